@@ -1,0 +1,168 @@
+/**
+ * The API's shapes of an alarm, built from stored rows. One builder for the
+ * list, the detail and the realtime push, so every console sees the same thing.
+ */
+import Type, { type Static } from "typebox";
+import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
+import type { OutboxRepository } from "../storage/outbox-repo.ts";
+import type { RegistryRepository } from "../storage/registry-repo.ts";
+import type { UserRepository } from "../storage/user-repo.ts";
+
+const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const AlarmSummarySchema = Type.Object({
+  id: Type.Integer(),
+  deviceId: Type.String(),
+  kind: Type.Union([Type.Literal("sos"), Type.Literal("service"), Type.Literal("test")]),
+  status: Type.Union([Type.Literal("received"), Type.Literal("acknowledged"), Type.Literal("resolved")]),
+  outcome: Nullable(Type.Union([Type.Literal("real"), Type.Literal("false_alarm"), Type.Literal("test")])),
+  receivedAt: Type.String(),
+  acknowledgedAt: Nullable(Type.String()),
+  acknowledgedBy: Nullable(Type.String()),
+  resolvedAt: Nullable(Type.String()),
+  resolvedBy: Nullable(Type.String()),
+  household: Nullable(
+    Type.Object({
+      code: Type.String(),
+      address: Type.String(),
+      lat: Nullable(Type.Number()),
+      lng: Nullable(Type.Number()),
+      gridName: Nullable(Type.String()),
+    }),
+  ),
+  resident: Nullable(
+    Type.Object({
+      name: Type.String(),
+      age: Type.Integer(),
+      sex: Type.Union([Type.Literal("F"), Type.Literal("M"), Type.Literal("X")]),
+    }),
+  ),
+  worker: Nullable(
+    Type.Object({ id: Type.Integer(), name: Type.String(), phone: Type.String(), distanceM: Type.Number() }),
+  ),
+  clinic: Nullable(
+    Type.Object({ id: Type.Integer(), name: Type.String(), phone: Type.String(), distanceM: Type.Number() }),
+  ),
+  pipelineComplete: Type.Boolean(),
+  stageError: Nullable(Type.String()),
+});
+export type AlarmSummary = Static<typeof AlarmSummarySchema>;
+
+export const AlarmDetailSchema = Type.Intersect([
+  AlarmSummarySchema,
+  Type.Object({
+    relatives: Type.Array(
+      Type.Object({ priority: Type.Integer(), name: Type.String(), relation: Type.String(), phone: Type.String() }),
+    ),
+    events: Type.Array(
+      Type.Object({ at: Type.String(), type: Type.String(), actor: Type.String(), detail: Nullable(Type.Unknown()) }),
+    ),
+    sms: Type.Array(
+      Type.Object({
+        to: Type.String(),
+        purpose: Type.String(),
+        status: Type.Union([Type.Literal("pending"), Type.Literal("sent"), Type.Literal("failed")]),
+        attempts: Type.Integer(),
+        lastError: Nullable(Type.String()),
+      }),
+    ),
+  }),
+]);
+export type AlarmDetail = Static<typeof AlarmDetailSchema>;
+
+export function ageOn(birthDate: string, at: Date): number {
+  const birth = new Date(birthDate);
+  let age = at.getUTCFullYear() - birth.getUTCFullYear();
+  const beforeBirthday =
+    at.getUTCMonth() < birth.getUTCMonth() ||
+    (at.getUTCMonth() === birth.getUTCMonth() && at.getUTCDate() < birth.getUTCDate());
+  if (beforeBirthday) age -= 1;
+  return age;
+}
+
+export class AlarmViews {
+  private readonly alarms: AlarmRepository;
+  private readonly registry: RegistryRepository;
+  private readonly users: UserRepository;
+  private readonly outbox: OutboxRepository;
+  private readonly stageCount: number;
+
+  constructor(deps: {
+    alarms: AlarmRepository;
+    registry: RegistryRepository;
+    users: UserRepository;
+    outbox: OutboxRepository;
+    stageCount: number;
+  }) {
+    this.alarms = deps.alarms;
+    this.registry = deps.registry;
+    this.users = deps.users;
+    this.outbox = deps.outbox;
+    this.stageCount = deps.stageCount;
+  }
+
+  summary(row: AlarmRow): AlarmSummary {
+    const household = row.household_id ? this.registry.household(row.household_id) : undefined;
+    const grid = household?.grid_id ? this.registry.grid(household.grid_id) : undefined;
+    const resident = row.resident_id ? this.registry.resident(row.resident_id) : undefined;
+    const worker = row.worker_id ? this.registry.worker(row.worker_id) : undefined;
+    const clinic = row.clinic_id ? this.registry.clinic(row.clinic_id) : undefined;
+    return {
+      id: row.id,
+      deviceId: row.device_id,
+      kind: row.kind,
+      status: row.status,
+      outcome: row.outcome,
+      receivedAt: row.received_at,
+      acknowledgedAt: row.acknowledged_at,
+      acknowledgedBy: this.username(row.acknowledged_by),
+      resolvedAt: row.resolved_at,
+      resolvedBy: this.username(row.resolved_by),
+      household: household
+        ? {
+            code: household.code,
+            address: household.address,
+            lat: household.lat,
+            lng: household.lng,
+            gridName: grid?.name ?? null,
+          }
+        : null,
+      resident: resident
+        ? { name: resident.name, age: ageOn(resident.birth_date, new Date()), sex: resident.sex }
+        : null,
+      worker: worker
+        ? { id: worker.id, name: worker.name, phone: worker.phone, distanceM: Math.round(row.worker_distance_m ?? 0) }
+        : null,
+      clinic: clinic
+        ? { id: clinic.id, name: clinic.name, phone: clinic.phone, distanceM: Math.round(row.clinic_distance_m ?? 0) }
+        : null,
+      pipelineComplete: (JSON.parse(row.stages_done) as string[]).length >= this.stageCount,
+      stageError: row.stage_error,
+    };
+  }
+
+  detail(row: AlarmRow): AlarmDetail {
+    const relatives = row.resident_id ? this.registry.relatives(row.resident_id) : [];
+    return {
+      ...this.summary(row),
+      relatives: relatives.map((r) => ({ priority: r.priority, name: r.name, relation: r.relation, phone: r.phone })),
+      events: this.alarms.events(row.id).map((e) => ({
+        at: e.at,
+        type: e.type,
+        actor: e.actor,
+        detail: e.detail === null ? null : (JSON.parse(e.detail) as unknown),
+      })),
+      sms: this.outbox.forAlarm(row.id).map((m) => ({
+        to: m.recipient,
+        purpose: m.purpose,
+        status: m.status,
+        attempts: m.attempts,
+        lastError: m.last_error,
+      })),
+    };
+  }
+
+  private username(userId: number | null): string | null {
+    return userId === null ? null : (this.users.byId(userId)?.username ?? null);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Operator login. Passwords are hashed with argon2id; a session is a random
+ * token whose SHA-256 alone is stored, so a copied database grants no logins.
+ * Every login, failed login and logout is written to the audit log.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import argon2 from "argon2";
+import { AnxinError } from "../errors.ts";
+import type { Role, UserRepository, UserRow } from "../storage/user-repo.ts";
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, { type: argon2.argon2id });
+}
+
+export class SessionService {
+  private readonly users: UserRepository;
+  private readonly ttlMs: number;
+  /** Verified against when the username is unknown, so timing does not reveal which usernames exist. */
+  private dummyHash: Promise<string> | null = null;
+
+  constructor(deps: { users: UserRepository }, options: { ttlHours: number }) {
+    this.users = deps.users;
+    this.ttlMs = options.ttlHours * 3600_000;
+  }
+
+  get ttlSeconds(): number {
+    return Math.floor(this.ttlMs / 1000);
+  }
+
+  async login(username: string, password: string, from: string): Promise<{ token: string; user: UserRow }> {
+    const user = this.users.byUsername(username);
+    this.dummyHash ??= hashPassword(randomBytes(16).toString("hex"));
+    const hash = user?.password_hash ?? (await this.dummyHash);
+    const valid = await argon2.verify(hash, password);
+    if (!user || !valid || user.disabled !== 0) {
+      this.users.audit(`anonymous@${from}`, "login_failed", `user:${username}`);
+      throw new AnxinError("AUTH_INVALID_CREDENTIALS", "wrong username or password");
+    }
+    const token = randomBytes(32).toString("base64url");
+    this.users.createSession(hashToken(token), user.id, new Date(Date.now() + this.ttlMs).toISOString());
+    this.users.audit(`user:${user.username}`, "login", null, { from });
+    return { token, user };
+  }
+
+  userForToken(token: string | undefined): UserRow | undefined {
+    if (!token) return undefined;
+    return this.users.sessionUser(hashToken(token), new Date().toISOString());
+  }
+
+  logout(token: string, user: UserRow): void {
+    this.users.deleteSession(hashToken(token));
+    this.users.audit(`user:${user.username}`, "logout", null);
+  }
+
+  static roleAllows(role: Role, allowed: readonly Role[]): boolean {
+    return allowed.includes(role);
+  }
+}

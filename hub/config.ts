@@ -1,0 +1,165 @@
+/**
+ * The hub's one configuration schema. It is read from the environment once at
+ * boot, validated as a whole, and every problem is reported together, so an
+ * operator fixes a broken deployment in one pass rather than one error per start.
+ */
+import path from "node:path";
+import Type, { type Static } from "typebox";
+import Compile from "typebox/compile";
+import { AnxinError } from "./errors.ts";
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+export const HubConfigSchema = Type.Object({
+  httpPort: Port,
+  httpHost: Type.String({ minLength: 1 }),
+  mqttPort: Port,
+  mqttHost: Type.String({ minLength: 1 }),
+  dataDir: Type.String({ minLength: 1 }),
+  publicUrl: Type.String({ pattern: "^https?://" }),
+  /** IANA zone for times in SMS and logs meant for people. */
+  timeZone: Type.String({ minLength: 1 }),
+  smsLanguage: Type.Union([Type.Literal("zh-CN"), Type.Literal("en")]),
+  logLevel: Type.Enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  adminPassword: Type.Union([Type.String({ minLength: 8 }), Type.Null()]),
+  seedDemo: Type.Boolean(),
+  sessionTtlHours: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 30 }),
+  loginRateLimitPerMinute: Type.Integer({ minimum: 1 }),
+  /** How often the hub retries an alarm whose post-storage stages failed. */
+  pipelineRetryMs: Type.Integer({ minimum: 100 }),
+  outboxPollMs: Type.Integer({ minimum: 10 }),
+  outboxMaxBackoffMs: Type.Integer({ minimum: 100 }),
+  twilio: Type.Union([
+    Type.Null(),
+    Type.Object({
+      accountSid: Type.String({ pattern: "^AC[0-9a-fA-F]{32}$" }),
+      authToken: Type.String({ minLength: 8 }),
+      from: Type.String({ pattern: "^\\+[1-9]\\d{1,14}$" }),
+      apiBaseUrl: Type.Union([Type.String({ pattern: "^https?://" }), Type.Null()]),
+    }),
+  ]),
+});
+export type HubConfig = Static<typeof HubConfigSchema>;
+
+const validateConfig = Compile(HubConfigSchema);
+
+/** Documented environment variables, in README order; `parse` turns the raw text into a config value. */
+interface EnvSetting {
+  env: string;
+  key: keyof HubConfig;
+  fallback: string | null;
+  parse: "int" | "number" | "string" | "bool" | "nullableString";
+}
+
+export const ENV_SETTINGS: readonly EnvSetting[] = [
+  { env: "ANXIN_HTTP_PORT", key: "httpPort", fallback: "8080", parse: "int" },
+  { env: "ANXIN_HTTP_HOST", key: "httpHost", fallback: "0.0.0.0", parse: "string" },
+  { env: "ANXIN_MQTT_PORT", key: "mqttPort", fallback: "1883", parse: "int" },
+  { env: "ANXIN_MQTT_HOST", key: "mqttHost", fallback: "0.0.0.0", parse: "string" },
+  { env: "ANXIN_DATA_DIR", key: "dataDir", fallback: "data", parse: "string" },
+  { env: "ANXIN_PUBLIC_URL", key: "publicUrl", fallback: null, parse: "string" },
+  { env: "ANXIN_TIME_ZONE", key: "timeZone", fallback: "Asia/Shanghai", parse: "string" },
+  { env: "ANXIN_SMS_LANGUAGE", key: "smsLanguage", fallback: "zh-CN", parse: "string" },
+  { env: "ANXIN_LOG_LEVEL", key: "logLevel", fallback: "info", parse: "string" },
+  { env: "ANXIN_ADMIN_PASSWORD", key: "adminPassword", fallback: null, parse: "nullableString" },
+  { env: "ANXIN_SEED_DEMO", key: "seedDemo", fallback: "true", parse: "bool" },
+  { env: "ANXIN_SESSION_TTL_HOURS", key: "sessionTtlHours", fallback: "12", parse: "number" },
+  { env: "ANXIN_LOGIN_RATE_LIMIT", key: "loginRateLimitPerMinute", fallback: "10", parse: "int" },
+  { env: "ANXIN_PIPELINE_RETRY_MS", key: "pipelineRetryMs", fallback: "5000", parse: "int" },
+  { env: "ANXIN_OUTBOX_POLL_MS", key: "outboxPollMs", fallback: "500", parse: "int" },
+  { env: "ANXIN_OUTBOX_MAX_BACKOFF_MS", key: "outboxMaxBackoffMs", fallback: "300000", parse: "int" },
+];
+
+const TWILIO_ENV = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] as const;
+
+/**
+ * Builds and validates the config from an environment. Throws one
+ * `CONFIG_INVALID` error listing every problem (`details.problems`).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubConfig {
+  const problems: string[] = [];
+  const raw: Record<string, unknown> = {};
+  for (const setting of ENV_SETTINGS) {
+    const text = env[setting.env] ?? setting.fallback;
+    raw[setting.key] = parseSetting(setting, text, problems);
+  }
+  raw.dataDir = path.resolve(cwd, String(raw.dataDir));
+  raw.publicUrl ??= `http://localhost:${String(raw.httpPort)}`;
+  raw.twilio = readTwilio(env, problems);
+  if (typeof raw.timeZone === "string" && !isTimeZone(raw.timeZone)) {
+    problems.push(`ANXIN_TIME_ZONE: not an IANA time zone (got ${JSON.stringify(raw.timeZone)})`);
+  }
+
+  if (!validateConfig.Check(raw)) {
+    for (const error of validateConfig.Errors(raw)) {
+      const key = error.instancePath.split("/")[1] ?? "";
+      const setting = ENV_SETTINGS.find((s) => s.key === key);
+      const name = setting?.env ?? (key === "twilio" ? "TWILIO_*" : key);
+      problems.push(`${name}: ${error.message} (got ${JSON.stringify(readPath(raw, error.instancePath))})`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new AnxinError("CONFIG_INVALID", `invalid configuration:\n  - ${problems.join("\n  - ")}`, { problems });
+  }
+  return raw as HubConfig;
+}
+
+function parseSetting(setting: EnvSetting, text: string | null, problems: string[]): unknown {
+  if (text === null) return null;
+  switch (setting.parse) {
+    case "int":
+    case "number": {
+      const value = Number(text);
+      if (text.trim() === "" || Number.isNaN(value)) {
+        problems.push(`${setting.env}: must be a number (got ${JSON.stringify(text)})`);
+        return undefined;
+      }
+      return value;
+    }
+    case "bool":
+      if (/^(1|true|yes|on)$/i.test(text)) return true;
+      if (/^(0|false|no|off)$/i.test(text)) return false;
+      problems.push(`${setting.env}: must be true or false (got ${JSON.stringify(text)})`);
+      return undefined;
+    case "nullableString":
+      return text === "" ? null : text;
+    default:
+      return text;
+  }
+}
+
+function readTwilio(env: NodeJS.ProcessEnv, problems: string[]): unknown {
+  const present = TWILIO_ENV.filter((name) => env[name]);
+  if (present.length === 0) return null;
+  if (present.length < TWILIO_ENV.length) {
+    const missing = TWILIO_ENV.filter((name) => !env[name]);
+    problems.push(
+      `Twilio is half configured: set all of ${TWILIO_ENV.join(", ")} or none (missing ${missing.join(", ")})`,
+    );
+    return null;
+  }
+  return {
+    accountSid: env.TWILIO_ACCOUNT_SID,
+    authToken: env.TWILIO_AUTH_TOKEN,
+    from: env.TWILIO_FROM,
+    apiBaseUrl: env.ANXIN_TWILIO_API_BASE || null,
+  };
+}
+
+function readPath(value: unknown, pointer: string): unknown {
+  let current = value;
+  for (const part of pointer.split("/").slice(1)) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

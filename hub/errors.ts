@@ -1,0 +1,45 @@
+/**
+ * Coded errors. Every refusal the hub makes carries a stable `code` that logs,
+ * API bodies and tests can rely on, and an HTTP status for the API layer.
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: 500,
+  AUTH_REQUIRED: 401,
+  AUTH_INVALID_CREDENTIALS: 401,
+  AUTH_FORBIDDEN: 403,
+  ALARM_NOT_FOUND: 404,
+  ALARM_STATE_CONFLICT: 409,
+  VALIDATION_FAILED: 400,
+  DEVICE_UNKNOWN: 404,
+  DEVICE_REVOKED: 403,
+  STORAGE_FAILED: 500,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class AnxinError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = "AnxinError";
+    this.code = code;
+    this.details = details;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code];
+  }
+}
+
+export function isAnxinError(error: unknown): error is AnxinError {
+  return error instanceof AnxinError;
+}
+
+/** A readable one-line reason for anything thrown, for logs. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,55 @@
+/**
+ * A typed, in-process event bus (zigbee2mqtt style). Listeners are isolated: one
+ * that throws or rejects is logged and the others still run, so a broken
+ * realtime socket can never stop an alarm from reaching the rest of the hub.
+ */
+import type { Logger } from "pino";
+
+export interface HubEventMap {
+  /** An alarm was created or changed; listeners re-read it from storage. */
+  "alarm.changed": { alarmId: number; change: string };
+  /** A device connected, disconnected or reported its status. */
+  "device.status": { deviceId: string; online: boolean };
+  /** New messages are waiting in the outbox. */
+  "outbox.enqueued": { count: number };
+}
+
+type Listener<T> = (payload: T) => void | Promise<void>;
+
+export class EventBus {
+  private readonly listeners = new Map<keyof HubEventMap, Set<Listener<never>>>();
+  private readonly logger: Logger;
+
+  constructor(logger: Logger) {
+    this.logger = logger;
+  }
+
+  on<K extends keyof HubEventMap>(event: K, listener: Listener<HubEventMap[K]>): () => void {
+    let set = this.listeners.get(event);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(event, set);
+    }
+    set.add(listener as Listener<never>);
+    return () => set.delete(listener as Listener<never>);
+  }
+
+  emit<K extends keyof HubEventMap>(event: K, payload: HubEventMap[K]): void {
+    const set = this.listeners.get(event);
+    if (!set) return;
+    for (const listener of set) {
+      try {
+        const result = (listener as Listener<HubEventMap[K]>)(payload);
+        if (result instanceof Promise) {
+          result.catch((error: unknown) => this.logger.error({ err: error, event }, "event listener failed"));
+        }
+      } catch (error) {
+        this.logger.error({ err: error, event }, "event listener failed");
+      }
+    }
+  }
+
+  removeAll(): void {
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The HTTP side of the hub, fastify style: `buildApp(deps)` returns the app
+ * without listening, each resource is an encapsulated plugin, and tests use
+ * `inject()`. Every route except login, health, docs and the static console
+ * needs a session.
+ */
+import cookie from "@fastify/cookie";
+import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import websocket from "@fastify/websocket";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
+import type { Logger } from "pino";
+import type { AlarmService } from "../alarms/alarm-service.ts";
+import type { AlarmViews } from "../alarms/alarm-views.ts";
+import type { SessionService } from "../auth/session-service.ts";
+import { isAnxinError } from "../errors.ts";
+import type { EventBus } from "../events.ts";
+import type { AlarmRepository } from "../storage/alarm-repo.ts";
+import { alarmRoutes } from "./routes/alarm-routes.ts";
+import { authRoutes } from "./routes/auth-routes.ts";
+import { type HealthProbe, healthRoutes } from "./routes/health-routes.ts";
+import { realtimeRoutes } from "./routes/realtime-routes.ts";
+
+export interface AppDeps {
+  logger: Logger;
+  sessions: SessionService;
+  alarmService: AlarmService;
+  views: AlarmViews;
+  alarms: AlarmRepository;
+  bus: EventBus;
+  health: HealthProbe;
+  /** Folder of the operator console's static files; none means no console is served. */
+  dashboardDir: string | null;
+  settings: { loginRateLimitPerMinute: number; publicUrl: string };
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  // Fastify's logger type is pino's base interface; the hub's pino logger satisfies it at run time.
+  const loggerInstance = deps.logger as unknown as FastifyBaseLogger;
+  const app = Fastify({
+    loggerInstance,
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorateRequest("user", null);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ code: "NOT_FOUND", message: `no route ${request.method} ${request.url}` });
+  });
+
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: context.statusCode,
+      code: "RATE_LIMITED",
+      message: `too many attempts; try again in ${Math.ceil(context.ttl / 1000)} s`,
+    }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "Anxin hub API",
+        description: "One-touch emergency call system: operators' API",
+        version: "0.1.0",
+      },
+      components: { securitySchemes: { session: { type: "apiKey", in: "cookie", name: "anxin_session" } } },
+      security: [{ session: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(websocket);
+
+  await app.register(healthRoutes, { health: deps.health });
+  await app.register(authRoutes, {
+    prefix: "/api/auth",
+    sessions: deps.sessions,
+    loginRateLimitPerMinute: deps.settings.loginRateLimitPerMinute,
+    secureCookies: deps.settings.publicUrl.startsWith("https:"),
+  });
+  await app.register(alarmRoutes, {
+    prefix: "/api/alarms",
+    sessions: deps.sessions,
+    service: deps.alarmService,
+    views: deps.views,
+    alarms: deps.alarms,
+  });
+  await app.register(realtimeRoutes, {
+    prefix: "/api/realtime",
+    sessions: deps.sessions,
+    bus: deps.bus,
+    views: deps.views,
+    alarms: deps.alarms,
+  });
+  if (deps.dashboardDir) {
+    await app.register(fastifyStatic, { root: deps.dashboardDir, prefix: "/", index: ["index.html"] });
+  }
+  return app;
+}
+
+function errorHandler(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (isAnxinError(error)) {
+    return reply.code(error.httpStatus).send({ code: error.code, message: error.message });
+  }
+  if (error.validation) {
+    const errors = error.validation.map((v) => ({
+      field: `${error.validationContext ?? "body"}${v.instancePath || ""}`.replace(/\//g, "."),
+      message: v.message ?? "is invalid",
+    }));
+    return reply.code(400).send({
+      code: "VALIDATION_FAILED",
+      message: errors.map((e) => `${e.field}: ${e.message}`).join("; "),
+      errors,
+    });
+  }
+  const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+  if (status >= 500) this.log.error({ err: error, url: request.url, method: request.method }, "request failed");
+  return reply
+    .code(status)
+    .send({ code: error.code ?? (status === 429 ? "RATE_LIMITED" : "INTERNAL"), message: error.message });
+}

@@ -1,0 +1,31 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { SessionService } from "../auth/session-service.ts";
+import { AnxinError } from "../errors.ts";
+import type { Role, UserRow } from "../storage/user-repo.ts";
+
+export const SESSION_COOKIE = "anxin_session";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    user: UserRow | null;
+  }
+}
+
+export const ALL_STAFF: readonly Role[] = ["operator", "supervisor", "admin"];
+
+/** A preHandler that admits a request only with a live session whose role is allowed. */
+export function requireRole(sessions: SessionService, roles: readonly Role[] = ALL_STAFF) {
+  return async function guard(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    const user = sessions.userForToken(request.cookies[SESSION_COOKIE]);
+    if (!user) throw new AnxinError("AUTH_REQUIRED", "log in first");
+    if (!SessionService.roleAllows(user.role, roles)) {
+      throw new AnxinError("AUTH_FORBIDDEN", `role ${user.role} may not do this`, { role: user.role });
+    }
+    request.user = user;
+  };
+}
+
+export function currentUser(request: FastifyRequest): UserRow {
+  if (!request.user) throw new AnxinError("AUTH_REQUIRED", "log in first");
+  return request.user;
+}

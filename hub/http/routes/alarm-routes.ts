@@ -1,0 +1,96 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import Type from "typebox";
+import type { AlarmService } from "../../alarms/alarm-service.ts";
+import { AlarmDetailSchema, AlarmSummarySchema, type AlarmViews } from "../../alarms/alarm-views.ts";
+import type { SessionService } from "../../auth/session-service.ts";
+import type { AlarmRepository } from "../../storage/alarm-repo.ts";
+import { currentUser, requireRole } from "../guard.ts";
+import { ErrorBody } from "../schemas.ts";
+
+export interface AlarmRoutesOptions {
+  sessions: SessionService;
+  service: AlarmService;
+  views: AlarmViews;
+  alarms: AlarmRepository;
+}
+
+const AlarmParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const alarmRoutes: FastifyPluginAsyncTypebox<AlarmRoutesOptions> = async (app, options) => {
+  const { service, views, alarms } = options;
+  app.addHook("preHandler", requireRole(options.sessions));
+
+  app.get(
+    "/",
+    {
+      schema: {
+        tags: ["alarms"],
+        summary: "List alarms, newest first",
+        querystring: Type.Object({
+          status: Type.Union([Type.Literal("open"), Type.Literal("all")], { default: "open" }),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+        }),
+        response: { 200: Type.Object({ alarms: Type.Array(AlarmSummarySchema) }), 401: ErrorBody },
+      },
+    },
+    async (request) => {
+      const rows = alarms.list({ openOnly: request.query.status === "open", limit: request.query.limit });
+      return { alarms: rows.map((row) => views.summary(row)) };
+    },
+  );
+
+  app.get(
+    "/:id",
+    {
+      schema: {
+        tags: ["alarms"],
+        summary: "One alarm with relatives, timeline and SMS status",
+        params: AlarmParams,
+        response: { 200: Type.Object({ alarm: AlarmDetailSchema }), 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => ({ alarm: views.detail(service.get(request.params.id)) }),
+  );
+
+  app.post(
+    "/:id/acknowledge",
+    {
+      schema: {
+        tags: ["alarms"],
+        summary: "Take the alarm: stops the sound on every console and tells the resident's device",
+        params: AlarmParams,
+        response: { 200: Type.Object({ alarm: AlarmSummarySchema }), 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request) => ({ alarm: views.summary(await service.acknowledge(request.params.id, currentUser(request))) }),
+  );
+
+  app.post(
+    "/:id/resolve",
+    {
+      schema: {
+        tags: ["alarms"],
+        summary: "Close the alarm with its outcome",
+        params: AlarmParams,
+        body: Type.Object(
+          {
+            outcome: Type.Union([Type.Literal("real"), Type.Literal("false_alarm"), Type.Literal("test")]),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ alarm: AlarmSummarySchema }),
+          400: ErrorBody,
+          401: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const { outcome, note } = request.body;
+      return { alarm: views.summary(await service.resolve(request.params.id, currentUser(request), outcome, note)) };
+    },
+  );
+};

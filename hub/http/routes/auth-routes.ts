@@ -1,0 +1,83 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import Type from "typebox";
+import type { SessionService } from "../../auth/session-service.ts";
+import type { UserRow } from "../../storage/user-repo.ts";
+import { currentUser, requireRole, SESSION_COOKIE } from "../guard.ts";
+import { ErrorBody, UserBody } from "../schemas.ts";
+
+export interface AuthRoutesOptions {
+  sessions: SessionService;
+  loginRateLimitPerMinute: number;
+  secureCookies: boolean;
+}
+
+function userView(user: UserRow) {
+  return {
+    id: user.id,
+    username: user.username,
+    role: user.role,
+    displayName: user.display_name,
+    language: user.language,
+  };
+}
+
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
+  const { sessions } = options;
+  const guard = requireRole(sessions);
+
+  app.post(
+    "/login",
+    {
+      config: { rateLimit: { max: options.loginRateLimitPerMinute, timeWindow: "1 minute" } },
+      schema: {
+        tags: ["auth"],
+        summary: "Log in; sets the session cookie",
+        body: Type.Object(
+          {
+            username: Type.String({ minLength: 1, maxLength: 64 }),
+            password: Type.String({ minLength: 1, maxLength: 256 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ user: UserBody }), 401: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { token, user } = await sessions.login(request.body.username, request.body.password, request.ip);
+      reply.setCookie(SESSION_COOKIE, token, {
+        path: "/",
+        httpOnly: true,
+        sameSite: "strict",
+        secure: options.secureCookies,
+        maxAge: sessions.ttlSeconds,
+      });
+      return { user: userView(user) };
+    },
+  );
+
+  app.post(
+    "/logout",
+    {
+      preHandler: guard,
+      schema: { tags: ["auth"], summary: "End the session", response: { 204: Type.Null(), 401: ErrorBody } },
+    },
+    async (request, reply) => {
+      sessions.logout(request.cookies[SESSION_COOKIE] ?? "", currentUser(request));
+      reply.clearCookie(SESSION_COOKIE, { path: "/" });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    "/me",
+    {
+      preHandler: guard,
+      schema: {
+        tags: ["auth"],
+        summary: "The logged-in user",
+        response: { 200: Type.Object({ user: UserBody }), 401: ErrorBody },
+      },
+    },
+    async (request) => ({ user: userView(currentUser(request)) }),
+  );
+};

@@ -1,0 +1,228 @@
+/**
+ * The hub's composition root. The constructor only assigns; `start()` brings
+ * the parts up in dependency order (storage → registry → broker → pipeline →
+ * outbox → HTTP) and `stop()` takes them down in reverse.
+ */
+import fs from "node:fs";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { AlarmService } from "./alarms/alarm-service.ts";
+import { AlarmViews } from "./alarms/alarm-views.ts";
+import { SessionService } from "./auth/session-service.ts";
+import { BrokerAuth } from "./broker/broker-auth.ts";
+import { DeviceChannel } from "./broker/device-channel.ts";
+import { DevicePresence } from "./broker/device-presence.ts";
+import { MqttBroker } from "./broker/mqtt-broker.ts";
+import type { HubConfig } from "./config.ts";
+import { EventBus } from "./events.ts";
+import { ResponderLocator } from "./geo/responders.ts";
+import { buildApp } from "./http/app.ts";
+import { createLogger } from "./log.ts";
+import { ConsoleSmsNotifier } from "./notify/console-notifier.ts";
+import type { SmsNotifier } from "./notify/notifier.ts";
+import { OutboxSender } from "./notify/outbox-sender.ts";
+import { TwilioSmsNotifier } from "./notify/twilio-notifier.ts";
+import { ALARM_STAGES, AlarmPipeline } from "./pipeline/alarm-pipeline.ts";
+import { seedDemoDistrict } from "./seed/demo-district.ts";
+import { ensureFirstAdmin } from "./seed/first-admin.ts";
+import { AlarmRepository } from "./storage/alarm-repo.ts";
+import { type Db, openDatabase } from "./storage/database.ts";
+import { OutboxRepository } from "./storage/outbox-repo.ts";
+import { RegistryRepository } from "./storage/registry-repo.ts";
+import { UserRepository } from "./storage/user-repo.ts";
+
+export interface HubDeps {
+  logger?: Logger;
+  /** Replaces the SMS channel chosen from config (tests use the real Twilio channel against a local fake instead). */
+  smsNotifier?: SmsNotifier;
+  dashboardDir?: string | null;
+}
+
+export interface HubStartReport {
+  httpUrl: string;
+  mqttUrl: string;
+  generatedAdminPassword: string | null;
+  seededDevices: number;
+  demoDevicesFile: string | null;
+}
+
+interface Running {
+  db: Db;
+  broker: MqttBroker;
+  pipeline: AlarmPipeline;
+  sender: OutboxSender;
+  app: FastifyInstance;
+  bus: EventBus;
+}
+
+export class Hub {
+  readonly config: HubConfig;
+  readonly logger: Logger;
+  private readonly deps: HubDeps;
+  private running: Running | null = null;
+  private startedAt = 0;
+
+  constructor(config: HubConfig, deps: HubDeps = {}) {
+    this.config = config;
+    this.deps = deps;
+    this.logger = deps.logger ?? createLogger(config.logLevel);
+  }
+
+  get db(): Db {
+    return this.require().db;
+  }
+
+  /** The HTTP app, for `inject()` in tests. */
+  get app(): FastifyInstance {
+    return this.require().app;
+  }
+
+  get httpPort(): number {
+    return (this.require().app.server.address() as AddressInfo).port;
+  }
+
+  get mqttPort(): number {
+    return this.require().broker.port;
+  }
+
+  get demoDevicesFile(): string {
+    return path.join(this.config.dataDir, "demo-devices.json");
+  }
+
+  async start(): Promise<HubStartReport> {
+    if (this.running) throw new Error("hub already started");
+    const { config, logger } = this;
+    this.startedAt = Date.now();
+    const db = openDatabase(path.join(config.dataDir, "anxin.db"), logger);
+    const registry = new RegistryRepository(db);
+    const alarms = new AlarmRepository(db);
+    const outbox = new OutboxRepository(db);
+    const users = new UserRepository(db);
+    const bus = new EventBus(logger);
+
+    const admin = await ensureFirstAdmin(users, config.adminPassword);
+    const seeded = config.seedDemo && registry.countHouseholds() === 0 ? seedDemoDistrict(db) : [];
+    if (seeded.length > 0) {
+      fs.writeFileSync(
+        this.demoDevicesFile,
+        `${JSON.stringify({ generatedAt: new Date().toISOString(), mqttPort: config.mqttPort, devices: seeded }, null, 2)}\n`,
+        { mode: 0o600 },
+      );
+      logger.info({ households: seeded.length, file: this.demoDevicesFile }, "seeded the demo district");
+    }
+
+    const responders = new ResponderLocator(registry);
+    responders.refresh();
+    const auth = new BrokerAuth({ registry, users, logger: logger.child({ part: "mqtt-auth" }) });
+    const broker = new MqttBroker(
+      { auth, logger: logger.child({ part: "mqtt" }) },
+      { host: config.mqttHost, port: config.mqttPort },
+    );
+    const devices = new DeviceChannel({ broker, logger });
+    const pipeline = new AlarmPipeline(
+      {
+        db,
+        alarms,
+        registry,
+        outbox,
+        devices,
+        responders,
+        bus,
+        logger: logger.child({ part: "pipeline" }),
+        settings: { publicUrl: config.publicUrl, smsLanguage: config.smsLanguage, timeZone: config.timeZone },
+      },
+      { retryMs: config.pipelineRetryMs },
+    );
+    const presence = new DevicePresence({ registry, devices, bus, logger: logger.child({ part: "presence" }) });
+    broker.handle("alarm", (message) => pipeline.handlePress(message));
+    broker.handle("heartbeat", presence.onHeartbeat);
+    broker.handle("status", presence.onStatus);
+    await broker.start();
+
+    const alarmService = new AlarmService({ db, alarms, devices, bus, logger });
+    const sender = new OutboxSender(
+      {
+        outbox,
+        alarms,
+        notifier: this.deps.smsNotifier ?? this.chooseNotifier(),
+        bus,
+        logger: logger.child({ part: "outbox" }),
+      },
+      { pollMs: config.outboxPollMs, maxBackoffMs: config.outboxMaxBackoffMs },
+    );
+    const views = new AlarmViews({ alarms, registry, users, outbox, stageCount: ALARM_STAGES.length });
+    const sessions = new SessionService({ users }, { ttlHours: config.sessionTtlHours });
+    const app = await buildApp({
+      logger,
+      sessions,
+      alarmService,
+      views,
+      alarms,
+      bus,
+      dashboardDir: this.deps.dashboardDir ?? null,
+      settings: { loginRateLimitPerMinute: config.loginRateLimitPerMinute, publicUrl: config.publicUrl },
+      health: {
+        report: () => ({
+          status: "ok",
+          database: db.open,
+          mqtt: { listening: true, port: broker.port },
+          outboxPending: (
+            db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'").get() as { n: number }
+          ).n,
+          uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
+        }),
+      },
+    });
+    this.running = { db, broker, pipeline, sender, app, bus };
+
+    pipeline.start();
+    await alarmService.republishFeedback();
+    sender.start();
+    await app.listen({ port: config.httpPort, host: config.httpHost });
+    const report: HubStartReport = {
+      httpUrl: `http://127.0.0.1:${this.httpPort}`,
+      mqttUrl: `mqtt://127.0.0.1:${this.mqttPort}`,
+      generatedAdminPassword: admin.generatedPassword,
+      seededDevices: seeded.length,
+      demoDevicesFile: fs.existsSync(this.demoDevicesFile) ? this.demoDevicesFile : null,
+    };
+    logger.info({ http: report.httpUrl, mqtt: report.mqttUrl }, "Anxin hub started");
+    return report;
+  }
+
+  async stop(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    this.running = null;
+    await running.app.close();
+    await running.sender.stop();
+    running.pipeline.stop();
+    await running.broker.stop();
+    running.bus.removeAll();
+    running.db.close();
+    this.logger.info("Anxin hub stopped");
+  }
+
+  private chooseNotifier(): SmsNotifier {
+    const twilio = this.config.twilio;
+    if (!twilio) {
+      this.logger.warn(
+        "no Twilio credentials: SMS go to the console log (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM)",
+      );
+      return new ConsoleSmsNotifier(this.logger.child({ part: "sms-console" }));
+    }
+    return new TwilioSmsNotifier({
+      accountSid: twilio.accountSid,
+      authToken: twilio.authToken,
+      from: twilio.from,
+      ...(twilio.apiBaseUrl ? { apiBaseUrl: twilio.apiBaseUrl } : {}),
+    });
+  }
+
+  private require(): Running {
+    if (!this.running) throw new Error("hub is not running");
+    return this.running;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * `npm start`: reads the configuration from the environment, starts the hub,
+ * and stops it cleanly on SIGINT/SIGTERM.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "./config.ts";
+import { isAnxinError } from "./errors.ts";
+import { Hub } from "./hub.ts";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (isAnxinError(error)) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const hub = new Hub(config, { dashboardDir: path.join(repoRoot, "dashboard") });
+  const report = await hub.start();
+  const lines = [
+    "",
+    "  安心 Anxin hub is running",
+    `  Operator console:  ${config.publicUrl}/`,
+    `  API docs:          ${config.publicUrl}/docs`,
+    `  MQTT broker:       mqtt://localhost:${hub.mqttPort}`,
+  ];
+  if (report.generatedAdminPassword) {
+    lines.push(
+      "",
+      "  First start: administrator account created",
+      "    username: admin",
+      `    password: ${report.generatedAdminPassword}`,
+      "  (shown once; set ANXIN_ADMIN_PASSWORD before the first start to choose it)",
+    );
+  }
+  if (report.demoDevicesFile) {
+    lines.push(
+      "",
+      "  Demo devices and their credentials: npm run sim -- list",
+      "  Press a button:  npm run sim -- press KL-0001",
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    hub.logger.info({ signal }, "stopping");
+    hub.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        hub.logger.error({ err: error }, "unclean stop");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `Anxin hub failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

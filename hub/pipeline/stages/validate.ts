@@ -1,0 +1,35 @@
+import { decodeMessage } from "../../../protocol/index.ts";
+import type { IntakeStage } from "../types.ts";
+
+/** Decodes the payload and checks the device may raise alarms; a refusal is logged and told to the device. */
+export const validateStage: IntakeStage = {
+  name: "validate",
+  async run(context, deps) {
+    const decoded = decodeMessage("alarm", context.payload);
+    if (!decoded.ok) {
+      context.log.warn({ code: decoded.code, reason: decoded.message, payload: decoded.raw }, "alarm message refused");
+      await deps.devices.refuse(context.deviceId, {
+        code: decoded.code,
+        message: decoded.message,
+        topic: context.topic,
+      });
+      return "halt";
+    }
+    const device = deps.registry.findDevice(context.deviceId);
+    if (device?.status !== "active") {
+      const code = device ? "DEVICE_REVOKED" : "UNKNOWN_DEVICE";
+      const message = device ? "this device has been revoked" : "this device is not in the registry";
+      context.log.warn({ code, pressId: decoded.value.pressId }, "alarm message refused");
+      await deps.devices.refuse(context.deviceId, {
+        code,
+        message,
+        topic: context.topic,
+        pressId: decoded.value.pressId,
+      });
+      return "halt";
+    }
+    context.message = decoded.value;
+    context.device = device;
+    return "continue";
+  },
+};

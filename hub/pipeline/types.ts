@@ -1,0 +1,66 @@
+/**
+ * The alarm pipeline's shapes (traccar style: decode → derive → persist →
+ * notify, as an explicit ordered list of small stages).
+ *
+ * Two kinds of stage:
+ * - intake stages run once per received press, in order, up to and including
+ *   the ack; they may halt (a refused or duplicate press);
+ * - alarm stages run after the alarm is stored; each records its completion on
+ *   the alarm row, so a stage that failed, or a hub that crashed mid-way, is
+ *   resumed later from where it stopped and the stored alarm is never lost.
+ */
+import type { Logger } from "pino";
+import type { AlarmMessage } from "../../protocol/index.ts";
+import type { DeviceChannel } from "../broker/device-channel.ts";
+import type { EventBus } from "../events.ts";
+import type { ResponderLocator } from "../geo/responders.ts";
+import type { SmsLanguage } from "../notify/sms-text.ts";
+import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
+import type { Db } from "../storage/database.ts";
+import type { OutboxRepository } from "../storage/outbox-repo.ts";
+import type { DeviceRow, RegistryRepository } from "../storage/registry-repo.ts";
+
+export interface PipelineDeps {
+  db: Db;
+  alarms: AlarmRepository;
+  registry: RegistryRepository;
+  outbox: OutboxRepository;
+  devices: DeviceChannel;
+  responders: ResponderLocator;
+  bus: EventBus;
+  logger: Logger;
+  settings: { publicUrl: string; smsLanguage: SmsLanguage; timeZone: string };
+}
+
+/** What intake knows about one received press, filled in stage by stage. */
+export interface PressContext {
+  deviceId: string;
+  topic: string;
+  payload: Buffer;
+  receivedAt: Date;
+  message?: AlarmMessage;
+  device?: DeviceRow;
+  /** The incident this press belongs to (null: a cancel with nothing open). */
+  alarmId: number | null;
+  /** True when this press id was stored before: it is acked again and nothing else happens. */
+  duplicate: boolean;
+  /** True when persist created a new incident whose alarm stages must now run. */
+  createdAlarm: boolean;
+  log: Logger;
+}
+
+export type IntakeOutcome = "continue" | "halt";
+
+export interface IntakeStage {
+  readonly name: string;
+  run(context: PressContext, deps: PipelineDeps): IntakeOutcome | Promise<IntakeOutcome>;
+}
+
+export interface AlarmStage {
+  readonly name: string;
+  /**
+   * Synchronous on purpose: it runs inside the same transaction that marks it
+   * done, so its writes (outbox rows included) and its completion commit together.
+   */
+  run(alarm: AlarmRow, deps: PipelineDeps): void;
+}

@@ -1,0 +1,193 @@
+/**
+ * The seeded demo district around Kenli, Dongying (about 37.59 N, 118.55 E),
+ * written on first start into an empty database so that `npm start` gives a
+ * working system: households with elderly residents and their relatives,
+ * community workers, clinics, grids, and one button per household.
+ *
+ * Layout is deterministic (a seeded PRNG) so tests can reason about it; device
+ * secrets are truly random and leave the hub only in `demo-devices.json`, the
+ * provisioning sheet a installer would receive, while the database keeps hashes.
+ */
+import { randomBytes } from "node:crypto";
+import { hashDeviceSecret } from "../broker/broker-auth.ts";
+import { type Db, nowIso } from "../storage/database.ts";
+import {
+  CLINIC_NAMES,
+  COMMUNITIES,
+  ELDER_FEMALE,
+  ELDER_MALE,
+  RELATIONS,
+  STREETS,
+  SURNAMES,
+  YOUNGER,
+} from "./demo-names.ts";
+
+export const KENLI_CENTER = { lat: 37.59, lng: 118.55 };
+
+export interface DemoDistrictSize {
+  households: number;
+  workers: number;
+  clinics: number;
+}
+
+export const DEFAULT_DEMO_SIZE: DemoDistrictSize = { households: 240, workers: 24, clinics: 6 };
+
+export interface DemoDeviceCredential {
+  deviceId: string;
+  secret: string;
+  household: string;
+  address: string;
+  resident: string;
+}
+
+/** mulberry32: tiny, fast, and the same sequence on every machine. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 2×2 grids of about 3.3 km × 4.4 km each, meeting at the district centre. */
+const GRID_HALF_LAT = 0.03;
+const GRID_HALF_LNG = 0.05;
+
+function gridCells(): { code: string; name: string; minLat: number; minLng: number; maxLat: number; maxLng: number }[] {
+  const cells = [];
+  for (let row = 0; row < 2; row += 1) {
+    for (let col = 0; col < 2; col += 1) {
+      const index = row * 2 + col;
+      cells.push({
+        code: `KL-G${index + 1}`,
+        name: `${COMMUNITIES[index]}第${index + 1}网格`,
+        minLat: KENLI_CENTER.lat - GRID_HALF_LAT + row * GRID_HALF_LAT,
+        maxLat: KENLI_CENTER.lat + row * GRID_HALF_LAT,
+        minLng: KENLI_CENTER.lng - GRID_HALF_LNG + col * GRID_HALF_LNG,
+        maxLng: KENLI_CENTER.lng + col * GRID_HALF_LNG,
+      });
+    }
+  }
+  return cells;
+}
+
+export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_SIZE): DemoDeviceCredential[] {
+  const random = prng(20_221_999);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const between = (min: number, max: number) => min + random() * (max - min);
+  const phone = (prefix: string) => `+86${prefix}${String(Math.floor(random() * 1e8)).padStart(8, "0")}`;
+  const createdAt = nowIso();
+  const credentials: DemoDeviceCredential[] = [];
+
+  db.transaction(() => {
+    const insertGrid = db.prepare(
+      "INSERT INTO grids (code, name, leader_name, leader_phone, polygon) VALUES (?, ?, ?, ?, ?)",
+    );
+    const cells = gridCells().map((cell) => {
+      const ring = [
+        [cell.minLng, cell.minLat],
+        [cell.maxLng, cell.minLat],
+        [cell.maxLng, cell.maxLat],
+        [cell.minLng, cell.maxLat],
+        [cell.minLng, cell.minLat],
+      ];
+      const polygon = JSON.stringify({ type: "Polygon", coordinates: [ring] });
+      const leader = `${pick(SURNAMES)}${pick(YOUNGER)}`;
+      const id = Number(insertGrid.run(cell.code, cell.name, leader, phone("135"), polygon).lastInsertRowid);
+      return { ...cell, id };
+    });
+
+    const insertHousehold = db.prepare(
+      "INSERT INTO households (code, address, lat, lng, grid_id, key_holder, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    const insertResident = db.prepare(
+      `INSERT INTO residents (household_id, name, birth_date, sex, phone, language, conditions, medications, allergies, mobility)
+       VALUES (?, ?, ?, ?, ?, 'zh-CN', ?, ?, ?, ?)`,
+    );
+    const insertRelative = db.prepare(
+      "INSERT INTO relatives (resident_id, priority, name, relation, phone, language) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    const insertDevice = db.prepare(
+      "INSERT INTO devices (id, household_id, secret_hash, status, created_at) VALUES (?, ?, ?, 'active', ?)",
+    );
+    const thisYear = new Date().getUTCFullYear();
+    for (let i = 1; i <= size.households; i += 1) {
+      const cell = cells[i % cells.length] ?? cells[0];
+      if (!cell) throw new Error("no grid cells");
+      const lat = between(cell.minLat + 0.001, cell.maxLat - 0.001);
+      const lng = between(cell.minLng + 0.001, cell.maxLng - 0.001);
+      const code = `KL-H${String(i).padStart(4, "0")}`;
+      const address = `垦利区${pick(STREETS)}${1 + Math.floor(random() * 300)}号${1 + Math.floor(random() * 6)}单元${1 + Math.floor(random() * 6)}0${1 + Math.floor(random() * 4)}室`;
+      const surname = pick(SURNAMES);
+      const keyHolder = `${pick(SURNAMES)}${pick(YOUNGER)}（邻居）`;
+      const householdId = Number(
+        insertHousehold.run(code, address, lat, lng, cell.id, keyHolder, createdAt).lastInsertRowid,
+      );
+      const female = random() < 0.6;
+      const name = `${surname}${pick(female ? ELDER_FEMALE : ELDER_MALE)}`;
+      const age = 75 + Math.floor(random() * 21);
+      const birthDate = `${thisYear - age - 1}-${String(1 + Math.floor(random() * 12)).padStart(2, "0")}-${String(1 + Math.floor(random() * 28)).padStart(2, "0")}`;
+      const residentId = Number(
+        insertResident.run(
+          householdId,
+          name,
+          birthDate,
+          female ? "F" : "M",
+          phone("0546"),
+          pick(["高血压", "糖尿病", "冠心病", "无"]),
+          pick(["硝苯地平", "二甲双胍", "阿司匹林", "无"]),
+          pick(["青霉素", "无"]),
+          pick(["可独立行走", "需拐杖", "轮椅"]),
+        ).lastInsertRowid,
+      );
+      const relativeCount = 1 + Math.floor(random() * 3);
+      for (let priority = 1; priority <= relativeCount; priority += 1) {
+        const language = random() < 0.05 ? "en" : "zh-CN";
+        insertRelative.run(residentId, priority, `${surname}${pick(YOUNGER)}`, pick(RELATIONS), phone("139"), language);
+      }
+      const deviceId = `KL-${String(i).padStart(4, "0")}`;
+      const secret = randomBytes(24).toString("base64url");
+      insertDevice.run(deviceId, householdId, hashDeviceSecret(secret), createdAt);
+      credentials.push({ deviceId, secret, household: code, address, resident: name });
+    }
+
+    const insertWorker = db.prepare(
+      "INSERT INTO workers (name, phone, grid_id, on_duty, lat, lng, position_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    for (let i = 0; i < size.workers; i += 1) {
+      const cell = cells[i % cells.length] ?? cells[0];
+      if (!cell) throw new Error("no grid cells");
+      // Most are on duty; every fifth is off, so "on duty only" visibly matters.
+      const onDuty = i % 5 === 4 ? 0 : 1;
+      insertWorker.run(
+        `${pick(SURNAMES)}${pick(YOUNGER)}`,
+        phone("137"),
+        cell.id,
+        onDuty,
+        between(cell.minLat, cell.maxLat),
+        between(cell.minLng, cell.maxLng),
+        createdAt,
+      );
+    }
+
+    const insertClinic = db.prepare(
+      "INSERT INTO clinics (name, phone, address, lat, lng, capabilities, hours) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    for (let i = 0; i < size.clinics; i += 1) {
+      const capabilities = i < 2 ? ["24h", "emergency"] : ["daytime"];
+      insertClinic.run(
+        CLINIC_NAMES[i % CLINIC_NAMES.length] ?? `诊所${i + 1}`,
+        phone("0546"),
+        `垦利区${pick(STREETS)}${1 + Math.floor(random() * 300)}号`,
+        between(KENLI_CENTER.lat - 0.06, KENLI_CENTER.lat + 0.06),
+        between(KENLI_CENTER.lng - 0.1, KENLI_CENTER.lng + 0.1),
+        JSON.stringify(capabilities),
+        i < 2 ? "00:00-24:00" : "08:00-17:30",
+      );
+    }
+  })();
+  return credentials;
+}

@@ -1,0 +1,39 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import type { Logger } from "pino";
+import { MIGRATIONS } from "./migrations.ts";
+
+export type Db = Database.Database;
+
+/**
+ * Opens the hub database. WAL lets readers (the API) run beside the writer
+ * (the pipeline); `synchronous=FULL` makes a commit survive power loss, which
+ * is what "stored before acknowledged" has to mean for an alarm.
+ */
+export function openDatabase(file: string, logger: Logger): Db {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  migrate(db, logger);
+  return db;
+}
+
+export function migrate(db: Db, logger: Logger): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+    logger.info({ version: migration.version, name: migration.name }, "database migrated");
+  }
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,136 @@
+import type { Db } from "./database.ts";
+
+export interface DeviceRow {
+  id: string;
+  household_id: number | null;
+  secret_hash: string;
+  status: "active" | "revoked";
+  online: number;
+  last_seen_at: string | null;
+  battery: number | null;
+}
+
+export interface HouseholdRow {
+  id: number;
+  code: string;
+  address: string;
+  lat: number | null;
+  lng: number | null;
+  grid_id: number | null;
+  key_holder: string | null;
+}
+
+export interface ResidentRow {
+  id: number;
+  household_id: number;
+  name: string;
+  birth_date: string;
+  sex: "F" | "M" | "X";
+  language: string;
+}
+
+export interface RelativeRow {
+  id: number;
+  resident_id: number;
+  priority: number;
+  name: string;
+  relation: string;
+  phone: string;
+  language: string;
+}
+
+export interface WorkerRow {
+  id: number;
+  name: string;
+  phone: string;
+  grid_id: number | null;
+  on_duty: number;
+  lat: number | null;
+  lng: number | null;
+}
+
+export interface ClinicRow {
+  id: number;
+  name: string;
+  phone: string;
+  address: string;
+  lat: number;
+  lng: number;
+  capabilities: string;
+}
+
+export interface GridRow {
+  id: number;
+  code: string;
+  name: string;
+}
+
+/** Read access to the registry (households, residents, devices, responders) for the hub's own use. */
+export class RegistryRepository {
+  private readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  findDevice(deviceId: string): DeviceRow | undefined {
+    return this.db.prepare("SELECT * FROM devices WHERE id = ?").get(deviceId) as DeviceRow | undefined;
+  }
+
+  markDeviceSeen(deviceId: string, at: string, battery: number | null, firmware: string | null): void {
+    this.db
+      .prepare(
+        "UPDATE devices SET last_seen_at = ?, battery = COALESCE(?, battery), firmware = COALESCE(?, firmware) WHERE id = ?",
+      )
+      .run(at, battery, firmware, deviceId);
+  }
+
+  setDeviceOnline(deviceId: string, online: boolean, at: string): void {
+    this.db.prepare("UPDATE devices SET online = ?, last_seen_at = ? WHERE id = ?").run(online ? 1 : 0, at, deviceId);
+  }
+
+  household(id: number): HouseholdRow | undefined {
+    return this.db.prepare("SELECT * FROM households WHERE id = ?").get(id) as HouseholdRow | undefined;
+  }
+
+  /** The household's first resident: one button serves one household, whose primary resident is listed first. */
+  primaryResident(householdId: number): ResidentRow | undefined {
+    return this.db.prepare("SELECT * FROM residents WHERE household_id = ? ORDER BY id LIMIT 1").get(householdId) as
+      | ResidentRow
+      | undefined;
+  }
+
+  resident(id: number): ResidentRow | undefined {
+    return this.db.prepare("SELECT * FROM residents WHERE id = ?").get(id) as ResidentRow | undefined;
+  }
+
+  relatives(residentId: number): RelativeRow[] {
+    return this.db
+      .prepare("SELECT * FROM relatives WHERE resident_id = ? ORDER BY priority")
+      .all(residentId) as RelativeRow[];
+  }
+
+  grid(id: number): GridRow | undefined {
+    return this.db.prepare("SELECT id, code, name FROM grids WHERE id = ?").get(id) as GridRow | undefined;
+  }
+
+  worker(id: number): WorkerRow | undefined {
+    return this.db.prepare("SELECT * FROM workers WHERE id = ?").get(id) as WorkerRow | undefined;
+  }
+
+  clinic(id: number): ClinicRow | undefined {
+    return this.db.prepare("SELECT * FROM clinics WHERE id = ?").get(id) as ClinicRow | undefined;
+  }
+
+  allWorkers(): WorkerRow[] {
+    return this.db.prepare("SELECT * FROM workers").all() as WorkerRow[];
+  }
+
+  allClinics(): ClinicRow[] {
+    return this.db.prepare("SELECT * FROM clinics").all() as ClinicRow[];
+  }
+
+  countHouseholds(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM households").get() as { n: number }).n;
+  }
+}

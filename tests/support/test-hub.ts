@@ -1,0 +1,159 @@
+/**
+ * A real hub for tests: SQLite in a fresh temp dir, Aedes and HTTP on ephemeral
+ * loopback ports, the seeded demo district, and (optionally) the real Twilio
+ * channel pointed at the local Twilio stand-in. Log lines are captured so tests
+ * can assert what the hub said about refused input.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "../../hub/config.ts";
+import { Hub } from "../../hub/hub.ts";
+import { createLogger } from "../../hub/log.ts";
+import type { DemoDeviceCredential } from "../../hub/seed/demo-district.ts";
+import { type FakeTwilio, startFakeTwilio } from "./fake-twilio.ts";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export const TEST_ADMIN_PASSWORD = "test-admin-password";
+export const TEST_TWILIO = {
+  accountSid: `AC${"0123456789abcdef".repeat(2)}`,
+  authToken: "test-auth-token-0123456789",
+  from: "+15005550006",
+};
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  code?: string;
+  [key: string]: unknown;
+}
+
+export interface TestHubOptions {
+  /** Extra or overriding ANXIN_* environment. */
+  env?: Record<string, string>;
+  /** Route SMS through the real twilio SDK to a local Twilio stand-in (default true). */
+  twilio?: boolean;
+  /** Reuse a data dir (to restart on the same database). */
+  dataDir?: string;
+}
+
+export interface TestHub {
+  hub: Hub;
+  httpUrl: string;
+  mqttUrl: string;
+  wsUrl: string;
+  dataDir: string;
+  adminPassword: string;
+  demoDevices: DemoDeviceCredential[];
+  logs: LogLine[];
+  twilio: FakeTwilio | null;
+  /** Waits for a log line matching the predicate. */
+  waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /** Logs in over HTTP and returns the session cookie header value. */
+  login(username?: string, password?: string): Promise<string>;
+  /** Stops the hub and restarts it on the same data dir and ports. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "anxin-test-"));
+  const twilio = options.twilio === false ? null : await startFakeTwilio(TEST_TWILIO);
+  const logs: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (line.trim()) logs.push(JSON.parse(line) as LogLine);
+      }
+      done();
+    },
+  });
+  const env: Record<string, string> = {
+    ANXIN_DATA_DIR: dataDir,
+    ANXIN_HTTP_PORT: "0",
+    ANXIN_HTTP_HOST: "127.0.0.1",
+    ANXIN_MQTT_PORT: "0",
+    ANXIN_MQTT_HOST: "127.0.0.1",
+    ANXIN_PUBLIC_URL: "http://anxin.test",
+    ANXIN_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    ANXIN_LOG_LEVEL: "debug",
+    ANXIN_PIPELINE_RETRY_MS: "200",
+    ANXIN_OUTBOX_POLL_MS: "50",
+    ANXIN_OUTBOX_MAX_BACKOFF_MS: "300",
+    ANXIN_LOGIN_RATE_LIMIT: "1000",
+    ...(twilio
+      ? {
+          TWILIO_ACCOUNT_SID: TEST_TWILIO.accountSid,
+          TWILIO_AUTH_TOKEN: TEST_TWILIO.authToken,
+          TWILIO_FROM: TEST_TWILIO.from,
+          ANXIN_TWILIO_API_BASE: twilio.url,
+        }
+      : {}),
+    ...options.env,
+  };
+  let config = loadConfig(env);
+  const logger = createLogger(config.logLevel, sink);
+  const dashboardDir = path.join(repoRoot, "dashboard");
+  let hub = new Hub(config, { logger, dashboardDir });
+  await hub.start();
+
+  const testHub: TestHub = {
+    hub,
+    httpUrl: `http://127.0.0.1:${hub.httpPort}`,
+    mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`,
+    wsUrl: `ws://127.0.0.1:${hub.httpPort}/api/realtime`,
+    dataDir,
+    adminPassword: TEST_ADMIN_PASSWORD,
+    demoDevices: readDemoDevices(hub.demoDevicesFile),
+    logs,
+    twilio,
+    waitForLog: (predicate, timeoutMs = 3000) => waitFor(() => logs.find(predicate), timeoutMs, "log line"),
+    async login(username = "admin", password = TEST_ADMIN_PASSWORD) {
+      const response = await fetch(`${testHub.httpUrl}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username, password }),
+      });
+      if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+      const cookie = response.headers.get("set-cookie") ?? "";
+      return cookie.split(";")[0] ?? "";
+    },
+    async restart() {
+      const ports = { http: hub.httpPort, mqtt: hub.mqttPort };
+      await hub.stop();
+      config = loadConfig({ ...env, ANXIN_HTTP_PORT: String(ports.http), ANXIN_MQTT_PORT: String(ports.mqtt) });
+      hub = new Hub(config, { logger, dashboardDir });
+      await hub.start();
+      testHub.hub = hub;
+    },
+    async stop() {
+      await hub.stop();
+      await twilio?.close();
+      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return testHub;
+}
+
+function readDemoDevices(file: string): DemoDeviceCredential[] {
+  if (!fs.existsSync(file)) return [];
+  return (JSON.parse(fs.readFileSync(file, "utf8")) as { devices: DemoDeviceCredential[] }).devices;
+}
+
+/** Polls until `probe` returns a value, or fails after `timeoutMs` naming what it waited for. */
+export async function waitFor<T>(
+  probe: () => T | undefined | null | false,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

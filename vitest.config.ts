@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["tests/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Each file starts its own hub on ephemeral ports; two cores run two files at once.
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
