@@ -13,7 +13,7 @@ declare module "fastify" {
 
 export const ALL_STAFF: readonly Role[] = ["operator", "supervisor", "admin"];
 
-/** A preHandler that admits a request only with a live session whose role is allowed. */
+/** An onRequest hook that admits a request only with a live session whose role is allowed. */
 export function requireRole(sessions: SessionService, roles: readonly Role[] = ALL_STAFF) {
   return async function guard(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const user = sessions.userForToken(request.cookies[SESSION_COOKIE]);

@@ -49,3 +49,18 @@ export async function publishAndCollect<K extends HubToDeviceKind>(
   for (const payload of payloads) await client.publishAsync(deviceTopic(deviceId, kind), payload, { qos: 1 });
   return done;
 }
+
+/** Subscribes to one hub → device topic and returns the live list of decoded messages it receives. */
+export async function collectMessages<K extends HubToDeviceKind>(
+  client: MqttClient,
+  deviceId: string,
+  kind: K,
+): Promise<MessageByKind[K][]> {
+  const received: MessageByKind[K][] = [];
+  const topic = deviceTopic(deviceId, kind);
+  client.on("message", (incoming, payload) => {
+    if (incoming === topic) received.push(JSON.parse(payload.toString()) as MessageByKind[K]);
+  });
+  await client.subscribeAsync(topic, { qos: 1 });
+  return received;
+}

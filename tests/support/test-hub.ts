@@ -99,6 +99,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const dashboardDir = path.join(repoRoot, "dashboard");
   let hub = new Hub(config, { logger, dashboardDir });
   await hub.start();
+  // Kept from the first start so a restart (even after the test stopped the hub itself) reuses the same ports.
+  const ports = { http: hub.httpPort, mqtt: hub.mqttPort };
 
   const testHub: TestHub = {
     hub,
@@ -122,7 +124,6 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       return cookie.split(";")[0] ?? "";
     },
     async restart() {
-      const ports = { http: hub.httpPort, mqtt: hub.mqttPort };
       await hub.stop();
       config = loadConfig({ ...env, ANXIN_HTTP_PORT: String(ports.http), ANXIN_MQTT_PORT: String(ports.mqtt) });
       hub = new Hub(config, { logger, dashboardDir });

@@ -18,7 +18,8 @@ const AlarmParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 export const alarmRoutes: FastifyPluginAsyncTypebox<AlarmRoutesOptions> = async (app, options) => {
   const { service, views, alarms } = options;
-  app.addHook("preHandler", requireRole(options.sessions));
+  // onRequest, not preHandler: an anonymous caller gets 401 before its body is even validated.
+  app.addHook("onRequest", requireRole(options.sessions));
 
   app.get(
     "/",

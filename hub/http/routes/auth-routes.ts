@@ -58,7 +58,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   app.post(
     "/logout",
     {
-      preHandler: guard,
+      onRequest: guard,
       schema: { tags: ["auth"], summary: "End the session", response: { 204: Type.Null(), 401: ErrorBody } },
     },
     async (request, reply) => {
@@ -71,7 +71,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   app.get(
     "/me",
     {
-      preHandler: guard,
+      onRequest: guard,
       schema: {
         tags: ["auth"],
         summary: "The logged-in user",

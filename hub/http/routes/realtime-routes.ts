@@ -39,7 +39,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
     "/",
     {
       websocket: true,
-      preHandler: requireRole(options.sessions),
+      onRequest: requireRole(options.sessions),
       schema: { tags: ["realtime"], summary: "WebSocket of alarm changes" },
     },
     (socket) => {

@@ -1,0 +1,141 @@
+/**
+ * Bad input is refused with a clear, coded log line (and, where the sender is a
+ * known device, a coded `error` message), and never costs a good alarm: a
+ * well-behaved button presses at the same moment and is stored and acked.
+ */
+import mqtt from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SimulatedButton } from "../firmware-sim/device.ts";
+import { deviceTopic } from "../protocol/index.ts";
+import { collectMessages, connectAsDevice } from "./support/raw-device.ts";
+import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
+
+describe("bad input never crashes the hub or drops a good alarm", () => {
+  let th: TestHub;
+  beforeAll(async () => {
+    th = await startTestHub({ twilio: false });
+  });
+  afterAll(async () => {
+    await th?.stop();
+  });
+
+  const device = (index: number) => {
+    const c = th.demoDevices[index];
+    if (!c) throw new Error(`no demo device ${index}`);
+    return c;
+  };
+  const alarmCount = (deviceId: string) =>
+    (th.hub.db.prepare("SELECT COUNT(*) AS n FROM alarms WHERE device_id = ?").get(deviceId) as { n: number }).n;
+
+  async function connectCode(options: mqtt.IClientOptions): Promise<number | "connected"> {
+    try {
+      const client = await mqtt.connectAsync(th.mqttUrl, { ...options, reconnectPeriod: 0, connectTimeout: 3000 });
+      client.end(true);
+      return "connected";
+    } catch (error) {
+      return (error as { code?: number }).code ?? -1;
+    }
+  }
+
+  it("refuses every kind of bad input with a coded log line while a concurrent good press is served", async () => {
+    const goodDevice = device(1);
+    const good = new SimulatedButton({ mqttUrl: th.mqttUrl, deviceId: goodDevice.deviceId, secret: goodDevice.secret });
+    await good.start({ timeoutMs: 5000 });
+    const goodPress = good.press("sos");
+
+    // Malformed JSON and a payload that breaks the schema: refused, told to the device, logged with a code.
+    const sender = device(2);
+    const client = await connectAsDevice(th.mqttUrl, sender);
+    const errors = await collectMessages(client, sender.deviceId, "error");
+    const alarmTopic = deviceTopic(sender.deviceId, "alarm");
+    await client.publishAsync(alarmTopic, "{not json", { qos: 1 });
+    await client.publishAsync(
+      alarmTopic,
+      JSON.stringify({ pressId: "x", kind: "fire", deviceTime: "yesterday", seq: -1, battery: 300 }),
+      { qos: 1 },
+    );
+    await waitFor(() => errors.length >= 2, 3000, "two error messages to the device");
+    expect(errors.map((e) => e.code)).toEqual(["MALFORMED_JSON", "SCHEMA_VIOLATION"]);
+    expect(errors[1]?.message).toMatch(/pressId|kind|battery|seq/);
+    const refusals = th.logs.filter((l) => l.deviceId === sender.deviceId && l.msg === "alarm message refused");
+    expect(refusals.map((l) => l.code)).toEqual(["MALFORMED_JSON", "SCHEMA_VIOLATION"]);
+    expect(alarmCount(sender.deviceId)).toBe(0);
+
+    // A heartbeat that is not JSON is refused the same way.
+    await client.publishAsync(deviceTopic(sender.deviceId, "heartbeat"), "garbage", { qos: 1 });
+    await th.waitForLog((l) => l.msg === "heartbeat message refused" && l.deviceId === sender.deviceId);
+
+    // A subscribe to '#' is refused (SUBACK 0x80) and logged; the client stays connected.
+    // mqtt.js turns SUBACK 0x80 into a rejected subscribe.
+    await expect(client.subscribeAsync("#", { qos: 0 })).rejects.toThrow(/Subscribe error/);
+    expect(client.connected).toBe(true);
+    await th.waitForLog((l) => l.code === "MQTT_SUBSCRIBE_DENIED" && l.topic === "#");
+
+    // A publish on another device's topic: denied, logged, the offender disconnected, nothing stored for the victim.
+    const victim = device(3);
+    const closed = new Promise<void>((resolve) => client.once("close", () => resolve()));
+    client.publish(
+      deviceTopic(victim.deviceId, "alarm"),
+      JSON.stringify({
+        pressId: "spoofed-press-01",
+        kind: "sos",
+        deviceTime: new Date().toISOString(),
+        seq: 1,
+        battery: 50,
+      }),
+      { qos: 1 },
+    );
+    await closed;
+    await th.waitForLog((l) => l.code === "MQTT_PUBLISH_DENIED" && l.topic === deviceTopic(victim.deviceId, "alarm"));
+    expect(alarmCount(victim.deviceId)).toBe(0);
+    client.end(true);
+
+    // Unknown device, wrong password, anonymous: CONNACK refusal and a coded log line each.
+    expect(await connectCode({ clientId: "NOPE-1", username: "NOPE-1", password: "whatever" })).toBe(4);
+    await th.waitForLog((l) => l.code === "MQTT_AUTH_REFUSED" && l.username === "NOPE-1");
+    expect(await connectCode({ clientId: sender.deviceId, username: sender.deviceId, password: "wrong-secret" })).toBe(
+      4,
+    );
+    await th.waitForLog(
+      (l) => l.code === "MQTT_AUTH_REFUSED" && l.username === sender.deviceId && l.reason === "wrong device secret",
+    );
+    expect(await connectCode({ clientId: "anon" })).toBe(5);
+    // A device may not borrow another's client id (that would knock the other device off).
+    expect(await connectCode({ clientId: victim.deviceId, username: sender.deviceId, password: sender.secret })).toBe(
+      5,
+    );
+
+    // A device revoked while connected is refused at the pipeline with DEVICE_REVOKED.
+    const revoked = device(5);
+    const revokedClient = await connectAsDevice(th.mqttUrl, revoked);
+    const revokedErrors = await collectMessages(revokedClient, revoked.deviceId, "error");
+    th.hub.db.prepare("UPDATE devices SET status = 'revoked' WHERE id = ?").run(revoked.deviceId);
+    await revokedClient.publishAsync(
+      deviceTopic(revoked.deviceId, "alarm"),
+      JSON.stringify({
+        pressId: "revoked-press-1",
+        kind: "sos",
+        deviceTime: new Date().toISOString(),
+        seq: 1,
+        battery: 50,
+      }),
+      { qos: 1 },
+    );
+    await waitFor(() => revokedErrors[0], 3000, "revocation error");
+    expect(revokedErrors[0]?.code).toBe("DEVICE_REVOKED");
+    expect(alarmCount(revoked.deviceId)).toBe(0);
+    revokedClient.end(true);
+    expect(
+      await connectCode({ clientId: revoked.deviceId, username: revoked.deviceId, password: revoked.secret }),
+    ).toBe(5);
+
+    // Through all of that, the good press was stored and acked, and the hub still takes new ones.
+    const ack = await goodPress;
+    expect(th.hub.db.prepare("SELECT device_id FROM alarms WHERE id = ?").get(ack.alarmId)).toEqual({
+      device_id: goodDevice.deviceId,
+    });
+    const second = await good.press("service");
+    expect(second.alarmId).not.toBe(ack.alarmId);
+    await good.stop();
+  });
+});
