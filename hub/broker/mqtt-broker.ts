@@ -67,7 +67,8 @@ export class MqttBroker {
     aedes.on("connectionError", (client, error) =>
       this.logger.warn({ clientId: client.id, reason: error.message }, "MQTT connection error"),
     );
-    const server = net.createServer(aedes.handle);
+    // noDelay: acks and feedback are tiny and urgent; Nagle's algorithm would hold each one back ~40 ms.
+    const server = net.createServer({ noDelay: true }, aedes.handle);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.requestedPort, this.host, () => {

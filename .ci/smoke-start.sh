@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Starts the hub exactly as `npm start` does (fresh data dir, free ports), then
+# presses a demo button with the mosquitto clients, as docs/protocol.md shows,
+# and checks the ack, the retained feedback and the API.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=$(mktemp -d)
+http_port=$((20000 + RANDOM % 10000))
+mqtt_port=$((http_port + 1))
+log="$data/hub.log"
+ANXIN_DATA_DIR="$data" ANXIN_HTTP_PORT=$http_port ANXIN_MQTT_PORT=$mqtt_port ANXIN_HTTP_HOST=127.0.0.1 \
+  ANXIN_MQTT_HOST=127.0.0.1 npm start >"$log" 2>&1 &
+hub=$!
+trap 'kill $hub 2>/dev/null || true; wait $hub 2>/dev/null || true; rm -rf "$data"' EXIT
+
+for _ in $(seq 1 60); do
+  curl -fs "http://127.0.0.1:$http_port/health" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+curl -fs "http://127.0.0.1:$http_port/health" || { echo "hub did not come up"; cat "$log"; exit 1; }
+echo
+grep -q "password:" "$log" || { echo "no generated admin password printed"; exit 1; }
+
+read -r id secret < <(node -e 'const d=require(process.argv[1]);console.log(d.devices[0].deviceId, d.devices[0].secret)' "$data/demo-devices.json")
+mosquitto_sub -h 127.0.0.1 -p "$mqtt_port" -i "$id:sub" -u "$id" -P "$secret" -q 1 -t "anxin/v1/devices/$id/#" -v -W 10 >"$data/sub.txt" 2>&1 &
+sub=$!
+sleep 1
+mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -i "$id:pub" -u "$id" -P "$secret" -q 1 \
+  -t "anxin/v1/devices/$id/alarm" \
+  -m "{\"pressId\":\"smoke-$(date +%s)\",\"kind\":\"sos\",\"deviceTime\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"seq\":1,\"battery\":97}"
+for _ in $(seq 1 20); do grep -q '"state":"received"' "$data/sub.txt" && break; sleep 0.5; done
+kill $sub 2>/dev/null || true
+cat "$data/sub.txt"
+grep -q "/ack {\"pressId\":\"smoke-" "$data/sub.txt" || { echo "no ack"; exit 1; }
+grep -q '"state":"received"' "$data/sub.txt" || { echo "no feedback"; exit 1; }
+grep -q "SMS (console sink)" "$log" || { echo "no SMS reached the console sink"; exit 1; }
+echo "smoke: npm start + mosquitto press OK"

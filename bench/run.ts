@@ -1,0 +1,19 @@
+/**
+ * `npm run bench`: the speed figures, printed, never asserted in `npm test`.
+ * Options: `--presses N` (default 250).
+ */
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { measurePressLatency } from "./press-latency.ts";
+
+const { values } = parseArgs({ options: { presses: { type: "string", default: "250" } } });
+const presses = Number(values.presses);
+
+console.log(`Anxin benchmarks — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}`);
+const latency = await measurePressLatency(presses);
+console.log(`\npress → dashboard (WebSocket), ${latency.presses} single presses, one at a time:`);
+console.log(
+  `  median ${latency.dashboardMs.median} ms   p99 ${latency.dashboardMs.p99} ms   max ${latency.dashboardMs.max} ms`,
+);
+console.log("press → device ack (stored with synchronous=FULL, then acked):");
+console.log(`  median ${latency.ackMs.median} ms   p99 ${latency.ackMs.p99} ms   max ${latency.ackMs.max} ms`);
