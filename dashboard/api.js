@@ -1,0 +1,55 @@
+// Thin JSON client for the hub's HTTP API. Same origin, so the session cookie
+// travels by itself; every error is turned into an ApiError carrying the
+// server's { code, message } so the UI can show both.
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message || code || `HTTP ${status}`);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Called on any 401 so the app can drop back to the login form from wherever it was. */
+let onUnauthorized = () => {};
+export function setUnauthorizedHandler(fn) {
+  onUnauthorized = fn;
+}
+
+async function request(method, path, body, { quiet401 = false } = {}) {
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError(0, "NETWORK", String(err?.message ?? err));
+  }
+  if (res.status === 204) return null;
+  let data = null;
+  try {
+    data = await res.json();
+  } catch {
+    // Non-JSON error pages (a proxy, a crash) still become an ApiError below.
+  }
+  if (!res.ok) {
+    if (res.status === 401 && !quiet401) onUnauthorized();
+    throw new ApiError(res.status, data?.code ?? `HTTP_${res.status}`, data?.message ?? res.statusText);
+  }
+  return data;
+}
+
+export const api = {
+  // Login and /me handle 401 themselves: it is an answer there, not an expired session.
+  login: (username, password) => request("POST", "/api/auth/login", { username, password }, { quiet401: true }),
+  logout: () => request("POST", "/api/auth/logout", undefined, { quiet401: true }),
+  me: () => request("GET", "/api/auth/me", undefined, { quiet401: true }),
+  openAlarms: () => request("GET", "/api/alarms?status=open&limit=100"),
+  alarm: (id) => request("GET", `/api/alarms/${encodeURIComponent(id)}`),
+  acknowledge: (id) => request("POST", `/api/alarms/${encodeURIComponent(id)}/acknowledge`),
+  resolve: (id, outcome, note) =>
+    request("POST", `/api/alarms/${encodeURIComponent(id)}/resolve`, note ? { outcome, note } : { outcome }),
+};
