@@ -207,7 +207,8 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
       n: number;
     };
     expect(count.n).toBe(1);
-    const alarmId = acks[0]?.alarmId;
+    const alarmId = acks[0]?.alarmId ?? null;
+    await th.waitForPipeline(alarmId);
     const expected = (db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE alarm_id = ?").get(alarmId) as { n: number })
       .n;
     await waitFor(

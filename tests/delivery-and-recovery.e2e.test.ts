@@ -54,6 +54,7 @@ describe("delivery and recovery", () => {
     twilio.failNext(500, 1);
 
     const { ack } = await pressAs(hub, 10);
+    await hub.waitForPipeline(ack.alarmId);
     const total = count(hub, "SELECT COUNT(*) AS n FROM outbox WHERE alarm_id = ?", ack.alarmId);
     await waitFor(
       () =>

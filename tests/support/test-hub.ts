@@ -52,6 +52,11 @@ export interface TestHub {
   twilio: FakeTwilio | null;
   /** Waits for a log line matching the predicate. */
   waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /**
+   * Waits until every post-storage stage of the alarm has run. The ack reaches
+   * the device before those stages finish, so tests that count outbox rows wait here first.
+   */
+  waitForPipeline(alarmId: number | null, timeoutMs?: number): Promise<void>;
   /** Logs in over HTTP and returns the session cookie header value. */
   login(username?: string, password?: string): Promise<string>;
   /** Stops the hub and restarts it on the same data dir and ports. */
@@ -113,6 +118,19 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     logs,
     twilio,
     waitForLog: (predicate, timeoutMs = 3000) => waitFor(() => logs.find(predicate), timeoutMs, "log line"),
+    async waitForPipeline(alarmId, timeoutMs = 5000) {
+      if (alarmId === null) throw new Error("no alarm id");
+      await waitFor(
+        () => {
+          const row = testHub.hub.db.prepare("SELECT stages_done FROM alarms WHERE id = ?").get(alarmId) as
+            | { stages_done: string }
+            | undefined;
+          return row && (JSON.parse(row.stages_done) as string[]).includes("publish_dashboards");
+        },
+        timeoutMs,
+        `pipeline of alarm ${alarmId}`,
+      );
+    },
     async login(username = "admin", password = TEST_ADMIN_PASSWORD) {
       const response = await fetch(`${testHub.httpUrl}/api/auth/login`, {
         method: "POST",
