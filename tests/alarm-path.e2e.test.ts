@@ -94,6 +94,8 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
       name: string;
       conditions: string;
       medications: string;
+      allergies: string;
+      mobility: string;
     };
     const relatives = db
       .prepare("SELECT phone FROM relatives WHERE resident_id = ? ORDER BY priority")
@@ -111,7 +113,10 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
       expect(text.from).toBe("+15005550006");
       expect(text.body).toContain(household.address);
       expect(text.body).toContain(`http://anxin.test/#/alarms/${ack.alarmId}`);
-      if (resident.medications !== "无") expect(text.body).not.toContain(resident.medications);
+      // No medical details in SMS: an SMS can be read by whoever holds the phone.
+      for (const medical of [resident.conditions, resident.medications, resident.allergies, resident.mobility]) {
+        if (medical !== "无") expect(text.body).not.toContain(medical);
+      }
     }
     await waitFor(
       () =>

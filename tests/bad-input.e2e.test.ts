@@ -138,4 +138,31 @@ describe("bad input never crashes the hub or drops a good alarm", () => {
     expect(second.alarmId).not.toBe(ack.alarmId);
     await good.stop();
   });
+
+  it("lets hub users monitor over MQTT with their own credentials, but never publish as a device", async () => {
+    const monitor = await mqtt.connectAsync(th.mqttUrl, {
+      clientId: "admin:monitor",
+      username: "admin",
+      password: th.adminPassword,
+      reconnectPeriod: 0,
+    });
+    const seen: string[] = [];
+    monitor.on("message", (topic) => seen.push(topic));
+    await monitor.subscribeAsync("anxin/v1/#", { qos: 1 });
+    const target = device(6);
+    const button = new SimulatedButton({ mqttUrl: th.mqttUrl, deviceId: target.deviceId, secret: target.secret });
+    await button.start({ timeoutMs: 5000 });
+    const ack = await button.press("test");
+    await waitFor(() => seen.includes(deviceTopic(target.deviceId, "ack")), 3000, "monitor sees the ack");
+    await button.stop();
+
+    const closed = new Promise<void>((resolve) => monitor.once("close", () => resolve()));
+    monitor.publish(deviceTopic(target.deviceId, "alarm"), "{}", { qos: 1 });
+    await closed;
+    await th.waitForLog((l) => l.code === "MQTT_PUBLISH_DENIED" && (l.identity as { type?: string })?.type === "user");
+    expect(alarmCount(target.deviceId)).toBe(1);
+    expect(ack.alarmId).not.toBeNull();
+    monitor.end(true);
+    expect(await connectCode({ clientId: "admin", username: "admin", password: "wrong-password" })).toBe(4);
+  });
 });

@@ -113,7 +113,6 @@ export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_S
     const insertDevice = db.prepare(
       "INSERT INTO devices (id, household_id, secret_hash, status, created_at) VALUES (?, ?, ?, 'active', ?)",
     );
-    const thisYear = new Date().getUTCFullYear();
     for (let i = 1; i <= size.households; i += 1) {
       const cell = cells[i % cells.length] ?? cells[0];
       if (!cell) throw new Error("no grid cells");
@@ -129,7 +128,11 @@ export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_S
       const female = random() < 0.6;
       const name = `${surname}${pick(female ? ELDER_FEMALE : ELDER_MALE)}`;
       const age = 75 + Math.floor(random() * 21);
-      const birthDate = `${thisYear - age - 1}-${String(1 + Math.floor(random() * 12)).padStart(2, "0")}-${String(1 + Math.floor(random() * 28)).padStart(2, "0")}`;
+      // Born `age` years and 1–364 days before today, so the resident is exactly `age` now.
+      const born = new Date();
+      born.setUTCFullYear(born.getUTCFullYear() - age);
+      born.setUTCDate(born.getUTCDate() - 1 - Math.floor(random() * 364));
+      const birthDate = born.toISOString().slice(0, 10);
       const residentId = Number(
         insertResident.run(
           householdId,

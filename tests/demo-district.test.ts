@@ -1,0 +1,85 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ageOn } from "../hub/alarms/alarm-views.ts";
+import { createLogger } from "../hub/log.ts";
+import { seedDemoDistrict } from "../hub/seed/demo-district.ts";
+import { openDatabase } from "../hub/storage/database.ts";
+
+/** Ray casting over a GeoJSON ring, independent of the hub's code. */
+function inRing(lng: number, lat: number, ring: number[][]): boolean {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi = 0, yi = 0] = ring[i] ?? [];
+    const [xj = 0, yj = 0] = ring[j] ?? [];
+    if (yi > lat !== yj > lat && lng < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+describe("seeded demo district", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-seed-"));
+  const db = openDatabase(path.join(dir, "seed.db"), createLogger("silent"));
+  const credentials = seedDemoDistrict(db);
+  afterAll(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const all = <T>(sql: string) => db.prepare(sql).all() as T[];
+
+  it("is a district of the size the issue asks for, around Kenli", () => {
+    const households = all<{ lat: number; lng: number }>("SELECT lat, lng FROM households");
+    expect(households.length).toBeGreaterThanOrEqual(200);
+    for (const h of households) {
+      expect(Math.abs(h.lat - 37.59)).toBeLessThan(0.1);
+      expect(Math.abs(h.lng - 118.55)).toBeLessThan(0.1);
+    }
+    const workers = all<{ on_duty: number }>("SELECT on_duty FROM workers");
+    expect(workers.length).toBeGreaterThanOrEqual(20);
+    expect(workers.filter((w) => w.on_duty === 1).length / workers.length).toBeGreaterThan(0.5);
+    expect(all("SELECT id FROM clinics").length).toBeGreaterThanOrEqual(5);
+    expect(all("SELECT id FROM grids").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("has residents aged 75–95 with 1–3 ordered relatives each", () => {
+    const now = new Date();
+    for (const r of all<{ birth_date: string }>("SELECT birth_date FROM residents")) {
+      const age = ageOn(r.birth_date, now);
+      expect(age).toBeGreaterThanOrEqual(75);
+      expect(age).toBeLessThanOrEqual(95);
+    }
+    const counts = all<{ n: number; maxp: number }>(
+      "SELECT COUNT(r.id) AS n, MAX(r.priority) AS maxp FROM residents s LEFT JOIN relatives r ON r.resident_id = s.id GROUP BY s.id",
+    );
+    for (const c of counts) {
+      expect(c.n).toBeGreaterThanOrEqual(1);
+      expect(c.n).toBeLessThanOrEqual(3);
+      expect(c.maxp).toBe(c.n);
+    }
+    for (const r of all<{ phone: string }>("SELECT phone FROM relatives")) expect(r.phone).toMatch(/^\+[1-9]\d{1,14}$/);
+  });
+
+  it("places every household inside its own grid polygon", () => {
+    const rows = all<{ lat: number; lng: number; polygon: string }>(
+      "SELECT h.lat, h.lng, g.polygon FROM households h JOIN grids g ON g.id = h.grid_id",
+    );
+    expect(rows.length).toBe(credentials.length);
+    for (const row of rows) {
+      const ring = (JSON.parse(row.polygon) as { coordinates: number[][][] }).coordinates[0] ?? [];
+      expect(inRing(row.lng, row.lat, ring)).toBe(true);
+    }
+  });
+
+  it("gives one device per household and keeps only hashes of the secrets", () => {
+    const devices = all<{ id: string; household_id: number; secret_hash: string }>("SELECT * FROM devices");
+    expect(new Set(devices.map((d) => d.household_id)).size).toBe(devices.length);
+    expect(devices.length).toBe(credentials.length);
+    const byId = new Map(devices.map((d) => [d.id, d]));
+    for (const c of credentials.slice(0, 20)) {
+      expect(byId.get(c.deviceId)?.secret_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(byId.get(c.deviceId)?.secret_hash).not.toContain(c.secret);
+    }
+    expect(new Set(credentials.map((c) => c.secret)).size).toBe(credentials.length);
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { relativeAlarmSms, workerDispatchSms } from "../hub/notify/sms-text.ts";
+
+const facts = {
+  alarmId: 42,
+  kind: "sos" as const,
+  residentName: "王秀英",
+  address: "垦利区胜兴路12号3单元201室",
+  receivedAt: new Date("2026-11-23T00:05:00Z"),
+  link: "https://anxin.example/#/alarms/42",
+  timeZone: "Asia/Shanghai",
+};
+
+describe("SMS wording", () => {
+  it("tells relatives who, where, what, when and where to look, in zh-CN", () => {
+    const text = relativeAlarmSms(facts, "zh-CN");
+    expect(text).toContain("王秀英");
+    expect(text).toContain("垦利区胜兴路12号3单元201室");
+    expect(text).toContain("紧急呼叫");
+    expect(text).toContain("08:05"); // 00:05 UTC is 08:05 in Shanghai
+    expect(text).toContain("https://anxin.example/#/alarms/42");
+  });
+
+  it("does the same in English", () => {
+    const text = relativeAlarmSms({ ...facts, kind: "service" }, "en");
+    expect(text).toMatch(/^\[Anxin\] service request: 王秀英/);
+    expect(text).toContain("08:05");
+    expect(text).not.toMatch(/[紧急呼叫]/);
+  });
+
+  it("tells the worker where to go and how far it is", () => {
+    expect(workerDispatchSms({ ...facts, distanceM: 1234 }, "zh-CN")).toContain("约1.2公里");
+    expect(workerDispatchSms({ ...facts, distanceM: 1234 }, "en")).toContain("about 1.2 km");
+  });
+});
