@@ -1,0 +1,394 @@
+/**
+ * A simulated one-touch button that behaves the way the device firmware must
+ * (docs/protocol.md), so the hub can be exercised without hardware and firmware
+ * authors have a working reference to read.
+ */
+import { randomUUID } from "node:crypto";
+import { connect, ErrorWithReasonCode, type MqttClient } from "mqtt";
+import {
+  type AckMessage,
+  type AlarmKind,
+  type AlarmMessage,
+  decodeMessage,
+  deviceTopic,
+  type ErrorMessage,
+  encodeMessage,
+  type FeedbackMessage,
+  type FeedbackState,
+  HUB_TO_DEVICE,
+  type HubToDeviceKind,
+  type MessageByKind,
+  parseDeviceTopic,
+} from "../protocol/index.ts";
+
+export interface SimulatedButtonOptions {
+  mqttUrl: string;
+  deviceId: string;
+  secret: string;
+  /** Default 60 000 ms, the real device's interval. */
+  heartbeatIntervalMs?: number;
+  /** Delay before the first re-send of an unacknowledged press (default 2 000 ms); it doubles on every retry… */
+  retryInitialMs?: number;
+  /** …up to this cap (default 30 000 ms). */
+  retryMaxMs?: number;
+  /** Battery level in percent, reported with every press and heartbeat (default 100). */
+  battery?: number;
+  firmware?: string;
+}
+
+export interface StartOptions {
+  /** Reject when not connected within this time. Without it `start()` keeps trying, as firmware does. */
+  timeoutMs?: number;
+}
+
+/** A hub → device message the button ignored because it broke the contract. */
+export interface InvalidHubMessage {
+  topic: string;
+  code: "UNEXPECTED_TOPIC" | "MALFORMED_JSON" | "SCHEMA_VIOLATION";
+  message: string;
+}
+
+export interface SimulatedButtonEvents {
+  /** Connected, subscribed and `online` published; pending presses were just re-sent. */
+  connected: [];
+  /** The connection dropped (the button reconnects by itself unless stopped or killed). */
+  disconnected: [cause: Error | null];
+  /** One alarm publish: `attempt` 1 is the press itself, 2+ are retries. */
+  sent: [alarm: AlarmMessage];
+  ack: [ack: AckMessage];
+  feedback: [feedback: FeedbackMessage];
+  hubError: [error: ErrorMessage];
+  invalidMessage: [report: InvalidHubMessage];
+}
+
+type Listener<E extends keyof SimulatedButtonEvents> = (...args: SimulatedButtonEvents[E]) => void;
+
+/** The broker refused the CONNECT (4 = bad username or password, 5 = not authorized) or a SUBSCRIBE (128). */
+export class DeviceRefusedError extends Error {
+  override name = "DeviceRefusedError";
+  constructor(
+    message: string,
+    readonly returnCode: number,
+  ) {
+    super(message);
+  }
+}
+
+export class HubUnreachableError extends Error {
+  override name = "HubUnreachableError";
+}
+
+/** Settles the promises of presses that can no longer be delivered because the button was stopped. */
+export class ButtonStoppedError extends Error {
+  override name = "ButtonStoppedError";
+}
+
+const CONNACK_REASONS: Record<number, string> = { 4: "bad username or password", 5: "not authorized" };
+
+interface PendingPress {
+  alarm: AlarmMessage;
+  nextDelayMs: number;
+  timer: NodeJS.Timeout | undefined;
+  resolve: (ack: AckMessage) => void;
+  reject: (error: Error) => void;
+}
+
+interface StartWaiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class SimulatedButton {
+  private readonly settings: Required<SimulatedButtonOptions>;
+  private readonly listeners: { [E in keyof SimulatedButtonEvents]: Set<Listener<E>> } = {
+    connected: new Set(),
+    disconnected: new Set(),
+    sent: new Set(),
+    ack: new Set(),
+    feedback: new Set(),
+    hubError: new Set(),
+    invalidMessage: new Set(),
+  };
+  private readonly pending = new Map<string, PendingPress>();
+  private client: MqttClient | null = null;
+  private startWaiter: StartWaiter | null = null;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private refusedRetryTimer: NodeJS.Timeout | undefined;
+  /** Bumped on every CONNACK so a session set-up interrupted by a reconnect knows it is stale. */
+  private connectionGeneration = 0;
+  private sessionReady = false;
+  private lastConnectError: Error | null = null;
+  private lastFeedback: FeedbackMessage | null = null;
+  private nextSeq = 0;
+
+  constructor(options: SimulatedButtonOptions) {
+    this.settings = {
+      mqttUrl: options.mqttUrl,
+      deviceId: options.deviceId,
+      secret: options.secret,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 60_000,
+      retryInitialMs: options.retryInitialMs ?? 2_000,
+      retryMaxMs: options.retryMaxMs ?? 30_000,
+      battery: options.battery ?? 100,
+      firmware: options.firmware ?? "anxin-sim/0.1.0",
+    };
+  }
+
+  /** What the LED/buzzer shows now: the last feedback state from the hub, `idle` before any. */
+  get feedbackState(): FeedbackState {
+    return this.lastFeedback?.state ?? "idle";
+  }
+
+  get connected(): boolean {
+    return this.sessionReady;
+  }
+
+  /** Presses sent but not yet acknowledged by the hub. */
+  get pendingPresses(): number {
+    return this.pending.size;
+  }
+
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<E extends keyof SimulatedButtonEvents>(event: E, listener: Listener<E>): () => void {
+    const listeners: Set<Listener<E>> = this.listeners[event];
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  }
+
+  private emit<E extends keyof SimulatedButtonEvents>(event: E, ...args: SimulatedButtonEvents[E]): void {
+    for (const listener of this.listeners[event]) listener(...args);
+  }
+
+  /** Connects; resolves once subscribed to ack/feedback/error and `online` is stored by the broker. */
+  async start(options: StartOptions = {}): Promise<void> {
+    const { deviceId, firmware } = this.settings;
+    if (this.client) throw new Error(`device ${deviceId} is already started`);
+    const client = connect(this.settings.mqttUrl, {
+      clientId: deviceId,
+      username: deviceId,
+      password: this.settings.secret,
+      protocolVersion: 4,
+      // A fresh session each time: pending presses are re-sent by us, and the feedback that matters is retained.
+      clean: true,
+      resubscribe: false,
+      keepalive: 30,
+      reconnectPeriod: 1_000,
+      connectTimeout: 5_000,
+      will: {
+        topic: deviceTopic(deviceId, "status"),
+        payload: Buffer.from(encodeMessage("status", { state: "offline", firmware })),
+        qos: 1,
+        retain: true,
+      },
+    });
+    this.client = client;
+    client.on("connect", () => void this.setUpSession(client, ++this.connectionGeneration));
+    client.on("message", (topic, payload) => this.handleHubMessage(topic, payload));
+    client.on("close", () => this.handleClose());
+    client.on("error", (error) => this.handleClientError(client, error));
+    return new Promise<void>((resolve, reject) => {
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              const reason = this.lastConnectError ? ` (last error: ${this.lastConnectError.message})` : "";
+              const message = `cannot reach the hub at ${this.settings.mqttUrl} within ${options.timeoutMs} ms${reason}`;
+              this.abort(new HubUnreachableError(message));
+            }, options.timeoutMs);
+      this.startWaiter = { resolve, reject, timer };
+    });
+  }
+
+  /** Presses the button. Resolves with the hub's ack; retries until then, rejecting only on `stop()`/`kill()`. */
+  async press(kind: AlarmKind): Promise<AckMessage> {
+    if (!this.client) throw new Error(`device ${this.settings.deviceId} is not started`);
+    return new Promise<AckMessage>((resolve, reject) => {
+      const alarm: AlarmMessage = {
+        pressId: randomUUID(),
+        kind,
+        deviceTime: new Date().toISOString(),
+        seq: this.nextSeq++,
+        battery: this.settings.battery,
+        attempt: 0,
+      };
+      const press: PendingPress = {
+        alarm,
+        nextDelayMs: this.settings.retryInitialMs,
+        timer: undefined,
+        resolve,
+        reject,
+      };
+      this.pending.set(alarm.pressId, press);
+      // While offline the press only waits: the reconnect handler sends every pending press.
+      if (this.sessionReady) this.sendPress(press);
+    });
+  }
+
+  /** Orderly shutdown: publishes `offline` itself, because a clean DISCONNECT makes the broker drop the Will. */
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.shutDown(new ButtonStoppedError(`device ${this.settings.deviceId} was stopped`));
+    if (!client.connected) return void client.end(true);
+    const offline = encodeMessage("status", { state: "offline", firmware: this.settings.firmware });
+    const statusTopic = deviceTopic(this.settings.deviceId, "status");
+    const graceful = client.publishAsync(statusTopic, offline, { qos: 1, retain: true }).then(() => client.endAsync());
+    // A hub that never answers must not block shutdown: after 2 s the socket is simply closed.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      graceful.catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, 2_000))),
+    ]);
+    clearTimeout(timer);
+    // Both are no-ops after a graceful end; after a timeout they close the socket without reconnecting.
+    client.end(true);
+    client.stream.destroy();
+  }
+
+  /** Simulates a power cut: the socket is destroyed without DISCONNECT, so the broker publishes the Will. */
+  kill(): void {
+    this.abort(new ButtonStoppedError(`device ${this.settings.deviceId} was killed`));
+  }
+
+  /** Drops the connection without DISCONNECT and settles everything still waiting with `reason`. */
+  private abort(reason: Error): void {
+    const client = this.client;
+    this.shutDown(reason);
+    client?.end(true);
+  }
+
+  private shutDown(reason: Error): void {
+    this.client = null;
+    this.sessionReady = false;
+    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.refusedRetryTimer);
+    if (this.startWaiter) {
+      clearTimeout(this.startWaiter.timer);
+      this.startWaiter.reject(reason);
+      this.startWaiter = null;
+    }
+    for (const press of this.pending.values()) {
+      clearTimeout(press.timer);
+      press.reject(reason);
+    }
+    this.pending.clear();
+  }
+
+  private async setUpSession(client: MqttClient, generation: number): Promise<void> {
+    const { deviceId, firmware } = this.settings;
+    const topics = HUB_TO_DEVICE.map((kind) => deviceTopic(deviceId, kind));
+    try {
+      await client.subscribeAsync(topics, { qos: 1 }).catch((error: unknown) => {
+        const code = error instanceof Error && "code" in error && typeof error.code === "number" ? error.code : 128;
+        throw new DeviceRefusedError(
+          `the hub refused the subscription of ${deviceId} to ${topics.join(", ")} (SUBACK ${code}); ` +
+            "the broker lets a device subscribe only to its own ack/feedback/error topics",
+          code,
+        );
+      });
+      const online = encodeMessage("status", { state: "online", firmware });
+      await client.publishAsync(deviceTopic(deviceId, "status"), online, { qos: 1, retain: true });
+    } catch (error) {
+      if (generation !== this.connectionGeneration || this.client !== client) return;
+      const failure = error instanceof Error ? error : new Error(String(error));
+      if (this.startWaiter) this.abort(failure);
+      // Already running: drop this connection and let the reconnect loop try a fresh one.
+      else client.stream.destroy();
+      return;
+    }
+    if (generation !== this.connectionGeneration || this.client !== client) return;
+    this.sessionReady = true;
+    this.lastConnectError = null;
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), this.settings.heartbeatIntervalMs);
+    for (const press of this.pending.values()) this.sendPress(press);
+    this.emit("connected");
+    if (this.startWaiter) {
+      clearTimeout(this.startWaiter.timer);
+      this.startWaiter.resolve();
+      this.startWaiter = null;
+    }
+  }
+
+  private sendPress(press: PendingPress): void {
+    const client = this.client;
+    clearTimeout(press.timer);
+    press.timer = undefined;
+    if (!client || !this.sessionReady) return;
+    press.alarm = { ...press.alarm, attempt: (press.alarm.attempt ?? 0) + 1 };
+    // A lost publish needs no handling here: the retry timer below re-sends until the ack arrives.
+    client.publish(deviceTopic(this.settings.deviceId, "alarm"), encodeMessage("alarm", press.alarm), { qos: 1 });
+    this.emit("sent", press.alarm);
+    press.timer = setTimeout(() => this.sendPress(press), press.nextDelayMs);
+    press.nextDelayMs = Math.min(press.nextDelayMs * 2, this.settings.retryMaxMs);
+  }
+
+  private sendHeartbeat(): void {
+    if (!this.client || !this.sessionReady) return;
+    const { battery, firmware, deviceId } = this.settings;
+    const heartbeat = encodeMessage("heartbeat", { deviceTime: new Date().toISOString(), battery, firmware });
+    this.client.publish(deviceTopic(deviceId, "heartbeat"), heartbeat, { qos: 0 });
+  }
+
+  private handleHubMessage(topic: string, payload: Buffer): void {
+    const parsed = parseDeviceTopic(topic);
+    const kind = parsed?.deviceId === this.settings.deviceId ? parsed.kind : null;
+    if (kind === "ack") this.decode(topic, kind, payload, (ack) => this.handleAck(ack));
+    else if (kind === "feedback") this.decode(topic, kind, payload, (feedback) => this.handleFeedback(feedback));
+    // Presses stay pending on an error: giving up on an emergency call is never the device's decision.
+    else if (kind === "error") this.decode(topic, kind, payload, (error) => this.emit("hubError", error));
+    else this.emit("invalidMessage", { topic, code: "UNEXPECTED_TOPIC", message: "not an ack/feedback/error topic" });
+  }
+
+  private decode<K extends HubToDeviceKind>(
+    topic: string,
+    kind: K,
+    payload: Buffer,
+    use: (m: MessageByKind[K]) => void,
+  ): void {
+    const decoded = decodeMessage(kind, payload);
+    if (decoded.ok) use(decoded.value);
+    else this.emit("invalidMessage", { topic, code: decoded.code, message: decoded.message });
+  }
+
+  private handleAck(ack: AckMessage): void {
+    const press = this.pending.get(ack.pressId);
+    clearTimeout(press?.timer);
+    this.pending.delete(ack.pressId);
+    this.emit("ack", ack);
+    press?.resolve(ack);
+  }
+
+  private handleFeedback(feedback: FeedbackMessage): void {
+    this.lastFeedback = feedback;
+    this.emit("feedback", feedback);
+  }
+
+  private handleClose(): void {
+    if (!this.sessionReady) return;
+    this.sessionReady = false;
+    clearInterval(this.heartbeatTimer);
+    for (const press of this.pending.values()) clearTimeout(press.timer);
+    this.emit("disconnected", this.lastConnectError);
+  }
+
+  private handleClientError(client: MqttClient, error: Error): void {
+    this.lastConnectError = error;
+    if (!(error instanceof ErrorWithReasonCode) || this.client !== client) return;
+    const reason = CONNACK_REASONS[error.code] ?? error.message;
+    const refused = new DeviceRefusedError(
+      `the hub refused device ${this.settings.deviceId}: ${reason} (CONNACK ${error.code}); check its device id and secret`,
+      error.code,
+    );
+    this.lastConnectError = refused;
+    if (this.startWaiter) {
+      this.abort(refused);
+      return;
+    }
+    // mqtt.js stops reconnecting after a refused CONNACK; a running button keeps trying, slowly.
+    this.refusedRetryTimer = setTimeout(() => {
+      if (this.client === client) client.reconnect();
+    }, this.settings.retryMaxMs);
+  }
+}
