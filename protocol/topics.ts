@@ -31,6 +31,18 @@ export function isValidDeviceId(deviceId: string): boolean {
   return deviceIdRegExp.test(deviceId);
 }
 
+/**
+ * MQTT lets a new connection take over any session with the same client id, so
+ * the broker namespaces client ids by identity. Firmware uses the bare device
+ * id; a diagnostic tool running beside it uses `<deviceId>:<suffix>`. `:` never
+ * occurs in a device id, so `KL-0001:watch` cannot be mistaken for a device.
+ */
+export const CLIENT_ID_SEPARATOR = ":";
+
+export function clientIdBelongsTo(clientId: string, principal: string): boolean {
+  return clientId === principal || clientId.startsWith(`${principal}${CLIENT_ID_SEPARATOR}`);
+}
+
 export function deviceTopic(deviceId: string, kind: TopicKind): string {
   if (!isValidDeviceId(deviceId)) {
     throw new RangeError(`invalid device id for a topic: ${JSON.stringify(deviceId)}`);

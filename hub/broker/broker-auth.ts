@@ -34,15 +34,6 @@ function secretMatches(secret: string, storedHash: string): boolean {
   return candidate.length === stored.length && timingSafeEqual(candidate, stored);
 }
 
-/**
- * MQTT lets a new connection take over any session with the same client id, so
- * client ids are namespaced by identity: nobody can knock another device off.
- * `:` cannot occur in a device id, so `KL-0001:sub` cannot be confused with a device.
- */
-function clientIdBelongsTo(clientId: string, principal: string): boolean {
-  return clientId === principal || clientId.startsWith(`${principal}:`);
-}
-
 function refusal(message: string, returnCode: number): Error & { returnCode: number } {
   return Object.assign(new Error(message), { returnCode });
 }
