@@ -9,7 +9,13 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Client, PublishPacket, Subscription } from "aedes";
 import argon2 from "argon2";
 import type { Logger } from "pino";
-import { DEVICES_ROOT, isDeviceToHubKind, parseDeviceTopic, TOPIC_ROOT } from "../../protocol/index.ts";
+import {
+  clientIdBelongsTo,
+  DEVICES_ROOT,
+  isDeviceToHubKind,
+  parseDeviceTopic,
+  TOPIC_ROOT,
+} from "../../protocol/index.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
 
