@@ -8,5 +8,8 @@ export default defineConfig({
     // Each file starts its own hub on ephemeral ports; two cores run two files at once.
     fileParallelism: true,
     maxWorkers: 2,
+    // The JSON report lets .ci/run print one plain closing line with the counts.
+    reporters: ["default", "json"],
+    outputFile: { json: "test-results/vitest-report.json" },
   },
 });
