@@ -236,4 +236,31 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
     expect(links).toHaveLength(expected);
     client.end(true);
   });
+
+  it("dispatches from the registry as it is now: a worker who just went off duty is skipped", async () => {
+    const credential = th.demoDevices[30];
+    if (!credential) throw new Error("fixture missing");
+    const db = th.hub.db;
+    const household = db
+      .prepare("SELECT h.* FROM households h JOIN devices d ON d.household_id = h.id WHERE d.id = ?")
+      .get(credential.deviceId) as HouseholdRow;
+    const onDuty = () =>
+      db.prepare("SELECT * FROM workers WHERE on_duty = 1").all() as { id: number; lat: number; lng: number }[];
+    const nearest = bruteForceNearest(household, onDuty());
+    if (!nearest) throw new Error("no worker on duty");
+    // Changed behind the hub's back, straight in SQLite, as another process (an import) would.
+    db.prepare("UPDATE workers SET on_duty = 0 WHERE id = ?").run(nearest.item.id);
+    const button = new SimulatedButton({
+      mqttUrl: th.mqttUrl,
+      deviceId: credential.deviceId,
+      secret: credential.secret,
+    });
+    await button.start({ timeoutMs: 5000 });
+    const ack = await button.press("sos");
+    await th.waitForPipeline(ack.alarmId);
+    const chosen = db.prepare("SELECT worker_id FROM alarms WHERE id = ?").get(ack.alarmId) as { worker_id: number };
+    expect(chosen.worker_id).not.toBe(nearest.item.id);
+    expect(chosen.worker_id).toBe(bruteForceNearest(household, onDuty())?.item.id);
+    await button.stop();
+  });
 });

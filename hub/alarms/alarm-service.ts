@@ -9,14 +9,30 @@ import type { FeedbackState } from "../../protocol/index.ts";
 import type { DeviceChannel } from "../broker/device-channel.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
-import type { AlarmOutcome, AlarmRepository, AlarmRow, AlarmStatus } from "../storage/alarm-repo.ts";
+import {
+  type AlarmOutcome,
+  type AlarmRepository,
+  type AlarmRow,
+  type AlarmStatus,
+  CLOSED_STATUSES,
+} from "../storage/alarm-repo.ts";
 import { type Db, nowIso } from "../storage/database.ts";
 import type { UserRow } from "../storage/user-repo.ts";
 
-const FEEDBACK_FOR_STATUS: Record<AlarmStatus, FeedbackState> = {
+/**
+ * What the resident's button shows for each alarm state. An offer to a worker
+ * (`dispatched`) is not yet help on its way; the LED says "coming" only once a
+ * worker has accepted.
+ */
+export const FEEDBACK_FOR_STATUS: Record<AlarmStatus, FeedbackState> = {
   received: "received",
   acknowledged: "acknowledged",
+  dispatched: "acknowledged",
+  accepted: "dispatched",
+  on_scene: "arrived",
   resolved: "closed",
+  followed_up: "closed",
+  cancelled: "closed",
 };
 
 export class AlarmService {
@@ -51,8 +67,10 @@ export class AlarmService {
   async resolve(alarmId: number, user: UserRow, outcome: AlarmOutcome, note: string | undefined): Promise<AlarmRow> {
     const at = nowIso();
     const alarm = this.get(alarmId);
-    if (alarm.status === "resolved") {
-      throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is already resolved`, { status: alarm.status });
+    if (CLOSED_STATUSES.includes(alarm.status)) {
+      throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is already ${alarm.status}`, {
+        status: alarm.status,
+      });
     }
     this.change(alarmId, alarm.status, "resolved", { resolved_at: at, resolved_by: user.id, outcome }, () =>
       this.alarms.appendEvent(alarmId, "resolved", `user:${user.username}`, { outcome, note: note ?? null }, at),

@@ -3,7 +3,7 @@
  * list, the detail and the realtime push, so every console sees the same thing.
  */
 import Type, { type Static } from "typebox";
-import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
+import { ALARM_STATUSES, type AlarmRepository, type AlarmRow } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
@@ -14,7 +14,7 @@ export const AlarmSummarySchema = Type.Object({
   id: Type.Integer(),
   deviceId: Type.String(),
   kind: Type.Union([Type.Literal("sos"), Type.Literal("service"), Type.Literal("test")]),
-  status: Type.Union([Type.Literal("received"), Type.Literal("acknowledged"), Type.Literal("resolved")]),
+  status: Type.Enum(ALARM_STATUSES),
   outcome: Nullable(Type.Union([Type.Literal("real"), Type.Literal("false_alarm"), Type.Literal("test")])),
   receivedAt: Type.String(),
   acknowledgedAt: Nullable(Type.String()),

@@ -158,7 +158,7 @@ export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_S
     }
 
     const insertWorker = db.prepare(
-      "INSERT INTO workers (name, phone, grid_id, on_duty, lat, lng, position_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO workers (code, name, phone, grid_id, on_duty, lat, lng, position_at, skills) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     for (let i = 0; i < size.workers; i += 1) {
       const cell = cells[i % cells.length] ?? cells[0];
@@ -166,6 +166,7 @@ export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_S
       // Most are on duty; every fifth is off, so "on duty only" visibly matters.
       const onDuty = i % 5 === 4 ? 0 : 1;
       insertWorker.run(
+        `KL-W${String(i + 1).padStart(3, "0")}`,
         `${pick(SURNAMES)}${pick(YOUNGER)}`,
         phone("137"),
         cell.id,
@@ -173,22 +174,26 @@ export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_S
         between(cell.minLat, cell.maxLat),
         between(cell.minLng, cell.maxLng),
         createdAt,
+        JSON.stringify(i % 3 === 0 ? ["first_aid", "elder_care"] : ["elder_care"]),
       );
     }
 
     const insertClinic = db.prepare(
-      "INSERT INTO clinics (name, phone, address, lat, lng, capabilities, hours) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO clinics (code, name, phone, address, lat, lng, capabilities, hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
     for (let i = 0; i < size.clinics; i += 1) {
       const capabilities = i < 2 ? ["24h", "emergency"] : ["daytime"];
       insertClinic.run(
+        `KL-C${i + 1}`,
         CLINIC_NAMES[i % CLINIC_NAMES.length] ?? `诊所${i + 1}`,
         phone("0546"),
         `垦利区${pick(STREETS)}${1 + Math.floor(random() * 300)}号`,
         between(KENLI_CENTER.lat - 0.06, KENLI_CENTER.lat + 0.06),
         between(KENLI_CENTER.lng - 0.1, KENLI_CENTER.lng + 0.1),
         JSON.stringify(capabilities),
-        i < 2 ? "00:00-24:00" : "08:00-17:30",
+        JSON.stringify([
+          { days: [1, 2, 3, 4, 5, 6, 7], open: i < 2 ? "00:00" : "08:00", close: i < 2 ? "24:00" : "17:30" },
+        ]),
       );
     }
   })();

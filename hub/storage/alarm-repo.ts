@@ -1,7 +1,20 @@
 import type { AlarmMessage } from "../../protocol/index.ts";
 import { type Db, nowIso } from "./database.ts";
 
-export type AlarmStatus = "received" | "acknowledged" | "resolved";
+export const ALARM_STATUSES = [
+  "received",
+  "acknowledged",
+  "dispatched",
+  "accepted",
+  "on_scene",
+  "resolved",
+  "followed_up",
+  "cancelled",
+] as const;
+export type AlarmStatus = (typeof ALARM_STATUSES)[number];
+/** States in which an alarm no longer needs anyone to act now. */
+export const CLOSED_STATUSES: readonly AlarmStatus[] = ["resolved", "followed_up", "cancelled"];
+const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(", ");
 export type AlarmOutcome = "real" | "false_alarm" | "test";
 export type IncidentKind = "sos" | "service" | "test";
 
@@ -85,7 +98,7 @@ export class AlarmRepository {
   /** The device's most recent alarm that is not resolved, if any. */
   openAlarmForDevice(deviceId: string): AlarmRow | undefined {
     return this.db
-      .prepare("SELECT * FROM alarms WHERE device_id = ? AND status != 'resolved' ORDER BY id DESC LIMIT 1")
+      .prepare(`SELECT * FROM alarms WHERE device_id = ? AND status NOT IN (${CLOSED_SQL}) ORDER BY id DESC LIMIT 1`)
       .get(deviceId) as AlarmRow | undefined;
   }
 
@@ -94,7 +107,7 @@ export class AlarmRepository {
   }
 
   list(filter: { openOnly: boolean; limit: number }): AlarmRow[] {
-    const where = filter.openOnly ? "WHERE status != 'resolved'" : "";
+    const where = filter.openOnly ? `WHERE status NOT IN (${CLOSED_SQL})` : "";
     return this.db.prepare(`SELECT * FROM alarms ${where} ORDER BY id DESC LIMIT ?`).all(filter.limit) as AlarmRow[];
   }
 

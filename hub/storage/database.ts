@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { Logger } from "pino";
-import { MIGRATIONS } from "./migrations.ts";
+import { MIGRATIONS } from "./migrations/index.ts";
 
 export type Db = Database.Database;
 
@@ -26,10 +26,22 @@ export function migrate(db: Db, logger: Logger): void {
   const current = db.pragma("user_version", { simple: true }) as number;
   for (const migration of MIGRATIONS) {
     if (migration.version <= current) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
+    // foreign_keys can only be switched outside a transaction.
+    if (migration.rebuildsTables) db.pragma("foreign_keys = OFF");
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        if (migration.rebuildsTables) {
+          const violations = db.pragma("foreign_key_check") as unknown[];
+          if (violations.length > 0) {
+            throw new Error(`migration ${migration.version} broke ${violations.length} foreign keys`);
+          }
+        }
+        db.pragma(`user_version = ${migration.version}`);
+      })();
+    } finally {
+      if (migration.rebuildsTables) db.pragma("foreign_keys = ON");
+    }
     logger.info({ version: migration.version, name: migration.name }, "database migrated");
   }
 }

@@ -130,6 +130,11 @@ export class RegistryRepository {
     return this.db.prepare("SELECT * FROM clinics").all() as ClinicRow[];
   }
 
+  /** Bumped by triggers on every change to workers or clinics, by any writer. */
+  registryVersion(): number {
+    return (this.db.prepare("SELECT value FROM meta WHERE key = 'registry_version'").get() as { value: number }).value;
+  }
+
   countHouseholds(): number {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM households").get() as { n: number }).n;
   }

@@ -1,6 +1,6 @@
 import { type Db, nowIso } from "./database.ts";
 
-export type Role = "operator" | "supervisor" | "admin";
+export type Role = "operator" | "supervisor" | "admin" | "worker";
 
 export interface UserRow {
   id: number;
@@ -10,6 +10,8 @@ export interface UserRow {
   display_name: string;
   language: string;
   disabled: number;
+  /** Set for community workers (role `worker`): which worker this login is. */
+  worker_id: number | null;
 }
 
 export class UserRepository {

@@ -1,19 +1,5 @@
-/**
- * Versioned schema migrations. Each entry runs once, in order, inside a
- * transaction; `PRAGMA user_version` records how far a database has come.
- * Never edit a released migration: add a new one.
- */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    name: "registry, alarms, outbox, users, audit",
-    sql: `
+/** Version 1: registry, alarms, outbox, users, audit. Released: never edit, add a migration instead. */
+export const INITIAL_SQL = `
 CREATE TABLE grids (
   id INTEGER PRIMARY KEY,
   code TEXT NOT NULL UNIQUE,
@@ -198,6 +184,4 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-`,
-  },
-];
+`;

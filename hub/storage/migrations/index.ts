@@ -1,0 +1,29 @@
+/**
+ * Versioned schema migrations. Each entry runs once, in order, inside a
+ * transaction; `PRAGMA user_version` records how far a database has come.
+ * Never edit a released migration: add a new one.
+ */
+import { INITIAL_SQL } from "./001-initial.ts";
+import { REGISTRY_DISPATCH_SQL } from "./002-registry-dispatch.ts";
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  /**
+   * SQLite cannot change a CHECK constraint in place; such a migration rebuilds
+   * the table (SQLite's documented 12-step procedure), which needs foreign keys
+   * off while it runs and a foreign_key_check before it commits.
+   */
+  rebuildsTables?: boolean;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "registry, alarms, outbox, users, audit", sql: INITIAL_SQL },
+  {
+    version: 2,
+    name: "registry details, gazetteer, worker accounts, dispatch offers, full alarm states",
+    sql: REGISTRY_DISPATCH_SQL,
+    rebuildsTables: true,
+  },
+];

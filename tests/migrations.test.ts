@@ -1,0 +1,74 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../hub/log.ts";
+import { migrate } from "../hub/storage/database.ts";
+import { INITIAL_SQL } from "../hub/storage/migrations/001-initial.ts";
+import { MIGRATIONS } from "../hub/storage/migrations/index.ts";
+
+describe("migrations", () => {
+  it("upgrades a version-1 database with alarms in it, keeping every row and every foreign key", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-mig-"));
+    const db = new Database(path.join(dir, "v1.db"));
+    db.pragma("foreign_keys = ON");
+    db.exec(INITIAL_SQL);
+    db.pragma("user_version = 1");
+    db.exec(`
+      INSERT INTO households (id, code, address, lat, lng, created_at) VALUES (1, 'H1', 'addr', 37.5, 118.5, 'now');
+      INSERT INTO devices (id, household_id, secret_hash, created_at) VALUES ('D1', 1, 'x', 'now');
+      INSERT INTO users (id, username, password_hash, role, display_name, created_at) VALUES (1, 'op', 'h', 'operator', 'Op', 'now');
+      INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ('t', 1, 'now', 'later');
+      INSERT INTO alarms (id, device_id, kind, status, received_at, acknowledged_by) VALUES (7, 'D1', 'sos', 'acknowledged', 'now', 1);
+      INSERT INTO presses (device_id, press_id, kind, device_time, seq, battery, received_at, alarm_id) VALUES ('D1', 'p1', 'sos', 'now', 1, 90, 'now', 7);
+      INSERT INTO alarm_events (alarm_id, at, type, actor) VALUES (7, 'now', 'received', 'device:D1');
+      INSERT INTO workers (id, name, phone, on_duty) VALUES (3, 'W', '+861', 1);
+      INSERT INTO clinics (id, name, phone, address, lat, lng, hours) VALUES (4, 'C', '+862', 'a', 37.5, 118.5, '20:00-08:00');
+    `);
+
+    migrate(db, createLogger("silent"));
+
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
+    expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
+    expect(db.pragma("foreign_key_check")).toEqual([]);
+    expect(db.prepare("SELECT id, status, acknowledged_by FROM alarms").all()).toEqual([
+      { id: 7, status: "acknowledged", acknowledged_by: 1 },
+    ]);
+    expect(db.prepare("SELECT username, role, worker_id FROM users").all()).toEqual([
+      { username: "op", role: "operator", worker_id: null },
+    ]);
+    expect(db.prepare("SELECT code FROM workers").get()).toEqual({ code: "W00003" });
+    expect(JSON.parse((db.prepare("SELECT hours FROM clinics").get() as { hours: string }).hours)).toEqual([
+      { days: [1, 2, 3, 4, 5, 6, 7], open: "20:00", close: "08:00" },
+    ]);
+    // Foreign keys to the rebuilt tables still hold.
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO presses (device_id, press_id, kind, device_time, seq, battery, received_at, alarm_id) VALUES ('D1', 'p2', 'sos', 'n', 2, 9, 'n', 999)",
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      db.prepare("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ('u', 42, 'n', 'l')").run(),
+    ).toThrow(/FOREIGN KEY/);
+    // The new states exist, and a worker login must name its worker.
+    db.prepare("UPDATE alarms SET status = 'on_scene' WHERE id = 7").run();
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO users (username, password_hash, role, display_name, created_at) VALUES ('w', 'h', 'worker', 'W', 'n')",
+        )
+        .run(),
+    ).toThrow(/CHECK/);
+    // Registry changes bump the version the hub watches to rebuild its spatial index.
+    const version = () =>
+      (db.prepare("SELECT value FROM meta WHERE key = 'registry_version'").get() as { value: number }).value;
+    const before = version();
+    db.prepare("UPDATE workers SET on_duty = 0 WHERE id = 3").run();
+    expect(version()).toBe(before + 1);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
