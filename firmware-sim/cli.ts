@@ -3,13 +3,11 @@
  * `npm run sim -- <command>`: simulated buttons against a running hub, to try the
  * device protocol by hand (`press`), find credentials (`list`) and load the hub (`fleet`).
  */
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-import { parseArgs } from "node:util";
-import Type, { type Static } from "typebox";
-import Compile from "typebox/compile";
-import { type AckMessage, ALARM_KINDS, type AlarmKind, deviceTopic, type FeedbackState } from "../protocol/index.ts";
+import { type AckMessage, deviceTopic, type FeedbackState } from "../protocol/index.ts";
+import { alarmKind, CliError, type CommandLineValues, parseCommandLine, positive } from "./cli-options.ts";
+import { type CredentialsFile, loadCredentials, mqttUrl } from "./credentials.ts";
 import { DeviceRefusedError, HubUnreachableError, SimulatedButton } from "./device.ts";
+import { fleet } from "./fleet-command.ts";
 
 const HELP = `Usage: npm run sim -- <command> [options]
 
@@ -42,45 +40,6 @@ const FEEDBACK_NAMES: Record<FeedbackState, string> = {
   closed: "已结束 closed",
 };
 
-const DemoDevice = Type.Object({
-  deviceId: Type.String(),
-  secret: Type.String(),
-  household: Type.String(),
-  address: Type.String(),
-  resident: Type.String(),
-});
-const CredentialsFile = Type.Object({
-  generatedAt: Type.String(),
-  mqttPort: Type.Integer(),
-  devices: Type.Array(DemoDevice),
-});
-type CredentialsFile = Static<typeof CredentialsFile>;
-const credentialsValidator = Compile(CredentialsFile);
-
-/** A failure the user can act on: printed without a stack trace. */
-class CliError extends Error {}
-
-type Values = ReturnType<typeof parseCommandLine>["values"];
-
-function parseCommandLine(args: string[]) {
-  const text = { type: "string" } as const;
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      help: { type: "boolean", short: "h" },
-      kind: text,
-      url: text,
-      secret: text,
-      wait: text,
-      count: text,
-      rate: text,
-      duration: text,
-      "data-dir": text,
-    },
-  });
-}
-
 async function main(args: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseCommandLine>;
   try {
@@ -98,48 +57,6 @@ async function main(args: string[]): Promise<number> {
   if (command === "press") return press(rest[0], values);
   if (command === "fleet") return fleet(await loadCredentials(values), values);
   throw new CliError(`unknown command ${JSON.stringify(command)}; expected list, press or fleet (see --help)`);
-}
-
-async function loadCredentials(values: Values): Promise<CredentialsFile> {
-  const dataDir = values["data-dir"] ?? process.env.ANXIN_DATA_DIR ?? "data";
-  const file = path.join(dataDir, "demo-devices.json");
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    throw new CliError(
-      `no credentials file at ${file}. Start the hub once with \`npm start\` (it writes the demo devices there), ` +
-        "or point --data-dir / ANXIN_DATA_DIR at the hub's data directory.",
-    );
-  }
-  let content: unknown;
-  try {
-    content = JSON.parse(text);
-  } catch (error) {
-    throw new CliError(`${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (credentialsValidator.Check(content)) return content;
-  const [first] = credentialsValidator.Errors(content);
-  throw new CliError(`${file} is not a credentials file: ${first?.instancePath || "/"} ${first?.message ?? ""}`);
-}
-
-function mqttUrl(values: Values, credentials: CredentialsFile | null): string {
-  const port = process.env.ANXIN_MQTT_PORT ?? credentials?.mqttPort ?? 1883;
-  return values.url ?? `mqtt://127.0.0.1:${port}`;
-}
-
-function alarmKind(values: Values, fallback: AlarmKind): AlarmKind {
-  const kind = values.kind ?? fallback;
-  const known = ALARM_KINDS.find((k) => k === kind);
-  if (!known) throw new CliError(`--kind must be one of ${ALARM_KINDS.join(", ")} (got ${JSON.stringify(kind)})`);
-  return known;
-}
-
-function positive(values: Values, name: "wait" | "count" | "rate" | "duration", fallback: number): number {
-  const text = values[name];
-  const value = text === undefined ? fallback : Number(text);
-  if (!(value > 0)) throw new CliError(`--${name} must be a positive number (got ${JSON.stringify(text)})`);
-  return value;
 }
 
 /** Terminal columns of a string: CJK characters take two, so a table with names still lines up. */
@@ -173,7 +90,7 @@ function list(credentials: CredentialsFile): number {
   return 0;
 }
 
-async function press(deviceId: string | undefined, values: Values): Promise<number> {
+async function press(deviceId: string | undefined, values: CommandLineValues): Promise<number> {
   if (!deviceId) throw new CliError("press needs a device id, e.g. `npm run sim -- press KL-0001` (ids: `list`)");
   const kind = alarmKind(values, "sos");
   const waitMs = positive(values, "wait", 30) * 1000;
@@ -209,6 +126,12 @@ async function press(deviceId: string | undefined, values: Values): Promise<numb
     log(`hub refused ${e.topic}: ${e.code} ${e.message}`);
     if (e.pressId !== undefined && e.pressId === pressId) finish(4);
   });
+  // Take the ack from the event, not from press()'s promise: the promise settles a
+  // microtask later, after a feedback message read in the same TCP chunk has
+  // already been handled, and that feedback would be misread as someone else's.
+  button.on("ack", (ack) => {
+    if (ack.pressId === pressId) acked = ack;
+  });
   button.on("feedback", (f) => {
     const ours = f.alarmId !== null && f.alarmId === acked?.alarmId;
     const about = f.alarmId === null ? "" : ` (alarm #${f.alarmId}${ours ? "" : ", an earlier one"})`;
@@ -234,7 +157,6 @@ async function press(deviceId: string | undefined, values: Values): Promise<numb
   }, waitMs);
   button.press(kind).then(
     (ack) => {
-      acked = ack;
       const about = ack.alarmId === null ? "no open alarm to cancel" : `alarm #${ack.alarmId}`;
       log(`acked: ${about}${ack.duplicate ? " (duplicate: the hub already had this press)" : ""}`);
       // A cancel with nothing open has no alarm whose feedback could ever close.
@@ -248,87 +170,8 @@ async function press(deviceId: string | undefined, values: Values): Promise<numb
   return code;
 }
 
-async function fleet(credentials: CredentialsFile, values: Values): Promise<number> {
-  const count = positive(values, "count", 50);
-  const rate = positive(values, "rate", 2);
-  const durationMs = positive(values, "duration", 30) * 1000;
-  const kind = alarmKind(values, "test");
-  const url = mqttUrl(values, credentials);
-  const devices = credentials.devices.slice(0, count);
-  if (devices.length < count) console.error(`only ${devices.length} demo devices in the file; using all of them`);
-  const buttons = devices.map((d) => new SimulatedButton({ mqttUrl: url, deviceId: d.deviceId, secret: d.secret }));
-  const stats = { connected: 0, pressed: 0, retries: 0, acked: 0, duplicates: 0, latencies: [] as number[] };
-  for (const button of buttons) {
-    button.on("connected", () => stats.connected++);
-    button.on("disconnected", () => stats.connected--);
-    button.on("sent", (alarm) => {
-      if (alarm.attempt !== 1) stats.retries++;
-    });
-  }
-  console.log(`connecting ${buttons.length} devices to ${url} …`);
-  const starts = await Promise.allSettled(buttons.map((b) => b.start({ timeoutMs: 10_000 })));
-  const failures = starts.flatMap((s) => (s.status === "rejected" ? [String(s.reason)] : []));
-  if (failures.length > 0) console.error(`${failures.length} devices failed to connect, e.g. ${failures[0]}`);
-  const live = buttons.filter((_, i) => starts[i]?.status === "fulfilled");
-  if (live.length === 0) throw new CliError("no device could connect; is the hub running (npm start)?");
-
-  const line = () => {
-    const { connected, pressed, acked, retries, latencies } = stats;
-    const latency = `ack p50 ${percentile(latencies, 0.5)} ms  p99 ${percentile(latencies, 0.99)} ms`;
-    return `connected ${connected}/${buttons.length}  sent ${pressed}  acked ${acked}  pending ${pressed - acked}  retries ${retries}  ${latency}`;
-  };
-  // Erase-to-end-of-line after \r, so a shorter line leaves no tail of the previous one.
-  const progress = setInterval(() => process.stdout.isTTY && process.stdout.write(`\r${line()}\u001b[K`), 250);
-  const presses: Promise<unknown>[] = [];
-  let next = 0;
-  const pressing = setInterval(() => {
-    const button = live[next++ % live.length];
-    if (!button) return;
-    const sentAt = performance.now();
-    stats.pressed++;
-    const acked = button.press(kind).then((ack) => {
-      stats.acked++;
-      if (ack.duplicate) stats.duplicates++;
-      stats.latencies.push(performance.now() - sentAt);
-    });
-    presses.push(acked.catch(() => undefined));
-  }, 1000 / rate);
-
-  let interrupted = false;
-  await new Promise<void>((resolve) => {
-    const done = setTimeout(resolve, durationMs);
-    process.once("SIGINT", () => {
-      interrupted = true;
-      clearTimeout(done);
-      resolve();
-    });
-  });
-  clearInterval(pressing);
-  // Presses still in flight get one full retry cycle (the 30 s backoff cap) to be acked before we give up.
-  const drained = await Promise.race([Promise.all(presses).then(() => true), sleep(interrupted ? 0 : 30_000)]);
-  clearInterval(progress);
-  console.log(process.stdout.isTTY ? `\r${line()}\u001b[K` : line());
-  const lost = stats.pressed - stats.acked;
-  console.log(
-    `${drained ? "every press was acked" : `${lost} presses never acked`}; ${stats.duplicates} duplicate acks.`,
-  );
-  await Promise.all(buttons.map((b) => b.stop()));
-  return lost > 0 ? 1 : 0;
-}
-
 function elapsed(since: number): string {
   return Math.round(performance.now() - since).toString();
-}
-
-/** Nearest-rank percentile, in whole milliseconds. */
-function percentile(values: number[], q: number): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
-  return sorted.length === 0 ? "-" : Math.round(sorted[rank] ?? 0).toString();
-}
-
-function sleep(ms: number): Promise<false> {
-  return new Promise((resolve) => setTimeout(() => resolve(false), ms));
 }
 
 main(process.argv.slice(2)).then(

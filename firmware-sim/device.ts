@@ -11,7 +11,6 @@ import {
   type AlarmMessage,
   decodeMessage,
   deviceTopic,
-  type ErrorMessage,
   encodeMessage,
   type FeedbackMessage,
   type FeedbackState,
@@ -20,78 +19,16 @@ import {
   type MessageByKind,
   parseDeviceTopic,
 } from "../protocol/index.ts";
+import { ButtonStoppedError, DeviceRefusedError, HubUnreachableError } from "./button-errors.ts";
+import { ButtonEventEmitter, type Listener, type SimulatedButtonEvents } from "./button-events.ts";
+import { type ButtonSettings, type SimulatedButtonOptions, type StartOptions, withDefaults } from "./button-options.ts";
+import { type AlarmSender, PressQueue } from "./press-queue.ts";
 
-export interface SimulatedButtonOptions {
-  mqttUrl: string;
-  deviceId: string;
-  secret: string;
-  /** Default 60 000 ms, the real device's interval. */
-  heartbeatIntervalMs?: number;
-  /** Delay before the first re-send of an unacknowledged press (default 2 000 ms); it doubles on every retry… */
-  retryInitialMs?: number;
-  /** …up to this cap (default 30 000 ms). */
-  retryMaxMs?: number;
-  /** Battery level in percent, reported with every press and heartbeat (default 100). */
-  battery?: number;
-  firmware?: string;
-}
-
-export interface StartOptions {
-  /** Reject when not connected within this time. Without it `start()` keeps trying, as firmware does. */
-  timeoutMs?: number;
-}
-
-/** A hub → device message the button ignored because it broke the contract. */
-export interface InvalidHubMessage {
-  topic: string;
-  code: "UNEXPECTED_TOPIC" | "MALFORMED_JSON" | "SCHEMA_VIOLATION";
-  message: string;
-}
-
-export interface SimulatedButtonEvents {
-  /** Connected, subscribed and `online` published; pending presses were just re-sent. */
-  connected: [];
-  /** The connection dropped (the button reconnects by itself unless stopped or killed). */
-  disconnected: [cause: Error | null];
-  /** One alarm publish: `attempt` 1 is the press itself, 2+ are retries. */
-  sent: [alarm: AlarmMessage];
-  ack: [ack: AckMessage];
-  feedback: [feedback: FeedbackMessage];
-  hubError: [error: ErrorMessage];
-  invalidMessage: [report: InvalidHubMessage];
-}
-
-type Listener<E extends keyof SimulatedButtonEvents> = (...args: SimulatedButtonEvents[E]) => void;
-
-/** The broker refused the CONNECT (4 = bad username or password, 5 = not authorized) or a SUBSCRIBE (128). */
-export class DeviceRefusedError extends Error {
-  override name = "DeviceRefusedError";
-  constructor(
-    message: string,
-    readonly returnCode: number,
-  ) {
-    super(message);
-  }
-}
-
-export class HubUnreachableError extends Error {
-  override name = "HubUnreachableError";
-}
-
-/** Settles the promises of presses that can no longer be delivered because the button was stopped. */
-export class ButtonStoppedError extends Error {
-  override name = "ButtonStoppedError";
-}
+export { ButtonStoppedError, DeviceRefusedError, HubUnreachableError } from "./button-errors.ts";
+export type { InvalidHubMessage, SimulatedButtonEvents } from "./button-events.ts";
+export type { SimulatedButtonOptions, StartOptions } from "./button-options.ts";
 
 const CONNACK_REASONS: Record<number, string> = { 4: "bad username or password", 5: "not authorized" };
-
-interface PendingPress {
-  alarm: AlarmMessage;
-  nextDelayMs: number;
-  timer: NodeJS.Timeout | undefined;
-  resolve: (ack: AckMessage) => void;
-  reject: (error: Error) => void;
-}
 
 interface StartWaiter {
   resolve: () => void;
@@ -100,17 +37,9 @@ interface StartWaiter {
 }
 
 export class SimulatedButton {
-  private readonly settings: Required<SimulatedButtonOptions>;
-  private readonly listeners: { [E in keyof SimulatedButtonEvents]: Set<Listener<E>> } = {
-    connected: new Set(),
-    disconnected: new Set(),
-    sent: new Set(),
-    ack: new Set(),
-    feedback: new Set(),
-    hubError: new Set(),
-    invalidMessage: new Set(),
-  };
-  private readonly pending = new Map<string, PendingPress>();
+  private readonly settings: ButtonSettings;
+  private readonly events = new ButtonEventEmitter();
+  private readonly presses: PressQueue;
   private client: MqttClient | null = null;
   private startWaiter: StartWaiter | null = null;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -123,16 +52,8 @@ export class SimulatedButton {
   private nextSeq = 0;
 
   constructor(options: SimulatedButtonOptions) {
-    this.settings = {
-      mqttUrl: options.mqttUrl,
-      deviceId: options.deviceId,
-      secret: options.secret,
-      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 60_000,
-      retryInitialMs: options.retryInitialMs ?? 2_000,
-      retryMaxMs: options.retryMaxMs ?? 30_000,
-      battery: options.battery ?? 100,
-      firmware: options.firmware ?? "anxin-sim/0.1.0",
-    };
+    this.settings = withDefaults(options);
+    this.presses = new PressQueue(this.settings, () => this.alarmSender());
   }
 
   /** What the LED/buzzer shows now: the last feedback state from the hub, `idle` before any. */
@@ -146,18 +67,16 @@ export class SimulatedButton {
 
   /** Presses sent but not yet acknowledged by the hub. */
   get pendingPresses(): number {
-    return this.pending.size;
+    return this.presses.size;
   }
 
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<E extends keyof SimulatedButtonEvents>(event: E, listener: Listener<E>): () => void {
-    const listeners: Set<Listener<E>> = this.listeners[event];
-    listeners.add(listener);
-    return () => void listeners.delete(listener);
+    return this.events.on(event, listener);
   }
 
   private emit<E extends keyof SimulatedButtonEvents>(event: E, ...args: SimulatedButtonEvents[E]): void {
-    for (const listener of this.listeners[event]) listener(...args);
+    this.events.emit(event, ...args);
   }
 
   /** Connects; resolves once subscribed to ack/feedback/error and `online` is stored by the broker. */
@@ -203,26 +122,15 @@ export class SimulatedButton {
   /** Presses the button. Resolves with the hub's ack; retries until then, rejecting only on `stop()`/`kill()`. */
   async press(kind: AlarmKind): Promise<AckMessage> {
     if (!this.client) throw new Error(`device ${this.settings.deviceId} is not started`);
-    return new Promise<AckMessage>((resolve, reject) => {
-      const alarm: AlarmMessage = {
-        pressId: randomUUID(),
-        kind,
-        deviceTime: new Date().toISOString(),
-        seq: this.nextSeq++,
-        battery: this.settings.battery,
-        attempt: 0,
-      };
-      const press: PendingPress = {
-        alarm,
-        nextDelayMs: this.settings.retryInitialMs,
-        timer: undefined,
-        resolve,
-        reject,
-      };
-      this.pending.set(alarm.pressId, press);
-      // While offline the press only waits: the reconnect handler sends every pending press.
-      if (this.sessionReady) this.sendPress(press);
-    });
+    const alarm: AlarmMessage = {
+      pressId: randomUUID(),
+      kind,
+      deviceTime: new Date().toISOString(),
+      seq: this.nextSeq++,
+      battery: this.settings.battery,
+      attempt: 0,
+    };
+    return this.presses.add(alarm);
   }
 
   /** Orderly shutdown: publishes `offline` itself, because a clean DISCONNECT makes the broker drop the Will. */
@@ -268,11 +176,7 @@ export class SimulatedButton {
       this.startWaiter.reject(reason);
       this.startWaiter = null;
     }
-    for (const press of this.pending.values()) {
-      clearTimeout(press.timer);
-      press.reject(reason);
-    }
-    this.pending.clear();
+    this.presses.rejectAll(reason);
   }
 
   private async setUpSession(client: MqttClient, generation: number): Promise<void> {
@@ -302,7 +206,7 @@ export class SimulatedButton {
     this.lastConnectError = null;
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), this.settings.heartbeatIntervalMs);
-    for (const press of this.pending.values()) this.sendPress(press);
+    this.presses.sendAll();
     this.emit("connected");
     if (this.startWaiter) {
       clearTimeout(this.startWaiter.timer);
@@ -311,17 +215,14 @@ export class SimulatedButton {
     }
   }
 
-  private sendPress(press: PendingPress): void {
+  /** How the press queue publishes an alarm on the current session; null while there is none. */
+  private alarmSender(): AlarmSender | null {
     const client = this.client;
-    clearTimeout(press.timer);
-    press.timer = undefined;
-    if (!client || !this.sessionReady) return;
-    press.alarm = { ...press.alarm, attempt: (press.alarm.attempt ?? 0) + 1 };
-    // A lost publish needs no handling here: the retry timer below re-sends until the ack arrives.
-    client.publish(deviceTopic(this.settings.deviceId, "alarm"), encodeMessage("alarm", press.alarm), { qos: 1 });
-    this.emit("sent", press.alarm);
-    press.timer = setTimeout(() => this.sendPress(press), press.nextDelayMs);
-    press.nextDelayMs = Math.min(press.nextDelayMs * 2, this.settings.retryMaxMs);
+    if (!client || !this.sessionReady) return null;
+    return (alarm) => {
+      client.publish(deviceTopic(this.settings.deviceId, "alarm"), encodeMessage("alarm", alarm), { qos: 1 });
+      this.emit("sent", alarm);
+    };
   }
 
   private sendHeartbeat(): void {
@@ -353,11 +254,9 @@ export class SimulatedButton {
   }
 
   private handleAck(ack: AckMessage): void {
-    const press = this.pending.get(ack.pressId);
-    clearTimeout(press?.timer);
-    this.pending.delete(ack.pressId);
+    const resolvePress = this.presses.take(ack.pressId);
     this.emit("ack", ack);
-    press?.resolve(ack);
+    resolvePress?.(ack);
   }
 
   private handleFeedback(feedback: FeedbackMessage): void {
@@ -369,7 +268,7 @@ export class SimulatedButton {
     if (!this.sessionReady) return;
     this.sessionReady = false;
     clearInterval(this.heartbeatTimer);
-    for (const press of this.pending.values()) clearTimeout(press.timer);
+    this.presses.pause();
     this.emit("disconnected", this.lastConnectError);
   }
 

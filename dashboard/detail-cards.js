@@ -1,0 +1,165 @@
+// The alarm detail panel's read-only cards, each built afresh from one AlarmDetail
+// (detail.js decides when to render them and owns the acknowledge / resolve actions).
+
+import { h, km, localTime, telLink } from "./dom.js";
+import { t, tMaybe } from "./i18n.js";
+
+function section(titleKey, ...children) {
+  return h("section", { class: "card" }, h("h3", {}, t(titleKey)), ...children);
+}
+
+export function statusLine(a) {
+  const lines = [];
+  if (a.acknowledgedAt)
+    lines.push(h("p", {}, t("detail.ackedBy", { who: a.acknowledgedBy ?? "?", time: localTime(a.acknowledgedAt) })));
+  if (a.resolvedAt) {
+    const outcome = a.outcome ? ` · ${t(`outcome.${a.outcome}`)}` : "";
+    lines.push(
+      h("p", {}, t("detail.resolvedBy", { who: a.resolvedBy ?? "?", time: localTime(a.resolvedAt) }) + outcome),
+    );
+  }
+  // A failed pipeline stage means part of the automatic help (SMS, dispatch…) may be missing.
+  if (a.stageError)
+    lines.push(
+      h("p", { class: "stage-error" }, `${t("detail.stageError")}: `, h("span", { content: true }, a.stageError)),
+    );
+  return h("div", { class: "status-line" }, lines);
+}
+
+function field(labelKey, value, isContent = true, wide = false) {
+  return [h("dt", {}, t(labelKey)), h("dd", { content: isContent, class: wide ? "wide" : null }, value ?? "—")];
+}
+
+export function residentCard(a) {
+  if (!a.resident || !a.household) {
+    return section(
+      "detail.resident",
+      h("p", { class: "locating" }, t("locating")),
+      h("dl", { class: "facts" }, field("detail.device", a.deviceId)),
+    );
+  }
+  return section(
+    "detail.resident",
+    h(
+      "dl",
+      { class: "facts" },
+      field("detail.name", a.resident.name),
+      field("detail.age", t("age.years", { n: a.resident.age }), false),
+      field("detail.sex", t(`sex.${a.resident.sex}`), false),
+      field("detail.household", a.household.code),
+      field("detail.address", a.household.address, true, true),
+      a.household.gridName ? field("detail.grid", a.household.gridName) : field("detail.grid", t("noGrid"), false),
+      field("detail.device", a.deviceId),
+    ),
+  );
+}
+
+export function relativesCard(a) {
+  if (!a.relatives?.length) return section("detail.relatives", h("p", { class: "muted" }, t("detail.relatives.none")));
+  const rows = [...a.relatives].sort((x, y) => x.priority - y.priority);
+  return section(
+    "detail.relatives",
+    h(
+      "ul",
+      { class: "people" },
+      rows.map((r) =>
+        h(
+          "li",
+          {},
+          h("span", { class: "prio" }, t("detail.priority", { n: r.priority })),
+          h("span", { class: "name", content: true }, r.name),
+          h("span", { class: "relation", content: true }, r.relation),
+          telLink(r.phone),
+        ),
+      ),
+    ),
+  );
+}
+
+export function dispatchCard(a) {
+  const person = (labelKey, p) =>
+    h(
+      "li",
+      {},
+      h("span", { class: "role" }, t(labelKey)),
+      p
+        ? [
+            h("span", { class: "name", content: true }, p.name),
+            h("span", { class: "dist" }, km(p.distanceM)),
+            telLink(p.phone),
+          ]
+        : h("span", { class: "muted" }, t("detail.none")),
+    );
+  return section(
+    "detail.dispatch",
+    h("ul", { class: "people" }, person("detail.worker", a.worker), person("detail.clinic", a.clinic)),
+  );
+}
+
+export function smsCard(a) {
+  if (!a.sms?.length) return section("detail.sms", h("p", { class: "muted" }, t("detail.sms.none")));
+  return section(
+    "detail.sms",
+    h(
+      "ul",
+      { class: "sms" },
+      a.sms.map((m) =>
+        h(
+          "li",
+          { class: `sms-${m.status}` },
+          h("span", { class: `badge sms-state sms-state-${m.status}` }, t(`sms.${m.status}`)),
+          h("span", { class: "to", content: true }, m.to),
+          h("span", { class: "purpose" }, purposeLabel(m.purpose)),
+          h("span", { class: "muted" }, t("detail.sms.attempts", { n: m.attempts })),
+          m.lastError ? h("span", { class: "sms-error", content: true }, m.lastError) : null,
+        ),
+      ),
+    ),
+  );
+}
+
+export function timelineCard(a) {
+  const events = [...(a.events ?? [])].sort((x, y) => Date.parse(x.at) - Date.parse(y.at));
+  return section(
+    "detail.timeline",
+    h(
+      "ol",
+      { class: "timeline" },
+      events.map((e) =>
+        h(
+          "li",
+          { class: `ev ev-${e.type}` },
+          h("time", { datetime: e.at }, localTime(e.at)),
+          h("span", { class: "ev-type" }, tMaybe(`event.${e.type}`) ?? e.type),
+          actorEl(e.actor),
+          e.detail ? h("span", { class: "ev-detail", content: true }, summarize(e.detail)) : null,
+        ),
+      ),
+    ),
+  );
+}
+
+/** The hub writes actors as "system", "device:<id>" or "user:<username>". */
+function actorEl(actor) {
+  if (!actor || actor === "system") return h("span", { class: "actor" }, t("event.system"));
+  const [kind, ...rest] = actor.split(":");
+  const who = rest.join(":");
+  if (kind === "user" && who) return h("span", { class: "actor", content: true }, who);
+  if (kind === "device" && who) return h("span", { class: "actor" }, t("event.device", { id: who }));
+  return h("span", { class: "actor", content: true }, actor);
+}
+
+/** SMS purposes are "worker" or "relative:<priority>". */
+function purposeLabel(purpose) {
+  const [kind, n] = String(purpose).split(":");
+  if (kind === "relative") return t("sms.purpose.relative", { n: n ?? "?" });
+  return tMaybe(`sms.purpose.${kind}`) ?? purpose;
+}
+
+/** One line from an event's free-form detail object: scalar fields only, as key=value. */
+function summarize(detail) {
+  return Object.entries(detail)
+    .filter(([, v]) => v !== null && typeof v !== "object")
+    .map(([k, v]) => (k === "outcome" ? t(`outcome.${v}`) : `${k}=${v}`))
+    .join(" · ");
+}
