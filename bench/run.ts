@@ -1,12 +1,16 @@
 /**
  * `npm run bench`: the speed figures, printed, never asserted in `npm test`.
- * Options: `--presses N` (default 250).
+ * Options: `--presses N` (default 250), `--households N` for the bulk import (default 100000).
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { measureHouseholdImport, printImportFigures } from "./import-households.ts";
+import { measureNearestDispatch, printNearestDispatchFigures } from "./nearest-dispatch.ts";
 import { measurePressLatency } from "./press-latency.ts";
 
-const { values } = parseArgs({ options: { presses: { type: "string", default: "250" } } });
+const { values } = parseArgs({
+  options: { presses: { type: "string", default: "250" }, households: { type: "string", default: "100000" } },
+});
 const presses = Number(values.presses);
 
 console.log(`Anxin benchmarks — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}`);
@@ -17,3 +21,6 @@ console.log(
 );
 console.log("press → device ack (stored with synchronous=FULL, then acked):");
 console.log(`  median ${latency.ackMs.median} ms   p99 ${latency.ackMs.p99} ms   max ${latency.ackMs.max} ms`);
+
+printImportFigures(measureHouseholdImport(Number(values.households)));
+printNearestDispatchFigures(measureNearestDispatch());

@@ -118,13 +118,12 @@ export function showError(err) {
 }
 
 function syncButtons() {
-  const status = current?.status;
   // Hidden rather than disabled once acknowledged: the status line already says who did it,
   // and the freed space keeps the timeline visible at 768px.
-  $("btn-ack").hidden = status !== "received";
-  $("btn-resolve").disabled = !current || status === "resolved" || !$("outcome").value;
+  $("btn-ack").hidden = !current || !queue.isUnacknowledged(current);
+  $("btn-resolve").disabled = !current || queue.isClosed(current) || !$("outcome").value;
   // Nothing is left to do on a resolved alarm: drop the form instead of greying it out.
-  $("detail-actions").hidden = status === "resolved";
+  $("detail-actions").hidden = !current || queue.isClosed(current);
 }
 
 /** Re-render after a language switch. */

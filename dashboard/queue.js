@@ -29,7 +29,7 @@ export function initQueue(el, { onRowOpen }) {
 export function replaceAll(list) {
   alarms.clear();
   for (const a of list) {
-    if (a.status === "resolved") gone.add(a.id);
+    if (isClosed(a)) gone.add(a.id);
     else if (!gone.has(a.id)) alarms.set(a.id, a);
   }
   render();
@@ -39,16 +39,37 @@ export function replaceAll(list) {
 export function upsert(alarm) {
   const prev = alarms.get(alarm.id);
   // Pushes can overtake HTTP responses; never let an older state overwrite a newer one.
-  if (gone.has(alarm.id) || (prev && rank(prev.status) > rank(alarm.status))) return;
-  if (alarm.status === "resolved") {
+  if (gone.has(alarm.id) || (prev && rank(prev) > rank(alarm))) return;
+  if (isClosed(alarm)) {
     gone.add(alarm.id);
     alarms.delete(alarm.id);
   } else alarms.set(alarm.id, alarm);
   render();
 }
 
-function rank(status) {
-  return { received: 0, acknowledged: 1, resolved: 2 }[status] ?? 0;
+const STATUS_ORDER = { received: 0, acknowledged: 1, dispatched: 2, accepted: 3, on_scene: 4 };
+const CLOSED = new Set(["resolved", "followed_up", "cancelled"]);
+
+export function isClosed(alarm) {
+  return CLOSED.has(alarm.status);
+}
+
+/**
+ * How far an alarm has come, to drop pushes that arrive out of order. An
+ * operator's acknowledgement is separate from the dispatch state (a worker may
+ * be asked before anyone has acknowledged), so it counts as a half step.
+ */
+function rank(alarm) {
+  const step = isClosed(alarm) ? 5 : (STATUS_ORDER[alarm.status] ?? 0);
+  return step * 2 + (alarm.acknowledgedAt ? 1 : 0);
+}
+
+/**
+ * Unacknowledged means no operator has taken it yet, whatever dispatch has done
+ * meanwhile: the sound must keep going until a person in the command center acts.
+ */
+export function isUnacknowledged(alarm) {
+  return !isClosed(alarm) && !alarm.acknowledgedAt;
 }
 
 export function clear() {
@@ -61,8 +82,8 @@ export function clear() {
 /** Unacknowledged first (they need someone now), then newest first. */
 export function sorted() {
   return [...alarms.values()].sort((a, b) => {
-    const ua = a.status === "received" ? 0 : 1;
-    const ub = b.status === "received" ? 0 : 1;
+    const ua = isUnacknowledged(a) ? 0 : 1;
+    const ub = isUnacknowledged(b) ? 0 : 1;
     if (ua !== ub) return ua - ub;
     const dt = Date.parse(b.receivedAt) - Date.parse(a.receivedAt);
     return dt !== 0 ? dt : b.id - a.id;
@@ -71,7 +92,7 @@ export function sorted() {
 
 export function unackedCount() {
   let n = 0;
-  for (const a of alarms.values()) if (a.status === "received") n += 1;
+  for (const a of alarms.values()) if (isUnacknowledged(a)) n += 1;
   return n;
 }
 
@@ -80,7 +101,7 @@ export function size() {
 }
 
 export function topUnacked() {
-  return sorted().find((a) => a.status === "received") ?? null;
+  return sorted().find(isUnacknowledged) ?? null;
 }
 
 export function getSelected() {
@@ -114,6 +135,12 @@ export function render() {
   document.dispatchEvent(new CustomEvent("anxin:queue"));
 }
 
+/** An alarm no operator has taken says so first, even when dispatch has already asked a worker. */
+function stateBadges(a) {
+  if (!isUnacknowledged(a)) return [statusBadge(a.status)];
+  return a.status === "received" ? [statusBadge("received")] : [statusBadge("received"), " ", statusBadge(a.status)];
+}
+
 function rowEl(a) {
   const located = a.household !== null && a.resident !== null;
   const resident = a.resident
@@ -137,12 +164,18 @@ function rowEl(a) {
       class: `row row-${a.status} row-kind-${a.kind}`,
       role: "option",
       "aria-selected": String(a.id === selectedId),
-      dataset: { id: a.id, status: a.status, kind: a.kind, located: String(located) },
+      dataset: {
+        id: a.id,
+        status: a.status,
+        unacked: String(isUnacknowledged(a)),
+        kind: a.kind,
+        located: String(located),
+      },
     },
     h("span", { class: "c-kind" }, kindBadge(a.kind)),
     h("span", { class: "c-resident" }, resident),
     h("span", { class: "c-where" }, where),
-    h("span", { class: "c-state" }, statusBadge(a.status)),
+    h("span", { class: "c-state" }, ...stateBadges(a)),
     h("span", { class: "c-received" }, h("time", { datetime: a.receivedAt }, localTime(a.receivedAt))),
     h("span", { class: "c-age clock", dataset: { since: a.receivedAt } }, ageClock(a.receivedAt)),
     h(

@@ -29,6 +29,21 @@ export const HubConfigSchema = Type.Object({
   pipelineRetryMs: Type.Integer({ minimum: 100 }),
   outboxPollMs: Type.Integer({ minimum: 10 }),
   outboxMaxBackoffMs: Type.Integer({ minimum: 100 }),
+  /** OSRM base URL; when set, the nearest workers by distance are re-ranked by travel time. */
+  routingUrl: Type.Union([Type.String({ pattern: "^https?://" }), Type.Null()]),
+  routingProfile: Type.String({ pattern: "^[a-z][a-z0-9_-]*$" }),
+  /** How many of the nearest free workers (by distance) OSRM is asked about. */
+  routingCandidates: Type.Integer({ minimum: 1, maximum: 100 }),
+  routingTimeoutMs: Type.Integer({ minimum: 100 }),
+  /** An own-grid worker goes first when at most this much farther than the nearest free worker. */
+  gridPreferenceM: Type.Number({ minimum: 0 }),
+  /** How long a worker has to accept an offer before the next one is asked. */
+  acceptTimeoutS: Type.Integer({ minimum: 5 }),
+  dispatchRankingSize: Type.Integer({ minimum: 1, maximum: 20 }),
+  /** Local "HH:MM-HH:MM" daytime; outside it a clinic must offer 24h or emergency care. */
+  clinicDayHours: Type.String({ pattern: "^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-3]):[0-5]\\d$" }),
+  /** Password of every seeded demo worker login; generated when unset. */
+  demoWorkerPassword: Type.Union([Type.String({ minLength: 8 }), Type.Null()]),
   twilio: Type.Union([
     Type.Null(),
     Type.Object({
@@ -68,6 +83,15 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: "ANXIN_PIPELINE_RETRY_MS", key: "pipelineRetryMs", fallback: "5000", parse: "int" },
   { env: "ANXIN_OUTBOX_POLL_MS", key: "outboxPollMs", fallback: "500", parse: "int" },
   { env: "ANXIN_OUTBOX_MAX_BACKOFF_MS", key: "outboxMaxBackoffMs", fallback: "300000", parse: "int" },
+  { env: "ANXIN_ROUTING_URL", key: "routingUrl", fallback: null, parse: "nullableString" },
+  { env: "ANXIN_ROUTING_PROFILE", key: "routingProfile", fallback: "driving", parse: "string" },
+  { env: "ANXIN_ROUTING_CANDIDATES", key: "routingCandidates", fallback: "10", parse: "int" },
+  { env: "ANXIN_ROUTING_TIMEOUT_MS", key: "routingTimeoutMs", fallback: "2000", parse: "int" },
+  { env: "ANXIN_GRID_PREFERENCE_M", key: "gridPreferenceM", fallback: "1000", parse: "number" },
+  { env: "ANXIN_ACCEPT_TIMEOUT_S", key: "acceptTimeoutS", fallback: "120", parse: "int" },
+  { env: "ANXIN_DISPATCH_RANKING_SIZE", key: "dispatchRankingSize", fallback: "5", parse: "int" },
+  { env: "ANXIN_CLINIC_DAY_HOURS", key: "clinicDayHours", fallback: "07:00-19:00", parse: "string" },
+  { env: "ANXIN_DEMO_WORKER_PASSWORD", key: "demoWorkerPassword", fallback: null, parse: "nullableString" },
 ];
 
 const TWILIO_ENV = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] as const;

@@ -16,6 +16,14 @@ import { DeviceChannel } from "./broker/device-channel.ts";
 import { DevicePresence } from "./broker/device-presence.ts";
 import { MqttBroker } from "./broker/mqtt-broker.ts";
 import type { HubConfig } from "./config.ts";
+import { DispatchRepository } from "./dispatch/dispatch-repo.ts";
+import { DispatchService } from "./dispatch/dispatch-service.ts";
+import { DispatchViews } from "./dispatch/dispatch-views.ts";
+import { OfferWatcher } from "./dispatch/offer-watcher.ts";
+import { OsrmTableClient } from "./dispatch/routing.ts";
+import { dispatchSettingsFrom } from "./dispatch/settings.ts";
+import type { Clock } from "./dispatch/types.ts";
+import { WorkerActions } from "./dispatch/worker-actions.ts";
 import { EventBus } from "./events.ts";
 import { ResponderLocator } from "./geo/responders.ts";
 import { buildApp } from "./http/app.ts";
@@ -25,7 +33,9 @@ import type { SmsNotifier } from "./notify/notifier.ts";
 import { OutboxSender } from "./notify/outbox-sender.ts";
 import { TwilioSmsNotifier } from "./notify/twilio-notifier.ts";
 import { ALARM_STAGES, AlarmPipeline } from "./pipeline/alarm-pipeline.ts";
+import { createRegistryServices } from "./registry/registry-services.ts";
 import { seedDemoDistrict } from "./seed/demo-district.ts";
+import { seedDemoWorkerLogins } from "./seed/demo-workers.ts";
 import { ensureFirstAdmin } from "./seed/first-admin.ts";
 import { AlarmRepository } from "./storage/alarm-repo.ts";
 import { type Db, openDatabase } from "./storage/database.ts";
@@ -38,6 +48,8 @@ export interface HubDeps {
   /** Replaces the SMS channel chosen from config (tests use the real Twilio channel against a local fake instead). */
   smsNotifier?: SmsNotifier;
   dashboardDir?: string | null;
+  /** Replaces the wall clock for dispatch deadlines (offer expiry), for tests. */
+  clock?: Clock;
 }
 
 export interface HubStartReport {
@@ -46,6 +58,7 @@ export interface HubStartReport {
   generatedAdminPassword: string | null;
   seededDevices: number;
   demoDevicesFile: string | null;
+  demoWorkersFile: string | null;
 }
 
 interface Running {
@@ -53,6 +66,7 @@ interface Running {
   broker: MqttBroker;
   pipeline: AlarmPipeline;
   sender: OutboxSender;
+  watcher: OfferWatcher;
   app: FastifyInstance;
   bus: EventBus;
 }
@@ -91,6 +105,10 @@ export class Hub {
     return path.join(this.config.dataDir, "demo-devices.json");
   }
 
+  get demoWorkersFile(): string {
+    return path.join(this.config.dataDir, "demo-workers.json");
+  }
+
   async start(): Promise<HubStartReport> {
     if (this.running) throw new Error("hub already started");
     const { config, logger } = this;
@@ -111,9 +129,18 @@ export class Hub {
         { mode: 0o600 },
       );
       logger.info({ households: seeded.length, file: this.demoDevicesFile }, "seeded the demo district");
+      const workerLogins = await seedDemoWorkerLogins(db, users, config.demoWorkerPassword);
+      fs.writeFileSync(
+        this.demoWorkersFile,
+        `${JSON.stringify({ generatedAt: new Date().toISOString(), workerPage: `${config.publicUrl}/worker/`, workers: workerLogins }, null, 2)}\n`,
+        { mode: 0o600 },
+      );
+      logger.info({ workers: workerLogins.length, file: this.demoWorkersFile }, "demo worker logins created");
     }
 
-    const responders = new ResponderLocator(registry);
+    const dispatchRepo = new DispatchRepository(db);
+    const dispatchSettings = dispatchSettingsFrom(config);
+    const responders = new ResponderLocator(dispatchRepo);
     responders.refresh();
     const auth = new BrokerAuth({ registry, users, logger: logger.child({ part: "mqtt-auth" }) });
     const broker = new MqttBroker(
@@ -121,6 +148,20 @@ export class Hub {
       { host: config.mqttHost, port: config.mqttPort },
     );
     const devices = new DeviceChannel({ broker, logger });
+    const dispatch = new DispatchService({
+      db,
+      alarms,
+      repo: dispatchRepo,
+      outbox,
+      users,
+      responders,
+      devices,
+      bus,
+      logger: logger.child({ part: "dispatch" }),
+      settings: dispatchSettings,
+      router: dispatchSettings.routing ? new OsrmTableClient(dispatchSettings.routing) : null,
+      clock: this.deps.clock ?? (() => new Date()),
+    });
     const pipeline = new AlarmPipeline(
       {
         db,
@@ -129,6 +170,7 @@ export class Hub {
         outbox,
         devices,
         responders,
+        dispatch,
         bus,
         logger: logger.child({ part: "pipeline" }),
         settings: { publicUrl: config.publicUrl, smsLanguage: config.smsLanguage, timeZone: config.timeZone },
@@ -141,7 +183,12 @@ export class Hub {
     broker.handle("status", presence.onStatus);
     await broker.start();
 
-    const alarmService = new AlarmService({ db, alarms, devices, bus, logger });
+    const alarmService = new AlarmService({ db, alarms, devices, bus, logger, dispatch });
+    const dispatchViews = new DispatchViews({ repo: dispatchRepo, users });
+    const watcher = new OfferWatcher(
+      { service: dispatch, logger: logger.child({ part: "offer-watcher" }) },
+      { intervalMs: 1000 },
+    );
     const sender = new OutboxSender(
       {
         outbox,
@@ -152,7 +199,14 @@ export class Hub {
       },
       { pollMs: config.outboxPollMs, maxBackoffMs: config.outboxMaxBackoffMs },
     );
-    const views = new AlarmViews({ alarms, registry, users, outbox, stageCount: ALARM_STAGES.length });
+    const views = new AlarmViews({
+      alarms,
+      registry,
+      users,
+      outbox,
+      stageCount: ALARM_STAGES.length,
+      dispatch: dispatchViews,
+    });
     const sessions = new SessionService({ users }, { ttlHours: config.sessionTtlHours });
     const app = await buildApp({
       logger,
@@ -163,6 +217,8 @@ export class Hub {
       bus,
       dashboardDir: this.deps.dashboardDir ?? null,
       settings: { loginRateLimitPerMinute: config.loginRateLimitPerMinute, publicUrl: config.publicUrl },
+      dispatch: { service: dispatch, workerActions: new WorkerActions(dispatch), views: dispatchViews },
+      registry: createRegistryServices({ db, users }),
       health: {
         report: () => ({
           status: "ok",
@@ -175,10 +231,12 @@ export class Hub {
         }),
       },
     });
-    this.running = { db, broker, pipeline, sender, app, bus };
+    this.running = { db, broker, pipeline, sender, watcher, app, bus };
 
     pipeline.start();
     await alarmService.republishFeedback();
+    // After the pipeline: offers that expired while the hub was down are passed on at once.
+    watcher.start();
     sender.start();
     await app.listen({ port: config.httpPort, host: config.httpHost });
     const report: HubStartReport = {
@@ -187,6 +245,7 @@ export class Hub {
       generatedAdminPassword: admin.generatedPassword,
       seededDevices: seeded.length,
       demoDevicesFile: fs.existsSync(this.demoDevicesFile) ? this.demoDevicesFile : null,
+      demoWorkersFile: fs.existsSync(this.demoWorkersFile) ? this.demoWorkersFile : null,
     };
     logger.info({ http: report.httpUrl, mqtt: report.mqttUrl }, "Anxin hub started");
     return report;
@@ -197,6 +256,7 @@ export class Hub {
     if (!running) return;
     this.running = null;
     await running.app.close();
+    await running.watcher.stop();
     await running.sender.stop();
     running.pipeline.stop();
     await running.broker.stop();

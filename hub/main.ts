@@ -46,6 +46,9 @@ async function main(): Promise<void> {
       "  Press a button:  npm run sim -- press KL-0001",
     );
   }
+  if (report.demoWorkersFile) {
+    lines.push(`  Demo worker logins (username = worker code, e.g. KL-W001): ${report.demoWorkersFile}`);
+  }
   process.stdout.write(`${lines.join("\n")}\n\n`);
 
   let stopping = false;

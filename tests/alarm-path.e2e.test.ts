@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { SimulatedButton } from "../firmware-sim/device.ts";
 import type { AlarmSummary } from "../hub/alarms/alarm-views.ts";
-import { bruteForceNearest } from "./support/geo.ts";
+import { bruteForceClinic, bruteForceRanking, busyWorkerIds } from "./support/dispatch-oracle.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 
 interface HouseholdRow {
@@ -15,7 +15,21 @@ interface HouseholdRow {
   lat: number;
   lng: number;
   address: string;
+  grid_id: number;
+  key_holder: string;
 }
+
+interface WorkerRow {
+  id: number;
+  lat: number;
+  lng: number;
+  on_duty: number;
+  grid_id: number;
+  phone: string;
+}
+
+/** The demo config's defaults: top 5, own grid preferred within 1000 m. */
+const RANKING = { size: 5, gridPreferenceM: 1000 };
 
 describe("alarm path: press → stored → ack → SMS → nearest responders → console → acknowledged", () => {
   let th: TestHub;
@@ -56,21 +70,34 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
 
     const db = th.hub.db;
     const alarm = db.prepare("SELECT * FROM alarms WHERE id = ?").get(ack.alarmId) as Record<string, unknown>;
-    expect(alarm).toMatchObject({ device_id: credential.deviceId, kind: "sos", status: "received" });
+    expect(alarm).toMatchObject({ device_id: credential.deviceId, kind: "sos" });
+    // An SOS is offered to a worker at once, without waiting for an operator: received → dispatched.
+    await th.waitForPipeline(ack.alarmId);
+    expect(db.prepare("SELECT status FROM alarms WHERE id = ?").get(ack.alarmId)).toEqual({ status: "dispatched" });
 
-    // The nearest on-duty worker and the nearest clinic, checked against brute force over the seeded data.
+    // The first ranked worker and the clinic, checked against brute force over the seeded data.
     const household = db
       .prepare("SELECT h.* FROM households h JOIN devices d ON d.household_id = h.id WHERE d.id = ?")
       .get(credential.deviceId) as HouseholdRow;
-    const workers = db.prepare("SELECT * FROM workers WHERE on_duty = 1").all() as {
+    const workers = db.prepare("SELECT * FROM workers").all() as WorkerRow[];
+    const clinics = db.prepare("SELECT * FROM clinics").all() as {
       id: number;
       lat: number;
       lng: number;
       phone: string;
+      capabilities: string;
+      hours: string;
     }[];
-    const clinics = db.prepare("SELECT * FROM clinics").all() as { id: number; lat: number; lng: number }[];
-    const expectedWorker = bruteForceNearest(household, workers);
-    const expectedClinic = bruteForceNearest(household, clinics);
+    const ranking = bruteForceRanking(household, workers, busyWorkerIds(db, ack.alarmId), RANKING);
+    const first = ranking[0];
+    const expectedWorker = workers.find((w) => w.id === first?.id);
+    if (!first || !expectedWorker) throw new Error("no worker on duty in the demo district");
+    const expectedClinic = bruteForceClinic(household, clinics, {
+      at: new Date(),
+      timeZone: "Asia/Shanghai",
+      sos: true,
+    });
+    expect(expectedClinic).not.toBeNull();
     await waitFor(
       () =>
         (db.prepare("SELECT worker_id FROM alarms WHERE id = ?").get(ack.alarmId) as { worker_id: number | null })
@@ -79,14 +106,30 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
       "dispatch",
     );
     const dispatched = db.prepare("SELECT * FROM alarms WHERE id = ?").get(ack.alarmId) as Record<string, number>;
-    expect(dispatched.worker_id).toBe(expectedWorker?.item.id);
+    expect(dispatched.worker_id).toBe(expectedWorker.id);
     expect(dispatched.clinic_id).toBe(expectedClinic?.item.id);
-    expect(dispatched.worker_distance_m).toBeCloseTo(expectedWorker?.distanceM ?? -1, -1);
+    expect(dispatched.worker_distance_m).toBeCloseTo(first.distanceM, -1);
     expect(dispatched.clinic_distance_m).toBeCloseTo(expectedClinic?.distanceM ?? -1, -1);
     const offDuty = db.prepare("SELECT id FROM workers WHERE on_duty = 0").all() as { id: number }[];
     expect(offDuty.map((w) => w.id)).not.toContain(dispatched.worker_id);
 
-    // SMS through the real twilio SDK: one per relative plus the chosen worker, with the right numbers and text.
+    const stored = db
+      .prepare("SELECT dispatch_ranking, dispatch_reason, clinic_reason FROM alarms WHERE id = ?")
+      .get(ack.alarmId) as { dispatch_ranking: string; dispatch_reason: string; clinic_reason: string };
+    const storedRanking = JSON.parse(stored.dispatch_ranking) as { entries: { workerId: number; reason: string }[] };
+    expect(storedRanking.entries.map((e) => e.workerId)).toEqual(ranking.map((r) => r.id));
+    for (const entry of storedRanking.entries) expect(entry.reason).not.toBe("");
+    expect(stored.dispatch_reason).toContain("rank 1");
+    expect(stored.clinic_reason).toMatch(/^nearest open 24h\/emergency clinic \(required: SOS/);
+    const offer = db.prepare("SELECT * FROM dispatch_offers WHERE alarm_id = ?").all(ack.alarmId) as {
+      id: number;
+      worker_id: number;
+      status: string;
+      rank: number;
+    }[];
+    expect(offer).toEqual([expect.objectContaining({ worker_id: expectedWorker.id, status: "offered", rank: 1 })]);
+
+    // SMS through the real twilio SDK: one per relative, the offered worker and the clinic, with the right numbers and text.
     const resident = db
       .prepare("SELECT * FROM residents WHERE household_id = ? ORDER BY id LIMIT 1")
       .get(household.id) as {
@@ -104,19 +147,49 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
     }[];
     const twilio = th.twilio;
     if (!twilio) throw new Error("test hub without Twilio stand-in");
-    await twilio.waitForMessages(relatives.length + 1, 5000);
+    await twilio.waitForMessages(relatives.length + 2, 5000);
     const texts = twilio.messages.filter((m) => m.body.includes(resident.name));
     expect(texts.map((m) => m.to).sort()).toEqual(
-      [...relatives.map((r) => r.phone), expectedWorker?.item.phone].sort(),
+      [...relatives.map((r) => r.phone), expectedWorker.phone, expectedClinic?.item.phone].sort(),
+    );
+    const medicalDetails = [resident.conditions, resident.medications, resident.allergies, resident.mobility].filter(
+      (m) => m !== "无",
     );
     for (const text of texts) {
       expect(text.from).toBe("+15005550006");
       expect(text.body).toContain(household.address);
-      expect(text.body).toContain(`http://anxin.test/#/alarms/${ack.alarmId}`);
-      // No medical details in SMS: an SMS can be read by whoever holds the phone.
-      for (const medical of [resident.conditions, resident.medications, resident.allergies, resident.mobility]) {
-        if (medical !== "无") expect(text.body).not.toContain(medical);
+      if (text.to === expectedClinic?.item.phone) continue;
+      if (text.to === expectedWorker.phone) {
+        // The worker's offer: the worker page link, who holds a key, and no medical details.
+        expect(text.body).toContain(`http://anxin.test/worker/#/offers/${offer[0]?.id}`);
+        expect(text.body).toContain(household.key_holder);
+      } else {
+        expect(text.body).toContain(`http://anxin.test/#/alarms/${ack.alarmId}`);
       }
+      // No medical details in relatives' or workers' SMS: an SMS can be read by whoever holds the phone.
+      for (const medical of medicalDetails) expect(text.body).not.toContain(medical);
+    }
+    // The clinic gets the medical summary only when the resident's consent is on record, and that is audited.
+    const clinicText = texts.find((m) => m.to === expectedClinic?.item.phone)?.body ?? "";
+    const consent = (
+      db.prepare("SELECT consent FROM residents WHERE id = ?").get(resident.id) as { consent: string | null }
+    ).consent;
+    const disclosures = db
+      .prepare("SELECT actor, target, detail FROM audit_log WHERE action = 'health_data_disclosed' AND target = ?")
+      .all(`resident:${resident.id}`) as { actor: string; target: string; detail: string }[];
+    if (consent) {
+      for (const medical of [resident.conditions, resident.medications, resident.allergies]) {
+        expect(clinicText).toContain(medical);
+      }
+      expect(disclosures).toHaveLength(1);
+      expect(JSON.parse(disclosures[0]?.detail ?? "{}")).toMatchObject({
+        to: `clinic:${expectedClinic?.item.id}`,
+        alarmId: ack.alarmId,
+      });
+    } else {
+      expect(clinicText).toContain("未记录居民同意");
+      for (const medical of medicalDetails) expect(clinicText).not.toContain(medical);
+      expect(disclosures).toEqual([]);
     }
     await waitFor(
       () =>
@@ -125,7 +198,7 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
             n: number;
           }
         ).n ===
-        relatives.length + 1,
+        relatives.length + 2,
       3000,
       "outbox marked sent",
     );
@@ -137,19 +210,22 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
       "alarm pushed to console",
     );
     expect(pushed.alarm?.household?.address).toBe(household.address);
-    expect(pushed.alarm?.status).toBe("received");
+    expect(pushed.alarm?.status).toBe("dispatched");
+    expect(pushed.alarm?.acknowledgedAt).toBeNull();
+    // An offer out is "taken care of" for the resident, not yet "help is coming".
+    await waitFor(() => button.feedbackState === "acknowledged", 3000, "acknowledged feedback once offered");
 
-    // An operator acknowledges over HTTP; the device's feedback turns to `acknowledged`.
+    // An operator acknowledges over HTTP: the alarm keeps its dispatch state and gains the acknowledgement.
     const response = await th.hub.app.inject({
       method: "POST",
       url: `/api/alarms/${ack.alarmId}/acknowledge`,
       headers: { cookie },
     });
     expect(response.statusCode).toBe(200);
-    expect(response.json().alarm).toMatchObject({ status: "acknowledged", acknowledgedBy: "admin" });
-    await waitFor(() => button.feedbackState === "acknowledged", 3000, "acknowledged feedback on the device");
+    expect(response.json().alarm).toMatchObject({ status: "dispatched", acknowledgedBy: "admin" });
+    expect(button.feedbackState).toBe("acknowledged");
     await waitFor(
-      () => frames.find((f) => f.alarm?.id === ack.alarmId && f.alarm.status === "acknowledged"),
+      () => frames.find((f) => f.alarm?.id === ack.alarmId && f.alarm.acknowledgedBy === "admin"),
       3000,
       "ack pushed",
     );
@@ -170,6 +246,16 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
     });
     expect(resolved.statusCode).toBe(200);
     await waitFor(() => button.feedbackState === "closed", 3000, "closed feedback on the device");
+    // The open offer is withdrawn, and the worker is told they are no longer needed.
+    expect(db.prepare("SELECT status FROM dispatch_offers WHERE id = ?").get(offer[0]?.id)).toEqual({
+      status: "withdrawn",
+    });
+    const standDown = await waitFor(
+      () => twilio.messages.find((m) => m.to === expectedWorker.phone && m.body.includes(`#${ack.alarmId}`)),
+      3000,
+      "stand-down SMS to the worker",
+    );
+    expect(standDown.body).toContain("无需再前往");
 
     const events = (
       db.prepare("SELECT type, actor FROM alarm_events WHERE alarm_id = ? ORDER BY id").all(ack.alarmId) as {
@@ -181,8 +267,11 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
       { type: "received", actor: `device:${credential.deviceId}` },
       { type: "located", actor: "system" },
       { type: "relatives_notified", actor: "system" },
-      { type: "dispatch_suggested", actor: "system" },
+      { type: "dispatch_ranked", actor: "system" },
+      { type: "clinic_selected", actor: "system" },
+      { type: "offer_sent", actor: "system" },
       { type: "acknowledged", actor: "user:admin" },
+      { type: "offer_withdrawn", actor: "user:admin" },
       { type: "resolved", actor: "user:admin" },
     ]);
     expect(() => db.prepare("DELETE FROM alarm_events WHERE alarm_id = ?").run(ack.alarmId)).toThrow(/append-only/);
@@ -231,9 +320,17 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
         "SELECT COUNT(*) AS n FROM relatives r JOIN residents s ON s.id = r.resident_id JOIN devices d ON d.household_id = s.household_id WHERE d.id = ?",
       )
       .get(credential.deviceId) as { n: number };
-    expect(expected).toBe(relatives.n + 1);
+    // One per relative, the offered worker, and the clinic: each sent exactly once.
+    expect(expected).toBe(relatives.n + 2);
+    const sids = new Set(
+      (db.prepare("SELECT provider_ref FROM outbox WHERE alarm_id = ?").all(alarmId) as { provider_ref: string }[]).map(
+        (r) => r.provider_ref,
+      ),
+    );
+    expect(sids.size).toBe(expected);
+    expect(th.twilio.messages.filter((m) => sids.has(m.sid))).toHaveLength(expected);
     const links = th.twilio.messages.filter((m) => m.body.includes(`/#/alarms/${alarmId}`));
-    expect(links).toHaveLength(expected);
+    expect(links).toHaveLength(relatives.n);
     client.end(true);
   });
 
@@ -244,12 +341,18 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
     const household = db
       .prepare("SELECT h.* FROM households h JOIN devices d ON d.household_id = h.id WHERE d.id = ?")
       .get(credential.deviceId) as HouseholdRow;
-    const onDuty = () =>
-      db.prepare("SELECT * FROM workers WHERE on_duty = 1").all() as { id: number; lat: number; lng: number }[];
-    const nearest = bruteForceNearest(household, onDuty());
+    const first = () =>
+      bruteForceRanking(
+        household,
+        db.prepare("SELECT * FROM workers").all() as WorkerRow[],
+        busyWorkerIds(db, null),
+        RANKING,
+      )[0];
+    const nearest = first();
     if (!nearest) throw new Error("no worker on duty");
     // Changed behind the hub's back, straight in SQLite, as another process (an import) would.
-    db.prepare("UPDATE workers SET on_duty = 0 WHERE id = ?").run(nearest.item.id);
+    db.prepare("UPDATE workers SET on_duty = 0 WHERE id = ?").run(nearest.id);
+    const expected = first();
     const button = new SimulatedButton({
       mqttUrl: th.mqttUrl,
       deviceId: credential.deviceId,
@@ -259,8 +362,8 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
     const ack = await button.press("sos");
     await th.waitForPipeline(ack.alarmId);
     const chosen = db.prepare("SELECT worker_id FROM alarms WHERE id = ?").get(ack.alarmId) as { worker_id: number };
-    expect(chosen.worker_id).not.toBe(nearest.item.id);
-    expect(chosen.worker_id).toBe(bruteForceNearest(household, onDuty())?.item.id);
+    expect(chosen.worker_id).not.toBe(nearest.id);
+    expect(chosen.worker_id).toBe(expected?.id);
     await button.stop();
   });
 });

@@ -147,7 +147,8 @@ describe("operator console (browser)", () => {
 
     // Both consoles get it pushed, without a reload.
     for (const page of [first, second]) {
-      await page.waitForSelector(`${row(alarmId)}[data-status="received"]`, { timeout: SHOW_MS });
+      // An SOS is offered to a worker at once; it stays unacknowledged until an operator takes it.
+      await page.waitForSelector(`${row(alarmId)}[data-unacked="true"]`, { timeout: SHOW_MS });
     }
     // Once the hub has located the household, the row names the resident.
     await first.waitForSelector(`${row(alarmId)}[data-located="true"]`, { timeout: SHOW_MS });
@@ -163,7 +164,7 @@ describe("operator console (browser)", () => {
     // `a` acknowledges the top unacknowledged alarm; every console follows.
     await first.keyboard.press("a");
     for (const page of [first, second]) {
-      await page.waitForSelector(`${row(alarmId)}[data-status="acknowledged"]`, { timeout: SHOW_MS });
+      await page.waitForSelector(`${row(alarmId)}[data-unacked="false"]`, { timeout: SHOW_MS });
       expect(await page.textContent(`${row(alarmId)} .ack-by`)).toBe("admin");
       await page.waitForFunction(() => document.body.dataset.sound === "idle", undefined, { timeout: SHOW_MS });
     }

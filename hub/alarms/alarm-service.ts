@@ -3,10 +3,17 @@
  * an event in the append-only log, committed together; then the device's
  * feedback and every console are told. Two operators acting at once cannot both
  * win: the second gets ALARM_STATE_CONFLICT.
+ *
+ * Acknowledging is "an operator has taken this alarm", independent of how far
+ * dispatch has got: an SOS is offered to a worker at once, without waiting for
+ * an operator, so an alarm may already be `dispatched` (or even `accepted`)
+ * when it is acknowledged. Only a `received` alarm changes status; the others
+ * keep theirs and gain the acknowledgement.
  */
 import type { Logger } from "pino";
 import type { FeedbackState } from "../../protocol/index.ts";
 import type { DeviceChannel } from "../broker/device-channel.ts";
+import { DispatchEffects } from "../dispatch/offer-cascade.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import {
@@ -18,6 +25,12 @@ import {
 } from "../storage/alarm-repo.ts";
 import { type Db, nowIso } from "../storage/database.ts";
 import type { UserRow } from "../storage/user-repo.ts";
+
+/** What closing an alarm asks of dispatch: withdraw open offers, stand down a worker, inside the same transaction. */
+export interface DispatchCloseOut {
+  closeOut(alarmId: number, actor: string, effects: DispatchEffects): void;
+  afterCommit(effects: DispatchEffects): Promise<void>;
+}
 
 /**
  * What the resident's button shows for each alarm state. An offer to a worker
@@ -41,8 +54,17 @@ export class AlarmService {
   private readonly devices: DeviceChannel;
   private readonly bus: EventBus;
   private readonly logger: Logger;
+  private readonly dispatch: DispatchCloseOut;
 
-  constructor(deps: { db: Db; alarms: AlarmRepository; devices: DeviceChannel; bus: EventBus; logger: Logger }) {
+  constructor(deps: {
+    db: Db;
+    alarms: AlarmRepository;
+    devices: DeviceChannel;
+    bus: EventBus;
+    logger: Logger;
+    dispatch: DispatchCloseOut;
+  }) {
+    this.dispatch = deps.dispatch;
     this.db = deps.db;
     this.alarms = deps.alarms;
     this.devices = deps.devices;
@@ -58,23 +80,42 @@ export class AlarmService {
 
   async acknowledge(alarmId: number, user: UserRow): Promise<AlarmRow> {
     const at = nowIso();
-    this.change(alarmId, "received", "acknowledged", { acknowledged_at: at, acknowledged_by: user.id }, () =>
-      this.alarms.appendEvent(alarmId, "acknowledged", `user:${user.username}`, undefined, at),
-    );
+    this.db.transaction(() => {
+      const current = this.get(alarmId);
+      if (current.acknowledged_at !== null || CLOSED_STATUSES.includes(current.status)) {
+        const state = current.acknowledged_at !== null ? "already acknowledged" : current.status;
+        throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is ${state}`, { status: current.status });
+      }
+      const to = current.status === "received" ? "acknowledged" : current.status;
+      this.alarms.transition(alarmId, current.status, to, { acknowledged_at: at, acknowledged_by: user.id });
+      this.alarms.appendEvent(alarmId, "acknowledged", `user:${user.username}`, undefined, at);
+    })();
     return this.afterChange(alarmId, "acknowledged");
   }
 
   async resolve(alarmId: number, user: UserRow, outcome: AlarmOutcome, note: string | undefined): Promise<AlarmRow> {
     const at = nowIso();
+    const actor = `user:${user.username}`;
     const alarm = this.get(alarmId);
     if (CLOSED_STATUSES.includes(alarm.status)) {
       throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is already ${alarm.status}`, {
         status: alarm.status,
       });
     }
-    this.change(alarmId, alarm.status, "resolved", { resolved_at: at, resolved_by: user.id, outcome }, () =>
-      this.alarms.appendEvent(alarmId, "resolved", `user:${user.username}`, { outcome, note: note ?? null }, at),
-    );
+    const effects = new DispatchEffects();
+    this.db.transaction(() => {
+      // While the alarm still shows who was asked or on the way: their offer is withdrawn, they are stood down.
+      this.dispatch.closeOut(alarmId, actor, effects);
+      if (
+        !this.alarms.transition(alarmId, alarm.status, "resolved", { resolved_at: at, resolved_by: user.id, outcome })
+      ) {
+        throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} changed while being resolved`, {
+          status: this.get(alarmId).status,
+        });
+      }
+      this.alarms.appendEvent(alarmId, "resolved", actor, { outcome, note: note ?? null }, at);
+    })();
+    await this.dispatch.afterCommit(effects);
     return this.afterChange(alarmId, "resolved");
   }
 
@@ -83,24 +124,6 @@ export class AlarmService {
     for (const alarm of this.alarms.list({ openOnly: true, limit: 100_000 })) {
       await this.devices.feedback(alarm.device_id, FEEDBACK_FOR_STATUS[alarm.status], alarm.id);
     }
-  }
-
-  private change(
-    alarmId: number,
-    from: AlarmStatus,
-    to: AlarmStatus,
-    fields: Record<string, string | number | null>,
-    record: () => void,
-  ): void {
-    const current = this.get(alarmId);
-    this.db.transaction(() => {
-      if (!this.alarms.transition(alarmId, from, to, fields)) {
-        throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is ${current.status}, cannot become ${to}`, {
-          status: current.status,
-        });
-      }
-      record();
-    })();
   }
 
   private async afterChange(alarmId: number, change: AlarmStatus): Promise<AlarmRow> {

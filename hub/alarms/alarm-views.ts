@@ -3,10 +3,14 @@
  * list, the detail and the realtime push, so every console sees the same thing.
  */
 import Type, { type Static } from "typebox";
+import { DispatchDetailSchema, type DispatchViews } from "../dispatch/dispatch-views.ts";
 import { ALARM_STATUSES, type AlarmRepository, type AlarmRow } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
+import { ageOn } from "./age.ts";
+
+export { ageOn } from "./age.ts";
 
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -66,19 +70,11 @@ export const AlarmDetailSchema = Type.Intersect([
         lastError: Nullable(Type.String()),
       }),
     ),
+    /** Ranking with a reason per position, why the worker was chosen, every offer, why this clinic. */
+    dispatch: DispatchDetailSchema,
   }),
 ]);
 export type AlarmDetail = Static<typeof AlarmDetailSchema>;
-
-export function ageOn(birthDate: string, at: Date): number {
-  const birth = new Date(birthDate);
-  let age = at.getUTCFullYear() - birth.getUTCFullYear();
-  const beforeBirthday =
-    at.getUTCMonth() < birth.getUTCMonth() ||
-    (at.getUTCMonth() === birth.getUTCMonth() && at.getUTCDate() < birth.getUTCDate());
-  if (beforeBirthday) age -= 1;
-  return age;
-}
 
 export class AlarmViews {
   private readonly alarms: AlarmRepository;
@@ -86,6 +82,7 @@ export class AlarmViews {
   private readonly users: UserRepository;
   private readonly outbox: OutboxRepository;
   private readonly stageCount: number;
+  private readonly dispatch: DispatchViews;
 
   constructor(deps: {
     alarms: AlarmRepository;
@@ -93,7 +90,9 @@ export class AlarmViews {
     users: UserRepository;
     outbox: OutboxRepository;
     stageCount: number;
+    dispatch: DispatchViews;
   }) {
+    this.dispatch = deps.dispatch;
     this.alarms = deps.alarms;
     this.registry = deps.registry;
     this.users = deps.users;
@@ -159,6 +158,7 @@ export class AlarmViews {
         attempts: m.attempts,
         lastError: m.last_error,
       })),
+      dispatch: this.dispatch.detail(row.id),
     };
   }
 

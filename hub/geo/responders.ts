@@ -1,42 +1,108 @@
 /**
- * Who is nearest: on-duty community workers and clinics, from the registry,
+ * Who could respond: on-duty community workers and clinics, from the registry,
  * behind one spatial index each. Before answering it compares the registry
  * version (bumped by triggers on any change to workers or clinics, whoever made
- * it: API, import, another process) and rebuilds when it moved.
+ * it: API, import, the worker page, another process) and rebuilds when it moved.
+ * Opening hours and capabilities are parsed here, once per rebuild, so a query
+ * at alarm time does no JSON work.
  */
-import type { ClinicRow, RegistryRepository, WorkerRow } from "../storage/registry-repo.ts";
-import { type GeoPoint, NearestIndex, type NearestResult } from "./nearest.ts";
+import { GeoIndex } from "../dispatch/geo-index.ts";
+import { parseOpeningHours } from "../dispatch/opening-hours.ts";
+import type { ClinicCandidate, WorkerCandidate } from "../dispatch/types.ts";
+
+export interface WorkerSourceRow {
+  id: number;
+  code: string;
+  name: string;
+  grid_id: number | null;
+  on_duty: number;
+  lat: number | null;
+  lng: number | null;
+}
+
+export interface ClinicSourceRow {
+  id: number;
+  code: string;
+  name: string;
+  lat: number;
+  lng: number;
+  capabilities: string;
+  hours: string | null;
+}
+
+export interface ResponderSource {
+  registryVersion(): number;
+  workers(): WorkerSourceRow[];
+  clinics(): ClinicSourceRow[];
+}
+
+/** The indexes at one registry version. */
+export class ResponderSnapshot {
+  readonly workers: GeoIndex<WorkerCandidate>;
+  readonly clinics: GeoIndex<ClinicCandidate>;
+
+  constructor(workers: readonly WorkerCandidate[], clinics: readonly ClinicCandidate[]) {
+    this.workers = new GeoIndex(workers.map((w) => ({ lat: w.lat, lng: w.lng, item: w })));
+    this.clinics = new GeoIndex(clinics.map((c) => ({ lat: c.lat, lng: c.lng, item: c })));
+  }
+}
+
+/** A worker without a position cannot be ranked by distance; they can still be dispatched by hand. */
+export function toWorkerCandidate(row: WorkerSourceRow): WorkerCandidate | null {
+  if (row.lat === null || row.lng === null) return null;
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    gridId: row.grid_id,
+    onDuty: row.on_duty === 1,
+    lat: row.lat,
+    lng: row.lng,
+  };
+}
+
+export function toClinicCandidate(row: ClinicSourceRow): ClinicCandidate {
+  const capabilities = parseCapabilities(row.capabilities);
+  const alwaysOpen = capabilities.includes("24h");
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    lat: row.lat,
+    lng: row.lng,
+    alwaysOpen,
+    emergencyCapable: alwaysOpen || capabilities.includes("emergency"),
+    hours: parseOpeningHours(row.hours),
+  };
+}
+
+function parseCapabilities(json: string): string[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+}
 
 export class ResponderLocator {
-  private readonly registry: RegistryRepository;
-  private workers = new NearestIndex<WorkerRow>([]);
-  private clinics = new NearestIndex<ClinicRow>([]);
+  private readonly source: ResponderSource;
+  private current = new ResponderSnapshot([], []);
   private builtFor = -1;
 
-  constructor(registry: RegistryRepository) {
-    this.registry = registry;
+  constructor(source: ResponderSource) {
+    this.source = source;
   }
 
   refresh(): void {
-    this.builtFor = this.registry.registryVersion();
-    const placedWorkers = this.registry
-      .allWorkers()
-      .flatMap((w) => (w.lat === null || w.lng === null ? [] : [{ lat: w.lat, lng: w.lng, item: w }]));
-    this.workers = new NearestIndex(placedWorkers);
-    this.clinics = new NearestIndex(this.registry.allClinics().map((c) => ({ lat: c.lat, lng: c.lng, item: c })));
+    this.builtFor = this.source.registryVersion();
+    const workers = this.source.workers().flatMap((row) => toWorkerCandidate(row) ?? []);
+    this.current = new ResponderSnapshot(workers, this.source.clinics().map(toClinicCandidate));
   }
 
-  private ensureFresh(): void {
-    if (this.registry.registryVersion() !== this.builtFor) this.refresh();
-  }
-
-  nearestOnDutyWorker(point: GeoPoint): NearestResult<WorkerRow> | null {
-    this.ensureFresh();
-    return this.workers.nearest(point, 1, (w) => w.on_duty === 1)[0] ?? null;
-  }
-
-  nearestClinic(point: GeoPoint): NearestResult<ClinicRow> | null {
-    this.ensureFresh();
-    return this.clinics.nearest(point, 1)[0] ?? null;
+  /** The indexes as the registry is now. */
+  snapshot(): ResponderSnapshot {
+    if (this.source.registryVersion() !== this.builtFor) this.refresh();
+    return this.current;
   }
 }

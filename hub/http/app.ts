@@ -25,11 +25,15 @@ import type { AlarmViews } from "../alarms/alarm-views.ts";
 import type { SessionService } from "../auth/session-service.ts";
 import { isAnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
+import type { RegistryServices } from "../registry/registry-services.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import { alarmRoutes } from "./routes/alarm-routes.ts";
 import { authRoutes } from "./routes/auth-routes.ts";
+import { type DispatchHttpDeps, dispatchRoutes } from "./routes/dispatch-routes.ts";
 import { type HealthProbe, healthRoutes } from "./routes/health-routes.ts";
 import { realtimeRoutes } from "./routes/realtime-routes.ts";
+import { registryRoutes } from "./routes/registry-routes.ts";
+import { workerRoutes } from "./routes/worker-routes.ts";
 
 export interface AppDeps {
   logger: Logger;
@@ -42,6 +46,8 @@ export interface AppDeps {
   /** Folder of the operator console's static files; none means no console is served. */
   dashboardDir: string | null;
   settings: { loginRateLimitPerMinute: number; publicUrl: string };
+  dispatch: DispatchHttpDeps;
+  registry: RegistryServices;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -94,6 +100,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     views: deps.views,
     alarms: deps.alarms,
   });
+  await app.register(dispatchRoutes, {
+    prefix: "/api/alarms",
+    sessions: deps.sessions,
+    ...deps.dispatch,
+    alarmService: deps.alarmService,
+    alarmViews: deps.views,
+  });
+  await app.register(registryRoutes, { prefix: "/api/registry", sessions: deps.sessions, services: deps.registry });
+  await app.register(workerRoutes, { prefix: "/api/worker", sessions: deps.sessions, ...deps.dispatch });
   await app.register(realtimeRoutes, {
     prefix: "/api/realtime",
     sessions: deps.sessions,

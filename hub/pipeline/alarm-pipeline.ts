@@ -14,7 +14,7 @@ import { notifyRelativesStage } from "./stages/notify-relatives.ts";
 import { persistStage } from "./stages/persist.ts";
 import { publishDashboardsStage } from "./stages/publish-dashboards.ts";
 import { validateStage } from "./stages/validate.ts";
-import type { AlarmStage, IntakeStage, PipelineDeps, PressContext } from "./types.ts";
+import type { AfterCommit, AlarmStage, IntakeStage, PipelineDeps, PressContext } from "./types.ts";
 
 /** The order is the design: nothing is acked before it is stored, nothing is texted before it is acked. */
 export const INTAKE_STAGES: readonly IntakeStage[] = [validateStage, dedupeStage, persistStage, ackDeviceStage];
@@ -31,6 +31,12 @@ export class AlarmPipeline {
   private readonly stages: readonly AlarmStage[];
   private readonly retryMs: number;
   private readonly running = new Set<number>();
+  /**
+   * Alarms stored but not yet acked. The retry timer leaves them alone: their
+   * stages run right after the ack, so nothing is texted (and no feedback is
+   * published) before the device's ack and its `received` feedback.
+   */
+  private readonly inIntake = new Set<number>();
   private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -65,19 +71,28 @@ export class AlarmPipeline {
       createdAlarm: false,
       log: this.deps.logger.child({ deviceId: message.deviceId }),
     };
-    for (const stage of this.intake) {
-      const result = stage.run(context, this.deps);
-      // Synchronous stages run back to back without yielding, so a concurrent
-      // retry of the same press can never slip between de-duplication and persist.
-      const outcome = result instanceof Promise ? await result : result;
-      if (outcome === "halt") return;
+    const held: number[] = [];
+    try {
+      for (const stage of this.intake) {
+        const result = stage.run(context, this.deps);
+        if (context.alarmId !== null && !this.inIntake.has(context.alarmId)) {
+          this.inIntake.add(context.alarmId);
+          held.push(context.alarmId);
+        }
+        // Synchronous stages run back to back without yielding, so a concurrent
+        // retry of the same press can never slip between de-duplication and persist.
+        const outcome = result instanceof Promise ? await result : result;
+        if (outcome === "halt") return;
+      }
+    } finally {
+      for (const alarmId of held) this.inIntake.delete(alarmId);
     }
     if (context.alarmId !== null) this.runAlarmStages(context.alarmId);
   }
 
   /** Runs the stages this alarm has not completed yet; safe to call at any time. */
   runAlarmStages(alarmId: number): void {
-    if (this.running.has(alarmId)) return;
+    if (this.running.has(alarmId) || this.inIntake.has(alarmId)) return;
     this.running.add(alarmId);
     try {
       const done = new Set(this.deps.alarms.stagesDone(alarmId));
@@ -93,12 +108,14 @@ export class AlarmPipeline {
   private runStage(alarmId: number, stage: AlarmStage): boolean {
     const { db, alarms, logger, bus } = this.deps;
     try {
+      const followUps: AfterCommit[] = [];
       db.transaction(() => {
         const alarm = alarms.get(alarmId);
         if (!alarm) throw new Error(`alarm ${alarmId} vanished`);
-        stage.run(alarm, this.deps);
+        stage.run(alarm, this.deps, (work) => followUps.push(work));
         alarms.markStageDone(alarmId, stage.name);
       })();
+      this.runAfterCommit(alarmId, stage, followUps);
       return true;
     } catch (error) {
       const reason = describeError(error);
@@ -119,6 +136,17 @@ export class AlarmPipeline {
       // Operators must see the alarm even when a later stage is broken.
       bus.emit("alarm.changed", { alarmId, change: "stage_failed" });
       return false;
+    }
+  }
+
+  /** Follow-ups of a committed stage; a failure here is logged, never turned into a stage failure. */
+  private runAfterCommit(alarmId: number, stage: AlarmStage, followUps: readonly AfterCommit[]): void {
+    for (const work of followUps) {
+      try {
+        work();
+      } catch (error) {
+        this.deps.logger.error({ err: error, alarmId, stage: stage.name }, "after-commit work of a stage failed");
+      }
     }
   }
 

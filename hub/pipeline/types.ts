@@ -12,6 +12,7 @@
 import type { Logger } from "pino";
 import type { AlarmMessage } from "../../protocol/index.ts";
 import type { DeviceChannel } from "../broker/device-channel.ts";
+import type { DispatchService } from "../dispatch/dispatch-service.ts";
 import type { EventBus } from "../events.ts";
 import type { ResponderLocator } from "../geo/responders.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
@@ -27,6 +28,8 @@ export interface PipelineDeps {
   outbox: OutboxRepository;
   devices: DeviceChannel;
   responders: ResponderLocator;
+  /** Ranking, clinic and the offer cascade (the `dispatch` stage hands over to it). */
+  dispatch: Pick<DispatchService, "planInStage">;
   bus: EventBus;
   logger: Logger;
   settings: { publicUrl: string; smsLanguage: SmsLanguage; timeZone: string };
@@ -56,11 +59,16 @@ export interface IntakeStage {
   run(context: PressContext, deps: PipelineDeps): IntakeOutcome | Promise<IntakeOutcome>;
 }
 
+export type AfterCommit = () => void;
+
 export interface AlarmStage {
   readonly name: string;
   /**
    * Synchronous on purpose: it runs inside the same transaction that marks it
    * done, so its writes (outbox rows included) and its completion commit together.
+   * Work that must wait for the commit (pushes, device feedback, async follow-ups
+   * such as asking a router) is handed to `afterCommit`: it runs only once the
+   * commit succeeded, and is dropped with the transaction when the stage fails.
    */
-  run(alarm: AlarmRow, deps: PipelineDeps): void;
+  run(alarm: AlarmRow, deps: PipelineDeps, afterCommit: (work: AfterCommit) => void): void;
 }

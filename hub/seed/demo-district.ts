@@ -40,6 +40,26 @@ export interface DemoDeviceCredential {
   resident: string;
 }
 
+/** How a worker gets in; null: nothing beyond the key holder. */
+const ACCESS_NOTES: readonly (string | null)[] = [
+  "单元门禁按室号+#呼叫，老人行动慢请多等",
+  null,
+  "钥匙在门口左侧消防箱内",
+  "老人听力差，请大声敲门并拨打电话",
+];
+
+/** A consent record in the registry's shape: who agreed that health data may be kept, when, how. */
+function demoConsent(residentName: string, at: string) {
+  return {
+    givenBy: residentName,
+    relation: "本人",
+    at,
+    method: "written",
+    recordedBy: "system:demo-seed",
+    recordedAt: at,
+  };
+}
+
 /** mulberry32: tiny, fast, and the same sequence on every machine. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -101,11 +121,12 @@ export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_S
     });
 
     const insertHousehold = db.prepare(
-      "INSERT INTO households (code, address, lat, lng, grid_id, key_holder, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      `INSERT INTO households (code, address, lat, lng, grid_id, key_holder, created_at, access_notes, location_source)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'given')`,
     );
     const insertResident = db.prepare(
-      `INSERT INTO residents (household_id, name, birth_date, sex, phone, language, conditions, medications, allergies, mobility)
-       VALUES (?, ?, ?, ?, ?, 'zh-CN', ?, ?, ?, ?)`,
+      `INSERT INTO residents (household_id, name, birth_date, sex, phone, language, conditions, medications, allergies, mobility, consent)
+       VALUES (?, ?, ?, ?, ?, 'zh-CN', ?, ?, ?, ?, ?)`,
     );
     const insertRelative = db.prepare(
       "INSERT INTO relatives (resident_id, priority, name, relation, phone, language) VALUES (?, ?, ?, ?, ?, ?)",
@@ -122,8 +143,18 @@ export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_S
       const address = `垦利区${pick(STREETS)}${1 + Math.floor(random() * 300)}号${1 + Math.floor(random() * 6)}单元${1 + Math.floor(random() * 6)}0${1 + Math.floor(random() * 4)}室`;
       const surname = pick(SURNAMES);
       const keyHolder = `${pick(SURNAMES)}${pick(YOUNGER)}（邻居）`;
+      // Access notes and consent follow the index, not the PRNG, so the rest of the layout stays as it was.
       const householdId = Number(
-        insertHousehold.run(code, address, lat, lng, cell.id, keyHolder, createdAt).lastInsertRowid,
+        insertHousehold.run(
+          code,
+          address,
+          lat,
+          lng,
+          cell.id,
+          keyHolder,
+          createdAt,
+          ACCESS_NOTES[i % ACCESS_NOTES.length],
+        ).lastInsertRowid,
       );
       const female = random() < 0.6;
       const name = `${surname}${pick(female ? ELDER_FEMALE : ELDER_MALE)}`;
@@ -144,6 +175,8 @@ export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_S
           pick(["硝苯地平", "二甲双胍", "阿司匹林", "无"]),
           pick(["青霉素", "无"]),
           pick(["可独立行走", "需拐杖", "轮椅"]),
+          // Every fifth resident has no consent on record: their health data never leaves the hub.
+          i % 5 === 0 ? null : JSON.stringify(demoConsent(name, createdAt)),
         ).lastInsertRowid,
       );
       const relativeCount = 1 + Math.floor(random() * 3);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import type { SessionService } from "../../auth/session-service.ts";
 import type { UserRow } from "../../storage/user-repo.ts";
-import { currentUser, requireRole, SESSION_COOKIE } from "../guard.ts";
+import { ALL_STAFF, currentUser, requireRole, SESSION_COOKIE } from "../guard.ts";
 import { ErrorBody, UserBody } from "../schemas.ts";
 
 export interface AuthRoutesOptions {
@@ -23,7 +23,8 @@ function userView(user: UserRow) {
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
   const { sessions } = options;
-  const guard = requireRole(sessions);
+  // Everyone with a session, community workers included, may ask who they are and log out.
+  const guard = requireRole(sessions, [...ALL_STAFF, "worker"]);
 
   app.post(
     "/login",

@@ -5,6 +5,7 @@
  */
 import { INITIAL_SQL } from "./001-initial.ts";
 import { REGISTRY_DISPATCH_SQL } from "./002-registry-dispatch.ts";
+import { DISPATCH_WORKER_POSITION_SQL } from "./003-dispatch-worker-position.ts";
 
 export interface Migration {
   version: number;
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: REGISTRY_DISPATCH_SQL,
     rebuildsTables: true,
   },
+  { version: 3, name: "worker position accuracy, one open offer per alarm", sql: DISPATCH_WORKER_POSITION_SQL },
 ];

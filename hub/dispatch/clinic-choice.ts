@@ -1,0 +1,89 @@
+/**
+ * Which clinic is told. The nearest one that is open now (in the hub's time
+ * zone) and can take the case: for an SOS, and for anything at night, only a
+ * clinic with 24h or emergency care will do. A 24h clinic is always open.
+ * The reason names what was passed over, so an operator who knows a closer
+ * clinic sees at once why it was not chosen.
+ */
+import { type GeoPoint, greatCircleMetres } from "../geo/nearest.ts";
+import type { IncidentKind } from "../storage/alarm-repo.ts";
+import type { GeoIndex } from "./geo-index.ts";
+import { isNight, isOpenAt, type LocalClock } from "./opening-hours.ts";
+import { km } from "./ranking.ts";
+import type { ClinicCandidate } from "./types.ts";
+
+export interface ClinicNeed {
+  /** Only clinics offering 24h or emergency care qualify. */
+  emergencyCare: boolean;
+  /** Why, for the reason text: "SOS", "night", or both. */
+  why: string[];
+}
+
+export interface ClinicChoice {
+  clinic: ClinicCandidate | null;
+  distanceM: number | null;
+  reason: string;
+  /** Closer clinics passed over, by cause. */
+  closerClosed: number;
+  closerLackingCare: number;
+}
+
+export function clinicNeed(kind: IncidentKind, clock: LocalClock, day: { from: number; to: number }): ClinicNeed {
+  const why: string[] = [];
+  if (kind === "sos") why.push("SOS");
+  if (isNight(clock, day)) why.push("night");
+  return { emergencyCare: why.length > 0, why };
+}
+
+export function clinicIsOpen(clinic: ClinicCandidate, clock: LocalClock): boolean {
+  return clinic.alwaysOpen || isOpenAt(clinic.hours, clock);
+}
+
+export function chooseClinic(
+  index: GeoIndex<ClinicCandidate>,
+  point: GeoPoint,
+  clock: LocalClock,
+  need: ClinicNeed,
+): ClinicChoice {
+  // The search offers candidates leaf by leaf; every clinic closer than the one
+  // chosen is certainly offered first, so the passed-over ones are collected here
+  // and those farther than the choice are dropped below.
+  const passedOver: { clinic: ClinicCandidate; cause: "closed" | "care" }[] = [];
+  const found = index.nearest(point, {
+    count: 1,
+    accept: (clinic) => {
+      if (need.emergencyCare && !clinic.emergencyCapable) passedOver.push({ clinic, cause: "care" });
+      else if (!clinicIsOpen(clinic, clock)) passedOver.push({ clinic, cause: "closed" });
+      else return true;
+      return false;
+    },
+  })[0];
+  const limit = found?.distanceM ?? Number.POSITIVE_INFINITY;
+  const closer = passedOver.filter((p) => greatCircleMetres(point, p.clinic) < limit);
+  const closerClosed = closer.filter((p) => p.cause === "closed").length;
+  const closerLackingCare = closer.filter((p) => p.cause === "care").length;
+  const kind = need.emergencyCare ? "open 24h/emergency clinic" : "open clinic";
+  const because = need.why.length > 0 ? ` (required: ${need.why.join(", ")})` : "";
+  const skipped = [
+    closerClosed > 0 ? `${closerClosed} closer ${closerClosed === 1 ? "one" : "ones"} closed` : "",
+    closerLackingCare > 0
+      ? `${closerLackingCare} closer ${closerLackingCare === 1 ? "one lacks" : "ones lack"} 24h/emergency care`
+      : "",
+  ].filter(Boolean);
+  if (!found) {
+    return {
+      clinic: null,
+      distanceM: null,
+      reason: `no ${kind} in the registry${because}`,
+      closerClosed,
+      closerLackingCare,
+    };
+  }
+  return {
+    clinic: found.item,
+    distanceM: found.distanceM,
+    reason: `nearest ${kind}${because}, ${km(found.distanceM)}${skipped.length > 0 ? `; ${skipped.join("; ")}` : ""}`,
+    closerClosed,
+    closerLackingCare,
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * What the pipeline's `dispatch` stage does, synchronously inside the
+ * transaction that marks the stage done:
+ * 1. rank the on-duty workers by great-circle distance (kdbush/geokdbush) and
+ *    store the ranking with a reason for every position;
+ * 2. choose the clinic (open now, with the care needed) and, for an SOS, put its
+ *    alert in the outbox, auditing any health data it carries;
+ * 3. for an SOS, offer the alarm to the first ranked worker — unless OSRM is
+ *    configured: then the ranking is stored as `pending` and the service refines
+ *    it with travel times after the commit and makes the first offer itself.
+ *    OSRM is an HTTP call; it must never run inside a SQLite transaction, and a
+ *    slow router must never hold up the stages after this one.
+ * Everything it writes commits with the stage or not at all, so a stage that is
+ * retried starts from a clean slate; outbox dedupe keys make re-runs harmless.
+ */
+import type { GeoPoint } from "../geo/nearest.ts";
+import type { ResponderLocator } from "../geo/responders.ts";
+import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
+import type { OutboxRepository } from "../storage/outbox-repo.ts";
+import type { UserRepository } from "../storage/user-repo.ts";
+import { auditClinicDisclosure, clinicAlertMessage } from "./clinic-alert.ts";
+import { chooseClinic, clinicNeed } from "./clinic-choice.ts";
+import type { DispatchAlarmRow, DispatchRepository, HouseholdAccessRow } from "./dispatch-repo.ts";
+import { DispatchEffects, type OfferCascade } from "./offer-cascade.ts";
+import { localClock } from "./opening-hours.ts";
+import { gatherCandidates, orderCandidates } from "./ranking.ts";
+import type { Clock, DispatchSettings, StoredRanking } from "./types.ts";
+
+export interface PlannerDeps {
+  alarms: AlarmRepository;
+  repo: DispatchRepository;
+  outbox: OutboxRepository;
+  users: UserRepository;
+  responders: ResponderLocator;
+  cascade: OfferCascade;
+  settings: DispatchSettings;
+  clock: Clock;
+}
+
+export class DispatchPlanner {
+  private readonly deps: PlannerDeps;
+
+  constructor(deps: PlannerDeps) {
+    this.deps = deps;
+  }
+
+  /** Runs inside the stage's transaction; returns what to do after it commits. */
+  plan(row: AlarmRow): DispatchEffects {
+    const { repo, alarms } = this.deps;
+    const effects = new DispatchEffects();
+    const alarm = repo.alarm(row.id);
+    const household = alarm?.household_id ? repo.household(alarm.household_id) : undefined;
+    if (!alarm || !household || household.lat === null || household.lng === null) {
+      alarms.appendEvent(row.id, "dispatch_impossible", "system", { reason: "household has no map position" });
+      return effects;
+    }
+    const point = { lat: household.lat, lng: household.lng };
+    const ranking = this.rank(alarm, household, point);
+    repo.setRanking(alarm.id, ranking);
+    alarms.appendEvent(alarm.id, "dispatch_ranked", "system", {
+      metric: ranking.metric,
+      refinement: ranking.refinement,
+      ranking: ranking.entries.map((e) => ({
+        rank: e.rank,
+        workerId: e.workerId,
+        code: e.code,
+        distanceM: e.distanceM,
+        sameGrid: e.sameGrid,
+        busy: e.busy,
+      })),
+    });
+    if (alarm.kind !== "service") this.chooseClinic(alarm, household, point, effects);
+    if (alarm.kind !== "sos") {
+      // Service and test calls get a suggestion, not an automatic cascade: an operator dispatches by hand.
+      repo.setDispatchReason(alarm.id, ranking.entries[0] ? `suggested: ${ranking.entries[0].reason}` : null);
+    } else if (ranking.refinement === "pending") {
+      effects.refine.add(alarm.id);
+    } else {
+      this.deps.cascade.offerNext(alarm.id, effects, null);
+    }
+    effects.change(alarm.id, "dispatch_ranked");
+    return effects;
+  }
+
+  private rank(alarm: DispatchAlarmRow, household: HouseholdAccessRow, point: GeoPoint): StoredRanking {
+    const { settings, responders, repo, clock } = this.deps;
+    const request = {
+      point,
+      gridId: household.grid_id,
+      busy: repo.busyWorkers(alarm.id),
+    };
+    const options = { size: settings.rankingSize, gridPreferenceM: settings.gridPreferenceM };
+    const pool = gatherCandidates(responders.snapshot().workers, request, options.size, options);
+    const pending = settings.routing !== null && alarm.kind === "sos";
+    return {
+      metric: "great_circle",
+      refinement: pending ? "pending" : "none",
+      computedAt: clock().toISOString(),
+      entries: orderCandidates(pool, request, options, "great_circle"),
+      note: pending ? "provisional: waiting for OSRM travel times before the first offer" : null,
+    };
+  }
+
+  private chooseClinic(
+    alarm: DispatchAlarmRow,
+    household: HouseholdAccessRow,
+    point: GeoPoint,
+    effects: DispatchEffects,
+  ): void {
+    const { repo, alarms, settings, clock, responders, outbox, users } = this.deps;
+    const now = clock();
+    const local = localClock(now, settings.timeZone);
+    const choice = chooseClinic(
+      responders.snapshot().clinics,
+      point,
+      local,
+      clinicNeed(alarm.kind, local, settings.day),
+    );
+    repo.setClinic(alarm.id, choice.clinic?.id ?? null, choice.distanceM, choice.reason);
+    const clinic = choice.clinic ? repo.clinic(choice.clinic.id) : undefined;
+    if (!clinic) {
+      alarms.appendEvent(alarm.id, "clinic_unavailable", "system", { reason: choice.reason });
+      return;
+    }
+    let disclosed = false;
+    if (alarm.kind === "sos") {
+      const resident = alarm.resident_id ? repo.resident(alarm.resident_id) : undefined;
+      const alert = clinicAlertMessage({ alarm, household, resident, clinic, settings, now });
+      effects.outboxAdded += outbox.enqueue([alert.message]);
+      disclosed = alert.disclosed;
+      if (alert.disclosed && resident) auditClinicDisclosure(users, alarm.id, resident.id, clinic.id);
+    }
+    alarms.appendEvent(alarm.id, "clinic_selected", "system", {
+      clinic: { id: clinic.id, code: clinic.code, name: clinic.name },
+      distanceM: Math.round(choice.distanceM ?? 0),
+      reason: choice.reason,
+      notified: alarm.kind === "sos",
+      healthDataDisclosed: disclosed,
+    });
+  }
+}

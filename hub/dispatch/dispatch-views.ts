@@ -1,0 +1,242 @@
+/**
+ * The API's shapes of dispatch: the block in an alarm's detail (ranking,
+ * reasons, offers, clinic reason) and what the worker page shows (profile and
+ * current assignment). One builder each, from stored rows.
+ */
+import Type, { type Static } from "typebox";
+import { ageOn } from "../alarms/age.ts";
+import type { UserRepository, UserRow } from "../storage/user-repo.ts";
+import type { DispatchAlarmRow, DispatchRepository, DispatchWorkerRow, OfferRow } from "./dispatch-repo.ts";
+import { parseRanking } from "./offer-cascade.ts";
+
+const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const RankedWorkerSchema = Type.Object({
+  rank: Type.Integer(),
+  workerId: Type.Integer(),
+  code: Type.String(),
+  name: Type.String(),
+  distanceM: Type.Number(),
+  travelTimeS: Nullable(Type.Number()),
+  roadDistanceM: Nullable(Type.Number()),
+  sameGrid: Type.Boolean(),
+  busy: Type.Boolean(),
+  busyWithAlarmId: Nullable(Type.Integer()),
+  reason: Type.String(),
+  reasonCode: Type.String(),
+});
+
+export const OfferSchema = Type.Object({
+  id: Type.Integer(),
+  alarmId: Type.Integer(),
+  worker: Type.Object({ id: Type.Integer(), code: Nullable(Type.String()), name: Nullable(Type.String()) }),
+  rank: Type.Integer(),
+  distanceM: Nullable(Type.Number()),
+  status: Type.Enum(["offered", "accepted", "declined", "timed_out", "withdrawn"]),
+  offeredAt: Type.String(),
+  expiresAt: Type.String(),
+  respondedAt: Nullable(Type.String()),
+  offeredBy: Type.String(),
+  note: Nullable(Type.String()),
+});
+export type OfferView = Static<typeof OfferSchema>;
+
+export const DispatchDetailSchema = Type.Object({
+  metric: Nullable(Type.Enum(["great_circle", "travel_time"])),
+  refinement: Nullable(Type.String()),
+  rankingNote: Nullable(Type.String()),
+  ranking: Type.Array(RankedWorkerSchema),
+  reason: Nullable(Type.String()),
+  offers: Type.Array(OfferSchema),
+  clinicReason: Nullable(Type.String()),
+  dispatchedAt: Nullable(Type.String()),
+  acceptedAt: Nullable(Type.String()),
+  onSceneAt: Nullable(Type.String()),
+});
+export type DispatchDetail = Static<typeof DispatchDetailSchema>;
+
+export const WorkerProfileSchema = Type.Object({
+  id: Type.Integer(),
+  code: Type.String(),
+  name: Type.String(),
+  phone: Type.String(),
+  gridName: Nullable(Type.String()),
+  onDuty: Type.Boolean(),
+  skills: Type.Array(Type.String()),
+  position: Nullable(
+    Type.Object({
+      lat: Type.Number(),
+      lng: Type.Number(),
+      accuracyM: Nullable(Type.Number()),
+      at: Nullable(Type.String()),
+    }),
+  ),
+});
+
+export const AssignmentSchema = Type.Object({
+  state: Type.Enum(["offered", "accepted", "on_scene"]),
+  offer: Nullable(OfferSchema),
+  alarm: Type.Object({
+    id: Type.Integer(),
+    kind: Type.String(),
+    status: Type.String(),
+    receivedAt: Type.String(),
+    address: Type.String(),
+    householdCode: Type.String(),
+    lat: Nullable(Type.Number()),
+    lng: Nullable(Type.Number()),
+    /** RFC 5870 `geo:` URI: opens the phone's map app. */
+    geoUri: Nullable(Type.String()),
+    mapUrl: Nullable(Type.String()),
+    keyHolder: Nullable(Type.String()),
+    accessNotes: Nullable(Type.String()),
+  }),
+  resident: Nullable(
+    Type.Object({
+      name: Type.String(),
+      age: Type.Integer(),
+      sex: Type.String(),
+      phone: Nullable(Type.String()),
+      /** Only for the worker the alarm is assigned to (after accepting); each view is audited. */
+      health: Nullable(
+        Type.Object({
+          conditions: Nullable(Type.String()),
+          medications: Nullable(Type.String()),
+          allergies: Nullable(Type.String()),
+          mobility: Nullable(Type.String()),
+        }),
+      ),
+      healthWithheld: Nullable(Type.String()),
+    }),
+  ),
+});
+export type Assignment = Static<typeof AssignmentSchema>;
+
+export class DispatchViews {
+  private readonly repo: DispatchRepository;
+  private readonly users: UserRepository;
+
+  constructor(deps: { repo: DispatchRepository; users: UserRepository }) {
+    this.repo = deps.repo;
+    this.users = deps.users;
+  }
+
+  offer(row: OfferRow): OfferView {
+    const worker = this.repo.worker(row.worker_id);
+    return {
+      id: row.id,
+      alarmId: row.alarm_id,
+      worker: { id: row.worker_id, code: worker?.code ?? null, name: worker?.name ?? null },
+      rank: row.rank,
+      distanceM: row.distance_m === null ? null : Math.round(row.distance_m),
+      status: row.status,
+      offeredAt: row.offered_at,
+      expiresAt: row.expires_at,
+      respondedAt: row.responded_at,
+      offeredBy: row.offered_by,
+      note: row.note,
+    };
+  }
+
+  detail(alarmId: number): DispatchDetail {
+    const alarm = this.repo.alarm(alarmId);
+    const ranking = parseRanking(alarm?.dispatch_ranking ?? null);
+    return {
+      metric: ranking?.metric ?? null,
+      refinement: ranking?.refinement ?? null,
+      rankingNote: ranking?.note ?? null,
+      ranking: ranking?.entries ?? [],
+      reason: alarm?.dispatch_reason ?? null,
+      offers: this.repo.offers(alarmId).map((o) => this.offer(o)),
+      clinicReason: alarm?.clinic_reason ?? null,
+      dispatchedAt: alarm?.dispatched_at ?? null,
+      acceptedAt: alarm?.accepted_at ?? null,
+      onSceneAt: alarm?.on_scene_at ?? null,
+    };
+  }
+
+  profile(worker: DispatchWorkerRow): Static<typeof WorkerProfileSchema> {
+    return {
+      id: worker.id,
+      code: worker.code,
+      name: worker.name,
+      phone: worker.phone,
+      gridName: worker.grid_id === null ? null : this.repo.gridName(worker.grid_id),
+      onDuty: worker.on_duty === 1,
+      skills: parseStrings(worker.skills),
+      position:
+        worker.lat === null || worker.lng === null
+          ? null
+          : { lat: worker.lat, lng: worker.lng, accuracyM: worker.position_accuracy_m, at: worker.position_at },
+    };
+  }
+
+  /**
+   * The worker's open offer, else the alarm they accepted. Health data is
+   * shown only once the alarm is theirs, and each time it is shown an audit
+   * row says who saw whose data for which alarm.
+   */
+  assignment(worker: DispatchWorkerRow, user: UserRow): Assignment | null {
+    const offer = this.repo.openOfferForWorker(worker.id);
+    const alarm: DispatchAlarmRow | undefined = offer
+      ? this.repo.alarm(offer.alarm_id)
+      : this.repo.assignedAlarm(worker.id);
+    if (!alarm) return null;
+    const household = alarm.household_id ? this.repo.household(alarm.household_id) : undefined;
+    const resident = alarm.resident_id ? this.repo.resident(alarm.resident_id) : undefined;
+    const assigned = !offer && alarm.worker_id === worker.id;
+    if (assigned && resident) {
+      this.users.audit(`user:${user.username}`, "health_data_viewed", `resident:${resident.id}`, {
+        alarmId: alarm.id,
+        via: "worker_page",
+      });
+    }
+    const lat = household?.lat ?? null;
+    const lng = household?.lng ?? null;
+    const located = lat !== null && lng !== null;
+    return {
+      state: offer ? "offered" : alarm.status === "on_scene" ? "on_scene" : "accepted",
+      offer: offer ? this.offer(offer) : null,
+      alarm: {
+        id: alarm.id,
+        kind: alarm.kind,
+        status: alarm.status,
+        receivedAt: alarm.received_at,
+        address: household?.address ?? "",
+        householdCode: household?.code ?? "",
+        lat,
+        lng,
+        geoUri: located ? `geo:${lat},${lng}?q=${lat},${lng}(${encodeURIComponent(household?.address ?? "")})` : null,
+        mapUrl: located ? `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lng}#map=18/${lat}/${lng}` : null,
+        keyHolder: household?.key_holder ?? null,
+        accessNotes: household?.access_notes ?? null,
+      },
+      resident: resident
+        ? {
+            name: resident.name,
+            age: ageOn(resident.birth_date, new Date()),
+            sex: resident.sex,
+            phone: resident.phone,
+            health: assigned
+              ? {
+                  conditions: resident.conditions,
+                  medications: resident.medications,
+                  allergies: resident.allergies,
+                  mobility: resident.mobility,
+                }
+              : null,
+            healthWithheld: assigned ? null : "accept the offer to see health details",
+          }
+        : null,
+    };
+  }
+}
+
+function parseStrings(json: string): string[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+}

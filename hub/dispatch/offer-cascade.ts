@@ -1,0 +1,248 @@
+/**
+ * The offer cascade, synchronous on purpose: every method runs inside the
+ * caller's SQLite transaction, so an offer, its alarm event, the state change
+ * and the worker's SMS in the outbox commit together or not at all. What must
+ * happen after the commit (console pushes, device feedback, waking the outbox
+ * sender) is collected in `DispatchEffects` and applied by the service.
+ */
+
+import { workerDispatchSms, workerStandDownSms } from "../notify/sms-text.ts";
+import type { AlarmRepository, AlarmStatus } from "../storage/alarm-repo.ts";
+import type { OutboxRepository } from "../storage/outbox-repo.ts";
+import type { DispatchAlarmRow, DispatchRepository, DispatchWorkerRow, OfferRow } from "./dispatch-repo.ts";
+import type { Clock, DispatchSettings, StoredRanking } from "./types.ts";
+
+/** Alarm states in which a worker may still be asked. */
+export const OFFERABLE_STATUSES: readonly AlarmStatus[] = ["received", "acknowledged", "dispatched"];
+
+/** What to do once the transaction has committed. */
+export class DispatchEffects {
+  readonly changes: { alarmId: number; change: string }[] = [];
+  /** Alarms whose device feedback must be restated from the committed status. */
+  readonly feedback = new Set<number>();
+  /** Alarms whose OSRM refinement and first offer should start now. */
+  readonly refine = new Set<number>();
+  outboxAdded = 0;
+
+  change(alarmId: number, change: string, options: { feedback?: boolean } = {}): void {
+    this.changes.push({ alarmId, change });
+    if (options.feedback) this.feedback.add(alarmId);
+  }
+}
+
+export interface OfferPlan {
+  rank: number;
+  distanceM: number | null;
+  /** `system`, or `user:<name>` for an operator's pick. */
+  offeredBy: string;
+  /** Stored as the alarm's dispatch_reason. */
+  reason: string;
+  skipped?: { workerId: number; code: string; why: string }[];
+}
+
+export interface CascadeDeps {
+  alarms: AlarmRepository;
+  repo: DispatchRepository;
+  outbox: OutboxRepository;
+  settings: DispatchSettings;
+  clock: Clock;
+}
+
+export function parseRanking(json: string | null): StoredRanking | null {
+  return json ? (JSON.parse(json) as StoredRanking) : null;
+}
+
+export class OfferCascade {
+  private readonly deps: CascadeDeps;
+
+  constructor(deps: CascadeDeps) {
+    this.deps = deps;
+  }
+
+  /**
+   * Offers the alarm to the next ranked worker not asked yet (idempotent: an
+   * open offer is returned as it is). Workers who went off duty, or became busy
+   * since the ranking, are passed over and named in the event. When nobody is
+   * left it records `dispatch_exhausted`: from then on an operator must act.
+   */
+  offerNext(alarmId: number, effects: DispatchEffects, after: string | null): OfferRow | null {
+    const { repo, alarms } = this.deps;
+    const alarm = repo.alarm(alarmId);
+    if (!alarm || !OFFERABLE_STATUSES.includes(alarm.status)) return null;
+    const open = repo.openOffer(alarmId);
+    if (open) return open;
+    const ranking = parseRanking(alarm.dispatch_ranking);
+    if (!ranking || ranking.refinement === "pending") return null;
+    const asked = new Set(repo.offers(alarmId).map((o) => o.worker_id));
+    const busy = repo.busyWorkers(alarmId);
+    const skipped: NonNullable<OfferPlan["skipped"]> = [];
+    for (const entry of ranking.entries) {
+      if (asked.has(entry.workerId)) continue;
+      const worker = repo.worker(entry.workerId);
+      const busyWith = busy.get(entry.workerId);
+      const why = !worker
+        ? "no longer in the registry"
+        : worker.on_duty !== 1
+          ? "went off duty"
+          : !entry.busy && busyWith !== undefined
+            ? `became busy on alarm #${busyWith}`
+            : null;
+      if (why || !worker) {
+        skipped.push({ workerId: entry.workerId, code: entry.code, why: why ?? "unknown" });
+        continue;
+      }
+      const lead = after ? `${after}; ` : "";
+      return this.makeOffer(alarm, worker, effects, {
+        rank: entry.rank,
+        distanceM: entry.distanceM,
+        offeredBy: "system",
+        reason: `${lead}rank ${entry.rank}, ${worker.name} (${worker.code}): ${entry.reason}`,
+        skipped,
+      });
+    }
+    repo.setCurrentWorker(alarmId, null, null);
+    const reason =
+      ranking.entries.length === 0
+        ? "no on-duty worker with a known position to ask; an operator must dispatch by hand"
+        : `all ${ranking.entries.length} ranked workers were asked or passed over; an operator must dispatch by hand`;
+    repo.setDispatchReason(alarmId, after ? `${after}; ${reason}` : reason);
+    alarms.appendEvent(alarmId, "dispatch_exhausted", "system", {
+      ranked: ranking.entries.length,
+      asked: asked.size,
+      skipped,
+      reason,
+    });
+    effects.change(alarmId, "dispatch_exhausted");
+    return null;
+  }
+
+  /** Creates the offer, moves the alarm to `dispatched`, and puts the worker's SMS in the outbox. */
+  makeOffer(alarm: DispatchAlarmRow, worker: DispatchWorkerRow, effects: DispatchEffects, plan: OfferPlan): OfferRow {
+    const { repo, alarms, settings, clock } = this.deps;
+    const now = clock();
+    const offeredAt = now.toISOString();
+    const expiresAt = new Date(now.getTime() + settings.acceptTimeoutS * 1000).toISOString();
+    const offerId = repo.insertOffer({
+      alarm_id: alarm.id,
+      worker_id: worker.id,
+      rank: plan.rank,
+      distance_m: plan.distanceM,
+      offered_at: offeredAt,
+      expires_at: expiresAt,
+      offered_by: plan.offeredBy,
+    });
+    if (alarm.status !== "dispatched") {
+      // An offer does not wait for an operator's acknowledgement: minutes matter.
+      const moved = alarms.transition(alarm.id, alarm.status, "dispatched", {
+        dispatched_at: alarm.dispatched_at ?? offeredAt,
+      });
+      if (!moved) throw new Error(`alarm ${alarm.id} changed state while being dispatched`);
+      effects.feedback.add(alarm.id);
+    }
+    repo.setCurrentWorker(alarm.id, worker.id, plan.distanceM);
+    repo.setDispatchReason(alarm.id, plan.reason);
+    alarms.appendEvent(
+      alarm.id,
+      "offer_sent",
+      plan.offeredBy,
+      {
+        offerId,
+        worker: { id: worker.id, code: worker.code, name: worker.name },
+        rank: plan.rank,
+        distanceM: plan.distanceM === null ? null : Math.round(plan.distanceM),
+        expiresAt,
+        reason: plan.reason,
+        ...(plan.skipped && plan.skipped.length > 0 ? { skipped: plan.skipped } : {}),
+      },
+      offeredAt,
+    );
+    this.textOffer(alarm, worker, offerId, plan.distanceM, effects);
+    effects.change(alarm.id, "offer_sent");
+    const offer = repo.offer(offerId);
+    if (!offer) throw new Error(`offer ${offerId} vanished`);
+    return offer;
+  }
+
+  /** Withdraws the alarm's open offer (if any) and tells that worker by SMS; returns it. */
+  withdrawOpenOffer(
+    alarmId: number,
+    actor: string,
+    why: "resolved" | "reassigned",
+    effects: DispatchEffects,
+  ): OfferRow | null {
+    const { repo, alarms, clock } = this.deps;
+    const open = repo.openOffer(alarmId);
+    if (!open) return null;
+    const at = clock().toISOString();
+    repo.settleOffer(open.id, "withdrawn", at, why === "resolved" ? "alarm closed" : `reassigned by ${actor}`);
+    const worker = repo.worker(open.worker_id);
+    alarms.appendEvent(alarmId, "offer_withdrawn", actor, {
+      offerId: open.id,
+      worker: worker ? { id: worker.id, code: worker.code, name: worker.name } : { id: open.worker_id },
+      why,
+    });
+    if (worker) this.textStandDown(alarmId, worker, `offer:${open.id}:withdrawn`, why, effects);
+    effects.change(alarmId, "offer_withdrawn");
+    return open;
+  }
+
+  /** Tells a worker they are no longer needed (the alarm closed, or went to someone else). */
+  textStandDown(
+    alarmId: number,
+    worker: DispatchWorkerRow,
+    dedupe: string,
+    why: "resolved" | "reassigned",
+    effects: DispatchEffects,
+  ): void {
+    const alarm = this.deps.repo.alarm(alarmId);
+    const household = alarm?.household_id ? this.deps.repo.household(alarm.household_id) : undefined;
+    effects.outboxAdded += this.deps.outbox.enqueue([
+      {
+        recipient: worker.phone,
+        body: workerStandDownSms(
+          { alarmId, address: household?.address ?? "", reason: why },
+          this.deps.settings.smsLanguage,
+        ),
+        alarmId,
+        purpose: "worker_stand_down",
+        dedupeKey: `alarm:${alarmId}:${dedupe}`,
+      },
+    ]);
+  }
+
+  private textOffer(
+    alarm: DispatchAlarmRow,
+    worker: DispatchWorkerRow,
+    offerId: number,
+    distanceM: number | null,
+    effects: DispatchEffects,
+  ): void {
+    const { repo, settings, outbox } = this.deps;
+    const household = alarm.household_id ? repo.household(alarm.household_id) : undefined;
+    const resident = alarm.resident_id ? repo.resident(alarm.resident_id) : undefined;
+    effects.outboxAdded += outbox.enqueue([
+      {
+        recipient: worker.phone,
+        body: workerDispatchSms(
+          {
+            alarmId: alarm.id,
+            kind: alarm.kind,
+            residentName: resident?.name ?? "",
+            address: household?.address ?? "",
+            receivedAt: new Date(alarm.received_at),
+            link: `${settings.publicUrl}/worker/#/offers/${offerId}`,
+            timeZone: settings.timeZone,
+            distanceM,
+            keyHolder: household?.key_holder ?? null,
+            accessNotes: household?.access_notes ?? null,
+            respondWithinMin: Math.max(1, Math.round(settings.acceptTimeoutS / 60)),
+          },
+          settings.smsLanguage,
+        ),
+        alarmId: alarm.id,
+        purpose: "worker",
+        dedupeKey: `alarm:${alarm.id}:offer:${offerId}`,
+      },
+    ]);
+  }
+}

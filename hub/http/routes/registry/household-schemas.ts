@@ -1,0 +1,140 @@
+/** Schemas of households, residents (with their health data and consent) and relatives. */
+import Type from "typebox";
+import {
+  Address,
+  Code,
+  GridRefSchema,
+  Language,
+  Latitude,
+  Longitude,
+  Name,
+  Note,
+  Nullable,
+  Phone,
+  pageOf,
+  patchOf,
+  strictObject,
+} from "./shared-schemas.ts";
+
+export const HouseholdCreateBody = strictObject({
+  code: Code,
+  address: Address,
+  lat: Type.Optional(Nullable(Latitude)),
+  lng: Type.Optional(Nullable(Longitude)),
+  keyHolder: Type.Optional(Nullable(Note(200))),
+  accessNotes: Type.Optional(Nullable(Note(2000))),
+});
+export const HouseholdPatchBody = patchOf(HouseholdCreateBody);
+
+const householdProperties = {
+  id: Type.Integer(),
+  code: Type.String(),
+  address: Type.String(),
+  lat: Nullable(Type.Number()),
+  lng: Nullable(Type.Number()),
+  locationSource: Nullable(Type.Enum(["given", "gazetteer"])),
+  grid: Nullable(GridRefSchema),
+  keyHolder: Nullable(Type.String()),
+  accessNotes: Nullable(Type.String()),
+  createdAt: Type.String(),
+};
+export const HouseholdSchema = Type.Object(householdProperties);
+export const HouseholdPage = pageOf(HouseholdSchema);
+
+const HealthText = Type.Optional(Nullable(Note(1000)));
+const ConsentBody = strictObject({
+  givenBy: Name,
+  relation: Type.String({ minLength: 1, maxLength: 50, description: "to the resident, e.g. self, daughter, guardian" }),
+  at: Type.String({ format: "date-time" }),
+  method: Type.Enum(["written", "verbal", "electronic"]),
+  note: Type.Optional(Note(500)),
+});
+
+export const ResidentCreateBody = strictObject({
+  name: Name,
+  birthDate: Type.String({ format: "date" }),
+  sex: Type.Enum(["F", "M", "X"]),
+  phone: Type.Optional(Nullable(Phone)),
+  language: Type.Optional(Language),
+  conditions: HealthText,
+  medications: HealthText,
+  allergies: HealthText,
+  mobility: HealthText,
+  consent: Type.Optional(Nullable(ConsentBody)),
+});
+export const ResidentPatchBody = patchOf(ResidentCreateBody);
+
+export const RelativeCreateBody = strictObject({
+  name: Name,
+  relation: Type.String({ minLength: 1, maxLength: 50 }),
+  phone: Phone,
+  language: Type.Optional(Language),
+  priority: Type.Optional(Type.Integer({ minimum: 1, description: "1 = contacted first; default: last" })),
+});
+export const RelativePatchBody = patchOf(RelativeCreateBody);
+export const RelativeOrderBody = strictObject({
+  relativeIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100, description: "every relative, first first" }),
+});
+
+export const RelativeSchema = Type.Object({
+  id: Type.Integer(),
+  residentId: Type.Integer(),
+  priority: Type.Integer(),
+  name: Type.String(),
+  relation: Type.String(),
+  phone: Type.String(),
+  language: Type.String(),
+});
+
+const residentProperties = {
+  id: Type.Integer(),
+  householdId: Type.Integer(),
+  name: Type.String(),
+  birthDate: Type.String(),
+  sex: Type.Enum(["F", "M", "X"]),
+  phone: Nullable(Type.String()),
+  language: Type.String(),
+  consent: Nullable(
+    Type.Object({
+      givenBy: Type.String(),
+      relation: Type.String(),
+      at: Type.String(),
+      method: Type.String(),
+      note: Type.Optional(Type.String()),
+      recordedBy: Type.String(),
+      recordedAt: Type.String(),
+    }),
+  ),
+  conditions: Nullable(Type.String()),
+  medications: Nullable(Type.String()),
+  allergies: Nullable(Type.String()),
+  mobility: Nullable(Type.String()),
+  healthRedacted: Type.Boolean({ description: "true: health fields are withheld from this role (they read null)" }),
+};
+export const ResidentDetailSchema = Type.Object({ ...residentProperties, relatives: Type.Array(RelativeSchema) });
+
+export const ResidentSummarySchema = Type.Object({
+  id: Type.Integer(),
+  householdId: Type.Integer(),
+  householdCode: Type.String(),
+  name: Type.String(),
+  birthDate: Type.String(),
+  sex: Type.Enum(["F", "M", "X"]),
+  phone: Nullable(Type.String()),
+  language: Type.String(),
+  hasConsent: Type.Boolean(),
+});
+export const ResidentPage = pageOf(ResidentSummarySchema);
+
+export const HouseholdDetailSchema = Type.Object({
+  ...householdProperties,
+  residents: Type.Array(ResidentDetailSchema),
+  devices: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      status: Type.String(),
+      online: Type.Boolean(),
+      lastSeenAt: Nullable(Type.String()),
+    }),
+  ),
+});

@@ -1,0 +1,202 @@
+/**
+ * The worker page's API (`/api/worker`): only logins with role `worker`, via
+ * the same session cookie as the console. Operators get 403 here, as workers
+ * do on the operators' routes; a worker acting on another worker's offer or
+ * alarm gets 403 too.
+ */
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import Type from "typebox";
+import type { SessionService } from "../../auth/session-service.ts";
+import type { DispatchAlarmRow } from "../../dispatch/dispatch-repo.ts";
+import {
+  AssignmentSchema,
+  type DispatchViews,
+  OfferSchema,
+  WorkerProfileSchema,
+} from "../../dispatch/dispatch-views.ts";
+import type { WorkerActions } from "../../dispatch/worker-actions.ts";
+import { currentUser, requireRole } from "../guard.ts";
+import { ErrorBody, UserBody } from "../schemas.ts";
+
+export interface WorkerRoutesOptions {
+  sessions: SessionService;
+  workerActions: WorkerActions;
+  views: DispatchViews;
+}
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const AlarmState = Type.Object({
+  id: Type.Integer(),
+  status: Type.String(),
+  outcome: Type.Union([Type.String(), Type.Null()]),
+  acceptedAt: Type.Union([Type.String(), Type.Null()]),
+  onSceneAt: Type.Union([Type.String(), Type.Null()]),
+  resolvedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+function alarmState(alarm: DispatchAlarmRow) {
+  return {
+    id: alarm.id,
+    status: alarm.status,
+    outcome: alarm.outcome,
+    acceptedAt: alarm.accepted_at,
+    onSceneAt: alarm.on_scene_at,
+    resolvedAt: alarm.resolved_at,
+  };
+}
+
+export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = async (app, options) => {
+  const { workerActions: actions, views } = options;
+  app.addHook("onRequest", requireRole(options.sessions, ["worker"]));
+  const tags = ["worker"];
+
+  app.get(
+    "/me",
+    {
+      schema: {
+        tags,
+        summary: "The logged-in worker: profile, duty state, last position",
+        response: { 200: Type.Object({ user: UserBody, worker: WorkerProfileSchema }), ...Errors },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      const worker = actions.workerOf(user);
+      return {
+        user: {
+          id: user.id,
+          username: user.username,
+          role: user.role,
+          displayName: user.display_name,
+          language: user.language,
+        },
+        worker: views.profile(worker),
+      };
+    },
+  );
+
+  app.post(
+    "/duty",
+    {
+      schema: {
+        tags,
+        summary: "Go on or off duty (off duty declines an open offer; refused while an accepted alarm is open)",
+        body: Type.Object({ onDuty: Type.Boolean() }, { additionalProperties: false }),
+        response: { 200: Type.Object({ worker: WorkerProfileSchema }), ...Errors },
+      },
+    },
+    async (request) => ({
+      worker: views.profile(await actions.setDuty(currentUser(request), request.body.onDuty)),
+    }),
+  );
+
+  app.post(
+    "/position",
+    {
+      schema: {
+        tags,
+        summary: "Report where the worker is (used for ranking)",
+        body: Type.Object(
+          {
+            lat: Type.Number({ minimum: -90, maximum: 90 }),
+            lng: Type.Number({ minimum: -180, maximum: 180 }),
+            accuracyM: Type.Optional(Type.Number({ minimum: 0 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ worker: WorkerProfileSchema }), ...Errors },
+      },
+    },
+    async (request) => {
+      const { lat, lng, accuracyM } = request.body;
+      return {
+        worker: views.profile(actions.setPosition(currentUser(request), { lat, lng, accuracyM: accuracyM ?? null })),
+      };
+    },
+  );
+
+  app.get(
+    "/assignment",
+    {
+      schema: {
+        tags,
+        summary:
+          "The open offer, or the accepted alarm: address, map links, access notes, resident (health data once accepted)",
+        response: { 200: Type.Object({ assignment: Type.Union([AssignmentSchema, Type.Null()]) }), ...Errors },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      return { assignment: views.assignment(actions.workerOf(user), user) };
+    },
+  );
+
+  app.post(
+    "/offers/:id/accept",
+    {
+      schema: {
+        tags,
+        summary: "Accept the offer: the alarm is yours and the resident's button shows help is coming",
+        params: IdParams,
+        response: { 200: Type.Object({ offer: OfferSchema }), ...Errors },
+      },
+    },
+    async (request) => ({ offer: views.offer(await actions.accept(request.params.id, currentUser(request))) }),
+  );
+
+  app.post(
+    "/offers/:id/decline",
+    {
+      schema: {
+        tags,
+        summary: "Decline the offer; the next ranked worker is asked at once",
+        params: IdParams,
+        body: Type.Optional(
+          Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        ),
+        response: { 200: Type.Object({ offer: OfferSchema }), ...Errors },
+      },
+    },
+    async (request) => {
+      const reason = request.body?.reason?.trim() || null;
+      return { offer: views.offer(await actions.decline(request.params.id, currentUser(request), reason)) };
+    },
+  );
+
+  app.post(
+    "/alarms/:id/arrived",
+    {
+      schema: {
+        tags,
+        summary: "Arrived at the household: the resident's button shows help has arrived",
+        params: IdParams,
+        response: { 200: Type.Object({ alarm: AlarmState }), ...Errors },
+      },
+    },
+    async (request) => ({ alarm: alarmState(await actions.arrived(request.params.id, currentUser(request))) }),
+  );
+
+  app.post(
+    "/alarms/:id/resolve",
+    {
+      schema: {
+        tags,
+        summary: "Close the alarm with what happened",
+        params: IdParams,
+        body: Type.Object(
+          {
+            outcome: Type.Union([Type.Literal("real"), Type.Literal("false_alarm"), Type.Literal("test")]),
+            note: Type.String({ minLength: 1, maxLength: 2000 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ alarm: AlarmState }), ...Errors },
+      },
+    },
+    async (request) => {
+      const { outcome, note } = request.body;
+      return { alarm: alarmState(await actions.resolve(request.params.id, currentUser(request), outcome, note)) };
+    },
+  );
+};

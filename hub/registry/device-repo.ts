@@ -1,0 +1,92 @@
+/** Devices (call buttons): only the secret's hash is ever stored. */
+import { type Db, nowIso } from "../storage/database.ts";
+import { type ListQuery, referencesTo, selectPage, updateColumns } from "./registry-sql.ts";
+
+export interface DeviceRecord {
+  id: string;
+  household_id: number | null;
+  secret_hash: string;
+  status: "active" | "revoked";
+  online: number;
+  last_seen_at: string | null;
+  battery: number | null;
+  firmware: string | null;
+  created_at: string;
+  revoked_at: string | null;
+  secret_rotated_at: string | null;
+}
+
+/** A device row joined with the household it is bound to, for lists and views. */
+export interface DeviceListRow extends DeviceRecord {
+  household_code: string | null;
+  household_address: string | null;
+}
+
+export type DeviceColumns = Partial<
+  Pick<DeviceRecord, "household_id" | "secret_hash" | "status" | "revoked_at" | "secret_rotated_at">
+>;
+
+const DEVICE_REFERENCES = [
+  { label: "presses", sql: "SELECT COUNT(*) AS n FROM presses WHERE device_id = ?" },
+  { label: "alarms", sql: "SELECT COUNT(*) AS n FROM alarms WHERE device_id = ?" },
+] as const;
+
+const DEVICE_SELECT = "devices.*, households.code AS household_code, households.address AS household_address";
+const DEVICE_FROM = "devices LEFT JOIN households ON households.id = devices.household_id";
+
+export class DeviceRepo {
+  private readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  listDevices(query: ListQuery & { status?: "active" | "revoked" | undefined; householdId?: number | undefined }): {
+    rows: DeviceListRow[];
+    total: number;
+  } {
+    const where = [];
+    if (query.status !== undefined) where.push({ sql: "devices.status = ?", params: [query.status] });
+    if (query.householdId !== undefined) where.push({ sql: "devices.household_id = ?", params: [query.householdId] });
+    return selectPage<DeviceListRow>(
+      this.db,
+      {
+        select: DEVICE_SELECT,
+        from: DEVICE_FROM,
+        searchColumns: ["devices.id", "households.code", "households.address"],
+        orderBy: "devices.id",
+        where,
+      },
+      query,
+    );
+  }
+
+  device(id: string): DeviceListRow | undefined {
+    return this.db.prepare(`SELECT ${DEVICE_SELECT} FROM ${DEVICE_FROM} WHERE devices.id = ?`).get(id) as
+      | DeviceListRow
+      | undefined;
+  }
+
+  insertDevice(device: { id: string; householdId: number | null; secretHash: string }): void {
+    this.db
+      .prepare("INSERT INTO devices (id, household_id, secret_hash, status, created_at) VALUES (?, ?, ?, 'active', ?)")
+      .run(device.id, device.householdId, device.secretHash, nowIso());
+  }
+
+  updateDevice(id: string, changes: DeviceColumns): void {
+    updateColumns(this.db, "devices", { column: "id", value: id }, changes);
+  }
+
+  deviceReferences(id: string): { label: string; count: number }[] {
+    return referencesTo(this.db, DEVICE_REFERENCES, id);
+  }
+
+  deleteDevice(id: string): void {
+    this.db.prepare("DELETE FROM devices WHERE id = ?").run(id);
+  }
+
+  /** The broker looks devices up before users, so a device named like a user would hide that user's MQTT login. */
+  isUsername(name: string): boolean {
+    return this.db.prepare("SELECT 1 FROM users WHERE username = ?").get(name) !== undefined;
+  }
+}

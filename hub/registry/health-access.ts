@@ -1,0 +1,92 @@
+/**
+ * Residents' health data (conditions, medications, allergies, mobility) is
+ * shown only to the command center, operators and supervisors, who need it to
+ * brief a responder; administrators maintain the record but see it redacted.
+ * Every response that carries health data leaves one audit row per resident,
+ * so "who looked at this person's medications" always has an answer.
+ */
+import type { Role } from "../storage/user-repo.ts";
+import type { ResidentRecord } from "./household-repo.ts";
+import type { Actor, RegistryAudit } from "./registry-audit.ts";
+import type { RelativeView } from "./registry-views.ts";
+
+export const HEALTH_FIELDS = ["conditions", "medications", "allergies", "mobility"] as const;
+export type HealthField = (typeof HEALTH_FIELDS)[number];
+
+export const HEALTH_VIEWER_ROLES: readonly Role[] = ["operator", "supervisor"];
+
+/** Who agreed that health data may be kept, when, and how; `recordedBy`/`recordedAt` are set by the hub. */
+export interface ConsentRecord {
+  givenBy: string;
+  relation: string;
+  at: string;
+  method: "written" | "verbal" | "electronic";
+  note?: string | undefined;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+export interface ResidentView {
+  id: number;
+  householdId: number;
+  name: string;
+  birthDate: string;
+  sex: "F" | "M" | "X";
+  phone: string | null;
+  language: string;
+  consent: ConsentRecord | null;
+  conditions: string | null;
+  medications: string | null;
+  allergies: string | null;
+  mobility: string | null;
+  healthRedacted: boolean;
+}
+
+export interface ResidentDetailView extends ResidentView {
+  relatives: RelativeView[];
+}
+
+export function parseConsent(stored: string | null): ConsentRecord | null {
+  if (!stored) return null;
+  try {
+    return JSON.parse(stored) as ConsentRecord;
+  } catch {
+    return null;
+  }
+}
+
+export function mayViewHealth(viewer: Actor): boolean {
+  return HEALTH_VIEWER_ROLES.includes(viewer.role);
+}
+
+export class HealthAccess {
+  private readonly audit: RegistryAudit;
+
+  constructor(audit: RegistryAudit) {
+    this.audit = audit;
+  }
+
+  /**
+   * The resident as `viewer` may see them. `via` names the response (e.g.
+   * `household:12`) for the audit row written when health data is shown.
+   */
+  present(row: ResidentRecord, viewer: Actor, via: string): ResidentView {
+    const shown = mayViewHealth(viewer);
+    if (shown) this.audit.record(viewer, "health_data_viewed", `resident:${row.id}`, { via, role: viewer.role });
+    return {
+      id: row.id,
+      householdId: row.household_id,
+      name: row.name,
+      birthDate: row.birth_date,
+      sex: row.sex,
+      phone: row.phone,
+      language: row.language,
+      consent: parseConsent(row.consent),
+      conditions: shown ? row.conditions : null,
+      medications: shown ? row.medications : null,
+      allergies: shown ? row.allergies : null,
+      mobility: shown ? row.mobility : null,
+      healthRedacted: !shown,
+    };
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Small SQL helpers shared by the registry repositories: paged lists with a
+ * `q` search, and partial updates over a fixed list of columns.
+ */
+import type { Db } from "../storage/database.ts";
+
+export interface ListQuery {
+  /** Free text matched (case-insensitively, as a substring) against the resource's name, code and address. */
+  q?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** `q` as a LIKE pattern: its own `%`, `_` and `\` match literally. */
+export function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * One page of `SELECT * FROM <from> [WHERE ...]`, plus the total without paging.
+ * `from`, `searchColumns` and `where` come from code, never from the request;
+ * request values only ever travel as bound parameters.
+ */
+export function selectPage<Row>(
+  db: Db,
+  spec: {
+    select: string;
+    from: string;
+    searchColumns: readonly string[];
+    orderBy: string;
+    where?: readonly { sql: string; params: readonly unknown[] }[];
+  },
+  query: ListQuery,
+): { rows: Row[]; total: number } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  for (const condition of spec.where ?? []) {
+    clauses.push(condition.sql);
+    params.push(...condition.params);
+  }
+  const q = query.q?.trim();
+  if (q) {
+    clauses.push(`(${spec.searchColumns.map((column) => `${column} LIKE ? ESCAPE '\\'`).join(" OR ")})`);
+    params.push(...spec.searchColumns.map(() => likePattern(q)));
+  }
+  const where = clauses.length > 0 ? ` WHERE ${clauses.join(" AND ")}` : "";
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM ${spec.from}${where}`).get(...params) as { n: number }).n;
+  const rows = db
+    .prepare(`SELECT ${spec.select} FROM ${spec.from}${where} ORDER BY ${spec.orderBy} LIMIT ? OFFSET ?`)
+    .all(...params, query.limit, query.offset) as Row[];
+  return { rows, total };
+}
+
+/** `UPDATE <table> SET a = ?, b = ? WHERE <key> = ?` for the columns present in `changes`. */
+export function updateColumns(
+  db: Db,
+  table: string,
+  key: { column: string; value: number | string },
+  changes: Readonly<Record<string, unknown>>,
+): void {
+  const columns = Object.keys(changes);
+  if (columns.length === 0) return;
+  db.prepare(`UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE ${key.column} = ?`).run(
+    ...columns.map((c) => changes[c]),
+    key.value,
+  );
+}
+
+/** How many rows of each referencing table point at a record; the names of those with any. */
+export function referencesTo(
+  db: Db,
+  references: readonly { label: string; sql: string }[],
+  id: number | string,
+): { label: string; count: number }[] {
+  return references
+    .map((ref) => ({ label: ref.label, count: (db.prepare(ref.sql).get(id) as { n: number }).n }))
+    .filter((ref) => ref.count > 0);
+}

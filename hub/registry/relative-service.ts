@@ -1,0 +1,145 @@
+/**
+ * A resident's relatives are an ordered contact list: priority 1 is texted
+ * first and listed first. Priorities stay 1..n without gaps or repeats through
+ * every insert, move, reorder and delete.
+ */
+import type { Db } from "../storage/database.ts";
+import type { HouseholdRepo, RelativeColumns } from "./household-repo.ts";
+import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
+import { fieldError, found, RegistryFieldError } from "./registry-errors.ts";
+import { type RelativeView, relativeView } from "./registry-views.ts";
+
+export interface RelativeInput {
+  name: string;
+  relation: string;
+  phone: string;
+  language?: "zh-CN" | "en" | undefined;
+  /** Where in the list (1 = first contacted); the others move down. Default: last. */
+  priority?: number | undefined;
+}
+
+export type RelativePatch = Partial<RelativeInput>;
+
+/** `ids` with `id` moved to position `priority` (1-based). */
+function moved(ids: readonly number[], id: number, priority: number): number[] {
+  const rest = ids.filter((other) => other !== id);
+  rest.splice(priority - 1, 0, id);
+  return rest;
+}
+
+export class RelativeService {
+  private readonly db: Db;
+  private readonly households: HouseholdRepo;
+  private readonly audit: RegistryAudit;
+
+  constructor(deps: { db: Db; households: HouseholdRepo; audit: RegistryAudit }) {
+    this.db = deps.db;
+    this.households = deps.households;
+    this.audit = deps.audit;
+  }
+
+  list(residentId: number): RelativeView[] {
+    found(this.households.resident(residentId), "resident", residentId);
+    return this.households.relativesOf(residentId).map(relativeView);
+  }
+
+  get(id: number): RelativeView {
+    return relativeView(found(this.households.relative(id), "relative", id));
+  }
+
+  create(residentId: number, input: RelativeInput, actor: Actor): RelativeView {
+    found(this.households.resident(residentId), "resident", residentId);
+    const id = this.db.transaction(() => {
+      const ids = this.households.relativesOf(residentId).map((r) => r.id);
+      const priority = this.checkedPriority(input.priority, ids.length + 1);
+      // Older data (imports) may have gaps; closing them first makes n + 1 a free priority.
+      this.households.renumberRelatives(residentId, ids);
+      const id = this.households.insertRelative({
+        resident_id: residentId,
+        // Appended past the end first; the renumbering then puts it where it was asked to go.
+        priority: ids.length + 1,
+        name: input.name,
+        relation: input.relation,
+        phone: input.phone,
+        language: input.language ?? "zh-CN",
+      });
+      this.households.renumberRelatives(residentId, moved([...ids, id], id, priority));
+      this.audit.created(actor, "relative", id, { residentId, name: input.name, relation: input.relation, priority });
+      return id;
+    })();
+    return this.get(id);
+  }
+
+  update(id: number, patch: RelativePatch, actor: Actor): RelativeView {
+    const before = found(this.households.relative(id), "relative", id);
+    const changes: RelativeColumns = {};
+    if (patch.name !== undefined) changes.name = patch.name;
+    if (patch.relation !== undefined) changes.relation = patch.relation;
+    if (patch.phone !== undefined) changes.phone = patch.phone;
+    if (patch.language !== undefined) changes.language = patch.language;
+    this.db.transaction(() => {
+      this.households.updateRelative(id, changes);
+      const ids = this.households.relativesOf(before.resident_id).map((r) => r.id);
+      if (patch.priority !== undefined) {
+        const priority = this.checkedPriority(patch.priority, ids.length);
+        this.households.renumberRelatives(before.resident_id, moved(ids, id, priority));
+      }
+      const after = found(this.households.relative(id), "relative", id);
+      const diff = diffRecords(before, after);
+      if (Object.keys(diff).length > 0) this.audit.updated(actor, "relative", id, diff);
+    })();
+    return this.get(id);
+  }
+
+  /** Sets the whole order at once; `relativeIds` must name each of the resident's relatives exactly once. */
+  reorder(residentId: number, relativeIds: readonly number[], actor: Actor): RelativeView[] {
+    found(this.households.resident(residentId), "resident", residentId);
+    this.db.transaction(() => {
+      const current = this.households.relativesOf(residentId).map((r) => r.id);
+      const problems = [];
+      const unknown = relativeIds.filter((id) => !current.includes(id));
+      if (unknown.length > 0) {
+        problems.push({
+          instancePath: "/relativeIds",
+          message: `${unknown.join(", ")} ${unknown.length === 1 ? "is not a relative" : "are not relatives"} of resident ${residentId}`,
+        });
+      }
+      const missing = current.filter((id) => !relativeIds.includes(id));
+      if (missing.length > 0) {
+        problems.push({
+          instancePath: "/relativeIds",
+          message: `must list every relative; missing ${missing.join(", ")}`,
+        });
+      }
+      if (new Set(relativeIds).size !== relativeIds.length) {
+        problems.push({ instancePath: "/relativeIds", message: "must list each relative once" });
+      }
+      if (problems.length > 0) throw new RegistryFieldError(problems);
+      this.households.renumberRelatives(residentId, relativeIds);
+      if (current.join() !== relativeIds.join()) {
+        this.audit.updated(actor, "resident", residentId, { relativeOrder: { from: current, to: [...relativeIds] } });
+      }
+    })();
+    return this.list(residentId);
+  }
+
+  delete(id: number, actor: Actor): void {
+    const before = found(this.households.relative(id), "relative", id);
+    this.db.transaction(() => {
+      this.households.deleteRelative(id);
+      const rest = this.households.relativesOf(before.resident_id).map((r) => r.id);
+      this.households.renumberRelatives(before.resident_id, rest);
+      this.audit.deleted(actor, "relative", id, {
+        residentId: before.resident_id,
+        name: before.name,
+        priority: before.priority,
+      });
+    })();
+  }
+
+  private checkedPriority(priority: number | undefined, last: number): number {
+    if (priority === undefined) return last;
+    if (priority < 1 || priority > last) throw fieldError("priority", `must be between 1 and ${last}`);
+    return priority;
+  }
+}

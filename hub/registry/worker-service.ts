@@ -1,0 +1,136 @@
+/**
+ * Community workers: who can be sent. Dispatch reads `on_duty`, position,
+ * skills and shifts; its spatial index rebuilds itself after any write here
+ * (migration 2's registry-version triggers).
+ */
+import { type Db, nowIso } from "../storage/database.ts";
+import type { PlaceRepo } from "./place-repo.ts";
+import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
+import { fieldError, found, refuseIfReferenced, uniquely } from "./registry-errors.ts";
+import type { ListQuery, Page } from "./registry-sql.ts";
+import { toPage, type WorkerView, workerView } from "./registry-views.ts";
+import type { ResponderRepo, WorkerColumns, WorkerRecord } from "./responder-repo.ts";
+import { checkWeeklySchedule, type WeeklyPeriod } from "./weekly-hours.ts";
+
+export interface PositionInput {
+  lat: number;
+  lng: number;
+  /** When the worker was there; defaults to now. */
+  at?: string | undefined;
+}
+
+export interface WorkerInput {
+  code: string;
+  name: string;
+  phone: string;
+  gridId?: number | null | undefined;
+  skills?: string[] | undefined;
+  shifts?: WeeklyPeriod[] | undefined;
+  onDuty?: boolean | undefined;
+  position?: PositionInput | null | undefined;
+}
+
+export type WorkerPatch = Partial<WorkerInput>;
+
+function positionColumns(position: PositionInput | null): Pick<WorkerRecord, "lat" | "lng" | "position_at"> {
+  if (position === null) return { lat: null, lng: null, position_at: null };
+  // Stored in UTC like every other hub timestamp, so times compare as strings.
+  const at = position.at === undefined ? nowIso() : new Date(position.at).toISOString();
+  return { lat: position.lat, lng: position.lng, position_at: at };
+}
+
+export class WorkerService {
+  private readonly db: Db;
+  private readonly responders: ResponderRepo;
+  private readonly places: PlaceRepo;
+  private readonly audit: RegistryAudit;
+
+  constructor(deps: { db: Db; responders: ResponderRepo; places: PlaceRepo; audit: RegistryAudit }) {
+    this.db = deps.db;
+    this.responders = deps.responders;
+    this.places = deps.places;
+    this.audit = deps.audit;
+  }
+
+  list(query: ListQuery & { gridId?: number | undefined; onDuty?: boolean | undefined }): Page<WorkerView> {
+    return toPage(this.responders.listWorkers(query), query, (row) => this.view(row));
+  }
+
+  get(id: number): WorkerView {
+    return this.view(found(this.responders.worker(id), "worker", id));
+  }
+
+  create(input: WorkerInput, actor: Actor): WorkerView {
+    const gridId = input.gridId ?? null;
+    this.requireGrid(gridId);
+    const record: Omit<WorkerRecord, "id"> = {
+      code: input.code,
+      name: input.name,
+      phone: input.phone,
+      grid_id: gridId,
+      on_duty: input.onDuty ? 1 : 0,
+      ...positionColumns(input.position ?? null),
+      skills: JSON.stringify(input.skills ?? []),
+      shifts: JSON.stringify(checkWeeklySchedule(input.shifts ?? [], "shifts")),
+    };
+    const id = this.db.transaction(() => {
+      const id = uniquely(
+        () => this.responders.insertWorker(record),
+        `a worker with code ${input.code} already exists`,
+      );
+      this.audit.created(actor, "worker", id, {
+        code: record.code,
+        name: record.name,
+        gridId,
+        onDuty: input.onDuty ?? false,
+      });
+      return id;
+    })();
+    return this.get(id);
+  }
+
+  update(id: number, patch: WorkerPatch, actor: Actor): WorkerView {
+    const before = found(this.responders.worker(id), "worker", id);
+    const changes: WorkerColumns = {};
+    if (patch.code !== undefined) changes.code = patch.code;
+    if (patch.name !== undefined) changes.name = patch.name;
+    if (patch.phone !== undefined) changes.phone = patch.phone;
+    if (patch.gridId !== undefined) {
+      this.requireGrid(patch.gridId);
+      changes.grid_id = patch.gridId;
+    }
+    if (patch.skills !== undefined) changes.skills = JSON.stringify(patch.skills);
+    if (patch.shifts !== undefined) changes.shifts = JSON.stringify(checkWeeklySchedule(patch.shifts, "shifts"));
+    if (patch.onDuty !== undefined) changes.on_duty = patch.onDuty ? 1 : 0;
+    if (patch.position !== undefined) Object.assign(changes, positionColumns(patch.position));
+    this.db.transaction(() => {
+      uniquely(() => this.responders.updateWorker(id, changes), `a worker with code ${patch.code} already exists`);
+      const diff = diffRecords(before, { ...before, ...changes });
+      if (Object.keys(diff).length > 0) this.audit.updated(actor, "worker", id, diff);
+    })();
+    return this.get(id);
+  }
+
+  /** A worker who was ever sent somewhere, or has a login, stays for history: set them off duty instead. */
+  delete(id: number, actor: Actor): void {
+    const before = found(this.responders.worker(id), "worker", id);
+    this.db.transaction(() => {
+      refuseIfReferenced(
+        "worker",
+        id,
+        this.responders.workerReferences(id),
+        "set onDuty to false instead, so dispatch never picks them",
+      );
+      this.responders.deleteWorker(id);
+      this.audit.deleted(actor, "worker", id, { code: before.code, name: before.name });
+    })();
+  }
+
+  private view(row: WorkerRecord): WorkerView {
+    return workerView(row, this.places.gridSummary(row.grid_id));
+  }
+
+  private requireGrid(gridId: number | null): void {
+    if (gridId !== null && !this.places.grid(gridId)) throw fieldError("gridId", `no grid with id ${gridId}`);
+  }
+}

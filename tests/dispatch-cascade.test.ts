@@ -1,0 +1,183 @@
+/**
+ * The offer cascade with time under the test's control: vitest's fake clock
+ * drives the real offer watcher (its 1 s interval and every `expires_at`) over
+ * a real SQLite database with the seeded demo district.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { OfferRow } from "../hub/dispatch/dispatch-repo.ts";
+import { parseRanking } from "../hub/dispatch/offer-cascade.ts";
+import { type DispatchHarness, startDispatchHarness } from "./support/dispatch-harness.ts";
+
+// setImmediate stays real: the harness uses it to let after-commit work settle.
+const FAKE = { toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] as const };
+
+describe("offer cascade", () => {
+  let h: DispatchHarness;
+  beforeEach(async () => {
+    vi.useFakeTimers({ toFake: [...FAKE.toFake], now: new Date("2026-11-23T02:00:00Z") });
+    h = await startDispatchHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+    vi.useRealTimers();
+  });
+
+  const offers = (alarmId: number) => h.repo.offers(alarmId);
+  const open = (alarmId: number): OfferRow => {
+    const offer = h.repo.openOffer(alarmId);
+    if (!offer) throw new Error(`alarm ${alarmId} has no open offer`);
+    return offer;
+  };
+
+  it("passes the alarm down the ranking on a decline and on every timeout, through to dispatch_exhausted", async () => {
+    const alarmId = await h.raise(0);
+    const ranking = parseRanking(h.repo.alarm(alarmId)?.dispatch_ranking ?? null)?.entries ?? [];
+    expect(ranking).toHaveLength(5);
+    expect(h.repo.alarm(alarmId)?.status).toBe("dispatched");
+    const first = open(alarmId);
+    expect(first).toMatchObject({ worker_id: ranking[0]?.workerId, rank: 1, offered_by: "system" });
+    expect(Date.parse(first.expires_at) - Date.parse(first.offered_at)).toBe(120_000);
+
+    // A decline passes it on at once, with the reason on the timeline.
+    await h.actions.decline(first.id, h.userOf(first.worker_id), "在医院陪护家人");
+    const second = open(alarmId);
+    expect(second).toMatchObject({ worker_id: ranking[1]?.workerId, rank: 2 });
+    const declined = h.db
+      .prepare("SELECT actor, detail FROM alarm_events WHERE alarm_id = ? AND type = 'offer_declined'")
+      .get(alarmId) as { actor: string; detail: string };
+    expect(declined.actor).toBe(`user:${ranking[0]?.code}`);
+    expect(JSON.parse(declined.detail)).toMatchObject({ reason: "在医院陪护家人" });
+
+    // Timeouts come from the stored deadline, scanned every second by the watcher.
+    h.watcher.start();
+    await vi.advanceTimersByTimeAsync(118_000);
+    expect(open(alarmId).id).toBe(second.id);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(open(alarmId)).toMatchObject({ worker_id: ranking[2]?.workerId, rank: 3 });
+    for (let i = 0; i < 3; i += 1) await vi.advanceTimersByTimeAsync(121_000);
+
+    expect(h.repo.openOffer(alarmId)).toBeUndefined();
+    expect(offers(alarmId).map((o) => [o.worker_id, o.status])).toEqual([
+      [ranking[0]?.workerId, "declined"],
+      [ranking[1]?.workerId, "timed_out"],
+      [ranking[2]?.workerId, "timed_out"],
+      [ranking[3]?.workerId, "timed_out"],
+      [ranking[4]?.workerId, "timed_out"],
+    ]);
+    expect(h.eventTypes(alarmId).slice(-11)).toEqual([
+      "offer_sent",
+      "offer_declined",
+      "offer_sent",
+      "offer_timed_out",
+      "offer_sent",
+      "offer_timed_out",
+      "offer_sent",
+      "offer_timed_out",
+      "offer_sent",
+      "offer_timed_out",
+      "dispatch_exhausted",
+    ]);
+    const alarm = h.repo.alarm(alarmId);
+    expect(alarm).toMatchObject({ status: "dispatched", worker_id: null });
+    expect(alarm?.dispatch_reason).toContain("an operator must dispatch by hand");
+    expect(h.changes).toContainEqual({ alarmId, change: "dispatch_exhausted" });
+    // Each offer texted its worker once, with a link to that offer on the worker page.
+    const texts = h.db.prepare("SELECT body FROM outbox WHERE alarm_id = ? AND purpose = 'worker'").all(alarmId) as {
+      body: string;
+    }[];
+    expect(texts.map((t) => t.body.match(/\/worker\/#\/offers\/(\d+)$/)?.[1])).toEqual(
+      offers(alarmId).map((o) => String(o.id)),
+    );
+    // Nothing more happens once everyone was asked.
+    await vi.advanceTimersByTimeAsync(300_000);
+    expect(offers(alarmId)).toHaveLength(5);
+  });
+
+  it("lets only the offered worker accept; accepted, arrived and resolved follow on the device", async () => {
+    const alarmId = await h.raise(3);
+    const offer = open(alarmId);
+    const other = (
+      h.db.prepare("SELECT id FROM workers WHERE id != ? ORDER BY id LIMIT 1").get(offer.worker_id) as { id: number }
+    ).id;
+    await expect(h.actions.accept(offer.id, h.userOf(other))).rejects.toMatchObject({ code: "AUTH_FORBIDDEN" });
+    await expect(h.actions.arrived(alarmId, h.userOf(offer.worker_id))).rejects.toMatchObject({
+      code: "ALARM_STATE_CONFLICT",
+    });
+
+    const worker = h.userOf(offer.worker_id);
+    await h.actions.accept(offer.id, worker);
+    expect(h.repo.alarm(alarmId)).toMatchObject({ status: "accepted", worker_id: offer.worker_id });
+    expect(h.feedback.at(-1)).toMatchObject({ state: "dispatched", alarmId });
+    await expect(h.actions.accept(offer.id, worker)).rejects.toMatchObject({ code: "OFFER_NOT_OPEN" });
+    await expect(h.actions.decline(offer.id, worker, null)).rejects.toMatchObject({ code: "OFFER_NOT_OPEN" });
+    await expect(h.actions.arrived(alarmId, h.userOf(other))).rejects.toMatchObject({ code: "AUTH_FORBIDDEN" });
+    // An accepted offer never times out.
+    h.watcher.start();
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(offers(alarmId).map((o) => o.status)).toEqual(["accepted"]);
+
+    await h.actions.arrived(alarmId, worker);
+    expect(h.feedback.at(-1)).toMatchObject({ state: "arrived", alarmId });
+    await expect(h.actions.resolve(alarmId, h.userOf(other), "real", "x")).rejects.toMatchObject({
+      code: "AUTH_FORBIDDEN",
+    });
+    await h.actions.resolve(alarmId, worker, "real", "老人跌倒，已送医");
+    expect(h.repo.alarm(alarmId)).toMatchObject({ status: "resolved", outcome: "real", resolved_by: worker.id });
+    expect(h.feedback.at(-1)).toMatchObject({ state: "closed", alarmId });
+    expect(h.eventTypes(alarmId).slice(-4)).toEqual(["offer_sent", "offer_accepted", "on_scene", "resolved"]);
+  });
+
+  it("skips a busy worker for a second alarm, and passes over one who went off duty", async () => {
+    const firstAlarm = await h.raise(5);
+    const busyWorker = open(firstAlarm).worker_id;
+    // A second call from the same household: the worker holding the first offer is busy.
+    const secondAlarm = await h.raise(5);
+    const ranking = parseRanking(h.repo.alarm(secondAlarm)?.dispatch_ranking ?? null)?.entries ?? [];
+    expect(ranking.filter((e) => !e.busy).map((e) => e.workerId)).not.toContain(busyWorker);
+    expect(open(secondAlarm).worker_id).not.toBe(busyWorker);
+
+    // The second-ranked worker goes off duty before their turn: passed over, and named.
+    const offDuty = ranking[1];
+    if (!offDuty) throw new Error("ranking too short");
+    await h.actions.setDuty(h.userOf(offDuty.workerId), false);
+    const firstOffer = open(secondAlarm);
+    await h.actions.decline(firstOffer.id, h.userOf(firstOffer.worker_id), null);
+    expect(open(secondAlarm)).toMatchObject({ worker_id: ranking[2]?.workerId, rank: 3 });
+    const sent = h.db
+      .prepare("SELECT detail FROM alarm_events WHERE alarm_id = ? AND type = 'offer_sent' ORDER BY id DESC LIMIT 1")
+      .get(secondAlarm) as { detail: string };
+    expect(JSON.parse(sent.detail).skipped).toEqual([
+      { workerId: offDuty.workerId, code: offDuty.code, why: "went off duty" },
+    ]);
+    expect(h.db.prepare("SELECT action, target FROM audit_log WHERE action = 'worker_duty_changed'").all()).toEqual([
+      { action: "worker_duty_changed", target: `worker:${offDuty.workerId}` },
+    ]);
+  });
+
+  it("treats going off duty with an open offer as a decline, and refuses it while an alarm is accepted", async () => {
+    const alarmId = await h.raise(8);
+    const first = open(alarmId);
+    await h.actions.setDuty(h.userOf(first.worker_id), false);
+    expect(h.repo.offer(first.id)).toMatchObject({ status: "declined", note: "went off duty" });
+    const second = open(alarmId);
+    expect(second.worker_id).not.toBe(first.worker_id);
+    const worker = h.userOf(second.worker_id);
+    await h.actions.accept(second.id, worker);
+    await expect(h.actions.setDuty(worker, false)).rejects.toMatchObject({ code: "WORKER_ASSIGNED" });
+    expect(h.repo.worker(second.worker_id)?.on_duty).toBe(1);
+  });
+
+  it("suggests but does not offer for service and test calls", async () => {
+    const alarmId = await h.raise(9, "service");
+    expect(offers(alarmId)).toEqual([]);
+    expect(h.repo.alarm(alarmId)).toMatchObject({ status: "received", clinic_id: null });
+    expect(h.repo.alarm(alarmId)?.dispatch_reason).toMatch(/^suggested: /);
+    expect(h.eventTypes(alarmId)).toEqual(["dispatch_ranked"]);
+    const testCall = await h.raise(10, "test");
+    expect(offers(testCall)).toEqual([]);
+    expect(h.eventTypes(testCall)).toEqual(["dispatch_ranked", "clinic_selected"]);
+    expect(h.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE alarm_id IN (?, ?)").get(alarmId, testCall)).toEqual({
+      n: 0,
+    });
+  });
+});

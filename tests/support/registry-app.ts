@@ -1,0 +1,87 @@
+/**
+ * The registry API for tests, until the composition root registers it: a fresh
+ * fastify app with the real plugin, the real services and the real session
+ * service over a running test hub's database (so the hub's broker sees the
+ * devices it provisions), and the same error handler semantics as
+ * `hub/http/app.ts` (copied, since that file is not this suite's to change).
+ */
+import cookie from "@fastify/cookie";
+import swagger from "@fastify/swagger";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { hashPassword, SessionService } from "../../hub/auth/session-service.ts";
+import { isAnxinError } from "../../hub/errors.ts";
+import { registryRoutes } from "../../hub/http/routes/registry-routes.ts";
+import { createRegistryServices } from "../../hub/registry/registry-services.ts";
+import { nowIso } from "../../hub/storage/database.ts";
+import { type Role, UserRepository } from "../../hub/storage/user-repo.ts";
+import type { TestHub } from "./test-hub.ts";
+
+function errorHandler(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (isAnxinError(error)) {
+    return reply.code(error.httpStatus).send({ code: error.code, message: error.message });
+  }
+  if (error.validation) {
+    const errors = error.validation.map((v) => ({
+      field: `${error.validationContext ?? "body"}${v.instancePath || ""}`.replace(/\//g, "."),
+      message: v.message ?? "is invalid",
+    }));
+    return reply.code(400).send({
+      code: "VALIDATION_FAILED",
+      message: errors.map((e) => `${e.field}: ${e.message}`).join("; "),
+      errors,
+    });
+  }
+  const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+  if (status >= 500) this.log.error({ err: error, url: request.url, method: request.method }, "request failed");
+  return reply
+    .code(status)
+    .send({ code: error.code ?? (status === 429 ? "RATE_LIMITED" : "INTERNAL"), message: error.message });
+}
+
+export async function buildRegistryApp(th: TestHub): Promise<FastifyInstance> {
+  const users = new UserRepository(th.hub.db);
+  const sessions = new SessionService({ users }, { ttlHours: 1 });
+  const app = Fastify().withTypeProvider<TypeBoxTypeProvider>();
+  app.decorateRequest("user", null);
+  app.setErrorHandler(errorHandler);
+  await app.register(cookie);
+  await app.register(swagger, { openapi: { info: { title: "registry test", version: "0" } } });
+  await app.register(registryRoutes, {
+    prefix: "/api/registry",
+    sessions,
+    services: createRegistryServices({ db: th.hub.db, users }),
+  });
+  await app.ready();
+  return app;
+}
+
+/** A hub user with the role; a `worker` login is linked to a new worker row, as migration 2 demands. */
+export async function createUser(
+  th: TestHub,
+  username: string,
+  role: Role,
+  password = "password-123",
+): Promise<string> {
+  const db = th.hub.db;
+  const passwordHash = await hashPassword(password);
+  if (role === "worker") {
+    const workerId = Number(
+      db
+        .prepare("INSERT INTO workers (code, name, phone, skills, shifts) VALUES (?, ?, '+8613700000000', '[]', '[]')")
+        .run(`W-${username}`, username).lastInsertRowid,
+    );
+    db.prepare(
+      "INSERT INTO users (username, password_hash, role, display_name, created_at, worker_id) VALUES (?, ?, 'worker', ?, ?, ?)",
+    ).run(username, passwordHash, username, nowIso(), workerId);
+  } else {
+    new UserRepository(db).create({ username, passwordHash, role, displayName: username });
+  }
+  return th.login(username, password);
+}
+
+/** `inject` with a session cookie (none: anonymous); read the answer with `.statusCode` and `.json()`. */
+export function caller(app: FastifyInstance) {
+  return (method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE", url: string, cookie: string | null, payload?: object) =>
+    app.inject({ method, url, headers: cookie ? { cookie } : {}, ...(payload === undefined ? {} : { payload }) });
+}
