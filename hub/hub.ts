@@ -121,7 +121,8 @@ export class Hub {
     const bus = new EventBus(logger);
 
     const admin = await ensureFirstAdmin(users, config.adminPassword);
-    const seeded = config.seedDemo && registry.countHouseholds() === 0 ? seedDemoDistrict(db) : [];
+    // Only into an empty registry: never mix demo homes into a district that has begun importing its own.
+    const seeded = config.seedDemo && registry.isEmpty() ? seedDemoDistrict(db) : [];
     if (seeded.length > 0) {
       fs.writeFileSync(
         this.demoDevicesFile,

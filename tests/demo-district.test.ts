@@ -6,6 +6,7 @@ import { ageOn } from "../hub/alarms/alarm-views.ts";
 import { createLogger } from "../hub/log.ts";
 import { seedDemoDistrict } from "../hub/seed/demo-district.ts";
 import { openDatabase } from "../hub/storage/database.ts";
+import { startTestHub } from "./support/test-hub.ts";
 
 /** Ray casting over a GeoJSON ring, independent of the hub's code. */
 function inRing(lng: number, lat: number, ring: number[][]): boolean {
@@ -81,5 +82,34 @@ describe("seeded demo district", () => {
       expect(byId.get(c.deviceId)?.secret_hash).not.toContain(c.secret);
     }
     expect(new Set(credentials.map((c) => c.secret)).size).toBe(credentials.length);
+  });
+
+  it("is not seeded into a registry that has begun importing its own district", async () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-own-"));
+    const prepared = openDatabase(path.join(own, "anxin.db"), createLogger("silent"));
+    prepared.prepare("INSERT INTO grids (code, name, polygon) VALUES ('G-OWN', 'Own grid', ?)").run(
+      JSON.stringify({
+        type: "Polygon",
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+            [0, 0],
+          ],
+        ],
+      }),
+    );
+    prepared.close();
+    const th = await startTestHub({ dataDir: own, twilio: false });
+    try {
+      const count = (sql: string) => (th.hub.db.prepare(sql).get() as { n: number }).n;
+      expect(count("SELECT COUNT(*) AS n FROM households")).toBe(0);
+      expect(count("SELECT COUNT(*) AS n FROM grids")).toBe(1);
+      expect(th.demoDevices).toEqual([]);
+    } finally {
+      await th.stop();
+      fs.rmSync(own, { recursive: true, force: true });
+    }
   });
 });

@@ -26,7 +26,7 @@ const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 
 /**
- * Device secrets are random 256-bit tokens, not human passwords, so a plain
+ * Device secrets are random 192-bit tokens, not human passwords, so a plain
  * SHA-256 is a sound hash for them and keeps a reconnecting fleet cheap; human
  * passwords get argon2.
  */

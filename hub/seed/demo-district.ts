@@ -170,7 +170,7 @@ export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_S
           name,
           birthDate,
           female ? "F" : "M",
-          phone("0546"),
+          phone("546"),
           pick(["高血压", "糖尿病", "冠心病", "无"]),
           pick(["硝苯地平", "二甲双胍", "阿司匹林", "无"]),
           pick(["青霉素", "无"]),
@@ -219,7 +219,7 @@ export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_S
       insertClinic.run(
         `KL-C${i + 1}`,
         CLINIC_NAMES[i % CLINIC_NAMES.length] ?? `诊所${i + 1}`,
-        phone("0546"),
+        phone("546"),
         `垦利区${pick(STREETS)}${1 + Math.floor(random() * 300)}号`,
         between(KENLI_CENTER.lat - 0.06, KENLI_CENTER.lat + 0.06),
         between(KENLI_CENTER.lng - 0.1, KENLI_CENTER.lng + 0.1),

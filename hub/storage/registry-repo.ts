@@ -135,7 +135,14 @@ export class RegistryRepository {
     return (this.db.prepare("SELECT value FROM meta WHERE key = 'registry_version'").get() as { value: number }).value;
   }
 
-  countHouseholds(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM households").get() as { n: number }).n;
+  /** True when nothing has been registered yet: the only state in which the demo district may be seeded. */
+  isEmpty(): boolean {
+    const row = this.db
+      .prepare(
+        `SELECT (SELECT COUNT(*) FROM households) + (SELECT COUNT(*) FROM grids) + (SELECT COUNT(*) FROM workers)
+              + (SELECT COUNT(*) FROM clinics) + (SELECT COUNT(*) FROM gazetteer) + (SELECT COUNT(*) FROM devices) AS n`,
+      )
+      .get() as { n: number };
+    return row.n === 0;
   }
 }
