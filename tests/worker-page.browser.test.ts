@@ -1,0 +1,347 @@
+/**
+ * The community worker's phone page (/worker/) end to end: a real hub, a simulated
+ * button pressing SOS over MQTT, the offered worker's phone in headless Chromium
+ * (390×844, geolocation granted and faked by playwright), and an operator's live
+ * feed over the realtime WebSocket with the admin's cookie. Who gets the offer is
+ * read from the hub's own `dispatch_offers` rows, never assumed.
+ */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { SimulatedButton } from "../firmware-sim/device.ts";
+import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const RESULTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "test-results");
+const SHOW_MS = 8_000;
+const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
+/** Where the faked phone is: in Kenli, but away from every seeded worker's home. */
+const PHONE = { latitude: 37.5931, longitude: 118.5512 };
+
+// Page-side callbacks run in Chromium; tsconfig has no DOM lib, so type only what they touch.
+interface PageElement {
+  parentElement: PageElement | null;
+  textContent: string | null;
+  closest(selector: string): PageElement | null;
+  checkVisibility(): boolean;
+  scrollIntoView(options: { block: string }): void;
+}
+declare const document: {
+  documentElement: PageElement;
+  querySelector(selector: string): PageElement | null;
+  createTreeWalker(root: PageElement, whatToShow: number): { nextNode(): PageElement | null };
+};
+declare const NodeFilter: { SHOW_TEXT: number };
+
+interface OfferRow {
+  id: number;
+  alarm_id: number;
+  worker_id: number;
+  status: string;
+  note: string | null;
+  code: string;
+}
+interface AlarmFrame {
+  type: string;
+  alarm?: { id: number; status: string };
+}
+
+let hub: TestHub;
+let browser: Browser;
+let workerPassword: string;
+let workerCodes: string[];
+let feed: WebSocket;
+let adminCookie: string;
+const frames: AlarmFrame[] = [];
+const buttons: SimulatedButton[] = [];
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  }
+  mkdirSync(RESULTS, { recursive: true });
+  hub = await startTestHub();
+  const logins = JSON.parse(readFileSync(hub.hub.demoWorkersFile, "utf8")) as {
+    workers: { username: string; password: string }[];
+  };
+  workerPassword = logins.workers[0]?.password ?? "";
+  workerCodes = logins.workers.map((w) => w.username);
+  if (!workerPassword) throw new Error("the test hub wrote no demo worker logins");
+
+  // The operator's side: every alarm change the consoles are pushed.
+  adminCookie = await hub.login();
+  feed = new WebSocket(hub.wsUrl, { headers: { cookie: adminCookie } });
+  feed.on("message", (data) => frames.push(JSON.parse(String(data)) as AlarmFrame));
+  await new Promise((resolve, reject) => feed.once("open", resolve).once("error", reject));
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  for (const button of buttons) await button.stop();
+  for (const context of contexts) await context.close();
+  feed?.close();
+  await browser?.close();
+  await hub?.stop();
+});
+
+async function pressSos(deviceIndex: number): Promise<{ button: SimulatedButton; alarmId: number }> {
+  const device = hub.demoDevices[deviceIndex];
+  if (!device) throw new Error(`the test hub seeded no demo device #${deviceIndex}`);
+  const button = new SimulatedButton({ mqttUrl: hub.mqttUrl, deviceId: device.deviceId, secret: device.secret });
+  buttons.push(button);
+  await button.start({ timeoutMs: SHOW_MS });
+  const ack = await button.press("sos");
+  if (ack.alarmId === null) throw new Error("the hub acknowledged an SOS without an alarm id");
+  return { button, alarmId: ack.alarmId };
+}
+
+function offers(alarmId: number): OfferRow[] {
+  return hub.hub.db
+    .prepare(
+      "SELECT o.id, o.alarm_id, o.worker_id, o.status, o.note, w.code FROM dispatch_offers o JOIN workers w ON w.id = o.worker_id WHERE o.alarm_id = ? ORDER BY o.id",
+    )
+    .all(alarmId) as OfferRow[];
+}
+
+const openOffer = (alarmId: number) =>
+  waitFor(() => offers(alarmId).find((o) => o.status === "offered"), SHOW_MS, `an open offer for alarm ${alarmId}`);
+
+const consoleSaw = (alarmId: number, status: string) =>
+  waitFor(
+    () => frames.find((f) => f.type === "alarm" && f.alarm?.id === alarmId && f.alarm.status === status),
+    SHOW_MS,
+    `the console to see alarm ${alarmId} ${status}`,
+  );
+
+const feedbackIs = (button: SimulatedButton, state: string) =>
+  waitFor(() => button.feedbackState === state, SHOW_MS, `the button's feedback ${state}`);
+
+/** hash: as opened from the SMS link; geolocation false: location refused; loginShot: screenshot the form. */
+interface PhoneOptions {
+  hash?: string;
+  geolocation?: boolean;
+  loginShot?: string;
+}
+
+/** A fresh phone (own cookies and storage), signed in as `username` through the form. */
+async function openPhone(username: string, options: PhoneOptions = {}): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: "zh-CN",
+    ...(options.geolocation === false ? {} : { permissions: ["geolocation"], geolocation: PHONE }),
+  });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on("pageerror", (err) => pageErrors.push(err.message));
+  await page.goto(`${hub.httpUrl}/worker/${options.hash ?? ""}`);
+  await page.waitForSelector("#login-form", { state: "visible" });
+  await page.fill("#login-username", username);
+  await page.fill("#login-password", username === "admin" ? hub.adminPassword : workerPassword);
+  if (options.loginShot) await shot(page, options.loginShot);
+  await page.click("#login-submit");
+  if (username !== "admin") await page.waitForSelector('body[data-view="main"]', { timeout: SHOW_MS });
+  return page;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(RESULTS, `worker-${name}.png`) });
+
+/** Visible interface text, leaving out registry data (data-content) and text declaring its own language. */
+function visibleInterfaceText(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const root = document.querySelector("#main-view");
+    const texts: string[] = [];
+    if (!root) return texts;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node.parentElement;
+      if (!el || !node.textContent?.trim() || el.closest("[data-content]") || !el.checkVisibility()) continue;
+      const declared = el.closest("[lang]");
+      if (declared && declared !== document.documentElement) continue;
+      texts.push(node.textContent.trim());
+    }
+    return texts;
+  });
+}
+
+describe("worker page (browser)", () => {
+  it("takes an offer from the SMS link through accept, arrival and resolution", async () => {
+    const { button, alarmId } = await pressSos(0);
+    const offer = await openOffer(alarmId);
+    const device = hub.demoDevices[0];
+
+    const phone = await openPhone(offer.code, { hash: `#/offers/${offer.id}`, loginShot: "login" });
+    await phone.waitForSelector(`#assignment[data-state="offered"] #assignment-card[data-offer-id="${offer.id}"]`, {
+      timeout: SHOW_MS,
+    });
+    const card = (await phone.textContent("#assignment-card")) ?? "";
+    expect(card).toContain(device?.resident);
+    expect(card).toContain(device?.address);
+    expect(await phone.getAttribute('a[data-nav="geo"]', "href")).toMatch(/^geo:-?\d/);
+    expect(await phone.getAttribute('a[data-nav="osm"]', "href")).toContain("openstreetmap.org");
+    expect(await phone.textContent(".countdown")).toMatch(/\d:\d\d/);
+    expect(await phone.isVisible(".health .withheld")).toBe(true);
+    expect(await phone.isVisible("#link-notice")).toBe(false);
+
+    // Position sharing reaches the hub: the worker's row moves to where the phone is.
+    await phone.waitForSelector('#position-status[data-state="shared"]', { timeout: SHOW_MS });
+    const position = () =>
+      hub.hub.db.prepare("SELECT lat, lng FROM workers WHERE id = ?").get(offer.worker_id) as {
+        lat: number;
+        lng: number;
+      };
+    await waitFor(() => Math.abs(position().lat - PHONE.latitude) < 1e-6, SHOW_MS, "the shared position");
+    expect(position().lng).toBeCloseTo(PHONE.longitude, 6);
+    await shot(phone, "offer");
+
+    await phone.click('[data-action="accept"]');
+    await phone.waitForSelector('#assignment[data-state="accepted"]', { timeout: SHOW_MS });
+    await phone.waitForSelector('#feedback[data-kind="ok"]', { timeout: SHOW_MS });
+    await feedbackIs(button, "dispatched");
+    await consoleSaw(alarmId, "accepted");
+    // Now the alarm is the worker's: health details are shown, and the SMS link is used up.
+    await phone.waitForSelector(".health .fields, .health .muted:not(.withheld)", { timeout: SHOW_MS });
+    expect(await phone.evaluate(() => document.querySelector(".health .withheld") === null)).toBe(true);
+    expect(new URL(phone.url()).hash).toBe("");
+    await shot(phone, "accepted");
+    await phone.evaluate(() => document.querySelector(".health")?.scrollIntoView({ block: "center" }));
+    await shot(phone, "accepted-health");
+
+    // On the way: a move of a few hundred metres is shared (throttled, so within seconds, not at once).
+    const moved = { latitude: PHONE.latitude + 0.003, longitude: PHONE.longitude };
+    await phone.context().setGeolocation(moved);
+    await waitFor(() => Math.abs(position().lat - moved.latitude) < 1e-6, SHOW_MS, "the moved position");
+
+    // A reload keeps the session and the assignment.
+    await phone.reload();
+    await phone.waitForSelector('#assignment[data-state="accepted"]', { timeout: SHOW_MS });
+
+    await phone.click('[data-action="arrived"]');
+    await phone.waitForSelector('#assignment[data-state="on_scene"] #resolve-form:not([hidden])', { timeout: SHOW_MS });
+    await feedbackIs(button, "arrived");
+    await consoleSaw(alarmId, "on_scene");
+
+    // Both dictionaries have the same keys (checked in the page, which loads them as it would in use).
+    // A string, not a function: vitest would rewrite a dynamic import() inside a function.
+    const keys = (await phone.evaluate(
+      `import("/worker/i18n.js").then(({ dictionaries }) =>
+        Object.fromEntries(Object.entries(dictionaries).map(([lang, d]) => [lang, Object.keys(d).sort()])))`,
+    )) as Record<string, string[]>;
+    expect(keys.en).toEqual(keys["zh-CN"]);
+
+    // English, then back: no interface text in Chinese is left.
+    await phone.click(".topbar .lang-switch");
+    expect(await phone.getAttribute("html", "lang")).toBe("en");
+    const english = await visibleInterfaceText(phone);
+    expect(english.length).toBeGreaterThan(10);
+    expect(english.filter((text) => CJK.test(text))).toEqual([]);
+    await shot(phone, "on-scene-en");
+    await phone.click(".topbar .lang-switch");
+    expect(await phone.getAttribute("html", "lang")).toBe("zh-CN");
+
+    const note = "老人在卫生间滑倒，已扶起，无明显外伤，已通知女儿";
+    await phone.check('input[name="outcome"][value="real"]');
+    await phone.fill("#resolve-note", note);
+    await shot(phone, "on-scene");
+    await phone.click('[data-action="resolve"]');
+    await phone.waitForSelector('#assignment[data-state="none"]', { timeout: SHOW_MS });
+    await phone.waitForSelector('#feedback[data-kind="ok"]', { timeout: SHOW_MS });
+    await consoleSaw(alarmId, "resolved");
+    await feedbackIs(button, "closed");
+    const closed = hub.hub.db.prepare("SELECT status, outcome FROM alarms WHERE id = ?").get(alarmId);
+    expect(closed).toEqual({ status: "resolved", outcome: "real" });
+    const resolved = hub.hub.db
+      .prepare("SELECT detail FROM alarm_events WHERE alarm_id = ? AND type = 'resolved'")
+      .get(alarmId) as { detail: string } | undefined;
+    expect(resolved?.detail).toContain(note);
+    await shot(phone, "resolved");
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it("shows nothing to other workers, passes a declined offer on, and switches duty", async () => {
+    const { alarmId } = await pressSos(1);
+    const offer = await openOffer(alarmId);
+    const idle = hub.hub.db
+      .prepare(
+        `SELECT id, code FROM workers WHERE on_duty = 1
+           AND id NOT IN (SELECT worker_id FROM dispatch_offers WHERE status = 'offered')
+           AND id NOT IN (SELECT worker_id FROM alarms WHERE worker_id IS NOT NULL AND status IN ('accepted', 'on_scene'))
+         ORDER BY id LIMIT 1`,
+      )
+      .get() as { id: number; code: string };
+
+    // Another worker, whose phone refuses location: no assignment, and a plain notice about location.
+    const other = await openPhone(idle.code, { geolocation: false });
+    await other.waitForSelector('#assignment[data-state="none"] #assignment-empty:not([hidden])', { timeout: SHOW_MS });
+    await other.waitForSelector('#position-status[data-state="denied"]', { timeout: SHOW_MS });
+    await shot(other, "idle-denied");
+    await other.click("#duty-toggle");
+    await other.waitForSelector('body[data-duty="off"] #position-status[data-state="off"]', { timeout: SHOW_MS });
+    expect(hub.hub.db.prepare("SELECT on_duty FROM workers WHERE id = ?").get(idle.id)).toEqual({ on_duty: 0 });
+    await shot(other, "off-duty");
+    await other.click("#duty-toggle");
+    await other.waitForSelector('body[data-duty="on"]', { timeout: SHOW_MS });
+
+    // The offered worker declines with a reason: the hub asks the next one at once.
+    const phone = await openPhone(offer.code);
+    await phone.waitForSelector(`#assignment-card[data-offer-id="${offer.id}"]`, { timeout: SHOW_MS });
+    await phone.click('[data-action="decline"]');
+    await phone.fill("#decline-reason", "正在处理另一位老人");
+    await shot(phone, "decline");
+    await phone.click('[data-action="decline-confirm"]');
+    await phone.waitForSelector('#assignment[data-state="none"]', { timeout: SHOW_MS });
+    await phone.waitForSelector('#feedback[data-kind="ok"]', { timeout: SHOW_MS });
+    const next = await openOffer(alarmId);
+    expect(next.id).not.toBe(offer.id);
+    expect(next.worker_id).not.toBe(offer.worker_id);
+    expect(offers(alarmId).find((o) => o.id === offer.id)).toMatchObject({
+      status: "declined",
+      note: "正在处理另一位老人",
+    });
+
+    // An operator hands the alarm to the idle worker, whose open page picks it up by itself.
+    const handed = await fetch(`${hub.httpUrl}/api/alarms/${alarmId}/dispatch`, {
+      method: "POST",
+      headers: { cookie: adminCookie, "content-type": "application/json" },
+      body: JSON.stringify({ workerId: idle.id }),
+    });
+    expect(handed.status).toBe(200);
+    const { offer: byHand } = (await handed.json()) as { offer: { id: number } };
+    await other.waitForSelector(`#assignment[data-state="offered"] #assignment-card[data-offer-id="${byHand.id}"]`, {
+      timeout: SHOW_MS,
+    });
+    await other.waitForSelector('#feedback[data-kind="info"]', { timeout: SHOW_MS });
+
+    // The old SMS link now says plainly that the offer is gone.
+    await phone.goto(`${hub.httpUrl}/worker/#/offers/${offer.id}`);
+    await phone.waitForSelector("#link-notice:not([hidden])", { timeout: SHOW_MS });
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it("refuses operator accounts and signs a worker out", async () => {
+    const admin = await openPhone("admin");
+    await admin.waitForSelector("#login-error:not([hidden])", { timeout: SHOW_MS });
+    expect(await admin.getAttribute("body", "data-view")).toBe("login");
+
+    const phone = await openPhone(workerCodes.at(-1) ?? "");
+    await phone.click("#btn-logout");
+    await phone.waitForSelector('body[data-view="login"], #feedback[data-kind="error"]', { timeout: SHOW_MS });
+    // Said this way so a refused logout fails with the hub's own words.
+    const refusal = (await phone.isVisible("#feedback")) ? await phone.textContent("#feedback") : null;
+    expect({ view: await phone.getAttribute("body", "data-view"), refusal }).toEqual({ view: "login", refusal: null });
+    await phone.reload();
+    await phone.waitForSelector('body[data-view="login"]', { timeout: SHOW_MS });
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});
