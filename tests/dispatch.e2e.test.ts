@@ -127,7 +127,8 @@ describe("dispatch end to end", () => {
     expect(offered.alarm.geoUri).toMatch(/^geo:37\.\d+,118\.\d+\?q=/);
     expect(offered.alarm.mapUrl).toMatch(/^https:\/\/www\.openstreetmap\.org\/\?mlat=37\.\d+&mlon=118\.\d+/);
     expect(offered.alarm.keyHolder).toContain("邻居");
-    expect(offered.resident.health).toBeNull();
+    expect(offered.resident.healthUrl).toBeNull();
+    expect((await call(mine, "GET", `/api/worker/alarms/${alarmId}/health`)).statusCode).toBe(403);
     expect((await call(someoneElse, "GET", "/api/worker/assignment")).json().assignment).toBeNull();
 
     const stolen = await call(someoneElse, "POST", `/api/worker/offers/${offer.id}/accept`);
@@ -140,13 +141,15 @@ describe("dispatch end to end", () => {
     expect(accepted.json().offer).toMatchObject({ id: offer.id, status: "accepted" });
     await waitFor(() => button.feedbackState === "dispatched", 3000, "dispatched feedback on the button");
 
-    // Once assigned: health data, and an audit row saying who saw it.
+    // Once assigned: health data on request, and an audit row per request saying who saw it.
     const assigned = (await call(mine, "GET", "/api/worker/assignment")).json().assignment;
     expect(assigned.state).toBe("accepted");
-    expect(assigned.resident.health).toMatchObject({
-      conditions: resident.conditions,
-      medications: resident.medications,
-    });
+    expect(assigned.resident.healthUrl).toBe(`/api/worker/alarms/${alarmId}/health`);
+    // Polling the assignment is not a view of health data.
+    await call(mine, "GET", "/api/worker/assignment");
+    expect((await call(someoneElse, "GET", assigned.resident.healthUrl)).statusCode).toBe(403);
+    const health = (await call(mine, "GET", assigned.resident.healthUrl)).json().health;
+    expect(health).toMatchObject({ conditions: resident.conditions, medications: resident.medications });
     expect(
       db()
         .prepare("SELECT actor, target FROM audit_log WHERE action = 'health_data_viewed' AND target = ?")

@@ -211,8 +211,19 @@ describe("worker page (browser)", () => {
     await feedbackIs(button, "dispatched");
     await consoleSaw(alarmId, "accepted");
     // Now the alarm is the worker's: health details are shown, and the SMS link is used up.
-    await phone.waitForSelector(".health .fields, .health .muted:not(.withheld)", { timeout: SHOW_MS });
+    await phone.waitForSelector(".health .fields, .health .muted:not(.withheld):not(.loading)", { timeout: SHOW_MS });
     expect(await phone.evaluate(() => document.querySelector(".health .withheld") === null)).toBe(true);
+    // Seeing them was one audited view, however often the page polls its assignment afterwards.
+    const residentId = (
+      hub.hub.db.prepare("SELECT resident_id FROM alarms WHERE id = ?").get(alarmId) as { resident_id: number }
+    ).resident_id;
+    const healthViews = () =>
+      (
+        hub.hub.db
+          .prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'health_data_viewed' AND target = ?")
+          .get(`resident:${residentId}`) as { n: number }
+      ).n;
+    expect(healthViews()).toBe(1);
     expect(new URL(phone.url()).hash).toBe("");
     await shot(phone, "accepted");
     await phone.evaluate(() => document.querySelector(".health")?.scrollIntoView({ block: "center" }));
@@ -222,10 +233,12 @@ describe("worker page (browser)", () => {
     const moved = { latitude: PHONE.latitude + 0.003, longitude: PHONE.longitude };
     await phone.context().setGeolocation(moved);
     await waitFor(() => Math.abs(position().lat - moved.latitude) < 1e-6, SHOW_MS, "the moved position");
+    expect(healthViews()).toBe(1);
 
-    // A reload keeps the session and the assignment.
+    // A reload keeps the session and the assignment, and looking again is a second view.
     await phone.reload();
     await phone.waitForSelector('#assignment[data-state="accepted"]', { timeout: SHOW_MS });
+    await waitFor(() => healthViews() === 2, SHOW_MS, "the second, audited view after a reload");
 
     await phone.click('[data-action="arrived"]');
     await phone.waitForSelector('#assignment[data-state="on_scene"] #resolve-form:not([hidden])', { timeout: SHOW_MS });

@@ -68,6 +68,8 @@ export const api = {
   position: (lat, lng, accuracyM) =>
     request("POST", "/api/worker/position", accuracyM == null ? { lat, lng } : { lat, lng, accuracyM }),
   assignment: () => request("GET", "/api/worker/assignment"),
+  // The hub audits every call: the page asks once per alarm and keeps the answer.
+  health: (healthUrl) => request("GET", healthUrl),
   accept: (offerId) => request("POST", `/api/worker/offers/${id(offerId)}/accept`),
   decline: (offerId, reason) => request("POST", `/api/worker/offers/${id(offerId)}/decline`, reason ? { reason } : {}),
   arrived: (alarmId) => request("POST", `/api/worker/alarms/${id(alarmId)}/arrived`),

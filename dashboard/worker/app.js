@@ -191,7 +191,37 @@ async function poll() {
   if (me) pollTimer = setTimeout(poll, assigned ? POLL_ASSIGNED_MS : POLL_MS);
 }
 
-function show(assignment) {
+/**
+ * Health data for the assigned alarm, fetched once and kept while the alarm is
+ * this worker's: the hub writes an audit row per fetch, and a poll every few
+ * seconds is not a new look at the resident's health.
+ */
+let health = { alarmId: null, data: null };
+
+async function loadHealth(assignment) {
+  const alarmId = assignment.alarm.id;
+  try {
+    const { health: data } = await api.health(assignment.resident.healthUrl);
+    health = { alarmId, data };
+    if (current?.alarm.id === alarmId) show(current);
+  } catch (err) {
+    if (err.status !== 401) health = { alarmId: null, data: null };
+  }
+}
+
+function withHealth(assignment) {
+  const url = assignment?.resident?.healthUrl;
+  if (!url) return assignment;
+  if (health.alarmId !== assignment.alarm.id) {
+    health = { alarmId: assignment.alarm.id, data: null };
+    loadHealth(assignment);
+    return assignment;
+  }
+  return health.data ? { ...assignment, resident: { ...assignment.resident, health: health.data } } : assignment;
+}
+
+function show(fetched) {
+  const assignment = withHealth(fetched);
   const before = current;
   current = assignment;
   actions.noticeChange(before, assignment);

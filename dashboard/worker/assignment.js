@@ -74,7 +74,15 @@ function healthSection(resident) {
   const box = h("section", { class: "health", "aria-labelledby": "health-heading" });
   box.append(h("h3", { id: "health-heading" }, t("health.heading")));
   if (!resident.health) {
-    box.append(h("p", { class: "muted withheld" }, t("health.withheld")));
+    // Assigned: the page is fetching it (one audited view). Offered: not yours to see yet.
+    const loading = Boolean(resident.healthUrl);
+    box.append(
+      h(
+        "p",
+        { class: loading ? "muted loading" : "muted withheld" },
+        t(loading ? "health.loading" : "health.withheld"),
+      ),
+    );
     return box;
   }
   const { conditions, medications, allergies, mobility } = resident.health;

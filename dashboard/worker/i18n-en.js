@@ -65,6 +65,7 @@ export const en = {
   "access.notes": "Access notes",
   "access.none": "No access notes.",
   "health.heading": "Health",
+  "health.loading": "Loading health details…",
   "health.withheld": "Accept the offer to see the resident's health details.",
   "health.conditions": "Conditions",
   "health.medications": "Medications",

@@ -62,6 +62,7 @@ export const zhCN = {
   "access.notes": "入户说明",
   "access.none": "无入户说明。",
   "health.heading": "健康信息",
+  "health.loading": "正在读取健康信息…",
   "health.withheld": "接单后可查看居民健康信息。",
   "health.conditions": "疾病",
   "health.medications": "用药",

@@ -5,6 +5,7 @@
  */
 import Type, { type Static } from "typebox";
 import { ageOn } from "../alarms/age.ts";
+import { AnxinError } from "../errors.ts";
 import type { UserRepository, UserRow } from "../storage/user-repo.ts";
 import type { DispatchAlarmRow, DispatchRepository, DispatchWorkerRow, OfferRow } from "./dispatch-repo.ts";
 import { parseRanking } from "./offer-cascade.ts";
@@ -97,15 +98,12 @@ export const AssignmentSchema = Type.Object({
       age: Type.Integer(),
       sex: Type.String(),
       phone: Nullable(Type.String()),
-      /** Only for the worker the alarm is assigned to (after accepting); each view is audited. */
-      health: Nullable(
-        Type.Object({
-          conditions: Nullable(Type.String()),
-          medications: Nullable(Type.String()),
-          allergies: Nullable(Type.String()),
-          mobility: Nullable(Type.String()),
-        }),
-      ),
+      /**
+       * Where the assigned worker fetches the health data (after accepting). It is
+       * not inlined here: the page polls this assignment every few seconds, and
+       * only an actual fetch of health data is a view worth an audit row.
+       */
+      healthUrl: Nullable(Type.String()),
       healthWithheld: Nullable(Type.String()),
     }),
   ),
@@ -171,11 +169,7 @@ export class DispatchViews {
     };
   }
 
-  /**
-   * The worker's open offer, else the alarm they accepted. Health data is
-   * shown only once the alarm is theirs, and each time it is shown an audit
-   * row says who saw whose data for which alarm.
-   */
+  /** The worker's open offer, else the alarm they accepted. Health data comes separately: see `health()`. */
   assignment(worker: DispatchWorkerRow, user: UserRow): Assignment | null {
     const offer = this.repo.openOfferForWorker(worker.id);
     const alarm: DispatchAlarmRow | undefined = offer
@@ -185,12 +179,6 @@ export class DispatchViews {
     const household = alarm.household_id ? this.repo.household(alarm.household_id) : undefined;
     const resident = alarm.resident_id ? this.repo.resident(alarm.resident_id) : undefined;
     const assigned = !offer && alarm.worker_id === worker.id;
-    if (assigned && resident) {
-      this.users.audit(`user:${user.username}`, "health_data_viewed", `resident:${resident.id}`, {
-        alarmId: alarm.id,
-        via: "worker_page",
-      });
-    }
     const lat = household?.lat ?? null;
     const lng = household?.lng ?? null;
     const located = lat !== null && lng !== null;
@@ -217,20 +205,43 @@ export class DispatchViews {
             age: ageOn(resident.birth_date, new Date()),
             sex: resident.sex,
             phone: resident.phone,
-            health: assigned
-              ? {
-                  conditions: resident.conditions,
-                  medications: resident.medications,
-                  allergies: resident.allergies,
-                  mobility: resident.mobility,
-                }
-              : null,
+            healthUrl: assigned ? `/api/worker/alarms/${alarm.id}/health` : null,
             healthWithheld: assigned ? null : "accept the offer to see health details",
           }
         : null,
     };
   }
+
+  /**
+   * The resident's health data, for the worker the alarm is assigned to (after
+   * accepting) and nobody else. Every call is one view, and writes one audit row.
+   */
+  health(worker: DispatchWorkerRow, user: UserRow, alarmId: number): Static<typeof ResidentHealthSchema> {
+    const alarm = this.repo.assignedAlarm(worker.id);
+    if (!alarm || alarm.id !== alarmId) {
+      throw new AnxinError("AUTH_FORBIDDEN", `alarm ${alarmId} is not assigned to you`, { alarmId });
+    }
+    const resident = alarm.resident_id ? this.repo.resident(alarm.resident_id) : undefined;
+    if (!resident) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} has no resident on record`, { alarmId });
+    this.users.audit(`user:${user.username}`, "health_data_viewed", `resident:${resident.id}`, {
+      alarmId,
+      via: "worker_page",
+    });
+    return {
+      conditions: resident.conditions,
+      medications: resident.medications,
+      allergies: resident.allergies,
+      mobility: resident.mobility,
+    };
+  }
 }
+
+export const ResidentHealthSchema = Type.Object({
+  conditions: Nullable(Type.String()),
+  medications: Nullable(Type.String()),
+  allergies: Nullable(Type.String()),
+  mobility: Nullable(Type.String()),
+});
 
 function parseStrings(json: string): string[] {
   try {

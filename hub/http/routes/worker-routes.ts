@@ -12,6 +12,7 @@ import {
   AssignmentSchema,
   type DispatchViews,
   OfferSchema,
+  ResidentHealthSchema,
   WorkerProfileSchema,
 } from "../../dispatch/dispatch-views.ts";
 import type { WorkerActions } from "../../dispatch/worker-actions.ts";
@@ -129,6 +130,22 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
     async (request) => {
       const user = currentUser(request);
       return { assignment: views.assignment(actions.workerOf(user), user) };
+    },
+  );
+
+  app.get(
+    "/alarms/:id/health",
+    {
+      schema: {
+        tags,
+        summary: "The resident's health data, for the worker the alarm is assigned to; every call is audited",
+        params: IdParams,
+        response: { 200: Type.Object({ health: ResidentHealthSchema }), ...Errors },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      return { health: views.health(actions.workerOf(user), user, request.params.id) };
     },
   );
 
