@@ -1,12 +1,14 @@
 // Thin JSON client for the hub's HTTP API. Same origin, so the session cookie
 // travels by itself; every error is turned into an ApiError carrying the
-// server's { code, message } so the UI can show both.
+// server's { code, message, errors? } so the UI can show all three (the
+// registry forms put each `errors[].field` message beside its field).
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, errors = []) {
     super(message || code || `HTTP ${status}`);
     this.status = status;
     this.code = code;
+    this.errors = errors;
   }
 }
 
@@ -16,7 +18,7 @@ export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
 }
 
-async function request(method, path, body, { quiet401 = false } = {}) {
+export async function request(method, path, body, { quiet401 = false } = {}) {
   let res;
   try {
     res = await fetch(path, {
@@ -37,7 +39,8 @@ async function request(method, path, body, { quiet401 = false } = {}) {
   }
   if (!res.ok) {
     if (res.status === 401 && !quiet401) onUnauthorized();
-    throw new ApiError(res.status, data?.code ?? `HTTP_${res.status}`, data?.message ?? res.statusText);
+    const errors = Array.isArray(data?.errors) ? data.errors : [];
+    throw new ApiError(res.status, data?.code ?? `HTTP_${res.status}`, data?.message ?? res.statusText, errors);
   }
   return data;
 }
@@ -52,4 +55,8 @@ export const api = {
   acknowledge: (id) => request("POST", `/api/alarms/${encodeURIComponent(id)}/acknowledge`),
   resolve: (id, outcome, note) =>
     request("POST", `/api/alarms/${encodeURIComponent(id)}/resolve`, note ? { outcome, note } : { outcome }),
+  /** Offer the alarm to a worker picked by hand; the hub withdraws any open offer first. */
+  dispatch: (id, workerId) => request("POST", `/api/alarms/${encodeURIComponent(id)}/dispatch`, { workerId }),
+  /** On-duty workers matching `q` (name or code), for the "dispatch to…" search. */
+  onDutyWorkers: (q) => request("GET", `/api/registry/workers?onDuty=true&limit=8&q=${encodeURIComponent(q)}`),
 };

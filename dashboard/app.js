@@ -1,12 +1,15 @@
 // Entry point: session (login / logout / expiry), live feed wiring, sound,
-// title flashing and keyboard shortcuts. Rendering lives in queue.js and detail.js.
+// title flashing and keyboard shortcuts. Rendering lives in queue.js and detail.js;
+// the registry page in registry.js, and the switch between the two in nav.js.
 
 import { api, setUnauthorizedHandler } from "./api.js";
 import * as detail from "./detail.js";
 import { setServerTime } from "./dom.js";
 import { applyStatic, getLang, hasSavedLang, onLangChange, setLang, t } from "./i18n.js";
+import * as nav from "./nav.js";
 import * as queue from "./queue.js";
 import { connectRealtime } from "./realtime.js";
+import * as registry from "./registry.js";
 import * as sound from "./sound.js";
 
 const $ = (id) => document.getElementById(id);
@@ -65,6 +68,8 @@ function startConsole(u) {
   // The account's language applies only until the operator picks one on this machine.
   if (!hasSavedLang() && u.language && u.language !== getLang()) setLang(u.language, { persist: false });
   setView("console");
+  registry.setUser(u);
+  nav.apply();
   renderUser();
   sound.probeAudio();
   $("queue-empty").textContent = t("queue.loading");
@@ -115,6 +120,7 @@ function teardown() {
   user = null;
   queue.clear();
   detail.closeDetail();
+  registry.reset();
   sound.setAlerting(false);
 }
 
@@ -143,6 +149,8 @@ function onQueueChanged() {
   $("queue-count").textContent = t("queue.count", { n: total });
   $("unacked-count").hidden = unacked === 0;
   $("unacked-count").textContent = t("queue.unacked", { n: unacked });
+  nav.setUnacked(unacked, String(unacked));
+  registry.setUnacked(unacked);
   $("queue-empty").hidden = total > 0;
   $("queue-empty").textContent = t("queue.empty");
   updateTitle();
@@ -184,6 +192,8 @@ function onKey(ev) {
   if (!user || ev.ctrlKey || ev.metaKey || ev.altKey) return;
   // Typing a note or a password must never acknowledge an alarm.
   if (ev.target.closest?.("input, textarea, select")) return;
+  // Nor a key pressed on the registry page (the alarm is not in view) or in a confirmation.
+  if (document.body.dataset.page !== "alarms" || document.querySelector("dialog[open]")) return;
   switch (ev.key) {
     case "a": {
       const top = queue.topUnacked();
@@ -234,12 +244,15 @@ async function boot() {
   sound.initSound({ onChange: onSoundChanged });
   queue.initQueue($("queue"), { onRowOpen: (id) => detail.openDetail(id) });
   detail.initDetail();
+  registry.initRegistry($("registry-view"));
+  nav.initNav({ onChange: (route) => route.page === "registry" && registry.show(route) });
   document.addEventListener("anxin:queue", onQueueChanged);
   onLangChange(() => {
     renderLangButtons();
     renderUser();
     queue.render();
     detail.rerender();
+    registry.rerender();
     renderMute();
   });
 

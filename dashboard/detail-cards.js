@@ -1,7 +1,9 @@
 // The alarm detail panel's read-only cards, each built afresh from one AlarmDetail
-// (detail.js decides when to render them and owns the acknowledge / resolve actions).
+// (detail.js decides when to render them and owns the acknowledge / resolve actions;
+// the dispatch card lives in dispatch-card.js).
 
-import { h, km, localTime, telLink } from "./dom.js";
+import { h, localTime, telLink } from "./dom.js";
+import { eventSummary, purposeText } from "./event-summary.js";
 import { t, tMaybe } from "./i18n.js";
 
 function section(titleKey, ...children) {
@@ -76,26 +78,6 @@ export function relativesCard(a) {
   );
 }
 
-export function dispatchCard(a) {
-  const person = (labelKey, p) =>
-    h(
-      "li",
-      {},
-      h("span", { class: "role" }, t(labelKey)),
-      p
-        ? [
-            h("span", { class: "name", content: true }, p.name),
-            h("span", { class: "dist" }, km(p.distanceM)),
-            telLink(p.phone),
-          ]
-        : h("span", { class: "muted" }, t("detail.none")),
-    );
-  return section(
-    "detail.dispatch",
-    h("ul", { class: "people" }, person("detail.worker", a.worker), person("detail.clinic", a.clinic)),
-  );
-}
-
 export function smsCard(a) {
   if (!a.sms?.length) return section("detail.sms", h("p", { class: "muted" }, t("detail.sms.none")));
   return section(
@@ -109,7 +91,7 @@ export function smsCard(a) {
           { class: `sms-${m.status}` },
           h("span", { class: `badge sms-state sms-state-${m.status}` }, t(`sms.${m.status}`)),
           h("span", { class: "to", content: true }, m.to),
-          h("span", { class: "purpose" }, purposeLabel(m.purpose)),
+          h("span", { class: "purpose" }, purposeText(m.purpose)),
           h("span", { class: "muted" }, t("detail.sms.attempts", { n: m.attempts })),
           m.lastError ? h("span", { class: "sms-error", content: true }, m.lastError) : null,
         ),
@@ -132,7 +114,7 @@ export function timelineCard(a) {
           h("time", { datetime: e.at }, localTime(e.at)),
           h("span", { class: "ev-type" }, tMaybe(`event.${e.type}`) ?? e.type),
           actorEl(e.actor),
-          e.detail ? h("span", { class: "ev-detail", content: true }, summarize(e.detail)) : null,
+          detailEl(e),
         ),
       ),
     ),
@@ -149,11 +131,12 @@ function actorEl(actor) {
   return h("span", { class: "actor", content: true }, actor);
 }
 
-/** SMS purposes are "worker" or "relative:<priority>". */
-function purposeLabel(purpose) {
-  const [kind, n] = String(purpose).split(":");
-  if (kind === "relative") return t("sms.purpose.relative", { n: n ?? "?" });
-  return tMaybe(`sms.purpose.${kind}`) ?? purpose;
+/** A translated summary for the event types that have one, else the raw scalar fields. */
+function detailEl(e) {
+  if (!e.detail) return null;
+  const summary = eventSummary(e);
+  if (summary) return h("span", { class: "ev-detail" }, summary);
+  return h("span", { class: "ev-detail", content: true }, summarize(e.detail));
 }
 
 /** One line from an event's free-form detail object: scalar fields only, as key=value. */

@@ -1,9 +1,12 @@
-// Alarm detail panel: resident, relatives, dispatch suggestion, SMS, timeline,
-// and the acknowledge / resolve actions. The action form lives in index.html and
-// is never rebuilt, so a note being typed survives live refreshes of the panel.
+// Alarm detail panel: resident, relatives, dispatch, SMS, timeline, and the
+// acknowledge / resolve actions. The action form lives in index.html and is never
+// rebuilt, so a note being typed survives live refreshes of the panel; the
+// dispatch card is kept for the same reason (its "dispatch to…" search).
 
 import { api } from "./api.js";
-import { dispatchCard, relativesCard, residentCard, smsCard, statusLine, timelineCard } from "./detail-cards.js";
+import { relativesCard, residentCard, smsCard, statusLine, timelineCard } from "./detail-cards.js";
+import { dispatchInfo, isExhausted } from "./dispatch-card.js";
+import { createDispatchControl } from "./dispatch-control.js";
 import { h, kindBadge, statusBadge } from "./dom.js";
 import { t, tMaybe } from "./i18n.js";
 import * as queue from "./queue.js";
@@ -13,8 +16,25 @@ let currentId = null;
 let current = null; // last AlarmDetail shown
 let refreshTimer = null;
 let loadSeq = 0; // drops responses to requests that a newer one has superseded
+let dispatchControl = null;
+let dispatchCardEl = null; // persistent: see render()
+let dispatchInfoEl = null;
 
 export function initDetail() {
+  dispatchControl = createDispatchControl({
+    onDispatched: (summary) => {
+      queue.upsert(summary);
+      if (summary.id === currentId) load();
+    },
+  });
+  dispatchInfoEl = h("div", { class: "dispatch-info" });
+  dispatchCardEl = h(
+    "section",
+    { class: "card dispatch-card", id: "dispatch-card" },
+    h("h3", {}, ""),
+    dispatchInfoEl,
+    dispatchControl.el,
+  );
   $("detail-close").addEventListener("click", closeDetail);
   $("btn-ack").addEventListener("click", () => acknowledge(currentId));
   $("outcome").addEventListener("change", syncButtons);
@@ -32,6 +52,7 @@ export async function openDetail(id) {
   if (id !== currentId) {
     $("detail-actions").reset();
     current = null;
+    dispatchControl.setAlarm(null);
     $("detail-body").replaceChildren(h("p", { class: "muted" }, t("detail.loading")));
   }
   currentId = id;
@@ -44,6 +65,7 @@ export async function openDetail(id) {
 export function closeDetail() {
   currentId = null;
   current = null;
+  dispatchControl?.setAlarm(null);
   document.body.classList.remove("with-detail");
   $("detail").hidden = true;
 }
@@ -134,13 +156,24 @@ export function rerender() {
 function render() {
   const a = current;
   $("detail-title").replaceChildren(kindBadge(a.kind), " ", `#${a.id}`, " ", statusBadge(a.status));
-  $("detail-body").replaceChildren(
-    statusLine(a),
-    residentCard(a),
-    relativesCard(a),
-    dispatchCard(a),
-    smsCard(a),
-    timelineCard(a),
+  dispatchCardEl.firstChild.textContent = t("dispatch.title");
+  dispatchCardEl.classList.toggle("exhausted", isExhausted(a));
+  dispatchInfoEl.replaceChildren(
+    ...dispatchInfo(a, { onPick: (worker) => dispatchControl.ask(worker) }).filter(Boolean),
   );
+  dispatchControl.setAlarm(a);
+  // Every card but the dispatch card is rebuilt. That one is never detached, since
+  // detaching would drop the focus and the text of its search field.
+  const body = $("detail-body");
+  for (const child of [...body.children]) if (child !== dispatchCardEl) child.remove();
+  if (!dispatchCardEl.isConnected) body.append(dispatchCardEl);
+  // With nobody left to ask, the dispatch card (and its warning) moves to the top.
+  if (isExhausted(a)) {
+    dispatchCardEl.before(statusLine(a));
+    dispatchCardEl.after(residentCard(a), relativesCard(a), smsCard(a), timelineCard(a));
+  } else {
+    dispatchCardEl.before(statusLine(a), residentCard(a), relativesCard(a));
+    dispatchCardEl.after(smsCard(a), timelineCard(a));
+  }
   syncButtons();
 }

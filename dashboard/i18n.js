@@ -1,13 +1,19 @@
 // The one dictionary for every string the console shows, one file per language. Both languages
 // must stay complete: a missing key falls back to the key itself so a gap is obvious on screen.
 
+import { dispatchEn } from "./i18n-dispatch-en.js";
+import { dispatchZh } from "./i18n-dispatch-zh.js";
 import { en } from "./i18n-en.js";
+import { registryEn } from "./i18n-registry-en.js";
+import { registryZh } from "./i18n-registry-zh.js";
 import { zhCN } from "./i18n-zh.js";
 
 const LANG_KEY = "anxin.lang";
 export const LANGS = ["zh-CN", "en"];
 
-const dict = { "zh-CN": zhCN, en };
+// Dispatch and registry strings live in their own files (one pair each) so that
+// several people can add keys without editing the same dictionary.
+const dict = { "zh-CN": { ...zhCN, ...dispatchZh, ...registryZh }, en: { ...en, ...dispatchEn, ...registryEn } };
 
 let lang = initialLang();
 const listeners = new Set();

@@ -135,10 +135,31 @@ export function render() {
   document.dispatchEvent(new CustomEvent("anxin:queue"));
 }
 
-/** An alarm no operator has taken says so first, even when dispatch has already asked a worker. */
+/**
+ * The acknowledgement state (has an operator taken it?) and, beside it, the
+ * dispatch state (whom the hub asked, who accepted, who is there). They are
+ * separate because an SOS is offered to a worker before anyone acknowledges it.
+ */
 function stateBadges(a) {
-  if (!isUnacknowledged(a)) return [statusBadge(a.status)];
-  return a.status === "received" ? [statusBadge("received")] : [statusBadge("received"), " ", statusBadge(a.status)];
+  const ack = isUnacknowledged(a) ? statusBadge("received") : statusBadge("acknowledged");
+  const dispatch = dispatchState(a);
+  if (dispatch === "none") return [ack];
+  const badge = h("span", { class: `badge dispatch dispatch-${dispatch}` }, t(`queue.dispatch.${dispatch}`));
+  if (a.worker && dispatch !== "exhausted")
+    badge.append(" ", h("span", { class: "wname", content: true }, a.worker.name));
+  return [ack, badge];
+}
+
+/**
+ * offered | accepted | on_scene from the status and the current worker; a
+ * dispatched alarm with no current worker means every ranked worker was asked
+ * or passed over (dispatch_exhausted), so an operator must pick someone.
+ */
+export function dispatchState(a) {
+  if (a.status === "dispatched") return a.worker ? "offered" : "exhausted";
+  if (a.status === "accepted") return "accepted";
+  if (a.status === "on_scene") return "on_scene";
+  return "none";
 }
 
 function rowEl(a) {
@@ -168,6 +189,7 @@ function rowEl(a) {
         id: a.id,
         status: a.status,
         unacked: String(isUnacknowledged(a)),
+        dispatch: dispatchState(a),
         kind: a.kind,
         located: String(located),
       },

@@ -1,0 +1,83 @@
+// One translated line for a timeline event's detail, for the event types that
+// dispatch and SMS delivery write. The hub's detail objects are for machines
+// (ids, nested workers); the operator needs "offered to 崔艳 (KL-W001), rank 1".
+// Returns null for a type it does not know: the timeline then falls back to
+// plain key=value pairs, so a new event type is never hidden.
+
+import { hubText, km } from "./dispatch-card.js";
+import { h, localTime } from "./dom.js";
+import { t, tMaybe } from "./i18n.js";
+
+function who(worker) {
+  if (!worker) return null;
+  const name = worker.name ?? `#${worker.id}`;
+  return h("span", { class: "wname", content: true }, worker.code ? `${name} (${worker.code})` : name);
+}
+
+function line(...parts) {
+  return parts.flat().filter((p) => p !== null && p !== undefined && p !== "");
+}
+
+/** SMS purposes are "worker", "clinic", "worker_stand_down" or "relative:<priority>". */
+export function purposeText(purpose) {
+  const [kind, n] = String(purpose).split(":");
+  if (kind === "relative") return t("sms.purpose.relative", { n: n ?? "?" });
+  return tMaybe(`sms.purpose.${kind}`) ?? String(purpose);
+}
+
+const SUMMARIES = {
+  dispatch_ranked: (d) =>
+    line(t("ev.ranked", { n: d.ranking?.length ?? 0 }), " · ", d.metric ? t(`dispatch.metric.${d.metric}`) : ""),
+  dispatch_refined: (d) =>
+    line(d.metric ? t(`dispatch.metric.${d.metric}`) : "", d.note ? [" · ", hubText(d.note)] : null),
+  clinic_selected: (d) =>
+    line(
+      h("span", { class: "wname", content: true }, d.clinic?.name ?? "?"),
+      " · ",
+      km(d.distanceM),
+      d.notified ? [" · ", t("ev.clinicNotified")] : null,
+      d.reason ? [" · ", hubText(d.reason)] : null,
+    ),
+  clinic_unavailable: (d) => line(hubText(d.reason)),
+  offer_sent: (d) =>
+    line(
+      who(d.worker),
+      " · ",
+      d.rank > 0 ? t("dispatch.offer.rank", { n: d.rank }) : t("dispatch.offer.unranked"),
+      d.distanceM !== null && d.distanceM !== undefined ? [" · ", km(d.distanceM)] : null,
+      d.expiresAt ? [" · ", t("dispatch.offer.expires", { time: localTime(d.expiresAt) })] : null,
+      d.skipped?.length ? [" · ", t("ev.skipped", { n: d.skipped.length })] : null,
+    ),
+  offer_accepted: (d) => line(who(d.worker)),
+  offer_declined: (d) => line(who(d.worker), d.reason ? [" · ", h("span", { content: true }, d.reason)] : null),
+  offer_timed_out: (d) => line(who(d.worker)),
+  offer_withdrawn: (d) => line(who(d.worker), d.why ? [" · ", tMaybe(`ev.withdrawn.${d.why}`) ?? d.why] : null),
+  dispatch_exhausted: (d) =>
+    line(
+      h("strong", {}, t("ev.exhaustedAct")),
+      " · ",
+      t("ev.exhaustedCounts", { ranked: d.ranked ?? 0, asked: d.asked ?? 0 }),
+    ),
+  on_scene: (d) => line(who(d.worker)),
+  sms_sent: (d) => line(h("span", { content: true }, d.to ?? ""), " · ", purposeText(d.purpose)),
+  sms_failed: (d) =>
+    line(
+      h("span", { content: true }, d.to ?? ""),
+      " · ",
+      purposeText(d.purpose),
+      d.reason ? [" · ", hubText(d.reason)] : null,
+    ),
+  resolved: (d) =>
+    line(
+      d.outcome ? t(`outcome.${d.outcome}`) : "",
+      d.worker ? [" · ", who(d.worker)] : null,
+      d.note ? [" · ", h("span", { content: true }, d.note)] : null,
+    ),
+};
+
+/** Nodes for the event's detail, or null when this type has no translated summary. */
+export function eventSummary(event) {
+  const fn = SUMMARIES[event.type];
+  if (!fn || !event.detail || typeof event.detail !== "object") return null;
+  return fn(event.detail);
+}

@@ -1,0 +1,300 @@
+// Registry forms from field specs. What a form promises the administrator:
+// required fields are marked and checked before anything is sent; everything
+// else is left to the hub, whose `errors[].field` messages (e.g. `body.phone`)
+// are shown beside the field they name, translated when we know the wording.
+// Read-only (operators, supervisors): same layout, controls not editable.
+//
+// Field spec: { name, label, type, required, options, hint, wide, rows, paths, number, placeholder }
+// types: text tel number date datetime textarea select checkbox tags schedule json static
+
+import { h } from "./dom.js";
+import { t, tMaybe } from "./i18n.js";
+import { scheduleEditor } from "./schedule-editor.js";
+
+let formCount = 0;
+
+/** The hub's field messages (hub/http/routes/registry/shared-schemas.ts) we can say in both languages. */
+const SERVER_MESSAGES = [
+  ["is required", "reg.msg.required"],
+  ["must not be blank", "reg.msg.blank"],
+  ["is not a known field", "reg.msg.unknownField"],
+  ["must be an E.164 phone number", "reg.msg.phone"],
+  ["must be 1–32 letters, digits, '-' or '_'", "reg.msg.code"],
+  ["must be 1–32 lower-case letters", "reg.msg.tag"],
+  ["must be 1–64 letters, digits", "reg.msg.deviceId"],
+  ["must be a calendar date", "reg.msg.date"],
+  ["must be an ISO 8601 date and time", "reg.msg.datetime"],
+  ["must be a time HH:MM from 00:00 to 23:59", "reg.msg.openTime"],
+  ["must be a time HH:MM from 00:00 to 24:00", "reg.msg.closeTime"],
+  ["must not be in the future", "reg.msg.future"],
+];
+
+function serverMessage(message) {
+  const known = SERVER_MESSAGES.find(([prefix]) => String(message).startsWith(prefix));
+  return known ? t(known[1]) : null;
+}
+
+const pad = (n) => String(n).padStart(2, "0");
+/** ISO → the local "YYYY-MM-DDTHH:MM" a datetime-local input takes. */
+function toLocalInput(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function control(spec, value, id, editable) {
+  const common = { id, name: spec.name, "aria-describedby": `${id}-err` };
+  const v = value ?? "";
+  switch (spec.type) {
+    case "textarea":
+      // A textarea's value is a text node: registry data, shown as typed in every language (see dom.js).
+      return h(
+        "textarea",
+        { ...common, content: true, rows: spec.rows ?? 2, readonly: !editable, placeholder: spec.placeholder },
+        String(v),
+      );
+    case "json":
+      return h(
+        "textarea",
+        { ...common, content: true, rows: spec.rows ?? 8, spellcheck: "false", class: "mono", readonly: !editable },
+        v === "" ? "" : JSON.stringify(v, null, 2),
+      );
+    case "select": {
+      const options = (typeof spec.options === "function" ? spec.options() : spec.options) ?? [];
+      const sel = h(
+        "select",
+        { ...common, disabled: !editable },
+        spec.required ? null : h("option", { value: "" }, t("reg.choose")),
+        options.map(([val, label, isContent]) =>
+          h("option", { value: String(val), "data-content": isContent ? "" : null }, isContent ? label : t(label)),
+        ),
+      );
+      sel.value = String(v);
+      return sel;
+    }
+    case "checkbox":
+      return h("input", { ...common, type: "checkbox", checked: Boolean(value), disabled: !editable });
+    case "tags":
+      return h("input", {
+        ...common,
+        value: (value ?? []).join(", "),
+        readonly: !editable,
+        placeholder: spec.placeholder,
+      });
+    case "datetime":
+      return h("input", { ...common, type: "datetime-local", value: v ? toLocalInput(v) : "", readonly: !editable });
+    default: {
+      const type = { number: "number", date: "date", tel: "tel" }[spec.type] ?? "text";
+      const extra = spec.type === "number" ? { step: "any" } : {};
+      return h("input", {
+        ...common,
+        ...extra,
+        type,
+        value: String(v),
+        readonly: !editable,
+        placeholder: spec.placeholder,
+      });
+    }
+  }
+}
+
+/**
+ * `createForm({fields, values, editable, submitKey, onSubmit, codeFields, extra})`.
+ * `onSubmit(values)` may throw an ApiError; its field errors land beside the fields,
+ * and `codeFields` maps coded refusals without a field (e.g. HOUSEHOLD_OUTSIDE_GRIDS) to one.
+ */
+export function createForm({
+  fields,
+  values = {},
+  editable,
+  submitKey = "reg.save",
+  onSubmit,
+  codeFields = {},
+  extra,
+}) {
+  formCount += 1;
+  const prefix = `rf${formCount}`;
+  const parts = new Map(); // name → { spec, input, error, schedule? }
+  const summary = h("div", { class: "form-error", role: "alert", hidden: true });
+  const grid = h("div", { class: "form-grid" });
+
+  for (const spec of fields) {
+    const id = `${prefix}-${spec.name.replace(/\W/g, "-")}`;
+    const label = h(
+      "label",
+      { for: id, id: `${id}-label` },
+      t(spec.label),
+      spec.required && editable ? h("span", { class: "req", title: t("reg.required") }, " *") : null,
+    );
+    let input = null;
+    let schedule = null;
+    if (spec.type === "static") {
+      input = h("div", { id, class: "static", content: spec.isContent ?? true }, values[spec.name] ?? "—");
+    } else if (spec.type === "schedule") {
+      schedule = scheduleEditor(values[spec.name] ?? [], { editable, idPrefix: id, labelledBy: `${id}-label` });
+      input = schedule.el;
+    } else {
+      input = control(spec, values[spec.name], id, editable);
+      if (spec.required && editable) input.setAttribute("aria-required", "true");
+    }
+    const error = h("p", { class: "field-error", id: `${id}-err`, hidden: true });
+    // Hints say how to fill a field in: noise for someone who can only read it.
+    const hint = spec.hint && editable ? h("p", { class: "field-hint" }, t(spec.hint)) : null;
+    const wrap = h(
+      "div",
+      { class: `field field-${spec.type ?? "text"}${spec.wide ? " wide" : ""}`, dataset: { field: spec.name } },
+      label,
+      input,
+      hint,
+      error,
+    );
+    grid.append(wrap);
+    parts.set(spec.name, { spec, input, error, schedule, wrap });
+  }
+
+  const submit =
+    editable && onSubmit ? h("button", { type: "submit", class: "btn btn-primary btn-big" }, t(submitKey)) : null;
+  const buttons = h("div", { class: "form-buttons" }, submit, extra ?? null);
+  const el = h("form", { class: `reg-form${editable ? "" : " readonly"}`, novalidate: true }, summary, grid, buttons);
+
+  function showError(name, text, source, raw) {
+    const part = parts.get(name);
+    if (!part) return false;
+    part.error.textContent = text;
+    part.error.hidden = false;
+    part.error.dataset.source = source;
+    if (raw) part.error.title = raw;
+    part.input.setAttribute?.("aria-invalid", "true");
+    part.wrap.classList.add("invalid");
+    return true;
+  }
+
+  function clearErrors() {
+    summary.hidden = true;
+    summary.replaceChildren();
+    for (const part of parts.values()) {
+      part.error.hidden = true;
+      part.error.textContent = "";
+      part.input.removeAttribute?.("aria-invalid");
+      part.wrap.classList.remove("invalid");
+    }
+  }
+
+  /** `body.position.lat` → the field for it (a field may claim extra `paths`), and what is left of the path. */
+  function fieldFor(path) {
+    const rest = String(path).replace(/^body\.?/, "");
+    for (const [name, part] of parts) {
+      if (rest === name || part.spec.paths?.includes(rest)) return { name, sub: "" };
+    }
+    const segs = rest.split(".");
+    for (let i = segs.length - 1; i > 0; i -= 1) {
+      const head = segs.slice(0, i).join(".");
+      if (parts.has(head)) return { name: head, sub: segs.slice(i).join(".") };
+    }
+    return null;
+  }
+
+  /** Shows an ApiError: field errors beside their fields, anything else in the summary at the top. */
+  function setErrors(err) {
+    clearErrors();
+    const loose = [];
+    let first = null;
+    for (const e of err.errors ?? []) {
+      const target = fieldFor(e.field);
+      const text = serverMessage(e.message) ?? e.message;
+      const where = target?.sub ? `${target.sub.replace(/^(\d+)/, (n) => `#${Number(n) + 1}`)}: ` : "";
+      if (target && showError(target.name, where + text, "server", e.message)) first ??= target.name;
+      else loose.push(`${e.field}: ${e.message}`);
+    }
+    const coded = codeFields[err.code];
+    const codedText = tMaybe(`error.${err.code}`);
+    if (coded && showError(coded, codedText ?? err.message, "server", err.message)) first ??= coded;
+    summary.replaceChildren(
+      h("strong", {}, `${t("error.generic")}: `),
+      h("span", {}, first && !loose.length ? t("reg.fixFields") : (codedText ?? err.message)),
+      ...loose.map((l) => h("span", { class: "loose", lang: "en" }, ` ${l}`)),
+      h("code", { class: "err-code" }, ` [${err.code}${err.status ? ` · ${err.status}` : ""}]`),
+    );
+    summary.hidden = false;
+    if (first) parts.get(first).input.focus?.();
+  }
+
+  /**
+   * The form's values, or null after marking what is missing or unreadable.
+   * `mark: false` reads without marking (the baseline a PATCH is compared with).
+   */
+  function read({ mark = true } = {}) {
+    if (mark) clearErrors();
+    const out = {};
+    let first = null;
+    const bad = (name, key) => {
+      if (mark) showError(name, t(key), "client");
+      first ??= name;
+    };
+    for (const [name, { spec, input, schedule }] of parts) {
+      if (spec.type === "static") continue;
+      let v;
+      if (schedule) v = schedule.value();
+      else if (spec.type === "checkbox") v = input.checked;
+      else if (spec.type === "tags") v = input.value.split(/[,，;\s]+/).filter(Boolean);
+      else {
+        const raw = input.value.trim();
+        if (raw === "") v = null;
+        else if (spec.type === "number" || spec.number) {
+          v = Number(raw);
+          if (!Number.isFinite(v)) bad(name, "reg.msg.number");
+        } else if (spec.type === "datetime") v = new Date(raw).toISOString();
+        else if (spec.type === "json") {
+          try {
+            v = JSON.parse(raw);
+          } catch {
+            bad(name, "reg.msg.json");
+          }
+        } else v = raw;
+      }
+      if (spec.required && (v === null || v === undefined)) bad(name, "reg.msg.required");
+      out[name] = v;
+    }
+    if (first && !mark) return out;
+    if (first) {
+      summary.replaceChildren(h("strong", {}, t("reg.fixFields")));
+      summary.hidden = false;
+      parts.get(first).input.focus?.();
+      return null;
+    }
+    return out;
+  }
+
+  el.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (!submit) return;
+    const v = read();
+    if (!v) return;
+    submit.disabled = true;
+    try {
+      await onSubmit(v);
+    } catch (err) {
+      setErrors(err);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  return {
+    el,
+    read,
+    snapshot: () => read({ mark: false }),
+    setErrors,
+    clearErrors,
+    input: (name) => parts.get(name)?.input ?? null,
+  };
+}
+
+/** Keys of `body` whose value differs from `before` (a PATCH sends only what changed). */
+export function changed(body, before) {
+  const out = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (JSON.stringify(v ?? null) !== JSON.stringify(before[k] ?? null)) out[k] = v;
+  }
+  return out;
+}
