@@ -6,6 +6,8 @@ import { dispatchZh } from "./i18n-dispatch-zh.js";
 import { en } from "./i18n-en.js";
 import { registryEn } from "./i18n-registry-en.js";
 import { registryZh } from "./i18n-registry-zh.js";
+import { enRelatives } from "./i18n-relatives-en.js";
+import { zhRelatives } from "./i18n-relatives-zh.js";
 import { zhCN } from "./i18n-zh.js";
 
 const LANG_KEY = "anxin.lang";
@@ -13,7 +15,10 @@ export const LANGS = ["zh-CN", "en"];
 
 // Dispatch and registry strings live in their own files (one pair each) so that
 // several people can add keys without editing the same dictionary.
-const dict = { "zh-CN": { ...zhCN, ...dispatchZh, ...registryZh }, en: { ...en, ...dispatchEn, ...registryEn } };
+const dict = {
+  "zh-CN": { ...zhCN, ...dispatchZh, ...registryZh, ...zhRelatives },
+  en: { ...en, ...dispatchEn, ...registryEn, ...enRelatives },
+};
 
 let lang = initialLang();
 const listeners = new Set();

@@ -1,5 +1,5 @@
 /** What a simulated button reports to its owner, and the small typed emitter that delivers it. */
-import type { AckMessage, AlarmMessage, ErrorMessage, FeedbackMessage } from "../protocol/index.ts";
+import type { AckMessage, AlarmMessage, CommandMessage, ErrorMessage, FeedbackMessage } from "../protocol/index.ts";
 
 /** A hub → device message the button ignored because it broke the contract. */
 export interface InvalidHubMessage {
@@ -18,6 +18,8 @@ export interface SimulatedButtonEvents {
   ack: [ack: AckMessage];
   feedback: [feedback: FeedbackMessage];
   hubError: [error: ErrorMessage];
+  /** A request from the hub, reported whether or not the button acts on it. */
+  command: [command: CommandMessage];
   invalidMessage: [report: InvalidHubMessage];
 }
 
@@ -31,6 +33,7 @@ export class ButtonEventEmitter {
     ack: new Set(),
     feedback: new Set(),
     hubError: new Set(),
+    command: new Set(),
     invalidMessage: new Set(),
   };
 

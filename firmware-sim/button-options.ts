@@ -1,4 +1,6 @@
 /** How a simulated button is configured, and the defaults that make it behave like the real device. */
+import type { IClientOptions } from "mqtt";
+import { deviceTopic, encodeMessage } from "../protocol/index.ts";
 
 export interface SimulatedButtonOptions {
   mqttUrl: string;
@@ -13,6 +15,12 @@ export interface SimulatedButtonOptions {
   /** Battery level in percent, reported with every press and heartbeat (default 100). */
   battery?: number;
   firmware?: string;
+  /**
+   * Ignore the hub's `command` messages, as firmware from before commands
+   * existed would (default false: a `test_press` request is answered with a
+   * test press). For tests of what the hub does about a device that does not answer.
+   */
+  ignoreCommands?: boolean;
 }
 
 export interface StartOptions {
@@ -32,5 +40,29 @@ export function withDefaults(options: SimulatedButtonOptions): ButtonSettings {
     retryMaxMs: options.retryMaxMs ?? 30_000,
     battery: options.battery ?? 100,
     firmware: options.firmware ?? "anxin-sim/0.1.0",
+    ignoreCommands: options.ignoreCommands ?? false,
+  };
+}
+
+/** The CONNECT the firmware makes (docs/protocol.md, "Identity and authentication"). */
+export function connectOptions(settings: ButtonSettings): IClientOptions {
+  const { deviceId, firmware } = settings;
+  return {
+    clientId: deviceId,
+    username: deviceId,
+    password: settings.secret,
+    protocolVersion: 4,
+    // A fresh session each time: pending presses are re-sent by us, and the feedback that matters is retained.
+    clean: true,
+    resubscribe: false,
+    keepalive: 30,
+    reconnectPeriod: 1_000,
+    connectTimeout: 5_000,
+    will: {
+      topic: deviceTopic(deviceId, "status"),
+      payload: Buffer.from(encodeMessage("status", { state: "offline", firmware })),
+      qos: 1,
+      retain: true,
+    },
   };
 }

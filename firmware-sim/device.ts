@@ -9,6 +9,7 @@ import {
   type AckMessage,
   type AlarmKind,
   type AlarmMessage,
+  type CommandMessage,
   decodeMessage,
   deviceTopic,
   encodeMessage,
@@ -21,7 +22,13 @@ import {
 } from "../protocol/index.ts";
 import { ButtonStoppedError, DeviceRefusedError, HubUnreachableError } from "./button-errors.ts";
 import { ButtonEventEmitter, type Listener, type SimulatedButtonEvents } from "./button-events.ts";
-import { type ButtonSettings, type SimulatedButtonOptions, type StartOptions, withDefaults } from "./button-options.ts";
+import {
+  type ButtonSettings,
+  connectOptions,
+  type SimulatedButtonOptions,
+  type StartOptions,
+  withDefaults,
+} from "./button-options.ts";
 import { type AlarmSender, PressQueue } from "./press-queue.ts";
 
 export { ButtonStoppedError, DeviceRefusedError, HubUnreachableError } from "./button-errors.ts";
@@ -50,6 +57,8 @@ export class SimulatedButton {
   private lastConnectError: Error | null = null;
   private lastFeedback: FeedbackMessage | null = null;
   private nextSeq = 0;
+  /** Requests already answered: the hub sends a request again after a reconnect, and one press answers it. */
+  private readonly answeredRequests = new Set<string>();
 
   constructor(options: SimulatedButtonOptions) {
     this.settings = withDefaults(options);
@@ -79,28 +88,10 @@ export class SimulatedButton {
     this.events.emit(event, ...args);
   }
 
-  /** Connects; resolves once subscribed to ack/feedback/error and `online` is stored by the broker. */
+  /** Connects; resolves once subscribed to ack/feedback/error/command and `online` is stored by the broker. */
   async start(options: StartOptions = {}): Promise<void> {
-    const { deviceId, firmware } = this.settings;
-    if (this.client) throw new Error(`device ${deviceId} is already started`);
-    const client = connect(this.settings.mqttUrl, {
-      clientId: deviceId,
-      username: deviceId,
-      password: this.settings.secret,
-      protocolVersion: 4,
-      // A fresh session each time: pending presses are re-sent by us, and the feedback that matters is retained.
-      clean: true,
-      resubscribe: false,
-      keepalive: 30,
-      reconnectPeriod: 1_000,
-      connectTimeout: 5_000,
-      will: {
-        topic: deviceTopic(deviceId, "status"),
-        payload: Buffer.from(encodeMessage("status", { state: "offline", firmware })),
-        qos: 1,
-        retain: true,
-      },
-    });
+    if (this.client) throw new Error(`device ${this.settings.deviceId} is already started`);
+    const client = connect(this.settings.mqttUrl, connectOptions(this.settings));
     this.client = client;
     client.on("connect", () => void this.setUpSession(client, ++this.connectionGeneration));
     client.on("message", (topic, payload) => this.handleHubMessage(topic, payload));
@@ -187,7 +178,7 @@ export class SimulatedButton {
         const code = error instanceof Error && "code" in error && typeof error.code === "number" ? error.code : 128;
         throw new DeviceRefusedError(
           `the hub refused the subscription of ${deviceId} to ${topics.join(", ")} (SUBACK ${code}); ` +
-            "the broker lets a device subscribe only to its own ack/feedback/error topics",
+            "the broker lets a device subscribe only to its own ack/feedback/error/command topics",
           code,
         );
       });
@@ -239,7 +230,8 @@ export class SimulatedButton {
     else if (kind === "feedback") this.decode(topic, kind, payload, (feedback) => this.handleFeedback(feedback));
     // Presses stay pending on an error: giving up on an emergency call is never the device's decision.
     else if (kind === "error") this.decode(topic, kind, payload, (error) => this.emit("hubError", error));
-    else this.emit("invalidMessage", { topic, code: "UNEXPECTED_TOPIC", message: "not an ack/feedback/error topic" });
+    else if (kind === "command") this.decode(topic, kind, payload, (command) => this.handleCommand(command));
+    else this.emit("invalidMessage", { topic, code: "UNEXPECTED_TOPIC", message: "not a hub → device topic" });
   }
 
   private decode<K extends HubToDeviceKind>(
@@ -257,6 +249,16 @@ export class SimulatedButton {
     const resolvePress = this.presses.take(ack.pressId);
     this.emit("ack", ack);
     resolvePress?.(ack);
+  }
+
+  /** `test_press`: one test press per request id, unless its deadline has passed (or commands are ignored). */
+  private handleCommand(command: CommandMessage): void {
+    this.emit("command", command);
+    if (this.settings.ignoreCommands || this.answeredRequests.has(command.requestId)) return;
+    if (Date.parse(command.deadline) <= Date.now()) return;
+    this.answeredRequests.add(command.requestId);
+    // Retried until acked like any press; only stop()/kill() rejects it, and the hub's deadline judges that.
+    this.press("test").catch(() => undefined);
   }
 
   private handleFeedback(feedback: FeedbackMessage): void {

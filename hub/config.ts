@@ -44,6 +44,18 @@ export const HubConfigSchema = Type.Object({
   clinicDayHours: Type.String({ pattern: "^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-3]):[0-5]\\d$" }),
   /** Password of every seeded demo worker login; generated when unset. */
   demoWorkerPassword: Type.Union([Type.String({ minLength: 8 }), Type.Null()]),
+  /** Relatives texted at once for an SOS; each later wave texts this many more. */
+  relativesFirstWave: Type.Integer({ minimum: 1, maximum: 20 }),
+  /** How long the texted relatives have to confirm (reply to the SMS) before the next ones are contacted. */
+  relativeConfirmS: Type.Integer({ minimum: 10 }),
+  /** The interval at which devices send heartbeats; silence for 3 intervals is a device fault. */
+  heartbeatIntervalS: Type.Integer({ minimum: 1, maximum: 3600 }),
+  /** A battery at or below this level (from a heartbeat or a press) raises a low-battery fault. */
+  lowBatteryPercent: Type.Integer({ minimum: 0, maximum: 100 }),
+  /** Every device is asked to make a test press once per this many hours, spread over it; 0 = never. */
+  testAlarmIntervalH: Type.Number({ minimum: 0, maximum: 24 * 365 }),
+  /** Time a device has to make its requested test press before it gets a `test_failed` fault. */
+  testAlarmDeadlineS: Type.Integer({ minimum: 1 }),
   twilio: Type.Union([
     Type.Null(),
     Type.Object({
@@ -92,6 +104,12 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: "ANXIN_DISPATCH_RANKING_SIZE", key: "dispatchRankingSize", fallback: "5", parse: "int" },
   { env: "ANXIN_CLINIC_DAY_HOURS", key: "clinicDayHours", fallback: "07:00-19:00", parse: "string" },
   { env: "ANXIN_DEMO_WORKER_PASSWORD", key: "demoWorkerPassword", fallback: null, parse: "nullableString" },
+  { env: "ANXIN_RELATIVES_FIRST_WAVE", key: "relativesFirstWave", fallback: "2", parse: "int" },
+  { env: "ANXIN_RELATIVE_CONFIRM_S", key: "relativeConfirmS", fallback: "300", parse: "int" },
+  { env: "ANXIN_HEARTBEAT_INTERVAL_S", key: "heartbeatIntervalS", fallback: "60", parse: "int" },
+  { env: "ANXIN_LOW_BATTERY_PERCENT", key: "lowBatteryPercent", fallback: "20", parse: "int" },
+  { env: "ANXIN_TEST_ALARM_INTERVAL_H", key: "testAlarmIntervalH", fallback: "24", parse: "number" },
+  { env: "ANXIN_TEST_ALARM_DEADLINE_S", key: "testAlarmDeadlineS", fallback: "600", parse: "int" },
 ];
 
 const TWILIO_ENV = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] as const;

@@ -4,6 +4,7 @@
  * realtime socket can never stop an alarm from reaching the rest of the hub.
  */
 import type { Logger } from "pino";
+import type { DeviceFault, DeviceTest } from "./supervision/supervision-views.ts";
 
 export interface HubEventMap {
   /** An alarm was created or changed; listeners re-read it from storage. */
@@ -12,6 +13,10 @@ export interface HubEventMap {
   "device.status": { deviceId: string; online: boolean };
   /** New messages are waiting in the outbox. */
   "outbox.enqueued": { count: number };
+  /** A device fault was opened or cleared (committed); the payload is what consoles are shown. */
+  "device.fault": { fault: DeviceFault };
+  /** A test request to a device was made or moved on (committed). */
+  "device.test": { test: DeviceTest };
 }
 
 type Listener<T> = (payload: T) => void | Promise<void>;

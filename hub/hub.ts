@@ -34,6 +34,7 @@ import { OutboxSender } from "./notify/outbox-sender.ts";
 import { TwilioSmsNotifier } from "./notify/twilio-notifier.ts";
 import { ALARM_STAGES, AlarmPipeline } from "./pipeline/alarm-pipeline.ts";
 import { createRegistryServices } from "./registry/registry-services.ts";
+import { type CascadeWatcher, createRelatives, statusCallbackUrl } from "./relatives/index.ts";
 import { seedDemoDistrict } from "./seed/demo-district.ts";
 import { seedDemoWorkerLogins } from "./seed/demo-workers.ts";
 import { ensureFirstAdmin } from "./seed/first-admin.ts";
@@ -42,6 +43,8 @@ import { type Db, openDatabase } from "./storage/database.ts";
 import { OutboxRepository } from "./storage/outbox-repo.ts";
 import { RegistryRepository } from "./storage/registry-repo.ts";
 import { UserRepository } from "./storage/user-repo.ts";
+import type { DeviceSupervisor } from "./supervision/device-supervisor.ts";
+import { createSupervision } from "./supervision/index.ts";
 
 export interface HubDeps {
   logger?: Logger;
@@ -67,6 +70,8 @@ interface Running {
   pipeline: AlarmPipeline;
   sender: OutboxSender;
   watcher: OfferWatcher;
+  cascadeWatcher: CascadeWatcher;
+  supervisor: DeviceSupervisor;
   app: FastifyInstance;
   bus: EventBus;
 }
@@ -163,6 +168,16 @@ export class Hub {
       router: dispatchSettings.routing ? new OsrmTableClient(dispatchSettings.routing) : null,
       clock: this.deps.clock ?? (() => new Date()),
     });
+    const relatives = createRelatives({
+      db,
+      alarms,
+      registry,
+      outbox,
+      bus,
+      logger,
+      config,
+      clock: this.deps.clock ?? (() => new Date()),
+    });
     const pipeline = new AlarmPipeline(
       {
         db,
@@ -174,17 +189,38 @@ export class Hub {
         dispatch,
         bus,
         logger: logger.child({ part: "pipeline" }),
+        relatives: relatives.service,
         settings: { publicUrl: config.publicUrl, smsLanguage: config.smsLanguage, timeZone: config.timeZone },
       },
       { retryMs: config.pipelineRetryMs },
     );
-    const presence = new DevicePresence({ registry, devices, bus, logger: logger.child({ part: "presence" }) });
+    const supervision = createSupervision({
+      db,
+      registry,
+      alarms,
+      devices,
+      // Closing a test alarm closes it like an operator would: offers withdrawn, relatives' cascade stopped.
+      dispatch: relatives.service.closingWith(dispatch),
+      bus,
+      config,
+      logger: logger.child({ part: "supervision" }),
+      stageCount: ALARM_STAGES.length,
+    });
+    const presence = new DevicePresence({
+      registry,
+      devices,
+      bus,
+      supervision: supervision.supervisor,
+      logger: logger.child({ part: "presence" }),
+    });
     broker.handle("alarm", (message) => pipeline.handlePress(message));
     broker.handle("heartbeat", presence.onHeartbeat);
     broker.handle("status", presence.onStatus);
     await broker.start();
 
-    const alarmService = new AlarmService({ db, alarms, devices, bus, logger, dispatch });
+    // Resolving an alarm also stops its relatives' cascade, in the same transaction.
+    const closeOut = relatives.service.closingWith(dispatch);
+    const alarmService = new AlarmService({ db, alarms, devices, bus, logger, dispatch: closeOut });
     const dispatchViews = new DispatchViews({ repo: dispatchRepo, users });
     const watcher = new OfferWatcher(
       { service: dispatch, logger: logger.child({ part: "offer-watcher" }) },
@@ -195,6 +231,7 @@ export class Hub {
         outbox,
         alarms,
         notifier: this.deps.smsNotifier ?? this.chooseNotifier(),
+        voice: relatives.voice,
         bus,
         logger: logger.child({ part: "outbox" }),
       },
@@ -207,6 +244,7 @@ export class Hub {
       outbox,
       stageCount: ALARM_STAGES.length,
       dispatch: dispatchViews,
+      relatives: relatives.views,
     });
     const sessions = new SessionService({ users }, { ttlHours: config.sessionTtlHours });
     const app = await buildApp({
@@ -220,6 +258,8 @@ export class Hub {
       settings: { loginRateLimitPerMinute: config.loginRateLimitPerMinute, publicUrl: config.publicUrl },
       dispatch: { service: dispatch, workerActions: new WorkerActions(dispatch), views: dispatchViews },
       registry: createRegistryServices({ db, users }),
+      supervision: { views: supervision.views, tests: supervision.tests },
+      twilio: relatives.webhooks,
       health: {
         report: () => ({
           status: "ok",
@@ -232,12 +272,26 @@ export class Hub {
         }),
       },
     });
-    this.running = { db, broker, pipeline, sender, watcher, app, bus };
+    this.running = {
+      db,
+      broker,
+      pipeline,
+      sender,
+      watcher,
+      cascadeWatcher: relatives.watcher,
+      supervisor: supervision.supervisor,
+      app,
+      bus,
+    };
 
     pipeline.start();
     await alarmService.republishFeedback();
     // After the pipeline: offers that expired while the hub was down are passed on at once.
     watcher.start();
+    // Also after the pipeline: a relatives' wave that fell due while the hub was down goes out at once.
+    relatives.watcher.start();
+    // After the pipeline too: it scans at once, so devices that went silent while the hub was down are noticed.
+    supervision.supervisor.start();
     sender.start();
     await app.listen({ port: config.httpPort, host: config.httpHost });
     const report: HubStartReport = {
@@ -258,6 +312,8 @@ export class Hub {
     this.running = null;
     await running.app.close();
     await running.watcher.stop();
+    running.cascadeWatcher.stop();
+    await running.supervisor.stop();
     await running.sender.stop();
     running.pipeline.stop();
     await running.broker.stop();
@@ -278,6 +334,7 @@ export class Hub {
       accountSid: twilio.accountSid,
       authToken: twilio.authToken,
       from: twilio.from,
+      statusCallbackUrl: statusCallbackUrl(this.config),
       ...(twilio.apiBaseUrl ? { apiBaseUrl: twilio.apiBaseUrl } : {}),
     });
   }

@@ -9,6 +9,7 @@ import Compile from "typebox/compile";
 import {
   AckMessage,
   AlarmMessage,
+  CommandMessage,
   ErrorMessage,
   FeedbackMessage,
   HeartbeatMessage,
@@ -23,6 +24,7 @@ const validators = {
   ack: Compile(AckMessage),
   feedback: Compile(FeedbackMessage),
   error: Compile(ErrorMessage),
+  command: Compile(CommandMessage),
 } satisfies Record<TopicKind, Validator>;
 
 export interface MessageByKind {
@@ -32,6 +34,7 @@ export interface MessageByKind {
   ack: AckMessage;
   feedback: FeedbackMessage;
   error: ErrorMessage;
+  command: CommandMessage;
 }
 
 export type DecodeResult<T> =

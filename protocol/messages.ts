@@ -100,3 +100,23 @@ export const ErrorMessage = Type.Object(
   { additionalProperties: false },
 );
 export type ErrorMessage = Static<typeof ErrorMessage>;
+
+/** What the hub may ask a device to do. */
+export const COMMAND_TYPES = ["test_press"] as const;
+export type CommandType = (typeof COMMAND_TYPES)[number];
+
+/**
+ * hub → device, QoS 1, not retained: a request. `test_press` asks the device to
+ * make a `test` press (a new pressId, sent and retried like any press) before
+ * `deadline`; the hub sends the same `requestId` again when the device
+ * reconnects before the deadline, and the device answers each `requestId` once.
+ */
+export const CommandMessage = Type.Object(
+  {
+    type: Type.Enum(COMMAND_TYPES),
+    requestId: Type.String({ pattern: PRESS_ID_PATTERN, description: "the hub's id of this request" }),
+    deadline: Type.String({ format: "date-time", description: "after this the hub counts the test as failed" }),
+  },
+  { additionalProperties: false },
+);
+export type CommandMessage = Static<typeof CommandMessage>;

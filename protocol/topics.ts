@@ -13,8 +13,11 @@ export const DEVICES_ROOT = `${TOPIC_ROOT}/devices` as const;
 
 /** Messages a device publishes. */
 export const DEVICE_TO_HUB = ["alarm", "heartbeat", "status"] as const;
-/** Messages the hub publishes to a device. */
-export const HUB_TO_DEVICE = ["ack", "feedback", "error"] as const;
+/**
+ * Messages the hub publishes to a device. A device subscribes to all of them
+ * (`command` asks it to do something, for example press `test`).
+ */
+export const HUB_TO_DEVICE = ["ack", "feedback", "error", "command"] as const;
 
 export type DeviceToHubKind = (typeof DEVICE_TO_HUB)[number];
 export type HubToDeviceKind = (typeof HUB_TO_DEVICE)[number];

@@ -150,6 +150,12 @@ describe("delivery and recovery", () => {
         type: string;
       }[]
     ).map((e) => e.type);
-    expect(types.slice(0, 5)).toEqual(["received", "located", "stage_failed", "relatives_notified", "dispatch_ranked"]);
+    expect(types.slice(0, 5)).toEqual([
+      "received",
+      "located",
+      "stage_failed",
+      "relatives_wave_sent",
+      "dispatch_ranked",
+    ]);
   });
 });

@@ -195,7 +195,7 @@ describe("the fake really checks requests (raw fetch, no SDK)", () => {
       body: "To=%2B8613800138000&From=%2B15005550006&Body=x",
     });
     expect(other.status).toBe(404);
-    const unknown = await fetch(`${fake.url}/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`, { method: "POST" });
+    const unknown = await fetch(`${fake.url}/2010-04-01/Accounts/${ACCOUNT_SID}/Faxes.json`, { method: "POST" });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ code: 20404, status: 404 });
   });

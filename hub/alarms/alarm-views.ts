@@ -4,6 +4,7 @@
  */
 import Type, { type Static } from "typebox";
 import { DispatchDetailSchema, type DispatchViews } from "../dispatch/dispatch-views.ts";
+import { type CascadeViews, ContactSchema, RelativeCascadeSchema } from "../relatives/cascade-views.ts";
 import { ALARM_STATUSES, type AlarmRepository, type AlarmRow } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
@@ -61,15 +62,28 @@ export const AlarmDetailSchema = Type.Intersect([
     events: Type.Array(
       Type.Object({ at: Type.String(), type: Type.String(), actor: Type.String(), detail: Nullable(Type.Unknown()) }),
     ),
+    /** Every outbound message of the alarm, SMS and (relatives' cascade) voice calls. */
     sms: Type.Array(
       Type.Object({
         to: Type.String(),
         purpose: Type.String(),
+        channel: Type.Union([Type.Literal("sms"), Type.Literal("voice")]),
+        /** The outbox's own state: waiting to be handed over, handed to the provider, or refused for good. */
         status: Type.Union([Type.Literal("pending"), Type.Literal("sent"), Type.Literal("failed")]),
         attempts: Type.Integer(),
         lastError: Nullable(Type.String()),
+        /** The provider's status callbacks: queued … delivered / undelivered / failed; a call's completed, no-answer… */
+        deliveryStatus: Nullable(Type.String()),
+        deliveryStatusAt: Nullable(Type.String()),
+        deliveryError: Nullable(Type.String()),
+        /** The relative this message reached, for the relatives' cascade; null for workers and clinics. */
+        relative: ContactSchema,
+        /** When this relative confirmed by reply. */
+        confirmedAt: Nullable(Type.String()),
       }),
     ),
+    /** The relatives' cascade: texting, calling, confirmed (by whom), unreachable, or stopped. */
+    relativeCascade: RelativeCascadeSchema,
     /** Ranking with a reason per position, why the worker was chosen, every offer, why this clinic. */
     dispatch: DispatchDetailSchema,
   }),
@@ -83,6 +97,7 @@ export class AlarmViews {
   private readonly outbox: OutboxRepository;
   private readonly stageCount: number;
   private readonly dispatch: DispatchViews;
+  private readonly relatives: CascadeViews;
 
   constructor(deps: {
     alarms: AlarmRepository;
@@ -91,8 +106,10 @@ export class AlarmViews {
     outbox: OutboxRepository;
     stageCount: number;
     dispatch: DispatchViews;
+    relatives: CascadeViews;
   }) {
     this.dispatch = deps.dispatch;
+    this.relatives = deps.relatives;
     this.alarms = deps.alarms;
     this.registry = deps.registry;
     this.users = deps.users;
@@ -142,6 +159,7 @@ export class AlarmViews {
 
   detail(row: AlarmRow): AlarmDetail {
     const relatives = row.resident_id ? this.registry.relatives(row.resident_id) : [];
+    const contacts = this.relatives.contactsByOutbox(row.id);
     return {
       ...this.summary(row),
       relatives: relatives.map((r) => ({ priority: r.priority, name: r.name, relation: r.relation, phone: r.phone })),
@@ -151,13 +169,23 @@ export class AlarmViews {
         actor: e.actor,
         detail: e.detail === null ? null : (JSON.parse(e.detail) as unknown),
       })),
-      sms: this.outbox.forAlarm(row.id).map((m) => ({
-        to: m.recipient,
-        purpose: m.purpose,
-        status: m.status,
-        attempts: m.attempts,
-        lastError: m.last_error,
-      })),
+      sms: this.outbox.forAlarm(row.id).map((m) => {
+        const contact = contacts.get(m.id);
+        return {
+          to: m.recipient,
+          purpose: m.purpose,
+          channel: m.channel,
+          status: m.status,
+          attempts: m.attempts,
+          lastError: m.last_error,
+          deliveryStatus: m.delivery_status,
+          deliveryStatusAt: m.delivery_status_at,
+          deliveryError: m.delivery_error,
+          relative: contact ? { priority: contact.priority, name: contact.name, outcome: contact.outcome } : null,
+          confirmedAt: contact?.outcome === "confirmed" ? contact.settled_at : null,
+        };
+      }),
+      relativeCascade: this.relatives.cascade(row.id),
       dispatch: this.dispatch.detail(row.id),
     };
   }

@@ -12,6 +12,7 @@ import type { Logger } from "pino";
 import {
   clientIdBelongsTo,
   DEVICES_ROOT,
+  HUB_TO_DEVICE,
   isDeviceToHubKind,
   parseDeviceTopic,
   TOPIC_ROOT,
@@ -20,6 +21,13 @@ import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
 
 export type BrokerIdentity = { type: "device"; deviceId: string } | { type: "user"; username: string; role: string };
+
+/**
+ * What a device may subscribe to under its own id: everything the hub sends it,
+ * `ack`, `feedback`, `error` and `command` (the hub's requests, such as a
+ * scheduled test press). Never another device's topics, never what devices send.
+ */
+const DEVICE_SUBSCRIBABLE: ReadonlySet<string> = new Set<string>(HUB_TO_DEVICE);
 
 /** Aedes' CONNACK return codes for a refused login. */
 const BAD_USERNAME_OR_PASSWORD = 4;
@@ -143,6 +151,6 @@ export class BrokerAuth {
     if (identity.type === "user") return topic === `${TOPIC_ROOT}/#` || topic.startsWith(`${TOPIC_ROOT}/`);
     if (topic === `${DEVICES_ROOT}/${identity.deviceId}/#`) return true;
     const parsed = parseDeviceTopic(topic);
-    return parsed !== null && parsed.deviceId === identity.deviceId && !isDeviceToHubKind(parsed.kind);
+    return parsed !== null && parsed.deviceId === identity.deviceId && DEVICE_SUBSCRIBABLE.has(parsed.kind);
   }
 }

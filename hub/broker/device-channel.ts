@@ -1,11 +1,12 @@
 /**
- * What the hub says to devices: acks, retained feedback state, and refusals.
+ * What the hub says to devices: acks, retained feedback state, refusals and commands.
  * Feedback is retained so a device that reconnects learns at once where its
  * call stands, even if it missed the change.
  */
 import type { Logger } from "pino";
 import {
   type AckMessage,
+  type CommandMessage,
   type DeviceErrorCode,
   deviceTopic,
   type ErrorMessage,
@@ -34,6 +35,14 @@ export class DeviceChannel {
     await this.broker.publish(deviceTopic(deviceId, "feedback"), encodeMessage("feedback", message), {
       qos: 1,
       retain: true,
+    });
+  }
+
+  /** A request to the device (QoS 1, not retained: a device that is away gets it again when it comes back). */
+  async command(deviceId: string, command: CommandMessage): Promise<void> {
+    await this.broker.publish(deviceTopic(deviceId, "command"), encodeMessage("command", command), {
+      qos: 1,
+      retain: false,
     });
   }
 

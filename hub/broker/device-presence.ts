@@ -1,7 +1,7 @@
 /**
  * Heartbeats and online/offline status (the offline one arrives as the Last
- * Will). For now they keep `last_seen_at`, battery and `online` current; device
- * supervision (faults on silence) builds on them in its own issue.
+ * Will). They keep `last_seen_at`, battery and `online` current, then hand the
+ * news to device supervision (hub/supervision/), which opens and clears faults.
  */
 import type { Logger } from "pino";
 import { decodeMessage } from "../../protocol/index.ts";
@@ -10,17 +10,31 @@ import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { DeviceChannel } from "./device-channel.ts";
 import type { DeviceMessage } from "./mqtt-broker.ts";
 
+/** What supervision needs to hear from presence; `DeviceSupervisor` satisfies it. */
+export interface PresenceSupervision {
+  onHeartbeat(deviceId: string, at: Date, battery: number): Promise<void>;
+  onStatus(deviceId: string, online: boolean, at: Date): Promise<void>;
+}
+
 export class DevicePresence {
   private readonly registry: RegistryRepository;
   private readonly devices: DeviceChannel;
   private readonly bus: EventBus;
   private readonly logger: Logger;
+  private readonly supervision: PresenceSupervision;
 
-  constructor(deps: { registry: RegistryRepository; devices: DeviceChannel; bus: EventBus; logger: Logger }) {
+  constructor(deps: {
+    registry: RegistryRepository;
+    devices: DeviceChannel;
+    bus: EventBus;
+    logger: Logger;
+    supervision: PresenceSupervision;
+  }) {
     this.registry = deps.registry;
     this.devices = deps.devices;
     this.bus = deps.bus;
     this.logger = deps.logger;
+    this.supervision = deps.supervision;
   }
 
   readonly onHeartbeat = async (message: DeviceMessage): Promise<void> => {
@@ -32,6 +46,7 @@ export class DevicePresence {
       decoded.value.battery,
       decoded.value.firmware ?? null,
     );
+    await this.supervision.onHeartbeat(message.deviceId, message.receivedAt, decoded.value.battery);
   };
 
   readonly onStatus = async (message: DeviceMessage): Promise<void> => {
@@ -41,6 +56,7 @@ export class DevicePresence {
     this.registry.setDeviceOnline(message.deviceId, online, message.receivedAt.toISOString());
     this.logger.info({ deviceId: message.deviceId, online }, online ? "device online" : "device offline");
     this.bus.emit("device.status", { deviceId: message.deviceId, online });
+    await this.supervision.onStatus(message.deviceId, online, message.receivedAt);
   };
 
   private async refuse(message: DeviceMessage, code: "MALFORMED_JSON" | "SCHEMA_VIOLATION", reason: string) {

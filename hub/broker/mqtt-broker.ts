@@ -109,6 +109,9 @@ export class MqttBroker {
 
   private onPublish(topic: string, payload: Buffer | string, client: Client | null): void {
     if (!client) return; // our own publishes and $SYS
+    // Stopping: closing the broker closes every connection and so publishes every device's Last Will.
+    // Those say "the hub went away", not "the device did"; supervision must not fault the whole fleet.
+    if (!this.aedes) return;
     const parsed = parseDeviceTopic(topic);
     const identity = this.auth.identity(client);
     // The ACL already checked this; checking again keeps a mis-wired hook from ever attributing a press to the wrong home.

@@ -170,7 +170,7 @@ export class DispatchViews {
   }
 
   /** The worker's open offer, else the alarm they accepted. Health data comes separately: see `health()`. */
-  assignment(worker: DispatchWorkerRow, user: UserRow): Assignment | null {
+  assignment(worker: DispatchWorkerRow): Assignment | null {
     const offer = this.repo.openOfferForWorker(worker.id);
     const alarm: DispatchAlarmRow | undefined = offer
       ? this.repo.alarm(offer.alarm_id)

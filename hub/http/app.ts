@@ -29,10 +29,12 @@ import type { RegistryServices } from "../registry/registry-services.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import { alarmRoutes } from "./routes/alarm-routes.ts";
 import { authRoutes } from "./routes/auth-routes.ts";
+import { type DeviceSupervisionRoutesOptions, deviceSupervisionRoutes } from "./routes/device-supervision-routes.ts";
 import { type DispatchHttpDeps, dispatchRoutes } from "./routes/dispatch-routes.ts";
 import { type HealthProbe, healthRoutes } from "./routes/health-routes.ts";
 import { realtimeRoutes } from "./routes/realtime-routes.ts";
 import { registryRoutes } from "./routes/registry-routes.ts";
+import { type TwilioWebhookOptions, twilioRoutes } from "./routes/twilio-routes.ts";
 import { workerRoutes } from "./routes/worker-routes.ts";
 
 export interface AppDeps {
@@ -48,6 +50,10 @@ export interface AppDeps {
   settings: { loginRateLimitPerMinute: number; publicUrl: string };
   dispatch: DispatchHttpDeps;
   registry: RegistryServices;
+  /** Twilio's webhooks (replies, status callbacks): signed by Twilio, no session. */
+  twilio: TwilioWebhookOptions;
+  /** Device faults, health and drills (`/api/devices`). */
+  supervision: Omit<DeviceSupervisionRoutesOptions, "sessions">;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -109,6 +115,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(registryRoutes, { prefix: "/api/registry", sessions: deps.sessions, services: deps.registry });
   await app.register(workerRoutes, { prefix: "/api/worker", sessions: deps.sessions, ...deps.dispatch });
+  await app.register(twilioRoutes, { prefix: "/api/twilio", ...deps.twilio });
+  await app.register(deviceSupervisionRoutes, { prefix: "/api/devices", sessions: deps.sessions, ...deps.supervision });
   await app.register(realtimeRoutes, {
     prefix: "/api/realtime",
     sessions: deps.sessions,

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { OutboundSms, SendResult, SmsNotifier } from "./notifier.ts";
+import type { OutboundCall, OutboundSms, SendResult, SmsNotifier, VoiceNotifier } from "./notifier.ts";
 
 /**
  * The SMS channel used when no Twilio credentials are configured: it writes each
@@ -17,5 +17,20 @@ export class ConsoleSmsNotifier implements SmsNotifier {
   async send(message: OutboundSms): Promise<SendResult> {
     this.logger.info({ to: message.to, outboxId: message.outboxId, sms: message.body }, "SMS (console sink)");
     return { ok: true, providerRef: `console-${message.outboxId}` };
+  }
+}
+
+/** The voice channel without Twilio: the call's TwiML goes to the log instead of a phone. */
+export class ConsoleVoiceNotifier implements VoiceNotifier {
+  readonly name = "console-voice";
+  private readonly logger: Logger;
+
+  constructor(logger: Logger) {
+    this.logger = logger;
+  }
+
+  async send(call: OutboundCall): Promise<SendResult> {
+    this.logger.info({ to: call.to, outboxId: call.outboxId, twiml: call.twiml }, "voice call (console sink)");
+    return { ok: true, providerRef: `console-call-${call.outboxId}` };
   }
 }

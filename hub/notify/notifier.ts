@@ -1,7 +1,9 @@
 /**
- * One interface for every outbound channel (traccar style: one notifier class
- * per channel). The outbox sender is the only caller; a notifier never retries
- * by itself, it only says whether a failure is worth retrying.
+ * One interface per outbound channel, one class per channel and provider
+ * behind it (traccar style): `SmsNotifier` and `VoiceNotifier`, each with a
+ * Twilio and a console implementation. The outbox sender is the only caller; a
+ * notifier never retries by itself, it only says whether a failure is worth
+ * retrying.
  */
 
 export interface OutboundSms {
@@ -12,8 +14,21 @@ export interface OutboundSms {
   body: string;
 }
 
+export interface OutboundCall {
+  /** Outbox row id, for logs. */
+  outboxId: number;
+  /** E.164 number to ring. */
+  to: string;
+  /** What the call says: a complete TwiML document (Twilio allows 4000 characters). */
+  twiml: string;
+}
+
 export type SendResult =
-  | { ok: true; providerRef: string }
+  | {
+      ok: true;
+      /** The provider's id for the message or call (Twilio: SM… / CA…); status callbacks name it. */
+      providerRef: string;
+    }
   | {
       ok: false;
       /** true for 429, 5xx, timeouts and network errors: the outbox tries again later. */
@@ -25,7 +40,11 @@ export type SendResult =
       message: string;
     };
 
-export interface SmsNotifier {
+/** A channel: sends one message of its kind. */
+export interface Notifier<M> {
   readonly name: string;
-  send(message: OutboundSms): Promise<SendResult>;
+  send(message: M): Promise<SendResult>;
 }
+
+export type SmsNotifier = Notifier<OutboundSms>;
+export type VoiceNotifier = Notifier<OutboundCall>;

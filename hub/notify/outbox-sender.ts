@@ -1,5 +1,6 @@
 /**
- * Drains the durable outbox through the SMS notifier. A message leaves the
+ * Drains the durable outbox through the channel's notifier (SMS, or a voice
+ * call for the relatives' cascade). A message leaves the
  * outbox only as `sent`, or as `failed` when the provider refuses it for good
  * (e.g. an invalid number); throttling (429), provider outages (5xx) and network
  * errors are retried with exponential backoff, forever, because an alarm SMS
@@ -9,7 +10,7 @@ import type { Logger } from "pino";
 import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { OutboxRepository, OutboxRow } from "../storage/outbox-repo.ts";
-import type { SmsNotifier } from "./notifier.ts";
+import type { SendResult, SmsNotifier, VoiceNotifier } from "./notifier.ts";
 
 export interface OutboxSenderOptions {
   pollMs: number;
@@ -21,6 +22,7 @@ export class OutboxSender {
   private readonly outbox: OutboxRepository;
   private readonly alarms: AlarmRepository;
   private readonly notifier: SmsNotifier;
+  private readonly voice: VoiceNotifier;
   private readonly bus: EventBus;
   private readonly logger: Logger;
   private readonly options: OutboxSenderOptions;
@@ -31,12 +33,20 @@ export class OutboxSender {
   private running = false;
 
   constructor(
-    deps: { outbox: OutboxRepository; alarms: AlarmRepository; notifier: SmsNotifier; bus: EventBus; logger: Logger },
+    deps: {
+      outbox: OutboxRepository;
+      alarms: AlarmRepository;
+      notifier: SmsNotifier;
+      voice: VoiceNotifier;
+      bus: EventBus;
+      logger: Logger;
+    },
     options: OutboxSenderOptions,
   ) {
     this.outbox = deps.outbox;
     this.alarms = deps.alarms;
     this.notifier = deps.notifier;
+    this.voice = deps.voice;
     this.bus = deps.bus;
     this.logger = deps.logger;
     this.options = options;
@@ -97,24 +107,39 @@ export class OutboxSender {
   }
 
   private async sendOne(row: OutboxRow): Promise<void> {
-    const result = await this.notifier.send({ outboxId: row.id, to: row.recipient, body: row.body });
+    const voice = row.channel === "voice";
+    const what = voice ? "voice call" : "SMS";
+    const prefix = voice ? "call" : "sms";
+    const result = await this.deliver(row);
     const log = this.logger.child({ outboxId: row.id, to: row.recipient, purpose: row.purpose, alarmId: row.alarm_id });
     if (result.ok) {
       this.outbox.markSent(row.id, result.providerRef);
-      log.info({ providerRef: result.providerRef, channel: this.notifier.name }, "SMS sent");
-      this.recordOnAlarm(row, "sms_sent", { to: row.recipient, purpose: row.purpose, providerRef: result.providerRef });
+      log.info(
+        { providerRef: result.providerRef, channel: voice ? this.voice.name : this.notifier.name },
+        `${what} sent`,
+      );
+      this.recordOnAlarm(row, `${prefix}_sent`, {
+        to: row.recipient,
+        purpose: row.purpose,
+        providerRef: result.providerRef,
+      });
       return;
     }
     const reason = `${result.status ?? "network"} ${result.providerCode ?? ""} ${result.message}`.trim();
     if (result.retryable) {
       const delay = backoffMs(row.attempts + 1, this.options.maxBackoffMs);
       this.outbox.markRetry(row.id, reason, Date.now() + delay);
-      log.warn({ reason, attempt: row.attempts + 1, retryInMs: delay }, "SMS send failed, will retry");
+      log.warn({ reason, attempt: row.attempts + 1, retryInMs: delay }, `${what} failed, will retry`);
       return;
     }
     this.outbox.markFailed(row.id, reason);
-    log.error({ reason }, "SMS refused by provider, not retried");
-    this.recordOnAlarm(row, "sms_failed", { to: row.recipient, purpose: row.purpose, reason });
+    log.error({ reason }, `${what} refused by provider, not retried`);
+    this.recordOnAlarm(row, `${prefix}_failed`, { to: row.recipient, purpose: row.purpose, reason });
+  }
+
+  private deliver(row: OutboxRow): Promise<SendResult> {
+    if (row.channel === "voice") return this.voice.send({ outboxId: row.id, to: row.recipient, twiml: row.body });
+    return this.notifier.send({ outboxId: row.id, to: row.recipient, body: row.body });
   }
 
   private recordOnAlarm(row: OutboxRow, type: string, detail: Record<string, unknown>): void {

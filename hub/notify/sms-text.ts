@@ -25,7 +25,7 @@ const KIND_NAMES: Record<SmsLanguage, Record<IncidentKind, string>> = {
   en: { sos: "EMERGENCY call", service: "service request", test: "test call" },
 };
 
-function formatTime(date: Date, language: SmsLanguage, timeZone: string): string {
+export function formatTime(date: Date, language: SmsLanguage, timeZone: string): string {
   return new Intl.DateTimeFormat(language === "zh-CN" ? "zh-CN" : "en-GB", {
     timeZone,
     month: "2-digit",
@@ -40,9 +40,9 @@ export function relativeAlarmSms(facts: AlarmSmsFacts, language: SmsLanguage): s
   const kind = KIND_NAMES[language][facts.kind];
   const time = formatTime(facts.receivedAt, language, facts.timeZone);
   if (language === "zh-CN") {
-    return `【安心】${kind}：${facts.residentName}（${facts.address}）于${time}按下了一键呼叫按钮，指挥中心正在处理，已通知社区工作人员。详情：${facts.link}`;
+    return `【安心】${kind}：${facts.residentName}（${facts.address}）于${time}按下了一键呼叫按钮，指挥中心正在处理，已通知社区工作人员。收到请回复1。详情：${facts.link}`;
   }
-  return `[Anxin] ${kind}: ${facts.residentName} (${facts.address}) pressed the call button at ${time}. The command center is handling it and a community worker has been notified. Details: ${facts.link}`;
+  return `[Anxin] ${kind}: ${facts.residentName} (${facts.address}) pressed the call button at ${time}. The command center is handling it and a community worker has been notified. Reply 1 to confirm you got this. Details: ${facts.link}`;
 }
 
 export interface WorkerOfferFacts extends AlarmSmsFacts {

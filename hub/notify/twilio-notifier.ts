@@ -1,27 +1,21 @@
-import twilio from "twilio";
-import type RequestClient from "twilio/lib/base/RequestClient.js";
+import type twilio from "twilio";
 import type { OutboundSms, SendResult, SmsNotifier } from "./notifier.ts";
+import {
+  createTwilioClient,
+  DEFAULT_TIMEOUT_MS,
+  type SendFailure,
+  type TwilioAccountOptions,
+  withDeadline,
+} from "./twilio-client.ts";
 
-export interface TwilioSmsNotifierOptions {
-  accountSid: string;
-  authToken: string;
+export type { SendFailure } from "./twilio-client.ts";
+
+export interface TwilioSmsNotifierOptions extends TwilioAccountOptions {
   /** Our Twilio number (E.164) or alphanumeric sender ID. */
   from: string;
-  /** Replaces https://api.twilio.com, e.g. a local fake or a Prism proxy in tests. */
-  apiBaseUrl?: string;
   /** Where Twilio should POST delivery status updates. */
   statusCallbackUrl?: string;
-  /** Whole-request deadline; defaults to 10 s. */
-  timeoutMs?: number;
 }
-
-export type SendFailure = Extract<SendResult, { ok: false }>;
-
-/**
- * The SDK's default is 30 s. The outbox retries failed sends, so waiting longer
- * than this for one answer only delays the retry that may reach a relative.
- */
-const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Node/undici/axios codes for failures where Twilio never answered: worth retrying. */
 const TRANSIENT_CODES = new Set([
@@ -40,25 +34,6 @@ const TRANSIENT_CODES = new Set([
 ]);
 
 /**
- * Keeps the real SDK (auth, form encoding, axios, error parsing) and only swaps
- * the origin it talks to. The SDK builds absolute api.twilio.com URIs (possibly
- * with an edge/region host), so the path is kept and the origin replaced.
- */
-class RebasedRequestClient extends twilio.RequestClient {
-  private readonly apiBaseUrl: string;
-
-  constructor(apiBaseUrl: string, options: RequestClient.RequestClientOptions) {
-    super(options);
-    this.apiBaseUrl = apiBaseUrl;
-  }
-
-  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    const original = new URL(opts.uri);
-    return super.request<TData>({ ...opts, uri: `${this.apiBaseUrl}${original.pathname}${original.search}` });
-  }
-}
-
-/**
  * Sends SMS through Twilio's Messages API. It never retries and never throws:
  * the outbox owns retries, so this class only reports whether a failure is
  * transient (429, 5xx, timeout, network) or permanent (other 4xx, bad config).
@@ -72,22 +47,8 @@ export class TwilioSmsNotifier implements SmsNotifier {
     this.options = options;
   }
 
-  async send(message: OutboundSms): Promise<SendResult> {
-    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    let timer: NodeJS.Timeout | undefined;
-    // axios' timeout is per socket inactivity; a server trickling bytes could
-    // hold the outbox sender for ever, so the whole call gets a deadline too.
-    const deadline = new Promise<SendFailure>((resolve) => {
-      timer = setTimeout(
-        () => resolve({ ok: false, retryable: true, message: `twilio: no answer within ${timeoutMs} ms` }),
-        timeoutMs + 250,
-      );
-    });
-    try {
-      return await Promise.race([this.create(message), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+  send(message: OutboundSms): Promise<SendResult> {
+    return withDeadline(() => this.create(message), this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   }
 
   private async create(message: OutboundSms): Promise<SendResult> {
@@ -106,17 +67,7 @@ export class TwilioSmsNotifier implements SmsNotifier {
 
   /** Built on first use so a bad AccountSid becomes a failed send, not a crash at startup. */
   private getClient(): twilio.Twilio {
-    if (!this.client) {
-      const { accountSid, authToken, apiBaseUrl } = this.options;
-      const clientOptions = { timeout: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
-      this.client = twilio(accountSid, authToken, {
-        // autoRetry stays off: retrying inside one send would hide 429s from the outbox.
-        autoRetry: false,
-        ...(apiBaseUrl
-          ? { httpClient: new RebasedRequestClient(apiBaseUrl.replace(/\/+$/, ""), clientOptions) }
-          : clientOptions),
-      });
-    }
+    this.client ??= createTwilioClient(this.options);
     return this.client;
   }
 }

@@ -16,6 +16,7 @@ import type { DispatchService } from "../dispatch/dispatch-service.ts";
 import type { EventBus } from "../events.ts";
 import type { ResponderLocator } from "../geo/responders.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
+import type { RelativeCascadeService } from "../relatives/cascade-service.ts";
 import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
@@ -30,6 +31,8 @@ export interface PipelineDeps {
   responders: ResponderLocator;
   /** Ranking, clinic and the offer cascade (the `dispatch` stage hands over to it). */
   dispatch: Pick<DispatchService, "planInStage">;
+  /** The relatives' cascade (the `notify_relatives` stage starts it with the first wave). */
+  relatives: Pick<RelativeCascadeService, "startInStage">;
   bus: EventBus;
   logger: Logger;
   settings: { publicUrl: string; smsLanguage: SmsLanguage; timeZone: string };

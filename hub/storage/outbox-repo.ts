@@ -1,9 +1,13 @@
+import { advancesStatus } from "../notify/delivery-status.ts";
 import { type Db, nowIso } from "./database.ts";
+
+export type OutboxChannel = "sms" | "voice";
 
 export interface OutboxRow {
   id: number;
-  channel: "sms";
+  channel: OutboxChannel;
   recipient: string;
+  /** The SMS text, or the TwiML a voice call reads. */
   body: string;
   alarm_id: number | null;
   purpose: string;
@@ -13,9 +17,16 @@ export interface OutboxRow {
   next_attempt_at: number;
   last_error: string | null;
   provider_ref: string | null;
+  sent_at: string | null;
+  /** The provider's latest status, from its answer and then its status callbacks; only ever moves forward. */
+  delivery_status: string | null;
+  delivery_status_at: string | null;
+  delivery_error: string | null;
 }
 
 export interface NewOutboxMessage {
+  /** Defaults to `sms`. */
+  channel?: OutboxChannel;
   recipient: string;
   body: string;
   alarmId: number | null;
@@ -23,6 +34,10 @@ export interface NewOutboxMessage {
   /** Makes enqueueing idempotent: a stage that runs twice never texts twice. */
   dedupeKey: string;
 }
+
+export type DeliveryUpdate =
+  | { found: false }
+  | { found: true; changed: boolean; row: OutboxRow; previous: string | null };
 
 export class OutboxRepository {
   private readonly db: Db;
@@ -35,14 +50,27 @@ export class OutboxRepository {
   enqueue(messages: readonly NewOutboxMessage[], nowMs = Date.now()): number {
     const insert = this.db.prepare(
       `INSERT OR IGNORE INTO outbox (channel, recipient, body, alarm_id, purpose, dedupe_key, next_attempt_at, created_at)
-       VALUES ('sms', ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     let added = 0;
     const createdAt = nowIso();
     for (const m of messages) {
-      added += insert.run(m.recipient, m.body, m.alarmId, m.purpose, m.dedupeKey, nowMs, createdAt).changes;
+      added += insert.run(
+        m.channel ?? "sms",
+        m.recipient,
+        m.body,
+        m.alarmId,
+        m.purpose,
+        m.dedupeKey,
+        nowMs,
+        createdAt,
+      ).changes;
     }
     return added;
+  }
+
+  byDedupeKey(dedupeKey: string): OutboxRow | undefined {
+    return this.db.prepare("SELECT * FROM outbox WHERE dedupe_key = ?").get(dedupeKey) as OutboxRow | undefined;
   }
 
   due(nowMs: number, limit: number): OutboxRow[] {
@@ -80,5 +108,37 @@ export class OutboxRepository {
 
   forAlarm(alarmId: number): OutboxRow[] {
     return this.db.prepare("SELECT * FROM outbox WHERE alarm_id = ? ORDER BY id").all(alarmId) as OutboxRow[];
+  }
+
+  byProviderRef(providerRef: string): OutboxRow | undefined {
+    return this.db.prepare("SELECT * FROM outbox WHERE provider_ref = ?").get(providerRef) as OutboxRow | undefined;
+  }
+
+  /**
+   * Stores a status callback's status when it moves the row forward (see
+   * delivery-status.ts); an older or unknown status leaves the row as it is.
+   */
+  recordDeliveryStatus(providerRef: string, status: string, error: string | null, at = nowIso()): DeliveryUpdate {
+    const row = this.byProviderRef(providerRef);
+    if (!row) return { found: false };
+    const previous = row.delivery_status;
+    const changed = this.applyDeliveryStatus(row.id, status, error, at);
+    const current = changed ? (this.db.prepare("SELECT * FROM outbox WHERE id = ?").get(row.id) as OutboxRow) : row;
+    return { found: true, changed, row: current, previous };
+  }
+
+  private applyDeliveryStatus(id: number, status: string, error: string | null, at: string): boolean {
+    const row = this.db.prepare("SELECT channel, delivery_status FROM outbox WHERE id = ?").get(id) as
+      | Pick<OutboxRow, "channel" | "delivery_status">
+      | undefined;
+    if (!row || !advancesStatus(row.channel, row.delivery_status, status)) return false;
+    // The guard on the old value makes the check-and-set safe against a concurrent writer.
+    return (
+      this.db
+        .prepare(
+          "UPDATE outbox SET delivery_status = ?, delivery_status_at = ?, delivery_error = ? WHERE id = ? AND delivery_status IS ?",
+        )
+        .run(status, at, error, id, row.delivery_status).changes > 0
+    );
   }
 }

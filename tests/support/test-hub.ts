@@ -10,10 +10,11 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../hub/config.ts";
+import type { Clock } from "../../hub/dispatch/types.ts";
 import { Hub } from "../../hub/hub.ts";
 import { createLogger } from "../../hub/log.ts";
 import type { DemoDeviceCredential } from "../../hub/seed/demo-district.ts";
-import { type FakeTwilio, startFakeTwilio } from "./fake-twilio.ts";
+import { type FakeTwilio, startFakeTwilio, type TwilioWebhookClient } from "./fake-twilio.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -38,6 +39,8 @@ export interface TestHubOptions {
   twilio?: boolean;
   /** Reuse a data dir (to restart on the same database). */
   dataDir?: string;
+  /** Replaces the wall clock for deadlines (dispatch offers, the relatives' cascade); kept across restarts. */
+  clock?: Clock;
 }
 
 export interface TestHub {
@@ -50,6 +53,8 @@ export interface TestHub {
   demoDevices: DemoDeviceCredential[];
   logs: LogLine[];
   twilio: FakeTwilio | null;
+  /** The Twilio stand-in calling this hub back: signed inbound SMS and status callbacks. */
+  twilioWebhooks(): TwilioWebhookClient;
   /** Waits for a log line matching the predicate. */
   waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   /**
@@ -89,6 +94,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     ANXIN_OUTBOX_POLL_MS: "50",
     ANXIN_OUTBOX_MAX_BACKOFF_MS: "300",
     ANXIN_LOGIN_RATE_LIMIT: "1000",
+    // No scheduled test presses unless a test asks: one falling inside another test would add an alarm it did not expect.
+    ANXIN_TEST_ALARM_INTERVAL_H: "0",
     ...(twilio
       ? {
           TWILIO_ACCOUNT_SID: TEST_TWILIO.accountSid,
@@ -102,7 +109,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   let config = loadConfig(env);
   const logger = createLogger(config.logLevel, sink);
   const dashboardDir = path.join(repoRoot, "dashboard");
-  let hub = new Hub(config, { logger, dashboardDir });
+  const hubDeps = { logger, dashboardDir, ...(options.clock ? { clock: options.clock } : {}) };
+  let hub = new Hub(config, hubDeps);
   await hub.start();
   // Kept from the first start so a restart (even after the test stopped the hub itself) reuses the same ports.
   const ports = { http: hub.httpPort, mqtt: hub.mqttPort };
@@ -117,6 +125,10 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     demoDevices: readDemoDevices(hub.demoDevicesFile),
     logs,
     twilio,
+    twilioWebhooks() {
+      if (!twilio) throw new Error("test hub without Twilio stand-in");
+      return twilio.webhooks({ publicUrl: config.publicUrl, localUrl: testHub.httpUrl });
+    },
     waitForLog: (predicate, timeoutMs = 3000) => waitFor(() => logs.find(predicate), timeoutMs, "log line"),
     async waitForPipeline(alarmId, timeoutMs = 5000) {
       if (alarmId === null) throw new Error("no alarm id");
@@ -144,7 +156,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     async restart() {
       await hub.stop();
       config = loadConfig({ ...env, ANXIN_HTTP_PORT: String(ports.http), ANXIN_MQTT_PORT: String(ports.mqtt) });
-      hub = new Hub(config, { logger, dashboardDir });
+      hub = new Hub(config, hubDeps);
       await hub.start();
       testHub.hub = hub;
     },

@@ -14,9 +14,10 @@ export interface RealtimeRoutesOptions {
 }
 
 /**
- * Pushes every alarm change to every logged-in console. A console that was
- * away (network blip, hub restart) reloads the list over HTTP on reconnect;
- * the push channel carries only what changes from then on.
+ * Pushes every alarm change, device fault and test request change to every
+ * logged-in console. A console that was away (network blip, hub restart)
+ * reloads the list over HTTP on reconnect; the push channel carries only what
+ * changes from then on.
  */
 export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, options) => {
   const sockets = new Set<WebSocket>();
@@ -30,7 +31,19 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
       if (socket.readyState === socket.OPEN) socket.send(frame);
     }
   });
+  // Device supervision: faults (not emergencies) and test requests, pushed as they are committed.
+  const broadcast = (frame: string) => {
+    for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(frame);
+  };
+  const unsubscribeFaults = options.bus.on("device.fault", ({ fault }) =>
+    broadcast(JSON.stringify({ type: "device_fault", fault })),
+  );
+  const unsubscribeTests = options.bus.on("device.test", ({ test }) =>
+    broadcast(JSON.stringify({ type: "device_test", test })),
+  );
   app.addHook("onClose", async () => {
+    unsubscribeFaults();
+    unsubscribeTests();
     unsubscribe();
     for (const socket of sockets) socket.terminate();
   });

@@ -129,7 +129,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
     },
     async (request) => {
       const user = currentUser(request);
-      return { assignment: views.assignment(actions.workerOf(user), user) };
+      return { assignment: views.assignment(actions.workerOf(user)) };
     },
   );
 

@@ -6,6 +6,8 @@
 import { INITIAL_SQL } from "./001-initial.ts";
 import { REGISTRY_DISPATCH_SQL } from "./002-registry-dispatch.ts";
 import { DISPATCH_WORKER_POSITION_SQL } from "./003-dispatch-worker-position.ts";
+import { RELATIVES_CASCADE_SQL } from "./004-relatives-cascade.ts";
+import { DEVICE_SUPERVISION_SQL } from "./005-device-supervision.ts";
 
 export interface Migration {
   version: number;
@@ -28,4 +30,15 @@ export const MIGRATIONS: readonly Migration[] = [
     rebuildsTables: true,
   },
   { version: 3, name: "worker position accuracy, one open offer per alarm", sql: DISPATCH_WORKER_POSITION_SQL },
+  {
+    version: 4,
+    name: "relatives cascade: voice in the outbox, delivery status, cascade state and contacts",
+    sql: RELATIVES_CASCADE_SQL,
+    rebuildsTables: true,
+  },
+  {
+    version: 5,
+    name: "device supervision: faults, test requests and schedule, device events",
+    sql: DEVICE_SUPERVISION_SQL,
+  },
 ];

@@ -1,0 +1,143 @@
+/**
+ * Twilio's webhooks (`/api/twilio`): replies to our SMS and status callbacks
+ * for messages and calls. Twilio has no session, so these routes need none:
+ * the `X-Twilio-Signature` is the authentication. It is checked with the
+ * account's auth token against the public URL Twilio used (ANXIN_PUBLIC_URL +
+ * path) and the form parameters, exactly as Twilio computed it; a forged,
+ * unsigned or other-account request gets 403, changes nothing, and is logged.
+ */
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import twilio from "twilio";
+import { AnxinError } from "../../errors.ts";
+import { emptyMessagingResponse, messagingResponse } from "../../notify/relative-texts.ts";
+import type { DeliveryReport, RelativeCascadeService } from "../../relatives/cascade-service.ts";
+
+export interface TwilioWebhookOptions {
+  /** Null when Twilio is not configured: no signature can be checked, so every webhook is refused. */
+  account: { accountSid: string; authToken: string } | null;
+  /** ANXIN_PUBLIC_URL: the origin (and path prefix) Twilio posts to. */
+  publicUrl: string;
+  relatives: Pick<RelativeCascadeService, "onInboundSms" | "onDeliveryReport">;
+  logger: Logger;
+}
+
+type Form = Record<string, string>;
+
+const FORM = "application/x-www-form-urlencoded";
+const WEBHOOK_DOCS = { tags: ["twilio"], security: [], consumes: [FORM] };
+
+export const twilioRoutes: FastifyPluginAsync<TwilioWebhookOptions> = async (app, options) => {
+  const log = options.logger;
+  registerFormParser(app);
+  const base = options.publicUrl.replace(/\/+$/, "");
+
+  /** The request's form when Twilio signed it; otherwise a coded warning and 403. */
+  function verified(request: FastifyRequest): Form {
+    const url = `${base}${request.url}`;
+    const refuse = (reason: string): never => {
+      log.warn(
+        { code: "TWILIO_SIGNATURE_INVALID", url, ip: request.ip, reason },
+        "refused a Twilio webhook: not signed by our account",
+      );
+      throw new AnxinError("TWILIO_SIGNATURE_INVALID", `request refused: ${reason}`);
+    };
+    if (!options.account) return refuse("Twilio is not configured, so no signature can be checked");
+    const signature = request.headers["x-twilio-signature"];
+    if (typeof signature !== "string" || signature === "") return refuse("no X-Twilio-Signature header");
+    const type = String(request.headers["content-type"] ?? "")
+      .split(";")[0]
+      ?.trim()
+      .toLowerCase();
+    if (type !== FORM || !isForm(request.body)) return refuse("the body is not form-encoded");
+    const form = request.body;
+    if (!twilio.validateRequest(options.account.authToken, signature, url, form)) {
+      return refuse("X-Twilio-Signature does not match the URL and parameters");
+    }
+    if (form.AccountSid !== options.account.accountSid) return refuse("signed, but for another account");
+    return form;
+  }
+
+  app.post(
+    "/sms",
+    {
+      schema: {
+        ...WEBHOOK_DOCS,
+        summary: "Twilio: an SMS to our number (a relative's reply); answered with TwiML",
+      },
+    },
+    async (request, reply) => {
+      const form = verified(request);
+      const outcome = options.relatives.onInboundSms({ from: form.From ?? "", body: form.Body ?? "" });
+      reply.type("text/xml; charset=utf-8");
+      if (outcome.kind === "unknown") {
+        log.info(
+          { code: "TWILIO_UNKNOWN_SENDER", from: form.From, messageSid: form.MessageSid },
+          "SMS from a number that is no relative of an open alarm; not answered",
+        );
+        return emptyMessagingResponse();
+      }
+      log.info({ alarmId: outcome.alarmId, from: form.From, outcome: outcome.kind }, "relative replied by SMS");
+      return messagingResponse(outcome.reply);
+    },
+  );
+
+  app.post(
+    "/status",
+    {
+      schema: {
+        ...WEBHOOK_DOCS,
+        summary: "Twilio: a message's or call's status changed (queued … delivered / failed; completed, no-answer…)",
+      },
+    },
+    async (request, reply) => {
+      const form = verified(request);
+      const report = deliveryReport(form);
+      if (!report) {
+        log.warn({ code: "VALIDATION_FAILED", form }, "Twilio status callback without a sid and status; ignored");
+        throw new AnxinError(
+          "VALIDATION_FAILED",
+          "a status callback needs MessageSid/MessageStatus or CallSid/CallStatus",
+        );
+      }
+      const outcome = options.relatives.onDeliveryReport(report);
+      if (outcome === "unknown_sid") {
+        log.warn(
+          { code: "TWILIO_UNKNOWN_SID", sid: report.sid, status: report.status },
+          "status for a sid we never sent",
+        );
+      } else {
+        log.debug({ sid: report.sid, status: report.status, outcome }, "delivery status");
+      }
+      return reply.code(204).send();
+    },
+  );
+};
+
+function registerFormParser(app: FastifyInstance): void {
+  app.addContentTypeParser(FORM, { parseAs: "string", bodyLimit: 64 * 1024 }, (_request, body, done) => {
+    const form: Form = {};
+    for (const [key, value] of new URLSearchParams(String(body))) form[key] = value;
+    done(null, form);
+  });
+}
+
+function isForm(body: unknown): body is Form {
+  return (
+    typeof body === "object" &&
+    body !== null &&
+    !Array.isArray(body) &&
+    Object.values(body).every((v) => typeof v === "string")
+  );
+}
+
+function deliveryReport(form: Form): DeliveryReport | null {
+  const errorCode = form.ErrorCode ? form.ErrorCode : null;
+  if (form.CallSid && form.CallStatus) {
+    return { sid: form.CallSid, status: form.CallStatus, channel: "voice", errorCode };
+  }
+  const status = form.MessageStatus ?? form.SmsStatus;
+  const sid = form.MessageSid ?? form.SmsSid;
+  if (sid && status) return { sid, status, channel: "sms", errorCode };
+  return null;
+}

@@ -1,0 +1,196 @@
+/**
+ * SQL for the relatives' cascade: one `relative_cascades` row per SOS, one
+ * `relative_contacts` row per SMS or call to a relative. Every method runs in
+ * the caller's transaction.
+ */
+import { CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import type { Db } from "../storage/database.ts";
+import type { OutboxChannel } from "../storage/outbox-repo.ts";
+
+export type CascadeStatus = "texting" | "calling" | "confirmed" | "unreachable" | "stopped";
+export type ContactOutcome = "waiting" | "failed" | "answered" | "confirmed";
+
+export interface CascadeRow {
+  alarm_id: number;
+  status: CascadeStatus;
+  step: number;
+  wave: number;
+  deadline_at: string | null;
+  started_at: string;
+  finished_at: string | null;
+  confirmed_contact_id: number | null;
+}
+
+export interface ContactRow {
+  id: number;
+  alarm_id: number;
+  relative_id: number;
+  priority: number;
+  name: string;
+  phone: string;
+  language: string;
+  channel: OutboxChannel;
+  step: number;
+  outbox_id: number | null;
+  outcome: ContactOutcome;
+  created_at: string;
+  settled_at: string | null;
+}
+
+/** A contact whose message or call has ended, as the outbox knows it. */
+export interface EndedContact extends ContactRow {
+  outbox_status: "pending" | "sent" | "failed";
+  delivery_status: string | null;
+  last_error: string | null;
+}
+
+export type NewContact = Omit<ContactRow, "id" | "outcome" | "settled_at">;
+
+const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(", ");
+
+export class CascadeRepository {
+  private readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  cascade(alarmId: number): CascadeRow | undefined {
+    return this.db.prepare("SELECT * FROM relative_cascades WHERE alarm_id = ?").get(alarmId) as CascadeRow | undefined;
+  }
+
+  /** False when the alarm already has a cascade. */
+  insertCascade(alarmId: number, startedAt: string): boolean {
+    return (
+      this.db
+        .prepare("INSERT OR IGNORE INTO relative_cascades (alarm_id, status, started_at) VALUES (?, 'texting', ?)")
+        .run(alarmId, startedAt).changes > 0
+    );
+  }
+
+  /** Moves to a new step: its status, how many waves so far, and when it times out. */
+  beginStep(alarmId: number, status: "texting" | "calling", wave: number, deadlineAt: string): number {
+    this.db
+      .prepare("UPDATE relative_cascades SET status = ?, step = step + 1, wave = ?, deadline_at = ? WHERE alarm_id = ?")
+      .run(status, wave, deadlineAt, alarmId);
+    return this.cascade(alarmId)?.step ?? 0;
+  }
+
+  finish(alarmId: number, status: "confirmed" | "unreachable" | "stopped", at: string, contactId?: number): void {
+    this.db
+      .prepare(
+        "UPDATE relative_cascades SET status = ?, deadline_at = NULL, finished_at = ?, confirmed_contact_id = ? WHERE alarm_id = ?",
+      )
+      .run(status, at, contactId ?? null, alarmId);
+  }
+
+  /** Running cascades whose step has timed out. ISO timestamps compare as text. */
+  dueCascades(nowIso: string): number[] {
+    return (
+      this.db
+        .prepare(
+          "SELECT alarm_id FROM relative_cascades WHERE status IN ('texting', 'calling') AND deadline_at <= ? ORDER BY deadline_at",
+        )
+        .all(nowIso) as { alarm_id: number }[]
+    ).map((r) => r.alarm_id);
+  }
+
+  /** Running cascades of alarms someone closed in a way that did not stop them. */
+  runningForClosedAlarms(): number[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT c.alarm_id FROM relative_cascades c JOIN alarms a ON a.id = c.alarm_id
+           WHERE c.status IN ('texting', 'calling') AND a.status IN (${CLOSED_SQL})`,
+        )
+        .all() as { alarm_id: number }[]
+    ).map((r) => r.alarm_id);
+  }
+
+  insertContact(contact: NewContact): void {
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO relative_contacts
+           (alarm_id, relative_id, priority, name, phone, language, channel, step, outbox_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        contact.alarm_id,
+        contact.relative_id,
+        contact.priority,
+        contact.name,
+        contact.phone,
+        contact.language,
+        contact.channel,
+        contact.step,
+        contact.outbox_id,
+        contact.created_at,
+      );
+  }
+
+  contacts(alarmId: number): ContactRow[] {
+    return this.db
+      .prepare("SELECT * FROM relative_contacts WHERE alarm_id = ? ORDER BY id")
+      .all(alarmId) as ContactRow[];
+  }
+
+  contact(id: number): ContactRow | undefined {
+    return this.db.prepare("SELECT * FROM relative_contacts WHERE id = ?").get(id) as ContactRow | undefined;
+  }
+
+  contactedRelatives(alarmId: number, channel: OutboxChannel): Set<number> {
+    const rows = this.db
+      .prepare("SELECT relative_id FROM relative_contacts WHERE alarm_id = ? AND channel = ?")
+      .all(alarmId, channel) as { relative_id: number }[];
+    return new Set(rows.map((r) => r.relative_id));
+  }
+
+  waitingInStep(alarmId: number, step: number): number {
+    return (
+      this.db
+        .prepare("SELECT COUNT(*) AS n FROM relative_contacts WHERE alarm_id = ? AND step = ? AND outcome = 'waiting'")
+        .get(alarmId, step) as { n: number }
+    ).n;
+  }
+
+  /** Records how a contact ended; `from` guards against a concurrent settle. True when it changed. */
+  settle(id: number, outcome: ContactOutcome, at: string, from: readonly ContactOutcome[]): boolean {
+    const placeholders = from.map(() => "?").join(", ");
+    return (
+      this.db
+        .prepare(
+          `UPDATE relative_contacts SET outcome = ?, settled_at = ? WHERE id = ? AND outcome IN (${placeholders})`,
+        )
+        .run(outcome, at, id, ...from).changes > 0
+    );
+  }
+
+  /**
+   * Contacts still waiting whose message or call has ended badly or been
+   * answered: refused by the provider for good, or a failed / undelivered /
+   * busy / no-answer / completed status. Only open alarms (or one outbox row),
+   * so the watcher's pass stays small however long the history grows.
+   */
+  endedContacts(outboxId?: number): EndedContact[] {
+    const scope = outboxId === undefined ? `a.status NOT IN (${CLOSED_SQL})` : "o.id = ?";
+    return this.db
+      .prepare(
+        `SELECT c.*, o.status AS outbox_status, o.delivery_status, o.last_error
+         FROM relative_contacts c JOIN outbox o ON o.id = c.outbox_id JOIN alarms a ON a.id = c.alarm_id
+         WHERE ${scope} AND c.outcome = 'waiting' AND (o.status = 'failed' OR o.delivery_status IN
+           ('failed', 'undelivered', 'canceled', 'busy', 'no-answer', 'completed'))
+         ORDER BY c.id`,
+      )
+      .all(...(outboxId === undefined ? [] : [outboxId])) as EndedContact[];
+  }
+
+  /** The most recent contact made to this number for an alarm that is still open. */
+  latestOpenContactByPhone(phone: string): ContactRow | undefined {
+    return this.db
+      .prepare(
+        `SELECT c.* FROM relative_contacts c JOIN alarms a ON a.id = c.alarm_id
+         WHERE c.phone = ? AND a.status NOT IN (${CLOSED_SQL}) ORDER BY c.id DESC LIMIT 1`,
+      )
+      .get(phone) as ContactRow | undefined;
+  }
+}

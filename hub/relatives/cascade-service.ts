@@ -1,0 +1,185 @@
+/**
+ * The relatives' cascade as the rest of the hub sees it: the pipeline stage
+ * starts it, the watcher drives its deadlines and settles contacts whose SMS
+ * or call ended, Twilio's webhooks bring replies and status callbacks, and
+ * closing an alarm stops it. Each action is one SQLite transaction; console
+ * pushes and the outbox sender's wake-up follow the commit.
+ */
+import type { Logger } from "pino";
+import type { DispatchCloseOut } from "../alarms/alarm-service.ts";
+import type { EventBus } from "../events.ts";
+import { type DeliveryChannel, isAnsweredCall } from "../notify/delivery-status.ts";
+import { confirmedReply, replyHelp } from "../notify/relative-texts.ts";
+import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
+import type { Db } from "../storage/database.ts";
+import type { OutboxRepository } from "../storage/outbox-repo.ts";
+import type { RegistryRepository } from "../storage/registry-repo.ts";
+import { CascadeRepository, type EndedContact } from "./cascade-repo.ts";
+import { RelativeCascade } from "./relative-cascade.ts";
+import { isConfirmation, normalisePhone } from "./replies.ts";
+import { CascadeEffects, type Clock, type RelativeSettings } from "./types.ts";
+
+export interface InboundSms {
+  from: string;
+  body: string;
+}
+
+/** What to answer a text: nothing to an unknown sender, a short line in the relative's language otherwise. */
+export type InboundOutcome =
+  | { kind: "unknown" }
+  | { kind: "confirmed" | "repeated" | "not_confirmation"; alarmId: number; language: string; reply: string };
+
+export interface DeliveryReport {
+  /** MessageSid or CallSid. */
+  sid: string;
+  status: string;
+  channel: DeliveryChannel;
+  errorCode: string | null;
+}
+
+export type DeliveryOutcome = "unknown_sid" | "stale" | "recorded";
+
+export interface CascadeServiceDeps {
+  db: Db;
+  alarms: AlarmRepository;
+  registry: RegistryRepository;
+  outbox: OutboxRepository;
+  bus: EventBus;
+  logger: Logger;
+  settings: RelativeSettings;
+  clock: Clock;
+}
+
+export class RelativeCascadeService {
+  readonly repo: CascadeRepository;
+  private readonly deps: CascadeServiceDeps;
+  private readonly cascade: RelativeCascade;
+
+  constructor(deps: CascadeServiceDeps) {
+    this.deps = deps;
+    this.repo = new CascadeRepository(deps.db);
+    this.cascade = new RelativeCascade({ ...deps, repo: this.repo });
+  }
+
+  /**
+   * The `notify_relatives` stage: the first wave inside its transaction; the
+   * returned function runs after the commit. It only wakes the outbox sender:
+   * consoles hear of the new alarm from the pipeline's publish stage, complete.
+   */
+  startInStage(alarm: AlarmRow): () => void {
+    const effects = new CascadeEffects();
+    this.cascade.start(alarm, effects);
+    return () => {
+      if (effects.outboxAdded > 0) this.deps.bus.emit("outbox.enqueued", { count: effects.outboxAdded });
+    };
+  }
+
+  /** One watcher pass: contacts that ended, cascades of closed alarms, steps past their deadline. */
+  scan(): { settled: number; stopped: number; advanced: number } {
+    const ended = this.repo.endedContacts();
+    for (const contact of ended) this.transact((fx) => this.settleEnded(contact, fx));
+    const closed = this.repo.runningForClosedAlarms();
+    for (const alarmId of closed) {
+      this.transact((fx) => this.cascade.stop(alarmId, "system", "the alarm was closed", fx));
+    }
+    const now = this.deps.clock().toISOString();
+    const due = this.repo.dueCascades(now);
+    for (const alarmId of due) {
+      this.transact((fx) => {
+        // Re-read inside the transaction: a confirmation may have just ended it.
+        const cascade = this.repo.cascade(alarmId);
+        if (!cascade?.deadline_at || cascade.deadline_at > now) return;
+        const after =
+          cascade.status === "calling"
+            ? `the call was not confirmed within ${this.deps.settings.confirmS} s`
+            : `nobody confirmed within ${this.deps.settings.confirmS} s`;
+        this.cascade.advance(alarmId, fx, after);
+      });
+    }
+    return { settled: ended.length, stopped: closed.length, advanced: due.length };
+  }
+
+  /** A status callback: stored when it moves the message forward; a failed SMS or an ended call moves the cascade on. */
+  onDeliveryReport(report: DeliveryReport): DeliveryOutcome {
+    const { outbox, alarms } = this.deps;
+    return this.transact((fx) => {
+      const at = this.deps.clock().toISOString();
+      const update = outbox.recordDeliveryStatus(report.sid, report.status, report.errorCode, at);
+      if (!update.found) return "unknown_sid";
+      if (!update.changed) return "stale";
+      const row = update.row;
+      if (row.alarm_id !== null) {
+        alarms.appendEvent(row.alarm_id, "delivery_status", "twilio", {
+          channel: row.channel,
+          to: row.recipient,
+          purpose: row.purpose,
+          status: report.status,
+          previous: update.previous,
+          ...(report.errorCode ? { errorCode: report.errorCode } : {}),
+        });
+        fx.change(row.alarm_id, "delivery_status");
+      }
+      for (const contact of this.repo.endedContacts(row.id)) this.settleEnded(contact, fx);
+      return "recorded";
+    });
+  }
+
+  /** A text from a phone: a relative of an open alarm confirms (or says something else); anyone else is unknown. */
+  onInboundSms(sms: InboundSms): InboundOutcome {
+    return this.transact((fx): InboundOutcome => {
+      const contact = this.repo.latestOpenContactByPhone(normalisePhone(sms.from));
+      if (!contact) return { kind: "unknown" };
+      const alarm = this.deps.alarms.get(contact.alarm_id);
+      const resident = alarm?.resident_id ? this.deps.registry.resident(alarm.resident_id) : undefined;
+      const facts = { alarmId: contact.alarm_id, residentName: resident?.name ?? "" };
+      const language = contact.language === "en" ? "en" : this.deps.settings.smsLanguage;
+      if (isConfirmation(sms.body)) {
+        const kind = this.cascade.confirm(contact, sms.body, fx) ? "confirmed" : "repeated";
+        return { kind, alarmId: contact.alarm_id, language, reply: confirmedReply(facts, language) };
+      }
+      this.cascade.recordReply(contact, sms.body, fx);
+      return { kind: "not_confirmation", alarmId: contact.alarm_id, language, reply: replyHelp(facts, language) };
+    });
+  }
+
+  /** Wraps dispatch's close-out so that resolving an alarm stops its cascade in the same transaction. */
+  closingWith(dispatch: DispatchCloseOut): DispatchCloseOut {
+    return {
+      closeOut: (alarmId, actor, effects) => {
+        dispatch.closeOut(alarmId, actor, effects);
+        this.cascade.stop(alarmId, actor, "the alarm was closed", effects);
+      },
+      afterCommit: (effects) => dispatch.afterCommit(effects),
+    };
+  }
+
+  private settleEnded(contact: EndedContact, fx: CascadeEffects): void {
+    const current = this.repo.contact(contact.id);
+    if (current?.outcome !== "waiting") return;
+    if (contact.outbox_status === "failed") {
+      this.cascade.contactEnded(current, "failed", { reason: contact.last_error }, fx);
+    } else if (isAnsweredCall(contact.channel, contact.delivery_status)) {
+      this.cascade.contactEnded(current, "answered", { status: contact.delivery_status }, fx);
+    } else {
+      this.cascade.contactEnded(current, "failed", { status: contact.delivery_status }, fx);
+    }
+  }
+
+  private transact<T>(work: (effects: CascadeEffects) => T): T {
+    const effects = new CascadeEffects();
+    const result = this.deps.db.transaction(() => work(effects))();
+    this.afterCommit(effects);
+    return result;
+  }
+
+  private afterCommit(effects: CascadeEffects): void {
+    const seen = new Set<string>();
+    for (const { alarmId, change } of effects.changes) {
+      const key = `${alarmId}:${change}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      this.deps.bus.emit("alarm.changed", { alarmId, change });
+    }
+    if (effects.outboxAdded > 0) this.deps.bus.emit("outbox.enqueued", { count: effects.outboxAdded });
+  }
+}

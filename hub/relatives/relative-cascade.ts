@@ -1,0 +1,278 @@
+/**
+ * The relatives' cascade as a state machine, synchronous on purpose: every
+ * method runs inside the caller's SQLite transaction, so a step's outbox rows,
+ * its contacts, the cascade's new deadline and the alarm event commit together.
+ *
+ * texting: the first `firstWave` relatives (priority order) get an SMS at once;
+ *   each timeout without a confirmation texts the next `firstWave`; an SMS that
+ *   fails for good brings in the next relative at once.
+ * calling: once everyone was texted, relatives are called one by one, in order;
+ *   a call that ends (answered or not) or times out moves on to the next.
+ * A confirming reply ends it (`confirmed`); nobody left ends it (`unreachable`);
+ * closing the alarm ends it (`stopped`).
+ */
+import { relativeCallTwiml } from "../notify/relative-texts.ts";
+import { relativeAlarmSms, type SmsLanguage } from "../notify/sms-text.ts";
+import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import type { NewOutboxMessage, OutboxChannel, OutboxRepository } from "../storage/outbox-repo.ts";
+import type { RegistryRepository, RelativeRow } from "../storage/registry-repo.ts";
+import type { CascadeRepository, ContactRow } from "./cascade-repo.ts";
+import { normalisePhone } from "./replies.ts";
+import type { Clock, EffectSink, RelativeSettings } from "./types.ts";
+
+interface Facts {
+  alarm: AlarmRow;
+  residentId: number;
+  residentName: string;
+  address: string;
+}
+
+const RUNNING = ["texting", "calling"];
+
+export class RelativeCascade {
+  private readonly alarms: AlarmRepository;
+  private readonly registry: RegistryRepository;
+  private readonly outbox: OutboxRepository;
+  private readonly repo: CascadeRepository;
+  private readonly settings: RelativeSettings;
+  private readonly clock: Clock;
+
+  constructor(deps: {
+    alarms: AlarmRepository;
+    registry: RegistryRepository;
+    outbox: OutboxRepository;
+    repo: CascadeRepository;
+    settings: RelativeSettings;
+    clock: Clock;
+  }) {
+    this.alarms = deps.alarms;
+    this.registry = deps.registry;
+    this.outbox = deps.outbox;
+    this.repo = deps.repo;
+    this.settings = deps.settings;
+    this.clock = deps.clock;
+  }
+
+  /** The first wave (the `notify_relatives` stage). Only emergencies reach relatives. */
+  start(alarm: AlarmRow, effects: EffectSink): void {
+    if (alarm.kind !== "sos" || this.repo.cascade(alarm.id)) return;
+    const facts = this.facts(alarm);
+    if (!facts) {
+      this.alarms.appendEvent(alarm.id, "relatives_not_notified", "system", { reason: "household unknown" });
+      effects.change(alarm.id, "relatives_not_notified");
+      return;
+    }
+    const relatives = this.registry.relatives(facts.residentId);
+    if (relatives.length === 0) {
+      this.alarms.appendEvent(alarm.id, "relatives_not_notified", "system", { reason: "no relatives on record" });
+      effects.change(alarm.id, "relatives_not_notified");
+      return;
+    }
+    this.repo.insertCascade(alarm.id, this.now().toISOString());
+    this.textWave(facts, relatives.slice(0, this.settings.firstWave), effects, null);
+  }
+
+  /** The current step is over without a confirmation: the next wave, the next call, or nobody left. */
+  advance(alarmId: number, effects: EffectSink, after: string): void {
+    const cascade = this.repo.cascade(alarmId);
+    const alarm = this.alarms.get(alarmId);
+    if (!cascade || !alarm || !RUNNING.includes(cascade.status)) return;
+    const facts = this.facts(alarm);
+    if (!facts || CLOSED_STATUSES.includes(alarm.status)) {
+      this.stop(alarmId, "system", facts ? `the alarm is ${alarm.status}` : "household unknown", effects);
+      return;
+    }
+    const relatives = this.registry.relatives(facts.residentId);
+    if (cascade.status === "texting") {
+      const texted = this.repo.contactedRelatives(alarmId, "sms");
+      const next = relatives.filter((r) => !texted.has(r.id));
+      if (next.length > 0) {
+        this.textWave(facts, next.slice(0, this.settings.firstWave), effects, after);
+        return;
+      }
+    }
+    const called = this.repo.contactedRelatives(alarmId, "voice");
+    const next = relatives.find((r) => !called.has(r.id));
+    if (next) {
+      this.placeCall(facts, next, effects, after);
+      return;
+    }
+    this.repo.finish(alarmId, "unreachable", this.now().toISOString());
+    this.alarms.appendEvent(alarmId, "relatives_unreachable", "system", {
+      texted: this.repo.contactedRelatives(alarmId, "sms").size,
+      called: called.size,
+      after,
+    });
+    effects.change(alarmId, "relatives_unreachable");
+  }
+
+  /**
+   * A contact's SMS or call has ended without a confirmation. When it belongs
+   * to the current step the cascade moves on at once: a failed SMS brings in
+   * the next relative (the rest of the wave keeps its time), and a call that
+   * ended, or a wave that failed entirely, goes to the next step.
+   */
+  contactEnded(contact: ContactRow, outcome: "failed" | "answered", detail: Record<string, unknown>, fx: EffectSink) {
+    if (!this.repo.settle(contact.id, outcome, this.now().toISOString(), ["waiting"])) return;
+    const type = outcome === "answered" ? "relative_call_completed" : "relative_contact_failed";
+    this.alarms.appendEvent(contact.alarm_id, type, "system", {
+      relative: who(contact),
+      channel: contact.channel,
+      ...detail,
+    });
+    fx.change(contact.alarm_id, type);
+    const cascade = this.repo.cascade(contact.alarm_id);
+    if (!cascade || !RUNNING.includes(cascade.status) || cascade.step !== contact.step) return;
+    const why =
+      outcome === "answered"
+        ? `${contact.name} answered the call but has not confirmed`
+        : `the ${contact.channel === "sms" ? "SMS" : "call"} to ${contact.name} failed`;
+    if (contact.channel === "sms" && this.repo.waitingInStep(contact.alarm_id, cascade.step) > 0) {
+      const alarm = this.alarms.get(contact.alarm_id);
+      const facts = alarm && !CLOSED_STATUSES.includes(alarm.status) ? this.facts(alarm) : undefined;
+      if (!facts) return;
+      const texted = this.repo.contactedRelatives(contact.alarm_id, "sms");
+      const next = this.registry.relatives(facts.residentId).find((r) => !texted.has(r.id));
+      if (next) this.textWave(facts, [next], fx, why);
+      return;
+    }
+    this.advance(contact.alarm_id, fx, why);
+  }
+
+  /** A relative confirmed by reply: the cascade ends. Returns false for a repeated confirmation. */
+  confirm(contact: ContactRow, reply: string, effects: EffectSink): boolean {
+    if (contact.outcome === "confirmed") return false;
+    const at = this.now().toISOString();
+    this.repo.settle(contact.id, "confirmed", at, ["waiting", "failed", "answered"]);
+    const cascade = this.repo.cascade(contact.alarm_id);
+    const stops = cascade !== undefined && ["texting", "calling", "unreachable"].includes(cascade.status);
+    if (stops) this.repo.finish(contact.alarm_id, "confirmed", at, contact.id);
+    const first = cascade?.confirmed_contact_id ? this.repo.contact(cascade.confirmed_contact_id) : undefined;
+    this.alarms.appendEvent(contact.alarm_id, "relative_confirmed", `relative:${contact.relative_id}`, {
+      relative: who(contact),
+      reply: reply.slice(0, 160),
+      cascadeStopped: stops,
+      ...(first ? { alreadyConfirmedBy: who(first) } : {}),
+    });
+    effects.change(contact.alarm_id, "relative_confirmed");
+    return true;
+  }
+
+  /** A reply that is not a confirmation: shown to operators, the cascade goes on. */
+  recordReply(contact: ContactRow, reply: string, effects: EffectSink): void {
+    this.alarms.appendEvent(contact.alarm_id, "relative_replied", `relative:${contact.relative_id}`, {
+      relative: who(contact),
+      reply: reply.slice(0, 160),
+    });
+    effects.change(contact.alarm_id, "relative_replied");
+  }
+
+  stop(alarmId: number, actor: string, reason: string, effects: EffectSink): void {
+    const cascade = this.repo.cascade(alarmId);
+    if (!cascade || !RUNNING.includes(cascade.status)) return;
+    this.repo.finish(alarmId, "stopped", this.now().toISOString());
+    this.alarms.appendEvent(alarmId, "relatives_cascade_stopped", actor, { reason, step: cascade.step });
+    effects.change(alarmId, "relatives_cascade_stopped");
+  }
+
+  private textWave(facts: Facts, relatives: readonly RelativeRow[], effects: EffectSink, after: string | null): void {
+    const alarmId = facts.alarm.id;
+    const wave = (this.repo.cascade(alarmId)?.wave ?? 0) + 1;
+    const deadlineAt = this.deadline();
+    const step = this.repo.beginStep(alarmId, "texting", wave, deadlineAt);
+    const link = `${this.settings.publicUrl}/#/alarms/${alarmId}`;
+    this.contact(facts, relatives, "sms", step, effects, (relative) => ({
+      body: relativeAlarmSms({ ...this.smsFacts(facts), kind: facts.alarm.kind, link }, this.language(relative)),
+      purpose: `relative:${relative.priority}`,
+      dedupeKey: `alarm:${alarmId}:relative:${relative.id}`,
+    }));
+    this.alarms.appendEvent(alarmId, "relatives_wave_sent", "system", {
+      wave,
+      step,
+      relatives: relatives.map(who),
+      deadlineAt,
+      ...(after ? { after } : {}),
+    });
+    effects.change(alarmId, "relatives_wave_sent");
+  }
+
+  private placeCall(facts: Facts, relative: RelativeRow, effects: EffectSink, after: string): void {
+    const alarmId = facts.alarm.id;
+    const deadlineAt = this.deadline();
+    const step = this.repo.beginStep(alarmId, "calling", this.repo.cascade(alarmId)?.wave ?? 0, deadlineAt);
+    this.contact(facts, [relative], "voice", step, effects, (r) => ({
+      body: relativeCallTwiml(this.smsFacts(facts), this.language(r)),
+      purpose: `relative_call:${r.priority}`,
+      dedupeKey: `alarm:${alarmId}:relative:${r.id}:call`,
+    }));
+    this.alarms.appendEvent(alarmId, "relative_call_placed", "system", {
+      relative: who(relative),
+      step,
+      deadlineAt,
+      after,
+    });
+    effects.change(alarmId, "relative_call_placed");
+  }
+
+  /** Outbox rows and contact rows for one step. */
+  private contact(
+    facts: Facts,
+    relatives: readonly RelativeRow[],
+    channel: OutboxChannel,
+    step: number,
+    effects: EffectSink,
+    message: (relative: RelativeRow) => Pick<NewOutboxMessage, "body" | "purpose" | "dedupeKey">,
+  ): void {
+    const createdAt = this.now().toISOString();
+    for (const relative of relatives) {
+      const phone = normalisePhone(relative.phone);
+      const content = message(relative);
+      effects.outboxAdded += this.outbox.enqueue([{ ...content, channel, recipient: phone, alarmId: facts.alarm.id }]);
+      this.repo.insertContact({
+        alarm_id: facts.alarm.id,
+        relative_id: relative.id,
+        priority: relative.priority,
+        name: relative.name,
+        phone,
+        language: relative.language,
+        channel,
+        step,
+        outbox_id: this.outbox.byDedupeKey(content.dedupeKey)?.id ?? null,
+        created_at: createdAt,
+      });
+    }
+  }
+
+  private facts(alarm: AlarmRow): Facts | undefined {
+    const resident = alarm.resident_id ? this.registry.resident(alarm.resident_id) : undefined;
+    const household = alarm.household_id ? this.registry.household(alarm.household_id) : undefined;
+    if (!resident || !household) return undefined;
+    return { alarm, residentId: resident.id, residentName: resident.name, address: household.address };
+  }
+
+  private smsFacts(facts: Facts) {
+    return {
+      alarmId: facts.alarm.id,
+      residentName: facts.residentName,
+      address: facts.address,
+      receivedAt: new Date(facts.alarm.received_at),
+      timeZone: this.settings.timeZone,
+    };
+  }
+
+  private language(relative: { language: string }): SmsLanguage {
+    return relative.language === "en" ? "en" : this.settings.smsLanguage;
+  }
+
+  private deadline(): string {
+    return new Date(this.now().getTime() + this.settings.confirmS * 1000).toISOString();
+  }
+
+  private now(): Date {
+    return this.clock();
+  }
+}
+
+function who(relative: { priority: number; name: string; phone: string }) {
+  return { priority: relative.priority, name: relative.name, phone: relative.phone };
+}

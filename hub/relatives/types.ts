@@ -1,0 +1,40 @@
+/** The relatives' cascade's settings and the effects its transactions leave for after the commit. */
+import type { HubConfig } from "../config.ts";
+import type { SmsLanguage } from "../notify/sms-text.ts";
+
+export type { Clock } from "../dispatch/types.ts";
+
+export interface RelativeSettings {
+  /** Relatives texted at once, and per later wave (ANXIN_RELATIVES_FIRST_WAVE). */
+  firstWave: number;
+  /** Seconds a step waits for a confirmation before the next one (ANXIN_RELATIVE_CONFIRM_S). */
+  confirmS: number;
+  publicUrl: string;
+  timeZone: string;
+  smsLanguage: SmsLanguage;
+}
+
+export function relativeSettingsFrom(config: HubConfig): RelativeSettings {
+  return {
+    firstWave: config.relativesFirstWave,
+    confirmS: config.relativeConfirmS,
+    publicUrl: config.publicUrl,
+    timeZone: config.timeZone,
+    smsLanguage: config.smsLanguage,
+  };
+}
+
+/** What must happen after the commit; `DispatchEffects` has the same shape, so a close-out can share one. */
+export interface EffectSink {
+  change(alarmId: number, change: string): void;
+  outboxAdded: number;
+}
+
+export class CascadeEffects implements EffectSink {
+  readonly changes: { alarmId: number; change: string }[] = [];
+  outboxAdded = 0;
+
+  change(alarmId: number, change: string): void {
+    this.changes.push({ alarmId, change });
+  }
+}

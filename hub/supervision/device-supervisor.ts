@@ -1,0 +1,205 @@
+/**
+ * Device supervision. A device is in trouble when:
+ * - its `status` says `offline`: the broker published its Last Will (power cut,
+ *   crash, network gone, or a half-open connection that sent nothing for 1.5 ×
+ *   its keep-alive), or it said goodbye itself → fault `offline`, at once;
+ * - it has not been heard from (heartbeat, status or press) for 3 heartbeat
+ *   intervals → fault `silent`. This catches what the keep-alive cannot: a
+ *   connection that stays up (PINGREQs, or no keep-alive at all) while the
+ *   device's application is dead, and devices that vanished while the hub was down;
+ * - its battery reads at or below the threshold → fault `low_battery`, once;
+ * - it missed a requested test press → fault `test_failed` (see test-alarms.ts).
+ *
+ * Low battery is a fault kind rather than a separate maintenance-task table:
+ * it has the same life (opened once by a cause, cleared by evidence: a reading
+ * comfortably above the threshold after the battery was changed), the same
+ * one-open-per-device rule in SQLite, and the same place on the console. It is
+ * still not an emergency: faults never become alarms, never text relatives.
+ *
+ * Faults clear when the device returns: an `online` status or a heartbeat at
+ * once (the presence handlers call in here), a press at the next scan.
+ *
+ * The scan runs every few seconds and decides only from stored timestamps
+ * (`devices.last_seen_at`, the faults' `opened_at`), so it survives restarts.
+ * Silence is counted from when this hub process started at the earliest: after
+ * an outage every device needs a moment to reconnect, and faulting the whole
+ * fleet for the hub's own absence would bury real faults; a device that stays
+ * silent is faulted 3 intervals after the start.
+ */
+import type { Logger } from "pino";
+import type { EventBus } from "../events.ts";
+import type { RegistryRepository } from "../storage/registry-repo.ts";
+import type { FaultLedger, SupervisionEffects } from "./fault-ledger.ts";
+import type { FaultRepository } from "./fault-repo.ts";
+import type { SupervisionSettings } from "./settings.ts";
+import type { TestAlarms } from "./test-alarms.ts";
+
+export interface DeviceSupervisorDeps {
+  faults: FaultRepository;
+  registry: RegistryRepository;
+  ledger: FaultLedger;
+  tests: TestAlarms;
+  bus: EventBus;
+  logger: Logger;
+  settings: SupervisionSettings;
+}
+
+export class DeviceSupervisor {
+  private readonly deps: DeviceSupervisorDeps;
+  private timer: NodeJS.Timeout | null = null;
+  private scanning: Promise<void> | null = null;
+  private startedAt = 0;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(deps: DeviceSupervisorDeps) {
+    this.deps = deps;
+  }
+
+  /** Scans once at once (faults from while the hub was down), then every `scanMs`. */
+  start(): void {
+    this.startedAt = Date.now();
+    this.unsubscribe = this.deps.bus.on("alarm.changed", ({ alarmId, change }) => {
+      if (change !== "created") return;
+      // Emitted inside the stage's transaction: look once it has committed.
+      setImmediate(() => {
+        if (this.timer) void this.onAlarmCreated(alarmId); // not once stopping (the database may be closing)
+      });
+    });
+    void this.scan();
+    this.timer = setInterval(() => void this.scan(), this.deps.settings.scanMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    await this.scanning;
+  }
+
+  /** A heartbeat: the device is alive and connected; its battery may need a visit. */
+  async onHeartbeat(deviceId: string, at: Date, battery: number): Promise<void> {
+    const device = this.deps.faults.device(deviceId);
+    if (device?.status !== "active") return;
+    await this.deps.ledger.transact((effects) => {
+      if (device.online !== 1) this.deps.registry.setDeviceOnline(deviceId, true, at.toISOString());
+      this.returned(deviceId, at.toISOString(), "heartbeat received", effects);
+      this.checkBattery(deviceId, battery, at.toISOString(), effects);
+    });
+    if (device.online !== 1) this.deps.bus.emit("device.status", { deviceId, online: true });
+  }
+
+  /** A `status` message, or the broker's Last Will on the device's behalf. */
+  async onStatus(deviceId: string, online: boolean, at: Date): Promise<void> {
+    const device = this.deps.faults.device(deviceId);
+    if (device?.status !== "active") return;
+    const when = at.toISOString();
+    await this.deps.ledger.transact((effects) => {
+      if (online) this.returned(deviceId, when, "device online", effects);
+      else
+        this.deps.ledger.open(deviceId, "offline", when, { reason: "status offline (Last Will or goodbye)" }, effects);
+    });
+    if (online) await this.deps.tests.resendPending(deviceId);
+  }
+
+  /** One pass; a pass still running is not overlapped. */
+  scan(): Promise<void> {
+    if (this.scanning) return this.scanning;
+    this.scanning = (async () => {
+      try {
+        const now = new Date();
+        await this.scanSilence(now);
+        await this.scanReturns();
+        await this.scanBatteries(now);
+        await this.scanRevoked(now);
+        await this.deps.tests.scan(now);
+      } catch (error) {
+        this.deps.logger.error({ err: error }, "device supervision pass failed; retrying next tick");
+      } finally {
+        this.scanning = null;
+      }
+    })();
+    return this.scanning;
+  }
+
+  private async onAlarmCreated(alarmId: number): Promise<void> {
+    try {
+      const device = this.deps.faults.alarmDevice(alarmId);
+      if (device?.kind === "test") await this.deps.tests.onTestAlarm(device.device_id);
+    } catch (error) {
+      this.deps.logger.error({ err: error, alarmId }, "could not settle a test alarm; the next scan will");
+    }
+  }
+
+  private async scanSilence(now: Date): Promise<void> {
+    const { faults, ledger, settings } = this.deps;
+    // Silence counts from this process's start at the earliest (see the header).
+    if (now.getTime() - this.startedAt < settings.silentAfterMs) return;
+    const cutoff = new Date(now.getTime() - settings.silentAfterMs).toISOString();
+    const silent = faults.silentDevices(cutoff);
+    if (silent.length === 0) return;
+    await ledger.transact((effects) => {
+      for (const device of silent) {
+        ledger.open(
+          device.id,
+          "silent",
+          now.toISOString(),
+          { lastSeenAt: device.last_seen_at, silentAfterS: settings.silentAfterMs / 1000 },
+          effects,
+        );
+      }
+    });
+  }
+
+  private async scanReturns(): Promise<void> {
+    const returned = this.deps.faults.returnedDevices();
+    if (returned.length === 0) return;
+    await this.deps.ledger.transact((effects) => {
+      for (const row of returned) this.returned(row.device_id, row.last_seen_at, "device heard from again", effects);
+    });
+  }
+
+  private async scanBatteries(now: Date): Promise<void> {
+    const { faults, ledger, settings } = this.deps;
+    const low = faults.lowBatteries(settings.lowBatteryPercent);
+    const recovered = faults.recoveredBatteries(settings.batteryClearPercent);
+    if (low.length === 0 && recovered.length === 0) return;
+    await ledger.transact((effects) => {
+      for (const device of [...low, ...recovered]) {
+        if (device.battery !== null) this.checkBattery(device.id, device.battery, now.toISOString(), effects);
+      }
+    });
+  }
+
+  private async scanRevoked(now: Date): Promise<void> {
+    const { faults, ledger } = this.deps;
+    const revoked = faults.faultsOfRevokedDevices();
+    if (revoked.length === 0) return;
+    await ledger.transact((effects) => {
+      for (const { device_id } of revoked) {
+        ledger.clear(
+          device_id,
+          ["offline", "silent", "low_battery", "test_failed"],
+          now.toISOString(),
+          "device revoked",
+          "system",
+          effects,
+        );
+      }
+    });
+  }
+
+  private returned(deviceId: string, at: string, reason: string, effects: SupervisionEffects): void {
+    this.deps.ledger.clear(deviceId, ["offline", "silent"], at, reason, `device:${deviceId}`, effects);
+  }
+
+  private checkBattery(deviceId: string, battery: number, at: string, effects: SupervisionEffects): void {
+    const { ledger, settings } = this.deps;
+    if (battery <= settings.lowBatteryPercent) {
+      ledger.open(deviceId, "low_battery", at, { battery, thresholdPercent: settings.lowBatteryPercent }, effects);
+    } else if (battery >= settings.batteryClearPercent) {
+      ledger.clear(deviceId, ["low_battery"], at, `battery reads ${battery}%`, `device:${deviceId}`, effects);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Opens and clears device faults. Each change is the fault row plus a
+ * `device_events` row, written inside the caller's transaction; what changed
+ * is collected in `SupervisionEffects` and announced to the consoles only once
+ * that transaction has committed (`transact`), never before.
+ */
+import type { Logger } from "pino";
+import type { EventBus } from "../events.ts";
+import type { Db } from "../storage/database.ts";
+import type { FaultKind, FaultRepository } from "./fault-repo.ts";
+import { type DeviceFault, type DeviceTest, faultView } from "./supervision-views.ts";
+
+/** What a committed supervision transaction must still do: pushes, and work such as MQTT publishes. */
+export class SupervisionEffects {
+  readonly faults: DeviceFault[] = [];
+  readonly tests: DeviceTest[] = [];
+  readonly after: Array<() => void | Promise<void>> = [];
+}
+
+export class FaultLedger {
+  private readonly db: Db;
+  private readonly repo: FaultRepository;
+  private readonly bus: EventBus;
+  private readonly logger: Logger;
+
+  constructor(deps: { db: Db; repo: FaultRepository; bus: EventBus; logger: Logger }) {
+    this.db = deps.db;
+    this.repo = deps.repo;
+    this.bus = deps.bus;
+    this.logger = deps.logger;
+  }
+
+  /** Runs `work` in one transaction, then announces its effects; returns what `work` returned. */
+  async transact<T>(work: (effects: SupervisionEffects) => T): Promise<T> {
+    const effects = new SupervisionEffects();
+    const result = this.db.transaction(() => work(effects))();
+    await this.afterCommit(effects);
+    return result;
+  }
+
+  async afterCommit(effects: SupervisionEffects): Promise<void> {
+    for (const fault of effects.faults) this.bus.emit("device.fault", { fault });
+    for (const test of effects.tests) this.bus.emit("device.test", { test });
+    for (const work of effects.after) {
+      try {
+        await work();
+      } catch (error) {
+        // Committed already: a lost publish is made good by the next scan, a reconnect, or the deadline.
+        this.logger.warn({ err: error }, "after-commit work of device supervision failed");
+      }
+    }
+  }
+
+  /** Inside a transaction: opens the fault unless one of its kind is open. Returns true when it opened. */
+  open(
+    deviceId: string,
+    kind: FaultKind,
+    at: string,
+    detail: Record<string, unknown>,
+    effects: SupervisionEffects,
+  ): boolean {
+    const row = this.repo.open(deviceId, kind, at, detail);
+    if (!row) return false;
+    this.repo.appendEvent(deviceId, "fault_opened", "system", at, { faultId: row.id, kind, ...detail });
+    effects.faults.push(faultView(row));
+    this.logger.warn({ code: "DEVICE_FAULT", deviceId, kind, faultId: row.id, ...detail }, "device fault opened");
+    return true;
+  }
+
+  /** Inside a transaction: clears the device's open faults of these kinds. Returns how many it cleared. */
+  clear(
+    deviceId: string,
+    kinds: readonly FaultKind[],
+    at: string,
+    reason: string,
+    actor: string,
+    effects: SupervisionEffects,
+  ): number {
+    const cleared = this.repo.clear(deviceId, kinds, at, reason);
+    for (const row of cleared) {
+      this.repo.appendEvent(deviceId, "fault_cleared", actor, at, { faultId: row.id, kind: row.kind, reason });
+      effects.faults.push(faultView(row));
+      this.logger.info({ deviceId, kind: row.kind, faultId: row.id, reason }, "device fault cleared");
+    }
+    return cleared.length;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Device supervision (issue 4), assembled: faults and their ledger, scheduled
+ * and drilled test alarms, the periodic supervisor, and the read side for the
+ * API. `createSupervision` only builds; `supervisor.start()`/`stop()` run it.
+ */
+import type { Logger } from "pino";
+import type { DeviceChannel } from "../broker/device-channel.ts";
+import type { HubConfig } from "../config.ts";
+import type { EventBus } from "../events.ts";
+import type { AlarmRepository } from "../storage/alarm-repo.ts";
+import type { Db } from "../storage/database.ts";
+import type { RegistryRepository } from "../storage/registry-repo.ts";
+import { DeviceHealthViews } from "./device-health.ts";
+import { DeviceSupervisor } from "./device-supervisor.ts";
+import { FaultLedger } from "./fault-ledger.ts";
+import { FaultRepository } from "./fault-repo.ts";
+import { supervisionSettingsFrom } from "./settings.ts";
+import { TestAlarms, type TestDispatchCloseOut } from "./test-alarms.ts";
+import { TestRepository } from "./test-repo.ts";
+
+export interface Supervision {
+  supervisor: DeviceSupervisor;
+  tests: TestAlarms;
+  views: DeviceHealthViews;
+}
+
+export function createSupervision(deps: {
+  db: Db;
+  registry: RegistryRepository;
+  alarms: AlarmRepository;
+  devices: DeviceChannel;
+  dispatch: TestDispatchCloseOut;
+  bus: EventBus;
+  logger: Logger;
+  config: HubConfig;
+  stageCount: number;
+}): Supervision {
+  const settings = supervisionSettingsFrom(deps.config);
+  const faults = new FaultRepository(deps.db);
+  const testRepo = new TestRepository(deps.db);
+  const ledger = new FaultLedger({ db: deps.db, repo: faults, bus: deps.bus, logger: deps.logger });
+  const tests = new TestAlarms({
+    tests: testRepo,
+    faults,
+    ledger,
+    alarms: deps.alarms,
+    devices: deps.devices,
+    dispatch: deps.dispatch,
+    bus: deps.bus,
+    logger: deps.logger,
+    settings,
+    stageCount: deps.stageCount,
+  });
+  const supervisor = new DeviceSupervisor({
+    faults,
+    registry: deps.registry,
+    ledger,
+    tests,
+    bus: deps.bus,
+    logger: deps.logger,
+    settings,
+  });
+  return { supervisor, tests, views: new DeviceHealthViews({ faults, tests: testRepo, settings }) };
+}

@@ -1,0 +1,236 @@
+/**
+ * End-to-end test alarms. The hub asks a device (on its schedule, or when an
+ * operator orders a drill) to make a `test` press, with a `command` message.
+ * The press travels the whole pipeline like any other: stored, acked, located,
+ * dispatch ranking computed; `test` presses text no relative and offer no
+ * worker (see the notify and dispatch stages). Once its stages are done the
+ * alarm is closed here with outcome `test`. A device that has not pressed by
+ * the deadline gets a `test_failed` fault.
+ *
+ * Every step is decided from the tables (requested_at, deadline, the alarm's
+ * received_at and stages_done, next_due_at), not from timers in memory, so a
+ * restart loses nothing: the next scan carries on where the last one stopped.
+ * A `test` press answers the device's pending request when it is received
+ * between the request and its deadline; the press itself needs no new field.
+ */
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import { FEEDBACK_FOR_STATUS } from "../alarms/alarm-service.ts";
+import type { DeviceChannel } from "../broker/device-channel.ts";
+import { DispatchEffects } from "../dispatch/offer-cascade.ts";
+import { AnxinError } from "../errors.ts";
+import type { EventBus } from "../events.ts";
+import { type AlarmRepository, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import type { FaultLedger, SupervisionEffects } from "./fault-ledger.ts";
+import type { FaultRepository } from "./fault-repo.ts";
+import { type SupervisionSettings, TEST_REQUESTS_PER_SCAN } from "./settings.ts";
+import { type DeviceTest, testView } from "./supervision-views.ts";
+import type { TestRepository, TestRow, TestTrigger } from "./test-repo.ts";
+import { nextSlotAfter } from "./test-schedule.ts";
+
+/** What closing a test alarm asks of dispatch (an open offer would be withdrawn; a test never has one). */
+export interface TestDispatchCloseOut {
+  closeOut(alarmId: number, actor: string, effects: DispatchEffects): void;
+  afterCommit(effects: DispatchEffects): Promise<void>;
+}
+
+export interface TestAlarmsDeps {
+  tests: TestRepository;
+  faults: FaultRepository;
+  ledger: FaultLedger;
+  alarms: AlarmRepository;
+  devices: Pick<DeviceChannel, "command" | "feedback">;
+  dispatch: TestDispatchCloseOut;
+  bus: EventBus;
+  logger: Logger;
+  settings: SupervisionSettings;
+  /** How many post-storage stages an alarm has; a test alarm is closed only after all of them. */
+  stageCount: number;
+}
+
+export class TestAlarms {
+  private readonly deps: TestAlarmsDeps;
+
+  constructor(deps: TestAlarmsDeps) {
+    this.deps = deps;
+  }
+
+  /** An operator's drill (or any caller's request). A device with a test already pending gets that one back. */
+  async request(
+    deviceId: string,
+    trigger: TestTrigger,
+    actor: string,
+  ): Promise<{ test: DeviceTest; created: boolean }> {
+    const { faults, tests, ledger } = this.deps;
+    return ledger.transact((effects) => {
+      const device = faults.device(deviceId);
+      if (!device) throw new AnxinError("DEVICE_UNKNOWN", `device ${deviceId} is not in the registry`, { deviceId });
+      if (device.status !== "active") {
+        throw new AnxinError("DEVICE_REVOKED", `device ${deviceId} is revoked; it cannot be tested`, { deviceId });
+      }
+      const pending = tests.pending(deviceId);
+      if (pending) return { test: testView(pending), created: false };
+      return { test: testView(this.create(deviceId, trigger, actor, new Date(), effects)), created: true };
+    });
+  }
+
+  /** The device came (back) online: a request still before its deadline is sent again. */
+  async resendPending(deviceId: string): Promise<void> {
+    const pending = this.deps.tests.pending(deviceId);
+    if (pending?.status !== "requested" || Date.parse(pending.deadline) <= Date.now()) return;
+    this.deps.logger.debug({ deviceId, requestId: pending.request_id }, "test command sent again after reconnect");
+    await this.sendCommand(pending);
+  }
+
+  /** A `test` alarm was stored: settles the device's pending request at once rather than at the next scan. */
+  async onTestAlarm(deviceId: string): Promise<void> {
+    const pending = this.deps.tests.pending(deviceId);
+    if (!pending) return;
+    if (pending.status === "requested") await this.answer(pending, new Date());
+    const answered = this.deps.tests.get(pending.id);
+    if (answered?.status === "answered") await this.complete(answered);
+  }
+
+  /** One scan: schedule, answers, closures and deadlines, all from the tables. */
+  async scan(now: Date): Promise<void> {
+    const { tests } = this.deps;
+    if (this.deps.settings.testIntervalMs > 0) await this.schedule(now);
+    for (const test of tests.withStatus("requested")) {
+      // An answer that arrived before the deadline counts even if this scan comes after it.
+      if (await this.answer(test, now)) continue;
+      if (Date.parse(test.deadline) < now.getTime()) await this.fail(test, now);
+    }
+    for (const test of tests.withStatus("answered")) await this.complete(test);
+  }
+
+  private async schedule(now: Date): Promise<void> {
+    const { tests, ledger, settings } = this.deps;
+    const interval = settings.testIntervalMs;
+    const fresh = tests.unscheduledDevices();
+    if (fresh.length > 0) {
+      await ledger.transact(() => {
+        for (const id of fresh) tests.setNextDue(id, nextSlotAfter(id, now.getTime(), interval).toISOString());
+      });
+    }
+    for (const due of tests.due(now.toISOString(), TEST_REQUESTS_PER_SCAN)) {
+      await ledger.transact((effects) => {
+        tests.setNextDue(due.device_id, nextSlotAfter(due.device_id, now.getTime(), interval).toISOString());
+        // An offline device already has its `offline` fault; a test it cannot receive would only repeat it.
+        if (due.status !== "active" || due.online !== 1 || tests.pending(due.device_id)) return;
+        this.create(due.device_id, "schedule", "system", now, effects);
+      });
+    }
+  }
+
+  private create(deviceId: string, trigger: TestTrigger, actor: string, now: Date, effects: SupervisionEffects) {
+    const { tests, faults, settings } = this.deps;
+    const requestedAt = now.toISOString();
+    const row = tests.insert({
+      requestId: randomUUID(),
+      deviceId,
+      trigger,
+      requestedBy: actor,
+      requestedAt,
+      deadline: new Date(now.getTime() + settings.testDeadlineMs).toISOString(),
+    });
+    faults.appendEvent(deviceId, "test_requested", actor, requestedAt, {
+      testId: row.id,
+      requestId: row.request_id,
+      trigger,
+      deadline: row.deadline,
+    });
+    effects.tests.push(testView(row));
+    effects.after.push(() => this.sendCommand(row));
+    this.deps.logger.info({ deviceId, requestId: row.request_id, trigger, actor }, "test press requested");
+    return row;
+  }
+
+  private sendCommand(test: TestRow): Promise<void> {
+    return this.deps.devices.command(test.device_id, {
+      type: "test_press",
+      requestId: test.request_id,
+      deadline: test.deadline,
+    });
+  }
+
+  private async answer(test: TestRow, now: Date): Promise<boolean> {
+    const { tests, faults, ledger } = this.deps;
+    return ledger.transact((effects) => {
+      const found = tests.findAnswer(test.device_id, test.requested_at, test.deadline);
+      if (!found || !tests.markAnswered(test.id, found.id, found.received_at)) return false;
+      faults.appendEvent(test.device_id, "test_answered", `device:${test.device_id}`, now.toISOString(), {
+        testId: test.id,
+        requestId: test.request_id,
+        alarmId: found.id,
+      });
+      const row = tests.get(test.id);
+      if (row) effects.tests.push(testView(row));
+      return true;
+    });
+  }
+
+  /** Closes the answering alarm as a test once its stages are done, and completes the request. */
+  private async complete(test: TestRow): Promise<void> {
+    const { tests, faults, ledger, alarms, dispatch, stageCount } = this.deps;
+    const alarmId = test.alarm_id;
+    const alarm = alarmId === null ? undefined : alarms.get(alarmId);
+    if (alarmId === null || !alarm || alarms.stagesDone(alarmId).length < stageCount) return;
+    const dispatchEffects = new DispatchEffects();
+    await ledger.transact((effects) => {
+      const at = new Date().toISOString();
+      if (!tests.finish(test.id, "answered", "completed", at)) return;
+      const current = alarms.get(alarmId);
+      // An operator may have closed it by hand already; then there is nothing left to close.
+      if (current && !CLOSED_STATUSES.includes(current.status)) {
+        dispatch.closeOut(alarmId, "system", dispatchEffects);
+        alarms.transition(alarmId, current.status, "resolved", { resolved_at: at, outcome: "test" });
+        alarms.appendEvent(
+          alarmId,
+          "resolved",
+          "system",
+          { outcome: "test", note: `requested test completed (${test.trigger})`, requestId: test.request_id },
+          at,
+        );
+        effects.after.push(() => this.afterClosing(alarmId, test.device_id, dispatchEffects));
+      }
+      faults.appendEvent(test.device_id, "test_completed", "system", at, {
+        testId: test.id,
+        requestId: test.request_id,
+        alarmId,
+      });
+      const row = tests.get(test.id);
+      if (row) effects.tests.push(testView(row));
+      ledger.clear(test.device_id, ["test_failed"], at, `test ${test.request_id} completed`, "system", effects);
+    });
+  }
+
+  private async afterClosing(alarmId: number, deviceId: string, dispatchEffects: DispatchEffects): Promise<void> {
+    await this.deps.dispatch.afterCommit(dispatchEffects);
+    this.deps.bus.emit("alarm.changed", { alarmId, change: "resolved" });
+    await this.deps.devices.feedback(deviceId, FEEDBACK_FOR_STATUS.resolved, alarmId);
+  }
+
+  private async fail(test: TestRow, now: Date): Promise<void> {
+    const { tests, faults, ledger } = this.deps;
+    await ledger.transact((effects) => {
+      const at = now.toISOString();
+      if (!tests.finish(test.id, "requested", "failed", at)) return;
+      faults.appendEvent(test.device_id, "test_failed", "system", at, {
+        testId: test.id,
+        requestId: test.request_id,
+        deadline: test.deadline,
+      });
+      const row = tests.get(test.id);
+      if (row) effects.tests.push(testView(row));
+      // A device revoked meanwhile is out of service: its failed test is recorded, but it is nobody's fault to fix.
+      if (faults.device(test.device_id)?.status !== "active") return;
+      ledger.open(
+        test.device_id,
+        "test_failed",
+        at,
+        { requestId: test.request_id, trigger: test.trigger, requestedAt: test.requested_at, deadline: test.deadline },
+        effects,
+      );
+    });
+  }
+}

@@ -1,0 +1,143 @@
+/** Storage of end-to-end test requests and of each device's test schedule. */
+import type { Db } from "../storage/database.ts";
+
+export type TestTrigger = "schedule" | "drill";
+export type TestStatus = "requested" | "answered" | "completed" | "failed";
+
+export interface TestRow {
+  id: number;
+  request_id: string;
+  device_id: string;
+  trigger: TestTrigger;
+  requested_by: string;
+  requested_at: string;
+  deadline: string;
+  status: TestStatus;
+  alarm_id: number | null;
+  answered_at: string | null;
+  finished_at: string | null;
+}
+
+export interface NewTest {
+  requestId: string;
+  deviceId: string;
+  trigger: TestTrigger;
+  requestedBy: string;
+  requestedAt: string;
+  deadline: string;
+}
+
+export interface DueDeviceRow {
+  device_id: string;
+  next_due_at: string;
+  online: number;
+  status: string;
+}
+
+export class TestRepository {
+  private readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  insert(test: NewTest): TestRow {
+    const row = this.db
+      .prepare(
+        `INSERT INTO device_tests (request_id, device_id, trigger, requested_by, requested_at, deadline)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
+      )
+      .get(test.requestId, test.deviceId, test.trigger, test.requestedBy, test.requestedAt, test.deadline);
+    return row as TestRow;
+  }
+
+  get(id: number): TestRow | undefined {
+    return this.db.prepare("SELECT * FROM device_tests WHERE id = ?").get(id) as TestRow | undefined;
+  }
+
+  /** The device's test that is requested or answered but not finished (at most one, by a unique index). */
+  pending(deviceId: string): TestRow | undefined {
+    return this.db
+      .prepare("SELECT * FROM device_tests WHERE device_id = ? AND status IN ('requested', 'answered')")
+      .get(deviceId) as TestRow | undefined;
+  }
+
+  latest(deviceId: string): TestRow | undefined {
+    return this.db.prepare("SELECT * FROM device_tests WHERE device_id = ? ORDER BY id DESC LIMIT 1").get(deviceId) as
+      | TestRow
+      | undefined;
+  }
+
+  withStatus(status: "requested" | "answered"): TestRow[] {
+    return this.db.prepare("SELECT * FROM device_tests WHERE status = ? ORDER BY id").all(status) as TestRow[];
+  }
+
+  /** The first `test` alarm of the device received inside [from, to] that answers no other request. */
+  findAnswer(deviceId: string, from: string, to: string): { id: number; received_at: string } | undefined {
+    return this.db
+      .prepare(
+        `SELECT a.id, a.received_at FROM alarms a
+         WHERE a.device_id = ? AND a.kind = 'test' AND a.received_at >= ? AND a.received_at <= ?
+           AND NOT EXISTS (SELECT 1 FROM device_tests t WHERE t.alarm_id = a.id)
+         ORDER BY a.id LIMIT 1`,
+      )
+      .get(deviceId, from, to) as { id: number; received_at: string } | undefined;
+  }
+
+  /** Conditional moves: each returns false when the test was not in the expected state any more. */
+  markAnswered(id: number, alarmId: number, at: string): boolean {
+    return (
+      this.db
+        .prepare(
+          "UPDATE device_tests SET status = 'answered', alarm_id = ?, answered_at = ? WHERE id = ? AND status = 'requested'",
+        )
+        .run(alarmId, at, id).changes === 1
+    );
+  }
+
+  finish(id: number, from: "requested" | "answered", to: "completed" | "failed", at: string): boolean {
+    return (
+      this.db
+        .prepare("UPDATE device_tests SET status = ?, finished_at = ? WHERE id = ? AND status = ?")
+        .run(to, at, id, from).changes === 1
+    );
+  }
+
+  /** Active devices that have no place in the test schedule yet (new, or from before scheduling was on). */
+  unscheduledDevices(): string[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT d.id FROM devices d LEFT JOIN device_test_schedule s ON s.device_id = d.id
+           WHERE d.status = 'active' AND s.device_id IS NULL`,
+        )
+        .all() as { id: string }[]
+    ).map((row) => row.id);
+  }
+
+  setNextDue(deviceId: string, at: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO device_test_schedule (device_id, next_due_at) VALUES (?, ?)
+         ON CONFLICT (device_id) DO UPDATE SET next_due_at = excluded.next_due_at`,
+      )
+      .run(deviceId, at);
+  }
+
+  nextDue(deviceId: string): string | null {
+    const row = this.db.prepare("SELECT next_due_at FROM device_test_schedule WHERE device_id = ?").get(deviceId) as
+      | { next_due_at: string }
+      | undefined;
+    return row?.next_due_at ?? null;
+  }
+
+  /** The most overdue devices whose scheduled test is due at `now`, at most `limit`. */
+  due(now: string, limit: number): DueDeviceRow[] {
+    return this.db
+      .prepare(
+        `SELECT s.device_id, s.next_due_at, d.online, d.status FROM device_test_schedule s
+         JOIN devices d ON d.id = s.device_id WHERE s.next_due_at <= ? ORDER BY s.next_due_at LIMIT ?`,
+      )
+      .all(now, limit) as DueDeviceRow[];
+  }
+}
