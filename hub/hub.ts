@@ -28,16 +28,13 @@ import { EventBus } from "./events.ts";
 import { ResponderLocator } from "./geo/responders.ts";
 import { buildApp } from "./http/app.ts";
 import { createLogger } from "./log.ts";
-import { ConsoleSmsNotifier } from "./notify/console-notifier.ts";
+import { chooseSmsNotifier } from "./notify/choose-sms-notifier.ts";
 import type { SmsNotifier } from "./notify/notifier.ts";
 import { OutboxSender } from "./notify/outbox-sender.ts";
-import { TwilioSmsNotifier } from "./notify/twilio-notifier.ts";
 import { ALARM_STAGES, AlarmPipeline } from "./pipeline/alarm-pipeline.ts";
 import { createRegistryServices } from "./registry/registry-services.ts";
-import { type CascadeWatcher, createRelatives, statusCallbackUrl } from "./relatives/index.ts";
-import { seedDemoDistrict } from "./seed/demo-district.ts";
-import { seedDemoWorkerLogins } from "./seed/demo-workers.ts";
-import { ensureFirstAdmin } from "./seed/first-admin.ts";
+import { type CascadeWatcher, createRelatives } from "./relatives/index.ts";
+import { prepareFirstStart } from "./seed/first-start.ts";
 import { AlarmRepository } from "./storage/alarm-repo.ts";
 import { type Db, openDatabase } from "./storage/database.ts";
 import { OutboxRepository } from "./storage/outbox-repo.ts";
@@ -125,24 +122,10 @@ export class Hub {
     const users = new UserRepository(db);
     const bus = new EventBus(logger);
 
-    const admin = await ensureFirstAdmin(users, config.adminPassword);
-    // Only into an empty registry: never mix demo homes into a district that has begun importing its own.
-    const seeded = config.seedDemo && registry.isEmpty() ? seedDemoDistrict(db) : [];
-    if (seeded.length > 0) {
-      fs.writeFileSync(
-        this.demoDevicesFile,
-        `${JSON.stringify({ generatedAt: new Date().toISOString(), mqttPort: config.mqttPort, devices: seeded }, null, 2)}\n`,
-        { mode: 0o600 },
-      );
-      logger.info({ households: seeded.length, file: this.demoDevicesFile }, "seeded the demo district");
-      const workerLogins = await seedDemoWorkerLogins(db, users, config.demoWorkerPassword);
-      fs.writeFileSync(
-        this.demoWorkersFile,
-        `${JSON.stringify({ generatedAt: new Date().toISOString(), workerPage: `${config.publicUrl}/worker/`, workers: workerLogins }, null, 2)}\n`,
-        { mode: 0o600 },
-      );
-      logger.info({ workers: workerLogins.length, file: this.demoWorkersFile }, "demo worker logins created");
-    }
+    const firstStart = await prepareFirstStart({ db, users, registry, logger }, config, {
+      demoDevices: this.demoDevicesFile,
+      demoWorkers: this.demoWorkersFile,
+    });
 
     const dispatchRepo = new DispatchRepository(db);
     const dispatchSettings = dispatchSettingsFrom(config);
@@ -230,7 +213,7 @@ export class Hub {
       {
         outbox,
         alarms,
-        notifier: this.deps.smsNotifier ?? this.chooseNotifier(),
+        notifier: this.deps.smsNotifier ?? chooseSmsNotifier(config, logger),
         voice: relatives.voice,
         bus,
         logger: logger.child({ part: "outbox" }),
@@ -297,8 +280,8 @@ export class Hub {
     const report: HubStartReport = {
       httpUrl: `http://127.0.0.1:${this.httpPort}`,
       mqttUrl: `mqtt://127.0.0.1:${this.mqttPort}`,
-      generatedAdminPassword: admin.generatedPassword,
-      seededDevices: seeded.length,
+      generatedAdminPassword: firstStart.generatedAdminPassword,
+      seededDevices: firstStart.seededDevices,
       demoDevicesFile: fs.existsSync(this.demoDevicesFile) ? this.demoDevicesFile : null,
       demoWorkersFile: fs.existsSync(this.demoWorkersFile) ? this.demoWorkersFile : null,
     };
@@ -320,23 +303,6 @@ export class Hub {
     running.bus.removeAll();
     running.db.close();
     this.logger.info("Anxin hub stopped");
-  }
-
-  private chooseNotifier(): SmsNotifier {
-    const twilio = this.config.twilio;
-    if (!twilio) {
-      this.logger.warn(
-        "no Twilio credentials: SMS go to the console log (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM)",
-      );
-      return new ConsoleSmsNotifier(this.logger.child({ part: "sms-console" }));
-    }
-    return new TwilioSmsNotifier({
-      accountSid: twilio.accountSid,
-      authToken: twilio.authToken,
-      from: twilio.from,
-      statusCallbackUrl: statusCallbackUrl(this.config),
-      ...(twilio.apiBaseUrl ? { apiBaseUrl: twilio.apiBaseUrl } : {}),
-    });
   }
 
   private require(): Running {

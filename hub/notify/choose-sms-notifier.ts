@@ -1,0 +1,24 @@
+import type { Logger } from "pino";
+import type { HubConfig } from "../config.ts";
+import { statusCallbackUrl } from "../relatives/index.ts";
+import { ConsoleSmsNotifier } from "./console-notifier.ts";
+import type { SmsNotifier } from "./notifier.ts";
+import { TwilioSmsNotifier } from "./twilio-notifier.ts";
+
+/** Twilio when all its credentials are configured; otherwise the console sink, said loudly, so nobody believes texts went out. */
+export function chooseSmsNotifier(config: HubConfig, logger: Logger): SmsNotifier {
+  const twilio = config.twilio;
+  if (!twilio) {
+    logger.warn(
+      "no Twilio credentials: SMS go to the console log (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM)",
+    );
+    return new ConsoleSmsNotifier(logger.child({ part: "sms-console" }));
+  }
+  return new TwilioSmsNotifier({
+    accountSid: twilio.accountSid,
+    authToken: twilio.authToken,
+    from: twilio.from,
+    statusCallbackUrl: statusCallbackUrl(config),
+    ...(twilio.apiBaseUrl ? { apiBaseUrl: twilio.apiBaseUrl } : {}),
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * What a first start writes: the first administrator, and (into an empty
+ * registry only) the demo district with its provisioning sheets for buttons
+ * and worker logins, written 0600 beside the database.
+ */
+import fs from "node:fs";
+import type { Logger } from "pino";
+import type { HubConfig } from "../config.ts";
+import type { Db } from "../storage/database.ts";
+import type { RegistryRepository } from "../storage/registry-repo.ts";
+import type { UserRepository } from "../storage/user-repo.ts";
+import { seedDemoDistrict } from "./demo-district.ts";
+import { seedDemoWorkerLogins } from "./demo-workers.ts";
+import { ensureFirstAdmin } from "./first-admin.ts";
+
+export interface FirstStartFiles {
+  demoDevices: string;
+  demoWorkers: string;
+}
+
+export interface FirstStartResult {
+  generatedAdminPassword: string | null;
+  seededDevices: number;
+}
+
+function writeSheet(file: string, content: Record<string, unknown>): void {
+  fs.writeFileSync(file, `${JSON.stringify({ generatedAt: new Date().toISOString(), ...content }, null, 2)}\n`, {
+    mode: 0o600,
+  });
+}
+
+export async function prepareFirstStart(
+  deps: { db: Db; users: UserRepository; registry: RegistryRepository; logger: Logger },
+  config: HubConfig,
+  files: FirstStartFiles,
+): Promise<FirstStartResult> {
+  const { db, users, registry, logger } = deps;
+  const admin = await ensureFirstAdmin(users, config.adminPassword);
+  // Only into an empty registry: never mix demo homes into a district that has begun importing its own.
+  const seeded = config.seedDemo && registry.isEmpty() ? seedDemoDistrict(db) : [];
+  if (seeded.length > 0) {
+    writeSheet(files.demoDevices, { mqttPort: config.mqttPort, devices: seeded });
+    logger.info({ households: seeded.length, file: files.demoDevices }, "seeded the demo district");
+    const workerLogins = await seedDemoWorkerLogins(db, users, config.demoWorkerPassword);
+    writeSheet(files.demoWorkers, { workerPage: `${config.publicUrl}/worker/`, workers: workerLogins });
+    logger.info({ workers: workerLogins.length, file: files.demoWorkers }, "demo worker logins created");
+  }
+  return { generatedAdminPassword: admin.generatedPassword, seededDevices: seeded.length };
+}
