@@ -6,6 +6,7 @@ import { api, setUnauthorizedHandler } from "./api.js";
 import * as detail from "./detail.js";
 import { setServerTime } from "./dom.js";
 import { applyStatic, getLang, hasSavedLang, onLangChange, setLang, t } from "./i18n.js";
+import * as kpi from "./kpi.js";
 import * as nav from "./nav.js";
 import * as queue from "./queue.js";
 import { connectRealtime } from "./realtime.js";
@@ -121,6 +122,7 @@ function teardown() {
   queue.clear();
   detail.closeDetail();
   registry.reset();
+  kpi.reset();
   sound.setAlerting(false);
 }
 
@@ -245,7 +247,13 @@ async function boot() {
   queue.initQueue($("queue"), { onRowOpen: (id) => detail.openDetail(id) });
   detail.initDetail();
   registry.initRegistry($("registry-view"));
-  nav.initNav({ onChange: (route) => route.page === "registry" && registry.show(route) });
+  kpi.initKpi($("kpi-view"));
+  nav.initNav({
+    onChange: (route) => {
+      if (route.page === "registry") registry.show(route);
+      if (route.page === "kpi") kpi.show();
+    },
+  });
   document.addEventListener("anxin:queue", onQueueChanged);
   onLangChange(() => {
     renderLangButtons();
@@ -253,6 +261,7 @@ async function boot() {
     queue.render();
     detail.rerender();
     registry.rerender();
+    kpi.rerender();
     renderMute();
   });
 

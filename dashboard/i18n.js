@@ -4,6 +4,8 @@
 import { dispatchEn } from "./i18n-dispatch-en.js";
 import { dispatchZh } from "./i18n-dispatch-zh.js";
 import { en } from "./i18n-en.js";
+import { kpiEn } from "./i18n-kpi-en.js";
+import { kpiZh } from "./i18n-kpi-zh.js";
 import { registryEn } from "./i18n-registry-en.js";
 import { registryZh } from "./i18n-registry-zh.js";
 import { enRelatives } from "./i18n-relatives-en.js";
@@ -16,8 +18,8 @@ export const LANGS = ["zh-CN", "en"];
 // Dispatch and registry strings live in their own files (one pair each) so that
 // several people can add keys without editing the same dictionary.
 const dict = {
-  "zh-CN": { ...zhCN, ...dispatchZh, ...registryZh, ...zhRelatives },
-  en: { ...en, ...dispatchEn, ...registryEn, ...enRelatives },
+  "zh-CN": { ...zhCN, ...dispatchZh, ...registryZh, ...zhRelatives, ...kpiZh },
+  en: { ...en, ...dispatchEn, ...registryEn, ...enRelatives, ...kpiEn },
 };
 
 let lang = initialLang();

@@ -1,4 +1,4 @@
-// The two pages of the console, Alarms and Registry, chosen by the URL hash
+// The pages of the console, Alarms, Registry and KPIs, chosen by the URL hash
 // (#/alarms, #/registry/<tab>/<id>) so reload and Back work. The alarm queue,
 // its sound and the live feed keep running on either page; the Alarms tab
 // carries the unacknowledged count so it is seen from the registry too.
@@ -13,6 +13,7 @@ export function parseRoute(hash) {
     .split("/")
     .map((s) => decodeURIComponent(s));
   if (page === "registry") return { page, tab: tab || "households", id: id || null };
+  if (page === "kpi") return { page, tab: null, id: null };
   return { page: "alarms", tab: null, id: null };
 }
 
@@ -31,6 +32,7 @@ export function apply() {
   document.body.dataset.page = route.page;
   $("alarms-view").hidden = route.page !== "alarms";
   $("registry-view").hidden = route.page !== "registry";
+  $("kpi-view").hidden = route.page !== "kpi";
   for (const a of document.querySelectorAll(".page-nav a[data-page]")) {
     if (a.dataset.page === route.page) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");

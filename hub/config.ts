@@ -56,6 +56,16 @@ export const HubConfigSchema = Type.Object({
   testAlarmIntervalH: Type.Number({ minimum: 0, maximum: 24 * 365 }),
   /** Time a device has to make its requested test press before it gets a `test_failed` fault. */
   testAlarmDeadlineS: Type.Integer({ minimum: 1 }),
+  /** A resident's cancel press within this many seconds of the alarm cancels it; later, the operator decides. */
+  cancelWindowS: Type.Integer({ minimum: 0 }),
+  /** Lifecycle deadlines (seconds after the alarm is received); a missed one escalates. */
+  ackDeadlineS: Type.Integer({ minimum: 1 }),
+  arrivalDeadlineS: Type.Integer({ minimum: 1 }),
+  resolutionDeadlineS: Type.Integer({ minimum: 1 }),
+  /** Days after resolution a follow-up visit is due unless planned otherwise. */
+  followUpDays: Type.Number({ exclusiveMinimum: 0 }),
+  supervisorPhone: Type.Union([Type.String({ pattern: "^\\+[1-9]\\d{1,14}$" }), Type.Null()]),
+  streetSupervisorPhone: Type.Union([Type.String({ pattern: "^\\+[1-9]\\d{1,14}$" }), Type.Null()]),
   twilio: Type.Union([
     Type.Null(),
     Type.Object({
@@ -110,6 +120,13 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: "ANXIN_LOW_BATTERY_PERCENT", key: "lowBatteryPercent", fallback: "20", parse: "int" },
   { env: "ANXIN_TEST_ALARM_INTERVAL_H", key: "testAlarmIntervalH", fallback: "24", parse: "number" },
   { env: "ANXIN_TEST_ALARM_DEADLINE_S", key: "testAlarmDeadlineS", fallback: "600", parse: "int" },
+  { env: "ANXIN_CANCEL_WINDOW_S", key: "cancelWindowS", fallback: "10", parse: "int" },
+  { env: "ANXIN_ACK_DEADLINE_S", key: "ackDeadlineS", fallback: "60", parse: "int" },
+  { env: "ANXIN_ARRIVAL_DEADLINE_S", key: "arrivalDeadlineS", fallback: "900", parse: "int" },
+  { env: "ANXIN_RESOLUTION_DEADLINE_S", key: "resolutionDeadlineS", fallback: "3600", parse: "int" },
+  { env: "ANXIN_FOLLOW_UP_DAYS", key: "followUpDays", fallback: "3", parse: "number" },
+  { env: "ANXIN_SUPERVISOR_PHONE", key: "supervisorPhone", fallback: null, parse: "nullableString" },
+  { env: "ANXIN_STREET_SUPERVISOR_PHONE", key: "streetSupervisorPhone", fallback: null, parse: "nullableString" },
 ];
 
 const TWILIO_ENV = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] as const;

@@ -10,6 +10,8 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { AlarmService } from "./alarms/alarm-service.ts";
 import { AlarmViews } from "./alarms/alarm-views.ts";
+import type { DeadlineWatcher } from "./alarms/deadline-watcher.ts";
+import { createLifecycle } from "./alarms/lifecycle-index.ts";
 import { SessionService } from "./auth/session-service.ts";
 import { BrokerAuth } from "./broker/broker-auth.ts";
 import { DeviceChannel } from "./broker/device-channel.ts";
@@ -27,6 +29,7 @@ import { WorkerActions } from "./dispatch/worker-actions.ts";
 import { EventBus } from "./events.ts";
 import { ResponderLocator } from "./geo/responders.ts";
 import { buildApp } from "./http/app.ts";
+import { KpiService } from "./kpi/kpi-service.ts";
 import { createLogger } from "./log.ts";
 import { chooseSmsNotifier } from "./notify/choose-sms-notifier.ts";
 import type { SmsNotifier } from "./notify/notifier.ts";
@@ -68,6 +71,7 @@ interface Running {
   sender: OutboxSender;
   watcher: OfferWatcher;
   cascadeWatcher: CascadeWatcher;
+  deadlines: DeadlineWatcher;
   supervisor: DeviceSupervisor;
   app: FastifyInstance;
   bus: EventBus;
@@ -161,6 +165,18 @@ export class Hub {
       config,
       clock: this.deps.clock ?? (() => new Date()),
     });
+    // Cancel presses and repeated presses are decided inside the press's transaction.
+    const lifecycle = createLifecycle({
+      db,
+      alarms,
+      outbox,
+      devices,
+      bus,
+      logger,
+      config,
+      clock: this.deps.clock ?? (() => new Date()),
+      dispatch: relatives.service.closingWith(dispatch),
+    });
     const pipeline = new AlarmPipeline(
       {
         db,
@@ -173,6 +189,7 @@ export class Hub {
         bus,
         logger: logger.child({ part: "pipeline" }),
         relatives: relatives.service,
+        lifecycle: lifecycle.service,
         settings: { publicUrl: config.publicUrl, smsLanguage: config.smsLanguage, timeZone: config.timeZone },
       },
       { retryMs: config.pipelineRetryMs },
@@ -234,6 +251,7 @@ export class Hub {
       logger,
       sessions,
       alarmService,
+      lifecycle: lifecycle.service,
       views,
       alarms,
       bus,
@@ -242,6 +260,7 @@ export class Hub {
       dispatch: { service: dispatch, workerActions: new WorkerActions(dispatch), views: dispatchViews },
       registry: createRegistryServices({ db, users }),
       supervision: { views: supervision.views, tests: supervision.tests },
+      kpi: { kpi: new KpiService(db, config.timeZone) },
       twilio: relatives.webhooks,
       health: {
         report: () => ({
@@ -262,6 +281,7 @@ export class Hub {
       sender,
       watcher,
       cascadeWatcher: relatives.watcher,
+      deadlines: lifecycle.watcher,
       supervisor: supervision.supervisor,
       app,
       bus,
@@ -273,6 +293,8 @@ export class Hub {
     watcher.start();
     // Also after the pipeline: a relatives' wave that fell due while the hub was down goes out at once.
     relatives.watcher.start();
+    // Also after the pipeline: deadlines missed while the hub was down escalate at once.
+    lifecycle.watcher.start();
     // After the pipeline too: it scans at once, so devices that went silent while the hub was down are noticed.
     supervision.supervisor.start();
     sender.start();
@@ -296,6 +318,7 @@ export class Hub {
     await running.app.close();
     await running.watcher.stop();
     running.cascadeWatcher.stop();
+    running.deadlines.stop();
     await running.supervisor.stop();
     await running.sender.stop();
     running.pipeline.stop();

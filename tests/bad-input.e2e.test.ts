@@ -134,8 +134,12 @@ describe("bad input never crashes the hub or drops a good alarm", () => {
     expect(th.hub.db.prepare("SELECT device_id FROM alarms WHERE id = ?").get(ack.alarmId)).toEqual({
       device_id: goodDevice.deviceId,
     });
+    // A further press while that alarm is open attaches to it (one incident, two presses).
     const second = await good.press("service");
-    expect(second.alarmId).not.toBe(ack.alarmId);
+    expect(second).toMatchObject({ alarmId: ack.alarmId, duplicate: false });
+    expect(th.hub.db.prepare("SELECT press_count FROM alarms WHERE id = ?").get(ack.alarmId)).toEqual({
+      press_count: 2,
+    });
     await good.stop();
   });
 

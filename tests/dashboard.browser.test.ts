@@ -221,11 +221,15 @@ describe("operator console (browser)", () => {
   it("shows reconnecting while the hub is down, then reloads the queue without duplicates", async () => {
     const page = await openConsole();
     const device = hub.demoDevices[1];
-    if (!device) throw new Error("the test hub seeded fewer than two demo devices");
+    const other = hub.demoDevices[2];
+    if (!device || !other) throw new Error("the test hub seeded fewer than three demo devices");
     const second = new SimulatedButton({ mqttUrl: hub.mqttUrl, deviceId: device.deviceId, secret: device.secret });
+    // Another household's button: a further press of the same button would attach to its open alarm.
+    const third = new SimulatedButton({ mqttUrl: hub.mqttUrl, deviceId: other.deviceId, secret: other.secret });
     try {
       await second.start({ timeoutMs: SHOW_MS });
-      const before = await pressAlarm(second, "service");
+      await third.start({ timeoutMs: SHOW_MS });
+      const before = await pressAlarm(third, "service");
       await page.waitForSelector(row(before), { timeout: SHOW_MS });
 
       // A press made while the hub is down is held by the button and delivered once
@@ -247,6 +251,7 @@ describe("operator console (browser)", () => {
       expect(pageErrors).toEqual([]);
     } finally {
       await second.stop();
+      await third.stop();
     }
   }, 60_000);
 });

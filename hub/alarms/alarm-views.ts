@@ -13,6 +13,11 @@ import { ageOn } from "./age.ts";
 
 export { ageOn } from "./age.ts";
 
+/** One press is normal; a second raises the alarm to high, a third or more to urgent. */
+export function priorityOf(pressCount: number): "normal" | "high" | "urgent" {
+  return pressCount >= 3 ? "urgent" : pressCount === 2 ? "high" : "normal";
+}
+
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const AlarmSummarySchema = Type.Object({
@@ -50,6 +55,13 @@ export const AlarmSummarySchema = Type.Object({
   ),
   pipelineComplete: Type.Boolean(),
   stageError: Nullable(Type.String()),
+  /** Presses attached to the alarm; each further press raises the priority. */
+  pressCount: Type.Integer(),
+  priority: Type.Union([Type.Literal("normal"), Type.Literal("high"), Type.Literal("urgent")]),
+  /** Missed-deadline escalation level (0 none, 1 ack or arrival missed, 2 arrival missed twice): louder on consoles. */
+  escalation: Type.Integer(),
+  cancelledAt: Nullable(Type.String()),
+  followedUpAt: Nullable(Type.String()),
 });
 export type AlarmSummary = Static<typeof AlarmSummarySchema>;
 
@@ -154,6 +166,11 @@ export class AlarmViews {
         : null,
       pipelineComplete: (JSON.parse(row.stages_done) as string[]).length >= this.stageCount,
       stageError: row.stage_error,
+      pressCount: row.press_count,
+      priority: priorityOf(row.press_count),
+      escalation: row.escalation_level,
+      cancelledAt: row.cancelled_at,
+      followedUpAt: row.followed_up_at,
     };
   }
 

@@ -22,6 +22,7 @@ import Fastify, {
 import type { Logger } from "pino";
 import type { AlarmService } from "../alarms/alarm-service.ts";
 import type { AlarmViews } from "../alarms/alarm-views.ts";
+import type { LifecycleService } from "../alarms/lifecycle-service.ts";
 import type { SessionService } from "../auth/session-service.ts";
 import { isAnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
@@ -32,6 +33,8 @@ import { authRoutes } from "./routes/auth-routes.ts";
 import { type DeviceSupervisionRoutesOptions, deviceSupervisionRoutes } from "./routes/device-supervision-routes.ts";
 import { type DispatchHttpDeps, dispatchRoutes } from "./routes/dispatch-routes.ts";
 import { type HealthProbe, healthRoutes } from "./routes/health-routes.ts";
+import { type KpiRoutesOptions, kpiRoutes } from "./routes/kpi-routes.ts";
+import { lifecycleRoutes } from "./routes/lifecycle-routes.ts";
 import { realtimeRoutes } from "./routes/realtime-routes.ts";
 import { registryRoutes } from "./routes/registry-routes.ts";
 import { type TwilioWebhookOptions, twilioRoutes } from "./routes/twilio-routes.ts";
@@ -41,6 +44,8 @@ export interface AppDeps {
   logger: Logger;
   sessions: SessionService;
   alarmService: AlarmService;
+  /** Cancel, follow-up and the overdue list (`/api/alarms`). */
+  lifecycle: LifecycleService;
   views: AlarmViews;
   alarms: AlarmRepository;
   bus: EventBus;
@@ -54,6 +59,8 @@ export interface AppDeps {
   twilio: TwilioWebhookOptions;
   /** Device faults, health and drills (`/api/devices`). */
   supervision: Omit<DeviceSupervisionRoutesOptions, "sessions">;
+  /** KPIs (`/api/kpi`, `/api/kpi.csv`). */
+  kpi: Omit<KpiRoutesOptions, "sessions">;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -106,6 +113,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     views: deps.views,
     alarms: deps.alarms,
   });
+  await app.register(lifecycleRoutes, {
+    prefix: "/api/alarms",
+    sessions: deps.sessions,
+    lifecycle: deps.lifecycle,
+    views: deps.views,
+  });
   await app.register(dispatchRoutes, {
     prefix: "/api/alarms",
     sessions: deps.sessions,
@@ -117,6 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(workerRoutes, { prefix: "/api/worker", sessions: deps.sessions, ...deps.dispatch });
   await app.register(twilioRoutes, { prefix: "/api/twilio", ...deps.twilio });
   await app.register(deviceSupervisionRoutes, { prefix: "/api/devices", sessions: deps.sessions, ...deps.supervision });
+  await app.register(kpiRoutes, { prefix: "/api", sessions: deps.sessions, ...deps.kpi });
   await app.register(realtimeRoutes, {
     prefix: "/api/realtime",
     sessions: deps.sessions,

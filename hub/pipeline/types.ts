@@ -11,6 +11,7 @@
  */
 import type { Logger } from "pino";
 import type { AlarmMessage } from "../../protocol/index.ts";
+import type { LifecycleService } from "../alarms/lifecycle-service.ts";
 import type { DeviceChannel } from "../broker/device-channel.ts";
 import type { DispatchService } from "../dispatch/dispatch-service.ts";
 import type { EventBus } from "../events.ts";
@@ -33,6 +34,8 @@ export interface PipelineDeps {
   dispatch: Pick<DispatchService, "planInStage">;
   /** The relatives' cascade (the `notify_relatives` stage starts it with the first wave). */
   relatives: Pick<RelativeCascadeService, "startInStage">;
+  /** Cancel presses within the window, and repeated presses attached to the open alarm. */
+  lifecycle: Pick<LifecycleService, "cancelFromDeviceInTransaction" | "afterDeviceCancel" | "attachPressInTransaction">;
   bus: EventBus;
   logger: Logger;
   settings: { publicUrl: string; smsLanguage: SmsLanguage; timeZone: string };

@@ -1,4 +1,5 @@
 import type { AlarmMessage } from "../../protocol/index.ts";
+import { assertTransition } from "../alarms/lifecycle.ts";
 import { type Db, nowIso } from "./database.ts";
 
 export const ALARM_STATUSES = [
@@ -37,6 +38,13 @@ export interface AlarmRow {
   resolved_by: number | null;
   stages_done: string;
   stage_error: string | null;
+  /** Presses attached to this alarm (the first included); more presses, higher priority. */
+  press_count: number;
+  cancelled_at: string | null;
+  follow_up_due_at: string | null;
+  followed_up_at: string | null;
+  /** Highest escalation level reached (0 = none). */
+  escalation_level: number;
 }
 
 export interface PressRow {
@@ -166,13 +174,17 @@ export class AlarmRepository {
       .all(stageCount) as AlarmRow[];
   }
 
-  /** Conditional update: returns false when the alarm was not in `from` (someone else moved it first). */
+  /**
+   * Conditional update: returns false when the alarm was not in `from` (someone else moved it first).
+   * A change the lifecycle table does not allow throws `ALARM_TRANSITION_ILLEGAL` (hub/alarms/lifecycle.ts).
+   */
   transition(
     alarmId: number,
     from: AlarmStatus,
     to: AlarmStatus,
     fields: Record<string, string | number | null>,
   ): boolean {
+    assertTransition(from, to, alarmId);
     const columns = Object.keys(fields);
     const assignments = ["status = ?", ...columns.map((c) => `${c} = ?`)].join(", ");
     const result = this.db

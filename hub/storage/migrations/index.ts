@@ -8,6 +8,7 @@ import { REGISTRY_DISPATCH_SQL } from "./002-registry-dispatch.ts";
 import { DISPATCH_WORKER_POSITION_SQL } from "./003-dispatch-worker-position.ts";
 import { RELATIVES_CASCADE_SQL } from "./004-relatives-cascade.ts";
 import { DEVICE_SUPERVISION_SQL } from "./005-device-supervision.ts";
+import { LIFECYCLE_SQL } from "./006-lifecycle.ts";
 
 export interface Migration {
   version: number;
@@ -41,4 +42,5 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "device supervision: faults, test requests and schedule, device events",
     sql: DEVICE_SUPERVISION_SQL,
   },
+  { version: 6, name: "alarm lifecycle: press count, cancel, follow-up, escalations", sql: LIFECYCLE_SQL },
 ];

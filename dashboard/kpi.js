@@ -1,0 +1,214 @@
+// The KPI page (#/kpi): a date range (default the last 7 days), headline tiles,
+// alarms per day by kind, a per-grid table, and the same figures as CSV. The
+// figures are the hub's (GET /api/kpi): this page only formats them, so the
+// console and the CSV can never disagree.
+
+import { request } from "./api.js";
+import { h } from "./dom.js";
+import { t } from "./i18n.js";
+import { stackedBars } from "./kpi-chart.js";
+
+const KINDS = ["sos", "service", "test"];
+let root = null;
+let report = null;
+let seq = 0;
+const els = {};
+
+/** YYYY-MM-DD of a local date (the browser's; the hub's zone is normally the same). */
+function isoDay(date) {
+  const p = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}`;
+}
+
+function defaultRange() {
+  const to = new Date();
+  const from = new Date(to.getFullYear(), to.getMonth(), to.getDate() - 6);
+  return { from: isoDay(from), to: isoDay(to) };
+}
+
+export function initKpi(el) {
+  root = el;
+  const range = defaultRange();
+  els.from = h("input", { type: "date", id: "kpi-from", name: "from", value: range.from, required: true });
+  els.to = h("input", { type: "date", id: "kpi-to", name: "to", value: range.to, required: true });
+  els.csv = h("a", { id: "kpi-csv", class: "btn", download: "" });
+  els.form = h(
+    "form",
+    { id: "kpi-form", class: "kpi-form", onsubmit: onSubmit },
+    h("label", { for: "kpi-from" }, h("span", { "data-i18n": "kpi.from" }), els.from),
+    h("label", { for: "kpi-to" }, h("span", { "data-i18n": "kpi.to" }), els.to),
+    h("button", { type: "submit", class: "btn btn-primary", "data-i18n": "kpi.show" }),
+    els.csv,
+  );
+  els.error = h("p", { id: "kpi-error", class: "form-error", role: "alert", hidden: true });
+  els.zone = h("p", { id: "kpi-zone", class: "kpi-zone" });
+  els.tiles = h("div", { id: "kpi-tiles", class: "kpi-tiles" });
+  els.chart = h("div", { id: "kpi-chart", class: "kpi-chart-box" });
+  els.grids = h("div", { id: "kpi-grids", class: "kpi-grids" });
+  root.replaceChildren(
+    h("div", { class: "kpi-head" }, h("h2", { "data-i18n": "kpi.heading" }), els.form),
+    els.error,
+    els.zone,
+    els.tiles,
+    h("section", { class: "kpi-panel" }, h("h3", { "data-i18n": "kpi.chart.heading" }), els.chart),
+    h("section", { class: "kpi-panel" }, h("h3", { "data-i18n": "kpi.grids.heading" }), els.grids),
+  );
+  for (const input of [els.from, els.to]) input.addEventListener("change", updateCsvLink);
+  updateCsvLink();
+  fillStatic();
+}
+
+/** The page is built after the app's first applyStatic, so it fills its own labels. */
+function fillStatic() {
+  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  els.csv.textContent = t("kpi.csv");
+}
+
+function query() {
+  return `from=${encodeURIComponent(els.from.value)}&to=${encodeURIComponent(els.to.value)}`;
+}
+
+function updateCsvLink() {
+  els.csv.href = `/api/kpi.csv?${query()}`;
+}
+
+function onSubmit(ev) {
+  ev.preventDefault();
+  load();
+}
+
+/** Called by the app whenever #/kpi is shown. */
+export function show() {
+  load();
+}
+
+export function reset() {
+  report = null;
+  seq += 1;
+  els.tiles?.replaceChildren();
+  els.chart?.replaceChildren();
+  els.grids?.replaceChildren();
+}
+
+async function load() {
+  updateCsvLink();
+  els.error.hidden = true;
+  // Checked here too, so an impossible range is explained without a round trip.
+  if (!els.from.value || !els.to.value || els.from.value > els.to.value) return showError(t("kpi.rangeInvalid"));
+  const mine = ++seq;
+  root.dataset.state = "loading";
+  try {
+    const data = await request("GET", `/api/kpi?${query()}`);
+    if (mine !== seq) return; // a newer request (or a logout) overtook this one
+    report = data;
+    render();
+    root.dataset.state = "ready";
+  } catch (err) {
+    if (mine !== seq) return;
+    showError(err.code === "KPI_RANGE_INVALID" ? t("kpi.rangeInvalid") : `${err.message} [${err.code}]`);
+  }
+}
+
+function showError(message) {
+  root.dataset.state = "error";
+  els.error.textContent = message;
+  els.error.hidden = false;
+}
+
+// ---- formatting: rates arrive as fractions, times as seconds, null means "nothing to compute from" ----
+
+function pct(v) {
+  return v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)} %`;
+}
+
+export function duration(secs) {
+  if (secs === null || secs === undefined) return "—";
+  if (secs < 120) return t("kpi.seconds", { n: secs.toFixed(1) });
+  return t("kpi.minutes", { n: (secs / 60).toFixed(1) });
+}
+
+function tile(key, value, raw, extra) {
+  return h(
+    "div",
+    { class: "kpi-tile", dataset: { tile: key, value: raw ?? "" } },
+    h("span", { class: "kpi-label" }, t(`kpi.tile.${key}`)),
+    h("span", { class: "kpi-value" }, value),
+    extra,
+  );
+}
+
+export function rerender() {
+  if (root) fillStatic();
+  if (report) render();
+}
+
+function render() {
+  els.zone.textContent = t("kpi.timeZone", { zone: report.timeZone });
+  const total = report.totals;
+  const ack = total.ackWithin60s;
+  const met = ack !== null && ack >= report.ackTarget;
+  const ackTile = tile(
+    "ack60",
+    pct(ack),
+    ack,
+    h("span", { class: "kpi-target" }, `${t("kpi.target", { target: pct(report.ackTarget) })}`),
+  );
+  // Green only when the TSA benchmark is met; no alarms at all is neither good nor bad.
+  ackTile.classList.add(ack === null ? "kpi-neutral" : met ? "kpi-good" : "kpi-bad");
+  ackTile.title = ack === null ? "" : t(met ? "kpi.targetMet" : "kpi.targetMissed");
+  els.tiles.replaceChildren(
+    tile("alarms", String(total.alarms), total.alarms),
+    ackTile,
+    tile("ackMedian", duration(total.stages.ack.median), total.stages.ack.median),
+    tile("falseAlarm", pct(total.falseAlarmRate), total.falseAlarmRate),
+    tile("closure", pct(total.closureRate), total.closureRate),
+  );
+  renderChart();
+  renderGrids();
+}
+
+function renderChart() {
+  const series = KINDS.map((k) => ({ key: k, label: t(`kind.${k}`), className: `seg-${k}` }));
+  const bars = report.days.map((d) => ({ label: d.date.slice(5), values: d.byKind }));
+  const legend = h(
+    "div",
+    { class: "kpi-legend" },
+    series.map((ser) => h("span", { class: `kpi-key ${ser.className}` }, ser.label)),
+  );
+  const empty = report.totals.alarms === 0 ? h("p", { class: "kpi-empty" }, t("kpi.chart.empty")) : null;
+  els.chart.replaceChildren(legend, stackedBars(bars, series, { title: t("kpi.chart.heading") }), empty ?? "");
+}
+
+const COLUMNS = [
+  ["alarms", (g) => String(g.alarms)],
+  ["ack60", (g) => pct(g.ackWithin60s)],
+  ["ackMedian", (g) => duration(g.stages.ack.median)],
+  ["ackP90", (g) => duration(g.stages.ack.p90)],
+  ["acceptMedian", (g) => duration(g.stages.accept.median)],
+  ["onSceneMedian", (g) => duration(g.stages.onScene.median)],
+  ["resolveMedian", (g) => duration(g.stages.resolve.median)],
+  ["closure", (g) => pct(g.closureRate)],
+  ["followUp", (g) => pct(g.followUpRate)],
+  ["falseAlarm", (g) => pct(g.falseAlarmRate)],
+  ["faults", (g) => String(Object.values(g.faults).reduce((a, b) => a + b, 0))],
+];
+
+function renderGrids() {
+  const head = h(
+    "tr",
+    {},
+    h("th", { scope: "col" }, t("kpi.col.grid")),
+    COLUMNS.map(([key]) => h("th", { scope: "col" }, t(`kpi.col.${key}`))),
+  );
+  const rows = report.grids.map((g) =>
+    h(
+      "tr",
+      { dataset: { gridId: g.gridId ?? "none" } },
+      g.gridId === null
+        ? h("th", { scope: "row" }, t("kpi.noGrid"))
+        : h("th", { scope: "row", content: true }, `${g.code} · ${g.name}`),
+      COLUMNS.map(([key, cell]) => h("td", { dataset: { col: key } }, cell(g))),
+    ),
+  );
+  els.grids.replaceChildren(h("table", { class: "kpi-table" }, h("thead", {}, head), h("tbody", {}, rows)));
+}

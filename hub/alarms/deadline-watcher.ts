@@ -1,0 +1,180 @@
+/**
+ * Lifecycle deadlines, driven from stored timestamps (like the offer watcher):
+ * every `intervalMs` and once at start it looks for alarms past a deadline that
+ * have not escalated at that level yet. Each level is recorded in
+ * `alarm_escalations` in the same transaction as its event and its SMS (through
+ * the outbox), so it fires exactly once, and a hub that was down fires it at once
+ * when it is back.
+ *
+ * - acknowledgement: an alarm no operator took within `ackDeadlineS` re-alerts
+ *   every console (event `escalated`, the summary's escalation level) and texts
+ *   the supervisor, when one is configured;
+ * - arrival: an SOS with nobody on scene after `arrivalDeadlineS` texts the
+ *   grid leader (level 1), after twice that the street supervisor (level 2);
+ * - resolution and follow-up: past due, the alarm is marked `overdue` once
+ *   (it is listed by `GET /api/alarms/overdue` from the timestamps themselves).
+ */
+import type { Logger } from "pino";
+import type { Clock } from "../dispatch/types.ts";
+import type { EventBus } from "../events.ts";
+import type { SmsLanguage } from "../notify/sms-text.ts";
+import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
+import type { Db } from "../storage/database.ts";
+import type { NewOutboxMessage, OutboxRepository } from "../storage/outbox-repo.ts";
+import { escalationSms } from "./escalation-text.ts";
+import type { EscalationKind, LifecycleRepository } from "./lifecycle-repo.ts";
+import type { LifecycleService } from "./lifecycle-service.ts";
+
+export interface DeadlineSettings {
+  ackDeadlineS: number;
+  arrivalDeadlineS: number;
+  supervisorPhone: string | null;
+  streetSupervisorPhone: string | null;
+  smsLanguage: SmsLanguage;
+  timeZone: string;
+}
+
+interface Escalation {
+  alarm: AlarmRow;
+  kind: EscalationKind;
+  level: number;
+  detail: Record<string, unknown>;
+  sms: NewOutboxMessage | null;
+}
+
+export class DeadlineWatcher {
+  private readonly deps: {
+    db: Db;
+    alarms: AlarmRepository;
+    repo: LifecycleRepository;
+    lifecycle: Pick<LifecycleService, "overdue">;
+    outbox: OutboxRepository;
+    bus: EventBus;
+    logger: Logger;
+    clock: Clock;
+    settings: DeadlineSettings;
+  };
+  private readonly intervalMs: number;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(deps: DeadlineWatcher["deps"], options: { intervalMs: number }) {
+    this.deps = deps;
+    this.intervalMs = options.intervalMs;
+  }
+
+  start(): void {
+    this.scan();
+    this.timer = setInterval(() => this.scan(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** One pass; returns how many escalations fired. */
+  scan(): number {
+    try {
+      const due = [...this.ackEscalations(), ...this.arrivalEscalations(), ...this.overdueEscalations()];
+      let fired = 0;
+      for (const escalation of due) if (this.fire(escalation)) fired += 1;
+      if (fired > 0) this.deps.logger.warn({ fired }, "alarm deadlines missed; escalated");
+      return fired;
+    } catch (error) {
+      this.deps.logger.error({ err: error }, "deadline watcher pass failed; retrying next tick");
+      return 0;
+    }
+  }
+
+  private cutoff(seconds: number): string {
+    return new Date(this.deps.clock().getTime() - seconds * 1000).toISOString();
+  }
+
+  private ackEscalations(): Escalation[] {
+    const { settings } = this.deps;
+    return this.deps.repo.missedAck(this.cutoff(settings.ackDeadlineS), 1).map((alarm) => ({
+      alarm,
+      kind: "ack",
+      level: 1,
+      detail: { deadlineS: settings.ackDeadlineS, notified: settings.supervisorPhone ? "supervisor" : null },
+      sms: this.sms(alarm, "ack", 1, settings.supervisorPhone, settings.ackDeadlineS, "escalation_supervisor"),
+    }));
+  }
+
+  private arrivalEscalations(): Escalation[] {
+    const { settings, repo } = this.deps;
+    const out: Escalation[] = [];
+    for (const level of [1, 2]) {
+      const deadlineS = settings.arrivalDeadlineS * level;
+      for (const alarm of repo.missedArrival(this.cutoff(deadlineS), level)) {
+        const phone = level === 1 ? repo.contactFor(alarm.id).leaderPhone : settings.streetSupervisorPhone;
+        const who = level === 1 ? "grid_leader" : "street_supervisor";
+        out.push({
+          alarm,
+          kind: "arrival",
+          level,
+          detail: { deadlineS, notified: phone ? who : null },
+          sms: this.sms(alarm, "arrival", level, phone, deadlineS, `escalation_${who}`),
+        });
+      }
+    }
+    return out;
+  }
+
+  private overdueEscalations(): Escalation[] {
+    return this.deps.lifecycle.overdue().map((row) => ({
+      alarm: row.alarm,
+      kind: row.kind,
+      level: 1,
+      detail: { dueAt: row.dueAt },
+      sms: null,
+    }));
+  }
+
+  private sms(
+    alarm: AlarmRow,
+    reason: "ack" | "arrival",
+    level: number,
+    phone: string | null,
+    deadlineS: number,
+    purpose: string,
+  ): NewOutboxMessage | null {
+    if (!phone) return null;
+    const { settings, repo } = this.deps;
+    const body = escalationSms(
+      {
+        alarmId: alarm.id,
+        reason,
+        address: repo.contactFor(alarm.id).address,
+        receivedAt: new Date(alarm.received_at),
+        minutes: Math.round(deadlineS / 60),
+        timeZone: settings.timeZone,
+      },
+      settings.smsLanguage,
+    );
+    return {
+      recipient: phone,
+      body,
+      alarmId: alarm.id,
+      purpose,
+      dedupeKey: `escalation:${reason}:${level}:${alarm.id}`,
+    };
+  }
+
+  private fire(escalation: Escalation): boolean {
+    const { db, repo, alarms, outbox, bus, clock } = this.deps;
+    const { alarm, kind, level } = escalation;
+    const at = clock().toISOString();
+    const type = kind === "ack" || kind === "arrival" ? "escalated" : "overdue";
+    const result = db.transaction(() => {
+      if (!repo.recordEscalation(alarm.id, kind, level, at)) return null;
+      alarms.appendEvent(alarm.id, type, "system", { kind, level, ...escalation.detail }, at);
+      return { texts: escalation.sms ? outbox.enqueue([escalation.sms]) : 0 };
+    })();
+    if (result === null) return false;
+    bus.emit("alarm.changed", { alarmId: alarm.id, change: type });
+    if (result.texts > 0) bus.emit("outbox.enqueued", { count: result.texts });
+    return true;
+  }
+}

@@ -1,0 +1,66 @@
+/** Builds the lifecycle parts (repository, service, deadline watcher) from the hub's shared pieces. */
+import type { Logger } from "pino";
+import type { DeviceChannel } from "../broker/device-channel.ts";
+import type { HubConfig } from "../config.ts";
+import type { Clock } from "../dispatch/types.ts";
+import type { EventBus } from "../events.ts";
+import type { AlarmRepository } from "../storage/alarm-repo.ts";
+import type { Db } from "../storage/database.ts";
+import type { OutboxRepository } from "../storage/outbox-repo.ts";
+import type { DispatchCloseOut } from "./alarm-service.ts";
+import { DeadlineWatcher } from "./deadline-watcher.ts";
+import { LifecycleRepository } from "./lifecycle-repo.ts";
+import { LifecycleService } from "./lifecycle-service.ts";
+
+export function createLifecycle(deps: {
+  db: Db;
+  alarms: AlarmRepository;
+  outbox: OutboxRepository;
+  devices: DeviceChannel;
+  bus: EventBus;
+  logger: Logger;
+  config: HubConfig;
+  clock: Clock;
+  /** The close-out used by resolve: offers withdrawn, relatives' cascade stopped. */
+  dispatch: DispatchCloseOut;
+}): { service: LifecycleService; watcher: DeadlineWatcher } {
+  const { db, alarms, outbox, devices, bus, logger, config, clock, dispatch } = deps;
+  const repo = new LifecycleRepository(db);
+  const service = new LifecycleService({
+    db,
+    alarms,
+    repo,
+    devices,
+    bus,
+    logger: logger.child({ part: "lifecycle" }),
+    dispatch,
+    clock,
+    settings: {
+      cancelWindowS: config.cancelWindowS,
+      resolutionDeadlineS: config.resolutionDeadlineS,
+      followUpDays: config.followUpDays,
+    },
+  });
+  const watcher = new DeadlineWatcher(
+    {
+      db,
+      alarms,
+      repo,
+      lifecycle: service,
+      outbox,
+      bus,
+      logger: logger.child({ part: "deadlines" }),
+      clock,
+      settings: {
+        ackDeadlineS: config.ackDeadlineS,
+        arrivalDeadlineS: config.arrivalDeadlineS,
+        supervisorPhone: config.supervisorPhone,
+        streetSupervisorPhone: config.streetSupervisorPhone,
+        smsLanguage: config.smsLanguage,
+        timeZone: config.timeZone,
+      },
+    },
+    { intervalMs: 1000 },
+  );
+  return { service, watcher };
+}

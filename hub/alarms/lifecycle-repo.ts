@@ -1,0 +1,113 @@
+/**
+ * Lifecycle storage next to the alarm rows: repeated presses, escalations
+ * (one row per alarm, kind and level, so each fires once even across restarts)
+ * and the overdue list, all computed from stored timestamps.
+ */
+import type { AlarmRow } from "../storage/alarm-repo.ts";
+import type { Db } from "../storage/database.ts";
+
+export type EscalationKind = "ack" | "arrival" | "resolution" | "follow_up";
+
+export interface EscalationContact {
+  address: string | null;
+  gridName: string | null;
+  leaderPhone: string | null;
+}
+
+export interface OverdueRow {
+  alarm: AlarmRow;
+  kind: "resolution" | "follow_up";
+  dueAt: string;
+}
+
+const OPEN_SQL = "status NOT IN ('resolved', 'followed_up', 'cancelled')";
+
+/** The follow-up due time: the plan, or for a real emergency N days after resolution. */
+const FOLLOW_UP_DUE_SQL = `COALESCE(follow_up_due_at,
+  CASE WHEN outcome = 'real' THEN strftime('%Y-%m-%dT%H:%M:%fZ', resolved_at, '+' || ? || ' seconds') END)`;
+
+export class LifecycleRepository {
+  private readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  addPress(alarmId: number): number {
+    this.db.prepare("UPDATE alarms SET press_count = press_count + 1 WHERE id = ?").run(alarmId);
+    const row = this.db.prepare("SELECT press_count FROM alarms WHERE id = ?").get(alarmId) as { press_count: number };
+    return row.press_count;
+  }
+
+  setFollowUpDue(alarmId: number, dueAt: string): void {
+    this.db.prepare("UPDATE alarms SET follow_up_due_at = ? WHERE id = ?").run(dueAt, alarmId);
+  }
+
+  /** Records an escalation level; false when it was recorded before (it already fired). */
+  recordEscalation(alarmId: number, kind: EscalationKind, level: number, at: string): boolean {
+    const result = this.db
+      .prepare("INSERT OR IGNORE INTO alarm_escalations (alarm_id, kind, level, at) VALUES (?, ?, ?, ?)")
+      .run(alarmId, kind, level, at);
+    if (result.changes === 0) return false;
+    if (kind === "ack" || kind === "arrival") {
+      this.db.prepare("UPDATE alarms SET escalation_level = MAX(escalation_level, ?) WHERE id = ?").run(level, alarmId);
+    }
+    return true;
+  }
+
+  escalations(alarmId: number): { kind: EscalationKind; level: number; at: string }[] {
+    return this.db
+      .prepare("SELECT kind, level, at FROM alarm_escalations WHERE alarm_id = ? ORDER BY at, kind, level")
+      .all(alarmId) as { kind: EscalationKind; level: number; at: string }[];
+  }
+
+  /** Open, unacknowledged, non-test alarms received at or before `cutoff` that have not escalated at `level`. */
+  missedAck(cutoff: string, level: number): AlarmRow[] {
+    return this.db
+      .prepare(
+        `SELECT * FROM alarms a WHERE ${OPEN_SQL} AND kind != 'test' AND acknowledged_at IS NULL AND received_at <= ?
+           AND NOT EXISTS (SELECT 1 FROM alarm_escalations e WHERE e.alarm_id = a.id AND e.kind = 'ack' AND e.level = ?)
+         ORDER BY id`,
+      )
+      .all(cutoff, level) as AlarmRow[];
+  }
+
+  /** Open SOS alarms with nobody on scene, received at or before `cutoff`, not yet escalated at `level`. */
+  missedArrival(cutoff: string, level: number): AlarmRow[] {
+    return this.db
+      .prepare(
+        `SELECT * FROM alarms a WHERE ${OPEN_SQL} AND kind = 'sos' AND status != 'on_scene' AND received_at <= ?
+           AND NOT EXISTS (SELECT 1 FROM alarm_escalations e WHERE e.alarm_id = a.id AND e.kind = 'arrival' AND e.level = ?)
+         ORDER BY id`,
+      )
+      .all(cutoff, level) as AlarmRow[];
+  }
+
+  /** Open non-test alarms received at or before `resolutionCutoff`, and resolved alarms whose follow-up is past due. */
+  overdue(now: string, resolutionCutoff: string, followUpDays: number): OverdueRow[] {
+    const open = this.db
+      .prepare(`SELECT * FROM alarms WHERE ${OPEN_SQL} AND kind != 'test' AND received_at <= ? ORDER BY received_at`)
+      .all(resolutionCutoff) as AlarmRow[];
+    const followUps = this.db
+      .prepare(
+        `SELECT * FROM (SELECT *, ${FOLLOW_UP_DUE_SQL} AS due FROM alarms WHERE status = 'resolved')
+         WHERE due IS NOT NULL AND due <= ? ORDER BY due`,
+      )
+      .all(Math.round(followUpDays * 86_400), now) as (AlarmRow & { due: string })[];
+    return [
+      ...open.map((alarm) => ({ alarm, kind: "resolution" as const, dueAt: alarm.received_at })),
+      ...followUps.map(({ due, ...alarm }) => ({ alarm, kind: "follow_up" as const, dueAt: due })),
+    ];
+  }
+
+  contactFor(alarmId: number): EscalationContact {
+    const row = this.db
+      .prepare(
+        `SELECT h.address AS address, g.name AS gridName, g.leader_phone AS leaderPhone
+           FROM alarms a LEFT JOIN households h ON h.id = a.household_id LEFT JOIN grids g ON g.id = h.grid_id
+          WHERE a.id = ?`,
+      )
+      .get(alarmId) as EscalationContact | undefined;
+    return row ?? { address: null, gridName: null, leaderPhone: null };
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Lifecycle actions beyond acknowledge and resolve: the resident's cancel press
+ * (within the cancel window), an operator closing an alarm as accidental,
+ * repeated presses attached to the open alarm, and the follow-up visit.
+ * Each is a legal transition (hub/alarms/lifecycle.ts) plus an event, committed
+ * together; then every console and the device's retained feedback are told.
+ */
+import type { Logger } from "pino";
+import type { DeviceChannel } from "../broker/device-channel.ts";
+import { DispatchEffects } from "../dispatch/offer-cascade.ts";
+import type { Clock } from "../dispatch/types.ts";
+import { AnxinError } from "../errors.ts";
+import type { EventBus } from "../events.ts";
+import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import type { Db } from "../storage/database.ts";
+import type { UserRow } from "../storage/user-repo.ts";
+import { type DispatchCloseOut, FEEDBACK_FOR_STATUS } from "./alarm-service.ts";
+import type { LifecycleRepository, OverdueRow } from "./lifecycle-repo.ts";
+
+export interface LifecycleSettings {
+  cancelWindowS: number;
+  resolutionDeadlineS: number;
+  followUpDays: number;
+}
+
+/** A cancel decided inside the press's transaction; its after-commit work runs once that committed. */
+export interface DeviceCancel {
+  alarmId: number;
+  effects: DispatchEffects;
+}
+
+export class LifecycleService {
+  private readonly deps: {
+    db: Db;
+    alarms: AlarmRepository;
+    repo: LifecycleRepository;
+    devices: DeviceChannel;
+    bus: EventBus;
+    logger: Logger;
+    dispatch: DispatchCloseOut;
+    clock: Clock;
+    settings: LifecycleSettings;
+  };
+
+  constructor(deps: LifecycleService["deps"]) {
+    this.deps = deps;
+  }
+
+  /**
+   * Inside the cancel press's transaction: cancels the open alarm when the press
+   * came within the cancel window of the alarm being received; null otherwise
+   * (the press stays a `cancel_requested` for the operator).
+   */
+  cancelFromDeviceInTransaction(open: AlarmRow, deviceId: string, pressedAt: string): DeviceCancel | null {
+    // The hub's clock (injectable), so that tests can move past the window.
+    const elapsedMs = this.deps.clock().getTime() - Date.parse(open.received_at);
+    if (elapsedMs > this.deps.settings.cancelWindowS * 1000) return null;
+    const effects = new DispatchEffects();
+    this.close(open, `device:${deviceId}`, pressedAt, { reason: "cancelled on the device", elapsedMs }, effects);
+    return { alarmId: open.id, effects };
+  }
+
+  async afterDeviceCancel(cancel: DeviceCancel): Promise<void> {
+    await this.deps.dispatch.afterCommit(cancel.effects);
+    await this.afterChange(cancel.alarmId, "cancelled");
+  }
+
+  /** An operator closes an alarm as accidental (a false alarm): `cancelled`. */
+  async cancelByOperator(alarmId: number, user: UserRow, reason: string): Promise<AlarmRow> {
+    const at = this.deps.clock().toISOString();
+    const effects = new DispatchEffects();
+    this.deps.db.transaction(() => {
+      this.close(this.open(alarmId), `user:${user.username}`, at, { reason }, effects);
+    })();
+    await this.deps.dispatch.afterCommit(effects);
+    return this.afterChange(alarmId, "cancelled");
+  }
+
+  /** Inside the press's transaction: a further press on the open alarm raises its priority. */
+  attachPressInTransaction(open: AlarmRow, deviceId: string, pressId: string, at: string): number {
+    const pressCount = this.deps.repo.addPress(open.id);
+    this.deps.alarms.appendEvent(open.id, "pressed_again", `device:${deviceId}`, { pressId, pressCount }, at);
+    return pressCount;
+  }
+
+  /** Records the follow-up visit: `resolved → followed_up`. */
+  async followUp(alarmId: number, user: UserRow, note: string, visitedAt: string): Promise<AlarmRow> {
+    const at = this.deps.clock().toISOString();
+    this.deps.db.transaction(() => {
+      const alarm = this.get(alarmId);
+      if (!this.deps.alarms.transition(alarmId, alarm.status, "followed_up", { followed_up_at: visitedAt })) {
+        throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} changed while being followed up`, {});
+      }
+      this.deps.alarms.appendEvent(alarmId, "followed_up", `user:${user.username}`, { note, visitedAt }, at);
+    })();
+    return this.afterChange(alarmId, "followed_up");
+  }
+
+  /** Plans the follow-up visit of a resolved alarm. */
+  async planFollowUp(alarmId: number, user: UserRow, dueAt: string): Promise<AlarmRow> {
+    const at = this.deps.clock().toISOString();
+    this.deps.db.transaction(() => {
+      const alarm = this.get(alarmId);
+      if (alarm.status !== "resolved") {
+        throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is ${alarm.status}, not resolved`, {
+          status: alarm.status,
+        });
+      }
+      this.deps.repo.setFollowUpDue(alarmId, dueAt);
+      this.deps.alarms.appendEvent(alarmId, "follow_up_planned", `user:${user.username}`, { dueAt }, at);
+    })();
+    return this.afterChange(alarmId, "follow_up_planned");
+  }
+
+  /** Open alarms past the resolution deadline, resolved ones past their follow-up date. */
+  overdue(): OverdueRow[] {
+    const { settings, repo, clock } = this.deps;
+    const now = clock();
+    const cutoff = new Date(now.getTime() - settings.resolutionDeadlineS * 1000).toISOString();
+    return repo.overdue(now.toISOString(), cutoff, settings.followUpDays).map((row) =>
+      row.kind === "resolution"
+        ? {
+            ...row,
+            dueAt: new Date(Date.parse(row.alarm.received_at) + settings.resolutionDeadlineS * 1000).toISOString(),
+          }
+        : row,
+    );
+  }
+
+  private close(
+    alarm: AlarmRow,
+    actor: string,
+    at: string,
+    detail: Record<string, unknown>,
+    effects: DispatchEffects,
+  ): void {
+    this.deps.dispatch.closeOut(alarm.id, actor, effects);
+    const moved = this.deps.alarms.transition(alarm.id, alarm.status, "cancelled", {
+      cancelled_at: at,
+      outcome: "false_alarm",
+    });
+    if (!moved) throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarm.id} changed while being cancelled`, {});
+    this.deps.alarms.appendEvent(alarm.id, "cancelled", actor, { outcome: "false_alarm", ...detail }, at);
+  }
+
+  private get(alarmId: number): AlarmRow {
+    const alarm = this.deps.alarms.get(alarmId);
+    if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} does not exist`, { alarmId });
+    return alarm;
+  }
+
+  private open(alarmId: number): AlarmRow {
+    const alarm = this.get(alarmId);
+    if (CLOSED_STATUSES.includes(alarm.status)) {
+      throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is already ${alarm.status}`, {
+        status: alarm.status,
+      });
+    }
+    return alarm;
+  }
+
+  private async afterChange(alarmId: number, change: string): Promise<AlarmRow> {
+    const alarm = this.get(alarmId);
+    this.deps.bus.emit("alarm.changed", { alarmId, change });
+    try {
+      await this.deps.devices.feedback(alarm.device_id, FEEDBACK_FOR_STATUS[alarm.status], alarm.id);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, alarmId }, "could not publish feedback to the device");
+    }
+    return alarm;
+  }
+}

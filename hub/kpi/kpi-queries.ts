@@ -1,0 +1,81 @@
+/**
+ * The rows KPIs are computed from: alarms received in the range and device
+ * faults opened in it, each with the grid of its household. SQL does the
+ * filtering by range and grid (a scan of `alarms`: no index leads with
+ * received_at, which is fine for a year of one district's alarms); the bucketing into local days and the percentiles are in kpi-aggregate.ts,
+ * because SQLite has neither time zones nor percentile functions.
+ */
+import type { Db } from "../storage/database.ts";
+
+export interface KpiAlarmRow {
+  kind: string;
+  status: string;
+  outcome: string | null;
+  received_at: string;
+  acknowledged_at: string | null;
+  accepted_at: string | null;
+  on_scene_at: string | null;
+  resolved_at: string | null;
+  grid_id: number | null;
+}
+
+export interface KpiFaultRow {
+  kind: string;
+  opened_at: string;
+  grid_id: number | null;
+}
+
+export interface KpiGridRow {
+  id: number;
+  code: string;
+  name: string;
+}
+
+export interface KpiRowQuery {
+  startIso: string;
+  endIso: string;
+  /** Only this grid's households; undefined: every grid and the alarms with no grid. */
+  gridId?: number | undefined;
+}
+
+const GRID_FILTER = "AND (@gridId IS NULL OR h.grid_id = @gridId)";
+
+export class KpiQueries {
+  constructor(private readonly db: Db) {}
+
+  alarms(query: KpiRowQuery): KpiAlarmRow[] {
+    return this.db
+      .prepare(
+        `SELECT a.kind, a.status, a.outcome, a.received_at, a.acknowledged_at, a.accepted_at, a.on_scene_at,
+                a.resolved_at, h.grid_id
+           FROM alarms a LEFT JOIN households h ON h.id = a.household_id
+          WHERE a.received_at >= @startIso AND a.received_at < @endIso ${GRID_FILTER}
+          ORDER BY a.received_at`,
+      )
+      .all(params(query)) as KpiAlarmRow[];
+  }
+
+  /** A fault belongs to the grid of the household its device is installed in now. */
+  faults(query: KpiRowQuery): KpiFaultRow[] {
+    return this.db
+      .prepare(
+        `SELECT f.kind, f.opened_at, h.grid_id
+           FROM device_faults f
+           JOIN devices d ON d.id = f.device_id
+           LEFT JOIN households h ON h.id = d.household_id
+          WHERE f.opened_at >= @startIso AND f.opened_at < @endIso ${GRID_FILTER}
+          ORDER BY f.opened_at`,
+      )
+      .all(params(query)) as KpiFaultRow[];
+  }
+
+  grids(gridId?: number): KpiGridRow[] {
+    return this.db
+      .prepare("SELECT id, code, name FROM grids WHERE (@gridId IS NULL OR id = @gridId) ORDER BY code")
+      .all({ gridId: gridId ?? null }) as KpiGridRow[];
+  }
+}
+
+function params(query: KpiRowQuery) {
+  return { startIso: query.startIso, endIso: query.endIso, gridId: query.gridId ?? null };
+}

@@ -1,0 +1,111 @@
+/**
+ * Deadlines and escalation on a real hub, with the hub's clock moved by the
+ * test: a missed acknowledgement re-alerts the consoles and texts the
+ * supervisor, a missed arrival texts the grid leader then the street
+ * supervisor (through the outbox, to the Twilio stand-in), each level once, and
+ * a hub stopped mid-alarm still escalates on time after it starts again.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { type LifecycleHub, startLifecycleHub } from "./support/lifecycle-harness.ts";
+import { waitFor } from "./support/test-hub.ts";
+
+const DEVICE = 21;
+const SUPERVISOR = "+8613800000991";
+const STREET = "+8613800000992";
+const ENV = { ANXIN_SUPERVISOR_PHONE: SUPERVISOR, ANXIN_STREET_SUPERVISOR_PHONE: STREET };
+
+describe("alarm deadlines", () => {
+  let h: LifecycleHub | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  const sos = async (hub: LifecycleHub): Promise<number> => {
+    const { alarmId } = await hub.pressButton("sos");
+    if (alarmId === null) throw new Error("no alarm");
+    return alarmId;
+  };
+  const escalations = (hub: LifecycleHub, alarmId: number) =>
+    hub.events(alarmId, "escalated").map((e) => `${String(e.detail.kind)}:${String(e.detail.level)}`);
+  const summary = async (hub: LifecycleHub, alarmId: number) =>
+    (await hub.api("GET", `/api/alarms/${alarmId}`)).json.alarm as Record<string, unknown>;
+
+  it("a missed acknowledgement escalates once: every console re-alerted, the supervisor texted", async () => {
+    const hub = await startLifecycleHub(DEVICE, { env: ENV });
+    h = hub;
+    const alarmId = await sos(hub);
+    hub.advance(58);
+    await hub.quiet();
+    expect(escalations(hub, alarmId)).toEqual([]);
+    expect(hub.smsTo(SUPERVISOR)).toHaveLength(0);
+
+    hub.advance(3);
+    await waitFor(() => escalations(hub, alarmId).length === 1, 3000, "ack escalation");
+    expect(escalations(hub, alarmId)).toEqual(["ack:1"]);
+    expect(hub.events(alarmId, "escalated")[0]).toMatchObject({ actor: "system", detail: { notified: "supervisor" } });
+    await waitFor(() => hub.smsTo(SUPERVISOR).length === 1, 4000, "supervisor SMS");
+    expect(hub.smsTo(SUPERVISOR)[0]?.body).toContain(`#${alarmId}`);
+    expect(hub.smsTo(SUPERVISOR)[0]?.body).toContain("无人确认");
+    expect(await summary(hub, alarmId)).toMatchObject({ escalation: 1, acknowledgedAt: null });
+
+    // Once per level: more time passing texts nobody again.
+    hub.advance(120);
+    await hub.quiet();
+    expect(escalations(hub, alarmId)).toEqual(["ack:1"]);
+    expect(hub.smsTo(SUPERVISOR)).toHaveLength(1);
+  });
+
+  it("an acknowledged alarm does not escalate; a missed arrival texts the grid leader, then the street supervisor", async () => {
+    const hub = await startLifecycleHub(DEVICE, { env: ENV });
+    h = hub;
+    const alarmId = await sos(hub);
+    expect((await hub.api("POST", `/api/alarms/${alarmId}/acknowledge`)).status).toBe(200);
+    hub.advance(120);
+    await hub.quiet();
+    expect(escalations(hub, alarmId)).toEqual([]);
+    expect(hub.smsTo(SUPERVISOR)).toHaveLength(0);
+
+    const leader = hub.th.hub.db
+      .prepare(
+        `SELECT g.leader_phone AS phone FROM alarms a JOIN households h ON h.id = a.household_id
+           JOIN grids g ON g.id = h.grid_id WHERE a.id = ?`,
+      )
+      .get(alarmId) as { phone: string };
+    expect(leader.phone).toMatch(/^\+?\d+/);
+    hub.advance(900 - 120 + 2);
+    await waitFor(() => hub.smsTo(leader.phone).length === 1, 4000, "grid leader SMS");
+    expect(hub.smsTo(leader.phone)[0]?.body).toContain("无人到场");
+    expect(escalations(hub, alarmId)).toEqual(["arrival:1"]);
+    expect(hub.smsTo(STREET)).toHaveLength(0);
+
+    hub.advance(900);
+    await waitFor(() => hub.smsTo(STREET).length === 1, 4000, "street supervisor SMS");
+    expect(escalations(hub, alarmId)).toEqual(["arrival:1", "arrival:2"]);
+    expect(await summary(hub, alarmId)).toMatchObject({ escalation: 2 });
+    expect(hub.smsTo(leader.phone)).toHaveLength(1);
+  });
+
+  it("keeps the deadline across a restart: not early, and at once when it passed while the hub was down", async () => {
+    const hub = await startLifecycleHub(DEVICE, { env: ENV });
+    h = hub;
+    const alarmId = await sos(hub);
+    hub.advance(30);
+    await hub.th.restart();
+    await hub.quiet();
+    expect(escalations(hub, alarmId)).toEqual([]);
+    hub.advance(31);
+    await waitFor(() => escalations(hub, alarmId).length === 1, 3000, "ack escalation after restart");
+    await waitFor(() => hub.smsTo(SUPERVISOR).length === 1, 4000, "supervisor SMS after restart");
+
+    // Down while the arrival deadline passes: it fires as soon as the hub is back, and only once.
+    await hub.th.hub.stop();
+    hub.advance(900);
+    await hub.th.restart();
+    await waitFor(() => escalations(hub, alarmId).includes("arrival:1"), 3000, "arrival escalation at start");
+    await hub.th.restart();
+    await hub.quiet();
+    expect(escalations(hub, alarmId)).toEqual(["ack:1", "arrival:1"]);
+    expect(hub.smsTo(SUPERVISOR)).toHaveLength(1);
+  });
+});

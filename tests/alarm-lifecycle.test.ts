@@ -1,0 +1,95 @@
+/**
+ * The alarm state machine as a table: every pair of states is either listed as
+ * legal or refused with ALARM_TRANSITION_ILLEGAL, both by the pure check and by
+ * the repository's conditional update on a real SQLite database.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assertTransition, isLegalTransition, LEGAL_TRANSITIONS } from "../hub/alarms/lifecycle.ts";
+import { ALARM_STATUSES, AlarmRepository, type AlarmStatus } from "../hub/storage/alarm-repo.ts";
+import { type Db, openDatabase } from "../hub/storage/database.ts";
+
+const LEGAL = new Set([
+  "received→acknowledged",
+  "received→dispatched",
+  "received→resolved",
+  "received→cancelled",
+  "acknowledged→dispatched",
+  "acknowledged→resolved",
+  "acknowledged→cancelled",
+  "dispatched→accepted",
+  "dispatched→resolved",
+  "dispatched→cancelled",
+  "accepted→dispatched",
+  "accepted→on_scene",
+  "accepted→resolved",
+  "accepted→cancelled",
+  "on_scene→resolved",
+  "on_scene→cancelled",
+  "resolved→followed_up",
+]);
+const OPEN: readonly AlarmStatus[] = ["received", "acknowledged", "dispatched", "accepted", "on_scene"];
+const pairs = ALARM_STATUSES.flatMap((from) => ALARM_STATUSES.map((to) => [from, to] as const));
+
+describe("alarm lifecycle table", () => {
+  it("lists exactly the documented transitions", () => {
+    const listed = Object.entries(LEGAL_TRANSITIONS).flatMap(([from, tos]) => tos.map((to) => `${from}→${to}`));
+    expect(new Set(listed)).toEqual(LEGAL);
+  });
+
+  it.each(pairs)("%s → %s", (from, to) => {
+    const legal = from === to ? OPEN.includes(from) : LEGAL.has(`${from}→${to}`);
+    expect(isLegalTransition(from, to)).toBe(legal);
+    if (legal) {
+      expect(() => assertTransition(from, to, 7)).not.toThrow();
+    } else {
+      expect(() => assertTransition(from, to, 7)).toThrow(
+        expect.objectContaining({ code: "ALARM_TRANSITION_ILLEGAL", details: { from, to, alarmId: 7 } }),
+      );
+    }
+  });
+});
+
+describe("AlarmRepository.transition goes through the table", () => {
+  let dir: string;
+  let db: Db;
+  let alarms: AlarmRepository;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-lifecycle-"));
+    db = openDatabase(path.join(dir, "anxin.db"), pino({ level: "silent" }));
+    db.prepare("INSERT INTO devices (id, secret_hash, created_at) VALUES ('D1', 'x', 'now')").run();
+    alarms = new AlarmRepository(db);
+  });
+  afterAll(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const alarmIn = (status: AlarmStatus): number => {
+    const id = alarms.insertAlarm("D1", "sos", new Date().toISOString());
+    db.prepare("UPDATE alarms SET status = ? WHERE id = ?").run(status, id);
+    return id;
+  };
+
+  it.each(pairs.filter(([from, to]) => from !== to))("%s → %s on a stored alarm", (from, to) => {
+    const id = alarmIn(from);
+    if (LEGAL.has(`${from}→${to}`)) {
+      expect(alarms.transition(id, from, to, {})).toBe(true);
+      expect(alarms.get(id)?.status).toBe(to);
+    } else {
+      expect(() => alarms.transition(id, from, to, {})).toThrow(
+        expect.objectContaining({ code: "ALARM_TRANSITION_ILLEGAL" }),
+      );
+      expect(alarms.get(id)?.status).toBe(from);
+    }
+  });
+
+  it("still refuses a legal change when someone else moved the alarm first", () => {
+    const id = alarmIn("accepted");
+    expect(alarms.transition(id, "dispatched", "accepted", {})).toBe(false);
+    expect(alarms.get(id)?.status).toBe("accepted");
+  });
+});
