@@ -144,7 +144,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   return app;
 }
 
-function errorHandler(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+/** Exported so a test that assembles one plugin on its own answers errors exactly as the hub does. */
+export function errorHandler(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (isAnxinError(error)) {
     return reply.code(error.httpStatus).send({ code: error.code, message: error.message });
   }

@@ -2,42 +2,19 @@
  * The registry API for tests, until the composition root registers it: a fresh
  * fastify app with the real plugin, the real services and the real session
  * service over a running test hub's database (so the hub's broker sees the
- * devices it provisions), and the same error handler semantics as
- * `hub/http/app.ts` (copied, since that file is not this suite's to change).
+ * devices it provisions), and the hub's own error handler from `hub/http/app.ts`.
  */
 import cookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import { hashPassword, SessionService } from "../../hub/auth/session-service.ts";
-import { isAnxinError } from "../../hub/errors.ts";
+import { errorHandler } from "../../hub/http/app.ts";
 import { registryRoutes } from "../../hub/http/routes/registry-routes.ts";
 import { createRegistryServices } from "../../hub/registry/registry-services.ts";
 import { nowIso } from "../../hub/storage/database.ts";
 import { type Role, UserRepository } from "../../hub/storage/user-repo.ts";
 import type { TestHub } from "./test-hub.ts";
-
-function errorHandler(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  if (isAnxinError(error)) {
-    return reply.code(error.httpStatus).send({ code: error.code, message: error.message });
-  }
-  if (error.validation) {
-    const errors = error.validation.map((v) => ({
-      field: `${error.validationContext ?? "body"}${v.instancePath || ""}`.replace(/\//g, "."),
-      message: v.message ?? "is invalid",
-    }));
-    return reply.code(400).send({
-      code: "VALIDATION_FAILED",
-      message: errors.map((e) => `${e.field}: ${e.message}`).join("; "),
-      errors,
-    });
-  }
-  const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-  if (status >= 500) this.log.error({ err: error, url: request.url, method: request.method }, "request failed");
-  return reply
-    .code(status)
-    .send({ code: error.code ?? (status === 429 ? "RATE_LIMITED" : "INTERNAL"), message: error.message });
-}
 
 export async function buildRegistryApp(th: TestHub): Promise<FastifyInstance> {
   const users = new UserRepository(th.hub.db);
