@@ -5,21 +5,8 @@
  */
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildRegistryApp, caller } from "./support/registry-app.ts";
+import { buildRegistryApp, caller, square } from "./support/registry-app.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
-
-const square = (minLng: number, minLat: number, size: number) => ({
-  type: "Polygon",
-  coordinates: [
-    [
-      [minLng, minLat],
-      [minLng + size, minLat],
-      [minLng + size, minLat + size],
-      [minLng, minLat + size],
-      [minLng, minLat],
-    ],
-  ],
-});
 
 describe("registry records", () => {
   let th: TestHub;

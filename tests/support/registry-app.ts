@@ -62,3 +62,17 @@ export function caller(app: FastifyInstance) {
   return (method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE", url: string, cookie: string | null, payload?: object) =>
     app.inject({ method, url, headers: cookie ? { cookie } : {}, ...(payload === undefined ? {} : { payload }) });
 }
+
+/** A GeoJSON square grid outline, `size` degrees on a side, from its south-west corner. */
+export const square = (minLng: number, minLat: number, size: number) => ({
+  type: "Polygon",
+  coordinates: [
+    [
+      [minLng, minLat],
+      [minLng + size, minLat],
+      [minLng + size, minLat + size],
+      [minLng, minLat + size],
+      [minLng, minLat],
+    ],
+  ],
+});
