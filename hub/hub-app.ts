@@ -1,0 +1,43 @@
+/** Assembles the HTTP app from the hub's parts (fastify `buildApp`, not listening yet). */
+import type { FastifyInstance } from "fastify";
+import { SessionService } from "./auth/session-service.ts";
+import type { HubConfig } from "./config.ts";
+import { WorkerActions } from "./dispatch/worker-actions.ts";
+import { buildApp } from "./http/app.ts";
+import type { HubParts } from "./hub-parts.ts";
+import { KpiService } from "./kpi/kpi-service.ts";
+import { createRegistryServices } from "./registry/registry-services.ts";
+
+export async function buildHubApp(
+  parts: HubParts,
+  config: HubConfig,
+  options: { dashboardDir: string | null; startedAt: number },
+): Promise<FastifyInstance> {
+  const { db, users, broker, logger } = parts;
+  return buildApp({
+    logger,
+    sessions: new SessionService({ users }, { ttlHours: config.sessionTtlHours }),
+    alarmService: parts.alarmService,
+    lifecycle: parts.lifecycle.service,
+    views: parts.views,
+    alarms: parts.alarms,
+    bus: parts.bus,
+    dashboardDir: options.dashboardDir,
+    settings: { loginRateLimitPerMinute: config.loginRateLimitPerMinute, publicUrl: config.publicUrl },
+    dispatch: { service: parts.dispatch, workerActions: new WorkerActions(parts.dispatch), views: parts.dispatchViews },
+    registry: createRegistryServices({ db, users }),
+    supervision: { views: parts.supervision.views, tests: parts.supervision.tests },
+    kpi: { kpi: new KpiService(db, config.timeZone) },
+    twilio: parts.relatives.webhooks,
+    health: {
+      report: () => ({
+        status: "ok",
+        database: db.open,
+        mqtt: { listening: true, port: broker.port },
+        outboxPending: (db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'").get() as { n: number })
+          .n,
+        uptimeS: Math.round((Date.now() - options.startedAt) / 1000),
+      }),
+    },
+  });
+}

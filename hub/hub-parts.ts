@@ -1,0 +1,164 @@
+/**
+ * Builds every part of a running hub from its storage, without starting
+ * anything: the composition root's wiring, kept apart from the lifecycle in
+ * `hub.ts` so each stays small. Parts that need the same collaborator get the
+ * same instance here, and only here.
+ */
+import type { Logger } from "pino";
+import { AlarmService } from "./alarms/alarm-service.ts";
+import { AlarmViews } from "./alarms/alarm-views.ts";
+import { createLifecycle } from "./alarms/lifecycle-index.ts";
+import { BrokerAuth } from "./broker/broker-auth.ts";
+import { DeviceChannel } from "./broker/device-channel.ts";
+import { DevicePresence } from "./broker/device-presence.ts";
+import { MqttBroker } from "./broker/mqtt-broker.ts";
+import type { HubConfig } from "./config.ts";
+import { DispatchRepository } from "./dispatch/dispatch-repo.ts";
+import { DispatchService } from "./dispatch/dispatch-service.ts";
+import { DispatchViews } from "./dispatch/dispatch-views.ts";
+import { OfferWatcher } from "./dispatch/offer-watcher.ts";
+import { OsrmTableClient } from "./dispatch/routing.ts";
+import { dispatchSettingsFrom } from "./dispatch/settings.ts";
+import type { Clock } from "./dispatch/types.ts";
+import type { EventBus } from "./events.ts";
+import { ResponderLocator } from "./geo/responders.ts";
+import { chooseSmsNotifier } from "./notify/choose-sms-notifier.ts";
+import type { SmsNotifier } from "./notify/notifier.ts";
+import { OutboxSender } from "./notify/outbox-sender.ts";
+import { ALARM_STAGES, AlarmPipeline } from "./pipeline/alarm-pipeline.ts";
+import { createRelatives } from "./relatives/index.ts";
+import type { AlarmRepository } from "./storage/alarm-repo.ts";
+import type { Db } from "./storage/database.ts";
+import type { OutboxRepository } from "./storage/outbox-repo.ts";
+import type { RegistryRepository } from "./storage/registry-repo.ts";
+import type { UserRepository } from "./storage/user-repo.ts";
+import { createSupervision } from "./supervision/index.ts";
+
+export interface HubStorage {
+  db: Db;
+  registry: RegistryRepository;
+  alarms: AlarmRepository;
+  outbox: OutboxRepository;
+  users: UserRepository;
+  bus: EventBus;
+}
+
+export type HubParts = ReturnType<typeof createHubParts>;
+
+export function createHubParts(
+  storage: HubStorage,
+  config: HubConfig,
+  options: { logger: Logger; clock: Clock; smsNotifier?: SmsNotifier },
+) {
+  const { db, registry, alarms, outbox, users, bus } = storage;
+  const { logger, clock } = options;
+  const dispatchRepo = new DispatchRepository(db);
+  const dispatchSettings = dispatchSettingsFrom(config);
+  const responders = new ResponderLocator(dispatchRepo);
+  const auth = new BrokerAuth({ registry, users, logger: logger.child({ part: "mqtt-auth" }) });
+  const broker = new MqttBroker(
+    { auth, logger: logger.child({ part: "mqtt" }) },
+    { host: config.mqttHost, port: config.mqttPort },
+  );
+  const devices = new DeviceChannel({ broker, logger });
+  const dispatch = new DispatchService({
+    db,
+    alarms,
+    repo: dispatchRepo,
+    outbox,
+    users,
+    responders,
+    devices,
+    bus,
+    logger: logger.child({ part: "dispatch" }),
+    settings: dispatchSettings,
+    router: dispatchSettings.routing ? new OsrmTableClient(dispatchSettings.routing) : null,
+    clock,
+  });
+  const relatives = createRelatives({ db, alarms, registry, outbox, bus, logger, config, clock });
+  // Closing an alarm (resolve, cancel, a finished test) withdraws its offers and
+  // stops its relatives' cascade in the same transaction.
+  const closeOut = relatives.service.closingWith(dispatch);
+  // Cancel presses and repeated presses are decided inside the press's transaction.
+  const lifecycle = createLifecycle({ db, alarms, outbox, devices, bus, logger, config, clock, dispatch: closeOut });
+  const pipeline = new AlarmPipeline(
+    {
+      db,
+      alarms,
+      registry,
+      outbox,
+      devices,
+      responders,
+      dispatch,
+      bus,
+      logger: logger.child({ part: "pipeline" }),
+      relatives: relatives.service,
+      lifecycle: lifecycle.service,
+      settings: { publicUrl: config.publicUrl, smsLanguage: config.smsLanguage, timeZone: config.timeZone },
+    },
+    { retryMs: config.pipelineRetryMs },
+  );
+  const supervision = createSupervision({
+    db,
+    registry,
+    alarms,
+    devices,
+    dispatch: closeOut,
+    bus,
+    config,
+    logger: logger.child({ part: "supervision" }),
+    stageCount: ALARM_STAGES.length,
+  });
+  const presence = new DevicePresence({
+    registry,
+    devices,
+    bus,
+    supervision: supervision.supervisor,
+    logger: logger.child({ part: "presence" }),
+  });
+  const alarmService = new AlarmService({ db, alarms, devices, bus, logger, dispatch: closeOut });
+  const dispatchViews = new DispatchViews({ repo: dispatchRepo, users });
+  const offerWatcher = new OfferWatcher(
+    { service: dispatch, logger: logger.child({ part: "offer-watcher" }) },
+    { intervalMs: 1000 },
+  );
+  const sender = new OutboxSender(
+    {
+      outbox,
+      alarms,
+      notifier: options.smsNotifier ?? chooseSmsNotifier(config, logger),
+      voice: relatives.voice,
+      bus,
+      logger: logger.child({ part: "outbox" }),
+    },
+    { pollMs: config.outboxPollMs, maxBackoffMs: config.outboxMaxBackoffMs },
+  );
+  const views = new AlarmViews({
+    alarms,
+    registry,
+    users,
+    outbox,
+    stageCount: ALARM_STAGES.length,
+    dispatch: dispatchViews,
+    relatives: relatives.views,
+  });
+  return {
+    ...storage,
+    logger,
+    clock,
+    responders,
+    broker,
+    devices,
+    dispatch,
+    dispatchViews,
+    relatives,
+    lifecycle,
+    pipeline,
+    supervision,
+    presence,
+    alarmService,
+    offerWatcher,
+    sender,
+    views,
+  };
+}
