@@ -1,6 +1,8 @@
 // The one dictionary for every string the console shows, one file per language. Both languages
 // must stay complete: a missing key falls back to the key itself so a gap is obvious on screen.
 
+import { devicesEn } from "./i18n-devices-en.js";
+import { devicesZh } from "./i18n-devices-zh.js";
 import { dispatchEn } from "./i18n-dispatch-en.js";
 import { dispatchZh } from "./i18n-dispatch-zh.js";
 import { en } from "./i18n-en.js";
@@ -10,6 +12,8 @@ import { registryEn } from "./i18n-registry-en.js";
 import { registryZh } from "./i18n-registry-zh.js";
 import { enRelatives } from "./i18n-relatives-en.js";
 import { zhRelatives } from "./i18n-relatives-zh.js";
+import { serviceEn } from "./i18n-service-en.js";
+import { serviceZh } from "./i18n-service-zh.js";
 import { zhCN } from "./i18n-zh.js";
 
 const LANG_KEY = "anxin.lang";
@@ -18,8 +22,8 @@ export const LANGS = ["zh-CN", "en"];
 // Dispatch and registry strings live in their own files (one pair each) so that
 // several people can add keys without editing the same dictionary.
 const dict = {
-  "zh-CN": { ...zhCN, ...dispatchZh, ...registryZh, ...zhRelatives, ...kpiZh },
-  en: { ...en, ...dispatchEn, ...registryEn, ...enRelatives, ...kpiEn },
+  "zh-CN": { ...zhCN, ...dispatchZh, ...registryZh, ...zhRelatives, ...kpiZh, ...serviceZh, ...devicesZh },
+  en: { ...en, ...dispatchEn, ...registryEn, ...enRelatives, ...kpiEn, ...serviceEn, ...devicesEn },
 };
 
 let lang = initialLang();

@@ -1,0 +1,2 @@
+// English strings for: Device faults, maintenance and device health.
+export const devicesEn = {};
