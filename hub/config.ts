@@ -60,6 +60,8 @@ export const HubConfigSchema = Type.Object({
   cancelWindowS: Type.Integer({ minimum: 0 }),
   /** Lifecycle deadlines (seconds after the alarm is received); a missed one escalates. */
   ackDeadlineS: Type.Integer({ minimum: 1 }),
+  /** Repeat the acknowledgement re-alert this often while nobody acknowledges (0: once only). */
+  ackRealertS: Type.Integer({ minimum: 0 }),
   arrivalDeadlineS: Type.Integer({ minimum: 1 }),
   resolutionDeadlineS: Type.Integer({ minimum: 1 }),
   /** Days after resolution a follow-up visit is due unless planned otherwise. */
@@ -122,6 +124,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: "ANXIN_TEST_ALARM_DEADLINE_S", key: "testAlarmDeadlineS", fallback: "600", parse: "int" },
   { env: "ANXIN_CANCEL_WINDOW_S", key: "cancelWindowS", fallback: "10", parse: "int" },
   { env: "ANXIN_ACK_DEADLINE_S", key: "ackDeadlineS", fallback: "60", parse: "int" },
+  { env: "ANXIN_ACK_REALERT_S", key: "ackRealertS", fallback: "60", parse: "int" },
   { env: "ANXIN_ARRIVAL_DEADLINE_S", key: "arrivalDeadlineS", fallback: "900", parse: "int" },
   { env: "ANXIN_RESOLUTION_DEADLINE_S", key: "resolutionDeadlineS", fallback: "3600", parse: "int" },
   { env: "ANXIN_FOLLOW_UP_DAYS", key: "followUpDays", fallback: "3", parse: "number" },

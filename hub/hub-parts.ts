@@ -7,6 +7,7 @@
 import type { Logger } from "pino";
 import { AlarmService } from "./alarms/alarm-service.ts";
 import { AlarmViews } from "./alarms/alarm-views.ts";
+import { currentFeedbackFrom } from "./alarms/device-feedback.ts";
 import { createLifecycle } from "./alarms/lifecycle-index.ts";
 import { BrokerAuth } from "./broker/broker-auth.ts";
 import { DeviceChannel } from "./broker/device-channel.ts";
@@ -60,7 +61,8 @@ export function createHubParts(
     { auth, logger: logger.child({ part: "mqtt" }) },
     { host: config.mqttHost, port: config.mqttPort },
   );
-  const devices = new DeviceChannel({ broker, logger });
+  // Feedback is read from storage when it is published, so racing commits cannot leave a stale state.
+  const devices = new DeviceChannel({ broker, logger, currentFeedback: currentFeedbackFrom(alarms) });
   const dispatch = new DispatchService({
     db,
     alarms,

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import type { DeviceChannel } from "./broker/device-channel.ts";
 import type { HubConfig } from "./config.ts";
 import type { Clock } from "./dispatch/types.ts";
 import { EventBus } from "./events.ts";
@@ -65,6 +66,11 @@ export class Hub {
   /** The HTTP app, for `inject()` in tests. */
   get app(): FastifyInstance {
     return this.require().app;
+  }
+
+  /** What the hub says to devices; tests use it to publish as a late caller would. */
+  get devices(): DeviceChannel {
+    return this.require().parts.devices;
   }
 
   get httpPort(): number {

@@ -1,7 +1,8 @@
 /**
  * Deadlines and escalation on a real hub, with the hub's clock moved by the
  * test: a missed acknowledgement re-alerts the consoles and texts the
- * supervisor, a missed arrival texts the grid leader then the street
+ * supervisor, then re-alerts again every ANXIN_ACK_REALERT_S until someone
+ * acknowledges; a missed arrival texts the grid leader then the street
  * supervisor (through the outbox, to the Twilio stand-in), each level once, and
  * a hub stopped mid-alarm still escalates on time after it starts again.
  */
@@ -31,7 +32,7 @@ describe("alarm deadlines", () => {
   const summary = async (hub: LifecycleHub, alarmId: number) =>
     (await hub.api("GET", `/api/alarms/${alarmId}`)).json.alarm as Record<string, unknown>;
 
-  it("a missed acknowledgement escalates once: every console re-alerted, the supervisor texted", async () => {
+  it("a missed acknowledgement re-alerts every console until acknowledged; the supervisor is texted once", async () => {
     const hub = await startLifecycleHub(DEVICE, { env: ENV });
     h = hub;
     const alarmId = await sos(hub);
@@ -49,8 +50,38 @@ describe("alarm deadlines", () => {
     expect(hub.smsTo(SUPERVISOR)[0]?.body).toContain("无人确认");
     expect(await summary(hub, alarmId)).toMatchObject({ escalation: 1, acknowledgedAt: null });
 
-    // Once per level: more time passing texts nobody again.
-    hub.advance(120);
+    // Not again within the re-alert interval (60 s by default)…
+    hub.advance(50);
+    await hub.quiet();
+    expect(escalations(hub, alarmId)).toEqual(["ack:1"]);
+    // …then again at each interval, louder on the consoles, without texting the supervisor again.
+    hub.advance(12);
+    await waitFor(() => escalations(hub, alarmId).length === 2, 3000, "second re-alert");
+    expect(escalations(hub, alarmId)).toEqual(["ack:1", "ack:2"]);
+    expect(hub.events(alarmId, "escalated")[1]).toMatchObject({ detail: { notified: null } });
+    expect(await summary(hub, alarmId)).toMatchObject({ escalation: 2 });
+
+    // Several intervals pass at once (a busy or stopped hub): one re-alert at the level now due, not a burst.
+    hub.advance(185);
+    await waitFor(() => escalations(hub, alarmId).length === 3, 3000, "catch-up re-alert");
+    await hub.quiet();
+    expect(escalations(hub, alarmId)).toEqual(["ack:1", "ack:2", "ack:5"]);
+    expect(hub.smsTo(SUPERVISOR)).toHaveLength(1);
+
+    // Acknowledged: the re-alerts stop.
+    expect((await hub.api("POST", `/api/alarms/${alarmId}/acknowledge`)).status).toBe(200);
+    hub.advance(300);
+    await hub.quiet();
+    expect(escalations(hub, alarmId).filter((e) => e.startsWith("ack"))).toHaveLength(3);
+  });
+
+  it("ANXIN_ACK_REALERT_S=0 re-alerts once only", async () => {
+    const hub = await startLifecycleHub(DEVICE, { env: { ...ENV, ANXIN_ACK_REALERT_S: "0" } });
+    h = hub;
+    const alarmId = await sos(hub);
+    hub.advance(61);
+    await waitFor(() => escalations(hub, alarmId).length === 1, 3000, "ack escalation");
+    hub.advance(600);
     await hub.quiet();
     expect(escalations(hub, alarmId)).toEqual(["ack:1"]);
     expect(hub.smsTo(SUPERVISOR)).toHaveLength(1);
@@ -105,7 +136,8 @@ describe("alarm deadlines", () => {
     await waitFor(() => escalations(hub, alarmId).includes("arrival:1"), 3000, "arrival escalation at start");
     await hub.th.restart();
     await hub.quiet();
-    expect(escalations(hub, alarmId)).toEqual(["ack:1", "arrival:1"]);
+    // Still unacknowledged after 961 s: one re-alert at the level due then (1 + 901 s / 60 s = 16), not fifteen.
+    expect(escalations(hub, alarmId)).toEqual(["ack:1", "ack:16", "arrival:1"]);
     expect(hub.smsTo(SUPERVISOR)).toHaveLength(1);
   });
 });

@@ -58,7 +58,7 @@ export const AlarmSummarySchema = Type.Object({
   /** Presses attached to the alarm; each further press raises the priority. */
   pressCount: Type.Integer(),
   priority: Type.Union([Type.Literal("normal"), Type.Literal("high"), Type.Literal("urgent")]),
-  /** Missed-deadline escalation level (0 none, 1 ack or arrival missed, 2 arrival missed twice): louder on consoles. */
+  /** How many times a missed deadline escalated it (0 none): louder on consoles, and each rise re-alerts them. */
   escalation: Type.Integer(),
   cancelledAt: Nullable(Type.String()),
   followedUpAt: Nullable(Type.String()),

@@ -7,8 +7,11 @@
  * when it is back.
  *
  * - acknowledgement: an alarm no operator took within `ackDeadlineS` re-alerts
- *   every console (event `escalated`, the summary's escalation level) and texts
- *   the supervisor, when one is configured;
+ *   every console (event `escalated`; the summary's escalation count rises, and
+ *   consoles sound louder) and texts the supervisor, when one is configured. It
+ *   re-alerts again every `ackRealertS` until someone acknowledges (level 2, 3,
+ *   …); the supervisor is texted once, by the first of these. A hub that was
+ *   down fires only the level now due, not one per missed interval;
  * - arrival: an SOS with nobody on scene after `arrivalDeadlineS` texts the
  *   grid leader (level 1), after twice that the street supervisor (level 2);
  * - resolution and follow-up: past due, the alarm is marked `overdue` once
@@ -27,6 +30,8 @@ import type { LifecycleService } from "./lifecycle-service.ts";
 
 export interface DeadlineSettings {
   ackDeadlineS: number;
+  /** Seconds between repeated re-alerts of a still unacknowledged alarm; 0: re-alert once only. */
+  ackRealertS: number;
   arrivalDeadlineS: number;
   supervisorPhone: string | null;
   streetSupervisorPhone: string | null;
@@ -92,14 +97,24 @@ export class DeadlineWatcher {
   }
 
   private ackEscalations(): Escalation[] {
-    const { settings } = this.deps;
-    return this.deps.repo.missedAck(this.cutoff(settings.ackDeadlineS), 1).map((alarm) => ({
-      alarm,
-      kind: "ack",
-      level: 1,
-      detail: { deadlineS: settings.ackDeadlineS, notified: settings.supervisorPhone ? "supervisor" : null },
-      sms: this.sms(alarm, "ack", 1, settings.supervisorPhone, settings.ackDeadlineS, "escalation_supervisor"),
-    }));
+    const { settings, clock } = this.deps;
+    const now = clock().getTime();
+    const out: Escalation[] = [];
+    for (const alarm of this.deps.repo.unacknowledged(this.cutoff(settings.ackDeadlineS))) {
+      const lateMs = now - Date.parse(alarm.received_at) - settings.ackDeadlineS * 1000;
+      const level = settings.ackRealertS > 0 ? 1 + Math.floor(lateMs / (settings.ackRealertS * 1000)) : 1;
+      if ((alarm.ack_level ?? 0) >= level) continue;
+      // Only the first acknowledgement escalation texts: the repeats are for the consoles.
+      const phone = alarm.ack_level === null ? settings.supervisorPhone : null;
+      out.push({
+        alarm,
+        kind: "ack",
+        level,
+        detail: { deadlineS: settings.ackDeadlineS, notified: phone ? "supervisor" : null },
+        sms: this.sms(alarm, "ack", level, phone, settings.ackDeadlineS, "escalation_supervisor"),
+      });
+    }
+    return out;
   }
 
   private arrivalEscalations(): Escalation[] {

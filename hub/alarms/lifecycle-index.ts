@@ -53,6 +53,7 @@ export function createLifecycle(deps: {
       clock,
       settings: {
         ackDeadlineS: config.ackDeadlineS,
+        ackRealertS: config.ackRealertS,
         arrivalDeadlineS: config.arrivalDeadlineS,
         supervisorPhone: config.supervisorPhone,
         streetSupervisorPhone: config.streetSupervisorPhone,

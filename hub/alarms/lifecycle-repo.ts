@@ -43,14 +43,18 @@ export class LifecycleRepository {
     this.db.prepare("UPDATE alarms SET follow_up_due_at = ? WHERE id = ?").run(dueAt, alarmId);
   }
 
-  /** Records an escalation level; false when it was recorded before (it already fired). */
+  /**
+   * Records an escalation level; false when it was recorded before (it already
+   * fired). Each ack or arrival escalation counts one more on the alarm's
+   * `escalation_level`, so every new one is a rise the consoles re-alert on.
+   */
   recordEscalation(alarmId: number, kind: EscalationKind, level: number, at: string): boolean {
     const result = this.db
       .prepare("INSERT OR IGNORE INTO alarm_escalations (alarm_id, kind, level, at) VALUES (?, ?, ?, ?)")
       .run(alarmId, kind, level, at);
     if (result.changes === 0) return false;
     if (kind === "ack" || kind === "arrival") {
-      this.db.prepare("UPDATE alarms SET escalation_level = MAX(escalation_level, ?) WHERE id = ?").run(level, alarmId);
+      this.db.prepare("UPDATE alarms SET escalation_level = escalation_level + 1 WHERE id = ?").run(alarmId);
     }
     return true;
   }
@@ -61,15 +65,18 @@ export class LifecycleRepository {
       .all(alarmId) as { kind: EscalationKind; level: number; at: string }[];
   }
 
-  /** Open, unacknowledged, non-test alarms received at or before `cutoff` that have not escalated at `level`. */
-  missedAck(cutoff: string, level: number): AlarmRow[] {
+  /**
+   * Open, unacknowledged, non-test alarms received at or before `cutoff`, each
+   * with the highest acknowledgement escalation level it reached (null: none yet).
+   */
+  unacknowledged(cutoff: string): (AlarmRow & { ack_level: number | null })[] {
     return this.db
       .prepare(
-        `SELECT * FROM alarms a WHERE ${OPEN_SQL} AND kind != 'test' AND acknowledged_at IS NULL AND received_at <= ?
-           AND NOT EXISTS (SELECT 1 FROM alarm_escalations e WHERE e.alarm_id = a.id AND e.kind = 'ack' AND e.level = ?)
-         ORDER BY id`,
+        `SELECT a.*, (SELECT MAX(e.level) FROM alarm_escalations e WHERE e.alarm_id = a.id AND e.kind = 'ack') AS ack_level
+           FROM alarms a WHERE ${OPEN_SQL} AND kind != 'test' AND acknowledged_at IS NULL AND received_at <= ?
+          ORDER BY id`,
       )
-      .all(cutoff, level) as AlarmRow[];
+      .all(cutoff) as (AlarmRow & { ack_level: number | null })[];
   }
 
   /** Open SOS alarms with nobody on scene, received at or before `cutoff`, not yet escalated at `level`. */

@@ -16,13 +16,20 @@ import {
 } from "../../protocol/index.ts";
 import type { MqttBroker } from "./mqtt-broker.ts";
 
+/** Reads a device's feedback state from storage at publish time (see hub/alarms/device-feedback.ts). */
+export type FeedbackSource = (deviceId: string) => { state: FeedbackState; alarmId: number | null } | null;
+
 export class DeviceChannel {
   private readonly broker: MqttBroker;
   private readonly logger: Logger;
+  private readonly currentFeedback: FeedbackSource | null;
+  /** The last feedback publish queued per device: the next one waits for it, so they reach the broker in order. */
+  private readonly feedbackQueue = new Map<string, Promise<void>>();
 
-  constructor(deps: { broker: MqttBroker; logger: Logger }) {
+  constructor(deps: { broker: MqttBroker; logger: Logger; currentFeedback?: FeedbackSource }) {
     this.broker = deps.broker;
     this.logger = deps.logger;
+    this.currentFeedback = deps.currentFeedback ?? null;
   }
 
   async ack(deviceId: string, ack: Omit<AckMessage, "hubTime">): Promise<void> {
@@ -30,7 +37,31 @@ export class DeviceChannel {
     await this.broker.publish(deviceTopic(deviceId, "ack"), encodeMessage("ack", message), { qos: 1, retain: false });
   }
 
-  async feedback(deviceId: string, state: FeedbackState, alarmId: number | null): Promise<void> {
+  /**
+   * Says the device's call changed. With a feedback source the state published
+   * is the one stored when this device's turn comes (the arguments are then only
+   * a fallback), and publishes to one device go out one after another: so the
+   * retained state a device ends with is the stored one, whatever order the
+   * callers' commits and awaits interleaved in.
+   */
+  feedback(deviceId: string, state: FeedbackState, alarmId: number | null): Promise<void> {
+    const previous = this.feedbackQueue.get(deviceId) ?? Promise.resolve();
+    const next = previous
+      .catch(() => {}) // the caller of the earlier publish has its error; this one still goes
+      .then(() => {
+        const current = this.currentFeedback?.(deviceId) ?? { state, alarmId };
+        return this.publishFeedback(deviceId, current.state, current.alarmId);
+      });
+    this.feedbackQueue.set(deviceId, next);
+    next
+      .catch(() => {})
+      .finally(() => {
+        if (this.feedbackQueue.get(deviceId) === next) this.feedbackQueue.delete(deviceId);
+      });
+    return next;
+  }
+
+  private async publishFeedback(deviceId: string, state: FeedbackState, alarmId: number | null): Promise<void> {
     const message: FeedbackMessage = { state, alarmId, at: new Date().toISOString() };
     await this.broker.publish(deviceTopic(deviceId, "feedback"), encodeMessage("feedback", message), {
       qos: 1,

@@ -110,6 +110,16 @@ export class AlarmRepository {
       .get(deviceId) as AlarmRow | undefined;
   }
 
+  /** The alarm a device's feedback is about: its newest open one, else its newest one. */
+  feedbackAlarmFor(deviceId: string): AlarmRow | undefined {
+    return (
+      this.openAlarmForDevice(deviceId) ??
+      (this.db.prepare("SELECT * FROM alarms WHERE device_id = ? ORDER BY id DESC LIMIT 1").get(deviceId) as
+        | AlarmRow
+        | undefined)
+    );
+  }
+
   get(alarmId: number): AlarmRow | undefined {
     return this.db.prepare("SELECT * FROM alarms WHERE id = ?").get(alarmId) as AlarmRow | undefined;
   }

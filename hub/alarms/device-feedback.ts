@@ -1,0 +1,24 @@
+/**
+ * Where a device's call stands, read from storage at the moment it is
+ * published. Feedback is published after commits that race each other (the
+ * press's own `received`, the dispatch stage's offer, a cancel press handled
+ * meanwhile); publishing the state each caller saw could leave a stale
+ * `received` retained after a quick cancel's `closed`. Reading the stored
+ * state when it is the device's turn makes the last publish always the truth.
+ */
+import type { FeedbackState } from "../../protocol/index.ts";
+import type { AlarmRepository } from "../storage/alarm-repo.ts";
+import { FEEDBACK_FOR_STATUS } from "./alarm-service.ts";
+
+export interface CurrentFeedback {
+  state: FeedbackState;
+  alarmId: number | null;
+}
+
+/** The device's open call (the newest, if several), else its newest call; null for a device that never called. */
+export function currentFeedbackFrom(alarms: Pick<AlarmRepository, "feedbackAlarmFor">) {
+  return (deviceId: string): CurrentFeedback | null => {
+    const alarm = alarms.feedbackAlarmFor(deviceId);
+    return alarm ? { state: FEEDBACK_FOR_STATUS[alarm.status], alarmId: alarm.id } : null;
+  };
+}
