@@ -4,6 +4,7 @@
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { measureAvrEmulator, printAvrEmulatorFigures } from "./avr-emulator.ts";
 import { measureHouseholdImport, printImportFigures } from "./import-households.ts";
 import { measureNearestDispatch, printNearestDispatchFigures } from "./nearest-dispatch.ts";
 import { measurePressLatency } from "./press-latency.ts";
@@ -24,3 +25,4 @@ console.log(`  median ${latency.ackMs.median} ms   p99 ${latency.ackMs.p99} ms  
 
 printImportFigures(measureHouseholdImport(Number(values.households)));
 printNearestDispatchFigures(measureNearestDispatch());
+printAvrEmulatorFigures(await measureAvrEmulator());

@@ -1,10 +1,13 @@
 // Entry point: session (login / logout / expiry), live feed wiring, sound,
 // title flashing and keyboard shortcuts. Rendering lives in queue.js and detail.js;
-// the registry page in registry.js, and the switch between the two in nav.js.
+// the registry page in registry.js, KPIs in kpi.js, device faults in devices.js,
+// and the switch between pages in nav.js. escalation.js picks the tone's pattern.
 
 import { api, setUnauthorizedHandler } from "./api.js";
 import * as detail from "./detail.js";
+import * as devices from "./devices.js";
 import { setServerTime } from "./dom.js";
+import * as escalation from "./escalation.js";
 import { applyStatic, getLang, hasSavedLang, onLangChange, setLang, t } from "./i18n.js";
 import * as kpi from "./kpi.js";
 import * as nav from "./nav.js";
@@ -17,6 +20,7 @@ const $ = (id) => document.getElementById(id);
 let user = null;
 let feed = null;
 let flashOn = false;
+let level = "none"; // the tone's pattern, from escalation.alertLevel
 
 function setView(view) {
   document.body.dataset.view = view;
@@ -70,6 +74,7 @@ function startConsole(u) {
   if (!hasSavedLang() && u.language && u.language !== getLang()) setLang(u.language, { persist: false });
   setView("console");
   registry.setUser(u);
+  devices.setUser(u);
   nav.apply();
   renderUser();
   sound.probeAudio();
@@ -78,12 +83,17 @@ function startConsole(u) {
     onOpen: () => {
       $("banner-rt").hidden = true;
       reloadQueue();
+      devices.reload();
     },
     onHello: (msg) => setServerTime(msg.serverTime),
     onAlarm: (alarm) => {
+      const rose = escalation.observe(alarm);
       queue.upsert(alarm);
       detail.alarmChanged(alarm.id);
+      if (rose) escalation.reAlert([alarm.id]);
     },
+    onDeviceFault: (fault) => devices.faultPushed(fault),
+    onDeviceTest: (test) => devices.testPushed(test),
     onDown: () => {
       $("banner-rt").hidden = false;
     },
@@ -102,12 +112,16 @@ function startConsole(u) {
   });
   // Also load right away so the queue is not empty while the socket handshakes.
   reloadQueue();
+  devices.reload();
 }
 
 async function reloadQueue() {
   try {
     const { alarms } = await api.openAlarms();
+    // Escalations that happened while the socket was down re-alert too.
+    const rose = alarms.filter((a) => escalation.observe(a)).map((a) => a.id);
     queue.replaceAll(alarms);
+    escalation.reAlert(rose);
     const open = detail.currentDetailId();
     if (open !== null) detail.alarmChanged(open);
   } catch (err) {
@@ -123,7 +137,9 @@ function teardown() {
   detail.closeDetail();
   registry.reset();
   kpi.reset();
-  sound.setAlerting(false);
+  devices.reset();
+  escalation.reset();
+  sound.setLevel("none");
 }
 
 async function logout() {
@@ -146,7 +162,8 @@ function renderUser() {
 
 function onQueueChanged() {
   const unacked = queue.unackedCount();
-  sound.setAlerting(unacked > 0);
+  level = escalation.alertLevel(queue.sorted().filter(queue.isUnacknowledged));
+  sound.setLevel(level);
   const total = queue.size();
   $("queue-count").textContent = t("queue.count", { n: total });
   $("unacked-count").hidden = unacked === 0;
@@ -160,10 +177,11 @@ function onQueueChanged() {
 
 function updateTitle() {
   const unacked = user ? queue.unackedCount() : 0;
+  const escalated = user !== null && (level === "escalated" || escalation.reAlerting());
+  const count = unacked > 0 ? `(${unacked}) ` : "";
   // Flashing (not a static prefix) catches the eye of an operator working in another tab.
-  if (unacked > 0 && flashOn) document.title = `${t("app.newAlarm")}(${unacked}) ${t("app.title")}`;
-  else if (unacked > 0) document.title = `(${unacked}) ${t("app.title")}`;
-  else document.title = t("app.title");
+  const flag = !flashOn ? "" : escalated ? t("esc.title") : unacked > 0 ? t("app.newAlarm") : "";
+  document.title = `${flag}${count}${t("app.title")}`;
 }
 
 function onSoundChanged(state) {
@@ -183,6 +201,7 @@ function renderMute() {
 
 function everySecond() {
   queue.tickClocks();
+  devices.tick();
   flashOn = !flashOn;
   updateTitle();
   renderMute();
@@ -248,10 +267,12 @@ async function boot() {
   detail.initDetail();
   registry.initRegistry($("registry-view"));
   kpi.initKpi($("kpi-view"));
+  devices.initDevices($("devices-view"));
   nav.initNav({
     onChange: (route) => {
       if (route.page === "registry") registry.show(route);
       if (route.page === "kpi") kpi.show();
+      if (route.page === "devices") devices.show(route);
     },
   });
   document.addEventListener("anxin:queue", onQueueChanged);
@@ -262,6 +283,7 @@ async function boot() {
     detail.rerender();
     registry.rerender();
     kpi.rerender();
+    devices.rerender();
     renderMute();
   });
 

@@ -10,6 +10,7 @@ import { createDispatchControl } from "./dispatch-control.js";
 import { h, kindBadge, statusBadge } from "./dom.js";
 import { t, tMaybe } from "./i18n.js";
 import * as queue from "./queue.js";
+import { serviceCard } from "./service-card.js";
 
 const $ = (id) => document.getElementById(id);
 let currentId = null;
@@ -175,5 +176,6 @@ function render() {
     dispatchCardEl.before(statusLine(a), residentCard(a), relativesCard(a));
     dispatchCardEl.after(smsCard(a), timelineCard(a));
   }
+  dispatchCardEl.before(...serviceCard(a, { reload: load, showError }));
   syncButtons();
 }

@@ -14,7 +14,8 @@ import { t } from "./i18n.js";
 const OFFERABLE = new Set(["received", "acknowledged", "dispatched"]);
 
 export function canDispatch(a) {
-  return OFFERABLE.has(a.status) && a.household !== null;
+  // A service call is routed through its service request (re-assign on the service card), never offered.
+  return a.kind !== "service" && OFFERABLE.has(a.status) && a.household !== null;
 }
 
 export function openOffer(a) {

@@ -1,5 +1,5 @@
-// The pages of the console, Alarms, Registry and KPIs, chosen by the URL hash
-// (#/alarms, #/registry/<tab>/<id>) so reload and Back work. The alarm queue,
+// The pages of the console, Alarms, Registry, KPIs and Devices, chosen by the URL hash
+// (#/alarms, #/registry/<tab>/<id>, #/devices/<deviceId>) so reload and Back work. The alarm queue,
 // its sound and the live feed keep running on either page; the Alarms tab
 // carries the unacknowledged count so it is seen from the registry too.
 
@@ -14,6 +14,8 @@ export function parseRoute(hash) {
     .map((s) => decodeURIComponent(s));
   if (page === "registry") return { page, tab: tab || "households", id: id || null };
   if (page === "kpi") return { page, tab: null, id: null };
+  // #/devices/<deviceId>: that device's health is open beside the fault list.
+  if (page === "devices") return { page, tab: null, id: tab || null };
   return { page: "alarms", tab: null, id: null };
 }
 
@@ -33,6 +35,7 @@ export function apply() {
   $("alarms-view").hidden = route.page !== "alarms";
   $("registry-view").hidden = route.page !== "registry";
   $("kpi-view").hidden = route.page !== "kpi";
+  $("devices-view").hidden = route.page !== "devices";
   for (const a of document.querySelectorAll(".page-nav a[data-page]")) {
     if (a.dataset.page === route.page) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");

@@ -9,6 +9,8 @@ const alarms = new Map();
 // Ids seen resolved. Status only moves forward, so a late push or list snapshot
 // that still shows one of these as open is stale and must not resurrect the row.
 const gone = new Set();
+// Rows re-alerted by an escalation, flashing until this time (ms): see flash().
+const flashUntil = new Map();
 let selectedId = null;
 let listEl = null;
 let onOpen = () => {};
@@ -75,6 +77,7 @@ export function isUnacknowledged(alarm) {
 export function clear() {
   alarms.clear();
   gone.clear();
+  flashUntil.clear();
   selectedId = null;
   render();
 }
@@ -135,6 +138,18 @@ export function render() {
   document.dispatchEvent(new CustomEvent("anxin:queue"));
 }
 
+/** Makes the alarm's row flash for `ms` (an escalation re-alert); rows are rebuilt, so the flag lives here. */
+export function flash(id, ms) {
+  flashUntil.set(id, Date.now() + ms);
+  render();
+  setTimeout(() => {
+    if ((flashUntil.get(id) ?? 0) <= Date.now()) {
+      flashUntil.delete(id);
+      render();
+    }
+  }, ms + 50);
+}
+
 /**
  * The acknowledgement state (has an operator taken it?) and, beside it, the
  * dispatch state (whom the hub asked, who accepted, who is there). They are
@@ -142,12 +157,14 @@ export function render() {
  */
 function stateBadges(a) {
   const ack = isUnacknowledged(a) ? statusBadge("received") : statusBadge("acknowledged");
+  // A missed deadline is shown in words too, not only by the louder tone.
+  const escalated = a.escalation > 0 ? h("span", { class: "badge esc" }, t("esc.badge", { n: a.escalation })) : null;
   const dispatch = dispatchState(a);
-  if (dispatch === "none") return [ack];
+  if (dispatch === "none") return [ack, escalated];
   const badge = h("span", { class: `badge dispatch dispatch-${dispatch}` }, t(`queue.dispatch.${dispatch}`));
   if (a.worker && dispatch !== "exhausted")
     badge.append(" ", h("span", { class: "wname", content: true }, a.worker.name));
-  return [ack, badge];
+  return [ack, escalated, badge];
 }
 
 /**
@@ -182,7 +199,7 @@ function rowEl(a) {
   return h(
     "div",
     {
-      class: `row row-${a.status} row-kind-${a.kind}`,
+      class: `row row-${a.status} row-kind-${a.kind}${(flashUntil.get(a.id) ?? 0) > Date.now() ? " row-reflash" : ""}`,
       role: "option",
       "aria-selected": String(a.id === selectedId),
       dataset: {
@@ -192,6 +209,7 @@ function rowEl(a) {
         dispatch: dispatchState(a),
         kind: a.kind,
         located: String(located),
+        escalation: String(a.escalation ?? 0),
       },
     },
     h("span", { class: "c-kind" }, kindBadge(a.kind)),

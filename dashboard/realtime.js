@@ -6,7 +6,9 @@
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 15_000;
 
-export function connectRealtime({ onOpen, onHello, onAlarm, onDown, beforeRetry }) {
+// Device faults and test requests travel on the same socket; they are optional
+// because a page that shows no devices can ignore them.
+export function connectRealtime({ onOpen, onHello, onAlarm, onDeviceFault, onDeviceTest, onDown, beforeRetry }) {
   let ws = null;
   let attempt = 0;
   let timer = null;
@@ -37,6 +39,10 @@ export function connectRealtime({ onOpen, onHello, onAlarm, onDown, beforeRetry 
         onHello(msg);
       } else if (msg?.type === "alarm" && msg.alarm) {
         onAlarm(msg.alarm);
+      } else if (msg?.type === "device_fault" && msg.fault) {
+        onDeviceFault?.(msg.fault);
+      } else if (msg?.type === "device_test" && msg.test) {
+        onDeviceTest?.(msg.test);
       }
     });
     ws.addEventListener("close", () => {

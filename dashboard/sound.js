@@ -7,23 +7,72 @@
 //
 // Beeps are scheduled ahead on the audio clock rather than fired from timers,
 // because browsers throttle timers in background tabs but not the audio clock.
+//
+// The pattern says how urgent the waiting alarms are, so an operator can tell
+// without looking: a soft slow pair for service calls, the SOS pair, and a loud
+// fast three-tone once an unacknowledged alarm has missed a deadline.
 
-const PERIOD_S = 1.5; // one two-tone beep pair every 1.5 s
+/** [frequency Hz, start offset s, duration s] per tone, repeated every periodS. */
+const PATTERNS = {
+  service: {
+    gain: 0.2,
+    periodS: 3,
+    tones: [
+      [660, 0, 0.25],
+      [880, 0.35, 0.25],
+    ],
+  },
+  normal: {
+    gain: 0.35,
+    periodS: 1.5,
+    tones: [
+      [988, 0, 0.22],
+      [740, 0.3, 0.22],
+    ],
+  },
+  escalated: {
+    gain: 0.8,
+    periodS: 0.8,
+    tones: [
+      [1319, 0, 0.12],
+      [988, 0.17, 0.12],
+      [1568, 0.34, 0.16],
+    ],
+  },
+};
+const LEVELS = ["none", "service", "normal", "escalated"];
 const LOOKAHEAD_S = 4; // how far ahead beeps are queued
 const TICK_MS = 500;
 const MUTE_MS = 60_000;
+/** Escalated cycles played once when an acknowledged alarm escalates (nothing is looping then). */
+const BURST_CYCLES = 4;
 
 let ctx = null;
-let alerting = false;
+let level = "none";
 let mutedUntil = 0;
 let bus = null; // gain node of the current playing run; dropping it silences queued beeps
 let nextBeepAt = 0;
 let tickTimer = null;
 let muteTimer = null;
 let onChange = () => {};
+// Read by tests (and a curious operator in devtools): the gain is the live GainNode's.
+const status = {
+  get level() {
+    return level;
+  },
+  get gain() {
+    return bus ? bus.gain.value : 0;
+  },
+  get periodS() {
+    return bus ? PATTERNS[level].periodS : 0;
+  },
+  reAlerts: 0,
+  bursts: 0,
+};
 
 export function initSound(opts) {
   onChange = opts.onChange ?? onChange;
+  window.anxinSound = status;
   update();
 }
 
@@ -50,10 +99,28 @@ function ensureContext() {
   ctx.addEventListener("statechange", update);
 }
 
-export function setAlerting(on) {
-  if (alerting === on) return;
-  alerting = on;
+/** "none" (silence), "service", "normal" (SOS) or "escalated"; a change restarts the loop in the new pattern. */
+export function setLevel(next) {
+  const wanted = LEVELS.includes(next) ? next : "normal";
+  if (wanted === level) return;
+  level = wanted;
+  stopLoop();
   update();
+}
+
+/**
+ * An alarm escalated: whatever the operator muted a minute ago is no longer
+ * what is happening now, so the mute ends and the loop starts over from its
+ * first (loud) beep. With nothing looping (the alarm was acknowledged, but
+ * nobody reached the resident in time) a short loud burst is played instead.
+ */
+export function reAlert() {
+  status.reAlerts += 1;
+  mutedUntil = 0;
+  clearTimeout(muteTimer);
+  stopLoop();
+  update();
+  if (level === "none" && ctx?.state === "running") burst();
 }
 
 export function mute() {
@@ -76,7 +143,7 @@ export function mutedSecondsLeft() {
 
 export function soundState() {
   if (ctx?.state !== "running") return "blocked";
-  return alerting && !isMuted() ? "playing" : "idle";
+  return level !== "none" && !isMuted() ? "playing" : "idle";
 }
 
 function isMuted() {
@@ -88,6 +155,7 @@ function update() {
   if (state === "playing") startLoop();
   else stopLoop();
   document.body.dataset.sound = state;
+  document.body.dataset.soundLevel = level;
   document.body.dataset.soundMuted = String(isMuted());
   onChange(state);
 }
@@ -95,7 +163,7 @@ function update() {
 function startLoop() {
   if (bus) return;
   bus = ctx.createGain();
-  bus.gain.value = 0.35;
+  bus.gain.value = PATTERNS[level].gain;
   bus.connect(ctx.destination);
   nextBeepAt = ctx.currentTime + 0.05;
   tick();
@@ -114,14 +182,29 @@ function tick() {
   if (!bus) return;
   // After a long throttle the clock may have run past nextBeepAt; do not burst.
   if (nextBeepAt < ctx.currentTime) nextBeepAt = ctx.currentTime + 0.05;
+  const pattern = PATTERNS[level];
   while (nextBeepAt < ctx.currentTime + LOOKAHEAD_S) {
-    tone(988, nextBeepAt, 0.22);
-    tone(740, nextBeepAt + 0.3, 0.22);
-    nextBeepAt += PERIOD_S;
+    cycle(pattern, nextBeepAt, bus);
+    nextBeepAt += pattern.periodS;
   }
 }
 
-function tone(freq, at, dur) {
+function burst() {
+  status.bursts += 1;
+  const pattern = PATTERNS.escalated;
+  const out = ctx.createGain();
+  out.gain.value = pattern.gain;
+  out.connect(ctx.destination);
+  const start = ctx.currentTime + 0.05;
+  for (let i = 0; i < BURST_CYCLES; i += 1) cycle(pattern, start + i * pattern.periodS, out);
+  setTimeout(() => out.disconnect(), (BURST_CYCLES * pattern.periodS + 0.5) * 1000);
+}
+
+function cycle(pattern, at, out) {
+  for (const [freq, offset, dur] of pattern.tones) tone(freq, at + offset, dur, out);
+}
+
+function tone(freq, at, dur, out) {
   const osc = ctx.createOscillator();
   const env = ctx.createGain();
   osc.type = "square";
@@ -131,7 +214,7 @@ function tone(freq, at, dur) {
   env.gain.linearRampToValueAtTime(1, at + 0.01);
   env.gain.setValueAtTime(1, at + dur - 0.02);
   env.gain.linearRampToValueAtTime(0, at + dur);
-  osc.connect(env).connect(bus);
+  osc.connect(env).connect(out);
   osc.start(at);
   osc.stop(at + dur);
 }

@@ -28,6 +28,7 @@ export async function buildHubApp(
     registry: createRegistryServices({ db, users }),
     supervision: { views: parts.supervision.views, tests: parts.supervision.tests },
     kpi: { kpi: new KpiService(db, config.timeZone) },
+    serviceRequests: { service: parts.serviceRequests.service, views: parts.serviceRequests.views },
     twilio: parts.relatives.webhooks,
     health: {
       report: () => ({

@@ -28,6 +28,7 @@ import type { SmsNotifier } from "./notify/notifier.ts";
 import { OutboxSender } from "./notify/outbox-sender.ts";
 import { ALARM_STAGES, AlarmPipeline } from "./pipeline/alarm-pipeline.ts";
 import { createRelatives } from "./relatives/index.ts";
+import { createServiceRequests } from "./service/index.ts";
 import type { AlarmRepository } from "./storage/alarm-repo.ts";
 import type { Db } from "./storage/database.ts";
 import type { OutboxRepository } from "./storage/outbox-repo.ts";
@@ -80,7 +81,18 @@ export function createHubParts(
   const relatives = createRelatives({ db, alarms, registry, outbox, bus, logger, config, clock });
   // Closing an alarm (resolve, cancel, a finished test) withdraws its offers and
   // stops its relatives' cascade in the same transaction.
-  const closeOut = relatives.service.closingWith(dispatch);
+  // It closes its service request too (done or cancelled): that wrapper is outermost.
+  const serviceRequests = createServiceRequests({
+    db,
+    alarms,
+    dispatchRepo,
+    outbox,
+    users,
+    closeOut: relatives.service.closingWith(dispatch),
+    config,
+    clock,
+  });
+  const closeOut = serviceRequests.closeOut;
   // Cancel presses and repeated presses are decided inside the press's transaction.
   const lifecycle = createLifecycle({ db, alarms, outbox, devices, bus, logger, config, clock, dispatch: closeOut });
   const pipeline = new AlarmPipeline(
@@ -95,6 +107,7 @@ export function createHubParts(
       bus,
       logger: logger.child({ part: "pipeline" }),
       relatives: relatives.service,
+      serviceRequests: serviceRequests.service,
       lifecycle: lifecycle.service,
       settings: { publicUrl: config.publicUrl, smsLanguage: config.smsLanguage, timeZone: config.timeZone },
     },
@@ -130,6 +143,7 @@ export function createHubParts(
       alarms,
       notifier: options.smsNotifier ?? chooseSmsNotifier(config, logger),
       voice: relatives.voice,
+      hangups: relatives.hangups,
       bus,
       logger: logger.child({ part: "outbox" }),
     },
@@ -143,6 +157,7 @@ export function createHubParts(
     stageCount: ALARM_STAGES.length,
     dispatch: dispatchViews,
     relatives: relatives.views,
+    serviceRequests: serviceRequests.views,
   });
   return {
     ...storage,
@@ -154,6 +169,7 @@ export function createHubParts(
     dispatch,
     dispatchViews,
     relatives,
+    serviceRequests,
     lifecycle,
     pipeline,
     supervision,

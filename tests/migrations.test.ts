@@ -71,4 +71,28 @@ describe("migrations", () => {
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it("version 7 turns service alarms still waiting for an operator into open service requests", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-mig-"));
+    const db = new Database(path.join(dir, "v6.db"));
+    db.pragma("foreign_keys = OFF");
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 6)) db.exec(migration.sql);
+    db.pragma("user_version = 6");
+    db.pragma("foreign_keys = ON");
+    db.exec(`
+      INSERT INTO grids (id, code, name, polygon) VALUES (2, 'G2', 'Grid', '{}');
+      INSERT INTO households (id, code, address, lat, lng, grid_id, created_at) VALUES (1, 'H1', 'addr', 37.5, 118.5, 2, 'now');
+      INSERT INTO devices (id, household_id, secret_hash, created_at) VALUES ('D1', 1, 'x', 'now');
+      INSERT INTO alarms (id, device_id, kind, status, received_at, household_id) VALUES
+        (1, 'D1', 'service', 'received', 't1', 1), (2, 'D1', 'service', 'resolved', 't2', 1), (3, 'D1', 'sos', 'received', 't3', 1);
+    `);
+
+    migrate(db, createLogger("silent"));
+
+    expect(
+      db.prepare("SELECT alarm_id, household_id, grid_id, status, created_at FROM service_requests").all(),
+    ).toEqual([{ alarm_id: 1, household_id: 1, grid_id: 2, status: "open", created_at: "t1" }]);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

@@ -5,7 +5,12 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../hub/log.ts";
 import { advancesStatus, isFailedStatus } from "../hub/notify/delivery-status.ts";
-import { relativeCallTwiml } from "../hub/notify/relative-texts.ts";
+import {
+  callGoodbyeTwiml,
+  keypadConfirmedTwiml,
+  keypadRetryTwiml,
+  relativeCallTwiml,
+} from "../hub/notify/relative-texts.ts";
 import { isConfirmation, normalisePhone } from "../hub/relatives/replies.ts";
 import { migrate } from "../hub/storage/database.ts";
 import { MIGRATIONS } from "../hub/storage/migrations/index.ts";
@@ -78,17 +83,52 @@ describe("the relatives' call", () => {
     timeZone: "Asia/Shanghai",
   };
 
-  it("reads the alarm in the relative's language, twice, and escapes it as XML", () => {
-    const zh = relativeCallTwiml(facts, "zh-CN");
+  const gatherUrl = "https://hub.example.org/api/twilio/voice/gather";
+  const gatherTag = `<Gather input="dtmf" numDigits="1" action="${gatherUrl}" method="POST" timeout="10">`;
+
+  it("asks for 1 on the keypad in the relative's language, reads it once more without a key, and escapes XML", () => {
+    const zh = relativeCallTwiml(facts, "zh-CN", gatherUrl);
+    expect(zh.startsWith('<?xml version="1.0" encoding="UTF-8"?><Response>')).toBe(true);
+    // Two Gathers, each reading the alarm: Twilio goes on to the second only when no key came during the first.
+    expect(zh.split(gatherTag)).toHaveLength(3);
     expect(zh).toMatch(
-      /^<\?xml version="1.0" encoding="UTF-8"\?><Response><Say language="zh-CN" voice="alice" loop="2">/,
+      /<Gather [^>]*><Say language="zh-CN" voice="alice">这里是安心紧急呼叫中心[^<]*请按数字键1确认。<\/Say><\/Gather>/,
     );
     expect(zh).toContain("王秀英");
     expect(zh).toContain("08:05");
-    const en = relativeCallTwiml({ ...facts, residentName: "Tom <&> Jerry" }, "en");
-    expect(en).toContain('<Say language="en-US"');
+    expect(zh).toMatch(/<\/Gather><Say language="zh-CN" voice="alice">我们没有收到您的按键。[^<]*<\/Say><\/Response>$/);
+    const en = relativeCallTwiml({ ...facts, residentName: "Tom <&> Jerry" }, "en", `${gatherUrl}?a=1&b=2`);
+    expect(en).toContain('<Say language="en-US" voice="alice">This is the Anxin');
+    expect(en).toContain("press 1 to confirm");
     expect(en).toContain("Tom &lt;&amp;&gt; Jerry");
+    expect(en).toContain(`action="${gatherUrl}?a=1&amp;b=2"`);
     expect(en.length).toBeLessThan(4000);
+  });
+
+  it("stays within Twilio's 4000 characters with the longest name and address the registry allows", () => {
+    const worst = { ...facts, residentName: "&".repeat(100), address: "<".repeat(300) };
+    for (const language of ["zh-CN", "en"] as const) {
+      const twiml = relativeCallTwiml(worst, language, gatherUrl);
+      expect([...twiml].length).toBeLessThanOrEqual(4000);
+      expect(twiml.split(gatherTag)).toHaveLength(3);
+      expect(twiml).toContain(`${"&amp;".repeat(39)}…`);
+    }
+  });
+
+  it("answers a key press: thanks and hang up for 1, how to confirm and another Gather for others, goodbye", () => {
+    expect(keypadConfirmedTwiml("zh-CN")).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="zh-CN" voice="alice">谢谢，已收到您的确认。指挥中心正在处理。再见。</Say><Hangup/></Response>',
+    );
+    expect(keypadConfirmedTwiml("en")).toContain(">Thank you, we have your confirmation.");
+    const retry = keypadRetryTwiml("Tom & Jerry", "en", gatherUrl);
+    expect(retry).toContain(
+      `${gatherTag}<Say language="en-US" voice="alice">That was not 1. If you will take care of Tom &amp; Jerry, press 1 to confirm.</Say></Gather>`,
+    );
+    expect(keypadRetryTwiml("王秀英", "zh-CN", gatherUrl)).toContain("如果您会负责照看王秀英，请按数字键1确认。");
+    expect(callGoodbyeTwiml("zh-CN")).toMatch(
+      /<Say language="zh-CN" voice="alice">[^<]*再见。<\/Say><Hangup\/><\/Response>$/,
+    );
+    expect(callGoodbyeTwiml("en")).toContain("Goodbye.</Say><Hangup/>");
   });
 });
 
@@ -127,6 +167,50 @@ describe("migration 4", () => {
       db
         .prepare(
           "INSERT INTO relative_contacts (alarm_id, relative_id, priority, name, phone, language, channel, step, outbox_id, created_at) VALUES (5, 1, 1, 'n', '+1', 'zh-CN', 'sms', 1, 999, 'now')",
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("migration 8", () => {
+  it("rebuilds relative_contacts with its rows and ids, allows `cancelled`, and adds call_hangups", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-mig8-"));
+    const db = new Database(path.join(dir, "v7.db"));
+    db.pragma("foreign_keys = ON");
+    for (const m of MIGRATIONS.filter((m) => m.version <= 7)) db.exec(m.sql);
+    db.pragma("user_version = 7");
+    db.exec(`
+      INSERT INTO households (id, code, address, created_at) VALUES (1, 'H1', 'addr', 'now');
+      INSERT INTO devices (id, household_id, secret_hash, created_at) VALUES ('D1', 1, 'x', 'now');
+      INSERT INTO alarms (id, device_id, kind, status, received_at) VALUES (5, 'D1', 'sos', 'received', 'now');
+      INSERT INTO outbox (id, channel, recipient, body, alarm_id, purpose, dedupe_key, status, next_attempt_at, provider_ref, created_at)
+        VALUES (41, 'voice', '+8613900000001', '<Response/>', 5, 'relative_call:1', 'k1', 'sent', 0, 'CAabc', 'now');
+      INSERT INTO relative_contacts (id, alarm_id, relative_id, priority, name, phone, language, channel, step, outbox_id, outcome, created_at)
+        VALUES (9, 5, 3, 1, '王', '+8613900000001', 'zh-CN', 'voice', 2, 41, 'answered', 'now');
+    `);
+    migrate(db, createLogger("silent"));
+    expect(db.pragma("user_version", { simple: true })).toBeGreaterThanOrEqual(8);
+    expect(db.pragma("foreign_key_check")).toEqual([]);
+    expect(db.prepare("SELECT id, outbox_id, outcome FROM relative_contacts").all()).toEqual([
+      { id: 9, outbox_id: 41, outcome: "answered" },
+    ]);
+    db.prepare("UPDATE relative_contacts SET outcome = 'cancelled' WHERE id = 9").run();
+    expect(() => db.prepare("UPDATE relative_contacts SET outcome = 'gone' WHERE id = 9").run()).toThrow(/CHECK/);
+    db.prepare(
+      "INSERT INTO call_hangups (outbox_id, alarm_id, reason, requested_at, next_attempt_at) VALUES (41, 5, 'r', 'now', 0)",
+    ).run();
+    expect(db.prepare("SELECT status, attempts, result FROM call_hangups").get()).toEqual({
+      status: "pending",
+      attempts: 0,
+      result: null,
+    });
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO call_hangups (outbox_id, alarm_id, reason, requested_at, next_attempt_at) VALUES (999, 5, 'r', 'now', 0)",
         )
         .run(),
     ).toThrow(/FOREIGN KEY/);

@@ -15,6 +15,7 @@ const TWIML = relativeCallTwiml(
     timeZone: "Asia/Shanghai",
   },
   "zh-CN",
+  "https://hub.example.org/api/twilio/voice/gather",
 );
 
 let fake: FakeTwilio;
@@ -72,6 +73,55 @@ describe("TwilioVoiceNotifier against the fake Twilio (real SDK)", () => {
       });
     }
     expect(fake.calls).toHaveLength(0);
+  });
+
+  it("ends a call through calls(sid).update: canceled while it rings, completed once answered", async () => {
+    const placed = await notifier().send({ outboxId: 5, to: "+8613800138000", twiml: TWIML });
+    if (!placed.ok) throw new Error(placed.message);
+    const sid = placed.providerRef;
+    fake.setCallStatus(sid, "in-progress");
+    // canceled leaves an answered call alone, and Twilio's answer says so.
+    expect(await notifier().hangUp({ outboxId: 5, sid, status: "canceled" })).toEqual({
+      ok: true,
+      callStatus: "in-progress",
+    });
+    expect(await notifier().hangUp({ outboxId: 5, sid, status: "completed" })).toEqual({
+      ok: true,
+      callStatus: "completed",
+    });
+    const second = await notifier().send({ outboxId: 6, to: "+8613800138001", twiml: TWIML });
+    if (!second.ok) throw new Error(second.message);
+    fake.setCallStatus(second.providerRef, "ringing");
+    expect(await notifier().hangUp({ outboxId: 6, sid: second.providerRef, status: "canceled" })).toEqual({
+      ok: true,
+      callStatus: "canceled",
+    });
+    expect(fake.callUpdates.map((u) => [u.status, u.before, u.after])).toEqual([
+      ["canceled", "in-progress", "in-progress"],
+      ["completed", "in-progress", "completed"],
+      ["canceled", "ringing", "canceled"],
+    ]);
+    const update = fake.requests.filter((r) => r.path.endsWith(`/Calls/${sid}.json`));
+    expect(update.map((r) => [r.method, r.status])).toEqual([
+      ["POST", 200],
+      ["POST", 200],
+    ]);
+  });
+
+  it("reports an unknown call as 404 / 20404, and outages as retryable", async () => {
+    expect(await notifier().hangUp({ outboxId: 7, sid: `CA${"0".repeat(32)}`, status: "canceled" })).toMatchObject({
+      ok: false,
+      retryable: false,
+      status: 404,
+      providerCode: 20404,
+    });
+    fake.failNext(503);
+    expect(await notifier().hangUp({ outboxId: 8, sid: `CA${"1".repeat(32)}`, status: "completed" })).toMatchObject({
+      ok: false,
+      retryable: true,
+      status: 503,
+    });
+    expect(fake.callUpdates).toEqual([]);
   });
 
   it("is refused by the fake without TwiML or with a document that is not TwiML", async () => {

@@ -74,4 +74,7 @@ export const api = {
   decline: (offerId, reason) => request("POST", `/api/worker/offers/${id(offerId)}/decline`, reason ? { reason } : {}),
   arrived: (alarmId) => request("POST", `/api/worker/alarms/${id(alarmId)}/arrived`),
   resolve: (alarmId, outcome, note) => request("POST", `/api/worker/alarms/${id(alarmId)}/resolve`, { outcome, note }),
+  serviceRequests: () => request("GET", "/api/worker/service-requests"),
+  serviceDone: (requestId, note) =>
+    request("POST", `/api/worker/service-requests/${id(requestId)}/done`, note ? { note } : {}),
 };

@@ -8,6 +8,7 @@ import { renderCard, secondsLeft, tickCountdown } from "./assignment.js";
 import { hideFeedback, refreshFeedback, showFeedback } from "./feedback.js";
 import { applyStatic, getLang, hasSavedLang, onLangChange, setLang, t } from "./i18n.js";
 import { startSharing, stopSharing } from "./position.js";
+import { clearServiceRequests, refreshServiceRequests, rerenderServiceRequests } from "./service-requests.js";
 import { clearLink, linkedOffer, renderLinkNotice, rereadLink } from "./sms-link.js";
 
 const POLL_MS = 3_000;
@@ -104,6 +105,7 @@ function stop() {
   clearTimeout(pollTimer);
   pollTimer = null;
   stopSharing();
+  clearServiceRequests();
   me = null;
   current = null;
 }
@@ -182,6 +184,7 @@ async function poll() {
     if (seq < shownSeq || !me) return;
     shownSeq = seq;
     show(assignment);
+    refreshServiceRequests();
   } catch (err) {
     if (err.status === 401) return;
     $("conn-banner").hidden = false;
@@ -283,6 +286,7 @@ function boot() {
     if (me) {
       shownKey = "";
       show(current);
+      rerenderServiceRequests();
     }
   });
   actions.initActions({

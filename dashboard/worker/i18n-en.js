@@ -81,6 +81,13 @@ export const en = {
   "feedback.newOffer": "New offer! Please look and answer.",
   "feedback.offerGone": "Offer #{id} ran out or was withdrawn and went to someone else.",
   "feedback.alarmClosed": "Alarm #{id} was closed by the command center.",
+  "service.heading": "Service requests",
+  "service.card": "Service request #{id} · received {time}",
+  "service.hint": "Not an emergency: call or visit the resident when you can.",
+  "service.note": "What was done (optional)",
+  "service.notePlaceholder": "e.g. replaced the light bulb",
+  "service.done": "Done",
+  "service.doneOk": "Service request #{id} is done. Thank you!",
   "error.generic": "Action failed",
   "error.network": "Cannot reach the command center. Check the network and try again.",
   "error.AUTH_REQUIRED": "Your session has expired. Please sign in again.",
@@ -92,4 +99,7 @@ export const en = {
   "error.WORKER_ASSIGNED": "You still have an open alarm: close it before going off duty.",
   "error.VALIDATION_FAILED": "The submitted data is invalid.",
   "error.RATE_LIMITED": "Too many requests. Please wait a moment.",
+  "error.SERVICE_REQUEST_NOT_FOUND": "Service request not found.",
+  "error.SERVICE_REQUEST_TRANSITION_ILLEGAL":
+    "The service request changed (the command center may have closed it or given it to someone else).",
 };

@@ -28,7 +28,8 @@ import type { UserRow } from "../storage/user-repo.ts";
 
 /** What closing an alarm asks of dispatch: withdraw open offers, stand down a worker, inside the same transaction. */
 export interface DispatchCloseOut {
-  closeOut(alarmId: number, actor: string, effects: DispatchEffects): void;
+  /** `closing` tells a service request whether it was done or called off; absent means resolved. */
+  closeOut(alarmId: number, actor: string, effects: DispatchEffects, closing?: "resolved" | "cancelled"): void;
   afterCommit(effects: DispatchEffects): Promise<void>;
 }
 

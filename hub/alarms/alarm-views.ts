@@ -5,6 +5,7 @@
 import Type, { type Static } from "typebox";
 import { DispatchDetailSchema, type DispatchViews } from "../dispatch/dispatch-views.ts";
 import { type CascadeViews, ContactSchema, RelativeCascadeSchema } from "../relatives/cascade-views.ts";
+import { ServiceRequestSchema, type ServiceRequestViews } from "../service/service-views.ts";
 import { ALARM_STATUSES, type AlarmRepository, type AlarmRow } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
@@ -98,6 +99,8 @@ export const AlarmDetailSchema = Type.Intersect([
     relativeCascade: RelativeCascadeSchema,
     /** Ranking with a reason per position, why the worker was chosen, every offer, why this clinic. */
     dispatch: DispatchDetailSchema,
+    /** A service press's request (open → assigned → done); null for other alarms. */
+    serviceRequest: Type.Union([ServiceRequestSchema, Type.Null()]),
   }),
 ]);
 export type AlarmDetail = Static<typeof AlarmDetailSchema>;
@@ -110,6 +113,7 @@ export class AlarmViews {
   private readonly stageCount: number;
   private readonly dispatch: DispatchViews;
   private readonly relatives: CascadeViews;
+  private readonly serviceRequests: Pick<ServiceRequestViews, "forAlarm"> | undefined;
 
   constructor(deps: {
     alarms: AlarmRepository;
@@ -119,7 +123,9 @@ export class AlarmViews {
     stageCount: number;
     dispatch: DispatchViews;
     relatives: CascadeViews;
+    serviceRequests?: Pick<ServiceRequestViews, "forAlarm">;
   }) {
+    this.serviceRequests = deps.serviceRequests;
     this.dispatch = deps.dispatch;
     this.relatives = deps.relatives;
     this.alarms = deps.alarms;
@@ -204,6 +210,7 @@ export class AlarmViews {
       }),
       relativeCascade: this.relatives.cascade(row.id),
       dispatch: this.dispatch.detail(row.id),
+      serviceRequest: row.kind === "service" ? (this.serviceRequests?.forAlarm(row.id) ?? null) : null,
     };
   }
 

@@ -134,7 +134,7 @@ export class LifecycleService {
     detail: Record<string, unknown>,
     effects: DispatchEffects,
   ): void {
-    this.deps.dispatch.closeOut(alarm.id, actor, effects);
+    this.deps.dispatch.closeOut(alarm.id, actor, effects, "cancelled");
     const moved = this.deps.alarms.transition(alarm.id, alarm.status, "cancelled", {
       cancelled_at: at,
       outcome: "false_alarm",

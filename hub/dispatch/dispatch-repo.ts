@@ -131,12 +131,16 @@ export class DispatchRepository {
     return this.db.prepare("SELECT * FROM alarms WHERE id = ?").get(id) as DispatchAlarmRow | undefined;
   }
 
-  /** Workers busy on another alarm (assigned to it, or holding its open offer) → that alarm. */
+  /**
+   * Workers busy on another alarm (assigned to it, or holding its open offer) → that alarm.
+   * A service request does not count: it is an errand that may stay open for days, and must
+   * never push the grid's own worker down an SOS ranking.
+   */
   busyWorkers(exceptAlarmId: number | null): Map<number, number> {
     const rows = this.db
       .prepare(
         `SELECT worker_id, id AS alarm_id FROM alarms
-           WHERE status IN (${BUSY_STATUSES}) AND worker_id IS NOT NULL AND id IS NOT ?
+           WHERE status IN (${BUSY_STATUSES}) AND kind <> 'service' AND worker_id IS NOT NULL AND id IS NOT ?
          UNION ALL
          SELECT worker_id, alarm_id FROM dispatch_offers WHERE status = 'offered' AND alarm_id IS NOT ?`,
       )

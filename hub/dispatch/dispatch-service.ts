@@ -182,6 +182,12 @@ export class DispatchService {
           status: alarm.status,
         });
       }
+      if (alarm.kind === "service") {
+        // Offers are for emergencies; a service call is a service request with its own assignment.
+        throw new AnxinError("DISPATCH_IMPOSSIBLE", `alarm ${alarmId} is a service request: assign it instead`, {
+          alarmId,
+        });
+      }
       const worker = repo.worker(workerId);
       if (!worker) throw new AnxinError("WORKER_NOT_FOUND", `worker ${workerId} does not exist`, { workerId });
       const household = alarm.household_id ? repo.household(alarm.household_id) : undefined;

@@ -37,6 +37,7 @@ import { type KpiRoutesOptions, kpiRoutes } from "./routes/kpi-routes.ts";
 import { lifecycleRoutes } from "./routes/lifecycle-routes.ts";
 import { realtimeRoutes } from "./routes/realtime-routes.ts";
 import { registryRoutes } from "./routes/registry-routes.ts";
+import { type ServiceRequestRoutesOptions, serviceRequestRoutes } from "./routes/service-request-routes.ts";
 import { type TwilioWebhookOptions, twilioRoutes } from "./routes/twilio-routes.ts";
 import { workerRoutes } from "./routes/worker-routes.ts";
 
@@ -61,6 +62,8 @@ export interface AppDeps {
   supervision: Omit<DeviceSupervisionRoutesOptions, "sessions">;
   /** KPIs (`/api/kpi`, `/api/kpi.csv`). */
   kpi: Omit<KpiRoutesOptions, "sessions">;
+  /** Service requests (`/api/service-requests`, `/api/worker/service-requests`). */
+  serviceRequests: Omit<ServiceRequestRoutesOptions, "sessions">;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -131,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(twilioRoutes, { prefix: "/api/twilio", ...deps.twilio });
   await app.register(deviceSupervisionRoutes, { prefix: "/api/devices", sessions: deps.sessions, ...deps.supervision });
   await app.register(kpiRoutes, { prefix: "/api", sessions: deps.sessions, ...deps.kpi });
+  await app.register(serviceRequestRoutes, { prefix: "/api", sessions: deps.sessions, ...deps.serviceRequests });
   await app.register(realtimeRoutes, {
     prefix: "/api/realtime",
     sessions: deps.sessions,

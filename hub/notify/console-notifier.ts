@@ -1,5 +1,13 @@
 import type { Logger } from "pino";
-import type { OutboundCall, OutboundSms, SendResult, SmsNotifier, VoiceNotifier } from "./notifier.ts";
+import type {
+  CallHangup,
+  HangupResult,
+  OutboundCall,
+  OutboundSms,
+  SendResult,
+  SmsNotifier,
+  VoiceNotifier,
+} from "./notifier.ts";
 
 /**
  * The SMS channel used when no Twilio credentials are configured: it writes each
@@ -32,5 +40,14 @@ export class ConsoleVoiceNotifier implements VoiceNotifier {
   async send(call: OutboundCall): Promise<SendResult> {
     this.logger.info({ to: call.to, outboxId: call.outboxId, twiml: call.twiml }, "voice call (console sink)");
     return { ok: true, providerRef: `console-call-${call.outboxId}` };
+  }
+
+  /** Nothing rings in the log, so the request is only written down; the call counts as ended. */
+  async hangUp(call: CallHangup): Promise<HangupResult> {
+    this.logger.info(
+      { sid: call.sid, outboxId: call.outboxId, status: call.status },
+      "voice call ended (console sink)",
+    );
+    return { ok: true, callStatus: call.status };
   }
 }

@@ -57,6 +57,11 @@ export function advancesStatus(channel: DeliveryChannel, current: string | null,
   return to.final || to.rank > from.rank;
 }
 
+/** The message or call has ended (delivered, failed; a call's completed, busy, no-answer, failed, canceled). */
+export function isFinalStatus(channel: DeliveryChannel, status: string | null): boolean {
+  return status !== null && TABLES[channel][status]?.final === true;
+}
+
 /** The message or call did not reach the person: the cascade moves on to the next contact. */
 export function isFailedStatus(channel: DeliveryChannel, status: string | null): boolean {
   return status !== null && FAILED[channel].includes(status);

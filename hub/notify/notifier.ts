@@ -47,4 +47,25 @@ export interface Notifier<M> {
 }
 
 export type SmsNotifier = Notifier<OutboundSms>;
-export type VoiceNotifier = Notifier<OutboundCall>;
+
+/** Ends a placed call: `canceled` stops a queued or ringing one, `completed` also hangs up an answered one. */
+export interface CallHangup {
+  /** Outbox row id of the call, for logs. */
+  outboxId: number;
+  /** The provider's id of the call (Twilio: CA…). */
+  sid: string;
+  status: "canceled" | "completed";
+}
+
+export type HangupResult =
+  | {
+      ok: true;
+      /** The call's status in the provider's answer; `in-progress` after `canceled` means it was answered meanwhile. */
+      callStatus: string;
+    }
+  | Extract<SendResult, { ok: false }>;
+
+export interface VoiceNotifier extends Notifier<OutboundCall> {
+  /** Like `send`, it never retries and never throws; the outbox sender owns retries. */
+  hangUp(call: CallHangup): Promise<HangupResult>;
+}

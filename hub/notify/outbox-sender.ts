@@ -1,6 +1,7 @@
 /**
  * Drains the durable outbox through the channel's notifier (SMS, or a voice
- * call for the relatives' cascade). A message leaves the
+ * call for the relatives' cascade), and with it the requests to end calls the
+ * cascade no longer wants ringing (`call-hangups.ts`). A message leaves the
  * outbox only as `sent`, or as `failed` when the provider refuses it for good
  * (e.g. an invalid number); throttling (429), provider outages (5xx) and network
  * errors are retried with exponential backoff, forever, because an alarm SMS
@@ -10,6 +11,7 @@ import type { Logger } from "pino";
 import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { OutboxRepository, OutboxRow } from "../storage/outbox-repo.ts";
+import type { CallHangups } from "./call-hangups.ts";
 import type { SendResult, SmsNotifier, VoiceNotifier } from "./notifier.ts";
 
 export interface OutboxSenderOptions {
@@ -23,6 +25,7 @@ export class OutboxSender {
   private readonly alarms: AlarmRepository;
   private readonly notifier: SmsNotifier;
   private readonly voice: VoiceNotifier;
+  private readonly hangups: CallHangups | null;
   private readonly bus: EventBus;
   private readonly logger: Logger;
   private readonly options: OutboxSenderOptions;
@@ -38,6 +41,8 @@ export class OutboxSender {
       alarms: AlarmRepository;
       notifier: SmsNotifier;
       voice: VoiceNotifier;
+      /** Requests to end placed calls; drained in the same rounds, with the same backoff. */
+      hangups?: CallHangups;
       bus: EventBus;
       logger: Logger;
     },
@@ -47,6 +52,7 @@ export class OutboxSender {
     this.alarms = deps.alarms;
     this.notifier = deps.notifier;
     this.voice = deps.voice;
+    this.hangups = deps.hangups ?? null;
     this.bus = deps.bus;
     this.logger = deps.logger;
     this.options = options;
@@ -96,14 +102,19 @@ export class OutboxSender {
   }
 
   private nextDelay(): number {
-    const next = this.outbox.nextDueAt();
+    const dues = [this.outbox.nextDueAt(), this.hangups?.nextDueAt() ?? null].filter((t) => t !== null);
+    const next = dues.length > 0 ? Math.min(...dues) : null;
     if (next === null) return this.options.pollMs;
     return Math.max(0, Math.min(this.options.pollMs, next - Date.now()));
   }
 
   async drainOnce(): Promise<void> {
-    const batch = this.outbox.due(Date.now(), this.options.batchSize ?? 10);
-    await Promise.all(batch.map((row) => this.sendOne(row)));
+    const now = Date.now();
+    const limit = this.options.batchSize ?? 10;
+    const batch = this.outbox.due(now, limit);
+    // A call withdrawn while this round places it is hung up once its sid is known, not before.
+    const placing = new Set(batch.map((row) => row.id));
+    await Promise.all([...batch.map((row) => this.sendOne(row)), this.hangups?.drain(now, limit, placing)]);
   }
 
   private async sendOne(row: OutboxRow): Promise<void> {

@@ -59,7 +59,10 @@ export function createTwilioClient(options: TwilioAccountOptions): twilio.Twilio
  * axios' timeout is per socket inactivity; a server trickling bytes could hold
  * the outbox sender for ever, so the whole call gets a deadline too.
  */
-export async function withDeadline(work: () => Promise<SendResult>, timeoutMs: number): Promise<SendResult> {
+export async function withDeadline<R extends { ok: boolean }>(
+  work: () => Promise<R>,
+  timeoutMs: number,
+): Promise<R | SendFailure> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<SendFailure>((resolve) => {
     timer = setTimeout(

@@ -1,5 +1,5 @@
 import type twilio from "twilio";
-import type { OutboundCall, SendResult, VoiceNotifier } from "./notifier.ts";
+import type { CallHangup, HangupResult, OutboundCall, SendResult, VoiceNotifier } from "./notifier.ts";
 import { createTwilioClient, DEFAULT_TIMEOUT_MS, type TwilioAccountOptions, withDeadline } from "./twilio-client.ts";
 import { classifyTwilioError } from "./twilio-notifier.ts";
 
@@ -14,8 +14,9 @@ export interface TwilioVoiceNotifierOptions extends TwilioAccountOptions {
 
 /**
  * Places calls through Twilio's Calls API with the TwiML inline (no webhook
- * has to serve it). Like the SMS channel it never retries and never throws;
- * the outbox owns retries and this class only classifies failures.
+ * has to serve it), and ends them (POST …/Calls/{Sid}.json with `Status`).
+ * Like the SMS channel it never retries and never throws; the outbox owns
+ * retries and this class only classifies failures.
  */
 export class TwilioVoiceNotifier implements VoiceNotifier {
   readonly name = "twilio-voice";
@@ -43,6 +44,19 @@ export class TwilioVoiceNotifier implements VoiceNotifier {
         ...(ringTimeoutS ? { timeout: ringTimeoutS } : {}),
       });
       return { ok: true, providerRef: created.sid };
+    } catch (error) {
+      return classifyTwilioError(error);
+    }
+  }
+
+  hangUp(call: CallHangup): Promise<HangupResult> {
+    return withDeadline(() => this.update(call), this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  }
+
+  private async update(call: CallHangup): Promise<HangupResult> {
+    try {
+      const updated = await this.getClient().calls(call.sid).update({ status: call.status });
+      return { ok: true, callStatus: updated.status };
     } catch (error) {
       return classifyTwilioError(error);
     }

@@ -18,6 +18,7 @@ import type { EventBus } from "../events.ts";
 import type { ResponderLocator } from "../geo/responders.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
 import type { RelativeCascadeService } from "../relatives/cascade-service.ts";
+import type { ServiceRequestService } from "../service/service-requests.ts";
 import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
@@ -32,6 +33,8 @@ export interface PipelineDeps {
   responders: ResponderLocator;
   /** Ranking, clinic and the offer cascade (the `dispatch` stage hands over to it). */
   dispatch: Pick<DispatchService, "planInStage">;
+  /** Service requests (the `dispatch` stage opens one for a service press and routes it to the grid worker). */
+  serviceRequests: Pick<ServiceRequestService, "openInStage">;
   /** The relatives' cascade (the `notify_relatives` stage starts it with the first wave). */
   relatives: Pick<RelativeCascadeService, "startInStage">;
   /** Cancel presses within the window, and repeated presses attached to the open alarm. */

@@ -8,7 +8,8 @@ import type { Db } from "../storage/database.ts";
 import type { OutboxChannel } from "../storage/outbox-repo.ts";
 
 export type CascadeStatus = "texting" | "calling" | "confirmed" | "unreachable" | "stopped";
-export type ContactOutcome = "waiting" | "failed" | "answered" | "confirmed";
+/** `cancelled`: the cascade stopped while this contact's call was pending or ringing, and the hub withdrew or ended it. */
+export type ContactOutcome = "waiting" | "failed" | "answered" | "confirmed" | "cancelled";
 
 export interface CascadeRow {
   alarm_id: number;
@@ -42,6 +43,14 @@ export interface EndedContact extends ContactRow {
   outbox_status: "pending" | "sent" | "failed";
   delivery_status: string | null;
   last_error: string | null;
+}
+
+/** A voice contact with what the outbox knows of its call. */
+export interface CallContact extends ContactRow {
+  outbox_id: number;
+  outbox_status: "pending" | "sent" | "failed";
+  provider_ref: string | null;
+  delivery_status: string | null;
 }
 
 export type NewContact = Omit<ContactRow, "id" | "outcome" | "settled_at">;
@@ -182,6 +191,27 @@ export class CascadeRepository {
          ORDER BY c.id`,
       )
       .all(...(outboxId === undefined ? [] : [outboxId])) as EndedContact[];
+  }
+
+  /** The alarm's voice calls, in the order they were made. */
+  calls(alarmId: number): CallContact[] {
+    return this.db
+      .prepare(
+        `SELECT c.*, o.status AS outbox_status, o.provider_ref, o.delivery_status
+         FROM relative_contacts c JOIN outbox o ON o.id = c.outbox_id
+         WHERE c.alarm_id = ? AND c.channel = 'voice' ORDER BY c.id`,
+      )
+      .all(alarmId) as CallContact[];
+  }
+
+  /** The contact a call (its CallSid) was placed for, while its alarm is still open. */
+  openContactByCallSid(callSid: string): ContactRow | undefined {
+    return this.db
+      .prepare(
+        `SELECT c.* FROM outbox o JOIN relative_contacts c ON c.outbox_id = o.id JOIN alarms a ON a.id = c.alarm_id
+         WHERE o.provider_ref = ? AND o.channel = 'voice' AND a.status NOT IN (${CLOSED_SQL})`,
+      )
+      .get(callSid) as ContactRow | undefined;
   }
 
   /** The most recent contact made to this number for an alarm that is still open. */

@@ -1,20 +1,23 @@
 /**
  * The relatives' cascade as the rest of the hub sees it: the pipeline stage
  * starts it, the watcher drives its deadlines and settles contacts whose SMS
- * or call ended, Twilio's webhooks bring replies and status callbacks, and
- * closing an alarm stops it. Each action is one SQLite transaction; console
- * pushes and the outbox sender's wake-up follow the commit.
+ * or call ended, Twilio's webhooks bring replies, key presses and status
+ * callbacks, and closing an alarm stops it. Each action is one SQLite
+ * transaction; console pushes and the outbox sender's wake-up follow the commit.
  */
 import type { Logger } from "pino";
 import type { DispatchCloseOut } from "../alarms/alarm-service.ts";
 import type { EventBus } from "../events.ts";
 import { type DeliveryChannel, isAnsweredCall } from "../notify/delivery-status.ts";
 import { confirmedReply, replyHelp } from "../notify/relative-texts.ts";
+import type { SmsLanguage } from "../notify/sms-text.ts";
 import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
+import type { CallHangupRepository } from "../storage/call-hangup-repo.ts";
 import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
-import { CascadeRepository, type EndedContact } from "./cascade-repo.ts";
+import { CallCanceller } from "./call-cancel.ts";
+import { CascadeRepository, type ContactRow, type EndedContact } from "./cascade-repo.ts";
 import { RelativeCascade } from "./relative-cascade.ts";
 import { isConfirmation, normalisePhone } from "./replies.ts";
 import { CascadeEffects, type Clock, type RelativeSettings } from "./types.ts";
@@ -28,6 +31,24 @@ export interface InboundSms {
 export type InboundOutcome =
   | { kind: "unknown" }
   | { kind: "confirmed" | "repeated" | "not_confirmation"; alarmId: number; language: string; reply: string };
+
+/** A key pressed during a relative's call, as Twilio's `<Gather>` posts it. */
+export interface KeypadPress {
+  callSid: string;
+  digits: string;
+  /** Twilio's CallStatus with the request (`in-progress`: the call was answered). */
+  callStatus: string | null;
+}
+
+/** What the call says next: goodbye on a call the hub does not know, thanks, or how to confirm. */
+export type KeypadOutcome =
+  | { kind: "unknown"; language: SmsLanguage }
+  | {
+      kind: "confirmed" | "repeated" | "not_confirmation";
+      alarmId: number;
+      language: SmsLanguage;
+      residentName: string;
+    };
 
 export interface DeliveryReport {
   /** MessageSid or CallSid. */
@@ -44,6 +65,7 @@ export interface CascadeServiceDeps {
   alarms: AlarmRepository;
   registry: RegistryRepository;
   outbox: OutboxRepository;
+  hangups: CallHangupRepository;
   bus: EventBus;
   logger: Logger;
   settings: RelativeSettings;
@@ -58,7 +80,8 @@ export class RelativeCascadeService {
   constructor(deps: CascadeServiceDeps) {
     this.deps = deps;
     this.repo = new CascadeRepository(deps.db);
-    this.cascade = new RelativeCascade({ ...deps, repo: this.repo });
+    const calls = new CallCanceller({ ...deps, repo: this.repo });
+    this.cascade = new RelativeCascade({ ...deps, repo: this.repo, calls });
   }
 
   /**
@@ -129,16 +152,41 @@ export class RelativeCascadeService {
     return this.transact((fx): InboundOutcome => {
       const contact = this.repo.latestOpenContactByPhone(normalisePhone(sms.from));
       if (!contact) return { kind: "unknown" };
-      const alarm = this.deps.alarms.get(contact.alarm_id);
-      const resident = alarm?.resident_id ? this.deps.registry.resident(alarm.resident_id) : undefined;
-      const facts = { alarmId: contact.alarm_id, residentName: resident?.name ?? "" };
-      const language = contact.language === "en" ? "en" : this.deps.settings.smsLanguage;
+      const facts = { alarmId: contact.alarm_id, residentName: this.residentName(contact) };
+      const language = this.language(contact);
       if (isConfirmation(sms.body)) {
         const kind = this.cascade.confirm(contact, sms.body, fx) ? "confirmed" : "repeated";
         return { kind, alarmId: contact.alarm_id, language, reply: confirmedReply(facts, language) };
       }
       this.cascade.recordReply(contact, sms.body, fx);
       return { kind: "not_confirmation", alarmId: contact.alarm_id, language, reply: replyHelp(facts, language) };
+    });
+  }
+
+  /**
+   * A key pressed during a relative's call, identified by its CallSid: 1
+   * confirms exactly as an SMS reply does; another key is recorded as a reply.
+   * A call of an alarm that is closed, or one we never placed, is unknown.
+   */
+  onKeypad(press: KeypadPress): KeypadOutcome {
+    return this.transact((fx): KeypadOutcome => {
+      const contact = this.repo.openContactByCallSid(press.callSid);
+      if (!contact) return { kind: "unknown", language: this.deps.settings.smsLanguage };
+      if (press.callStatus === "in-progress") {
+        // Only an answered call can post a key; knowing it, a later hang-up sends `completed` at once.
+        this.deps.outbox.recordDeliveryStatus(press.callSid, "in-progress", null, this.deps.clock().toISOString());
+      }
+      const facts = {
+        alarmId: contact.alarm_id,
+        language: this.language(contact),
+        residentName: this.residentName(contact),
+      };
+      if (press.digits === "1") {
+        const kind = this.cascade.confirm(contact, "1", fx, "keypad") ? "confirmed" : "repeated";
+        return { kind, ...facts };
+      }
+      this.cascade.recordReply(contact, press.digits === "" ? "(no key)" : press.digits, fx, "keypad");
+      return { kind: "not_confirmation", ...facts };
     });
   }
 
@@ -151,6 +199,15 @@ export class RelativeCascadeService {
       },
       afterCommit: (effects) => dispatch.afterCommit(effects),
     };
+  }
+
+  private residentName(contact: ContactRow): string {
+    const alarm = this.deps.alarms.get(contact.alarm_id);
+    return (alarm?.resident_id ? this.deps.registry.resident(alarm.resident_id)?.name : undefined) ?? "";
+  }
+
+  private language(contact: ContactRow): SmsLanguage {
+    return contact.language === "en" ? "en" : this.deps.settings.smsLanguage;
   }
 
   private settleEnded(contact: EndedContact, fx: CascadeEffects): void {

@@ -31,12 +31,16 @@ export const ContactSchema = Nullable(
   Type.Object({
     priority: Type.Integer(),
     name: Type.String(),
-    /** `waiting`: no confirmation (yet); `failed`: not delivered / not reached; `answered`: a call ended unconfirmed. */
+    /**
+     * `waiting`: no confirmation (yet); `failed`: not delivered / not reached; `answered`: a call ended
+     * unconfirmed; `cancelled`: the cascade stopped, so the hub withdrew the call or hung it up.
+     */
     outcome: Type.Union([
       Type.Literal("waiting"),
       Type.Literal("failed"),
       Type.Literal("answered"),
       Type.Literal("confirmed"),
+      Type.Literal("cancelled"),
     ]),
   }),
 );

@@ -2,17 +2,20 @@
  * The relatives' cascade (issue 4), assembled: the service the pipeline stage,
  * the webhooks and alarm close-out call, the watcher that drives its
  * deadlines, the read side for the alarm detail, the voice channel the outbox
- * sender places calls through, and the options of Twilio's webhook routes.
+ * sender places calls through, the hang-ups it drains beside its messages once
+ * a cascade stops, and the options of Twilio's webhook routes.
  * `createRelatives` only builds; `watcher.start()`/`stop()` run it.
  */
 import type { Logger } from "pino";
 import type { HubConfig } from "../config.ts";
 import type { EventBus } from "../events.ts";
 import type { TwilioWebhookOptions } from "../http/routes/twilio-routes.ts";
+import { CallHangups } from "../notify/call-hangups.ts";
 import { ConsoleVoiceNotifier } from "../notify/console-notifier.ts";
 import type { VoiceNotifier } from "../notify/notifier.ts";
 import { TwilioVoiceNotifier } from "../notify/twilio-voice-notifier.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
+import { CallHangupRepository } from "../storage/call-hangup-repo.ts";
 import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
@@ -28,6 +31,8 @@ export interface Relatives {
   watcher: CascadeWatcher;
   views: CascadeViews;
   voice: VoiceNotifier;
+  /** Calls to end because their cascade stopped; the outbox sender drains them. */
+  hangups: CallHangups;
   webhooks: TwilioWebhookOptions;
 }
 
@@ -47,8 +52,10 @@ export function createRelatives(deps: {
   clock: Clock;
 }): Relatives {
   const { config, logger } = deps;
+  const hangupRepo = new CallHangupRepository(deps.db);
   const service = new RelativeCascadeService({
     ...deps,
+    hangups: hangupRepo,
     logger: logger.child({ part: "relatives" }),
     settings: relativeSettingsFrom(config),
   });
@@ -67,6 +74,10 @@ export function createRelatives(deps: {
     watcher: new CascadeWatcher({ service, logger: logger.child({ part: "relatives-watcher" }) }, { intervalMs: 1000 }),
     views: new CascadeViews(service.repo),
     voice,
+    hangups: new CallHangups(
+      { repo: hangupRepo, voice, alarms: deps.alarms, bus: deps.bus, logger: logger.child({ part: "call-hangups" }) },
+      { maxBackoffMs: config.outboxMaxBackoffMs },
+    ),
     webhooks: {
       account: twilio ? { accountSid: twilio.accountSid, authToken: twilio.authToken } : null,
       publicUrl: config.publicUrl,

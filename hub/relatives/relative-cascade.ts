@@ -8,17 +8,22 @@
  *   fails for good brings in the next relative at once.
  * calling: once everyone was texted, relatives are called one by one, in order;
  *   a call that ends (answered or not) or times out moves on to the next.
- * A confirming reply ends it (`confirmed`); nobody left ends it (`unreachable`);
- * closing the alarm ends it (`stopped`).
+ * A confirming reply or key press ends it (`confirmed`); nobody left ends it
+ * (`unreachable`); closing the alarm ends it (`stopped`). Confirmed or stopped,
+ * its calls that have not ended are withdrawn or hung up (call-cancel.ts).
  */
 import { relativeCallTwiml } from "../notify/relative-texts.ts";
 import { relativeAlarmSms, type SmsLanguage } from "../notify/sms-text.ts";
 import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
 import type { NewOutboxMessage, OutboxChannel, OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository, RelativeRow } from "../storage/registry-repo.ts";
+import type { CallCanceller } from "./call-cancel.ts";
 import type { CascadeRepository, ContactRow } from "./cascade-repo.ts";
 import { normalisePhone } from "./replies.ts";
-import type { Clock, EffectSink, RelativeSettings } from "./types.ts";
+import { type Clock, type EffectSink, type RelativeSettings, who } from "./types.ts";
+
+/** How a relative confirmed: a reply to the SMS, or 1 on the call's keypad. */
+export type ConfirmedVia = "sms" | "keypad";
 
 interface Facts {
   alarm: AlarmRow;
@@ -34,6 +39,7 @@ export class RelativeCascade {
   private readonly registry: RegistryRepository;
   private readonly outbox: OutboxRepository;
   private readonly repo: CascadeRepository;
+  private readonly calls: CallCanceller;
   private readonly settings: RelativeSettings;
   private readonly clock: Clock;
 
@@ -42,6 +48,7 @@ export class RelativeCascade {
     registry: RegistryRepository;
     outbox: OutboxRepository;
     repo: CascadeRepository;
+    calls: CallCanceller;
     settings: RelativeSettings;
     clock: Clock;
   }) {
@@ -49,6 +56,7 @@ export class RelativeCascade {
     this.registry = deps.registry;
     this.outbox = deps.outbox;
     this.repo = deps.repo;
+    this.calls = deps.calls;
     this.settings = deps.settings;
     this.clock = deps.clock;
   }
@@ -139,11 +147,14 @@ export class RelativeCascade {
     this.advance(contact.alarm_id, fx, why);
   }
 
-  /** A relative confirmed by reply: the cascade ends. Returns false for a repeated confirmation. */
-  confirm(contact: ContactRow, reply: string, effects: EffectSink): boolean {
+  /**
+   * A relative confirmed by reply or key press: the cascade ends, and its other
+   * calls stop ringing. Returns false for a repeated confirmation.
+   */
+  confirm(contact: ContactRow, reply: string, effects: EffectSink, via: ConfirmedVia = "sms"): boolean {
     if (contact.outcome === "confirmed") return false;
     const at = this.now().toISOString();
-    this.repo.settle(contact.id, "confirmed", at, ["waiting", "failed", "answered"]);
+    this.repo.settle(contact.id, "confirmed", at, ["waiting", "failed", "answered", "cancelled"]);
     const cascade = this.repo.cascade(contact.alarm_id);
     const stops = cascade !== undefined && ["texting", "calling", "unreachable"].includes(cascade.status);
     if (stops) this.repo.finish(contact.alarm_id, "confirmed", at, contact.id);
@@ -151,18 +162,26 @@ export class RelativeCascade {
     this.alarms.appendEvent(contact.alarm_id, "relative_confirmed", `relative:${contact.relative_id}`, {
       relative: who(contact),
       reply: reply.slice(0, 160),
+      via,
       cascadeStopped: stops,
       ...(first ? { alreadyConfirmedBy: who(first) } : {}),
     });
     effects.change(contact.alarm_id, "relative_confirmed");
+    if (stops) {
+      const how = via === "keypad" ? "by pressing 1 on the call" : "by SMS";
+      // The call a relative confirmed on is left to say thank you; every other one stops.
+      const keep = via === "keypad" ? contact.outbox_id : null;
+      this.calls.cancelOpenCalls(contact.alarm_id, `${contact.name} confirmed ${how}`, effects, keep);
+    }
     return true;
   }
 
-  /** A reply that is not a confirmation: shown to operators, the cascade goes on. */
-  recordReply(contact: ContactRow, reply: string, effects: EffectSink): void {
+  /** A reply or key that is not a confirmation: shown to operators, the cascade goes on. */
+  recordReply(contact: ContactRow, reply: string, effects: EffectSink, via: ConfirmedVia = "sms"): void {
     this.alarms.appendEvent(contact.alarm_id, "relative_replied", `relative:${contact.relative_id}`, {
       relative: who(contact),
       reply: reply.slice(0, 160),
+      via,
     });
     effects.change(contact.alarm_id, "relative_replied");
   }
@@ -173,6 +192,7 @@ export class RelativeCascade {
     this.repo.finish(alarmId, "stopped", this.now().toISOString());
     this.alarms.appendEvent(alarmId, "relatives_cascade_stopped", actor, { reason, step: cascade.step });
     effects.change(alarmId, "relatives_cascade_stopped");
+    this.calls.cancelOpenCalls(alarmId, reason, effects);
   }
 
   private textWave(facts: Facts, relatives: readonly RelativeRow[], effects: EffectSink, after: string | null): void {
@@ -201,7 +221,7 @@ export class RelativeCascade {
     const deadlineAt = this.deadline();
     const step = this.repo.beginStep(alarmId, "calling", this.repo.cascade(alarmId)?.wave ?? 0, deadlineAt);
     this.contact(facts, [relative], "voice", step, effects, (r) => ({
-      body: relativeCallTwiml(this.smsFacts(facts), this.language(r)),
+      body: relativeCallTwiml(this.smsFacts(facts), this.language(r), this.settings.gatherUrl),
       purpose: `relative_call:${r.priority}`,
       dedupeKey: `alarm:${alarmId}:relative:${r.id}:call`,
     }));
@@ -271,8 +291,4 @@ export class RelativeCascade {
   private now(): Date {
     return this.clock();
   }
-}
-
-function who(relative: { priority: number; name: string; phone: string }) {
-  return { priority: relative.priority, name: relative.name, phone: relative.phone };
 }

@@ -10,6 +10,8 @@ export interface RelativeSettings {
   /** Seconds a step waits for a confirmation before the next one (ANXIN_RELATIVE_CONFIRM_S). */
   confirmS: number;
   publicUrl: string;
+  /** Where Twilio posts the key a relative pressed during a call (the call's `<Gather action>`). */
+  gatherUrl: string;
   timeZone: string;
   smsLanguage: SmsLanguage;
 }
@@ -19,9 +21,19 @@ export function relativeSettingsFrom(config: HubConfig): RelativeSettings {
     firstWave: config.relativesFirstWave,
     confirmS: config.relativeConfirmS,
     publicUrl: config.publicUrl,
+    gatherUrl: voiceGatherUrl(config.publicUrl),
     timeZone: config.timeZone,
     smsLanguage: config.smsLanguage,
   };
+}
+
+export function voiceGatherUrl(publicUrl: string): string {
+  return `${publicUrl.replace(/\/+$/, "")}/api/twilio/voice/gather`;
+}
+
+/** A contact as events name it (the registry may change the relative later). */
+export function who(relative: { priority: number; name: string; phone: string }) {
+  return { priority: relative.priority, name: relative.name, phone: relative.phone };
 }
 
 /** What must happen after the commit; `DispatchEffects` has the same shape, so a close-out can share one. */

@@ -94,10 +94,27 @@ export class OutboxRepository {
       .run(providerRef, nowIso(), id);
   }
 
+  /** Only a pending row: one withdrawn while its send was in flight keeps its withdrawal and reason. */
   markRetry(id: number, error: string, nextAttemptAt: number): void {
     this.db
-      .prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?")
+      .prepare(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending'",
+      )
       .run(error, nextAttemptAt, id);
+  }
+
+  /**
+   * Withdraws a message not handed over yet, so it is never sent: it leaves the
+   * outbox as `failed` with the reason, as a refused one does (the console shows
+   * both). False when it already left (sent or failed). A send already in
+   * flight still ends in `markSent`, which records its provider reference.
+   */
+  withdraw(id: number, reason: string): boolean {
+    return (
+      this.db
+        .prepare("UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ? AND status = 'pending'")
+        .run(reason, id).changes > 0
+    );
   }
 
   markFailed(id: number, error: string): void {

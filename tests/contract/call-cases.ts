@@ -3,7 +3,7 @@
  * relatives' voice calls go SDK -> Prism -> fake like the SMS do, and the
  * fake's call resource must have exactly the spec's fields.
  */
-import type { SendResult } from "../../hub/notify/notifier.ts";
+import type { HangupResult, SendResult } from "../../hub/notify/notifier.ts";
 import { relativeCallTwiml } from "../../hub/notify/relative-texts.ts";
 import { TwilioVoiceNotifier } from "../../hub/notify/twilio-voice-notifier.ts";
 import type { FakeTwilio } from "../support/fake-twilio.ts";
@@ -15,14 +15,39 @@ export interface Expected {
   providerCode?: number;
   /** The shape of the sid of a created resource; an SMS's (SM…) unless said. */
   sid?: RegExp;
+  /** For a call update: the call's status in the answer. */
+  callStatus?: string;
 }
+
+/** What a case's request came back as: a created message or call, or an updated call. */
+export type Outcome = SendResult | HangupResult;
 
 export interface Case {
   name: string;
-  run(): Promise<SendResult>;
+  /** Runs before the case is measured (its requests are not the case's). */
+  setup?: () => Promise<void>;
+  run(): Promise<Outcome>;
   expected: Expected;
-  /** For a created resource: did it reach the fake unaltered? */
+  /** For a created or updated resource: did it reach the fake unaltered? */
   arrived?: () => boolean;
+}
+
+export function matches(result: Outcome, expected: Expected): boolean {
+  if (result.ok !== expected.ok) return false;
+  if (result.ok) {
+    if ("callStatus" in result) return result.callStatus === expected.callStatus;
+    return (expected.sid ?? /^SM[0-9a-f]{32}$/).test(result.providerRef);
+  }
+  return (
+    result.retryable === expected.retryable &&
+    result.status === expected.status &&
+    (expected.providerCode === undefined || result.providerCode === expected.providerCode)
+  );
+}
+
+export function describeResult(result: Outcome): string {
+  if (result.ok) return "callStatus" in result ? `ok call ${result.callStatus}` : `ok ${result.providerRef}`;
+  return `retryable=${result.retryable} status=${result.status ?? "-"} code=${result.providerCode ?? "-"}`;
 }
 
 export interface Account {
@@ -43,6 +68,7 @@ export const CALL_TWIML = relativeCallTwiml(
     timeZone: "Asia/Shanghai",
   },
   "zh-CN",
+  "https://hub.example.org/api/twilio/voice/gather",
 );
 
 export function callCases(prismUrl: string, fake: FakeTwilio, account: Account): Case[] {

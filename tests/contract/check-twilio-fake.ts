@@ -15,7 +15,8 @@ import { fileURLToPath } from "node:url";
 import type { SendResult } from "../../hub/notify/notifier.ts";
 import { TwilioSmsNotifier } from "../../hub/notify/twilio-notifier.ts";
 import { type FakeTwilio, startFakeTwilio } from "../support/fake-twilio.ts";
-import { type Case, callCases, checkCallFields, type Expected } from "./call-cases.ts";
+import { type Case, callCases, checkCallFields, describeResult, matches } from "./call-cases.ts";
+import { callUpdateCases, checkCallUpdateFields } from "./call-update-cases.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SPEC = resolve(REPO_ROOT, process.env.ANXIN_TWILIO_OPENAPI ?? "../shared/contracts/twilio_api_v2010.json");
@@ -124,16 +125,6 @@ function violationsIn(lines: string[]): { expected: string[]; unexpected: string
   return { expected, unexpected: found.filter((line) => !expected.includes(line) && !line.includes("marker")) };
 }
 
-function matches(result: SendResult, expected: Expected): boolean {
-  if (result.ok !== expected.ok) return false;
-  if (result.ok) return (expected.sid ?? /^SM[0-9a-f]{32}$/).test(result.providerRef);
-  return (
-    result.retryable === expected.retryable &&
-    result.status === expected.status &&
-    (expected.providerCode === undefined || result.providerCode === expected.providerCode)
-  );
-}
-
 function rawPost(prismUrl: string, form: Record<string, string>): Promise<Response> {
   return fetch(`${prismUrl}/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`, {
     method: "POST",
@@ -156,7 +147,7 @@ function fieldDiff(actual: string[], wanted: string[]): string | undefined {
  * extra properties, and no error schema exists. So compare field names here,
  * still through Prism so its verdict (sl-violations) is checked too.
  */
-async function checkFieldSets(prismUrl: string): Promise<[string, string | undefined][]> {
+async function checkFieldSets(prismUrl: string, fake: FakeTwilio): Promise<[string, string | undefined][]> {
   const spec = JSON.parse(readFileSync(SPEC, "utf8")) as {
     components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
   };
@@ -182,12 +173,8 @@ async function checkFieldSets(prismUrl: string): Promise<[string, string | undef
     ["201 body has exactly the spec's message fields", createdProblem],
     ["400 body has Twilio's error fields (code, message, more_info, status)", refusedProblem],
     await checkCallFields(prismUrl, account, callFields, fieldDiff),
+    await checkCallUpdateFields(prismUrl, fake, account, callFields, fieldDiff),
   ];
-}
-
-function describeResult(result: SendResult): string {
-  if (result.ok) return `ok ${result.providerRef}`;
-  return `retryable=${result.retryable} status=${result.status ?? "-"} code=${result.providerCode ?? "-"}`;
 }
 
 async function main(): Promise<number> {
@@ -242,10 +229,12 @@ async function main(): Promise<number> {
       { name: "500 server error", run: failing(500), expected: { ok: false, retryable: true, status: 500 } },
       { name: "503 unavailable", run: failing(503), expected: { ok: false, retryable: true, status: 503 } },
       ...callCases(prismUrl, fake, { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: FROM, to: TO }),
+      ...callUpdateCases(prismUrl, fake, { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: FROM, to: TO }),
     ];
 
     let failures = 0;
     for (const [index, c] of cases.entries()) {
+      await c.setup?.();
       const logStart = prismLog.length;
       const seenByFake = fake.requests.length;
       const result = await c.run();
@@ -265,7 +254,7 @@ async function main(): Promise<number> {
       if (problems.length) failures++;
     }
 
-    const fieldChecks = await checkFieldSets(prismUrl);
+    const fieldChecks = await checkFieldSets(prismUrl, fake);
     for (const [name, problem] of fieldChecks) {
       console.log(`${problem ? "FAIL" : "OK  "} ${name}${problem ? `: ${problem}` : ""}`);
       if (problem) failures++;

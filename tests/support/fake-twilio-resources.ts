@@ -2,7 +2,7 @@
  * The fake Twilio's request checks and response bodies, per resource. Checks
  * follow what Twilio refuses (with its error codes); bodies follow
  * `api.v2010.account.message` and `api.v2010.account.call` in Twilio's OpenAPI
- * description, field for field (`tests/contract/check-twilio-fake.ts` proves
+ * description, field for field, for a call created and for one updated (`tests/contract/check-twilio-fake.ts` proves
  * it through Prism).
  */
 import { randomBytes } from "node:crypto";
@@ -27,6 +27,21 @@ export interface FakeTwilioCall {
   statusCallback?: string;
   /** The progress events asked for; Twilio sends only `completed` when none are. */
   statusCallbackEvents: string[];
+  /** Where the call is now: `queued` when created; tests move it on (`ringing`, `in-progress`…). */
+  status: string;
+  receivedAt: Date;
+  answeredAt?: Date;
+  endedAt?: Date;
+}
+
+/** A POST to …/Calls/{Sid}.json that the fake accepted. */
+export interface FakeTwilioCallUpdate {
+  sid: string;
+  /** The `Status` asked for. */
+  status: "canceled" | "completed";
+  /** The call's status before and after. */
+  before: string;
+  after: string;
   receivedAt: Date;
 }
 
@@ -38,7 +53,7 @@ export interface Refusal {
 }
 
 export type ParsedMessage = Omit<FakeTwilioMessage, "sid" | "receivedAt">;
-export type ParsedCall = Omit<FakeTwilioCall, "sid" | "receivedAt">;
+export type ParsedCall = Omit<FakeTwilioCall, "sid" | "receivedAt" | "status" | "answeredAt" | "endedAt">;
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 const MAX_BODY_CHARS = 1600;
@@ -116,6 +131,49 @@ export function parseCallForm(contentType: string | undefined, raw: string): Par
   };
 }
 
+const UPDATE_STATUSES = new Set(["canceled", "completed"]);
+const LIVE = new Set(["queued", "ringing", "in-progress"]);
+
+/**
+ * A call update as the relatives' hang-up sends it: `Status` only (the spec's
+ * `call_enum_update_status`). Redirects (`Url`, `Twiml`) are not faked.
+ */
+export function parseCallUpdateForm(
+  contentType: string | undefined,
+  raw: string,
+): { status: "canceled" | "completed" } | Refusal {
+  const form = formOf(contentType, raw);
+  if (!(form instanceof URLSearchParams)) return form;
+  const status = form.get("Status");
+  if (form.has("Url") || form.has("Twiml")) return refusal(400, 20001, "This fake only takes Status on a call update.");
+  if (status === null || !UPDATE_STATUSES.has(status)) {
+    return refusal(400, 20001, `Status must be canceled or completed, got '${status ?? ""}'`);
+  }
+  return { status: status as "canceled" | "completed" };
+}
+
+/**
+ * Twilio's rule: `canceled` ends a call that is queued or ringing and leaves
+ * an answered one alone; `completed` ends it either way. An ended call stays
+ * as it is.
+ */
+export function applyCallUpdate(call: FakeTwilioCall, status: "canceled" | "completed", at: Date): void {
+  if (!LIVE.has(call.status)) return;
+  if (call.status === "in-progress") {
+    if (status === "completed") call.status = "completed";
+  } else {
+    call.status = "canceled";
+  }
+  if (!LIVE.has(call.status)) call.endedAt = at;
+}
+
+/** Moves a call along as the phone network would (`ringing`, `in-progress`, `completed`…). */
+export function progressCall(call: FakeTwilioCall, status: string, at: Date): void {
+  if (status === "in-progress") call.answeredAt ??= at;
+  if (!LIVE.has(status)) call.endedAt ??= at;
+  call.status = status;
+}
+
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -153,15 +211,21 @@ export function messageResource(accountSid: string, message: FakeTwilioMessage):
   };
 }
 
-/** The spec's `api.v2010.account.call` for a call just created: queued, not started. */
-export function callResource(accountSid: string, call: FakeTwilioCall): Record<string, unknown> {
+/** The spec's `api.v2010.account.call`, as the call stands now (queued when just created). */
+export function callResource(
+  accountSid: string,
+  call: FakeTwilioCall,
+  updatedAt = call.receivedAt,
+): Record<string, unknown> {
   const uri = `/2010-04-01/Accounts/${accountSid}/Calls/${call.sid}`;
   const date = rfc2822(call.receivedAt);
+  const talked =
+    call.answeredAt && call.endedAt ? Math.round((call.endedAt.getTime() - call.answeredAt.getTime()) / 1000) : 0;
   const sub = (name: string) => `${uri}/${name}.json`;
   return {
     sid: call.sid,
     date_created: date,
-    date_updated: date,
+    date_updated: rfc2822(updatedAt),
     parent_call_sid: null,
     account_sid: accountSid,
     to: call.to,
@@ -169,10 +233,10 @@ export function callResource(accountSid: string, call: FakeTwilioCall): Record<s
     from: call.from,
     from_formatted: call.from,
     phone_number_sid: null,
-    status: "queued",
-    start_time: null,
-    end_time: null,
-    duration: null,
+    status: call.status,
+    start_time: call.answeredAt ? rfc2822(call.answeredAt) : null,
+    end_time: call.endedAt ? rfc2822(call.endedAt) : null,
+    duration: call.endedAt ? String(talked) : null,
     price: null,
     price_unit: "USD",
     direction: "outbound-api",

@@ -2,13 +2,17 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
+  applyCallUpdate,
   callResource,
   type FakeTwilioCall,
+  type FakeTwilioCallUpdate,
   type FakeTwilioMessage,
   messageResource,
   newSid,
   parseCallForm,
+  parseCallUpdateForm,
   parseMessageForm,
+  progressCall,
   type Refusal,
   refusal,
   twilioError,
@@ -16,7 +20,8 @@ import {
 import { TwilioWebhookClient, type WebhookTarget } from "./twilio-webhooks.ts";
 
 /**
- * A local stand-in for Twilio's Messages and Calls endpoints. It checks every
+ * A local stand-in for Twilio's Messages and Calls endpoints (create a
+ * message, create a call, end a call). It checks every
  * request the way Twilio does (auth, account, form encoding, E.164, body and
  * TwiML limits) so a test that passes here fails for the same reasons it would
  * fail against Twilio. Its 201 bodies follow Twilio's OpenAPI spec;
@@ -25,7 +30,7 @@ import { TwilioWebhookClient, type WebhookTarget } from "./twilio-webhooks.ts";
  * (see twilio-webhooks.ts).
  */
 
-export type { FakeTwilioCall, FakeTwilioMessage } from "./fake-twilio-resources.ts";
+export type { FakeTwilioCall, FakeTwilioCallUpdate, FakeTwilioMessage } from "./fake-twilio-resources.ts";
 export type { TwilioWebhookClient, WebhookResponse, WebhookTarget } from "./twilio-webhooks.ts";
 export { twilioSignature } from "./twilio-webhooks.ts";
 
@@ -51,13 +56,21 @@ export interface FakeTwilio {
   url: string;
   messages: FakeTwilioMessage[];
   calls: FakeTwilioCall[];
+  /** Accepted call updates (a call ended through the API), in order. */
+  callUpdates: FakeTwilioCallUpdate[];
   requests: FakeTwilioRequest[];
-  /** Make the next `count` requests to the Messages or Calls endpoint fail with `status` (and Twilio `code`). */
+  /** Make the next `count` requests to the Messages or Calls endpoints fail with `status` (and Twilio `code`). */
   failNext(status: number, count?: number, code?: number): void;
+  /** Forgets the failures `failNext` queued and no request has used yet. */
+  resetFailures(): void;
+  /** Moves a call on as the phone network would (ringing, in-progress, completed…). */
+  setCallStatus(sid: string, status: string): void;
   /** Resolves once `n` messages were accepted; rejects after `timeoutMs`. */
   waitForMessages(n: number, timeoutMs?: number): Promise<FakeTwilioMessage[]>;
   /** Resolves once `n` calls were accepted; rejects after `timeoutMs`. */
   waitForCalls(n: number, timeoutMs?: number): Promise<FakeTwilioCall[]>;
+  /** Resolves once `n` call updates were accepted; rejects after `timeoutMs`. */
+  waitForCallUpdates(n: number, timeoutMs?: number): Promise<FakeTwilioCallUpdate[]>;
   /** Twilio calling the hub: signed inbound SMS and status callbacks to `target`. */
   webhooks(target: WebhookTarget): TwilioWebhookClient;
   close(): Promise<void>;
@@ -65,6 +78,7 @@ export interface FakeTwilio {
 
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 const CALLS_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/;
+const CALL_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
 const MAX_REQUEST_BYTES = 64 * 1024;
 
 /** Twilio's own codes for the statuses tests inject, so the SDK sees realistic bodies. */
@@ -78,6 +92,7 @@ const INJECTED: Record<number, { code: number; message: string }> = {
 export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeTwilio> {
   const messages: FakeTwilioMessage[] = [];
   const calls: FakeTwilioCall[] = [];
+  const callUpdates: FakeTwilioCallUpdate[] = [];
   const requests: FakeTwilioRequest[] = [];
   const injected: { status: number; code?: number }[] = [];
   const waiters = new Set<() => void>();
@@ -99,7 +114,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     };
 
     const raw = await readBody(req);
-    const match = MESSAGES_PATH.exec(path) ?? CALLS_PATH.exec(path);
+    const match = MESSAGES_PATH.exec(path) ?? CALLS_PATH.exec(path) ?? CALL_PATH.exec(path);
     if (!match) {
       refuse(refusal(404, 20404, `The requested resource ${path} was not found`));
       return;
@@ -122,10 +137,21 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       return;
     }
     const contentType = req.headers["content-type"];
-    if (CALLS_PATH.test(path)) {
+    const one = CALL_PATH.exec(path);
+    if (one) {
+      const call = calls.find((c) => c.sid === one[2]);
+      if (!call) return refuse(refusal(404, 20404, `The requested resource ${path} was not found`));
+      const parsed = parseCallUpdateForm(contentType, raw ?? "");
+      if ("code" in parsed) return refuse(parsed);
+      const before = call.status;
+      applyCallUpdate(call, parsed.status, receivedAt);
+      callUpdates.push({ sid: call.sid, status: parsed.status, before, after: call.status, receivedAt });
+      requests.push({ method, path, status: 200, receivedAt });
+      sendJson(res, 200, callResource(options.accountSid, call, receivedAt));
+    } else if (CALLS_PATH.test(path)) {
       const parsed = parseCallForm(contentType, raw ?? "");
       if ("code" in parsed) return refuse(parsed);
-      const call: FakeTwilioCall = { sid: newSid("CA"), ...parsed, receivedAt };
+      const call: FakeTwilioCall = { sid: newSid("CA"), ...parsed, status: "queued", receivedAt };
       calls.push(call);
       requests.push({ method, path, status: 201, receivedAt });
       sendJson(res, 201, callResource(options.accountSid, call));
@@ -169,12 +195,22 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     url: `http://127.0.0.1:${port}`,
     messages,
     calls,
+    callUpdates,
     requests,
     failNext(status: number, count = 1, code?: number): void {
       for (let i = 0; i < count; i++) injected.push(code === undefined ? { status } : { status, code });
     },
+    resetFailures(): void {
+      injected.length = 0;
+    },
+    setCallStatus(sid: string, status: string): void {
+      const call = calls.find((c) => c.sid === sid);
+      if (!call) throw new Error(`fake-twilio: no call ${sid}`);
+      progressCall(call, status, new Date());
+    },
     waitForMessages: (n, timeoutMs = 2000) => waitFor(messages, "messages", n, timeoutMs),
     waitForCalls: (n, timeoutMs = 2000) => waitFor(calls, "calls", n, timeoutMs),
+    waitForCallUpdates: (n, timeoutMs = 2000) => waitFor(callUpdates, "call updates", n, timeoutMs),
     webhooks: (target) => new TwilioWebhookClient(state, target),
     async close(): Promise<void> {
       // Keep-alive sockets from the SDK would otherwise hold close() open.

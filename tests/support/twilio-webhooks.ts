@@ -1,11 +1,12 @@
 /**
- * Twilio calling the hub: inbound SMS and status callbacks, form-encoded and
+ * Twilio calling the hub: inbound SMS, keys pressed during a call (`<Gather>`)
+ * and status callbacks, form-encoded and
  * signed exactly as Twilio signs them, so the hub's signature check is tested
  * against an independent implementation (not the SDK's own helper).
  */
 import { createHmac } from "node:crypto";
 import type { FakeTwilioCall, FakeTwilioMessage } from "./fake-twilio-resources.ts";
-import { newSid } from "./fake-twilio-resources.ts";
+import { newSid, progressCall } from "./fake-twilio-resources.ts";
 
 /**
  * `X-Twilio-Signature`: HMAC-SHA1 keyed with the auth token over the full URL
@@ -117,10 +118,43 @@ export class TwilioWebhookClient {
     return this.post(message.statusCallback, params, options);
   }
 
+  /**
+   * A key pressed during the call, posted as Twilio posts a `<Gather>` result:
+   * to the `action` (with its `method`) of the first Gather in `twiml`, by
+   * default the TwiML the call was created with, so a wrong action fails here.
+   * The call is answered by then: the fake moves it to `in-progress`.
+   */
+  gather(sid: string, digits: string, options: WebhookPostOptions & { twiml?: string } = {}) {
+    const call = this.state.calls.find((c) => c.sid === sid);
+    const twiml = options.twiml ?? call?.twiml ?? "";
+    const tag = /<Gather\b[^>]*>/.exec(twiml)?.[0];
+    if (!call || !tag) throw new Error(`fake-twilio: call ${sid} has no <Gather> to press a key in`);
+    const attribute = (name: string) => unescapeXml(new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1] ?? "");
+    if (attribute("method").toUpperCase() !== "POST") throw new Error(`fake-twilio: Gather method is not POST: ${tag}`);
+    if (!attribute("action")) throw new Error(`fake-twilio: Gather has no action: ${tag}`);
+    progressCall(call, "in-progress", new Date());
+    const params: Record<string, string> = {
+      AccountSid: this.state.accountSid,
+      ApiVersion: "2010-04-01",
+      CallSid: sid,
+      CallStatus: "in-progress",
+      Called: call.to,
+      Caller: call.from,
+      Digits: digits,
+      Direction: "outbound-api",
+      FinishedOnKey: "",
+      From: call.from,
+      To: call.to,
+      msg: "Gather End",
+    };
+    return this.post(attribute("action"), params, options);
+  }
+
   /** A call progress callback (initiated, ringing, in-progress, completed, busy, no-answer, failed, canceled). */
   callStatus(sid: string, status: string, options?: WebhookPostOptions) {
     const call = this.state.calls.find((c) => c.sid === sid);
     if (!call?.statusCallback) throw new Error(`fake-twilio: call ${sid} has no StatusCallback`);
+    progressCall(call, status, new Date());
     const sequence = this.sequence.get(sid) ?? 0;
     this.sequence.set(sid, sequence + 1);
     const params: Record<string, string> = {
@@ -140,4 +174,13 @@ export class TwilioWebhookClient {
     };
     return this.post(call.statusCallback, params, options);
   }
+}
+
+function unescapeXml(text: string): string {
+  return text
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, "&");
 }

@@ -1,6 +1,6 @@
 /**
- * Twilio's webhooks (`/api/twilio`): replies to our SMS and status callbacks
- * for messages and calls. Twilio has no session, so these routes need none:
+ * Twilio's webhooks (`/api/twilio`): replies to our SMS, keys pressed during a
+ * relative's call (`<Gather>`), and status callbacks for messages and calls. Twilio has no session, so these routes need none:
  * the `X-Twilio-Signature` is the authentication. It is checked with the
  * account's auth token against the public URL Twilio used (ANXIN_PUBLIC_URL +
  * path) and the form parameters, exactly as Twilio computed it; a forged,
@@ -10,7 +10,13 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastif
 import type { Logger } from "pino";
 import twilio from "twilio";
 import { AnxinError } from "../../errors.ts";
-import { emptyMessagingResponse, messagingResponse } from "../../notify/relative-texts.ts";
+import {
+  callGoodbyeTwiml,
+  emptyMessagingResponse,
+  keypadConfirmedTwiml,
+  keypadRetryTwiml,
+  messagingResponse,
+} from "../../notify/relative-texts.ts";
 import type { DeliveryReport, RelativeCascadeService } from "../../relatives/cascade-service.ts";
 
 export interface TwilioWebhookOptions {
@@ -18,7 +24,7 @@ export interface TwilioWebhookOptions {
   account: { accountSid: string; authToken: string } | null;
   /** ANXIN_PUBLIC_URL: the origin (and path prefix) Twilio posts to. */
   publicUrl: string;
-  relatives: Pick<RelativeCascadeService, "onInboundSms" | "onDeliveryReport">;
+  relatives: Pick<RelativeCascadeService, "onInboundSms" | "onKeypad" | "onDeliveryReport">;
   logger: Logger;
 }
 
@@ -79,6 +85,36 @@ export const twilioRoutes: FastifyPluginAsync<TwilioWebhookOptions> = async (app
       }
       log.info({ alarmId: outcome.alarmId, from: form.From, outcome: outcome.kind }, "relative replied by SMS");
       return messagingResponse(outcome.reply);
+    },
+  );
+
+  app.post(
+    "/voice/gather",
+    {
+      schema: {
+        ...WEBHOOK_DOCS,
+        summary: "Twilio: a key a relative pressed during our call (1 confirms); answered with TwiML",
+      },
+    },
+    async (request, reply) => {
+      const form = verified(request);
+      const callSid = form.CallSid ?? "";
+      const digits = form.Digits ?? "";
+      const outcome = options.relatives.onKeypad({ callSid, digits, callStatus: form.CallStatus ?? null });
+      reply.type("text/xml; charset=utf-8");
+      if (outcome.kind === "unknown") {
+        log.warn(
+          { code: "TWILIO_UNKNOWN_CALL", callSid, digits },
+          "key pressed on a call that is no relative's call of an open alarm; said goodbye",
+        );
+        return callGoodbyeTwiml(outcome.language);
+      }
+      log.info({ alarmId: outcome.alarmId, callSid, digits, outcome: outcome.kind }, "relative pressed a key");
+      if (outcome.kind === "not_confirmation") {
+        // Gather again at the address Twilio just used (and signed).
+        return keypadRetryTwiml(outcome.residentName, outcome.language, `${base}${request.url}`);
+      }
+      return keypadConfirmedTwiml(outcome.language);
     },
   );
 

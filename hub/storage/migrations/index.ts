@@ -9,6 +9,8 @@ import { DISPATCH_WORKER_POSITION_SQL } from "./003-dispatch-worker-position.ts"
 import { RELATIVES_CASCADE_SQL } from "./004-relatives-cascade.ts";
 import { DEVICE_SUPERVISION_SQL } from "./005-device-supervision.ts";
 import { LIFECYCLE_SQL } from "./006-lifecycle.ts";
+import { SERVICE_REQUESTS_SQL } from "./007-service-requests.ts";
+import { CALL_HANGUPS_SQL } from "./008-call-hangups.ts";
 
 export interface Migration {
   version: number;
@@ -43,4 +45,11 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: DEVICE_SUPERVISION_SQL,
   },
   { version: 6, name: "alarm lifecycle: press count, cancel, follow-up, escalations", sql: LIFECYCLE_SQL },
+  { version: 7, name: "service requests: open, assigned to a grid worker, done", sql: SERVICE_REQUESTS_SQL },
+  {
+    version: 8,
+    name: "relatives' calls hung up once the cascade stops: call_hangups, contact outcome cancelled",
+    sql: CALL_HANGUPS_SQL,
+    rebuildsTables: true,
+  },
 ];

@@ -1,0 +1,72 @@
+// The open device faults: one store (keyed by fault id) fed by the list
+// (`GET /api/devices/faults?open=true`, on login and every reconnect, since
+// frames may have been missed) and by `device_fault` frames. A fault is not an
+// emergency: this store never touches the alarm queue or its sound. Every
+// change fires `anxin:faults` on document for the page, the nav badge and the
+// strip on the alarms page.
+
+import { request } from "./api.js";
+
+/** low_battery is work for a technician (a maintenance task), the rest say a device may not call for help. */
+export const MAINTENANCE_KINDS = new Set(["low_battery"]);
+export const FAULT_KINDS = ["offline", "silent", "test_failed", "low_battery"];
+
+const open = new Map();
+// Ids seen cleared: a fault never reopens (a new cause opens a new row), so a
+// list fetched before the clear must not bring one back.
+const cleared = new Set();
+let seq = 0;
+
+export async function reload() {
+  const mine = ++seq;
+  const { faults } = await request("GET", "/api/devices/faults?open=true&limit=1000");
+  if (mine !== seq) return; // a logout or a newer reload overtook this one
+  open.clear();
+  for (const f of faults) if (!cleared.has(f.id) && f.clearedAt === null) open.set(f.id, f);
+  changed();
+}
+
+/** Apply one pushed fault: opened → listed, cleared → gone. */
+export function apply(fault) {
+  if (fault.clearedAt !== null) {
+    cleared.add(fault.id);
+    open.delete(fault.id);
+  } else if (!cleared.has(fault.id)) open.set(fault.id, fault);
+  changed();
+}
+
+export function clear() {
+  seq += 1;
+  open.clear();
+  cleared.clear();
+  changed();
+}
+
+/** Oldest first: the longest-standing fault is the one most overdue for a visit. */
+function byAge(a, b) {
+  const dt = Date.parse(a.openedAt) - Date.parse(b.openedAt);
+  return dt !== 0 ? dt : a.id - b.id;
+}
+
+export function faults() {
+  return [...open.values()].filter((f) => !MAINTENANCE_KINDS.has(f.kind)).sort(byAge);
+}
+
+export function maintenance() {
+  return [...open.values()].filter((f) => MAINTENANCE_KINDS.has(f.kind)).sort(byAge);
+}
+
+export function size() {
+  return open.size;
+}
+
+/** Open faults per kind, every kind present (0 when none). */
+export function countsByKind() {
+  const counts = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0]));
+  for (const f of open.values()) counts[f.kind] = (counts[f.kind] ?? 0) + 1;
+  return counts;
+}
+
+function changed() {
+  document.dispatchEvent(new CustomEvent("anxin:faults"));
+}

@@ -1,0 +1,162 @@
+/**
+ * Storage for service requests: SQL only. Every status change goes through
+ * `transition`, which checks the state machine and is conditional on the
+ * current status, so two people acting at once cannot both win.
+ */
+import type { Db } from "../storage/database.ts";
+import { assertServiceTransition, type ServiceRequestStatus } from "./service-lifecycle.ts";
+
+export interface ServiceRequestRow {
+  id: number;
+  alarm_id: number;
+  household_id: number | null;
+  grid_id: number | null;
+  worker_id: number | null;
+  status: ServiceRequestStatus;
+  created_at: string;
+  assigned_at: string | null;
+  assigned_by: string | null;
+  done_at: string | null;
+  done_by: string | null;
+  cancelled_at: string | null;
+  cancelled_by: string | null;
+  note: string | null;
+}
+
+/** A request with what a list or a card shows of its alarm, household, grid, resident and worker. */
+export interface ServiceRequestListRow extends ServiceRequestRow {
+  received_at: string;
+  device_id: string;
+  household_code: string | null;
+  address: string | null;
+  lat: number | null;
+  lng: number | null;
+  key_holder: string | null;
+  access_notes: string | null;
+  grid_name: string | null;
+  resident_name: string | null;
+  worker_code: string | null;
+  worker_name: string | null;
+  worker_phone: string | null;
+}
+
+/** A worker who may be given a request: the router's and the operator's candidates. */
+export interface ServiceWorkerRow {
+  id: number;
+  code: string;
+  name: string;
+  phone: string;
+  grid_id: number | null;
+  on_duty: number;
+  lat: number | null;
+  lng: number | null;
+}
+
+type ChangeColumn =
+  | "worker_id"
+  | "assigned_at"
+  | "assigned_by"
+  | "done_at"
+  | "done_by"
+  | "cancelled_at"
+  | "cancelled_by"
+  | "note";
+
+const LIST_SQL = `
+  SELECT s.*, a.received_at, a.device_id, h.code AS household_code, h.address, h.lat, h.lng, h.key_holder,
+         h.access_notes, g.name AS grid_name, r.name AS resident_name, w.code AS worker_code, w.name AS worker_name,
+         w.phone AS worker_phone
+    FROM service_requests s
+    JOIN alarms a ON a.id = s.alarm_id
+    LEFT JOIN households h ON h.id = s.household_id
+    LEFT JOIN grids g ON g.id = s.grid_id
+    LEFT JOIN residents r ON r.id = a.resident_id
+    LEFT JOIN workers w ON w.id = s.worker_id`;
+
+export class ServiceRequestRepository {
+  private readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  /** Returns the new request's id. */
+  insert(request: { alarmId: number; householdId: number | null; gridId: number | null; createdAt: string }): number {
+    const result = this.db
+      .prepare(
+        "INSERT INTO service_requests (alarm_id, household_id, grid_id, status, created_at) VALUES (?, ?, ?, 'open', ?)",
+      )
+      .run(request.alarmId, request.householdId, request.gridId, request.createdAt);
+    return Number(result.lastInsertRowid);
+  }
+
+  get(id: number): ServiceRequestRow | undefined {
+    return this.db.prepare("SELECT * FROM service_requests WHERE id = ?").get(id) as ServiceRequestRow | undefined;
+  }
+
+  forAlarm(alarmId: number): ServiceRequestRow | undefined {
+    return this.db.prepare("SELECT * FROM service_requests WHERE alarm_id = ?").get(alarmId) as
+      | ServiceRequestRow
+      | undefined;
+  }
+
+  listRow(id: number): ServiceRequestListRow | undefined {
+    return this.db.prepare(`${LIST_SQL} WHERE s.id = ?`).get(id) as ServiceRequestListRow | undefined;
+  }
+
+  /** Newest first; `statuses` empty means every status. */
+  list(filter: {
+    statuses: readonly ServiceRequestStatus[];
+    workerId?: number;
+    limit: number;
+  }): ServiceRequestListRow[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.statuses.length > 0) {
+      where.push(`s.status IN (${filter.statuses.map(() => "?").join(", ")})`);
+      params.push(...filter.statuses);
+    }
+    if (filter.workerId !== undefined) {
+      where.push("s.worker_id = ?");
+      params.push(filter.workerId);
+    }
+    const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+    return this.db
+      .prepare(`${LIST_SQL} ${clause} ORDER BY s.id DESC LIMIT ?`)
+      .all(...params, filter.limit) as ServiceRequestListRow[];
+  }
+
+  /**
+   * Conditional on the status (and, for a re-assignment, the worker) read by
+   * the caller: false when someone else changed the request first. A move the
+   * state machine does not list throws SERVICE_REQUEST_TRANSITION_ILLEGAL.
+   */
+  transition(
+    current: ServiceRequestRow,
+    to: ServiceRequestStatus,
+    fields: Partial<Record<ChangeColumn, string | number | null>>,
+  ): boolean {
+    assertServiceTransition(current.status, to, current.id);
+    const columns = Object.keys(fields) as ChangeColumn[];
+    const assignments = ["status = ?", ...columns.map((c) => `${c} = ?`)].join(", ");
+    return (
+      this.db
+        .prepare(`UPDATE service_requests SET ${assignments} WHERE id = ? AND status = ? AND worker_id IS ?`)
+        .run(to, ...columns.map((c) => fields[c] ?? null), current.id, current.status, current.worker_id).changes === 1
+    );
+  }
+
+  worker(id: number): ServiceWorkerRow | undefined {
+    return this.db
+      .prepare("SELECT id, code, name, phone, grid_id, on_duty, lat, lng FROM workers WHERE id = ?")
+      .get(id) as ServiceWorkerRow | undefined;
+  }
+
+  /** Every worker, or a grid's; the caller orders them (own grid first, on duty, nearest). */
+  workers(gridId?: number): ServiceWorkerRow[] {
+    const sql = "SELECT id, code, name, phone, grid_id, on_duty, lat, lng FROM workers";
+    return (
+      gridId === undefined ? this.db.prepare(sql).all() : this.db.prepare(`${sql} WHERE grid_id = ?`).all(gridId)
+    ) as ServiceWorkerRow[];
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The operator console in Debian's Chromium for browser tests: launch, log in
+ * through the form (the click is the gesture that lets the tone play), read the
+ * tone's state, and collect visible interface text for language checks.
+ * Page-side code is passed as strings: tsconfig has no DOM lib.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+import type { TestHub } from "./test-hub.ts";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const RESULTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..", "test-results");
+export const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
+/** What a missing translation looks like on screen: the key itself. */
+export const I18N_KEY = /^[a-z]+(\.[A-Za-z_]+)+$/;
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  }
+  mkdirSync(RESULTS, { recursive: true });
+  return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+}
+
+/** A fresh profile logged in as admin through the form; page errors land in `errors`. */
+export async function openConsole(browser: Browser, hub: TestHub, errors: string[]): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
+  const page = await context.newPage();
+  page.on("pageerror", (err) => errors.push(err.message));
+  await page.goto(hub.httpUrl);
+  await page.fill("#login-username", "admin");
+  await page.fill("#login-password", hub.adminPassword);
+  await page.click("#login-submit");
+  await page.waitForSelector('body[data-view="console"]', { timeout: 5000 });
+  return page;
+}
+
+export interface ToneState {
+  /** playing | idle | blocked */
+  sound: string;
+  /** none | service | normal | escalated */
+  level: string;
+  muted: string;
+  /** The live GainNode's value; 0 when nothing loops. */
+  gain: number;
+  periodS: number;
+  reAlerts: number;
+  bursts: number;
+  audio: string;
+}
+
+export async function toneState(page: Page): Promise<ToneState> {
+  return (await page.evaluate(`({
+    sound: document.body.dataset.sound,
+    level: document.body.dataset.soundLevel,
+    muted: document.body.dataset.soundMuted,
+    gain: window.anxinSound.gain,
+    periodS: window.anxinSound.periodS,
+    reAlerts: window.anxinSound.reAlerts,
+    bursts: window.anxinSound.bursts,
+    audio: window.anxinAudio?.state,
+  })`)) as ToneState;
+}
+
+/** Waits until the tone is in this state (sound and level), however long the push takes. */
+export async function waitForTone(page: Page, sound: string, level: string, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(
+    `document.body.dataset.sound === ${JSON.stringify(sound)} && document.body.dataset.soundLevel === ${JSON.stringify(level)}`,
+    undefined,
+    { timeout },
+  );
+}
+
+/**
+ * Visible interface text under `selector`, leaving out registry data (marked
+ * data-content: ids, names, addresses) and anything that declares its own language.
+ */
+export async function interfaceText(page: Page, selector: string): Promise<string[]> {
+  return (await page.evaluate(`(() => {
+    const texts = [];
+    for (const root of document.querySelectorAll(${JSON.stringify(selector)})) {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const el = node.parentElement;
+        if (!el || !node.textContent.trim() || el.closest("[data-content]")) continue;
+        const declared = el.closest("[lang]");
+        if (declared && declared !== document.documentElement) continue;
+        if (el.checkVisibility()) texts.push(node.textContent.trim());
+      }
+    }
+    return texts;
+  })()`)) as string[];
+}
