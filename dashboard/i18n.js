@@ -1,13 +1,19 @@
 // The one dictionary for every string the console shows, one file per language. Both languages
 // must stay complete: a missing key falls back to the key itself so a gap is obvious on screen.
 
+import { attentionEn } from "./i18n-attention-en.js";
+import { attentionZh } from "./i18n-attention-zh.js";
 import { devicesEn } from "./i18n-devices-en.js";
 import { devicesZh } from "./i18n-devices-zh.js";
 import { dispatchEn } from "./i18n-dispatch-en.js";
 import { dispatchZh } from "./i18n-dispatch-zh.js";
 import { en } from "./i18n-en.js";
+import { historyEn } from "./i18n-history-en.js";
+import { historyZh } from "./i18n-history-zh.js";
 import { kpiEn } from "./i18n-kpi-en.js";
 import { kpiZh } from "./i18n-kpi-zh.js";
+import { mapEn } from "./i18n-map-en.js";
+import { mapZh } from "./i18n-map-zh.js";
 import { registryEn } from "./i18n-registry-en.js";
 import { registryZh } from "./i18n-registry-zh.js";
 import { enRelatives } from "./i18n-relatives-en.js";
@@ -22,8 +28,30 @@ export const LANGS = ["zh-CN", "en"];
 // Dispatch and registry strings live in their own files (one pair each) so that
 // several people can add keys without editing the same dictionary.
 const dict = {
-  "zh-CN": { ...zhCN, ...dispatchZh, ...registryZh, ...zhRelatives, ...kpiZh, ...serviceZh, ...devicesZh },
-  en: { ...en, ...dispatchEn, ...registryEn, ...enRelatives, ...kpiEn, ...serviceEn, ...devicesEn },
+  "zh-CN": {
+    ...zhCN,
+    ...dispatchZh,
+    ...registryZh,
+    ...zhRelatives,
+    ...kpiZh,
+    ...serviceZh,
+    ...devicesZh,
+    ...mapZh,
+    ...historyZh,
+    ...attentionZh,
+  },
+  en: {
+    ...en,
+    ...dispatchEn,
+    ...registryEn,
+    ...enRelatives,
+    ...kpiEn,
+    ...serviceEn,
+    ...devicesEn,
+    ...mapEn,
+    ...historyEn,
+    ...attentionEn,
+  },
 };
 
 let lang = initialLang();
