@@ -5,6 +5,7 @@
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { measureAvrEmulator, printAvrEmulatorFigures } from "./avr-emulator.ts";
+import { measureConsoleQueue, printConsoleQueueFigures } from "./console-queue.ts";
 import { measureHouseholdImport, printImportFigures } from "./import-households.ts";
 import { measureNearestDispatch, printNearestDispatchFigures } from "./nearest-dispatch.ts";
 import { measurePressLatency } from "./press-latency.ts";
@@ -26,3 +27,4 @@ console.log(`  median ${latency.ackMs.median} ms   p99 ${latency.ackMs.p99} ms  
 printImportFigures(measureHouseholdImport(Number(values.households)));
 printNearestDispatchFigures(measureNearestDispatch());
 printAvrEmulatorFigures(await measureAvrEmulator());
+printConsoleQueueFigures(await measureConsoleQueue());

@@ -50,7 +50,10 @@ export const api = {
   login: (username, password) => request("POST", "/api/auth/login", { username, password }, { quiet401: true }),
   logout: () => request("POST", "/api/auth/logout", undefined, { quiet401: true }),
   me: () => request("GET", "/api/auth/me", undefined, { quiet401: true }),
-  openAlarms: () => request("GET", "/api/alarms?status=open&limit=100"),
+  // The hub's largest page: a queue cut at 100 would hide alarms in a busy hour.
+  openAlarms: () => request("GET", "/api/alarms?status=open&limit=1000"),
+  /** The lifecycle deadlines the queue counts down to. */
+  consoleSettings: () => request("GET", "/api/console/settings"),
   alarm: (id) => request("GET", `/api/alarms/${encodeURIComponent(id)}`),
   acknowledge: (id) => request("POST", `/api/alarms/${encodeURIComponent(id)}/acknowledge`),
   resolve: (id, outcome, note) =>

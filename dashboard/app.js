@@ -4,22 +4,28 @@
 // and the switch between pages in nav.js. escalation.js picks the tone's pattern.
 
 import { api, setUnauthorizedHandler } from "./api.js";
+import * as attention from "./attention.js";
 import * as detail from "./detail.js";
 import * as devices from "./devices.js";
 import { setServerTime } from "./dom.js";
 import * as escalation from "./escalation.js";
+import * as records from "./history.js";
 import { applyStatic, getLang, hasSavedLang, onLangChange, setLang, t } from "./i18n.js";
 import * as kpi from "./kpi.js";
+import * as mapPage from "./map-page.js";
 import * as nav from "./nav.js";
 import * as queue from "./queue.js";
+import { setDeadlines } from "./queue-order.js";
 import { connectRealtime } from "./realtime.js";
 import * as registry from "./registry.js";
+import * as session from "./session.js";
+import { onKey } from "./shortcuts.js";
 import * as sound from "./sound.js";
 
 const $ = (id) => document.getElementById(id);
 let user = null;
 let feed = null;
-let flashOn = false;
+let settingsLoaded = Promise.resolve(); // the first full queue render waits for the deadlines
 let level = "none"; // the tone's pattern, from escalation.alertLevel
 
 function setView(view) {
@@ -40,41 +46,15 @@ function showLogin(messageKey) {
   $("login-username").focus();
 }
 
-async function onLoginSubmit(ev) {
-  ev.preventDefault();
-  // Must run synchronously inside the submit gesture: this click is what lets audio play.
-  sound.unlockAudio();
-  const btn = $("login-submit");
-  btn.disabled = true;
-  btn.textContent = t("login.busy");
-  try {
-    const { user: u } = await api.login($("login-username").value.trim(), $("login-password").value);
-    startConsole(u);
-  } catch (err) {
-    const key =
-      err.status === 401
-        ? "login.invalid"
-        : err.status === 429
-          ? "login.rateLimited"
-          : err.code === "NETWORK"
-            ? "error.network"
-            : null;
-    const box = $("login-error");
-    box.textContent = key ? t(key) : `${t("error.generic")}: ${err.message} [${err.code}]`;
-    box.hidden = false;
-  } finally {
-    btn.disabled = false;
-    btn.textContent = t("login.submit");
-  }
-}
-
 function startConsole(u) {
+  if (session.redirectWorker(u)) return;
   user = u;
   // The account's language applies only until the operator picks one on this machine.
   if (!hasSavedLang() && u.language && u.language !== getLang()) setLang(u.language, { persist: false });
   setView("console");
   registry.setUser(u);
   devices.setUser(u);
+  records.setUser(u);
   nav.apply();
   renderUser();
   sound.probeAudio();
@@ -88,7 +68,10 @@ function startConsole(u) {
     onHello: (msg) => setServerTime(msg.serverTime),
     onAlarm: (alarm) => {
       const rose = escalation.observe(alarm);
+      const fresh = !queue.has(alarm.id) && queue.isUnacknowledged(alarm) && alarm.kind !== "test";
       queue.upsert(alarm);
+      if (fresh || (rose && queue.isUnacknowledged(alarm))) attention.announce(alarm, { escalated: rose });
+      if (!queue.isUnacknowledged(alarm)) attention.settled(alarm.id);
       detail.alarmChanged(alarm.id);
       if (rose) escalation.reAlert([alarm.id]);
     },
@@ -103,7 +86,7 @@ function startConsole(u) {
         return true;
       } catch (err) {
         if (err.status === 401) {
-          showLogin("error.AUTH_REQUIRED");
+          sessionExpired();
           return false;
         }
         return true; // hub unreachable: keep trying
@@ -111,13 +94,37 @@ function startConsole(u) {
     },
   });
   // Also load right away so the queue is not empty while the socket handshakes.
+  settingsLoaded = loadSettings();
   reloadQueue();
   devices.reload();
+  session.watch();
+  attention.renderButton();
+  const resume = session.takeResume();
+  if (resume !== null) detail.openDetail(resume);
+}
+
+/** The hub's deadlines, which each row counts down to; without them rows show only the clock. */
+async function loadSettings() {
+  try {
+    const { deadlines } = await api.consoleSettings();
+    setDeadlines(deadlines);
+    // Rows already drawn (a push that came first) are redrawn with their deadlines.
+    if (queue.size() > 0) queue.invalidate();
+  } catch {
+    // A 401 is handled by api.js; otherwise the rows go without deadlines until the next login.
+  }
+}
+
+/** Any 401: back to the login form, saying why; the open alarm comes back after the next login. */
+function sessionExpired() {
+  if (!user) return;
+  session.expired(detail.currentDetailId());
+  showLogin("session.expired");
 }
 
 async function reloadQueue() {
   try {
-    const { alarms } = await api.openAlarms();
+    const [{ alarms }] = await Promise.all([api.openAlarms(), settingsLoaded]);
     // Escalations that happened while the socket was down re-alert too.
     const rose = alarms.filter((a) => escalation.observe(a)).map((a) => a.id);
     queue.replaceAll(alarms);
@@ -137,8 +144,11 @@ function teardown() {
   detail.closeDetail();
   registry.reset();
   kpi.reset();
+  records.reset();
   devices.reset();
   escalation.reset();
+  attention.reset();
+  session.unwatch();
   sound.setLevel("none");
 }
 
@@ -175,13 +185,10 @@ function onQueueChanged() {
   updateTitle();
 }
 
+/** Tab title and favicon (attention.js); the title's flag flashes faster after an escalation. */
 function updateTitle() {
   const unacked = user ? queue.unackedCount() : 0;
-  const escalated = user !== null && (level === "escalated" || escalation.reAlerting());
-  const count = unacked > 0 ? `(${unacked}) ` : "";
-  // Flashing (not a static prefix) catches the eye of an operator working in another tab.
-  const flag = !flashOn ? "" : escalated ? t("esc.title") : unacked > 0 ? t("app.newAlarm") : "";
-  document.title = `${flag}${count}${t("app.title")}`;
+  attention.update({ unacked, escalated: user !== null && (level === "escalated" || escalation.reAlerting()) });
 }
 
 function onSoundChanged(state) {
@@ -202,47 +209,9 @@ function renderMute() {
 function everySecond() {
   queue.tickClocks();
   devices.tick();
-  flashOn = !flashOn;
+  attention.flip();
   updateTitle();
   renderMute();
-}
-
-// ---- keyboard ----
-
-function onKey(ev) {
-  if (!user || ev.ctrlKey || ev.metaKey || ev.altKey) return;
-  // Typing a note or a password must never acknowledge an alarm.
-  if (ev.target.closest?.("input, textarea, select")) return;
-  // Nor a key pressed on the registry page (the alarm is not in view) or in a confirmation.
-  if (document.body.dataset.page !== "alarms" || document.querySelector("dialog[open]")) return;
-  switch (ev.key) {
-    case "a": {
-      const top = queue.topUnacked();
-      if (top) detail.acknowledge(top.id);
-      break;
-    }
-    case "j":
-    case "ArrowDown":
-      queue.moveSelection(1);
-      break;
-    case "k":
-    case "ArrowUp":
-      queue.moveSelection(-1);
-      break;
-    case "Enter": {
-      // Enter on a focused button must keep activating that button.
-      if (ev.target.closest?.("button, a")) return;
-      const id = queue.getSelected();
-      if (id !== null) detail.openDetail(id);
-      break;
-    }
-    case "Escape":
-      detail.closeDetail();
-      break;
-    default:
-      return;
-  }
-  ev.preventDefault();
 }
 
 // ---- boot ----
@@ -259,20 +228,34 @@ async function boot() {
   applyStatic();
   renderLangButtons();
   document.title = t("app.title");
-  setUnauthorizedHandler(() => {
-    if (user) showLogin("error.AUTH_REQUIRED");
-  });
+  setUnauthorizedHandler(sessionExpired);
   sound.initSound({ onChange: onSoundChanged });
   queue.initQueue($("queue"), { onRowOpen: (id) => detail.openDetail(id) });
   detail.initDetail();
+  attention.initAttention({
+    controls: document.querySelector(".topbar .controls"),
+    before: $("btn-logout"),
+    openAlarm: (id) => detail.openDetail(id),
+  });
   registry.initRegistry($("registry-view"));
   kpi.initKpi($("kpi-view"));
   devices.initDevices($("devices-view"));
+  records.initRecords({
+    history: $("history-view"),
+    audit: $("audit-view"),
+    // A history row opens the alarm in the Alarms page's detail panel.
+    openAlarm: (id) => {
+      location.hash = "#/alarms";
+      detail.openDetail(id);
+    },
+  });
   nav.initNav({
     onChange: (route) => {
       if (route.page === "registry") registry.show(route);
       if (route.page === "kpi") kpi.show();
+      if (route.page === "map") mapPage.show();
       if (route.page === "devices") devices.show(route);
+      records.show(route);
     },
   });
   document.addEventListener("anxin:queue", onQueueChanged);
@@ -285,9 +268,10 @@ async function boot() {
     kpi.rerender();
     devices.rerender();
     renderMute();
+    attention.renderButton();
   });
 
-  $("login-form").addEventListener("submit", onLoginSubmit);
+  $("login-form").addEventListener("submit", (ev) => session.submitLogin(ev, startConsole));
   $("btn-logout").addEventListener("click", logout);
   $("btn-sound").addEventListener("click", () => sound.unlockAudio());
   $("btn-mute").addEventListener("click", () => (sound.mutedSecondsLeft() > 0 ? sound.unmute() : sound.mute()));
@@ -297,7 +281,7 @@ async function boot() {
   // Any click or key anywhere counts as the gesture browsers want before audio.
   document.addEventListener("pointerdown", () => sound.unlockAudio(), true);
   document.addEventListener("keydown", () => sound.unlockAudio(), true);
-  document.addEventListener("keydown", onKey);
+  document.addEventListener("keydown", (ev) => onKey(ev, () => user !== null));
   setInterval(everySecond, 1000);
 
   try {

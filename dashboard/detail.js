@@ -9,6 +9,7 @@ import { dispatchInfo, isExhausted } from "./dispatch-card.js";
 import { createDispatchControl } from "./dispatch-control.js";
 import { h, kindBadge, statusBadge } from "./dom.js";
 import { t, tMaybe } from "./i18n.js";
+import { detailMap } from "./map-detail.js";
 import * as queue from "./queue.js";
 import { serviceCard } from "./service-card.js";
 
@@ -177,5 +178,6 @@ function render() {
     dispatchCardEl.after(smsCard(a), timelineCard(a));
   }
   dispatchCardEl.before(...serviceCard(a, { reload: load, showError }));
+  dispatchCardEl.after(detailMap(a)); // kept across renders, like the dispatch card
   syncButtons();
 }

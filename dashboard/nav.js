@@ -14,6 +14,8 @@ export function parseRoute(hash) {
     .map((s) => decodeURIComponent(s));
   if (page === "registry") return { page, tab: tab || "households", id: id || null };
   if (page === "kpi") return { page, tab: null, id: null };
+  if (page === "history" || page === "audit") return { page, tab: null, id: null };
+  if (page === "map") return { page, tab: null, id: null };
   // #/devices/<deviceId>: that device's health is open beside the fault list.
   if (page === "devices") return { page, tab: null, id: tab || null };
   return { page: "alarms", tab: null, id: null };
@@ -35,7 +37,10 @@ export function apply() {
   $("alarms-view").hidden = route.page !== "alarms";
   $("registry-view").hidden = route.page !== "registry";
   $("kpi-view").hidden = route.page !== "kpi";
+  $("map-view").hidden = route.page !== "map";
   $("devices-view").hidden = route.page !== "devices";
+  $("history-view").hidden = route.page !== "history";
+  $("audit-view").hidden = route.page !== "audit";
   for (const a of document.querySelectorAll(".page-nav a[data-page]")) {
     if (a.dataset.page === route.page) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");

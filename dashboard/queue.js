@@ -1,9 +1,16 @@
 // The open-alarm queue: the one store of AlarmSummary rows (keyed by id, so a
 // reload after reconnect or a push for a known alarm replaces, never duplicates)
-// and its rendering.
+// and its rendering. The order is queue-order.js's; a row is queue-row.js's.
+//
+// Rows are keyed by alarm id and rebuilt only when their alarm changed: with a
+// thousand open alarms, rebuilding every row on each push would cost the
+// operator a visible stall (and the scroll position) several times a second.
 
-import { ageClock, h, kindBadge, localTime, statusBadge } from "./dom.js";
-import { t } from "./i18n.js";
+import { getLang } from "./i18n.js";
+import { compareAlarms } from "./queue-order.js";
+import { dispatchState, rowEl, tickRow } from "./queue-row.js";
+
+export { dispatchState };
 
 const alarms = new Map();
 // Ids seen resolved. Status only moves forward, so a late push or list snapshot
@@ -13,12 +20,20 @@ const gone = new Set();
 const flashUntil = new Map();
 let selectedId = null;
 let listEl = null;
+/** id → { json, ctx, el }: the row built for that alarm, reused while nothing it shows changed. */
+const built = new Map();
+const jsonOf = new WeakMap(); // summary object → its JSON, computed once
+/** Bumped when something every row shows changes (deadlines loaded); forces a rebuild. */
+let epoch = 0;
+// For the bench and tests: how long the last render took, and how many rows it rebuilt.
+const stats = { renders: 0, lastRenderMs: 0, lastBuilt: 0, log: [] };
 let onOpen = () => {};
 
 export function initQueue(el, { onRowOpen }) {
   listEl = el;
   onOpen = onRowOpen;
-  // One delegated listener: rows are rebuilt on every change.
+  window.anxinQueue = stats;
+  // One delegated listener for every row, reused or new.
   listEl.addEventListener("click", (ev) => {
     const row = ev.target.closest(".row[data-id]");
     if (!row || ev.target.closest("a")) return;
@@ -79,24 +94,28 @@ export function clear() {
   gone.clear();
   flashUntil.clear();
   selectedId = null;
+  render(); // removes every built row: none is in `alarms` any more
+}
+
+/** Something every row shows changed (the hub's deadlines arrived): rebuild all rows. */
+export function invalidate() {
+  epoch += 1;
   render();
 }
 
-/** Unacknowledged first (they need someone now), then newest first. */
+/** The queue's order: see queue-order.js. */
 export function sorted() {
-  return [...alarms.values()].sort((a, b) => {
-    const ua = isUnacknowledged(a) ? 0 : 1;
-    const ub = isUnacknowledged(b) ? 0 : 1;
-    if (ua !== ub) return ua - ub;
-    const dt = Date.parse(b.receivedAt) - Date.parse(a.receivedAt);
-    return dt !== 0 ? dt : b.id - a.id;
-  });
+  return [...alarms.values()].sort(compareAlarms);
 }
 
 export function unackedCount() {
   let n = 0;
   for (const a of alarms.values()) if (isUnacknowledged(a)) n += 1;
   return n;
+}
+
+export function has(id) {
+  return alarms.has(id);
 }
 
 export function size() {
@@ -131,10 +150,46 @@ export function moveSelection(delta) {
 
 export function render() {
   if (!listEl) return;
+  const started = performance.now();
   const rows = sorted();
   if (selectedId !== null && !alarms.has(selectedId)) selectedId = null;
-  listEl.replaceChildren(...rows.map(rowEl));
+  const ctx = `${getLang()}|${epoch}`;
+  let rebuilt = 0;
+  for (const [id, entry] of built) {
+    if (!alarms.has(id)) {
+      entry.el.remove();
+      built.delete(id);
+    }
+  }
+  const els = rows.map((a) => {
+    let json = jsonOf.get(a);
+    if (json === undefined) {
+      json = JSON.stringify(a);
+      jsonOf.set(a, json);
+    }
+    const flashing = (flashUntil.get(a.id) ?? 0) > Date.now();
+    const entry = built.get(a.id);
+    if (entry && entry.json === json && entry.ctx === ctx && entry.flashing === flashing) {
+      entry.el.setAttribute("aria-selected", String(a.id === selectedId));
+      return entry.el;
+    }
+    rebuilt += 1;
+    const el = rowEl(a, { unacked: isUnacknowledged(a), selected: a.id === selectedId, flashing });
+    entry?.el.replaceWith(el);
+    built.set(a.id, { json, ctx, flashing, el });
+    return el;
+  });
+  // Move only rows that are out of place, so an unchanged queue touches nothing.
+  let cursor = listEl.firstElementChild;
+  for (const el of els) {
+    if (el === cursor) cursor = cursor.nextElementSibling;
+    else listEl.insertBefore(el, cursor);
+  }
   document.body.dataset.unacked = String(unackedCount());
+  stats.renders += 1;
+  stats.lastBuilt = rebuilt;
+  stats.lastRenderMs = performance.now() - started;
+  stats.log = [...stats.log.slice(-19), { ms: stats.lastRenderMs, built: rebuilt, rows: els.length }];
   document.dispatchEvent(new CustomEvent("anxin:queue"));
 }
 
@@ -150,84 +205,7 @@ export function flash(id, ms) {
   }, ms + 50);
 }
 
-/**
- * The acknowledgement state (has an operator taken it?) and, beside it, the
- * dispatch state (whom the hub asked, who accepted, who is there). They are
- * separate because an SOS is offered to a worker before anyone acknowledges it.
- */
-function stateBadges(a) {
-  const ack = isUnacknowledged(a) ? statusBadge("received") : statusBadge("acknowledged");
-  // A missed deadline is shown in words too, not only by the louder tone.
-  const escalated = a.escalation > 0 ? h("span", { class: "badge esc" }, t("esc.badge", { n: a.escalation })) : null;
-  const dispatch = dispatchState(a);
-  if (dispatch === "none") return [ack, escalated];
-  const badge = h("span", { class: `badge dispatch dispatch-${dispatch}` }, t(`queue.dispatch.${dispatch}`));
-  if (a.worker && dispatch !== "exhausted")
-    badge.append(" ", h("span", { class: "wname", content: true }, a.worker.name));
-  return [ack, escalated, badge];
-}
-
-/**
- * offered | accepted | on_scene from the status and the current worker; a
- * dispatched alarm with no current worker means every ranked worker was asked
- * or passed over (dispatch_exhausted), so an operator must pick someone.
- */
-export function dispatchState(a) {
-  if (a.status === "dispatched") return a.worker ? "offered" : "exhausted";
-  if (a.status === "accepted") return "accepted";
-  if (a.status === "on_scene") return "on_scene";
-  return "none";
-}
-
-function rowEl(a) {
-  const located = a.household !== null && a.resident !== null;
-  const resident = a.resident
-    ? [
-        h("span", { class: "name", content: true }, a.resident.name),
-        " ",
-        h("span", { class: "years" }, t("age.years", { n: a.resident.age })),
-      ]
-    : [h("span", { class: "locating" }, t("locating"))];
-  const where = a.household
-    ? [
-        h("span", { class: "addr", content: true }, a.household.address),
-        a.household.gridName
-          ? h("span", { class: "grid", content: true }, a.household.gridName)
-          : h("span", { class: "grid" }, t("noGrid")),
-      ]
-    : [h("span", { class: "locating" }, t("locating"))];
-  return h(
-    "div",
-    {
-      class: `row row-${a.status} row-kind-${a.kind}${(flashUntil.get(a.id) ?? 0) > Date.now() ? " row-reflash" : ""}`,
-      role: "option",
-      "aria-selected": String(a.id === selectedId),
-      dataset: {
-        id: a.id,
-        status: a.status,
-        unacked: String(isUnacknowledged(a)),
-        dispatch: dispatchState(a),
-        kind: a.kind,
-        located: String(located),
-        escalation: String(a.escalation ?? 0),
-      },
-    },
-    h("span", { class: "c-kind" }, kindBadge(a.kind)),
-    h("span", { class: "c-resident" }, resident),
-    h("span", { class: "c-where" }, where),
-    h("span", { class: "c-state" }, ...stateBadges(a)),
-    h("span", { class: "c-received" }, h("time", { datetime: a.receivedAt }, localTime(a.receivedAt))),
-    h("span", { class: "c-age clock", dataset: { since: a.receivedAt } }, ageClock(a.receivedAt)),
-    h(
-      "span",
-      { class: "c-ack" },
-      a.acknowledgedBy ? h("span", { class: "ack-by", content: true }, a.acknowledgedBy) : t("ackBy.none"),
-    ),
-  );
-}
-
-/** Called every second: only the clocks change, so do not rebuild rows (that would reset hover/scroll). */
+/** Called every second: only the clocks and deadlines change, so rows are not rebuilt (that would reset hover/scroll). */
 export function tickClocks() {
-  if (!listEl) return;
-  for (const el of listEl.querySelectorAll(".clock[data-since]")) el.textContent = ageClock(el.dataset.since);
+  if (listEl) tickRow(listEl);
 }

@@ -35,6 +35,8 @@ export const HubConfigSchema = Type.Object({
   /** How many of the nearest free workers (by distance) OSRM is asked about. */
   routingCandidates: Type.Integer({ minimum: 1, maximum: 100 }),
   routingTimeoutMs: Type.Integer({ minimum: 100 }),
+  /** Leaflet tile URL template for the console map; null: vector layers on a plain background (offline). */
+  mapTileUrl: Type.Union([Type.String({ pattern: "^https?://" }), Type.Null()]),
   /** An own-grid worker goes first when at most this much farther than the nearest free worker. */
   gridPreferenceM: Type.Number({ minimum: 0 }),
   /** How long a worker has to accept an offer before the next one is asked. */
@@ -111,6 +113,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: "ANXIN_ROUTING_PROFILE", key: "routingProfile", fallback: "driving", parse: "string" },
   { env: "ANXIN_ROUTING_CANDIDATES", key: "routingCandidates", fallback: "10", parse: "int" },
   { env: "ANXIN_ROUTING_TIMEOUT_MS", key: "routingTimeoutMs", fallback: "2000", parse: "int" },
+  { env: "ANXIN_MAP_TILE_URL", key: "mapTileUrl", fallback: null, parse: "nullableString" },
   { env: "ANXIN_GRID_PREFERENCE_M", key: "gridPreferenceM", fallback: "1000", parse: "number" },
   { env: "ANXIN_ACCEPT_TIMEOUT_S", key: "acceptTimeoutS", fallback: "120", parse: "int" },
   { env: "ANXIN_DISPATCH_RANKING_SIZE", key: "dispatchRankingSize", fallback: "5", parse: "int" },

@@ -22,6 +22,10 @@ export const ERROR_CODES = {
   SERVICE_REQUEST_TRANSITION_ILLEGAL: 409,
   ROUTING_FAILED: 502,
   KPI_RANGE_INVALID: 400,
+  /** A history or audit-log query with a bad date range. */
+  DATE_RANGE_INVALID: 400,
+  /** A CSV export that would be larger than the cap: narrow the filters. */
+  EXPORT_TOO_LARGE: 400,
   TWILIO_SIGNATURE_INVALID: 403,
   STORAGE_FAILED: 500,
   INTERNAL: 500,

@@ -1,11 +1,14 @@
 /** Assembles the HTTP app from the hub's parts (fastify `buildApp`, not listening yet). */
 import type { FastifyInstance } from "fastify";
+import { AlarmHistory } from "./alarms/history-query.ts";
+import { AuditLog } from "./audit/audit-log.ts";
 import { SessionService } from "./auth/session-service.ts";
 import type { HubConfig } from "./config.ts";
 import { WorkerActions } from "./dispatch/worker-actions.ts";
 import { buildApp } from "./http/app.ts";
 import type { HubParts } from "./hub-parts.ts";
 import { KpiService } from "./kpi/kpi-service.ts";
+import { MapViews } from "./map/map-views.ts";
 import { createRegistryServices } from "./registry/registry-services.ts";
 
 export async function buildHubApp(
@@ -28,8 +31,15 @@ export async function buildHubApp(
     registry: createRegistryServices({ db, users }),
     supervision: { views: parts.supervision.views, tests: parts.supervision.tests },
     kpi: { kpi: new KpiService(db, config.timeZone) },
+    records: { history: new AlarmHistory(db, config.timeZone), audit: new AuditLog(db, config.timeZone), users },
     serviceRequests: { service: parts.serviceRequests.service, views: parts.serviceRequests.views },
     twilio: parts.relatives.webhooks,
+    consoleDeadlines: {
+      ackS: config.ackDeadlineS,
+      arrivalS: config.arrivalDeadlineS,
+      resolutionS: config.resolutionDeadlineS,
+    },
+    map: new MapViews(db, { tileUrl: config.mapTileUrl }),
     health: {
       report: () => ({
         status: "ok",

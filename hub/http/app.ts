@@ -26,15 +26,20 @@ import type { LifecycleService } from "../alarms/lifecycle-service.ts";
 import type { SessionService } from "../auth/session-service.ts";
 import { isAnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
+import type { MapViews } from "../map/map-views.ts";
 import type { RegistryServices } from "../registry/registry-services.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import { alarmRoutes } from "./routes/alarm-routes.ts";
+import { type AuditRoutesOptions, auditRoutes } from "./routes/audit-routes.ts";
 import { authRoutes } from "./routes/auth-routes.ts";
+import { type ConsoleDeadlines, consoleRoutes } from "./routes/console-routes.ts";
 import { type DeviceSupervisionRoutesOptions, deviceSupervisionRoutes } from "./routes/device-supervision-routes.ts";
 import { type DispatchHttpDeps, dispatchRoutes } from "./routes/dispatch-routes.ts";
 import { type HealthProbe, healthRoutes } from "./routes/health-routes.ts";
+import { type HistoryRoutesOptions, historyRoutes } from "./routes/history-routes.ts";
 import { type KpiRoutesOptions, kpiRoutes } from "./routes/kpi-routes.ts";
 import { lifecycleRoutes } from "./routes/lifecycle-routes.ts";
+import { LEAFLET_DIST, mapRoutes } from "./routes/map-routes.ts";
 import { realtimeRoutes } from "./routes/realtime-routes.ts";
 import { registryRoutes } from "./routes/registry-routes.ts";
 import { type ServiceRequestRoutesOptions, serviceRequestRoutes } from "./routes/service-request-routes.ts";
@@ -62,8 +67,14 @@ export interface AppDeps {
   supervision: Omit<DeviceSupervisionRoutesOptions, "sessions">;
   /** KPIs (`/api/kpi`, `/api/kpi.csv`). */
   kpi: Omit<KpiRoutesOptions, "sessions">;
+  /** Alarm history (`/api/alarms/history`, `.csv`) and the audit log (`/api/audit`, `.csv`). */
+  records: Omit<HistoryRoutesOptions, "sessions"> & Omit<AuditRoutesOptions, "sessions">;
   /** Service requests (`/api/service-requests`, `/api/worker/service-requests`). */
   serviceRequests: Omit<ServiceRequestRoutesOptions, "sessions">;
+  /** The console map's layers (`/api/map`). */
+  map: MapViews;
+  /** The lifecycle deadlines the console counts down to (`/api/console/settings`); unset in tests that need no console. */
+  consoleDeadlines?: ConsoleDeadlines;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -134,7 +145,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(twilioRoutes, { prefix: "/api/twilio", ...deps.twilio });
   await app.register(deviceSupervisionRoutes, { prefix: "/api/devices", sessions: deps.sessions, ...deps.supervision });
   await app.register(kpiRoutes, { prefix: "/api", sessions: deps.sessions, ...deps.kpi });
+  await app.register(historyRoutes, { prefix: "/api/alarms", sessions: deps.sessions, ...deps.records });
+  await app.register(auditRoutes, { prefix: "/api", sessions: deps.sessions, ...deps.records });
   await app.register(serviceRequestRoutes, { prefix: "/api", sessions: deps.sessions, ...deps.serviceRequests });
+  await app.register(mapRoutes, { prefix: "/api", sessions: deps.sessions, map: deps.map });
+  if (deps.consoleDeadlines)
+    await app.register(consoleRoutes, {
+      prefix: "/api/console",
+      sessions: deps.sessions,
+      deadlines: deps.consoleDeadlines,
+    });
   await app.register(realtimeRoutes, {
     prefix: "/api/realtime",
     sessions: deps.sessions,
@@ -143,6 +163,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     alarms: deps.alarms,
   });
   if (deps.dashboardDir) {
+    // Leaflet for the console's map, from node_modules: nothing is fetched from a CDN at run time.
+    await app.register(fastifyStatic, { root: LEAFLET_DIST, prefix: "/vendor/leaflet/", decorateReply: false });
     await app.register(fastifyStatic, { root: deps.dashboardDir, prefix: "/", index: ["index.html"] });
   }
   return app;

@@ -11,6 +11,7 @@ import { DEVICE_SUPERVISION_SQL } from "./005-device-supervision.ts";
 import { LIFECYCLE_SQL } from "./006-lifecycle.ts";
 import { SERVICE_REQUESTS_SQL } from "./007-service-requests.ts";
 import { CALL_HANGUPS_SQL } from "./008-call-hangups.ts";
+import { ALARM_ACTIONS_AUDITED_SQL } from "./009-alarm-actions-audited.ts";
 
 export interface Migration {
   version: number;
@@ -51,5 +52,10 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "relatives' calls hung up once the cascade stops: call_hangups, contact outcome cancelled",
     sql: CALL_HANGUPS_SQL,
     rebuildsTables: true,
+  },
+  {
+    version: 9,
+    name: "people's actions on alarms copied into the audit log by a trigger",
+    sql: ALARM_ACTIONS_AUDITED_SQL,
   },
 ];

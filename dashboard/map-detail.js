@@ -1,0 +1,157 @@
+// The alarm detail's map card: the household pinned, its grid outlined (other grids faint),
+// clinics, on-duty workers, the chosen worker and clinic highlighted, and a straight line
+// from the household to the chosen worker. There is no road geometry (OSRM only gives the
+// hub travel times), so the line says it is a straight line.
+//
+// The card and its Leaflet map are built once and kept: detail.js re-renders its cards on
+// every push, and a map rebuilt each time would flicker and lose the operator's zoom. The
+// view is framed again only when another alarm is opened.
+
+import { h } from "./dom.js";
+import { onLangChange, t } from "./i18n.js";
+import { createMap, distanceM, expose, fetchLayers, legend, mapFrame, POLL_MS } from "./map.js";
+
+let card = null;
+let frame = null;
+let handle = null; // createMap's result, once Leaflet is loaded
+let creating = null;
+let alarm = null; // the AlarmDetail on screen
+let framedFor = null; // alarm id the view was last framed for
+let layers = null;
+let timer = null;
+let seq = 0;
+
+function build() {
+  frame = mapFrame("detail-map-canvas");
+  card = h(
+    "section",
+    { class: "card map-card", id: "detail-map" },
+    h("h3", {}, ""),
+    frame.notice,
+    frame.canvas,
+    h("p", { class: "map-route-note muted" }),
+    h("div", { class: "map-legend-box" }),
+  );
+  onLangChange(() => {
+    labels();
+    if (layers) redraw();
+  });
+}
+
+function labels() {
+  card.querySelector("h3").textContent = t("map.detail.title");
+  card
+    .querySelector(".map-legend-box")
+    .replaceChildren(legend(["household", "ownGrid", "worker", "chosenWorker", "busyWorker", "clinic", "route"]));
+}
+
+/** Called by detail.js on each render: returns the card, and refreshes its map for `a`. */
+export function detailMap(a) {
+  if (!card) build();
+  const changed = alarm?.id !== a.id;
+  alarm = a;
+  labels();
+  if (changed) layers = null;
+  refresh();
+  return card;
+}
+
+async function ensureMap() {
+  creating ??= createMap(frame.canvas, { notice: frame.notice }).then((m) => {
+    handle = m;
+    expose("detail", { info, map: m.map });
+    return m;
+  });
+  return creating;
+}
+
+async function refresh() {
+  clearTimeout(timer);
+  const a = alarm;
+  const mine = ++seq;
+  try {
+    await ensureMap();
+    const next = await fetchLayers(a.id);
+    if (mine !== seq || alarm?.id !== a.id) return;
+    layers = next;
+    redraw();
+  } catch (err) {
+    if (mine === seq) card.querySelector(".map-route-note").textContent = `${t("map.error")} [${err.code ?? "?"}]`;
+  }
+  schedule();
+}
+
+/** Positions move: poll while the card is on screen and the tab is visible; stop otherwise. */
+function schedule() {
+  clearTimeout(timer);
+  timer = setTimeout(() => {
+    if (card.isConnected && card.checkVisibility() && !document.hidden && alarm) refresh();
+    else if (card.isConnected && alarm) schedule();
+  }, POLL_MS);
+}
+
+function redraw() {
+  if (!handle || !layers) return;
+  const focus = layers.focus;
+  const household = focus?.household ?? null;
+  // The worker the alarm is with now; the hub's focus has their current position.
+  const worker = alarm.worker && focus?.worker?.id === alarm.worker.id ? focus.worker : null;
+  const clinic = focus?.clinic ?? null;
+  const { L, groups } = handle.draw(layers, {
+    ownGridId: household?.gridId ?? null,
+    chosenWorkerId: worker?.id ?? null,
+    chosenClinicId: clinic?.id ?? null,
+  });
+  // The other open alarms stay on the page map; here they would only clutter.
+  groups.alarms.clearLayers();
+  let route = null;
+  const note = card.querySelector(".map-route-note");
+  if (household && worker) {
+    const km = (distanceM(household, worker) / 1000).toFixed(1);
+    route = L.polyline(
+      [
+        [household.lat, household.lng],
+        [worker.lat, worker.lng],
+      ],
+      { className: "map-route", color: "#ffffff", weight: 3, dashArray: "8 6", interactive: false },
+    ).addTo(groups.focus);
+    // The label sits at the line's middle, always shown.
+    L.tooltip({ permanent: true, direction: "center", className: "map-route-tip", interactive: false })
+      .setLatLng(route.getCenter())
+      .setContent(t("map.route.label", { km }))
+      .addTo(groups.focus);
+    // The name is registry data (data-content), shown as is in either language.
+    const [before, after = ""] = t("map.route.note", { km }).split("{name}");
+    note.replaceChildren(before, h("span", { content: true }, worker.name), after);
+  } else {
+    note.textContent = household ? t("map.route.none") : t("map.household.none");
+  }
+  if (household) {
+    L.circleMarker([household.lat, household.lng], {
+      className: "map-household",
+      radius: 12,
+      color: "#ffffff",
+      weight: 3,
+      fillColor: "#e5202f",
+      fillOpacity: 1,
+    })
+      .bindTooltip(`${t("map.household")}: ${household.code}`)
+      .addTo(groups.focus);
+  }
+  handle.note({
+    alarmId: alarm.id,
+    household: household ? { lat: household.lat, lng: household.lng } : null,
+    chosenWorkerId: worker?.id ?? null,
+    chosenClinicId: clinic?.id ?? null,
+    route: route ? route.getLatLngs().map((p) => ({ lat: p.lat, lng: p.lng })) : null,
+  });
+  if (framedFor !== alarm.id) {
+    framedFor = alarm.id;
+    handle.resize();
+    if (household) handle.fit([household, worker, clinic]);
+  }
+}
+
+function info() {
+  return handle ? handle.info() : null;
+}

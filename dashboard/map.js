@@ -1,0 +1,203 @@
+// Leaflet maps of the console, shared by the alarm detail's map card (map-detail.js) and the
+// map page (map-page.js). Everything that matters is a vector layer drawn from GET /api/map:
+// grid outlines, clinics, on-duty workers, households. Tiles (ANXIN_MAP_TILE_URL) are only a
+// backdrop: with none configured, or none reachable, the map is the same on a plain
+// background, so it works in a command center without internet. Leaflet is loaded on first
+// use with import(): if it ever failed to load, only the map would be missing, never the queue.
+// Positions are not pushed over the WebSocket; a visible map polls /api/map every POLL_MS.
+
+import { request } from "./api.js";
+import { h } from "./dom.js";
+import { t } from "./i18n.js";
+
+export const POLL_MS = 10_000;
+let leaflet = null;
+
+export function loadLeaflet() {
+  leaflet ??= import("/vendor/leaflet/leaflet-src.esm.js");
+  return leaflet;
+}
+
+export function fetchLayers(alarmId = null) {
+  return request("GET", alarmId === null ? "/api/map" : `/api/map?alarmId=${encodeURIComponent(alarmId)}`);
+}
+
+/** Great-circle distance in metres: what the straight route line honestly is. */
+export function distanceM(a, b) {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLng = (b.lng - a.lng) * rad;
+  const s = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
+  return 2 * 6_371_000 * Math.asin(Math.sqrt(s));
+}
+
+/**
+ * A Leaflet map in `container` with one group per layer. Returns the map's handle:
+ * `draw(layers, focus)` replaces the vector layers, `info()` describes what is drawn
+ * (for tests: window.anxinMap), `fit(points)` frames places, `resize()` after a show.
+ */
+export async function createMap(container, { notice }) {
+  const L = await loadLeaflet();
+  // SVG, not canvas: each shape is an element with a class, for CSS and for tests.
+  // No fades: every poll redraws the layers, and a fading copy would linger beside the new one.
+  const map = L.map(container, { preferCanvas: false, zoomSnap: 0.5, attributionControl: false, fadeAnimation: false });
+  map.setView([37.59, 118.57], 13); // Kenli, until the first draw frames the real places
+  const groups = {
+    grids: L.layerGroup().addTo(map),
+    clinics: L.layerGroup().addTo(map),
+    workers: L.layerGroup().addTo(map),
+    alarms: L.layerGroup().addTo(map),
+    focus: L.layerGroup().addTo(map),
+  };
+  let tiles = null;
+  let tileUrl = null;
+  let drawn = emptyInfo();
+
+  function setTiles(url) {
+    if (url === tileUrl) return;
+    tileUrl = url;
+    tiles?.remove();
+    tiles = null;
+    if (!url) return tileState("none");
+    tileState("loading");
+    let loaded = 0;
+    tiles = L.tileLayer(url, { maxZoom: 19, crossOrigin: false })
+      .on("tileload", () => {
+        loaded += 1;
+        tileState("ok");
+      })
+      // A failed tile is only a missing backdrop: the vector layers stay; say so once.
+      .on("tileerror", () => {
+        if (loaded === 0) tileState("failed");
+      })
+      .addTo(map);
+  }
+
+  function tileState(state) {
+    container.dataset.tiles = state;
+    notice.hidden = state !== "failed" && state !== "none";
+    notice.dataset.state = state;
+    notice.textContent = state === "failed" ? t("map.tiles.failed") : t("map.tiles.none");
+  }
+
+  function draw(layers, { ownGridId = null, chosenWorkerId = null, chosenClinicId = null, onAlarm = null } = {}) {
+    setTiles(layers.tileUrl);
+    tileState(container.dataset.tiles); // again: the language may have changed
+    for (const g of Object.values(groups)) g.clearLayers();
+    drawn = emptyInfo();
+    for (const grid of layers.grids) {
+      const own = grid.id === ownGridId;
+      L.geoJSON(grid.geometry, {
+        style: {
+          className: `map-grid${own ? " map-grid-own" : ""}`,
+          color: own ? "#ffb020" : "#7d8fa3",
+          weight: own ? 3 : 1.5,
+          fillColor: own ? "#ffb020" : "#7d8fa3",
+          fillOpacity: own ? 0.12 : 0.04,
+        },
+      })
+        .bindTooltip(`${grid.code} · ${grid.name}`, { sticky: true })
+        .addTo(groups.grids);
+      drawn.grids.push(grid.id);
+    }
+    for (const c of layers.clinics) {
+      const chosen = c.id === chosenClinicId;
+      const icon = L.divIcon({
+        className: `map-clinic${chosen ? " map-clinic-chosen" : ""}`,
+        html: '<span aria-hidden="true"></span>',
+        iconSize: chosen ? [24, 24] : [18, 18],
+      });
+      L.marker([c.lat, c.lng], { icon, keyboard: false, zIndexOffset: chosen ? 500 : 0 })
+        .bindTooltip(`${t("map.clinic")}: ${c.name}`)
+        .addTo(groups.clinics);
+      drawn.clinics.push(c.id);
+    }
+    for (const w of layers.workers) {
+      const chosen = w.id === chosenWorkerId;
+      // The chosen worker is busy with this very alarm: shown as chosen, not as busy elsewhere.
+      const busy = w.busyWithAlarmId !== null && !chosen;
+      const cls = `map-worker${busy ? " map-worker-busy" : ""}${chosen ? " map-worker-chosen" : ""}`;
+      L.circleMarker([w.lat, w.lng], {
+        className: cls,
+        radius: chosen ? 10 : 7,
+        color: chosen ? "#ffffff" : "#0b0f14",
+        weight: chosen ? 3 : 1.5,
+        fillColor: busy ? "#b58cff" : "#4da3ff",
+        fillOpacity: 0.95,
+      })
+        .bindTooltip(workerTip(w))
+        .addTo(groups.workers);
+      drawn.workers.push({ id: w.id, lat: w.lat, lng: w.lng });
+    }
+    for (const a of layers.alarms) {
+      const pin = L.circleMarker([a.lat, a.lng], {
+        className: `map-alarm${a.acknowledged ? "" : " map-alarm-unacked"}`,
+        radius: 9,
+        color: "#ffffff",
+        weight: 2,
+        fillColor: a.acknowledged ? "#ff8a00" : "#e5202f",
+        fillOpacity: 1,
+      }).bindTooltip(`#${a.id} · ${t(`kind.${a.kind}`)} · ${a.address}`);
+      if (onAlarm) pin.on("click", () => onAlarm(a.id));
+      pin.addTo(groups.alarms);
+      drawn.alarms.push({ id: a.id, lat: a.lat, lng: a.lng });
+    }
+    drawn.ownGridId = ownGridId;
+    return { L, groups };
+  }
+
+  function workerTip(w) {
+    const state = w.busyWithAlarmId !== null ? t("map.worker.busy", { id: w.busyWithAlarmId }) : t("map.worker.free");
+    return `${t("map.worker")}: ${w.name}${w.code ? ` (${w.code})` : ""} · ${state}`;
+  }
+
+  function fit(points, maxZoom = 16) {
+    const pts = points.filter(Boolean).map((p) => [p.lat, p.lng]);
+    if (pts.length === 0) return;
+    map.fitBounds(L.latLngBounds(pts), { padding: [30, 30], maxZoom, animate: false });
+  }
+
+  function fitGrids() {
+    const bounds = L.featureGroup(groups.grids.getLayers()).getBounds();
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], animate: false });
+  }
+
+  return {
+    L,
+    map,
+    groups,
+    draw,
+    fit,
+    fitGrids,
+    resize: () => map.invalidateSize(),
+    /** Replaces the extra information the owner adds (household, route…) in info(). */
+    note: (extra) => Object.assign(drawn, extra),
+    info: () => ({ ...structuredClone(drawn), tiles: container.dataset.tiles ?? "none", zoom: map.getZoom() }),
+  };
+}
+
+function emptyInfo() {
+  return { grids: [], clinics: [], workers: [], alarms: [], ownGridId: null };
+}
+
+/** The box a map sits in: the tile notice above the map itself. */
+export function mapFrame(id) {
+  const notice = h("p", { class: "map-notice", role: "status", hidden: true });
+  const canvas = h("div", { class: "anxin-map", id });
+  return { notice, canvas };
+}
+
+/** A small legend: what each symbol means. */
+export function legend(keys) {
+  return h(
+    "ul",
+    { class: "map-legend" },
+    keys.map((k) => h("li", {}, h("span", { class: `sym sym-${k}`, "aria-hidden": "true" }), t(`map.legend.${k}`))),
+  );
+}
+
+/** Test hook: the maps on screen and what they show. */
+export function expose(name, handle) {
+  window.anxinMap ??= {};
+  window.anxinMap[name] = handle;
+}

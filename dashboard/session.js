@@ -1,0 +1,80 @@
+// The session's edges: an expired session drops back to the login form with a
+// clear message and, once the operator signs in again, reopens what was open;
+// a community worker who signs in here is sent to the worker page.
+//
+// The hub does not close a live WebSocket when a session expires, so pushes alone
+// would keep a console with a dead session looking alive until the operator
+// acts (and gets refused). A light check every WATCH_MS notices it first.
+
+import { api, request } from "./api.js";
+import { t } from "./i18n.js";
+import * as sound from "./sound.js";
+
+const WATCH_MS = 30_000;
+const $ = (id) => document.getElementById(id);
+let resumeDetailId = null;
+let timer = null;
+
+/** True (and on its way to /worker/) for a community worker's account. */
+export function redirectWorker(user) {
+  if (user.role !== "worker") return false;
+  location.assign("/worker/");
+  return true;
+}
+
+/** The session ended under the operator: remember the open alarm to reopen after the next login. */
+export function expired(openDetailId) {
+  if (openDetailId !== null) resumeDetailId = openDetailId;
+  unwatch();
+}
+
+/** After a login: the alarm to reopen, once. */
+export function takeResume() {
+  const id = resumeDetailId;
+  resumeDetailId = null;
+  return id;
+}
+
+/** Checks the session now and then; a 401 goes through api.js's unauthorized handler. */
+export function watch() {
+  unwatch();
+  timer = setInterval(() => {
+    request("GET", "/api/auth/me").catch(() => {
+      // 401 is handled by the unauthorized handler; a network error is the realtime banner's business.
+    });
+  }, WATCH_MS);
+}
+
+export function unwatch() {
+  clearInterval(timer);
+  timer = null;
+}
+
+/** The login form's submit: signs in, then `start(user)`; a refusal is said on the form. */
+export async function submitLogin(ev, start) {
+  ev.preventDefault();
+  // Must run synchronously inside the submit gesture: this click is what lets audio play.
+  sound.unlockAudio();
+  const btn = $("login-submit");
+  btn.disabled = true;
+  btn.textContent = t("login.busy");
+  try {
+    const { user } = await api.login($("login-username").value.trim(), $("login-password").value);
+    start(user);
+  } catch (err) {
+    const key =
+      err.status === 401
+        ? "login.invalid"
+        : err.status === 429
+          ? "login.rateLimited"
+          : err.code === "NETWORK"
+            ? "error.network"
+            : null;
+    const box = $("login-error");
+    box.textContent = key ? t(key) : `${t("error.generic")}: ${err.message} [${err.code}]`;
+    box.hidden = false;
+  } finally {
+    btn.disabled = false;
+    btn.textContent = t("login.submit");
+  }
+}

@@ -1,0 +1,63 @@
+// Keyboard shortcuts of the Alarms page: a acknowledges the top unacknowledged
+// alarm, j/k or the arrows select, Enter opens, r resolves (a dialog asks for the
+// outcome), Esc closes. The help line at the bottom lists them (help.keysAll).
+
+import * as detail from "./detail.js";
+import * as queue from "./queue.js";
+import { resolveDialog } from "./resolve-dialog.js";
+
+/** The alarm a shortcut means: the one open in the detail panel, else the selected row, else the top row. */
+function target() {
+  return detail.currentDetailId() ?? queue.getSelected() ?? queue.sorted()[0]?.id ?? null;
+}
+
+async function resolveTarget() {
+  const id = target();
+  if (id === null) return;
+  const alarm = await resolveDialog(id);
+  if (!alarm) return;
+  queue.upsert(alarm);
+  detail.alarmChanged(alarm.id);
+}
+
+/** `active()` is false while nobody is logged in. */
+export function onKey(ev, active) {
+  if (!active() || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  // Typing a note or a password must never acknowledge an alarm.
+  if (ev.target.closest?.("input, textarea, select")) return;
+  // Nor a key pressed on the registry page (the alarm is not in view) or in a confirmation.
+  if (document.body.dataset.page !== "alarms" || document.querySelector("dialog[open]")) return;
+  switch (ev.key) {
+    case "a": {
+      const top = queue.topUnacked();
+      if (top) detail.acknowledge(top.id);
+      break;
+    }
+    case "j":
+    case "ArrowDown":
+      queue.moveSelection(1);
+      break;
+    case "k":
+    case "ArrowUp":
+      queue.moveSelection(-1);
+      break;
+    case "Enter": {
+      // Enter on a focused button must keep activating that button.
+      if (ev.target.closest?.("button, a")) return;
+      const id = queue.getSelected() ?? queue.sorted()[0]?.id ?? null;
+      if (id === null) return;
+      queue.select(id);
+      detail.openDetail(id);
+      break;
+    }
+    case "r":
+      resolveTarget();
+      break;
+    case "Escape":
+      detail.closeDetail();
+      break;
+    default:
+      return;
+  }
+  ev.preventDefault();
+}

@@ -1,0 +1,122 @@
+/**
+ * `/api/audit` and `/api/audit.csv`: the audit log, for supervisors and
+ * administrators only (operators' own actions are in it; they do not review
+ * them). Looking at the log and exporting it are audited too, after the read,
+ * so the page shows the log as it was when asked.
+ */
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import Type from "typebox";
+import { CSV_MAX_ROWS, type CsvLang, csvText, localDateTime } from "../../alarms/history-csv.ts";
+import { AuditEntrySchema, AuditFilterQuery, type AuditLog } from "../../audit/audit-log.ts";
+import type { SessionService } from "../../auth/session-service.ts";
+import { AnxinError } from "../../errors.ts";
+import type { UserRepository } from "../../storage/user-repo.ts";
+import { currentUser, requireRole } from "../guard.ts";
+import { ErrorBody } from "../schemas.ts";
+
+export interface AuditRoutesOptions {
+  sessions: SessionService;
+  audit: AuditLog;
+  users: UserRepository;
+  csvMaxRows?: number;
+}
+
+export const AUDIT_READERS = ["supervisor", "admin"] as const;
+const tags = ["audit"];
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
+
+const AuditPageQuery = Type.Intersect([
+  AuditFilterQuery,
+  Type.Object({
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+  }),
+]);
+const AuditCsvQuery = Type.Intersect([
+  AuditFilterQuery,
+  Type.Object({ lang: Type.Union([Type.Literal("en"), Type.Literal("zh-CN")], { default: "en" }) }),
+]);
+
+const HEADER: Record<CsvLang, string[]> = {
+  en: ["id", "at", "actor", "action", "target", "detail"],
+  "zh-CN": ["编号", "时间", "操作人", "操作", "对象", "详情"],
+};
+
+export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (app, options) => {
+  const { audit, users } = options;
+  const maxRows = options.csvMaxRows ?? CSV_MAX_ROWS;
+  app.addHook("onRequest", requireRole(options.sessions, AUDIT_READERS));
+
+  app.get(
+    "/audit",
+    {
+      schema: {
+        tags,
+        summary: "The audit log, newest first, filtered, with the total for paging (supervisors, admins)",
+        querystring: AuditPageQuery,
+        response: {
+          200: Type.Object({
+            total: Type.Integer(),
+            limit: Type.Integer(),
+            offset: Type.Integer(),
+            timeZone: Type.String(),
+            actions: Type.Array(Type.String()),
+            entries: Type.Array(AuditEntrySchema),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { limit, offset, ...filter } = request.query;
+      const total = audit.count(filter);
+      const entries = audit.list(filter, { limit, offset });
+      const actions = audit.actions();
+      users.audit(`user:${currentUser(request).username}`, "audit_log_viewed", null, { filters: filter, offset });
+      return { total, limit, offset, timeZone: audit.timeZone, actions, entries };
+    },
+  );
+
+  app.get(
+    "/audit.csv",
+    {
+      schema: {
+        tags,
+        summary: `The audit log as CSV (UTF-8 with BOM, local times), at most ${CSV_MAX_ROWS} rows`,
+        querystring: AuditCsvQuery,
+        response: { 200: Type.String({ description: "text/csv" }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { lang, ...filter } = request.query;
+      const total = audit.count(filter);
+      if (total > maxRows) {
+        throw new AnxinError(
+          "EXPORT_TOO_LARGE",
+          `the filters match ${total} audit entries; one export holds at most ${maxRows}: narrow the filters`,
+          { total, max: maxRows },
+        );
+      }
+      const entries = audit.list(filter, { limit: maxRows, offset: 0 });
+      users.audit(`user:${currentUser(request).username}`, "audit_log_exported", null, {
+        filters: filter,
+        rows: entries.length,
+      });
+      const rows = entries.map((e) => [
+        e.id,
+        localDateTime(e.at, audit.timeZone),
+        e.actor,
+        e.action,
+        e.target,
+        e.detail === null ? null : typeof e.detail === "string" ? e.detail : JSON.stringify(e.detail),
+      ]);
+      return reply
+        .header("content-type", "text/csv; charset=utf-8")
+        .header(
+          "content-disposition",
+          `attachment; filename="anxin-audit-${filter.from ?? "start"}-${filter.to ?? "now"}.csv"`,
+        )
+        .send(csvText(HEADER[lang], rows));
+    },
+  );
+};

@@ -1,0 +1,243 @@
+/**
+ * The console map's layers in one read (`GET /api/map`): every grid outline,
+ * every clinic, the on-duty workers with a known position (and whether they are
+ * busy), and the households of open alarms. Households in general are not
+ * listed: a district can hold 100,000 of them, and an alarm's own household
+ * comes with the alarm detail. The console polls this every few seconds while
+ * a map is on screen, so it is a handful of indexed queries and nothing else.
+ */
+import Type, { type Static } from "typebox";
+import { DispatchRepository } from "../dispatch/dispatch-repo.ts";
+import { AnxinError } from "../errors.ts";
+import { parseStringList } from "../registry/weekly-hours.ts";
+import { CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import { type Db, nowIso } from "../storage/database.ts";
+
+const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const Point = { lat: Type.Number(), lng: Type.Number() };
+
+/**
+ * One alarm's places, for the map on its detail: the household with its grid id
+ * (the alarm detail names the grid, not its id), and where the chosen worker
+ * and clinic are now, so the route line is drawn even to a worker who has since
+ * gone off duty and left the workers layer.
+ */
+const MapFocusSchema = Type.Object({
+  alarmId: Type.Integer(),
+  household: Nullable(Type.Object({ code: Type.String(), gridId: Nullable(Type.Integer()), ...Point })),
+  worker: Nullable(
+    Type.Object({ id: Type.Integer(), name: Type.String(), positionAt: Nullable(Type.String()), ...Point }),
+  ),
+  clinic: Nullable(Type.Object({ id: Type.Integer(), name: Type.String(), ...Point })),
+});
+export type MapFocus = Static<typeof MapFocusSchema>;
+
+export const MapLayersSchema = Type.Object({
+  /** Leaflet tile URL template (ANXIN_MAP_TILE_URL); null: vector layers on a plain background. */
+  tileUrl: Nullable(Type.String()),
+  generatedAt: Type.String(),
+  grids: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      code: Type.String(),
+      name: Type.String(),
+      /** GeoJSON Polygon or MultiPolygon of [lng, lat]. */
+      geometry: Type.Object({ type: Type.String(), coordinates: Type.Array(Type.Unknown()) }),
+    }),
+  ),
+  clinics: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      code: Nullable(Type.String()),
+      name: Type.String(),
+      lat: Type.Number(),
+      lng: Type.Number(),
+      capabilities: Type.Array(Type.String()),
+    }),
+  ),
+  /** On duty and with a position only: the others cannot be drawn. */
+  workers: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      code: Nullable(Type.String()),
+      name: Type.String(),
+      gridId: Nullable(Type.Integer()),
+      lat: Type.Number(),
+      lng: Type.Number(),
+      positionAt: Nullable(Type.String()),
+      /** The open alarm the worker is on or being asked about; null when free. */
+      busyWithAlarmId: Nullable(Type.Integer()),
+    }),
+  ),
+  /** Open alarms whose household has a map point. */
+  alarms: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      kind: Type.String(),
+      status: Type.String(),
+      acknowledged: Type.Boolean(),
+      receivedAt: Type.String(),
+      householdCode: Type.String(),
+      address: Type.String(),
+      gridId: Nullable(Type.Integer()),
+      lat: Type.Number(),
+      lng: Type.Number(),
+    }),
+  ),
+  /** With `?alarmId=`: that alarm's household, chosen worker and clinic; otherwise null. */
+  focus: Nullable(MapFocusSchema),
+});
+export type MapLayers = Static<typeof MapLayersSchema>;
+
+interface GridRow {
+  id: number;
+  code: string;
+  name: string;
+  polygon: string;
+}
+interface ClinicRow {
+  id: number;
+  code: string | null;
+  name: string;
+  lat: number;
+  lng: number;
+  capabilities: string;
+}
+interface WorkerRow {
+  id: number;
+  code: string | null;
+  name: string;
+  grid_id: number | null;
+  lat: number;
+  lng: number;
+  position_at: string | null;
+}
+interface AlarmPointRow {
+  id: number;
+  kind: string;
+  status: string;
+  acknowledged_at: string | null;
+  received_at: string;
+  code: string;
+  address: string;
+  grid_id: number | null;
+  lat: number;
+  lng: number;
+}
+
+const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(", ");
+
+export class MapViews {
+  private readonly db: Db;
+  private readonly dispatch: DispatchRepository;
+  private readonly tileUrl: string | null;
+
+  constructor(db: Db, settings: { tileUrl: string | null }) {
+    this.db = db;
+    // The same busy rule the ranking uses, so the map never disagrees with the dispatch card.
+    this.dispatch = new DispatchRepository(db);
+    this.tileUrl = settings.tileUrl;
+  }
+
+  /** Every layer; with an alarm id, that alarm's places too (ALARM_NOT_FOUND for an unknown one). */
+  layers(alarmId: number | null = null): MapLayers {
+    const focus = alarmId === null ? null : this.focus(alarmId);
+    const busy = this.dispatch.busyWorkers(null);
+    const grids = this.db.prepare("SELECT id, code, name, polygon FROM grids ORDER BY id").all() as GridRow[];
+    const clinics = this.db
+      .prepare("SELECT id, code, name, lat, lng, capabilities FROM clinics ORDER BY id")
+      .all() as ClinicRow[];
+    const workers = this.db
+      .prepare(
+        `SELECT id, code, name, grid_id, lat, lng, position_at FROM workers
+          WHERE on_duty = 1 AND lat IS NOT NULL AND lng IS NOT NULL ORDER BY id`,
+      )
+      .all() as WorkerRow[];
+    const alarms = this.db
+      .prepare(
+        `SELECT a.id, a.kind, a.status, a.acknowledged_at, a.received_at, h.code, h.address, h.grid_id, h.lat, h.lng
+           FROM alarms a JOIN households h ON h.id = a.household_id
+          WHERE a.status NOT IN (${CLOSED_SQL}) AND h.lat IS NOT NULL AND h.lng IS NOT NULL
+          ORDER BY a.id`,
+      )
+      .all() as AlarmPointRow[];
+    return {
+      tileUrl: this.tileUrl,
+      generatedAt: nowIso(),
+      grids: grids.map((g) => ({ id: g.id, code: g.code, name: g.name, geometry: parseGeometry(g.polygon) })),
+      clinics: clinics.map((c) => ({
+        id: c.id,
+        code: c.code,
+        name: c.name,
+        lat: c.lat,
+        lng: c.lng,
+        capabilities: parseStringList(c.capabilities),
+      })),
+      workers: workers.map((w) => ({
+        id: w.id,
+        code: w.code,
+        name: w.name,
+        gridId: w.grid_id,
+        lat: w.lat,
+        lng: w.lng,
+        positionAt: w.position_at,
+        busyWithAlarmId: busy.get(w.id) ?? null,
+      })),
+      alarms: alarms.map((a) => ({
+        id: a.id,
+        kind: a.kind,
+        status: a.status,
+        acknowledged: a.acknowledged_at !== null,
+        receivedAt: a.received_at,
+        householdCode: a.code,
+        address: a.address,
+        gridId: a.grid_id,
+        lat: a.lat,
+        lng: a.lng,
+      })),
+      focus,
+    };
+  }
+
+  private focus(alarmId: number): MapFocus {
+    const alarm = this.db.prepare("SELECT household_id, worker_id, clinic_id FROM alarms WHERE id = ?").get(alarmId) as
+      | { household_id: number | null; worker_id: number | null; clinic_id: number | null }
+      | undefined;
+    if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `no alarm ${alarmId}`, { alarmId });
+    const household = this.db
+      .prepare("SELECT code, grid_id, lat, lng FROM households WHERE id = ? AND lat IS NOT NULL AND lng IS NOT NULL")
+      .get(alarm.household_id) as { code: string; grid_id: number | null; lat: number; lng: number } | undefined;
+    const worker = this.db
+      .prepare(
+        "SELECT id, name, lat, lng, position_at FROM workers WHERE id = ? AND lat IS NOT NULL AND lng IS NOT NULL",
+      )
+      .get(alarm.worker_id) as Pick<WorkerRow, "id" | "name" | "lat" | "lng" | "position_at"> | undefined;
+    const clinic = this.db.prepare("SELECT id, name, lat, lng FROM clinics WHERE id = ?").get(alarm.clinic_id) as
+      | { id: number; name: string; lat: number; lng: number }
+      | undefined;
+    return {
+      alarmId,
+      household: household
+        ? { code: household.code, gridId: household.grid_id, lat: household.lat, lng: household.lng }
+        : null,
+      worker: worker
+        ? { id: worker.id, name: worker.name, lat: worker.lat, lng: worker.lng, positionAt: worker.position_at }
+        : null,
+      clinic: clinic ?? null,
+    };
+  }
+}
+
+/** Stored outlines were checked on the way in; a corrupt one is drawn as nothing rather than failing the map. */
+function parseGeometry(stored: string): { type: string; coordinates: unknown[] } {
+  try {
+    const parsed = JSON.parse(stored) as { type?: unknown; coordinates?: unknown };
+    if (typeof parsed.type === "string" && Array.isArray(parsed.coordinates)) {
+      return { type: parsed.type, coordinates: parsed.coordinates };
+    }
+  } catch {
+    // fall through
+  }
+  return { type: "Polygon", coordinates: [] };
+}

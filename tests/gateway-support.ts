@@ -1,0 +1,182 @@
+/**
+ * Helpers for the gateway tests: emulated Arduino boards offered through the gateway's injectable
+ * port access (plug one in, pull it out, plug a new one in), a config with short timings, and
+ * readers of what the hub stored and what the LED on pin 13 did.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { EmulatedBoard } from "../firmware-sim/arduino/emulated-board.ts";
+import type { SerialStream } from "../gateway/board-connection.ts";
+import type { BoardConfig, GatewayConfig } from "../gateway/config.ts";
+import { GatewayError } from "../gateway/errors.ts";
+import { type DisplayState, PATTERNS } from "../gateway/feedback-pattern.ts";
+import { Gateway, type PortAccess, type PortInfo } from "../gateway/gateway.ts";
+import type { TestHub } from "./support/test-hub.ts";
+
+export const BUTTON = 2;
+export const LED = 13;
+export const BUZZER = 8;
+export const HOLD_MS = 600;
+
+/** A USB hub of emulated Unos: `plug` offers a fresh board under a path, `openPort` powers it up. */
+export class EmulatedPorts implements PortAccess {
+  private readonly offered = new Map<string, EmulatedBoard>();
+  private readonly started = new Set<EmulatedBoard>();
+  readonly all: EmulatedBoard[] = [];
+
+  plug(portPath: string): EmulatedBoard {
+    const board = new EmulatedBoard({ path: portPath });
+    this.offered.set(portPath, board);
+    this.all.push(board);
+    return board;
+  }
+
+  /** Pulls the cable of the board at `portPath`: its port closes as a real unplug does. */
+  unplug(portPath: string): void {
+    this.offered.get(portPath)?.unplug();
+    this.offered.delete(portPath);
+  }
+
+  openPort(portPath: string): SerialStream {
+    const board = this.offered.get(portPath);
+    // A board powers up once; after that (or with nothing offered) the path is as good as absent.
+    if (!board || this.started.has(board)) {
+      throw new GatewayError("PORT_NOT_FOUND", `serial port ${portPath} does not exist`);
+    }
+    this.started.add(board);
+    return board.start();
+  }
+
+  async listPorts(): Promise<PortInfo[]> {
+    return [...this.offered.keys()].map((p) => ({ path: p, vendorId: "2341", productId: "0043" }));
+  }
+
+  unplugAll(): void {
+    for (const board of this.all) board.unplug();
+  }
+}
+
+export function boardConfig(deviceId: string, secret: string, portPath: string): BoardConfig {
+  return {
+    deviceId,
+    secret,
+    port: { path: portPath },
+    pins: { button: BUTTON, led: LED, buzzer: BUZZER, pullup: true },
+    holdMs: HOLD_MS,
+    cancelWindowMs: 1_500,
+  };
+}
+
+export function gatewayConfig(mqttUrl: string, boards: BoardConfig[], dataDir = tempDir()): GatewayConfig {
+  return {
+    mqttUrl,
+    dataDir,
+    heartbeatIntervalMs: 60_000,
+    reconnectIntervalMs: 200,
+    readyTimeoutMs: 5_000,
+    retryInitialMs: 300,
+    retryMaxMs: 1_000,
+    unreachableAfterMs: 60_000,
+    boards,
+  };
+}
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "anxin-gw-"));
+}
+
+export async function startGateway(config: GatewayConfig, ports: PortAccess): Promise<Gateway> {
+  const log = process.env.GATEWAY_TEST_LOG
+    ? (level: string, message: string) => console.log(level, message)
+    : undefined;
+  const gateway = new Gateway({ config, ports, connectTimeoutMs: 2_000, ...(log ? { log } : {}) });
+  await gateway.start();
+  return gateway;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A press held past the hold time: the resident's SOS. */
+export async function holdButton(board: EmulatedBoard): Promise<void> {
+  board.press(BUTTON);
+  await sleep(HOLD_MS + 300);
+  board.release(BUTTON);
+  // A finger needs a moment between presses, and the firmware must sample the pin high in between.
+  await sleep(120);
+}
+
+/** A short press, well under the hold time. */
+export async function tapButton(board: EmulatedBoard): Promise<void> {
+  board.press(BUTTON);
+  await sleep(120);
+  board.release(BUTTON);
+  await sleep(120);
+}
+
+export interface AlarmRow {
+  id: number;
+  status: string;
+  kind: string;
+}
+
+export function alarmsOf(th: TestHub, deviceId: string): AlarmRow[] {
+  return th.hub.db
+    .prepare("SELECT id, status, kind FROM alarms WHERE device_id = ? ORDER BY id")
+    .all(deviceId) as AlarmRow[];
+}
+
+export function pressesOf(th: TestHub, deviceId: string): { press_id: string }[] {
+  return th.hub.db.prepare("SELECT press_id FROM presses WHERE device_id = ?").all(deviceId) as { press_id: string }[];
+}
+
+export function openOfflineFault(th: TestHub, deviceId: string): boolean {
+  const row = th.hub.db
+    .prepare("SELECT id FROM device_faults WHERE device_id = ? AND kind = 'offline' AND cleared_at IS NULL")
+    .get(deviceId);
+  return row !== undefined;
+}
+
+export function deviceOnline(th: TestHub, deviceId: string): boolean {
+  const row = th.hub.db.prepare("SELECT online FROM devices WHERE id = ?").get(deviceId) as { online: number };
+  return row.online === 1;
+}
+
+/**
+ * Records the LED's lit spans in simulated time and names the blinking pattern they belong to:
+ * the state whose first on-time is nearest the latest spans.
+ */
+export class LedReader {
+  private readonly spans: number[] = [];
+  private risenAt: number | null = null;
+  readonly stop: () => void;
+
+  constructor(board: EmulatedBoard, pin = LED) {
+    this.stop = board.watch(pin, (high, atMs) => {
+      if (high) this.risenAt = atMs;
+      else if (this.risenAt !== null) this.spans.push(atMs - this.risenAt);
+    });
+  }
+
+  /** Forgets what was seen, so the next reading is of the pattern shown from now on. */
+  reset(): void {
+    this.spans.length = 0;
+    this.risenAt = null;
+  }
+
+  /** The blinking state the last three lit spans match, or null before there are three. */
+  blinking(): DisplayState | null {
+    const recent = this.spans.slice(-3);
+    if (recent.length < 3) return null;
+    const candidates: DisplayState[] = ["sending", "received", "acknowledged"];
+    const nearest = (span: number) =>
+      candidates.reduce((best, state) => (Math.abs(onMs(state) - span) < Math.abs(onMs(best) - span) ? state : best));
+    const names = new Set(recent.map(nearest));
+    return names.size === 1 ? (recent.map(nearest)[0] ?? null) : null;
+  }
+}
+
+function onMs(state: DisplayState): number {
+  const { led } = PATTERNS[state];
+  return typeof led === "string" ? 0 : (led[0] ?? 0);
+}
