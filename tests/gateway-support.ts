@@ -148,11 +148,16 @@ export function deviceOnline(th: TestHub, deviceId: string): boolean {
  */
 export class LedReader {
   private readonly spans: number[] = [];
+  /** Every completed interval, lit or dark, in order: for rhythms with uneven gaps. */
+  private readonly intervals: { lit: boolean; ms: number }[] = [];
   private risenAt: number | null = null;
+  private changedAt: number | null = null;
   readonly stop: () => void;
 
   constructor(board: EmulatedBoard, pin = LED) {
     this.stop = board.watch(pin, (high, atMs) => {
+      if (this.changedAt !== null) this.intervals.push({ lit: !high, ms: atMs - this.changedAt });
+      this.changedAt = atMs;
       if (high) this.risenAt = atMs;
       else if (this.risenAt !== null) this.spans.push(atMs - this.risenAt);
     });
@@ -161,7 +166,29 @@ export class LedReader {
   /** Forgets what was seen, so the next reading is of the pattern shown from now on. */
   reset(): void {
     this.spans.length = 0;
+    this.intervals.length = 0;
     this.risenAt = null;
+    this.changedAt = null;
+  }
+
+  /**
+   * Whether the latest full cycle of lit/dark intervals is `state`'s rhythm ([on, off, on, off…]),
+   * each within `toleranceMs`.
+   */
+  shows(state: DisplayState, toleranceMs = 60): boolean {
+    const { led } = PATTERNS[state];
+    if (typeof led === "string") return false;
+    const recent = this.intervals.slice(-led.length);
+    if (recent.length < led.length) return false;
+    // Rotate so the comparison starts at a lit interval, wherever the cycle was cut.
+    return led.some(
+      (_, start) =>
+        start % 2 === 0 &&
+        recent.every((interval, i) => {
+          const expected = led[(start + i) % led.length] ?? -1;
+          return interval.lit === ((start + i) % 2 === 0) && Math.abs(interval.ms - expected) <= toleranceMs;
+        }),
+    );
   }
 
   /** The blinking state the last three lit spans match, or null before there are three. */

@@ -24,13 +24,14 @@ import {
 } from "./gateway-support.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
+const WORKER_PASSWORD = "gateway-worker-password";
 let th: TestHub;
 let ports: EmulatedPorts;
 const gateways: Gateway[] = [];
 
 beforeAll(async () => {
   ensureFirmware();
-  th = await startTestHub({ twilio: false });
+  th = await startTestHub({ twilio: false, env: { ANXIN_DEMO_WORKER_PASSWORD: WORKER_PASSWORD } });
   // With a worker on duty the dispatch stage offers the call at once, and the alarm jumps from
   // `received` to `acknowledged` before an operator does anything; off duty, the operator decides.
   th.hub.db.prepare("UPDATE workers SET on_duty = 0").run();
@@ -61,7 +62,7 @@ async function acknowledge(alarmId: number): Promise<void> {
 }
 
 describe("the gateway with an emulated Arduino and a real hub", () => {
-  it("turns a held press into exactly one alarm, and shows received, then acknowledged, on pin 13", async () => {
+  it("turns a held press into exactly one alarm, and shows received, acknowledged, dispatched, arrived on pin 13", async () => {
     const { deviceId, secret } = device(0);
     ports = new EmulatedPorts();
     const board = ports.plug("emulated:ttyACM0");
@@ -86,6 +87,33 @@ describe("the gateway with an emulated Arduino and a real hub", () => {
     await acknowledge(alarm?.id ?? 0);
     led.reset();
     await vi.waitFor(() => expect(led.blinking()).toBe("acknowledged"), { timeout: 6000 });
+
+    // A worker takes the call: `dispatched`, two blinks every 2 s; on scene: `arrived`, steady on.
+    const workerId = 1;
+    const admin = await th.login();
+    const dispatched = await fetch(`${th.httpUrl}/api/alarms/${alarm?.id}/dispatch`, {
+      method: "POST",
+      headers: { cookie: admin, "content-type": "application/json" },
+      body: JSON.stringify({ workerId }),
+    });
+    expect(dispatched.status).toBe(200);
+    const offer = th.hub.db
+      .prepare("SELECT id FROM dispatch_offers WHERE alarm_id = ? AND status = 'offered'")
+      .get(alarm?.id) as { id: number };
+    const code = (th.hub.db.prepare("SELECT code FROM workers WHERE id = ?").get(workerId) as { code: string }).code;
+    const worker = await th.login(code, WORKER_PASSWORD);
+    const post = (url: string) => fetch(`${th.httpUrl}${url}`, { method: "POST", headers: { cookie: worker } });
+    expect((await post(`/api/worker/offers/${offer.id}/accept`)).status).toBe(200);
+    led.reset();
+    await vi.waitFor(() => expect(led.shows("dispatched")).toBe(true), { timeout: 8000 });
+    expect(led.shows("acknowledged")).toBe(false);
+    expect((await post(`/api/worker/alarms/${alarm?.id}/arrived`)).status).toBe(200);
+    await board.waitForLevel(LED, true);
+    led.reset();
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    // Steady: no edge at all for over a second, and lit.
+    expect(led.blinking()).toBeNull();
+    expect(board.level(LED)).toBe(true);
     led.stop();
     // Retries crossed by the ack are harmless: still one alarm and one stored press.
     expect(alarmsOf(th, deviceId)).toHaveLength(1);
