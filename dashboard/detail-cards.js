@@ -5,6 +5,7 @@
 import { h, localTime, telLink } from "./dom.js";
 import { eventSummary, purposeText } from "./event-summary.js";
 import { t, tMaybe } from "./i18n.js";
+import { healthBlock } from "./resident-health.js";
 
 function section(titleKey, ...children) {
   return h("section", { class: "card" }, h("h3", {}, t(titleKey)), ...children);
@@ -32,6 +33,35 @@ function field(labelKey, value, isContent = true, wide = false) {
   return [h("dt", {}, t(labelKey)), h("dd", { content: isContent, class: wide ? "wide" : null }, value ?? "—")];
 }
 
+/**
+ * An initials avatar where a photo would go: the hub keeps no photos, and a face-sized
+ * mark still helps an operator keep two open alarms apart. CJK names show the given
+ * name (the last two characters), others the first and last initials.
+ */
+export function avatar(name) {
+  const clean = (name ?? "").trim();
+  const words = clean.split(/\s+/).filter(Boolean);
+  const cjk = /[\u3400-\u9fff]/.test(clean);
+  const letters = cjk
+    ? [...clean.replace(/\s+/g, "")].slice(-2).join("")
+    : words.length > 1
+      ? `${words[0][0]}${words.at(-1)[0]}`
+      : clean.slice(0, 2);
+  let hash = 0;
+  for (const ch of clean) hash = (hash * 31 + ch.codePointAt(0)) % 360;
+  return h(
+    "div",
+    {
+      class: "avatar",
+      role: "img",
+      "aria-label": t("resident.photo"),
+      title: t("resident.photo"),
+      style: `--hue: ${hash}`,
+    },
+    h("span", { content: true }, letters.toUpperCase() || "?"),
+  );
+}
+
 export function residentCard(a) {
   if (!a.resident || !a.household) {
     return section(
@@ -40,19 +70,29 @@ export function residentCard(a) {
       h("dl", { class: "facts" }, field("detail.device", a.deviceId)),
     );
   }
-  return section(
-    "detail.resident",
+  // Health data and the key holder come from their own, audited request, once per opened
+  // alarm (resident-health.js), not from the detail that every push re-reads.
+  return h(
+    "section",
+    { class: "card resident-card" },
+    h("h3", {}, t("detail.resident")),
     h(
-      "dl",
-      { class: "facts" },
-      field("detail.name", a.resident.name),
-      field("detail.age", t("age.years", { n: a.resident.age }), false),
-      field("detail.sex", t(`sex.${a.resident.sex}`), false),
-      field("detail.household", a.household.code),
-      field("detail.address", a.household.address, true, true),
-      a.household.gridName ? field("detail.grid", a.household.gridName) : field("detail.grid", t("noGrid"), false),
-      field("detail.device", a.deviceId),
+      "div",
+      { class: "resident-top" },
+      avatar(a.resident.name),
+      h(
+        "dl",
+        { class: "facts" },
+        field("detail.name", a.resident.name),
+        field("detail.age", t("age.years", { n: a.resident.age }), false),
+        field("detail.sex", t(`sex.${a.resident.sex}`), false),
+        field("detail.household", a.household.code),
+        field("detail.address", a.household.address, true, true),
+        a.household.gridName ? field("detail.grid", a.household.gridName) : field("detail.grid", t("noGrid"), false),
+        field("detail.device", a.deviceId),
+      ),
     ),
+    healthBlock(a.id),
   );
 }
 

@@ -1,9 +1,11 @@
 // Alarm detail panel: resident, relatives, dispatch, SMS, timeline, and the
 // acknowledge / resolve actions. The action form lives in index.html and is never
 // rebuilt, so a note being typed survives live refreshes of the panel; the
-// dispatch card is kept for the same reason (its "dispatch to…" search).
+// dispatch card is kept for the same reason (its "dispatch to…" search). Notes and
+// the follow-up visit live in detail-actions.js, kept across refreshes likewise.
 
 import { api } from "./api.js";
+import { createDetailActions } from "./detail-actions.js";
 import { relativesCard, residentCard, smsCard, statusLine, timelineCard } from "./detail-cards.js";
 import { dispatchInfo, isExhausted } from "./dispatch-card.js";
 import { createDispatchControl } from "./dispatch-control.js";
@@ -21,6 +23,7 @@ let loadSeq = 0; // drops responses to requests that a newer one has superseded
 let dispatchControl = null;
 let dispatchCardEl = null; // persistent: see render()
 let dispatchInfoEl = null;
+let actions = null; // notes and the follow-up visit (detail-actions.js)
 
 export function initDetail() {
   dispatchControl = createDispatchControl({
@@ -37,6 +40,14 @@ export function initDetail() {
     dispatchInfoEl,
     dispatchControl.el,
   );
+  actions = createDetailActions({
+    onChanged: (summary) => {
+      queue.upsert(summary);
+      if (summary.id === currentId) load();
+    },
+  });
+  // Below the acknowledge/resolve bar: a note can be added whatever the alarm's state.
+  $("detail-actions").after(actions.noteForm);
   $("detail-close").addEventListener("click", closeDetail);
   $("btn-ack").addEventListener("click", () => acknowledge(currentId));
   $("outcome").addEventListener("change", syncButtons);
@@ -55,6 +66,7 @@ export async function openDetail(id) {
     $("detail-actions").reset();
     current = null;
     dispatchControl.setAlarm(null);
+    actions.setAlarm(null);
     $("detail-body").replaceChildren(h("p", { class: "muted" }, t("detail.loading")));
   }
   currentId = id;
@@ -68,6 +80,7 @@ export function closeDetail() {
   currentId = null;
   current = null;
   dispatchControl?.setAlarm(null);
+  actions?.setAlarm(null);
   document.body.classList.remove("with-detail");
   $("detail").hidden = true;
 }
@@ -164,10 +177,13 @@ function render() {
     ...dispatchInfo(a, { onPick: (worker) => dispatchControl.ask(worker) }).filter(Boolean),
   );
   dispatchControl.setAlarm(a);
-  // Every card but the dispatch card is rebuilt. That one is never detached, since
-  // detaching would drop the focus and the text of its search field.
+  actions.setAlarm(a);
+  // Every card but the dispatch and follow-up cards is rebuilt. Those are never detached,
+  // since detaching would drop the focus and the text of their fields.
   const body = $("detail-body");
-  for (const child of [...body.children]) if (child !== dispatchCardEl) child.remove();
+  const followUp = actions.followUpCard(); // resolved alarms: the visit is the work left, so it goes on top
+  for (const child of [...body.children]) if (child !== dispatchCardEl && child !== followUp) child.remove();
+  if (followUp && body.firstElementChild !== followUp) body.prepend(followUp);
   if (!dispatchCardEl.isConnected) body.append(dispatchCardEl);
   // With nobody left to ask, the dispatch card (and its warning) moves to the top.
   if (isExhausted(a)) {

@@ -73,6 +73,14 @@ const SUMMARIES = {
       d.worker ? [" · ", who(d.worker)] : null,
       d.note ? [" · ", h("span", { content: true }, d.note)] : null,
     ),
+  // Operators' own words, shown as typed (the author is the event's actor, beside it).
+  note_added: (d) => line(h("span", { class: "note-text", content: true }, d.text ?? "")),
+  follow_up_planned: (d) => line(d.dueAt ? t("ev.dueAt", { time: localTime(d.dueAt) }) : ""),
+  followed_up: (d) =>
+    line(
+      d.visitedAt ? t("ev.visitedAt", { time: localTime(d.visitedAt) }) : "",
+      d.note ? [" · ", h("span", { content: true }, d.note)] : null,
+    ),
 };
 
 /** Nodes for the event's detail, or null when this type has no translated summary. */

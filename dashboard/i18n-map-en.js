@@ -27,4 +27,6 @@ export const mapEn = {
   "map.legend.route": "straight line",
   "map.legend.alarm": "open alarm, unacknowledged",
   "map.legend.alarmAcked": "open alarm, acknowledged",
+  "map.zoomIn": "Zoom in",
+  "map.zoomOut": "Zoom out",
 };

@@ -27,4 +27,6 @@ export const mapZh = {
   "map.legend.route": "直线",
   "map.legend.alarm": "未确认警情",
   "map.legend.alarmAcked": "已确认警情",
+  "map.zoomIn": "放大",
+  "map.zoomOut": "缩小",
 };

@@ -1,6 +1,8 @@
 // The one dictionary for every string the console shows, one file per language. Both languages
 // must stay complete: a missing key falls back to the key itself so a gap is obvious on screen.
 
+import { actionsEn } from "./i18n-actions-en.js";
+import { actionsZh } from "./i18n-actions-zh.js";
 import { attentionEn } from "./i18n-attention-en.js";
 import { attentionZh } from "./i18n-attention-zh.js";
 import { devicesEn } from "./i18n-devices-en.js";
@@ -18,6 +20,8 @@ import { registryEn } from "./i18n-registry-en.js";
 import { registryZh } from "./i18n-registry-zh.js";
 import { enRelatives } from "./i18n-relatives-en.js";
 import { zhRelatives } from "./i18n-relatives-zh.js";
+import { residentEn } from "./i18n-resident-en.js";
+import { residentZh } from "./i18n-resident-zh.js";
 import { serviceEn } from "./i18n-service-en.js";
 import { serviceZh } from "./i18n-service-zh.js";
 import { zhCN } from "./i18n-zh.js";
@@ -39,6 +43,8 @@ const dict = {
     ...mapZh,
     ...historyZh,
     ...attentionZh,
+    ...actionsZh,
+    ...residentZh,
   },
   en: {
     ...en,
@@ -51,6 +57,8 @@ const dict = {
     ...mapEn,
     ...historyEn,
     ...attentionEn,
+    ...actionsEn,
+    ...residentEn,
   },
 };
 

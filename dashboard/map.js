@@ -8,7 +8,7 @@
 
 import { request } from "./api.js";
 import { h } from "./dom.js";
-import { t } from "./i18n.js";
+import { onLangChange, t } from "./i18n.js";
 
 export const POLL_MS = 10_000;
 let leaflet = null;
@@ -40,7 +40,25 @@ export async function createMap(container, { notice }) {
   const L = await loadLeaflet();
   // SVG, not canvas: each shape is an element with a class, for CSS and for tests.
   // No fades: every poll redraws the layers, and a fading copy would linger beside the new one.
-  const map = L.map(container, { preferCanvas: false, zoomSnap: 0.5, attributionControl: false, fadeAnimation: false });
+  const map = L.map(container, {
+    preferCanvas: false,
+    zoomSnap: 0.5,
+    attributionControl: false,
+    fadeAnimation: false,
+    zoomControl: false,
+  });
+  // Leaflet's own zoom control has English titles; ours follow the console's language.
+  const zoom = L.control.zoom({ zoomInTitle: t("map.zoomIn"), zoomOutTitle: t("map.zoomOut") }).addTo(map);
+  onLangChange(() => {
+    for (const [cls, key] of [
+      ["leaflet-control-zoom-in", "map.zoomIn"],
+      ["leaflet-control-zoom-out", "map.zoomOut"],
+    ]) {
+      const button = zoom.getContainer().querySelector(`.${cls}`);
+      button?.setAttribute("title", t(key));
+      button?.setAttribute("aria-label", t(key));
+    }
+  });
   map.setView([37.59, 118.57], 13); // Kenli, until the first draw frames the real places
   const groups = {
     grids: L.layerGroup().addTo(map),

@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   AUTH_FORBIDDEN: 403,
   ALARM_NOT_FOUND: 404,
   ALARM_STATE_CONFLICT: 409,
+  /** The alarm has no household or resident yet (the locate stage has not matched its button). */
+  ALARM_NOT_LOCATED: 409,
   ALARM_TRANSITION_ILLEGAL: 409,
   VALIDATION_FAILED: 400,
   DEVICE_UNKNOWN: 404,

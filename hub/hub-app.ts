@@ -1,5 +1,6 @@
 /** Assembles the HTTP app from the hub's parts (fastify `buildApp`, not listening yet). */
 import type { FastifyInstance } from "fastify";
+import { AlarmResident } from "./alarms/alarm-resident.ts";
 import { AlarmHistory } from "./alarms/history-query.ts";
 import { AuditLog } from "./audit/audit-log.ts";
 import { SessionService } from "./auth/session-service.ts";
@@ -23,6 +24,7 @@ export async function buildHubApp(
     alarmService: parts.alarmService,
     lifecycle: parts.lifecycle.service,
     views: parts.views,
+    alarmResidents: new AlarmResident(db, users),
     alarms: parts.alarms,
     bus: parts.bus,
     dashboardDir: options.dashboardDir,

@@ -20,6 +20,8 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { Logger } from "pino";
+import { AlarmNotes } from "../alarms/alarm-notes.ts";
+import type { AlarmResident } from "../alarms/alarm-resident.ts";
 import type { AlarmService } from "../alarms/alarm-service.ts";
 import type { AlarmViews } from "../alarms/alarm-views.ts";
 import type { LifecycleService } from "../alarms/lifecycle-service.ts";
@@ -29,6 +31,8 @@ import type { EventBus } from "../events.ts";
 import type { MapViews } from "../map/map-views.ts";
 import type { RegistryServices } from "../registry/registry-services.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
+import { alarmNoteRoutes } from "./routes/alarm-note-routes.ts";
+import { alarmResidentRoutes } from "./routes/alarm-resident-routes.ts";
 import { alarmRoutes } from "./routes/alarm-routes.ts";
 import { type AuditRoutesOptions, auditRoutes } from "./routes/audit-routes.ts";
 import { authRoutes } from "./routes/auth-routes.ts";
@@ -53,6 +57,8 @@ export interface AppDeps {
   /** Cancel, follow-up and the overdue list (`/api/alarms`). */
   lifecycle: LifecycleService;
   views: AlarmViews;
+  /** The resident card's health data, key holder and access notes (`/api/alarms/:id/resident`, audited). */
+  alarmResidents: AlarmResident;
   alarms: AlarmRepository;
   bus: EventBus;
   health: HealthProbe;
@@ -127,10 +133,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     views: deps.views,
     alarms: deps.alarms,
   });
+  await app.register(alarmResidentRoutes, {
+    prefix: "/api/alarms",
+    sessions: deps.sessions,
+    residents: deps.alarmResidents,
+  });
   await app.register(lifecycleRoutes, {
     prefix: "/api/alarms",
     sessions: deps.sessions,
     lifecycle: deps.lifecycle,
+    views: deps.views,
+  });
+  // Notes need only the repository and the bus, so they are built here rather than passed in.
+  await app.register(alarmNoteRoutes, {
+    prefix: "/api/alarms",
+    sessions: deps.sessions,
+    notes: new AlarmNotes(deps.alarms, deps.bus),
     views: deps.views,
   });
   await app.register(dispatchRoutes, {
