@@ -9,8 +9,8 @@ import Type from "typebox";
 import { CSV_MAX_ROWS, type CsvLang, csvText, localDateTime } from "../../alarms/history-csv.ts";
 import { AuditEntrySchema, AuditFilterQuery, type AuditLog } from "../../audit/audit-log.ts";
 import type { SessionService } from "../../auth/session-service.ts";
-import { AnxinError } from "../../errors.ts";
 import type { UserRepository } from "../../storage/user-repo.ts";
+import { assertExportFits, sendCsv } from "../csv-reply.ts";
 import { currentUser, requireRole } from "../guard.ts";
 import { ErrorBody } from "../schemas.ts";
 
@@ -90,13 +90,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
     async (request, reply) => {
       const { lang, ...filter } = request.query;
       const total = audit.count(filter);
-      if (total > maxRows) {
-        throw new AnxinError(
-          "EXPORT_TOO_LARGE",
-          `the filters match ${total} audit entries; one export holds at most ${maxRows}: narrow the filters`,
-          { total, max: maxRows },
-        );
-      }
+      assertExportFits(total, maxRows, "audit entries", "narrow the filters");
       const entries = audit.list(filter, { limit: maxRows, offset: 0 });
       users.audit(`user:${currentUser(request).username}`, "audit_log_exported", null, {
         filters: filter,
@@ -110,13 +104,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
         e.target,
         e.detail === null ? null : typeof e.detail === "string" ? e.detail : JSON.stringify(e.detail),
       ]);
-      return reply
-        .header("content-type", "text/csv; charset=utf-8")
-        .header(
-          "content-disposition",
-          `attachment; filename="anxin-audit-${filter.from ?? "start"}-${filter.to ?? "now"}.csv"`,
-        )
-        .send(csvText(HEADER[lang], rows));
+      const range = `${filter.from ?? "start"}-${filter.to ?? "now"}`;
+      return sendCsv(reply, `anxin-audit-${range}.csv`, csvText(HEADER[lang], rows));
     },
   );
 };

@@ -12,8 +12,8 @@ import { CSV_MAX_ROWS, historyCsv } from "../../alarms/history-csv.ts";
 import type { AlarmHistory } from "../../alarms/history-query.ts";
 import { HistoryCsvQuery, HistoryPageQuery, HistoryPageSchema } from "../../alarms/history-schemas.ts";
 import type { SessionService } from "../../auth/session-service.ts";
-import { AnxinError } from "../../errors.ts";
 import type { UserRepository } from "../../storage/user-repo.ts";
+import { assertExportFits, sendCsv } from "../csv-reply.ts";
 import { ALL_STAFF, currentUser, requireRole } from "../guard.ts";
 import { ErrorBody } from "../schemas.ts";
 
@@ -70,13 +70,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<HistoryRoutesOptions> = as
     async (request, reply) => {
       const { lang, ...filter } = request.query;
       const total = history.count(filter);
-      if (total > maxRows) {
-        throw new AnxinError(
-          "EXPORT_TOO_LARGE",
-          `the filters match ${total} alarms; one export holds at most ${maxRows}: narrow the date range or filters`,
-          { total, max: maxRows },
-        );
-      }
+      assertExportFits(total, maxRows, "alarms", "narrow the date range or filters");
       const rows = history.list(filter, { limit: maxRows, offset: 0 });
       const user = currentUser(request);
       users.audit(`user:${user.username}`, "alarm_history_exported", null, {
@@ -84,10 +78,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<HistoryRoutesOptions> = as
         rows: rows.length,
       });
       const range = `${filter.from ?? "start"}-${filter.to ?? "now"}`;
-      return reply
-        .header("content-type", "text/csv; charset=utf-8")
-        .header("content-disposition", `attachment; filename="anxin-alarms-${range}.csv"`)
-        .send(historyCsv(rows, lang, history.timeZone));
+      return sendCsv(reply, `anxin-alarms-${range}.csv`, historyCsv(rows, lang, history.timeZone));
     },
   );
 };

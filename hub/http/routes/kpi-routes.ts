@@ -10,6 +10,7 @@ import type { SessionService } from "../../auth/session-service.ts";
 import { kpiCsv } from "../../kpi/kpi-csv.ts";
 import { KpiReportSchema } from "../../kpi/kpi-schemas.ts";
 import type { KpiService } from "../../kpi/kpi-service.ts";
+import { sendCsv } from "../csv-reply.ts";
 import { ALL_STAFF, requireRole } from "../guard.ts";
 import { ErrorBody } from "../schemas.ts";
 
@@ -59,10 +60,7 @@ export const kpiRoutes: FastifyPluginAsyncTypebox<KpiRoutesOptions> = async (app
       const { from, to, gridId } = request.query;
       const report = kpi.report(request.query);
       const name = `anxin-kpi-${from}-${to}${gridId ? `-grid${gridId}` : ""}.csv`;
-      return reply
-        .header("content-type", "text/csv; charset=utf-8")
-        .header("content-disposition", `attachment; filename="${name}"`)
-        .send(kpiCsv(report));
+      return sendCsv(reply, name, kpiCsv(report));
     },
   );
 };
