@@ -147,27 +147,22 @@ export function deviceOnline(th: TestHub, deviceId: string): boolean {
  * the state whose first on-time is nearest the latest spans.
  */
 export class LedReader {
-  private readonly spans: number[] = [];
-  /** Every completed interval, lit or dark, in order: for rhythms with uneven gaps. */
+  /** Every completed interval, lit or dark, in order (simulated milliseconds). */
   private readonly intervals: { lit: boolean; ms: number }[] = [];
-  private risenAt: number | null = null;
   private changedAt: number | null = null;
   readonly stop: () => void;
 
   constructor(board: EmulatedBoard, pin = LED) {
     this.stop = board.watch(pin, (high, atMs) => {
+      // An edge ends the interval before it: dark if the LED now rises, lit if it now falls.
       if (this.changedAt !== null) this.intervals.push({ lit: !high, ms: atMs - this.changedAt });
       this.changedAt = atMs;
-      if (high) this.risenAt = atMs;
-      else if (this.risenAt !== null) this.spans.push(atMs - this.risenAt);
     });
   }
 
   /** Forgets what was seen, so the next reading is of the pattern shown from now on. */
   reset(): void {
-    this.spans.length = 0;
     this.intervals.length = 0;
-    this.risenAt = null;
     this.changedAt = null;
   }
 
@@ -193,7 +188,10 @@ export class LedReader {
 
   /** The blinking state the last three lit spans match, or null before there are three. */
   blinking(): DisplayState | null {
-    const recent = this.spans.slice(-3);
+    const recent = this.intervals
+      .filter((interval) => interval.lit)
+      .slice(-3)
+      .map((interval) => interval.ms);
     if (recent.length < 3) return null;
     const candidates: DisplayState[] = ["sending", "received", "acknowledged"];
     const nearest = (span: number) =>
