@@ -12,6 +12,7 @@ import { LIFECYCLE_SQL } from "./006-lifecycle.ts";
 import { SERVICE_REQUESTS_SQL } from "./007-service-requests.ts";
 import { CALL_HANGUPS_SQL } from "./008-call-hangups.ts";
 import { ALARM_ACTIONS_AUDITED_SQL } from "./009-alarm-actions-audited.ts";
+import { STAFF_ACCOUNTS_SQL } from "./011-staff-accounts.ts";
 
 export interface Migration {
   version: number;
@@ -57,5 +58,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 9,
     name: "people's actions on alarms copied into the audit log by a trigger",
     sql: ALARM_ACTIONS_AUDITED_SQL,
+  },
+  {
+    version: 11,
+    name: "staff accounts: contact, must change password, password/disabled/updated times",
+    sql: STAFF_ACCOUNTS_SQL,
   },
 ];
