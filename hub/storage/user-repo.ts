@@ -90,6 +90,11 @@ export class UserRepository {
     return this.db.prepare(`${ACCOUNT_SELECT} WHERE users.id = ?`).get(id) as AccountRow | undefined;
   }
 
+  /** A worker record's id by its code (`KL-W001`), for the CLI. */
+  workerIdByCode(code: string): number | undefined {
+    return (this.db.prepare("SELECT id FROM workers WHERE code = ?").get(code) as { id: number } | undefined)?.id;
+  }
+
   /** The worker record a `worker` login would be linked to. */
   worker(id: number): { id: number; code: string; name: string } | undefined {
     return this.db.prepare("SELECT id, code, name FROM workers WHERE id = ?").get(id) as
