@@ -20,7 +20,7 @@ export type AccountLanguage = (typeof LANGUAGES)[number];
 
 export const RULE_MESSAGES = {
   username: "must be 2–32 letters, digits, '.', '_' or '-', starting with a letter or digit",
-  contact: "must be an E.164 phone number (+8613912345678) or a SIP address (sip:name@host)",
+  contact: "must be a phone number in E.164 form (+8613912345678) or a SIP address (sip:name@host)",
   displayName: `must be 1–${DISPLAY_NAME_MAX} characters, not blank`,
   language: `must be one of: ${LANGUAGES.join(", ")}`,
   role: `must be one of: ${ROLES.join(", ")}`,
