@@ -12,7 +12,7 @@ export const usersEn = {
   "users.filter.all": "All accounts",
   "users.search": "Search",
   "users.searchHint": "username or name",
-  "users.count": "{n} accounts",
+  "users.count": "Accounts: {n}",
   "users.empty": "No account matches.",
   "users.loading": "Loading…",
   "users.pick": "Choose an account on the left, or create a new one.",

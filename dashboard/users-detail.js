@@ -100,8 +100,8 @@ function header(account, flash) {
     h(
       "h2",
       { id: "users-detail-title" },
-      h("span", { class: "kind" }, t("users.one")),
-      " ",
+      account ? h("span", { class: "kind" }, t("users.one")) : null,
+      account ? " " : null,
       account ? h("span", { content: true }, account.username) : t("users.new"),
     ),
     account ? h("span", { class: `badge account-${stateOf(account)}` }, t(`users.state.${stateOf(account)}`)) : null,
@@ -133,6 +133,7 @@ function actions(account, me, ctx, form, container) {
     if (!ok) return;
     try {
       const { user, oneTimePassword } = await api.resetPassword(account.id);
+      ctx.listChanged();
       container.dataset.mode = "secret";
       container.replaceChildren(
         header(user, null),
@@ -205,6 +206,7 @@ export async function renderAccount(container, ctx) {
     onSubmit: async (v) => {
       if (creating) {
         const { user, oneTimePassword } = await api.create({ username: v.username, ...toBody(v) });
+        ctx.listChanged();
         container.dataset.mode = "secret";
         container.replaceChildren(
           header(user, "users.created"),
@@ -220,10 +222,7 @@ export async function renderAccount(container, ctx) {
   });
   baseline = creating ? {} : toBody(form.snapshot());
   followRole(form);
-  container.replaceChildren(
-    header(account, ctx.flash),
-    form.el,
-    creating ? null : actions(account, me, ctx, form, container),
-  );
+  container.replaceChildren(header(account, ctx.flash), form.el);
+  if (!creating) container.append(actions(account, me, ctx, form, container));
   container.dataset.mode = creating ? "create" : "edit";
 }

@@ -124,7 +124,8 @@ export function rerender() {
   }
 }
 
-async function reload(flash = null) {
+/** Fetches the list again; the detail is redrawn too unless `detail` is false (a one-time password is on show). */
+async function reload(flash = null, { detail = true } = {}) {
   const mine = ++seq;
   els.count.textContent = t("users.loading");
   try {
@@ -133,7 +134,7 @@ async function reload(flash = null) {
     list = users;
     loaded = true;
     renderList();
-    renderDetail(flash);
+    if (detail) renderDetail(flash);
   } catch (err) {
     if (mine !== seq) return;
     els.count.textContent = `${t("error.generic")}: ${tMaybe(`error.${err.code}`) ?? err.message} [${err.code}]`;
@@ -197,6 +198,7 @@ function renderDetail(flash) {
     me: user,
     accounts: list,
     flash: message,
+    listChanged: () => reload(null, { detail: false }),
     /** After a change: reload the list and show the account, with a message or a one-time password panel. */
     saved: (id, nextFlash) => {
       if (String(id) === String(routeId)) reload(nextFlash);
