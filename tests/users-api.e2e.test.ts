@@ -6,6 +6,7 @@
  * once (the close code says why); every action lands in the audit log, with no
  * password in it.
  */
+import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RULE_MESSAGES } from "../hub/accounts/account-rules.ts";
 import { SESSION_ENDED_CLOSE } from "../hub/http/routes/realtime-routes.ts";
@@ -27,6 +28,23 @@ beforeAll(async () => {
 afterAll(async () => {
   await th?.stop();
 });
+
+/** "connected", or the CONNACK code the broker refused a monitoring login with (5: not authorised). */
+async function mqttLogin(username: string, password: string): Promise<"connected" | number> {
+  try {
+    const connection = await mqtt.connectAsync(th.mqttUrl, {
+      clientId: `${username}:monitor`,
+      username,
+      password,
+      reconnectPeriod: 0,
+      connectTimeout: 3000,
+    });
+    await connection.endAsync(true);
+    return "connected";
+  } catch (error) {
+    return (error as { code?: number }).code ?? -1;
+  }
+}
 
 /** Creates an account as admin; its id and one-time password. */
 async function add(body: Record<string, unknown>): Promise<{ id: number; password: string }> {
@@ -115,6 +133,8 @@ describe("accounts API", () => {
       expect([refused.status, refused.body.code], url).toEqual([403, "AUTH_PASSWORD_CHANGE_REQUIRED"]);
     }
     expect(await socketRefusal(th, cookie)).toBe(403);
+    // Nor does it open a monitoring login on the broker.
+    expect(await mqttLogin("op.li", password)).toBe(5);
 
     const change = (currentPassword: string, newPassword: string) =>
       call("POST", "/api/auth/password", cookie, { currentPassword, newPassword });
@@ -129,6 +149,7 @@ describe("accounts API", () => {
     expect((await call("GET", "/api/alarms?status=open", cookie)).status).toBe(200);
     expect(await socketRefusal(th, cookie)).toBe(0);
     expect(await tryLogin(th, "op.li", password)).toBe(401);
+    expect(await mqttLogin("op.li", OWN)).toBe("connected");
   });
 
   it("closes the other sessions' sockets on a password change, and every socket on disable", async () => {
