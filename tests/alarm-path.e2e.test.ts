@@ -71,9 +71,9 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
     const db = th.hub.db;
     const alarm = db.prepare("SELECT * FROM alarms WHERE id = ?").get(ack.alarmId) as Record<string, unknown>;
     expect(alarm).toMatchObject({ device_id: credential.deviceId, kind: "sos" });
-    // An SOS is offered to a worker at once, without waiting for an operator: received → dispatched.
+    // An SOS is offered to a worker at once, without waiting for an operator: unassigned → offered.
     await th.waitForPipeline(ack.alarmId);
-    expect(db.prepare("SELECT status FROM alarms WHERE id = ?").get(ack.alarmId)).toEqual({ status: "dispatched" });
+    expect(db.prepare("SELECT status FROM alarms WHERE id = ?").get(ack.alarmId)).toEqual({ status: "offered" });
 
     // The first ranked worker and the clinic, checked against brute force over the seeded data.
     const household = db
@@ -211,10 +211,11 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
       "alarm pushed to console",
     );
     expect(pushed.alarm?.household?.address).toBe(household.address);
-    expect(pushed.alarm?.status).toBe("dispatched");
+    expect(pushed.alarm?.status).toBe("offered");
     expect(pushed.alarm?.acknowledgedAt).toBeNull();
-    // An offer out is "taken care of" for the resident, not yet "help is coming".
-    await waitFor(() => button.feedbackState === "acknowledged", 3000, "acknowledged feedback once offered");
+    // An offer nobody has accepted tells the resident nothing: no operator has taken the call yet.
+    expect(pushed.alarm?.buttonState).toBe("received");
+    expect(button.feedbackState).toBe("received");
 
     // An operator acknowledges over HTTP: the alarm keeps its dispatch state and gains the acknowledgement.
     const response = await th.hub.app.inject({
@@ -223,8 +224,8 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
       headers: { cookie },
     });
     expect(response.statusCode).toBe(200);
-    expect(response.json().alarm).toMatchObject({ status: "dispatched", acknowledgedBy: "admin" });
-    expect(button.feedbackState).toBe("acknowledged");
+    expect(response.json().alarm).toMatchObject({ status: "offered", acknowledgedBy: "admin" });
+    await waitFor(() => button.feedbackState === "acknowledged", 3000, "acknowledged feedback");
     await waitFor(
       () => frames.find((f) => f.alarm?.id === ack.alarmId && f.alarm.acknowledgedBy === "admin"),
       3000,

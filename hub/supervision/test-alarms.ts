@@ -15,7 +15,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { FEEDBACK_FOR_STATUS } from "../alarms/alarm-service.ts";
+
 import type { DeviceChannel } from "../broker/device-channel.ts";
 import { DispatchEffects } from "../dispatch/offer-cascade.ts";
 import { AnxinError } from "../errors.ts";
@@ -207,7 +207,7 @@ export class TestAlarms {
   private async afterClosing(alarmId: number, deviceId: string, dispatchEffects: DispatchEffects): Promise<void> {
     await this.deps.dispatch.afterCommit(dispatchEffects);
     this.deps.bus.emit("alarm.changed", { alarmId, change: "resolved" });
-    await this.deps.devices.feedback(deviceId, FEEDBACK_FOR_STATUS.resolved, alarmId);
+    await this.deps.devices.feedback(deviceId, "closed", alarmId);
   }
 
   private async fail(test: TestRow, now: Date): Promise<void> {

@@ -63,7 +63,7 @@ export function insertOpenAlarms(
       const result = insert.run(
         device.deviceId,
         kind,
-        acknowledged ? "acknowledged" : "received",
+        "unassigned",
         receivedAt,
         device.householdId,
         device.residentId,

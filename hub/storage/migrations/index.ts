@@ -12,6 +12,7 @@ import { LIFECYCLE_SQL } from "./006-lifecycle.ts";
 import { SERVICE_REQUESTS_SQL } from "./007-service-requests.ts";
 import { CALL_HANGUPS_SQL } from "./008-call-hangups.ts";
 import { ALARM_ACTIONS_AUDITED_SQL } from "./009-alarm-actions-audited.ts";
+import { ACKNOWLEDGEMENT_APART_SQL } from "./010-acknowledgement-apart.ts";
 
 export interface Migration {
   version: number;
@@ -57,5 +58,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 9,
     name: "people's actions on alarms copied into the audit log by a trigger",
     sql: ALARM_ACTIONS_AUDITED_SQL,
+  },
+  {
+    version: 10,
+    name: "acknowledgement apart from dispatch: status unassigned/offered/accepted/…, offered_at",
+    sql: ACKNOWLEDGEMENT_APART_SQL,
+    rebuildsTables: true,
   },
 ];
