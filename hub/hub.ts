@@ -56,7 +56,7 @@ export class Hub {
   constructor(config: HubConfig, deps: HubDeps = {}) {
     this.config = config;
     this.deps = deps;
-    this.logger = deps.logger ?? createLogger(config.logLevel);
+    this.logger = deps.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   }
 
   get db(): Db {

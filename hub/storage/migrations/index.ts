@@ -13,6 +13,7 @@ import { SERVICE_REQUESTS_SQL } from "./007-service-requests.ts";
 import { CALL_HANGUPS_SQL } from "./008-call-hangups.ts";
 import { ALARM_ACTIONS_AUDITED_SQL } from "./009-alarm-actions-audited.ts";
 import { ACKNOWLEDGEMENT_APART_SQL } from "./010-acknowledgement-apart.ts";
+import { MANUAL_TESTS_SQL } from "./013-manual-tests.ts";
 
 export interface Migration {
   version: number;
@@ -63,6 +64,12 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 10,
     name: "acknowledgement apart from dispatch: status unassigned/offered/accepted/…, offered_at",
     sql: ACKNOWLEDGEMENT_APART_SQL,
+    rebuildsTables: true,
+  },
+  {
+    version: 13,
+    name: "test presses nobody asked for are recorded as manual device tests",
+    sql: MANUAL_TESTS_SQL,
     rebuildsTables: true,
   },
 ];
