@@ -56,7 +56,9 @@ describe("npm run sim", () => {
     expect(run.stdout).toMatch(/acked: alarm #\d+/);
     await waitFor(
       () =>
-        th.hub.db.prepare("SELECT 1 FROM device_tests WHERE device_id = ? AND status = 'completed'").get(device.deviceId),
+        th.hub.db
+          .prepare("SELECT 1 FROM device_tests WHERE device_id = ? AND status = 'completed'")
+          .get(device.deviceId),
       5000,
       "the drill completed by the sim's test press",
     );
