@@ -14,4 +14,8 @@ export const zhRelatives = {
   "event.relative_calls_cancelled": "已撤回或挂断给亲属的电话（联系已停止）",
   "event.call_hung_up": "系统已挂断语音电话",
   "event.call_hangup_failed": "无法挂断语音电话",
+  "event.family_updated": "已短信告知亲属进展",
+  "event.clinic_stood_down": "已通知诊所撤销（非紧急情况）",
+  "sms.purpose.family": "亲属进展短信",
+  "sms.purpose.clinic_stand_down": "诊所撤销通知",
 };

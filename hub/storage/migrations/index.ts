@@ -1,7 +1,9 @@
 /**
  * Versioned schema migrations. Each entry runs once, in order, inside a
  * transaction; `PRAGMA user_version` records how far a database has come.
- * Never edit a released migration: add a new one.
+ * Never edit a released migration: add a new one. Versions must rise but
+ * may skip numbers (`migrate` runs each one above `user_version`, in order),
+ * so parallel work can claim its number before the ones below it are merged.
  */
 import { INITIAL_SQL } from "./001-initial.ts";
 import { REGISTRY_DISPATCH_SQL } from "./002-registry-dispatch.ts";
@@ -12,6 +14,7 @@ import { LIFECYCLE_SQL } from "./006-lifecycle.ts";
 import { SERVICE_REQUESTS_SQL } from "./007-service-requests.ts";
 import { CALL_HANGUPS_SQL } from "./008-call-hangups.ts";
 import { ALARM_ACTIONS_AUDITED_SQL } from "./009-alarm-actions-audited.ts";
+import { FAMILY_UPDATES_SQL } from "./012-family-updates.ts";
 
 export interface Migration {
   version: number;
@@ -57,5 +60,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 9,
     name: "people's actions on alarms copied into the audit log by a trigger",
     sql: ALARM_ACTIONS_AUDITED_SQL,
+  },
+  {
+    version: 12,
+    name: "families informed: relatives' update switch, family status links, family updates queued by a trigger",
+    sql: FAMILY_UPDATES_SQL,
   },
 ];
