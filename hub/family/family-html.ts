@@ -21,7 +21,8 @@ li{display:flex;gap:.8rem;padding:.6rem 0;border-bottom:1px solid #dde2e6}
 li::before{content:"";flex:none;width:1rem;height:1rem;margin-top:.3rem;border-radius:50%;border:.15rem solid #8a949c;background:#fff}
 li.done::before{background:#0b6e4f;border-color:#0b6e4f}
 li.todo{color:#5f6b73}
-li span{flex:1}
+li .label{flex:1}
+.call .num{white-space:nowrap}
 time,.muted{color:#4a555c;white-space:nowrap}
 .call{display:block;text-align:center;padding:1rem;border-radius:.6rem;background:#0b6e4f;color:#fff;font-size:1.2rem;font-weight:700;text-decoration:none}
 .meta{margin:1rem 0 .5rem;color:#4a555c}
@@ -66,7 +67,7 @@ ${body}
 
 function callButton(phone: string | null, label: string): string {
   if (!phone) return "";
-  return `<a class="call" href="${escapeHtml(telHref(phone))}">${escapeHtml(label)} ${escapeHtml(phone)}</a>`;
+  return `<a class="call" href="${escapeHtml(telHref(phone))}">${escapeHtml(label)} <span class="num">${escapeHtml(phone)}</span></a>`;
 }
 
 export function renderFamilyPage(view: FamilyView): string {
@@ -78,7 +79,7 @@ export function renderFamilyPage(view: FamilyView): string {
     if (!shown) return "";
     const done = at !== null;
     const when = done ? time(at) : `<span class="muted">${escapeHtml(words.notYet)}</span>`;
-    return `<li class="${done ? "done" : "todo"}" data-step="${name}"><span>${escapeHtml(label)}</span>${when}</li>`;
+    return `<li class="${done ? "done" : "todo"}" data-step="${name}"><span class="label">${escapeHtml(label)}</span>${when}</li>`;
   };
   const worker = p.arrived?.workerName ?? p.onTheWay?.workerName ?? "";
   const now = p.closed
