@@ -65,7 +65,11 @@ async function phone(url: string, locale: string): Promise<Page> {
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(RESULTS, `family-${name}.png`), fullPage: true });
-const text = (page: Page, selector: string) => page.locator(selector).innerText();
+const text = (page: Page, selector: string) =>
+  page
+    .locator(selector)
+    .textContent()
+    .then((t) => t ?? "");
 const fitsThePhone = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
 
@@ -115,7 +119,7 @@ describe("family page in Chromium on a phone", () => {
     await shot(zh, "zh-all-well");
 
     const wrong = await phone(`${hub.th.httpUrl}/f/${"x".repeat(43)}`, "zh-CN");
-    const shown = await wrong.locator("main").innerText();
+    const shown = (await wrong.locator("main").textContent()) ?? "";
     expect(shown).toContain("此链接无效或已过期。");
     expect(shown).toContain("This link is not valid or has expired.");
     expect(shown).not.toContain(residentName);
