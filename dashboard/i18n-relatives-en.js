@@ -17,5 +17,9 @@ export const enRelatives = {
   "event.family_updated": "Relatives texted the progress",
   "event.clinic_stood_down": "Clinic told to stand down (not an emergency)",
   "sms.purpose.family": "relatives' update",
+  "family.step.on_the_way": "worker on the way",
+  "family.step.arrived": "worker arrived",
+  "family.step.help_given": "closed: help was given",
+  "family.step.all_well": "closed: all is well",
   "sms.purpose.clinic_stand_down": "clinic stand-down",
 };
