@@ -13,6 +13,7 @@ import type { AlarmEventRow, AlarmRow } from "../hub/storage/alarm-repo.ts";
 import { migrate } from "../hub/storage/database.ts";
 import { MIGRATIONS } from "../hub/storage/migrations/index.ts";
 import { segmentCount } from "./support/fake-twilio-resources.ts";
+import { districtPerTest, HOUSEHOLDS_CSV, importText } from "./support/registry-fixtures.ts";
 
 const STEPS: FamilyStep[] = ["on_the_way", "arrived", "help_given", "all_well"];
 
@@ -180,5 +181,26 @@ describe("migration 12", () => {
       { dedupe_key: "b", body: "[Anxin] … Follow it here: http://anxin.test/f/…" },
       { dedupe_key: "c", body: `worker page http://anxin.test/worker/#/offers/1/f/${token}` },
     ]);
+  });
+});
+
+describe("a relative's update switch and the registry import", () => {
+  const district = districtPerTest();
+
+  it("a re-import replaces the relatives but keeps the switch off for a number that had it off", () => {
+    const { db, dir } = district();
+    importText(db, dir, { kind: "households", text: HOUSEHOLDS_CSV });
+    const off = db.prepare("SELECT id, phone FROM relatives ORDER BY id LIMIT 1").get() as {
+      id: number;
+      phone: string;
+    };
+    db.prepare("UPDATE relatives SET updates = 0 WHERE id = ?").run(off.id);
+    importText(db, dir, { kind: "households", text: HOUSEHOLDS_CSV });
+    const after = db.prepare("SELECT phone, updates FROM relatives ORDER BY id").all() as {
+      phone: string;
+      updates: number;
+    }[];
+    expect(after.filter((r) => r.updates === 0).map((r) => r.phone)).toEqual([off.phone]);
+    expect(after.length).toBeGreaterThan(1);
   });
 });
