@@ -72,18 +72,30 @@ export class FamilyUpdates {
   }
 
   /** One pass over the queue. A step whose clinic alert is still being sent waits, so the stand-down cannot overtake it. */
-  scan(): { done: number; waiting: number } {
+  scan(): { done: number; waiting: number; failed: number } {
     let done = 0;
     let waiting = 0;
+    let failed = 0;
     for (const update of this.deps.repo.pending(BATCH)) {
       const effects: Effects = { outboxAdded: 0, changes: [] };
-      const outcome = this.deps.db.transaction(() => this.handle(update, effects))();
+      let outcome: "done" | "waiting";
+      try {
+        outcome = this.deps.db.transaction(() => this.handle(update, effects))();
+      } catch (error) {
+        // One step that cannot be handled must not hold back every later family's update: it stays queued and is retried.
+        this.deps.logger.error(
+          { err: error, eventId: update.event_id, alarmId: update.alarm_id },
+          "family update failed",
+        );
+        failed++;
+        continue;
+      }
       if (outcome === "done") done++;
       else waiting++;
       if (effects.outboxAdded > 0) this.deps.bus.emit("outbox.enqueued", { count: effects.outboxAdded });
       for (const change of effects.changes) this.deps.bus.emit("alarm.changed", { alarmId: update.alarm_id, change });
     }
-    return { done, waiting };
+    return { done, waiting, failed };
   }
 
   private handle(update: DueUpdate, effects: Effects): "done" | "waiting" {
