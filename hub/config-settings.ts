@@ -269,6 +269,27 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     help: "days after resolution a follow-up visit is due",
   },
   {
+    env: "ANXIN_FAMILY_UPDATES",
+    key: "familyUpdates",
+    fallback: "true",
+    parse: "bool",
+    help: "text relatives each step (worker coming, arrived, resolved, all is well); a relative can be switched off",
+  },
+  {
+    env: "ANXIN_FAMILY_LINK_GRACE_H",
+    key: "familyLinkGraceH",
+    fallback: "24",
+    parse: "number",
+    help: "hours a relative's /f/<token> status link keeps working after the alarm is closed",
+  },
+  {
+    env: "ANXIN_CENTER_PHONE",
+    key: "centerPhone",
+    fallback: null,
+    parse: "nullableString",
+    help: "the command center's phone number, shown to relatives on the family page and in SMS",
+  },
+  {
     env: "ANXIN_SUPERVISOR_PHONE",
     key: "supervisorPhone",
     fallback: null,

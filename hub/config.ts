@@ -73,6 +73,12 @@ export const HubConfigSchema = Type.Object({
   resolutionDeadlineS: Type.Integer({ minimum: 1 }),
   /** Days after resolution a follow-up visit is due unless planned otherwise. */
   followUpDays: Type.Number({ exclusiveMinimum: 0 }),
+  /** Texted relatives get short SMS at the steps that matter (worker on the way, arrived, closed); each relative can also be switched off. */
+  familyUpdates: Type.Boolean(),
+  /** Hours a relative's family status link keeps working after the alarm is closed. */
+  familyLinkGraceH: Type.Number({ minimum: 0, maximum: 24 * 30 }),
+  /** The command center's phone number, as families dial it (on the family page and in the closing SMS); null: not shown. */
+  centerPhone: Type.Union([Type.String({ pattern: "^\\+?[0-9][0-9 -]{2,19}$" }), Type.Null()]),
   supervisorPhone: Type.Union([Type.String({ pattern: "^\\+[1-9]\\d{1,14}$" }), Type.Null()]),
   streetSupervisorPhone: Type.Union([Type.String({ pattern: "^\\+[1-9]\\d{1,14}$" }), Type.Null()]),
   twilio: Type.Union([

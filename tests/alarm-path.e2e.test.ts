@@ -3,6 +3,7 @@
  * real MQTT connection to the embedded Aedes broker, SQLite on disk, the real
  * twilio SDK against the local Twilio stand-in, and a WebSocket console.
  */
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { SimulatedButton } from "../firmware-sim/device.ts";
@@ -165,7 +166,15 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
         expect(text.body).toContain(`http://anxin.test/worker/#/offers/${offer[0]?.id}`);
         expect(text.body).toContain(household.key_holder);
       } else {
-        expect(text.body).toContain(`http://anxin.test/#/alarms/${ack.alarmId}`);
+        // The relative's own family page, never the operators' console; only its hash is stored, for this relative.
+        expect(text.body).not.toContain("/#/alarms/");
+        const token = /http:\/\/anxin\.test\/f\/([A-Za-z0-9_-]{43})$/.exec(text.body)?.[1] ?? "";
+        const link = db
+          .prepare(
+            "SELECT l.alarm_id, r.phone FROM family_links l JOIN relatives r ON r.id = l.relative_id WHERE token_hash = ?",
+          )
+          .get(createHash("sha256").update(token).digest("hex"));
+        expect(link).toEqual({ alarm_id: ack.alarmId, phone: text.to });
       }
       // No medical details in relatives' or workers' SMS: an SMS can be read by whoever holds the phone.
       for (const medical of medicalDetails) expect(text.body).not.toContain(medical);
@@ -258,6 +267,14 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
       "stand-down SMS to the worker",
     );
     expect(standDown.body).toContain("无需再前往");
+    // The texted relatives hear how it ended, in plain words (issue 10).
+    for (const relative of relatives) {
+      await waitFor(
+        () => twilio.messages.find((m) => m.to === relative.phone && m.body.includes("工作人员已提供帮助")),
+        3000,
+        `closing SMS to ${relative.phone}`,
+      );
+    }
 
     const events = (
       db.prepare("SELECT type, actor FROM alarm_events WHERE alarm_id = ? ORDER BY id").all(ack.alarmId) as {
@@ -276,6 +293,7 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
       { type: "offer_withdrawn", actor: "user:admin" },
       { type: "relatives_cascade_stopped", actor: "user:admin" },
       { type: "resolved", actor: "user:admin" },
+      { type: "family_updated", actor: "system" },
     ]);
     expect(() => db.prepare("DELETE FROM alarm_events WHERE alarm_id = ?").run(ack.alarmId)).toThrow(/append-only/);
 
@@ -333,7 +351,7 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
     );
     expect(sids.size).toBe(expected);
     expect(th.twilio.messages.filter((m) => sids.has(m.sid))).toHaveLength(expected);
-    const links = th.twilio.messages.filter((m) => m.body.includes(`/#/alarms/${alarmId}`));
+    const links = th.twilio.messages.filter((m) => sids.has(m.sid) && /\/f\/[\w-]{43}$/.test(m.body));
     expect(links).toHaveLength(firstWave);
     client.end(true);
   });
