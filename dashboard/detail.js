@@ -9,7 +9,7 @@ import { createDetailActions } from "./detail-actions.js";
 import { relativesCard, residentCard, smsCard, statusLine, timelineCard } from "./detail-cards.js";
 import { dispatchInfo, isExhausted } from "./dispatch-card.js";
 import { createDispatchControl } from "./dispatch-control.js";
-import { h, kindBadge, statusBadge } from "./dom.js";
+import { ackBadge, h, kindBadge, statusBadge } from "./dom.js";
 import { t, tMaybe } from "./i18n.js";
 import { detailMap } from "./map-detail.js";
 import * as queue from "./queue.js";
@@ -170,7 +170,20 @@ export function rerender() {
 
 function render() {
   const a = current;
-  $("detail-title").replaceChildren(kindBadge(a.kind), " ", `#${a.id}`, " ", statusBadge(a.status));
+  // The acknowledgement and the response are two facts, so two badges; and what the resident's
+  // button shows now, so an operator on the phone knows what the resident is looking at.
+  const ack = queue.isClosed(a) ? [] : [ackBadge(Boolean(a.acknowledgedAt)), " "];
+  const button = t("button.shows", { state: t(`button.${a.buttonState}`) });
+  $("detail-title").replaceChildren(
+    kindBadge(a.kind),
+    " ",
+    `#${a.id}`,
+    " ",
+    ...ack,
+    statusBadge(a.status),
+    " ",
+    h("span", { class: "button-state", dataset: { state: a.buttonState } }, button),
+  );
   dispatchCardEl.firstChild.textContent = t("dispatch.title");
   dispatchCardEl.classList.toggle("exhausted", isExhausted(a));
   dispatchInfoEl.replaceChildren(

@@ -11,7 +11,7 @@ import { h, localTime, telLink } from "./dom.js";
 import { t } from "./i18n.js";
 
 /** Alarm states in which a worker may still be asked (the hub's OFFERABLE_STATUSES). */
-const OFFERABLE = new Set(["received", "acknowledged", "dispatched"]);
+const OFFERABLE = new Set(["unassigned", "offered"]);
 
 export function canDispatch(a) {
   // A service call is routed through its service request (re-assign on the service card), never offered.
@@ -170,7 +170,7 @@ function chosenLine(a) {
 
 function progressLine(d) {
   const steps = [
-    ["dispatch.at.dispatched", d.dispatchedAt],
+    ["dispatch.at.offered", d.offeredAt],
     ["dispatch.at.accepted", d.acceptedAt],
     ["dispatch.at.onScene", d.onSceneAt],
   ].filter(([, at]) => at);

@@ -71,6 +71,13 @@ export function kindBadge(kind) {
   return h("span", { class: `badge kind kind-${kind}` }, t(`kind.${kind}`));
 }
 
+/** Where the response stands (unassigned, offered, accepted, on scene, resolved …). */
 export function statusBadge(status) {
   return h("span", { class: `badge state state-${status}` }, t(`status.${status}`));
+}
+
+/** Whether an operator has acknowledged the alarm: a fact apart from the status. */
+export function ackBadge(acknowledged) {
+  const key = acknowledged ? "yes" : "no";
+  return h("span", { class: `badge ack ack-${key}` }, t(`ack.${key}`));
 }

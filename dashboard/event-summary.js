@@ -59,6 +59,15 @@ const SUMMARIES = {
       t("ev.exhaustedCounts", { ranked: d.ranked ?? 0, asked: d.asked ?? 0 }),
     ),
   on_scene: (d) => line(who(d.worker)),
+  // Which update the texted relatives got, and who they are.
+  family_updated: (d) =>
+    line(
+      tMaybe(`family.step.${d.step}`) ?? d.step ?? "",
+      d.relatives?.length
+        ? [" · ", h("span", { class: "wname", content: true }, d.relatives.map((r) => r.name).join(", "))]
+        : null,
+    ),
+  clinic_stood_down: (d) => line(h("span", { content: true }, d.to ?? "")),
   sms_sent: (d) => line(h("span", { content: true }, d.to ?? ""), " · ", purposeText(d.purpose)),
   sms_failed: (d) =>
     line(

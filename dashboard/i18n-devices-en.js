@@ -66,6 +66,7 @@ export const devicesEn = {
   "dev.test.failed": "Failed",
   "dev.trigger.schedule": "scheduled",
   "dev.trigger.drill": "drill",
+  "dev.trigger.manual": "manual test press",
   "dev.requestedAt": "requested {time}",
   "dev.finishedAt": "finished {time}",
   "dev.events": "Recent events",

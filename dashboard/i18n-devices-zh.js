@@ -66,6 +66,7 @@ export const devicesZh = {
   "dev.test.failed": "失败",
   "dev.trigger.schedule": "定时",
   "dev.trigger.drill": "演练",
+  "dev.trigger.manual": "手动测试",
   "dev.requestedAt": "请求于 {time}",
   "dev.finishedAt": "结束于 {time}",
   "dev.events": "最近事件",

@@ -32,7 +32,7 @@ export const dispatchEn = {
   "dispatch.chosen.byRank": "chosen by the system, rank {n}",
   "dispatch.chosen.byHand": "picked by hand by {who}",
   "dispatch.why": "Why:",
-  "dispatch.at.dispatched": "dispatched {time}",
+  "dispatch.at.offered": "first asked {time}",
   "dispatch.at.accepted": "accepted {time}",
   "dispatch.at.onScene": "on scene {time}",
   "dispatch.offers.title": "Offers",

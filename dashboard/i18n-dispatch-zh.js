@@ -30,7 +30,7 @@ export const dispatchZh = {
   "dispatch.chosen.byRank": "系统按排名第 {n} 位选择",
   "dispatch.chosen.byHand": "由 {who} 人工指定",
   "dispatch.why": "原因：",
-  "dispatch.at.dispatched": "派单 {time}",
+  "dispatch.at.offered": "首次询问 {time}",
   "dispatch.at.accepted": "接单 {time}",
   "dispatch.at.onScene": "到场 {time}",
   "dispatch.offers.title": "派单记录",

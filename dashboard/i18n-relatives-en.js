@@ -14,4 +14,12 @@ export const enRelatives = {
   "event.relative_calls_cancelled": "Calls to relatives withdrawn or hung up (cascade stopped)",
   "event.call_hung_up": "Voice call ended by the hub",
   "event.call_hangup_failed": "Could not end a voice call",
+  "event.family_updated": "Relatives texted the progress",
+  "event.clinic_stood_down": "Clinic told to stand down (not an emergency)",
+  "sms.purpose.family": "relatives' update",
+  "family.step.on_the_way": "worker on the way",
+  "family.step.arrived": "worker arrived",
+  "family.step.help_given": "closed: help was given",
+  "family.step.all_well": "closed: all is well",
+  "sms.purpose.clinic_stand_down": "clinic stand-down",
 };

@@ -14,4 +14,12 @@ export const zhRelatives = {
   "event.relative_calls_cancelled": "已撤回或挂断给亲属的电话（联系已停止）",
   "event.call_hung_up": "系统已挂断语音电话",
   "event.call_hangup_failed": "无法挂断语音电话",
+  "event.family_updated": "已短信告知亲属进展",
+  "event.clinic_stood_down": "已通知诊所撤销（非紧急情况）",
+  "sms.purpose.family": "亲属进展短信",
+  "family.step.on_the_way": "工作人员已出发",
+  "family.step.arrived": "工作人员已到达",
+  "family.step.help_given": "已结束：已提供帮助",
+  "family.step.all_well": "已结束：一切平安",
+  "sms.purpose.clinic_stand_down": "诊所撤销通知",
 };

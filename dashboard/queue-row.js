@@ -2,7 +2,7 @@
 // words as well as colour (a colour-blind operator, a washed-out wall display):
 // the acknowledgement and dispatch badges, "pressed 3×", the deadline's "left" or "overdue".
 
-import { ageClock, h, kindBadge, localTime, serverNow, statusBadge } from "./dom.js";
+import { ackBadge, ageClock, h, kindBadge, localTime, serverNow } from "./dom.js";
 import { t } from "./i18n.js";
 import { stageDeadline } from "./queue-order.js";
 
@@ -10,12 +10,12 @@ import { stageDeadline } from "./queue-order.js";
 const SOON_S = 60;
 
 /**
- * offered | accepted | on_scene from the status and the current worker; a
- * dispatched alarm with no current worker means every ranked worker was asked
+ * offered | accepted | on_scene from the status and the current worker; an
+ * offered alarm with no current worker means every ranked worker was asked
  * or passed over (dispatch_exhausted), so an operator must pick someone.
  */
 export function dispatchState(a) {
-  if (a.status === "dispatched") return a.worker ? "offered" : "exhausted";
+  if (a.status === "offered") return a.worker ? "offered" : "exhausted";
   if (a.status === "accepted") return "accepted";
   if (a.status === "on_scene") return "on_scene";
   return "none";
@@ -27,7 +27,7 @@ export function dispatchState(a) {
  * separate because an SOS is offered to a worker before anyone acknowledges it.
  */
 function stateBadges(a, unacked) {
-  const ack = unacked ? statusBadge("received") : statusBadge("acknowledged");
+  const ack = ackBadge(!unacked);
   // A missed deadline is shown in words too, not only by the louder tone.
   const escalated = a.escalation > 0 ? h("span", { class: "badge esc" }, t("esc.badge", { n: a.escalation })) : null;
   const dispatch = dispatchState(a);

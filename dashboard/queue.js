@@ -64,7 +64,7 @@ export function upsert(alarm) {
   render();
 }
 
-const STATUS_ORDER = { received: 0, acknowledged: 1, dispatched: 2, accepted: 3, on_scene: 4 };
+const STATUS_ORDER = { unassigned: 0, offered: 1, accepted: 2, on_scene: 3 };
 const CLOSED = new Set(["resolved", "followed_up", "cancelled"]);
 
 export function isClosed(alarm) {
@@ -77,7 +77,7 @@ export function isClosed(alarm) {
  * be asked before anyone has acknowledged), so it counts as a half step.
  */
 function rank(alarm) {
-  const step = isClosed(alarm) ? 5 : (STATUS_ORDER[alarm.status] ?? 0);
+  const step = isClosed(alarm) ? 4 : (STATUS_ORDER[alarm.status] ?? 0);
   return step * 2 + (alarm.acknowledgedAt ? 1 : 0);
 }
 

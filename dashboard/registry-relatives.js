@@ -18,8 +18,15 @@ const relativeFields = () => [
   { name: "relation", label: "reg.f.relation", required: true },
   { name: "phone", label: "reg.f.phone", type: "tel", required: true, placeholder: "+8613912345678" },
   { name: "language", label: "reg.f.language", type: "select", required: true, options: LANG_OPTIONS },
+  { name: "updates", label: "reg.f.updates", type: "checkbox" },
 ];
-const relativeBody = (v) => ({ name: v.name, relation: v.relation, phone: v.phone, language: v.language });
+const relativeBody = (v) => ({
+  name: v.name,
+  relation: v.relation,
+  phone: v.phone,
+  language: v.language,
+  updates: Boolean(v.updates),
+});
 
 /** Which relative is being edited, per resident; survives the block being redrawn. */
 const editing = new Map();
@@ -90,6 +97,8 @@ export function relativesSection(resident, ctx, refresh) {
       h("span", { class: "relation", content: true }, rel.relation),
       telLink(rel.phone),
       h("span", { class: "muted" }, t(rel.language === "en" ? "reg.lang.en" : "reg.lang.zh")),
+      // Whether this relative is texted the alarm's progress after the first SMS.
+      h("span", { class: "muted updates" }, t(rel.updates === false ? "reg.updates.off" : "reg.updates.on")),
       ctx.canWrite
         ? h(
             "span",
@@ -139,7 +148,7 @@ export function relativesSection(resident, ctx, refresh) {
   if (ctx.canWrite) {
     const add = createForm({
       fields: relativeFields(),
-      values: { language: "zh-CN" },
+      values: { language: "zh-CN", updates: true },
       editable: true,
       submitKey: "reg.addRelative",
       onSubmit: async (v) => {

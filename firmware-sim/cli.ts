@@ -21,7 +21,9 @@ Commands:
       --count <n>           devices to connect (default 50)
       --rate <n>            presses per second, over all devices (default 2)
       --duration <s>        how long to keep pressing (default 30)
-      --kind <kind>         default test
+      --kind <kind>         test (default) | sos | service. A test press travels the whole
+                            path but texts nobody, offers no worker, and the hub closes it
+                            as a manual test; sos and service presses alert real people.
 
 Common options:
   --url <url>               hub MQTT URL (default mqtt://127.0.0.1:<ANXIN_MQTT_PORT or the file's port or 1883>)
@@ -112,9 +114,15 @@ async function press(deviceId: string | undefined, values: CommandLineValues): P
   const finished = new Promise<number>((resolve) => {
     finish = resolve;
   });
+  // The button also answers the hub's test requests on its own; those presses are not the one we follow.
+  const answering = new Map<string, string>();
+  button.on("command", (c) => log(`hub asks for a test press (request ${c.requestId}); the button answers it`));
   button.on("sent", (alarm) => {
-    if (alarm.attempt === 1) pressId = alarm.pressId;
-    log(alarm.attempt === 1 ? `sent ${kind} press ${alarm.pressId}` : `retry, attempt ${alarm.attempt}`);
+    const ours = pressId === null ? alarm.kind === kind : alarm.pressId === pressId;
+    if (alarm.attempt === 1 && ours && pressId === null) pressId = alarm.pressId;
+    else if (alarm.attempt === 1 && !ours) answering.set(alarm.pressId, alarm.kind);
+    const what = ours ? "" : " answering the hub's test request";
+    log(alarm.attempt === 1 ? `sent ${alarm.kind} press ${alarm.pressId}${what}` : `retry, attempt ${alarm.attempt}`);
   });
   button.on("disconnected", () => log("connection lost; reconnecting (pending presses are re-sent)"));
   button.on("connected", () => {
@@ -131,10 +139,12 @@ async function press(deviceId: string | undefined, values: CommandLineValues): P
   // already been handled, and that feedback would be misread as someone else's.
   button.on("ack", (ack) => {
     if (ack.pressId === pressId) acked = ack;
+    const other = answering.get(ack.pressId);
+    if (other !== undefined) log(`acked: the ${other} press answering the hub's request (alarm #${ack.alarmId})`);
   });
   button.on("feedback", (f) => {
     const ours = f.alarmId !== null && f.alarmId === acked?.alarmId;
-    const about = f.alarmId === null ? "" : ` (alarm #${f.alarmId}${ours ? "" : ", an earlier one"})`;
+    const about = f.alarmId === null ? "" : ` (alarm #${f.alarmId}${ours ? "" : ", another call"})`;
     log(`feedback ${FEEDBACK_NAMES[f.state]}${about}`);
     if (ours && f.state === "closed") finish(0);
   });

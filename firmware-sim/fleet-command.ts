@@ -20,7 +20,9 @@ export async function fleet(credentials: CredentialsFile, values: CommandLineVal
       if (alarm.attempt !== 1) stats.retries++;
     });
   }
-  console.log(`connecting ${buttons.length} devices to ${url} …`);
+  const about =
+    kind === "test" ? "test presses: no SMS, no worker, closed by the hub as manual tests" : `${kind} presses`;
+  console.log(`connecting ${buttons.length} devices to ${url}; they will send ${about} …`);
   const starts = await Promise.allSettled(buttons.map((b) => b.start({ timeoutMs: 10_000 })));
   const failures = starts.flatMap((s) => (s.status === "rejected" ? [String(s.reason)] : []));
   if (failures.length > 0) console.error(`${failures.length} devices failed to connect, e.g. ${failures[0]}`);

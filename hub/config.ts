@@ -7,7 +7,10 @@ import path from "node:path";
 import Type, { type Static } from "typebox";
 import Compile from "typebox/compile";
 import { passwordProblem } from "./accounts/password-policy.ts";
+import { ENV_SETTINGS, type EnvSetting } from "./config-settings.ts";
 import { AnxinError } from "./errors.ts";
+
+export { ENV_SETTINGS } from "./config-settings.ts";
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
@@ -22,6 +25,8 @@ export const HubConfigSchema = Type.Object({
   timeZone: Type.String({ minLength: 1 }),
   smsLanguage: Type.Union([Type.Literal("zh-CN"), Type.Literal("en")]),
   logLevel: Type.Enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  /** `auto`: readable at a terminal, JSON lines when piped or under CI (hub/log.ts). */
+  logFormat: Type.Enum(["auto", "json", "pretty"]),
   /** The first administrator's own password, held to the password policy in loadConfig (never echoed). */
   adminPassword: Type.Union([Type.String(), Type.Null()]),
   seedDemo: Type.Boolean(),
@@ -68,6 +73,12 @@ export const HubConfigSchema = Type.Object({
   resolutionDeadlineS: Type.Integer({ minimum: 1 }),
   /** Days after resolution a follow-up visit is due unless planned otherwise. */
   followUpDays: Type.Number({ exclusiveMinimum: 0 }),
+  /** Texted relatives get short SMS at the steps that matter (worker on the way, arrived, closed); each relative can also be switched off. */
+  familyUpdates: Type.Boolean(),
+  /** Hours a relative's family status link keeps working after the alarm is closed. */
+  familyLinkGraceH: Type.Number({ minimum: 0, maximum: 24 * 30 }),
+  /** The command center's phone number, as families dial it (on the family page and in the closing SMS); null: not shown. */
+  centerPhone: Type.Union([Type.String({ pattern: "^\\+?[0-9][0-9 -]{2,19}$" }), Type.Null()]),
   supervisorPhone: Type.Union([Type.String({ pattern: "^\\+[1-9]\\d{1,14}$" }), Type.Null()]),
   streetSupervisorPhone: Type.Union([Type.String({ pattern: "^\\+[1-9]\\d{1,14}$" }), Type.Null()]),
   twilio: Type.Union([
@@ -84,57 +95,7 @@ export type HubConfig = Static<typeof HubConfigSchema>;
 
 const validateConfig = Compile(HubConfigSchema);
 
-/** Documented environment variables, in README order; `parse` turns the raw text into a config value. */
-interface EnvSetting {
-  env: string;
-  key: keyof HubConfig;
-  fallback: string | null;
-  parse: "int" | "number" | "string" | "bool" | "nullableString";
-}
-
-export const ENV_SETTINGS: readonly EnvSetting[] = [
-  { env: "ANXIN_HTTP_PORT", key: "httpPort", fallback: "8080", parse: "int" },
-  { env: "ANXIN_HTTP_HOST", key: "httpHost", fallback: "0.0.0.0", parse: "string" },
-  { env: "ANXIN_MQTT_PORT", key: "mqttPort", fallback: "1883", parse: "int" },
-  { env: "ANXIN_MQTT_HOST", key: "mqttHost", fallback: "0.0.0.0", parse: "string" },
-  { env: "ANXIN_DATA_DIR", key: "dataDir", fallback: "data", parse: "string" },
-  { env: "ANXIN_PUBLIC_URL", key: "publicUrl", fallback: null, parse: "string" },
-  { env: "ANXIN_TIME_ZONE", key: "timeZone", fallback: "Asia/Shanghai", parse: "string" },
-  { env: "ANXIN_SMS_LANGUAGE", key: "smsLanguage", fallback: "zh-CN", parse: "string" },
-  { env: "ANXIN_LOG_LEVEL", key: "logLevel", fallback: "info", parse: "string" },
-  { env: "ANXIN_ADMIN_PASSWORD", key: "adminPassword", fallback: null, parse: "nullableString" },
-  { env: "ANXIN_SEED_DEMO", key: "seedDemo", fallback: "true", parse: "bool" },
-  { env: "ANXIN_SESSION_TTL_HOURS", key: "sessionTtlHours", fallback: "12", parse: "number" },
-  { env: "ANXIN_LOGIN_RATE_LIMIT", key: "loginRateLimitPerMinute", fallback: "10", parse: "int" },
-  { env: "ANXIN_PIPELINE_RETRY_MS", key: "pipelineRetryMs", fallback: "5000", parse: "int" },
-  { env: "ANXIN_OUTBOX_POLL_MS", key: "outboxPollMs", fallback: "500", parse: "int" },
-  { env: "ANXIN_OUTBOX_MAX_BACKOFF_MS", key: "outboxMaxBackoffMs", fallback: "300000", parse: "int" },
-  { env: "ANXIN_ROUTING_URL", key: "routingUrl", fallback: null, parse: "nullableString" },
-  { env: "ANXIN_ROUTING_PROFILE", key: "routingProfile", fallback: "driving", parse: "string" },
-  { env: "ANXIN_ROUTING_CANDIDATES", key: "routingCandidates", fallback: "10", parse: "int" },
-  { env: "ANXIN_ROUTING_TIMEOUT_MS", key: "routingTimeoutMs", fallback: "2000", parse: "int" },
-  { env: "ANXIN_MAP_TILE_URL", key: "mapTileUrl", fallback: null, parse: "nullableString" },
-  { env: "ANXIN_GRID_PREFERENCE_M", key: "gridPreferenceM", fallback: "1000", parse: "number" },
-  { env: "ANXIN_ACCEPT_TIMEOUT_S", key: "acceptTimeoutS", fallback: "120", parse: "int" },
-  { env: "ANXIN_DISPATCH_RANKING_SIZE", key: "dispatchRankingSize", fallback: "5", parse: "int" },
-  { env: "ANXIN_CLINIC_DAY_HOURS", key: "clinicDayHours", fallback: "07:00-19:00", parse: "string" },
-  { env: "ANXIN_RELATIVES_FIRST_WAVE", key: "relativesFirstWave", fallback: "2", parse: "int" },
-  { env: "ANXIN_RELATIVE_CONFIRM_S", key: "relativeConfirmS", fallback: "300", parse: "int" },
-  { env: "ANXIN_HEARTBEAT_INTERVAL_S", key: "heartbeatIntervalS", fallback: "60", parse: "int" },
-  { env: "ANXIN_LOW_BATTERY_PERCENT", key: "lowBatteryPercent", fallback: "20", parse: "int" },
-  { env: "ANXIN_TEST_ALARM_INTERVAL_H", key: "testAlarmIntervalH", fallback: "24", parse: "number" },
-  { env: "ANXIN_TEST_ALARM_DEADLINE_S", key: "testAlarmDeadlineS", fallback: "600", parse: "int" },
-  { env: "ANXIN_CANCEL_WINDOW_S", key: "cancelWindowS", fallback: "10", parse: "int" },
-  { env: "ANXIN_ACK_DEADLINE_S", key: "ackDeadlineS", fallback: "60", parse: "int" },
-  { env: "ANXIN_ACK_REALERT_S", key: "ackRealertS", fallback: "60", parse: "int" },
-  { env: "ANXIN_ARRIVAL_DEADLINE_S", key: "arrivalDeadlineS", fallback: "900", parse: "int" },
-  { env: "ANXIN_RESOLUTION_DEADLINE_S", key: "resolutionDeadlineS", fallback: "3600", parse: "int" },
-  { env: "ANXIN_FOLLOW_UP_DAYS", key: "followUpDays", fallback: "3", parse: "number" },
-  { env: "ANXIN_SUPERVISOR_PHONE", key: "supervisorPhone", fallback: null, parse: "nullableString" },
-  { env: "ANXIN_STREET_SUPERVISOR_PHONE", key: "streetSupervisorPhone", fallback: null, parse: "nullableString" },
-];
-
-const TWILIO_ENV = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] as const;
+export const TWILIO_ENV = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] as const;
 
 /**
  * Builds and validates the config from an environment. Throws one

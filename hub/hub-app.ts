@@ -37,6 +37,7 @@ export async function buildHubApp(
     records: { history: new AlarmHistory(db, config.timeZone), audit: new AuditLog(db, config.timeZone), users },
     serviceRequests: { service: parts.serviceRequests.service, views: parts.serviceRequests.views },
     twilio: parts.relatives.webhooks,
+    family: { page: parts.family.page, logger: logger.child({ part: "family-page" }) },
     consoleDeadlines: {
       ackS: config.ackDeadlineS,
       arrivalS: config.arrivalDeadlineS,

@@ -23,6 +23,7 @@ import { OsrmTableClient } from "./dispatch/routing.ts";
 import { dispatchSettingsFrom } from "./dispatch/settings.ts";
 import type { Clock } from "./dispatch/types.ts";
 import type { EventBus } from "./events.ts";
+import { createFamily } from "./family/index.ts";
 import { ResponderLocator } from "./geo/responders.ts";
 import { chooseSmsNotifier } from "./notify/choose-sms-notifier.ts";
 import type { SmsNotifier } from "./notify/notifier.ts";
@@ -79,7 +80,9 @@ export function createHubParts(
     router: dispatchSettings.routing ? new OsrmTableClient(dispatchSettings.routing) : null,
     clock,
   });
-  const relatives = createRelatives({ db, alarms, registry, outbox, bus, logger, config, clock });
+  // Families: each texted relative's status link goes into their first SMS, so it exists before the cascade.
+  const family = createFamily({ db, alarms, registry, outbox, users, bus, logger, config, clock });
+  const relatives = createRelatives({ db, alarms, registry, outbox, links: family.links, bus, logger, config, clock });
   // Closing an alarm (resolve, cancel, a finished test) withdraws its offers and
   // stops its relatives' cascade in the same transaction.
   // It closes its service request too (done or cancelled): that wrapper is outermost.
@@ -172,6 +175,7 @@ export function createHubParts(
     dispatch,
     dispatchViews,
     relatives,
+    family,
     serviceRequests,
     lifecycle,
     pipeline,

@@ -57,7 +57,7 @@ export class Hub {
   constructor(config: HubConfig, deps: HubDeps = {}) {
     this.config = config;
     this.deps = deps;
-    this.logger = deps.logger ?? createLogger(config.logLevel);
+    this.logger = deps.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   }
 
   get db(): Db {
@@ -134,6 +134,8 @@ export class Hub {
     offerWatcher.start();
     // Also after the pipeline: a relatives' wave that fell due while the hub was down goes out at once.
     relatives.watcher.start();
+    // Also after the pipeline: family updates of steps recorded just before a stop or a crash go out at once.
+    parts.family.watcher.start();
     // Also after the pipeline: deadlines missed while the hub was down escalate at once.
     lifecycle.watcher.start();
     // After the pipeline too: it scans at once, so devices that went silent while the hub was down are noticed.
@@ -160,6 +162,7 @@ export class Hub {
     await running.app.close();
     await parts.offerWatcher.stop();
     parts.relatives.watcher.stop();
+    parts.family.watcher.stop();
     parts.lifecycle.watcher.stop();
     await parts.supervision.supervisor.stop();
     await parts.sender.stop();

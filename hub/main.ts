@@ -1,9 +1,11 @@
 /**
  * `npm start`: reads the configuration from the environment, starts the hub,
- * and stops it cleanly on SIGINT/SIGTERM.
+ * and stops it cleanly on SIGINT/SIGTERM. `npm start -- --help` prints the
+ * usage and every setting, and creates nothing.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { hubHelp } from "./cli-help.ts";
 import { loadConfig } from "./config.ts";
 import { isAnxinError } from "./errors.ts";
 import { Hub } from "./hub.ts";
@@ -11,6 +13,18 @@ import { Hub } from "./hub.ts";
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes("--help") || args.includes("-h")) {
+    // Before anything is read or created: help must never make a data directory or print a password.
+    process.stdout.write(`${hubHelp(process.env)}\n`);
+    return;
+  }
+  if (args.length > 0) {
+    process.stderr.write(
+      `unknown argument ${JSON.stringify(args[0])}; the hub is configured by environment variables (npm start -- --help)\n`,
+    );
+    process.exit(2);
+  }
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env);

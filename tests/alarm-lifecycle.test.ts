@@ -13,17 +13,12 @@ import { ALARM_STATUSES, AlarmRepository, type AlarmStatus } from "../hub/storag
 import { type Db, openDatabase } from "../hub/storage/database.ts";
 
 const LEGAL = new Set([
-  "received→acknowledged",
-  "received→dispatched",
-  "received→resolved",
-  "received→cancelled",
-  "acknowledged→dispatched",
-  "acknowledged→resolved",
-  "acknowledged→cancelled",
-  "dispatched→accepted",
-  "dispatched→resolved",
-  "dispatched→cancelled",
-  "accepted→dispatched",
+  "unassigned→offered",
+  "unassigned→resolved",
+  "unassigned→cancelled",
+  "offered→accepted",
+  "offered→resolved",
+  "offered→cancelled",
   "accepted→on_scene",
   "accepted→resolved",
   "accepted→cancelled",
@@ -31,7 +26,7 @@ const LEGAL = new Set([
   "on_scene→cancelled",
   "resolved→followed_up",
 ]);
-const OPEN: readonly AlarmStatus[] = ["received", "acknowledged", "dispatched", "accepted", "on_scene"];
+const OPEN: readonly AlarmStatus[] = ["unassigned", "offered", "accepted", "on_scene"];
 const pairs = ALARM_STATUSES.flatMap((from) => ALARM_STATUSES.map((to) => [from, to] as const));
 
 describe("alarm lifecycle table", () => {
@@ -89,7 +84,7 @@ describe("AlarmRepository.transition goes through the table", () => {
 
   it("still refuses a legal change when someone else moved the alarm first", () => {
     const id = alarmIn("accepted");
-    expect(alarms.transition(id, "dispatched", "accepted", {})).toBe(false);
+    expect(alarms.transition(id, "offered", "accepted", {})).toBe(false);
     expect(alarms.get(id)?.status).toBe("accepted");
   });
 });

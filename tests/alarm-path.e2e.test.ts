@@ -3,6 +3,7 @@
  * real MQTT connection to the embedded Aedes broker, SQLite on disk, the real
  * twilio SDK against the local Twilio stand-in, and a WebSocket console.
  */
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { SimulatedButton } from "../firmware-sim/device.ts";
@@ -71,9 +72,9 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
     const db = th.hub.db;
     const alarm = db.prepare("SELECT * FROM alarms WHERE id = ?").get(ack.alarmId) as Record<string, unknown>;
     expect(alarm).toMatchObject({ device_id: credential.deviceId, kind: "sos" });
-    // An SOS is offered to a worker at once, without waiting for an operator: received → dispatched.
+    // An SOS is offered to a worker at once, without waiting for an operator: unassigned → offered.
     await th.waitForPipeline(ack.alarmId);
-    expect(db.prepare("SELECT status FROM alarms WHERE id = ?").get(ack.alarmId)).toEqual({ status: "dispatched" });
+    expect(db.prepare("SELECT status FROM alarms WHERE id = ?").get(ack.alarmId)).toEqual({ status: "offered" });
 
     // The first ranked worker and the clinic, checked against brute force over the seeded data.
     const household = db
@@ -165,7 +166,15 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
         expect(text.body).toContain(`http://anxin.test/worker/#/offers/${offer[0]?.id}`);
         expect(text.body).toContain(household.key_holder);
       } else {
-        expect(text.body).toContain(`http://anxin.test/#/alarms/${ack.alarmId}`);
+        // The relative's own family page, never the operators' console; only its hash is stored, for this relative.
+        expect(text.body).not.toContain("/#/alarms/");
+        const token = /http:\/\/anxin\.test\/f\/([A-Za-z0-9_-]{43})$/.exec(text.body)?.[1] ?? "";
+        const link = db
+          .prepare(
+            "SELECT l.alarm_id, r.phone FROM family_links l JOIN relatives r ON r.id = l.relative_id WHERE token_hash = ?",
+          )
+          .get(createHash("sha256").update(token).digest("hex"));
+        expect(link).toEqual({ alarm_id: ack.alarmId, phone: text.to });
       }
       // No medical details in relatives' or workers' SMS: an SMS can be read by whoever holds the phone.
       for (const medical of medicalDetails) expect(text.body).not.toContain(medical);
@@ -211,10 +220,11 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
       "alarm pushed to console",
     );
     expect(pushed.alarm?.household?.address).toBe(household.address);
-    expect(pushed.alarm?.status).toBe("dispatched");
+    expect(pushed.alarm?.status).toBe("offered");
     expect(pushed.alarm?.acknowledgedAt).toBeNull();
-    // An offer out is "taken care of" for the resident, not yet "help is coming".
-    await waitFor(() => button.feedbackState === "acknowledged", 3000, "acknowledged feedback once offered");
+    // An offer nobody has accepted tells the resident nothing: no operator has taken the call yet.
+    expect(pushed.alarm?.buttonState).toBe("received");
+    expect(button.feedbackState).toBe("received");
 
     // An operator acknowledges over HTTP: the alarm keeps its dispatch state and gains the acknowledgement.
     const response = await th.hub.app.inject({
@@ -223,8 +233,8 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
       headers: { cookie },
     });
     expect(response.statusCode).toBe(200);
-    expect(response.json().alarm).toMatchObject({ status: "dispatched", acknowledgedBy: "admin" });
-    expect(button.feedbackState).toBe("acknowledged");
+    expect(response.json().alarm).toMatchObject({ status: "offered", acknowledgedBy: "admin" });
+    await waitFor(() => button.feedbackState === "acknowledged", 3000, "acknowledged feedback");
     await waitFor(
       () => frames.find((f) => f.alarm?.id === ack.alarmId && f.alarm.acknowledgedBy === "admin"),
       3000,
@@ -257,6 +267,14 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
       "stand-down SMS to the worker",
     );
     expect(standDown.body).toContain("无需再前往");
+    // The texted relatives hear how it ended, in plain words (issue 10).
+    for (const relative of relatives) {
+      await waitFor(
+        () => twilio.messages.find((m) => m.to === relative.phone && m.body.includes("工作人员已提供帮助")),
+        3000,
+        `closing SMS to ${relative.phone}`,
+      );
+    }
 
     const events = (
       db.prepare("SELECT type, actor FROM alarm_events WHERE alarm_id = ? ORDER BY id").all(ack.alarmId) as {
@@ -275,6 +293,7 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
       { type: "offer_withdrawn", actor: "user:admin" },
       { type: "relatives_cascade_stopped", actor: "user:admin" },
       { type: "resolved", actor: "user:admin" },
+      { type: "family_updated", actor: "system" },
     ]);
     expect(() => db.prepare("DELETE FROM alarm_events WHERE alarm_id = ?").run(ack.alarmId)).toThrow(/append-only/);
 
@@ -332,7 +351,7 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
     );
     expect(sids.size).toBe(expected);
     expect(th.twilio.messages.filter((m) => sids.has(m.sid))).toHaveLength(expected);
-    const links = th.twilio.messages.filter((m) => m.body.includes(`/#/alarms/${alarmId}`));
+    const links = th.twilio.messages.filter((m) => sids.has(m.sid) && /\/f\/[\w-]{43}$/.test(m.body));
     expect(links).toHaveLength(firstWave);
     client.end(true);
   });

@@ -243,6 +243,12 @@ describe("dispatch card (browser)", () => {
     expect(english.length).toBeGreaterThan(20);
     expect(english.filter((text) => CJK.test(text))).toEqual([]);
     expect(await untranslatedEvents(page)).toEqual([]);
+    // The title keeps the two facts apart, and says what the resident's button shows: nobody acknowledged,
+    // a worker asked but not accepted, so the button still says only that the call was received.
+    expect(await page.textContent("#detail-title .ack")).toBe("Unacknowledged");
+    expect(await page.textContent("#detail-title .state")).toBe("Worker asked");
+    expect(await page.textContent("#detail-title .button-state")).toBe("Button: call received");
+    expect(await page.getAttribute("#detail-title .button-state", "data-state")).toBe("received");
     await page.screenshot({ path: path.join(RESULTS, "dashboard-dispatch-en.png") });
 
     // Both languages have every key (checked in the page, as the console loads them).

@@ -39,7 +39,12 @@ describe("device feedback", () => {
     const hub = h;
     const { alarmId } = await hub.pressButton("sos");
     if (alarmId === null) throw new Error("no alarm");
-    await waitFor(() => hub.button.feedbackState === "acknowledged", 3000, "offer feedback");
+    await waitFor(
+      () => hub.th.hub.db.prepare("SELECT 1 FROM dispatch_offers WHERE alarm_id = ?").get(alarmId),
+      3000,
+      "the automatic offer",
+    );
+    await waitFor(() => hub.button.feedbackState === "received", 3000, "received feedback");
     await hub.pressButton("cancel");
     await waitFor(() => hub.button.feedbackState === "closed", 3000, "closed feedback");
 

@@ -33,7 +33,7 @@ describe("offer cascade", () => {
     const alarmId = await h.raise(0);
     const ranking = parseRanking(h.repo.alarm(alarmId)?.dispatch_ranking ?? null)?.entries ?? [];
     expect(ranking).toHaveLength(5);
-    expect(h.repo.alarm(alarmId)?.status).toBe("dispatched");
+    expect(h.repo.alarm(alarmId)?.status).toBe("offered");
     const first = open(alarmId);
     expect(first).toMatchObject({ worker_id: ranking[0]?.workerId, rank: 1, offered_by: "system" });
     expect(Date.parse(first.expires_at) - Date.parse(first.offered_at)).toBe(120_000);
@@ -78,7 +78,7 @@ describe("offer cascade", () => {
       "dispatch_exhausted",
     ]);
     const alarm = h.repo.alarm(alarmId);
-    expect(alarm).toMatchObject({ status: "dispatched", worker_id: null });
+    expect(alarm).toMatchObject({ status: "offered", worker_id: null });
     expect(alarm?.dispatch_reason).toContain("an operator must dispatch by hand");
     expect(h.changes).toContainEqual({ alarmId, change: "dispatch_exhausted" });
     // Each offer texted its worker once, with a link to that offer on the worker page.
@@ -170,7 +170,7 @@ describe("offer cascade", () => {
   it("suggests but does not offer for service and test calls", async () => {
     const alarmId = await h.raise(9, "service");
     expect(offers(alarmId)).toEqual([]);
-    expect(h.repo.alarm(alarmId)).toMatchObject({ status: "received", clinic_id: null });
+    expect(h.repo.alarm(alarmId)).toMatchObject({ status: "unassigned", clinic_id: null });
     expect(h.repo.alarm(alarmId)?.dispatch_reason).toMatch(/^suggested: /);
     expect(h.eventTypes(alarmId)).toEqual(["dispatch_ranked"]);
     const testCall = await h.raise(10, "test");

@@ -78,7 +78,7 @@ describe("the gateway with an emulated Arduino and a real hub", () => {
     await holdButton(board);
     await vi.waitFor(() => expect(alarmsOf(th, deviceId)).toHaveLength(1), { timeout: 5000 });
     const [alarm] = alarmsOf(th, deviceId);
-    expect(alarm).toMatchObject({ kind: "sos", status: "received" });
+    expect(alarm).toMatchObject({ kind: "sos", status: "unassigned" });
     await vi.waitFor(() => expect(gateway.board(deviceId).pendingPresses).toBe(0));
     led.reset();
     await vi.waitFor(() => expect(led.blinking()).toBe("received"), { timeout: 5000 });

@@ -5,7 +5,7 @@
  * (BOM, header, rows), the date-range checks and who may read the figures.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KPI_FROM, KPI_TO, type KpiSeed, seedKpiData } from "./support/kpi-fixtures.ts";
+import { KPI_CANCELLED_DAY, KPI_FROM, KPI_TO, type KpiSeed, seedKpiData } from "./support/kpi-fixtures.ts";
 import { createUser } from "./support/registry-app.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
@@ -67,7 +67,7 @@ describe("GET /api/kpi", () => {
     // A1–A8; A9 (23:59:59 the day before) and A10 (midnight after) are outside.
     expect(t.alarms).toBe(8);
     expect(t.byKind).toEqual({ sos: 5, service: 2, test: 1 });
-    expect(t.byOutcome).toEqual({ real: 2, false_alarm: 2, test: 1, none: 3 });
+    expect(t.byOutcome).toEqual({ real: 2, false_alarm: 3, test: 1, none: 2 });
     // 7 operational alarms (A4 is a test): A1, A2, A5, A7 (exactly 60 s), A8 in time; A3 at 75 s and A6 never.
     expect(t.ackWithin60s).toBeCloseTo(5 / 7, 10);
     // ack times 10, 20, 30, 45, 60, 75: median (30+45)/2, p90 at rank 4.5 → 60 + 0.5·15.
@@ -76,9 +76,12 @@ describe("GET /api/kpi", () => {
     expect(t.stages.onScene).toEqual({ n: 2, median: 450, p90: 570 });
     // resolve 100, 400, 1500, 2000 (A4's 5 s is a test): p90 at rank 2.7 → 1500 + 0.7·500.
     expect(t.stages.resolve).toEqual({ n: 4, median: 950, p90: 1850 });
-    expect(t.closureRate).toBeCloseTo(4 / 7, 10);
+    // Closed: A1, A3, A7 resolved, A2 followed up, A8 cancelled; a cancel is a closure.
+    expect(t.closureRate).toBeCloseTo(5 / 7, 10);
+    // A cancelled alarm gets no follow-up visit: A2 of A1, A2, A3, A7.
     expect(t.followUpRate).toBeCloseTo(1 / 4, 10);
-    expect(t.falseAlarmRate).toBeCloseTo(2 / 4, 10);
+    // A3 and A7 resolved as false alarms, and the cancelled A8.
+    expect(t.falseAlarmRate).toBeCloseTo(3 / 5, 10);
     expect(t.faults).toEqual({ offline: 1, silent: 1, low_battery: 1, test_failed: 0 });
   });
 
@@ -95,7 +98,7 @@ describe("GET /api/kpi", () => {
     expect(d1?.faults).toEqual({ offline: 1, silent: 0, low_battery: 0, test_failed: 0 });
     expect(d2).toMatchObject({ alarms: 3, byKind: { sos: 2, service: 1, test: 0 } });
     expect(d2?.ackWithin60s).toBeCloseTo(2 / 3, 10);
-    expect(d2?.closureRate).toBeCloseTo(1 / 3, 10);
+    expect(d2?.closureRate).toBeCloseTo(2 / 3, 10);
     expect(d2?.falseAlarmRate).toBe(1);
     expect(d2?.faults.low_battery).toBe(1);
     expect(d3).toMatchObject({ alarms: 0, ackWithin60s: null, closureRate: null, followUpRate: null });
@@ -120,6 +123,19 @@ describe("GET /api/kpi", () => {
     expect(none).toMatchObject({ code: null, alarms: 1, ackWithin60s: 1, falseAlarmRate: 1 });
     const quiet = r.grids.filter((g) => g.gridId !== null && g.gridId !== g1.id && g.gridId !== g2.id);
     for (const g of quiet) expect(g).toMatchObject({ alarms: 0, ackWithin60s: null });
+  });
+
+  it("counts cancelled alarms as closed false alarms: a grid whose only alarms were cancelled is 100% closed", async () => {
+    const { g3 } = seed.grids;
+    const r = await report(`from=${KPI_CANCELLED_DAY}&to=${KPI_CANCELLED_DAY}&gridId=${g3.id}`);
+    const t = r.totals;
+    // A11 (the resident's cancel at 5 s) and A12 (an operator's cancel at 300 s): both closed, both false alarms.
+    expect(t).toMatchObject({ alarms: 2, closureRate: 1, falseAlarmRate: 1, byOutcome: { false_alarm: 2, none: 0 } });
+    // Neither gets a follow-up visit, so there is no rate to show.
+    expect(t.followUpRate).toBeNull();
+    // A11 was cancelled before it could be acknowledged and needed none; A12 was acknowledged at 40 s.
+    expect(t.ackWithin60s).toBe(1);
+    expect(t.stages.ack).toEqual({ n: 1, median: 40, p90: 40 });
   });
 
   it("narrows everything to one grid with gridId", async () => {
@@ -155,8 +171,8 @@ describe("GET /api/kpi.csv", () => {
       alarms: "8",
       ack_within_60s_pct: (Math.round((5 / 7) * 1000) / 10).toFixed(1),
       resolve_p90_s: "1850.0",
-      closure_rate_pct: "57.1",
-      false_alarm_rate_pct: "50.0",
+      closure_rate_pct: "71.4",
+      false_alarm_rate_pct: "60.0",
       faults_offline: "1",
     });
     const g1 = rows.find((r) => r.scope === "grid" && r.grid_id === String(seed.grids.g1.id));

@@ -33,7 +33,7 @@ describe("migrations", () => {
     expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
     expect(db.pragma("foreign_key_check")).toEqual([]);
     expect(db.prepare("SELECT id, status, acknowledged_by FROM alarms").all()).toEqual([
-      { id: 7, status: "acknowledged", acknowledged_by: 1 },
+      { id: 7, status: "unassigned", acknowledged_by: 1 },
     ]);
     expect(db.prepare("SELECT username, role, worker_id FROM users").all()).toEqual([
       { username: "op", role: "operator", worker_id: null },
@@ -92,6 +92,53 @@ describe("migrations", () => {
     expect(
       db.prepare("SELECT alarm_id, household_id, grid_id, status, created_at FROM service_requests").all(),
     ).toEqual([{ alarm_id: 1, household_id: 1, grid_id: 2, status: "open", created_at: "t1" }]);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("version 10 takes the acknowledgement out of the status: received/acknowledged → unassigned, dispatched → offered", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-mig-"));
+    const db = new Database(path.join(dir, "v9.db"));
+    db.pragma("foreign_keys = OFF");
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 9)) db.exec(migration.sql);
+    db.pragma("user_version = 9");
+    db.pragma("foreign_keys = ON");
+    db.exec(`
+      INSERT INTO devices (id, secret_hash, created_at) VALUES ('D1', 'x', 'now');
+      INSERT INTO users (id, username, password_hash, role, display_name, created_at) VALUES (1, 'op', 'h', 'operator', 'Op', 'now');
+      INSERT INTO alarms (id, device_id, kind, status, received_at, acknowledged_at, acknowledged_by, dispatched_at, accepted_at) VALUES
+        (1, 'D1', 'sos', 'received', 't1', NULL, NULL, NULL, NULL),
+        (2, 'D1', 'sos', 'acknowledged', 't2', 'a2', 1, NULL, NULL),
+        (3, 'D1', 'sos', 'dispatched', 't3', NULL, NULL, 'd3', NULL),
+        (4, 'D1', 'sos', 'accepted', 't4', 'a4', 1, 'd4', 'c4'),
+        (5, 'D1', 'sos', 'cancelled', 't5', NULL, NULL, NULL, NULL);
+      INSERT INTO alarm_events (alarm_id, at, type, actor) VALUES (3, 't3', 'received', 'device:D1');
+    `);
+
+    migrate(db, createLogger("silent"));
+
+    expect(db.pragma("foreign_key_check")).toEqual([]);
+    expect(
+      db.prepare("SELECT id, status, acknowledged_at, acknowledged_by, offered_at, accepted_at FROM alarms").all(),
+    ).toEqual([
+      {
+        id: 1,
+        status: "unassigned",
+        acknowledged_at: null,
+        acknowledged_by: null,
+        offered_at: null,
+        accepted_at: null,
+      },
+      { id: 2, status: "unassigned", acknowledged_at: "a2", acknowledged_by: 1, offered_at: null, accepted_at: null },
+      { id: 3, status: "offered", acknowledged_at: null, acknowledged_by: null, offered_at: "d3", accepted_at: null },
+      { id: 4, status: "accepted", acknowledged_at: "a4", acknowledged_by: 1, offered_at: "d4", accepted_at: "c4" },
+      { id: 5, status: "cancelled", acknowledged_at: null, acknowledged_by: null, offered_at: null, accepted_at: null },
+    ]);
+    // The old states are gone for good: the table refuses them.
+    expect(() => db.prepare("UPDATE alarms SET status = 'acknowledged' WHERE id = 1").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("UPDATE alarms SET status = 'dispatched' WHERE id = 1").run()).toThrow(/CHECK/);
+    // Rows pointing at the rebuilt table still do.
+    expect(db.prepare("SELECT alarm_id FROM alarm_events").all()).toEqual([{ alarm_id: 3 }]);
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -129,7 +129,7 @@ describe("service requests end to end", () => {
 
     const stored = request(alarmId);
     expect(stored).toMatchObject({ status: "assigned", worker_id: expected.id });
-    expect(alarm(alarmId)).toMatchObject({ kind: "service", status: "dispatched", worker_id: expected.id });
+    expect(alarm(alarmId)).toMatchObject({ kind: "service", status: "offered", worker_id: expected.id });
     expect(eventTypes(alarmId)).toEqual(
       expect.arrayContaining(["dispatch_ranked", "service_request_opened", "service_request_assigned"]),
     );
@@ -209,7 +209,7 @@ describe("service requests end to end", () => {
     try {
       const alarmId = await press(7, "service");
       expect(request(alarmId)).toMatchObject({ status: "open", worker_id: null });
-      expect(alarm(alarmId)).toMatchObject({ status: "received", worker_id: null });
+      expect(alarm(alarmId)).toMatchObject({ status: "unassigned", worker_id: null });
       const why = events(alarmId).find((e) => e.type === "service_request_not_routed");
       expect(why?.detail?.reason).toBe(`no community worker is registered for grid ${household.grid_id}`);
       expect(outbox(alarmId, "worker_service")).toEqual([]);
@@ -222,12 +222,12 @@ describe("service requests end to end", () => {
 
       const assigned = await api(admin, "POST", `/api/service-requests/${id}/assign`, { workerId: first.id });
       expect(assigned.json.serviceRequest).toMatchObject({ status: "assigned", assignedBy: "user:admin" });
-      expect(alarm(alarmId)).toMatchObject({ status: "dispatched", worker_id: first.id });
+      expect(alarm(alarmId)).toMatchObject({ status: "offered", worker_id: first.id });
       expect(outbox(alarmId, "worker_service").map((m) => m.recipient)).toEqual([worker(first.id).phone]);
 
       const reassigned = await api(admin, "POST", `/api/service-requests/${id}/assign`, { workerId: second.id });
       expect(reassigned.json.serviceRequest).toMatchObject({ status: "assigned", worker: { id: second.id } });
-      expect(alarm(alarmId)).toMatchObject({ status: "dispatched", worker_id: second.id });
+      expect(alarm(alarmId)).toMatchObject({ status: "offered", worker_id: second.id });
       expect(outbox(alarmId, "worker_stand_down").map((m) => m.recipient)).toEqual([worker(first.id).phone]);
       const last = events(alarmId).findLast((e) => e.type === "service_request_assigned");
       expect(last).toMatchObject({

@@ -200,6 +200,43 @@ describe("drills", () => {
     }
   });
 
+  it("closes a test press nobody asked for as a passed manual test, so it never waits in the queue", async () => {
+    const watched = await startButton(th, 9);
+    const deviceId = th.demoDevices[9]?.deviceId ?? "";
+    // A resident trying the button, or `npm run sim -- fleet`: no request is pending for this device.
+    expect(testsOf(th, deviceId)).toEqual([]);
+    const ack = await watched.button.press("test");
+    const alarmId = ack.alarmId ?? 0;
+    const alarm = () =>
+      th.hub.db.prepare("SELECT status, outcome FROM alarms WHERE id = ?").get(alarmId) as {
+        status: string;
+        outcome: string | null;
+      };
+    await waitFor(() => alarm().status === "resolved", 10_000, "the manual test closed");
+    expect(alarm()).toEqual({ status: "resolved", outcome: "test" });
+    expect(testsOf(th, deviceId)).toMatchObject([
+      { trigger: "manual", status: "completed", alarm_id: alarmId, requested_by: `device:${deviceId}` },
+    ]);
+    await waitFor(() => watched.feedback.at(-1) === "closed", 5000, "closed on the button");
+
+    const open = await th.hub.app.inject({
+      method: "GET",
+      url: "/api/alarms?status=open",
+      headers: { cookie: cookies.operator },
+    });
+    expect(open.json().alarms.map((a: { id: number }) => a.id)).not.toContain(alarmId);
+    const health = (
+      await th.hub.app.inject({
+        method: "GET",
+        url: `/api/devices/${deviceId}/health`,
+        headers: { cookie: cookies.operator },
+      })
+    ).json();
+    expect(health.lastTest).toMatchObject({ trigger: "manual", status: "completed", alarmId });
+    expect(health.events.map((e: { type: string }) => e.type)).toContain("test_completed");
+    expect(th.hub.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE alarm_id = ?").get(alarmId)).toEqual({ n: 0 });
+  });
+
   it("refuses community workers, anonymous callers, unknown and revoked devices", async () => {
     const deviceId = th.demoDevices[5]?.deviceId ?? "";
     expect([

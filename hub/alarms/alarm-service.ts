@@ -4,27 +4,20 @@
  * feedback and every console are told. Two operators acting at once cannot both
  * win: the second gets ALARM_STATE_CONFLICT.
  *
- * Acknowledging is "an operator has taken this alarm", independent of how far
- * dispatch has got: an SOS is offered to a worker at once, without waiting for
- * an operator, so an alarm may already be `dispatched` (or even `accepted`)
- * when it is acknowledged. Only a `received` alarm changes status; the others
- * keep theirs and gain the acknowledgement.
+ * Acknowledging is "an operator has taken this alarm", a fact of its own that
+ * never changes the status: an SOS is offered to a worker at once, without
+ * waiting for an operator, so an alarm may already be `offered` (or even
+ * `accepted`) when it is acknowledged, and it keeps that status.
  */
 import type { Logger } from "pino";
-import type { FeedbackState } from "../../protocol/index.ts";
 import type { DeviceChannel } from "../broker/device-channel.ts";
 import { DispatchEffects } from "../dispatch/offer-cascade.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
-import {
-  type AlarmOutcome,
-  type AlarmRepository,
-  type AlarmRow,
-  type AlarmStatus,
-  CLOSED_STATUSES,
-} from "../storage/alarm-repo.ts";
+import { type AlarmOutcome, type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
 import { type Db, nowIso } from "../storage/database.ts";
 import type { UserRow } from "../storage/user-repo.ts";
+import { buttonStateOf } from "./button-state.ts";
 
 /** What closing an alarm asks of dispatch: withdraw open offers, stand down a worker, inside the same transaction. */
 export interface DispatchCloseOut {
@@ -32,22 +25,6 @@ export interface DispatchCloseOut {
   closeOut(alarmId: number, actor: string, effects: DispatchEffects, closing?: "resolved" | "cancelled"): void;
   afterCommit(effects: DispatchEffects): Promise<void>;
 }
-
-/**
- * What the resident's button shows for each alarm state. An offer to a worker
- * (`dispatched`) is not yet help on its way; the LED says "coming" only once a
- * worker has accepted.
- */
-export const FEEDBACK_FOR_STATUS: Record<AlarmStatus, FeedbackState> = {
-  received: "received",
-  acknowledged: "acknowledged",
-  dispatched: "acknowledged",
-  accepted: "dispatched",
-  on_scene: "arrived",
-  resolved: "closed",
-  followed_up: "closed",
-  cancelled: "closed",
-};
 
 export class AlarmService {
   private readonly db: Db;
@@ -87,8 +64,14 @@ export class AlarmService {
         const state = current.acknowledged_at !== null ? "already acknowledged" : current.status;
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is ${state}`, { status: current.status });
       }
-      const to = current.status === "received" ? "acknowledged" : current.status;
-      this.alarms.transition(alarmId, current.status, to, { acknowledged_at: at, acknowledged_by: user.id });
+      // The status stays: acknowledgement is not a step of the response (hub/alarms/lifecycle.ts).
+      const acknowledged = this.alarms.transition(alarmId, current.status, current.status, {
+        acknowledged_at: at,
+        acknowledged_by: user.id,
+      });
+      if (!acknowledged) {
+        throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} changed while being acknowledged`, {});
+      }
       this.alarms.appendEvent(alarmId, "acknowledged", `user:${user.username}`, undefined, at);
     })();
     return this.afterChange(alarmId, "acknowledged");
@@ -123,15 +106,15 @@ export class AlarmService {
   /** After a restart the broker's retained messages are gone; restate every open alarm's feedback. */
   async republishFeedback(): Promise<void> {
     for (const alarm of this.alarms.list({ openOnly: true, limit: 100_000 })) {
-      await this.devices.feedback(alarm.device_id, FEEDBACK_FOR_STATUS[alarm.status], alarm.id);
+      await this.devices.feedback(alarm.device_id, buttonStateOf(alarm), alarm.id);
     }
   }
 
-  private async afterChange(alarmId: number, change: AlarmStatus): Promise<AlarmRow> {
+  private async afterChange(alarmId: number, change: string): Promise<AlarmRow> {
     const alarm = this.get(alarmId);
     this.bus.emit("alarm.changed", { alarmId, change });
     try {
-      await this.devices.feedback(alarm.device_id, FEEDBACK_FOR_STATUS[alarm.status], alarm.id);
+      await this.devices.feedback(alarm.device_id, buttonStateOf(alarm), alarm.id);
     } catch (error) {
       // The change is committed; the device learns it from the retained state at its next reconnect.
       this.logger.warn({ err: error, alarmId }, "could not publish feedback to the device");

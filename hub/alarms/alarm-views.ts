@@ -3,6 +3,7 @@
  * list, the detail and the realtime push, so every console sees the same thing.
  */
 import Type, { type Static } from "typebox";
+import { FEEDBACK_STATES } from "../../protocol/index.ts";
 import { DispatchDetailSchema, type DispatchViews } from "../dispatch/dispatch-views.ts";
 import { type CascadeViews, ContactSchema, RelativeCascadeSchema } from "../relatives/cascade-views.ts";
 import { ServiceRequestSchema, type ServiceRequestViews } from "../service/service-views.ts";
@@ -11,6 +12,7 @@ import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
 import { ageOn } from "./age.ts";
+import { buttonStateOf } from "./button-state.ts";
 
 export { ageOn } from "./age.ts";
 
@@ -25,11 +27,18 @@ export const AlarmSummarySchema = Type.Object({
   id: Type.Integer(),
   deviceId: Type.String(),
   kind: Type.Union([Type.Literal("sos"), Type.Literal("service"), Type.Literal("test")]),
+  /** Where the response stands (unassigned → offered → accepted → on_scene → resolved …); never the acknowledgement. */
   status: Type.Enum(ALARM_STATUSES),
+  /** What the resident's button shows now, from the acknowledgement and the status (hub/alarms/button-state.ts). */
+  buttonState: Type.Enum(FEEDBACK_STATES),
   outcome: Nullable(Type.Union([Type.Literal("real"), Type.Literal("false_alarm"), Type.Literal("test")])),
   receivedAt: Type.String(),
   acknowledgedAt: Nullable(Type.String()),
   acknowledgedBy: Nullable(Type.String()),
+  /** When the first worker was asked, when one accepted, when one arrived. */
+  offeredAt: Nullable(Type.String()),
+  acceptedAt: Nullable(Type.String()),
+  onSceneAt: Nullable(Type.String()),
   resolvedAt: Nullable(Type.String()),
   resolvedBy: Nullable(Type.String()),
   household: Nullable(
@@ -146,10 +155,14 @@ export class AlarmViews {
       deviceId: row.device_id,
       kind: row.kind,
       status: row.status,
+      buttonState: buttonStateOf(row),
       outcome: row.outcome,
       receivedAt: row.received_at,
       acknowledgedAt: row.acknowledged_at,
       acknowledgedBy: this.username(row.acknowledged_by),
+      offeredAt: row.offered_at,
+      acceptedAt: row.accepted_at,
+      onSceneAt: row.on_scene_at,
       resolvedAt: row.resolved_at,
       resolvedBy: this.username(row.resolved_by),
       household: household

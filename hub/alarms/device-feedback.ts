@@ -8,7 +8,7 @@
  */
 import type { FeedbackState } from "../../protocol/index.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
-import { FEEDBACK_FOR_STATUS } from "./alarm-service.ts";
+import { buttonStateOf } from "./button-state.ts";
 
 export interface CurrentFeedback {
   state: FeedbackState;
@@ -19,6 +19,6 @@ export interface CurrentFeedback {
 export function currentFeedbackFrom(alarms: Pick<AlarmRepository, "feedbackAlarmFor">) {
   return (deviceId: string): CurrentFeedback | null => {
     const alarm = alarms.feedbackAlarmFor(deviceId);
-    return alarm ? { state: FEEDBACK_FOR_STATUS[alarm.status], alarmId: alarm.id } : null;
+    return alarm ? { state: buttonStateOf(alarm), alarmId: alarm.id } : null;
   };
 }

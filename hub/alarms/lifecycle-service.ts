@@ -14,7 +14,8 @@ import type { EventBus } from "../events.ts";
 import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
 import type { Db } from "../storage/database.ts";
 import type { UserRow } from "../storage/user-repo.ts";
-import { type DispatchCloseOut, FEEDBACK_FOR_STATUS } from "./alarm-service.ts";
+import type { DispatchCloseOut } from "./alarm-service.ts";
+import { buttonStateOf } from "./button-state.ts";
 import type { LifecycleRepository, OverdueRow } from "./lifecycle-repo.ts";
 
 export interface LifecycleSettings {
@@ -163,7 +164,7 @@ export class LifecycleService {
     const alarm = this.get(alarmId);
     this.deps.bus.emit("alarm.changed", { alarmId, change });
     try {
-      await this.deps.devices.feedback(alarm.device_id, FEEDBACK_FOR_STATUS[alarm.status], alarm.id);
+      await this.deps.devices.feedback(alarm.device_id, buttonStateOf(alarm), alarm.id);
     } catch (error) {
       this.deps.logger.warn({ err: error, alarmId }, "could not publish feedback to the device");
     }

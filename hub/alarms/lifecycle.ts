@@ -3,15 +3,17 @@
  * through `AlarmRepository.transition`, which refuses a change this table does
  * not list (`ALARM_TRANSITION_ILLEGAL`).
  *
- *   received → acknowledged → dispatched → accepted → on_scene → resolved → followed_up
- *   (any open state) → cancelled
+ *   unassigned → offered → accepted → on_scene → resolved → followed_up
+ *   (any open state) → resolved | cancelled
  *
- * The operator's acknowledgement is orthogonal to dispatch: an SOS is offered to
- * a worker before anyone acknowledges it, so `received → dispatched` is legal and
- * `acknowledged_at` is a separate fact that a dispatched or accepted alarm may
- * gain later without changing status. A status that keeps its state while other
- * fields change (acknowledging a dispatched alarm, the next offer of a
- * dispatched alarm) is not a transition and is allowed for open states only.
+ * `status` says only where the response stands. The operator's acknowledgement
+ * is a separate fact (`acknowledged_at`/`acknowledged_by`), set once at any
+ * open status and never a transition: an SOS is offered to a worker before any
+ * operator has seen it, and a worker may accept before anyone acknowledges.
+ * Keeping the two apart is what keeps the resident's button honest
+ * (hub/alarms/button-state.ts). A status that keeps its state while other
+ * fields change (acknowledging, the next offer of an offered alarm) is not a
+ * transition and is allowed for open states only.
  */
 import { AnxinError } from "../errors.ts";
 // alarm-repo imports this module too: only read its values inside functions (ESM cycle).
@@ -19,11 +21,10 @@ import { type AlarmStatus, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
 
 /** The legal transitions, as data: from → the states it may move to. */
 export const LEGAL_TRANSITIONS: Readonly<Record<AlarmStatus, readonly AlarmStatus[]>> = {
-  received: ["acknowledged", "dispatched", "resolved", "cancelled"],
-  acknowledged: ["dispatched", "resolved", "cancelled"],
-  dispatched: ["accepted", "resolved", "cancelled"],
-  // An operator may re-dispatch an accepted alarm to another worker.
-  accepted: ["dispatched", "on_scene", "resolved", "cancelled"],
+  unassigned: ["offered", "resolved", "cancelled"],
+  offered: ["accepted", "resolved", "cancelled"],
+  // Once a worker has accepted, nobody else is asked: dispatch by hand refuses an accepted alarm.
+  accepted: ["on_scene", "resolved", "cancelled"],
   on_scene: ["resolved", "cancelled"],
   resolved: ["followed_up"],
   followed_up: [],

@@ -28,9 +28,6 @@ export interface DispatchAlarmRow extends AlarmRow {
   dispatch_ranking: string | null;
   dispatch_reason: string | null;
   clinic_reason: string | null;
-  dispatched_at: string | null;
-  accepted_at: string | null;
-  on_scene_at: string | null;
 }
 
 export interface DispatchWorkerRow {
@@ -84,7 +81,7 @@ export interface ResidentHealthRow {
 }
 
 /** Alarm states in which a worker is on it (or being asked): they count as busy for other alarms. */
-const BUSY_STATUSES = "'dispatched', 'accepted', 'on_scene'";
+const BUSY_STATUSES = "'offered', 'accepted', 'on_scene'";
 
 export class DispatchRepository {
   private readonly db: Db;
@@ -230,7 +227,7 @@ export class DispatchRepository {
     return (
       this.db
         .prepare(
-          `SELECT id FROM alarms WHERE status IN ('received', 'acknowledged', 'dispatched')
+          `SELECT id FROM alarms WHERE status IN ('unassigned', 'offered')
              AND json_extract(dispatch_ranking, '$.refinement') = 'pending' ORDER BY id`,
         )
         .all() as { id: number }[]

@@ -7,7 +7,7 @@
  * outbox sender's wake-up — happens in `afterCommit`, never before.
  */
 import type { Logger } from "pino";
-import { FEEDBACK_FOR_STATUS } from "../alarms/alarm-service.ts";
+import { buttonStateOf } from "../alarms/button-state.ts";
 import { AnxinError, describeError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import { greatCircleMetres } from "../geo/nearest.ts";
@@ -75,7 +75,7 @@ export class DispatchService {
       const alarm = repo.alarm(alarmId);
       if (!alarm) continue;
       try {
-        await devices.feedback(alarm.device_id, FEEDBACK_FOR_STATUS[alarm.status], alarm.id);
+        await devices.feedback(alarm.device_id, buttonStateOf(alarm), alarm.id);
       } catch (error) {
         // Committed already; the device learns the state from the retained message at its next reconnect.
         logger.warn({ err: error, alarmId }, "could not publish feedback to the device");

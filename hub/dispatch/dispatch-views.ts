@@ -50,7 +50,7 @@ export const DispatchDetailSchema = Type.Object({
   reason: Nullable(Type.String()),
   offers: Type.Array(OfferSchema),
   clinicReason: Nullable(Type.String()),
-  dispatchedAt: Nullable(Type.String()),
+  offeredAt: Nullable(Type.String()),
   acceptedAt: Nullable(Type.String()),
   onSceneAt: Nullable(Type.String()),
 });
@@ -147,7 +147,7 @@ export class DispatchViews {
       reason: alarm?.dispatch_reason ?? null,
       offers: this.repo.offers(alarmId).map((o) => this.offer(o)),
       clinicReason: alarm?.clinic_reason ?? null,
-      dispatchedAt: alarm?.dispatched_at ?? null,
+      offeredAt: alarm?.offered_at ?? null,
       acceptedAt: alarm?.accepted_at ?? null,
       onSceneAt: alarm?.on_scene_at ?? null,
     };

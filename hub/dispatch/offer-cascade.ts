@@ -7,13 +7,13 @@
  */
 
 import { workerDispatchSms, workerStandDownSms } from "../notify/sms-text.ts";
-import type { AlarmRepository, AlarmStatus } from "../storage/alarm-repo.ts";
+import { type AlarmRepository, type AlarmStatus, UNACCEPTED_STATUSES } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { DispatchAlarmRow, DispatchRepository, DispatchWorkerRow, OfferRow } from "./dispatch-repo.ts";
 import type { Clock, DispatchSettings, StoredRanking } from "./types.ts";
 
-/** Alarm states in which a worker may still be asked. */
-export const OFFERABLE_STATUSES: readonly AlarmStatus[] = ["received", "acknowledged", "dispatched"];
+/** Alarm states in which a worker may still be asked: nobody has accepted yet. */
+export const OFFERABLE_STATUSES: readonly AlarmStatus[] = UNACCEPTED_STATUSES;
 
 /** What to do once the transaction has committed. */
 export class DispatchEffects {
@@ -116,7 +116,7 @@ export class OfferCascade {
     return null;
   }
 
-  /** Creates the offer, moves the alarm to `dispatched`, and puts the worker's SMS in the outbox. */
+  /** Creates the offer, moves the alarm to `offered`, and puts the worker's SMS in the outbox. */
   makeOffer(alarm: DispatchAlarmRow, worker: DispatchWorkerRow, effects: DispatchEffects, plan: OfferPlan): OfferRow {
     const { repo, alarms, settings, clock } = this.deps;
     const now = clock();
@@ -131,12 +131,14 @@ export class OfferCascade {
       expires_at: expiresAt,
       offered_by: plan.offeredBy,
     });
-    if (alarm.status !== "dispatched") {
-      // An offer does not wait for an operator's acknowledgement: minutes matter.
-      const moved = alarms.transition(alarm.id, alarm.status, "dispatched", {
-        dispatched_at: alarm.dispatched_at ?? offeredAt,
+    if (alarm.status !== "offered") {
+      // An offer does not wait for an operator's acknowledgement: minutes matter. The button's
+      // state does not change with it (hub/alarms/button-state.ts); it is restated all the same,
+      // since it is read from storage and so can never say more than the commit holds.
+      const moved = alarms.transition(alarm.id, alarm.status, "offered", {
+        offered_at: alarm.offered_at ?? offeredAt,
       });
-      if (!moved) throw new Error(`alarm ${alarm.id} changed state while being dispatched`);
+      if (!moved) throw new Error(`alarm ${alarm.id} changed state while being offered`);
       effects.feedback.add(alarm.id);
     }
     repo.setCurrentWorker(alarm.id, worker.id, plan.distanceM);

@@ -32,7 +32,7 @@ export class WorkerActions {
       const { offer, worker } = this.ownOpenOffer(offerId, user);
       const alarm = this.alarm(offer.alarm_id);
       const at = clock().toISOString();
-      if (!alarms.transition(alarm.id, "dispatched", "accepted", { accepted_at: at })) {
+      if (!alarms.transition(alarm.id, "offered", "accepted", { accepted_at: at })) {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarm.id} is ${alarm.status}`, { status: alarm.status });
       }
       repo.settleOffer(offer.id, "accepted", at, null);

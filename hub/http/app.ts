@@ -1,7 +1,8 @@
 /**
  * The HTTP side of the hub, fastify style: `buildApp(deps)` returns the app
  * without listening, each resource is an encapsulated plugin, and tests use
- * `inject()`. Every route except login, health, docs and the static console
+ * `inject()`. Every route except login, health, docs, Twilio's signed
+ * webhooks, the families' token pages (`/f/<token>`) and the static console
  * needs a session.
  */
 import cookie from "@fastify/cookie";
@@ -40,6 +41,7 @@ import { authRoutes } from "./routes/auth-routes.ts";
 import { type ConsoleDeadlines, consoleRoutes } from "./routes/console-routes.ts";
 import { type DeviceSupervisionRoutesOptions, deviceSupervisionRoutes } from "./routes/device-supervision-routes.ts";
 import { type DispatchHttpDeps, dispatchRoutes } from "./routes/dispatch-routes.ts";
+import { type FamilyRoutesOptions, familyRoutes } from "./routes/family-routes.ts";
 import { type HealthProbe, healthRoutes } from "./routes/health-routes.ts";
 import { type HistoryRoutesOptions, historyRoutes } from "./routes/history-routes.ts";
 import { type KpiRoutesOptions, kpiRoutes } from "./routes/kpi-routes.ts";
@@ -74,6 +76,8 @@ export interface AppDeps {
   registry: RegistryServices;
   /** Twilio's webhooks (replies, status callbacks): signed by Twilio, no session. */
   twilio: TwilioWebhookOptions;
+  /** Relatives' status pages (`/f/<token>`): the token from their SMS, no session. */
+  family: FamilyRoutesOptions;
   /** Device faults, health and drills (`/api/devices`). */
   supervision: Omit<DeviceSupervisionRoutesOptions, "sessions">;
   /** KPIs (`/api/kpi`, `/api/kpi.csv`). */
@@ -173,6 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(registryRoutes, { prefix: "/api/registry", sessions: deps.sessions, services: deps.registry });
   await app.register(workerRoutes, { prefix: "/api/worker", sessions: deps.sessions, ...deps.dispatch });
   await app.register(twilioRoutes, { prefix: "/api/twilio", ...deps.twilio });
+  await app.register(familyRoutes, deps.family);
   await app.register(deviceSupervisionRoutes, { prefix: "/api/devices", sessions: deps.sessions, ...deps.supervision });
   await app.register(kpiRoutes, { prefix: "/api", sessions: deps.sessions, ...deps.kpi });
   await app.register(historyRoutes, { prefix: "/api/alarms", sessions: deps.sessions, ...deps.records });

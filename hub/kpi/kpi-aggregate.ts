@@ -3,10 +3,15 @@
  * - counts by kind and outcome include every alarm, test presses too;
  * - every rate and stage time is over operational alarms only (kind ≠ test):
  *   test presses are closed by the system in seconds and would flatter them;
- * - ackWithin60s: acknowledged no later than 60 s after received ÷ all
- *   operational alarms (one never acknowledged counts as a miss);
- * - closureRate: resolved or followed_up ÷ all; followUpRate: followed_up ÷
- *   (resolved or followed_up); falseAlarmRate: outcome false_alarm ÷ (resolved or followed_up);
+ * - ackWithin60s: acknowledged no later than 60 s after received ÷ the
+ *   operational alarms that needed an acknowledgement: one never acknowledged
+ *   counts as a miss, but one cancelled unacknowledged within the 60 s (the
+ *   resident's own cancel press, say) needed none and is not counted at all;
+ * - closed: resolved, followed_up or cancelled (a cancel is a closure too:
+ *   nobody has anything left to do); closureRate: closed ÷ all;
+ *   followUpRate: followed_up ÷ (resolved or followed_up), since a cancelled
+ *   alarm gets no visit; falseAlarmRate: outcome false_alarm ÷ closed, where
+ *   every cancel is a false alarm (its outcome is stored as false_alarm);
  * - stage times in seconds, median and p90 by linear interpolation between
  *   closest ranks (numpy's default), over the alarms that reached both ends.
  * Rates are fractions (0…1), null when their denominator is 0.
@@ -66,6 +71,14 @@ function ratio(numerator: number, denominator: number): number | null {
   return denominator === 0 ? null : numerator / denominator;
 }
 
+/** Alarm states that count as closed. */
+const CLOSED = new Set(["resolved", "followed_up", "cancelled"]);
+
+function cancelledWithin(row: KpiAlarmRow, limitS: number): boolean {
+  const s = seconds(row.received_at, row.cancelled_at);
+  return row.status === "cancelled" && s !== null && s <= limitS;
+}
+
 function seconds(from: string | number | null, to: string | number | null): number | null {
   if (typeof from !== "string" || typeof to !== "string") return null;
   return (Date.parse(to) - Date.parse(from)) / 1000;
@@ -77,7 +90,9 @@ export function figures(alarms: readonly KpiAlarmRow[], faults: readonly KpiFaul
   const spans: Record<Stage, number[]> = { ack: [], accept: [], onScene: [], resolve: [] };
   let operational = 0;
   let ackedInTime = 0;
+  let ackExempt = 0;
   let closed = 0;
+  let visitable = 0;
   let followedUp = 0;
   let falseAlarms = 0;
   for (const row of alarms) {
@@ -93,10 +108,12 @@ export function figures(alarms: readonly KpiAlarmRow[], faults: readonly KpiFaul
     }
     const ackS = seconds(row.received_at, row.acknowledged_at);
     if (ackS !== null && ackS <= ACK_LIMIT_S) ackedInTime += 1;
-    if (row.status === "resolved" || row.status === "followed_up") {
+    else if (ackS === null && cancelledWithin(row, ACK_LIMIT_S)) ackExempt += 1;
+    if (CLOSED.has(row.status)) {
       closed += 1;
+      if (row.status !== "cancelled") visitable += 1;
       if (row.status === "followed_up") followedUp += 1;
-      if (row.outcome === "false_alarm") falseAlarms += 1;
+      if (row.outcome === "false_alarm" || row.status === "cancelled") falseAlarms += 1;
     }
   }
   const faultCounts = zeroes(FAULT_KINDS);
@@ -110,10 +127,10 @@ export function figures(alarms: readonly KpiAlarmRow[], faults: readonly KpiFaul
     alarms: alarms.length,
     byKind,
     byOutcome,
-    ackWithin60s: ratio(ackedInTime, operational),
+    ackWithin60s: ratio(ackedInTime, operational - ackExempt),
     stages,
     closureRate: ratio(closed, operational),
-    followUpRate: ratio(followedUp, closed),
+    followUpRate: ratio(followedUp, visitable),
     falseAlarmRate: ratio(falseAlarms, closed),
     faults: faultCounts,
   };

@@ -16,6 +16,7 @@ export interface KpiAlarmRow {
   accepted_at: string | null;
   on_scene_at: string | null;
   resolved_at: string | null;
+  cancelled_at: string | null;
   grid_id: number | null;
 }
 
@@ -47,7 +48,7 @@ export class KpiQueries {
     return this.db
       .prepare(
         `SELECT a.kind, a.status, a.outcome, a.received_at, a.acknowledged_at, a.accepted_at, a.on_scene_at,
-                a.resolved_at, h.grid_id
+                a.resolved_at, a.cancelled_at, h.grid_id
            FROM alarms a LEFT JOIN households h ON h.id = a.household_id
           WHERE a.received_at >= @startIso AND a.received_at < @endIso ${GRID_FILTER}
           ORDER BY a.received_at`,

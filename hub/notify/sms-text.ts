@@ -36,13 +36,24 @@ export function formatTime(date: Date, language: SmsLanguage, timeZone: string):
   }).format(date);
 }
 
+/** A registry language as an SMS language: a relative's own when the hub speaks it, else the hub's default. */
+export function smsLanguageOf(language: string, fallback: SmsLanguage): SmsLanguage {
+  return language === "en" || language === "zh-CN" ? language : fallback;
+}
+
+/**
+ * The first SMS to a relative. `link` is the relative's own family status page
+ * (`/f/<token>`) and must stay the last thing in the text: once the SMS has
+ * left the outbox, a trigger (migration 12) blanks the token at the end of the
+ * stored body.
+ */
 export function relativeAlarmSms(facts: AlarmSmsFacts, language: SmsLanguage): string {
   const kind = KIND_NAMES[language][facts.kind];
   const time = formatTime(facts.receivedAt, language, facts.timeZone);
   if (language === "zh-CN") {
-    return `【安心】${kind}：${facts.residentName}（${facts.address}）于${time}按下了一键呼叫按钮，指挥中心正在处理，已通知社区工作人员。收到请回复1。详情：${facts.link}`;
+    return `【安心】${kind}：${facts.residentName}（${facts.address}）于${time}按下了一键呼叫按钮，指挥中心正在处理，已通知社区工作人员。收到请回复1。进展请看：${facts.link}`;
   }
-  return `[Anxin] ${kind}: ${facts.residentName} (${facts.address}) pressed the call button at ${time}. The command center is handling it and a community worker has been notified. Reply 1 to confirm you got this. Details: ${facts.link}`;
+  return `[Anxin] ${kind}: ${facts.residentName} (${facts.address}) pressed the call button at ${time}. The command center is handling it and a community worker has been notified. Reply 1 to confirm you got this. Follow it here: ${facts.link}`;
 }
 
 export interface WorkerOfferFacts extends AlarmSmsFacts {

@@ -46,9 +46,11 @@ export interface RelativeRecord {
   relation: string;
   phone: string;
   language: string;
+  /** 1: gets the update SMS after the first one (migration 12); 0: switched off. */
+  updates: number;
 }
 
-export type RelativeColumns = Partial<Pick<RelativeRecord, "name" | "relation" | "phone" | "language">>;
+export type RelativeColumns = Partial<Pick<RelativeRecord, "name" | "relation" | "phone" | "language" | "updates">>;
 
 const HOUSEHOLD_REFERENCES = [
   { label: "alarms", sql: "SELECT COUNT(*) AS n FROM alarms WHERE household_id = ?" },
@@ -208,7 +210,7 @@ export class HouseholdRepo {
     return Number(
       this.db
         .prepare(
-          "INSERT INTO relatives (resident_id, priority, name, relation, phone, language) VALUES (?, ?, ?, ?, ?, ?)",
+          "INSERT INTO relatives (resident_id, priority, name, relation, phone, language, updates) VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .run(
           relative.resident_id,
@@ -217,6 +219,7 @@ export class HouseholdRepo {
           relative.relation,
           relative.phone,
           relative.language,
+          relative.updates,
         ).lastInsertRowid,
     );
   }

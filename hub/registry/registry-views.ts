@@ -44,6 +44,8 @@ export interface RelativeView {
   relation: string;
   phone: string;
   language: string;
+  /** Gets the update SMS after the first one (worker on the way, arrived, closed). */
+  updates: boolean;
 }
 
 export interface DeviceView {
@@ -134,6 +136,7 @@ export function relativeView(row: RelativeRecord): RelativeView {
     relation: row.relation,
     phone: row.phone,
     language: row.language,
+    updates: row.updates === 1,
   };
 }
 

@@ -14,6 +14,8 @@ export interface RelativeInput {
   relation: string;
   phone: string;
   language?: "zh-CN" | "en" | undefined;
+  /** After the first SMS about an alarm, also text the updates (default true). */
+  updates?: boolean | undefined;
   /** Where in the list (1 = first contacted); the others move down. Default: last. */
   priority?: number | undefined;
 }
@@ -62,6 +64,7 @@ export class RelativeService {
         relation: input.relation,
         phone: input.phone,
         language: input.language ?? "zh-CN",
+        updates: input.updates === false ? 0 : 1,
       });
       this.households.renumberRelatives(residentId, moved([...ids, id], id, priority));
       this.audit.created(actor, "relative", id, { residentId, name: input.name, relation: input.relation, priority });
@@ -77,6 +80,7 @@ export class RelativeService {
     if (patch.relation !== undefined) changes.relation = patch.relation;
     if (patch.phone !== undefined) changes.phone = patch.phone;
     if (patch.language !== undefined) changes.language = patch.language;
+    if (patch.updates !== undefined) changes.updates = patch.updates ? 1 : 0;
     this.db.transaction(() => {
       this.households.updateRelative(id, changes);
       const ids = this.households.relativesOf(before.resident_id).map((r) => r.id);

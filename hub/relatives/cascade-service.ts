@@ -8,9 +8,10 @@
 import type { Logger } from "pino";
 import type { DispatchCloseOut } from "../alarms/alarm-service.ts";
 import type { EventBus } from "../events.ts";
+import type { FamilyLinkMinter } from "../family/family-links.ts";
 import { type DeliveryChannel, isAnsweredCall } from "../notify/delivery-status.ts";
 import { confirmedReply, replyHelp } from "../notify/relative-texts.ts";
-import type { SmsLanguage } from "../notify/sms-text.ts";
+import { type SmsLanguage, smsLanguageOf } from "../notify/sms-text.ts";
 import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type { CallHangupRepository } from "../storage/call-hangup-repo.ts";
 import type { Db } from "../storage/database.ts";
@@ -66,6 +67,8 @@ export interface CascadeServiceDeps {
   registry: RegistryRepository;
   outbox: OutboxRepository;
   hangups: CallHangupRepository;
+  /** Mints each texted relative's family status link (`/f/<token>`) for their first SMS. */
+  links: FamilyLinkMinter;
   bus: EventBus;
   logger: Logger;
   settings: RelativeSettings;
@@ -207,7 +210,7 @@ export class RelativeCascadeService {
   }
 
   private language(contact: ContactRow): SmsLanguage {
-    return contact.language === "en" ? "en" : this.deps.settings.smsLanguage;
+    return smsLanguageOf(contact.language, this.deps.settings.smsLanguage);
   }
 
   private settleEnded(contact: EndedContact, fx: CascadeEffects): void {

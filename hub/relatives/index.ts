@@ -9,6 +9,7 @@
 import type { Logger } from "pino";
 import type { HubConfig } from "../config.ts";
 import type { EventBus } from "../events.ts";
+import type { FamilyLinkMinter } from "../family/family-links.ts";
 import type { TwilioWebhookOptions } from "../http/routes/twilio-routes.ts";
 import { CallHangups } from "../notify/call-hangups.ts";
 import { ConsoleVoiceNotifier } from "../notify/console-notifier.ts";
@@ -46,6 +47,7 @@ export function createRelatives(deps: {
   alarms: AlarmRepository;
   registry: RegistryRepository;
   outbox: OutboxRepository;
+  links: FamilyLinkMinter;
   bus: EventBus;
   logger: Logger;
   config: HubConfig;

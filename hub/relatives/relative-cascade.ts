@@ -12,8 +12,9 @@
  * (`unreachable`); closing the alarm ends it (`stopped`). Confirmed or stopped,
  * its calls that have not ended are withdrawn or hung up (call-cancel.ts).
  */
+import type { FamilyLinkMinter } from "../family/family-links.ts";
 import { relativeCallTwiml } from "../notify/relative-texts.ts";
-import { relativeAlarmSms, type SmsLanguage } from "../notify/sms-text.ts";
+import { relativeAlarmSms, type SmsLanguage, smsLanguageOf } from "../notify/sms-text.ts";
 import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
 import type { NewOutboxMessage, OutboxChannel, OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository, RelativeRow } from "../storage/registry-repo.ts";
@@ -40,6 +41,7 @@ export class RelativeCascade {
   private readonly outbox: OutboxRepository;
   private readonly repo: CascadeRepository;
   private readonly calls: CallCanceller;
+  private readonly links: FamilyLinkMinter;
   private readonly settings: RelativeSettings;
   private readonly clock: Clock;
 
@@ -49,6 +51,7 @@ export class RelativeCascade {
     outbox: OutboxRepository;
     repo: CascadeRepository;
     calls: CallCanceller;
+    links: FamilyLinkMinter;
     settings: RelativeSettings;
     clock: Clock;
   }) {
@@ -57,6 +60,7 @@ export class RelativeCascade {
     this.outbox = deps.outbox;
     this.repo = deps.repo;
     this.calls = deps.calls;
+    this.links = deps.links;
     this.settings = deps.settings;
     this.clock = deps.clock;
   }
@@ -200,12 +204,16 @@ export class RelativeCascade {
     const wave = (this.repo.cascade(alarmId)?.wave ?? 0) + 1;
     const deadlineAt = this.deadline();
     const step = this.repo.beginStep(alarmId, "texting", wave, deadlineAt);
-    const link = `${this.settings.publicUrl}/#/alarms/${alarmId}`;
-    this.contact(facts, relatives, "sms", step, effects, (relative) => ({
-      body: relativeAlarmSms({ ...this.smsFacts(facts), kind: facts.alarm.kind, link }, this.language(relative)),
-      purpose: `relative:${relative.priority}`,
-      dedupeKey: `alarm:${alarmId}:relative:${relative.id}`,
-    }));
+    this.contact(facts, relatives, "sms", step, effects, (relative) => {
+      const language = this.language(relative);
+      // The relative's own family status page; the console link is for operators only.
+      const link = this.links.mint(alarmId, { id: relative.id, language });
+      return {
+        body: relativeAlarmSms({ ...this.smsFacts(facts), kind: facts.alarm.kind, link }, language),
+        purpose: `relative:${relative.priority}`,
+        dedupeKey: `alarm:${alarmId}:relative:${relative.id}`,
+      };
+    });
     this.alarms.appendEvent(alarmId, "relatives_wave_sent", "system", {
       wave,
       step,
@@ -281,7 +289,7 @@ export class RelativeCascade {
   }
 
   private language(relative: { language: string }): SmsLanguage {
-    return relative.language === "en" ? "en" : this.settings.smsLanguage;
+    return smsLanguageOf(relative.language, this.settings.smsLanguage);
   }
 
   private deadline(): string {

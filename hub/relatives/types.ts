@@ -9,7 +9,6 @@ export interface RelativeSettings {
   firstWave: number;
   /** Seconds a step waits for a confirmation before the next one (ANXIN_RELATIVE_CONFIRM_S). */
   confirmS: number;
-  publicUrl: string;
   /** Where Twilio posts the key a relative pressed during a call (the call's `<Gather action>`). */
   gatherUrl: string;
   timeZone: string;
@@ -20,7 +19,6 @@ export function relativeSettingsFrom(config: HubConfig): RelativeSettings {
   return {
     firstWave: config.relativesFirstWave,
     confirmS: config.relativeConfirmS,
-    publicUrl: config.publicUrl,
     gatherUrl: voiceGatherUrl(config.publicUrl),
     timeZone: config.timeZone,
     smsLanguage: config.smsLanguage,

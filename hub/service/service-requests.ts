@@ -181,12 +181,12 @@ export class ServiceRequestService {
       throw changed(request.id);
     }
     // The alarm shows the worker it is with, as for an SOS, so the queue and the KPIs read it the same way.
-    if (alarm.status === "received" || alarm.status === "acknowledged") {
-      if (!alarms.transition(alarm.id, alarm.status, "dispatched", { dispatched_at: alarm.dispatched_at ?? at })) {
+    if (alarm.status === "unassigned") {
+      if (!alarms.transition(alarm.id, alarm.status, "offered", { offered_at: alarm.offered_at ?? at })) {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarm.id} changed while being assigned`, {});
       }
       effects.feedback.add(alarm.id);
-    } else if (alarm.status !== "dispatched") {
+    } else if (alarm.status !== "offered") {
       throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarm.id} is ${alarm.status}`, { status: alarm.status });
     }
     dispatchRepo.setCurrentWorker(alarm.id, worker.id, distanceM);

@@ -2,10 +2,17 @@ import type { AlarmMessage } from "../../protocol/index.ts";
 import { assertTransition } from "../alarms/lifecycle.ts";
 import { type Db, nowIso } from "./database.ts";
 
+/**
+ * Where the response to an alarm stands, and nothing else: whether an operator
+ * has acknowledged it is a separate fact (`acknowledged_at`), so that no
+ * mapping can take one for the other (hub/alarms/button-state.ts).
+ * `unassigned`: no worker asked yet; `offered`: a worker was asked and nobody
+ * has accepted (or everybody asked has declined); `accepted`: a worker is on
+ * the way; `on_scene`: arrived.
+ */
 export const ALARM_STATUSES = [
-  "received",
-  "acknowledged",
-  "dispatched",
+  "unassigned",
+  "offered",
   "accepted",
   "on_scene",
   "resolved",
@@ -15,6 +22,8 @@ export const ALARM_STATUSES = [
 export type AlarmStatus = (typeof ALARM_STATUSES)[number];
 /** States in which an alarm no longer needs anyone to act now. */
 export const CLOSED_STATUSES: readonly AlarmStatus[] = ["resolved", "followed_up", "cancelled"];
+/** States in which no worker has accepted yet: a worker may still be asked. */
+export const UNACCEPTED_STATUSES: readonly AlarmStatus[] = ["unassigned", "offered"];
 const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(", ");
 export type AlarmOutcome = "real" | "false_alarm" | "test";
 export type IncidentKind = "sos" | "service" | "test";
@@ -32,10 +41,15 @@ export interface AlarmRow {
   worker_distance_m: number | null;
   clinic_id: number | null;
   clinic_distance_m: number | null;
+  /** When an operator acknowledged the alarm: a fact of its own, apart from `status`. */
   acknowledged_at: string | null;
   acknowledged_by: number | null;
   resolved_at: string | null;
   resolved_by: number | null;
+  /** When the first worker was asked, accepted, arrived. */
+  offered_at: string | null;
+  accepted_at: string | null;
+  on_scene_at: string | null;
   stages_done: string;
   stage_error: string | null;
   /** Presses attached to this alarm (the first included); more presses, higher priority. */
@@ -98,7 +112,7 @@ export class AlarmRepository {
 
   insertAlarm(deviceId: string, kind: IncidentKind, receivedAt: string): number {
     const result = this.db
-      .prepare("INSERT INTO alarms (device_id, kind, status, received_at) VALUES (?, ?, 'received', ?)")
+      .prepare("INSERT INTO alarms (device_id, kind, status, received_at) VALUES (?, ?, 'unassigned', ?)")
       .run(deviceId, kind, receivedAt);
     return Number(result.lastInsertRowid);
   }

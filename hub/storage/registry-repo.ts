@@ -37,6 +37,8 @@ export interface RelativeRow {
   relation: string;
   phone: string;
   language: string;
+  /** 1: once texted about an alarm, also gets its update SMS (migration 12); 0: switched off. */
+  updates: number;
 }
 
 export interface WorkerRow {

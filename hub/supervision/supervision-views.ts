@@ -22,7 +22,8 @@ export const DeviceTestSchema = Type.Object({
   id: Type.Integer(),
   requestId: Type.String(),
   deviceId: Type.String(),
-  trigger: Type.Union([Type.Literal("schedule"), Type.Literal("drill")]),
+  /** `manual`: a test press the hub did not ask for (the resident's test button, a simulator), recorded as it came. */
+  trigger: Type.Union([Type.Literal("schedule"), Type.Literal("drill"), Type.Literal("manual")]),
   requestedBy: Type.String(),
   requestedAt: Type.String(),
   deadline: Type.String(),

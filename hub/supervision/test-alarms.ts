@@ -12,10 +12,13 @@
  * restart loses nothing: the next scan carries on where the last one stopped.
  * A `test` press answers the device's pending request when it is received
  * between the request and its deadline; the press itself needs no new field.
+ * A `test` press nobody asked for (a resident trying the button, a simulator)
+ * is a `manual` test: recorded as passed and closed the same way once its
+ * stages are done, so it never waits in the operators' queue.
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { FEEDBACK_FOR_STATUS } from "../alarms/alarm-service.ts";
+
 import type { DeviceChannel } from "../broker/device-channel.ts";
 import { DispatchEffects } from "../dispatch/offer-cascade.ts";
 import { AnxinError } from "../errors.ts";
@@ -82,13 +85,13 @@ export class TestAlarms {
     await this.sendCommand(pending);
   }
 
-  /** A `test` alarm was stored: settles the device's pending request at once rather than at the next scan. */
+  /** A `test` alarm's pipeline is done: settles the device's request, or closes an unrequested test, at once. */
   async onTestAlarm(deviceId: string): Promise<void> {
     const pending = this.deps.tests.pending(deviceId);
-    if (!pending) return;
-    if (pending.status === "requested") await this.answer(pending, new Date());
-    const answered = this.deps.tests.get(pending.id);
+    if (pending?.status === "requested") await this.answer(pending, new Date());
+    const answered = pending ? this.deps.tests.get(pending.id) : undefined;
     if (answered?.status === "answered") await this.complete(answered);
+    await this.closeUnrequested();
   }
 
   /** One scan: schedule, answers, closures and deadlines, all from the tables. */
@@ -101,6 +104,60 @@ export class TestAlarms {
       if (Date.parse(test.deadline) < now.getTime()) await this.fail(test, now);
     }
     for (const test of tests.withStatus("answered")) await this.complete(test);
+    await this.closeUnrequested();
+  }
+
+  /** Every open test alarm that answers no request is a manual test: recorded as passed and closed. */
+  private async closeUnrequested(): Promise<void> {
+    const { tests, faults, ledger, stageCount } = this.deps;
+    for (const alarm of tests.unrequestedOpenTests(stageCount)) {
+      const dispatchEffects = new DispatchEffects();
+      await ledger.transact((effects) => {
+        const at = new Date().toISOString();
+        // Re-read inside the transaction: a scan and an alarm's own call may both have found it.
+        if (!tests.unrequestedOpenTests(stageCount).some((a) => a.id === alarm.id)) return;
+        const row = tests.insertManual({
+          requestId: randomUUID(),
+          deviceId: alarm.device_id,
+          alarmId: alarm.id,
+          receivedAt: alarm.received_at,
+          at,
+        });
+        this.closeAlarm(alarm.id, alarm.device_id, at, { note: "manual test press", testId: row.id }, dispatchEffects);
+        effects.after.push(() => this.afterClosing(alarm.id, alarm.device_id, dispatchEffects));
+        faults.appendEvent(alarm.device_id, "test_completed", "system", at, {
+          testId: row.id,
+          trigger: "manual",
+          alarmId: alarm.id,
+        });
+        effects.tests.push(testView(row));
+        ledger.clear(
+          alarm.device_id,
+          ["test_failed"],
+          at,
+          `manual test ${row.request_id} completed`,
+          "system",
+          effects,
+        );
+      });
+    }
+  }
+
+  /** Resolves an open test alarm with outcome `test`; a no-op when someone closed it already. */
+  private closeAlarm(
+    alarmId: number,
+    deviceId: string,
+    at: string,
+    detail: Record<string, unknown>,
+    dispatchEffects: DispatchEffects,
+  ): boolean {
+    const { alarms, dispatch } = this.deps;
+    const current = alarms.get(alarmId);
+    if (!current || CLOSED_STATUSES.includes(current.status) || current.device_id !== deviceId) return false;
+    dispatch.closeOut(alarmId, "system", dispatchEffects);
+    alarms.transition(alarmId, current.status, "resolved", { resolved_at: at, outcome: "test" });
+    alarms.appendEvent(alarmId, "resolved", "system", { outcome: "test", ...detail }, at);
+    return true;
   }
 
   private async schedule(now: Date): Promise<void> {
@@ -171,7 +228,7 @@ export class TestAlarms {
 
   /** Closes the answering alarm as a test once its stages are done, and completes the request. */
   private async complete(test: TestRow): Promise<void> {
-    const { tests, faults, ledger, alarms, dispatch, stageCount } = this.deps;
+    const { tests, faults, ledger, alarms, stageCount } = this.deps;
     const alarmId = test.alarm_id;
     const alarm = alarmId === null ? undefined : alarms.get(alarmId);
     if (alarmId === null || !alarm || alarms.stagesDone(alarmId).length < stageCount) return;
@@ -179,18 +236,9 @@ export class TestAlarms {
     await ledger.transact((effects) => {
       const at = new Date().toISOString();
       if (!tests.finish(test.id, "answered", "completed", at)) return;
-      const current = alarms.get(alarmId);
       // An operator may have closed it by hand already; then there is nothing left to close.
-      if (current && !CLOSED_STATUSES.includes(current.status)) {
-        dispatch.closeOut(alarmId, "system", dispatchEffects);
-        alarms.transition(alarmId, current.status, "resolved", { resolved_at: at, outcome: "test" });
-        alarms.appendEvent(
-          alarmId,
-          "resolved",
-          "system",
-          { outcome: "test", note: `requested test completed (${test.trigger})`, requestId: test.request_id },
-          at,
-        );
+      const note = `requested test completed (${test.trigger})`;
+      if (this.closeAlarm(alarmId, test.device_id, at, { note, requestId: test.request_id }, dispatchEffects)) {
         effects.after.push(() => this.afterClosing(alarmId, test.device_id, dispatchEffects));
       }
       faults.appendEvent(test.device_id, "test_completed", "system", at, {
@@ -207,7 +255,7 @@ export class TestAlarms {
   private async afterClosing(alarmId: number, deviceId: string, dispatchEffects: DispatchEffects): Promise<void> {
     await this.deps.dispatch.afterCommit(dispatchEffects);
     this.deps.bus.emit("alarm.changed", { alarmId, change: "resolved" });
-    await this.deps.devices.feedback(deviceId, FEEDBACK_FOR_STATUS.resolved, alarmId);
+    await this.deps.devices.feedback(deviceId, "closed", alarmId);
   }
 
   private async fail(test: TestRow, now: Date): Promise<void> {

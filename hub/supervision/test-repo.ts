@@ -1,7 +1,7 @@
 /** Storage of end-to-end test requests and of each device's test schedule. */
 import type { Db } from "../storage/database.ts";
 
-export type TestTrigger = "schedule" | "drill";
+export type TestTrigger = "schedule" | "drill" | "manual";
 export type TestStatus = "requested" | "answered" | "completed" | "failed";
 
 export interface TestRow {
@@ -82,6 +82,50 @@ export class TestRepository {
          ORDER BY a.id LIMIT 1`,
       )
       .get(deviceId, from, to) as { id: number; received_at: string } | undefined;
+  }
+
+  /**
+   * Open `test` alarms whose pipeline is done and that answer no request: none
+   * claimed them, and no request that was waiting when they came could.
+   */
+  unrequestedOpenTests(stageCount: number): { id: number; device_id: string; received_at: string }[] {
+    return this.db
+      .prepare(
+        `SELECT a.id, a.device_id, a.received_at FROM alarms a
+         WHERE a.kind = 'test' AND a.status NOT IN ('resolved', 'followed_up', 'cancelled')
+           AND json_array_length(a.stages_done) >= ?
+           AND NOT EXISTS (SELECT 1 FROM device_tests t WHERE t.alarm_id = a.id)
+           AND NOT EXISTS (SELECT 1 FROM device_tests t WHERE t.device_id = a.device_id AND t.status = 'requested'
+                             AND a.received_at >= t.requested_at AND a.received_at <= t.deadline)
+         ORDER BY a.id`,
+      )
+      .all(stageCount) as { id: number; device_id: string; received_at: string }[];
+  }
+
+  /** A test press nobody asked for, recorded as a `manual` test that was already answered and is now complete. */
+  insertManual(test: {
+    requestId: string;
+    deviceId: string;
+    alarmId: number;
+    receivedAt: string;
+    at: string;
+  }): TestRow {
+    return this.db
+      .prepare(
+        `INSERT INTO device_tests (request_id, device_id, trigger, requested_by, requested_at, deadline, status,
+                                   alarm_id, answered_at, finished_at)
+         VALUES (?, ?, 'manual', ?, ?, ?, 'completed', ?, ?, ?) RETURNING *`,
+      )
+      .get(
+        test.requestId,
+        test.deviceId,
+        `device:${test.deviceId}`,
+        test.receivedAt,
+        test.receivedAt,
+        test.alarmId,
+        test.receivedAt,
+        test.at,
+      ) as TestRow;
   }
 
   /** Conditional moves: each returns false when the test was not in the expected state any more. */

@@ -51,7 +51,7 @@ export function bruteForceRanking(
 export function busyWorkerIds(db: Db, exceptAlarmId: number | null): Set<number> {
   const rows = db
     .prepare(
-      `SELECT worker_id AS id FROM alarms WHERE status IN ('dispatched', 'accepted', 'on_scene') AND kind <> 'service'
+      `SELECT worker_id AS id FROM alarms WHERE status IN ('offered', 'accepted', 'on_scene') AND kind <> 'service'
          AND worker_id IS NOT NULL AND id IS NOT ?
        UNION SELECT worker_id FROM dispatch_offers WHERE status = 'offered' AND alarm_id IS NOT ?`,
     )

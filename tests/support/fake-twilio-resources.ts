@@ -281,7 +281,7 @@ const GSM7 = new Set(
 );
 const GSM7_EXTENDED = new Set("^{}\\[~]|€\f");
 
-function segmentCount(body: string): number {
+export function segmentCount(body: string): number {
   let septets = 0;
   let gsm = true;
   for (const ch of body) {

@@ -67,7 +67,7 @@ export const HISTORY_ALARMS: HistoryFixture[] = [
   {
     name: "H4",
     kind: "sos",
-    status: "acknowledged",
+    status: "unassigned",
     outcome: null,
     local: "2025-06-02 12:00:00",
     place: "p2",

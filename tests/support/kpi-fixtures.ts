@@ -21,12 +21,13 @@ export interface KpiFixtureAlarm {
   status: string;
   outcome: "real" | "false_alarm" | "test" | null;
   local: string;
-  grid: "g1" | "g2" | null;
+  grid: "g1" | "g2" | "g3" | null;
   /** Seconds after received (onScene: after accepted). */
   ack: number | null;
   accept?: number;
   onScene?: number;
   resolve?: number;
+  cancel?: number;
 }
 
 export const KPI_FROM = "2026-03-01";
@@ -78,8 +79,8 @@ export const KPI_ALARMS: KpiFixtureAlarm[] = [
     resolve: 5,
   },
   // 16:00:10 UTC the day before: only a time-zone-aware bucketing puts it on 1 March.
-  { name: "A5", kind: "sos", status: "acknowledged", outcome: null, local: "2026-03-01 00:00:10", grid: "g2", ack: 20 },
-  { name: "A6", kind: "sos", status: "received", outcome: null, local: "2026-03-02 23:59:50", grid: "g1", ack: null },
+  { name: "A5", kind: "sos", status: "unassigned", outcome: null, local: "2026-03-01 00:00:10", grid: "g2", ack: 20 },
+  { name: "A6", kind: "sos", status: "unassigned", outcome: null, local: "2026-03-02 23:59:50", grid: "g1", ack: null },
   {
     name: "A7",
     kind: "service",
@@ -90,11 +91,46 @@ export const KPI_ALARMS: KpiFixtureAlarm[] = [
     ack: 60,
     resolve: 100,
   },
-  { name: "A8", kind: "sos", status: "cancelled", outcome: null, local: "2026-03-02 09:00:00", grid: "g2", ack: 10 },
+  // Cancelled by an operator after acknowledging it: the hub stores every cancel as a false alarm.
+  {
+    name: "A8",
+    kind: "sos",
+    status: "cancelled",
+    outcome: "false_alarm",
+    local: "2026-03-02 09:00:00",
+    grid: "g2",
+    ack: 10,
+    cancel: 120,
+  },
   // Just outside the range on either side.
-  { name: "A9", kind: "sos", status: "received", outcome: null, local: "2026-02-28 23:59:59", grid: "g1", ack: 5 },
-  { name: "A10", kind: "sos", status: "received", outcome: null, local: "2026-03-04 00:00:00", grid: "g1", ack: 5 },
+  { name: "A9", kind: "sos", status: "unassigned", outcome: null, local: "2026-02-28 23:59:59", grid: "g1", ack: 5 },
+  { name: "A10", kind: "sos", status: "unassigned", outcome: null, local: "2026-03-04 00:00:00", grid: "g1", ack: 5 },
+  // KPI_CANCELLED_DAY, grid g3: only cancelled alarms. A11 is the resident's own cancel press 5 s
+  // after the press, before any operator could acknowledge; A12 an operator's cancel after acknowledging.
+  {
+    name: "A11",
+    kind: "sos",
+    status: "cancelled",
+    outcome: "false_alarm",
+    local: "2026-03-05 10:00:00",
+    grid: "g3",
+    ack: null,
+    cancel: 5,
+  },
+  {
+    name: "A12",
+    kind: "sos",
+    status: "cancelled",
+    outcome: "false_alarm",
+    local: "2026-03-05 11:00:00",
+    grid: "g3",
+    ack: 40,
+    cancel: 300,
+  },
 ];
+
+/** The day on which grid g3 has only cancelled alarms (A11, A12). */
+export const KPI_CANCELLED_DAY = "2026-03-05";
 
 export const KPI_FAULTS = [
   { kind: "offline", local: "2026-03-01 10:00:00", grid: "g1" },
@@ -103,8 +139,14 @@ export const KPI_FAULTS = [
   { kind: "offline", local: "2026-03-04 00:00:01", grid: "g2" },
 ] as const;
 
+interface KpiGrid {
+  id: number;
+  code: string;
+  name: string;
+}
+
 export interface KpiSeed {
-  grids: { g1: { id: number; code: string; name: string }; g2: { id: number; code: string; name: string } };
+  grids: { g1: KpiGrid; g2: KpiGrid; g3: KpiGrid };
   gridCount: number;
 }
 
@@ -122,18 +164,19 @@ export function seedKpiData(th: TestHub): KpiSeed {
     .prepare(
       `SELECT g.id AS grid_id, g.code, g.name, h.id AS household_id, MIN(d.id) AS device_id
          FROM grids g JOIN households h ON h.grid_id = g.id JOIN devices d ON d.household_id = h.id
-        GROUP BY g.id ORDER BY g.code LIMIT 2`,
+        GROUP BY g.id ORDER BY g.code LIMIT 3`,
     )
     .all() as Place[];
-  const [p1, p2] = places;
-  if (!p1 || !p2) throw new Error("the demo district needs two grids with devices");
-  const place = { g1: p1, g2: p2 };
+  const [p1, p2, p3] = places;
+  if (!p1 || !p2 || !p3) throw new Error("the demo district needs three grids with devices");
+  const place = { g1: p1, g2: p2, g3: p3 };
   // Every post-storage stage marked done, so the pipeline never picks these rows up to "resume" them.
   const stagesDone = JSON.stringify(["locate", "notify_relatives", "dispatch", "publish_dashboards"]);
   const insert = db.prepare(
     `INSERT INTO alarms (device_id, kind, status, outcome, received_at, household_id, acknowledged_at,
-                         accepted_at, on_scene_at, resolved_at, stages_done)
-     VALUES (@device, @kind, @status, @outcome, @received, @household, @ack, @accept, @onScene, @resolve, @stages)`,
+                         accepted_at, on_scene_at, resolved_at, cancelled_at, stages_done)
+     VALUES (@device, @kind, @status, @outcome, @received, @household, @ack, @accept, @onScene, @resolve, @cancel,
+             @stages)`,
   );
   for (const a of KPI_ALARMS) {
     const received = shanghai(a.local);
@@ -149,6 +192,7 @@ export function seedKpiData(th: TestHub): KpiSeed {
       accept: accepted,
       onScene: accepted ? after(accepted, a.onScene ?? null) : null,
       resolve: after(received, a.resolve ?? null),
+      cancel: after(received, a.cancel ?? null),
       stages: stagesDone,
     });
   }
@@ -161,5 +205,5 @@ export function seedKpiData(th: TestHub): KpiSeed {
   }
   const gridCount = (db.prepare("SELECT COUNT(*) AS n FROM grids").get() as { n: number }).n;
   const info = (p: Place) => ({ id: p.grid_id, code: p.code, name: p.name });
-  return { grids: { g1: info(p1), g2: info(p2) }, gridCount };
+  return { grids: { g1: info(p1), g2: info(p2), g3: info(p3) }, gridCount };
 }

@@ -33,8 +33,10 @@ function prepareStatements(db: Db) {
     ),
     deleteResident: db.prepare("DELETE FROM residents WHERE id = ?"),
     deleteRelatives: db.prepare("DELETE FROM relatives WHERE resident_id = ?"),
+    /** Numbers whose owner asked for no update SMS; files do not carry the switch, so a re-import keeps it. */
+    updatesOff: db.prepare("SELECT phone FROM relatives WHERE resident_id = ? AND updates = 0"),
     insertRelative: db.prepare(
-      "INSERT INTO relatives (resident_id, priority, name, relation, phone, language) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO relatives (resident_id, priority, name, relation, phone, language, updates) VALUES (?, ?, ?, ?, ?, ?, ?)",
     ),
     insertDevice: db.prepare(
       "INSERT INTO devices (id, household_id, secret_hash, status, created_at) VALUES (?, ?, ?, 'active', ?)",
@@ -121,12 +123,14 @@ function writeResidents(
   residents.forEach((resident, position) => {
     const existingId = existingIds[position];
     let residentId: number;
+    let updatesOff = new Set<string>();
     if (existingId === undefined) {
       residentId = Number(
         statements.insertResident.run(householdId, ...residentValues(resident, stamp)).lastInsertRowid,
       );
     } else {
       statements.updateResident.run(...residentValues(resident, stamp), existingId);
+      updatesOff = new Set((statements.updatesOff.all(existingId) as { phone: string }[]).map((r) => r.phone));
       statements.deleteRelatives.run(existingId);
       residentId = existingId;
     }
@@ -138,6 +142,7 @@ function writeResidents(
         relative.relation,
         relative.phone,
         relative.language,
+        updatesOff.has(relative.phone) ? 0 : 1,
       );
     });
   });

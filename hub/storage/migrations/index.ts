@@ -1,7 +1,9 @@
 /**
  * Versioned schema migrations. Each entry runs once, in order, inside a
  * transaction; `PRAGMA user_version` records how far a database has come.
- * Never edit a released migration: add a new one.
+ * Never edit a released migration: add a new one. Versions must rise but
+ * may skip numbers (`migrate` runs each one above `user_version`, in order),
+ * so parallel work can claim its number before the ones below it are merged.
  */
 import { INITIAL_SQL } from "./001-initial.ts";
 import { REGISTRY_DISPATCH_SQL } from "./002-registry-dispatch.ts";
@@ -12,7 +14,10 @@ import { LIFECYCLE_SQL } from "./006-lifecycle.ts";
 import { SERVICE_REQUESTS_SQL } from "./007-service-requests.ts";
 import { CALL_HANGUPS_SQL } from "./008-call-hangups.ts";
 import { ALARM_ACTIONS_AUDITED_SQL } from "./009-alarm-actions-audited.ts";
+import { ACKNOWLEDGEMENT_APART_SQL } from "./010-acknowledgement-apart.ts";
 import { STAFF_ACCOUNTS_SQL } from "./011-staff-accounts.ts";
+import { FAMILY_UPDATES_SQL } from "./012-family-updates.ts";
+import { MANUAL_TESTS_SQL } from "./013-manual-tests.ts";
 
 export interface Migration {
   version: number;
@@ -60,8 +65,25 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: ALARM_ACTIONS_AUDITED_SQL,
   },
   {
+    version: 10,
+    name: "acknowledgement apart from dispatch: status unassigned/offered/accepted/…, offered_at",
+    sql: ACKNOWLEDGEMENT_APART_SQL,
+    rebuildsTables: true,
+  },
+  {
     version: 11,
     name: "staff accounts: contact, must change password, password/disabled/updated times",
     sql: STAFF_ACCOUNTS_SQL,
+  },
+  {
+    version: 12,
+    name: "families informed: relatives' update switch, family status links, family updates queued by a trigger",
+    sql: FAMILY_UPDATES_SQL,
+  },
+  {
+    version: 13,
+    name: "test presses nobody asked for are recorded as manual device tests",
+    sql: MANUAL_TESTS_SQL,
+    rebuildsTables: true,
   },
 ];

@@ -69,6 +69,9 @@ export const RelativeCreateBody = strictObject({
   relation: Type.String({ minLength: 1, maxLength: 50 }),
   phone: Phone,
   language: Type.Optional(Language),
+  updates: Type.Optional(
+    Type.Boolean({ description: "after the first SMS about an alarm, also text its progress (default true)" }),
+  ),
   priority: Type.Optional(Type.Integer({ minimum: 1, description: "1 = contacted first; default: last" })),
 });
 export const RelativePatchBody = patchOf(RelativeCreateBody);
@@ -84,6 +87,7 @@ export const RelativeSchema = Type.Object({
   relation: Type.String(),
   phone: Type.String(),
   language: Type.String(),
+  updates: Type.Boolean(),
 });
 
 const residentProperties = {

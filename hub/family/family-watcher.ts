@@ -1,0 +1,60 @@
+/**
+ * Drives family updates from the table, not from memory: it scans the queue
+ * at start (steps recorded just before a crash or a stop go out once the hub
+ * is back), every `intervalMs`, and at once when an alarm changes, so an
+ * update leaves within moments of its step.
+ */
+import type { Logger } from "pino";
+import type { EventBus } from "../events.ts";
+import type { FamilyUpdates } from "./family-updates.ts";
+
+export class FamilyWatcher {
+  private readonly updates: Pick<FamilyUpdates, "scan">;
+  private readonly bus: EventBus;
+  private readonly logger: Logger;
+  private readonly intervalMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private running = false;
+
+  constructor(
+    deps: { updates: Pick<FamilyUpdates, "scan">; bus: EventBus; logger: Logger },
+    options: { intervalMs: number },
+  ) {
+    this.updates = deps.updates;
+    this.bus = deps.bus;
+    this.logger = deps.logger;
+    this.intervalMs = options.intervalMs;
+  }
+
+  start(): void {
+    this.running = true;
+    this.scan();
+    this.timer = setInterval(() => this.scan(), this.intervalMs);
+    this.timer.unref();
+    // Its own `family_updated` changes are skipped, so a pass never wakes another for nothing.
+    this.unsubscribe = this.bus.on("alarm.changed", ({ change }) => {
+      if (change !== "family_updated" && change !== "clinic_stood_down") setImmediate(() => this.scan());
+    });
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  /** One synchronous pass (SQLite is synchronous), so passes never overlap. */
+  scan(): void {
+    // A wake-up queued just before stop() must not touch a database that is being closed.
+    if (!this.running) return;
+    try {
+      const pass = this.updates.scan();
+      if (pass.done > 0) this.logger.info(pass, "family updates queued");
+    } catch (error) {
+      this.logger.error({ err: error }, "family update pass failed; retrying next tick");
+    }
+  }
+}
