@@ -2,6 +2,7 @@
 // title flashing and keyboard shortcuts. Rendering lives in queue.js and detail.js;
 // the registry page in registry.js, KPIs in kpi.js, device faults in devices.js,
 // and the switch between pages in nav.js. escalation.js picks the tone's pattern.
+// Accounts: the Users page in users.js; choosing one's own password in password.js.
 
 import { api, setUnauthorizedHandler } from "./api.js";
 import * as attention from "./attention.js";
@@ -14,6 +15,7 @@ import { applyStatic, getLang, hasSavedLang, onLangChange, setLang, t } from "./
 import * as kpi from "./kpi.js";
 import * as mapPage from "./map-page.js";
 import * as nav from "./nav.js";
+import * as password from "./password.js";
 import * as queue from "./queue.js";
 import { setDeadlines } from "./queue-order.js";
 import { connectRealtime } from "./realtime.js";
@@ -21,6 +23,7 @@ import * as registry from "./registry.js";
 import * as session from "./session.js";
 import { onKey } from "./shortcuts.js";
 import * as sound from "./sound.js";
+import * as users from "./users.js";
 
 const $ = (id) => document.getElementById(id);
 let user = null;
@@ -32,6 +35,7 @@ function setView(view) {
   document.body.dataset.view = view;
   $("login-view").hidden = view !== "login";
   $("console-view").hidden = view !== "console";
+  $("password-view").hidden = view !== "password";
 }
 
 // ---- session ----
@@ -48,13 +52,20 @@ function showLogin(messageKey) {
 
 function startConsole(u) {
   if (session.redirectWorker(u)) return;
-  user = u;
   // The account's language applies only until the operator picks one on this machine.
   if (!hasSavedLang() && u.language && u.language !== getLang()) setLang(u.language, { persist: false });
+  // A password someone else set (administrator, first start): the hub allows nothing until it is the person's own.
+  if (u.mustChangePassword) {
+    setView("password");
+    return password.showRequired(startConsole);
+  }
+  password.clearRequired();
+  user = u;
   setView("console");
   registry.setUser(u);
   devices.setUser(u);
   records.setUser(u);
+  users.setUser(u);
   nav.apply();
   renderUser();
   sound.probeAudio();
@@ -117,7 +128,7 @@ async function loadSettings() {
 
 /** Any 401: back to the login form, saying why; the open alarm comes back after the next login. */
 function sessionExpired() {
-  if (!user) return;
+  if (!user && document.body.dataset.view !== "password") return;
   session.expired(detail.currentDetailId());
   showLogin("session.expired");
 }
@@ -146,6 +157,8 @@ function teardown() {
   kpi.reset();
   records.reset();
   devices.reset();
+  users.reset();
+  password.clearRequired();
   escalation.reset();
   attention.reset();
   session.unwatch();
@@ -240,6 +253,7 @@ async function boot() {
   registry.initRegistry($("registry-view"));
   kpi.initKpi($("kpi-view"));
   devices.initDevices($("devices-view"));
+  users.initUsers($("users-view"));
   records.initRecords({
     history: $("history-view"),
     audit: $("audit-view"),
@@ -255,6 +269,7 @@ async function boot() {
       if (route.page === "kpi") kpi.show();
       if (route.page === "map") mapPage.show();
       if (route.page === "devices") devices.show(route);
+      if (route.page === "users") users.show(route);
       records.show(route);
     },
   });
@@ -267,12 +282,15 @@ async function boot() {
     registry.rerender();
     kpi.rerender();
     devices.rerender();
+    users.rerender();
     renderMute();
     attention.renderButton();
   });
 
   $("login-form").addEventListener("submit", (ev) => session.submitLogin(ev, startConsole));
   $("btn-logout").addEventListener("click", logout);
+  $("password-logout").addEventListener("click", logout);
+  $("btn-password").addEventListener("click", () => password.openDialog());
   $("btn-sound").addEventListener("click", () => sound.unlockAudio());
   $("btn-mute").addEventListener("click", () => (sound.mutedSecondsLeft() > 0 ? sound.unmute() : sound.mute()));
   for (const b of document.querySelectorAll(".lang-switch")) {

@@ -27,6 +27,9 @@ const SERVER_MESSAGES = [
   ["must be a time HH:MM from 00:00 to 23:59", "reg.msg.openTime"],
   ["must be a time HH:MM from 00:00 to 24:00", "reg.msg.closeTime"],
   ["must not be in the future", "reg.msg.future"],
+  // The accounts API (hub/accounts/account-rules.ts) answers through the same validator.
+  ["must be 2–32 letters, digits, '.'", "users.msg.username"],
+  ["must be a phone number in E.164 form", "users.msg.contact"],
 ];
 
 function serverMessage(message) {

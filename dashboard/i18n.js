@@ -24,6 +24,8 @@ import { residentEn } from "./i18n-resident-en.js";
 import { residentZh } from "./i18n-resident-zh.js";
 import { serviceEn } from "./i18n-service-en.js";
 import { serviceZh } from "./i18n-service-zh.js";
+import { usersEn } from "./i18n-users-en.js";
+import { usersZh } from "./i18n-users-zh.js";
 import { zhCN } from "./i18n-zh.js";
 
 const LANG_KEY = "anxin.lang";
@@ -45,6 +47,7 @@ const dict = {
     ...attentionZh,
     ...actionsZh,
     ...residentZh,
+    ...usersZh,
   },
   en: {
     ...en,
@@ -59,6 +62,7 @@ const dict = {
     ...attentionEn,
     ...actionsEn,
     ...residentEn,
+    ...usersEn,
   },
 };
 

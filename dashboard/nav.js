@@ -1,5 +1,5 @@
-// The pages of the console, Alarms, Registry, KPIs and Devices, chosen by the URL hash
-// (#/alarms, #/registry/<tab>/<id>, #/devices/<deviceId>) so reload and Back work. The alarm queue,
+// The pages of the console, Alarms, Registry, KPIs, Devices, Users…, chosen by the URL hash
+// (#/alarms, #/registry/<tab>/<id>, #/devices/<deviceId>, #/users/<id>) so reload and Back work. The alarm queue,
 // its sound and the live feed keep running on either page; the Alarms tab
 // carries the unacknowledged count so it is seen from the registry too.
 
@@ -16,6 +16,8 @@ export function parseRoute(hash) {
   if (page === "kpi") return { page, tab: null, id: null };
   if (page === "history" || page === "audit") return { page, tab: null, id: null };
   if (page === "map") return { page, tab: null, id: null };
+  // #/users/<id|new>: that account's form beside the list (administrators only).
+  if (page === "users") return { page, tab: null, id: tab || null };
   // #/devices/<deviceId>: that device's health is open beside the fault list.
   if (page === "devices") return { page, tab: null, id: tab || null };
   return { page: "alarms", tab: null, id: null };
@@ -41,6 +43,7 @@ export function apply() {
   $("devices-view").hidden = route.page !== "devices";
   $("history-view").hidden = route.page !== "history";
   $("audit-view").hidden = route.page !== "audit";
+  $("users-view").hidden = route.page !== "users";
   for (const a of document.querySelectorAll(".page-nav a[data-page]")) {
     if (a.dataset.page === route.page) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");

@@ -2,9 +2,9 @@
 // clear message and, once the operator signs in again, reopens what was open;
 // a community worker who signs in here is sent to the worker page.
 //
-// The hub does not close a live WebSocket when a session expires, so pushes alone
-// would keep a console with a dead session looking alive until the operator
-// acts (and gets refused). A light check every WATCH_MS notices it first.
+// The hub closes a live WebSocket when its session ends (the retry's /api/auth/me
+// then answers 401), and a light check every WATCH_MS notices an ended session
+// too, should the socket be down at that moment.
 
 import { api, request } from "./api.js";
 import { t } from "./i18n.js";

@@ -75,7 +75,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     fallback: null,
     parse: "nullableString",
     secret: true,
-    help: "the first administrator's password, used only while there are no users (default: generated, shown once)",
+    help: "the first administrator's password, used only while there are no users; 12+ characters, not common (default: generated, shown once, changed at first sign-in)",
   },
   {
     env: "ANXIN_SEED_DEMO",
@@ -175,14 +175,6 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     fallback: "07:00-19:00",
     parse: "string",
     help: "local daytime; outside it, and for every SOS, a clinic must offer 24h or emergency care",
-  },
-  {
-    env: "ANXIN_DEMO_WORKER_PASSWORD",
-    key: "demoWorkerPassword",
-    fallback: null,
-    parse: "nullableString",
-    secret: true,
-    help: "password of the seeded demo worker logins (default: generated)",
   },
   {
     env: "ANXIN_RELATIVES_FIRST_WAVE",

@@ -6,6 +6,7 @@
 import path from "node:path";
 import Type, { type Static } from "typebox";
 import Compile from "typebox/compile";
+import { passwordProblem } from "./accounts/password-policy.ts";
 import { ENV_SETTINGS, type EnvSetting } from "./config-settings.ts";
 import { AnxinError } from "./errors.ts";
 
@@ -26,7 +27,8 @@ export const HubConfigSchema = Type.Object({
   logLevel: Type.Enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
   /** `auto`: readable at a terminal, JSON lines when piped or under CI (hub/log.ts). */
   logFormat: Type.Enum(["auto", "json", "pretty"]),
-  adminPassword: Type.Union([Type.String({ minLength: 8 }), Type.Null()]),
+  /** The first administrator's own password, held to the password policy in loadConfig (never echoed). */
+  adminPassword: Type.Union([Type.String(), Type.Null()]),
   seedDemo: Type.Boolean(),
   sessionTtlHours: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 30 }),
   loginRateLimitPerMinute: Type.Integer({ minimum: 1 }),
@@ -49,8 +51,6 @@ export const HubConfigSchema = Type.Object({
   dispatchRankingSize: Type.Integer({ minimum: 1, maximum: 20 }),
   /** Local "HH:MM-HH:MM" daytime; outside it a clinic must offer 24h or emergency care. */
   clinicDayHours: Type.String({ pattern: "^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-3]):[0-5]\\d$" }),
-  /** Password of every seeded demo worker login; generated when unset. */
-  demoWorkerPassword: Type.Union([Type.String({ minLength: 8 }), Type.Null()]),
   /** Relatives texted at once for an SOS; each later wave texts this many more. */
   relativesFirstWave: Type.Integer({ minimum: 1, maximum: 20 }),
   /** How long the texted relatives have to confirm (reply to the SMS) before the next ones are contacted. */
@@ -111,6 +111,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubConf
   raw.dataDir = path.resolve(cwd, String(raw.dataDir));
   raw.publicUrl ??= `http://localhost:${String(raw.httpPort)}`;
   raw.twilio = readTwilio(env, problems);
+  // The policy, not the schema: a schema problem is reported with the value, and this value is a password.
+  const adminProblem = typeof raw.adminPassword === "string" ? passwordProblem(raw.adminPassword) : null;
+  if (adminProblem) problems.push(`ANXIN_ADMIN_PASSWORD: ${adminProblem}`);
   if (typeof raw.timeZone === "string" && !isTimeZone(raw.timeZone)) {
     problems.push(`ANXIN_TIME_ZONE: not an IANA time zone (got ${JSON.stringify(raw.timeZone)})`);
   }

@@ -7,6 +7,27 @@ export const ERROR_CODES = {
   AUTH_REQUIRED: 401,
   AUTH_INVALID_CREDENTIALS: 401,
   AUTH_FORBIDDEN: 403,
+  /** The account's password was set by someone else: change it (`POST /api/auth/password`) before anything else. */
+  AUTH_PASSWORD_CHANGE_REQUIRED: 403,
+  /** Changing one's own password: the current password given is wrong. Not 401: the session stays valid. */
+  PASSWORD_CURRENT_WRONG: 403,
+  /** The password policy (hub/accounts/password-policy.ts): at least 12 characters… */
+  PASSWORD_TOO_SHORT: 400,
+  /** …and not on the list of common passwords. */
+  PASSWORD_TOO_COMMON: 400,
+  /** A required change must pick a new password, not type the one-time password again. */
+  PASSWORD_UNCHANGED: 400,
+  USER_NOT_FOUND: 404,
+  /** The username is taken (compared without regard to case). */
+  USER_EXISTS: 409,
+  /** A `worker` account must name an existing worker record, and only a `worker` account may. */
+  USER_WORKER_LINK_INVALID: 400,
+  /** That worker already has a login: one login per worker. */
+  USER_WORKER_TAKEN: 409,
+  /** Disabling or demoting the last enabled administrator would lock everyone out of account management. */
+  USER_LAST_ADMIN: 409,
+  /** An administrator may not disable, demote or reset themself here (their own password: `POST /api/auth/password`). */
+  USER_IS_SELF: 409,
   ALARM_NOT_FOUND: 404,
   ALARM_STATE_CONFLICT: 409,
   /** The alarm has no household or resident yet (the locate stage has not matched its button). */

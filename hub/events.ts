@@ -17,7 +17,15 @@ export interface HubEventMap {
   "device.fault": { fault: DeviceFault };
   /** A test request to a device was made or moved on (committed). */
   "device.test": { test: DeviceTest };
+  /**
+   * A person's sessions were ended (committed): account disabled, password reset or
+   * changed, role changed. Realtime closes that person's open sockets at once, except
+   * the one on `keepTokenHash` (the session that changed its own password).
+   */
+  "user.sessions_revoked": { userId: number; reason: SessionsRevokedReason; keepTokenHash: string | null };
 }
+
+export type SessionsRevokedReason = "disabled" | "password_reset" | "password_changed" | "role_changed";
 
 type Listener<T> = (payload: T) => void | Promise<void>;
 

@@ -21,6 +21,7 @@ export async function buildHubApp(
   return buildApp({
     logger,
     sessions: new SessionService({ users }, { ttlHours: config.sessionTtlHours }),
+    accounts: parts.accounts,
     alarmService: parts.alarmService,
     lifecycle: parts.lifecycle.service,
     views: parts.views,

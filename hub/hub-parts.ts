@@ -5,6 +5,7 @@
  * same instance here, and only here.
  */
 import type { Logger } from "pino";
+import { AccountService } from "./accounts/account-service.ts";
 import { AlarmService } from "./alarms/alarm-service.ts";
 import { AlarmViews } from "./alarms/alarm-views.ts";
 import { currentFeedbackFrom } from "./alarms/device-feedback.ts";
@@ -136,6 +137,8 @@ export function createHubParts(
   });
   const alarmService = new AlarmService({ db, alarms, devices, bus, logger, dispatch: closeOut });
   const dispatchViews = new DispatchViews({ repo: dispatchRepo, users });
+  // Staff accounts: ending someone's sessions tells realtime over the bus to close their sockets.
+  const accounts = new AccountService({ db, users, bus });
   const offerWatcher = new OfferWatcher(
     { service: dispatch, logger: logger.child({ part: "offer-watcher" }) },
     { intervalMs: 1000 },
@@ -179,6 +182,7 @@ export function createHubParts(
     supervision,
     presence,
     alarmService,
+    accounts,
     offerWatcher,
     sender,
     views,

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import type { AccountService } from "./accounts/account-service.ts";
 import type { DeviceChannel } from "./broker/device-channel.ts";
 import type { HubConfig } from "./config.ts";
 import type { Clock } from "./dispatch/types.ts";
@@ -66,6 +67,11 @@ export class Hub {
   /** The HTTP app, for `inject()` in tests. */
   get app(): FastifyInstance {
     return this.require().app;
+  }
+
+  /** Staff accounts, as the REST API and the CLI change them (tests create their operators here). */
+  get accounts(): AccountService {
+    return this.require().parts.accounts;
   }
 
   /** What the hub says to devices; tests use it to publish as a late caller would. */

@@ -50,7 +50,8 @@ async function main(): Promise<void> {
       "  First start: administrator account created",
       "    username: admin",
       `    password: ${report.generatedAdminPassword}`,
-      "  (shown once; set ANXIN_ADMIN_PASSWORD before the first start to choose it)",
+      "  (shown once, and to be replaced at the first sign-in; set ANXIN_ADMIN_PASSWORD before",
+      "   the first start to choose it instead. Operator logins: README, Staff accounts)",
     );
   }
   if (report.demoDevicesFile) {
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     );
   }
   if (report.demoWorkersFile) {
-    lines.push(`  Demo worker logins (username = worker code, e.g. KL-W001): ${report.demoWorkersFile}`);
+    lines.push(`  Demo worker logins (username = worker code, each its own password): ${report.demoWorkersFile}`);
   }
   process.stdout.write(`${lines.join("\n")}\n\n`);
 

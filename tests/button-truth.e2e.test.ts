@@ -16,8 +16,6 @@ import type { FeedbackMessage } from "../protocol/index.ts";
 import { collectMessages, connectAsDevice } from "./support/raw-device.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 
-const WORKER_PASSWORD = "worker-test-password";
-
 interface Watched {
   button: SimulatedButton;
   observer: MqttClient;
@@ -30,7 +28,7 @@ describe("the button tells the resident only what is true", () => {
   const open: Watched[] = [];
 
   beforeAll(async () => {
-    th = await startTestHub({ env: { ANXIN_DEMO_WORKER_PASSWORD: WORKER_PASSWORD } });
+    th = await startTestHub();
   });
   afterAll(async () => {
     for (const w of open) {
@@ -50,7 +48,7 @@ describe("the button tells the resident only what is true", () => {
       | undefined;
   async function workerLogin(workerId: number): Promise<string> {
     const { code } = db().prepare("SELECT code FROM workers WHERE id = ?").get(workerId) as { code: string };
-    return th.login(code, WORKER_PASSWORD);
+    return th.login(code, th.workerPassword(code));
   }
 
   /** Presses SOS on a demo device while a second connection of that device records its feedback. */

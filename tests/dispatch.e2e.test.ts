@@ -10,8 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 
-const WORKER_PASSWORD = "worker-test-password";
-
 interface OfferRow {
   id: number;
   worker_id: number;
@@ -27,7 +25,7 @@ describe("dispatch end to end", () => {
   const buttons: SimulatedButton[] = [];
 
   beforeAll(async () => {
-    th = await startTestHub({ env: { ANXIN_DEMO_WORKER_PASSWORD: WORKER_PASSWORD } });
+    th = await startTestHub();
     admin = await th.login();
   });
   afterAll(async () => {
@@ -41,7 +39,7 @@ describe("dispatch end to end", () => {
   async function asWorker(workerId: number): Promise<string> {
     const cached = cookies.get(workerId);
     if (cached) return cached;
-    const cookie = await th.login(code(workerId), WORKER_PASSWORD);
+    const cookie = await th.login(code(workerId), th.workerPassword(code(workerId)));
     cookies.set(workerId, cookie);
     return cookie;
   }

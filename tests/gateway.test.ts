@@ -24,14 +24,13 @@ import {
 } from "./gateway-support.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
-const WORKER_PASSWORD = "gateway-worker-password";
 let th: TestHub;
 let ports: EmulatedPorts;
 const gateways: Gateway[] = [];
 
 beforeAll(async () => {
   ensureFirmware();
-  th = await startTestHub({ twilio: false, env: { ANXIN_DEMO_WORKER_PASSWORD: WORKER_PASSWORD } });
+  th = await startTestHub({ twilio: false });
   // With a worker on duty the dispatch stage offers the call at once, and the alarm jumps from
   // `received` to `acknowledged` before an operator does anything; off duty, the operator decides.
   th.hub.db.prepare("UPDATE workers SET on_duty = 0").run();
@@ -101,7 +100,7 @@ describe("the gateway with an emulated Arduino and a real hub", () => {
       .prepare("SELECT id FROM dispatch_offers WHERE alarm_id = ? AND status = 'offered'")
       .get(alarm?.id) as { id: number };
     const code = (th.hub.db.prepare("SELECT code FROM workers WHERE id = ?").get(workerId) as { code: string }).code;
-    const worker = await th.login(code, WORKER_PASSWORD);
+    const worker = await th.login(code, th.workerPassword(code));
     const post = (url: string) => fetch(`${th.httpUrl}${url}`, { method: "POST", headers: { cookie: worker } });
     expect((await post(`/api/worker/offers/${offer.id}/accept`)).status).toBe(200);
     led.reset();

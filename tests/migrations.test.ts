@@ -142,4 +142,55 @@ describe("migrations", () => {
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it("version 11 gives existing accounts the staff-account columns without flagging or losing anyone", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-mig-"));
+    const db = new Database(path.join(dir, "v9.db"));
+    db.pragma("foreign_keys = OFF");
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 9)) db.exec(migration.sql);
+    db.pragma("user_version = 9");
+    db.pragma("foreign_keys = ON");
+    // Rows as a version-9 hub wrote them: the schema under test predates the account service.
+    db.exec(`
+      INSERT INTO users (id, username, password_hash, role, display_name, disabled, created_at)
+        VALUES (1, 'admin', 'h', 'admin', 'A', 0, 't1'), (2, 'old', 'h', 'operator', 'O', 1, 't2');
+      INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ('t', 1, 'now', 'later');
+    `);
+
+    migrate(db, createLogger("silent"));
+
+    expect(
+      db
+        .prepare(
+          "SELECT username, contact, must_change_password, password_changed_at, disabled_at, updated_at FROM users ORDER BY id",
+        )
+        .all(),
+    ).toEqual([
+      {
+        username: "admin",
+        contact: null,
+        must_change_password: 0,
+        password_changed_at: "t1",
+        disabled_at: null,
+        updated_at: "t1",
+      },
+      {
+        username: "old",
+        contact: null,
+        must_change_password: 0,
+        password_changed_at: "t2",
+        disabled_at: "t2",
+        updated_at: "t2",
+      },
+    ]);
+    expect(db.prepare("SELECT COUNT(*) AS n FROM sessions").get()).toEqual({ n: 1 });
+    // A contact is a phone in E.164 form or a SIP address, nothing else.
+    const setContact = db.prepare("UPDATE users SET contact = ? WHERE id = 1");
+    setContact.run("+8613912345678");
+    setContact.run("sip:admin@pbx.example");
+    expect(() => setContact.run("13912345678")).toThrow(/CHECK/);
+    expect(() => db.prepare("UPDATE users SET must_change_password = 2 WHERE id = 1").run()).toThrow(/CHECK/);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

@@ -17,7 +17,6 @@ import { startTestHub, type TestHub } from "./support/test-hub.ts";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const RESULTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "test-results");
 const SHOW_MS = 8_000;
-const WORKER_PASSWORD = "service-browser-password";
 const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
 
 interface RequestRow {
@@ -37,7 +36,7 @@ beforeAll(async () => {
     throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
   }
   mkdirSync(RESULTS, { recursive: true });
-  hub = await startTestHub({ twilio: false, env: { ANXIN_DEMO_WORKER_PASSWORD: WORKER_PASSWORD } });
+  hub = await startTestHub({ twilio: false });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
 }, 60_000);
 
@@ -98,7 +97,7 @@ async function openPhone(code: string): Promise<Page> {
   const page = await newPage({ width: 390, height: 844 }, true);
   await page.goto(`${hub.httpUrl}/worker/`);
   await page.fill("#login-username", code);
-  await page.fill("#login-password", WORKER_PASSWORD);
+  await page.fill("#login-password", hub.workerPassword(code));
   await page.click("#login-submit");
   await page.waitForSelector('body[data-view="main"]', { timeout: SHOW_MS });
   return page;

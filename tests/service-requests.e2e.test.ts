@@ -13,8 +13,6 @@ import type { AlarmKind } from "../protocol/index.ts";
 import { haversineMetres } from "./support/geo.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 
-const WORKER_PASSWORD = "service-test-password";
-
 interface WorkerRow {
   id: number;
   code: string;
@@ -44,7 +42,7 @@ describe("service requests end to end", () => {
   const cookies = new Map<string, string>();
 
   beforeAll(async () => {
-    th = await startTestHub({ env: { ANXIN_DEMO_WORKER_PASSWORD: WORKER_PASSWORD } });
+    th = await startTestHub();
     admin = await th.login();
   });
   afterAll(async () => {
@@ -86,7 +84,7 @@ describe("service requests end to end", () => {
     const code = worker(workerId).code;
     const known = cookies.get(code);
     if (known) return known;
-    const cookie = await th.login(code, WORKER_PASSWORD);
+    const cookie = await th.login(code, th.workerPassword(code));
     cookies.set(code, cookie);
     return cookie;
   }

@@ -51,7 +51,6 @@ interface AlarmFrame {
 
 let hub: TestHub;
 let browser: Browser;
-let workerPassword: string;
 let workerCodes: string[];
 let feed: WebSocket;
 let adminCookie: string;
@@ -69,9 +68,8 @@ beforeAll(async () => {
   const logins = JSON.parse(readFileSync(hub.hub.demoWorkersFile, "utf8")) as {
     workers: { username: string; password: string }[];
   };
-  workerPassword = logins.workers[0]?.password ?? "";
   workerCodes = logins.workers.map((w) => w.username);
-  if (!workerPassword) throw new Error("the test hub wrote no demo worker logins");
+  if (!logins.workers[0]?.password) throw new Error("the test hub wrote no demo worker logins");
 
   // The operator's side: every alarm change the consoles are pushed.
   adminCookie = await hub.login();
@@ -148,7 +146,7 @@ async function openPhone(username: string, options: PhoneOptions = {}): Promise<
   await page.goto(`${hub.httpUrl}/worker/${options.hash ?? ""}`);
   await page.waitForSelector("#login-form", { state: "visible" });
   await page.fill("#login-username", username);
-  await page.fill("#login-password", username === "admin" ? hub.adminPassword : workerPassword);
+  await page.fill("#login-password", username === "admin" ? hub.adminPassword : hub.workerPassword(username));
   if (options.loginShot) await shot(page, options.loginShot);
   await page.click("#login-submit");
   if (username !== "admin") await page.waitForSelector('body[data-view="main"]', { timeout: SHOW_MS });

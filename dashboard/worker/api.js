@@ -64,6 +64,9 @@ export const api = {
   login: (username, password) => request("POST", "/api/auth/login", { username, password }, { quiet401: true }),
   logout: () => request("POST", "/api/auth/logout", undefined, { quiet401: true }),
   me: () => request("GET", "/api/worker/me", undefined, { quiet401: true }),
+  /** The worker's own password; the answer's user is no longer flagged to change it. */
+  changePassword: (currentPassword, newPassword) =>
+    request("POST", "/api/auth/password", { currentPassword, newPassword }).then((r) => r.user),
   setDuty: (onDuty) => request("POST", "/api/worker/duty", { onDuty }),
   position: (lat, lng, accuracyM) =>
     request("POST", "/api/worker/position", accuracyM == null ? { lat, lng } : { lat, lng, accuracyM }),

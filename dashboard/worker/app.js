@@ -7,6 +7,7 @@ import { api, setUnauthorizedHandler } from "./api.js";
 import { renderCard, secondsLeft, tickCountdown } from "./assignment.js";
 import { hideFeedback, refreshFeedback, showFeedback } from "./feedback.js";
 import { applyStatic, getLang, hasSavedLang, onLangChange, setLang, t } from "./i18n.js";
+import * as password from "./password.js";
 import { startSharing, stopSharing } from "./position.js";
 import { clearServiceRequests, refreshServiceRequests, rerenderServiceRequests } from "./service-requests.js";
 import { clearLink, linkedOffer, renderLinkNotice, rereadLink } from "./sms-link.js";
@@ -31,6 +32,7 @@ function setView(view) {
   document.body.dataset.view = view;
   $("login-view").hidden = view !== "login";
   $("main-view").hidden = view !== "main";
+  $("password-view").hidden = view !== "password";
 }
 
 // ---- session ----
@@ -72,12 +74,18 @@ async function enter() {
   try {
     me = await api.me();
   } catch (err) {
+    // A password an administrator set: choose one's own first, then come back in.
+    if (err.code === "AUTH_PASSWORD_CHANGE_REQUIRED") {
+      setView("password");
+      return password.showRequired(enter);
+    }
     if (err.status === 403) return showLogin("login.notWorker");
     return showLogin(err.status === 401 ? null : "error.generic", err.status === 401 ? "" : actions.describe(err));
   }
   if (!hasSavedLang() && me.user.language && me.user.language !== getLang()) {
     setLang(me.user.language, { persist: false });
   }
+  password.clearRequired();
   setView("main");
   // Nothing of a previous login on this phone may linger: messages, half-typed notes.
   hideFeedback();
@@ -103,6 +111,7 @@ async function logout() {
 
 function stop() {
   clearTimeout(pollTimer);
+  password.clearRequired();
   pollTimer = null;
   stopSharing();
   clearServiceRequests();
@@ -296,6 +305,8 @@ function boot() {
   });
   $("login-form").addEventListener("submit", onLogin);
   $("btn-logout").addEventListener("click", logout);
+  $("password-logout").addEventListener("click", logout);
+  $("btn-password").addEventListener("click", password.openDialog);
   $("duty-toggle").addEventListener("click", toggleDuty);
   for (const b of document.querySelectorAll(".lang-switch")) {
     b.addEventListener("click", () => setLang(getLang() === "zh-CN" ? "en" : "zh-CN"));

@@ -1,23 +1,25 @@
 // Language state for the worker page. Same storage key as the console, so a phone that is
 // also used for the console keeps one choice. Labels the console already defines (alarm
-// kinds, outcomes, sex, the switch itself) are taken from its dictionaries; everything
+// kinds, outcomes, sex, the switch itself, the change-password form) are taken from its dictionaries; everything
 // else comes from this page's own pair, one file per language. zh-CN is the default.
 
 import { en as consoleEn } from "../i18n-en.js";
+import { usersEn } from "../i18n-users-en.js";
+import { usersZh } from "../i18n-users-zh.js";
 import { zhCN as consoleZh } from "../i18n-zh.js";
 import { en } from "./i18n-en.js";
 import { zhCN } from "./i18n-zh.js";
 
 const LANG_KEY = "anxin.lang";
 export const LANGS = ["zh-CN", "en"];
-const SHARED = /^(kind|outcome|sex|lang)\./;
+const SHARED = /^(kind|outcome|sex|lang|password)\./;
 
 function merge(consoleDict, own) {
   const shared = Object.fromEntries(Object.entries(consoleDict).filter(([k]) => SHARED.test(k)));
   return { ...shared, ...own };
 }
 
-const dict = { "zh-CN": merge(consoleZh, zhCN), en: merge(consoleEn, en) };
+const dict = { "zh-CN": merge({ ...consoleZh, ...usersZh }, zhCN), en: merge({ ...consoleEn, ...usersEn }, en) };
 const listeners = new Set();
 let lang = initialLang();
 

@@ -1,19 +1,17 @@
 /**
- * Operator login. Passwords are hashed with argon2id; a session is a random
- * token whose SHA-256 alone is stored, so a copied database grants no logins.
- * Every login, failed login and logout is written to the audit log.
+ * Staff login. Passwords are hashed with argon2id (hub/accounts/passwords.ts);
+ * a session is a random token whose SHA-256 alone is stored, so a copied
+ * database grants no logins. Every login, failed login and logout is written
+ * to the audit log. An account whose password someone else set logs in like
+ * any other; the guard then lets it do nothing but change the password.
  */
 import { createHash, randomBytes } from "node:crypto";
-import argon2 from "argon2";
+import { hashPassword, verifyPassword } from "../accounts/passwords.ts";
 import { AnxinError } from "../errors.ts";
 import type { Role, UserRepository, UserRow } from "../storage/user-repo.ts";
 
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
-}
-
-export async function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, { type: argon2.argon2id });
 }
 
 export class SessionService {
@@ -35,7 +33,7 @@ export class SessionService {
     const user = this.users.byUsername(username);
     this.dummyHash ??= hashPassword(randomBytes(16).toString("hex"));
     const hash = user?.password_hash ?? (await this.dummyHash);
-    const valid = await argon2.verify(hash, password);
+    const valid = await verifyPassword(hash, password);
     if (!user || !valid || user.disabled !== 0) {
       this.users.audit(`anonymous@${from}`, "login_failed", `user:${username}`);
       throw new AnxinError("AUTH_INVALID_CREDENTIALS", "wrong username or password");
@@ -48,7 +46,12 @@ export class SessionService {
 
   userForToken(token: string | undefined): UserRow | undefined {
     if (!token) return undefined;
-    return this.users.sessionUser(hashToken(token), new Date().toISOString());
+    return this.userForTokenHash(hashToken(token));
+  }
+
+  /** The live session's user (not expired, not ended, account enabled), by the stored hash of its token. */
+  userForTokenHash(tokenHash: string): UserRow | undefined {
+    return this.users.sessionUser(tokenHash, new Date().toISOString());
   }
 
   logout(token: string, user: UserRow): void {

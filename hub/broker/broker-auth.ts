@@ -104,6 +104,8 @@ export class BrokerAuth {
       if (!clientIdBelongsTo(client.id, user.username)) {
         throw refusal(`client id must be "${user.username}" or start with "${user.username}:"`, NOT_AUTHORIZED);
       }
+      // A one-time password opens only the password change (console), never a monitoring session.
+      if (user.must_change_password !== 0) throw refusal("change the password in the console first", NOT_AUTHORIZED);
       return { type: "user", username: user.username, role: user.role };
     }
     throw refusal("unknown user or wrong password", BAD_USERNAME_OR_PASSWORD);

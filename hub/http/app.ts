@@ -21,6 +21,7 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { Logger } from "pino";
+import type { AccountService } from "../accounts/account-service.ts";
 import { AlarmNotes } from "../alarms/alarm-notes.ts";
 import type { AlarmResident } from "../alarms/alarm-resident.ts";
 import type { AlarmService } from "../alarms/alarm-service.ts";
@@ -46,15 +47,19 @@ import { type HistoryRoutesOptions, historyRoutes } from "./routes/history-route
 import { type KpiRoutesOptions, kpiRoutes } from "./routes/kpi-routes.ts";
 import { lifecycleRoutes } from "./routes/lifecycle-routes.ts";
 import { LEAFLET_DIST, mapRoutes } from "./routes/map-routes.ts";
+import { passwordRoutes } from "./routes/password-routes.ts";
 import { realtimeRoutes } from "./routes/realtime-routes.ts";
 import { registryRoutes } from "./routes/registry-routes.ts";
 import { type ServiceRequestRoutesOptions, serviceRequestRoutes } from "./routes/service-request-routes.ts";
 import { type TwilioWebhookOptions, twilioRoutes } from "./routes/twilio-routes.ts";
+import { userRoutes } from "./routes/user-routes.ts";
 import { workerRoutes } from "./routes/worker-routes.ts";
 
 export interface AppDeps {
   logger: Logger;
   sessions: SessionService;
+  /** Staff accounts (`/api/users`, admin only) and everyone's own password (`/api/auth/password`). */
+  accounts: AccountService;
   alarmService: AlarmService;
   /** Cancel, follow-up and the overdue list (`/api/alarms`). */
   lifecycle: LifecycleService;
@@ -130,6 +135,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loginRateLimitPerMinute: deps.settings.loginRateLimitPerMinute,
     secureCookies: deps.settings.publicUrl.startsWith("https:"),
   });
+  await app.register(passwordRoutes, {
+    prefix: "/api/auth",
+    sessions: deps.sessions,
+    accounts: deps.accounts,
+    rateLimitPerMinute: deps.settings.loginRateLimitPerMinute,
+  });
+  await app.register(userRoutes, { prefix: "/api/users", sessions: deps.sessions, accounts: deps.accounts });
   await app.register(alarmRoutes, {
     prefix: "/api/alarms",
     sessions: deps.sessions,

@@ -13,13 +13,28 @@ declare module "fastify" {
 
 export const ALL_STAFF: readonly Role[] = ["operator", "supervisor", "admin"];
 
+export interface GuardOptions {
+  /**
+   * Admit a session whose password must still be changed. Only who-am-I, logout
+   * and the password change itself do: everything else answers
+   * `AUTH_PASSWORD_CHANGE_REQUIRED` until the person has chosen their own.
+   */
+  pendingPasswordChange?: boolean;
+}
+
 /** An onRequest hook that admits a request only with a live session whose role is allowed. */
-export function requireRole(sessions: SessionService, roles: readonly Role[] = ALL_STAFF) {
+export function requireRole(sessions: SessionService, roles: readonly Role[] = ALL_STAFF, options: GuardOptions = {}) {
   return async function guard(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const user = sessions.userForToken(request.cookies[SESSION_COOKIE]);
     if (!user) throw new AnxinError("AUTH_REQUIRED", "log in first");
     if (!SessionService.roleAllows(user.role, roles)) {
       throw new AnxinError("AUTH_FORBIDDEN", `role ${user.role} may not do this`, { role: user.role });
+    }
+    if (user.must_change_password !== 0 && !options.pendingPasswordChange) {
+      throw new AnxinError(
+        "AUTH_PASSWORD_CHANGE_REQUIRED",
+        "your password was set by an administrator: change it first (POST /api/auth/password)",
+      );
     }
     request.user = user;
   };

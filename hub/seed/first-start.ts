@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import type { Logger } from "pino";
+import { AccountService } from "../accounts/account-service.ts";
 import type { HubConfig } from "../config.ts";
 import type { Db } from "../storage/database.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
@@ -35,13 +36,15 @@ export async function prepareFirstStart(
   files: FirstStartFiles,
 ): Promise<FirstStartResult> {
   const { db, users, registry, logger } = deps;
-  const admin = await ensureFirstAdmin(users, config.adminPassword);
+  // No bus yet: nothing is running that could hold a session.
+  const accounts = new AccountService({ db, users, bus: null });
+  const admin = await ensureFirstAdmin({ users, accounts }, config.adminPassword);
   // Only into an empty registry: never mix demo homes into a district that has begun importing its own.
   const seeded = config.seedDemo && registry.isEmpty() ? seedDemoDistrict(db) : [];
   if (seeded.length > 0) {
     writeSheet(files.demoDevices, { mqttPort: config.mqttPort, devices: seeded });
     logger.info({ households: seeded.length, file: files.demoDevices }, "seeded the demo district");
-    const workerLogins = await seedDemoWorkerLogins(db, users, config.demoWorkerPassword);
+    const workerLogins = await seedDemoWorkerLogins(db, accounts);
     writeSheet(files.demoWorkers, { workerPage: `${config.publicUrl}/worker/`, workers: workerLogins });
     logger.info({ workers: workerLogins.length, file: files.demoWorkers }, "demo worker logins created");
   }

@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { AccountService } from "../../hub/accounts/account-service.ts";
 import { DispatchRepository } from "../../hub/dispatch/dispatch-repo.ts";
 import { DispatchService } from "../../hub/dispatch/dispatch-service.ts";
 import { OfferWatcher } from "../../hub/dispatch/offer-watcher.ts";
@@ -49,7 +50,7 @@ export async function startDispatchHarness(overrides: Partial<DispatchSettings> 
   const db = openDatabase(path.join(dir, "dispatch.db"), logger);
   seedDemoDistrict(db);
   const users = new UserRepository(db);
-  await seedDemoWorkerLogins(db, users, "cascade-test-password");
+  await seedDemoWorkerLogins(db, new AccountService({ db, users, bus: null }));
   const alarms = new AlarmRepository(db);
   const registry = new RegistryRepository(db);
   const repo = new DispatchRepository(db);

@@ -10,7 +10,6 @@ import type { FakeTwilioMessage } from "./fake-twilio.ts";
 import { type CascadeHub, startCascadeHub } from "./relatives-harness.ts";
 import { type TestHubOptions, waitFor } from "./test-hub.ts";
 
-export const WORKER_PASSWORD = "family-test-worker-password";
 export const CENTER_PHONE = "0546-8123456";
 
 export interface FamilyHub extends CascadeHub {
@@ -31,7 +30,7 @@ export interface FamilyHub extends CascadeHub {
 export async function startFamilyHub(options: TestHubOptions = {}): Promise<FamilyHub> {
   const hub = await startCascadeHub({
     ...options,
-    env: { ANXIN_DEMO_WORKER_PASSWORD: WORKER_PASSWORD, ANXIN_CENTER_PHONE: CENTER_PHONE, ...options.env },
+    env: { ANXIN_CENTER_PHONE: CENTER_PHONE, ...options.env },
   });
   const db = () => hub.th.hub.db;
   const cookies = new Map<number, string>();
@@ -41,7 +40,7 @@ export async function startFamilyHub(options: TestHubOptions = {}): Promise<Fami
     const cached = cookies.get(workerId);
     if (cached) return cached;
     const { code } = db().prepare("SELECT code FROM workers WHERE id = ?").get(workerId) as { code: string };
-    const cookie = await hub.th.login(code, WORKER_PASSWORD);
+    const cookie = await hub.th.login(code, hub.th.workerPassword(code));
     cookies.set(workerId, cookie);
     return cookie;
   }

@@ -8,11 +8,10 @@ import cookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance } from "fastify";
-import { hashPassword, SessionService } from "../../hub/auth/session-service.ts";
+import { SessionService } from "../../hub/auth/session-service.ts";
 import { errorHandler } from "../../hub/http/app.ts";
 import { registryRoutes } from "../../hub/http/routes/registry-routes.ts";
 import { createRegistryServices } from "../../hub/registry/registry-services.ts";
-import { nowIso } from "../../hub/storage/database.ts";
 import { type Role, UserRepository } from "../../hub/storage/user-repo.ts";
 import type { TestHub } from "./test-hub.ts";
 
@@ -33,27 +32,31 @@ export async function buildRegistryApp(th: TestHub): Promise<FastifyInstance> {
   return app;
 }
 
-/** A hub user with the role; a `worker` login is linked to a new worker row, as migration 2 demands. */
+/**
+ * A hub user with the role, logged in (the session cookie is returned). Made
+ * through the hub's own account service, never by writing `users` rows: as a
+ * seeded account, its password is its own (no change required at first login).
+ * A `worker` login is linked to a new worker row, as the service demands.
+ */
 export async function createUser(
   th: TestHub,
   username: string,
   role: Role,
   password = "password-123",
 ): Promise<string> {
-  const db = th.hub.db;
-  const passwordHash = await hashPassword(password);
+  let workerId: number | null = null;
   if (role === "worker") {
-    const workerId = Number(
-      db
+    workerId = Number(
+      th.hub.db
         .prepare("INSERT INTO workers (code, name, phone, skills, shifts) VALUES (?, ?, '+8613700000000', '[]', '[]')")
         .run(`W-${username}`, username).lastInsertRowid,
     );
-    db.prepare(
-      "INSERT INTO users (username, password_hash, role, display_name, created_at, worker_id) VALUES (?, ?, 'worker', ?, ?, ?)",
-    ).run(username, passwordHash, username, nowIso(), workerId);
-  } else {
-    new UserRepository(db).create({ username, passwordHash, role, displayName: username });
   }
+  await th.hub.accounts.create(
+    { name: "test", userId: null },
+    { username, displayName: username, role, workerId },
+    { password, mustChange: false },
+  );
   return th.login(username, password);
 }
 

@@ -64,6 +64,8 @@ export interface TestHub {
   waitForPipeline(alarmId: number | null, timeoutMs?: number): Promise<void>;
   /** Logs in over HTTP and returns the session cookie header value. */
   login(username?: string, password?: string): Promise<string>;
+  /** A demo worker's own generated password, from `demo-workers.json` (each worker has a different one). */
+  workerPassword(username: string): string;
   /** Stops the hub and restarts it on the same data dir and ports. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -152,6 +154,14 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
       const cookie = response.headers.get("set-cookie") ?? "";
       return cookie.split(";")[0] ?? "";
+    },
+    workerPassword(username) {
+      const sheet = JSON.parse(fs.readFileSync(testHub.hub.demoWorkersFile, "utf8")) as {
+        workers: { username: string; password: string }[];
+      };
+      const login = sheet.workers.find((w) => w.username === username);
+      if (!login) throw new Error(`no demo worker login ${username} in ${testHub.hub.demoWorkersFile}`);
+      return login.password;
     },
     async restart() {
       await hub.stop();

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import type { SessionService } from "../../auth/session-service.ts";
-import type { UserRow } from "../../storage/user-repo.ts";
 import { ALL_STAFF, currentUser, requireRole, SESSION_COOKIE } from "../guard.ts";
-import { ErrorBody, UserBody } from "../schemas.ts";
+import { ErrorBody, UserBody, userBody } from "../schemas.ts";
 
 export interface AuthRoutesOptions {
   sessions: SessionService;
@@ -11,20 +10,11 @@ export interface AuthRoutesOptions {
   secureCookies: boolean;
 }
 
-function userView(user: UserRow) {
-  return {
-    id: user.id,
-    username: user.username,
-    role: user.role,
-    displayName: user.display_name,
-    language: user.language,
-  };
-}
-
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
   const { sessions } = options;
-  // Everyone with a session, community workers included, may ask who they are and log out.
-  const guard = requireRole(sessions, [...ALL_STAFF, "worker"]);
+  // Everyone with a session, community workers included, may ask who they are and log out,
+  // also before they have replaced a password an administrator set.
+  const guard = requireRole(sessions, [...ALL_STAFF, "worker"], { pendingPasswordChange: true });
 
   app.post(
     "/login",
@@ -52,7 +42,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         secure: options.secureCookies,
         maxAge: sessions.ttlSeconds,
       });
-      return { user: userView(user) };
+      return { user: userBody(user) };
     },
   );
 
@@ -79,6 +69,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         response: { 200: Type.Object({ user: UserBody }), 401: ErrorBody },
       },
     },
-    async (request) => ({ user: userView(currentUser(request)) }),
+    async (request) => ({ user: userBody(currentUser(request)) }),
   );
 };

@@ -1,16 +1,26 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { WebSocket } from "ws";
 import type { AlarmViews } from "../../alarms/alarm-views.ts";
-import type { SessionService } from "../../auth/session-service.ts";
+import { hashToken, SessionService } from "../../auth/session-service.ts";
 import type { EventBus } from "../../events.ts";
 import type { AlarmRepository } from "../../storage/alarm-repo.ts";
-import { requireRole } from "../guard.ts";
+import { ALL_STAFF, currentUser, requireRole, SESSION_COOKIE } from "../guard.ts";
 
 export interface RealtimeRoutesOptions {
   sessions: SessionService;
   bus: EventBus;
   views: AlarmViews;
   alarms: AlarmRepository;
+  /** How often every open socket's session is checked again (default 2 s). */
+  sessionCheckMs?: number;
+}
+
+/** The close code a console sees when its session was ended under it (disabled, reset, expired). */
+export const SESSION_ENDED_CLOSE = 4001;
+
+interface Holder {
+  userId: number;
+  tokenHash: string;
 }
 
 /**
@@ -18,34 +28,60 @@ export interface RealtimeRoutesOptions {
  * logged-in console. A console that was away (network blip, hub restart)
  * reloads the list over HTTP on reconnect; the push channel carries only what
  * changes from then on.
+ *
+ * A socket lives no longer than its session. When this hub ends a person's
+ * sessions (account disabled, password reset or changed, role changed), the bus
+ * says so and their sockets close at once. Sessions can also end elsewhere: the
+ * accounts CLI writes to the same database from another process, and sessions
+ * expire. So every few seconds each socket's session is looked up again (one
+ * indexed read per open console) and a socket whose session is gone is closed.
  */
 export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, options) => {
-  const sockets = new Set<WebSocket>();
+  const sockets = new Map<WebSocket, Holder>();
+  const endSession = (socket: WebSocket) => {
+    sockets.delete(socket);
+    socket.close(SESSION_ENDED_CLOSE, "session ended");
+  };
+
+  const broadcast = (frame: string) => {
+    for (const socket of sockets.keys()) if (socket.readyState === socket.OPEN) socket.send(frame);
+  };
 
   const unsubscribe = options.bus.on("alarm.changed", ({ alarmId }) => {
     if (sockets.size === 0) return;
     const row = options.alarms.get(alarmId);
     if (!row) return;
-    const frame = JSON.stringify({ type: "alarm", alarm: options.views.summary(row) });
-    for (const socket of sockets) {
-      if (socket.readyState === socket.OPEN) socket.send(frame);
-    }
+    broadcast(JSON.stringify({ type: "alarm", alarm: options.views.summary(row) }));
   });
   // Device supervision: faults (not emergencies) and test requests, pushed as they are committed.
-  const broadcast = (frame: string) => {
-    for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(frame);
-  };
   const unsubscribeFaults = options.bus.on("device.fault", ({ fault }) =>
     broadcast(JSON.stringify({ type: "device_fault", fault })),
   );
   const unsubscribeTests = options.bus.on("device.test", ({ test }) =>
     broadcast(JSON.stringify({ type: "device_test", test })),
   );
+  const unsubscribeRevoked = options.bus.on("user.sessions_revoked", ({ userId, keepTokenHash }) => {
+    for (const [socket, holder] of sockets) {
+      if (holder.userId === userId && holder.tokenHash !== keepTokenHash) endSession(socket);
+    }
+  });
+  const check = setInterval(() => {
+    for (const [socket, holder] of sockets) {
+      const user = options.sessions.userForTokenHash(holder.tokenHash);
+      const still =
+        user !== undefined && SessionService.roleAllows(user.role, ALL_STAFF) && user.must_change_password === 0;
+      if (!still) endSession(socket);
+    }
+  }, options.sessionCheckMs ?? 2000);
+  check.unref();
+
   app.addHook("onClose", async () => {
+    clearInterval(check);
+    unsubscribeRevoked();
     unsubscribeFaults();
     unsubscribeTests();
     unsubscribe();
-    for (const socket of sockets) socket.terminate();
+    for (const socket of sockets.keys()) socket.terminate();
   });
 
   app.get(
@@ -55,8 +91,9 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
       onRequest: requireRole(options.sessions),
       schema: { tags: ["realtime"], summary: "WebSocket of alarm changes" },
     },
-    (socket) => {
-      sockets.add(socket);
+    (socket, request) => {
+      const holder = { userId: currentUser(request).id, tokenHash: hashToken(request.cookies[SESSION_COOKIE] ?? "") };
+      sockets.set(socket, holder);
       socket.on("close", () => sockets.delete(socket));
       socket.on("error", () => sockets.delete(socket));
       socket.send(JSON.stringify({ type: "hello", serverTime: new Date().toISOString() }));

@@ -17,7 +17,7 @@ import {
 } from "../../dispatch/dispatch-views.ts";
 import type { WorkerActions } from "../../dispatch/worker-actions.ts";
 import { currentUser, requireRole } from "../guard.ts";
-import { ErrorBody, UserBody } from "../schemas.ts";
+import { ErrorBody, UserBody, userBody } from "../schemas.ts";
 
 export interface WorkerRoutesOptions {
   sessions: SessionService;
@@ -64,16 +64,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
     async (request) => {
       const user = currentUser(request);
       const worker = actions.workerOf(user);
-      return {
-        user: {
-          id: user.id,
-          username: user.username,
-          role: user.role,
-          displayName: user.display_name,
-          language: user.language,
-        },
-        worker: views.profile(worker),
-      };
+      return { user: userBody(user), worker: views.profile(worker) };
     },
   );
 

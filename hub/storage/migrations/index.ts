@@ -15,6 +15,7 @@ import { SERVICE_REQUESTS_SQL } from "./007-service-requests.ts";
 import { CALL_HANGUPS_SQL } from "./008-call-hangups.ts";
 import { ALARM_ACTIONS_AUDITED_SQL } from "./009-alarm-actions-audited.ts";
 import { ACKNOWLEDGEMENT_APART_SQL } from "./010-acknowledgement-apart.ts";
+import { STAFF_ACCOUNTS_SQL } from "./011-staff-accounts.ts";
 import { FAMILY_UPDATES_SQL } from "./012-family-updates.ts";
 import { MANUAL_TESTS_SQL } from "./013-manual-tests.ts";
 
@@ -68,6 +69,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "acknowledgement apart from dispatch: status unassigned/offered/accepted/…, offered_at",
     sql: ACKNOWLEDGEMENT_APART_SQL,
     rebuildsTables: true,
+  },
+  {
+    version: 11,
+    name: "staff accounts: contact, must change password, password/disabled/updated times",
+    sql: STAFF_ACCOUNTS_SQL,
   },
   {
     version: 12,

@@ -5,6 +5,7 @@
  */
 import Type, { type TSchema } from "typebox";
 import { DEVICE_ID_PATTERN } from "../../../../protocol/index.ts";
+import { CONTACT_FIELD_PATTERN, RULE_MESSAGES, USERNAME_PATTERN } from "../../../accounts/account-rules.ts";
 import { CLOSE_TIME_PATTERN, OPEN_TIME_PATTERN } from "../../../registry/weekly-hours.ts";
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -23,6 +24,9 @@ export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   [DEVICE_ID_PATTERN]: "must be 1–64 letters, digits, '-' or '_'",
   [OPEN_TIME_PATTERN]: "must be a time HH:MM from 00:00 to 23:59",
   [CLOSE_TIME_PATTERN]: "must be a time HH:MM from 00:00 to 24:00",
+  // The accounts API (/api/users) uses the same validator.
+  [USERNAME_PATTERN]: RULE_MESSAGES.username,
+  [CONTACT_FIELD_PATTERN]: RULE_MESSAGES.contact,
 };
 
 export const FORMAT_MESSAGES: Readonly<Record<string, string>> = {

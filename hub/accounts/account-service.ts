@@ -1,0 +1,298 @@
+/**
+ * Staff accounts, the one place that changes them: the REST routes, the CLI
+ * and the first-start seeding all come here, so they cannot disagree on what
+ * an account may hold, on the password policy, or on what gets audited.
+ *
+ * - A password someone else chose (an administrator, or a generated one) must
+ *   be changed at first login (`must_change_password`).
+ * - Disabling, resetting the password and changing the role end the person's
+ *   sessions in the same transaction as the change; after the commit the bus
+ *   tells realtime to close their sockets. (A hub that did not make the change,
+ *   the CLI's, finds the sessions gone on its next check: realtime-routes.ts.)
+ * - The last enabled administrator can be neither disabled nor demoted, and an
+ *   administrator cannot do either to themself here, so nobody locks the center out.
+ * - Every change is audited; passwords and hashes never are.
+ */
+import { AnxinError } from "../errors.ts";
+import type { EventBus, SessionsRevokedReason } from "../events.ts";
+import type { Db } from "../storage/database.ts";
+import type { Role, UserChanges, UserRepository, UserRow } from "../storage/user-repo.ts";
+import { checkContact, checkDisplayName, checkLanguage, checkRole, checkUsername } from "./account-rules.ts";
+import { type AccountView, accountView } from "./account-schemas.ts";
+import { checkPasswordPolicy } from "./password-policy.ts";
+import { generatePassword, hashPassword, verifyPassword } from "./passwords.ts";
+
+/** Who acts: `user:<name>` from the console, `cli:<os user>` from the CLI, `system` at first start. */
+export interface AccountActor {
+  name: string;
+  /** The acting account, so it cannot disable or demote itself; null for the CLI and the system. */
+  userId: number | null;
+}
+
+export function actorOf(user: UserRow): AccountActor {
+  return { name: `user:${user.username}`, userId: user.id };
+}
+
+export interface NewAccount {
+  username: string;
+  displayName: string;
+  role: string;
+  language?: string | undefined;
+  contact?: string | null | undefined;
+  workerId?: number | null | undefined;
+}
+
+export type AccountChanges = Partial<Omit<NewAccount, "username">>;
+
+export interface PasswordChoice {
+  /** Typed by the administrator; omitted: generated and answered once. */
+  password?: string | undefined;
+  /** Only seeding passes false (a password its owner chose, demo logins); default true. */
+  mustChange?: boolean;
+  /** For the audit row: where a given password came from (default `typed`). */
+  source?: "typed" | "env";
+}
+
+export interface WithPassword {
+  account: AccountView;
+  /** The generated password, to be shown once; null when one was given. */
+  generatedPassword: string | null;
+}
+
+export class AccountService {
+  private readonly db: Db;
+  private readonly users: UserRepository;
+  private readonly bus: Pick<EventBus, "emit"> | null;
+
+  constructor(deps: { db: Db; users: UserRepository; bus: Pick<EventBus, "emit"> | null }) {
+    this.db = deps.db;
+    this.users = deps.users;
+    this.bus = deps.bus;
+  }
+
+  list(): AccountView[] {
+    return this.users.accounts().map(accountView);
+  }
+
+  get(id: number): AccountView {
+    const row = this.users.account(id);
+    if (!row) throw new AnxinError("USER_NOT_FOUND", `no account with id ${id}`, { id });
+    return accountView(row);
+  }
+
+  /** Looks an account up by username (the CLI names accounts that way). */
+  idOf(username: string): number {
+    const row = this.users.byUsername(username);
+    if (!row) throw new AnxinError("USER_NOT_FOUND", `no account named ${username}`, { username });
+    return row.id;
+  }
+
+  async create(actor: AccountActor, input: NewAccount, choice: PasswordChoice = {}): Promise<WithPassword> {
+    const username = checkUsername(input.username);
+    const role = checkRole(input.role);
+    const fields = {
+      displayName: checkDisplayName(input.displayName),
+      language: checkLanguage(input.language ?? "zh-CN"),
+      contact: checkContact(input.contact),
+    };
+    const workerId = input.workerId ?? null;
+    const { password, generated } = chosenPassword(choice);
+    // The cheap refusals first, before ~25 ms of hashing; all are checked again inside the transaction.
+    this.checkUnique(username);
+    this.checkWorkerLink(role, workerId, null);
+    const passwordHash = await hashPassword(password);
+    const mustChange = choice.mustChange ?? true;
+    const id = this.db.transaction(() => {
+      this.checkUnique(username);
+      this.checkWorkerLink(role, workerId, null);
+      const id = this.users.create({
+        username,
+        passwordHash,
+        role,
+        workerId,
+        mustChangePassword: mustChange,
+        ...fields,
+      });
+      this.users.audit(actor.name, "user_created", `user:${username}`, {
+        role,
+        workerId,
+        language: fields.language,
+        hasContact: fields.contact !== null,
+        passwordSource: generated ? "generated" : (choice.source ?? "typed"),
+        mustChangePassword: mustChange,
+      });
+      return id;
+    })();
+    return { account: this.get(id), generatedPassword: generated ? password : null };
+  }
+
+  update(actor: AccountActor, id: number, changes: AccountChanges): AccountView {
+    const ended = this.db.transaction(() => {
+      const row = this.require(id);
+      const role = changes.role === undefined ? row.role : checkRole(changes.role);
+      // Leaving the worker role unlinks the worker record unless a link is given explicitly.
+      const workerId = changes.workerId !== undefined ? changes.workerId : role === "worker" ? row.worker_id : null;
+      const next: UserChanges = {};
+      if (changes.displayName !== undefined) next.display_name = checkDisplayName(changes.displayName);
+      if (changes.language !== undefined) next.language = checkLanguage(changes.language);
+      if (changes.contact !== undefined) next.contact = checkContact(changes.contact);
+      if (role !== row.role) next.role = role;
+      if (workerId !== row.worker_id) next.worker_id = workerId;
+      const diff = differences(row, next);
+      if (Object.keys(diff).length === 0) return null;
+      if (next.role !== undefined) this.checkMayLoseAdmin(actor, row, "change the role of");
+      this.checkWorkerLink(role, workerId, id);
+      this.users.update(id, next);
+      // New rights mean a new login: a console open with the old role must not keep its pushes.
+      const sessionsEnded = next.role !== undefined ? this.users.deleteSessionsOf(id) : 0;
+      this.users.audit(actor.name, "user_updated", `user:${row.username}`, { changes: diff, sessionsEnded });
+      return next.role !== undefined;
+    })();
+    if (ended) this.revoked(id, "role_changed");
+    return this.get(id);
+  }
+
+  async resetPassword(actor: AccountActor, id: number, choice: PasswordChoice = {}): Promise<WithPassword> {
+    const before = this.require(id);
+    if (actor.userId === id) throw selfRefusal("reset the password of");
+    const { password, generated } = chosenPassword(choice);
+    const passwordHash = await hashPassword(password);
+    this.db.transaction(() => {
+      this.require(id);
+      this.users.setPassword(id, passwordHash, true);
+      const sessionsEnded = this.users.deleteSessionsOf(id);
+      this.users.audit(actor.name, "user_password_reset", `user:${before.username}`, {
+        sessionsEnded,
+        passwordSource: generated ? "generated" : "typed",
+      });
+    })();
+    this.revoked(id, "password_reset");
+    return { account: this.get(id), generatedPassword: generated ? password : null };
+  }
+
+  disable(actor: AccountActor, id: number): AccountView {
+    const changed = this.db.transaction(() => {
+      const row = this.require(id);
+      if (row.disabled !== 0) return false;
+      this.checkMayLoseAdmin(actor, row, "disable");
+      this.users.setDisabled(id, true);
+      const sessionsEnded = this.users.deleteSessionsOf(id);
+      this.users.audit(actor.name, "user_disabled", `user:${row.username}`, { sessionsEnded });
+      return true;
+    })();
+    if (changed) this.revoked(id, "disabled");
+    return this.get(id);
+  }
+
+  enable(actor: AccountActor, id: number): AccountView {
+    this.db.transaction(() => {
+      const row = this.require(id);
+      if (row.disabled === 0) return;
+      this.users.setDisabled(id, false);
+      this.users.audit(actor.name, "user_enabled", `user:${row.username}`);
+    })();
+    return this.get(id);
+  }
+
+  /**
+   * Anyone's own password, given the current one. Ends the person's other
+   * sessions (a password change is what someone does who fears theirs was seen)
+   * but keeps `keepTokenHash`, the session asking.
+   */
+  async changeOwnPassword(
+    user: UserRow,
+    passwords: { current: string; next: string },
+    keepTokenHash: string | null,
+  ): Promise<AccountView> {
+    const row = this.require(user.id);
+    const actor = `user:${row.username}`;
+    if (!(await verifyPassword(row.password_hash, passwords.current))) {
+      this.users.audit(actor, "password_change_failed", actor, { reason: "current_password_wrong" });
+      throw new AnxinError("PASSWORD_CURRENT_WRONG", "the current password is wrong");
+    }
+    checkPasswordPolicy(passwords.next);
+    if (passwords.next === passwords.current) {
+      throw new AnxinError("PASSWORD_UNCHANGED", "the new password must differ from the current one");
+    }
+    const passwordHash = await hashPassword(passwords.next);
+    this.db.transaction(() => {
+      this.users.setPassword(row.id, passwordHash, false);
+      const otherSessionsEnded = this.users.deleteSessionsOf(row.id, keepTokenHash);
+      this.users.audit(actor, "password_changed", actor, {
+        required: row.must_change_password !== 0,
+        otherSessionsEnded,
+      });
+    })();
+    this.revoked(row.id, "password_changed", keepTokenHash);
+    return this.get(row.id);
+  }
+
+  private require(id: number): UserRow {
+    const row = this.users.byId(id);
+    if (!row) throw new AnxinError("USER_NOT_FOUND", `no account with id ${id}`, { id });
+    return row;
+  }
+
+  private checkUnique(username: string): void {
+    const taken = this.users.byUsernameAnyCase(username);
+    if (taken) throw new AnxinError("USER_EXISTS", `the username ${taken.username} is taken`, { username });
+  }
+
+  /** One login per worker, and only `worker` accounts are linked to a worker record. */
+  private checkWorkerLink(role: Role, workerId: number | null, accountId: number | null): void {
+    if (role === "worker" && workerId === null) {
+      throw new AnxinError("USER_WORKER_LINK_INVALID", "a worker account must name its worker record (workerId)");
+    }
+    if (role !== "worker" && workerId !== null) {
+      throw new AnxinError("USER_WORKER_LINK_INVALID", `a ${role} account is not linked to a worker record`);
+    }
+    if (workerId === null) return;
+    const worker = this.users.worker(workerId);
+    if (!worker) throw new AnxinError("WORKER_NOT_FOUND", `no worker with id ${workerId}`, { workerId });
+    const holder = this.users.byWorkerId(workerId);
+    if (holder && holder.id !== accountId) {
+      throw new AnxinError("USER_WORKER_TAKEN", `worker ${worker.code} already logs in as ${holder.username}`, {
+        workerId,
+      });
+    }
+  }
+
+  /** Refuses to take away an administrator when it is the actor's own account or the last one enabled. */
+  private checkMayLoseAdmin(actor: AccountActor, row: UserRow, what: string): void {
+    if (actor.userId === row.id) throw selfRefusal(what);
+    if (row.role === "admin" && row.disabled === 0 && this.users.countEnabledAdmins(row.id) === 0) {
+      throw new AnxinError(
+        "USER_LAST_ADMIN",
+        `cannot ${what} ${row.username}: the last enabled administrator (make another administrator first)`,
+      );
+    }
+  }
+
+  private revoked(userId: number, reason: SessionsRevokedReason, keepTokenHash: string | null = null): void {
+    this.bus?.emit("user.sessions_revoked", { userId, reason, keepTokenHash });
+  }
+}
+
+function chosenPassword(choice: PasswordChoice): { password: string; generated: boolean } {
+  const password = choice.password ?? generatePassword();
+  checkPasswordPolicy(password);
+  return { password, generated: choice.password === undefined };
+}
+
+function selfRefusal(what: string): AnxinError {
+  return new AnxinError(
+    "USER_IS_SELF",
+    `you cannot ${what} your own account here: another administrator can, and your own password is changed from your menu`,
+  );
+}
+
+/** What an edit changes, for the audit row; contact values stay out of the log (staff's private numbers). */
+function differences(row: UserRow, next: UserChanges): Record<string, unknown> {
+  const diff: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(next)) {
+    const before = row[column as keyof UserChanges];
+    if (before === value) continue;
+    diff[column] = column === "contact" ? { changed: true } : { from: before, to: value };
+  }
+  return diff;
+}

@@ -1,0 +1,242 @@
+/**
+ * `npm run users -- <command>`: staff accounts from a shell, on the hub's own
+ * SQLite file, through the same account service as the console's Users page
+ * (same checks, same password policy, same audit rows, as `cli:<os user>`).
+ * Safe while the hub runs (WAL, a busy timeout); the running hub closes the
+ * open consoles of a disabled or reset account within seconds, when it next
+ * checks their sessions. Exit codes: 0 done, 1 refused, 2 usage or database error.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { isAnxinError } from "../errors.ts";
+import { createLogger } from "../log.ts";
+import { type Db, openDatabase } from "../storage/database.ts";
+import { UserRepository } from "../storage/user-repo.ts";
+import type { AccountView } from "./account-schemas.ts";
+import { type AccountActor, AccountService } from "./account-service.ts";
+import { MIN_PASSWORD_LENGTH } from "./password-policy.ts";
+
+const HELP = `Anxin staff accounts (README: Staff accounts)
+
+  npm run users -- list [--json]
+  npm run users -- add <username> --role <role> --name <display name> [options]
+  npm run users -- reset-password <username> [--password-stdin]
+  npm run users -- disable <username>
+  npm run users -- enable <username>
+
+roles: operator, supervisor, admin, worker (a worker account needs --worker <worker code>)
+
+add options:
+  --role ROLE              required
+  --name NAME              display name, required
+  --language zh-CN|en      default zh-CN
+  --contact CONTACT        E.164 phone (+8613912345678) or SIP address (sip:name@host)
+  --worker CODE            for role worker: the worker record's code, e.g. KL-W001
+
+passwords:
+  By default a one-time password is generated and printed once on standard output.
+  --password-stdin         read the password from the first line of standard input instead
+                           (never as an argument: arguments show in ps and shell history)
+  Either way the person must change it at first login. Policy: at least ${MIN_PASSWORD_LENGTH} characters,
+  not a common password.
+
+disable, reset-password: end the person's sessions; a running hub closes their open console.
+The last enabled administrator cannot be disabled.
+
+common options:
+  --data-dir DIR           the hub's data directory (default: $ANXIN_DATA_DIR or ./data)
+  -h, --help
+
+exit codes: 0 done, 1 refused (the reason is printed with its code), 2 usage or database error
+`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  role: { type: "string" },
+  name: { type: "string" },
+  language: { type: "string" },
+  contact: { type: "string" },
+  worker: { type: "string" },
+  "password-stdin": { type: "boolean" },
+  json: { type: "boolean" },
+  "data-dir": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type Values = ReturnType<typeof parseCommandLine>["values"];
+
+function parseCommandLine(args: string[]) {
+  try {
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function osUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? "unknown";
+  }
+}
+
+/** Never creates the database: accounts made before the first start would stop the first administrator being made. */
+function openHubDatabase(dataDir: string): Db {
+  const file = path.join(dataDir, "anxin.db");
+  if (!fs.existsSync(file)) {
+    throw new UsageError(
+      `no hub database at ${file}: start the hub once first, or point --data-dir or ANXIN_DATA_DIR at its data directory`,
+    );
+  }
+  return openDatabase(file, createLogger("error", process.stderr));
+}
+
+function readPasswordFromStdin(): string {
+  const line = fs.readFileSync(0, "utf8").split(/\r?\n/)[0] ?? "";
+  if (line === "") throw new UsageError("--password-stdin: standard input held no password");
+  return line;
+}
+
+function usernameArg(positionals: string[], command: string): string {
+  const username = positionals[1];
+  if (!username) throw new UsageError(`name the account: npm run users -- ${command} <username>`);
+  if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals[2]}"`);
+  return username;
+}
+
+function stateOf(account: AccountView): string {
+  if (account.disabled) return "disabled";
+  return account.mustChangePassword ? "must change password" : "enabled";
+}
+
+/** Columns line up on a terminal: CJK characters take two cells. */
+function cells(text: string): number {
+  let width = 0;
+  for (const char of text)
+    width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]/u.test(char) ? 2 : 1;
+  return width;
+}
+
+function listText(accounts: AccountView[]): string {
+  const rows = accounts.map((a) => [
+    a.username,
+    a.role,
+    a.displayName,
+    a.language,
+    a.contact ?? "-",
+    a.worker?.code ?? "-",
+    stateOf(a),
+  ]);
+  const header = ["username", "role", "name", "language", "contact", "worker", "state"];
+  const widths = header.map((h, i) => Math.max(cells(h), ...rows.map((r) => cells(r[i] ?? ""))));
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => cell + " ".repeat((widths[i] ?? 0) - cells(cell)))
+      .join("  ")
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join("\n")}\n${accounts.length} accounts\n`;
+}
+
+function passwordLines(username: string, generated: string | null): string {
+  if (generated === null) return `${username} must change this password at first login.\n`;
+  return `one-time password for ${username} (shown once; they must change it at first login):\n${generated}\n`;
+}
+
+async function run(command: string, positionals: string[], values: Values, db: Db): Promise<void> {
+  const users = new UserRepository(db);
+  const accounts = new AccountService({ db, users, bus: null });
+  const actor: AccountActor = { name: `cli:${osUser()}`, userId: null };
+  const password = () => (values["password-stdin"] ? readPasswordFromStdin() : undefined);
+  switch (command) {
+    case "list": {
+      const all = accounts.list();
+      process.stdout.write(values.json ? `${JSON.stringify(all, null, 2)}\n` : listText(all));
+      return;
+    }
+    case "add": {
+      const username = usernameArg(positionals, "add");
+      if (!values.role) throw new UsageError("--role is required: operator, supervisor, admin or worker");
+      if (!values.name) throw new UsageError("--name is required: the person's display name");
+      if (values.role === "worker" && values.worker === undefined) {
+        throw new UsageError("a worker account needs --worker <worker code>, e.g. --worker KL-W001");
+      }
+      let workerId: number | null = null;
+      if (values.worker !== undefined) {
+        workerId = users.workerIdByCode(values.worker) ?? null;
+        if (workerId === null) throw new UsageError(`no worker with code ${values.worker}`);
+      }
+      const created = await accounts.create(
+        actor,
+        {
+          username,
+          displayName: values.name,
+          role: values.role,
+          language: values.language,
+          contact: values.contact,
+          workerId,
+        },
+        { password: password() },
+      );
+      process.stderr.write(`created ${created.account.role} account ${username}\n`);
+      process.stdout.write(passwordLines(username, created.generatedPassword));
+      return;
+    }
+    case "reset-password": {
+      const username = usernameArg(positionals, "reset-password");
+      const reset = await accounts.resetPassword(actor, accounts.idOf(username), { password: password() });
+      process.stderr.write(`password of ${username} reset; their sessions are ended\n`);
+      process.stdout.write(passwordLines(username, reset.generatedPassword));
+      return;
+    }
+    case "disable":
+    case "enable": {
+      const username = usernameArg(positionals, command);
+      const id = accounts.idOf(username);
+      const account = command === "disable" ? accounts.disable(actor, id) : accounts.enable(actor, id);
+      process.stdout.write(`${username}: ${stateOf(account)}\n`);
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}": list, add, reset-password, disable or enable`);
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(args);
+  const command = positionals[0];
+  if (values.help || command === undefined) {
+    process.stdout.write(HELP);
+    return values.help ? 0 : 2;
+  }
+  const known = ["list", "add", "reset-password", "disable", "enable"];
+  if (!known.includes(command)) {
+    throw new UsageError(`unknown command "${command}": ${known.join(", ")}`);
+  }
+  const db = openHubDatabase(values["data-dir"] ?? (process.env.ANXIN_DATA_DIR || "data"));
+  try {
+    await run(command, positionals, values, db);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UsageError) {
+    process.stderr.write(`${message}\n\nnpm run users -- --help for the commands\n`);
+    process.exitCode = 2;
+  } else if (isAnxinError(error)) {
+    process.stderr.write(`${error.code}: ${message}\nNothing was changed.\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`failed, and nothing was changed: ${message}\n`);
+    process.exitCode = 2;
+  }
+}
