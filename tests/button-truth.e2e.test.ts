@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
 import type { FeedbackMessage } from "../protocol/index.ts";
 import { collectMessages, connectAsDevice } from "./support/raw-device.ts";
+import { createUser } from "./support/registry-app.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 
 interface Watched {
@@ -94,14 +95,19 @@ describe("the button tells the resident only what is true", () => {
     expect(statesOf(w).every((s) => s === "received")).toBe(true);
     expect(w.button.feedbackState).toBe("received");
 
-    const admin = await th.login();
-    const before = (await call(admin, "GET", `/api/alarms/${w.alarmId}`)).json().alarm;
+    // Now an operator of the command center signs in and takes the call.
+    const operator = await createUser(th, "duty-operator", "operator", "duty-operator-pass-1");
+    const before = (await call(operator, "GET", `/api/alarms/${w.alarmId}`)).json().alarm;
     expect(before).toMatchObject({ status: "offered", acknowledgedAt: null, buttonState: "received" });
 
-    const acknowledged = await call(admin, "POST", `/api/alarms/${w.alarmId}/acknowledge`);
+    const acknowledged = await call(operator, "POST", `/api/alarms/${w.alarmId}/acknowledge`);
     expect(acknowledged.statusCode).toBe(200);
     // Acknowledging changes the acknowledgement, not where dispatch stands.
-    expect(acknowledged.json().alarm).toMatchObject({ status: "offered", buttonState: "acknowledged" });
+    expect(acknowledged.json().alarm).toMatchObject({
+      status: "offered",
+      buttonState: "acknowledged",
+      acknowledgedBy: "duty-operator",
+    });
     await waitFor(() => statesOf(w).at(-1) === "acknowledged", 3000, "acknowledged on the button");
 
     const worker = await workerLogin(offer.worker_id);

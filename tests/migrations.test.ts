@@ -9,6 +9,10 @@ import { INITIAL_SQL } from "../hub/storage/migrations/001-initial.ts";
 import { MIGRATIONS } from "../hub/storage/migrations/index.ts";
 
 describe("migrations", () => {
+  it("are numbered 1…N with no gap, so none can land below a version a database has already reached", () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  });
+
   it("upgrades a version-1 database with alarms in it, keeping every row and every foreign key", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-mig-"));
     const db = new Database(path.join(dir, "v1.db"));

@@ -1,9 +1,10 @@
 /**
  * Versioned schema migrations. Each entry runs once, in order, inside a
  * transaction; `PRAGMA user_version` records how far a database has come.
- * Never edit a released migration: add a new one. Versions must rise but
- * may skip numbers (`migrate` runs each one above `user_version`, in order),
- * so parallel work can claim its number before the ones below it are merged.
+ * Never edit a released migration: add a new one. Versions are exactly 1…N,
+ * one after another (tests/migrations.test.ts): `migrate` runs only the ones
+ * above `user_version`, so a migration merged below a number some database
+ * has already reached would never run there.
  */
 import { INITIAL_SQL } from "./001-initial.ts";
 import { REGISTRY_DISPATCH_SQL } from "./002-registry-dispatch.ts";
