@@ -106,6 +106,7 @@ export const en = {
   "event.resolved": "Resolved",
   "event.cancel_requested": "Resident asked to cancel",
   "event.stage_failed": "Processing step failed",
+  "event.stage_skipped": "Step skipped: the alarm was already closed",
   "event.system": "system",
   "event.device": "device {id}",
   "event.sms_sent": "SMS sent",

@@ -107,6 +107,7 @@ export const zhCN = {
   "event.resolved": "已结案",
   "event.cancel_requested": "居民请求取消",
   "event.stage_failed": "处理步骤失败",
+  "event.stage_skipped": "已跳过处理步骤：警情已结束",
   "event.system": "系统",
   "event.device": "设备 {id}",
   "event.sms_sent": "短信已发送",

@@ -158,4 +158,47 @@ describe("delivery and recovery", () => {
       "dispatch_ranked",
     ]);
   });
+
+  it("resumes an alarm closed while its stages were failing without texting, alerting or offering anyone", async () => {
+    th = await startTestHub();
+    const hub = th;
+    hub.hub.db.exec(
+      "CREATE TRIGGER outbox_broken BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'simulated storage fault'); END",
+    );
+    const cookie = await hub.login();
+    const { ack } = await pressAs(hub, 21);
+    await hub.waitForLog((l) => l.code === "PIPELINE_STAGE_FAILED" && l.alarmId === ack.alarmId);
+    // While the relatives' stage keeps failing, an operator learns it was an accident and closes it.
+    const cancelled = await hub.hub.app.inject({
+      method: "POST",
+      url: `/api/alarms/${ack.alarmId}/cancel`,
+      headers: { cookie },
+      payload: { reason: "resident phoned: pressed by mistake" },
+    });
+    expect(cancelled.statusCode).toBe(200);
+    hub.hub.db.exec("DROP TRIGGER outbox_broken");
+
+    await waitFor(
+      () =>
+        (
+          hub.hub.db.prepare("SELECT stages_done FROM alarms WHERE id = ?").get(ack.alarmId) as { stages_done: string }
+        ).stages_done.includes("publish_dashboards"),
+      5000,
+      "the pipeline resumed once the fault cleared",
+    );
+    // Nobody is told about an alarm that is over: no relative, no worker, no clinic.
+    expect(count(hub, "SELECT COUNT(*) AS n FROM outbox WHERE alarm_id = ?", ack.alarmId)).toBe(0);
+    expect(count(hub, "SELECT COUNT(*) AS n FROM dispatch_offers WHERE alarm_id = ?", ack.alarmId)).toBe(0);
+    expect(hub.hub.db.prepare("SELECT status, clinic_id FROM alarms WHERE id = ?").get(ack.alarmId)).toEqual({
+      status: "cancelled",
+      clinic_id: null,
+    });
+    const skipped = hub.hub.db
+      .prepare("SELECT detail FROM alarm_events WHERE alarm_id = ? AND type = 'stage_skipped' ORDER BY id")
+      .all(ack.alarmId) as { detail: string }[];
+    expect(skipped.map((e) => JSON.parse(e.detail))).toEqual([
+      { stage: "notify_relatives", reason: "alarm already cancelled" },
+      { stage: "dispatch", reason: "alarm already cancelled" },
+    ]);
+  });
 });

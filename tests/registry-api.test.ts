@@ -6,6 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRegistryApp, caller, square } from "./support/registry-app.ts";
+import { ALL_STAGES_DONE } from "./support/stages-done.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
 describe("registry API", () => {
@@ -141,9 +142,9 @@ describe("registry API", () => {
     // A household an alarm points at is history: refused with a coded 409.
     th.hub.db
       .prepare(
-        "INSERT INTO alarms (device_id, kind, status, received_at, household_id) VALUES ('KL-0001', 'sos', 'resolved', ?, ?)",
+        "INSERT INTO alarms (device_id, kind, status, received_at, household_id, stages_done) VALUES ('KL-0001', 'sos', 'resolved', ?, ?, ?)",
       )
-      .run(new Date().toISOString(), id);
+      .run(new Date().toISOString(), id, ALL_STAGES_DONE);
     const refused = await call("DELETE", `/api/registry/households/${id}`, admin);
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toMatchObject({ code: "REGISTRY_IN_USE", message: expect.stringMatching(/1 alarms/) });

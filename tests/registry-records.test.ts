@@ -6,6 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRegistryApp, caller, square } from "./support/registry-app.ts";
+import { ALL_STAGES_DONE } from "./support/stages-done.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
 describe("registry records", () => {
@@ -98,9 +99,9 @@ describe("registry records", () => {
 
     th.hub.db
       .prepare(
-        "INSERT INTO alarms (device_id, kind, status, received_at, resident_id) VALUES ('KL-0001', 'sos', 'resolved', ?, ?)",
+        "INSERT INTO alarms (device_id, kind, status, received_at, resident_id, stages_done) VALUES ('KL-0001', 'sos', 'resolved', ?, ?, ?)",
       )
-      .run(new Date().toISOString(), rid);
+      .run(new Date().toISOString(), rid, ALL_STAGES_DONE);
     const kept = await call("DELETE", `/api/registry/residents/${rid}`, admin);
     expect([kept.statusCode, kept.json().code]).toEqual([409, "REGISTRY_IN_USE"]);
   });
@@ -154,9 +155,9 @@ describe("registry records", () => {
 
     th.hub.db
       .prepare(
-        "INSERT INTO alarms (device_id, kind, status, received_at, worker_id) VALUES ('KL-0002', 'sos', 'resolved', ?, 2)",
+        "INSERT INTO alarms (device_id, kind, status, received_at, worker_id, stages_done) VALUES ('KL-0002', 'sos', 'resolved', ?, 2, ?)",
       )
-      .run(new Date().toISOString());
+      .run(new Date().toISOString(), ALL_STAGES_DONE);
     const sent = await call("DELETE", "/api/registry/workers/2", admin);
     expect(sent.json()).toMatchObject({ code: "REGISTRY_IN_USE", message: expect.stringMatching(/onDuty to false/) });
   });

@@ -7,6 +7,7 @@
  * 2 June: only a zone-aware filter puts it on 3 June.
  */
 import { shanghai } from "./kpi-fixtures.ts";
+import { ALL_STAGES_DONE } from "./stages-done.ts";
 import type { TestHub } from "./test-hub.ts";
 
 export const HISTORY_FROM = "2025-06-01";
@@ -150,7 +151,7 @@ export function seedHistory(th: TestHub): HistorySeed {
     p2: { ...r2, residentId: addResident(r2.householdId, RESIDENT_B), residentName: RESIDENT_B },
   };
   const worker = db.prepare("SELECT id, name FROM workers ORDER BY id LIMIT 1").get() as { id: number; name: string };
-  const stagesDone = JSON.stringify(["locate", "notify_relatives", "dispatch", "publish_dashboards"]);
+  const stagesDone = ALL_STAGES_DONE;
   const insert = db.prepare(
     `INSERT INTO alarms (device_id, kind, status, outcome, received_at, household_id, resident_id, worker_id,
                          acknowledged_at, on_scene_at, resolved_at, cancelled_at, stages_done)

@@ -5,6 +5,8 @@
  * and converted with a fixed offset here, not with the hub's own day code.
  * The expected figures in the tests are worked out by hand from this table.
  */
+
+import { ALL_STAGES_DONE } from "./stages-done.ts";
 import type { TestHub } from "./test-hub.ts";
 
 /** "2026-03-01 00:00:10" in Shanghai → UTC ISO. */
@@ -171,7 +173,7 @@ export function seedKpiData(th: TestHub): KpiSeed {
   if (!p1 || !p2 || !p3) throw new Error("the demo district needs three grids with devices");
   const place = { g1: p1, g2: p2, g3: p3 };
   // Every post-storage stage marked done, so the pipeline never picks these rows up to "resume" them.
-  const stagesDone = JSON.stringify(["locate", "notify_relatives", "dispatch", "publish_dashboards"]);
+  const stagesDone = ALL_STAGES_DONE;
   const insert = db.prepare(
     `INSERT INTO alarms (device_id, kind, status, outcome, received_at, household_id, acknowledged_at,
                          accepted_at, on_scene_at, resolved_at, cancelled_at, stages_done)

@@ -7,6 +7,7 @@
  * queue's order has something to get wrong.
  */
 import type { Db } from "../../hub/storage/database.ts";
+import { ALL_STAGES_DONE } from "./stages-done.ts";
 
 export interface FixtureAlarm {
   id: number;
@@ -17,7 +18,7 @@ export interface FixtureAlarm {
   acknowledged: boolean;
 }
 
-const STAGES = JSON.stringify(["locate", "notify_relatives", "dispatch", "publish_dashboards"]);
+const STAGES = ALL_STAGES_DONE;
 
 /**
  * Inserts `count` open alarms received within the last `spreadS` seconds before `now`; returns them.

@@ -1,4 +1,5 @@
 import type { AlarmStage } from "../types.ts";
+import { skippedAsClosed } from "./closed-alarm.ts";
 
 /**
  * Ranks the on-duty workers, chooses the clinic that is open and can take the
@@ -11,6 +12,7 @@ import type { AlarmStage } from "../types.ts";
 export const dispatchStage: AlarmStage = {
   name: "dispatch",
   run(alarm, deps, afterCommit) {
+    if (skippedAsClosed(alarm, "dispatch", deps)) return;
     afterCommit(deps.dispatch.planInStage(alarm));
     if (alarm.kind === "service") afterCommit(deps.serviceRequests.openInStage(alarm));
   },

@@ -1,4 +1,5 @@
 import type { AlarmStage } from "../types.ts";
+import { skippedAsClosed } from "./closed-alarm.ts";
 
 /**
  * Starts the relatives' cascade: the first wave's SMS go into the outbox, with
@@ -10,7 +11,7 @@ import type { AlarmStage } from "../types.ts";
 export const notifyRelativesStage: AlarmStage = {
   name: "notify_relatives",
   run(alarm, deps, afterCommit) {
-    if (alarm.kind !== "sos") return;
+    if (alarm.kind !== "sos" || skippedAsClosed(alarm, "notify_relatives", deps)) return;
     afterCommit(deps.relatives.startInStage(alarm));
   },
 };

@@ -1,0 +1,17 @@
+/**
+ * A stage resumed after its alarm was already closed. A stage can fail and be
+ * retried (or the hub can crash between stages) while an operator resolves the
+ * alarm or the resident's cancel press cancels it. Resuming then must not
+ * start what closing has ended: no relatives' cascade, no clinic alert, no
+ * worker offer for an alarm nobody needs to act on any more. The stage is
+ * recorded as done, with a `stage_skipped` event saying why.
+ */
+import { type AlarmRow, CLOSED_STATUSES } from "../../storage/alarm-repo.ts";
+import type { PipelineDeps } from "../types.ts";
+
+/** True (and the skip recorded on the timeline) when the alarm is closed. */
+export function skippedAsClosed(alarm: AlarmRow, stage: string, deps: Pick<PipelineDeps, "alarms">): boolean {
+  if (!CLOSED_STATUSES.includes(alarm.status)) return false;
+  deps.alarms.appendEvent(alarm.id, "stage_skipped", "system", { stage, reason: `alarm already ${alarm.status}` });
+  return true;
+}
