@@ -8,10 +8,11 @@ data=$(mktemp -d)
 http_port=$((20000 + RANDOM % 10000))
 mqtt_port=$((http_port + 1))
 log="$data/hub.log"
+# In a session of its own, so that stopping it stops npm's node child too (kill the whole group).
 ANXIN_DATA_DIR="$data" ANXIN_HTTP_PORT=$http_port ANXIN_MQTT_PORT=$mqtt_port ANXIN_HTTP_HOST=127.0.0.1 \
-  ANXIN_MQTT_HOST=127.0.0.1 npm start >"$log" 2>&1 &
+  ANXIN_MQTT_HOST=127.0.0.1 setsid npm start >"$log" 2>&1 &
 hub=$!
-trap 'kill $hub 2>/dev/null || true; wait $hub 2>/dev/null || true; rm -rf "$data"' EXIT
+trap 'kill -- -$hub 2>/dev/null || true; wait $hub 2>/dev/null || true; rm -rf "$data"' EXIT
 
 for _ in $(seq 1 60); do
   curl -fs "http://127.0.0.1:$http_port/health" >/dev/null 2>&1 && break
