@@ -9,7 +9,7 @@ import type { MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AckMessage, AlarmKind } from "../protocol/index.ts";
 import { type LifecycleHub, startLifecycleHub } from "./support/lifecycle-harness.ts";
-import { connectAsDevice, publishAndCollect } from "./support/raw-device.ts";
+import { collectMessages, connectAsDevice, publishAndCollect } from "./support/raw-device.ts";
 import { waitFor } from "./support/test-hub.ts";
 
 const DEVICE = 17;
@@ -70,6 +70,22 @@ describe("one emergency is one incident", () => {
   const count = (hub: LifecycleHub, sql: string, ...params: unknown[]): number =>
     (hub.th.hub.db.prepare(sql).get(...params) as { n: number }).n;
 
+  /** One relatives' cascade and one worker offer chain in the whole hub. */
+  function expectOneFanOut(hub: LifecycleHub): void {
+    expect(count(hub, "SELECT COUNT(*) AS n FROM relative_cascades")).toBe(1);
+    expect(count(hub, "SELECT COUNT(DISTINCT alarm_id) AS n FROM dispatch_offers")).toBe(1);
+    expect(count(hub, "SELECT COUNT(*) AS n FROM dispatch_offers")).toBe(1);
+  }
+
+  /** Every SMS and call queued so far has left the outbox, so counting what Twilio got is final. */
+  async function outboxDrained(hub: LifecycleHub): Promise<void> {
+    await waitFor(
+      () => count(hub, "SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'") === 0,
+      5000,
+      "the outbox drained",
+    );
+  }
+
   it("sos, test, sos, sos: the further SOS presses attach to the open SOS, not to a second incident", async () => {
     const hub = await start();
     const acks = await burst(hub, DEVICE, ["sos", "test", "sos", "sos"]);
@@ -91,12 +107,118 @@ describe("one emergency is one incident", () => {
       "the test alarm closed as a test",
     );
     // One relatives' cascade, one first wave (2 relatives), one worker offer chain.
-    expect(count(hub, "SELECT COUNT(*) AS n FROM relative_cascades WHERE alarm_id IN (SELECT id FROM alarms)")).toBe(1);
-    await hub.twilio.waitForMessages(1, 3000);
-    await hub.quiet(500);
+    expectOneFanOut(hub);
+    await outboxDrained(hub);
     expect(RELATIVES.map((r) => hub.smsTo(r.phone).length)).toEqual([1, 1, 0]);
-    expect(count(hub, "SELECT COUNT(*) AS n FROM dispatch_offers")).toBe(1);
     // The button shows the emergency, not the test that closed after it.
     await waitFor(() => hub.button.feedbackState === "received", 3000, "the SOS's feedback");
+  });
+
+  it("sos, test, cancel: the cancel cancels the emergency, never the test press", async () => {
+    const hub = await start();
+    const [sos, test, cancel] = await burst(hub, DEVICE, ["sos", "test", "cancel"]);
+    if (!sos?.alarmId || !test?.alarmId) throw new Error("no alarm");
+    expect(cancel?.alarmId).toBe(sos.alarmId);
+    await waitFor(
+      () => alarmsOf(hub, hub.deviceId).find((a) => a.id === sos.alarmId)?.status === "cancelled",
+      5000,
+      "the SOS cancelled",
+    );
+    await waitFor(
+      () => alarmsOf(hub, hub.deviceId).find((a) => a.id === test.alarmId)?.outcome === "test",
+      5000,
+      "the test alarm closed as a test",
+    );
+    expect(alarmsOf(hub, hub.deviceId).find((a) => a.id === sos.alarmId)?.outcome).toBe("false_alarm");
+  });
+
+  it("two buttons of one household make one incident; each shows its state; one alone cannot cancel it", async () => {
+    const hub = await start();
+    const other = hub.th.demoDevices[OTHER_DEVICE];
+    if (!other) throw new Error("no second demo device");
+    const household = hub.th.hub.db
+      .prepare("SELECT household_id AS id FROM devices WHERE id = ?")
+      .get(hub.deviceId) as {
+      id: number;
+    };
+    const bound = await hub.api("PATCH", `/api/registry/devices/${other.deviceId}`, { householdId: household.id });
+    expect(bound.status).toBe(200);
+    const otherClient = await connectAsDevice(hub.th.mqttUrl, other, "watch");
+    clients.push(otherClient);
+    const otherFeedback = await collectMessages(otherClient, other.deviceId, "feedback");
+
+    const first = await hub.pressButton("sos");
+    if (first.alarmId === null) throw new Error("no alarm");
+    const [fromOther, sosAgain] = await burst(hub, OTHER_DEVICE, ["sos", "sos"]);
+    expect([fromOther?.alarmId, sosAgain?.alarmId]).toEqual([first.alarmId, first.alarmId]);
+    expect(count(hub, "SELECT COUNT(*) AS n FROM alarms WHERE kind = 'sos'")).toBe(1);
+    expect(alarmsOf(hub, hub.deviceId)[0]).toMatchObject({ id: first.alarmId, press_count: 3 });
+    expect(hub.events(first.alarmId, "pressed_again").map((e) => e.actor)).toEqual([
+      `device:${other.deviceId}`,
+      `device:${other.deviceId}`,
+    ]);
+    expectOneFanOut(hub);
+    await waitFor(
+      () => otherFeedback.some((f) => f.alarmId === first.alarmId && f.state === "received"),
+      3000,
+      "the second button told the incident was received",
+    );
+
+    // The first button's own cancel, within the window: someone else pressed too, so the operator decides.
+    const cancel = await hub.pressButton("cancel");
+    expect(cancel.alarmId).toBe(first.alarmId);
+    expect(hub.events(first.alarmId, "cancel").map((e) => e.type)).toEqual(["cancel_requested"]);
+    expect(hub.alarm(first.alarmId).status).not.toBe("cancelled");
+
+    const done = await hub.api("POST", `/api/alarms/${first.alarmId}/cancel`, { reason: "两人都误按" });
+    expect(done.status).toBe(200);
+    await waitFor(() => hub.button.feedbackState === "closed", 3000, "the first button closed");
+    await waitFor(
+      () => otherFeedback.at(-1)?.state === "closed" && otherFeedback.at(-1)?.alarmId === first.alarmId,
+      3000,
+      "the second button closed",
+    );
+  });
+
+  it("a misbehaving button's burst of sos, service and test presses makes one incident and one fan-out", async () => {
+    const hub = await start();
+    // A fixed pattern, no randomness: a failure must reproduce.
+    const kinds: AlarmKind[] = Array.from({ length: 40 }, (_, i) =>
+      i % 5 === 1 ? "test" : i % 7 === 3 ? "service" : "sos",
+    );
+    const acks = await burst(hub, DEVICE, kinds);
+    const sosIds = new Set(acks.filter((_, i) => kinds[i] !== "test").map((a) => a.alarmId));
+    expect(sosIds.size).toBe(1);
+    const [incident] = [...sosIds];
+    if (incident === null || incident === undefined) throw new Error("no alarm");
+    await hub.th.waitForPipeline(incident);
+    expect(count(hub, "SELECT COUNT(*) AS n FROM alarms WHERE kind IN ('sos', 'service')")).toBe(1);
+    expect(hub.alarm(incident)).toMatchObject({ kind: "sos", press_count: kinds.filter((k) => k !== "test").length });
+    expectOneFanOut(hub);
+    await outboxDrained(hub);
+    expect(RELATIVES.map((r) => hub.smsTo(r.phone).length)).toEqual([1, 1, 0]);
+  });
+
+  it("storage refuses a second open SOS for a household, whoever writes it", async () => {
+    const hub = await start();
+    const { alarmId } = await hub.pressButton("sos");
+    if (alarmId === null) throw new Error("no alarm");
+    const scope = (hub.alarm(alarmId) as { incident_scope: string }).incident_scope;
+    expect(scope).toMatch(/^household:\d+$/);
+    const insert = (kind: string) =>
+      hub.th.hub.db
+        .prepare(
+          "INSERT INTO alarms (device_id, kind, status, received_at, incident_scope) VALUES (?, ?, 'unassigned', ?, ?)",
+        )
+        .run(hub.deviceId, kind, new Date().toISOString(), scope);
+    expect(() => insert("sos")).toThrow(/UNIQUE/);
+    // A service call of the same household is another matter; a second one is refused too.
+    insert("service");
+    expect(() => insert("service")).toThrow(/UNIQUE/);
+    // Once the SOS is closed, a new emergency opens a new incident.
+    expect((await hub.api("POST", `/api/alarms/${alarmId}/cancel`, { reason: "误按" })).status).toBe(200);
+    const next = await hub.pressButton("sos");
+    expect(next.alarmId).not.toBe(alarmId);
+    expect(hub.alarm(next.alarmId ?? 0)).toMatchObject({ kind: "sos", incident_scope: scope, press_count: 1 });
   });
 });
