@@ -33,6 +33,7 @@ UPDATE alarms SET incident_scope = NULL
 CREATE UNIQUE INDEX alarms_one_open_incident ON alarms(incident_scope, kind)
   WHERE incident_scope IS NOT NULL AND status NOT IN ('resolved', 'followed_up', 'cancelled');
 CREATE INDEX presses_alarm ON presses(alarm_id, device_id);
+CREATE INDEX alarms_device ON alarms(device_id, id);
 
 ALTER TABLE outbox ADD COLUMN idempotency_key TEXT;
 UPDATE outbox SET idempotency_key = lower(hex(randomblob(16)));
