@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { measureAvrEmulator, printAvrEmulatorFigures } from "./avr-emulator.ts";
 import { measureConsoleQueue, printConsoleQueueFigures } from "./console-queue.ts";
 import { measureHouseholdImport, printImportFigures } from "./import-households.ts";
+import { measureIncidentLookup, printIncidentLookupFigures } from "./incident-lookup.ts";
 import { measureNearestDispatch, printNearestDispatchFigures } from "./nearest-dispatch.ts";
 import { measurePressLatency } from "./press-latency.ts";
 
@@ -26,5 +27,6 @@ console.log(`  median ${latency.ackMs.median} ms   p99 ${latency.ackMs.p99} ms  
 
 printImportFigures(measureHouseholdImport(Number(values.households)));
 printNearestDispatchFigures(measureNearestDispatch());
+printIncidentLookupFigures(measureIncidentLookup());
 printAvrEmulatorFigures(await measureAvrEmulator());
 printConsoleQueueFigures(await measureConsoleQueue());

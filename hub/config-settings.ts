@@ -120,6 +120,13 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     help: "longest wait between retries of one SMS or call",
   },
   {
+    env: "ANXIN_TWILIO_TIMEOUT_MS",
+    key: "twilioTimeoutMs",
+    fallback: "10000",
+    parse: "int",
+    help: "how long a Twilio request may go unanswered before it is retried (same idempotency token)",
+  },
+  {
     env: "ANXIN_ROUTING_URL",
     key: "routingUrl",
     fallback: null,

@@ -36,6 +36,11 @@ export const HubConfigSchema = Type.Object({
   pipelineRetryMs: Type.Integer({ minimum: 100 }),
   outboxPollMs: Type.Integer({ minimum: 10 }),
   outboxMaxBackoffMs: Type.Integer({ minimum: 100 }),
+  /**
+   * How long one Twilio request may go unanswered. A request that did is retried with the same idempotency
+   * token, so Twilio answers with the original message or call instead of sending it again.
+   */
+  twilioTimeoutMs: Type.Integer({ minimum: 200, maximum: 120_000 }),
   /** OSRM base URL; when set, the nearest workers by distance are re-ranked by travel time. */
   routingUrl: Type.Union([Type.String({ pattern: "^https?://" }), Type.Null()]),
   routingProfile: Type.String({ pattern: "^[a-z][a-z0-9_-]*$" }),

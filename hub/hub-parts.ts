@@ -65,7 +65,12 @@ export function createHubParts(
     { host: config.mqttHost, port: config.mqttPort },
   );
   // Feedback is read from storage when it is published, so racing commits cannot leave a stale state.
-  const devices = new DeviceChannel({ broker, logger, currentFeedback: currentFeedbackFrom(alarms) });
+  const devices = new DeviceChannel({
+    broker,
+    logger,
+    currentFeedback: currentFeedbackFrom(alarms),
+    devicesOfAlarm: (alarmId) => alarms.devicesOf(alarmId),
+  });
   const dispatch = new DispatchService({
     db,
     alarms,

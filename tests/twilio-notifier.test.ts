@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -34,7 +35,7 @@ function notifier(overrides: Partial<TwilioSmsNotifierOptions> = {}): TwilioSmsN
 }
 
 function sms(overrides: Partial<OutboundSms> = {}): OutboundSms {
-  return { outboxId: 7, to: "+8613800138000", body: CHINESE_BODY, ...overrides };
+  return { outboxId: 7, idempotencyKey: randomUUID(), to: "+8613800138000", body: CHINESE_BODY, ...overrides };
 }
 
 describe("TwilioSmsNotifier against the fake Twilio (real SDK)", () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { relativeCallTwiml } from "../hub/notify/relative-texts.ts";
 import { TwilioVoiceNotifier } from "../hub/notify/twilio-voice-notifier.ts";
@@ -38,7 +39,12 @@ const notifier = (authToken = AUTH_TOKEN) =>
 
 describe("TwilioVoiceNotifier against the fake Twilio (real SDK)", () => {
   it("places the call with the TwiML inline and a status callback for its end", async () => {
-    const result = await notifier().send({ outboxId: 1, to: "+8613800138000", twiml: TWIML });
+    const result = await notifier().send({
+      outboxId: 1,
+      idempotencyKey: randomUUID(),
+      to: "+8613800138000",
+      twiml: TWIML,
+    });
     const [call] = await fake.waitForCalls(1, 1000);
     expect(result).toEqual({ ok: true, providerRef: call?.sid });
     expect(call?.sid).toMatch(/^CA[0-9a-f]{32}$/);
@@ -52,13 +58,22 @@ describe("TwilioVoiceNotifier against the fake Twilio (real SDK)", () => {
   });
 
   it("reports an invalid number as permanent, throttling and outages as retryable", async () => {
-    expect(await notifier().send({ outboxId: 2, to: "13800138000", twiml: TWIML })).toMatchObject({
+    expect(
+      await notifier().send({ outboxId: 2, idempotencyKey: randomUUID(), to: "13800138000", twiml: TWIML }),
+    ).toMatchObject({
       ok: false,
       retryable: false,
       status: 400,
       providerCode: 21211,
     });
-    expect(await notifier("0".repeat(32)).send({ outboxId: 3, to: "+8613800138000", twiml: TWIML })).toMatchObject({
+    expect(
+      await notifier("0".repeat(32)).send({
+        outboxId: 3,
+        idempotencyKey: randomUUID(),
+        to: "+8613800138000",
+        twiml: TWIML,
+      }),
+    ).toMatchObject({
       ok: false,
       retryable: false,
       status: 401,
@@ -66,7 +81,9 @@ describe("TwilioVoiceNotifier against the fake Twilio (real SDK)", () => {
     fake.failNext(429);
     fake.failNext(503);
     for (const status of [429, 503]) {
-      expect(await notifier().send({ outboxId: 4, to: "+8613800138000", twiml: TWIML })).toMatchObject({
+      expect(
+        await notifier().send({ outboxId: 4, idempotencyKey: randomUUID(), to: "+8613800138000", twiml: TWIML }),
+      ).toMatchObject({
         ok: false,
         retryable: true,
         status,
@@ -76,23 +93,40 @@ describe("TwilioVoiceNotifier against the fake Twilio (real SDK)", () => {
   });
 
   it("ends a call through calls(sid).update: canceled while it rings, completed once answered", async () => {
-    const placed = await notifier().send({ outboxId: 5, to: "+8613800138000", twiml: TWIML });
+    const placed = await notifier().send({
+      outboxId: 5,
+      idempotencyKey: randomUUID(),
+      to: "+8613800138000",
+      twiml: TWIML,
+    });
     if (!placed.ok) throw new Error(placed.message);
     const sid = placed.providerRef;
     fake.setCallStatus(sid, "in-progress");
     // canceled leaves an answered call alone, and Twilio's answer says so.
-    expect(await notifier().hangUp({ outboxId: 5, sid, status: "canceled" })).toEqual({
+    expect(await notifier().hangUp({ outboxId: 5, idempotencyKey: randomUUID(), sid, status: "canceled" })).toEqual({
       ok: true,
       callStatus: "in-progress",
     });
-    expect(await notifier().hangUp({ outboxId: 5, sid, status: "completed" })).toEqual({
+    expect(await notifier().hangUp({ outboxId: 5, idempotencyKey: randomUUID(), sid, status: "completed" })).toEqual({
       ok: true,
       callStatus: "completed",
     });
-    const second = await notifier().send({ outboxId: 6, to: "+8613800138001", twiml: TWIML });
+    const second = await notifier().send({
+      outboxId: 6,
+      idempotencyKey: randomUUID(),
+      to: "+8613800138001",
+      twiml: TWIML,
+    });
     if (!second.ok) throw new Error(second.message);
     fake.setCallStatus(second.providerRef, "ringing");
-    expect(await notifier().hangUp({ outboxId: 6, sid: second.providerRef, status: "canceled" })).toEqual({
+    expect(
+      await notifier().hangUp({
+        outboxId: 6,
+        idempotencyKey: randomUUID(),
+        sid: second.providerRef,
+        status: "canceled",
+      }),
+    ).toEqual({
       ok: true,
       callStatus: "canceled",
     });
@@ -109,14 +143,28 @@ describe("TwilioVoiceNotifier against the fake Twilio (real SDK)", () => {
   });
 
   it("reports an unknown call as 404 / 20404, and outages as retryable", async () => {
-    expect(await notifier().hangUp({ outboxId: 7, sid: `CA${"0".repeat(32)}`, status: "canceled" })).toMatchObject({
+    expect(
+      await notifier().hangUp({
+        outboxId: 7,
+        idempotencyKey: randomUUID(),
+        sid: `CA${"0".repeat(32)}`,
+        status: "canceled",
+      }),
+    ).toMatchObject({
       ok: false,
       retryable: false,
       status: 404,
       providerCode: 20404,
     });
     fake.failNext(503);
-    expect(await notifier().hangUp({ outboxId: 8, sid: `CA${"1".repeat(32)}`, status: "completed" })).toMatchObject({
+    expect(
+      await notifier().hangUp({
+        outboxId: 8,
+        idempotencyKey: randomUUID(),
+        sid: `CA${"1".repeat(32)}`,
+        status: "completed",
+      }),
+    ).toMatchObject({
       ok: false,
       retryable: true,
       status: 503,

@@ -15,7 +15,11 @@ export interface CurrentFeedback {
   alarmId: number | null;
 }
 
-/** The device's open call (the newest, if several), else its newest call; null for a device that never called. */
+/**
+ * Among the calls the device pressed for (its own, and a household incident it
+ * joined): the open SOS, else the newest open call, else the newest call; null
+ * for a device that never called.
+ */
 export function currentFeedbackFrom(alarms: Pick<AlarmRepository, "feedbackAlarmFor">) {
   return (deviceId: string): CurrentFeedback | null => {
     const alarm = alarms.feedbackAlarmFor(deviceId);

@@ -18,18 +18,27 @@ import type { MqttBroker } from "./mqtt-broker.ts";
 
 /** Reads a device's feedback state from storage at publish time (see hub/alarms/device-feedback.ts). */
 export type FeedbackSource = (deviceId: string) => { state: FeedbackState; alarmId: number | null } | null;
+/** The devices that pressed for an alarm (several when two buttons of one household did). */
+export type DevicesOfAlarm = (alarmId: number) => readonly string[];
 
 export class DeviceChannel {
   private readonly broker: MqttBroker;
   private readonly logger: Logger;
   private readonly currentFeedback: FeedbackSource | null;
+  private readonly devicesOfAlarm: DevicesOfAlarm | null;
   /** The last feedback publish queued per device: the next one waits for it, so they reach the broker in order. */
   private readonly feedbackQueue = new Map<string, Promise<void>>();
 
-  constructor(deps: { broker: MqttBroker; logger: Logger; currentFeedback?: FeedbackSource }) {
+  constructor(deps: {
+    broker: MqttBroker;
+    logger: Logger;
+    currentFeedback?: FeedbackSource;
+    devicesOfAlarm?: DevicesOfAlarm;
+  }) {
     this.broker = deps.broker;
     this.logger = deps.logger;
     this.currentFeedback = deps.currentFeedback ?? null;
+    this.devicesOfAlarm = deps.devicesOfAlarm ?? null;
   }
 
   async ack(deviceId: string, ack: Omit<AckMessage, "hubTime">): Promise<void> {
@@ -45,6 +54,13 @@ export class DeviceChannel {
    * callers' commits and awaits interleaved in.
    */
   feedback(deviceId: string, state: FeedbackState, alarmId: number | null): Promise<void> {
+    // Every button that pressed for the incident (two in one household) shows how it stands.
+    const others = alarmId === null ? [] : (this.devicesOfAlarm?.(alarmId) ?? []).filter((id) => id !== deviceId);
+    if (others.length === 0) return this.feedbackOne(deviceId, state, alarmId);
+    return Promise.all([deviceId, ...others].map((id) => this.feedbackOne(id, state, alarmId))).then(() => {});
+  }
+
+  private feedbackOne(deviceId: string, state: FeedbackState, alarmId: number | null): Promise<void> {
     const previous = this.feedbackQueue.get(deviceId) ?? Promise.resolve();
     const next = previous
       .catch(() => {}) // the caller of the earlier publish has its error; this one still goes

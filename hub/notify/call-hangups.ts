@@ -85,11 +85,18 @@ export class CallHangups {
       );
       return;
     }
+    // One key per request to end the call and status asked for: `completed` after `canceled` is a new request.
+    const request = (status: HangupStatus) => ({
+      outboxId: row.outbox_id,
+      sid,
+      status,
+      idempotencyKey: `${row.idempotency_key}-${status}`,
+    });
     let status: HangupStatus = row.delivery_status === "in-progress" ? "completed" : "canceled";
-    let result: HangupResult = await this.voice.hangUp({ outboxId: row.outbox_id, sid, status });
+    let result: HangupResult = await this.voice.hangUp(request(status));
     if (result.ok && status === "canceled" && result.callStatus === "in-progress") {
       status = "completed";
-      result = await this.voice.hangUp({ outboxId: row.outbox_id, sid, status });
+      result = await this.voice.hangUp(request(status));
     }
     if (result.ok && isFinalStatus("voice", result.callStatus)) {
       const outcome = result.callStatus === status ? "hung_up" : "already_ended";
@@ -109,7 +116,10 @@ export class CallHangups {
       : `${result.status ?? "network"} ${result.providerCode ?? ""} ${result.message}`.replace(/\s+/g, " ").trim();
     if (result.ok || result.retryable) {
       const delay = backoffMs(row.attempts + 1, this.maxBackoffMs);
-      this.repo.markRetry(row.outbox_id, reason, Date.now() + delay, { sid, status });
+      // Twilio answered (the call still live, a 429 or 5xx): a repeat of the same request would only get the
+      // same answer back, so the next one gets a new key. No answer: the same key, a safe repeat.
+      const answered = result.ok || result.status !== undefined;
+      this.repo.markRetry(row.outbox_id, reason, Date.now() + delay, { sid, status }, answered);
       log.warn({ sid, reason, attempt: row.attempts + 1, retryInMs: delay }, "ending a voice call failed, will retry");
       return;
     }

@@ -19,6 +19,7 @@ export function chooseSmsNotifier(config: HubConfig, logger: Logger): SmsNotifie
     authToken: twilio.authToken,
     from: twilio.from,
     statusCallbackUrl: statusCallbackUrl(config),
+    timeoutMs: config.twilioTimeoutMs,
     ...(twilio.apiBaseUrl ? { apiBaseUrl: twilio.apiBaseUrl } : {}),
   });
 }

@@ -7,8 +7,14 @@
  */
 
 export interface OutboundSms {
-  /** Outbox row id, for logs and provider idempotency. */
+  /** Outbox row id, for logs. */
   outboxId: number;
+  /**
+   * The same on every attempt whose outcome was unknown (a timeout, a network
+   * error), so the provider answers a repeat with the original message instead
+   * of sending it again; a fresh one once the provider has answered.
+   */
+  idempotencyKey: string;
   /** E.164 number, e.g. +8613800000000. */
   to: string;
   body: string;
@@ -17,6 +23,8 @@ export interface OutboundSms {
 export interface OutboundCall {
   /** Outbox row id, for logs. */
   outboxId: number;
+  /** As for an SMS: a repeat after a timeout returns the original call instead of ringing twice. */
+  idempotencyKey: string;
   /** E.164 number to ring. */
   to: string;
   /** What the call says: a complete TwiML document (Twilio allows 4000 characters). */
@@ -55,6 +63,8 @@ export interface CallHangup {
   /** The provider's id of the call (Twilio: CA…). */
   sid: string;
   status: "canceled" | "completed";
+  /** One per request to end the call (see OutboundSms.idempotencyKey). */
+  idempotencyKey: string;
 }
 
 export type HangupResult =

@@ -5,7 +5,10 @@
  * outbox only as `sent`, or as `failed` when the provider refuses it for good
  * (e.g. an invalid number); throttling (429), provider outages (5xx) and network
  * errors are retried with exponential backoff, forever, because an alarm SMS
- * that is dropped quietly is worse than one that arrives late.
+ * that is dropped quietly is worse than one that arrives late. A request is
+ * given up (and retried) only when its outcome is known or the retry is safe:
+ * a timeout's retry carries the same idempotency key, so a provider that took
+ * the slow request answers with that message instead of sending another.
  */
 import type { Logger } from "pino";
 import type { EventBus } from "../events.ts";
@@ -139,8 +142,11 @@ export class OutboxSender {
     const reason = `${result.status ?? "network"} ${result.providerCode ?? ""} ${result.message}`.trim();
     if (result.retryable) {
       const delay = backoffMs(row.attempts + 1, this.options.maxBackoffMs);
-      this.outbox.markRetry(row.id, reason, Date.now() + delay);
-      log.warn({ reason, attempt: row.attempts + 1, retryInMs: delay }, `${what} failed, will retry`);
+      // No answer (timeout, network): the provider may have taken it, so the retry repeats the key and gets
+      // that message back instead of a second one. An answer (429, 5xx) said it was not taken: a new key.
+      const answered = result.status !== undefined;
+      this.outbox.markRetry(row.id, reason, Date.now() + delay, answered);
+      log.warn({ reason, attempt: row.attempts + 1, retryInMs: delay, answered }, `${what} failed, will retry`);
       return;
     }
     this.outbox.markFailed(row.id, reason);
@@ -149,8 +155,11 @@ export class OutboxSender {
   }
 
   private deliver(row: OutboxRow): Promise<SendResult> {
-    if (row.channel === "voice") return this.voice.send({ outboxId: row.id, to: row.recipient, twiml: row.body });
-    return this.notifier.send({ outboxId: row.id, to: row.recipient, body: row.body });
+    const idempotencyKey = row.idempotency_key;
+    if (row.channel === "voice") {
+      return this.voice.send({ outboxId: row.id, idempotencyKey, to: row.recipient, twiml: row.body });
+    }
+    return this.notifier.send({ outboxId: row.id, idempotencyKey, to: row.recipient, body: row.body });
   }
 
   private recordOnAlarm(row: OutboxRow, type: string, detail: Record<string, unknown>): void {

@@ -1,8 +1,10 @@
 /**
  * What the Twilio channels (SMS, voice) share: one way to build the real SDK
  * client, pointed at another origin when asked (a local fake or a Prism proxy
- * in tests), and one whole-request deadline.
+ * in tests), one whole-request deadline, and the idempotency token every
+ * request carries.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import twilio from "twilio";
 import type RequestClient from "twilio/lib/base/RequestClient.js";
 import type { SendResult } from "./notifier.ts";
@@ -19,39 +21,58 @@ export interface TwilioAccountOptions {
 export type SendFailure = Extract<SendResult, { ok: false }>;
 
 /**
- * The SDK's default is 30 s. The outbox retries failed sends, so waiting longer
- * than this for one answer only delays the retry that may reach a relative.
+ * The SDK's default is 30 s. The outbox retries a request that timed out with
+ * the same idempotency token, which is safe (Twilio answers the repeat with the
+ * original message or call, never a second one), so waiting longer than this
+ * for one answer only delays the retry that may reach a relative.
  */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** Twilio remembers a token for 24 h per account and answers a repeated one with the original response. */
+export const IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token";
+
+/** The token of the request being made in this async context (see `withIdempotencyToken`). */
+const currentToken = new AsyncLocalStorage<string>();
+
 /**
- * Keeps the real SDK (auth, form encoding, axios, error parsing) and only swaps
- * the origin it talks to. The SDK builds absolute api.twilio.com URIs (possibly
+ * Makes the Twilio requests `work` starts carry `token`. The SDK has no
+ * per-request header option, so the token travels in the async context down
+ * to the request client, which adds the header.
+ */
+export function withIdempotencyToken<R>(token: string, work: () => Promise<R>): Promise<R> {
+  return currentToken.run(token, work);
+}
+
+/**
+ * Keeps the real SDK (auth, form encoding, axios, error parsing). It adds the
+ * idempotency header of the current request, and with `apiBaseUrl` swaps the
+ * origin it talks to: the SDK builds absolute api.twilio.com URIs (possibly
  * with an edge/region host), so the path is kept and the origin replaced.
  */
-class RebasedRequestClient extends twilio.RequestClient {
-  private readonly apiBaseUrl: string;
+class AnxinRequestClient extends twilio.RequestClient {
+  private readonly apiBaseUrl: string | null;
 
-  constructor(apiBaseUrl: string, options: RequestClient.RequestClientOptions) {
+  constructor(apiBaseUrl: string | null, options: RequestClient.RequestClientOptions) {
     super(options);
     this.apiBaseUrl = apiBaseUrl;
   }
 
   override request<TData>(opts: RequestClient.RequestOptions<TData>) {
+    const token = currentToken.getStore();
+    const headers = token === undefined ? opts.headers : { ...opts.headers, [IDEMPOTENCY_HEADER]: token };
     const original = new URL(opts.uri);
-    return super.request<TData>({ ...opts, uri: `${this.apiBaseUrl}${original.pathname}${original.search}` });
+    const uri = this.apiBaseUrl === null ? opts.uri : `${this.apiBaseUrl}${original.pathname}${original.search}`;
+    return super.request<TData>({ ...opts, uri, ...(headers ? { headers } : {}) });
   }
 }
 
 export function createTwilioClient(options: TwilioAccountOptions): twilio.Twilio {
   const { accountSid, authToken, apiBaseUrl } = options;
-  const clientOptions = { timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  // autoRetry stays off: retrying inside one send would hide 429s from the outbox.
+  const clientOptions = { timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, autoRetry: false };
   return twilio(accountSid, authToken, {
-    // autoRetry stays off: retrying inside one send would hide 429s from the outbox.
     autoRetry: false,
-    ...(apiBaseUrl
-      ? { httpClient: new RebasedRequestClient(apiBaseUrl.replace(/\/+$/, ""), clientOptions) }
-      : clientOptions),
+    httpClient: new AnxinRequestClient(apiBaseUrl ? apiBaseUrl.replace(/\/+$/, "") : null, clientOptions),
   });
 }
 

@@ -6,6 +6,7 @@ import {
   type SendFailure,
   type TwilioAccountOptions,
   withDeadline,
+  withIdempotencyToken,
 } from "./twilio-client.ts";
 
 export type { SendFailure } from "./twilio-client.ts";
@@ -37,6 +38,8 @@ const TRANSIENT_CODES = new Set([
  * Sends SMS through Twilio's Messages API. It never retries and never throws:
  * the outbox owns retries, so this class only reports whether a failure is
  * transient (429, 5xx, timeout, network) or permanent (other 4xx, bad config).
+ * Each create carries the message's idempotency key, so the outbox's retry of
+ * a create whose answer never came cannot send the text twice.
  */
 export class TwilioSmsNotifier implements SmsNotifier {
   readonly name = "twilio";
@@ -48,7 +51,10 @@ export class TwilioSmsNotifier implements SmsNotifier {
   }
 
   send(message: OutboundSms): Promise<SendResult> {
-    return withDeadline(() => this.create(message), this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    return withDeadline(
+      () => withIdempotencyToken(message.idempotencyKey, () => this.create(message)),
+      this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    );
   }
 
   private async create(message: OutboundSms): Promise<SendResult> {

@@ -1,6 +1,12 @@
 import type twilio from "twilio";
 import type { CallHangup, HangupResult, OutboundCall, SendResult, VoiceNotifier } from "./notifier.ts";
-import { createTwilioClient, DEFAULT_TIMEOUT_MS, type TwilioAccountOptions, withDeadline } from "./twilio-client.ts";
+import {
+  createTwilioClient,
+  DEFAULT_TIMEOUT_MS,
+  type TwilioAccountOptions,
+  withDeadline,
+  withIdempotencyToken,
+} from "./twilio-client.ts";
 import { classifyTwilioError } from "./twilio-notifier.ts";
 
 export interface TwilioVoiceNotifierOptions extends TwilioAccountOptions {
@@ -16,7 +22,8 @@ export interface TwilioVoiceNotifierOptions extends TwilioAccountOptions {
  * Places calls through Twilio's Calls API with the TwiML inline (no webhook
  * has to serve it), and ends them (POST …/Calls/{Sid}.json with `Status`).
  * Like the SMS channel it never retries and never throws; the outbox owns
- * retries and this class only classifies failures.
+ * retries and this class only classifies failures. Creates and updates carry
+ * their idempotency key: a retried create never rings a relative twice.
  */
 export class TwilioVoiceNotifier implements VoiceNotifier {
   readonly name = "twilio-voice";
@@ -28,7 +35,10 @@ export class TwilioVoiceNotifier implements VoiceNotifier {
   }
 
   send(call: OutboundCall): Promise<SendResult> {
-    return withDeadline(() => this.create(call), this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    return withDeadline(
+      () => withIdempotencyToken(call.idempotencyKey, () => this.create(call)),
+      this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    );
   }
 
   private async create(call: OutboundCall): Promise<SendResult> {
@@ -50,7 +60,10 @@ export class TwilioVoiceNotifier implements VoiceNotifier {
   }
 
   hangUp(call: CallHangup): Promise<HangupResult> {
-    return withDeadline(() => this.update(call), this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    return withDeadline(
+      () => withIdempotencyToken(call.idempotencyKey, () => this.update(call)),
+      this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    );
   }
 
   private async update(call: CallHangup): Promise<HangupResult> {

@@ -223,4 +223,13 @@ export class CascadeRepository {
       )
       .get(phone) as ContactRow | undefined;
   }
+
+  /** False when this inbound SMS was seen before (`twilio_inbound_sms`, migration 14): a replay. */
+  recordInboundSms(messageSid: string, at: string): boolean {
+    return (
+      this.db
+        .prepare("INSERT OR IGNORE INTO twilio_inbound_sms (message_sid, received_at) VALUES (?, ?)")
+        .run(messageSid, at).changes > 0
+    );
+  }
 }

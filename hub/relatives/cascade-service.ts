@@ -24,13 +24,19 @@ import { isConfirmation, normalisePhone } from "./replies.ts";
 import { CascadeEffects, type Clock, type RelativeSettings } from "./types.ts";
 
 export interface InboundSms {
+  /** Twilio's id of the message: a second request with it is a replay. */
+  messageSid: string;
   from: string;
   body: string;
 }
 
-/** What to answer a text: nothing to an unknown sender, a short line in the relative's language otherwise. */
+/**
+ * What to answer a text: nothing to an unknown sender or to a replay (the
+ * same MessageSid again), a short line in the relative's language otherwise.
+ */
 export type InboundOutcome =
   | { kind: "unknown" }
+  | { kind: "replay" }
   | { kind: "confirmed" | "repeated" | "not_confirmation"; alarmId: number; language: string; reply: string };
 
 /** A key pressed during a relative's call, as Twilio's `<Gather>` posts it. */
@@ -153,6 +159,8 @@ export class RelativeCascadeService {
   /** A text from a phone: a relative of an open alarm confirms (or says something else); anyone else is unknown. */
   onInboundSms(sms: InboundSms): InboundOutcome {
     return this.transact((fx): InboundOutcome => {
+      // Recorded in the transaction that acts on it: a replay can neither act twice nor slip in between.
+      if (!this.repo.recordInboundSms(sms.messageSid, this.deps.clock().toISOString())) return { kind: "replay" };
       const contact = this.repo.latestOpenContactByPhone(normalisePhone(sms.from));
       if (!contact) return { kind: "unknown" };
       const facts = { alarmId: contact.alarm_id, residentName: this.residentName(contact) };

@@ -68,6 +68,7 @@ export function createRelatives(deps: {
         authToken: twilio.authToken,
         from: twilio.from,
         statusCallbackUrl: statusCallbackUrl(config),
+        timeoutMs: config.twilioTimeoutMs,
         ...(twilio.apiBaseUrl ? { apiBaseUrl: twilio.apiBaseUrl } : {}),
       })
     : new ConsoleVoiceNotifier(logger.child({ part: "voice-console" }));

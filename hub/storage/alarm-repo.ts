@@ -78,6 +78,20 @@ export interface AlarmEventRow {
   detail: string | null;
 }
 
+/**
+ * The household an SOS or service call belongs to, for the one-open-incident
+ * rule: two buttons in one home are one emergency at one address (one
+ * relatives' cascade, one worker sent). A device bound to no household is its
+ * own scope. Test presses have none: each is a device test of its own.
+ */
+export function incidentScopeOf(
+  device: { id: string; household_id: number | null },
+  kind: IncidentKind,
+): string | null {
+  if (kind === "test") return null;
+  return device.household_id === null ? `device:${device.id}` : `household:${device.household_id}`;
+}
+
 export class AlarmRepository {
   private readonly db: Db;
 
@@ -110,28 +124,68 @@ export class AlarmRepository {
     return Number(result.lastInsertRowid);
   }
 
-  insertAlarm(deviceId: string, kind: IncidentKind, receivedAt: string): number {
+  /**
+   * `scope` (see incidentScopeOf) is what the partial unique index
+   * `alarms_one_open_incident` holds to one open SOS and one open service call:
+   * a second open one for the same scope throws SQLITE_CONSTRAINT_UNIQUE.
+   */
+  insertAlarm(deviceId: string, kind: IncidentKind, receivedAt: string, scope: string | null = null): number {
     const result = this.db
-      .prepare("INSERT INTO alarms (device_id, kind, status, received_at) VALUES (?, ?, 'unassigned', ?)")
-      .run(deviceId, kind, receivedAt);
+      .prepare(
+        "INSERT INTO alarms (device_id, kind, status, received_at, incident_scope) VALUES (?, ?, 'unassigned', ?, ?)",
+      )
+      .run(deviceId, kind, receivedAt, scope);
     return Number(result.lastInsertRowid);
   }
 
-  /** The device's most recent alarm that is not resolved, if any. */
-  openAlarmForDevice(deviceId: string): AlarmRow | undefined {
+  /** The open SOS or service call of a household (or of an unbound device): at most one each, by the index. */
+  openIncident(scope: string, kind: "sos" | "service"): AlarmRow | undefined {
     return this.db
-      .prepare(`SELECT * FROM alarms WHERE device_id = ? AND status NOT IN (${CLOSED_SQL}) ORDER BY id DESC LIMIT 1`)
+      .prepare(`SELECT * FROM alarms WHERE incident_scope = ? AND kind = ? AND status NOT IN (${CLOSED_SQL})`)
+      .get(scope, kind) as AlarmRow | undefined;
+  }
+
+  /**
+   * What a cancel press from this device is about: the open SOS or service
+   * call its own newest SOS or service press went to. Never a test alarm, and
+   * never an incident this device did not press for.
+   */
+  cancelTargetFor(deviceId: string): AlarmRow | undefined {
+    return this.db
+      .prepare(
+        `SELECT a.* FROM presses p JOIN alarms a ON a.id = p.alarm_id
+          WHERE p.device_id = ? AND p.kind IN ('sos', 'service') AND a.kind IN ('sos', 'service')
+            AND a.status NOT IN (${CLOSED_SQL})
+          ORDER BY p.id DESC LIMIT 1`,
+      )
       .get(deviceId) as AlarmRow | undefined;
   }
 
-  /** The alarm a device's feedback is about: its newest open one, else its newest one. */
+  /** Every device that pressed for this alarm, whose button therefore shows how it stands. */
+  devicesOf(alarmId: number): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT device_id FROM alarms WHERE id = ?
+         UNION SELECT device_id FROM presses WHERE alarm_id = ? AND kind IN ('sos', 'service')`,
+      )
+      .all(alarmId, alarmId) as { device_id: string }[];
+    return rows.map((r) => r.device_id);
+  }
+
+  /**
+   * The alarm a device's feedback is about, among those it pressed for: an
+   * open SOS first (a test press meanwhile must not hide the emergency), then
+   * its newest open one, else its newest one.
+   */
   feedbackAlarmFor(deviceId: string): AlarmRow | undefined {
-    return (
-      this.openAlarmForDevice(deviceId) ??
-      (this.db.prepare("SELECT * FROM alarms WHERE device_id = ? ORDER BY id DESC LIMIT 1").get(deviceId) as
-        | AlarmRow
-        | undefined)
-    );
+    return this.db
+      .prepare(
+        `SELECT * FROM alarms
+          WHERE device_id = ? OR id IN (SELECT alarm_id FROM presses WHERE device_id = ? AND kind IN ('sos', 'service'))
+          ORDER BY status NOT IN (${CLOSED_SQL}) DESC, (kind = 'sos' AND status NOT IN (${CLOSED_SQL})) DESC, id DESC
+          LIMIT 1`,
+      )
+      .get(deviceId, deviceId) as AlarmRow | undefined;
   }
 
   get(alarmId: number): AlarmRow | undefined {

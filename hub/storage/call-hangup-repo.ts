@@ -23,6 +23,8 @@ export interface HangupRow {
   call_status: string | null;
   result: HangupResult | null;
   done_at: string | null;
+  /** With the status asked for, Twilio's idempotency token (migration 14); replaced once Twilio answered. */
+  idempotency_key: string;
 }
 
 /** A due request with what the outbox knows of its call now. */
@@ -89,13 +91,21 @@ export class CallHangupRepository {
       .run(result, call.sid, call.sentStatus, call.callStatus, countsAsAttempt ? 1 : 0, nowIso(), outboxId);
   }
 
-  markRetry(outboxId: number, error: string, nextAttemptAt: number, sent: { sid: string; status: HangupStatus }): void {
+  /** `answered`: Twilio answered the attempt, so the next one is a new request with a new idempotency key. */
+  markRetry(
+    outboxId: number,
+    error: string,
+    nextAttemptAt: number,
+    sent: { sid: string; status: HangupStatus },
+    answered: boolean,
+  ): void {
     this.db
       .prepare(
-        `UPDATE call_hangups SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, call_sid = ?, sent_status = ?
+        `UPDATE call_hangups SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, call_sid = ?, sent_status = ?,
+           idempotency_key = CASE WHEN ? THEN lower(hex(randomblob(16))) ELSE idempotency_key END
          WHERE outbox_id = ?`,
       )
-      .run(error, nextAttemptAt, sent.sid, sent.status, outboxId);
+      .run(error, nextAttemptAt, sent.sid, sent.status, answered ? 1 : 0, outboxId);
   }
 
   markFailed(outboxId: number, error: string, sent: { sid: string; status: HangupStatus }): void {

@@ -22,6 +22,8 @@ export interface OutboxRow {
   delivery_status: string | null;
   delivery_status_at: string | null;
   delivery_error: string | null;
+  /** Sent as Twilio's idempotency token (migration 14); replaced once the provider has answered an attempt. */
+  idempotency_key: string;
 }
 
 export interface NewOutboxMessage {
@@ -94,13 +96,19 @@ export class OutboxRepository {
       .run(providerRef, nowIso(), id);
   }
 
-  /** Only a pending row: one withdrawn while its send was in flight keeps its withdrawal and reason. */
-  markRetry(id: number, error: string, nextAttemptAt: number): void {
+  /**
+   * Only a pending row: one withdrawn while its send was in flight keeps its withdrawal and reason.
+   * `answered`: the provider answered (429, 5xx), so the attempt is settled and the next one is a new
+   * request with a new idempotency key; without an answer the key stays, so the retry is recognised.
+   */
+  markRetry(id: number, error: string, nextAttemptAt: number, answered = false): void {
     this.db
       .prepare(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending'",
+        `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
+           idempotency_key = CASE WHEN ? THEN lower(hex(randomblob(16))) ELSE idempotency_key END
+         WHERE id = ? AND status = 'pending'`,
       )
-      .run(error, nextAttemptAt, id);
+      .run(error, nextAttemptAt, answered ? 1 : 0, id);
   }
 
   /**

@@ -3,6 +3,7 @@
  * relatives' voice calls go SDK -> Prism -> fake like the SMS do, and the
  * fake's call resource must have exactly the spec's fields.
  */
+import { randomUUID } from "node:crypto";
 import type { HangupResult, SendResult } from "../../hub/notify/notifier.ts";
 import { relativeCallTwiml } from "../../hub/notify/relative-texts.ts";
 import { TwilioVoiceNotifier } from "../../hub/notify/twilio-voice-notifier.ts";
@@ -84,18 +85,19 @@ export function callCases(prismUrl: string, fake: FakeTwilio, account: Account):
   return [
     {
       name: "201 call created, zh-CN TwiML inline, StatusCallback",
-      run: () => caller().send({ outboxId: 20, to: account.to, twiml: CALL_TWIML }),
+      run: () => caller().send({ outboxId: 20, idempotencyKey: randomUUID(), to: account.to, twiml: CALL_TWIML }),
       expected: { ok: true, sid: CALL_SID },
       arrived: () => fake.calls.at(-1)?.twiml === CALL_TWIML,
     },
     {
       name: "400 call to an invalid To (21211)",
-      run: () => caller().send({ outboxId: 21, to: "13800138000", twiml: CALL_TWIML }),
+      run: () => caller().send({ outboxId: 21, idempotencyKey: randomUUID(), to: "13800138000", twiml: CALL_TWIML }),
       expected: { ok: false, retryable: false, status: 400, providerCode: 21211 },
     },
     {
       name: "401 call with a wrong auth token (20003)",
-      run: () => caller("0".repeat(32)).send({ outboxId: 22, to: account.to, twiml: CALL_TWIML }),
+      run: () =>
+        caller("0".repeat(32)).send({ outboxId: 22, idempotencyKey: randomUUID(), to: account.to, twiml: CALL_TWIML }),
       expected: { ok: false, retryable: false, status: 401, providerCode: 20003 },
     },
   ];

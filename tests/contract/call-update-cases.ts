@@ -6,6 +6,7 @@
  * POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json. Each call to end is
  * placed in the fake directly first, outside the measured request.
  */
+import { randomUUID } from "node:crypto";
 import { TwilioVoiceNotifier } from "../../hub/notify/twilio-voice-notifier.ts";
 import type { FakeTwilio } from "../support/fake-twilio.ts";
 import { type Account, CALL_TWIML, type Case } from "./call-cases.ts";
@@ -22,7 +23,12 @@ export function callUpdateCases(prismUrl: string, fake: FakeTwilio, account: Acc
   let sid = "";
   /** A call in the fake, moved to `status`, to be ended by the next case. */
   const placeCall = (status: string) => async (): Promise<void> => {
-    const placed = await voice(fake.url).send({ outboxId: 30, to: account.to, twiml: CALL_TWIML });
+    const placed = await voice(fake.url).send({
+      outboxId: 30,
+      idempotencyKey: randomUUID(),
+      to: account.to,
+      twiml: CALL_TWIML,
+    });
     if (!placed.ok) throw new Error(`could not place a call to end: ${placed.message}`);
     sid = placed.providerRef;
     fake.setCallStatus(sid, status);
@@ -35,26 +41,38 @@ export function callUpdateCases(prismUrl: string, fake: FakeTwilio, account: Acc
     {
       name: "200 ringing call ended with Status=canceled",
       setup: placeCall("ringing"),
-      run: () => voice(prismUrl).hangUp({ outboxId: 30, sid, status: "canceled" }),
+      run: () => voice(prismUrl).hangUp({ outboxId: 30, idempotencyKey: randomUUID(), sid, status: "canceled" }),
       expected: { ok: true, callStatus: "canceled" },
       arrived: lastUpdate("canceled", "canceled"),
     },
     {
       name: "200 answered call ended with Status=completed",
       setup: placeCall("in-progress"),
-      run: () => voice(prismUrl).hangUp({ outboxId: 31, sid, status: "completed" }),
+      run: () => voice(prismUrl).hangUp({ outboxId: 31, idempotencyKey: randomUUID(), sid, status: "completed" }),
       expected: { ok: true, callStatus: "completed" },
       arrived: lastUpdate("completed", "completed"),
     },
     {
       name: "404 update of a call Twilio does not know (20404)",
-      run: () => voice(prismUrl).hangUp({ outboxId: 32, sid: `CA${"0".repeat(32)}`, status: "canceled" }),
+      run: () =>
+        voice(prismUrl).hangUp({
+          outboxId: 32,
+          idempotencyKey: randomUUID(),
+          sid: `CA${"0".repeat(32)}`,
+          status: "canceled",
+        }),
       expected: { ok: false, retryable: false, status: 404, providerCode: 20404 },
     },
     {
       name: "503 on a call update",
       setup: async () => fake.failNext(503),
-      run: () => voice(prismUrl).hangUp({ outboxId: 33, sid: `CA${"1".repeat(32)}`, status: "completed" }),
+      run: () =>
+        voice(prismUrl).hangUp({
+          outboxId: 33,
+          idempotencyKey: randomUUID(),
+          sid: `CA${"1".repeat(32)}`,
+          status: "completed",
+        }),
       expected: { ok: false, retryable: true, status: 503 },
     },
   ];

@@ -7,7 +7,9 @@
  * Env: ANXIN_TWILIO_OPENAPI overrides the spec path; ANXIN_CONTRACT_VERBOSE=1
  * prints Prism's whole log.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
@@ -17,6 +19,7 @@ import { TwilioSmsNotifier } from "../../hub/notify/twilio-notifier.ts";
 import { type FakeTwilio, startFakeTwilio } from "../support/fake-twilio.ts";
 import { type Case, callCases, checkCallFields, describeResult, matches } from "./call-cases.ts";
 import { callUpdateCases, checkCallUpdateFields } from "./call-update-cases.ts";
+import { idempotencyCases } from "./idempotency-cases.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SPEC = resolve(REPO_ROOT, process.env.ANXIN_TWILIO_OPENAPI ?? "../shared/contracts/twilio_api_v2010.json");
@@ -201,28 +204,33 @@ async function main(): Promise<number> {
       });
     const failing = (status: number) => (): Promise<SendResult> => {
       fake.failNext(status);
-      return sender().send({ outboxId: status, to: TO, body: BODY });
+      return sender().send({ outboxId: status, idempotencyKey: randomUUID(), to: TO, body: BODY });
     };
     const cases: Case[] = [
       {
         name: "201 created, zh-CN body",
-        run: () => sender().send({ outboxId: 1, to: TO, body: BODY }),
+        run: () => sender().send({ outboxId: 1, idempotencyKey: randomUUID(), to: TO, body: BODY }),
         expected: { ok: true },
       },
       {
         name: "201 created with StatusCallback (spec: format uri)",
         run: () =>
-          sender(AUTH_TOKEN, "https://hub.example.org/twilio/status").send({ outboxId: 9, to: TO, body: BODY }),
+          sender(AUTH_TOKEN, "https://hub.example.org/twilio/status").send({
+            outboxId: 9,
+            idempotencyKey: randomUUID(),
+            to: TO,
+            body: BODY,
+          }),
         expected: { ok: true },
       },
       {
         name: "400 invalid To (21211)",
-        run: () => sender().send({ outboxId: 2, to: "13800138000", body: BODY }),
+        run: () => sender().send({ outboxId: 2, idempotencyKey: randomUUID(), to: "13800138000", body: BODY }),
         expected: { ok: false, retryable: false, status: 400, providerCode: 21211 },
       },
       {
         name: "401 wrong auth token (20003)",
-        run: () => sender("0".repeat(32)).send({ outboxId: 3, to: TO, body: BODY }),
+        run: () => sender("0".repeat(32)).send({ outboxId: 3, idempotencyKey: randomUUID(), to: TO, body: BODY }),
         expected: { ok: false, retryable: false, status: 401, providerCode: 20003 },
       },
       { name: "429 rate limited", run: failing(429), expected: { ok: false, retryable: true, status: 429 } },
@@ -230,6 +238,13 @@ async function main(): Promise<number> {
       { name: "503 unavailable", run: failing(503), expected: { ok: false, retryable: true, status: 503 } },
       ...callCases(prismUrl, fake, { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: FROM, to: TO }),
       ...callUpdateCases(prismUrl, fake, { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: FROM, to: TO }),
+      ...idempotencyCases(
+        prismUrl,
+        fake,
+        { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: FROM, to: TO },
+        (message) => sender().send(message),
+        BODY,
+      ),
     ];
 
     let failures = 0;

@@ -2,6 +2,16 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
+  checkAccount,
+  checkAuth,
+  type FakeTwilioOptions,
+  injectedRefusal,
+  MAX_REQUEST_BYTES,
+  readBody,
+  sendJson,
+} from "./fake-twilio-http.ts";
+import { IdempotencyLedger, type RememberedAnswer } from "./fake-twilio-idempotency.ts";
+import {
   applyCallUpdate,
   callResource,
   type FakeTwilioCall,
@@ -25,19 +35,20 @@ import { TwilioWebhookClient, type WebhookTarget } from "./twilio-webhooks.ts";
  * request the way Twilio does (auth, account, form encoding, E.164, body and
  * TwiML limits) so a test that passes here fails for the same reasons it would
  * fail against Twilio. Its 201 bodies follow Twilio's OpenAPI spec;
- * `tests/contract/check-twilio-fake.ts` proves that through Prism. It also
- * plays Twilio calling the hub back: signed inbound SMS and status callbacks
- * (see twilio-webhooks.ts).
+ * `tests/contract/check-twilio-fake.ts` proves that through Prism. It honours
+ * `I-Twilio-Idempotency-Token` as Twilio does (fake-twilio-idempotency.ts), and
+ * can play a slow Twilio that takes a request but answers only after the
+ * client gave up (`holdAnswers`). It also plays Twilio calling the hub back:
+ * signed inbound SMS and status callbacks (see twilio-webhooks.ts).
  */
 
+export type { FakeTwilioOptions } from "./fake-twilio-http.ts";
 export type { FakeTwilioCall, FakeTwilioCallUpdate, FakeTwilioMessage } from "./fake-twilio-resources.ts";
 export type { TwilioWebhookClient, WebhookResponse, WebhookTarget } from "./twilio-webhooks.ts";
 export { twilioSignature } from "./twilio-webhooks.ts";
 
-export interface FakeTwilioOptions {
-  accountSid: string;
-  authToken: string;
-}
+/** What a request asks for: a message, a call, or a change to a call. */
+export type FakeTwilioResource = "message" | "call" | "call update";
 
 export interface FakeTwilioRequest {
   method: string;
@@ -48,6 +59,10 @@ export interface FakeTwilioRequest {
   code?: number;
   /** Why the request was refused; absent for an accepted message or call. */
   rejection?: string;
+  /** A repeated idempotency token: answered with the original, nothing created. */
+  replayed?: boolean;
+  /** Taken, but answered only after the client gave up (see `holdAnswers`). */
+  held?: boolean;
   receivedAt: Date;
 }
 
@@ -63,6 +78,13 @@ export interface FakeTwilio {
   failNext(status: number, count?: number, code?: number): void;
   /** Forgets the failures `failNext` queued and no request has used yet. */
   resetFailures(): void;
+  /**
+   * A slow Twilio: the next `count` messages, calls or call updates (or only
+   * those of one kind) are made as asked, but their answer is held until the
+   * client gives up waiting (closes the connection), so the client never
+   * learns they were taken.
+   */
+  holdAnswers(count?: number, only?: FakeTwilioResource): void;
   /** Moves a call on as the phone network would (ringing, in-progress, completed…). */
   setCallStatus(sid: string, status: string): void;
   /** Resolves once `n` messages were accepted; rejects after `timeoutMs`. */
@@ -79,15 +101,6 @@ export interface FakeTwilio {
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 const CALLS_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/;
 const CALL_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
-const MAX_REQUEST_BYTES = 64 * 1024;
-
-/** Twilio's own codes for the statuses tests inject, so the SDK sees realistic bodies. */
-const INJECTED: Record<number, { code: number; message: string }> = {
-  429: { code: 20429, message: "Too Many Requests" },
-  500: { code: 20500, message: "Internal Server Error" },
-  502: { code: 20502, message: "Bad Gateway" },
-  503: { code: 20503, message: "Service Unavailable" },
-};
 
 export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeTwilio> {
   const messages: FakeTwilioMessage[] = [];
@@ -96,6 +109,8 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
   const requests: FakeTwilioRequest[] = [];
   const injected: { status: number; code?: number }[] = [];
   const waiters = new Set<() => void>();
+  const ledger = new IdempotencyLedger();
+  const holds: { only?: FakeTwilioResource }[] = [];
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -136,34 +151,61 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       refuse(denied);
       return;
     }
-    const contentType = req.headers["content-type"];
+    const key = ledger.keyOf(req.headers, options.accountSid, method, path);
+    const original = key === undefined ? undefined : await ledger.earlier(key);
+    if (original) {
+      requests.push({ method, path, status: original.status, replayed: true, receivedAt });
+      sendJson(res, original.status, original.body);
+      return;
+    }
+    const pending = key === undefined ? undefined : ledger.begin(key);
+    const answer = perform(path, req.headers["content-type"], raw ?? "", receivedAt);
+    if ("code" in answer) {
+      pending?.settle(null);
+      refuse(answer);
+      return;
+    }
+    pending?.settle(answer);
+    const resource: FakeTwilioResource = CALL_PATH.test(path)
+      ? "call update"
+      : CALLS_PATH.test(path)
+        ? "call"
+        : "message";
+    const hold = holds.findIndex((h) => h.only === undefined || h.only === resource);
+    const held = hold >= 0;
+    if (held) holds.splice(hold, 1);
+    requests.push({ method, path, status: answer.status, receivedAt, ...(held ? { held } : {}) });
+    for (const wake of waiters) wake();
+    // Taken, but the answer comes only after the client stopped waiting for it: it never arrives.
+    if (held) await once(res, "close");
+    else sendJson(res, answer.status, answer.body);
+  }
+
+  /** Makes the message or call, or changes the call, as Twilio would. */
+  function perform(path: string, contentType: string | undefined, raw: string, at: Date): RememberedAnswer | Refusal {
     const one = CALL_PATH.exec(path);
     if (one) {
       const call = calls.find((c) => c.sid === one[2]);
-      if (!call) return refuse(refusal(404, 20404, `The requested resource ${path} was not found`));
-      const parsed = parseCallUpdateForm(contentType, raw ?? "");
-      if ("code" in parsed) return refuse(parsed);
+      if (!call) return refusal(404, 20404, `The requested resource ${path} was not found`);
+      const parsed = parseCallUpdateForm(contentType, raw);
+      if ("code" in parsed) return parsed;
       const before = call.status;
-      applyCallUpdate(call, parsed.status, receivedAt);
-      callUpdates.push({ sid: call.sid, status: parsed.status, before, after: call.status, receivedAt });
-      requests.push({ method, path, status: 200, receivedAt });
-      sendJson(res, 200, callResource(options.accountSid, call, receivedAt));
-    } else if (CALLS_PATH.test(path)) {
-      const parsed = parseCallForm(contentType, raw ?? "");
-      if ("code" in parsed) return refuse(parsed);
-      const call: FakeTwilioCall = { sid: newSid("CA"), ...parsed, status: "queued", receivedAt };
-      calls.push(call);
-      requests.push({ method, path, status: 201, receivedAt });
-      sendJson(res, 201, callResource(options.accountSid, call));
-    } else {
-      const parsed = parseMessageForm(contentType, raw ?? "");
-      if ("code" in parsed) return refuse(parsed);
-      const message: FakeTwilioMessage = { sid: newSid("SM"), ...parsed, receivedAt };
-      messages.push(message);
-      requests.push({ method, path, status: 201, receivedAt });
-      sendJson(res, 201, messageResource(options.accountSid, message));
+      applyCallUpdate(call, parsed.status, at);
+      callUpdates.push({ sid: call.sid, status: parsed.status, before, after: call.status, receivedAt: at });
+      return { status: 200, body: callResource(options.accountSid, call, at) };
     }
-    for (const wake of waiters) wake();
+    if (CALLS_PATH.test(path)) {
+      const parsed = parseCallForm(contentType, raw);
+      if ("code" in parsed) return parsed;
+      const call: FakeTwilioCall = { sid: newSid("CA"), ...parsed, status: "queued", receivedAt: at };
+      calls.push(call);
+      return { status: 201, body: callResource(options.accountSid, call) };
+    }
+    const parsed = parseMessageForm(contentType, raw);
+    if ("code" in parsed) return parsed;
+    const message: FakeTwilioMessage = { sid: newSid("SM"), ...parsed, receivedAt: at };
+    messages.push(message);
+    return { status: 201, body: messageResource(options.accountSid, message) };
   }
 
   function waitFor<T>(list: T[], what: string, n: number, timeoutMs: number): Promise<T[]> {
@@ -203,6 +245,9 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     resetFailures(): void {
       injected.length = 0;
     },
+    holdAnswers(count = 1, only?: FakeTwilioResource): void {
+      for (let i = 0; i < count; i++) holds.push(only === undefined ? {} : { only });
+    },
     setCallStatus(sid: string, status: string): void {
       const call = calls.find((c) => c.sid === sid);
       if (!call) throw new Error(`fake-twilio: no call ${sid}`);
@@ -218,61 +263,4 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** Reads the request body as UTF-8; undefined when it is too large to be a real SMS request. */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_REQUEST_BYTES) return undefined;
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function checkAuth(header: string | undefined, options: FakeTwilioOptions): Refusal | undefined {
-  const challenge = { "WWW-Authenticate": 'Basic realm="Twilio API"' };
-  const [scheme, encoded] = (header ?? "").split(" ");
-  if (scheme?.toLowerCase() !== "basic" || !encoded) {
-    return refusal(401, 20003, "Authentication Error - No credentials provided", challenge);
-  }
-  const decoded = Buffer.from(encoded, "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  const user = decoded.slice(0, colon);
-  const password = decoded.slice(colon + 1);
-  if (colon < 0 || user !== options.accountSid) {
-    return refusal(401, 20003, "Authentication Error - invalid username", challenge);
-  }
-  if (password !== options.authToken) {
-    return refusal(401, 20003, "Authentication Error - invalid password", challenge);
-  }
-  return undefined;
-}
-
-function checkAccount(pathSid: string, options: FakeTwilioOptions, path: string): Refusal | undefined {
-  // The credentials are valid but name another account: Twilio does not reveal it exists.
-  return pathSid === options.accountSid
-    ? undefined
-    : refusal(404, 20404, `The requested resource ${path} was not found`);
-}
-
-function injectedRefusal(status: number, code: number | undefined): Refusal {
-  const known = INJECTED[status];
-  const headers: Record<string, string> = status === 429 || status === 503 ? { "Retry-After": "1" } : {};
-  return refusal(status, code ?? known?.code ?? 20000 + status, known?.message ?? `Injected HTTP ${status}`, headers);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": Buffer.byteLength(text),
-    "Twilio-Request-Id": newSid("RQ"),
-    ...headers,
-  });
-  res.end(text);
 }

@@ -77,10 +77,10 @@ export class TwilioWebhookClient {
     return { status: response.status, body: await response.text(), contentType: response.headers.get("content-type") };
   }
 
-  /** An SMS from `from` to our number, as Twilio forwards it to the messaging webhook. */
-  inboundSms(sms: { from: string; body: string; to?: string }, options?: WebhookPostOptions) {
+  /** An SMS from `from` to our number, as Twilio forwards it to the messaging webhook; `messageSid` replays one. */
+  inboundSms(sms: { from: string; body: string; to?: string; messageSid?: string }, options?: WebhookPostOptions) {
     const to = sms.to ?? this.state.messages.find((m) => m.to === sms.from)?.from ?? "+15005550006";
-    const sid = newSid("SM");
+    const sid = sms.messageSid ?? newSid("SM");
     const params = {
       ToCountry: "US",
       ToState: "CA",

@@ -5,6 +5,8 @@
  * account's auth token against the public URL Twilio used (ANXIN_PUBLIC_URL +
  * path) and the form parameters, exactly as Twilio computed it; a forged,
  * unsigned or other-account request gets 403, changes nothing, and is logged.
+ * A signature does not stop a replay: an inbound SMS is acted on once per
+ * MessageSid, and a copy gets an empty `<Response/>` (no reply sent twice).
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
@@ -31,6 +33,8 @@ export interface TwilioWebhookOptions {
 type Form = Record<string, string>;
 
 const FORM = "application/x-www-form-urlencoded";
+/** Twilio's id of an SMS (SM…) or MMS (MM…). */
+const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/;
 const WEBHOOK_DOCS = { tags: ["twilio"], security: [], consumes: [FORM] };
 
 export const twilioRoutes: FastifyPluginAsync<TwilioWebhookOptions> = async (app, options) => {
@@ -74,8 +78,24 @@ export const twilioRoutes: FastifyPluginAsync<TwilioWebhookOptions> = async (app
     },
     async (request, reply) => {
       const form = verified(request);
-      const outcome = options.relatives.onInboundSms({ from: form.From ?? "", body: form.Body ?? "" });
+      const messageSid = form.MessageSid ?? form.SmsSid ?? "";
+      if (!MESSAGE_SID.test(messageSid)) {
+        log.warn(
+          { code: "VALIDATION_FAILED", from: form.From, messageSid: messageSid.slice(0, 64) },
+          "signed inbound SMS without a valid MessageSid; refused",
+        );
+        throw new AnxinError("VALIDATION_FAILED", "an inbound SMS needs its MessageSid (SM… or MM…)");
+      }
+      const outcome = options.relatives.onInboundSms({ messageSid, from: form.From ?? "", body: form.Body ?? "" });
       reply.type("text/xml; charset=utf-8");
+      if (outcome.kind === "replay") {
+        // An empty answer: our reply to this message went out the first time; Twilio must not send it again.
+        log.warn(
+          { code: "TWILIO_SMS_REPLAYED", messageSid, from: form.From, ip: request.ip },
+          "inbound SMS received again (same MessageSid); not acted on, answered with an empty Response",
+        );
+        return emptyMessagingResponse();
+      }
       if (outcome.kind === "unknown") {
         log.info(
           { code: "TWILIO_UNKNOWN_SENDER", from: form.From, messageSid: form.MessageSid },

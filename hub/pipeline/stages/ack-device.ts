@@ -2,8 +2,8 @@ import type { IntakeStage } from "../types.ts";
 
 /**
  * Acks the press, strictly after persist committed. The device retries until
- * this arrives, so a lost ack costs a retry, never an alarm. A new incident
- * also sets the device's retained feedback to `received`.
+ * this arrives, so a lost ack costs a retry, never an alarm. A new or attached
+ * press also sets the device's retained feedback (read from storage).
  */
 export const ackDeviceStage: IntakeStage = {
   name: "ack",
@@ -15,7 +15,9 @@ export const ackDeviceStage: IntakeStage = {
       alarmId: context.alarmId,
       duplicate: context.duplicate,
     });
-    if (context.createdAlarm && context.alarmId !== null) {
+    // A press that attached to an open incident sets the feedback too: it may come from another button
+    // of the household, which from now on shows how that incident stands.
+    if (context.alarmId !== null && message.kind !== "cancel") {
       await deps.devices.feedback(context.deviceId, "received", context.alarmId);
     }
     return context.createdAlarm ? "continue" : "halt";

@@ -1,52 +1,64 @@
+import type { AlarmMessage } from "../../../protocol/index.ts";
 import type { DeviceCancel } from "../../alarms/lifecycle-service.ts";
-import type { IntakeStage } from "../types.ts";
+import { type AlarmRow, incidentScopeOf } from "../../storage/alarm-repo.ts";
+import type { DeviceRow } from "../../storage/registry-repo.ts";
+import type { IntakeStage, PipelineDeps, PressContext } from "../types.ts";
+
+/** Filled inside the press's transaction, acted on once it committed. */
+interface PersistOutcome {
+  cancel: DeviceCancel | null;
+  attached: boolean;
+}
 
 /**
  * Stores the press and its incident in one transaction (WAL, synchronous=FULL):
  * the ack that follows is a promise that this commit reached the disk.
  *
- * - A cancel press does not open an incident. Within the cancel window of the
- *   device's open alarm it cancels that alarm (a false alarm), in the same
- *   transaction; later it is recorded as `cancel_requested` for the operator.
- * - A further sos or service press while the device has an open SOS (or a
- *   service press on an open service call) attaches to it: no second incident,
- *   its press count and priority go up, and the ack carries the open alarm's id.
+ * One emergency is one incident: a household has at most one open SOS and one
+ * open service call (`incidentScopeOf`), and storage enforces it with a partial
+ * unique index, so no interleaving of presses can open a second one.
+ * - A further sos or service press, from any button of the household, while an
+ *   SOS is open attaches to that SOS, whatever else is open (a test press
+ *   meanwhile opens its own test alarm and changes nothing here). A service
+ *   press on an open service call attaches to it. An SOS never disappears into
+ *   an open service call: it opens its own incident and is dispatched.
+ *   Attached: no second incident, its press count and priority go up, and the
+ *   ack carries the open incident's id.
+ * - A test press is a device test of its own: its alarm closes by itself.
+ * - A cancel press never opens an incident (see `persistCancel`).
+ *
+ * Should a second open incident slip past the lookup (another process writing
+ * the same database), the index refuses it, this transaction rolls back, the
+ * device gets no ack and retries, and the retry attaches.
  */
 export const persistStage: IntakeStage = {
   name: "persist",
   async run(context, deps) {
     if (context.duplicate) return "continue";
-    const message = context.message;
-    if (!message) return "halt";
+    const { message, device } = context;
+    if (!message || !device) return "halt";
     const receivedAt = context.receivedAt.toISOString();
-    const actor = `device:${context.deviceId}`;
-    // Filled inside the transaction, acted on once it committed.
-    const outcome: { cancel: DeviceCancel | null; attached: boolean } = { cancel: null, attached: false };
+    const outcome: PersistOutcome = { cancel: null, attached: false };
     deps.db.transaction(() => {
-      const open = deps.alarms.openAlarmForDevice(context.deviceId);
       if (message.kind === "cancel") {
-        context.alarmId = open?.id ?? null;
-        deps.alarms.insertPress(context.deviceId, message, receivedAt, context.alarmId);
-        if (!open) return;
-        deps.alarms.appendEvent(open.id, "cancel_requested", actor, { pressId: message.pressId }, receivedAt);
-        outcome.cancel = deps.lifecycle.cancelFromDeviceInTransaction(open, context.deviceId, receivedAt);
+        persistCancel(context, deps, message, device, receivedAt, outcome);
         return;
       }
-      // An SOS never disappears into an open service call: it opens its own incident and is dispatched.
-      const attaches = open?.kind === "sos" ? message.kind !== "test" : open?.kind === message.kind;
-      if (open && attaches && message.kind !== "test") {
+      const scope = incidentScopeOf(device, message.kind);
+      const open = scope === null || message.kind === "test" ? undefined : openIncidentFor(deps, scope, message.kind);
+      if (open) {
         context.alarmId = open.id;
         deps.alarms.insertPress(context.deviceId, message, receivedAt, open.id);
         deps.lifecycle.attachPressInTransaction(open, context.deviceId, message.pressId, receivedAt);
         outcome.attached = true;
         return;
       }
-      const alarmId = deps.alarms.insertAlarm(context.deviceId, message.kind, receivedAt);
+      const alarmId = deps.alarms.insertAlarm(context.deviceId, message.kind, receivedAt, scope);
       deps.alarms.insertPress(context.deviceId, message, receivedAt, alarmId);
       deps.alarms.appendEvent(
         alarmId,
         "received",
-        actor,
+        `device:${context.deviceId}`,
         { pressId: message.pressId, kind: message.kind, battery: message.battery, attempt: message.attempt ?? 1 },
         receivedAt,
       );
@@ -66,3 +78,47 @@ export const persistStage: IntakeStage = {
     return "continue";
   },
 };
+
+/** An SOS joins the household's open SOS; a service press joins its open SOS, else its open service call. */
+function openIncidentFor(deps: PipelineDeps, scope: string, kind: "sos" | "service"): AlarmRow | undefined {
+  const sos = deps.alarms.openIncident(scope, "sos");
+  return sos ?? (kind === "service" ? deps.alarms.openIncident(scope, "service") : undefined);
+}
+
+/**
+ * A cancel press is about the open SOS or service call this device's own
+ * newest press went to (never a test alarm). Within the cancel window it
+ * cancels it, in this transaction, as a false alarm, but only when every press
+ * on it came from this device: when another button of the household pressed
+ * too, someone else asked for help, and the operator decides. Otherwise, and
+ * for a cancel from a household button that did not press for the household's
+ * open SOS, it is recorded as `cancel_requested` for the operator.
+ */
+function persistCancel(
+  context: PressContext,
+  deps: PipelineDeps,
+  message: AlarmMessage,
+  device: DeviceRow,
+  receivedAt: string,
+  outcome: PersistOutcome,
+): void {
+  const own = deps.alarms.cancelTargetFor(context.deviceId);
+  const scope = incidentScopeOf(device, "sos");
+  const target = own ?? (scope === null ? undefined : deps.alarms.openIncident(scope, "sos"));
+  context.alarmId = target?.id ?? null;
+  deps.alarms.insertPress(context.deviceId, message, receivedAt, context.alarmId);
+  if (!target) return;
+  const pressedBy = deps.alarms.devicesOf(target.id);
+  const othersPressed = pressedBy.some((id) => id !== context.deviceId);
+  deps.alarms.appendEvent(
+    target.id,
+    "cancel_requested",
+    `device:${context.deviceId}`,
+    othersPressed
+      ? { pressId: message.pressId, otherDevices: pressedBy.filter((id) => id !== context.deviceId) }
+      : { pressId: message.pressId },
+    receivedAt,
+  );
+  if (own === undefined || othersPressed) return;
+  outcome.cancel = deps.lifecycle.cancelFromDeviceInTransaction(target, context.deviceId, receivedAt);
+}
