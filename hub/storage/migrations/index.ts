@@ -19,6 +19,7 @@ import { ACKNOWLEDGEMENT_APART_SQL } from "./010-acknowledgement-apart.ts";
 import { STAFF_ACCOUNTS_SQL } from "./011-staff-accounts.ts";
 import { FAMILY_UPDATES_SQL } from "./012-family-updates.ts";
 import { MANUAL_TESTS_SQL } from "./013-manual-tests.ts";
+import { HEALTH_PROBE_SQL } from "./014-health-probe.ts";
 
 export interface Migration {
   version: number;
@@ -86,5 +87,10 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "test presses nobody asked for are recorded as manual device tests",
     sql: MANUAL_TESTS_SQL,
     rebuildsTables: true,
+  },
+  {
+    version: 14,
+    name: "health probe: the row /health commits to prove the database takes writes",
+    sql: HEALTH_PROBE_SQL,
   },
 ];
