@@ -4,7 +4,7 @@
  * over real MQTT to a real hub with real SQLite; a well-behaved button presses
  * beside the hostile one and must still be stored and acked.
  */
-import type { MqttClient } from "mqtt";
+import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
 import { deviceTopic, type ErrorMessage } from "../protocol/index.ts";
@@ -122,6 +122,33 @@ describe("bounded device input", () => {
       expect(typeof line.excerpt).toBe("string");
       expect((line.excerpt as string).length).toBeLessThanOrEqual(200);
     }
+  });
+
+  it("logs MQTT refusals with the client id, username and topic cut short", async () => {
+    const long = "Z".repeat(1500);
+    // A login refused: an unknown user whose name and client id are long.
+    await mqtt
+      .connectAsync(th.mqttUrl, { clientId: long, username: long, password: "x", reconnectPeriod: 0 })
+      .then((c) => c.end(true))
+      .catch(() => undefined);
+    const auth = await th.waitForLog((l) => l.code === "MQTT_AUTH_REFUSED" && String(l.username).startsWith("ZZZ"));
+    // A subscribe refused, then a publish refused, on long topics.
+    const credential = th.demoDevices[22];
+    if (!credential) throw new Error("no demo device 22");
+    const other = await connectAsDevice(th.mqttUrl, credential);
+    await expect(other.subscribeAsync(`x/${long}`, { qos: 0 })).rejects.toThrow();
+    const subscribe = await th.waitForLog(
+      (l) => l.code === "MQTT_SUBSCRIBE_DENIED" && String(l.topic).startsWith("x/"),
+    );
+    const closed = new Promise<void>((resolve) => other.once("close", () => resolve()));
+    other.publish(`x/${long}`, "{}", { qos: 1 });
+    await closed;
+    const publish = await th.waitForLog((l) => l.code === "MQTT_PUBLISH_DENIED" && String(l.topic).startsWith("x/"));
+    other.end(true);
+    for (const line of [auth, subscribe, publish]) {
+      expect(JSON.stringify(line).length).toBeLessThan(1024);
+    }
+    expect(String(auth.username)).toMatch(/^Z+…$/);
   });
 
   it("still stores and acks a good press from another device while all of that goes on", async () => {
