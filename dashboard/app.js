@@ -11,6 +11,7 @@ import * as devices from "./devices.js";
 import { setServerTime } from "./dom.js";
 import * as escalation from "./escalation.js";
 import * as records from "./history.js";
+import * as hubHealth from "./hub-health.js";
 import { applyStatic, getLang, hasSavedLang, onLangChange, setLang, t } from "./i18n.js";
 import * as kpi from "./kpi.js";
 import * as mapPage from "./map-page.js";
@@ -75,6 +76,7 @@ function startConsole(u) {
       $("banner-rt").hidden = true;
       reloadQueue();
       devices.reload();
+      hubHealth.refresh();
     },
     onHello: (msg) => setServerTime(msg.serverTime),
     onAlarm: (alarm) => {
@@ -88,6 +90,7 @@ function startConsole(u) {
     },
     onDeviceFault: (fault) => devices.faultPushed(fault),
     onDeviceTest: (test) => devices.testPushed(test),
+    onStorage: (check) => hubHealth.pushed(check),
     onDown: () => {
       $("banner-rt").hidden = false;
     },
@@ -158,6 +161,7 @@ function teardown() {
   records.reset();
   devices.reset();
   users.reset();
+  hubHealth.reset();
   password.clearRequired();
   escalation.reset();
   attention.reset();
@@ -253,6 +257,7 @@ async function boot() {
   registry.initRegistry($("registry-view"));
   kpi.initKpi($("kpi-view"));
   devices.initDevices($("devices-view"));
+  hubHealth.initHubHealth($("banner-db"));
   users.initUsers($("users-view"));
   records.initRecords({
     history: $("history-view"),
@@ -283,6 +288,7 @@ async function boot() {
     kpi.rerender();
     devices.rerender();
     users.rerender();
+    hubHealth.rerender();
     renderMute();
     attention.renderButton();
   });

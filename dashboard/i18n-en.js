@@ -23,6 +23,8 @@ export const en = {
   "sound.muted": "Muted {s} s",
   "sound.unmute": "Unmute",
   "rt.reconnecting": "Live connection lost, reconnecting…",
+  "health.dbWrite":
+    "The hub's database refuses writes ({code}): new alarms cannot be stored (buttons keep retrying). Call technical support now.",
   "queue.heading": "Open alarms",
   "queue.count": "{n}",
   "queue.empty": "No open alarms.",

@@ -24,6 +24,8 @@ export const zhCN = {
   "sound.muted": "已静音 {s} 秒",
   "sound.unmute": "取消静音",
   "rt.reconnecting": "实时连接已断开，正在重连…",
+  "health.dbWrite":
+    "指挥中心数据库无法写入（{code}）：新警报无法保存，按键呼叫暂时进不来（按钮会一直重发）。请立即联系技术支持！",
   "queue.heading": "待处理警报",
   "queue.count": "{n} 条",
   "queue.empty": "当前没有待处理的警报。",

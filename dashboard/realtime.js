@@ -6,9 +6,18 @@
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 15_000;
 
-// Device faults and test requests travel on the same socket; they are optional
-// because a page that shows no devices can ignore them.
-export function connectRealtime({ onOpen, onHello, onAlarm, onDeviceFault, onDeviceTest, onDown, beforeRetry }) {
+// Device faults, test requests and the database's write state travel on the same
+// socket; they are optional because a page that shows none of them can ignore them.
+export function connectRealtime({
+  onOpen,
+  onHello,
+  onAlarm,
+  onDeviceFault,
+  onDeviceTest,
+  onStorage,
+  onDown,
+  beforeRetry,
+}) {
   let ws = null;
   let attempt = 0;
   let timer = null;
@@ -43,6 +52,8 @@ export function connectRealtime({ onOpen, onHello, onAlarm, onDeviceFault, onDev
         onDeviceFault?.(msg.fault);
       } else if (msg?.type === "device_test" && msg.test) {
         onDeviceTest?.(msg.test);
+      } else if (msg?.type === "storage" && msg.storage) {
+        onStorage?.(msg.storage);
       }
     });
     ws.addEventListener("close", () => {

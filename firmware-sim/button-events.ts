@@ -1,10 +1,18 @@
 /** What a simulated button reports to its owner, and the small typed emitter that delivers it. */
-import type { AckMessage, AlarmMessage, CommandMessage, ErrorMessage, FeedbackMessage } from "../protocol/index.ts";
+import type {
+  AckMessage,
+  AlarmMessage,
+  CommandMessage,
+  DecodeErrorCode,
+  ErrorMessage,
+  FeedbackMessage,
+} from "../protocol/index.ts";
 
 /** A hub → device message the button ignored because it broke the contract. */
 export interface InvalidHubMessage {
   topic: string;
-  code: "UNEXPECTED_TOPIC" | "MALFORMED_JSON" | "SCHEMA_VIOLATION";
+  code: "UNEXPECTED_TOPIC" | DecodeErrorCode;
+  /** Bounded by the protocol's decoder (LIMITS.errorMessageLength), whatever the hub sent. */
   message: string;
 }
 

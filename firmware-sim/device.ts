@@ -17,6 +17,7 @@ import {
   type FeedbackState,
   HUB_TO_DEVICE,
   type HubToDeviceKind,
+  LIMITS,
   type MessageByKind,
   parseDeviceTopic,
 } from "../protocol/index.ts";
@@ -117,7 +118,7 @@ export class SimulatedButton {
       pressId: randomUUID(),
       kind,
       deviceTime: new Date().toISOString(),
-      seq: this.nextSeq++,
+      seq: this.nextSeq++ % (LIMITS.counterMax + 1), // an unsigned 32-bit counter wraps, as the protocol says
       battery: this.settings.battery,
       attempt: 0,
     };

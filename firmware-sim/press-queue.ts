@@ -3,7 +3,7 @@
  * re-sent with a doubling delay until its ack arrives, and all of them again on every
  * reconnect: giving up on an emergency call is never the device's decision (docs/protocol.md).
  */
-import type { AckMessage, AlarmMessage } from "../protocol/index.ts";
+import { type AckMessage, type AlarmMessage, LIMITS } from "../protocol/index.ts";
 
 /** Publishes one attempt of a press to the hub and reports it. */
 export type AlarmSender = (alarm: AlarmMessage) => void;
@@ -84,7 +84,8 @@ export class PressQueue {
     clearTimeout(press.timer);
     press.timer = undefined;
     if (!sender) return;
-    press.alarm = { ...press.alarm, attempt: (press.alarm.attempt ?? 0) + 1 };
+    // `attempt` stops at the protocol's maximum; the press itself is re-sent for as long as it takes.
+    press.alarm = { ...press.alarm, attempt: Math.min((press.alarm.attempt ?? 0) + 1, LIMITS.counterMax) };
     // A lost publish needs no handling here: the retry timer below re-sends until the ack arrives.
     sender(press.alarm);
     press.timer = setTimeout(() => this.send(press), press.nextDelayMs);

@@ -17,6 +17,7 @@ import {
   type CommandMessage,
   decodeMessage,
   deviceTopic,
+  type ErrorMessage,
   encodeMessage,
   type FeedbackMessage,
   HUB_TO_DEVICE,
@@ -220,13 +221,17 @@ export class HubLink {
       this.events.invalid(topic, "not one of this device's hub → device topics");
       return;
     }
+    // The decoder bounds what it reports, so a hostile broker cannot make the gateway log megabytes.
     const decoded = decodeMessage(kind, payload);
-    if (!decoded.ok) this.events.invalid(topic, decoded.message);
+    if (!decoded.ok) this.events.invalid(topic, `${decoded.code}: ${decoded.message} (${decoded.bytes} bytes)`);
     else if (kind === "ack") this.events.ack(decoded.value as AckMessage);
     else if (kind === "feedback") this.events.feedback(decoded.value as FeedbackMessage);
     else if (kind === "command") this.events.command(decoded.value as CommandMessage);
     // `error`: the refused press stays queued and keeps being retried, as the protocol asks.
-    else this.events.invalid(topic, `the hub refused a message: ${payload.toString("utf8")}`);
+    else {
+      const refusal = decoded.value as ErrorMessage;
+      this.events.invalid(topic, `the hub refused a message: ${refusal.code} ${refusal.message}`);
+    }
   }
 
   private handleClose(): void {

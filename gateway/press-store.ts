@@ -9,7 +9,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { AlarmMessage } from "../protocol/index.ts";
+import { type AlarmMessage, LIMITS } from "../protocol/index.ts";
 
 type Line =
   | { op: "add"; deviceId: string; alarm: AlarmMessage }
@@ -64,7 +64,8 @@ export class PressStore {
   takeSeq(deviceId: string): number {
     const seq = this.nextSeqs.get(deviceId) ?? 0;
     this.nextSeqs.set(deviceId, seq + 1);
-    return seq;
+    // The stored counter only grows; what goes on the wire wraps within the protocol's 32-bit range.
+    return seq % (LIMITS.counterMax + 1);
   }
 
   /** Stores a press durably; when this returns the press survives a crash. */

@@ -106,6 +106,13 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     help: "retry interval of a stored alarm whose later stage failed",
   },
   {
+    env: "ANXIN_HEALTH_PROBE_S",
+    key: "healthProbeS",
+    fallback: "5",
+    parse: "int",
+    help: "how often a tiny committed write proves the database takes writes (/health, console warning)",
+  },
+  {
     env: "ANXIN_OUTBOX_POLL_MS",
     key: "outboxPollMs",
     fallback: "500",

@@ -35,6 +35,8 @@ export const HubConfigSchema = Type.Object({
   /** How often the hub retries an alarm whose post-storage stages failed. */
   pipelineRetryMs: Type.Integer({ minimum: 100 }),
   outboxPollMs: Type.Integer({ minimum: 10 }),
+  /** How often the hub commits a tiny write to prove its database still takes them (`/health`, console warning). */
+  healthProbeS: Type.Integer({ minimum: 1, maximum: 300 }),
   outboxMaxBackoffMs: Type.Integer({ minimum: 100 }),
   /**
    * How long one Twilio request may go unanswered. A request that did is retried with the same idempotency

@@ -51,6 +51,8 @@ export const ERROR_CODES = {
   EXPORT_TOO_LARGE: 400,
   TWILIO_SIGNATURE_INVALID: 403,
   STORAGE_FAILED: 500,
+  /** The database cannot commit a write (disk full, read-only, I/O error): new alarms cannot be stored. `/health` answers 503. */
+  DATABASE_WRITE_FAILED: 503,
   INTERNAL: 500,
 } as const;
 

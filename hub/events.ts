@@ -4,6 +4,7 @@
  * realtime socket can never stop an alarm from reaching the rest of the hub.
  */
 import type { Logger } from "pino";
+import type { WriteCheck } from "./storage/write-probe.ts";
 import type { DeviceFault, DeviceTest } from "./supervision/supervision-views.ts";
 
 export interface HubEventMap {
@@ -23,6 +24,8 @@ export interface HubEventMap {
    * the one on `keepTokenHash` (the session that changed its own password).
    */
   "user.sessions_revoked": { userId: number; reason: SessionsRevokedReason; keepTokenHash: string | null };
+  /** The database stopped or started again taking writes (hub/storage/write-probe.ts); consoles warn while it does not. */
+  "storage.write": { check: WriteCheck };
 }
 
 export type SessionsRevokedReason = "disabled" | "password_reset" | "password_changed" | "role_changed";

@@ -6,6 +6,7 @@ import { AuditLog } from "./audit/audit-log.ts";
 import { SessionService } from "./auth/session-service.ts";
 import type { HubConfig } from "./config.ts";
 import { WorkerActions } from "./dispatch/worker-actions.ts";
+import { healthReporter } from "./health-report.ts";
 import { buildApp } from "./http/app.ts";
 import type { HubParts } from "./hub-parts.ts";
 import { KpiService } from "./kpi/kpi-service.ts";
@@ -17,7 +18,7 @@ export async function buildHubApp(
   config: HubConfig,
   options: { dashboardDir: string | null; startedAt: number },
 ): Promise<FastifyInstance> {
-  const { db, users, broker, logger } = parts;
+  const { db, users, logger } = parts;
   return buildApp({
     logger,
     sessions: new SessionService({ users }, { ttlHours: config.sessionTtlHours }),
@@ -44,15 +45,6 @@ export async function buildHubApp(
       resolutionS: config.resolutionDeadlineS,
     },
     map: new MapViews(db, { tileUrl: config.mapTileUrl }),
-    health: {
-      report: () => ({
-        status: "ok",
-        database: db.open,
-        mqtt: { listening: true, port: broker.port },
-        outboxPending: (db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'").get() as { n: number })
-          .n,
-        uptimeS: Math.round((Date.now() - options.startedAt) / 1000),
-      }),
-    },
+    health: { report: healthReporter(parts, options.startedAt) },
   });
 }

@@ -36,6 +36,7 @@ import type { Db } from "./storage/database.ts";
 import type { OutboxRepository } from "./storage/outbox-repo.ts";
 import type { RegistryRepository } from "./storage/registry-repo.ts";
 import type { UserRepository } from "./storage/user-repo.ts";
+import { DatabaseWriteProbe } from "./storage/write-probe.ts";
 import { createSupervision } from "./supervision/index.ts";
 
 export interface HubStorage {
@@ -191,5 +192,7 @@ export function createHubParts(
     offerWatcher,
     sender,
     views,
+    // `/health` and the consoles' warning: a small committed write, at most once per ANXIN_HEALTH_PROBE_S.
+    writeProbe: new DatabaseWriteProbe({ db, logger, bus }, { intervalMs: config.healthProbeS * 1000 }),
   };
 }

@@ -141,6 +141,7 @@ export class Hub {
     // After the pipeline too: it scans at once, so devices that went silent while the hub was down are noticed.
     supervision.supervisor.start();
     sender.start();
+    parts.writeProbe.start();
     await app.listen({ port: config.httpPort, host: config.httpHost });
     const report: HubStartReport = {
       httpUrl: `http://127.0.0.1:${this.httpPort}`,
@@ -160,6 +161,7 @@ export class Hub {
     this.running = null;
     const { parts } = running;
     await running.app.close();
+    parts.writeProbe.stop();
     await parts.offerWatcher.stop();
     parts.relatives.watcher.stop();
     parts.family.watcher.stop();

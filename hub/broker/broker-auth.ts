@@ -10,6 +10,7 @@ import type { Client, PublishPacket, Subscription } from "aedes";
 import argon2 from "argon2";
 import type { Logger } from "pino";
 import {
+  boundedText,
   clientIdBelongsTo,
   DEVICES_ROOT,
   HUB_TO_DEVICE,
@@ -48,6 +49,13 @@ function secretMatches(secret: string, storedHash: string): boolean {
   return candidate.length === stored.length && timingSafeEqual(candidate, stored);
 }
 
+/**
+ * Client ids, usernames and topics are the sender's text, up to 64 KB each in
+ * MQTT: a refusal's log line quotes at most this many characters of each.
+ */
+const LOGGED_LENGTH = 128;
+const logged = (text: string | undefined) => (text === undefined ? text : boundedText(text, LOGGED_LENGTH));
+
 function refusal(message: string, returnCode: number): Error & { returnCode: number } {
   return Object.assign(new Error(message), { returnCode });
 }
@@ -81,7 +89,7 @@ export class BrokerAuth {
       })
       .catch((error: Error & { returnCode?: number }) => {
         this.logger.warn(
-          { code: "MQTT_AUTH_REFUSED", clientId: client.id, username, reason: error.message },
+          { code: "MQTT_AUTH_REFUSED", clientId: logged(client.id), username: logged(username), reason: error.message },
           "MQTT login refused",
         );
         done(refusal(error.message, error.returnCode ?? BAD_USERNAME_OR_PASSWORD), null);
@@ -126,7 +134,7 @@ export class BrokerAuth {
       isDeviceToHubKind(parsed.kind);
     if (allowed) return callback(null);
     this.logger.warn(
-      { code: "MQTT_PUBLISH_DENIED", clientId: client.id, identity, topic: packet.topic },
+      { code: "MQTT_PUBLISH_DENIED", clientId: logged(client.id), identity, topic: logged(packet.topic) },
       "MQTT publish denied by ACL; disconnecting client",
     );
     // Aedes disconnects a client whose publish is refused: MQTT 3.1.1 has no other way to say no to a publish.
@@ -141,7 +149,7 @@ export class BrokerAuth {
     const identity = this.identities.get(client);
     if (this.maySubscribe(identity, subscription.topic)) return callback(null, subscription);
     this.logger.warn(
-      { code: "MQTT_SUBSCRIBE_DENIED", clientId: client.id, identity, topic: subscription.topic },
+      { code: "MQTT_SUBSCRIBE_DENIED", clientId: logged(client.id), identity, topic: logged(subscription.topic) },
       "MQTT subscribe denied by ACL",
     );
     // A null subscription makes Aedes answer SUBACK 0x80 (failure) while keeping the client connected.

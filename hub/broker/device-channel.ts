@@ -6,6 +6,7 @@
 import type { Logger } from "pino";
 import {
   type AckMessage,
+  boundedText,
   type CommandMessage,
   type DeviceErrorCode,
   deviceTopic,
@@ -13,6 +14,7 @@ import {
   encodeMessage,
   type FeedbackMessage,
   type FeedbackState,
+  LIMITS,
 } from "../../protocol/index.ts";
 import type { MqttBroker } from "./mqtt-broker.ts";
 
@@ -95,7 +97,13 @@ export class DeviceChannel {
 
   /** Tells a device why its message was refused; never throws, since the refusal is already logged. */
   async refuse(deviceId: string, refusal: { code: DeviceErrorCode; message: string; topic: string; pressId?: string }) {
-    const message: ErrorMessage = { ...refusal, hubTime: new Date().toISOString() };
+    // The protocol bounds both; a reason built from a device's own text must not break that bound.
+    const message: ErrorMessage = {
+      ...refusal,
+      message: boundedText(refusal.message, LIMITS.errorMessageLength),
+      topic: boundedText(refusal.topic, LIMITS.topicLength),
+      hubTime: new Date().toISOString(),
+    };
     try {
       await this.broker.publish(deviceTopic(deviceId, "error"), encodeMessage("error", message), {
         qos: 1,

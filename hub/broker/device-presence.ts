@@ -4,7 +4,7 @@
  * news to device supervision (hub/supervision/), which opens and clears faults.
  */
 import type { Logger } from "pino";
-import { decodeMessage } from "../../protocol/index.ts";
+import { type DecodeRefusal, decodeMessage } from "../../protocol/index.ts";
 import type { EventBus } from "../events.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { DeviceChannel } from "./device-channel.ts";
@@ -39,7 +39,7 @@ export class DevicePresence {
 
   readonly onHeartbeat = async (message: DeviceMessage): Promise<void> => {
     const decoded = decodeMessage("heartbeat", message.payload);
-    if (!decoded.ok) return this.refuse(message, decoded.code, decoded.message);
+    if (!decoded.ok) return this.refuse(message, decoded);
     this.registry.markDeviceSeen(
       message.deviceId,
       message.receivedAt.toISOString(),
@@ -51,7 +51,7 @@ export class DevicePresence {
 
   readonly onStatus = async (message: DeviceMessage): Promise<void> => {
     const decoded = decodeMessage("status", message.payload);
-    if (!decoded.ok) return this.refuse(message, decoded.code, decoded.message);
+    if (!decoded.ok) return this.refuse(message, decoded);
     const online = decoded.value.state === "online";
     this.registry.setDeviceOnline(message.deviceId, online, message.receivedAt.toISOString());
     this.logger.info({ deviceId: message.deviceId, online }, online ? "device online" : "device offline");
@@ -59,9 +59,10 @@ export class DevicePresence {
     await this.supervision.onStatus(message.deviceId, online, message.receivedAt);
   };
 
-  private async refuse(message: DeviceMessage, code: "MALFORMED_JSON" | "SCHEMA_VIOLATION", reason: string) {
+  /** One bounded log line (the payload's size and a short prefix, never the payload) and a coded error to the device. */
+  private async refuse(message: DeviceMessage, { code, message: reason, bytes, excerpt }: DecodeRefusal) {
     this.logger.warn(
-      { code, deviceId: message.deviceId, topic: message.topic, reason },
+      { code, deviceId: message.deviceId, topic: message.topic, reason, bytes, excerpt },
       `${message.kind} message refused`,
     );
     await this.devices.refuse(message.deviceId, { code, message: reason, topic: message.topic });

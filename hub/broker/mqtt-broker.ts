@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import net from "node:net";
 import { Aedes, type Client } from "aedes";
 import type { Logger } from "pino";
-import { type DeviceToHubKind, isDeviceToHubKind, parseDeviceTopic } from "../../protocol/index.ts";
+import { boundedText, type DeviceToHubKind, isDeviceToHubKind, parseDeviceTopic } from "../../protocol/index.ts";
 import type { BrokerAuth } from "./broker-auth.ts";
 
 export interface DeviceMessage {
@@ -61,11 +61,12 @@ export class MqttBroker {
       authorizeSubscribe: this.auth.authorizeSubscribe,
     });
     aedes.on("publish", (packet, client) => this.onPublish(packet.topic, packet.payload, client));
+    // The client id is the sender's text (up to 64 KB): a log line quotes only its start.
     aedes.on("clientError", (client, error) =>
-      this.logger.warn({ clientId: client.id, reason: error.message }, "MQTT client error"),
+      this.logger.warn({ clientId: boundedText(client.id ?? "", 128), reason: error.message }, "MQTT client error"),
     );
     aedes.on("connectionError", (client, error) =>
-      this.logger.warn({ clientId: client.id, reason: error.message }, "MQTT connection error"),
+      this.logger.warn({ clientId: boundedText(client.id ?? "", 128), reason: error.message }, "MQTT connection error"),
     );
     // noDelay: acks and feedback are tiny and urgent; Nagle's algorithm would hold each one back ~40 ms.
     const server = net.createServer({ noDelay: true }, aedes.handle);

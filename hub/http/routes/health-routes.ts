@@ -1,11 +1,17 @@
 import type { FastifyPluginAsync } from "fastify";
 import Type from "typebox";
+import type { WriteCheck } from "../../storage/write-probe.ts";
 
 export interface HealthReport {
   status: "ok" | "degraded";
+  /** Why it is degraded, one sentence each; empty when ok. */
+  reasons: string[];
+  /** True only while the database can be read and a write can be committed. */
   database: boolean;
+  /** The latest committed-write probe (at most one per ANXIN_HEALTH_PROBE_S). */
+  databaseWrite: WriteCheck;
   mqtt: { listening: boolean; port: number | null };
-  outboxPending: number;
+  outboxPending: number | null;
   uptimeS: number;
 }
 
@@ -13,22 +19,31 @@ export interface HealthProbe {
   report(): HealthReport;
 }
 
+const HealthBody = Type.Object({
+  status: Type.String(),
+  reasons: Type.Array(Type.String()),
+  database: Type.Boolean(),
+  databaseWrite: Type.Object({
+    ok: Type.Boolean(),
+    code: Type.Union([Type.String(), Type.Null()]),
+    checkedAt: Type.String(),
+  }),
+  mqtt: Type.Object({ listening: Type.Boolean(), port: Type.Union([Type.Integer(), Type.Null()]) }),
+  outboxPending: Type.Union([Type.Integer(), Type.Null()]),
+  uptimeS: Type.Number(),
+});
+
 export const healthRoutes: FastifyPluginAsync<{ health: HealthProbe }> = async (app, options) => {
   app.get(
     "/health",
     {
       schema: {
         tags: ["health"],
-        summary: "Liveness and readiness, no login needed",
+        summary: "Liveness and readiness, no login needed: 503 with the reasons when degraded",
         security: [],
         response: {
-          "2xx": Type.Object({
-            status: Type.String(),
-            database: Type.Boolean(),
-            mqtt: Type.Object({ listening: Type.Boolean(), port: Type.Union([Type.Integer(), Type.Null()]) }),
-            outboxPending: Type.Integer(),
-            uptimeS: Type.Number(),
-          }),
+          "2xx": HealthBody,
+          503: HealthBody,
         },
       },
     },

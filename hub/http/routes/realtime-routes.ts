@@ -24,9 +24,10 @@ interface Holder {
 }
 
 /**
- * Pushes every alarm change, device fault and test request change to every
- * logged-in console. A console that was away (network blip, hub restart)
- * reloads the list over HTTP on reconnect; the push channel carries only what
+ * Pushes every alarm change, device fault and test request change, and the
+ * database's write state when it changes, to every logged-in console. A
+ * console that was away (network blip, hub restart) reloads the list (and
+ * /health) over HTTP on reconnect; the push channel carries only what
  * changes from then on.
  *
  * A socket lives no longer than its session. When this hub ends a person's
@@ -60,6 +61,10 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
   const unsubscribeTests = options.bus.on("device.test", ({ test }) =>
     broadcast(JSON.stringify({ type: "device_test", test })),
   );
+  // The database stopped or resumed taking writes: every console shows or clears its warning.
+  const unsubscribeStorage = options.bus.on("storage.write", ({ check }) =>
+    broadcast(JSON.stringify({ type: "storage", storage: check })),
+  );
   const unsubscribeRevoked = options.bus.on("user.sessions_revoked", ({ userId, keepTokenHash }) => {
     for (const [socket, holder] of sockets) {
       if (holder.userId === userId && holder.tokenHash !== keepTokenHash) endSession(socket);
@@ -78,6 +83,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
   app.addHook("onClose", async () => {
     clearInterval(check);
     unsubscribeRevoked();
+    unsubscribeStorage();
     unsubscribeFaults();
     unsubscribeTests();
     unsubscribe();

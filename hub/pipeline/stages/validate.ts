@@ -7,7 +7,9 @@ export const validateStage: IntakeStage = {
   async run(context, deps) {
     const decoded = decodeMessage("alarm", context.payload);
     if (!decoded.ok) {
-      context.log.warn({ code: decoded.code, reason: decoded.message, payload: decoded.raw }, "alarm message refused");
+      // Never the payload itself: its size and a short escaped prefix keep one refusal to one bounded line.
+      const { code, message: reason, bytes, excerpt } = decoded;
+      context.log.warn({ code, reason, bytes, excerpt }, "alarm message refused");
       await deps.devices.refuse(context.deviceId, {
         code: decoded.code,
         message: decoded.message,

@@ -20,6 +20,7 @@ import { STAFF_ACCOUNTS_SQL } from "./011-staff-accounts.ts";
 import { FAMILY_UPDATES_SQL } from "./012-family-updates.ts";
 import { MANUAL_TESTS_SQL } from "./013-manual-tests.ts";
 import { ONE_INCIDENT_SQL } from "./014-one-incident.ts";
+import { HEALTH_PROBE_SQL } from "./015-health-probe.ts";
 
 export interface Migration {
   version: number;
@@ -92,5 +93,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 14,
     name: "one open SOS and service call per household, Twilio idempotency keys, inbound SMS seen once",
     sql: ONE_INCIDENT_SQL,
+  },
+  {
+    version: 15,
+    name: "health probe: the row /health commits to prove the database takes writes",
+    sql: HEALTH_PROBE_SQL,
   },
 ];
