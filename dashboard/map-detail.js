@@ -9,7 +9,7 @@
 
 import { h } from "./dom.js";
 import { onLangChange, t } from "./i18n.js";
-import { createMap, distanceM, expose, fetchLayers, legend, mapFrame, POLL_MS } from "./map.js";
+import { createMap, distanceM, expose, fetchLayers, legend, mapFrame, POLL_MS, textTip } from "./map.js";
 
 let card = null;
 let frame = null;
@@ -135,7 +135,7 @@ function redraw() {
       fillColor: "#e5202f",
       fillOpacity: 1,
     })
-      .bindTooltip(`${t("map.household")}: ${household.code}`)
+      .bindTooltip(textTip(`${t("map.household")}: ${household.code}`))
       .addTo(groups.focus);
   }
   handle.note({

@@ -18,6 +18,16 @@ export function loadLeaflet() {
   return leaflet;
 }
 
+/**
+ * A tooltip's content as a text node in a span. Leaflet renders a string given to
+ * bindTooltip as HTML, and grid, clinic and worker names, addresses and codes are
+ * typed by people: a name like `<img src=x onerror=…>` would run as script in a
+ * console that can read health data. An element is inserted as it is.
+ */
+export function textTip(text) {
+  return h("span", { class: "map-tip" }, text);
+}
+
 export function fetchLayers(alarmId = null) {
   return request("GET", alarmId === null ? "/api/map" : `/api/map?alarmId=${encodeURIComponent(alarmId)}`);
 }
@@ -114,7 +124,7 @@ export async function createMap(container, { notice }) {
           fillOpacity: own ? 0.12 : 0.04,
         },
       })
-        .bindTooltip(`${grid.code} · ${grid.name}`, { sticky: true })
+        .bindTooltip(textTip(`${grid.code} · ${grid.name}`), { sticky: true })
         .addTo(groups.grids);
       drawn.grids.push(grid.id);
     }
@@ -126,7 +136,7 @@ export async function createMap(container, { notice }) {
         iconSize: chosen ? [24, 24] : [18, 18],
       });
       L.marker([c.lat, c.lng], { icon, keyboard: false, zIndexOffset: chosen ? 500 : 0 })
-        .bindTooltip(`${t("map.clinic")}: ${c.name}`)
+        .bindTooltip(textTip(`${t("map.clinic")}: ${c.name}`))
         .addTo(groups.clinics);
       drawn.clinics.push(c.id);
     }
@@ -143,7 +153,7 @@ export async function createMap(container, { notice }) {
         fillColor: busy ? "#b58cff" : "#4da3ff",
         fillOpacity: 0.95,
       })
-        .bindTooltip(workerTip(w))
+        .bindTooltip(textTip(workerTip(w)))
         .addTo(groups.workers);
       drawn.workers.push({ id: w.id, lat: w.lat, lng: w.lng });
     }
@@ -155,7 +165,7 @@ export async function createMap(container, { notice }) {
         weight: 2,
         fillColor: a.acknowledged ? "#ff8a00" : "#e5202f",
         fillOpacity: 1,
-      }).bindTooltip(`#${a.id} · ${t(`kind.${a.kind}`)} · ${a.address}`);
+      }).bindTooltip(textTip(`#${a.id} · ${t(`kind.${a.kind}`)} · ${a.address}`));
       if (onAlarm) pin.on("click", () => onAlarm(a.id));
       pin.addTo(groups.alarms);
       drawn.alarms.push({ id: a.id, lat: a.lat, lng: a.lng });
