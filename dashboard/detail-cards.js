@@ -56,7 +56,7 @@ export function avatar(name) {
       role: "img",
       "aria-label": t("resident.photo"),
       title: t("resident.photo"),
-      style: `--hue: ${hash}`,
+      style: { "--hue": hash },
     },
     h("span", { content: true }, letters.toUpperCase() || "?"),
   );

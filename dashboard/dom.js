@@ -16,6 +16,8 @@ export function h(tag, attrs, ...children) {
     if (k === "class") el.className = v;
     else if (k === "dataset") Object.assign(el.dataset, v);
     else if (k === "content") el.dataset.content = "";
+    // Through the CSSOM, property by property: the CSP (no 'unsafe-inline' styles) refuses a style attribute.
+    else if (k === "style") for (const [prop, value] of Object.entries(v)) el.style.setProperty(prop, String(value));
     else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else el.setAttribute(k, v === true ? "" : String(v));
   }

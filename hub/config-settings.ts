@@ -9,7 +9,8 @@ export interface EnvSetting {
   env: string;
   key: keyof HubConfig;
   fallback: string | null;
-  parse: "int" | "number" | "string" | "bool" | "nullableString";
+  /** `list`: comma-separated, blanks dropped. */
+  parse: "int" | "number" | "string" | "bool" | "nullableString" | "list";
   /** One line for `npm start -- --help`; the README's table says more. */
   help: string;
   /** Never echo its value (`--help` shows only that it is set). */
@@ -40,6 +41,13 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     fallback: null,
     parse: "string",
     help: "base of links in SMS and the URL Twilio calls back (default http://localhost:<port>)",
+  },
+  {
+    env: "ANXIN_ALLOWED_ORIGINS",
+    key: "allowedOrigins",
+    fallback: "",
+    parse: "list",
+    help: "more origins a console may be served from, comma-separated (scheme://host[:port]); see Security",
   },
   {
     env: "ANXIN_TIME_ZONE",

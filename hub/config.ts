@@ -21,6 +21,8 @@ export const HubConfigSchema = Type.Object({
   mqttHost: Type.String({ minLength: 1 }),
   dataDir: Type.String({ minLength: 1 }),
   publicUrl: Type.String({ pattern: "^https?://" }),
+  /** Further origins (scheme://host[:port]) a console may be served from; see hub/http/security.ts. */
+  allowedOrigins: Type.Array(Type.String({ pattern: "^https?://[^/\\s]+$" }), { maxItems: 50 }),
   /** IANA zone for times in SMS and logs meant for people. */
   timeZone: Type.String({ minLength: 1 }),
   smsLanguage: Type.Union([Type.Literal("zh-CN"), Type.Literal("en")]),
@@ -158,6 +160,11 @@ function parseSetting(setting: EnvSetting, text: string | null, problems: string
       return undefined;
     case "nullableString":
       return text === "" ? null : text;
+    case "list":
+      return text
+        .split(",")
+        .map((item) => item.trim().replace(/\/+$/, ""))
+        .filter((item) => item !== "");
     default:
       return text;
   }

@@ -7,6 +7,10 @@ export const ERROR_CODES = {
   AUTH_REQUIRED: 401,
   AUTH_INVALID_CREDENTIALS: 401,
   AUTH_FORBIDDEN: 403,
+  /** A browser request from a page that is not the hub's own (hub/http/security.ts). */
+  ORIGIN_FORBIDDEN: 403,
+  /** A body that is not JSON (or a form where a route takes one). */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   /** The account's password was set by someone else: change it (`POST /api/auth/password`) before anything else. */
   AUTH_PASSWORD_CHANGE_REQUIRED: 403,
   /** Changing one's own password: the current password given is wrong. Not 401: the session stays valid. */

@@ -24,6 +24,8 @@ export interface HubEventMap {
    * the one on `keepTokenHash` (the session that changed its own password).
    */
   "user.sessions_revoked": { userId: number; reason: SessionsRevokedReason; keepTokenHash: string | null };
+  /** One session ended by its own logout (committed); its live console closes at once. */
+  "session.ended": { tokenHash: string };
   /** The database stopped or started again taking writes (hub/storage/write-probe.ts); consoles warn while it does not. */
   "storage.write": { check: WriteCheck };
 }

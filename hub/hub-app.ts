@@ -16,12 +16,12 @@ import { createRegistryServices } from "./registry/registry-services.ts";
 export async function buildHubApp(
   parts: HubParts,
   config: HubConfig,
-  options: { dashboardDir: string | null; startedAt: number },
+  options: { dashboardDir: string | null; startedAt: number; sessionCheckMs?: number },
 ): Promise<FastifyInstance> {
   const { db, users, logger } = parts;
   return buildApp({
     logger,
-    sessions: new SessionService({ users }, { ttlHours: config.sessionTtlHours }),
+    sessions: new SessionService({ users, bus: parts.bus }, { ttlHours: config.sessionTtlHours }),
     accounts: parts.accounts,
     alarmService: parts.alarmService,
     lifecycle: parts.lifecycle.service,
@@ -30,7 +30,13 @@ export async function buildHubApp(
     alarms: parts.alarms,
     bus: parts.bus,
     dashboardDir: options.dashboardDir,
-    settings: { loginRateLimitPerMinute: config.loginRateLimitPerMinute, publicUrl: config.publicUrl },
+    ...(options.sessionCheckMs === undefined ? {} : { sessionCheckMs: options.sessionCheckMs }),
+    settings: {
+      loginRateLimitPerMinute: config.loginRateLimitPerMinute,
+      publicUrl: config.publicUrl,
+      allowedOrigins: config.allowedOrigins,
+      mapTileUrl: config.mapTileUrl,
+    },
     dispatch: { service: parts.dispatch, workerActions: new WorkerActions(parts.dispatch), views: parts.dispatchViews },
     registry: createRegistryServices({ db, users }),
     supervision: { views: parts.supervision.views, tests: parts.supervision.tests },

@@ -29,6 +29,11 @@ export interface HubDeps {
   /** Replaces the SMS channel chosen from config (tests use the real Twilio channel against a local fake instead). */
   smsNotifier?: SmsNotifier;
   dashboardDir?: string | null;
+  /**
+   * How often each live console's session is looked up again (default 2 s). Tests lengthen it to
+   * show that a logout or a disable closes the console by itself, not at the next look-up.
+   */
+  sessionCheckMs?: number;
   /** Replaces the wall clock for dispatch deadlines (offer expiry), for tests. */
   clock?: Clock;
 }
@@ -125,6 +130,7 @@ export class Hub {
     const app = await buildHubApp(parts, config, {
       dashboardDir: this.deps.dashboardDir ?? null,
       startedAt: this.startedAt,
+      ...(this.deps.sessionCheckMs === undefined ? {} : { sessionCheckMs: this.deps.sessionCheckMs }),
     });
     this.running = { parts, app };
 

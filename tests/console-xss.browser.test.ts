@@ -13,7 +13,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
-import { launchChromium } from "./support/console-page.ts";
+import { launchChromium, waitForExpression } from "./support/console-page.ts";
 import { createUser } from "./support/registry-app.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 
@@ -206,7 +206,8 @@ describe("the console shows every typed name as text (browser)", () => {
     await workerPage.fill("#login-username", offeredWorker.code);
     await workerPage.fill("#login-password", th.workerPassword(offeredWorker.code));
     await workerPage.click("#login-submit");
-    await workerPage.waitForFunction(
+    await waitForExpression(
+      workerPage,
       `document.body.textContent.includes(${JSON.stringify(payload("accessNotes"))})`,
       undefined,
       { timeout: SHOW_MS },

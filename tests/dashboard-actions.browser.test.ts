@@ -10,7 +10,15 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
-import { CJK, I18N_KEY, interfaceText, launchChromium, openConsole, RESULTS } from "./support/console-page.ts";
+import {
+  CJK,
+  I18N_KEY,
+  interfaceText,
+  launchChromium,
+  openConsole,
+  RESULTS,
+  waitForExpression,
+} from "./support/console-page.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
 const SHOW_MS = 8_000;
@@ -82,7 +90,9 @@ describe("alarm detail actions (browser)", () => {
     // A note on the open alarm: the box clears, and the other console's timeline shows it with its author.
     await first.fill("#note-text", "Daughter called back, on her way");
     await first.click("#btn-note");
-    await first.waitForFunction(`document.querySelector("#note-text").value === ""`, undefined, { timeout: SHOW_MS });
+    await waitForExpression(first, `document.querySelector("#note-text").value === ""`, undefined, {
+      timeout: SHOW_MS,
+    });
     expect(await first.isVisible("#note-error")).toBe(false);
     await second.waitForSelector("#detail-body .timeline .ev-note_added", { timeout: SHOW_MS });
     expect(await timeline(second, "note_added")).toEqual(["admin | Daughter called back, on her way"]);
@@ -111,7 +121,8 @@ describe("alarm detail actions (browser)", () => {
     expect(stored(alarmId).follow_up_due_at).toBe(dueIso);
     expect(await first.textContent("#follow-up-card .fu-due")).toContain("2031");
     expect(await first.textContent("#follow-up-card .fu-state")).not.toMatch(/null|undefined/);
-    await first.waitForFunction(
+    await waitForExpression(
+      first,
       `document.querySelectorAll("#detail-body .timeline .ev-follow_up_planned").length === 2`,
       undefined,
       { timeout: SHOW_MS },
@@ -120,7 +131,8 @@ describe("alarm detail actions (browser)", () => {
     // A note on the resolved alarm works too.
     await first.fill("#note-text", "Will visit with the grid worker");
     await first.click("#btn-note");
-    await second.waitForFunction(
+    await waitForExpression(
+      second,
       `document.querySelectorAll("#detail-body .timeline .ev-note_added").length === 2`,
       undefined,
       { timeout: SHOW_MS },

@@ -16,7 +16,14 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
 import type { AlarmKind } from "../protocol/index.ts";
-import { launchChromium, openConsole, RESULTS, toneState, waitForTone } from "./support/console-page.ts";
+import {
+  launchChromium,
+  openConsole,
+  RESULTS,
+  toneState,
+  waitForExpression,
+  waitForTone,
+} from "./support/console-page.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
 const SHOW_MS = 10_000;
@@ -64,7 +71,8 @@ async function escalationOf(page: Page, id: number): Promise<number> {
 }
 
 async function waitForEscalation(page: Page, id: number, atLeast: number): Promise<void> {
-  await page.waitForFunction(
+  await waitForExpression(
+    page,
     `Number(document.querySelector('${row(id)}')?.dataset.escalation ?? 0) >= ${atLeast}`,
     undefined,
     { timeout: SHOW_MS },
@@ -115,7 +123,7 @@ describe("escalated alarm tone (browser)", () => {
     expect(loud.periodS).toBeLessThan(normal.periodS);
     expect(await page.getAttribute(row(sos), "class")).toContain("row-reflash");
     expect(await page.textContent(`${row(sos)} .badge.esc`)).toContain("超时升级");
-    await page.waitForFunction(`document.title.includes("【超时未处置】")`, undefined, { timeout: SHOW_MS });
+    await waitForExpression(page, `document.title.includes("【超时未处置】")`, undefined, { timeout: SHOW_MS });
     await page.screenshot({ path: path.join(RESULTS, "dashboard-escalated.png") });
 
     // Acknowledging stops the sound.

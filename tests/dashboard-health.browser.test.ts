@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CJK, launchChromium, openConsole, RESULTS } from "./support/console-page.ts";
+import { CJK, launchChromium, openConsole, RESULTS, waitForExpression } from "./support/console-page.ts";
 import { refuseFileWrites } from "./support/refuse-writes.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
@@ -82,7 +82,7 @@ describe("the console's warning when the database refuses writes", () => {
       await open.click("#nav-alarms");
 
       await open.click(".topbar .lang-switch");
-      await open.waitForFunction(`document.getElementById("banner-db").textContent.includes("refuses writes")`);
+      await waitForExpression(open, `document.getElementById("banner-db").textContent.includes("refuses writes")`);
       const en = (await open.textContent("#banner-db")) ?? "";
       expect(en).not.toMatch(CJK);
       expect(en).toContain("new alarms cannot be stored");

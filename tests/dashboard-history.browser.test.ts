@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CJK, I18N_KEY, interfaceText, launchChromium, RESULTS } from "./support/console-page.ts";
+import { CJK, I18N_KEY, interfaceText, launchChromium, RESULTS, waitForExpression } from "./support/console-page.ts";
 import { HISTORY_FROM, HISTORY_TO, type HistorySeed, RESIDENT_B, seedHistory } from "./support/history-fixtures.ts";
 import { createUser } from "./support/registry-app.ts";
 import { startTestHub, TEST_ADMIN_PASSWORD, type TestHub } from "./support/test-hub.ts";
@@ -126,7 +126,7 @@ describe("history and audit pages (browser)", () => {
     // A row opens the alarm in the detail panel of the Alarms page.
     await page.click(`#hist-table tr[data-id="${seed.ids.H2}"] td[data-col="resident"]`);
     await page.waitForSelector('body[data-page="alarms"] #detail:not([hidden])', { timeout: SHOW_MS });
-    await page.waitForFunction(`document.querySelector("#detail-title")?.textContent.includes("#${seed.ids.H2}")`);
+    await waitForExpression(page, `document.querySelector("#detail-title")?.textContent.includes("#${seed.ids.H2}")`);
 
     // The audit log shows the export just made, newest first.
     expect(await page.isVisible("#nav-audit")).toBe(true);
@@ -144,7 +144,7 @@ describe("history and audit pages (browser)", () => {
 
     // English: both pages in English words, nothing Chinese outside registry data, no keys showing.
     await page.click("#console-view .lang-switch");
-    await page.waitForFunction('document.documentElement.lang === "en"');
+    await waitForExpression(page, 'document.documentElement.lang === "en"');
     expect(await page.textContent("#nav-audit")).toBe("Audit log");
     expect(await page.textContent('#audit-table tr[data-action="alarm_history_exported"] td:nth-child(3)')).toBe(
       "Alarm history exported",

@@ -5,15 +5,15 @@
  * the chart has one bar per day, the grid table one row per grid, both
  * languages read right, and "Download CSV" really downloads the CSV.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, waitForExpression } from "./support/console-page.ts";
 import { KPI_FROM, KPI_TO, type KpiSeed, seedKpiData } from "./support/kpi-fixtures.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const RESULTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "test-results");
 const SHOW_MS = 8_000;
 const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
@@ -38,16 +38,13 @@ let expected: Report;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
-  }
   mkdirSync(RESULTS, { recursive: true });
   hub = await startTestHub({ twilio: false });
   seed = seedKpiData(hub);
   const admin = await hub.login();
   const response = await fetch(`${hub.httpUrl}/api/kpi?from=${KPI_FROM}&to=${KPI_TO}`, { headers: { cookie: admin } });
   expected = (await response.json()) as Report;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -118,7 +115,7 @@ describe("KPI page (browser)", () => {
 
     // English: same figures, English words, nothing Chinese left in the labels.
     await page.click("#console-view .lang-switch");
-    await page.waitForFunction('document.documentElement.lang === "en"');
+    await waitForExpression(page, 'document.documentElement.lang === "en"');
     expect(await page.textContent("#nav-kpi")).toBe("KPIs");
     expect(await tileValue(page, "ackMedian")).toBe(`${t.stages.ack.median.toFixed(1)} s`);
     expect(await tileValue(page, "ack60")).toBe(pct(t.ackWithin60s));

@@ -12,7 +12,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
-import { launchChromium, openConsole, RESULTS } from "./support/console-page.ts";
+import { launchChromium, openConsole, RESULTS, waitForExpression } from "./support/console-page.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
 const SHOW_MS = 8_000;
@@ -139,11 +139,11 @@ describe("map with the tile server unreachable (browser)", () => {
 
     // English: the notice and the route line are translated.
     await page.click("#console-view .lang-switch");
-    await page.waitForFunction('document.documentElement.lang === "en"');
+    await waitForExpression(page, 'document.documentElement.lang === "en"');
     expect(await page.textContent("#detail-map .map-notice")).toBe("Tiles unavailable: vector map");
     expect(await page.textContent("#detail-map .map-route-tip")).toMatch(/^straight line \d+\.\d km$/);
     await page.click("#console-view .lang-switch");
-    await page.waitForFunction('document.documentElement.lang === "zh-CN"');
+    await waitForExpression(page, 'document.documentElement.lang === "zh-CN"');
     expect(pageErrors).toEqual([]);
     await page.context().close();
   });

@@ -11,7 +11,7 @@
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, RESULTS } from "./support/console-page.ts";
+import { launchChromium, RESULTS, waitForExpression } from "./support/console-page.ts";
 import { expectedOrder, type FixtureAlarm, insertOpenAlarms } from "./support/queue-fixtures.ts";
 import { createUser } from "./support/registry-app.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
@@ -81,7 +81,7 @@ const ids = (page: Page) =>
 describe("live queue (browser)", () => {
   it("orders 300 open alarms by priority then age, with the hub's deadlines, and stays responsive", async () => {
     const first = await login("admin", hub.adminPassword);
-    await first.waitForFunction(`document.querySelectorAll("#queue .row").length === ${fixture.length}`, undefined, {
+    await waitForExpression(first, `document.querySelectorAll("#queue .row").length === ${fixture.length}`, undefined, {
       timeout: SHOW_MS,
     });
     expect(await ids(first)).toEqual(expectedOrder(fixture));

@@ -7,16 +7,16 @@
  * MQTT; rotating and revoking follow. An operator then sees the same registry
  * read-only, with the health data an administrator sees redacted.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import mqtt from "mqtt";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, waitForExpression } from "./support/console-page.ts";
 import { createUser } from "./support/registry-app.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const RESULTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "test-results");
 const SHOW_MS = 8_000;
 const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
@@ -30,13 +30,10 @@ const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
-  }
   mkdirSync(RESULTS, { recursive: true });
   hub = await startTestHub({ twilio: false });
   admin = await hub.login();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -121,7 +118,7 @@ describe("registry pages (browser)", () => {
     await page.waitForSelector('#registry-view[data-tab="households"] #reg-table tbody tr', { timeout: SHOW_MS });
     expect(await page.textContent("#reg-range")).toContain("240");
     await page.fill("#reg-search", "KL-H000");
-    await page.waitForFunction(`document.querySelectorAll("#reg-table tbody tr").length === 9`, undefined, {
+    await waitForExpression(page, `document.querySelectorAll("#reg-table tbody tr").length === 9`, undefined, {
       timeout: SHOW_MS,
     });
     await page.screenshot({ path: path.join(RESULTS, "dashboard-registry-list.png") });
@@ -189,7 +186,10 @@ describe("registry pages (browser)", () => {
     await page.click(`${resident} .add-relative-form button[type="submit"]`);
     await page.waitForSelector(`${resident} li.relative`, { timeout: SHOW_MS });
     await addRelative(page, "张静", "女儿", "+8613900000002");
-    await page.waitForFunction(`document.querySelectorAll(${JSON.stringify(`${resident} li.relative`)}).length === 2`);
+    await waitForExpression(
+      page,
+      `document.querySelectorAll(${JSON.stringify(`${resident} li.relative`)}).length === 2`,
+    );
     const residentId = Number(await page.getAttribute(resident, "data-resident-id"));
     const order = async () =>
       (
@@ -199,7 +199,8 @@ describe("registry pages (browser)", () => {
 
     // The daughter is to be called first: one step up.
     await page.click(`${resident} li.relative:nth-child(2) button.move-up`);
-    await page.waitForFunction(
+    await waitForExpression(
+      page,
       `document.querySelector(${JSON.stringify(`${resident} li.relative:first-child .name`)})?.textContent === "张静"`,
       undefined,
       { timeout: SHOW_MS },

@@ -13,7 +13,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
-import { CJK, I18N_KEY, interfaceText, launchChromium, RESULTS } from "./support/console-page.ts";
+import { CJK, I18N_KEY, interfaceText, launchChromium, RESULTS, waitForExpression } from "./support/console-page.ts";
 import { createUser } from "./support/registry-app.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
@@ -137,7 +137,8 @@ describe("resident card (browser)", () => {
     await page.evaluate(`document.querySelector(${JSON.stringify(CARD)}).dataset.stale = "1"`);
     await page.click("#btn-ack");
     await page.waitForSelector(`${CARD}:not([data-stale])`, { timeout: SHOW_MS });
-    await page.waitForFunction(
+    await waitForExpression(
+      page,
       `document.querySelector("#btn-ack").hidden && !!document.querySelector("#detail-body .status-line p")`,
       undefined,
       { timeout: SHOW_MS },
@@ -146,7 +147,7 @@ describe("resident card (browser)", () => {
 
     // English: every interface string of the card translated; still no new fetch.
     await page.click("#console-view .lang-switch");
-    await page.waitForFunction('document.documentElement.lang === "en"');
+    await waitForExpression(page, 'document.documentElement.lang === "en"');
     expect(await fieldText(page, "allergies")).toBe(resident.allergies);
     const english = await interfaceText(page, CARD);
     expect(english).toEqual(
@@ -175,7 +176,7 @@ describe("resident card (browser)", () => {
     expect(healthViews()).toBe(viewsBefore + 2);
 
     await page.click("#console-view .lang-switch");
-    await page.waitForFunction('document.documentElement.lang === "zh-CN"');
+    await waitForExpression(page, 'document.documentElement.lang === "zh-CN"');
     expect(await page.getAttribute("#detail-map .leaflet-control-zoom-in", "title")).toBe("放大");
     expect(pageErrors).toEqual([]);
     await page.context().close();

@@ -13,7 +13,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
-import { launchChromium } from "./support/console-page.ts";
+import { launchChromium, waitForExpression } from "./support/console-page.ts";
 import { createUser } from "./support/registry-app.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
@@ -106,7 +106,7 @@ describe("attention and session (browser)", () => {
     // Acknowledged (by the `a` key here; another console would do the same): the call to act is withdrawn.
     await page.keyboard.press("a");
     await page.waitForSelector(`${row(id)}[data-unacked="false"]`, { timeout: SHOW_MS });
-    await page.waitForFunction("window.anxinAttention.favicon === 'normal'", undefined, { timeout: SHOW_MS });
+    await waitForExpression(page, "window.anxinAttention.favicon === 'normal'", undefined, { timeout: SHOW_MS });
     expect((await notifications(page))[0]?.closed).toBe(true);
 
     // A visible console does not notify: it shows and sounds the alarm itself.

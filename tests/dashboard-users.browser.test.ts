@@ -10,7 +10,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { client } from "./support/accounts-client.ts";
-import { CJK, I18N_KEY, interfaceText, launchChromium, RESULTS } from "./support/console-page.ts";
+import { CJK, I18N_KEY, interfaceText, launchChromium, RESULTS, waitForExpression } from "./support/console-page.ts";
 import { createUser } from "./support/registry-app.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
@@ -97,7 +97,8 @@ describe("Users page (browser)", () => {
     );
     await page.fill(`${field("contact")} input`, "sip:wang@pbx.example");
     await page.click(`${detail} button[type="submit"]`);
-    await page.waitForFunction(
+    await waitForExpression(
+      page,
       `document.querySelector('${field("username")} .field-error')?.textContent === "此用户名已被使用。"`,
       undefined,
       { timeout: SHOW_MS },
@@ -139,7 +140,8 @@ describe("Users page (browser)", () => {
       await operator.fill(`#${p}-next`, next);
       await operator.fill(`#${p}-repeat`, next);
       await operator.click(`#${p}-submit`);
-      await operator.waitForFunction(
+      await waitForExpression(
+        operator,
         `document.querySelector('${pwField(p, "next")} .field-error')?.textContent === ${JSON.stringify(message)}`,
         undefined,
         { timeout: SHOW_MS },
@@ -206,7 +208,8 @@ describe("Users page (browser)", () => {
     await page.fill("#pw-own-next", "a brand new sentence");
     await page.fill("#pw-own-repeat", "a brand new sentence");
     await page.click("#pw-own-submit");
-    await page.waitForFunction(
+    await waitForExpression(
+      page,
       `document.querySelector('${pwField("pw-own", "current")} .field-error')?.textContent === "This is not your current password."`,
       undefined,
       { timeout: SHOW_MS },

@@ -8,15 +8,15 @@
  * the submit handler), which is exactly what a real operator's browser requires;
  * the test asserts `window.anxinAudio.state === "running"` to prove it.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
+import { launchChromium } from "./support/console-page.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const RESULTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "test-results");
 /** How long a pushed change may take to show on a console. */
 const SHOW_MS = 5_000;
@@ -49,24 +49,9 @@ const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
-  }
   mkdirSync(RESULTS, { recursive: true });
   hub = await startTestHub();
-  // playwright adds --headless and a fresh temporary profile (user-data dir) itself.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

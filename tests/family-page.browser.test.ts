@@ -4,14 +4,14 @@
  * links opened from their SMS in headless Chromium on a phone (390×844), in
  * Chinese and in English. Screenshots land in test-results/family-*.png.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./support/console-page.ts";
 import { CENTER_PHONE, type FamilyHub, startFamilyHub } from "./support/family-harness.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const RESULTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "test-results");
 const A = { name: "王建国", phone: "+8613900000501" };
 const B = { name: "Li Ming", phone: "+8613900000502", language: "en" as const };
@@ -26,15 +26,9 @@ const contexts: BrowserContext[] = [];
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
-  }
   mkdirSync(RESULTS, { recursive: true });
   hub = await startFamilyHub();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

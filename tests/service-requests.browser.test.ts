@@ -6,15 +6,15 @@
  * operator re-assigns it and marks it done from the card. Both pages must read
  * fully in English after a language switch.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
+import { launchChromium } from "./support/console-page.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const RESULTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "test-results");
 const SHOW_MS = 8_000;
 const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
@@ -32,12 +32,9 @@ const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
-  }
   mkdirSync(RESULTS, { recursive: true });
   hub = await startTestHub({ twilio: false });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

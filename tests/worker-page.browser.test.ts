@@ -5,16 +5,16 @@
  * feed over the realtime WebSocket with the admin's cookie. Who gets the offer is
  * read from the hub's own `dispatch_offers` rows, never assumed.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { SimulatedButton } from "../firmware-sim/device.ts";
+import { launchChromium } from "./support/console-page.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const RESULTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "test-results");
 const SHOW_MS = 8_000;
 const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
@@ -60,9 +60,6 @@ const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
-  }
   mkdirSync(RESULTS, { recursive: true });
   hub = await startTestHub();
   const logins = JSON.parse(readFileSync(hub.hub.demoWorkersFile, "utf8")) as {
@@ -77,10 +74,7 @@ beforeAll(async () => {
   feed.on("message", (data) => frames.push(JSON.parse(String(data)) as AlarmFrame));
   await new Promise((resolve, reject) => feed.once("open", resolve).once("error", reject));
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

@@ -8,6 +8,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { hashPassword, verifyPassword } from "../accounts/passwords.ts";
 import { AnxinError } from "../errors.ts";
+import type { EventBus } from "../events.ts";
 import type { Role, UserRepository, UserRow } from "../storage/user-repo.ts";
 
 export function hashToken(token: string): string {
@@ -20,8 +21,12 @@ export class SessionService {
   /** Verified against when the username is unknown, so timing does not reveal which usernames exist. */
   private dummyHash: Promise<string> | null = null;
 
-  constructor(deps: { users: UserRepository }, options: { ttlHours: number }) {
+  private readonly bus: EventBus | null;
+
+  /** With a bus, a logout says so at once (`session.ended`), so that session's live console closes with it. */
+  constructor(deps: { users: UserRepository; bus?: EventBus }, options: { ttlHours: number }) {
     this.users = deps.users;
+    this.bus = deps.bus ?? null;
     this.ttlMs = options.ttlHours * 3600_000;
   }
 
@@ -55,8 +60,10 @@ export class SessionService {
   }
 
   logout(token: string, user: UserRow): void {
-    this.users.deleteSession(hashToken(token));
+    const tokenHash = hashToken(token);
+    this.users.deleteSession(tokenHash);
     this.users.audit(`user:${user.username}`, "logout", null);
+    this.bus?.emit("session.ended", { tokenHash });
   }
 
   static roleAllows(role: Role, allowed: readonly Role[]): boolean {

@@ -54,8 +54,11 @@ import { type ServiceRequestRoutesOptions, serviceRequestRoutes } from "./routes
 import { type TwilioWebhookOptions, twilioRoutes } from "./routes/twilio-routes.ts";
 import { userRoutes } from "./routes/user-routes.ts";
 import { workerRoutes } from "./routes/worker-routes.ts";
+import { API_DOCS_CSP, registerOriginCheck, registerSecurity } from "./security.ts";
 
 export interface AppDeps {
+  /** How often each live console's session is looked up again (default 2 s); tests lengthen it. */
+  sessionCheckMs?: number;
   logger: Logger;
   sessions: SessionService;
   /** Staff accounts (`/api/users`, admin only) and everyone's own password (`/api/auth/password`). */
@@ -71,7 +74,14 @@ export interface AppDeps {
   health: HealthProbe;
   /** Folder of the operator console's static files; none means no console is served. */
   dashboardDir: string | null;
-  settings: { loginRateLimitPerMinute: number; publicUrl: string };
+  settings: {
+    loginRateLimitPerMinute: number;
+    publicUrl: string;
+    /** More origins the console may be served from (ANXIN_ALLOWED_ORIGINS). */
+    allowedOrigins?: readonly string[];
+    /** The map's tile server, which the Content-Security-Policy lets images come from. */
+    mapTileUrl?: string | null;
+  };
   dispatch: DispatchHttpDeps;
   registry: RegistryServices;
   /** Twilio's webhooks (replies, status callbacks): signed by Twilio, no session. */
@@ -105,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.code(404).send({ code: "NOT_FOUND", message: `no route ${request.method} ${request.url}` });
   });
 
+  await registerSecurity(app, deps.settings);
   await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
@@ -125,8 +136,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ session: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    // Swagger UI sets inline styles; only its pages get 'unsafe-inline' styles (scripts stay 'self' only).
+    uiHooks: {
+      onRequest: async (_request, reply) => {
+        reply.header("content-security-policy", API_DOCS_CSP);
+      },
+    },
+  });
   await app.register(websocket);
+  registerOriginCheck(app, deps.settings);
 
   await app.register(healthRoutes, { health: deps.health });
   await app.register(authRoutes, {
@@ -196,6 +216,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bus: deps.bus,
     views: deps.views,
     alarms: deps.alarms,
+    ...(deps.sessionCheckMs === undefined ? {} : { sessionCheckMs: deps.sessionCheckMs }),
   });
   if (deps.dashboardDir) {
     // Leaflet for the console's map, from node_modules: nothing is fetched from a CDN at run time.
@@ -220,6 +241,9 @@ export function errorHandler(this: FastifyInstance, error: FastifyError, request
       message: errors.map((e) => `${e.field}: ${e.message}`).join("; "),
       errors,
     });
+  }
+  if (error.statusCode === 415) {
+    return reply.code(415).send({ code: "UNSUPPORTED_MEDIA_TYPE", message: "send the body as application/json" });
   }
   const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
   if (status >= 500) this.log.error({ err: error, url: request.url, method: request.method }, "request failed");

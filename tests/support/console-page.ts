@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import type { TestHub } from "./test-hub.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -16,12 +16,39 @@ export const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
 /** What a missing translation looks like on screen: the key itself. */
 export const I18N_KEY = /^[a-z]+(\.[A-Za-z_]+)+$/;
 
+/**
+ * Debian's Chromium for a browser test. Every page it opens is watched for
+ * Content-Security-Policy violations (Chromium reports each as a console error):
+ * closing the browser throws if there was any, so every browser test also
+ * checks that the pages it used run under the hub's policy (hub/http/security.ts).
+ */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
   }
   mkdirSync(RESULTS, { recursive: true });
-  return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+  const violations: string[] = [];
+  const watch = (context: BrowserContext) => {
+    context.on("console", (message) => {
+      if (message.type() === "error" && /Content Security Policy/i.test(message.text())) {
+        violations.push(`${message.location().url}: ${message.text()}`);
+      }
+    });
+    return context;
+  };
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (contextOptions) => watch(await newContext(contextOptions));
+  browser.newPage = async (pageOptions) => {
+    const context = await browser.newContext(pageOptions);
+    return context.newPage();
+  };
+  const close = browser.close.bind(browser);
+  browser.close = async (closeOptions) => {
+    await close(closeOptions);
+    if (violations.length > 0) throw new Error(`Content-Security-Policy violations:\n${violations.join("\n")}`);
+  };
+  return browser;
 }
 
 /** A fresh profile logged in as admin through the form; page errors land in `errors`. */
@@ -66,7 +93,8 @@ export async function toneState(page: Page): Promise<ToneState> {
 
 /** Waits until the tone is in this state (sound and level), however long the push takes. */
 export async function waitForTone(page: Page, sound: string, level: string, timeout = 10_000): Promise<void> {
-  await page.waitForFunction(
+  await waitForExpression(
+    page,
     `document.body.dataset.sound === ${JSON.stringify(sound)} && document.body.dataset.soundLevel === ${JSON.stringify(level)}`,
     undefined,
     { timeout },
@@ -92,4 +120,26 @@ export async function interfaceText(page: Page, selector: string): Promise<strin
     }
     return texts;
   })()`)) as string[];
+}
+
+/**
+ * Waits until `expression` is true in the page. A string predicate given to
+ * Playwright's `waitForFunction` is re-evaluated inside the page with `eval`,
+ * which the hub's Content-Security-Policy forbids (no 'unsafe-eval'); this polls
+ * from here with `page.evaluate`, which the DevTools protocol runs outside the
+ * page's policy, so the tests run the console under the real policy.
+ */
+export async function waitForExpression(
+  page: Page,
+  expression: string,
+  _arg?: undefined,
+  options: { timeout?: number } = {},
+): Promise<void> {
+  const timeout = options.timeout ?? 30_000;
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(expression)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

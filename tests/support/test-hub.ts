@@ -41,6 +41,8 @@ export interface TestHubOptions {
   dataDir?: string;
   /** Replaces the wall clock for deadlines (dispatch offers, the relatives' cascade); kept across restarts. */
   clock?: Clock;
+  /** How often live consoles' sessions are looked up again (the hub's default 2 s). */
+  sessionCheckMs?: number;
 }
 
 export interface TestHub {
@@ -111,7 +113,12 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   let config = loadConfig(env);
   const logger = createLogger(config.logLevel, sink);
   const dashboardDir = path.join(repoRoot, "dashboard");
-  const hubDeps = { logger, dashboardDir, ...(options.clock ? { clock: options.clock } : {}) };
+  const hubDeps = {
+    logger,
+    dashboardDir,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.sessionCheckMs === undefined ? {} : { sessionCheckMs: options.sessionCheckMs }),
+  };
   let hub = new Hub(config, hubDeps);
   await hub.start();
   // Kept from the first start so a restart (even after the test stopped the hub itself) reuses the same ports.

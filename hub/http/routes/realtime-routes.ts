@@ -31,8 +31,8 @@ interface Holder {
  * changes from then on.
  *
  * A socket lives no longer than its session. When this hub ends a person's
- * sessions (account disabled, password reset or changed, role changed), the bus
- * says so and their sockets close at once. Sessions can also end elsewhere: the
+ * sessions (account disabled, password reset or changed, role changed), or one
+ * session logs out, the bus says so and those sockets close at once. Sessions can also end elsewhere: the
  * accounts CLI writes to the same database from another process, and sessions
  * expire. So every few seconds each socket's session is looked up again (one
  * indexed read per open console) and a socket whose session is gone is closed.
@@ -70,6 +70,9 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
       if (holder.userId === userId && holder.tokenHash !== keepTokenHash) endSession(socket);
     }
   });
+  const unsubscribeEnded = options.bus.on("session.ended", ({ tokenHash }) => {
+    for (const [socket, holder] of sockets) if (holder.tokenHash === tokenHash) endSession(socket);
+  });
   const check = setInterval(() => {
     for (const [socket, holder] of sockets) {
       const user = options.sessions.userForTokenHash(holder.tokenHash);
@@ -83,6 +86,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
   app.addHook("onClose", async () => {
     clearInterval(check);
     unsubscribeRevoked();
+    unsubscribeEnded();
     unsubscribeStorage();
     unsubscribeFaults();
     unsubscribeTests();

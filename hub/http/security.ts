@@ -1,0 +1,111 @@
+/**
+ * What every HTTP answer and every state-changing request goes through, for the
+ * whole app (registered at the root, not encapsulated):
+ *
+ * - **Headers** (`@fastify/helmet`). A Content-Security-Policy that lets the
+ *   console run only the hub's own scripts and styles (no inline script, no
+ *   `eval`), load images only from itself and the map's tile server, and connect
+ *   only back to itself; no framing (`frame-ancestors 'none'`, X-Frame-Options
+ *   DENY); `nosniff`; `Referrer-Policy: no-referrer`. Routes with their own
+ *   policy (the family page, the API docs) set theirs over it.
+ * - **Origin.** A browser says which page sent a request. A state-changing
+ *   request (anything but GET/HEAD/OPTIONS) or a WebSocket upgrade that names an
+ *   origin other than the hub's own is refused with `ORIGIN_FORBIDDEN` before
+ *   any handler runs: a page on another site, or on another port of the same
+ *   host, cannot act with an operator's cookie or read the live alarm stream.
+ *   The hub's own origins are `ANXIN_PUBLIC_URL`'s, those listed in
+ *   `ANXIN_ALLOWED_ORIGINS`, and the one the request itself was addressed to
+ *   (scheme and `Host`), so a console opened by IP on the LAN works. Requests
+ *   without an `Origin` (devices' tools, curl, the CLI, Twilio's webhooks, which
+ *   are signed) are not browsers' and pass.
+ * - **Body types.** Only JSON, and form bodies where a route registers them
+ *   (Twilio's webhooks). Fastify's built-in `text/plain` parser is removed, so a
+ *   cross-site form post (`text/plain` needs no CORS preflight) gets 415.
+ */
+import helmet from "@fastify/helmet";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { AnxinError } from "../errors.ts";
+
+export interface SecuritySettings {
+  publicUrl: string;
+  /** Further origins a console may be served from (`https://console.example:8443`). */
+  allowedOrigins?: readonly string[];
+  /** The console map's tile URL template; its origin may serve images. */
+  mapTileUrl?: string | null;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The API documentation's pages (Swagger UI) need inline styles; nothing else is relaxed for them. */
+export const API_DOCS_CSP =
+  "default-src 'self';script-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data:;connect-src 'self';" +
+  "font-src 'self';object-src 'none';base-uri 'self';form-action 'self';frame-ancestors 'none'";
+
+export function originOf(url: string): string | null {
+  try {
+    const origin = new URL(url).origin;
+    return origin === "null" ? null : origin;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a browser request that names `origin` comes from one of the hub's own pages. */
+export function isOwnOrigin(request: FastifyRequest, origin: string, own: ReadonlySet<string>): boolean {
+  if (own.has(origin)) return true;
+  const host = request.headers.host;
+  return host !== undefined && origin === `${request.protocol}://${host}`;
+}
+
+export async function registerSecurity(app: FastifyInstance, settings: SecuritySettings): Promise<void> {
+  const tileOrigin = settings.mapTileUrl ? originOf(settings.mapTileUrl.replace(/\{[a-z]\}/g, "a")) : null;
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:", ...(tileOrigin ? [tileOrigin] : [])],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: "deny" },
+    referrerPolicy: { policy: "no-referrer" },
+    // Over plain HTTP (a console on the center's LAN) HSTS means nothing; TLS is its own issue.
+    strictTransportSecurity: false,
+    // Map tiles come from another origin and send no CORP header.
+    crossOriginEmbedderPolicy: false,
+  });
+
+  app.removeContentTypeParser("text/plain");
+}
+
+/**
+ * The `Origin` check. Registered after @fastify/websocket, so that a refused
+ * upgrade has already been marked as one and the websocket plugin closes its
+ * socket (otherwise the refused connection stays open and the hub cannot stop).
+ */
+export function registerOriginCheck(app: FastifyInstance, settings: SecuritySettings): void {
+  const own = new Set(
+    [settings.publicUrl, ...(settings.allowedOrigins ?? [])].map(originOf).filter((o): o is string => o !== null),
+  );
+  app.addHook("onRequest", async (request) => {
+    const upgrade = request.headers.upgrade?.toLowerCase() === "websocket";
+    if (SAFE_METHODS.has(request.method) && !upgrade) return;
+    const origin = request.headers.origin;
+    if (origin === undefined) return;
+    if (!isOwnOrigin(request, origin, own)) {
+      request.log.warn(
+        { code: "ORIGIN_FORBIDDEN", origin: origin.slice(0, 128), url: request.url.slice(0, 128) },
+        "refused a request from another site's page",
+      );
+      throw new AnxinError("ORIGIN_FORBIDDEN", "this request came from a page that is not the hub's own", {});
+    }
+  });
+}
