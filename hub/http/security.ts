@@ -41,6 +41,18 @@ export const API_DOCS_CSP =
   "default-src 'self';script-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data:;connect-src 'self';" +
   "font-src 'self';object-src 'none';base-uri 'self';form-action 'self';frame-ancestors 'none'";
 
+/**
+ * The origins the console's map loads tiles from. Leaflet fills `{s}` with a,
+ * b or c tile by tile (its default subdomains; the console sets no others), so
+ * a template like `https://{s}.tile.example.org/{z}/{x}/{y}.png` means three
+ * origins, and the policy must allow all three, not only the first.
+ */
+export function tileOrigins(template: string): string[] {
+  const subdomains = template.includes("{s}") ? ["a", "b", "c"] : [""];
+  const origins = subdomains.map((s) => originOf(template.replaceAll("{s}", s).replace(/\{[a-z]+\}/g, "0")));
+  return [...new Set(origins.filter((o): o is string => o !== null))];
+}
+
 export function originOf(url: string): string | null {
   try {
     const origin = new URL(url).origin;
@@ -58,7 +70,6 @@ export function isOwnOrigin(request: FastifyRequest, origin: string, own: Readon
 }
 
 export async function registerSecurity(app: FastifyInstance, settings: SecuritySettings): Promise<void> {
-  const tileOrigin = settings.mapTileUrl ? originOf(settings.mapTileUrl.replace(/\{[a-z]\}/g, "a")) : null;
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -66,7 +77,7 @@ export async function registerSecurity(app: FastifyInstance, settings: SecurityS
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", "data:", ...(tileOrigin ? [tileOrigin] : [])],
+        imgSrc: ["'self'", "data:", ...(settings.mapTileUrl ? tileOrigins(settings.mapTileUrl) : [])],
         connectSrc: ["'self'"],
         fontSrc: ["'self'"],
         objectSrc: ["'none'"],
