@@ -18,7 +18,7 @@ import { SimulatedButton } from "../firmware-sim/device.ts";
 import { API_DOCS_CSP, registerSecurity } from "../hub/http/security.ts";
 import { launchChromium } from "./support/console-page.ts";
 import { createUser } from "./support/registry-app.ts";
-import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
+import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
 const CONSOLE_CSP =
   "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;connect-src 'self';font-src 'self';" +
