@@ -106,6 +106,12 @@ describe("HTTP security", () => {
     // The form a cross-site page can post without asking: text/plain.
     const plain = await ack({ "content-type": "text/plain" }, "{}");
     expect([plain.statusCode, plain.json().code]).toEqual([415, "UNSUPPORTED_MEDIA_TYPE"]);
+    // A form, which a page may also post cross-site without asking, and a body with no type at all.
+    for (const contentType of ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x", undefined]) {
+      const refused = await ack(contentType ? { "content-type": contentType } : {}, "text=1");
+      expect({ contentType, status: refused.statusCode }).toEqual({ contentType, status: 415 });
+    }
+    await th.waitForLog((l) => l.code === "UNSUPPORTED_MEDIA_TYPE" && l.contentType === "text/plain");
     expect(acknowledged()).toBeNull();
     await th.waitForLog((l) => l.code === "ORIGIN_FORBIDDEN" && l.origin === EVIL);
 
