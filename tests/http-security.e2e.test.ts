@@ -18,7 +18,7 @@ import { SimulatedButton } from "../firmware-sim/device.ts";
 import { API_DOCS_CSP, registerSecurity } from "../hub/http/security.ts";
 import { launchChromium } from "./support/console-page.ts";
 import { createUser } from "./support/registry-app.ts";
-import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
+import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
 const CONSOLE_CSP =
   "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;connect-src 'self';font-src 'self';" +
@@ -80,7 +80,10 @@ describe("HTTP security", () => {
     });
     app.get("/", async () => "ok");
     const csp = (await app.inject({ method: "GET", url: "/" })).headers["content-security-policy"];
-    expect(csp).toContain("img-src 'self' data: https://a.tiles.example.org;");
+    // Leaflet fills {s} with a, b or c tile by tile: all three may serve images.
+    expect(csp).toContain(
+      "img-src 'self' data: https://a.tiles.example.org https://b.tiles.example.org https://c.tiles.example.org;",
+    );
     await app.close();
   });
 
@@ -103,6 +106,12 @@ describe("HTTP security", () => {
     // The form a cross-site page can post without asking: text/plain.
     const plain = await ack({ "content-type": "text/plain" }, "{}");
     expect([plain.statusCode, plain.json().code]).toEqual([415, "UNSUPPORTED_MEDIA_TYPE"]);
+    // A form, which a page may also post cross-site without asking, and a body with no type at all.
+    for (const contentType of ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x", undefined]) {
+      const refused = await ack(contentType ? { "content-type": contentType } : {}, "text=1");
+      expect({ contentType, status: refused.statusCode }).toEqual({ contentType, status: 415 });
+    }
+    await th.waitForLog((l) => l.code === "UNSUPPORTED_MEDIA_TYPE" && l.contentType === "text/plain");
     expect(acknowledged()).toBeNull();
     await th.waitForLog((l) => l.code === "ORIGIN_FORBIDDEN" && l.origin === EVIL);
 

@@ -243,6 +243,14 @@ export function errorHandler(this: FastifyInstance, error: FastifyError, request
     });
   }
   if (error.statusCode === 415) {
+    request.log.info(
+      {
+        code: "UNSUPPORTED_MEDIA_TYPE",
+        contentType: String(request.headers["content-type"] ?? "").slice(0, 128),
+        url: request.url.slice(0, 128),
+      },
+      "refused a body that is not JSON",
+    );
     return reply.code(415).send({ code: "UNSUPPORTED_MEDIA_TYPE", message: "send the body as application/json" });
   }
   const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;

@@ -17,7 +17,11 @@
  *   `ANXIN_ALLOWED_ORIGINS`, and the one the request itself was addressed to
  *   (scheme and `Host`), so a console opened by IP on the LAN works. Requests
  *   without an `Origin` (devices' tools, curl, the CLI, Twilio's webhooks, which
- *   are signed) are not browsers' and pass.
+ *   are signed) are not browsers' and pass. Any API request, reads included,
+ *   that the browser marks as made by another page (`Sec-Fetch-Site` same-site
+ *   or cross-site) is refused the same way: an `<img>` sends no `Origin`, yet
+ *   carries the cookie from another port of the same host, and some reads write
+ *   (an audited view of health data).
  * - **Body types.** Only JSON, and form bodies where a route registers them
  *   (Twilio's webhooks). Fastify's built-in `text/plain` parser is removed, so a
  *   cross-site form post (`text/plain` needs no CORS preflight) gets 415.
@@ -41,6 +45,18 @@ export const API_DOCS_CSP =
   "default-src 'self';script-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data:;connect-src 'self';" +
   "font-src 'self';object-src 'none';base-uri 'self';form-action 'self';frame-ancestors 'none'";
 
+/**
+ * The origins the console's map loads tiles from. Leaflet fills `{s}` with a,
+ * b or c tile by tile (its default subdomains; the console sets no others), so
+ * a template like `https://{s}.tile.example.org/{z}/{x}/{y}.png` means three
+ * origins, and the policy must allow all three, not only the first.
+ */
+export function tileOrigins(template: string): string[] {
+  const subdomains = template.includes("{s}") ? ["a", "b", "c"] : [""];
+  const origins = subdomains.map((s) => originOf(template.replaceAll("{s}", s).replace(/\{[a-z]+\}/g, "0")));
+  return [...new Set(origins.filter((o): o is string => o !== null))];
+}
+
 export function originOf(url: string): string | null {
   try {
     const origin = new URL(url).origin;
@@ -58,7 +74,6 @@ export function isOwnOrigin(request: FastifyRequest, origin: string, own: Readon
 }
 
 export async function registerSecurity(app: FastifyInstance, settings: SecuritySettings): Promise<void> {
-  const tileOrigin = settings.mapTileUrl ? originOf(settings.mapTileUrl.replace(/\{[a-z]\}/g, "a")) : null;
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -66,7 +81,7 @@ export async function registerSecurity(app: FastifyInstance, settings: SecurityS
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", "data:", ...(tileOrigin ? [tileOrigin] : [])],
+        imgSrc: ["'self'", "data:", ...(settings.mapTileUrl ? tileOrigins(settings.mapTileUrl) : [])],
         connectSrc: ["'self'"],
         fontSrc: ["'self'"],
         objectSrc: ["'none'"],
@@ -96,16 +111,31 @@ export function registerOriginCheck(app: FastifyInstance, settings: SecuritySett
     [settings.publicUrl, ...(settings.allowedOrigins ?? [])].map(originOf).filter((o): o is string => o !== null),
   );
   app.addHook("onRequest", async (request) => {
-    const upgrade = request.headers.upgrade?.toLowerCase() === "websocket";
-    if (SAFE_METHODS.has(request.method) && !upgrade) return;
     const origin = request.headers.origin;
-    if (origin === undefined) return;
-    if (!isOwnOrigin(request, origin, own)) {
+    if (origin !== undefined && isOwnOrigin(request, origin, own)) return;
+    const changes = !SAFE_METHODS.has(request.method) || request.headers.upgrade?.toLowerCase() === "websocket";
+    if ((changes && origin !== undefined) || fromAnotherPage(request)) {
       request.log.warn(
-        { code: "ORIGIN_FORBIDDEN", origin: origin.slice(0, 128), url: request.url.slice(0, 128) },
+        { code: "ORIGIN_FORBIDDEN", origin: (origin ?? "").slice(0, 128), url: request.url.slice(0, 128) },
         "refused a request from another site's page",
       );
       throw new AnxinError("ORIGIN_FORBIDDEN", "this request came from a page that is not the hub's own", {});
     }
   });
+}
+
+/**
+ * An API request the browser says another page made (Fetch Metadata), whatever
+ * its method. An `<img>` or a no-cors fetch sends no `Origin`, and a page on
+ * another port of the same host is same-site, so the operator's SameSite
+ * cookie goes with it: the page cannot read the answer, but a GET can still
+ * write (a view of health data is audited in the operator's name) or cost (an
+ * export). The console calls the API only from its own origin; curl, the CLI,
+ * devices and Twilio send no `Sec-Fetch-Site`, and a typed address or a
+ * bookmark says `none`.
+ */
+function fromAnotherPage(request: FastifyRequest): boolean {
+  if (!request.url.startsWith("/api/")) return false;
+  const site = request.headers["sec-fetch-site"];
+  return site === "same-site" || site === "cross-site";
 }
