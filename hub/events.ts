@@ -23,7 +23,14 @@ export interface HubEventMap {
    * the one on `keepTokenHash` (the session that changed its own password).
    */
   "user.sessions_revoked": { userId: number; reason: SessionsRevokedReason; keepTokenHash: string | null };
+  /**
+   * A device's secret was rotated, or the device was revoked or deleted (committed).
+   * The broker closes the device's open MQTT sessions at once.
+   */
+  "device.credentials_changed": { deviceId: string; reason: DeviceCredentialsReason };
 }
+
+export type DeviceCredentialsReason = "secret_rotated" | "revoked" | "deleted";
 
 export type SessionsRevokedReason = "disabled" | "password_reset" | "password_changed" | "role_changed";
 

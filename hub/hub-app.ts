@@ -31,7 +31,7 @@ export async function buildHubApp(
     dashboardDir: options.dashboardDir,
     settings: { loginRateLimitPerMinute: config.loginRateLimitPerMinute, publicUrl: config.publicUrl },
     dispatch: { service: parts.dispatch, workerActions: new WorkerActions(parts.dispatch), views: parts.dispatchViews },
-    registry: createRegistryServices({ db, users }),
+    registry: createRegistryServices({ db, users, bus: parts.bus }),
     supervision: { views: parts.supervision.views, tests: parts.supervision.tests },
     kpi: { kpi: new KpiService(db, config.timeZone) },
     records: { history: new AlarmHistory(db, config.timeZone), audit: new AuditLog(db, config.timeZone), users },

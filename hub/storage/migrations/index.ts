@@ -19,6 +19,7 @@ import { ACKNOWLEDGEMENT_APART_SQL } from "./010-acknowledgement-apart.ts";
 import { STAFF_ACCOUNTS_SQL } from "./011-staff-accounts.ts";
 import { FAMILY_UPDATES_SQL } from "./012-family-updates.ts";
 import { MANUAL_TESTS_SQL } from "./013-manual-tests.ts";
+import { MONITOR_ROLE_SQL } from "./014-monitor-role.ts";
 
 export interface Migration {
   version: number;
@@ -85,6 +86,12 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 13,
     name: "test presses nobody asked for are recorded as manual device tests",
     sql: MANUAL_TESTS_SQL,
+    rebuildsTables: true,
+  },
+  {
+    version: 14,
+    name: "monitor role: accounts that watch device traffic over MQTT",
+    sql: MONITOR_ROLE_SQL,
     rebuildsTables: true,
   },
 ];
