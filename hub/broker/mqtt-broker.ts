@@ -18,7 +18,7 @@ import type { BrokerAcl } from "./broker-acl.ts";
 import type { BrokerAuth, BrokerIdentity } from "./broker-auth.ts";
 import { addressKey, type ConnectionGate } from "./connection-gate.ts";
 import { effectiveConnectionCap, readFdLimits } from "./fd-limits.ts";
-import { guardConnection } from "./frame-guard.ts";
+import { type GuardedConnection, guardConnection } from "./frame-guard.ts";
 import type { LoginAudit } from "./login-audit.ts";
 import type { RefusalLog } from "./refusal-log.ts";
 
@@ -61,6 +61,8 @@ export class MqttBroker {
   private readonly handlers = new Map<DeviceToHubKind, DeviceMessageHandler>();
   /** Logged-in clients, so sessions can be closed when their credentials change. */
   private readonly clients = new Set<Client>();
+  /** Every open connection, logged in or not: stopping closes them all (the server would wait for them). */
+  private readonly connections = new Set<GuardedConnection>();
   private aedes: Aedes | null = null;
   private server: net.Server | null = null;
   private cap = 0;
@@ -154,7 +156,10 @@ export class MqttBroker {
     this.aedes = null;
     this.server = null;
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    // Aedes closes its clients; sockets that never sent CONNECT are not among them.
+    for (const connection of this.connections) connection.destroy();
+    await closed;
     this.clients.clear();
     this.deps.refusals.stop();
     this.deps.loginAudit.stop();
@@ -226,7 +231,11 @@ export class MqttBroker {
       ),
     );
     gate.track(connection, address);
-    connection.once("close", () => gate.closed(connection));
+    this.connections.add(connection);
+    connection.once("close", () => {
+      gate.closed(connection);
+      this.connections.delete(connection);
+    });
     aedes.handle(connection);
   }
 

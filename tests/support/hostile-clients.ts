@@ -31,6 +31,8 @@ export interface SocketCrowd {
   closed(): number;
   /** How many finished their TCP handshake. */
   connected(): number;
+  /** How many either finished their handshake or were closed: the rest are still on their way. */
+  settled(): number;
   destroy(): void;
 }
 
@@ -38,15 +40,23 @@ export interface SocketCrowd {
 export function openIdleSockets(port: number, count: number, localAddress = "127.0.0.1"): SocketCrowd {
   let closed = 0;
   let connected = 0;
+  let settled = 0;
   const sockets: net.Socket[] = [];
   for (let i = 0; i < count; i += 1) {
     const socket = net.connect({ port, host: "127.0.0.1", localAddress });
+    let seen = false;
+    const settle = () => {
+      if (!seen) settled += 1;
+      seen = true;
+    };
     socket.on("connect", () => {
       connected += 1;
+      settle();
     });
     socket.on("error", () => {});
     socket.on("close", () => {
       closed += 1;
+      settle();
     });
     sockets.push(socket);
   }
@@ -54,6 +64,7 @@ export function openIdleSockets(port: number, count: number, localAddress = "127
     sockets,
     closed: () => closed,
     connected: () => connected,
+    settled: () => settled,
     destroy: () => {
       for (const socket of sockets) socket.destroy();
     },
