@@ -154,9 +154,17 @@ describe("the file descriptor limit", () => {
     });
     const started = hub.lines.find((l) => l.msg === "Anxin hub started") as { http: string; mqtt: string };
     const mqttPort = Number(new URL(started.mqtt).port);
+    // prlimit execs node, so the child is the hub itself: its open descriptors are in /proc.
+    const hubFds = () => fs.readdirSync(`/proc/${hub?.child.pid}/fd`).length;
+    const before = hubFds();
     const crowd = openIdleSockets(mqttPort, 400, "127.0.0.4");
     crowds.push(crowd);
-    await waitFor(() => crowd.settled() === 400, 15_000, "every attacking socket to connect or be refused");
+    // Wait until the hub has dealt with every socket: each is either closed or holds one of its descriptors.
+    await waitFor(
+      () => crowd.settled() === 400 && crowd.closed() + (hubFds() - before) >= 400,
+      15_000,
+      "the hub to accept or refuse every attacking socket",
+    );
     // Without a cap below the limit, 400 sockets leave no descriptor to accept HTTP with.
     expect(await health(started.http)).toBe(200);
     expect(await login(started.http)).toBe(200);
