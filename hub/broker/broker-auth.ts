@@ -112,8 +112,8 @@ export class BrokerAuth {
         const returnCode = error.returnCode ?? BAD_USERNAME_OR_PASSWORD;
         const throttled = error.throttled === true;
         const now = new Date();
-        // A throttled attempt checked no password, so it does not add to the wait; it is audited all the same.
-        if (!throttled) this.throttle.failed(address, username, now.getTime());
+        // A throttled attempt counts as well: hammering through the wait only makes it longer.
+        this.throttle.failed(address, username, now.getTime());
         const login = { address, username, target: error.target ?? null, reason: error.message, throttled };
         this.audit.failed(login, now);
         const code = throttled ? "MQTT_LOGIN_THROTTLED" : "MQTT_AUTH_REFUSED";

@@ -1,15 +1,17 @@
 /**
- * Failed MQTT logins, counted per address and per username. After `freeFailures`
- * failures a key must wait before its next login is even checked: 1 s, then
- * twice as long after each further failure, up to 15 minutes. A key that has
+ * Failed MQTT logins, counted per address and per username. Once a key has
+ * `freeFailures` failures, its next login is refused unchecked for a while:
+ * 1 s, then twice as long after each further refusal, up to 15 minutes. A
+ * refusal while waiting counts too, so hammering only prolongs the wait; an
+ * attacker who keeps going is held at one try per 15 minutes. A key that has
  * not failed for 15 minutes starts again from zero; a username's count is
  * cleared by a successful login (an address's is not: an attacker with one
  * valid account must not be able to wipe its own address's record).
  *
- * Only failures count, so a fleet reconnecting after a blackout with the right
- * secrets is never slowed. Logins refused while waiting are not counted as
- * failures (they tested no password); they are audited all the same.
- * Memory is bounded: each map keeps its most recently failed keys only.
+ * Only refusals count, so a fleet reconnecting after a blackout with the right
+ * secrets is never slowed (and broker-auth.ts checks a device's secret even
+ * while its name or address waits). Memory is bounded: each map keeps its most
+ * recently failed keys only.
  */
 
 export const THROTTLE_BASE_MS = 1000;
@@ -41,7 +43,7 @@ export class FailureCounter {
     const previous = this.entries.get(key);
     const count = previous && now - previous.lastAt < THROTTLE_MAX_MS ? previous.count + 1 : 1;
     const over = count - this.freeFailures;
-    const blockedUntil = over > 0 ? now + Math.min(THROTTLE_MAX_MS, THROTTLE_BASE_MS * 2 ** (over - 1)) : 0;
+    const blockedUntil = over >= 0 ? now + Math.min(THROTTLE_MAX_MS, THROTTLE_BASE_MS * 2 ** Math.min(over, 30)) : 0;
     // Delete first so the key moves to the end: the map's order is least recently failed first.
     this.entries.delete(key);
     this.entries.set(key, { count, lastAt: now, blockedUntil });
