@@ -86,7 +86,11 @@ describe("connections that never log in", () => {
     await waitFor(() => crowd.closed() === 300, 10_000, "the CONNECT timeout to close the rest");
     const credential = th.demoDevices[1];
     if (!credential) throw new Error("no demo device");
-    const button = new SimulatedButton({ mqttUrl: th.mqttUrl, deviceId: credential.deviceId, secret: credential.secret });
+    const button = new SimulatedButton({
+      mqttUrl: th.mqttUrl,
+      deviceId: credential.deviceId,
+      secret: credential.secret,
+    });
     await button.start({ timeoutMs: 5000 });
     await button.stop();
   });
@@ -113,11 +117,12 @@ function startChildHub(nofile: number, env: Record<string, string>): Promise<Chi
     ANXIN_TEST_ALARM_INTERVAL_H: "0",
     ...env,
   };
-  const child = spawn(
-    "prlimit",
-    [`--nofile=${nofile}:${nofile}`, process.execPath, "--import", "tsx", "hub/main.ts"],
-    { cwd: repoRoot, env: childEnv, stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
+  const child = spawn("prlimit", [`--nofile=${nofile}:${nofile}`, process.execPath, "--import", "tsx", "hub/main.ts"], {
+    cwd: repoRoot,
+    env: childEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   const hub: ChildHub = { child, lines: [], dataDir };
   let rest = "";
   child.stdout?.on("data", (chunk: Buffer) => {
