@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
-import { deviceTopic } from "../protocol/index.ts";
+import { DEVICES_ROOT, deviceTopic } from "../protocol/index.ts";
 import { streamHugePacket, within } from "./support/hostile-clients.ts";
 import { connectAsDevice } from "./support/raw-device.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
@@ -66,7 +66,7 @@ describe("the broker's packet limits", () => {
     monitor.on("message", (topic, _payload, packet) => {
       if (packet.retain) retained.push(topic);
     });
-    await monitor.subscribeAsync(deviceTopic(attacker.deviceId, "#"), { qos: 1 });
+    await monitor.subscribeAsync(`${DEVICES_ROOT}/${attacker.deviceId}/#`, { qos: 1 });
     // A good press by the same device afterwards is served: the hub is fine, and its ack is our barrier.
     const button = new SimulatedButton({ mqttUrl: th.mqttUrl, deviceId: attacker.deviceId, secret: attacker.secret });
     await button.start({ timeoutMs: 5000 });
@@ -105,7 +105,7 @@ describe("the broker's packet limits", () => {
     const monitor = await connectAsDevice(th.mqttUrl, sender, "watch");
     const seen: { topic: string; retain: boolean }[] = [];
     monitor.on("message", (topic, _payload, packet) => seen.push({ topic, retain: packet.retain }));
-    await monitor.subscribeAsync(deviceTopic(sender.deviceId, "#"), { qos: 1 });
+    await monitor.subscribeAsync(`${DEVICES_ROOT}/${sender.deviceId}/#`, { qos: 1 });
     // Barrier: a live heartbeat from the device arrives after anything sent at subscription time.
     await client.publishAsync(
       deviceTopic(sender.deviceId, "heartbeat"),

@@ -75,7 +75,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions> = 
       onRequest: adminOnly,
       schema: {
         tags,
-        summary: "New secret (shown this once); the old one stops working, and sessions opened with it are closed at once",
+        summary:
+          "New secret (shown this once); the old one stops working, and sessions opened with it are closed at once",
         params: DeviceParams,
         response: { 200: DeviceWithSecretSchema, ...WRITE_ERRORS },
       },
