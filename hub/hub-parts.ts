@@ -64,7 +64,7 @@ function createBroker(storage: Pick<HubStorage, "registry" | "users">, config: H
   const throttle = new LoginThrottle({ freeFailures: config.mqttLoginFailures });
   const authLogger = logger.child({ part: "mqtt-auth" });
   const auth = new BrokerAuth({ registry, users, logger: authLogger, throttle, audit: loginAudit, gate, refusals });
-  const acl = new BrokerAcl({ auth, registry, logger: authLogger });
+  const acl = new BrokerAcl({ auth, registry, refusals, gate });
   return new MqttBroker(
     { auth, acl, gate, refusals, loginAudit, logger: mqttLogger },
     {

@@ -3,6 +3,7 @@
  * packet, before or after logging in, and no client may leave a retained
  * message behind. A real hub, raw TCP sockets and real MQTT clients.
  */
+import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
 import { DEVICES_ROOT, deviceTopic } from "../protocol/index.ts";
@@ -117,6 +118,30 @@ describe("the broker's packet limits", () => {
     expect(retainedFromDevice).toEqual([]);
     await monitor.endAsync(true);
     await client.endAsync(true);
+  });
+
+  it("holds a monitor to 100 subscriptions of at most 8 levels (Aedes keeps a trie node per level of each)", async () => {
+    const monitor = await mqtt.connectAsync(th.mqttUrl, {
+      clientId: "admin:deep",
+      username: "admin",
+      password: th.adminPassword,
+      reconnectPeriod: 0,
+    });
+    const filter = (i: number) => `anxin/v1/devices/garbage-${i}/+`;
+    for (let i = 0; i < 100; i += 1) await monitor.subscribeAsync(filter(i), { qos: 1 });
+    // Subscribing again to one it holds is fine; a 101st is refused (SUBACK 0x80) and the connection stays.
+    await monitor.subscribeAsync(filter(7), { qos: 1 });
+    await expect(monitor.subscribeAsync(filter(100), { qos: 1 })).rejects.toThrow(/Subscribe error/);
+    expect(monitor.connected).toBe(true);
+    await th.waitForLog((l) => l.code === "MQTT_SUBSCRIBE_DENIED" && String(l.reason).includes("more than 100"));
+    // An unsubscribe makes room again.
+    await monitor.unsubscribeAsync(filter(0));
+    await monitor.subscribeAsync(filter(100), { qos: 1 });
+    // Nine levels: refused by Aedes' topic check, which closes the connection.
+    const closed = new Promise<void>((resolve) => monitor.once("close", () => resolve()));
+    monitor.subscribe("anxin/v1/a/b/c/d/e/f/g", { qos: 1 }, () => {});
+    await within(closed, 5000, "the connection to close");
+    monitor.end(true);
   });
 
   it("lets a packet of exactly the limit through", async () => {

@@ -12,13 +12,24 @@
  *   firmware that still sets it keeps working; the broker just keeps nothing.
  * - Hub users (administrators and monitor accounts, see broker-auth.ts) may
  *   subscribe anywhere under `anxin/v1/`, and never publish.
+ * - A client holds at most `MAX_SUBSCRIPTIONS` subscriptions, and (mqtt-broker.ts)
+ *   no topic has more than 8 levels: Aedes keeps a trie node per level of every
+ *   subscription, so 1,200 subscriptions of 100 garbage levels cost ~27 MB
+ *   (bench/topic-garbage.ts). Ours have 5 levels; a device needs 4 subscriptions.
+ *
+ * Refusals are logged through RefusalLog, one line per kind and client per window.
  */
 import type { Client, PublishPacket, Subscription } from "aedes";
-import type { Logger } from "pino";
 import { DEVICES_ROOT, HUB_TO_DEVICE, isDeviceToHubKind, parseDeviceTopic, TOPIC_ROOT } from "../../protocol/index.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { BrokerAuth, BrokerIdentity } from "./broker-auth.ts";
 import { MQTT_ROLES } from "./broker-auth.ts";
+import type { ConnectionGate } from "./connection-gate.ts";
+import type { RefusalLog } from "./refusal-log.ts";
+
+export const MAX_SUBSCRIPTIONS = 100;
+/** Topic levels a publish or subscription may have (Aedes' `maxTopicLevels`); ours have 5. */
+export const MAX_TOPIC_LEVELS = 8;
 
 /**
  * What a device may subscribe to under its own id: everything the hub sends it,
@@ -30,12 +41,22 @@ const DEVICE_SUBSCRIBABLE: ReadonlySet<string> = new Set<string>(HUB_TO_DEVICE);
 export class BrokerAcl {
   private readonly auth: BrokerAuth;
   private readonly registry: RegistryRepository;
-  private readonly logger: Logger;
+  private readonly refusals: RefusalLog;
+  private readonly gate: ConnectionGate;
+  /** Each client's subscribed filters, to hold it to MAX_SUBSCRIPTIONS. */
+  private readonly subscriptions = new WeakMap<Client, Set<string>>();
 
-  constructor(deps: { auth: BrokerAuth; registry: RegistryRepository; logger: Logger }) {
+  constructor(deps: { auth: BrokerAuth; registry: RegistryRepository; refusals: RefusalLog; gate: ConnectionGate }) {
     this.auth = deps.auth;
     this.registry = deps.registry;
-    this.logger = deps.logger;
+    this.refusals = deps.refusals;
+    this.gate = deps.gate;
+  }
+
+  /** Aedes' `unsubscribe` event: those filters no longer count. */
+  unsubscribed(client: Client, topics: readonly string[]): void {
+    const held = this.subscriptions.get(client);
+    for (const topic of topics) held?.delete(topic);
   }
 
   /** Still the credentials it logged in with: active, and the same secret (not rotated since). */
@@ -54,9 +75,12 @@ export class BrokerAcl {
     const identity = this.auth.identity(client);
     const reason = this.publishRefusal(client, identity, packet);
     if (reason === null) return callback(null);
-    this.logger.warn(
-      { code: "MQTT_PUBLISH_DENIED", clientId: client.id, identity: describe(identity), topic: packet.topic, reason },
+    this.refusals.refused(
+      "MQTT_PUBLISH_DENIED",
+      this.gate.addressOf(client.conn),
+      { clientId: client.id, identity: describe(identity), topic: packet.topic.slice(0, 200), reason },
       "MQTT publish denied; disconnecting client",
+      principal(identity),
     );
     // Aedes disconnects a client whose publish is refused: MQTT 3.1.1 has no other way to say no to a publish.
     callback(new Error(`publish to ${packet.topic} is not allowed: ${reason}`));
@@ -68,10 +92,24 @@ export class BrokerAcl {
     callback: (error: Error | null, subscription?: Subscription | null) => void,
   ) => {
     const identity = this.auth.identity(client);
-    if (this.maySubscribe(identity, subscription.topic)) return callback(null, subscription);
-    this.logger.warn(
-      { code: "MQTT_SUBSCRIBE_DENIED", clientId: client.id, identity: describe(identity), topic: subscription.topic },
+    const held = this.subscriptions.get(client) ?? new Set<string>();
+    const full = !held.has(subscription.topic) && held.size >= MAX_SUBSCRIPTIONS;
+    if (!full && this.maySubscribe(identity, subscription.topic)) {
+      held.add(subscription.topic);
+      this.subscriptions.set(client, held);
+      return callback(null, subscription);
+    }
+    this.refusals.refused(
+      "MQTT_SUBSCRIBE_DENIED",
+      this.gate.addressOf(client.conn),
+      {
+        clientId: client.id,
+        identity: describe(identity),
+        topic: subscription.topic.slice(0, 200),
+        reason: full ? `more than ${MAX_SUBSCRIPTIONS} subscriptions` : "not a topic this client may read",
+      },
       "MQTT subscribe denied by ACL",
+      principal(identity),
     );
     // A null subscription makes Aedes answer SUBACK 0x80 (failure) while keeping the client connected.
     callback(null, null);
@@ -99,6 +137,12 @@ export class BrokerAcl {
     const parsed = parseDeviceTopic(topic);
     return parsed !== null && parsed.deviceId === identity.deviceId && DEVICE_SUBSCRIBABLE.has(parsed.kind);
   }
+}
+
+/** Who, for keeping one log line per client and window. */
+function principal(identity: BrokerIdentity | undefined): string {
+  if (!identity) return "anonymous";
+  return identity.type === "device" ? `device:${identity.deviceId}` : `user:${identity.username}`;
 }
 
 /** An identity for a log line, without the secret's hash. */

@@ -14,7 +14,7 @@ import net from "node:net";
 import { Aedes, type Client } from "aedes";
 import type { Logger } from "pino";
 import { type DeviceToHubKind, isDeviceToHubKind, parseDeviceTopic } from "../../protocol/index.ts";
-import type { BrokerAcl } from "./broker-acl.ts";
+import { type BrokerAcl, MAX_TOPIC_LEVELS } from "./broker-acl.ts";
 import type { BrokerAuth, BrokerIdentity } from "./broker-auth.ts";
 import { addressKey, type ConnectionGate } from "./connection-gate.ts";
 import { effectiveConnectionCap, readFdLimits } from "./fd-limits.ts";
@@ -97,10 +97,12 @@ export class MqttBroker {
       authorizePublish: acl.authorizePublish,
       authorizeSubscribe: acl.authorizeSubscribe,
       connectTimeout: this.options.connectTimeoutMs,
+      maxTopicLevels: MAX_TOPIC_LEVELS,
     });
     aedes.on("publish", (packet, client) => this.onPublish(packet.topic, packet.payload, client));
     aedes.on("client", (client) => this.clients.add(client));
     aedes.on("clientDisconnect", (client) => this.clients.delete(client));
+    aedes.on("unsubscribe", (topics, client) => acl.unsubscribed(client, topics));
     aedes.on("clientError", (client, error) =>
       this.logger.warn({ clientId: client.id, reason: error.message }, "MQTT client error"),
     );
