@@ -15,6 +15,7 @@ import { deviceTopic } from "../protocol/index.ts";
 import { mqttLoginResult, within } from "./support/hostile-clients.ts";
 import { connectAsDevice } from "./support/raw-device.ts";
 import { createUser } from "./support/registry-app.ts";
+import { runCli } from "./support/run-cli.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 
 const PASSWORD = "monitor-password-2024";
@@ -156,5 +157,25 @@ describe("credentials that hold over time", () => {
     expect((await post(`/api/users/${id}/disable`)).status).toBe(200);
     await closed;
     expect(await login("mon.ops", PASSWORD)).toBe(4);
+  });
+
+  it("ends a monitoring session when `npm run users` (another process, no event) disables the account", async () => {
+    await createUser(th, "mon.cli", "monitor", PASSWORD);
+    const monitor = await mqtt.connectAsync(th.mqttUrl, {
+      clientId: "mon.cli:watch",
+      username: "mon.cli",
+      password: PASSWORD,
+      reconnectPeriod: 0,
+    });
+    const closed = within(
+      new Promise<void>((resolve) => monitor.once("close", () => resolve())),
+      15_000,
+      "the session to be closed",
+    );
+    const run = await runCli("hub/accounts/cli.ts", ["disable", "mon.cli", "--data-dir", th.dataDir], {
+      ANXIN_DATA_DIR: "",
+    });
+    expect(run.code).toBe(0);
+    await closed;
   });
 });

@@ -27,7 +27,7 @@ import type { RefusalLog } from "./refusal-log.ts";
 /** A device remembers the secret hash it logged in with: a rotation makes its session stale (broker-acl.ts). */
 export type BrokerIdentity =
   | { type: "device"; deviceId: string; secretHash: string }
-  | { type: "user"; userId: number; username: string; role: Role };
+  | { type: "user"; userId: number; username: string; role: Role; passwordChangedAt: string | null };
 
 /** Hub roles that may log in to MQTT and read device traffic. */
 export const MQTT_ROLES: readonly Role[] = ["admin", "monitor"];
@@ -170,6 +170,29 @@ export class BrokerAuth {
     // A one-time password opens only the password change (console), never a monitoring session.
     if (user.must_change_password !== 0)
       throw refusal("change the password in the console first", NOT_AUTHORIZED, target);
-    return { type: "user", userId: user.id, username: user.username, role: user.role };
+    return {
+      type: "user",
+      userId: user.id,
+      username: user.username,
+      role: user.role,
+      passwordChangedAt: user.password_changed_at,
+    };
+  }
+
+  /**
+   * Whether a person's session still rests on what it logged in with: the account
+   * enabled, its role still one for MQTT, its password not changed or reset since.
+   * The broker asks every few seconds, for changes made where no event reaches it
+   * (`npm run users` is another process).
+   */
+  personStillValid(identity: BrokerIdentity & { type: "user" }): boolean {
+    const user = this.users.byId(identity.userId);
+    return (
+      user !== undefined &&
+      user.disabled === 0 &&
+      MQTT_ROLES.includes(user.role) &&
+      user.must_change_password === 0 &&
+      user.password_changed_at === identity.passwordChangedAt
+    );
   }
 }

@@ -22,6 +22,9 @@ import { type GuardedConnection, guardConnection } from "./frame-guard.ts";
 import type { LoginAudit } from "./login-audit.ts";
 import type { RefusalLog } from "./refusal-log.ts";
 
+/** How often people's MQTT sessions are checked against their accounts (a few monitors: cheap). */
+const PEOPLE_SWEEP_MS = 2000;
+
 export interface DeviceMessage {
   deviceId: string;
   kind: DeviceToHubKind;
@@ -65,6 +68,7 @@ export class MqttBroker {
   private readonly connections = new Set<GuardedConnection>();
   private aedes: Aedes | null = null;
   private server: net.Server | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
   private cap = 0;
 
   constructor(deps: BrokerDeps, options: BrokerOptions) {
@@ -137,6 +141,8 @@ export class MqttBroker {
     this.server = server;
     this.deps.refusals.start();
     this.deps.loginAudit.start();
+    this.sweepTimer = setInterval(() => this.sweepPeople(), PEOPLE_SWEEP_MS);
+    this.sweepTimer.unref();
     this.logger.info(
       {
         port: this.port,
@@ -157,6 +163,8 @@ export class MqttBroker {
     const { aedes, server } = this;
     this.aedes = null;
     this.server = null;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     // Aedes closes its clients; sockets that never sent CONNECT are not among them.
@@ -193,6 +201,15 @@ export class MqttBroker {
   /** A person's sessions were revoked (disabled, password reset or changed, role changed). */
   closeUserSessions(userId: number, reason: string): number {
     return this.closeSessions((id) => id.type === "user" && id.userId === userId, reason);
+  }
+
+  /** People's sessions whose account changed elsewhere (the CLI): closed within PEOPLE_SWEEP_MS. */
+  private sweepPeople(): void {
+    const { auth } = this.deps;
+    this.closeSessions(
+      (identity) => identity.type === "user" && !auth.personStillValid(identity),
+      "account disabled, password changed or role changed",
+    );
   }
 
   private closeSessions(matches: (identity: BrokerIdentity) => boolean, reason: string): number {
