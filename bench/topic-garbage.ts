@@ -83,7 +83,9 @@ async function subscribeGarbage(client: mqtt.MqttClient, levels: number): Promis
     await Promise.all(
       Array.from({ length: 100 }, (_, j) =>
         client.subscribeAsync(randomTopic(i + j, levels), { qos: 1 }).then(
-          () => void (accepted += 1),
+          () => {
+            accepted += 1;
+          },
           () => {},
         ),
       ),
