@@ -37,6 +37,7 @@ function setView(view) {
   $("login-view").hidden = view !== "login";
   $("console-view").hidden = view !== "console";
   $("password-view").hidden = view !== "password";
+  $("monitor-view").hidden = view !== "monitor";
 }
 
 // ---- session ----
@@ -61,6 +62,8 @@ function startConsole(u) {
     return password.showRequired(startConsole);
   }
   password.clearRequired();
+  // A monitor account reads device traffic over MQTT; the console has nothing for it but its password.
+  if (u.role === "monitor") return setView("monitor");
   user = u;
   setView("console");
   registry.setUser(u);
@@ -296,6 +299,8 @@ async function boot() {
   $("login-form").addEventListener("submit", (ev) => session.submitLogin(ev, startConsole));
   $("btn-logout").addEventListener("click", logout);
   $("password-logout").addEventListener("click", logout);
+  $("monitor-logout").addEventListener("click", logout);
+  $("monitor-password").addEventListener("click", () => password.openDialog());
   $("btn-password").addEventListener("click", () => password.openDialog());
   $("btn-sound").addEventListener("click", () => sound.unlockAudio());
   $("btn-mute").addEventListener("click", () => (sound.mutedSecondsLeft() > 0 ? sound.unmute() : sound.mute()));

@@ -56,6 +56,8 @@ export const historyEn = {
   "audit.col.detail": "Detail",
   "audit.act.login": "Logged in",
   "audit.act.login_failed": "Failed login",
+  "audit.act.mqtt_login_failed": "Failed MQTT login (device or monitor)",
+  "audit.act.mqtt_login": "MQTT monitoring login",
   "audit.act.logout": "Logged out",
   "audit.act.user_created": "User created",
   "audit.act.health_data_viewed": "Health data viewed",

@@ -56,6 +56,8 @@ export const historyZh = {
   "audit.col.detail": "详情",
   "audit.act.login": "登录",
   "audit.act.login_failed": "登录失败",
+  "audit.act.mqtt_login_failed": "MQTT 登录失败（设备或监控）",
+  "audit.act.mqtt_login": "MQTT 监控登录",
   "audit.act.logout": "退出登录",
   "audit.act.user_created": "创建用户",
   "audit.act.health_data_viewed": "查看健康信息",

@@ -185,11 +185,11 @@ export const registryEn = {
   "reg.device.unbound": "Unbound.",
   "reg.device.actions": "Secret and revocation",
   "reg.device.actionsHint":
-    "Rotating makes the old secret useless for new connections at once; revoking refuses every press from this button, for good.",
+    "Rotating makes the old secret useless at once and disconnects the button until it has the new one; revoking disconnects it and refuses every press from it, for good.",
   "reg.device.rotate": "Rotate secret",
   "reg.device.rotateConfirm.title": "Rotate the secret of device {id}?",
   "reg.device.rotateConfirm.body":
-    "The old secret stops working. The new one is shown once and must be written to the button before it can connect again.",
+    "The old secret stops working and the button is disconnected now. The new one is shown once and must be written to the button before it can connect again.",
   "reg.device.revoke": "Revoke device",
   "reg.device.revokeConfirm.title": "Revoke device {id}?",
   "reg.device.revokeConfirm.body":

@@ -181,10 +181,12 @@ export const registryZh = {
   "reg.device.bound": "已绑定。",
   "reg.device.unbound": "已解除绑定。",
   "reg.device.actions": "密钥与停用",
-  "reg.device.actionsHint": "更换密钥后，旧密钥对新连接立即失效；停用后该设备的呼叫将被拒绝，且无法恢复。",
+  "reg.device.actionsHint":
+    "更换密钥后旧密钥立即失效，按钮会被断开，写入新密钥后才能重新连接；停用后按钮被断开，其呼叫一律被拒绝，且无法恢复。",
   "reg.device.rotate": "更换密钥",
   "reg.device.rotateConfirm.title": "更换设备 {id} 的密钥？",
-  "reg.device.rotateConfirm.body": "旧密钥将无法再连接。新密钥只显示一次，必须写入按钮后按钮才能重新连接。",
+  "reg.device.rotateConfirm.body":
+    "旧密钥立即失效，按钮现在就会被断开。新密钥只显示一次，必须写入按钮后按钮才能重新连接。",
   "reg.device.revoke": "停用设备",
   "reg.device.revokeConfirm.title": "停用设备 {id}？",
   "reg.device.revokeConfirm.body": "停用后此按钮的呼叫将被拒绝，且无法恢复。只有在按钮丢失、损坏或收回时才这样做。",

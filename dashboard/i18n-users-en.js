@@ -33,7 +33,8 @@ export const usersEn = {
   "users.hint.username": "2–32 letters, digits, '.', '_' or '-'; typed at every sign-in",
   "users.hint.contact": "+8613912345678 or sip:name@host; used for voice calls",
   "users.hint.worker": "Community worker accounts only: the worker this login belongs to",
-  "users.hint.role": "Only operators and supervisors see residents' health data",
+  "users.hint.role":
+    "Only operators and supervisors see residents' health data; only administrators and monitor accounts may read device traffic over MQTT",
   "users.lang.zh-CN": "中文 (zh-CN)",
   "users.lang.en": "English (en)",
   "users.workerHasLogin": "has a login",
@@ -61,6 +62,10 @@ export const usersEn = {
   "users.msg.username": "2–32 letters, digits, '.', '_' or '-', starting with a letter or digit.",
   "users.msg.contact": "A phone number with + and country code (+8613912345678) or a SIP address (sip:name@host).",
   "user.role.worker": "Community worker",
+  "user.role.monitor": "MQTT monitor",
+  "monitor.title": "Device traffic monitor account",
+  "monitor.body":
+    "This account reads device messages over MQTT (user name and password as here; client id the user name, or the user name, ':' and a suffix). The console has no pages for it.",
   "password.open": "Change password",
   "password.title": "Change your password",
   "password.requiredTitle": "Choose your own password",

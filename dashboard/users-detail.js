@@ -10,7 +10,7 @@ import { changed, createForm } from "./form.js";
 import { t } from "./i18n.js";
 import { accounts as api } from "./users-api.js";
 
-const ROLES = ["operator", "supervisor", "admin", "worker"];
+const ROLES = ["operator", "supervisor", "admin", "worker", "monitor"];
 const CODE_FIELDS = {
   USER_EXISTS: "username",
   USER_WORKER_LINK_INVALID: "workerId",

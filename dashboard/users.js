@@ -9,7 +9,7 @@ import { t, tMaybe } from "./i18n.js";
 import { accounts as api } from "./users-api.js";
 import { renderAccount, stateOf } from "./users-detail.js";
 
-const STAFF = new Set(["operator", "supervisor", "admin"]);
+const STAFF = new Set(["operator", "supervisor", "admin", "monitor"]);
 const FILTERS = ["staff", "workers", "all"];
 let root = null;
 let user = null;

@@ -62,7 +62,8 @@ export function connectOptions(settings: ButtonSettings): IClientOptions {
       topic: deviceTopic(deviceId, "status"),
       payload: Buffer.from(encodeMessage("status", { state: "offline", firmware })),
       qos: 1,
-      retain: true,
+      // Devices retain nothing (docs/protocol.md); the broker would clear the flag anyway.
+      retain: false,
     },
   };
 }

@@ -133,7 +133,7 @@ export class SimulatedButton {
     if (!client.connected) return void client.end(true);
     const offline = encodeMessage("status", { state: "offline", firmware: this.settings.firmware });
     const statusTopic = deviceTopic(this.settings.deviceId, "status");
-    const graceful = client.publishAsync(statusTopic, offline, { qos: 1, retain: true }).then(() => client.endAsync());
+    const graceful = client.publishAsync(statusTopic, offline, { qos: 1, retain: false }).then(() => client.endAsync());
     // A hub that never answers must not block shutdown: after 2 s the socket is simply closed.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -184,7 +184,7 @@ export class SimulatedButton {
         );
       });
       const online = encodeMessage("status", { state: "online", firmware });
-      await client.publishAsync(deviceTopic(deviceId, "status"), online, { qos: 1, retain: true });
+      await client.publishAsync(deviceTopic(deviceId, "status"), online, { qos: 1, retain: false });
     } catch (error) {
       if (generation !== this.connectionGeneration || this.client !== client) return;
       const failure = error instanceof Error ? error : new Error(String(error));

@@ -131,7 +131,7 @@ export class HubLink {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         client
-          .publishAsync(statusTopic, offline, { qos: 1, retain: true })
+          .publishAsync(statusTopic, offline, { qos: 1, retain: false })
           .then(() => client.endAsync())
           .catch(() => undefined),
         new Promise((resolve) => (timer = setTimeout(resolve, 2_000))),
@@ -158,7 +158,8 @@ export class HubLink {
         topic: deviceTopic(deviceId, "status"),
         payload: Buffer.from(encodeMessage("status", { state: "offline", firmware })),
         qos: 1,
-        retain: true,
+        // Devices retain nothing (docs/protocol.md); the broker would clear the flag anyway.
+        retain: false,
       },
     };
   }
@@ -197,7 +198,7 @@ export class HubLink {
   private publishStatus(client: MqttClient): Promise<unknown> {
     const state = this.boardPresent ? "online" : "offline";
     const status = encodeMessage("status", { state, firmware: this.options.firmware });
-    return client.publishAsync(deviceTopic(this.options.deviceId, "status"), status, { qos: 1, retain: true });
+    return client.publishAsync(deviceTopic(this.options.deviceId, "status"), status, { qos: 1, retain: false });
   }
 
   private heartbeat(): void {

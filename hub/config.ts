@@ -19,6 +19,16 @@ export const HubConfigSchema = Type.Object({
   httpHost: Type.String({ minLength: 1 }),
   mqttPort: Port,
   mqttHost: Type.String({ minLength: 1 }),
+  /** Largest MQTT packet a client may send (the fixed header's declared length), checked before it is buffered. */
+  mqttMaxPacketBytes: Type.Integer({ minimum: 512, maximum: 1024 * 1024 }),
+  /** Most MQTT connections at once; the hub lowers it further to keep file descriptors for HTTP (hub/broker/fd-limits.ts). */
+  mqttMaxConnections: Type.Integer({ minimum: 1 }),
+  /** Most connections from one address (IPv6: one /64) that have not logged in yet. */
+  mqttPendingPerAddress: Type.Integer({ minimum: 1 }),
+  /** Time a new connection has to deliver its CONNECT. */
+  mqttConnectTimeoutMs: Type.Integer({ minimum: 200, maximum: 60_000 }),
+  /** Failed MQTT logins per address or username before each further one must wait, doubling from 1 s to 15 min. */
+  mqttLoginFailures: Type.Integer({ minimum: 1 }),
   dataDir: Type.String({ minLength: 1 }),
   publicUrl: Type.String({ pattern: "^https?://" }),
   /** Further origins (scheme://host[:port]) a console may be served from; see hub/http/security.ts. */

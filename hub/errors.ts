@@ -54,6 +54,29 @@ export const ERROR_CODES = {
   /** A CSV export that would be larger than the cap: narrow the filters. */
   EXPORT_TOO_LARGE: 400,
   TWILIO_SIGNATURE_INVALID: 403,
+  /*
+   * MQTT refusals. The broker answers them with a CONNACK code or by closing the
+   * connection, never over HTTP; each is one bounded log line with this code
+   * (the status is what HTTP would have said). See docs/protocol.md.
+   */
+  /** A login the broker refused: unknown name, wrong secret or password, revoked device, role without MQTT. */
+  MQTT_AUTH_REFUSED: 401,
+  /** Too many failed logins from this address or for this username: refused unchecked for a while (CONNACK 5). */
+  MQTT_LOGIN_THROTTLED: 429,
+  /** A packet whose declared length is over ANXIN_MQTT_MAX_PACKET_BYTES: the connection is closed before it is read. */
+  MQTT_PACKET_TOO_LARGE: 413,
+  /** The remaining-length field of a packet is not a valid MQTT variable byte integer. */
+  MQTT_FRAME_MALFORMED: 400,
+  /** The broker holds its most connections (ANXIN_MQTT_MAX_CONNECTIONS, or fewer for lack of file descriptors). */
+  MQTT_CONNECTIONS_FULL: 503,
+  /** Too many connections from one address have not logged in yet (ANXIN_MQTT_PENDING_PER_ADDRESS). */
+  MQTT_PENDING_LIMIT: 429,
+  /** A publish outside the client's own topics (the connection is closed: MQTT 3.1.1 cannot refuse a publish). */
+  MQTT_PUBLISH_DENIED: 403,
+  /** A subscription outside what the client may read (SUBACK 0x80; the connection stays). */
+  MQTT_SUBSCRIBE_DENIED: 403,
+  /** The device's secret was rotated or the device revoked or deleted: its open sessions are closed at once. */
+  MQTT_CREDENTIALS_CHANGED: 401,
   STORAGE_FAILED: 500,
   /** The database cannot commit a write (disk full, read-only, I/O error): new alarms cannot be stored. `/health` answers 503. */
   DATABASE_WRITE_FAILED: 503,

@@ -28,7 +28,14 @@ export interface HubEventMap {
   "session.ended": { tokenHash: string };
   /** The database stopped or started again taking writes (hub/storage/write-probe.ts); consoles warn while it does not. */
   "storage.write": { check: WriteCheck };
+  /**
+   * A device's secret was rotated, or the device was revoked or deleted (committed).
+   * The broker closes the device's open MQTT sessions at once.
+   */
+  "device.credentials_changed": { deviceId: string; reason: DeviceCredentialsReason };
 }
+
+export type DeviceCredentialsReason = "secret_rotated" | "revoked" | "deleted";
 
 export type SessionsRevokedReason = "disabled" | "password_reset" | "password_changed" | "role_changed";
 

@@ -10,10 +10,15 @@ import { AlarmService } from "./alarms/alarm-service.ts";
 import { AlarmViews } from "./alarms/alarm-views.ts";
 import { currentFeedbackFrom } from "./alarms/device-feedback.ts";
 import { createLifecycle } from "./alarms/lifecycle-index.ts";
+import { BrokerAcl } from "./broker/broker-acl.ts";
 import { BrokerAuth } from "./broker/broker-auth.ts";
+import { ConnectionGate } from "./broker/connection-gate.ts";
 import { DeviceChannel } from "./broker/device-channel.ts";
 import { DevicePresence } from "./broker/device-presence.ts";
+import { LoginAudit } from "./broker/login-audit.ts";
+import { LoginThrottle } from "./broker/login-throttle.ts";
 import { MqttBroker } from "./broker/mqtt-broker.ts";
+import { RefusalLog } from "./broker/refusal-log.ts";
 import type { HubConfig } from "./config.ts";
 import { DispatchRepository } from "./dispatch/dispatch-repo.ts";
 import { DispatchService } from "./dispatch/dispatch-service.ts";
@@ -50,6 +55,29 @@ export interface HubStorage {
 
 export type HubParts = ReturnType<typeof createHubParts>;
 
+/** The broker and its guards: the connection gate, login throttle and audit, and bounded refusal logging. */
+function createBroker(storage: Pick<HubStorage, "registry" | "users">, config: HubConfig, logger: Logger): MqttBroker {
+  const { registry, users } = storage;
+  const mqttLogger = logger.child({ part: "mqtt" });
+  const gate = new ConnectionGate({ pendingPerAddress: config.mqttPendingPerAddress });
+  const refusals = new RefusalLog({ logger: mqttLogger });
+  const loginAudit = new LoginAudit({ users });
+  const throttle = new LoginThrottle({ freeFailures: config.mqttLoginFailures });
+  const authLogger = logger.child({ part: "mqtt-auth" });
+  const auth = new BrokerAuth({ registry, users, logger: authLogger, throttle, audit: loginAudit, gate, refusals });
+  const acl = new BrokerAcl({ auth, registry, refusals, gate });
+  return new MqttBroker(
+    { auth, acl, gate, refusals, loginAudit, logger: mqttLogger },
+    {
+      host: config.mqttHost,
+      port: config.mqttPort,
+      maxPacketBytes: config.mqttMaxPacketBytes,
+      maxConnections: config.mqttMaxConnections,
+      connectTimeoutMs: config.mqttConnectTimeoutMs,
+    },
+  );
+}
+
 export function createHubParts(
   storage: HubStorage,
   config: HubConfig,
@@ -60,11 +88,7 @@ export function createHubParts(
   const dispatchRepo = new DispatchRepository(db);
   const dispatchSettings = dispatchSettingsFrom(config);
   const responders = new ResponderLocator(dispatchRepo);
-  const auth = new BrokerAuth({ registry, users, logger: logger.child({ part: "mqtt-auth" }) });
-  const broker = new MqttBroker(
-    { auth, logger: logger.child({ part: "mqtt" }) },
-    { host: config.mqttHost, port: config.mqttPort },
-  );
+  const broker = createBroker({ registry, users }, config, logger);
   // Feedback is read from storage when it is published, so racing commits cannot leave a stale state.
   const devices = new DeviceChannel({
     broker,

@@ -84,6 +84,11 @@ export class Hub {
     return this.require().parts.devices;
   }
 
+  /** The hub's event bus, for parts that tests build beside the hub (the registry API in tests/support). */
+  get bus(): EventBus {
+    return this.require().parts.bus;
+  }
+
   get httpPort(): number {
     return (this.require().app.server.address() as AddressInfo).port;
   }
@@ -126,6 +131,9 @@ export class Hub {
     broker.handle("alarm", (message) => pipeline.handlePress(message));
     broker.handle("heartbeat", presence.onHeartbeat);
     broker.handle("status", presence.onStatus);
+    // Credentials that changed end the sessions opened with them, at once (the ACL also re-checks each publish).
+    bus.on("device.credentials_changed", ({ deviceId, reason }) => void broker.closeDeviceSessions(deviceId, reason));
+    bus.on("user.sessions_revoked", ({ userId, reason }) => void broker.closeUserSessions(userId, reason));
     await broker.start();
     const app = await buildHubApp(parts, config, {
       dashboardDir: this.deps.dashboardDir ?? null,

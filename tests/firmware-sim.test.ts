@@ -11,7 +11,6 @@ import {
   connectObserver,
   DEVICE_ID,
   feedback,
-  firstMessage,
   hubPublish,
   newButton,
   nextEvent,
@@ -85,31 +84,41 @@ describe("SimulatedButton", () => {
     expect(ack.pressId).toBe(received[0]?.pressId);
   });
 
-  it("leaves status online retained once start() resolves", async () => {
-    const { url } = await startBroker();
+  /** Every status the button sends, as the broker received it (retain flag included). */
+  function statusesSent(broker: Awaited<ReturnType<typeof startBroker>>["broker"]) {
+    const sent: { state: string; retain: boolean }[] = [];
+    broker.on("publish", (packet: AedesPublishPacket, client) => {
+      if (client && packet.topic === deviceTopic(DEVICE_ID, "status")) {
+        sent.push({ state: (JSON.parse(packet.payload.toString()) as { state: string }).state, retain: packet.retain });
+      }
+    });
+    return sent;
+  }
+
+  it("has published status online, not retained (devices retain nothing), once start() resolves", async () => {
+    const { broker, url } = await startBroker();
+    const sent = statusesSent(broker);
     await newButton(url).start();
 
-    const observer = await connectObserver(url);
-    const status = await firstMessage(observer, deviceTopic(DEVICE_ID, "status"));
-
-    expect(status.retain).toBe(true);
-    expect(JSON.parse(status.payload)).toMatchObject({ state: "online" });
+    expect(sent).toEqual([{ state: "online", retain: false }]);
   });
 
-  it("has its Last Will publish a retained offline status when kill() drops the socket", async () => {
-    const { url } = await startBroker();
+  it("has its Last Will publish an offline status, not retained, when kill() drops the socket", async () => {
+    const { broker, url } = await startBroker();
+    const sent = statusesSent(broker);
     const button = newButton(url);
     await button.start();
     const watcher = await connectObserver(url);
-    await firstMessage(watcher, deviceTopic(DEVICE_ID, "status"));
     const will = new Promise<string>((resolve) => watcher.on("message", (_t, payload) => resolve(payload.toString())));
+    await watcher.subscribeAsync(deviceTopic(DEVICE_ID, "status"), { qos: 1 });
 
     button.kill();
 
     expect(JSON.parse(await will)).toMatchObject({ state: "offline" });
-    const late = await firstMessage(await connectObserver(url), deviceTopic(DEVICE_ID, "status"));
-    expect(late.retain).toBe(true);
-    expect(JSON.parse(late.payload)).toMatchObject({ state: "offline" });
+    expect(sent).toEqual([
+      { state: "online", retain: false },
+      { state: "offline", retain: false },
+    ]);
   });
 
   it("sends valid QoS 0 heartbeats while connected", async () => {

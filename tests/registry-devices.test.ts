@@ -85,9 +85,17 @@ describe("registry devices", () => {
     expect(rebind.json().code).toBe("REGISTRY_CONFLICT");
 
     const audit = th.hub.db
-      .prepare("SELECT action, actor, detail FROM audit_log WHERE target = 'device:T-BTN-1' ORDER BY id")
+      .prepare(
+        "SELECT action, actor, detail FROM audit_log WHERE target = 'device:T-BTN-1' AND action NOT LIKE 'mqtt_%' ORDER BY id",
+      )
       .all() as { action: string; actor: string; detail: string | null }[];
     expect(audit.map((row) => row.action)).toEqual(["device_provisioned", "device_secret_rotated", "device_revoked"]);
+    // The refused MQTT logins above are audited too, by the address they came from.
+    const refusedLogins = th.hub.db
+      .prepare("SELECT actor FROM audit_log WHERE target = 'device:T-BTN-1' AND action = 'mqtt_login_failed'")
+      .all() as { actor: string }[];
+    expect(refusedLogins.length).toBeGreaterThan(0);
+    expect(refusedLogins.every((row) => row.actor === "anonymous@127.0.0.1")).toBe(true);
     expect(audit.every((row) => row.actor === "user:admin")).toBe(true);
     for (const row of audit) {
       expect(row.detail ?? "").not.toContain(secret);

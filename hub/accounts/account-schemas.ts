@@ -16,7 +16,7 @@ import {
 } from "./account-rules.ts";
 import { MAX_PASSWORD_LENGTH } from "./password-policy.ts";
 
-const Role = Type.Enum(["operator", "supervisor", "admin", "worker"]);
+const Role = Type.Enum(["operator", "supervisor", "admin", "worker", "monitor"]);
 const Language = Type.Enum([...LANGUAGES]);
 const DisplayName = Type.String({ minLength: 1, maxLength: DISPLAY_NAME_MAX, pattern: "\\S" });
 /** Blank or null: no contact on record. */

@@ -26,7 +26,8 @@ const HELP = `Anxin staff accounts (README: Staff accounts)
   npm run users -- disable <username>
   npm run users -- enable <username>
 
-roles: operator, supervisor, admin, worker (a worker account needs --worker <worker code>)
+roles: operator, supervisor, admin, worker (a worker account needs --worker <worker code>),
+       monitor (watches device traffic over MQTT; only admin and monitor accounts may log in to the broker)
 
 add options:
   --role ROLE              required
@@ -159,7 +160,7 @@ async function run(command: string, positionals: string[], values: Values, db: D
     }
     case "add": {
       const username = usernameArg(positionals, "add");
-      if (!values.role) throw new UsageError("--role is required: operator, supervisor, admin or worker");
+      if (!values.role) throw new UsageError("--role is required: operator, supervisor, admin, worker or monitor");
       if (!values.name) throw new UsageError("--name is required: the person's display name");
       if (values.role === "worker" && values.worker === undefined) {
         throw new UsageError("a worker account needs --worker <worker code>, e.g. --worker KL-W001");

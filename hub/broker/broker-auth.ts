@@ -1,34 +1,37 @@
 /**
- * Broker security, only through Aedes' hooks. Devices log in as their device id
- * with their secret; the ACL lets a device publish and subscribe only inside its
- * own topic subtree. Hub users (operators, supervisors, administrators) may log
- * in to monitor (subscribe under anxin/v1/) but never publish as a device.
- * Nothing is anonymous.
+ * Who may log in to the broker (Aedes' `authenticate` hook). Devices log in as
+ * their device id with their secret. Of the hub's people, only administrators
+ * and `monitor` accounts may log in, to watch device traffic; operators,
+ * supervisors and community workers use the console and are refused here.
+ * Nothing is anonymous. What each identity may then publish and subscribe to
+ * is broker-acl.ts.
+ *
+ * Failed logins are counted per address and per username (login-throttle.ts):
+ * past the free failures, a person's login is refused unchecked until the wait
+ * is over. A device's secret is always checked: a correct one is never
+ * throttled (a 192-bit secret cannot be guessed at any rate, and refusing it
+ * would let anyone lock a resident's button out by failing in its name).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { Client, PublishPacket, Subscription } from "aedes";
-import argon2 from "argon2";
+import type { Client } from "aedes";
 import type { Logger } from "pino";
-import {
-  boundedText,
-  clientIdBelongsTo,
-  DEVICES_ROOT,
-  HUB_TO_DEVICE,
-  isDeviceToHubKind,
-  parseDeviceTopic,
-  TOPIC_ROOT,
-} from "../../protocol/index.ts";
+import { clientIdBelongsTo } from "../../protocol/index.ts";
+import { hashPassword, verifyPassword } from "../accounts/passwords.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
-import type { UserRepository } from "../storage/user-repo.ts";
+import type { Role, UserRepository } from "../storage/user-repo.ts";
+import type { ConnectionGate } from "./connection-gate.ts";
+import { logged } from "./logged.ts";
+import type { LoginAudit } from "./login-audit.ts";
+import type { LoginThrottle } from "./login-throttle.ts";
+import type { RefusalLog } from "./refusal-log.ts";
 
-export type BrokerIdentity = { type: "device"; deviceId: string } | { type: "user"; username: string; role: string };
+/** A device remembers the secret hash it logged in with: a rotation makes its session stale (broker-acl.ts). */
+export type BrokerIdentity =
+  | { type: "device"; deviceId: string; secretHash: string }
+  | { type: "user"; userId: number; username: string; role: Role; passwordChangedAt: string | null };
 
-/**
- * What a device may subscribe to under its own id: everything the hub sends it,
- * `ack`, `feedback`, `error` and `command` (the hub's requests, such as a
- * scheduled test press). Never another device's topics, never what devices send.
- */
-const DEVICE_SUBSCRIBABLE: ReadonlySet<string> = new Set<string>(HUB_TO_DEVICE);
+/** Hub roles that may log in to MQTT and read device traffic. */
+export const MQTT_ROLES: readonly Role[] = ["admin", "monitor"];
 
 /** Aedes' CONNACK return codes for a refused login. */
 const BAD_USERNAME_OR_PASSWORD = 4;
@@ -49,27 +52,40 @@ function secretMatches(secret: string, storedHash: string): boolean {
   return candidate.length === stored.length && timingSafeEqual(candidate, stored);
 }
 
-/**
- * Client ids, usernames and topics are the sender's text, up to 64 KB each in
- * MQTT: a refusal's log line quotes at most this many characters of each.
- */
-const LOGGED_LENGTH = 128;
-const logged = (text: string | undefined) => (text === undefined ? text : boundedText(text, LOGGED_LENGTH));
+type Refusal = Error & { returnCode: number; target: string | null; throttled: boolean };
 
-function refusal(message: string, returnCode: number): Error & { returnCode: number } {
-  return Object.assign(new Error(message), { returnCode });
+function refusal(message: string, returnCode: number, target: string | null = null, throttled = false): Refusal {
+  return Object.assign(new Error(message), { returnCode, target, throttled });
 }
 
 export class BrokerAuth {
   private readonly registry: RegistryRepository;
   private readonly users: UserRepository;
   private readonly logger: Logger;
+  private readonly throttle: LoginThrottle;
+  private readonly audit: LoginAudit;
+  private readonly gate: ConnectionGate;
+  private readonly refusals: RefusalLog;
   private readonly identities = new WeakMap<Client, BrokerIdentity>();
+  /** Verified against when the username is unknown, so timing does not tell which people exist. */
+  private dummyHash: Promise<string> | null = null;
 
-  constructor(deps: { registry: RegistryRepository; users: UserRepository; logger: Logger }) {
+  constructor(deps: {
+    registry: RegistryRepository;
+    users: UserRepository;
+    logger: Logger;
+    throttle: LoginThrottle;
+    audit: LoginAudit;
+    gate: ConnectionGate;
+    refusals: RefusalLog;
+  }) {
     this.registry = deps.registry;
     this.users = deps.users;
     this.logger = deps.logger;
+    this.throttle = deps.throttle;
+    this.audit = deps.audit;
+    this.gate = deps.gate;
+    this.refusals = deps.refusals;
   }
 
   identity(client: Client): BrokerIdentity | undefined {
@@ -82,85 +98,102 @@ export class BrokerAuth {
     password: Buffer | undefined,
     done: (error: (Error & { returnCode: number }) | null, success: boolean | null) => void,
   ): void => {
-    this.resolveIdentity(client, username, password?.toString("utf8"))
+    const address = this.gate.addressOf(client.conn);
+    this.resolveIdentity(client, address, username, password?.toString("utf8"))
       .then((identity) => {
         this.identities.set(client, identity);
+        this.gate.loggedIn(client.conn);
+        if (identity.type === "user") {
+          this.throttle.succeeded(identity.username);
+          this.audit.loggedIn(identity.username, address, identity.role);
+        }
         done(null, true);
       })
-      .catch((error: Error & { returnCode?: number }) => {
-        this.logger.warn(
-          { code: "MQTT_AUTH_REFUSED", clientId: logged(client.id), username: logged(username), reason: error.message },
-          "MQTT login refused",
-        );
-        done(refusal(error.message, error.returnCode ?? BAD_USERNAME_OR_PASSWORD), null);
+      .catch((error: Partial<Refusal> & Error) => {
+        const returnCode = error.returnCode ?? BAD_USERNAME_OR_PASSWORD;
+        const throttled = error.throttled === true;
+        const now = new Date();
+        // A throttled attempt counts as well: hammering through the wait only makes it longer.
+        this.throttle.failed(address, username, now.getTime());
+        const login = { address, username, target: error.target ?? null, reason: error.message, throttled };
+        this.audit.failed(login, now);
+        const code = throttled ? "MQTT_LOGIN_THROTTLED" : "MQTT_AUTH_REFUSED";
+        const details = {
+          clientId: logged(client.id),
+          username: logged(username),
+          reason: error.message,
+        };
+        if (throttled) this.refusals.refused(code, address, details, "MQTT login refused: too many failures");
+        else this.logger.warn({ code, address, ...details }, "MQTT login refused");
+        done(refusal(error.message, returnCode), null);
       });
   };
 
-  private async resolveIdentity(client: Client, username?: string, password?: string): Promise<BrokerIdentity> {
+  private async resolveIdentity(
+    client: Client,
+    address: string,
+    username?: string,
+    password?: string,
+  ): Promise<BrokerIdentity> {
     if (!username || !password) throw refusal("anonymous access is not allowed", NOT_AUTHORIZED);
     const device = this.registry.findDevice(username);
     if (device) {
-      if (!secretMatches(password, device.secret_hash)) throw refusal("wrong device secret", BAD_USERNAME_OR_PASSWORD);
-      if (device.status !== "active") throw refusal("device is revoked", NOT_AUTHORIZED);
-      if (!clientIdBelongsTo(client.id, device.id)) {
-        throw refusal(`client id must be "${device.id}" or start with "${device.id}:"`, NOT_AUTHORIZED);
+      const target = `device:${device.id}`;
+      if (!secretMatches(password, device.secret_hash)) {
+        throw refusal("wrong device secret", BAD_USERNAME_OR_PASSWORD, target);
       }
-      return { type: "device", deviceId: device.id };
+      if (device.status !== "active") throw refusal("device is revoked", NOT_AUTHORIZED, target);
+      if (!clientIdBelongsTo(client.id, device.id)) {
+        throw refusal(`client id must be "${device.id}" or start with "${device.id}:"`, NOT_AUTHORIZED, target);
+      }
+      return { type: "device", deviceId: device.id, secretHash: device.secret_hash };
+    }
+    const waitMs = this.throttle.waitMs(address, username, Date.now());
+    if (waitMs > 0) {
+      throw refusal(`too many failed logins; try again in ${Math.ceil(waitMs / 1000)} s`, NOT_AUTHORIZED, null, true);
     }
     const user = this.users.byUsername(username);
-    if (user && user.disabled === 0 && (await argon2.verify(user.password_hash, password))) {
-      if (!clientIdBelongsTo(client.id, user.username)) {
-        throw refusal(`client id must be "${user.username}" or start with "${user.username}:"`, NOT_AUTHORIZED);
-      }
-      // A one-time password opens only the password change (console), never a monitoring session.
-      if (user.must_change_password !== 0) throw refusal("change the password in the console first", NOT_AUTHORIZED);
-      return { type: "user", username: user.username, role: user.role };
+    this.dummyHash ??= hashPassword("not-a-password-anyone-has");
+    const valid = await verifyPassword(user?.password_hash ?? (await this.dummyHash), password);
+    if (!user || !valid || user.disabled !== 0)
+      throw refusal("unknown user or wrong password", BAD_USERNAME_OR_PASSWORD);
+    const target = `user:${user.username}`;
+    if (!MQTT_ROLES.includes(user.role)) {
+      throw refusal(
+        `role ${user.role} may not use MQTT (administrators and monitor accounts may)`,
+        NOT_AUTHORIZED,
+        target,
+      );
     }
-    throw refusal("unknown user or wrong password", BAD_USERNAME_OR_PASSWORD);
+    if (!clientIdBelongsTo(client.id, user.username)) {
+      throw refusal(`client id must be "${user.username}" or start with "${user.username}:"`, NOT_AUTHORIZED, target);
+    }
+    // A one-time password opens only the password change (console), never a monitoring session.
+    if (user.must_change_password !== 0)
+      throw refusal("change the password in the console first", NOT_AUTHORIZED, target);
+    return {
+      type: "user",
+      userId: user.id,
+      username: user.username,
+      role: user.role,
+      passwordChangedAt: user.password_changed_at,
+    };
   }
 
-  readonly authorizePublish = (
-    client: Client | null,
-    packet: PublishPacket,
-    callback: (error?: Error | null) => void,
-  ) => {
-    if (!client) return callback(null); // the hub's own publishes
-    const identity = this.identities.get(client);
-    const parsed = parseDeviceTopic(packet.topic);
-    const allowed =
-      identity?.type === "device" &&
-      parsed !== null &&
-      parsed.deviceId === identity.deviceId &&
-      isDeviceToHubKind(parsed.kind);
-    if (allowed) return callback(null);
-    this.logger.warn(
-      { code: "MQTT_PUBLISH_DENIED", clientId: logged(client.id), identity, topic: logged(packet.topic) },
-      "MQTT publish denied by ACL; disconnecting client",
+  /**
+   * Whether a person's session still rests on what it logged in with: the account
+   * enabled, its role still one for MQTT, its password not changed or reset since.
+   * The broker asks every few seconds, for changes made where no event reaches it
+   * (`npm run users` is another process).
+   */
+  personStillValid(identity: BrokerIdentity & { type: "user" }): boolean {
+    const user = this.users.byId(identity.userId);
+    return (
+      user !== undefined &&
+      user.disabled === 0 &&
+      MQTT_ROLES.includes(user.role) &&
+      user.must_change_password === 0 &&
+      user.password_changed_at === identity.passwordChangedAt
     );
-    // Aedes disconnects a client whose publish is refused: MQTT 3.1.1 has no other way to say no to a publish.
-    callback(new Error(`publish to ${packet.topic} is not allowed`));
-  };
-
-  readonly authorizeSubscribe = (
-    client: Client,
-    subscription: Subscription,
-    callback: (error: Error | null, subscription?: Subscription | null) => void,
-  ) => {
-    const identity = this.identities.get(client);
-    if (this.maySubscribe(identity, subscription.topic)) return callback(null, subscription);
-    this.logger.warn(
-      { code: "MQTT_SUBSCRIBE_DENIED", clientId: logged(client.id), identity, topic: logged(subscription.topic) },
-      "MQTT subscribe denied by ACL",
-    );
-    // A null subscription makes Aedes answer SUBACK 0x80 (failure) while keeping the client connected.
-    callback(null, null);
-  };
-
-  private maySubscribe(identity: BrokerIdentity | undefined, topic: string): boolean {
-    if (!identity) return false;
-    if (identity.type === "user") return topic === `${TOPIC_ROOT}/#` || topic.startsWith(`${TOPIC_ROOT}/`);
-    if (topic === `${DEVICES_ROOT}/${identity.deviceId}/#`) return true;
-    const parsed = parseDeviceTopic(topic);
-    return parsed !== null && parsed.deviceId === identity.deviceId && DEVICE_SUBSCRIBABLE.has(parsed.kind);
   }
 }

@@ -1,15 +1,30 @@
 /**
  * The embedded MQTT broker (Aedes 1.x on a plain TCP server). It knows nothing
- * of alarms: it authenticates through BrokerAuth and hands each device message
- * to the one handler registered for its kind.
+ * of alarms: it authenticates through BrokerAuth, authorizes through BrokerAcl,
+ * and hands each device message to the one handler registered for its kind.
+ *
+ * Before Aedes sees a socket, the server caps connections (below the file
+ * descriptor limit, fd-limits.ts), the gate caps connections per address that
+ * have not logged in (connection-gate.ts), and every socket is wrapped so that
+ * no packet over the size limit is ever buffered (frame-guard.ts).
  */
 
 import type { AddressInfo } from "node:net";
 import net from "node:net";
 import { Aedes, type Client } from "aedes";
 import type { Logger } from "pino";
-import { boundedText, type DeviceToHubKind, isDeviceToHubKind, parseDeviceTopic } from "../../protocol/index.ts";
-import type { BrokerAuth } from "./broker-auth.ts";
+import { type DeviceToHubKind, isDeviceToHubKind, parseDeviceTopic } from "../../protocol/index.ts";
+import { type BrokerAcl, MAX_TOPIC_LEVELS } from "./broker-acl.ts";
+import type { BrokerAuth, BrokerIdentity } from "./broker-auth.ts";
+import { addressKey, type ConnectionGate } from "./connection-gate.ts";
+import { effectiveConnectionCap, readFdLimits } from "./fd-limits.ts";
+import { type GuardedConnection, guardConnection } from "./frame-guard.ts";
+import { logged } from "./logged.ts";
+import type { LoginAudit } from "./login-audit.ts";
+import type { RefusalLog } from "./refusal-log.ts";
+
+/** How often people's MQTT sessions are checked against their accounts (a few monitors: cheap). */
+const PEOPLE_SWEEP_MS = 2000;
 
 export interface DeviceMessage {
   deviceId: string;
@@ -26,20 +41,41 @@ export interface PublishOptions {
   retain: boolean;
 }
 
+export interface BrokerOptions {
+  host: string;
+  port: number;
+  maxPacketBytes: number;
+  maxConnections: number;
+  connectTimeoutMs: number;
+}
+
+export interface BrokerDeps {
+  auth: BrokerAuth;
+  acl: BrokerAcl;
+  gate: ConnectionGate;
+  refusals: RefusalLog;
+  loginAudit: LoginAudit;
+  logger: Logger;
+}
+
 export class MqttBroker {
-  private readonly auth: BrokerAuth;
+  private readonly deps: BrokerDeps;
+  private readonly options: BrokerOptions;
   private readonly logger: Logger;
-  private readonly host: string;
-  private readonly requestedPort: number;
   private readonly handlers = new Map<DeviceToHubKind, DeviceMessageHandler>();
+  /** Logged-in clients, so sessions can be closed when their credentials change. */
+  private readonly clients = new Set<Client>();
+  /** Every open connection, logged in or not: stopping closes them all (the server would wait for them). */
+  private readonly connections = new Set<GuardedConnection>();
   private aedes: Aedes | null = null;
   private server: net.Server | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private cap = 0;
 
-  constructor(deps: { auth: BrokerAuth; logger: Logger }, options: { host: string; port: number }) {
-    this.auth = deps.auth;
+  constructor(deps: BrokerDeps, options: BrokerOptions) {
+    this.deps = deps;
+    this.options = options;
     this.logger = deps.logger;
-    this.host = options.host;
-    this.requestedPort = options.port;
   }
 
   /** One handler per message kind (aedes style); registering twice is a programming error. */
@@ -54,40 +90,90 @@ export class MqttBroker {
     return address.port;
   }
 
+  /** The connection cap in force (the configured one, lowered for lack of file descriptors). */
+  get connectionCap(): number {
+    return this.cap;
+  }
+
   async start(): Promise<void> {
+    const { auth, acl } = this.deps;
     const aedes = await Aedes.createBroker({
-      authenticate: this.auth.authenticate,
-      authorizePublish: this.auth.authorizePublish,
-      authorizeSubscribe: this.auth.authorizeSubscribe,
+      authenticate: auth.authenticate,
+      authorizePublish: acl.authorizePublish,
+      authorizeSubscribe: acl.authorizeSubscribe,
+      connectTimeout: this.options.connectTimeoutMs,
+      maxTopicLevels: MAX_TOPIC_LEVELS,
     });
     aedes.on("publish", (packet, client) => this.onPublish(packet.topic, packet.payload, client));
-    // The client id is the sender's text (up to 64 KB): a log line quotes only its start.
+    aedes.on("client", (client) => this.clients.add(client));
+    aedes.on("clientDisconnect", (client) => this.clients.delete(client));
+    aedes.on("unsubscribe", (topics, client) => acl.unsubscribed(client, topics));
     aedes.on("clientError", (client, error) =>
-      this.logger.warn({ clientId: boundedText(client.id ?? "", 128), reason: error.message }, "MQTT client error"),
+      this.logger.warn({ clientId: logged(client.id), reason: error.message }, "MQTT client error"),
     );
     aedes.on("connectionError", (client, error) =>
-      this.logger.warn({ clientId: boundedText(client.id ?? "", 128), reason: error.message }, "MQTT connection error"),
+      this.logger.debug(
+        { address: this.deps.gate.addressOf(client.conn), reason: error.message },
+        "MQTT connection error",
+      ),
     );
+    const limits = readFdLimits();
+    this.cap = effectiveConnectionCap(this.options.maxConnections, limits);
     // noDelay: acks and feedback are tiny and urgent; Nagle's algorithm would hold each one back ~40 ms.
-    const server = net.createServer({ noDelay: true }, aedes.handle);
+    const server = net.createServer({ noDelay: true }, (socket) => this.accept(aedes, socket));
+    // Past the cap Node accepts and at once closes a socket, so the descriptors stay below the limit.
+    server.maxConnections = this.cap;
+    server.on("drop", (data) =>
+      this.deps.refusals.refused(
+        "MQTT_CONNECTIONS_FULL",
+        addressKey(data?.remoteAddress),
+        { cap: this.cap },
+        "MQTT connection refused: the broker is full",
+      ),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(this.requestedPort, this.host, () => {
+      server.listen(this.options.port, this.options.host, () => {
         server.off("error", reject);
         resolve();
       });
     });
     this.aedes = aedes;
     this.server = server;
-    this.logger.info({ port: this.port, host: this.host }, "MQTT broker listening");
+    this.deps.refusals.start();
+    this.deps.loginAudit.start();
+    this.sweepTimer = setInterval(() => this.sweepPeople(), PEOPLE_SWEEP_MS);
+    this.sweepTimer.unref();
+    this.logger.info(
+      {
+        port: this.port,
+        host: this.options.host,
+        fdSoftLimit: limits?.soft ?? null,
+        fdHardLimit: limits?.hard ?? null,
+        maxConnections: this.cap,
+        configuredMaxConnections: this.options.maxConnections,
+        maxPacketBytes: this.options.maxPacketBytes,
+      },
+      this.cap < this.options.maxConnections
+        ? "MQTT broker listening; connections capped below the file descriptor limit (raise LimitNOFILE to allow more)"
+        : "MQTT broker listening",
+    );
   }
 
   async stop(): Promise<void> {
     const { aedes, server } = this;
     this.aedes = null;
     this.server = null;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    // Aedes closes its clients; sockets that never sent CONNECT are not among them.
+    for (const connection of this.connections) connection.destroy();
+    await closed;
+    this.clients.clear();
+    this.deps.refusals.stop();
+    this.deps.loginAudit.stop();
   }
 
   publish(topic: string, payload: string, options: PublishOptions): Promise<void> {
@@ -108,13 +194,78 @@ export class MqttBroker {
     });
   }
 
+  /** A device's secret was rotated, or it was revoked or deleted: its open sessions end now. */
+  closeDeviceSessions(deviceId: string, reason: string): number {
+    return this.closeSessions((id) => id.type === "device" && id.deviceId === deviceId, reason);
+  }
+
+  /** A person's sessions were revoked (disabled, password reset or changed, role changed). */
+  closeUserSessions(userId: number, reason: string): number {
+    return this.closeSessions((id) => id.type === "user" && id.userId === userId, reason);
+  }
+
+  /** People's sessions whose account changed elsewhere (the CLI): closed within PEOPLE_SWEEP_MS. */
+  private sweepPeople(): void {
+    const { auth } = this.deps;
+    this.closeSessions(
+      (identity) => identity.type === "user" && !auth.personStillValid(identity),
+      "account disabled, password changed or role changed",
+    );
+  }
+
+  private closeSessions(matches: (identity: BrokerIdentity) => boolean, reason: string): number {
+    let closed = 0;
+    for (const client of this.clients) {
+      const identity = this.deps.auth.identity(client);
+      if (!identity || !matches(identity)) continue;
+      this.logger.warn(
+        { code: "MQTT_CREDENTIALS_CHANGED", clientId: logged(client.id), reason },
+        "MQTT session closed: its credentials no longer hold",
+      );
+      this.clients.delete(client);
+      client.close();
+      closed += 1;
+    }
+    return closed;
+  }
+
+  private accept(aedes: Aedes, socket: net.Socket): void {
+    const { gate, refusals } = this.deps;
+    const address = addressKey(socket.remoteAddress);
+    if (!gate.admit(address)) {
+      refusals.refused(
+        "MQTT_PENDING_LIMIT",
+        address,
+        {},
+        "MQTT connection refused: too many not logged in from this address",
+      );
+      socket.destroy();
+      return;
+    }
+    const connection = guardConnection(socket, this.options.maxPacketBytes, (rejection) =>
+      refusals.refused(
+        rejection.code,
+        address,
+        { ...rejection, limit: this.options.maxPacketBytes },
+        "MQTT packet refused; connection closed",
+      ),
+    );
+    gate.track(connection, address);
+    this.connections.add(connection);
+    connection.once("close", () => {
+      gate.closed(connection);
+      this.connections.delete(connection);
+    });
+    aedes.handle(connection);
+  }
+
   private onPublish(topic: string, payload: Buffer | string, client: Client | null): void {
     if (!client) return; // our own publishes and $SYS
     // Stopping: closing the broker closes every connection and so publishes every device's Last Will.
     // Those say "the hub went away", not "the device did"; supervision must not fault the whole fleet.
     if (!this.aedes) return;
     const parsed = parseDeviceTopic(topic);
-    const identity = this.auth.identity(client);
+    const identity = this.deps.auth.identity(client);
     // The ACL already checked this; checking again keeps a mis-wired hook from ever attributing a press to the wrong home.
     if (
       !parsed ||

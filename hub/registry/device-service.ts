@@ -2,12 +2,14 @@
  * Call buttons. A secret is 192 random bits, shown once (in the response that
  * made it) and stored only as its hash, so neither the database nor the audit
  * log can give it back. Rotating replaces the hash, so the old secret stops
- * working for every new connection; revoking refuses the device for good.
- * Neither drops a connection already open: the alarm pipeline refuses presses
- * from a revoked device, and the broker checks the secret at the next connect.
+ * working; revoking refuses the device for good. Both (and deleting) tell the
+ * hub after the commit (`device.credentials_changed`), and the broker closes
+ * the sessions opened with the old credentials at once; its ACL also refuses
+ * any publish from such a session that would still arrive.
  */
 import { randomBytes } from "node:crypto";
 import { hashDeviceSecret } from "../broker/broker-auth.ts";
+import type { DeviceCredentialsReason, EventBus } from "../events.ts";
 import { type Db, nowIso } from "../storage/database.ts";
 import type { DeviceRepo } from "./device-repo.ts";
 import type { HouseholdRepo } from "./household-repo.ts";
@@ -36,12 +38,14 @@ export class DeviceService {
   private readonly devices: DeviceRepo;
   private readonly households: HouseholdRepo;
   private readonly audit: RegistryAudit;
+  private readonly bus: EventBus;
 
-  constructor(deps: { db: Db; devices: DeviceRepo; households: HouseholdRepo; audit: RegistryAudit }) {
+  constructor(deps: { db: Db; devices: DeviceRepo; households: HouseholdRepo; audit: RegistryAudit; bus: EventBus }) {
     this.db = deps.db;
     this.devices = deps.devices;
     this.households = deps.households;
     this.audit = deps.audit;
+    this.bus = deps.bus;
   }
 
   list(
@@ -90,6 +94,7 @@ export class DeviceService {
       this.devices.updateDevice(id, { secret_hash: hashDeviceSecret(secret), secret_rotated_at: nowIso() });
       this.audit.record(actor, "device_secret_rotated", `device:${id}`);
     })();
+    this.credentialsChanged(id, "secret_rotated");
     return { device: this.get(id), secret };
   }
 
@@ -102,6 +107,8 @@ export class DeviceService {
         this.audit.record(actor, "device_revoked", `device:${id}`, { householdId: before.household_id });
       })();
     }
+    // Also when it was revoked already: a session that outlived an earlier revocation ends now.
+    this.credentialsChanged(id, "revoked");
     return this.get(id);
   }
 
@@ -113,6 +120,11 @@ export class DeviceService {
       this.devices.deleteDevice(id);
       this.audit.deleted(actor, "device", id, { householdId: before.household_id, status: before.status });
     })();
+    this.credentialsChanged(id, "deleted");
+  }
+
+  private credentialsChanged(deviceId: string, reason: DeviceCredentialsReason): void {
+    this.bus.emit("device.credentials_changed", { deviceId, reason });
   }
 
   private activeDevice(id: string, action: string) {

@@ -2,6 +2,7 @@
  * The registry's services over one database, built in one place so the
  * composition root (and tests) need a single call.
  */
+import type { EventBus } from "../events.ts";
 import type { Db } from "../storage/database.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
 import { ClinicService } from "./clinic-service.ts";
@@ -30,8 +31,8 @@ export interface RegistryServices {
   clinics: ClinicService;
 }
 
-export function createRegistryServices(deps: { db: Db; users: UserRepository }): RegistryServices {
-  const { db } = deps;
+export function createRegistryServices(deps: { db: Db; users: UserRepository; bus: EventBus }): RegistryServices {
+  const { db, bus } = deps;
   const audit = new RegistryAudit(deps.users);
   const health = new HealthAccess(audit);
   const places = new PlaceRepo(db);
@@ -44,7 +45,7 @@ export function createRegistryServices(deps: { db: Db; users: UserRepository }):
     households: new HouseholdService({ db, households, places, health, audit }),
     residents: new ResidentService({ db, households, health, audit }),
     relatives: new RelativeService({ db, households, audit }),
-    devices: new DeviceService({ db, devices, households, audit }),
+    devices: new DeviceService({ db, devices, households, audit, bus }),
     workers: new WorkerService({ db, responders, places, audit }),
     clinics: new ClinicService({ db, responders, places, audit }),
   };

@@ -1,7 +1,8 @@
 import { type Db, nowIso } from "./database.ts";
 
-export type Role = "operator" | "supervisor" | "admin" | "worker";
-export const ROLES: readonly Role[] = ["operator", "supervisor", "admin", "worker"];
+/** `monitor`: watches device traffic over MQTT (migration 14); no console pages beyond its own password. */
+export type Role = "operator" | "supervisor" | "admin" | "worker" | "monitor";
+export const ROLES: readonly Role[] = ["operator", "supervisor", "admin", "worker", "monitor"];
 
 export interface UserRow {
   id: number;
@@ -81,7 +82,7 @@ export class UserRepository {
     return this.db
       .prepare(
         `${ACCOUNT_SELECT} ORDER BY CASE users.role WHEN 'admin' THEN 0 WHEN 'supervisor' THEN 1
-           WHEN 'operator' THEN 2 ELSE 3 END, users.username`,
+           WHEN 'operator' THEN 2 WHEN 'monitor' THEN 3 ELSE 4 END, users.username`,
       )
       .all() as AccountRow[];
   }

@@ -26,7 +26,7 @@ export async function buildRegistryApp(th: TestHub): Promise<FastifyInstance> {
   await app.register(registryRoutes, {
     prefix: "/api/registry",
     sessions,
-    services: createRegistryServices({ db: th.hub.db, users }),
+    services: createRegistryServices({ db: th.hub.db, users, bus: th.hub.bus }),
   });
   await app.ready();
   return app;

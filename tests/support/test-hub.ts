@@ -98,6 +98,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     ANXIN_OUTBOX_POLL_MS: "50",
     ANXIN_OUTBOX_MAX_BACKOFF_MS: "300",
     ANXIN_LOGIN_RATE_LIMIT: "1000",
+    // Likewise for MQTT logins: tests refuse many on purpose; the throttle's own tests set a small number.
+    ANXIN_MQTT_LOGIN_FAILURES: "1000",
     // No scheduled test presses unless a test asks: one falling inside another test would add an alarm it did not expect.
     ANXIN_TEST_ALARM_INTERVAL_H: "0",
     ...(twilio

@@ -12,9 +12,9 @@ export interface AuthRoutesOptions {
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
   const { sessions } = options;
-  // Everyone with a session, community workers included, may ask who they are and log out,
+  // Everyone with a session, community workers and monitor accounts included, may ask who they are and log out,
   // also before they have replaced a password an administrator set.
-  const guard = requireRole(sessions, [...ALL_STAFF, "worker"], { pendingPasswordChange: true });
+  const guard = requireRole(sessions, [...ALL_STAFF, "worker", "monitor"], { pendingPasswordChange: true });
 
   app.post(
     "/login",

@@ -25,7 +25,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<PasswordRoutesOptions> = 
   app.post(
     "/password",
     {
-      onRequest: requireRole(options.sessions, [...ALL_STAFF, "worker"], { pendingPasswordChange: true }),
+      onRequest: requireRole(options.sessions, [...ALL_STAFF, "worker", "monitor"], { pendingPasswordChange: true }),
       config: { rateLimit: { max: options.rateLimitPerMinute, timeWindow: "1 minute" } },
       schema: {
         tags: ["auth"],

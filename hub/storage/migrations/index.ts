@@ -21,6 +21,7 @@ import { FAMILY_UPDATES_SQL } from "./012-family-updates.ts";
 import { MANUAL_TESTS_SQL } from "./013-manual-tests.ts";
 import { ONE_INCIDENT_SQL } from "./014-one-incident.ts";
 import { HEALTH_PROBE_SQL } from "./015-health-probe.ts";
+import { MONITOR_ROLE_SQL } from "./016-monitor-role.ts";
 
 export interface Migration {
   version: number;
@@ -98,5 +99,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 15,
     name: "health probe: the row /health commits to prove the database takes writes",
     sql: HEALTH_PROBE_SQL,
+  },
+  {
+    version: 16,
+    name: "monitor role: accounts that watch device traffic over MQTT",
+    sql: MONITOR_ROLE_SQL,
+    rebuildsTables: true,
   },
 ];

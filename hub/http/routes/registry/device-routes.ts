@@ -75,7 +75,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions> = 
       onRequest: adminOnly,
       schema: {
         tags,
-        summary: "New secret (shown this once); the old one stops working for new connections",
+        summary:
+          "New secret (shown this once); the old one stops working, and sessions opened with it are closed at once",
         params: DeviceParams,
         response: { 200: DeviceWithSecretSchema, ...WRITE_ERRORS },
       },
@@ -89,7 +90,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions> = 
       onRequest: adminOnly,
       schema: {
         tags,
-        summary: "Revoke the device: refused at every new connection, its presses refused",
+        summary: "Revoke the device: its open sessions are closed at once, every new connection refused",
         params: DeviceParams,
         response: { 200: DeviceSchema, ...WRITE_ERRORS },
       },

@@ -1,0 +1,94 @@
+/**
+ * Who may open an MQTT connection. The total is capped by the TCP server
+ * (`maxConnections`, see fd-limits.ts); this gate adds a per-address cap on
+ * connections that have not logged in yet, so that one host opening sockets
+ * and never sending CONNECT cannot fill the broker: each such socket lives at
+ * most the CONNECT timeout, and only so many at once per address. A logged-in
+ * connection no longer counts, so a gateway or a NAT with many buttons behind
+ * one address is limited only in how many log in at the same instant.
+ */
+import { isIPv6 } from "node:net";
+
+/**
+ * The unit an attacker pays for: an IPv4 address, or an IPv6 /64 (one
+ * customer's prefix; a host can pick any of its 2^64 addresses).
+ * IPv4-mapped IPv6 (`::ffff:1.2.3.4`) is the IPv4 address.
+ */
+export function addressKey(address: string | undefined): string {
+  if (!address) return "unknown";
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  if (!isIPv6(address.split("%")[0] ?? "")) return address;
+  const groups = expandIPv6((address.split("%")[0] ?? "").toLowerCase());
+  return `${groups.slice(0, 4).join(":")}::/64`;
+}
+
+/** The eight 16-bit groups of an IPv6 address (a dotted IPv4 tail counts as two). */
+function expandIPv6(address: string): string[] {
+  const withoutV4 = address.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_all, a, b, c, d) => {
+    const hi = ((Number(a) << 8) | Number(b)).toString(16);
+    const lo = ((Number(c) << 8) | Number(d)).toString(16);
+    return `${hi}:${lo}`;
+  });
+  const [head = "", tail] = withoutV4.split("::");
+  const headGroups = head === "" ? [] : head.split(":");
+  const tailGroups = tail === undefined || tail === "" ? [] : tail.split(":");
+  const zeros = tail === undefined ? [] : new Array<string>(8 - headGroups.length - tailGroups.length).fill("0");
+  return [...headGroups, ...zeros, ...tailGroups].map((g) => Number.parseInt(g, 16).toString(16));
+}
+
+interface Tracked {
+  address: string;
+  pending: boolean;
+}
+
+export class ConnectionGate {
+  private readonly pendingPerAddress: number;
+  private readonly pending = new Map<string, number>();
+  private readonly connections = new WeakMap<object, Tracked>();
+
+  constructor(options: { pendingPerAddress: number }) {
+    this.pendingPerAddress = options.pendingPerAddress;
+  }
+
+  /** A new socket from `address`: false when that address already has its most connections not logged in. */
+  admit(address: string): boolean {
+    return (this.pending.get(address) ?? 0) < this.pendingPerAddress;
+  }
+
+  /** Starts counting `connection` as pending for `address` until `loggedIn` or `closed`. */
+  track(connection: object, address: string): void {
+    this.connections.set(connection, { address, pending: true });
+    this.pending.set(address, (this.pending.get(address) ?? 0) + 1);
+  }
+
+  /** The address key the connection came from (for throttling and audit). */
+  addressOf(connection: object): string {
+    return this.connections.get(connection)?.address ?? "unknown";
+  }
+
+  loggedIn(connection: object): void {
+    this.settle(connection);
+  }
+
+  closed(connection: object): void {
+    this.settle(connection);
+    this.connections.delete(connection);
+  }
+
+  /** Connections not logged in yet, over all addresses (for tests and the bench). */
+  get pendingTotal(): number {
+    let total = 0;
+    for (const n of this.pending.values()) total += n;
+    return total;
+  }
+
+  private settle(connection: object): void {
+    const tracked = this.connections.get(connection);
+    if (!tracked?.pending) return;
+    tracked.pending = false;
+    const left = (this.pending.get(tracked.address) ?? 1) - 1;
+    if (left <= 0) this.pending.delete(tracked.address);
+    else this.pending.set(tracked.address, left);
+  }
+}
