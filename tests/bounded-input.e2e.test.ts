@@ -62,6 +62,22 @@ describe("bounded device input", () => {
     expect(pressesStored(message.pressId).n).toBe(0);
   });
 
+  it("answers a payload just over the protocol's 4096 bytes with PAYLOAD_TOO_LARGE, and stores one at the limit", async () => {
+    // Under the broker's default packet limit: the message arrives and is answered, not cut off.
+    const padded = (bytes: number, message: Record<string, unknown>) => {
+      const text = JSON.stringify(message);
+      return `${text.slice(0, -1)}${" ".repeat(bytes - Buffer.byteLength(text))}}`;
+    };
+    const over = press();
+    const refusal = await refusalOf(padded(4097, over));
+    expect(refusal.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(pressesStored(over.pressId).n).toBe(0);
+    const atLimit = press();
+    await client.publishAsync(deviceTopic(deviceId, "alarm"), padded(4096, atLimit), { qos: 1 });
+    await waitFor(() => pressesStored(atLimit.pressId).n === 1, 5000, "the press at the limit stored");
+    expect(client.connected).toBe(true);
+  });
+
   it("refuses numbers outside their ranges (seq 1e300, seq 2^32, attempt 2^32) and stores the largest seq as an integer", async () => {
     for (const fields of [{ seq: 1e300 }, { seq: 2 ** 32 }, { attempt: 2 ** 32 }]) {
       const message = press(fields);
