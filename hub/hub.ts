@@ -20,6 +20,7 @@ import type { SmsNotifier } from "./notify/notifier.ts";
 import { prepareFirstStart } from "./seed/first-start.ts";
 import { AlarmRepository } from "./storage/alarm-repo.ts";
 import { type Db, openDatabase } from "./storage/database.ts";
+import type { GroupCommit } from "./storage/group-commit.ts";
 import { OutboxRepository } from "./storage/outbox-repo.ts";
 import { RegistryRepository } from "./storage/registry-repo.ts";
 import { UserRepository } from "./storage/user-repo.ts";
@@ -89,6 +90,11 @@ export class Hub {
     return this.require().parts.bus;
   }
 
+  /** Commits and jobs of the group commit so far (tests and benchmarks: fewer commits than presses is batching). */
+  get commitStats(): GroupCommit["stats"] {
+    return this.require().parts.commits.stats;
+  }
+
   get httpPort(): number {
     return (this.require().app.server.address() as AddressInfo).port;
   }
@@ -134,6 +140,8 @@ export class Hub {
     // Credentials that changed end the sessions opened with them, at once (the ACL also re-checks each publish).
     bus.on("device.credentials_changed", ({ deviceId, reason }) => void broker.closeDeviceSessions(deviceId, reason));
     bus.on("user.sessions_revoked", ({ userId, reason }) => void broker.closeUserSessions(userId, reason));
+    // Before the broker: a press that arrives at once is stored, not refused.
+    parts.commits.start();
     await broker.start();
     const app = await buildHubApp(parts, config, {
       dashboardDir: this.deps.dashboardDir ?? null,
@@ -183,6 +191,9 @@ export class Hub {
     await parts.supervision.supervisor.stop();
     await parts.sender.stop();
     parts.pipeline.stop();
+    // Presses still queued are committed now. An ack that does not get out before the broker closes costs the
+    // device a retry, which is recognised and acked as a duplicate after the restart.
+    parts.commits.stop();
     await parts.broker.stop();
     parts.bus.removeAll();
     parts.db.close();
