@@ -43,7 +43,7 @@ export class GroupCommit {
   private queue: Job[] = [];
   private scheduled: { cancel: () => void } | null = null;
   private accepting = false;
-  private counts = { commits: 0, jobs: 0, failedCommits: 0 };
+  private counts = { commits: 0, jobs: 0, failedCommits: 0, largestBatch: 0 };
 
   constructor(deps: { db: Db }, options: GroupCommitOptions) {
     this.db = deps.db;
@@ -63,7 +63,7 @@ export class GroupCommit {
   }
 
   /** Commits and jobs so far (tests and benchmarks compare them: fewer commits than jobs is group commit). */
-  get stats(): { commits: number; jobs: number; failedCommits: number } {
+  get stats(): { commits: number; jobs: number; failedCommits: number; largestBatch: number } {
     return { ...this.counts };
   }
 
@@ -120,6 +120,7 @@ export class GroupCommit {
     }
     this.counts.commits += 1;
     this.counts.jobs += batch.length;
+    this.counts.largestBatch = Math.max(this.counts.largestBatch, batch.length);
     batch.forEach((job, index) => {
       const outcome = outcomes[index];
       if (outcome?.ok) job.resolve(outcome.value);
@@ -128,13 +129,17 @@ export class GroupCommit {
   }
 
   private runJob(job: Job): Outcome {
+    let value: unknown;
     try {
-      return { ok: true, value: this.db.transaction(job.work)() };
+      value = this.db.transaction(job.work)();
     } catch (error) {
       // Some errors (SQLITE_FULL, an I/O error) make SQLite roll back the whole transaction, not only the
       // savepoint: then nothing of this batch holds, and carrying on would commit later jobs on their own.
       if (!this.db.inTransaction) throw error;
       return { ok: false, error };
     }
+    // A job that ended the transaction itself would leave the next ones committing on their own.
+    if (!this.db.inTransaction) throw new AnxinError("STORAGE_FAILED", "a job ended the group commit's transaction");
+    return { ok: true, value };
   }
 }
