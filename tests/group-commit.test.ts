@@ -111,6 +111,30 @@ describe("group commit", () => {
     commits.stop();
   });
 
+  it("commits urgent jobs in a batch of their own first, then takes turns so the others are not starved", async () => {
+    const commits = new GroupCommit({ db }, { maxBatch: 256, maxWaitMs: 0 });
+    commits.start();
+    const order: string[] = [];
+    const job = (name: string) => () => {
+      order.push(name);
+      return insert(name)();
+    };
+    const urgentAgain: Promise<number>[] = [];
+    await Promise.all([
+      commits.run(job("later-1")),
+      commits.run(job("urgent-1"), { urgent: true }).then((n) => {
+        // Another urgent job arrives while later work waits: the later work goes first.
+        urgentAgain.push(commits.run(job("urgent-2"), { urgent: true }));
+        return n;
+      }),
+      commits.run(job("later-2")),
+    ]);
+    await Promise.all(urgentAgain);
+    expect(order).toEqual(["urgent-1", "later-1", "later-2", "urgent-2"]);
+    expect(commits.stats).toMatchObject({ commits: 3, jobs: 4 });
+    commits.stop();
+  });
+
   it("gathers jobs for up to maxWaitMs when asked to", async () => {
     const commits = new GroupCommit({ db }, { maxBatch: 256, maxWaitMs: 30 });
     commits.start();

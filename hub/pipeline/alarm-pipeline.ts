@@ -29,6 +29,9 @@ import type {
   StoringIntakeStage,
 } from "./types.ts";
 
+/** A device waits for this press's ack: its batch goes before alarm stages (taking turns with them). */
+const URGENT = { urgent: true };
+
 /** The order is the design: nothing is acked before it is stored, nothing is texted before it is acked. */
 export const INTAKE_STAGES: readonly IntakeStage[] = [validateStage, dedupeStage, persistStage, ackDeviceStage];
 export const ALARM_STAGES: readonly AlarmStage[] = [
@@ -134,7 +137,7 @@ export class AlarmPipeline {
         for (const alarmId of held.splice(heldBefore)) this.inIntake.delete(alarmId);
         throw error;
       }
-    });
+    }, URGENT);
     for (const work of followUps) await work();
     return outcome;
   }

@@ -17,7 +17,12 @@
  *   their callers may claim their writes are stored.
  *
  * Jobs are synchronous (they run inside the transaction) and run in the order
- * they were submitted, so a job sees every write of the jobs before it.
+ * they were submitted within their lane, so a job sees every write of the jobs
+ * before it. There are two lanes: `urgent` (a device waits for its ack) and
+ * the rest (an alarm's later stages). A batch holds jobs of one lane, and when
+ * both have work they take turns: an ack never waits for a batch of other
+ * alarms' dispatch work to be committed with it, and a stream of presses never
+ * starves the stages of the alarms already acked.
  */
 import { AnxinError } from "../errors.ts";
 import type { Db } from "./database.ts";
@@ -40,7 +45,9 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 export class GroupCommit {
   private readonly db: Db;
   private readonly options: GroupCommitOptions;
-  private queue: Job[] = [];
+  private readonly urgent: Job[] = [];
+  private readonly later: Job[] = [];
+  private lastWasUrgent = false;
   private scheduled: { cancel: () => void } | null = null;
   private accepting = false;
   private counts = { commits: 0, jobs: 0, failedCommits: 0, largestBatch: 0 };
@@ -59,7 +66,7 @@ export class GroupCommit {
     this.accepting = false;
     this.scheduled?.cancel();
     this.scheduled = null;
-    while (this.queue.length > 0) this.commitBatch();
+    while (this.queued() > 0) this.commitBatch();
   }
 
   /** Commits and jobs so far (tests and benchmarks compare them: fewer commits than jobs is group commit). */
@@ -68,15 +75,15 @@ export class GroupCommit {
   }
 
   /**
-   * Runs `work` in its own savepoint of the next batch; resolves with its result
-   * once that batch committed. `work` must be synchronous and must not await.
+   * Runs `work` in its own savepoint of the next batch of its lane; resolves with
+   * its result once that batch committed. `work` must be synchronous and must not await.
    */
-  run<T>(work: () => T): Promise<T> {
+  run<T>(work: () => T, options: { urgent?: boolean } = {}): Promise<T> {
     if (!this.accepting) {
       return Promise.reject(new AnxinError("STORAGE_FAILED", "the hub is stopping: nothing more is stored"));
     }
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      (options.urgent ? this.urgent : this.later).push({ work, resolve: resolve as (value: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -84,15 +91,15 @@ export class GroupCommit {
   private schedule(): void {
     if (this.scheduled) {
       // A full batch goes at the end of this turn even when a wait was chosen.
-      if (this.queue.length < this.options.maxBatch || this.options.maxWaitMs === 0) return;
+      if (this.queued() < this.options.maxBatch || this.options.maxWaitMs === 0) return;
       this.scheduled.cancel();
     }
     const flush = () => {
       this.scheduled = null;
       this.commitBatch();
-      if (this.queue.length > 0) this.schedule();
+      if (this.queued() > 0) this.schedule();
     };
-    if (this.options.maxWaitMs === 0 || this.queue.length >= this.options.maxBatch) {
+    if (this.options.maxWaitMs === 0 || this.queued() >= this.options.maxBatch) {
       const immediate = setImmediate(flush);
       this.scheduled = { cancel: () => clearImmediate(immediate) };
     } else {
@@ -101,8 +108,19 @@ export class GroupCommit {
     }
   }
 
+  private queued(): number {
+    return this.urgent.length + this.later.length;
+  }
+
+  /** Urgent jobs first, except right after an urgent batch when other work waits: then it is that work's turn. */
+  private nextBatch(): Job[] {
+    const takeLater = this.later.length > 0 && (this.urgent.length === 0 || this.lastWasUrgent);
+    this.lastWasUrgent = !takeLater;
+    return (takeLater ? this.later : this.urgent).splice(0, this.options.maxBatch);
+  }
+
   private commitBatch(): void {
-    const batch = this.queue.splice(0, this.options.maxBatch);
+    const batch = this.nextBatch();
     if (batch.length === 0) return;
     const outcomes: Outcome[] = [];
     try {
