@@ -156,6 +156,13 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     help: "most presses and alarm-stage runs stored in one commit (group commit: one fsync for all of them)",
   },
   {
+    env: "ANXIN_COMMIT_MAX_BATCH_MS",
+    key: "commitMaxBatchMs",
+    fallback: "10",
+    parse: "int",
+    help: "once the work gathered for one commit has run this long it is committed (bounds a press's wait behind other work)",
+  },
+  {
     env: "ANXIN_COMMIT_MAX_WAIT_MS",
     key: "commitMaxWaitMs",
     fallback: "0",

@@ -131,7 +131,10 @@ export function createHubParts(
   // Cancel presses and repeated presses are decided inside the press's transaction.
   const lifecycle = createLifecycle({ db, alarms, outbox, devices, bus, logger, config, clock, dispatch: closeOut });
   // Presses and alarm stages that come together share one commit; each press is acked after its own.
-  const commits = new GroupCommit({ db }, { maxBatch: config.commitMaxBatch, maxWaitMs: config.commitMaxWaitMs });
+  const commits = new GroupCommit(
+    { db },
+    { maxBatch: config.commitMaxBatch, maxBatchMs: config.commitMaxBatchMs, maxWaitMs: config.commitMaxWaitMs },
+  );
   const pipeline = new AlarmPipeline(
     {
       db,

@@ -20,7 +20,7 @@ import type { SmsNotifier } from "./notify/notifier.ts";
 import { prepareFirstStart } from "./seed/first-start.ts";
 import { AlarmRepository } from "./storage/alarm-repo.ts";
 import { type Db, openDatabase } from "./storage/database.ts";
-import type { GroupCommit } from "./storage/group-commit.ts";
+import type { GroupCommitStats } from "./storage/group-commit.ts";
 import { OutboxRepository } from "./storage/outbox-repo.ts";
 import { RegistryRepository } from "./storage/registry-repo.ts";
 import { UserRepository } from "./storage/user-repo.ts";
@@ -91,7 +91,7 @@ export class Hub {
   }
 
   /** Commits and jobs of the group commit so far (tests and benchmarks: fewer commits than presses is batching). */
-  get commitStats(): GroupCommit["stats"] {
+  get commitStats(): GroupCommitStats {
     return this.require().parts.commits.stats;
   }
 

@@ -35,7 +35,7 @@ describe("group commit", () => {
     (reader.prepare("SELECT name FROM items ORDER BY name").all() as { name: string }[]).map((r) => r.name);
 
   it("commits the jobs of one turn together, and settles each only once that commit returned", async () => {
-    const commits = new GroupCommit({ db }, { maxBatch: 256, maxWaitMs: 0 });
+    const commits = new GroupCommit({ db }, { maxBatch: 256, maxBatchMs: 60_000, maxWaitMs: 0 });
     commits.start();
     const seenAtSettle: string[][] = [];
     const jobs = ["a", "b", "c"].map((name) => commits.run(insert(name)).then(() => seenAtSettle.push(committed())));
@@ -51,7 +51,7 @@ describe("group commit", () => {
   });
 
   it("rolls back only the job that throws; the others of its batch commit", async () => {
-    const commits = new GroupCommit({ db }, { maxBatch: 256, maxWaitMs: 0 });
+    const commits = new GroupCommit({ db }, { maxBatch: 256, maxBatchMs: 60_000, maxWaitMs: 0 });
     commits.start();
     const results = await Promise.allSettled([
       commits.run(insert("a")),
@@ -69,7 +69,7 @@ describe("group commit", () => {
   });
 
   it("rejects every job of a batch whose commit fails, the ones that ran without error too", async () => {
-    const commits = new GroupCommit({ db }, { maxBatch: 256, maxWaitMs: 0 });
+    const commits = new GroupCommit({ db }, { maxBatch: 256, maxBatchMs: 60_000, maxWaitMs: 0 });
     commits.start();
     const results = await Promise.allSettled([
       commits.run(insert("a")),
@@ -87,8 +87,8 @@ describe("group commit", () => {
     commits.stop();
   });
 
-  it("rejects the whole batch when the transaction is rolled back under a job, and commits none of it", async () => {
-    const commits = new GroupCommit({ db }, { maxBatch: 256, maxWaitMs: 0 });
+  it("rejects the jobs run so far when the transaction is rolled back under one; the next job gets a new batch", async () => {
+    const commits = new GroupCommit({ db }, { maxBatch: 256, maxBatchMs: 60_000, maxWaitMs: 0 });
     commits.start();
     const results = await Promise.allSettled([
       commits.run(insert("a")),
@@ -96,14 +96,15 @@ describe("group commit", () => {
       commits.run(() => db.exec("ROLLBACK")),
       commits.run(insert("b")),
     ]);
-    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
-    expect(committed()).toEqual([]);
-    expect(db.inTransaction).toBe(false);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "fulfilled"]);
+    // "a" ran in the batch that was rolled back: not stored, although its own job did not fail.
+    expect(committed()).toEqual(["b"]);
+    expect(commits.stats).toMatchObject({ commits: 1, jobs: 1, failedCommits: 1 });
     commits.stop();
   });
 
   it("puts at most maxBatch jobs in one transaction and commits the rest right after", async () => {
-    const commits = new GroupCommit({ db }, { maxBatch: 4, maxWaitMs: 0 });
+    const commits = new GroupCommit({ db }, { maxBatch: 4, maxBatchMs: 60_000, maxWaitMs: 0 });
     commits.start();
     await Promise.all(Array.from({ length: 10 }, (_, i) => commits.run(insert(`item-${i}`))));
     expect(committed()).toHaveLength(10);
@@ -111,8 +112,24 @@ describe("group commit", () => {
     commits.stop();
   });
 
+  it("commits once a batch's jobs have run for maxBatchMs; the jobs not taken go in the next batch", async () => {
+    const commits = new GroupCommit({ db }, { maxBatch: 256, maxBatchMs: 2, maxWaitMs: 0 });
+    commits.start();
+    // Each job runs for at least the whole budget, so each batch can hold only one.
+    const slow = (name: string) => () => {
+      const until = performance.now() + 3;
+      while (performance.now() < until) {}
+      return insert(name)();
+    };
+    const settled: string[][] = [];
+    await Promise.all(["a", "b", "c"].map((name) => commits.run(slow(name)).then(() => settled.push(committed()))));
+    expect(settled).toEqual([["a"], ["a", "b"], ["a", "b", "c"]]);
+    expect(commits.stats).toMatchObject({ commits: 3, jobs: 3, largestBatch: 1 });
+    commits.stop();
+  });
+
   it("commits urgent jobs in a batch of their own first, then takes turns so the others are not starved", async () => {
-    const commits = new GroupCommit({ db }, { maxBatch: 256, maxWaitMs: 0 });
+    const commits = new GroupCommit({ db }, { maxBatch: 256, maxBatchMs: 60_000, maxWaitMs: 0 });
     commits.start();
     const order: string[] = [];
     const job = (name: string) => () => {
@@ -136,7 +153,7 @@ describe("group commit", () => {
   });
 
   it("gathers jobs for up to maxWaitMs when asked to", async () => {
-    const commits = new GroupCommit({ db }, { maxBatch: 256, maxWaitMs: 30 });
+    const commits = new GroupCommit({ db }, { maxBatch: 256, maxBatchMs: 60_000, maxWaitMs: 30 });
     commits.start();
     const first = commits.run(insert("a"));
     await new Promise((resolve) => setImmediate(resolve));
@@ -148,7 +165,7 @@ describe("group commit", () => {
   });
 
   it("commits what is queued when stopped, and refuses work after", async () => {
-    const commits = new GroupCommit({ db }, { maxBatch: 256, maxWaitMs: 1000 });
+    const commits = new GroupCommit({ db }, { maxBatch: 256, maxBatchMs: 60_000, maxWaitMs: 1000 });
     commits.start();
     const queued = commits.run(insert("a"));
     commits.stop();

@@ -13,8 +13,12 @@
  * - a caller's promise settles only once the commit that holds its job has
  *   returned: so whatever it does next (an ack) comes after the commit;
  * - when the commit fails (disk full, I/O error), or SQLite rolls the whole
- *   transaction back under a job, every job of the batch is rejected: none of
- *   their callers may claim their writes are stored.
+ *   transaction back under a job, every job that ran in the batch is rejected:
+ *   none of their callers may claim their writes are stored. Jobs not run yet
+ *   wait for the next batch.
+ *
+ * A batch is bounded by `maxBatch` jobs and by `maxBatchMs` of work, so
+ * gathering more never makes a waiting press wait long.
  *
  * Jobs are synchronous (they run inside the transaction) and run in the order
  * they were submitted within their lane, so a job sees every write of the jobs
@@ -30,6 +34,11 @@ import type { Db } from "./database.ts";
 export interface GroupCommitOptions {
   /** Most jobs in one transaction; more wait for the next one, which starts at once. */
   maxBatch: number;
+  /**
+   * Once a batch's jobs have run this long it takes no more and commits (it always runs at least one):
+   * a press never waits longer than about this for a batch of other work ahead of it.
+   */
+  maxBatchMs: number;
   /** 0: commit at the end of the current turn of the event loop; more: wait up to this long to gather more. */
   maxWaitMs: number;
 }
@@ -38,6 +47,16 @@ interface Job {
   work: () => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+}
+
+export interface GroupCommitStats {
+  commits: number;
+  jobs: number;
+  failedCommits: number;
+  largestBatch: number;
+  /** Of those, the commits and jobs of the urgent lane. */
+  urgentCommits: number;
+  urgentJobs: number;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -50,7 +69,7 @@ export class GroupCommit {
   private lastWasUrgent = false;
   private scheduled: { cancel: () => void } | null = null;
   private accepting = false;
-  private counts = { commits: 0, jobs: 0, failedCommits: 0, largestBatch: 0 };
+  private counts = { commits: 0, jobs: 0, failedCommits: 0, largestBatch: 0, urgentCommits: 0, urgentJobs: 0 };
 
   constructor(deps: { db: Db }, options: GroupCommitOptions) {
     this.db = deps.db;
@@ -70,7 +89,7 @@ export class GroupCommit {
   }
 
   /** Commits and jobs so far (tests and benchmarks compare them: fewer commits than jobs is group commit). */
-  get stats(): { commits: number; jobs: number; failedCommits: number; largestBatch: number } {
+  get stats(): GroupCommitStats {
     return { ...this.counts };
   }
 
@@ -113,22 +132,32 @@ export class GroupCommit {
   }
 
   /** Urgent jobs first, except right after an urgent batch when other work waits: then it is that work's turn. */
-  private nextBatch(): Job[] {
+  private nextLane(): { urgent: boolean; jobs: Job[] } {
     const takeLater = this.later.length > 0 && (this.urgent.length === 0 || this.lastWasUrgent);
     this.lastWasUrgent = !takeLater;
-    return (takeLater ? this.later : this.urgent).splice(0, this.options.maxBatch);
+    return takeLater ? { urgent: false, jobs: this.later } : { urgent: true, jobs: this.urgent };
   }
 
   private commitBatch(): void {
-    const batch = this.nextBatch();
-    if (batch.length === 0) return;
+    const lane = this.nextLane();
+    if (lane.jobs.length === 0) return;
+    const batch: Job[] = [];
     const outcomes: Outcome[] = [];
+    const started = performance.now();
+    const full = () =>
+      batch.length >= this.options.maxBatch ||
+      (batch.length > 0 && performance.now() - started >= this.options.maxBatchMs);
     try {
       // IMMEDIATE: the write lock is taken (or waited for, busy_timeout) before the first job reads,
       // so another process writing meanwhile cannot make a later write of the batch fail half-way.
       this.db
         .transaction(() => {
-          for (const job of batch) outcomes.push(this.runJob(job));
+          // Jobs not taken stay first in their lane for the next batch.
+          while (lane.jobs.length > 0 && !full()) {
+            const job = lane.jobs.shift() as Job;
+            batch.push(job);
+            outcomes.push(this.runJob(job));
+          }
         })
         .immediate();
     } catch (error) {
@@ -136,14 +165,23 @@ export class GroupCommit {
       for (const job of batch) job.reject(error);
       return;
     }
-    this.counts.commits += 1;
-    this.counts.jobs += batch.length;
-    this.counts.largestBatch = Math.max(this.counts.largestBatch, batch.length);
+    this.count(lane.urgent, batch.length);
     batch.forEach((job, index) => {
       const outcome = outcomes[index];
       if (outcome?.ok) job.resolve(outcome.value);
       else job.reject(outcome?.error);
     });
+  }
+
+  private count(urgent: boolean, jobs: number): void {
+    const counts = this.counts;
+    counts.commits += 1;
+    counts.jobs += jobs;
+    counts.largestBatch = Math.max(counts.largestBatch, jobs);
+    if (urgent) {
+      counts.urgentCommits += 1;
+      counts.urgentJobs += jobs;
+    }
   }
 
   private runJob(job: Job): Outcome {
