@@ -191,8 +191,8 @@ export class Hub {
     await parts.supervision.supervisor.stop();
     await parts.sender.stop();
     parts.pipeline.stop();
-    // Presses still queued are committed now. An ack that does not get out before the broker closes costs the
-    // device a retry, which is recognised and acked as a duplicate after the restart.
+    // Presses still queued are committed now (alarm stages still queued are resumed at the next start). An ack
+    // that does not get out before the broker closes costs the device a retry, acked as a duplicate after the restart.
     parts.commits.stop();
     await parts.broker.stop();
     parts.bus.removeAll();

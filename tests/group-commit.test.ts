@@ -164,14 +164,16 @@ describe("group commit", () => {
     commits.stop();
   });
 
-  it("commits what is queued when stopped, and refuses work after", async () => {
+  it("commits the urgent jobs queued when stopped, refuses the others, and refuses work after", async () => {
     const commits = new GroupCommit({ db }, { maxBatch: 256, maxBatchMs: 60_000, maxWaitMs: 1000 });
     commits.start();
-    const queued = commits.run(insert("a"));
+    const urgent = commits.run(insert("a"), { urgent: true });
+    const later = commits.run(insert("b"));
     commits.stop();
     expect(committed()).toEqual(["a"]);
-    await expect(queued).resolves.toBe(1);
-    await expect(commits.run(insert("b"))).rejects.toMatchObject({ code: "STORAGE_FAILED" });
+    await expect(urgent).resolves.toBe(1);
+    await expect(later).rejects.toMatchObject({ code: "STORAGE_FAILED" });
+    await expect(commits.run(insert("c"), { urgent: true })).rejects.toMatchObject({ code: "STORAGE_FAILED" });
     expect(committed()).toEqual(["a"]);
   });
 });

@@ -80,12 +80,18 @@ export class GroupCommit {
     this.accepting = true;
   }
 
-  /** Commits what is queued, then refuses new work: nothing submitted is left unsettled. */
+  /**
+   * Commits the urgent jobs still queued (a press that reached the hub is stored), refuses the others
+   * (an alarm's stages are resumed at the next start, not run while the hub shuts down), and refuses
+   * new work: nothing submitted is left unsettled.
+   */
   stop(): void {
     this.accepting = false;
     this.scheduled?.cancel();
     this.scheduled = null;
-    while (this.queued() > 0) this.commitBatch();
+    const stopping = new AnxinError("STORAGE_FAILED", "the hub is stopping: nothing more is stored");
+    for (const job of this.later.splice(0)) job.reject(stopping);
+    while (this.urgent.length > 0) this.commitBatch();
   }
 
   /** Commits and jobs so far (tests and benchmarks compare them: fewer commits than jobs is group commit). */
