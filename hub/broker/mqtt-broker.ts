@@ -16,6 +16,7 @@ import type { Logger } from "pino";
 import { type DeviceToHubKind, isDeviceToHubKind, parseDeviceTopic } from "../../protocol/index.ts";
 import { type BrokerAcl, MAX_TOPIC_LEVELS } from "./broker-acl.ts";
 import type { BrokerAuth, BrokerIdentity } from "./broker-auth.ts";
+import { createBrokerPersistence } from "./broker-persistence.ts";
 import { addressKey, type ConnectionGate } from "./connection-gate.ts";
 import { effectiveConnectionCap, readFdLimits } from "./fd-limits.ts";
 import { type GuardedConnection, guardConnection } from "./frame-guard.ts";
@@ -98,6 +99,8 @@ export class MqttBroker {
   async start(): Promise<void> {
     const { auth, acl } = this.deps;
     const aedes = await Aedes.createBroker({
+      // Retained messages indexed by topic level: a subscription must not scan the whole fleet's feedback.
+      persistence: createBrokerPersistence().persistence,
       authenticate: auth.authenticate,
       authorizePublish: acl.authorizePublish,
       authorizeSubscribe: acl.authorizeSubscribe,
