@@ -56,7 +56,8 @@ export function connectOptions(settings: ButtonSettings): IClientOptions {
     clean: true,
     resubscribe: false,
     keepalive: 30,
-    reconnectPeriod: 1_000,
+    // Reconnects are driven with a random, growing wait (reconnect-backoff.ts), not mqtt.js' fixed period.
+    reconnectPeriod: 0,
     connectTimeout: 5_000,
     will: {
       topic: deviceTopic(deviceId, "status"),

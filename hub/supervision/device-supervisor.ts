@@ -109,6 +109,8 @@ export class DeviceSupervisor {
     this.scanning = (async () => {
       try {
         const now = new Date();
+        // The scans read presence from SQLite, where it is written behind (hub/storage/presence-buffer.ts).
+        this.deps.registry.presence.flush();
         await this.scanSilence(now);
         await this.scanReturns();
         await this.scanBatteries(now);
