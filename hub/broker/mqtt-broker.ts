@@ -26,6 +26,12 @@ import type { RefusalLog } from "./refusal-log.ts";
 
 /** How often people's MQTT sessions are checked against their accounts (a few monitors: cheap). */
 const PEOPLE_SWEEP_MS = 2000;
+/**
+ * Connections the kernel may hold for us before we accept them (Linux caps it at net.core.somaxconn,
+ * 4096 by default). Node's 511 overflowed when a fleet reconnected at once: dropped handshakes are
+ * retried by the device's TCP a second or more later, which is time lost for nothing.
+ */
+const LISTEN_BACKLOG = 4096;
 
 export interface DeviceMessage {
   deviceId: string;
@@ -136,7 +142,7 @@ export class MqttBroker {
     );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(this.options.port, this.options.host, () => {
+      server.listen({ port: this.options.port, host: this.options.host, backlog: LISTEN_BACKLOG }, () => {
         server.off("error", reject);
         resolve();
       });

@@ -82,11 +82,14 @@ export class DeviceSupervisor {
   async onHeartbeat(deviceId: string, at: Date, battery: number): Promise<void> {
     const device = this.deps.faults.device(deviceId);
     if (device?.status !== "active") return;
-    await this.deps.ledger.transact((effects) => {
-      if (device.online !== 1) this.deps.registry.setDeviceOnline(deviceId, true, at.toISOString());
-      this.returned(deviceId, at.toISOString(), "heartbeat received", effects);
-      this.checkBattery(deviceId, battery, at.toISOString(), effects);
-    });
+    // Presence is written behind (not in this transaction); a healthy device's heartbeat needs no transaction at all.
+    if (device.online !== 1) this.deps.registry.setDeviceOnline(deviceId, true, at.toISOString());
+    if (this.faultsToChange(deviceId, battery)) {
+      await this.deps.ledger.transact((effects) => {
+        this.returned(deviceId, at.toISOString(), "heartbeat received", effects);
+        this.checkBattery(deviceId, battery, at.toISOString(), effects);
+      });
+    }
     if (device.online !== 1) this.deps.bus.emit("device.status", { deviceId, online: true });
   }
 
@@ -95,12 +98,28 @@ export class DeviceSupervisor {
     const device = this.deps.faults.device(deviceId);
     if (device?.status !== "active") return;
     const when = at.toISOString();
-    await this.deps.ledger.transact((effects) => {
-      if (online) this.returned(deviceId, when, "device online", effects);
-      else
-        this.deps.ledger.open(deviceId, "offline", when, { reason: "status offline (Last Will or goodbye)" }, effects);
-    });
+    // A device coming online with nothing open (a reconnecting fleet, mostly) has no fault to clear.
+    if (!online || this.faultsToChange(deviceId, null)) {
+      await this.deps.ledger.transact((effects) => {
+        if (online) this.returned(deviceId, when, "device online", effects);
+        else
+          this.deps.ledger.open(deviceId, "offline", when, { reason: "status offline (Last Will or goodbye)" }, effects);
+      });
+    }
     if (online) await this.deps.tests.resendPending(deviceId);
+  }
+
+  /**
+   * Whether hearing from the device (with this battery reading, if any) opens or clears a fault:
+   * an open `offline`/`silent` clears, a low reading opens `low_battery` unless open, a good one clears it.
+   * Read synchronously just before the transaction it decides on, so nothing can change in between.
+   */
+  private faultsToChange(deviceId: string, battery: number | null): boolean {
+    const open = this.deps.faults.openKinds(deviceId);
+    if (open.has("offline") || open.has("silent")) return true;
+    if (battery === null) return false;
+    const { lowBatteryPercent, batteryClearPercent } = this.deps.settings;
+    return open.has("low_battery") ? battery >= batteryClearPercent : battery <= lowBatteryPercent;
   }
 
   /** One pass; a pass still running is not overlapped. */

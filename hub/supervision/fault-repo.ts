@@ -108,6 +108,14 @@ export class FaultRepository {
     return row && this.presence ? this.presence.overlay(deviceId, row) : row;
   }
 
+  /** The kinds of the device's open faults (a lookup in the one-open-per-kind index). */
+  openKinds(deviceId: string): Set<FaultKind> {
+    const rows = this.db
+      .prepare("SELECT kind FROM device_faults WHERE device_id = ? AND cleared_at IS NULL")
+      .all(deviceId) as { kind: FaultKind }[];
+    return new Set(rows.map((row) => row.kind));
+  }
+
   alarmDevice(alarmId: number): { device_id: string; kind: string } | undefined {
     return this.db.prepare("SELECT device_id, kind FROM alarms WHERE id = ?").get(alarmId) as
       | { device_id: string; kind: string }
