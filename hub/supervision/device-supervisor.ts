@@ -33,6 +33,13 @@ import type { FaultLedger, SupervisionEffects } from "./fault-ledger.ts";
 import type { FaultRepository } from "./fault-repo.ts";
 import type { SupervisionSettings } from "./settings.ts";
 import type { TestAlarms } from "./test-alarms.ts";
+import { TickBatch } from "./tick-batch.ts";
+
+interface StatusChange {
+  deviceId: string;
+  online: boolean;
+  at: string;
+}
 
 export interface DeviceSupervisorDeps {
   faults: FaultRepository;
@@ -50,6 +57,7 @@ export class DeviceSupervisor {
   private scanning: Promise<void> | null = null;
   private startedAt = 0;
   private unsubscribe: (() => void) | null = null;
+  private readonly statuses = new TickBatch<StatusChange>((changes) => this.applyStatuses(changes));
 
   constructor(deps: DeviceSupervisorDeps) {
     this.deps = deps;
@@ -93,20 +101,28 @@ export class DeviceSupervisor {
     if (device.online !== 1) this.deps.bus.emit("device.status", { deviceId, online: true });
   }
 
-  /** A `status` message, or the broker's Last Will on the device's behalf. */
+  /**
+   * A `status` message, or the broker's Last Will on the device's behalf. Statuses arriving together
+   * (a fleet dropping or coming back) are applied in arrival order in one transaction (tick-batch.ts).
+   */
   async onStatus(deviceId: string, online: boolean, at: Date): Promise<void> {
     const device = this.deps.faults.device(deviceId);
     if (device?.status !== "active") return;
-    const when = at.toISOString();
-    // A device coming online with nothing open (a reconnecting fleet, mostly) has no fault to clear.
-    if (!online || this.faultsToChange(deviceId, null)) {
-      await this.deps.ledger.transact((effects) => {
-        if (online) this.returned(deviceId, when, "device online", effects);
-        else
-          this.deps.ledger.open(deviceId, "offline", when, { reason: "status offline (Last Will or goodbye)" }, effects);
-      });
-    }
+    await this.statuses.add({ deviceId, online, at: at.toISOString() });
     if (online) await this.deps.tests.resendPending(deviceId);
+  }
+
+  /** Statuses of one tick, one transaction, in arrival order. */
+  private applyStatuses(changes: readonly StatusChange[]): Promise<void> {
+    return this.deps.ledger.transact((effects) => {
+      for (const { deviceId, online, at } of changes) {
+        // A device coming online with nothing open (a reconnecting fleet, mostly) has no fault to clear.
+        if (online && this.faultsToChange(deviceId, null)) this.returned(deviceId, at, "device online", effects);
+        if (!online) {
+          this.deps.ledger.open(deviceId, "offline", at, { reason: "status offline (Last Will or goodbye)" }, effects);
+        }
+      }
+    });
   }
 
   /**
