@@ -5,7 +5,7 @@
  *
  * Before Aedes sees a socket, the server caps connections (below the file
  * descriptor limit, fd-limits.ts), the gate caps connections per address that
- * have not logged in (connection-gate.ts), and every socket is wrapped so that
+ * have not logged in (connection-gate.ts), and every socket is guarded so that
  * no packet over the size limit is ever buffered (frame-guard.ts).
  */
 
@@ -19,7 +19,7 @@ import type { BrokerAuth, BrokerIdentity } from "./broker-auth.ts";
 import { createBrokerPersistence } from "./broker-persistence.ts";
 import { addressKey, type ConnectionGate } from "./connection-gate.ts";
 import { effectiveConnectionCap, readFdLimits } from "./fd-limits.ts";
-import { type GuardedConnection, guardConnection } from "./frame-guard.ts";
+import { guardSocket } from "./frame-guard.ts";
 import { logged } from "./logged.ts";
 import type { LoginAudit } from "./login-audit.ts";
 import type { RefusalLog } from "./refusal-log.ts";
@@ -73,7 +73,7 @@ export class MqttBroker {
   /** Logged-in clients, so sessions can be closed when their credentials change. */
   private readonly clients = new Set<Client>();
   /** Every open connection, logged in or not: stopping closes them all (the server would wait for them). */
-  private readonly connections = new Set<GuardedConnection>();
+  private readonly connections = new Set<net.Socket>();
   private aedes: Aedes | null = null;
   private server: net.Server | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -251,7 +251,7 @@ export class MqttBroker {
       socket.destroy();
       return;
     }
-    const connection = guardConnection(socket, this.options.maxPacketBytes, (rejection) =>
+    const connection = guardSocket(socket, this.options.maxPacketBytes, (rejection) =>
       refusals.refused(
         rejection.code,
         address,
