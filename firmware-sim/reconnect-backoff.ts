@@ -18,6 +18,14 @@
  * long outage settles at one attempt per device every 15 s on average.
  */
 
+/**
+ * How long an attempt waits for its CONNACK before it counts as failed. Long on purpose: when a fleet
+ * reconnects at once the hub answers the CONNECTs in the order they came, so the last of 20,000 may
+ * wait many seconds; a device that gives up after 5 s only joins the back of the queue again, and its
+ * abandoned login was work the hub did for nothing (issue 12 saw 5,000 buttons never settle that way).
+ */
+export const CONNACK_WAIT_MS = 20_000;
+
 export const RECONNECT_FIRST_MAX_MS = 2_000;
 export const RECONNECT_GROWTH = 1.5;
 export const RECONNECT_MAX_MS = 30_000;

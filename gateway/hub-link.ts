@@ -10,7 +10,7 @@
  */
 import { connect, ErrorWithReasonCode, type IClientOptions, type MqttClient } from "mqtt";
 import { PressQueue } from "../firmware-sim/press-queue.ts";
-import { ReconnectLoop } from "../firmware-sim/reconnect-backoff.ts";
+import { CONNACK_WAIT_MS, ReconnectLoop } from "../firmware-sim/reconnect-backoff.ts";
 import {
   type AckMessage,
   type AlarmMessage,
@@ -167,7 +167,8 @@ export class HubLink {
       keepalive: 30,
       // Reconnects wait a random, growing time (firmware-sim/reconnect-backoff.ts), not mqtt.js' fixed period.
       reconnectPeriod: 0,
-      connectTimeout: 5_000,
+      // Patient for the CONNACK, as the protocol asks: after an outage the hub logs the fleet in one after another.
+      connectTimeout: CONNACK_WAIT_MS,
       will: {
         topic: deviceTopic(deviceId, "status"),
         payload: Buffer.from(encodeMessage("status", { state: "offline", firmware })),

@@ -93,6 +93,7 @@ export class DeviceSupervisor {
     // Presence is written behind (not in this transaction); a healthy device's heartbeat needs no transaction at all.
     if (device.online !== 1) this.deps.registry.setDeviceOnline(deviceId, true, at.toISOString());
     if (this.faultsToChange(deviceId, battery)) {
+      this.deps.registry.presence.flush(); // as for statuses: `online` is stored before the faults change
       await this.deps.ledger.transact((effects) => {
         this.returned(deviceId, at.toISOString(), "heartbeat received", effects);
         this.checkBattery(deviceId, battery, at.toISOString(), effects);
@@ -114,6 +115,8 @@ export class DeviceSupervisor {
 
   /** Statuses of one tick, one transaction, in arrival order. */
   private applyStatuses(changes: readonly StatusChange[]): Promise<void> {
+    // Presence first, as before it was written behind: whoever reads a fault finds `online` already matching.
+    this.deps.registry.presence.flush();
     return this.deps.ledger.transact((effects) => {
       for (const { deviceId, online, at } of changes) {
         // A device coming online with nothing open (a reconnecting fleet, mostly) has no fault to clear.
