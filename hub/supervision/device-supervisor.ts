@@ -114,10 +114,12 @@ export class DeviceSupervisor {
   }
 
   /** Statuses of one tick, one transaction, in arrival order. */
-  private applyStatuses(changes: readonly StatusChange[]): Promise<void> {
+  private async applyStatuses(changes: readonly StatusChange[]): Promise<void> {
+    // Devices coming online with no fault open (a reconnecting fleet, mostly): nothing to store here.
+    if (changes.every((change) => change.online && !this.faultsToChange(change.deviceId, null))) return;
     // Presence first, as before it was written behind: whoever reads a fault finds `online` already matching.
     this.deps.registry.presence.flush();
-    return this.deps.ledger.transact((effects) => {
+    await this.deps.ledger.transact((effects) => {
       for (const { deviceId, online, at } of changes) {
         // A device coming online with nothing open (a reconnecting fleet, mostly) has no fault to clear.
         if (online && this.faultsToChange(deviceId, null)) this.returned(deviceId, at, "device online", effects);
