@@ -134,6 +134,8 @@ export class Hub {
     // Credentials that changed end the sessions opened with them, at once (the ACL also re-checks each publish).
     bus.on("device.credentials_changed", ({ deviceId, reason }) => void broker.closeDeviceSessions(deviceId, reason));
     bus.on("user.sessions_revoked", ({ userId, reason }) => void broker.closeUserSessions(userId, reason));
+    // Presence is written behind from here on (hub/storage/presence-buffer.ts); stop() writes what is left.
+    registry.presence.start(logger.child({ part: "presence" }));
     await broker.start();
     const app = await buildHubApp(parts, config, {
       dashboardDir: this.deps.dashboardDir ?? null,
@@ -184,6 +186,7 @@ export class Hub {
     await parts.sender.stop();
     parts.pipeline.stop();
     await parts.broker.stop();
+    parts.registry.presence.stop();
     parts.bus.removeAll();
     parts.db.close();
     this.logger.info("Anxin hub stopped");

@@ -19,6 +19,7 @@ import {
   scriptHub,
   startBroker,
 } from "./support/scripted-broker.ts";
+import { waitFor } from "./support/test-hub.ts";
 
 afterEach(runCleanups);
 
@@ -77,6 +78,8 @@ describe("SimulatedButton", () => {
     const firstSent = nextEvent(button, "sent");
     const pressed = button.press("sos");
     await firstSent;
+    // The first attempt reached the hub (and went unanswered) before the connection drops.
+    await waitFor(() => received.length === 1, 3000, "the first attempt at the hub");
 
     hubUp = true;
     const reconnected = nextEvent(button, "connected");
