@@ -30,7 +30,11 @@ const round = (n: number) => Math.round(n * 10) / 10;
 
 /** The little of the page's globals the predicate reads (the bench's tsconfig has no DOM types). */
 interface InPage {
-  document: { querySelectorAll(selector: string): { length: number } };
+  document: {
+    querySelectorAll(selector: string): { length: number };
+    querySelector(selector: string): { hidden: boolean } | null;
+  };
+  anxinQueue: { renders: number };
 }
 
 export async function measureConsoleBurst(count = 5000): Promise<ConsoleBurstFigures> {
@@ -49,7 +53,10 @@ export async function measureConsoleBurst(count = 5000): Promise<ConsoleBurstFig
     await page.click("#login-submit");
     await page.waitForSelector('body[data-view="console"]');
     // The empty queue has loaded (its first render), and the socket is open.
-    await page.waitForFunction("window.anxinQueue.renders > 0 && document.querySelector('#banner-rt').hidden");
+    await page.waitForFunction(() => {
+      const page = globalThis as unknown as InPage;
+      return page.anxinQueue.renders > 0 && page.document.querySelector("#banner-rt")?.hidden === true;
+    });
     await page.evaluate(`(() => {
       window.benchLongTasks = { count: 0, total: 0, max: 0 };
       new PerformanceObserver((list) => {

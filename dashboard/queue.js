@@ -177,7 +177,9 @@ export function render() {
     const flashing = (flashUntil.get(a.id) ?? 0) > Date.now();
     const entry = built.get(a.id);
     if (entry && entry.json === json && entry.ctx === ctx && entry.flashing === flashing) {
-      entry.el.setAttribute("aria-selected", String(a.id === selectedId));
+      // Written only when it changes: thousands of same-value writes per render still cost style work.
+      const on = String(a.id === selectedId);
+      if (entry.el.getAttribute("aria-selected") !== on) entry.el.setAttribute("aria-selected", on);
       return entry.el;
     }
     rebuilt += 1;

@@ -17,9 +17,9 @@
  * of which the ack takes up to 20), and caps what a console receives at about
  * 100 frames/s however many alarms change, close to the 60 Hz a screen shows.
  *
- * A burst is read READ_CHUNK alarms per pass, with other I/O (acks, logins)
- * let through between passes, so pushing 5,000 alarms never holds the event
- * loop for the whole burst.
+ * A burst is read READ_CHUNK (250) alarms per pass, with other I/O (acks,
+ * logins) let through between passes, so pushing 5,000 alarms never holds the
+ * event loop for the whole burst.
  *
  * Back-pressure: a console whose unsent bytes pass `maxBufferedBytes` (a
  * browser on a bad link, a frozen tab) is closed with SLOW_CONSOLE_CLOSE and
@@ -31,12 +31,17 @@ import type { WebSocket } from "ws";
 import type { AlarmViews } from "../alarms/alarm-views.ts";
 import type { EventBus } from "../events.ts";
 import type { DeviceFault, DeviceTest } from "../supervision/supervision-views.ts";
-import { type ConsoleFrame, encodeFrame, packBatches } from "./console-frames.ts";
+import { BATCH_LIMITS, type ConsoleFrame, encodeFrame, packBatches } from "./console-frames.ts";
 
 /** The close code of a console that fell too far behind; it reconnects and reloads. */
 export const SLOW_CONSOLE_CLOSE = 4002;
-/** Alarms read and summarised per pass; the rest follow once other I/O has run. */
-const READ_CHUNK = 500;
+/**
+ * Alarms read and summarised per pass, one frame's worth; the rest follow once
+ * other I/O (acks, logins) has run. Read with one query per table, 250
+ * summaries cost about a twelfth of reading them one by one, a few ms, so a
+ * burst never holds the event loop for long.
+ */
+const READ_CHUNK = BATCH_LIMITS.items;
 /** A failed read (the database busy or gone) is tried again after this long, with its alarms still dirty. */
 const RETRY_MS = 1000;
 
