@@ -163,7 +163,9 @@ describe("device supervision", () => {
     // The broker still holds the connection open: only the silence rule could have caught this one.
     expect(socket.destroyed).toBe(false);
     expect(fault.detail).toMatchObject({ silentAfterS: 3 });
-    expect(Date.parse(fault.openedAt) - Date.parse(String((fault.detail as { lastSeenAt?: string } | null)?.lastSeenAt))).toBeGreaterThanOrEqual(3000);
+    expect(
+      Date.parse(fault.openedAt) - Date.parse(String((fault.detail as { lastSeenAt?: string } | null)?.lastSeenAt)),
+    ).toBeGreaterThanOrEqual(3000);
     expect((await openFaults(device.deviceId)).map((f) => f.kind)).toEqual(["silent"]);
 
     // A heartbeat brings it back.
