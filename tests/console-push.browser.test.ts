@@ -2,7 +2,8 @@
  * The console under a burst, in real Chromium against a real hub: hundreds of
  * alarms pushed at once arrive as a few `alarms` frames and the queue renders
  * once per frame, not once per alarm; the tone starts once; escalations that
- * rise together re-alert once per frame; and a console that reloads (as after
+ * rise together re-alert once per frame; a hidden tab gets a few desktop
+ * notifications per frame, not hundreds; and a console that reloads (as after
  * being closed for falling behind) lists every open alarm, past the API's
  * page of 1,000.
  *
@@ -114,6 +115,57 @@ describe("console under a burst (browser)", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("notifies a hidden console of the first three new alarms of a frame, and of the rest together", async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
+    await context.grantPermissions(["notifications"], { origin: hub.httpUrl });
+    const other = await context.newPage();
+    other.on("pageerror", (err) => pageErrors.push(err.message));
+    // Counts the notifications the page creates, keeping the real one underneath.
+    await other.addInitScript(`(() => {
+      const Real = window.Notification;
+      window.__notifications = [];
+      window.Notification = class extends Real {
+        constructor(title, options) {
+          super(title, options);
+          window.__notifications.push({ title, tag: options?.tag });
+        }
+      };
+    })()`);
+    await other.goto(hub.httpUrl);
+    await other.fill("#login-username", "admin");
+    await other.fill("#login-password", hub.adminPassword);
+    await other.click("#login-submit");
+    await other.waitForSelector('body[data-view="console"]', { timeout: SHOW_MS });
+    const before = await rows(other);
+    await waitForExpression(
+      other,
+      `document.querySelectorAll('#queue .row').length === ${before} && document.querySelector('#banner-rt').hidden`,
+      undefined,
+      { timeout: SHOW_MS },
+    );
+    await other.evaluate(`Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true })`);
+
+    // 40 alarms in one tick: one frame. Those an operator already took are no call to act.
+    const alarms = insertOpenAlarms(hub.hub.db, 40);
+    for (const alarm of alarms) hub.hub.bus.emit("alarm.changed", { alarmId: alarm.id, change: "created" });
+    await waitForExpression(other, `document.querySelectorAll('#queue .row').length === ${before + 40}`, undefined, {
+      timeout: SHOW_MS,
+    });
+    const waiting = alarms.filter((a) => !a.acknowledged).length;
+    expect(waiting).toBeGreaterThan(3);
+    const shown = (await other.evaluate("window.__notifications")) as { title: string; tag: string }[];
+    expect(shown.map((n) => n.tag)).toEqual([
+      ...alarms
+        .filter((a) => !a.acknowledged)
+        .slice(0, 3)
+        .map((a) => `anxin-alarm-${a.id}`),
+      "anxin-alarm-burst",
+    ]);
+    expect(shown.at(-1)?.title).toBe(`另有 ${waiting - 3} 条新警报`);
+    await context.close();
+    expect(pageErrors).toEqual([]);
+  });
+
   it("lists every open alarm after a reload, past the API's page of 1,000", async () => {
     // Opened while the console was away: nothing pushed, only the reload can bring them.
     insertOpenAlarms(hub.hub.db, 800);
@@ -122,7 +174,7 @@ describe("console under a burst (browser)", () => {
         .prepare("SELECT COUNT(*) AS n FROM alarms WHERE status NOT IN ('resolved', 'followed_up', 'cancelled')")
         .get() as { n: number }
     ).n;
-    expect(open).toBe(BURST + 800);
+    expect(open).toBe(BURST + 40 + 800);
     await page.reload();
     await page.waitForSelector('body[data-view="console"]', { timeout: SHOW_MS });
     await waitForExpression(page, `document.querySelectorAll('#queue .row').length === ${open}`, undefined, {
