@@ -160,7 +160,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     key: "consolePushMs",
     fallback: "10",
     parse: "int",
-    help: "changes gathered this long go to the consoles as one push (0-1000 ms)",
+    help: "at most one push to the consoles per this many ms; changes meanwhile go together (0-1000)",
   },
   {
     env: "ANXIN_CONSOLE_MAX_BUFFER_KB",

@@ -49,7 +49,7 @@ export const HubConfigSchema = Type.Object({
   outboxPollMs: Type.Integer({ minimum: 10 }),
   /** How often the hub commits a tiny write to prove its database still takes them (`/health`, console warning). */
   healthProbeS: Type.Integer({ minimum: 1, maximum: 300 }),
-  /** How long changes are gathered before one push to the consoles (ms; 0: end of the tick). */
+  /** At most one push to the consoles per this many ms; changes meanwhile go together (0: every tick). */
   consolePushMs: Type.Integer({ minimum: 0, maximum: 1000 }),
   /** A console with more unsent push data than this (KiB) is closed so it reloads. */
   consoleMaxBufferKb: Type.Integer({ minimum: 64, maximum: 1024 * 1024 }),

@@ -3,19 +3,22 @@
  * gathered per push window instead of one frame per change.
  *
  * A change only marks its alarm dirty (a fault or test keeps its latest state
- * by id). The first mark arms a timer of `coalesceMs`; when it fires, the dirty
- * alarms are read once (one query for the alarms, one per table they name),
- * serialised once, packed into frames of a few hundred (console-frames.ts),
- * and the same buffers go to every console. An alarm that changed five times
- * in the window is sent once, as it is after the fifth change, and is read
- * after the transactions that changed it committed (the timer runs after them).
+ * by id) and asks for a push: at the end of the current tick if the last push
+ * was at least `coalesceMs` ago, else when that window ends. A push reads the
+ * dirty alarms once (one query for the alarms, one per table they name),
+ * serialises them once, packs them into frames of a few hundred
+ * (console-frames.ts), and sends the same buffers to every console. An alarm
+ * that changed five times since the last push is sent once, as it is after
+ * the fifth change, and is read after the transactions that changed it
+ * committed (the push runs after them, never inside the emitter's call).
  *
- * Why a short timer and not setImmediate: one alarm's stages commit in
- * separate ticks (store, locate, dispatch, SMS queued), so setImmediate would
- * send most of them one by one under moderate load. A window of 10 ms (the
- * default) adds at most 10 ms to press → console (the goal is a p99 of 50 ms,
- * of which the ack takes up to 20), and caps what a console receives at about
- * 100 frames/s however many alarms change, close to the 60 Hz a screen shows.
+ * Why a throttle and not a fixed delay or setImmediate alone: a quiet hub
+ * pushes a press at once (no delay added to press → console); a busy one
+ * pushes at most once per window of 10 ms (the default), so a window adds at
+ * most 10 ms (the goal is a p99 of 50 ms, of which the ack takes up to 20)
+ * and a console gets at most about 100 frames a second, close to the 60 Hz a
+ * screen shows, however many alarms change. setImmediate alone would send one
+ * alarm's stages one by one whenever they commit in separate ticks.
  *
  * A burst is read READ_CHUNK (250) alarms per pass, with other I/O (acks,
  * logins) let through between passes, so pushing 5,000 alarms never holds the
@@ -26,6 +29,7 @@
  * gets nothing more; it reconnects and reloads its lists over HTTP, as after
  * any drop. Without this the hub would keep every frame for it in memory.
  */
+import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import type { AlarmViews } from "../alarms/alarm-views.ts";
@@ -46,7 +50,7 @@ const READ_CHUNK = BATCH_LIMITS.items;
 const RETRY_MS = 1000;
 
 export interface ConsolePushSettings {
-  /** How long changes are gathered before they are pushed (ms); 0: at the end of the current tick. */
+  /** At most one push per this many ms (a push waits no longer than that); 0: every tick that changed something. */
   coalesceMs: number;
   /** A console with more unsent bytes than this is closed with SLOW_CONSOLE_CLOSE. */
   maxBufferedBytes: number;
@@ -63,6 +67,8 @@ export class ConsolePush {
   private readonly tests = new Map<number, DeviceTest>();
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
+  /** When the last push ran (performance.now()); the next waits for the window to end. */
+  private lastPushAt = Number.NEGATIVE_INFINITY;
   private unsubscribes: Array<() => void> = [];
 
   constructor(
@@ -80,18 +86,18 @@ export class ConsolePush {
       bus.on("alarm.changed", ({ alarmId }) => {
         if (this.consoles.size === 0) return;
         this.dirtyAlarms.add(alarmId);
-        this.schedule(this.settings.coalesceMs);
+        this.changed();
       }),
       // A blackout's Last Wills and the reconnect after it open and clear thousands of faults at once.
       bus.on("device.fault", ({ fault }) => {
         if (this.consoles.size === 0) return;
         this.faults.set(fault.id, fault);
-        this.schedule(this.settings.coalesceMs);
+        this.changed();
       }),
       bus.on("device.test", ({ test }) => {
         if (this.consoles.size === 0) return;
         this.tests.set(test.id, test);
-        this.schedule(this.settings.coalesceMs);
+        this.changed();
       }),
     ];
   }
@@ -118,15 +124,14 @@ export class ConsolePush {
     for (const socket of this.consoles) this.deliver(socket, data);
   }
 
-  /** Sends everything gathered so far now, without waiting for the window (tests; shutting down). */
-  flushNow(): void {
-    this.cancel();
-    this.flush();
+  /** Something was marked: push after this tick, or when the window since the last push ends. */
+  private changed(): void {
+    this.schedule(this.lastPushAt + this.settings.coalesceMs - performance.now());
   }
 
   private schedule(delayMs: number): void {
     if (this.timer || this.immediate) return;
-    if (delayMs === 0) this.immediate = setImmediate(() => this.flush());
+    if (delayMs <= 0) this.immediate = setImmediate(() => this.flush());
     else {
       this.timer = setTimeout(() => this.flush(), delayMs);
       this.timer.unref();
@@ -153,6 +158,7 @@ export class ConsolePush {
       this.forget();
       return;
     }
+    this.lastPushAt = performance.now();
     const ids = take(this.dirtyAlarms, READ_CHUNK);
     let frames: Buffer[];
     try {
