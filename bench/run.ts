@@ -5,6 +5,7 @@
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { measureAvrEmulator, printAvrEmulatorFigures } from "./avr-emulator.ts";
+import { measureConsoleBurst, printConsoleBurstFigures } from "./console-burst.ts";
 import { measureConsoleQueue, printConsoleQueueFigures } from "./console-queue.ts";
 import { measureDecodeAndProbe, printDecodeProbeFigures } from "./decode-and-probe.ts";
 import { measureHouseholdImport, printImportFigures } from "./import-households.ts";
@@ -31,4 +32,5 @@ printNearestDispatchFigures(measureNearestDispatch());
 printIncidentLookupFigures(measureIncidentLookup());
 printAvrEmulatorFigures(await measureAvrEmulator());
 printConsoleQueueFigures(await measureConsoleQueue());
+printConsoleBurstFigures(await measureConsoleBurst());
 printDecodeProbeFigures(measureDecodeAndProbe());

@@ -156,6 +156,20 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     help: "how often a tiny committed write proves the database takes writes (/health, console warning)",
   },
   {
+    env: "ANXIN_CONSOLE_PUSH_MS",
+    key: "consolePushMs",
+    fallback: "10",
+    parse: "int",
+    help: "at most one push to the consoles per this many ms; changes meanwhile go together (0-1000)",
+  },
+  {
+    env: "ANXIN_CONSOLE_MAX_BUFFER_KB",
+    key: "consoleMaxBufferKb",
+    fallback: "8192",
+    parse: "int",
+    help: "a console with more unsent pushes than this (KiB) is closed, and reloads",
+  },
+  {
     env: "ANXIN_OUTBOX_POLL_MS",
     key: "outboxPollMs",
     fallback: "500",

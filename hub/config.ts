@@ -49,6 +49,10 @@ export const HubConfigSchema = Type.Object({
   outboxPollMs: Type.Integer({ minimum: 10 }),
   /** How often the hub commits a tiny write to prove its database still takes them (`/health`, console warning). */
   healthProbeS: Type.Integer({ minimum: 1, maximum: 300 }),
+  /** At most one push to the consoles per this many ms; changes meanwhile go together (0: every tick). */
+  consolePushMs: Type.Integer({ minimum: 0, maximum: 1000 }),
+  /** A console with more unsent push data than this (KiB) is closed so it reloads. */
+  consoleMaxBufferKb: Type.Integer({ minimum: 64, maximum: 1024 * 1024 }),
   outboxMaxBackoffMs: Type.Integer({ minimum: 100 }),
   /**
    * How long one Twilio request may go unanswered. A request that did is retried with the same idempotency

@@ -31,6 +31,7 @@ export async function buildHubApp(
     bus: parts.bus,
     dashboardDir: options.dashboardDir,
     ...(options.sessionCheckMs === undefined ? {} : { sessionCheckMs: options.sessionCheckMs }),
+    consolePush: { coalesceMs: config.consolePushMs, maxBufferedBytes: config.consoleMaxBufferKb * 1024 },
     settings: {
       loginRateLimitPerMinute: config.loginRateLimitPerMinute,
       publicUrl: config.publicUrl,

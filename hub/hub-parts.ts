@@ -40,6 +40,7 @@ import type { AlarmRepository } from "./storage/alarm-repo.ts";
 import type { Db } from "./storage/database.ts";
 import type { OutboxRepository } from "./storage/outbox-repo.ts";
 import type { RegistryRepository } from "./storage/registry-repo.ts";
+import { SummaryReads } from "./storage/summary-reads.ts";
 import type { UserRepository } from "./storage/user-repo.ts";
 import { DatabaseWriteProbe } from "./storage/write-probe.ts";
 import { createSupervision } from "./supervision/index.ts";
@@ -189,6 +190,7 @@ export function createHubParts(
     alarms,
     registry,
     users,
+    reads: new SummaryReads(db),
     outbox,
     stageCount: ALARM_STAGES.length,
     dispatch: dispatchViews,

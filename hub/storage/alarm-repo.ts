@@ -192,9 +192,12 @@ export class AlarmRepository {
     return this.db.prepare("SELECT * FROM alarms WHERE id = ?").get(alarmId) as AlarmRow | undefined;
   }
 
-  list(filter: { openOnly: boolean; limit: number }): AlarmRow[] {
-    const where = filter.openOnly ? `WHERE status NOT IN (${CLOSED_SQL})` : "";
-    return this.db.prepare(`SELECT * FROM alarms ${where} ORDER BY id DESC LIMIT ?`).all(filter.limit) as AlarmRow[];
+  /** Newest first; `beforeId` pages on (the ids below it), so a console can load more open alarms than one page. */
+  list(filter: { openOnly: boolean; limit: number; beforeId?: number }): AlarmRow[] {
+    const open = filter.openOnly ? `AND status NOT IN (${CLOSED_SQL})` : "";
+    return this.db
+      .prepare(`SELECT * FROM alarms WHERE id < ? ${open} ORDER BY id DESC LIMIT ?`)
+      .all(filter.beforeId ?? Number.MAX_SAFE_INTEGER, filter.limit) as AlarmRow[];
   }
 
   appendEvent(alarmId: number, type: string, actor: string, detail?: Record<string, unknown>, at = nowIso()): void {
