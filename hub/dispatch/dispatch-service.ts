@@ -52,6 +52,15 @@ export class DispatchService {
     this.planner = new DispatchPlanner({ ...deps, cascade: this.cascade });
   }
 
+  /** Builds the busy-worker mirror from the tables (outside any transaction); before it, rankings ask the tables. */
+  start(): void {
+    this.deps.repo.busyMirror().start();
+  }
+
+  stop(): void {
+    this.deps.repo.busyMirror().stop();
+  }
+
   /** The pipeline stage: plans inside its transaction; the returned function runs after the commit. */
   planInStage(alarm: AlarmRow): () => void {
     const effects = this.planner.plan(alarm);
@@ -124,7 +133,7 @@ export class DispatchService {
       if (!alarm || parseRanking(alarm.dispatch_ranking)?.refinement !== "pending") return;
       if (!household || household.lat === null || household.lng === null) return;
       const point = { lat: household.lat, lng: household.lng };
-      const request = { point, gridId: household.grid_id, busy: repo.busyWorkers(alarmId) };
+      const request = { point, gridId: household.grid_id, busy: repo.busyLookup(alarmId) };
       const options = { size: settings.rankingSize, gridPreferenceM: settings.gridPreferenceM };
       const pool = gatherCandidates(responders.snapshot().workers, request, settings.routing?.candidates ?? 1, options);
       let metric: RankingMetric = "great_circle";
@@ -205,7 +214,7 @@ export class DispatchService {
           ? greatCircleMetres({ lat: worker.lat, lng: worker.lng }, { lat: household.lat, lng: household.lng })
           : null;
       const entry = parseRanking(alarm.dispatch_ranking)?.entries.find((e) => e.workerId === workerId);
-      const busyWith = repo.busyWorkers(alarmId).get(workerId);
+      const busyWith = repo.busyLookup(alarmId).get(workerId);
       const notes = [
         entry ? `ranked ${entry.rank}` : "not in the ranking",
         worker.on_duty === 1 ? null : "off duty",
