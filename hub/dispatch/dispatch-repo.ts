@@ -216,11 +216,13 @@ export class DispatchRepository {
     );
   }
 
-  /** Open offers whose deadline has passed; ISO-8601 UTC strings compare in time order. */
-  expiredOffers(nowIso: string): OfferRow[] {
+  /** The `limit` oldest open offers whose deadline has passed; ISO-8601 UTC strings compare in time order. */
+  expiredOffers(nowIso: string, limit: number): OfferRow[] {
     return this.db
-      .prepare("SELECT * FROM dispatch_offers WHERE status = 'offered' AND expires_at <= ? ORDER BY expires_at, id")
-      .all(nowIso) as OfferRow[];
+      .prepare(
+        "SELECT * FROM dispatch_offers WHERE status = 'offered' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?",
+      )
+      .all(nowIso, limit) as OfferRow[];
   }
 
   /** Open alarms ranked in the pipeline whose OSRM refinement and first offer have not happened yet. */

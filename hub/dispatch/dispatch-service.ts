@@ -23,6 +23,9 @@ import { gatherCandidates, orderCandidates } from "./ranking.ts";
 import type { OsrmTableClient } from "./routing.ts";
 import type { Clock, DeviceFeedback, DispatchSettings, RankingMetric, StoredRanking } from "./types.ts";
 
+/** Expired offers handled between two turns of the event loop. */
+const EXPIRED_CHUNK = 16;
+
 export interface DispatchServiceDeps {
   db: Db;
   alarms: AlarmRepository;
@@ -92,24 +95,36 @@ export class DispatchService {
     }
   }
 
-  /** Watcher: every open offer past its deadline times out and the next worker is asked. */
+  /**
+   * Watcher: every open offer past its deadline times out and the next worker is asked.
+   * A restart or a burst can leave thousands expired at once; they are handled
+   * `EXPIRED_CHUNK` at a time with a turn of the event loop between chunks, so
+   * presses are still stored and acked while the pass runs (issue 12).
+   */
   async timeOutExpiredOffers(): Promise<number> {
     const now = this.deps.clock().toISOString();
-    const expired = this.deps.repo.expiredOffers(now);
-    for (const offer of expired) {
-      await this.transact((effects) => {
-        if (!this.deps.repo.settleOffer(offer.id, "timed_out", now, null)) return;
-        const worker = this.deps.repo.worker(offer.worker_id);
-        this.deps.alarms.appendEvent(offer.alarm_id, "offer_timed_out", "system", {
-          offerId: offer.id,
-          worker: { id: offer.worker_id, code: worker?.code ?? null, name: worker?.name ?? null },
-          expiresAt: offer.expires_at,
-        });
-        effects.change(offer.alarm_id, "offer_timed_out");
-        this.cascade.offerNext(offer.alarm_id, effects, `${worker?.name ?? "the worker"} did not answer in time`);
-      });
+    let handled = 0;
+    for (;;) {
+      const expired = this.deps.repo.expiredOffers(now, EXPIRED_CHUNK);
+      for (const offer of expired) await this.timeOut(offer, now);
+      handled += expired.length;
+      if (expired.length < EXPIRED_CHUNK) return handled;
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    return expired.length;
+  }
+
+  private timeOut(offer: OfferRow, now: string): Promise<void> {
+    return this.transact((effects) => {
+      if (!this.deps.repo.settleOffer(offer.id, "timed_out", now, null)) return;
+      const worker = this.deps.repo.worker(offer.worker_id);
+      this.deps.alarms.appendEvent(offer.alarm_id, "offer_timed_out", "system", {
+        offerId: offer.id,
+        worker: { id: offer.worker_id, code: worker?.code ?? null, name: worker?.name ?? null },
+        expiresAt: offer.expires_at,
+      });
+      effects.change(offer.alarm_id, "offer_timed_out");
+      this.cascade.offerNext(offer.alarm_id, effects, `${worker?.name ?? "the worker"} did not answer in time`);
+    });
   }
 
   /** Watcher: refinements that a restart (or a lost promise) left pending are started again. */
