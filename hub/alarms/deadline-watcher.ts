@@ -100,7 +100,7 @@ export class DeadlineWatcher {
     const { settings, clock } = this.deps;
     const now = clock().getTime();
     const out: Escalation[] = [];
-    for (const alarm of this.deps.repo.unacknowledged(this.cutoff(settings.ackDeadlineS))) {
+    for (const alarm of this.deps.repo.unacknowledged(this.cutoff(settings.ackDeadlineS), settings.ackRealertS)) {
       const lateMs = now - Date.parse(alarm.received_at) - settings.ackDeadlineS * 1000;
       const level = settings.ackRealertS > 0 ? 1 + Math.floor(lateMs / (settings.ackRealertS * 1000)) : 1;
       if ((alarm.ack_level ?? 0) >= level) continue;
@@ -138,7 +138,8 @@ export class DeadlineWatcher {
   }
 
   private overdueEscalations(): Escalation[] {
-    return this.deps.lifecycle.overdue().map((row) => ({
+    // Only those not marked yet: every old open alarm, every second, was a transaction that changed nothing.
+    return this.deps.lifecycle.overdue({ unmarkedOnly: true }).map((row) => ({
       alarm: row.alarm,
       kind: row.kind,
       level: 1,
