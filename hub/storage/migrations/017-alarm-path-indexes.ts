@@ -11,6 +11,8 @@
  *   open alarms nobody acknowledged.
  * - `alarms_follow_up`: it also looks for resolved emergencies due a
  *   follow-up visit; false alarms resolved long ago are not in the index.
+ * - `alarms_open_tests`: device supervision (every scan) looks for open test
+ *   alarms nobody asked for; a test alarm closes by itself, so it holds a few.
  * Released: never edit, add a migration instead.
  */
 export const ALARM_PATH_INDEXES_SQL = `
@@ -20,4 +22,6 @@ CREATE INDEX alarms_refinement_pending ON alarms(status, id)
 CREATE INDEX alarms_unacknowledged ON alarms(status, received_at) WHERE acknowledged_at IS NULL;
 CREATE INDEX alarms_follow_up ON alarms(status, resolved_at)
   WHERE status = 'resolved' AND (outcome = 'real' OR follow_up_due_at IS NOT NULL);
+CREATE INDEX alarms_open_tests ON alarms(id)
+  WHERE kind = 'test' AND status IN ('unassigned', 'offered', 'accepted', 'on_scene');
 `;
