@@ -4,6 +4,7 @@
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { measureAlarmPath, printAlarmPathFigures } from "./alarm-path-queries.ts";
 import { measureAvrEmulator, printAvrEmulatorFigures } from "./avr-emulator.ts";
 import { measureConsoleQueue, printConsoleQueueFigures } from "./console-queue.ts";
 import { measureDecodeAndProbe, printDecodeProbeFigures } from "./decode-and-probe.ts";
@@ -28,6 +29,7 @@ console.log(`  median ${latency.ackMs.median} ms   p99 ${latency.ackMs.p99} ms  
 
 printImportFigures(measureHouseholdImport(Number(values.households)));
 printNearestDispatchFigures(measureNearestDispatch());
+printAlarmPathFigures(await measureAlarmPath());
 printIncidentLookupFigures(measureIncidentLookup());
 printAvrEmulatorFigures(await measureAvrEmulator());
 printConsoleQueueFigures(await measureConsoleQueue());
