@@ -153,6 +153,17 @@ export class BusyWorkers {
     return new HoldsLookup(this.holds, overlayOf(installed.journal.all()), exceptAlarmId);
   }
 
+  /**
+   * Folds what has been committed into memory now, rather than at the next turn of the event loop:
+   * called after a dispatch commit, so the next alarm's lookup finds a short journal even when many
+   * alarms are handled within one turn. Inside a transaction it does nothing.
+   */
+  sync(): void {
+    if (this.db.inTransaction) return;
+    const installed = this.current();
+    if (installed) this.fold(installed);
+  }
+
   /** Every busy worker → one alarm they are busy with (the map's layer; not for the alarm path). */
   all(exceptAlarmId: number | null): Map<number, number> {
     const lookup = this.lookup(exceptAlarmId);

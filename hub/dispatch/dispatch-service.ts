@@ -8,6 +8,7 @@
  */
 import type { Logger } from "pino";
 import { buttonStateOf } from "../alarms/button-state.ts";
+import { CHUNK_SIZE } from "../chunked.ts";
 import { AnxinError, describeError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import { greatCircleMetres } from "../geo/nearest.ts";
@@ -22,9 +23,6 @@ import { DispatchEffects, OFFERABLE_STATUSES, OfferCascade, parseRanking } from 
 import { gatherCandidates, orderCandidates } from "./ranking.ts";
 import type { OsrmTableClient } from "./routing.ts";
 import type { Clock, DeviceFeedback, DispatchSettings, RankingMetric, StoredRanking } from "./types.ts";
-
-/** Expired offers handled between two turns of the event loop. */
-const EXPIRED_CHUNK = 16;
 
 export interface DispatchServiceDeps {
   db: Db;
@@ -80,6 +78,7 @@ export class DispatchService {
 
   async afterCommit(effects: DispatchEffects): Promise<void> {
     const { bus, repo, devices, logger } = this.deps;
+    repo.busyMirror().sync();
     for (const { alarmId, change } of effects.changes) bus.emit("alarm.changed", { alarmId, change });
     if (effects.outboxAdded > 0) bus.emit("outbox.enqueued", { count: effects.outboxAdded });
     for (const alarmId of effects.refine) void this.refineAndOffer(alarmId);
@@ -98,17 +97,17 @@ export class DispatchService {
   /**
    * Watcher: every open offer past its deadline times out and the next worker is asked.
    * A restart or a burst can leave thousands expired at once; they are handled
-   * `EXPIRED_CHUNK` at a time with a turn of the event loop between chunks, so
+   * `CHUNK_SIZE` (hub/chunked.ts) at a time with a turn of the event loop between chunks, so
    * presses are still stored and acked while the pass runs (issue 12).
    */
   async timeOutExpiredOffers(): Promise<number> {
     const now = this.deps.clock().toISOString();
     let handled = 0;
     for (;;) {
-      const expired = this.deps.repo.expiredOffers(now, EXPIRED_CHUNK);
+      const expired = this.deps.repo.expiredOffers(now, CHUNK_SIZE);
       for (const offer of expired) await this.timeOut(offer, now);
       handled += expired.length;
-      if (expired.length < EXPIRED_CHUNK) return handled;
+      if (expired.length < CHUNK_SIZE) return handled;
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
