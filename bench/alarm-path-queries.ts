@@ -43,7 +43,8 @@ export interface AlarmPathFigures {
 const GROWING =
   /^(alarms|alarm_events|alarm_escalations|dispatch_offers|outbox|presses|relative_contacts|relative_cascades|family_updates_due|family_links|device_events|device_faults|device_tests|audit_log|call_hangups|service_requests|sessions)$/;
 
-function fillHistory(db: Db, closed: number, open: number): void {
+/** A history of `closed` alarms and a backlog of `open` SOS alarms holding workers, written directly. */
+export function fillHistory(db: Db, closed: number, open: number): void {
   const workers = (db.prepare("SELECT id FROM workers WHERE on_duty = 1").all() as { id: number }[]).map((w) => w.id);
   const homes = db
     .prepare(
