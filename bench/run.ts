@@ -4,6 +4,7 @@
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { measureAlarmPath, printAlarmPathFigures } from "./alarm-path-queries.ts";
 import { measureAvrEmulator, printAvrEmulatorFigures } from "./avr-emulator.ts";
 import { measureConsoleBurst, printConsoleBurstFigures } from "./console-burst.ts";
 import { measureConsoleQueue, printConsoleQueueFigures } from "./console-queue.ts";
@@ -29,6 +30,7 @@ console.log(`  median ${latency.ackMs.median} ms   p99 ${latency.ackMs.p99} ms  
 
 printImportFigures(measureHouseholdImport(Number(values.households)));
 printNearestDispatchFigures(measureNearestDispatch());
+printAlarmPathFigures(await measureAlarmPath());
 printIncidentLookupFigures(measureIncidentLookup());
 printAvrEmulatorFigures(await measureAvrEmulator());
 printConsoleQueueFigures(await measureConsoleQueue());

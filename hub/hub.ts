@@ -128,6 +128,8 @@ export class Hub {
     });
     const { broker, pipeline, presence, lifecycle, relatives, supervision, offerWatcher, sender } = parts;
     parts.responders.refresh();
+    // Who is busy, from the tables into memory: rankings must not scan the open alarms (issue 12).
+    parts.dispatch.start();
     broker.handle("alarm", (message) => pipeline.handlePress(message));
     broker.handle("heartbeat", presence.onHeartbeat);
     broker.handle("status", presence.onStatus);
@@ -188,6 +190,7 @@ export class Hub {
     await parts.broker.stop();
     parts.registry.presence.stop();
     parts.bus.removeAll();
+    parts.dispatch.stop();
     parts.db.close();
     this.logger.info("Anxin hub stopped");
   }
