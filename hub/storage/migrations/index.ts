@@ -22,6 +22,8 @@ import { MANUAL_TESTS_SQL } from "./013-manual-tests.ts";
 import { ONE_INCIDENT_SQL } from "./014-one-incident.ts";
 import { HEALTH_PROBE_SQL } from "./015-health-probe.ts";
 import { MONITOR_ROLE_SQL } from "./016-monitor-role.ts";
+import { RESERVED_17_SQL } from "./017-reserved.ts";
+import { OUTBOX_PRIORITY_SQL } from "./018-outbox-priority.ts";
 
 export interface Migration {
   version: number;
@@ -105,5 +107,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "monitor role: accounts that watch device traffic over MQTT",
     sql: MONITOR_ROLE_SQL,
     rebuildsTables: true,
+  },
+  // Placeholder: replaced by the other issue-12 branch's migration 17 when they are merged.
+  { version: 17, name: "reserved for another part of issue 12", sql: RESERVED_17_SQL },
+  {
+    version: 18,
+    name: "outbox priority: first contacts before later waves and updates, sent from an index in that order",
+    sql: OUTBOX_PRIORITY_SQL,
   },
 ];
