@@ -94,7 +94,7 @@ export class OutboxRepository {
    * The pending row to send next (priority, then oldest) that is due by `nowMs`
    * and not in `skip` (the sender's requests in flight). It walks the index
    * `outbox_send_order` and stops at the first match, reading no table rows
-   * until then (EXPLAIN QUERY PLAN in tests/outbox-pipeline.test.ts).
+   * until then (EXPLAIN QUERY PLAN in tests/outbox-order.test.ts).
    */
   nextDue(nowMs: number, skip: ReadonlySet<number> = new Set()): OutboxRow | undefined {
     let found: number | undefined;
@@ -191,18 +191,19 @@ export class OutboxRepository {
 }
 
 /** Pending rows due by ?, in the order they are sent: an index walk of `outbox_send_order` (migration 18). */
-const DUE_IDS =
+export const OUTBOX_DUE_SQL =
   "SELECT id FROM outbox INDEXED BY outbox_send_order WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY priority, id";
+/** The first pending row's due time after ?: a seek on `outbox_due`. */
+export const OUTBOX_NEXT_DUE_AT_SQL =
+  "SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending' AND next_attempt_at > ?";
 
 function prepareSenderStatements(
   db: Db,
 ): Record<"dueIds" | "byId" | "nextDueAt" | "markSent" | "markRetry", Database.Statement> {
   return {
-    dueIds: db.prepare(DUE_IDS),
+    dueIds: db.prepare(OUTBOX_DUE_SQL),
     byId: db.prepare("SELECT * FROM outbox WHERE id = ?"),
-    nextDueAt: db.prepare(
-      "SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending' AND next_attempt_at > ?",
-    ),
+    nextDueAt: db.prepare(OUTBOX_NEXT_DUE_AT_SQL),
     markSent: db.prepare(
       "UPDATE outbox SET status = 'sent', attempts = attempts + 1, provider_ref = ?, sent_at = ?, last_error = NULL WHERE id = ?",
     ),

@@ -67,6 +67,8 @@ export interface FakeTwilioRequest {
   replayed?: boolean;
   /** Taken, but answered only after the client gave up (see `holdAnswers`). */
   held?: boolean;
+  /** The `To` of a message or call create. */
+  to?: string;
   /** Refused with 429 by the limits (see `setLimits`): over the rate, or at random. */
   throttled?: ThrottleReason;
   receivedAt: Date;
@@ -140,13 +142,23 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       sendJson(res, status, body, headers);
     };
+    let to: string | undefined;
     const refuse = (r: Refusal, reason = r.message, throttled?: ThrottleReason): Promise<void> => {
-      const seen = { method, path, status: r.status, code: r.code, rejection: reason, receivedAt };
+      const seen = {
+        method,
+        path,
+        status: r.status,
+        code: r.code,
+        rejection: reason,
+        receivedAt,
+        ...(to ? { to } : {}),
+      };
       requests.push(throttled ? { ...seen, throttled } : seen);
       return answer(r.status, twilioError(r.status, r.code, r.message), r.headers);
     };
 
     const raw = await readBody(req);
+    to = raw ? (new URLSearchParams(raw).get("To") ?? undefined) : undefined;
     const match = MESSAGES_PATH.exec(path) ?? CALLS_PATH.exec(path) ?? CALL_PATH.exec(path);
     if (!match) {
       await refuse(refusal(404, 20404, `The requested resource ${path} was not found`));
@@ -178,7 +190,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     const key = ledger.keyOf(req.headers, options.accountSid, method, path);
     const original = key === undefined ? undefined : await ledger.earlier(key);
     if (original) {
-      requests.push({ method, path, status: original.status, replayed: true, receivedAt });
+      requests.push({ method, path, status: original.status, replayed: true, receivedAt, ...(to ? { to } : {}) });
       await answer(original.status, original.body);
       return;
     }
@@ -198,7 +210,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     const hold = holds.findIndex((h) => h.only === undefined || h.only === resource);
     const held = hold >= 0;
     if (held) holds.splice(hold, 1);
-    requests.push({ method, path, status: made.status, receivedAt, ...(held ? { held } : {}) });
+    requests.push({ method, path, status: made.status, receivedAt, ...(to ? { to } : {}), ...(held ? { held } : {}) });
     for (const wake of waiters) wake();
     // Taken, but the answer comes only after the client stopped waiting for it: it never arrives.
     if (held) await once(res, "close");
