@@ -11,6 +11,7 @@ import { measureHouseholdImport, printImportFigures } from "./import-households.
 import { measureIncidentLookup, printIncidentLookupFigures } from "./incident-lookup.ts";
 import { measureNearestDispatch, printNearestDispatchFigures } from "./nearest-dispatch.ts";
 import { measurePressLatency } from "./press-latency.ts";
+import { measureSmsFanout, printSmsFanoutFigures } from "./sms-fanout.ts";
 
 const { values } = parseArgs({
   options: { presses: { type: "string", default: "250" }, households: { type: "string", default: "100000" } },
@@ -32,3 +33,4 @@ printIncidentLookupFigures(measureIncidentLookup());
 printAvrEmulatorFigures(await measureAvrEmulator());
 printConsoleQueueFigures(await measureConsoleQueue());
 printDecodeProbeFigures(measureDecodeAndProbe());
+printSmsFanoutFigures(await measureSmsFanout());

@@ -110,7 +110,7 @@ describe("the rate pacer", () => {
 
   it("slows down on 429s and climbs back to the configured rate once they stop", () => {
     const pacer = new RatePacer({ ratePerS: 50 }, 0);
-    for (let i = 0; i < 20; i++) pacer.answered(true, 100);
+    for (let i = 0; i < 40; i++) pacer.answered(true, 100);
     expect(pacer.ratePerS).toBeLessThan(30);
     expect(pacer.ratePerS).toBeGreaterThanOrEqual(5);
     pacer.answered(false, 1100);

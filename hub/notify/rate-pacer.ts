@@ -26,7 +26,7 @@ export interface RatePacerOptions {
 }
 
 /** Each 429 multiplies the rate by this. */
-const SLOWDOWN = 0.97;
+const SLOWDOWN = 0.98;
 /** The rate never drops below this share of the configured one. */
 const FLOOR = 0.1;
 /** Without 429s the rate climbs back by this share of the configured rate per second. */
