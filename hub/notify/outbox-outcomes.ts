@@ -73,7 +73,10 @@ export class OutboxOutcomes {
     } catch (error) {
       // Nothing of the batch is stored: each row is still pending with the key it was sent with, so it is
       // sent again, and a message the provider took is answered with the original (same idempotency key).
-      this.logger.error({ err: error, rows: batch.map((item) => item.row.id) }, "outbox outcomes not stored");
+      this.logger.error(
+        { err: error, code: "OUTBOX_OUTCOME_NOT_STORED", rows: batch.map((item) => item.row.id) },
+        "outbox outcomes not stored; those rows are sent again with the same keys",
+      );
     } finally {
       for (const item of batch) item.done();
     }

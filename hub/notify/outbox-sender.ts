@@ -121,7 +121,7 @@ export class OutboxSender {
         waitMs = this.step();
       } catch (error) {
         // The database refused a read: nothing can be sent or recorded now; try again after a poll.
-        this.logger.error({ err: error }, "outbox sender could not read the outbox");
+        this.logger.error({ err: error, code: "OUTBOX_READ_FAILED" }, "outbox sender could not read the outbox");
         waitMs = this.options.pollMs;
       }
       if (waitMs > 0) await this.pause(waitMs);
