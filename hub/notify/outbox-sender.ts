@@ -30,8 +30,6 @@ import type { SmsNotifier, VoiceNotifier } from "./notifier.ts";
 import { OutboxOutcomes, type ProviderAnswer } from "./outbox-outcomes.ts";
 import { RatePacer } from "./rate-pacer.ts";
 
-export { backoffMs } from "./retry-delay.ts";
-
 export interface OutboxSenderOptions {
   /** Longest sleep while nothing is due (new messages wake it at once). */
   pollMs: number;
