@@ -13,6 +13,7 @@ import { measureHouseholdImport, printImportFigures } from "./import-households.
 import { measureIncidentLookup, printIncidentLookupFigures } from "./incident-lookup.ts";
 import { measureNearestDispatch, printNearestDispatchFigures } from "./nearest-dispatch.ts";
 import { measurePressLatency } from "./press-latency.ts";
+import { measureSmsFanout, printSmsFanoutFigures } from "./sms-fanout.ts";
 
 const { values } = parseArgs({
   options: { presses: { type: "string", default: "250" }, households: { type: "string", default: "100000" } },
@@ -36,3 +37,4 @@ printAvrEmulatorFigures(await measureAvrEmulator());
 printConsoleQueueFigures(await measureConsoleQueue());
 printConsoleBurstFigures(await measureConsoleBurst());
 printDecodeProbeFigures(measureDecodeAndProbe());
+printSmsFanoutFigures(await measureSmsFanout());

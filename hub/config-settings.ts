@@ -184,6 +184,20 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     help: "longest wait between retries of one SMS or call",
   },
   {
+    env: "ANXIN_OUTBOX_RATE_PER_S",
+    key: "outboxRatePerS",
+    fallback: "10",
+    parse: "number",
+    help: "requests per second to Twilio (SMS, calls, hang-ups): your senders' rate; faster only queues at Twilio, out of priority order",
+  },
+  {
+    env: "ANXIN_OUTBOX_CONCURRENCY",
+    key: "outboxConcurrency",
+    fallback: "20",
+    parse: "int",
+    help: "requests to Twilio in flight at once (Twilio refuses with 429 past the account's limit)",
+  },
+  {
     env: "ANXIN_TWILIO_TIMEOUT_MS",
     key: "twilioTimeoutMs",
     fallback: "10000",

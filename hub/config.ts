@@ -55,6 +55,15 @@ export const HubConfigSchema = Type.Object({
   consoleMaxBufferKb: Type.Integer({ minimum: 64, maximum: 1024 * 1024 }),
   outboxMaxBackoffMs: Type.Integer({ minimum: 100 }),
   /**
+   * Requests per second the outbox sends to the provider (SMS, calls, hang-ups): a token bucket, slowed by 429s and
+   * recovering. Twilio sends each sender's messages at its own rate (10 segments/s for a number or sender ID to China)
+   * and queues the rest in arrival order, so sending faster than that only moves the queue to Twilio, where the
+   * hub's priorities (first contacts before later waves and updates) no longer apply.
+   */
+  outboxRatePerS: Type.Number({ exclusiveMinimum: 0, maximum: 10_000 }),
+  /** Requests in flight at once; Twilio answers 429 (20429) past an account's limit of concurrent requests. */
+  outboxConcurrency: Type.Integer({ minimum: 1, maximum: 100 }),
+  /**
    * How long one Twilio request may go unanswered. A request that did is retried with the same idempotency
    * token, so Twilio answers with the original message or call instead of sending it again.
    */

@@ -184,7 +184,12 @@ export function createHubParts(
       bus,
       logger: logger.child({ part: "outbox" }),
     },
-    { pollMs: config.outboxPollMs, maxBackoffMs: config.outboxMaxBackoffMs },
+    {
+      pollMs: config.outboxPollMs,
+      maxBackoffMs: config.outboxMaxBackoffMs,
+      ratePerS: config.outboxRatePerS,
+      concurrency: config.outboxConcurrency,
+    },
   );
   const views = new AlarmViews({
     alarms,

@@ -54,6 +54,17 @@ describe("relatives' cascade", () => {
     expect(callA?.statusCallback).toBe("http://anxin.test/api/twilio/status");
     expect(callA?.statusCallbackEvents).toEqual([]);
     expect(hub.callsTo(B.phone)).toHaveLength(0);
+    // The order the outbox would send them in a mass event: the first wave's first relative and the call
+    // first, the rest of the first wave next, the later wave after (hub/notify/outbox-priority.ts).
+    const queued = hub.th.hub.db
+      .prepare("SELECT channel, priority FROM outbox WHERE alarm_id = ? AND purpose GLOB 'relative*' ORDER BY id")
+      .all(alarmId);
+    expect(queued).toEqual([
+      { channel: "sms", priority: 0 },
+      { channel: "sms", priority: 1 },
+      { channel: "sms", priority: 2 },
+      { channel: "voice", priority: 0 },
+    ]);
     const medical = hub.th.hub.db
       .prepare(
         "SELECT r.conditions, r.medications, r.allergies FROM residents r JOIN alarms a ON a.resident_id = r.id WHERE a.id = ?",

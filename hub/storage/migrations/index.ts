@@ -23,6 +23,7 @@ import { ONE_INCIDENT_SQL } from "./014-one-incident.ts";
 import { HEALTH_PROBE_SQL } from "./015-health-probe.ts";
 import { MONITOR_ROLE_SQL } from "./016-monitor-role.ts";
 import { ALARM_PATH_INDEXES_SQL } from "./017-alarm-path-indexes.ts";
+import { OUTBOX_PRIORITY_SQL } from "./018-outbox-priority.ts";
 
 export interface Migration {
   version: number;
@@ -111,5 +112,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 17,
     name: "indexes for the alarm path and the periodic passes: no pass reads the whole alarms table",
     sql: ALARM_PATH_INDEXES_SQL,
+  },
+  {
+    version: 18,
+    name: "outbox priority: first contacts before later waves and updates, sent from an index in that order",
+    sql: OUTBOX_PRIORITY_SQL,
   },
 ];
