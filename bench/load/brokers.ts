@@ -20,7 +20,19 @@ export interface BrokerProcess {
   name: string;
   port: number;
   pid: number;
+  /** Set when the broker exited without being stopped. */
+  crashReport(): string | null;
   stop(): Promise<void>;
+}
+
+/** Children the bench stopped itself: their exit is no crash. */
+const stopped = new WeakSet<ChildProcess>();
+
+function crashReporter(child: ChildProcess, logFile: string): () => string | null {
+  return () =>
+    stopped.has(child) || (child.exitCode === null && child.signalCode === null)
+      ? null
+      : `exited with ${child.exitCode ?? child.signalCode} (${logFile})`;
 }
 
 async function waitForPort(port: number, child: ChildProcess, timeoutMs: number, what: string): Promise<void> {
@@ -43,6 +55,7 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number,
 
 function stopper(child: ChildProcess): () => Promise<void> {
   return async () => {
+    stopped.add(child);
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.kill("SIGTERM");
@@ -95,7 +108,13 @@ export async function startMosquitto(binary: string, port: number, dir: string):
   const child = spawn(command, args, { stdio: ["ignore", out, out] });
   fs.closeSync(out);
   await waitForPort(port, child, 10_000, "mosquitto");
-  return { name: "Mosquitto", port, pid: child.pid ?? 0, stop: stopper(child) };
+  return {
+    name: "Mosquitto",
+    port,
+    pid: child.pid ?? 0,
+    crashReport: crashReporter(child, logFile),
+    stop: stopper(child),
+  };
 }
 
 export async function startBareAedes(port: number, dir: string): Promise<BrokerProcess> {
@@ -110,5 +129,11 @@ export async function startBareAedes(port: number, dir: string): Promise<BrokerP
   const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ["ignore", out, out] });
   fs.closeSync(out);
   await waitForPort(port, child, 30_000, "bare Aedes");
-  return { name: "bare Aedes", port, pid: child.pid ?? 0, stop: stopper(child) };
+  return {
+    name: "bare Aedes",
+    port,
+    pid: child.pid ?? 0,
+    crashReport: crashReporter(child, logFile),
+    stop: stopper(child),
+  };
 }

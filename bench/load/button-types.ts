@@ -41,6 +41,7 @@ export type WorkerCommand =
   | { type: "press"; plan: PressPlan }
   | { type: "report"; includeSamples: boolean }
   | { type: "verify"; dbFile: string }
+  | { type: "stop-pressing" }
   | { type: "halt" }
   | { type: "exit" };
 

@@ -224,6 +224,10 @@ class ButtonWorker implements ButtonHost {
     }
   }
 
+  stopPressing(): void {
+    this.driver.stop();
+  }
+
   halt(): void {
     this.driver.stop();
     for (const button of this.buttons) button.halt();
@@ -258,6 +262,9 @@ process.on("message", (command: WorkerCommand) => {
       break;
     case "verify":
       send(worker.verify(command.dbFile));
+      break;
+    case "stop-pressing":
+      worker.stopPressing();
       break;
     case "halt":
       worker.halt();

@@ -223,6 +223,11 @@ export class ButtonFleet {
     };
   }
 
+  /** Ends the current press plan early; pending presses keep being retried. */
+  stopPressing(): void {
+    this.broadcast({ type: "stop-pressing" });
+  }
+
   /** Stops pressing and reconnecting; sockets stay open until close(). */
   halt(): void {
     this.broadcast({ type: "halt" });

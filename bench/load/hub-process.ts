@@ -41,7 +41,7 @@ function canConnect(host: string, port: number): Promise<boolean> {
 
 function healthAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const request = http.get({ host: "127.0.0.1", port, path: "/health", timeout: 2000 }, (response) => {
+    const request = http.get({ host: "127.0.0.1", port, path: "/health", timeout: 5000 }, (response) => {
       response.resume();
       resolve(response.statusCode === 200 || response.statusCode === 503);
     });
@@ -93,6 +93,7 @@ export class HubProcess {
   /** Starts the hub and resolves once MQTT and HTTP both answer; rejects if it exits or takes over `timeoutMs`. */
   async start(timeoutMs = 120_000): Promise<void> {
     if (this.child) throw new Error("hub already started");
+    const logStart = fs.existsSync(this.options.logFile) ? fs.statSync(this.options.logFile).size : 0;
     const log = fs.openSync(this.options.logFile, "a");
     const { command, args } = withFdLimit(process.execPath, [TSX_CLI, "hub/main.ts"]);
     this.spawnedAt = epochMs();
@@ -119,10 +120,24 @@ export class HubProcess {
       }
       if (Number.isNaN(this.mqttUpAt) && (await canConnect("127.0.0.1", this.options.mqttPort)))
         this.mqttUpAt = epochMs();
-      if (!Number.isNaN(this.mqttUpAt) && (await healthAnswers(this.options.httpPort))) break;
+      // A hub swamped by a reconnecting fleet may answer HTTP slowly: its own "started" line counts too.
+      if (!Number.isNaN(this.mqttUpAt) && (this.saidStarted(logStart) || (await healthAnswers(this.options.httpPort))))
+        break;
       await sleep(100);
     }
     this.hubPid = deepestProcess(child.pid ?? 0, "hub/main.ts");
+  }
+
+  private saidStarted(from: number): boolean {
+    const fd = fs.openSync(this.options.logFile, "r");
+    try {
+      const size = fs.fstatSync(fd).size;
+      const buffer = Buffer.alloc(Math.max(0, size - from));
+      fs.readSync(fd, buffer, 0, buffer.length, from);
+      return buffer.includes('"msg":"Anxin hub started"');
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /** True while the child has not exited. */
@@ -130,10 +145,27 @@ export class HubProcess {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** When the hub exited without being asked to: its exit code and the last lines of its log (a crash). */
+  crashReport(): string | null {
+    if (!this.child || this.running) return null;
+    const code = this.child.exitCode ?? this.child.signalCode;
+    const tail = fs.readFileSync(this.options.logFile, "utf8").split("\n").slice(-40);
+    const error = tail.find((line) => /Error|error:/.test(line) && !line.startsWith("{")) ?? "";
+    return `exited with ${code}${error ? `: ${error.trim()}` : ""} (${this.options.logFile})`;
+  }
+
   /** SIGTERM, as systemd or Ctrl+C would: the hub stops cleanly. Resolves with the exit code. */
   async terminate(timeoutMs = 60_000): Promise<number | null> {
     if (!this.child) return null;
-    process.kill(this.hubPid || (this.child.pid ?? 0), "SIGTERM");
+    if (!this.running) {
+      this.child = null;
+      return this.exited;
+    }
+    try {
+      process.kill(this.hubPid || (this.child.pid ?? 0), "SIGTERM");
+    } catch {
+      // exited just now
+    }
     const code = await Promise.race([this.exited, sleep(timeoutMs).then(() => undefined)]);
     if (code === undefined) {
       await this.kill();

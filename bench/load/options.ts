@@ -42,6 +42,7 @@ export interface LoadOptions {
   reconnectMs: number;
   reconnectMaxMs: number;
   phaseTimeoutS: number;
+  overloadS: number;
   hubEnv: Record<string, string>;
   json: string | null;
   keep: boolean;
@@ -77,6 +78,7 @@ buttons that follow docs/protocol.md and 10 console WebSockets, and prints one t
   --reconnect MODE      fixed (every --reconnect-ms, as the simulator today) or jitter
                         (exponential from --reconnect-ms to --reconnect-max-ms, full jitter)   (fixed, 1000, 30000)
   --phase-timeout S     longest wait for a phase (connecting, draining); past it the row says "not done" (120)
+  --overload S          an open loop stops pressing once S seconds of presses are pending unacked (30)
   --hub-env KEY=VALUE   extra hub setting, repeatable (e.g. --hub-env ANXIN_OUTBOX_POLL_MS=100)
   --json FILE           also write the table as JSON
   --keep                keep the work directory (databases, logs)
@@ -124,6 +126,7 @@ const NUMBERS = {
   "reconnect-ms": 1000,
   "reconnect-max-ms": 30000,
   "phase-timeout": 120,
+  overload: 30,
 } as const;
 
 type NumberOption = keyof typeof NUMBERS;
@@ -213,6 +216,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions | "help" {
     reconnectMs: num("reconnect-ms"),
     reconnectMaxMs: num("reconnect-max-ms"),
     phaseTimeoutS: num("phase-timeout"),
+    overloadS: num("overload"),
     hubEnv,
     json: values.json ?? null,
     keep: values.keep === true,

@@ -59,13 +59,15 @@ export async function connectFleet(
   fleet.connect();
   const deadline = Date.now() + options.phaseTimeoutS * 1000;
   let totals = await fleet.totals();
-  while (totals.readySincePhase < count && Date.now() < deadline) {
+  while (totals.readySincePhase < count && Date.now() < deadline && !target.crashReport()) {
     progress.update(
       `${totals.readySincePhase}/${count} connected and subscribed, ${round((epochMs() - started) / 1000)} s`,
     );
     totals = await fleet.totals();
   }
   const done = totals.readySincePhase >= count;
+  const crashed = target.crashReport();
+  if (crashed) problem(ctx, `${label}: ${target.name} crashed while the fleet connected: ${crashed}`);
   const seconds = done ? (totals.lastReadyAt - started) / 1000 : null;
   progress.done(
     done
@@ -90,6 +92,10 @@ export interface PressOutcome {
   drainedSeconds: number;
   drained: boolean;
   unacked: number;
+  /** Open loop stopped early (seconds into it) because too many presses were pending. */
+  overloadedAfterS: number | null;
+  /** The system exited during the phase: how, and about when (seconds into the phase). */
+  crash: { report: string; afterS: number } | null;
   targetCores: number;
   generatorCores: number;
   rss: { firstMb: number; lastMb: number; maxMb: number };
@@ -135,8 +141,25 @@ export async function pressPhase(
   const planMs = plan.type === "burst" ? plan.windowMs : plan.durationMs;
   const deadline = Date.now() + planMs + ctx.options.phaseTimeoutS * 1000;
   let pressingEndedAt = Number.NaN;
+  let overloadedAfterS: number | null = null;
+  let crash: PressOutcome["crash"] = null;
+  const overloadAt =
+    plan.type === "open" ? Math.max(1000, plan.rate * ctx.options.overloadS) : Number.POSITIVE_INFINITY;
   let totals = await fleet.totals();
   for (;;) {
+    const crashed = target.crashReport();
+    if (crashed) {
+      crash = { report: crashed, afterS: (epochMs() - startedAt) / 1000 };
+      fleet.stopPressing();
+      break;
+    }
+    if (overloadedAfterS === null && !totals.pressingDone && totals.pending > overloadAt) {
+      // The hub cannot keep up: pressing on only piles up retries; the row says so instead of running for minutes.
+      fleet.stopPressing();
+      overloadedAfterS = (epochMs() - startedAt) / 1000;
+      totals = await fleet.totals();
+      continue;
+    }
     if (totals.pressingDone && Number.isNaN(pressingEndedAt)) pressingEndedAt = epochMs();
     if ((totals.pressingDone && totals.pending === 0) || Date.now() > deadline) break;
     progress.update(
@@ -152,7 +175,7 @@ export async function pressPhase(
   const drainedSeconds = ((drained ? lastAckAt : epochMs()) - startedAt) / 1000;
   const unacked = totals.pending;
   progress.done(
-    `${report.presses} presses, ${report.acked} acked, ${report.retries} retries${drained ? "" : `, ${unacked} still pending after the ${ctx.options.phaseTimeoutS} s timeout`}`,
+    `${report.presses} presses, ${report.acked} acked, ${report.retries} retries${overloadedAfterS === null ? "" : `; stopped pressing after ${round(overloadedAfterS)} s, overloaded`}${drained ? "" : `, ${unacked} still pending after the ${ctx.options.phaseTimeoutS} s timeout`}`,
   );
   const consoleOutcome = consoles ? await consoleLatency(ctx, consoles, report, consoleCpu) : null;
   const outcome: PressOutcome = {
@@ -162,6 +185,8 @@ export async function pressPhase(
     drainedSeconds,
     drained,
     unacked,
+    overloadedAfterS,
+    crash,
     targetCores,
     generatorCores,
     rss: rss.stop(),
@@ -170,7 +195,14 @@ export async function pressPhase(
     verify: hub ? await fleet.verify(hub.dbFile) : null,
     counts: hub ? alarmCounts(hub.dbFile) : null,
   };
+  if (crash)
+    problem(ctx, `${label}: ${target.name} crashed about ${round(crash.afterS)} s into the phase: ${crash.report}`);
   if (hub) checkDelivery(ctx, label, outcome);
+  if (overloadedAfterS !== null) {
+    ctx.notes.push(
+      `${label}, ${target.name}: stopped pressing after ${round(overloadedAfterS)} s of ${round(planMs / 1000)} s, with more than ${ctx.options.overloadS} s of presses pending (--overload)`,
+    );
+  }
   return outcome;
 }
 
@@ -239,7 +271,16 @@ function checkDelivery(ctx: BenchContext, label: string, outcome: PressOutcome):
   }
 }
 
-/** Lost = acked but not stored, or never stored at all by the end; duplicated = extra alarms or conflicting acks. */
+/** A phase's headline figure, or that the system crashed during it. */
+export function unlessCrashed<T>(outcome: PressOutcome, value: T): T | string {
+  return outcome.crash ? `crashed after ${round(outcome.crash.afterS)} s` : value;
+}
+
+/**
+ * Lost = acked but not stored (the guarantee broken; a press not acked yet is
+ * still on its button, retried, and counted as unacked instead); duplicated =
+ * extra alarms or conflicting acks.
+ */
 export function lostAndDuplicated(outcome: {
   verify: FleetVerify | null;
   counts: AlarmCounts | null;
@@ -249,7 +290,7 @@ export function lostAndDuplicated(outcome: {
   const v = outcome.verify;
   const c = outcome.counts;
   return {
-    lost: v ? v.ackedNotStored + v.unackedNotStored : outcome.unacked,
+    lost: v ? v.ackedNotStored : 0,
     duplicated: (c ? c.duplicateSos + c.orphanAlarms : 0) + outcome.report.ackConflicts + (v?.alarmMismatch ?? 0),
   };
 }

@@ -24,6 +24,8 @@ export interface Target {
   /** Bare brokers do not ack: a press counts as done when the broker relays it back (QoS 1). */
   relay: boolean;
   pid(): number;
+  /** Set when the system exited without being stopped (a crash), saying how. */
+  crashReport(): string | null;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function startHub(
     httpPort,
     consoles,
     pid: () => hub.pid,
+    crashReport: () => hub.crashReport(),
     async stop() {
       await consoles?.close();
       if ((await hub.terminate()) === null) await hub.kill();
@@ -107,6 +110,7 @@ export async function startBroker(ctx: BenchContext, kind: "aedes" | "mosquitto"
     mqttPort: port,
     relay: true,
     pid: () => broker.pid,
+    crashReport: () => broker.crashReport(),
     stop: () => broker.stop(),
   };
 }

@@ -5,7 +5,7 @@
  */
 import { type BenchContext, problem } from "../context.ts";
 import type { TargetKind } from "../options.ts";
-import { lostAndDuplicated, pressPhase } from "../phases.ts";
+import { lostAndDuplicated, pressPhase, unlessCrashed } from "../phases.ts";
 import { closeSession, discardSession, openSession, type Session } from "../sessions.ts";
 import { maxOf, minOf } from "../stats.ts";
 import type { Cell, ResultTable } from "../table.ts";
@@ -24,7 +24,7 @@ function measures(ctx: BenchContext): Record<Measure, string> {
     lastConsole: "last alarm on every console after the first press",
     retries: "device retries",
     unacked: "presses still unacked at the end of the phase",
-    lost: "lost (acked but not stored, or never stored)",
+    lost: "lost (acked but not stored)",
     duplicated: "duplicated",
     frames: "console frames per alarm per console",
     cpu: "CPU during the burst",
@@ -65,7 +65,11 @@ async function runOn(ctx: BenchContext, kind: TargetKind): Promise<void> {
     const lastAck = maxOf(outcome.report.ackAt);
     set(
       "lastAck",
-      outcome.drained ? (lastAck - firstPress) / 1000 : `${outcome.unacked} unacked after ${options.phaseTimeoutS} s`,
+      outcome.crash
+        ? unlessCrashed(outcome, 0)
+        : outcome.drained
+          ? (lastAck - firstPress) / 1000
+          : `${outcome.unacked} unacked after ${options.phaseTimeoutS} s`,
     );
     set("p50", outcome.ack.p50 / 1000);
     if (outcome.consoles) {

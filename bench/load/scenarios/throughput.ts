@@ -7,7 +7,7 @@
  */
 import { type BenchContext, problem } from "../context.ts";
 import type { TargetKind } from "../options.ts";
-import { lostAndDuplicated, type PressOutcome, pressPhase } from "../phases.ts";
+import { lostAndDuplicated, type PressOutcome, pressPhase, unlessCrashed } from "../phases.ts";
 import { closeSession, discardSession, openSession, type Session } from "../sessions.ts";
 import { maxOf } from "../stats.ts";
 import type { Cell, ResultTable } from "../table.ts";
@@ -42,7 +42,7 @@ function measures(ctx: BenchContext): Record<Measure, string> {
     openConsoles: "open loop: new alarms on every console, per s",
     processed: "alarms fully processed by the end (pipeline done)",
     unacked: "presses still unacked at the end of the phase",
-    lost: "lost (acked but not stored, or never stored)",
+    lost: "lost (acked but not stored)",
     duplicated: "duplicated",
     rssGrowth: "RSS growth over the open loop",
     cpu: "CPU during the open loop",
@@ -114,7 +114,7 @@ async function runOn(ctx: BenchContext, kind: TargetKind): Promise<void> {
       },
       `${P2}, closed loop`,
     );
-    set("closedRate", ackRate(closed, options.p2ClosedDurationS));
+    set("closedRate", unlessCrashed(closed, ackRate(closed, options.p2ClosedDurationS)));
     set("closedP99", closed.ack.p99);
     set("closedConsoles", consoleRate(closed, options.p2ClosedDurationS));
     ctx.details[`p2.closed.${kind}`] = summary(closed);
@@ -129,7 +129,7 @@ async function runOn(ctx: BenchContext, kind: TargetKind): Promise<void> {
       { type: "open", rate: options.p2Rate, durationMs: options.p2DurationS * 1000, kind: options.p2Kind },
       `${P2}, open loop`,
     );
-    set("openRate", drainRate(open, options.p2DurationS));
+    set("openRate", unlessCrashed(open, drainRate(open, options.p2DurationS)));
     set("openP99", open.drained ? open.ack.p99 : `${open.unacked} unacked`);
     set("openConsoles", consoleRate(open, options.p2DurationS));
     const counts = open.counts;
