@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the speed figures, printed, never asserted in `npm test`.
  * Options: `--presses N` (default 250), `--households N` for the bulk import (default 100000).
+ * `npm run bench -- load [options]` runs the load bench instead (bench/load/, `--help` lists its options).
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -14,6 +15,11 @@ import { measureIncidentLookup, printIncidentLookupFigures } from "./incident-lo
 import { measureNearestDispatch, printNearestDispatchFigures } from "./nearest-dispatch.ts";
 import { measurePressLatency } from "./press-latency.ts";
 import { measureSmsFanout, printSmsFanoutFigures } from "./sms-fanout.ts";
+
+if (process.argv[2] === "load") {
+  const { runLoadBench } = await import("./load/index.ts");
+  process.exit(await runLoadBench(process.argv.slice(3)));
+}
 
 const { values } = parseArgs({
   options: { presses: { type: "string", default: "250" }, households: { type: "string", default: "100000" } },

@@ -1,0 +1,296 @@
+/**
+ * The two things every scenario does: connect a fleet (timed), and run a
+ * press plan until every press is acked or the phase times out, measuring
+ * the hub (CPU, memory), the load generator's own CPU, the consoles, and
+ * afterwards the database.
+ */
+import type { PressPlan } from "./button-types.ts";
+import type { ConsoleReport } from "./consoles-main.ts";
+import { type BenchContext, problem, runTag } from "./context.ts";
+import { type AlarmCounts, alarmCounts } from "./db-check.ts";
+import { ButtonFleet, type FleetReport, type FleetVerify } from "./fleet.ts";
+import { CpuMeter } from "./proc-stats.ts";
+import { Progress } from "./progress.ts";
+import { RssSampler } from "./sampler.ts";
+import { type Distribution, distribution, epochMs, maxOf, round, sleep } from "./stats.ts";
+import type { HubTarget, Target } from "./targets.ts";
+
+export interface ConnectResult {
+  fleet: ButtonFleet;
+  /** Seconds from the connect command to the last button subscribed; null when not all made it in time. */
+  seconds: number | null;
+  connected: number;
+  count: number;
+  generatorCores: number;
+  targetCores: number;
+}
+
+function isHub(target: Target): target is HubTarget {
+  return target.kind === "hub";
+}
+
+export async function connectFleet(
+  ctx: BenchContext,
+  target: Target,
+  count: number,
+  label: string,
+): Promise<ConnectResult> {
+  const { options } = ctx;
+  const fleet = await ButtonFleet.start({
+    host: "127.0.0.1",
+    port: target.mqttPort,
+    relay: target.relay,
+    credentials: ctx.template.credentials.slice(0, count),
+    workers: options.generators,
+    keepaliveS: options.keepaliveS,
+    heartbeatS: options.heartbeatS,
+    reconnect: { mode: options.reconnect, baseMs: options.reconnectMs, maxMs: options.reconnectMaxMs },
+    runTag: runTag(),
+    addressOffset: 0,
+  });
+  const generatorCpu = new CpuMeter(() => fleet.pids);
+  const targetCpu = new CpuMeter(() => [target.pid()]);
+  const progress = new Progress(`${label}, ${target.name}`);
+  fleet.phase();
+  await sleep(50);
+  generatorCpu.start();
+  targetCpu.start();
+  const started = epochMs();
+  fleet.connect();
+  const deadline = Date.now() + options.phaseTimeoutS * 1000;
+  let totals = await fleet.totals();
+  while (totals.readySincePhase < count && Date.now() < deadline && !target.crashReport()) {
+    progress.update(
+      `${totals.readySincePhase}/${count} connected and subscribed, ${round((epochMs() - started) / 1000)} s`,
+    );
+    totals = await fleet.totals();
+  }
+  const done = totals.readySincePhase >= count;
+  const crashed = target.crashReport();
+  if (crashed) problem(ctx, `${label}: ${target.name} crashed while the fleet connected: ${crashed}`);
+  const seconds = done ? (totals.lastReadyAt - started) / 1000 : null;
+  progress.done(
+    done
+      ? `${count} connected and subscribed in ${round(seconds ?? Number.NaN, 2)} s`
+      : `only ${totals.readySincePhase}/${count} after ${options.phaseTimeoutS} s`,
+  );
+  return {
+    fleet,
+    seconds,
+    connected: totals.readySincePhase,
+    count,
+    generatorCores: generatorCpu.read(),
+    targetCores: targetCpu.read(),
+  };
+}
+
+export interface PressOutcome {
+  report: FleetReport;
+  ack: Distribution;
+  /** Seconds from the first press to the end of pressing, and to the last ack (or the timeout). */
+  pressingSeconds: number;
+  drainedSeconds: number;
+  drained: boolean;
+  unacked: number;
+  /** Open loop stopped early (seconds into it) because too many presses were pending. */
+  overloadedAfterS: number | null;
+  /** The system exited during the phase: how, and about when (seconds into the phase). */
+  crash: { report: string; afterS: number } | null;
+  targetCores: number;
+  generatorCores: number;
+  rss: { firstMb: number; lastMb: number; maxMb: number };
+  startedAt: number;
+  /** Hub only: */
+  consoles: ConsoleOutcome | null;
+  verify: FleetVerify | null;
+  counts: AlarmCounts | null;
+}
+
+export interface ConsoleOutcome {
+  /** Press (the one that made the alarm) → the last console hearing of it, per new alarm. */
+  latency: Distribution;
+  /** New alarms not seen by every console by the end of the phase. */
+  missing: number;
+  /** Epoch ms when the last new alarm reached the last console. */
+  lastAt: number;
+  framesPerAlarmPerConsole: number;
+  cores: number;
+}
+
+export async function pressPhase(
+  ctx: BenchContext,
+  target: Target,
+  fleet: ButtonFleet,
+  plan: PressPlan,
+  label: string,
+): Promise<PressOutcome> {
+  const hub = isHub(target) ? target : null;
+  const consoles = hub?.consoles ?? null;
+  fleet.phase();
+  consoles?.phase();
+  await sleep(200);
+  const targetCpu = new CpuMeter(() => [target.pid()]);
+  const generatorCpu = new CpuMeter(() => fleet.pids);
+  const consoleCpu = new CpuMeter(() => (consoles ? [consoles.pid] : []));
+  const rss = new RssSampler(() => target.pid());
+  for (const meter of [targetCpu, generatorCpu, consoleCpu]) meter.start();
+  rss.start();
+  const progress = new Progress(`${label}, ${target.name}`);
+  const startedAt = epochMs();
+  fleet.press(plan);
+  const planMs = plan.type === "burst" ? plan.windowMs : plan.durationMs;
+  const deadline = Date.now() + planMs + ctx.options.phaseTimeoutS * 1000;
+  let pressingEndedAt = Number.NaN;
+  let overloadedAfterS: number | null = null;
+  let crash: PressOutcome["crash"] = null;
+  const overloadAt =
+    plan.type === "open" ? Math.max(1000, plan.rate * ctx.options.overloadS) : Number.POSITIVE_INFINITY;
+  let totals = await fleet.totals();
+  for (;;) {
+    const crashed = target.crashReport();
+    if (crashed) {
+      crash = { report: crashed, afterS: (epochMs() - startedAt) / 1000 };
+      fleet.stopPressing();
+      break;
+    }
+    if (overloadedAfterS === null && !totals.pressingDone && totals.pending > overloadAt) {
+      // The hub cannot keep up: pressing on only piles up retries; the row says so instead of running for minutes.
+      fleet.stopPressing();
+      overloadedAfterS = (epochMs() - startedAt) / 1000;
+      totals = await fleet.totals();
+      continue;
+    }
+    if (totals.pressingDone && Number.isNaN(pressingEndedAt)) pressingEndedAt = epochMs();
+    if ((totals.pressingDone && totals.pending === 0) || Date.now() > deadline) break;
+    progress.update(
+      `${totals.presses} presses, ${totals.acked} acked, ${totals.pending} pending, ${totals.retries} retries, ${round((epochMs() - startedAt) / 1000)} s`,
+    );
+    totals = await fleet.totals();
+  }
+  const drained = totals.pressingDone && totals.pending === 0;
+  const targetCores = targetCpu.read();
+  const generatorCores = generatorCpu.read();
+  const report = await fleet.report(true);
+  const lastAckAt = report.ackAt.length ? maxOf(report.ackAt) : epochMs();
+  const drainedSeconds = ((drained ? lastAckAt : epochMs()) - startedAt) / 1000;
+  const unacked = totals.pending;
+  progress.done(
+    `${report.presses} presses, ${report.acked} acked, ${report.retries} retries${overloadedAfterS === null ? "" : `; stopped pressing after ${round(overloadedAfterS)} s, overloaded`}${drained ? "" : `, ${unacked} still pending after the ${ctx.options.phaseTimeoutS} s timeout`}`,
+  );
+  const consoleOutcome = consoles ? await consoleLatency(ctx, consoles, report, consoleCpu) : null;
+  const outcome: PressOutcome = {
+    report,
+    ack: distribution(report.ackMs),
+    pressingSeconds: ((Number.isNaN(pressingEndedAt) ? epochMs() : pressingEndedAt) - startedAt) / 1000,
+    drainedSeconds,
+    drained,
+    unacked,
+    overloadedAfterS,
+    crash,
+    targetCores,
+    generatorCores,
+    rss: rss.stop(),
+    startedAt,
+    consoles: consoleOutcome,
+    verify: hub ? await fleet.verify(hub.dbFile) : null,
+    counts: hub ? alarmCounts(hub.dbFile) : null,
+  };
+  if (crash)
+    problem(ctx, `${label}: ${target.name} crashed about ${round(crash.afterS)} s into the phase: ${crash.report}`);
+  if (hub) checkDelivery(ctx, label, outcome);
+  if (overloadedAfterS !== null) {
+    ctx.notes.push(
+      `${label}, ${target.name}: stopped pressing after ${round(overloadedAfterS)} s of ${round(planMs / 1000)} s, with more than ${ctx.options.overloadS} s of presses pending (--overload)`,
+    );
+  }
+  return outcome;
+}
+
+/** The alarms this phase made (their first press), matched with when every console had heard of them. */
+async function consoleLatency(
+  ctx: BenchContext,
+  consoles: NonNullable<HubTarget["consoles"]>,
+  report: FleetReport,
+  cpu: CpuMeter,
+): Promise<ConsoleOutcome> {
+  const made = new Map<number, number>();
+  report.alarmIds.forEach((id, i) => {
+    const at = report.pressAt[i] ?? Number.NaN;
+    const known = made.get(id);
+    if (id > 0 && (known === undefined || at < known)) made.set(id, at);
+  });
+  const wanted = ctx.options.consoles;
+  let seen: ConsoleReport = await consoles.report();
+  const deadline = Date.now() + Math.min(30_000, ctx.options.phaseTimeoutS * 1000);
+  const complete = (r: ConsoleReport) => {
+    const everywhere = new Set(r.alarms.filter(([, , n]) => n >= wanted).map(([id]) => id));
+    return [...made.keys()].every((id) => everywhere.has(id));
+  };
+  while (!complete(seen) && Date.now() < deadline) {
+    await sleep(250);
+    seen = await consoles.report();
+  }
+  const cores = cpu.read();
+  const arrivals = new Map(seen.alarms.filter(([, , n]) => n >= wanted).map(([id, at]) => [id, at]));
+  const latencies: number[] = [];
+  let missing = 0;
+  let lastAt = Number.NaN;
+  for (const [id, pressedAt] of made) {
+    const at = arrivals.get(id);
+    if (at === undefined) missing += 1;
+    else {
+      latencies.push(at - pressedAt);
+      if (!(lastAt >= at)) lastAt = at;
+    }
+  }
+  return {
+    latency: distribution(latencies),
+    missing,
+    lastAt,
+    framesPerAlarmPerConsole: seen.alarms.length && wanted ? seen.frames / wanted / seen.alarms.length : Number.NaN,
+    cores,
+  };
+}
+
+/** Lost and duplicated alarms are problems, whatever the speed. */
+function checkDelivery(ctx: BenchContext, label: string, outcome: PressOutcome): void {
+  const { verify, counts, report, unacked } = outcome;
+  if (verify?.error) problem(ctx, `${label}: could not read the hub's database: ${verify.error}`);
+  if (verify && verify.ackedNotStored > 0)
+    problem(ctx, `${label}: ${verify.ackedNotStored} presses acked but not stored`);
+  if (verify && verify.alarmMismatch > 0)
+    problem(ctx, `${label}: ${verify.alarmMismatch} presses stored under another alarm than acked`);
+  if (report.ackConflicts > 0)
+    problem(ctx, `${label}: ${report.ackConflicts} presses acked with two different alarm ids`);
+  if (counts && counts.duplicateSos + counts.orphanAlarms > 0) {
+    problem(ctx, `${label}: ${counts.duplicateSos + counts.orphanAlarms} duplicated alarms in the database`);
+  }
+  if (unacked > 0 && ctx.options.smoke) problem(ctx, `${label}: ${unacked} presses never acked`);
+  if (outcome.consoles && outcome.consoles.missing > 0 && ctx.options.smoke) {
+    problem(ctx, `${label}: ${outcome.consoles.missing} alarms never reached every console`);
+  }
+}
+
+/** A phase's headline figure, or that the system crashed during it. */
+export function unlessCrashed<T>(outcome: PressOutcome, value: T): T | string {
+  return outcome.crash ? `crashed after ${round(outcome.crash.afterS)} s` : value;
+}
+
+/**
+ * Lost = acked but not stored (the guarantee broken; a press not acked yet is
+ * still on its button, retried, and counted as unacked instead); duplicated =
+ * extra alarms or conflicting acks.
+ */
+export function lostAndDuplicated(outcome: {
+  verify: FleetVerify | null;
+  counts: AlarmCounts | null;
+  unacked: number;
+  report: { ackConflicts: number };
+}): { lost: number; duplicated: number } {
+  const v = outcome.verify;
+  const c = outcome.counts;
+  return {
+    lost: v ? v.ackedNotStored : 0,
+    duplicated: (c ? c.duplicateSos + c.orphanAlarms : 0) + outcome.report.ackConflicts + (v?.alarmMismatch ?? 0),
+  };
+}
