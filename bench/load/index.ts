@@ -125,6 +125,8 @@ export async function runLoadBench(argv: string[]): Promise<number> {
     console.log(`\n  ${ctx.problems.length} problem(s):`);
     for (const text of ctx.problems) console.log(`  - ${text}`);
   }
-  if (!options.keep) fs.rmSync(workDir, { recursive: true, force: true });
+  // Logs and databases are the evidence of a problem: kept then, whatever --keep says.
+  if (!options.keep && ctx.problems.length === 0) fs.rmSync(workDir, { recursive: true, force: true });
+  else console.log(`  work directory kept: ${workDir}`);
   return ctx.problems.length > 0 ? 1 : 0;
 }

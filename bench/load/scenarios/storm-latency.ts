@@ -80,6 +80,7 @@ export function addStormAndLatencyRows(ctx: BenchContext, table: ResultTable): v
     table.add({ scenario: P1, measure: "duplicated", unit: "", goal: "0", check: (v) => v === 0 });
     table.add({ scenario: P1, measure: "CPU while pressing", unit: "cores", goal: "" });
     table.add({ scenario: P1, measure: "load generator CPU while pressing", unit: "cores", goal: "" });
+    table.add({ scenario: P1, measure: "CPU per acked press (bare brokers: per relayed press)", unit: "ms", goal: "" });
   }
 }
 
@@ -139,6 +140,7 @@ async function runLatency(ctx: BenchContext, target: Target, connected: ConnectR
   set(7, target.relay ? null : duplicated);
   set(8, outcome.targetCores);
   set(9, outcome.generatorCores);
+  set(10, outcome.targetCpuMsPerAck);
   ctx.details[`p1.${target.kind}`] = summary(outcome);
 }
 
