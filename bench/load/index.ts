@@ -106,9 +106,11 @@ export async function runLoadBench(argv: string[]): Promise<number> {
   }
 
   const minutes = round((Date.now() - started) / 60000, 1);
-  table.print(
-    `Anxin load bench, ${new Date().toISOString()}, ${minutes} min (shared machine: figures are disturbed by other work)`,
-  );
+  const load = os
+    .loadavg()
+    .map((l) => round(l, 1))
+    .join(" ");
+  table.print(`Anxin load bench, ${new Date().toISOString()}, ${minutes} min, load average at the end ${load}`);
   for (const text of ctx.notes) console.log(`  note: ${text}`);
   if (options.json) {
     table.writeJson(options.json, {

@@ -4,8 +4,9 @@
  * retries, and lost or duplicated alarms.
  */
 import { type BenchContext, problem } from "../context.ts";
+import { lostAndDuplicated, unlessCrashed } from "../delivery.ts";
 import type { TargetKind } from "../options.ts";
-import { lostAndDuplicated, pressPhase, unlessCrashed } from "../phases.ts";
+import { pressPhase } from "../phases.ts";
 import { closeSession, discardSession, openSession, type Session } from "../sessions.ts";
 import { maxOf, minOf } from "../stats.ts";
 import type { Cell, ResultTable } from "../table.ts";

@@ -5,7 +5,8 @@
  * system in turn. When the storm's fleet is P1's size, P1 runs on it.
  */
 import { type BenchContext, problem } from "../context.ts";
-import { type ConnectResult, connectFleet, lostAndDuplicated, pressPhase, unlessCrashed } from "../phases.ts";
+import { lostAndDuplicated, unlessCrashed } from "../delivery.ts";
+import { type ConnectResult, connectFleet, pressPhase } from "../phases.ts";
 import { childFdLimit, rssBytes } from "../proc-stats.ts";
 import { closeSession, discardSession, openSession, type Session } from "../sessions.ts";
 import { maxOf, sleep } from "../stats.ts";

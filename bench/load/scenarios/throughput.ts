@@ -6,8 +6,9 @@
  * sampled throughout.
  */
 import { type BenchContext, problem } from "../context.ts";
+import { lostAndDuplicated, unlessCrashed } from "../delivery.ts";
 import type { TargetKind } from "../options.ts";
-import { lostAndDuplicated, type PressOutcome, pressPhase, unlessCrashed } from "../phases.ts";
+import { type PressOutcome, pressPhase } from "../phases.ts";
 import { closeSession, discardSession, openSession, type Session } from "../sessions.ts";
 import { maxOf } from "../stats.ts";
 import type { Cell, ResultTable } from "../table.ts";
