@@ -25,6 +25,8 @@ export interface HubProcessOptions {
   logFile: string;
   /** Extra or overriding environment (scenario settings, --hub-env). */
   env: Record<string, string>;
+  /** Write a V8 CPU profile of the hub here when it stops (--hub-cpu-prof). */
+  cpuProfDir?: string;
 }
 
 /** Resolves once a TCP connection to host:port succeeds. */
@@ -95,7 +97,14 @@ export class HubProcess {
     if (this.child) throw new Error("hub already started");
     const logStart = fs.existsSync(this.options.logFile) ? fs.statSync(this.options.logFile).size : 0;
     const log = fs.openSync(this.options.logFile, "a");
-    const { command, args } = withFdLimit(process.execPath, [TSX_CLI, "hub/main.ts"]);
+    // `tsx hub/main.ts` runs the hub in a child node it gives no flags to; profiling needs node itself.
+    const profile = this.options.cpuProfDir;
+    const { command, args } = withFdLimit(
+      process.execPath,
+      profile
+        ? ["--cpu-prof", `--cpu-prof-dir=${profile}`, "--import", "tsx", "hub/main.ts"]
+        : [TSX_CLI, "hub/main.ts"],
+    );
     this.spawnedAt = epochMs();
     this.mqttUpAt = Number.NaN;
     const child = spawn(command, args, { cwd: REPO_ROOT, env: this.environment(), stdio: ["ignore", log, log] });

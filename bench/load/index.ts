@@ -106,9 +106,11 @@ export async function runLoadBench(argv: string[]): Promise<number> {
   }
 
   const minutes = round((Date.now() - started) / 60000, 1);
-  table.print(
-    `Anxin load bench, ${new Date().toISOString()}, ${minutes} min (shared machine: figures are disturbed by other work)`,
-  );
+  const load = os
+    .loadavg()
+    .map((l) => round(l, 1))
+    .join(" ");
+  table.print(`Anxin load bench, ${new Date().toISOString()}, ${minutes} min, load average at the end ${load}`);
   for (const text of ctx.notes) console.log(`  note: ${text}`);
   if (options.json) {
     table.writeJson(options.json, {
@@ -125,6 +127,8 @@ export async function runLoadBench(argv: string[]): Promise<number> {
     console.log(`\n  ${ctx.problems.length} problem(s):`);
     for (const text of ctx.problems) console.log(`  - ${text}`);
   }
-  if (!options.keep) fs.rmSync(workDir, { recursive: true, force: true });
+  // Logs and databases are the evidence of a problem: kept then, whatever --keep says.
+  if (!options.keep && ctx.problems.length === 0) fs.rmSync(workDir, { recursive: true, force: true });
+  else console.log(`  work directory kept: ${workDir}`);
   return ctx.problems.length > 0 ? 1 : 0;
 }

@@ -44,6 +44,8 @@ export interface LoadOptions {
   phaseTimeoutS: number;
   overloadS: number;
   hubEnv: Record<string, string>;
+  /** Directory for V8 CPU profiles of every hub started. */
+  hubCpuProf: string | null;
   json: string | null;
   keep: boolean;
   smoke: boolean;
@@ -78,8 +80,9 @@ buttons that follow docs/protocol.md and 10 console WebSockets, and prints one t
   --reconnect MODE      fixed (every --reconnect-ms, as the simulator today) or jitter
                         (exponential from --reconnect-ms to --reconnect-max-ms, full jitter)   (fixed, 1000, 30000)
   --phase-timeout S     longest wait for a phase (connecting, draining); past it the row says "not done" (120)
-  --overload S          an open loop stops pressing once S seconds of presses are pending unacked (30)
+  --overload S          P2's open loop stops pressing once S seconds of presses are pending unacked (30)
   --hub-env KEY=VALUE   extra hub setting, repeatable (e.g. --hub-env ANXIN_OUTBOX_POLL_MS=100)
+  --hub-cpu-prof DIR    run each hub as node --cpu-prof --import tsx hub/main.ts; a .cpuprofile per hub lands in DIR
   --json FILE           also write the table as JSON
   --keep                keep the work directory (databases, logs)
 `;
@@ -160,6 +163,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions | "help" {
       "p2-kind": { type: "string" },
       reconnect: { type: "string" },
       "hub-env": { type: "string", multiple: true },
+      "hub-cpu-prof": { type: "string" },
       json: { type: "string" },
       keep: { type: "boolean" },
       smoke: { type: "boolean" },
@@ -218,6 +222,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions | "help" {
     phaseTimeoutS: num("phase-timeout"),
     overloadS: num("overload"),
     hubEnv,
+    hubCpuProf: values["hub-cpu-prof"] ?? null,
     json: values.json ?? null,
     keep: values.keep === true,
     smoke,

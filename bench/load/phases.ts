@@ -5,9 +5,10 @@
  * afterwards the database.
  */
 import type { PressPlan } from "./button-types.ts";
-import type { ConsoleReport } from "./consoles-main.ts";
+import { type ConsoleOutcome, consoleLatency } from "./console-latency.ts";
 import { type BenchContext, problem, runTag } from "./context.ts";
 import { type AlarmCounts, alarmCounts } from "./db-check.ts";
+import { checkDelivery } from "./delivery.ts";
 import { ButtonFleet, type FleetReport, type FleetVerify } from "./fleet.ts";
 import { CpuMeter } from "./proc-stats.ts";
 import { Progress } from "./progress.ts";
@@ -97,6 +98,8 @@ export interface PressOutcome {
   /** The system exited during the phase: how, and about when (seconds into the phase). */
   crash: { report: string; afterS: number } | null;
   targetCores: number;
+  /** CPU milliseconds the system spent per acked press over the phase (relay: per relayed message). */
+  targetCpuMsPerAck: number;
   generatorCores: number;
   rss: { firstMb: number; lastMb: number; maxMb: number };
   startedAt: number;
@@ -106,23 +109,14 @@ export interface PressOutcome {
   counts: AlarmCounts | null;
 }
 
-export interface ConsoleOutcome {
-  /** Press (the one that made the alarm) → the last console hearing of it, per new alarm. */
-  latency: Distribution;
-  /** New alarms not seen by every console by the end of the phase. */
-  missing: number;
-  /** Epoch ms when the last new alarm reached the last console. */
-  lastAt: number;
-  framesPerAlarmPerConsole: number;
-  cores: number;
-}
-
 export async function pressPhase(
   ctx: BenchContext,
   target: Target,
   fleet: ButtonFleet,
   plan: PressPlan,
   label: string,
+  /** Stop an open loop once --overload seconds of presses are pending (P2: minutes at 2,000/s would only pile up). */
+  overloadGuard = false,
 ): Promise<PressOutcome> {
   const hub = isHub(target) ? target : null;
   const consoles = hub?.consoles ?? null;
@@ -144,7 +138,9 @@ export async function pressPhase(
   let overloadedAfterS: number | null = null;
   let crash: PressOutcome["crash"] = null;
   const overloadAt =
-    plan.type === "open" ? Math.max(1000, plan.rate * ctx.options.overloadS) : Number.POSITIVE_INFINITY;
+    overloadGuard && plan.type === "open"
+      ? Math.max(1000, plan.rate * ctx.options.overloadS)
+      : Number.POSITIVE_INFINITY;
   let totals = await fleet.totals();
   for (;;) {
     const crashed = target.crashReport();
@@ -169,6 +165,7 @@ export async function pressPhase(
   }
   const drained = totals.pressingDone && totals.pending === 0;
   const targetCores = targetCpu.read();
+  const targetCpuMs = targetCpu.readMs();
   const generatorCores = generatorCpu.read();
   const report = await fleet.report(true);
   const lastAckAt = report.ackAt.length ? maxOf(report.ackAt) : epochMs();
@@ -188,6 +185,7 @@ export async function pressPhase(
     overloadedAfterS,
     crash,
     targetCores,
+    targetCpuMsPerAck: report.acked > 0 ? targetCpuMs / report.acked : Number.NaN,
     generatorCores,
     rss: rss.stop(),
     startedAt,
@@ -204,93 +202,4 @@ export async function pressPhase(
     );
   }
   return outcome;
-}
-
-/** The alarms this phase made (their first press), matched with when every console had heard of them. */
-async function consoleLatency(
-  ctx: BenchContext,
-  consoles: NonNullable<HubTarget["consoles"]>,
-  report: FleetReport,
-  cpu: CpuMeter,
-): Promise<ConsoleOutcome> {
-  const made = new Map<number, number>();
-  report.alarmIds.forEach((id, i) => {
-    const at = report.pressAt[i] ?? Number.NaN;
-    const known = made.get(id);
-    if (id > 0 && (known === undefined || at < known)) made.set(id, at);
-  });
-  const wanted = ctx.options.consoles;
-  let seen: ConsoleReport = await consoles.report();
-  const deadline = Date.now() + Math.min(30_000, ctx.options.phaseTimeoutS * 1000);
-  const complete = (r: ConsoleReport) => {
-    const everywhere = new Set(r.alarms.filter(([, , n]) => n >= wanted).map(([id]) => id));
-    return [...made.keys()].every((id) => everywhere.has(id));
-  };
-  while (!complete(seen) && Date.now() < deadline) {
-    await sleep(250);
-    seen = await consoles.report();
-  }
-  const cores = cpu.read();
-  const arrivals = new Map(seen.alarms.filter(([, , n]) => n >= wanted).map(([id, at]) => [id, at]));
-  const latencies: number[] = [];
-  let missing = 0;
-  let lastAt = Number.NaN;
-  for (const [id, pressedAt] of made) {
-    const at = arrivals.get(id);
-    if (at === undefined) missing += 1;
-    else {
-      latencies.push(at - pressedAt);
-      if (!(lastAt >= at)) lastAt = at;
-    }
-  }
-  return {
-    latency: distribution(latencies),
-    missing,
-    lastAt,
-    framesPerAlarmPerConsole: seen.alarms.length && wanted ? seen.frames / wanted / seen.alarms.length : Number.NaN,
-    cores,
-  };
-}
-
-/** Lost and duplicated alarms are problems, whatever the speed. */
-function checkDelivery(ctx: BenchContext, label: string, outcome: PressOutcome): void {
-  const { verify, counts, report, unacked } = outcome;
-  if (verify?.error) problem(ctx, `${label}: could not read the hub's database: ${verify.error}`);
-  if (verify && verify.ackedNotStored > 0)
-    problem(ctx, `${label}: ${verify.ackedNotStored} presses acked but not stored`);
-  if (verify && verify.alarmMismatch > 0)
-    problem(ctx, `${label}: ${verify.alarmMismatch} presses stored under another alarm than acked`);
-  if (report.ackConflicts > 0)
-    problem(ctx, `${label}: ${report.ackConflicts} presses acked with two different alarm ids`);
-  if (counts && counts.duplicateSos + counts.orphanAlarms > 0) {
-    problem(ctx, `${label}: ${counts.duplicateSos + counts.orphanAlarms} duplicated alarms in the database`);
-  }
-  if (unacked > 0 && ctx.options.smoke) problem(ctx, `${label}: ${unacked} presses never acked`);
-  if (outcome.consoles && outcome.consoles.missing > 0 && ctx.options.smoke) {
-    problem(ctx, `${label}: ${outcome.consoles.missing} alarms never reached every console`);
-  }
-}
-
-/** A phase's headline figure, or that the system crashed during it. */
-export function unlessCrashed<T>(outcome: PressOutcome, value: T): T | string {
-  return outcome.crash ? `crashed after ${round(outcome.crash.afterS)} s` : value;
-}
-
-/**
- * Lost = acked but not stored (the guarantee broken; a press not acked yet is
- * still on its button, retried, and counted as unacked instead); duplicated =
- * extra alarms or conflicting acks.
- */
-export function lostAndDuplicated(outcome: {
-  verify: FleetVerify | null;
-  counts: AlarmCounts | null;
-  unacked: number;
-  report: { ackConflicts: number };
-}): { lost: number; duplicated: number } {
-  const v = outcome.verify;
-  const c = outcome.counts;
-  return {
-    lost: v ? v.ackedNotStored : 0,
-    duplicated: (c ? c.duplicateSos + c.orphanAlarms : 0) + outcome.report.ackConflicts + (v?.alarmMismatch ?? 0),
-  };
 }

@@ -80,19 +80,28 @@ export class CpuMeter {
     this.pids = pids;
   }
 
+  private startPids = "";
+
+  /** NaN when one of the processes is gone (a crash): its CPU time went with it. */
   private total(): number {
-    return this.pids().reduce((sum, pid) => sum + (Number.isFinite(cpuMs(pid)) ? cpuMs(pid) : 0), 0);
+    return this.pids().reduce((sum, pid) => sum + cpuMs(pid), 0);
   }
 
   start(): void {
     this.startCpu = this.total();
     this.startWall = Date.now();
+    this.startPids = this.pids().join(",");
+  }
+
+  /** CPU milliseconds used since start(); NaN if the set of processes changed (a restart, a crash). */
+  readMs(): number {
+    return this.pids().join(",") === this.startPids ? this.total() - this.startCpu : Number.NaN;
   }
 
   /** Share of one core used since start(), e.g. 0.95. */
   read(): number {
     const wall = Date.now() - this.startWall;
-    return wall > 0 ? (this.total() - this.startCpu) / wall : Number.NaN;
+    return wall > 0 ? this.readMs() / wall : Number.NaN;
   }
 }
 

@@ -63,6 +63,7 @@ export async function startHub(
     httpPort,
     mqttPort,
     logFile: path.join(dir, "hub.log"),
+    ...(ctx.options.hubCpuProf ? { cpuProfDir: path.resolve(ctx.options.hubCpuProf) } : {}),
     env: {
       ANXIN_MQTT_MAX_CONNECTIONS: String(Math.max(buttons, fleet) + 1000),
       ...options.env,

@@ -7,7 +7,7 @@
  */
 import { type BenchContext, problem } from "../context.ts";
 import { alarmCounts } from "../db-check.ts";
-import { lostAndDuplicated } from "../phases.ts";
+import { lostAndDuplicated } from "../delivery.ts";
 import { Progress } from "../progress.ts";
 import { closeSession, discardSession, openSession, type Session } from "../sessions.ts";
 import { type Distribution, distribution, epochMs, maxOf, round, sleep } from "../stats.ts";

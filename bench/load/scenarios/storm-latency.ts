@@ -5,7 +5,8 @@
  * system in turn. When the storm's fleet is P1's size, P1 runs on it.
  */
 import { type BenchContext, problem } from "../context.ts";
-import { type ConnectResult, connectFleet, lostAndDuplicated, pressPhase, unlessCrashed } from "../phases.ts";
+import { lostAndDuplicated, unlessCrashed } from "../delivery.ts";
+import { type ConnectResult, connectFleet, pressPhase } from "../phases.ts";
 import { childFdLimit, rssBytes } from "../proc-stats.ts";
 import { closeSession, discardSession, openSession, type Session } from "../sessions.ts";
 import { maxOf, sleep } from "../stats.ts";
@@ -80,6 +81,7 @@ export function addStormAndLatencyRows(ctx: BenchContext, table: ResultTable): v
     table.add({ scenario: P1, measure: "duplicated", unit: "", goal: "0", check: (v) => v === 0 });
     table.add({ scenario: P1, measure: "CPU while pressing", unit: "cores", goal: "" });
     table.add({ scenario: P1, measure: "load generator CPU while pressing", unit: "cores", goal: "" });
+    table.add({ scenario: P1, measure: "CPU per acked press (bare brokers: per relayed press)", unit: "ms", goal: "" });
   }
 }
 
@@ -139,6 +141,7 @@ async function runLatency(ctx: BenchContext, target: Target, connected: ConnectR
   set(7, target.relay ? null : duplicated);
   set(8, outcome.targetCores);
   set(9, outcome.generatorCores);
+  set(10, outcome.targetCpuMsPerAck);
   ctx.details[`p1.${target.kind}`] = summary(outcome);
 }
 

@@ -6,8 +6,9 @@
  * sampled throughout.
  */
 import { type BenchContext, problem } from "../context.ts";
+import { lostAndDuplicated, unlessCrashed } from "../delivery.ts";
 import type { TargetKind } from "../options.ts";
-import { lostAndDuplicated, type PressOutcome, pressPhase, unlessCrashed } from "../phases.ts";
+import { type PressOutcome, pressPhase } from "../phases.ts";
 import { closeSession, discardSession, openSession, type Session } from "../sessions.ts";
 import { maxOf } from "../stats.ts";
 import type { Cell, ResultTable } from "../table.ts";
@@ -20,6 +21,7 @@ type Measure =
   | "closedRate"
   | "closedP99"
   | "closedConsoles"
+  | "closedCpu"
   | "openRate"
   | "openP99"
   | "openConsoles"
@@ -27,6 +29,8 @@ type Measure =
   | "unacked"
   | "lost"
   | "duplicated"
+  | "rssStart"
+  | "rssEnd"
   | "rssGrowth"
   | "cpu"
   | "generatorCpu";
@@ -37,6 +41,7 @@ function measures(ctx: BenchContext): Record<Measure, string> {
     closedRate: `closed loop, ${o.p2Inflight} in flight (bare brokers ${o.relayInflight}), ${o.p2ClosedDurationS} s: acks/s (bare brokers: QoS 1 relay msgs/s)`,
     closedP99: "closed loop: press → ack p99",
     closedConsoles: "closed loop: new alarms on every console, per s",
+    closedCpu: "closed loop: CPU per acked press (bare brokers: per relayed press)",
     openRate: `open loop ${o.p2Rate}/s for ${o.p2DurationS} s (${o.p2Kind}): acks/s (acked / time to the last ack)`,
     openP99: "open loop: press → ack p99",
     openConsoles: "open loop: new alarms on every console, per s",
@@ -44,6 +49,8 @@ function measures(ctx: BenchContext): Record<Measure, string> {
     unacked: "presses still unacked at the end of the phase",
     lost: "lost (acked but not stored)",
     duplicated: "duplicated",
+    rssStart: "RSS at the start of the open loop",
+    rssEnd: "RSS at the end of the open loop (after draining)",
     rssGrowth: "RSS growth over the open loop",
     cpu: "CPU during the open loop",
     generatorCpu: "load generator CPU during the open loop",
@@ -62,6 +69,7 @@ export function addThroughputRows(ctx: BenchContext, table: ResultTable): void {
   });
   table.add({ scenario: P2, measure: m.closedP99, unit: "ms", goal: "" });
   table.add({ scenario: P2, measure: m.closedConsoles, unit: "/s", goal: "" });
+  table.add({ scenario: P2, measure: m.closedCpu, unit: "ms", goal: "" });
   table.add({ scenario: P2, measure: m.openRate, unit: "/s", goal: "≥ 2,000/s", check: (v) => v >= 2000 });
   table.add({ scenario: P2, measure: m.openP99, unit: "ms", goal: "" });
   table.add({ scenario: P2, measure: m.openConsoles, unit: "/s", goal: "" });
@@ -69,6 +77,8 @@ export function addThroughputRows(ctx: BenchContext, table: ResultTable): void {
   table.add({ scenario: P2, measure: m.unacked, unit: "", goal: "0", check: (v) => v === 0 });
   table.add({ scenario: P2, measure: m.lost, unit: "", goal: "0", check: (v) => v === 0 });
   table.add({ scenario: P2, measure: m.duplicated, unit: "", goal: "0", check: (v) => v === 0 });
+  table.add({ scenario: P2, measure: m.rssStart, unit: "MB", goal: "" });
+  table.add({ scenario: P2, measure: m.rssEnd, unit: "MB", goal: "" });
   table.add({ scenario: P2, measure: m.rssGrowth, unit: "MB", goal: "± 50 MB", check: (v) => Math.abs(v) <= 50 });
   table.add({ scenario: P2, measure: m.cpu, unit: "cores", goal: "" });
   table.add({ scenario: P2, measure: m.generatorCpu, unit: "cores", goal: "" });
@@ -117,6 +127,7 @@ async function runOn(ctx: BenchContext, kind: TargetKind): Promise<void> {
     set("closedRate", unlessCrashed(closed, ackRate(closed, options.p2ClosedDurationS)));
     set("closedP99", closed.ack.p99);
     set("closedConsoles", consoleRate(closed, options.p2ClosedDurationS));
+    set("closedCpu", closed.targetCpuMsPerAck);
     ctx.details[`p2.closed.${kind}`] = summary(closed);
     if (relay) {
       await closeSession(session);
@@ -128,6 +139,7 @@ async function runOn(ctx: BenchContext, kind: TargetKind): Promise<void> {
       connected.fleet,
       { type: "open", rate: options.p2Rate, durationMs: options.p2DurationS * 1000, kind: options.p2Kind },
       `${P2}, open loop`,
+      true,
     );
     set("openRate", unlessCrashed(open, drainRate(open, options.p2DurationS)));
     set("openP99", open.drained ? open.ack.p99 : `${open.unacked} unacked`);
@@ -139,6 +151,8 @@ async function runOn(ctx: BenchContext, kind: TargetKind): Promise<void> {
     const b = lostAndDuplicated(open);
     set("lost", a.lost + b.lost);
     set("duplicated", a.duplicated + b.duplicated);
+    set("rssStart", open.rss.firstMb);
+    set("rssEnd", open.rss.lastMb);
     set("rssGrowth", open.rss.lastMb - open.rss.firstMb);
     set("cpu", open.targetCores);
     set("generatorCpu", open.generatorCores);
