@@ -14,22 +14,12 @@ import { BusyWorkers } from "../hub/dispatch/busy-workers.ts";
 import { DispatchRepository } from "../hub/dispatch/dispatch-repo.ts";
 import { createLogger } from "../hub/log.ts";
 import { seedDemoDistrict } from "../hub/seed/demo-district.ts";
+import { seededRandom } from "../hub/seed/prng.ts";
 import { type Db, openDatabase } from "../hub/storage/database.ts";
 
 const STATUSES = ["unassigned", "offered", "accepted", "on_scene", "resolved", "cancelled"] as const;
 const KINDS = ["sos", "sos", "service", "test"] as const;
 const OFFER_ENDS = ["accepted", "declined", "timed_out", "withdrawn"] as const;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The definition of busy, straight from the tables: every (worker, alarm) pair holding a worker. */
 function holdingPairs(db: Db): Set<string> {
@@ -97,7 +87,7 @@ describe("the busy-worker mirror", () => {
   });
 
   it("matches the tables through commits, rollbacks, savepoints and another connection's writes", async () => {
-    const random = prng(12);
+    const random = seededRandom(12);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const alarmIds = (): number[] => (db.prepare("SELECT id FROM alarms").all() as { id: number }[]).map((a) => a.id);
     const openOffers = (conn: Database.Database): { id: number }[] =>

@@ -6,6 +6,8 @@
  * before anything is made or remembered, as Twilio's 429 is ("never
  * processed, always safe to retry"), so it does not count against the rate.
  */
+
+import { seededRandom } from "../../hub/seed/prng.ts";
 import { type Refusal, refusal } from "./fake-twilio-resources.ts";
 
 export interface FakeTwilioLimits {
@@ -28,11 +30,11 @@ export class ProviderLimits {
   private limits: FakeTwilioLimits = {};
   /** When each request in the current window was taken, oldest first. */
   private readonly taken: number[] = [];
-  private random: () => number = mulberry32(1);
+  private random: () => number = seededRandom(1);
 
   set(limits: FakeTwilioLimits): void {
     this.limits = { ...limits };
-    this.random = mulberry32(limits.seed ?? 1);
+    this.random = seededRandom(limits.seed ?? 1);
     this.taken.length = 0;
   }
 
@@ -60,16 +62,4 @@ export class ProviderLimits {
 function tooMany(waitMs: number): Refusal {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
   return refusal(429, 20429, "Too Many Requests", { "Retry-After": String(seconds) });
-}
-
-/** A small seeded PRNG (mulberry32): the same seed refuses the same requests. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
