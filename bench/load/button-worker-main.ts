@@ -117,15 +117,15 @@ class ButtonWorker implements ButtonHost {
   }
 
   acked(_button: RawButton, press: Press, at: number, alarmId: number, duplicate: boolean): void {
-    const row = this.rows.get(press.pressId);
-    if (row) {
-      row.ackAt = at;
-      row.alarmId = alarmId;
-    }
     this.ackedAlarm.set(press.pressId, alarmId);
+    this.driver.acked();
+    // A press of an earlier phase (still pending when this one began) is not this phase's to count.
+    const row = this.rows.get(press.pressId);
+    if (!row) return;
+    row.ackAt = at;
+    row.alarmId = alarmId;
     this.counters.acked += 1;
     if (duplicate) this.counters.duplicateAcks += 1;
-    this.driver.acked();
   }
 
   lateAck(_button: RawButton, pressId: string, alarmId: number): void {
