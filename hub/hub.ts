@@ -128,12 +128,16 @@ export class Hub {
     });
     const { broker, pipeline, presence, lifecycle, relatives, supervision, offerWatcher, sender } = parts;
     parts.responders.refresh();
+    // Who is busy, from the tables into memory: rankings must not scan the open alarms (issue 12).
+    parts.dispatch.start();
     broker.handle("alarm", (message) => pipeline.handlePress(message));
     broker.handle("heartbeat", presence.onHeartbeat);
     broker.handle("status", presence.onStatus);
     // Credentials that changed end the sessions opened with them, at once (the ACL also re-checks each publish).
     bus.on("device.credentials_changed", ({ deviceId, reason }) => void broker.closeDeviceSessions(deviceId, reason));
     bus.on("user.sessions_revoked", ({ userId, reason }) => void broker.closeUserSessions(userId, reason));
+    // Presence is written behind from here on (hub/storage/presence-buffer.ts); stop() writes what is left.
+    registry.presence.start(logger.child({ part: "presence" }));
     await broker.start();
     const app = await buildHubApp(parts, config, {
       dashboardDir: this.deps.dashboardDir ?? null,
@@ -184,7 +188,9 @@ export class Hub {
     await parts.sender.stop();
     parts.pipeline.stop();
     await parts.broker.stop();
+    parts.registry.presence.stop();
     parts.bus.removeAll();
+    parts.dispatch.stop();
     parts.db.close();
     this.logger.info("Anxin hub stopped");
   }

@@ -13,5 +13,7 @@ export function twilioEnv(twilio: BenchTwilio): Record<string, string> {
     TWILIO_FROM: BENCH_TWILIO.from,
     ANXIN_TWILIO_API_BASE: twilio.url,
     ANXIN_RELATIVES_FIRST_WAVE: FIRST_WAVE,
+    // The outbox is paced to the provider's allowed rate (its default is one sender's 10/s to China).
+    ANXIN_OUTBOX_RATE_PER_S: String(twilio.ratePerSecond),
   };
 }

@@ -28,6 +28,8 @@ export interface GateRequest {
 
 export interface TwilioStandIn {
   url: string;
+  /** The rate the stand-in allows; the hub's outbox is paced to it. */
+  ratePerSecond: number;
   requests: GateRequest[];
   fake: FakeTwilio;
   close(): Promise<void>;
@@ -103,6 +105,7 @@ export async function startTwilioStandIn(options: {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    ratePerSecond: options.ratePerSecond,
     requests,
     fake,
     async close() {
