@@ -118,10 +118,10 @@ class ButtonWorker implements ButtonHost {
 
   acked(_button: RawButton, press: Press, at: number, alarmId: number, duplicate: boolean): void {
     this.ackedAlarm.set(press.pressId, alarmId);
-    this.driver.acked();
     // A press of an earlier phase (still pending when this one began) is not this phase's to count.
     const row = this.rows.get(press.pressId);
     if (!row) return;
+    this.driver.acked();
     row.ackAt = at;
     row.alarmId = alarmId;
     this.counters.acked += 1;

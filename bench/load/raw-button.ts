@@ -12,6 +12,7 @@
  */
 import net from "node:net";
 import { generate, type IPublishPacket, type Packet, parser } from "mqtt-packet";
+import { CONNACK_WAIT_MS, reconnectDelayMs } from "../../firmware-sim/reconnect-backoff.ts";
 import type { PressKind, ReconnectPolicy } from "./button-types.ts";
 import { epochMs } from "./stats.ts";
 
@@ -19,7 +20,6 @@ const RETRY_FIRST_MS = 2000;
 const RETRY_MAX_MS = 30_000;
 /** CONNACK 4/5: the protocol says retry slowly, every 30 s or more. */
 const REFUSED_RETRY_MS = 30_000;
-const CONNACK_TIMEOUT_MS = 30_000;
 
 export interface Press {
   pressId: string;
@@ -105,7 +105,8 @@ export class RawButton {
     socket.on("data", (chunk: Buffer) => framing.parse(chunk));
     socket.on("error", () => {});
     socket.on("close", () => this.onClose(socket));
-    this.connackTimer = setTimeout(() => socket.destroy(), CONNACK_TIMEOUT_MS);
+    // The protocol: an attempt without CONNACK after 20 s has failed (the hub answers a storm in order).
+    this.connackTimer = setTimeout(() => socket.destroy(), CONNACK_WAIT_MS);
   }
 
   /** No more reconnects; the socket stays until close(). */
@@ -262,13 +263,9 @@ export class RawButton {
     this.isReady = false;
     if (wasReady) this.host.disconnected(this);
     if (this.stopped) return;
+    const { mode, fixedMs } = this.host.reconnect;
+    const delay = this.refusedLast ? REFUSED_RETRY_MS : mode === "fixed" ? fixedMs : reconnectDelayMs(this.failures);
     this.failures += 1;
-    const { mode, baseMs, maxMs } = this.host.reconnect;
-    const delay = this.refusedLast
-      ? REFUSED_RETRY_MS
-      : mode === "fixed"
-        ? baseMs
-        : Math.random() * Math.min(maxMs, baseMs * 2 ** Math.min(16, this.failures - 1));
     this.refusedLast = false;
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
