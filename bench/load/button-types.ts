@@ -64,6 +64,10 @@ export interface WorkerStatus {
   lastReadyAt: number;
   /** Buttons that became ready at least once since the last `phase`. */
   readySincePhase: number;
+  /** Buttons not ready: without a connection (waiting to retry), waiting for CONNACK, for SUBACK. */
+  waiting: number;
+  connecting: number;
+  subscribing: number;
   cpuMs: number;
 }
 

@@ -158,6 +158,8 @@ class ButtonWorker implements ButtonHost {
 
   status(): void {
     const cpu = process.cpuUsage();
+    const stages = { waiting: 0, connecting: 0, subscribing: 0, ready: 0 };
+    for (const button of this.buttons) stages[button.stage] += 1;
     send({
       type: "status",
       workerIndex: this.init.workerIndex,
@@ -171,6 +173,9 @@ class ButtonWorker implements ButtonHost {
       firstReadyAt: this.firstReadyAt,
       lastReadyAt: this.lastReadyAt,
       readySincePhase: this.readySincePhase.size,
+      waiting: stages.waiting,
+      connecting: stages.connecting,
+      subscribing: stages.subscribing,
       cpuMs: (cpu.user + cpu.system) / 1000,
     });
   }

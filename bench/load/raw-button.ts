@@ -71,6 +71,7 @@ export class RawButton {
   private nextHeartbeatAt = 0;
   readonly pending = new Map<string, Press>();
   isReady = false;
+  private connackSeen = false;
 
   constructor(credential: { deviceId: string; secret: string }, localAddress: string, host: ButtonHost) {
     this.deviceId = credential.deviceId;
@@ -107,6 +108,13 @@ export class RawButton {
     socket.on("close", () => this.onClose(socket));
     // The protocol: an attempt without CONNACK after 20 s has failed (the hub answers a storm in order).
     this.connackTimer = setTimeout(() => socket.destroy(), CONNACK_WAIT_MS);
+  }
+
+  /** Where the button stands, for the progress line: waiting to reconnect, connecting, subscribing, ready. */
+  get stage(): "waiting" | "connecting" | "subscribing" | "ready" {
+    if (this.isReady) return "ready";
+    if (!this.socket) return "waiting";
+    return this.connackSeen ? "subscribing" : "connecting";
   }
 
   /** No more reconnects; the socket stays until close(). */
@@ -191,6 +199,7 @@ export class RawButton {
     switch (packet.cmd) {
       case "connack":
         if (this.connackTimer) clearTimeout(this.connackTimer);
+        this.connackSeen = packet.returnCode === 0;
         if (packet.returnCode !== 0) {
           this.refusedLast = true;
           this.host.refused();
@@ -259,6 +268,7 @@ export class RawButton {
     if (this.socket !== socket) return;
     if (this.connackTimer) clearTimeout(this.connackTimer);
     this.socket = null;
+    this.connackSeen = false;
     const wasReady = this.isReady;
     this.isReady = false;
     if (wasReady) this.host.disconnected(this);

@@ -87,7 +87,7 @@ async function restartOnce(ctx: BenchContext, session: Session, mode: Mode): Pro
   let totals = await fleet.totals();
   while ((totals.readySincePhase < fleet.size || totals.pending > 0) && Date.now() < deadline) {
     progress.update(
-      `${totals.readySincePhase}/${fleet.size} back, ${totals.pending} presses pending, ${round((epochMs() - startAt) / 1000)} s after the restart`,
+      `${totals.readySincePhase}/${fleet.size} back (${totals.waiting} waiting to retry, ${totals.connecting} awaiting CONNACK, ${totals.subscribing} SUBACK), ${totals.pending} presses pending, ${round((epochMs() - startAt) / 1000)} s after the restart`,
     );
     totals = await fleet.totals();
   }
