@@ -4,10 +4,13 @@ import type { ButtonCredential } from "./district.ts";
 export type PressKind = "sos" | "service" | "test";
 
 export interface ReconnectPolicy {
-  /** `fixed`: every baseMs (what the simulator and gateway do today); `jitter`: exponential up to maxMs, full jitter. */
-  mode: "fixed" | "jitter";
-  baseMs: number;
-  maxMs: number;
+  /**
+   * `protocol`: docs/protocol.md "Reconnecting" (a random wait, its bound growing from 2 s by 1.5 per failed
+   * attempt to 30 s; firmware-sim/reconnect-backoff.ts); `fixed`: every fixedMs, what the simulator and
+   * gateway did before issue 12.
+   */
+  mode: "protocol" | "fixed";
+  fixedMs: number;
 }
 
 export interface WorkerInit {
@@ -61,6 +64,10 @@ export interface WorkerStatus {
   lastReadyAt: number;
   /** Buttons that became ready at least once since the last `phase`. */
   readySincePhase: number;
+  /** Buttons not ready: without a connection (waiting to retry), waiting for CONNACK, for SUBACK. */
+  waiting: number;
+  connecting: number;
+  subscribing: number;
   cpuMs: number;
 }
 

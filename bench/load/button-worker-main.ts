@@ -117,15 +117,15 @@ class ButtonWorker implements ButtonHost {
   }
 
   acked(_button: RawButton, press: Press, at: number, alarmId: number, duplicate: boolean): void {
-    const row = this.rows.get(press.pressId);
-    if (row) {
-      row.ackAt = at;
-      row.alarmId = alarmId;
-    }
     this.ackedAlarm.set(press.pressId, alarmId);
+    // A press of an earlier phase (still pending when this one began) is not this phase's to count.
+    const row = this.rows.get(press.pressId);
+    if (!row) return;
+    this.driver.acked();
+    row.ackAt = at;
+    row.alarmId = alarmId;
     this.counters.acked += 1;
     if (duplicate) this.counters.duplicateAcks += 1;
-    this.driver.acked();
   }
 
   lateAck(_button: RawButton, pressId: string, alarmId: number): void {
@@ -158,6 +158,8 @@ class ButtonWorker implements ButtonHost {
 
   status(): void {
     const cpu = process.cpuUsage();
+    const stages = { waiting: 0, connecting: 0, subscribing: 0, ready: 0 };
+    for (const button of this.buttons) stages[button.stage] += 1;
     send({
       type: "status",
       workerIndex: this.init.workerIndex,
@@ -171,6 +173,9 @@ class ButtonWorker implements ButtonHost {
       firstReadyAt: this.firstReadyAt,
       lastReadyAt: this.lastReadyAt,
       readySincePhase: this.readySincePhase.size,
+      waiting: stages.waiting,
+      connecting: stages.connecting,
+      subscribing: stages.subscribing,
       cpuMs: (cpu.user + cpu.system) / 1000,
     });
   }

@@ -145,6 +145,9 @@ export class ButtonFleet {
     return {
       ready: sum((s) => s.ready),
       readySincePhase: sum((s) => s.readySincePhase),
+      waiting: sum((s) => s.waiting),
+      connecting: sum((s) => s.connecting),
+      subscribing: sum((s) => s.subscribing),
       pending: sum((s) => s.pending),
       presses: sum((s) => s.presses),
       acked: sum((s) => s.acked),

@@ -38,9 +38,8 @@ export interface LoadOptions {
   generators: number;
   keepaliveS: number;
   heartbeatS: number;
-  reconnect: "fixed" | "jitter";
+  reconnect: "protocol" | "fixed";
   reconnectMs: number;
-  reconnectMaxMs: number;
   phaseTimeoutS: number;
   overloadS: number;
   hubEnv: Record<string, string>;
@@ -77,8 +76,8 @@ buttons that follow docs/protocol.md and 10 console WebSockets, and prints one t
   --consoles N          console WebSockets (10)
   --generators N        button worker processes (2)
   --keepalive S         MQTT keep-alive (30)          --heartbeat S   heartbeat interval, 0 = none (60)
-  --reconnect MODE      fixed (every --reconnect-ms, as the simulator today) or jitter
-                        (exponential from --reconnect-ms to --reconnect-max-ms, full jitter)   (fixed, 1000, 30000)
+  --reconnect MODE      protocol (docs/protocol.md "Reconnecting": random waits, bound 2 s growing 1.5x to 30 s)
+                        or fixed (every --reconnect-ms, as devices did before issue 12)   (protocol; 1000)
   --phase-timeout S     longest wait for a phase (connecting, draining); past it the row says "not done" (120)
   --overload S          P2's open loop stops pressing once S seconds of presses are pending unacked (30)
   --hub-env KEY=VALUE   extra hub setting, repeatable (e.g. --hub-env ANXIN_OUTBOX_POLL_MS=100)
@@ -127,7 +126,6 @@ const NUMBERS = {
   keepalive: 30,
   heartbeat: 60,
   "reconnect-ms": 1000,
-  "reconnect-max-ms": 30000,
   "phase-timeout": 120,
   overload: 30,
 } as const;
@@ -148,7 +146,7 @@ const SMOKE: Partial<Record<NumberOption, number>> = {
   "p4-outage-presses": 10,
   "p6-alarms": 20,
   "p6-rate": 20,
-  "phase-timeout": 30,
+  "phase-timeout": 60,
 };
 
 export function parseLoadOptions(argv: string[]): LoadOptions | "help" {
@@ -187,8 +185,8 @@ export function parseLoadOptions(argv: string[]): LoadOptions | "help" {
     if (at <= 0) throw new Error(`--hub-env wants KEY=VALUE, not ${JSON.stringify(pair)}`);
     hubEnv[pair.slice(0, at)] = pair.slice(at + 1);
   }
-  const reconnect = values.reconnect ?? "fixed";
-  if (reconnect !== "fixed" && reconnect !== "jitter") throw new Error("--reconnect is fixed or jitter");
+  const reconnect = values.reconnect ?? "protocol";
+  if (reconnect !== "protocol" && reconnect !== "fixed") throw new Error("--reconnect is protocol or fixed");
   return {
     scenarios: values.scenarios ? list(values.scenarios, SCENARIOS, "scenario") : [...SCENARIOS],
     targets: values.targets ? list(values.targets, TARGETS, "target") : [...TARGETS],
@@ -218,7 +216,6 @@ export function parseLoadOptions(argv: string[]): LoadOptions | "help" {
     heartbeatS: num("heartbeat"),
     reconnect,
     reconnectMs: num("reconnect-ms"),
-    reconnectMaxMs: num("reconnect-max-ms"),
     phaseTimeoutS: num("phase-timeout"),
     overloadS: num("overload"),
     hubEnv,

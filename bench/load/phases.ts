@@ -45,7 +45,7 @@ export async function connectFleet(
     workers: options.generators,
     keepaliveS: options.keepaliveS,
     heartbeatS: options.heartbeatS,
-    reconnect: { mode: options.reconnect, baseMs: options.reconnectMs, maxMs: options.reconnectMaxMs },
+    reconnect: { mode: options.reconnect, fixedMs: options.reconnectMs },
     runTag: runTag(),
     addressOffset: 0,
   });

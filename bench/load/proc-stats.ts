@@ -158,3 +158,23 @@ export function fdSoftLimit(pid: number): number {
     return Number.NaN;
   }
 }
+
+/**
+ * TCP connections the kernel dropped because a listener's accept queue was
+ * full (TcpExt ListenOverflows, the whole machine): a server whose event loop
+ * is busy lets SYNs pile up, and the dropped clients retry after 1, 3, 7 s…
+ */
+export function listenOverflows(): number {
+  try {
+    const lines = fs.readFileSync("/proc/net/netstat", "utf8").split("\n");
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      const names = (lines[i] ?? "").split(/\s+/);
+      const values = (lines[i + 1] ?? "").split(/\s+/);
+      const at = names.indexOf("ListenOverflows");
+      if (names[0] === "TcpExt:" && at > 0) return Number(values[at]);
+    }
+  } catch {
+    // not Linux
+  }
+  return Number.NaN;
+}

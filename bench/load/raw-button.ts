@@ -12,6 +12,7 @@
  */
 import net from "node:net";
 import { generate, type IPublishPacket, type Packet, parser } from "mqtt-packet";
+import { CONNACK_WAIT_MS, reconnectDelayMs } from "../../firmware-sim/reconnect-backoff.ts";
 import type { PressKind, ReconnectPolicy } from "./button-types.ts";
 import { epochMs } from "./stats.ts";
 
@@ -19,7 +20,6 @@ const RETRY_FIRST_MS = 2000;
 const RETRY_MAX_MS = 30_000;
 /** CONNACK 4/5: the protocol says retry slowly, every 30 s or more. */
 const REFUSED_RETRY_MS = 30_000;
-const CONNACK_TIMEOUT_MS = 30_000;
 
 export interface Press {
   pressId: string;
@@ -71,6 +71,7 @@ export class RawButton {
   private nextHeartbeatAt = 0;
   readonly pending = new Map<string, Press>();
   isReady = false;
+  private connackSeen = false;
 
   constructor(credential: { deviceId: string; secret: string }, localAddress: string, host: ButtonHost) {
     this.deviceId = credential.deviceId;
@@ -105,7 +106,15 @@ export class RawButton {
     socket.on("data", (chunk: Buffer) => framing.parse(chunk));
     socket.on("error", () => {});
     socket.on("close", () => this.onClose(socket));
-    this.connackTimer = setTimeout(() => socket.destroy(), CONNACK_TIMEOUT_MS);
+    // The protocol: an attempt without CONNACK after 20 s has failed (the hub answers a storm in order).
+    this.connackTimer = setTimeout(() => socket.destroy(), CONNACK_WAIT_MS);
+  }
+
+  /** Where the button stands, for the progress line: waiting to reconnect, connecting, subscribing, ready. */
+  get stage(): "waiting" | "connecting" | "subscribing" | "ready" {
+    if (this.isReady) return "ready";
+    if (!this.socket) return "waiting";
+    return this.connackSeen ? "subscribing" : "connecting";
   }
 
   /** No more reconnects; the socket stays until close(). */
@@ -190,6 +199,7 @@ export class RawButton {
     switch (packet.cmd) {
       case "connack":
         if (this.connackTimer) clearTimeout(this.connackTimer);
+        this.connackSeen = packet.returnCode === 0;
         if (packet.returnCode !== 0) {
           this.refusedLast = true;
           this.host.refused();
@@ -258,17 +268,14 @@ export class RawButton {
     if (this.socket !== socket) return;
     if (this.connackTimer) clearTimeout(this.connackTimer);
     this.socket = null;
+    this.connackSeen = false;
     const wasReady = this.isReady;
     this.isReady = false;
     if (wasReady) this.host.disconnected(this);
     if (this.stopped) return;
+    const { mode, fixedMs } = this.host.reconnect;
+    const delay = this.refusedLast ? REFUSED_RETRY_MS : mode === "fixed" ? fixedMs : reconnectDelayMs(this.failures);
     this.failures += 1;
-    const { mode, baseMs, maxMs } = this.host.reconnect;
-    const delay = this.refusedLast
-      ? REFUSED_RETRY_MS
-      : mode === "fixed"
-        ? baseMs
-        : Math.random() * Math.min(maxMs, baseMs * 2 ** Math.min(16, this.failures - 1));
     this.refusedLast = false;
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }

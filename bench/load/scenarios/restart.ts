@@ -87,7 +87,7 @@ async function restartOnce(ctx: BenchContext, session: Session, mode: Mode): Pro
   let totals = await fleet.totals();
   while ((totals.readySincePhase < fleet.size || totals.pending > 0) && Date.now() < deadline) {
     progress.update(
-      `${totals.readySincePhase}/${fleet.size} back, ${totals.pending} presses pending, ${round((epochMs() - startAt) / 1000)} s after the restart`,
+      `${totals.readySincePhase}/${fleet.size} back (${totals.waiting} waiting to retry, ${totals.connecting} awaiting CONNACK, ${totals.subscribing} SUBACK), ${totals.pending} presses pending, ${round((epochMs() - startAt) / 1000)} s after the restart`,
     );
     totals = await fleet.totals();
   }
@@ -117,12 +117,8 @@ async function restartOnce(ctx: BenchContext, session: Session, mode: Mode): Pro
   if (verify.ackedNotStored > 0)
     problem(ctx, `P4 ${mode}: ${verify.ackedNotStored} outage presses acked but not stored`);
   if (duplicated > 0) problem(ctx, `P4 ${mode}: ${duplicated} outage presses duplicated`);
-  if (options.smoke && (totals.pending > 0 || !allBack)) {
-    problem(
-      ctx,
-      `P4 ${mode}: ${totals.pending} presses unacked, ${fleet.size - totals.readySincePhase} buttons not back`,
-    );
-  }
+  // How long the buttons take to come back is speed; an outage press never delivered in a tiny run is not.
+  if (options.smoke && totals.pending > 0) problem(ctx, `P4 ${mode}: ${totals.pending} outage presses never acked`);
   return result;
 }
 

@@ -7,7 +7,7 @@
 import { type BenchContext, problem } from "../context.ts";
 import { lostAndDuplicated, unlessCrashed } from "../delivery.ts";
 import { type ConnectResult, connectFleet, pressPhase } from "../phases.ts";
-import { childFdLimit, rssBytes } from "../proc-stats.ts";
+import { childFdLimit, listenOverflows, rssBytes } from "../proc-stats.ts";
 import { closeSession, discardSession, openSession, type Session } from "../sessions.ts";
 import { maxOf, sleep } from "../stats.ts";
 import type { ResultTable } from "../table.ts";
@@ -50,6 +50,12 @@ export function addStormAndLatencyRows(ctx: BenchContext, table: ResultTable): v
     table.add({ scenario: STORM, measure: "RSS with the fleet connected", unit: "MB", goal: "" });
     table.add({ scenario: STORM, measure: "CPU while connecting", unit: "cores", goal: "" });
     table.add({ scenario: STORM, measure: "load generator CPU while connecting", unit: "cores", goal: "" });
+    table.add({
+      scenario: STORM,
+      measure: "connections dropped, accept queue full (whole machine)",
+      unit: "",
+      goal: "",
+    });
   }
   if (options.scenarios.includes("p1")) {
     const what = `${options.p1Rate}/s for ${options.p1DurationS} s, ${options.fleet} buttons`;
@@ -90,7 +96,9 @@ async function runStorm(ctx: BenchContext, target: Target): Promise<ConnectResul
   const settleMs = ctx.options.smoke ? 200 : 1000;
   await sleep(settleMs);
   const before = rssBytes(target.pid());
+  const overflowsBefore = listenOverflows();
   const result = await connectFleet(ctx, target, n, STORM);
+  const overflows = listenOverflows() - overflowsBefore;
   await sleep(2 * settleMs);
   const after = rssBytes(target.pid());
   const { table } = ctx;
@@ -105,6 +113,7 @@ async function runStorm(ctx: BenchContext, target: Target): Promise<ConnectResul
   set(3, after / 1048576);
   set(4, result.targetCores);
   set(5, result.generatorCores);
+  set(6, overflows);
   ctx.details[`storm.${target.kind}`] = {
     buttons: n,
     ...result,
