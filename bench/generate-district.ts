@@ -23,6 +23,7 @@ import type {
   WorkerRecord,
 } from "../hub/registry/import/record-types.ts";
 import { ELDER_FEMALE, ELDER_MALE, RELATIONS, STREETS, SURNAMES, YOUNGER } from "../hub/seed/demo-names.ts";
+import { seededRandom } from "../hub/seed/prng.ts";
 
 export interface DistrictSize {
   households: number;
@@ -53,18 +54,6 @@ export interface District {
   households: HouseholdRecord[];
   workers: WorkerRecord[];
   clinics: ClinicRecord[];
-}
-
-/** mulberry32: tiny, fast, the same sequence on every machine. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gridFeatures(size: DistrictSize): GridFeature[] {
@@ -103,7 +92,7 @@ function gridCode(number: number): string {
 }
 
 export function generateDistrict(size: DistrictSize = DISTRICT_100K, seed = 20_221_999): District {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const phone = (prefix: string) => `+86${prefix}${String(Math.floor(random() * 1e8)).padStart(8, "0")}`;
   const { minLat, maxLat, minLng, maxLng } = DISTRICT_BOUNDS;

@@ -17,6 +17,7 @@ import { localClock, parseDayWindow } from "../hub/dispatch/opening-hours.ts";
 import { gatherCandidates, orderCandidates } from "../hub/dispatch/ranking.ts";
 import type { WorkerCandidate } from "../hub/dispatch/types.ts";
 import { ResponderSnapshot, toClinicCandidate } from "../hub/geo/responders.ts";
+import { seededRandom } from "../hub/seed/prng.ts";
 
 export interface NearestDispatchFigures {
   households: number;
@@ -26,17 +27,6 @@ export interface NearestDispatchFigures {
   dispatchMs: { p50: number; p99: number; max: number };
   workersOnlyMs: { p50: number; p99: number; max: number };
   clinicOnlyMs: { p50: number; p99: number; max: number };
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CENTER = { lat: 37.59, lng: 118.55 };
@@ -55,7 +45,7 @@ function quantiles(values: number[]) {
 }
 
 export function measureNearestDispatch(households = 100_000, workerCount = 5_000, clinicCount = 300) {
-  const random = prng(2_222_999);
+  const random = seededRandom(2_222_999);
   const point = () => ({
     lat: CENTER.lat + (random() - 0.5) * 2 * SPAN,
     lng: CENTER.lng + (random() - 0.5) * 2 * SPAN,

@@ -62,9 +62,9 @@ export async function measurePressLatency(presses = 250, deviceCount = 25): Prom
     const arrivals = new Map<number, number>();
     const socket = new WebSocket(`ws://127.0.0.1:${hub.httpPort}/api/realtime`, { headers: { cookie } });
     socket.on("message", (data) => {
-      const frame = JSON.parse(data.toString()) as { type: string; alarm?: { id: number } };
-      if (frame.type === "alarm" && frame.alarm && !arrivals.has(frame.alarm.id))
-        arrivals.set(frame.alarm.id, performance.now());
+      const frame = JSON.parse(data.toString()) as { type: string; alarms?: { id: number }[] };
+      if (frame.type !== "alarms") return;
+      for (const alarm of frame.alarms ?? []) if (!arrivals.has(alarm.id)) arrivals.set(alarm.id, performance.now());
     });
     await new Promise((resolve) => socket.once("message", resolve));
 

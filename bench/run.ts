@@ -1,16 +1,25 @@
 /**
  * `npm run bench`: the speed figures, printed, never asserted in `npm test`.
  * Options: `--presses N` (default 250), `--households N` for the bulk import (default 100000).
+ * `npm run bench -- load [options]` runs the load bench instead (bench/load/, `--help` lists its options).
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { measureAlarmPath, printAlarmPathFigures } from "./alarm-path-queries.ts";
 import { measureAvrEmulator, printAvrEmulatorFigures } from "./avr-emulator.ts";
+import { measureConsoleBurst, printConsoleBurstFigures } from "./console-burst.ts";
 import { measureConsoleQueue, printConsoleQueueFigures } from "./console-queue.ts";
 import { measureDecodeAndProbe, printDecodeProbeFigures } from "./decode-and-probe.ts";
 import { measureHouseholdImport, printImportFigures } from "./import-households.ts";
 import { measureIncidentLookup, printIncidentLookupFigures } from "./incident-lookup.ts";
 import { measureNearestDispatch, printNearestDispatchFigures } from "./nearest-dispatch.ts";
 import { measurePressLatency } from "./press-latency.ts";
+import { measureSmsFanout, printSmsFanoutFigures } from "./sms-fanout.ts";
+
+if (process.argv[2] === "load") {
+  const { runLoadBench } = await import("./load/index.ts");
+  process.exit(await runLoadBench(process.argv.slice(3)));
+}
 
 const { values } = parseArgs({
   options: { presses: { type: "string", default: "250" }, households: { type: "string", default: "100000" } },
@@ -28,7 +37,10 @@ console.log(`  median ${latency.ackMs.median} ms   p99 ${latency.ackMs.p99} ms  
 
 printImportFigures(measureHouseholdImport(Number(values.households)));
 printNearestDispatchFigures(measureNearestDispatch());
+printAlarmPathFigures(await measureAlarmPath());
 printIncidentLookupFigures(measureIncidentLookup());
 printAvrEmulatorFigures(await measureAvrEmulator());
 printConsoleQueueFigures(await measureConsoleQueue());
+printConsoleBurstFigures(await measureConsoleBurst());
 printDecodeProbeFigures(measureDecodeAndProbe());
+printSmsFanoutFigures(await measureSmsFanout());

@@ -45,13 +45,32 @@ export async function request(method, path, body, { quiet401 = false } = {}) {
   return data;
 }
 
+/** The hub's largest page of alarms. */
+const ALARM_PAGE = 1000;
+
+/**
+ * Every open alarm, newest first, page after page: a queue cut at one page would
+ * hide alarms after a burst (thousands open at once). Alarms opened while the
+ * pages load come by the live feed, which is open before any reload starts.
+ */
+async function openAlarms() {
+  const all = [];
+  let beforeId = null;
+  for (;;) {
+    const after = beforeId === null ? "" : `&beforeId=${beforeId}`;
+    const { alarms } = await request("GET", `/api/alarms?status=open&limit=${ALARM_PAGE}${after}`);
+    all.push(...alarms);
+    if (alarms.length < ALARM_PAGE) return { alarms: all };
+    beforeId = alarms[alarms.length - 1].id;
+  }
+}
+
 export const api = {
   // Login and /me handle 401 themselves: it is an answer there, not an expired session.
   login: (username, password) => request("POST", "/api/auth/login", { username, password }, { quiet401: true }),
   logout: () => request("POST", "/api/auth/logout", undefined, { quiet401: true }),
   me: () => request("GET", "/api/auth/me", undefined, { quiet401: true }),
-  // The hub's largest page: a queue cut at 100 would hide alarms in a busy hour.
-  openAlarms: () => request("GET", "/api/alarms?status=open&limit=1000"),
+  openAlarms,
   /** The lifecycle deadlines the queue counts down to. */
   consoleSettings: () => request("GET", "/api/console/settings"),
   alarm: (id) => request("GET", `/api/alarms/${encodeURIComponent(id)}`),

@@ -82,17 +82,9 @@ function startConsole(u) {
       hubHealth.refresh();
     },
     onHello: (msg) => setServerTime(msg.serverTime),
-    onAlarm: (alarm) => {
-      const rose = escalation.observe(alarm);
-      const fresh = !queue.has(alarm.id) && queue.isUnacknowledged(alarm) && alarm.kind !== "test";
-      queue.upsert(alarm);
-      if (fresh || (rose && queue.isUnacknowledged(alarm))) attention.announce(alarm, { escalated: rose });
-      if (!queue.isUnacknowledged(alarm)) attention.settled(alarm.id);
-      detail.alarmChanged(alarm.id);
-      if (rose) escalation.reAlert([alarm.id]);
-    },
-    onDeviceFault: (fault) => devices.faultPushed(fault),
-    onDeviceTest: (test) => devices.testPushed(test),
+    onAlarms: alarmsPushed,
+    onDeviceFaults: (faults) => devices.faultsPushed(faults),
+    onDeviceTests: (tests) => devices.testsPushed(tests),
     onStorage: (check) => hubHealth.pushed(check),
     onDown: () => {
       $("banner-rt").hidden = false;
@@ -118,6 +110,29 @@ function startConsole(u) {
   attention.renderButton();
   const resume = session.takeResume();
   if (resume !== null) detail.openDetail(resume);
+}
+
+/**
+ * One frame of pushed alarms: the queue renders once and the tone restarts at
+ * most once for the whole frame, however many alarms it carries (a burst is a
+ * few frames of hundreds). Desktop notifications are attention.js's to bound.
+ */
+function alarmsPushed(alarms) {
+  const rose = [];
+  const announce = [];
+  for (const alarm of alarms) {
+    const escalated = escalation.observe(alarm);
+    if (escalated) rose.push(alarm.id);
+    const fresh = !queue.has(alarm.id) && queue.isUnacknowledged(alarm) && alarm.kind !== "test";
+    if (fresh || (escalated && queue.isUnacknowledged(alarm))) announce.push({ alarm, escalated });
+  }
+  queue.upsertMany(alarms);
+  attention.announceAll(announce);
+  for (const alarm of alarms) {
+    if (!queue.isUnacknowledged(alarm)) attention.settled(alarm.id);
+    detail.alarmChanged(alarm.id);
+  }
+  escalation.reAlert(rose);
 }
 
 /** The hub's deadlines, which each row counts down to; without them rows show only the clock. */

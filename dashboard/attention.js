@@ -79,13 +79,33 @@ export function update({ unacked, escalated }) {
   document.title = `${flag}${count}${t("app.title")}`;
 }
 
+/** Alarms of one pushed frame that get a desktop notification each; the rest share one. */
+const NOTIFY_EACH = 3;
+
 /**
- * A pushed alarm the operator should hear about now: new and unacknowledged, or
- * escalated. Only when the tab is hidden; a visible console already shows and sounds it.
+ * The pushed alarms of one frame the operator should hear about now: new and
+ * unacknowledged, or escalated (`[{ alarm, escalated }]`). Only when the tab is
+ * hidden; a visible console already shows and sounds them. A burst of hundreds
+ * must not bury the desktop: the first few get one notification each, the rest
+ * one together, which opens the console.
  */
-export function announce(alarm, { escalated }) {
+export function announceAll(items) {
   if (!supported() || window.Notification.permission !== "granted") return;
   if (document.visibilityState !== "hidden") return;
+  for (const { alarm, escalated } of items.slice(0, NOTIFY_EACH)) announce(alarm, { escalated });
+  const more = items.length - NOTIFY_EACH;
+  if (more <= 0) return;
+  const title = t("attention.notifyMore", { n: more });
+  const n = new window.Notification(title, { tag: "anxin-alarm-burst", requireInteraction: true });
+  n.onclick = () => {
+    window.focus();
+    n.close();
+  };
+  status.notified += 1;
+  status.lastNotification = { title, body: "", tag: "anxin-alarm-burst" };
+}
+
+function announce(alarm, { escalated }) {
   const title = t(escalated ? "attention.notifyEscalated" : "attention.notifyTitle", { id: alarm.id });
   const body = [t(`kind.${alarm.kind}`), alarm.resident?.name, alarm.household?.address].filter(Boolean).join(" · ");
   // One notification per alarm (the tag), replaced when it escalates rather than stacked.

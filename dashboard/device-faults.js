@@ -1,6 +1,6 @@
 // The open device faults: one store (keyed by fault id) fed by the list
 // (`GET /api/devices/faults?open=true`, on login and every reconnect, since
-// frames may have been missed) and by `device_fault` frames. A fault is not an
+// frames may have been missed) and by `device_faults` frames. A fault is not an
 // emergency: this store never touches the alarm queue or its sound. Every
 // change fires `anxin:faults` on document for the page, the nav badge and the
 // strip on the alarms page.
@@ -26,12 +26,14 @@ export async function reload() {
   changed();
 }
 
-/** Apply one pushed fault: opened → listed, cleared → gone. */
-export function apply(fault) {
-  if (fault.clearedAt !== null) {
-    cleared.add(fault.id);
-    open.delete(fault.id);
-  } else if (!cleared.has(fault.id)) open.set(fault.id, fault);
+/** Apply a frame of pushed faults, then announce the change once: opened → listed, cleared → gone. */
+export function applyAll(faults) {
+  for (const fault of faults) {
+    if (fault.clearedAt !== null) {
+      cleared.add(fault.id);
+      open.delete(fault.id);
+    } else if (!cleared.has(fault.id)) open.set(fault.id, fault);
+  }
   changed();
 }
 

@@ -66,8 +66,9 @@ export function close() {
 }
 
 /** A frame about `id` arrived: re-read its health if it is the one shown. */
-export function deviceChanged(id) {
-  if (id === deviceId) load();
+/** Pushed changes named these devices: re-read the health on screen if it is one of them (once). */
+export function devicesChanged(ids) {
+  if (deviceId !== null && ids.includes(deviceId)) load();
 }
 
 async function load() {

@@ -67,13 +67,14 @@ export async function reload() {
   }
 }
 
-export function faultPushed(fault) {
-  store.apply(fault);
-  health.deviceChanged(fault.deviceId);
+/** One frame of pushed faults: the lists redraw once; the open device's health is re-read if it is named. */
+export function faultsPushed(faults) {
+  store.applyAll(faults);
+  health.devicesChanged(faults.map((f) => f.deviceId));
 }
 
-export function testPushed(test) {
-  health.deviceChanged(test.deviceId);
+export function testsPushed(tests) {
+  health.devicesChanged(tests.map((t) => t.deviceId));
 }
 
 /** Called by the app whenever #/devices is shown. */

@@ -53,7 +53,7 @@ export function observe(alarm) {
 export function reAlert(ids) {
   if (ids.length === 0) return;
   flashUntil = Date.now() + FLASH_MS;
-  for (const id of ids) flash(id, FLASH_MS);
+  flash(ids, FLASH_MS);
   sound.reAlert();
 }
 

@@ -10,6 +10,7 @@ export const attentionEn = {
   "attention.notifyEnable": "Enable desktop alerts",
   "attention.notifyTitle": "New alarm #{id}",
   "attention.notifyEscalated": "Alarm #{id} missed a deadline",
+  "attention.notifyMore": "{n} more new alarms",
   "session.expired": "Your session has expired. Please sign in again; the console continues where you left it.",
   "session.workerRedirect": "Community worker accounts use the worker page. Opening it…",
   "help.keysAll": "Keys: a acknowledge top unacknowledged · j/k or ↑/↓ select · Enter open · r resolve · Esc close",

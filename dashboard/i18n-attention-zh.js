@@ -10,6 +10,7 @@ export const attentionZh = {
   "attention.notifyEnable": "启用桌面通知",
   "attention.notifyTitle": "新警报 #{id}",
   "attention.notifyEscalated": "警报 #{id} 已超时",
+  "attention.notifyMore": "另有 {n} 条新警报",
   "session.expired": "登录已过期，请重新登录；登录后回到刚才的页面。",
   "session.workerRedirect": "社区工作人员账号请使用社区通页面，正在打开…",
   "help.keysAll": "快捷键：a 确认最上方未确认警报 · j/k 或 ↑/↓ 选择 · Enter 打开 · r 结案 · Esc 关闭",

@@ -25,8 +25,8 @@ const built = new Map();
 const jsonOf = new WeakMap(); // summary object → its JSON, computed once
 /** Bumped when something every row shows changes (deadlines loaded); forces a rebuild. */
 let epoch = 0;
-// For the bench and tests: how long the last render took, and how many rows it rebuilt.
-const stats = { renders: 0, lastRenderMs: 0, lastBuilt: 0, log: [] };
+// For the bench and tests: how long the last render took, and how many rows it rebuilt; all renders' time.
+const stats = { renders: 0, lastRenderMs: 0, lastBuilt: 0, totalMs: 0, log: [] };
 let onOpen = () => {};
 
 export function initQueue(el, { onRowOpen }) {
@@ -52,15 +52,22 @@ export function replaceAll(list) {
   render();
 }
 
-/** Apply one pushed or returned AlarmSummary. Resolved alarms leave the open queue. */
+/** Apply one returned AlarmSummary (an action's answer). Resolved alarms leave the open queue. */
 export function upsert(alarm) {
-  const prev = alarms.get(alarm.id);
-  // Pushes can overtake HTTP responses; never let an older state overwrite a newer one.
-  if (gone.has(alarm.id) || (prev && rank(prev) > rank(alarm))) return;
-  if (isClosed(alarm)) {
-    gone.add(alarm.id);
-    alarms.delete(alarm.id);
-  } else alarms.set(alarm.id, alarm);
+  upsertMany([alarm]);
+}
+
+/** Apply a frame of pushed AlarmSummaries, in order, then render once. */
+export function upsertMany(list) {
+  for (const alarm of list) {
+    const prev = alarms.get(alarm.id);
+    // Pushes can overtake HTTP responses; never let an older state overwrite a newer one.
+    if (gone.has(alarm.id) || (prev && rank(prev) > rank(alarm))) continue;
+    if (isClosed(alarm)) {
+      gone.add(alarm.id);
+      alarms.delete(alarm.id);
+    } else alarms.set(alarm.id, alarm);
+  }
   render();
 }
 
@@ -170,7 +177,9 @@ export function render() {
     const flashing = (flashUntil.get(a.id) ?? 0) > Date.now();
     const entry = built.get(a.id);
     if (entry && entry.json === json && entry.ctx === ctx && entry.flashing === flashing) {
-      entry.el.setAttribute("aria-selected", String(a.id === selectedId));
+      // Written only when it changes: thousands of same-value writes per render still cost style work.
+      const on = String(a.id === selectedId);
+      if (entry.el.getAttribute("aria-selected") !== on) entry.el.setAttribute("aria-selected", on);
       return entry.el;
     }
     rebuilt += 1;
@@ -189,19 +198,23 @@ export function render() {
   stats.renders += 1;
   stats.lastBuilt = rebuilt;
   stats.lastRenderMs = performance.now() - started;
+  stats.totalMs += stats.lastRenderMs;
   stats.log = [...stats.log.slice(-19), { ms: stats.lastRenderMs, built: rebuilt, rows: els.length }];
   document.dispatchEvent(new CustomEvent("anxin:queue"));
 }
 
-/** Makes the alarm's row flash for `ms` (an escalation re-alert); rows are rebuilt, so the flag lives here. */
-export function flash(id, ms) {
-  flashUntil.set(id, Date.now() + ms);
+/** Makes the alarms' rows flash for `ms` (an escalation re-alert), with one render; rows are rebuilt, so the flag lives here. */
+export function flash(ids, ms) {
+  const until = Date.now() + ms;
+  for (const id of ids) flashUntil.set(id, until);
   render();
   setTimeout(() => {
-    if ((flashUntil.get(id) ?? 0) <= Date.now()) {
-      flashUntil.delete(id);
-      render();
+    let ended = false;
+    for (const id of ids) {
+      if ((flashUntil.get(id) ?? 0) > Date.now()) continue;
+      if (flashUntil.delete(id)) ended = true;
     }
+    if (ended) render();
   }, ms + 50);
 }
 

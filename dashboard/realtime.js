@@ -6,14 +6,19 @@
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 15_000;
 
-// Device faults, test requests and the database's write state travel on the same
-// socket; they are optional because a page that shows none of them can ignore them.
+// Alarms, device faults and test requests come in batches (`alarms`, `device_faults`,
+// `device_tests`: whatever changed within the hub's push window, each once, in its
+// latest state; hub/http/console-frames.ts), so a burst is a few frames, each
+// handled (and rendered) once. Faults, tests and the database's write state are
+// optional because a page that shows none of them can ignore them. A console that
+// falls too far behind is closed by the hub (code 4002) and, like after any drop,
+// reconnects and reloads.
 export function connectRealtime({
   onOpen,
   onHello,
-  onAlarm,
-  onDeviceFault,
-  onDeviceTest,
+  onAlarms,
+  onDeviceFaults,
+  onDeviceTests,
   onStorage,
   onDown,
   beforeRetry,
@@ -46,12 +51,12 @@ export function connectRealtime({
       }
       if (msg?.type === "hello") {
         onHello(msg);
-      } else if (msg?.type === "alarm" && msg.alarm) {
-        onAlarm(msg.alarm);
-      } else if (msg?.type === "device_fault" && msg.fault) {
-        onDeviceFault?.(msg.fault);
-      } else if (msg?.type === "device_test" && msg.test) {
-        onDeviceTest?.(msg.test);
+      } else if (msg?.type === "alarms" && Array.isArray(msg.alarms)) {
+        onAlarms(msg.alarms);
+      } else if (msg?.type === "device_faults" && Array.isArray(msg.faults)) {
+        onDeviceFaults?.(msg.faults);
+      } else if (msg?.type === "device_tests" && Array.isArray(msg.tests)) {
+        onDeviceTests?.(msg.tests);
       } else if (msg?.type === "storage" && msg.storage) {
         onStorage?.(msg.storage);
       }

@@ -68,6 +68,8 @@ const status = {
   },
   reAlerts: 0,
   bursts: 0,
+  /** How many times the loop (re)started: a burst of alarms must start it once, not once per alarm. */
+  loops: 0,
 };
 
 export function initSound(opts) {
@@ -162,6 +164,7 @@ function update() {
 
 function startLoop() {
   if (bus) return;
+  status.loops += 1;
   bus = ctx.createGain();
   bus.gain.value = PATTERNS[level].gain;
   bus.connect(ctx.destination);

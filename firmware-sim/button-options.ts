@@ -1,6 +1,7 @@
 /** How a simulated button is configured, and the defaults that make it behave like the real device. */
 import type { IClientOptions } from "mqtt";
 import { deviceTopic, encodeMessage } from "../protocol/index.ts";
+import { CONNACK_WAIT_MS } from "./reconnect-backoff.ts";
 
 export interface SimulatedButtonOptions {
   mqttUrl: string;
@@ -56,8 +57,11 @@ export function connectOptions(settings: ButtonSettings): IClientOptions {
     clean: true,
     resubscribe: false,
     keepalive: 30,
-    reconnectPeriod: 1_000,
-    connectTimeout: 5_000,
+    // Reconnects are driven with a random, growing wait (reconnect-backoff.ts), not mqtt.js' fixed period.
+    reconnectPeriod: 0,
+    // Patient for the CONNACK: after an outage the hub logs a county's fleet in one after another, and an
+    // attempt given up early only sends the button to the back of the queue (docs/protocol.md, Reconnecting).
+    connectTimeout: CONNACK_WAIT_MS,
     will: {
       topic: deviceTopic(deviceId, "status"),
       payload: Buffer.from(encodeMessage("status", { state: "offline", firmware })),

@@ -31,6 +31,7 @@ import {
   withDefaults,
 } from "./button-options.ts";
 import { type AlarmSender, PressQueue } from "./press-queue.ts";
+import { ReconnectLoop } from "./reconnect-backoff.ts";
 
 export { ButtonStoppedError, DeviceRefusedError, HubUnreachableError } from "./button-errors.ts";
 export type { InvalidHubMessage, SimulatedButtonEvents } from "./button-events.ts";
@@ -52,6 +53,7 @@ export class SimulatedButton {
   private startWaiter: StartWaiter | null = null;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private refusedRetryTimer: NodeJS.Timeout | undefined;
+  private reconnects: ReconnectLoop | null = null;
   /** Bumped on every CONNACK so a session set-up interrupted by a reconnect knows it is stale. */
   private connectionGeneration = 0;
   private sessionReady = false;
@@ -94,9 +96,17 @@ export class SimulatedButton {
     if (this.client) throw new Error(`device ${this.settings.deviceId} is already started`);
     const client = connect(this.settings.mqttUrl, connectOptions(this.settings));
     this.client = client;
+    const reconnects = new ReconnectLoop(() => {
+      if (this.client === client) client.reconnect();
+    });
+    this.reconnects = reconnects;
     client.on("connect", () => void this.setUpSession(client, ++this.connectionGeneration));
     client.on("message", (topic, payload) => this.handleHubMessage(topic, payload));
-    client.on("close", () => this.handleClose());
+    client.on("close", () => {
+      this.handleClose();
+      // A refused CONNACK is retried on its own slow timer (handleClientError), not with the quick backoff.
+      if (this.client === client && this.refusedRetryTimer === undefined) reconnects.closed();
+    });
     client.on("error", (error) => this.handleClientError(client, error));
     return new Promise<void>((resolve, reject) => {
       const timer =
@@ -163,6 +173,9 @@ export class SimulatedButton {
     this.sessionReady = false;
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.refusedRetryTimer);
+    this.refusedRetryTimer = undefined;
+    this.reconnects?.stop();
+    this.reconnects = null;
     if (this.startWaiter) {
       clearTimeout(this.startWaiter.timer);
       this.startWaiter.reject(reason);
@@ -196,6 +209,7 @@ export class SimulatedButton {
     if (generation !== this.connectionGeneration || this.client !== client) return;
     this.sessionReady = true;
     this.lastConnectError = null;
+    this.reconnects?.connected();
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), this.settings.heartbeatIntervalMs);
     this.presses.sendAll();
@@ -289,7 +303,9 @@ export class SimulatedButton {
       return;
     }
     // mqtt.js stops reconnecting after a refused CONNACK; a running button keeps trying, slowly.
+    clearTimeout(this.refusedRetryTimer);
     this.refusedRetryTimer = setTimeout(() => {
+      this.refusedRetryTimer = undefined;
       if (this.client === client) client.reconnect();
     }, this.settings.retryMaxMs);
   }

@@ -10,6 +10,7 @@
  */
 import { connect, ErrorWithReasonCode, type IClientOptions, type MqttClient } from "mqtt";
 import { PressQueue } from "../firmware-sim/press-queue.ts";
+import { CONNACK_WAIT_MS, ReconnectLoop } from "../firmware-sim/reconnect-backoff.ts";
 import {
   type AckMessage,
   type AlarmMessage,
@@ -59,6 +60,7 @@ export class HubLink {
   private boardPresent = false;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private refusedTimer: NodeJS.Timeout | undefined;
+  private reconnects: ReconnectLoop | null = null;
   private generation = 0;
   private refusal: GatewayError | null = null;
   private readonly presses: PressQueue;
@@ -85,9 +87,17 @@ export class HubLink {
     const { mqttUrl } = this.options;
     const client = connect(mqttUrl, this.connectOptions());
     this.client = client;
+    const reconnects = new ReconnectLoop(() => {
+      if (this.client === client) client.reconnect();
+    });
+    this.reconnects = reconnects;
     client.on("connect", () => void this.setUpSession(client, ++this.generation));
     client.on("message", (topic, payload) => this.handleMessage(topic, payload));
-    client.on("close", () => this.handleClose());
+    client.on("close", () => {
+      this.handleClose();
+      // A refused CONNACK waits for its own slow retry (handleError), not the quick backoff.
+      if (this.client === client && this.refusedTimer === undefined) reconnects.closed();
+    });
     client.on("error", (error) => this.handleError(client, error));
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.settle("unreachable"), timeoutMs);
@@ -124,6 +134,9 @@ export class HubLink {
     this.settle("unreachable");
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.refusedTimer);
+    this.refusedTimer = undefined;
+    this.reconnects?.stop();
+    this.reconnects = null;
     this.presses.rejectAll(new Error("gateway stopped"));
     if (client.connected) {
       const offline = encodeMessage("status", { state: "offline", firmware: this.options.firmware });
@@ -152,8 +165,10 @@ export class HubLink {
       clean: true,
       resubscribe: false,
       keepalive: 30,
-      reconnectPeriod: 1_000,
-      connectTimeout: 5_000,
+      // Reconnects wait a random, growing time (firmware-sim/reconnect-backoff.ts), not mqtt.js' fixed period.
+      reconnectPeriod: 0,
+      // Patient for the CONNACK, as the protocol asks: after an outage the hub logs the fleet in one after another.
+      connectTimeout: CONNACK_WAIT_MS,
       will: {
         topic: deviceTopic(deviceId, "status"),
         payload: Buffer.from(encodeMessage("status", { state: "offline", firmware })),
@@ -180,6 +195,7 @@ export class HubLink {
     if (generation !== this.generation || this.client !== client) return;
     this.ready = true;
     this.refusal = null;
+    this.reconnects?.connected();
     this.announce(false);
     this.presses.sendAll();
     this.settle("connected");
@@ -257,6 +273,7 @@ export class HubLink {
     // mqtt.js gives up after a refused CONNACK; a running gateway tries again, slowly.
     clearTimeout(this.refusedTimer);
     this.refusedTimer = setTimeout(() => {
+      this.refusedTimer = undefined;
       if (this.client === client) client.reconnect();
     }, this.options.retryMaxMs);
   }

@@ -177,6 +177,20 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     help: "how often a tiny committed write proves the database takes writes (/health, console warning)",
   },
   {
+    env: "ANXIN_CONSOLE_PUSH_MS",
+    key: "consolePushMs",
+    fallback: "10",
+    parse: "int",
+    help: "at most one push to the consoles per this many ms; changes meanwhile go together (0-1000)",
+  },
+  {
+    env: "ANXIN_CONSOLE_MAX_BUFFER_KB",
+    key: "consoleMaxBufferKb",
+    fallback: "8192",
+    parse: "int",
+    help: "a console with more unsent pushes than this (KiB) is closed, and reloads",
+  },
+  {
     env: "ANXIN_OUTBOX_POLL_MS",
     key: "outboxPollMs",
     fallback: "500",
@@ -189,6 +203,20 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     fallback: "300000",
     parse: "int",
     help: "longest wait between retries of one SMS or call",
+  },
+  {
+    env: "ANXIN_OUTBOX_RATE_PER_S",
+    key: "outboxRatePerS",
+    fallback: "10",
+    parse: "number",
+    help: "requests per second to Twilio (SMS, calls, hang-ups): your senders' rate; faster only queues at Twilio, out of priority order",
+  },
+  {
+    env: "ANXIN_OUTBOX_CONCURRENCY",
+    key: "outboxConcurrency",
+    fallback: "20",
+    parse: "int",
+    help: "requests to Twilio in flight at once (Twilio refuses with 429 past the account's limit)",
   },
   {
     env: "ANXIN_TWILIO_TIMEOUT_MS",

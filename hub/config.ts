@@ -55,7 +55,20 @@ export const HubConfigSchema = Type.Object({
   outboxPollMs: Type.Integer({ minimum: 10 }),
   /** How often the hub commits a tiny write to prove its database still takes them (`/health`, console warning). */
   healthProbeS: Type.Integer({ minimum: 1, maximum: 300 }),
+  /** At most one push to the consoles per this many ms; changes meanwhile go together (0: every tick). */
+  consolePushMs: Type.Integer({ minimum: 0, maximum: 1000 }),
+  /** A console with more unsent push data than this (KiB) is closed so it reloads. */
+  consoleMaxBufferKb: Type.Integer({ minimum: 64, maximum: 1024 * 1024 }),
   outboxMaxBackoffMs: Type.Integer({ minimum: 100 }),
+  /**
+   * Requests per second the outbox sends to the provider (SMS, calls, hang-ups): a token bucket, slowed by 429s and
+   * recovering. Twilio sends each sender's messages at its own rate (10 segments/s for a number or sender ID to China)
+   * and queues the rest in arrival order, so sending faster than that only moves the queue to Twilio, where the
+   * hub's priorities (first contacts before later waves and updates) no longer apply.
+   */
+  outboxRatePerS: Type.Number({ exclusiveMinimum: 0, maximum: 10_000 }),
+  /** Requests in flight at once; Twilio answers 429 (20429) past an account's limit of concurrent requests. */
+  outboxConcurrency: Type.Integer({ minimum: 1, maximum: 100 }),
   /**
    * How long one Twilio request may go unanswered. A request that did is retried with the same idempotency
    * token, so Twilio answers with the original message or call instead of sending it again.

@@ -31,6 +31,7 @@ export async function buildHubApp(
     bus: parts.bus,
     dashboardDir: options.dashboardDir,
     ...(options.sessionCheckMs === undefined ? {} : { sessionCheckMs: options.sessionCheckMs }),
+    consolePush: { coalesceMs: config.consolePushMs, maxBufferedBytes: config.consoleMaxBufferKb * 1024 },
     settings: {
       loginRateLimitPerMinute: config.loginRateLimitPerMinute,
       publicUrl: config.publicUrl,
@@ -38,7 +39,7 @@ export async function buildHubApp(
       mapTileUrl: config.mapTileUrl,
     },
     dispatch: { service: parts.dispatch, workerActions: new WorkerActions(parts.dispatch), views: parts.dispatchViews },
-    registry: createRegistryServices({ db, users, bus: parts.bus }),
+    registry: createRegistryServices({ db, users, bus: parts.bus, presence: parts.registry.presence }),
     supervision: { views: parts.supervision.views, tests: parts.supervision.tests },
     kpi: { kpi: new KpiService(db, config.timeZone) },
     records: { history: new AlarmHistory(db, config.timeZone), audit: new AuditLog(db, config.timeZone), users },

@@ -41,6 +41,7 @@ import type { Db } from "./storage/database.ts";
 import { GroupCommit } from "./storage/group-commit.ts";
 import type { OutboxRepository } from "./storage/outbox-repo.ts";
 import type { RegistryRepository } from "./storage/registry-repo.ts";
+import { SummaryReads } from "./storage/summary-reads.ts";
 import type { UserRepository } from "./storage/user-repo.ts";
 import { DatabaseWriteProbe } from "./storage/write-probe.ts";
 import { createSupervision } from "./supervision/index.ts";
@@ -190,12 +191,18 @@ export function createHubParts(
       bus,
       logger: logger.child({ part: "outbox" }),
     },
-    { pollMs: config.outboxPollMs, maxBackoffMs: config.outboxMaxBackoffMs },
+    {
+      pollMs: config.outboxPollMs,
+      maxBackoffMs: config.outboxMaxBackoffMs,
+      ratePerS: config.outboxRatePerS,
+      concurrency: config.outboxConcurrency,
+    },
   );
   const views = new AlarmViews({
     alarms,
     registry,
     users,
+    reads: new SummaryReads(db),
     outbox,
     stageCount: ALARM_STAGES.length,
     dispatch: dispatchViews,

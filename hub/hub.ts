@@ -134,6 +134,8 @@ export class Hub {
     });
     const { broker, pipeline, presence, lifecycle, relatives, supervision, offerWatcher, sender } = parts;
     parts.responders.refresh();
+    // Who is busy, from the tables into memory: rankings must not scan the open alarms (issue 12).
+    parts.dispatch.start();
     broker.handle("alarm", (message) => pipeline.handlePress(message));
     broker.handle("heartbeat", presence.onHeartbeat);
     broker.handle("status", presence.onStatus);
@@ -142,6 +144,8 @@ export class Hub {
     bus.on("user.sessions_revoked", ({ userId, reason }) => void broker.closeUserSessions(userId, reason));
     // Before the broker: a press that arrives at once is stored, not refused.
     parts.commits.start();
+    // Presence is written behind from here on (hub/storage/presence-buffer.ts); stop() writes what is left.
+    registry.presence.start(logger.child({ part: "presence" }));
     await broker.start();
     const app = await buildHubApp(parts, config, {
       dashboardDir: this.deps.dashboardDir ?? null,
@@ -195,7 +199,9 @@ export class Hub {
     // that does not get out before the broker closes costs the device a retry, acked as a duplicate after the restart.
     parts.commits.stop();
     await parts.broker.stop();
+    parts.registry.presence.stop();
     parts.bus.removeAll();
+    parts.dispatch.stop();
     parts.db.close();
     this.logger.info("Anxin hub stopped");
   }

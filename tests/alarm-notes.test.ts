@@ -5,9 +5,8 @@
  * pushed to every console over the WebSocket.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import type { AlarmSummary } from "../hub/alarms/alarm-views.ts";
 import { AlarmRepository } from "../hub/storage/alarm-repo.ts";
+import { openConsoleFeed } from "./support/console-feed.ts";
 import { createUser } from "./support/registry-app.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 
@@ -131,21 +130,18 @@ describe("alarm notes", () => {
 
   it("pushes the alarm to every console, so open details re-read the timeline", async () => {
     const alarmId = await alarmIn("open");
-    const frames: { type: string; alarm?: AlarmSummary }[] = [];
-    const socket = new WebSocket(th.wsUrl, { headers: { cookie: operator } });
+    const feed = await openConsoleFeed(th.wsUrl, operator);
     try {
-      socket.on("message", (data) => frames.push(JSON.parse(data.toString()) as (typeof frames)[number]));
-      await waitFor(() => frames.some((f) => f.type === "hello"), 3000, "websocket hello");
-      expect(frames.some((f) => f.alarm?.id === alarmId)).toBe(false);
+      expect(feed.alarms.some((a) => a.id === alarmId)).toBe(false);
       expect((await postNote(operator, alarmId, "Neighbour has a key.")).statusCode).toBe(200);
       const pushed = await waitFor(
-        () => frames.find((f) => f.type === "alarm" && f.alarm?.id === alarmId),
+        () => feed.alarms.find((a) => a.id === alarmId),
         3000,
-        "alarm frame after the note",
+        "the alarm pushed after the note",
       );
-      expect(pushed.alarm?.status).toBe(statusOf(alarmId));
+      expect(pushed.status).toBe(statusOf(alarmId));
     } finally {
-      socket.close();
+      feed.close();
     }
   });
 });

@@ -5,9 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { SimulatedButton } from "../firmware-sim/device.ts";
-import type { AlarmSummary } from "../hub/alarms/alarm-views.ts";
+import { openConsoleFeed } from "./support/console-feed.ts";
 import { bruteForceClinic, bruteForceRanking, busyWorkerIds } from "./support/dispatch-oracle.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 
@@ -47,10 +46,7 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
   it("carries one press through every stage", async () => {
     const credential = th.demoDevices[4];
     if (!credential) throw new Error("demo district has too few devices");
-    const frames: { type: string; alarm?: AlarmSummary }[] = [];
-    const socket = new WebSocket(th.wsUrl, { headers: { cookie } });
-    socket.on("message", (data) => frames.push(JSON.parse(data.toString()) as { type: string }));
-    await waitFor(() => frames.some((f) => f.type === "hello"), 3000, "websocket hello");
+    const feed = await openConsoleFeed(th.wsUrl, cookie);
 
     const button = new SimulatedButton({
       mqttUrl: th.mqttUrl,
@@ -214,16 +210,12 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
     );
 
     // The console hears about it over the WebSocket, already located.
-    const pushed = await waitFor(
-      () => frames.find((f) => f.alarm?.id === ack.alarmId),
-      3000,
-      "alarm pushed to console",
-    );
-    expect(pushed.alarm?.household?.address).toBe(household.address);
-    expect(pushed.alarm?.status).toBe("offered");
-    expect(pushed.alarm?.acknowledgedAt).toBeNull();
+    const pushed = await waitFor(() => feed.alarms.find((a) => a.id === ack.alarmId), 3000, "alarm pushed to console");
+    expect(pushed.household?.address).toBe(household.address);
+    expect(pushed.status).toBe("offered");
+    expect(pushed.acknowledgedAt).toBeNull();
     // An offer nobody has accepted tells the resident nothing: no operator has taken the call yet.
-    expect(pushed.alarm?.buttonState).toBe("received");
+    expect(pushed.buttonState).toBe("received");
     expect(button.feedbackState).toBe("received");
 
     // An operator acknowledges over HTTP: the alarm keeps its dispatch state and gains the acknowledgement.
@@ -236,7 +228,7 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
     expect(response.json().alarm).toMatchObject({ status: "offered", acknowledgedBy: "admin" });
     await waitFor(() => button.feedbackState === "acknowledged", 3000, "acknowledged feedback");
     await waitFor(
-      () => frames.find((f) => f.alarm?.id === ack.alarmId && f.alarm.acknowledgedBy === "admin"),
+      () => feed.alarms.find((a) => a.id === ack.alarmId && a.acknowledgedBy === "admin"),
       3000,
       "ack pushed",
     );
@@ -297,7 +289,7 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
     ]);
     expect(() => db.prepare("DELETE FROM alarm_events WHERE alarm_id = ?").run(ack.alarmId)).toThrow(/append-only/);
 
-    socket.close();
+    feed.close();
     await button.stop();
   });
 

@@ -12,9 +12,11 @@ import { describe, expect, it } from "vitest";
 import { addressKey } from "../hub/broker/connection-gate.ts";
 import { effectiveConnectionCap, parseFdLimits } from "../hub/broker/fd-limits.ts";
 import { FrameScanner } from "../hub/broker/frame-guard.ts";
+import { LoginAudit } from "../hub/broker/login-audit.ts";
 import { FailureCounter, THROTTLE_MAX_MS } from "../hub/broker/login-throttle.ts";
 import { migrate } from "../hub/storage/database.ts";
 import { MIGRATIONS } from "../hub/storage/migrations/index.ts";
+import { UserRepository } from "../hub/storage/user-repo.ts";
 import { remainingLength } from "./support/hostile-clients.ts";
 
 const packet = (type: number, body: number) =>
@@ -150,6 +152,32 @@ describe("migration 16: the monitor role", () => {
       expect(() => insert.run(12, "y", "monitor", "Y", at, workerId, null, 0, at)).toThrow(/CHECK|UNIQUE/);
     } finally {
       db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("LoginAudit after the hub stopped", () => {
+  it("a login refused once the database is closed is not written and throws nothing", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-audit-"));
+    const db = new Database(path.join(dir, "a.db"));
+    migrate(db, pino({ level: "silent" }));
+    const audit = new LoginAudit({ users: new UserRepository(db) });
+    const login = { address: "10.0.0.9", username: "nobody", target: null, reason: "wrong", throttled: false };
+    audit.start();
+    audit.failed(login, new Date());
+    const rows = () => (db.prepare("SELECT COUNT(*) AS n FROM audit_log").get() as { n: number }).n;
+    expect(rows()).toBe(1);
+    audit.stop();
+    db.close();
+    // argon2 runs on the thread pool: a check that began before the stop ends after the close.
+    expect(() => audit.failed({ ...login, username: "late" }, new Date())).not.toThrow();
+    expect(() => audit.loggedIn("admin", "10.0.0.9", "admin")).not.toThrow();
+    const reopened = new Database(path.join(dir, "a.db"));
+    try {
+      expect((reopened.prepare("SELECT COUNT(*) AS n FROM audit_log").get() as { n: number }).n).toBe(1);
+    } finally {
+      reopened.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

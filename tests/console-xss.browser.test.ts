@@ -198,7 +198,14 @@ describe("the console shows every typed name as text (browser)", () => {
       await adminPage.waitForLoadState("networkidle");
       await expectNothingInjected(adminPage, hash);
     }
-    expect(await adminPage.textContent("body")).toContain(payload("dn"));
+    // The users page renders its list after the request settles: wait for the name, then look again.
+    await waitForExpression(
+      adminPage,
+      `document.body.textContent.includes(${JSON.stringify(payload("dn"))})`,
+      undefined,
+      { timeout: SHOW_MS },
+    );
+    await expectNothingInjected(adminPage, "#/users with its list");
 
     // The worker who was offered the alarm, on a phone.
     const workerPage = await newPage({ width: 390, height: 844 });

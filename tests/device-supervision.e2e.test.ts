@@ -8,9 +8,10 @@
 import type net from "node:net";
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { SimulatedButton } from "../firmware-sim/device.ts";
+import type { DeviceFault } from "../hub/supervision/supervision-views.ts";
 import { deviceTopic, encodeMessage } from "../protocol/index.ts";
+import { openConsoleFeed } from "./support/console-feed.ts";
 import { connectHalfOpen } from "./support/half-open-device.ts";
 import { connectAsDevice } from "./support/raw-device.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
@@ -34,20 +35,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A console: a logged-in WebSocket collecting every `device_fault` frame. */
-async function openConsole(th: TestHub, cookie: string): Promise<Fault[]> {
-  const frames: Fault[] = [];
-  const socket = new WebSocket(th.wsUrl, { headers: { cookie } });
-  socket.on("message", (data) => {
-    const frame = JSON.parse(String(data)) as { type: string; fault?: Fault };
-    if (frame.type === "device_fault" && frame.fault) frames.push(frame.fault);
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once("open", () => resolve());
-    socket.once("error", reject);
-  });
-  cleanups.push(() => socket.close());
-  return frames;
+/** A console: a logged-in WebSocket collecting every pushed fault (`device_faults` frames, flattened). */
+async function openConsole(th: TestHub, cookie: string): Promise<DeviceFault[]> {
+  const feed = await openConsoleFeed(th.wsUrl, cookie);
+  cleanups.push(() => feed.close());
+  return feed.faults;
 }
 
 function startButton(th: TestHub, index: number, options: { battery?: number } = {}): Promise<SimulatedButton> {
@@ -171,7 +163,9 @@ describe("device supervision", () => {
     // The broker still holds the connection open: only the silence rule could have caught this one.
     expect(socket.destroyed).toBe(false);
     expect(fault.detail).toMatchObject({ silentAfterS: 3 });
-    expect(Date.parse(fault.openedAt) - Date.parse(String(fault.detail?.lastSeenAt))).toBeGreaterThanOrEqual(3000);
+    expect(
+      Date.parse(fault.openedAt) - Date.parse(String((fault.detail as { lastSeenAt?: string } | null)?.lastSeenAt)),
+    ).toBeGreaterThanOrEqual(3000);
     expect((await openFaults(device.deviceId)).map((f) => f.kind)).toEqual(["silent"]);
 
     // A heartbeat brings it back.

@@ -180,4 +180,32 @@ describe("offer cascade", () => {
       n: 0,
     });
   });
+
+  it("times out a pile of expired offers in chunks, letting other work run between them", async () => {
+    const alarmIds: number[] = [];
+    for (let i = 0; i < 40; i += 1) alarmIds.push(await h.raise(i));
+    const firstOffers = alarmIds.map((id) => open(id));
+    vi.setSystemTime(Date.now() + 121_000);
+
+    let passOver = false;
+    let otherWorkRanDuringPass = false;
+    const pass = h.service.timeOutExpiredOffers().finally(() => {
+      passOver = true;
+    });
+    // Queued as the pass starts: it runs before the pass ends only if the pass yields the event loop.
+    setImmediate(() => {
+      otherWorkRanDuringPass = !passOver;
+    });
+    expect(await pass).toBe(40);
+    expect(otherWorkRanDuringPass).toBe(true);
+    for (const offer of firstOffers) expect(h.repo.offer(offer.id)?.status).toBe("timed_out");
+    for (const alarmId of alarmIds) {
+      const types = h.eventTypes(alarmId);
+      expect(types).toContain("offer_timed_out");
+      // Passed on: a new offer, or (every ranked worker asked or passed over) the operator's turn.
+      expect(types.at(-1) === "offer_sent" || types.at(-1) === "dispatch_exhausted").toBe(true);
+    }
+    // Nothing expired is left behind.
+    expect(h.repo.expiredOffers(new Date().toISOString(), 100)).toEqual([]);
+  });
 });

@@ -7,19 +7,9 @@ import { describe, expect, it } from "vitest";
 import { gatherCandidates, orderCandidates, type RankingRequest } from "../hub/dispatch/ranking.ts";
 import type { RankedWorker, WorkerCandidate } from "../hub/dispatch/types.ts";
 import { ResponderSnapshot } from "../hub/geo/responders.ts";
+import { seededRandom } from "../hub/seed/prng.ts";
 import { bruteForceRanking, type OracleWorker } from "./support/dispatch-oracle.ts";
 import { haversineMetres } from "./support/geo.ts";
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CENTER = { lat: 37.59, lng: 118.55 };
 /** Four grids as quadrants around the centre, like the demo district. */
@@ -48,7 +38,7 @@ const north = (metres: number) => ({ lat: CENTER.lat + metres / 111_195, lng: CE
 
 describe("worker ranking", () => {
   it.each([11, 2022, 99_991, 424_242, 7])("matches brute force on a generated district (seed %i)", (seed) => {
-    const random = prng(seed);
+    const random = seededRandom(seed);
     const around = (spread: number) => ({
       lat: CENTER.lat + (random() - 0.5) * spread,
       lng: CENTER.lng + (random() - 0.5) * spread * 1.3,

@@ -150,9 +150,16 @@ export class LedReader {
   /** Every completed interval, lit or dark, in order (simulated milliseconds). */
   private readonly intervals: { lit: boolean; ms: number }[] = [];
   private changedAt: number | null = null;
+  /** Simulated time of the last reset: "no edge since" counts from here when none came. */
+  private resetAt: number;
+  private readonly board: EmulatedBoard;
+  private readonly pin: number;
   readonly stop: () => void;
 
   constructor(board: EmulatedBoard, pin = LED) {
+    this.board = board;
+    this.pin = pin;
+    this.resetAt = board.simulatedMs;
     this.stop = board.watch(pin, (high, atMs) => {
       // An edge ends the interval before it: dark if the LED now rises, lit if it now falls.
       if (this.changedAt !== null) this.intervals.push({ lit: !high, ms: atMs - this.changedAt });
@@ -164,6 +171,13 @@ export class LedReader {
   reset(): void {
     this.intervals.length = 0;
     this.changedAt = null;
+    this.resetAt = this.board.simulatedMs;
+  }
+
+  /** Lit, with no edge for at least `ms` of simulated time: steady on, not a blink caught high. */
+  steadyLitFor(ms: number): boolean {
+    const since = this.changedAt ?? this.resetAt;
+    return this.board.level(this.pin) && this.board.simulatedMs - since >= ms;
   }
 
   /**
@@ -204,4 +218,24 @@ export class LedReader {
 function onMs(state: DisplayState): number {
   const { led } = PATTERNS[state];
   return typeof led === "string" ? 0 : (led[0] ?? 0);
+}
+
+/**
+ * Waits until `check` holds, giving up only once BOTH clocks ran out: the board's simulated time
+ * (on a busy machine the emulator runs slower than real time, and a blink pattern takes simulated
+ * seconds to show) and wall time (the hub's side of the change runs in real time).
+ */
+export async function waitForBoard(
+  board: EmulatedBoard,
+  check: () => boolean,
+  { simulatedMs, wallMs }: { simulatedMs: number; wallMs: number },
+): Promise<void> {
+  const simStart = board.simulatedMs;
+  const wallStart = Date.now();
+  while (!check()) {
+    if (board.simulatedMs - simStart >= simulatedMs && Date.now() - wallStart >= wallMs) {
+      throw new Error(`board condition not met in ${simulatedMs} simulated ms and ${wallMs} ms`);
+    }
+    await sleep(25);
+  }
 }

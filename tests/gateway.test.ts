@@ -21,6 +21,7 @@ import {
   sleep,
   startGateway,
   tapButton,
+  waitForBoard,
 } from "./gateway-support.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
@@ -81,11 +82,11 @@ describe("the gateway with an emulated Arduino and a real hub", () => {
     expect(alarm).toMatchObject({ kind: "sos", status: "unassigned" });
     await vi.waitFor(() => expect(gateway.board(deviceId).pendingPresses).toBe(0));
     led.reset();
-    await vi.waitFor(() => expect(led.blinking()).toBe("received"), { timeout: 5000 });
+    await waitForBoard(board, () => led.blinking() === "received", { simulatedMs: 5000, wallMs: 5000 });
 
     await acknowledge(alarm?.id ?? 0);
     led.reset();
-    await vi.waitFor(() => expect(led.blinking()).toBe("acknowledged"), { timeout: 6000 });
+    await waitForBoard(board, () => led.blinking() === "acknowledged", { simulatedMs: 6000, wallMs: 6000 });
 
     // A worker takes the call: `dispatched`, two blinks every 2 s; on scene: `arrived`, steady on.
     const workerId = 1;
@@ -104,14 +105,11 @@ describe("the gateway with an emulated Arduino and a real hub", () => {
     const post = (url: string) => fetch(`${th.httpUrl}${url}`, { method: "POST", headers: { cookie: worker } });
     expect((await post(`/api/worker/offers/${offer.id}/accept`)).status).toBe(200);
     led.reset();
-    await vi.waitFor(() => expect(led.shows("dispatched")).toBe(true), { timeout: 8000 });
+    await waitForBoard(board, () => led.shows("dispatched"), { simulatedMs: 8000, wallMs: 8000 });
     expect(led.shows("acknowledged")).toBe(false);
     expect((await post(`/api/worker/alarms/${alarm?.id}/arrived`)).status).toBe(200);
-    await board.waitForLevel(LED, true);
-    led.reset();
-    await new Promise((resolve) => setTimeout(resolve, 1200));
-    // Steady: no edge at all for over a second, and lit.
-    expect(led.blinking()).toBeNull();
+    // Steady: lit, with no edge at all for over a second of the board's time (a blink is never that long).
+    await waitForBoard(board, () => led.steadyLitFor(1200), { simulatedMs: 8000, wallMs: 8000 });
     expect(board.level(LED)).toBe(true);
     led.stop();
     // Retries crossed by the ack are harmless: still one alarm and one stored press.

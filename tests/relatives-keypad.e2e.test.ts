@@ -50,6 +50,7 @@ describe("relatives confirm by phone keypad", () => {
       contacts: db.prepare("SELECT id, outcome FROM relative_contacts ORDER BY id").all(),
       hangups: db.prepare("SELECT * FROM call_hangups").all(),
     });
+    await hub.settled();
     const before = snapshot();
 
     // Unsigned, signed with another token, or signed for another key: refused, logged, nothing changes.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { relativeAlarmSms, workerDispatchSms } from "../hub/notify/sms-text.ts";
+import { formatTime, relativeAlarmSms, workerDispatchSms } from "../hub/notify/sms-text.ts";
 
 const facts = {
   alarmId: 42,
@@ -31,5 +31,14 @@ describe("SMS wording", () => {
   it("tells the worker where to go and how far it is", () => {
     expect(workerDispatchSms({ ...facts, distanceM: 1234 }, "zh-CN")).toContain("约1.2公里");
     expect(workerDispatchSms({ ...facts, distanceM: 1234 }, "en")).toContain("about 1.2 km");
+  });
+
+  it("formats each time in the language and time zone asked for, however often the formatter is reused", () => {
+    const at = new Date("2026-11-23T00:05:00Z");
+    for (let round = 0; round < 2; round += 1) {
+      expect(formatTime(at, "en", "Asia/Shanghai")).toBe("23/11, 08:05");
+      expect(formatTime(at, "en", "America/New_York")).toBe("22/11, 19:05");
+      expect(formatTime(at, "zh-CN", "Asia/Shanghai")).toBe("11/23 08:05");
+    }
   });
 });

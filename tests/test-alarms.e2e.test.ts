@@ -6,9 +6,9 @@
  * gets a `test_failed` fault, which a later completed test clears.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { SimulatedButton } from "../firmware-sim/device.ts";
 import { type CommandMessage, deviceTopic, encodeMessage, type FeedbackState } from "../protocol/index.ts";
+import { openConsoleFeed } from "./support/console-feed.ts";
 import { connectAsDevice } from "./support/raw-device.ts";
 import { createUser } from "./support/registry-app.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
@@ -72,10 +72,8 @@ describe("scheduled test alarms", () => {
   it("asks the device to press test, runs the press through the pipeline, and closes it as a test without any SMS", async () => {
     const watched = await startButton(th, 0);
     const deviceId = th.demoDevices[0]?.deviceId ?? "";
-    const frames: { type: string; test?: { status: string; deviceId: string } }[] = [];
-    const socket = new WebSocket(th.wsUrl, { headers: { cookie: await th.login() } });
-    socket.on("message", (data) => frames.push(JSON.parse(String(data))));
-    cleanups.push(() => socket.close());
+    const feed = await openConsoleFeed(th.wsUrl, await th.login());
+    cleanups.push(() => feed.close());
 
     const command = await waitFor(() => watched.commands[0], 15_000, "a scheduled test command");
     expect(command).toMatchObject({ type: "test_press", requestId: expect.any(String) });
@@ -108,11 +106,7 @@ describe("scheduled test alarms", () => {
     expect(events[0]).toBe(`received/device:${deviceId}`);
     expect(events.at(-1)).toBe("resolved/system");
     await waitFor(() => watched.feedback.includes("closed"), 5000, "closed feedback on the button");
-    await waitFor(
-      () => frames.find((f) => f.type === "device_test" && f.test?.status === "completed"),
-      5000,
-      "the completed test on the console",
-    );
+    await waitFor(() => feed.tests.find((t) => t.status === "completed"), 5000, "the completed test on the console");
     // Nothing was queued for anyone, and Twilio never heard from the hub.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(th.hub.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE alarm_id = ?").get(alarmId)).toEqual({ n: 0 });

@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { OutboundSms } from "../hub/notify/notifier.ts";
+import { retryAfterMs } from "../hub/notify/twilio-client.ts";
 import { TwilioSmsNotifier, type TwilioSmsNotifierOptions } from "../hub/notify/twilio-notifier.ts";
 import { type FakeTwilio, startFakeTwilio } from "./support/fake-twilio.ts";
 
@@ -97,6 +98,29 @@ describe("TwilioSmsNotifier against the fake Twilio (real SDK)", () => {
 
     expect(result).toMatchObject({ ok: false, retryable: false, status: 401, providerCode: 20003 });
     expect(fake.messages).toHaveLength(0);
+  });
+
+  it("a 429 is retryable and carries Twilio's Retry-After as ms; other failures carry none", async () => {
+    fake.setLimits({ throttleShare: 1 });
+    expect(await notifier().send(sms())).toMatchObject({ ok: false, status: 429, retryAfterMs: 1000 });
+    fake.setLimits({});
+    fake.failNext(500);
+    const outage = await notifier().send(sms());
+    expect(outage).toMatchObject({ ok: false, status: 500 });
+    expect(outage.ok === false && outage.retryAfterMs).toBeUndefined();
+  });
+
+  it("reads Retry-After as seconds or as an HTTP date", () => {
+    const now = Date.parse("2025-01-01T00:00:00Z");
+    expect(retryAfterMs("3", now)).toBe(3000);
+    expect(retryAfterMs(["7"], now)).toBe(7000);
+    expect(retryAfterMs("Wed, 01 Jan 2025 00:00:05 GMT", now)).toBe(5000);
+    expect(retryAfterMs("Tue, 31 Dec 2024 23:00:00 GMT", now)).toBe(0);
+    expect([retryAfterMs(undefined, now), retryAfterMs("soon", now), retryAfterMs("", now)]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it("a closed port is a retryable network error", async () => {

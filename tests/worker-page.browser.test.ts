@@ -10,8 +10,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { SimulatedButton } from "../firmware-sim/device.ts";
+import { type ConsoleFeed, openConsoleFeed } from "./support/console-feed.ts";
 import { launchChromium } from "./support/console-page.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 
@@ -44,17 +44,12 @@ interface OfferRow {
   note: string | null;
   code: string;
 }
-interface AlarmFrame {
-  type: string;
-  alarm?: { id: number; status: string };
-}
 
 let hub: TestHub;
 let browser: Browser;
 let workerCodes: string[];
-let feed: WebSocket;
+let feed: ConsoleFeed;
 let adminCookie: string;
-const frames: AlarmFrame[] = [];
 const buttons: SimulatedButton[] = [];
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
@@ -70,9 +65,7 @@ beforeAll(async () => {
 
   // The operator's side: every alarm change the consoles are pushed.
   adminCookie = await hub.login();
-  feed = new WebSocket(hub.wsUrl, { headers: { cookie: adminCookie } });
-  feed.on("message", (data) => frames.push(JSON.parse(String(data)) as AlarmFrame));
-  await new Promise((resolve, reject) => feed.once("open", resolve).once("error", reject));
+  feed = await openConsoleFeed(hub.wsUrl, adminCookie);
 
   browser = await launchChromium();
 }, 60_000);
@@ -109,7 +102,7 @@ const openOffer = (alarmId: number) =>
 
 const consoleSaw = (alarmId: number, status: string) =>
   waitFor(
-    () => frames.find((f) => f.type === "alarm" && f.alarm?.id === alarmId && f.alarm.status === status),
+    () => feed.alarms.find((a) => a.id === alarmId && a.status === status),
     SHOW_MS,
     `the console to see alarm ${alarmId} ${status}`,
   );

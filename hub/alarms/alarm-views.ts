@@ -10,9 +10,11 @@ import { ServiceRequestSchema, type ServiceRequestViews } from "../service/servi
 import { ALARM_STATUSES, type AlarmRepository, type AlarmRow } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
+import type { SummaryReads } from "../storage/summary-reads.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
 import { ageOn } from "./age.ts";
 import { buttonStateOf } from "./button-state.ts";
+import { lookupForRows, lookupOneByOne, type SummaryLookup } from "./summary-lookup.ts";
 
 export { ageOn } from "./age.ts";
 
@@ -118,6 +120,7 @@ export class AlarmViews {
   private readonly alarms: AlarmRepository;
   private readonly registry: RegistryRepository;
   private readonly users: UserRepository;
+  private readonly reads: SummaryReads;
   private readonly outbox: OutboxRepository;
   private readonly stageCount: number;
   private readonly dispatch: DispatchViews;
@@ -128,6 +131,8 @@ export class AlarmViews {
     alarms: AlarmRepository;
     registry: RegistryRepository;
     users: UserRepository;
+    /** Batch reads for `summaries`. */
+    reads: SummaryReads;
     outbox: OutboxRepository;
     stageCount: number;
     dispatch: DispatchViews;
@@ -140,16 +145,37 @@ export class AlarmViews {
     this.alarms = deps.alarms;
     this.registry = deps.registry;
     this.users = deps.users;
+    this.reads = deps.reads;
     this.outbox = deps.outbox;
     this.stageCount = deps.stageCount;
   }
 
   summary(row: AlarmRow): AlarmSummary {
-    const household = row.household_id ? this.registry.household(row.household_id) : undefined;
-    const grid = household?.grid_id ? this.registry.grid(household.grid_id) : undefined;
-    const resident = row.resident_id ? this.registry.resident(row.resident_id) : undefined;
-    const worker = row.worker_id ? this.registry.worker(row.worker_id) : undefined;
-    const clinic = row.clinic_id ? this.registry.clinic(row.clinic_id) : undefined;
+    return this.build(row, lookupOneByOne(this.registry, this.users), new Date());
+  }
+
+  /**
+   * The summaries of many alarms, in the order given: one query per table for the
+   * whole list (summary-lookup.ts) instead of several per alarm. Callers bound the list.
+   */
+  summaries(rows: readonly AlarmRow[]): AlarmSummary[] {
+    const lookup = lookupForRows(this.reads, rows);
+    const now = new Date();
+    return rows.map((row) => this.build(row, lookup, now));
+  }
+
+  /** The summaries of those of `ids` that exist, in id order: one query for the alarms, one per table named. */
+  summariesOf(ids: readonly number[]): AlarmSummary[] {
+    return this.summaries(this.reads.alarms(ids));
+  }
+
+  private build(row: AlarmRow, lookup: SummaryLookup, now: Date): AlarmSummary {
+    const household = row.household_id ? lookup.household(row.household_id) : undefined;
+    const grid = household?.grid_id ? lookup.grid(household.grid_id) : undefined;
+    const resident = row.resident_id ? lookup.resident(row.resident_id) : undefined;
+    const worker = row.worker_id ? lookup.worker(row.worker_id) : undefined;
+    const clinic = row.clinic_id ? lookup.clinic(row.clinic_id) : undefined;
+    const username = (userId: number | null) => (userId === null ? null : (lookup.username(userId) ?? null));
     return {
       id: row.id,
       deviceId: row.device_id,
@@ -159,12 +185,12 @@ export class AlarmViews {
       outcome: row.outcome,
       receivedAt: row.received_at,
       acknowledgedAt: row.acknowledged_at,
-      acknowledgedBy: this.username(row.acknowledged_by),
+      acknowledgedBy: username(row.acknowledged_by),
       offeredAt: row.offered_at,
       acceptedAt: row.accepted_at,
       onSceneAt: row.on_scene_at,
       resolvedAt: row.resolved_at,
-      resolvedBy: this.username(row.resolved_by),
+      resolvedBy: username(row.resolved_by),
       household: household
         ? {
             code: household.code,
@@ -174,9 +200,7 @@ export class AlarmViews {
             gridName: grid?.name ?? null,
           }
         : null,
-      resident: resident
-        ? { name: resident.name, age: ageOn(resident.birth_date, new Date()), sex: resident.sex }
-        : null,
+      resident: resident ? { name: resident.name, age: ageOn(resident.birth_date, now), sex: resident.sex } : null,
       worker: worker
         ? { id: worker.id, name: worker.name, phone: worker.phone, distanceM: Math.round(row.worker_distance_m ?? 0) }
         : null,
@@ -225,9 +249,5 @@ export class AlarmViews {
       dispatch: this.dispatch.detail(row.id),
       serviceRequest: row.kind === "service" ? (this.serviceRequests?.forAlarm(row.id) ?? null) : null,
     };
-  }
-
-  private username(userId: number | null): string | null {
-    return userId === null ? null : (this.users.byId(userId)?.username ?? null);
   }
 }

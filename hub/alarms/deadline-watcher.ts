@@ -18,10 +18,11 @@
  *   (it is listed by `GET /api/alarms/overdue` from the timestamps themselves).
  */
 import type { Logger } from "pino";
+import { forEachChunked } from "../chunked.ts";
 import type { Clock } from "../dispatch/types.ts";
 import type { EventBus } from "../events.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
-import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
+import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
 import type { Db } from "../storage/database.ts";
 import type { NewOutboxMessage, OutboxRepository } from "../storage/outbox-repo.ts";
 import { escalationSms } from "./escalation-text.ts";
@@ -61,6 +62,8 @@ export class DeadlineWatcher {
   };
   private readonly intervalMs: number;
   private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private scanning: Promise<number> | null = null;
 
   constructor(deps: DeadlineWatcher["deps"], options: { intervalMs: number }) {
     this.deps = deps;
@@ -68,22 +71,44 @@ export class DeadlineWatcher {
   }
 
   start(): void {
-    this.scan();
-    this.timer = setInterval(() => this.scan(), this.intervalMs);
+    this.stopped = false;
+    void this.scan();
+    this.timer = setInterval(() => void this.scan(), this.intervalMs);
     this.timer.unref();
   }
 
+  /** A pass under way ends at its next chunk; what it fired is committed, the rest is found at the next start. */
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
 
-  /** One pass; returns how many escalations fired. */
-  scan(): number {
+  /**
+   * One pass; resolves with how many escalations fired. A pass still running
+   * is not overlapped. Escalations fire in chunks with a turn of the event
+   * loop between (hub/chunked.ts): a burst's deadlines fall due together.
+   */
+  scan(): Promise<number> {
+    if (!this.scanning) {
+      this.scanning = this.pass().finally(() => {
+        this.scanning = null;
+      });
+    }
+    return this.scanning;
+  }
+
+  private async pass(): Promise<number> {
     try {
       const due = [...this.ackEscalations(), ...this.arrivalEscalations(), ...this.overdueEscalations()];
       let fired = 0;
-      for (const escalation of due) if (this.fire(escalation)) fired += 1;
+      await forEachChunked(
+        due,
+        (escalation) => {
+          if (this.fire(escalation)) fired += 1;
+        },
+        () => !this.stopped,
+      );
       if (fired > 0) this.deps.logger.warn({ fired }, "alarm deadlines missed; escalated");
       return fired;
     } catch (error) {
@@ -100,7 +125,7 @@ export class DeadlineWatcher {
     const { settings, clock } = this.deps;
     const now = clock().getTime();
     const out: Escalation[] = [];
-    for (const alarm of this.deps.repo.unacknowledged(this.cutoff(settings.ackDeadlineS))) {
+    for (const alarm of this.deps.repo.unacknowledged(this.cutoff(settings.ackDeadlineS), settings.ackRealertS)) {
       const lateMs = now - Date.parse(alarm.received_at) - settings.ackDeadlineS * 1000;
       const level = settings.ackRealertS > 0 ? 1 + Math.floor(lateMs / (settings.ackRealertS * 1000)) : 1;
       if ((alarm.ack_level ?? 0) >= level) continue;
@@ -138,7 +163,8 @@ export class DeadlineWatcher {
   }
 
   private overdueEscalations(): Escalation[] {
-    return this.deps.lifecycle.overdue().map((row) => ({
+    // Only those not marked yet: every old open alarm, every second, was a transaction that changed nothing.
+    return this.deps.lifecycle.overdue({ unmarkedOnly: true }).map((row) => ({
       alarm: row.alarm,
       kind: row.kind,
       level: 1,
@@ -183,6 +209,9 @@ export class DeadlineWatcher {
     const at = clock().toISOString();
     const type = kind === "ack" || kind === "arrival" ? "escalated" : "overdue";
     const result = db.transaction(() => {
+      // Chunks leave time between the pass's query and this: the alarm may have been acknowledged or closed since.
+      const current = alarms.get(alarm.id);
+      if (!current || !stillDue(kind, current)) return null;
       if (!repo.recordEscalation(alarm.id, kind, level, at)) return null;
       alarms.appendEvent(alarm.id, type, "system", { kind, level, ...escalation.detail }, at);
       return { texts: escalation.sms ? outbox.enqueue([escalation.sms]) : 0 };
@@ -191,5 +220,20 @@ export class DeadlineWatcher {
     bus.emit("alarm.changed", { alarmId: alarm.id, change: type });
     if (result.texts > 0) bus.emit("outbox.enqueued", { count: result.texts });
     return true;
+  }
+}
+
+/** Whether the alarm, as it is now, still calls for this kind of escalation (the pass's query, for one row). */
+function stillDue(kind: EscalationKind, alarm: AlarmRow): boolean {
+  const open = !CLOSED_STATUSES.includes(alarm.status);
+  switch (kind) {
+    case "ack":
+      return open && alarm.acknowledged_at === null;
+    case "arrival":
+      return open && alarm.status !== "on_scene";
+    case "resolution":
+      return open;
+    case "follow_up":
+      return alarm.status === "resolved";
   }
 }

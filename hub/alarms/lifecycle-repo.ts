@@ -3,7 +3,7 @@
  * (one row per alarm, kind and level, so each fires once even across restarts)
  * and the overdue list, all computed from stored timestamps.
  */
-import type { AlarmRow } from "../storage/alarm-repo.ts";
+import { ALARM_STATUSES, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
 import type { Db } from "../storage/database.ts";
 
 export type EscalationKind = "ack" | "arrival" | "resolution" | "follow_up";
@@ -20,7 +20,20 @@ export interface OverdueRow {
   dueAt: string;
 }
 
-const OPEN_SQL = "status NOT IN ('resolved', 'followed_up', 'cancelled')";
+/**
+ * Open, as a list of the open states rather than "not closed": an index on
+ * `status` serves `IN`, not `NOT IN`, and these queries run every second over
+ * a table that keeps every alarm ever made (issue 12).
+ */
+const OPEN_SQL = `status IN (${ALARM_STATUSES.filter((s) => !CLOSED_STATUSES.includes(s))
+  .map((s) => `'${s}'`)
+  .join(", ")})`;
+
+/**
+ * Resolved alarms that can have a follow-up date; matches the partial index
+ * `alarms_follow_up` (migration 17), so false alarms resolved long ago are never read.
+ */
+const FOLLOW_UP_CANDIDATES_SQL = "status = 'resolved' AND (outcome = 'real' OR follow_up_due_at IS NOT NULL)";
 
 /** The follow-up due time: the plan, or for a real emergency N days after resolution. */
 const FOLLOW_UP_DUE_SQL = `COALESCE(follow_up_due_at,
@@ -67,16 +80,23 @@ export class LifecycleRepository {
 
   /**
    * Open, unacknowledged, non-test alarms received at or before `cutoff`, each
-   * with the highest acknowledgement escalation level it reached (null: none yet).
+   * with the highest acknowledgement escalation level it reached (null: none
+   * yet), that may be due for their next level: none reached yet, or the next
+   * re-alert's time (`realertS` after the last level's) has come. The caller
+   * decides the level; this only keeps the rows already re-alerted for now out
+   * of every second's pass (the partial index `alarms_unacknowledged`).
    */
-  unacknowledged(cutoff: string): (AlarmRow & { ack_level: number | null })[] {
+  unacknowledged(cutoff: string, realertS: number): (AlarmRow & { ack_level: number | null })[] {
     return this.db
       .prepare(
-        `SELECT a.*, (SELECT MAX(e.level) FROM alarm_escalations e WHERE e.alarm_id = a.id AND e.kind = 'ack') AS ack_level
-           FROM alarms a WHERE ${OPEN_SQL} AND kind != 'test' AND acknowledged_at IS NULL AND received_at <= ?
+        `SELECT * FROM (
+           SELECT a.*, (SELECT MAX(e.level) FROM alarm_escalations e WHERE e.alarm_id = a.id AND e.kind = 'ack') AS ack_level
+             FROM alarms a WHERE ${OPEN_SQL} AND acknowledged_at IS NULL AND kind != 'test' AND received_at <= ?)
+          WHERE ack_level IS NULL
+             OR (? > 0 AND received_at <= strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-' || (ack_level * ?) || ' seconds'))
           ORDER BY id`,
       )
-      .all(cutoff) as (AlarmRow & { ack_level: number | null })[];
+      .all(cutoff, realertS, cutoff, realertS) as (AlarmRow & { ack_level: number | null })[];
   }
 
   /** Open SOS alarms with nobody on scene, received at or before `cutoff`, not yet escalated at `level`. */
@@ -90,14 +110,24 @@ export class LifecycleRepository {
       .all(cutoff, level) as AlarmRow[];
   }
 
-  /** Open non-test alarms received at or before `resolutionCutoff`, and resolved alarms whose follow-up is past due. */
-  overdue(now: string, resolutionCutoff: string, followUpDays: number): OverdueRow[] {
+  /**
+   * Open non-test alarms received at or before `resolutionCutoff`, and resolved alarms whose follow-up is past due.
+   * `unmarkedOnly`: only those not yet marked overdue (the deadline watcher's pass; the API lists them all).
+   */
+  overdue(now: string, resolutionCutoff: string, followUpDays: number, unmarkedOnly = false): OverdueRow[] {
+    const unmarked = (kind: EscalationKind) =>
+      unmarkedOnly
+        ? `AND NOT EXISTS (SELECT 1 FROM alarm_escalations e WHERE e.alarm_id = alarms.id AND e.kind = '${kind}' AND e.level = 1)`
+        : "";
     const open = this.db
-      .prepare(`SELECT * FROM alarms WHERE ${OPEN_SQL} AND kind != 'test' AND received_at <= ? ORDER BY received_at`)
+      .prepare(
+        `SELECT * FROM alarms WHERE ${OPEN_SQL} AND kind != 'test' AND received_at <= ? ${unmarked("resolution")}
+          ORDER BY received_at`,
+      )
       .all(resolutionCutoff) as AlarmRow[];
     const followUps = this.db
       .prepare(
-        `SELECT * FROM (SELECT *, ${FOLLOW_UP_DUE_SQL} AS due FROM alarms WHERE status = 'resolved')
+        `SELECT * FROM (SELECT *, ${FOLLOW_UP_DUE_SQL} AS due FROM alarms WHERE ${FOLLOW_UP_CANDIDATES_SQL} ${unmarked("follow_up")})
          WHERE due IS NOT NULL AND due <= ? ORDER BY due`,
       )
       .all(Math.round(followUpDays * 86_400), now) as (AlarmRow & { due: string })[];

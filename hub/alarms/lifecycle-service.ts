@@ -113,12 +113,15 @@ export class LifecycleService {
     return this.afterChange(alarmId, "follow_up_planned");
   }
 
-  /** Open alarms past the resolution deadline, resolved ones past their follow-up date. */
-  overdue(): OverdueRow[] {
+  /**
+   * Open alarms past the resolution deadline, resolved ones past their follow-up date.
+   * `unmarkedOnly`: only those the deadline watcher has not marked overdue yet.
+   */
+  overdue(options: { unmarkedOnly?: boolean } = {}): OverdueRow[] {
     const { settings, repo, clock } = this.deps;
     const now = clock();
     const cutoff = new Date(now.getTime() - settings.resolutionDeadlineS * 1000).toISOString();
-    return repo.overdue(now.toISOString(), cutoff, settings.followUpDays).map((row) =>
+    return repo.overdue(now.toISOString(), cutoff, settings.followUpDays, options.unmarkedOnly).map((row) =>
       row.kind === "resolution"
         ? {
             ...row,

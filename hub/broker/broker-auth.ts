@@ -105,7 +105,7 @@ export class BrokerAuth {
         this.gate.loggedIn(client.conn);
         if (identity.type === "user") {
           this.throttle.succeeded(identity.username);
-          this.audit.loggedIn(identity.username, address, identity.role);
+          this.recordSafely(() => this.audit.loggedIn(identity.username, address, identity.role));
         }
         done(null, true);
       })
@@ -116,7 +116,7 @@ export class BrokerAuth {
         // A throttled attempt counts as well: hammering through the wait only makes it longer.
         this.throttle.failed(address, username, now.getTime());
         const login = { address, username, target: error.target ?? null, reason: error.message, throttled };
-        this.audit.failed(login, now);
+        this.recordSafely(() => this.audit.failed(login, now));
         const code = throttled ? "MQTT_LOGIN_THROTTLED" : "MQTT_AUTH_REFUSED";
         const details = {
           clientId: logged(client.id),
@@ -128,6 +128,15 @@ export class BrokerAuth {
         done(refusal(error.message, returnCode), null);
       });
   };
+
+  /** The audit row is a record of the login, not part of it: failing to write it must not leave the client unanswered. */
+  private recordSafely(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      this.logger.error({ err: error }, "could not write an MQTT login to the audit log");
+    }
+  }
 
   private async resolveIdentity(
     client: Client,

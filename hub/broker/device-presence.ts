@@ -1,7 +1,8 @@
 /**
  * Heartbeats and online/offline status (the offline one arrives as the Last
- * Will). They keep `last_seen_at`, battery and `online` current, then hand the
- * news to device supervision (hub/supervision/), which opens and clears faults.
+ * Will). They keep `last_seen_at`, battery and `online` current (in memory at
+ * once, in SQLite within a second: hub/storage/presence-buffer.ts), then hand
+ * the news to device supervision (hub/supervision/), which opens and clears faults.
  */
 import type { Logger } from "pino";
 import { type DecodeRefusal, decodeMessage } from "../../protocol/index.ts";
@@ -54,7 +55,8 @@ export class DevicePresence {
     if (!decoded.ok) return this.refuse(message, decoded);
     const online = decoded.value.state === "online";
     this.registry.setDeviceOnline(message.deviceId, online, message.receivedAt.toISOString());
-    this.logger.info({ deviceId: message.deviceId, online }, online ? "device online" : "device offline");
+    // Debug, not info: a county's fleet reconnecting is 20,000 of these; the faults they open or clear are logged.
+    this.logger.debug({ deviceId: message.deviceId, online }, online ? "device online" : "device offline");
     this.bus.emit("device.status", { deviceId: message.deviceId, online });
     await this.supervision.onStatus(message.deviceId, online, message.receivedAt);
   };

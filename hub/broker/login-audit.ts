@@ -36,12 +36,18 @@ export class LoginAudit {
   private readonly tallies = new Map<string, Tally>();
   private overflow = { failures: 0, addresses: new Set<string>() };
   private timer: NodeJS.Timeout | null = null;
+  /**
+   * Set once stopped: a login still being checked when the hub stops (argon2 runs on the
+   * thread pool) ends after the database closed, and must not write to it.
+   */
+  private stopped = false;
 
   constructor(deps: { users: UserRepository }) {
     this.users = deps.users;
   }
 
   start(): void {
+    this.stopped = false;
     this.timer ??= setInterval(() => this.flush(), AUDIT_WINDOW_MS);
     this.timer.unref();
   }
@@ -51,9 +57,11 @@ export class LoginAudit {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.flush();
+    this.stopped = true;
   }
 
   failed(login: FailedLogin, at: Date): void {
+    if (this.stopped) return;
     const key = `${login.address}\u0000${login.username ?? ""}`;
     const now = at.toISOString();
     const tally = this.tallies.get(key);
@@ -75,6 +83,7 @@ export class LoginAudit {
 
   /** Successful logins of people (not devices) are rare and say who watched device traffic. */
   loggedIn(username: string, address: string, role: string): void {
+    if (this.stopped) return;
     this.users.audit(`user:${username}`, "mqtt_login", null, { from: address, role });
   }
 

@@ -5,7 +5,7 @@
  *
  * Before Aedes sees a socket, the server caps connections (below the file
  * descriptor limit, fd-limits.ts), the gate caps connections per address that
- * have not logged in (connection-gate.ts), and every socket is wrapped so that
+ * have not logged in (connection-gate.ts), and every socket is guarded so that
  * no packet over the size limit is ever buffered (frame-guard.ts).
  */
 
@@ -16,15 +16,22 @@ import type { Logger } from "pino";
 import { type DeviceToHubKind, isDeviceToHubKind, parseDeviceTopic } from "../../protocol/index.ts";
 import { type BrokerAcl, MAX_TOPIC_LEVELS } from "./broker-acl.ts";
 import type { BrokerAuth, BrokerIdentity } from "./broker-auth.ts";
+import { createBrokerPersistence } from "./broker-persistence.ts";
 import { addressKey, type ConnectionGate } from "./connection-gate.ts";
 import { effectiveConnectionCap, readFdLimits } from "./fd-limits.ts";
-import { type GuardedConnection, guardConnection } from "./frame-guard.ts";
+import { guardSocket } from "./frame-guard.ts";
 import { logged } from "./logged.ts";
 import type { LoginAudit } from "./login-audit.ts";
 import type { RefusalLog } from "./refusal-log.ts";
 
 /** How often people's MQTT sessions are checked against their accounts (a few monitors: cheap). */
 const PEOPLE_SWEEP_MS = 2000;
+/**
+ * Connections the kernel may hold for us before we accept them (Linux caps it at net.core.somaxconn,
+ * 4096 by default). Node's 511 overflowed when a fleet reconnected at once: dropped handshakes are
+ * retried by the device's TCP a second or more later, which is time lost for nothing.
+ */
+const LISTEN_BACKLOG = 4096;
 
 export interface DeviceMessage {
   deviceId: string;
@@ -66,7 +73,7 @@ export class MqttBroker {
   /** Logged-in clients, so sessions can be closed when their credentials change. */
   private readonly clients = new Set<Client>();
   /** Every open connection, logged in or not: stopping closes them all (the server would wait for them). */
-  private readonly connections = new Set<GuardedConnection>();
+  private readonly connections = new Set<net.Socket>();
   private aedes: Aedes | null = null;
   private server: net.Server | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -98,6 +105,8 @@ export class MqttBroker {
   async start(): Promise<void> {
     const { auth, acl } = this.deps;
     const aedes = await Aedes.createBroker({
+      // Retained messages indexed by topic level: a subscription must not scan the whole fleet's feedback.
+      persistence: createBrokerPersistence().persistence,
       authenticate: auth.authenticate,
       authorizePublish: acl.authorizePublish,
       authorizeSubscribe: acl.authorizeSubscribe,
@@ -133,7 +142,7 @@ export class MqttBroker {
     );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(this.options.port, this.options.host, () => {
+      server.listen({ port: this.options.port, host: this.options.host, backlog: LISTEN_BACKLOG }, () => {
         server.off("error", reject);
         resolve();
       });
@@ -242,7 +251,7 @@ export class MqttBroker {
       socket.destroy();
       return;
     }
-    const connection = guardConnection(socket, this.options.maxPacketBytes, (rejection) =>
+    const connection = guardSocket(socket, this.options.maxPacketBytes, (rejection) =>
       refusals.refused(
         rejection.code,
         address,

@@ -87,7 +87,7 @@ export class DispatchPlanner {
     const request = {
       point,
       gridId: household.grid_id,
-      busy: repo.busyWorkers(alarm.id),
+      busy: repo.busyLookup(alarm.id),
     };
     const options = { size: settings.rankingSize, gridPreferenceM: settings.gridPreferenceM };
     const pool = gatherCandidates(responders.snapshot().workers, request, options.size, options);

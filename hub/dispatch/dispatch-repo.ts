@@ -6,6 +6,7 @@
  */
 import type { AlarmRow } from "../storage/alarm-repo.ts";
 import type { Db } from "../storage/database.ts";
+import { type BusyLookup, BusyWorkers } from "./busy-workers.ts";
 import type { StoredRanking } from "./types.ts";
 
 export type OfferStatus = "offered" | "accepted" | "declined" | "timed_out" | "withdrawn";
@@ -80,9 +81,6 @@ export interface ResidentHealthRow {
   consent: string | null;
 }
 
-/** Alarm states in which a worker is on it (or being asked): they count as busy for other alarms. */
-const BUSY_STATUSES = "'offered', 'accepted', 'on_scene'";
-
 export class DispatchRepository {
   private readonly db: Db;
 
@@ -131,18 +129,21 @@ export class DispatchRepository {
   /**
    * Workers busy on another alarm (assigned to it, or holding its open offer) → that alarm.
    * A service request does not count: it is an errand that may stay open for days, and must
-   * never push the grid's own worker down an SOS ranking.
+   * never push the grid's own worker down an SOS ranking. Answered from memory once the
+   * connection's mirror is started (busy-workers.ts), from the tables before.
    */
+  busyLookup(exceptAlarmId: number | null): BusyLookup {
+    return BusyWorkers.of(this.db).lookup(exceptAlarmId);
+  }
+
+  /** The same, every busy worker at once (for the map, not for the alarm path). */
   busyWorkers(exceptAlarmId: number | null): Map<number, number> {
-    const rows = this.db
-      .prepare(
-        `SELECT worker_id, id AS alarm_id FROM alarms
-           WHERE status IN (${BUSY_STATUSES}) AND kind <> 'service' AND worker_id IS NOT NULL AND id IS NOT ?
-         UNION ALL
-         SELECT worker_id, alarm_id FROM dispatch_offers WHERE status = 'offered' AND alarm_id IS NOT ?`,
-      )
-      .all(exceptAlarmId, exceptAlarmId) as { worker_id: number; alarm_id: number }[];
-    return new Map(rows.map((r) => [r.worker_id, r.alarm_id]));
+    return BusyWorkers.of(this.db).all(exceptAlarmId);
+  }
+
+  /** The busy-worker mirror of this connection, started and stopped by the dispatch service. */
+  busyMirror(): BusyWorkers {
+    return BusyWorkers.of(this.db);
   }
 
   setRanking(alarmId: number, ranking: StoredRanking): void {
@@ -215,11 +216,13 @@ export class DispatchRepository {
     );
   }
 
-  /** Open offers whose deadline has passed; ISO-8601 UTC strings compare in time order. */
-  expiredOffers(nowIso: string): OfferRow[] {
+  /** The `limit` oldest open offers whose deadline has passed; ISO-8601 UTC strings compare in time order. */
+  expiredOffers(nowIso: string, limit: number): OfferRow[] {
     return this.db
-      .prepare("SELECT * FROM dispatch_offers WHERE status = 'offered' AND expires_at <= ? ORDER BY expires_at, id")
-      .all(nowIso) as OfferRow[];
+      .prepare(
+        "SELECT * FROM dispatch_offers WHERE status = 'offered' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?",
+      )
+      .all(nowIso, limit) as OfferRow[];
   }
 
   /** Open alarms ranked in the pipeline whose OSRM refinement and first offer have not happened yet. */

@@ -8,6 +8,7 @@
  */
 import type { Logger } from "pino";
 import { buttonStateOf } from "../alarms/button-state.ts";
+import { CHUNK_SIZE } from "../chunked.ts";
 import { AnxinError, describeError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import { greatCircleMetres } from "../geo/nearest.ts";
@@ -52,6 +53,15 @@ export class DispatchService {
     this.planner = new DispatchPlanner({ ...deps, cascade: this.cascade });
   }
 
+  /** Builds the busy-worker mirror from the tables (outside any transaction); before it, rankings ask the tables. */
+  start(): void {
+    this.deps.repo.busyMirror().start();
+  }
+
+  stop(): void {
+    this.deps.repo.busyMirror().stop();
+  }
+
   /** The pipeline stage: plans inside its transaction; the returned function runs after the commit. */
   planInStage(alarm: AlarmRow): () => void {
     const effects = this.planner.plan(alarm);
@@ -68,6 +78,7 @@ export class DispatchService {
 
   async afterCommit(effects: DispatchEffects): Promise<void> {
     const { bus, repo, devices, logger } = this.deps;
+    repo.busyMirror().sync();
     for (const { alarmId, change } of effects.changes) bus.emit("alarm.changed", { alarmId, change });
     if (effects.outboxAdded > 0) bus.emit("outbox.enqueued", { count: effects.outboxAdded });
     for (const alarmId of effects.refine) void this.refineAndOffer(alarmId);
@@ -83,24 +94,36 @@ export class DispatchService {
     }
   }
 
-  /** Watcher: every open offer past its deadline times out and the next worker is asked. */
+  /**
+   * Watcher: every open offer past its deadline times out and the next worker is asked.
+   * A restart or a burst can leave thousands expired at once; they are handled
+   * `CHUNK_SIZE` (hub/chunked.ts) at a time with a turn of the event loop between chunks, so
+   * presses are still stored and acked while the pass runs (issue 12).
+   */
   async timeOutExpiredOffers(): Promise<number> {
     const now = this.deps.clock().toISOString();
-    const expired = this.deps.repo.expiredOffers(now);
-    for (const offer of expired) {
-      await this.transact((effects) => {
-        if (!this.deps.repo.settleOffer(offer.id, "timed_out", now, null)) return;
-        const worker = this.deps.repo.worker(offer.worker_id);
-        this.deps.alarms.appendEvent(offer.alarm_id, "offer_timed_out", "system", {
-          offerId: offer.id,
-          worker: { id: offer.worker_id, code: worker?.code ?? null, name: worker?.name ?? null },
-          expiresAt: offer.expires_at,
-        });
-        effects.change(offer.alarm_id, "offer_timed_out");
-        this.cascade.offerNext(offer.alarm_id, effects, `${worker?.name ?? "the worker"} did not answer in time`);
-      });
+    let handled = 0;
+    for (;;) {
+      const expired = this.deps.repo.expiredOffers(now, CHUNK_SIZE);
+      for (const offer of expired) await this.timeOut(offer, now);
+      handled += expired.length;
+      if (expired.length < CHUNK_SIZE) return handled;
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    return expired.length;
+  }
+
+  private timeOut(offer: OfferRow, now: string): Promise<void> {
+    return this.transact((effects) => {
+      if (!this.deps.repo.settleOffer(offer.id, "timed_out", now, null)) return;
+      const worker = this.deps.repo.worker(offer.worker_id);
+      this.deps.alarms.appendEvent(offer.alarm_id, "offer_timed_out", "system", {
+        offerId: offer.id,
+        worker: { id: offer.worker_id, code: worker?.code ?? null, name: worker?.name ?? null },
+        expiresAt: offer.expires_at,
+      });
+      effects.change(offer.alarm_id, "offer_timed_out");
+      this.cascade.offerNext(offer.alarm_id, effects, `${worker?.name ?? "the worker"} did not answer in time`);
+    });
   }
 
   /** Watcher: refinements that a restart (or a lost promise) left pending are started again. */
@@ -124,7 +147,7 @@ export class DispatchService {
       if (!alarm || parseRanking(alarm.dispatch_ranking)?.refinement !== "pending") return;
       if (!household || household.lat === null || household.lng === null) return;
       const point = { lat: household.lat, lng: household.lng };
-      const request = { point, gridId: household.grid_id, busy: repo.busyWorkers(alarmId) };
+      const request = { point, gridId: household.grid_id, busy: repo.busyLookup(alarmId) };
       const options = { size: settings.rankingSize, gridPreferenceM: settings.gridPreferenceM };
       const pool = gatherCandidates(responders.snapshot().workers, request, settings.routing?.candidates ?? 1, options);
       let metric: RankingMetric = "great_circle";
@@ -205,7 +228,7 @@ export class DispatchService {
           ? greatCircleMetres({ lat: worker.lat, lng: worker.lng }, { lat: household.lat, lng: household.lng })
           : null;
       const entry = parseRanking(alarm.dispatch_ranking)?.entries.find((e) => e.workerId === workerId);
-      const busyWith = repo.busyWorkers(alarmId).get(workerId);
+      const busyWith = repo.busyLookup(alarmId).get(workerId);
       const notes = [
         entry ? `ranked ${entry.rank}` : "not in the ranking",
         worker.on_duty === 1 ? null : "off duty",

@@ -12,6 +12,7 @@
  *    farther than the nearest free worker: they know the resident and the building.
  */
 import type { GeoPoint } from "../geo/nearest.ts";
+import type { BusyLookup } from "./busy-workers.ts";
 import type { GeoIndex } from "./geo-index.ts";
 import type { RankedWorker, RankingMetric, RankingReasonCode, WorkerCandidate } from "./types.ts";
 
@@ -19,8 +20,8 @@ export interface RankingRequest {
   point: GeoPoint;
   /** The household's grid, for the grid preference. */
   gridId: number | null;
-  /** Busy workers → the alarm they are busy with. */
-  busy: ReadonlyMap<number, number>;
+  /** Busy workers → the alarm they are busy with (a `Map` will do). */
+  busy: BusyLookup;
 }
 
 export interface RankingOptions {

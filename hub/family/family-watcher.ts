@@ -16,6 +16,7 @@ export class FamilyWatcher {
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private running = false;
+  private woken = false;
 
   constructor(
     deps: { updates: Pick<FamilyUpdates, "scan">; bus: EventBus; logger: Logger },
@@ -34,7 +35,21 @@ export class FamilyWatcher {
     this.timer.unref();
     // Its own `family_updated` changes are skipped, so a pass never wakes another for nothing.
     this.unsubscribe = this.bus.on("alarm.changed", ({ change }) => {
-      if (change !== "family_updated" && change !== "clinic_stood_down") setImmediate(() => this.scan());
+      if (change !== "family_updated" && change !== "clinic_stood_down") this.wake();
+    });
+  }
+
+  /**
+   * One pass after the current tick, however many alarms changed in it: a burst
+   * of hundreds of changes is one scan of the queue, not hundreds. The flag is
+   * cleared before the pass, so a change during or after it wakes another.
+   */
+  private wake(): void {
+    if (this.woken) return;
+    this.woken = true;
+    setImmediate(() => {
+      this.woken = false;
+      this.scan();
     });
   }
 

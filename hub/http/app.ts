@@ -33,6 +33,7 @@ import type { EventBus } from "../events.ts";
 import type { MapViews } from "../map/map-views.ts";
 import type { RegistryServices } from "../registry/registry-services.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
+import type { ConsolePushSettings } from "./console-push.ts";
 import { alarmNoteRoutes } from "./routes/alarm-note-routes.ts";
 import { alarmResidentRoutes } from "./routes/alarm-resident-routes.ts";
 import { alarmRoutes } from "./routes/alarm-routes.ts";
@@ -59,6 +60,8 @@ import { API_DOCS_CSP, registerOriginCheck, registerSecurity } from "./security.
 export interface AppDeps {
   /** How often each live console's session is looked up again (default 2 s); tests lengthen it. */
   sessionCheckMs?: number;
+  /** The consoles' push window and slow-console bound (hub/http/console-push.ts; ANXIN_CONSOLE_*). */
+  consolePush?: ConsolePushSettings;
   logger: Logger;
   sessions: SessionService;
   /** Staff accounts (`/api/users`, admin only) and everyone's own password (`/api/auth/password`). */
@@ -215,8 +218,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sessions: deps.sessions,
     bus: deps.bus,
     views: deps.views,
-    alarms: deps.alarms,
+    logger: deps.logger.child({ part: "console-push" }),
     ...(deps.sessionCheckMs === undefined ? {} : { sessionCheckMs: deps.sessionCheckMs }),
+    ...(deps.consolePush === undefined ? {} : { push: deps.consolePush }),
   });
   if (deps.dashboardDir) {
     // Leaflet for the console's map, from node_modules: nothing is fetched from a CDN at run time.

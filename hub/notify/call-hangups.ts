@@ -20,8 +20,11 @@ import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { CallHangupRepository, DueHangup, HangupStatus } from "../storage/call-hangup-repo.ts";
 import { isFinalStatus } from "./delivery-status.ts";
-import type { HangupResult, VoiceNotifier } from "./notifier.ts";
-import { backoffMs } from "./outbox-sender.ts";
+import type { CallHangup, HangupResult } from "./notifier.ts";
+import { retryDelayMs } from "./retry-delay.ts";
+
+/** Makes one request to end a call (the outbox sender's paced `VoiceNotifier.hangUp`). */
+export type HangUp = (call: CallHangup) => Promise<HangupResult>;
 
 /** How long a request waits for a call whose placement is still in flight. */
 const PLACING_WAIT_MS = 200;
@@ -29,7 +32,6 @@ const GONE_CODES = new Set(["20404", "21220"]);
 
 export class CallHangups {
   private readonly repo: CallHangupRepository;
-  private readonly voice: VoiceNotifier;
   private readonly alarms: AlarmRepository;
   private readonly bus: EventBus;
   private readonly logger: Logger;
@@ -38,7 +40,6 @@ export class CallHangups {
   constructor(
     deps: {
       repo: CallHangupRepository;
-      voice: VoiceNotifier;
       alarms: AlarmRepository;
       bus: EventBus;
       logger: Logger;
@@ -46,24 +47,28 @@ export class CallHangups {
     options: { maxBackoffMs: number },
   ) {
     this.repo = deps.repo;
-    this.voice = deps.voice;
     this.alarms = deps.alarms;
     this.bus = deps.bus;
     this.logger = deps.logger;
     this.maxBackoffMs = options.maxBackoffMs;
   }
 
-  nextDueAt(): number | null {
-    return this.repo.nextDueAt();
+  /** When the next request falls due after `afterMs` (the ones due by then are in flight), or null. */
+  nextDueAt(afterMs?: number): number | null {
+    return this.repo.nextDueAt(afterMs);
   }
 
-  /** One round; `placing` holds the outbox rows whose send is in flight right now. */
-  async drain(nowMs: number, limit: number, placing: ReadonlySet<number>): Promise<void> {
-    const due = this.repo.due(nowMs, limit);
-    await Promise.all(due.map((row) => this.endOne(row, placing)));
+  /** The request due first by `nowMs` that is not in `skip` (the ones in flight). */
+  nextDue(nowMs: number, skip: ReadonlySet<number>): DueHangup | undefined {
+    return this.repo.nextDue(nowMs, skip);
   }
 
-  private async endOne(row: DueHangup, placing: ReadonlySet<number>): Promise<void> {
+  /**
+   * Ends one call. `placing` holds the outbox rows whose send is in flight
+   * right now; `hangUp` makes each request to the provider (the outbox sender
+   * paces them). Resolves once the outcome is recorded.
+   */
+  async endOne(row: DueHangup, placing: ReadonlySet<number>, hangUp: HangUp): Promise<void> {
     const log = this.logger.child({ outboxId: row.outbox_id, alarmId: row.alarm_id, to: row.recipient });
     if (row.provider_ref === null) {
       // A send in flight may still place the call; its sid is stored when it returns.
@@ -93,10 +98,10 @@ export class CallHangups {
       idempotencyKey: `${row.idempotency_key}-${status}`,
     });
     let status: HangupStatus = row.delivery_status === "in-progress" ? "completed" : "canceled";
-    let result: HangupResult = await this.voice.hangUp(request(status));
+    let result: HangupResult = await hangUp(request(status));
     if (result.ok && status === "canceled" && result.callStatus === "in-progress") {
       status = "completed";
-      result = await this.voice.hangUp(request(status));
+      result = await hangUp(request(status));
     }
     if (result.ok && isFinalStatus("voice", result.callStatus)) {
       const outcome = result.callStatus === status ? "hung_up" : "already_ended";
@@ -115,7 +120,7 @@ export class CallHangups {
       ? `the call is still ${result.callStatus} after ${status}`
       : `${result.status ?? "network"} ${result.providerCode ?? ""} ${result.message}`.replace(/\s+/g, " ").trim();
     if (result.ok || result.retryable) {
-      const delay = backoffMs(row.attempts + 1, this.maxBackoffMs);
+      const delay = retryDelayMs(row.attempts + 1, this.maxBackoffMs, result.ok ? undefined : result.retryAfterMs);
       // Twilio answered (the call still live, a 429 or 5xx): a repeat of the same request would only get the
       // same answer back, so the next one gets a new key. No answer: the same key, a safe repeat.
       const answered = result.ok || result.status !== undefined;

@@ -45,6 +45,8 @@ export type SendResult =
       status?: number;
       /** Provider error code when it gave one (e.g. Twilio 21211). */
       providerCode?: string | number;
+      /** With a 429: how long the provider asked us to wait (`Retry-After`), in ms. */
+      retryAfterMs?: number;
       message: string;
     };
 

@@ -9,33 +9,58 @@
  * given up (and retried) only when its outcome is known or the retry is safe:
  * a timeout's retry carries the same idempotency key, so a provider that took
  * the slow request answers with that message instead of sending another.
+ *
+ * A pipeline, not rounds: up to `concurrency` requests are in flight, and the
+ * next one starts as soon as any finishes and the pacer (the provider's
+ * allowed rate, `rate-pacer.ts`) has a token, so one slow request holds up
+ * nobody. The next row is the first due one in priority order
+ * (`outbox-priority.ts`) that is not in flight. "In flight" lives only in
+ * memory, on purpose: the row stays `pending` with its idempotency key until
+ * the outcome is recorded, so after a crash it is simply due again and its
+ * retry carries the same key: the provider answers it with the message it may
+ * already have taken, never a second one.
  */
 import type { Logger } from "pino";
 import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
+import type { DueHangup } from "../storage/call-hangup-repo.ts";
 import type { OutboxRepository, OutboxRow } from "../storage/outbox-repo.ts";
-import type { CallHangups } from "./call-hangups.ts";
-import type { SendResult, SmsNotifier, VoiceNotifier } from "./notifier.ts";
+import type { CallHangups, HangUp } from "./call-hangups.ts";
+import type { SmsNotifier, VoiceNotifier } from "./notifier.ts";
+import { OutboxOutcomes, type ProviderAnswer } from "./outbox-outcomes.ts";
+import { RatePacer } from "./rate-pacer.ts";
 
 export interface OutboxSenderOptions {
+  /** Longest sleep while nothing is due (new messages wake it at once). */
   pollMs: number;
   maxBackoffMs: number;
-  batchSize?: number;
+  /** Requests per second the provider allows; requests it takes never exceed it. */
+  ratePerS: number;
+  /** Requests in flight at most. */
+  concurrency: number;
 }
 
 export class OutboxSender {
   private readonly outbox: OutboxRepository;
-  private readonly alarms: AlarmRepository;
   private readonly notifier: SmsNotifier;
   private readonly voice: VoiceNotifier;
   private readonly hangups: CallHangups | null;
   private readonly bus: EventBus;
   private readonly logger: Logger;
   private readonly options: OutboxSenderOptions;
-  private timer: NodeJS.Timeout | null = null;
-  private draining: Promise<void> | null = null;
-  private wakeRequested = false;
+  private readonly outcomes: OutboxOutcomes;
+  /** Outbox rows whose send is in flight (a call being placed, too: a hang-up must wait for its sid). */
+  private readonly sending = new Set<number>();
+  /** Hang-ups in flight, by their call's outbox row. */
+  private readonly ending = new Set<number>();
+  private readonly requests = new Set<Promise<void>>();
+  private pacer: RatePacer | null = null;
+  private loop: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
+  /** Cuts the current pause short. */
+  private nudge: (() => void) | null = null;
+  /** A wake that came while no pause was running: the next pause returns at once. */
+  private nudged = false;
   private running = false;
 
   constructor(
@@ -44,7 +69,7 @@ export class OutboxSender {
       alarms: AlarmRepository;
       notifier: SmsNotifier;
       voice: VoiceNotifier;
-      /** Requests to end placed calls; drained in the same rounds, with the same backoff. */
+      /** Requests to end placed calls; sent through the same pipeline, pacer and backoff. */
       hangups?: CallHangups;
       bus: EventBus;
       logger: Logger;
@@ -52,126 +77,149 @@ export class OutboxSender {
     options: OutboxSenderOptions,
   ) {
     this.outbox = deps.outbox;
-    this.alarms = deps.alarms;
     this.notifier = deps.notifier;
     this.voice = deps.voice;
     this.hangups = deps.hangups ?? null;
     this.bus = deps.bus;
     this.logger = deps.logger;
     this.options = options;
+    this.outcomes = new OutboxOutcomes(
+      { outbox: deps.outbox, alarms: deps.alarms, bus: deps.bus, logger: deps.logger },
+      { maxBackoffMs: options.maxBackoffMs, smsChannel: deps.notifier.name, voiceChannel: deps.voice.name },
+    );
   }
 
   start(): void {
     this.running = true;
+    this.pacer = new RatePacer({ ratePerS: this.options.ratePerS });
     this.unsubscribe = this.bus.on("outbox.enqueued", () => this.wake());
-    this.schedule(0);
+    this.loop = this.run();
   }
 
+  /** Starts nothing new and waits for the requests in flight (each ends within the provider timeout). */
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.draining;
+    this.unsubscribe = null;
+    this.wake();
+    await this.loop;
+    await Promise.all(this.requests);
   }
 
-  /** Sends what is due now; resolves when that round is done. */
+  /** Looks for due work now (a message was queued, a request finished). */
   wake(): void {
-    if (!this.running) return;
-    if (this.draining) {
-      this.wakeRequested = true;
-      return;
+    this.nudged = true;
+    this.nudge?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let waitMs: number;
+      try {
+        waitMs = this.step();
+      } catch (error) {
+        // The database refused a read: nothing can be sent or recorded now; try again after a poll.
+        this.logger.error({ err: error, code: "OUTBOX_READ_FAILED" }, "outbox sender could not read the outbox");
+        waitMs = this.options.pollMs;
+      }
+      if (waitMs > 0) await this.pause(waitMs);
     }
-    this.schedule(0);
   }
 
-  private schedule(delayMs: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.draining = this.drainOnce()
-        .catch((error: unknown) => this.logger.error({ err: error }, "outbox drain failed"))
-        .finally(() => {
-          this.draining = null;
-          if (!this.running) return;
-          if (this.wakeRequested) {
-            this.wakeRequested = false;
-            this.schedule(0);
-            return;
-          }
-          this.schedule(this.nextDelay());
-        });
-    }, delayMs);
-  }
-
-  private nextDelay(): number {
-    const dues = [this.outbox.nextDueAt(), this.hangups?.nextDueAt() ?? null].filter((t) => t !== null);
-    const next = dues.length > 0 ? Math.min(...dues) : null;
-    if (next === null) return this.options.pollMs;
-    return Math.max(0, Math.min(this.options.pollMs, next - Date.now()));
-  }
-
-  async drainOnce(): Promise<void> {
+  /** Starts the next request when a slot and a token are free; 0 to go on at once, else how long to wait. */
+  private step(): number {
+    const pacer = this.pacer;
+    if (!pacer) return this.options.pollMs;
+    // Full: a finishing request wakes the loop.
+    if (this.sending.size + this.ending.size >= this.options.concurrency) return this.options.pollMs;
+    const tokenWaitMs = pacer.take();
+    if (tokenWaitMs > 0) return tokenWaitMs;
     const now = Date.now();
-    const limit = this.options.batchSize ?? 10;
-    const batch = this.outbox.due(now, limit);
-    // A call withdrawn while this round places it is hung up once its sid is known, not before.
-    const placing = new Set(batch.map((row) => row.id));
-    await Promise.all([...batch.map((row) => this.sendOne(row)), this.hangups?.drain(now, limit, placing)]);
+    // Hang-ups first: few, and each stops a phone ringing for nothing.
+    const hangup = this.hangups?.nextDue(now, this.ending);
+    if (hangup) {
+      this.launch(hangup.outbox_id, this.ending, () => this.endCall(hangup));
+      return 0;
+    }
+    const row = this.outbox.nextDue(now, this.sending);
+    if (row) {
+      this.launch(row.id, this.sending, () => this.send(row));
+      return 0;
+    }
+    pacer.refund();
+    return this.idleMs(now);
   }
 
-  private async sendOne(row: OutboxRow): Promise<void> {
-    const voice = row.channel === "voice";
-    const what = voice ? "voice call" : "SMS";
-    const prefix = voice ? "call" : "sms";
-    const result = await this.deliver(row);
-    const log = this.logger.child({ outboxId: row.id, to: row.recipient, purpose: row.purpose, alarmId: row.alarm_id });
-    if (result.ok) {
-      this.outbox.markSent(row.id, result.providerRef);
-      log.info(
-        { providerRef: result.providerRef, channel: voice ? this.voice.name : this.notifier.name },
-        `${what} sent`,
-      );
-      this.recordOnAlarm(row, `${prefix}_sent`, {
-        to: row.recipient,
-        purpose: row.purpose,
-        providerRef: result.providerRef,
+  private launch(id: number, inFlight: Set<number>, work: () => Promise<void>): void {
+    inFlight.add(id);
+    const request: Promise<void> = work()
+      .catch((error: unknown) => this.logger.error({ err: error, outboxId: id }, "outbox request failed unexpectedly"))
+      .finally(() => {
+        inFlight.delete(id);
+        this.requests.delete(request);
+        this.wake();
       });
-      return;
-    }
-    const reason = `${result.status ?? "network"} ${result.providerCode ?? ""} ${result.message}`.trim();
-    if (result.retryable) {
-      const delay = backoffMs(row.attempts + 1, this.options.maxBackoffMs);
-      // No answer (timeout, network): the provider may have taken it, so the retry repeats the key and gets
-      // that message back instead of a second one. An answer (429, 5xx) said it was not taken: a new key.
-      const answered = result.status !== undefined;
-      this.outbox.markRetry(row.id, reason, Date.now() + delay, answered);
-      log.warn({ reason, attempt: row.attempts + 1, retryInMs: delay, answered }, `${what} failed, will retry`);
-      return;
-    }
-    this.outbox.markFailed(row.id, reason);
-    log.error({ reason }, `${what} refused by provider, not retried`);
-    this.recordOnAlarm(row, `${prefix}_failed`, { to: row.recipient, purpose: row.purpose, reason });
+    this.requests.add(request);
   }
 
-  private deliver(row: OutboxRow): Promise<SendResult> {
+  /** Nothing due now: until the next row falls due (those due already are in flight), at most a poll. */
+  private idleMs(now: number): number {
+    const dues = [this.outbox.nextDueAt(now), this.hangups?.nextDueAt(now) ?? null].filter((t) => t !== null);
+    if (dues.length === 0) return this.options.pollMs;
+    return Math.max(1, Math.min(this.options.pollMs, Math.min(...dues) - now));
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (this.nudged || !this.running) {
+      this.nudged = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.nudge = null;
+        this.nudged = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.nudge = done;
+    });
+  }
+
+  private async send(row: OutboxRow): Promise<void> {
     const idempotencyKey = row.idempotency_key;
-    if (row.channel === "voice") {
-      return this.voice.send({ outboxId: row.id, idempotencyKey, to: row.recipient, twiml: row.body });
+    const result = await this.answered(() =>
+      row.channel === "voice"
+        ? this.voice.send({ outboxId: row.id, idempotencyKey, to: row.recipient, twiml: row.body })
+        : this.notifier.send({ outboxId: row.id, idempotencyKey, to: row.recipient, body: row.body }),
+    );
+    await this.outcomes.record(row, result);
+  }
+
+  /** Ends a call; the pacer's token taken for it pays its first request, a second one waits for its own. */
+  private async endCall(row: DueHangup): Promise<void> {
+    let tokenHeld = true;
+    const hangUp: HangUp = async (call) => {
+      if (!tokenHeld) await this.takeToken();
+      tokenHeld = false;
+      return this.answered(() => this.voice.hangUp(call));
+    };
+    await this.hangups?.endOne(row, this.sending, hangUp);
+    if (tokenHeld) this.pacer?.refund();
+  }
+
+  /** Tells the pacer how the provider answered: a 429 slows it (and may give the token back). */
+  private async answered<R extends ProviderAnswer>(request: () => Promise<R>): Promise<R> {
+    const result = await request();
+    this.pacer?.answered(!result.ok && result.status === 429);
+    return result;
+  }
+
+  private async takeToken(): Promise<void> {
+    for (;;) {
+      const waitMs = this.pacer?.take() ?? 0;
+      if (waitMs === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
-    return this.notifier.send({ outboxId: row.id, idempotencyKey, to: row.recipient, body: row.body });
   }
-
-  private recordOnAlarm(row: OutboxRow, type: string, detail: Record<string, unknown>): void {
-    if (row.alarm_id === null) return;
-    this.alarms.appendEvent(row.alarm_id, type, "system", detail);
-    this.bus.emit("alarm.changed", { alarmId: row.alarm_id, change: type });
-  }
-}
-
-/** 1 s, 2 s, 4 s … capped, with ±20 % jitter so a provider outage does not end in a thundering herd. */
-export function backoffMs(attempt: number, maxMs: number): number {
-  const base = Math.min(maxMs, 1000 * 2 ** Math.max(0, attempt - 1));
-  const jitter = base * 0.2 * (Math.random() * 2 - 1);
-  return Math.max(0, Math.round(Math.min(maxMs, base + jitter)));
 }

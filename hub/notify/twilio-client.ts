@@ -31,16 +31,39 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Twilio remembers a token for 24 h per account and answers a repeated one with the original response. */
 export const IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token";
 
-/** The token of the request being made in this async context (see `withIdempotencyToken`). */
-const currentToken = new AsyncLocalStorage<string>();
+/** The request being made in this async context (see `withIdempotencyToken`). */
+interface RequestContext {
+  token: string;
+  /** A 429's `Retry-After`, in ms, as the request client saw it. */
+  retryAfterMs?: number;
+}
+
+const currentRequest = new AsyncLocalStorage<RequestContext>();
 
 /**
  * Makes the Twilio requests `work` starts carry `token`. The SDK has no
  * per-request header option, so the token travels in the async context down
- * to the request client, which adds the header.
+ * to the request client, which adds the header. The way back is the same: the
+ * SDK's errors carry no headers, so a 429's `Retry-After` is noted in the
+ * context by the request client and put on the failure here.
  */
-export function withIdempotencyToken<R>(token: string, work: () => Promise<R>): Promise<R> {
-  return currentToken.run(token, work);
+export async function withIdempotencyToken<R extends { ok: true } | SendFailure>(
+  token: string,
+  work: () => Promise<R>,
+): Promise<R | SendFailure> {
+  const context: RequestContext = { token };
+  const result = await currentRequest.run(context, work);
+  if (result.ok || result.status !== 429 || context.retryAfterMs === undefined) return result;
+  return { ...result, retryAfterMs: context.retryAfterMs };
+}
+
+/** `Retry-After` as seconds or an HTTP date (RFC 9110), in ms from now; undefined when absent or unreadable. */
+export function retryAfterMs(value: unknown, nowMs = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (typeof text !== "string" || text.trim() === "") return undefined;
+  if (/^\s*\d+\s*$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
 /**
@@ -57,12 +80,18 @@ class AnxinRequestClient extends twilio.RequestClient {
     this.apiBaseUrl = apiBaseUrl;
   }
 
-  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    const token = currentToken.getStore();
-    const headers = token === undefined ? opts.headers : { ...opts.headers, [IDEMPOTENCY_HEADER]: token };
+  override async request<TData>(opts: RequestClient.RequestOptions<TData>) {
+    const context = currentRequest.getStore();
+    const headers = context === undefined ? opts.headers : { ...opts.headers, [IDEMPOTENCY_HEADER]: context.token };
     const original = new URL(opts.uri);
     const uri = this.apiBaseUrl === null ? opts.uri : `${this.apiBaseUrl}${original.pathname}${original.search}`;
-    return super.request<TData>({ ...opts, uri, ...(headers ? { headers } : {}) });
+    const response = await super.request<TData>({ ...opts, uri, ...(headers ? { headers } : {}) });
+    if (context !== undefined && response.statusCode === 429) {
+      const headerValues = (response.headers ?? {}) as Record<string, unknown>;
+      const wait = retryAfterMs(headerValues["retry-after"]);
+      if (wait !== undefined) context.retryAfterMs = wait;
+    }
+    return response;
   }
 }
 

@@ -1,5 +1,6 @@
 /** Devices (call buttons): only the secret's hash is ever stored. */
 import { type Db, nowIso } from "../storage/database.ts";
+import type { PresenceBuffer } from "../storage/presence-buffer.ts";
 import { type ListQuery, referencesTo, selectPage, updateColumns } from "./registry-sql.ts";
 
 export interface DeviceRecord {
@@ -36,15 +37,19 @@ const DEVICE_FROM = "devices LEFT JOIN households ON households.id = devices.hou
 
 export class DeviceRepo {
   private readonly db: Db;
+  /** The running hub's presence, written behind: flushed before a list, laid over one device. */
+  private readonly presence: PresenceBuffer | null;
 
-  constructor(db: Db) {
+  constructor(db: Db, presence: PresenceBuffer | null = null) {
     this.db = db;
+    this.presence = presence;
   }
 
   listDevices(query: ListQuery & { status?: "active" | "revoked" | undefined; householdId?: number | undefined }): {
     rows: DeviceListRow[];
     total: number;
   } {
+    this.presence?.flush();
     const where = [];
     if (query.status !== undefined) where.push({ sql: "devices.status = ?", params: [query.status] });
     if (query.householdId !== undefined) where.push({ sql: "devices.household_id = ?", params: [query.householdId] });
@@ -62,9 +67,10 @@ export class DeviceRepo {
   }
 
   device(id: string): DeviceListRow | undefined {
-    return this.db.prepare(`SELECT ${DEVICE_SELECT} FROM ${DEVICE_FROM} WHERE devices.id = ?`).get(id) as
+    const row = this.db.prepare(`SELECT ${DEVICE_SELECT} FROM ${DEVICE_FROM} WHERE devices.id = ?`).get(id) as
       | DeviceListRow
       | undefined;
+    return row && this.presence ? this.presence.overlay(id, row) : row;
   }
 
   insertDevice(device: { id: string; householdId: number | null; secretHash: string }): void {

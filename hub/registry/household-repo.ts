@@ -4,6 +4,7 @@
  * goes through negative priorities inside one transaction.
  */
 import { type Db, nowIso } from "../storage/database.ts";
+import type { PresenceBuffer } from "../storage/presence-buffer.ts";
 import { type ListQuery, referencesTo, selectPage, updateColumns } from "./registry-sql.ts";
 
 export interface HouseholdRecord {
@@ -65,9 +66,12 @@ const RESIDENT_REFERENCES = [{ label: "alarms", sql: "SELECT COUNT(*) AS n FROM 
 
 export class HouseholdRepo {
   private readonly db: Db;
+  /** The running hub's device presence, written behind: flushed before a household's devices are read. */
+  private readonly presence: PresenceBuffer | null;
 
-  constructor(db: Db) {
+  constructor(db: Db, presence: PresenceBuffer | null = null) {
     this.db = db;
+    this.presence = presence;
   }
 
   listHouseholds(query: ListQuery & { gridId?: number | undefined }): { rows: HouseholdRecord[]; total: number } {
@@ -127,6 +131,7 @@ export class HouseholdRepo {
   }
 
   devicesOf(householdId: number): { id: string; status: string; online: number; last_seen_at: string | null }[] {
+    this.presence?.flush();
     return this.db
       .prepare("SELECT id, status, online, last_seen_at FROM devices WHERE household_id = ? ORDER BY id")
       .all(householdId) as { id: string; status: string; online: number; last_seen_at: string | null }[];

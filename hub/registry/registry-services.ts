@@ -4,6 +4,7 @@
  */
 import type { EventBus } from "../events.ts";
 import type { Db } from "../storage/database.ts";
+import type { PresenceBuffer } from "../storage/presence-buffer.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
 import { ClinicService } from "./clinic-service.ts";
 import { DeviceRepo } from "./device-repo.ts";
@@ -31,13 +32,19 @@ export interface RegistryServices {
   clinics: ClinicService;
 }
 
-export function createRegistryServices(deps: { db: Db; users: UserRepository; bus: EventBus }): RegistryServices {
+export function createRegistryServices(deps: {
+  db: Db;
+  users: UserRepository;
+  bus: EventBus;
+  /** The running hub's device presence (written behind), so device views show it current. */
+  presence?: PresenceBuffer;
+}): RegistryServices {
   const { db, bus } = deps;
   const audit = new RegistryAudit(deps.users);
   const health = new HealthAccess(audit);
   const places = new PlaceRepo(db);
-  const households = new HouseholdRepo(db);
-  const devices = new DeviceRepo(db);
+  const households = new HouseholdRepo(db, deps.presence ?? null);
+  const devices = new DeviceRepo(db, deps.presence ?? null);
   const responders = new ResponderRepo(db);
   return {
     grids: new GridService({ db, places, audit }),

@@ -3,7 +3,7 @@
  * `relative_contacts` row per SMS or call to a relative. Every method runs in
  * the caller's transaction.
  */
-import { CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import { ALARM_STATUSES, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
 import type { Db } from "../storage/database.ts";
 import type { OutboxChannel } from "../storage/outbox-repo.ts";
 
@@ -56,6 +56,10 @@ export interface CallContact extends ContactRow {
 export type NewContact = Omit<ContactRow, "id" | "outcome" | "settled_at">;
 
 const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(", ");
+/** Open as the list of open states, which the index on `alarms.status` serves (`NOT IN` it cannot). */
+const OPEN_SQL = `a.status IN (${ALARM_STATUSES.filter((s) => !CLOSED_STATUSES.includes(s))
+  .map((s) => `'${s}'`)
+  .join(", ")})`;
 
 export class CascadeRepository {
   private readonly db: Db;
@@ -178,19 +182,31 @@ export class CascadeRepository {
    * Contacts still waiting whose message or call has ended badly or been
    * answered: refused by the provider for good, or a failed / undelivered /
    * busy / no-answer / completed status. Only open alarms (or one outbox row),
-   * so the watcher's pass stays small however long the history grows.
+   * so the watcher's pass stays small however long the history grows: a
+   * delivered SMS nobody answered stays `waiting` for good, so the pass starts
+   * from the open alarms (CROSS JOIN fixes that order), never from every
+   * waiting contact ever made.
    */
   endedContacts(outboxId?: number): EndedContact[] {
-    const scope = outboxId === undefined ? `a.status NOT IN (${CLOSED_SQL})` : "o.id = ?";
+    // `+c.outcome`: not a key for an index, so each open alarm's contacts are found by alarm_id, not by
+    // walking every waiting contact ever made once per open alarm.
+    const ended = `+c.outcome = 'waiting' AND (o.status = 'failed' OR o.delivery_status IN
+      ('failed', 'undelivered', 'canceled', 'busy', 'no-answer', 'completed'))`;
+    const columns = "c.*, o.status AS outbox_status, o.delivery_status, o.last_error";
+    if (outboxId !== undefined) {
+      return this.db
+        .prepare(
+          `SELECT ${columns} FROM outbox o JOIN relative_contacts c ON c.outbox_id = o.id JOIN alarms a ON a.id = c.alarm_id
+           WHERE o.id = ? AND ${ended} ORDER BY c.id`,
+        )
+        .all(outboxId) as EndedContact[];
+    }
     return this.db
       .prepare(
-        `SELECT c.*, o.status AS outbox_status, o.delivery_status, o.last_error
-         FROM relative_contacts c JOIN outbox o ON o.id = c.outbox_id JOIN alarms a ON a.id = c.alarm_id
-         WHERE ${scope} AND c.outcome = 'waiting' AND (o.status = 'failed' OR o.delivery_status IN
-           ('failed', 'undelivered', 'canceled', 'busy', 'no-answer', 'completed'))
-         ORDER BY c.id`,
+        `SELECT ${columns} FROM alarms a CROSS JOIN relative_contacts c ON c.alarm_id = a.id CROSS JOIN outbox o ON o.id = c.outbox_id
+         WHERE ${OPEN_SQL} AND ${ended} ORDER BY c.id`,
       )
-      .all(...(outboxId === undefined ? [] : [outboxId])) as EndedContact[];
+      .all() as EndedContact[];
   }
 
   /** The alarm's voice calls, in the order they were made. */

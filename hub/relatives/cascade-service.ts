@@ -7,6 +7,7 @@
  */
 import type { Logger } from "pino";
 import type { DispatchCloseOut } from "../alarms/alarm-service.ts";
+import { forEachChunked } from "../chunked.ts";
 import type { EventBus } from "../events.ts";
 import type { FamilyLinkMinter } from "../family/family-links.ts";
 import { type DeliveryChannel, isAnsweredCall } from "../notify/delivery-status.ts";
@@ -106,29 +107,38 @@ export class RelativeCascadeService {
     };
   }
 
-  /** One watcher pass: contacts that ended, cascades of closed alarms, steps past their deadline. */
-  scan(): { settled: number; stopped: number; advanced: number } {
+  /**
+   * One watcher pass: contacts that ended, cascades of closed alarms, steps past their deadline.
+   * Each item is its own transaction that re-reads what it acts on; they run in chunks with a turn
+   * of the event loop between (hub/chunked.ts), since a burst's cascades fall due together.
+   * `proceed` ends the pass early, between chunks (the watcher is stopping).
+   */
+  async scan(proceed: () => boolean = () => true): Promise<{ settled: number; stopped: number; advanced: number }> {
     const ended = this.repo.endedContacts();
-    for (const contact of ended) this.transact((fx) => this.settleEnded(contact, fx));
+    await forEachChunked(ended, (contact) => this.transact((fx) => this.settleEnded(contact, fx)), proceed);
     const closed = this.repo.runningForClosedAlarms();
-    for (const alarmId of closed) {
-      this.transact((fx) => this.cascade.stop(alarmId, "system", "the alarm was closed", fx));
-    }
+    await forEachChunked(
+      closed,
+      (alarmId) => this.transact((fx) => this.cascade.stop(alarmId, "system", "the alarm was closed", fx)),
+      proceed,
+    );
     const now = this.deps.clock().toISOString();
     const due = this.repo.dueCascades(now);
-    for (const alarmId of due) {
-      this.transact((fx) => {
-        // Re-read inside the transaction: a confirmation may have just ended it.
-        const cascade = this.repo.cascade(alarmId);
-        if (!cascade?.deadline_at || cascade.deadline_at > now) return;
-        const after =
-          cascade.status === "calling"
-            ? `the call was not confirmed within ${this.deps.settings.confirmS} s`
-            : `nobody confirmed within ${this.deps.settings.confirmS} s`;
-        this.cascade.advance(alarmId, fx, after);
-      });
-    }
+    await forEachChunked(due, (alarmId) => this.advanceDue(alarmId, now), proceed);
     return { settled: ended.length, stopped: closed.length, advanced: due.length };
+  }
+
+  private advanceDue(alarmId: number, now: string): void {
+    this.transact((fx) => {
+      // Re-read inside the transaction: a confirmation may have just ended it.
+      const cascade = this.repo.cascade(alarmId);
+      if (!cascade?.deadline_at || cascade.deadline_at > now) return;
+      const after =
+        cascade.status === "calling"
+          ? `the call was not confirmed within ${this.deps.settings.confirmS} s`
+          : `nobody confirmed within ${this.deps.settings.confirmS} s`;
+      this.cascade.advance(alarmId, fx, after);
+    });
   }
 
   /** A status callback: stored when it moves the message forward; a failed SMS or an ended call moves the cascade on. */

@@ -14,6 +14,8 @@ export class CascadeWatcher {
   private readonly logger: Logger;
   private readonly intervalMs: number;
   private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private scanning: Promise<void> | null = null;
 
   constructor(
     deps: { service: Pick<RelativeCascadeService, "scan">; logger: Logger },
@@ -25,20 +27,32 @@ export class CascadeWatcher {
   }
 
   start(): void {
-    this.scan();
-    this.timer = setInterval(() => this.scan(), this.intervalMs);
+    this.stopped = false;
+    void this.scan();
+    this.timer = setInterval(() => void this.scan(), this.intervalMs);
     this.timer.unref();
   }
 
+  /** A pass under way ends at its next chunk; the rest is found at the next start. */
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
 
-  /** One synchronous pass (SQLite is synchronous), so passes never overlap. */
-  scan(): void {
+  /** One pass, in chunks (the service's `scan`); a pass still running is not overlapped. */
+  scan(): Promise<void> {
+    if (!this.scanning) {
+      this.scanning = this.pass().finally(() => {
+        this.scanning = null;
+      });
+    }
+    return this.scanning;
+  }
+
+  private async pass(): Promise<void> {
     try {
-      const pass = this.service.scan();
+      const pass = await this.service.scan(() => !this.stopped);
       if (pass.advanced + pass.settled + pass.stopped > 0) this.logger.info(pass, "relatives' cascade moved on");
     } catch (error) {
       this.logger.error({ err: error }, "relatives' cascade pass failed; retrying next tick");

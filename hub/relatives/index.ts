@@ -78,7 +78,7 @@ export function createRelatives(deps: {
     views: new CascadeViews(service.repo),
     voice,
     hangups: new CallHangups(
-      { repo: hangupRepo, voice, alarms: deps.alarms, bus: deps.bus, logger: logger.child({ part: "call-hangups" }) },
+      { repo: hangupRepo, alarms: deps.alarms, bus: deps.bus, logger: logger.child({ part: "call-hangups" }) },
       { maxBackoffMs: config.outboxMaxBackoffMs },
     ),
     webhooks: {

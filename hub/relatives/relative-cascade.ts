@@ -13,6 +13,7 @@
  * its calls that have not ended are withdrawn or hung up (call-cancel.ts).
  */
 import type { FamilyLinkMinter } from "../family/family-links.ts";
+import { relativeSmsPriority } from "../notify/outbox-priority.ts";
 import { relativeCallTwiml } from "../notify/relative-texts.ts";
 import { relativeAlarmSms, type SmsLanguage, smsLanguageOf } from "../notify/sms-text.ts";
 import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
@@ -212,6 +213,8 @@ export class RelativeCascade {
         body: relativeAlarmSms({ ...this.smsFacts(facts), kind: facts.alarm.kind, link }, language),
         purpose: `relative:${relative.priority}`,
         dedupeKey: `alarm:${alarmId}:relative:${relative.id}`,
+        // In a mass event the outbox sends every alarm's first relative before anyone's second.
+        priority: relativeSmsPriority(wave, relatives.indexOf(relative)),
       };
     });
     this.alarms.appendEvent(alarmId, "relatives_wave_sent", "system", {
@@ -249,7 +252,7 @@ export class RelativeCascade {
     channel: OutboxChannel,
     step: number,
     effects: EffectSink,
-    message: (relative: RelativeRow) => Pick<NewOutboxMessage, "body" | "purpose" | "dedupeKey">,
+    message: (relative: RelativeRow) => Pick<NewOutboxMessage, "body" | "purpose" | "dedupeKey" | "priority">,
   ): void {
     const createdAt = this.now().toISOString();
     for (const relative of relatives) {

@@ -21,6 +21,7 @@ import {
   SURNAMES,
   YOUNGER,
 } from "./demo-names.ts";
+import { seededRandom } from "./prng.ts";
 
 export const KENLI_CENTER = { lat: 37.59, lng: 118.55 };
 
@@ -60,18 +61,6 @@ function demoConsent(residentName: string, at: string) {
   };
 }
 
-/** mulberry32: tiny, fast, and the same sequence on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** 2×2 grids of about 3.3 km × 4.4 km each, meeting at the district centre. */
 const GRID_HALF_LAT = 0.03;
 const GRID_HALF_LNG = 0.05;
@@ -95,7 +84,7 @@ function gridCells(): { code: string; name: string; minLat: number; minLng: numb
 }
 
 export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_SIZE): DemoDeviceCredential[] {
-  const random = prng(20_221_999);
+  const random = seededRandom(20_221_999);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const between = (min: number, max: number) => min + random() * (max - min);
   const phone = (prefix: string) => `+86${prefix}${String(Math.floor(random() * 1e8)).padStart(8, "0")}`;

@@ -192,9 +192,12 @@ export class AlarmRepository {
     return this.db.prepare("SELECT * FROM alarms WHERE id = ?").get(alarmId) as AlarmRow | undefined;
   }
 
-  list(filter: { openOnly: boolean; limit: number }): AlarmRow[] {
-    const where = filter.openOnly ? `WHERE status NOT IN (${CLOSED_SQL})` : "";
-    return this.db.prepare(`SELECT * FROM alarms ${where} ORDER BY id DESC LIMIT ?`).all(filter.limit) as AlarmRow[];
+  /** Newest first; `beforeId` pages on (the ids below it), so a console can load more open alarms than one page. */
+  list(filter: { openOnly: boolean; limit: number; beforeId?: number }): AlarmRow[] {
+    const open = filter.openOnly ? `AND status NOT IN (${CLOSED_SQL})` : "";
+    return this.db
+      .prepare(`SELECT * FROM alarms WHERE id < ? ${open} ORDER BY id DESC LIMIT ?`)
+      .all(filter.beforeId ?? Number.MAX_SAFE_INTEGER, filter.limit) as AlarmRow[];
   }
 
   appendEvent(alarmId: number, type: string, actor: string, detail?: Record<string, unknown>, at = nowIso()): void {
@@ -247,8 +250,10 @@ export class AlarmRepository {
 
   /** Alarms whose post-storage stages are not all done: after a crash or a failed stage, these are resumed. */
   withIncompleteStages(stageCount: number): AlarmRow[] {
+    // unlikely(): tells the planner few rows qualify, so it reads the index
+    // `alarms_stages_incomplete` (migration 17) instead of the whole table in id order.
     return this.db
-      .prepare("SELECT * FROM alarms WHERE json_array_length(stages_done) < ? ORDER BY id")
+      .prepare("SELECT * FROM alarms WHERE unlikely(json_array_length(stages_done) < ?) ORDER BY id")
       .all(stageCount) as AlarmRow[];
   }
 

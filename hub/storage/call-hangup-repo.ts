@@ -3,6 +3,7 @@
  * `request` runs inside the transaction that decides the call must stop; the
  * outbox sender drains the due ones and records how each ended.
  */
+import type Database from "better-sqlite3";
 import { type Db, nowIso } from "./database.ts";
 import type { OutboxRow } from "./outbox-repo.ts";
 
@@ -38,6 +39,9 @@ export interface DueHangup extends HangupRow {
 
 export class CallHangupRepository {
   private readonly db: Db;
+  /** Run on every pass of the outbox sender: prepared once, on first use. */
+  private dueIds: Database.Statement | undefined;
+  private firstDue: Database.Statement | undefined;
 
   constructor(db: Db) {
     this.db = db;
@@ -55,21 +59,32 @@ export class CallHangupRepository {
     );
   }
 
-  due(nowMs: number, limit: number): DueHangup[] {
+  /** The request due first by `nowMs` that is not in `skip` (the sender's in flight); a walk of `call_hangups_due`. */
+  nextDue(nowMs: number, skip: ReadonlySet<number>): DueHangup | undefined {
+    this.dueIds ??= this.db.prepare(
+      "SELECT outbox_id FROM call_hangups WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, outbox_id",
+    );
+    let found: number | undefined;
+    for (const row of this.dueIds.iterate(nowMs) as IterableIterator<{ outbox_id: number }>) {
+      if (skip.has(row.outbox_id)) continue;
+      found = row.outbox_id;
+      break;
+    }
+    if (found === undefined) return undefined;
     return this.db
       .prepare(
         `SELECT h.*, o.recipient, o.purpose, o.status AS outbox_status, o.provider_ref, o.delivery_status
-         FROM call_hangups h JOIN outbox o ON o.id = h.outbox_id
-         WHERE h.status = 'pending' AND h.next_attempt_at <= ? ORDER BY h.next_attempt_at, h.outbox_id LIMIT ?`,
+         FROM call_hangups h JOIN outbox o ON o.id = h.outbox_id WHERE h.outbox_id = ?`,
       )
-      .all(nowMs, limit) as DueHangup[];
+      .get(found) as DueHangup | undefined;
   }
 
-  nextDueAt(): number | null {
-    const row = this.db
-      .prepare("SELECT MIN(next_attempt_at) AS t FROM call_hangups WHERE status = 'pending'")
-      .get() as { t: number | null };
-    return row.t;
+  /** The first `next_attempt_at` of a pending request after `afterMs`, or null. */
+  nextDueAt(afterMs = -1): number | null {
+    this.firstDue ??= this.db.prepare(
+      "SELECT MIN(next_attempt_at) AS t FROM call_hangups WHERE status = 'pending' AND next_attempt_at > ?",
+    );
+    return (this.firstDue.get(afterMs) as { t: number | null }).t;
   }
 
   /** Waits `delayMs` without counting an attempt (the call is still being placed). */

@@ -3,13 +3,15 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { MIGRATIONS } from "./migrations/index.ts";
+import { cacheStatements } from "./statement-cache.ts";
 
 export type Db = Database.Database;
 
 /**
  * Opens the hub database. WAL lets readers (the API) run beside the writer
  * (the pipeline); `synchronous=FULL` makes a commit survive power loss, which
- * is what "stored before acknowledged" has to mean for an alarm.
+ * is what "stored before acknowledged" has to mean for an alarm. Statements
+ * are compiled once per connection (statement-cache.ts).
  */
 export function openDatabase(file: string, logger: Logger): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -19,6 +21,7 @@ export function openDatabase(file: string, logger: Logger): Db {
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   migrate(db, logger);
+  cacheStatements(db);
   return db;
 }
 

@@ -1,4 +1,6 @@
+import type Database from "better-sqlite3";
 import { advancesStatus } from "../notify/delivery-status.ts";
+import { type OutboxPriority, priorityOfPurpose } from "../notify/outbox-priority.ts";
 import { type Db, nowIso } from "./database.ts";
 
 export type OutboxChannel = "sms" | "voice";
@@ -24,6 +26,8 @@ export interface OutboxRow {
   delivery_error: string | null;
   /** Sent as Twilio's idempotency token (migration 14); replaced once the provider has answered an attempt. */
   idempotency_key: string;
+  /** 0 goes first (hub/notify/outbox-priority.ts; migration 18). */
+  priority: OutboxPriority;
 }
 
 export interface NewOutboxMessage {
@@ -35,6 +39,8 @@ export interface NewOutboxMessage {
   purpose: string;
   /** Makes enqueueing idempotent: a stage that runs twice never texts twice. */
   dedupeKey: string;
+  /** Defaults to what the purpose says (priorityOfPurpose); the relatives' cascade knows the wave. */
+  priority?: OutboxPriority;
 }
 
 export type DeliveryUpdate =
@@ -43,16 +49,24 @@ export type DeliveryUpdate =
 
 export class OutboxRepository {
   private readonly db: Db;
+  /** The sender's statements, run for every message it sends: prepared once, on first use. */
+  private statements: ReturnType<typeof prepareSenderStatements> | undefined;
 
   constructor(db: Db) {
     this.db = db;
   }
 
+  private get sql(): ReturnType<typeof prepareSenderStatements> {
+    this.statements ??= prepareSenderStatements(this.db);
+    return this.statements;
+  }
+
   /** Returns how many were new. Call inside the transaction that records their cause. */
   enqueue(messages: readonly NewOutboxMessage[], nowMs = Date.now()): number {
     const insert = this.db.prepare(
-      `INSERT OR IGNORE INTO outbox (channel, recipient, body, alarm_id, purpose, dedupe_key, next_attempt_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO outbox (channel, recipient, body, alarm_id, purpose, dedupe_key, next_attempt_at, created_at,
+         priority)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     let added = 0;
     const createdAt = nowIso();
@@ -66,6 +80,7 @@ export class OutboxRepository {
         m.dedupeKey,
         nowMs,
         createdAt,
+        m.priority ?? priorityOfPurpose(m.purpose),
       ).changes;
     }
     return added;
@@ -75,25 +90,38 @@ export class OutboxRepository {
     return this.db.prepare("SELECT * FROM outbox WHERE dedupe_key = ?").get(dedupeKey) as OutboxRow | undefined;
   }
 
-  due(nowMs: number, limit: number): OutboxRow[] {
-    return this.db
-      .prepare("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?")
-      .all(nowMs, limit) as OutboxRow[];
+  /**
+   * The pending row to send next (priority, then oldest) that is due by `nowMs`
+   * and not in `skip` (the sender's requests in flight). It walks the index
+   * `outbox_send_order` and stops at the first match, reading no table rows
+   * until then (EXPLAIN QUERY PLAN in tests/outbox-order.test.ts).
+   */
+  nextDue(nowMs: number, skip: ReadonlySet<number> = new Set()): OutboxRow | undefined {
+    let found: number | undefined;
+    for (const row of this.sql.dueIds.iterate(nowMs) as IterableIterator<{ id: number }>) {
+      if (skip.has(row.id)) continue;
+      found = row.id;
+      break;
+    }
+    return found === undefined ? undefined : (this.sql.byId.get(found) as OutboxRow | undefined);
   }
 
-  nextDueAt(): number | null {
-    const row = this.db.prepare("SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending'").get() as {
-      t: number | null;
-    };
+  /**
+   * When the next pending row falls due after `afterMs` (rows due by then are
+   * in flight or about to be picked), or null when none waits. A seek on `outbox_due`.
+   */
+  nextDueAt(afterMs = -1): number | null {
+    const row = this.sql.nextDueAt.get(afterMs) as { t: number | null };
     return row.t;
   }
 
+  /** Runs `work` in one transaction: a row's outcome and its alarm event commit together. */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
   markSent(id: number, providerRef: string): void {
-    this.db
-      .prepare(
-        "UPDATE outbox SET status = 'sent', attempts = attempts + 1, provider_ref = ?, sent_at = ?, last_error = NULL WHERE id = ?",
-      )
-      .run(providerRef, nowIso(), id);
+    this.sql.markSent.run(providerRef, nowIso(), id);
   }
 
   /**
@@ -102,13 +130,7 @@ export class OutboxRepository {
    * request with a new idempotency key; without an answer the key stays, so the retry is recognised.
    */
   markRetry(id: number, error: string, nextAttemptAt: number, answered = false): void {
-    this.db
-      .prepare(
-        `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
-           idempotency_key = CASE WHEN ? THEN lower(hex(randomblob(16))) ELSE idempotency_key END
-         WHERE id = ? AND status = 'pending'`,
-      )
-      .run(error, nextAttemptAt, answered ? 1 : 0, id);
+    this.sql.markRetry.run(error, nextAttemptAt, answered ? 1 : 0, id);
   }
 
   /**
@@ -166,4 +188,29 @@ export class OutboxRepository {
         .run(status, at, error, id, row.delivery_status).changes > 0
     );
   }
+}
+
+/** Pending rows due by ?, in the order they are sent: an index walk of `outbox_send_order` (migration 18). */
+export const OUTBOX_DUE_SQL =
+  "SELECT id FROM outbox INDEXED BY outbox_send_order WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY priority, id";
+/** The first pending row's due time after ?: a seek on `outbox_due`. */
+export const OUTBOX_NEXT_DUE_AT_SQL =
+  "SELECT MIN(next_attempt_at) AS t FROM outbox WHERE status = 'pending' AND next_attempt_at > ?";
+
+function prepareSenderStatements(
+  db: Db,
+): Record<"dueIds" | "byId" | "nextDueAt" | "markSent" | "markRetry", Database.Statement> {
+  return {
+    dueIds: db.prepare(OUTBOX_DUE_SQL),
+    byId: db.prepare("SELECT * FROM outbox WHERE id = ?"),
+    nextDueAt: db.prepare(OUTBOX_NEXT_DUE_AT_SQL),
+    markSent: db.prepare(
+      "UPDATE outbox SET status = 'sent', attempts = attempts + 1, provider_ref = ?, sent_at = ?, last_error = NULL WHERE id = ?",
+    ),
+    markRetry: db.prepare(
+      `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
+         idempotency_key = CASE WHEN ? THEN lower(hex(randomblob(16))) ELSE idempotency_key END
+       WHERE id = ? AND status = 'pending'`,
+    ),
+  };
 }

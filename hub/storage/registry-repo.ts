@@ -1,4 +1,5 @@
 import type { Db } from "./database.ts";
+import { PresenceBuffer } from "./presence-buffer.ts";
 
 export interface DeviceRow {
   id: string;
@@ -67,28 +68,33 @@ export interface GridRow {
   name: string;
 }
 
-/** Read access to the registry (households, residents, devices, responders) for the hub's own use. */
+/**
+ * Read access to the registry (households, residents, devices, responders) for
+ * the hub's own use, and the devices' presence, which is written behind
+ * (presence-buffer.ts): `findDevice` already shows what is not flushed yet.
+ */
 export class RegistryRepository {
   private readonly db: Db;
+  readonly presence: PresenceBuffer;
 
-  constructor(db: Db) {
+  constructor(db: Db, presence: PresenceBuffer = new PresenceBuffer(db)) {
     this.db = db;
+    this.presence = presence;
   }
 
   findDevice(deviceId: string): DeviceRow | undefined {
-    return this.db.prepare("SELECT * FROM devices WHERE id = ?").get(deviceId) as DeviceRow | undefined;
+    const row = this.db.prepare("SELECT * FROM devices WHERE id = ?").get(deviceId) as DeviceRow | undefined;
+    return row && this.presence.overlay(deviceId, row);
   }
 
+  /** Heard from (a heartbeat or a press): reaches SQLite with the next presence flush. */
   markDeviceSeen(deviceId: string, at: string, battery: number | null, firmware: string | null): void {
-    this.db
-      .prepare(
-        "UPDATE devices SET last_seen_at = ?, battery = COALESCE(?, battery), firmware = COALESCE(?, firmware) WHERE id = ?",
-      )
-      .run(at, battery, firmware, deviceId);
+    this.presence.seen(deviceId, at, battery, firmware);
   }
 
+  /** Online or offline (a status, a Will): reaches SQLite with the next presence flush. */
   setDeviceOnline(deviceId: string, online: boolean, at: string): void {
-    this.db.prepare("UPDATE devices SET online = ?, last_seen_at = ? WHERE id = ?").run(online ? 1 : 0, at, deviceId);
+    this.presence.setOnline(deviceId, online, at);
   }
 
   household(id: number): HouseholdRow | undefined {

@@ -33,6 +33,13 @@ import type { FaultLedger, SupervisionEffects } from "./fault-ledger.ts";
 import type { FaultRepository } from "./fault-repo.ts";
 import type { SupervisionSettings } from "./settings.ts";
 import type { TestAlarms } from "./test-alarms.ts";
+import { TickBatch } from "./tick-batch.ts";
+
+interface StatusChange {
+  deviceId: string;
+  online: boolean;
+  at: string;
+}
 
 export interface DeviceSupervisorDeps {
   faults: FaultRepository;
@@ -50,6 +57,7 @@ export class DeviceSupervisor {
   private scanning: Promise<void> | null = null;
   private startedAt = 0;
   private unsubscribe: (() => void) | null = null;
+  private readonly statuses = new TickBatch<StatusChange>((changes) => this.applyStatuses(changes));
 
   constructor(deps: DeviceSupervisorDeps) {
     this.deps = deps;
@@ -82,25 +90,57 @@ export class DeviceSupervisor {
   async onHeartbeat(deviceId: string, at: Date, battery: number): Promise<void> {
     const device = this.deps.faults.device(deviceId);
     if (device?.status !== "active") return;
-    await this.deps.ledger.transact((effects) => {
-      if (device.online !== 1) this.deps.registry.setDeviceOnline(deviceId, true, at.toISOString());
-      this.returned(deviceId, at.toISOString(), "heartbeat received", effects);
-      this.checkBattery(deviceId, battery, at.toISOString(), effects);
-    });
+    // Presence is written behind (not in this transaction); a healthy device's heartbeat needs no transaction at all.
+    if (device.online !== 1) this.deps.registry.setDeviceOnline(deviceId, true, at.toISOString());
+    if (this.faultsToChange(deviceId, battery)) {
+      this.deps.registry.presence.flush(); // as for statuses: `online` is stored before the faults change
+      await this.deps.ledger.transact((effects) => {
+        this.returned(deviceId, at.toISOString(), "heartbeat received", effects);
+        this.checkBattery(deviceId, battery, at.toISOString(), effects);
+      });
+    }
     if (device.online !== 1) this.deps.bus.emit("device.status", { deviceId, online: true });
   }
 
-  /** A `status` message, or the broker's Last Will on the device's behalf. */
+  /**
+   * A `status` message, or the broker's Last Will on the device's behalf. Statuses arriving together
+   * (a fleet dropping or coming back) are applied in arrival order in one transaction (tick-batch.ts).
+   */
   async onStatus(deviceId: string, online: boolean, at: Date): Promise<void> {
     const device = this.deps.faults.device(deviceId);
     if (device?.status !== "active") return;
-    const when = at.toISOString();
-    await this.deps.ledger.transact((effects) => {
-      if (online) this.returned(deviceId, when, "device online", effects);
-      else
-        this.deps.ledger.open(deviceId, "offline", when, { reason: "status offline (Last Will or goodbye)" }, effects);
-    });
+    await this.statuses.add({ deviceId, online, at: at.toISOString() });
     if (online) await this.deps.tests.resendPending(deviceId);
+  }
+
+  /** Statuses of one tick, one transaction, in arrival order. */
+  private async applyStatuses(changes: readonly StatusChange[]): Promise<void> {
+    // Devices coming online with no fault open (a reconnecting fleet, mostly): nothing to store here.
+    if (changes.every((change) => change.online && !this.faultsToChange(change.deviceId, null))) return;
+    // Presence first, as before it was written behind: whoever reads a fault finds `online` already matching.
+    this.deps.registry.presence.flush();
+    await this.deps.ledger.transact((effects) => {
+      for (const { deviceId, online, at } of changes) {
+        // A device coming online with nothing open (a reconnecting fleet, mostly) has no fault to clear.
+        if (online && this.faultsToChange(deviceId, null)) this.returned(deviceId, at, "device online", effects);
+        if (!online) {
+          this.deps.ledger.open(deviceId, "offline", at, { reason: "status offline (Last Will or goodbye)" }, effects);
+        }
+      }
+    });
+  }
+
+  /**
+   * Whether hearing from the device (with this battery reading, if any) opens or clears a fault:
+   * an open `offline`/`silent` clears, a low reading opens `low_battery` unless open, a good one clears it.
+   * Read synchronously just before the transaction it decides on, so nothing can change in between.
+   */
+  private faultsToChange(deviceId: string, battery: number | null): boolean {
+    const open = this.deps.faults.openKinds(deviceId);
+    if (open.has("offline") || open.has("silent")) return true;
+    if (battery === null) return false;
+    const { lowBatteryPercent, batteryClearPercent } = this.deps.settings;
+    return open.has("low_battery") ? battery >= batteryClearPercent : battery <= lowBatteryPercent;
   }
 
   /** One pass; a pass still running is not overlapped. */
@@ -109,6 +149,8 @@ export class DeviceSupervisor {
     this.scanning = (async () => {
       try {
         const now = new Date();
+        // The scans read presence from SQLite, where it is written behind (hub/storage/presence-buffer.ts).
+        this.deps.registry.presence.flush();
         await this.scanSilence(now);
         await this.scanReturns();
         await this.scanBatteries(now);

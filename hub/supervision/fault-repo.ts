@@ -4,6 +4,7 @@
  * hub (`toISOString()`), so they compare correctly as text in SQL.
  */
 import type { Db } from "../storage/database.ts";
+import type { PresenceBuffer } from "../storage/presence-buffer.ts";
 
 export const FAULT_KINDS = ["offline", "silent", "low_battery", "test_failed"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -45,9 +46,12 @@ const FAULT_SELECT = `
 
 export class FaultRepository {
   private readonly db: Db;
+  /** Device presence not yet in SQLite (written behind): laid over one device, flushed before a scan of many. */
+  private readonly presence: PresenceBuffer | null;
 
-  constructor(db: Db) {
+  constructor(db: Db, presence: PresenceBuffer | null = null) {
     this.db = db;
+    this.presence = presence;
   }
 
   /** Opens the fault unless one of this kind is already open for the device; returns the new row, or null. */
@@ -98,9 +102,18 @@ export class FaultRepository {
   }
 
   device(deviceId: string): SupervisedDeviceRow | undefined {
-    return this.db
+    const row = this.db
       .prepare("SELECT id, household_id, status, online, last_seen_at, battery, firmware FROM devices WHERE id = ?")
       .get(deviceId) as SupervisedDeviceRow | undefined;
+    return row && this.presence ? this.presence.overlay(deviceId, row) : row;
+  }
+
+  /** The kinds of the device's open faults (a lookup in the one-open-per-kind index). */
+  openKinds(deviceId: string): Set<FaultKind> {
+    const rows = this.db
+      .prepare("SELECT kind FROM device_faults WHERE device_id = ? AND cleared_at IS NULL")
+      .all(deviceId) as { kind: FaultKind }[];
+    return new Set(rows.map((row) => row.kind));
   }
 
   alarmDevice(alarmId: number): { device_id: string; kind: string } | undefined {
@@ -111,6 +124,7 @@ export class FaultRepository {
 
   /** Active devices heard from before `cutoff` with no open silent or offline fault. */
   silentDevices(cutoff: string): SupervisedDeviceRow[] {
+    this.presence?.flush();
     return this.db
       .prepare(
         `SELECT id, household_id, status, online, last_seen_at, battery, firmware FROM devices d
@@ -127,6 +141,7 @@ export class FaultRepository {
    * the presence handlers, brings a device back too).
    */
   returnedDevices(): { device_id: string; last_seen_at: string }[] {
+    this.presence?.flush();
     return this.db
       .prepare(
         `SELECT DISTINCT f.device_id, d.last_seen_at FROM device_faults f JOIN devices d ON d.id = f.device_id
@@ -138,6 +153,7 @@ export class FaultRepository {
 
   /** Active devices whose last reported battery is at or below `percent`, without an open low-battery fault. */
   lowBatteries(percent: number): SupervisedDeviceRow[] {
+    this.presence?.flush();
     return this.db
       .prepare(
         `SELECT id, household_id, status, online, last_seen_at, battery, firmware FROM devices d
@@ -150,6 +166,7 @@ export class FaultRepository {
 
   /** Devices with an open low-battery fault whose battery now reads at least `percent`. */
   recoveredBatteries(percent: number): SupervisedDeviceRow[] {
+    this.presence?.flush();
     return this.db
       .prepare(
         `SELECT d.id, d.household_id, d.status, d.online, d.last_seen_at, d.battery, d.firmware

@@ -36,7 +36,7 @@ export function createSupervision(deps: {
   stageCount: number;
 }): Supervision {
   const settings = supervisionSettingsFrom(deps.config);
-  const faults = new FaultRepository(deps.db);
+  const faults = new FaultRepository(deps.db, deps.registry.presence);
   const testRepo = new TestRepository(deps.db);
   const ledger = new FaultLedger({ db: deps.db, repo: faults, bus: deps.bus, logger: deps.logger });
   const tests = new TestAlarms({

@@ -69,7 +69,11 @@ export class TestRepository {
   }
 
   withStatus(status: "requested" | "answered"): TestRow[] {
-    return this.db.prepare("SELECT * FROM device_tests WHERE status = ? ORDER BY id").all(status) as TestRow[];
+    // The literal IN lets the partial index `device_tests_pending` serve it: the scan reads only tests
+    // still pending, not every test the fleet ever made.
+    return this.db
+      .prepare("SELECT * FROM device_tests WHERE status IN ('requested', 'answered') AND status = ? ORDER BY id")
+      .all(status) as TestRow[];
   }
 
   /** The first `test` alarm of the device received inside [from, to] that answers no other request. */
@@ -86,13 +90,15 @@ export class TestRepository {
 
   /**
    * Open `test` alarms whose pipeline is done and that answer no request: none
-   * claimed them, and no request that was waiting when they came could.
+   * claimed them, and no request that was waiting when they came could. Open
+   * as the list of open states, which the partial index `alarms_open_tests`
+   * (migration 17) matches: this runs at every supervision scan.
    */
   unrequestedOpenTests(stageCount: number): { id: number; device_id: string; received_at: string }[] {
     return this.db
       .prepare(
         `SELECT a.id, a.device_id, a.received_at FROM alarms a
-         WHERE a.kind = 'test' AND a.status NOT IN ('resolved', 'followed_up', 'cancelled')
+         WHERE a.kind = 'test' AND a.status IN ('unassigned', 'offered', 'accepted', 'on_scene')
            AND json_array_length(a.stages_done) >= ?
            AND NOT EXISTS (SELECT 1 FROM device_tests t WHERE t.alarm_id = a.id)
            AND NOT EXISTS (SELECT 1 FROM device_tests t WHERE t.device_id = a.device_id AND t.status = 'requested'

@@ -18,6 +18,8 @@ export interface Expected {
   sid?: RegExp;
   /** For a call update: the call's status in the answer. */
   callStatus?: string;
+  /** For a 429: the wait the answer's `Retry-After` asked for, as the client read it. */
+  retryAfterMs?: number;
 }
 
 /** What a case's request came back as: a created message or call, or an updated call. */
@@ -42,7 +44,8 @@ export function matches(result: Outcome, expected: Expected): boolean {
   return (
     result.retryable === expected.retryable &&
     result.status === expected.status &&
-    (expected.providerCode === undefined || result.providerCode === expected.providerCode)
+    (expected.providerCode === undefined || result.providerCode === expected.providerCode) &&
+    (expected.retryAfterMs === undefined || result.retryAfterMs === expected.retryAfterMs)
   );
 }
 

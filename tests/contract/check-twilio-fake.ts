@@ -16,7 +16,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SendResult } from "../../hub/notify/notifier.ts";
 import { TwilioSmsNotifier } from "../../hub/notify/twilio-notifier.ts";
-import { type FakeTwilio, startFakeTwilio } from "../support/fake-twilio.ts";
+import { type FakeTwilio, type FakeTwilioLimits, startFakeTwilio } from "../support/fake-twilio.ts";
 import { type Case, callCases, checkCallFields, describeResult, matches } from "./call-cases.ts";
 import { callUpdateCases, checkCallUpdateFields } from "./call-update-cases.ts";
 import { idempotencyCases } from "./idempotency-cases.ts";
@@ -206,6 +206,15 @@ async function main(): Promise<number> {
       fake.failNext(status);
       return sender().send({ outboxId: status, idempotencyKey: randomUUID(), to: TO, body: BODY });
     };
+    /** One request to a busy stand-in (`setLimits`), which is back to normal afterwards. */
+    const limited = (limits: FakeTwilioLimits) => async (): Promise<SendResult> => {
+      fake.setLimits(limits);
+      try {
+        return await sender().send({ outboxId: 7, idempotencyKey: randomUUID(), to: TO, body: BODY });
+      } finally {
+        fake.setLimits({});
+      }
+    };
     const cases: Case[] = [
       {
         name: "201 created, zh-CN body",
@@ -234,6 +243,16 @@ async function main(): Promise<number> {
         expected: { ok: false, retryable: false, status: 401, providerCode: 20003 },
       },
       { name: "429 rate limited", run: failing(429), expected: { ok: false, retryable: true, status: 429 } },
+      {
+        name: "429 over the stand-in's rate limit, Retry-After read by the client",
+        run: limited({ ratePerSecond: 0 }),
+        expected: { ok: false, retryable: true, status: 429, providerCode: 20429, retryAfterMs: 1000 },
+      },
+      {
+        name: "429 at random (the stand-in's throttle share), Retry-After read by the client",
+        run: limited({ throttleShare: 1 }),
+        expected: { ok: false, retryable: true, status: 429, providerCode: 20429, retryAfterMs: 1000 },
+      },
       { name: "500 server error", run: failing(500), expected: { ok: false, retryable: true, status: 500 } },
       { name: "503 unavailable", run: failing(503), expected: { ok: false, retryable: true, status: 503 } },
       ...callCases(prismUrl, fake, { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: FROM, to: TO }),

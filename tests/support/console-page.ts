@@ -38,7 +38,10 @@ export async function launchChromium(): Promise<Browser> {
     return context;
   };
   const newContext = browser.newContext.bind(browser);
-  browser.newContext = async (contextOptions) => watch(await newContext(contextOptions));
+  // A command center's browsers run in the center's zone, the hub's default (Asia/Shanghai). Without it, from
+  // 16:00 UTC the browser's "today" is a day behind the hub's and the history's default range misses new alarms.
+  browser.newContext = async (contextOptions) =>
+    watch(await newContext({ timezoneId: "Asia/Shanghai", ...contextOptions }));
   browser.newPage = async (pageOptions) => {
     const context = await browser.newContext(pageOptions);
     return context.newPage();

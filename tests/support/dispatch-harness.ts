@@ -85,6 +85,7 @@ export async function startDispatchHarness(overrides: Partial<DispatchSettings> 
     router: null,
     clock: () => new Date(),
   });
+  service.start();
   const watcher = new OfferWatcher({ service, logger }, { intervalMs: 1000 });
   const devices = db.prepare("SELECT id, household_id FROM devices ORDER BY id").all() as {
     id: string;

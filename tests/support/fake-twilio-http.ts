@@ -3,11 +3,14 @@
  * and account checks, injected failures, and JSON answers with Twilio's headers.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { FakeTwilioLimits } from "./fake-twilio-limits.ts";
 import { newSid, type Refusal, refusal } from "./fake-twilio-resources.ts";
 
 export interface FakeTwilioOptions {
   accountSid: string;
   authToken: string;
+  /** A busy provider from the start (rate limit, random 429s, answer delay); none by default. */
+  limits?: FakeTwilioLimits;
 }
 
 export const MAX_REQUEST_BYTES = 64 * 1024;

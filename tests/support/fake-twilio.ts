@@ -11,6 +11,7 @@ import {
   sendJson,
 } from "./fake-twilio-http.ts";
 import { IdempotencyLedger, type RememberedAnswer } from "./fake-twilio-idempotency.ts";
+import { type FakeTwilioLimits, ProviderLimits, type ThrottleReason } from "./fake-twilio-limits.ts";
 import {
   applyCallUpdate,
   callResource,
@@ -38,11 +39,14 @@ import { TwilioWebhookClient, type WebhookTarget } from "./twilio-webhooks.ts";
  * `tests/contract/check-twilio-fake.ts` proves that through Prism. It honours
  * `I-Twilio-Idempotency-Token` as Twilio does (fake-twilio-idempotency.ts), and
  * can play a slow Twilio that takes a request but answers only after the
- * client gave up (`holdAnswers`). It also plays Twilio calling the hub back:
- * signed inbound SMS and status callbacks (see twilio-webhooks.ts).
+ * client gave up (`holdAnswers`), and a busy provider: a rate limit, random
+ * 429s and a delay before each answer (`limits`, fake-twilio-limits.ts). It
+ * also plays Twilio calling the hub back: signed inbound SMS and status
+ * callbacks (see twilio-webhooks.ts).
  */
 
 export type { FakeTwilioOptions } from "./fake-twilio-http.ts";
+export type { FakeTwilioLimits } from "./fake-twilio-limits.ts";
 export type { FakeTwilioCall, FakeTwilioCallUpdate, FakeTwilioMessage } from "./fake-twilio-resources.ts";
 export type { TwilioWebhookClient, WebhookResponse, WebhookTarget } from "./twilio-webhooks.ts";
 export { twilioSignature } from "./twilio-webhooks.ts";
@@ -63,6 +67,10 @@ export interface FakeTwilioRequest {
   replayed?: boolean;
   /** Taken, but answered only after the client gave up (see `holdAnswers`). */
   held?: boolean;
+  /** The `To` of a message or call create. */
+  to?: string;
+  /** Refused with 429 by the limits (see `setLimits`): over the rate, or at random. */
+  throttled?: ThrottleReason;
   receivedAt: Date;
 }
 
@@ -78,6 +86,8 @@ export interface FakeTwilio {
   failNext(status: number, count?: number, code?: number): void;
   /** Forgets the failures `failNext` queued and no request has used yet. */
   resetFailures(): void;
+  /** A busy provider from now on: rate limit, random 429s, answer delay (`{}`: none of them). */
+  setLimits(limits: FakeTwilioLimits): void;
   /**
    * A slow Twilio: the next `count` messages, calls or call updates (or only
    * those of one kind) are made as asked, but their answer is held until the
@@ -111,6 +121,8 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
   const waiters = new Set<() => void>();
   const ledger = new IdempotencyLedger();
   const holds: { only?: FakeTwilioResource }[] = [];
+  const limits = new ProviderLimits();
+  limits.set(options.limits ?? {});
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -123,24 +135,42 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     const receivedAt = new Date();
     const path = new URL(req.url ?? "/", "http://fake").pathname;
     const method = req.method ?? "GET";
-    const refuse = (r: Refusal, reason = r.message): void => {
-      requests.push({ method, path, status: r.status, code: r.code, rejection: reason, receivedAt });
-      sendJson(res, r.status, twilioError(r.status, r.code, r.message), r.headers);
+    // The delay counts from the request's arrival, so it is the same for every answer, refusals too.
+    const answerAt = receivedAt.getTime() + limits.delayMs;
+    const answer = async (status: number, body: unknown, headers?: Record<string, string>): Promise<void> => {
+      const wait = answerAt - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      sendJson(res, status, body, headers);
+    };
+    let to: string | undefined;
+    const refuse = (r: Refusal, reason = r.message, throttled?: ThrottleReason): Promise<void> => {
+      const seen = {
+        method,
+        path,
+        status: r.status,
+        code: r.code,
+        rejection: reason,
+        receivedAt,
+        ...(to ? { to } : {}),
+      };
+      requests.push(throttled ? { ...seen, throttled } : seen);
+      return answer(r.status, twilioError(r.status, r.code, r.message), r.headers);
     };
 
     const raw = await readBody(req);
+    to = raw ? (new URLSearchParams(raw).get("To") ?? undefined) : undefined;
     const match = MESSAGES_PATH.exec(path) ?? CALLS_PATH.exec(path) ?? CALL_PATH.exec(path);
     if (!match) {
-      refuse(refusal(404, 20404, `The requested resource ${path} was not found`));
+      await refuse(refusal(404, 20404, `The requested resource ${path} was not found`));
       return;
     }
     if (method !== "POST") {
-      refuse(refusal(405, 20004, `Method ${method} not allowed on ${path} by this fake`));
+      await refuse(refusal(405, 20004, `Method ${method} not allowed on ${path} by this fake`));
       return;
     }
     const failure = injected.shift();
     if (failure) {
-      refuse(injectedRefusal(failure.status, failure.code), `injected by failNext(${failure.status})`);
+      await refuse(injectedRefusal(failure.status, failure.code), `injected by failNext(${failure.status})`);
       return;
     }
     const denied =
@@ -148,24 +178,30 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
         ? refusal(413, 20413, `Request body larger than ${MAX_REQUEST_BYTES} bytes`)
         : (checkAuth(req.headers.authorization, options) ?? checkAccount(match[1] ?? "", options, path));
     if (denied) {
-      refuse(denied);
+      await refuse(denied);
+      return;
+    }
+    // After the credentials (Twilio checks who asks first), before anything is made or remembered.
+    const throttled = limits.admit(receivedAt.getTime());
+    if (throttled) {
+      await refuse(throttled.refusal, `429 by ${throttled.reason}`, throttled.reason);
       return;
     }
     const key = ledger.keyOf(req.headers, options.accountSid, method, path);
     const original = key === undefined ? undefined : await ledger.earlier(key);
     if (original) {
-      requests.push({ method, path, status: original.status, replayed: true, receivedAt });
-      sendJson(res, original.status, original.body);
+      requests.push({ method, path, status: original.status, replayed: true, receivedAt, ...(to ? { to } : {}) });
+      await answer(original.status, original.body);
       return;
     }
     const pending = key === undefined ? undefined : ledger.begin(key);
-    const answer = perform(path, req.headers["content-type"], raw ?? "", receivedAt);
-    if ("code" in answer) {
+    const made = perform(path, req.headers["content-type"], raw ?? "", receivedAt);
+    if ("code" in made) {
       pending?.settle(null);
-      refuse(answer);
+      await refuse(made);
       return;
     }
-    pending?.settle(answer);
+    pending?.settle(made);
     const resource: FakeTwilioResource = CALL_PATH.test(path)
       ? "call update"
       : CALLS_PATH.test(path)
@@ -174,11 +210,11 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     const hold = holds.findIndex((h) => h.only === undefined || h.only === resource);
     const held = hold >= 0;
     if (held) holds.splice(hold, 1);
-    requests.push({ method, path, status: answer.status, receivedAt, ...(held ? { held } : {}) });
+    requests.push({ method, path, status: made.status, receivedAt, ...(to ? { to } : {}), ...(held ? { held } : {}) });
     for (const wake of waiters) wake();
     // Taken, but the answer comes only after the client stopped waiting for it: it never arrives.
     if (held) await once(res, "close");
-    else sendJson(res, answer.status, answer.body);
+    else await answer(made.status, made.body);
   }
 
   /** Makes the message or call, or changes the call, as Twilio would. */
@@ -244,6 +280,9 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     },
     resetFailures(): void {
       injected.length = 0;
+    },
+    setLimits(next: FakeTwilioLimits): void {
+      limits.set(next);
     },
     holdAnswers(count = 1, only?: FakeTwilioResource): void {
       for (let i = 0; i < count; i++) holds.push(only === undefined ? {} : { only });

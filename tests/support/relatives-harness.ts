@@ -33,6 +33,8 @@ export interface CascadeHub {
   sidFor(alarmId: number, phone: string, channel?: "sms" | "voice"): Promise<string>;
   /** Waits this long, for assertions that something did not happen (the watcher scans every second). */
   quiet(ms?: number): Promise<void>;
+  /** Waits until the outbox has nothing due and unsent, so a "nothing changed" snapshot starts at rest. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -111,6 +113,14 @@ export async function startCascadeHub(options: TestHubOptions = {}): Promise<Cas
       );
     },
     quiet: (ms = 1300) => new Promise((resolve) => setTimeout(resolve, ms)),
+    async settled() {
+      const due = db().prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?");
+      await waitFor(
+        () => (due.get(Date.now() + offsetMs) as { n: number }).n === 0,
+        10_000,
+        "the outbox to send everything due",
+      );
+    },
     async stop() {
       for (const button of buttons) await button.stop();
       await th.stop();

@@ -30,13 +30,16 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<AlarmRoutesOptions> = async 
         querystring: Type.Object({
           status: Type.Union([Type.Literal("open"), Type.Literal("all")], { default: "open" }),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+          /** The next page: alarms with a lower id than the last one of the page before. */
+          beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
         }),
         response: { 200: Type.Object({ alarms: Type.Array(AlarmSummarySchema) }), 401: ErrorBody },
       },
     },
     async (request) => {
-      const rows = alarms.list({ openOnly: request.query.status === "open", limit: request.query.limit });
-      return { alarms: rows.map((row) => views.summary(row)) };
+      const { status, limit, beforeId } = request.query;
+      const rows = alarms.list({ openOnly: status === "open", limit, ...(beforeId === undefined ? {} : { beforeId }) });
+      return { alarms: views.summaries(rows) };
     },
   );
 

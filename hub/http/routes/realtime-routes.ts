@@ -1,22 +1,27 @@
 import type { FastifyPluginAsync } from "fastify";
+import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import { hashToken, SessionService } from "../../auth/session-service.ts";
 import type { EventBus } from "../../events.ts";
-import type { AlarmRepository } from "../../storage/alarm-repo.ts";
+import { encodeFrame } from "../console-frames.ts";
+import { ConsolePush, type ConsolePushSettings, DEFAULT_CONSOLE_PUSH } from "../console-push.ts";
 import { ALL_STAFF, currentUser, requireRole, SESSION_COOKIE } from "../guard.ts";
 
 export interface RealtimeRoutesOptions {
   sessions: SessionService;
   bus: EventBus;
-  views: AlarmViews;
-  alarms: AlarmRepository;
+  views: Pick<AlarmViews, "summariesOf">;
+  logger: Logger;
   /** How often every open socket's session is checked again (default 2 s). */
   sessionCheckMs?: number;
+  /** The push window and the slow-console bound (console-push.ts); the hub's config sets them. */
+  push?: ConsolePushSettings;
 }
 
 /** The close code a console sees when its session was ended under it (disabled, reset, expired). */
 export const SESSION_ENDED_CLOSE = 4001;
+export { SLOW_CONSOLE_CLOSE } from "../console-push.ts";
 
 interface Holder {
   userId: number;
@@ -25,10 +30,11 @@ interface Holder {
 
 /**
  * Pushes every alarm change, device fault and test request change, and the
- * database's write state when it changes, to every logged-in console. A
- * console that was away (network blip, hub restart) reloads the list (and
- * /health) over HTTP on reconnect; the push channel carries only what
- * changes from then on.
+ * database's write state when it changes, to every logged-in console; alarms,
+ * faults and tests in batches per push window (console-push.ts, frames in
+ * console-frames.ts). A console that was away (network blip, hub restart, or
+ * closed for falling behind) reloads the lists (and /health) over HTTP on
+ * reconnect; the push channel carries only what changes from then on.
  *
  * A socket lives no longer than its session. When this hub ends a person's
  * sessions (account disabled, password reset or changed, role changed), or one
@@ -39,31 +45,23 @@ interface Holder {
  */
 export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, options) => {
   const sockets = new Map<WebSocket, Holder>();
-  const endSession = (socket: WebSocket) => {
+  const push = new ConsolePush(
+    { bus: options.bus, views: options.views, logger: options.logger },
+    options.push ?? DEFAULT_CONSOLE_PUSH,
+  );
+  push.start();
+  const forget = (socket: WebSocket) => {
     sockets.delete(socket);
+    push.remove(socket);
+  };
+  const endSession = (socket: WebSocket) => {
+    forget(socket);
     socket.close(SESSION_ENDED_CLOSE, "session ended");
   };
 
-  const broadcast = (frame: string) => {
-    for (const socket of sockets.keys()) if (socket.readyState === socket.OPEN) socket.send(frame);
-  };
-
-  const unsubscribe = options.bus.on("alarm.changed", ({ alarmId }) => {
-    if (sockets.size === 0) return;
-    const row = options.alarms.get(alarmId);
-    if (!row) return;
-    broadcast(JSON.stringify({ type: "alarm", alarm: options.views.summary(row) }));
-  });
-  // Device supervision: faults (not emergencies) and test requests, pushed as they are committed.
-  const unsubscribeFaults = options.bus.on("device.fault", ({ fault }) =>
-    broadcast(JSON.stringify({ type: "device_fault", fault })),
-  );
-  const unsubscribeTests = options.bus.on("device.test", ({ test }) =>
-    broadcast(JSON.stringify({ type: "device_test", test })),
-  );
   // The database stopped or resumed taking writes: every console shows or clears its warning.
   const unsubscribeStorage = options.bus.on("storage.write", ({ check }) =>
-    broadcast(JSON.stringify({ type: "storage", storage: check })),
+    push.broadcast({ type: "storage", storage: check }),
   );
   const unsubscribeRevoked = options.bus.on("user.sessions_revoked", ({ userId, keepTokenHash }) => {
     for (const [socket, holder] of sockets) {
@@ -88,9 +86,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
     unsubscribeRevoked();
     unsubscribeEnded();
     unsubscribeStorage();
-    unsubscribeFaults();
-    unsubscribeTests();
-    unsubscribe();
+    push.stop();
     for (const socket of sockets.keys()) socket.terminate();
   });
 
@@ -104,9 +100,10 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
     (socket, request) => {
       const holder = { userId: currentUser(request).id, tokenHash: hashToken(request.cookies[SESSION_COOKIE] ?? "") };
       sockets.set(socket, holder);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => sockets.delete(socket));
-      socket.send(JSON.stringify({ type: "hello", serverTime: new Date().toISOString() }));
+      socket.on("close", () => forget(socket));
+      socket.on("error", () => forget(socket));
+      socket.send(encodeFrame({ type: "hello", serverTime: new Date().toISOString() }), { binary: false });
+      push.add(socket);
     },
   );
 };

@@ -14,8 +14,9 @@ interface PersistOutcome {
  * Stores the press and its incident, inside the press's own savepoint of a
  * group commit (hub/storage/group-commit.ts; WAL, synchronous=FULL): the ack
  * that follows waits for the commit that holds it, so it is a promise that the
- * press reached the disk. The device's `last_seen_at` and battery are written
- * in the same savepoint (one commit, not two).
+ * press reached the disk. The device's `last_seen_at` and battery go to the
+ * presence buffer, written behind (hub/storage/presence-buffer.ts): the device
+ * was seen even should this press's savepoint roll back.
  *
  * One emergency is one incident: a household has at most one open SOS and one
  * open service call (`incidentScopeOf`), and storage enforces it with a partial

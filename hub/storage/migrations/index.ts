@@ -22,6 +22,8 @@ import { MANUAL_TESTS_SQL } from "./013-manual-tests.ts";
 import { ONE_INCIDENT_SQL } from "./014-one-incident.ts";
 import { HEALTH_PROBE_SQL } from "./015-health-probe.ts";
 import { MONITOR_ROLE_SQL } from "./016-monitor-role.ts";
+import { ALARM_PATH_INDEXES_SQL } from "./017-alarm-path-indexes.ts";
+import { OUTBOX_PRIORITY_SQL } from "./018-outbox-priority.ts";
 
 export interface Migration {
   version: number;
@@ -105,5 +107,15 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "monitor role: accounts that watch device traffic over MQTT",
     sql: MONITOR_ROLE_SQL,
     rebuildsTables: true,
+  },
+  {
+    version: 17,
+    name: "indexes for the alarm path and the periodic passes: no pass reads the whole alarms table",
+    sql: ALARM_PATH_INDEXES_SQL,
+  },
+  {
+    version: 18,
+    name: "outbox priority: first contacts before later waves and updates, sent from an index in that order",
+    sql: OUTBOX_PRIORITY_SQL,
   },
 ];

@@ -1,0 +1,175 @@
+/**
+ * Device presence (`online`, `last_seen_at`, battery, firmware), written
+ * behind: every connect, status, heartbeat and press updates this map at once,
+ * and the map reaches SQLite in batches, one transaction per flush (every
+ * `flushMs`, or as soon as `maxPending` devices wait). A reconnecting fleet of
+ * 20,000 buttons is then a few dozen commits, not 40,000 (issue 12).
+ *
+ * Readers see the current value either way: a lookup of one device lays its
+ * pending values over the stored row (`overlay`), and a query over many rows
+ * (supervision's scans, the registry's device lists) calls `flush()` first.
+ * Nothing here is what an alarm's safety rests on: a press is stored and acked
+ * in its own transaction, and faults are opened in supervision's. A crash loses
+ * at most the last `flushMs` of presence: a `last_seen_at` or a battery reading
+ * a second old, and an `online` flag that the next status, heartbeat or
+ * connect sets again (silence is counted from the hub's start anyway).
+ *
+ * Writes never move a device back in time: `last_seen_at` only grows, and a
+ * battery or firmware reading older than the stored `last_seen_at` is not
+ * applied, whoever else wrote the row meanwhile.
+ */
+import type { Logger } from "pino";
+import type { Db } from "./database.ts";
+
+/** The device columns kept here. */
+export interface PresenceColumns {
+  online: number;
+  last_seen_at: string | null;
+  battery: number | null;
+  firmware?: string | null;
+}
+
+interface Pending {
+  lastSeenAt: string;
+  online: number | null;
+  battery: number | null;
+  /** When `battery` was read: a reading only lands if it is not older than what the row holds. */
+  batteryAt: string | null;
+  firmware: string | null;
+}
+
+export interface PresenceBufferOptions {
+  flushMs: number;
+  maxPending: number;
+}
+
+export const DEFAULT_PRESENCE_FLUSH: PresenceBufferOptions = { flushMs: 1000, maxPending: 2000 };
+
+export class PresenceBuffer {
+  private readonly db: Db;
+  private readonly options: PresenceBufferOptions;
+  private logger: Logger | null = null;
+  private readonly pending = new Map<string, Pending>();
+  private timer: NodeJS.Timeout | null = null;
+  private soon: NodeJS.Immediate | null = null;
+  private running = false;
+
+  constructor(db: Db, options: PresenceBufferOptions = DEFAULT_PRESENCE_FLUSH) {
+    this.db = db;
+    this.options = options;
+  }
+
+  /** Flushes every `flushMs` from now on; before `start()` (CLI tools, tests) each write is flushed at once. */
+  start(logger: Logger): void {
+    this.logger = logger;
+    this.running = true;
+    this.timer = setInterval(() => this.flushLater(), this.options.flushMs);
+    this.timer.unref();
+  }
+
+  /** Writes what is pending and stops flushing by itself (the database is about to close). */
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearInterval(this.timer);
+    if (this.soon) clearImmediate(this.soon);
+    this.timer = null;
+    this.soon = null;
+    this.flush();
+  }
+
+  /** Devices whose presence is not in SQLite yet. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** The device was heard from (heartbeat or press); battery and firmware when it reported them. */
+  seen(deviceId: string, at: string, battery: number | null, firmware: string | null): void {
+    const entry = this.entry(deviceId, at);
+    if (battery !== null && (entry.batteryAt === null || entry.batteryAt <= at)) {
+      entry.battery = battery;
+      entry.batteryAt = at;
+    }
+    if (firmware !== null) entry.firmware = firmware;
+    this.written();
+  }
+
+  /** The device said it is online or offline (or the broker did, with its Last Will). */
+  setOnline(deviceId: string, online: boolean, at: string): void {
+    this.entry(deviceId, at).online = online ? 1 : 0;
+    this.written();
+  }
+
+  /** `row` as it stands once what is pending for its device is written. */
+  overlay<T extends PresenceColumns>(deviceId: string, row: T): T {
+    const pending = this.pending.get(deviceId);
+    if (!pending) return row;
+    const stored = row.last_seen_at;
+    const newer = stored === null || stored < pending.lastSeenAt;
+    const batteryLands = pending.battery !== null && (stored === null || stored <= (pending.batteryAt ?? ""));
+    return {
+      ...row,
+      online: pending.online ?? row.online,
+      last_seen_at: newer ? pending.lastSeenAt : stored,
+      battery: batteryLands ? pending.battery : row.battery,
+      ...(row.firmware === undefined ? {} : { firmware: pending.firmware ?? row.firmware }),
+    };
+  }
+
+  /** Writes everything pending in one transaction; returns how many devices it wrote. */
+  flush(): number {
+    if (this.pending.size === 0) return 0;
+    const rows = [...this.pending];
+    const update = this.db.prepare(
+      `UPDATE devices SET
+         online = COALESCE(@online, online),
+         battery = CASE WHEN @battery IS NOT NULL AND (last_seen_at IS NULL OR last_seen_at <= @batteryAt)
+                        THEN @battery ELSE battery END,
+         firmware = COALESCE(@firmware, firmware),
+         last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < @lastSeenAt
+                             THEN @lastSeenAt ELSE last_seen_at END
+       WHERE id = @id`,
+    );
+    this.db.transaction(() => {
+      for (const [id, p] of rows) update.run({ id, ...p });
+    })();
+    // Only once committed: had the transaction failed, every update would still be pending for the next flush.
+    this.pending.clear();
+    return rows.length;
+  }
+
+  /** A flush of its own: a database that cannot commit now keeps everything pending for the next one. */
+  private flushLater(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      this.logger?.error(
+        { code: "STORAGE_FAILED", err: error, pending: this.pending.size },
+        "device presence could not be written; kept for the next flush",
+      );
+    }
+  }
+
+  private entry(deviceId: string, at: string): Pending {
+    let entry = this.pending.get(deviceId);
+    if (!entry) {
+      entry = { lastSeenAt: at, online: null, battery: null, batteryAt: null, firmware: null };
+      this.pending.set(deviceId, entry);
+    } else if (entry.lastSeenAt < at) {
+      entry.lastSeenAt = at;
+    }
+    return entry;
+  }
+
+  private written(): void {
+    if (!this.running) {
+      this.flush();
+      return;
+    }
+    if (this.pending.size >= this.options.maxPending && !this.soon) {
+      this.soon = setImmediate(() => {
+        this.soon = null;
+        this.flushLater();
+      });
+    }
+  }
+}

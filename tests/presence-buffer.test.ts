@@ -1,0 +1,121 @@
+/**
+ * Issue 12: device presence is written behind (hub/storage/presence-buffer.ts).
+ * Readers of one device see it at once, a flush writes a batch in one
+ * transaction, nothing moves a device back in time, and a failed flush keeps
+ * everything for the next. Real SQLite, the hub's own schema.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createLogger } from "../hub/log.ts";
+import { type Db, openDatabase } from "../hub/storage/database.ts";
+import { PresenceBuffer } from "../hub/storage/presence-buffer.ts";
+import { RegistryRepository } from "../hub/storage/registry-repo.ts";
+
+const T1 = "2026-03-01T08:00:01.000Z";
+const T2 = "2026-03-01T08:00:02.000Z";
+const T3 = "2026-03-01T08:00:03.000Z";
+
+describe("PresenceBuffer", () => {
+  let dir: string;
+  let db: Db;
+  let presence: PresenceBuffer;
+  let registry: RegistryRepository;
+  const stored = (id: string) =>
+    db.prepare("SELECT online, last_seen_at, battery, firmware FROM devices WHERE id = ?").get(id) as {
+      online: number;
+      last_seen_at: string | null;
+      battery: number | null;
+      firmware: string | null;
+    };
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-presence-"));
+    db = openDatabase(path.join(dir, "anxin.db"), createLogger("silent"));
+    const insert = db.prepare(
+      "INSERT INTO devices (id, secret_hash, status, created_at) VALUES (?, 'x', 'active', '2026-01-01T00:00:00.000Z')",
+    );
+    for (const id of ["A", "B", "C"]) insert.run(id);
+    // A long interval: in these tests only an explicit flush (or the batch size) writes.
+    presence = new PresenceBuffer(db, { flushMs: 3_600_000, maxPending: 1000 });
+    registry = new RegistryRepository(db, presence);
+    presence.start(createLogger("silent"));
+  });
+  afterEach(() => {
+    presence.stop();
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("shows a connect and a heartbeat to readers at once, and writes them to SQLite only when flushed", () => {
+    registry.setDeviceOnline("A", true, T1);
+    registry.markDeviceSeen("A", T2, 77, "fw/2");
+    expect(stored("A")).toEqual({ online: 0, last_seen_at: null, battery: null, firmware: null });
+    expect(registry.findDevice("A")).toMatchObject({ online: 1, last_seen_at: T2, battery: 77 });
+    expect(presence.pendingCount).toBe(1);
+
+    expect(presence.flush()).toBe(1);
+    expect(stored("A")).toEqual({ online: 1, last_seen_at: T2, battery: 77, firmware: "fw/2" });
+    expect(presence.pendingCount).toBe(0);
+    expect(presence.flush()).toBe(0);
+  });
+
+  it("writes a batch of devices in one transaction: all of it or, when one row fails, none", () => {
+    registry.setDeviceOnline("A", true, T1);
+    registry.setDeviceOnline("B", true, T1);
+    registry.setDeviceOnline("C", true, T1);
+    db.exec(
+      "CREATE TRIGGER refuse_c BEFORE UPDATE ON devices WHEN NEW.id = 'C' BEGIN SELECT RAISE(ABORT, 'C refused (simulated)'); END",
+    );
+    expect(() => presence.flush()).toThrow(/simulated/);
+    expect([stored("A").online, stored("B").online, stored("C").online]).toEqual([0, 0, 0]);
+    // Nothing was lost: still pending, still what readers see.
+    expect(presence.pendingCount).toBe(3);
+    expect(registry.findDevice("A")?.online).toBe(1);
+    db.exec("DROP TRIGGER refuse_c");
+    expect(presence.flush()).toBe(3);
+    expect([stored("A").online, stored("B").online, stored("C").online]).toEqual([1, 1, 1]);
+  });
+
+  it("never moves a device back in time, even past a writer that went straight to SQLite", () => {
+    registry.markDeviceSeen("A", T1, 50, null);
+    // Another writer stored a newer reading meanwhile.
+    db.prepare("UPDATE devices SET last_seen_at = ?, battery = 90 WHERE id = 'A'").run(T3);
+    presence.flush();
+    expect(stored("A")).toMatchObject({ last_seen_at: T3, battery: 90 });
+
+    // Out of order in memory too: the older reading does not replace the newer one.
+    registry.markDeviceSeen("B", T2, 40, null);
+    registry.markDeviceSeen("B", T1, 99, null);
+    expect(registry.findDevice("B")).toMatchObject({ last_seen_at: T2, battery: 40 });
+    presence.flush();
+    expect(stored("B")).toMatchObject({ last_seen_at: T2, battery: 40 });
+  });
+
+  it("flushes by itself once a batch is full", async () => {
+    presence.stop();
+    const small = new PresenceBuffer(db, { flushMs: 3_600_000, maxPending: 2 });
+    small.start(createLogger("silent"));
+    small.setOnline("A", true, T1);
+    expect(stored("A").online).toBe(0);
+    small.setOnline("B", true, T1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([stored("A").online, stored("B").online]).toEqual([1, 1]);
+    small.stop();
+  });
+
+  it("writes at once when not started (the CLI tools), and what is pending when stopped", () => {
+    presence.stop();
+    const idle = new PresenceBuffer(db);
+    idle.setOnline("C", true, T1);
+    expect(stored("C").online).toBe(1);
+
+    const running = new PresenceBuffer(db, { flushMs: 3_600_000, maxPending: 1000 });
+    running.start(createLogger("silent"));
+    running.setOnline("B", true, T2);
+    expect(stored("B").online).toBe(0);
+    running.stop();
+    expect(stored("B")).toMatchObject({ online: 1, last_seen_at: T2 });
+  });
+});
