@@ -149,6 +149,27 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     help: "retry interval of a stored alarm whose later stage failed",
   },
   {
+    env: "ANXIN_COMMIT_MAX_BATCH",
+    key: "commitMaxBatch",
+    fallback: "256",
+    parse: "int",
+    help: "most presses and alarm-stage runs stored in one commit (group commit: one fsync for all of them)",
+  },
+  {
+    env: "ANXIN_COMMIT_MAX_BATCH_MS",
+    key: "commitMaxBatchMs",
+    fallback: "10",
+    parse: "int",
+    help: "once the work gathered for one commit has run this long it is committed (bounds a press's wait behind other work)",
+  },
+  {
+    env: "ANXIN_COMMIT_MAX_WAIT_MS",
+    key: "commitMaxWaitMs",
+    fallback: "0",
+    parse: "int",
+    help: "how long a press may wait for others to share its commit (0: commit at the end of this event-loop turn)",
+  },
+  {
     env: "ANXIN_HEALTH_PROBE_S",
     key: "healthProbeS",
     fallback: "5",

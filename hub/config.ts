@@ -46,6 +46,12 @@ export const HubConfigSchema = Type.Object({
   loginRateLimitPerMinute: Type.Integer({ minimum: 1 }),
   /** How often the hub retries an alarm whose post-storage stages failed. */
   pipelineRetryMs: Type.Integer({ minimum: 100 }),
+  /** Group commit (hub/storage/group-commit.ts): most presses and alarm-stage runs in one transaction. */
+  commitMaxBatch: Type.Integer({ minimum: 1, maximum: 10_000 }),
+  /** Group commit: once a batch's work has run this long it commits, so a press waits at most about this behind it. */
+  commitMaxBatchMs: Type.Integer({ minimum: 1, maximum: 1000 }),
+  /** Group commit: 0 commits at the end of the current event-loop turn; more waits up to this to gather more. */
+  commitMaxWaitMs: Type.Integer({ minimum: 0, maximum: 1000 }),
   outboxPollMs: Type.Integer({ minimum: 10 }),
   /** How often the hub commits a tiny write to prove its database still takes them (`/health`, console warning). */
   healthProbeS: Type.Integer({ minimum: 1, maximum: 300 }),

@@ -38,6 +38,7 @@ import { createRelatives } from "./relatives/index.ts";
 import { createServiceRequests } from "./service/index.ts";
 import type { AlarmRepository } from "./storage/alarm-repo.ts";
 import type { Db } from "./storage/database.ts";
+import { GroupCommit } from "./storage/group-commit.ts";
 import type { OutboxRepository } from "./storage/outbox-repo.ts";
 import type { RegistryRepository } from "./storage/registry-repo.ts";
 import { SummaryReads } from "./storage/summary-reads.ts";
@@ -130,9 +131,15 @@ export function createHubParts(
   const closeOut = serviceRequests.closeOut;
   // Cancel presses and repeated presses are decided inside the press's transaction.
   const lifecycle = createLifecycle({ db, alarms, outbox, devices, bus, logger, config, clock, dispatch: closeOut });
+  // Presses and alarm stages that come together share one commit; each press is acked after its own.
+  const commits = new GroupCommit(
+    { db },
+    { maxBatch: config.commitMaxBatch, maxBatchMs: config.commitMaxBatchMs, maxWaitMs: config.commitMaxWaitMs },
+  );
   const pipeline = new AlarmPipeline(
     {
       db,
+      commits,
       alarms,
       registry,
       outbox,
@@ -215,6 +222,7 @@ export function createHubParts(
     family,
     serviceRequests,
     lifecycle,
+    commits,
     pipeline,
     supervision,
     presence,

@@ -20,6 +20,7 @@ import type { SmsNotifier } from "./notify/notifier.ts";
 import { prepareFirstStart } from "./seed/first-start.ts";
 import { AlarmRepository } from "./storage/alarm-repo.ts";
 import { type Db, openDatabase } from "./storage/database.ts";
+import type { GroupCommitStats } from "./storage/group-commit.ts";
 import { OutboxRepository } from "./storage/outbox-repo.ts";
 import { RegistryRepository } from "./storage/registry-repo.ts";
 import { UserRepository } from "./storage/user-repo.ts";
@@ -89,6 +90,11 @@ export class Hub {
     return this.require().parts.bus;
   }
 
+  /** Commits and jobs of the group commit so far (tests and benchmarks: fewer commits than presses is batching). */
+  get commitStats(): GroupCommitStats {
+    return this.require().parts.commits.stats;
+  }
+
   get httpPort(): number {
     return (this.require().app.server.address() as AddressInfo).port;
   }
@@ -136,6 +142,8 @@ export class Hub {
     // Credentials that changed end the sessions opened with them, at once (the ACL also re-checks each publish).
     bus.on("device.credentials_changed", ({ deviceId, reason }) => void broker.closeDeviceSessions(deviceId, reason));
     bus.on("user.sessions_revoked", ({ userId, reason }) => void broker.closeUserSessions(userId, reason));
+    // Before the broker: a press that arrives at once is stored, not refused.
+    parts.commits.start();
     // Presence is written behind from here on (hub/storage/presence-buffer.ts); stop() writes what is left.
     registry.presence.start(logger.child({ part: "presence" }));
     await broker.start();
@@ -187,6 +195,9 @@ export class Hub {
     await parts.supervision.supervisor.stop();
     await parts.sender.stop();
     parts.pipeline.stop();
+    // Presses still queued are committed now (alarm stages still queued are resumed at the next start). An ack
+    // that does not get out before the broker closes costs the device a retry, acked as a duplicate after the restart.
+    parts.commits.stop();
     await parts.broker.stop();
     parts.registry.presence.stop();
     parts.bus.removeAll();

@@ -3,9 +3,14 @@
  * post-storage stages did not all complete (a failing stage, or a crash
  * between commit and completion). A stored alarm is never dropped: a failed
  * stage is logged, recorded on the alarm, shown to operators, and retried.
+ *
+ * Storage is group-committed (hub/storage/group-commit.ts): the storing intake
+ * stages of presses that arrive together, and the alarm stages of alarms that
+ * are ready together, share one transaction, each press and each alarm in its
+ * own savepoint. Every ack still comes after the commit that holds its press.
  */
 import type { DeviceMessage } from "../broker/mqtt-broker.ts";
-import { describeError } from "../errors.ts";
+import { AlarmStageBatch } from "./alarm-stage-batch.ts";
 import { ackDeviceStage } from "./stages/ack-device.ts";
 import { dedupeStage } from "./stages/dedupe.ts";
 import { dispatchStage } from "./stages/dispatch.ts";
@@ -14,7 +19,18 @@ import { notifyRelativesStage } from "./stages/notify-relatives.ts";
 import { persistStage } from "./stages/persist.ts";
 import { publishDashboardsStage } from "./stages/publish-dashboards.ts";
 import { validateStage } from "./stages/validate.ts";
-import type { AfterCommit, AlarmStage, IntakeStage, PipelineDeps, PressContext } from "./types.ts";
+import type {
+  AlarmStage,
+  IntakeAfterCommit,
+  IntakeOutcome,
+  IntakeStage,
+  PipelineDeps,
+  PressContext,
+  StoringIntakeStage,
+} from "./types.ts";
+
+/** A device waits for this press's ack: its batch goes before alarm stages (taking turns with them). */
+const URGENT = { urgent: true };
 
 /** The order is the design: nothing is acked before it is stored, nothing is texted before it is acked. */
 export const INTAKE_STAGES: readonly IntakeStage[] = [validateStage, dedupeStage, persistStage, ackDeviceStage];
@@ -30,7 +46,7 @@ export class AlarmPipeline {
   private readonly intake: readonly IntakeStage[];
   private readonly stages: readonly AlarmStage[];
   private readonly retryMs: number;
-  private readonly running = new Set<number>();
+  private readonly batch: AlarmStageBatch;
   /**
    * Alarms stored but not yet acked. The retry timer leaves them alone: their
    * stages run right after the ack, so nothing is texted (and no feedback is
@@ -47,6 +63,7 @@ export class AlarmPipeline {
     this.retryMs = options.retryMs;
     this.intake = options.intake ?? INTAKE_STAGES;
     this.stages = options.stages ?? ALARM_STAGES;
+    this.batch = new AlarmStageBatch(deps, this.stages);
   }
 
   start(): void {
@@ -73,15 +90,20 @@ export class AlarmPipeline {
     };
     const held: number[] = [];
     try {
-      for (const stage of this.intake) {
-        const result = stage.run(context, this.deps);
-        if (context.alarmId !== null && !this.inIntake.has(context.alarmId)) {
-          this.inIntake.add(context.alarmId);
-          held.push(context.alarmId);
+      let index = 0;
+      while (index < this.intake.length) {
+        const stage = this.intake[index] as IntakeStage;
+        let outcome: IntakeOutcome;
+        if (stage.stores) {
+          const storing = storingRun(this.intake, index);
+          index += storing.length;
+          outcome = await this.store(context, storing, held);
+        } else {
+          index += 1;
+          const result = stage.run(context, this.deps);
+          this.hold(context, held);
+          outcome = result instanceof Promise ? await result : result;
         }
-        // Synchronous stages run back to back without yielding, so a concurrent
-        // retry of the same press can never slip between de-duplication and persist.
-        const outcome = result instanceof Promise ? await result : result;
         if (outcome === "halt") return;
       }
     } finally {
@@ -90,64 +112,47 @@ export class AlarmPipeline {
     if (context.alarmId !== null) this.runAlarmStages(context.alarmId);
   }
 
-  /** Runs the stages this alarm has not completed yet; safe to call at any time. */
-  runAlarmStages(alarmId: number): void {
-    if (this.running.has(alarmId) || this.inIntake.has(alarmId)) return;
-    this.running.add(alarmId);
-    try {
-      const done = new Set(this.deps.alarms.stagesDone(alarmId));
-      for (const stage of this.stages) {
-        if (done.has(stage.name)) continue;
-        if (!this.runStage(alarmId, stage)) return;
-      }
-    } finally {
-      this.running.delete(alarmId);
-    }
-  }
-
-  private runStage(alarmId: number, stage: AlarmStage): boolean {
-    const { db, alarms, logger, bus } = this.deps;
-    try {
-      const followUps: AfterCommit[] = [];
-      db.transaction(() => {
-        const alarm = alarms.get(alarmId);
-        if (!alarm) throw new Error(`alarm ${alarmId} vanished`);
-        stage.run(alarm, this.deps, (work) => followUps.push(work));
-        alarms.markStageDone(alarmId, stage.name);
-      })();
-      this.runAfterCommit(alarmId, stage, followUps);
-      return true;
-    } catch (error) {
-      const reason = describeError(error);
-      logger.error(
-        { err: error, alarmId, stage: stage.name, code: "PIPELINE_STAGE_FAILED" },
-        "alarm stage failed; will retry",
-      );
+  /**
+   * The storing stages of one press, back to back in its savepoint of the next
+   * group commit (so a concurrent retry of the same press cannot slip between
+   * de-duplication and persist); their after-commit work runs once it committed.
+   */
+  private async store(
+    context: PressContext,
+    storing: readonly StoringIntakeStage[],
+    held: number[],
+  ): Promise<IntakeOutcome> {
+    const followUps: IntakeAfterCommit[] = [];
+    const outcome = await this.deps.commits.run((): IntakeOutcome => {
+      const heldBefore = held.length;
       try {
-        const previous = alarms.get(alarmId)?.stage_error;
-        alarms.setStageError(alarmId, `${stage.name}: ${reason}`);
-        // One event per distinct failure, not one per retry, keeps the timeline readable.
-        if (previous !== `${stage.name}: ${reason}`) {
-          alarms.appendEvent(alarmId, "stage_failed", "system", { stage: stage.name, reason });
+        for (const stage of storing) {
+          const result = stage.run(context, this.deps, (work) => followUps.push(work));
+          this.hold(context, held);
+          if (result === "halt") return "halt";
         }
-      } catch (recordError) {
-        logger.error({ err: recordError, alarmId }, "could not record the stage failure");
+        return "continue";
+      } catch (error) {
+        // Rolled back: an alarm id this press held may now be given to the next press of the batch.
+        for (const alarmId of held.splice(heldBefore)) this.inIntake.delete(alarmId);
+        throw error;
       }
-      // Operators must see the alarm even when a later stage is broken.
-      bus.emit("alarm.changed", { alarmId, change: "stage_failed" });
-      return false;
+    }, URGENT);
+    for (const work of followUps) await work();
+    return outcome;
+  }
+
+  private hold(context: PressContext, held: number[]): void {
+    if (context.alarmId !== null && !this.inIntake.has(context.alarmId)) {
+      this.inIntake.add(context.alarmId);
+      held.push(context.alarmId);
     }
   }
 
-  /** Follow-ups of a committed stage; a failure here is logged, never turned into a stage failure. */
-  private runAfterCommit(alarmId: number, stage: AlarmStage, followUps: readonly AfterCommit[]): void {
-    for (const work of followUps) {
-      try {
-        work();
-      } catch (error) {
-        this.deps.logger.error({ err: error, alarmId, stage: stage.name }, "after-commit work of a stage failed");
-      }
-    }
+  /** Queues the stages this alarm has not completed yet for the next group commit; safe to call at any time. */
+  runAlarmStages(alarmId: number): void {
+    if (this.inIntake.has(alarmId)) return;
+    this.batch.queue(alarmId);
   }
 
   resumeIncomplete(): void {
@@ -157,4 +162,15 @@ export class AlarmPipeline {
       this.deps.logger.error({ err: error }, "could not resume incomplete alarms");
     }
   }
+}
+
+/** The storing stages that start at `index`, up to the next stage that talks to the device. */
+function storingRun(stages: readonly IntakeStage[], index: number): StoringIntakeStage[] {
+  const run: StoringIntakeStage[] = [];
+  for (let i = index; i < stages.length; i++) {
+    const stage = stages[i];
+    if (!stage?.stores) break;
+    run.push(stage);
+  }
+  return run;
 }

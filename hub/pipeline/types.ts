@@ -4,7 +4,10 @@
  *
  * Two kinds of stage:
  * - intake stages run once per received press, in order, up to and including
- *   the ack; they may halt (a refused or duplicate press);
+ *   the ack; they may halt (a refused or duplicate press). Those that write
+ *   (`stores: true`) run back to back inside the press's own savepoint of a
+ *   group commit (hub/storage/group-commit.ts): presses that arrive together
+ *   share one commit, and the stages after them (the ack) run once it returned;
  * - alarm stages run after the alarm is stored; each records its completion on
  *   the alarm row, so a stage that failed, or a hub that crashed mid-way, is
  *   resumed later from where it stopped and the stored alarm is never lost.
@@ -21,11 +24,14 @@ import type { RelativeCascadeService } from "../relatives/cascade-service.ts";
 import type { ServiceRequestService } from "../service/service-requests.ts";
 import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type { Db } from "../storage/database.ts";
+import type { GroupCommit } from "../storage/group-commit.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { DeviceRow, RegistryRepository } from "../storage/registry-repo.ts";
 
 export interface PipelineDeps {
   db: Db;
+  /** Presses and alarm stages that come together are committed together (one fsync). */
+  commits: Pick<GroupCommit, "run">;
   alarms: AlarmRepository;
   registry: RegistryRepository;
   outbox: OutboxRepository;
@@ -63,10 +69,29 @@ export interface PressContext {
 
 export type IntakeOutcome = "continue" | "halt";
 
-export interface IntakeStage {
+/** An intake stage before storage or after it (validate, ack): it may await (it talks to the device). */
+export interface DeviceIntakeStage {
   readonly name: string;
+  readonly stores?: false;
   run(context: PressContext, deps: PipelineDeps): IntakeOutcome | Promise<IntakeOutcome>;
 }
+
+/** What a storing intake stage leaves for after the commit that holds its press (awaited in order, before the ack). */
+export type IntakeAfterCommit = () => void | Promise<void>;
+
+/**
+ * An intake stage that reads and writes storage (dedupe, persist). Synchronous:
+ * it runs inside the press's savepoint, back to back with the other storing
+ * stages, so nothing can slip between de-duplication and persist; a throw rolls
+ * back this press alone, which then gets no ack (the device retries).
+ */
+export interface StoringIntakeStage {
+  readonly name: string;
+  readonly stores: true;
+  run(context: PressContext, deps: PipelineDeps, afterCommit: (work: IntakeAfterCommit) => void): IntakeOutcome;
+}
+
+export type IntakeStage = DeviceIntakeStage | StoringIntakeStage;
 
 export type AfterCommit = () => void;
 

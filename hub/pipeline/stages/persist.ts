@@ -2,7 +2,7 @@ import type { AlarmMessage } from "../../../protocol/index.ts";
 import type { DeviceCancel } from "../../alarms/lifecycle-service.ts";
 import { type AlarmRow, incidentScopeOf } from "../../storage/alarm-repo.ts";
 import type { DeviceRow } from "../../storage/registry-repo.ts";
-import type { IntakeStage, PipelineDeps, PressContext } from "../types.ts";
+import type { PipelineDeps, PressContext, StoringIntakeStage } from "../types.ts";
 
 /** Filled inside the press's transaction, acted on once it committed. */
 interface PersistOutcome {
@@ -11,8 +11,12 @@ interface PersistOutcome {
 }
 
 /**
- * Stores the press and its incident in one transaction (WAL, synchronous=FULL):
- * the ack that follows is a promise that this commit reached the disk.
+ * Stores the press and its incident, inside the press's own savepoint of a
+ * group commit (hub/storage/group-commit.ts; WAL, synchronous=FULL): the ack
+ * that follows waits for the commit that holds it, so it is a promise that the
+ * press reached the disk. The device's `last_seen_at` and battery go to the
+ * presence buffer, written behind (hub/storage/presence-buffer.ts): the device
+ * was seen even should this press's savepoint roll back.
  *
  * One emergency is one incident: a household has at most one open SOS and one
  * open service call (`incidentScopeOf`), and storage enforces it with a partial
@@ -27,57 +31,81 @@ interface PersistOutcome {
  * - A test press is a device test of its own: its alarm closes by itself.
  * - A cancel press never opens an incident (see `persistCancel`).
  *
+ * Two presses of one household in the same batch are no exception: the
+ * savepoints run one after the other in one transaction, so the second one's
+ * lookup sees the incident the first one opened, and attaches.
+ *
  * Should a second open incident slip past the lookup (another process writing
- * the same database), the index refuses it, this transaction rolls back, the
- * device gets no ack and retries, and the retry attaches.
+ * the same database), the index refuses it, this press's savepoint rolls back,
+ * the device gets no ack and retries, and the retry attaches.
  */
-export const persistStage: IntakeStage = {
+export const persistStage: StoringIntakeStage = {
   name: "persist",
-  async run(context, deps) {
+  stores: true,
+  run(context, deps, afterCommit) {
     if (context.duplicate) return "continue";
     const { message, device } = context;
     if (!message || !device) return "halt";
     const receivedAt = context.receivedAt.toISOString();
     const outcome: PersistOutcome = { cancel: null, attached: false };
-    deps.db.transaction(() => {
-      if (message.kind === "cancel") {
-        persistCancel(context, deps, message, device, receivedAt, outcome);
-        return;
-      }
-      const scope = incidentScopeOf(device, message.kind);
-      const open = scope === null || message.kind === "test" ? undefined : openIncidentFor(deps, scope, message.kind);
-      if (open) {
-        context.alarmId = open.id;
-        deps.alarms.insertPress(context.deviceId, message, receivedAt, open.id);
-        deps.lifecycle.attachPressInTransaction(open, context.deviceId, message.pressId, receivedAt);
-        outcome.attached = true;
-        return;
-      }
-      const alarmId = deps.alarms.insertAlarm(context.deviceId, message.kind, receivedAt, scope);
-      deps.alarms.insertPress(context.deviceId, message, receivedAt, alarmId);
-      deps.alarms.appendEvent(
-        alarmId,
-        "received",
-        `device:${context.deviceId}`,
-        { pressId: message.pressId, kind: message.kind, battery: message.battery, attempt: message.attempt ?? 1 },
-        receivedAt,
-      );
-      context.alarmId = alarmId;
-      context.createdAlarm = true;
-    })();
+    storePress(context, deps, message, device, receivedAt, outcome);
     deps.registry.markDeviceSeen(context.deviceId, receivedAt, message.battery, null);
-    context.log.info({ alarmId: context.alarmId, kind: message.kind, pressId: message.pressId }, "press stored");
-    if (context.alarmId === null) return "continue";
-    if (outcome.cancel !== null) {
-      await deps.lifecycle.afterDeviceCancel(outcome.cancel);
-    } else if (message.kind === "cancel") {
-      deps.bus.emit("alarm.changed", { alarmId: context.alarmId, change: "cancel_requested" });
-    } else if (outcome.attached) {
-      deps.bus.emit("alarm.changed", { alarmId: context.alarmId, change: "pressed_again" });
-    }
+    afterCommit(() => afterStored(context, deps, message, outcome));
     return "continue";
   },
 };
+
+function storePress(
+  context: PressContext,
+  deps: PipelineDeps,
+  message: AlarmMessage,
+  device: DeviceRow,
+  receivedAt: string,
+  outcome: PersistOutcome,
+): void {
+  if (message.kind === "cancel") {
+    persistCancel(context, deps, message, device, receivedAt, outcome);
+    return;
+  }
+  const scope = incidentScopeOf(device, message.kind);
+  const open = scope === null || message.kind === "test" ? undefined : openIncidentFor(deps, scope, message.kind);
+  if (open) {
+    context.alarmId = open.id;
+    deps.alarms.insertPress(context.deviceId, message, receivedAt, open.id);
+    deps.lifecycle.attachPressInTransaction(open, context.deviceId, message.pressId, receivedAt);
+    outcome.attached = true;
+    return;
+  }
+  const alarmId = deps.alarms.insertAlarm(context.deviceId, message.kind, receivedAt, scope);
+  deps.alarms.insertPress(context.deviceId, message, receivedAt, alarmId);
+  deps.alarms.appendEvent(
+    alarmId,
+    "received",
+    `device:${context.deviceId}`,
+    { pressId: message.pressId, kind: message.kind, battery: message.battery, attempt: message.attempt ?? 1 },
+    receivedAt,
+  );
+  context.alarmId = alarmId;
+  context.createdAlarm = true;
+}
+
+/** Once committed: the cancel's follow-up, or consoles told of a cancel request or a repeated press. */
+async function afterStored(
+  context: PressContext,
+  deps: PipelineDeps,
+  message: AlarmMessage,
+  outcome: PersistOutcome,
+): Promise<void> {
+  context.log.info({ alarmId: context.alarmId, kind: message.kind, pressId: message.pressId }, "press stored");
+  if (context.alarmId === null) return;
+  if (outcome.cancel !== null) {
+    await deps.lifecycle.afterDeviceCancel(outcome.cancel);
+  } else if (message.kind === "cancel") {
+    deps.bus.emit("alarm.changed", { alarmId: context.alarmId, change: "cancel_requested" });
+  } else if (outcome.attached) {
+    deps.bus.emit("alarm.changed", { alarmId: context.alarmId, change: "pressed_again" });
+  }
+}
 
 /** An SOS joins the household's open SOS; a service press joins its open SOS, else its open service call. */
 function openIncidentFor(deps: PipelineDeps, scope: string, kind: "sos" | "service"): AlarmRow | undefined {
