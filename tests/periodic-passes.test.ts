@@ -15,12 +15,14 @@ import { loadConfig } from "../hub/config.ts";
 import { EventBus } from "../hub/events.ts";
 import { createHubParts } from "../hub/hub-parts.ts";
 import { createLogger } from "../hub/log.ts";
+import { ALARM_STAGES } from "../hub/pipeline/alarm-pipeline.ts";
 import { seedDemoDistrict } from "../hub/seed/demo-district.ts";
 import { AlarmRepository } from "../hub/storage/alarm-repo.ts";
 import { type Db, openDatabase } from "../hub/storage/database.ts";
 import { OutboxRepository } from "../hub/storage/outbox-repo.ts";
 import { RegistryRepository } from "../hub/storage/registry-repo.ts";
 import { UserRepository } from "../hub/storage/user-repo.ts";
+import { waitFor } from "./support/test-hub.ts";
 
 const ALARMS = 40;
 
@@ -54,24 +56,29 @@ describe("periodic passes over a pile of due work", () => {
     parts = createHubParts(storage, config, { logger, clock: () => now });
     parts.responders.refresh();
     parts.dispatch.start();
+    // The alarm stages run in group commits (hub/storage/group-commit.ts), as in a started hub.
+    parts.commits.start();
   });
   afterEach(() => {
+    parts.commits.stop();
     parts.dispatch.stop();
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** SOS alarms from as many households, through the real post-storage stages. */
-  function raise(count: number): number[] {
+  /** SOS alarms from as many households, once the real post-storage stages have run for all of them. */
+  async function raise(count: number): Promise<number[]> {
     const devices = db.prepare("SELECT id, household_id FROM devices ORDER BY id LIMIT ?").all(count) as {
       id: string;
       household_id: number;
     }[];
-    return devices.map((device) => {
+    const ids = devices.map((device) => {
       const id = alarms.insertAlarm(device.id, "sos", now.toISOString(), `household:${device.household_id}`);
       parts.pipeline.runAlarmStages(id);
       return id;
     });
+    await waitFor(() => alarms.withIncompleteStages(ALARM_STAGES.length).length === 0, 10_000, "the alarm stages");
+    return ids;
   }
 
   /** Starts `pass` and queues `meanwhile` behind it: true when `meanwhile` ran before the pass was over. */
@@ -90,7 +97,7 @@ describe("periodic passes over a pile of due work", () => {
 
   it("escalates every unacknowledged alarm in chunks, and not one acknowledged between chunks", async () => {
     expect(ALARMS).toBeGreaterThan(2 * CHUNK_SIZE);
-    const ids = raise(ALARMS);
+    const ids = await raise(ALARMS);
     now = new Date(now.getTime() + 61_000);
     const last = ids.at(-1) ?? 0;
     const { result: fired, ran } = await interleaves(
@@ -108,7 +115,7 @@ describe("periodic passes over a pile of due work", () => {
   });
 
   it("moves every relatives' cascade past its deadline on, in chunks", async () => {
-    const ids = raise(ALARMS);
+    const ids = await raise(ALARMS);
     const steps = () =>
       (
         db
