@@ -3,6 +3,8 @@
 // server's { code, message, errors? } so the UI can show all three (the
 // registry forms put each `errors[].field` message beside its field).
 
+import { adoptZone } from "./center-time.js";
+
 export class ApiError extends Error {
   constructor(status, code, message, errors = []) {
     super(message || code || `HTTP ${status}`);
@@ -67,9 +69,11 @@ async function openAlarms() {
 
 export const api = {
   // Login and /me handle 401 themselves: it is an answer there, not an expired session.
-  login: (username, password) => request("POST", "/api/auth/login", { username, password }, { quiet401: true }),
+  // Both answer with the center's zone too, which every date on the console is shown in (center-time.js).
+  login: (username, password) =>
+    request("POST", "/api/auth/login", { username, password }, { quiet401: true }).then(adoptZone),
   logout: () => request("POST", "/api/auth/logout", undefined, { quiet401: true }),
-  me: () => request("GET", "/api/auth/me", undefined, { quiet401: true }),
+  me: () => request("GET", "/api/auth/me", undefined, { quiet401: true }).then(adoptZone),
   openAlarms,
   /** The lifecycle deadlines the queue counts down to. */
   consoleSettings: () => request("GET", "/api/console/settings"),

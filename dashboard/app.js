@@ -69,6 +69,7 @@ function startConsole(u) {
   registry.setUser(u);
   devices.setUser(u);
   records.setUser(u);
+  kpi.resetRange();
   users.setUser(u);
   nav.apply();
   renderUser();

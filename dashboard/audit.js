@@ -79,6 +79,9 @@ function actionLabel(action) {
 
 export function setUser(u) {
   user = u;
+  const range = lastWeek();
+  els.from.value = range.from;
+  els.to.value = range.to;
   const nav = document.getElementById("nav-audit");
   if (nav) nav.hidden = !READERS.has(u.role);
 }

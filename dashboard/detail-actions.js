@@ -5,6 +5,7 @@
 // dispatch card, so text being typed survives the pushes other consoles cause.
 
 import { request } from "./api.js";
+import { centerWallTime, centerWallToIso, centerZone } from "./center-time.js";
 import { h } from "./dom.js";
 import { getLang, t, tMaybe } from "./i18n.js";
 
@@ -15,19 +16,15 @@ export function dateTime(iso) {
   const d = new Date(iso);
   if (!iso || Number.isNaN(d.getTime())) return "—";
   const opts = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" };
-  return new Intl.DateTimeFormat(getLang(), { ...opts, hourCycle: "h23" }).format(d);
+  return new Intl.DateTimeFormat(getLang(), { ...opts, hourCycle: "h23", timeZone: centerZone() }).format(d);
 }
 
-/** A `datetime-local` input's value for a moment, in the browser's time zone. */
-function inputValue(date) {
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
+/** A `datetime-local` input's value for a moment, on the center's clock (center-time.js). */
+const inputValue = centerWallTime;
 
-/** The input's local wall-clock time as the UTC ISO string the hub stores; null when unset. */
+/** The input's wall-clock time, read on the center's clock, as the UTC ISO string the hub stores; null when unset. */
 function isoOf(input) {
-  const d = new Date(input.value);
-  return input.value && !Number.isNaN(d.getTime()) ? d.toISOString() : null;
+  return centerWallToIso(input.value);
 }
 
 function errorText(err) {

@@ -2,6 +2,7 @@
 // Elements are built with the DOM API, never innerHTML: names and addresses come
 // from the registry and must never be interpreted as markup.
 
+import { centerDay, centerZone } from "./center-time.js";
 import { getLang, t } from "./i18n.js";
 
 /**
@@ -47,14 +48,13 @@ export function ageClock(receivedAt) {
   return `${Math.floor(m / 60)}:${String(m % 60).padStart(2, "0")}:${s}`;
 }
 
-/** Local wall-clock time; the date is added only when it is not today, to keep rows short. */
+/** The center's wall-clock time; the date is added only when it is not the center's today, to keep rows short. */
 export function localTime(iso) {
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "—";
-  const now = new Date();
-  const sameDay = d.toDateString() === now.toDateString();
-  const opts = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
+  const sameDay = centerDay(d) === centerDay();
+  const opts = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: centerZone() };
   if (!sameDay) Object.assign(opts, { month: "2-digit", day: "2-digit" });
   return new Intl.DateTimeFormat(getLang(), opts).format(d);
 }

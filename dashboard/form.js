@@ -7,6 +7,7 @@
 // Field spec: { name, label, type, required, options, hint, wide, rows, paths, number, placeholder }
 // types: text tel number date datetime textarea select checkbox tags schedule json static
 
+import { centerWallTime, centerWallToIso } from "./center-time.js";
 import { h } from "./dom.js";
 import { t, tMaybe } from "./i18n.js";
 import { scheduleEditor } from "./schedule-editor.js";
@@ -37,12 +38,9 @@ function serverMessage(message) {
   return known ? t(known[1]) : null;
 }
 
-const pad = (n) => String(n).padStart(2, "0");
-/** ISO → the local "YYYY-MM-DDTHH:MM" a datetime-local input takes. */
+/** ISO → the center's "YYYY-MM-DDTHH:MM" a datetime-local input takes (center-time.js). */
 function toLocalInput(iso) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "";
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return centerWallTime(new Date(iso));
 }
 
 function control(spec, value, id, editable) {
@@ -246,8 +244,10 @@ export function createForm({
         else if (spec.type === "number" || spec.number) {
           v = Number(raw);
           if (!Number.isFinite(v)) bad(name, "reg.msg.number");
-        } else if (spec.type === "datetime") v = new Date(raw).toISOString();
-        else if (spec.type === "json") {
+        } else if (spec.type === "datetime") {
+          v = centerWallToIso(raw);
+          if (v === null) bad(name, "reg.msg.datetime");
+        } else if (spec.type === "json") {
           try {
             v = JSON.parse(raw);
           } catch {

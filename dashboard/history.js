@@ -7,6 +7,7 @@
 
 import { request } from "./api.js";
 import * as audit from "./audit.js";
+import { centerZone, lastDays } from "./center-time.js";
 import { h, kindBadge, statusBadge } from "./dom.js";
 import { getLang, onLangChange, t } from "./i18n.js";
 
@@ -22,24 +23,23 @@ let offset = 0;
 let seq = 0;
 const els = {};
 
-/** YYYY-MM-DD of a local date. */
-export function isoDay(date) {
-  const p = (n) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}`;
-}
-
+/** The center's last 7 days, today included (center-time.js: the hub's days, not the browser's). */
 export function lastWeek() {
-  const to = new Date();
-  return { from: isoDay(new Date(to.getFullYear(), to.getMonth(), to.getDate() - 6)), to: isoDay(to) };
+  return lastDays(7);
 }
 
-/** Date and time on the browser's clock (the command center's zone), in the console's language. */
+/** Date and time on the command center's clock, in the console's language. */
 export function dateTime(iso) {
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "—";
   const opts = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" };
-  return new Intl.DateTimeFormat(getLang(), { ...opts, second: "2-digit", hourCycle: "h23" }).format(d);
+  return new Intl.DateTimeFormat(getLang(), {
+    ...opts,
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZone: centerZone(),
+  }).format(d);
 }
 
 export function seconds(secs) {
@@ -172,7 +172,11 @@ export function show(route) {
   load();
 }
 
+/** At each login: the default range is the center's last 7 days from today, in the zone the hub just told. */
 export function setUser(u) {
+  const range = lastWeek();
+  els.from.value = range.from;
+  els.to.value = range.to;
   audit.setUser(u);
 }
 

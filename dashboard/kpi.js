@@ -4,6 +4,7 @@
 // console and the CSV can never disagree.
 
 import { request } from "./api.js";
+import { lastDays } from "./center-time.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { stackedBars } from "./kpi-chart.js";
@@ -14,16 +15,9 @@ let report = null;
 let seq = 0;
 const els = {};
 
-/** YYYY-MM-DD of a local date (the browser's; the hub's zone is normally the same). */
-function isoDay(date) {
-  const p = (n) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}`;
-}
-
+/** The center's last 7 days (center-time.js): the days the hub counts in, not the browser's. */
 function defaultRange() {
-  const to = new Date();
-  const from = new Date(to.getFullYear(), to.getMonth(), to.getDate() - 6);
-  return { from: isoDay(from), to: isoDay(to) };
+  return lastDays(7);
 }
 
 export function initKpi(el) {
@@ -78,6 +72,13 @@ function onSubmit(ev) {
 }
 
 /** Called by the app whenever #/kpi is shown. */
+/** At each login: the default range is the center's last 7 days from today, in the zone the hub just told. */
+export function resetRange() {
+  const range = defaultRange();
+  els.from.value = range.from;
+  els.to.value = range.to;
+}
+
 export function show() {
   load();
 }

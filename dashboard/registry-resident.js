@@ -4,6 +4,7 @@
 // (registry-relatives.js). A change here redraws only this resident's block, so
 // other unsaved edits on the household page stay as they are.
 
+import { centerZone } from "./center-time.js";
 import { h } from "./dom.js";
 import { changed, createForm } from "./form.js";
 import { getLang, t } from "./i18n.js";
@@ -156,7 +157,7 @@ function consentLine(r) {
     { class: "consent" },
     t("reg.consent.line", {
       method: t(`reg.consent.${c.method}`),
-      at: new Intl.DateTimeFormat(getLang(), { dateStyle: "medium" }).format(new Date(c.at)),
+      at: new Intl.DateTimeFormat(getLang(), { dateStyle: "medium", timeZone: centerZone() }).format(new Date(c.at)),
       by: c.recordedBy,
     }),
     " ",

@@ -35,6 +35,7 @@ export async function buildHubApp(
     settings: {
       loginRateLimitPerMinute: config.loginRateLimitPerMinute,
       publicUrl: config.publicUrl,
+      timeZone: config.timeZone,
       allowedOrigins: config.allowedOrigins,
       mapTileUrl: config.mapTileUrl,
     },

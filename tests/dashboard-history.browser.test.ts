@@ -1,7 +1,7 @@
 /**
  * The alarm history and audit log pages in real Chromium against a real hub
  * seeded with alarms of known values: the kind, outcome and text filters show
- * exactly the right rows, times are on the local (Shanghai) clock, a row opens
+ * exactly the right rows, times are on the command center's (Shanghai) clock, a row opens
  * the alarm's detail, the CSV link downloads what the filters say, the audit
  * page shows an administrator the export just made and is hidden from (and
  * refuses) an operator, and both languages read right with nothing

@@ -5,6 +5,7 @@
 // phone is a minute off.
 
 import { ApiError } from "../api.js";
+import { adoptZone } from "../center-time.js";
 
 export { ApiError };
 
@@ -61,9 +62,11 @@ const id = (v) => encodeURIComponent(v);
 
 export const api = {
   // Login, logout and /me answer 401 as a normal outcome, not as an expired session.
-  login: (username, password) => request("POST", "/api/auth/login", { username, password }, { quiet401: true }),
+  // Both answer with the center's zone too, which the page's times are shown in (../center-time.js).
+  login: (username, password) =>
+    request("POST", "/api/auth/login", { username, password }, { quiet401: true }).then(adoptZone),
   logout: () => request("POST", "/api/auth/logout", undefined, { quiet401: true }),
-  me: () => request("GET", "/api/worker/me", undefined, { quiet401: true }),
+  me: () => request("GET", "/api/worker/me", undefined, { quiet401: true }).then(adoptZone),
   /** The worker's own password; the answer's user is no longer flagged to change it. */
   changePassword: (currentPassword, newPassword) =>
     request("POST", "/api/auth/password", { currentPassword, newPassword }).then((r) => r.user),

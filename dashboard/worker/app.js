@@ -2,6 +2,7 @@
 // and the assignment kept current by polling (the hub has no push channel for
 // workers). Rendering of the card lives in assignment.js, the buttons in actions.js.
 
+import { centerZone } from "../center-time.js";
 import * as actions from "./actions.js";
 import { api, setUnauthorizedHandler } from "./api.js";
 import { renderCard, secondsLeft, tickCountdown } from "./assignment.js";
@@ -155,7 +156,11 @@ function renderPosition() {
   const shown = me?.worker.onDuty ? state : "off";
   el.dataset.state = shown;
   if (shown === "shared") {
-    const time = new Intl.DateTimeFormat(getLang(), { timeStyle: "medium", hourCycle: "h23" }).format(new Date(at));
+    const time = new Intl.DateTimeFormat(getLang(), {
+      timeStyle: "medium",
+      hourCycle: "h23",
+      timeZone: centerZone(),
+    }).format(new Date(at));
     el.textContent = t("position.shared", { time }) + (accuracyM > 0 ? t("position.accuracy", { m: accuracyM }) : "");
   } else {
     el.textContent = t(`position.${shown}`);

@@ -3,6 +3,7 @@
 // names, addresses and notes come from the registry and must never become markup.
 // Registry text is marked data-content so language checks can tell it from UI text.
 
+import { centerZone } from "../center-time.js";
 import { h, telLink } from "../dom.js";
 import { serverNow } from "./api.js";
 import { getLang, t } from "./i18n.js";
@@ -21,7 +22,12 @@ function mmss(secs) {
 function clock(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "—";
-  return new Intl.DateTimeFormat(getLang(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
+  return new Intl.DateTimeFormat(getLang(), {
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: centerZone(),
+  }).format(d);
 }
 
 /** Updates every countdown in `root`; returns true when an offer has just run out. */

@@ -4,6 +4,7 @@
 // hub says changed, so a note being typed survives the polls. Registry text is
 // marked data-content, as on the assignment card.
 
+import { centerZone } from "../center-time.js";
 import { h } from "../dom.js";
 import { describe } from "./actions.js";
 import { api } from "./api.js";
@@ -50,7 +51,14 @@ function show(list) {
 function clock(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "—";
-  const opts = { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  const opts = {
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: centerZone(),
+  };
   return new Intl.DateTimeFormat(getLang(), opts).format(d);
 }
 

@@ -80,6 +80,8 @@ export interface AppDeps {
   settings: {
     loginRateLimitPerMinute: number;
     publicUrl: string;
+    /** The command center's IANA zone (ANXIN_TIME_ZONE): consoles show times and count days in it, not the browser's. */
+    timeZone: string;
     /** More origins the console may be served from (ANXIN_ALLOWED_ORIGINS). */
     allowedOrigins?: readonly string[];
     /** The map's tile server, which the Content-Security-Policy lets images come from. */
@@ -157,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sessions: deps.sessions,
     loginRateLimitPerMinute: deps.settings.loginRateLimitPerMinute,
     secureCookies: deps.settings.publicUrl.startsWith("https:"),
+    timeZone: deps.settings.timeZone,
   });
   await app.register(passwordRoutes, {
     prefix: "/api/auth",
@@ -198,7 +201,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     alarmViews: deps.views,
   });
   await app.register(registryRoutes, { prefix: "/api/registry", sessions: deps.sessions, services: deps.registry });
-  await app.register(workerRoutes, { prefix: "/api/worker", sessions: deps.sessions, ...deps.dispatch });
+  await app.register(workerRoutes, {
+    prefix: "/api/worker",
+    sessions: deps.sessions,
+    timeZone: deps.settings.timeZone,
+    ...deps.dispatch,
+  });
   await app.register(twilioRoutes, { prefix: "/api/twilio", ...deps.twilio });
   await app.register(familyRoutes, deps.family);
   await app.register(deviceSupervisionRoutes, { prefix: "/api/devices", sessions: deps.sessions, ...deps.supervision });

@@ -38,8 +38,8 @@ export async function launchChromium(): Promise<Browser> {
     return context;
   };
   const newContext = browser.newContext.bind(browser);
-  // A command center's browsers run in the center's zone, the hub's default (Asia/Shanghai). Without it, from
-  // 16:00 UTC the browser's "today" is a day behind the hub's and the history's default range misses new alarms.
+  // A command center's browsers run in the center's zone, the hub's default (Asia/Shanghai), so tests read the times
+  // they expect on it. The console follows the hub's zone in any case (tests/console-center-zone.browser.test.ts).
   browser.newContext = async (contextOptions) =>
     watch(await newContext({ timezoneId: "Asia/Shanghai", ...contextOptions }));
   browser.newPage = async (pageOptions) => {

@@ -8,7 +8,12 @@ export interface AuthRoutesOptions {
   sessions: SessionService;
   loginRateLimitPerMinute: number;
   secureCookies: boolean;
+  /** The command center's zone, told with the user: the console shows times and counts days in it. */
+  timeZone: string;
 }
+
+/** Who is logged in, and the zone the center's days and times are in. */
+const SessionBody = Type.Object({ user: UserBody, timeZone: Type.String() });
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
   const { sessions } = options;
@@ -30,7 +35,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ user: UserBody }), 401: ErrorBody, 429: ErrorBody },
+        response: { 200: SessionBody, 401: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -42,7 +47,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         secure: options.secureCookies,
         maxAge: sessions.ttlSeconds,
       });
-      return { user: userBody(user) };
+      return { user: userBody(user), timeZone: options.timeZone };
     },
   );
 
@@ -66,9 +71,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       schema: {
         tags: ["auth"],
         summary: "The logged-in user",
-        response: { 200: Type.Object({ user: UserBody }), 401: ErrorBody },
+        response: { 200: SessionBody, 401: ErrorBody },
       },
     },
-    async (request) => ({ user: userBody(currentUser(request)) }),
+    async (request) => ({ user: userBody(currentUser(request)), timeZone: options.timeZone }),
   );
 };

@@ -23,6 +23,8 @@ export interface WorkerRoutesOptions {
   sessions: SessionService;
   workerActions: WorkerActions;
   views: DispatchViews;
+  /** The command center's zone: the worker page shows times in it. */
+  timeZone: string;
 }
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -58,13 +60,16 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
       schema: {
         tags,
         summary: "The logged-in worker: profile, duty state, last position",
-        response: { 200: Type.Object({ user: UserBody, worker: WorkerProfileSchema }), ...Errors },
+        response: {
+          200: Type.Object({ user: UserBody, worker: WorkerProfileSchema, timeZone: Type.String() }),
+          ...Errors,
+        },
       },
     },
     async (request) => {
       const user = currentUser(request);
       const worker = actions.workerOf(user);
-      return { user: userBody(user), worker: views.profile(worker) };
+      return { user: userBody(user), worker: views.profile(worker), timeZone: options.timeZone };
     },
   );
 

@@ -1,0 +1,92 @@
+// The command center's clock. The hub counts days (history, audit, KPI ranges)
+// and writes times (SMS, CSV) in its own zone, ANXIN_TIME_ZONE; a console on a
+// machine set to another zone must not show a different "today", or its
+// default "last 7 days" misses the newest alarms. The hub tells the zone with
+// the user (/api/auth/login, /api/auth/me, /api/worker/me); until then, and
+// for a zone this browser does not know, the browser's own zone is used.
+
+let zone;
+
+/** Adopts the zone the hub answered with; an unknown or missing one leaves the browser's. */
+export function setCenterZone(timeZone) {
+  if (typeof timeZone !== "string" || timeZone === "") return;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone });
+    zone = timeZone;
+  } catch {
+    // A zone this browser's Intl does not know: its own clock is the best it can do.
+  }
+}
+
+/** The zone for Intl options: `{ ...opts, timeZone: centerZone() }` (undefined = the browser's). */
+export function centerZone() {
+  return zone;
+}
+
+/** A response carrying `timeZone` (login, me): adopts it and passes the response on. */
+export function adoptZone(response) {
+  setCenterZone(response?.timeZone);
+  return response;
+}
+
+/** YYYY-MM-DD of the instant in the center's zone. */
+export function centerDay(date = new Date()) {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: zone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).formatToParts(date);
+  const part = (type) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+/** The center's day `days` before the day given as YYYY-MM-DD (calendar arithmetic, no zone involved). */
+export function daysBefore(day, days) {
+  const [y, m, d] = day.split("-").map(Number);
+  const shifted = new Date(Date.UTC(y, m - 1, d - days));
+  return shifted.toISOString().slice(0, 10);
+}
+
+/** The last `days` days of the center, today included: the default range of the history, audit and KPI pages. */
+export function lastDays(days, now = new Date()) {
+  const to = centerDay(now);
+  return { from: daysBefore(to, days - 1), to };
+}
+
+/** The center's wall clock at an instant, as a `datetime-local` input takes it: "YYYY-MM-DDTHH:MM". */
+export function centerWallTime(date) {
+  if (Number.isNaN(date.getTime())) return "";
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: zone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(date);
+  const part = (type) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")}T${part("hour")}:${part("minute")}`;
+}
+
+/** How far the center's wall clock is ahead of UTC at an instant, in ms. */
+function offsetAt(ms) {
+  const wall = centerWallTime(new Date(ms));
+  return Date.parse(`${wall}:00Z`) - (ms - (ms % 60_000));
+}
+
+/**
+ * A `datetime-local` value read as the center's wall clock, as the UTC ISO string the hub stores; null when
+ * empty or invalid. The offset is taken at the guess and checked at the result, which settles it across a
+ * change of offset (a wall time skipped by a DST change comes out an hour later).
+ */
+export function centerWallToIso(value) {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value ?? "")) return null;
+  const asUtc = Date.parse(`${value.length === 16 ? `${value}:00` : value}Z`);
+  if (Number.isNaN(asUtc)) return null;
+  let ms = asUtc - offsetAt(asUtc);
+  const second = offsetAt(ms);
+  if (asUtc - second !== ms) ms = asUtc - second;
+  return new Date(ms).toISOString();
+}
