@@ -156,6 +156,13 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     help: "most presses and alarm-stage runs stored in one commit (group commit: one fsync for all of them)",
   },
   {
+    env: "ANXIN_INTAKE_MAX_PENDING",
+    key: "intakeMaxPending",
+    fallback: "1000",
+    parse: "int",
+    help: "presses in the pipeline at once; past it an alarm publish waits and its device's socket is not read (bounds memory)",
+  },
+  {
     env: "ANXIN_COMMIT_MAX_BATCH_MS",
     key: "commitMaxBatchMs",
     fallback: "10",

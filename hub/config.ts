@@ -52,6 +52,8 @@ export const HubConfigSchema = Type.Object({
   commitMaxBatchMs: Type.Integer({ minimum: 1, maximum: 1000 }),
   /** Group commit: 0 commits at the end of the current event-loop turn; more waits up to this to gather more. */
   commitMaxWaitMs: Type.Integer({ minimum: 0, maximum: 1000 }),
+  /** Presses in the pipeline at once; past it the broker stops reading from the devices that send more. */
+  intakeMaxPending: Type.Integer({ minimum: 1, maximum: 100_000 }),
   outboxPollMs: Type.Integer({ minimum: 10 }),
   /** How often the hub commits a tiny write to prove its database still takes them (`/health`, console warning). */
   healthProbeS: Type.Integer({ minimum: 1, maximum: 300 }),

@@ -15,6 +15,7 @@ import { BrokerAuth } from "./broker/broker-auth.ts";
 import { ConnectionGate } from "./broker/connection-gate.ts";
 import { DeviceChannel } from "./broker/device-channel.ts";
 import { DevicePresence } from "./broker/device-presence.ts";
+import { IntakeGate } from "./broker/intake-gate.ts";
 import { LoginAudit } from "./broker/login-audit.ts";
 import { LoginThrottle } from "./broker/login-throttle.ts";
 import { MqttBroker } from "./broker/mqtt-broker.ts";
@@ -68,8 +69,9 @@ function createBroker(storage: Pick<HubStorage, "registry" | "users">, config: H
   const authLogger = logger.child({ part: "mqtt-auth" });
   const auth = new BrokerAuth({ registry, users, logger: authLogger, throttle, audit: loginAudit, gate, refusals });
   const acl = new BrokerAcl({ auth, registry, refusals, gate });
+  const intake = new IntakeGate({ maxPending: config.intakeMaxPending });
   return new MqttBroker(
-    { auth, acl, gate, refusals, loginAudit, logger: mqttLogger },
+    { auth, acl, gate, refusals, loginAudit, intake, logger: mqttLogger },
     {
       host: config.mqttHost,
       port: config.mqttPort,

@@ -10,6 +10,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { AccountService } from "./accounts/account-service.ts";
 import type { DeviceChannel } from "./broker/device-channel.ts";
+import type { IntakeGateStats } from "./broker/intake-gate.ts";
 import type { HubConfig } from "./config.ts";
 import type { Clock } from "./dispatch/types.ts";
 import { EventBus } from "./events.ts";
@@ -93,6 +94,11 @@ export class Hub {
   /** Commits and jobs of the group commit so far (tests and benchmarks: fewer commits than presses is batching). */
   get commitStats(): GroupCommitStats {
     return this.require().parts.commits.stats;
+  }
+
+  /** The intake gate's counts (tests and benchmarks: how many presses waited for room, the most in the pipeline). */
+  get intakeStats(): IntakeGateStats {
+    return this.require().parts.broker.intakeStats;
   }
 
   get httpPort(): number {

@@ -56,11 +56,19 @@ describe("group commit: presses that arrive together share a commit, and each is
     const before = th.hub.commitStats;
 
     burst.send(presses);
-    const acks = await burst.waitForAcks(presses.length);
+    // Every press acked; a retry is acked as a duplicate, unless it came while its original was still being
+    // stored: then the original's ack answers both (hub/pipeline/alarm-pipeline.ts, pressesInIntake).
+    const distinct = () => new Set(burst.acks.map((a) => `${a.deviceId}/${a.pressId}`)).size;
+    await waitFor(() => distinct() === 200 && th.hub.intakeStats.inPipeline === 0, 20_000, "every press acked");
+    // Every press that reached storage is acked once; a copy dropped in intake reached neither.
+    const storedJobs = () => th.hub.commitStats.urgentJobs - before.urgentJobs;
+    await waitFor(() => burst.acks.length === storedJobs(), 20_000, "an ack for every press stored");
+    const acks = burst.acks;
     burst.close();
 
     expect(notOnDisk, "acks of presses not yet committed").toEqual([]);
-    expect(acks).toHaveLength(presses.length);
+    expect(acks.length).toBeGreaterThanOrEqual(200);
+    expect(acks.length).toBeLessThanOrEqual(presses.length);
     const byPress = new Map<string, ReceivedAck[]>();
     for (const ack of acks) {
       const key = `${ack.deviceId}/${ack.pressId}`;
@@ -69,7 +77,9 @@ describe("group commit: presses that arrive together share a commit, and each is
     expect(byPress.size).toBe(200);
     for (const [press, its] of byPress) {
       const retried = /-(0|2)$/.test(press);
-      expect(its.map((a) => a.duplicate).sort(), press).toEqual(retried ? [false, true] : [false]);
+      const answers = its.map((a) => a.duplicate).sort();
+      if (retried && answers.length === 2) expect(answers, press).toEqual([false, true]);
+      else expect(answers, press).toEqual([false]);
       expect(new Set(its.map((a) => a.alarmId)).size, press).toBe(1);
     }
     for (const { deviceId } of credentials) {
@@ -96,7 +106,7 @@ describe("group commit: presses that arrive together share a commit, and each is
 
     // Batched: far fewer commits than the 300 presses received.
     const after = th.hub.commitStats;
-    expect(after.urgentJobs - before.urgentJobs).toBe(presses.length);
+    expect(after.urgentJobs - before.urgentJobs).toBe(acks.length);
     expect(after.urgentCommits - before.urgentCommits).toBeLessThan(200);
     expect(after.largestBatch).toBeGreaterThan(1);
     for (const alarmId of new Set(acks.map((a) => a.alarmId))) await th.waitForPipeline(alarmId, 20_000);

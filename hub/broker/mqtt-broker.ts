@@ -20,6 +20,7 @@ import { createBrokerPersistence } from "./broker-persistence.ts";
 import { addressKey, type ConnectionGate } from "./connection-gate.ts";
 import { effectiveConnectionCap, readFdLimits } from "./fd-limits.ts";
 import { guardSocket } from "./frame-guard.ts";
+import type { IntakeGate, IntakeGateStats } from "./intake-gate.ts";
 import { logged } from "./logged.ts";
 import type { LoginAudit } from "./login-audit.ts";
 import type { RefusalLog } from "./refusal-log.ts";
@@ -62,6 +63,8 @@ export interface BrokerDeps {
   gate: ConnectionGate;
   refusals: RefusalLog;
   loginAudit: LoginAudit;
+  /** Bounds the presses in the pipeline; past it, an alarm publish waits in the hook and its socket is not read. */
+  intake: IntakeGate;
   logger: Logger;
 }
 
@@ -97,6 +100,10 @@ export class MqttBroker {
     return address.port;
   }
 
+  get intakeStats(): IntakeGateStats {
+    return this.deps.intake.stats;
+  }
+
   /** The connection cap in force (the configured one, lowered for lack of file descriptors). */
   get connectionCap(): number {
     return this.cap;
@@ -108,7 +115,11 @@ export class MqttBroker {
       // Retained messages indexed by topic level: a subscription must not scan the whole fleet's feedback.
       persistence: createBrokerPersistence().persistence,
       authenticate: auth.authenticate,
-      authorizePublish: acl.authorizePublish,
+      authorizePublish: (client, packet, callback) =>
+        acl.authorizePublish(client, packet, (error) => {
+          if (error || !client || parseDeviceTopic(packet.topic)?.kind !== "alarm") return callback(error);
+          this.deps.intake.admit(() => callback(null));
+        }),
       authorizeSubscribe: acl.authorizeSubscribe,
       connectTimeout: this.options.connectTimeoutMs,
       maxTopicLevels: MAX_TOPIC_LEVELS,
@@ -175,6 +186,7 @@ export class MqttBroker {
     this.server = null;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
+    this.deps.intake.stop();
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     // Aedes closes its clients; sockets that never sent CONNECT are not among them.
@@ -293,6 +305,8 @@ export class MqttBroker {
       payload: typeof payload === "string" ? Buffer.from(payload) : payload,
       receivedAt: new Date(),
     };
+    const press = parsed.kind === "alarm";
+    if (press) this.deps.intake.enter();
     Promise.resolve()
       .then(() => handler(message))
       .catch((error: unknown) =>
@@ -300,6 +314,9 @@ export class MqttBroker {
           { err: error, deviceId: parsed.deviceId, kind: parsed.kind },
           "device message handler failed",
         ),
-      );
+      )
+      .finally(() => {
+        if (press) this.deps.intake.leave();
+      });
   }
 }

@@ -53,6 +53,14 @@ export class AlarmPipeline {
    * published) before the device's ack and its `received` feedback.
    */
   private readonly inIntake = new Set<number>();
+  /**
+   * Presses (device, press id) in intake now. A device re-sends a press it has no ack for; a copy that
+   * arrives while the first is still on its way to the disk is dropped here, unanswered: the first one's
+   * ack answers both. Under overload, when acks come later than the device's retry interval, this keeps
+   * the retries from taking the hub's time from new presses. Should the first not be stored, the device
+   * retries again later, and that copy is handled in full.
+   */
+  private readonly pressesInIntake = new Set<string>();
   private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -89,12 +97,25 @@ export class AlarmPipeline {
       log: this.deps.logger.child({ deviceId: message.deviceId }),
     };
     const held: number[] = [];
+    let pressKey: string | null = null;
     try {
       let index = 0;
       while (index < this.intake.length) {
         const stage = this.intake[index] as IntakeStage;
         let outcome: IntakeOutcome;
         if (stage.stores) {
+          if (pressKey === null && context.message) {
+            const key = `${context.deviceId}\u0000${context.message.pressId}`;
+            if (this.pressesInIntake.has(key)) {
+              context.log.debug(
+                { pressId: context.message.pressId },
+                "copy of a press still being stored; its ack answers both",
+              );
+              return;
+            }
+            this.pressesInIntake.add(key);
+            pressKey = key;
+          }
           const storing = storingRun(this.intake, index);
           index += storing.length;
           outcome = await this.store(context, storing, held);
@@ -108,6 +129,7 @@ export class AlarmPipeline {
       }
     } finally {
       for (const alarmId of held) this.inIntake.delete(alarmId);
+      if (pressKey !== null) this.pressesInIntake.delete(pressKey);
     }
     if (context.alarmId !== null) this.runAlarmStages(context.alarmId);
   }
