@@ -24,6 +24,7 @@ import type { IntakeGate, IntakeGateStats } from "./intake-gate.ts";
 import { logged } from "./logged.ts";
 import type { LoginAudit } from "./login-audit.ts";
 import type { RefusalLog } from "./refusal-log.ts";
+import { createStackSafeEmitter } from "./stack-safe-emitter.ts";
 
 /** How often people's MQTT sessions are checked against their accounts (a few monitors: cheap). */
 const PEOPLE_SWEEP_MS = 2000;
@@ -33,6 +34,8 @@ const PEOPLE_SWEEP_MS = 2000;
  * retried by the device's TCP a second or more later, which is time lost for nothing.
  */
 const LISTEN_BACKLOG = 4096;
+/** Messages Aedes delivers at once (its default); the rest queue in its bus (hub/broker/stack-safe-emitter.ts). */
+const MQ_CONCURRENCY = 100;
 
 export interface DeviceMessage {
   deviceId: string;
@@ -114,6 +117,9 @@ export class MqttBroker {
     const aedes = await Aedes.createBroker({
       // Retained messages indexed by topic level: a subscription must not scan the whole fleet's feedback.
       persistence: createBrokerPersistence().persistence,
+      // Aedes' own bus, without the synchronous chain that overflowed the stack under a mass event.
+      mq: createStackSafeEmitter({ concurrency: MQ_CONCURRENCY }),
+      concurrency: MQ_CONCURRENCY,
       authenticate: auth.authenticate,
       authorizePublish: (client, packet, callback) =>
         acl.authorizePublish(client, packet, (error) => {

@@ -91,7 +91,7 @@ export class TestAlarms {
     if (pending?.status === "requested") await this.answer(pending, new Date());
     const answered = pending ? this.deps.tests.get(pending.id) : undefined;
     if (answered?.status === "answered") await this.complete(answered);
-    await this.closeUnrequested();
+    await this.closeUnrequested(deviceId);
   }
 
   /** One scan: schedule, answers, closures and deadlines, all from the tables. */
@@ -107,15 +107,15 @@ export class TestAlarms {
     await this.closeUnrequested();
   }
 
-  /** Every open test alarm that answers no request is a manual test: recorded as passed and closed. */
-  private async closeUnrequested(): Promise<void> {
+  /** Every open test alarm (of one device, when given) that answers no request is a manual test: recorded as passed and closed. */
+  private async closeUnrequested(deviceId?: string): Promise<void> {
     const { tests, faults, ledger, stageCount } = this.deps;
-    for (const alarm of tests.unrequestedOpenTests(stageCount)) {
+    for (const alarm of tests.unrequestedOpenTests(stageCount, deviceId === undefined ? {} : { deviceId })) {
       const dispatchEffects = new DispatchEffects();
       await ledger.transact((effects) => {
         const at = new Date().toISOString();
         // Re-read inside the transaction: a scan and an alarm's own call may both have found it.
-        if (!tests.unrequestedOpenTests(stageCount).some((a) => a.id === alarm.id)) return;
+        if (tests.unrequestedOpenTests(stageCount, { alarmId: alarm.id }).length === 0) return;
         const row = tests.insertManual({
           requestId: randomUUID(),
           deviceId: alarm.device_id,

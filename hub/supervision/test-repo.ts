@@ -94,18 +94,26 @@ export class TestRepository {
    * as the list of open states, which the partial index `alarms_open_tests`
    * (migration 17) matches: this runs at every supervision scan.
    */
-  unrequestedOpenTests(stageCount: number): { id: number; device_id: string; received_at: string }[] {
+  unrequestedOpenTests(
+    stageCount: number,
+    only: { deviceId?: string; alarmId?: number } = {},
+  ): { id: number; device_id: string; received_at: string }[] {
+    // One device's or one alarm's, by their indexes: a press must not scan every open test alarm (under a
+    // backlog of test presses that made each press's cost grow with the backlog, issue 12).
+    const narrow =
+      only.alarmId !== undefined ? "a.id = ? AND " : only.deviceId !== undefined ? "a.device_id = ? AND " : "";
+    const args = only.alarmId !== undefined ? [only.alarmId] : only.deviceId !== undefined ? [only.deviceId] : [];
     return this.db
       .prepare(
         `SELECT a.id, a.device_id, a.received_at FROM alarms a
-         WHERE a.kind = 'test' AND a.status IN ('unassigned', 'offered', 'accepted', 'on_scene')
+         WHERE ${narrow}a.kind = 'test' AND a.status IN ('unassigned', 'offered', 'accepted', 'on_scene')
            AND json_array_length(a.stages_done) >= ?
            AND NOT EXISTS (SELECT 1 FROM device_tests t WHERE t.alarm_id = a.id)
            AND NOT EXISTS (SELECT 1 FROM device_tests t WHERE t.device_id = a.device_id AND t.status = 'requested'
                              AND a.received_at >= t.requested_at AND a.received_at <= t.deadline)
          ORDER BY a.id`,
       )
-      .all(stageCount) as { id: number; device_id: string; received_at: string }[];
+      .all(...args, stageCount) as { id: number; device_id: string; received_at: string }[];
   }
 
   /** A test press nobody asked for, recorded as a `manual` test that was already answered and is now complete. */
