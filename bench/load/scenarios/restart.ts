@@ -8,6 +8,7 @@
 import { type BenchContext, problem } from "../context.ts";
 import { alarmCounts } from "../db-check.ts";
 import { lostAndDuplicated } from "../delivery.ts";
+import { listenOverflows } from "../proc-stats.ts";
 import { Progress } from "../progress.ts";
 import { closeSession, discardSession, openSession, type Session } from "../sessions.ts";
 import { type Distribution, distribution, epochMs, maxOf, round, sleep } from "../stats.ts";
@@ -28,6 +29,7 @@ function measures(ctx: BenchContext, mode: Mode) {
     lost: `${mode}: outage presses lost`,
     duplicated: `${mode}: outage presses duplicated`,
     retries: `${mode}: device retries`,
+    dropped: `${mode}: connections dropped, accept queue full (whole machine), from the restart`,
   };
 }
 
@@ -42,6 +44,7 @@ export function addRestartRows(ctx: BenchContext, table: ResultTable): void {
     table.add({ scenario: P4, measure: m.lost, unit: "", goal: "0", check: (v) => v === 0 });
     table.add({ scenario: P4, measure: m.duplicated, unit: "", goal: "0", check: (v) => v === 0 });
     table.add({ scenario: P4, measure: m.retries, unit: "", goal: "" });
+    table.add({ scenario: P4, measure: m.dropped, unit: "", goal: "" });
   }
 }
 
@@ -56,6 +59,8 @@ interface RestartOutcome {
   duplicated: number;
   retries: number;
   unacked: number;
+  /** Handshakes the kernel dropped for a full accept queue while the fleet came back: those retry 1, 3, 7, 15 s later. */
+  dropped: number;
 }
 
 async function restartOnce(ctx: BenchContext, session: Session, mode: Mode): Promise<RestartOutcome> {
@@ -80,6 +85,7 @@ async function restartOnce(ctx: BenchContext, session: Session, mode: Mode): Pro
   });
   await sleep(Math.max(0, options.p4OutageS * 1000 - (Date.now() - downAt)));
   progress.update("starting the hub again");
+  const overflowsBefore = listenOverflows();
   await target.hub.start();
   const startAt = target.hub.spawnedAt;
   const upAt = target.hub.mqttUpAt;
@@ -92,6 +98,7 @@ async function restartOnce(ctx: BenchContext, session: Session, mode: Mode): Pro
     totals = await fleet.totals();
   }
   const allBack = totals.readySincePhase >= fleet.size;
+  const dropped = listenOverflows() - overflowsBefore;
   const report = await fleet.report(true);
   const verify = await fleet.verify(target.dbFile);
   const { lost, duplicated } = lostAndDuplicated({
@@ -110,6 +117,7 @@ async function restartOnce(ctx: BenchContext, session: Session, mode: Mode): Pro
     duplicated,
     retries: report.retries,
     unacked: totals.pending,
+    dropped,
   };
   progress.done(
     `${totals.readySincePhase}/${fleet.size} back ${result.backSeconds === null ? `(not all within ${options.phaseTimeoutS} s)` : `${round(result.backSeconds, 2)} s after the restart`}; ${report.acked}/${report.presses} outage presses acked`,
@@ -139,6 +147,7 @@ export async function runRestart(ctx: BenchContext): Promise<void> {
       set("lost", result.lost);
       set("duplicated", result.duplicated);
       set("retries", result.retries);
+      set("dropped", Number.isNaN(result.dropped) ? "–" : result.dropped);
       ctx.details[`p4.${mode}`] = result;
     }
     await closeSession(session);
