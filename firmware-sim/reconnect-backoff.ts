@@ -18,17 +18,10 @@
  * long outage settles at one attempt per device every 15 s on average.
  */
 
-/**
- * How long an attempt waits for its CONNACK before it counts as failed. Long on purpose: when a fleet
- * reconnects at once the hub answers the CONNECTs in the order they came, so the last of 20,000 may
- * wait many seconds; a device that gives up after 5 s only joins the back of the queue again, and its
- * abandoned login was work the hub did for nothing (issue 12 saw 5,000 buttons never settle that way).
- */
-export const CONNACK_WAIT_MS = 20_000;
+// The numbers are the protocol's (protocol/reconnect.ts), which the hub's supervision relies on too.
+import { CONNACK_WAIT_MS, RECONNECT_FIRST_MAX_MS, RECONNECT_GROWTH, RECONNECT_MAX_MS } from "../protocol/index.ts";
 
-export const RECONNECT_FIRST_MAX_MS = 2_000;
-export const RECONNECT_GROWTH = 1.5;
-export const RECONNECT_MAX_MS = 30_000;
+export { CONNACK_WAIT_MS, RECONNECT_FIRST_MAX_MS, RECONNECT_GROWTH, RECONNECT_MAX_MS };
 
 /** The longest wait before reconnect attempt `attempt` (0 = the first after the connection was lost). */
 export function reconnectBoundMs(attempt: number): number {

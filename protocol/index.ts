@@ -1,3 +1,4 @@
 export * from "./decode.ts";
 export * from "./messages.ts";
+export * from "./reconnect.ts";
 export * from "./topics.ts";

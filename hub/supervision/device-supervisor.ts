@@ -24,9 +24,11 @@
  * Silence is counted from when this hub process started at the earliest: after
  * an outage every device needs a moment to reconnect, and faulting the whole
  * fleet for the hub's own absence would bury real faults; a device that stays
- * silent is faulted 3 intervals after the start.
+ * silent is faulted 3 intervals after the start, and never before the
+ * protocol's longest reconnect wait (30 s) has passed.
  */
 import type { Logger } from "pino";
+import { RECONNECT_MAX_MS } from "../../protocol/index.ts";
 import type { EventBus } from "../events.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { FaultLedger, SupervisionEffects } from "./fault-ledger.ts";
@@ -176,8 +178,9 @@ export class DeviceSupervisor {
 
   private async scanSilence(now: Date): Promise<void> {
     const { faults, ledger, settings } = this.deps;
-    // Silence counts from this process's start at the earliest (see the header).
-    if (now.getTime() - this.startedAt < settings.silentAfterMs) return;
+    // Silence counts from this process's start at the earliest (see the header), and not before a device
+    // that follows the protocol has had its longest reconnect wait to come back.
+    if (now.getTime() - this.startedAt < Math.max(settings.silentAfterMs, RECONNECT_MAX_MS)) return;
     const cutoff = new Date(now.getTime() - settings.silentAfterMs).toISOString();
     const silent = faults.silentDevices(cutoff);
     if (silent.length === 0) return;

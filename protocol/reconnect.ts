@@ -1,0 +1,18 @@
+/**
+ * How a device reconnects (docs/protocol.md, "Reconnecting"): after a random
+ * wait whose bound starts at RECONNECT_FIRST_MAX_MS and grows by
+ * RECONNECT_GROWTH per failed attempt up to RECONNECT_MAX_MS; an attempt with
+ * no CONNACK after CONNACK_WAIT_MS has failed. The hub relies on the bound too:
+ * after it starts it gives the fleet this long to come back before it counts
+ * anyone's silence (hub/supervision/device-supervisor.ts).
+ */
+/**
+ * How long an attempt waits for its CONNACK before it counts as failed. Long on purpose: when a fleet
+ * reconnects at once the hub answers the CONNECTs in the order they came, so the last of 20,000 may
+ * wait many seconds; a device that gives up after 5 s only joins the back of the queue again, and its
+ * abandoned login was work the hub did for nothing (issue 12 saw 5,000 buttons never settle that way).
+ */
+export const CONNACK_WAIT_MS = 20_000;
+export const RECONNECT_FIRST_MAX_MS = 2_000;
+export const RECONNECT_GROWTH = 1.5;
+export const RECONNECT_MAX_MS = 30_000;
