@@ -6,8 +6,9 @@
 // itself audited by the hub.
 
 import { request } from "./api.js";
+import { showLastWeek } from "./center-time.js";
 import { h } from "./dom.js";
-import { dateTime, lastWeek, PAGE_SIZE, pager } from "./history.js";
+import { dateTime, PAGE_SIZE, pager } from "./history.js";
 import { getLang, t, tMaybe } from "./i18n.js";
 
 const READERS = new Set(["supervisor", "admin"]);
@@ -20,9 +21,9 @@ const els = {};
 
 export function initAudit(el) {
   root = el;
-  const range = lastWeek();
-  els.from = h("input", { type: "date", id: "audit-from", name: "from", value: range.from });
-  els.to = h("input", { type: "date", id: "audit-to", name: "to", value: range.to });
+  // The range is filled at each login (setUser), once the hub has told its zone.
+  els.from = h("input", { type: "date", id: "audit-from", name: "from" });
+  els.to = h("input", { type: "date", id: "audit-to", name: "to" });
   els.actor = h("input", { type: "search", id: "audit-actor", name: "actor", maxlength: 100 });
   els.action = h("select", { id: "audit-action", name: "action" }, h("option", { value: "" }));
   els.csv = h("a", { id: "audit-csv", class: "btn", download: "", "data-i18n": "audit.csv" });
@@ -79,9 +80,7 @@ function actionLabel(action) {
 
 export function setUser(u) {
   user = u;
-  const range = lastWeek();
-  els.from.value = range.from;
-  els.to.value = range.to;
+  showLastWeek(els.from, els.to);
   const nav = document.getElementById("nav-audit");
   if (nav) nav.hidden = !READERS.has(u.role);
 }

@@ -29,16 +29,23 @@ export function adoptZone(response) {
   return response;
 }
 
-/** YYYY-MM-DD of the instant in the center's zone. */
-export function centerDay(date = new Date()) {
+/** The instant's calendar fields on the center's clock, as two-digit strings (the year four). */
+function fieldsOf(date, withTime) {
+  const time = withTime ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23" } : {};
   const parts = new Intl.DateTimeFormat("en-CA", {
     timeZone: zone,
     year: "numeric",
     month: "2-digit",
     day: "2-digit",
+    ...time,
   }).formatToParts(date);
   const part = (type) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${part("year")}-${part("month")}-${part("day")}`;
+  return { day: `${part("year")}-${part("month")}-${part("day")}`, time: `${part("hour")}:${part("minute")}` };
+}
+
+/** YYYY-MM-DD of the instant in the center's zone. */
+export function centerDay(date = new Date()) {
+  return fieldsOf(date, false).day;
 }
 
 /** The center's day `days` before the day given as YYYY-MM-DD (calendar arithmetic, no zone involved). */
@@ -54,20 +61,18 @@ export function lastDays(days, now = new Date()) {
   return { from: daysBefore(to, days - 1), to };
 }
 
+/** Puts the center's last 7 days into a page's date inputs: at each login, in the zone the hub just told. */
+export function showLastWeek(fromInput, toInput) {
+  const range = lastDays(7);
+  fromInput.value = range.from;
+  toInput.value = range.to;
+}
+
 /** The center's wall clock at an instant, as a `datetime-local` input takes it: "YYYY-MM-DDTHH:MM". */
 export function centerWallTime(date) {
   if (Number.isNaN(date.getTime())) return "";
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone: zone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(date);
-  const part = (type) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${part("year")}-${part("month")}-${part("day")}T${part("hour")}:${part("minute")}`;
+  const { day, time } = fieldsOf(date, true);
+  return `${day}T${time}`;
 }
 
 /** How far the center's wall clock is ahead of UTC at an instant, in ms. */

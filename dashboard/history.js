@@ -7,7 +7,7 @@
 
 import { request } from "./api.js";
 import * as audit from "./audit.js";
-import { centerZone, lastDays } from "./center-time.js";
+import { centerZone, showLastWeek } from "./center-time.js";
 import { h, kindBadge, statusBadge } from "./dom.js";
 import { getLang, onLangChange, t } from "./i18n.js";
 
@@ -22,11 +22,6 @@ let grids = [];
 let offset = 0;
 let seq = 0;
 const els = {};
-
-/** The center's last 7 days, today included (center-time.js: the hub's days, not the browser's). */
-export function lastWeek() {
-  return lastDays(7);
-}
 
 /** Date and time on the command center's clock, in the console's language. */
 export function dateTime(iso) {
@@ -84,9 +79,9 @@ export function initRecords({ history: historyEl, audit: auditEl, openAlarm: ope
   openAlarm = open;
   audit.initAudit(auditEl);
   root = historyEl;
-  const range = lastWeek();
-  els.from = h("input", { type: "date", id: "hist-from", name: "from", value: range.from, required: true });
-  els.to = h("input", { type: "date", id: "hist-to", name: "to", value: range.to, required: true });
+  // The range is filled at each login (setUser), once the hub has told its zone.
+  els.from = h("input", { type: "date", id: "hist-from", name: "from", required: true });
+  els.to = h("input", { type: "date", id: "hist-to", name: "to", required: true });
   els.grid = h("select", { id: "hist-grid", name: "gridId" }, h("option", { value: "", "data-i18n": "history.any" }));
   els.kind = select("hist-kind", "kind", KINDS, "kind");
   els.outcome = select("hist-outcome", "outcome", OUTCOMES, "history.outcome");
@@ -174,9 +169,7 @@ export function show(route) {
 
 /** At each login: the default range is the center's last 7 days from today, in the zone the hub just told. */
 export function setUser(u) {
-  const range = lastWeek();
-  els.from.value = range.from;
-  els.to.value = range.to;
+  showLastWeek(els.from, els.to);
   audit.setUser(u);
 }
 

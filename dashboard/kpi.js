@@ -4,7 +4,7 @@
 // console and the CSV can never disagree.
 
 import { request } from "./api.js";
-import { lastDays } from "./center-time.js";
+import { showLastWeek } from "./center-time.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { stackedBars } from "./kpi-chart.js";
@@ -15,16 +15,11 @@ let report = null;
 let seq = 0;
 const els = {};
 
-/** The center's last 7 days (center-time.js): the days the hub counts in, not the browser's. */
-function defaultRange() {
-  return lastDays(7);
-}
-
 export function initKpi(el) {
   root = el;
-  const range = defaultRange();
-  els.from = h("input", { type: "date", id: "kpi-from", name: "from", value: range.from, required: true });
-  els.to = h("input", { type: "date", id: "kpi-to", name: "to", value: range.to, required: true });
+  // The range is filled at each login (resetRange), once the hub has told its zone.
+  els.from = h("input", { type: "date", id: "kpi-from", name: "from", required: true });
+  els.to = h("input", { type: "date", id: "kpi-to", name: "to", required: true });
   els.csv = h("a", { id: "kpi-csv", class: "btn", download: "" });
   els.form = h(
     "form",
@@ -74,9 +69,7 @@ function onSubmit(ev) {
 /** Called by the app whenever #/kpi is shown. */
 /** At each login: the default range is the center's last 7 days from today, in the zone the hub just told. */
 export function resetRange() {
-  const range = defaultRange();
-  els.from.value = range.from;
-  els.to.value = range.to;
+  showLastWeek(els.from, els.to);
 }
 
 export function show() {

@@ -1,7 +1,6 @@
 /** How a simulated button is configured, and the defaults that make it behave like the real device. */
 import type { IClientOptions } from "mqtt";
-import { deviceTopic, encodeMessage } from "../protocol/index.ts";
-import { CONNACK_WAIT_MS } from "./reconnect-backoff.ts";
+import { CONNACK_WAIT_MS, deviceTopic, encodeMessage } from "../protocol/index.ts";
 
 export interface SimulatedButtonOptions {
   mqttUrl: string;

@@ -19,9 +19,7 @@
  */
 
 // The numbers are the protocol's (protocol/reconnect.ts), which the hub's supervision relies on too.
-import { CONNACK_WAIT_MS, RECONNECT_FIRST_MAX_MS, RECONNECT_GROWTH, RECONNECT_MAX_MS } from "../protocol/index.ts";
-
-export { CONNACK_WAIT_MS, RECONNECT_FIRST_MAX_MS, RECONNECT_GROWTH, RECONNECT_MAX_MS };
+import { RECONNECT_FIRST_MAX_MS, RECONNECT_GROWTH, RECONNECT_MAX_MS } from "../protocol/index.ts";
 
 /** The longest wait before reconnect attempt `attempt` (0 = the first after the connection was lost). */
 export function reconnectBoundMs(attempt: number): number {

@@ -10,11 +10,12 @@
  */
 import { connect, ErrorWithReasonCode, type IClientOptions, type MqttClient } from "mqtt";
 import { PressQueue } from "../firmware-sim/press-queue.ts";
-import { CONNACK_WAIT_MS, ReconnectLoop } from "../firmware-sim/reconnect-backoff.ts";
+import { ReconnectLoop } from "../firmware-sim/reconnect-backoff.ts";
 import {
   type AckMessage,
   type AlarmMessage,
   CLIENT_ID_SEPARATOR,
+  CONNACK_WAIT_MS,
   type CommandMessage,
   decodeMessage,
   deviceTopic,

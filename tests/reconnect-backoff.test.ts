@@ -4,13 +4,8 @@
  * so a fleet dropped at one instant does not come back in one second.
  */
 import { describe, expect, it } from "vitest";
-import {
-  RECONNECT_FIRST_MAX_MS,
-  RECONNECT_MAX_MS,
-  ReconnectLoop,
-  reconnectBoundMs,
-  reconnectDelayMs,
-} from "../firmware-sim/reconnect-backoff.ts";
+import { ReconnectLoop, reconnectBoundMs, reconnectDelayMs } from "../firmware-sim/reconnect-backoff.ts";
+import { RECONNECT_FIRST_MAX_MS, RECONNECT_MAX_MS } from "../protocol/index.ts";
 
 describe("reconnect backoff", () => {
   it("bounds the first wait by 2 s, then grows each bound by half, up to 30 s", () => {

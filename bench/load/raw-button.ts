@@ -12,7 +12,8 @@
  */
 import net from "node:net";
 import { generate, type IPublishPacket, type Packet, parser } from "mqtt-packet";
-import { CONNACK_WAIT_MS, reconnectDelayMs } from "../../firmware-sim/reconnect-backoff.ts";
+import { reconnectDelayMs } from "../../firmware-sim/reconnect-backoff.ts";
+import { CONNACK_WAIT_MS } from "../../protocol/index.ts";
 import type { PressKind, ReconnectPolicy } from "./button-types.ts";
 import { epochMs } from "./stats.ts";
 

@@ -100,9 +100,12 @@ export class TestRepository {
   ): { id: number; device_id: string; received_at: string }[] {
     // One device's or one alarm's, by their indexes: a press must not scan every open test alarm (under a
     // backlog of test presses that made each press's cost grow with the backlog, issue 12).
-    const narrow =
-      only.alarmId !== undefined ? "a.id = ? AND " : only.deviceId !== undefined ? "a.device_id = ? AND " : "";
-    const args = only.alarmId !== undefined ? [only.alarmId] : only.deviceId !== undefined ? [only.deviceId] : [];
+    const [narrow, args]: [string, (string | number)[]] =
+      only.alarmId !== undefined
+        ? ["a.id = ? AND ", [only.alarmId]]
+        : only.deviceId !== undefined
+          ? ["a.device_id = ? AND ", [only.deviceId]]
+          : ["", []];
     return this.db
       .prepare(
         `SELECT a.id, a.device_id, a.received_at FROM alarms a
