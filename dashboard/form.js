@@ -273,6 +273,9 @@ export function createForm({
     if (!submit) return;
     const v = read();
     if (!v) return;
+    // A "saved" line on the page speaks of the last save: while this one is in
+    // flight it would claim more than is true (and a later one replaces it).
+    for (const stale of document.querySelectorAll(".reg-flash")) stale.remove();
     submit.disabled = true;
     try {
       await onSubmit(v);

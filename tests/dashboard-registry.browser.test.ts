@@ -158,8 +158,24 @@ describe("registry pages (browser)", () => {
     // Key holder and how to get in.
     await page.fill(`${field(householdForm, "keyHolder")} input`, "王伟（邻居，302室）");
     await page.fill(`${field(householdForm, "accessNotes")} textarea`, "门禁密码 1234#");
+    // While the save is in flight, the "created" line of the last save is gone: it would claim this one too.
+    let releasePatch = () => {};
+    const patchHeld = new Promise<void>((resolve) => {
+      void page.route(`**/api/registry/households/${householdId}`, async (route) => {
+        if (route.request().method() !== "PATCH") return route.continue();
+        resolve();
+        await new Promise<void>((release) => {
+          releasePatch = release;
+        });
+        await route.continue();
+      });
+    });
     await page.click(`${householdForm} button[type="submit"]`);
+    await patchHeld;
+    expect(await page.locator("#reg-detail .reg-flash").count()).toBe(0);
+    releasePatch();
     await page.waitForSelector("#reg-detail .reg-flash", { timeout: SHOW_MS });
+    await page.unroute(`**/api/registry/households/${householdId}`);
     const saved = await api<{ keyHolder: string; accessNotes: string; grid: { id: number } }>(
       `/api/registry/households/${householdId}`,
     );
