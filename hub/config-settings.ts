@@ -43,6 +43,20 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     help: "most MQTT connections at once (lowered at start to keep file descriptors for HTTP)",
   },
   {
+    env: "ANXIN_HTTP_MAX_CONNECTIONS",
+    key: "httpMaxConnections",
+    fallback: "1024",
+    parse: "int",
+    help: "most HTTP connections at once; their descriptors are kept out of the broker's reach",
+  },
+  {
+    env: "ANXIN_HTTP_CONNECTIONS_PER_ADDRESS",
+    key: "httpConnectionsPerAddress",
+    fallback: "256",
+    parse: "int",
+    help: "most HTTP connections from one address (IPv6: one /64) at once",
+  },
+  {
     env: "ANXIN_MQTT_PENDING_PER_ADDRESS",
     key: "mqttPendingPerAddress",
     fallback: "64",

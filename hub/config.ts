@@ -21,8 +21,12 @@ export const HubConfigSchema = Type.Object({
   mqttHost: Type.String({ minLength: 1 }),
   /** Largest MQTT packet a client may send (the fixed header's declared length), checked before it is buffered. */
   mqttMaxPacketBytes: Type.Integer({ minimum: 512, maximum: 1024 * 1024 }),
-  /** Most MQTT connections at once; the hub lowers it further to keep file descriptors for HTTP (hub/broker/fd-limits.ts). */
+  /** Most MQTT connections at once; the hub lowers it further to keep file descriptors for HTTP (hub/net/fd-limits.ts). */
   mqttMaxConnections: Type.Integer({ minimum: 1 }),
+  /** Most HTTP connections at once (consoles, workers' phones, webhooks); lowered with a small descriptor limit. */
+  httpMaxConnections: Type.Integer({ minimum: 8 }),
+  /** Most HTTP connections from one address (IPv6: one /64) at once. */
+  httpConnectionsPerAddress: Type.Integer({ minimum: 4 }),
   /** Most connections from one address (IPv6: one /64) that have not logged in yet. */
   mqttPendingPerAddress: Type.Integer({ minimum: 1 }),
   /** Time a new connection has to deliver its CONNECT. */

@@ -55,6 +55,14 @@ export const ERROR_CODES = {
   EXPORT_TOO_LARGE: 400,
   TWILIO_SIGNATURE_INVALID: 403,
   /*
+   * HTTP connection refusals: the socket is closed before a request is read
+   * (one bounded log line per code, hub/net/refusal-log.ts).
+   */
+  /** The HTTP server holds its most connections (ANXIN_HTTP_MAX_CONNECTIONS, or fewer for lack of descriptors). */
+  HTTP_CONNECTIONS_FULL: 503,
+  /** One address holds its most HTTP connections (ANXIN_HTTP_CONNECTIONS_PER_ADDRESS). */
+  HTTP_ADDRESS_LIMIT: 429,
+  /*
    * MQTT refusals. The broker answers them with a CONNACK code or by closing the
    * connection, never over HTTP; each is one bounded log line with this code
    * (the status is what HTTP would have said). See docs/protocol.md.

@@ -19,7 +19,6 @@ import { IntakeGate } from "./broker/intake-gate.ts";
 import { LoginAudit } from "./broker/login-audit.ts";
 import { LoginThrottle } from "./broker/login-throttle.ts";
 import { MqttBroker } from "./broker/mqtt-broker.ts";
-import { RefusalLog } from "./broker/refusal-log.ts";
 import type { HubConfig } from "./config.ts";
 import { DispatchRepository } from "./dispatch/dispatch-repo.ts";
 import { DispatchService } from "./dispatch/dispatch-service.ts";
@@ -31,6 +30,9 @@ import type { Clock } from "./dispatch/types.ts";
 import type { EventBus } from "./events.ts";
 import { createFamily } from "./family/index.ts";
 import { ResponderLocator } from "./geo/responders.ts";
+import { HttpConnectionCap } from "./http/connection-cap.ts";
+import { connectionCaps, readFdLimits } from "./net/fd-limits.ts";
+import { RefusalLog } from "./net/refusal-log.ts";
 import { chooseSmsNotifier } from "./notify/choose-sms-notifier.ts";
 import type { SmsNotifier } from "./notify/notifier.ts";
 import { OutboxSender } from "./notify/outbox-sender.ts";
@@ -77,9 +79,18 @@ function createBroker(storage: Pick<HubStorage, "registry" | "users">, config: H
       port: config.mqttPort,
       maxPacketBytes: config.mqttMaxPacketBytes,
       maxConnections: config.mqttMaxConnections,
+      httpMaxConnections: config.httpMaxConnections,
       connectTimeoutMs: config.mqttConnectTimeoutMs,
     },
   );
+}
+
+/** The HTTP server's connection bounds, sharing the descriptor budget with the broker (hub/net/fd-limits.ts). */
+function createHttpConnectionCap(config: HubConfig, logger: Logger): { cap: HttpConnectionCap; refusals: RefusalLog } {
+  const refusals = new RefusalLog({ logger: logger.child({ part: "http" }) });
+  const caps = connectionCaps({ mqtt: config.mqttMaxConnections, http: config.httpMaxConnections }, readFdLimits());
+  const cap = new HttpConnectionCap({ max: caps.http, perAddress: config.httpConnectionsPerAddress }, refusals);
+  return { cap, refusals };
 }
 
 export function createHubParts(
@@ -233,6 +244,7 @@ export function createHubParts(
     offerWatcher,
     sender,
     views,
+    httpConnections: createHttpConnectionCap(config, logger),
     // `/health` and the consoles' warning: a small committed write, at most once per ANXIN_HEALTH_PROBE_S.
     writeProbe: new DatabaseWriteProbe({ db, logger, bus }, { intervalMs: config.healthProbeS * 1000 }),
   };

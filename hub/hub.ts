@@ -26,6 +26,9 @@ import { OutboxRepository } from "./storage/outbox-repo.ts";
 import { RegistryRepository } from "./storage/registry-repo.ts";
 import { UserRepository } from "./storage/user-repo.ts";
 
+/** At stop, how long HTTP requests in flight may take before every connection is closed. */
+const HTTP_STOP_GRACE_MS = 2000;
+
 export interface HubDeps {
   logger?: Logger;
   /** Replaces the SMS channel chosen from config (tests use the real Twilio channel against a local fake instead). */
@@ -101,6 +104,11 @@ export class Hub {
     return this.require().parts.broker.intakeStats;
   }
 
+  /** HTTP connections open now (tests: a refused or closed one frees its place). */
+  get httpConnectionsOpen(): number {
+    return this.require().parts.httpConnections.cap.open;
+  }
+
   get httpPort(): number {
     return (this.require().app.server.address() as AddressInfo).port;
   }
@@ -174,6 +182,8 @@ export class Hub {
     supervision.supervisor.start();
     sender.start();
     parts.writeProbe.start();
+    parts.httpConnections.cap.apply(app.server);
+    parts.httpConnections.refusals.start();
     await app.listen({ port: config.httpPort, host: config.httpHost });
     const report: HubStartReport = {
       httpUrl: `http://127.0.0.1:${this.httpPort}`,
@@ -192,7 +202,12 @@ export class Hub {
     if (!running) return;
     this.running = null;
     const { parts } = running;
-    await running.app.close();
+    const closing = running.app.close();
+    // Requests in flight get a moment to finish; connections that sent none would hold close() for a minute.
+    const grace = setTimeout(() => parts.httpConnections.cap.destroyAll(), HTTP_STOP_GRACE_MS);
+    await closing;
+    clearTimeout(grace);
+    parts.httpConnections.refusals.stop();
     parts.writeProbe.stop();
     await parts.offerWatcher.stop();
     parts.relatives.watcher.stop();

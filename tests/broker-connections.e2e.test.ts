@@ -3,7 +3,9 @@
  * broker or the process's file descriptors: one address holds only so many
  * not-logged-in connections, the total is capped below the descriptor limit so
  * HTTP keeps working, and a connection that sends no CONNECT is closed after a
- * few seconds. Real hubs (one as a child process under a real RLIMIT_NOFILE),
+ * few seconds. HTTP connections are capped too, per address and in total, so
+ * that neither server can take the other's descriptors. Real hubs (some as
+ * child processes under a real RLIMIT_NOFILE),
  * raw TCP sockets from several loopback addresses.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -178,5 +180,76 @@ describe("the file descriptor limit", () => {
     // Node has already raised the soft limit to the hard one; the broker says so and keeps 160 for the rest.
     const listening = hub.lines.find((l) => l.msg?.toString().startsWith("MQTT broker listening"));
     expect(listening).toMatchObject({ fdSoftLimit: 320, fdHardLimit: 320, maxConnections: 160 });
+  });
+
+  it("keeps descriptors for buttons: with 400 sockets at HTTP under a limit of 320, a button gets in and presses", async () => {
+    hub = await startChildHub(320, { ANXIN_HTTP_CONNECTIONS_PER_ADDRESS: "10000" });
+    const started = hub.lines.find((l) => l.msg === "Anxin hub started") as { http: string; mqtt: string };
+    const httpPort = Number(new URL(started.http).port);
+    const crowd = openIdleSockets(httpPort, 400, "127.0.0.6");
+    crowds.push(crowd);
+    // A quarter of the limit (80) is HTTP's; Node closes the others as they are accepted.
+    await waitFor(() => crowd.closed() >= 320, 15_000, "the HTTP server to refuse sockets over its cap");
+    expect(crowd.closed()).toBeLessThan(400);
+    // Without the cap, 400 sockets at HTTP take every descriptor, and libuv accepts the button only to reset it.
+    const file = JSON.parse(fs.readFileSync(path.join(hub.dataDir, "demo-devices.json"), "utf8")) as {
+      devices: { deviceId: string; secret: string }[];
+    };
+    const credential = file.devices[0];
+    if (!credential) throw new Error("no demo device");
+    const button = new SimulatedButton({
+      mqttUrl: started.mqtt,
+      deviceId: credential.deviceId,
+      secret: credential.secret,
+    });
+    await button.start({ timeoutMs: 5000 });
+    expect((await button.press("test")).alarmId).not.toBeNull();
+    await button.stop();
+    await waitFor(
+      () => hub?.lines.some((l) => l.code === "HTTP_CONNECTIONS_FULL" && l.cap === 80) ?? false,
+      5000,
+      "the refusal to be logged",
+    );
+  });
+});
+
+describe("HTTP connections", () => {
+  let th: TestHub | null = null;
+  afterEach(async () => {
+    await th?.stop();
+    th = null;
+  });
+
+  it("are capped per address: one host cannot lock out the consoles, and a closed one frees its place", async () => {
+    th = await startTestHub({ twilio: false, env: { ANXIN_HTTP_CONNECTIONS_PER_ADDRESS: "20" } });
+    const crowd = openIdleSockets(th.hub.httpPort, 100, "127.0.0.5");
+    crowds.push(crowd);
+    await waitFor(() => crowd.closed() >= 80, 10_000, "the hub to close the host's extra sockets");
+    // fetch comes from 127.0.0.1: another address, not held back.
+    expect(await health(th.httpUrl)).toBe(200);
+    expect(await login(th.httpUrl)).toBe(200);
+    const lines = th.logs.filter((l) => l.code === "HTTP_ADDRESS_LIMIT");
+    expect(lines[0]).toMatchObject({ address: "127.0.0.5", limit: 20 });
+    expect(lines.length).toBe(1);
+    // The host closes what it holds: it may connect again.
+    const held = th.hub.httpConnectionsOpen;
+    crowd.destroy();
+    await waitFor(() => (th?.hub.httpConnectionsOpen ?? 0) <= held - 20, 5000, "the hub to see the sockets close");
+    const again = openIdleSockets(th.hub.httpPort, 5, "127.0.0.5");
+    crowds.push(again);
+    await waitFor(() => again.connected() === 5, 5000, "the host's new sockets to be accepted");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(again.closed()).toBe(0);
+  });
+
+  it("do not hold a stop: connections that never sent a request are closed (Node would wait a minute for them)", async () => {
+    th = await startTestHub({ twilio: false });
+    const crowd = openIdleSockets(th.hub.httpPort, 5, "127.0.0.7");
+    crowds.push(crowd);
+    await waitFor(() => th?.hub.httpConnectionsOpen === 5, 5000, "the hub to hold the five sockets");
+    const stopping = th.stop();
+    th = null;
+    await stopping;
+    await waitFor(() => crowd.closed() === 5, 5000, "the stopped hub's sockets to close");
   });
 });

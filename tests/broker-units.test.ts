@@ -9,11 +9,11 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { addressKey } from "../hub/broker/connection-gate.ts";
-import { effectiveConnectionCap, parseFdLimits } from "../hub/broker/fd-limits.ts";
 import { FrameScanner } from "../hub/broker/frame-guard.ts";
 import { LoginAudit } from "../hub/broker/login-audit.ts";
 import { FailureCounter, THROTTLE_MAX_MS } from "../hub/broker/login-throttle.ts";
+import { addressKey } from "../hub/net/address-key.ts";
+import { connectionCaps, parseFdLimits } from "../hub/net/fd-limits.ts";
 import { migrate } from "../hub/storage/database.ts";
 import { MIGRATIONS } from "../hub/storage/migrations/index.ts";
 import { UserRepository } from "../hub/storage/user-repo.ts";
@@ -101,12 +101,15 @@ describe("file descriptor limits", () => {
     expect(parseFdLimits("nothing here")).toBeNull();
   });
 
-  it("keeps 256 descriptors (or half of a small limit) away from the broker", () => {
-    expect(effectiveConnectionCap(20_000, { soft: 1024, hard: 1024 })).toBe(768);
-    expect(effectiveConnectionCap(20_000, { soft: 65_536, hard: 65_536 })).toBe(20_000);
-    expect(effectiveConnectionCap(500, { soft: 65_536, hard: 65_536 })).toBe(500);
-    expect(effectiveConnectionCap(20_000, { soft: 320, hard: 320 })).toBe(160);
-    expect(effectiveConnectionCap(20_000, null)).toBe(20_000);
+  it("shares the descriptors: HTTP its cap (a quarter of a small limit at most), 128 for files, the broker the rest", () => {
+    const configured = { mqtt: 20_000, http: 1024 };
+    expect(connectionCaps(configured, { soft: 1024, hard: 1024 })).toEqual({ mqtt: 640, http: 256 });
+    expect(connectionCaps(configured, { soft: 20_000, hard: 20_000 })).toEqual({ mqtt: 18_848, http: 1024 });
+    expect(connectionCaps(configured, { soft: 65_536, hard: 65_536 })).toEqual({ mqtt: 20_000, http: 1024 });
+    expect(connectionCaps({ mqtt: 500, http: 64 }, { soft: 65_536, hard: 65_536 })).toEqual({ mqtt: 500, http: 64 });
+    // A tiny limit: half of it stays away from the broker.
+    expect(connectionCaps(configured, { soft: 320, hard: 320 })).toEqual({ mqtt: 160, http: 80 });
+    expect(connectionCaps(configured, null)).toEqual(configured);
   });
 });
 

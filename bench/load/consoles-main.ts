@@ -90,6 +90,12 @@ class Console {
     private readonly password: string,
   ) {}
 
+  /**
+   * One WebSocket at a time, and one reconnect loop. An earlier version left a
+   * refused attempt's socket open and let every attempt's "close" start a loop
+   * of its own: during a hub restart the loops multiplied, held ~20,000 HTTP
+   * connections and used up the hub's descriptors (issue 12, P4 after SIGKILL).
+   */
   async open(): Promise<void> {
     if (!this.cookie) this.cookie = await login(this.port, this.localAddress, this.username, this.password);
     await new Promise<void>((resolve, reject) => {
@@ -97,16 +103,25 @@ class Console {
         headers: { cookie: this.cookie },
         localAddress: this.localAddress,
       });
-      socket.once("open", () => resolve());
-      socket.on("unexpected-response", (_request, response) => {
+      let opened = false;
+      socket.once("open", () => {
+        opened = true;
+        resolve();
+      });
+      socket.on("unexpected-response", (request, response) => {
         // The session is gone (a hub restart may end it): log in again.
         if (response.statusCode === 401) this.cookie = "";
+        // With this listener, ws leaves the request to us: end it, or its connection stays open.
+        request.destroy();
         reject(new Error(`realtime socket answered ${response.statusCode}`));
       });
-      socket.once("error", reject);
+      socket.once("error", (error) => {
+        socket.terminate();
+        reject(error);
+      });
       socket.on("message", (data: Buffer) => this.onFrame(data));
       socket.once("close", () => {
-        if (!this.stopped) void this.reopen();
+        if (opened && !this.stopped) void this.reopen();
       });
     });
   }

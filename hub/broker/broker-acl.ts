@@ -21,12 +21,12 @@
  */
 import type { Client, PublishPacket, Subscription } from "aedes";
 import { DEVICES_ROOT, HUB_TO_DEVICE, isDeviceToHubKind, parseDeviceTopic, TOPIC_ROOT } from "../../protocol/index.ts";
+import type { RefusalLog } from "../net/refusal-log.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { BrokerAuth, BrokerIdentity } from "./broker-auth.ts";
 import { MQTT_ROLES } from "./broker-auth.ts";
 import type { ConnectionGate } from "./connection-gate.ts";
 import { logged } from "./logged.ts";
-import type { RefusalLog } from "./refusal-log.ts";
 
 export const MAX_SUBSCRIPTIONS = 100;
 /** Topic levels a publish or subscription may have (Aedes' `maxTopicLevels`); ours have 5. */

@@ -17,13 +17,13 @@ import type { Client } from "aedes";
 import type { Logger } from "pino";
 import { clientIdBelongsTo } from "../../protocol/index.ts";
 import { hashPassword, verifyPassword } from "../accounts/passwords.ts";
+import type { RefusalLog } from "../net/refusal-log.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { Role, UserRepository } from "../storage/user-repo.ts";
 import type { ConnectionGate } from "./connection-gate.ts";
 import { logged } from "./logged.ts";
 import type { LoginAudit } from "./login-audit.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
-import type { RefusalLog } from "./refusal-log.ts";
 
 /** A device remembers the secret hash it logged in with: a rotation makes its session stale (broker-acl.ts). */
 export type BrokerIdentity =

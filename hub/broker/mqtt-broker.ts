@@ -14,16 +14,17 @@ import net from "node:net";
 import { Aedes, type Client } from "aedes";
 import type { Logger } from "pino";
 import { type DeviceToHubKind, isDeviceToHubKind, parseDeviceTopic } from "../../protocol/index.ts";
+import { addressKey } from "../net/address-key.ts";
+import { connectionCaps, readFdLimits } from "../net/fd-limits.ts";
+import type { RefusalLog } from "../net/refusal-log.ts";
 import { type BrokerAcl, MAX_TOPIC_LEVELS } from "./broker-acl.ts";
 import type { BrokerAuth, BrokerIdentity } from "./broker-auth.ts";
 import { createBrokerPersistence } from "./broker-persistence.ts";
-import { addressKey, type ConnectionGate } from "./connection-gate.ts";
-import { effectiveConnectionCap, readFdLimits } from "./fd-limits.ts";
+import type { ConnectionGate } from "./connection-gate.ts";
 import { guardSocket } from "./frame-guard.ts";
 import type { IntakeGate, IntakeGateStats } from "./intake-gate.ts";
 import { logged } from "./logged.ts";
 import type { LoginAudit } from "./login-audit.ts";
-import type { RefusalLog } from "./refusal-log.ts";
 import { createStackSafeEmitter } from "./stack-safe-emitter.ts";
 
 /** How often people's MQTT sessions are checked against their accounts (a few monitors: cheap). */
@@ -57,6 +58,8 @@ export interface BrokerOptions {
   port: number;
   maxPacketBytes: number;
   maxConnections: number;
+  /** The HTTP server's configured cap: its descriptors are kept out of the broker's reach (hub/net/fd-limits.ts). */
+  httpMaxConnections: number;
   connectTimeoutMs: number;
 }
 
@@ -144,7 +147,10 @@ export class MqttBroker {
       ),
     );
     const limits = readFdLimits();
-    this.cap = effectiveConnectionCap(this.options.maxConnections, limits);
+    this.cap = connectionCaps(
+      { mqtt: this.options.maxConnections, http: this.options.httpMaxConnections },
+      limits,
+    ).mqtt;
     // noDelay: acks and feedback are tiny and urgent; Nagle's algorithm would hold each one back ~40 ms.
     const server = net.createServer({ noDelay: true }, (socket) => this.accept(aedes, socket));
     // Past the cap Node accepts and at once closes a socket, so the descriptors stay below the limit.

@@ -19,8 +19,14 @@ export interface FdLimits {
   hard: number;
 }
 
-/** Descriptors kept out of the broker's reach: consoles, workers' phones, SQLite, Twilio, logs. */
-export const FD_RESERVE = 256;
+/** Descriptors for what is not a connection: SQLite and its WAL, the log, outgoing Twilio requests. */
+export const FD_OTHER = 128;
+
+/** How many MQTT and HTTP connections the hub takes at once. */
+export interface ConnectionCaps {
+  mqtt: number;
+  http: number;
+}
 
 /** The "Max open files" line of /proc/self/limits; null where there is no /proc (macOS, Windows). */
 export function readFdLimits(file = "/proc/self/limits"): FdLimits | null {
@@ -43,12 +49,19 @@ export function parseFdLimits(text: string): FdLimits | null {
 }
 
 /**
- * The broker's cap: the configured one, lowered so that the reserve stays free.
- * A small limit keeps at least half of it for the rest of the hub: a hub whose
- * HTTP side cannot accept is worse off than one that takes fewer buttons.
+ * How the descriptors are shared. HTTP (consoles, workers' phones, webhooks)
+ * gets its configured cap, at most a quarter of the limit; FD_OTHER stay for
+ * files and outgoing requests; the broker gets the rest, up to its configured
+ * cap. Both servers close a connection past their cap at once, so neither can
+ * take the other's descriptors: before HTTP had a cap, a console that leaked
+ * connections used up every descriptor, and buttons reconnecting after a
+ * restart were accepted and reset by libuv, silently, for as long as it lasted
+ * (issue 12). A small limit keeps at least half of it away from the broker: a
+ * hub whose HTTP side cannot accept is worse off than one that takes fewer buttons.
  */
-export function effectiveConnectionCap(configured: number, limits: FdLimits | null): number {
+export function connectionCaps(configured: ConnectionCaps, limits: FdLimits | null): ConnectionCaps {
   if (!limits || !Number.isFinite(limits.soft)) return configured;
-  const reserve = Math.min(FD_RESERVE, Math.floor(limits.soft / 2));
-  return Math.max(1, Math.min(configured, limits.soft - reserve));
+  const http = Math.max(1, Math.min(configured.http, Math.floor(limits.soft / 4)));
+  const reserve = Math.min(http + FD_OTHER, Math.floor(limits.soft / 2));
+  return { mqtt: Math.max(1, Math.min(configured.mqtt, limits.soft - reserve)), http };
 }

@@ -68,11 +68,11 @@ export class RefusalLog {
           addresses: [...seen.addresses].slice(0, 10),
           distinctAddresses: seen.addresses.size,
         },
-        `${seen.count} more MQTT refusals like the last (${seen.code}) in ${REFUSAL_LOG_WINDOW_MS / 1000} s`,
+        `${seen.count} more refusals like the last (${seen.code}) in ${REFUSAL_LOG_WINDOW_MS / 1000} s`,
       );
     }
     if (this.unlogged > 0) {
-      this.logger.warn({ more: this.unlogged }, `${this.unlogged} more MQTT refusals of other kinds or clients`);
+      this.logger.warn({ more: this.unlogged }, `${this.unlogged} more refusals of other kinds or clients`);
     }
     this.suppressed.clear();
     this.unlogged = 0;
