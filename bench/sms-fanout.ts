@@ -18,12 +18,12 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { EventBus } from "../hub/events.ts";
 import { createLogger } from "../hub/log.ts";
-import { relativeSmsPriority } from "../hub/notify/outbox-priority.ts";
 import { OutboxSender } from "../hub/notify/outbox-sender.ts";
 import { TwilioSmsNotifier } from "../hub/notify/twilio-notifier.ts";
 import { TwilioVoiceNotifier } from "../hub/notify/twilio-voice-notifier.ts";
 import { AlarmRepository } from "../hub/storage/alarm-repo.ts";
 import { openDatabase } from "../hub/storage/database.ts";
+import { relativeSmsPriority } from "../hub/storage/outbox-priority.ts";
 import { OutboxRepository } from "../hub/storage/outbox-repo.ts";
 import { startFakeTwilio } from "../tests/support/fake-twilio.ts";
 

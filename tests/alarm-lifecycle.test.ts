@@ -8,8 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertTransition, isLegalTransition, LEGAL_TRANSITIONS } from "../hub/alarms/lifecycle.ts";
 import { ALARM_STATUSES, AlarmRepository, type AlarmStatus } from "../hub/storage/alarm-repo.ts";
+import { assertTransition, isLegalTransition, LEGAL_TRANSITIONS } from "../hub/storage/alarm-transitions.ts";
 import { type Db, openDatabase } from "../hub/storage/database.ts";
 
 const LEGAL = new Set([

@@ -7,9 +7,9 @@
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../hub/log.ts";
-import { OUTBOX_PRIORITY, priorityOfPurpose, relativeSmsPriority } from "../hub/notify/outbox-priority.ts";
 import { RatePacer } from "../hub/notify/rate-pacer.ts";
 import { migrate } from "../hub/storage/database.ts";
+import { OUTBOX_PRIORITY, priorityOfPurpose, relativeSmsPriority } from "../hub/storage/outbox-priority.ts";
 import { OUTBOX_DUE_SQL, OUTBOX_NEXT_DUE_AT_SQL } from "../hub/storage/outbox-repo.ts";
 import { type OutboxHarness, sms, startOutboxHarness } from "./support/outbox-harness.ts";
 import { waitFor } from "./support/test-hub.ts";

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashDeviceSecret } from "../hub/broker/broker-auth.ts";
+import { hashDeviceSecret } from "../hub/accounts/device-secret.ts";
 import { buildRegistryApp, caller } from "./support/registry-app.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 

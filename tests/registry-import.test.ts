@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { hashDeviceSecret } from "../hub/broker/broker-auth.ts";
+import { hashDeviceSecret } from "../hub/accounts/device-secret.ts";
 import { exportRegistry } from "../hub/registry/export/run-export.ts";
 import type { Db } from "../hub/storage/database.ts";
 import {

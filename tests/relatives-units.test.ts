@@ -4,7 +4,6 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../hub/log.ts";
-import { advancesStatus, isFailedStatus } from "../hub/notify/delivery-status.ts";
 import {
   callGoodbyeTwiml,
   keypadConfirmedTwiml,
@@ -13,6 +12,7 @@ import {
 } from "../hub/notify/relative-texts.ts";
 import { isConfirmation, normalisePhone } from "../hub/relatives/replies.ts";
 import { migrate } from "../hub/storage/database.ts";
+import { advancesStatus, isFailedStatus } from "../hub/storage/delivery-status.ts";
 import { MIGRATIONS } from "../hub/storage/migrations/index.ts";
 
 describe("relatives' replies", () => {

@@ -10,7 +10,6 @@
  * `accepted`) when it is acknowledged, and it keeps that status.
  */
 import type { Logger } from "pino";
-import type { DeviceChannel } from "../broker/device-channel.ts";
 import { DispatchEffects } from "../dispatch/offer-cascade.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
@@ -18,6 +17,7 @@ import { type AlarmOutcome, type AlarmRepository, type AlarmRow, CLOSED_STATUSES
 import { type Db, nowIso } from "../storage/database.ts";
 import type { UserRow } from "../storage/user-repo.ts";
 import { buttonStateOf } from "./button-state.ts";
+import type { DevicePort } from "./device-port.ts";
 
 /** What closing an alarm asks of dispatch: withdraw open offers, stand down a worker, inside the same transaction. */
 export interface DispatchCloseOut {
@@ -29,7 +29,7 @@ export interface DispatchCloseOut {
 export class AlarmService {
   private readonly db: Db;
   private readonly alarms: AlarmRepository;
-  private readonly devices: DeviceChannel;
+  private readonly devices: DevicePort;
   private readonly bus: EventBus;
   private readonly logger: Logger;
   private readonly dispatch: DispatchCloseOut;
@@ -37,7 +37,7 @@ export class AlarmService {
   constructor(deps: {
     db: Db;
     alarms: AlarmRepository;
-    devices: DeviceChannel;
+    devices: DevicePort;
     bus: EventBus;
     logger: Logger;
     dispatch: DispatchCloseOut;

@@ -1,6 +1,5 @@
 /** Builds the lifecycle parts (repository, service, deadline watcher) from the hub's shared pieces. */
 import type { Logger } from "pino";
-import type { DeviceChannel } from "../broker/device-channel.ts";
 import type { HubConfig } from "../config.ts";
 import type { Clock } from "../dispatch/types.ts";
 import type { EventBus } from "../events.ts";
@@ -9,6 +8,7 @@ import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { DispatchCloseOut } from "./alarm-service.ts";
 import { DeadlineWatcher } from "./deadline-watcher.ts";
+import type { DevicePort } from "./device-port.ts";
 import { LifecycleRepository } from "./lifecycle-repo.ts";
 import { LifecycleService } from "./lifecycle-service.ts";
 
@@ -16,7 +16,7 @@ export function createLifecycle(deps: {
   db: Db;
   alarms: AlarmRepository;
   outbox: OutboxRepository;
-  devices: DeviceChannel;
+  devices: DevicePort;
   bus: EventBus;
   logger: Logger;
   config: HubConfig;

@@ -6,7 +6,6 @@
  * together; then every console and the device's retained feedback are told.
  */
 import type { Logger } from "pino";
-import type { DeviceChannel } from "../broker/device-channel.ts";
 import { DispatchEffects } from "../dispatch/offer-cascade.ts";
 import type { Clock } from "../dispatch/types.ts";
 import { AnxinError } from "../errors.ts";
@@ -16,6 +15,7 @@ import type { Db } from "../storage/database.ts";
 import type { UserRow } from "../storage/user-repo.ts";
 import type { DispatchCloseOut } from "./alarm-service.ts";
 import { buttonStateOf } from "./button-state.ts";
+import type { DevicePort } from "./device-port.ts";
 import type { LifecycleRepository, OverdueRow } from "./lifecycle-repo.ts";
 
 export interface LifecycleSettings {
@@ -35,7 +35,7 @@ export class LifecycleService {
     db: Db;
     alarms: AlarmRepository;
     repo: LifecycleRepository;
-    devices: DeviceChannel;
+    devices: DevicePort;
     bus: EventBus;
     logger: Logger;
     dispatch: DispatchCloseOut;

@@ -12,10 +12,11 @@
  * throttled (a 192-bit secret cannot be guessed at any rate, and refusing it
  * would let anyone lock a resident's button out by failing in its name).
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { Client } from "aedes";
 import type { Logger } from "pino";
 import { clientIdBelongsTo } from "../../protocol/index.ts";
+import { hashDeviceSecret } from "../accounts/device-secret.ts";
 import { hashPassword, verifyPassword } from "../accounts/passwords.ts";
 import type { RefusalLog } from "../net/refusal-log.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
@@ -36,15 +37,6 @@ export const MQTT_ROLES: readonly Role[] = ["admin", "monitor"];
 /** Aedes' CONNACK return codes for a refused login. */
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
-
-/**
- * Device secrets are random 192-bit tokens, not human passwords, so a plain
- * SHA-256 is a sound hash for them and keeps a reconnecting fleet cheap; human
- * passwords get argon2.
- */
-export function hashDeviceSecret(secret: string): string {
-  return createHash("sha256").update(secret, "utf8").digest("hex");
-}
 
 function secretMatches(secret: string, storedHash: string): boolean {
   const candidate = Buffer.from(hashDeviceSecret(secret), "hex");

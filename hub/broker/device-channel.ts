@@ -3,6 +3,7 @@
  * Feedback is retained so a device that reconnects learns at once where its
  * call stands, even if it missed the change.
  */
+
 import type { Logger } from "pino";
 import {
   type AckMessage,
@@ -16,6 +17,7 @@ import {
   type FeedbackState,
   LIMITS,
 } from "../../protocol/index.ts";
+import type { DevicePort } from "../alarms/device-port.ts";
 import type { MqttBroker } from "./mqtt-broker.ts";
 
 /** Reads a device's feedback state from storage at publish time (see hub/alarms/device-feedback.ts). */
@@ -23,7 +25,7 @@ export type FeedbackSource = (deviceId: string) => { state: FeedbackState; alarm
 /** The devices that pressed for an alarm (several when two buttons of one household did). */
 export type DevicesOfAlarm = (alarmId: number) => readonly string[];
 
-export class DeviceChannel {
+export class DeviceChannel implements DevicePort {
   private readonly broker: MqttBroker;
   private readonly logger: Logger;
   private readonly currentFeedback: FeedbackSource | null;

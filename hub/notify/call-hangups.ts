@@ -19,7 +19,7 @@ import type { Logger } from "pino";
 import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { CallHangupRepository, DueHangup, HangupStatus } from "../storage/call-hangup-repo.ts";
-import { isFinalStatus } from "./delivery-status.ts";
+import { isFinalStatus } from "../storage/delivery-status.ts";
 import type { CallHangup, HangupResult } from "./notifier.ts";
 import { retryDelayMs } from "./retry-delay.ts";
 

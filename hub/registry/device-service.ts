@@ -8,7 +8,7 @@
  * any publish from such a session that would still arrive.
  */
 import { randomBytes } from "node:crypto";
-import { hashDeviceSecret } from "../broker/broker-auth.ts";
+import { hashDeviceSecret } from "../accounts/device-secret.ts";
 import type { DeviceCredentialsReason, EventBus } from "../events.ts";
 import { type Db, nowIso } from "../storage/database.ts";
 import type { DeviceRepo } from "./device-repo.ts";

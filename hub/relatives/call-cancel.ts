@@ -12,9 +12,10 @@
  * Each such contact becomes `cancelled`, so the end Twilio reports for it
  * (canceled, completed) never moves any cascade on.
  */
-import { isFinalStatus } from "../notify/delivery-status.ts";
+
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { CallHangupRepository } from "../storage/call-hangup-repo.ts";
+import { isFinalStatus } from "../storage/delivery-status.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { CascadeRepository } from "./cascade-repo.ts";
 import { type Clock, type EffectSink, who } from "./types.ts";

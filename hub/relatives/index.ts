@@ -10,7 +10,6 @@ import type { Logger } from "pino";
 import type { HubConfig } from "../config.ts";
 import type { EventBus } from "../events.ts";
 import type { FamilyLinkMinter } from "../family/family-links.ts";
-import type { TwilioWebhookOptions } from "../http/routes/twilio-routes.ts";
 import { CallHangups } from "../notify/call-hangups.ts";
 import { ConsoleVoiceNotifier } from "../notify/console-notifier.ts";
 import type { VoiceNotifier } from "../notify/notifier.ts";
@@ -24,6 +23,7 @@ import { RelativeCascadeService } from "./cascade-service.ts";
 import { CascadeViews } from "./cascade-views.ts";
 import { CascadeWatcher } from "./cascade-watcher.ts";
 import { type Clock, relativeSettingsFrom } from "./types.ts";
+import type { TwilioWebhookOptions } from "./webhook-options.ts";
 
 export { CascadeWatcher } from "./cascade-watcher.ts";
 

@@ -13,10 +13,10 @@
  * its calls that have not ended are withdrawn or hung up (call-cancel.ts).
  */
 import type { FamilyLinkMinter } from "../family/family-links.ts";
-import { relativeSmsPriority } from "../notify/outbox-priority.ts";
 import { relativeCallTwiml } from "../notify/relative-texts.ts";
 import { relativeAlarmSms, type SmsLanguage, smsLanguageOf } from "../notify/sms-text.ts";
 import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import { relativeSmsPriority } from "../storage/outbox-priority.ts";
 import type { NewOutboxMessage, OutboxChannel, OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository, RelativeRow } from "../storage/registry-repo.ts";
 import type { CallCanceller } from "./call-cancel.ts";

@@ -9,7 +9,7 @@
  * provisioning sheet a installer would receive, while the database keeps hashes.
  */
 import { randomBytes } from "node:crypto";
-import { hashDeviceSecret } from "../broker/broker-auth.ts";
+import { hashDeviceSecret } from "../accounts/device-secret.ts";
 import { type Db, nowIso } from "../storage/database.ts";
 import {
   CLINIC_NAMES,

@@ -1,5 +1,5 @@
 import type { AlarmMessage } from "../../protocol/index.ts";
-import { assertTransition } from "../alarms/lifecycle.ts";
+import { assertTransition } from "./alarm-transitions.ts";
 import { type Db, nowIso } from "./database.ts";
 
 /**

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
-import { advancesStatus } from "../notify/delivery-status.ts";
-import { type OutboxPriority, priorityOfPurpose } from "../notify/outbox-priority.ts";
 import { type Db, nowIso } from "./database.ts";
+import { advancesStatus } from "./delivery-status.ts";
+import { type OutboxPriority, priorityOfPurpose } from "./outbox-priority.ts";
 
 export type OutboxChannel = "sms" | "voice";
 

@@ -14,7 +14,6 @@
  * every console through the bus.
  */
 import type { Logger } from "pino";
-import type { EventBus } from "../events.ts";
 import type { Db } from "./database.ts";
 
 export interface WriteCheck {
@@ -24,19 +23,27 @@ export interface WriteCheck {
   checkedAt: string;
 }
 
+/** Where a change is told (the hub's event bus; storage does not import the domain's bus itself). */
+export interface WriteCheckSink {
+  emit(event: "storage.write", payload: { check: WriteCheck }): void;
+}
+
 /** Only SQLite's own code names leave the hub (/health needs no login): never a message that could name a path. */
 const SQLITE_CODE = /^SQLITE_[A-Z_]{1,40}$/;
 
 export class DatabaseWriteProbe {
   private readonly db: Db;
   private readonly logger: Logger;
-  private readonly bus: EventBus;
+  private readonly bus: WriteCheckSink;
   private readonly intervalMs: number;
   private readonly now: () => number;
   private last: { check: WriteCheck; at: number } | null = null;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(deps: { db: Db; logger: Logger; bus: EventBus }, options: { intervalMs: number; now?: () => number }) {
+  constructor(
+    deps: { db: Db; logger: Logger; bus: WriteCheckSink },
+    options: { intervalMs: number; now?: () => number },
+  ) {
     this.db = deps.db;
     this.logger = deps.logger;
     this.bus = deps.bus;

@@ -4,7 +4,7 @@
  * API. `createSupervision` only builds; `supervisor.start()`/`stop()` run it.
  */
 import type { Logger } from "pino";
-import type { DeviceChannel } from "../broker/device-channel.ts";
+import type { DevicePort } from "../alarms/device-port.ts";
 import type { HubConfig } from "../config.ts";
 import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
@@ -28,7 +28,7 @@ export function createSupervision(deps: {
   db: Db;
   registry: RegistryRepository;
   alarms: AlarmRepository;
-  devices: DeviceChannel;
+  devices: DevicePort;
   dispatch: TestDispatchCloseOut;
   bus: EventBus;
   logger: Logger;

@@ -19,7 +19,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 
-import type { DeviceChannel } from "../broker/device-channel.ts";
+import type { DevicePort } from "../alarms/device-port.ts";
 import { DispatchEffects } from "../dispatch/offer-cascade.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
@@ -42,7 +42,7 @@ export interface TestAlarmsDeps {
   faults: FaultRepository;
   ledger: FaultLedger;
   alarms: AlarmRepository;
-  devices: Pick<DeviceChannel, "command" | "feedback">;
+  devices: Pick<DevicePort, "command" | "feedback">;
   dispatch: TestDispatchCloseOut;
   bus: EventBus;
   logger: Logger;

@@ -9,7 +9,6 @@
  * MessageSid, and a copy gets an empty `<Response/>` (no reply sent twice).
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
-import type { Logger } from "pino";
 import twilio from "twilio";
 import { AnxinError } from "../../errors.ts";
 import {
@@ -19,16 +18,10 @@ import {
   keypadRetryTwiml,
   messagingResponse,
 } from "../../notify/relative-texts.ts";
-import type { DeliveryReport, RelativeCascadeService } from "../../relatives/cascade-service.ts";
+import type { DeliveryReport } from "../../relatives/cascade-service.ts";
+import type { TwilioWebhookOptions } from "../../relatives/webhook-options.ts";
 
-export interface TwilioWebhookOptions {
-  /** Null when Twilio is not configured: no signature can be checked, so every webhook is refused. */
-  account: { accountSid: string; authToken: string } | null;
-  /** ANXIN_PUBLIC_URL: the origin (and path prefix) Twilio posts to. */
-  publicUrl: string;
-  relatives: Pick<RelativeCascadeService, "onInboundSms" | "onKeypad" | "onDeliveryReport">;
-  logger: Logger;
-}
+export type { TwilioWebhookOptions };
 
 type Form = Record<string, string>;
 

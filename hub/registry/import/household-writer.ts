@@ -6,7 +6,7 @@
  * prepared once.
  */
 import { randomBytes } from "node:crypto";
-import { hashDeviceSecret } from "../../broker/broker-auth.ts";
+import { hashDeviceSecret } from "../../accounts/device-secret.ts";
 import type { Db } from "../../storage/database.ts";
 import type { ValidHousehold } from "./household-checks.ts";
 import { type DeviceCredential, PROGRESS_EVERY, type WriteStamp } from "./import-plan.ts";

@@ -17,7 +17,7 @@
  */
 import { AnxinError } from "../errors.ts";
 // alarm-repo imports this module too: only read its values inside functions (ESM cycle).
-import { type AlarmStatus, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import { type AlarmStatus, CLOSED_STATUSES } from "./alarm-repo.ts";
 
 /** The legal transitions, as data: from → the states it may move to. */
 export const LEGAL_TRANSITIONS: Readonly<Record<AlarmStatus, readonly AlarmStatus[]>> = {
