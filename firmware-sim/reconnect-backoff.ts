@@ -16,10 +16,26 @@
  * device can still be waiting. Growing by 1.5 keeps that under ~10 s after a
  * restart of ~10 s (the bounds run 2, 3, 4.5, 6.8, 10, 15, 23, 30 s), while a
  * long outage settles at one attempt per device every 15 s on average.
+ *
+ * Why a refused connection does not grow it at first: "connection refused"
+ * means the hub's host answered that nothing listens (the hub restarting).
+ * That costs the hub nothing, so for RECONNECT_REFUSED_HOLD_MS after the loss
+ * such attempts keep the first bound, and the fleet is back within about 2 s
+ * of the hub listening again; refusals past that grow the bound as usual.
  */
 
+/** A TCP connect the peer refused (nothing listening), as opposed to no answer or a closed connection. */
+export function isConnectionRefused(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "ECONNREFUSED";
+}
+
 // The numbers are the protocol's (protocol/reconnect.ts), which the hub's supervision relies on too.
-import { RECONNECT_FIRST_MAX_MS, RECONNECT_GROWTH, RECONNECT_MAX_MS } from "../protocol/index.ts";
+import {
+  RECONNECT_FIRST_MAX_MS,
+  RECONNECT_GROWTH,
+  RECONNECT_MAX_MS,
+  RECONNECT_REFUSED_HOLD_MS,
+} from "../protocol/index.ts";
 
 /** The longest wait before reconnect attempt `attempt` (0 = the first after the connection was lost). */
 export function reconnectBoundMs(attempt: number): number {
@@ -38,27 +54,38 @@ export function reconnectDelayMs(attempt: number, random: () => number = Math.ra
 export class ReconnectLoop {
   private readonly reconnect: () => void;
   private readonly random: () => number;
+  private readonly now: () => number;
   private attempt = 0;
+  /** When the current loss began (the first close since the last session), for the refused-connection hold. */
+  private lostAt: number | null = null;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(reconnect: () => void, random: () => number = Math.random) {
+  constructor(reconnect: () => void, random: () => number = Math.random, now: () => number = () => performance.now()) {
     this.reconnect = reconnect;
     this.random = random;
+    this.now = now;
   }
 
   /** A session is up (logged in and set up): the next loss starts again from the shortest bound. */
   connected(): void {
     this.attempt = 0;
+    this.lostAt = null;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
 
-  /** The connection closed or could not be opened: schedules the next attempt; returns its wait, or null. */
-  closed(): number | null {
+  /**
+   * The connection closed or could not be opened: schedules the next attempt; returns its wait, or null.
+   * `refused`: the TCP connection was refused (isConnectionRefused), which grows no bound at first.
+   */
+  closed(how: { refused?: boolean } = {}): number | null {
     if (this.stopped || this.timer) return null;
+    const now = this.now();
+    this.lostAt ??= now;
+    const held = how.refused === true && now - this.lostAt < RECONNECT_REFUSED_HOLD_MS;
     const wait = reconnectDelayMs(this.attempt, this.random);
-    this.attempt += 1;
+    if (!held) this.attempt += 1;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (!this.stopped) this.reconnect();

@@ -10,7 +10,7 @@
  */
 import { connect, ErrorWithReasonCode, type IClientOptions, type MqttClient } from "mqtt";
 import { PressQueue } from "../firmware-sim/press-queue.ts";
-import { ReconnectLoop } from "../firmware-sim/reconnect-backoff.ts";
+import { isConnectionRefused, ReconnectLoop } from "../firmware-sim/reconnect-backoff.ts";
 import {
   type AckMessage,
   type AlarmMessage,
@@ -94,12 +94,18 @@ export class HubLink {
     this.reconnects = reconnects;
     client.on("connect", () => void this.setUpSession(client, ++this.generation));
     client.on("message", (topic, payload) => this.handleMessage(topic, payload));
+    // mqtt.js reports a refused TCP connection as an error just before the close.
+    let connectionRefused = false;
     client.on("close", () => {
       this.handleClose();
       // A refused CONNACK waits for its own slow retry (handleError), not the quick backoff.
-      if (this.client === client && this.refusedTimer === undefined) reconnects.closed();
+      if (this.client === client && this.refusedTimer === undefined) reconnects.closed({ refused: connectionRefused });
+      connectionRefused = false;
     });
-    client.on("error", (error) => this.handleError(client, error));
+    client.on("error", (error) => {
+      if (isConnectionRefused(error)) connectionRefused = true;
+      this.handleError(client, error);
+    });
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.settle("unreachable"), timeoutMs);
       this.settleFirst = (outcome) => {

@@ -3,9 +3,16 @@
  * attempt (firmware-sim/reconnect-backoff.ts, docs/protocol.md "Reconnecting"),
  * so a fleet dropped at one instant does not come back in one second.
  */
+import net from "node:net";
+import mqtt from "mqtt";
 import { describe, expect, it } from "vitest";
-import { ReconnectLoop, reconnectBoundMs, reconnectDelayMs } from "../firmware-sim/reconnect-backoff.ts";
-import { RECONNECT_FIRST_MAX_MS, RECONNECT_MAX_MS } from "../protocol/index.ts";
+import {
+  isConnectionRefused,
+  ReconnectLoop,
+  reconnectBoundMs,
+  reconnectDelayMs,
+} from "../firmware-sim/reconnect-backoff.ts";
+import { RECONNECT_FIRST_MAX_MS, RECONNECT_MAX_MS, RECONNECT_REFUSED_HOLD_MS } from "../protocol/index.ts";
 
 describe("reconnect backoff", () => {
   it("bounds the first wait by 2 s, then grows each bound by half, up to 30 s", () => {
@@ -63,5 +70,53 @@ describe("reconnect backoff", () => {
     loop.stop();
     expect(loop.closed()).toBeNull();
     expect(reconnects).toBe(6);
+  });
+
+  it("keeps the first bound while the hub's host refuses the connection, for 30 s of a loss, then grows", async () => {
+    let clock = 0;
+    let wake: () => void = () => {};
+    const loop = new ReconnectLoop(
+      () => wake(),
+      // A tiny draw keeps the real waits a few milliseconds; each is a thousandth of its bound.
+      () => 0.001,
+      () => clock,
+    );
+    const close = async (how: { refused?: boolean }, after: number) => {
+      clock += after;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      const wait = loop.closed(how);
+      await woken;
+      return wait;
+    };
+    // Nothing listens (a restart): every wait is drawn from the first bound.
+    const refusedWaits = [];
+    for (let i = 0; i < 6; i += 1) refusedWaits.push(await close({ refused: true }, 1000));
+    expect(refusedWaits).toEqual([2, 2, 2, 2, 2, 2]);
+    // Any other failure grows the bound as before.
+    expect(await close({}, 1000)).toBe(2);
+    expect(await close({}, 1000)).toBe(3);
+    // Past the hold, refusals grow it too: a long outage settles at the slow rate.
+    clock += RECONNECT_REFUSED_HOLD_MS;
+    expect(await close({ refused: true }, 0)).toBe(4);
+    expect(await close({ refused: true }, 0)).toBe(6);
+    // A session starts a new loss: refusals hold again.
+    loop.connected();
+    expect(await close({ refused: true }, 0)).toBe(2);
+    expect(await close({ refused: true }, 1000)).toBe(2);
+    loop.stop();
+  });
+
+  it("recognises mqtt.js's report of a refused connection, and nothing else", async () => {
+    // A port nothing listens on: bind one, note it, close it.
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 2000 });
+    const error = await new Promise<Error>((resolve) => client.once("error", resolve));
+    await client.endAsync(true);
+    expect(isConnectionRefused(error)).toBe(true);
+    expect(isConnectionRefused(Object.assign(new Error("reset"), { code: "ECONNRESET" }))).toBe(false);
+    expect(isConnectionRefused(null)).toBe(false);
   });
 });

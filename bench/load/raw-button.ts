@@ -12,8 +12,8 @@
  */
 import net from "node:net";
 import { generate, type IPublishPacket, type Packet, parser } from "mqtt-packet";
-import { reconnectDelayMs } from "../../firmware-sim/reconnect-backoff.ts";
-import { CONNACK_WAIT_MS } from "../../protocol/index.ts";
+import { isConnectionRefused, reconnectDelayMs } from "../../firmware-sim/reconnect-backoff.ts";
+import { CONNACK_WAIT_MS, RECONNECT_REFUSED_HOLD_MS } from "../../protocol/index.ts";
 import type { PressKind, ReconnectPolicy } from "./button-types.ts";
 import { epochMs } from "./stats.ts";
 
@@ -66,6 +66,9 @@ export class RawButton {
   private stopped = false;
   private refusedLast = false;
   private failures = 0;
+  /** The last attempt's TCP connection was refused (nothing listening), and when the current loss began. */
+  private tcpRefused = false;
+  private lostAt: number | null = null;
   private nextPacketId = 1;
   private seq = 0;
   private lastSentAt = 0;
@@ -105,7 +108,9 @@ export class RawButton {
       });
     });
     socket.on("data", (chunk: Buffer) => framing.parse(chunk));
-    socket.on("error", () => {});
+    socket.on("error", (error) => {
+      if (isConnectionRefused(error)) this.tcpRefused = true;
+    });
     socket.on("close", () => this.onClose(socket));
     // The protocol: an attempt without CONNACK after 20 s has failed (the hub answers a storm in order).
     this.connackTimer = setTimeout(() => socket.destroy(), CONNACK_WAIT_MS);
@@ -234,6 +239,7 @@ export class RawButton {
   private onReady(): void {
     this.isReady = true;
     this.failures = 0;
+    this.lostAt = null;
     this.publish(this.topic("status"), '{"state":"online"}', 1);
     // The protocol: after every (re)connect, re-send every pending press at once, oldest first.
     for (const press of this.pending.values()) {
@@ -276,7 +282,11 @@ export class RawButton {
     if (this.stopped) return;
     const { mode, fixedMs } = this.host.reconnect;
     const delay = this.refusedLast ? REFUSED_RETRY_MS : mode === "fixed" ? fixedMs : reconnectDelayMs(this.failures);
-    this.failures += 1;
+    // As docs/protocol.md says: a refused TCP connection grows no bound in the first 30 s of a loss.
+    const now = performance.now();
+    this.lostAt ??= now;
+    if (!(this.tcpRefused && now - this.lostAt < RECONNECT_REFUSED_HOLD_MS)) this.failures += 1;
+    this.tcpRefused = false;
     this.refusedLast = false;
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
