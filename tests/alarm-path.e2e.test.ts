@@ -209,8 +209,12 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
       "outbox marked sent",
     );
 
-    // The console hears about it over the WebSocket, already located.
-    const pushed = await waitFor(() => feed.alarms.find((a) => a.id === ack.alarmId), 3000, "alarm pushed to console");
+    // The console hears about it over the WebSocket (at once, then as each stage changes it: see console-push.e2e).
+    const pushed = await waitFor(
+      () => feed.alarms.find((a) => a.id === ack.alarmId && a.status === "offered"),
+      3000,
+      "the located, offered alarm pushed to console",
+    );
     expect(pushed.household?.address).toBe(household.address);
     expect(pushed.status).toBe("offered");
     expect(pushed.acknowledgedAt).toBeNull();

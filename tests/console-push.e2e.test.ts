@@ -175,6 +175,38 @@ describe("console push", () => {
     }
     expect(seen).toEqual(open);
   });
+
+  it("tells the consoles of a new alarm at its ack, before it is located, texted or offered", async () => {
+    const feed = await feedOf(th, cookie);
+    // What was stored when the consoles were told (the push reads the same row a moment later).
+    const told: { id: number; stagesDone: string; householdId: number | null; status: string }[] = [];
+    const listening = th.hub.bus.on("alarm.changed", ({ alarmId, change }) => {
+      if (change !== "received") return;
+      const row = th.hub.db
+        .prepare("SELECT stages_done, household_id, status FROM alarms WHERE id = ?")
+        .get(alarmId) as { stages_done: string; household_id: number | null; status: string };
+      told.push({ id: alarmId, stagesDone: row.stages_done, householdId: row.household_id, status: row.status });
+    });
+    cleanups.push(listening);
+    const device = th.demoDevices[30];
+    if (!device) throw new Error("no demo device");
+    const button = new SimulatedButton({ mqttUrl: th.mqttUrl, deviceId: device.deviceId, secret: device.secret });
+    cleanups.push(() => button.stop());
+    await button.start({ timeoutMs: 10_000 });
+    const ack = await button.press("sos");
+    const id = ack.alarmId ?? 0;
+    await waitFor(() => told.some((t) => t.id === id), 5000, "the consoles to be told of the new alarm");
+    expect(told.filter((t) => t.id === id)).toEqual([
+      { id, stagesDone: "[]", householdId: null, status: "unassigned" },
+    ]);
+    await th.waitForPipeline(id, 15_000);
+    // The console has it, and then has it located.
+    await waitFor(
+      () => alarmFrames(feed).some((f) => JSON.stringify(f).includes(`"id":${id},`)),
+      5000,
+      "a frame with the alarm",
+    );
+  });
 });
 
 describe("a console that cannot keep up", () => {

@@ -35,7 +35,8 @@ export class FamilyWatcher {
     this.timer.unref();
     // Its own `family_updated` changes are skipped, so a pass never wakes another for nothing.
     this.unsubscribe = this.bus.on("alarm.changed", ({ change }) => {
-      if (change !== "family_updated" && change !== "clinic_stood_down") this.wake();
+      // `received` is a new alarm on the consoles: no step of it is for the family yet.
+      if (change !== "family_updated" && change !== "clinic_stood_down" && change !== "received") this.wake();
     });
   }
 
