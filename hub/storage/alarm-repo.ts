@@ -235,8 +235,13 @@ export class AlarmRepository {
     return row ? (JSON.parse(row.stages_done) as string[]) : [];
   }
 
-  markStageDone(alarmId: number, stage: string): void {
-    const done = this.stagesDone(alarmId);
+  /**
+   * Adds `stage` to the alarm's completed stages. `doneBefore`: the list as the
+   * caller read it in this same transaction (the stage batch, the only writer),
+   * which saves reading it again for every stage.
+   */
+  markStageDone(alarmId: number, stage: string, doneBefore?: readonly string[]): void {
+    const done = doneBefore ? [...doneBefore] : this.stagesDone(alarmId);
     if (done.includes(stage)) return;
     done.push(stage);
     this.db
