@@ -12,7 +12,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
 import { openIdleSockets, type SocketCrowd } from "./support/hostile-clients.ts";
 import { repoRoot } from "./support/run-cli.ts";
@@ -149,9 +149,11 @@ async function stopChildHub(hub: ChildHub): Promise<void> {
 }
 
 describe("the file descriptor limit", () => {
+  // Each test's own hub is stopped after it: one left running outlives the test run (it is detached).
   let hub: ChildHub | null = null;
-  afterAll(async () => {
+  afterEach(async () => {
     if (hub) await stopChildHub(hub);
+    hub = null;
   });
 
   it("keeps descriptors for HTTP: with 400 sockets at the broker under a limit of 320, /health and login answer", async () => {
