@@ -69,4 +69,37 @@ describe("bounded intake", () => {
     expect(hub.hub.commitStats.urgentJobs - jobsBefore).toBe(2);
     expect(hub.logs.filter((l) => l.msg?.startsWith("copy of a press still being stored"))).toHaveLength(2);
   });
+
+  it("lets copies of a press that waits for room through at once, holds only the press, and acks it once", async () => {
+    // One press at a time, each commit waiting up to 1 s for company: the second device's press surely waits.
+    th = await startTestHub({
+      twilio: false,
+      env: { ANXIN_INTAKE_MAX_PENDING: "1", ANXIN_COMMIT_MAX_WAIT_MS: "1000" },
+    });
+    const hub = th;
+    const [first, second] = hub.demoDevices;
+    if (!first || !second) throw new Error("no demo devices");
+    const burst = await connectBurst(hub.mqttUrl, [first, second]);
+    const ahead: Press = { deviceId: first.deviceId, pressId: "press-ahead", kind: "test", attempt: 1 };
+    burst.send([ahead]);
+    await waitFor(() => hub.hub.intakeStats.inPipeline === 1, 5000, "the first press in the pipeline");
+    const waiting: Press = { deviceId: second.deviceId, pressId: "press-waiting", kind: "test", attempt: 1 };
+    // The press, then three re-sends of it, as a device whose ack is late sends them.
+    burst.send([waiting, { ...waiting, attempt: 2 }, { ...waiting, attempt: 3 }, { ...waiting, attempt: 4 }]);
+    await waitFor(() => hub.hub.intakeStats.copiesDropped === 3, 5000, "the three copies let through");
+    const acks = await burst.waitForAcks(2);
+    await waitFor(() => hub.hub.intakeStats.inPipeline === 0, 10_000, "the pipeline empty");
+    burst.close();
+
+    expect(acks.map((a) => [a.pressId, a.duplicate])).toEqual([
+      ["press-ahead", false],
+      ["press-waiting", false],
+    ]);
+    // Only the press itself ever waited, not its copies.
+    expect(hub.hub.intakeStats).toMatchObject({ mostWaiting: 1, waiting: 0, copiesDropped: 3 });
+    const stored = hub.hub.db.prepare("SELECT COUNT(*) AS n FROM presses WHERE press_id = 'press-waiting'").get() as {
+      n: number;
+    };
+    expect(stored.n).toBe(1);
+  });
 });

@@ -25,6 +25,7 @@ import { guardSocket } from "./frame-guard.ts";
 import type { IntakeGate, IntakeGateStats } from "./intake-gate.ts";
 import { logged } from "./logged.ts";
 import type { LoginAudit } from "./login-audit.ts";
+import { PressCopies } from "./press-copies.ts";
 import { createStackSafeEmitter } from "./stack-safe-emitter.ts";
 
 /** How often people's MQTT sessions are checked against their accounts (a few monitors: cheap). */
@@ -81,6 +82,8 @@ export class MqttBroker {
   private readonly handlers = new Map<DeviceToHubKind, DeviceMessageHandler>();
   /** Logged-in clients, so sessions can be closed when their credentials change. */
   private readonly clients = new Set<Client>();
+  /** Copies of presses waiting at the intake gate, let through and dropped. */
+  private readonly copies = new PressCopies();
   /** Every open connection, logged in or not: stopping closes them all (the server would wait for them). */
   private readonly connections = new Set<net.Socket>();
   private aedes: Aedes | null = null;
@@ -127,7 +130,14 @@ export class MqttBroker {
       authorizePublish: (client, packet, callback) =>
         acl.authorizePublish(client, packet, (error) => {
           if (error || !client || parseDeviceTopic(packet.topic)?.kind !== "alarm") return callback(error);
-          this.deps.intake.admit(() => callback(null));
+          // Only while presses wait is a publish's press id read here (press-copies.ts).
+          const key = this.deps.intake.full ? this.copies.keyOf(client, packet.payload) : null;
+          // A copy of a press that waits for room: through at once, dropped in onPublish.
+          if (key !== null && this.deps.intake.holds(key)) {
+            this.copies.letThroughCopy(client, key);
+            return callback(null);
+          }
+          this.deps.intake.admit(() => callback(null), key);
         }),
       authorizeSubscribe: acl.authorizeSubscribe,
       connectTimeout: this.options.connectTimeoutMs,
@@ -318,7 +328,11 @@ export class MqttBroker {
       receivedAt: new Date(),
     };
     const press = parsed.kind === "alarm";
-    if (press) this.deps.intake.enter();
+    if (press) {
+      const key = this.copies.pending(client) ? this.copies.keyOf(client, payload) : null;
+      if (key !== null && this.copies.drop(client, key)) return;
+      this.deps.intake.enter();
+    }
     Promise.resolve()
       .then(() => handler(message))
       .catch((error: unknown) =>
