@@ -19,9 +19,9 @@
  * every publish in it to the hook at once. A button whose press waits keeps
  * re-sending it, so under a sustained overload each waiting press gathered
  * its copies here (issue 12: 2,000 new alarms/s held 74,000 publishes, RSS
- * +900 MB). So a waiting publish carries a key (its connection and press id),
- * and the broker lets a copy of it through at once to be dropped (`holds`):
- * the held press's ack answers it, as a copy in the pipeline is answered.
+ * +900 MB). So a waiting publish carries its connection's key, and while one
+ * waits the broker lets that connection's further publishes through at once
+ * to be dropped (`holds`, press-copies.ts): at most one per connection waits.
  */
 
 /** While publishes wait, room is re-checked this often: a let-in publish that never reached the pipeline frees none. */
@@ -38,7 +38,7 @@ export interface IntakeGateStats {
   mostWaiting: number;
   /** The most presses in the pipeline at one time. */
   mostInPipeline: number;
-  /** Copies of a waiting press let through to be dropped, since start. */
+  /** Publishes let through to be dropped because their connection's press waits, since start. */
   copiesDropped: number;
 }
 
@@ -79,12 +79,7 @@ export class IntakeGate {
     };
   }
 
-  /** Whether an alarm publish admitted now would wait: only then is its key worth reading. */
-  get full(): boolean {
-    return this.open && (this.room() <= 0 || this.queued > 0);
-  }
-
-  /** True when a publish with this key waits: the caller lets its copy through to be dropped, and counts it here. */
+  /** True when a publish with this key waits: the caller lets the new one through to be dropped, counted here. */
   holds(key: string): boolean {
     if (!this.heldKeys.has(key)) return false;
     this.copiesDropped += 1;

@@ -130,11 +130,10 @@ export class MqttBroker {
       authorizePublish: (client, packet, callback) =>
         acl.authorizePublish(client, packet, (error) => {
           if (error || !client || parseDeviceTopic(packet.topic)?.kind !== "alarm") return callback(error);
-          // Only while presses wait is a publish's press id read here (press-copies.ts).
-          const key = this.deps.intake.full ? this.copies.keyOf(client, packet.payload) : null;
-          // A copy of a press that waits for room: through at once, dropped in onPublish.
-          if (key !== null && this.deps.intake.holds(key)) {
-            this.copies.letThroughCopy(client, key);
+          const key = this.copies.keyOf(client);
+          // This connection's press waits for room: through at once, dropped in onPublish (press-copies.ts).
+          if (this.deps.intake.holds(key)) {
+            this.copies.letThroughCopy(client);
             return callback(null);
           }
           this.deps.intake.admit(() => callback(null), key);
@@ -329,8 +328,7 @@ export class MqttBroker {
     };
     const press = parsed.kind === "alarm";
     if (press) {
-      const key = this.copies.pending(client) ? this.copies.keyOf(client, payload) : null;
-      if (key !== null && this.copies.drop(client, key)) return;
+      if (this.copies.drop(client)) return;
       this.deps.intake.enter();
     }
     Promise.resolve()

@@ -1,65 +1,45 @@
 /**
- * Copies of a press that waits at the intake gate (intake-gate.ts). A device
- * re-sends a press until it is acked; while the press waits for room, its
- * copies are let through Aedes' hook at once (so they hold no memory there)
- * and dropped before the pipeline: the waiting press's ack answers them.
+ * Alarm publishes from a connection whose press waits at the intake gate
+ * (intake-gate.ts). Aedes hands every publish of one socket read to the hook
+ * at once, so whatever a device sends while its press waits would wait too,
+ * each holding a parsed packet in the hub's heap: its re-sends of that press,
+ * and any new press. Instead they are let through the hook at once and dropped
+ * before the pipeline, unanswered. Nothing is lost: a device re-sends every
+ * press until it is acked (docs/protocol.md), the waiting press's ack answers
+ * its copies, and a new press is taken when it comes again. Memory then holds
+ * at most one waiting publish per connection.
  *
- * A key names one press on one connection: a press re-sent after a reconnect
- * is not a copy of one still waiting from the old connection (that one may
- * never get through), and is handled in full.
+ * The key is the connection, not the device: after a reconnect, a press is
+ * handled in full even while one from the old connection still waits.
  */
-
-/** The press id of an alarm payload, or null for anything the pipeline would refuse anyway. */
-export function pressIdOf(payload: Buffer | string): string | null {
-  try {
-    const parsed: unknown = JSON.parse(typeof payload === "string" ? payload : payload.toString("utf8"));
-    const pressId = (parsed as { pressId?: unknown } | null)?.pressId;
-    return typeof pressId === "string" && pressId.length > 0 && pressId.length <= 64 ? pressId : null;
-  } catch {
-    return null;
-  }
-}
-
 export class PressCopies {
-  private readonly serials = new WeakMap<object, number>();
+  private readonly serials = new WeakMap<object, string>();
   private nextSerial = 1;
-  /** Per connection: copies let through, by key, not yet dropped (gone with the connection). */
-  private readonly letThrough = new WeakMap<object, Map<string, number>>();
+  /** Per connection: publishes let through, not yet dropped (gone with the connection). */
+  private readonly letThrough = new WeakMap<object, { count: number }>();
 
-  /** The key of a press on this connection, or null when the payload has no usable press id. */
-  keyOf(connection: object, payload: Buffer | string): string | null {
-    const pressId = pressIdOf(payload);
-    if (pressId === null) return null;
+  /** The connection's key for the intake gate. */
+  keyOf(connection: object): string {
     let serial = this.serials.get(connection);
     if (serial === undefined) {
-      serial = this.nextSerial++;
+      serial = String(this.nextSerial++);
       this.serials.set(connection, serial);
     }
-    return `${serial}\u0000${pressId}`;
+    return serial;
   }
 
-  /** A copy goes through the hook now; `drop` will take it out before the pipeline. */
-  letThroughCopy(connection: object, key: string): void {
-    let copies = this.letThrough.get(connection);
-    if (!copies) {
-      copies = new Map();
-      this.letThrough.set(connection, copies);
-    }
-    copies.set(key, (copies.get(key) ?? 0) + 1);
+  /** A publish goes through the hook now; `drop` takes it out before the pipeline. */
+  letThroughCopy(connection: object): void {
+    const entry = this.letThrough.get(connection);
+    if (entry) entry.count += 1;
+    else this.letThrough.set(connection, { count: 1 });
   }
 
-  /** Whether copies let through on this connection are still to be dropped (most of the time: none). */
-  pending(connection: object): boolean {
-    return (this.letThrough.get(connection)?.size ?? 0) > 0;
-  }
-
-  /** True (and counted off) when this publish is one of the copies let through. */
-  drop(connection: object, key: string): boolean {
-    const copies = this.letThrough.get(connection);
-    const count = copies?.get(key) ?? 0;
-    if (!copies || count === 0) return false;
-    if (count === 1) copies.delete(key);
-    else copies.set(key, count - 1);
+  /** True (and counted off) when this publish is one of those let through. */
+  drop(connection: object): boolean {
+    const entry = this.letThrough.get(connection);
+    if (!entry || entry.count === 0) return false;
+    entry.count -= 1;
     return true;
   }
 }
