@@ -55,7 +55,7 @@ describe("relatives' cascade", () => {
     expect(callA?.statusCallbackEvents).toEqual([]);
     expect(hub.callsTo(B.phone)).toHaveLength(0);
     // The order the outbox would send them in a mass event: the first wave's first relative and the call
-    // first, the rest of the first wave next, the later wave after (hub/notify/outbox-priority.ts).
+    // first, the rest of the first wave next, the later wave after (hub/storage/outbox-priority.ts).
     const queued = hub.th.hub.db
       .prepare("SELECT channel, priority FROM outbox WHERE alarm_id = ? AND purpose GLOB 'relative*' ORDER BY id")
       .all(alarmId);

@@ -64,7 +64,7 @@ export class AlarmService {
         const state = current.acknowledged_at !== null ? "already acknowledged" : current.status;
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is ${state}`, { status: current.status });
       }
-      // The status stays: acknowledgement is not a step of the response (hub/alarms/lifecycle.ts).
+      // The status stays: acknowledgement is not a step of the response (hub/storage/alarm-transitions.ts).
       const acknowledged = this.alarms.transition(alarmId, current.status, current.status, {
         acknowledged_at: at,
         acknowledged_by: user.id,

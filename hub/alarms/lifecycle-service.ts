@@ -2,7 +2,7 @@
  * Lifecycle actions beyond acknowledge and resolve: the resident's cancel press
  * (within the cancel window), an operator closing an alarm as accidental,
  * repeated presses attached to the open alarm, and the follow-up visit.
- * Each is a legal transition (hub/alarms/lifecycle.ts) plus an event, committed
+ * Each is a legal transition (hub/storage/alarm-transitions.ts) plus an event, committed
  * together; then every console and the device's retained feedback are told.
  */
 import type { Logger } from "pino";

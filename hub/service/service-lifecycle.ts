@@ -1,6 +1,6 @@
 /**
  * The service request's own state machine, kept as data like the alarm's
- * (hub/alarms/lifecycle.ts) but simpler: a service call is not an emergency,
+ * (hub/storage/alarm-transitions.ts) but simpler: a service call is not an emergency,
  * so there is no offer to accept and no arrival to report.
  *
  *   open → assigned → done

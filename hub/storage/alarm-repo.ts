@@ -264,7 +264,7 @@ export class AlarmRepository {
 
   /**
    * Conditional update: returns false when the alarm was not in `from` (someone else moved it first).
-   * A change the lifecycle table does not allow throws `ALARM_TRANSITION_ILLEGAL` (hub/alarms/lifecycle.ts).
+   * A change the lifecycle table does not allow throws `ALARM_TRANSITION_ILLEGAL` (hub/storage/alarm-transitions.ts).
    */
   transition(
     alarmId: number,

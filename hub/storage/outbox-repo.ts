@@ -26,7 +26,7 @@ export interface OutboxRow {
   delivery_error: string | null;
   /** Sent as Twilio's idempotency token (migration 14); replaced once the provider has answered an attempt. */
   idempotency_key: string;
-  /** 0 goes first (hub/notify/outbox-priority.ts; migration 18). */
+  /** 0 goes first (hub/storage/outbox-priority.ts; migration 18). */
   priority: OutboxPriority;
 }
 

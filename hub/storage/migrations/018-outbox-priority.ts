@@ -1,6 +1,6 @@
 /**
  * Version 18 (issue 12): the outbox sends in priority order, from an index.
- * - `outbox.priority` (0 goes first; hub/notify/outbox-priority.ts says who
+ * - `outbox.priority` (0 goes first; hub/storage/outbox-priority.ts says who
  *   gets which): set when a row is queued. Rows already queued get it from
  *   their purpose, the same rule written out here; a relative's SMS queued
  *   before this version cannot tell its wave and counts as the first wave's.
