@@ -129,6 +129,7 @@ function alarmsPushed(alarms) {
   }
   queue.upsertMany(alarms);
   attention.announceAll(announce);
+  attention.locatedAll(alarms.filter((alarm) => queue.isUnacknowledged(alarm)));
   for (const alarm of alarms) {
     if (!queue.isUnacknowledged(alarm)) attention.settled(alarm.id);
     detail.alarmChanged(alarm.id);

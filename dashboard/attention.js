@@ -115,9 +115,27 @@ function announce(alarm, { escalated }) {
     onOpen(alarm.id);
     n.close();
   };
-  live.add({ id: alarm.id, n });
+  live.add({ id: alarm.id, n, escalated, located: isLocated(alarm) });
   status.notified += 1;
   status.lastNotification = { title, body, tag: `anxin-alarm-${alarm.id}` };
+}
+
+const isLocated = (alarm) => Boolean(alarm.resident || alarm.household);
+
+/**
+ * The hub pushes a new alarm at once, before it is located, and again once it
+ * is: a notification shown without who and where is replaced (same tag, so
+ * the desktop shows one, and it does not alert again) by one that says them.
+ */
+export function locatedAll(alarms) {
+  for (const alarm of alarms) {
+    if (!isLocated(alarm)) continue;
+    for (const entry of [...live]) {
+      if (entry.id !== alarm.id || entry.located) continue;
+      live.delete(entry);
+      announce(alarm, { escalated: entry.escalated });
+    }
+  }
 }
 
 /** Someone took the alarm (here or on another console): its notification is no longer a call to act. */

@@ -44,7 +44,9 @@ const WRAP_NOTIFICATION = `(() => {
   class Counted extends Real {
     constructor(title, options) {
       super(title, options);
-      const entry = { title, body: options?.body, tag: options?.tag, closed: false };
+      const entry = { title, body: options?.body, tag: options?.tag, closed: false, replaced: false };
+      // As a browser does, a notification with the tag of one still shown replaces it.
+      for (const old of window.__notifications) if (old.tag === entry.tag && !old.closed) old.replaced = true;
       window.__notifications.push(entry);
       const close = this.close.bind(this);
       this.close = () => { entry.closed = true; close(); };
@@ -82,7 +84,11 @@ async function press(index: number): Promise<number> {
 const row = (id: number) => `#queue .row[data-id="${id}"]`;
 const favicon = (page: Page) => page.evaluate("window.anxinAttention.favicon") as Promise<string>;
 const notifications = (page: Page) =>
-  page.evaluate("window.__notifications") as Promise<{ title: string; body: string; tag: string; closed: boolean }[]>;
+  page.evaluate("window.__notifications") as Promise<
+    { title: string; body: string; tag: string; closed: boolean; replaced: boolean }[]
+  >;
+/** The notifications still on the desktop: not closed, not replaced by a newer one with their tag. */
+const onDesktop = async (page: Page) => (await notifications(page)).filter((n) => !n.closed && !n.replaced);
 
 describe("attention and session (browser)", () => {
   it("shows the red-dot favicon and, with the tab hidden, a desktop notification until acknowledged", async () => {
@@ -98,22 +104,31 @@ describe("attention and session (browser)", () => {
     const id = await press(3);
     await page.waitForSelector(`${row(id)}[data-unacked="true"]`, { timeout: SHOW_MS });
     expect(await favicon(page)).toBe("alert");
-    const shown = await notifications(page);
+    // At once, then (the alarm located) replaced by one that says who: one on the desktop throughout.
+    const resident = hub.demoDevices[3]?.resident ?? "";
+    await waitForExpression(
+      page,
+      `window.__notifications.some((n) => n.body.includes(${JSON.stringify(resident)}) && !n.replaced)`,
+      undefined,
+      { timeout: SHOW_MS },
+    );
+    const shown = await onDesktop(page);
     expect(shown).toHaveLength(1);
     expect(shown[0]).toMatchObject({ title: `新警报 #${id}`, tag: `anxin-alarm-${id}`, closed: false });
-    expect(shown[0]?.body).toContain(hub.demoDevices[3]?.resident);
+    expect(shown[0]?.body).toContain(resident);
+    expect((await notifications(page)).every((n) => n.tag === `anxin-alarm-${id}`)).toBe(true);
 
     // Acknowledged (by the `a` key here; another console would do the same): the call to act is withdrawn.
     await page.keyboard.press("a");
     await page.waitForSelector(`${row(id)}[data-unacked="false"]`, { timeout: SHOW_MS });
     await waitForExpression(page, "window.anxinAttention.favicon === 'normal'", undefined, { timeout: SHOW_MS });
-    expect((await notifications(page))[0]?.closed).toBe(true);
+    expect(await onDesktop(page)).toEqual([]);
 
     // A visible console does not notify: it shows and sounds the alarm itself.
     await page.evaluate(`Object.defineProperty(document, "visibilityState", { value: "visible", configurable: true })`);
     const next = await press(4);
     await page.waitForSelector(row(next), { timeout: SHOW_MS });
-    expect(await notifications(page)).toHaveLength(1);
+    expect((await notifications(page)).filter((n) => n.tag === `anxin-alarm-${next}`)).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 60_000);
 
