@@ -31,7 +31,7 @@ import {
   withDefaults,
 } from "./button-options.ts";
 import { type AlarmSender, PressQueue } from "./press-queue.ts";
-import { isConnectionRefused, ReconnectLoop } from "./reconnect-backoff.ts";
+import { ReconnectLoop } from "./reconnect-backoff.ts";
 
 export { ButtonStoppedError, DeviceRefusedError, HubUnreachableError } from "./button-errors.ts";
 export type { InvalidHubMessage, SimulatedButtonEvents } from "./button-events.ts";
@@ -102,17 +102,13 @@ export class SimulatedButton {
     this.reconnects = reconnects;
     client.on("connect", () => void this.setUpSession(client, ++this.connectionGeneration));
     client.on("message", (topic, payload) => this.handleHubMessage(topic, payload));
-    // mqtt.js reports a refused TCP connection as an error just before the close.
-    let connectionRefused = false;
     client.on("close", () => {
       this.handleClose();
       // A refused CONNACK is retried on its own slow timer (handleClientError), not with the quick backoff.
-      if (this.client === client && this.refusedRetryTimer === undefined)
-        reconnects.closed({ refused: connectionRefused });
-      connectionRefused = false;
+      if (this.client === client && this.refusedRetryTimer === undefined) reconnects.closed();
     });
     client.on("error", (error) => {
-      if (isConnectionRefused(error)) connectionRefused = true;
+      reconnects.sawError(error);
       this.handleClientError(client, error);
     });
     return new Promise<void>((resolve, reject) => {

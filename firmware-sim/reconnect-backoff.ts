@@ -24,11 +24,6 @@
  * of the hub listening again; refusals past that grow the bound as usual.
  */
 
-/** A TCP connect the peer refused (nothing listening), as opposed to no answer or a closed connection. */
-export function isConnectionRefused(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === "ECONNREFUSED";
-}
-
 // The numbers are the protocol's (protocol/reconnect.ts), which the hub's supervision relies on too.
 import {
   RECONNECT_FIRST_MAX_MS,
@@ -36,6 +31,11 @@ import {
   RECONNECT_MAX_MS,
   RECONNECT_REFUSED_HOLD_MS,
 } from "../protocol/index.ts";
+
+/** A TCP connect the peer refused (nothing listening), as opposed to no answer or a closed connection. */
+export function isConnectionRefused(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "ECONNREFUSED";
+}
 
 /** The longest wait before reconnect attempt `attempt` (0 = the first after the connection was lost). */
 export function reconnectBoundMs(attempt: number): number {
@@ -48,44 +48,75 @@ export function reconnectDelayMs(attempt: number, random: () => number = Math.ra
 }
 
 /**
+ * The waits of one device's reconnects: each drawn at random under a bound
+ * that grows with every failed attempt, except an attempt whose TCP connection
+ * was refused within RECONNECT_REFUSED_HOLD_MS of the loss. The simulator and
+ * the gateway use it through ReconnectLoop, the load bench's raw buttons directly.
+ */
+export class ReconnectBackoff {
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private attempt = 0;
+  /** When the current loss began (the first failure since the last session), for the refused-connection hold. */
+  private lostAt: number | null = null;
+
+  constructor(random: () => number = Math.random, now: () => number = () => performance.now()) {
+    this.random = random;
+    this.now = now;
+  }
+
+  /** The wait before the next attempt, after one that failed (`refused`: its TCP connection was refused). */
+  next(refused: boolean): number {
+    const now = this.now();
+    this.lostAt ??= now;
+    const wait = reconnectDelayMs(this.attempt, this.random);
+    if (!(refused && now - this.lostAt < RECONNECT_REFUSED_HOLD_MS)) this.attempt += 1;
+    return wait;
+  }
+
+  /** A session is up (logged in and set up): the next loss starts again from the shortest bound. */
+  reset(): void {
+    this.attempt = 0;
+    this.lostAt = null;
+  }
+}
+
+/**
  * Drives an MQTT client's reconnects (mqtt.js only knows a fixed
  * `reconnectPeriod`; set it to 0 and let this call `reconnect`).
  */
 export class ReconnectLoop {
   private readonly reconnect: () => void;
-  private readonly random: () => number;
-  private readonly now: () => number;
-  private attempt = 0;
-  /** When the current loss began (the first close since the last session), for the refused-connection hold. */
-  private lostAt: number | null = null;
+  private readonly backoff: ReconnectBackoff;
+  /** mqtt.js reports a refused TCP connection as an error just before the close. */
+  private refused = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(reconnect: () => void, random: () => number = Math.random, now: () => number = () => performance.now()) {
     this.reconnect = reconnect;
-    this.random = random;
-    this.now = now;
+    this.backoff = new ReconnectBackoff(random, now);
   }
 
   /** A session is up (logged in and set up): the next loss starts again from the shortest bound. */
   connected(): void {
-    this.attempt = 0;
-    this.lostAt = null;
+    this.backoff.reset();
+    this.refused = false;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
 
-  /**
-   * The connection closed or could not be opened: schedules the next attempt; returns its wait, or null.
-   * `refused`: the TCP connection was refused (isConnectionRefused), which grows no bound at first.
-   */
-  closed(how: { refused?: boolean } = {}): number | null {
+  /** The client reported an error: a refused TCP connection is noted for the close that follows. */
+  sawError(error: unknown): void {
+    if (isConnectionRefused(error)) this.refused = true;
+  }
+
+  /** The connection closed or could not be opened: schedules the next attempt; returns its wait, or null. */
+  closed(): number | null {
+    const refused = this.refused;
+    this.refused = false;
     if (this.stopped || this.timer) return null;
-    const now = this.now();
-    this.lostAt ??= now;
-    const held = how.refused === true && now - this.lostAt < RECONNECT_REFUSED_HOLD_MS;
-    const wait = reconnectDelayMs(this.attempt, this.random);
-    if (!held) this.attempt += 1;
+    const wait = this.backoff.next(refused);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (!this.stopped) this.reconnect();

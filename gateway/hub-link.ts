@@ -10,7 +10,7 @@
  */
 import { connect, ErrorWithReasonCode, type IClientOptions, type MqttClient } from "mqtt";
 import { PressQueue } from "../firmware-sim/press-queue.ts";
-import { isConnectionRefused, ReconnectLoop } from "../firmware-sim/reconnect-backoff.ts";
+import { ReconnectLoop } from "../firmware-sim/reconnect-backoff.ts";
 import {
   type AckMessage,
   type AlarmMessage,
@@ -94,16 +94,13 @@ export class HubLink {
     this.reconnects = reconnects;
     client.on("connect", () => void this.setUpSession(client, ++this.generation));
     client.on("message", (topic, payload) => this.handleMessage(topic, payload));
-    // mqtt.js reports a refused TCP connection as an error just before the close.
-    let connectionRefused = false;
     client.on("close", () => {
       this.handleClose();
       // A refused CONNACK waits for its own slow retry (handleError), not the quick backoff.
-      if (this.client === client && this.refusedTimer === undefined) reconnects.closed({ refused: connectionRefused });
-      connectionRefused = false;
+      if (this.client === client && this.refusedTimer === undefined) reconnects.closed();
     });
     client.on("error", (error) => {
-      if (isConnectionRefused(error)) connectionRefused = true;
+      reconnects.sawError(error);
       this.handleError(client, error);
     });
     return new Promise((resolve) => {

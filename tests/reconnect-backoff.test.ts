@@ -84,7 +84,9 @@ describe("reconnect backoff", () => {
     const close = async (how: { refused?: boolean }, after: number) => {
       clock += after;
       const woken = new Promise<void>((resolve) => (wake = resolve));
-      const wait = loop.closed(how);
+      // As mqtt.js reports it: the error, then the close.
+      if (how.refused) loop.sawError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
+      const wait = loop.closed();
       await woken;
       return wait;
     };

@@ -12,8 +12,8 @@
  */
 import net from "node:net";
 import { generate, type IPublishPacket, type Packet, parser } from "mqtt-packet";
-import { isConnectionRefused, reconnectDelayMs } from "../../firmware-sim/reconnect-backoff.ts";
-import { CONNACK_WAIT_MS, RECONNECT_REFUSED_HOLD_MS } from "../../protocol/index.ts";
+import { isConnectionRefused, ReconnectBackoff } from "../../firmware-sim/reconnect-backoff.ts";
+import { CONNACK_WAIT_MS } from "../../protocol/index.ts";
 import type { PressKind, ReconnectPolicy } from "./button-types.ts";
 import { epochMs } from "./stats.ts";
 
@@ -65,10 +65,10 @@ export class RawButton {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private refusedLast = false;
-  private failures = 0;
-  /** The last attempt's TCP connection was refused (nothing listening), and when the current loss began. */
+  /** The protocol's backoff (docs/protocol.md, "Reconnecting"), used unless the reconnect mode is fixed. */
+  private readonly backoff = new ReconnectBackoff();
+  /** The last attempt's TCP connection was refused (nothing listening). */
   private tcpRefused = false;
-  private lostAt: number | null = null;
   private nextPacketId = 1;
   private seq = 0;
   private lastSentAt = 0;
@@ -238,8 +238,7 @@ export class RawButton {
 
   private onReady(): void {
     this.isReady = true;
-    this.failures = 0;
-    this.lostAt = null;
+    this.backoff.reset();
     this.publish(this.topic("status"), '{"state":"online"}', 1);
     // The protocol: after every (re)connect, re-send every pending press at once, oldest first.
     for (const press of this.pending.values()) {
@@ -281,11 +280,8 @@ export class RawButton {
     if (wasReady) this.host.disconnected(this);
     if (this.stopped) return;
     const { mode, fixedMs } = this.host.reconnect;
-    const delay = this.refusedLast ? REFUSED_RETRY_MS : mode === "fixed" ? fixedMs : reconnectDelayMs(this.failures);
-    // As docs/protocol.md says: a refused TCP connection grows no bound in the first 30 s of a loss.
-    const now = performance.now();
-    this.lostAt ??= now;
-    if (!(this.tcpRefused && now - this.lostAt < RECONNECT_REFUSED_HOLD_MS)) this.failures += 1;
+    const wait = this.backoff.next(this.tcpRefused);
+    const delay = this.refusedLast ? REFUSED_RETRY_MS : mode === "fixed" ? fixedMs : wait;
     this.tcpRefused = false;
     this.refusedLast = false;
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
