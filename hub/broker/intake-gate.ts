@@ -19,9 +19,9 @@
  * every publish in it to the hook at once. A button whose press waits keeps
  * re-sending it, so under a sustained overload each waiting press gathered
  * its copies here (issue 12: 2,000 new alarms/s held 74,000 publishes, RSS
- * +900 MB). So a waiting publish carries its connection's key, and while one
- * waits the broker lets that connection's further publishes through at once
- * to be dropped (`holds`, press-copies.ts): at most one per connection waits.
+ * +900 MB). So a waiting publish carries its connection, and while one waits
+ * the broker lets that connection's further publishes through at once to be
+ * dropped (`holds`, press-copies.ts): at most one per connection waits.
  */
 
 /** While publishes wait, room is re-checked this often: a let-in publish that never reached the pipeline frees none. */
@@ -44,15 +44,15 @@ export interface IntakeGateStats {
 
 interface Waiting {
   proceed: () => void;
-  key: string | null;
+  connection: object | null;
 }
 
 export class IntakeGate {
   private readonly maxPending: number;
   /** First come, first in: `waiting[head]` is next. Taken by moving `head` (shift() is O(n): tens of thousands wait in a mass event). */
   private waiting: Waiting[] = [];
-  /** Keys of the waiting publishes, with how many wait under each. */
-  private readonly heldKeys = new Map<string, number>();
+  /** Connections with a publish waiting (one each: see `holds`). */
+  private readonly holding = new Set<object>();
   private copiesDropped = 0;
   private head = 0;
   private pending = 0;
@@ -79,22 +79,22 @@ export class IntakeGate {
     };
   }
 
-  /** True when a publish with this key waits: the caller lets the new one through to be dropped, counted here. */
-  holds(key: string): boolean {
-    if (!this.heldKeys.has(key)) return false;
+  /** True when a publish of this connection waits: the caller lets the new one through to be dropped, counted here. */
+  holds(connection: object): boolean {
+    if (!this.holding.has(connection)) return false;
     this.copiesDropped += 1;
     return true;
   }
 
-  /** Lets an alarm publish in now, or once there is room; first come, first in. `key`: see `holds`. */
-  admit(proceed: () => void, key: string | null = null): void {
+  /** Lets an alarm publish in now, or once there is room; first come, first in. `connection`: see `holds`. */
+  admit(proceed: () => void, connection: object | null = null): void {
     if (!this.open || (this.room() > 0 && this.queued === 0)) {
       this.ahead += 1;
       proceed();
       return;
     }
-    this.waiting.push({ proceed, key });
-    if (key !== null) this.heldKeys.set(key, (this.heldKeys.get(key) ?? 0) + 1);
+    this.waiting.push({ proceed, connection });
+    if (connection !== null) this.holding.add(connection);
     this.heldTotal += 1;
     this.mostWaiting = Math.max(this.mostWaiting, this.queued);
     this.arm();
@@ -121,7 +121,7 @@ export class IntakeGate {
     const waiting = this.waiting.slice(this.head);
     this.waiting = [];
     this.head = 0;
-    this.heldKeys.clear();
+    this.holding.clear();
     for (const { proceed } of waiting) proceed();
   }
 
@@ -130,13 +130,9 @@ export class IntakeGate {
   }
 
   private next(): () => void {
-    const { proceed, key } = this.waiting[this.head] as Waiting;
+    const { proceed, connection } = this.waiting[this.head] as Waiting;
     this.head += 1;
-    if (key !== null) {
-      const left = (this.heldKeys.get(key) ?? 1) - 1;
-      if (left <= 0) this.heldKeys.delete(key);
-      else this.heldKeys.set(key, left);
-    }
+    if (connection !== null) this.holding.delete(connection);
     if (this.head === this.waiting.length) {
       this.waiting = [];
       this.head = 0;

@@ -130,13 +130,12 @@ export class MqttBroker {
       authorizePublish: (client, packet, callback) =>
         acl.authorizePublish(client, packet, (error) => {
           if (error || !client || parseDeviceTopic(packet.topic)?.kind !== "alarm") return callback(error);
-          const key = this.copies.keyOf(client);
           // This connection's press waits for room: through at once, dropped in onPublish (press-copies.ts).
-          if (this.deps.intake.holds(key)) {
+          if (this.deps.intake.holds(client)) {
             this.copies.letThroughCopy(client);
             return callback(null);
           }
-          this.deps.intake.admit(() => callback(null), key);
+          this.deps.intake.admit(() => callback(null), client);
         }),
       authorizeSubscribe: acl.authorizeSubscribe,
       connectTimeout: this.options.connectTimeoutMs,

@@ -9,24 +9,12 @@
  * its copies, and a new press is taken when it comes again. Memory then holds
  * at most one waiting publish per connection.
  *
- * The key is the connection, not the device: after a reconnect, a press is
+ * Counted per connection, not per device: after a reconnect, a press is
  * handled in full even while one from the old connection still waits.
  */
 export class PressCopies {
-  private readonly serials = new WeakMap<object, string>();
-  private nextSerial = 1;
   /** Per connection: publishes let through, not yet dropped (gone with the connection). */
   private readonly letThrough = new WeakMap<object, { count: number }>();
-
-  /** The connection's key for the intake gate. */
-  keyOf(connection: object): string {
-    let serial = this.serials.get(connection);
-    if (serial === undefined) {
-      serial = String(this.nextSerial++);
-      this.serials.set(connection, serial);
-    }
-    return serial;
-  }
 
   /** A publish goes through the hook now; `drop` takes it out before the pipeline. */
   letThroughCopy(connection: object): void {
