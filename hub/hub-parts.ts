@@ -31,7 +31,7 @@ import type { EventBus } from "./events.ts";
 import { createFamily } from "./family/index.ts";
 import { ResponderLocator } from "./geo/responders.ts";
 import { HttpConnectionCap } from "./http/connection-cap.ts";
-import { connectionCaps, readFdLimits } from "./net/fd-limits.ts";
+import { type ConnectionCaps, connectionCaps, type FdLimits, readFdLimits } from "./net/fd-limits.ts";
 import { RefusalLog } from "./net/refusal-log.ts";
 import { chooseSmsNotifier } from "./notify/choose-sms-notifier.ts";
 import type { SmsNotifier } from "./notify/notifier.ts";
@@ -61,7 +61,12 @@ export interface HubStorage {
 export type HubParts = ReturnType<typeof createHubParts>;
 
 /** The broker and its guards: the connection gate, login throttle and audit, and bounded refusal logging. */
-function createBroker(storage: Pick<HubStorage, "registry" | "users">, config: HubConfig, logger: Logger): MqttBroker {
+function createBroker(
+  storage: Pick<HubStorage, "registry" | "users">,
+  config: HubConfig,
+  descriptors: { limits: FdLimits | null; caps: ConnectionCaps },
+  logger: Logger,
+): MqttBroker {
   const { registry, users } = storage;
   const mqttLogger = logger.child({ part: "mqtt" });
   const gate = new ConnectionGate({ pendingPerAddress: config.mqttPendingPerAddress });
@@ -79,16 +84,20 @@ function createBroker(storage: Pick<HubStorage, "registry" | "users">, config: H
       port: config.mqttPort,
       maxPacketBytes: config.mqttMaxPacketBytes,
       maxConnections: config.mqttMaxConnections,
-      httpMaxConnections: config.httpMaxConnections,
+      connectionCap: descriptors.caps.mqtt,
+      fdLimits: descriptors.limits,
       connectTimeoutMs: config.mqttConnectTimeoutMs,
     },
   );
 }
 
-/** The HTTP server's connection bounds, sharing the descriptor budget with the broker (hub/net/fd-limits.ts). */
-function createHttpConnectionCap(config: HubConfig, logger: Logger): { cap: HttpConnectionCap; refusals: RefusalLog } {
+/** The HTTP server's connection bounds: its share of the descriptors (hub/net/fd-limits.ts) and a per-address cap. */
+function createHttpConnectionCap(
+  config: HubConfig,
+  caps: ConnectionCaps,
+  logger: Logger,
+): { cap: HttpConnectionCap; refusals: RefusalLog } {
   const refusals = new RefusalLog({ logger: logger.child({ part: "http" }) });
-  const caps = connectionCaps({ mqtt: config.mqttMaxConnections, http: config.httpMaxConnections }, readFdLimits());
   const cap = new HttpConnectionCap({ max: caps.http, perAddress: config.httpConnectionsPerAddress }, refusals);
   return { cap, refusals };
 }
@@ -103,7 +112,10 @@ export function createHubParts(
   const dispatchRepo = new DispatchRepository(db);
   const dispatchSettings = dispatchSettingsFrom(config);
   const responders = new ResponderLocator(dispatchRepo);
-  const broker = createBroker({ registry, users }, config, logger);
+  // One reading of the descriptor limit shared out to both servers, so their caps always add up.
+  const fdLimits = readFdLimits();
+  const caps = connectionCaps({ mqtt: config.mqttMaxConnections, http: config.httpMaxConnections }, fdLimits);
+  const broker = createBroker({ registry, users }, config, { limits: fdLimits, caps }, logger);
   // Feedback is read from storage when it is published, so racing commits cannot leave a stale state.
   const devices = new DeviceChannel({
     broker,
@@ -244,7 +256,7 @@ export function createHubParts(
     offerWatcher,
     sender,
     views,
-    httpConnections: createHttpConnectionCap(config, logger),
+    httpConnections: createHttpConnectionCap(config, caps, logger),
     // `/health` and the consoles' warning: a small committed write, at most once per ANXIN_HEALTH_PROBE_S.
     writeProbe: new DatabaseWriteProbe({ db, logger, bus }, { intervalMs: config.healthProbeS * 1000 }),
   };

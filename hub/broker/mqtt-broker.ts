@@ -15,7 +15,7 @@ import { Aedes, type Client } from "aedes";
 import type { Logger } from "pino";
 import { type DeviceToHubKind, isDeviceToHubKind, parseDeviceTopic } from "../../protocol/index.ts";
 import { addressKey } from "../net/address-key.ts";
-import { connectionCaps, readFdLimits } from "../net/fd-limits.ts";
+import type { FdLimits } from "../net/fd-limits.ts";
 import type { RefusalLog } from "../net/refusal-log.ts";
 import { type BrokerAcl, MAX_TOPIC_LEVELS } from "./broker-acl.ts";
 import type { BrokerAuth, BrokerIdentity } from "./broker-auth.ts";
@@ -58,9 +58,12 @@ export interface BrokerOptions {
   host: string;
   port: number;
   maxPacketBytes: number;
+  /** The configured cap (ANXIN_MQTT_MAX_CONNECTIONS), for the start-up log. */
   maxConnections: number;
-  /** The HTTP server's configured cap: its descriptors are kept out of the broker's reach (hub/net/fd-limits.ts). */
-  httpMaxConnections: number;
+  /** The cap in force: the configured one, lowered to the broker's share of the descriptors (hub/net/fd-limits.ts). */
+  connectionCap: number;
+  /** The process's descriptor limits, for the start-up log; null where they cannot be read. */
+  fdLimits: FdLimits | null;
   connectTimeoutMs: number;
 }
 
@@ -89,7 +92,6 @@ export class MqttBroker {
   private aedes: Aedes | null = null;
   private server: net.Server | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
-  private cap = 0;
 
   constructor(deps: BrokerDeps, options: BrokerOptions) {
     this.deps = deps;
@@ -115,7 +117,7 @@ export class MqttBroker {
 
   /** The connection cap in force (the configured one, lowered for lack of file descriptors). */
   get connectionCap(): number {
-    return this.cap;
+    return this.options.connectionCap;
   }
 
   async start(): Promise<void> {
@@ -154,20 +156,15 @@ export class MqttBroker {
         "MQTT connection error",
       ),
     );
-    const limits = readFdLimits();
-    this.cap = connectionCaps(
-      { mqtt: this.options.maxConnections, http: this.options.httpMaxConnections },
-      limits,
-    ).mqtt;
     // noDelay: acks and feedback are tiny and urgent; Nagle's algorithm would hold each one back ~40 ms.
     const server = net.createServer({ noDelay: true }, (socket) => this.accept(aedes, socket));
     // Past the cap Node accepts and at once closes a socket, so the descriptors stay below the limit.
-    server.maxConnections = this.cap;
+    server.maxConnections = this.options.connectionCap;
     server.on("drop", (data) =>
       this.deps.refusals.refused(
         "MQTT_CONNECTIONS_FULL",
         addressKey(data?.remoteAddress),
-        { cap: this.cap },
+        { cap: this.options.connectionCap },
         "MQTT connection refused: the broker is full",
       ),
     );
@@ -188,13 +185,13 @@ export class MqttBroker {
       {
         port: this.port,
         host: this.options.host,
-        fdSoftLimit: limits?.soft ?? null,
-        fdHardLimit: limits?.hard ?? null,
-        maxConnections: this.cap,
+        fdSoftLimit: this.options.fdLimits?.soft ?? null,
+        fdHardLimit: this.options.fdLimits?.hard ?? null,
+        maxConnections: this.options.connectionCap,
         configuredMaxConnections: this.options.maxConnections,
         maxPacketBytes: this.options.maxPacketBytes,
       },
-      this.cap < this.options.maxConnections
+      this.options.connectionCap < this.options.maxConnections
         ? "MQTT broker listening; connections capped below the file descriptor limit (raise LimitNOFILE to allow more)"
         : "MQTT broker listening",
     );
