@@ -56,7 +56,7 @@ export class AlarmStageBatch {
           const alarm = alarms.get(alarmId);
           if (!alarm) throw new Error(`alarm ${alarmId} vanished`);
           stage.run(alarm, this.deps, (work) => own.push(work));
-          alarms.markStageDone(alarmId, stage.name, [...done]);
+          alarms.markStageDone(alarmId, stage.name, done);
         })();
       } catch (error) {
         // SQLite rolled back the whole batch (disk full, I/O error): nothing of it holds, all of it is retried.

@@ -240,8 +240,8 @@ export class AlarmRepository {
    * caller read it in this same transaction (the stage batch, the only writer),
    * which saves reading it again for every stage.
    */
-  markStageDone(alarmId: number, stage: string, doneBefore?: readonly string[]): void {
-    const done = doneBefore ? [...doneBefore] : this.stagesDone(alarmId);
+  markStageDone(alarmId: number, stage: string, doneBefore: Iterable<string>): void {
+    const done = [...doneBefore];
     if (done.includes(stage)) return;
     done.push(stage);
     this.db
