@@ -151,10 +151,11 @@ async function stopChildHub(hub: ChildHub): Promise<void> {
 describe("the file descriptor limit", () => {
   // Each test's own hub is stopped after it: one left running outlives the test run (it is detached).
   let hub: ChildHub | null = null;
+  // A stop takes 2 s by design (idle HTTP sockets get a grace), and a child process on a busy machine longer.
   afterEach(async () => {
     if (hub) await stopChildHub(hub);
     hub = null;
-  });
+  }, 30_000);
 
   it("keeps descriptors for HTTP: with 400 sockets at the broker under a limit of 320, /health and login answer", async () => {
     hub = await startChildHub(320, {

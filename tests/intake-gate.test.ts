@@ -1,7 +1,6 @@
-/** The intake gate (hub/broker/intake-gate.ts) on its own: room, order, a let-in that never arrives, stop. */
+/** The intake gate (hub/broker/intake-gate.ts) on its own: room, order, copies while a press waits, stop. */
 import { afterEach, describe, expect, it } from "vitest";
 import { IntakeGate } from "../hub/broker/intake-gate.ts";
-import { waitFor } from "./support/test-hub.ts";
 
 describe("intake gate", () => {
   let gate: IntakeGate | undefined;
@@ -14,8 +13,6 @@ describe("intake gate", () => {
     const admit = (name: string) => g.admit(() => admitted.push(name));
     admit("a");
     admit("b");
-    g.enter();
-    g.enter();
     admit("c");
     admit("d");
     admit("e");
@@ -24,37 +21,43 @@ describe("intake gate", () => {
 
     g.leave();
     expect(admitted).toEqual(["a", "b", "c"]);
-    // "c" is let in but not yet in the pipeline: the room it takes is not given twice.
+    // "c" took the room "a" left: the next leave lets in one more, not two.
     g.leave();
     expect(admitted).toEqual(["a", "b", "c", "d"]);
-    g.enter();
-    g.enter();
+    expect(g.stats).toMatchObject({ inPipeline: 2, waiting: 1 });
     g.leave();
     expect(admitted).toEqual(["a", "b", "c", "d", "e"]);
     expect(g.stats).toMatchObject({ waiting: 0, mostInPipeline: 2 });
   });
 
-  it("a press let in that never reaches the pipeline does not keep the others out", async () => {
+  it("holds at most one publish per connection: while one waits, the connection's next ones are counted as copies", () => {
     gate = new IntakeGate({ maxPending: 1 });
     const g = gate;
+    const device = {};
+    const other = {};
     const admitted: string[] = [];
-    g.admit(() => admitted.push("lost")); // let in, but its client went away: no enter() follows
-    g.admit(() => admitted.push("next"));
-    expect(admitted).toEqual(["lost"]);
-    await waitFor(() => admitted.includes("next"), 2000, "the waiting press let in");
+    g.admit(() => admitted.push("first"), device);
+    expect(g.holds(device)).toBe(false);
+    g.admit(() => admitted.push("waits"), device);
+    expect(g.holds(device)).toBe(true);
+    expect(g.holds(other)).toBe(false);
+    expect(g.stats).toMatchObject({ waiting: 1, copiesDropped: 1 });
+    g.leave();
+    expect(admitted).toEqual(["first", "waits"]);
+    expect(g.holds(device)).toBe(false);
   });
 
   it("lets everything waiting through at stop, and admits at once afterwards", () => {
     gate = new IntakeGate({ maxPending: 1 });
     const g = gate;
     const admitted: string[] = [];
-    g.enter();
+    g.admit(() => admitted.push("in"));
     g.admit(() => admitted.push("a"));
     g.admit(() => admitted.push("b"));
-    expect(admitted).toEqual([]);
+    expect(admitted).toEqual(["in"]);
     g.stop();
-    expect(admitted).toEqual(["a", "b"]);
+    expect(admitted).toEqual(["in", "a", "b"]);
     g.admit(() => admitted.push("c"));
-    expect(admitted).toEqual(["a", "b", "c"]);
+    expect(admitted).toEqual(["in", "a", "b", "c"]);
   });
 });

@@ -20,12 +20,12 @@
  * re-sending it, so under a sustained overload each waiting press gathered
  * its copies here (issue 12: 2,000 new alarms/s held 74,000 publishes, RSS
  * +900 MB). So a waiting publish carries its connection, and while one waits
- * the broker lets that connection's further publishes through at once to be
- * dropped (`holds`, press-copies.ts): at most one per connection waits.
+ * the broker lets that connection's further alarm publishes go on at once
+ * without taking them (`holds`, mqtt-broker.ts): at most one per connection waits.
+ *
+ * A press counts from the moment it is let in (`admit` calls `proceed`) until
+ * the broker says it settled (`leave`); `proceed` must hand it on or leave.
  */
-
-/** While publishes wait, room is re-checked this often: a let-in publish that never reached the pipeline frees none. */
-const RECHECK_MS = 50;
 
 export interface IntakeGateStats {
   /** Presses in the pipeline now (received, not yet settled). */
@@ -38,7 +38,7 @@ export interface IntakeGateStats {
   mostWaiting: number;
   /** The most presses in the pipeline at one time. */
   mostInPipeline: number;
-  /** Publishes let through to be dropped because their connection's press waits, since start. */
+  /** Alarm publishes let on without being taken because their connection's press waits, since start. */
   copiesDropped: number;
 }
 
@@ -56,12 +56,9 @@ export class IntakeGate {
   private copiesDropped = 0;
   private head = 0;
   private pending = 0;
-  /** Let in, not yet in the pipeline (a publish reaches it a moment after the hook answers). */
-  private ahead = 0;
   private heldTotal = 0;
   private mostWaiting = 0;
   private mostInPipeline = 0;
-  private timer: NodeJS.Timeout | null = null;
   private open = true;
 
   constructor(options: { maxPending: number }) {
@@ -79,32 +76,26 @@ export class IntakeGate {
     };
   }
 
-  /** True when a publish of this connection waits: the caller lets the new one through to be dropped, counted here. */
+  /** True when a publish of this connection waits: the caller lets the new one on without taking it, counted here. */
   holds(connection: object): boolean {
     if (!this.holding.has(connection)) return false;
     this.copiesDropped += 1;
     return true;
   }
 
-  /** Lets an alarm publish in now, or once there is room; first come, first in. `connection`: see `holds`. */
+  /**
+   * Lets an alarm publish in now, or once there is room; first come, first in. From then on it counts
+   * as in the pipeline until `leave`. `connection`: see `holds`.
+   */
   admit(proceed: () => void, connection: object | null = null): void {
     if (!this.open || (this.room() > 0 && this.queued === 0)) {
-      this.ahead += 1;
-      proceed();
+      this.enter(proceed);
       return;
     }
     this.waiting.push({ proceed, connection });
     if (connection !== null) this.holding.add(connection);
     this.heldTotal += 1;
     this.mostWaiting = Math.max(this.mostWaiting, this.queued);
-    this.arm();
-  }
-
-  /** A press entered the pipeline. */
-  enter(): void {
-    this.pending += 1;
-    this.mostInPipeline = Math.max(this.mostInPipeline, this.pending);
-    this.ahead = Math.max(0, this.ahead - 1);
   }
 
   /** A press settled (acked, refused or failed): room for the next. */
@@ -116,13 +107,17 @@ export class IntakeGate {
   /** Lets everything waiting through (the broker is closing its connections) and admits at once from now on. */
   stop(): void {
     this.open = false;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
     const waiting = this.waiting.slice(this.head);
     this.waiting = [];
     this.head = 0;
     this.holding.clear();
-    for (const { proceed } of waiting) proceed();
+    for (const { proceed } of waiting) this.enter(proceed);
+  }
+
+  private enter(proceed: () => void): void {
+    this.pending += 1;
+    this.mostInPipeline = Math.max(this.mostInPipeline, this.pending);
+    proceed();
   }
 
   private get queued(): number {
@@ -144,27 +139,10 @@ export class IntakeGate {
   }
 
   private room(): number {
-    return this.maxPending - this.pending - this.ahead;
+    return this.maxPending - this.pending;
   }
 
   private release(): void {
-    while (this.room() > 0 && this.queued > 0) {
-      this.ahead += 1;
-      this.next()();
-    }
-    if (this.queued === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = null;
-    }
-  }
-
-  private arm(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      // A publish let in that never reached the pipeline (refused on the way, its client gone) holds no room.
-      this.ahead = 0;
-      this.release();
-    }, RECHECK_MS);
-    this.timer.unref();
+    while (this.room() > 0 && this.queued > 0) this.enter(this.next());
   }
 }

@@ -3,6 +3,16 @@
  * of alarms: it authenticates through BrokerAuth, authorizes through BrokerAcl,
  * and hands each device message to the one handler registered for its kind.
  *
+ * A device message is taken in Aedes' `authorizePublish` hook, once the ACL
+ * allowed it, not from Aedes' `publish` event: Aedes emits that event only
+ * after the message was delivered to every subscriber, so a monitor account
+ * subscribed to `anxin/v1/#` whose socket stopped draining held back every
+ * press until Aedes gave up on it (`drainTimeout`). Aedes' bus itself has no
+ * bound on deliveries in flight (`concurrency: 0`): with its default of 100,
+ * a hundred deliveries waiting for slow sockets queued every other message
+ * behind them, acks included, in a queue that costs O(n) per message (at 2,000
+ * presses/s the hub spent 70% of its time there and acked nothing for 36 s).
+ *
  * Before Aedes sees a socket, the server caps connections (below the file
  * descriptor limit, fd-limits.ts), the gate caps connections per address that
  * have not logged in (connection-gate.ts), and every socket is guarded so that
@@ -25,8 +35,6 @@ import { guardSocket } from "./frame-guard.ts";
 import type { IntakeGate, IntakeGateStats } from "./intake-gate.ts";
 import { logged } from "./logged.ts";
 import type { LoginAudit } from "./login-audit.ts";
-import { PressCopies } from "./press-copies.ts";
-import { createStackSafeEmitter } from "./stack-safe-emitter.ts";
 
 /** How often people's MQTT sessions are checked against their accounts (a few monitors: cheap). */
 const PEOPLE_SWEEP_MS = 2000;
@@ -36,8 +44,19 @@ const PEOPLE_SWEEP_MS = 2000;
  * retried by the device's TCP a second or more later, which is time lost for nothing.
  */
 const LISTEN_BACKLOG = 4096;
-/** Messages Aedes delivers at once (its default); the rest queue in its bus (hub/broker/stack-safe-emitter.ts). */
-const MQ_CONCURRENCY = 100;
+/**
+ * Messages Aedes' bus delivers at once: no bound. A bound queues every message behind the deliveries
+ * waiting for slow sockets, one client's slowness holding back everyone's acks; unbounded, a delivery
+ * waits only for its own socket. What is in flight is bounded elsewhere: presses by the intake gate,
+ * and a socket that does not drain by DRAIN_TIMEOUT_MS.
+ */
+const MQ_CONCURRENCY = 0;
+/**
+ * A client whose socket has not drained for this long is disconnected (Aedes' default: 60 s). A button
+ * receives a few small packets per press and never fills a socket; a stalled subscriber (a monitor on a
+ * dead link) would otherwise pile up the fleet's traffic in the hub's memory for a minute.
+ */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 export interface DeviceMessage {
   deviceId: string;
@@ -85,8 +104,6 @@ export class MqttBroker {
   private readonly handlers = new Map<DeviceToHubKind, DeviceMessageHandler>();
   /** Logged-in clients, so sessions can be closed when their credentials change. */
   private readonly clients = new Set<Client>();
-  /** Copies of presses waiting at the intake gate, let through and dropped. */
-  private readonly copies = new PressCopies();
   /** Every open connection, logged in or not: stopping closes them all (the server would wait for them). */
   private readonly connections = new Set<net.Socket>();
   private aedes: Aedes | null = null;
@@ -125,25 +142,18 @@ export class MqttBroker {
     const aedes = await Aedes.createBroker({
       // Retained messages indexed by topic level: a subscription must not scan the whole fleet's feedback.
       persistence: createBrokerPersistence().persistence,
-      // Aedes' own bus, without the synchronous chain that overflowed the stack under a mass event.
-      mq: createStackSafeEmitter({ concurrency: MQ_CONCURRENCY }),
       concurrency: MQ_CONCURRENCY,
+      drainTimeout: DRAIN_TIMEOUT_MS,
       authenticate: auth.authenticate,
       authorizePublish: (client, packet, callback) =>
         acl.authorizePublish(client, packet, (error) => {
-          if (error || !client || parseDeviceTopic(packet.topic)?.kind !== "alarm") return callback(error);
-          // This connection's press waits for room: through at once, dropped in onPublish (press-copies.ts).
-          if (this.deps.intake.holds(client)) {
-            this.copies.letThroughCopy(client);
-            return callback(null);
-          }
-          this.deps.intake.admit(() => callback(null), client);
+          if (error || !client) return callback(error);
+          this.take(packet.topic, packet.payload, client, () => callback(null));
         }),
       authorizeSubscribe: acl.authorizeSubscribe,
       connectTimeout: this.options.connectTimeoutMs,
       maxTopicLevels: MAX_TOPIC_LEVELS,
     });
-    aedes.on("publish", (packet, client) => this.onPublish(packet.topic, packet.payload, client));
     aedes.on("client", (client) => this.clients.add(client));
     aedes.on("clientDisconnect", (client) => this.clients.delete(client));
     aedes.on("unsubscribe", (topics, client) => acl.unsubscribed(client, topics));
@@ -297,11 +307,40 @@ export class MqttBroker {
     aedes.handle(connection);
   }
 
-  private onPublish(topic: string, payload: Buffer | string, client: Client | null): void {
-    if (!client) return; // our own publishes and $SYS
+  /**
+   * A publish the ACL allowed, in the hook: a device message goes to its handler now, and `answer` lets
+   * Aedes go on with the publish. A press is let in through the intake gate: past its bound, the hook
+   * (and so the reading of that socket) waits for room. While a connection's press waits, its further
+   * alarm publishes (its re-sends, or a next press) are let on at once and not taken: Aedes parses a
+   * whole socket read and hands every publish in it to the hook, so each would wait in the hub's heap
+   * (2,000 new alarms/s held 74,000 of them, RSS +900 MB). Nothing is lost: the device re-sends every
+   * press until acked (docs/protocol.md), and the waiting press's ack answers its copies.
+   */
+  private take(topic: string, payload: Buffer | string, client: Client, answer: () => void): void {
+    const message = this.deviceMessage(topic, payload, client);
+    if (message?.kind !== "alarm") {
+      if (message) this.dispatch(message, null);
+      answer();
+      return;
+    }
+    const { intake } = this.deps;
+    if (intake.holds(client)) {
+      answer();
+      return;
+    }
+    intake.admit(() => {
+      // Stopping: the gate lets everything waiting go; none of it is taken (see deviceMessage).
+      if (this.aedes) this.dispatch(message, intake);
+      else intake.leave();
+      answer();
+    }, client);
+  }
+
+  /** The message of a device publishing as itself on a device-to-hub topic with a handler; else null. */
+  private deviceMessage(topic: string, payload: Buffer | string, client: Client): DeviceMessage | null {
     // Stopping: closing the broker closes every connection and so publishes every device's Last Will.
     // Those say "the hub went away", not "the device did"; supervision must not fault the whole fleet.
-    if (!this.aedes) return;
+    if (!this.aedes) return null;
     const parsed = parseDeviceTopic(topic);
     const identity = this.deps.auth.identity(client);
     // The ACL already checked this; checking again keeps a mis-wired hook from ever attributing a press to the wrong home.
@@ -309,34 +348,32 @@ export class MqttBroker {
       !parsed ||
       !isDeviceToHubKind(parsed.kind) ||
       identity?.type !== "device" ||
-      identity.deviceId !== parsed.deviceId
+      identity.deviceId !== parsed.deviceId ||
+      !this.handlers.has(parsed.kind)
     ) {
-      return;
+      return null;
     }
-    const handler = this.handlers.get(parsed.kind);
-    if (!handler) return;
-    const message: DeviceMessage = {
+    return {
       deviceId: parsed.deviceId,
       kind: parsed.kind,
       topic,
       payload: typeof payload === "string" ? Buffer.from(payload) : payload,
       receivedAt: new Date(),
     };
-    const press = parsed.kind === "alarm";
-    if (press) {
-      if (this.copies.drop(client)) return;
-      this.deps.intake.enter();
-    }
+  }
+
+  /** Runs the message's handler; a press leaves the intake gate once it settled. */
+  private dispatch(message: DeviceMessage, intake: IntakeGate | null): void {
+    const handler = this.handlers.get(message.kind);
+    if (!handler) return;
     Promise.resolve()
       .then(() => handler(message))
       .catch((error: unknown) =>
         this.logger.error(
-          { err: error, deviceId: parsed.deviceId, kind: parsed.kind },
+          { err: error, deviceId: message.deviceId, kind: message.kind },
           "device message handler failed",
         ),
       )
-      .finally(() => {
-        if (press) this.deps.intake.leave();
-      });
+      .finally(() => intake?.leave());
   }
 }
