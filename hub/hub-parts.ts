@@ -178,7 +178,10 @@ export function createHubParts(
       lifecycle: lifecycle.service,
       settings: { publicUrl: config.publicUrl, smsLanguage: config.smsLanguage, timeZone: config.timeZone },
     },
-    { retryMs: config.pipelineRetryMs },
+    {
+      retryMs: config.pipelineRetryMs,
+      batch: { maxAlarms: config.commitMaxBatch, budgetMs: config.commitMaxBatchMs },
+    },
   );
   const supervision = createSupervision({
     db,

@@ -77,7 +77,7 @@ describe("periodic passes over a pile of due work", () => {
       parts.pipeline.runAlarmStages(id);
       return id;
     });
-    await waitFor(() => alarms.withIncompleteStages(ALARM_STAGES.length).length === 0, 10_000, "the alarm stages");
+    await waitFor(() => alarms.incompleteStageIds(ALARM_STAGES.length).length === 0, 10_000, "the alarm stages");
     return ids;
   }
 

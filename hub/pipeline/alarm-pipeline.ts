@@ -10,7 +10,7 @@
  * own savepoint. Every ack still comes after the commit that holds its press.
  */
 import type { DeviceMessage } from "../broker/mqtt-broker.ts";
-import { AlarmStageBatch } from "./alarm-stage-batch.ts";
+import { AlarmStageBatch, type AlarmStageBatchOptions } from "./alarm-stage-batch.ts";
 import { ackDeviceStage } from "./stages/ack-device.ts";
 import { dedupeStage } from "./stages/dedupe.ts";
 import { dispatchStage } from "./stages/dispatch.ts";
@@ -65,13 +65,24 @@ export class AlarmPipeline {
 
   constructor(
     deps: PipelineDeps,
-    options: { retryMs: number; intake?: readonly IntakeStage[]; stages?: readonly AlarmStage[] },
+    options: {
+      retryMs: number;
+      /** Alarms whose stages share one job of a commit (the group commit's bounds). */
+      batch: AlarmStageBatchOptions;
+      intake?: readonly IntakeStage[];
+      stages?: readonly AlarmStage[];
+    },
   ) {
     this.deps = deps;
     this.retryMs = options.retryMs;
     this.intake = options.intake ?? INTAKE_STAGES;
     this.stages = options.stages ?? ALARM_STAGES;
-    this.batch = new AlarmStageBatch(deps, this.stages);
+    this.batch = new AlarmStageBatch(deps, this.stages, options.batch);
+  }
+
+  /** Stored alarms whose stages wait to run (a backlog under a mass event). */
+  get stageBacklog(): number {
+    return this.batch.backlog;
   }
 
   start(): void {
@@ -179,7 +190,7 @@ export class AlarmPipeline {
 
   resumeIncomplete(): void {
     try {
-      for (const alarm of this.deps.alarms.withIncompleteStages(this.stages.length)) this.runAlarmStages(alarm.id);
+      for (const alarmId of this.deps.alarms.incompleteStageIds(this.stages.length)) this.runAlarmStages(alarmId);
     } catch (error) {
       this.deps.logger.error({ err: error }, "could not resume incomplete alarms");
     }

@@ -1,21 +1,37 @@
 /**
- * The post-storage stages of every alarm that is ready at the same time, in
- * one group commit (hub/storage/group-commit.ts): each alarm in its own
- * savepoint, and inside it each stage in a savepoint of its own together with
- * its `markStageDone`, so a stage's writes (outbox rows included) and its
- * completion still commit together or not at all.
+ * The post-storage stages of the alarms that are ready, many alarms in one job
+ * of a group commit (hub/storage/group-commit.ts): each alarm's stages run one
+ * after the other, each stage in a savepoint of its own, and the alarm's
+ * completed stages are recorded once after them, in the same transaction. So a
+ * stage's writes (outbox rows included) and the record that it is done still
+ * commit together or not at all.
  *
  * A stage that throws rolls back only its own savepoint. Its failure is
  * recorded in the same transaction (`stage_error`, one `stage_failed` event per
  * distinct failure), the later stages of THAT alarm wait for the retry, and
  * the other alarms of the batch go on. Work a stage hands to `afterCommit`
- * runs only once the whole batch committed, alarm by alarm and stage by stage
- * in order; it is dropped with the savepoint when the stage fails.
+ * runs only once the batch committed, alarm by alarm and stage by stage in
+ * order; it is dropped with the savepoint when the stage fails.
+ *
+ * What waits is only a set of alarm ids (the stages' state is in the database),
+ * and one job at a time is queued for the commit: it takes the alarms that are
+ * waiting when it runs, as many as fit in its budget. Under a mass event the
+ * hub stores presses faster than it runs their stages; the backlog then costs a
+ * few bytes an alarm, not a queued job and its promise each (+500 MB at 2,000
+ * new alarms/s for a minute).
  */
 import { describeError, isAnxinError } from "../errors.ts";
 import type { AfterCommit, AlarmStage, PipelineDeps } from "./types.ts";
 
-interface StagesOutcome {
+export interface AlarmStageBatchOptions {
+  /** Most alarms in one job. */
+  maxAlarms: number;
+  /** Once the job has run this long it takes no more alarms (it always takes one). */
+  budgetMs: number;
+}
+
+interface AlarmOutcome {
+  alarmId: number;
   followUps: { stage: AlarmStage; work: AfterCommit }[];
   failed: AlarmStage | null;
 }
@@ -23,31 +39,77 @@ interface StagesOutcome {
 export class AlarmStageBatch {
   private readonly deps: PipelineDeps;
   private readonly stages: readonly AlarmStage[];
-  /** Alarms queued or in a batch whose after-commit work has not finished: queued once, however often asked. */
-  private readonly pending = new Set<number>();
+  private readonly options: AlarmStageBatchOptions;
+  /** Alarms waiting for the next job, in the order they came; each once, however often asked. */
+  private readonly waiting = new Set<number>();
+  /** Alarms in the job now queued or running, until its after-commit work is done. */
+  private readonly inJob = new Set<number>();
+  private jobQueued = false;
 
-  constructor(deps: PipelineDeps, stages: readonly AlarmStage[]) {
+  constructor(deps: PipelineDeps, stages: readonly AlarmStage[], options: AlarmStageBatchOptions) {
     this.deps = deps;
     this.stages = stages;
+    this.options = options;
+  }
+
+  /** Alarms waiting or being run now (a backlog under a mass event). */
+  get backlog(): number {
+    return this.waiting.size + this.inJob.size;
   }
 
   queue(alarmId: number): void {
-    if (this.pending.has(alarmId)) return;
-    this.pending.add(alarmId);
-    this.deps.commits
-      .run(() => this.runStages(alarmId))
-      .then(
-        (outcome) => this.afterCommit(alarmId, outcome),
-        (error: unknown) => this.notCommitted(alarmId, error),
-      )
-      .finally(() => this.pending.delete(alarmId));
+    if (!this.inJob.has(alarmId)) this.waiting.add(alarmId);
+    this.queueJob();
   }
 
-  /** Inside the alarm's savepoint of the batch. */
-  private runStages(alarmId: number): StagesOutcome {
+  private queueJob(): void {
+    if (this.jobQueued || this.waiting.size === 0) return;
+    this.jobQueued = true;
+    const taken: number[] = [];
+    const settled = (committed: boolean) => {
+      for (const alarmId of taken) this.inJob.delete(alarmId);
+      this.jobQueued = false;
+      // After a failed commit (or while the hub stops) the alarms still waiting are not queued again at
+      // once: that would retry in a loop of microtasks. The pipeline's retry timer asks for them again.
+      if (committed) this.queueJob();
+    };
+    this.deps.commits
+      .run(() => this.runJob(taken))
+      .then(
+        (outcomes) => {
+          try {
+            for (const outcome of outcomes) this.afterCommit(outcome);
+          } finally {
+            settled(true);
+          }
+        },
+        (error: unknown) => {
+          settled(false);
+          this.notCommitted(taken, error);
+        },
+      );
+  }
+
+  /** Inside the job's savepoint of a group commit: the waiting alarms, as many as fit. */
+  private runJob(taken: number[]): AlarmOutcome[] {
+    const outcomes: AlarmOutcome[] = [];
+    const started = performance.now();
+    for (const alarmId of this.waiting) {
+      if (taken.length >= this.options.maxAlarms) break;
+      if (taken.length > 0 && performance.now() - started >= this.options.budgetMs) break;
+      this.waiting.delete(alarmId);
+      this.inJob.add(alarmId);
+      taken.push(alarmId);
+      outcomes.push(this.runStages(alarmId));
+    }
+    return outcomes;
+  }
+
+  private runStages(alarmId: number): AlarmOutcome {
     const { db, alarms } = this.deps;
-    const done = new Set(alarms.stagesDone(alarmId));
-    const outcome: StagesOutcome = { followUps: [], failed: null };
+    const doneBefore = alarms.stagesDone(alarmId);
+    const done = new Set(doneBefore);
+    const outcome: AlarmOutcome = { alarmId, followUps: [], failed: null };
     for (const stage of this.stages) {
       if (done.has(stage.name)) continue;
       const own: AfterCommit[] = [];
@@ -56,18 +118,18 @@ export class AlarmStageBatch {
           const alarm = alarms.get(alarmId);
           if (!alarm) throw new Error(`alarm ${alarmId} vanished`);
           stage.run(alarm, this.deps, (work) => own.push(work));
-          alarms.markStageDone(alarmId, stage.name, done);
         })();
       } catch (error) {
         // SQLite rolled back the whole batch (disk full, I/O error): nothing of it holds, all of it is retried.
         if (!db.inTransaction) throw error;
-        this.recordFailure(alarmId, stage, error);
         outcome.failed = stage;
-        return outcome;
+        this.recordFailure(alarmId, stage, error);
+        break;
       }
       done.add(stage.name);
       for (const work of own) outcome.followUps.push({ stage, work });
     }
+    if (done.size > doneBefore.length) alarms.setStagesDone(alarmId, [...done], outcome.failed === null);
     return outcome;
   }
 
@@ -94,7 +156,8 @@ export class AlarmStageBatch {
   }
 
   /** Follow-ups of committed stages; a failure here is logged, never turned into a stage failure. */
-  private afterCommit(alarmId: number, outcome: StagesOutcome): void {
+  private afterCommit(outcome: AlarmOutcome): void {
+    const { alarmId } = outcome;
     for (const { stage, work } of outcome.followUps) {
       try {
         work();
@@ -106,16 +169,18 @@ export class AlarmStageBatch {
     if (outcome.failed) this.deps.bus.emit("alarm.changed", { alarmId, change: "stage_failed" });
   }
 
-  private notCommitted(alarmId: number, error: unknown): void {
+  private notCommitted(taken: readonly number[], error: unknown): void {
     if (isAnxinError(error)) {
       // The hub is stopping: the stages are resumed at the next start.
-      this.deps.logger.debug({ alarmId, reason: error.message }, "alarm stages left for the next start");
+      this.deps.logger.debug({ alarms: taken.length, reason: error.message }, "alarm stages left for the next start");
       return;
     }
-    this.deps.logger.error(
-      { err: error, alarmId, code: "PIPELINE_STAGE_FAILED" },
-      "alarm stages could not be committed; will retry",
-    );
-    this.deps.bus.emit("alarm.changed", { alarmId, change: "stage_failed" });
+    for (const alarmId of taken) {
+      this.deps.logger.error(
+        { err: error, alarmId, code: "PIPELINE_STAGE_FAILED" },
+        "alarm stages could not be committed; will retry",
+      );
+      this.deps.bus.emit("alarm.changed", { alarmId, change: "stage_failed" });
+    }
   }
 }

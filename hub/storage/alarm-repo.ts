@@ -236,17 +236,14 @@ export class AlarmRepository {
   }
 
   /**
-   * Adds `stage` to the alarm's completed stages. `doneBefore`: the list as the
-   * caller read it in this same transaction (the stage batch, the only writer),
-   * which saves reading it again for every stage.
+   * Records the alarm's completed stages (the stage batch, the only writer, in the transaction of
+   * the stages' own writes). `clearError`: the stages ran without failing, so an earlier failure is over.
    */
-  markStageDone(alarmId: number, stage: string, doneBefore: Iterable<string>): void {
-    const done = [...doneBefore];
-    if (done.includes(stage)) return;
-    done.push(stage);
-    this.db
-      .prepare("UPDATE alarms SET stages_done = ?, stage_error = NULL WHERE id = ?")
-      .run(JSON.stringify(done), alarmId);
+  setStagesDone(alarmId: number, stages: readonly string[], clearError: boolean): void {
+    const sql = clearError
+      ? "UPDATE alarms SET stages_done = ?, stage_error = NULL WHERE id = ?"
+      : "UPDATE alarms SET stages_done = ? WHERE id = ?";
+    this.db.prepare(sql).run(JSON.stringify(stages), alarmId);
   }
 
   setStageError(alarmId: number, error: string | null): void {
@@ -254,12 +251,14 @@ export class AlarmRepository {
   }
 
   /** Alarms whose post-storage stages are not all done: after a crash or a failed stage, these are resumed. */
-  withIncompleteStages(stageCount: number): AlarmRow[] {
+  /** Ids of the alarms whose post-storage stages are not all done, oldest first. */
+  incompleteStageIds(stageCount: number): number[] {
     // unlikely(): tells the planner few rows qualify, so it reads the index
     // `alarms_stages_incomplete` (migration 17) instead of the whole table in id order.
     return this.db
-      .prepare("SELECT * FROM alarms WHERE unlikely(json_array_length(stages_done) < ?) ORDER BY id")
-      .all(stageCount) as AlarmRow[];
+      .prepare("SELECT id FROM alarms WHERE unlikely(json_array_length(stages_done) < ?) ORDER BY id")
+      .pluck()
+      .all(stageCount) as number[];
   }
 
   /**
