@@ -25,6 +25,14 @@ export const CLOSED_STATUSES: readonly AlarmStatus[] = ["resolved", "followed_up
 /** States in which no worker has accepted yet: a worker may still be asked. */
 export const UNACCEPTED_STATUSES: readonly AlarmStatus[] = ["unassigned", "offered"];
 const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(", ");
+/** `feedbackAlarmFor`'s query (exported for its query-plan test). */
+export const FEEDBACK_ALARM_SQL = `WITH candidates(id) AS (
+    SELECT id FROM alarms WHERE device_id = @device AND status NOT IN (${CLOSED_SQL})
+    UNION SELECT alarm_id FROM presses WHERE device_id = @device AND kind IN ('sos', 'service')
+    UNION SELECT MAX(id) FROM alarms WHERE device_id = @device)
+  SELECT a.* FROM candidates c JOIN alarms a ON a.id = c.id
+   ORDER BY a.status NOT IN (${CLOSED_SQL}) DESC, (a.kind = 'sos' AND a.status NOT IN (${CLOSED_SQL})) DESC, a.id DESC
+   LIMIT 1`;
 export type AlarmOutcome = "real" | "false_alarm" | "test";
 export type IncidentKind = "sos" | "service" | "test";
 
@@ -175,17 +183,12 @@ export class AlarmRepository {
   /**
    * The alarm a device's feedback is about, among those it pressed for: an
    * open SOS first (a test press meanwhile must not hide the emergency), then
-   * its newest open one, else its newest one.
+   * its newest open one, else its newest one. The candidates are its open
+   * alarms, the incidents it pressed SOS or service into, and its newest alarm
+   * (migration 19's indexes): not every alarm the device ever made.
    */
   feedbackAlarmFor(deviceId: string): AlarmRow | undefined {
-    return this.db
-      .prepare(
-        `SELECT * FROM alarms
-          WHERE device_id = ? OR id IN (SELECT alarm_id FROM presses WHERE device_id = ? AND kind IN ('sos', 'service'))
-          ORDER BY status NOT IN (${CLOSED_SQL}) DESC, (kind = 'sos' AND status NOT IN (${CLOSED_SQL})) DESC, id DESC
-          LIMIT 1`,
-      )
-      .get(deviceId, deviceId) as AlarmRow | undefined;
+    return this.db.prepare(FEEDBACK_ALARM_SQL).get({ device: deviceId }) as AlarmRow | undefined;
   }
 
   get(alarmId: number): AlarmRow | undefined {

@@ -24,6 +24,7 @@ import { HEALTH_PROBE_SQL } from "./015-health-probe.ts";
 import { MONITOR_ROLE_SQL } from "./016-monitor-role.ts";
 import { ALARM_PATH_INDEXES_SQL } from "./017-alarm-path-indexes.ts";
 import { OUTBOX_PRIORITY_SQL } from "./018-outbox-priority.ts";
+import { FEEDBACK_INDEXES_SQL } from "./019-feedback-indexes.ts";
 
 export interface Migration {
   version: number;
@@ -117,5 +118,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 18,
     name: "outbox priority: first contacts before later waves and updates, sent from an index in that order",
     sql: OUTBOX_PRIORITY_SQL,
+  },
+  {
+    version: 19,
+    name: "feedback indexes: a device's feedback reads its open alarms, not its whole history",
+    sql: FEEDBACK_INDEXES_SQL,
   },
 ];
