@@ -9,7 +9,7 @@ import { type DecodeRefusal, decodeMessage } from "../../protocol/index.ts";
 import type { EventBus } from "../events.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { DeviceChannel } from "./device-channel.ts";
-import type { DeviceMessage } from "./mqtt-broker.ts";
+import type { DeviceMessage } from "./device-intake.ts";
 
 /** What supervision needs to hear from presence; `DeviceSupervisor` satisfies it. */
 export interface PresenceSupervision {

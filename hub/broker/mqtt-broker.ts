@@ -1,7 +1,8 @@
 /**
  * The embedded MQTT broker (Aedes 1.x on a plain TCP server). It knows nothing
  * of alarms: it authenticates through BrokerAuth, authorizes through BrokerAcl,
- * and hands each device message to the one handler registered for its kind.
+ * and hands each device message to the one handler registered for its kind
+ * (device-intake.ts).
  *
  * A device message is taken in Aedes' `authorizePublish` hook, once the ACL
  * allowed it, not from Aedes' `publish` event: Aedes emits that event only
@@ -23,7 +24,7 @@ import type { AddressInfo } from "node:net";
 import net from "node:net";
 import { Aedes, type Client } from "aedes";
 import type { Logger } from "pino";
-import { type DeviceToHubKind, isDeviceToHubKind, parseDeviceTopic } from "../../protocol/index.ts";
+import type { DeviceToHubKind } from "../../protocol/index.ts";
 import { addressKey } from "../net/address-key.ts";
 import type { FdLimits } from "../net/fd-limits.ts";
 import type { RefusalLog } from "../net/refusal-log.ts";
@@ -31,6 +32,7 @@ import { type BrokerAcl, MAX_TOPIC_LEVELS } from "./broker-acl.ts";
 import type { BrokerAuth, BrokerIdentity } from "./broker-auth.ts";
 import { createBrokerPersistence } from "./broker-persistence.ts";
 import type { ConnectionGate } from "./connection-gate.ts";
+import { DeviceIntake, type DeviceMessageHandler } from "./device-intake.ts";
 import { guardSocket } from "./frame-guard.ts";
 import type { IntakeGate, IntakeGateStats } from "./intake-gate.ts";
 import { logged } from "./logged.ts";
@@ -57,16 +59,6 @@ const MQ_CONCURRENCY = 0;
  * dead link) would otherwise pile up the fleet's traffic in the hub's memory for a minute.
  */
 const DRAIN_TIMEOUT_MS = 10_000;
-
-export interface DeviceMessage {
-  deviceId: string;
-  kind: DeviceToHubKind;
-  topic: string;
-  payload: Buffer;
-  receivedAt: Date;
-}
-
-export type DeviceMessageHandler = (message: DeviceMessage) => void | Promise<void>;
 
 export interface PublishOptions {
   qos: 0 | 1;
@@ -101,7 +93,7 @@ export class MqttBroker {
   private readonly deps: BrokerDeps;
   private readonly options: BrokerOptions;
   private readonly logger: Logger;
-  private readonly handlers = new Map<DeviceToHubKind, DeviceMessageHandler>();
+  private readonly devices: DeviceIntake;
   /** Logged-in clients, so sessions can be closed when their credentials change. */
   private readonly clients = new Set<Client>();
   /** Every open connection, logged in or not: stopping closes them all (the server would wait for them). */
@@ -114,12 +106,12 @@ export class MqttBroker {
     this.deps = deps;
     this.options = options;
     this.logger = deps.logger;
+    this.devices = new DeviceIntake({ auth: deps.auth, intake: deps.intake, logger: deps.logger });
   }
 
   /** One handler per message kind (aedes style); registering twice is a programming error. */
   handle(kind: DeviceToHubKind, handler: DeviceMessageHandler): void {
-    if (this.handlers.has(kind)) throw new Error(`a handler for ${kind} is already registered`);
-    this.handlers.set(kind, handler);
+    this.devices.handle(kind, handler);
   }
 
   get port(): number {
@@ -148,7 +140,7 @@ export class MqttBroker {
       authorizePublish: (client, packet, callback) =>
         acl.authorizePublish(client, packet, (error) => {
           if (error || !client) return callback(error);
-          this.take(packet.topic, packet.payload, client, () => callback(null));
+          this.devices.take(packet.topic, packet.payload, client, () => callback(null));
         }),
       authorizeSubscribe: acl.authorizeSubscribe,
       connectTimeout: this.options.connectTimeoutMs,
@@ -186,6 +178,7 @@ export class MqttBroker {
       });
     });
     this.aedes = aedes;
+    this.devices.start();
     this.server = server;
     this.deps.refusals.start();
     this.deps.loginAudit.start();
@@ -210,6 +203,7 @@ export class MqttBroker {
   async stop(): Promise<void> {
     const { aedes, server } = this;
     this.aedes = null;
+    this.devices.stop();
     this.server = null;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
@@ -305,75 +299,5 @@ export class MqttBroker {
       this.connections.delete(connection);
     });
     aedes.handle(connection);
-  }
-
-  /**
-   * A publish the ACL allowed, in the hook: a device message goes to its handler now, and `answer` lets
-   * Aedes go on with the publish. A press is let in through the intake gate: past its bound, the hook
-   * (and so the reading of that socket) waits for room. While a connection's press waits, its further
-   * alarm publishes (its re-sends, or a next press) are let on at once and not taken: Aedes parses a
-   * whole socket read and hands every publish in it to the hook, so each would wait in the hub's heap
-   * (2,000 new alarms/s held 74,000 of them, RSS +900 MB). Nothing is lost: the device re-sends every
-   * press until acked (docs/protocol.md), and the waiting press's ack answers its copies.
-   */
-  private take(topic: string, payload: Buffer | string, client: Client, answer: () => void): void {
-    const message = this.deviceMessage(topic, payload, client);
-    if (message?.kind !== "alarm") {
-      if (message) this.dispatch(message, null);
-      answer();
-      return;
-    }
-    const { intake } = this.deps;
-    if (intake.holds(client)) {
-      answer();
-      return;
-    }
-    intake.admit(() => {
-      // Stopping: the gate lets everything waiting go; none of it is taken (see deviceMessage).
-      if (this.aedes) this.dispatch(message, intake);
-      else intake.leave();
-      answer();
-    }, client);
-  }
-
-  /** The message of a device publishing as itself on a device-to-hub topic with a handler; else null. */
-  private deviceMessage(topic: string, payload: Buffer | string, client: Client): DeviceMessage | null {
-    // Stopping: closing the broker closes every connection and so publishes every device's Last Will.
-    // Those say "the hub went away", not "the device did"; supervision must not fault the whole fleet.
-    if (!this.aedes) return null;
-    const parsed = parseDeviceTopic(topic);
-    const identity = this.deps.auth.identity(client);
-    // The ACL already checked this; checking again keeps a mis-wired hook from ever attributing a press to the wrong home.
-    if (
-      !parsed ||
-      !isDeviceToHubKind(parsed.kind) ||
-      identity?.type !== "device" ||
-      identity.deviceId !== parsed.deviceId ||
-      !this.handlers.has(parsed.kind)
-    ) {
-      return null;
-    }
-    return {
-      deviceId: parsed.deviceId,
-      kind: parsed.kind,
-      topic,
-      payload: typeof payload === "string" ? Buffer.from(payload) : payload,
-      receivedAt: new Date(),
-    };
-  }
-
-  /** Runs the message's handler; a press leaves the intake gate once it settled. */
-  private dispatch(message: DeviceMessage, intake: IntakeGate | null): void {
-    const handler = this.handlers.get(message.kind);
-    if (!handler) return;
-    Promise.resolve()
-      .then(() => handler(message))
-      .catch((error: unknown) =>
-        this.logger.error(
-          { err: error, deviceId: message.deviceId, kind: message.kind },
-          "device message handler failed",
-        ),
-      )
-      .finally(() => intake?.leave());
   }
 }

@@ -9,7 +9,7 @@
  * are ready together, share one transaction, each press and each alarm in its
  * own savepoint. Every ack still comes after the commit that holds its press.
  */
-import type { DeviceMessage } from "../broker/mqtt-broker.ts";
+import type { DeviceMessage } from "../broker/device-intake.ts";
 import { AlarmStageBatch, type AlarmStageBatchOptions } from "./alarm-stage-batch.ts";
 import { ackDeviceStage } from "./stages/ack-device.ts";
 import { dedupeStage } from "./stages/dedupe.ts";
