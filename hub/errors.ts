@@ -85,6 +85,8 @@ export const ERROR_CODES = {
   MQTT_SUBSCRIBE_DENIED: 403,
   /** The device's secret was rotated or the device revoked or deleted: its open sessions are closed at once. */
   MQTT_CREDENTIALS_CHANGED: 401,
+  /** A person's MQTT session (a monitor) stopped reading its socket: closed, so no delivery waits for it. */
+  MQTT_SUBSCRIBER_STALLED: 503,
   STORAGE_FAILED: 500,
   /** The database cannot commit a write (disk full, read-only, I/O error): new alarms cannot be stored. `/health` answers 503. */
   DATABASE_WRITE_FAILED: 503,

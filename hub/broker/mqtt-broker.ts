@@ -142,6 +142,7 @@ export class MqttBroker {
           if (error || !client) return callback(error);
           this.devices.take(packet.topic, packet.payload, client, () => callback(null));
         }),
+      authorizeForward: (client, packet) => (this.stalledPerson(client) ? null : packet),
       authorizeSubscribe: acl.authorizeSubscribe,
       connectTimeout: this.options.connectTimeoutMs,
       maxTopicLevels: MAX_TOPIC_LEVELS,
@@ -253,6 +254,26 @@ export class MqttBroker {
       (identity) => identity.type === "user" && !auth.personStillValid(identity),
       "account disabled, password changed or role changed",
     );
+  }
+
+  /**
+   * A person's session (a monitor reading `anxin/v1/#`) whose socket no longer drains is closed here, at
+   * the next delivery to it. Aedes completes a publish only once every subscriber took it, and the hub
+   * awaits its acks and feedback: a stalled monitor would hold each press's handler, and so its place in
+   * the intake gate and its alarm's stages, until Aedes' drain timeout. Closing releases what waits for
+   * it at once. A device is left to the drain timeout: it is sent a few small packets per press and never
+   * fills a socket, and its own session is the one a resident's press rides on.
+   */
+  private stalledPerson(client: Client): boolean {
+    if (!client.conn.writableNeedDrain || this.deps.auth.identity(client)?.type !== "user") return false;
+    if (client.closed) return true;
+    this.logger.warn(
+      { code: "MQTT_SUBSCRIBER_STALLED", clientId: logged(client.id), buffered: client.conn.writableLength },
+      "MQTT session closed: it stopped reading what it subscribed to",
+    );
+    this.clients.delete(client);
+    client.close();
+    return true;
   }
 
   private closeSessions(matches: (identity: BrokerIdentity) => boolean, reason: string): number {
