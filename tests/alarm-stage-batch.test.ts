@@ -130,4 +130,19 @@ describe("alarm stage batch", () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(asked).toBe(2);
   });
+
+  it("an alarm that fails outside its stages fails alone: the others of its job are done", async () => {
+    const poisoned = ids[4] ?? 0;
+    db.exec(`CREATE TRIGGER poison BEFORE UPDATE OF stages_done ON alarms WHEN NEW.id = ${poisoned}
+      BEGIN SELECT RAISE(ABORT, 'simulated fault recording the stages'); END`);
+    const batch = batchWith([marking("first"), marking("second")]);
+    for (const id of ids.slice(0, 10)) batch.queue(id);
+    await waitFor(() => batch.backlog === 0, 10_000, "the job");
+
+    const queued = new Set(ids.slice(0, 10));
+    expect(alarms.incompleteStageIds(2).filter((id) => queued.has(id))).toEqual([poisoned]);
+    // Its stages' writes went with its savepoint: a retry runs them once, not on top of these.
+    expect(db.prepare("SELECT COUNT(*) FROM stage_marks WHERE alarm_id = ?").pluck().get(poisoned)).toBe(0);
+    expect(marks("first")).toBe(9);
+  });
 });

@@ -1,10 +1,10 @@
 /**
  * The post-storage stages of the alarms that are ready, many alarms in one job
- * of a group commit (hub/storage/group-commit.ts): each alarm's stages run one
- * after the other, each stage in a savepoint of its own, and the alarm's
- * completed stages are recorded once after them, in the same transaction. So a
- * stage's writes (outbox rows included) and the record that it is done still
- * commit together or not at all.
+ * of a group commit (hub/storage/group-commit.ts): each alarm in a savepoint of
+ * its own, its stages one after the other, each in a savepoint of its own, and
+ * the alarm's completed stages recorded once after them, in the same
+ * transaction. So a stage's writes (outbox rows included) and the record that
+ * it is done still commit together or not at all.
  *
  * A stage that throws rolls back only its own savepoint. Its failure is
  * recorded in the same transaction (`stage_error`, one `stage_failed` event per
@@ -33,7 +33,8 @@ export interface AlarmStageBatchOptions {
 interface AlarmOutcome {
   alarmId: number;
   followUps: { stage: AlarmStage; work: AfterCommit }[];
-  failed: AlarmStage | null;
+  /** A stage failed, or the alarm's run did: operators are told once the batch committed. */
+  failed: boolean;
 }
 
 export class AlarmStageBatch {
@@ -100,16 +101,33 @@ export class AlarmStageBatch {
       this.waiting.delete(alarmId);
       this.inJob.add(alarmId);
       taken.push(alarmId);
-      outcomes.push(this.runStages(alarmId));
+      outcomes.push(this.runAlarm(alarmId));
     }
     return outcomes;
+  }
+
+  /**
+   * One alarm in a savepoint of its own: whatever goes wrong outside its stages' own savepoints (its
+   * `stages_done` unreadable, say) rolls back this alarm alone, so one bad row cannot fail, and on every
+   * retry fail again, the alarms that share its job.
+   */
+  private runAlarm(alarmId: number): AlarmOutcome {
+    const { db, logger } = this.deps;
+    try {
+      return db.transaction(() => this.runStages(alarmId))();
+    } catch (error) {
+      // SQLite rolled back the whole batch (disk full, I/O error): nothing of it holds, all of it is retried.
+      if (!db.inTransaction) throw error;
+      logger.error({ err: error, alarmId, code: "PIPELINE_STAGE_FAILED" }, "alarm stages failed; will retry");
+      return { alarmId, followUps: [], failed: true };
+    }
   }
 
   private runStages(alarmId: number): AlarmOutcome {
     const { db, alarms } = this.deps;
     const doneBefore = alarms.stagesDone(alarmId);
     const done = new Set(doneBefore);
-    const outcome: AlarmOutcome = { alarmId, followUps: [], failed: null };
+    const outcome: AlarmOutcome = { alarmId, followUps: [], failed: false };
     for (const stage of this.stages) {
       if (done.has(stage.name)) continue;
       const own: AfterCommit[] = [];
@@ -122,14 +140,14 @@ export class AlarmStageBatch {
       } catch (error) {
         // SQLite rolled back the whole batch (disk full, I/O error): nothing of it holds, all of it is retried.
         if (!db.inTransaction) throw error;
-        outcome.failed = stage;
+        outcome.failed = true;
         this.recordFailure(alarmId, stage, error);
         break;
       }
       done.add(stage.name);
       for (const work of own) outcome.followUps.push({ stage, work });
     }
-    if (done.size > doneBefore.length) alarms.setStagesDone(alarmId, [...done], outcome.failed === null);
+    if (done.size > doneBefore.length) alarms.setStagesDone(alarmId, [...done], !outcome.failed);
     return outcome;
   }
 
