@@ -21,7 +21,7 @@
  * its copies here (issue 12: 2,000 new alarms/s held 74,000 publishes, RSS
  * +900 MB). So a waiting publish carries its connection, and while one waits
  * the broker lets that connection's further alarm publishes go on at once
- * without taking them (`holds`, mqtt-broker.ts): at most one per connection waits.
+ * without taking them (`holds`, device-intake.ts): at most one per connection waits.
  *
  * A press counts from the moment it is let in (`admit` calls `proceed`) until
  * the broker says it settled (`leave`); `proceed` must hand it on or leave.

@@ -80,11 +80,6 @@ export class AlarmPipeline {
     this.batch = new AlarmStageBatch(deps, this.stages, options.batch);
   }
 
-  /** Stored alarms whose stages wait to run (a backlog under a mass event). */
-  get stageBacklog(): number {
-    return this.batch.backlog;
-  }
-
   start(): void {
     this.resumeIncomplete();
     this.retryTimer = setInterval(() => this.resumeIncomplete(), this.retryMs);

@@ -193,12 +193,11 @@ export class AlarmStageBatch {
       this.deps.logger.debug({ alarms: taken.length, reason: error.message }, "alarm stages left for the next start");
       return;
     }
-    for (const alarmId of taken) {
-      this.deps.logger.error(
-        { err: error, alarmId, code: "PIPELINE_STAGE_FAILED" },
-        "alarm stages could not be committed; will retry",
-      );
-      this.deps.bus.emit("alarm.changed", { alarmId, change: "stage_failed" });
-    }
+    // One line for the job (up to ANXIN_COMMIT_MAX_BATCH alarms), not one per alarm.
+    this.deps.logger.error(
+      { err: error, alarmIds: taken, code: "PIPELINE_STAGE_FAILED" },
+      "alarm stages could not be committed; will retry",
+    );
+    for (const alarmId of taken) this.deps.bus.emit("alarm.changed", { alarmId, change: "stage_failed" });
   }
 }
