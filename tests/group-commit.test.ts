@@ -10,7 +10,7 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../hub/log.ts";
 import { type Db, openDatabase } from "../hub/storage/database.ts";
-import { GroupCommit } from "../hub/storage/group-commit.ts";
+import { GroupCommit, URGENT_TURNS } from "../hub/storage/group-commit.ts";
 
 describe("group commit", () => {
   let dir: string;
@@ -128,7 +128,8 @@ describe("group commit", () => {
     commits.stop();
   });
 
-  it("commits urgent jobs in a batch of their own first, then takes turns so the others are not starved", async () => {
+  it("commits urgent jobs in batches of their own first, URGENT_TURNS in a row, then the others' turn", async () => {
+    expect(URGENT_TURNS).toBeGreaterThanOrEqual(1);
     const commits = new GroupCommit({ db }, { maxBatch: 256, maxBatchMs: 60_000, maxWaitMs: 0 });
     commits.start();
     const order: string[] = [];
@@ -136,19 +137,14 @@ describe("group commit", () => {
       order.push(name);
       return insert(name)();
     };
-    const urgentAgain: Promise<number>[] = [];
-    await Promise.all([
-      commits.run(job("later-1")),
-      commits.run(job("urgent-1"), { urgent: true }).then((n) => {
-        // Another urgent job arrives while later work waits: the later work goes first.
-        urgentAgain.push(commits.run(job("urgent-2"), { urgent: true }));
-        return n;
-      }),
-      commits.run(job("later-2")),
-    ]);
-    await Promise.all(urgentAgain);
-    expect(order).toEqual(["urgent-1", "later-1", "later-2", "urgent-2"]);
-    expect(commits.stats).toMatchObject({ commits: 3, jobs: 4 });
+    // Each urgent batch, once committed, brings the next urgent job while the later work still waits:
+    // a stream of presses. The later work must get its turn after URGENT_TURNS urgent batches.
+    const urgentChain = (n: number): Promise<unknown> =>
+      commits.run(job(`urgent-${n}`), { urgent: true }).then(() => (n <= URGENT_TURNS ? urgentChain(n + 1) : n));
+    await Promise.all([commits.run(job("later-1")), urgentChain(1), commits.run(job("later-2"))]);
+    const urgentFirst = Array.from({ length: URGENT_TURNS }, (_, i) => `urgent-${i + 1}`);
+    expect(order).toEqual([...urgentFirst, "later-1", "later-2", `urgent-${URGENT_TURNS + 1}`]);
+    expect(commits.stats).toMatchObject({ commits: URGENT_TURNS + 2, jobs: URGENT_TURNS + 3 });
     commits.stop();
   });
 

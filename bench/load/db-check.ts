@@ -83,3 +83,43 @@ export function outboxRows(file: string): OutboxRow[] {
         .all() as OutboxRow[],
   );
 }
+
+/** Of these alarms: how many have not run every post-storage stage, and when the last stage event of the others was written. */
+export interface StageProgress {
+  unprocessed: number;
+  /** Epoch ms of the newest event the stages wrote (located, relatives texted, dispatched), NaN with none. */
+  lastStageEventAt: number;
+}
+
+/** The events the post-storage stages write (locate, notify_relatives, dispatch; publish_dashboards writes none). */
+const STAGE_EVENTS = [
+  "located",
+  "unlocated",
+  "relatives_wave_sent",
+  "relatives_not_notified",
+  "dispatch_ranked",
+  "dispatch_impossible",
+  "clinic_selected",
+  "clinic_unavailable",
+  "offer_sent",
+  "dispatch_exhausted",
+];
+
+export function stageProgress(file: string, alarmIds: readonly number[]): StageProgress {
+  const ids = JSON.stringify([...new Set(alarmIds)]);
+  return withDb(file, (db) => {
+    const unprocessed = db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM alarms WHERE id IN (SELECT value FROM json_each(?))
+           AND (stages_done IS NULL OR stages_done NOT LIKE '%publish_dashboards%')`,
+      )
+      .get(ids) as { n: number };
+    const last = db
+      .prepare(
+        `SELECT MAX(at) AS at FROM alarm_events WHERE alarm_id IN (SELECT value FROM json_each(?))
+           AND type IN (SELECT value FROM json_each(?))`,
+      )
+      .get(ids, JSON.stringify(STAGE_EVENTS)) as { at: string | null };
+    return { unprocessed: unprocessed.n, lastStageEventAt: last.at ? Date.parse(last.at) : Number.NaN };
+  });
+}

@@ -26,7 +26,7 @@ export interface ConnectResult {
   targetCores: number;
 }
 
-function isHub(target: Target): target is HubTarget {
+export function isHub(target: Target): target is HubTarget {
   return target.kind === "hub";
 }
 

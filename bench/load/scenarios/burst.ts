@@ -4,11 +4,12 @@
  * retries, and lost or duplicated alarms.
  */
 import { type BenchContext, problem } from "../context.ts";
+import { stageProgress } from "../db-check.ts";
 import { lostAndDuplicated, unlessCrashed } from "../delivery.ts";
 import type { TargetKind } from "../options.ts";
-import { pressPhase } from "../phases.ts";
+import { isHub, pressPhase } from "../phases.ts";
 import { closeSession, discardSession, openSession, type Session } from "../sessions.ts";
-import { maxOf, minOf } from "../stats.ts";
+import { maxOf, minOf, sleep } from "../stats.ts";
 import type { Cell, ResultTable } from "../table.ts";
 import { brokerKinds, TARGET_NAMES } from "../targets.ts";
 import { summary } from "./storm-latency.ts";
@@ -19,6 +20,7 @@ type Measure =
   | "lastAck"
   | "p50"
   | "lastConsole"
+  | "lastProcessed"
   | "retries"
   | "unacked"
   | "lost"
@@ -33,6 +35,7 @@ function measures(ctx: BenchContext): Record<Measure, string> {
     lastAck: `${o.fleet} buttons press within ${o.p3WindowS} s: last ack after the first press`,
     p50: "press → ack p50",
     lastConsole: "last alarm on every console after the first press",
+    lastProcessed: "last alarm fully processed (located, relatives texted, worker offered)",
     retries: "device retries",
     unacked: "presses still unacked at the end of the phase",
     lost: "lost (acked but not stored)",
@@ -49,6 +52,7 @@ export function addBurstRows(ctx: BenchContext, table: ResultTable): void {
   table.add({ scenario: P3, measure: m.lastAck, unit: "s", goal: "≤ 2 s", check: (v) => v <= 2 });
   table.add({ scenario: P3, measure: m.p50, unit: "ms", goal: "" });
   table.add({ scenario: P3, measure: m.lastConsole, unit: "s", goal: "≤ 3 s", check: (v) => v <= 3 });
+  table.add({ scenario: P3, measure: m.lastProcessed, unit: "s", goal: "" });
   table.add({ scenario: P3, measure: m.retries, unit: "", goal: "" });
   table.add({ scenario: P3, measure: m.unacked, unit: "", goal: "0", check: (v) => v === 0 });
   table.add({ scenario: P3, measure: m.lost, unit: "", goal: "0", check: (v) => v === 0 });
@@ -94,6 +98,9 @@ async function runOn(ctx: BenchContext, kind: TargetKind): Promise<void> {
       );
       set("frames", outcome.consoles.framesPerAlarmPerConsole);
     }
+    if (isHub(target) && outcome.drained && !outcome.crash) {
+      set("lastProcessed", await lastProcessed(ctx, target.dbFile, outcome.report.alarmIds, firstPress));
+    }
     set("retries", outcome.report.retries);
     set("unacked", outcome.unacked);
     if (!target.relay) {
@@ -109,6 +116,27 @@ async function runOn(ctx: BenchContext, kind: TargetKind): Promise<void> {
     if (session) await discardSession(session);
     problem(ctx, `P3 on ${TARGET_NAMES[kind]} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/**
+ * The alarm stages run behind the acks in a burst (acks go first): seconds from the first press to the
+ * last stage event of the burst's alarms, once every one of them ran all its stages.
+ */
+async function lastProcessed(
+  ctx: BenchContext,
+  dbFile: string,
+  alarmIds: readonly number[],
+  firstPress: number,
+): Promise<Cell> {
+  const ids = alarmIds.filter((id) => id > 0);
+  const deadline = Date.now() + ctx.options.phaseTimeoutS * 1000;
+  let progress = stageProgress(dbFile, ids);
+  while (progress.unprocessed > 0 && Date.now() < deadline) {
+    await sleep(200);
+    progress = stageProgress(dbFile, ids);
+  }
+  if (progress.unprocessed > 0) return `${progress.unprocessed} not processed after ${ctx.options.phaseTimeoutS} s`;
+  return (progress.lastStageEventAt - firstPress) / 1000;
 }
 
 export async function runBurst(ctx: BenchContext): Promise<void> {
