@@ -2,6 +2,7 @@
  * The systems under load: the Anxin hub (with its consoles) or one of the two
  * bare brokers, each started fresh for a scenario on its own ports.
  */
+import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { startBareAedes, startMosquitto } from "./brokers.ts";
@@ -38,12 +39,40 @@ export interface HubTarget extends Target {
   consoles: Consoles | null;
 }
 
+/**
+ * A free port below the kernel's ephemeral range. A port the kernel hands out (listen on 0) is in that
+ * range, and between choosing it and the hub binding it (or binding it again after a restart) one of
+ * the fleet's thousands of outgoing connections can take it as its local port: the hub then failed to
+ * start with EADDRINUSE. Ports below the range are never given to outgoing connections.
+ */
 export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  for (let attempt = 0; low !== null && attempt < 50; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * (low - 10_000));
+    if (await bindable(port)) return port;
+  }
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return address.port;
+}
+
+function ephemeralLow(): number | null {
+  try {
+    const low = Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 11_000 ? low : null;
+  } catch {
+    return null;
+  }
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
 }
 
 let started = 0;
