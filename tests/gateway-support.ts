@@ -143,13 +143,21 @@ export function deviceOnline(th: TestHub, deviceId: string): boolean {
 }
 
 /**
- * Records the LED's lit spans in simulated time and names the blinking pattern they belong to:
- * the state whose first on-time is nearest the latest spans.
+ * Records the LED's lit spans and names the blinking pattern they belong to: the state whose first
+ * on-time is nearest the latest spans.
+ *
+ * The spans are measured on the wall clock, as a resident would see them: the gateway times each
+ * pattern on its own (wall) clock and writes every edge to the board as it is due, and the board sets
+ * the pin in the emulator slice that runs next. The emulator's simulated clock is not the pattern's:
+ * on a busy machine the emulator falls behind real time and then catches up, so the same 500 ms blink
+ * spanned 250 simulated ms once (read as `received` instead of `acknowledged`, with two suites at once).
  */
 export class LedReader {
-  /** Every completed interval, lit or dark, in order (simulated milliseconds). */
-  private readonly intervals: { lit: boolean; ms: number }[] = [];
+  /** Every completed interval, lit or dark, in order (wall milliseconds; simulated ones for a failure's message). */
+  private readonly intervals: { lit: boolean; ms: number; simulatedMs: number }[] = [];
   private changedAt: number | null = null;
+  /** The board's simulated time at the last edge, for `steadyLitFor`. */
+  private changedAtSimulated: number | null = null;
   /** Simulated time of the last reset: "no edge since" counts from here when none came. */
   private resetAt: number;
   private readonly board: EmulatedBoard;
@@ -161,9 +169,13 @@ export class LedReader {
     this.pin = pin;
     this.resetAt = board.simulatedMs;
     this.stop = board.watch(pin, (high, atMs) => {
+      const now = performance.now();
       // An edge ends the interval before it: dark if the LED now rises, lit if it now falls.
-      if (this.changedAt !== null) this.intervals.push({ lit: !high, ms: atMs - this.changedAt });
-      this.changedAt = atMs;
+      if (this.changedAt !== null && this.changedAtSimulated !== null) {
+        this.intervals.push({ lit: !high, ms: now - this.changedAt, simulatedMs: atMs - this.changedAtSimulated });
+      }
+      this.changedAt = now;
+      this.changedAtSimulated = atMs;
     });
   }
 
@@ -171,12 +183,13 @@ export class LedReader {
   reset(): void {
     this.intervals.length = 0;
     this.changedAt = null;
+    this.changedAtSimulated = null;
     this.resetAt = this.board.simulatedMs;
   }
 
   /** Lit, with no edge for at least `ms` of simulated time: steady on, not a blink caught high. */
   steadyLitFor(ms: number): boolean {
-    const since = this.changedAt ?? this.resetAt;
+    const since = this.changedAtSimulated ?? this.resetAt;
     return this.board.level(this.pin) && this.board.simulatedMs - since >= ms;
   }
 
@@ -200,6 +213,15 @@ export class LedReader {
     );
   }
 
+  /** The latest intervals, for a failure's message: "lit 498 ms (sim 502)", … */
+  describe(count = 8): string {
+    const recent = this.intervals.slice(-count);
+    if (recent.length === 0) return "no LED edge seen";
+    return recent
+      .map((i) => `${i.lit ? "lit" : "dark"} ${Math.round(i.ms)} ms (sim ${Math.round(i.simulatedMs)})`)
+      .join(", ");
+  }
+
   /** The blinking state the last three lit spans match, or null before there are three. */
   blinking(): DisplayState | null {
     const recent = this.intervals
@@ -221,20 +243,22 @@ function onMs(state: DisplayState): number {
 }
 
 /**
- * Waits until `check` holds, giving up only once BOTH clocks ran out: the board's simulated time
+ * Waits until `check` holds, giving up only once BOTH clocks ran out (the error then says what `seen`
+ * reports, the LED's latest intervals, say): the board's simulated time
  * (on a busy machine the emulator runs slower than real time, and a blink pattern takes simulated
  * seconds to show) and wall time (the hub's side of the change runs in real time).
  */
 export async function waitForBoard(
   board: EmulatedBoard,
   check: () => boolean,
-  { simulatedMs, wallMs }: { simulatedMs: number; wallMs: number },
+  { simulatedMs, wallMs, seen }: { simulatedMs: number; wallMs: number; seen?: () => string },
 ): Promise<void> {
   const simStart = board.simulatedMs;
   const wallStart = Date.now();
   while (!check()) {
     if (board.simulatedMs - simStart >= simulatedMs && Date.now() - wallStart >= wallMs) {
-      throw new Error(`board condition not met in ${simulatedMs} simulated ms and ${wallMs} ms`);
+      const what = seen ? `; seen: ${seen()}` : "";
+      throw new Error(`board condition not met in ${simulatedMs} simulated ms and ${wallMs} ms${what}`);
     }
     await sleep(25);
   }

@@ -82,11 +82,19 @@ describe("the gateway with an emulated Arduino and a real hub", () => {
     expect(alarm).toMatchObject({ kind: "sos", status: "unassigned" });
     await vi.waitFor(() => expect(gateway.board(deviceId).pendingPresses).toBe(0));
     led.reset();
-    await waitForBoard(board, () => led.blinking() === "received", { simulatedMs: 5000, wallMs: 5000 });
+    await waitForBoard(board, () => led.blinking() === "received", {
+      simulatedMs: 5000,
+      wallMs: 5000,
+      seen: () => led.describe(),
+    });
 
     await acknowledge(alarm?.id ?? 0);
     led.reset();
-    await waitForBoard(board, () => led.blinking() === "acknowledged", { simulatedMs: 6000, wallMs: 6000 });
+    await waitForBoard(board, () => led.blinking() === "acknowledged", {
+      simulatedMs: 6000,
+      wallMs: 6000,
+      seen: () => led.describe(),
+    });
 
     // A worker takes the call: `dispatched`, two blinks every 2 s; on scene: `arrived`, steady on.
     const workerId = 1;
@@ -105,7 +113,11 @@ describe("the gateway with an emulated Arduino and a real hub", () => {
     const post = (url: string) => fetch(`${th.httpUrl}${url}`, { method: "POST", headers: { cookie: worker } });
     expect((await post(`/api/worker/offers/${offer.id}/accept`)).status).toBe(200);
     led.reset();
-    await waitForBoard(board, () => led.shows("dispatched"), { simulatedMs: 8000, wallMs: 8000 });
+    await waitForBoard(board, () => led.shows("dispatched"), {
+      simulatedMs: 8000,
+      wallMs: 8000,
+      seen: () => led.describe(),
+    });
     expect(led.shows("acknowledged")).toBe(false);
     expect((await post(`/api/worker/alarms/${alarm?.id}/arrived`)).status).toBe(200);
     // Steady: lit, with no edge at all for over a second of the board's time (a blink is never that long).
