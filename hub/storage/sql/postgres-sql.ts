@@ -1,0 +1,98 @@
+/**
+ * The storage port (sql-port.ts) over PostgreSQL, with postgres.js: chosen for
+ * its CPU per statement and its pipelining (docs/scale-out.md, "What a
+ * statement costs"). A pool of connections; a transaction reserves one for its
+ * work (`begin`), and a savepoint nests in it. Statements are prepared on the
+ * server, once per connection and text.
+ *
+ * 64-bit integers (ids, counts, epoch milliseconds) come back as numbers, as
+ * they do from SQLite: they stay far below 2^53.
+ */
+import postgres from "postgres";
+import type { RunResult, SqlDatabase, SqlSession, SqlValue } from "./sql-port.ts";
+import { toPostgresPlaceholders } from "./sql-port.ts";
+import { type Frame, TransactionFrames } from "./transaction-frames.ts";
+
+type Handle = postgres.Sql | postgres.TransactionSql;
+
+const INT8 = 20;
+
+export interface PostgresSqlOptions {
+  /** Connections in the pool. */
+  max?: number;
+  /** Seconds to wait for a connection to the server. */
+  connectTimeoutS?: number;
+}
+
+export class PostgresSql implements SqlDatabase {
+  readonly dialect = "postgres" as const;
+  private readonly pool: postgres.Sql;
+  private readonly frames = new TransactionFrames<Handle>();
+
+  constructor(url: string, options: PostgresSqlOptions = {}) {
+    this.pool = postgres(url, {
+      max: options.max ?? 10,
+      connect_timeout: options.connectTimeoutS ?? 10,
+      // Notices (e.g. "table does not exist, skipping") are not errors; the hub logs what matters itself.
+      onnotice: () => {},
+      types: {
+        int8: {
+          to: INT8,
+          from: [INT8],
+          serialize: (value: number | bigint) => String(value),
+          parse: (raw: string) => Number(raw),
+        },
+      },
+    });
+  }
+
+  inTransaction(): boolean {
+    return this.frames.current() !== undefined;
+  }
+
+  async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    const rows = await this.query(sql, params);
+    return rows[0] as T | undefined;
+  }
+
+  async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    const rows = await this.query(sql, params);
+    return [...rows] as T[];
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+    const rows = await this.query(sql, params);
+    return { changes: rows.count ?? 0 };
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.handle().unsafe(sql).simple();
+  }
+
+  transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    const parent = this.frames.current();
+    if (parent) return this.savepoint(parent, work);
+    return this.pool.begin((tx) => this.frames.runTransaction(tx, () => work(this))) as Promise<T>;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end({ timeout: 5 });
+  }
+
+  private savepoint<T>(parent: Frame<Handle>, work: (session: SqlSession) => Promise<T>): Promise<T> {
+    const handle = parent.handle as postgres.TransactionSql;
+    return this.frames.runSavepoint(
+      parent,
+      (_depth, enter) => handle.savepoint((sp) => enter(sp, () => work(this))) as Promise<T>,
+    );
+  }
+
+  private handle(): Handle {
+    return this.frames.current()?.handle ?? this.pool;
+  }
+
+  private query(sql: string, params: readonly SqlValue[]): Promise<postgres.RowList<postgres.Row[]>> {
+    const values = params as postgres.ParameterOrJSON<never>[];
+    return this.handle().unsafe(toPostgresPlaceholders(sql), values, { prepare: true });
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Which transaction the running code is in, for both drivers of the storage
+ * port (sql-port.ts): an `AsyncLocalStorage` frame per transaction or
+ * savepoint, so a statement made anywhere in the async context of a
+ * transaction's work joins it, and one made elsewhere does not.
+ *
+ * Savepoints of one transaction form a stack in the database: two started side
+ * by side (`Promise.all` inside a transaction) would release each other's. So
+ * the savepoints opened directly inside one frame run one after the other, each
+ * once the one before it settled; one opened inside a savepoint nests in it.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+
+export interface Frame<C> {
+  /** The transaction's connection or handle (PostgreSQL: the reserved connection or savepoint). */
+  readonly handle: C;
+  /** Shared by a transaction and all its savepoints: false once the transaction ended. */
+  readonly root: { open: boolean };
+  /** Savepoint nesting depth: 0 for the transaction itself. */
+  readonly depth: number;
+  /** The last savepoint opened directly inside this frame, settled or not. */
+  tail: Promise<unknown>;
+}
+
+export class TransactionFrames<C> {
+  private readonly storage = new AsyncLocalStorage<Frame<C>>();
+
+  /** The open frame of the calling async context, if any. */
+  current(): Frame<C> | undefined {
+    const frame = this.storage.getStore();
+    return frame?.root.open ? frame : undefined;
+  }
+
+  /** Runs `work` as a new transaction's frame; the frame is closed when `work` settles. */
+  async runTransaction<T>(handle: C, work: () => Promise<T>): Promise<T> {
+    const frame: Frame<C> = { handle, root: { open: true }, depth: 0, tail: Promise.resolve() };
+    try {
+      return await this.storage.run(frame, work);
+    } finally {
+      frame.root.open = false;
+    }
+  }
+
+  /**
+   * Runs `open(depth)` inside `parent`, after the savepoints opened before it in the same frame,
+   * with a child frame as the context of what `open` runs.
+   */
+  runSavepoint<T>(
+    parent: Frame<C>,
+    open: (depth: number, enter: <R>(handle: C, work: () => Promise<R>) => Promise<R>) => Promise<T>,
+  ): Promise<T> {
+    const depth = parent.depth + 1;
+    const enter = <R>(handle: C, work: () => Promise<R>): Promise<R> =>
+      this.storage.run({ handle, root: parent.root, depth, tail: Promise.resolve() }, work);
+    const run = parent.tail.then(
+      () => open(depth, enter),
+      () => open(depth, enter),
+    );
+    parent.tail = run.catch(() => undefined);
+    return run;
+  }
+}
