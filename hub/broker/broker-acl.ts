@@ -62,7 +62,7 @@ export class BrokerAcl {
 
   /** Still the credentials it logged in with: active, and the same secret (not rotated since). */
   credentialsCurrent(identity: BrokerIdentity & { type: "device" }): boolean {
-    const device = this.registry.findDevice(identity.deviceId);
+    const device = this.registry.deviceCredentials(identity.deviceId);
     return device !== undefined && device.status === "active" && device.secret_hash === identity.secretHash;
   }
 

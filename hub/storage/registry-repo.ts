@@ -87,6 +87,17 @@ export class RegistryRepository {
     return row && this.presence.overlay(deviceId, row);
   }
 
+  /**
+   * Only what the broker re-checks on every device publish (still active, same secret): two columns and
+   * no presence overlay, where `findDevice` builds the whole row (issue 12: 8–14 % of the hub when
+   * retries flood it).
+   */
+  deviceCredentials(deviceId: string): { status: DeviceRow["status"]; secret_hash: string } | undefined {
+    return this.db.prepare("SELECT status, secret_hash FROM devices WHERE id = ?").get(deviceId) as
+      | { status: DeviceRow["status"]; secret_hash: string }
+      | undefined;
+  }
+
   /** Heard from (a heartbeat or a press): reaches SQLite with the next presence flush. */
   markDeviceSeen(deviceId: string, at: string, battery: number | null, firmware: string | null): void {
     this.presence.seen(deviceId, at, battery, firmware);
