@@ -149,8 +149,9 @@ export function deviceOnline(th: TestHub, deviceId: string): boolean {
  * The spans are measured on the wall clock, as a resident would see them: the gateway times each
  * pattern on its own (wall) clock and writes every edge to the board as it is due, and the board sets
  * the pin in the emulator slice that runs next. The emulator's simulated clock is not the pattern's:
- * on a busy machine the emulator falls behind real time and then catches up, so the same 500 ms blink
- * spanned 250 simulated ms once (read as `received` instead of `acknowledged`, with two suites at once).
+ * on a busy machine the emulator catches up at most 50 ms of lag and drops the rest, so simulated time
+ * falls behind for good and a 500 ms blink can span far fewer simulated ms (suspected in a run that
+ * read no `acknowledged` within 6 s, with two suites at once).
  */
 export class LedReader {
   /** Every completed interval, lit or dark, in order (wall milliseconds; simulated ones for a failure's message). */
@@ -244,9 +245,9 @@ function onMs(state: DisplayState): number {
 
 /**
  * Waits until `check` holds, giving up only once BOTH clocks ran out (the error then says what `seen`
- * reports, the LED's latest intervals, say): the board's simulated time
- * (on a busy machine the emulator runs slower than real time, and a blink pattern takes simulated
- * seconds to show) and wall time (the hub's side of the change runs in real time).
+ * reports, the LED's latest intervals, say): the board's simulated time (on a busy machine the
+ * emulator runs slower than real time, and steady-on is judged in simulated time) and wall time (the
+ * hub's side of the change, and the gateway's blinking, run in real time).
  */
 export async function waitForBoard(
   board: EmulatedBoard,

@@ -84,14 +84,18 @@ export function outboxRows(file: string): OutboxRow[] {
   );
 }
 
-/** Of these alarms: how many have not run every post-storage stage, and when the last stage event of the others was written. */
+/** Of these alarms: how many have not run every post-storage stage, and when the stages' last event was written. */
 export interface StageProgress {
   unprocessed: number;
-  /** Epoch ms of the newest event the stages wrote (located, relatives texted, dispatched), NaN with none. */
+  /** Epoch ms of the newest first stage event (located, relatives' SMS queued, dispatched), NaN with none. */
   lastStageEventAt: number;
 }
 
-/** The events the post-storage stages write (locate, notify_relatives, dispatch; publish_dashboards writes none). */
+/**
+ * The events the post-storage stages write (locate, notify_relatives, dispatch; publish_dashboards writes
+ * none). Some are written again later by other parts (a second SMS wave, an offer after a decline or a
+ * timeout), so each alarm's FIRST event of each type is taken: the one its stage wrote.
+ */
 const STAGE_EVENTS = [
   "located",
   "unlocated",
@@ -103,6 +107,7 @@ const STAGE_EVENTS = [
   "clinic_unavailable",
   "offer_sent",
   "dispatch_exhausted",
+  "stage_skipped",
 ];
 
 export function stageProgress(file: string, alarmIds: readonly number[]): StageProgress {
@@ -114,12 +119,14 @@ export function stageProgress(file: string, alarmIds: readonly number[]): StageP
            AND (stages_done IS NULL OR stages_done NOT LIKE '%publish_dashboards%')`,
       )
       .get(ids) as { n: number };
+    if (unprocessed.n > 0) return { unprocessed: unprocessed.n, lastStageEventAt: Number.NaN };
     const last = db
       .prepare(
-        `SELECT MAX(at) AS at FROM alarm_events WHERE alarm_id IN (SELECT value FROM json_each(?))
-           AND type IN (SELECT value FROM json_each(?))`,
+        `SELECT MAX(first_at) AS at FROM (
+           SELECT MIN(at) AS first_at FROM alarm_events WHERE alarm_id IN (SELECT value FROM json_each(?))
+             AND type IN (SELECT value FROM json_each(?)) GROUP BY alarm_id, type)`,
       )
       .get(ids, JSON.stringify(STAGE_EVENTS)) as { at: string | null };
-    return { unprocessed: unprocessed.n, lastStageEventAt: last.at ? Date.parse(last.at) : Number.NaN };
+    return { unprocessed: 0, lastStageEventAt: last.at ? Date.parse(last.at) : Number.NaN };
   });
 }

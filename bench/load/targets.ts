@@ -40,16 +40,20 @@ export interface HubTarget extends Target {
 }
 
 /**
- * A free port below the kernel's ephemeral range. A port the kernel hands out (listen on 0) is in that
- * range, and between choosing it and the hub binding it (or binding it again after a restart) one of
- * the fleet's thousands of outgoing connections can take it as its local port: the hub then failed to
- * start with EADDRINUSE. Ports below the range are never given to outgoing connections.
+ * A free port below the kernel's ephemeral range, never one handed out before in this run. A port the
+ * kernel hands out (listen on 0) is in that range, and between choosing it and the hub binding it (or
+ * binding it again after a restart) a connection made from 127.0.0.1 without a chosen port (the bench's
+ * own probes, the hub's requests to the Twilio stand-in, another process on the machine) can take it
+ * as its local port: the hub once failed to start with EADDRINUSE. Ports below the range are never
+ * given to outgoing connections.
  */
 export async function freePort(): Promise<number> {
   const low = ephemeralLow();
   for (let attempt = 0; low !== null && attempt < 50; attempt++) {
     const port = 10_000 + Math.floor(Math.random() * (low - 10_000));
-    if (await bindable(port)) return port;
+    if (handedOut.has(port) || !(await bindable(port))) continue;
+    handedOut.add(port);
+    return port;
   }
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -57,6 +61,8 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return address.port;
 }
+
+const handedOut = new Set<number>();
 
 function ephemeralLow(): number | null {
   try {

@@ -75,7 +75,7 @@ export class GroupCommit {
   private readonly options: GroupCommitOptions;
   private readonly urgent: Job[] = [];
   private readonly later: Job[] = [];
-  /** Urgent batches in a row since the other lane's last turn. */
+  /** Urgent batches in a row while the other lane waited. */
   private urgentTurns = 0;
   private scheduled: { cancel: () => void } | null = null;
   private accepting = false;
@@ -150,7 +150,9 @@ export class GroupCommit {
   /** Urgent jobs first, except after URGENT_TURNS urgent batches in a row while other work waits: then it is that work's turn. */
   private nextLane(): { urgent: boolean; jobs: Job[] } {
     const takeLater = this.later.length > 0 && (this.urgent.length === 0 || this.urgentTurns >= URGENT_TURNS);
-    this.urgentTurns = takeLater ? 0 : this.urgentTurns + 1;
+    // Only urgent batches that other work waited behind count: a stage job arriving after a quiet
+    // stretch of presses alone still waits its URGENT_TURNS.
+    this.urgentTurns = takeLater || this.later.length === 0 ? 0 : this.urgentTurns + 1;
     return takeLater ? { urgent: false, jobs: this.later } : { urgent: true, jobs: this.urgent };
   }
 

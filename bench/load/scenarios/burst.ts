@@ -35,7 +35,7 @@ function measures(ctx: BenchContext): Record<Measure, string> {
     lastAck: `${o.fleet} buttons press within ${o.p3WindowS} s: last ack after the first press`,
     p50: "press → ack p50",
     lastConsole: "last alarm on every console after the first press",
-    lastProcessed: "last alarm fully processed (located, relatives texted, worker offered)",
+    lastProcessed: "last alarm fully processed (located, relatives' SMS queued, worker offered)",
     retries: "device retries",
     unacked: "presses still unacked at the end of the phase",
     lost: "lost (acked but not stored)",
