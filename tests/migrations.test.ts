@@ -7,10 +7,19 @@ import { createLogger } from "../hub/log.ts";
 import { migrate } from "../hub/storage/database.ts";
 import { INITIAL_SQL } from "../hub/storage/migrations/001-initial.ts";
 import { MIGRATIONS } from "../hub/storage/migrations/index.ts";
+import { POSTGRES_BASELINE_VERSION } from "../hub/storage/migrations/postgres/baseline.ts";
 
 describe("migrations", () => {
   it("are numbered 1…N with no gap, so none can land below a version a database has already reached", () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  });
+
+  it("after PostgreSQL's baseline, each carries its PostgreSQL text too (tests/postgres/ checks the schemas match)", () => {
+    expect(POSTGRES_BASELINE_VERSION).toBeLessThanOrEqual(MIGRATIONS.length);
+    const missing = MIGRATIONS.filter((m) => m.version > POSTGRES_BASELINE_VERSION && !m.postgres?.trim());
+    expect(missing.map((m) => m.version)).toEqual([]);
+    // Versions up to the baseline have none: PostgreSQL starts from the baseline itself.
+    expect(MIGRATIONS.filter((m) => m.version <= POSTGRES_BASELINE_VERSION && m.postgres !== undefined)).toEqual([]);
   });
 
   it("upgrades a version-1 database with alarms in it, keeping every row and every foreign key", () => {

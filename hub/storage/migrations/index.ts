@@ -36,6 +36,11 @@ export interface Migration {
    * off while it runs and a foreign_key_check before it commits.
    */
   rebuildsTables?: boolean;
+  /**
+   * The same change for PostgreSQL (hub/storage/sql/migrate-postgres.ts). Versions up to 19 have none:
+   * PostgreSQL starts from a baseline at 19 (migrations/postgres/baseline.ts); every later one needs it.
+   */
+  postgres?: string;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
