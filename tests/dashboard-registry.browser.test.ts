@@ -12,7 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import mqtt from "mqtt";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { launchChromium, waitForExpression } from "./support/console-page.ts";
 import { createUser } from "./support/registry-app.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
@@ -232,9 +232,17 @@ describe("registry pages (browser)", () => {
     await page.click(".topbar .lang-switch");
     await page.waitForSelector('html[lang="en"]');
     await page.waitForSelector(`${resident}`, { timeout: SHOW_MS });
-    const english = await interfaceText(page);
+    // The switch sets html[lang] at once; the open record is fetched again and redrawn after it (a CI run
+    // read the Chinese labels in between). Read until it is redrawn: a label left untranslated still fails.
+    let english: string[] = [];
+    await vi.waitFor(
+      async () => {
+        english = await interfaceText(page);
+        expect(english.filter((text) => CJK.test(text))).toEqual([]);
+      },
+      { timeout: SHOW_MS, interval: 100 },
+    );
     expect(english.length).toBeGreaterThan(40);
-    expect(english.filter((text) => CJK.test(text))).toEqual([]);
     await page.click(".topbar .lang-switch");
     await page.waitForSelector('html[lang="zh-CN"]');
 
