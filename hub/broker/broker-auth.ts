@@ -137,17 +137,18 @@ export class BrokerAuth {
     password?: string,
   ): Promise<BrokerIdentity> {
     if (!username || !password) throw refusal("anonymous access is not allowed", NOT_AUTHORIZED);
-    const device = this.registry.findDevice(username);
+    const device = this.registry.deviceCredentials(username);
     if (device) {
-      const target = `device:${device.id}`;
+      // The registry's key matched exactly: the username is the device's id.
+      const target = `device:${username}`;
       if (!secretMatches(password, device.secret_hash)) {
         throw refusal("wrong device secret", BAD_USERNAME_OR_PASSWORD, target);
       }
       if (device.status !== "active") throw refusal("device is revoked", NOT_AUTHORIZED, target);
-      if (!clientIdBelongsTo(client.id, device.id)) {
-        throw refusal(`client id must be "${device.id}" or start with "${device.id}:"`, NOT_AUTHORIZED, target);
+      if (!clientIdBelongsTo(client.id, username)) {
+        throw refusal(`client id must be "${username}" or start with "${username}:"`, NOT_AUTHORIZED, target);
       }
-      return { type: "device", deviceId: device.id, secretHash: device.secret_hash };
+      return { type: "device", deviceId: username, secretHash: device.secret_hash };
     }
     const waitMs = this.throttle.waitMs(address, username, Date.now());
     if (waitMs > 0) {

@@ -88,13 +88,13 @@ export class RegistryRepository {
   }
 
   /**
-   * Only what the broker re-checks on every device publish (still active, same secret): two columns and
-   * no presence overlay, where `findDevice` builds the whole row (issue 12: 8–14 % of the hub when
-   * retries flood it).
+   * Only what the broker checks at a device's login and again on every publish (still active, same
+   * secret): two columns and no presence overlay, where `findDevice` builds the whole row (issue 12:
+   * 8–14 % of the hub when retries flood it).
    */
-  deviceCredentials(deviceId: string): { status: DeviceRow["status"]; secret_hash: string } | undefined {
+  deviceCredentials(deviceId: string): Pick<DeviceRow, "status" | "secret_hash"> | undefined {
     return this.db.prepare("SELECT status, secret_hash FROM devices WHERE id = ?").get(deviceId) as
-      | { status: DeviceRow["status"]; secret_hash: string }
+      | Pick<DeviceRow, "status" | "secret_hash">
       | undefined;
   }
 
