@@ -156,9 +156,8 @@ export function deviceOnline(th: TestHub, deviceId: string): boolean {
 export class LedReader {
   /** Every completed interval, lit or dark, in order (wall milliseconds; simulated ones for a failure's message). */
   private readonly intervals: { lit: boolean; ms: number; simulatedMs: number }[] = [];
-  private changedAt: number | null = null;
-  /** The board's simulated time at the last edge, for `steadyLitFor`. */
-  private changedAtSimulated: number | null = null;
+  /** The last edge, on both clocks (simulated for `steadyLitFor`). */
+  private lastEdge: { wallMs: number; simulatedMs: number } | null = null;
   /** Simulated time of the last reset: "no edge since" counts from here when none came. */
   private resetAt: number;
   private readonly board: EmulatedBoard;
@@ -170,27 +169,26 @@ export class LedReader {
     this.pin = pin;
     this.resetAt = board.simulatedMs;
     this.stop = board.watch(pin, (high, atMs) => {
-      const now = performance.now();
+      const edge = { wallMs: performance.now(), simulatedMs: atMs };
       // An edge ends the interval before it: dark if the LED now rises, lit if it now falls.
-      if (this.changedAt !== null && this.changedAtSimulated !== null) {
-        this.intervals.push({ lit: !high, ms: now - this.changedAt, simulatedMs: atMs - this.changedAtSimulated });
+      const last = this.lastEdge;
+      if (last) {
+        this.intervals.push({ lit: !high, ms: edge.wallMs - last.wallMs, simulatedMs: atMs - last.simulatedMs });
       }
-      this.changedAt = now;
-      this.changedAtSimulated = atMs;
+      this.lastEdge = edge;
     });
   }
 
   /** Forgets what was seen, so the next reading is of the pattern shown from now on. */
   reset(): void {
     this.intervals.length = 0;
-    this.changedAt = null;
-    this.changedAtSimulated = null;
+    this.lastEdge = null;
     this.resetAt = this.board.simulatedMs;
   }
 
   /** Lit, with no edge for at least `ms` of simulated time: steady on, not a blink caught high. */
   steadyLitFor(ms: number): boolean {
-    const since = this.changedAtSimulated ?? this.resetAt;
+    const since = this.lastEdge?.simulatedMs ?? this.resetAt;
     return this.board.level(this.pin) && this.board.simulatedMs - since >= ms;
   }
 
