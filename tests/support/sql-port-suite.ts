@@ -4,7 +4,7 @@
  * `npm run test:postgres` (tests/postgres/sql-port.test.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { SqlDatabase } from "../../hub/storage/sql/sql-port.ts";
+import { ID_PRIMARY_KEY, type SqlDatabase } from "../../hub/storage/sql/sql-port.ts";
 
 interface Item {
   id: number;
@@ -23,8 +23,9 @@ export function describeSqlPort(name: string, open: () => Promise<SqlDatabase>):
     beforeEach(async () => {
       db = await open();
       table = `port_items_${Math.random().toString(36).slice(2, 10)}`;
-      const id = db.dialect === "sqlite" ? "INTEGER PRIMARY KEY" : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
-      await db.exec(`CREATE TABLE ${table} (id ${id}, k TEXT NOT NULL UNIQUE, n BIGINT NOT NULL)`);
+      await db.exec(
+        `CREATE TABLE ${table} (id ${ID_PRIMARY_KEY[db.dialect]}, k TEXT NOT NULL UNIQUE, n BIGINT NOT NULL)`,
+      );
     });
 
     afterEach(async () => {
