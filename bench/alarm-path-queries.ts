@@ -13,21 +13,18 @@
  * 2. Who is busy: the query the ranking used to run for every alarm, against
  *    the in-memory mirror's lookup, over the same rows.
  */
+
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { loadConfig } from "../hub/config.ts";
-import { EventBus } from "../hub/events.ts";
 import { createHubParts } from "../hub/hub-parts.ts";
+import { hubStorage } from "../hub/hub-storage.ts";
 import { createLogger } from "../hub/log.ts";
 import { ALARM_STAGES } from "../hub/pipeline/alarm-pipeline.ts";
 import { seedDemoDistrict } from "../hub/seed/demo-district.ts";
-import { AlarmRepository } from "../hub/storage/alarm-repo.ts";
 import { type Db, openDatabase } from "../hub/storage/database.ts";
-import { OutboxRepository } from "../hub/storage/outbox-repo.ts";
-import { RegistryRepository } from "../hub/storage/registry-repo.ts";
-import { UserRepository } from "../hub/storage/user-repo.ts";
 
 export interface AlarmPathFigures {
   closed: number;
@@ -145,14 +142,7 @@ export async function measureAlarmPath(closed = 50_000, open = 10_000, fresh = 2
       ANXIN_LOG_LEVEL: "silent",
       ANXIN_ADMIN_PASSWORD: "bench-admin-password",
     });
-    const storage = {
-      db,
-      registry: new RegistryRepository(db),
-      alarms: new AlarmRepository(db),
-      outbox: new OutboxRepository(db),
-      users: new UserRepository(db),
-      bus: new EventBus(logger),
-    };
+    const storage = hubStorage(db, logger);
     const parts = createHubParts(storage, config, { logger, clock: () => new Date() });
     parts.responders.refresh();
     parts.dispatch.start();

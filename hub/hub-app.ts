@@ -5,6 +5,7 @@ import { AlarmHistory } from "./alarms/history-query.ts";
 import { AuditLog } from "./audit/audit-log.ts";
 import { SessionService } from "./auth/session-service.ts";
 import type { HubConfig } from "./config.ts";
+import { DispatchRepository } from "./dispatch/dispatch-repo.ts";
 import { WorkerActions } from "./dispatch/worker-actions.ts";
 import { healthReporter } from "./health-report.ts";
 import { buildApp } from "./http/app.ts";
@@ -42,8 +43,12 @@ export async function buildHubApp(
     dispatch: { service: parts.dispatch, workerActions: new WorkerActions(parts.dispatch), views: parts.dispatchViews },
     registry: createRegistryServices({ db, users, bus: parts.bus, presence: parts.registry.presence }),
     supervision: { views: parts.supervision.views, tests: parts.supervision.tests },
-    kpi: { kpi: new KpiService(db, config.timeZone) },
-    records: { history: new AlarmHistory(db, config.timeZone), audit: new AuditLog(db, config.timeZone), users },
+    kpi: { kpi: new KpiService(parts.sql, config.timeZone) },
+    records: {
+      history: new AlarmHistory(parts.sql, config.timeZone),
+      audit: new AuditLog(parts.sql, config.timeZone),
+      users,
+    },
     serviceRequests: { service: parts.serviceRequests.service, views: parts.serviceRequests.views },
     twilio: parts.relatives.webhooks,
     family: { page: parts.family.page, logger: logger.child({ part: "family-page" }) },
@@ -52,7 +57,7 @@ export async function buildHubApp(
       arrivalS: config.arrivalDeadlineS,
       resolutionS: config.resolutionDeadlineS,
     },
-    map: new MapViews(db, { tileUrl: config.mapTileUrl }),
+    map: new MapViews({ sql: parts.sql, dispatch: new DispatchRepository(db) }, { tileUrl: config.mapTileUrl }),
     health: { report: healthReporter(parts, options.startedAt) },
   });
 }

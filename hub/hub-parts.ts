@@ -44,13 +44,17 @@ import type { Db } from "./storage/database.ts";
 import { GroupCommit } from "./storage/group-commit.ts";
 import type { OutboxRepository } from "./storage/outbox-repo.ts";
 import type { RegistryRepository } from "./storage/registry-repo.ts";
+import type { SqlDatabase } from "./storage/sql/sql-port.ts";
 import { SummaryReads } from "./storage/summary-reads.ts";
 import type { UserRepository } from "./storage/user-repo.ts";
 import { DatabaseWriteProbe } from "./storage/write-probe.ts";
 import { createSupervision } from "./supervision/index.ts";
 
 export interface HubStorage {
+  /** The connection itself, for code not yet on the storage port (docs/scale-out.md, "Order of work"). */
   db: Db;
+  /** The storage port over the same connection: what code that has moved reads and writes through. */
+  sql: SqlDatabase;
   registry: RegistryRepository;
   alarms: AlarmRepository;
   outbox: OutboxRepository;

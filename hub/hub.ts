@@ -13,18 +13,16 @@ import type { DeviceChannel } from "./broker/device-channel.ts";
 import type { IntakeGateStats } from "./broker/intake-gate.ts";
 import type { HubConfig } from "./config.ts";
 import type { Clock } from "./dispatch/types.ts";
-import { EventBus } from "./events.ts";
+import type { EventBus } from "./events.ts";
 import { buildHubApp } from "./hub-app.ts";
 import { createHubParts, type HubParts } from "./hub-parts.ts";
+import { hubStorage } from "./hub-storage.ts";
 import { createLogger } from "./log.ts";
 import type { SmsNotifier } from "./notify/notifier.ts";
 import { prepareFirstStart } from "./seed/first-start.ts";
-import { AlarmRepository } from "./storage/alarm-repo.ts";
 import { type Db, openDatabase } from "./storage/database.ts";
 import type { GroupCommitStats } from "./storage/group-commit.ts";
-import { OutboxRepository } from "./storage/outbox-repo.ts";
-import { RegistryRepository } from "./storage/registry-repo.ts";
-import { UserRepository } from "./storage/user-repo.ts";
+import type { SqlDatabase } from "./storage/sql/sql-port.ts";
 
 /** At stop, how long HTTP requests in flight may take before every connection is closed. */
 const HTTP_STOP_GRACE_MS = 2000;
@@ -72,6 +70,11 @@ export class Hub {
 
   get db(): Db {
     return this.require().parts.db;
+  }
+
+  /** The storage port over the hub's database (tests: parts built beside the hub read and write through it). */
+  get sql(): SqlDatabase {
+    return this.require().parts.sql;
   }
 
   /** The HTTP app, for `inject()` in tests. */
@@ -130,18 +133,15 @@ export class Hub {
     const { config, logger } = this;
     this.startedAt = Date.now();
     const db = openDatabase(path.join(config.dataDir, "anxin.db"), logger);
-    const registry = new RegistryRepository(db);
-    const alarms = new AlarmRepository(db);
-    const outbox = new OutboxRepository(db);
-    const users = new UserRepository(db);
-    const bus = new EventBus(logger);
+    const storage = hubStorage(db, logger);
+    const { registry, users, bus } = storage;
 
     const firstStart = await prepareFirstStart({ db, users, registry, logger }, config, {
       demoDevices: this.demoDevicesFile,
       demoWorkers: this.demoWorkersFile,
     });
 
-    const parts = createHubParts({ db, registry, alarms, outbox, users, bus }, config, {
+    const parts = createHubParts(storage, config, {
       logger,
       clock: this.deps.clock ?? (() => new Date()),
       ...(this.deps.smsNotifier ? { smsNotifier: this.deps.smsNotifier } : {}),
@@ -223,7 +223,8 @@ export class Hub {
     parts.registry.presence.stop();
     parts.bus.removeAll();
     parts.dispatch.stop();
-    parts.db.close();
+    // Waits for a port transaction still open, then closes the connection.
+    await parts.sql.close();
     this.logger.info("Anxin hub stopped");
   }
 

@@ -228,7 +228,7 @@ describe("alarm history API", () => {
       prefix: "/api/alarms",
       sessions,
       users,
-      history: new AlarmHistory(th.hub.db, "Asia/Shanghai"),
+      history: new AlarmHistory(th.hub.sql, "Asia/Shanghai"),
       csvMaxRows: 2,
     });
     const url = `/api/alarms/history.csv?from=${HISTORY_FROM}&to=${HISTORY_TO}`;

@@ -5,17 +5,15 @@
  * raced); the trigger has queued the update in that same transaction, and the
  * restarted hub texts it exactly once, through the real twilio SDK.
  */
+
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { WorkerActions } from "../hub/dispatch/worker-actions.ts";
-import { EventBus } from "../hub/events.ts";
 import { createHubParts } from "../hub/hub-parts.ts";
+import { hubStorage } from "../hub/hub-storage.ts";
 import { createLogger } from "../hub/log.ts";
-import { AlarmRepository } from "../hub/storage/alarm-repo.ts";
 import { openDatabase } from "../hub/storage/database.ts";
-import { OutboxRepository } from "../hub/storage/outbox-repo.ts";
-import { RegistryRepository } from "../hub/storage/registry-repo.ts";
-import { UserRepository, type UserRow } from "../hub/storage/user-repo.ts";
+import type { UserRow } from "../hub/storage/user-repo.ts";
 import { type FamilyHub, startFamilyHub } from "./support/family-harness.ts";
 import { waitFor } from "./support/test-hub.ts";
 
@@ -44,18 +42,7 @@ describe("family updates across a restart", () => {
     const config = hub.th.hub.config;
     const logger = createLogger("silent");
     const db = openDatabase(path.join(config.dataDir, "anxin.db"), logger);
-    const parts = createHubParts(
-      {
-        db,
-        registry: new RegistryRepository(db),
-        alarms: new AlarmRepository(db),
-        outbox: new OutboxRepository(db),
-        users: new UserRepository(db),
-        bus: new EventBus(logger),
-      },
-      config,
-      { logger, clock: () => new Date() },
-    );
+    const parts = createHubParts(hubStorage(db, logger), config, { logger, clock: () => new Date() });
     const user = db.prepare("SELECT * FROM users WHERE worker_id = ?").get(worker.workerId) as UserRow;
     await new WorkerActions(parts.dispatch).arrived(alarmId, user);
     // Queued by the trigger in the step's own transaction, and nothing texted yet.

@@ -6,22 +6,20 @@
  * acknowledged meanwhile) is not escalated all the same. The hub's real parts
  * over a real SQLite database with the demo district; no broker, no HTTP.
  */
+
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CHUNK_SIZE } from "../hub/chunked.ts";
 import { loadConfig } from "../hub/config.ts";
-import { EventBus } from "../hub/events.ts";
 import { createHubParts } from "../hub/hub-parts.ts";
+import { hubStorage } from "../hub/hub-storage.ts";
 import { createLogger } from "../hub/log.ts";
 import { ALARM_STAGES } from "../hub/pipeline/alarm-pipeline.ts";
 import { seedDemoDistrict } from "../hub/seed/demo-district.ts";
 import { AlarmRepository } from "../hub/storage/alarm-repo.ts";
 import { type Db, openDatabase } from "../hub/storage/database.ts";
-import { OutboxRepository } from "../hub/storage/outbox-repo.ts";
-import { RegistryRepository } from "../hub/storage/registry-repo.ts";
-import { UserRepository } from "../hub/storage/user-repo.ts";
 import { waitFor } from "./support/test-hub.ts";
 
 const ALARMS = 40;
@@ -45,14 +43,7 @@ describe("periodic passes over a pile of due work", () => {
       ANXIN_ADMIN_PASSWORD: "passes-admin-password",
       ANXIN_ACK_REALERT_S: "0",
     });
-    const storage = {
-      db,
-      registry: new RegistryRepository(db),
-      alarms,
-      outbox: new OutboxRepository(db),
-      users: new UserRepository(db),
-      bus: new EventBus(logger),
-    };
+    const storage = { ...hubStorage(db, logger), alarms };
     parts = createHubParts(storage, config, { logger, clock: () => now });
     parts.responders.refresh();
     parts.dispatch.start();

@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "../hub/log.ts";
 import { openDatabase } from "../hub/storage/database.ts";
-import { toPostgresPlaceholders } from "../hub/storage/sql/sql-port.ts";
+import { orderedValues, toPostgresPlaceholders, toPostgresText } from "../hub/storage/sql/sql-port.ts";
 import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 import { describeSqlPort } from "./support/sql-port-suite.ts";
 
@@ -22,6 +22,34 @@ describeSqlPort("SQLite", async () => {
   return new SqliteSql(openDatabase(path.join(dir, `port-${files}.db`), createLogger("silent")));
 });
 
+describe("direct statements beside the port on SQLite", () => {
+  it("refuses a direct statement from another context while a port transaction is open, and lets its own context's run inside it", async () => {
+    const raw = openDatabase(path.join(dir, "guard.db"), createLogger("silent"));
+    const sql = new SqliteSql(raw);
+    sql.guardDirectStatements();
+    raw.exec("CREATE TABLE t (k TEXT PRIMARY KEY)");
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const open = sql.transaction(async () => {
+      // Still-direct code called from the transaction's own work joins it, as it must while code moves over.
+      raw.prepare("INSERT INTO t (k) VALUES (?)").run("inside");
+      await gate;
+      throw new Error("rolled back");
+    });
+    await Promise.resolve();
+    expect(() => raw.prepare("INSERT INTO t (k) VALUES (?)").run("outside")).toThrow(/another context/);
+    release();
+    await expect(open).rejects.toThrow("rolled back");
+    // Nothing of either is left: the inside row went with its transaction, the outside one never ran.
+    expect(raw.prepare("SELECT COUNT(*) AS n FROM t").get()).toEqual({ n: 0 });
+    raw.prepare("INSERT INTO t (k) VALUES (?)").run("after");
+    expect(await sql.all("SELECT k FROM t")).toEqual([{ k: "after" }]);
+    await sql.close();
+  });
+});
+
 describe("placeholders for PostgreSQL", () => {
   it("numbers each ? in order, and leaves those in literals, quoted names and comments alone", () => {
     expect(toPostgresPlaceholders("SELECT * FROM t WHERE a = ? AND b IN (?, ?)")).toBe(
@@ -30,5 +58,17 @@ describe("placeholders for PostgreSQL", () => {
     expect(toPostgresPlaceholders(`SELECT 'it''s ?', "odd?name", ? -- why?\nFROM t /* ? */ WHERE c = ?`)).toBe(
       `SELECT 'it''s ?', "odd?name", $1 -- why?\nFROM t /* ? */ WHERE c = $2`,
     );
+  });
+
+  it("numbers each @name by its first use, one $n per name, and orders an object's values to match", () => {
+    const text = toPostgresText("SELECT * FROM t WHERE a = @a AND (b = @b OR c = @a) AND d @> '@x' AND e = 'x@y'");
+    expect(text).toEqual({
+      text: "SELECT * FROM t WHERE a = $1 AND (b = $2 OR c = $1) AND d @> '@x' AND e = 'x@y'",
+      names: ["a", "b"],
+    });
+    expect(orderedValues(text, { b: "B", a: 1, unused: 3 })).toEqual([1, "B"]);
+    expect(() => orderedValues(text, { a: 1 })).toThrow('missing named parameter "b"');
+    expect(() => orderedValues(text, [1, 2])).toThrow("takes an object");
+    expect(() => toPostgresText("SELECT ? , @a")).toThrow("both ? and @name");
   });
 });

@@ -12,7 +12,8 @@
 import { AnxinError } from "../errors.ts";
 import { nextDay, startOfLocalDay } from "../kpi/local-day.ts";
 import { CLOSED_STATUSES } from "../storage/alarm-repo.ts";
-import type { Db } from "../storage/database.ts";
+import { perDialect, secondsBetween } from "../storage/sql/dialect-sql.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { HistoryRow } from "./history-schemas.ts";
 
 export interface HistoryFilter {
@@ -72,9 +73,9 @@ const FROM_SQL = `
   LEFT JOIN grids g ON g.id = h.grid_id
   LEFT JOIN workers w ON w.id = a.worker_id`;
 
-const seconds = (later: string, earlier: string) => `(julianday(${later}) - julianday(${earlier})) * 86400.0`;
-
-const SELECT_SQL = `SELECT a.id, a.kind, a.status, a.outcome, a.device_id AS deviceId,
+const SELECT_SQL = perDialect((dialect) => {
+  const seconds = (later: string, earlier: string) => secondsBetween(dialect, later, earlier);
+  return `SELECT a.id, a.kind, a.status, a.outcome, a.device_id AS deviceId,
     a.received_at AS receivedAt, a.acknowledged_at AS acknowledgedAt, a.on_scene_at AS onSceneAt,
     a.resolved_at AS resolvedAt, a.cancelled_at AS cancelledAt,
     r.name AS residentName, h.code AS householdCode, h.address AS householdAddress,
@@ -82,6 +83,7 @@ const SELECT_SQL = `SELECT a.id, a.kind, a.status, a.outcome, a.device_id AS dev
     ${seconds("a.acknowledged_at", "a.received_at")} AS ackS,
     ${seconds("a.on_scene_at", "a.received_at")} AS arrivalS,
     ${seconds("COALESCE(a.resolved_at, a.cancelled_at)", "a.received_at")} AS resolutionS`;
+});
 
 interface Where {
   sql: string;
@@ -131,32 +133,31 @@ function whereClause(filter: HistoryFilter, timeZone: string): Where {
   return { sql: parts.join(" AND "), params };
 }
 
-/** SQLite gives float seconds; the API rounds to whole seconds (null: the step never happened). */
+/** The database gives float seconds; the API rounds to whole seconds (null: the step never happened). */
 function roundSeconds(value: number | null): number | null {
   return value === null ? null : Math.round(value);
 }
 
 export class AlarmHistory {
   constructor(
-    private readonly db: Db,
+    private readonly sql: SqlSession,
     readonly timeZone: string,
   ) {}
 
-  count(filter: HistoryFilter): number {
+  async count(filter: HistoryFilter): Promise<number> {
     const where = whereClause(filter, this.timeZone);
-    return (this.db.prepare(`SELECT COUNT(*) AS n ${FROM_SQL} WHERE ${where.sql}`).get(where.params) as { n: number })
-      .n;
+    const row = await this.sql.get<{ n: number }>(`SELECT COUNT(*) AS n ${FROM_SQL} WHERE ${where.sql}`, where.params);
+    return row?.n ?? 0;
   }
 
   /** Newest first; alarms received in the same millisecond come in id order, newest id first. */
-  list(filter: HistoryFilter, page: { limit: number; offset: number }): HistoryRow[] {
+  async list(filter: HistoryFilter, page: { limit: number; offset: number }): Promise<HistoryRow[]> {
     const where = whereClause(filter, this.timeZone);
-    const rows = this.db
-      .prepare(
-        `${SELECT_SQL} ${FROM_SQL} WHERE ${where.sql}
+    const rows = await this.sql.all<HistoryRow>(
+      `${SELECT_SQL[this.sql.dialect]} ${FROM_SQL} WHERE ${where.sql}
          ORDER BY a.received_at DESC, a.id DESC LIMIT @limit OFFSET @offset`,
-      )
-      .all({ ...where.params, limit: page.limit, offset: page.offset }) as HistoryRow[];
+      { ...where.params, limit: page.limit, offset: page.offset },
+    );
     for (const row of rows) {
       row.ackS = roundSeconds(row.ackS);
       row.arrivalS = roundSeconds(row.arrivalS);

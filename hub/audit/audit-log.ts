@@ -8,7 +8,7 @@
  */
 import Type, { type Static } from "typebox";
 import { likePattern, localDayBounds } from "../alarms/history-query.ts";
-import type { Db } from "../storage/database.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const DATE = "^\\d{4}-\\d{2}-\\d{2}$";
@@ -54,7 +54,7 @@ function parseDetail(text: string | null): unknown {
 
 export class AuditLog {
   constructor(
-    private readonly db: Db,
+    private readonly sql: SqlSession,
     readonly timeZone: string,
   ) {}
 
@@ -81,28 +81,28 @@ export class AuditLog {
     return { sql: parts.join(" AND "), params };
   }
 
-  count(filter: AuditFilter): number {
+  async count(filter: AuditFilter): Promise<number> {
     const where = this.where(filter);
-    return (
-      this.db.prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE ${where.sql}`).get(where.params) as { n: number }
-    ).n;
+    const row = await this.sql.get<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM audit_log WHERE ${where.sql}`,
+      where.params,
+    );
+    return row?.n ?? 0;
   }
 
-  list(filter: AuditFilter, page: { limit: number; offset: number }): AuditEntry[] {
+  async list(filter: AuditFilter, page: { limit: number; offset: number }): Promise<AuditEntry[]> {
     const where = this.where(filter);
-    const rows = this.db
-      .prepare(
-        `SELECT id, at, actor, action, target, detail FROM audit_log WHERE ${where.sql}
+    const rows = await this.sql.all<StoredEntry>(
+      `SELECT id, at, actor, action, target, detail FROM audit_log WHERE ${where.sql}
          ORDER BY id DESC LIMIT @limit OFFSET @offset`,
-      )
-      .all({ ...where.params, limit: page.limit, offset: page.offset }) as StoredEntry[];
+      { ...where.params, limit: page.limit, offset: page.offset },
+    );
     return rows.map((row) => ({ ...row, detail: parseDetail(row.detail) }));
   }
 
   /** The distinct actions in the log, for the console's filter list. */
-  actions(): string[] {
-    return (this.db.prepare("SELECT DISTINCT action FROM audit_log ORDER BY action").all() as { action: string }[]).map(
-      (r) => r.action,
-    );
+  async actions(): Promise<string[]> {
+    const rows = await this.sql.all<{ action: string }>("SELECT DISTINCT action FROM audit_log ORDER BY action");
+    return rows.map((r) => r.action);
   }
 }

@@ -5,7 +5,7 @@
  * received_at, which is fine for a year of one district's alarms); the bucketing into local days and the percentiles are in kpi-aggregate.ts,
  * because SQLite has neither time zones nor percentile functions.
  */
-import type { Db } from "../storage/database.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 
 export interface KpiAlarmRow {
   kind: string;
@@ -42,38 +42,37 @@ export interface KpiRowQuery {
 const GRID_FILTER = "AND (@gridId IS NULL OR h.grid_id = @gridId)";
 
 export class KpiQueries {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly sql: SqlSession) {}
 
-  alarms(query: KpiRowQuery): KpiAlarmRow[] {
-    return this.db
-      .prepare(
-        `SELECT a.kind, a.status, a.outcome, a.received_at, a.acknowledged_at, a.accepted_at, a.on_scene_at,
+  alarms(query: KpiRowQuery): Promise<KpiAlarmRow[]> {
+    return this.sql.all<KpiAlarmRow>(
+      `SELECT a.kind, a.status, a.outcome, a.received_at, a.acknowledged_at, a.accepted_at, a.on_scene_at,
                 a.resolved_at, a.cancelled_at, h.grid_id
            FROM alarms a LEFT JOIN households h ON h.id = a.household_id
           WHERE a.received_at >= @startIso AND a.received_at < @endIso ${GRID_FILTER}
           ORDER BY a.received_at`,
-      )
-      .all(params(query)) as KpiAlarmRow[];
+      params(query),
+    );
   }
 
   /** A fault belongs to the grid of the household its device is installed in now. */
-  faults(query: KpiRowQuery): KpiFaultRow[] {
-    return this.db
-      .prepare(
-        `SELECT f.kind, f.opened_at, h.grid_id
+  faults(query: KpiRowQuery): Promise<KpiFaultRow[]> {
+    return this.sql.all<KpiFaultRow>(
+      `SELECT f.kind, f.opened_at, h.grid_id
            FROM device_faults f
            JOIN devices d ON d.id = f.device_id
            LEFT JOIN households h ON h.id = d.household_id
           WHERE f.opened_at >= @startIso AND f.opened_at < @endIso ${GRID_FILTER}
           ORDER BY f.opened_at`,
-      )
-      .all(params(query)) as KpiFaultRow[];
+      params(query),
+    );
   }
 
-  grids(gridId?: number): KpiGridRow[] {
-    return this.db
-      .prepare("SELECT id, code, name FROM grids WHERE (@gridId IS NULL OR id = @gridId) ORDER BY code")
-      .all({ gridId: gridId ?? null }) as KpiGridRow[];
+  grids(gridId?: number): Promise<KpiGridRow[]> {
+    return this.sql.all<KpiGridRow>(
+      "SELECT id, code, name FROM grids WHERE (@gridId IS NULL OR id = @gridId) ORDER BY code",
+      { gridId: gridId ?? null },
+    );
   }
 }
 

@@ -4,7 +4,7 @@
  * quiet grid shows as quiet rather than missing. Alarms whose household has no
  * grid (or no household yet) form a grid of their own with id null.
  */
-import type { Db } from "../storage/database.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 import { ACK_TARGET, figures, type KpiFigures } from "./kpi-aggregate.ts";
 import { type KpiAlarmRow, type KpiFaultRow, KpiQueries } from "./kpi-queries.ts";
 import { dayRange, localDay } from "./local-day.ts";
@@ -51,24 +51,24 @@ export class KpiService {
   private readonly queries: KpiQueries;
 
   constructor(
-    db: Db,
+    sql: SqlSession,
     private readonly timeZone: string,
   ) {
-    this.queries = new KpiQueries(db);
+    this.queries = new KpiQueries(sql);
   }
 
-  report(request: KpiRequest): KpiReport {
+  async report(request: KpiRequest): Promise<KpiReport> {
     const range = dayRange(request.from, request.to, this.timeZone);
     const query = { startIso: range.startIso, endIso: range.endIso, gridId: request.gridId };
-    const alarms = this.queries.alarms(query);
-    const faults = this.queries.faults(query);
+    const alarms = await this.queries.alarms(query);
+    const faults = await this.queries.faults(query);
     const dayOf = (iso: string) => localDay(new Date(iso), this.timeZone);
     const alarmsByDay = groupBy(alarms, (a) => dayOf(a.received_at));
     const faultsByDay = groupBy(faults, (f) => dayOf(f.opened_at));
     const alarmsByGrid = groupBy<KpiAlarmRow, number | null>(alarms, (a) => a.grid_id);
     const faultsByGrid = groupBy<KpiFaultRow, number | null>(faults, (f) => f.grid_id);
 
-    const grids: KpiGrid[] = this.queries.grids(request.gridId).map((g) => ({
+    const grids: KpiGrid[] = (await this.queries.grids(request.gridId)).map((g) => ({
       gridId: g.id,
       code: g.code,
       name: g.name,

@@ -7,11 +7,12 @@
  * a map is on screen, so it is a handful of indexed queries and nothing else.
  */
 import Type, { type Static } from "typebox";
-import { DispatchRepository } from "../dispatch/dispatch-repo.ts";
+import type { DispatchRepository } from "../dispatch/dispatch-repo.ts";
 import { AnxinError } from "../errors.ts";
 import { parseStringList } from "../registry/weekly-hours.ts";
 import { CLOSED_STATUSES } from "../storage/alarm-repo.ts";
-import { type Db, nowIso } from "../storage/database.ts";
+import { nowIso } from "../storage/database.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -129,39 +130,35 @@ interface AlarmPointRow {
 const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(", ");
 
 export class MapViews {
-  private readonly db: Db;
+  private readonly sql: SqlSession;
   private readonly dispatch: DispatchRepository;
   private readonly tileUrl: string | null;
 
-  constructor(db: Db, settings: { tileUrl: string | null }) {
-    this.db = db;
-    // The same busy rule the ranking uses, so the map never disagrees with the dispatch card.
-    this.dispatch = new DispatchRepository(db);
+  /** `dispatch`: the same busy rule the ranking uses, so the map never disagrees with the dispatch card. */
+  constructor(deps: { sql: SqlSession; dispatch: DispatchRepository }, settings: { tileUrl: string | null }) {
+    this.sql = deps.sql;
+    this.dispatch = deps.dispatch;
     this.tileUrl = settings.tileUrl;
   }
 
   /** Every layer; with an alarm id, that alarm's places too (ALARM_NOT_FOUND for an unknown one). */
-  layers(alarmId: number | null = null): MapLayers {
-    const focus = alarmId === null ? null : this.focus(alarmId);
+  async layers(alarmId: number | null = null): Promise<MapLayers> {
+    const focus = alarmId === null ? null : await this.focus(alarmId);
     const busy = this.dispatch.busyWorkers(null);
-    const grids = this.db.prepare("SELECT id, code, name, polygon FROM grids ORDER BY id").all() as GridRow[];
-    const clinics = this.db
-      .prepare("SELECT id, code, name, lat, lng, capabilities FROM clinics ORDER BY id")
-      .all() as ClinicRow[];
-    const workers = this.db
-      .prepare(
-        `SELECT id, code, name, grid_id, lat, lng, position_at FROM workers
+    const grids = await this.sql.all<GridRow>("SELECT id, code, name, polygon FROM grids ORDER BY id");
+    const clinics = await this.sql.all<ClinicRow>(
+      "SELECT id, code, name, lat, lng, capabilities FROM clinics ORDER BY id",
+    );
+    const workers = await this.sql.all<WorkerRow>(
+      `SELECT id, code, name, grid_id, lat, lng, position_at FROM workers
           WHERE on_duty = 1 AND lat IS NOT NULL AND lng IS NOT NULL ORDER BY id`,
-      )
-      .all() as WorkerRow[];
-    const alarms = this.db
-      .prepare(
-        `SELECT a.id, a.kind, a.status, a.acknowledged_at, a.received_at, h.code, h.address, h.grid_id, h.lat, h.lng
+    );
+    const alarms = await this.sql.all<AlarmPointRow>(
+      `SELECT a.id, a.kind, a.status, a.acknowledged_at, a.received_at, h.code, h.address, h.grid_id, h.lat, h.lng
            FROM alarms a JOIN households h ON h.id = a.household_id
           WHERE a.status NOT IN (${CLOSED_SQL}) AND h.lat IS NOT NULL AND h.lng IS NOT NULL
           ORDER BY a.id`,
-      )
-      .all() as AlarmPointRow[];
+    );
     return {
       tileUrl: this.tileUrl,
       generatedAt: nowIso(),
@@ -200,22 +197,25 @@ export class MapViews {
     };
   }
 
-  private focus(alarmId: number): MapFocus {
-    const alarm = this.db.prepare("SELECT household_id, worker_id, clinic_id FROM alarms WHERE id = ?").get(alarmId) as
-      | { household_id: number | null; worker_id: number | null; clinic_id: number | null }
-      | undefined;
+  private async focus(alarmId: number): Promise<MapFocus> {
+    const alarm = await this.sql.get<{
+      household_id: number | null;
+      worker_id: number | null;
+      clinic_id: number | null;
+    }>("SELECT household_id, worker_id, clinic_id FROM alarms WHERE id = ?", [alarmId]);
     if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `no alarm ${alarmId}`, { alarmId });
-    const household = this.db
-      .prepare("SELECT code, grid_id, lat, lng FROM households WHERE id = ? AND lat IS NOT NULL AND lng IS NOT NULL")
-      .get(alarm.household_id) as { code: string; grid_id: number | null; lat: number; lng: number } | undefined;
-    const worker = this.db
-      .prepare(
-        "SELECT id, name, lat, lng, position_at FROM workers WHERE id = ? AND lat IS NOT NULL AND lng IS NOT NULL",
-      )
-      .get(alarm.worker_id) as Pick<WorkerRow, "id" | "name" | "lat" | "lng" | "position_at"> | undefined;
-    const clinic = this.db.prepare("SELECT id, name, lat, lng FROM clinics WHERE id = ?").get(alarm.clinic_id) as
-      | { id: number; name: string; lat: number; lng: number }
-      | undefined;
+    const household = await this.sql.get<{ code: string; grid_id: number | null; lat: number; lng: number }>(
+      "SELECT code, grid_id, lat, lng FROM households WHERE id = ? AND lat IS NOT NULL AND lng IS NOT NULL",
+      [alarm.household_id],
+    );
+    const worker = await this.sql.get<Pick<WorkerRow, "id" | "name" | "lat" | "lng" | "position_at">>(
+      "SELECT id, name, lat, lng, position_at FROM workers WHERE id = ? AND lat IS NOT NULL AND lng IS NOT NULL",
+      [alarm.worker_id],
+    );
+    const clinic = await this.sql.get<{ id: number; name: string; lat: number; lng: number }>(
+      "SELECT id, name, lat, lng FROM clinics WHERE id = ?",
+      [alarm.clinic_id],
+    );
     return {
       alarmId,
       household: household

@@ -53,6 +53,17 @@ export function describeSqlPort(name: string, open: () => Promise<SqlDatabase>):
       expect((await db.all<Item>(`SELECT n FROM ${table} ORDER BY k`)).map((r) => r.n)).toEqual([11, 12]);
     });
 
+    it("takes @name placeholders with an object of values, a name used twice taking one value", async () => {
+      await db.run(`INSERT INTO ${table} (k, n) VALUES (@k, @n)`, { k: "named", n: 7 });
+      const row = await db.get<Item>(`SELECT k, n FROM ${table} WHERE k = @k AND n >= @n AND n <= @n`, {
+        k: "named",
+        n: 7,
+      });
+      expect(row).toEqual({ k: "named", n: 7 });
+      expect(await db.run(`UPDATE ${table} SET n = @n WHERE k = @k`, { k: "named", n: 8 })).toEqual({ changes: 1 });
+      await expect(db.get(`SELECT * FROM ${table} WHERE k = @k`, {})).rejects.toThrow(/missing named parameter/i);
+    });
+
     it("commits a transaction's writes together, and rolls all of them back when its work throws", async () => {
       await db.transaction(async (tx) => {
         await tx.run(`INSERT INTO ${table} (k, n) VALUES (?, ?)`, ["kept-1", 1]);

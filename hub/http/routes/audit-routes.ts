@@ -69,9 +69,9 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
     },
     async (request) => {
       const { limit, offset, ...filter } = request.query;
-      const total = audit.count(filter);
-      const entries = audit.list(filter, { limit, offset });
-      const actions = audit.actions();
+      const total = await audit.count(filter);
+      const entries = await audit.list(filter, { limit, offset });
+      const actions = await audit.actions();
       users.audit(`user:${currentUser(request).username}`, "audit_log_viewed", null, { filters: filter, offset });
       return { total, limit, offset, timeZone: audit.timeZone, actions, entries };
     },
@@ -89,9 +89,9 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
     },
     async (request, reply) => {
       const { lang, ...filter } = request.query;
-      const total = audit.count(filter);
+      const total = await audit.count(filter);
       assertExportFits(total, maxRows, "audit entries", "narrow the filters");
-      const entries = audit.list(filter, { limit: maxRows, offset: 0 });
+      const entries = await audit.list(filter, { limit: maxRows, offset: 0 });
       users.audit(`user:${currentUser(request).username}`, "audit_log_exported", null, {
         filters: filter,
         rows: entries.length,

@@ -52,8 +52,9 @@ export const historyRoutes: FastifyPluginAsyncTypebox<HistoryRoutesOptions> = as
     },
     async (request) => {
       const { limit, offset, ...filter } = request.query;
-      const total = history.count(filter);
-      return { total, limit, offset, timeZone: history.timeZone, alarms: history.list(filter, { limit, offset }) };
+      const total = await history.count(filter);
+      const alarms = await history.list(filter, { limit, offset });
+      return { total, limit, offset, timeZone: history.timeZone, alarms };
     },
   );
 
@@ -69,9 +70,9 @@ export const historyRoutes: FastifyPluginAsyncTypebox<HistoryRoutesOptions> = as
     },
     async (request, reply) => {
       const { lang, ...filter } = request.query;
-      const total = history.count(filter);
+      const total = await history.count(filter);
       assertExportFits(total, maxRows, "alarms", "narrow the date range or filters");
-      const rows = history.list(filter, { limit: maxRows, offset: 0 });
+      const rows = await history.list(filter, { limit: maxRows, offset: 0 });
       const user = currentUser(request);
       users.audit(`user:${user.username}`, "alarm_history_exported", null, {
         filters: filtersOf(request.query),

@@ -58,7 +58,7 @@ export const kpiRoutes: FastifyPluginAsyncTypebox<KpiRoutesOptions> = async (app
     },
     async (request, reply) => {
       const { from, to, gridId } = request.query;
-      const report = kpi.report(request.query);
+      const report = await kpi.report(request.query);
       const name = `anxin-kpi-${from}-${to}${gridId ? `-grid${gridId}` : ""}.csv`;
       return sendCsv(reply, name, kpiCsv(report));
     },

@@ -44,7 +44,7 @@ export const mapRoutes: FastifyPluginAsyncTypebox<MapRoutesOptions> = async (app
     },
     async (request, reply) => {
       reply.header("cache-control", "no-store");
-      return options.map.layers(request.query.alarmId ?? null);
+      return await options.map.layers(request.query.alarmId ?? null);
     },
   );
 };

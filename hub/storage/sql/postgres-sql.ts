@@ -9,8 +9,8 @@
  * they do from SQLite: they stay far below 2^53.
  */
 import postgres from "postgres";
-import type { RunResult, SqlDatabase, SqlSession, SqlValue } from "./sql-port.ts";
-import { toPostgresPlaceholders } from "./sql-port.ts";
+import type { RunResult, SqlDatabase, SqlParams, SqlSession } from "./sql-port.ts";
+import { orderedValues, toPostgresText } from "./sql-port.ts";
 import { type Frame, TransactionFrames } from "./transaction-frames.ts";
 
 type Handle = postgres.Sql | postgres.TransactionSql;
@@ -50,17 +50,17 @@ export class PostgresSql implements SqlDatabase {
     return this.frames.current() !== undefined;
   }
 
-  async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+  async get<T>(sql: string, params: SqlParams = []): Promise<T | undefined> {
     const rows = await this.query(sql, params);
     return rows[0] as T | undefined;
   }
 
-  async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+  async all<T>(sql: string, params: SqlParams = []): Promise<T[]> {
     const rows = await this.query(sql, params);
     return [...rows] as T[];
   }
 
-  async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+  async run(sql: string, params: SqlParams = []): Promise<RunResult> {
     const rows = await this.query(sql, params);
     return { changes: rows.count ?? 0 };
   }
@@ -91,8 +91,9 @@ export class PostgresSql implements SqlDatabase {
     return this.frames.current()?.handle ?? this.pool;
   }
 
-  private query(sql: string, params: readonly SqlValue[]): Promise<postgres.RowList<postgres.Row[]>> {
-    const values = params as postgres.ParameterOrJSON<never>[];
-    return this.handle().unsafe(toPostgresPlaceholders(sql), values, { prepare: true });
+  private query(sql: string, params: SqlParams): Promise<postgres.RowList<postgres.Row[]>> {
+    const text = toPostgresText(sql);
+    const values = orderedValues(text, params) as postgres.ParameterOrJSON<never>[];
+    return this.handle().unsafe(text.text, values, { prepare: true });
   }
 }

@@ -8,17 +8,29 @@
  * connection, a statement runs synchronously and its promise is already
  * settled: the port costs SQLite a promise, not a round trip.
  *
+ * While the hub's code moves onto the port (docs/scale-out.md, "Order of
+ * work"), some of it still prepares statements on the connection directly.
+ * `guardDirectStatements` makes such a statement fail loudly when it would run
+ * inside a port transaction of another async context (it would be committed or
+ * rolled back with a transaction that is not its own), instead of silently
+ * joining it.
+ *
  * Transactions begin IMMEDIATE: the write lock is taken before the first read,
  * so another process writing the same file cannot make a later write of the
  * transaction fail half-way (as in group-commit.ts).
  */
+import type Database from "better-sqlite3";
+import { AnxinError } from "../../errors.ts";
 import type { Db } from "../database.ts";
-import type { RunResult, SqlDatabase, SqlSession, SqlValue } from "./sql-port.ts";
+import type { RunResult, SqlDatabase, SqlParams, SqlSession } from "./sql-port.ts";
 import { type Frame, TransactionFrames } from "./transaction-frames.ts";
 
 export class SqliteSql implements SqlDatabase {
   readonly dialect = "sqlite" as const;
   private readonly db: Db;
+  /** The connection's own `prepare` (statement-cache.ts), kept apart from the guarded one code outside calls. */
+  private readonly prepare: (source: string) => Database.Statement;
+  private guarded = false;
   private readonly frames = new TransactionFrames<null>();
   /** Set while a transaction holds the connection. */
   private held = false;
@@ -27,22 +39,39 @@ export class SqliteSql implements SqlDatabase {
 
   constructor(db: Db) {
     this.db = db;
+    this.prepare = db.prepare.bind(db);
+  }
+
+  /** From now on a direct statement (`db.prepare`) that would join another context's port transaction throws. */
+  guardDirectStatements(): void {
+    if (this.guarded) return;
+    this.guarded = true;
+    const prepare = this.prepare;
+    this.db.prepare = ((source: string) => {
+      if (this.held && !this.inTransaction()) {
+        throw new AnxinError(
+          "STORAGE_FAILED",
+          "a direct statement ran while a storage-port transaction of another context held the connection",
+        );
+      }
+      return prepare(source);
+    }) as Db["prepare"];
   }
 
   inTransaction(): boolean {
     return this.frames.current() !== undefined;
   }
 
-  get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return this.statement(() => this.db.prepare(sql).get(...params) as T | undefined);
+  get<T>(sql: string, params: SqlParams = []): Promise<T | undefined> {
+    return this.statement(() => args(this.prepare(sql), params, "get") as T | undefined);
   }
 
-  all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.statement(() => this.db.prepare(sql).all(...params) as T[]);
+  all<T>(sql: string, params: SqlParams = []): Promise<T[]> {
+    return this.statement(() => args(this.prepare(sql), params, "all") as T[]);
   }
 
-  run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
-    return this.statement(() => ({ changes: this.db.prepare(sql).run(...params).changes }));
+  run(sql: string, params: SqlParams = []): Promise<RunResult> {
+    return this.statement(() => ({ changes: (args(this.prepare(sql), params, "run") as Database.RunResult).changes }));
   }
 
   exec(sql: string): Promise<void> {
@@ -57,19 +86,19 @@ export class SqliteSql implements SqlDatabase {
     while (this.held) await this.connectionFree();
     this.held = true;
     try {
-      this.db.prepare("BEGIN IMMEDIATE").run();
+      this.prepare("BEGIN IMMEDIATE").run();
       let result: T;
       try {
         result = await this.frames.runTransaction(null, () => work(this));
       } catch (error) {
-        if (this.db.inTransaction) this.db.prepare("ROLLBACK").run();
+        if (this.db.inTransaction) this.prepare("ROLLBACK").run();
         throw error;
       }
       try {
-        this.db.prepare("COMMIT").run();
+        this.prepare("COMMIT").run();
       } catch (error) {
         // A commit that failed (I/O error, disk full) may leave the transaction open: nothing of it holds.
-        if (this.db.inTransaction) this.db.prepare("ROLLBACK").run();
+        if (this.db.inTransaction) this.prepare("ROLLBACK").run();
         throw error;
       }
       return result;
@@ -90,16 +119,16 @@ export class SqliteSql implements SqlDatabase {
     return this.frames.runSavepoint(parent, async (depth, enter) => {
       // One name per depth: SQLite releases the innermost savepoint of a name, and the texts stay few.
       const name = `anxin_sp_${depth}`;
-      this.db.prepare(`SAVEPOINT ${name}`).run();
+      this.prepare(`SAVEPOINT ${name}`).run();
       try {
         const result = await enter(null, () => work(this));
-        this.db.prepare(`RELEASE ${name}`).run();
+        this.prepare(`RELEASE ${name}`).run();
         return result;
       } catch (error) {
         // SQLite may have rolled back the whole transaction itself (SQLITE_FULL): then there is no savepoint.
         if (this.db.inTransaction) {
-          this.db.prepare(`ROLLBACK TO ${name}`).run();
-          this.db.prepare(`RELEASE ${name}`).run();
+          this.prepare(`ROLLBACK TO ${name}`).run();
+          this.prepare(`RELEASE ${name}`).run();
         }
         throw error;
       }
@@ -120,4 +149,9 @@ export class SqliteSql implements SqlDatabase {
     if (!this.held) return Promise.resolve();
     return new Promise((resolve) => this.waiting.push(resolve));
   }
+}
+
+/** Runs a statement with `?` values spread or `@name` values as one object, as better-sqlite3 takes them. */
+function args(statement: Database.Statement, params: SqlParams, method: "get" | "all" | "run"): unknown {
+  return Array.isArray(params) ? statement[method](...params) : statement[method](params);
 }

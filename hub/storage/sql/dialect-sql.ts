@@ -1,0 +1,18 @@
+/**
+ * SQL fragments that SQLite and PostgreSQL spell differently, one function
+ * each, so a repository writes its statement once and asks for the fragment by
+ * the session's dialect. Times are ISO-8601 text written by the hub in both.
+ */
+import type { SqlDialect } from "./sql-port.ts";
+
+/** Seconds from `earlier` to `later` (ISO text expressions) as a double; NULL if either is NULL. */
+export function secondsBetween(dialect: SqlDialect, later: string, earlier: string): string {
+  return dialect === "sqlite"
+    ? `(julianday(${later}) - julianday(${earlier})) * 86400.0`
+    : `EXTRACT(EPOCH FROM (CAST(${later} AS timestamptz) - CAST(${earlier} AS timestamptz)))::float8`;
+}
+
+/** A text per dialect, built once: for statements that hold a dialect's fragment. */
+export function perDialect(build: (dialect: SqlDialect) => string): Record<SqlDialect, string> {
+  return { sqlite: build("sqlite"), postgres: build("postgres") };
+}
