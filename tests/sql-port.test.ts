@@ -65,10 +65,13 @@ describe("placeholders for PostgreSQL", () => {
     expect(text).toEqual({
       text: "SELECT * FROM t WHERE a = $1 AND (b = $2 OR c = $1) AND d @> '@x' AND e = 'x@y'",
       names: ["a", "b"],
+      positional: 0,
     });
     expect(orderedValues(text, { b: "B", a: 1, unused: 3 })).toEqual([1, "B"]);
     expect(() => orderedValues(text, { a: 1 })).toThrow('missing named parameter "b"');
     expect(() => orderedValues(text, [1, 2])).toThrow("takes an object");
     expect(() => toPostgresText("SELECT ? , @a")).toThrow("both ? and @name");
+    expect(() => orderedValues(toPostgresText("SELECT ?"), { a: 1 })).toThrow("takes an array");
+    expect(orderedValues(toPostgresText("SELECT 1"), {})).toEqual([]);
   });
 });

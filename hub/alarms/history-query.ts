@@ -73,16 +73,17 @@ const FROM_SQL = `
   LEFT JOIN grids g ON g.id = h.grid_id
   LEFT JOIN workers w ON w.id = a.worker_id`;
 
+// Aliases are quoted: PostgreSQL folds unquoted names to lower case.
 const SELECT_SQL = perDialect((dialect) => {
   const seconds = (later: string, earlier: string) => secondsBetween(dialect, later, earlier);
-  return `SELECT a.id, a.kind, a.status, a.outcome, a.device_id AS deviceId,
-    a.received_at AS receivedAt, a.acknowledged_at AS acknowledgedAt, a.on_scene_at AS onSceneAt,
-    a.resolved_at AS resolvedAt, a.cancelled_at AS cancelledAt,
-    r.name AS residentName, h.code AS householdCode, h.address AS householdAddress,
-    g.id AS gridId, g.code AS gridCode, g.name AS gridName, w.name AS workerName,
-    ${seconds("a.acknowledged_at", "a.received_at")} AS ackS,
-    ${seconds("a.on_scene_at", "a.received_at")} AS arrivalS,
-    ${seconds("COALESCE(a.resolved_at, a.cancelled_at)", "a.received_at")} AS resolutionS`;
+  return `SELECT a.id, a.kind, a.status, a.outcome, a.device_id AS "deviceId",
+    a.received_at AS "receivedAt", a.acknowledged_at AS "acknowledgedAt", a.on_scene_at AS "onSceneAt",
+    a.resolved_at AS "resolvedAt", a.cancelled_at AS "cancelledAt",
+    r.name AS "residentName", h.code AS "householdCode", h.address AS "householdAddress",
+    g.id AS "gridId", g.code AS "gridCode", g.name AS "gridName", w.name AS "workerName",
+    ${seconds("a.acknowledged_at", "a.received_at")} AS "ackS",
+    ${seconds("a.on_scene_at", "a.received_at")} AS "arrivalS",
+    ${seconds("COALESCE(a.resolved_at, a.cancelled_at)", "a.received_at")} AS "resolutionS"`;
 });
 
 interface Where {

@@ -39,7 +39,8 @@ export interface KpiRowQuery {
   gridId?: number | undefined;
 }
 
-const GRID_FILTER = "AND (@gridId IS NULL OR h.grid_id = @gridId)";
+/** Only one grid's rows, or all (the filter left out: PostgreSQL cannot type a parameter that is only tested for NULL). */
+const gridFilter = (query: KpiRowQuery) => (query.gridId === undefined ? "" : "AND h.grid_id = @gridId");
 
 export class KpiQueries {
   constructor(private readonly sql: SqlSession) {}
@@ -49,7 +50,7 @@ export class KpiQueries {
       `SELECT a.kind, a.status, a.outcome, a.received_at, a.acknowledged_at, a.accepted_at, a.on_scene_at,
                 a.resolved_at, a.cancelled_at, h.grid_id
            FROM alarms a LEFT JOIN households h ON h.id = a.household_id
-          WHERE a.received_at >= @startIso AND a.received_at < @endIso ${GRID_FILTER}
+          WHERE a.received_at >= @startIso AND a.received_at < @endIso ${gridFilter(query)}
           ORDER BY a.received_at`,
       params(query),
     );
@@ -62,7 +63,7 @@ export class KpiQueries {
            FROM device_faults f
            JOIN devices d ON d.id = f.device_id
            LEFT JOIN households h ON h.id = d.household_id
-          WHERE f.opened_at >= @startIso AND f.opened_at < @endIso ${GRID_FILTER}
+          WHERE f.opened_at >= @startIso AND f.opened_at < @endIso ${gridFilter(query)}
           ORDER BY f.opened_at`,
       params(query),
     );
@@ -70,12 +71,13 @@ export class KpiQueries {
 
   grids(gridId?: number): Promise<KpiGridRow[]> {
     return this.sql.all<KpiGridRow>(
-      "SELECT id, code, name FROM grids WHERE (@gridId IS NULL OR id = @gridId) ORDER BY code",
-      { gridId: gridId ?? null },
+      `SELECT id, code, name FROM grids ${gridId === undefined ? "" : "WHERE id = @gridId"} ORDER BY code`,
+      gridId === undefined ? {} : { gridId },
     );
   }
 }
 
 function params(query: KpiRowQuery) {
-  return { startIso: query.startIso, endIso: query.endIso, gridId: query.gridId ?? null };
+  const range = { startIso: query.startIso, endIso: query.endIso };
+  return query.gridId === undefined ? range : { ...range, gridId: query.gridId };
 }

@@ -62,6 +62,8 @@ export interface PostgresText {
   text: string;
   /** Null for `?` placeholders (the values are already in order). */
   names: readonly string[] | null;
+  /** How many `?` placeholders. */
+  positional: number;
 }
 
 const postgresTexts = new Map<string, PostgresText>();
@@ -117,7 +119,7 @@ export function toPostgresText(sql: string): PostgresText {
     }
   }
   if (positional > 0 && names.length > 0) throw new Error("a statement uses both ? and @name placeholders");
-  const result: PostgresText = { text: out, names: names.length > 0 ? names : null };
+  const result: PostgresText = { text: out, names: names.length > 0 ? names : null, positional };
   if (postgresTexts.size < POSTGRES_TEXT_CACHE) postgresTexts.set(sql, result);
   return result;
 }
@@ -130,8 +132,10 @@ export function toPostgresPlaceholders(sql: string): string {
 /** The values in `$n` order for a text from toPostgresText. */
 export function orderedValues(text: PostgresText, params: SqlParams): readonly SqlValue[] {
   if (text.names === null) {
-    if (!Array.isArray(params)) throw new Error("a statement with ? placeholders takes an array of values");
-    return params as readonly SqlValue[];
+    if (Array.isArray(params)) return params as readonly SqlValue[];
+    // An object of values for a statement with none (a filter that added no condition), as better-sqlite3 takes it.
+    if (text.positional === 0) return [];
+    throw new Error("a statement with ? placeholders takes an array of values");
   }
   if (Array.isArray(params)) throw new Error("a statement with @name placeholders takes an object of values");
   const byName = params as Readonly<Record<string, SqlValue>>;
