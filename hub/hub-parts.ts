@@ -162,7 +162,7 @@ export function createHubParts(
   const lifecycle = createLifecycle({ db, alarms, outbox, devices, bus, logger, config, clock, dispatch: closeOut });
   // Presses and alarm stages that come together share one commit; each press is acked after its own.
   const commits = new GroupCommit(
-    { db },
+    { sql: storage.sql },
     { maxBatch: config.commitMaxBatch, maxBatchMs: config.commitMaxBatchMs, maxWaitMs: config.commitMaxWaitMs },
   );
   const pipeline = new AlarmPipeline(

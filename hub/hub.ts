@@ -218,7 +218,7 @@ export class Hub {
     parts.pipeline.stop();
     // Presses still queued are committed now (alarm stages still queued are resumed at the next start). An ack
     // that does not get out before the broker closes costs the device a retry, acked as a duplicate after the restart.
-    parts.commits.stop();
+    await parts.commits.stop();
     await parts.broker.stop();
     parts.registry.presence.stop();
     parts.bus.removeAll();

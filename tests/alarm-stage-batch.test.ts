@@ -15,6 +15,7 @@ import type { AlarmStage, PipelineDeps } from "../hub/pipeline/types.ts";
 import { AlarmRepository } from "../hub/storage/alarm-repo.ts";
 import { type Db, migrate, openDatabase } from "../hub/storage/database.ts";
 import { GroupCommit } from "../hub/storage/group-commit.ts";
+import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 import { waitFor } from "./support/test-hub.ts";
 
 const ALARMS = 300;
@@ -39,12 +40,12 @@ describe("alarm stage batch", () => {
     ids = db.transaction(() =>
       Array.from({ length: ALARMS }, (_, i) => Number(insert.run(new Date(i * 1000).toISOString()).lastInsertRowid)),
     )();
-    commits = new GroupCommit({ db }, { maxBatch: 256, maxBatchMs: 60_000, maxWaitMs: 0 });
+    commits = new GroupCommit({ sql: new SqliteSql(db) }, { maxBatch: 256, maxBatchMs: 60_000, maxWaitMs: 0 });
     commits.start();
     alarms = new AlarmRepository(db);
   });
-  afterEach(() => {
-    commits.stop();
+  afterEach(async () => {
+    await commits.stop();
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -109,7 +110,7 @@ describe("alarm stage batch", () => {
         return asked > 100 ? new Promise(() => {}) : commits.run(work, options);
       },
     };
-    commits.stop();
+    await commits.stop();
     const batch = new AlarmStageBatch(
       {
         db,

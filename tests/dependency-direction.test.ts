@@ -28,7 +28,14 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
 
 const KERNEL = new Set(["hub/errors.ts", "hub/chunked.ts", "hub/log.ts"]);
 const EDGE = new Set(["http", "broker", "pipeline", "net"]);
-const ROOT = new Set(["hub/hub.ts", "hub/hub-parts.ts", "hub/hub-app.ts", "hub/health-report.ts", "hub/main.ts"]);
+const ROOT = new Set([
+  "hub/hub.ts",
+  "hub/hub-parts.ts",
+  "hub/hub-storage.ts",
+  "hub/hub-app.ts",
+  "hub/health-report.ts",
+  "hub/main.ts",
+]);
 
 /** The layer of a repo-relative file, or null for code outside the shipped tree (tests, bench). */
 function layerOf(file: string): Layer | null {

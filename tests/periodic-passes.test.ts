@@ -50,8 +50,8 @@ describe("periodic passes over a pile of due work", () => {
     // The alarm stages run in group commits (hub/storage/group-commit.ts), as in a started hub.
     parts.commits.start();
   });
-  afterEach(() => {
-    parts.commits.stop();
+  afterEach(async () => {
+    await parts.commits.stop();
     parts.dispatch.stop();
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });

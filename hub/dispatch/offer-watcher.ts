@@ -35,7 +35,7 @@ export class OfferWatcher {
 
   /** One pass; a pass still running (slow device feedback) is not overlapped. */
   scan(): Promise<void> {
-    if (this.scanning) return this.scanning;
+    if (this.scanning !== null) return this.scanning;
     this.scanning = (async () => {
       try {
         const expired = await this.service.timeOutExpiredOffers();

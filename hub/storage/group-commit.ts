@@ -6,8 +6,13 @@
  * SQLite's own bookkeeping around it, paid once per batch instead of once per
  * press and once per stage.
  *
+ * It runs on the storage port (hub/storage/sql/): the batch is one port
+ * transaction and each job a savepoint in it. On SQLite a job that awaits
+ * only storage runs without yielding to other I/O, so a batch is still one
+ * synchronous stretch of the event loop, as it was on better-sqlite3 directly.
+ *
  * Nothing is promised earlier than before:
- * - each job runs in its own SAVEPOINT (better-sqlite3's nested transaction):
+ * - each job runs in its own SAVEPOINT:
  *   a job that throws rolls back only its own writes, its caller gets the
  *   error, and the other jobs of the batch go on;
  * - a caller's promise settles only once the commit that holds its job has
@@ -20,8 +25,7 @@
  * A batch is bounded by `maxBatch` jobs and by `maxBatchMs` of work, so
  * gathering more never makes a waiting press wait long.
  *
- * Jobs are synchronous (they run inside the transaction) and run in the order
- * they were submitted within their lane, so a job sees every write of the jobs
+ * Jobs run one after the other, in the order they were submitted within their lane, so a job sees every write of the jobs
  * before it. There are two lanes: `urgent` (a device waits for its ack) and
  * the rest (an alarm's later stages). A batch holds jobs of one lane, and when
  * both have work they take turns, `URGENT_TURNS` urgent batches to one of the
@@ -30,7 +34,7 @@
  * alarms already acked.
  */
 import { AnxinError } from "../errors.ts";
-import type { Db } from "./database.ts";
+import { type SqlDatabase, TransactionEndedError } from "./sql/sql-port.ts";
 
 /**
  * Urgent batches in a row while the other lane waits, before that lane's turn. In a burst (5,000 presses
@@ -71,18 +75,20 @@ export interface GroupCommitStats {
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class GroupCommit {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
   private readonly options: GroupCommitOptions;
   private readonly urgent: Job[] = [];
   private readonly later: Job[] = [];
   /** Urgent batches in a row while the other lane waited. */
   private urgentTurns = 0;
   private scheduled: { cancel: () => void } | null = null;
+  /** The batch being run and committed, if any: one at a time. */
+  private committing: Promise<void> | null = null;
   private accepting = false;
   private counts = { commits: 0, jobs: 0, failedCommits: 0, largestBatch: 0, urgentCommits: 0, urgentJobs: 0 };
 
-  constructor(deps: { db: Db }, options: GroupCommitOptions) {
-    this.db = deps.db;
+  constructor(deps: { sql: SqlDatabase }, options: GroupCommitOptions) {
+    this.sql = deps.sql;
     this.options = options;
   }
 
@@ -95,13 +101,14 @@ export class GroupCommit {
    * (an alarm's stages are resumed at the next start, not run while the hub shuts down), and refuses
    * new work: nothing submitted is left unsettled.
    */
-  stop(): void {
+  async stop(): Promise<void> {
     this.accepting = false;
     this.scheduled?.cancel();
     this.scheduled = null;
     const stopping = new AnxinError("STORAGE_FAILED", "the hub is stopping: nothing more is stored");
     for (const job of this.later.splice(0)) job.reject(stopping);
-    while (this.urgent.length > 0) this.commitBatch();
+    await this.committing;
+    while (this.urgent.length > 0) await this.commitBatch();
   }
 
   /** Commits and jobs so far (tests and benchmarks compare them: fewer commits than jobs is group commit). */
@@ -111,9 +118,10 @@ export class GroupCommit {
 
   /**
    * Runs `work` in its own savepoint of the next batch of its lane; resolves with
-   * its result once that batch committed. `work` must be synchronous and must not await.
+   * its result once that batch committed. `work` may await storage only: the batch holds the
+   * connection (SQLite) or a transaction (PostgreSQL) while it runs.
    */
-  run<T>(work: () => T, options: { urgent?: boolean } = {}): Promise<T> {
+  run<T>(work: () => T | Promise<T>, options: { urgent?: boolean } = {}): Promise<T> {
     if (!this.accepting) {
       return Promise.reject(new AnxinError("STORAGE_FAILED", "the hub is stopping: nothing more is stored"));
     }
@@ -124,6 +132,8 @@ export class GroupCommit {
   }
 
   private schedule(): void {
+    // The batch being committed schedules the next one when it ends.
+    if (this.committing !== null) return;
     if (this.scheduled) {
       // A full batch goes at the end of this turn even when a wait was chosen.
       if (this.queued() < this.options.maxBatch || this.options.maxWaitMs === 0) return;
@@ -131,8 +141,11 @@ export class GroupCommit {
     }
     const flush = () => {
       this.scheduled = null;
-      this.commitBatch();
-      if (this.queued() > 0) this.schedule();
+      const committing = this.commitBatch().finally(() => {
+        this.committing = null;
+        if (this.accepting && this.queued() > 0) this.schedule();
+      });
+      this.committing = committing;
     };
     if (this.options.maxWaitMs === 0 || this.queued() >= this.options.maxBatch) {
       const immediate = setImmediate(flush);
@@ -156,7 +169,8 @@ export class GroupCommit {
     return takeLater ? { urgent: false, jobs: this.later } : { urgent: true, jobs: this.urgent };
   }
 
-  private commitBatch(): void {
+  /** Never rejects: a failed commit rejects its jobs' promises instead. */
+  private async commitBatch(): Promise<void> {
     const lane = this.nextLane();
     if (lane.jobs.length === 0) return;
     const batch: Job[] = [];
@@ -166,18 +180,16 @@ export class GroupCommit {
       batch.length >= this.options.maxBatch ||
       (batch.length > 0 && performance.now() - started >= this.options.maxBatchMs);
     try {
-      // IMMEDIATE: the write lock is taken (or waited for, busy_timeout) before the first job reads,
-      // so another process writing meanwhile cannot make a later write of the batch fail half-way.
-      this.db
-        .transaction(() => {
-          // Jobs not taken stay first in their lane for the next batch.
-          while (lane.jobs.length > 0 && !full()) {
-            const job = lane.jobs.shift() as Job;
-            batch.push(job);
-            outcomes.push(this.runJob(job));
-          }
-        })
-        .immediate();
+      // On SQLite the port begins IMMEDIATE: the write lock is taken (or waited for, busy_timeout) before
+      // the first job reads, so another process writing meanwhile cannot make a later write fail half-way.
+      await this.sql.transaction(async () => {
+        // Jobs not taken stay first in their lane for the next batch.
+        while (lane.jobs.length > 0 && !full()) {
+          const job = lane.jobs.shift() as Job;
+          batch.push(job);
+          outcomes.push(await this.runJob(job));
+        }
+      });
     } catch (error) {
       this.counts.failedCommits += 1;
       for (const job of batch) job.reject(error);
@@ -202,18 +214,15 @@ export class GroupCommit {
     }
   }
 
-  private runJob(job: Job): Outcome {
-    let value: unknown;
+  private async runJob(job: Job): Promise<Outcome> {
     try {
-      value = this.db.transaction(job.work)();
+      return { ok: true, value: await this.sql.transaction(async () => job.work()) };
     } catch (error) {
       // Some errors (SQLITE_FULL, an I/O error) make SQLite roll back the whole transaction, not only the
-      // savepoint: then nothing of this batch holds, and carrying on would commit later jobs on their own.
-      if (!this.db.inTransaction) throw error;
+      // savepoint, and so does a job that ends it itself: then nothing of this batch holds, and carrying
+      // on would commit later jobs on their own.
+      if (error instanceof TransactionEndedError) throw error;
       return { ok: false, error };
     }
-    // A job that ended the transaction itself would leave the next ones committing on their own.
-    if (!this.db.inTransaction) throw new AnxinError("STORAGE_FAILED", "a job ended the group commit's transaction");
-    return { ok: true, value };
   }
 }

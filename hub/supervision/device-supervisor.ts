@@ -147,7 +147,7 @@ export class DeviceSupervisor {
 
   /** One pass; a pass still running is not overlapped. */
   scan(): Promise<void> {
-    if (this.scanning) return this.scanning;
+    if (this.scanning !== null) return this.scanning;
     this.scanning = (async () => {
       try {
         const now = new Date();

@@ -39,6 +39,18 @@ export interface RunResult {
   changes: number;
 }
 
+/**
+ * The database itself ended a transaction under its work (SQLite does on SQLITE_FULL or an I/O error,
+ * or when the work ran a ROLLBACK directly): nothing of it holds, and no later statement of that work
+ * may run, since it would commit on its own. Thrown by the savepoint or statement that finds it so.
+ */
+export class TransactionEndedError extends Error {
+  constructor(cause: unknown) {
+    super(`the database ended the transaction: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "TransactionEndedError";
+  }
+}
+
 export interface SqlSession {
   readonly dialect: SqlDialect;
   /** The first row, or undefined. */

@@ -22,7 +22,13 @@
 import type Database from "better-sqlite3";
 import { AnxinError } from "../../errors.ts";
 import type { Db } from "../database.ts";
-import type { RunResult, SqlDatabase, SqlParams, SqlSession } from "./sql-port.ts";
+import {
+  type RunResult,
+  type SqlDatabase,
+  type SqlParams,
+  type SqlSession,
+  TransactionEndedError,
+} from "./sql-port.ts";
 import { type Frame, TransactionFrames } from "./transaction-frames.ts";
 
 export class SqliteSql implements SqlDatabase {
@@ -48,11 +54,14 @@ export class SqliteSql implements SqlDatabase {
     this.guarded = true;
     const prepare = this.prepare;
     this.db.prepare = ((source: string) => {
-      if (this.held && !this.inTransaction()) {
-        throw new AnxinError(
-          "STORAGE_FAILED",
-          "a direct statement ran while a storage-port transaction of another context held the connection",
-        );
+      if (this.held) {
+        if (!this.inTransaction()) {
+          throw new AnxinError(
+            "STORAGE_FAILED",
+            "a direct statement ran while a storage-port transaction of another context held the connection",
+          );
+        }
+        this.assertTransactionOpen();
       }
       return prepare(source);
     }) as Db["prepare"];
@@ -126,10 +135,10 @@ export class SqliteSql implements SqlDatabase {
         return result;
       } catch (error) {
         // SQLite may have rolled back the whole transaction itself (SQLITE_FULL): then there is no savepoint.
-        if (this.db.inTransaction) {
-          this.prepare(`ROLLBACK TO ${name}`).run();
-          this.prepare(`RELEASE ${name}`).run();
-        }
+        if (!this.db.inTransaction)
+          throw error instanceof TransactionEndedError ? error : new TransactionEndedError(error);
+        this.prepare(`ROLLBACK TO ${name}`).run();
+        this.prepare(`RELEASE ${name}`).run();
         throw error;
       }
     });
@@ -139,10 +148,16 @@ export class SqliteSql implements SqlDatabase {
   private statement<T>(run: () => T): Promise<T> {
     if (this.held && !this.inTransaction()) return this.connectionFree().then(() => this.statement(run));
     try {
+      if (this.held) this.assertTransactionOpen();
       return Promise.resolve(run());
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** Inside a transaction's work: the connection must still be in it, or the statement would commit on its own. */
+  private assertTransactionOpen(): void {
+    if (!this.db.inTransaction) throw new TransactionEndedError("a statement found no transaction open");
   }
 
   private connectionFree(): Promise<void> {
