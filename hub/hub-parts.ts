@@ -111,7 +111,7 @@ export function createHubParts(
   config: HubConfig,
   options: { logger: Logger; clock: Clock; smsNotifier?: SmsNotifier },
 ) {
-  const { db, registry, alarms, outbox, users, bus } = storage;
+  const { db, sql, registry, alarms, outbox, users, bus } = storage;
   const { logger, clock } = options;
   const dispatchRepo = new DispatchRepository(db);
   const dispatchSettings = dispatchSettingsFrom(config);
@@ -128,7 +128,7 @@ export function createHubParts(
     devicesOfAlarm: (alarmId) => alarms.devicesOf(alarmId),
   });
   const dispatch = new DispatchService({
-    db,
+    sql,
     alarms,
     repo: dispatchRepo,
     outbox,
@@ -149,6 +149,7 @@ export function createHubParts(
   // It closes its service request too (done or cancelled): that wrapper is outermost.
   const serviceRequests = createServiceRequests({
     db,
+    sql,
     alarms,
     dispatchRepo,
     outbox,
@@ -159,15 +160,27 @@ export function createHubParts(
   });
   const closeOut = serviceRequests.closeOut;
   // Cancel presses and repeated presses are decided inside the press's transaction.
-  const lifecycle = createLifecycle({ db, alarms, outbox, devices, bus, logger, config, clock, dispatch: closeOut });
+  const lifecycle = createLifecycle({
+    db,
+    sql,
+    alarms,
+    outbox,
+    devices,
+    bus,
+    logger,
+    config,
+    clock,
+    dispatch: closeOut,
+  });
   // Presses and alarm stages that come together share one commit; each press is acked after its own.
   const commits = new GroupCommit(
-    { sql: storage.sql },
+    { sql },
     { maxBatch: config.commitMaxBatch, maxBatchMs: config.commitMaxBatchMs, maxWaitMs: config.commitMaxWaitMs },
   );
   const pipeline = new AlarmPipeline(
     {
       db,
+      sql,
       commits,
       alarms,
       registry,
@@ -189,6 +202,7 @@ export function createHubParts(
   );
   const supervision = createSupervision({
     db,
+    sql,
     registry,
     alarms,
     devices,
@@ -205,7 +219,7 @@ export function createHubParts(
     supervision: supervision.supervisor,
     logger: logger.child({ part: "presence" }),
   });
-  const alarmService = new AlarmService({ db, alarms, devices, bus, logger, dispatch: closeOut });
+  const alarmService = new AlarmService({ sql, alarms, devices, bus, logger, dispatch: closeOut });
   const dispatchViews = new DispatchViews({ repo: dispatchRepo, users });
   // Staff accounts: ending someone's sessions tells realtime over the bus to close their sockets.
   const accounts = new AccountService({ db, users, bus });

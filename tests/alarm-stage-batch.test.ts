@@ -25,6 +25,7 @@ describe("alarm stage batch", () => {
   let dir: string;
   let db: Db;
   let commits: GroupCommit;
+  let sql: SqliteSql;
   let alarms: AlarmRepository;
   let ids: number[];
   beforeEach(() => {
@@ -40,7 +41,8 @@ describe("alarm stage batch", () => {
     ids = db.transaction(() =>
       Array.from({ length: ALARMS }, (_, i) => Number(insert.run(new Date(i * 1000).toISOString()).lastInsertRowid)),
     )();
-    commits = new GroupCommit({ sql: new SqliteSql(db) }, { maxBatch: 256, maxBatchMs: 60_000, maxWaitMs: 0 });
+    sql = new SqliteSql(db);
+    commits = new GroupCommit({ sql }, { maxBatch: 256, maxBatchMs: 60_000, maxWaitMs: 0 });
     commits.start();
     alarms = new AlarmRepository(db);
   });
@@ -61,7 +63,7 @@ describe("alarm stage batch", () => {
   // The batch itself uses these; the rest of the pipeline's deps are for stages, and these stages need none.
   const batchWith = (stages: AlarmStage[], bus = new EventBus(createLogger("silent"))) =>
     new AlarmStageBatch(
-      { db, alarms, commits, bus, logger: createLogger("silent") } as Partial<PipelineDeps> as PipelineDeps,
+      { db, sql, alarms, commits, bus, logger: createLogger("silent") } as Partial<PipelineDeps> as PipelineDeps,
       stages,
       { maxAlarms: MAX_ALARMS, budgetMs: 60_000 },
     );
@@ -114,6 +116,7 @@ describe("alarm stage batch", () => {
     const batch = new AlarmStageBatch(
       {
         db,
+        sql,
         alarms,
         commits: counting,
         bus: new EventBus(createLogger("silent")),

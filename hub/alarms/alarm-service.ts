@@ -14,7 +14,8 @@ import { DispatchEffects } from "../dispatch/offer-cascade.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import { type AlarmOutcome, type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
-import { type Db, nowIso } from "../storage/database.ts";
+import { nowIso } from "../storage/database.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { UserRow } from "../storage/user-repo.ts";
 import { buttonStateOf } from "./button-state.ts";
 import type { DevicePort } from "./device-port.ts";
@@ -27,7 +28,7 @@ export interface DispatchCloseOut {
 }
 
 export class AlarmService {
-  private readonly db: Db;
+  private readonly sql: SqlSession;
   private readonly alarms: AlarmRepository;
   private readonly devices: DevicePort;
   private readonly bus: EventBus;
@@ -35,7 +36,7 @@ export class AlarmService {
   private readonly dispatch: DispatchCloseOut;
 
   constructor(deps: {
-    db: Db;
+    sql: SqlSession;
     alarms: AlarmRepository;
     devices: DevicePort;
     bus: EventBus;
@@ -43,7 +44,7 @@ export class AlarmService {
     dispatch: DispatchCloseOut;
   }) {
     this.dispatch = deps.dispatch;
-    this.db = deps.db;
+    this.sql = deps.sql;
     this.alarms = deps.alarms;
     this.devices = deps.devices;
     this.bus = deps.bus;
@@ -58,7 +59,7 @@ export class AlarmService {
 
   async acknowledge(alarmId: number, user: UserRow): Promise<AlarmRow> {
     const at = nowIso();
-    this.db.transaction(() => {
+    await this.sql.transaction(async () => {
       const current = this.get(alarmId);
       if (current.acknowledged_at !== null || CLOSED_STATUSES.includes(current.status)) {
         const state = current.acknowledged_at !== null ? "already acknowledged" : current.status;
@@ -73,7 +74,7 @@ export class AlarmService {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} changed while being acknowledged`, {});
       }
       this.alarms.appendEvent(alarmId, "acknowledged", `user:${user.username}`, undefined, at);
-    })();
+    });
     return this.afterChange(alarmId, "acknowledged");
   }
 
@@ -87,7 +88,7 @@ export class AlarmService {
       });
     }
     const effects = new DispatchEffects();
-    this.db.transaction(() => {
+    await this.sql.transaction(async () => {
       // While the alarm still shows who was asked or on the way: their offer is withdrawn, they are stood down.
       this.dispatch.closeOut(alarmId, actor, effects);
       if (
@@ -98,7 +99,7 @@ export class AlarmService {
         });
       }
       this.alarms.appendEvent(alarmId, "resolved", actor, { outcome, note: note ?? null }, at);
-    })();
+    });
     await this.dispatch.afterCommit(effects);
     return this.afterChange(alarmId, "resolved");
   }

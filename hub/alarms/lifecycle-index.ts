@@ -6,6 +6,7 @@ import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { DispatchCloseOut } from "./alarm-service.ts";
 import { DeadlineWatcher } from "./deadline-watcher.ts";
 import type { DevicePort } from "./device-port.ts";
@@ -14,6 +15,7 @@ import { LifecycleService } from "./lifecycle-service.ts";
 
 export function createLifecycle(deps: {
   db: Db;
+  sql: SqlDatabase;
   alarms: AlarmRepository;
   outbox: OutboxRepository;
   devices: DevicePort;
@@ -24,10 +26,10 @@ export function createLifecycle(deps: {
   /** The close-out used by resolve: offers withdrawn, relatives' cascade stopped. */
   dispatch: DispatchCloseOut;
 }): { service: LifecycleService; watcher: DeadlineWatcher } {
-  const { db, alarms, outbox, devices, bus, logger, config, clock, dispatch } = deps;
+  const { db, sql, alarms, outbox, devices, bus, logger, config, clock, dispatch } = deps;
   const repo = new LifecycleRepository(db);
   const service = new LifecycleService({
-    db,
+    sql,
     alarms,
     repo,
     devices,

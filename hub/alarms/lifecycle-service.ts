@@ -11,7 +11,7 @@ import type { Clock } from "../dispatch/types.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
-import type { Db } from "../storage/database.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { UserRow } from "../storage/user-repo.ts";
 import type { DispatchCloseOut } from "./alarm-service.ts";
 import { buttonStateOf } from "./button-state.ts";
@@ -32,7 +32,7 @@ export interface DeviceCancel {
 
 export class LifecycleService {
   private readonly deps: {
-    db: Db;
+    sql: SqlSession;
     alarms: AlarmRepository;
     repo: LifecycleRepository;
     devices: DevicePort;
@@ -70,9 +70,9 @@ export class LifecycleService {
   async cancelByOperator(alarmId: number, user: UserRow, reason: string): Promise<AlarmRow> {
     const at = this.deps.clock().toISOString();
     const effects = new DispatchEffects();
-    this.deps.db.transaction(() => {
+    await this.deps.sql.transaction(async () => {
       this.close(this.open(alarmId), `user:${user.username}`, at, { reason }, effects);
-    })();
+    });
     await this.deps.dispatch.afterCommit(effects);
     return this.afterChange(alarmId, "cancelled");
   }
@@ -87,20 +87,20 @@ export class LifecycleService {
   /** Records the follow-up visit: `resolved → followed_up`. */
   async followUp(alarmId: number, user: UserRow, note: string, visitedAt: string): Promise<AlarmRow> {
     const at = this.deps.clock().toISOString();
-    this.deps.db.transaction(() => {
+    await this.deps.sql.transaction(async () => {
       const alarm = this.get(alarmId);
       if (!this.deps.alarms.transition(alarmId, alarm.status, "followed_up", { followed_up_at: visitedAt })) {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} changed while being followed up`, {});
       }
       this.deps.alarms.appendEvent(alarmId, "followed_up", `user:${user.username}`, { note, visitedAt }, at);
-    })();
+    });
     return this.afterChange(alarmId, "followed_up");
   }
 
   /** Plans the follow-up visit of a resolved alarm. */
   async planFollowUp(alarmId: number, user: UserRow, dueAt: string): Promise<AlarmRow> {
     const at = this.deps.clock().toISOString();
-    this.deps.db.transaction(() => {
+    await this.deps.sql.transaction(async () => {
       const alarm = this.get(alarmId);
       if (alarm.status !== "resolved") {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is ${alarm.status}, not resolved`, {
@@ -109,7 +109,7 @@ export class LifecycleService {
       }
       this.deps.repo.setFollowUpDue(alarmId, dueAt);
       this.deps.alarms.appendEvent(alarmId, "follow_up_planned", `user:${user.username}`, { dueAt }, at);
-    })();
+    });
     return this.afterChange(alarmId, "follow_up_planned");
   }
 

@@ -14,8 +14,8 @@ import type { EventBus } from "../events.ts";
 import { greatCircleMetres } from "../geo/nearest.ts";
 import type { ResponderLocator } from "../geo/responders.ts";
 import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
-import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { UserRepository, UserRow } from "../storage/user-repo.ts";
 import { DispatchPlanner } from "./dispatch-planner.ts";
 import type { DispatchRepository, OfferRow } from "./dispatch-repo.ts";
@@ -25,7 +25,7 @@ import type { OsrmTableClient } from "./routing.ts";
 import type { Clock, DeviceFeedback, DispatchSettings, RankingMetric, StoredRanking } from "./types.ts";
 
 export interface DispatchServiceDeps {
-  db: Db;
+  sql: SqlSession;
   alarms: AlarmRepository;
   repo: DispatchRepository;
   outbox: OutboxRepository;
@@ -71,7 +71,7 @@ export class DispatchService {
   /** Runs `work` in one transaction, then applies its effects. */
   async transact<T>(work: (effects: DispatchEffects) => T): Promise<T> {
     const effects = new DispatchEffects();
-    const result = this.deps.db.transaction(() => work(effects))();
+    const result = await this.deps.sql.transaction(async () => work(effects));
     await this.afterCommit(effects);
     return result;
   }

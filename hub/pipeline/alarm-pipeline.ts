@@ -151,11 +151,11 @@ export class AlarmPipeline {
     held: number[],
   ): Promise<IntakeOutcome> {
     const followUps: IntakeAfterCommit[] = [];
-    const outcome = await this.deps.commits.run((): IntakeOutcome => {
+    const outcome = await this.deps.commits.run(async (): Promise<IntakeOutcome> => {
       const heldBefore = held.length;
       try {
         for (const stage of storing) {
-          const result = stage.run(context, this.deps, (work) => followUps.push(work));
+          const result = await stage.run(context, this.deps, (work) => followUps.push(work));
           this.hold(context, held);
           if (result === "halt") return "halt";
         }

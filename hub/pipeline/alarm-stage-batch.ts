@@ -21,6 +21,7 @@
  * new alarms/s for a minute).
  */
 import { describeError, isAnxinError } from "../errors.ts";
+import { TransactionEndedError } from "../storage/sql/sql-port.ts";
 import type { AfterCommit, AlarmStage, PipelineDeps } from "./types.ts";
 
 export interface AlarmStageBatchOptions {
@@ -92,7 +93,7 @@ export class AlarmStageBatch {
   }
 
   /** Inside the job's savepoint of a group commit: the waiting alarms, as many as fit. */
-  private runJob(taken: number[]): AlarmOutcome[] {
+  private async runJob(taken: number[]): Promise<AlarmOutcome[]> {
     const outcomes: AlarmOutcome[] = [];
     const started = performance.now();
     for (const alarmId of this.waiting) {
@@ -101,7 +102,7 @@ export class AlarmStageBatch {
       this.waiting.delete(alarmId);
       this.inJob.add(alarmId);
       taken.push(alarmId);
-      outcomes.push(this.runAlarm(alarmId));
+      outcomes.push(await this.runAlarm(alarmId));
     }
     return outcomes;
   }
@@ -111,20 +112,20 @@ export class AlarmStageBatch {
    * `stages_done` unreadable, say) rolls back this alarm alone, so one bad row cannot fail, and on every
    * retry fail again, the alarms that share its job.
    */
-  private runAlarm(alarmId: number): AlarmOutcome {
-    const { db, logger } = this.deps;
+  private async runAlarm(alarmId: number): Promise<AlarmOutcome> {
+    const { sql, logger } = this.deps;
     try {
-      return db.transaction(() => this.runStages(alarmId))();
+      return await sql.transaction(() => this.runStages(alarmId));
     } catch (error) {
       // SQLite rolled back the whole batch (disk full, I/O error): nothing of it holds, all of it is retried.
-      if (!db.inTransaction) throw error;
+      if (error instanceof TransactionEndedError) throw error;
       logger.error({ err: error, alarmId, code: "PIPELINE_STAGE_FAILED" }, "alarm stages failed; will retry");
       return { alarmId, followUps: [], failed: true };
     }
   }
 
-  private runStages(alarmId: number): AlarmOutcome {
-    const { db, alarms } = this.deps;
+  private async runStages(alarmId: number): Promise<AlarmOutcome> {
+    const { sql, alarms } = this.deps;
     const doneBefore = alarms.stagesDone(alarmId);
     const done = new Set(doneBefore);
     const outcome: AlarmOutcome = { alarmId, followUps: [], failed: false };
@@ -132,16 +133,16 @@ export class AlarmStageBatch {
       if (done.has(stage.name)) continue;
       const own: AfterCommit[] = [];
       try {
-        db.transaction(() => {
+        await sql.transaction(async () => {
           const alarm = alarms.get(alarmId);
           if (!alarm) throw new Error(`alarm ${alarmId} vanished`);
-          stage.run(alarm, this.deps, (work) => own.push(work));
-        })();
+          await stage.run(alarm, this.deps, (work) => own.push(work));
+        });
       } catch (error) {
         // SQLite rolled back the whole batch (disk full, I/O error): nothing of it holds, all of it is retried.
-        if (!db.inTransaction) throw error;
+        if (error instanceof TransactionEndedError) throw error;
         outcome.failed = true;
-        this.recordFailure(alarmId, stage, error);
+        await this.recordFailure(alarmId, stage, error);
         break;
       }
       done.add(stage.name);
@@ -151,24 +152,24 @@ export class AlarmStageBatch {
     return outcome;
   }
 
-  private recordFailure(alarmId: number, stage: AlarmStage, error: unknown): void {
-    const { db, alarms, logger } = this.deps;
+  private async recordFailure(alarmId: number, stage: AlarmStage, error: unknown): Promise<void> {
+    const { sql, alarms, logger } = this.deps;
     const reason = describeError(error);
     logger.error(
       { err: error, alarmId, stage: stage.name, code: "PIPELINE_STAGE_FAILED" },
       "alarm stage failed; will retry",
     );
     try {
-      db.transaction(() => {
+      await sql.transaction(async () => {
         const previous = alarms.get(alarmId)?.stage_error;
         alarms.setStageError(alarmId, `${stage.name}: ${reason}`);
         // One event per distinct failure, not one per retry, keeps the timeline readable.
         if (previous !== `${stage.name}: ${reason}`) {
           alarms.appendEvent(alarmId, "stage_failed", "system", { stage: stage.name, reason });
         }
-      })();
+      });
     } catch (recordError) {
-      if (!db.inTransaction) throw recordError;
+      if (recordError instanceof TransactionEndedError) throw recordError;
       logger.error({ err: recordError, alarmId }, "could not record the stage failure");
     }
   }

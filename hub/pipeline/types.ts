@@ -27,9 +27,12 @@ import type { Db } from "../storage/database.ts";
 import type { GroupCommit } from "../storage/group-commit.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { DeviceRow, RegistryRepository } from "../storage/registry-repo.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 
 export interface PipelineDeps {
   db: Db;
+  /** The storage port over the same database; stages that moved onto it read and write through this. */
+  sql: SqlDatabase;
   /** Presses and alarm stages that come together are committed together (one fsync). */
   commits: Pick<GroupCommit, "run">;
   alarms: AlarmRepository;
@@ -80,15 +83,20 @@ export interface DeviceIntakeStage {
 export type IntakeAfterCommit = () => void | Promise<void>;
 
 /**
- * An intake stage that reads and writes storage (dedupe, persist). Synchronous:
- * it runs inside the press's savepoint, back to back with the other storing
- * stages, so nothing can slip between de-duplication and persist; a throw rolls
- * back this press alone, which then gets no ack (the device retries).
+ * An intake stage that reads and writes storage (dedupe, persist). It runs
+ * inside the press's savepoint, back to back with the other storing stages, so
+ * nothing can slip between de-duplication and persist; a throw rolls back this
+ * press alone, which then gets no ack (the device retries). It may await
+ * storage, nothing else: the group commit holds the database while it runs.
  */
 export interface StoringIntakeStage {
   readonly name: string;
   readonly stores: true;
-  run(context: PressContext, deps: PipelineDeps, afterCommit: (work: IntakeAfterCommit) => void): IntakeOutcome;
+  run(
+    context: PressContext,
+    deps: PipelineDeps,
+    afterCommit: (work: IntakeAfterCommit) => void,
+  ): IntakeOutcome | Promise<IntakeOutcome>;
 }
 
 export type IntakeStage = DeviceIntakeStage | StoringIntakeStage;
@@ -98,11 +106,12 @@ export type AfterCommit = () => void;
 export interface AlarmStage {
   readonly name: string;
   /**
-   * Synchronous on purpose: it runs inside the same transaction that marks it
-   * done, so its writes (outbox rows included) and its completion commit together.
-   * Work that must wait for the commit (pushes, device feedback, async follow-ups
-   * such as asking a router) is handed to `afterCommit`: it runs only once the
-   * commit succeeded, and is dropped with the transaction when the stage fails.
+   * It runs inside the same transaction that marks it done, so its writes
+   * (outbox rows included) and its completion commit together: it may await
+   * storage, nothing else. Work that must wait for the commit (pushes, device
+   * feedback, async follow-ups such as asking a router) is handed to
+   * `afterCommit`: it runs only once the commit succeeded, and is dropped with
+   * the transaction when the stage fails.
    */
-  run(alarm: AlarmRow, deps: PipelineDeps, afterCommit: (work: AfterCommit) => void): void;
+  run(alarm: AlarmRow, deps: PipelineDeps, afterCommit: (work: AfterCommit) => void): void | Promise<void>;
 }

@@ -12,6 +12,7 @@ import type { Clock } from "../dispatch/types.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
 import { ServiceRequestRepository } from "./service-repo.ts";
 import { ServiceRequestService } from "./service-requests.ts";
@@ -27,6 +28,7 @@ export interface ServiceRequests {
 
 export function createServiceRequests(deps: {
   db: Db;
+  sql: SqlDatabase;
   alarms: AlarmRepository;
   dispatchRepo: DispatchRepository;
   outbox: OutboxRepository;

@@ -17,8 +17,8 @@ import type { Clock } from "../dispatch/types.ts";
 import { AnxinError } from "../errors.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
 import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
-import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { UserRepository, UserRow } from "../storage/user-repo.ts";
 import { ACTIVE_SERVICE_STATUSES, serviceRequestNotFound } from "./service-lifecycle.ts";
 import type { ServiceRequestRepository, ServiceRequestRow, ServiceWorkerRow } from "./service-repo.ts";
@@ -26,7 +26,7 @@ import { distanceTo, orderServiceCandidates, routingReason, type ServiceCandidat
 import { serviceAssignedMessage, serviceStandDownMessage } from "./service-text.ts";
 
 export interface ServiceRequestDeps {
-  db: Db;
+  sql: SqlSession;
   alarms: AlarmRepository;
   repo: ServiceRequestRepository;
   /** Households, and the alarm's current worker and dispatch reason (shown by the console's dispatch card). */
@@ -273,7 +273,7 @@ export class ServiceRequestService {
 
   private async transact(work: (effects: DispatchEffects) => void): Promise<void> {
     const effects = new DispatchEffects();
-    this.deps.db.transaction(() => work(effects))();
+    await this.deps.sql.transaction(async () => work(effects));
     await this.deps.closeOut.afterCommit(effects);
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { EventBus } from "../events.ts";
-import type { Db } from "../storage/database.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { FaultKind, FaultRepository } from "./fault-repo.ts";
 import { type DeviceFault, type DeviceTest, faultView } from "./supervision-views.ts";
 
@@ -18,13 +18,13 @@ export class SupervisionEffects {
 }
 
 export class FaultLedger {
-  private readonly db: Db;
+  private readonly sql: SqlSession;
   private readonly repo: FaultRepository;
   private readonly bus: EventBus;
   private readonly logger: Logger;
 
-  constructor(deps: { db: Db; repo: FaultRepository; bus: EventBus; logger: Logger }) {
-    this.db = deps.db;
+  constructor(deps: { sql: SqlSession; repo: FaultRepository; bus: EventBus; logger: Logger }) {
+    this.sql = deps.sql;
     this.repo = deps.repo;
     this.bus = deps.bus;
     this.logger = deps.logger;
@@ -33,7 +33,7 @@ export class FaultLedger {
   /** Runs `work` in one transaction, then announces its effects; returns what `work` returned. */
   async transact<T>(work: (effects: SupervisionEffects) => T): Promise<T> {
     const effects = new SupervisionEffects();
-    const result = this.db.transaction(() => work(effects))();
+    const result = await this.sql.transaction(async () => work(effects));
     await this.afterCommit(effects);
     return result;
   }

@@ -10,6 +10,7 @@ import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { Db } from "../storage/database.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import { DeviceHealthViews } from "./device-health.ts";
 import { DeviceSupervisor } from "./device-supervisor.ts";
 import { FaultLedger } from "./fault-ledger.ts";
@@ -26,6 +27,7 @@ export interface Supervision {
 
 export function createSupervision(deps: {
   db: Db;
+  sql: SqlDatabase;
   registry: RegistryRepository;
   alarms: AlarmRepository;
   devices: DevicePort;
@@ -38,7 +40,7 @@ export function createSupervision(deps: {
   const settings = supervisionSettingsFrom(deps.config);
   const faults = new FaultRepository(deps.db, deps.registry.presence);
   const testRepo = new TestRepository(deps.db);
-  const ledger = new FaultLedger({ db: deps.db, repo: faults, bus: deps.bus, logger: deps.logger });
+  const ledger = new FaultLedger({ sql: deps.sql, repo: faults, bus: deps.bus, logger: deps.logger });
   const tests = new TestAlarms({
     tests: testRepo,
     faults,

@@ -24,6 +24,7 @@ import { AlarmRepository, type IncidentKind } from "../../hub/storage/alarm-repo
 import { type Db, openDatabase } from "../../hub/storage/database.ts";
 import { OutboxRepository } from "../../hub/storage/outbox-repo.ts";
 import { RegistryRepository } from "../../hub/storage/registry-repo.ts";
+import { SqliteSql } from "../../hub/storage/sql/sqlite-sql.ts";
 import { UserRepository, type UserRow } from "../../hub/storage/user-repo.ts";
 import type { FeedbackState } from "../../protocol/index.ts";
 
@@ -69,8 +70,10 @@ export async function startDispatchHarness(overrides: Partial<DispatchSettings> 
     routing: null,
     ...overrides,
   };
+  const sql = new SqliteSql(db);
+  sql.guardDirectStatements();
   const service = new DispatchService({
-    db,
+    sql,
     alarms,
     repo,
     outbox: new OutboxRepository(db),
