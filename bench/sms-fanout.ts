@@ -25,6 +25,7 @@ import { AlarmRepository } from "../hub/storage/alarm-repo.ts";
 import { openDatabase } from "../hub/storage/database.ts";
 import { relativeSmsPriority } from "../hub/storage/outbox-priority.ts";
 import { OutboxRepository } from "../hub/storage/outbox-repo.ts";
+import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 import { startFakeTwilio } from "../tests/support/fake-twilio.ts";
 
 export interface SmsFanoutOptions {
@@ -90,6 +91,7 @@ export async function measureSmsFanout(options: SmsFanoutOptions = DEFAULT_SMS_F
   const twilio = { ...ACCOUNT, from: FROM, apiBaseUrl: fake.url };
   const sender = new OutboxSender(
     {
+      sql: new SqliteSql(db),
       outbox,
       alarms,
       notifier: new TwilioSmsNotifier(twilio),

@@ -18,7 +18,7 @@ export const CHUNK_SIZE = 16;
  */
 export async function forEachChunked<T>(
   items: readonly T[],
-  work: (item: T) => void,
+  work: (item: T) => void | Promise<void>,
   proceed: () => boolean = () => true,
 ): Promise<void> {
   for (let start = 0; start < items.length; start += CHUNK_SIZE) {
@@ -26,6 +26,6 @@ export async function forEachChunked<T>(
       await new Promise((resolve) => setImmediate(resolve));
       if (!proceed()) return;
     }
-    for (const item of items.slice(start, start + CHUNK_SIZE)) work(item);
+    for (const item of items.slice(start, start + CHUNK_SIZE)) await work(item);
   }
 }

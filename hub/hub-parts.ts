@@ -143,7 +143,18 @@ export function createHubParts(
   });
   // Families: each texted relative's status link goes into their first SMS, so it exists before the cascade.
   const family = createFamily({ db, alarms, registry, outbox, users, bus, logger, config, clock });
-  const relatives = createRelatives({ db, alarms, registry, outbox, links: family.links, bus, logger, config, clock });
+  const relatives = createRelatives({
+    db,
+    sql,
+    alarms,
+    registry,
+    outbox,
+    links: family.links,
+    bus,
+    logger,
+    config,
+    clock,
+  });
   // Closing an alarm (resolve, cancel, a finished test) withdraws its offers and
   // stops its relatives' cascade in the same transaction.
   // It closes its service request too (done or cancelled): that wrapper is outermost.
@@ -229,6 +240,7 @@ export function createHubParts(
   );
   const sender = new OutboxSender(
     {
+      sql,
       outbox,
       alarms,
       notifier: options.smsNotifier ?? chooseSmsNotifier(config, logger),

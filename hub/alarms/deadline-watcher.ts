@@ -23,8 +23,8 @@ import type { Clock } from "../dispatch/types.ts";
 import type { EventBus } from "../events.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
 import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
-import type { Db } from "../storage/database.ts";
 import type { NewOutboxMessage, OutboxRepository } from "../storage/outbox-repo.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 import { escalationSms } from "./escalation-text.ts";
 import type { EscalationKind, LifecycleRepository } from "./lifecycle-repo.ts";
 import type { LifecycleService } from "./lifecycle-service.ts";
@@ -50,7 +50,7 @@ interface Escalation {
 
 export class DeadlineWatcher {
   private readonly deps: {
-    db: Db;
+    sql: SqlSession;
     alarms: AlarmRepository;
     repo: LifecycleRepository;
     lifecycle: Pick<LifecycleService, "overdue">;
@@ -104,8 +104,8 @@ export class DeadlineWatcher {
       let fired = 0;
       await forEachChunked(
         due,
-        (escalation) => {
-          if (this.fire(escalation)) fired += 1;
+        async (escalation) => {
+          if (await this.fire(escalation)) fired += 1;
         },
         () => !this.stopped,
       );
@@ -203,19 +203,19 @@ export class DeadlineWatcher {
     };
   }
 
-  private fire(escalation: Escalation): boolean {
-    const { db, repo, alarms, outbox, bus, clock } = this.deps;
+  private async fire(escalation: Escalation): Promise<boolean> {
+    const { sql, repo, alarms, outbox, bus, clock } = this.deps;
     const { alarm, kind, level } = escalation;
     const at = clock().toISOString();
     const type = kind === "ack" || kind === "arrival" ? "escalated" : "overdue";
-    const result = db.transaction(() => {
+    const result = await sql.transaction(async () => {
       // Chunks leave time between the pass's query and this: the alarm may have been acknowledged or closed since.
       const current = alarms.get(alarm.id);
       if (!current || !stillDue(kind, current)) return null;
       if (!repo.recordEscalation(alarm.id, kind, level, at)) return null;
       alarms.appendEvent(alarm.id, type, "system", { kind, level, ...escalation.detail }, at);
       return { texts: escalation.sms ? outbox.enqueue([escalation.sms]) : 0 };
-    })();
+    });
     if (result === null) return false;
     bus.emit("alarm.changed", { alarmId: alarm.id, change: type });
     if (result.texts > 0) bus.emit("outbox.enqueued", { count: result.texts });

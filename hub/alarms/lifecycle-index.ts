@@ -45,7 +45,7 @@ export function createLifecycle(deps: {
   });
   const watcher = new DeadlineWatcher(
     {
-      db,
+      sql,
       alarms,
       repo,
       lifecycle: service,

@@ -22,6 +22,7 @@ import type { Logger } from "pino";
 import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { OutboxRepository, OutboxRow } from "../storage/outbox-repo.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { SendResult } from "./notifier.ts";
 import { retryDelayMs } from "./retry-delay.ts";
 
@@ -37,15 +38,17 @@ interface Queued {
 export class OutboxOutcomes {
   private queued: Queued[] = [];
   private readonly outbox: OutboxRepository;
+  private readonly sql: SqlSession;
   private readonly alarms: AlarmRepository;
   private readonly bus: EventBus;
   private readonly logger: Logger;
   private readonly options: { maxBackoffMs: number; smsChannel: string; voiceChannel: string };
 
   constructor(
-    deps: { outbox: OutboxRepository; alarms: AlarmRepository; bus: EventBus; logger: Logger },
+    deps: { sql: SqlSession; outbox: OutboxRepository; alarms: AlarmRepository; bus: EventBus; logger: Logger },
     options: { maxBackoffMs: number; smsChannel: string; voiceChannel: string },
   ) {
+    this.sql = deps.sql;
     this.outbox = deps.outbox;
     this.alarms = deps.alarms;
     this.bus = deps.bus;
@@ -57,16 +60,18 @@ export class OutboxOutcomes {
   record(row: OutboxRow, result: SendResult): Promise<void> {
     return new Promise((done) => {
       this.queued.push({ row, result, done });
-      if (this.queued.length === 1) setImmediate(() => this.flush());
+      if (this.queued.length === 1) setImmediate(() => void this.flush());
     });
   }
 
-  private flush(): void {
+  /** Never rejects: an outcome not stored is logged, and its row is sent again. */
+  private async flush(): Promise<void> {
     const batch = this.queued;
     this.queued = [];
     const logs: (() => void)[] = [];
     try {
-      this.outbox.transaction(() => {
+      // A row's outcome and its alarm event commit together.
+      await this.sql.transaction(async () => {
         for (const item of batch) logs.push(this.write(item.row, item.result));
       });
       for (const log of logs) log();

@@ -25,6 +25,7 @@ import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { DueHangup } from "../storage/call-hangup-repo.ts";
 import type { OutboxRepository, OutboxRow } from "../storage/outbox-repo.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { CallHangups, HangUp } from "./call-hangups.ts";
 import type { SmsNotifier, VoiceNotifier } from "./notifier.ts";
 import { OutboxOutcomes, type ProviderAnswer } from "./outbox-outcomes.ts";
@@ -65,6 +66,7 @@ export class OutboxSender {
 
   constructor(
     deps: {
+      sql: SqlSession;
       outbox: OutboxRepository;
       alarms: AlarmRepository;
       notifier: SmsNotifier;
@@ -84,7 +86,7 @@ export class OutboxSender {
     this.logger = deps.logger;
     this.options = options;
     this.outcomes = new OutboxOutcomes(
-      { outbox: deps.outbox, alarms: deps.alarms, bus: deps.bus, logger: deps.logger },
+      { sql: deps.sql, outbox: deps.outbox, alarms: deps.alarms, bus: deps.bus, logger: deps.logger },
       { maxBackoffMs: options.maxBackoffMs, smsChannel: deps.notifier.name, voiceChannel: deps.voice.name },
     );
   }

@@ -18,6 +18,7 @@ import type { Db } from "../storage/database.ts";
 import { type DeliveryChannel, isAnsweredCall } from "../storage/delivery-status.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 import { CallCanceller } from "./call-cancel.ts";
 import { CascadeRepository, type ContactRow, type EndedContact } from "./cascade-repo.ts";
 import { RelativeCascade } from "./relative-cascade.ts";
@@ -70,6 +71,7 @@ export type DeliveryOutcome = "unknown_sid" | "stale" | "recorded";
 
 export interface CascadeServiceDeps {
   db: Db;
+  sql: SqlSession;
   alarms: AlarmRepository;
   registry: RegistryRepository;
   outbox: OutboxRepository;
@@ -128,8 +130,8 @@ export class RelativeCascadeService {
     return { settled: ended.length, stopped: closed.length, advanced: due.length };
   }
 
-  private advanceDue(alarmId: number, now: string): void {
-    this.transact((fx) => {
+  private async advanceDue(alarmId: number, now: string): Promise<void> {
+    await this.transact((fx) => {
       // Re-read inside the transaction: a confirmation may have just ended it.
       const cascade = this.repo.cascade(alarmId);
       if (!cascade?.deadline_at || cascade.deadline_at > now) return;
@@ -142,7 +144,7 @@ export class RelativeCascadeService {
   }
 
   /** A status callback: stored when it moves the message forward; a failed SMS or an ended call moves the cascade on. */
-  onDeliveryReport(report: DeliveryReport): DeliveryOutcome {
+  onDeliveryReport(report: DeliveryReport): Promise<DeliveryOutcome> {
     const { outbox, alarms } = this.deps;
     return this.transact((fx) => {
       const at = this.deps.clock().toISOString();
@@ -167,7 +169,7 @@ export class RelativeCascadeService {
   }
 
   /** A text from a phone: a relative of an open alarm confirms (or says something else); anyone else is unknown. */
-  onInboundSms(sms: InboundSms): InboundOutcome {
+  onInboundSms(sms: InboundSms): Promise<InboundOutcome> {
     return this.transact((fx): InboundOutcome => {
       // Recorded in the transaction that acts on it: a replay can neither act twice nor slip in between.
       if (!this.repo.recordInboundSms(sms.messageSid, this.deps.clock().toISOString())) return { kind: "replay" };
@@ -189,7 +191,7 @@ export class RelativeCascadeService {
    * confirms exactly as an SMS reply does; another key is recorded as a reply.
    * A call of an alarm that is closed, or one we never placed, is unknown.
    */
-  onKeypad(press: KeypadPress): KeypadOutcome {
+  onKeypad(press: KeypadPress): Promise<KeypadOutcome> {
     return this.transact((fx): KeypadOutcome => {
       const contact = this.repo.openContactByCallSid(press.callSid);
       if (!contact) return { kind: "unknown", language: this.deps.settings.smsLanguage };
@@ -243,9 +245,9 @@ export class RelativeCascadeService {
     }
   }
 
-  private transact<T>(work: (effects: CascadeEffects) => T): T {
+  private async transact<T>(work: (effects: CascadeEffects) => T | Promise<T>): Promise<T> {
     const effects = new CascadeEffects();
-    const result = this.deps.db.transaction(() => work(effects))();
+    const result = await this.deps.sql.transaction(async () => work(effects));
     this.afterCommit(effects);
     return result;
   }

@@ -19,6 +19,7 @@ import { CallHangupRepository } from "../storage/call-hangup-repo.ts";
 import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import { RelativeCascadeService } from "./cascade-service.ts";
 import { CascadeViews } from "./cascade-views.ts";
 import { CascadeWatcher } from "./cascade-watcher.ts";
@@ -44,6 +45,7 @@ export function statusCallbackUrl(config: HubConfig): string {
 
 export function createRelatives(deps: {
   db: Db;
+  sql: SqlDatabase;
   alarms: AlarmRepository;
   registry: RegistryRepository;
   outbox: OutboxRepository;

@@ -115,11 +115,6 @@ export class OutboxRepository {
     return row.t;
   }
 
-  /** Runs `work` in one transaction: a row's outcome and its alarm event commit together. */
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
-  }
-
   markSent(id: number, providerRef: string): void {
     this.sql.markSent.run(providerRef, nowIso(), id);
   }

@@ -16,6 +16,7 @@ import { TwilioVoiceNotifier } from "../../hub/notify/twilio-voice-notifier.ts";
 import { AlarmRepository } from "../../hub/storage/alarm-repo.ts";
 import { type Db, openDatabase } from "../../hub/storage/database.ts";
 import { type NewOutboxMessage, OutboxRepository, type OutboxRow } from "../../hub/storage/outbox-repo.ts";
+import { SqliteSql } from "../../hub/storage/sql/sqlite-sql.ts";
 import { type FakeTwilio, type FakeTwilioLimits, startFakeTwilio } from "./fake-twilio.ts";
 import { TEST_TWILIO } from "./test-hub.ts";
 
@@ -79,6 +80,7 @@ export async function startOutboxHarness(limits: FakeTwilioLimits = {}): Promise
       const account = { ...TEST_TWILIO, apiBaseUrl: fake.url, timeoutMs };
       const sender = new OutboxSender(
         {
+          sql: new SqliteSql(db),
           outbox,
           alarms,
           notifier: new TwilioSmsNotifier(account),

@@ -12,6 +12,7 @@ import { TwilioVoiceNotifier } from "../../hub/notify/twilio-voice-notifier.ts";
 import { AlarmRepository } from "../../hub/storage/alarm-repo.ts";
 import { openDatabase } from "../../hub/storage/database.ts";
 import { OutboxRepository } from "../../hub/storage/outbox-repo.ts";
+import { SqliteSql } from "../../hub/storage/sql/sqlite-sql.ts";
 import { TEST_TWILIO } from "./test-hub.ts";
 
 const [dbFile, apiBaseUrl] = process.argv.slice(2);
@@ -21,6 +22,7 @@ const db = openDatabase(dbFile, logger);
 const account = { ...TEST_TWILIO, apiBaseUrl, timeoutMs: 60_000 };
 const sender = new OutboxSender(
   {
+    sql: new SqliteSql(db),
     outbox: new OutboxRepository(db),
     alarms: new AlarmRepository(db),
     notifier: new TwilioSmsNotifier(account),

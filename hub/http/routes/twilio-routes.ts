@@ -79,7 +79,11 @@ export const twilioRoutes: FastifyPluginAsync<TwilioWebhookOptions> = async (app
         );
         throw new AnxinError("VALIDATION_FAILED", "an inbound SMS needs its MessageSid (SM… or MM…)");
       }
-      const outcome = options.relatives.onInboundSms({ messageSid, from: form.From ?? "", body: form.Body ?? "" });
+      const outcome = await options.relatives.onInboundSms({
+        messageSid,
+        from: form.From ?? "",
+        body: form.Body ?? "",
+      });
       reply.type("text/xml; charset=utf-8");
       if (outcome.kind === "replay") {
         // An empty answer: our reply to this message went out the first time; Twilio must not send it again.
@@ -113,7 +117,7 @@ export const twilioRoutes: FastifyPluginAsync<TwilioWebhookOptions> = async (app
       const form = verified(request);
       const callSid = form.CallSid ?? "";
       const digits = form.Digits ?? "";
-      const outcome = options.relatives.onKeypad({ callSid, digits, callStatus: form.CallStatus ?? null });
+      const outcome = await options.relatives.onKeypad({ callSid, digits, callStatus: form.CallStatus ?? null });
       reply.type("text/xml; charset=utf-8");
       if (outcome.kind === "unknown") {
         log.warn(
@@ -149,7 +153,7 @@ export const twilioRoutes: FastifyPluginAsync<TwilioWebhookOptions> = async (app
           "a status callback needs MessageSid/MessageStatus or CallSid/CallStatus",
         );
       }
-      const outcome = options.relatives.onDeliveryReport(report);
+      const outcome = await options.relatives.onDeliveryReport(report);
       if (outcome === "unknown_sid") {
         log.warn(
           { code: "TWILIO_UNKNOWN_SID", sid: report.sid, status: report.status },
