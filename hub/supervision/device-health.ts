@@ -19,16 +19,18 @@ export class DeviceHealthViews {
     this.settings = deps.settings;
   }
 
-  list(filter: { openOnly: boolean; deviceId?: string; limit: number }): DeviceFault[] {
-    return this.faults.list(filter).map(faultView);
+  async list(filter: { openOnly: boolean; deviceId?: string; limit: number }): Promise<DeviceFault[]> {
+    return (await this.faults.list(filter)).map(faultView);
   }
 
-  health(deviceId: string, now = new Date()): DeviceHealth {
-    const device = this.faults.device(deviceId);
+  async health(deviceId: string, now = new Date()): Promise<DeviceHealth> {
+    const device = await this.faults.device(deviceId);
     if (!device) throw new AnxinError("DEVICE_UNKNOWN", `device ${deviceId} is not in the registry`, { deviceId });
-    const recent = this.faults.list({ openOnly: false, deviceId, limit: RECENT_FAULTS }).map(faultView);
-    const open = this.faults.list({ openOnly: true, deviceId, limit: 100 }).map(faultView);
-    const latest = this.tests.latest(deviceId);
+    const recent = (await this.faults.list({ openOnly: false, deviceId, limit: RECENT_FAULTS })).map(faultView);
+    const open = (await this.faults.list({ openOnly: true, deviceId, limit: 100 })).map(faultView);
+    const latest = await this.tests.latest(deviceId);
+    const nextTestDueAt = this.settings.testIntervalMs > 0 ? await this.tests.nextDue(deviceId) : null;
+    const events = await this.faults.events(deviceId, RECENT_EVENTS);
     const health =
       device.status !== "active"
         ? "revoked"
@@ -53,8 +55,8 @@ export class DeviceHealthViews {
       openFaults: open,
       recentFaults: recent,
       lastTest: latest ? testView(latest) : null,
-      nextTestDueAt: this.settings.testIntervalMs > 0 ? this.tests.nextDue(deviceId) : null,
-      events: this.faults.events(deviceId, RECENT_EVENTS).map((e) => ({
+      nextTestDueAt,
+      events: events.map((e) => ({
         at: e.at,
         type: e.type,
         actor: e.actor,

@@ -90,15 +90,15 @@ export class DeviceSupervisor {
 
   /** A heartbeat: the device is alive and connected; its battery may need a visit. */
   async onHeartbeat(deviceId: string, at: Date, battery: number): Promise<void> {
-    const device = this.deps.faults.device(deviceId);
+    const device = await this.deps.faults.device(deviceId);
     if (device?.status !== "active") return;
     // Presence is written behind (not in this transaction); a healthy device's heartbeat needs no transaction at all.
     if (device.online !== 1) this.deps.registry.setDeviceOnline(deviceId, true, at.toISOString());
-    if (this.faultsToChange(deviceId, battery)) {
+    if (await this.faultsToChange(deviceId, battery)) {
       this.deps.registry.presence.flush(); // as for statuses: `online` is stored before the faults change
-      await this.deps.ledger.transact((effects) => {
-        this.returned(deviceId, at.toISOString(), "heartbeat received", effects);
-        this.checkBattery(deviceId, battery, at.toISOString(), effects);
+      await this.deps.ledger.transact(async (effects) => {
+        await this.returned(deviceId, at.toISOString(), "heartbeat received", effects);
+        await this.checkBattery(deviceId, battery, at.toISOString(), effects);
       });
     }
     if (device.online !== 1) this.deps.bus.emit("device.status", { deviceId, online: true });
@@ -109,7 +109,7 @@ export class DeviceSupervisor {
    * (a fleet dropping or coming back) are applied in arrival order in one transaction (tick-batch.ts).
    */
   async onStatus(deviceId: string, online: boolean, at: Date): Promise<void> {
-    const device = this.deps.faults.device(deviceId);
+    const device = await this.deps.faults.device(deviceId);
     if (device?.status !== "active") return;
     await this.statuses.add({ deviceId, online, at: at.toISOString() });
     if (online) await this.deps.tests.resendPending(deviceId);
@@ -118,15 +118,27 @@ export class DeviceSupervisor {
   /** Statuses of one tick, one transaction, in arrival order. */
   private async applyStatuses(changes: readonly StatusChange[]): Promise<void> {
     // Devices coming online with no fault open (a reconnecting fleet, mostly): nothing to store here.
-    if (changes.every((change) => change.online && !this.faultsToChange(change.deviceId, null))) return;
+    const toChange = new Set<string>();
+    for (const change of changes) {
+      if (change.online && (await this.faultsToChange(change.deviceId, null))) toChange.add(change.deviceId);
+    }
+    if (changes.every((change) => change.online && !toChange.has(change.deviceId))) return;
     // Presence first, as before it was written behind: whoever reads a fault finds `online` already matching.
     this.deps.registry.presence.flush();
-    await this.deps.ledger.transact((effects) => {
+    await this.deps.ledger.transact(async (effects) => {
       for (const { deviceId, online, at } of changes) {
         // A device coming online with nothing open (a reconnecting fleet, mostly) has no fault to clear.
-        if (online && this.faultsToChange(deviceId, null)) this.returned(deviceId, at, "device online", effects);
+        if (online && (await this.faultsToChange(deviceId, null))) {
+          await this.returned(deviceId, at, "device online", effects);
+        }
         if (!online) {
-          this.deps.ledger.open(deviceId, "offline", at, { reason: "status offline (Last Will or goodbye)" }, effects);
+          await this.deps.ledger.open(
+            deviceId,
+            "offline",
+            at,
+            { reason: "status offline (Last Will or goodbye)" },
+            effects,
+          );
         }
       }
     });
@@ -135,10 +147,11 @@ export class DeviceSupervisor {
   /**
    * Whether hearing from the device (with this battery reading, if any) opens or clears a fault:
    * an open `offline`/`silent` clears, a low reading opens `low_battery` unless open, a good one clears it.
-   * Read synchronously just before the transaction it decides on, so nothing can change in between.
+   * Read before the transaction it decides on; what the transaction does is idempotent (a fault opens
+   * once, a clear clears what is open), so a change in between costs nothing but an empty transaction.
    */
-  private faultsToChange(deviceId: string, battery: number | null): boolean {
-    const open = this.deps.faults.openKinds(deviceId);
+  private async faultsToChange(deviceId: string, battery: number | null): Promise<boolean> {
+    const open = await this.deps.faults.openKinds(deviceId);
     if (open.has("offline") || open.has("silent")) return true;
     if (battery === null) return false;
     const { lowBatteryPercent, batteryClearPercent } = this.deps.settings;
@@ -169,7 +182,7 @@ export class DeviceSupervisor {
 
   private async onAlarmCreated(alarmId: number): Promise<void> {
     try {
-      const device = this.deps.faults.alarmDevice(alarmId);
+      const device = await this.deps.faults.alarmDevice(alarmId);
       if (device?.kind === "test") await this.deps.tests.onTestAlarm(device.device_id);
     } catch (error) {
       this.deps.logger.error({ err: error, alarmId }, "could not settle a test alarm; the next scan will");
@@ -182,11 +195,11 @@ export class DeviceSupervisor {
     // that follows the protocol has had its longest reconnect wait to come back.
     if (now.getTime() - this.startedAt < Math.max(settings.silentAfterMs, RECONNECT_MAX_MS)) return;
     const cutoff = new Date(now.getTime() - settings.silentAfterMs).toISOString();
-    const silent = faults.silentDevices(cutoff);
+    const silent = await faults.silentDevices(cutoff);
     if (silent.length === 0) return;
-    await ledger.transact((effects) => {
+    await ledger.transact(async (effects) => {
       for (const device of silent) {
-        ledger.open(
+        await ledger.open(
           device.id,
           "silent",
           now.toISOString(),
@@ -198,32 +211,34 @@ export class DeviceSupervisor {
   }
 
   private async scanReturns(): Promise<void> {
-    const returned = this.deps.faults.returnedDevices();
+    const returned = await this.deps.faults.returnedDevices();
     if (returned.length === 0) return;
-    await this.deps.ledger.transact((effects) => {
-      for (const row of returned) this.returned(row.device_id, row.last_seen_at, "device heard from again", effects);
+    await this.deps.ledger.transact(async (effects) => {
+      for (const row of returned) {
+        await this.returned(row.device_id, row.last_seen_at, "device heard from again", effects);
+      }
     });
   }
 
   private async scanBatteries(now: Date): Promise<void> {
     const { faults, ledger, settings } = this.deps;
-    const low = faults.lowBatteries(settings.lowBatteryPercent);
-    const recovered = faults.recoveredBatteries(settings.batteryClearPercent);
+    const low = await faults.lowBatteries(settings.lowBatteryPercent);
+    const recovered = await faults.recoveredBatteries(settings.batteryClearPercent);
     if (low.length === 0 && recovered.length === 0) return;
-    await ledger.transact((effects) => {
+    await ledger.transact(async (effects) => {
       for (const device of [...low, ...recovered]) {
-        if (device.battery !== null) this.checkBattery(device.id, device.battery, now.toISOString(), effects);
+        if (device.battery !== null) await this.checkBattery(device.id, device.battery, now.toISOString(), effects);
       }
     });
   }
 
   private async scanRevoked(now: Date): Promise<void> {
     const { faults, ledger } = this.deps;
-    const revoked = faults.faultsOfRevokedDevices();
+    const revoked = await faults.faultsOfRevokedDevices();
     if (revoked.length === 0) return;
-    await ledger.transact((effects) => {
+    await ledger.transact(async (effects) => {
       for (const { device_id } of revoked) {
-        ledger.clear(
+        await ledger.clear(
           device_id,
           ["offline", "silent", "low_battery", "test_failed"],
           now.toISOString(),
@@ -235,16 +250,27 @@ export class DeviceSupervisor {
     });
   }
 
-  private returned(deviceId: string, at: string, reason: string, effects: SupervisionEffects): void {
-    this.deps.ledger.clear(deviceId, ["offline", "silent"], at, reason, `device:${deviceId}`, effects);
+  private async returned(deviceId: string, at: string, reason: string, effects: SupervisionEffects): Promise<void> {
+    await this.deps.ledger.clear(deviceId, ["offline", "silent"], at, reason, `device:${deviceId}`, effects);
   }
 
-  private checkBattery(deviceId: string, battery: number, at: string, effects: SupervisionEffects): void {
+  private async checkBattery(
+    deviceId: string,
+    battery: number,
+    at: string,
+    effects: SupervisionEffects,
+  ): Promise<void> {
     const { ledger, settings } = this.deps;
     if (battery <= settings.lowBatteryPercent) {
-      ledger.open(deviceId, "low_battery", at, { battery, thresholdPercent: settings.lowBatteryPercent }, effects);
+      await ledger.open(
+        deviceId,
+        "low_battery",
+        at,
+        { battery, thresholdPercent: settings.lowBatteryPercent },
+        effects,
+      );
     } else if (battery >= settings.batteryClearPercent) {
-      ledger.clear(deviceId, ["low_battery"], at, `battery reads ${battery}%`, `device:${deviceId}`, effects);
+      await ledger.clear(deviceId, ["low_battery"], at, `battery reads ${battery}%`, `device:${deviceId}`, effects);
     }
   }
 }

@@ -31,7 +31,7 @@ export class FaultLedger {
   }
 
   /** Runs `work` in one transaction, then announces its effects; returns what `work` returned. */
-  async transact<T>(work: (effects: SupervisionEffects) => T): Promise<T> {
+  async transact<T>(work: (effects: SupervisionEffects) => T | Promise<T>): Promise<T> {
     const effects = new SupervisionEffects();
     const result = await this.sql.transaction(async () => work(effects));
     await this.afterCommit(effects);
@@ -52,33 +52,33 @@ export class FaultLedger {
   }
 
   /** Inside a transaction: opens the fault unless one of its kind is open. Returns true when it opened. */
-  open(
+  async open(
     deviceId: string,
     kind: FaultKind,
     at: string,
     detail: Record<string, unknown>,
     effects: SupervisionEffects,
-  ): boolean {
-    const row = this.repo.open(deviceId, kind, at, detail);
+  ): Promise<boolean> {
+    const row = await this.repo.open(deviceId, kind, at, detail);
     if (!row) return false;
-    this.repo.appendEvent(deviceId, "fault_opened", "system", at, { faultId: row.id, kind, ...detail });
+    await this.repo.appendEvent(deviceId, "fault_opened", "system", at, { faultId: row.id, kind, ...detail });
     effects.faults.push(faultView(row));
     this.logger.warn({ code: "DEVICE_FAULT", deviceId, kind, faultId: row.id, ...detail }, "device fault opened");
     return true;
   }
 
   /** Inside a transaction: clears the device's open faults of these kinds. Returns how many it cleared. */
-  clear(
+  async clear(
     deviceId: string,
     kinds: readonly FaultKind[],
     at: string,
     reason: string,
     actor: string,
     effects: SupervisionEffects,
-  ): number {
-    const cleared = this.repo.clear(deviceId, kinds, at, reason);
+  ): Promise<number> {
+    const cleared = await this.repo.clear(deviceId, kinds, at, reason);
     for (const row of cleared) {
-      this.repo.appendEvent(deviceId, "fault_cleared", actor, at, { faultId: row.id, kind: row.kind, reason });
+      await this.repo.appendEvent(deviceId, "fault_cleared", actor, at, { faultId: row.id, kind: row.kind, reason });
       effects.faults.push(faultView(row));
       this.logger.info({ deviceId, kind: row.kind, faultId: row.id, reason }, "device fault cleared");
     }

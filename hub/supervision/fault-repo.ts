@@ -3,8 +3,8 @@
  * the device columns the supervisor reads. Times are ISO strings written by the
  * hub (`toISOString()`), so they compare correctly as text in SQL.
  */
-import type { Db } from "../storage/database.ts";
 import type { PresenceBuffer } from "../storage/presence-buffer.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 
 export const FAULT_KINDS = ["offline", "silent", "low_battery", "test_failed"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -45,94 +45,112 @@ const FAULT_SELECT = `
   FROM device_faults f JOIN devices d ON d.id = f.device_id LEFT JOIN households h ON h.id = d.household_id`;
 
 export class FaultRepository {
-  private readonly db: Db;
+  private readonly sql: SqlSession;
   /** Device presence not yet in SQLite (written behind): laid over one device, flushed before a scan of many. */
   private readonly presence: PresenceBuffer | null;
 
-  constructor(db: Db, presence: PresenceBuffer | null = null) {
-    this.db = db;
+  constructor(sql: SqlSession, presence: PresenceBuffer | null = null) {
+    this.sql = sql;
     this.presence = presence;
   }
 
   /** Opens the fault unless one of this kind is already open for the device; returns the new row, or null. */
-  open(deviceId: string, kind: FaultKind, at: string, detail: Record<string, unknown>): FaultRow | null {
-    const inserted = this.db
-      .prepare(
-        "INSERT OR IGNORE INTO device_faults (device_id, kind, opened_at, detail) VALUES (?, ?, ?, ?) RETURNING id",
-      )
-      .get(deviceId, kind, at, JSON.stringify(detail)) as { id: number } | undefined;
-    return inserted ? (this.fault(inserted.id) ?? null) : null;
+  async open(deviceId: string, kind: FaultKind, at: string, detail: Record<string, unknown>): Promise<FaultRow | null> {
+    // The partial unique index device_faults_one_open refuses a second open fault of a kind.
+    const inserted = await this.sql.get<{ id: number }>(
+      `INSERT INTO device_faults (device_id, kind, opened_at, detail) VALUES (?, ?, ?, ?)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [deviceId, kind, at, JSON.stringify(detail)],
+    );
+    return inserted ? ((await this.fault(inserted.id)) ?? null) : null;
   }
 
   /** Clears the device's open faults of these kinds; returns the rows that were open. */
-  clear(deviceId: string, kinds: readonly FaultKind[], at: string, reason: string): FaultRow[] {
-    const cleared = this.db
-      .prepare(
-        `UPDATE device_faults SET cleared_at = ?, clear_reason = ?
+  async clear(deviceId: string, kinds: readonly FaultKind[], at: string, reason: string): Promise<FaultRow[]> {
+    const cleared = await this.sql.all<{ id: number }>(
+      `UPDATE device_faults SET cleared_at = ?, clear_reason = ?
          WHERE device_id = ? AND cleared_at IS NULL AND kind IN (${kinds.map(() => "?").join(", ")}) RETURNING id`,
-      )
-      .all(at, reason, deviceId, ...kinds) as { id: number }[];
-    return cleared.map((row) => this.fault(row.id)).filter((row): row is FaultRow => row !== undefined);
+      [at, reason, deviceId, ...kinds],
+    );
+    const rows: FaultRow[] = [];
+    for (const { id } of cleared) {
+      const row = await this.fault(id);
+      if (row) rows.push(row);
+    }
+    return rows;
   }
 
-  fault(id: number): FaultRow | undefined {
-    return this.db.prepare(`${FAULT_SELECT} WHERE f.id = ?`).get(id) as FaultRow | undefined;
+  fault(id: number): Promise<FaultRow | undefined> {
+    return this.sql.get<FaultRow>(`${FAULT_SELECT} WHERE f.id = ?`, [id]);
   }
 
-  list(filter: { openOnly: boolean; deviceId?: string; limit: number }): FaultRow[] {
+  list(filter: { openOnly: boolean; deviceId?: string; limit: number }): Promise<FaultRow[]> {
     const where = [filter.openOnly ? "f.cleared_at IS NULL" : null, filter.deviceId ? "f.device_id = ?" : null]
       .filter(Boolean)
       .join(" AND ");
     const params: (string | number)[] = filter.deviceId ? [filter.deviceId] : [];
-    return this.db
-      .prepare(`${FAULT_SELECT} ${where ? `WHERE ${where}` : ""} ORDER BY f.id DESC LIMIT ?`)
-      .all(...params, filter.limit) as FaultRow[];
+    return this.sql.all<FaultRow>(`${FAULT_SELECT} ${where ? `WHERE ${where}` : ""} ORDER BY f.id DESC LIMIT ?`, [
+      ...params,
+      filter.limit,
+    ]);
   }
 
-  appendEvent(deviceId: string, type: string, actor: string, at: string, detail?: Record<string, unknown>): void {
-    this.db
-      .prepare("INSERT INTO device_events (device_id, at, type, actor, detail) VALUES (?, ?, ?, ?, ?)")
-      .run(deviceId, at, type, actor, detail === undefined ? null : JSON.stringify(detail));
+  async appendEvent(
+    deviceId: string,
+    type: string,
+    actor: string,
+    at: string,
+    detail?: Record<string, unknown>,
+  ): Promise<void> {
+    await this.sql.run("INSERT INTO device_events (device_id, at, type, actor, detail) VALUES (?, ?, ?, ?, ?)", [
+      deviceId,
+      at,
+      type,
+      actor,
+      detail === undefined ? null : JSON.stringify(detail),
+    ]);
   }
 
-  events(deviceId: string, limit: number): DeviceEventRow[] {
-    return this.db
-      .prepare("SELECT * FROM device_events WHERE device_id = ? ORDER BY id DESC LIMIT ?")
-      .all(deviceId, limit) as DeviceEventRow[];
+  events(deviceId: string, limit: number): Promise<DeviceEventRow[]> {
+    return this.sql.all<DeviceEventRow>("SELECT * FROM device_events WHERE device_id = ? ORDER BY id DESC LIMIT ?", [
+      deviceId,
+      limit,
+    ]);
   }
 
-  device(deviceId: string): SupervisedDeviceRow | undefined {
-    const row = this.db
-      .prepare("SELECT id, household_id, status, online, last_seen_at, battery, firmware FROM devices WHERE id = ?")
-      .get(deviceId) as SupervisedDeviceRow | undefined;
+  async device(deviceId: string): Promise<SupervisedDeviceRow | undefined> {
+    const row = await this.sql.get<SupervisedDeviceRow>(
+      "SELECT id, household_id, status, online, last_seen_at, battery, firmware FROM devices WHERE id = ?",
+      [deviceId],
+    );
     return row && this.presence ? this.presence.overlay(deviceId, row) : row;
   }
 
   /** The kinds of the device's open faults (a lookup in the one-open-per-kind index). */
-  openKinds(deviceId: string): Set<FaultKind> {
-    const rows = this.db
-      .prepare("SELECT kind FROM device_faults WHERE device_id = ? AND cleared_at IS NULL")
-      .all(deviceId) as { kind: FaultKind }[];
+  async openKinds(deviceId: string): Promise<Set<FaultKind>> {
+    const rows = await this.sql.all<{ kind: FaultKind }>(
+      "SELECT kind FROM device_faults WHERE device_id = ? AND cleared_at IS NULL",
+      [deviceId],
+    );
     return new Set(rows.map((row) => row.kind));
   }
 
-  alarmDevice(alarmId: number): { device_id: string; kind: string } | undefined {
-    return this.db.prepare("SELECT device_id, kind FROM alarms WHERE id = ?").get(alarmId) as
-      | { device_id: string; kind: string }
-      | undefined;
+  alarmDevice(alarmId: number): Promise<{ device_id: string; kind: string } | undefined> {
+    return this.sql.get<{ device_id: string; kind: string }>("SELECT device_id, kind FROM alarms WHERE id = ?", [
+      alarmId,
+    ]);
   }
 
   /** Active devices heard from before `cutoff` with no open silent or offline fault. */
-  silentDevices(cutoff: string): SupervisedDeviceRow[] {
+  silentDevices(cutoff: string): Promise<SupervisedDeviceRow[]> {
     this.presence?.flush();
-    return this.db
-      .prepare(
-        `SELECT id, household_id, status, online, last_seen_at, battery, firmware FROM devices d
+    return this.sql.all<SupervisedDeviceRow>(
+      `SELECT id, household_id, status, online, last_seen_at, battery, firmware FROM devices d
          WHERE d.status = 'active' AND d.last_seen_at IS NOT NULL AND d.last_seen_at < ?
            AND NOT EXISTS (SELECT 1 FROM device_faults f WHERE f.device_id = d.id AND f.cleared_at IS NULL
                            AND f.kind IN ('silent', 'offline'))`,
-      )
-      .all(cutoff) as SupervisedDeviceRow[];
+      [cutoff],
+    );
   }
 
   /**
@@ -140,49 +158,43 @@ export class FaultRepository {
    * heard from since the fault opened (a press, which does not pass through
    * the presence handlers, brings a device back too).
    */
-  returnedDevices(): { device_id: string; last_seen_at: string }[] {
+  returnedDevices(): Promise<{ device_id: string; last_seen_at: string }[]> {
     this.presence?.flush();
-    return this.db
-      .prepare(
-        `SELECT DISTINCT f.device_id, d.last_seen_at FROM device_faults f JOIN devices d ON d.id = f.device_id
+    return this.sql.all<{ device_id: string; last_seen_at: string }>(
+      `SELECT DISTINCT f.device_id, d.last_seen_at FROM device_faults f JOIN devices d ON d.id = f.device_id
          WHERE f.cleared_at IS NULL AND f.kind IN ('silent', 'offline') AND d.online = 1
            AND d.last_seen_at > f.opened_at`,
-      )
-      .all() as { device_id: string; last_seen_at: string }[];
+    );
   }
 
   /** Active devices whose last reported battery is at or below `percent`, without an open low-battery fault. */
-  lowBatteries(percent: number): SupervisedDeviceRow[] {
+  lowBatteries(percent: number): Promise<SupervisedDeviceRow[]> {
     this.presence?.flush();
-    return this.db
-      .prepare(
-        `SELECT id, household_id, status, online, last_seen_at, battery, firmware FROM devices d
+    return this.sql.all<SupervisedDeviceRow>(
+      `SELECT id, household_id, status, online, last_seen_at, battery, firmware FROM devices d
          WHERE d.status = 'active' AND d.battery IS NOT NULL AND d.battery <= ?
            AND NOT EXISTS (SELECT 1 FROM device_faults f WHERE f.device_id = d.id AND f.cleared_at IS NULL
                            AND f.kind = 'low_battery')`,
-      )
-      .all(percent) as SupervisedDeviceRow[];
+      [percent],
+    );
   }
 
   /** Devices with an open low-battery fault whose battery now reads at least `percent`. */
-  recoveredBatteries(percent: number): SupervisedDeviceRow[] {
+  recoveredBatteries(percent: number): Promise<SupervisedDeviceRow[]> {
     this.presence?.flush();
-    return this.db
-      .prepare(
-        `SELECT d.id, d.household_id, d.status, d.online, d.last_seen_at, d.battery, d.firmware
+    return this.sql.all<SupervisedDeviceRow>(
+      `SELECT d.id, d.household_id, d.status, d.online, d.last_seen_at, d.battery, d.firmware
          FROM device_faults f JOIN devices d ON d.id = f.device_id
          WHERE f.cleared_at IS NULL AND f.kind = 'low_battery' AND d.battery IS NOT NULL AND d.battery >= ?`,
-      )
-      .all(percent) as SupervisedDeviceRow[];
+      [percent],
+    );
   }
 
   /** Open faults of devices that have been revoked since: nobody can fix a device that is no longer in service. */
-  faultsOfRevokedDevices(): { device_id: string }[] {
-    return this.db
-      .prepare(
-        `SELECT DISTINCT f.device_id FROM device_faults f JOIN devices d ON d.id = f.device_id
+  faultsOfRevokedDevices(): Promise<{ device_id: string }[]> {
+    return this.sql.all<{ device_id: string }>(
+      `SELECT DISTINCT f.device_id FROM device_faults f JOIN devices d ON d.id = f.device_id
          WHERE f.cleared_at IS NULL AND d.status <> 'active'`,
-      )
-      .all() as { device_id: string }[];
+    );
   }
 }

@@ -38,8 +38,8 @@ export function createSupervision(deps: {
   stageCount: number;
 }): Supervision {
   const settings = supervisionSettingsFrom(deps.config);
-  const faults = new FaultRepository(deps.db, deps.registry.presence);
-  const testRepo = new TestRepository(deps.db);
+  const faults = new FaultRepository(deps.sql, deps.registry.presence);
+  const testRepo = new TestRepository(deps.sql);
   const ledger = new FaultLedger({ sql: deps.sql, repo: faults, bus: deps.bus, logger: deps.logger });
   const tests = new TestAlarms({
     tests: testRepo,

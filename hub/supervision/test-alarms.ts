@@ -65,21 +65,21 @@ export class TestAlarms {
     actor: string,
   ): Promise<{ test: DeviceTest; created: boolean }> {
     const { faults, tests, ledger } = this.deps;
-    return ledger.transact((effects) => {
-      const device = faults.device(deviceId);
+    return ledger.transact(async (effects) => {
+      const device = await faults.device(deviceId);
       if (!device) throw new AnxinError("DEVICE_UNKNOWN", `device ${deviceId} is not in the registry`, { deviceId });
       if (device.status !== "active") {
         throw new AnxinError("DEVICE_REVOKED", `device ${deviceId} is revoked; it cannot be tested`, { deviceId });
       }
-      const pending = tests.pending(deviceId);
+      const pending = await tests.pending(deviceId);
       if (pending) return { test: testView(pending), created: false };
-      return { test: testView(this.create(deviceId, trigger, actor, new Date(), effects)), created: true };
+      return { test: testView(await this.create(deviceId, trigger, actor, new Date(), effects)), created: true };
     });
   }
 
   /** The device came (back) online: a request still before its deadline is sent again. */
   async resendPending(deviceId: string): Promise<void> {
-    const pending = this.deps.tests.pending(deviceId);
+    const pending = await this.deps.tests.pending(deviceId);
     if (pending?.status !== "requested" || Date.parse(pending.deadline) <= Date.now()) return;
     this.deps.logger.debug({ deviceId, requestId: pending.request_id }, "test command sent again after reconnect");
     await this.sendCommand(pending);
@@ -87,9 +87,9 @@ export class TestAlarms {
 
   /** A `test` alarm's pipeline is done: settles the device's request, or closes an unrequested test, at once. */
   async onTestAlarm(deviceId: string): Promise<void> {
-    const pending = this.deps.tests.pending(deviceId);
+    const pending = await this.deps.tests.pending(deviceId);
     if (pending?.status === "requested") await this.answer(pending, new Date());
-    const answered = pending ? this.deps.tests.get(pending.id) : undefined;
+    const answered = pending ? await this.deps.tests.get(pending.id) : undefined;
     if (answered?.status === "answered") await this.complete(answered);
     await this.closeUnrequested(deviceId);
   }
@@ -98,25 +98,26 @@ export class TestAlarms {
   async scan(now: Date): Promise<void> {
     const { tests } = this.deps;
     if (this.deps.settings.testIntervalMs > 0) await this.schedule(now);
-    for (const test of tests.withStatus("requested")) {
+    for (const test of await tests.withStatus("requested")) {
       // An answer that arrived before the deadline counts even if this scan comes after it.
       if (await this.answer(test, now)) continue;
       if (Date.parse(test.deadline) < now.getTime()) await this.fail(test, now);
     }
-    for (const test of tests.withStatus("answered")) await this.complete(test);
+    for (const test of await tests.withStatus("answered")) await this.complete(test);
     await this.closeUnrequested();
   }
 
   /** Every open test alarm (of one device, when given) that answers no request is a manual test: recorded as passed and closed. */
   private async closeUnrequested(deviceId?: string): Promise<void> {
     const { tests, faults, ledger, stageCount } = this.deps;
-    for (const alarm of tests.unrequestedOpenTests(stageCount, deviceId === undefined ? {} : { deviceId })) {
+    const unrequested = await tests.unrequestedOpenTests(stageCount, deviceId === undefined ? {} : { deviceId });
+    for (const alarm of unrequested) {
       const dispatchEffects = new DispatchEffects();
-      await ledger.transact((effects) => {
+      await ledger.transact(async (effects) => {
         const at = new Date().toISOString();
         // Re-read inside the transaction: a scan and an alarm's own call may both have found it.
-        if (tests.unrequestedOpenTests(stageCount, { alarmId: alarm.id }).length === 0) return;
-        const row = tests.insertManual({
+        if ((await tests.unrequestedOpenTests(stageCount, { alarmId: alarm.id })).length === 0) return;
+        const row = await tests.insertManual({
           requestId: randomUUID(),
           deviceId: alarm.device_id,
           alarmId: alarm.id,
@@ -125,13 +126,13 @@ export class TestAlarms {
         });
         this.closeAlarm(alarm.id, alarm.device_id, at, { note: "manual test press", testId: row.id }, dispatchEffects);
         effects.after.push(() => this.afterClosing(alarm.id, alarm.device_id, dispatchEffects));
-        faults.appendEvent(alarm.device_id, "test_completed", "system", at, {
+        await faults.appendEvent(alarm.device_id, "test_completed", "system", at, {
           testId: row.id,
           trigger: "manual",
           alarmId: alarm.id,
         });
         effects.tests.push(testView(row));
-        ledger.clear(
+        await ledger.clear(
           alarm.device_id,
           ["test_failed"],
           at,
@@ -163,26 +164,32 @@ export class TestAlarms {
   private async schedule(now: Date): Promise<void> {
     const { tests, ledger, settings } = this.deps;
     const interval = settings.testIntervalMs;
-    const fresh = tests.unscheduledDevices();
+    const fresh = await tests.unscheduledDevices();
     if (fresh.length > 0) {
-      await ledger.transact(() => {
-        for (const id of fresh) tests.setNextDue(id, nextSlotAfter(id, now.getTime(), interval).toISOString());
+      await ledger.transact(async () => {
+        for (const id of fresh) await tests.setNextDue(id, nextSlotAfter(id, now.getTime(), interval).toISOString());
       });
     }
-    for (const due of tests.due(now.toISOString(), TEST_REQUESTS_PER_SCAN)) {
-      await ledger.transact((effects) => {
-        tests.setNextDue(due.device_id, nextSlotAfter(due.device_id, now.getTime(), interval).toISOString());
+    for (const due of await tests.due(now.toISOString(), TEST_REQUESTS_PER_SCAN)) {
+      await ledger.transact(async (effects) => {
+        await tests.setNextDue(due.device_id, nextSlotAfter(due.device_id, now.getTime(), interval).toISOString());
         // An offline device already has its `offline` fault; a test it cannot receive would only repeat it.
-        if (due.status !== "active" || due.online !== 1 || tests.pending(due.device_id)) return;
-        this.create(due.device_id, "schedule", "system", now, effects);
+        if (due.status !== "active" || due.online !== 1 || (await tests.pending(due.device_id))) return;
+        await this.create(due.device_id, "schedule", "system", now, effects);
       });
     }
   }
 
-  private create(deviceId: string, trigger: TestTrigger, actor: string, now: Date, effects: SupervisionEffects) {
+  private async create(
+    deviceId: string,
+    trigger: TestTrigger,
+    actor: string,
+    now: Date,
+    effects: SupervisionEffects,
+  ): Promise<TestRow> {
     const { tests, faults, settings } = this.deps;
     const requestedAt = now.toISOString();
-    const row = tests.insert({
+    const row = await tests.insert({
       requestId: randomUUID(),
       deviceId,
       trigger,
@@ -190,7 +197,7 @@ export class TestAlarms {
       requestedAt,
       deadline: new Date(now.getTime() + settings.testDeadlineMs).toISOString(),
     });
-    faults.appendEvent(deviceId, "test_requested", actor, requestedAt, {
+    await faults.appendEvent(deviceId, "test_requested", actor, requestedAt, {
       testId: row.id,
       requestId: row.request_id,
       trigger,
@@ -212,15 +219,15 @@ export class TestAlarms {
 
   private async answer(test: TestRow, now: Date): Promise<boolean> {
     const { tests, faults, ledger } = this.deps;
-    return ledger.transact((effects) => {
-      const found = tests.findAnswer(test.device_id, test.requested_at, test.deadline);
-      if (!found || !tests.markAnswered(test.id, found.id, found.received_at)) return false;
-      faults.appendEvent(test.device_id, "test_answered", `device:${test.device_id}`, now.toISOString(), {
+    return ledger.transact(async (effects) => {
+      const found = await tests.findAnswer(test.device_id, test.requested_at, test.deadline);
+      if (!found || !(await tests.markAnswered(test.id, found.id, found.received_at))) return false;
+      await faults.appendEvent(test.device_id, "test_answered", `device:${test.device_id}`, now.toISOString(), {
         testId: test.id,
         requestId: test.request_id,
         alarmId: found.id,
       });
-      const row = tests.get(test.id);
+      const row = await tests.get(test.id);
       if (row) effects.tests.push(testView(row));
       return true;
     });
@@ -233,22 +240,22 @@ export class TestAlarms {
     const alarm = alarmId === null ? undefined : alarms.get(alarmId);
     if (alarmId === null || !alarm || alarms.stagesDone(alarmId).length < stageCount) return;
     const dispatchEffects = new DispatchEffects();
-    await ledger.transact((effects) => {
+    await ledger.transact(async (effects) => {
       const at = new Date().toISOString();
-      if (!tests.finish(test.id, "answered", "completed", at)) return;
+      if (!(await tests.finish(test.id, "answered", "completed", at))) return;
       // An operator may have closed it by hand already; then there is nothing left to close.
       const note = `requested test completed (${test.trigger})`;
       if (this.closeAlarm(alarmId, test.device_id, at, { note, requestId: test.request_id }, dispatchEffects)) {
         effects.after.push(() => this.afterClosing(alarmId, test.device_id, dispatchEffects));
       }
-      faults.appendEvent(test.device_id, "test_completed", "system", at, {
+      await faults.appendEvent(test.device_id, "test_completed", "system", at, {
         testId: test.id,
         requestId: test.request_id,
         alarmId,
       });
-      const row = tests.get(test.id);
+      const row = await tests.get(test.id);
       if (row) effects.tests.push(testView(row));
-      ledger.clear(test.device_id, ["test_failed"], at, `test ${test.request_id} completed`, "system", effects);
+      await ledger.clear(test.device_id, ["test_failed"], at, `test ${test.request_id} completed`, "system", effects);
     });
   }
 
@@ -260,19 +267,19 @@ export class TestAlarms {
 
   private async fail(test: TestRow, now: Date): Promise<void> {
     const { tests, faults, ledger } = this.deps;
-    await ledger.transact((effects) => {
+    await ledger.transact(async (effects) => {
       const at = now.toISOString();
-      if (!tests.finish(test.id, "requested", "failed", at)) return;
-      faults.appendEvent(test.device_id, "test_failed", "system", at, {
+      if (!(await tests.finish(test.id, "requested", "failed", at))) return;
+      await faults.appendEvent(test.device_id, "test_failed", "system", at, {
         testId: test.id,
         requestId: test.request_id,
         deadline: test.deadline,
       });
-      const row = tests.get(test.id);
+      const row = await tests.get(test.id);
       if (row) effects.tests.push(testView(row));
       // A device revoked meanwhile is out of service: its failed test is recorded, but it is nobody's fault to fix.
-      if (faults.device(test.device_id)?.status !== "active") return;
-      ledger.open(
+      if ((await faults.device(test.device_id))?.status !== "active") return;
+      await ledger.open(
         test.device_id,
         "test_failed",
         at,

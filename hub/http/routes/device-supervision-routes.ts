@@ -48,7 +48,7 @@ export const deviceSupervisionRoutes: FastifyPluginAsyncTypebox<DeviceSupervisio
     },
     async (request) => {
       const { open, deviceId, limit } = request.query;
-      return { faults: views.list({ openOnly: open, limit, ...(deviceId ? { deviceId } : {}) }) };
+      return { faults: await views.list({ openOnly: open, limit, ...(deviceId ? { deviceId } : {}) }) };
     },
   );
 

@@ -12,6 +12,13 @@ export function secondsBetween(dialect: SqlDialect, later: string, earlier: stri
     : `EXTRACT(EPOCH FROM (CAST(${later} AS timestamptz) - CAST(${earlier} AS timestamptz)))::float8`;
 }
 
+/** The length of a JSON array held as text (as `stages_done` is). */
+export function jsonArrayLength(dialect: SqlDialect, textExpression: string): string {
+  return dialect === "sqlite"
+    ? `json_array_length(${textExpression})`
+    : `jsonb_array_length(CAST(${textExpression} AS jsonb))`;
+}
+
 /** A text per dialect, built once: for statements that hold a dialect's fragment. */
 export function perDialect(build: (dialect: SqlDialect) => string): Record<SqlDialect, string> {
   return { sqlite: build("sqlite"), postgres: build("postgres") };
