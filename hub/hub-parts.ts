@@ -142,7 +142,7 @@ export function createHubParts(
     clock,
   });
   // Families: each texted relative's status link goes into their first SMS, so it exists before the cascade.
-  const family = createFamily({ db, alarms, registry, outbox, users, bus, logger, config, clock });
+  const family = createFamily({ db, sql, alarms, registry, outbox, users, bus, logger, config, clock });
   const relatives = createRelatives({
     db,
     sql,

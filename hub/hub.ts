@@ -211,7 +211,7 @@ export class Hub {
     parts.writeProbe.stop();
     await parts.offerWatcher.stop();
     parts.relatives.watcher.stop();
-    parts.family.watcher.stop();
+    await parts.family.watcher.stop();
     parts.lifecycle.watcher.stop();
     await parts.supervision.supervisor.stop();
     await parts.sender.stop();

@@ -23,7 +23,7 @@ import type { DevicePort } from "./device-port.ts";
 /** What closing an alarm asks of dispatch: withdraw open offers, stand down a worker, inside the same transaction. */
 export interface DispatchCloseOut {
   /** `closing` tells a service request whether it was done or called off; absent means resolved. */
-  closeOut(alarmId: number, actor: string, effects: DispatchEffects, closing?: "resolved" | "cancelled"): void;
+  closeOut(alarmId: number, actor: string, effects: DispatchEffects, closing?: "resolved" | "cancelled"): Promise<void>;
   afterCommit(effects: DispatchEffects): Promise<void>;
 }
 
@@ -90,7 +90,7 @@ export class AlarmService {
     const effects = new DispatchEffects();
     await this.sql.transaction(async () => {
       // While the alarm still shows who was asked or on the way: their offer is withdrawn, they are stood down.
-      this.dispatch.closeOut(alarmId, actor, effects);
+      await this.dispatch.closeOut(alarmId, actor, effects);
       if (
         !this.alarms.transition(alarmId, alarm.status, "resolved", { resolved_at: at, resolved_by: user.id, outcome })
       ) {

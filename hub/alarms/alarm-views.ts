@@ -217,9 +217,10 @@ export class AlarmViews {
     };
   }
 
-  detail(row: AlarmRow): AlarmDetail {
+  async detail(row: AlarmRow): Promise<AlarmDetail> {
     const relatives = row.resident_id ? this.registry.relatives(row.resident_id) : [];
-    const contacts = this.relatives.contactsByOutbox(row.id);
+    const contacts = await this.relatives.contactsByOutbox(row.id);
+    const relativeCascade = await this.relatives.cascade(row.id);
     return {
       ...this.summary(row),
       relatives: relatives.map((r) => ({ priority: r.priority, name: r.name, relation: r.relation, phone: r.phone })),
@@ -245,7 +246,7 @@ export class AlarmViews {
           confirmedAt: contact?.outcome === "confirmed" ? contact.settled_at : null,
         };
       }),
-      relativeCascade: this.relatives.cascade(row.id),
+      relativeCascade,
       dispatch: this.dispatch.detail(row.id),
       serviceRequest: row.kind === "service" ? (this.serviceRequests?.forAlarm(row.id) ?? null) : null,
     };

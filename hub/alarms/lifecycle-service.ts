@@ -52,12 +52,16 @@ export class LifecycleService {
    * came within the cancel window of the alarm being received; null otherwise
    * (the press stays a `cancel_requested` for the operator).
    */
-  cancelFromDeviceInTransaction(open: AlarmRow, deviceId: string, pressedAt: string): DeviceCancel | null {
+  async cancelFromDeviceInTransaction(
+    open: AlarmRow,
+    deviceId: string,
+    pressedAt: string,
+  ): Promise<DeviceCancel | null> {
     // The hub's clock (injectable), so that tests can move past the window.
     const elapsedMs = this.deps.clock().getTime() - Date.parse(open.received_at);
     if (elapsedMs > this.deps.settings.cancelWindowS * 1000) return null;
     const effects = new DispatchEffects();
-    this.close(open, `device:${deviceId}`, pressedAt, { reason: "cancelled on the device", elapsedMs }, effects);
+    await this.close(open, `device:${deviceId}`, pressedAt, { reason: "cancelled on the device", elapsedMs }, effects);
     return { alarmId: open.id, effects };
   }
 
@@ -71,7 +75,7 @@ export class LifecycleService {
     const at = this.deps.clock().toISOString();
     const effects = new DispatchEffects();
     await this.deps.sql.transaction(async () => {
-      this.close(this.open(alarmId), `user:${user.username}`, at, { reason }, effects);
+      await this.close(this.open(alarmId), `user:${user.username}`, at, { reason }, effects);
     });
     await this.deps.dispatch.afterCommit(effects);
     return this.afterChange(alarmId, "cancelled");
@@ -131,14 +135,14 @@ export class LifecycleService {
     );
   }
 
-  private close(
+  private async close(
     alarm: AlarmRow,
     actor: string,
     at: string,
     detail: Record<string, unknown>,
     effects: DispatchEffects,
-  ): void {
-    this.deps.dispatch.closeOut(alarm.id, actor, effects, "cancelled");
+  ): Promise<void> {
+    await this.deps.dispatch.closeOut(alarm.id, actor, effects, "cancelled");
     const moved = this.deps.alarms.transition(alarm.id, alarm.status, "cancelled", {
       cancelled_at: at,
       outcome: "false_alarm",

@@ -247,7 +247,7 @@ export class DispatchService {
    * For an alarm being closed by an operator, inside their transaction: the
    * open offer is withdrawn, and a worker who accepted is told to stand down.
    */
-  closeOut(alarmId: number, actor: string, effects: DispatchEffects): void {
+  async closeOut(alarmId: number, actor: string, effects: DispatchEffects): Promise<void> {
     const { repo } = this.deps;
     const alarm = repo.alarm(alarmId);
     if (!alarm) return;

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Clock } from "../dispatch/types.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
-import type { Db } from "../storage/database.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 
 const TOKEN_BYTES = 32;
 /** What a token looks like; anything else is refused before the database is asked. */
@@ -24,7 +24,7 @@ export interface FamilyLinkRow {
 
 /** What the relatives' cascade needs to put a relative's link in their first SMS. */
 export interface FamilyLinkMinter {
-  mint(alarmId: number, relative: { id: number; language: SmsLanguage }): string;
+  mint(alarmId: number, relative: { id: number; language: SmsLanguage }): Promise<string>;
 }
 
 export function hashToken(token: string): string {
@@ -36,12 +36,12 @@ export function familyPath(token: string): string {
 }
 
 export class FamilyLinks implements FamilyLinkMinter {
-  private readonly db: Db;
+  private readonly sql: SqlSession;
   private readonly publicUrl: string;
   private readonly clock: Clock;
 
-  constructor(db: Db, options: { publicUrl: string; clock: Clock }) {
-    this.db = db;
+  constructor(sql: SqlSession, options: { publicUrl: string; clock: Clock }) {
+    this.sql = sql;
     this.publicUrl = options.publicUrl.replace(/\/+$/, "");
     this.clock = options.clock;
   }
@@ -52,22 +52,19 @@ export class FamilyLinks implements FamilyLinkMinter {
    * well, so a second call (which keeps the first hash) comes with an SMS the
    * outbox ignores: the link a relative holds is always the stored one.
    */
-  mint(alarmId: number, relative: { id: number; language: SmsLanguage }): string {
+  async mint(alarmId: number, relative: { id: number; language: SmsLanguage }): Promise<string> {
     const token = randomBytes(TOKEN_BYTES).toString("base64url");
-    this.db
-      .prepare(
-        `INSERT INTO family_links (alarm_id, relative_id, language, token_hash, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (alarm_id, relative_id) DO NOTHING`,
-      )
-      .run(alarmId, relative.id, relative.language, hashToken(token), this.clock().toISOString());
+    await this.sql.run(
+      `INSERT INTO family_links (alarm_id, relative_id, language, token_hash, created_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (alarm_id, relative_id) DO NOTHING`,
+      [alarmId, relative.id, relative.language, hashToken(token), this.clock().toISOString()],
+    );
     return `${this.publicUrl}${familyPath(token)}`;
   }
 
   /** The link a token opens, or undefined for anything that is not one of ours. */
-  find(token: string): FamilyLinkRow | undefined {
+  async find(token: string): Promise<FamilyLinkRow | undefined> {
     if (!TOKEN_PATTERN.test(token)) return undefined;
-    return this.db.prepare("SELECT * FROM family_links WHERE token_hash = ?").get(hashToken(token)) as
-      | FamilyLinkRow
-      | undefined;
+    return this.sql.get<FamilyLinkRow>("SELECT * FROM family_links WHERE token_hash = ?", [hashToken(token)]);
   }
 }

@@ -53,8 +53,8 @@ export class FamilyPage {
     this.settings = deps.settings;
   }
 
-  open(token: string, viewer: { ip: string; userAgent: string | null }): FamilyPageResult {
-    const link = this.links.find(token);
+  async open(token: string, viewer: { ip: string; userAgent: string | null }): Promise<FamilyPageResult> {
+    const link = await this.links.find(token);
     const alarm = link ? this.alarms.get(link.alarm_id) : undefined;
     if (!link || !alarm) return { kind: "unknown" };
     const now = this.clock();

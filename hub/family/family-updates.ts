@@ -17,9 +17,9 @@ import type { EventBus } from "../events.ts";
 import { clinicStandDownSms, type FamilyStep, familyUpdateSms } from "../notify/family-texts.ts";
 import { type SmsLanguage, smsLanguageOf } from "../notify/sms-text.ts";
 import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
-import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 import { readDetail, workerName } from "./family-progress.ts";
 import type { DueUpdate, FamilyRepository } from "./family-repo.ts";
 
@@ -32,7 +32,7 @@ export interface FamilySettings {
 }
 
 export interface FamilyUpdatesDeps {
-  db: Db;
+  sql: SqlSession;
   repo: FamilyRepository;
   alarms: AlarmRepository;
   registry: RegistryRepository;
@@ -72,15 +72,15 @@ export class FamilyUpdates {
   }
 
   /** One pass over the queue. A step whose clinic alert is still being sent waits, so the stand-down cannot overtake it. */
-  scan(): { done: number; waiting: number; failed: number } {
+  async scan(): Promise<{ done: number; waiting: number; failed: number }> {
     let done = 0;
     let waiting = 0;
     let failed = 0;
-    for (const update of this.deps.repo.pending(BATCH)) {
+    for (const update of await this.deps.repo.pending(BATCH)) {
       const effects: Effects = { outboxAdded: 0, changes: [] };
       let outcome: "done" | "waiting";
       try {
-        outcome = this.deps.db.transaction(() => this.handle(update, effects))();
+        outcome = await this.deps.sql.transaction(() => this.handle(update, effects));
       } catch (error) {
         // One step that cannot be handled must not hold back every later family's update: it stays queued and is retried.
         this.deps.logger.error(
@@ -98,33 +98,41 @@ export class FamilyUpdates {
     return { done, waiting, failed };
   }
 
-  private handle(update: DueUpdate, effects: Effects): "done" | "waiting" {
+  private async handle(update: DueUpdate, effects: Effects): Promise<"done" | "waiting"> {
     const { repo, alarms } = this.deps;
     // Re-read inside the transaction: another pass may have just done it.
-    if (repo.isDone(update.event_id)) return "done";
+    if (await repo.isDone(update.event_id)) return "done";
     const now = this.deps.clock().toISOString();
     const alarm = alarms.get(update.alarm_id);
     if (!alarm) {
-      repo.markDone(update.event_id, now, { skipped: "alarm missing" });
+      await repo.markDone(update.event_id, now, { skipped: "alarm missing" });
       return "done";
     }
     const step = familyStepOf(update);
     const clinic = step === "all_well" ? this.standDownClinics(alarm, effects) : { clinics: [] };
     if (clinic === "waiting") return "waiting";
-    const family = this.textFamily(update, alarm, step, effects);
-    repo.markDone(update.event_id, now, { step, ...family, standDown: clinic.clinics });
+    const family = await this.textFamily(update, alarm, step, effects);
+    await repo.markDone(update.event_id, now, { step, ...family, standDown: clinic.clinics });
     return "done";
   }
 
-  private textFamily(update: DueUpdate, alarm: AlarmRow, step: FamilyStep, effects: Effects): Record<string, unknown> {
+  private async textFamily(
+    update: DueUpdate,
+    alarm: AlarmRow,
+    step: FamilyStep,
+    effects: Effects,
+  ): Promise<Record<string, unknown>> {
     const { repo, settings, outbox } = this.deps;
     if (!settings.updates) return { skipped: "family updates are switched off (ANXIN_FAMILY_UPDATES)" };
     const closingStep = step === "help_given" || step === "all_well";
-    if (!closingStep && (CLOSED_STATUSES.includes(alarm.status) || repo.hasLaterStep(alarm.id, update.event_id))) {
+    if (
+      !closingStep &&
+      (CLOSED_STATUSES.includes(alarm.status) || (await repo.hasLaterStep(alarm.id, update.event_id)))
+    ) {
       // Steps that piled up (the hub was down): only the latest is news worth a text.
       return { skipped: "a later step came first" };
     }
-    const recipients = repo.recipients(alarm.id);
+    const recipients = await repo.recipients(alarm.id);
     if (recipients.length === 0) return { skipped: "no texted relative wants updates" };
     const facts = {
       residentName: this.residentName(alarm),

@@ -17,6 +17,9 @@ export class FamilyWatcher {
   private unsubscribe: (() => void) | null = null;
   private running = false;
   private woken = false;
+  private scanning: Promise<void> | null = null;
+  /** Asked for while a pass ran. */
+  private again = false;
 
   constructor(
     deps: { updates: Pick<FamilyUpdates, "scan">; bus: EventBus; logger: Logger },
@@ -30,8 +33,8 @@ export class FamilyWatcher {
 
   start(): void {
     this.running = true;
-    this.scan();
-    this.timer = setInterval(() => this.scan(), this.intervalMs);
+    void this.scan();
+    this.timer = setInterval(() => void this.scan(), this.intervalMs);
     this.timer.unref();
     // Its own `family_updated` changes are skipped, so a pass never wakes another for nothing.
     this.unsubscribe = this.bus.on("alarm.changed", ({ change }) => {
@@ -50,24 +53,44 @@ export class FamilyWatcher {
     this.woken = true;
     setImmediate(() => {
       this.woken = false;
-      this.scan();
+      void this.scan();
     });
   }
 
-  stop(): void {
+  /** Stops waking, and waits for a pass under way. */
+  async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    await this.scanning;
   }
 
-  /** One synchronous pass (SQLite is synchronous), so passes never overlap. */
-  scan(): void {
+  /**
+   * One pass at a time: asked while one runs, it runs once more after it (a change during a pass is
+   * not missed). Never rejects.
+   */
+  scan(): Promise<void> {
     // A wake-up queued just before stop() must not touch a database that is being closed.
-    if (!this.running) return;
+    if (!this.running) return Promise.resolve();
+    if (this.scanning !== null) {
+      this.again = true;
+      return this.scanning;
+    }
+    this.scanning = this.pass().finally(() => {
+      this.scanning = null;
+      if (this.again && this.running) {
+        this.again = false;
+        void this.scan();
+      }
+    });
+    return this.scanning;
+  }
+
+  private async pass(): Promise<void> {
     try {
-      const pass = this.updates.scan();
+      const pass = await this.updates.scan();
       if (pass.done > 0) this.logger.info(pass, "family updates queued");
     } catch (error) {
       this.logger.error({ err: error }, "family update pass failed; retrying next tick");

@@ -12,6 +12,7 @@ import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
 import { FamilyLinks } from "./family-links.ts";
 import { FamilyPage } from "./family-page.ts";
@@ -28,6 +29,7 @@ export interface Family {
 
 export function createFamily(deps: {
   db: Db;
+  sql: SqlDatabase;
   alarms: AlarmRepository;
   registry: RegistryRepository;
   outbox: OutboxRepository;
@@ -37,11 +39,11 @@ export function createFamily(deps: {
   config: HubConfig;
   clock: Clock;
 }): Family {
-  const { db, config, clock, logger } = deps;
-  const links = new FamilyLinks(db, { publicUrl: config.publicUrl, clock });
+  const { sql, config, clock, logger } = deps;
+  const links = new FamilyLinks(sql, { publicUrl: config.publicUrl, clock });
   const updates = new FamilyUpdates({
     ...deps,
-    repo: new FamilyRepository(db),
+    repo: new FamilyRepository(sql),
     logger: logger.child({ part: "family" }),
     settings: { updates: config.familyUpdates, centerPhone: config.centerPhone, smsLanguage: config.smsLanguage },
   });

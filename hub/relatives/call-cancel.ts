@@ -42,24 +42,28 @@ export class CallCanceller {
   }
 
   /** Inside the caller's transaction. `keepOutboxId`: the call a relative just confirmed on. Returns how many. */
-  cancelOpenCalls(alarmId: number, reason: string, effects: EffectSink, keepOutboxId: number | null = null): number {
-    const open = this.repo
-      .calls(alarmId)
-      .filter(
-        (call) =>
-          call.outbox_id !== keepOutboxId &&
-          call.outbox_status !== "failed" &&
-          !isFinalStatus("voice", call.delivery_status),
-      );
+  async cancelOpenCalls(
+    alarmId: number,
+    reason: string,
+    effects: EffectSink,
+    keepOutboxId: number | null = null,
+  ): Promise<number> {
+    const open = (await this.repo.calls(alarmId)).filter(
+      (call) =>
+        call.outbox_id !== keepOutboxId &&
+        call.outbox_status !== "failed" &&
+        !isFinalStatus("voice", call.delivery_status),
+    );
     if (open.length === 0) return 0;
     const at = this.clock().toISOString();
-    const listed = open.map((call) => {
+    const listed = [];
+    for (const call of open) {
       const placed = call.outbox_status === "sent";
       if (!placed) this.outbox.withdraw(call.outbox_id, `withdrawn before it was placed: ${reason}`);
       this.hangups.request(call.outbox_id, alarmId, reason);
-      this.repo.settle(call.id, "cancelled", at, ["waiting"]);
-      return { relative: who(call), placed, ...(call.provider_ref ? { providerRef: call.provider_ref } : {}) };
-    });
+      await this.repo.settle(call.id, "cancelled", at, ["waiting"]);
+      listed.push({ relative: who(call), placed, ...(call.provider_ref ? { providerRef: call.provider_ref } : {}) });
+    }
     this.alarms.appendEvent(alarmId, "relative_calls_cancelled", "system", { reason, calls: listed });
     effects.change(alarmId, "relative_calls_cancelled");
     // Wakes the outbox sender, which carries out the hang-ups.

@@ -91,7 +91,7 @@ export class RelativeCascadeService {
 
   constructor(deps: CascadeServiceDeps) {
     this.deps = deps;
-    this.repo = new CascadeRepository(deps.db);
+    this.repo = new CascadeRepository(deps.sql);
     const calls = new CallCanceller({ ...deps, repo: this.repo });
     this.cascade = new RelativeCascade({ ...deps, repo: this.repo, calls });
   }
@@ -101,9 +101,9 @@ export class RelativeCascadeService {
    * returned function runs after the commit. It only wakes the outbox sender:
    * consoles hear of the new alarm from the pipeline's publish stage, complete.
    */
-  startInStage(alarm: AlarmRow): () => void {
+  async startInStage(alarm: AlarmRow): Promise<() => void> {
     const effects = new CascadeEffects();
-    this.cascade.start(alarm, effects);
+    await this.cascade.start(alarm, effects);
     return () => {
       if (effects.outboxAdded > 0) this.deps.bus.emit("outbox.enqueued", { count: effects.outboxAdded });
     };
@@ -116,37 +116,37 @@ export class RelativeCascadeService {
    * `proceed` ends the pass early, between chunks (the watcher is stopping).
    */
   async scan(proceed: () => boolean = () => true): Promise<{ settled: number; stopped: number; advanced: number }> {
-    const ended = this.repo.endedContacts();
+    const ended = await this.repo.endedContacts();
     await forEachChunked(ended, (contact) => this.transact((fx) => this.settleEnded(contact, fx)), proceed);
-    const closed = this.repo.runningForClosedAlarms();
+    const closed = await this.repo.runningForClosedAlarms();
     await forEachChunked(
       closed,
       (alarmId) => this.transact((fx) => this.cascade.stop(alarmId, "system", "the alarm was closed", fx)),
       proceed,
     );
     const now = this.deps.clock().toISOString();
-    const due = this.repo.dueCascades(now);
+    const due = await this.repo.dueCascades(now);
     await forEachChunked(due, (alarmId) => this.advanceDue(alarmId, now), proceed);
     return { settled: ended.length, stopped: closed.length, advanced: due.length };
   }
 
   private async advanceDue(alarmId: number, now: string): Promise<void> {
-    await this.transact((fx) => {
+    await this.transact(async (fx) => {
       // Re-read inside the transaction: a confirmation may have just ended it.
-      const cascade = this.repo.cascade(alarmId);
+      const cascade = await this.repo.cascade(alarmId);
       if (!cascade?.deadline_at || cascade.deadline_at > now) return;
       const after =
         cascade.status === "calling"
           ? `the call was not confirmed within ${this.deps.settings.confirmS} s`
           : `nobody confirmed within ${this.deps.settings.confirmS} s`;
-      this.cascade.advance(alarmId, fx, after);
+      await this.cascade.advance(alarmId, fx, after);
     });
   }
 
   /** A status callback: stored when it moves the message forward; a failed SMS or an ended call moves the cascade on. */
   onDeliveryReport(report: DeliveryReport): Promise<DeliveryOutcome> {
     const { outbox, alarms } = this.deps;
-    return this.transact((fx) => {
+    return this.transact(async (fx) => {
       const at = this.deps.clock().toISOString();
       const update = outbox.recordDeliveryStatus(report.sid, report.status, report.errorCode, at);
       if (!update.found) return "unknown_sid";
@@ -163,22 +163,24 @@ export class RelativeCascadeService {
         });
         fx.change(row.alarm_id, "delivery_status");
       }
-      for (const contact of this.repo.endedContacts(row.id)) this.settleEnded(contact, fx);
+      for (const contact of await this.repo.endedContacts(row.id)) await this.settleEnded(contact, fx);
       return "recorded";
     });
   }
 
   /** A text from a phone: a relative of an open alarm confirms (or says something else); anyone else is unknown. */
   onInboundSms(sms: InboundSms): Promise<InboundOutcome> {
-    return this.transact((fx): InboundOutcome => {
+    return this.transact(async (fx): Promise<InboundOutcome> => {
       // Recorded in the transaction that acts on it: a replay can neither act twice nor slip in between.
-      if (!this.repo.recordInboundSms(sms.messageSid, this.deps.clock().toISOString())) return { kind: "replay" };
-      const contact = this.repo.latestOpenContactByPhone(normalisePhone(sms.from));
+      if (!(await this.repo.recordInboundSms(sms.messageSid, this.deps.clock().toISOString()))) {
+        return { kind: "replay" };
+      }
+      const contact = await this.repo.latestOpenContactByPhone(normalisePhone(sms.from));
       if (!contact) return { kind: "unknown" };
       const facts = { alarmId: contact.alarm_id, residentName: this.residentName(contact) };
       const language = this.language(contact);
       if (isConfirmation(sms.body)) {
-        const kind = this.cascade.confirm(contact, sms.body, fx) ? "confirmed" : "repeated";
+        const kind = (await this.cascade.confirm(contact, sms.body, fx)) ? "confirmed" : "repeated";
         return { kind, alarmId: contact.alarm_id, language, reply: confirmedReply(facts, language) };
       }
       this.cascade.recordReply(contact, sms.body, fx);
@@ -192,8 +194,8 @@ export class RelativeCascadeService {
    * A call of an alarm that is closed, or one we never placed, is unknown.
    */
   onKeypad(press: KeypadPress): Promise<KeypadOutcome> {
-    return this.transact((fx): KeypadOutcome => {
-      const contact = this.repo.openContactByCallSid(press.callSid);
+    return this.transact(async (fx): Promise<KeypadOutcome> => {
+      const contact = await this.repo.openContactByCallSid(press.callSid);
       if (!contact) return { kind: "unknown", language: this.deps.settings.smsLanguage };
       if (press.callStatus === "in-progress") {
         // Only an answered call can post a key; knowing it, a later hang-up sends `completed` at once.
@@ -205,7 +207,7 @@ export class RelativeCascadeService {
         residentName: this.residentName(contact),
       };
       if (press.digits === "1") {
-        const kind = this.cascade.confirm(contact, "1", fx, "keypad") ? "confirmed" : "repeated";
+        const kind = (await this.cascade.confirm(contact, "1", fx, "keypad")) ? "confirmed" : "repeated";
         return { kind, ...facts };
       }
       this.cascade.recordReply(contact, press.digits === "" ? "(no key)" : press.digits, fx, "keypad");
@@ -216,9 +218,9 @@ export class RelativeCascadeService {
   /** Wraps dispatch's close-out so that resolving an alarm stops its cascade in the same transaction. */
   closingWith(dispatch: DispatchCloseOut): DispatchCloseOut {
     return {
-      closeOut: (alarmId, actor, effects) => {
-        dispatch.closeOut(alarmId, actor, effects);
-        this.cascade.stop(alarmId, actor, "the alarm was closed", effects);
+      closeOut: async (alarmId, actor, effects) => {
+        await dispatch.closeOut(alarmId, actor, effects);
+        await this.cascade.stop(alarmId, actor, "the alarm was closed", effects);
       },
       afterCommit: (effects) => dispatch.afterCommit(effects),
     };
@@ -233,15 +235,15 @@ export class RelativeCascadeService {
     return smsLanguageOf(contact.language, this.deps.settings.smsLanguage);
   }
 
-  private settleEnded(contact: EndedContact, fx: CascadeEffects): void {
-    const current = this.repo.contact(contact.id);
+  private async settleEnded(contact: EndedContact, fx: CascadeEffects): Promise<void> {
+    const current = await this.repo.contact(contact.id);
     if (current?.outcome !== "waiting") return;
     if (contact.outbox_status === "failed") {
-      this.cascade.contactEnded(current, "failed", { reason: contact.last_error }, fx);
+      await this.cascade.contactEnded(current, "failed", { reason: contact.last_error }, fx);
     } else if (isAnsweredCall(contact.channel, contact.delivery_status)) {
-      this.cascade.contactEnded(current, "answered", { status: contact.delivery_status }, fx);
+      await this.cascade.contactEnded(current, "answered", { status: contact.delivery_status }, fx);
     } else {
-      this.cascade.contactEnded(current, "failed", { status: contact.delivery_status }, fx);
+      await this.cascade.contactEnded(current, "failed", { status: contact.delivery_status }, fx);
     }
   }
 

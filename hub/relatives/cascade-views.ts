@@ -52,10 +52,10 @@ export class CascadeViews {
     this.repo = repo;
   }
 
-  cascade(alarmId: number): RelativeCascadeView {
-    const row = this.repo.cascade(alarmId);
+  async cascade(alarmId: number): Promise<RelativeCascadeView> {
+    const row = await this.repo.cascade(alarmId);
     if (!row) return null;
-    const confirmed = row.confirmed_contact_id ? this.repo.contact(row.confirmed_contact_id) : undefined;
+    const confirmed = row.confirmed_contact_id ? await this.repo.contact(row.confirmed_contact_id) : undefined;
     return {
       status: row.status,
       wave: row.wave,
@@ -74,9 +74,9 @@ export class CascadeViews {
   }
 
   /** The alarm's contacts keyed by their outbox row. */
-  contactsByOutbox(alarmId: number): Map<number, ContactRow> {
+  async contactsByOutbox(alarmId: number): Promise<Map<number, ContactRow>> {
     const byOutbox = new Map<number, ContactRow>();
-    for (const contact of this.repo.contacts(alarmId)) {
+    for (const contact of await this.repo.contacts(alarmId)) {
       if (contact.outbox_id !== null) byOutbox.set(contact.outbox_id, contact);
     }
     return byOutbox;

@@ -1,7 +1,7 @@
 /**
- * The relatives' cascade as a state machine, synchronous on purpose: every
- * method runs inside the caller's SQLite transaction, so a step's outbox rows,
- * its contacts, the cascade's new deadline and the alarm event commit together.
+ * The relatives' cascade as a state machine. Every method runs inside the
+ * caller's transaction (it awaits storage only), so a step's outbox rows, its
+ * contacts, the cascade's new deadline and the alarm event commit together.
  *
  * texting: the first `firstWave` relatives (priority order) get an SMS at once;
  *   each timeout without a confirmation texts the next `firstWave`; an SMS that
@@ -67,8 +67,8 @@ export class RelativeCascade {
   }
 
   /** The first wave (the `notify_relatives` stage). Only emergencies reach relatives. */
-  start(alarm: AlarmRow, effects: EffectSink): void {
-    if (alarm.kind !== "sos" || this.repo.cascade(alarm.id)) return;
+  async start(alarm: AlarmRow, effects: EffectSink): Promise<void> {
+    if (alarm.kind !== "sos" || (await this.repo.cascade(alarm.id))) return;
     const facts = this.facts(alarm);
     if (!facts) {
       this.alarms.appendEvent(alarm.id, "relatives_not_notified", "system", { reason: "household unknown" });
@@ -81,38 +81,39 @@ export class RelativeCascade {
       effects.change(alarm.id, "relatives_not_notified");
       return;
     }
-    this.repo.insertCascade(alarm.id, this.now().toISOString());
-    this.textWave(facts, relatives.slice(0, this.settings.firstWave), effects, null);
+    await this.repo.insertCascade(alarm.id, this.now().toISOString());
+    await this.textWave(facts, relatives.slice(0, this.settings.firstWave), effects, null);
   }
 
   /** The current step is over without a confirmation: the next wave, the next call, or nobody left. */
-  advance(alarmId: number, effects: EffectSink, after: string): void {
-    const cascade = this.repo.cascade(alarmId);
+  async advance(alarmId: number, effects: EffectSink, after: string): Promise<void> {
+    const cascade = await this.repo.cascade(alarmId);
     const alarm = this.alarms.get(alarmId);
     if (!cascade || !alarm || !RUNNING.includes(cascade.status)) return;
     const facts = this.facts(alarm);
     if (!facts || CLOSED_STATUSES.includes(alarm.status)) {
-      this.stop(alarmId, "system", facts ? `the alarm is ${alarm.status}` : "household unknown", effects);
+      await this.stop(alarmId, "system", facts ? `the alarm is ${alarm.status}` : "household unknown", effects);
       return;
     }
     const relatives = this.registry.relatives(facts.residentId);
     if (cascade.status === "texting") {
-      const texted = this.repo.contactedRelatives(alarmId, "sms");
+      const texted = await this.repo.contactedRelatives(alarmId, "sms");
       const next = relatives.filter((r) => !texted.has(r.id));
       if (next.length > 0) {
-        this.textWave(facts, next.slice(0, this.settings.firstWave), effects, after);
+        await this.textWave(facts, next.slice(0, this.settings.firstWave), effects, after);
         return;
       }
     }
-    const called = this.repo.contactedRelatives(alarmId, "voice");
+    const called = await this.repo.contactedRelatives(alarmId, "voice");
     const next = relatives.find((r) => !called.has(r.id));
     if (next) {
-      this.placeCall(facts, next, effects, after);
+      await this.placeCall(facts, next, effects, after);
       return;
     }
-    this.repo.finish(alarmId, "unreachable", this.now().toISOString());
+    await this.repo.finish(alarmId, "unreachable", this.now().toISOString());
+    const texted = await this.repo.contactedRelatives(alarmId, "sms");
     this.alarms.appendEvent(alarmId, "relatives_unreachable", "system", {
-      texted: this.repo.contactedRelatives(alarmId, "sms").size,
+      texted: texted.size,
       called: called.size,
       after,
     });
@@ -125,8 +126,13 @@ export class RelativeCascade {
    * the next relative (the rest of the wave keeps its time), and a call that
    * ended, or a wave that failed entirely, goes to the next step.
    */
-  contactEnded(contact: ContactRow, outcome: "failed" | "answered", detail: Record<string, unknown>, fx: EffectSink) {
-    if (!this.repo.settle(contact.id, outcome, this.now().toISOString(), ["waiting"])) return;
+  async contactEnded(
+    contact: ContactRow,
+    outcome: "failed" | "answered",
+    detail: Record<string, unknown>,
+    fx: EffectSink,
+  ): Promise<void> {
+    if (!(await this.repo.settle(contact.id, outcome, this.now().toISOString(), ["waiting"]))) return;
     const type = outcome === "answered" ? "relative_call_completed" : "relative_contact_failed";
     this.alarms.appendEvent(contact.alarm_id, type, "system", {
       relative: who(contact),
@@ -134,36 +140,36 @@ export class RelativeCascade {
       ...detail,
     });
     fx.change(contact.alarm_id, type);
-    const cascade = this.repo.cascade(contact.alarm_id);
+    const cascade = await this.repo.cascade(contact.alarm_id);
     if (!cascade || !RUNNING.includes(cascade.status) || cascade.step !== contact.step) return;
     const why =
       outcome === "answered"
         ? `${contact.name} answered the call but has not confirmed`
         : `the ${contact.channel === "sms" ? "SMS" : "call"} to ${contact.name} failed`;
-    if (contact.channel === "sms" && this.repo.waitingInStep(contact.alarm_id, cascade.step) > 0) {
+    if (contact.channel === "sms" && (await this.repo.waitingInStep(contact.alarm_id, cascade.step)) > 0) {
       const alarm = this.alarms.get(contact.alarm_id);
       const facts = alarm && !CLOSED_STATUSES.includes(alarm.status) ? this.facts(alarm) : undefined;
       if (!facts) return;
-      const texted = this.repo.contactedRelatives(contact.alarm_id, "sms");
+      const texted = await this.repo.contactedRelatives(contact.alarm_id, "sms");
       const next = this.registry.relatives(facts.residentId).find((r) => !texted.has(r.id));
-      if (next) this.textWave(facts, [next], fx, why);
+      if (next) await this.textWave(facts, [next], fx, why);
       return;
     }
-    this.advance(contact.alarm_id, fx, why);
+    await this.advance(contact.alarm_id, fx, why);
   }
 
   /**
    * A relative confirmed by reply or key press: the cascade ends, and its other
    * calls stop ringing. Returns false for a repeated confirmation.
    */
-  confirm(contact: ContactRow, reply: string, effects: EffectSink, via: ConfirmedVia = "sms"): boolean {
+  async confirm(contact: ContactRow, reply: string, effects: EffectSink, via: ConfirmedVia = "sms"): Promise<boolean> {
     if (contact.outcome === "confirmed") return false;
     const at = this.now().toISOString();
-    this.repo.settle(contact.id, "confirmed", at, ["waiting", "failed", "answered", "cancelled"]);
-    const cascade = this.repo.cascade(contact.alarm_id);
+    await this.repo.settle(contact.id, "confirmed", at, ["waiting", "failed", "answered", "cancelled"]);
+    const cascade = await this.repo.cascade(contact.alarm_id);
     const stops = cascade !== undefined && ["texting", "calling", "unreachable"].includes(cascade.status);
-    if (stops) this.repo.finish(contact.alarm_id, "confirmed", at, contact.id);
-    const first = cascade?.confirmed_contact_id ? this.repo.contact(cascade.confirmed_contact_id) : undefined;
+    if (stops) await this.repo.finish(contact.alarm_id, "confirmed", at, contact.id);
+    const first = cascade?.confirmed_contact_id ? await this.repo.contact(cascade.confirmed_contact_id) : undefined;
     this.alarms.appendEvent(contact.alarm_id, "relative_confirmed", `relative:${contact.relative_id}`, {
       relative: who(contact),
       reply: reply.slice(0, 160),
@@ -176,7 +182,7 @@ export class RelativeCascade {
       const how = via === "keypad" ? "by pressing 1 on the call" : "by SMS";
       // The call a relative confirmed on is left to say thank you; every other one stops.
       const keep = via === "keypad" ? contact.outbox_id : null;
-      this.calls.cancelOpenCalls(contact.alarm_id, `${contact.name} confirmed ${how}`, effects, keep);
+      await this.calls.cancelOpenCalls(contact.alarm_id, `${contact.name} confirmed ${how}`, effects, keep);
     }
     return true;
   }
@@ -191,24 +197,29 @@ export class RelativeCascade {
     effects.change(contact.alarm_id, "relative_replied");
   }
 
-  stop(alarmId: number, actor: string, reason: string, effects: EffectSink): void {
-    const cascade = this.repo.cascade(alarmId);
+  async stop(alarmId: number, actor: string, reason: string, effects: EffectSink): Promise<void> {
+    const cascade = await this.repo.cascade(alarmId);
     if (!cascade || !RUNNING.includes(cascade.status)) return;
-    this.repo.finish(alarmId, "stopped", this.now().toISOString());
+    await this.repo.finish(alarmId, "stopped", this.now().toISOString());
     this.alarms.appendEvent(alarmId, "relatives_cascade_stopped", actor, { reason, step: cascade.step });
     effects.change(alarmId, "relatives_cascade_stopped");
-    this.calls.cancelOpenCalls(alarmId, reason, effects);
+    await this.calls.cancelOpenCalls(alarmId, reason, effects);
   }
 
-  private textWave(facts: Facts, relatives: readonly RelativeRow[], effects: EffectSink, after: string | null): void {
+  private async textWave(
+    facts: Facts,
+    relatives: readonly RelativeRow[],
+    effects: EffectSink,
+    after: string | null,
+  ): Promise<void> {
     const alarmId = facts.alarm.id;
-    const wave = (this.repo.cascade(alarmId)?.wave ?? 0) + 1;
+    const wave = ((await this.repo.cascade(alarmId))?.wave ?? 0) + 1;
     const deadlineAt = this.deadline();
-    const step = this.repo.beginStep(alarmId, "texting", wave, deadlineAt);
-    this.contact(facts, relatives, "sms", step, effects, (relative) => {
+    const step = await this.repo.beginStep(alarmId, "texting", wave, deadlineAt);
+    await this.contact(facts, relatives, "sms", step, effects, async (relative) => {
       const language = this.language(relative);
       // The relative's own family status page; the console link is for operators only.
-      const link = this.links.mint(alarmId, { id: relative.id, language });
+      const link = await this.links.mint(alarmId, { id: relative.id, language });
       return {
         body: relativeAlarmSms({ ...this.smsFacts(facts), kind: facts.alarm.kind, link }, language),
         purpose: `relative:${relative.priority}`,
@@ -227,11 +238,12 @@ export class RelativeCascade {
     effects.change(alarmId, "relatives_wave_sent");
   }
 
-  private placeCall(facts: Facts, relative: RelativeRow, effects: EffectSink, after: string): void {
+  private async placeCall(facts: Facts, relative: RelativeRow, effects: EffectSink, after: string): Promise<void> {
     const alarmId = facts.alarm.id;
     const deadlineAt = this.deadline();
-    const step = this.repo.beginStep(alarmId, "calling", this.repo.cascade(alarmId)?.wave ?? 0, deadlineAt);
-    this.contact(facts, [relative], "voice", step, effects, (r) => ({
+    const wave = (await this.repo.cascade(alarmId))?.wave ?? 0;
+    const step = await this.repo.beginStep(alarmId, "calling", wave, deadlineAt);
+    await this.contact(facts, [relative], "voice", step, effects, async (r) => ({
       body: relativeCallTwiml(this.smsFacts(facts), this.language(r), this.settings.gatherUrl),
       purpose: `relative_call:${r.priority}`,
       dedupeKey: `alarm:${alarmId}:relative:${r.id}:call`,
@@ -246,20 +258,20 @@ export class RelativeCascade {
   }
 
   /** Outbox rows and contact rows for one step. */
-  private contact(
+  private async contact(
     facts: Facts,
     relatives: readonly RelativeRow[],
     channel: OutboxChannel,
     step: number,
     effects: EffectSink,
-    message: (relative: RelativeRow) => Pick<NewOutboxMessage, "body" | "purpose" | "dedupeKey" | "priority">,
-  ): void {
+    message: (relative: RelativeRow) => Promise<Pick<NewOutboxMessage, "body" | "purpose" | "dedupeKey" | "priority">>,
+  ): Promise<void> {
     const createdAt = this.now().toISOString();
     for (const relative of relatives) {
       const phone = normalisePhone(relative.phone);
-      const content = message(relative);
+      const content = await message(relative);
       effects.outboxAdded += this.outbox.enqueue([{ ...content, channel, recipient: phone, alarmId: facts.alarm.id }]);
-      this.repo.insertContact({
+      await this.repo.insertContact({
         alarm_id: facts.alarm.id,
         relative_id: relative.id,
         priority: relative.priority,

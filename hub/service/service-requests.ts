@@ -108,7 +108,7 @@ export class ServiceRequestService {
   async done(requestId: number, user: UserRow, note: string | null, asWorker: boolean): Promise<void> {
     const { repo, alarms, users, clock, closeOut } = this.deps;
     const actor = `user:${user.username}`;
-    await this.transact((effects) => {
+    await this.transact(async (effects) => {
       const request = this.request(requestId);
       if (asWorker && (user.worker_id === null || request.worker_id !== user.worker_id)) {
         throw new AnxinError("AUTH_FORBIDDEN", `service request ${requestId} is not assigned to you`, { requestId });
@@ -119,7 +119,7 @@ export class ServiceRequestService {
       alarms.appendEvent(request.alarm_id, "service_request_done", actor, { requestId, ...who(worker), note }, at);
       const alarm = alarms.get(request.alarm_id);
       if (alarm && !CLOSED_STATUSES.includes(alarm.status)) {
-        closeOut.closeOut(alarm.id, actor, effects, "resolved");
+        await closeOut.closeOut(alarm.id, actor, effects, "resolved");
         const fields = { resolved_at: at, resolved_by: user.id, outcome: "real" };
         if (!alarms.transition(alarm.id, alarm.status, "resolved", fields)) {
           throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarm.id} changed while being resolved`, {});
@@ -139,8 +139,8 @@ export class ServiceRequestService {
    */
   closingWith(inner: DispatchCloseOut): DispatchCloseOut {
     return {
-      closeOut: (alarmId, actor, effects, closing) => {
-        inner.closeOut(alarmId, actor, effects, closing);
+      closeOut: async (alarmId, actor, effects, closing) => {
+        await inner.closeOut(alarmId, actor, effects, closing);
         this.closeForAlarm(alarmId, actor, closing ?? "resolved", effects);
       },
       afterCommit: (effects) => inner.afterCommit(effects),
@@ -271,7 +271,7 @@ export class ServiceRequestService {
     return request.household_id === null ? undefined : this.deps.dispatchRepo.household(request.household_id);
   }
 
-  private async transact(work: (effects: DispatchEffects) => void): Promise<void> {
+  private async transact(work: (effects: DispatchEffects) => void | Promise<void>): Promise<void> {
     const effects = new DispatchEffects();
     await this.deps.sql.transaction(async () => work(effects));
     await this.deps.closeOut.afterCommit(effects);

@@ -33,7 +33,7 @@ import { nextSlotAfter } from "./test-schedule.ts";
 
 /** What closing a test alarm asks of dispatch (an open offer would be withdrawn; a test never has one). */
 export interface TestDispatchCloseOut {
-  closeOut(alarmId: number, actor: string, effects: DispatchEffects): void;
+  closeOut(alarmId: number, actor: string, effects: DispatchEffects): Promise<void>;
   afterCommit(effects: DispatchEffects): Promise<void>;
 }
 
@@ -124,7 +124,13 @@ export class TestAlarms {
           receivedAt: alarm.received_at,
           at,
         });
-        this.closeAlarm(alarm.id, alarm.device_id, at, { note: "manual test press", testId: row.id }, dispatchEffects);
+        await this.closeAlarm(
+          alarm.id,
+          alarm.device_id,
+          at,
+          { note: "manual test press", testId: row.id },
+          dispatchEffects,
+        );
         effects.after.push(() => this.afterClosing(alarm.id, alarm.device_id, dispatchEffects));
         await faults.appendEvent(alarm.device_id, "test_completed", "system", at, {
           testId: row.id,
@@ -145,17 +151,17 @@ export class TestAlarms {
   }
 
   /** Resolves an open test alarm with outcome `test`; a no-op when someone closed it already. */
-  private closeAlarm(
+  private async closeAlarm(
     alarmId: number,
     deviceId: string,
     at: string,
     detail: Record<string, unknown>,
     dispatchEffects: DispatchEffects,
-  ): boolean {
+  ): Promise<boolean> {
     const { alarms, dispatch } = this.deps;
     const current = alarms.get(alarmId);
     if (!current || CLOSED_STATUSES.includes(current.status) || current.device_id !== deviceId) return false;
-    dispatch.closeOut(alarmId, "system", dispatchEffects);
+    await dispatch.closeOut(alarmId, "system", dispatchEffects);
     alarms.transition(alarmId, current.status, "resolved", { resolved_at: at, outcome: "test" });
     alarms.appendEvent(alarmId, "resolved", "system", { outcome: "test", ...detail }, at);
     return true;
@@ -245,7 +251,7 @@ export class TestAlarms {
       if (!(await tests.finish(test.id, "answered", "completed", at))) return;
       // An operator may have closed it by hand already; then there is nothing left to close.
       const note = `requested test completed (${test.trigger})`;
-      if (this.closeAlarm(alarmId, test.device_id, at, { note, requestId: test.request_id }, dispatchEffects)) {
+      if (await this.closeAlarm(alarmId, test.device_id, at, { note, requestId: test.request_id }, dispatchEffects)) {
         effects.after.push(() => this.afterClosing(alarmId, test.device_id, dispatchEffects));
       }
       await faults.appendEvent(test.device_id, "test_completed", "system", at, {

@@ -53,7 +53,7 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<AlarmRoutesOptions> = async 
         response: { 200: Type.Object({ alarm: AlarmDetailSchema }), 401: ErrorBody, 404: ErrorBody },
       },
     },
-    async (request) => ({ alarm: views.detail(service.get(request.params.id)) }),
+    async (request) => ({ alarm: await views.detail(service.get(request.params.id)) }),
   );
 
   app.post(

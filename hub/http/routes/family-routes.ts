@@ -55,7 +55,7 @@ export const familyRoutes: FastifyPluginAsync<FamilyRoutesOptions> = async (app,
     },
     async (request, reply) => {
       const { token } = request.params as { token: string };
-      const result = page.open(token, { ip: request.ip, userAgent: request.headers["user-agent"] ?? null });
+      const result = await page.open(token, { ip: request.ip, userAgent: request.headers["user-agent"] ?? null });
       if (result.kind === "view") return sendHtml(reply, 200, renderFamilyPage(result.view));
       // Never the token in the log: it is the relative's credential.
       logger.info({ ip: request.ip, reason: result.kind }, "family link refused");

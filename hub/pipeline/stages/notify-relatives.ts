@@ -10,8 +10,8 @@ import { skippedAsClosed } from "./closed-alarm.ts";
  */
 export const notifyRelativesStage: AlarmStage = {
   name: "notify_relatives",
-  run(alarm, deps, afterCommit) {
+  async run(alarm, deps, afterCommit) {
     if (alarm.kind !== "sos" || skippedAsClosed(alarm, "notify_relatives", deps)) return;
-    afterCommit(deps.relatives.startInStage(alarm));
+    afterCommit(await deps.relatives.startInStage(alarm));
   },
 };

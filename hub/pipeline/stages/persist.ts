@@ -42,29 +42,29 @@ interface PersistOutcome {
 export const persistStage: StoringIntakeStage = {
   name: "persist",
   stores: true,
-  run(context, deps, afterCommit) {
+  async run(context, deps, afterCommit) {
     if (context.duplicate) return "continue";
     const { message, device } = context;
     if (!message || !device) return "halt";
     const receivedAt = context.receivedAt.toISOString();
     const outcome: PersistOutcome = { cancel: null, attached: false };
-    storePress(context, deps, message, device, receivedAt, outcome);
+    await storePress(context, deps, message, device, receivedAt, outcome);
     deps.registry.markDeviceSeen(context.deviceId, receivedAt, message.battery, null);
     afterCommit(() => afterStored(context, deps, message, outcome));
     return "continue";
   },
 };
 
-function storePress(
+async function storePress(
   context: PressContext,
   deps: PipelineDeps,
   message: AlarmMessage,
   device: DeviceRow,
   receivedAt: string,
   outcome: PersistOutcome,
-): void {
+): Promise<void> {
   if (message.kind === "cancel") {
-    persistCancel(context, deps, message, device, receivedAt, outcome);
+    await persistCancel(context, deps, message, device, receivedAt, outcome);
     return;
   }
   const scope = incidentScopeOf(device, message.kind);
@@ -122,14 +122,14 @@ function openIncidentFor(deps: PipelineDeps, scope: string, kind: "sos" | "servi
  * for a cancel from a household button that did not press for the household's
  * open SOS, it is recorded as `cancel_requested` for the operator.
  */
-function persistCancel(
+async function persistCancel(
   context: PressContext,
   deps: PipelineDeps,
   message: AlarmMessage,
   device: DeviceRow,
   receivedAt: string,
   outcome: PersistOutcome,
-): void {
+): Promise<void> {
   const own = deps.alarms.cancelTargetFor(context.deviceId);
   const scope = incidentScopeOf(device, "sos");
   const target = own ?? (scope === null ? undefined : deps.alarms.openIncident(scope, "sos"));
@@ -148,5 +148,5 @@ function persistCancel(
     receivedAt,
   );
   if (own === undefined || othersPressed) return;
-  outcome.cancel = deps.lifecycle.cancelFromDeviceInTransaction(target, context.deviceId, receivedAt);
+  outcome.cancel = await deps.lifecycle.cancelFromDeviceInTransaction(target, context.deviceId, receivedAt);
 }
