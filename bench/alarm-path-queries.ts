@@ -144,7 +144,7 @@ export async function measureAlarmPath(closed = 50_000, open = 10_000, fresh = 2
     });
     const storage = hubStorage(db, logger);
     const parts = createHubParts(storage, config, { logger, clock: () => new Date() });
-    parts.responders.refresh();
+    await parts.responders.refresh();
     parts.dispatch.start();
     // The alarm stages run in group commits (hub/storage/group-commit.ts), as in a started hub.
     parts.commits.start();

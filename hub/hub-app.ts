@@ -5,6 +5,7 @@ import { AlarmHistory } from "./alarms/history-query.ts";
 import { AuditLog } from "./audit/audit-log.ts";
 import { SessionService } from "./auth/session-service.ts";
 import type { HubConfig } from "./config.ts";
+import { BusyWorkers } from "./dispatch/busy-workers.ts";
 import { DispatchRepository } from "./dispatch/dispatch-repo.ts";
 import { WorkerActions } from "./dispatch/worker-actions.ts";
 import { healthReporter } from "./health-report.ts";
@@ -57,7 +58,10 @@ export async function buildHubApp(
       arrivalS: config.arrivalDeadlineS,
       resolutionS: config.resolutionDeadlineS,
     },
-    map: new MapViews({ sql: parts.sql, dispatch: new DispatchRepository(db) }, { tileUrl: config.mapTileUrl }),
+    map: new MapViews(
+      { sql: parts.sql, dispatch: new DispatchRepository(parts.sql, BusyWorkers.of(db)) },
+      { tileUrl: config.mapTileUrl },
+    ),
     health: { report: healthReporter(parts, options.startedAt) },
   });
 }

@@ -20,6 +20,7 @@ import { LoginAudit } from "./broker/login-audit.ts";
 import { LoginThrottle } from "./broker/login-throttle.ts";
 import { MqttBroker } from "./broker/mqtt-broker.ts";
 import type { HubConfig } from "./config.ts";
+import { BusyWorkers } from "./dispatch/busy-workers.ts";
 import { DispatchRepository } from "./dispatch/dispatch-repo.ts";
 import { DispatchService } from "./dispatch/dispatch-service.ts";
 import { DispatchViews } from "./dispatch/dispatch-views.ts";
@@ -113,7 +114,7 @@ export function createHubParts(
 ) {
   const { db, sql, registry, alarms, outbox, users, bus } = storage;
   const { logger, clock } = options;
-  const dispatchRepo = new DispatchRepository(db);
+  const dispatchRepo = new DispatchRepository(sql, BusyWorkers.of(db));
   const dispatchSettings = dispatchSettingsFrom(config);
   const responders = new ResponderLocator(dispatchRepo);
   // One reading of the descriptor limit shared out to both servers, so their caps always add up.

@@ -147,7 +147,7 @@ export class Hub {
       ...(this.deps.smsNotifier ? { smsNotifier: this.deps.smsNotifier } : {}),
     });
     const { broker, pipeline, presence, lifecycle, relatives, supervision, offerWatcher, sender } = parts;
-    parts.responders.refresh();
+    await parts.responders.refresh();
     // Who is busy, from the tables into memory: rankings must not scan the open alarms (issue 12).
     parts.dispatch.start();
     broker.handle("alarm", (message) => pipeline.handlePress(message));

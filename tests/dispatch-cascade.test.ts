@@ -23,24 +23,24 @@ describe("offer cascade", () => {
   });
 
   const offers = (alarmId: number) => h.repo.offers(alarmId);
-  const open = (alarmId: number): OfferRow => {
-    const offer = h.repo.openOffer(alarmId);
+  const open = async (alarmId: number): Promise<OfferRow> => {
+    const offer = await h.repo.openOffer(alarmId);
     if (!offer) throw new Error(`alarm ${alarmId} has no open offer`);
     return offer;
   };
 
   it("passes the alarm down the ranking on a decline and on every timeout, through to dispatch_exhausted", async () => {
     const alarmId = await h.raise(0);
-    const ranking = parseRanking(h.repo.alarm(alarmId)?.dispatch_ranking ?? null)?.entries ?? [];
+    const ranking = parseRanking((await h.repo.alarm(alarmId))?.dispatch_ranking ?? null)?.entries ?? [];
     expect(ranking).toHaveLength(5);
-    expect(h.repo.alarm(alarmId)?.status).toBe("offered");
-    const first = open(alarmId);
+    expect((await h.repo.alarm(alarmId))?.status).toBe("offered");
+    const first = await open(alarmId);
     expect(first).toMatchObject({ worker_id: ranking[0]?.workerId, rank: 1, offered_by: "system" });
     expect(Date.parse(first.expires_at) - Date.parse(first.offered_at)).toBe(120_000);
 
     // A decline passes it on at once, with the reason on the timeline.
     await h.actions.decline(first.id, h.userOf(first.worker_id), "在医院陪护家人");
-    const second = open(alarmId);
+    const second = await open(alarmId);
     expect(second).toMatchObject({ worker_id: ranking[1]?.workerId, rank: 2 });
     const declined = h.db
       .prepare("SELECT actor, detail FROM alarm_events WHERE alarm_id = ? AND type = 'offer_declined'")
@@ -51,13 +51,13 @@ describe("offer cascade", () => {
     // Timeouts come from the stored deadline, scanned every second by the watcher.
     h.watcher.start();
     await vi.advanceTimersByTimeAsync(118_000);
-    expect(open(alarmId).id).toBe(second.id);
+    expect((await open(alarmId)).id).toBe(second.id);
     await vi.advanceTimersByTimeAsync(3_000);
-    expect(open(alarmId)).toMatchObject({ worker_id: ranking[2]?.workerId, rank: 3 });
+    expect(await open(alarmId)).toMatchObject({ worker_id: ranking[2]?.workerId, rank: 3 });
     for (let i = 0; i < 3; i += 1) await vi.advanceTimersByTimeAsync(121_000);
 
-    expect(h.repo.openOffer(alarmId)).toBeUndefined();
-    expect(offers(alarmId).map((o) => [o.worker_id, o.status])).toEqual([
+    expect(await h.repo.openOffer(alarmId)).toBeUndefined();
+    expect((await offers(alarmId)).map((o) => [o.worker_id, o.status])).toEqual([
       [ranking[0]?.workerId, "declined"],
       [ranking[1]?.workerId, "timed_out"],
       [ranking[2]?.workerId, "timed_out"],
@@ -77,7 +77,7 @@ describe("offer cascade", () => {
       "offer_timed_out",
       "dispatch_exhausted",
     ]);
-    const alarm = h.repo.alarm(alarmId);
+    const alarm = await h.repo.alarm(alarmId);
     expect(alarm).toMatchObject({ status: "offered", worker_id: null });
     expect(alarm?.dispatch_reason).toContain("an operator must dispatch by hand");
     expect(h.changes).toContainEqual({ alarmId, change: "dispatch_exhausted" });
@@ -86,16 +86,16 @@ describe("offer cascade", () => {
       body: string;
     }[];
     expect(texts.map((t) => t.body.match(/\/worker\/#\/offers\/(\d+)$/)?.[1])).toEqual(
-      offers(alarmId).map((o) => String(o.id)),
+      (await offers(alarmId)).map((o) => String(o.id)),
     );
     // Nothing more happens once everyone was asked.
     await vi.advanceTimersByTimeAsync(300_000);
-    expect(offers(alarmId)).toHaveLength(5);
+    expect(await offers(alarmId)).toHaveLength(5);
   });
 
   it("lets only the offered worker accept; accepted, arrived and resolved follow on the device", async () => {
     const alarmId = await h.raise(3);
-    const offer = open(alarmId);
+    const offer = await open(alarmId);
     const other = (
       h.db.prepare("SELECT id FROM workers WHERE id != ? ORDER BY id LIMIT 1").get(offer.worker_id) as { id: number }
     ).id;
@@ -106,7 +106,7 @@ describe("offer cascade", () => {
 
     const worker = h.userOf(offer.worker_id);
     await h.actions.accept(offer.id, worker);
-    expect(h.repo.alarm(alarmId)).toMatchObject({ status: "accepted", worker_id: offer.worker_id });
+    expect(await h.repo.alarm(alarmId)).toMatchObject({ status: "accepted", worker_id: offer.worker_id });
     expect(h.feedback.at(-1)).toMatchObject({ state: "dispatched", alarmId });
     await expect(h.actions.accept(offer.id, worker)).rejects.toMatchObject({ code: "OFFER_NOT_OPEN" });
     await expect(h.actions.decline(offer.id, worker, null)).rejects.toMatchObject({ code: "OFFER_NOT_OPEN" });
@@ -114,7 +114,7 @@ describe("offer cascade", () => {
     // An accepted offer never times out.
     h.watcher.start();
     await vi.advanceTimersByTimeAsync(600_000);
-    expect(offers(alarmId).map((o) => o.status)).toEqual(["accepted"]);
+    expect((await offers(alarmId)).map((o) => o.status)).toEqual(["accepted"]);
 
     await h.actions.arrived(alarmId, worker);
     expect(h.feedback.at(-1)).toMatchObject({ state: "arrived", alarmId });
@@ -122,27 +122,27 @@ describe("offer cascade", () => {
       code: "AUTH_FORBIDDEN",
     });
     await h.actions.resolve(alarmId, worker, "real", "老人跌倒，已送医");
-    expect(h.repo.alarm(alarmId)).toMatchObject({ status: "resolved", outcome: "real", resolved_by: worker.id });
+    expect(await h.repo.alarm(alarmId)).toMatchObject({ status: "resolved", outcome: "real", resolved_by: worker.id });
     expect(h.feedback.at(-1)).toMatchObject({ state: "closed", alarmId });
     expect(h.eventTypes(alarmId).slice(-4)).toEqual(["offer_sent", "offer_accepted", "on_scene", "resolved"]);
   });
 
   it("skips a busy worker for a second alarm, and passes over one who went off duty", async () => {
     const firstAlarm = await h.raise(5);
-    const busyWorker = open(firstAlarm).worker_id;
+    const busyWorker = (await open(firstAlarm)).worker_id;
     // A second call from the same household: the worker holding the first offer is busy.
     const secondAlarm = await h.raise(5);
-    const ranking = parseRanking(h.repo.alarm(secondAlarm)?.dispatch_ranking ?? null)?.entries ?? [];
+    const ranking = parseRanking((await h.repo.alarm(secondAlarm))?.dispatch_ranking ?? null)?.entries ?? [];
     expect(ranking.filter((e) => !e.busy).map((e) => e.workerId)).not.toContain(busyWorker);
-    expect(open(secondAlarm).worker_id).not.toBe(busyWorker);
+    expect((await open(secondAlarm)).worker_id).not.toBe(busyWorker);
 
     // The second-ranked worker goes off duty before their turn: passed over, and named.
     const offDuty = ranking[1];
     if (!offDuty) throw new Error("ranking too short");
     await h.actions.setDuty(h.userOf(offDuty.workerId), false);
-    const firstOffer = open(secondAlarm);
+    const firstOffer = await open(secondAlarm);
     await h.actions.decline(firstOffer.id, h.userOf(firstOffer.worker_id), null);
-    expect(open(secondAlarm)).toMatchObject({ worker_id: ranking[2]?.workerId, rank: 3 });
+    expect(await open(secondAlarm)).toMatchObject({ worker_id: ranking[2]?.workerId, rank: 3 });
     const sent = h.db
       .prepare("SELECT detail FROM alarm_events WHERE alarm_id = ? AND type = 'offer_sent' ORDER BY id DESC LIMIT 1")
       .get(secondAlarm) as { detail: string };
@@ -156,25 +156,25 @@ describe("offer cascade", () => {
 
   it("treats going off duty with an open offer as a decline, and refuses it while an alarm is accepted", async () => {
     const alarmId = await h.raise(8);
-    const first = open(alarmId);
+    const first = await open(alarmId);
     await h.actions.setDuty(h.userOf(first.worker_id), false);
-    expect(h.repo.offer(first.id)).toMatchObject({ status: "declined", note: "went off duty" });
-    const second = open(alarmId);
+    expect(await h.repo.offer(first.id)).toMatchObject({ status: "declined", note: "went off duty" });
+    const second = await open(alarmId);
     expect(second.worker_id).not.toBe(first.worker_id);
     const worker = h.userOf(second.worker_id);
     await h.actions.accept(second.id, worker);
     await expect(h.actions.setDuty(worker, false)).rejects.toMatchObject({ code: "WORKER_ASSIGNED" });
-    expect(h.repo.worker(second.worker_id)?.on_duty).toBe(1);
+    expect((await h.repo.worker(second.worker_id))?.on_duty).toBe(1);
   });
 
   it("suggests but does not offer for service and test calls", async () => {
     const alarmId = await h.raise(9, "service");
-    expect(offers(alarmId)).toEqual([]);
-    expect(h.repo.alarm(alarmId)).toMatchObject({ status: "unassigned", clinic_id: null });
-    expect(h.repo.alarm(alarmId)?.dispatch_reason).toMatch(/^suggested: /);
+    expect(await offers(alarmId)).toEqual([]);
+    expect(await h.repo.alarm(alarmId)).toMatchObject({ status: "unassigned", clinic_id: null });
+    expect((await h.repo.alarm(alarmId))?.dispatch_reason).toMatch(/^suggested: /);
     expect(h.eventTypes(alarmId)).toEqual(["dispatch_ranked"]);
     const testCall = await h.raise(10, "test");
-    expect(offers(testCall)).toEqual([]);
+    expect(await offers(testCall)).toEqual([]);
     expect(h.eventTypes(testCall)).toEqual(["dispatch_ranked", "clinic_selected"]);
     expect(h.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE alarm_id IN (?, ?)").get(alarmId, testCall)).toEqual({
       n: 0,
@@ -184,7 +184,8 @@ describe("offer cascade", () => {
   it("times out a pile of expired offers in chunks, letting other work run between them", async () => {
     const alarmIds: number[] = [];
     for (let i = 0; i < 40; i += 1) alarmIds.push(await h.raise(i));
-    const firstOffers = alarmIds.map((id) => open(id));
+    const firstOffers: OfferRow[] = [];
+    for (const id of alarmIds) firstOffers.push(await open(id));
     vi.setSystemTime(Date.now() + 121_000);
 
     let passOver = false;
@@ -198,7 +199,7 @@ describe("offer cascade", () => {
     });
     expect(await pass).toBe(40);
     expect(otherWorkRanDuringPass).toBe(true);
-    for (const offer of firstOffers) expect(h.repo.offer(offer.id)?.status).toBe("timed_out");
+    for (const offer of firstOffers) expect((await h.repo.offer(offer.id))?.status).toBe("timed_out");
     for (const alarmId of alarmIds) {
       const types = h.eventTypes(alarmId);
       expect(types).toContain("offer_timed_out");
@@ -206,6 +207,6 @@ describe("offer cascade", () => {
       expect(types.at(-1) === "offer_sent" || types.at(-1) === "dispatch_exhausted").toBe(true);
     }
     // Nothing expired is left behind.
-    expect(h.repo.expiredOffers(new Date().toISOString(), 100)).toEqual([]);
+    expect(await h.repo.expiredOffers(new Date().toISOString(), 100)).toEqual([]);
   });
 });

@@ -31,7 +31,7 @@ describe("periodic passes over a pile of due work", () => {
   let parts: ReturnType<typeof createHubParts>;
   let alarms: AlarmRepository;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-passes-"));
     const logger = createLogger("silent");
     db = openDatabase(path.join(dir, "anxin.db"), logger);
@@ -45,7 +45,7 @@ describe("periodic passes over a pile of due work", () => {
     });
     const storage = { ...hubStorage(db, logger), alarms };
     parts = createHubParts(storage, config, { logger, clock: () => now });
-    parts.responders.refresh();
+    await parts.responders.refresh();
     parts.dispatch.start();
     // The alarm stages run in group commits (hub/storage/group-commit.ts), as in a started hub.
     parts.commits.start();

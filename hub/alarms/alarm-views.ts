@@ -221,6 +221,7 @@ export class AlarmViews {
     const relatives = row.resident_id ? this.registry.relatives(row.resident_id) : [];
     const contacts = await this.relatives.contactsByOutbox(row.id);
     const relativeCascade = await this.relatives.cascade(row.id);
+    const dispatch = await this.dispatch.detail(row.id);
     return {
       ...this.summary(row),
       relatives: relatives.map((r) => ({ priority: r.priority, name: r.name, relation: r.relation, phone: r.phone })),
@@ -247,8 +248,8 @@ export class AlarmViews {
         };
       }),
       relativeCascade,
-      dispatch: this.dispatch.detail(row.id),
-      serviceRequest: row.kind === "service" ? (this.serviceRequests?.forAlarm(row.id) ?? null) : null,
+      dispatch,
+      serviceRequest: row.kind === "service" ? ((await this.serviceRequests?.forAlarm(row.id)) ?? null) : null,
     };
   }
 }

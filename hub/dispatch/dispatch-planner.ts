@@ -1,6 +1,6 @@
 /**
- * What the pipeline's `dispatch` stage does, synchronously inside the
- * transaction that marks the stage done:
+ * What the pipeline's `dispatch` stage does, inside the transaction that marks
+ * the stage done (it awaits storage only):
  * 1. rank the on-duty workers by great-circle distance (kdbush/geokdbush) and
  *    store the ranking with a reason for every position;
  * 2. choose the clinic (open now, with the care needed) and, for an SOS, put its
@@ -8,7 +8,7 @@
  * 3. for an SOS, offer the alarm to the first ranked worker — unless OSRM is
  *    configured: then the ranking is stored as `pending` and the service refines
  *    it with travel times after the commit and makes the first offer itself.
- *    OSRM is an HTTP call; it must never run inside a SQLite transaction, and a
+ *    OSRM is an HTTP call; it must never run inside a transaction, and a
  *    slow router must never hold up the stages after this one.
  * Everything it writes commits with the stage or not at all, so a stage that is
  * retried starts from a clean slate; outbox dedupe keys make re-runs harmless.
@@ -45,18 +45,18 @@ export class DispatchPlanner {
   }
 
   /** Runs inside the stage's transaction; returns what to do after it commits. */
-  plan(row: AlarmRow): DispatchEffects {
+  async plan(row: AlarmRow): Promise<DispatchEffects> {
     const { repo, alarms } = this.deps;
     const effects = new DispatchEffects();
-    const alarm = repo.alarm(row.id);
-    const household = alarm?.household_id ? repo.household(alarm.household_id) : undefined;
+    const alarm = await repo.alarm(row.id);
+    const household = alarm?.household_id ? await repo.household(alarm.household_id) : undefined;
     if (!alarm || !household || household.lat === null || household.lng === null) {
       alarms.appendEvent(row.id, "dispatch_impossible", "system", { reason: "household has no map position" });
       return effects;
     }
     const point = { lat: household.lat, lng: household.lng };
-    const ranking = this.rank(alarm, household, point);
-    repo.setRanking(alarm.id, ranking);
+    const ranking = await this.rank(alarm, household, point);
+    await repo.setRanking(alarm.id, ranking);
     alarms.appendEvent(alarm.id, "dispatch_ranked", "system", {
       metric: ranking.metric,
       refinement: ranking.refinement,
@@ -69,20 +69,20 @@ export class DispatchPlanner {
         busy: e.busy,
       })),
     });
-    if (alarm.kind !== "service") this.chooseClinic(alarm, household, point, effects);
+    if (alarm.kind !== "service") await this.chooseClinic(alarm, household, point, effects);
     if (alarm.kind !== "sos") {
       // Service and test calls get a suggestion, not an automatic cascade: an operator dispatches by hand.
-      repo.setDispatchReason(alarm.id, ranking.entries[0] ? `suggested: ${ranking.entries[0].reason}` : null);
+      await repo.setDispatchReason(alarm.id, ranking.entries[0] ? `suggested: ${ranking.entries[0].reason}` : null);
     } else if (ranking.refinement === "pending") {
       effects.refine.add(alarm.id);
     } else {
-      this.deps.cascade.offerNext(alarm.id, effects, null);
+      await this.deps.cascade.offerNext(alarm.id, effects, null);
     }
     effects.change(alarm.id, "dispatch_ranked");
     return effects;
   }
 
-  private rank(alarm: DispatchAlarmRow, household: HouseholdAccessRow, point: GeoPoint): StoredRanking {
+  private async rank(alarm: DispatchAlarmRow, household: HouseholdAccessRow, point: GeoPoint): Promise<StoredRanking> {
     const { settings, responders, repo, clock } = this.deps;
     const request = {
       point,
@@ -90,7 +90,7 @@ export class DispatchPlanner {
       busy: repo.busyLookup(alarm.id),
     };
     const options = { size: settings.rankingSize, gridPreferenceM: settings.gridPreferenceM };
-    const pool = gatherCandidates(responders.snapshot().workers, request, options.size, options);
+    const pool = gatherCandidates((await responders.snapshot()).workers, request, options.size, options);
     const pending = settings.routing !== null && alarm.kind === "sos";
     return {
       metric: "great_circle",
@@ -101,30 +101,30 @@ export class DispatchPlanner {
     };
   }
 
-  private chooseClinic(
+  private async chooseClinic(
     alarm: DispatchAlarmRow,
     household: HouseholdAccessRow,
     point: GeoPoint,
     effects: DispatchEffects,
-  ): void {
+  ): Promise<void> {
     const { repo, alarms, settings, clock, responders, outbox, users } = this.deps;
     const now = clock();
     const local = localClock(now, settings.timeZone);
     const choice = chooseClinic(
-      responders.snapshot().clinics,
+      (await responders.snapshot()).clinics,
       point,
       local,
       clinicNeed(alarm.kind, local, settings.day),
     );
-    repo.setClinic(alarm.id, choice.clinic?.id ?? null, choice.distanceM, choice.reason);
-    const clinic = choice.clinic ? repo.clinic(choice.clinic.id) : undefined;
+    await repo.setClinic(alarm.id, choice.clinic?.id ?? null, choice.distanceM, choice.reason);
+    const clinic = choice.clinic ? await repo.clinic(choice.clinic.id) : undefined;
     if (!clinic) {
       alarms.appendEvent(alarm.id, "clinic_unavailable", "system", { reason: choice.reason });
       return;
     }
     let disclosed = false;
     if (alarm.kind === "sos") {
-      const resident = alarm.resident_id ? repo.resident(alarm.resident_id) : undefined;
+      const resident = alarm.resident_id ? await repo.resident(alarm.resident_id) : undefined;
       const alert = clinicAlertMessage({ alarm, household, resident, clinic, settings, now });
       effects.outboxAdded += outbox.enqueue([alert.message]);
       disclosed = alert.disclosed;

@@ -5,8 +5,9 @@
  * rule lives in the cascade and the service.
  */
 import type { AlarmRow } from "../storage/alarm-repo.ts";
-import type { Db } from "../storage/database.ts";
-import { type BusyLookup, BusyWorkers } from "./busy-workers.ts";
+import { jsonTextField } from "../storage/sql/dialect-sql.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
+import type { BusyLookup, BusyWorkers } from "./busy-workers.ts";
 import type { StoredRanking } from "./types.ts";
 
 export type OfferStatus = "offered" | "accepted" | "declined" | "timed_out" | "withdrawn";
@@ -82,48 +83,50 @@ export interface ResidentHealthRow {
 }
 
 export class DispatchRepository {
-  private readonly db: Db;
+  private readonly sql: SqlSession;
+  private readonly busy: BusyWorkers;
 
-  constructor(db: Db) {
-    this.db = db;
+  /** `busy`: the busy-worker mirror of the hub's connection (busy-workers.ts), read from memory. */
+  constructor(sql: SqlSession, busy: BusyWorkers) {
+    this.sql = sql;
+    this.busy = busy;
   }
 
-  registryVersion(): number {
-    return (this.db.prepare("SELECT value FROM meta WHERE key = 'registry_version'").get() as { value: number }).value;
+  async registryVersion(): Promise<number> {
+    const row = await this.sql.get<{ value: number }>("SELECT value FROM meta WHERE key = 'registry_version'");
+    return row?.value ?? 0;
   }
 
-  workers(): DispatchWorkerRow[] {
-    return this.db.prepare("SELECT * FROM workers").all() as DispatchWorkerRow[];
+  workers(): Promise<DispatchWorkerRow[]> {
+    return this.sql.all<DispatchWorkerRow>("SELECT * FROM workers");
   }
 
-  worker(id: number): DispatchWorkerRow | undefined {
-    return this.db.prepare("SELECT * FROM workers WHERE id = ?").get(id) as DispatchWorkerRow | undefined;
+  worker(id: number): Promise<DispatchWorkerRow | undefined> {
+    return this.sql.get<DispatchWorkerRow>("SELECT * FROM workers WHERE id = ?", [id]);
   }
 
-  clinics(): DispatchClinicRow[] {
-    return this.db.prepare("SELECT * FROM clinics").all() as DispatchClinicRow[];
+  clinics(): Promise<DispatchClinicRow[]> {
+    return this.sql.all<DispatchClinicRow>("SELECT * FROM clinics");
   }
 
-  clinic(id: number): DispatchClinicRow | undefined {
-    return this.db.prepare("SELECT * FROM clinics WHERE id = ?").get(id) as DispatchClinicRow | undefined;
+  clinic(id: number): Promise<DispatchClinicRow | undefined> {
+    return this.sql.get<DispatchClinicRow>("SELECT * FROM clinics WHERE id = ?", [id]);
   }
 
-  household(id: number): HouseholdAccessRow | undefined {
-    return this.db.prepare("SELECT * FROM households WHERE id = ?").get(id) as HouseholdAccessRow | undefined;
+  household(id: number): Promise<HouseholdAccessRow | undefined> {
+    return this.sql.get<HouseholdAccessRow>("SELECT * FROM households WHERE id = ?", [id]);
   }
 
-  resident(id: number): ResidentHealthRow | undefined {
-    return this.db.prepare("SELECT * FROM residents WHERE id = ?").get(id) as ResidentHealthRow | undefined;
+  resident(id: number): Promise<ResidentHealthRow | undefined> {
+    return this.sql.get<ResidentHealthRow>("SELECT * FROM residents WHERE id = ?", [id]);
   }
 
-  gridName(id: number): string | null {
-    return (
-      (this.db.prepare("SELECT name FROM grids WHERE id = ?").get(id) as { name: string } | undefined)?.name ?? null
-    );
+  async gridName(id: number): Promise<string | null> {
+    return (await this.sql.get<{ name: string }>("SELECT name FROM grids WHERE id = ?", [id]))?.name ?? null;
   }
 
-  alarm(id: number): DispatchAlarmRow | undefined {
-    return this.db.prepare("SELECT * FROM alarms WHERE id = ?").get(id) as DispatchAlarmRow | undefined;
+  alarm(id: number): Promise<DispatchAlarmRow | undefined> {
+    return this.sql.get<DispatchAlarmRow>("SELECT * FROM alarms WHERE id = ?", [id]);
   }
 
   /**
@@ -133,47 +136,50 @@ export class DispatchRepository {
    * connection's mirror is started (busy-workers.ts), from the tables before.
    */
   busyLookup(exceptAlarmId: number | null): BusyLookup {
-    return BusyWorkers.of(this.db).lookup(exceptAlarmId);
+    return this.busy.lookup(exceptAlarmId);
   }
 
   /** The same, every busy worker at once (for the map, not for the alarm path). */
   busyWorkers(exceptAlarmId: number | null): Map<number, number> {
-    return BusyWorkers.of(this.db).all(exceptAlarmId);
+    return this.busy.all(exceptAlarmId);
   }
 
   /** The busy-worker mirror of this connection, started and stopped by the dispatch service. */
   busyMirror(): BusyWorkers {
-    return BusyWorkers.of(this.db);
+    return this.busy;
   }
 
-  setRanking(alarmId: number, ranking: StoredRanking): void {
-    this.db.prepare("UPDATE alarms SET dispatch_ranking = ? WHERE id = ?").run(JSON.stringify(ranking), alarmId);
+  async setRanking(alarmId: number, ranking: StoredRanking): Promise<void> {
+    await this.sql.run("UPDATE alarms SET dispatch_ranking = ? WHERE id = ?", [JSON.stringify(ranking), alarmId]);
   }
 
-  setDispatchReason(alarmId: number, reason: string | null): void {
-    this.db.prepare("UPDATE alarms SET dispatch_reason = ? WHERE id = ?").run(reason, alarmId);
+  async setDispatchReason(alarmId: number, reason: string | null): Promise<void> {
+    await this.sql.run("UPDATE alarms SET dispatch_reason = ? WHERE id = ?", [reason, alarmId]);
   }
 
-  setClinic(alarmId: number, clinicId: number | null, distanceM: number | null, reason: string): void {
-    this.db
-      .prepare("UPDATE alarms SET clinic_id = ?, clinic_distance_m = ?, clinic_reason = ? WHERE id = ?")
-      .run(clinicId, distanceM, reason, alarmId);
+  async setClinic(alarmId: number, clinicId: number | null, distanceM: number | null, reason: string): Promise<void> {
+    await this.sql.run("UPDATE alarms SET clinic_id = ?, clinic_distance_m = ?, clinic_reason = ? WHERE id = ?", [
+      clinicId,
+      distanceM,
+      reason,
+      alarmId,
+    ]);
   }
 
   /** The worker the alarm is with now: the one offered, then the one who accepted; null when nobody. */
-  setCurrentWorker(alarmId: number, workerId: number | null, distanceM: number | null): void {
-    this.db
-      .prepare("UPDATE alarms SET worker_id = ?, worker_distance_m = ? WHERE id = ?")
-      .run(workerId, distanceM, alarmId);
+  async setCurrentWorker(alarmId: number, workerId: number | null, distanceM: number | null): Promise<void> {
+    await this.sql.run("UPDATE alarms SET worker_id = ?, worker_distance_m = ? WHERE id = ?", [
+      workerId,
+      distanceM,
+      alarmId,
+    ]);
   }
 
-  insertOffer(offer: Omit<OfferRow, "id" | "status" | "responded_at" | "note">): number {
-    const result = this.db
-      .prepare(
-        `INSERT INTO dispatch_offers (alarm_id, worker_id, rank, distance_m, status, offered_at, expires_at, offered_by)
-         VALUES (?, ?, ?, ?, 'offered', ?, ?, ?)`,
-      )
-      .run(
+  async insertOffer(offer: Omit<OfferRow, "id" | "status" | "responded_at" | "note">): Promise<number> {
+    const row = await this.sql.get<{ id: number }>(
+      `INSERT INTO dispatch_offers (alarm_id, worker_id, rank, distance_m, status, offered_at, expires_at, offered_by)
+       VALUES (?, ?, ?, ?, 'offered', ?, ?, ?) RETURNING id`,
+      [
         offer.alarm_id,
         offer.worker_id,
         offer.rank,
@@ -181,76 +187,84 @@ export class DispatchRepository {
         offer.offered_at,
         offer.expires_at,
         offer.offered_by,
-      );
-    return Number(result.lastInsertRowid);
+      ],
+    );
+    return row?.id ?? 0;
   }
 
-  offer(id: number): OfferRow | undefined {
-    return this.db.prepare("SELECT * FROM dispatch_offers WHERE id = ?").get(id) as OfferRow | undefined;
+  offer(id: number): Promise<OfferRow | undefined> {
+    return this.sql.get<OfferRow>("SELECT * FROM dispatch_offers WHERE id = ?", [id]);
   }
 
-  offers(alarmId: number): OfferRow[] {
-    return this.db.prepare("SELECT * FROM dispatch_offers WHERE alarm_id = ? ORDER BY id").all(alarmId) as OfferRow[];
+  offers(alarmId: number): Promise<OfferRow[]> {
+    return this.sql.all<OfferRow>("SELECT * FROM dispatch_offers WHERE alarm_id = ? ORDER BY id", [alarmId]);
   }
 
-  openOffer(alarmId: number): OfferRow | undefined {
-    return this.db.prepare("SELECT * FROM dispatch_offers WHERE alarm_id = ? AND status = 'offered'").get(alarmId) as
-      | OfferRow
-      | undefined;
+  openOffer(alarmId: number): Promise<OfferRow | undefined> {
+    return this.sql.get<OfferRow>("SELECT * FROM dispatch_offers WHERE alarm_id = ? AND status = 'offered'", [alarmId]);
   }
 
-  openOfferForWorker(workerId: number): OfferRow | undefined {
-    return this.db
-      .prepare("SELECT * FROM dispatch_offers WHERE worker_id = ? AND status = 'offered' ORDER BY id DESC LIMIT 1")
-      .get(workerId) as OfferRow | undefined;
-  }
-
-  /** Conditional: false when the offer was no longer open (someone else settled it first). */
-  settleOffer(offerId: number, status: Exclude<OfferStatus, "offered">, at: string, note: string | null): boolean {
-    return (
-      this.db
-        .prepare(
-          "UPDATE dispatch_offers SET status = ?, responded_at = ?, note = ? WHERE id = ? AND status = 'offered'",
-        )
-        .run(status, at, note, offerId).changes === 1
+  openOfferForWorker(workerId: number): Promise<OfferRow | undefined> {
+    return this.sql.get<OfferRow>(
+      "SELECT * FROM dispatch_offers WHERE worker_id = ? AND status = 'offered' ORDER BY id DESC LIMIT 1",
+      [workerId],
     );
   }
 
+  /** Conditional: false when the offer was no longer open (someone else settled it first). */
+  async settleOffer(
+    offerId: number,
+    status: Exclude<OfferStatus, "offered">,
+    at: string,
+    note: string | null,
+  ): Promise<boolean> {
+    const result = await this.sql.run(
+      "UPDATE dispatch_offers SET status = ?, responded_at = ?, note = ? WHERE id = ? AND status = 'offered'",
+      [status, at, note, offerId],
+    );
+    return result.changes === 1;
+  }
+
   /** The `limit` oldest open offers whose deadline has passed; ISO-8601 UTC strings compare in time order. */
-  expiredOffers(nowIso: string, limit: number): OfferRow[] {
-    return this.db
-      .prepare(
-        "SELECT * FROM dispatch_offers WHERE status = 'offered' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?",
-      )
-      .all(nowIso, limit) as OfferRow[];
+  expiredOffers(nowIso: string, limit: number): Promise<OfferRow[]> {
+    return this.sql.all<OfferRow>(
+      "SELECT * FROM dispatch_offers WHERE status = 'offered' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?",
+      [nowIso, limit],
+    );
   }
 
   /** Open alarms ranked in the pipeline whose OSRM refinement and first offer have not happened yet. */
-  alarmsAwaitingRefinement(): number[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT id FROM alarms WHERE status IN ('unassigned', 'offered')
-             AND json_extract(dispatch_ranking, '$.refinement') = 'pending' ORDER BY id`,
-        )
-        .all() as { id: number }[]
-    ).map((r) => r.id);
+  async alarmsAwaitingRefinement(): Promise<number[]> {
+    const rows = await this.sql.all<{ id: number }>(
+      `SELECT id FROM alarms WHERE status IN ('unassigned', 'offered')
+         AND ${jsonTextField(this.sql.dialect, "dispatch_ranking", "refinement")} = 'pending' ORDER BY id`,
+    );
+    return rows.map((r) => r.id);
   }
 
   /** The alarm this worker has accepted and not yet closed. */
-  assignedAlarm(workerId: number): DispatchAlarmRow | undefined {
-    return this.db
-      .prepare("SELECT * FROM alarms WHERE worker_id = ? AND status IN ('accepted', 'on_scene') ORDER BY id LIMIT 1")
-      .get(workerId) as DispatchAlarmRow | undefined;
+  assignedAlarm(workerId: number): Promise<DispatchAlarmRow | undefined> {
+    return this.sql.get<DispatchAlarmRow>(
+      "SELECT * FROM alarms WHERE worker_id = ? AND status IN ('accepted', 'on_scene') ORDER BY id LIMIT 1",
+      [workerId],
+    );
   }
 
-  setDuty(workerId: number, onDuty: boolean): void {
-    this.db.prepare("UPDATE workers SET on_duty = ? WHERE id = ?").run(onDuty ? 1 : 0, workerId);
+  async setDuty(workerId: number, onDuty: boolean): Promise<void> {
+    await this.sql.run("UPDATE workers SET on_duty = ? WHERE id = ?", [onDuty ? 1 : 0, workerId]);
   }
 
-  setPosition(workerId: number, position: { lat: number; lng: number; accuracyM: number | null }, at: string): void {
-    this.db
-      .prepare("UPDATE workers SET lat = ?, lng = ?, position_accuracy_m = ?, position_at = ? WHERE id = ?")
-      .run(position.lat, position.lng, position.accuracyM, at, workerId);
+  async setPosition(
+    workerId: number,
+    position: { lat: number; lng: number; accuracyM: number | null },
+    at: string,
+  ): Promise<void> {
+    await this.sql.run("UPDATE workers SET lat = ?, lng = ?, position_accuracy_m = ?, position_at = ? WHERE id = ?", [
+      position.lat,
+      position.lng,
+      position.accuracyM,
+      at,
+      workerId,
+    ]);
   }
 }

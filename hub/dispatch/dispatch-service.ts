@@ -63,13 +63,13 @@ export class DispatchService {
   }
 
   /** The pipeline stage: plans inside its transaction; the returned function runs after the commit. */
-  planInStage(alarm: AlarmRow): () => void {
-    const effects = this.planner.plan(alarm);
+  async planInStage(alarm: AlarmRow): Promise<() => void> {
+    const effects = await this.planner.plan(alarm);
     return () => void this.afterCommit(effects);
   }
 
   /** Runs `work` in one transaction, then applies its effects. */
-  async transact<T>(work: (effects: DispatchEffects) => T): Promise<T> {
+  async transact<T>(work: (effects: DispatchEffects) => T | Promise<T>): Promise<T> {
     const effects = new DispatchEffects();
     const result = await this.deps.sql.transaction(async () => work(effects));
     await this.afterCommit(effects);
@@ -83,7 +83,7 @@ export class DispatchService {
     if (effects.outboxAdded > 0) bus.emit("outbox.enqueued", { count: effects.outboxAdded });
     for (const alarmId of effects.refine) void this.refineAndOffer(alarmId);
     for (const alarmId of effects.feedback) {
-      const alarm = repo.alarm(alarmId);
+      const alarm = await repo.alarm(alarmId);
       if (!alarm) continue;
       try {
         await devices.feedback(alarm.device_id, buttonStateOf(alarm), alarm.id);
@@ -104,7 +104,7 @@ export class DispatchService {
     const now = this.deps.clock().toISOString();
     let handled = 0;
     for (;;) {
-      const expired = this.deps.repo.expiredOffers(now, CHUNK_SIZE);
+      const expired = await this.deps.repo.expiredOffers(now, CHUNK_SIZE);
       for (const offer of expired) await this.timeOut(offer, now);
       handled += expired.length;
       if (expired.length < CHUNK_SIZE) return handled;
@@ -113,22 +113,22 @@ export class DispatchService {
   }
 
   private timeOut(offer: OfferRow, now: string): Promise<void> {
-    return this.transact((effects) => {
-      if (!this.deps.repo.settleOffer(offer.id, "timed_out", now, null)) return;
-      const worker = this.deps.repo.worker(offer.worker_id);
+    return this.transact(async (effects) => {
+      if (!(await this.deps.repo.settleOffer(offer.id, "timed_out", now, null))) return;
+      const worker = await this.deps.repo.worker(offer.worker_id);
       this.deps.alarms.appendEvent(offer.alarm_id, "offer_timed_out", "system", {
         offerId: offer.id,
         worker: { id: offer.worker_id, code: worker?.code ?? null, name: worker?.name ?? null },
         expiresAt: offer.expires_at,
       });
       effects.change(offer.alarm_id, "offer_timed_out");
-      this.cascade.offerNext(offer.alarm_id, effects, `${worker?.name ?? "the worker"} did not answer in time`);
+      await this.cascade.offerNext(offer.alarm_id, effects, `${worker?.name ?? "the worker"} did not answer in time`);
     });
   }
 
   /** Watcher: refinements that a restart (or a lost promise) left pending are started again. */
-  resumePendingRefinements(): void {
-    for (const alarmId of this.deps.repo.alarmsAwaitingRefinement()) void this.refineAndOffer(alarmId);
+  async resumePendingRefinements(): Promise<void> {
+    for (const alarmId of await this.deps.repo.alarmsAwaitingRefinement()) void this.refineAndOffer(alarmId);
   }
 
   /**
@@ -142,14 +142,19 @@ export class DispatchService {
     if (this.refining.has(alarmId)) return;
     this.refining.add(alarmId);
     try {
-      const alarm = repo.alarm(alarmId);
-      const household = alarm?.household_id ? repo.household(alarm.household_id) : undefined;
+      const alarm = await repo.alarm(alarmId);
+      const household = alarm?.household_id ? await repo.household(alarm.household_id) : undefined;
       if (!alarm || parseRanking(alarm.dispatch_ranking)?.refinement !== "pending") return;
       if (!household || household.lat === null || household.lng === null) return;
       const point = { lat: household.lat, lng: household.lng };
       const request = { point, gridId: household.grid_id, busy: repo.busyLookup(alarmId) };
       const options = { size: settings.rankingSize, gridPreferenceM: settings.gridPreferenceM };
-      const pool = gatherCandidates(responders.snapshot().workers, request, settings.routing?.candidates ?? 1, options);
+      const pool = gatherCandidates(
+        (await responders.snapshot()).workers,
+        request,
+        settings.routing?.candidates ?? 1,
+        options,
+      );
       let metric: RankingMetric = "great_circle";
       let note: string | null = null;
       try {
@@ -174,17 +179,17 @@ export class DispatchService {
         entries: orderCandidates(pool, request, options, metric),
         note,
       };
-      await this.transact((effects) => {
+      await this.transact(async (effects) => {
         // Another refinement (or a restart's) may have finished first: the stored state decides.
-        if (parseRanking(repo.alarm(alarmId)?.dispatch_ranking ?? null)?.refinement !== "pending") return;
-        repo.setRanking(alarmId, ranking);
+        if (parseRanking((await repo.alarm(alarmId))?.dispatch_ranking ?? null)?.refinement !== "pending") return;
+        await repo.setRanking(alarmId, ranking);
         this.deps.alarms.appendEvent(alarmId, "dispatch_refined", "system", {
           metric,
           note,
           ranking: ranking.entries.map((e) => ({ rank: e.rank, workerId: e.workerId, travelTimeS: e.travelTimeS })),
         });
         effects.change(alarmId, "dispatch_refined");
-        this.cascade.offerNext(alarmId, effects, null);
+        await this.cascade.offerNext(alarmId, effects, null);
       });
     } catch (error) {
       logger.error({ err: error, alarmId }, "dispatch refinement failed; the offer watcher will retry");
@@ -197,8 +202,8 @@ export class DispatchService {
   async dispatchByHand(alarmId: number, workerId: number, operator: UserRow): Promise<OfferRow> {
     const { repo } = this.deps;
     const actor = `user:${operator.username}`;
-    return this.transact((effects) => {
-      const alarm = repo.alarm(alarmId);
+    return this.transact(async (effects) => {
+      const alarm = await repo.alarm(alarmId);
       if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} does not exist`, { alarmId });
       if (!OFFERABLE_STATUSES.includes(alarm.status)) {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is ${alarm.status}; it cannot be dispatched`, {
@@ -211,18 +216,18 @@ export class DispatchService {
           alarmId,
         });
       }
-      const worker = repo.worker(workerId);
+      const worker = await repo.worker(workerId);
       if (!worker) throw new AnxinError("WORKER_NOT_FOUND", `worker ${workerId} does not exist`, { workerId });
-      const household = alarm.household_id ? repo.household(alarm.household_id) : undefined;
+      const household = alarm.household_id ? await repo.household(alarm.household_id) : undefined;
       if (!household) {
         throw new AnxinError(
           "DISPATCH_IMPOSSIBLE",
           `alarm ${alarmId} has no household: there is nowhere to send anyone`,
         );
       }
-      const open = repo.openOffer(alarmId);
+      const open = await repo.openOffer(alarmId);
       if (open?.worker_id === workerId) return open;
-      this.cascade.withdrawOpenOffer(alarmId, actor, "reassigned", effects);
+      await this.cascade.withdrawOpenOffer(alarmId, actor, "reassigned", effects);
       const distanceM =
         worker.lat !== null && worker.lng !== null && household.lat !== null && household.lng !== null
           ? greatCircleMetres({ lat: worker.lat, lng: worker.lng }, { lat: household.lat, lng: household.lng })
@@ -234,7 +239,7 @@ export class DispatchService {
         worker.on_duty === 1 ? null : "off duty",
         busyWith === undefined ? null : `busy on alarm #${busyWith}`,
       ].filter(Boolean);
-      return this.cascade.makeOffer(repo.alarm(alarmId) ?? alarm, worker, effects, {
+      return this.cascade.makeOffer((await repo.alarm(alarmId)) ?? alarm, worker, effects, {
         rank: entry?.rank ?? 0,
         distanceM,
         offeredBy: actor,
@@ -249,12 +254,13 @@ export class DispatchService {
    */
   async closeOut(alarmId: number, actor: string, effects: DispatchEffects): Promise<void> {
     const { repo } = this.deps;
-    const alarm = repo.alarm(alarmId);
+    const alarm = await repo.alarm(alarmId);
     if (!alarm) return;
-    this.cascade.withdrawOpenOffer(alarmId, actor, "resolved", effects);
+    await this.cascade.withdrawOpenOffer(alarmId, actor, "resolved", effects);
     if (alarm.status === "accepted" && alarm.worker_id !== null) {
-      const worker = repo.worker(alarm.worker_id);
-      if (worker) this.cascade.textStandDown(alarmId, worker, `worker:${worker.id}:stand_down`, "resolved", effects);
+      const worker = await repo.worker(alarm.worker_id);
+      if (worker)
+        await this.cascade.textStandDown(alarmId, worker, `worker:${worker.id}:stand_down`, "resolved", effects);
     }
   }
 }

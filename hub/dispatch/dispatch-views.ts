@@ -119,8 +119,8 @@ export class DispatchViews {
     this.users = deps.users;
   }
 
-  offer(row: OfferRow): OfferView {
-    const worker = this.repo.worker(row.worker_id);
+  async offer(row: OfferRow): Promise<OfferView> {
+    const worker = await this.repo.worker(row.worker_id);
     return {
       id: row.id,
       alarmId: row.alarm_id,
@@ -136,16 +136,18 @@ export class DispatchViews {
     };
   }
 
-  detail(alarmId: number): DispatchDetail {
-    const alarm = this.repo.alarm(alarmId);
+  async detail(alarmId: number): Promise<DispatchDetail> {
+    const alarm = await this.repo.alarm(alarmId);
     const ranking = parseRanking(alarm?.dispatch_ranking ?? null);
+    const offers: OfferView[] = [];
+    for (const row of await this.repo.offers(alarmId)) offers.push(await this.offer(row));
     return {
       metric: ranking?.metric ?? null,
       refinement: ranking?.refinement ?? null,
       rankingNote: ranking?.note ?? null,
       ranking: ranking?.entries ?? [],
       reason: alarm?.dispatch_reason ?? null,
-      offers: this.repo.offers(alarmId).map((o) => this.offer(o)),
+      offers,
       clinicReason: alarm?.clinic_reason ?? null,
       offeredAt: alarm?.offered_at ?? null,
       acceptedAt: alarm?.accepted_at ?? null,
@@ -153,13 +155,13 @@ export class DispatchViews {
     };
   }
 
-  profile(worker: DispatchWorkerRow): Static<typeof WorkerProfileSchema> {
+  async profile(worker: DispatchWorkerRow): Promise<Static<typeof WorkerProfileSchema>> {
     return {
       id: worker.id,
       code: worker.code,
       name: worker.name,
       phone: worker.phone,
-      gridName: worker.grid_id === null ? null : this.repo.gridName(worker.grid_id),
+      gridName: worker.grid_id === null ? null : await this.repo.gridName(worker.grid_id),
       onDuty: worker.on_duty === 1,
       skills: parseStrings(worker.skills),
       position:
@@ -170,21 +172,21 @@ export class DispatchViews {
   }
 
   /** The worker's open offer, else the alarm they accepted. Health data comes separately: see `health()`. */
-  assignment(worker: DispatchWorkerRow): Assignment | null {
-    const offer = this.repo.openOfferForWorker(worker.id);
+  async assignment(worker: DispatchWorkerRow): Promise<Assignment | null> {
+    const offer = await this.repo.openOfferForWorker(worker.id);
     const alarm: DispatchAlarmRow | undefined = offer
-      ? this.repo.alarm(offer.alarm_id)
-      : this.repo.assignedAlarm(worker.id);
+      ? await this.repo.alarm(offer.alarm_id)
+      : await this.repo.assignedAlarm(worker.id);
     if (!alarm) return null;
-    const household = alarm.household_id ? this.repo.household(alarm.household_id) : undefined;
-    const resident = alarm.resident_id ? this.repo.resident(alarm.resident_id) : undefined;
+    const household = alarm.household_id ? await this.repo.household(alarm.household_id) : undefined;
+    const resident = alarm.resident_id ? await this.repo.resident(alarm.resident_id) : undefined;
     const assigned = !offer && alarm.worker_id === worker.id;
     const lat = household?.lat ?? null;
     const lng = household?.lng ?? null;
     const located = lat !== null && lng !== null;
     return {
       state: offer ? "offered" : alarm.status === "on_scene" ? "on_scene" : "accepted",
-      offer: offer ? this.offer(offer) : null,
+      offer: offer ? await this.offer(offer) : null,
       alarm: {
         id: alarm.id,
         kind: alarm.kind,
@@ -216,12 +218,16 @@ export class DispatchViews {
    * The resident's health data, for the worker the alarm is assigned to (after
    * accepting) and nobody else. Every call is one view, and writes one audit row.
    */
-  health(worker: DispatchWorkerRow, user: UserRow, alarmId: number): Static<typeof ResidentHealthSchema> {
-    const alarm = this.repo.assignedAlarm(worker.id);
+  async health(
+    worker: DispatchWorkerRow,
+    user: UserRow,
+    alarmId: number,
+  ): Promise<Static<typeof ResidentHealthSchema>> {
+    const alarm = await this.repo.assignedAlarm(worker.id);
     if (!alarm || alarm.id !== alarmId) {
       throw new AnxinError("AUTH_FORBIDDEN", `alarm ${alarmId} is not assigned to you`, { alarmId });
     }
-    const resident = alarm.resident_id ? this.repo.resident(alarm.resident_id) : undefined;
+    const resident = alarm.resident_id ? await this.repo.resident(alarm.resident_id) : undefined;
     if (!resident) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} has no resident on record`, { alarmId });
     this.users.audit(`user:${user.username}`, "health_data_viewed", `resident:${resident.id}`, {
       alarmId,

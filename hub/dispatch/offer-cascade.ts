@@ -1,6 +1,6 @@
 /**
- * The offer cascade, synchronous on purpose: every method runs inside the
- * caller's SQLite transaction, so an offer, its alarm event, the state change
+ * The offer cascade. Every method runs inside the caller's transaction (it
+ * awaits storage only), so an offer, its alarm event, the state change
  * and the worker's SMS in the outbox commit together or not at all. What must
  * happen after the commit (console pushes, device feedback, waking the outbox
  * sender) is collected in `DispatchEffects` and applied by the service.
@@ -65,20 +65,20 @@ export class OfferCascade {
    * since the ranking, are passed over and named in the event. When nobody is
    * left it records `dispatch_exhausted`: from then on an operator must act.
    */
-  offerNext(alarmId: number, effects: DispatchEffects, after: string | null): OfferRow | null {
+  async offerNext(alarmId: number, effects: DispatchEffects, after: string | null): Promise<OfferRow | null> {
     const { repo, alarms } = this.deps;
-    const alarm = repo.alarm(alarmId);
+    const alarm = await repo.alarm(alarmId);
     if (!alarm || !OFFERABLE_STATUSES.includes(alarm.status)) return null;
-    const open = repo.openOffer(alarmId);
+    const open = await repo.openOffer(alarmId);
     if (open) return open;
     const ranking = parseRanking(alarm.dispatch_ranking);
     if (!ranking || ranking.refinement === "pending") return null;
-    const asked = new Set(repo.offers(alarmId).map((o) => o.worker_id));
+    const asked = new Set((await repo.offers(alarmId)).map((o) => o.worker_id));
     const busy = repo.busyLookup(alarmId);
     const skipped: NonNullable<OfferPlan["skipped"]> = [];
     for (const entry of ranking.entries) {
       if (asked.has(entry.workerId)) continue;
-      const worker = repo.worker(entry.workerId);
+      const worker = await repo.worker(entry.workerId);
       const busyWith = busy.get(entry.workerId);
       const why = !worker
         ? "no longer in the registry"
@@ -100,12 +100,12 @@ export class OfferCascade {
         skipped,
       });
     }
-    repo.setCurrentWorker(alarmId, null, null);
+    await repo.setCurrentWorker(alarmId, null, null);
     const reason =
       ranking.entries.length === 0
         ? "no on-duty worker with a known position to ask; an operator must dispatch by hand"
         : `all ${ranking.entries.length} ranked workers were asked or passed over; an operator must dispatch by hand`;
-    repo.setDispatchReason(alarmId, after ? `${after}; ${reason}` : reason);
+    await repo.setDispatchReason(alarmId, after ? `${after}; ${reason}` : reason);
     alarms.appendEvent(alarmId, "dispatch_exhausted", "system", {
       ranked: ranking.entries.length,
       asked: asked.size,
@@ -117,12 +117,17 @@ export class OfferCascade {
   }
 
   /** Creates the offer, moves the alarm to `offered`, and puts the worker's SMS in the outbox. */
-  makeOffer(alarm: DispatchAlarmRow, worker: DispatchWorkerRow, effects: DispatchEffects, plan: OfferPlan): OfferRow {
+  async makeOffer(
+    alarm: DispatchAlarmRow,
+    worker: DispatchWorkerRow,
+    effects: DispatchEffects,
+    plan: OfferPlan,
+  ): Promise<OfferRow> {
     const { repo, alarms, settings, clock } = this.deps;
     const now = clock();
     const offeredAt = now.toISOString();
     const expiresAt = new Date(now.getTime() + settings.acceptTimeoutS * 1000).toISOString();
-    const offerId = repo.insertOffer({
+    const offerId = await repo.insertOffer({
       alarm_id: alarm.id,
       worker_id: worker.id,
       rank: plan.rank,
@@ -141,8 +146,8 @@ export class OfferCascade {
       if (!moved) throw new Error(`alarm ${alarm.id} changed state while being offered`);
       effects.feedback.add(alarm.id);
     }
-    repo.setCurrentWorker(alarm.id, worker.id, plan.distanceM);
-    repo.setDispatchReason(alarm.id, plan.reason);
+    await repo.setCurrentWorker(alarm.id, worker.id, plan.distanceM);
+    await repo.setDispatchReason(alarm.id, plan.reason);
     alarms.appendEvent(
       alarm.id,
       "offer_sent",
@@ -158,46 +163,46 @@ export class OfferCascade {
       },
       offeredAt,
     );
-    this.textOffer(alarm, worker, offerId, plan.distanceM, effects);
+    await this.textOffer(alarm, worker, offerId, plan.distanceM, effects);
     effects.change(alarm.id, "offer_sent");
-    const offer = repo.offer(offerId);
+    const offer = await repo.offer(offerId);
     if (!offer) throw new Error(`offer ${offerId} vanished`);
     return offer;
   }
 
   /** Withdraws the alarm's open offer (if any) and tells that worker by SMS; returns it. */
-  withdrawOpenOffer(
+  async withdrawOpenOffer(
     alarmId: number,
     actor: string,
     why: "resolved" | "reassigned",
     effects: DispatchEffects,
-  ): OfferRow | null {
+  ): Promise<OfferRow | null> {
     const { repo, alarms, clock } = this.deps;
-    const open = repo.openOffer(alarmId);
+    const open = await repo.openOffer(alarmId);
     if (!open) return null;
     const at = clock().toISOString();
-    repo.settleOffer(open.id, "withdrawn", at, why === "resolved" ? "alarm closed" : `reassigned by ${actor}`);
-    const worker = repo.worker(open.worker_id);
+    await repo.settleOffer(open.id, "withdrawn", at, why === "resolved" ? "alarm closed" : `reassigned by ${actor}`);
+    const worker = await repo.worker(open.worker_id);
     alarms.appendEvent(alarmId, "offer_withdrawn", actor, {
       offerId: open.id,
       worker: worker ? { id: worker.id, code: worker.code, name: worker.name } : { id: open.worker_id },
       why,
     });
-    if (worker) this.textStandDown(alarmId, worker, `offer:${open.id}:withdrawn`, why, effects);
+    if (worker) await this.textStandDown(alarmId, worker, `offer:${open.id}:withdrawn`, why, effects);
     effects.change(alarmId, "offer_withdrawn");
     return open;
   }
 
   /** Tells a worker they are no longer needed (the alarm closed, or went to someone else). */
-  textStandDown(
+  async textStandDown(
     alarmId: number,
     worker: DispatchWorkerRow,
     dedupe: string,
     why: "resolved" | "reassigned",
     effects: DispatchEffects,
-  ): void {
-    const alarm = this.deps.repo.alarm(alarmId);
-    const household = alarm?.household_id ? this.deps.repo.household(alarm.household_id) : undefined;
+  ): Promise<void> {
+    const alarm = await this.deps.repo.alarm(alarmId);
+    const household = alarm?.household_id ? await this.deps.repo.household(alarm.household_id) : undefined;
     effects.outboxAdded += this.deps.outbox.enqueue([
       {
         recipient: worker.phone,
@@ -212,16 +217,16 @@ export class OfferCascade {
     ]);
   }
 
-  private textOffer(
+  private async textOffer(
     alarm: DispatchAlarmRow,
     worker: DispatchWorkerRow,
     offerId: number,
     distanceM: number | null,
     effects: DispatchEffects,
-  ): void {
+  ): Promise<void> {
     const { repo, settings, outbox } = this.deps;
-    const household = alarm.household_id ? repo.household(alarm.household_id) : undefined;
-    const resident = alarm.resident_id ? repo.resident(alarm.resident_id) : undefined;
+    const household = alarm.household_id ? await repo.household(alarm.household_id) : undefined;
+    const resident = alarm.resident_id ? await repo.resident(alarm.resident_id) : undefined;
     effects.outboxAdded += outbox.enqueue([
       {
         recipient: worker.phone,

@@ -40,7 +40,7 @@ export class OfferWatcher {
       try {
         const expired = await this.service.timeOutExpiredOffers();
         if (expired > 0) this.logger.info({ expired }, "offers timed out; next workers asked");
-        this.service.resumePendingRefinements();
+        await this.service.resumePendingRefinements();
       } catch (error) {
         this.logger.error({ err: error }, "offer watcher pass failed; retrying next tick");
       } finally {

@@ -20,23 +20,23 @@ export class WorkerActions {
   }
 
   /** The worker behind a login; a worker login always names one (schema CHECK). */
-  workerOf(user: UserRow): DispatchWorkerRow {
-    const worker = user.worker_id === null ? undefined : this.service.deps.repo.worker(user.worker_id);
+  async workerOf(user: UserRow): Promise<DispatchWorkerRow> {
+    const worker = user.worker_id === null ? undefined : await this.service.deps.repo.worker(user.worker_id);
     if (!worker) throw new AnxinError("AUTH_FORBIDDEN", "this login is not a community worker's");
     return worker;
   }
 
   async accept(offerId: number, user: UserRow): Promise<OfferRow> {
     const { repo, alarms, clock } = this.service.deps;
-    return this.service.transact((effects) => {
-      const { offer, worker } = this.ownOpenOffer(offerId, user);
-      const alarm = this.alarm(offer.alarm_id);
+    return this.service.transact(async (effects) => {
+      const { offer, worker } = await this.ownOpenOffer(offerId, user);
+      const alarm = await this.alarm(offer.alarm_id);
       const at = clock().toISOString();
       if (!alarms.transition(alarm.id, "offered", "accepted", { accepted_at: at })) {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarm.id} is ${alarm.status}`, { status: alarm.status });
       }
-      repo.settleOffer(offer.id, "accepted", at, null);
-      repo.setCurrentWorker(alarm.id, worker.id, offer.distance_m);
+      await repo.settleOffer(offer.id, "accepted", at, null);
+      await repo.setCurrentWorker(alarm.id, worker.id, offer.distance_m);
       alarms.appendEvent(
         alarm.id,
         "offer_accepted",
@@ -50,16 +50,16 @@ export class WorkerActions {
   }
 
   async decline(offerId: number, user: UserRow, reason: string | null): Promise<OfferRow> {
-    return this.service.transact((effects) => {
-      const { offer, worker } = this.ownOpenOffer(offerId, user);
+    return this.service.transact(async (effects) => {
+      const { offer, worker } = await this.ownOpenOffer(offerId, user);
       return this.declineOffer(offer, worker, user, reason, effects);
     });
   }
 
   async arrived(alarmId: number, user: UserRow): Promise<DispatchAlarmRow> {
     const { alarms, clock } = this.service.deps;
-    return this.service.transact((effects) => {
-      const { alarm, worker } = this.ownAlarm(alarmId, user, ["accepted"]);
+    return this.service.transact(async (effects) => {
+      const { alarm, worker } = await this.ownAlarm(alarmId, user, ["accepted"]);
       const at = clock().toISOString();
       alarms.transition(alarm.id, "accepted", "on_scene", { on_scene_at: at });
       alarms.appendEvent(alarm.id, "on_scene", `user:${user.username}`, who(worker), at);
@@ -70,8 +70,8 @@ export class WorkerActions {
 
   async resolve(alarmId: number, user: UserRow, outcome: AlarmOutcome, note: string): Promise<DispatchAlarmRow> {
     const { alarms, clock } = this.service.deps;
-    return this.service.transact((effects) => {
-      const { alarm, worker } = this.ownAlarm(alarmId, user, ["accepted", "on_scene"]);
+    return this.service.transact(async (effects) => {
+      const { alarm, worker } = await this.ownAlarm(alarmId, user, ["accepted", "on_scene"]);
       const at = clock().toISOString();
       alarms.transition(alarm.id, alarm.status, "resolved", { resolved_at: at, resolved_by: user.id, outcome });
       alarms.appendEvent(alarm.id, "resolved", `user:${user.username}`, { outcome, note, ...who(worker) }, at);
@@ -86,10 +86,10 @@ export class WorkerActions {
    */
   async setDuty(user: UserRow, onDuty: boolean): Promise<DispatchWorkerRow> {
     const { repo, users } = this.service.deps;
-    return this.service.transact((effects) => {
-      const worker = this.workerOf(user);
+    return this.service.transact(async (effects) => {
+      const worker = await this.workerOf(user);
       if (!onDuty) {
-        const assigned = repo.assignedAlarm(worker.id);
+        const assigned = await repo.assignedAlarm(worker.id);
         if (assigned) {
           throw new AnxinError(
             "WORKER_ASSIGNED",
@@ -97,31 +97,34 @@ export class WorkerActions {
             { alarmId: assigned.id },
           );
         }
-        const open = repo.openOfferForWorker(worker.id);
-        if (open) this.declineOffer(open, worker, user, "went off duty", effects);
+        const open = await repo.openOfferForWorker(worker.id);
+        if (open) await this.declineOffer(open, worker, user, "went off duty", effects);
       }
-      repo.setDuty(worker.id, onDuty);
+      await repo.setDuty(worker.id, onDuty);
       users.audit(`user:${user.username}`, "worker_duty_changed", `worker:${worker.id}`, { onDuty });
       return this.workerOf(user);
     });
   }
 
-  setPosition(user: UserRow, position: { lat: number; lng: number; accuracyM: number | null }): DispatchWorkerRow {
-    const worker = this.workerOf(user);
-    this.service.deps.repo.setPosition(worker.id, position, this.service.deps.clock().toISOString());
+  async setPosition(
+    user: UserRow,
+    position: { lat: number; lng: number; accuracyM: number | null },
+  ): Promise<DispatchWorkerRow> {
+    const worker = await this.workerOf(user);
+    await this.service.deps.repo.setPosition(worker.id, position, this.service.deps.clock().toISOString());
     return this.workerOf(user);
   }
 
-  private declineOffer(
+  private async declineOffer(
     offer: OfferRow,
     worker: DispatchWorkerRow,
     user: UserRow,
     reason: string | null,
     effects: DispatchEffects,
-  ): OfferRow {
+  ): Promise<OfferRow> {
     const { repo, alarms, clock } = this.service.deps;
     const at = clock().toISOString();
-    repo.settleOffer(offer.id, "declined", at, reason);
+    await repo.settleOffer(offer.id, "declined", at, reason);
     alarms.appendEvent(
       offer.alarm_id,
       "offer_declined",
@@ -131,13 +134,13 @@ export class WorkerActions {
     );
     effects.change(offer.alarm_id, "offer_declined");
     const after = `${worker.name} declined${reason ? ` ("${reason}")` : ""}`;
-    this.service.cascade.offerNext(offer.alarm_id, effects, after);
+    await this.service.cascade.offerNext(offer.alarm_id, effects, after);
     return { ...offer, status: "declined", responded_at: at, note: reason };
   }
 
-  private ownOpenOffer(offerId: number, user: UserRow): { offer: OfferRow; worker: DispatchWorkerRow } {
-    const worker = this.workerOf(user);
-    const offer = this.service.deps.repo.offer(offerId);
+  private async ownOpenOffer(offerId: number, user: UserRow): Promise<{ offer: OfferRow; worker: DispatchWorkerRow }> {
+    const worker = await this.workerOf(user);
+    const offer = await this.service.deps.repo.offer(offerId);
     if (!offer) throw new AnxinError("OFFER_NOT_FOUND", `offer ${offerId} does not exist`, { offerId });
     if (offer.worker_id !== worker.id) {
       throw new AnxinError("AUTH_FORBIDDEN", `offer ${offerId} was made to another worker`, { offerId });
@@ -148,13 +151,13 @@ export class WorkerActions {
     return { offer, worker };
   }
 
-  private ownAlarm(
+  private async ownAlarm(
     alarmId: number,
     user: UserRow,
     allowed: readonly AlarmStatus[],
-  ): { alarm: DispatchAlarmRow; worker: DispatchWorkerRow } {
-    const worker = this.workerOf(user);
-    const alarm = this.alarm(alarmId);
+  ): Promise<{ alarm: DispatchAlarmRow; worker: DispatchWorkerRow }> {
+    const worker = await this.workerOf(user);
+    const alarm = await this.alarm(alarmId);
     if (alarm.worker_id !== worker.id) {
       throw new AnxinError("AUTH_FORBIDDEN", `alarm ${alarmId} is not assigned to you`, { alarmId });
     }
@@ -164,8 +167,8 @@ export class WorkerActions {
     return { alarm, worker };
   }
 
-  private alarm(alarmId: number): DispatchAlarmRow {
-    const alarm = this.service.deps.repo.alarm(alarmId);
+  private async alarm(alarmId: number): Promise<DispatchAlarmRow> {
+    const alarm = await this.service.deps.repo.alarm(alarmId);
     if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} does not exist`, { alarmId });
     return alarm;
   }

@@ -31,9 +31,9 @@ export interface ClinicSourceRow {
 }
 
 export interface ResponderSource {
-  registryVersion(): number;
-  workers(): WorkerSourceRow[];
-  clinics(): ClinicSourceRow[];
+  registryVersion(): Promise<number>;
+  workers(): Promise<WorkerSourceRow[]>;
+  clinics(): Promise<ClinicSourceRow[]>;
 }
 
 /** The indexes at one registry version. */
@@ -94,15 +94,17 @@ export class ResponderLocator {
     this.source = source;
   }
 
-  refresh(): void {
-    this.builtFor = this.source.registryVersion();
-    const workers = this.source.workers().flatMap((row) => toWorkerCandidate(row) ?? []);
-    this.current = new ResponderSnapshot(workers, this.source.clinics().map(toClinicCandidate));
+  async refresh(): Promise<void> {
+    const version = await this.source.registryVersion();
+    const workers = (await this.source.workers()).flatMap((row) => toWorkerCandidate(row) ?? []);
+    const clinics = (await this.source.clinics()).map(toClinicCandidate);
+    this.builtFor = version;
+    this.current = new ResponderSnapshot(workers, clinics);
   }
 
-  /** The indexes as the registry is now. */
-  snapshot(): ResponderSnapshot {
-    if (this.source.registryVersion() !== this.builtFor) this.refresh();
+  /** The indexes as the registry is now (one read of its version when nothing changed). */
+  async snapshot(): Promise<ResponderSnapshot> {
+    if ((await this.source.registryVersion()) !== this.builtFor) await this.refresh();
     return this.current;
   }
 }

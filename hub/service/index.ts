@@ -39,7 +39,7 @@ export function createServiceRequests(deps: {
   clock: Clock;
 }): ServiceRequests {
   const { config } = deps;
-  const repo = new ServiceRequestRepository(deps.db);
+  const repo = new ServiceRequestRepository(deps.sql);
   const service = new ServiceRequestService({
     ...deps,
     repo,

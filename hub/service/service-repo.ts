@@ -3,7 +3,7 @@
  * `transition`, which checks the state machine and is conditional on the
  * current status, so two people acting at once cannot both win.
  */
-import type { Db } from "../storage/database.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 import { assertServiceTransition, type ServiceRequestStatus } from "./service-lifecycle.ts";
 
 export interface ServiceRequestRow {
@@ -74,34 +74,37 @@ const LIST_SQL = `
     LEFT JOIN workers w ON w.id = s.worker_id`;
 
 export class ServiceRequestRepository {
-  private readonly db: Db;
+  private readonly sql: SqlSession;
 
-  constructor(db: Db) {
-    this.db = db;
+  constructor(sql: SqlSession) {
+    this.sql = sql;
   }
 
   /** Returns the new request's id. */
-  insert(request: { alarmId: number; householdId: number | null; gridId: number | null; createdAt: string }): number {
-    const result = this.db
-      .prepare(
-        "INSERT INTO service_requests (alarm_id, household_id, grid_id, status, created_at) VALUES (?, ?, ?, 'open', ?)",
-      )
-      .run(request.alarmId, request.householdId, request.gridId, request.createdAt);
-    return Number(result.lastInsertRowid);
+  async insert(request: {
+    alarmId: number;
+    householdId: number | null;
+    gridId: number | null;
+    createdAt: string;
+  }): Promise<number> {
+    const row = await this.sql.get<{ id: number }>(
+      `INSERT INTO service_requests (alarm_id, household_id, grid_id, status, created_at) VALUES (?, ?, ?, 'open', ?)
+       RETURNING id`,
+      [request.alarmId, request.householdId, request.gridId, request.createdAt],
+    );
+    return row?.id ?? 0;
   }
 
-  get(id: number): ServiceRequestRow | undefined {
-    return this.db.prepare("SELECT * FROM service_requests WHERE id = ?").get(id) as ServiceRequestRow | undefined;
+  get(id: number): Promise<ServiceRequestRow | undefined> {
+    return this.sql.get<ServiceRequestRow>("SELECT * FROM service_requests WHERE id = ?", [id]);
   }
 
-  forAlarm(alarmId: number): ServiceRequestRow | undefined {
-    return this.db.prepare("SELECT * FROM service_requests WHERE alarm_id = ?").get(alarmId) as
-      | ServiceRequestRow
-      | undefined;
+  forAlarm(alarmId: number): Promise<ServiceRequestRow | undefined> {
+    return this.sql.get<ServiceRequestRow>("SELECT * FROM service_requests WHERE alarm_id = ?", [alarmId]);
   }
 
-  listRow(id: number): ServiceRequestListRow | undefined {
-    return this.db.prepare(`${LIST_SQL} WHERE s.id = ?`).get(id) as ServiceRequestListRow | undefined;
+  listRow(id: number): Promise<ServiceRequestListRow | undefined> {
+    return this.sql.get<ServiceRequestListRow>(`${LIST_SQL} WHERE s.id = ?`, [id]);
   }
 
   /** Newest first; `statuses` empty means every status. */
@@ -109,7 +112,7 @@ export class ServiceRequestRepository {
     statuses: readonly ServiceRequestStatus[];
     workerId?: number;
     limit: number;
-  }): ServiceRequestListRow[] {
+  }): Promise<ServiceRequestListRow[]> {
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (filter.statuses.length > 0) {
@@ -121,9 +124,10 @@ export class ServiceRequestRepository {
       params.push(filter.workerId);
     }
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    return this.db
-      .prepare(`${LIST_SQL} ${clause} ORDER BY s.id DESC LIMIT ?`)
-      .all(...params, filter.limit) as ServiceRequestListRow[];
+    return this.sql.all<ServiceRequestListRow>(`${LIST_SQL} ${clause} ORDER BY s.id DESC LIMIT ?`, [
+      ...params,
+      filter.limit,
+    ]);
   }
 
   /**
@@ -131,32 +135,34 @@ export class ServiceRequestRepository {
    * the caller: false when someone else changed the request first. A move the
    * state machine does not list throws SERVICE_REQUEST_TRANSITION_ILLEGAL.
    */
-  transition(
+  async transition(
     current: ServiceRequestRow,
     to: ServiceRequestStatus,
     fields: Partial<Record<ChangeColumn, string | number | null>>,
-  ): boolean {
+  ): Promise<boolean> {
     assertServiceTransition(current.status, to, current.id);
     const columns = Object.keys(fields) as ChangeColumn[];
     const assignments = ["status = ?", ...columns.map((c) => `${c} = ?`)].join(", ");
-    return (
-      this.db
-        .prepare(`UPDATE service_requests SET ${assignments} WHERE id = ? AND status = ? AND worker_id IS ?`)
-        .run(to, ...columns.map((c) => fields[c] ?? null), current.id, current.status, current.worker_id).changes === 1
+    // IS NOT DISTINCT FROM: a request with no worker yet matches NULL (both dialects; `IS ?` is SQLite's alone).
+    const result = await this.sql.run(
+      `UPDATE service_requests SET ${assignments} WHERE id = ? AND status = ? AND worker_id IS NOT DISTINCT FROM ?`,
+      [to, ...columns.map((c) => fields[c] ?? null), current.id, current.status, current.worker_id],
+    );
+    return result.changes === 1;
+  }
+
+  worker(id: number): Promise<ServiceWorkerRow | undefined> {
+    return this.sql.get<ServiceWorkerRow>(
+      "SELECT id, code, name, phone, grid_id, on_duty, lat, lng FROM workers WHERE id = ?",
+      [id],
     );
   }
 
-  worker(id: number): ServiceWorkerRow | undefined {
-    return this.db
-      .prepare("SELECT id, code, name, phone, grid_id, on_duty, lat, lng FROM workers WHERE id = ?")
-      .get(id) as ServiceWorkerRow | undefined;
-  }
-
   /** Every worker, or a grid's; the caller orders them (own grid first, on duty, nearest). */
-  workers(gridId?: number): ServiceWorkerRow[] {
+  workers(gridId?: number): Promise<ServiceWorkerRow[]> {
     const sql = "SELECT id, code, name, phone, grid_id, on_duty, lat, lng FROM workers";
-    return (
-      gridId === undefined ? this.db.prepare(sql).all() : this.db.prepare(`${sql} WHERE grid_id = ?`).all(gridId)
-    ) as ServiceWorkerRow[];
+    return gridId === undefined
+      ? this.sql.all<ServiceWorkerRow>(sql)
+      : this.sql.all<ServiceWorkerRow>(`${sql} WHERE grid_id = ?`, [gridId]);
   }
 }

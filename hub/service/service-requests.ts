@@ -47,17 +47,17 @@ export class ServiceRequestService {
   }
 
   /** The pipeline's dispatch stage, for a service alarm, inside its transaction; returns the after-commit work. */
-  openInStage(stageRow: AlarmRow): () => void {
+  async openInStage(stageRow: AlarmRow): Promise<() => void> {
     const { alarms, repo, dispatchRepo, clock } = this.deps;
     const effects = new DispatchEffects();
     const alarm = alarms.get(stageRow.id);
     // An alarm the resident already cancelled, or one given a request by migration 7, opens nothing.
-    if (alarm?.kind !== "service" || CLOSED_STATUSES.includes(alarm.status) || repo.forAlarm(alarm.id)) {
+    if (alarm?.kind !== "service" || CLOSED_STATUSES.includes(alarm.status) || (await repo.forAlarm(alarm.id))) {
       return () => {};
     }
-    const household = alarm.household_id ? dispatchRepo.household(alarm.household_id) : undefined;
+    const household = alarm.household_id ? await dispatchRepo.household(alarm.household_id) : undefined;
     const gridId = household?.grid_id ?? null;
-    const requestId = repo.insert({
+    const requestId = await repo.insert({
       alarmId: alarm.id,
       householdId: household?.id ?? null,
       gridId,
@@ -65,9 +65,9 @@ export class ServiceRequestService {
     });
     alarms.appendEvent(alarm.id, "service_request_opened", "system", { requestId, gridId });
     effects.change(alarm.id, "service_request_opened");
-    const why = this.route(this.request(requestId), household, effects);
+    const why = await this.route(await this.request(requestId), household, effects);
     if (why) {
-      dispatchRepo.setDispatchReason(alarm.id, `service request open: ${why}`);
+      await dispatchRepo.setDispatchReason(alarm.id, `service request open: ${why}`);
       alarms.appendEvent(alarm.id, "service_request_not_routed", "system", { requestId, reason: why });
     }
     return () => void this.deps.closeOut.afterCommit(effects);
@@ -76,12 +76,12 @@ export class ServiceRequestService {
   /** An operator assigns the request, or re-assigns it to another worker (any grid, on duty or not). */
   async assign(requestId: number, workerId: number, user: UserRow): Promise<void> {
     const actor = `user:${user.username}`;
-    await this.transact((effects) => {
-      const request = this.request(requestId);
+    await this.transact(async (effects) => {
+      const request = await this.request(requestId);
       if (request.status === "assigned" && request.worker_id === workerId) return;
-      const worker = this.deps.repo.worker(workerId);
+      const worker = await this.deps.repo.worker(workerId);
       if (!worker) throw new AnxinError("WORKER_NOT_FOUND", `worker ${workerId} does not exist`, { workerId });
-      const household = this.household(request);
+      const household = await this.household(request);
       const candidate: ServiceCandidate = {
         worker,
         sameGrid: request.grid_id !== null && worker.grid_id === request.grid_id,
@@ -92,7 +92,7 @@ export class ServiceRequestService {
         worker.on_duty === 1 ? null : "off duty",
       ];
       const reason = `chosen by ${user.username}: ${worker.name} (${worker.code}), ${notes.filter(Boolean).join(", ")}`;
-      this.assignInTransaction(request, candidate, actor, reason, effects);
+      await this.assignInTransaction(request, candidate, actor, reason, effects);
       this.deps.users.audit(actor, "service_request_assigned", `service_request:${request.id}`, {
         alarmId: request.alarm_id,
         workerId,
@@ -109,13 +109,13 @@ export class ServiceRequestService {
     const { repo, alarms, users, clock, closeOut } = this.deps;
     const actor = `user:${user.username}`;
     await this.transact(async (effects) => {
-      const request = this.request(requestId);
+      const request = await this.request(requestId);
       if (asWorker && (user.worker_id === null || request.worker_id !== user.worker_id)) {
         throw new AnxinError("AUTH_FORBIDDEN", `service request ${requestId} is not assigned to you`, { requestId });
       }
       const at = clock().toISOString();
-      if (!repo.transition(request, "done", { done_at: at, done_by: actor, note })) throw changed(requestId);
-      const worker = request.worker_id === null ? undefined : repo.worker(request.worker_id);
+      if (!(await repo.transition(request, "done", { done_at: at, done_by: actor, note }))) throw changed(requestId);
+      const worker = request.worker_id === null ? undefined : await repo.worker(request.worker_id);
       alarms.appendEvent(request.alarm_id, "service_request_done", actor, { requestId, ...who(worker), note }, at);
       const alarm = alarms.get(request.alarm_id);
       if (alarm && !CLOSED_STATUSES.includes(alarm.status)) {
@@ -141,43 +141,44 @@ export class ServiceRequestService {
     return {
       closeOut: async (alarmId, actor, effects, closing) => {
         await inner.closeOut(alarmId, actor, effects, closing);
-        this.closeForAlarm(alarmId, actor, closing ?? "resolved", effects);
+        await this.closeForAlarm(alarmId, actor, closing ?? "resolved", effects);
       },
       afterCommit: (effects) => inner.afterCommit(effects),
     };
   }
 
   /** Assigns to the best grid worker; returns why nobody was assigned, or null. */
-  private route(
+  private async route(
     request: ServiceRequestRow,
     household: HouseholdAccessRow | undefined,
     effects: DispatchEffects,
-  ): string | null {
+  ): Promise<string | null> {
     if (!household) return "the button is not installed in a household";
     if (household.grid_id === null) return "the household is in no grid";
     const best = orderServiceCandidates(
-      this.deps.repo.workers(household.grid_id),
+      await this.deps.repo.workers(household.grid_id),
       household.grid_id,
       pointOf(household),
     )[0];
     if (!best) return `no community worker is registered for grid ${household.grid_id}`;
-    this.assignInTransaction(request, best, "system", routingReason(best), effects);
+    await this.assignInTransaction(request, best, "system", routingReason(best), effects);
     return null;
   }
 
-  private assignInTransaction(
+  private async assignInTransaction(
     request: ServiceRequestRow,
     candidate: ServiceCandidate,
     actor: string,
     reason: string,
     effects: DispatchEffects,
-  ): void {
+  ): Promise<void> {
     const { repo, alarms, dispatchRepo, clock } = this.deps;
     const { worker, distanceM } = candidate;
     const at = clock().toISOString();
-    const alarm = dispatchRepo.alarm(request.alarm_id);
+    const alarm = await dispatchRepo.alarm(request.alarm_id);
     if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${request.alarm_id} does not exist`, {});
-    if (!repo.transition(request, "assigned", { worker_id: worker.id, assigned_at: at, assigned_by: actor })) {
+    const fields = { worker_id: worker.id, assigned_at: at, assigned_by: actor };
+    if (!(await repo.transition(request, "assigned", fields))) {
       throw changed(request.id);
     }
     // The alarm shows the worker it is with, as for an SOS, so the queue and the KPIs read it the same way.
@@ -189,9 +190,9 @@ export class ServiceRequestService {
     } else if (alarm.status !== "offered") {
       throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarm.id} is ${alarm.status}`, { status: alarm.status });
     }
-    dispatchRepo.setCurrentWorker(alarm.id, worker.id, distanceM);
-    dispatchRepo.setDispatchReason(alarm.id, `service request: ${reason}`);
-    const previous = request.worker_id === null ? undefined : repo.worker(request.worker_id);
+    await dispatchRepo.setCurrentWorker(alarm.id, worker.id, distanceM);
+    await dispatchRepo.setDispatchReason(alarm.id, `service request: ${reason}`);
+    const previous = request.worker_id === null ? undefined : await repo.worker(request.worker_id);
     alarms.appendEvent(
       alarm.id,
       "service_request_assigned",
@@ -205,70 +206,72 @@ export class ServiceRequestService {
       },
       at,
     );
-    this.textAssigned(request, alarm, worker, effects);
-    if (previous) this.textStandDown(request, previous, "reassigned", effects);
+    await this.textAssigned(request, alarm, worker, effects);
+    if (previous) await this.textStandDown(request, previous, "reassigned", effects);
     effects.change(alarm.id, "service_request_assigned");
   }
 
-  private closeForAlarm(
+  private async closeForAlarm(
     alarmId: number,
     actor: string,
     closing: "resolved" | "cancelled",
     effects: DispatchEffects,
-  ): void {
+  ): Promise<void> {
     const { repo, alarms, clock } = this.deps;
-    const request = repo.forAlarm(alarmId);
+    const request = await repo.forAlarm(alarmId);
     if (!request || !ACTIVE_SERVICE_STATUSES.includes(request.status)) return;
     const at = clock().toISOString();
     const done = closing === "resolved" && request.status === "assigned";
     const reason = `the alarm was ${closing}`;
     const moved = done
-      ? repo.transition(request, "done", { done_at: at, done_by: actor, note: reason })
-      : repo.transition(request, "cancelled", { cancelled_at: at, cancelled_by: actor, note: reason });
+      ? await repo.transition(request, "done", { done_at: at, done_by: actor, note: reason })
+      : await repo.transition(request, "cancelled", { cancelled_at: at, cancelled_by: actor, note: reason });
     if (!moved) throw changed(request.id);
-    const worker = request.worker_id === null ? undefined : repo.worker(request.worker_id);
+    const worker = request.worker_id === null ? undefined : await repo.worker(request.worker_id);
     const type = done ? "service_request_done" : "service_request_cancelled";
     alarms.appendEvent(alarmId, type, actor, { requestId: request.id, ...who(worker), reason }, at);
-    if (worker) this.textStandDown(request, worker, "closed", effects);
+    if (worker) await this.textStandDown(request, worker, "closed", effects);
     effects.change(alarmId, type);
   }
 
-  private textAssigned(
+  private async textAssigned(
     request: ServiceRequestRow,
     alarm: AlarmRow,
     worker: ServiceWorkerRow,
     effects: DispatchEffects,
-  ): void {
+  ): Promise<void> {
     const { settings, dispatchRepo, outbox } = this.deps;
-    const resident = alarm.resident_id ? dispatchRepo.resident(alarm.resident_id) : undefined;
+    const resident = alarm.resident_id ? await dispatchRepo.resident(alarm.resident_id) : undefined;
     const facts = {
       request,
       worker,
-      address: this.household(request)?.address ?? "",
+      address: (await this.household(request))?.address ?? "",
       residentName: resident?.name ?? "",
       receivedAt: new Date(alarm.received_at),
     };
     effects.outboxAdded += outbox.enqueue([serviceAssignedMessage(facts, settings)]);
   }
 
-  private textStandDown(
+  private async textStandDown(
     request: ServiceRequestRow,
     worker: ServiceWorkerRow,
     reason: "reassigned" | "closed",
     effects: DispatchEffects,
-  ): void {
-    const facts = { request, worker, address: this.household(request)?.address ?? "", reason };
+  ): Promise<void> {
+    const facts = { request, worker, address: (await this.household(request))?.address ?? "", reason };
     effects.outboxAdded += this.deps.outbox.enqueue([serviceStandDownMessage(facts, this.deps.settings.smsLanguage)]);
   }
 
-  private request(requestId: number): ServiceRequestRow {
-    const request = this.deps.repo.get(requestId);
+  private async request(requestId: number): Promise<ServiceRequestRow> {
+    const request = await this.deps.repo.get(requestId);
     if (!request) throw serviceRequestNotFound(requestId);
     return request;
   }
 
-  private household(request: ServiceRequestRow): HouseholdAccessRow | undefined {
-    return request.household_id === null ? undefined : this.deps.dispatchRepo.household(request.household_id);
+  private household(request: ServiceRequestRow): Promise<HouseholdAccessRow | undefined> {
+    return request.household_id === null
+      ? Promise.resolve(undefined)
+      : this.deps.dispatchRepo.household(request.household_id);
   }
 
   private async transact(work: (effects: DispatchEffects) => void | Promise<void>): Promise<void> {

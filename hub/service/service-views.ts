@@ -118,38 +118,38 @@ export class ServiceRequestViews {
     this.repo = repo;
   }
 
-  view(requestId: number): ServiceRequestView {
-    return serviceRequestView(this.row(requestId));
+  async view(requestId: number): Promise<ServiceRequestView> {
+    return serviceRequestView(await this.row(requestId));
   }
 
   /** Newest first; no statuses means all. */
-  list(statuses: readonly ServiceRequestStatus[], limit: number): ServiceRequestView[] {
-    return this.repo.list({ statuses, limit }).map(serviceRequestView);
+  async list(statuses: readonly ServiceRequestStatus[], limit: number): Promise<ServiceRequestView[]> {
+    return (await this.repo.list({ statuses, limit })).map(serviceRequestView);
   }
 
   /** The alarm's service request, or null for alarms that have none. */
-  forAlarm(alarmId: number): ServiceRequestView | null {
-    const request = this.repo.forAlarm(alarmId);
+  async forAlarm(alarmId: number): Promise<ServiceRequestView | null> {
+    const request = await this.repo.forAlarm(alarmId);
     return request ? this.view(request.id) : null;
   }
 
   /** A worker's own requests still to do. */
-  forWorker(user: UserRow): ServiceRequestView[] {
+  async forWorker(user: UserRow): Promise<ServiceRequestView[]> {
     if (user.worker_id === null) throw new AnxinError("AUTH_FORBIDDEN", "this login is not a community worker's");
-    return this.repo
-      .list({ statuses: ACTIVE_SERVICE_STATUSES, workerId: user.worker_id, limit: 100 })
-      .map(serviceRequestView);
+    const rows = await this.repo.list({ statuses: ACTIVE_SERVICE_STATUSES, workerId: user.worker_id, limit: 100 });
+    return rows.map(serviceRequestView);
   }
 
   /** Workers an operator may pick, in the router's order: the household's grid first, on duty, nearest. */
-  candidates(requestId: number): ServiceCandidateView[] {
-    const row = this.row(requestId);
+  async candidates(requestId: number): Promise<ServiceCandidateView[]> {
+    const row = await this.row(requestId);
     const point = row.lat !== null && row.lng !== null ? { lat: row.lat, lng: row.lng } : null;
-    return orderServiceCandidates(this.repo.workers(), row.grid_id, point).slice(0, CANDIDATE_LIMIT).map(candidateView);
+    const workers = await this.repo.workers();
+    return orderServiceCandidates(workers, row.grid_id, point).slice(0, CANDIDATE_LIMIT).map(candidateView);
   }
 
-  private row(requestId: number): ServiceRequestListRow {
-    const row = this.repo.listRow(requestId);
+  private async row(requestId: number): Promise<ServiceRequestListRow> {
+    const row = await this.repo.listRow(requestId);
     if (!row) throw serviceRequestNotFound(requestId);
     return row;
   }

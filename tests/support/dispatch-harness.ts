@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { AccountService } from "../../hub/accounts/account-service.ts";
+import { BusyWorkers } from "../../hub/dispatch/busy-workers.ts";
 import { DispatchRepository } from "../../hub/dispatch/dispatch-repo.ts";
 import { DispatchService } from "../../hub/dispatch/dispatch-service.ts";
 import { OfferWatcher } from "../../hub/dispatch/offer-watcher.ts";
@@ -54,7 +55,9 @@ export async function startDispatchHarness(overrides: Partial<DispatchSettings> 
   await seedDemoWorkerLogins(db, new AccountService({ db, users, bus: null }));
   const alarms = new AlarmRepository(db);
   const registry = new RegistryRepository(db);
-  const repo = new DispatchRepository(db);
+  const sql = new SqliteSql(db);
+  sql.guardDirectStatements();
+  const repo = new DispatchRepository(sql, BusyWorkers.of(db));
   const bus = new EventBus(logger);
   const changes: DispatchHarness["changes"] = [];
   bus.on("alarm.changed", (change) => void changes.push(change));
@@ -70,8 +73,6 @@ export async function startDispatchHarness(overrides: Partial<DispatchSettings> 
     routing: null,
     ...overrides,
   };
-  const sql = new SqliteSql(db);
-  sql.guardDirectStatements();
   const service = new DispatchService({
     sql,
     alarms,
@@ -110,7 +111,7 @@ export async function startDispatchHarness(overrides: Partial<DispatchSettings> 
       alarms.setLocation(alarmId, device.household_id, registry.primaryResident(device.household_id)?.id ?? null);
       const row = alarms.get(alarmId);
       if (!row) throw new Error("alarm not stored");
-      const afterCommit = db.transaction(() => service.planInStage(row))();
+      const afterCommit = await sql.transaction(() => service.planInStage(row));
       afterCommit();
       await new Promise((resolve) => setImmediate(resolve));
       return alarmId;

@@ -58,7 +58,7 @@ export const dispatchRoutes: FastifyPluginAsyncTypebox<DispatchRoutesOptions> = 
       );
       return {
         alarm: options.alarmViews.summary(options.alarmService.get(request.params.id)),
-        offer: options.views.offer(offer),
+        offer: await options.views.offer(offer),
       };
     },
   );

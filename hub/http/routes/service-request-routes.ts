@@ -50,14 +50,14 @@ const staffRoutes: FastifyPluginAsyncTypebox<ServiceRequestRoutesOptions> = asyn
     },
     async (request) => {
       const { status, limit } = request.query;
-      return { serviceRequests: views.list(status ? [status] : [], limit) };
+      return { serviceRequests: await views.list(status ? [status] : [], limit) };
     },
   );
 
   app.get(
     "/:id",
     { schema: { tags, summary: "One service request", params: IdParams, response: { 200: One, ...Errors } } },
-    async (request) => ({ serviceRequest: views.view(request.params.id) }),
+    async (request) => ({ serviceRequest: await views.view(request.params.id) }),
   );
 
   app.get(
@@ -70,7 +70,7 @@ const staffRoutes: FastifyPluginAsyncTypebox<ServiceRequestRoutesOptions> = asyn
         response: { 200: Type.Object({ workers: Type.Array(ServiceCandidateSchema) }), ...Errors },
       },
     },
-    async (request) => ({ workers: views.candidates(request.params.id) }),
+    async (request) => ({ workers: await views.candidates(request.params.id) }),
   );
 
   app.post(
@@ -86,7 +86,7 @@ const staffRoutes: FastifyPluginAsyncTypebox<ServiceRequestRoutesOptions> = asyn
     },
     async (request) => {
       await service.assign(request.params.id, request.body.workerId, currentUser(request));
-      return { serviceRequest: views.view(request.params.id) };
+      return { serviceRequest: await views.view(request.params.id) };
     },
   );
 
@@ -104,7 +104,7 @@ const staffRoutes: FastifyPluginAsyncTypebox<ServiceRequestRoutesOptions> = asyn
     async (request) => {
       const note = request.body?.note?.trim() || null;
       await service.done(request.params.id, currentUser(request), note, false);
-      return { serviceRequest: views.view(request.params.id) };
+      return { serviceRequest: await views.view(request.params.id) };
     },
   );
 };
@@ -119,7 +119,7 @@ const workerServiceRoutes: FastifyPluginAsyncTypebox<ServiceRequestRoutesOptions
     {
       schema: { tags, summary: "The worker's own service requests still to do", response: { 200: Many, ...Errors } },
     },
-    async (request) => ({ serviceRequests: views.forWorker(currentUser(request)) }),
+    async (request) => ({ serviceRequests: await views.forWorker(currentUser(request)) }),
   );
 
   app.post(
@@ -136,7 +136,7 @@ const workerServiceRoutes: FastifyPluginAsyncTypebox<ServiceRequestRoutesOptions
     async (request) => {
       const note = request.body?.note?.trim() || null;
       await service.done(request.params.id, currentUser(request), note, true);
-      return { serviceRequest: views.view(request.params.id) };
+      return { serviceRequest: await views.view(request.params.id) };
     },
   );
 };

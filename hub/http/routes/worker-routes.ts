@@ -68,8 +68,8 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
     },
     async (request) => {
       const user = currentUser(request);
-      const worker = actions.workerOf(user);
-      return { user: userBody(user), worker: views.profile(worker), timeZone: options.timeZone };
+      const worker = await actions.workerOf(user);
+      return { user: userBody(user), worker: await views.profile(worker), timeZone: options.timeZone };
     },
   );
 
@@ -84,7 +84,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
       },
     },
     async (request) => ({
-      worker: views.profile(await actions.setDuty(currentUser(request), request.body.onDuty)),
+      worker: await views.profile(await actions.setDuty(currentUser(request), request.body.onDuty)),
     }),
   );
 
@@ -107,9 +107,8 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
     },
     async (request) => {
       const { lat, lng, accuracyM } = request.body;
-      return {
-        worker: views.profile(actions.setPosition(currentUser(request), { lat, lng, accuracyM: accuracyM ?? null })),
-      };
+      const worker = await actions.setPosition(currentUser(request), { lat, lng, accuracyM: accuracyM ?? null });
+      return { worker: await views.profile(worker) };
     },
   );
 
@@ -125,7 +124,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
     },
     async (request) => {
       const user = currentUser(request);
-      return { assignment: views.assignment(actions.workerOf(user)) };
+      return { assignment: await views.assignment(await actions.workerOf(user)) };
     },
   );
 
@@ -141,7 +140,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
     },
     async (request) => {
       const user = currentUser(request);
-      return { health: views.health(actions.workerOf(user), user, request.params.id) };
+      return { health: await views.health(await actions.workerOf(user), user, request.params.id) };
     },
   );
 
@@ -155,7 +154,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
         response: { 200: Type.Object({ offer: OfferSchema }), ...Errors },
       },
     },
-    async (request) => ({ offer: views.offer(await actions.accept(request.params.id, currentUser(request))) }),
+    async (request) => ({ offer: await views.offer(await actions.accept(request.params.id, currentUser(request))) }),
   );
 
   app.post(
@@ -173,7 +172,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
     },
     async (request) => {
       const reason = request.body?.reason?.trim() || null;
-      return { offer: views.offer(await actions.decline(request.params.id, currentUser(request), reason)) };
+      return { offer: await views.offer(await actions.decline(request.params.id, currentUser(request), reason)) };
     },
   );
 

@@ -11,9 +11,9 @@ import { skippedAsClosed } from "./closed-alarm.ts";
  */
 export const dispatchStage: AlarmStage = {
   name: "dispatch",
-  run(alarm, deps, afterCommit) {
+  async run(alarm, deps, afterCommit) {
     if (skippedAsClosed(alarm, "dispatch", deps)) return;
-    afterCommit(deps.dispatch.planInStage(alarm));
-    if (alarm.kind === "service") afterCommit(deps.serviceRequests.openInStage(alarm));
+    afterCommit(await deps.dispatch.planInStage(alarm));
+    if (alarm.kind === "service") afterCommit(await deps.serviceRequests.openInStage(alarm));
   },
 };

@@ -19,6 +19,14 @@ export function jsonArrayLength(dialect: SqlDialect, textExpression: string): st
     : `jsonb_array_length(CAST(${textExpression} AS jsonb))`;
 }
 
+/** One top-level field of a JSON object held as text, as text (NULL when absent or the text is NULL). */
+export function jsonTextField(dialect: SqlDialect, textExpression: string, field: string): string {
+  if (!/^[a-z_]+$/i.test(field)) throw new Error(`not a plain JSON field name: ${field}`);
+  return dialect === "sqlite"
+    ? `json_extract(${textExpression}, '$.${field}')`
+    : `(CAST(${textExpression} AS jsonb) ->> '${field}')`;
+}
+
 /** A text per dialect, built once: for statements that hold a dialect's fragment. */
 export function perDialect(build: (dialect: SqlDialect) => string): Record<SqlDialect, string> {
   return { sqlite: build("sqlite"), postgres: build("postgres") };
