@@ -165,11 +165,12 @@ export async function measureAlarmPath(closed = 50_000, open = 10_000, fresh = 2
     for (const device of devices) {
       const start = performance.now();
       const receivedAt = new Date().toISOString();
-      const alarmId = storage.alarms.insertAlarm(device.id, "sos", receivedAt, `household:${device.household_id}`);
-      storage.alarms.appendEvent(alarmId, "received", `device:${device.id}`, {}, receivedAt);
+      const scope = `household:${device.household_id}`;
+      const alarmId = await storage.alarms.insertAlarm(device.id, "sos", receivedAt, scope);
+      await storage.alarms.appendEvent(alarmId, "received", `device:${device.id}`, {}, receivedAt);
       parts.pipeline.runAlarmStages(alarmId);
       // Until its stages are committed: one alarm at a time, so each sample is one alarm's whole path.
-      while (storage.alarms.stagesDone(alarmId).length < ALARM_STAGES.length) {
+      while ((await storage.alarms.stagesDone(alarmId)).length < ALARM_STAGES.length) {
         await new Promise((resolve) => setImmediate(resolve));
       }
       samples.push(performance.now() - start);

@@ -38,7 +38,7 @@ console.log(`  median ${latency.ackMs.median} ms   p99 ${latency.ackMs.p99} ms  
 printImportFigures(measureHouseholdImport(Number(values.households)));
 printNearestDispatchFigures(measureNearestDispatch());
 printAlarmPathFigures(await measureAlarmPath());
-printIncidentLookupFigures(measureIncidentLookup());
+printIncidentLookupFigures(await measureIncidentLookup());
 printAvrEmulatorFigures(await measureAvrEmulator());
 printConsoleQueueFigures(await measureConsoleQueue());
 printConsoleBurstFigures(await measureConsoleBurst());

@@ -87,11 +87,12 @@ export async function measureSmsFanout(options: SmsFanoutOptions = DEFAULT_SMS_F
   });
   const bus = new EventBus(logger);
   const outbox = new OutboxRepository(db);
-  const alarms = new AlarmRepository(db);
+  const sql = new SqliteSql(db);
+  const alarms = new AlarmRepository(sql);
   const twilio = { ...ACCOUNT, from: FROM, apiBaseUrl: fake.url };
   const sender = new OutboxSender(
     {
-      sql: new SqliteSql(db),
+      sql,
       outbox,
       alarms,
       notifier: new TwilioSmsNotifier(twilio),
@@ -107,20 +108,21 @@ export async function measureSmsFanout(options: SmsFanoutOptions = DEFAULT_SMS_F
   );
   const raisedAt = new Map<number, number>();
   const alarmOfPhone = new Map<string, number>();
-  const storeAlarm = db.transaction((index: number) => {
-    const alarmId = alarms.insertAlarm(DEVICE, "sos", new Date().toISOString());
-    const messages = Array.from({ length: options.relatives }, (_, r) => ({
-      recipient: phoneOf(index, r),
-      body: `【安心】bench alarm ${alarmId}: relative ${r + 1}, please call your mother.`,
-      alarmId,
-      purpose: `relative:${r + 1}`,
-      dedupeKey: `alarm:${alarmId}:relative:${r + 1}`,
-      // As the relatives' cascade queues a first wave of all three.
-      priority: relativeSmsPriority(1, r),
-    }));
-    for (const m of messages) alarmOfPhone.set(m.recipient, alarmId);
-    return { alarmId, added: outbox.enqueue(messages) };
-  });
+  const storeAlarm = (index: number) =>
+    sql.transaction(async () => {
+      const alarmId = await alarms.insertAlarm(DEVICE, "sos", new Date().toISOString());
+      const messages = Array.from({ length: options.relatives }, (_, r) => ({
+        recipient: phoneOf(index, r),
+        body: `【安心】bench alarm ${alarmId}: relative ${r + 1}, please call your mother.`,
+        alarmId,
+        purpose: `relative:${r + 1}`,
+        dedupeKey: `alarm:${alarmId}:relative:${r + 1}`,
+        // As the relatives' cascade queues a first wave of all three.
+        priority: relativeSmsPriority(1, r),
+      }));
+      for (const m of messages) alarmOfPhone.set(m.recipient, alarmId);
+      return { alarmId, added: outbox.enqueue(messages) };
+    });
 
   const started = performance.now();
   const startedAtMs = Date.now();
@@ -131,7 +133,7 @@ export async function measureSmsFanout(options: SmsFanoutOptions = DEFAULT_SMS_F
       const due = startedAtMs + (i * 1000) / options.arrivalsPerS;
       const wait = due - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const { alarmId, added } = storeAlarm(i);
+      const { alarmId, added } = await storeAlarm(i);
       raisedAt.set(alarmId, Date.now());
       bus.emit("outbox.enqueued", { count: added });
     }

@@ -22,7 +22,7 @@ export function hubStorage(db: Db, logger: Logger): HubStorage {
     db,
     sql,
     registry: new RegistryRepository(db),
-    alarms: new AlarmRepository(db),
+    alarms: new AlarmRepository(sql),
     outbox: new OutboxRepository(db),
     users: new UserRepository(db),
     bus: new EventBus(logger),

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALARM_STATUSES, AlarmRepository, type AlarmStatus } from "../hub/storage/alarm-repo.ts";
 import { assertTransition, isLegalTransition, LEGAL_TRANSITIONS } from "../hub/storage/alarm-transitions.ts";
 import { type Db, openDatabase } from "../hub/storage/database.ts";
+import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 
 const LEGAL = new Set([
   "unassigned→offered",
@@ -56,35 +57,33 @@ describe("AlarmRepository.transition goes through the table", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-lifecycle-"));
     db = openDatabase(path.join(dir, "anxin.db"), pino({ level: "silent" }));
     db.prepare("INSERT INTO devices (id, secret_hash, created_at) VALUES ('D1', 'x', 'now')").run();
-    alarms = new AlarmRepository(db);
+    alarms = new AlarmRepository(new SqliteSql(db));
   });
   afterAll(() => {
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const alarmIn = (status: AlarmStatus): number => {
-    const id = alarms.insertAlarm("D1", "sos", new Date().toISOString());
+  const alarmIn = async (status: AlarmStatus): Promise<number> => {
+    const id = await alarms.insertAlarm("D1", "sos", new Date().toISOString());
     db.prepare("UPDATE alarms SET status = ? WHERE id = ?").run(status, id);
     return id;
   };
 
-  it.each(pairs.filter(([from, to]) => from !== to))("%s → %s on a stored alarm", (from, to) => {
-    const id = alarmIn(from);
+  it.each(pairs.filter(([from, to]) => from !== to))("%s → %s on a stored alarm", async (from, to) => {
+    const id = await alarmIn(from);
     if (LEGAL.has(`${from}→${to}`)) {
-      expect(alarms.transition(id, from, to, {})).toBe(true);
-      expect(alarms.get(id)?.status).toBe(to);
+      expect(await alarms.transition(id, from, to, {})).toBe(true);
+      expect((await alarms.get(id))?.status).toBe(to);
     } else {
-      expect(() => alarms.transition(id, from, to, {})).toThrow(
-        expect.objectContaining({ code: "ALARM_TRANSITION_ILLEGAL" }),
-      );
-      expect(alarms.get(id)?.status).toBe(from);
+      await expect(alarms.transition(id, from, to, {})).rejects.toMatchObject({ code: "ALARM_TRANSITION_ILLEGAL" });
+      expect((await alarms.get(id))?.status).toBe(from);
     }
   });
 
-  it("still refuses a legal change when someone else moved the alarm first", () => {
-    const id = alarmIn("accepted");
-    expect(alarms.transition(id, "offered", "accepted", {})).toBe(false);
-    expect(alarms.get(id)?.status).toBe("accepted");
+  it("still refuses a legal change when someone else moved the alarm first", async () => {
+    const id = await alarmIn("accepted");
+    expect(await alarms.transition(id, "offered", "accepted", {})).toBe(false);
+    expect((await alarms.get(id))?.status).toBe("accepted");
   });
 });

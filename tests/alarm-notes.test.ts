@@ -30,7 +30,7 @@ afterAll(async () => {
 async function alarmIn(status: "open" | "resolved"): Promise<number> {
   const device = th.demoDevices[0];
   if (!device) throw new Error("the test hub seeded no demo devices");
-  const id = new AlarmRepository(th.hub.db).insertAlarm(device.deviceId, "service", new Date().toISOString());
+  const id = await new AlarmRepository(th.hub.sql).insertAlarm(device.deviceId, "service", new Date().toISOString());
   await th.waitForPipeline(id);
   if (status === "resolved") {
     th.hub.db
@@ -40,13 +40,12 @@ async function alarmIn(status: "open" | "resolved"): Promise<number> {
   return id;
 }
 
-function statusOf(alarmId: number): string | undefined {
-  return new AlarmRepository(th.hub.db).get(alarmId)?.status;
+async function statusOf(alarmId: number): Promise<string | undefined> {
+  return (await new AlarmRepository(th.hub.sql).get(alarmId))?.status;
 }
 
-function notesOn(alarmId: number): string[] {
-  return new AlarmRepository(th.hub.db)
-    .events(alarmId)
+async function notesOn(alarmId: number): Promise<string[]> {
+  return (await new AlarmRepository(th.hub.sql).events(alarmId))
     .filter((e) => e.type === "note_added")
     .map((e) => (JSON.parse(e.detail ?? "{}") as { text: string }).text);
 }
@@ -65,7 +64,7 @@ describe("alarm notes", () => {
     const alarmId = await alarmIn("open");
     const response = await postNote(operator, alarmId, "  Called the daughter; she is on her way.  ");
     expect(response.statusCode).toBe(200);
-    expect(response.json().alarm).toMatchObject({ id: alarmId, status: statusOf(alarmId) });
+    expect(response.json().alarm).toMatchObject({ id: alarmId, status: await statusOf(alarmId) });
 
     const detail = await th.hub.app.inject({
       method: "GET",
@@ -100,7 +99,8 @@ describe("alarm notes", () => {
     expect(response.statusCode).toBe(200);
     expect(response.json().alarm.status).toBe("resolved");
     // Only people's events: the hub's own pipeline may still be working on this bare alarm.
-    const byPeople = new AlarmRepository(th.hub.db).events(alarmId).filter((e) => e.actor.startsWith("user:"));
+    const events = await new AlarmRepository(th.hub.sql).events(alarmId);
+    const byPeople = events.filter((e) => e.actor.startsWith("user:"));
     expect(byPeople.map((e) => [e.type, e.actor])).toEqual([["note_added", "user:note-operator"]]);
   });
 
@@ -118,14 +118,14 @@ describe("alarm notes", () => {
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe("ALARM_NOT_FOUND");
     // Nothing but the one valid note was stored.
-    expect(notesOn(alarmId)).toEqual(["x".repeat(1000)]);
+    expect(await notesOn(alarmId)).toEqual(["x".repeat(1000)]);
   });
 
   it("is for console staff only", async () => {
     const alarmId = await alarmIn("open");
     expect((await postNote(worker, alarmId, "hello")).statusCode).toBe(403);
     expect((await postNote("anxin_session=forged", alarmId, "hello")).statusCode).toBe(401);
-    expect(notesOn(alarmId)).toEqual([]);
+    expect(await notesOn(alarmId)).toEqual([]);
   });
 
   it("pushes the alarm to every console, so open details re-read the timeline", async () => {
@@ -139,7 +139,7 @@ describe("alarm notes", () => {
         3000,
         "the alarm pushed after the note",
       );
-      expect(pushed.status).toBe(statusOf(alarmId));
+      expect(pushed.status).toBe(await statusOf(alarmId));
     } finally {
       feed.close();
     }

@@ -44,7 +44,7 @@ describe("alarm stage batch", () => {
     sql = new SqliteSql(db);
     commits = new GroupCommit({ sql }, { maxBatch: 256, maxBatchMs: 60_000, maxWaitMs: 0 });
     commits.start();
-    alarms = new AlarmRepository(db);
+    alarms = new AlarmRepository(sql);
   });
   afterEach(async () => {
     await commits.stop();
@@ -79,8 +79,8 @@ describe("alarm stage batch", () => {
 
     expect(marks("first")).toBe(ALARMS);
     expect(marks("second")).toBe(ALARMS);
-    expect(alarms.incompleteStageIds(2)).toEqual([]);
-    expect(alarms.stagesDone(ids[0] ?? 0)).toEqual(["first", "second"]);
+    expect(await alarms.incompleteStageIds(2)).toEqual([]);
+    expect(await alarms.stagesDone(ids[0] ?? 0)).toEqual(["first", "second"]);
     // 300 alarms, at most 128 a job: three jobs.
     expect(commits.stats.jobs).toBe(Math.ceil(ALARMS / MAX_ALARMS));
   });
@@ -92,15 +92,15 @@ describe("alarm stage batch", () => {
     await waitFor(() => batch.backlog === 0, 10_000, "the job");
 
     const queued = new Set(ids.slice(0, 10));
-    expect(alarms.incompleteStageIds(3).filter((id) => queued.has(id))).toEqual([broken]);
-    expect(alarms.stagesDone(broken)).toEqual(["first"]);
-    expect(alarms.get(broken)?.stage_error).toBe(`second: second refused alarm ${broken}`);
+    expect((await alarms.incompleteStageIds(3)).filter((id) => queued.has(id))).toEqual([broken]);
+    expect(await alarms.stagesDone(broken)).toEqual(["first"]);
+    expect((await alarms.get(broken))?.stage_error).toBe(`second: second refused alarm ${broken}`);
     // The failed stage's own write was rolled back with its savepoint; the third never ran for it.
     expect(db.prepare("SELECT stage FROM stage_marks WHERE alarm_id = ? ORDER BY rowid").pluck().all(broken)).toEqual([
       "first",
     ]);
     expect(marks("third")).toBe(9);
-    expect(alarms.stagesDone(ids[6] ?? 0)).toEqual(["first", "second", "third"]);
+    expect(await alarms.stagesDone(ids[6] ?? 0)).toEqual(["first", "second", "third"]);
   });
 
   it("asks the commit once, not again and again, when it refuses the job (the hub is stopping)", async () => {
@@ -144,7 +144,7 @@ describe("alarm stage batch", () => {
     await waitFor(() => batch.backlog === 0, 10_000, "the job");
 
     const queued = new Set(ids.slice(0, 10));
-    expect(alarms.incompleteStageIds(2).filter((id) => queued.has(id))).toEqual([poisoned]);
+    expect((await alarms.incompleteStageIds(2)).filter((id) => queued.has(id))).toEqual([poisoned]);
     // Its stages' writes went with its savepoint: a retry runs them once, not on top of these.
     expect(db.prepare("SELECT COUNT(*) FROM stage_marks WHERE alarm_id = ?").pluck().get(poisoned)).toBe(0);
     expect(marks("first")).toBe(9);

@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../hub/log.ts";
 import { AlarmRepository, FEEDBACK_ALARM_SQL } from "../hub/storage/alarm-repo.ts";
 import { migrate } from "../hub/storage/database.ts";
+import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 
 describe("the alarm a device's feedback is about", () => {
   let db: Database.Database;
@@ -20,13 +21,13 @@ describe("the alarm a device's feedback is about", () => {
     migrate(db, createLogger("silent"));
     db.exec(`INSERT INTO devices (id, secret_hash, created_at) VALUES
       ('dev-a', 'x', '2026-01-01T00:00:00Z'), ('dev-b', 'x', '2026-01-01T00:00:00Z')`);
-    alarms = new AlarmRepository(db);
+    alarms = new AlarmRepository(new SqliteSql(db));
   });
   afterEach(() => db.close());
 
   let day = 0;
-  const alarm = (device: string, kind: "sos" | "test", status = "resolved") => {
-    const id = alarms.insertAlarm(device, kind, new Date(Date.UTC(2026, 0, 1 + day++)).toISOString());
+  const alarm = async (device: string, kind: "sos" | "test", status = "resolved") => {
+    const id = await alarms.insertAlarm(device, kind, new Date(Date.UTC(2026, 0, 1 + day++)).toISOString());
     db.prepare("UPDATE alarms SET status = ? WHERE id = ?").run(status, id);
     return id;
   };
@@ -37,26 +38,26 @@ describe("the alarm a device's feedback is about", () => {
          VALUES (?, ?, 'sos', '2026-01-01T00:00:00Z', 1, 90, '2026-01-01T00:00:00Z', ?)`,
       )
       .run(device, `press-${device}-${alarmId}`, alarmId);
-  const feedbackFor = (device: string) => alarms.feedbackAlarmFor(device)?.id ?? null;
+  const feedbackFor = async (device: string) => (await alarms.feedbackAlarmFor(device))?.id ?? null;
 
-  it("picks the open SOS, even one another device opened, before a newer open test; else the newest", () => {
-    expect(feedbackFor("dev-a")).toBeNull();
-    for (let i = 0; i < 300; i++) alarm("dev-a", "test"); // a year of daily test calls, all closed
-    const newestClosed = alarm("dev-a", "test");
-    expect(feedbackFor("dev-a")).toBe(newestClosed);
+  it("picks the open SOS, even one another device opened, before a newer open test; else the newest", async () => {
+    expect(await feedbackFor("dev-a")).toBeNull();
+    for (let i = 0; i < 300; i++) await alarm("dev-a", "test"); // a year of daily test calls, all closed
+    const newestClosed = await alarm("dev-a", "test");
+    expect(await feedbackFor("dev-a")).toBe(newestClosed);
 
-    const household = alarm("dev-b", "sos", "offered");
+    const household = await alarm("dev-b", "sos", "offered");
     joined("dev-a", household);
-    const openTest = alarm("dev-a", "test", "unassigned");
-    expect(feedbackFor("dev-a")).toBe(household);
+    const openTest = await alarm("dev-a", "test", "unassigned");
+    expect(await feedbackFor("dev-a")).toBe(household);
 
     db.prepare("UPDATE alarms SET status = 'resolved' WHERE id = ?").run(household);
-    expect(feedbackFor("dev-a")).toBe(openTest);
+    expect(await feedbackFor("dev-a")).toBe(openTest);
     db.prepare("UPDATE alarms SET status = 'resolved' WHERE id = ?").run(openTest);
-    expect(feedbackFor("dev-a")).toBe(openTest); // the newest of its own and the ones it joined
-    const later = alarm("dev-b", "sos");
+    expect(await feedbackFor("dev-a")).toBe(openTest); // the newest of its own and the ones it joined
+    const later = await alarm("dev-b", "sos");
     joined("dev-a", later);
-    expect(feedbackFor("dev-a")).toBe(later);
+    expect(await feedbackFor("dev-a")).toBe(later);
   });
 
   it("reads open alarms and SOS presses from their own indexes, not the device's history", () => {

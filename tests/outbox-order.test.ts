@@ -24,7 +24,7 @@ describe("the order the outbox sends in", () => {
   it("sends every alarm's first contact before anyone's second, and updates last; oldest first within each", async () => {
     h = await startOutboxHarness();
     const harness = h;
-    const [early, late] = [h.alarm(), h.alarm()];
+    const [early, late] = [await h.alarm(), await h.alarm()];
     // Queued in the order a busy hub would: the early alarm's whole story first, then a new alarm.
     h.queue([
       sms("+8613900000011", early, "relative:1", { priority: relativeSmsPriority(1, 0) }),

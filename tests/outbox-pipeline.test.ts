@@ -48,7 +48,7 @@ describe("the outbox sender as a pipeline", () => {
   it("sends everything else while one request waits for an answer", async () => {
     h = await startOutboxHarness();
     const harness = h;
-    const alarmId = h.alarm();
+    const alarmId = await h.alarm();
     // The first request is taken and never answered (the connection stays open): a very slow Twilio.
     h.fake.holdAnswers(1);
     h.queue(Array.from({ length: 16 }, (_, i) => sms(phone(i), alarmId, "relative:1")));
@@ -65,7 +65,7 @@ describe("the outbox sender as a pipeline", () => {
   it("never sends faster than the configured rate: requests per window at the stand-in stay within the bound", async () => {
     h = await startOutboxHarness();
     const harness = h;
-    const alarmId = h.alarm();
+    const alarmId = await h.alarm();
     const rate = 20;
     const concurrency = 4;
     h.queue(Array.from({ length: 70 }, (_, i) => sms(phone(i), alarmId, `relative:${i}`)));
@@ -87,7 +87,7 @@ describe("the outbox sender as a pipeline", () => {
   it("retries 429s (honouring Retry-After) until each message is sent exactly once", async () => {
     h = await startOutboxHarness({ ratePerSecond: 25, throttleShare: 0.3, seed: 7 });
     const harness = h;
-    const alarmId = h.alarm();
+    const alarmId = await h.alarm();
     h.queue(Array.from({ length: 40 }, (_, i) => sms(phone(i), alarmId, `relative:${i}`)));
     h.sender({ ratePerS: 40, concurrency: 6 }).start();
     await waitFor(() => harness.rows().every((r) => r.status === "sent"), LONG, "all 40 sent");
@@ -107,7 +107,7 @@ describe("the outbox sender as a pipeline", () => {
   it("a sender killed with requests in flight loses nothing, and its successor sends nothing twice", async () => {
     h = await startOutboxHarness();
     const harness = h;
-    const alarmId = h.alarm();
+    const alarmId = await h.alarm();
     h.queue(Array.from({ length: 12 }, (_, i) => sms(phone(i), alarmId, `relative:${i}`)));
     // Three creates Twilio takes but whose answers never reach the first sender.
     h.fake.holdAnswers(3);

@@ -18,7 +18,7 @@ import { hubStorage } from "../hub/hub-storage.ts";
 import { createLogger } from "../hub/log.ts";
 import { ALARM_STAGES } from "../hub/pipeline/alarm-pipeline.ts";
 import { seedDemoDistrict } from "../hub/seed/demo-district.ts";
-import { AlarmRepository } from "../hub/storage/alarm-repo.ts";
+import type { AlarmRepository } from "../hub/storage/alarm-repo.ts";
 import { type Db, openDatabase } from "../hub/storage/database.ts";
 import { waitFor } from "./support/test-hub.ts";
 
@@ -37,13 +37,13 @@ describe("periodic passes over a pile of due work", () => {
     db = openDatabase(path.join(dir, "anxin.db"), logger);
     seedDemoDistrict(db);
     now = new Date("2026-11-23T02:00:00Z");
-    alarms = new AlarmRepository(db);
     const config = loadConfig({
       ANXIN_DATA_DIR: dir,
       ANXIN_ADMIN_PASSWORD: "passes-admin-password",
       ANXIN_ACK_REALERT_S: "0",
     });
-    const storage = { ...hubStorage(db, logger), alarms };
+    const storage = hubStorage(db, logger);
+    alarms = storage.alarms;
     parts = createHubParts(storage, config, { logger, clock: () => now });
     await parts.responders.refresh();
     parts.dispatch.start();
@@ -63,12 +63,17 @@ describe("periodic passes over a pile of due work", () => {
       id: string;
       household_id: number;
     }[];
-    const ids = devices.map((device) => {
-      const id = alarms.insertAlarm(device.id, "sos", now.toISOString(), `household:${device.household_id}`);
+    const ids: number[] = [];
+    for (const device of devices) {
+      const id = await alarms.insertAlarm(device.id, "sos", now.toISOString(), `household:${device.household_id}`);
       parts.pipeline.runAlarmStages(id);
-      return id;
-    });
-    await waitFor(() => alarms.incompleteStageIds(ALARM_STAGES.length).length === 0, 10_000, "the alarm stages");
+      ids.push(id);
+    }
+    await waitFor(
+      async () => (await alarms.incompleteStageIds(ALARM_STAGES.length)).length === 0,
+      10_000,
+      "the alarm stages",
+    );
     return ids;
   }
 

@@ -21,12 +21,12 @@ export class AlarmNotes {
   }
 
   /** Appends a `note_added` event by the user and tells every console; `text` is already trimmed. */
-  add(alarmId: number, user: UserRow, text: string): AlarmRow {
-    const alarm = this.alarms.get(alarmId);
+  async add(alarmId: number, user: UserRow, text: string): Promise<AlarmRow> {
+    const alarm = await this.alarms.get(alarmId);
     if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} does not exist`, { alarmId });
     // The summary pushed to consoles does not change, but the detail's timeline does:
     // consoles showing this alarm re-read it on the push.
-    this.alarms.appendEvent(alarmId, "note_added", `user:${user.username}`, { text });
+    await this.alarms.appendEvent(alarmId, "note_added", `user:${user.username}`, { text });
     this.bus.emit("alarm.changed", { alarmId, change: "note_added" });
     return alarm;
   }

@@ -51,8 +51,8 @@ export class AlarmService {
     this.logger = deps.logger;
   }
 
-  get(alarmId: number): AlarmRow {
-    const alarm = this.alarms.get(alarmId);
+  async get(alarmId: number): Promise<AlarmRow> {
+    const alarm = await this.alarms.get(alarmId);
     if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} does not exist`, { alarmId });
     return alarm;
   }
@@ -60,20 +60,20 @@ export class AlarmService {
   async acknowledge(alarmId: number, user: UserRow): Promise<AlarmRow> {
     const at = nowIso();
     await this.sql.transaction(async () => {
-      const current = this.get(alarmId);
+      const current = await this.get(alarmId);
       if (current.acknowledged_at !== null || CLOSED_STATUSES.includes(current.status)) {
         const state = current.acknowledged_at !== null ? "already acknowledged" : current.status;
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is ${state}`, { status: current.status });
       }
       // The status stays: acknowledgement is not a step of the response (hub/storage/alarm-transitions.ts).
-      const acknowledged = this.alarms.transition(alarmId, current.status, current.status, {
+      const acknowledged = await this.alarms.transition(alarmId, current.status, current.status, {
         acknowledged_at: at,
         acknowledged_by: user.id,
       });
       if (!acknowledged) {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} changed while being acknowledged`, {});
       }
-      this.alarms.appendEvent(alarmId, "acknowledged", `user:${user.username}`, undefined, at);
+      await this.alarms.appendEvent(alarmId, "acknowledged", `user:${user.username}`, undefined, at);
     });
     return this.afterChange(alarmId, "acknowledged");
   }
@@ -81,7 +81,7 @@ export class AlarmService {
   async resolve(alarmId: number, user: UserRow, outcome: AlarmOutcome, note: string | undefined): Promise<AlarmRow> {
     const at = nowIso();
     const actor = `user:${user.username}`;
-    const alarm = this.get(alarmId);
+    const alarm = await this.get(alarmId);
     if (CLOSED_STATUSES.includes(alarm.status)) {
       throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is already ${alarm.status}`, {
         status: alarm.status,
@@ -92,13 +92,17 @@ export class AlarmService {
       // While the alarm still shows who was asked or on the way: their offer is withdrawn, they are stood down.
       await this.dispatch.closeOut(alarmId, actor, effects);
       if (
-        !this.alarms.transition(alarmId, alarm.status, "resolved", { resolved_at: at, resolved_by: user.id, outcome })
+        !(await this.alarms.transition(alarmId, alarm.status, "resolved", {
+          resolved_at: at,
+          resolved_by: user.id,
+          outcome,
+        }))
       ) {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} changed while being resolved`, {
-          status: this.get(alarmId).status,
+          status: (await this.get(alarmId)).status,
         });
       }
-      this.alarms.appendEvent(alarmId, "resolved", actor, { outcome, note: note ?? null }, at);
+      await this.alarms.appendEvent(alarmId, "resolved", actor, { outcome, note: note ?? null }, at);
     });
     await this.dispatch.afterCommit(effects);
     return this.afterChange(alarmId, "resolved");
@@ -106,13 +110,13 @@ export class AlarmService {
 
   /** After a restart the broker's retained messages are gone; restate every open alarm's feedback. */
   async republishFeedback(): Promise<void> {
-    for (const alarm of this.alarms.list({ openOnly: true, limit: 100_000 })) {
+    for (const alarm of await this.alarms.list({ openOnly: true, limit: 100_000 })) {
       await this.devices.feedback(alarm.device_id, buttonStateOf(alarm), alarm.id);
     }
   }
 
   private async afterChange(alarmId: number, change: string): Promise<AlarmRow> {
-    const alarm = this.get(alarmId);
+    const alarm = await this.get(alarmId);
     this.bus.emit("alarm.changed", { alarmId, change });
     try {
       await this.devices.feedback(alarm.device_id, buttonStateOf(alarm), alarm.id);

@@ -225,7 +225,7 @@ export class AlarmViews {
     return {
       ...this.summary(row),
       relatives: relatives.map((r) => ({ priority: r.priority, name: r.name, relation: r.relation, phone: r.phone })),
-      events: this.alarms.events(row.id).map((e) => ({
+      events: (await this.alarms.events(row.id)).map((e) => ({
         at: e.at,
         type: e.type,
         actor: e.actor,

@@ -210,10 +210,10 @@ export class DeadlineWatcher {
     const type = kind === "ack" || kind === "arrival" ? "escalated" : "overdue";
     const result = await sql.transaction(async () => {
       // Chunks leave time between the pass's query and this: the alarm may have been acknowledged or closed since.
-      const current = alarms.get(alarm.id);
+      const current = await alarms.get(alarm.id);
       if (!current || !stillDue(kind, current)) return null;
       if (!repo.recordEscalation(alarm.id, kind, level, at)) return null;
-      alarms.appendEvent(alarm.id, type, "system", { kind, level, ...escalation.detail }, at);
+      await alarms.appendEvent(alarm.id, type, "system", { kind, level, ...escalation.detail }, at);
       return { texts: escalation.sms ? outbox.enqueue([escalation.sms]) : 0 };
     });
     if (result === null) return false;

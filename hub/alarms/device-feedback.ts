@@ -21,8 +21,8 @@ export interface CurrentFeedback {
  * for a device that never called.
  */
 export function currentFeedbackFrom(alarms: Pick<AlarmRepository, "feedbackAlarmFor">) {
-  return (deviceId: string): CurrentFeedback | null => {
-    const alarm = alarms.feedbackAlarmFor(deviceId);
+  return async (deviceId: string): Promise<CurrentFeedback | null> => {
+    const alarm = await alarms.feedbackAlarmFor(deviceId);
     return alarm ? { state: buttonStateOf(alarm), alarmId: alarm.id } : null;
   };
 }

@@ -75,16 +75,16 @@ export class LifecycleService {
     const at = this.deps.clock().toISOString();
     const effects = new DispatchEffects();
     await this.deps.sql.transaction(async () => {
-      await this.close(this.open(alarmId), `user:${user.username}`, at, { reason }, effects);
+      await this.close(await this.open(alarmId), `user:${user.username}`, at, { reason }, effects);
     });
     await this.deps.dispatch.afterCommit(effects);
     return this.afterChange(alarmId, "cancelled");
   }
 
   /** Inside the press's transaction: a further press on the open alarm raises its priority. */
-  attachPressInTransaction(open: AlarmRow, deviceId: string, pressId: string, at: string): number {
+  async attachPressInTransaction(open: AlarmRow, deviceId: string, pressId: string, at: string): Promise<number> {
     const pressCount = this.deps.repo.addPress(open.id);
-    this.deps.alarms.appendEvent(open.id, "pressed_again", `device:${deviceId}`, { pressId, pressCount }, at);
+    await this.deps.alarms.appendEvent(open.id, "pressed_again", `device:${deviceId}`, { pressId, pressCount }, at);
     return pressCount;
   }
 
@@ -92,11 +92,11 @@ export class LifecycleService {
   async followUp(alarmId: number, user: UserRow, note: string, visitedAt: string): Promise<AlarmRow> {
     const at = this.deps.clock().toISOString();
     await this.deps.sql.transaction(async () => {
-      const alarm = this.get(alarmId);
-      if (!this.deps.alarms.transition(alarmId, alarm.status, "followed_up", { followed_up_at: visitedAt })) {
+      const alarm = await this.get(alarmId);
+      if (!(await this.deps.alarms.transition(alarmId, alarm.status, "followed_up", { followed_up_at: visitedAt }))) {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} changed while being followed up`, {});
       }
-      this.deps.alarms.appendEvent(alarmId, "followed_up", `user:${user.username}`, { note, visitedAt }, at);
+      await this.deps.alarms.appendEvent(alarmId, "followed_up", `user:${user.username}`, { note, visitedAt }, at);
     });
     return this.afterChange(alarmId, "followed_up");
   }
@@ -105,14 +105,14 @@ export class LifecycleService {
   async planFollowUp(alarmId: number, user: UserRow, dueAt: string): Promise<AlarmRow> {
     const at = this.deps.clock().toISOString();
     await this.deps.sql.transaction(async () => {
-      const alarm = this.get(alarmId);
+      const alarm = await this.get(alarmId);
       if (alarm.status !== "resolved") {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is ${alarm.status}, not resolved`, {
           status: alarm.status,
         });
       }
       this.deps.repo.setFollowUpDue(alarmId, dueAt);
-      this.deps.alarms.appendEvent(alarmId, "follow_up_planned", `user:${user.username}`, { dueAt }, at);
+      await this.deps.alarms.appendEvent(alarmId, "follow_up_planned", `user:${user.username}`, { dueAt }, at);
     });
     return this.afterChange(alarmId, "follow_up_planned");
   }
@@ -143,22 +143,22 @@ export class LifecycleService {
     effects: DispatchEffects,
   ): Promise<void> {
     await this.deps.dispatch.closeOut(alarm.id, actor, effects, "cancelled");
-    const moved = this.deps.alarms.transition(alarm.id, alarm.status, "cancelled", {
+    const moved = await this.deps.alarms.transition(alarm.id, alarm.status, "cancelled", {
       cancelled_at: at,
       outcome: "false_alarm",
     });
     if (!moved) throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarm.id} changed while being cancelled`, {});
-    this.deps.alarms.appendEvent(alarm.id, "cancelled", actor, { outcome: "false_alarm", ...detail }, at);
+    await this.deps.alarms.appendEvent(alarm.id, "cancelled", actor, { outcome: "false_alarm", ...detail }, at);
   }
 
-  private get(alarmId: number): AlarmRow {
-    const alarm = this.deps.alarms.get(alarmId);
+  private async get(alarmId: number): Promise<AlarmRow> {
+    const alarm = await this.deps.alarms.get(alarmId);
     if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} does not exist`, { alarmId });
     return alarm;
   }
 
-  private open(alarmId: number): AlarmRow {
-    const alarm = this.get(alarmId);
+  private async open(alarmId: number): Promise<AlarmRow> {
+    const alarm = await this.get(alarmId);
     if (CLOSED_STATUSES.includes(alarm.status)) {
       throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is already ${alarm.status}`, {
         status: alarm.status,
@@ -168,7 +168,7 @@ export class LifecycleService {
   }
 
   private async afterChange(alarmId: number, change: string): Promise<AlarmRow> {
-    const alarm = this.get(alarmId);
+    const alarm = await this.get(alarmId);
     this.deps.bus.emit("alarm.changed", { alarmId, change });
     try {
       await this.deps.devices.feedback(alarm.device_id, buttonStateOf(alarm), alarm.id);

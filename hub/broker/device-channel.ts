@@ -21,9 +21,9 @@ import type { DevicePort } from "../alarms/device-port.ts";
 import type { MqttBroker } from "./mqtt-broker.ts";
 
 /** Reads a device's feedback state from storage at publish time (see hub/alarms/device-feedback.ts). */
-export type FeedbackSource = (deviceId: string) => { state: FeedbackState; alarmId: number | null } | null;
+export type FeedbackSource = (deviceId: string) => Promise<{ state: FeedbackState; alarmId: number | null } | null>;
 /** The devices that pressed for an alarm (several when two buttons of one household did). */
-export type DevicesOfAlarm = (alarmId: number) => readonly string[];
+export type DevicesOfAlarm = (alarmId: number) => Promise<readonly string[]>;
 
 export class DeviceChannel implements DevicePort {
   private readonly broker: MqttBroker;
@@ -57,19 +57,20 @@ export class DeviceChannel implements DevicePort {
    * retained state a device ends with is the stored one, whatever order the
    * callers' commits and awaits interleaved in.
    */
-  feedback(deviceId: string, state: FeedbackState, alarmId: number | null): Promise<void> {
+  async feedback(deviceId: string, state: FeedbackState, alarmId: number | null): Promise<void> {
     // Every button that pressed for the incident (two in one household) shows how it stands.
-    const others = alarmId === null ? [] : (this.devicesOfAlarm?.(alarmId) ?? []).filter((id) => id !== deviceId);
+    const pressed = alarmId === null || !this.devicesOfAlarm ? [] : await this.devicesOfAlarm(alarmId);
+    const others = pressed.filter((id) => id !== deviceId);
     if (others.length === 0) return this.feedbackOne(deviceId, state, alarmId);
-    return Promise.all([deviceId, ...others].map((id) => this.feedbackOne(id, state, alarmId))).then(() => {});
+    await Promise.all([deviceId, ...others].map((id) => this.feedbackOne(id, state, alarmId)));
   }
 
   private feedbackOne(deviceId: string, state: FeedbackState, alarmId: number | null): Promise<void> {
     const previous = this.feedbackQueue.get(deviceId) ?? Promise.resolve();
     const next = previous
       .catch(() => {}) // the caller of the earlier publish has its error; this one still goes
-      .then(() => {
-        const current = this.currentFeedback?.(deviceId) ?? { state, alarmId };
+      .then(async () => {
+        const current = (await this.currentFeedback?.(deviceId)) ?? { state, alarmId };
         return this.publishFeedback(deviceId, current.state, current.alarmId);
       });
     this.feedbackQueue.set(deviceId, next);

@@ -51,13 +51,13 @@ export class DispatchPlanner {
     const alarm = await repo.alarm(row.id);
     const household = alarm?.household_id ? await repo.household(alarm.household_id) : undefined;
     if (!alarm || !household || household.lat === null || household.lng === null) {
-      alarms.appendEvent(row.id, "dispatch_impossible", "system", { reason: "household has no map position" });
+      await alarms.appendEvent(row.id, "dispatch_impossible", "system", { reason: "household has no map position" });
       return effects;
     }
     const point = { lat: household.lat, lng: household.lng };
     const ranking = await this.rank(alarm, household, point);
     await repo.setRanking(alarm.id, ranking);
-    alarms.appendEvent(alarm.id, "dispatch_ranked", "system", {
+    await alarms.appendEvent(alarm.id, "dispatch_ranked", "system", {
       metric: ranking.metric,
       refinement: ranking.refinement,
       ranking: ranking.entries.map((e) => ({
@@ -119,7 +119,7 @@ export class DispatchPlanner {
     await repo.setClinic(alarm.id, choice.clinic?.id ?? null, choice.distanceM, choice.reason);
     const clinic = choice.clinic ? await repo.clinic(choice.clinic.id) : undefined;
     if (!clinic) {
-      alarms.appendEvent(alarm.id, "clinic_unavailable", "system", { reason: choice.reason });
+      await alarms.appendEvent(alarm.id, "clinic_unavailable", "system", { reason: choice.reason });
       return;
     }
     let disclosed = false;
@@ -130,7 +130,7 @@ export class DispatchPlanner {
       disclosed = alert.disclosed;
       if (alert.disclosed && resident) auditClinicDisclosure(users, alarm.id, resident.id, clinic.id);
     }
-    alarms.appendEvent(alarm.id, "clinic_selected", "system", {
+    await alarms.appendEvent(alarm.id, "clinic_selected", "system", {
       clinic: { id: clinic.id, code: clinic.code, name: clinic.name },
       distanceM: Math.round(choice.distanceM ?? 0),
       reason: choice.reason,

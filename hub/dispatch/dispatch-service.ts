@@ -116,7 +116,7 @@ export class DispatchService {
     return this.transact(async (effects) => {
       if (!(await this.deps.repo.settleOffer(offer.id, "timed_out", now, null))) return;
       const worker = await this.deps.repo.worker(offer.worker_id);
-      this.deps.alarms.appendEvent(offer.alarm_id, "offer_timed_out", "system", {
+      await this.deps.alarms.appendEvent(offer.alarm_id, "offer_timed_out", "system", {
         offerId: offer.id,
         worker: { id: offer.worker_id, code: worker?.code ?? null, name: worker?.name ?? null },
         expiresAt: offer.expires_at,
@@ -183,7 +183,7 @@ export class DispatchService {
         // Another refinement (or a restart's) may have finished first: the stored state decides.
         if (parseRanking((await repo.alarm(alarmId))?.dispatch_ranking ?? null)?.refinement !== "pending") return;
         await repo.setRanking(alarmId, ranking);
-        this.deps.alarms.appendEvent(alarmId, "dispatch_refined", "system", {
+        await this.deps.alarms.appendEvent(alarmId, "dispatch_refined", "system", {
           metric,
           note,
           ranking: ranking.entries.map((e) => ({ rank: e.rank, workerId: e.workerId, travelTimeS: e.travelTimeS })),

@@ -106,7 +106,7 @@ export class OfferCascade {
         ? "no on-duty worker with a known position to ask; an operator must dispatch by hand"
         : `all ${ranking.entries.length} ranked workers were asked or passed over; an operator must dispatch by hand`;
     await repo.setDispatchReason(alarmId, after ? `${after}; ${reason}` : reason);
-    alarms.appendEvent(alarmId, "dispatch_exhausted", "system", {
+    await alarms.appendEvent(alarmId, "dispatch_exhausted", "system", {
       ranked: ranking.entries.length,
       asked: asked.size,
       skipped,
@@ -140,7 +140,7 @@ export class OfferCascade {
       // An offer does not wait for an operator's acknowledgement: minutes matter. The button's
       // state does not change with it (hub/alarms/button-state.ts); it is restated all the same,
       // since it is read from storage and so can never say more than the commit holds.
-      const moved = alarms.transition(alarm.id, alarm.status, "offered", {
+      const moved = await alarms.transition(alarm.id, alarm.status, "offered", {
         offered_at: alarm.offered_at ?? offeredAt,
       });
       if (!moved) throw new Error(`alarm ${alarm.id} changed state while being offered`);
@@ -148,7 +148,7 @@ export class OfferCascade {
     }
     await repo.setCurrentWorker(alarm.id, worker.id, plan.distanceM);
     await repo.setDispatchReason(alarm.id, plan.reason);
-    alarms.appendEvent(
+    await alarms.appendEvent(
       alarm.id,
       "offer_sent",
       plan.offeredBy,
@@ -183,7 +183,7 @@ export class OfferCascade {
     const at = clock().toISOString();
     await repo.settleOffer(open.id, "withdrawn", at, why === "resolved" ? "alarm closed" : `reassigned by ${actor}`);
     const worker = await repo.worker(open.worker_id);
-    alarms.appendEvent(alarmId, "offer_withdrawn", actor, {
+    await alarms.appendEvent(alarmId, "offer_withdrawn", actor, {
       offerId: open.id,
       worker: worker ? { id: worker.id, code: worker.code, name: worker.name } : { id: open.worker_id },
       why,

@@ -32,12 +32,12 @@ export class WorkerActions {
       const { offer, worker } = await this.ownOpenOffer(offerId, user);
       const alarm = await this.alarm(offer.alarm_id);
       const at = clock().toISOString();
-      if (!alarms.transition(alarm.id, "offered", "accepted", { accepted_at: at })) {
+      if (!(await alarms.transition(alarm.id, "offered", "accepted", { accepted_at: at }))) {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarm.id} is ${alarm.status}`, { status: alarm.status });
       }
       await repo.settleOffer(offer.id, "accepted", at, null);
       await repo.setCurrentWorker(alarm.id, worker.id, offer.distance_m);
-      alarms.appendEvent(
+      await alarms.appendEvent(
         alarm.id,
         "offer_accepted",
         `user:${user.username}`,
@@ -61,8 +61,8 @@ export class WorkerActions {
     return this.service.transact(async (effects) => {
       const { alarm, worker } = await this.ownAlarm(alarmId, user, ["accepted"]);
       const at = clock().toISOString();
-      alarms.transition(alarm.id, "accepted", "on_scene", { on_scene_at: at });
-      alarms.appendEvent(alarm.id, "on_scene", `user:${user.username}`, who(worker), at);
+      await alarms.transition(alarm.id, "accepted", "on_scene", { on_scene_at: at });
+      await alarms.appendEvent(alarm.id, "on_scene", `user:${user.username}`, who(worker), at);
       effects.change(alarm.id, "on_scene", { feedback: true });
       return this.alarm(alarm.id);
     });
@@ -73,8 +73,8 @@ export class WorkerActions {
     return this.service.transact(async (effects) => {
       const { alarm, worker } = await this.ownAlarm(alarmId, user, ["accepted", "on_scene"]);
       const at = clock().toISOString();
-      alarms.transition(alarm.id, alarm.status, "resolved", { resolved_at: at, resolved_by: user.id, outcome });
-      alarms.appendEvent(alarm.id, "resolved", `user:${user.username}`, { outcome, note, ...who(worker) }, at);
+      await alarms.transition(alarm.id, alarm.status, "resolved", { resolved_at: at, resolved_by: user.id, outcome });
+      await alarms.appendEvent(alarm.id, "resolved", `user:${user.username}`, { outcome, note, ...who(worker) }, at);
       effects.change(alarm.id, "resolved", { feedback: true });
       return this.alarm(alarm.id);
     });
@@ -125,7 +125,7 @@ export class WorkerActions {
     const { repo, alarms, clock } = this.service.deps;
     const at = clock().toISOString();
     await repo.settleOffer(offer.id, "declined", at, reason);
-    alarms.appendEvent(
+    await alarms.appendEvent(
       offer.alarm_id,
       "offer_declined",
       `user:${user.username}`,

@@ -55,7 +55,7 @@ export class FamilyPage {
 
   async open(token: string, viewer: { ip: string; userAgent: string | null }): Promise<FamilyPageResult> {
     const link = await this.links.find(token);
-    const alarm = link ? this.alarms.get(link.alarm_id) : undefined;
+    const alarm = link ? await this.alarms.get(link.alarm_id) : undefined;
     if (!link || !alarm) return { kind: "unknown" };
     const now = this.clock();
     const actor = `relative:${link.relative_id}`;
@@ -72,7 +72,7 @@ export class FamilyPage {
       kind: "view",
       view: {
         language: link.language === "en" ? "en" : "zh-CN",
-        progress: familyProgress(alarm, this.alarms.events(alarm.id), resident?.name ?? ""),
+        progress: familyProgress(alarm, await this.alarms.events(alarm.id), resident?.name ?? ""),
         centerPhone: this.settings.centerPhone,
         timeZone: this.settings.timeZone,
         now,

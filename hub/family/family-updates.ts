@@ -103,13 +103,13 @@ export class FamilyUpdates {
     // Re-read inside the transaction: another pass may have just done it.
     if (await repo.isDone(update.event_id)) return "done";
     const now = this.deps.clock().toISOString();
-    const alarm = alarms.get(update.alarm_id);
+    const alarm = await alarms.get(update.alarm_id);
     if (!alarm) {
       await repo.markDone(update.event_id, now, { skipped: "alarm missing" });
       return "done";
     }
     const step = familyStepOf(update);
-    const clinic = step === "all_well" ? this.standDownClinics(alarm, effects) : { clinics: [] };
+    const clinic = step === "all_well" ? await this.standDownClinics(alarm, effects) : { clinics: [] };
     if (clinic === "waiting") return "waiting";
     const family = await this.textFamily(update, alarm, step, effects);
     await repo.markDone(update.event_id, now, { step, ...family, standDown: clinic.clinics });
@@ -135,7 +135,7 @@ export class FamilyUpdates {
     const recipients = await repo.recipients(alarm.id);
     if (recipients.length === 0) return { skipped: "no texted relative wants updates" };
     const facts = {
-      residentName: this.residentName(alarm),
+      residentName: await this.residentName(alarm),
       workerName: workerName(update.detail),
       centerPhone: settings.centerPhone,
     };
@@ -149,7 +149,7 @@ export class FamilyUpdates {
       })),
     );
     const told = recipients.map((r) => ({ id: r.relative_id, name: r.name, phone: r.phone }));
-    this.deps.alarms.appendEvent(alarm.id, "family_updated", "system", { step, relatives: told });
+    await this.deps.alarms.appendEvent(alarm.id, "family_updated", "system", { step, relatives: told });
     effects.changes.push("family_updated");
     return { texted: told.map((r) => r.id) };
   }
@@ -159,14 +159,14 @@ export class FamilyUpdates {
    * alert never left (refused for good) was never told, so it is not bothered;
    * one whose alert is still queued makes the step wait.
    */
-  private standDownClinics(alarm: AlarmRow, effects: Effects): "waiting" | { clinics: string[] } {
+  private async standDownClinics(alarm: AlarmRow, effects: Effects): Promise<"waiting" | { clinics: string[] }> {
     const alerts = this.deps.outbox.forAlarm(alarm.id).filter((row) => row.purpose === "clinic");
     if (alerts.some((row) => row.status === "pending")) return "waiting";
     const told = alerts.filter((row) => row.status === "sent");
     if (told.length === 0) return { clinics: [] };
     const household = alarm.household_id ? this.deps.registry.household(alarm.household_id) : undefined;
     const body = clinicStandDownSms(
-      { alarmId: alarm.id, residentName: this.residentName(alarm), address: household?.address ?? "" },
+      { alarmId: alarm.id, residentName: await this.residentName(alarm), address: household?.address ?? "" },
       this.deps.settings.smsLanguage,
     );
     for (const alert of told) {
@@ -179,7 +179,7 @@ export class FamilyUpdates {
           dedupeKey: `alarm:${alarm.id}:clinic_stand_down:${alert.id}`,
         },
       ]);
-      this.deps.alarms.appendEvent(alarm.id, "clinic_stood_down", "system", { to: alert.recipient });
+      await this.deps.alarms.appendEvent(alarm.id, "clinic_stood_down", "system", { to: alert.recipient });
       effects.changes.push("clinic_stood_down");
     }
     return { clinics: told.map((row) => row.recipient) };

@@ -107,13 +107,18 @@ export class CallHangups {
       const outcome = result.callStatus === status ? "hung_up" : "already_ended";
       this.repo.markDone(row.outbox_id, outcome, { sid, sentStatus: status, callStatus: result.callStatus }, true);
       log.info({ sid, status, callStatus: result.callStatus }, "voice call ended");
-      this.record(row, "call_hung_up", { status, callStatus: result.callStatus, result: outcome, providerRef: sid });
+      await this.record(row, "call_hung_up", {
+        status,
+        callStatus: result.callStatus,
+        result: outcome,
+        providerRef: sid,
+      });
       return;
     }
     if (!result.ok && (result.status === 404 || GONE_CODES.has(String(result.providerCode ?? "")))) {
       this.repo.markDone(row.outbox_id, "already_ended", { sid, sentStatus: status, callStatus: null }, true);
       log.info({ sid, status, reason: result.message }, "voice call to end was already gone");
-      this.record(row, "call_hung_up", { status, result: "already_ended", providerRef: sid });
+      await this.record(row, "call_hung_up", { status, result: "already_ended", providerRef: sid });
       return;
     }
     const reason = result.ok
@@ -130,12 +135,12 @@ export class CallHangups {
     }
     this.repo.markFailed(row.outbox_id, reason, { sid, status });
     log.error({ code: "TWILIO_HANGUP_REFUSED", sid, reason }, "ending a voice call refused by provider, not retried");
-    this.record(row, "call_hangup_failed", { status, reason, providerRef: sid });
+    await this.record(row, "call_hangup_failed", { status, reason, providerRef: sid });
   }
 
-  private record(row: DueHangup, type: string, detail: Record<string, unknown>): void {
+  private async record(row: DueHangup, type: string, detail: Record<string, unknown>): Promise<void> {
     if (row.alarm_id === null) return;
-    this.alarms.appendEvent(row.alarm_id, type, "system", { to: row.recipient, purpose: row.purpose, ...detail });
+    await this.alarms.appendEvent(row.alarm_id, type, "system", { to: row.recipient, purpose: row.purpose, ...detail });
     this.bus.emit("alarm.changed", { alarmId: row.alarm_id, change: type });
   }
 }

@@ -72,7 +72,7 @@ export class OutboxOutcomes {
     try {
       // A row's outcome and its alarm event commit together.
       await this.sql.transaction(async () => {
-        for (const item of batch) logs.push(this.write(item.row, item.result));
+        for (const item of batch) logs.push(await this.write(item.row, item.result));
       });
       for (const log of logs) log();
     } catch (error) {
@@ -88,7 +88,7 @@ export class OutboxOutcomes {
   }
 
   /** Writes one outcome (inside the batch's transaction); returns what to log and announce after the commit. */
-  private write(row: OutboxRow, result: SendResult): () => void {
+  private async write(row: OutboxRow, result: SendResult): Promise<() => void> {
     const voice = row.channel === "voice";
     const what = voice ? "voice call" : "SMS";
     const prefix = voice ? "call" : "sms";
@@ -96,7 +96,7 @@ export class OutboxOutcomes {
       this.logger.child({ outboxId: row.id, to: row.recipient, purpose: row.purpose, alarmId: row.alarm_id });
     if (result.ok) {
       this.outbox.markSent(row.id, result.providerRef);
-      this.appendEvent(row, `${prefix}_sent`, {
+      await this.appendEvent(row, `${prefix}_sent`, {
         to: row.recipient,
         purpose: row.purpose,
         providerRef: result.providerRef,
@@ -116,15 +116,15 @@ export class OutboxOutcomes {
       return () => log().warn({ reason, attempt, retryInMs: delay, answered }, `${what} failed, will retry`);
     }
     this.outbox.markFailed(row.id, reason);
-    this.appendEvent(row, `${prefix}_failed`, { to: row.recipient, purpose: row.purpose, reason });
+    await this.appendEvent(row, `${prefix}_failed`, { to: row.recipient, purpose: row.purpose, reason });
     return () => {
       this.announce(row, `${prefix}_failed`);
       log().error({ reason }, `${what} refused by provider, not retried`);
     };
   }
 
-  private appendEvent(row: OutboxRow, type: string, detail: Record<string, unknown>): void {
-    if (row.alarm_id !== null) this.alarms.appendEvent(row.alarm_id, type, "system", detail);
+  private async appendEvent(row: OutboxRow, type: string, detail: Record<string, unknown>): Promise<void> {
+    if (row.alarm_id !== null) await this.alarms.appendEvent(row.alarm_id, type, "system", detail);
   }
 
   /** After the commit: listeners (consoles, the relatives' cascade) read what was stored. */

@@ -81,8 +81,8 @@ export class AlarmPipeline {
   }
 
   start(): void {
-    this.resumeIncomplete();
-    this.retryTimer = setInterval(() => this.resumeIncomplete(), this.retryMs);
+    void this.resumeIncomplete();
+    this.retryTimer = setInterval(() => void this.resumeIncomplete(), this.retryMs);
     this.retryTimer.unref();
   }
 
@@ -183,9 +183,9 @@ export class AlarmPipeline {
     this.batch.queue(alarmId);
   }
 
-  resumeIncomplete(): void {
+  async resumeIncomplete(): Promise<void> {
     try {
-      for (const alarmId of this.deps.alarms.incompleteStageIds(this.stages.length)) this.runAlarmStages(alarmId);
+      for (const alarmId of await this.deps.alarms.incompleteStageIds(this.stages.length)) this.runAlarmStages(alarmId);
     } catch (error) {
       this.deps.logger.error({ err: error }, "could not resume incomplete alarms");
     }

@@ -126,7 +126,7 @@ export class AlarmStageBatch {
 
   private async runStages(alarmId: number): Promise<AlarmOutcome> {
     const { sql, alarms } = this.deps;
-    const doneBefore = alarms.stagesDone(alarmId);
+    const doneBefore = await alarms.stagesDone(alarmId);
     const done = new Set(doneBefore);
     const outcome: AlarmOutcome = { alarmId, followUps: [], failed: false };
     for (const stage of this.stages) {
@@ -134,7 +134,7 @@ export class AlarmStageBatch {
       const own: AfterCommit[] = [];
       try {
         await sql.transaction(async () => {
-          const alarm = alarms.get(alarmId);
+          const alarm = await alarms.get(alarmId);
           if (!alarm) throw new Error(`alarm ${alarmId} vanished`);
           await stage.run(alarm, this.deps, (work) => own.push(work));
         });
@@ -148,7 +148,7 @@ export class AlarmStageBatch {
       done.add(stage.name);
       for (const work of own) outcome.followUps.push({ stage, work });
     }
-    if (done.size > doneBefore.length) alarms.setStagesDone(alarmId, [...done], !outcome.failed);
+    if (done.size > doneBefore.length) await alarms.setStagesDone(alarmId, [...done], !outcome.failed);
     return outcome;
   }
 
@@ -161,11 +161,11 @@ export class AlarmStageBatch {
     );
     try {
       await sql.transaction(async () => {
-        const previous = alarms.get(alarmId)?.stage_error;
-        alarms.setStageError(alarmId, `${stage.name}: ${reason}`);
+        const previous = (await alarms.get(alarmId))?.stage_error;
+        await alarms.setStageError(alarmId, `${stage.name}: ${reason}`);
         // One event per distinct failure, not one per retry, keeps the timeline readable.
         if (previous !== `${stage.name}: ${reason}`) {
-          alarms.appendEvent(alarmId, "stage_failed", "system", { stage: stage.name, reason });
+          await alarms.appendEvent(alarmId, "stage_failed", "system", { stage: stage.name, reason });
         }
       });
     } catch (recordError) {

@@ -64,7 +64,7 @@ export class CallCanceller {
       await this.repo.settle(call.id, "cancelled", at, ["waiting"]);
       listed.push({ relative: who(call), placed, ...(call.provider_ref ? { providerRef: call.provider_ref } : {}) });
     }
-    this.alarms.appendEvent(alarmId, "relative_calls_cancelled", "system", { reason, calls: listed });
+    await this.alarms.appendEvent(alarmId, "relative_calls_cancelled", "system", { reason, calls: listed });
     effects.change(alarmId, "relative_calls_cancelled");
     // Wakes the outbox sender, which carries out the hang-ups.
     effects.outboxAdded += open.length;

@@ -153,7 +153,7 @@ export class RelativeCascadeService {
       if (!update.changed) return "stale";
       const row = update.row;
       if (row.alarm_id !== null) {
-        alarms.appendEvent(row.alarm_id, "delivery_status", "twilio", {
+        await alarms.appendEvent(row.alarm_id, "delivery_status", "twilio", {
           channel: row.channel,
           to: row.recipient,
           purpose: row.purpose,
@@ -177,13 +177,13 @@ export class RelativeCascadeService {
       }
       const contact = await this.repo.latestOpenContactByPhone(normalisePhone(sms.from));
       if (!contact) return { kind: "unknown" };
-      const facts = { alarmId: contact.alarm_id, residentName: this.residentName(contact) };
+      const facts = { alarmId: contact.alarm_id, residentName: await this.residentName(contact) };
       const language = this.language(contact);
       if (isConfirmation(sms.body)) {
         const kind = (await this.cascade.confirm(contact, sms.body, fx)) ? "confirmed" : "repeated";
         return { kind, alarmId: contact.alarm_id, language, reply: confirmedReply(facts, language) };
       }
-      this.cascade.recordReply(contact, sms.body, fx);
+      await this.cascade.recordReply(contact, sms.body, fx);
       return { kind: "not_confirmation", alarmId: contact.alarm_id, language, reply: replyHelp(facts, language) };
     });
   }
@@ -204,13 +204,13 @@ export class RelativeCascadeService {
       const facts = {
         alarmId: contact.alarm_id,
         language: this.language(contact),
-        residentName: this.residentName(contact),
+        residentName: await this.residentName(contact),
       };
       if (press.digits === "1") {
         const kind = (await this.cascade.confirm(contact, "1", fx, "keypad")) ? "confirmed" : "repeated";
         return { kind, ...facts };
       }
-      this.cascade.recordReply(contact, press.digits === "" ? "(no key)" : press.digits, fx, "keypad");
+      await this.cascade.recordReply(contact, press.digits === "" ? "(no key)" : press.digits, fx, "keypad");
       return { kind: "not_confirmation", ...facts };
     });
   }
@@ -226,8 +226,8 @@ export class RelativeCascadeService {
     };
   }
 
-  private residentName(contact: ContactRow): string {
-    const alarm = this.deps.alarms.get(contact.alarm_id);
+  private async residentName(contact: ContactRow): Promise<string> {
+    const alarm = await this.deps.alarms.get(contact.alarm_id);
     return (alarm?.resident_id ? this.deps.registry.resident(alarm.resident_id)?.name : undefined) ?? "";
   }
 

@@ -71,13 +71,13 @@ export class RelativeCascade {
     if (alarm.kind !== "sos" || (await this.repo.cascade(alarm.id))) return;
     const facts = this.facts(alarm);
     if (!facts) {
-      this.alarms.appendEvent(alarm.id, "relatives_not_notified", "system", { reason: "household unknown" });
+      await this.alarms.appendEvent(alarm.id, "relatives_not_notified", "system", { reason: "household unknown" });
       effects.change(alarm.id, "relatives_not_notified");
       return;
     }
     const relatives = this.registry.relatives(facts.residentId);
     if (relatives.length === 0) {
-      this.alarms.appendEvent(alarm.id, "relatives_not_notified", "system", { reason: "no relatives on record" });
+      await this.alarms.appendEvent(alarm.id, "relatives_not_notified", "system", { reason: "no relatives on record" });
       effects.change(alarm.id, "relatives_not_notified");
       return;
     }
@@ -88,7 +88,7 @@ export class RelativeCascade {
   /** The current step is over without a confirmation: the next wave, the next call, or nobody left. */
   async advance(alarmId: number, effects: EffectSink, after: string): Promise<void> {
     const cascade = await this.repo.cascade(alarmId);
-    const alarm = this.alarms.get(alarmId);
+    const alarm = await this.alarms.get(alarmId);
     if (!cascade || !alarm || !RUNNING.includes(cascade.status)) return;
     const facts = this.facts(alarm);
     if (!facts || CLOSED_STATUSES.includes(alarm.status)) {
@@ -112,7 +112,7 @@ export class RelativeCascade {
     }
     await this.repo.finish(alarmId, "unreachable", this.now().toISOString());
     const texted = await this.repo.contactedRelatives(alarmId, "sms");
-    this.alarms.appendEvent(alarmId, "relatives_unreachable", "system", {
+    await this.alarms.appendEvent(alarmId, "relatives_unreachable", "system", {
       texted: texted.size,
       called: called.size,
       after,
@@ -134,7 +134,7 @@ export class RelativeCascade {
   ): Promise<void> {
     if (!(await this.repo.settle(contact.id, outcome, this.now().toISOString(), ["waiting"]))) return;
     const type = outcome === "answered" ? "relative_call_completed" : "relative_contact_failed";
-    this.alarms.appendEvent(contact.alarm_id, type, "system", {
+    await this.alarms.appendEvent(contact.alarm_id, type, "system", {
       relative: who(contact),
       channel: contact.channel,
       ...detail,
@@ -147,7 +147,7 @@ export class RelativeCascade {
         ? `${contact.name} answered the call but has not confirmed`
         : `the ${contact.channel === "sms" ? "SMS" : "call"} to ${contact.name} failed`;
     if (contact.channel === "sms" && (await this.repo.waitingInStep(contact.alarm_id, cascade.step)) > 0) {
-      const alarm = this.alarms.get(contact.alarm_id);
+      const alarm = await this.alarms.get(contact.alarm_id);
       const facts = alarm && !CLOSED_STATUSES.includes(alarm.status) ? this.facts(alarm) : undefined;
       if (!facts) return;
       const texted = await this.repo.contactedRelatives(contact.alarm_id, "sms");
@@ -170,7 +170,7 @@ export class RelativeCascade {
     const stops = cascade !== undefined && ["texting", "calling", "unreachable"].includes(cascade.status);
     if (stops) await this.repo.finish(contact.alarm_id, "confirmed", at, contact.id);
     const first = cascade?.confirmed_contact_id ? await this.repo.contact(cascade.confirmed_contact_id) : undefined;
-    this.alarms.appendEvent(contact.alarm_id, "relative_confirmed", `relative:${contact.relative_id}`, {
+    await this.alarms.appendEvent(contact.alarm_id, "relative_confirmed", `relative:${contact.relative_id}`, {
       relative: who(contact),
       reply: reply.slice(0, 160),
       via,
@@ -188,8 +188,8 @@ export class RelativeCascade {
   }
 
   /** A reply or key that is not a confirmation: shown to operators, the cascade goes on. */
-  recordReply(contact: ContactRow, reply: string, effects: EffectSink, via: ConfirmedVia = "sms"): void {
-    this.alarms.appendEvent(contact.alarm_id, "relative_replied", `relative:${contact.relative_id}`, {
+  async recordReply(contact: ContactRow, reply: string, effects: EffectSink, via: ConfirmedVia = "sms"): Promise<void> {
+    await this.alarms.appendEvent(contact.alarm_id, "relative_replied", `relative:${contact.relative_id}`, {
       relative: who(contact),
       reply: reply.slice(0, 160),
       via,
@@ -201,7 +201,7 @@ export class RelativeCascade {
     const cascade = await this.repo.cascade(alarmId);
     if (!cascade || !RUNNING.includes(cascade.status)) return;
     await this.repo.finish(alarmId, "stopped", this.now().toISOString());
-    this.alarms.appendEvent(alarmId, "relatives_cascade_stopped", actor, { reason, step: cascade.step });
+    await this.alarms.appendEvent(alarmId, "relatives_cascade_stopped", actor, { reason, step: cascade.step });
     effects.change(alarmId, "relatives_cascade_stopped");
     await this.calls.cancelOpenCalls(alarmId, reason, effects);
   }
@@ -228,7 +228,7 @@ export class RelativeCascade {
         priority: relativeSmsPriority(wave, relatives.indexOf(relative)),
       };
     });
-    this.alarms.appendEvent(alarmId, "relatives_wave_sent", "system", {
+    await this.alarms.appendEvent(alarmId, "relatives_wave_sent", "system", {
       wave,
       step,
       relatives: relatives.map(who),
@@ -248,7 +248,7 @@ export class RelativeCascade {
       purpose: `relative_call:${r.priority}`,
       dedupeKey: `alarm:${alarmId}:relative:${r.id}:call`,
     }));
-    this.alarms.appendEvent(alarmId, "relative_call_placed", "system", {
+    await this.alarms.appendEvent(alarmId, "relative_call_placed", "system", {
       relative: who(relative),
       step,
       deadlineAt,

@@ -50,7 +50,7 @@ export class ServiceRequestService {
   async openInStage(stageRow: AlarmRow): Promise<() => void> {
     const { alarms, repo, dispatchRepo, clock } = this.deps;
     const effects = new DispatchEffects();
-    const alarm = alarms.get(stageRow.id);
+    const alarm = await alarms.get(stageRow.id);
     // An alarm the resident already cancelled, or one given a request by migration 7, opens nothing.
     if (alarm?.kind !== "service" || CLOSED_STATUSES.includes(alarm.status) || (await repo.forAlarm(alarm.id))) {
       return () => {};
@@ -63,12 +63,12 @@ export class ServiceRequestService {
       gridId,
       createdAt: clock().toISOString(),
     });
-    alarms.appendEvent(alarm.id, "service_request_opened", "system", { requestId, gridId });
+    await alarms.appendEvent(alarm.id, "service_request_opened", "system", { requestId, gridId });
     effects.change(alarm.id, "service_request_opened");
     const why = await this.route(await this.request(requestId), household, effects);
     if (why) {
       await dispatchRepo.setDispatchReason(alarm.id, `service request open: ${why}`);
-      alarms.appendEvent(alarm.id, "service_request_not_routed", "system", { requestId, reason: why });
+      await alarms.appendEvent(alarm.id, "service_request_not_routed", "system", { requestId, reason: why });
     }
     return () => void this.deps.closeOut.afterCommit(effects);
   }
@@ -116,15 +116,27 @@ export class ServiceRequestService {
       const at = clock().toISOString();
       if (!(await repo.transition(request, "done", { done_at: at, done_by: actor, note }))) throw changed(requestId);
       const worker = request.worker_id === null ? undefined : await repo.worker(request.worker_id);
-      alarms.appendEvent(request.alarm_id, "service_request_done", actor, { requestId, ...who(worker), note }, at);
-      const alarm = alarms.get(request.alarm_id);
+      await alarms.appendEvent(
+        request.alarm_id,
+        "service_request_done",
+        actor,
+        { requestId, ...who(worker), note },
+        at,
+      );
+      const alarm = await alarms.get(request.alarm_id);
       if (alarm && !CLOSED_STATUSES.includes(alarm.status)) {
         await closeOut.closeOut(alarm.id, actor, effects, "resolved");
         const fields = { resolved_at: at, resolved_by: user.id, outcome: "real" };
-        if (!alarms.transition(alarm.id, alarm.status, "resolved", fields)) {
+        if (!(await alarms.transition(alarm.id, alarm.status, "resolved", fields))) {
           throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarm.id} changed while being resolved`, {});
         }
-        alarms.appendEvent(alarm.id, "resolved", actor, { outcome: "real", note, serviceRequestId: requestId }, at);
+        await alarms.appendEvent(
+          alarm.id,
+          "resolved",
+          actor,
+          { outcome: "real", note, serviceRequestId: requestId },
+          at,
+        );
         effects.change(alarm.id, "resolved", { feedback: true });
       }
       users.audit(actor, "service_request_done", `service_request:${requestId}`, { alarmId: request.alarm_id, note });
@@ -183,7 +195,7 @@ export class ServiceRequestService {
     }
     // The alarm shows the worker it is with, as for an SOS, so the queue and the KPIs read it the same way.
     if (alarm.status === "unassigned") {
-      if (!alarms.transition(alarm.id, alarm.status, "offered", { offered_at: alarm.offered_at ?? at })) {
+      if (!(await alarms.transition(alarm.id, alarm.status, "offered", { offered_at: alarm.offered_at ?? at }))) {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarm.id} changed while being assigned`, {});
       }
       effects.feedback.add(alarm.id);
@@ -193,7 +205,7 @@ export class ServiceRequestService {
     await dispatchRepo.setCurrentWorker(alarm.id, worker.id, distanceM);
     await dispatchRepo.setDispatchReason(alarm.id, `service request: ${reason}`);
     const previous = request.worker_id === null ? undefined : await repo.worker(request.worker_id);
-    alarms.appendEvent(
+    await alarms.appendEvent(
       alarm.id,
       "service_request_assigned",
       actor,
@@ -229,7 +241,7 @@ export class ServiceRequestService {
     if (!moved) throw changed(request.id);
     const worker = request.worker_id === null ? undefined : await repo.worker(request.worker_id);
     const type = done ? "service_request_done" : "service_request_cancelled";
-    alarms.appendEvent(alarmId, type, actor, { requestId: request.id, ...who(worker), reason }, at);
+    await alarms.appendEvent(alarmId, type, actor, { requestId: request.id, ...who(worker), reason }, at);
     if (worker) await this.textStandDown(request, worker, "closed", effects);
     effects.change(alarmId, type);
   }

@@ -1,6 +1,8 @@
 import type { AlarmMessage } from "../../protocol/index.ts";
 import { assertTransition } from "./alarm-transitions.ts";
-import { type Db, nowIso } from "./database.ts";
+import { nowIso } from "./database.ts";
+import { jsonArrayLength } from "./sql/dialect-sql.ts";
+import type { SqlSession } from "./sql/sql-port.ts";
 
 /**
  * Where the response to an alarm stands, and nothing else: whether an operator
@@ -101,56 +103,55 @@ export function incidentScopeOf(
 }
 
 export class AlarmRepository {
-  private readonly db: Db;
+  private readonly sql: SqlSession;
 
-  constructor(db: Db) {
-    this.db = db;
+  constructor(sql: SqlSession) {
+    this.sql = sql;
   }
 
-  findPress(deviceId: string, pressId: string): PressRow | undefined {
-    return this.db.prepare("SELECT * FROM presses WHERE device_id = ? AND press_id = ?").get(deviceId, pressId) as
-      | PressRow
-      | undefined;
+  findPress(deviceId: string, pressId: string): Promise<PressRow | undefined> {
+    return this.sql.get<PressRow>("SELECT * FROM presses WHERE device_id = ? AND press_id = ?", [deviceId, pressId]);
   }
 
-  insertPress(deviceId: string, message: AlarmMessage, receivedAt: string, alarmId: number | null): number {
-    const result = this.db
-      .prepare(
-        `INSERT INTO presses (device_id, press_id, kind, device_time, seq, battery, received_at, alarm_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        deviceId,
-        message.pressId,
-        message.kind,
-        message.deviceTime,
-        message.seq,
-        message.battery,
-        receivedAt,
-        alarmId,
-      );
-    return Number(result.lastInsertRowid);
+  async insertPress(
+    deviceId: string,
+    message: AlarmMessage,
+    receivedAt: string,
+    alarmId: number | null,
+  ): Promise<number> {
+    const row = await this.sql.get<{ id: number }>(
+      `INSERT INTO presses (device_id, press_id, kind, device_time, seq, battery, received_at, alarm_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [deviceId, message.pressId, message.kind, message.deviceTime, message.seq, message.battery, receivedAt, alarmId],
+    );
+    return row?.id ?? 0;
   }
 
   /**
    * `scope` (see incidentScopeOf) is what the partial unique index
    * `alarms_one_open_incident` holds to one open SOS and one open service call:
-   * a second open one for the same scope throws SQLITE_CONSTRAINT_UNIQUE.
+   * a second open one for the same scope throws a unique-constraint error.
    */
-  insertAlarm(deviceId: string, kind: IncidentKind, receivedAt: string, scope: string | null = null): number {
-    const result = this.db
-      .prepare(
-        "INSERT INTO alarms (device_id, kind, status, received_at, incident_scope) VALUES (?, ?, 'unassigned', ?, ?)",
-      )
-      .run(deviceId, kind, receivedAt, scope);
-    return Number(result.lastInsertRowid);
+  async insertAlarm(
+    deviceId: string,
+    kind: IncidentKind,
+    receivedAt: string,
+    scope: string | null = null,
+  ): Promise<number> {
+    const row = await this.sql.get<{ id: number }>(
+      `INSERT INTO alarms (device_id, kind, status, received_at, incident_scope) VALUES (?, ?, 'unassigned', ?, ?)
+       RETURNING id`,
+      [deviceId, kind, receivedAt, scope],
+    );
+    return row?.id ?? 0;
   }
 
   /** The open SOS or service call of a household (or of an unbound device): at most one each, by the index. */
-  openIncident(scope: string, kind: "sos" | "service"): AlarmRow | undefined {
-    return this.db
-      .prepare(`SELECT * FROM alarms WHERE incident_scope = ? AND kind = ? AND status NOT IN (${CLOSED_SQL})`)
-      .get(scope, kind) as AlarmRow | undefined;
+  openIncident(scope: string, kind: "sos" | "service"): Promise<AlarmRow | undefined> {
+    return this.sql.get<AlarmRow>(
+      `SELECT * FROM alarms WHERE incident_scope = ? AND kind = ? AND status NOT IN (${CLOSED_SQL})`,
+      [scope, kind],
+    );
   }
 
   /**
@@ -158,25 +159,23 @@ export class AlarmRepository {
    * call its own newest SOS or service press went to. Never a test alarm, and
    * never an incident this device did not press for.
    */
-  cancelTargetFor(deviceId: string): AlarmRow | undefined {
-    return this.db
-      .prepare(
-        `SELECT a.* FROM presses p JOIN alarms a ON a.id = p.alarm_id
-          WHERE p.device_id = ? AND p.kind IN ('sos', 'service') AND a.kind IN ('sos', 'service')
-            AND a.status NOT IN (${CLOSED_SQL})
-          ORDER BY p.id DESC LIMIT 1`,
-      )
-      .get(deviceId) as AlarmRow | undefined;
+  cancelTargetFor(deviceId: string): Promise<AlarmRow | undefined> {
+    return this.sql.get<AlarmRow>(
+      `SELECT a.* FROM presses p JOIN alarms a ON a.id = p.alarm_id
+        WHERE p.device_id = ? AND p.kind IN ('sos', 'service') AND a.kind IN ('sos', 'service')
+          AND a.status NOT IN (${CLOSED_SQL})
+        ORDER BY p.id DESC LIMIT 1`,
+      [deviceId],
+    );
   }
 
   /** Every device that pressed for this alarm, whose button therefore shows how it stands. */
-  devicesOf(alarmId: number): string[] {
-    const rows = this.db
-      .prepare(
-        `SELECT device_id FROM alarms WHERE id = ?
-         UNION SELECT device_id FROM presses WHERE alarm_id = ? AND kind IN ('sos', 'service')`,
-      )
-      .all(alarmId, alarmId) as { device_id: string }[];
+  async devicesOf(alarmId: number): Promise<string[]> {
+    const rows = await this.sql.all<{ device_id: string }>(
+      `SELECT device_id FROM alarms WHERE id = ?
+       UNION SELECT device_id FROM presses WHERE alarm_id = ? AND kind IN ('sos', 'service')`,
+      [alarmId, alarmId],
+    );
     return rows.map((r) => r.device_id);
   }
 
@@ -187,54 +186,64 @@ export class AlarmRepository {
    * alarms, the incidents it pressed SOS or service into, and its newest alarm
    * (migration 19's indexes): not every alarm the device ever made.
    */
-  feedbackAlarmFor(deviceId: string): AlarmRow | undefined {
-    return this.db.prepare(FEEDBACK_ALARM_SQL).get({ device: deviceId }) as AlarmRow | undefined;
+  feedbackAlarmFor(deviceId: string): Promise<AlarmRow | undefined> {
+    return this.sql.get<AlarmRow>(FEEDBACK_ALARM_SQL, { device: deviceId });
   }
 
-  get(alarmId: number): AlarmRow | undefined {
-    return this.db.prepare("SELECT * FROM alarms WHERE id = ?").get(alarmId) as AlarmRow | undefined;
+  get(alarmId: number): Promise<AlarmRow | undefined> {
+    return this.sql.get<AlarmRow>("SELECT * FROM alarms WHERE id = ?", [alarmId]);
   }
 
   /** Newest first; `beforeId` pages on (the ids below it), so a console can load more open alarms than one page. */
-  list(filter: { openOnly: boolean; limit: number; beforeId?: number }): AlarmRow[] {
+  list(filter: { openOnly: boolean; limit: number; beforeId?: number }): Promise<AlarmRow[]> {
     const open = filter.openOnly ? `AND status NOT IN (${CLOSED_SQL})` : "";
-    return this.db
-      .prepare(`SELECT * FROM alarms WHERE id < ? ${open} ORDER BY id DESC LIMIT ?`)
-      .all(filter.beforeId ?? Number.MAX_SAFE_INTEGER, filter.limit) as AlarmRow[];
+    return this.sql.all<AlarmRow>(`SELECT * FROM alarms WHERE id < ? ${open} ORDER BY id DESC LIMIT ?`, [
+      filter.beforeId ?? Number.MAX_SAFE_INTEGER,
+      filter.limit,
+    ]);
   }
 
-  appendEvent(alarmId: number, type: string, actor: string, detail?: Record<string, unknown>, at = nowIso()): void {
-    this.db
-      .prepare("INSERT INTO alarm_events (alarm_id, at, type, actor, detail) VALUES (?, ?, ?, ?, ?)")
-      .run(alarmId, at, type, actor, detail === undefined ? null : JSON.stringify(detail));
+  async appendEvent(
+    alarmId: number,
+    type: string,
+    actor: string,
+    detail?: Record<string, unknown>,
+    at = nowIso(),
+  ): Promise<void> {
+    await this.sql.run("INSERT INTO alarm_events (alarm_id, at, type, actor, detail) VALUES (?, ?, ?, ?, ?)", [
+      alarmId,
+      at,
+      type,
+      actor,
+      detail === undefined ? null : JSON.stringify(detail),
+    ]);
   }
 
-  events(alarmId: number): AlarmEventRow[] {
-    return this.db.prepare("SELECT * FROM alarm_events WHERE alarm_id = ? ORDER BY id").all(alarmId) as AlarmEventRow[];
+  events(alarmId: number): Promise<AlarmEventRow[]> {
+    return this.sql.all<AlarmEventRow>("SELECT * FROM alarm_events WHERE alarm_id = ? ORDER BY id", [alarmId]);
   }
 
-  setLocation(alarmId: number, householdId: number | null, residentId: number | null): void {
-    this.db
-      .prepare("UPDATE alarms SET household_id = ?, resident_id = ? WHERE id = ?")
-      .run(householdId, residentId, alarmId);
+  async setLocation(alarmId: number, householdId: number | null, residentId: number | null): Promise<void> {
+    await this.sql.run("UPDATE alarms SET household_id = ?, resident_id = ? WHERE id = ?", [
+      householdId,
+      residentId,
+      alarmId,
+    ]);
   }
 
-  setDispatch(
+  async setDispatch(
     alarmId: number,
     worker: { id: number; distanceM: number } | null,
     clinic: { id: number; distanceM: number } | null,
-  ): void {
-    this.db
-      .prepare(
-        "UPDATE alarms SET worker_id = ?, worker_distance_m = ?, clinic_id = ?, clinic_distance_m = ? WHERE id = ?",
-      )
-      .run(worker?.id ?? null, worker?.distanceM ?? null, clinic?.id ?? null, clinic?.distanceM ?? null, alarmId);
+  ): Promise<void> {
+    await this.sql.run(
+      "UPDATE alarms SET worker_id = ?, worker_distance_m = ?, clinic_id = ?, clinic_distance_m = ? WHERE id = ?",
+      [worker?.id ?? null, worker?.distanceM ?? null, clinic?.id ?? null, clinic?.distanceM ?? null, alarmId],
+    );
   }
 
-  stagesDone(alarmId: number): string[] {
-    const row = this.db.prepare("SELECT stages_done FROM alarms WHERE id = ?").get(alarmId) as
-      | { stages_done: string }
-      | undefined;
+  async stagesDone(alarmId: number): Promise<string[]> {
+    const row = await this.sql.get<{ stages_done: string }>("SELECT stages_done FROM alarms WHERE id = ?", [alarmId]);
     return row ? (JSON.parse(row.stages_done) as string[]) : [];
   }
 
@@ -242,44 +251,48 @@ export class AlarmRepository {
    * Records the alarm's completed stages (the stage batch, the only writer, in the transaction of
    * the stages' own writes). `clearError`: the stages ran without failing, so an earlier failure is over.
    */
-  setStagesDone(alarmId: number, stages: readonly string[], clearError: boolean): void {
+  async setStagesDone(alarmId: number, stages: readonly string[], clearError: boolean): Promise<void> {
     const sql = clearError
       ? "UPDATE alarms SET stages_done = ?, stage_error = NULL WHERE id = ?"
       : "UPDATE alarms SET stages_done = ? WHERE id = ?";
-    this.db.prepare(sql).run(JSON.stringify(stages), alarmId);
+    await this.sql.run(sql, [JSON.stringify(stages), alarmId]);
   }
 
-  setStageError(alarmId: number, error: string | null): void {
-    this.db.prepare("UPDATE alarms SET stage_error = ? WHERE id = ?").run(error, alarmId);
+  async setStageError(alarmId: number, error: string | null): Promise<void> {
+    await this.sql.run("UPDATE alarms SET stage_error = ? WHERE id = ?", [error, alarmId]);
   }
 
-  /** Alarms whose post-storage stages are not all done: after a crash or a failed stage, these are resumed. */
-  /** Ids of the alarms whose post-storage stages are not all done, oldest first. */
-  incompleteStageIds(stageCount: number): number[] {
-    // unlikely(): tells the planner few rows qualify, so it reads the index
-    // `alarms_stages_incomplete` (migration 17) instead of the whole table in id order.
-    return this.db
-      .prepare("SELECT id FROM alarms WHERE unlikely(json_array_length(stages_done) < ?) ORDER BY id")
-      .pluck()
-      .all(stageCount) as number[];
+  /** Ids of the alarms whose post-storage stages are not all done (after a crash or a failed stage), oldest first. */
+  async incompleteStageIds(stageCount: number): Promise<number[]> {
+    // Both read the expression index `alarms_stages_incomplete` (migration 17); on SQLite unlikely() tells
+    // the planner few rows qualify, so it takes that index instead of the whole table in id order.
+    const length = jsonArrayLength(this.sql.dialect, "stages_done");
+    const condition = this.sql.dialect === "sqlite" ? `unlikely(${length} < ?)` : `${length} < ?`;
+    const rows = await this.sql.all<{ id: number }>(`SELECT id FROM alarms WHERE ${condition} ORDER BY id`, [
+      stageCount,
+    ]);
+    return rows.map((row) => row.id);
   }
 
   /**
    * Conditional update: returns false when the alarm was not in `from` (someone else moved it first).
    * A change the lifecycle table does not allow throws `ALARM_TRANSITION_ILLEGAL` (hub/storage/alarm-transitions.ts).
    */
-  transition(
+  async transition(
     alarmId: number,
     from: AlarmStatus,
     to: AlarmStatus,
     fields: Record<string, string | number | null>,
-  ): boolean {
+  ): Promise<boolean> {
     assertTransition(from, to, alarmId);
     const columns = Object.keys(fields);
     const assignments = ["status = ?", ...columns.map((c) => `${c} = ?`)].join(", ");
-    const result = this.db
-      .prepare(`UPDATE alarms SET ${assignments} WHERE id = ? AND status = ?`)
-      .run(to, ...columns.map((c) => fields[c] ?? null), alarmId, from);
+    const result = await this.sql.run(`UPDATE alarms SET ${assignments} WHERE id = ? AND status = ?`, [
+      to,
+      ...columns.map((c) => fields[c] ?? null),
+      alarmId,
+      from,
+    ]);
     return result.changes === 1;
   }
 }

@@ -159,11 +159,11 @@ export class TestAlarms {
     dispatchEffects: DispatchEffects,
   ): Promise<boolean> {
     const { alarms, dispatch } = this.deps;
-    const current = alarms.get(alarmId);
+    const current = await alarms.get(alarmId);
     if (!current || CLOSED_STATUSES.includes(current.status) || current.device_id !== deviceId) return false;
     await dispatch.closeOut(alarmId, "system", dispatchEffects);
-    alarms.transition(alarmId, current.status, "resolved", { resolved_at: at, outcome: "test" });
-    alarms.appendEvent(alarmId, "resolved", "system", { outcome: "test", ...detail }, at);
+    await alarms.transition(alarmId, current.status, "resolved", { resolved_at: at, outcome: "test" });
+    await alarms.appendEvent(alarmId, "resolved", "system", { outcome: "test", ...detail }, at);
     return true;
   }
 
@@ -243,8 +243,8 @@ export class TestAlarms {
   private async complete(test: TestRow): Promise<void> {
     const { tests, faults, ledger, alarms, stageCount } = this.deps;
     const alarmId = test.alarm_id;
-    const alarm = alarmId === null ? undefined : alarms.get(alarmId);
-    if (alarmId === null || !alarm || alarms.stagesDone(alarmId).length < stageCount) return;
+    const alarm = alarmId === null ? undefined : await alarms.get(alarmId);
+    if (alarmId === null || !alarm || (await alarms.stagesDone(alarmId)).length < stageCount) return;
     const dispatchEffects = new DispatchEffects();
     await ledger.transact(async (effects) => {
       const at = new Date().toISOString();

@@ -53,10 +53,10 @@ export async function startDispatchHarness(overrides: Partial<DispatchSettings> 
   seedDemoDistrict(db);
   const users = new UserRepository(db);
   await seedDemoWorkerLogins(db, new AccountService({ db, users, bus: null }));
-  const alarms = new AlarmRepository(db);
   const registry = new RegistryRepository(db);
   const sql = new SqliteSql(db);
   sql.guardDirectStatements();
+  const alarms = new AlarmRepository(sql);
   const repo = new DispatchRepository(sql, BusyWorkers.of(db));
   const bus = new EventBus(logger);
   const changes: DispatchHarness["changes"] = [];
@@ -107,9 +107,10 @@ export async function startDispatchHarness(overrides: Partial<DispatchSettings> 
     async raise(deviceIndex, kind = "sos") {
       const device = devices[deviceIndex];
       if (!device) throw new Error(`no demo device ${deviceIndex}`);
-      const alarmId = alarms.insertAlarm(device.id, kind, new Date().toISOString());
-      alarms.setLocation(alarmId, device.household_id, registry.primaryResident(device.household_id)?.id ?? null);
-      const row = alarms.get(alarmId);
+      const alarmId = await alarms.insertAlarm(device.id, kind, new Date().toISOString());
+      const resident = registry.primaryResident(device.household_id)?.id ?? null;
+      await alarms.setLocation(alarmId, device.household_id, resident);
+      const row = await alarms.get(alarmId);
       if (!row) throw new Error("alarm not stored");
       const afterCommit = await sql.transaction(() => service.planInStage(row));
       afterCommit();

@@ -33,7 +33,7 @@ export interface OutboxHarness {
   outbox: OutboxRepository;
   fake: FakeTwilio;
   /** A stored SOS alarm to hang messages on. */
-  alarm(): number;
+  alarm(): Promise<number>;
   /** Queues messages as a pipeline stage does (one transaction), and wakes the sender. */
   queue(messages: NewOutboxMessage[]): void;
   /** A sender with its own notifiers (not started). */
@@ -62,7 +62,8 @@ export async function startOutboxHarness(limits: FakeTwilioLimits = {}): Promise
   );
   const fake = await startFakeTwilio({ accountSid: TEST_TWILIO.accountSid, authToken: TEST_TWILIO.authToken, limits });
   const outbox = new OutboxRepository(db);
-  const alarms = new AlarmRepository(db);
+  const sql = new SqliteSql(db);
+  const alarms = new AlarmRepository(sql);
   const bus = new EventBus(logger);
   const senders: OutboxSender[] = [];
   return {
@@ -80,7 +81,7 @@ export async function startOutboxHarness(limits: FakeTwilioLimits = {}): Promise
       const account = { ...TEST_TWILIO, apiBaseUrl: fake.url, timeoutMs };
       const sender = new OutboxSender(
         {
-          sql: new SqliteSql(db),
+          sql,
           outbox,
           alarms,
           notifier: new TwilioSmsNotifier(account),

@@ -20,11 +20,12 @@ if (!dbFile || !apiBaseUrl) throw new Error("usage: outbox-sender-process.ts <db
 const logger = createLogger("silent");
 const db = openDatabase(dbFile, logger);
 const account = { ...TEST_TWILIO, apiBaseUrl, timeoutMs: 60_000 };
+const sql = new SqliteSql(db);
 const sender = new OutboxSender(
   {
-    sql: new SqliteSql(db),
+    sql,
     outbox: new OutboxRepository(db),
-    alarms: new AlarmRepository(db),
+    alarms: new AlarmRepository(sql),
     notifier: new TwilioSmsNotifier(account),
     voice: new TwilioVoiceNotifier(account),
     bus: new EventBus(logger),

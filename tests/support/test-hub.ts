@@ -193,15 +193,21 @@ function readDemoDevices(file: string): DemoDeviceCredential[] {
   return (JSON.parse(fs.readFileSync(file, "utf8")) as { devices: DemoDeviceCredential[] }).devices;
 }
 
-/** Polls until `probe` returns a value, or fails after `timeoutMs` naming what it waited for. */
+type Probed<T> = T | undefined | null | false;
+
+/**
+ * Polls until `probe` returns (or resolves to) a value, or fails after `timeoutMs` naming what it
+ * waited for. A probe that reads storage through the port is async: its promise is awaited, never
+ * taken for the truthy value it is.
+ */
 export async function waitFor<T>(
-  probe: () => T | undefined | null | false,
+  probe: () => Probed<T> | Promise<Probed<T>>,
   timeoutMs: number,
   what: string,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -38,7 +38,11 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<AlarmRoutesOptions> = async 
     },
     async (request) => {
       const { status, limit, beforeId } = request.query;
-      const rows = alarms.list({ openOnly: status === "open", limit, ...(beforeId === undefined ? {} : { beforeId }) });
+      const rows = await alarms.list({
+        openOnly: status === "open",
+        limit,
+        ...(beforeId === undefined ? {} : { beforeId }),
+      });
       return { alarms: views.summaries(rows) };
     },
   );
@@ -53,7 +57,7 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<AlarmRoutesOptions> = async 
         response: { 200: Type.Object({ alarm: AlarmDetailSchema }), 401: ErrorBody, 404: ErrorBody },
       },
     },
-    async (request) => ({ alarm: await views.detail(service.get(request.params.id)) }),
+    async (request) => ({ alarm: await views.detail(await service.get(request.params.id)) }),
   );
 
   app.post(

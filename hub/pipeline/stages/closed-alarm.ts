@@ -10,8 +10,15 @@ import { type AlarmRow, CLOSED_STATUSES } from "../../storage/alarm-repo.ts";
 import type { PipelineDeps } from "../types.ts";
 
 /** True (and the skip recorded on the timeline) when the alarm is closed. */
-export function skippedAsClosed(alarm: AlarmRow, stage: string, deps: Pick<PipelineDeps, "alarms">): boolean {
+export async function skippedAsClosed(
+  alarm: AlarmRow,
+  stage: string,
+  deps: Pick<PipelineDeps, "alarms">,
+): Promise<boolean> {
   if (!CLOSED_STATUSES.includes(alarm.status)) return false;
-  deps.alarms.appendEvent(alarm.id, "stage_skipped", "system", { stage, reason: `alarm already ${alarm.status}` });
+  await deps.alarms.appendEvent(alarm.id, "stage_skipped", "system", {
+    stage,
+    reason: `alarm already ${alarm.status}`,
+  });
   return true;
 }

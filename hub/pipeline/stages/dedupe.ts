@@ -9,10 +9,10 @@ import type { StoringIntakeStage } from "../types.ts";
 export const dedupeStage: StoringIntakeStage = {
   name: "dedupe",
   stores: true,
-  run(context, deps) {
+  async run(context, deps) {
     const pressId = context.message?.pressId;
     if (!pressId) return "halt";
-    const stored = deps.alarms.findPress(context.deviceId, pressId);
+    const stored = await deps.alarms.findPress(context.deviceId, pressId);
     if (stored) {
       context.duplicate = true;
       context.alarmId = stored.alarm_id;

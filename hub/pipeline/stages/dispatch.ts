@@ -12,7 +12,7 @@ import { skippedAsClosed } from "./closed-alarm.ts";
 export const dispatchStage: AlarmStage = {
   name: "dispatch",
   async run(alarm, deps, afterCommit) {
-    if (skippedAsClosed(alarm, "dispatch", deps)) return;
+    if (await skippedAsClosed(alarm, "dispatch", deps)) return;
     afterCommit(await deps.dispatch.planInStage(alarm));
     if (alarm.kind === "service") afterCommit(await deps.serviceRequests.openInStage(alarm));
   },

@@ -3,18 +3,18 @@ import type { AlarmStage } from "../types.ts";
 /** Finds the household and resident behind the button, and records where help must go. */
 export const locateStage: AlarmStage = {
   name: "locate",
-  run(alarm, deps) {
+  async run(alarm, deps) {
     const device = deps.registry.findDevice(alarm.device_id);
     const household = device?.household_id ? deps.registry.household(device.household_id) : undefined;
     if (!household) {
-      deps.alarms.setLocation(alarm.id, null, null);
-      deps.alarms.appendEvent(alarm.id, "unlocated", "system", { reason: "device is not bound to a household" });
+      await deps.alarms.setLocation(alarm.id, null, null);
+      await deps.alarms.appendEvent(alarm.id, "unlocated", "system", { reason: "device is not bound to a household" });
       return;
     }
     const resident = deps.registry.primaryResident(household.id);
-    deps.alarms.setLocation(alarm.id, household.id, resident?.id ?? null);
+    await deps.alarms.setLocation(alarm.id, household.id, resident?.id ?? null);
     const grid = household.grid_id ? deps.registry.grid(household.grid_id) : undefined;
-    deps.alarms.appendEvent(alarm.id, "located", "system", {
+    await deps.alarms.appendEvent(alarm.id, "located", "system", {
       household: household.code,
       address: household.address,
       lat: household.lat,

@@ -11,7 +11,7 @@ import { skippedAsClosed } from "./closed-alarm.ts";
 export const notifyRelativesStage: AlarmStage = {
   name: "notify_relatives",
   async run(alarm, deps, afterCommit) {
-    if (alarm.kind !== "sos" || skippedAsClosed(alarm, "notify_relatives", deps)) return;
+    if (alarm.kind !== "sos" || (await skippedAsClosed(alarm, "notify_relatives", deps))) return;
     afterCommit(await deps.relatives.startInStage(alarm));
   },
 };

@@ -68,17 +68,17 @@ async function storePress(
     return;
   }
   const scope = incidentScopeOf(device, message.kind);
-  const open = scope === null || message.kind === "test" ? undefined : openIncidentFor(deps, scope, message.kind);
+  const open = scope === null || message.kind === "test" ? undefined : await openIncidentFor(deps, scope, message.kind);
   if (open) {
     context.alarmId = open.id;
-    deps.alarms.insertPress(context.deviceId, message, receivedAt, open.id);
-    deps.lifecycle.attachPressInTransaction(open, context.deviceId, message.pressId, receivedAt);
+    await deps.alarms.insertPress(context.deviceId, message, receivedAt, open.id);
+    await deps.lifecycle.attachPressInTransaction(open, context.deviceId, message.pressId, receivedAt);
     outcome.attached = true;
     return;
   }
-  const alarmId = deps.alarms.insertAlarm(context.deviceId, message.kind, receivedAt, scope);
-  deps.alarms.insertPress(context.deviceId, message, receivedAt, alarmId);
-  deps.alarms.appendEvent(
+  const alarmId = await deps.alarms.insertAlarm(context.deviceId, message.kind, receivedAt, scope);
+  await deps.alarms.insertPress(context.deviceId, message, receivedAt, alarmId);
+  await deps.alarms.appendEvent(
     alarmId,
     "received",
     `device:${context.deviceId}`,
@@ -108,9 +108,13 @@ async function afterStored(
 }
 
 /** An SOS joins the household's open SOS; a service press joins its open SOS, else its open service call. */
-function openIncidentFor(deps: PipelineDeps, scope: string, kind: "sos" | "service"): AlarmRow | undefined {
-  const sos = deps.alarms.openIncident(scope, "sos");
-  return sos ?? (kind === "service" ? deps.alarms.openIncident(scope, "service") : undefined);
+async function openIncidentFor(
+  deps: PipelineDeps,
+  scope: string,
+  kind: "sos" | "service",
+): Promise<AlarmRow | undefined> {
+  const sos = await deps.alarms.openIncident(scope, "sos");
+  return sos ?? (kind === "service" ? await deps.alarms.openIncident(scope, "service") : undefined);
 }
 
 /**
@@ -130,15 +134,15 @@ async function persistCancel(
   receivedAt: string,
   outcome: PersistOutcome,
 ): Promise<void> {
-  const own = deps.alarms.cancelTargetFor(context.deviceId);
+  const own = await deps.alarms.cancelTargetFor(context.deviceId);
   const scope = incidentScopeOf(device, "sos");
-  const target = own ?? (scope === null ? undefined : deps.alarms.openIncident(scope, "sos"));
+  const target = own ?? (scope === null ? undefined : await deps.alarms.openIncident(scope, "sos"));
   context.alarmId = target?.id ?? null;
-  deps.alarms.insertPress(context.deviceId, message, receivedAt, context.alarmId);
+  await deps.alarms.insertPress(context.deviceId, message, receivedAt, context.alarmId);
   if (!target) return;
-  const pressedBy = deps.alarms.devicesOf(target.id);
+  const pressedBy = await deps.alarms.devicesOf(target.id);
   const othersPressed = pressedBy.some((id) => id !== context.deviceId);
-  deps.alarms.appendEvent(
+  await deps.alarms.appendEvent(
     target.id,
     "cancel_requested",
     `device:${context.deviceId}`,
