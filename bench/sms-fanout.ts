@@ -86,8 +86,8 @@ export async function measureSmsFanout(options: SmsFanoutOptions = DEFAULT_SMS_F
     limits: { ratePerSecond: options.allowedPerS, throttleShare: options.throttleShare, delayMs: options.latencyMs },
   });
   const bus = new EventBus(logger);
-  const outbox = new OutboxRepository(db);
   const sql = new SqliteSql(db);
+  const outbox = new OutboxRepository(sql);
   const alarms = new AlarmRepository(sql);
   const twilio = { ...ACCOUNT, from: FROM, apiBaseUrl: fake.url };
   const sender = new OutboxSender(
@@ -121,7 +121,7 @@ export async function measureSmsFanout(options: SmsFanoutOptions = DEFAULT_SMS_F
         priority: relativeSmsPriority(1, r),
       }));
       for (const m of messages) alarmOfPhone.set(m.recipient, alarmId);
-      return { alarmId, added: outbox.enqueue(messages) };
+      return { alarmId, added: await outbox.enqueue(messages) };
     });
 
   const started = performance.now();

@@ -23,7 +23,7 @@ export function hubStorage(db: Db, logger: Logger): HubStorage {
     sql,
     registry: new RegistryRepository(db),
     alarms: new AlarmRepository(sql),
-    outbox: new OutboxRepository(db),
+    outbox: new OutboxRepository(sql),
     users: new UserRepository(db),
     bus: new EventBus(logger),
   };

@@ -10,7 +10,7 @@ import { createLogger } from "../hub/log.ts";
 import { RatePacer } from "../hub/notify/rate-pacer.ts";
 import { migrate } from "../hub/storage/database.ts";
 import { OUTBOX_PRIORITY, priorityOfPurpose, relativeSmsPriority } from "../hub/storage/outbox-priority.ts";
-import { OUTBOX_DUE_SQL, OUTBOX_NEXT_DUE_AT_SQL } from "../hub/storage/outbox-repo.ts";
+import { OUTBOX_NEXT_DUE_AT_SQL, outboxDueSql } from "../hub/storage/outbox-repo.ts";
 import { type OutboxHarness, sms, startOutboxHarness } from "./support/outbox-harness.ts";
 import { waitFor } from "./support/test-hub.ts";
 
@@ -26,7 +26,7 @@ describe("the order the outbox sends in", () => {
     const harness = h;
     const [early, late] = [await h.alarm(), await h.alarm()];
     // Queued in the order a busy hub would: the early alarm's whole story first, then a new alarm.
-    h.queue([
+    await h.queue([
       sms("+8613900000011", early, "relative:1", { priority: relativeSmsPriority(1, 0) }),
       sms("+8613900000012", early, "relative:2", { priority: relativeSmsPriority(1, 1) }),
       sms("+8613900000013", early, "clinic"),
@@ -87,10 +87,10 @@ describe("the order the outbox sends in", () => {
   it("finds the next due row by walking an index, never by sorting the backlog", () => {
     const db = new Database(":memory:");
     migrate(db, createLogger("silent"));
-    const plan = (sql: string) =>
-      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(0) as { detail: string }[]).map((r) => r.detail).join("; ");
-    expect(plan(OUTBOX_DUE_SQL)).toBe("SCAN outbox USING COVERING INDEX outbox_send_order");
-    expect(plan(OUTBOX_NEXT_DUE_AT_SQL)).toMatch(
+    const plan = (sql: string, ...params: number[]) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join("; ");
+    expect(plan(outboxDueSql("sqlite"), 0, 1)).toBe("SCAN outbox USING COVERING INDEX outbox_send_order");
+    expect(plan(OUTBOX_NEXT_DUE_AT_SQL, 0)).toMatch(
       /^SEARCH outbox USING COVERING INDEX outbox_due \(status=\? AND next_attempt_at>\?\)$/,
     );
     db.close();

@@ -51,7 +51,7 @@ describe("the outbox sender as a pipeline", () => {
     const alarmId = await h.alarm();
     // The first request is taken and never answered (the connection stays open): a very slow Twilio.
     h.fake.holdAnswers(1);
-    h.queue(Array.from({ length: 16 }, (_, i) => sms(phone(i), alarmId, "relative:1")));
+    await h.queue(Array.from({ length: 16 }, (_, i) => sms(phone(i), alarmId, "relative:1")));
     h.sender({ concurrency: 4 }).start();
 
     // More than any round of the old sender (10), with only 4 slots: the slow one holds a slot, not the rest.
@@ -68,7 +68,7 @@ describe("the outbox sender as a pipeline", () => {
     const alarmId = await h.alarm();
     const rate = 20;
     const concurrency = 4;
-    h.queue(Array.from({ length: 70 }, (_, i) => sms(phone(i), alarmId, `relative:${i}`)));
+    await h.queue(Array.from({ length: 70 }, (_, i) => sms(phone(i), alarmId, `relative:${i}`)));
     h.sender({ ratePerS: rate, concurrency }).start();
     await waitFor(() => harness.rows().every((r) => r.status === "sent"), LONG, "all 70 sent");
 
@@ -88,7 +88,7 @@ describe("the outbox sender as a pipeline", () => {
     h = await startOutboxHarness({ ratePerSecond: 25, throttleShare: 0.3, seed: 7 });
     const harness = h;
     const alarmId = await h.alarm();
-    h.queue(Array.from({ length: 40 }, (_, i) => sms(phone(i), alarmId, `relative:${i}`)));
+    await h.queue(Array.from({ length: 40 }, (_, i) => sms(phone(i), alarmId, `relative:${i}`)));
     h.sender({ ratePerS: 40, concurrency: 6 }).start();
     await waitFor(() => harness.rows().every((r) => r.status === "sent"), LONG, "all 40 sent");
 
@@ -108,7 +108,7 @@ describe("the outbox sender as a pipeline", () => {
     h = await startOutboxHarness();
     const harness = h;
     const alarmId = await h.alarm();
-    h.queue(Array.from({ length: 12 }, (_, i) => sms(phone(i), alarmId, `relative:${i}`)));
+    await h.queue(Array.from({ length: 12 }, (_, i) => sms(phone(i), alarmId, `relative:${i}`)));
     // Three creates Twilio takes but whose answers never reach the first sender.
     h.fake.holdAnswers(3);
     const child = spawn(

@@ -231,7 +231,7 @@ export class AlarmViews {
         actor: e.actor,
         detail: e.detail === null ? null : (JSON.parse(e.detail) as unknown),
       })),
-      sms: this.outbox.forAlarm(row.id).map((m) => {
+      sms: (await this.outbox.forAlarm(row.id)).map((m) => {
         const contact = contacts.get(m.id);
         return {
           to: m.recipient,

@@ -214,7 +214,7 @@ export class DeadlineWatcher {
       if (!current || !stillDue(kind, current)) return null;
       if (!repo.recordEscalation(alarm.id, kind, level, at)) return null;
       await alarms.appendEvent(alarm.id, type, "system", { kind, level, ...escalation.detail }, at);
-      return { texts: escalation.sms ? outbox.enqueue([escalation.sms]) : 0 };
+      return { texts: escalation.sms ? await outbox.enqueue([escalation.sms]) : 0 };
     });
     if (result === null) return false;
     bus.emit("alarm.changed", { alarmId: alarm.id, change: type });

@@ -126,7 +126,7 @@ export class DispatchPlanner {
     if (alarm.kind === "sos") {
       const resident = alarm.resident_id ? await repo.resident(alarm.resident_id) : undefined;
       const alert = clinicAlertMessage({ alarm, household, resident, clinic, settings, now });
-      effects.outboxAdded += outbox.enqueue([alert.message]);
+      effects.outboxAdded += await outbox.enqueue([alert.message]);
       disclosed = alert.disclosed;
       if (alert.disclosed && resident) auditClinicDisclosure(users, alarm.id, resident.id, clinic.id);
     }

@@ -203,7 +203,7 @@ export class OfferCascade {
   ): Promise<void> {
     const alarm = await this.deps.repo.alarm(alarmId);
     const household = alarm?.household_id ? await this.deps.repo.household(alarm.household_id) : undefined;
-    effects.outboxAdded += this.deps.outbox.enqueue([
+    effects.outboxAdded += await this.deps.outbox.enqueue([
       {
         recipient: worker.phone,
         body: workerStandDownSms(
@@ -227,7 +227,7 @@ export class OfferCascade {
     const { repo, settings, outbox } = this.deps;
     const household = alarm.household_id ? await repo.household(alarm.household_id) : undefined;
     const resident = alarm.resident_id ? await repo.resident(alarm.resident_id) : undefined;
-    effects.outboxAdded += outbox.enqueue([
+    effects.outboxAdded += await outbox.enqueue([
       {
         recipient: worker.phone,
         body: workerDispatchSms(

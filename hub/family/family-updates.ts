@@ -139,7 +139,7 @@ export class FamilyUpdates {
       workerName: workerName(update.detail),
       centerPhone: settings.centerPhone,
     };
-    effects.outboxAdded += outbox.enqueue(
+    effects.outboxAdded += await outbox.enqueue(
       recipients.map((r) => ({
         recipient: r.phone,
         body: familyUpdateSms(step, facts, smsLanguageOf(r.language, settings.smsLanguage)),
@@ -160,7 +160,7 @@ export class FamilyUpdates {
    * one whose alert is still queued makes the step wait.
    */
   private async standDownClinics(alarm: AlarmRow, effects: Effects): Promise<"waiting" | { clinics: string[] }> {
-    const alerts = this.deps.outbox.forAlarm(alarm.id).filter((row) => row.purpose === "clinic");
+    const alerts = (await this.deps.outbox.forAlarm(alarm.id)).filter((row) => row.purpose === "clinic");
     if (alerts.some((row) => row.status === "pending")) return "waiting";
     const told = alerts.filter((row) => row.status === "sent");
     if (told.length === 0) return { clinics: [] };
@@ -170,7 +170,7 @@ export class FamilyUpdates {
       this.deps.settings.smsLanguage,
     );
     for (const alert of told) {
-      effects.outboxAdded += this.deps.outbox.enqueue([
+      effects.outboxAdded += await this.deps.outbox.enqueue([
         {
           recipient: alert.recipient,
           body,

@@ -95,7 +95,7 @@ export class OutboxOutcomes {
     const log = () =>
       this.logger.child({ outboxId: row.id, to: row.recipient, purpose: row.purpose, alarmId: row.alarm_id });
     if (result.ok) {
-      this.outbox.markSent(row.id, result.providerRef);
+      await this.outbox.markSent(row.id, result.providerRef);
       await this.appendEvent(row, `${prefix}_sent`, {
         to: row.recipient,
         purpose: row.purpose,
@@ -112,10 +112,10 @@ export class OutboxOutcomes {
       const attempt = row.attempts + 1;
       const delay = retryDelayMs(attempt, this.options.maxBackoffMs, result.retryAfterMs);
       const answered = result.status !== undefined;
-      this.outbox.markRetry(row.id, reason, Date.now() + delay, answered);
+      await this.outbox.markRetry(row.id, reason, Date.now() + delay, answered);
       return () => log().warn({ reason, attempt, retryInMs: delay, answered }, `${what} failed, will retry`);
     }
-    this.outbox.markFailed(row.id, reason);
+    await this.outbox.markFailed(row.id, reason);
     await this.appendEvent(row, `${prefix}_failed`, { to: row.recipient, purpose: row.purpose, reason });
     return () => {
       this.announce(row, `${prefix}_failed`);

@@ -118,7 +118,7 @@ export class OutboxSender {
     while (this.running) {
       let waitMs: number;
       try {
-        waitMs = this.step();
+        waitMs = await this.step();
       } catch (error) {
         // The database refused a read: nothing can be sent or recorded now; try again after a poll.
         this.logger.error({ err: error, code: "OUTBOX_READ_FAILED" }, "outbox sender could not read the outbox");
@@ -129,7 +129,7 @@ export class OutboxSender {
   }
 
   /** Starts the next request when a slot and a token are free; 0 to go on at once, else how long to wait. */
-  private step(): number {
+  private async step(): Promise<number> {
     const pacer = this.pacer;
     if (!pacer) return this.options.pollMs;
     // Full: a finishing request wakes the loop.
@@ -143,7 +143,7 @@ export class OutboxSender {
       this.launch(hangup.outbox_id, this.ending, () => this.endCall(hangup));
       return 0;
     }
-    const row = this.outbox.nextDue(now, this.sending);
+    const row = await this.outbox.nextDue(now, this.sending);
     if (row) {
       this.launch(row.id, this.sending, () => this.send(row));
       return 0;
@@ -165,8 +165,8 @@ export class OutboxSender {
   }
 
   /** Nothing due now: until the next row falls due (those due already are in flight), at most a poll. */
-  private idleMs(now: number): number {
-    const dues = [this.outbox.nextDueAt(now), this.hangups?.nextDueAt(now) ?? null].filter((t) => t !== null);
+  private async idleMs(now: number): Promise<number> {
+    const dues = [await this.outbox.nextDueAt(now), this.hangups?.nextDueAt(now) ?? null].filter((t) => t !== null);
     if (dues.length === 0) return this.options.pollMs;
     return Math.max(1, Math.min(this.options.pollMs, Math.min(...dues) - now));
   }

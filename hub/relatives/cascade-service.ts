@@ -148,7 +148,7 @@ export class RelativeCascadeService {
     const { outbox, alarms } = this.deps;
     return this.transact(async (fx) => {
       const at = this.deps.clock().toISOString();
-      const update = outbox.recordDeliveryStatus(report.sid, report.status, report.errorCode, at);
+      const update = await outbox.recordDeliveryStatus(report.sid, report.status, report.errorCode, at);
       if (!update.found) return "unknown_sid";
       if (!update.changed) return "stale";
       const row = update.row;
@@ -199,7 +199,12 @@ export class RelativeCascadeService {
       if (!contact) return { kind: "unknown", language: this.deps.settings.smsLanguage };
       if (press.callStatus === "in-progress") {
         // Only an answered call can post a key; knowing it, a later hang-up sends `completed` at once.
-        this.deps.outbox.recordDeliveryStatus(press.callSid, "in-progress", null, this.deps.clock().toISOString());
+        await this.deps.outbox.recordDeliveryStatus(
+          press.callSid,
+          "in-progress",
+          null,
+          this.deps.clock().toISOString(),
+        );
       }
       const facts = {
         alarmId: contact.alarm_id,

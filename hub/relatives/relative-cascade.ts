@@ -270,7 +270,9 @@ export class RelativeCascade {
     for (const relative of relatives) {
       const phone = normalisePhone(relative.phone);
       const content = await message(relative);
-      effects.outboxAdded += this.outbox.enqueue([{ ...content, channel, recipient: phone, alarmId: facts.alarm.id }]);
+      effects.outboxAdded += await this.outbox.enqueue([
+        { ...content, channel, recipient: phone, alarmId: facts.alarm.id },
+      ]);
       await this.repo.insertContact({
         alarm_id: facts.alarm.id,
         relative_id: relative.id,
@@ -280,7 +282,7 @@ export class RelativeCascade {
         language: relative.language,
         channel,
         step,
-        outbox_id: this.outbox.byDedupeKey(content.dedupeKey)?.id ?? null,
+        outbox_id: (await this.outbox.byDedupeKey(content.dedupeKey))?.id ?? null,
         created_at: createdAt,
       });
     }

@@ -261,7 +261,7 @@ export class ServiceRequestService {
       residentName: resident?.name ?? "",
       receivedAt: new Date(alarm.received_at),
     };
-    effects.outboxAdded += outbox.enqueue([serviceAssignedMessage(facts, settings)]);
+    effects.outboxAdded += await outbox.enqueue([serviceAssignedMessage(facts, settings)]);
   }
 
   private async textStandDown(
@@ -271,7 +271,9 @@ export class ServiceRequestService {
     effects: DispatchEffects,
   ): Promise<void> {
     const facts = { request, worker, address: (await this.household(request))?.address ?? "", reason };
-    effects.outboxAdded += this.deps.outbox.enqueue([serviceStandDownMessage(facts, this.deps.settings.smsLanguage)]);
+    effects.outboxAdded += await this.deps.outbox.enqueue([
+      serviceStandDownMessage(facts, this.deps.settings.smsLanguage),
+    ]);
   }
 
   private async request(requestId: number): Promise<ServiceRequestRow> {

@@ -77,7 +77,7 @@ export async function startDispatchHarness(overrides: Partial<DispatchSettings> 
     sql,
     alarms,
     repo,
-    outbox: new OutboxRepository(db),
+    outbox: new OutboxRepository(sql),
     users,
     responders: new ResponderLocator(repo),
     devices: {

@@ -35,7 +35,7 @@ export interface OutboxHarness {
   /** A stored SOS alarm to hang messages on. */
   alarm(): Promise<number>;
   /** Queues messages as a pipeline stage does (one transaction), and wakes the sender. */
-  queue(messages: NewOutboxMessage[]): void;
+  queue(messages: NewOutboxMessage[]): Promise<void>;
   /** A sender with its own notifiers (not started). */
   sender(settings?: SenderSettings): OutboxSender;
   rows(): OutboxRow[];
@@ -61,8 +61,8 @@ export async function startOutboxHarness(limits: FakeTwilioLimits = {}): Promise
     new Date().toISOString(),
   );
   const fake = await startFakeTwilio({ accountSid: TEST_TWILIO.accountSid, authToken: TEST_TWILIO.authToken, limits });
-  const outbox = new OutboxRepository(db);
   const sql = new SqliteSql(db);
+  const outbox = new OutboxRepository(sql);
   const alarms = new AlarmRepository(sql);
   const bus = new EventBus(logger);
   const senders: OutboxSender[] = [];
@@ -72,8 +72,8 @@ export async function startOutboxHarness(limits: FakeTwilioLimits = {}): Promise
     outbox,
     fake,
     alarm: () => alarms.insertAlarm(DEVICE, "sos", new Date().toISOString()),
-    queue(messages) {
-      const added = db.transaction(() => outbox.enqueue(messages))();
+    async queue(messages) {
+      const added = await sql.transaction(() => outbox.enqueue(messages));
       bus.emit("outbox.enqueued", { count: added });
     },
     sender(settings = {}) {

@@ -24,7 +24,7 @@ const sql = new SqliteSql(db);
 const sender = new OutboxSender(
   {
     sql,
-    outbox: new OutboxRepository(db),
+    outbox: new OutboxRepository(sql),
     alarms: new AlarmRepository(sql),
     notifier: new TwilioSmsNotifier(account),
     voice: new TwilioVoiceNotifier(account),

@@ -27,6 +27,11 @@ export function jsonTextField(dialect: SqlDialect, textExpression: string, field
     : `(CAST(${textExpression} AS jsonb) ->> '${field}')`;
 }
 
+/** 32 random hex digits, as the idempotency keys are (SQLite: randomblob; PostgreSQL: a v4 UUID's hex). */
+export function randomKey(dialect: SqlDialect): string {
+  return dialect === "sqlite" ? "lower(hex(randomblob(16)))" : "replace(CAST(gen_random_uuid() AS text), '-', '')";
+}
+
 /** A text per dialect, built once: for statements that hold a dialect's fragment. */
 export function perDialect(build: (dialect: SqlDialect) => string): Record<SqlDialect, string> {
   return { sqlite: build("sqlite"), postgres: build("postgres") };
