@@ -173,7 +173,6 @@ export function createHubParts(
   const closeOut = serviceRequests.closeOut;
   // Cancel presses and repeated presses are decided inside the press's transaction.
   const lifecycle = createLifecycle({
-    db,
     sql,
     alarms,
     outbox,

@@ -161,7 +161,12 @@ async function stopChildHub(hub: ChildHub): Promise<void> {
   if (!stopped) throw new Error(`the hub did not stop within ${STOP_WAIT_MS} ms of SIGTERM`);
 }
 
-describe("the file descriptor limit", () => {
+// A child hub boots through tsx (up to 30 s on a busy machine, its own named wait), then each test waits up to
+// 15 s twice more with names of their own: the test's budget covers them, so a slow machine fails on a named
+// wait, not on vitest's generic timeout (seen once under a full suite beside other work).
+const CHILD_HUB_TEST_MS = 90_000;
+
+describe("the file descriptor limit", { timeout: CHILD_HUB_TEST_MS }, () => {
   // Each test's own hub is stopped after it: one left running outlives the test run (it is detached).
   let hub: ChildHub | null = null;
   afterEach(async () => {

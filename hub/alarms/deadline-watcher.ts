@@ -100,7 +100,11 @@ export class DeadlineWatcher {
 
   private async pass(): Promise<number> {
     try {
-      const due = [...this.ackEscalations(), ...this.arrivalEscalations(), ...this.overdueEscalations()];
+      const due = [
+        ...(await this.ackEscalations()),
+        ...(await this.arrivalEscalations()),
+        ...(await this.overdueEscalations()),
+      ];
       let fired = 0;
       await forEachChunked(
         due,
@@ -121,11 +125,11 @@ export class DeadlineWatcher {
     return new Date(this.deps.clock().getTime() - seconds * 1000).toISOString();
   }
 
-  private ackEscalations(): Escalation[] {
+  private async ackEscalations(): Promise<Escalation[]> {
     const { settings, clock } = this.deps;
     const now = clock().getTime();
     const out: Escalation[] = [];
-    for (const alarm of this.deps.repo.unacknowledged(this.cutoff(settings.ackDeadlineS), settings.ackRealertS)) {
+    for (const alarm of await this.deps.repo.unacknowledged(this.cutoff(settings.ackDeadlineS), settings.ackRealertS)) {
       const lateMs = now - Date.parse(alarm.received_at) - settings.ackDeadlineS * 1000;
       const level = settings.ackRealertS > 0 ? 1 + Math.floor(lateMs / (settings.ackRealertS * 1000)) : 1;
       if ((alarm.ack_level ?? 0) >= level) continue;
@@ -136,35 +140,35 @@ export class DeadlineWatcher {
         kind: "ack",
         level,
         detail: { deadlineS: settings.ackDeadlineS, notified: phone ? "supervisor" : null },
-        sms: this.sms(alarm, "ack", level, phone, settings.ackDeadlineS, "escalation_supervisor"),
+        sms: await this.sms(alarm, "ack", level, phone, settings.ackDeadlineS, "escalation_supervisor"),
       });
     }
     return out;
   }
 
-  private arrivalEscalations(): Escalation[] {
+  private async arrivalEscalations(): Promise<Escalation[]> {
     const { settings, repo } = this.deps;
     const out: Escalation[] = [];
     for (const level of [1, 2]) {
       const deadlineS = settings.arrivalDeadlineS * level;
-      for (const alarm of repo.missedArrival(this.cutoff(deadlineS), level)) {
-        const phone = level === 1 ? repo.contactFor(alarm.id).leaderPhone : settings.streetSupervisorPhone;
+      for (const alarm of await repo.missedArrival(this.cutoff(deadlineS), level)) {
+        const phone = level === 1 ? (await repo.contactFor(alarm.id)).leaderPhone : settings.streetSupervisorPhone;
         const who = level === 1 ? "grid_leader" : "street_supervisor";
         out.push({
           alarm,
           kind: "arrival",
           level,
           detail: { deadlineS, notified: phone ? who : null },
-          sms: this.sms(alarm, "arrival", level, phone, deadlineS, `escalation_${who}`),
+          sms: await this.sms(alarm, "arrival", level, phone, deadlineS, `escalation_${who}`),
         });
       }
     }
     return out;
   }
 
-  private overdueEscalations(): Escalation[] {
+  private async overdueEscalations(): Promise<Escalation[]> {
     // Only those not marked yet: every old open alarm, every second, was a transaction that changed nothing.
-    return this.deps.lifecycle.overdue({ unmarkedOnly: true }).map((row) => ({
+    return (await this.deps.lifecycle.overdue({ unmarkedOnly: true })).map((row) => ({
       alarm: row.alarm,
       kind: row.kind,
       level: 1,
@@ -173,21 +177,21 @@ export class DeadlineWatcher {
     }));
   }
 
-  private sms(
+  private async sms(
     alarm: AlarmRow,
     reason: "ack" | "arrival",
     level: number,
     phone: string | null,
     deadlineS: number,
     purpose: string,
-  ): NewOutboxMessage | null {
+  ): Promise<NewOutboxMessage | null> {
     if (!phone) return null;
     const { settings, repo } = this.deps;
     const body = escalationSms(
       {
         alarmId: alarm.id,
         reason,
-        address: repo.contactFor(alarm.id).address,
+        address: (await repo.contactFor(alarm.id)).address,
         receivedAt: new Date(alarm.received_at),
         minutes: Math.round(deadlineS / 60),
         timeZone: settings.timeZone,
@@ -212,7 +216,7 @@ export class DeadlineWatcher {
       // Chunks leave time between the pass's query and this: the alarm may have been acknowledged or closed since.
       const current = await alarms.get(alarm.id);
       if (!current || !stillDue(kind, current)) return null;
-      if (!repo.recordEscalation(alarm.id, kind, level, at)) return null;
+      if (!(await repo.recordEscalation(alarm.id, kind, level, at))) return null;
       await alarms.appendEvent(alarm.id, type, "system", { kind, level, ...escalation.detail }, at);
       return { texts: escalation.sms ? await outbox.enqueue([escalation.sms]) : 0 };
     });

@@ -4,7 +4,6 @@ import type { HubConfig } from "../config.ts";
 import type { Clock } from "../dispatch/types.ts";
 import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
-import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { DispatchCloseOut } from "./alarm-service.ts";
@@ -14,7 +13,6 @@ import { LifecycleRepository } from "./lifecycle-repo.ts";
 import { LifecycleService } from "./lifecycle-service.ts";
 
 export function createLifecycle(deps: {
-  db: Db;
   sql: SqlDatabase;
   alarms: AlarmRepository;
   outbox: OutboxRepository;
@@ -26,8 +24,8 @@ export function createLifecycle(deps: {
   /** The close-out used by resolve: offers withdrawn, relatives' cascade stopped. */
   dispatch: DispatchCloseOut;
 }): { service: LifecycleService; watcher: DeadlineWatcher } {
-  const { db, sql, alarms, outbox, devices, bus, logger, config, clock, dispatch } = deps;
-  const repo = new LifecycleRepository(db);
+  const { sql, alarms, outbox, devices, bus, logger, config, clock, dispatch } = deps;
+  const repo = new LifecycleRepository(sql);
   const service = new LifecycleService({
     sql,
     alarms,

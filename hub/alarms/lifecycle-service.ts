@@ -83,7 +83,7 @@ export class LifecycleService {
 
   /** Inside the press's transaction: a further press on the open alarm raises its priority. */
   async attachPressInTransaction(open: AlarmRow, deviceId: string, pressId: string, at: string): Promise<number> {
-    const pressCount = this.deps.repo.addPress(open.id);
+    const pressCount = await this.deps.repo.addPress(open.id);
     await this.deps.alarms.appendEvent(open.id, "pressed_again", `device:${deviceId}`, { pressId, pressCount }, at);
     return pressCount;
   }
@@ -111,7 +111,7 @@ export class LifecycleService {
           status: alarm.status,
         });
       }
-      this.deps.repo.setFollowUpDue(alarmId, dueAt);
+      await this.deps.repo.setFollowUpDue(alarmId, dueAt);
       await this.deps.alarms.appendEvent(alarmId, "follow_up_planned", `user:${user.username}`, { dueAt }, at);
     });
     return this.afterChange(alarmId, "follow_up_planned");
@@ -121,11 +121,11 @@ export class LifecycleService {
    * Open alarms past the resolution deadline, resolved ones past their follow-up date.
    * `unmarkedOnly`: only those the deadline watcher has not marked overdue yet.
    */
-  overdue(options: { unmarkedOnly?: boolean } = {}): OverdueRow[] {
+  async overdue(options: { unmarkedOnly?: boolean } = {}): Promise<OverdueRow[]> {
     const { settings, repo, clock } = this.deps;
     const now = clock();
     const cutoff = new Date(now.getTime() - settings.resolutionDeadlineS * 1000).toISOString();
-    return repo.overdue(now.toISOString(), cutoff, settings.followUpDays, options.unmarkedOnly).map((row) =>
+    return (await repo.overdue(now.toISOString(), cutoff, settings.followUpDays, options.unmarkedOnly)).map((row) =>
       row.kind === "resolution"
         ? {
             ...row,

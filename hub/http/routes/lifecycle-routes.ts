@@ -48,9 +48,11 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesOptions> 
       },
     },
     async () => ({
-      overdue: lifecycle
-        .overdue()
-        .map((row) => ({ kind: row.kind, dueAt: row.dueAt, alarm: views.summary(row.alarm) })),
+      overdue: (await lifecycle.overdue()).map((row) => ({
+        kind: row.kind,
+        dueAt: row.dueAt,
+        alarm: views.summary(row.alarm),
+      })),
     }),
   );
 

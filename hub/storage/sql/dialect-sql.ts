@@ -32,6 +32,16 @@ export function randomKey(dialect: SqlDialect): string {
   return dialect === "sqlite" ? "lower(hex(randomblob(16)))" : "replace(CAST(gen_random_uuid() AS text), '-', '')";
 }
 
+/**
+ * An ISO-8601 UTC time (text, as the hub writes them: milliseconds and Z) plus a number of seconds,
+ * as the same kind of text, so it compares with the stored times as text. NULL in, NULL out.
+ */
+export function isoPlusSeconds(dialect: SqlDialect, isoExpression: string, secondsExpression: string): string {
+  return dialect === "sqlite"
+    ? `strftime('%Y-%m-%dT%H:%M:%fZ', ${isoExpression}, (${secondsExpression}) || ' seconds')`
+    : `to_char((CAST(${isoExpression} AS timestamptz) + (${secondsExpression}) * interval '1 second') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
 /** A text per dialect, built once: for statements that hold a dialect's fragment. */
 export function perDialect(build: (dialect: SqlDialect) => string): Record<SqlDialect, string> {
   return { sqlite: build("sqlite"), postgres: build("postgres") };
