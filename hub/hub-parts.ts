@@ -260,7 +260,7 @@ export function createHubParts(
     alarms,
     registry,
     users,
-    reads: new SummaryReads(db),
+    reads: new SummaryReads(sql),
     outbox,
     stageCount: ALARM_STAGES.length,
     dispatch: dispatchViews,

@@ -14,7 +14,7 @@ import type { SummaryReads } from "../storage/summary-reads.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
 import { ageOn } from "./age.ts";
 import { buttonStateOf } from "./button-state.ts";
-import { lookupForRows, lookupOneByOne, type SummaryLookup } from "./summary-lookup.ts";
+import { lookupForRows, type SummaryLookup } from "./summary-lookup.ts";
 
 export { ageOn } from "./age.ts";
 
@@ -150,23 +150,23 @@ export class AlarmViews {
     this.stageCount = deps.stageCount;
   }
 
-  summary(row: AlarmRow): AlarmSummary {
-    return this.build(row, lookupOneByOne(this.registry, this.users), new Date());
+  async summary(row: AlarmRow): Promise<AlarmSummary> {
+    return this.build(row, await lookupForRows(this.reads, [row]), new Date());
   }
 
   /**
    * The summaries of many alarms, in the order given: one query per table for the
    * whole list (summary-lookup.ts) instead of several per alarm. Callers bound the list.
    */
-  summaries(rows: readonly AlarmRow[]): AlarmSummary[] {
-    const lookup = lookupForRows(this.reads, rows);
+  async summaries(rows: readonly AlarmRow[]): Promise<AlarmSummary[]> {
+    const lookup = await lookupForRows(this.reads, rows);
     const now = new Date();
     return rows.map((row) => this.build(row, lookup, now));
   }
 
   /** The summaries of those of `ids` that exist, in id order: one query for the alarms, one per table named. */
-  summariesOf(ids: readonly number[]): AlarmSummary[] {
-    return this.summaries(this.reads.alarms(ids));
+  async summariesOf(ids: readonly number[]): Promise<AlarmSummary[]> {
+    return this.summaries(await this.reads.alarms(ids));
   }
 
   private build(row: AlarmRow, lookup: SummaryLookup, now: Date): AlarmSummary {
@@ -223,7 +223,7 @@ export class AlarmViews {
     const relativeCascade = await this.relatives.cascade(row.id);
     const dispatch = await this.dispatch.detail(row.id);
     return {
-      ...this.summary(row),
+      ...(await this.summary(row)),
       relatives: relatives.map((r) => ({ priority: r.priority, name: r.name, relation: r.relation, phone: r.phone })),
       events: (await this.alarms.events(row.id)).map((e) => ({
         at: e.at,

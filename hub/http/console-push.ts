@@ -67,6 +67,9 @@ export class ConsolePush {
   private readonly tests = new Map<number, DeviceTest>();
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
+  /** A push is reading the alarms; another asked for meanwhile waits for it (`flushAgain`). */
+  private flushing = false;
+  private flushAgain = false;
   /** When the last push ran (performance.now()); the next waits for the window to end. */
   private lastPushAt = Number.NEGATIVE_INFINITY;
   private unsubscribes: Array<() => void> = [];
@@ -131,9 +134,9 @@ export class ConsolePush {
 
   private schedule(delayMs: number): void {
     if (this.timer || this.immediate) return;
-    if (delayMs <= 0) this.immediate = setImmediate(() => this.flush());
+    if (delayMs <= 0) this.immediate = setImmediate(() => void this.flush());
     else {
-      this.timer = setTimeout(() => this.flush(), delayMs);
+      this.timer = setTimeout(() => void this.flush(), delayMs);
       this.timer.unref();
     }
   }
@@ -151,9 +154,30 @@ export class ConsolePush {
     this.tests.clear();
   }
 
-  private flush(): void {
+  /**
+   * One push at a time, so frames about an alarm leave in the order its states were read: a push asked
+   * for while one reads is made once that one is out. Never rejects.
+   */
+  private async flush(): Promise<void> {
     this.timer = null;
     this.immediate = null;
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    this.flushing = true;
+    try {
+      await this.push();
+    } finally {
+      this.flushing = false;
+      if (this.flushAgain) {
+        this.flushAgain = false;
+        this.schedule(0);
+      }
+    }
+  }
+
+  private async push(): Promise<void> {
     if (this.consoles.size === 0) {
       this.forget();
       return;
@@ -162,7 +186,7 @@ export class ConsolePush {
     const ids = take(this.dirtyAlarms, READ_CHUNK);
     let frames: Buffer[];
     try {
-      const alarms = ids.length === 0 ? [] : this.deps.views.summariesOf(ids);
+      const alarms = ids.length === 0 ? [] : await this.deps.views.summariesOf(ids);
       frames = packBatches(
         "alarms",
         alarms.map((alarm) => JSON.stringify(alarm)),

@@ -54,12 +54,12 @@ export class CallHangups {
   }
 
   /** When the next request falls due after `afterMs` (the ones due by then are in flight), or null. */
-  nextDueAt(afterMs?: number): number | null {
+  nextDueAt(afterMs?: number): Promise<number | null> {
     return this.repo.nextDueAt(afterMs);
   }
 
   /** The request due first by `nowMs` that is not in `skip` (the ones in flight). */
-  nextDue(nowMs: number, skip: ReadonlySet<number>): DueHangup | undefined {
+  nextDue(nowMs: number, skip: ReadonlySet<number>): Promise<DueHangup | undefined> {
     return this.repo.nextDue(nowMs, skip);
   }
 
@@ -73,16 +73,16 @@ export class CallHangups {
     if (row.provider_ref === null) {
       // A send in flight may still place the call; its sid is stored when it returns.
       if (placing.has(row.outbox_id) || row.outbox_status === "pending") {
-        this.repo.postpone(row.outbox_id, Date.now() + PLACING_WAIT_MS);
+        await this.repo.postpone(row.outbox_id, Date.now() + PLACING_WAIT_MS);
         return;
       }
-      this.repo.markDone(row.outbox_id, "not_placed", { sid: null, sentStatus: null, callStatus: null }, false);
+      await this.repo.markDone(row.outbox_id, "not_placed", { sid: null, sentStatus: null, callStatus: null }, false);
       log.info({ reason: row.reason }, "voice call withdrawn before it was placed");
       return;
     }
     const sid = row.provider_ref;
     if (isFinalStatus("voice", row.delivery_status)) {
-      this.repo.markDone(
+      await this.repo.markDone(
         row.outbox_id,
         "already_ended",
         { sid, sentStatus: null, callStatus: row.delivery_status },
@@ -105,7 +105,12 @@ export class CallHangups {
     }
     if (result.ok && isFinalStatus("voice", result.callStatus)) {
       const outcome = result.callStatus === status ? "hung_up" : "already_ended";
-      this.repo.markDone(row.outbox_id, outcome, { sid, sentStatus: status, callStatus: result.callStatus }, true);
+      await this.repo.markDone(
+        row.outbox_id,
+        outcome,
+        { sid, sentStatus: status, callStatus: result.callStatus },
+        true,
+      );
       log.info({ sid, status, callStatus: result.callStatus }, "voice call ended");
       await this.record(row, "call_hung_up", {
         status,
@@ -116,7 +121,7 @@ export class CallHangups {
       return;
     }
     if (!result.ok && (result.status === 404 || GONE_CODES.has(String(result.providerCode ?? "")))) {
-      this.repo.markDone(row.outbox_id, "already_ended", { sid, sentStatus: status, callStatus: null }, true);
+      await this.repo.markDone(row.outbox_id, "already_ended", { sid, sentStatus: status, callStatus: null }, true);
       log.info({ sid, status, reason: result.message }, "voice call to end was already gone");
       await this.record(row, "call_hung_up", { status, result: "already_ended", providerRef: sid });
       return;
@@ -129,11 +134,11 @@ export class CallHangups {
       // Twilio answered (the call still live, a 429 or 5xx): a repeat of the same request would only get the
       // same answer back, so the next one gets a new key. No answer: the same key, a safe repeat.
       const answered = result.ok || result.status !== undefined;
-      this.repo.markRetry(row.outbox_id, reason, Date.now() + delay, { sid, status }, answered);
+      await this.repo.markRetry(row.outbox_id, reason, Date.now() + delay, { sid, status }, answered);
       log.warn({ sid, reason, attempt: row.attempts + 1, retryInMs: delay }, "ending a voice call failed, will retry");
       return;
     }
-    this.repo.markFailed(row.outbox_id, reason, { sid, status });
+    await this.repo.markFailed(row.outbox_id, reason, { sid, status });
     log.error({ code: "TWILIO_HANGUP_REFUSED", sid, reason }, "ending a voice call refused by provider, not retried");
     await this.record(row, "call_hangup_failed", { status, reason, providerRef: sid });
   }

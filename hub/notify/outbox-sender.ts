@@ -138,7 +138,7 @@ export class OutboxSender {
     if (tokenWaitMs > 0) return tokenWaitMs;
     const now = Date.now();
     // Hang-ups first: few, and each stops a phone ringing for nothing.
-    const hangup = this.hangups?.nextDue(now, this.ending);
+    const hangup = await this.hangups?.nextDue(now, this.ending);
     if (hangup) {
       this.launch(hangup.outbox_id, this.ending, () => this.endCall(hangup));
       return 0;
@@ -166,7 +166,8 @@ export class OutboxSender {
 
   /** Nothing due now: until the next row falls due (those due already are in flight), at most a poll. */
   private async idleMs(now: number): Promise<number> {
-    const dues = [await this.outbox.nextDueAt(now), this.hangups?.nextDueAt(now) ?? null].filter((t) => t !== null);
+    const hangupDue = this.hangups ? await this.hangups.nextDueAt(now) : null;
+    const dues = [await this.outbox.nextDueAt(now), hangupDue].filter((t) => t !== null);
     if (dues.length === 0) return this.options.pollMs;
     return Math.max(1, Math.min(this.options.pollMs, Math.min(...dues) - now));
   }

@@ -60,7 +60,7 @@ export class CallCanceller {
     for (const call of open) {
       const placed = call.outbox_status === "sent";
       if (!placed) await this.outbox.withdraw(call.outbox_id, `withdrawn before it was placed: ${reason}`);
-      this.hangups.request(call.outbox_id, alarmId, reason);
+      await this.hangups.request(call.outbox_id, alarmId, reason);
       await this.repo.settle(call.id, "cancelled", at, ["waiting"]);
       listed.push({ relative: who(call), placed, ...(call.provider_ref ? { providerRef: call.provider_ref } : {}) });
     }

@@ -56,7 +56,7 @@ export function createRelatives(deps: {
   clock: Clock;
 }): Relatives {
   const { config, logger } = deps;
-  const hangupRepo = new CallHangupRepository(deps.db);
+  const hangupRepo = new CallHangupRepository(deps.sql);
   const service = new RelativeCascadeService({
     ...deps,
     hangups: hangupRepo,

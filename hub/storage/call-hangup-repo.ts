@@ -3,9 +3,10 @@
  * `request` runs inside the transaction that decides the call must stop; the
  * outbox sender drains the due ones and records how each ended.
  */
-import type Database from "better-sqlite3";
-import { type Db, nowIso } from "./database.ts";
+import { nowIso } from "./database.ts";
 import type { OutboxRow } from "./outbox-repo.ts";
+import { randomKey } from "./sql/dialect-sql.ts";
+import type { SqlSession } from "./sql/sql-port.ts";
 
 export type HangupResult = "hung_up" | "already_ended" | "not_placed";
 export type HangupStatus = "canceled" | "completed";
@@ -38,103 +39,96 @@ export interface DueHangup extends HangupRow {
 }
 
 export class CallHangupRepository {
-  private readonly db: Db;
-  /** Run on every pass of the outbox sender: prepared once, on first use. */
-  private dueIds: Database.Statement | undefined;
-  private firstDue: Database.Statement | undefined;
+  private readonly sql: SqlSession;
 
-  constructor(db: Db) {
-    this.db = db;
+  constructor(sql: SqlSession) {
+    this.sql = sql;
   }
 
   /** True when new; a call already asked to end keeps its first request and reason. */
-  request(outboxId: number, alarmId: number | null, reason: string, nowMs = Date.now()): boolean {
-    return (
-      this.db
-        .prepare(
-          `INSERT OR IGNORE INTO call_hangups (outbox_id, alarm_id, reason, requested_at, next_attempt_at)
-           VALUES (?, ?, ?, ?, ?)`,
-        )
-        .run(outboxId, alarmId, reason, nowIso(), nowMs).changes > 0
+  async request(outboxId: number, alarmId: number | null, reason: string, nowMs = Date.now()): Promise<boolean> {
+    const result = await this.sql.run(
+      `INSERT INTO call_hangups (outbox_id, alarm_id, reason, requested_at, next_attempt_at)
+       VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      [outboxId, alarmId, reason, nowIso(), nowMs],
     );
+    return result.changes > 0;
   }
 
-  /** The request due first by `nowMs` that is not in `skip` (the sender's in flight); a walk of `call_hangups_due`. */
-  nextDue(nowMs: number, skip: ReadonlySet<number>): DueHangup | undefined {
-    this.dueIds ??= this.db.prepare(
-      "SELECT outbox_id FROM call_hangups WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, outbox_id",
+  /**
+   * The request due first by `nowMs` that is not in `skip` (the sender's in flight): the first
+   * `skip.size + 1` due ones hold it; a walk of `call_hangups_due`.
+   */
+  async nextDue(nowMs: number, skip: ReadonlySet<number>): Promise<DueHangup | undefined> {
+    const due = await this.sql.all<{ outbox_id: number }>(
+      `SELECT outbox_id FROM call_hangups WHERE status = 'pending' AND next_attempt_at <= ?
+       ORDER BY next_attempt_at, outbox_id LIMIT ?`,
+      [nowMs, skip.size + 1],
     );
-    let found: number | undefined;
-    for (const row of this.dueIds.iterate(nowMs) as IterableIterator<{ outbox_id: number }>) {
-      if (skip.has(row.outbox_id)) continue;
-      found = row.outbox_id;
-      break;
-    }
+    const found = due.find((row) => !skip.has(row.outbox_id));
     if (found === undefined) return undefined;
-    return this.db
-      .prepare(
-        `SELECT h.*, o.recipient, o.purpose, o.status AS outbox_status, o.provider_ref, o.delivery_status
-         FROM call_hangups h JOIN outbox o ON o.id = h.outbox_id WHERE h.outbox_id = ?`,
-      )
-      .get(found) as DueHangup | undefined;
+    return this.sql.get<DueHangup>(
+      `SELECT h.*, o.recipient, o.purpose, o.status AS outbox_status, o.provider_ref, o.delivery_status
+       FROM call_hangups h JOIN outbox o ON o.id = h.outbox_id WHERE h.outbox_id = ?`,
+      [found.outbox_id],
+    );
   }
 
   /** The first `next_attempt_at` of a pending request after `afterMs`, or null. */
-  nextDueAt(afterMs = -1): number | null {
-    this.firstDue ??= this.db.prepare(
+  async nextDueAt(afterMs = -1): Promise<number | null> {
+    const row = await this.sql.get<{ t: number | null }>(
       "SELECT MIN(next_attempt_at) AS t FROM call_hangups WHERE status = 'pending' AND next_attempt_at > ?",
+      [afterMs],
     );
-    return (this.firstDue.get(afterMs) as { t: number | null }).t;
+    return row?.t ?? null;
   }
 
   /** Waits `delayMs` without counting an attempt (the call is still being placed). */
-  postpone(outboxId: number, nextAttemptAt: number): void {
-    this.db.prepare("UPDATE call_hangups SET next_attempt_at = ? WHERE outbox_id = ?").run(nextAttemptAt, outboxId);
+  async postpone(outboxId: number, nextAttemptAt: number): Promise<void> {
+    await this.sql.run("UPDATE call_hangups SET next_attempt_at = ? WHERE outbox_id = ?", [nextAttemptAt, outboxId]);
   }
 
-  markDone(
+  async markDone(
     outboxId: number,
     result: HangupResult,
     call: { sid: string | null; sentStatus: HangupStatus | null; callStatus: string | null },
     countsAsAttempt: boolean,
-  ): void {
-    this.db
-      .prepare(
-        `UPDATE call_hangups SET status = 'done', result = ?, call_sid = ?, sent_status = ?, call_status = ?,
-           attempts = attempts + ?, last_error = NULL, done_at = ? WHERE outbox_id = ?`,
-      )
-      .run(result, call.sid, call.sentStatus, call.callStatus, countsAsAttempt ? 1 : 0, nowIso(), outboxId);
+  ): Promise<void> {
+    await this.sql.run(
+      `UPDATE call_hangups SET status = 'done', result = ?, call_sid = ?, sent_status = ?, call_status = ?,
+         attempts = attempts + ?, last_error = NULL, done_at = ? WHERE outbox_id = ?`,
+      [result, call.sid, call.sentStatus, call.callStatus, countsAsAttempt ? 1 : 0, nowIso(), outboxId],
+    );
   }
 
   /** `answered`: Twilio answered the attempt, so the next one is a new request with a new idempotency key. */
-  markRetry(
+  async markRetry(
     outboxId: number,
     error: string,
     nextAttemptAt: number,
     sent: { sid: string; status: HangupStatus },
     answered: boolean,
-  ): void {
-    this.db
-      .prepare(
-        `UPDATE call_hangups SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, call_sid = ?, sent_status = ?,
-           idempotency_key = CASE WHEN ? THEN lower(hex(randomblob(16))) ELSE idempotency_key END
-         WHERE outbox_id = ?`,
-      )
-      .run(error, nextAttemptAt, sent.sid, sent.status, answered ? 1 : 0, outboxId);
+  ): Promise<void> {
+    const set = ["attempts = attempts + 1", "last_error = ?", "next_attempt_at = ?", "call_sid = ?", "sent_status = ?"];
+    if (answered) set.push(`idempotency_key = ${randomKey(this.sql.dialect)}`);
+    await this.sql.run(`UPDATE call_hangups SET ${set.join(", ")} WHERE outbox_id = ?`, [
+      error,
+      nextAttemptAt,
+      sent.sid,
+      sent.status,
+      outboxId,
+    ]);
   }
 
-  markFailed(outboxId: number, error: string, sent: { sid: string; status: HangupStatus }): void {
-    this.db
-      .prepare(
-        `UPDATE call_hangups SET status = 'failed', attempts = attempts + 1, last_error = ?, call_sid = ?, sent_status = ?,
-           done_at = ? WHERE outbox_id = ?`,
-      )
-      .run(error, sent.sid, sent.status, nowIso(), outboxId);
+  async markFailed(outboxId: number, error: string, sent: { sid: string; status: HangupStatus }): Promise<void> {
+    await this.sql.run(
+      `UPDATE call_hangups SET status = 'failed', attempts = attempts + 1, last_error = ?, call_sid = ?, sent_status = ?,
+         done_at = ? WHERE outbox_id = ?`,
+      [error, sent.sid, sent.status, nowIso(), outboxId],
+    );
   }
 
-  forAlarm(alarmId: number): HangupRow[] {
-    return this.db
-      .prepare("SELECT * FROM call_hangups WHERE alarm_id = ? ORDER BY outbox_id")
-      .all(alarmId) as HangupRow[];
+  forAlarm(alarmId: number): Promise<HangupRow[]> {
+    return this.sql.all<HangupRow>("SELECT * FROM call_hangups WHERE alarm_id = ? ORDER BY outbox_id", [alarmId]);
   }
 }

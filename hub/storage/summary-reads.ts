@@ -10,73 +10,69 @@
  * (the push reads at most a few hundred alarms per pass).
  */
 import type { AlarmRow } from "./alarm-repo.ts";
-import type { Db } from "./database.ts";
 import type { ClinicRow, GridRow, HouseholdRow, ResidentRow, WorkerRow } from "./registry-repo.ts";
+import type { SqlDialect, SqlSession } from "./sql/sql-port.ts";
 
-type Statement = ReturnType<Db["prepare"]>;
+/** The ids in a JSON array parameter: one statement text per table, whatever the list's length. */
+const idsIn = (dialect: SqlDialect) =>
+  dialect === "sqlite"
+    ? "id IN (SELECT value FROM json_each(?))"
+    : "id IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(? AS json)))";
 
 const SQL = {
-  alarms: "SELECT * FROM alarms WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-  households: "SELECT * FROM households WHERE id IN (SELECT value FROM json_each(?))",
-  grids: "SELECT id, code, name FROM grids WHERE id IN (SELECT value FROM json_each(?))",
-  residents: "SELECT * FROM residents WHERE id IN (SELECT value FROM json_each(?))",
-  workers: "SELECT * FROM workers WHERE id IN (SELECT value FROM json_each(?))",
-  clinics: "SELECT * FROM clinics WHERE id IN (SELECT value FROM json_each(?))",
-  usernames: "SELECT id, username FROM users WHERE id IN (SELECT value FROM json_each(?))",
+  alarms: (d: SqlDialect) => `SELECT * FROM alarms WHERE ${idsIn(d)} ORDER BY id`,
+  households: (d: SqlDialect) => `SELECT * FROM households WHERE ${idsIn(d)}`,
+  grids: (d: SqlDialect) => `SELECT id, code, name FROM grids WHERE ${idsIn(d)}`,
+  residents: (d: SqlDialect) => `SELECT * FROM residents WHERE ${idsIn(d)}`,
+  workers: (d: SqlDialect) => `SELECT * FROM workers WHERE ${idsIn(d)}`,
+  clinics: (d: SqlDialect) => `SELECT * FROM clinics WHERE ${idsIn(d)}`,
+  usernames: (d: SqlDialect) => `SELECT id, username FROM users WHERE ${idsIn(d)}`,
 } as const;
 
 export class SummaryReads {
-  private readonly db: Db;
-  /** Prepared on first use, then reused: a statement per table, whatever the list's length. */
-  private readonly statements = new Map<keyof typeof SQL, Statement>();
+  private readonly sql: SqlSession;
 
-  constructor(db: Db) {
-    this.db = db;
+  constructor(sql: SqlSession) {
+    this.sql = sql;
   }
 
   /** The alarms that still exist among `ids`, in id order. */
-  alarms(ids: readonly number[]): AlarmRow[] {
-    return ids.length === 0 ? [] : (this.statement("alarms").all(JSON.stringify(ids)) as AlarmRow[]);
+  async alarms(ids: readonly number[]): Promise<AlarmRow[]> {
+    return ids.length === 0 ? [] : this.sql.all<AlarmRow>(SQL.alarms(this.sql.dialect), [JSON.stringify(ids)]);
   }
 
-  households(ids: Iterable<number>): Map<number, HouseholdRow> {
+  households(ids: Iterable<number>): Promise<Map<number, HouseholdRow>> {
     return this.byId<HouseholdRow>("households", ids);
   }
 
-  grids(ids: Iterable<number>): Map<number, GridRow> {
+  grids(ids: Iterable<number>): Promise<Map<number, GridRow>> {
     return this.byId<GridRow>("grids", ids);
   }
 
-  residents(ids: Iterable<number>): Map<number, ResidentRow> {
+  residents(ids: Iterable<number>): Promise<Map<number, ResidentRow>> {
     return this.byId<ResidentRow>("residents", ids);
   }
 
-  workers(ids: Iterable<number>): Map<number, WorkerRow> {
+  workers(ids: Iterable<number>): Promise<Map<number, WorkerRow>> {
     return this.byId<WorkerRow>("workers", ids);
   }
 
-  clinics(ids: Iterable<number>): Map<number, ClinicRow> {
+  clinics(ids: Iterable<number>): Promise<Map<number, ClinicRow>> {
     return this.byId<ClinicRow>("clinics", ids);
   }
 
-  usernames(ids: Iterable<number>): Map<number, string> {
-    const rows = this.byId<{ id: number; username: string }>("usernames", ids);
+  async usernames(ids: Iterable<number>): Promise<Map<number, string>> {
+    const rows = await this.byId<{ id: number; username: string }>("usernames", ids);
     return new Map([...rows].map(([id, row]) => [id, row.username]));
   }
 
-  private byId<T extends { id: number }>(table: keyof typeof SQL, ids: Iterable<number>): Map<number, T> {
+  private async byId<T extends { id: number }>(
+    table: keyof typeof SQL,
+    ids: Iterable<number>,
+  ): Promise<Map<number, T>> {
     const list = [...new Set(ids)];
     if (list.length === 0) return new Map();
-    const rows = this.statement(table).all(JSON.stringify(list)) as T[];
+    const rows = await this.sql.all<T>(SQL[table](this.sql.dialect), [JSON.stringify(list)]);
     return new Map(rows.map((row) => [row.id, row]));
-  }
-
-  private statement(name: keyof typeof SQL): Statement {
-    let statement = this.statements.get(name);
-    if (!statement) {
-      statement = this.db.prepare(SQL[name]);
-      this.statements.set(name, statement);
-    }
-    return statement;
   }
 }

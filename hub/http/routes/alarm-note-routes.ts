@@ -38,7 +38,7 @@ export const alarmNoteRoutes: FastifyPluginAsyncTypebox<AlarmNoteRoutesOptions> 
       },
     },
     async (request) => ({
-      alarm: views.summary(await notes.add(request.params.id, currentUser(request), request.body.text.trim())),
+      alarm: await views.summary(await notes.add(request.params.id, currentUser(request), request.body.text.trim())),
     }),
   );
 };

@@ -43,7 +43,7 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<AlarmRoutesOptions> = async 
         limit,
         ...(beforeId === undefined ? {} : { beforeId }),
       });
-      return { alarms: views.summaries(rows) };
+      return { alarms: await views.summaries(rows) };
     },
   );
 
@@ -70,7 +70,9 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<AlarmRoutesOptions> = async 
         response: { 200: Type.Object({ alarm: AlarmSummarySchema }), 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
-    async (request) => ({ alarm: views.summary(await service.acknowledge(request.params.id, currentUser(request))) }),
+    async (request) => ({
+      alarm: await views.summary(await service.acknowledge(request.params.id, currentUser(request))),
+    }),
   );
 
   app.post(
@@ -98,7 +100,9 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<AlarmRoutesOptions> = async 
     },
     async (request) => {
       const { outcome, note } = request.body;
-      return { alarm: views.summary(await service.resolve(request.params.id, currentUser(request), outcome, note)) };
+      return {
+        alarm: await views.summary(await service.resolve(request.params.id, currentUser(request), outcome, note)),
+      };
     },
   );
 };

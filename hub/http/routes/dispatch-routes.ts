@@ -57,7 +57,7 @@ export const dispatchRoutes: FastifyPluginAsyncTypebox<DispatchRoutesOptions> = 
         currentUser(request),
       );
       return {
-        alarm: options.alarmViews.summary(await options.alarmService.get(request.params.id)),
+        alarm: await options.alarmViews.summary(await options.alarmService.get(request.params.id)),
         offer: await options.views.offer(offer),
       };
     },

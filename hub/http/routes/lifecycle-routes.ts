@@ -47,13 +47,16 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesOptions> 
         },
       },
     },
-    async () => ({
-      overdue: (await lifecycle.overdue()).map((row) => ({
-        kind: row.kind,
-        dueAt: row.dueAt,
-        alarm: views.summary(row.alarm),
-      })),
-    }),
+    async () => {
+      const rows = await lifecycle.overdue();
+      // One query per table for the whole list, as the queue does.
+      const summaries = await views.summaries(rows.map((row) => row.alarm));
+      const overdue = rows.flatMap((row, i) => {
+        const alarm = summaries[i];
+        return alarm ? [{ kind: row.kind, dueAt: row.dueAt, alarm }] : [];
+      });
+      return { overdue };
+    },
   );
 
   app.post(
@@ -68,7 +71,7 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesOptions> 
       },
     },
     async (request) => ({
-      alarm: views.summary(
+      alarm: await views.summary(
         await lifecycle.cancelByOperator(request.params.id, currentUser(request), request.body.reason),
       ),
     }),
@@ -91,7 +94,7 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesOptions> 
     async (request) => {
       const { note, visitedAt } = request.body;
       const alarm = await lifecycle.followUp(request.params.id, currentUser(request), note, isoOf(visitedAt));
-      return { alarm: views.summary(alarm) };
+      return { alarm: await views.summary(alarm) };
     },
   );
 
@@ -108,7 +111,7 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesOptions> 
     },
     async (request) => {
       const alarm = await lifecycle.planFollowUp(request.params.id, currentUser(request), isoOf(request.body.dueAt));
-      return { alarm: views.summary(alarm) };
+      return { alarm: await views.summary(alarm) };
     },
   );
 };
