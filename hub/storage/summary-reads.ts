@@ -17,7 +17,8 @@ import type { SqlDialect, SqlSession } from "./sql/sql-port.ts";
 const idsIn = (dialect: SqlDialect) =>
   dialect === "sqlite"
     ? "id IN (SELECT value FROM json_each(?))"
-    : "id IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(? AS json)))";
+    : // The parameter is typed text first: typed json, the driver would send the array's text as a JSON string.
+      "id IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(CAST(? AS text) AS json)))";
 
 const SQL = {
   alarms: (d: SqlDialect) => `SELECT * FROM alarms WHERE ${idsIn(d)} ORDER BY id`,

@@ -1,7 +1,7 @@
 /**
  * The console's read models over the storage port, given the same rows on
  * each engine: alarm history (with its per-dialect seconds), KPIs and the audit
- * log answer alike on SQLite (tests/read-models.test.ts, in `npm test`) and
+ * log, and the batched reads behind the queue's alarm summaries, answer alike on SQLite (tests/read-models.test.ts, in `npm test`) and
  * PostgreSQL (tests/postgres/read-models.test.ts). The rows are written with
  * plain SQL through the port, so the suite depends on no write path.
  */
@@ -10,6 +10,7 @@ import { AlarmHistory } from "../../hub/alarms/history-query.ts";
 import { AuditLog } from "../../hub/audit/audit-log.ts";
 import { KpiService } from "../../hub/kpi/kpi-service.ts";
 import type { SqlDatabase } from "../../hub/storage/sql/sql-port.ts";
+import { SummaryReads } from "../../hub/storage/summary-reads.ts";
 
 const ZONE = "Asia/Shanghai";
 const POLYGON = JSON.stringify({ type: "Polygon", coordinates: [] });
@@ -125,6 +126,18 @@ export function describeReadModels(name: string, open: () => Promise<{ sql: SqlD
       const oneGrid = await new KpiService(db.sql, ZONE).report({ from: "2026-03-02", to: "2026-03-03", gridId: east });
       expect(oneGrid.grids.map((g) => g.code)).toEqual(["G-E"]);
       expect(oneGrid.totals.alarms).toBe(2);
+    });
+
+    it("reads the queue's summary rows for a list of ids in one statement per table, unknown ids left out", async () => {
+      const reads = new SummaryReads(db.sql);
+      const alarms = await reads.alarms([3, 1, 99]);
+      expect(alarms.map((a) => a.id)).toEqual([1, 3]);
+      const households = await reads.households([1, 1, 42]);
+      expect([...households.keys()]).toEqual([1]);
+      expect(households.get(1)?.code).toBe("H-001");
+      expect([...(await reads.grids([1, 2])).values()].map((g) => g.code).sort()).toEqual(["G-E", "G-W"]);
+      expect(await reads.residents([])).toEqual(new Map());
+      expect(await reads.alarms([])).toEqual([]);
     });
 
     it("reads the audit log newest first, filtered by actor and action, with its distinct actions", async () => {
