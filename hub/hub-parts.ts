@@ -143,9 +143,8 @@ export function createHubParts(
     clock,
   });
   // Families: each texted relative's status link goes into their first SMS, so it exists before the cascade.
-  const family = createFamily({ db, sql, alarms, registry, outbox, users, bus, logger, config, clock });
+  const family = createFamily({ sql, alarms, registry, outbox, users, bus, logger, config, clock });
   const relatives = createRelatives({
-    db,
     sql,
     alarms,
     registry,
@@ -160,7 +159,6 @@ export function createHubParts(
   // stops its relatives' cascade in the same transaction.
   // It closes its service request too (done or cancelled): that wrapper is outermost.
   const serviceRequests = createServiceRequests({
-    db,
     sql,
     alarms,
     dispatchRepo,
@@ -190,7 +188,6 @@ export function createHubParts(
   );
   const pipeline = new AlarmPipeline(
     {
-      db,
       sql,
       commits,
       alarms,
@@ -212,7 +209,6 @@ export function createHubParts(
     },
   );
   const supervision = createSupervision({
-    db,
     sql,
     registry,
     alarms,

@@ -63,7 +63,7 @@ describe("alarm stage batch", () => {
   // The batch itself uses these; the rest of the pipeline's deps are for stages, and these stages need none.
   const batchWith = (stages: AlarmStage[], bus = new EventBus(createLogger("silent"))) =>
     new AlarmStageBatch(
-      { db, sql, alarms, commits, bus, logger: createLogger("silent") } as Partial<PipelineDeps> as PipelineDeps,
+      { sql, alarms, commits, bus, logger: createLogger("silent") } as Partial<PipelineDeps> as PipelineDeps,
       stages,
       { maxAlarms: MAX_ALARMS, budgetMs: 60_000 },
     );
@@ -115,7 +115,6 @@ describe("alarm stage batch", () => {
     await commits.stop();
     const batch = new AlarmStageBatch(
       {
-        db,
         sql,
         alarms,
         commits: counting,

@@ -9,7 +9,6 @@ import type { HubConfig } from "../config.ts";
 import type { Clock } from "../dispatch/types.ts";
 import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
-import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
@@ -28,7 +27,6 @@ export interface Family {
 }
 
 export function createFamily(deps: {
-  db: Db;
   sql: SqlDatabase;
   alarms: AlarmRepository;
   registry: RegistryRepository;

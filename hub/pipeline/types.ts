@@ -23,15 +23,13 @@ import type { SmsLanguage } from "../notify/sms-text.ts";
 import type { RelativeCascadeService } from "../relatives/cascade-service.ts";
 import type { ServiceRequestService } from "../service/service-requests.ts";
 import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
-import type { Db } from "../storage/database.ts";
 import type { GroupCommit } from "../storage/group-commit.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { DeviceRow, RegistryRepository } from "../storage/registry-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 
 export interface PipelineDeps {
-  db: Db;
-  /** The storage port over the same database; stages that moved onto it read and write through this. */
+  /** The storage port: the stages read and write through it (and the repositories below, over it). */
   sql: SqlDatabase;
   /** Presses and alarm stages that come together are committed together (one fsync). */
   commits: Pick<GroupCommit, "run">;

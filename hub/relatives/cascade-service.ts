@@ -14,7 +14,6 @@ import { confirmedReply, replyHelp } from "../notify/relative-texts.ts";
 import { type SmsLanguage, smsLanguageOf } from "../notify/sms-text.ts";
 import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type { CallHangupRepository } from "../storage/call-hangup-repo.ts";
-import type { Db } from "../storage/database.ts";
 import { type DeliveryChannel, isAnsweredCall } from "../storage/delivery-status.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
@@ -70,7 +69,6 @@ export interface DeliveryReport {
 export type DeliveryOutcome = "unknown_sid" | "stale" | "recorded";
 
 export interface CascadeServiceDeps {
-  db: Db;
   sql: SqlSession;
   alarms: AlarmRepository;
   registry: RegistryRepository;

@@ -16,7 +16,6 @@ import type { VoiceNotifier } from "../notify/notifier.ts";
 import { TwilioVoiceNotifier } from "../notify/twilio-voice-notifier.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import { CallHangupRepository } from "../storage/call-hangup-repo.ts";
-import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
@@ -44,7 +43,6 @@ export function statusCallbackUrl(config: HubConfig): string {
 }
 
 export function createRelatives(deps: {
-  db: Db;
   sql: SqlDatabase;
   alarms: AlarmRepository;
   registry: RegistryRepository;

@@ -10,7 +10,6 @@ import type { HubConfig } from "../config.ts";
 import type { DispatchRepository } from "../dispatch/dispatch-repo.ts";
 import type { Clock } from "../dispatch/types.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
-import type { Db } from "../storage/database.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
@@ -27,7 +26,6 @@ export interface ServiceRequests {
 }
 
 export function createServiceRequests(deps: {
-  db: Db;
   sql: SqlDatabase;
   alarms: AlarmRepository;
   dispatchRepo: DispatchRepository;

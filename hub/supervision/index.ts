@@ -8,7 +8,6 @@ import type { DevicePort } from "../alarms/device-port.ts";
 import type { HubConfig } from "../config.ts";
 import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
-import type { Db } from "../storage/database.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import { DeviceHealthViews } from "./device-health.ts";
@@ -26,7 +25,6 @@ export interface Supervision {
 }
 
 export function createSupervision(deps: {
-  db: Db;
   sql: SqlDatabase;
   registry: RegistryRepository;
   alarms: AlarmRepository;
