@@ -9,7 +9,12 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "../hub/log.ts";
 import { openDatabase } from "../hub/storage/database.ts";
-import { orderedValues, toPostgresPlaceholders, toPostgresText } from "../hub/storage/sql/sql-port.ts";
+import {
+  orderedValues,
+  TransactionEndedError,
+  toPostgresPlaceholders,
+  toPostgresText,
+} from "../hub/storage/sql/sql-port.ts";
 import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 import { describeSqlPort } from "./support/sql-port-suite.ts";
 
@@ -73,5 +78,29 @@ describe("placeholders for PostgreSQL", () => {
     expect(() => toPostgresText("SELECT ? , @a")).toThrow("both ? and @name");
     expect(() => orderedValues(toPostgresText("SELECT ?"), { a: 1 })).toThrow("takes an array");
     expect(orderedValues(toPostgresText("SELECT 1"), {})).toEqual([]);
+  });
+});
+
+describe("a transaction SQLite ends by itself", () => {
+  it("rejects with TransactionEndedError carrying the engine's code, so the log line says why", async () => {
+    const sql = new SqliteSql(openDatabase(path.join(dir, "ended.db"), createLogger("silent")));
+    await sql.exec(
+      "CREATE TABLE t (k TEXT PRIMARY KEY); " +
+        "CREATE TRIGGER t_refused BEFORE INSERT ON t WHEN NEW.k = 'refused' BEGIN SELECT RAISE(ROLLBACK, 'refused by the engine'); END",
+    );
+    // RAISE(ROLLBACK) ends the whole transaction from inside a statement, as SQLITE_FULL or an I/O error does.
+    const ended = sql.transaction(async (tx) => {
+      await tx.run("INSERT INTO t (k) VALUES (?)", ["kept until the end"]);
+      await tx.transaction((inner) => inner.run("INSERT INTO t (k) VALUES (?)", ["refused"]));
+    });
+    const error = await ended.then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(TransactionEndedError);
+    expect((error as TransactionEndedError).code).toBe("SQLITE_CONSTRAINT_TRIGGER");
+    expect(JSON.stringify(error)).toContain("SQLITE_CONSTRAINT_TRIGGER");
+    expect(await sql.all("SELECT k FROM t")).toEqual([]);
+    await sql.close();
   });
 });

@@ -45,9 +45,14 @@ export interface RunResult {
  * may run, since it would commit on its own. Thrown by the savepoint or statement that finds it so.
  */
 export class TransactionEndedError extends Error {
+  /** The engine's code for why (SQLITE_IOERR_WRITE, SQLITE_FULL, a PostgreSQL SQLSTATE), so a log line names it. */
+  readonly code: string | undefined;
+
   constructor(cause: unknown) {
     super(`the database ended the transaction: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = "TransactionEndedError";
+    const code = typeof cause === "object" && cause !== null ? (cause as { code?: unknown }).code : undefined;
+    this.code = typeof code === "string" ? code : undefined;
   }
 }
 
