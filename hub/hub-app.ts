@@ -20,7 +20,7 @@ export async function buildHubApp(
   config: HubConfig,
   options: { dashboardDir: string | null; startedAt: number; sessionCheckMs?: number },
 ): Promise<FastifyInstance> {
-  const { db, users, logger } = parts;
+  const { db, sql, users, logger } = parts;
   return buildApp({
     logger,
     sessions: new SessionService({ users, bus: parts.bus }, { ttlHours: config.sessionTtlHours }),
@@ -28,7 +28,7 @@ export async function buildHubApp(
     alarmService: parts.alarmService,
     lifecycle: parts.lifecycle.service,
     views: parts.views,
-    alarmResidents: new AlarmResident(db, users),
+    alarmResidents: new AlarmResident(sql, users),
     alarms: parts.alarms,
     bus: parts.bus,
     dashboardDir: options.dashboardDir,
@@ -42,7 +42,7 @@ export async function buildHubApp(
       mapTileUrl: config.mapTileUrl,
     },
     dispatch: { service: parts.dispatch, workerActions: new WorkerActions(parts.dispatch), views: parts.dispatchViews },
-    registry: createRegistryServices({ db, users, bus: parts.bus, presence: parts.registry.presence }),
+    registry: createRegistryServices({ sql, users, bus: parts.bus, presence: parts.registry.presence }),
     supervision: { views: parts.supervision.views, tests: parts.supervision.tests },
     kpi: { kpi: new KpiService(parts.sql, config.timeZone) },
     records: {

@@ -76,7 +76,7 @@ function createBroker(
   const mqttLogger = logger.child({ part: "mqtt" });
   const gate = new ConnectionGate({ pendingPerAddress: config.mqttPendingPerAddress });
   const refusals = new RefusalLog({ logger: mqttLogger });
-  const loginAudit = new LoginAudit({ users });
+  const loginAudit = new LoginAudit({ users, logger: mqttLogger });
   const throttle = new LoginThrottle({ freeFailures: config.mqttLoginFailures });
   const authLogger = logger.child({ part: "mqtt-auth" });
   const auth = new BrokerAuth({ registry, users, logger: authLogger, throttle, audit: loginAudit, gate, refusals });
@@ -229,7 +229,7 @@ export function createHubParts(
   const alarmService = new AlarmService({ sql, alarms, devices, bus, logger, dispatch: closeOut });
   const dispatchViews = new DispatchViews({ repo: dispatchRepo, users });
   // Staff accounts: ending someone's sessions tells realtime over the bus to close their sockets.
-  const accounts = new AccountService({ db, users, bus });
+  const accounts = new AccountService({ sql, users, bus });
   const offerWatcher = new OfferWatcher(
     { service: dispatch, logger: logger.child({ part: "offer-watcher" }) },
     { intervalMs: 1000 },

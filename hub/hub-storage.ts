@@ -24,7 +24,7 @@ export function hubStorage(db: Db, logger: Logger): HubStorage {
     registry: new RegistryRepository(db),
     alarms: new AlarmRepository(sql),
     outbox: new OutboxRepository(sql),
-    users: new UserRepository(db),
+    users: new UserRepository(sql),
     bus: new EventBus(logger),
   };
 }

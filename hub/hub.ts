@@ -134,9 +134,9 @@ export class Hub {
     this.startedAt = Date.now();
     const db = openDatabase(path.join(config.dataDir, "anxin.db"), logger);
     const storage = hubStorage(db, logger);
-    const { registry, users, bus } = storage;
+    const { registry, users, bus, sql } = storage;
 
-    const firstStart = await prepareFirstStart({ db, users, registry, logger }, config, {
+    const firstStart = await prepareFirstStart({ db, sql, users, registry, logger }, config, {
       demoDevices: this.demoDevicesFile,
       demoWorkers: this.demoWorkersFile,
     });

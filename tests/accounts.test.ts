@@ -22,6 +22,7 @@ import { seedDemoDistrict } from "../hub/seed/demo-district.ts";
 import { seedDemoWorkerLogins } from "../hub/seed/demo-workers.ts";
 import { ensureFirstAdmin } from "../hub/seed/first-admin.ts";
 import { type Db, openDatabase } from "../hub/storage/database.ts";
+import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 import { UserRepository } from "../hub/storage/user-repo.ts";
 
 const SYSTEM: AccountActor = { name: "cli:tester", userId: null };
@@ -36,11 +37,12 @@ let revoked: HubEventMap["user.sessions_revoked"][];
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-accounts-"));
   db = openDatabase(path.join(dir, "anxin.db"), createLogger("silent"));
-  users = new UserRepository(db);
+  const sql = new SqliteSql(db);
+  users = new UserRepository(sql);
   const bus = new EventBus(createLogger("silent"));
   revoked = [];
   bus.on("user.sessions_revoked", (event) => void revoked.push(event));
-  accounts = new AccountService({ db, users, bus });
+  accounts = new AccountService({ sql, users, bus });
 });
 
 afterEach(() => {
@@ -74,8 +76,8 @@ async function addAdmin(username: string): Promise<number> {
 }
 
 /** A live session of the user, as a login would make it; returns the token's hash. */
-function sessionOf(userId: number, token: string): string {
-  users.createSession(hashToken(token), userId, new Date(Date.now() + 3600_000).toISOString());
+async function sessionOf(userId: number, token: string): Promise<string> {
+  await users.createSession(hashToken(token), userId, new Date(Date.now() + 3600_000).toISOString());
   return hashToken(token);
 }
 
@@ -123,7 +125,7 @@ describe("account service", () => {
       disabled: false,
       mustChangePassword: true,
     });
-    const row = users.byUsername("op.wang");
+    const row = await users.byUsername("op.wang");
     expect(await verifyPassword(row?.password_hash ?? "", created.generatedPassword ?? "")).toBe(true);
     // A typed password is flagged the same way, and not generated.
     const typed = await accounts.create(
@@ -176,7 +178,7 @@ describe("account service", () => {
       ],
     ];
     for (const [code, attempt] of attempts) expect(await codeOf(attempt)).toBe(code);
-    expect(users.count()).toBe(1);
+    expect(await users.count()).toBe(1);
     expect(auditRows()).toHaveLength(1);
   });
 
@@ -194,8 +196,8 @@ describe("account service", () => {
     expect(await codeOf(() => worker("w-two", w1))).toBe("USER_WORKER_TAKEN");
 
     // Moving the login to another worker, or out of the worker role, follows the same rules.
-    expect(accounts.update(SYSTEM, account.id, { workerId: w2 }).worker?.id).toBe(w2);
-    const operator = accounts.update(SYSTEM, account.id, { role: "operator" });
+    expect((await accounts.update(SYSTEM, account.id, { workerId: w2 })).worker?.id).toBe(w2);
+    const operator = await accounts.update(SYSTEM, account.id, { role: "operator" });
     expect(operator).toMatchObject({ role: "operator", worker: null });
     expect(await codeOf(() => accounts.update(SYSTEM, account.id, { role: "worker" }))).toBe(
       "USER_WORKER_LINK_INVALID",
@@ -205,27 +207,27 @@ describe("account service", () => {
   it("ends the sessions of a disabled, reset or re-roled account in the same change, and says so on the bus", async () => {
     const { account } = await accounts.create(SYSTEM, { username: "op1", displayName: "One", role: "operator" });
     const sessions = new SessionService({ users }, { ttlHours: 1 });
-    sessionOf(account.id, "token-a");
-    sessionOf(account.id, "token-b");
+    await sessionOf(account.id, "token-a");
+    await sessionOf(account.id, "token-b");
 
-    const disabled = accounts.disable(SYSTEM, account.id);
+    const disabled = await accounts.disable(SYSTEM, account.id);
     expect(disabled.disabled).toBe(true);
-    expect(sessions.userForToken("token-a")).toBeUndefined();
+    expect(await sessions.userForToken("token-a")).toBeUndefined();
     expect(db.prepare("SELECT COUNT(*) AS n FROM sessions").get()).toEqual({ n: 0 });
     // Disabling twice changes nothing and tells nobody.
-    accounts.disable(SYSTEM, account.id);
-    expect(accounts.enable(SYSTEM, account.id).disabled).toBe(false);
+    await accounts.disable(SYSTEM, account.id);
+    expect((await accounts.enable(SYSTEM, account.id)).disabled).toBe(false);
 
-    sessionOf(account.id, "token-c");
+    await sessionOf(account.id, "token-c");
     const reset = await accounts.resetPassword(SYSTEM, account.id);
     expect(reset.account.mustChangePassword).toBe(true);
-    expect(sessions.userForToken("token-c")).toBeUndefined();
+    expect(await sessions.userForToken("token-c")).toBeUndefined();
 
-    sessionOf(account.id, "token-d");
-    accounts.update(SYSTEM, account.id, { displayName: "Still an operator" });
-    expect(sessions.userForToken("token-d")?.display_name).toBe("Still an operator");
-    accounts.update(SYSTEM, account.id, { role: "supervisor" });
-    expect(sessions.userForToken("token-d")).toBeUndefined();
+    await sessionOf(account.id, "token-d");
+    await accounts.update(SYSTEM, account.id, { displayName: "Still an operator" });
+    expect((await sessions.userForToken("token-d"))?.display_name).toBe("Still an operator");
+    await accounts.update(SYSTEM, account.id, { role: "supervisor" });
+    expect(await sessions.userForToken("token-d")).toBeUndefined();
 
     expect(revoked.map((e) => e.reason)).toEqual(["disabled", "password_reset", "role_changed"]);
     expect(revoked.every((e) => e.userId === account.id && e.keepTokenHash === null)).toBe(true);
@@ -252,10 +254,10 @@ describe("account service", () => {
     expect(await codeOf(() => accounts.update(asSecond, second, { role: "operator" }))).toBe("USER_IS_SELF");
     expect(await codeOf(() => accounts.resetPassword(asSecond, second))).toBe("USER_IS_SELF");
     // Their own name and language they may change.
-    expect(accounts.update(asSecond, second, { language: "en" }).language).toBe("en");
-    expect(accounts.disable(asSecond, first).disabled).toBe(true);
+    expect((await accounts.update(asSecond, second, { language: "en" })).language).toBe("en");
+    expect((await accounts.disable(asSecond, first)).disabled).toBe(true);
     expect(await codeOf(() => accounts.disable(SYSTEM, second))).toBe("USER_LAST_ADMIN");
-    expect(users.countEnabledAdmins()).toBe(1);
+    expect(await users.countEnabledAdmins()).toBe(1);
   });
 
   it("changes one's own password given the current one, keeping only the asking session", async () => {
@@ -265,9 +267,9 @@ describe("account service", () => {
       role: "operator",
     });
     const current = generatedPassword ?? "";
-    const mine = sessionOf(account.id, "mine");
-    sessionOf(account.id, "elsewhere");
-    const user = users.byId(account.id);
+    const mine = await sessionOf(account.id, "mine");
+    await sessionOf(account.id, "elsewhere");
+    const user = await users.byId(account.id);
     if (!user) throw new Error("no user");
     const change = (currentPassword: string, next: string) =>
       accounts.changeOwnPassword(user, { current: currentPassword, next }, mine);
@@ -279,10 +281,10 @@ describe("account service", () => {
     const changed = await change(current, GOOD);
     expect(changed.mustChangePassword).toBe(false);
     const sessions = new SessionService({ users }, { ttlHours: 1 });
-    expect(sessions.userForToken("mine")?.id).toBe(account.id);
-    expect(sessions.userForToken("elsewhere")).toBeUndefined();
+    expect((await sessions.userForToken("mine"))?.id).toBe(account.id);
+    expect(await sessions.userForToken("elsewhere")).toBeUndefined();
     expect(revoked).toEqual([{ userId: account.id, reason: "password_changed", keepTokenHash: mine }]);
-    expect(await verifyPassword(users.byId(account.id)?.password_hash ?? "", GOOD)).toBe(true);
+    expect(await verifyPassword((await users.byId(account.id))?.password_hash ?? "", GOOD)).toBe(true);
 
     const log = auditRows().slice(1);
     expect(log.map((r) => [r.actor, r.action])).toEqual([
@@ -298,19 +300,20 @@ describe("first start", () => {
   it("makes a generated first administrator change the password, not one the deployer configured", async () => {
     const generated = await ensureFirstAdmin({ users, accounts }, null);
     expect(generated.generatedPassword).not.toBeNull();
-    expect(users.byUsername("admin")?.must_change_password).toBe(1);
+    expect((await users.byUsername("admin"))?.must_change_password).toBe(1);
     // Only ever on an empty user table.
     expect(await ensureFirstAdmin({ users, accounts }, null)).toEqual({ created: false, generatedPassword: null });
 
     const other = openDatabase(path.join(dir, "other.db"), createLogger("silent"));
-    const otherUsers = new UserRepository(other);
+    const otherSql = new SqliteSql(other);
+    const otherUsers = new UserRepository(otherSql);
     const configured = await ensureFirstAdmin(
-      { users: otherUsers, accounts: new AccountService({ db: other, users: otherUsers, bus: null }) },
+      { users: otherUsers, accounts: new AccountService({ sql: otherSql, users: otherUsers, bus: null }) },
       GOOD,
     );
     expect(configured.generatedPassword).toBeNull();
-    expect(otherUsers.byUsername("admin")?.must_change_password).toBe(0);
-    expect(await verifyPassword(otherUsers.byUsername("admin")?.password_hash ?? "", GOOD)).toBe(true);
+    expect((await otherUsers.byUsername("admin"))?.must_change_password).toBe(0);
+    expect(await verifyPassword((await otherUsers.byUsername("admin"))?.password_hash ?? "", GOOD)).toBe(true);
     other.close();
   });
 

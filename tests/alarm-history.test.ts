@@ -218,7 +218,7 @@ describe("alarm history API", () => {
 
   it("refuses an export above the row cap with EXPORT_TOO_LARGE", async () => {
     // The hub's cap is 50,000 rows; the same plugin with a cap of 2 shows the refusal without seeding that many.
-    const users = new UserRepository(th.hub.db);
+    const users = new UserRepository(th.hub.sql);
     const sessions = new SessionService({ users }, { ttlHours: 1 });
     const app = Fastify().withTypeProvider<TypeBoxTypeProvider>();
     app.decorateRequest("user", null);

@@ -16,6 +16,7 @@ import { addressKey } from "../hub/net/address-key.ts";
 import { connectionCaps, parseFdLimits } from "../hub/net/fd-limits.ts";
 import { migrate } from "../hub/storage/database.ts";
 import { MIGRATIONS } from "../hub/storage/migrations/index.ts";
+import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 import { UserRepository } from "../hub/storage/user-repo.ts";
 import { remainingLength } from "./support/hostile-clients.ts";
 
@@ -161,17 +162,17 @@ describe("migration 16: the monitor role", () => {
 });
 
 describe("LoginAudit after the hub stopped", () => {
-  it("a login refused once the database is closed is not written and throws nothing", () => {
+  it("a login refused once the database is closed is not written and throws nothing", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-audit-"));
     const db = new Database(path.join(dir, "a.db"));
     migrate(db, pino({ level: "silent" }));
-    const audit = new LoginAudit({ users: new UserRepository(db) });
+    const audit = new LoginAudit({ users: new UserRepository(new SqliteSql(db)), logger: pino({ level: "silent" }) });
     const login = { address: "10.0.0.9", username: "nobody", target: null, reason: "wrong", throttled: false };
     audit.start();
     audit.failed(login, new Date());
     const rows = () => (db.prepare("SELECT COUNT(*) AS n FROM audit_log").get() as { n: number }).n;
     expect(rows()).toBe(1);
-    audit.stop();
+    await audit.stop();
     db.close();
     // argon2 runs on the thread pool: a check that began before the stop ends after the close.
     expect(() => audit.failed({ ...login, username: "late" }, new Date())).not.toThrow();

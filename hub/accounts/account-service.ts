@@ -15,7 +15,7 @@
  */
 import { AnxinError } from "../errors.ts";
 import type { EventBus, SessionsRevokedReason } from "../events.ts";
-import type { Db } from "../storage/database.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { Role, UserChanges, UserRepository, UserRow } from "../storage/user-repo.ts";
 import { checkContact, checkDisplayName, checkLanguage, checkRole, checkUsername } from "./account-rules.ts";
 import { type AccountView, accountView } from "./account-schemas.ts";
@@ -60,29 +60,29 @@ export interface WithPassword {
 }
 
 export class AccountService {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
   private readonly users: UserRepository;
   private readonly bus: Pick<EventBus, "emit"> | null;
 
-  constructor(deps: { db: Db; users: UserRepository; bus: Pick<EventBus, "emit"> | null }) {
-    this.db = deps.db;
+  constructor(deps: { sql: SqlDatabase; users: UserRepository; bus: Pick<EventBus, "emit"> | null }) {
+    this.sql = deps.sql;
     this.users = deps.users;
     this.bus = deps.bus;
   }
 
-  list(): AccountView[] {
-    return this.users.accounts().map(accountView);
+  async list(): Promise<AccountView[]> {
+    return (await this.users.accounts()).map(accountView);
   }
 
-  get(id: number): AccountView {
-    const row = this.users.account(id);
+  async get(id: number): Promise<AccountView> {
+    const row = await this.users.account(id);
     if (!row) throw new AnxinError("USER_NOT_FOUND", `no account with id ${id}`, { id });
     return accountView(row);
   }
 
   /** Looks an account up by username (the CLI names accounts that way). */
-  idOf(username: string): number {
-    const row = this.users.byUsername(username);
+  async idOf(username: string): Promise<number> {
+    const row = await this.users.byUsername(username);
     if (!row) throw new AnxinError("USER_NOT_FOUND", `no account named ${username}`, { username });
     return row.id;
   }
@@ -98,14 +98,14 @@ export class AccountService {
     const workerId = input.workerId ?? null;
     const { password, generated } = chosenPassword(choice);
     // The cheap refusals first, before ~25 ms of hashing; all are checked again inside the transaction.
-    this.checkUnique(username);
-    this.checkWorkerLink(role, workerId, null);
+    await this.checkUnique(username);
+    await this.checkWorkerLink(role, workerId, null);
     const passwordHash = await hashPassword(password);
     const mustChange = choice.mustChange ?? true;
-    const id = this.db.transaction(() => {
-      this.checkUnique(username);
-      this.checkWorkerLink(role, workerId, null);
-      const id = this.users.create({
+    const id = await this.sql.transaction(async () => {
+      await this.checkUnique(username);
+      await this.checkWorkerLink(role, workerId, null);
+      const id = await this.users.create({
         username,
         passwordHash,
         role,
@@ -113,7 +113,7 @@ export class AccountService {
         mustChangePassword: mustChange,
         ...fields,
       });
-      this.users.audit(actor.name, "user_created", `user:${username}`, {
+      await this.users.audit(actor.name, "user_created", `user:${username}`, {
         role,
         workerId,
         language: fields.language,
@@ -122,13 +122,13 @@ export class AccountService {
         mustChangePassword: mustChange,
       });
       return id;
-    })();
-    return { account: this.get(id), generatedPassword: generated ? password : null };
+    });
+    return { account: await this.get(id), generatedPassword: generated ? password : null };
   }
 
-  update(actor: AccountActor, id: number, changes: AccountChanges): AccountView {
-    const ended = this.db.transaction(() => {
-      const row = this.require(id);
+  async update(actor: AccountActor, id: number, changes: AccountChanges): Promise<AccountView> {
+    const ended = await this.sql.transaction(async () => {
+      const row = await this.require(id);
       const role = changes.role === undefined ? row.role : checkRole(changes.role);
       // Leaving the worker role unlinks the worker record unless a link is given explicitly.
       const workerId = changes.workerId !== undefined ? changes.workerId : role === "worker" ? row.worker_id : null;
@@ -140,58 +140,58 @@ export class AccountService {
       if (workerId !== row.worker_id) next.worker_id = workerId;
       const diff = differences(row, next);
       if (Object.keys(diff).length === 0) return null;
-      if (next.role !== undefined) this.checkMayLoseAdmin(actor, row, "change the role of");
-      this.checkWorkerLink(role, workerId, id);
-      this.users.update(id, next);
+      if (next.role !== undefined) await this.checkMayLoseAdmin(actor, row, "change the role of");
+      await this.checkWorkerLink(role, workerId, id);
+      await this.users.update(id, next);
       // New rights mean a new login: a console open with the old role must not keep its pushes.
-      const sessionsEnded = next.role !== undefined ? this.users.deleteSessionsOf(id) : 0;
-      this.users.audit(actor.name, "user_updated", `user:${row.username}`, { changes: diff, sessionsEnded });
+      const sessionsEnded = next.role !== undefined ? await this.users.deleteSessionsOf(id) : 0;
+      await this.users.audit(actor.name, "user_updated", `user:${row.username}`, { changes: diff, sessionsEnded });
       return next.role !== undefined;
-    })();
+    });
     if (ended) this.revoked(id, "role_changed");
-    return this.get(id);
+    return await this.get(id);
   }
 
   async resetPassword(actor: AccountActor, id: number, choice: PasswordChoice = {}): Promise<WithPassword> {
-    const before = this.require(id);
+    const before = await this.require(id);
     if (actor.userId === id) throw selfRefusal("reset the password of");
     const { password, generated } = chosenPassword(choice);
     const passwordHash = await hashPassword(password);
-    this.db.transaction(() => {
-      this.require(id);
-      this.users.setPassword(id, passwordHash, true);
-      const sessionsEnded = this.users.deleteSessionsOf(id);
-      this.users.audit(actor.name, "user_password_reset", `user:${before.username}`, {
+    await this.sql.transaction(async () => {
+      await this.require(id);
+      await this.users.setPassword(id, passwordHash, true);
+      const sessionsEnded = await this.users.deleteSessionsOf(id);
+      await this.users.audit(actor.name, "user_password_reset", `user:${before.username}`, {
         sessionsEnded,
         passwordSource: generated ? "generated" : "typed",
       });
-    })();
+    });
     this.revoked(id, "password_reset");
-    return { account: this.get(id), generatedPassword: generated ? password : null };
+    return { account: await this.get(id), generatedPassword: generated ? password : null };
   }
 
-  disable(actor: AccountActor, id: number): AccountView {
-    const changed = this.db.transaction(() => {
-      const row = this.require(id);
+  async disable(actor: AccountActor, id: number): Promise<AccountView> {
+    const changed = await this.sql.transaction(async () => {
+      const row = await this.require(id);
       if (row.disabled !== 0) return false;
-      this.checkMayLoseAdmin(actor, row, "disable");
-      this.users.setDisabled(id, true);
-      const sessionsEnded = this.users.deleteSessionsOf(id);
-      this.users.audit(actor.name, "user_disabled", `user:${row.username}`, { sessionsEnded });
+      await this.checkMayLoseAdmin(actor, row, "disable");
+      await this.users.setDisabled(id, true);
+      const sessionsEnded = await this.users.deleteSessionsOf(id);
+      await this.users.audit(actor.name, "user_disabled", `user:${row.username}`, { sessionsEnded });
       return true;
-    })();
+    });
     if (changed) this.revoked(id, "disabled");
-    return this.get(id);
+    return await this.get(id);
   }
 
-  enable(actor: AccountActor, id: number): AccountView {
-    this.db.transaction(() => {
-      const row = this.require(id);
+  async enable(actor: AccountActor, id: number): Promise<AccountView> {
+    await this.sql.transaction(async () => {
+      const row = await this.require(id);
       if (row.disabled === 0) return;
-      this.users.setDisabled(id, false);
-      this.users.audit(actor.name, "user_enabled", `user:${row.username}`);
-    })();
-    return this.get(id);
+      await this.users.setDisabled(id, false);
+      await this.users.audit(actor.name, "user_enabled", `user:${row.username}`);
+    });
+    return await this.get(id);
   }
 
   /**
@@ -204,10 +204,10 @@ export class AccountService {
     passwords: { current: string; next: string },
     keepTokenHash: string | null,
   ): Promise<AccountView> {
-    const row = this.require(user.id);
+    const row = await this.require(user.id);
     const actor = `user:${row.username}`;
     if (!(await verifyPassword(row.password_hash, passwords.current))) {
-      this.users.audit(actor, "password_change_failed", actor, { reason: "current_password_wrong" });
+      await this.users.audit(actor, "password_change_failed", actor, { reason: "current_password_wrong" });
       throw new AnxinError("PASSWORD_CURRENT_WRONG", "the current password is wrong");
     }
     checkPasswordPolicy(passwords.next);
@@ -215,31 +215,31 @@ export class AccountService {
       throw new AnxinError("PASSWORD_UNCHANGED", "the new password must differ from the current one");
     }
     const passwordHash = await hashPassword(passwords.next);
-    this.db.transaction(() => {
-      this.users.setPassword(row.id, passwordHash, false);
-      const otherSessionsEnded = this.users.deleteSessionsOf(row.id, keepTokenHash);
-      this.users.audit(actor, "password_changed", actor, {
+    await this.sql.transaction(async () => {
+      await this.users.setPassword(row.id, passwordHash, false);
+      const otherSessionsEnded = await this.users.deleteSessionsOf(row.id, keepTokenHash);
+      await this.users.audit(actor, "password_changed", actor, {
         required: row.must_change_password !== 0,
         otherSessionsEnded,
       });
-    })();
+    });
     this.revoked(row.id, "password_changed", keepTokenHash);
-    return this.get(row.id);
+    return await this.get(row.id);
   }
 
-  private require(id: number): UserRow {
-    const row = this.users.byId(id);
+  private async require(id: number): Promise<UserRow> {
+    const row = await this.users.byId(id);
     if (!row) throw new AnxinError("USER_NOT_FOUND", `no account with id ${id}`, { id });
     return row;
   }
 
-  private checkUnique(username: string): void {
-    const taken = this.users.byUsernameAnyCase(username);
+  private async checkUnique(username: string): Promise<void> {
+    const taken = await this.users.byUsernameAnyCase(username);
     if (taken) throw new AnxinError("USER_EXISTS", `the username ${taken.username} is taken`, { username });
   }
 
   /** One login per worker, and only `worker` accounts are linked to a worker record. */
-  private checkWorkerLink(role: Role, workerId: number | null, accountId: number | null): void {
+  private async checkWorkerLink(role: Role, workerId: number | null, accountId: number | null): Promise<void> {
     if (role === "worker" && workerId === null) {
       throw new AnxinError("USER_WORKER_LINK_INVALID", "a worker account must name its worker record (workerId)");
     }
@@ -247,9 +247,9 @@ export class AccountService {
       throw new AnxinError("USER_WORKER_LINK_INVALID", `a ${role} account is not linked to a worker record`);
     }
     if (workerId === null) return;
-    const worker = this.users.worker(workerId);
+    const worker = await this.users.worker(workerId);
     if (!worker) throw new AnxinError("WORKER_NOT_FOUND", `no worker with id ${workerId}`, { workerId });
-    const holder = this.users.byWorkerId(workerId);
+    const holder = await this.users.byWorkerId(workerId);
     if (holder && holder.id !== accountId) {
       throw new AnxinError("USER_WORKER_TAKEN", `worker ${worker.code} already logs in as ${holder.username}`, {
         workerId,
@@ -258,9 +258,9 @@ export class AccountService {
   }
 
   /** Refuses to take away an administrator when it is the actor's own account or the last one enabled. */
-  private checkMayLoseAdmin(actor: AccountActor, row: UserRow, what: string): void {
+  private async checkMayLoseAdmin(actor: AccountActor, row: UserRow, what: string): Promise<void> {
     if (actor.userId === row.id) throw selfRefusal(what);
-    if (row.role === "admin" && row.disabled === 0 && this.users.countEnabledAdmins(row.id) === 0) {
+    if (row.role === "admin" && row.disabled === 0 && (await this.users.countEnabledAdmins(row.id)) === 0) {
       throw new AnxinError(
         "USER_LAST_ADMIN",
         `cannot ${what} ${row.username}: the last enabled administrator (make another administrator first)`,

@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { isAnxinError } from "../errors.ts";
 import { createLogger } from "../log.ts";
 import { type Db, openDatabase } from "../storage/database.ts";
+import { SqliteSql } from "../storage/sql/sqlite-sql.ts";
 import { UserRepository } from "../storage/user-repo.ts";
 import type { AccountView } from "./account-schemas.ts";
 import { type AccountActor, AccountService } from "./account-service.ts";
@@ -148,13 +149,14 @@ function passwordLines(username: string, generated: string | null): string {
 }
 
 async function run(command: string, positionals: string[], values: Values, db: Db): Promise<void> {
-  const users = new UserRepository(db);
-  const accounts = new AccountService({ db, users, bus: null });
+  const sql = new SqliteSql(db);
+  const users = new UserRepository(sql);
+  const accounts = new AccountService({ sql, users, bus: null });
   const actor: AccountActor = { name: `cli:${osUser()}`, userId: null };
   const password = () => (values["password-stdin"] ? readPasswordFromStdin() : undefined);
   switch (command) {
     case "list": {
-      const all = accounts.list();
+      const all = await accounts.list();
       process.stdout.write(values.json ? `${JSON.stringify(all, null, 2)}\n` : listText(all));
       return;
     }
@@ -167,7 +169,7 @@ async function run(command: string, positionals: string[], values: Values, db: D
       }
       let workerId: number | null = null;
       if (values.worker !== undefined) {
-        workerId = users.workerIdByCode(values.worker) ?? null;
+        workerId = (await users.workerIdByCode(values.worker)) ?? null;
         if (workerId === null) throw new UsageError(`no worker with code ${values.worker}`);
       }
       const created = await accounts.create(
@@ -188,7 +190,7 @@ async function run(command: string, positionals: string[], values: Values, db: D
     }
     case "reset-password": {
       const username = usernameArg(positionals, "reset-password");
-      const reset = await accounts.resetPassword(actor, accounts.idOf(username), { password: password() });
+      const reset = await accounts.resetPassword(actor, await accounts.idOf(username), { password: password() });
       process.stderr.write(`password of ${username} reset; their sessions are ended\n`);
       process.stdout.write(passwordLines(username, reset.generatedPassword));
       return;
@@ -196,8 +198,8 @@ async function run(command: string, positionals: string[], values: Values, db: D
     case "disable":
     case "enable": {
       const username = usernameArg(positionals, command);
-      const id = accounts.idOf(username);
-      const account = command === "disable" ? accounts.disable(actor, id) : accounts.enable(actor, id);
+      const id = await accounts.idOf(username);
+      const account = command === "disable" ? await accounts.disable(actor, id) : await accounts.enable(actor, id);
       process.stdout.write(`${username}: ${stateOf(account)}\n`);
       return;
     }

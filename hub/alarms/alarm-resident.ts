@@ -13,7 +13,7 @@ import Type, { type Static } from "typebox";
 import { AnxinError } from "../errors.ts";
 import { mayViewHealth } from "../registry/health-access.ts";
 import { type Actor, actorName } from "../registry/registry-audit.ts";
-import type { Db } from "../storage/database.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
 
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -47,22 +47,21 @@ interface Row {
 
 export class AlarmResident {
   constructor(
-    private readonly db: Db,
+    private readonly sql: SqlDatabase,
     private readonly users: UserRepository,
   ) {}
 
   /** The resident of alarm `alarmId` as `viewer` may see them; showing health data writes one audit row. */
-  forAlarm(alarmId: number, viewer: Actor): AlarmResidentView {
-    const row = this.db
-      .prepare(
-        `SELECT a.id AS alarm_id, r.id AS resident_id, r.name, r.conditions, r.medications, r.allergies, r.mobility,
+  async forAlarm(alarmId: number, viewer: Actor): Promise<AlarmResidentView> {
+    const row = (await this.sql.get(
+      `SELECT a.id AS alarm_id, r.id AS resident_id, r.name, r.conditions, r.medications, r.allergies, r.mobility,
                 h.key_holder, h.access_notes
            FROM alarms a
            LEFT JOIN residents r ON r.id = a.resident_id
            LEFT JOIN households h ON h.id = a.household_id
           WHERE a.id = ?`,
-      )
-      .get(alarmId) as Row | undefined;
+      [alarmId],
+    )) as Row | undefined;
     if (!row) throw new AnxinError("ALARM_NOT_FOUND", `no alarm ${alarmId}`, { alarmId });
     if (row.resident_id === null || row.name === null) {
       // The locate stage has not matched the button to a household yet (or its device has none).
@@ -70,7 +69,7 @@ export class AlarmResident {
     }
     const shown = mayViewHealth(viewer);
     if (shown) {
-      this.users.audit(actorName(viewer), "health_data_viewed", `resident:${row.resident_id}`, {
+      await this.users.audit(actorName(viewer), "health_data_viewed", `resident:${row.resident_id}`, {
         alarmId,
         via: "console_resident_card",
         role: viewer.role,

@@ -35,34 +35,34 @@ export class SessionService {
   }
 
   async login(username: string, password: string, from: string): Promise<{ token: string; user: UserRow }> {
-    const user = this.users.byUsername(username);
+    const user = await this.users.byUsername(username);
     this.dummyHash ??= hashPassword(randomBytes(16).toString("hex"));
     const hash = user?.password_hash ?? (await this.dummyHash);
     const valid = await verifyPassword(hash, password);
     if (!user || !valid || user.disabled !== 0) {
-      this.users.audit(`anonymous@${from}`, "login_failed", `user:${username}`);
+      await this.users.audit(`anonymous@${from}`, "login_failed", `user:${username}`);
       throw new AnxinError("AUTH_INVALID_CREDENTIALS", "wrong username or password");
     }
     const token = randomBytes(32).toString("base64url");
-    this.users.createSession(hashToken(token), user.id, new Date(Date.now() + this.ttlMs).toISOString());
-    this.users.audit(`user:${user.username}`, "login", null, { from });
+    await this.users.createSession(hashToken(token), user.id, new Date(Date.now() + this.ttlMs).toISOString());
+    await this.users.audit(`user:${user.username}`, "login", null, { from });
     return { token, user };
   }
 
-  userForToken(token: string | undefined): UserRow | undefined {
+  async userForToken(token: string | undefined): Promise<UserRow | undefined> {
     if (!token) return undefined;
-    return this.userForTokenHash(hashToken(token));
+    return await this.userForTokenHash(hashToken(token));
   }
 
   /** The live session's user (not expired, not ended, account enabled), by the stored hash of its token. */
-  userForTokenHash(tokenHash: string): UserRow | undefined {
-    return this.users.sessionUser(tokenHash, new Date().toISOString());
+  async userForTokenHash(tokenHash: string): Promise<UserRow | undefined> {
+    return await this.users.sessionUser(tokenHash, new Date().toISOString());
   }
 
-  logout(token: string, user: UserRow): void {
+  async logout(token: string, user: UserRow): Promise<void> {
     const tokenHash = hashToken(token);
-    this.users.deleteSession(tokenHash);
-    this.users.audit(`user:${user.username}`, "logout", null);
+    await this.users.deleteSession(tokenHash);
+    await this.users.audit(`user:${user.username}`, "logout", null);
     this.bus?.emit("session.ended", { tokenHash });
   }
 

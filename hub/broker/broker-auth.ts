@@ -154,7 +154,7 @@ export class BrokerAuth {
     if (waitMs > 0) {
       throw refusal(`too many failed logins; try again in ${Math.ceil(waitMs / 1000)} s`, NOT_AUTHORIZED, null, true);
     }
-    const user = this.users.byUsername(username);
+    const user = await this.users.byUsername(username);
     this.dummyHash ??= hashPassword("not-a-password-anyone-has");
     const valid = await verifyPassword(user?.password_hash ?? (await this.dummyHash), password);
     if (!user || !valid || user.disabled !== 0)
@@ -188,8 +188,8 @@ export class BrokerAuth {
    * The broker asks every few seconds, for changes made where no event reaches it
    * (`npm run users` is another process).
    */
-  personStillValid(identity: BrokerIdentity & { type: "user" }): boolean {
-    const user = this.users.byId(identity.userId);
+  async personStillValid(identity: BrokerIdentity & { type: "user" }): Promise<boolean> {
+    const user = await this.users.byId(identity.userId);
     return (
       user !== undefined &&
       user.disabled === 0 &&

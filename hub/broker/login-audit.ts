@@ -8,6 +8,7 @@
  * failures only add to a single overflow row. So a window writes at most
  * 2 × 50 + 1 rows, however many logins fail.
  */
+import type { Logger } from "pino";
 import type { UserRepository } from "../storage/user-repo.ts";
 
 export const AUDIT_WINDOW_MS = 60_000;
@@ -33,6 +34,9 @@ interface Tally {
 
 export class LoginAudit {
   private readonly users: UserRepository;
+  private readonly logger: Logger;
+  /** Rows being written: the hub's stop waits for them before the database closes. */
+  private readonly writing = new Set<Promise<void>>();
   private readonly tallies = new Map<string, Tally>();
   private overflow = { failures: 0, addresses: new Set<string>() };
   private timer: NodeJS.Timeout | null = null;
@@ -42,8 +46,9 @@ export class LoginAudit {
    */
   private stopped = false;
 
-  constructor(deps: { users: UserRepository }) {
+  constructor(deps: { users: UserRepository; logger: Logger }) {
     this.users = deps.users;
+    this.logger = deps.logger;
   }
 
   start(): void {
@@ -53,11 +58,12 @@ export class LoginAudit {
   }
 
   /** Writes what the window holds; the hub calls it when it stops, so nothing counted is lost. */
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.flush();
     this.stopped = true;
+    await Promise.all([...this.writing]);
   }
 
   failed(login: FailedLogin, at: Date): void {
@@ -84,7 +90,7 @@ export class LoginAudit {
   /** Successful logins of people (not devices) are rare and say who watched device traffic. */
   loggedIn(username: string, address: string, role: string): void {
     if (this.stopped) return;
-    this.users.audit(`user:${username}`, "mqtt_login", null, { from: address, role });
+    this.append(`user:${username}`, "mqtt_login", null, { from: address, role });
   }
 
   flush(): void {
@@ -101,7 +107,7 @@ export class LoginAudit {
     }
     this.tallies.clear();
     if (this.overflow.failures > 0) {
-      this.users.audit("anonymous", "mqtt_login_failed", null, {
+      this.append("anonymous", "mqtt_login_failed", null, {
         failures: this.overflow.failures,
         addresses: this.overflow.addresses.size,
         overflow: true,
@@ -112,6 +118,17 @@ export class LoginAudit {
 
   private write(login: FailedLogin, detail: Record<string, unknown>): void {
     const target = login.target ?? (login.username ? `username:${login.username.slice(0, 64)}` : null);
-    this.users.audit(`anonymous@${login.address}`, "mqtt_login_failed", target, { ...detail, from: login.address });
+    this.append(`anonymous@${login.address}`, "mqtt_login_failed", target, { ...detail, from: login.address });
+  }
+
+  /** A login never waits for its audit row; a row that cannot be written is logged instead. */
+  private append(actor: string, action: string, target: string | null, detail: Record<string, unknown>): void {
+    const write = this.users
+      .audit(actor, action, target, detail)
+      .catch((error: unknown) =>
+        this.logger.error({ err: error, code: "STORAGE_FAILED", action }, "could not write an MQTT login's audit row"),
+      )
+      .finally(() => this.writing.delete(write));
+    this.writing.add(write);
   }
 }

@@ -183,7 +183,11 @@ export class MqttBroker {
     this.server = server;
     this.deps.refusals.start();
     this.deps.loginAudit.start();
-    this.sweepTimer = setInterval(() => this.sweepPeople(), PEOPLE_SWEEP_MS);
+    this.sweepTimer = setInterval(() => {
+      this.sweepPeople().catch((error: unknown) =>
+        this.logger.error({ err: error, code: "STORAGE_FAILED" }, "could not check people's MQTT sessions"),
+      );
+    }, PEOPLE_SWEEP_MS);
     this.sweepTimer.unref();
     this.logger.info(
       {
@@ -216,7 +220,7 @@ export class MqttBroker {
     await closed;
     this.clients.clear();
     this.deps.refusals.stop();
-    this.deps.loginAudit.stop();
+    await this.deps.loginAudit.stop();
   }
 
   publish(topic: string, payload: string, options: PublishOptions): Promise<void> {
@@ -248,10 +252,18 @@ export class MqttBroker {
   }
 
   /** People's sessions whose account changed elsewhere (the CLI): closed within PEOPLE_SWEEP_MS. */
-  private sweepPeople(): void {
+  private async sweepPeople(): Promise<void> {
     const { auth } = this.deps;
+    const stale = new Set<number>();
+    for (const client of this.clients) {
+      const identity = auth.identity(client);
+      if (identity?.type === "user" && !stale.has(identity.userId) && !(await auth.personStillValid(identity))) {
+        stale.add(identity.userId);
+      }
+    }
+    if (stale.size === 0) return;
     this.closeSessions(
-      (identity) => identity.type === "user" && !auth.personStillValid(identity),
+      (identity) => identity.type === "user" && stale.has(identity.userId),
       "account disabled, password changed or role changed",
     );
   }

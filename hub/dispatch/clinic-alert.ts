@@ -80,8 +80,8 @@ export function auditClinicDisclosure(
   alarmId: number,
   residentId: number,
   clinicId: number,
-): void {
-  users.audit("system", "health_data_disclosed", `resident:${residentId}`, {
+): Promise<void> {
+  return users.audit("system", "health_data_disclosed", `resident:${residentId}`, {
     to: `clinic:${clinicId}`,
     alarmId,
     channel: "sms",

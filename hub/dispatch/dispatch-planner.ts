@@ -128,7 +128,7 @@ export class DispatchPlanner {
       const alert = clinicAlertMessage({ alarm, household, resident, clinic, settings, now });
       effects.outboxAdded += await outbox.enqueue([alert.message]);
       disclosed = alert.disclosed;
-      if (alert.disclosed && resident) auditClinicDisclosure(users, alarm.id, resident.id, clinic.id);
+      if (alert.disclosed && resident) await auditClinicDisclosure(users, alarm.id, resident.id, clinic.id);
     }
     await alarms.appendEvent(alarm.id, "clinic_selected", "system", {
       clinic: { id: clinic.id, code: clinic.code, name: clinic.name },

@@ -229,7 +229,7 @@ export class DispatchViews {
     }
     const resident = alarm.resident_id ? await this.repo.resident(alarm.resident_id) : undefined;
     if (!resident) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} has no resident on record`, { alarmId });
-    this.users.audit(`user:${user.username}`, "health_data_viewed", `resident:${resident.id}`, {
+    await this.users.audit(`user:${user.username}`, "health_data_viewed", `resident:${resident.id}`, {
       alarmId,
       via: "worker_page",
     });

@@ -101,7 +101,7 @@ export class WorkerActions {
         if (open) await this.declineOffer(open, worker, user, "went off duty", effects);
       }
       await repo.setDuty(worker.id, onDuty);
-      users.audit(`user:${user.username}`, "worker_duty_changed", `worker:${worker.id}`, { onDuty });
+      await users.audit(`user:${user.username}`, "worker_duty_changed", `worker:${worker.id}`, { onDuty });
       return this.workerOf(user);
     });
   }

@@ -63,10 +63,10 @@ export class FamilyPage {
     const closed = closedAt(alarm);
     const detail = { ip: viewer.ip, userAgent: viewer.userAgent?.slice(0, 200) ?? null };
     if (closed !== null && now.getTime() > Date.parse(closed) + this.settings.linkGraceH * 3_600_000) {
-      this.users.audit(actor, "family_page_refused", target, { ...detail, reason: "expired" });
+      await this.users.audit(actor, "family_page_refused", target, { ...detail, reason: "expired" });
       return { kind: "expired" };
     }
-    this.users.audit(actor, "family_page_viewed", target, detail);
+    await this.users.audit(actor, "family_page_viewed", target, detail);
     const resident = alarm.resident_id ? this.registry.resident(alarm.resident_id) : undefined;
     return {
       kind: "view",

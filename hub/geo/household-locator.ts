@@ -8,7 +8,6 @@
  */
 import booleanPointInPolygon from "@turf/boolean-point-in-polygon";
 import type { MultiPolygon, Polygon } from "geojson";
-import type { Db } from "../storage/database.ts";
 
 export interface GridOutline {
   id: number;
@@ -87,17 +86,6 @@ export class HouseholdLocator {
   ) {
     this.gridLocator = new GridLocator(grids);
     this.gazetteer = gazetteer;
-  }
-
-  /** Reads the current grids and queries the gazetteer table (one indexed lookup per address). */
-  static fromDatabase(db: Db): HouseholdLocator {
-    const grids = (
-      db.prepare("SELECT id, code, name, polygon FROM grids").all() as (Omit<GridOutline, "polygon"> & {
-        polygon: string;
-      })[]
-    ).map((g) => ({ ...g, polygon: JSON.parse(g.polygon) as Polygon | MultiPolygon }));
-    const lookup = db.prepare("SELECT lat, lng FROM gazetteer WHERE address = ?");
-    return new HouseholdLocator(grids, (address) => lookup.get(address) as { lat: number; lng: number } | undefined);
   }
 
   locate(input: { address: string; lat?: number | null; lng?: number | null }): LocateResult {

@@ -25,7 +25,7 @@ export interface GuardOptions {
 /** An onRequest hook that admits a request only with a live session whose role is allowed. */
 export function requireRole(sessions: SessionService, roles: readonly Role[] = ALL_STAFF, options: GuardOptions = {}) {
   return async function guard(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-    const user = sessions.userForToken(request.cookies[SESSION_COOKIE]);
+    const user = await sessions.userForToken(request.cookies[SESSION_COOKIE]);
     if (!user) throw new AnxinError("AUTH_REQUIRED", "log in first");
     if (!SessionService.roleAllows(user.role, roles)) {
       throw new AnxinError("AUTH_FORBIDDEN", `role ${user.role} may not do this`, { role: user.role });

@@ -1,6 +1,7 @@
 /** Devices (call buttons): only the secret's hash is ever stored. */
-import { type Db, nowIso } from "../storage/database.ts";
+import { nowIso } from "../storage/database.ts";
 import type { PresenceBuffer } from "../storage/presence-buffer.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import { type ListQuery, referencesTo, selectPage, updateColumns } from "./registry-sql.ts";
 
 export interface DeviceRecord {
@@ -36,25 +37,27 @@ const DEVICE_SELECT = "devices.*, households.code AS household_code, households.
 const DEVICE_FROM = "devices LEFT JOIN households ON households.id = devices.household_id";
 
 export class DeviceRepo {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
   /** The running hub's presence, written behind: flushed before a list, laid over one device. */
   private readonly presence: PresenceBuffer | null;
 
-  constructor(db: Db, presence: PresenceBuffer | null = null) {
-    this.db = db;
+  constructor(sql: SqlDatabase, presence: PresenceBuffer | null = null) {
+    this.sql = sql;
     this.presence = presence;
   }
 
-  listDevices(query: ListQuery & { status?: "active" | "revoked" | undefined; householdId?: number | undefined }): {
+  async listDevices(
+    query: ListQuery & { status?: "active" | "revoked" | undefined; householdId?: number | undefined },
+  ): Promise<{
     rows: DeviceListRow[];
     total: number;
-  } {
+  }> {
     this.presence?.flush();
     const where = [];
     if (query.status !== undefined) where.push({ sql: "devices.status = ?", params: [query.status] });
     if (query.householdId !== undefined) where.push({ sql: "devices.household_id = ?", params: [query.householdId] });
-    return selectPage<DeviceListRow>(
-      this.db,
+    return await selectPage<DeviceListRow>(
+      this.sql,
       {
         select: DEVICE_SELECT,
         from: DEVICE_FROM,
@@ -66,33 +69,34 @@ export class DeviceRepo {
     );
   }
 
-  device(id: string): DeviceListRow | undefined {
-    const row = this.db.prepare(`SELECT ${DEVICE_SELECT} FROM ${DEVICE_FROM} WHERE devices.id = ?`).get(id) as
+  async device(id: string): Promise<DeviceListRow | undefined> {
+    const row = (await this.sql.get(`SELECT ${DEVICE_SELECT} FROM ${DEVICE_FROM} WHERE devices.id = ?`, [id])) as
       | DeviceListRow
       | undefined;
     return row && this.presence ? this.presence.overlay(id, row) : row;
   }
 
-  insertDevice(device: { id: string; householdId: number | null; secretHash: string }): void {
-    this.db
-      .prepare("INSERT INTO devices (id, household_id, secret_hash, status, created_at) VALUES (?, ?, ?, 'active', ?)")
-      .run(device.id, device.householdId, device.secretHash, nowIso());
+  async insertDevice(device: { id: string; householdId: number | null; secretHash: string }): Promise<void> {
+    await this.sql.run(
+      "INSERT INTO devices (id, household_id, secret_hash, status, created_at) VALUES (?, ?, ?, 'active', ?)",
+      [device.id, device.householdId, device.secretHash, nowIso()],
+    );
   }
 
-  updateDevice(id: string, changes: DeviceColumns): void {
-    updateColumns(this.db, "devices", { column: "id", value: id }, changes);
+  async updateDevice(id: string, changes: DeviceColumns): Promise<void> {
+    await updateColumns(this.sql, "devices", { column: "id", value: id }, changes);
   }
 
-  deviceReferences(id: string): { label: string; count: number }[] {
-    return referencesTo(this.db, DEVICE_REFERENCES, id);
+  async deviceReferences(id: string): Promise<{ label: string; count: number }[]> {
+    return await referencesTo(this.sql, DEVICE_REFERENCES, id);
   }
 
-  deleteDevice(id: string): void {
-    this.db.prepare("DELETE FROM devices WHERE id = ?").run(id);
+  async deleteDevice(id: string): Promise<void> {
+    await this.sql.run("DELETE FROM devices WHERE id = ?", [id]);
   }
 
   /** The broker looks devices up before users, so a device named like a user would hide that user's MQTT login. */
-  isUsername(name: string): boolean {
-    return this.db.prepare("SELECT 1 FROM users WHERE username = ?").get(name) !== undefined;
+  async isUsername(name: string): Promise<boolean> {
+    return (await this.sql.get("SELECT 1 FROM users WHERE username = ?", [name])) !== undefined;
   }
 }

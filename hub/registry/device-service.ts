@@ -10,7 +10,8 @@
 import { randomBytes } from "node:crypto";
 import { hashDeviceSecret } from "../accounts/device-secret.ts";
 import type { DeviceCredentialsReason, EventBus } from "../events.ts";
-import { type Db, nowIso } from "../storage/database.ts";
+import { nowIso } from "../storage/database.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { DeviceRepo } from "./device-repo.ts";
 import type { HouseholdRepo } from "./household-repo.ts";
 import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
@@ -34,92 +35,103 @@ function newSecret(): string {
 }
 
 export class DeviceService {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
   private readonly devices: DeviceRepo;
   private readonly households: HouseholdRepo;
   private readonly audit: RegistryAudit;
   private readonly bus: EventBus;
 
-  constructor(deps: { db: Db; devices: DeviceRepo; households: HouseholdRepo; audit: RegistryAudit; bus: EventBus }) {
-    this.db = deps.db;
+  constructor(deps: {
+    sql: SqlDatabase;
+    devices: DeviceRepo;
+    households: HouseholdRepo;
+    audit: RegistryAudit;
+    bus: EventBus;
+  }) {
+    this.sql = deps.sql;
     this.devices = deps.devices;
     this.households = deps.households;
     this.audit = deps.audit;
     this.bus = deps.bus;
   }
 
-  list(
+  async list(
     query: ListQuery & { status?: "active" | "revoked" | undefined; householdId?: number | undefined },
-  ): Page<DeviceView> {
-    return toPage(this.devices.listDevices(query), query, deviceView);
+  ): Promise<Page<DeviceView>> {
+    return toPage(await this.devices.listDevices(query), query, deviceView);
   }
 
-  get(id: string): DeviceView {
-    return deviceView(found(this.devices.device(id), "device", id));
+  async get(id: string): Promise<DeviceView> {
+    return deviceView(found(await this.devices.device(id), "device", id));
   }
 
-  provision(input: ProvisionInput, actor: Actor): DeviceWithSecret {
+  async provision(input: ProvisionInput, actor: Actor): Promise<DeviceWithSecret> {
     const householdId = input.householdId ?? null;
-    if (householdId !== null) this.requireHousehold(householdId);
-    if (this.devices.isUsername(input.id)) {
+    if (householdId !== null) await this.requireHousehold(householdId);
+    if (await this.devices.isUsername(input.id)) {
       throw new RegistryError("REGISTRY_DUPLICATE", `${input.id} is a hub user's name; choose another device id`);
     }
     const secret = newSecret();
-    this.db.transaction(() => {
-      uniquely(
+    await this.sql.transaction(async () => {
+      await uniquely(
         () => this.devices.insertDevice({ id: input.id, householdId, secretHash: hashDeviceSecret(secret) }),
         `a device with id ${input.id} already exists`,
       );
-      this.audit.record(actor, "device_provisioned", `device:${input.id}`, { householdId });
-    })();
-    return { device: this.get(input.id), secret };
+      await this.audit.record(actor, "device_provisioned", `device:${input.id}`, { householdId });
+    });
+    return { device: await this.get(input.id), secret };
   }
 
   /** Binds the device to a household, or unbinds it with `null`. */
-  bind(id: string, householdId: number | null, actor: Actor): DeviceView {
-    const before = this.activeDevice(id, "bind");
-    if (householdId !== null) this.requireHousehold(householdId);
-    this.db.transaction(() => {
-      this.devices.updateDevice(id, { household_id: householdId });
+  async bind(id: string, householdId: number | null, actor: Actor): Promise<DeviceView> {
+    const before = await this.activeDevice(id, "bind");
+    if (householdId !== null) await this.requireHousehold(householdId);
+    await this.sql.transaction(async () => {
+      await this.devices.updateDevice(id, { household_id: householdId });
       const diff = diffRecords({ householdId: before.household_id }, { householdId });
-      if (Object.keys(diff).length > 0) this.audit.updated(actor, "device", id, diff);
-    })();
-    return this.get(id);
+      if (Object.keys(diff).length > 0) await this.audit.updated(actor, "device", id, diff);
+    });
+    return await this.get(id);
   }
 
-  rotate(id: string, actor: Actor): DeviceWithSecret {
-    this.activeDevice(id, "rotate the secret of");
+  async rotate(id: string, actor: Actor): Promise<DeviceWithSecret> {
+    await this.activeDevice(id, "rotate the secret of");
     const secret = newSecret();
-    this.db.transaction(() => {
-      this.devices.updateDevice(id, { secret_hash: hashDeviceSecret(secret), secret_rotated_at: nowIso() });
-      this.audit.record(actor, "device_secret_rotated", `device:${id}`);
-    })();
+    await this.sql.transaction(async () => {
+      await this.devices.updateDevice(id, { secret_hash: hashDeviceSecret(secret), secret_rotated_at: nowIso() });
+      await this.audit.record(actor, "device_secret_rotated", `device:${id}`);
+    });
     this.credentialsChanged(id, "secret_rotated");
-    return { device: this.get(id), secret };
+    return { device: await this.get(id), secret };
   }
 
   /** Revoking twice changes nothing and is not an error: the device is revoked either way. */
-  revoke(id: string, actor: Actor): DeviceView {
-    const before = found(this.devices.device(id), "device", id);
+  async revoke(id: string, actor: Actor): Promise<DeviceView> {
+    const before = found(await this.devices.device(id), "device", id);
     if (before.status === "active") {
-      this.db.transaction(() => {
-        this.devices.updateDevice(id, { status: "revoked", revoked_at: nowIso() });
-        this.audit.record(actor, "device_revoked", `device:${id}`, { householdId: before.household_id });
-      })();
+      await this.sql.transaction(async () => {
+        await this.devices.updateDevice(id, { status: "revoked", revoked_at: nowIso() });
+        await this.audit.record(actor, "device_revoked", `device:${id}`, { householdId: before.household_id });
+      });
     }
     // Also when it was revoked already: a session that outlived an earlier revocation ends now.
     this.credentialsChanged(id, "revoked");
-    return this.get(id);
+    return await this.get(id);
   }
 
   /** Only a device that never raised a press can go (a mistaken provisioning); others are revoked instead. */
-  delete(id: string, actor: Actor): void {
-    const before = found(this.devices.device(id), "device", id);
-    this.db.transaction(() => {
-      refuseIfReferenced("device", id, this.devices.deviceReferences(id), "revoke it instead to keep its history");
-      this.devices.deleteDevice(id);
-      this.audit.deleted(actor, "device", id, { householdId: before.household_id, status: before.status });
-    })();
+  async delete(id: string, actor: Actor): Promise<void> {
+    const before = found(await this.devices.device(id), "device", id);
+    await this.sql.transaction(async () => {
+      refuseIfReferenced(
+        "device",
+        id,
+        await this.devices.deviceReferences(id),
+        "revoke it instead to keep its history",
+      );
+      await this.devices.deleteDevice(id);
+      await this.audit.deleted(actor, "device", id, { householdId: before.household_id, status: before.status });
+    });
     this.credentialsChanged(id, "deleted");
   }
 
@@ -127,15 +139,16 @@ export class DeviceService {
     this.bus.emit("device.credentials_changed", { deviceId, reason });
   }
 
-  private activeDevice(id: string, action: string) {
-    const device = found(this.devices.device(id), "device", id);
+  private async activeDevice(id: string, action: string) {
+    const device = found(await this.devices.device(id), "device", id);
     if (device.status === "revoked") {
       throw new RegistryError("REGISTRY_CONFLICT", `cannot ${action} device ${id}: it is revoked; provision a new one`);
     }
     return device;
   }
 
-  private requireHousehold(householdId: number): void {
-    if (!this.households.household(householdId)) throw fieldError("householdId", `no household with id ${householdId}`);
+  private async requireHousehold(householdId: number): Promise<void> {
+    if (!(await this.households.household(householdId)))
+      throw fieldError("householdId", `no household with id ${householdId}`);
   }
 }

@@ -6,7 +6,7 @@
  * copied when they were located, and moving people silently is worse.
  */
 import { normaliseAddress } from "../geo/household-locator.ts";
-import type { Db } from "../storage/database.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { GazetteerColumns, PlaceRepo } from "./place-repo.ts";
 import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
 import { fieldError, found, uniquely } from "./registry-errors.ts";
@@ -29,67 +29,67 @@ function normalisedOrRefused(address: string): string {
 }
 
 export class GazetteerService {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
   private readonly places: PlaceRepo;
   private readonly audit: RegistryAudit;
 
-  constructor(deps: { db: Db; places: PlaceRepo; audit: RegistryAudit }) {
-    this.db = deps.db;
+  constructor(deps: { sql: SqlDatabase; places: PlaceRepo; audit: RegistryAudit }) {
+    this.sql = deps.sql;
     this.places = deps.places;
     this.audit = deps.audit;
   }
 
-  list(query: ListQuery): Page<GazetteerView> {
+  async list(query: ListQuery): Promise<Page<GazetteerView>> {
     const q = query.q === undefined ? undefined : normaliseAddress(query.q);
-    return toPage(this.places.listGazetteer({ ...query, q }), query, gazetteerView);
+    return toPage(await this.places.listGazetteer({ ...query, q }), query, gazetteerView);
   }
 
-  get(id: number): GazetteerView {
-    return gazetteerView(found(this.places.gazetteerEntry(id), "gazetteer entry", id));
+  async get(id: number): Promise<GazetteerView> {
+    return gazetteerView(found(await this.places.gazetteerEntry(id), "gazetteer entry", id));
   }
 
-  create(input: GazetteerInput, actor: Actor): GazetteerView {
+  async create(input: GazetteerInput, actor: Actor): Promise<GazetteerView> {
     const entry = {
       address: normalisedOrRefused(input.address),
       lat: input.lat,
       lng: input.lng,
       source: input.source ?? null,
     };
-    const id = this.db.transaction(() => {
-      const id = uniquely(
+    const id = await this.sql.transaction(async () => {
+      const id = await uniquely(
         () => this.places.insertGazetteer(entry),
         `the gazetteer already has the address "${entry.address}"`,
       );
-      this.audit.created(actor, "gazetteer", id, entry);
+      await this.audit.created(actor, "gazetteer", id, entry);
       return id;
-    })();
-    return this.get(id);
+    });
+    return await this.get(id);
   }
 
-  update(id: number, patch: GazetteerPatch, actor: Actor): GazetteerView {
-    const before = found(this.places.gazetteerEntry(id), "gazetteer entry", id);
+  async update(id: number, patch: GazetteerPatch, actor: Actor): Promise<GazetteerView> {
+    const before = found(await this.places.gazetteerEntry(id), "gazetteer entry", id);
     const changes: GazetteerColumns = {};
     if (patch.address !== undefined) changes.address = normalisedOrRefused(patch.address);
     if (patch.lat !== undefined) changes.lat = patch.lat;
     if (patch.lng !== undefined) changes.lng = patch.lng;
     if (patch.source !== undefined) changes.source = patch.source;
-    this.db.transaction(() => {
-      uniquely(
+    await this.sql.transaction(async () => {
+      await uniquely(
         () => this.places.updateGazetteer(id, changes),
         `the gazetteer already has the address "${changes.address}"`,
       );
       const diff = diffRecords(before, { ...before, ...changes });
-      if (Object.keys(diff).length > 0) this.audit.updated(actor, "gazetteer", id, diff);
-    })();
-    return this.get(id);
+      if (Object.keys(diff).length > 0) await this.audit.updated(actor, "gazetteer", id, diff);
+    });
+    return await this.get(id);
   }
 
   /** Nothing references an entry: households keep the coordinates they were given. */
-  delete(id: number, actor: Actor): void {
-    const before = found(this.places.gazetteerEntry(id), "gazetteer entry", id);
-    this.db.transaction(() => {
-      this.places.deleteGazetteer(id);
-      this.audit.deleted(actor, "gazetteer", id, { address: before.address, lat: before.lat, lng: before.lng });
-    })();
+  async delete(id: number, actor: Actor): Promise<void> {
+    const before = found(await this.places.gazetteerEntry(id), "gazetteer entry", id);
+    await this.sql.transaction(async () => {
+      await this.places.deleteGazetteer(id);
+      await this.audit.deleted(actor, "gazetteer", id, { address: before.address, lat: before.lat, lng: before.lng });
+    });
   }
 }

@@ -5,7 +5,7 @@
  * move to the grid that now does.
  */
 import { GridLocator } from "../geo/household-locator.ts";
-import type { Db } from "../storage/database.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import { checkGridPolygon, type PolygonInput } from "./geometry.ts";
 import type { GridColumns, PlaceRepo } from "./place-repo.ts";
 import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
@@ -27,25 +27,25 @@ export type GridPatch = Partial<GridInput>;
 const MAX_LISTED_CODES = 20;
 
 export class GridService {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
   private readonly places: PlaceRepo;
   private readonly audit: RegistryAudit;
 
-  constructor(deps: { db: Db; places: PlaceRepo; audit: RegistryAudit }) {
-    this.db = deps.db;
+  constructor(deps: { sql: SqlDatabase; places: PlaceRepo; audit: RegistryAudit }) {
+    this.sql = deps.sql;
     this.places = deps.places;
     this.audit = deps.audit;
   }
 
-  list(query: ListQuery): Page<GridView> {
-    return toPage(this.places.listGrids(query), query, gridView);
+  async list(query: ListQuery): Promise<Page<GridView>> {
+    return toPage(await this.places.listGrids(query), query, gridView);
   }
 
-  get(id: number): GridView {
-    return gridView(found(this.places.grid(id), "grid", id));
+  async get(id: number): Promise<GridView> {
+    return gridView(found(await this.places.grid(id), "grid", id));
   }
 
-  create(input: GridInput, actor: Actor): GridView {
+  async create(input: GridInput, actor: Actor): Promise<GridView> {
     const polygon = checkGridPolygon(input.polygon);
     const record = {
       code: input.code,
@@ -54,16 +54,16 @@ export class GridService {
       leader_phone: input.leaderPhone ?? null,
       polygon: JSON.stringify(polygon),
     };
-    const id = this.db.transaction(() => {
-      const id = uniquely(() => this.places.insertGrid(record), `a grid with code ${input.code} already exists`);
-      this.audit.created(actor, "grid", id, { code: record.code, name: record.name });
+    const id = await this.sql.transaction(async () => {
+      const id = await uniquely(() => this.places.insertGrid(record), `a grid with code ${input.code} already exists`);
+      await this.audit.created(actor, "grid", id, { code: record.code, name: record.name });
       return id;
-    })();
-    return this.get(id);
+    });
+    return await this.get(id);
   }
 
-  update(id: number, patch: GridPatch, actor: Actor): GridView {
-    const before = found(this.places.grid(id), "grid", id);
+  async update(id: number, patch: GridPatch, actor: Actor): Promise<GridView> {
+    const before = found(await this.places.grid(id), "grid", id);
     const changes: GridColumns = {};
     if (patch.code !== undefined) changes.code = patch.code;
     if (patch.name !== undefined) changes.name = patch.name;
@@ -71,54 +71,54 @@ export class GridService {
     if (patch.leaderPhone !== undefined) changes.leader_phone = patch.leaderPhone;
     const polygon = patch.polygon === undefined ? undefined : checkGridPolygon(patch.polygon);
     if (polygon) changes.polygon = JSON.stringify(polygon);
-    this.db.transaction(() => {
-      const moved = polygon ? this.rehomeHouseholds(id, polygon) : [];
-      uniquely(() => this.places.updateGrid(id, changes), `a grid with code ${patch.code} already exists`);
+    await this.sql.transaction(async () => {
+      const moved = polygon ? await this.rehomeHouseholds(id, polygon) : [];
+      await uniquely(() => this.places.updateGrid(id, changes), `a grid with code ${patch.code} already exists`);
       const diff = diffRecords(before, { ...before, ...changes });
       // The outline itself is too long for the log; that it changed, and who moved, is what matters.
       if (diff.polygon) diff.polygon = { changed: true };
       if (Object.keys(diff).length > 0 || moved.length > 0) {
-        this.audit.updated(actor, "grid", id, diff, moved.length > 0 ? { householdsMoved: moved } : {});
+        await this.audit.updated(actor, "grid", id, diff, moved.length > 0 ? { householdsMoved: moved } : {});
       }
-    })();
-    return this.get(id);
+    });
+    return await this.get(id);
   }
 
-  delete(id: number, actor: Actor): void {
-    const before = found(this.places.grid(id), "grid", id);
-    this.db.transaction(() => {
+  async delete(id: number, actor: Actor): Promise<void> {
+    const before = found(await this.places.grid(id), "grid", id);
+    await this.sql.transaction(async () => {
       refuseIfReferenced(
         "grid",
         id,
-        this.places.gridReferences(id),
+        await this.places.gridReferences(id),
         "move its households and workers to another grid first",
       );
-      this.places.deleteGrid(id);
-      this.audit.deleted(actor, "grid", id, { code: before.code, name: before.name });
-    })();
+      await this.places.deleteGrid(id);
+      await this.audit.deleted(actor, "grid", id, { code: before.code, name: before.name });
+    });
   }
 
   /**
    * Households of the grid that the new outline no longer contains move to the
    * grid that does contain them; if none does, the whole change is refused.
    */
-  private rehomeHouseholds(
+  private async rehomeHouseholds(
     gridId: number,
     polygon: ReturnType<typeof checkGridPolygon>,
-  ): { code: string; grid: string }[] {
-    const outlines = this.places.gridOutlines({ id: gridId, polygon });
+  ): Promise<{ code: string; grid: string }[]> {
+    const outlines = await this.places.gridOutlines({ id: gridId, polygon });
     const self = new GridLocator(outlines.filter((g) => g.id === gridId));
     const others = new GridLocator(outlines.filter((g) => g.id !== gridId));
     const moved: { code: string; grid: string }[] = [];
     const stranded: string[] = [];
-    for (const household of this.places.placedHouseholdsOf(gridId)) {
+    for (const household of await this.places.placedHouseholdsOf(gridId)) {
       if (self.gridAt(household.lat, household.lng)) continue;
       const next = others.gridAt(household.lat, household.lng);
       if (!next) {
         stranded.push(household.code);
         continue;
       }
-      this.places.setHouseholdGrid(household.id, next.id);
+      await this.places.setHouseholdGrid(household.id, next.id);
       moved.push({ code: household.code, grid: next.code });
     }
     if (stranded.length > 0) {

@@ -70,9 +70,9 @@ export class HealthAccess {
    * The resident as `viewer` may see them. `via` names the response (e.g.
    * `household:12`) for the audit row written when health data is shown.
    */
-  present(row: ResidentRecord, viewer: Actor, via: string): ResidentView {
+  async present(row: ResidentRecord, viewer: Actor, via: string): Promise<ResidentView> {
     const shown = mayViewHealth(viewer);
-    if (shown) this.audit.record(viewer, "health_data_viewed", `resident:${row.id}`, { via, role: viewer.role });
+    if (shown) await this.audit.record(viewer, "health_data_viewed", `resident:${row.id}`, { via, role: viewer.role });
     return {
       id: row.id,
       householdId: row.household_id,

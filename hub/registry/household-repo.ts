@@ -3,8 +3,9 @@
  * relative's priority is unique per resident (a UNIQUE index), so reordering
  * goes through negative priorities inside one transaction.
  */
-import { type Db, nowIso } from "../storage/database.ts";
+import { nowIso } from "../storage/database.ts";
 import type { PresenceBuffer } from "../storage/presence-buffer.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import { type ListQuery, referencesTo, selectPage, updateColumns } from "./registry-sql.ts";
 
 export interface HouseholdRecord {
@@ -65,18 +66,20 @@ const HOUSEHOLD_REFERENCES = [
 const RESIDENT_REFERENCES = [{ label: "alarms", sql: "SELECT COUNT(*) AS n FROM alarms WHERE resident_id = ?" }];
 
 export class HouseholdRepo {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
   /** The running hub's device presence, written behind: flushed before a household's devices are read. */
   private readonly presence: PresenceBuffer | null;
 
-  constructor(db: Db, presence: PresenceBuffer | null = null) {
-    this.db = db;
+  constructor(sql: SqlDatabase, presence: PresenceBuffer | null = null) {
+    this.sql = sql;
     this.presence = presence;
   }
 
-  listHouseholds(query: ListQuery & { gridId?: number | undefined }): { rows: HouseholdRecord[]; total: number } {
-    return selectPage<HouseholdRecord>(
-      this.db,
+  async listHouseholds(
+    query: ListQuery & { gridId?: number | undefined },
+  ): Promise<{ rows: HouseholdRecord[]; total: number }> {
+    return await selectPage<HouseholdRecord>(
+      this.sql,
       {
         select: "*",
         from: "households",
@@ -88,61 +91,65 @@ export class HouseholdRepo {
     );
   }
 
-  household(id: number): HouseholdRecord | undefined {
-    return this.db.prepare("SELECT * FROM households WHERE id = ?").get(id) as HouseholdRecord | undefined;
+  async household(id: number): Promise<HouseholdRecord | undefined> {
+    return (await this.sql.get("SELECT * FROM households WHERE id = ?", [id])) as HouseholdRecord | undefined;
   }
 
-  insertHousehold(household: Omit<HouseholdRecord, "id" | "created_at">): number {
+  async insertHousehold(household: Omit<HouseholdRecord, "id" | "created_at">): Promise<number> {
     return Number(
-      this.db
-        .prepare(
+      (
+        await this.sql.get<{ id: number }>(
           `INSERT INTO households (code, address, lat, lng, grid_id, key_holder, access_notes, location_source, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+          [
+            household.code,
+            household.address,
+            household.lat,
+            household.lng,
+            household.grid_id,
+            household.key_holder,
+            household.access_notes,
+            household.location_source,
+            nowIso(),
+          ],
         )
-        .run(
-          household.code,
-          household.address,
-          household.lat,
-          household.lng,
-          household.grid_id,
-          household.key_holder,
-          household.access_notes,
-          household.location_source,
-          nowIso(),
-        ).lastInsertRowid,
+      )?.id,
     );
   }
 
-  updateHousehold(id: number, changes: HouseholdColumns): void {
-    updateColumns(this.db, "households", { column: "id", value: id }, changes);
+  async updateHousehold(id: number, changes: HouseholdColumns): Promise<void> {
+    await updateColumns(this.sql, "households", { column: "id", value: id }, changes);
   }
 
-  householdReferences(id: number): { label: string; count: number }[] {
-    return referencesTo(this.db, HOUSEHOLD_REFERENCES, id);
+  async householdReferences(id: number): Promise<{ label: string; count: number }[]> {
+    return await referencesTo(this.sql, HOUSEHOLD_REFERENCES, id);
   }
 
   /** The household with its residents and their relatives; the caller checks references first. */
-  deleteHousehold(id: number): void {
-    this.db
-      .prepare("DELETE FROM relatives WHERE resident_id IN (SELECT id FROM residents WHERE household_id = ?)")
-      .run(id);
-    this.db.prepare("DELETE FROM residents WHERE household_id = ?").run(id);
-    this.db.prepare("DELETE FROM households WHERE id = ?").run(id);
+  async deleteHousehold(id: number): Promise<void> {
+    await this.sql.run("DELETE FROM relatives WHERE resident_id IN (SELECT id FROM residents WHERE household_id = ?)", [
+      id,
+    ]);
+    await this.sql.run("DELETE FROM residents WHERE household_id = ?", [id]);
+    await this.sql.run("DELETE FROM households WHERE id = ?", [id]);
   }
 
-  devicesOf(householdId: number): { id: string; status: string; online: number; last_seen_at: string | null }[] {
+  async devicesOf(
+    householdId: number,
+  ): Promise<{ id: string; status: string; online: number; last_seen_at: string | null }[]> {
     this.presence?.flush();
-    return this.db
-      .prepare("SELECT id, status, online, last_seen_at FROM devices WHERE household_id = ? ORDER BY id")
-      .all(householdId) as { id: string; status: string; online: number; last_seen_at: string | null }[];
+    return (await this.sql.all(
+      "SELECT id, status, online, last_seen_at FROM devices WHERE household_id = ? ORDER BY id",
+      [householdId],
+    )) as { id: string; status: string; online: number; last_seen_at: string | null }[];
   }
 
-  listResidents(query: ListQuery & { householdId?: number | undefined }): {
+  async listResidents(query: ListQuery & { householdId?: number | undefined }): Promise<{
     rows: (ResidentRecord & { household_code: string })[];
     total: number;
-  } {
-    return selectPage<ResidentRecord & { household_code: string }>(
-      this.db,
+  }> {
+    return await selectPage<ResidentRecord & { household_code: string }>(
+      this.sql,
       {
         select: "residents.*, households.code AS household_code",
         from: "residents JOIN households ON households.id = residents.household_id",
@@ -155,86 +162,88 @@ export class HouseholdRepo {
     );
   }
 
-  residentsOf(householdId: number): ResidentRecord[] {
-    return this.db
-      .prepare("SELECT * FROM residents WHERE household_id = ? ORDER BY id")
-      .all(householdId) as ResidentRecord[];
+  async residentsOf(householdId: number): Promise<ResidentRecord[]> {
+    return (await this.sql.all("SELECT * FROM residents WHERE household_id = ? ORDER BY id", [
+      householdId,
+    ])) as ResidentRecord[];
   }
 
-  resident(id: number): ResidentRecord | undefined {
-    return this.db.prepare("SELECT * FROM residents WHERE id = ?").get(id) as ResidentRecord | undefined;
+  async resident(id: number): Promise<ResidentRecord | undefined> {
+    return (await this.sql.get("SELECT * FROM residents WHERE id = ?", [id])) as ResidentRecord | undefined;
   }
 
-  insertResident(resident: Omit<ResidentRecord, "id">): number {
+  async insertResident(resident: Omit<ResidentRecord, "id">): Promise<number> {
     return Number(
-      this.db
-        .prepare(
+      (
+        await this.sql.get<{ id: number }>(
           `INSERT INTO residents (household_id, name, birth_date, sex, phone, language, conditions, medications,
-             allergies, mobility, consent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             allergies, mobility, consent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+          [
+            resident.household_id,
+            resident.name,
+            resident.birth_date,
+            resident.sex,
+            resident.phone,
+            resident.language,
+            resident.conditions,
+            resident.medications,
+            resident.allergies,
+            resident.mobility,
+            resident.consent,
+          ],
         )
-        .run(
-          resident.household_id,
-          resident.name,
-          resident.birth_date,
-          resident.sex,
-          resident.phone,
-          resident.language,
-          resident.conditions,
-          resident.medications,
-          resident.allergies,
-          resident.mobility,
-          resident.consent,
-        ).lastInsertRowid,
+      )?.id,
     );
   }
 
-  updateResident(id: number, changes: ResidentColumns): void {
-    updateColumns(this.db, "residents", { column: "id", value: id }, changes);
+  async updateResident(id: number, changes: ResidentColumns): Promise<void> {
+    await updateColumns(this.sql, "residents", { column: "id", value: id }, changes);
   }
 
-  residentReferences(id: number): { label: string; count: number }[] {
-    return referencesTo(this.db, RESIDENT_REFERENCES, id);
+  async residentReferences(id: number): Promise<{ label: string; count: number }[]> {
+    return await referencesTo(this.sql, RESIDENT_REFERENCES, id);
   }
 
-  deleteResident(id: number): void {
-    this.db.prepare("DELETE FROM relatives WHERE resident_id = ?").run(id);
-    this.db.prepare("DELETE FROM residents WHERE id = ?").run(id);
+  async deleteResident(id: number): Promise<void> {
+    await this.sql.run("DELETE FROM relatives WHERE resident_id = ?", [id]);
+    await this.sql.run("DELETE FROM residents WHERE id = ?", [id]);
   }
 
-  relativesOf(residentId: number): RelativeRecord[] {
-    return this.db
-      .prepare("SELECT * FROM relatives WHERE resident_id = ? ORDER BY priority")
-      .all(residentId) as RelativeRecord[];
+  async relativesOf(residentId: number): Promise<RelativeRecord[]> {
+    return (await this.sql.all("SELECT * FROM relatives WHERE resident_id = ? ORDER BY priority", [
+      residentId,
+    ])) as RelativeRecord[];
   }
 
-  relative(id: number): RelativeRecord | undefined {
-    return this.db.prepare("SELECT * FROM relatives WHERE id = ?").get(id) as RelativeRecord | undefined;
+  async relative(id: number): Promise<RelativeRecord | undefined> {
+    return (await this.sql.get("SELECT * FROM relatives WHERE id = ?", [id])) as RelativeRecord | undefined;
   }
 
-  insertRelative(relative: Omit<RelativeRecord, "id">): number {
+  async insertRelative(relative: Omit<RelativeRecord, "id">): Promise<number> {
     return Number(
-      this.db
-        .prepare(
-          "INSERT INTO relatives (resident_id, priority, name, relation, phone, language, updates) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      (
+        await this.sql.get<{ id: number }>(
+          "INSERT INTO relatives (resident_id, priority, name, relation, phone, language, updates) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+          [
+            relative.resident_id,
+            relative.priority,
+            relative.name,
+            relative.relation,
+            relative.phone,
+            relative.language,
+            relative.updates,
+          ],
         )
-        .run(
-          relative.resident_id,
-          relative.priority,
-          relative.name,
-          relative.relation,
-          relative.phone,
-          relative.language,
-          relative.updates,
-        ).lastInsertRowid,
+      )?.id,
     );
   }
 
-  updateRelative(id: number, changes: RelativeColumns): void {
-    updateColumns(this.db, "relatives", { column: "id", value: id }, changes);
+  async updateRelative(id: number, changes: RelativeColumns): Promise<void> {
+    await updateColumns(this.sql, "relatives", { column: "id", value: id }, changes);
   }
 
-  deleteRelative(id: number): void {
-    this.db.prepare("DELETE FROM relatives WHERE id = ?").run(id);
+  async deleteRelative(id: number): Promise<void> {
+    await this.sql.run("DELETE FROM relatives WHERE id = ?", [id]);
   }
 
   /**
@@ -242,11 +251,14 @@ export class HouseholdRepo {
    * (which must be exactly that resident's relatives). Two passes because the
    * UNIQUE (resident_id, priority) index is checked row by row.
    */
-  renumberRelatives(residentId: number, orderedIds: readonly number[]): void {
-    this.db.prepare("UPDATE relatives SET priority = -priority WHERE resident_id = ?").run(residentId);
-    const set = this.db.prepare("UPDATE relatives SET priority = ? WHERE id = ? AND resident_id = ?");
-    orderedIds.forEach((id, index) => {
-      set.run(index + 1, id, residentId);
-    });
+  async renumberRelatives(residentId: number, orderedIds: readonly number[]): Promise<void> {
+    await this.sql.run("UPDATE relatives SET priority = -priority WHERE resident_id = ?", [residentId]);
+    for (const [index, id] of orderedIds.entries()) {
+      await this.sql.run("UPDATE relatives SET priority = ? WHERE id = ? AND resident_id = ?", [
+        index + 1,
+        id,
+        residentId,
+      ]);
+    }
   }
 }

@@ -6,14 +6,14 @@
  * never stored where no one would be sent.
  */
 import { HouseholdLocator, normaliseAddress } from "../geo/household-locator.ts";
-import type { Db } from "../storage/database.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { HealthAccess, ResidentDetailView } from "./health-access.ts";
 import type { HouseholdColumns, HouseholdRecord, HouseholdRepo } from "./household-repo.ts";
 import type { PlaceRepo } from "./place-repo.ts";
 import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
 import { fieldError, found, RegistryError, refuseIfReferenced, uniquely } from "./registry-errors.ts";
 import type { ListQuery, Page } from "./registry-sql.ts";
-import { type HouseholdView, householdView, relativeView, toPage } from "./registry-views.ts";
+import { type HouseholdView, householdView, relativeView, toPageReading } from "./registry-views.ts";
 
 export interface HouseholdInput {
   code: string;
@@ -34,58 +34,62 @@ export interface HouseholdDetailView extends HouseholdView {
 type Placement = Pick<HouseholdRecord, "lat" | "lng" | "grid_id" | "location_source">;
 
 export class HouseholdService {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
   private readonly households: HouseholdRepo;
   private readonly places: PlaceRepo;
   private readonly health: HealthAccess;
   private readonly audit: RegistryAudit;
 
   constructor(deps: {
-    db: Db;
+    sql: SqlDatabase;
     households: HouseholdRepo;
     places: PlaceRepo;
     health: HealthAccess;
     audit: RegistryAudit;
   }) {
-    this.db = deps.db;
+    this.sql = deps.sql;
     this.households = deps.households;
     this.places = deps.places;
     this.health = deps.health;
     this.audit = deps.audit;
   }
 
-  list(query: ListQuery & { gridId?: number | undefined }): Page<HouseholdView> {
+  async list(query: ListQuery & { gridId?: number | undefined }): Promise<Page<HouseholdView>> {
     const q = query.q === undefined ? undefined : normaliseAddress(query.q);
-    return toPage(this.households.listHouseholds({ ...query, q }), query, (row) => this.view(row));
+    return await toPageReading(await this.households.listHouseholds({ ...query, q }), query, (row) => this.view(row));
   }
 
-  get(id: number): HouseholdView {
-    return this.view(found(this.households.household(id), "household", id));
+  async get(id: number): Promise<HouseholdView> {
+    return await this.view(found(await this.households.household(id), "household", id));
   }
 
   /** The household with its residents (health data as `viewer` may see it), their relatives, and its devices. */
-  detail(id: number, viewer: Actor): HouseholdDetailView {
-    const household = this.get(id);
+  async detail(id: number, viewer: Actor): Promise<HouseholdDetailView> {
+    const household = await this.get(id);
     const via = `household:${id}`;
-    return this.db.transaction(() => ({
-      ...household,
-      residents: this.households.residentsOf(id).map((resident) => ({
-        ...this.health.present(resident, viewer, via),
-        relatives: this.households.relativesOf(resident.id).map(relativeView),
-      })),
-      devices: this.households.devicesOf(id).map((d) => ({
+    // One transaction: the residents, their relatives and the audit rows of what was shown agree.
+    return await this.sql.transaction(async () => {
+      const residents: ResidentDetailView[] = [];
+      for (const resident of await this.households.residentsOf(id)) {
+        residents.push({
+          ...(await this.health.present(resident, viewer, via)),
+          relatives: (await this.households.relativesOf(resident.id)).map(relativeView),
+        });
+      }
+      const devices = (await this.households.devicesOf(id)).map((d) => ({
         id: d.id,
         status: d.status,
         online: d.online === 1,
         lastSeenAt: d.last_seen_at,
-      })),
-    }))();
+      }));
+      return { ...household, residents, devices };
+    });
   }
 
-  create(input: HouseholdInput, actor: Actor): HouseholdView {
+  async create(input: HouseholdInput, actor: Actor): Promise<HouseholdView> {
     const address = normaliseAddress(input.address);
     if (address === "") throw fieldError("address", "must not be blank");
-    const placement = this.place(input.code, address, input.lat ?? null, input.lng ?? null);
+    const placement = await this.place(input.code, address, input.lat ?? null, input.lng ?? null);
     const record = {
       code: input.code,
       address,
@@ -93,12 +97,12 @@ export class HouseholdService {
       key_holder: input.keyHolder ?? null,
       access_notes: input.accessNotes ?? null,
     };
-    const id = this.db.transaction(() => {
-      const id = uniquely(
+    const id = await this.sql.transaction(async () => {
+      const id = await uniquely(
         () => this.households.insertHousehold(record),
         `a household with code ${input.code} already exists`,
       );
-      this.audit.created(actor, "household", id, {
+      await this.audit.created(actor, "household", id, {
         code: record.code,
         address: record.address,
         lat: record.lat,
@@ -107,12 +111,12 @@ export class HouseholdService {
         locationSource: record.location_source,
       });
       return id;
-    })();
-    return this.get(id);
+    });
+    return await this.get(id);
   }
 
-  update(id: number, patch: HouseholdPatch, actor: Actor): HouseholdView {
-    const before = found(this.households.household(id), "household", id);
+  async update(id: number, patch: HouseholdPatch, actor: Actor): Promise<HouseholdView> {
+    const before = found(await this.households.household(id), "household", id);
     const changes: HouseholdColumns = {};
     if (patch.code !== undefined) changes.code = patch.code;
     if (patch.address !== undefined) {
@@ -133,17 +137,20 @@ export class HouseholdService {
     const addressMoves =
       changes.address !== undefined && changes.address !== before.address && before.location_source === "gazetteer";
     if (coordinatesGiven || addressMoves) {
-      Object.assign(changes, this.place(changes.code ?? before.code, address, patch.lat ?? null, patch.lng ?? null));
+      Object.assign(
+        changes,
+        await this.place(changes.code ?? before.code, address, patch.lat ?? null, patch.lng ?? null),
+      );
     }
-    this.db.transaction(() => {
-      uniquely(
+    await this.sql.transaction(async () => {
+      await uniquely(
         () => this.households.updateHousehold(id, changes),
         `a household with code ${patch.code} already exists`,
       );
       const diff = diffRecords(before, { ...before, ...changes });
-      if (Object.keys(diff).length > 0) this.audit.updated(actor, "household", id, diff);
-    })();
-    return this.get(id);
+      if (Object.keys(diff).length > 0) await this.audit.updated(actor, "household", id, diff);
+    });
+    return await this.get(id);
   }
 
   /**
@@ -151,27 +158,30 @@ export class HouseholdService {
    * residents and relatives); one with history stays, so alarm history keeps
    * saying where help was sent.
    */
-  delete(id: number, actor: Actor): void {
-    const before = found(this.households.household(id), "household", id);
-    this.db.transaction(() => {
+  async delete(id: number, actor: Actor): Promise<void> {
+    const before = found(await this.households.household(id), "household", id);
+    await this.sql.transaction(async () => {
       refuseIfReferenced(
         "household",
         id,
-        this.households.householdReferences(id),
+        await this.households.householdReferences(id),
         "it is kept for alarm history; unbind or revoke its devices so it can no longer raise alarms",
       );
-      const residents = this.households.residentsOf(id).map((r) => r.id);
-      this.households.deleteHousehold(id);
-      this.audit.deleted(actor, "household", id, { code: before.code, address: before.address, residents });
-    })();
+      const residents = (await this.households.residentsOf(id)).map((r) => r.id);
+      await this.households.deleteHousehold(id);
+      await this.audit.deleted(actor, "household", id, { code: before.code, address: before.address, residents });
+    });
   }
 
-  private view(row: HouseholdRecord): HouseholdView {
-    return householdView(row, this.places.gridSummary(row.grid_id));
+  private async view(row: HouseholdRecord): Promise<HouseholdView> {
+    return householdView(row, await this.places.gridSummary(row.grid_id));
   }
 
-  private place(code: string, address: string, lat: number | null, lng: number | null): Placement {
-    const locator = new HouseholdLocator(this.places.gridOutlines(), (a) => this.places.gazetteerPoint(a));
+  private async place(code: string, address: string, lat: number | null, lng: number | null): Promise<Placement> {
+    // The locator asks the gazetteer only when no coordinates are given: then it is read first.
+    const known =
+      lat === null && lng === null ? await this.places.gazetteerPoint(normaliseAddress(address)) : undefined;
+    const locator = new HouseholdLocator(await this.places.gridOutlines(), () => known);
     const result = locator.locate({ address, lat, lng });
     if (result.ok) {
       return { lat: result.lat, lng: result.lng, grid_id: result.grid.id, location_source: result.source };

@@ -3,7 +3,7 @@
  * GeoJSON text; gazetteer addresses are stored normalised (one spelling each).
  */
 import type { GridOutline } from "../geo/household-locator.ts";
-import type { Db } from "../storage/database.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { GridPolygon } from "./geometry.ts";
 import { type ListQuery, referencesTo, selectPage, updateColumns } from "./registry-sql.ts";
 
@@ -41,56 +41,59 @@ const GRID_REFERENCES = [
 ] as const;
 
 export class PlaceRepo {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
 
-  constructor(db: Db) {
-    this.db = db;
+  constructor(sql: SqlDatabase) {
+    this.sql = sql;
   }
 
-  listGrids(query: ListQuery): { rows: GridRecord[]; total: number } {
-    return selectPage<GridRecord>(
-      this.db,
+  async listGrids(query: ListQuery): Promise<{ rows: GridRecord[]; total: number }> {
+    return await selectPage<GridRecord>(
+      this.sql,
       { select: "*", from: "grids", searchColumns: ["code", "name", "leader_name"], orderBy: "code" },
       query,
     );
   }
 
-  grid(id: number): GridRecord | undefined {
-    return this.db.prepare("SELECT * FROM grids WHERE id = ?").get(id) as GridRecord | undefined;
+  async grid(id: number): Promise<GridRecord | undefined> {
+    return (await this.sql.get("SELECT * FROM grids WHERE id = ?", [id])) as GridRecord | undefined;
   }
 
-  gridSummary(id: number | null): { id: number; code: string; name: string } | null {
+  async gridSummary(id: number | null): Promise<{ id: number; code: string; name: string } | null> {
     if (id === null) return null;
     return (
-      (this.db.prepare("SELECT id, code, name FROM grids WHERE id = ?").get(id) as
+      ((await this.sql.get("SELECT id, code, name FROM grids WHERE id = ?", [id])) as
         | { id: number; code: string; name: string }
         | undefined) ?? null
     );
   }
 
-  insertGrid(grid: Omit<GridRecord, "id">): number {
+  async insertGrid(grid: Omit<GridRecord, "id">): Promise<number> {
     return Number(
-      this.db
-        .prepare("INSERT INTO grids (code, name, leader_name, leader_phone, polygon) VALUES (?, ?, ?, ?, ?)")
-        .run(grid.code, grid.name, grid.leader_name, grid.leader_phone, grid.polygon).lastInsertRowid,
+      (
+        await this.sql.get<{ id: number }>(
+          "INSERT INTO grids (code, name, leader_name, leader_phone, polygon) VALUES (?, ?, ?, ?, ?) RETURNING id",
+          [grid.code, grid.name, grid.leader_name, grid.leader_phone, grid.polygon],
+        )
+      )?.id,
     );
   }
 
-  updateGrid(id: number, changes: GridColumns): void {
-    updateColumns(this.db, "grids", { column: "id", value: id }, changes);
+  async updateGrid(id: number, changes: GridColumns): Promise<void> {
+    await updateColumns(this.sql, "grids", { column: "id", value: id }, changes);
   }
 
-  deleteGrid(id: number): void {
-    this.db.prepare("DELETE FROM grids WHERE id = ?").run(id);
+  async deleteGrid(id: number): Promise<void> {
+    await this.sql.run("DELETE FROM grids WHERE id = ?", [id]);
   }
 
-  gridReferences(id: number): { label: string; count: number }[] {
-    return referencesTo(this.db, GRID_REFERENCES, id);
+  async gridReferences(id: number): Promise<{ label: string; count: number }[]> {
+    return await referencesTo(this.sql, GRID_REFERENCES, id);
   }
 
   /** Every grid outline, for point-in-polygon; `replacing` substitutes one grid's outline before it is stored. */
-  gridOutlines(replacing?: { id: number; polygon: GridPolygon }): GridOutline[] {
-    const rows = this.db.prepare("SELECT id, code, name, polygon FROM grids ORDER BY id").all() as GridRecord[];
+  async gridOutlines(replacing?: { id: number; polygon: GridPolygon }): Promise<GridOutline[]> {
+    const rows = (await this.sql.all("SELECT id, code, name, polygon FROM grids ORDER BY id")) as GridRecord[];
     return rows.map((row) => ({
       id: row.id,
       code: row.code,
@@ -100,48 +103,52 @@ export class PlaceRepo {
   }
 
   /** Households of the grid that have coordinates: the ones a new outline might leave behind. */
-  placedHouseholdsOf(gridId: number): PlacedHousehold[] {
-    return this.db
-      .prepare("SELECT id, code, lat, lng FROM households WHERE grid_id = ? AND lat IS NOT NULL AND lng IS NOT NULL")
-      .all(gridId) as PlacedHousehold[];
+  async placedHouseholdsOf(gridId: number): Promise<PlacedHousehold[]> {
+    return (await this.sql.all(
+      "SELECT id, code, lat, lng FROM households WHERE grid_id = ? AND lat IS NOT NULL AND lng IS NOT NULL",
+      [gridId],
+    )) as PlacedHousehold[];
   }
 
-  setHouseholdGrid(householdId: number, gridId: number): void {
-    this.db.prepare("UPDATE households SET grid_id = ? WHERE id = ?").run(gridId, householdId);
+  async setHouseholdGrid(householdId: number, gridId: number): Promise<void> {
+    await this.sql.run("UPDATE households SET grid_id = ? WHERE id = ?", [gridId, householdId]);
   }
 
-  listGazetteer(query: ListQuery): { rows: GazetteerRecord[]; total: number } {
-    return selectPage<GazetteerRecord>(
-      this.db,
+  async listGazetteer(query: ListQuery): Promise<{ rows: GazetteerRecord[]; total: number }> {
+    return await selectPage<GazetteerRecord>(
+      this.sql,
       { select: "*", from: "gazetteer", searchColumns: ["address", "source"], orderBy: "address" },
       query,
     );
   }
 
-  gazetteerEntry(id: number): GazetteerRecord | undefined {
-    return this.db.prepare("SELECT * FROM gazetteer WHERE id = ?").get(id) as GazetteerRecord | undefined;
+  async gazetteerEntry(id: number): Promise<GazetteerRecord | undefined> {
+    return (await this.sql.get("SELECT * FROM gazetteer WHERE id = ?", [id])) as GazetteerRecord | undefined;
   }
 
   /** Looks up an already normalised address. */
-  gazetteerPoint(normalisedAddress: string): { lat: number; lng: number } | undefined {
-    return this.db.prepare("SELECT lat, lng FROM gazetteer WHERE address = ?").get(normalisedAddress) as
+  async gazetteerPoint(normalisedAddress: string): Promise<{ lat: number; lng: number } | undefined> {
+    return (await this.sql.get("SELECT lat, lng FROM gazetteer WHERE address = ?", [normalisedAddress])) as
       | { lat: number; lng: number }
       | undefined;
   }
 
-  insertGazetteer(entry: Omit<GazetteerRecord, "id">): number {
+  async insertGazetteer(entry: Omit<GazetteerRecord, "id">): Promise<number> {
     return Number(
-      this.db
-        .prepare("INSERT INTO gazetteer (address, lat, lng, source) VALUES (?, ?, ?, ?)")
-        .run(entry.address, entry.lat, entry.lng, entry.source).lastInsertRowid,
+      (
+        await this.sql.get<{ id: number }>(
+          "INSERT INTO gazetteer (address, lat, lng, source) VALUES (?, ?, ?, ?) RETURNING id",
+          [entry.address, entry.lat, entry.lng, entry.source],
+        )
+      )?.id,
     );
   }
 
-  updateGazetteer(id: number, changes: GazetteerColumns): void {
-    updateColumns(this.db, "gazetteer", { column: "id", value: id }, changes);
+  async updateGazetteer(id: number, changes: GazetteerColumns): Promise<void> {
+    await updateColumns(this.sql, "gazetteer", { column: "id", value: id }, changes);
   }
 
-  deleteGazetteer(id: number): void {
-    this.db.prepare("DELETE FROM gazetteer WHERE id = ?").run(id);
+  async deleteGazetteer(id: number): Promise<void> {
+    await this.sql.run("DELETE FROM gazetteer WHERE id = ?", [id]);
   }
 }

@@ -45,8 +45,8 @@ export class RegistryAudit {
     this.users = users;
   }
 
-  created(actor: Actor, kind: RegistryKind, id: number | string, detail: Record<string, unknown>): void {
-    this.users.audit(actorName(actor), "registry_created", `${kind}:${id}`, detail);
+  created(actor: Actor, kind: RegistryKind, id: number | string, detail: Record<string, unknown>): Promise<void> {
+    return this.users.audit(actorName(actor), "registry_created", `${kind}:${id}`, detail);
   }
 
   /** `extra` carries consequences of the change, such as households moved to another grid. */
@@ -56,16 +56,16 @@ export class RegistryAudit {
     id: number | string,
     changes: Changes,
     extra: Record<string, unknown> = {},
-  ): void {
-    this.users.audit(actorName(actor), "registry_updated", `${kind}:${id}`, { changes, ...extra });
+  ): Promise<void> {
+    return this.users.audit(actorName(actor), "registry_updated", `${kind}:${id}`, { changes, ...extra });
   }
 
-  deleted(actor: Actor, kind: RegistryKind, id: number | string, detail: Record<string, unknown>): void {
-    this.users.audit(actorName(actor), "registry_deleted", `${kind}:${id}`, detail);
+  deleted(actor: Actor, kind: RegistryKind, id: number | string, detail: Record<string, unknown>): Promise<void> {
+    return this.users.audit(actorName(actor), "registry_deleted", `${kind}:${id}`, detail);
   }
 
   /** Device actions and health-data views have their own action names. */
-  record(actor: Actor, action: string, target: string, detail?: Record<string, unknown>): void {
-    this.users.audit(actorName(actor), action, target, detail);
+  record(actor: Actor, action: string, target: string, detail?: Record<string, unknown>): Promise<void> {
+    return this.users.audit(actorName(actor), action, target, detail);
   }
 }

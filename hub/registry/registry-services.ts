@@ -3,8 +3,8 @@
  * composition root (and tests) need a single call.
  */
 import type { EventBus } from "../events.ts";
-import type { Db } from "../storage/database.ts";
 import type { PresenceBuffer } from "../storage/presence-buffer.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
 import { ClinicService } from "./clinic-service.ts";
 import { DeviceRepo } from "./device-repo.ts";
@@ -33,27 +33,27 @@ export interface RegistryServices {
 }
 
 export function createRegistryServices(deps: {
-  db: Db;
+  sql: SqlDatabase;
   users: UserRepository;
   bus: EventBus;
   /** The running hub's device presence (written behind), so device views show it current. */
   presence?: PresenceBuffer;
 }): RegistryServices {
-  const { db, bus } = deps;
+  const { sql, bus } = deps;
   const audit = new RegistryAudit(deps.users);
   const health = new HealthAccess(audit);
-  const places = new PlaceRepo(db);
-  const households = new HouseholdRepo(db, deps.presence ?? null);
-  const devices = new DeviceRepo(db, deps.presence ?? null);
-  const responders = new ResponderRepo(db);
+  const places = new PlaceRepo(sql);
+  const households = new HouseholdRepo(sql, deps.presence ?? null);
+  const devices = new DeviceRepo(sql, deps.presence ?? null);
+  const responders = new ResponderRepo(sql);
   return {
-    grids: new GridService({ db, places, audit }),
-    gazetteer: new GazetteerService({ db, places, audit }),
-    households: new HouseholdService({ db, households, places, health, audit }),
-    residents: new ResidentService({ db, households, health, audit }),
-    relatives: new RelativeService({ db, households, audit }),
-    devices: new DeviceService({ db, devices, households, audit, bus }),
-    workers: new WorkerService({ db, responders, places, audit }),
-    clinics: new ClinicService({ db, responders, places, audit }),
+    grids: new GridService({ sql, places, audit }),
+    gazetteer: new GazetteerService({ sql, places, audit }),
+    households: new HouseholdService({ sql, households, places, health, audit }),
+    residents: new ResidentService({ sql, households, health, audit }),
+    relatives: new RelativeService({ sql, households, audit }),
+    devices: new DeviceService({ sql, devices, households, audit, bus }),
+    workers: new WorkerService({ sql, responders, places, audit }),
+    clinics: new ClinicService({ sql, responders, places, audit }),
   };
 }

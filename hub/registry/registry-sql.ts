@@ -2,7 +2,7 @@
  * Small SQL helpers shared by the registry repositories: paged lists with a
  * `q` search, and partial updates over a fixed list of columns.
  */
-import type { Db } from "../storage/database.ts";
+import type { SqlSession, SqlValue } from "../storage/sql/sql-port.ts";
 
 export interface ListQuery {
   /** Free text matched (case-insensitively, as a substring) against the resource's name, code and address. */
@@ -28,19 +28,19 @@ export function likePattern(q: string): string {
  * `from`, `searchColumns` and `where` come from code, never from the request;
  * request values only ever travel as bound parameters.
  */
-export function selectPage<Row>(
-  db: Db,
+export async function selectPage<Row>(
+  sql: SqlSession,
   spec: {
     select: string;
     from: string;
     searchColumns: readonly string[];
     orderBy: string;
-    where?: readonly { sql: string; params: readonly unknown[] }[];
+    where?: readonly { sql: string; params: readonly SqlValue[] }[];
   },
   query: ListQuery,
-): { rows: Row[]; total: number } {
+): Promise<{ rows: Row[]; total: number }> {
   const clauses: string[] = [];
-  const params: unknown[] = [];
+  const params: SqlValue[] = [];
   for (const condition of spec.where ?? []) {
     clauses.push(condition.sql);
     params.push(...condition.params);
@@ -51,35 +51,39 @@ export function selectPage<Row>(
     params.push(...spec.searchColumns.map(() => likePattern(q)));
   }
   const where = clauses.length > 0 ? ` WHERE ${clauses.join(" AND ")}` : "";
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM ${spec.from}${where}`).get(...params) as { n: number }).n;
-  const rows = db
-    .prepare(`SELECT ${spec.select} FROM ${spec.from}${where} ORDER BY ${spec.orderBy} LIMIT ? OFFSET ?`)
-    .all(...params, query.limit, query.offset) as Row[];
+  const total = ((await sql.get(`SELECT COUNT(*) AS n FROM ${spec.from}${where}`, [...params])) as { n: number }).n;
+  const rows = (await sql.all(
+    `SELECT ${spec.select} FROM ${spec.from}${where} ORDER BY ${spec.orderBy} LIMIT ? OFFSET ?`,
+    [...params, query.limit, query.offset],
+  )) as Row[];
   return { rows, total };
 }
 
 /** `UPDATE <table> SET a = ?, b = ? WHERE <key> = ?` for the columns present in `changes`. */
-export function updateColumns(
-  db: Db,
+export async function updateColumns(
+  sql: SqlSession,
   table: string,
   key: { column: string; value: number | string },
-  changes: Readonly<Record<string, unknown>>,
-): void {
+  changes: Readonly<Record<string, SqlValue | undefined>>,
+): Promise<void> {
   const columns = Object.keys(changes);
   if (columns.length === 0) return;
-  db.prepare(`UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE ${key.column} = ?`).run(
-    ...columns.map((c) => changes[c]),
+  await sql.run(`UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE ${key.column} = ?`, [
+    ...columns.map((c) => changes[c] ?? null),
     key.value,
-  );
+  ]);
 }
 
 /** How many rows of each referencing table point at a record; the names of those with any. */
-export function referencesTo(
-  db: Db,
+export async function referencesTo(
+  sql: SqlSession,
   references: readonly { label: string; sql: string }[],
   id: number | string,
-): { label: string; count: number }[] {
-  return references
-    .map((ref) => ({ label: ref.label, count: (db.prepare(ref.sql).get(id) as { n: number }).n }))
-    .filter((ref) => ref.count > 0);
+): Promise<{ label: string; count: number }[]> {
+  const counts: { label: string; count: number }[] = [];
+  for (const ref of references) {
+    const count = ((await sql.get(ref.sql, [id])) as { n: number }).n;
+    if (count > 0) counts.push({ label: ref.label, count });
+  }
+  return counts;
 }

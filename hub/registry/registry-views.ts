@@ -101,6 +101,17 @@ export function toPage<Row, View>(
   return { items: result.rows.map(view), total: result.total, limit: query.limit, offset: query.offset };
 }
 
+/** As `toPage`, for views that read more (a row's grid): one row after the other, not all at once. */
+export async function toPageReading<Row, View>(
+  result: { rows: Row[]; total: number },
+  query: ListQuery,
+  view: (row: Row) => Promise<View>,
+): Promise<Page<View>> {
+  const items: View[] = [];
+  for (const row of result.rows) items.push(await view(row));
+  return { items, total: result.total, limit: query.limit, offset: query.offset };
+}
+
 export function gridView(row: GridRecord): GridView {
   return {
     id: row.id,

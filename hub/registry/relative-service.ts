@@ -3,7 +3,7 @@
  * first and listed first. Priorities stay 1..n without gaps or repeats through
  * every insert, move, reorder and delete.
  */
-import type { Db } from "../storage/database.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { HouseholdRepo, RelativeColumns } from "./household-repo.ts";
 import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
 import { fieldError, found, RegistryFieldError } from "./registry-errors.ts";
@@ -30,33 +30,33 @@ function moved(ids: readonly number[], id: number, priority: number): number[] {
 }
 
 export class RelativeService {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
   private readonly households: HouseholdRepo;
   private readonly audit: RegistryAudit;
 
-  constructor(deps: { db: Db; households: HouseholdRepo; audit: RegistryAudit }) {
-    this.db = deps.db;
+  constructor(deps: { sql: SqlDatabase; households: HouseholdRepo; audit: RegistryAudit }) {
+    this.sql = deps.sql;
     this.households = deps.households;
     this.audit = deps.audit;
   }
 
-  list(residentId: number): RelativeView[] {
-    found(this.households.resident(residentId), "resident", residentId);
-    return this.households.relativesOf(residentId).map(relativeView);
+  async list(residentId: number): Promise<RelativeView[]> {
+    found(await this.households.resident(residentId), "resident", residentId);
+    return (await this.households.relativesOf(residentId)).map(relativeView);
   }
 
-  get(id: number): RelativeView {
-    return relativeView(found(this.households.relative(id), "relative", id));
+  async get(id: number): Promise<RelativeView> {
+    return relativeView(found(await this.households.relative(id), "relative", id));
   }
 
-  create(residentId: number, input: RelativeInput, actor: Actor): RelativeView {
-    found(this.households.resident(residentId), "resident", residentId);
-    const id = this.db.transaction(() => {
-      const ids = this.households.relativesOf(residentId).map((r) => r.id);
+  async create(residentId: number, input: RelativeInput, actor: Actor): Promise<RelativeView> {
+    found(await this.households.resident(residentId), "resident", residentId);
+    const id = await this.sql.transaction(async () => {
+      const ids = (await this.households.relativesOf(residentId)).map((r) => r.id);
       const priority = this.checkedPriority(input.priority, ids.length + 1);
       // Older data (imports) may have gaps; closing them first makes n + 1 a free priority.
-      this.households.renumberRelatives(residentId, ids);
-      const id = this.households.insertRelative({
+      await this.households.renumberRelatives(residentId, ids);
+      const id = await this.households.insertRelative({
         resident_id: residentId,
         // Appended past the end first; the renumbering then puts it where it was asked to go.
         priority: ids.length + 1,
@@ -66,40 +66,45 @@ export class RelativeService {
         language: input.language ?? "zh-CN",
         updates: input.updates === false ? 0 : 1,
       });
-      this.households.renumberRelatives(residentId, moved([...ids, id], id, priority));
-      this.audit.created(actor, "relative", id, { residentId, name: input.name, relation: input.relation, priority });
+      await this.households.renumberRelatives(residentId, moved([...ids, id], id, priority));
+      await this.audit.created(actor, "relative", id, {
+        residentId,
+        name: input.name,
+        relation: input.relation,
+        priority,
+      });
       return id;
-    })();
-    return this.get(id);
+    });
+    return await this.get(id);
   }
 
-  update(id: number, patch: RelativePatch, actor: Actor): RelativeView {
-    const before = found(this.households.relative(id), "relative", id);
+  async update(id: number, patch: RelativePatch, actor: Actor): Promise<RelativeView> {
+    const before = found(await this.households.relative(id), "relative", id);
     const changes: RelativeColumns = {};
     if (patch.name !== undefined) changes.name = patch.name;
     if (patch.relation !== undefined) changes.relation = patch.relation;
     if (patch.phone !== undefined) changes.phone = patch.phone;
     if (patch.language !== undefined) changes.language = patch.language;
     if (patch.updates !== undefined) changes.updates = patch.updates ? 1 : 0;
-    this.db.transaction(() => {
-      this.households.updateRelative(id, changes);
-      const ids = this.households.relativesOf(before.resident_id).map((r) => r.id);
+    await this.sql.transaction(async () => {
+      await this.households.updateRelative(id, changes);
+      const ids = (await this.households.relativesOf(before.resident_id)).map((r) => r.id);
       if (patch.priority !== undefined) {
         const priority = this.checkedPriority(patch.priority, ids.length);
-        this.households.renumberRelatives(before.resident_id, moved(ids, id, priority));
+        await this.households.renumberRelatives(before.resident_id, moved(ids, id, priority));
       }
-      const after = found(this.households.relative(id), "relative", id);
+      const after = found(await this.households.relative(id), "relative", id);
       const diff = diffRecords(before, after);
-      if (Object.keys(diff).length > 0) this.audit.updated(actor, "relative", id, diff);
-    })();
-    return this.get(id);
+      if (Object.keys(diff).length > 0) await this.audit.updated(actor, "relative", id, diff);
+    });
+    return await this.get(id);
   }
 
   /** Sets the whole order at once; `relativeIds` must name each of the resident's relatives exactly once. */
-  reorder(residentId: number, relativeIds: readonly number[], actor: Actor): RelativeView[] {
-    found(this.households.resident(residentId), "resident", residentId);
-    this.db.transaction(() => {
-      const current = this.households.relativesOf(residentId).map((r) => r.id);
+  async reorder(residentId: number, relativeIds: readonly number[], actor: Actor): Promise<RelativeView[]> {
+    found(await this.households.resident(residentId), "resident", residentId);
+    await this.sql.transaction(async () => {
+      const current = (await this.households.relativesOf(residentId)).map((r) => r.id);
       const problems = [];
       const unknown = relativeIds.filter((id) => !current.includes(id));
       if (unknown.length > 0) {
@@ -119,26 +124,28 @@ export class RelativeService {
         problems.push({ instancePath: "/relativeIds", message: "must list each relative once" });
       }
       if (problems.length > 0) throw new RegistryFieldError(problems);
-      this.households.renumberRelatives(residentId, relativeIds);
+      await this.households.renumberRelatives(residentId, relativeIds);
       if (current.join() !== relativeIds.join()) {
-        this.audit.updated(actor, "resident", residentId, { relativeOrder: { from: current, to: [...relativeIds] } });
+        await this.audit.updated(actor, "resident", residentId, {
+          relativeOrder: { from: current, to: [...relativeIds] },
+        });
       }
-    })();
-    return this.list(residentId);
+    });
+    return await this.list(residentId);
   }
 
-  delete(id: number, actor: Actor): void {
-    const before = found(this.households.relative(id), "relative", id);
-    this.db.transaction(() => {
-      this.households.deleteRelative(id);
-      const rest = this.households.relativesOf(before.resident_id).map((r) => r.id);
-      this.households.renumberRelatives(before.resident_id, rest);
-      this.audit.deleted(actor, "relative", id, {
+  async delete(id: number, actor: Actor): Promise<void> {
+    const before = found(await this.households.relative(id), "relative", id);
+    await this.sql.transaction(async () => {
+      await this.households.deleteRelative(id);
+      const rest = (await this.households.relativesOf(before.resident_id)).map((r) => r.id);
+      await this.households.renumberRelatives(before.resident_id, rest);
+      await this.audit.deleted(actor, "relative", id, {
         residentId: before.resident_id,
         name: before.name,
         priority: before.priority,
       });
-    })();
+    });
   }
 
   private checkedPriority(priority: number | undefined, last: number): number {

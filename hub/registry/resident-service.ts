@@ -4,7 +4,7 @@
  * that sets health data needs one, and withdrawing consent means clearing the
  * health data in the same request. Reading goes through `HealthAccess`.
  */
-import type { Db } from "../storage/database.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import {
   type ConsentRecord,
   HEALTH_FIELDS,
@@ -54,20 +54,20 @@ function checkBirthDate(birthDate: string): void {
 }
 
 export class ResidentService {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
   private readonly households: HouseholdRepo;
   private readonly health: HealthAccess;
   private readonly audit: RegistryAudit;
 
-  constructor(deps: { db: Db; households: HouseholdRepo; health: HealthAccess; audit: RegistryAudit }) {
-    this.db = deps.db;
+  constructor(deps: { sql: SqlDatabase; households: HouseholdRepo; health: HealthAccess; audit: RegistryAudit }) {
+    this.sql = deps.sql;
     this.households = deps.households;
     this.health = deps.health;
     this.audit = deps.audit;
   }
 
-  list(query: ListQuery & { householdId?: number | undefined }): Page<ResidentSummary> {
-    return toPage(this.households.listResidents(query), query, (row) => ({
+  async list(query: ListQuery & { householdId?: number | undefined }): Promise<Page<ResidentSummary>> {
+    return toPage(await this.households.listResidents(query), query, (row) => ({
       id: row.id,
       householdId: row.household_id,
       householdCode: row.household_code,
@@ -81,16 +81,16 @@ export class ResidentService {
   }
 
   /** One resident with relatives; health data as `viewer` may see it (and audited when shown). */
-  get(id: number, viewer: Actor): ResidentDetailView {
-    const row = found(this.households.resident(id), "resident", id);
+  async get(id: number, viewer: Actor): Promise<ResidentDetailView> {
+    const row = found(await this.households.resident(id), "resident", id);
     return {
-      ...this.health.present(row, viewer, `resident:${id}`),
-      relatives: this.households.relativesOf(id).map(relativeView),
+      ...(await this.health.present(row, viewer, `resident:${id}`)),
+      relatives: (await this.households.relativesOf(id)).map(relativeView),
     };
   }
 
-  create(householdId: number, input: ResidentInput, actor: Actor): ResidentDetailView {
-    found(this.households.household(householdId), "household", householdId);
+  async create(householdId: number, input: ResidentInput, actor: Actor): Promise<ResidentDetailView> {
+    found(await this.households.household(householdId), "household", householdId);
     checkBirthDate(input.birthDate);
     const record: Omit<ResidentRecord, "id"> = {
       household_id: householdId,
@@ -106,21 +106,21 @@ export class ResidentService {
       consent: input.consent ? this.consentJson(input.consent, actor) : null,
     };
     this.requireConsent(record);
-    const id = this.db.transaction(() => {
-      const id = this.households.insertResident(record);
-      this.audit.created(actor, "resident", id, {
+    const id = await this.sql.transaction(async () => {
+      const id = await this.households.insertResident(record);
+      await this.audit.created(actor, "resident", id, {
         householdId,
         name: record.name,
         healthFields: HEALTH_FIELDS.filter((field) => record[field] !== null),
         consent: record.consent !== null,
       });
       return id;
-    })();
-    return this.get(id, actor);
+    });
+    return await this.get(id, actor);
   }
 
-  update(id: number, patch: ResidentPatch, actor: Actor): ResidentDetailView {
-    const before = found(this.households.resident(id), "resident", id);
+  async update(id: number, patch: ResidentPatch, actor: Actor): Promise<ResidentDetailView> {
+    const before = found(await this.households.resident(id), "resident", id);
     const changes: ResidentColumns = {};
     if (patch.name !== undefined) changes.name = patch.name;
     if (patch.birthDate !== undefined) {
@@ -138,27 +138,27 @@ export class ResidentService {
     // Only a write about health data or consent is checked: older records (the demo seed, imports) may predate consent.
     const touchesHealth = HEALTH_FIELDS.some((field) => changes[field] != null) || changes.consent === null;
     if (touchesHealth) this.requireConsent(after);
-    this.db.transaction(() => {
-      this.households.updateResident(id, changes);
+    await this.sql.transaction(async () => {
+      await this.households.updateResident(id, changes);
       const diff = diffRecords(before, after, HEALTH_FIELDS);
-      if (Object.keys(diff).length > 0) this.audit.updated(actor, "resident", id, diff);
-    })();
-    return this.get(id, actor);
+      if (Object.keys(diff).length > 0) await this.audit.updated(actor, "resident", id, diff);
+    });
+    return await this.get(id, actor);
   }
 
   /** A resident named in an alarm stays for its history; otherwise it goes with its relatives. */
-  delete(id: number, actor: Actor): void {
-    const before = found(this.households.resident(id), "resident", id);
-    this.db.transaction(() => {
+  async delete(id: number, actor: Actor): Promise<void> {
+    const before = found(await this.households.resident(id), "resident", id);
+    await this.sql.transaction(async () => {
       refuseIfReferenced(
         "resident",
         id,
-        this.households.residentReferences(id),
+        await this.households.residentReferences(id),
         "it is kept for alarm history; update the record instead",
       );
-      this.households.deleteResident(id);
-      this.audit.deleted(actor, "resident", id, { householdId: before.household_id, name: before.name });
-    })();
+      await this.households.deleteResident(id);
+      await this.audit.deleted(actor, "resident", id, { householdId: before.household_id, name: before.name });
+    });
   }
 
   private consentJson(consent: ConsentInput, actor: Actor): string {

@@ -3,7 +3,7 @@
  * write here bumps `meta.registry_version` through migration 2's triggers, so
  * the hub's spatial index rebuilds itself; nothing needs to be told.
  */
-import type { Db } from "../storage/database.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import { type ListQuery, referencesTo, selectPage, updateColumns } from "./registry-sql.ts";
 
 export interface WorkerRecord {
@@ -45,104 +45,106 @@ const WORKER_REFERENCES = [
 const CLINIC_REFERENCES = [{ label: "alarms", sql: "SELECT COUNT(*) AS n FROM alarms WHERE clinic_id = ?" }] as const;
 
 export class ResponderRepo {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
 
-  constructor(db: Db) {
-    this.db = db;
+  constructor(sql: SqlDatabase) {
+    this.sql = sql;
   }
 
-  listWorkers(query: ListQuery & { gridId?: number | undefined; onDuty?: boolean | undefined }): {
+  async listWorkers(query: ListQuery & { gridId?: number | undefined; onDuty?: boolean | undefined }): Promise<{
     rows: WorkerRecord[];
     total: number;
-  } {
+  }> {
     const where = [];
     if (query.gridId !== undefined) where.push({ sql: "grid_id = ?", params: [query.gridId] });
     if (query.onDuty !== undefined) where.push({ sql: "on_duty = ?", params: [query.onDuty ? 1 : 0] });
-    return selectPage<WorkerRecord>(
-      this.db,
+    return await selectPage<WorkerRecord>(
+      this.sql,
       { select: "*", from: "workers", searchColumns: ["code", "name", "phone"], orderBy: "code", where },
       query,
     );
   }
 
-  worker(id: number): WorkerRecord | undefined {
-    return this.db.prepare("SELECT * FROM workers WHERE id = ?").get(id) as WorkerRecord | undefined;
+  async worker(id: number): Promise<WorkerRecord | undefined> {
+    return (await this.sql.get("SELECT * FROM workers WHERE id = ?", [id])) as WorkerRecord | undefined;
   }
 
-  insertWorker(worker: Omit<WorkerRecord, "id">): number {
+  async insertWorker(worker: Omit<WorkerRecord, "id">): Promise<number> {
     return Number(
-      this.db
-        .prepare(
+      (
+        await this.sql.get<{ id: number }>(
           `INSERT INTO workers (code, name, phone, grid_id, on_duty, lat, lng, position_at, skills, shifts)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+          [
+            worker.code,
+            worker.name,
+            worker.phone,
+            worker.grid_id,
+            worker.on_duty,
+            worker.lat,
+            worker.lng,
+            worker.position_at,
+            worker.skills,
+            worker.shifts,
+          ],
         )
-        .run(
-          worker.code,
-          worker.name,
-          worker.phone,
-          worker.grid_id,
-          worker.on_duty,
-          worker.lat,
-          worker.lng,
-          worker.position_at,
-          worker.skills,
-          worker.shifts,
-        ).lastInsertRowid,
+      )?.id,
     );
   }
 
-  updateWorker(id: number, changes: WorkerColumns): void {
-    updateColumns(this.db, "workers", { column: "id", value: id }, changes);
+  async updateWorker(id: number, changes: WorkerColumns): Promise<void> {
+    await updateColumns(this.sql, "workers", { column: "id", value: id }, changes);
   }
 
-  workerReferences(id: number): { label: string; count: number }[] {
-    return referencesTo(this.db, WORKER_REFERENCES, id);
+  async workerReferences(id: number): Promise<{ label: string; count: number }[]> {
+    return await referencesTo(this.sql, WORKER_REFERENCES, id);
   }
 
-  deleteWorker(id: number): void {
-    this.db.prepare("DELETE FROM workers WHERE id = ?").run(id);
+  async deleteWorker(id: number): Promise<void> {
+    await this.sql.run("DELETE FROM workers WHERE id = ?", [id]);
   }
 
-  listClinics(query: ListQuery): { rows: ClinicRecord[]; total: number } {
-    return selectPage<ClinicRecord>(
-      this.db,
+  async listClinics(query: ListQuery): Promise<{ rows: ClinicRecord[]; total: number }> {
+    return await selectPage<ClinicRecord>(
+      this.sql,
       { select: "*", from: "clinics", searchColumns: ["code", "name", "address"], orderBy: "code" },
       query,
     );
   }
 
-  clinic(id: number): ClinicRecord | undefined {
-    return this.db.prepare("SELECT * FROM clinics WHERE id = ?").get(id) as ClinicRecord | undefined;
+  async clinic(id: number): Promise<ClinicRecord | undefined> {
+    return (await this.sql.get("SELECT * FROM clinics WHERE id = ?", [id])) as ClinicRecord | undefined;
   }
 
-  insertClinic(clinic: Omit<ClinicRecord, "id">): number {
+  async insertClinic(clinic: Omit<ClinicRecord, "id">): Promise<number> {
     return Number(
-      this.db
-        .prepare(
-          "INSERT INTO clinics (code, name, phone, address, lat, lng, capabilities, hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      (
+        await this.sql.get<{ id: number }>(
+          "INSERT INTO clinics (code, name, phone, address, lat, lng, capabilities, hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+          [
+            clinic.code,
+            clinic.name,
+            clinic.phone,
+            clinic.address,
+            clinic.lat,
+            clinic.lng,
+            clinic.capabilities,
+            clinic.hours,
+          ],
         )
-        .run(
-          clinic.code,
-          clinic.name,
-          clinic.phone,
-          clinic.address,
-          clinic.lat,
-          clinic.lng,
-          clinic.capabilities,
-          clinic.hours,
-        ).lastInsertRowid,
+      )?.id,
     );
   }
 
-  updateClinic(id: number, changes: ClinicColumns): void {
-    updateColumns(this.db, "clinics", { column: "id", value: id }, changes);
+  async updateClinic(id: number, changes: ClinicColumns): Promise<void> {
+    await updateColumns(this.sql, "clinics", { column: "id", value: id }, changes);
   }
 
-  clinicReferences(id: number): { label: string; count: number }[] {
-    return referencesTo(this.db, CLINIC_REFERENCES, id);
+  async clinicReferences(id: number): Promise<{ label: string; count: number }[]> {
+    return await referencesTo(this.sql, CLINIC_REFERENCES, id);
   }
 
-  deleteClinic(id: number): void {
-    this.db.prepare("DELETE FROM clinics WHERE id = ?").run(id);
+  async deleteClinic(id: number): Promise<void> {
+    await this.sql.run("DELETE FROM clinics WHERE id = ?", [id]);
   }
 }

@@ -3,12 +3,13 @@
  * skills and shifts; its spatial index rebuilds itself after any write here
  * (migration 2's registry-version triggers).
  */
-import { type Db, nowIso } from "../storage/database.ts";
+import { nowIso } from "../storage/database.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { PlaceRepo } from "./place-repo.ts";
 import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
 import { fieldError, found, refuseIfReferenced, uniquely } from "./registry-errors.ts";
 import type { ListQuery, Page } from "./registry-sql.ts";
-import { toPage, type WorkerView, workerView } from "./registry-views.ts";
+import { toPageReading, type WorkerView, workerView } from "./registry-views.ts";
 import type { ResponderRepo, WorkerColumns, WorkerRecord } from "./responder-repo.ts";
 import { checkWeeklySchedule, type WeeklyPeriod } from "./weekly-hours.ts";
 
@@ -40,29 +41,31 @@ function positionColumns(position: PositionInput | null): Pick<WorkerRecord, "la
 }
 
 export class WorkerService {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
   private readonly responders: ResponderRepo;
   private readonly places: PlaceRepo;
   private readonly audit: RegistryAudit;
 
-  constructor(deps: { db: Db; responders: ResponderRepo; places: PlaceRepo; audit: RegistryAudit }) {
-    this.db = deps.db;
+  constructor(deps: { sql: SqlDatabase; responders: ResponderRepo; places: PlaceRepo; audit: RegistryAudit }) {
+    this.sql = deps.sql;
     this.responders = deps.responders;
     this.places = deps.places;
     this.audit = deps.audit;
   }
 
-  list(query: ListQuery & { gridId?: number | undefined; onDuty?: boolean | undefined }): Page<WorkerView> {
-    return toPage(this.responders.listWorkers(query), query, (row) => this.view(row));
+  async list(
+    query: ListQuery & { gridId?: number | undefined; onDuty?: boolean | undefined },
+  ): Promise<Page<WorkerView>> {
+    return await toPageReading(await this.responders.listWorkers(query), query, (row) => this.view(row));
   }
 
-  get(id: number): WorkerView {
-    return this.view(found(this.responders.worker(id), "worker", id));
+  async get(id: number): Promise<WorkerView> {
+    return await this.view(found(await this.responders.worker(id), "worker", id));
   }
 
-  create(input: WorkerInput, actor: Actor): WorkerView {
+  async create(input: WorkerInput, actor: Actor): Promise<WorkerView> {
     const gridId = input.gridId ?? null;
-    this.requireGrid(gridId);
+    await this.requireGrid(gridId);
     const record: Omit<WorkerRecord, "id"> = {
       code: input.code,
       name: input.name,
@@ -73,64 +76,67 @@ export class WorkerService {
       skills: JSON.stringify(input.skills ?? []),
       shifts: JSON.stringify(checkWeeklySchedule(input.shifts ?? [], "shifts")),
     };
-    const id = this.db.transaction(() => {
-      const id = uniquely(
+    const id = await this.sql.transaction(async () => {
+      const id = await uniquely(
         () => this.responders.insertWorker(record),
         `a worker with code ${input.code} already exists`,
       );
-      this.audit.created(actor, "worker", id, {
+      await this.audit.created(actor, "worker", id, {
         code: record.code,
         name: record.name,
         gridId,
         onDuty: input.onDuty ?? false,
       });
       return id;
-    })();
-    return this.get(id);
+    });
+    return await this.get(id);
   }
 
-  update(id: number, patch: WorkerPatch, actor: Actor): WorkerView {
-    const before = found(this.responders.worker(id), "worker", id);
+  async update(id: number, patch: WorkerPatch, actor: Actor): Promise<WorkerView> {
+    const before = found(await this.responders.worker(id), "worker", id);
     const changes: WorkerColumns = {};
     if (patch.code !== undefined) changes.code = patch.code;
     if (patch.name !== undefined) changes.name = patch.name;
     if (patch.phone !== undefined) changes.phone = patch.phone;
     if (patch.gridId !== undefined) {
-      this.requireGrid(patch.gridId);
+      await this.requireGrid(patch.gridId);
       changes.grid_id = patch.gridId;
     }
     if (patch.skills !== undefined) changes.skills = JSON.stringify(patch.skills);
     if (patch.shifts !== undefined) changes.shifts = JSON.stringify(checkWeeklySchedule(patch.shifts, "shifts"));
     if (patch.onDuty !== undefined) changes.on_duty = patch.onDuty ? 1 : 0;
     if (patch.position !== undefined) Object.assign(changes, positionColumns(patch.position));
-    this.db.transaction(() => {
-      uniquely(() => this.responders.updateWorker(id, changes), `a worker with code ${patch.code} already exists`);
+    await this.sql.transaction(async () => {
+      await uniquely(
+        () => this.responders.updateWorker(id, changes),
+        `a worker with code ${patch.code} already exists`,
+      );
       const diff = diffRecords(before, { ...before, ...changes });
-      if (Object.keys(diff).length > 0) this.audit.updated(actor, "worker", id, diff);
-    })();
-    return this.get(id);
+      if (Object.keys(diff).length > 0) await this.audit.updated(actor, "worker", id, diff);
+    });
+    return await this.get(id);
   }
 
   /** A worker who was ever sent somewhere, or has a login, stays for history: set them off duty instead. */
-  delete(id: number, actor: Actor): void {
-    const before = found(this.responders.worker(id), "worker", id);
-    this.db.transaction(() => {
+  async delete(id: number, actor: Actor): Promise<void> {
+    const before = found(await this.responders.worker(id), "worker", id);
+    await this.sql.transaction(async () => {
       refuseIfReferenced(
         "worker",
         id,
-        this.responders.workerReferences(id),
+        await this.responders.workerReferences(id),
         "set onDuty to false instead, so dispatch never picks them",
       );
-      this.responders.deleteWorker(id);
-      this.audit.deleted(actor, "worker", id, { code: before.code, name: before.name });
-    })();
+      await this.responders.deleteWorker(id);
+      await this.audit.deleted(actor, "worker", id, { code: before.code, name: before.name });
+    });
   }
 
-  private view(row: WorkerRecord): WorkerView {
-    return workerView(row, this.places.gridSummary(row.grid_id));
+  private async view(row: WorkerRecord): Promise<WorkerView> {
+    return workerView(row, await this.places.gridSummary(row.grid_id));
   }
 
-  private requireGrid(gridId: number | null): void {
-    if (gridId !== null && !this.places.grid(gridId)) throw fieldError("gridId", `no grid with id ${gridId}`);
+  private async requireGrid(gridId: number | null): Promise<void> {
+    if (gridId !== null && !(await this.places.grid(gridId))) throw fieldError("gridId", `no grid with id ${gridId}`);
   }
 }

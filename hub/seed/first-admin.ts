@@ -16,7 +16,7 @@ export async function ensureFirstAdmin(
   deps: { users: UserRepository; accounts: AccountService },
   configured: string | null,
 ): Promise<{ created: boolean; generatedPassword: string | null }> {
-  if (deps.users.count() > 0) return { created: false, generatedPassword: null };
+  if ((await deps.users.count()) > 0) return { created: false, generatedPassword: null };
   const { generatedPassword } = await deps.accounts.create(
     { name: "system", userId: null },
     { username: "admin", displayName: "管理员 Administrator", role: "admin" },

@@ -9,6 +9,7 @@ import { AccountService } from "../accounts/account-service.ts";
 import type { HubConfig } from "../config.ts";
 import type { Db } from "../storage/database.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
 import { seedDemoDistrict } from "./demo-district.ts";
 import { seedDemoWorkerLogins } from "./demo-workers.ts";
@@ -31,13 +32,13 @@ function writeSheet(file: string, content: Record<string, unknown>): void {
 }
 
 export async function prepareFirstStart(
-  deps: { db: Db; users: UserRepository; registry: RegistryRepository; logger: Logger },
+  deps: { db: Db; sql: SqlDatabase; users: UserRepository; registry: RegistryRepository; logger: Logger },
   config: HubConfig,
   files: FirstStartFiles,
 ): Promise<FirstStartResult> {
-  const { db, users, registry, logger } = deps;
+  const { db, sql, users, registry, logger } = deps;
   // No bus yet: nothing is running that could hold a session.
-  const accounts = new AccountService({ db, users, bus: null });
+  const accounts = new AccountService({ sql, users, bus: null });
   const admin = await ensureFirstAdmin({ users, accounts }, config.adminPassword);
   // Only into an empty registry: never mix demo homes into a district that has begun importing its own.
   const seeded = config.seedDemo && registry.isEmpty() ? seedDemoDistrict(db) : [];

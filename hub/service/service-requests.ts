@@ -93,7 +93,7 @@ export class ServiceRequestService {
       ];
       const reason = `chosen by ${user.username}: ${worker.name} (${worker.code}), ${notes.filter(Boolean).join(", ")}`;
       await this.assignInTransaction(request, candidate, actor, reason, effects);
-      this.deps.users.audit(actor, "service_request_assigned", `service_request:${request.id}`, {
+      await this.deps.users.audit(actor, "service_request_assigned", `service_request:${request.id}`, {
         alarmId: request.alarm_id,
         workerId,
         previousWorkerId: request.worker_id,
@@ -139,7 +139,10 @@ export class ServiceRequestService {
         );
         effects.change(alarm.id, "resolved", { feedback: true });
       }
-      users.audit(actor, "service_request_done", `service_request:${requestId}`, { alarmId: request.alarm_id, note });
+      await users.audit(actor, "service_request_done", `service_request:${requestId}`, {
+        alarmId: request.alarm_id,
+        note,
+      });
     });
   }
 

@@ -1,4 +1,5 @@
-import { type Db, nowIso } from "./database.ts";
+import { nowIso } from "./database.ts";
+import type { SqlDatabase } from "./sql/sql-port.ts";
 
 /** `monitor`: watches device traffic over MQTT (migration 14); no console pages beyond its own password. */
 export type Role = "operator" | "supervisor" | "admin" | "worker" | "monitor";
@@ -54,64 +55,60 @@ export interface UserChanges {
 }
 
 export class UserRepository {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
 
-  constructor(db: Db) {
-    this.db = db;
+  constructor(sql: SqlDatabase) {
+    this.sql = sql;
   }
 
-  byUsername(username: string): UserRow | undefined {
-    return this.db.prepare("SELECT * FROM users WHERE username = ?").get(username) as UserRow | undefined;
+  async byUsername(username: string): Promise<UserRow | undefined> {
+    return (await this.sql.get("SELECT * FROM users WHERE username = ?", [username])) as UserRow | undefined;
   }
 
   /** Usernames are unique regardless of case, so `Admin` cannot pass for `admin` in a log. */
-  byUsernameAnyCase(username: string): UserRow | undefined {
-    return this.db.prepare("SELECT * FROM users WHERE lower(username) = lower(?)").get(username) as UserRow | undefined;
+  async byUsernameAnyCase(username: string): Promise<UserRow | undefined> {
+    return (await this.sql.get("SELECT * FROM users WHERE lower(username) = lower(?)", [username])) as
+      | UserRow
+      | undefined;
   }
 
-  byId(id: number): UserRow | undefined {
-    return this.db.prepare("SELECT * FROM users WHERE id = ?").get(id) as UserRow | undefined;
+  async byId(id: number): Promise<UserRow | undefined> {
+    return (await this.sql.get("SELECT * FROM users WHERE id = ?", [id])) as UserRow | undefined;
   }
 
-  byWorkerId(workerId: number): UserRow | undefined {
-    return this.db.prepare("SELECT * FROM users WHERE worker_id = ?").get(workerId) as UserRow | undefined;
+  async byWorkerId(workerId: number): Promise<UserRow | undefined> {
+    return (await this.sql.get("SELECT * FROM users WHERE worker_id = ?", [workerId])) as UserRow | undefined;
   }
 
   /** Every account, by role then username: a center has dozens of staff and a few dozen workers. */
-  accounts(): AccountRow[] {
-    return this.db
-      .prepare(
-        `${ACCOUNT_SELECT} ORDER BY CASE users.role WHEN 'admin' THEN 0 WHEN 'supervisor' THEN 1
-           WHEN 'operator' THEN 2 WHEN 'monitor' THEN 3 ELSE 4 END, users.username`,
-      )
-      .all() as AccountRow[];
+  async accounts(): Promise<AccountRow[]> {
+    return (await this.sql.all(`${ACCOUNT_SELECT} ORDER BY CASE users.role WHEN 'admin' THEN 0 WHEN 'supervisor' THEN 1
+           WHEN 'operator' THEN 2 WHEN 'monitor' THEN 3 ELSE 4 END, users.username`)) as AccountRow[];
   }
 
-  account(id: number): AccountRow | undefined {
-    return this.db.prepare(`${ACCOUNT_SELECT} WHERE users.id = ?`).get(id) as AccountRow | undefined;
+  async account(id: number): Promise<AccountRow | undefined> {
+    return (await this.sql.get(`${ACCOUNT_SELECT} WHERE users.id = ?`, [id])) as AccountRow | undefined;
   }
 
   /** A worker record's id by its code (`KL-W001`), for the CLI. */
-  workerIdByCode(code: string): number | undefined {
-    return (this.db.prepare("SELECT id FROM workers WHERE code = ?").get(code) as { id: number } | undefined)?.id;
+  async workerIdByCode(code: string): Promise<number | undefined> {
+    return ((await this.sql.get("SELECT id FROM workers WHERE code = ?", [code])) as { id: number } | undefined)?.id;
   }
 
   /** The worker record a `worker` login would be linked to. */
-  worker(id: number): { id: number; code: string; name: string } | undefined {
-    return this.db.prepare("SELECT id, code, name FROM workers WHERE id = ?").get(id) as
+  async worker(id: number): Promise<{ id: number; code: string; name: string } | undefined> {
+    return (await this.sql.get("SELECT id, code, name FROM workers WHERE id = ?", [id])) as
       | { id: number; code: string; name: string }
       | undefined;
   }
 
-  create(user: NewUser): number {
+  async create(user: NewUser): Promise<number> {
     const now = nowIso();
-    const result = this.db
-      .prepare(
-        `INSERT INTO users (username, password_hash, role, display_name, language, contact, worker_id,
+    const created = await this.sql.get<{ id: number }>(
+      `INSERT INTO users (username, password_hash, role, display_name, language, contact, worker_id,
            must_change_password, created_at, password_changed_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [
         user.username,
         user.passwordHash,
         user.role,
@@ -123,83 +120,96 @@ export class UserRepository {
         now,
         now,
         now,
-      );
-    return Number(result.lastInsertRowid);
+      ],
+    );
+    return Number(created?.id);
   }
 
-  update(id: number, changes: UserChanges): void {
+  async update(id: number, changes: UserChanges): Promise<void> {
     const columns = Object.keys(changes) as (keyof UserChanges)[];
     if (columns.length === 0) return;
     const sets = columns.map((column) => `${column} = @${column}`).join(", ");
-    this.db.prepare(`UPDATE users SET ${sets}, updated_at = @updated_at WHERE id = @id`).run({
+    await this.sql.run(`UPDATE users SET ${sets}, updated_at = @updated_at WHERE id = @id`, {
       ...changes,
       updated_at: nowIso(),
       id,
     });
   }
 
-  setPassword(id: number, passwordHash: string, mustChange: boolean): void {
+  async setPassword(id: number, passwordHash: string, mustChange: boolean): Promise<void> {
     const now = nowIso();
-    this.db
-      .prepare(
-        "UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = ?, updated_at = ? WHERE id = ?",
-      )
-      .run(passwordHash, mustChange ? 1 : 0, now, now, id);
+    await this.sql.run(
+      "UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = ?, updated_at = ? WHERE id = ?",
+      [passwordHash, mustChange ? 1 : 0, now, now, id],
+    );
   }
 
-  setDisabled(id: number, disabled: boolean): void {
+  async setDisabled(id: number, disabled: boolean): Promise<void> {
     const now = nowIso();
-    this.db
-      .prepare("UPDATE users SET disabled = ?, disabled_at = ?, updated_at = ? WHERE id = ?")
-      .run(disabled ? 1 : 0, disabled ? now : null, now, id);
+    await this.sql.run("UPDATE users SET disabled = ?, disabled_at = ?, updated_at = ? WHERE id = ?", [
+      disabled ? 1 : 0,
+      disabled ? now : null,
+      now,
+      id,
+    ]);
   }
 
   /** Enabled administrators, optionally leaving one out (the one about to be disabled or demoted). */
-  countEnabledAdmins(exceptId: number | null = null): number {
+  async countEnabledAdmins(exceptId: number | null = null): Promise<number> {
     return (
-      this.db
-        .prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id IS NOT ?")
-        .get(exceptId) as { n: number }
+      (await this.sql.get(
+        "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id IS DISTINCT FROM ?",
+        [exceptId],
+      )) as { n: number }
     ).n;
   }
 
-  count(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM users").get() as { n: number }).n;
+  async count(): Promise<number> {
+    return ((await this.sql.get("SELECT COUNT(*) AS n FROM users")) as { n: number }).n;
   }
 
-  createSession(tokenHash: string, userId: number, expiresAt: string): void {
-    this.db
-      .prepare("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
-      .run(tokenHash, userId, nowIso(), expiresAt);
+  async createSession(tokenHash: string, userId: number, expiresAt: string): Promise<void> {
+    await this.sql.run("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)", [
+      tokenHash,
+      userId,
+      nowIso(),
+      expiresAt,
+    ]);
   }
 
   /** The session's user, when the session exists, has not expired, and the user is enabled. */
-  sessionUser(tokenHash: string, now: string): UserRow | undefined {
-    return this.db
-      .prepare(
-        `SELECT users.* FROM sessions JOIN users ON users.id = sessions.user_id
+  async sessionUser(tokenHash: string, now: string): Promise<UserRow | undefined> {
+    return (await this.sql.get(
+      `SELECT users.* FROM sessions JOIN users ON users.id = sessions.user_id
          WHERE sessions.token_hash = ? AND sessions.expires_at > ? AND users.disabled = 0`,
-      )
-      .get(tokenHash, now) as UserRow | undefined;
+      [tokenHash, now],
+    )) as UserRow | undefined;
   }
 
-  deleteSession(tokenHash: string): void {
-    this.db.prepare("DELETE FROM sessions WHERE token_hash = ?").run(tokenHash);
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.sql.run("DELETE FROM sessions WHERE token_hash = ?", [tokenHash]);
   }
 
   /** Ends every session of the user but `keepTokenHash` (the caller's own, on a password change); returns how many. */
-  deleteSessionsOf(userId: number, keepTokenHash: string | null = null): number {
-    return this.db.prepare("DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ?").run(userId, keepTokenHash)
-      .changes;
+  async deleteSessionsOf(userId: number, keepTokenHash: string | null = null): Promise<number> {
+    const deleted = await this.sql.run("DELETE FROM sessions WHERE user_id = ? AND token_hash IS DISTINCT FROM ?", [
+      userId,
+      keepTokenHash,
+    ]);
+    return deleted.changes;
   }
 
-  deleteExpiredSessions(now: string): number {
-    return this.db.prepare("DELETE FROM sessions WHERE expires_at <= ?").run(now).changes;
+  async deleteExpiredSessions(now: string): Promise<number> {
+    return (await this.sql.run("DELETE FROM sessions WHERE expires_at <= ?", [now])).changes;
   }
 
-  audit(actor: string, action: string, target: string | null, detail?: Record<string, unknown>): void {
-    this.db
-      .prepare("INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)")
-      .run(nowIso(), actor, action, target, detail === undefined ? null : JSON.stringify(detail));
+  async audit(actor: string, action: string, target: string | null, detail?: Record<string, unknown>): Promise<void> {
+    await this.sql.run("INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)", [
+      nowIso(),
+      actor,
+      action,
+      target,
+      detail === undefined ? null : JSON.stringify(detail),
+    ]);
   }
 }

@@ -51,11 +51,11 @@ export async function startDispatchHarness(overrides: Partial<DispatchSettings> 
   const logger = createLogger("silent");
   const db = openDatabase(path.join(dir, "dispatch.db"), logger);
   seedDemoDistrict(db);
-  const users = new UserRepository(db);
-  await seedDemoWorkerLogins(db, new AccountService({ db, users, bus: null }));
-  const registry = new RegistryRepository(db);
   const sql = new SqliteSql(db);
   sql.guardDirectStatements();
+  const users = new UserRepository(sql);
+  await seedDemoWorkerLogins(db, new AccountService({ sql, users, bus: null }));
+  const registry = new RegistryRepository(db);
   const alarms = new AlarmRepository(sql);
   const repo = new DispatchRepository(sql, BusyWorkers.of(db));
   const bus = new EventBus(logger);

@@ -16,7 +16,7 @@ import { type Role, UserRepository } from "../../hub/storage/user-repo.ts";
 import type { TestHub } from "./test-hub.ts";
 
 export async function buildRegistryApp(th: TestHub): Promise<FastifyInstance> {
-  const users = new UserRepository(th.hub.db);
+  const users = new UserRepository(th.hub.sql);
   const sessions = new SessionService({ users }, { ttlHours: 1 });
   const app = Fastify().withTypeProvider<TypeBoxTypeProvider>();
   app.decorateRequest("user", null);
@@ -26,7 +26,7 @@ export async function buildRegistryApp(th: TestHub): Promise<FastifyInstance> {
   await app.register(registryRoutes, {
     prefix: "/api/registry",
     sessions,
-    services: createRegistryServices({ db: th.hub.db, users, bus: th.hub.bus }),
+    services: createRegistryServices({ sql: th.hub.sql, users, bus: th.hub.bus }),
   });
   await app.ready();
   return app;

@@ -39,6 +39,6 @@ export const alarmResidentRoutes: FastifyPluginAsyncTypebox<AlarmResidentRoutesO
         },
       },
     },
-    async (request) => ({ resident: options.residents.forAlarm(request.params.id, currentUser(request)) }),
+    async (request) => ({ resident: await options.residents.forAlarm(request.params.id, currentUser(request)) }),
   );
 };

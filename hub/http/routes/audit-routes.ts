@@ -72,7 +72,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
       const total = await audit.count(filter);
       const entries = await audit.list(filter, { limit, offset });
       const actions = await audit.actions();
-      users.audit(`user:${currentUser(request).username}`, "audit_log_viewed", null, { filters: filter, offset });
+      await users.audit(`user:${currentUser(request).username}`, "audit_log_viewed", null, { filters: filter, offset });
       return { total, limit, offset, timeZone: audit.timeZone, actions, entries };
     },
   );
@@ -92,7 +92,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
       const total = await audit.count(filter);
       assertExportFits(total, maxRows, "audit entries", "narrow the filters");
       const entries = await audit.list(filter, { limit: maxRows, offset: 0 });
-      users.audit(`user:${currentUser(request).username}`, "audit_log_exported", null, {
+      await users.audit(`user:${currentUser(request).username}`, "audit_log_exported", null, {
         filters: filter,
         rows: entries.length,
       });

@@ -58,7 +58,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       schema: { tags: ["auth"], summary: "End the session", response: { 204: Type.Null(), 401: ErrorBody } },
     },
     async (request, reply) => {
-      sessions.logout(request.cookies[SESSION_COOKIE] ?? "", currentUser(request));
+      await sessions.logout(request.cookies[SESSION_COOKIE] ?? "", currentUser(request));
       reply.clearCookie(SESSION_COOKIE, { path: "/" });
       return reply.code(204).send(null);
     },

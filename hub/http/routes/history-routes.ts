@@ -74,7 +74,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<HistoryRoutesOptions> = as
       assertExportFits(total, maxRows, "alarms", "narrow the date range or filters");
       const rows = await history.list(filter, { limit: maxRows, offset: 0 });
       const user = currentUser(request);
-      users.audit(`user:${user.username}`, "alarm_history_exported", null, {
+      await users.audit(`user:${user.username}`, "alarm_history_exported", null, {
         filters: filtersOf(request.query),
         rows: rows.length,
       });

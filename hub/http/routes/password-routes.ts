@@ -49,7 +49,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<PasswordRoutesOptions> = 
         token ? hashToken(token) : null,
       );
       // Read back through the session: the flag is cleared and this session is the one kept.
-      const fresh = options.sessions.userForToken(token) ?? user;
+      const fresh = (await options.sessions.userForToken(token)) ?? user;
       return { user: userBody(fresh) };
     },
   );

@@ -71,13 +71,26 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
   const unsubscribeEnded = options.bus.on("session.ended", ({ tokenHash }) => {
     for (const [socket, holder] of sockets) if (holder.tokenHash === tokenHash) endSession(socket);
   });
-  const check = setInterval(() => {
-    for (const [socket, holder] of sockets) {
-      const user = options.sessions.userForTokenHash(holder.tokenHash);
+  // One pass at a time: a pass slower than the period (a busy database) is not overlapped by the next.
+  let checking = false;
+  const checkSessions = async () => {
+    for (const [socket, holder] of [...sockets]) {
+      const user = await options.sessions.userForTokenHash(holder.tokenHash);
       const still =
         user !== undefined && SessionService.roleAllows(user.role, ALL_STAFF) && user.must_change_password === 0;
-      if (!still) endSession(socket);
+      if (!still && sockets.has(socket)) endSession(socket);
     }
+  };
+  const check = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    checkSessions()
+      .catch((error: unknown) =>
+        options.logger.error({ err: error, code: "STORAGE_FAILED" }, "could not check the live consoles' sessions"),
+      )
+      .finally(() => {
+        checking = false;
+      });
   }, options.sessionCheckMs ?? 2000);
   check.unref();
 

@@ -49,13 +49,13 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
         response: { 200: Type.Object({ users: Type.Array(AccountSchema) }), ...Errors },
       },
     },
-    async () => ({ users: accounts.list() }),
+    async () => ({ users: await accounts.list() }),
   );
 
   app.get(
     "/:id",
     { schema: { tags, summary: "One account", params: IdParams, response: { 200: One, ...Errors } } },
-    async (request) => ({ user: accounts.get(request.params.id) }),
+    async (request) => ({ user: await accounts.get(request.params.id) }),
   );
 
   app.post(
@@ -87,7 +87,9 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
         response: { 200: One, ...Errors },
       },
     },
-    async (request) => ({ user: accounts.update(actorOf(currentUser(request)), request.params.id, request.body) }),
+    async (request) => ({
+      user: await accounts.update(actorOf(currentUser(request)), request.params.id, request.body),
+    }),
   );
 
   app.post(
@@ -119,7 +121,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
         response: { 200: One, ...Errors },
       },
     },
-    async (request) => ({ user: accounts.disable(actorOf(currentUser(request)), request.params.id) }),
+    async (request) => ({ user: await accounts.disable(actorOf(currentUser(request)), request.params.id) }),
   );
 
   app.post(
@@ -127,6 +129,6 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
     {
       schema: { tags, summary: "Enable a disabled account", params: IdParams, response: { 200: One, ...Errors } },
     },
-    async (request) => ({ user: accounts.enable(actorOf(currentUser(request)), request.params.id) }),
+    async (request) => ({ user: await accounts.enable(actorOf(currentUser(request)), request.params.id) }),
   );
 };

@@ -51,7 +51,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions> = 
         response: { 201: DeviceWithSecretSchema, ...WRITE_ERRORS },
       },
     },
-    async (request, reply) => reply.code(201).send(devices.provision(request.body, currentUser(request))),
+    async (request, reply) => reply.code(201).send(await devices.provision(request.body, currentUser(request))),
   );
 
   app.patch(
@@ -110,7 +110,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions> = 
       },
     },
     async (request, reply) => {
-      devices.delete(request.params.id, currentUser(request));
+      await devices.delete(request.params.id, currentUser(request));
       return reply.code(204).send(null);
     },
   );

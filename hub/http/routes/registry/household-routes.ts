@@ -65,7 +65,7 @@ export const householdRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions>
         response: { 201: HouseholdSchema, ...WRITE_ERRORS },
       },
     },
-    async (request, reply) => reply.code(201).send(households.create(request.body, currentUser(request))),
+    async (request, reply) => reply.code(201).send(await households.create(request.body, currentUser(request))),
   );
 
   app.patch(
@@ -95,7 +95,7 @@ export const householdRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions>
       },
     },
     async (request, reply) => {
-      households.delete(request.params.id, currentUser(request));
+      await households.delete(request.params.id, currentUser(request));
       return reply.code(204).send(null);
     },
   );
@@ -142,7 +142,7 @@ export const householdRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions>
       },
     },
     async (request, reply) =>
-      reply.code(201).send(residents.create(request.params.id, request.body, currentUser(request))),
+      reply.code(201).send(await residents.create(request.params.id, request.body, currentUser(request))),
   );
 
   app.patch(
@@ -172,7 +172,7 @@ export const householdRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions>
       },
     },
     async (request, reply) => {
-      residents.delete(request.params.id, currentUser(request));
+      await residents.delete(request.params.id, currentUser(request));
       return reply.code(204).send(null);
     },
   );
@@ -187,7 +187,7 @@ export const householdRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions>
         response: { 200: Type.Object({ items: Type.Array(RelativeSchema) }), ...READ_ERRORS },
       },
     },
-    async (request) => ({ items: relatives.list(request.params.id) }),
+    async (request) => ({ items: await relatives.list(request.params.id) }),
   );
 
   app.post(
@@ -203,7 +203,7 @@ export const householdRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions>
       },
     },
     async (request, reply) =>
-      reply.code(201).send(relatives.create(request.params.id, request.body, currentUser(request))),
+      reply.code(201).send(await relatives.create(request.params.id, request.body, currentUser(request))),
   );
 
   app.put(
@@ -219,7 +219,7 @@ export const householdRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions>
       },
     },
     async (request) => ({
-      items: relatives.reorder(request.params.id, request.body.relativeIds, currentUser(request)),
+      items: await relatives.reorder(request.params.id, request.body.relativeIds, currentUser(request)),
     }),
   );
 
@@ -256,7 +256,7 @@ export const householdRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions>
       },
     },
     async (request, reply) => {
-      relatives.delete(request.params.id, currentUser(request));
+      await relatives.delete(request.params.id, currentUser(request));
       return reply.code(204).send(null);
     },
   );

@@ -55,7 +55,7 @@ export const placeRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions> = a
         response: { 201: GridSchema, ...WRITE_ERRORS },
       },
     },
-    async (request, reply) => reply.code(201).send(grids.create(request.body, currentUser(request))),
+    async (request, reply) => reply.code(201).send(await grids.create(request.body, currentUser(request))),
   );
 
   app.patch(
@@ -85,7 +85,7 @@ export const placeRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions> = a
       },
     },
     async (request, reply) => {
-      grids.delete(request.params.id, currentUser(request));
+      await grids.delete(request.params.id, currentUser(request));
       return reply.code(204).send(null);
     },
   );
@@ -127,7 +127,7 @@ export const placeRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions> = a
         response: { 201: GazetteerSchema, ...WRITE_ERRORS },
       },
     },
-    async (request, reply) => reply.code(201).send(gazetteer.create(request.body, currentUser(request))),
+    async (request, reply) => reply.code(201).send(await gazetteer.create(request.body, currentUser(request))),
   );
 
   app.patch(
@@ -157,7 +157,7 @@ export const placeRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions> = a
       },
     },
     async (request, reply) => {
-      gazetteer.delete(request.params.id, currentUser(request));
+      await gazetteer.delete(request.params.id, currentUser(request));
       return reply.code(204).send(null);
     },
   );

@@ -58,7 +58,7 @@ export const responderRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions>
         response: { 201: WorkerSchema, ...WRITE_ERRORS },
       },
     },
-    async (request, reply) => reply.code(201).send(workers.create(request.body, currentUser(request))),
+    async (request, reply) => reply.code(201).send(await workers.create(request.body, currentUser(request))),
   );
 
   app.patch(
@@ -88,7 +88,7 @@ export const responderRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions>
       },
     },
     async (request, reply) => {
-      workers.delete(request.params.id, currentUser(request));
+      await workers.delete(request.params.id, currentUser(request));
       return reply.code(204).send(null);
     },
   );
@@ -123,7 +123,7 @@ export const responderRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions>
         response: { 201: ClinicSchema, ...WRITE_ERRORS },
       },
     },
-    async (request, reply) => reply.code(201).send(clinics.create(request.body, currentUser(request))),
+    async (request, reply) => reply.code(201).send(await clinics.create(request.body, currentUser(request))),
   );
 
   app.patch(
@@ -153,7 +153,7 @@ export const responderRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions>
       },
     },
     async (request, reply) => {
-      clinics.delete(request.params.id, currentUser(request));
+      await clinics.delete(request.params.id, currentUser(request));
       return reply.code(204).send(null);
     },
   );
