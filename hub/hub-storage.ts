@@ -21,7 +21,7 @@ export function hubStorage(db: Db, logger: Logger): HubStorage {
   return {
     db,
     sql,
-    registry: new RegistryRepository(db),
+    registry: new RegistryRepository(sql),
     alarms: new AlarmRepository(sql),
     outbox: new OutboxRepository(sql),
     users: new UserRepository(sql),

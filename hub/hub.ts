@@ -220,7 +220,7 @@ export class Hub {
     // that does not get out before the broker closes costs the device a retry, acked as a duplicate after the restart.
     await parts.commits.stop();
     await parts.broker.stop();
-    parts.registry.presence.stop();
+    await parts.registry.presence.stop();
     parts.bus.removeAll();
     parts.dispatch.stop();
     // Waits for a port transaction still open, then closes the connection.

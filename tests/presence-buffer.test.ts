@@ -12,14 +12,25 @@ import { createLogger } from "../hub/log.ts";
 import { type Db, openDatabase } from "../hub/storage/database.ts";
 import { PresenceBuffer } from "../hub/storage/presence-buffer.ts";
 import { RegistryRepository } from "../hub/storage/registry-repo.ts";
+import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 
 const T1 = "2026-03-01T08:00:01.000Z";
 const T2 = "2026-03-01T08:00:02.000Z";
 const T3 = "2026-03-01T08:00:03.000Z";
 
+/** A write behind lands within a few turns of the event loop; waits for it, failing after a second. */
+async function waitUntil(done: () => boolean): Promise<void> {
+  const until = Date.now() + 1000;
+  while (!done()) {
+    if (Date.now() > until) throw new Error("not written within a second");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe("PresenceBuffer", () => {
   let dir: string;
   let db: Db;
+  let sql: SqliteSql;
   let presence: PresenceBuffer;
   let registry: RegistryRepository;
   const stored = (id: string) =>
@@ -38,84 +49,119 @@ describe("PresenceBuffer", () => {
     );
     for (const id of ["A", "B", "C"]) insert.run(id);
     // A long interval: in these tests only an explicit flush (or the batch size) writes.
-    presence = new PresenceBuffer(db, { flushMs: 3_600_000, maxPending: 1000 });
-    registry = new RegistryRepository(db, presence);
+    sql = new SqliteSql(db);
+    presence = new PresenceBuffer(sql, { flushMs: 3_600_000, maxPending: 1000 });
+    registry = new RegistryRepository(sql, presence);
     presence.start(createLogger("silent"));
   });
-  afterEach(() => {
-    presence.stop();
+  afterEach(async () => {
+    await presence.stop();
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("shows a connect and a heartbeat to readers at once, and writes them to SQLite only when flushed", () => {
+  it("shows a connect and a heartbeat to readers at once, and writes them to SQLite only when flushed", async () => {
     registry.setDeviceOnline("A", true, T1);
     registry.markDeviceSeen("A", T2, 77, "fw/2");
     expect(stored("A")).toEqual({ online: 0, last_seen_at: null, battery: null, firmware: null });
-    expect(registry.findDevice("A")).toMatchObject({ online: 1, last_seen_at: T2, battery: 77 });
+    expect(await registry.findDevice("A")).toMatchObject({ online: 1, last_seen_at: T2, battery: 77 });
     expect(presence.pendingCount).toBe(1);
 
-    expect(presence.flush()).toBe(1);
+    expect(await presence.flush()).toBe(1);
     expect(stored("A")).toEqual({ online: 1, last_seen_at: T2, battery: 77, firmware: "fw/2" });
     expect(presence.pendingCount).toBe(0);
-    expect(presence.flush()).toBe(0);
+    expect(await presence.flush()).toBe(0);
   });
 
-  it("writes a batch of devices in one transaction: all of it or, when one row fails, none", () => {
+  it("writes a batch of devices in one transaction: all of it or, when one row fails, none", async () => {
     registry.setDeviceOnline("A", true, T1);
     registry.setDeviceOnline("B", true, T1);
     registry.setDeviceOnline("C", true, T1);
     db.exec(
       "CREATE TRIGGER refuse_c BEFORE UPDATE ON devices WHEN NEW.id = 'C' BEGIN SELECT RAISE(ABORT, 'C refused (simulated)'); END",
     );
-    expect(() => presence.flush()).toThrow(/simulated/);
+    await expect(presence.flush()).rejects.toThrow(/simulated/);
     expect([stored("A").online, stored("B").online, stored("C").online]).toEqual([0, 0, 0]);
     // Nothing was lost: still pending, still what readers see.
     expect(presence.pendingCount).toBe(3);
-    expect(registry.findDevice("A")?.online).toBe(1);
+    expect((await registry.findDevice("A"))?.online).toBe(1);
     db.exec("DROP TRIGGER refuse_c");
-    expect(presence.flush()).toBe(3);
+    expect(await presence.flush()).toBe(3);
     expect([stored("A").online, stored("B").online, stored("C").online]).toEqual([1, 1, 1]);
   });
 
-  it("never moves a device back in time, even past a writer that went straight to SQLite", () => {
+  it("never moves a device back in time, even past a writer that went straight to SQLite", async () => {
     registry.markDeviceSeen("A", T1, 50, null);
     // Another writer stored a newer reading meanwhile.
     db.prepare("UPDATE devices SET last_seen_at = ?, battery = 90 WHERE id = 'A'").run(T3);
-    presence.flush();
+    await presence.flush();
     expect(stored("A")).toMatchObject({ last_seen_at: T3, battery: 90 });
 
     // Out of order in memory too: the older reading does not replace the newer one.
     registry.markDeviceSeen("B", T2, 40, null);
     registry.markDeviceSeen("B", T1, 99, null);
-    expect(registry.findDevice("B")).toMatchObject({ last_seen_at: T2, battery: 40 });
-    presence.flush();
+    expect(await registry.findDevice("B")).toMatchObject({ last_seen_at: T2, battery: 40 });
+    await presence.flush();
     expect(stored("B")).toMatchObject({ last_seen_at: T2, battery: 40 });
   });
 
   it("flushes by itself once a batch is full", async () => {
-    presence.stop();
-    const small = new PresenceBuffer(db, { flushMs: 3_600_000, maxPending: 2 });
+    await presence.stop();
+    const small = new PresenceBuffer(sql, { flushMs: 3_600_000, maxPending: 2 });
     small.start(createLogger("silent"));
     small.setOnline("A", true, T1);
     expect(stored("A").online).toBe(0);
     small.setOnline("B", true, T1);
-    await new Promise((resolve) => setImmediate(resolve));
+    await waitUntil(() => stored("B").online === 1);
     expect([stored("A").online, stored("B").online]).toEqual([1, 1]);
-    small.stop();
+    await small.stop();
   });
 
-  it("writes at once when not started (the CLI tools), and what is pending when stopped", () => {
-    presence.stop();
-    const idle = new PresenceBuffer(db);
+  it("writes without waiting for a timer when not started (the CLI tools), and what is pending when stopped", async () => {
+    await presence.stop();
+    const idle = new PresenceBuffer(sql);
     idle.setOnline("C", true, T1);
-    expect(stored("C").online).toBe(1);
+    await waitUntil(() => stored("C").online === 1);
 
-    const running = new PresenceBuffer(db, { flushMs: 3_600_000, maxPending: 1000 });
+    const running = new PresenceBuffer(sql, { flushMs: 3_600_000, maxPending: 1000 });
     running.start(createLogger("silent"));
     running.setOnline("B", true, T2);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(stored("B").online).toBe(0);
-    running.stop();
+    await running.stop();
     expect(stored("B")).toMatchObject({ online: 1, last_seen_at: T2 });
+  });
+
+  it("keeps what a flush was writing visible, and when it fails keeps it under what arrived meanwhile", async () => {
+    registry.setDeviceOnline("A", true, T1);
+    registry.markDeviceSeen("A", T1, 50, "fw/1");
+    db.exec(
+      "CREATE TRIGGER refuse_a BEFORE UPDATE ON devices WHEN NEW.id = 'A' BEGIN SELECT RAISE(ABORT, 'A refused (simulated)'); END",
+    );
+    // Another context holds the connection, so the flush has taken the pending values and waits to write them.
+    let release = () => {};
+    const held = sql.transaction(
+      () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+        }),
+    );
+    const flushing = presence.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    // Reads through the port wait for the connection too; what a read would lay over the stored row:
+    const storedRow = { online: 0, last_seen_at: null, battery: null };
+    expect(presence.overlay("A", storedRow)).toEqual({ online: 1, last_seen_at: T1, battery: 50 });
+    // Newer news while it waits: the device went offline.
+    registry.setDeviceOnline("A", false, T2);
+    expect(presence.overlay("A", storedRow)).toEqual({ online: 0, last_seen_at: T2, battery: 50 });
+    release();
+    await held;
+    await expect(flushing).rejects.toThrow(/simulated/);
+    // Nothing stored, nothing lost, and the newer value won over the one that failed.
+    expect(stored("A")).toEqual({ online: 0, last_seen_at: null, battery: null, firmware: null });
+    expect(presence.pendingCount).toBe(1);
+    db.exec("DROP TRIGGER refuse_a");
+    expect(await presence.flush()).toBe(1);
+    expect(stored("A")).toEqual({ online: 0, last_seen_at: T2, battery: 50, firmware: "fw/1" });
   });
 });

@@ -218,7 +218,7 @@ export class AlarmViews {
   }
 
   async detail(row: AlarmRow): Promise<AlarmDetail> {
-    const relatives = row.resident_id ? this.registry.relatives(row.resident_id) : [];
+    const relatives = row.resident_id ? await this.registry.relatives(row.resident_id) : [];
     const contacts = await this.relatives.contactsByOutbox(row.id);
     const relativeCascade = await this.relatives.cascade(row.id);
     const dispatch = await this.dispatch.detail(row.id);

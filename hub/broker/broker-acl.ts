@@ -61,8 +61,8 @@ export class BrokerAcl {
   }
 
   /** Still the credentials it logged in with: active, and the same secret (not rotated since). */
-  credentialsCurrent(identity: BrokerIdentity & { type: "device" }): boolean {
-    const device = this.registry.deviceCredentials(identity.deviceId);
+  async credentialsCurrent(identity: BrokerIdentity & { type: "device" }): Promise<boolean> {
+    const device = await this.registry.deviceCredentials(identity.deviceId);
     return device !== undefined && device.status === "active" && device.secret_hash === identity.secretHash;
   }
 
@@ -74,8 +74,36 @@ export class BrokerAcl {
     if (!client) return callback(null); // the hub's own publishes
     packet.retain = false;
     const identity = this.auth.identity(client);
-    const reason = this.publishRefusal(client, identity, packet);
-    if (reason === null) return callback(null);
+    const reason = this.publishRefusal(identity, packet);
+    if (reason !== null) return this.refusePublish(client, identity, packet, reason, callback);
+    // Aedes authorizes a publish of a closed client only for its Last Will (packets are handled as they are
+    // parsed, and closing stops the parser). The Will was set while the credentials held and says the
+    // session ended, which it has: let it through, so presence learns the device is offline.
+    if (identity?.type !== "device" || client.closed) return callback(null);
+    this.credentialsCurrent(identity).then(
+      (current) =>
+        current
+          ? callback(null)
+          : this.refusePublish(
+              client,
+              identity,
+              packet,
+              "the device's secret was rotated or the device revoked",
+              callback,
+            ),
+      // The registry could not be read: the publish is refused (the device retries), never let through unchecked.
+      (error: unknown) =>
+        this.refusePublish(client, identity, packet, `the registry could not be read: ${String(error)}`, callback),
+    );
+  };
+
+  private refusePublish(
+    client: Client,
+    identity: BrokerIdentity | undefined,
+    packet: PublishPacket,
+    reason: string,
+    callback: (error?: Error | null) => void,
+  ): void {
     this.refusals.refused(
       "MQTT_PUBLISH_DENIED",
       this.gate.addressOf(client.conn),
@@ -85,7 +113,7 @@ export class BrokerAcl {
     );
     // Aedes disconnects a client whose publish is refused: MQTT 3.1.1 has no other way to say no to a publish.
     callback(new Error(`publish to ${packet.topic} is not allowed: ${reason}`));
-  };
+  }
 
   readonly authorizeSubscribe = (
     client: Client,
@@ -116,17 +144,13 @@ export class BrokerAcl {
     callback(null, null);
   };
 
-  private publishRefusal(client: Client, identity: BrokerIdentity | undefined, packet: PublishPacket): string | null {
+  private publishRefusal(identity: BrokerIdentity | undefined, packet: PublishPacket): string | null {
     if (identity?.type !== "device") return "only devices publish";
     const parsed = parseDeviceTopic(packet.topic);
     if (!parsed || parsed.deviceId !== identity.deviceId || !isDeviceToHubKind(parsed.kind)) {
       return "not one of the device's own topics";
     }
-    // Aedes authorizes a publish of a closed client only for its Last Will (packets are handled as they are
-    // parsed, and closing stops the parser). The Will was set while the credentials held and says the
-    // session ended, which it has: let it through, so presence learns the device is offline.
-    if (client.closed) return null;
-    return this.credentialsCurrent(identity) ? null : "the device's secret was rotated or the device revoked";
+    return null;
   }
 
   private maySubscribe(identity: BrokerIdentity | undefined, topic: string): boolean {

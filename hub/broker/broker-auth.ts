@@ -137,7 +137,7 @@ export class BrokerAuth {
     password?: string,
   ): Promise<BrokerIdentity> {
     if (!username || !password) throw refusal("anonymous access is not allowed", NOT_AUTHORIZED);
-    const device = this.registry.deviceCredentials(username);
+    const device = await this.registry.deviceCredentials(username);
     if (device) {
       // The registry's key matched exactly: the username is the device's id.
       const target = `device:${username}`;

@@ -67,7 +67,7 @@ export class FamilyPage {
       return { kind: "expired" };
     }
     await this.users.audit(actor, "family_page_viewed", target, detail);
-    const resident = alarm.resident_id ? this.registry.resident(alarm.resident_id) : undefined;
+    const resident = alarm.resident_id ? await this.registry.resident(alarm.resident_id) : undefined;
     return {
       kind: "view",
       view: {

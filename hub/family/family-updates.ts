@@ -164,7 +164,7 @@ export class FamilyUpdates {
     if (alerts.some((row) => row.status === "pending")) return "waiting";
     const told = alerts.filter((row) => row.status === "sent");
     if (told.length === 0) return { clinics: [] };
-    const household = alarm.household_id ? this.deps.registry.household(alarm.household_id) : undefined;
+    const household = alarm.household_id ? await this.deps.registry.household(alarm.household_id) : undefined;
     const body = clinicStandDownSms(
       { alarmId: alarm.id, residentName: await this.residentName(alarm), address: household?.address ?? "" },
       this.deps.settings.smsLanguage,
@@ -185,7 +185,7 @@ export class FamilyUpdates {
     return { clinics: told.map((row) => row.recipient) };
   }
 
-  private residentName(alarm: AlarmRow): string {
-    return (alarm.resident_id ? this.deps.registry.resident(alarm.resident_id)?.name : undefined) ?? "";
+  private async residentName(alarm: AlarmRow): Promise<string> {
+    return (alarm.resident_id ? (await this.deps.registry.resident(alarm.resident_id))?.name : undefined) ?? "";
   }
 }

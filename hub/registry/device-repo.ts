@@ -52,7 +52,7 @@ export class DeviceRepo {
     rows: DeviceListRow[];
     total: number;
   }> {
-    this.presence?.flush();
+    await this.presence?.flush();
     const where = [];
     if (query.status !== undefined) where.push({ sql: "devices.status = ?", params: [query.status] });
     if (query.householdId !== undefined) where.push({ sql: "devices.household_id = ?", params: [query.householdId] });

@@ -137,7 +137,7 @@ export class HouseholdRepo {
   async devicesOf(
     householdId: number,
   ): Promise<{ id: string; status: string; online: number; last_seen_at: string | null }[]> {
-    this.presence?.flush();
+    await this.presence?.flush();
     return (await this.sql.all(
       "SELECT id, status, online, last_seen_at FROM devices WHERE household_id = ? ORDER BY id",
       [householdId],

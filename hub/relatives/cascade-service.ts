@@ -231,7 +231,7 @@ export class RelativeCascadeService {
 
   private async residentName(contact: ContactRow): Promise<string> {
     const alarm = await this.deps.alarms.get(contact.alarm_id);
-    return (alarm?.resident_id ? this.deps.registry.resident(alarm.resident_id)?.name : undefined) ?? "";
+    return (alarm?.resident_id ? (await this.deps.registry.resident(alarm.resident_id))?.name : undefined) ?? "";
   }
 
   private language(contact: ContactRow): SmsLanguage {

@@ -69,13 +69,13 @@ export class RelativeCascade {
   /** The first wave (the `notify_relatives` stage). Only emergencies reach relatives. */
   async start(alarm: AlarmRow, effects: EffectSink): Promise<void> {
     if (alarm.kind !== "sos" || (await this.repo.cascade(alarm.id))) return;
-    const facts = this.facts(alarm);
+    const facts = await this.facts(alarm);
     if (!facts) {
       await this.alarms.appendEvent(alarm.id, "relatives_not_notified", "system", { reason: "household unknown" });
       effects.change(alarm.id, "relatives_not_notified");
       return;
     }
-    const relatives = this.registry.relatives(facts.residentId);
+    const relatives = await this.registry.relatives(facts.residentId);
     if (relatives.length === 0) {
       await this.alarms.appendEvent(alarm.id, "relatives_not_notified", "system", { reason: "no relatives on record" });
       effects.change(alarm.id, "relatives_not_notified");
@@ -90,12 +90,12 @@ export class RelativeCascade {
     const cascade = await this.repo.cascade(alarmId);
     const alarm = await this.alarms.get(alarmId);
     if (!cascade || !alarm || !RUNNING.includes(cascade.status)) return;
-    const facts = this.facts(alarm);
+    const facts = await this.facts(alarm);
     if (!facts || CLOSED_STATUSES.includes(alarm.status)) {
       await this.stop(alarmId, "system", facts ? `the alarm is ${alarm.status}` : "household unknown", effects);
       return;
     }
-    const relatives = this.registry.relatives(facts.residentId);
+    const relatives = await this.registry.relatives(facts.residentId);
     if (cascade.status === "texting") {
       const texted = await this.repo.contactedRelatives(alarmId, "sms");
       const next = relatives.filter((r) => !texted.has(r.id));
@@ -148,10 +148,10 @@ export class RelativeCascade {
         : `the ${contact.channel === "sms" ? "SMS" : "call"} to ${contact.name} failed`;
     if (contact.channel === "sms" && (await this.repo.waitingInStep(contact.alarm_id, cascade.step)) > 0) {
       const alarm = await this.alarms.get(contact.alarm_id);
-      const facts = alarm && !CLOSED_STATUSES.includes(alarm.status) ? this.facts(alarm) : undefined;
+      const facts = alarm && !CLOSED_STATUSES.includes(alarm.status) ? await this.facts(alarm) : undefined;
       if (!facts) return;
       const texted = await this.repo.contactedRelatives(contact.alarm_id, "sms");
-      const next = this.registry.relatives(facts.residentId).find((r) => !texted.has(r.id));
+      const next = (await this.registry.relatives(facts.residentId)).find((r) => !texted.has(r.id));
       if (next) await this.textWave(facts, [next], fx, why);
       return;
     }
@@ -288,9 +288,9 @@ export class RelativeCascade {
     }
   }
 
-  private facts(alarm: AlarmRow): Facts | undefined {
-    const resident = alarm.resident_id ? this.registry.resident(alarm.resident_id) : undefined;
-    const household = alarm.household_id ? this.registry.household(alarm.household_id) : undefined;
+  private async facts(alarm: AlarmRow): Promise<Facts | undefined> {
+    const resident = alarm.resident_id ? await this.registry.resident(alarm.resident_id) : undefined;
+    const household = alarm.household_id ? await this.registry.household(alarm.household_id) : undefined;
     if (!resident || !household) return undefined;
     return { alarm, residentId: resident.id, residentName: resident.name, address: household.address };
   }

@@ -41,7 +41,7 @@ export async function prepareFirstStart(
   const accounts = new AccountService({ sql, users, bus: null });
   const admin = await ensureFirstAdmin({ users, accounts }, config.adminPassword);
   // Only into an empty registry: never mix demo homes into a district that has begun importing its own.
-  const seeded = config.seedDemo && registry.isEmpty() ? seedDemoDistrict(db) : [];
+  const seeded = config.seedDemo && (await registry.isEmpty()) ? seedDemoDistrict(db) : [];
   if (seeded.length > 0) {
     writeSheet(files.demoDevices, { mqttPort: config.mqttPort, devices: seeded });
     logger.info({ households: seeded.length, file: files.demoDevices }, "seeded the demo district");

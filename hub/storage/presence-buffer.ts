@@ -17,9 +17,14 @@
  * Writes never move a device back in time: `last_seen_at` only grows, and a
  * battery or firmware reading older than the stored `last_seen_at` is not
  * applied, whoever else wrote the row meanwhile.
+ *
+ * A flush takes what is pending and writes it on the storage port, one flush
+ * at a time. While it is being written it is still laid over reads, and when
+ * its transaction fails it goes back among the pending values (newer ones
+ * arrived meanwhile win), so a failed flush loses nothing.
  */
 import type { Logger } from "pino";
-import type { Db } from "./database.ts";
+import type { SqlDatabase } from "./sql/sql-port.ts";
 
 /** The device columns kept here. */
 export interface PresenceColumns {
@@ -45,17 +50,30 @@ export interface PresenceBufferOptions {
 
 export const DEFAULT_PRESENCE_FLUSH: PresenceBufferOptions = { flushMs: 1000, maxPending: 2000 };
 
+const UPDATE_PRESENCE = `UPDATE devices SET
+   online = COALESCE(@online, online),
+   battery = CASE WHEN @battery IS NOT NULL AND (last_seen_at IS NULL OR last_seen_at <= @batteryAt)
+                  THEN @battery ELSE battery END,
+   firmware = COALESCE(@firmware, firmware),
+   last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < @lastSeenAt
+                       THEN @lastSeenAt ELSE last_seen_at END
+ WHERE id = @id`;
+
 export class PresenceBuffer {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
   private readonly options: PresenceBufferOptions;
   private logger: Logger | null = null;
-  private readonly pending = new Map<string, Pending>();
+  private pending = new Map<string, Pending>();
+  /** What the flush in progress is writing: still laid over reads until it is committed. */
+  private writing: ReadonlyMap<string, Pending> | null = null;
+  /** The last flush asked for: the next one starts once it settled. */
+  private flushes: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private soon: NodeJS.Immediate | null = null;
   private running = false;
 
-  constructor(db: Db, options: PresenceBufferOptions = DEFAULT_PRESENCE_FLUSH) {
-    this.db = db;
+  constructor(sql: SqlDatabase, options: PresenceBufferOptions = DEFAULT_PRESENCE_FLUSH) {
+    this.sql = sql;
     this.options = options;
   }
 
@@ -63,23 +81,25 @@ export class PresenceBuffer {
   start(logger: Logger): void {
     this.logger = logger;
     this.running = true;
-    this.timer = setInterval(() => this.flushLater(), this.options.flushMs);
+    this.timer = setInterval(() => void this.flushLater(), this.options.flushMs);
     this.timer.unref();
   }
 
   /** Writes what is pending and stops flushing by itself (the database is about to close). */
-  stop(): void {
+  async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearInterval(this.timer);
     if (this.soon) clearImmediate(this.soon);
     this.timer = null;
     this.soon = null;
-    this.flush();
+    await this.flush();
   }
 
-  /** Devices whose presence is not in SQLite yet. */
+  /** Devices whose presence is not in the database yet (pending, or in a flush not committed yet). */
   get pendingCount(): number {
-    return this.pending.size;
+    let count = this.pending.size;
+    for (const id of this.writing?.keys() ?? []) if (!this.pending.has(id)) count += 1;
+    return count;
   }
 
   /** The device was heard from (heartbeat or press); battery and firmware when it reported them. */
@@ -101,49 +121,55 @@ export class PresenceBuffer {
 
   /** `row` as it stands once what is pending for its device is written. */
   overlay<T extends PresenceColumns>(deviceId: string, row: T): T {
+    const beingWritten = this.writing?.get(deviceId);
     const pending = this.pending.get(deviceId);
-    if (!pending) return row;
-    const stored = row.last_seen_at;
-    const newer = stored === null || stored < pending.lastSeenAt;
-    const batteryLands = pending.battery !== null && (stored === null || stored <= (pending.batteryAt ?? ""));
-    return {
-      ...row,
-      online: pending.online ?? row.online,
-      last_seen_at: newer ? pending.lastSeenAt : stored,
-      battery: batteryLands ? pending.battery : row.battery,
-      ...(row.firmware === undefined ? {} : { firmware: pending.firmware ?? row.firmware }),
-    };
+    const written = beingWritten ? laidOver(row, beingWritten) : row;
+    return pending ? laidOver(written, pending) : written;
   }
 
-  /** Writes everything pending in one transaction; returns how many devices it wrote. */
-  flush(): number {
-    if (this.pending.size === 0) return 0;
-    const rows = [...this.pending];
-    const update = this.db.prepare(
-      `UPDATE devices SET
-         online = COALESCE(@online, online),
-         battery = CASE WHEN @battery IS NOT NULL AND (last_seen_at IS NULL OR last_seen_at <= @batteryAt)
-                        THEN @battery ELSE battery END,
-         firmware = COALESCE(@firmware, firmware),
-         last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < @lastSeenAt
-                             THEN @lastSeenAt ELSE last_seen_at END
-       WHERE id = @id`,
+  /** Writes everything pending in one transaction, after any flush still running; resolves with how many devices. */
+  flush(): Promise<number> {
+    const run = this.flushes.then(
+      () => this.writePending(),
+      () => this.writePending(),
     );
-    this.db.transaction(() => {
-      for (const [id, p] of rows) update.run({ id, ...p });
-    })();
-    // Only once committed: had the transaction failed, every update would still be pending for the next flush.
-    this.pending.clear();
-    return rows.length;
+    this.flushes = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writePending(): Promise<number> {
+    if (this.pending.size === 0) return 0;
+    const rows = this.pending;
+    this.pending = new Map();
+    this.writing = rows;
+    try {
+      await this.sql.transaction(async (tx) => {
+        for (const [id, p] of rows) await tx.run(UPDATE_PRESENCE, { id, ...p });
+      });
+    } catch (error) {
+      // Nothing of it was stored: back among the pending values, under anything newer that arrived meanwhile.
+      this.restore(rows);
+      throw error;
+    } finally {
+      this.writing = null;
+    }
+    return rows.size;
+  }
+
+  private restore(rows: ReadonlyMap<string, Pending>): void {
+    for (const [id, older] of rows) {
+      const newer = this.pending.get(id);
+      this.pending.set(id, newer ? merged(older, newer) : older);
+    }
   }
 
   /** A flush of its own: a database that cannot commit now keeps everything pending for the next one. */
-  private flushLater(): void {
+  private async flushLater(): Promise<void> {
     try {
-      this.flush();
+      await this.flush();
     } catch (error) {
       this.logger?.error(
-        { code: "STORAGE_FAILED", err: error, pending: this.pending.size },
+        { code: "STORAGE_FAILED", err: error, pending: this.pendingCount },
         "device presence could not be written; kept for the next flush",
       );
     }
@@ -162,14 +188,47 @@ export class PresenceBuffer {
 
   private written(): void {
     if (!this.running) {
-      this.flush();
+      void this.flushLater();
       return;
     }
     if (this.pending.size >= this.options.maxPending && !this.soon) {
       this.soon = setImmediate(() => {
         this.soon = null;
-        this.flushLater();
+        void this.flushLater();
       });
     }
   }
+}
+
+/** `row` with a pending entry's values, by the same rules the UPDATE applies. */
+function laidOver<T extends PresenceColumns>(row: T, pending: Pending): T {
+  const stored = row.last_seen_at;
+  const newer = stored === null || stored < pending.lastSeenAt;
+  const batteryLands = pending.battery !== null && (stored === null || stored <= (pending.batteryAt ?? ""));
+  return {
+    ...row,
+    online: pending.online ?? row.online,
+    last_seen_at: newer ? pending.lastSeenAt : stored,
+    battery: batteryLands ? pending.battery : row.battery,
+    ...(row.firmware === undefined ? {} : { firmware: pending.firmware ?? row.firmware }),
+  };
+}
+
+/** The later of two ISO times (text: they compare as written). */
+function laterIso(a: string, b: string): string {
+  if (a < b) return b;
+  return a;
+}
+
+/** One entry from an older one and the newer one that arrived after it (the newer wins where it says anything). */
+function merged(older: Pending, newer: Pending): Pending {
+  const newerBattery =
+    newer.battery !== null && (older.batteryAt === null || (newer.batteryAt ?? "") >= older.batteryAt);
+  return {
+    lastSeenAt: laterIso(older.lastSeenAt, newer.lastSeenAt),
+    online: newer.online ?? older.online,
+    battery: newerBattery ? newer.battery : older.battery,
+    batteryAt: newerBattery ? newer.batteryAt : older.batteryAt,
+    firmware: newer.firmware ?? older.firmware,
+  };
 }

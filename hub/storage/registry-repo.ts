@@ -1,5 +1,5 @@
-import type { Db } from "./database.ts";
 import { PresenceBuffer } from "./presence-buffer.ts";
+import type { SqlDatabase } from "./sql/sql-port.ts";
 
 export interface DeviceRow {
   id: string;
@@ -74,16 +74,16 @@ export interface GridRow {
  * (presence-buffer.ts): `findDevice` already shows what is not flushed yet.
  */
 export class RegistryRepository {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
   readonly presence: PresenceBuffer;
 
-  constructor(db: Db, presence: PresenceBuffer = new PresenceBuffer(db)) {
-    this.db = db;
+  constructor(sql: SqlDatabase, presence: PresenceBuffer = new PresenceBuffer(sql)) {
+    this.sql = sql;
     this.presence = presence;
   }
 
-  findDevice(deviceId: string): DeviceRow | undefined {
-    const row = this.db.prepare("SELECT * FROM devices WHERE id = ?").get(deviceId) as DeviceRow | undefined;
+  async findDevice(deviceId: string): Promise<DeviceRow | undefined> {
+    const row = (await this.sql.get("SELECT * FROM devices WHERE id = ?", [deviceId])) as DeviceRow | undefined;
     return row && this.presence.overlay(deviceId, row);
   }
 
@@ -92,8 +92,8 @@ export class RegistryRepository {
    * secret): two columns and no presence overlay, where `findDevice` builds the whole row (issue 12:
    * 8–14 % of the hub when retries flood it).
    */
-  deviceCredentials(deviceId: string): Pick<DeviceRow, "status" | "secret_hash"> | undefined {
-    return this.db.prepare("SELECT status, secret_hash FROM devices WHERE id = ?").get(deviceId) as
+  async deviceCredentials(deviceId: string): Promise<Pick<DeviceRow, "status" | "secret_hash"> | undefined> {
+    return (await this.sql.get("SELECT status, secret_hash FROM devices WHERE id = ?", [deviceId])) as
       | Pick<DeviceRow, "status" | "secret_hash">
       | undefined;
   }
@@ -108,60 +108,59 @@ export class RegistryRepository {
     this.presence.setOnline(deviceId, online, at);
   }
 
-  household(id: number): HouseholdRow | undefined {
-    return this.db.prepare("SELECT * FROM households WHERE id = ?").get(id) as HouseholdRow | undefined;
+  async household(id: number): Promise<HouseholdRow | undefined> {
+    return (await this.sql.get("SELECT * FROM households WHERE id = ?", [id])) as HouseholdRow | undefined;
   }
 
   /** The household's first resident: one button serves one household, whose primary resident is listed first. */
-  primaryResident(householdId: number): ResidentRow | undefined {
-    return this.db.prepare("SELECT * FROM residents WHERE household_id = ? ORDER BY id LIMIT 1").get(householdId) as
+  async primaryResident(householdId: number): Promise<ResidentRow | undefined> {
+    return (await this.sql.get("SELECT * FROM residents WHERE household_id = ? ORDER BY id LIMIT 1", [householdId])) as
       | ResidentRow
       | undefined;
   }
 
-  resident(id: number): ResidentRow | undefined {
-    return this.db.prepare("SELECT * FROM residents WHERE id = ?").get(id) as ResidentRow | undefined;
+  async resident(id: number): Promise<ResidentRow | undefined> {
+    return (await this.sql.get("SELECT * FROM residents WHERE id = ?", [id])) as ResidentRow | undefined;
   }
 
-  relatives(residentId: number): RelativeRow[] {
-    return this.db
-      .prepare("SELECT * FROM relatives WHERE resident_id = ? ORDER BY priority")
-      .all(residentId) as RelativeRow[];
+  async relatives(residentId: number): Promise<RelativeRow[]> {
+    return (await this.sql.all("SELECT * FROM relatives WHERE resident_id = ? ORDER BY priority", [
+      residentId,
+    ])) as RelativeRow[];
   }
 
-  grid(id: number): GridRow | undefined {
-    return this.db.prepare("SELECT id, code, name FROM grids WHERE id = ?").get(id) as GridRow | undefined;
+  async grid(id: number): Promise<GridRow | undefined> {
+    return (await this.sql.get("SELECT id, code, name FROM grids WHERE id = ?", [id])) as GridRow | undefined;
   }
 
-  worker(id: number): WorkerRow | undefined {
-    return this.db.prepare("SELECT * FROM workers WHERE id = ?").get(id) as WorkerRow | undefined;
+  async worker(id: number): Promise<WorkerRow | undefined> {
+    return (await this.sql.get("SELECT * FROM workers WHERE id = ?", [id])) as WorkerRow | undefined;
   }
 
-  clinic(id: number): ClinicRow | undefined {
-    return this.db.prepare("SELECT * FROM clinics WHERE id = ?").get(id) as ClinicRow | undefined;
+  async clinic(id: number): Promise<ClinicRow | undefined> {
+    return (await this.sql.get("SELECT * FROM clinics WHERE id = ?", [id])) as ClinicRow | undefined;
   }
 
-  allWorkers(): WorkerRow[] {
-    return this.db.prepare("SELECT * FROM workers").all() as WorkerRow[];
+  async allWorkers(): Promise<WorkerRow[]> {
+    return (await this.sql.all("SELECT * FROM workers")) as WorkerRow[];
   }
 
-  allClinics(): ClinicRow[] {
-    return this.db.prepare("SELECT * FROM clinics").all() as ClinicRow[];
+  async allClinics(): Promise<ClinicRow[]> {
+    return (await this.sql.all("SELECT * FROM clinics")) as ClinicRow[];
   }
 
   /** Bumped by triggers on every change to workers or clinics, by any writer. */
-  registryVersion(): number {
-    return (this.db.prepare("SELECT value FROM meta WHERE key = 'registry_version'").get() as { value: number }).value;
+  async registryVersion(): Promise<number> {
+    return ((await this.sql.get("SELECT value FROM meta WHERE key = 'registry_version'")) as { value: number }).value;
   }
 
   /** True when nothing has been registered yet: the only state in which the demo district may be seeded. */
-  isEmpty(): boolean {
-    const row = this.db
-      .prepare(
-        `SELECT (SELECT COUNT(*) FROM households) + (SELECT COUNT(*) FROM grids) + (SELECT COUNT(*) FROM workers)
-              + (SELECT COUNT(*) FROM clinics) + (SELECT COUNT(*) FROM gazetteer) + (SELECT COUNT(*) FROM devices) AS n`,
-      )
-      .get() as { n: number };
+  async isEmpty(): Promise<boolean> {
+    const row =
+      (await this.sql.get(`SELECT (SELECT COUNT(*) FROM households) + (SELECT COUNT(*) FROM grids) + (SELECT COUNT(*) FROM workers)
+              + (SELECT COUNT(*) FROM clinics) + (SELECT COUNT(*) FROM gazetteer) + (SELECT COUNT(*) FROM devices) AS n`)) as {
+        n: number;
+      };
     return row.n === 0;
   }
 }

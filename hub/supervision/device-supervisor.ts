@@ -95,7 +95,7 @@ export class DeviceSupervisor {
     // Presence is written behind (not in this transaction); a healthy device's heartbeat needs no transaction at all.
     if (device.online !== 1) this.deps.registry.setDeviceOnline(deviceId, true, at.toISOString());
     if (await this.faultsToChange(deviceId, battery)) {
-      this.deps.registry.presence.flush(); // as for statuses: `online` is stored before the faults change
+      await this.deps.registry.presence.flush(); // as for statuses: `online` is stored before the faults change
       await this.deps.ledger.transact(async (effects) => {
         await this.returned(deviceId, at.toISOString(), "heartbeat received", effects);
         await this.checkBattery(deviceId, battery, at.toISOString(), effects);
@@ -124,7 +124,7 @@ export class DeviceSupervisor {
     }
     if (changes.every((change) => change.online && !toChange.has(change.deviceId))) return;
     // Presence first, as before it was written behind: whoever reads a fault finds `online` already matching.
-    this.deps.registry.presence.flush();
+    await this.deps.registry.presence.flush();
     await this.deps.ledger.transact(async (effects) => {
       for (const { deviceId, online, at } of changes) {
         // A device coming online with nothing open (a reconnecting fleet, mostly) has no fault to clear.
@@ -165,7 +165,7 @@ export class DeviceSupervisor {
       try {
         const now = new Date();
         // The scans read presence from SQLite, where it is written behind (hub/storage/presence-buffer.ts).
-        this.deps.registry.presence.flush();
+        await this.deps.registry.presence.flush();
         await this.scanSilence(now);
         await this.scanReturns();
         await this.scanBatteries(now);

@@ -142,8 +142,8 @@ export class FaultRepository {
   }
 
   /** Active devices heard from before `cutoff` with no open silent or offline fault. */
-  silentDevices(cutoff: string): Promise<SupervisedDeviceRow[]> {
-    this.presence?.flush();
+  async silentDevices(cutoff: string): Promise<SupervisedDeviceRow[]> {
+    await this.presence?.flush();
     return this.sql.all<SupervisedDeviceRow>(
       `SELECT id, household_id, status, online, last_seen_at, battery, firmware FROM devices d
          WHERE d.status = 'active' AND d.last_seen_at IS NOT NULL AND d.last_seen_at < ?
@@ -158,8 +158,8 @@ export class FaultRepository {
    * heard from since the fault opened (a press, which does not pass through
    * the presence handlers, brings a device back too).
    */
-  returnedDevices(): Promise<{ device_id: string; last_seen_at: string }[]> {
-    this.presence?.flush();
+  async returnedDevices(): Promise<{ device_id: string; last_seen_at: string }[]> {
+    await this.presence?.flush();
     return this.sql.all<{ device_id: string; last_seen_at: string }>(
       `SELECT DISTINCT f.device_id, d.last_seen_at FROM device_faults f JOIN devices d ON d.id = f.device_id
          WHERE f.cleared_at IS NULL AND f.kind IN ('silent', 'offline') AND d.online = 1
@@ -168,8 +168,8 @@ export class FaultRepository {
   }
 
   /** Active devices whose last reported battery is at or below `percent`, without an open low-battery fault. */
-  lowBatteries(percent: number): Promise<SupervisedDeviceRow[]> {
-    this.presence?.flush();
+  async lowBatteries(percent: number): Promise<SupervisedDeviceRow[]> {
+    await this.presence?.flush();
     return this.sql.all<SupervisedDeviceRow>(
       `SELECT id, household_id, status, online, last_seen_at, battery, firmware FROM devices d
          WHERE d.status = 'active' AND d.battery IS NOT NULL AND d.battery <= ?
@@ -180,8 +180,8 @@ export class FaultRepository {
   }
 
   /** Devices with an open low-battery fault whose battery now reads at least `percent`. */
-  recoveredBatteries(percent: number): Promise<SupervisedDeviceRow[]> {
-    this.presence?.flush();
+  async recoveredBatteries(percent: number): Promise<SupervisedDeviceRow[]> {
+    await this.presence?.flush();
     return this.sql.all<SupervisedDeviceRow>(
       `SELECT d.id, d.household_id, d.status, d.online, d.last_seen_at, d.battery, d.firmware
          FROM device_faults f JOIN devices d ON d.id = f.device_id

@@ -55,7 +55,7 @@ export async function startDispatchHarness(overrides: Partial<DispatchSettings> 
   sql.guardDirectStatements();
   const users = new UserRepository(sql);
   await seedDemoWorkerLogins(db, new AccountService({ sql, users, bus: null }));
-  const registry = new RegistryRepository(db);
+  const registry = new RegistryRepository(sql);
   const alarms = new AlarmRepository(sql);
   const repo = new DispatchRepository(sql, BusyWorkers.of(db));
   const bus = new EventBus(logger);
@@ -108,7 +108,7 @@ export async function startDispatchHarness(overrides: Partial<DispatchSettings> 
       const device = devices[deviceIndex];
       if (!device) throw new Error(`no demo device ${deviceIndex}`);
       const alarmId = await alarms.insertAlarm(device.id, kind, new Date().toISOString());
-      const resident = registry.primaryResident(device.household_id)?.id ?? null;
+      const resident = (await registry.primaryResident(device.household_id))?.id ?? null;
       await alarms.setLocation(alarmId, device.household_id, resident);
       const row = await alarms.get(alarmId);
       if (!row) throw new Error("alarm not stored");

@@ -17,7 +17,7 @@ export const validateStage: IntakeStage = {
       });
       return "halt";
     }
-    const device = deps.registry.findDevice(context.deviceId);
+    const device = await deps.registry.findDevice(context.deviceId);
     if (device?.status !== "active") {
       const code = device ? "DEVICE_REVOKED" : "UNKNOWN_DEVICE";
       const message = device ? "this device has been revoked" : "this device is not in the registry";
