@@ -12,8 +12,8 @@
 import { AnxinError } from "../errors.ts";
 import { nextDay, startOfLocalDay } from "../kpi/local-day.ts";
 import { CLOSED_STATUSES } from "../storage/alarm-repo.ts";
-import { perDialect, secondsBetween } from "../storage/sql/dialect-sql.ts";
-import type { SqlSession } from "../storage/sql/sql-port.ts";
+import { caseInsensitiveLike, likePattern, perDialect, secondsBetween } from "../storage/sql/dialect-sql.ts";
+import type { SqlDialect, SqlSession } from "../storage/sql/sql-port.ts";
 import type { HistoryRow } from "./history-schemas.ts";
 
 export interface HistoryFilter {
@@ -60,11 +60,6 @@ export function localDayBounds(
   };
 }
 
-/** `%` and `_` typed by an operator are literal characters, not wildcards. */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(", ");
 const FROM_SQL = `
   FROM alarms a
@@ -91,7 +86,7 @@ interface Where {
   params: Record<string, string | number | null>;
 }
 
-function whereClause(filter: HistoryFilter, timeZone: string): Where {
+function whereClause(filter: HistoryFilter, timeZone: string, dialect: SqlDialect): Where {
   const { startIso, endIso } = localDayBounds(filter.from, filter.to, timeZone);
   const parts = ["1 = 1"];
   const params: Where["params"] = {};
@@ -126,8 +121,9 @@ function whereClause(filter: HistoryFilter, timeZone: string): Where {
   if (q) {
     // "#42" or "42" also finds alarm 42; text matches name, household code and address, device id.
     const id = /^#?\d{1,15}$/.test(q) ? Number(q.replace("#", "")) : null;
-    parts.push(`(r.name LIKE @like ESCAPE '\\' OR h.code LIKE @like ESCAPE '\\' OR h.address LIKE @like ESCAPE '\\'
-      OR a.device_id LIKE @like ESCAPE '\\' OR a.id = @qId)`);
+    const like = caseInsensitiveLike(dialect);
+    parts.push(`(r.name ${like} @like ESCAPE '\\' OR h.code ${like} @like ESCAPE '\\' OR h.address ${like} @like ESCAPE '\\'
+      OR a.device_id ${like} @like ESCAPE '\\' OR a.id = @qId)`);
     params.like = likePattern(q);
     params.qId = id;
   }
@@ -146,14 +142,14 @@ export class AlarmHistory {
   ) {}
 
   async count(filter: HistoryFilter): Promise<number> {
-    const where = whereClause(filter, this.timeZone);
+    const where = whereClause(filter, this.timeZone, this.sql.dialect);
     const row = await this.sql.get<{ n: number }>(`SELECT COUNT(*) AS n ${FROM_SQL} WHERE ${where.sql}`, where.params);
     return row?.n ?? 0;
   }
 
   /** Newest first; alarms received in the same millisecond come in id order, newest id first. */
   async list(filter: HistoryFilter, page: { limit: number; offset: number }): Promise<HistoryRow[]> {
-    const where = whereClause(filter, this.timeZone);
+    const where = whereClause(filter, this.timeZone, this.sql.dialect);
     const rows = await this.sql.all<HistoryRow>(
       `${SELECT_SQL[this.sql.dialect]} ${FROM_SQL} WHERE ${where.sql}
          ORDER BY a.received_at DESC, a.id DESC LIMIT @limit OFFSET @offset`,

@@ -7,7 +7,8 @@
  * back parsed.
  */
 import Type, { type Static } from "typebox";
-import { likePattern, localDayBounds } from "../alarms/history-query.ts";
+import { localDayBounds } from "../alarms/history-query.ts";
+import { caseInsensitiveLike, likePattern } from "../storage/sql/dialect-sql.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
 
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -71,7 +72,7 @@ export class AuditLog {
       params.endIso = endIso;
     }
     if (filter.actor?.trim()) {
-      parts.push("actor LIKE @actor ESCAPE '\\'");
+      parts.push(`actor ${caseInsensitiveLike(this.sql.dialect)} @actor ESCAPE '\\'`);
       params.actor = likePattern(filter.actor.trim());
     }
     if (filter.action) {

@@ -2,6 +2,7 @@
  * Small SQL helpers shared by the registry repositories: paged lists with a
  * `q` search, and partial updates over a fixed list of columns.
  */
+import { caseInsensitiveLike, likePattern } from "../storage/sql/dialect-sql.ts";
 import type { SqlSession, SqlValue } from "../storage/sql/sql-port.ts";
 
 export interface ListQuery {
@@ -16,11 +17,6 @@ export interface Page<T> {
   total: number;
   limit: number;
   offset: number;
-}
-
-/** `q` as a LIKE pattern: its own `%`, `_` and `\` match literally. */
-export function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /**
@@ -47,7 +43,8 @@ export async function selectPage<Row>(
   }
   const q = query.q?.trim();
   if (q) {
-    clauses.push(`(${spec.searchColumns.map((column) => `${column} LIKE ? ESCAPE '\\'`).join(" OR ")})`);
+    const like = caseInsensitiveLike(sql.dialect);
+    clauses.push(`(${spec.searchColumns.map((column) => `${column} ${like} ? ESCAPE '\\'`).join(" OR ")})`);
     params.push(...spec.searchColumns.map(() => likePattern(q)));
   }
   const where = clauses.length > 0 ? ` WHERE ${clauses.join(" AND ")}` : "";

@@ -50,11 +50,13 @@ export interface PresenceBufferOptions {
 
 export const DEFAULT_PRESENCE_FLUSH: PresenceBufferOptions = { flushMs: 1000, maxPending: 2000 };
 
+// Typed values: PostgreSQL cannot infer a parameter's type from `IS NOT NULL` alone.
 const UPDATE_PRESENCE = `UPDATE devices SET
-   online = COALESCE(@online, online),
-   battery = CASE WHEN @battery IS NOT NULL AND (last_seen_at IS NULL OR last_seen_at <= @batteryAt)
-                  THEN @battery ELSE battery END,
-   firmware = COALESCE(@firmware, firmware),
+   online = COALESCE(CAST(@online AS BIGINT), online),
+   battery = CASE WHEN CAST(@battery AS BIGINT) IS NOT NULL
+                   AND (last_seen_at IS NULL OR last_seen_at <= CAST(@batteryAt AS TEXT))
+                  THEN CAST(@battery AS BIGINT) ELSE battery END,
+   firmware = COALESCE(CAST(@firmware AS TEXT), firmware),
    last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < @lastSeenAt
                        THEN @lastSeenAt ELSE last_seen_at END
  WHERE id = @id`;

@@ -42,6 +42,16 @@ export function isoPlusSeconds(dialect: SqlDialect, isoExpression: string, secon
     : `to_char((CAST(${isoExpression} AS timestamptz) + (${secondsExpression}) * interval '1 second') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
+/** A LIKE pattern matching `text` anywhere: the `%`, `_` and `\` typed by a person match literally (ESCAPE '\'). */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** LIKE without regard to case (SQLite's LIKE already ignores ASCII case; PostgreSQL's does not). */
+export function caseInsensitiveLike(dialect: SqlDialect): string {
+  return dialect === "sqlite" ? "LIKE" : "ILIKE";
+}
+
 /** A text per dialect, built once: for statements that hold a dialect's fragment. */
 export function perDialect(build: (dialect: SqlDialect) => string): Record<SqlDialect, string> {
   return { sqlite: build("sqlite"), postgres: build("postgres") };
