@@ -236,7 +236,7 @@ export async function measureAlarmPath(closed = 50_000, open = 10_000, fresh = 2
     const queryMs = (performance.now() - start) / rounds;
     start = performance.now();
     for (let i = 0; i < rounds; i += 1) {
-      const busy = parts.dispatch.deps.repo.busyLookup(i);
+      const busy = await parts.dispatch.deps.repo.busyLookup(i);
       for (const id of workerIds) busy.get(id);
     }
     const lookupMs = (performance.now() - start) / rounds;

@@ -13,6 +13,7 @@ import { performance } from "node:perf_hooks";
 import { EventBus } from "../hub/events.ts";
 import { createLogger } from "../hub/log.ts";
 import { openDatabase } from "../hub/storage/database.ts";
+import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 import { DatabaseWriteProbe } from "../hub/storage/write-probe.ts";
 import { decodeMessage, LIMITS } from "../protocol/index.ts";
 
@@ -30,7 +31,7 @@ function microsPer(payload: string | Buffer, runs: number): number {
   return Math.round(((performance.now() - start) * 1000 * 100) / runs) / 100;
 }
 
-export function measureDecodeAndProbe(probes = 200): DecodeProbeFigures {
+export async function measureDecodeAndProbe(probes = 200): Promise<DecodeProbeFigures> {
   const alarm = JSON.stringify({
     pressId: "3f6c2a1e-8d4b-4c1a-9e7f-2b5d8a0c9e41",
     kind: "sos",
@@ -52,12 +53,15 @@ export function measureDecodeAndProbe(probes = 200): DecodeProbeFigures {
   const logger = createLogger("silent");
   const db = openDatabase(path.join(dir, "probe.db"), logger);
   let now = 0;
-  const probe = new DatabaseWriteProbe({ db, logger, bus: new EventBus(logger) }, { intervalMs: 1, now: () => now });
+  const probe = new DatabaseWriteProbe(
+    { sql: new SqliteSql(db), logger, bus: new EventBus(logger) },
+    { intervalMs: 1, now: () => now },
+  );
   const times: number[] = [];
   for (let i = 0; i < probes; i++) {
     now += 1;
     const start = performance.now();
-    probe.check();
+    await probe.check();
     times.push(performance.now() - start);
   }
   db.close();
@@ -86,4 +90,4 @@ export function printDecodeProbeFigures(f: DecodeProbeFigures): void {
   console.log(`  median ${f.probeMs.median} ms   p99 ${f.probeMs.p99} ms`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) printDecodeProbeFigures(measureDecodeAndProbe());
+if (import.meta.url === `file://${process.argv[1]}`) printDecodeProbeFigures(await measureDecodeAndProbe());

@@ -42,5 +42,5 @@ printIncidentLookupFigures(await measureIncidentLookup());
 printAvrEmulatorFigures(await measureAvrEmulator());
 printConsoleQueueFigures(await measureConsoleQueue());
 printConsoleBurstFigures(await measureConsoleBurst());
-printDecodeProbeFigures(measureDecodeAndProbe());
+printDecodeProbeFigures(await measureDecodeAndProbe());
 printSmsFanoutFigures(await measureSmsFanout());

@@ -6,17 +6,17 @@
  */
 import type { MqttBroker } from "./broker/mqtt-broker.ts";
 import type { HealthReport } from "./http/routes/health-routes.ts";
-import type { Db } from "./storage/database.ts";
+import type { SqlDatabase } from "./storage/sql/sql-port.ts";
 import type { DatabaseWriteProbe } from "./storage/write-probe.ts";
 
 export function healthReporter(
-  deps: { db: Db; broker: MqttBroker; writeProbe: DatabaseWriteProbe },
+  deps: { sql: SqlDatabase; broker: MqttBroker; writeProbe: DatabaseWriteProbe },
   startedAt: number,
-): () => HealthReport {
-  const { db, broker, writeProbe } = deps;
-  return () => {
+): () => Promise<HealthReport> {
+  const { sql, broker, writeProbe } = deps;
+  return async () => {
     const reasons: string[] = [];
-    const databaseWrite = writeProbe.check();
+    const databaseWrite = await writeProbe.check();
     if (!databaseWrite.ok) reasons.push(`database refuses writes (${databaseWrite.code}): new alarms cannot be stored`);
     let port: number | null = null;
     try {
@@ -26,15 +26,15 @@ export function healthReporter(
     }
     let outboxPending: number | null = null;
     try {
-      outboxPending = (db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'").get() as { n: number })
-        .n;
+      const row = await sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'");
+      outboxPending = row?.n ?? 0;
     } catch {
       reasons.push("database cannot be read");
     }
     return {
       status: reasons.length === 0 ? "ok" : "degraded",
       reasons,
-      database: db.open && databaseWrite.ok && outboxPending !== null,
+      database: databaseWrite.ok && outboxPending !== null,
       databaseWrite,
       mqtt: { listening: port !== null, port },
       outboxPending,

@@ -287,6 +287,6 @@ export function createHubParts(
     views,
     httpConnections: createHttpConnectionCap(config, caps, logger),
     // `/health` and the consoles' warning: a small committed write, at most once per ANXIN_HEALTH_PROBE_S.
-    writeProbe: new DatabaseWriteProbe({ db, logger, bus }, { intervalMs: config.healthProbeS * 1000 }),
+    writeProbe: new DatabaseWriteProbe({ sql, logger, bus }, { intervalMs: config.healthProbeS * 1000 }),
   };
 }

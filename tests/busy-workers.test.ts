@@ -11,12 +11,10 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BusyWorkers } from "../hub/dispatch/busy-workers.ts";
-import { DispatchRepository } from "../hub/dispatch/dispatch-repo.ts";
 import { createLogger } from "../hub/log.ts";
 import { seedDemoDistrict } from "../hub/seed/demo-district.ts";
 import { seededRandom } from "../hub/seed/prng.ts";
 import { type Db, openDatabase } from "../hub/storage/database.ts";
-import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 
 const STATUSES = ["unassigned", "offered", "accepted", "on_scene", "resolved", "cancelled"] as const;
 const KINDS = ["sos", "sos", "service", "test"] as const;
@@ -64,8 +62,8 @@ describe("the busy-worker mirror", () => {
     const pairs = holdingPairs(db);
     const alarms = (db.prepare("SELECT id FROM alarms").all() as { id: number }[]).map((a) => a.id);
     for (const except of [null, ...alarms.slice(-3)]) {
-      const lookup = mirror.lookup(except);
-      const all = new DispatchRepository(new SqliteSql(db), BusyWorkers.of(db)).busyWorkers(except);
+      const lookup = mirror.lookupNow(except);
+      const all = mirror.allNow(except);
       for (const workerId of workers) {
         const expected = [...pairs].some((p) => p.startsWith(`${workerId}:`) && p !== `${workerId}:${except}`);
         const alarmId = lookup.get(workerId);

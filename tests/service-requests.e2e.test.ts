@@ -136,7 +136,7 @@ describe("service requests end to end", () => {
     const assigned = events(alarmId).find((e) => e.type === "service_request_assigned");
     expect(assigned).toMatchObject({ actor: "system", detail: { requestId: stored.id, worker: { id: expected.id } } });
     // An errand must not make the grid's worker "busy" for an SOS ranking.
-    expect(BusyWorkers.of(db()).all(null).has(expected.id)).toBe(false);
+    expect(BusyWorkers.of(db()).allNow(null).has(expected.id)).toBe(false);
 
     // The SMS, through the real twilio SDK, in zh-CN (the default), with no health data.
     const sms = await waitFor(

@@ -25,6 +25,7 @@
  */
 import type Database from "better-sqlite3";
 import type { Db } from "../storage/database.ts";
+import type { BusySource } from "./busy-source.ts";
 
 /**
  * What the ranking asks about a worker; a `Map` of worker → alarm answers it too.
@@ -42,7 +43,7 @@ const alarmHolds = (row: "NEW" | "OLD" | "alarms") =>
 const offerHolds = (row: "NEW" | "OLD" | "dispatch_offers") => `${row}.status = 'offered'`;
 
 /** Every holding row, as (worker, alarm): the definition of busy, for the rebuild and the fallback. */
-const HOLDING_ROWS = `SELECT worker_id, id AS alarm_id FROM alarms WHERE ${alarmHolds("alarms")}
+export const HOLDING_ROWS = `SELECT worker_id, id AS alarm_id FROM alarms WHERE ${alarmHolds("alarms")}
   UNION ALL SELECT worker_id, alarm_id FROM dispatch_offers WHERE ${offerHolds("dispatch_offers")}`;
 
 const CHANGED_FUNCTION = "anxin_busy_changed";
@@ -91,7 +92,7 @@ interface Installed {
 
 const mirrors = new WeakMap<Db, BusyWorkers>();
 
-export class BusyWorkers {
+export class BusyWorkers implements BusySource {
   private readonly db: Db;
   private readonly holds: Holds = new Map();
   private installed: Installed | null = null;
@@ -142,8 +143,16 @@ export class BusyWorkers {
     if (this.db.open && !this.db.inTransaction) this.db.exec(UNINSTALL_SQL);
   }
 
+  lookup(exceptAlarmId: number | null): Promise<BusyLookup> {
+    return Promise.resolve(this.lookupNow(exceptAlarmId));
+  }
+
+  all(exceptAlarmId: number | null): Promise<Map<number, number>> {
+    return Promise.resolve(this.allNow(exceptAlarmId));
+  }
+
   /** Busy workers as this connection sees them now, not counting what `exceptAlarmId` holds. */
-  lookup(exceptAlarmId: number | null): BusyLookup {
+  lookupNow(exceptAlarmId: number | null): BusyLookup {
     const installed = this.current();
     if (!installed) return this.fromTables(exceptAlarmId);
     if (!this.db.inTransaction) {
@@ -165,8 +174,8 @@ export class BusyWorkers {
   }
 
   /** Every busy worker → one alarm they are busy with (the map's layer; not for the alarm path). */
-  all(exceptAlarmId: number | null): Map<number, number> {
-    const lookup = this.lookup(exceptAlarmId);
+  allNow(exceptAlarmId: number | null): Map<number, number> {
+    const lookup = this.lookupNow(exceptAlarmId);
     if (lookup instanceof Map) return lookup;
     const out = new Map<number, number>();
     for (const workerId of (lookup as HoldsLookup).workers()) {

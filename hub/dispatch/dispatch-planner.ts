@@ -87,7 +87,7 @@ export class DispatchPlanner {
     const request = {
       point,
       gridId: household.grid_id,
-      busy: repo.busyLookup(alarm.id),
+      busy: await repo.busyLookup(alarm.id),
     };
     const options = { size: settings.rankingSize, gridPreferenceM: settings.gridPreferenceM };
     const pool = gatherCandidates((await responders.snapshot()).workers, request, options.size, options);

@@ -7,7 +7,8 @@
 import type { AlarmRow } from "../storage/alarm-repo.ts";
 import { jsonTextField } from "../storage/sql/dialect-sql.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
-import type { BusyLookup, BusyWorkers } from "./busy-workers.ts";
+import type { BusySource } from "./busy-source.ts";
+import type { BusyLookup } from "./busy-workers.ts";
 import type { StoredRanking } from "./types.ts";
 
 export type OfferStatus = "offered" | "accepted" | "declined" | "timed_out" | "withdrawn";
@@ -84,10 +85,10 @@ export interface ResidentHealthRow {
 
 export class DispatchRepository {
   private readonly sql: SqlSession;
-  private readonly busy: BusyWorkers;
+  private readonly busy: BusySource;
 
   /** `busy`: the busy-worker mirror of the hub's connection (busy-workers.ts), read from memory. */
-  constructor(sql: SqlSession, busy: BusyWorkers) {
+  constructor(sql: SqlSession, busy: BusySource) {
     this.sql = sql;
     this.busy = busy;
   }
@@ -135,17 +136,17 @@ export class DispatchRepository {
    * never push the grid's own worker down an SOS ranking. Answered from memory once the
    * connection's mirror is started (busy-workers.ts), from the tables before.
    */
-  busyLookup(exceptAlarmId: number | null): BusyLookup {
+  busyLookup(exceptAlarmId: number | null): Promise<BusyLookup> {
     return this.busy.lookup(exceptAlarmId);
   }
 
   /** The same, every busy worker at once (for the map, not for the alarm path). */
-  busyWorkers(exceptAlarmId: number | null): Map<number, number> {
+  busyWorkers(exceptAlarmId: number | null): Promise<Map<number, number>> {
     return this.busy.all(exceptAlarmId);
   }
 
   /** The busy-worker mirror of this connection, started and stopped by the dispatch service. */
-  busyMirror(): BusyWorkers {
+  busyMirror(): BusySource {
     return this.busy;
   }
 

@@ -147,7 +147,7 @@ export class DispatchService {
       if (!alarm || parseRanking(alarm.dispatch_ranking)?.refinement !== "pending") return;
       if (!household || household.lat === null || household.lng === null) return;
       const point = { lat: household.lat, lng: household.lng };
-      const request = { point, gridId: household.grid_id, busy: repo.busyLookup(alarmId) };
+      const request = { point, gridId: household.grid_id, busy: await repo.busyLookup(alarmId) };
       const options = { size: settings.rankingSize, gridPreferenceM: settings.gridPreferenceM };
       const pool = gatherCandidates(
         (await responders.snapshot()).workers,
@@ -233,7 +233,7 @@ export class DispatchService {
           ? greatCircleMetres({ lat: worker.lat, lng: worker.lng }, { lat: household.lat, lng: household.lng })
           : null;
       const entry = parseRanking(alarm.dispatch_ranking)?.entries.find((e) => e.workerId === workerId);
-      const busyWith = repo.busyLookup(alarmId).get(workerId);
+      const busyWith = (await repo.busyLookup(alarmId)).get(workerId);
       const notes = [
         entry ? `ranked ${entry.rank}` : "not in the ranking",
         worker.on_duty === 1 ? null : "off duty",

@@ -74,7 +74,7 @@ export class OfferCascade {
     const ranking = parseRanking(alarm.dispatch_ranking);
     if (!ranking || ranking.refinement === "pending") return null;
     const asked = new Set((await repo.offers(alarmId)).map((o) => o.worker_id));
-    const busy = repo.busyLookup(alarmId);
+    const busy = await repo.busyLookup(alarmId);
     const skipped: NonNullable<OfferPlan["skipped"]> = [];
     for (const entry of ranking.entries) {
       if (asked.has(entry.workerId)) continue;

@@ -144,7 +144,7 @@ export class MapViews {
   /** Every layer; with an alarm id, that alarm's places too (ALARM_NOT_FOUND for an unknown one). */
   async layers(alarmId: number | null = null): Promise<MapLayers> {
     const focus = alarmId === null ? null : await this.focus(alarmId);
-    const busy = this.dispatch.busyWorkers(null);
+    const busy = await this.dispatch.busyWorkers(null);
     const grids = await this.sql.all<GridRow>("SELECT id, code, name, polygon FROM grids ORDER BY id");
     const clinics = await this.sql.all<ClinicRow>(
       "SELECT id, code, name, lat, lng, capabilities FROM clinics ORDER BY id",

@@ -14,11 +14,15 @@
  * every console through the bus.
  */
 import type { Logger } from "pino";
-import type { Db } from "./database.ts";
+import type { SqlDatabase } from "./sql/sql-port.ts";
 
 export interface WriteCheck {
   ok: boolean;
-  /** SQLite's extended code of the failure (`SQLITE_FULL`, `SQLITE_READONLY`, `SQLITE_IOERR_WRITE`…); null when ok. */
+  /**
+   * The engine's code of the failure: SQLite's extended code (`SQLITE_FULL`, `SQLITE_READONLY`,
+   * `SQLITE_IOERR_WRITE`…), PostgreSQL's SQLSTATE (`53100`, `25006`…) or the connection's errno
+   * (`ECONNREFUSED`); null when ok.
+   */
   code: string | null;
   checkedAt: string;
 }
@@ -28,23 +32,25 @@ export interface WriteCheckSink {
   emit(event: "storage.write", payload: { check: WriteCheck }): void;
 }
 
-/** Only SQLite's own code names leave the hub (/health needs no login): never a message that could name a path. */
-const SQLITE_CODE = /^SQLITE_[A-Z_]{1,40}$/;
+/** Only engine codes leave the hub (/health needs no login): never a message that could name a path or a host. */
+const ENGINE_CODE = /^(SQLITE_[A-Z_]{1,40}|[0-9A-Z]{5}|E[A-Z]{2,20})$/;
 
 export class DatabaseWriteProbe {
-  private readonly db: Db;
+  private readonly sql: SqlDatabase;
   private readonly logger: Logger;
   private readonly bus: WriteCheckSink;
   private readonly intervalMs: number;
   private readonly now: () => number;
   private last: { check: WriteCheck; at: number } | null = null;
+  /** The probe under way: callers meanwhile share it, so a burst of requests commits once. */
+  private probing: Promise<WriteCheck> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    deps: { db: Db; logger: Logger; bus: WriteCheckSink },
+    deps: { sql: SqlDatabase; logger: Logger; bus: WriteCheckSink },
     options: { intervalMs: number; now?: () => number },
   ) {
-    this.db = deps.db;
+    this.sql = deps.sql;
     this.logger = deps.logger;
     this.bus = deps.bus;
     this.intervalMs = options.intervalMs;
@@ -54,8 +60,8 @@ export class DatabaseWriteProbe {
 
   /** Probes now and then every interval, so a failure is logged and pushed even when nobody asks /health. */
   start(): void {
-    this.check();
-    this.timer = setInterval(() => this.check(), this.intervalMs);
+    void this.check();
+    this.timer = setInterval(() => void this.check(), this.intervalMs);
     this.timer.unref();
   }
 
@@ -65,10 +71,17 @@ export class DatabaseWriteProbe {
   }
 
   /** The latest result, probing first when it is older than the interval. */
-  check(): WriteCheck {
+  check(): Promise<WriteCheck> {
     const at = this.now();
-    if (this.last && at - this.last.at < this.intervalMs) return this.last.check;
-    const { check, error } = this.probe();
+    if (this.last && at - this.last.at < this.intervalMs) return Promise.resolve(this.last.check);
+    this.probing ??= this.probeAt(at).finally(() => {
+      this.probing = null;
+    });
+    return this.probing;
+  }
+
+  private async probeAt(at: number): Promise<WriteCheck> {
+    const { check, error } = await this.probe();
     const previous = this.last?.check ?? null;
     this.last = { check, at };
     // Logged and pushed on a change only: a disk that stays full costs one line, not one per interval.
@@ -76,20 +89,19 @@ export class DatabaseWriteProbe {
     return check;
   }
 
-  private probe(): { check: WriteCheck; error: unknown } {
+  private async probe(): Promise<{ check: WriteCheck; error: unknown }> {
     const checkedAt = new Date().toISOString();
-    if (!this.db.open) return { check: { ok: false, code: "SQLITE_MISUSE", checkedAt }, error: "database closed" };
     try {
-      this.db
-        .prepare(
-          `INSERT INTO health_probe (id, probed_at, probes) VALUES (1, ?, 1)
-           ON CONFLICT(id) DO UPDATE SET probed_at = excluded.probed_at, probes = probes + 1`,
-        )
-        .run(checkedAt);
+      await this.sql.run(
+        `INSERT INTO health_probe (id, probed_at, probes) VALUES (1, ?, 1)
+         ON CONFLICT(id) DO UPDATE SET probed_at = excluded.probed_at, probes = health_probe.probes + 1`,
+        [checkedAt],
+      );
       return { check: { ok: true, code: null, checkedAt }, error: null };
     } catch (error) {
       const raw = (error as { code?: unknown }).code;
-      const code = typeof raw === "string" && SQLITE_CODE.test(raw) ? raw : "SQLITE_ERROR";
+      const fallback = this.sql.dialect === "sqlite" ? "SQLITE_ERROR" : "DATABASE_ERROR";
+      const code = typeof raw === "string" && ENGINE_CODE.test(raw) ? raw : fallback;
       return { check: { ok: false, code, checkedAt }, error };
     }
   }
@@ -99,7 +111,7 @@ export class DatabaseWriteProbe {
       this.logger.info({ checkedAt: check.checkedAt }, "database accepts writes again");
     } else {
       this.logger.error(
-        { code: "DATABASE_WRITE_FAILED", sqlite: check.code, err: error },
+        { code: "DATABASE_WRITE_FAILED", engineCode: check.code, err: error },
         "database refuses writes: new alarms cannot be stored",
       );
     }

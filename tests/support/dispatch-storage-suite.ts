@@ -6,14 +6,11 @@
  * a field of their stored ranking's JSON, written differently per dialect.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BusyWorkers } from "../../hub/dispatch/busy-workers.ts";
+import { BusyFromTables } from "../../hub/dispatch/busy-source.ts";
 import { DispatchRepository } from "../../hub/dispatch/dispatch-repo.ts";
 import type { SqlDatabase } from "../../hub/storage/sql/sql-port.ts";
 
 const at = (minute: number) => new Date(Date.UTC(2026, 2, 2, 1, minute)).toISOString();
-
-/** The repository reads busy workers from memory; these tests are about its statements. */
-const NO_BUSY_MIRROR = {} as BusyWorkers;
 
 export function describeDispatchStorage(
   name: string,
@@ -33,7 +30,8 @@ export function describeDispatchStorage(
 
     beforeAll(async () => {
       db = await open();
-      repo = new DispatchRepository(db.sql, NO_BUSY_MIRROR);
+      // Busy workers from the tables, as on PostgreSQL (SQLite's hub keeps a mirror, tests/busy-workers.test.ts).
+      repo = new DispatchRepository(db.sql, new BusyFromTables(db.sql));
       await db.sql.exec(`
         INSERT INTO devices (id, secret_hash, created_at) VALUES ('D1', 'x', 'now');
         INSERT INTO grids (id, code, name, polygon) VALUES (1, 'G1', 'Grid one', '{}');
@@ -77,8 +75,13 @@ export function describeDispatchStorage(
       expect((await repo.expiredOffers(at(3), 10)).map((o) => o.id)).toEqual([first]);
       expect(await repo.settleOffer(first, "timed_out", at(3), null)).toBe(true);
       expect(await repo.settleOffer(first, "accepted", at(3), null)).toBe(false);
+      // No open offer, no alarm holding worker 3 yet: free.
+      expect((await repo.busyLookup(null)).has(3)).toBe(false);
       const second = await repo.insertOffer({ ...offer, rank: 2 });
       expect(second).toBeGreaterThan(first);
+      // The open offer holds them, except for the alarm it is about.
+      expect((await repo.busyLookup(null)).get(3)).toBe(alarmId);
+      expect((await repo.busyLookup(alarmId)).has(3)).toBe(false);
       expect((await repo.offers(alarmId)).map((o) => [o.rank, o.status])).toEqual([
         [1, "timed_out"],
         [2, "offered"],
@@ -86,6 +89,7 @@ export function describeDispatchStorage(
       await repo.setCurrentWorker(alarmId, 3, 420.5);
       await db.sql.run("UPDATE alarms SET status = 'accepted' WHERE id = ?", [alarmId]);
       expect((await repo.assignedAlarm(3))?.id).toBe(alarmId);
+      expect(await repo.busyWorkers(null)).toEqual(new Map([[3, alarmId]]));
     });
 
     it("reads the registry's version, workers and grid names, and writes duty and position", async () => {

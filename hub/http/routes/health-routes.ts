@@ -16,7 +16,7 @@ export interface HealthReport {
 }
 
 export interface HealthProbe {
-  report(): HealthReport;
+  report(): Promise<HealthReport>;
 }
 
 const HealthBody = Type.Object({
@@ -48,7 +48,7 @@ export const healthRoutes: FastifyPluginAsync<{ health: HealthProbe }> = async (
       },
     },
     async (_request, reply) => {
-      const report = options.health.report();
+      const report = await options.health.report();
       return reply.code(report.status === "ok" ? 200 : 503).send(report);
     },
   );
