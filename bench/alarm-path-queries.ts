@@ -25,6 +25,7 @@ import { createLogger } from "../hub/log.ts";
 import { ALARM_STAGES } from "../hub/pipeline/alarm-pipeline.ts";
 import { seedDemoDistrict } from "../hub/seed/demo-district.ts";
 import { type Db, openDatabase } from "../hub/storage/database.ts";
+import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 
 export interface AlarmPathFigures {
   closed: number;
@@ -135,7 +136,7 @@ export async function measureAlarmPath(closed = 50_000, open = 10_000, fresh = 2
   const logger = createLogger(process.env.BENCH_LOG === "1" ? "error" : "silent");
   const db = openDatabase(path.join(dataDir, "anxin.db"), logger);
   try {
-    seedDemoDistrict(db, { households: open + fresh + 100, workers: 200, clinics: 20 });
+    await seedDemoDistrict(new SqliteSql(db), { households: open + fresh + 100, workers: 200, clinics: 20 });
     fillHistory(db, closed, open);
     const config = loadConfig({
       ANXIN_DATA_DIR: dataDir,

@@ -136,7 +136,7 @@ export class Hub {
     const storage = hubStorage(db, logger);
     const { registry, users, bus, sql } = storage;
 
-    const firstStart = await prepareFirstStart({ db, sql, users, registry, logger }, config, {
+    const firstStart = await prepareFirstStart({ sql, users, registry, logger }, config, {
       demoDevices: this.demoDevicesFile,
       demoWorkers: this.demoWorkersFile,
     });

@@ -30,6 +30,7 @@ const GOOD = "correct horse battery";
 
 let dir: string;
 let db: Db;
+let sql: SqliteSql;
 let users: UserRepository;
 let accounts: AccountService;
 let revoked: HubEventMap["user.sessions_revoked"][];
@@ -37,7 +38,7 @@ let revoked: HubEventMap["user.sessions_revoked"][];
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-accounts-"));
   db = openDatabase(path.join(dir, "anxin.db"), createLogger("silent"));
-  const sql = new SqliteSql(db);
+  sql = new SqliteSql(db);
   users = new UserRepository(sql);
   const bus = new EventBus(createLogger("silent"));
   revoked = [];
@@ -183,7 +184,7 @@ describe("account service", () => {
   });
 
   it("links a worker account to exactly one existing worker record", async () => {
-    seedDemoDistrict(db, { households: 4, workers: 3, clinics: 1 });
+    await seedDemoDistrict(sql, { households: 4, workers: 3, clinics: 1 });
     const workerIds = (db.prepare("SELECT id FROM workers ORDER BY id").all() as { id: number }[]).map((w) => w.id);
     const [w1 = 0, w2 = 0] = workerIds;
     const worker = (username: string, workerId: number | null, role = "worker") =>
@@ -318,8 +319,8 @@ describe("first start", () => {
   });
 
   it("gives every demo worker a login with its own password", async () => {
-    seedDemoDistrict(db, { households: 4, workers: 6, clinics: 1 });
-    const logins = await seedDemoWorkerLogins(db, accounts);
+    await seedDemoDistrict(sql, { households: 4, workers: 6, clinics: 1 });
+    const logins = await seedDemoWorkerLogins(sql, accounts);
     expect(logins.map((l) => l.username)).toEqual(["KL-W001", "KL-W002", "KL-W003", "KL-W004", "KL-W005", "KL-W006"]);
     expect(new Set(logins.map((l) => l.password)).size).toBe(6);
     const sessions = new SessionService({ users }, { ttlHours: 1 });

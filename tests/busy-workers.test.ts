@@ -15,6 +15,7 @@ import { createLogger } from "../hub/log.ts";
 import { seedDemoDistrict } from "../hub/seed/demo-district.ts";
 import { seededRandom } from "../hub/seed/prng.ts";
 import { type Db, openDatabase } from "../hub/storage/database.ts";
+import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 
 const STATUSES = ["unassigned", "offered", "accepted", "on_scene", "resolved", "cancelled"] as const;
 const KINDS = ["sos", "sos", "service", "test"] as const;
@@ -40,10 +41,10 @@ describe("the busy-worker mirror", () => {
   let workers: number[];
   let devices: string[];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-busy-"));
     db = openDatabase(path.join(dir, "anxin.db"), createLogger("silent"));
-    seedDemoDistrict(db, { households: 30, workers: 8, clinics: 1 });
+    await seedDemoDistrict(new SqliteSql(db), { households: 30, workers: 8, clinics: 1 });
     workers = (db.prepare("SELECT id FROM workers ORDER BY id").all() as { id: number }[]).map((w) => w.id);
     devices = (db.prepare("SELECT id FROM devices ORDER BY id").all() as { id: string }[]).map((d) => d.id);
     other = new Database(path.join(dir, "anxin.db"));

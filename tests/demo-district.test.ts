@@ -1,11 +1,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ageOn } from "../hub/alarms/alarm-views.ts";
 import { createLogger } from "../hub/log.ts";
-import { seedDemoDistrict } from "../hub/seed/demo-district.ts";
+import { type DemoDeviceCredential, seedDemoDistrict } from "../hub/seed/demo-district.ts";
 import { openDatabase } from "../hub/storage/database.ts";
+import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 import { startTestHub } from "./support/test-hub.ts";
 
 /** Ray casting over a GeoJSON ring, independent of the hub's code. */
@@ -22,7 +23,10 @@ function inRing(lng: number, lat: number, ring: number[][]): boolean {
 describe("seeded demo district", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-seed-"));
   const db = openDatabase(path.join(dir, "seed.db"), createLogger("silent"));
-  const credentials = seedDemoDistrict(db);
+  let credentials: DemoDeviceCredential[] = [];
+  beforeAll(async () => {
+    credentials = await seedDemoDistrict(new SqliteSql(db));
+  });
   afterAll(() => {
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });

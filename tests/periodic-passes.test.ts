@@ -35,7 +35,6 @@ describe("periodic passes over a pile of due work", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-passes-"));
     const logger = createLogger("silent");
     db = openDatabase(path.join(dir, "anxin.db"), logger);
-    seedDemoDistrict(db);
     now = new Date("2026-11-23T02:00:00Z");
     const config = loadConfig({
       ANXIN_DATA_DIR: dir,
@@ -43,6 +42,7 @@ describe("periodic passes over a pile of due work", () => {
       ANXIN_ACK_REALERT_S: "0",
     });
     const storage = hubStorage(db, logger);
+    await seedDemoDistrict(storage.sql);
     alarms = storage.alarms;
     parts = createHubParts(storage, config, { logger, clock: () => now });
     await parts.responders.refresh();

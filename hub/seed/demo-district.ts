@@ -10,7 +10,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { hashDeviceSecret } from "../accounts/device-secret.ts";
-import { type Db, nowIso } from "../storage/database.ts";
+import { nowIso } from "../storage/database.ts";
+import type { SqlSession, SqlValue } from "../storage/sql/sql-port.ts";
 import {
   CLINIC_NAMES,
   COMMUNITIES,
@@ -83,19 +84,23 @@ function gridCells(): { code: string; name: string; minLat: number; minLng: numb
   return cells;
 }
 
-export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_SIZE): DemoDeviceCredential[] {
+export async function seedDemoDistrict(
+  sql: SqlSession,
+  size: DemoDistrictSize = DEFAULT_DEMO_SIZE,
+): Promise<DemoDeviceCredential[]> {
   const random = seededRandom(20_221_999);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const between = (min: number, max: number) => min + random() * (max - min);
   const phone = (prefix: string) => `+86${prefix}${String(Math.floor(random() * 1e8)).padStart(8, "0")}`;
   const createdAt = nowIso();
   const credentials: DemoDeviceCredential[] = [];
+  const newId = async (text: string, values: readonly SqlValue[]) =>
+    Number((await sql.get<{ id: number }>(`${text} RETURNING id`, values))?.id);
 
-  db.transaction(() => {
-    const insertGrid = db.prepare(
-      "INSERT INTO grids (code, name, leader_name, leader_phone, polygon) VALUES (?, ?, ?, ?, ?)",
-    );
-    const cells = gridCells().map((cell) => {
+  // One transaction; the random numbers are drawn in the same order as ever, so the layout stays the same.
+  await sql.transaction(async () => {
+    const cells: (ReturnType<typeof gridCells>[number] & { id: number })[] = [];
+    for (const cell of gridCells()) {
       const ring = [
         [cell.minLng, cell.minLat],
         [cell.maxLng, cell.minLat],
@@ -105,24 +110,13 @@ export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_S
       ];
       const polygon = JSON.stringify({ type: "Polygon", coordinates: [ring] });
       const leader = `${pick(SURNAMES)}${pick(YOUNGER)}`;
-      const id = Number(insertGrid.run(cell.code, cell.name, leader, phone("135"), polygon).lastInsertRowid);
-      return { ...cell, id };
-    });
+      const id = await newId(
+        "INSERT INTO grids (code, name, leader_name, leader_phone, polygon) VALUES (?, ?, ?, ?, ?)",
+        [cell.code, cell.name, leader, phone("135"), polygon],
+      );
+      cells.push({ ...cell, id });
+    }
 
-    const insertHousehold = db.prepare(
-      `INSERT INTO households (code, address, lat, lng, grid_id, key_holder, created_at, access_notes, location_source)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'given')`,
-    );
-    const insertResident = db.prepare(
-      `INSERT INTO residents (household_id, name, birth_date, sex, phone, language, conditions, medications, allergies, mobility, consent)
-       VALUES (?, ?, ?, ?, ?, 'zh-CN', ?, ?, ?, ?, ?)`,
-    );
-    const insertRelative = db.prepare(
-      "INSERT INTO relatives (resident_id, priority, name, relation, phone, language) VALUES (?, ?, ?, ?, ?, ?)",
-    );
-    const insertDevice = db.prepare(
-      "INSERT INTO devices (id, household_id, secret_hash, status, created_at) VALUES (?, ?, ?, 'active', ?)",
-    );
     for (let i = 1; i <= size.households; i += 1) {
       const cell = cells[i % cells.length] ?? cells[0];
       if (!cell) throw new Error("no grid cells");
@@ -133,17 +127,10 @@ export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_S
       const surname = pick(SURNAMES);
       const keyHolder = `${pick(SURNAMES)}${pick(YOUNGER)}（邻居）`;
       // Access notes and consent follow the index, not the PRNG, so the rest of the layout stays as it was.
-      const householdId = Number(
-        insertHousehold.run(
-          code,
-          address,
-          lat,
-          lng,
-          cell.id,
-          keyHolder,
-          createdAt,
-          ACCESS_NOTES[i % ACCESS_NOTES.length],
-        ).lastInsertRowid,
+      const householdId = await newId(
+        `INSERT INTO households (code, address, lat, lng, grid_id, key_holder, created_at, access_notes, location_source)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'given')`,
+        [code, address, lat, lng, cell.id, keyHolder, createdAt, ACCESS_NOTES[i % ACCESS_NOTES.length] ?? null],
       );
       const female = random() < 0.6;
       const name = `${surname}${pick(female ? ELDER_FEMALE : ELDER_MALE)}`;
@@ -153,8 +140,10 @@ export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_S
       born.setUTCFullYear(born.getUTCFullYear() - age);
       born.setUTCDate(born.getUTCDate() - 1 - Math.floor(random() * 364));
       const birthDate = born.toISOString().slice(0, 10);
-      const residentId = Number(
-        insertResident.run(
+      const residentId = await newId(
+        `INSERT INTO residents (household_id, name, birth_date, sex, phone, language, conditions, medications, allergies, mobility, consent)
+         VALUES (?, ?, ?, ?, ?, 'zh-CN', ?, ?, ?, ?, ?)`,
+        [
           householdId,
           name,
           birthDate,
@@ -166,58 +155,64 @@ export function seedDemoDistrict(db: Db, size: DemoDistrictSize = DEFAULT_DEMO_S
           pick(["可独立行走", "需拐杖", "轮椅"]),
           // Every fifth resident has no consent on record: their health data never leaves the hub.
           i % 5 === 0 ? null : JSON.stringify(demoConsent(name, createdAt)),
-        ).lastInsertRowid,
+        ],
       );
       const relativeCount = 1 + Math.floor(random() * 3);
       for (let priority = 1; priority <= relativeCount; priority += 1) {
         const language = random() < 0.05 ? "en" : "zh-CN";
-        insertRelative.run(residentId, priority, `${surname}${pick(YOUNGER)}`, pick(RELATIONS), phone("139"), language);
+        await sql.run(
+          "INSERT INTO relatives (resident_id, priority, name, relation, phone, language) VALUES (?, ?, ?, ?, ?, ?)",
+          [residentId, priority, `${surname}${pick(YOUNGER)}`, pick(RELATIONS), phone("139"), language],
+        );
       }
       const deviceId = `KL-${String(i).padStart(4, "0")}`;
       const secret = randomBytes(24).toString("base64url");
-      insertDevice.run(deviceId, householdId, hashDeviceSecret(secret), createdAt);
+      await sql.run(
+        "INSERT INTO devices (id, household_id, secret_hash, status, created_at) VALUES (?, ?, ?, 'active', ?)",
+        [deviceId, householdId, hashDeviceSecret(secret), createdAt],
+      );
       credentials.push({ deviceId, secret, household: code, address, resident: name });
     }
 
-    const insertWorker = db.prepare(
-      "INSERT INTO workers (code, name, phone, grid_id, on_duty, lat, lng, position_at, skills) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
     for (let i = 0; i < size.workers; i += 1) {
       const cell = cells[i % cells.length] ?? cells[0];
       if (!cell) throw new Error("no grid cells");
       // Most are on duty; every fifth is off, so "on duty only" visibly matters.
       const onDuty = i % 5 === 4 ? 0 : 1;
-      insertWorker.run(
-        `KL-W${String(i + 1).padStart(3, "0")}`,
-        `${pick(SURNAMES)}${pick(YOUNGER)}`,
-        phone("137"),
-        cell.id,
-        onDuty,
-        between(cell.minLat, cell.maxLat),
-        between(cell.minLng, cell.maxLng),
-        createdAt,
-        JSON.stringify(i % 3 === 0 ? ["first_aid", "elder_care"] : ["elder_care"]),
+      await sql.run(
+        "INSERT INTO workers (code, name, phone, grid_id, on_duty, lat, lng, position_at, skills) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+          `KL-W${String(i + 1).padStart(3, "0")}`,
+          `${pick(SURNAMES)}${pick(YOUNGER)}`,
+          phone("137"),
+          cell.id,
+          onDuty,
+          between(cell.minLat, cell.maxLat),
+          between(cell.minLng, cell.maxLng),
+          createdAt,
+          JSON.stringify(i % 3 === 0 ? ["first_aid", "elder_care"] : ["elder_care"]),
+        ],
       );
     }
 
-    const insertClinic = db.prepare(
-      "INSERT INTO clinics (code, name, phone, address, lat, lng, capabilities, hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    );
     for (let i = 0; i < size.clinics; i += 1) {
       const capabilities = i < 2 ? ["24h", "emergency"] : ["daytime"];
-      insertClinic.run(
-        `KL-C${i + 1}`,
-        CLINIC_NAMES[i % CLINIC_NAMES.length] ?? `诊所${i + 1}`,
-        phone("546"),
-        `垦利区${pick(STREETS)}${1 + Math.floor(random() * 300)}号`,
-        between(KENLI_CENTER.lat - 0.06, KENLI_CENTER.lat + 0.06),
-        between(KENLI_CENTER.lng - 0.1, KENLI_CENTER.lng + 0.1),
-        JSON.stringify(capabilities),
-        JSON.stringify([
-          { days: [1, 2, 3, 4, 5, 6, 7], open: i < 2 ? "00:00" : "08:00", close: i < 2 ? "24:00" : "17:30" },
-        ]),
+      await sql.run(
+        "INSERT INTO clinics (code, name, phone, address, lat, lng, capabilities, hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+          `KL-C${i + 1}`,
+          CLINIC_NAMES[i % CLINIC_NAMES.length] ?? `诊所${i + 1}`,
+          phone("546"),
+          `垦利区${pick(STREETS)}${1 + Math.floor(random() * 300)}号`,
+          between(KENLI_CENTER.lat - 0.06, KENLI_CENTER.lat + 0.06),
+          between(KENLI_CENTER.lng - 0.1, KENLI_CENTER.lng + 0.1),
+          JSON.stringify(capabilities),
+          JSON.stringify([
+            { days: [1, 2, 3, 4, 5, 6, 7], open: i < 2 ? "00:00" : "08:00", close: i < 2 ? "24:00" : "17:30" },
+          ]),
+        ],
       );
     }
-  })();
+  });
   return credentials;
 }

@@ -9,7 +9,7 @@
  * page or with `npm run users -- add`, and must be changed.
  */
 import type { AccountService } from "../accounts/account-service.ts";
-import type { Db } from "../storage/database.ts";
+import type { SqlSession } from "../storage/sql/sql-port.ts";
 
 export interface DemoWorkerCredential {
   code: string;
@@ -18,12 +18,10 @@ export interface DemoWorkerCredential {
   password: string;
 }
 
-export async function seedDemoWorkerLogins(db: Db, accounts: AccountService): Promise<DemoWorkerCredential[]> {
-  const workers = db
-    .prepare(
-      "SELECT id, code, name FROM workers WHERE id NOT IN (SELECT worker_id FROM users WHERE worker_id IS NOT NULL) ORDER BY id",
-    )
-    .all() as { id: number; code: string; name: string }[];
+export async function seedDemoWorkerLogins(sql: SqlSession, accounts: AccountService): Promise<DemoWorkerCredential[]> {
+  const workers = await sql.all<{ id: number; code: string; name: string }>(
+    "SELECT id, code, name FROM workers WHERE id NOT IN (SELECT worker_id FROM users WHERE worker_id IS NOT NULL) ORDER BY id",
+  );
   // Hashed side by side (argon2 runs on libuv's thread pool); each account is its own transaction.
   return Promise.all(
     workers.map(async (worker) => {

@@ -7,7 +7,6 @@ import fs from "node:fs";
 import type { Logger } from "pino";
 import { AccountService } from "../accounts/account-service.ts";
 import type { HubConfig } from "../config.ts";
-import type { Db } from "../storage/database.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
@@ -32,20 +31,20 @@ function writeSheet(file: string, content: Record<string, unknown>): void {
 }
 
 export async function prepareFirstStart(
-  deps: { db: Db; sql: SqlDatabase; users: UserRepository; registry: RegistryRepository; logger: Logger },
+  deps: { sql: SqlDatabase; users: UserRepository; registry: RegistryRepository; logger: Logger },
   config: HubConfig,
   files: FirstStartFiles,
 ): Promise<FirstStartResult> {
-  const { db, sql, users, registry, logger } = deps;
+  const { sql, users, registry, logger } = deps;
   // No bus yet: nothing is running that could hold a session.
   const accounts = new AccountService({ sql, users, bus: null });
   const admin = await ensureFirstAdmin({ users, accounts }, config.adminPassword);
   // Only into an empty registry: never mix demo homes into a district that has begun importing its own.
-  const seeded = config.seedDemo && (await registry.isEmpty()) ? seedDemoDistrict(db) : [];
+  const seeded = config.seedDemo && (await registry.isEmpty()) ? await seedDemoDistrict(sql) : [];
   if (seeded.length > 0) {
     writeSheet(files.demoDevices, { mqttPort: config.mqttPort, devices: seeded });
     logger.info({ households: seeded.length, file: files.demoDevices }, "seeded the demo district");
-    const workerLogins = await seedDemoWorkerLogins(db, accounts);
+    const workerLogins = await seedDemoWorkerLogins(sql, accounts);
     writeSheet(files.demoWorkers, { workerPage: `${config.publicUrl}/worker/`, workers: workerLogins });
     logger.info({ workers: workerLogins.length, file: files.demoWorkers }, "demo worker logins created");
   }

@@ -50,11 +50,11 @@ export async function startDispatchHarness(overrides: Partial<DispatchSettings> 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-dispatch-"));
   const logger = createLogger("silent");
   const db = openDatabase(path.join(dir, "dispatch.db"), logger);
-  seedDemoDistrict(db);
   const sql = new SqliteSql(db);
   sql.guardDirectStatements();
+  await seedDemoDistrict(sql);
   const users = new UserRepository(sql);
-  await seedDemoWorkerLogins(db, new AccountService({ sql, users, bus: null }));
+  await seedDemoWorkerLogins(sql, new AccountService({ sql, users, bus: null }));
   const registry = new RegistryRepository(sql);
   const alarms = new AlarmRepository(sql);
   const repo = new DispatchRepository(sql, BusyWorkers.of(db));
