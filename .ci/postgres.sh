@@ -29,4 +29,4 @@ as_server "'$bin/pg_ctl' -D '$dir/data' -w -l '$dir/server.log' \
 "$bin/createdb" -h 127.0.0.1 -p "$port" -U anxin anxin_test
 
 echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
-ANXIN_TEST_DATABASE_URL="postgres://anxin@127.0.0.1:$port/anxin_test" npm run test:postgres
+ANXIN_TEST_DATABASE_URL="postgres://anxin@127.0.0.1:$port/anxin_test" npm run test:postgres -- "$@"

@@ -85,6 +85,14 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     help: "SQLite database, demo-devices.json and demo-workers.json",
   },
   {
+    env: "ANXIN_DATABASE_URL",
+    key: "databaseUrl",
+    fallback: null,
+    parse: "nullableString",
+    help: "PostgreSQL instead of the SQLite file: postgres://user:password@host:port/database (docs/scale-out.md)",
+    secret: true,
+  },
+  {
     env: "ANXIN_PUBLIC_URL",
     key: "publicUrl",
     fallback: null,

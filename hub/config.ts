@@ -34,6 +34,8 @@ export const HubConfigSchema = Type.Object({
   /** Failed MQTT logins per address or username before each further one must wait, doubling from 1 s to 15 min. */
   mqttLoginFailures: Type.Integer({ minimum: 1 }),
   dataDir: Type.String({ minLength: 1 }),
+  /** PostgreSQL's URL (`ANXIN_DATABASE_URL`); null: the SQLite file in `dataDir`, the embedded default. */
+  databaseUrl: Type.Union([Type.String(), Type.Null()]),
   publicUrl: Type.String({ pattern: "^https?://" }),
   /** Further origins (scheme://host[:port]) a console may be served from; see hub/http/security.ts. */
   allowedOrigins: Type.Array(Type.String({ pattern: "^https?://[^/\\s]+$" }), { maxItems: 50 }),
@@ -158,6 +160,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubConf
   // The policy, not the schema: a schema problem is reported with the value, and this value is a password.
   const adminProblem = typeof raw.adminPassword === "string" ? passwordProblem(raw.adminPassword) : null;
   if (adminProblem) problems.push(`ANXIN_ADMIN_PASSWORD: ${adminProblem}`);
+  // Checked here, not by the schema: its problems would quote the value, and the URL holds a password.
+  const databaseProblem = typeof raw.databaseUrl === "string" ? databaseUrlProblem(raw.databaseUrl) : null;
+  if (databaseProblem) problems.push(`ANXIN_DATABASE_URL: ${databaseProblem}`);
   if (typeof raw.timeZone === "string" && !isTimeZone(raw.timeZone)) {
     problems.push(`ANXIN_TIME_ZONE: not an IANA time zone (got ${JSON.stringify(raw.timeZone)})`);
   }
@@ -174,6 +179,21 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubConf
     throw new AnxinError("CONFIG_INVALID", `invalid configuration:\n  - ${problems.join("\n  - ")}`, { problems });
   }
   return raw as HubConfig;
+}
+
+/** What is wrong with a PostgreSQL URL, in words that never repeat it; null when it is one. */
+function databaseUrlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return "not a URL (postgres://user:password@host:port/database)";
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    return `must start with postgres:// (got ${url.protocol}//…)`;
+  }
+  if (url.hostname === "" || url.pathname.length <= 1) return "needs a host and a database name";
+  return null;
 }
 
 function parseSetting(setting: EnvSetting, text: string | null, problems: string[]): unknown {

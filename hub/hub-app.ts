@@ -5,7 +5,6 @@ import { AlarmHistory } from "./alarms/history-query.ts";
 import { AuditLog } from "./audit/audit-log.ts";
 import { SessionService } from "./auth/session-service.ts";
 import type { HubConfig } from "./config.ts";
-import { BusyWorkers } from "./dispatch/busy-workers.ts";
 import { DispatchRepository } from "./dispatch/dispatch-repo.ts";
 import { WorkerActions } from "./dispatch/worker-actions.ts";
 import { healthReporter } from "./health-report.ts";
@@ -20,7 +19,7 @@ export async function buildHubApp(
   config: HubConfig,
   options: { dashboardDir: string | null; startedAt: number; sessionCheckMs?: number },
 ): Promise<FastifyInstance> {
-  const { db, sql, users, logger } = parts;
+  const { sql, users, logger } = parts;
   return buildApp({
     logger,
     sessions: new SessionService({ users, bus: parts.bus }, { ttlHours: config.sessionTtlHours }),
@@ -59,7 +58,7 @@ export async function buildHubApp(
       resolutionS: config.resolutionDeadlineS,
     },
     map: new MapViews(
-      { sql: parts.sql, dispatch: new DispatchRepository(parts.sql, BusyWorkers.of(db)) },
+      { sql: parts.sql, dispatch: new DispatchRepository(parts.sql, parts.busy) },
       { tileUrl: config.mapTileUrl },
     ),
     health: { report: healthReporter(parts, options.startedAt) },

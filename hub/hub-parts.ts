@@ -20,7 +20,7 @@ import { LoginAudit } from "./broker/login-audit.ts";
 import { LoginThrottle } from "./broker/login-throttle.ts";
 import { MqttBroker } from "./broker/mqtt-broker.ts";
 import type { HubConfig } from "./config.ts";
-import { BusyWorkers } from "./dispatch/busy-workers.ts";
+import type { BusySource } from "./dispatch/busy-source.ts";
 import { DispatchRepository } from "./dispatch/dispatch-repo.ts";
 import { DispatchService } from "./dispatch/dispatch-service.ts";
 import { DispatchViews } from "./dispatch/dispatch-views.ts";
@@ -52,10 +52,12 @@ import { DatabaseWriteProbe } from "./storage/write-probe.ts";
 import { createSupervision } from "./supervision/index.ts";
 
 export interface HubStorage {
-  /** The connection itself, for code not yet on the storage port (docs/scale-out.md, "Order of work"). */
-  db: Db;
-  /** The storage port over the same connection: what code that has moved reads and writes through. */
+  /** SQLite's connection itself (tests and benches read it directly); null on PostgreSQL. */
+  db: Db | null;
+  /** The storage port: what the hub reads and writes through. */
   sql: SqlDatabase;
+  /** Who is busy, for dispatch: SQLite's in-memory mirror, or PostgreSQL's tables. */
+  busy: BusySource;
   registry: RegistryRepository;
   alarms: AlarmRepository;
   outbox: OutboxRepository;
@@ -112,9 +114,9 @@ export function createHubParts(
   config: HubConfig,
   options: { logger: Logger; clock: Clock; smsNotifier?: SmsNotifier },
 ) {
-  const { db, sql, registry, alarms, outbox, users, bus } = storage;
+  const { sql, registry, alarms, outbox, users, bus } = storage;
   const { logger, clock } = options;
-  const dispatchRepo = new DispatchRepository(sql, BusyWorkers.of(db));
+  const dispatchRepo = new DispatchRepository(sql, storage.busy);
   const dispatchSettings = dispatchSettingsFrom(config);
   const responders = new ResponderLocator(dispatchRepo);
   // One reading of the descriptor limit shared out to both servers, so their caps always add up.

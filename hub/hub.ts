@@ -16,7 +16,7 @@ import type { Clock } from "./dispatch/types.ts";
 import type { EventBus } from "./events.ts";
 import { buildHubApp } from "./hub-app.ts";
 import { createHubParts, type HubParts } from "./hub-parts.ts";
-import { hubStorage } from "./hub-storage.ts";
+import { hubStorage, postgresHubStorage } from "./hub-storage.ts";
 import { createLogger } from "./log.ts";
 import type { SmsNotifier } from "./notify/notifier.ts";
 import { prepareFirstStart } from "./seed/first-start.ts";
@@ -68,8 +68,11 @@ export class Hub {
     this.logger = deps.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   }
 
+  /** SQLite's connection (tests read it directly); a hub on PostgreSQL has none: use `sql`. */
   get db(): Db {
-    return this.require().parts.db;
+    const db = this.require().parts.db;
+    if (db === null) throw new Error("this hub runs on PostgreSQL: read through hub.sql");
+    return db;
   }
 
   /** The storage port over the hub's database (tests: parts built beside the hub read and write through it). */
@@ -132,8 +135,10 @@ export class Hub {
     if (this.running) throw new Error("hub already started");
     const { config, logger } = this;
     this.startedAt = Date.now();
-    const db = openDatabase(path.join(config.dataDir, "anxin.db"), logger);
-    const storage = hubStorage(db, logger);
+    const storage =
+      config.databaseUrl === null
+        ? hubStorage(openDatabase(path.join(config.dataDir, "anxin.db"), logger), logger)
+        : await postgresHubStorage(config.databaseUrl, logger);
     const { registry, users, bus, sql } = storage;
 
     const firstStart = await prepareFirstStart({ sql, users, registry, logger }, config, {

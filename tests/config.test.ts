@@ -48,6 +48,27 @@ describe("config", () => {
     expect(problems.length).toBeGreaterThanOrEqual(6);
   });
 
+  it("takes PostgreSQL's URL from ANXIN_DATABASE_URL, and never repeats it when it is wrong", () => {
+    expect(loadConfig({}).databaseUrl).toBeNull();
+    const url = "postgres://anxin:s3cret-pass@db.example:5432/anxin";
+    expect(loadConfig({ ANXIN_DATABASE_URL: url }).databaseUrl).toBe(url);
+    for (const wrong of [
+      "mysql://anxin:s3cret-pass@db.example/anxin",
+      "postgres://anxin:s3cret-pass@db.example",
+      "s3cret-pass",
+    ]) {
+      let caught: unknown;
+      try {
+        loadConfig({ ANXIN_DATABASE_URL: wrong });
+      } catch (error) {
+        caught = error;
+      }
+      const problems = ((caught as AnxinError).details?.problems as string[]).join("\n");
+      expect(problems).toContain("ANXIN_DATABASE_URL");
+      expect(problems).not.toContain("s3cret-pass");
+    }
+  });
+
   it("takes Twilio only when all three variables are set and well-formed", () => {
     const config = loadConfig({
       TWILIO_ACCOUNT_SID: `AC${"a".repeat(32)}`,

@@ -144,10 +144,12 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     async waitForPipeline(alarmId, timeoutMs = 5000) {
       if (alarmId === null) throw new Error("no alarm id");
       await waitFor(
-        () => {
-          const row = testHub.hub.db.prepare("SELECT stages_done FROM alarms WHERE id = ?").get(alarmId) as
-            | { stages_done: string }
-            | undefined;
+        async () => {
+          // Through the port: the same on SQLite and on PostgreSQL.
+          const row = await testHub.hub.sql.get<{ stages_done: string }>(
+            "SELECT stages_done FROM alarms WHERE id = ?",
+            [alarmId],
+          );
           return row && (JSON.parse(row.stages_done) as string[]).includes("publish_dashboards");
         },
         timeoutMs,
