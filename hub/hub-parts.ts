@@ -43,6 +43,7 @@ import { createServiceRequests } from "./service/index.ts";
 import type { AlarmRepository } from "./storage/alarm-repo.ts";
 import type { Db } from "./storage/database.ts";
 import { GroupCommit } from "./storage/group-commit.ts";
+import type { JobLeadership } from "./storage/job-leadership.ts";
 import type { OutboxRepository } from "./storage/outbox-repo.ts";
 import type { RegistryRepository } from "./storage/registry-repo.ts";
 import type { SqlDatabase } from "./storage/sql/sql-port.ts";
@@ -58,6 +59,8 @@ export interface HubStorage {
   sql: SqlDatabase;
   /** Who is busy, for dispatch: SQLite's in-memory mirror, or PostgreSQL's tables. */
   busy: BusySource;
+  /** Whether this hub runs the background jobs: always on SQLite, one hub at a time on PostgreSQL. */
+  leadership: JobLeadership;
   registry: RegistryRepository;
   alarms: AlarmRepository;
   outbox: OutboxRepository;

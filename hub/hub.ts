@@ -75,6 +75,11 @@ export class Hub {
     return db;
   }
 
+  /** True while this hub runs the background jobs (always on SQLite; one hub at a time on PostgreSQL). */
+  get leadsJobs(): boolean {
+    return this.require().parts.leadership.leading;
+  }
+
   /** The storage port over the hub's database (tests: parts built beside the hub read and write through it). */
   get sql(): SqlDatabase {
     return this.require().parts.sql;
@@ -151,7 +156,7 @@ export class Hub {
       clock: this.deps.clock ?? (() => new Date()),
       ...(this.deps.smsNotifier ? { smsNotifier: this.deps.smsNotifier } : {}),
     });
-    const { broker, pipeline, presence, lifecycle, relatives, supervision, offerWatcher, sender } = parts;
+    const { broker, pipeline, presence, supervision } = parts;
     await parts.responders.refresh();
     // Who is busy, from the tables into memory: rankings must not scan the open alarms (issue 12).
     parts.dispatch.start();
@@ -173,19 +178,11 @@ export class Hub {
     });
     this.running = { parts, app };
 
-    pipeline.start();
+    // What this hub's own presses say about their devices, whether or not it leads the jobs.
+    supervision.supervisor.startEvents();
     await parts.alarmService.republishFeedback();
-    // After the pipeline: offers that expired while the hub was down are passed on at once.
-    offerWatcher.start();
-    // Also after the pipeline: a relatives' wave that fell due while the hub was down goes out at once.
-    relatives.watcher.start();
-    // Also after the pipeline: family updates of steps recorded just before a stop or a crash go out at once.
-    parts.family.watcher.start();
-    // Also after the pipeline: deadlines missed while the hub was down escalate at once.
-    lifecycle.watcher.start();
-    // After the pipeline too: it scans at once, so devices that went silent while the hub was down are noticed.
-    supervision.supervisor.start();
-    sender.start();
+    // The background jobs run on one hub at a time (always this one on SQLite): storage/job-leadership.ts.
+    parts.leadership.start({ lead: () => startJobs(parts), follow: () => stopJobs(parts) });
     parts.writeProbe.start();
     parts.httpConnections.cap.apply(app.server);
     parts.httpConnections.refusals.start();
@@ -214,13 +211,9 @@ export class Hub {
     clearTimeout(grace);
     parts.httpConnections.refusals.stop();
     parts.writeProbe.stop();
-    await parts.offerWatcher.stop();
-    parts.relatives.watcher.stop();
-    await parts.family.watcher.stop();
-    parts.lifecycle.watcher.stop();
+    await stopJobs(parts);
+    await parts.leadership.stop();
     await parts.supervision.supervisor.stop();
-    await parts.sender.stop();
-    parts.pipeline.stop();
     // Presses still queued are committed now (alarm stages still queued are resumed at the next start). An ack
     // that does not get out before the broker closes costs the device a retry, acked as a duplicate after the restart.
     await parts.commits.stop();
@@ -237,4 +230,34 @@ export class Hub {
     if (!this.running) throw new Error("hub is not running");
     return this.running;
   }
+}
+
+/**
+ * The background jobs, started when this hub leads them. The pipeline's retry first: the watchers after
+ * it carry on from what it resumes.
+ */
+function startJobs(parts: HubParts): void {
+  parts.pipeline.start();
+  // After the pipeline: offers that expired while no hub led are passed on at once.
+  parts.offerWatcher.start();
+  // Also after the pipeline: a relatives' wave that fell due meanwhile goes out at once.
+  parts.relatives.watcher.start();
+  // Also after the pipeline: family updates of steps recorded just before a stop or a crash go out at once.
+  parts.family.watcher.start();
+  // Also after the pipeline: deadlines missed meanwhile escalate at once.
+  parts.lifecycle.watcher.start();
+  // After the pipeline too: it scans at once, so devices that went silent meanwhile are noticed.
+  parts.supervision.supervisor.startScans();
+  parts.sender.start();
+}
+
+/** Stops what `startJobs` started (each stop is safe when its job never started). */
+async function stopJobs(parts: HubParts): Promise<void> {
+  await parts.offerWatcher.stop();
+  parts.relatives.watcher.stop();
+  await parts.family.watcher.stop();
+  parts.lifecycle.watcher.stop();
+  await parts.supervision.supervisor.stopScans();
+  await parts.sender.stop();
+  parts.pipeline.stop();
 }

@@ -1,8 +1,13 @@
 import type { AlarmMessage } from "../../protocol/index.ts";
 import { assertTransition } from "./alarm-transitions.ts";
 import { nowIso } from "./database.ts";
-import { jsonArrayLength } from "./sql/dialect-sql.ts";
+import { jsonArrayLength, perDialect } from "./sql/dialect-sql.ts";
 import type { SqlSession } from "./sql/sql-port.ts";
+
+/** PostgreSQL locks the alarm's row for the stage transaction that reads it (see `stagesDone`). */
+const STAGES_DONE_SQL = perDialect(
+  (dialect) => `SELECT stages_done FROM alarms WHERE id = ?${dialect === "postgres" ? " FOR UPDATE" : ""}`,
+);
 
 /**
  * Where the response to an alarm stands, and nothing else: whether an operator
@@ -242,8 +247,14 @@ export class AlarmRepository {
     );
   }
 
+  /**
+   * The stages done so far, read at the start of the transaction that runs the next ones. On PostgreSQL
+   * the row is locked until that transaction ends: another hub that took up the same alarm (its pipeline
+   * retry, while this hub runs the stages of an alarm it just stored) waits, then reads what this one
+   * recorded, and never runs a stage twice. SQLite has one writer at a time already.
+   */
   async stagesDone(alarmId: number): Promise<string[]> {
-    const row = await this.sql.get<{ stages_done: string }>("SELECT stages_done FROM alarms WHERE id = ?", [alarmId]);
+    const row = await this.sql.get<{ stages_done: string }>(STAGES_DONE_SQL[this.sql.dialect], [alarmId]);
     return row ? (JSON.parse(row.stages_done) as string[]) : [];
   }
 

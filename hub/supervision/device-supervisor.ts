@@ -65,27 +65,46 @@ export class DeviceSupervisor {
     this.deps = deps;
   }
 
-  /** Scans once at once (faults from while the hub was down), then every `scanMs`. */
+  /** Events and scans: a hub alone (and tests) supervises with both. */
   start(): void {
+    this.startEvents();
+    this.startScans();
+  }
+
+  /**
+   * What this hub's own alarms say about their devices (a scheduled test press came in). Every hub of
+   * several does this for the presses it stored; heartbeats and statuses come in through `onHeartbeat`
+   * and `onStatus` wherever the device is connected.
+   */
+  startEvents(): void {
     this.startedAt = Date.now();
-    this.unsubscribe = this.deps.bus.on("alarm.changed", ({ alarmId, change }) => {
+    this.unsubscribe ??= this.deps.bus.on("alarm.changed", ({ alarmId, change }) => {
       if (change !== "created") return;
       // Emitted inside the stage's transaction: look once it has committed.
       setImmediate(() => {
-        if (this.timer) void this.onAlarmCreated(alarmId); // not once stopping (the database may be closing)
+        if (this.unsubscribe) void this.onAlarmCreated(alarmId); // not once stopping (the database may be closing)
       });
     });
+  }
+
+  /** Scans once at once (faults from while no hub scanned), then every `scanMs`: on the hub that leads the jobs. */
+  startScans(): void {
+    if (this.timer) return;
     void this.scan();
     this.timer = setInterval(() => void this.scan(), this.deps.settings.scanMs);
     this.timer.unref();
   }
 
-  async stop(): Promise<void> {
+  async stopScans(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.scanning;
+  }
+
+  async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = null;
-    await this.scanning;
+    await this.stopScans();
   }
 
   /** A heartbeat: the device is alive and connected; its battery may need a visit. */

@@ -22,6 +22,11 @@ export interface PostgresSqlOptions {
   max?: number;
   /** Seconds to wait for a connection to the server. */
   connectTimeoutS?: number;
+  /**
+   * Keep each connection as long as it works. By default postgres.js replaces a connection after 30–60
+   * minutes; a connection that holds a session-level advisory lock must not be replaced (the lock would go).
+   */
+  keepConnections?: boolean;
 }
 
 export class PostgresSql implements SqlDatabase {
@@ -33,6 +38,7 @@ export class PostgresSql implements SqlDatabase {
     this.pool = postgres(url, {
       max: options.max ?? 10,
       connect_timeout: options.connectTimeoutS ?? 10,
+      ...(options.keepConnections ? { max_lifetime: null } : {}),
       // Notices (e.g. "table does not exist, skipping") are not errors; the hub logs what matters itself.
       onnotice: () => {},
       types: {
