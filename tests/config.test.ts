@@ -63,7 +63,7 @@ describe("config", () => {
       } catch (error) {
         caught = error;
       }
-      const problems = ((caught as AnxinError).details?.problems as string[]).join("\n");
+      const problems = ((caught as AnxinError).details?.problems as string[] | undefined)?.join("\n") ?? "";
       expect(problems).toContain("ANXIN_DATABASE_URL");
       expect(problems).not.toContain("s3cret-pass");
     }
