@@ -30,6 +30,7 @@ export async function buildHubApp(
     alarmResidents: new AlarmResident(sql, users),
     alarms: parts.alarms,
     bus: parts.bus,
+    commits: sql,
     dashboardDir: options.dashboardDir,
     ...(options.sessionCheckMs === undefined ? {} : { sessionCheckMs: options.sessionCheckMs }),
     consolePush: { coalesceMs: config.consolePushMs, maxBufferedBytes: config.consoleMaxBufferKb * 1024 },

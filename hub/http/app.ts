@@ -33,6 +33,7 @@ import type { EventBus } from "../events.ts";
 import type { MapViews } from "../map/map-views.ts";
 import type { RegistryServices } from "../registry/registry-services.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { ConsolePushSettings } from "./console-push.ts";
 import { alarmNoteRoutes } from "./routes/alarm-note-routes.ts";
 import { alarmResidentRoutes } from "./routes/alarm-resident-routes.ts";
@@ -74,6 +75,8 @@ export interface AppDeps {
   alarmResidents: AlarmResident;
   alarms: AlarmRepository;
   bus: EventBus;
+  /** Changes are pushed to consoles once their transaction committed (the storage port's `afterCommit`). */
+  commits: Pick<SqlDatabase, "afterCommit">;
   health: HealthProbe;
   /** Folder of the operator console's static files; none means no console is served. */
   dashboardDir: string | null;
@@ -225,6 +228,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     prefix: "/api/realtime",
     sessions: deps.sessions,
     bus: deps.bus,
+    commits: deps.commits,
     views: deps.views,
     logger: deps.logger.child({ part: "console-push" }),
     ...(deps.sessionCheckMs === undefined ? {} : { sessionCheckMs: deps.sessionCheckMs }),

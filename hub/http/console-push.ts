@@ -34,6 +34,7 @@ import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import type { AlarmViews } from "../alarms/alarm-views.ts";
 import type { EventBus } from "../events.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { DeviceFault, DeviceTest } from "../supervision/supervision-views.ts";
 import { BATCH_LIMITS, type ConsoleFrame, encodeFrame, packBatches } from "./console-frames.ts";
 
@@ -58,8 +59,15 @@ export interface ConsolePushSettings {
 
 export const DEFAULT_CONSOLE_PUSH: ConsolePushSettings = { coalesceMs: 10, maxBufferedBytes: 8 * 1024 * 1024 };
 
+export interface ConsolePushDeps {
+  bus: EventBus;
+  commits: Pick<SqlDatabase, "afterCommit">;
+  views: Pick<AlarmViews, "summariesOf">;
+  logger: Logger;
+}
+
 export class ConsolePush {
-  private readonly deps: { bus: EventBus; views: Pick<AlarmViews, "summariesOf">; logger: Logger };
+  private readonly deps: ConsolePushDeps;
   private readonly settings: ConsolePushSettings;
   private readonly consoles = new Set<WebSocket>();
   private readonly dirtyAlarms = new Set<number>();
@@ -74,35 +82,50 @@ export class ConsolePush {
   private lastPushAt = Number.NEGATIVE_INFINITY;
   private unsubscribes: Array<() => void> = [];
 
-  constructor(
-    deps: { bus: EventBus; views: Pick<AlarmViews, "summariesOf">; logger: Logger },
-    settings: ConsolePushSettings,
-  ) {
+  constructor(deps: ConsolePushDeps, settings: ConsolePushSettings) {
     this.deps = deps;
     this.settings = settings;
   }
 
   start(): void {
-    const { bus } = this.deps;
-    // With no console open nothing is kept: a console that opens later loads the lists over HTTP.
+    const { bus, commits } = this.deps;
+    // With no console open nothing is kept: a console that opens later loads the lists over HTTP. A change
+    // told inside a transaction is marked once it committed: the push reads it back (on PostgreSQL from
+    // another connection, which sees only what is committed), and a change rolled back is never pushed.
     this.unsubscribes = [
       bus.on("alarm.changed", ({ alarmId }) => {
         if (this.consoles.size === 0) return;
-        this.dirtyAlarms.add(alarmId);
-        this.changed();
+        commits.afterCommit(() => this.alarmsChanged([alarmId]));
       }),
       // A blackout's Last Wills and the reconnect after it open and clear thousands of faults at once.
       bus.on("device.fault", ({ fault }) => {
         if (this.consoles.size === 0) return;
-        this.faults.set(fault.id, fault);
-        this.changed();
+        commits.afterCommit(() => this.faultsChanged([fault]));
       }),
       bus.on("device.test", ({ test }) => {
         if (this.consoles.size === 0) return;
-        this.tests.set(test.id, test);
-        this.changed();
+        commits.afterCommit(() => this.testsChanged([test]));
       }),
     ];
+  }
+
+  /** Alarms that changed (here, or on another hub: hub/realtime/cluster-feed.ts), pushed with the next batch. */
+  alarmsChanged(alarmIds: readonly number[]): void {
+    if (this.consoles.size === 0) return;
+    for (const alarmId of alarmIds) this.dirtyAlarms.add(alarmId);
+    this.changed();
+  }
+
+  faultsChanged(faults: readonly DeviceFault[]): void {
+    if (this.consoles.size === 0) return;
+    for (const fault of faults) this.faults.set(fault.id, fault);
+    this.changed();
+  }
+
+  testsChanged(tests: readonly DeviceTest[]): void {
+    if (this.consoles.size === 0) return;
+    for (const test of tests) this.tests.set(test.id, test);
+    this.changed();
   }
 
   stop(): void {

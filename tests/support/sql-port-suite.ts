@@ -160,5 +160,36 @@ export function describeSqlPort(name: string, open: () => Promise<SqlDatabase>):
       expect(await db.get<Item>(`SELECT n FROM ${table} WHERE k = ?`, ["counter"])).toEqual({ n: 20 });
       expect((await keys()).length).toBe(21);
     });
+
+    it("runs afterCommit callbacks once the transaction committed, in order, and none of rolled-back work", async () => {
+      const seen: string[] = [];
+      // Outside a transaction: at once.
+      db.afterCommit(() => seen.push("outside"));
+      expect(seen).toEqual(["outside"]);
+      await db.transaction(async (tx) => {
+        await tx.run(`INSERT INTO ${table} (k, n) VALUES (?, ?)`, ["kept", 1]);
+        db.afterCommit(() => seen.push("first"));
+        await db
+          .transaction(async () => {
+            db.afterCommit(() => seen.push("rolled back with its savepoint"));
+            throw new Error("inner");
+          })
+          .catch(() => undefined);
+        await db.transaction(async () => {
+          db.afterCommit(() => seen.push("second"));
+        });
+        // Not yet: the transaction has not committed.
+        expect(seen).toEqual(["outside"]);
+      });
+      expect(seen).toEqual(["outside", "first", "second"]);
+      await expect(
+        db.transaction(async () => {
+          db.afterCommit(() => seen.push("never"));
+          throw new Error("rolled back");
+        }),
+      ).rejects.toThrow("rolled back");
+      expect(seen).toEqual(["outside", "first", "second"]);
+      expect(await keys()).toContain("kept");
+    });
   });
 }

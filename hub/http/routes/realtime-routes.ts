@@ -4,6 +4,7 @@ import type { WebSocket } from "ws";
 import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import { hashToken, SessionService } from "../../auth/session-service.ts";
 import type { EventBus } from "../../events.ts";
+import type { SqlDatabase } from "../../storage/sql/sql-port.ts";
 import { encodeFrame } from "../console-frames.ts";
 import { ConsolePush, type ConsolePushSettings, DEFAULT_CONSOLE_PUSH } from "../console-push.ts";
 import { ALL_STAFF, currentUser, requireRole, SESSION_COOKIE } from "../guard.ts";
@@ -11,6 +12,7 @@ import { ALL_STAFF, currentUser, requireRole, SESSION_COOKIE } from "../guard.ts
 export interface RealtimeRoutesOptions {
   sessions: SessionService;
   bus: EventBus;
+  commits: Pick<SqlDatabase, "afterCommit">;
   views: Pick<AlarmViews, "summariesOf">;
   logger: Logger;
   /** How often every open socket's session is checked again (default 2 s). */
@@ -46,7 +48,7 @@ interface Holder {
 export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, options) => {
   const sockets = new Map<WebSocket, Holder>();
   const push = new ConsolePush(
-    { bus: options.bus, views: options.views, logger: options.logger },
+    { bus: options.bus, commits: options.commits, views: options.views, logger: options.logger },
     options.push ?? DEFAULT_CONSOLE_PUSH,
   );
   push.start();

@@ -11,7 +11,7 @@
 import postgres from "postgres";
 import type { RunResult, SqlDatabase, SqlParams, SqlSession } from "./sql-port.ts";
 import { orderedValues, toPostgresText } from "./sql-port.ts";
-import { type Frame, TransactionFrames } from "./transaction-frames.ts";
+import { type Frame, runAfterCommit, TransactionFrames } from "./transaction-frames.ts";
 
 type Handle = postgres.Sql | postgres.TransactionSql;
 
@@ -78,7 +78,16 @@ export class PostgresSql implements SqlDatabase {
   transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     const parent = this.frames.current();
     if (parent) return this.savepoint(parent, work);
-    return this.pool.begin((tx) => this.frames.runTransaction(tx, () => work(this))) as Promise<T>;
+    return this.pool
+      .begin((tx) => this.frames.runTransaction(tx, () => work(this)))
+      .then((result) => {
+        runAfterCommit(result.afterCommit);
+        return result.value as T;
+      });
+  }
+
+  afterCommit(callback: () => void): void {
+    if (!this.frames.afterCommit(callback)) callback();
   }
 
   async close(): Promise<void> {

@@ -71,6 +71,12 @@ export interface SqlSession {
 export interface SqlDatabase extends SqlSession {
   /** True while the calling async context is inside a transaction of this database. */
   inTransaction(): boolean;
+  /**
+   * Runs `callback` once the calling context's transaction has committed (at once outside a transaction;
+   * never when it is rolled back, nor for a savepoint rolled back). For what others must only see once it
+   * holds: a console told of a change reads it from another connection (PostgreSQL), or another hub does.
+   */
+  afterCommit(callback: () => void): void;
   close(): Promise<void>;
 }
 

@@ -29,7 +29,7 @@ import {
   type SqlSession,
   TransactionEndedError,
 } from "./sql-port.ts";
-import { type Frame, TransactionFrames } from "./transaction-frames.ts";
+import { type Frame, runAfterCommit, TransactionFrames } from "./transaction-frames.ts";
 
 export class SqliteSql implements SqlDatabase {
   readonly dialect = "sqlite" as const;
@@ -94,9 +94,9 @@ export class SqliteSql implements SqlDatabase {
     if (parent) return this.savepoint(parent, work);
     while (this.held) await this.connectionFree();
     this.held = true;
+    let result: { value: T; afterCommit: (() => void)[] };
     try {
       this.prepare("BEGIN IMMEDIATE").run();
-      let result: T;
       try {
         result = await this.frames.runTransaction(null, () => work(this));
       } catch (error) {
@@ -110,13 +110,18 @@ export class SqliteSql implements SqlDatabase {
         if (this.db.inTransaction) this.prepare("ROLLBACK").run();
         throw error;
       }
-      return result;
     } finally {
       this.held = false;
       // Every waiter looks again: a statement runs at once, the first transaction takes the connection
       // and the ones after it wait again.
       for (const wake of this.waiting.splice(0)) wake();
     }
+    runAfterCommit(result.afterCommit);
+    return result.value;
+  }
+
+  afterCommit(callback: () => void): void {
+    if (!this.frames.afterCommit(callback)) callback();
   }
 
   async close(): Promise<void> {

@@ -21,11 +21,29 @@ export interface Frame<C> {
   /** The transaction's connection or handle (PostgreSQL: the reserved connection or savepoint). */
   readonly handle: C;
   /** Shared by a transaction and all its savepoints: false once the transaction ended. */
-  readonly root: { open: boolean };
+  readonly root: Root;
   /** Savepoint nesting depth: 0 for the transaction itself. */
   readonly depth: number;
   /** The last savepoint opened directly inside this frame, settled or not. */
   tail: Promise<unknown>;
+}
+
+/** Runs what waited for a commit; one that throws does not keep the others from running. */
+export function runAfterCommit(callbacks: readonly (() => void)[]): void {
+  for (const callback of callbacks) {
+    try {
+      callback();
+    } catch (error) {
+      // The transaction is committed whatever a callback does; say so loudly rather than lose it.
+      process.emitWarning(error instanceof Error ? error : new Error(String(error)), "AfterCommitFailed");
+    }
+  }
+}
+
+interface Root {
+  open: boolean;
+  /** What runs once the transaction committed (`afterCommit`), in the order it was asked for. */
+  readonly afterCommit: (() => void)[];
 }
 
 export class TransactionFrames<C> {
@@ -40,12 +58,26 @@ export class TransactionFrames<C> {
     return frame?.root.open ? frame : undefined;
   }
 
-  /** Runs `work` as a new transaction's frame; the frame is closed when `work` settles. */
-  async runTransaction<T>(handle: C, work: () => Promise<T>): Promise<T> {
-    const frame: Frame<C> = { handle, root: { open: true }, depth: 0, tail: Promise.resolve() };
+  /**
+   * Queues `callback` for once the calling context's transaction has committed; false outside one. Work of
+   * a savepoint that is rolled back takes its callbacks with it, and a transaction rolled back runs none.
+   */
+  afterCommit(callback: () => void): boolean {
+    const frame = this.current();
+    if (!frame) return false;
+    frame.root.afterCommit.push(callback);
+    return true;
+  }
+
+  /**
+   * Runs `work` as a new transaction's frame; the frame is closed when `work` settles. Resolves with its
+   * result and the callbacks to run once the driver has committed.
+   */
+  async runTransaction<T>(handle: C, work: () => Promise<T>): Promise<{ value: T; afterCommit: (() => void)[] }> {
+    const frame: Frame<C> = { handle, root: { open: true, afterCommit: [] }, depth: 0, tail: Promise.resolve() };
     this.open += 1;
     try {
-      return await this.storage.run(frame, work);
+      return { value: await this.storage.run(frame, work), afterCommit: frame.root.afterCommit };
     } finally {
       frame.root.open = false;
       this.open -= 1;
@@ -65,10 +97,15 @@ export class TransactionFrames<C> {
     const depth = parent.depth + 1;
     const enter = <R>(handle: C, work: () => Promise<R>): Promise<R> =>
       this.storage.run({ handle, root: parent.root, depth, tail: Promise.resolve() }, work);
-    const run = parent.tail.then(
-      () => open(depth, enter),
-      () => open(depth, enter),
-    );
+    const opened = () => {
+      const mark = parent.root.afterCommit.length;
+      return open(depth, enter).catch((error: unknown) => {
+        // Rolled back: what it queued for after the commit goes with it.
+        parent.root.afterCommit.length = mark;
+        throw error;
+      });
+    };
+    const run = parent.tail.then(opened, opened);
     parent.tail = run.catch(() => undefined);
     return run;
   }
