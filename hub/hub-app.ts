@@ -31,6 +31,7 @@ export async function buildHubApp(
     alarms: parts.alarms,
     bus: parts.bus,
     commits: sql,
+    cluster: parts.cluster,
     dashboardDir: options.dashboardDir,
     ...(options.sessionCheckMs === undefined ? {} : { sessionCheckMs: options.sessionCheckMs }),
     consolePush: { coalesceMs: config.consolePushMs, maxBufferedBytes: config.consoleMaxBufferKb * 1024 },

@@ -38,6 +38,7 @@ import { chooseSmsNotifier } from "./notify/choose-sms-notifier.ts";
 import type { SmsNotifier } from "./notify/notifier.ts";
 import { OutboxSender } from "./notify/outbox-sender.ts";
 import { ALARM_STAGES, AlarmPipeline } from "./pipeline/alarm-pipeline.ts";
+import type { ClusterFeed } from "./realtime/cluster-feed.ts";
 import { createRelatives } from "./relatives/index.ts";
 import { createServiceRequests } from "./service/index.ts";
 import type { AlarmRepository } from "./storage/alarm-repo.ts";
@@ -61,6 +62,8 @@ export interface HubStorage {
   busy: BusySource;
   /** Whether this hub runs the background jobs: always on SQLite, one hub at a time on PostgreSQL. */
   leadership: JobLeadership;
+  /** The consoles' changes to and from the other hubs: nothing on SQLite, LISTEN/NOTIFY on PostgreSQL. */
+  cluster: ClusterFeed;
   registry: RegistryRepository;
   alarms: AlarmRepository;
   outbox: OutboxRepository;

@@ -16,6 +16,7 @@ import { BusyFromTables } from "./dispatch/busy-source.ts";
 import { BusyWorkers } from "./dispatch/busy-workers.ts";
 import { EventBus } from "./events.ts";
 import type { HubStorage } from "./hub-parts.ts";
+import { PostgresClusterFeed, SoleHubFeed } from "./realtime/cluster-feed.ts";
 import { AlarmRepository } from "./storage/alarm-repo.ts";
 import type { Db } from "./storage/database.ts";
 import { AdvisoryLeadership, SoleHub } from "./storage/job-leadership.ts";
@@ -33,7 +34,13 @@ const JOBS_LEADERSHIP_RETRY_MS = 1000;
 export function hubStorage(db: Db, logger: Logger): HubStorage {
   const sql = new SqliteSql(db);
   sql.guardDirectStatements();
-  return { ...repositories(sql, logger), db, busy: BusyWorkers.of(db), leadership: new SoleHub() };
+  return {
+    ...repositories(sql, logger),
+    db,
+    busy: BusyWorkers.of(db),
+    leadership: new SoleHub(),
+    cluster: new SoleHubFeed(),
+  };
 }
 
 /** Opens and migrates the PostgreSQL database at `url`; the pool is closed again if that fails. */
@@ -50,7 +57,8 @@ export async function postgresHubStorage(url: string, logger: Logger): Promise<H
     { session: new PostgresSql(url, { max: 1, keepConnections: true }), logger: logger.child({ part: "leadership" }) },
     { retryMs: JOBS_LEADERSHIP_RETRY_MS, checkMs: JOBS_LEADERSHIP_RETRY_MS },
   );
-  return { ...repositories(sql, logger), db: null, busy: new BusyFromTables(sql), leadership };
+  const cluster = new PostgresClusterFeed({ sql, logger: logger.child({ part: "cluster-feed" }) });
+  return { ...repositories(sql, logger), db: null, busy: new BusyFromTables(sql), leadership, cluster };
 }
 
 function repositories(sql: SqlDatabase, logger: Logger) {

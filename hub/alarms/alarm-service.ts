@@ -57,10 +57,17 @@ export class AlarmService {
     return alarm;
   }
 
+  /** Inside the transaction that changes it: locked on PostgreSQL until it ends (AlarmRepository.getForUpdate). */
+  private async getLocked(alarmId: number): Promise<AlarmRow> {
+    const alarm = await this.alarms.getForUpdate(alarmId);
+    if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} does not exist`, { alarmId });
+    return alarm;
+  }
+
   async acknowledge(alarmId: number, user: UserRow): Promise<AlarmRow> {
     const at = nowIso();
     await this.sql.transaction(async () => {
-      const current = await this.get(alarmId);
+      const current = await this.getLocked(alarmId);
       if (current.acknowledged_at !== null || CLOSED_STATUSES.includes(current.status)) {
         const state = current.acknowledged_at !== null ? "already acknowledged" : current.status;
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is ${state}`, { status: current.status });
@@ -81,14 +88,14 @@ export class AlarmService {
   async resolve(alarmId: number, user: UserRow, outcome: AlarmOutcome, note: string | undefined): Promise<AlarmRow> {
     const at = nowIso();
     const actor = `user:${user.username}`;
-    const alarm = await this.get(alarmId);
-    if (CLOSED_STATUSES.includes(alarm.status)) {
-      throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is already ${alarm.status}`, {
-        status: alarm.status,
-      });
-    }
     const effects = new DispatchEffects();
     await this.sql.transaction(async () => {
+      const alarm = await this.getLocked(alarmId);
+      if (CLOSED_STATUSES.includes(alarm.status)) {
+        throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is already ${alarm.status}`, {
+          status: alarm.status,
+        });
+      }
       // While the alarm still shows who was asked or on the way: their offer is withdrawn, they are stood down.
       await this.dispatch.closeOut(alarmId, actor, effects);
       if (

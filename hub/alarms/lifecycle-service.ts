@@ -151,8 +151,9 @@ export class LifecycleService {
     await this.deps.alarms.appendEvent(alarm.id, "cancelled", actor, { outcome: "false_alarm", ...detail }, at);
   }
 
+  /** Read to be changed in the same transaction: locked on PostgreSQL until it ends (AlarmRepository.getForUpdate). */
   private async get(alarmId: number): Promise<AlarmRow> {
-    const alarm = await this.deps.alarms.get(alarmId);
+    const alarm = await this.deps.alarms.getForUpdate(alarmId);
     if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} does not exist`, { alarmId });
     return alarm;
   }
@@ -168,7 +169,9 @@ export class LifecycleService {
   }
 
   private async afterChange(alarmId: number, change: string): Promise<AlarmRow> {
-    const alarm = await this.get(alarmId);
+    // After the commit: a plain read, nothing left to lock.
+    const alarm = await this.deps.alarms.get(alarmId);
+    if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} does not exist`, { alarmId });
     this.deps.bus.emit("alarm.changed", { alarmId, change });
     try {
       await this.deps.devices.feedback(alarm.device_id, buttonStateOf(alarm), alarm.id);

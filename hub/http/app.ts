@@ -31,6 +31,7 @@ import type { SessionService } from "../auth/session-service.ts";
 import { isAnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import type { MapViews } from "../map/map-views.ts";
+import type { ClusterFeed } from "../realtime/cluster-feed.ts";
 import type { RegistryServices } from "../registry/registry-services.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
@@ -77,6 +78,8 @@ export interface AppDeps {
   bus: EventBus;
   /** Changes are pushed to consoles once their transaction committed (the storage port's `afterCommit`). */
   commits: Pick<SqlDatabase, "afterCommit">;
+  /** The consoles' changes to and from the other hubs (hub/realtime/cluster-feed.ts). */
+  cluster: ClusterFeed;
   health: HealthProbe;
   /** Folder of the operator console's static files; none means no console is served. */
   dashboardDir: string | null;
@@ -229,6 +232,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sessions: deps.sessions,
     bus: deps.bus,
     commits: deps.commits,
+    cluster: deps.cluster,
     views: deps.views,
     logger: deps.logger.child({ part: "console-push" }),
     ...(deps.sessionCheckMs === undefined ? {} : { sessionCheckMs: deps.sessionCheckMs }),

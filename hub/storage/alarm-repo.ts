@@ -4,10 +4,10 @@ import { nowIso } from "./database.ts";
 import { jsonArrayLength, perDialect } from "./sql/dialect-sql.ts";
 import type { SqlSession } from "./sql/sql-port.ts";
 
-/** PostgreSQL locks the alarm's row for the stage transaction that reads it (see `stagesDone`). */
-const STAGES_DONE_SQL = perDialect(
-  (dialect) => `SELECT stages_done FROM alarms WHERE id = ?${dialect === "postgres" ? " FOR UPDATE" : ""}`,
-);
+/** PostgreSQL locks the alarm's row for the transaction that reads it (see `stagesDone`, `getForUpdate`). */
+const forUpdate = (dialect: string) => (dialect === "postgres" ? " FOR UPDATE" : "");
+const STAGES_DONE_SQL = perDialect((dialect) => `SELECT stages_done FROM alarms WHERE id = ?${forUpdate(dialect)}`);
+const ALARM_FOR_UPDATE_SQL = perDialect((dialect) => `SELECT * FROM alarms WHERE id = ?${forUpdate(dialect)}`);
 
 /**
  * Where the response to an alarm stands, and nothing else: whether an operator
@@ -197,6 +197,16 @@ export class AlarmRepository {
 
   get(alarmId: number): Promise<AlarmRow | undefined> {
     return this.sql.get<AlarmRow>("SELECT * FROM alarms WHERE id = ?", [alarmId]);
+  }
+
+  /**
+   * The alarm, for a transaction that decides on what it read and then changes it (an operator's
+   * acknowledgement, resolution, follow-up). On PostgreSQL the row is locked until that transaction ends,
+   * so a change committed meanwhile by another transaction (the alarm's own stages, another hub) comes
+   * before it, not between its read and its write: as on SQLite, where transactions run one at a time.
+   */
+  getForUpdate(alarmId: number): Promise<AlarmRow | undefined> {
+    return this.sql.get<AlarmRow>(ALARM_FOR_UPDATE_SQL[this.sql.dialect], [alarmId]);
   }
 
   /** Newest first; `beforeId` pages on (the ids below it), so a console can load more open alarms than one page. */

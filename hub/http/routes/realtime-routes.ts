@@ -4,6 +4,7 @@ import type { WebSocket } from "ws";
 import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import { hashToken, SessionService } from "../../auth/session-service.ts";
 import type { EventBus } from "../../events.ts";
+import type { ClusterFeed } from "../../realtime/cluster-feed.ts";
 import type { SqlDatabase } from "../../storage/sql/sql-port.ts";
 import { encodeFrame } from "../console-frames.ts";
 import { ConsolePush, type ConsolePushSettings, DEFAULT_CONSOLE_PUSH } from "../console-push.ts";
@@ -13,6 +14,8 @@ export interface RealtimeRoutesOptions {
   sessions: SessionService;
   bus: EventBus;
   commits: Pick<SqlDatabase, "afterCommit">;
+  /** Changes to and from the other hubs of a cluster (nothing on SQLite). */
+  cluster: ClusterFeed;
   views: Pick<AlarmViews, "summariesOf">;
   logger: Logger;
   /** How often every open socket's session is checked again (default 2 s). */
@@ -52,6 +55,8 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
     options.push ?? DEFAULT_CONSOLE_PUSH,
   );
   push.start();
+  // Other hubs' changes, for this hub's consoles; this hub's, for theirs (hub/realtime/cluster-feed.ts).
+  await options.cluster.start({ bus: options.bus, commits: options.commits, sink: push });
   const forget = (socket: WebSocket) => {
     sockets.delete(socket);
     push.remove(socket);
@@ -101,6 +106,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (
     unsubscribeRevoked();
     unsubscribeEnded();
     unsubscribeStorage();
+    await options.cluster.stop();
     push.stop();
     for (const socket of sockets.keys()) socket.terminate();
   });

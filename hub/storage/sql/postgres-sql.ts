@@ -94,6 +94,20 @@ export class PostgresSql implements SqlDatabase {
     await this.pool.end({ timeout: 5 });
   }
 
+  /**
+   * Hears NOTIFY on `channel` (a connection of its own, listening again by itself after a reconnect).
+   * Resolves once listening; the returned function stops.
+   */
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    const listening = await this.pool.listen(channel, onNotify);
+    return () => listening.unlisten();
+  }
+
+  /** NOTIFY `channel` (payloads up to 8000 bytes), outside any transaction: heard at once. */
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.pool.notify(channel, payload);
+  }
+
   private savepoint<T>(parent: Frame<Handle>, work: (session: SqlSession) => Promise<T>): Promise<T> {
     const handle = parent.handle as postgres.TransactionSql;
     return this.frames.runSavepoint(
