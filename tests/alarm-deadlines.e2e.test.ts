@@ -27,8 +27,8 @@ describe("alarm deadlines", () => {
     if (alarmId === null) throw new Error("no alarm");
     return alarmId;
   };
-  const escalations = (hub: LifecycleHub, alarmId: number) =>
-    hub.events(alarmId, "escalated").map((e) => `${String(e.detail.kind)}:${String(e.detail.level)}`);
+  const escalations = async (hub: LifecycleHub, alarmId: number) =>
+    (await hub.events(alarmId, "escalated")).map((e) => `${String(e.detail.kind)}:${String(e.detail.level)}`);
   const summary = async (hub: LifecycleHub, alarmId: number) =>
     (await hub.api("GET", `/api/alarms/${alarmId}`)).json.alarm as Record<string, unknown>;
 
@@ -39,13 +39,16 @@ describe("alarm deadlines", () => {
     // The hub's clock also runs in real time: "before the deadline" keeps 10 s of margin for a busy machine.
     hub.advance(50);
     await hub.quiet();
-    expect(escalations(hub, alarmId)).toEqual([]);
+    expect(await escalations(hub, alarmId)).toEqual([]);
     expect(hub.smsTo(SUPERVISOR)).toHaveLength(0);
 
     hub.advance(11);
-    await waitFor(() => escalations(hub, alarmId).length === 1, 3000, "ack escalation");
-    expect(escalations(hub, alarmId)).toEqual(["ack:1"]);
-    expect(hub.events(alarmId, "escalated")[0]).toMatchObject({ actor: "system", detail: { notified: "supervisor" } });
+    await waitFor(async () => (await escalations(hub, alarmId)).length === 1, 3000, "ack escalation");
+    expect(await escalations(hub, alarmId)).toEqual(["ack:1"]);
+    expect((await hub.events(alarmId, "escalated"))[0]).toMatchObject({
+      actor: "system",
+      detail: { notified: "supervisor" },
+    });
     await waitFor(() => hub.smsTo(SUPERVISOR).length === 1, 4000, "supervisor SMS");
     expect(hub.smsTo(SUPERVISOR)[0]?.body).toContain(`#${alarmId}`);
     expect(hub.smsTo(SUPERVISOR)[0]?.body).toContain("无人确认");
@@ -54,26 +57,26 @@ describe("alarm deadlines", () => {
     // Not again within the re-alert interval (60 s by default)…
     hub.advance(50);
     await hub.quiet();
-    expect(escalations(hub, alarmId)).toEqual(["ack:1"]);
+    expect(await escalations(hub, alarmId)).toEqual(["ack:1"]);
     // …then again at each interval, louder on the consoles, without texting the supervisor again.
     hub.advance(12);
-    await waitFor(() => escalations(hub, alarmId).length === 2, 3000, "second re-alert");
-    expect(escalations(hub, alarmId)).toEqual(["ack:1", "ack:2"]);
-    expect(hub.events(alarmId, "escalated")[1]).toMatchObject({ detail: { notified: null } });
+    await waitFor(async () => (await escalations(hub, alarmId)).length === 2, 3000, "second re-alert");
+    expect(await escalations(hub, alarmId)).toEqual(["ack:1", "ack:2"]);
+    expect((await hub.events(alarmId, "escalated"))[1]).toMatchObject({ detail: { notified: null } });
     expect(await summary(hub, alarmId)).toMatchObject({ escalation: 2 });
 
     // Several intervals pass at once (a busy or stopped hub): one re-alert at the level now due, not a burst.
     hub.advance(185);
-    await waitFor(() => escalations(hub, alarmId).length === 3, 3000, "catch-up re-alert");
+    await waitFor(async () => (await escalations(hub, alarmId)).length === 3, 3000, "catch-up re-alert");
     await hub.quiet();
-    expect(escalations(hub, alarmId)).toEqual(["ack:1", "ack:2", "ack:5"]);
+    expect(await escalations(hub, alarmId)).toEqual(["ack:1", "ack:2", "ack:5"]);
     expect(hub.smsTo(SUPERVISOR)).toHaveLength(1);
 
     // Acknowledged: the re-alerts stop.
     expect((await hub.api("POST", `/api/alarms/${alarmId}/acknowledge`)).status).toBe(200);
     hub.advance(300);
     await hub.quiet();
-    expect(escalations(hub, alarmId).filter((e) => e.startsWith("ack"))).toHaveLength(3);
+    expect((await escalations(hub, alarmId)).filter((e) => e.startsWith("ack"))).toHaveLength(3);
   });
 
   it("ANXIN_ACK_REALERT_S=0 re-alerts once only", async () => {
@@ -81,10 +84,10 @@ describe("alarm deadlines", () => {
     h = hub;
     const alarmId = await sos(hub);
     hub.advance(61);
-    await waitFor(() => escalations(hub, alarmId).length === 1, 3000, "ack escalation");
+    await waitFor(async () => (await escalations(hub, alarmId)).length === 1, 3000, "ack escalation");
     hub.advance(600);
     await hub.quiet();
-    expect(escalations(hub, alarmId)).toEqual(["ack:1"]);
+    expect(await escalations(hub, alarmId)).toEqual(["ack:1"]);
     expect(hub.smsTo(SUPERVISOR)).toHaveLength(1);
   });
 
@@ -95,7 +98,7 @@ describe("alarm deadlines", () => {
     expect((await hub.api("POST", `/api/alarms/${alarmId}/acknowledge`)).status).toBe(200);
     hub.advance(120);
     await hub.quiet();
-    expect(escalations(hub, alarmId)).toEqual([]);
+    expect(await escalations(hub, alarmId)).toEqual([]);
     expect(hub.smsTo(SUPERVISOR)).toHaveLength(0);
 
     const leader = hub.th.hub.db
@@ -108,12 +111,12 @@ describe("alarm deadlines", () => {
     hub.advance(900 - 120 + 2);
     await waitFor(() => hub.smsTo(leader.phone).length === 1, 4000, "grid leader SMS");
     expect(hub.smsTo(leader.phone)[0]?.body).toContain("无人到场");
-    expect(escalations(hub, alarmId)).toEqual(["arrival:1"]);
+    expect(await escalations(hub, alarmId)).toEqual(["arrival:1"]);
     expect(hub.smsTo(STREET)).toHaveLength(0);
 
     hub.advance(900);
     await waitFor(() => hub.smsTo(STREET).length === 1, 4000, "street supervisor SMS");
-    expect(escalations(hub, alarmId)).toEqual(["arrival:1", "arrival:2"]);
+    expect(await escalations(hub, alarmId)).toEqual(["arrival:1", "arrival:2"]);
     expect(await summary(hub, alarmId)).toMatchObject({ escalation: 2 });
     expect(hub.smsTo(leader.phone)).toHaveLength(1);
   });
@@ -125,20 +128,24 @@ describe("alarm deadlines", () => {
     hub.advance(30);
     await hub.th.restart();
     await hub.quiet();
-    expect(escalations(hub, alarmId)).toEqual([]);
+    expect(await escalations(hub, alarmId)).toEqual([]);
     hub.advance(31);
-    await waitFor(() => escalations(hub, alarmId).length === 1, 3000, "ack escalation after restart");
+    await waitFor(async () => (await escalations(hub, alarmId)).length === 1, 3000, "ack escalation after restart");
     await waitFor(() => hub.smsTo(SUPERVISOR).length === 1, 4000, "supervisor SMS after restart");
 
     // Down while the arrival deadline passes: it fires as soon as the hub is back, and only once.
     await hub.th.hub.stop();
     hub.advance(900);
     await hub.th.restart();
-    await waitFor(() => escalations(hub, alarmId).includes("arrival:1"), 3000, "arrival escalation at start");
+    await waitFor(
+      async () => (await escalations(hub, alarmId)).includes("arrival:1"),
+      3000,
+      "arrival escalation at start",
+    );
     await hub.th.restart();
     await hub.quiet();
     // Still unacknowledged after 961 s: one re-alert at the level due then (1 + 901 s / 60 s = 16), not fifteen.
-    expect(escalations(hub, alarmId)).toEqual(["ack:1", "ack:16", "arrival:1"]);
+    expect(await escalations(hub, alarmId)).toEqual(["ack:1", "ack:16", "arrival:1"]);
     expect(hub.smsTo(SUPERVISOR)).toHaveLength(1);
   });
 });

@@ -23,7 +23,7 @@ describe("alarm lifecycle", () => {
 
   const start = async (): Promise<LifecycleHub> => {
     h = await startLifecycleHub(DEVICE);
-    h.giveRelatives(DEVICE, RELATIVES);
+    await h.giveRelatives(DEVICE, RELATIVES);
     return h;
   };
   const offers = (hub: LifecycleHub, alarmId: number) =>
@@ -39,20 +39,20 @@ describe("alarm lifecycle", () => {
     await waitFor(() => offers(hub, alarmId).length === 1, 3000, "the automatic offer");
     expect(offers(hub, alarmId).map((o) => o.status)).toEqual(["offered"]);
     expect(hub.button.feedbackState).toBe("received");
-    expect(hub.cascade(alarmId)?.status).toBe("texting");
+    expect((await hub.cascade(alarmId))?.status).toBe("texting");
 
     // 5 s on the hub's clock plus the real time the test takes: still inside the 10 s window.
     hub.advance(5);
     const ack = await hub.pressButton("cancel");
     expect(ack.alarmId).toBe(alarmId);
     await waitFor(() => hub.button.feedbackState === "closed", 3000, "closed feedback");
-    expect(hub.alarm(alarmId)).toMatchObject({ status: "cancelled", outcome: "false_alarm" });
-    expect(hub.alarm(alarmId).cancelled_at).not.toBeNull();
-    const cancelled = hub.events(alarmId, "cancelled");
+    expect(await hub.alarm(alarmId)).toMatchObject({ status: "cancelled", outcome: "false_alarm" });
+    expect((await hub.alarm(alarmId)).cancelled_at).not.toBeNull();
+    const cancelled = await hub.events(alarmId, "cancelled");
     expect(cancelled).toHaveLength(1);
     expect(cancelled[0]).toMatchObject({ actor: `device:${hub.deviceId}`, detail: { outcome: "false_alarm" } });
     expect(offers(hub, alarmId).map((o) => o.status)).not.toContain("offered");
-    expect(hub.cascade(alarmId)?.status).toBe("stopped");
+    expect((await hub.cascade(alarmId))?.status).toBe("stopped");
     // The relatives' cascade stays stopped: its deadline passing texts nobody else.
     hub.advance(400);
     await hub.quiet();
@@ -69,8 +69,8 @@ describe("alarm lifecycle", () => {
     const ack = await hub.pressButton("cancel");
     expect(ack.alarmId).toBe(alarmId);
     await hub.quiet(300);
-    expect(hub.alarm(alarmId).status).toBe("offered");
-    expect(hub.events(alarmId, "cancel").map((e) => e.type)).toEqual(["cancel_requested"]);
+    expect((await hub.alarm(alarmId)).status).toBe("offered");
+    expect((await hub.events(alarmId, "cancel")).map((e) => e.type)).toEqual(["cancel_requested"]);
     expect(hub.button.feedbackState).not.toBe("closed");
 
     const refused = await hub.api("POST", `/api/alarms/${alarmId}/cancel`, {});
@@ -78,10 +78,13 @@ describe("alarm lifecycle", () => {
     const done = await hub.api("POST", `/api/alarms/${alarmId}/cancel`, { reason: "老人误按" });
     expect(done.status).toBe(200);
     expect(done.json.alarm).toMatchObject({ id: alarmId, status: "cancelled", outcome: "false_alarm" });
-    expect(hub.events(alarmId, "cancelled")[0]).toMatchObject({ actor: "user:admin", detail: { reason: "老人误按" } });
+    expect((await hub.events(alarmId, "cancelled"))[0]).toMatchObject({
+      actor: "user:admin",
+      detail: { reason: "老人误按" },
+    });
     await waitFor(() => hub.button.feedbackState === "closed", 3000, "closed feedback");
     expect(offers(hub, alarmId).map((o) => o.status)).not.toContain("offered");
-    expect(hub.cascade(alarmId)?.status).toBe("stopped");
+    expect((await hub.cascade(alarmId))?.status).toBe("stopped");
     const again = await hub.api("POST", `/api/alarms/${alarmId}/cancel`, { reason: "twice" });
     expect(again.status).toBe(409);
   });
@@ -99,8 +102,8 @@ describe("alarm lifecycle", () => {
       n: number;
     };
     expect(count.n).toBe(1);
-    expect(hub.alarm(alarmId).press_count).toBe(3);
-    expect(hub.events(alarmId, "pressed_again").map((e) => e.detail.pressCount)).toEqual([2, 3]);
+    expect((await hub.alarm(alarmId)).press_count).toBe(3);
+    expect((await hub.events(alarmId, "pressed_again")).map((e) => e.detail.pressCount)).toEqual([2, 3]);
     const { json } = await hub.api("GET", "/api/alarms");
     const summary = (json.alarms as Record<string, unknown>[]).find((a) => a.id === alarmId);
     expect(summary).toMatchObject({ pressCount: 3, priority: "urgent" });
@@ -116,7 +119,7 @@ describe("alarm lifecycle", () => {
     const emergency = await hub.pressButton("sos");
     expect(emergency.alarmId).not.toBe(service.alarmId);
     if (emergency.alarmId === null) throw new Error("no alarm");
-    expect(hub.alarm(emergency.alarmId)).toMatchObject({ kind: "sos", status: "offered", press_count: 1 });
+    expect(await hub.alarm(emergency.alarmId)).toMatchObject({ kind: "sos", status: "offered", press_count: 1 });
   });
 
   it("plans and records the follow-up visit; overdue lists late resolution and late follow-up", async () => {
@@ -138,7 +141,7 @@ describe("alarm lifecycle", () => {
     expect(await overdueIds("resolution")).toEqual([]);
     hub.advance(2);
     expect(await overdueIds("resolution")).toEqual([alarmId]);
-    await waitFor(() => hub.events(alarmId, "overdue").length === 1, 3000, "overdue event");
+    await waitFor(async () => (await hub.events(alarmId, "overdue")).length === 1, 3000, "overdue event");
 
     expect((await hub.api("POST", `/api/alarms/${alarmId}/resolve`, { outcome: "real" })).status).toBe(200);
     expect(await overdueIds("resolution")).toEqual([]);
@@ -151,14 +154,14 @@ describe("alarm lifecycle", () => {
     const plannedAt = new Date(Date.now() + 10 * 86_400_000).toISOString();
     const plan = await hub.api("PUT", `/api/alarms/${alarmId}/follow-up-plan`, { dueAt: plannedAt });
     expect(plan.status).toBe(200);
-    expect(hub.alarm(alarmId).follow_up_due_at).toBe(plannedAt);
+    expect((await hub.alarm(alarmId)).follow_up_due_at).toBe(plannedAt);
     expect(await overdueIds("follow_up")).toEqual([]);
 
     const visitedAt = new Date().toISOString();
     const visit = await hub.api("POST", `/api/alarms/${alarmId}/follow-up`, { note: "老人已康复", visitedAt });
     expect(visit.status).toBe(200);
     expect(visit.json.alarm).toMatchObject({ status: "followed_up", followedUpAt: visitedAt });
-    expect(hub.events(alarmId, "followed_up")[0]).toMatchObject({
+    expect((await hub.events(alarmId, "followed_up"))[0]).toMatchObject({
       actor: "user:admin",
       detail: { note: "老人已康复" },
     });

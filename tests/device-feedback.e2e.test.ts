@@ -85,7 +85,7 @@ describe("device feedback", () => {
     await hub.quiet(500);
     await client.endAsync();
 
-    for (const alarmId of alarmIds) expect(hub.alarm(alarmId).status).toBe("cancelled");
+    for (const alarmId of alarmIds) expect((await hub.alarm(alarmId)).status).toBe("cancelled");
     const newest = alarmIds[alarmIds.length - 1];
     expect(await retainedFeedback(hub, "check")).toMatchObject({ state: "closed", alarmId: newest });
     // Each alarm's own feedback ends with `closed`: nothing stale came after it.

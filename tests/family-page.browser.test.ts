@@ -69,7 +69,7 @@ const fitsThePhone = (page: Page) =>
 
 describe("family page in Chromium on a phone", () => {
   it("shows each relative the alarm's progress in their language, then that all is well; a bad link says only that", async () => {
-    hub.giveRelatives(DEVICE, [A, B]);
+    await hub.giveRelatives(DEVICE, [A, B]);
     const alarmId = await hub.press(DEVICE);
     await hub.smsCount(A.phone, 1);
     await hub.smsCount(B.phone, 1);

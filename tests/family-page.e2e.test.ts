@@ -54,7 +54,7 @@ describe("family status page", () => {
   it("shows the relative the progress with local times, the worker and the center's phone, and audits every view", async () => {
     h = await startFamilyHub();
     const hub = h;
-    const [idA, idB] = hub.giveRelatives(DEVICE, [A, B]);
+    const [idA, idB] = await hub.giveRelatives(DEVICE, [A, B]);
     // Registry text is shown as text: markup in a name is escaped, never run.
     const residentId = (
       db()
@@ -120,7 +120,7 @@ describe("family status page", () => {
   it("a wrong link and an expired one get the same plain page; a closed alarm's link lasts the grace period", async () => {
     h = await startFamilyHub({ env: { ANXIN_FAMILY_LINK_GRACE_H: "24" } });
     const hub = h;
-    const [idA] = hub.giveRelatives(DEVICE, [A]);
+    const [idA] = await hub.giveRelatives(DEVICE, [A]);
     const alarmId = await hub.press(DEVICE);
     await hub.smsCount(A.phone, 1);
     const token = hub.tokenOf(A.phone);

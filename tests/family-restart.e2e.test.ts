@@ -31,7 +31,7 @@ describe("family updates across a restart", () => {
   it("a step recorded while the hub is down is texted once the hub is back, exactly once per relative", async () => {
     h = await startFamilyHub();
     const hub = h;
-    hub.giveRelatives(DEVICE, [A, B]);
+    await hub.giveRelatives(DEVICE, [A, B]);
     const alarmId = await hub.press(DEVICE);
     const worker = await hub.accept(alarmId);
     await hub.smsCount(A.phone, 2, "on the way");

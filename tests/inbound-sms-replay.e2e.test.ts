@@ -23,7 +23,7 @@ describe("a replayed inbound SMS", () => {
   it("is acted on once; the copy is answered with an empty <Response/> and logged", async () => {
     h = await startCascadeHub();
     const hub = h;
-    hub.giveRelatives(DEVICE, [A, B]);
+    await hub.giveRelatives(DEVICE, [A, B]);
     const alarmId = await hub.press(DEVICE);
     await waitFor(() => hub.smsTo(B.phone).length === 1, 4000, "first wave");
     const webhooks = hub.th.twilioWebhooks();
@@ -36,20 +36,20 @@ describe("a replayed inbound SMS", () => {
     expect(replay.status).toBe(200);
     expect(replay.contentType).toContain("text/xml");
     expect(replay.body).toBe(EMPTY);
-    expect(hub.events(alarmId, "relative_confirmed")).toHaveLength(1);
+    expect(await hub.events(alarmId, "relative_confirmed")).toHaveLength(1);
     const line = await hub.th.waitForLog((l) => l.code === "TWILIO_SMS_REPLAYED");
     expect(line).toMatchObject({ messageSid });
 
     // A new message from the same relative (another MessageSid) is answered as usual; they confirmed already.
     const again = await webhooks.inboundSms({ from: A.phone, body: "收到" });
     expect(again.body).toContain("<Message>");
-    expect(hub.events(alarmId, "relative_confirmed")).toHaveLength(1);
+    expect(await hub.events(alarmId, "relative_confirmed")).toHaveLength(1);
   });
 
   it("a replayed question is recorded once and answered once; a replay survives a restart", async () => {
     h = await startCascadeHub();
     const hub = h;
-    hub.giveRelatives(DEVICE, [A, B]);
+    await hub.giveRelatives(DEVICE, [A, B]);
     const alarmId = await hub.press(DEVICE);
     await waitFor(() => hub.smsTo(A.phone).length === 1, 4000, "first wave");
     const messageSid = `SM${"cd".repeat(16)}`;
@@ -59,7 +59,7 @@ describe("a replayed inbound SMS", () => {
     await hub.th.restart();
     const replay = await hub.th.twilioWebhooks().inboundSms({ from: A.phone, body: "你是谁？", messageSid });
     expect(replay.body).toBe(EMPTY);
-    expect(hub.events(alarmId, "relative_replied")).toHaveLength(1);
+    expect(await hub.events(alarmId, "relative_replied")).toHaveLength(1);
   });
 
   it("a signed SMS without a MessageSid is refused with a coded error", async () => {

@@ -22,7 +22,7 @@ describe("relatives' cascade", () => {
   it("texts the first wave, the next after the timeout, then calls each relative in order, then gives up", async () => {
     h = await startCascadeHub();
     const hub = h;
-    hub.giveRelatives(DEVICE, [A, B, C]);
+    await hub.giveRelatives(DEVICE, [A, B, C]);
     const alarmId = await hub.press(DEVICE);
 
     // The first wave: the first two relatives, at once; the third waits.
@@ -31,9 +31,9 @@ describe("relatives' cascade", () => {
     expect(hub.smsTo(A.phone)[0]?.body).toContain("收到请回复1");
     expect(hub.smsTo(B.phone)[0]?.body).toContain("Reply 1 to confirm");
     expect(hub.smsTo(A.phone)[0]?.statusCallback).toBe("http://anxin.test/api/twilio/status");
-    const first = hub.cascade(alarmId);
+    const first = await hub.cascade(alarmId);
     expect(first).toMatchObject({ status: "texting", wave: 1, step: 1 });
-    const wave1 = hub.events(alarmId, "relatives_wave_sent")[0];
+    const wave1 = (await hub.events(alarmId, "relatives_wave_sent"))[0];
     expect(wave1?.detail).toMatchObject({ wave: 1, relatives: [{ name: A.name }, { name: B.name }] });
 
     // Nobody confirms: not early, the third relative is texted once the deadline passes. The hub's clock
@@ -43,7 +43,7 @@ describe("relatives' cascade", () => {
     expect(hub.smsTo(C.phone)).toHaveLength(0);
     hub.advance(11);
     await waitFor(() => hub.smsTo(C.phone).length === 1, 3000, "second wave");
-    expect(hub.cascade(alarmId)).toMatchObject({ status: "texting", wave: 2 });
+    expect(await hub.cascade(alarmId)).toMatchObject({ status: "texting", wave: 2 });
 
     // Everyone texted and still nobody confirms: the first relative is called, in their language.
     hub.advance(301);
@@ -88,11 +88,10 @@ describe("relatives' cascade", () => {
     // The last call is answered but nobody confirms: everyone was tried.
     const sidC = await hub.sidFor(alarmId, C.phone, "voice");
     expect((await webhooks.callStatus(sidC, "completed")).status).toBe(204);
-    await waitFor(() => hub.cascade(alarmId)?.status === "unreachable", 3000, "cascade gives up");
-    expect(hub.cascade(alarmId)?.deadline_at).toBeNull();
+    await waitFor(async () => (await hub.cascade(alarmId))?.status === "unreachable", 3000, "cascade gives up");
+    expect((await hub.cascade(alarmId))?.deadline_at).toBeNull();
 
-    const steps = hub
-      .events(alarmId, "relative")
+    const steps = (await hub.events(alarmId, "relative"))
       .map((e) => e.type)
       .filter((t) => t !== "relatives_not_notified");
     expect(steps).toEqual([
@@ -105,7 +104,7 @@ describe("relatives' cascade", () => {
       "relative_call_completed",
       "relatives_unreachable",
     ]);
-    expect(hub.events(alarmId, "relatives_unreachable")[0]?.detail).toMatchObject({ texted: 3, called: 3 });
+    expect((await hub.events(alarmId, "relatives_unreachable"))[0]?.detail).toMatchObject({ texted: 3, called: 3 });
 
     // The operator sees every contact with its channel and delivery status.
     const cookie = await hub.th.login();
@@ -135,7 +134,7 @@ describe("relatives' cascade", () => {
   it("stops at the first confirming reply, thanks the relative in their language, and records later replies", async () => {
     h = await startCascadeHub();
     const hub = h;
-    const [, idB] = hub.giveRelatives(DEVICE, [A, B, C]);
+    const [, idB] = await hub.giveRelatives(DEVICE, [A, B, C]);
     const alarmId = await hub.press(DEVICE);
     await waitFor(() => hub.smsTo(B.phone).length === 1, 4000, "first wave");
     const webhooks = hub.th.twilioWebhooks();
@@ -145,15 +144,15 @@ describe("relatives' cascade", () => {
     expect(question.status).toBe(200);
     expect(question.contentType).toContain("text/xml");
     expect(question.body).toContain("请回复 1 确认");
-    expect(hub.cascade(alarmId)?.status).toBe("texting");
-    expect(hub.events(alarmId, "relative_replied")[0]?.detail).toMatchObject({ reply: "你是谁？" });
+    expect((await hub.cascade(alarmId))?.status).toBe("texting");
+    expect((await hub.events(alarmId, "relative_replied"))[0]?.detail).toMatchObject({ reply: "你是谁？" });
 
     // B (English) confirms with "OK!".
     const confirm = await webhooks.inboundSms({ from: B.phone, body: "OK!" });
     expect(confirm.status).toBe(200);
     expect(confirm.body).toMatch(/<Response><Message>\[Anxin\] Thank you, we have your confirmation .*#\d+/);
-    expect(hub.cascade(alarmId)).toMatchObject({ status: "confirmed", deadline_at: null });
-    const confirmed = hub.events(alarmId, "relative_confirmed");
+    expect(await hub.cascade(alarmId)).toMatchObject({ status: "confirmed", deadline_at: null });
+    const confirmed = await hub.events(alarmId, "relative_confirmed");
     expect(confirmed).toEqual([
       {
         type: "relative_confirmed",
@@ -171,7 +170,7 @@ describe("relatives' cascade", () => {
     // A second relative confirming too is recorded, in Chinese, without restarting anything.
     const second = await webhooks.inboundSms({ from: A.phone, body: "收到" });
     expect(second.body).toContain("谢谢，已收到您的确认");
-    expect(hub.events(alarmId, "relative_confirmed")[1]?.detail).toMatchObject({
+    expect((await hub.events(alarmId, "relative_confirmed"))[1]?.detail).toMatchObject({
       cascadeStopped: false,
       alreadyConfirmedBy: { name: B.name },
     });
@@ -193,7 +192,7 @@ describe("relatives' cascade", () => {
   it("keeps its deadlines across a restart: early is not yet, overdue goes at once", async () => {
     h = await startCascadeHub();
     const hub = h;
-    hub.giveRelatives(DEVICE, [A, B, C]);
+    await hub.giveRelatives(DEVICE, [A, B, C]);
     const alarmId = await hub.press(DEVICE);
     await waitFor(() => hub.smsTo(B.phone).length === 1, 4000, "first wave");
 
@@ -212,20 +211,20 @@ describe("relatives' cascade", () => {
     await hub.th.restart();
     await waitFor(() => hub.callsTo(A.phone).length === 1, 3000, "overdue call after the restart");
     expect(hub.smsTo(A.phone)).toHaveLength(1);
-    expect(hub.events(alarmId, "relatives_wave_sent")).toHaveLength(2);
+    expect(await hub.events(alarmId, "relatives_wave_sent")).toHaveLength(2);
   });
 
   it("never contacts relatives for test and service presses, and stops when the alarm is resolved", async () => {
     h = await startCascadeHub();
     const hub = h;
-    hub.giveRelatives(3, [A, B, C]);
+    await hub.giveRelatives(3, [A, B, C]);
     const testAlarm = await hub.press(3, "test");
-    hub.giveRelatives(5, [A, B, C]);
+    await hub.giveRelatives(5, [A, B, C]);
     const serviceAlarm = await hub.press(5, "service");
     hub.advance(3600);
     await hub.quiet();
     for (const alarmId of [testAlarm, serviceAlarm]) {
-      expect(hub.cascade(alarmId)).toBeUndefined();
+      expect(await hub.cascade(alarmId)).toBeUndefined();
       const toRelatives = hub.th.hub.db
         .prepare("SELECT COUNT(*) AS n FROM outbox WHERE alarm_id = ? AND purpose LIKE 'relative%'")
         .get(alarmId) as { n: number };
@@ -234,7 +233,7 @@ describe("relatives' cascade", () => {
     expect([...hub.smsTo(A.phone), ...hub.smsTo(B.phone), ...hub.smsTo(C.phone)]).toEqual([]);
 
     // An SOS that an operator resolves: its cascade stops in the same transaction.
-    hub.giveRelatives(DEVICE, [A, B, C]);
+    await hub.giveRelatives(DEVICE, [A, B, C]);
     const sos = await hub.press(DEVICE);
     await waitFor(() => hub.smsTo(B.phone).length === 1, 4000, "first wave");
     const cookie = await hub.th.login();
@@ -245,7 +244,7 @@ describe("relatives' cascade", () => {
       payload: { outcome: "false_alarm" },
     });
     expect(resolved.statusCode).toBe(200);
-    expect(hub.cascade(sos)?.status).toBe("stopped");
+    expect((await hub.cascade(sos))?.status).toBe("stopped");
     hub.advance(3600);
     await hub.quiet();
     expect(hub.smsTo(C.phone)).toHaveLength(0);

@@ -30,14 +30,18 @@ interface Hangup {
 async function untilFirstCalls(hub: CascadeHub, families: [number, RelativeFixture[]][]): Promise<number[]> {
   const alarms: number[] = [];
   for (const [device, relatives] of families) {
-    hub.giveRelatives(device, relatives);
+    await hub.giveRelatives(device, relatives);
     alarms.push(await hub.press(device));
   }
   const everyone = families.flatMap(([, relatives]) => relatives);
   await waitFor(() => everyone.every((r) => hub.smsTo(r.phone).length === 1), 4000, "one wave to everyone");
   hub.advance(301);
   for (const alarmId of alarms) {
-    await waitFor(() => hub.events(alarmId, "relative_call_placed").length === 1, 3000, "first call decided");
+    await waitFor(
+      async () => (await hub.events(alarmId, "relative_call_placed")).length === 1,
+      3000,
+      "first call decided",
+    );
   }
   return alarms;
 }
@@ -74,18 +78,18 @@ describe("calls ended once the relatives' cascade stops", () => {
 
     const reply = await hub.th.twilioWebhooks().inboundSms({ from: B.phone, body: "OK" });
     expect(reply.status).toBe(200);
-    expect(hub.cascade(alarmId)?.status).toBe("confirmed");
+    expect((await hub.cascade(alarmId))?.status).toBe("confirmed");
     const [update] = await hub.twilio.waitForCallUpdates(1, 3000);
     expect(update).toMatchObject({ sid, status: "canceled", before: "ringing", after: "canceled" });
     await waitFor(() => hangups(hub, alarmId)[0]?.status === "done", 3000, "hang-up recorded");
     expect(hangups(hub, alarmId)).toEqual([
       expect.objectContaining({ result: "hung_up", sent_status: "canceled", call_status: "canceled", attempts: 1 }),
     ]);
-    expect(hub.events(alarmId, "relative_calls_cancelled")[0]?.detail).toEqual({
+    expect((await hub.events(alarmId, "relative_calls_cancelled"))[0]?.detail).toEqual({
       reason: `${B.name} confirmed by SMS`,
       calls: [{ relative: { priority: 1, name: A.name, phone: A.phone }, placed: true, providerRef: sid }],
     });
-    expect(hub.events(alarmId, "call_hung_up")[0]?.detail).toMatchObject({
+    expect((await hub.events(alarmId, "call_hung_up"))[0]?.detail).toMatchObject({
       to: A.phone,
       status: "canceled",
       result: "hung_up",
@@ -97,8 +101,8 @@ describe("calls ended once the relatives' cascade stops", () => {
     hub.advance(3600);
     await hub.quiet();
     expect(hub.twilio.calls).toHaveLength(1);
-    expect(hub.cascade(alarmId)?.status).toBe("confirmed");
-    expect(hub.events(alarmId, "relative_contact_failed")).toEqual([]);
+    expect((await hub.cascade(alarmId))?.status).toBe("confirmed");
+    expect(await hub.events(alarmId, "relative_contact_failed")).toEqual([]);
     expect(hub.twilio.callUpdates).toHaveLength(1);
   });
 
@@ -136,7 +140,7 @@ describe("calls ended once the relatives' cascade stops", () => {
   it("withdraws a call that Twilio has not taken yet, so it is never placed", async () => {
     h = await startCascadeHub(ONE_WAVE);
     const hub = h;
-    hub.giveRelatives(12, [A, B, C]);
+    await hub.giveRelatives(12, [A, B, C]);
     const alarmId = await hub.press(12);
     await hub.twilio.waitForMessages(3, 4000);
     hub.twilio.failNext(503, 1000);
@@ -159,7 +163,7 @@ describe("calls ended once the relatives' cascade stops", () => {
     expect(hub.twilio.calls).toEqual([]);
     expect(hub.twilio.callUpdates).toEqual([]);
     expect(voiceOutcomes(hub, alarmId)).toEqual([{ name: A.name, outcome: "cancelled" }]);
-    expect(hub.events(alarmId, "relative_calls_cancelled")[0]?.detail).toMatchObject({
+    expect((await hub.events(alarmId, "relative_calls_cancelled"))[0]?.detail).toMatchObject({
       calls: [{ relative: { name: A.name }, placed: false }],
     });
   });
@@ -185,7 +189,7 @@ describe("calls ended once the relatives' cascade stops", () => {
     expect(update).toMatchObject({ sid, status: "canceled", after: "canceled" });
     await waitFor(() => hangups(hub, alarmId)[0]?.status === "done", 3000, "hang-up recorded after the restart");
     expect(hangups(hub, alarmId)[0]).toMatchObject({ result: "hung_up", attempts: refused + 1, last_error: null });
-    expect(hub.cascade(alarmId)?.status).toBe("confirmed");
+    expect((await hub.cascade(alarmId))?.status).toBe("confirmed");
   });
 
   it("takes Twilio's 20404 (no such call any more) as done, without retrying", async () => {
@@ -197,7 +201,7 @@ describe("calls ended once the relatives' cascade stops", () => {
     await hub.th.twilioWebhooks().inboundSms({ from: B.phone, body: "yes" });
     await waitFor(() => hangups(hub, alarmId)[0]?.status === "done", 3000, "hang-up settled");
     expect(hangups(hub, alarmId)[0]).toMatchObject({ result: "already_ended", sent_status: "canceled", attempts: 1 });
-    expect(hub.events(alarmId, "call_hung_up")[0]?.detail).toMatchObject({ result: "already_ended" });
+    expect((await hub.events(alarmId, "call_hung_up"))[0]?.detail).toMatchObject({ result: "already_ended" });
     await hub.quiet();
     const requests = hub.twilio.requests.filter((r) => r.path.endsWith(`/Calls/${sid}.json`));
     expect(requests.map((r) => [r.status, r.code])).toEqual([[404, 20404]]);
@@ -217,16 +221,16 @@ describe("calls ended once the relatives' cascade stops", () => {
       payload: { outcome: "false_alarm" },
     });
     expect(resolved.statusCode).toBe(200);
-    expect(hub.cascade(alarmId)?.status).toBe("stopped");
+    expect((await hub.cascade(alarmId))?.status).toBe("stopped");
     const [update] = await hub.twilio.waitForCallUpdates(1, 3000);
     expect(update).toMatchObject({ sid, status: "canceled", after: "canceled" });
-    expect(hub.events(alarmId, "relative_calls_cancelled")[0]?.detail).toMatchObject({
+    expect((await hub.events(alarmId, "relative_calls_cancelled"))[0]?.detail).toMatchObject({
       reason: "the alarm was closed",
     });
     expect((await hub.th.twilioWebhooks().callStatus(sid, "canceled")).status).toBe(204);
     hub.advance(3600);
     await hub.quiet();
     expect(hub.twilio.calls).toHaveLength(1);
-    expect(hub.cascade(alarmId)?.status).toBe("stopped");
+    expect((await hub.cascade(alarmId))?.status).toBe("stopped");
   });
 });

@@ -18,7 +18,7 @@ const GATHER_TAG =
 
 /** Everyone texted in one wave; once it times out, the first relative is called. */
 async function untilFirstCall(hub: CascadeHub, relatives: RelativeFixture[] = [A, B, C]) {
-  const ids = hub.giveRelatives(DEVICE, relatives);
+  const ids = await hub.giveRelatives(DEVICE, relatives);
   const alarmId = await hub.press(DEVICE);
   await hub.twilio.waitForMessages(relatives.length, 4000);
   hub.advance(301);
@@ -43,15 +43,15 @@ describe("relatives confirm by phone keypad", () => {
     expect(twiml).toContain(`${GATHER_TAG}<Say language="zh-CN" voice="alice">这里是安心紧急呼叫中心`);
     const webhooks = hub.th.twilioWebhooks();
     const db = hub.th.hub.db;
-    const snapshot = () => ({
+    const snapshot = async () => ({
       events: db.prepare("SELECT COUNT(*) AS n FROM alarm_events").get(),
       outbox: db.prepare("SELECT id, status, delivery_status FROM outbox ORDER BY id").all(),
-      cascade: hub.cascade(alarmId),
+      cascade: await hub.cascade(alarmId),
       contacts: db.prepare("SELECT id, outcome FROM relative_contacts ORDER BY id").all(),
       hangups: db.prepare("SELECT * FROM call_hangups").all(),
     });
     await hub.settled();
-    const before = snapshot();
+    const before = await snapshot();
 
     // Unsigned, signed with another token, or signed for another key: refused, logged, nothing changes.
     const params = { AccountSid: TEST_TWILIO.accountSid, CallSid: sid, Digits: "1", CallStatus: "in-progress" };
@@ -71,15 +71,15 @@ describe("relatives confirm by phone keypad", () => {
     }
     expect(hub.th.logs.filter((l) => l.code === "TWILIO_SIGNATURE_INVALID")).toHaveLength(3);
     await hub.quiet(300);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
 
     // Another key: recorded for the operator, told how to confirm, and gathered again at the same address.
     const five = await webhooks.gather(sid, "5");
     expect(five.status).toBe(200);
     expect(five.contentType).toContain("text/xml");
     expect(five.body).toContain(`${GATHER_TAG}<Say language="zh-CN" voice="alice">您按的不是1。`);
-    expect(hub.cascade(alarmId)?.status).toBe("calling");
-    expect(hub.events(alarmId, "relative_replied")).toEqual([
+    expect((await hub.cascade(alarmId))?.status).toBe("calling");
+    expect(await hub.events(alarmId, "relative_replied")).toEqual([
       {
         type: "relative_replied",
         actor: `relative:${ids[0]}`,
@@ -93,8 +93,8 @@ describe("relatives confirm by phone keypad", () => {
     expect(one.body).toBe(
       '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="zh-CN" voice="alice">谢谢，已收到您的确认。指挥中心正在处理。再见。</Say><Hangup/></Response>',
     );
-    expect(hub.cascade(alarmId)).toMatchObject({ status: "confirmed", deadline_at: null });
-    expect(hub.events(alarmId, "relative_confirmed")).toEqual([
+    expect(await hub.cascade(alarmId)).toMatchObject({ status: "confirmed", deadline_at: null });
+    expect(await hub.events(alarmId, "relative_confirmed")).toEqual([
       {
         type: "relative_confirmed",
         actor: `relative:${ids[0]}`,
@@ -120,13 +120,13 @@ describe("relatives confirm by phone keypad", () => {
     hub.advance(3600);
     await hub.quiet();
     expect(hub.twilio.calls).toHaveLength(1);
-    expect(hub.cascade(alarmId)?.status).toBe("confirmed");
-    expect(hub.events(alarmId, "relative_call_completed")).toEqual([]);
+    expect((await hub.cascade(alarmId))?.status).toBe("confirmed");
+    expect(await hub.events(alarmId, "relative_call_completed")).toEqual([]);
 
     // A second press of 1 is thanked again, recorded, and restarts nothing.
     const again = await webhooks.gather(sid, "1");
     expect(again.body).toContain("谢谢，已收到您的确认");
-    expect(hub.events(alarmId, "relative_confirmed")).toHaveLength(1);
+    expect(await hub.events(alarmId, "relative_confirmed")).toHaveLength(1);
 
     // The operator sees who confirmed.
     const cookie = await hub.th.login();

@@ -42,7 +42,7 @@ describe("a slow Twilio gets each request once", () => {
   it("SMS answered only after the hub's timeout are sent once, and the hub learns their sids", async () => {
     h = await startCascadeHub(SLOW);
     const hub = h;
-    hub.giveRelatives(DEVICE, [A, B]);
+    await hub.giveRelatives(DEVICE, [A, B]);
     hub.twilio.holdAnswers(2);
     const alarmId = await hub.press(DEVICE);
 
@@ -69,7 +69,7 @@ describe("a slow Twilio gets each request once", () => {
   it("a relative's call answered late rings once; so does a hang-up answered late", async () => {
     h = await startCascadeHub(SLOW);
     const hub = h;
-    hub.giveRelatives(DEVICE, [A]);
+    await hub.giveRelatives(DEVICE, [A]);
     const alarmId = await hub.press(DEVICE);
     await waitFor(() => hub.smsTo(A.phone).length === 1, 4000, "the SMS wave");
     await waitFor(() => outbox(hub, alarmId).every((row) => row.status === "sent"), 4000, "the first sends done");

@@ -27,7 +27,7 @@ describe("Twilio webhooks", () => {
   it("refuses unsigned, forged, tampered and misaddressed requests with 403, changing nothing", async () => {
     h = await startCascadeHub();
     const hub = h;
-    hub.giveRelatives(DEVICE, [A, B, C]);
+    await hub.giveRelatives(DEVICE, [A, B, C]);
     const alarmId = await hub.press(DEVICE);
     const sidA = await hub.sidFor(alarmId, A.phone);
     const webhooks = hub.th.twilioWebhooks();
@@ -38,13 +38,13 @@ describe("Twilio webhooks", () => {
       4000,
       "outbox drained",
     );
-    const snapshot = () => ({
+    const snapshot = async () => ({
       events: db.prepare("SELECT COUNT(*) AS n FROM alarm_events").get(),
       outbox: db.prepare("SELECT id, status, delivery_status FROM outbox ORDER BY id").all(),
-      cascade: hub.cascade(alarmId),
+      cascade: await hub.cascade(alarmId),
       contacts: db.prepare("SELECT id, outcome FROM relative_contacts ORDER BY id").all(),
     });
-    const before = snapshot();
+    const before = await snapshot();
 
     const confirm = { from: A.phone, body: "1" };
     const refused = [
@@ -74,20 +74,20 @@ describe("Twilio webhooks", () => {
     expect(warnings).toHaveLength(refused.length);
     expect(warnings.every((l) => l.level === 40)).toBe(true);
     await hub.quiet();
-    expect(snapshot()).toEqual(before);
-    expect(hub.cascade(alarmId)?.status).toBe("texting");
+    expect(await snapshot()).toEqual(before);
+    expect((await hub.cascade(alarmId))?.status).toBe("texting");
     expect(hub.smsTo(C.phone)).toHaveLength(0);
 
     // The same confirmation, signed as Twilio signs it, is believed.
     const genuine = await webhooks.inboundSms(confirm);
     expect(genuine.status).toBe(200);
-    expect(hub.cascade(alarmId)?.status).toBe("confirmed");
+    expect((await hub.cascade(alarmId))?.status).toBe("confirmed");
   });
 
   it("keeps the furthest status however callbacks are ordered, and moves on at once when an SMS fails", async () => {
     h = await startCascadeHub();
     const hub = h;
-    hub.giveRelatives(DEVICE, [A, B, C]);
+    await hub.giveRelatives(DEVICE, [A, B, C]);
     const alarmId = await hub.press(DEVICE);
     const webhooks = hub.th.twilioWebhooks();
     const status = (phone: string) =>
@@ -101,7 +101,7 @@ describe("Twilio webhooks", () => {
       expect((await webhooks.messageStatus(sidA, s)).status).toBe(204);
     }
     expect(status(A.phone).delivery_status).toBe("delivered");
-    const reported = hub.events(alarmId, "delivery_status").filter((e) => e.detail.to === A.phone);
+    const reported = (await hub.events(alarmId, "delivery_status")).filter((e) => e.detail.to === A.phone);
     expect(reported.map((e) => e.detail.status)).toEqual(["delivered"]);
     // Unknown statuses are not stored either.
     await webhooks.messageStatus(sidA, "teleported");
@@ -113,12 +113,12 @@ describe("Twilio webhooks", () => {
     await webhooks.messageStatus(sidB, "undelivered", { errorCode: "30003" });
     await waitFor(() => hub.smsTo(C.phone).length === 1, 3000, "the next relative texted at once");
     expect(status(B.phone)).toEqual({ delivery_status: "undelivered", delivery_error: "30003" });
-    expect(hub.events(alarmId, "relative_contact_failed")[0]?.detail).toMatchObject({
+    expect((await hub.events(alarmId, "relative_contact_failed"))[0]?.detail).toMatchObject({
       relative: { name: B.name },
       channel: "sms",
       status: "undelivered",
     });
-    expect(hub.events(alarmId, "relatives_wave_sent")[1]?.detail).toMatchObject({
+    expect((await hub.events(alarmId, "relatives_wave_sent"))[1]?.detail).toMatchObject({
       wave: 2,
       relatives: [{ name: C.name }],
       after: `the SMS to ${B.name} failed`,
@@ -140,10 +140,10 @@ describe("Twilio webhooks", () => {
   it("moves on at once when Twilio refuses a relative's number for good", async () => {
     h = await startCascadeHub();
     const hub = h;
-    hub.giveRelatives(DEVICE, [{ ...A, phone: "+0123" }, B, C]);
+    await hub.giveRelatives(DEVICE, [{ ...A, phone: "+0123" }, B, C]);
     const alarmId = await hub.press(DEVICE);
     await waitFor(() => hub.smsTo(C.phone).length === 1, 4000, "the next relative texted after the refusal");
-    expect(hub.events(alarmId, "relative_contact_failed")[0]?.detail).toMatchObject({
+    expect((await hub.events(alarmId, "relative_contact_failed"))[0]?.detail).toMatchObject({
       relative: { name: A.name },
       reason: expect.stringContaining("21211"),
     });

@@ -15,7 +15,7 @@ export interface LifecycleHub extends CascadeHub {
   /** Presses the kept button; waits for the pipeline of a new alarm. */
   pressButton(kind: AlarmKind): Promise<AckMessage>;
   api(method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
-  alarm(alarmId: number): Record<string, unknown>;
+  alarm(alarmId: number): Promise<Record<string, unknown>>;
 }
 
 export async function startLifecycleHub(deviceIndex: number, options: TestHubOptions = {}): Promise<LifecycleHub> {
@@ -47,8 +47,8 @@ export async function startLifecycleHub(deviceIndex: number, options: TestHubOpt
       });
       return { status: response.status, json: (await response.json()) as Record<string, unknown> };
     },
-    alarm: (alarmId) =>
-      h.th.hub.db.prepare("SELECT * FROM alarms WHERE id = ?").get(alarmId) as Record<string, unknown>,
+    alarm: async (alarmId) =>
+      (await h.th.hub.sql.get<Record<string, unknown>>("SELECT * FROM alarms WHERE id = ?", [alarmId])) ?? {},
     async stop() {
       await button.stop();
       await h.stop();

@@ -22,13 +22,15 @@ export interface CascadeHub {
   /** Moves the hub's clock forward. */
   advance(seconds: number): void;
   /** Replaces the relatives of the resident of the n-th demo device; returns their ids in priority order. */
-  giveRelatives(deviceIndex: number, relatives: readonly RelativeFixture[]): number[];
+  giveRelatives(deviceIndex: number, relatives: readonly RelativeFixture[]): Promise<number[]>;
   /** Presses the n-th demo button and waits until every pipeline stage has run. */
   press(deviceIndex: number, kind?: AlarmKind): Promise<number>;
   smsTo(phone: string): FakeTwilioMessage[];
   callsTo(phone: string): FakeTwilioCall[];
-  events(alarmId: number, prefix?: string): { type: string; actor: string; detail: Record<string, unknown> }[];
-  cascade(alarmId: number): { status: string; step: number; wave: number; deadline_at: string | null } | undefined;
+  events(alarmId: number, prefix?: string): Promise<{ type: string; actor: string; detail: Record<string, unknown> }[]>;
+  cascade(
+    alarmId: number,
+  ): Promise<{ status: string; step: number; wave: number; deadline_at: string | null } | undefined>;
   /** The provider sid of the outbox row to this number (SMS or call), once the sender has handed it over. */
   sidFor(alarmId: number, phone: string, channel?: "sms" | "voice"): Promise<string>;
   /** Waits this long, for assertions that something did not happen (the watcher scans every second). */
@@ -44,7 +46,8 @@ export async function startCascadeHub(options: TestHubOptions = {}): Promise<Cas
   const twilio = th.twilio;
   if (!twilio) throw new Error("the cascade needs the Twilio stand-in");
   const buttons: SimulatedButton[] = [];
-  const db = () => th.hub.db;
+  // Through the storage port: the same on SQLite and PostgreSQL (`engine` in the options).
+  const sql = () => th.hub.sql;
 
   return {
     th,
@@ -52,19 +55,25 @@ export async function startCascadeHub(options: TestHubOptions = {}): Promise<Cas
     advance(seconds) {
       offsetMs += seconds * 1000;
     },
-    giveRelatives(deviceIndex, relatives) {
+    async giveRelatives(deviceIndex, relatives) {
       const device = th.demoDevices[deviceIndex];
       if (!device) throw new Error(`no demo device ${deviceIndex}`);
-      const resident = db()
-        .prepare("SELECT r.id FROM residents r JOIN devices d ON d.household_id = r.household_id WHERE d.id = ?")
-        .get(device.deviceId) as { id: number };
-      db().prepare("DELETE FROM relatives WHERE resident_id = ?").run(resident.id);
-      const insert = db().prepare(
-        "INSERT INTO relatives (resident_id, priority, name, relation, phone, language) VALUES (?, ?, ?, '子女', ?, ?)",
+      const resident = await sql().get<{ id: number }>(
+        "SELECT r.id FROM residents r JOIN devices d ON d.household_id = r.household_id WHERE d.id = ?",
+        [device.deviceId],
       );
-      return relatives.map((r, i) =>
-        Number(insert.run(resident.id, i + 1, r.name, r.phone, r.language ?? "zh-CN").lastInsertRowid),
-      );
+      if (!resident) throw new Error(`no resident for ${device.deviceId}`);
+      await sql().run("DELETE FROM relatives WHERE resident_id = ?", [resident.id]);
+      const ids: number[] = [];
+      for (const [i, r] of relatives.entries()) {
+        const row = await sql().get<{ id: number }>(
+          `INSERT INTO relatives (resident_id, priority, name, relation, phone, language)
+           VALUES (?, ?, ?, '子女', ?, ?) RETURNING id`,
+          [resident.id, i + 1, r.name, r.phone, r.language ?? "zh-CN"],
+        );
+        ids.push(Number(row?.id));
+      }
+      return ids;
     },
     async press(deviceIndex, kind = "sos") {
       const credential = th.demoDevices[deviceIndex];
@@ -84,10 +93,11 @@ export async function startCascadeHub(options: TestHubOptions = {}): Promise<Cas
     },
     smsTo: (phone) => twilio.messages.filter((m) => m.to === phone),
     callsTo: (phone) => twilio.calls.filter((c) => c.to === phone),
-    events(alarmId, prefix = "") {
-      const rows = db()
-        .prepare("SELECT type, actor, detail FROM alarm_events WHERE alarm_id = ? AND type LIKE ? ORDER BY id")
-        .all(alarmId, `${prefix}%`) as { type: string; actor: string; detail: string | null }[];
+    async events(alarmId, prefix = "") {
+      const rows = await sql().all<{ type: string; actor: string; detail: string | null }>(
+        "SELECT type, actor, detail FROM alarm_events WHERE alarm_id = ? AND type LIKE ? ORDER BY id",
+        [alarmId, `${prefix}%`],
+      );
       return rows.map((r) => ({
         type: r.type,
         actor: r.actor,
@@ -95,18 +105,18 @@ export async function startCascadeHub(options: TestHubOptions = {}): Promise<Cas
       }));
     },
     cascade: (alarmId) =>
-      db().prepare("SELECT status, step, wave, deadline_at FROM relative_cascades WHERE alarm_id = ?").get(alarmId) as
-        | { status: string; step: number; wave: number; deadline_at: string | null }
-        | undefined,
+      sql().get<{ status: string; step: number; wave: number; deadline_at: string | null }>(
+        "SELECT status, step, wave, deadline_at FROM relative_cascades WHERE alarm_id = ?",
+        [alarmId],
+      ),
     sidFor(alarmId, phone, channel = "sms") {
       return waitFor(
-        () =>
+        async () =>
           (
-            db()
-              .prepare(
-                "SELECT provider_ref FROM outbox WHERE alarm_id = ? AND recipient = ? AND channel = ? AND status = 'sent'",
-              )
-              .get(alarmId, phone, channel) as { provider_ref: string } | undefined
+            await sql().get<{ provider_ref: string }>(
+              "SELECT provider_ref FROM outbox WHERE alarm_id = ? AND recipient = ? AND channel = ? AND status = 'sent'",
+              [alarmId, phone, channel],
+            )
           )?.provider_ref,
         4000,
         `${channel} to ${phone} handed to Twilio`,
@@ -114,12 +124,14 @@ export async function startCascadeHub(options: TestHubOptions = {}): Promise<Cas
     },
     quiet: (ms = 1300) => new Promise((resolve) => setTimeout(resolve, ms)),
     async settled() {
-      const due = db().prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?");
-      await waitFor(
-        () => (due.get(Date.now() + offsetMs) as { n: number }).n === 0,
-        10_000,
-        "the outbox to send everything due",
-      );
+      const due = async () =>
+        (
+          await sql().get<{ n: number }>(
+            "SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?",
+            [Date.now() + offsetMs],
+          )
+        )?.n;
+      await waitFor(async () => (await due()) === 0, 10_000, "the outbox to send everything due");
     },
     async stop() {
       for (const button of buttons) await button.stop();

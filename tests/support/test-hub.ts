@@ -43,6 +43,11 @@ export interface TestHubOptions {
   clock?: Clock;
   /** How often live consoles' sessions are looked up again (the hub's default 2 s). */
   sessionCheckMs?: number;
+  /**
+   * `postgres`: the hub runs on a scratch PostgreSQL database of its own, created here (on the server
+   * ANXIN_TEST_DATABASE_URL names: `npm run test:postgres`) and dropped by `stop()`. Default `sqlite`.
+   */
+  engine?: "sqlite" | "postgres";
 }
 
 export interface TestHub {
@@ -75,6 +80,11 @@ export interface TestHub {
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "anxin-test-"));
+  // Imported only when asked for: it needs ANXIN_TEST_DATABASE_URL.
+  const database =
+    options.engine === "postgres"
+      ? await (await import("../postgres/scratch-database.ts")).scratchDatabase("hub", { migrate: false })
+      : null;
   const twilio = options.twilio === false ? null : await startFakeTwilio(TEST_TWILIO);
   const logs: LogLine[] = [];
   const sink = new Writable({
@@ -110,6 +120,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
           ANXIN_TWILIO_API_BASE: twilio.url,
         }
       : {}),
+    ...(database ? { ANXIN_DATABASE_URL: database.url } : {}),
     ...options.env,
   };
   let config = loadConfig(env);
@@ -184,6 +195,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     async stop() {
       await hub.stop();
       await twilio?.close();
+      await database?.drop();
       if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
