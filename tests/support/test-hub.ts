@@ -14,6 +14,10 @@ import type { Clock } from "../../hub/dispatch/types.ts";
 import { Hub } from "../../hub/hub.ts";
 import { createLogger } from "../../hub/log.ts";
 import type { DemoDeviceCredential } from "../../hub/seed/demo-district.ts";
+import { openDatabase } from "../../hub/storage/database.ts";
+import { PostgresSql } from "../../hub/storage/sql/postgres-sql.ts";
+import type { SqlDatabase } from "../../hub/storage/sql/sql-port.ts";
+import { SqliteSql } from "../../hub/storage/sql/sqlite-sql.ts";
 import { type FakeTwilio, startFakeTwilio, type TwilioWebhookClient } from "./fake-twilio.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -75,6 +79,11 @@ export interface TestHub {
   workerPassword(username: string): string;
   /** Stops the hub and restarts it on the same data dir and ports. */
   restart(): Promise<void>;
+  /**
+   * A connection of its own to the hub's database, on either engine: for a test that writes what happened
+   * while the hub was stopped. Close it before restarting.
+   */
+  openDatabase(): SqlDatabase;
   stop(): Promise<void>;
 }
 
@@ -184,6 +193,11 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       const login = sheet.workers.find((w) => w.username === username);
       if (!login) throw new Error(`no demo worker login ${username} in ${testHub.hub.demoWorkersFile}`);
       return login.password;
+    },
+    openDatabase() {
+      return database
+        ? new PostgresSql(database.url, { max: 1 })
+        : new SqliteSql(openDatabase(path.join(dataDir, "anxin.db"), createLogger("silent")));
     },
     async restart() {
       await hub.stop();
