@@ -68,7 +68,7 @@ export function caller(app: FastifyInstance) {
 
 /** A GeoJSON square grid outline, `size` degrees on a side, from its south-west corner. */
 export const square = (minLng: number, minLat: number, size: number) => ({
-  type: "Polygon",
+  type: "Polygon" as const,
   coordinates: [
     [
       [minLng, minLat],

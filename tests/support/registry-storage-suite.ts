@@ -18,21 +18,10 @@ import { PresenceBuffer } from "../../hub/storage/presence-buffer.ts";
 import { RegistryRepository } from "../../hub/storage/registry-repo.ts";
 import type { SqlDatabase } from "../../hub/storage/sql/sql-port.ts";
 import { UserRepository } from "../../hub/storage/user-repo.ts";
+import { square } from "./registry-app.ts";
 
 const ADMIN = { username: "admin", role: "admin" as const };
 const OPERATOR = { username: "op", role: "operator" as const };
-const square = (minLng: number, minLat: number, size: number) => ({
-  type: "Polygon" as const,
-  coordinates: [
-    [
-      [minLng, minLat],
-      [minLng + size, minLat],
-      [minLng + size, minLat + size],
-      [minLng, minLat + size],
-      [minLng, minLat],
-    ],
-  ],
-});
 
 async function codeOf(action: () => Promise<unknown>): Promise<string> {
   try {
