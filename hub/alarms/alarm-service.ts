@@ -13,7 +13,13 @@ import type { Logger } from "pino";
 import { DispatchEffects } from "../dispatch/offer-cascade.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
-import { type AlarmOutcome, type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import {
+  type AlarmOutcome,
+  type AlarmRepository,
+  type AlarmRow,
+  CLOSED_STATUSES,
+  foundAlarm,
+} from "../storage/alarm-repo.ts";
 import { nowIso } from "../storage/database.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { UserRow } from "../storage/user-repo.ts";
@@ -52,16 +58,12 @@ export class AlarmService {
   }
 
   async get(alarmId: number): Promise<AlarmRow> {
-    const alarm = await this.alarms.get(alarmId);
-    if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} does not exist`, { alarmId });
-    return alarm;
+    return foundAlarm(await this.alarms.get(alarmId), alarmId);
   }
 
   /** Inside the transaction that changes it: locked on PostgreSQL until it ends (AlarmRepository.getForUpdate). */
   private async getLocked(alarmId: number): Promise<AlarmRow> {
-    const alarm = await this.alarms.getForUpdate(alarmId);
-    if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} does not exist`, { alarmId });
-    return alarm;
+    return foundAlarm(await this.alarms.getForUpdate(alarmId), alarmId);
   }
 
   async acknowledge(alarmId: number, user: UserRow): Promise<AlarmRow> {

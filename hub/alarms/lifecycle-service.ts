@@ -10,7 +10,7 @@ import { DispatchEffects } from "../dispatch/offer-cascade.ts";
 import type { Clock } from "../dispatch/types.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
-import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES, foundAlarm } from "../storage/alarm-repo.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { UserRow } from "../storage/user-repo.ts";
 import type { DispatchCloseOut } from "./alarm-service.ts";
@@ -92,7 +92,7 @@ export class LifecycleService {
   async followUp(alarmId: number, user: UserRow, note: string, visitedAt: string): Promise<AlarmRow> {
     const at = this.deps.clock().toISOString();
     await this.deps.sql.transaction(async () => {
-      const alarm = await this.get(alarmId);
+      const alarm = await this.getLocked(alarmId);
       if (!(await this.deps.alarms.transition(alarmId, alarm.status, "followed_up", { followed_up_at: visitedAt }))) {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} changed while being followed up`, {});
       }
@@ -105,7 +105,7 @@ export class LifecycleService {
   async planFollowUp(alarmId: number, user: UserRow, dueAt: string): Promise<AlarmRow> {
     const at = this.deps.clock().toISOString();
     await this.deps.sql.transaction(async () => {
-      const alarm = await this.get(alarmId);
+      const alarm = await this.getLocked(alarmId);
       if (alarm.status !== "resolved") {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is ${alarm.status}, not resolved`, {
           status: alarm.status,
@@ -151,15 +151,13 @@ export class LifecycleService {
     await this.deps.alarms.appendEvent(alarm.id, "cancelled", actor, { outcome: "false_alarm", ...detail }, at);
   }
 
-  /** Read to be changed in the same transaction: locked on PostgreSQL until it ends (AlarmRepository.getForUpdate). */
-  private async get(alarmId: number): Promise<AlarmRow> {
-    const alarm = await this.deps.alarms.getForUpdate(alarmId);
-    if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} does not exist`, { alarmId });
-    return alarm;
+  /** Inside the transaction that changes it: locked on PostgreSQL until it ends (AlarmRepository.getForUpdate). */
+  private async getLocked(alarmId: number): Promise<AlarmRow> {
+    return foundAlarm(await this.deps.alarms.getForUpdate(alarmId), alarmId);
   }
 
   private async open(alarmId: number): Promise<AlarmRow> {
-    const alarm = await this.get(alarmId);
+    const alarm = await this.getLocked(alarmId);
     if (CLOSED_STATUSES.includes(alarm.status)) {
       throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} is already ${alarm.status}`, {
         status: alarm.status,
@@ -170,8 +168,7 @@ export class LifecycleService {
 
   private async afterChange(alarmId: number, change: string): Promise<AlarmRow> {
     // After the commit: a plain read, nothing left to lock.
-    const alarm = await this.deps.alarms.get(alarmId);
-    if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} does not exist`, { alarmId });
+    const alarm = foundAlarm(await this.deps.alarms.get(alarmId), alarmId);
     this.deps.bus.emit("alarm.changed", { alarmId, change });
     try {
       await this.deps.devices.feedback(alarm.device_id, buttonStateOf(alarm), alarm.id);

@@ -1,8 +1,15 @@
 import type { AlarmMessage } from "../../protocol/index.ts";
+import { AnxinError } from "../errors.ts";
 import { assertTransition } from "./alarm-transitions.ts";
 import { nowIso } from "./database.ts";
 import { jsonArrayLength, perDialect } from "./sql/dialect-sql.ts";
 import type { SqlSession } from "./sql/sql-port.ts";
+
+/** The alarm read, or the coded 404 the operators' actions answer for an unknown id. */
+export function foundAlarm(alarm: AlarmRow | undefined, alarmId: number): AlarmRow {
+  if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `alarm ${alarmId} does not exist`, { alarmId });
+  return alarm;
+}
 
 /** PostgreSQL locks the alarm's row for the transaction that reads it (see `stagesDone`, `getForUpdate`). */
 const forUpdate = (dialect: string) => (dialect === "postgres" ? " FOR UPDATE" : "");

@@ -87,7 +87,7 @@ export class PostgresSql implements SqlDatabase {
   }
 
   afterCommit(callback: () => void): void {
-    if (!this.frames.afterCommit(callback)) callback();
+    this.frames.afterCommit(callback);
   }
 
   async close(): Promise<void> {

@@ -121,7 +121,7 @@ export class SqliteSql implements SqlDatabase {
   }
 
   afterCommit(callback: () => void): void {
-    if (!this.frames.afterCommit(callback)) callback();
+    this.frames.afterCommit(callback);
   }
 
   async close(): Promise<void> {

@@ -59,14 +59,14 @@ export class TransactionFrames<C> {
   }
 
   /**
-   * Queues `callback` for once the calling context's transaction has committed; false outside one. Work of
-   * a savepoint that is rolled back takes its callbacks with it, and a transaction rolled back runs none.
+   * Queues `callback` for once the calling context's transaction has committed; runs it at once outside
+   * one. Work of a savepoint that is rolled back takes its callbacks with it, and a transaction rolled back
+   * runs none.
    */
-  afterCommit(callback: () => void): boolean {
+  afterCommit(callback: () => void): void {
     const frame = this.current();
-    if (!frame) return false;
-    frame.root.afterCommit.push(callback);
-    return true;
+    if (frame) frame.root.afterCommit.push(callback);
+    else callback();
   }
 
   /**
