@@ -31,6 +31,7 @@ import type { Logger } from "pino";
 import { RECONNECT_MAX_MS } from "../../protocol/index.ts";
 import type { EventBus } from "../events.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { FaultLedger, SupervisionEffects } from "./fault-ledger.ts";
 import type { FaultRepository } from "./fault-repo.ts";
 import type { SupervisionSettings } from "./settings.ts";
@@ -44,6 +45,8 @@ interface StatusChange {
 }
 
 export interface DeviceSupervisorDeps {
+  /** A created alarm is looked at once its transaction committed (the storage port's `afterCommit`). */
+  commits: Pick<SqlDatabase, "afterCommit">;
   faults: FaultRepository;
   registry: RegistryRepository;
   ledger: FaultLedger;
@@ -80,8 +83,9 @@ export class DeviceSupervisor {
     this.startedAt = Date.now();
     this.unsubscribe ??= this.deps.bus.on("alarm.changed", ({ alarmId, change }) => {
       if (change !== "created") return;
-      // Emitted inside the stage's transaction: look once it has committed.
-      setImmediate(() => {
+      // Emitted inside the stage's transaction: look once it has committed (on PostgreSQL a turn of the
+      // event loop is no promise of that).
+      this.deps.commits.afterCommit(() => {
         if (this.unsubscribe) void this.onAlarmCreated(alarmId); // not once stopping (the database may be closing)
       });
     });

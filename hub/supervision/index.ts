@@ -52,6 +52,7 @@ export function createSupervision(deps: {
     stageCount: deps.stageCount,
   });
   const supervisor = new DeviceSupervisor({
+    commits: deps.sql,
     faults,
     registry: deps.registry,
     ledger,
