@@ -38,6 +38,8 @@ export type { InvalidHubMessage, SimulatedButtonEvents } from "./button-events.t
 export type { SimulatedButtonOptions, StartOptions } from "./button-options.ts";
 
 const CONNACK_REASONS: Record<number, string> = { 4: "bad username or password", 5: "not authorized" };
+/** CONNACK 3: the hub could not check the login now (docs/protocol.md); retried like a lost connection. */
+const SERVER_UNAVAILABLE = 3;
 
 interface StartWaiter {
   resolve: () => void;
@@ -295,6 +297,16 @@ export class SimulatedButton {
   private handleClientError(client: MqttClient, error: Error): void {
     this.lastConnectError = error;
     if (!(error instanceof ErrorWithReasonCode) || this.client !== client) return;
+    if (error.code === SERVER_UNAVAILABLE) {
+      // The hub could not check the login just now (its database or Redis away): a network failure, not a refusal.
+      this.lastConnectError = new HubUnreachableError(`the hub is unavailable (CONNACK ${error.code}); retrying`);
+      clearTimeout(this.refusedRetryTimer);
+      this.refusedRetryTimer = setTimeout(() => {
+        this.refusedRetryTimer = undefined;
+        if (this.client === client) client.reconnect();
+      }, this.settings.retryInitialMs);
+      return;
+    }
     const reason = CONNACK_REASONS[error.code] ?? error.message;
     const refused = new DeviceRefusedError(
       `the hub refused device ${this.settings.deviceId}: ${reason} (CONNACK ${error.code}); check its device id and secret`,

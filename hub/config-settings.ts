@@ -93,6 +93,21 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     secret: true,
   },
   {
+    env: "ANXIN_REDIS_URL",
+    key: "redisUrl",
+    fallback: null,
+    parse: "nullableString",
+    help: "Redis, to make the MQTT brokers of several hubs one service: redis://[:password@]host:port[/db] (docs/deploy.md)",
+    secret: true,
+  },
+  {
+    env: "ANXIN_BROKER_HEARTBEAT_MS",
+    key: "brokerHeartbeatMs",
+    fallback: "5000",
+    parse: "int",
+    help: "with Redis: how often each hub's broker says it is alive; silent for 3 of these, a hub is dead and its devices' Last Wills are published",
+  },
+  {
     env: "ANXIN_PUBLIC_URL",
     key: "publicUrl",
     fallback: null,

@@ -36,6 +36,10 @@ export const HubConfigSchema = Type.Object({
   dataDir: Type.String({ minLength: 1 }),
   /** PostgreSQL's URL (`ANXIN_DATABASE_URL`); null: the SQLite file in `dataDir`, the embedded default. */
   databaseUrl: Type.Union([Type.String(), Type.Null()]),
+  /** Redis's URL (`ANXIN_REDIS_URL`): the brokers of hubs sharing it are one MQTT service; null: one hub alone. */
+  redisUrl: Type.Union([Type.String(), Type.Null()]),
+  /** With Redis, Aedes' `heartbeatInterval`: a hub silent for three of these is dead (its devices' Wills go out). */
+  brokerHeartbeatMs: Type.Integer({ minimum: 200, maximum: 60_000 }),
   publicUrl: Type.String({ pattern: "^https?://" }),
   /** Further origins (scheme://host[:port]) a console may be served from; see hub/http/security.ts. */
   allowedOrigins: Type.Array(Type.String({ pattern: "^https?://[^/\\s]+$" }), { maxItems: 50 }),
@@ -163,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubConf
   // Checked here, not by the schema: its problems would quote the value, and the URL holds a password.
   const databaseProblem = typeof raw.databaseUrl === "string" ? databaseUrlProblem(raw.databaseUrl) : null;
   if (databaseProblem) problems.push(`ANXIN_DATABASE_URL: ${databaseProblem}`);
+  const redisProblem = typeof raw.redisUrl === "string" ? redisUrlProblem(raw.redisUrl) : null;
+  if (redisProblem) problems.push(`ANXIN_REDIS_URL: ${redisProblem}`);
   if (typeof raw.timeZone === "string" && !isTimeZone(raw.timeZone)) {
     problems.push(`ANXIN_TIME_ZONE: not an IANA time zone (got ${JSON.stringify(raw.timeZone)})`);
   }
@@ -193,6 +199,23 @@ function databaseUrlProblem(text: string): string | null {
     return `must start with postgres:// (got ${url.protocol}//…)`;
   }
   if (url.hostname === "" || url.pathname.length <= 1) return "needs a host and a database name";
+  return null;
+}
+
+/** What is wrong with a Redis URL, in words that never repeat it (it may hold a password); null when it is one. */
+function redisUrlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return "not a URL (redis://[:password@]host:port[/db])";
+  }
+  if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
+    return `must start with redis:// or rediss:// (got ${url.protocol}//…)`;
+  }
+  if (url.hostname === "") return "needs a host";
+  if (url.pathname.length > 1 && !/^\/\d{1,2}$/.test(url.pathname))
+    return "the path must be a database number (/0 … /15)";
   return null;
 }
 

@@ -79,6 +79,8 @@ export const ERROR_CODES = {
   MQTT_CONNECTIONS_FULL: 503,
   /** Too many connections from one address have not logged in yet (ANXIN_MQTT_PENDING_PER_ADDRESS). */
   MQTT_PENDING_LIMIT: 429,
+  /** A login that could not be checked (the registry or Redis did not answer): CONNACK 3, and the device retries. */
+  MQTT_LOGIN_UNAVAILABLE: 503,
   /** A publish outside the client's own topics (the connection is closed: MQTT 3.1.1 cannot refuse a publish). */
   MQTT_PUBLISH_DENIED: 403,
   /** A subscription outside what the client may read (SUBACK 0x80; the connection stays). */
@@ -90,6 +92,8 @@ export const ERROR_CODES = {
   STORAGE_FAILED: 500,
   /** The database cannot commit a write (disk full, read-only, I/O error): new alarms cannot be stored. `/health` answers 503. */
   DATABASE_WRITE_FAILED: 503,
+  /** Redis (ANXIN_REDIS_URL) cannot be reached: this hub's broker is cut off from the others. `/health` answers 503. */
+  REDIS_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
 

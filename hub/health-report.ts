@@ -1,6 +1,7 @@
 /**
  * What `/health` says (no login): `ok` only while the database can commit a
- * write, the broker listens and the outbox can be read. Otherwise `degraded`,
+ * write, the broker listens, the outbox can be read and, where the hubs share
+ * Redis, Redis answers (HAProxy sends MQTT and HTTP only to hubs that are ok). Otherwise `degraded`,
  * answered with 503 and the reasons, in words for whoever is on call. Nothing
  * here names a file, a resident or a secret.
  */
@@ -24,6 +25,8 @@ export function healthReporter(
     } catch {
       reasons.push("MQTT broker is not listening: buttons cannot connect");
     }
+    const redisProblem = await broker.backplaneProblem();
+    if (redisProblem) reasons.push(redisProblem);
     let outboxPending: number | null = null;
     try {
       const row = await sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'");
@@ -36,7 +39,8 @@ export function healthReporter(
       reasons,
       database: databaseWrite.ok && outboxPending !== null,
       databaseWrite,
-      mqtt: { listening: port !== null, port },
+      mqtt: { listening: port !== null, port, node: broker.node },
+      redis: broker.shared ? redisProblem === null : null,
       outboxPending,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
     };

@@ -12,6 +12,7 @@ import { currentFeedbackFrom } from "./alarms/device-feedback.ts";
 import { createLifecycle } from "./alarms/lifecycle-index.ts";
 import { BrokerAcl } from "./broker/broker-acl.ts";
 import { BrokerAuth } from "./broker/broker-auth.ts";
+import { createBackplane } from "./broker/broker-backplane.ts";
 import { ConnectionGate } from "./broker/connection-gate.ts";
 import { DeviceChannel } from "./broker/device-channel.ts";
 import { DevicePresence } from "./broker/device-presence.ts";
@@ -87,11 +88,22 @@ function createBroker(
   const loginAudit = new LoginAudit({ users, logger: mqttLogger });
   const throttle = new LoginThrottle({ freeFailures: config.mqttLoginFailures });
   const authLogger = logger.child({ part: "mqtt-auth" });
-  const auth = new BrokerAuth({ registry, users, logger: authLogger, throttle, audit: loginAudit, gate, refusals });
+  const backplane = createBackplane(config, logger.child({ part: "redis" }));
+  const { connections } = backplane;
+  const auth = new BrokerAuth({
+    registry,
+    users,
+    logger: authLogger,
+    throttle,
+    audit: loginAudit,
+    gate,
+    refusals,
+    connections,
+  });
   const acl = new BrokerAcl({ auth, registry, refusals, gate });
   const intake = new IntakeGate({ maxPending: config.intakeMaxPending });
   return new MqttBroker(
-    { auth, acl, gate, refusals, loginAudit, intake, logger: mqttLogger },
+    { auth, acl, gate, refusals, loginAudit, intake, backplane, logger: mqttLogger },
     {
       host: config.mqttHost,
       port: config.mqttPort,
@@ -228,6 +240,7 @@ export function createHubParts(
     stageCount: ALARM_STAGES.length,
   });
   const presence = new DevicePresence({
+    connections: broker.deviceConnections,
     registry,
     devices,
     bus,

@@ -164,4 +164,54 @@ describe("PresenceBuffer", () => {
     expect(await presence.flush()).toBe(1);
     expect(stored("A")).toEqual({ online: 0, last_seen_at: T2, battery: 50, firmware: "fw/1" });
   });
+
+  describe("online said by a device's connections (issue 13: hubs sharing a database)", () => {
+    const online = (id: string) =>
+      db.prepare("SELECT online, connection_epoch FROM devices WHERE id = ?").get(id) as {
+        online: number;
+        connection_epoch: number | null;
+      };
+
+    it("does not let an older connection's word, flushed later by another hub, overwrite a newer one's", async () => {
+      // Hub 2 (another buffer on the same database) heard the device's new connection; hub 1 still holds
+      // the Will of the old one and flushes it afterwards.
+      const otherHub = new PresenceBuffer(sql, { flushMs: 3_600_000, maxPending: 1000 });
+      otherHub.start(createLogger("silent"));
+      otherHub.setOnline("A", true, T2, 200);
+      presence.setOnline("A", false, T3, 100);
+      await otherHub.flush();
+      await presence.flush();
+      await otherHub.stop();
+      expect(online("A")).toEqual({ online: 1, connection_epoch: 200 });
+      // The same connection's later word lands, and so does a newer connection's.
+      presence.setOnline("A", false, T3, 200);
+      await presence.flush();
+      expect(online("A")).toEqual({ online: 0, connection_epoch: 200 });
+      presence.setOnline("A", true, T3, 300);
+      await presence.flush();
+      expect(online("A")).toEqual({ online: 1, connection_epoch: 300 });
+    });
+
+    it("keeps the newer connection's word among what is pending, and lays it over reads by the same rule", async () => {
+      presence.setOnline("B", true, T1, 200);
+      presence.setOnline("B", false, T2, 100);
+      expect(
+        presence.overlay("B", { online: 0, last_seen_at: null, battery: null, connection_epoch: null }),
+      ).toMatchObject({ online: 1, connection_epoch: 200 });
+      // A row already said by a newer connection is not overlaid by an older one's pending word.
+      expect(
+        presence.overlay("B", { online: 0, last_seen_at: null, battery: null, connection_epoch: 500 }),
+      ).toMatchObject({ online: 0, connection_epoch: 500 });
+      await presence.flush();
+      expect(online("B")).toEqual({ online: 1, connection_epoch: 200 });
+    });
+
+    it("applies a word whose connection is not known (the CLI, a hub alone before this column) as the latest", async () => {
+      presence.setOnline("C", true, T1, 400);
+      await presence.flush();
+      registry.setDeviceOnline("C", false, T2);
+      await presence.flush();
+      expect(online("C")).toEqual({ online: 0, connection_epoch: 400 });
+    });
+  });
 });

@@ -22,19 +22,24 @@ import type { RefusalLog } from "../net/refusal-log.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { Role, UserRepository } from "../storage/user-repo.ts";
 import type { ConnectionGate } from "./connection-gate.ts";
+import type { DeviceConnections } from "./device-connections.ts";
 import { logged } from "./logged.ts";
 import type { LoginAudit } from "./login-audit.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
 
-/** A device remembers the secret hash it logged in with: a rotation makes its session stale (broker-acl.ts). */
+/**
+ * A device remembers the secret hash it logged in with: a rotation makes its session stale (broker-acl.ts);
+ * and its connection's epoch, so that presence can tell this connection from a later one (device-connections.ts).
+ */
 export type BrokerIdentity =
-  | { type: "device"; deviceId: string; secretHash: string }
+  | { type: "device"; deviceId: string; secretHash: string; connection: number }
   | { type: "user"; userId: number; username: string; role: Role; passwordChangedAt: string | null };
 
 /** Hub roles that may log in to MQTT and read device traffic. */
 export const MQTT_ROLES: readonly Role[] = ["admin", "monitor"];
 
 /** Aedes' CONNACK return codes for a refused login. */
+const SERVER_UNAVAILABLE = 3;
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 
@@ -58,6 +63,7 @@ export class BrokerAuth {
   private readonly audit: LoginAudit;
   private readonly gate: ConnectionGate;
   private readonly refusals: RefusalLog;
+  private readonly connections: DeviceConnections;
   private readonly identities = new WeakMap<Client, BrokerIdentity>();
   /** Verified against when the username is unknown, so timing does not tell which people exist. */
   private dummyHash: Promise<string> | null = null;
@@ -70,6 +76,7 @@ export class BrokerAuth {
     audit: LoginAudit;
     gate: ConnectionGate;
     refusals: RefusalLog;
+    connections: DeviceConnections;
   }) {
     this.registry = deps.registry;
     this.users = deps.users;
@@ -78,6 +85,7 @@ export class BrokerAuth {
     this.audit = deps.audit;
     this.gate = deps.gate;
     this.refusals = deps.refusals;
+    this.connections = deps.connections;
   }
 
   identity(client: Client): BrokerIdentity | undefined {
@@ -102,6 +110,7 @@ export class BrokerAuth {
         done(null, true);
       })
       .catch((error: Partial<Refusal> & Error) => {
+        if (error.returnCode === undefined) return this.unavailable(client, address, username, error, done);
         const returnCode = error.returnCode ?? BAD_USERNAME_OR_PASSWORD;
         const throttled = error.throttled === true;
         const now = new Date();
@@ -120,6 +129,26 @@ export class BrokerAuth {
         done(refusal(error.message, returnCode), null);
       });
   };
+
+  /**
+   * The login could not be checked (the registry or Redis did not answer): CONNACK 3, which the device
+   * retries like a lost connection (docs/protocol.md). Not a failed login: nothing is throttled or audited.
+   */
+  private unavailable(
+    client: Client,
+    address: string,
+    username: string | undefined,
+    error: Error,
+    done: (error: (Error & { returnCode: number }) | null, success: boolean | null) => void,
+  ): void {
+    this.refusals.refused(
+      "MQTT_LOGIN_UNAVAILABLE",
+      address,
+      { clientId: logged(client.id), username: logged(username), reason: error.message },
+      "MQTT login could not be checked; the client was told to retry",
+    );
+    done(refusal(`the hub cannot check logins now: ${error.message}`, SERVER_UNAVAILABLE), null);
+  }
 
   /** The audit row is a record of the login, not part of it: failing to write it must not leave the client unanswered. */
   private recordSafely(write: () => void): void {
@@ -148,7 +177,9 @@ export class BrokerAuth {
       if (!clientIdBelongsTo(client.id, username)) {
         throw refusal(`client id must be "${username}" or start with "${username}:"`, NOT_AUTHORIZED, target);
       }
-      return { type: "device", deviceId: username, secretHash: device.secret_hash };
+      // Counted only once the login holds; with Redis away it fails, and the device retries (redis-backplane.ts).
+      const connection = await this.connections.opened(username);
+      return { type: "device", deviceId: username, secretHash: device.secret_hash, connection };
     }
     const waitMs = this.throttle.waitMs(address, username, Date.now());
     if (waitMs > 0) {

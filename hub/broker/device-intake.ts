@@ -6,8 +6,9 @@
  */
 import type { Client } from "aedes";
 import type { Logger } from "pino";
-import { type DeviceToHubKind, isDeviceToHubKind, parseDeviceTopic } from "../../protocol/index.ts";
+import { clientIdBelongsTo, type DeviceToHubKind, isDeviceToHubKind, parseDeviceTopic } from "../../protocol/index.ts";
 import type { BrokerAuth } from "./broker-auth.ts";
+import type { ConnectionRef } from "./device-connections.ts";
 import type { IntakeGate } from "./intake-gate.ts";
 
 export interface DeviceMessage {
@@ -16,12 +17,22 @@ export interface DeviceMessage {
   topic: string;
   payload: Buffer;
   receivedAt: Date;
+  /** The connection it came through (presence counts only the latest one: device-connections.ts). */
+  connection: ConnectionRef;
+}
+
+/** A Last Will of a hub that died, published by a surviving hub's broker (Aedes adds who held it). */
+export interface OrphanWill {
+  topic: string;
+  payload: Buffer | string;
+  clientId: string;
+  brokerId: string;
 }
 
 export type DeviceMessageHandler = (message: DeviceMessage) => void | Promise<void>;
 
 export class DeviceIntake {
-  private readonly deps: { auth: BrokerAuth; intake: IntakeGate; logger: Logger };
+  private readonly deps: { auth: BrokerAuth; intake: IntakeGate; logger: Logger; node: string };
   private readonly handlers = new Map<DeviceToHubKind, DeviceMessageHandler>();
   /**
    * False while the broker stops: closing it closes every connection and so publishes every device's
@@ -30,7 +41,7 @@ export class DeviceIntake {
    */
   private open = false;
 
-  constructor(deps: { auth: BrokerAuth; intake: IntakeGate; logger: Logger }) {
+  constructor(deps: { auth: BrokerAuth; intake: IntakeGate; logger: Logger; node: string }) {
     this.deps = deps;
   }
 
@@ -77,6 +88,29 @@ export class DeviceIntake {
     }, client);
   }
 
+  /**
+   * The Will of a device whose hub died: a `status` on the device's own topic (its client id names the
+   * device, as at its login), from a connection whose epoch died with that hub. Presence takes it only
+   * if the device has not logged in anywhere since (device-presence.ts).
+   */
+  takeOrphanWill(will: OrphanWill): void {
+    if (!this.open) return;
+    const parsed = parseDeviceTopic(will.topic);
+    if (parsed?.kind !== "status" || !clientIdBelongsTo(will.clientId, parsed.deviceId)) return;
+    if (!this.handlers.has(parsed.kind)) return;
+    this.dispatch(
+      {
+        deviceId: parsed.deviceId,
+        kind: parsed.kind,
+        topic: will.topic,
+        payload: typeof will.payload === "string" ? Buffer.from(will.payload) : will.payload,
+        receivedAt: new Date(),
+        connection: { node: will.brokerId, epoch: null },
+      },
+      null,
+    );
+  }
+
   /** The message of a device publishing as itself on a device-to-hub topic with a handler; else null. */
   private deviceMessage(topic: string, payload: Buffer | string, client: Client): DeviceMessage | null {
     if (!this.open) return null;
@@ -98,6 +132,7 @@ export class DeviceIntake {
       topic,
       payload: typeof payload === "string" ? Buffer.from(payload) : payload,
       receivedAt: new Date(),
+      connection: { node: this.deps.node, epoch: identity.connection },
     };
   }
 

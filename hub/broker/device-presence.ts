@@ -1,19 +1,25 @@
 /**
  * Heartbeats and online/offline status (the offline one arrives as the Last
  * Will). They keep `last_seen_at`, battery and `online` current (in memory at
- * once, in SQLite within a second: hub/storage/presence-buffer.ts), then hand
- * the news to device supervision (hub/supervision/), which opens and clears faults.
+ * once, in the database within a second: hub/storage/presence-buffer.ts), then
+ * hand the news to device supervision (hub/supervision/), which opens and
+ * clears faults.
+ *
+ * A status counts only while its connection is the device's latest on any hub
+ * (device-connections.ts): the Will of a connection that another hub took over
+ * arrives after the device logged in there, and says nothing about the device.
  */
 import type { Logger } from "pino";
 import { type DecodeRefusal, decodeMessage } from "../../protocol/index.ts";
 import type { EventBus } from "../events.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { DeviceChannel } from "./device-channel.ts";
+import { type DeviceConnections, isLatest } from "./device-connections.ts";
 import type { DeviceMessage } from "./device-intake.ts";
 
 /** What supervision needs to hear from presence; `DeviceSupervisor` satisfies it. */
 export interface PresenceSupervision {
-  onHeartbeat(deviceId: string, at: Date, battery: number): Promise<void>;
+  onHeartbeat(deviceId: string, at: Date, battery: number, connection: number | null): Promise<void>;
   onStatus(deviceId: string, online: boolean, at: Date): Promise<void>;
 }
 
@@ -23,8 +29,10 @@ export class DevicePresence {
   private readonly bus: EventBus;
   private readonly logger: Logger;
   private readonly supervision: PresenceSupervision;
+  private readonly connections: DeviceConnections;
 
   constructor(deps: {
+    connections: DeviceConnections;
     registry: RegistryRepository;
     devices: DeviceChannel;
     bus: EventBus;
@@ -36,6 +44,7 @@ export class DevicePresence {
     this.bus = deps.bus;
     this.logger = deps.logger;
     this.supervision = deps.supervision;
+    this.connections = deps.connections;
   }
 
   readonly onHeartbeat = async (message: DeviceMessage): Promise<void> => {
@@ -47,14 +56,25 @@ export class DevicePresence {
       decoded.value.battery,
       decoded.value.firmware ?? null,
     );
-    await this.supervision.onHeartbeat(message.deviceId, message.receivedAt, decoded.value.battery);
+    const { deviceId, receivedAt, connection } = message;
+    await this.supervision.onHeartbeat(deviceId, receivedAt, decoded.value.battery, connection.epoch);
   };
 
   readonly onStatus = async (message: DeviceMessage): Promise<void> => {
     const decoded = decodeMessage("status", message.payload);
     if (!decoded.ok) return this.refuse(message, decoded);
     const online = decoded.value.state === "online";
-    this.registry.setDeviceOnline(message.deviceId, online, message.receivedAt.toISOString());
+    const latest = await this.connections.latest(message.deviceId);
+    if (!isLatest(message.connection, latest)) {
+      this.logger.debug(
+        { deviceId: message.deviceId, online, node: message.connection.node },
+        "status of a connection the device has replaced; not taken",
+      );
+      return;
+    }
+    // A dead hub's Will has no epoch of its own: it speaks for the latest connection, which was the one it held.
+    const epoch = message.connection.epoch ?? latest?.epoch ?? null;
+    this.registry.setDeviceOnline(message.deviceId, online, message.receivedAt.toISOString(), epoch);
     // Debug, not info: a county's fleet reconnecting is 20,000 of these; the faults they open or clear are logged.
     this.logger.debug({ deviceId: message.deviceId, online }, online ? "device online" : "device offline");
     this.bus.emit("device.status", { deviceId: message.deviceId, online });

@@ -20,9 +20,10 @@
  * no packet over the size limit is ever buffered (frame-guard.ts).
  */
 
+import type { EventEmitter } from "node:events";
 import type { AddressInfo } from "node:net";
 import net from "node:net";
-import { Aedes, type Client } from "aedes";
+import { Aedes, type Client, type PublishPacket } from "aedes";
 import type { Logger } from "pino";
 import type { DeviceToHubKind } from "../../protocol/index.ts";
 import { addressKey } from "../net/address-key.ts";
@@ -30,9 +31,10 @@ import type { FdLimits } from "../net/fd-limits.ts";
 import type { RefusalLog } from "../net/refusal-log.ts";
 import { type BrokerAcl, MAX_TOPIC_LEVELS } from "./broker-acl.ts";
 import type { BrokerAuth, BrokerIdentity } from "./broker-auth.ts";
-import { createBrokerPersistence } from "./broker-persistence.ts";
+import type { BrokerBackplane } from "./broker-backplane.ts";
 import type { ConnectionGate } from "./connection-gate.ts";
-import { DeviceIntake, type DeviceMessageHandler } from "./device-intake.ts";
+import type { DeviceConnections } from "./device-connections.ts";
+import { DeviceIntake, type DeviceMessageHandler, type OrphanWill } from "./device-intake.ts";
 import { guardSocket } from "./frame-guard.ts";
 import type { IntakeGate, IntakeGateStats } from "./intake-gate.ts";
 import { logged } from "./logged.ts";
@@ -86,6 +88,8 @@ export interface BrokerDeps {
   loginAudit: LoginAudit;
   /** Bounds the presses in the pipeline; past it, an alarm publish waits in the hook and its socket is not read. */
   intake: IntakeGate;
+  /** Alone, or one of several hubs' brokers over Redis (broker-backplane.ts). */
+  backplane: BrokerBackplane;
   logger: Logger;
 }
 
@@ -106,7 +110,12 @@ export class MqttBroker {
     this.deps = deps;
     this.options = options;
     this.logger = deps.logger;
-    this.devices = new DeviceIntake({ auth: deps.auth, intake: deps.intake, logger: deps.logger });
+    this.devices = new DeviceIntake({
+      auth: deps.auth,
+      intake: deps.intake,
+      logger: deps.logger,
+      node: deps.backplane.node,
+    });
   }
 
   /** One handler per message kind (aedes style); registering twice is a programming error. */
@@ -129,24 +138,61 @@ export class MqttBroker {
     return this.options.connectionCap;
   }
 
+  /** This hub's broker among the others (Aedes' id). */
+  get node(): string {
+    return this.deps.backplane.node;
+  }
+
+  /** Which connection of each device is its latest, on any hub (device-connections.ts). */
+  get deviceConnections(): DeviceConnections {
+    return this.deps.backplane.connections;
+  }
+
+  /** True where the hubs' brokers share Redis (ANXIN_REDIS_URL). */
+  get shared(): boolean {
+    return this.deps.backplane.shared;
+  }
+
+  /** Why this broker cannot serve as one of the service now (Redis away); null when it can. */
+  backplaneProblem(): Promise<string | null> {
+    return this.deps.backplane.problem();
+  }
+
   async start(): Promise<void> {
-    const { auth, acl } = this.deps;
+    const { auth, acl, backplane } = this.deps;
+    await backplane.start();
     const aedes = await Aedes.createBroker({
-      // Retained messages indexed by topic level: a subscription must not scan the whole fleet's feedback.
-      persistence: createBrokerPersistence().persistence,
+      ...backplane.aedesOptions(),
       concurrency: MQ_CONCURRENCY,
       drainTimeout: DRAIN_TIMEOUT_MS,
       authenticate: auth.authenticate,
-      authorizePublish: (client, packet, callback) =>
+      authorizePublish: (client, packet, callback) => {
+        const will = willOf(packet);
+        if (will && will.brokerId !== backplane.node) {
+          // A dead hub's Will, published here by Aedes: presence decides whether it still speaks for the device.
+          this.devices.takeOrphanWill(will);
+          return callback(null);
+        }
+        if (will && client && !client.closed) {
+          // This hub's own Will of a live connection: Aedes publishes it when this hub's heartbeats went unheard
+          // (Redis slow or away). The device is still connected here; presence must not hear it went offline.
+          this.logger.warn({ clientId: logged(client.id) }, "Last Will of a live connection published; not taken");
+          return callback(null);
+        }
         acl.authorizePublish(client, packet, (error) => {
           if (error || !client) return callback(error);
           this.devices.take(packet.topic, packet.payload, client, () => callback(null));
-        }),
+        });
+      },
       authorizeForward: (client, packet) => (this.stalledPerson(client) ? null : packet),
       authorizeSubscribe: acl.authorizeSubscribe,
       connectTimeout: this.options.connectTimeoutMs,
       maxTopicLevels: MAX_TOPIC_LEVELS,
     });
+    // Aedes' own failures (publishing a dead hub's Wills over Redis): unheard, an 'error' event would end the process.
+    (aedes as unknown as EventEmitter).on("error", (error: Error) =>
+      this.logger.error({ err: error, code: "REDIS_UNAVAILABLE" }, "MQTT broker failed a cluster task"),
+    );
     aedes.on("client", (client) => this.clients.add(client));
     aedes.on("clientDisconnect", (client) => this.clients.delete(client));
     aedes.on("unsubscribe", (topics, client) => acl.unsubscribed(client, topics));
@@ -214,6 +260,7 @@ export class MqttBroker {
     this.sweepTimer = null;
     this.deps.intake.stop();
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    await this.deps.backplane.stop();
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     // Aedes closes its clients; sockets that never sent CONNECT are not among them.
     for (const connection of this.connections) connection.destroy();
@@ -333,4 +380,11 @@ export class MqttBroker {
     });
     aedes.handle(connection);
   }
+}
+
+/** A Last Will being published (Aedes' persistence stamps it with the client and the hub that held it); else null. */
+function willOf(packet: PublishPacket): OrphanWill | null {
+  const { clientId, brokerId } = packet as PublishPacket & { clientId?: unknown; brokerId?: unknown };
+  if (typeof clientId !== "string" || typeof brokerId !== "string") return null;
+  return { topic: packet.topic, payload: packet.payload, clientId, brokerId };
 }

@@ -14,9 +14,13 @@
  * a second old, and an `online` flag that the next status, heartbeat or
  * connect sets again (silence is counted from the hub's start anyway).
  *
- * Writes never move a device back in time: `last_seen_at` only grows, and a
+ * Writes never move a device back in time: `last_seen_at` only grows, a
  * battery or firmware reading older than the stored `last_seen_at` is not
- * applied, whoever else wrote the row meanwhile.
+ * applied, and `online` said by a connection older than the one the row
+ * already speaks for (`connection_epoch`, broker/device-connections.ts) is not
+ * applied either, whoever else wrote the row meanwhile: hubs that share the
+ * database flush their buffers independently, and a device that moved from one
+ * hub to another must not be left offline by the first hub's late flush.
  *
  * A flush takes what is pending and writes it on the storage port, one flush
  * at a time. While it is being written it is still laid over reads, and when
@@ -29,6 +33,8 @@ import type { SqlDatabase } from "./sql/sql-port.ts";
 /** The device columns kept here. */
 export interface PresenceColumns {
   online: number;
+  /** The connection `online` was said by; absent where a query does not read it. */
+  connection_epoch?: number | null;
   last_seen_at: string | null;
   battery: number | null;
   firmware?: string | null;
@@ -37,6 +43,8 @@ export interface PresenceColumns {
 interface Pending {
   lastSeenAt: string;
   online: number | null;
+  /** The connection that said `online` (null: not known; it is applied as the latest word). */
+  connection: number | null;
   battery: number | null;
   /** When `battery` was read: a reading only lands if it is not older than what the row holds. */
   batteryAt: string | null;
@@ -51,8 +59,13 @@ export interface PresenceBufferOptions {
 export const DEFAULT_PRESENCE_FLUSH: PresenceBufferOptions = { flushMs: 1000, maxPending: 2000 };
 
 // Typed values: PostgreSQL cannot infer a parameter's type from `IS NOT NULL` alone.
+const SAID_BY_LATEST = `CAST(@online AS BIGINT) IS NOT NULL
+   AND (connection_epoch IS NULL OR CAST(@connection AS BIGINT) IS NULL OR connection_epoch <= CAST(@connection AS BIGINT))`;
+// Every SET reads the row as it was before the UPDATE (SQLite and PostgreSQL alike).
 const UPDATE_PRESENCE = `UPDATE devices SET
-   online = COALESCE(CAST(@online AS BIGINT), online),
+   online = CASE WHEN ${SAID_BY_LATEST} THEN CAST(@online AS BIGINT) ELSE online END,
+   connection_epoch = CASE WHEN ${SAID_BY_LATEST} THEN COALESCE(CAST(@connection AS BIGINT), connection_epoch)
+                           ELSE connection_epoch END,
    battery = CASE WHEN CAST(@battery AS BIGINT) IS NOT NULL
                    AND (last_seen_at IS NULL OR last_seen_at <= CAST(@batteryAt AS TEXT))
                   THEN CAST(@battery AS BIGINT) ELSE battery END,
@@ -115,9 +128,13 @@ export class PresenceBuffer {
     this.written();
   }
 
-  /** The device said it is online or offline (or the broker did, with its Last Will). */
-  setOnline(deviceId: string, online: boolean, at: string): void {
-    this.entry(deviceId, at).online = online ? 1 : 0;
+  /** The device said it is online or offline (or the broker did, with its Last Will), through connection `connection`. */
+  setOnline(deviceId: string, online: boolean, at: string, connection: number | null = null): void {
+    const entry = this.entry(deviceId, at);
+    if (entry.online === null || saysLater(connection, entry.connection)) {
+      entry.online = online ? 1 : 0;
+      entry.connection = connection ?? entry.connection;
+    }
     this.written();
   }
 
@@ -180,7 +197,7 @@ export class PresenceBuffer {
   private entry(deviceId: string, at: string): Pending {
     let entry = this.pending.get(deviceId);
     if (!entry) {
-      entry = { lastSeenAt: at, online: null, battery: null, batteryAt: null, firmware: null };
+      entry = { lastSeenAt: at, online: null, connection: null, battery: null, batteryAt: null, firmware: null };
       this.pending.set(deviceId, entry);
     } else if (entry.lastSeenAt < at) {
       entry.lastSeenAt = at;
@@ -207,9 +224,13 @@ function laidOver<T extends PresenceColumns>(row: T, pending: Pending): T {
   const stored = row.last_seen_at;
   const newer = stored === null || stored < pending.lastSeenAt;
   const batteryLands = pending.battery !== null && (stored === null || stored <= (pending.batteryAt ?? ""));
+  const onlineLands = pending.online !== null && saysLater(pending.connection, row.connection_epoch ?? null);
   return {
     ...row,
-    online: pending.online ?? row.online,
+    online: onlineLands ? (pending.online ?? row.online) : row.online,
+    ...(onlineLands && pending.connection !== null && row.connection_epoch !== undefined
+      ? { connection_epoch: pending.connection }
+      : {}),
     last_seen_at: newer ? pending.lastSeenAt : stored,
     battery: batteryLands ? pending.battery : row.battery,
     ...(row.firmware === undefined ? {} : { firmware: pending.firmware ?? row.firmware }),
@@ -226,11 +247,18 @@ function laterIso(a: string, b: string): string {
 function merged(older: Pending, newer: Pending): Pending {
   const newerBattery =
     newer.battery !== null && (older.batteryAt === null || (newer.batteryAt ?? "") >= older.batteryAt);
+  const newerOnline = newer.online !== null && (older.online === null || saysLater(newer.connection, older.connection));
   return {
     lastSeenAt: laterIso(older.lastSeenAt, newer.lastSeenAt),
-    online: newer.online ?? older.online,
+    online: newerOnline ? newer.online : older.online,
+    connection: newerOnline ? (newer.connection ?? older.connection) : older.connection,
     battery: newerBattery ? newer.battery : older.battery,
     batteryAt: newerBattery ? newer.batteryAt : older.batteryAt,
     firmware: newer.firmware ?? older.firmware,
   };
+}
+
+/** Whether `online` said by connection `said` outranks what connection `held` said (unknown ones always do). */
+function saysLater(said: number | null, held: number | null): boolean {
+  return said === null || held === null || held <= said;
 }

@@ -103,9 +103,13 @@ export class RegistryRepository {
     this.presence.seen(deviceId, at, battery, firmware);
   }
 
-  /** Online or offline (a status, a Will): reaches SQLite with the next presence flush. */
-  setDeviceOnline(deviceId: string, online: boolean, at: string): void {
-    this.presence.setOnline(deviceId, online, at);
+  /**
+   * Online or offline (a status, a Will), said through the connection of epoch `connection` (null: not
+   * known, as for the CLI): reaches the database with the next presence flush, unless a later connection's
+   * word is there by then (broker/device-connections.ts).
+   */
+  setDeviceOnline(deviceId: string, online: boolean, at: string, connection: number | null = null): void {
+    this.presence.setOnline(deviceId, online, at, connection);
   }
 
   async household(id: number): Promise<HouseholdRow | undefined> {

@@ -112,11 +112,11 @@ export class DeviceSupervisor {
   }
 
   /** A heartbeat: the device is alive and connected; its battery may need a visit. */
-  async onHeartbeat(deviceId: string, at: Date, battery: number): Promise<void> {
+  async onHeartbeat(deviceId: string, at: Date, battery: number, connection: number | null = null): Promise<void> {
     const device = await this.deps.faults.device(deviceId);
     if (device?.status !== "active") return;
     // Presence is written behind (not in this transaction); a healthy device's heartbeat needs no transaction at all.
-    if (device.online !== 1) this.deps.registry.setDeviceOnline(deviceId, true, at.toISOString());
+    if (device.online !== 1) this.deps.registry.setDeviceOnline(deviceId, true, at.toISOString(), connection);
     if (await this.faultsToChange(deviceId, battery)) {
       await this.deps.registry.presence.flush(); // as for statuses: `online` is stored before the faults change
       await this.deps.ledger.transact(async (effects) => {

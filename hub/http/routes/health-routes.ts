@@ -10,7 +10,10 @@ export interface HealthReport {
   database: boolean;
   /** The latest committed-write probe (at most one per ANXIN_HEALTH_PROBE_S). */
   databaseWrite: WriteCheck;
-  mqtt: { listening: boolean; port: number | null };
+  /** `node`: this hub's broker among the others (Aedes' id), for finding it in logs. */
+  mqtt: { listening: boolean; port: number | null; node: string };
+  /** Whether Redis answers, where the hubs share it (ANXIN_REDIS_URL); null for a hub alone. */
+  redis: boolean | null;
   outboxPending: number | null;
   uptimeS: number;
 }
@@ -28,7 +31,12 @@ const HealthBody = Type.Object({
     code: Type.Union([Type.String(), Type.Null()]),
     checkedAt: Type.String(),
   }),
-  mqtt: Type.Object({ listening: Type.Boolean(), port: Type.Union([Type.Integer(), Type.Null()]) }),
+  mqtt: Type.Object({
+    listening: Type.Boolean(),
+    port: Type.Union([Type.Integer(), Type.Null()]),
+    node: Type.String(),
+  }),
+  redis: Type.Union([Type.Boolean(), Type.Null()]),
   outboxPending: Type.Union([Type.Integer(), Type.Null()]),
   uptimeS: Type.Number(),
 });

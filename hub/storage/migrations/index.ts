@@ -25,6 +25,7 @@ import { MONITOR_ROLE_SQL } from "./016-monitor-role.ts";
 import { ALARM_PATH_INDEXES_SQL } from "./017-alarm-path-indexes.ts";
 import { OUTBOX_PRIORITY_SQL } from "./018-outbox-priority.ts";
 import { FEEDBACK_INDEXES_SQL } from "./019-feedback-indexes.ts";
+import { CONNECTION_EPOCH_POSTGRES, CONNECTION_EPOCH_SQL } from "./020-connection-epoch.ts";
 
 export interface Migration {
   version: number;
@@ -128,5 +129,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 19,
     name: "feedback indexes: a device's feedback reads its open alarms, not its whole history",
     sql: FEEDBACK_INDEXES_SQL,
+  },
+  {
+    version: 20,
+    name: "presence: the connection a device's online flag was said by",
+    sql: CONNECTION_EPOCH_SQL,
+    postgres: CONNECTION_EPOCH_POSTGRES,
   },
 ];
