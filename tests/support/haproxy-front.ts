@@ -28,6 +28,8 @@ export async function startHaproxy(hubs: readonly [HubAddress, HubAddress, HubAd
     ...process.env,
     ANXIN_LB_MQTT: `127.0.0.1:${mqttPort}`,
     ANXIN_LB_HTTP: `127.0.0.1:${httpPort}`,
+    // Two descriptors a connection: within a test machine's limit, and far more than a test needs.
+    ANXIN_LB_MAXCONN: "4000",
   };
   hubs.forEach((hub, index) => {
     env[`ANXIN_HUB${index + 1}`] = "127.0.0.1";
