@@ -8,7 +8,7 @@
 import type { MqttBroker } from "./broker/mqtt-broker.ts";
 import type { HealthReport } from "./http/routes/health-routes.ts";
 import type { SqlDatabase } from "./storage/sql/sql-port.ts";
-import type { DatabaseWriteProbe } from "./storage/write-probe.ts";
+import { type DatabaseWriteProbe, PROBE_DEADLINE_MS, withinDeadline } from "./storage/write-probe.ts";
 
 export function healthReporter(
   deps: { sql: SqlDatabase; broker: MqttBroker; writeProbe: DatabaseWriteProbe },
@@ -29,7 +29,10 @@ export function healthReporter(
     if (redisProblem) reasons.push(redisProblem);
     let outboxPending: number | null = null;
     try {
-      const row = await sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'");
+      const row = await withinDeadline(
+        sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'"),
+        PROBE_DEADLINE_MS,
+      );
       outboxPending = row?.n ?? 0;
     } catch {
       reasons.push("database cannot be read");

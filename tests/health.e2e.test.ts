@@ -130,4 +130,29 @@ describe("the write probe", () => {
     expect(told).toHaveLength(1);
     db.close();
   });
+
+  it("reports a database that does not answer as ETIMEDOUT after PROBE_DEADLINE_MS, not when it gives up", async () => {
+    const db = openDatabase(path.join(dir, "held.db"), logger);
+    const sql = new SqliteSql(db);
+    let now = 0;
+    const probe = new DatabaseWriteProbe(
+      { sql, logger, bus: new EventBus(logger) },
+      { intervalMs: 1000, now: () => now },
+    );
+    // Another context holds the only connection: the probe's write waits, as for a server that is away.
+    let release = () => {};
+    const held = sql.transaction(
+      () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+        }),
+    );
+    const check = await probe.check();
+    expect(check).toMatchObject({ ok: false, code: "ETIMEDOUT" });
+    release();
+    await held;
+    now = 1000;
+    expect((await probe.check()).ok).toBe(true);
+    db.close();
+  });
 });

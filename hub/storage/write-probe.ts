@@ -32,6 +32,12 @@ export interface WriteCheckSink {
   emit(event: "storage.write", payload: { check: WriteCheck }): void;
 }
 
+/**
+ * A probe not committed by then counts as failed (`ETIMEDOUT`): a database that is away may take a
+ * connect timeout (10 s) to refuse, and HAProxy asks /health with a 2 s timeout of its own.
+ */
+export const PROBE_DEADLINE_MS = 1500;
+
 /** Only engine codes leave the hub (/health needs no login): never a message that could name a path or a host. */
 const ENGINE_CODE = /^(SQLITE_[A-Z_]{1,40}|[0-9A-Z]{5}|E[A-Z]{2,20})$/;
 
@@ -92,10 +98,13 @@ export class DatabaseWriteProbe {
   private async probe(): Promise<{ check: WriteCheck; error: unknown }> {
     const checkedAt = new Date().toISOString();
     try {
-      await this.sql.run(
-        `INSERT INTO health_probe (id, probed_at, probes) VALUES (1, ?, 1)
+      await withinDeadline(
+        this.sql.run(
+          `INSERT INTO health_probe (id, probed_at, probes) VALUES (1, ?, 1)
          ON CONFLICT(id) DO UPDATE SET probed_at = excluded.probed_at, probes = health_probe.probes + 1`,
-        [checkedAt],
+          [checkedAt],
+        ),
+        PROBE_DEADLINE_MS,
       );
       return { check: { ok: true, code: null, checkedAt }, error: null };
     } catch (error) {
@@ -117,4 +126,14 @@ export class DatabaseWriteProbe {
     }
     this.bus.emit("storage.write", { check });
   }
+}
+
+/** `work`, or a rejection coded `ETIMEDOUT` once `ms` passed (the work itself goes on, and is let go). */
+export function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: "ETIMEDOUT" })), ms);
+  });
+  work.catch(() => {}); // lost the race: its failure is not this caller's any more
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
