@@ -2,6 +2,7 @@
  * `npm run bench`: the speed figures, printed, never asserted in `npm test`.
  * Options: `--presses N` (default 250), `--households N` for the bulk import (default 100000).
  * `npm run bench -- load [options]` runs the load bench instead (bench/load/, `--help` lists its options).
+ * `npm run bench -- cluster [options]` runs the multi-node bench: 1, 2 and 3 hubs behind HAProxy (bench/cluster.ts).
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -15,6 +16,11 @@ import { measureIncidentLookup, printIncidentLookupFigures } from "./incident-lo
 import { measureNearestDispatch, printNearestDispatchFigures } from "./nearest-dispatch.ts";
 import { measurePressLatency } from "./press-latency.ts";
 import { measureSmsFanout, printSmsFanoutFigures } from "./sms-fanout.ts";
+
+if (process.argv[2] === "cluster") {
+  const { runClusterBench } = await import("./cluster.ts");
+  process.exit(await runClusterBench(process.argv.slice(3)));
+}
 
 if (process.argv[2] === "load") {
   const { runLoadBench } = await import("./load/index.ts");

@@ -22,8 +22,13 @@ export interface HaproxyFront {
   stop(): Promise<void>;
 }
 
-export async function startHaproxy(hubs: readonly [HubAddress, HubAddress, HubAddress]): Promise<HaproxyFront> {
-  const [mqttPort, httpPort] = [await freePort(), await freePort()];
+/**
+ * HAProxy in front of one to three hubs; the configuration's other server lines point at a port nothing
+ * listens on, so HAProxy marks them down at its first checks and sends them nothing.
+ */
+export async function startHaproxy(hubs: readonly HubAddress[]): Promise<HaproxyFront> {
+  if (hubs.length < 1 || hubs.length > 3) throw new Error("deploy/haproxy.cfg has three servers");
+  const [mqttPort, httpPort, nowhere] = [await freePort(), await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ANXIN_LB_MQTT: `127.0.0.1:${mqttPort}`,
@@ -31,11 +36,12 @@ export async function startHaproxy(hubs: readonly [HubAddress, HubAddress, HubAd
     // Two descriptors a connection: within a test machine's limit, and far more than a test needs.
     ANXIN_LB_MAXCONN: "4000",
   };
-  hubs.forEach((hub, index) => {
+  for (let index = 0; index < 3; index += 1) {
+    const hub = hubs[index] ?? { mqttPort: nowhere, httpPort: nowhere };
     env[`ANXIN_HUB${index + 1}`] = "127.0.0.1";
     env[`ANXIN_HUB${index + 1}_MQTT`] = String(hub.mqttPort);
     env[`ANXIN_HUB${index + 1}_HTTP`] = String(hub.httpPort);
-  });
+  }
   const child = spawn("haproxy", ["-db", "-f", config], { env, stdio: ["ignore", "pipe", "pipe"] });
   const output: string[] = [];
   const read = (chunk: Buffer) => output.push(...chunk.toString("utf8").split("\n").filter(Boolean));

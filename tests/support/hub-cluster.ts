@@ -30,6 +30,8 @@ interface Credential {
 
 export interface HubCluster {
   hubs: HubProcess[];
+  /** Seconds the fleet took to connect through HAProxy, all at once. */
+  connectS: number;
   front: HaproxyFront;
   buttons: SimulatedButton[];
   twilio: FakeTwilio;
@@ -40,9 +42,12 @@ export interface BurstOutcome {
   acked: AckMessage[];
   /** From the first press to the last ack. */
   lastAckS: number;
+  /** Each press's wait for its ack, in ms, in the order pressed. */
+  ackMs: number[];
 }
 
-export async function startHubCluster(databaseUrl: string, size: number): Promise<HubCluster> {
+/** `hubCount` hubs (three unless asked) behind HAProxy, and `size` buttons connected through it. */
+export async function startHubCluster(databaseUrl: string, size: number, hubCount = 3): Promise<HubCluster> {
   const redis: ScratchRedis = await scratchRedis();
   const twilio = await startFakeTwilio(TEST_TWILIO);
   const env = {
@@ -62,16 +67,15 @@ export async function startHubCluster(databaseUrl: string, size: number): Promis
   };
   // The first seeds the demo district; the others find it.
   const first = await startHubProcess(env);
-  const hubs = [first, ...(await Promise.all([startHubProcess(env), startHubProcess(env)]))];
-  const [one, two, three] = hubs.map((hub) => ({
-    mqttPort: Number(new URL(hub.mqttUrl).port),
-    httpPort: Number(new URL(hub.httpUrl).port),
-  }));
-  if (!one || !two || !three) throw new Error("three hubs expected");
-  const front = await startHaproxy([one, two, three]);
+  const others = await Promise.all(Array.from({ length: hubCount - 1 }, () => startHubProcess(env)));
+  const hubs = [first, ...others];
+  const front = await startHaproxy(
+    hubs.map((hub) => ({ mqttPort: Number(new URL(hub.mqttUrl).port), httpPort: Number(new URL(hub.httpUrl).port) })),
+  );
   const buttons: SimulatedButton[] = [];
   const cluster: HubCluster = {
     hubs,
+    connectS: 0,
     front,
     buttons,
     twilio,
@@ -90,12 +94,16 @@ export async function startHubCluster(databaseUrl: string, size: number): Promis
       10_000,
       "HAProxy's /health",
     );
+    // Servers start as up: the unused ones are marked down after two failed checks a second apart.
+    if (hubCount < 3) await new Promise((resolve) => setTimeout(resolve, 2500));
     for (const credential of await fleet(first, size)) {
       buttons.push(
         new SimulatedButton({ mqttUrl: front.mqttUrl, ...credential, retryInitialMs: 200, retryMaxMs: 2000 }),
       );
     }
+    const connecting = performance.now();
     await Promise.all(buttons.map((button) => button.start({ timeoutMs: 30_000 })));
+    cluster.connectS = (performance.now() - connecting) / 1000;
   } catch (error) {
     // What HAProxy saw of the hubs (servers marked down or up), for whoever reads the failure.
     console.error(front.output.slice(-40).join("\n"));
@@ -109,16 +117,23 @@ export async function startHubCluster(databaseUrl: string, size: number): Promis
 export async function burst(cluster: HubCluster, presses: number, midway: () => Promise<void>): Promise<BurstOutcome> {
   const started = Date.now();
   const acks: Promise<AckMessage>[] = [];
+  const ackMs: number[] = [];
   for (let i = 0; i < presses; i += 1) {
     const button = cluster.buttons[i % cluster.buttons.length];
     if (!button) throw new Error("no buttons");
-    acks.push(button.press("sos"));
+    const pressed = performance.now();
+    acks.push(
+      button.press("sos").then((ack) => {
+        ackMs[i] = performance.now() - pressed;
+        return ack;
+      }),
+    );
     if (i + 1 === Math.floor(presses / 2)) await midway();
     // Not one event-loop turn: what is done midway lands among presses in flight.
     if (i % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const acked = await Promise.all(acks);
-  return { acked, lastAckS: (Date.now() - started) / 1000 };
+  return { acked, lastAckS: (Date.now() - started) / 1000, ackMs };
 }
 
 /**
