@@ -38,7 +38,10 @@ export async function startHubProcess(env: Record<string, string>, timeoutMs = 3
     ANXIN_TEST_ALARM_INTERVAL_H: "0",
     ...env,
   };
-  const child = spawn(process.execPath, ["--import", "tsx", "hub/main.ts"], {
+  // ANXIN_HUB_NODE_ARGS: node options for the hubs (`--cpu-prof --cpu-prof-dir=DIR` to profile a cluster
+  // node: Node refuses --cpu-prof in NODE_OPTIONS). The profile is written when the hub exits by itself.
+  const nodeArgs = (process.env.ANXIN_HUB_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "hub/main.ts"], {
     cwd: repoRoot,
     env: childEnv,
     stdio: ["ignore", "pipe", "pipe"],
