@@ -25,7 +25,7 @@ export function healthReporter(
     } catch {
       reasons.push("MQTT broker is not listening: buttons cannot connect");
     }
-    const redisProblem = await broker.backplaneProblem();
+    const redisProblem = await broker.backplane.problem();
     if (redisProblem) reasons.push(redisProblem);
     let outboxPending: number | null = null;
     try {
@@ -42,8 +42,8 @@ export function healthReporter(
       reasons,
       database: databaseWrite.ok && outboxPending !== null,
       databaseWrite,
-      mqtt: { listening: port !== null, port, node: broker.node },
-      redis: broker.shared ? redisProblem === null : null,
+      mqtt: { listening: port !== null, port, node: broker.backplane.node },
+      redis: broker.backplane.shared ? redisProblem === null : null,
       outboxPending,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
     };

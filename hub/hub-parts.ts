@@ -240,7 +240,7 @@ export function createHubParts(
     stageCount: ALARM_STAGES.length,
   });
   const presence = new DevicePresence({
-    connections: broker.deviceConnections,
+    connections: broker.backplane.connections,
     registry,
     devices,
     bus,

@@ -33,7 +33,6 @@ import { type BrokerAcl, MAX_TOPIC_LEVELS } from "./broker-acl.ts";
 import type { BrokerAuth, BrokerIdentity } from "./broker-auth.ts";
 import type { BrokerBackplane } from "./broker-backplane.ts";
 import type { ConnectionGate } from "./connection-gate.ts";
-import type { DeviceConnections } from "./device-connections.ts";
 import { DeviceIntake, type DeviceMessageHandler, type OrphanWill } from "./device-intake.ts";
 import { guardSocket } from "./frame-guard.ts";
 import type { IntakeGate, IntakeGateStats } from "./intake-gate.ts";
@@ -138,24 +137,9 @@ export class MqttBroker {
     return this.options.connectionCap;
   }
 
-  /** This hub's broker among the others (Aedes' id). */
-  get node(): string {
-    return this.deps.backplane.node;
-  }
-
-  /** Which connection of each device is its latest, on any hub (device-connections.ts). */
-  get deviceConnections(): DeviceConnections {
-    return this.deps.backplane.connections;
-  }
-
-  /** True where the hubs' brokers share Redis (ANXIN_REDIS_URL). */
-  get shared(): boolean {
-    return this.deps.backplane.shared;
-  }
-
-  /** Why this broker cannot serve as one of the service now (Redis away); null when it can. */
-  backplaneProblem(): Promise<string | null> {
-    return this.deps.backplane.problem();
+  /** What this broker shares with the other hubs' (broker-backplane.ts): its node id, device connections, readiness. */
+  get backplane(): BrokerBackplane {
+    return this.deps.backplane;
   }
 
   async start(): Promise<void> {

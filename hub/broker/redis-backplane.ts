@@ -16,6 +16,7 @@ import { createRequire } from "node:module";
 import { Redis } from "ioredis";
 import MQEmitterRedis from "mqemitter-redis";
 import type { Logger } from "pino";
+import { withinDeadline } from "../storage/write-probe.ts";
 import type { BackplaneAedesOptions, BrokerBackplane } from "./broker-backplane.ts";
 import { type DeviceConnections, epochFloor, type LatestConnection } from "./device-connections.ts";
 
@@ -112,17 +113,13 @@ export class RedisBackplane implements BrokerBackplane {
   async problem(): Promise<string | null> {
     const commands = this.commands;
     if (commands?.status !== "ready") return "Redis is unreachable: this hub's broker is cut off from the others";
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), PING_TIMEOUT_MS);
-    });
     try {
-      const answer = await Promise.race([commands.ping(), late]);
+      const answer = await withinDeadline(commands.ping(), PING_TIMEOUT_MS);
       return answer === "PONG" ? null : "Redis does not answer: this hub's broker is cut off from the others";
-    } catch {
-      return "Redis refuses commands: this hub's broker is cut off from the others";
-    } finally {
-      clearTimeout(timer);
+    } catch (error) {
+      return (error as { code?: unknown }).code === "ETIMEDOUT"
+        ? "Redis does not answer: this hub's broker is cut off from the others"
+        : "Redis refuses commands: this hub's broker is cut off from the others";
     }
   }
 

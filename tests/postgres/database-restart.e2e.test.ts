@@ -10,9 +10,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresSql } from "../../hub/storage/sql/postgres-sql.ts";
-import { burst, expectNothingLost, type HubCluster, login, startHubCluster } from "../support/hub-cluster.ts";
+import { burst, expectNothingLost, type HubCluster, startHubCluster } from "../support/hub-cluster.ts";
 import { type ScratchPostgresServer, scratchPostgresServer } from "../support/scratch-postgres-server.ts";
-import { waitFor } from "../support/test-hub.ts";
+import { loginAt, waitFor } from "../support/test-hub.ts";
 
 const BUTTONS = Number(process.env.FAILOVER_BUTTONS ?? 300);
 const PRESSES = Number(process.env.FAILOVER_PRESSES ?? 1000);
@@ -78,7 +78,7 @@ describe("three hubs behind HAProxy while PostgreSQL restarts in the middle of a
       const listed = await waitFor(
         async () => {
           const response = await fetch(`${watching.httpUrl}/api/alarms?status=all&limit=1000`, {
-            headers: { cookie: await login(watching.httpUrl) },
+            headers: { cookie: await loginAt(watching.httpUrl) },
           });
           const body = (await response.json()) as { alarms: { id: number }[] };
           const ids = new Set(body.alarms.map((alarm) => alarm.id));

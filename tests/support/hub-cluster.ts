@@ -21,7 +21,7 @@ import { type FakeTwilio, startFakeTwilio } from "./fake-twilio.ts";
 import { type HaproxyFront, startHaproxy } from "./haproxy-front.ts";
 import { type HubProcess, startHubProcess } from "./hub-process.ts";
 import { type ScratchRedis, scratchRedis } from "./scratch-redis.ts";
-import { TEST_ADMIN_PASSWORD, TEST_TWILIO, waitFor } from "./test-hub.ts";
+import { loginAt, TEST_TWILIO, waitFor } from "./test-hub.ts";
 
 interface Credential {
   deviceId: string;
@@ -178,17 +178,7 @@ export async function expectNothingLost(
 
 /** A console's live feed on `hub` (open it before the burst: it carries changes from then on). */
 export async function watchConsole(hub: HubProcess): Promise<ConsoleFeed> {
-  return openConsoleFeed(`${hub.httpUrl.replace("http", "ws")}/api/realtime`, await login(hub.httpUrl));
-}
-
-export async function login(httpUrl: string): Promise<string> {
-  const response = await fetch(`${httpUrl}/api/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: "admin", password: TEST_ADMIN_PASSWORD }),
-  });
-  if (response.status !== 200) throw new Error(`login failed: ${response.status}`);
-  return (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  return openConsoleFeed(`${hub.httpUrl.replace("http", "ws")}/api/realtime`, await loginAt(hub.httpUrl));
 }
 
 /** The demo district's buttons, and more provisioned through the registry API up to `size`. */
@@ -197,7 +187,7 @@ async function fleet(first: HubProcess, size: number): Promise<Credential[]> {
     devices: Credential[];
   };
   const credentials = sheet.devices.slice(0, size);
-  const cookie = await login(first.httpUrl);
+  const cookie = await loginAt(first.httpUrl);
   for (let i = credentials.length; i < size; i += 1) {
     const response = await fetch(`${first.httpUrl}/api/registry/devices`, {
       method: "POST",

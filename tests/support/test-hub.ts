@@ -176,16 +176,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
         `pipeline of alarm ${alarmId}`,
       );
     },
-    async login(username = "admin", password = TEST_ADMIN_PASSWORD) {
-      const response = await fetch(`${testHub.httpUrl}/api/auth/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ username, password }),
-      });
-      if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
-      const cookie = response.headers.get("set-cookie") ?? "";
-      return cookie.split(";")[0] ?? "";
-    },
+    login: (username, password) => loginAt(testHub.httpUrl, username, password),
     workerPassword(username) {
       const sheet = JSON.parse(fs.readFileSync(testHub.hub.demoWorkersFile, "utf8")) as {
         workers: { username: string; password: string }[];
@@ -228,6 +219,18 @@ type Probed<T> = T | undefined | null | false;
  * waited for. A probe that reads storage through the port is async: its promise is awaited, never
  * taken for the truthy value it is.
  */
+/** Logs in over HTTP at a hub (or HAProxy in front of hubs) and returns the session cookie header value. */
+export async function loginAt(httpUrl: string, username = "admin", password = TEST_ADMIN_PASSWORD): Promise<string> {
+  const response = await fetch(`${httpUrl}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+  const cookie = response.headers.get("set-cookie") ?? "";
+  return cookie.split(";")[0] ?? "";
+}
+
 export async function waitFor<T>(
   probe: () => Probed<T> | Promise<Probed<T>>,
   timeoutMs: number,
