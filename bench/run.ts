@@ -41,7 +41,7 @@ console.log(
 console.log("press → device ack (stored with synchronous=FULL, then acked):");
 console.log(`  median ${latency.ackMs.median} ms   p99 ${latency.ackMs.p99} ms   max ${latency.ackMs.max} ms`);
 
-printImportFigures(measureHouseholdImport(Number(values.households)));
+printImportFigures(await measureHouseholdImport(Number(values.households)));
 printNearestDispatchFigures(measureNearestDispatch());
 printAlarmPathFigures(await measureAlarmPath());
 printIncidentLookupFigures(await measureIncidentLookup());

@@ -188,7 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubConf
 }
 
 /** What is wrong with a PostgreSQL URL, in words that never repeat it; null when it is one. */
-function databaseUrlProblem(text: string): string | null {
+export function databaseUrlProblem(text: string): string | null {
   let url: URL;
   try {
     url = new URL(text);

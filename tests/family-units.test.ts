@@ -185,19 +185,15 @@ describe("migration 12", () => {
 describe("a relative's update switch and the registry import", () => {
   const district = districtPerTest();
 
-  it("a re-import replaces the relatives but keeps the switch off for a number that had it off", () => {
-    const { db, dir } = district();
-    importText(db, dir, { kind: "households", text: HOUSEHOLDS_CSV });
-    const off = db.prepare("SELECT id, phone FROM relatives ORDER BY id LIMIT 1").get() as {
-      id: number;
-      phone: string;
-    };
-    db.prepare("UPDATE relatives SET updates = 0 WHERE id = ?").run(off.id);
-    importText(db, dir, { kind: "households", text: HOUSEHOLDS_CSV });
-    const after = db.prepare("SELECT phone, updates FROM relatives ORDER BY id").all() as {
-      phone: string;
-      updates: number;
-    }[];
+  it("a re-import replaces the relatives but keeps the switch off for a number that had it off", async () => {
+    const { sql, dir } = await district();
+    await importText(sql, dir, { kind: "households", text: HOUSEHOLDS_CSV });
+    const off = (await sql.get<{ id: number; phone: string }>(
+      "SELECT id, phone FROM relatives ORDER BY id LIMIT 1",
+    )) as { id: number; phone: string };
+    await sql.run("UPDATE relatives SET updates = 0 WHERE id = ?", [off.id]);
+    await importText(sql, dir, { kind: "households", text: HOUSEHOLDS_CSV });
+    const after = await sql.all<{ phone: string; updates: number }>("SELECT phone, updates FROM relatives ORDER BY id");
     expect(after.filter((r) => r.updates === 0).map((r) => r.phone)).toEqual([off.phone]);
     expect(after.length).toBeGreaterThan(1);
   });

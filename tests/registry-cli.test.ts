@@ -17,6 +17,7 @@ import { createLogger } from "../hub/log.ts";
 import { householdsCsv } from "../hub/registry/export/file-formats.ts";
 import { importRegistryFile } from "../hub/registry/import/run-import.ts";
 import { openDatabase } from "../hub/storage/database.ts";
+import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 import { HOUSEHOLDS_CSV, importPlaces, tableCounts } from "./support/registry-fixtures.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -34,7 +35,7 @@ function tempDir(): string {
 function startCli(args: string[]): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", "hub/registry/cli.ts", ...args], {
     cwd: repoRoot,
-    env: { ...process.env, ANXIN_DATA_DIR: "" },
+    env: { ...process.env, ANXIN_DATA_DIR: "", ANXIN_DATABASE_URL: "" },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
@@ -64,9 +65,9 @@ describe("registry CLI", () => {
     const data = path.join(dir, "data");
     const common = ["--data-dir", data];
     // The base places go in through the library; the CLI's own behaviour is what is under test here.
-    const db = openDatabase(path.join(data, "anxin.db"), createLogger("silent"));
-    importPlaces(db, dir);
-    db.close();
+    const db = new SqliteSql(openDatabase(path.join(data, "anxin.db"), createLogger("silent")));
+    await importPlaces(db, dir);
+    await db.close();
 
     const bad = write(dir, "bad.csv", HOUSEHOLDS_CSV.replace("+8613900000003", "139-0000"));
     const good = write(dir, "good.csv", HOUSEHOLDS_CSV);
@@ -127,13 +128,14 @@ describe("registry CLI", () => {
     const files = writeDistrictFiles(district, dir);
     const logger = createLogger("silent");
     const db = openDatabase(path.join(data, "anxin.db"), logger);
+    const sql = new SqliteSql(db);
     const first = write(dir, "first.csv", householdsCsv(district.households.slice(0, 200)));
     for (const [kind, file, format] of [
       ["grids", files.grids, "json"],
       ["gazetteer", files.gazetteer, "csv"],
       ["households", first, "csv"],
     ] as const) {
-      importRegistryFile(db, logger, {
+      await importRegistryFile(sql, logger, {
         kind,
         file,
         format,
@@ -141,8 +143,8 @@ describe("registry CLI", () => {
         credentialsFile: path.join(dir, `${kind}.json`),
       });
     }
-    const before = { counts: tableCounts(db), digest: digest(db) };
-    db.close();
+    const before = { counts: await tableCounts(sql), digest: digest(db) };
+    await sql.close();
 
     const credentials = path.join(dir, "killed-secrets.json");
     const child = startCli([
@@ -174,11 +176,11 @@ describe("registry CLI", () => {
     try {
       expect(after.pragma("integrity_check", { simple: true })).toBe("ok");
       expect(after.pragma("foreign_key_check")).toEqual([]);
-      expect(tableCounts(after)).toEqual(before.counts);
+      expect(await tableCounts(new SqliteSql(after))).toEqual(before.counts);
       expect(digest(after)).toBe(before.digest);
       expect(fs.existsSync(credentials)).toBe(false);
       // And it is still a working database: the next import goes in.
-      const report = importRegistryFile(after, logger, {
+      const report = await importRegistryFile(new SqliteSql(after), logger, {
         kind: "households",
         file: first,
         format: "csv",

@@ -45,8 +45,8 @@ const where = (issues: RowIssue[]) =>
   issues.map(({ line, index, column, columnNumber, code }) => ({ line, index, column, columnNumber, code }));
 
 describe("rejected household rows (CSV)", () => {
-  it("reports each field problem at its line and column", () => {
-    const { db, dir } = district();
+  it("reports each field problem at its line and column", async () => {
+    const { sql, dir } = await district();
     const text = [
       HEADER_LINE,
       line({
@@ -71,7 +71,7 @@ describe("rejected household rows (CSV)", () => {
         consent_method: "telepathy",
       }),
     ].join("");
-    const report = importText(db, dir, { kind: "households", text });
+    const report = await importText(sql, dir, { kind: "households", text });
     expect(report.rejected).toBe(10);
     expect(where(report.issues)).toEqual([
       { line: 2, index: null, column: "relative1_phone", columnNumber: 26, code: "BAD_PHONE" },
@@ -96,8 +96,8 @@ describe("rejected household rows (CSV)", () => {
     expect(reasons[6]).toBe("95 is not a latitude (-90 to 90)");
   });
 
-  it("counts physical lines across quoted line breaks, blank lines and Windows line ends", () => {
-    const { db, dir } = district();
+  it("counts physical lines across quoted line breaks, blank lines and Windows line ends", async () => {
+    const { sql, dir } = await district();
     const lines = [
       HEADER_LINE,
       line({ household_code: "H1", access_notes: "钥匙在\n物业\n办公室" }),
@@ -107,35 +107,33 @@ describe("rejected household rows (CSV)", () => {
     ];
     for (const text of [lines.join(""), lines.join("").replaceAll("\n", "\r\n")]) {
       // H1 spans lines 2-4 and line 5 is blank.
-      expect(where(importText(db, dir, { kind: "households", text }).issues)).toEqual([
+      expect(where((await importText(sql, dir, { kind: "households", text })).issues)).toEqual([
         { line: 6, index: null, column: "sex", columnNumber: 10, code: "UNKNOWN_SEX" },
         { line: 7, index: null, column: "", columnNumber: 36, code: "CSV_FIELD_COUNT" },
       ]);
     }
   });
 
-  it("trusts no line of a file with broken quoting, not even with allowPartial", () => {
-    const { db, dir } = district();
-    const before = tableCounts(db);
+  it("trusts no line of a file with broken quoting, not even with allowPartial", async () => {
+    const { sql, dir } = await district();
+    const before = await tableCounts(sql);
     const text = [HEADER_LINE, line({ household_code: "H1" }), '"H2,unclosed\n', line({ household_code: "H3" })].join(
       "",
     );
-    const report = importText(db, dir, { kind: "households", text, allowPartial: true });
+    const report = await importText(sql, dir, { kind: "households", text, allowPartial: true });
     // The quote opened on line 3 never closes: it swallows H3, which must not vanish silently.
     expect(where(report.issues)).toEqual([
       { line: 3, index: null, column: "", columnNumber: null, code: "CSV_SYNTAX" },
     ]);
     expect(report).toMatchObject({ accepted: 1, written: false });
     expect(report.summary).toMatch(/cannot be read from line 3 on, so nothing was written/);
-    expect(tableCounts(db)).toEqual(before);
+    expect(await tableCounts(sql)).toEqual(before);
   });
 
-  it("refuses households whose lines disagree, duplicate residents, and buttons it cannot bind", () => {
-    const { db, dir } = district();
-    db.prepare(
-      "INSERT INTO devices (id, secret_hash, status, created_at) VALUES ('OLD-1', 'x', 'revoked', 'now')",
-    ).run();
-    importText(db, dir, { kind: "households", text: HOUSEHOLDS_CSV });
+  it("refuses households whose lines disagree, duplicate residents, and buttons it cannot bind", async () => {
+    const { sql, dir } = await district();
+    await sql.run("INSERT INTO devices (id, secret_hash, status, created_at) VALUES ('OLD-1', 'x', 'revoked', 'now')");
+    await importText(sql, dir, { kind: "households", text: HOUSEHOLDS_CSV });
     const text = [
       HEADER_LINE,
       line({ household_code: "H1", device_id: "NEW-1" }),
@@ -147,7 +145,7 @@ describe("rejected household rows (CSV)", () => {
       line({ household_code: "H5", device_id: "KL-9001" }),
       line({ household_code: "H6", device_id: "bad id!" }),
     ].join("");
-    const report = importText(db, dir, { kind: "households", text });
+    const report = await importText(sql, dir, { kind: "households", text });
     expect(where(report.issues).map(({ line, column, code }) => ({ line, column, code }))).toEqual([
       { line: 3, column: "address", code: "HOUSEHOLD_ROWS_DISAGREE" },
       { line: 5, column: "resident_name", code: "DUPLICATE_RESIDENT" },
@@ -160,28 +158,29 @@ describe("rejected household rows (CSV)", () => {
     expect(report.issues[4]?.reason).toMatch(/bound to household H001/);
   });
 
-  it("will not remove a resident that alarms refer to", () => {
-    const { db, dir } = district();
-    importText(db, dir, { kind: "households", text: HOUSEHOLDS_CSV });
-    const wife = db.prepare("SELECT id FROM residents WHERE name = '王玉兰'").get() as { id: number };
-    db.prepare("INSERT INTO devices (id, secret_hash, created_at) VALUES ('D1', 'x', 'now')").run();
-    db.prepare(
+  it("will not remove a resident that alarms refer to", async () => {
+    const { sql, dir } = await district();
+    await importText(sql, dir, { kind: "households", text: HOUSEHOLDS_CSV });
+    const wife = (await sql.get<{ id: number }>("SELECT id FROM residents WHERE name = '王玉兰'")) as { id: number };
+    await sql.run("INSERT INTO devices (id, secret_hash, created_at) VALUES ('D1', 'x', 'now')");
+    await sql.run(
       "INSERT INTO alarms (device_id, kind, status, received_at, resident_id) VALUES ('D1', 'sos', 'resolved', 'now', ?)",
-    ).run(wife.id);
+      [wife.id],
+    );
     const withoutWife = HOUSEHOLDS_CSV.split("\n")
       .filter((row) => !row.includes("王玉兰"))
       .join("\n");
-    const report = importText(db, dir, { kind: "households", text: withoutWife });
+    const report = await importText(sql, dir, { kind: "households", text: withoutWife });
     expect(report.issues).toMatchObject([
       { line: 3, column: "resident_name", code: "RESIDENT_HAS_ALARMS", key: "H002" },
     ]);
-    expect(db.prepare("SELECT COUNT(*) AS n FROM residents WHERE id = ?").get(wife.id)).toEqual({ n: 1 });
+    expect(await sql.get("SELECT COUNT(*) AS n FROM residents WHERE id = ?", [wife.id])).toEqual({ n: 1 });
   });
 });
 
 describe("rejected rows of the other kinds, and JSON paths", () => {
-  it("households JSON: array index and field path", () => {
-    const { db, dir } = district();
+  it("households JSON: array index and field path", async () => {
+    const { sql, dir } = await district();
     const households = [
       {
         code: "J1",
@@ -206,7 +205,7 @@ describe("rejected rows of the other kinds, and JSON paths", () => {
       { code: "J1", address: "x", lat: 37.56, lng: 118.52, residents: [] },
       "not a household",
     ];
-    const report = importText(db, dir, { kind: "households", text: JSON.stringify(households), format: "json" });
+    const report = await importText(sql, dir, { kind: "households", text: JSON.stringify(households), format: "json" });
     expect(where(report.issues).map(({ index, column, code }) => ({ index, column, code }))).toEqual([
       { index: 0, column: "[0].adress", code: "UNKNOWN_FIELD" },
       { index: 1, column: "[1].residents[0].relatives[0].phone", code: "BAD_PHONE" },
@@ -216,12 +215,12 @@ describe("rejected rows of the other kinds, and JSON paths", () => {
     ]);
   });
 
-  it("workers, clinics, gazetteer and grids", () => {
-    const { db, dir } = district();
+  it("workers, clinics, gazetteer and grids", async () => {
+    const { sql, dir } = await district();
     const workers =
       "code,name,phone,grid_code,on_duty,skills,shifts\nW1,甲,+8613700000001,G1,maybe,First Aid,\nW1,乙,+8613700000002,G3,,,Mon-Fri 9-17\n";
     expect(
-      where(importText(db, dir, { kind: "workers", text: workers }).issues).map(({ line, column, code }) => [
+      where((await importText(sql, dir, { kind: "workers", text: workers })).issues).map(({ line, column, code }) => [
         line,
         column,
         code,
@@ -235,7 +234,7 @@ describe("rejected rows of the other kinds, and JSON paths", () => {
     ]);
     const clinics =
       "code,name,phone,address,lat,lng,hours\nC1,甲,+865460000001,垦利区无名路,,,24h\nC2,乙,+865460000002,垦利区黄河路8号,,,Mon-Fri 08:00-08:00\n";
-    const clinicIssues = importText(db, dir, { kind: "clinics", text: clinics }).issues;
+    const clinicIssues = (await importText(sql, dir, { kind: "clinics", text: clinics })).issues;
     expect(clinicIssues.map(({ line, column, code }) => [line, column, code])).toEqual([
       [2, "address", "ADDRESS_NOT_IN_GAZETTEER"],
       [3, "hours", "BAD_HOURS"],
@@ -244,11 +243,9 @@ describe("rejected rows of the other kinds, and JSON paths", () => {
     const gazetteer =
       "address,lat,lng\n垦利区 新路 １号,37.5,118.5\n垦利区新路1号,37.5,118.5\n垦利区旧路2号,,\n垦利区旧路3号,37.5,190\n";
     expect(
-      where(importText(db, dir, { kind: "gazetteer", text: gazetteer }).issues).map(({ line, column, code }) => [
-        line,
-        column,
-        code,
-      ]),
+      where((await importText(sql, dir, { kind: "gazetteer", text: gazetteer })).issues).map(
+        ({ line, column, code }) => [line, column, code],
+      ),
     ).toEqual([
       [3, "address", "DUPLICATE_CODE"],
       [4, "lat", "REQUIRED"],
@@ -260,7 +257,7 @@ describe("rejected rows of the other kinds, and JSON paths", () => {
     grids.features[0]?.geometry.coordinates[0]?.pop();
     if (grids.features[1]) grids.features[1].properties.leader_phone = "0546-123";
     grids.features.push(JSON.parse(JSON.stringify(grids.features[1])));
-    const gridIssues = importText(db, dir, { kind: "grids", text: JSON.stringify(grids) }).issues;
+    const gridIssues = (await importText(sql, dir, { kind: "grids", text: JSON.stringify(grids) })).issues;
     expect(gridIssues.map(({ index, column, code }) => [index, column, code])).toEqual([
       [0, "features[0].geometry.coordinates[0]", "BAD_GEOMETRY"],
       [1, "features[1].properties.leader_phone", "BAD_PHONE"],
@@ -271,10 +268,10 @@ describe("rejected rows of the other kinds, and JSON paths", () => {
 });
 
 describe("bad files", () => {
-  it("refuses a file as a whole with a coded reason, and writes nothing", () => {
-    const { db, dir } = district();
-    const before = tableCounts(db);
-    const attempt = (
+  it("refuses a file as a whole with a coded reason, and writes nothing", async () => {
+    const { sql, dir } = await district();
+    const before = await tableCounts(sql);
+    const attempt = async (
       name: string,
       content: string | Buffer,
       kind: "households" | "grids" | "workers",
@@ -283,25 +280,25 @@ describe("bad files", () => {
       const file = path.join(dir, name);
       fs.writeFileSync(file, content);
       try {
-        importRegistryFile(db, createLogger("silent"), { kind, format, file, actor: "test" });
+        await importRegistryFile(sql, createLogger("silent"), { kind, format, file, actor: "test" });
       } catch (error) {
         return error instanceof ImportFileError ? `${error.code}: ${error.message}` : `unexpected: ${String(error)}`;
       }
       return "accepted";
     };
     expect(
-      attempt("gbk.csv", Buffer.from([0x63, 0x6f, 0x64, 0x65, 0x0a, 0xd5, 0xc5, 0xc8, 0xfd]), "workers", "csv"),
+      await attempt("gbk.csv", Buffer.from([0x63, 0x6f, 0x64, 0x65, 0x0a, 0xd5, 0xc5, 0xc8, 0xfd]), "workers", "csv"),
     ).toMatch(/^FILE_NOT_UTF8: .*CSV UTF-8/);
-    expect(attempt("columns.csv", "code,name,fone\n", "workers", "csv")).toBe(
+    expect(await attempt("columns.csv", "code,name,fone\n", "workers", "csv")).toBe(
       'CSV_HEADER_INVALID: the header line is not right: column 3 "fone" is not a column of this kind; missing required column: phone. See docs/registry-import.md for the columns.',
     );
-    expect(attempt("broken.json", "[{", "households", "json")).toMatch(/^JSON_INVALID: /);
-    expect(attempt("object.json", "{}", "households", "json")).toMatch(
+    expect(await attempt("broken.json", "[{", "households", "json")).toMatch(/^JSON_INVALID: /);
+    expect(await attempt("object.json", "{}", "households", "json")).toMatch(
       /^JSON_SHAPE_INVALID: the file must hold a JSON array of households/,
     );
-    expect(attempt("grids.json", "[]", "grids", "json")).toMatch(/^JSON_SHAPE_INVALID: .*FeatureCollection/);
-    expect(attempt("grids.csv", "code\n", "grids", "csv")).toMatch(/^FORMAT_UNSUPPORTED: /);
-    expect(attempt("missing.csv", "", "workers", "csv").startsWith("CSV_HEADER_INVALID")).toBe(true);
-    expect(tableCounts(db)).toEqual(before);
+    expect(await attempt("grids.json", "[]", "grids", "json")).toMatch(/^JSON_SHAPE_INVALID: .*FeatureCollection/);
+    expect(await attempt("grids.csv", "code\n", "grids", "csv")).toMatch(/^FORMAT_UNSUPPORTED: /);
+    expect((await attempt("missing.csv", "", "workers", "csv")).startsWith("CSV_HEADER_INVALID")).toBe(true);
+    expect(await tableCounts(sql)).toEqual(before);
   });
 });

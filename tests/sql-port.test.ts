@@ -22,10 +22,15 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-port-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 let files = 0;
-describeSqlPort("SQLite", async () => {
-  files += 1;
-  return new SqliteSql(openDatabase(path.join(dir, `port-${files}.db`), createLogger("silent")));
-});
+const portFile = () => path.join(dir, `port-${files}.db`);
+describeSqlPort(
+  "SQLite",
+  async () => {
+    files += 1;
+    return new SqliteSql(openDatabase(portFile(), createLogger("silent")));
+  },
+  async () => new SqliteSql(openDatabase(portFile(), createLogger("silent"))),
+);
 
 describe("direct statements beside the port on SQLite", () => {
   it("refuses a direct statement from another context while a port transaction is open, and lets its own context's run inside it", async () => {

@@ -39,7 +39,11 @@ function users(args: string[], input?: string, dataDir: string | null = th.dataD
   const child = spawn(
     process.execPath,
     ["--import", "tsx", "hub/accounts/cli.ts", ...args, ...(dataDir ? ["--data-dir", dataDir] : [])],
-    { cwd: repoRoot, env: { ...process.env, ANXIN_DATA_DIR: "" }, stdio: ["pipe", "pipe", "pipe"] },
+    {
+      cwd: repoRoot,
+      env: { ...process.env, ANXIN_DATA_DIR: "", ANXIN_DATABASE_URL: "" },
+      stdio: ["pipe", "pipe", "pipe"],
+    },
   );
   let stdout = "";
   let stderr = "";

@@ -15,6 +15,7 @@ import type { ImportFormat, ImportKind } from "../../hub/registry/import/import-
 import type { HouseholdRecord } from "../../hub/registry/import/record-types.ts";
 import { importRegistryFile } from "../../hub/registry/import/run-import.ts";
 import { openDatabase } from "../../hub/storage/database.ts";
+import { SqliteSql } from "../../hub/storage/sql/sqlite-sql.ts";
 import { DISTRICT_100K, generateDistrict, writeDistrictFiles } from "../generate-district.ts";
 
 export const RELATIVES_PER_RESIDENT = 3;
@@ -52,7 +53,7 @@ function withThreeRelatives(households: HouseholdRecord[]): HouseholdRecord[] {
   });
 }
 
-export function buildDistrictTemplate(dir: string, households: number): DistrictTemplate {
+export async function buildDistrictTemplate(dir: string, households: number): Promise<DistrictTemplate> {
   fs.mkdirSync(dir, { recursive: true });
   const size = {
     ...DISTRICT_100K,
@@ -68,10 +69,11 @@ export function buildDistrictTemplate(dir: string, households: number): District
   const dbFile = path.join(dir, "anxin.db");
   const logger = createLogger("silent");
   const db = openDatabase(dbFile, logger);
+  const sql = new SqliteSql(db);
   const credentialsFile = path.join(dir, "credentials.json");
   try {
-    const run = (kind: ImportKind, file: string, format: ImportFormat, credentials?: string) => {
-      const report = importRegistryFile(db, logger, {
+    const run = async (kind: ImportKind, file: string, format: ImportFormat, credentials?: string) => {
+      const report = await importRegistryFile(sql, logger, {
         kind,
         format,
         file,
@@ -83,11 +85,11 @@ export function buildDistrictTemplate(dir: string, households: number): District
         throw new Error(`load bench: ${kind} import rejected ${report.rejected} rows: ${report.issues[0]?.reason}`);
       }
     };
-    run("grids", files.grids, "json");
-    run("gazetteer", files.gazetteer, "csv");
-    run("workers", files.workers, "csv");
-    run("clinics", files.clinics, "csv");
-    run("households", files.households, "csv", credentialsFile);
+    await run("grids", files.grids, "json");
+    await run("gazetteer", files.gazetteer, "csv");
+    await run("workers", files.workers, "csv");
+    await run("clinics", files.clinics, "csv");
+    await run("households", files.households, "csv", credentialsFile);
     // The copies must be whole without their -wal file.
     db.pragma("wal_checkpoint(TRUNCATE)");
   } finally {

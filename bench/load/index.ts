@@ -69,7 +69,7 @@ export async function runLoadBench(argv: string[]): Promise<number> {
   if (!mosquitto && options.targets.includes("mosquitto")) note(MOSQUITTO_MISSING);
   note(`district: ${households} households, one button each (imported before the hub starts)`);
   const buildStarted = Date.now();
-  const template = buildDistrictTemplate(path.join(workDir, "template"), households);
+  const template = await buildDistrictTemplate(path.join(workDir, "template"), households);
   note(`district ready in ${round((Date.now() - buildStarted) / 1000)} s`);
   const ctx: BenchContext = {
     options,

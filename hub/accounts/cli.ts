@@ -1,19 +1,19 @@
 /**
  * `npm run users -- <command>`: staff accounts from a shell, on the hub's own
- * SQLite file, through the same account service as the console's Users page
- * (same checks, same password policy, same audit rows, as `cli:<os user>`).
- * Safe while the hub runs (WAL, a busy timeout); the running hub closes the
- * open consoles of a disabled or reset account within seconds, when it next
- * checks their sessions. Exit codes: 0 done, 1 refused, 2 usage or database error.
+ * database (PostgreSQL when ANXIN_DATABASE_URL is set, else its SQLite file:
+ * cli-database.ts), through the same account service as the console's Users
+ * page (same checks, same password policy, same audit rows, as `cli:<os user>`).
+ * Safe while the hub runs (one transaction per change; SQLite's WAL and busy
+ * timeout); the running hubs close the open consoles of a disabled or reset
+ * account within seconds, when they next check their sessions. Exit codes: 0 done, 1 refused, 2 usage or database error.
  */
 import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
+import { DatabaseChoiceError, openCliDatabase } from "../cli-database.ts";
 import { isAnxinError } from "../errors.ts";
 import { createLogger } from "../log.ts";
-import { type Db, openDatabase } from "../storage/database.ts";
-import { SqliteSql } from "../storage/sql/sqlite-sql.ts";
+import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import { UserRepository } from "../storage/user-repo.ts";
 import type { AccountView } from "./account-schemas.ts";
 import { type AccountActor, AccountService } from "./account-service.ts";
@@ -49,6 +49,8 @@ The last enabled administrator cannot be disabled.
 
 common options:
   --data-dir DIR           the hub's data directory (default: $ANXIN_DATA_DIR or ./data)
+                           the SQLite file is there; with ANXIN_DATABASE_URL set, the tool works
+                           on that PostgreSQL database instead, as the hub does
   -h, --help
 
 exit codes: 0 done, 1 refused (the reason is printed with its code), 2 usage or database error
@@ -84,17 +86,6 @@ function osUser(): string {
   } catch {
     return process.env.USER ?? "unknown";
   }
-}
-
-/** Never creates the database: accounts made before the first start would stop the first administrator being made. */
-function openHubDatabase(dataDir: string): Db {
-  const file = path.join(dataDir, "anxin.db");
-  if (!fs.existsSync(file)) {
-    throw new UsageError(
-      `no hub database at ${file}: start the hub once first, or point --data-dir or ANXIN_DATA_DIR at its data directory`,
-    );
-  }
-  return openDatabase(file, createLogger("error", process.stderr));
 }
 
 function readPasswordFromStdin(): string {
@@ -148,8 +139,7 @@ function passwordLines(username: string, generated: string | null): string {
   return `one-time password for ${username} (shown once; they must change it at first login):\n${generated}\n`;
 }
 
-async function run(command: string, positionals: string[], values: Values, db: Db): Promise<void> {
-  const sql = new SqliteSql(db);
+async function run(command: string, positionals: string[], values: Values, sql: SqlDatabase): Promise<void> {
   const users = new UserRepository(sql);
   const accounts = new AccountService({ sql, users, bus: null });
   const actor: AccountActor = { name: `cli:${osUser()}`, userId: null };
@@ -219,12 +209,20 @@ async function main(args: string[]): Promise<number> {
   if (!known.includes(command)) {
     throw new UsageError(`unknown command "${command}": ${known.join(", ")}`);
   }
-  const db = openHubDatabase(values["data-dir"] ?? (process.env.ANXIN_DATA_DIR || "data"));
+  // Never creates the database: accounts made before the first start would stop the first administrator being made.
+  const db = await openCliDatabase({
+    dataDir: values["data-dir"] ?? (process.env.ANXIN_DATA_DIR || "data"),
+    databaseUrl: process.env.ANXIN_DATABASE_URL || null,
+    mayCreate: false,
+    missingHint:
+      "start the hub once first, or point --data-dir or ANXIN_DATA_DIR at its data directory (ANXIN_DATABASE_URL at its PostgreSQL)",
+    logger: createLogger("error", process.stderr),
+  });
   try {
-    await run(command, positionals, values, db);
+    await run(command, positionals, values, db.sql);
     return 0;
   } finally {
-    db.close();
+    await db.sql.close();
   }
 }
 
@@ -232,7 +230,7 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof DatabaseChoiceError) {
     process.stderr.write(`${message}\n\nnpm run users -- --help for the commands\n`);
     process.exitCode = 2;
   } else if (isAnxinError(error)) {

@@ -1,16 +1,18 @@
 /**
  * `npm run registry -- <command>`: bulk import and export of the registry,
- * straight on the hub's SQLite file (safe while the hub runs: WAL, a busy
- * timeout, and the registry_version triggers that make the hub reload workers
- * and clinics). Exit codes: 0 ok, 1 rows rejected, 2 usage, file or database
- * errors. See docs/registry-import.md.
+ * straight on the hub's database: PostgreSQL when ANXIN_DATABASE_URL is set,
+ * else its SQLite file (cli-database.ts). Safe while the hub runs: one
+ * transaction per import, SQLite's WAL and busy timeout, and the
+ * registry_version triggers that make the hubs reload workers and clinics.
+ * Exit codes: 0 ok, 1 rows rejected, 2 usage, file or database errors. See
+ * docs/registry-import.md.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { type CliDatabase, DatabaseChoiceError, openCliDatabase } from "../cli-database.ts";
 import { createLogger } from "../log.ts";
-import { type Db, openDatabase } from "../storage/database.ts";
 import { ImportProgress } from "./cli-progress.ts";
 import { reportText } from "./cli-report.ts";
 import { exportRegistry } from "./export/run-export.ts";
@@ -39,6 +41,8 @@ export options:
 
 common options:
   --data-dir DIR           the hub's data directory (default: $ANXIN_DATA_DIR or ./data)
+                           the SQLite file is there; with ANXIN_DATABASE_URL set, the tool works
+                           on that PostgreSQL database instead, as the hub does
   --log-level LEVEL        log lines on stderr (default: error; warn shows each rejected row)
   -h, --help
 
@@ -90,21 +94,23 @@ function kindOf(value: string | undefined): ImportKind {
 
 /**
  * Import may create the database: a district can be brought in before the hub's
- * first start. Export never does: a missing file means a wrong --data-dir.
+ * first start. Export never does: a missing database means a wrong --data-dir
+ * or ANXIN_DATABASE_URL.
  */
-function openHubDatabase(dataDir: string, logLevel: string, mayCreate: boolean): Db {
-  const file = path.join(dataDir, "anxin.db");
-  if (!fs.existsSync(file)) {
-    if (!mayCreate)
-      throw new UsageError(
-        `no hub database at ${file}: point --data-dir or ANXIN_DATA_DIR at the hub's data directory`,
-      );
-    process.stderr.write(`no hub database at ${file} yet: creating it\n`);
-  }
-  return openDatabase(file, createLogger(logLevel, process.stderr));
+async function openHubDatabase(dataDir: string, logLevel: string, mayCreate: boolean): Promise<CliDatabase> {
+  const opened = await openCliDatabase({
+    dataDir,
+    databaseUrl: process.env.ANXIN_DATABASE_URL || null,
+    mayCreate,
+    missingHint:
+      "point --data-dir or ANXIN_DATA_DIR at the hub's data directory, or ANXIN_DATABASE_URL at its PostgreSQL",
+    logger: createLogger(logLevel, process.stderr),
+  });
+  if (opened.created) process.stderr.write(`no hub database in ${opened.where} yet: created it\n`);
+  return opened;
 }
 
-function runImport(positionals: string[], values: Values, dataDir: string, logLevel: string): number {
+async function runImport(positionals: string[], values: Values, dataDir: string, logLevel: string): Promise<number> {
   const [, kindName, file] = positionals;
   const kind = kindOf(kindName);
   if (!file) throw new UsageError(`name the file to import: npm run registry -- import ${kind} <file>`);
@@ -113,9 +119,9 @@ function runImport(positionals: string[], values: Values, dataDir: string, logLe
   const credentialsFile = values["credentials-out"] ?? path.join(dataDir, `device-credentials-${stamp}.json`);
   const progress = new ImportProgress(process.stderr, ROW_NOUNS[kind]);
   process.stderr.write(`reading ${file}…\n`);
-  const db = openHubDatabase(dataDir, logLevel, true);
+  const db = await openHubDatabase(dataDir, logLevel, true);
   try {
-    const report = importRegistryFile(db, createLogger(logLevel, process.stderr), {
+    const report = await importRegistryFile(db.sql, createLogger(logLevel, process.stderr), {
       kind,
       format,
       file,
@@ -131,23 +137,23 @@ function runImport(positionals: string[], values: Values, dataDir: string, logLe
     return report.rejected > 0 ? 1 : 0;
   } finally {
     progress.stop();
-    db.close();
+    await db.sql.close();
   }
 }
 
-function runExport(positionals: string[], values: Values, dataDir: string, logLevel: string): number {
+async function runExport(positionals: string[], values: Values, dataDir: string, logLevel: string): Promise<number> {
   const kind = kindOf(positionals[1]);
   const format = formatFor(kind, values.format, values.out);
-  const db = openHubDatabase(dataDir, logLevel, false);
+  const db = await openHubDatabase(dataDir, logLevel, false);
   try {
-    const result = exportRegistry(db, { kind, format, actor: `cli:${osUser()}` });
+    const result = await exportRegistry(db.sql, { kind, format, actor: `cli:${osUser()}` });
     if (values.out) {
       fs.writeFileSync(values.out, result.text, { mode: kind === "households" ? 0o600 : 0o644 });
       process.stderr.write(`exported ${result.rows} ${kind} to ${values.out}\n`);
     } else process.stdout.write(result.text);
     return 0;
   } finally {
-    db.close();
+    await db.sql.close();
   }
 }
 
@@ -161,13 +167,13 @@ function parseCommandLine(args: string[]) {
   }
 }
 
-function main(args: string[]): number {
+async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(args);
   if (values.help || positionals.length === 0) {
     process.stdout.write(HELP);
     return values.help ? 0 : 2;
   }
-  const dataDir = values["data-dir"] ?? process.env.ANXIN_DATA_DIR ?? "data";
+  const dataDir = values["data-dir"] ?? (process.env.ANXIN_DATA_DIR || "data");
   const logLevel = values["log-level"] ?? "error";
   if (positionals[0] === "import") return runImport(positionals, values, dataDir, logLevel);
   if (positionals[0] === "export") return runExport(positionals, values, dataDir, logLevel);
@@ -175,10 +181,11 @@ function main(args: string[]): number {
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof UsageError) process.stderr.write(`${message}\n\nnpm run registry -- --help for the commands\n`);
+  if (error instanceof UsageError || error instanceof DatabaseChoiceError)
+    process.stderr.write(`${message}\n\nnpm run registry -- --help for the commands\n`);
   else if (isImportFileError(error)) process.stderr.write(`${error.code}: ${message}\nNothing was written.\n`);
   else process.stderr.write(`failed, and nothing was changed: ${message}\n`);
   process.exitCode = 2;

@@ -7,4 +7,8 @@ import { PostgresSql } from "../../hub/storage/sql/postgres-sql.ts";
 import { describeSqlPort } from "../support/sql-port-suite.ts";
 import { postgresTestUrl } from "./postgres-url.ts";
 
-describeSqlPort("PostgreSQL", async () => new PostgresSql(postgresTestUrl(), { max: 4 }));
+describeSqlPort(
+  "PostgreSQL",
+  async () => new PostgresSql(postgresTestUrl(), { max: 4 }),
+  async () => new PostgresSql(postgresTestUrl(), { max: 1 }),
+);

@@ -12,6 +12,8 @@ import { createLogger } from "../../hub/log.ts";
 import type { ImportFormat, ImportKind, ImportReport } from "../../hub/registry/import/import-types.ts";
 import { importRegistryFile } from "../../hub/registry/import/run-import.ts";
 import { type Db, openDatabase } from "../../hub/storage/database.ts";
+import type { SqlDatabase } from "../../hub/storage/sql/sql-port.ts";
+import { SqliteSql } from "../../hub/storage/sql/sqlite-sql.ts";
 
 const BOM = "\uFEFF";
 
@@ -110,12 +112,12 @@ export interface ImportCall {
 let fileCounter = 0;
 
 /** Writes `text` to a file in `dir` and imports it as the test actor. */
-export function importText(db: Db, dir: string, call: ImportCall): ImportReport {
+export function importText(sql: SqlDatabase, dir: string, call: ImportCall): Promise<ImportReport> {
   const format = call.format ?? (call.kind === "grids" ? "json" : "csv");
   fileCounter += 1;
   const file = path.join(dir, `${call.kind}-${fileCounter}.${format}`);
   fs.writeFileSync(file, call.text);
-  return importRegistryFile(db, createLogger("silent"), {
+  return importRegistryFile(sql, createLogger("silent"), {
     kind: call.kind,
     format,
     file,
@@ -127,7 +129,7 @@ export function importText(db: Db, dir: string, call: ImportCall): ImportReport 
 }
 
 /** Rows in every registry table and the audit log: what "nothing was written" is checked against. */
-export function tableCounts(db: Db): Record<string, number> {
+export async function tableCounts(sql: SqlDatabase): Promise<Record<string, number>> {
   const tables = [
     "grids",
     "gazetteer",
@@ -139,35 +141,54 @@ export function tableCounts(db: Db): Record<string, number> {
     "clinics",
     "audit_log",
   ];
-  return Object.fromEntries(
-    tables.map((table) => [table, (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n]),
-  );
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    counts[table] = Number((await sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))?.n);
+  }
+  return counts;
 }
 
 /** The base district: gazetteer, then grids, as docs/registry-import.md says to bring a district in. */
-export function importPlaces(db: Db, dir: string): void {
+export async function importPlaces(sql: SqlDatabase, dir: string): Promise<void> {
   for (const call of [
     { kind: "gazetteer", text: GAZETTEER_CSV },
     { kind: "grids", text: GRIDS_GEOJSON },
   ] as const) {
-    const report = importText(db, dir, call);
+    const report = await importText(sql, dir, call);
     if (!report.written) throw new Error(`fixture ${call.kind} did not import: ${report.summary}`);
   }
 }
 
+/** An empty hub database of one engine for one test; `close` removes it. */
+export type OpenRegistryDatabase = () => Promise<{ sql: SqlDatabase; close(): Promise<void> }>;
+
+/** A fresh SQLite hub database in a temp dir (the default engine). */
+export const openSqliteRegistry: OpenRegistryDatabase = async () => {
+  const fresh = freshDatabase();
+  return {
+    sql: new SqliteSql(fresh.db),
+    close: async () => fresh.cleanup(),
+  };
+};
+
 /**
- * For a test file: returns `district()`, which gives a test a fresh database
- * (with the base places unless `places: false`); each is removed after its test.
+ * For a test file: returns `district()`, which gives a test a fresh database of
+ * the engine `open` makes (with the base places unless `places: false`) and a
+ * temp dir for its files; each is removed after its test.
  */
-export function districtPerTest(): (options?: { places?: boolean }) => { db: Db; dir: string } {
-  const cleanups: (() => void)[] = [];
-  afterEach(() => {
-    for (const cleanup of cleanups.splice(0)) cleanup();
+export function districtPerTest(
+  open: OpenRegistryDatabase = openSqliteRegistry,
+): (options?: { places?: boolean }) => Promise<{ sql: SqlDatabase; dir: string }> {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
   });
-  return (options = {}) => {
-    const fresh = freshDatabase();
-    cleanups.push(fresh.cleanup);
-    if (options.places !== false) importPlaces(fresh.db, fresh.dir);
-    return fresh;
+  return async (options = {}) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-import-files-"));
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    const database = await open();
+    cleanups.push(() => database.close());
+    if (options.places !== false) await importPlaces(database.sql, dir);
+    return { sql: database.sql, dir };
   };
 }

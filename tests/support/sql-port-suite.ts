@@ -14,7 +14,15 @@ interface Item {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function describeSqlPort(name: string, open: () => Promise<SqlDatabase>): void {
+/**
+ * `open` gives a fresh port for each test; `another` a second connection to the database the last `open`
+ * gave (another process, as far as the engine can tell).
+ */
+export function describeSqlPort(
+  name: string,
+  open: () => Promise<SqlDatabase>,
+  another: () => Promise<SqlDatabase>,
+): void {
   describe(`the storage port on ${name}`, () => {
     let db: SqlDatabase;
     // A table of its own per test: the PostgreSQL suites share one database.
@@ -159,6 +167,24 @@ export function describeSqlPort(name: string, open: () => Promise<SqlDatabase>):
       );
       expect(await db.get<Item>(`SELECT n FROM ${table} WHERE k = ?`, ["counter"])).toEqual({ n: 20 });
       expect((await keys()).length).toBe(21);
+    });
+
+    it("reads one snapshot in snapshot() without holding up another connection's writes", async () => {
+      await insert("a");
+      const writer = await another();
+      try {
+        const seen = await db.snapshot(async () => {
+          const before = await keys();
+          // Committed meanwhile by another connection: not held up (on SQLite it would wait for a write
+          // lock and fail after the busy timeout), and not seen by the snapshot.
+          await writer.run(`INSERT INTO ${table} (k, n) VALUES ('b', 0)`);
+          return { before, after: await keys() };
+        });
+        expect(seen).toEqual({ before: ["a"], after: ["a"] });
+        expect(await keys()).toEqual(["a", "b"]);
+      } finally {
+        await writer.close();
+      }
     });
 
     it("runs afterCommit callbacks once the transaction committed, in order, and none of rolled-back work", async () => {

@@ -1,11 +1,13 @@
 /**
  * The registry read back into file records, ordered by code (the gazetteer by
- * address) so two exports of the same registry are byte for byte the same.
+ * address) so two exports of the same registry are byte for byte the same. The
+ * order is made here, not by ORDER BY: PostgreSQL sorts text by the database's
+ * collation, SQLite by code point, and an export must not depend on the engine.
  * Each table is read in one query and joined in memory: a district of 100,000
  * households exports in seconds.
  */
 import type { MultiPolygon, Polygon } from "geojson";
-import type { Db } from "../../storage/database.ts";
+import type { SqlSession } from "../../storage/sql/sql-port.ts";
 import type {
   ClinicRecord,
   ConsentMethod,
@@ -44,6 +46,15 @@ function consentRecord(stored: string | null): ConsentRecord | null {
   };
 }
 
+/** Code point order, whatever the engine's collation. */
+function sortedBy<T>(rows: T[], key: (row: T) => string): T[] {
+  return rows.sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
 function groupBy<T>(rows: readonly T[], key: (row: T) => number): Map<number, T[]> {
   const groups = new Map<number, T[]>();
   for (const row of rows) {
@@ -61,36 +72,35 @@ type ResidentRow = Omit<ResidentRecord, "consent" | "relatives"> & {
   consent: string | null;
 };
 
-export function readHouseholds(db: Db): HouseholdRecord[] {
-  const households = db
-    .prepare(
-      "SELECT id, code, address, lat, lng, key_holder, access_notes, location_source FROM households ORDER BY code",
-    )
-    .all() as {
-    id: number;
-    code: string;
-    address: string;
-    lat: number | null;
-    lng: number | null;
-    key_holder: string | null;
-    access_notes: string | null;
-    location_source: string | null;
-  }[];
-  const residents = groupBy(
-    db.prepare("SELECT * FROM residents ORDER BY id").all() as ResidentRow[],
-    (r) => r.household_id,
+export async function readHouseholds(sql: SqlSession): Promise<HouseholdRecord[]> {
+  const households = sortedBy(
+    await sql.all<{
+      id: number;
+      code: string;
+      address: string;
+      lat: number | null;
+      lng: number | null;
+      key_holder: string | null;
+      access_notes: string | null;
+      location_source: string | null;
+    }>("SELECT id, code, address, lat, lng, key_holder, access_notes, location_source FROM households"),
+    (h) => h.code,
   );
+  const residents = groupBy(await sql.all<ResidentRow>("SELECT * FROM residents ORDER BY id"), (r) => r.household_id);
   const relatives = groupBy(
-    db
-      .prepare("SELECT resident_id, name, relation, phone, language FROM relatives ORDER BY resident_id, priority")
-      .all() as (RelativeRecord & { resident_id: number })[],
+    await sql.all<RelativeRecord & { resident_id: number }>(
+      "SELECT resident_id, name, relation, phone, language FROM relatives ORDER BY resident_id, priority",
+    ),
     (r) => r.resident_id,
   );
   // Revoked buttons stay linked for history but are not the household's any more.
   const devices = groupBy(
-    db
-      .prepare("SELECT id, household_id FROM devices WHERE status = 'active' AND household_id IS NOT NULL ORDER BY id")
-      .all() as { id: string; household_id: number }[],
+    sortedBy(
+      await sql.all<{ id: string; household_id: number }>(
+        "SELECT id, household_id FROM devices WHERE status = 'active' AND household_id IS NOT NULL",
+      ),
+      (d) => d.id,
+    ),
     (d) => d.household_id,
   );
   return households.map((h) => ({
@@ -125,18 +135,14 @@ export function readHouseholds(db: Db): HouseholdRecord[] {
   }));
 }
 
-export function readWorkers(db: Db): WorkerRecord[] {
-  const rows = db
-    .prepare(
-      `SELECT w.code, w.name, w.phone, g.code AS grid_code, w.on_duty, w.lat, w.lng, w.skills, w.shifts
-       FROM workers w LEFT JOIN grids g ON g.id = w.grid_id ORDER BY w.code`,
-    )
-    .all() as (Omit<WorkerRecord, "on_duty" | "skills" | "shifts"> & {
-    on_duty: number;
-    skills: string;
-    shifts: string;
-  })[];
-  return rows.map((w) => ({
+export async function readWorkers(sql: SqlSession): Promise<WorkerRecord[]> {
+  const rows = await sql.all<
+    Omit<WorkerRecord, "on_duty" | "skills" | "shifts"> & { on_duty: number; skills: string; shifts: string }
+  >(
+    `SELECT w.code, w.name, w.phone, g.code AS grid_code, w.on_duty, w.lat, w.lng, w.skills, w.shifts
+     FROM workers w LEFT JOIN grids g ON g.id = w.grid_id`,
+  );
+  return sortedBy(rows, (w) => w.code).map((w) => ({
     ...w,
     on_duty: w.on_duty === 1,
     skills: parseJsonColumn<string[]>(w.skills, []),
@@ -144,32 +150,32 @@ export function readWorkers(db: Db): WorkerRecord[] {
   }));
 }
 
-export function readClinics(db: Db): ClinicRecord[] {
-  const rows = db
-    .prepare("SELECT code, name, phone, address, lat, lng, capabilities, hours FROM clinics ORDER BY code")
-    .all() as (Omit<ClinicRecord, "capabilities" | "hours"> & { capabilities: string; hours: string | null })[];
-  return rows.map((c) => ({
+export async function readClinics(sql: SqlSession): Promise<ClinicRecord[]> {
+  const rows = await sql.all<
+    Omit<ClinicRecord, "capabilities" | "hours"> & { capabilities: string; hours: string | null }
+  >("SELECT code, name, phone, address, lat, lng, capabilities, hours FROM clinics");
+  return sortedBy(rows, (c) => c.code).map((c) => ({
     ...c,
     capabilities: parseJsonColumn<string[]>(c.capabilities, []),
     hours: parseJsonColumn<WeeklySpan[]>(c.hours, []),
   }));
 }
 
-export function readGrids(db: Db): GridFeature[] {
-  const rows = db.prepare("SELECT code, name, leader_name, leader_phone, polygon FROM grids ORDER BY code").all() as {
+export async function readGrids(sql: SqlSession): Promise<GridFeature[]> {
+  const rows = await sql.all<{
     code: string;
     name: string;
     leader_name: string | null;
     leader_phone: string | null;
     polygon: string;
-  }[];
-  return rows.map(({ polygon, ...properties }) => ({
+  }>("SELECT code, name, leader_name, leader_phone, polygon FROM grids");
+  return sortedBy(rows, (g) => g.code).map(({ polygon, ...properties }) => ({
     type: "Feature",
     properties,
     geometry: JSON.parse(polygon) as Polygon | MultiPolygon,
   }));
 }
 
-export function readGazetteer(db: Db): GazetteerRecord[] {
-  return db.prepare("SELECT address, lat, lng, source FROM gazetteer ORDER BY address").all() as GazetteerRecord[];
+export async function readGazetteer(sql: SqlSession): Promise<GazetteerRecord[]> {
+  return sortedBy(await sql.all<GazetteerRecord>("SELECT address, lat, lng, source FROM gazetteer"), (g) => g.address);
 }

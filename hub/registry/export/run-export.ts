@@ -3,7 +3,8 @@
  * data, so every export is written to the audit log (who, which kind, how many
  * rows) before its text is handed out.
  */
-import { type Db, nowIso } from "../../storage/database.ts";
+import { nowIso } from "../../storage/database.ts";
+import type { SqlDatabase, SqlSession } from "../../storage/sql/sql-port.ts";
 import { ImportFileError } from "../import/import-errors.ts";
 import { formatsOf, type ImportFormat, type ImportKind } from "../import/import-types.ts";
 import { clinicsCsv, gazetteerCsv, gridsGeoJson, householdsCsv, jsonText, workersCsv } from "./file-formats.ts";
@@ -21,32 +22,32 @@ export interface ExportResult {
   rows: number;
 }
 
-function render(db: Db, kind: ImportKind, format: ImportFormat): ExportResult {
+async function render(sql: SqlSession, kind: ImportKind, format: ImportFormat): Promise<ExportResult> {
   switch (kind) {
     case "households": {
-      const records = readHouseholds(db);
+      const records = await readHouseholds(sql);
       return { rows: records.length, text: format === "csv" ? householdsCsv(records) : jsonText(records) };
     }
     case "workers": {
-      const records = readWorkers(db);
+      const records = await readWorkers(sql);
       return { rows: records.length, text: format === "csv" ? workersCsv(records) : jsonText(records) };
     }
     case "clinics": {
-      const records = readClinics(db);
+      const records = await readClinics(sql);
       return { rows: records.length, text: format === "csv" ? clinicsCsv(records) : jsonText(records) };
     }
     case "gazetteer": {
-      const records = readGazetteer(db);
+      const records = await readGazetteer(sql);
       return { rows: records.length, text: format === "csv" ? gazetteerCsv(records) : jsonText(records) };
     }
     case "grids": {
-      const features = readGrids(db);
+      const features = await readGrids(sql);
       return { rows: features.length, text: gridsGeoJson(features) };
     }
   }
 }
 
-export function exportRegistry(db: Db, options: ExportOptions): ExportResult {
+export async function exportRegistry(sql: SqlDatabase, options: ExportOptions): Promise<ExportResult> {
   const { kind, format, actor } = options;
   if (!formatsOf(kind).includes(format)) {
     throw new ImportFileError(
@@ -54,15 +55,16 @@ export function exportRegistry(db: Db, options: ExportOptions): ExportResult {
       `${kind} are exported as ${formatsOf(kind).join(" or ")}, not ${format}`,
     );
   }
-  // A read transaction gives every table the same snapshot. The audit row is
-  // written after it: upgrading a WAL read to a write fails when the running
-  // hub has written meanwhile. The text is returned only once the audit row is in.
-  const result = db.transaction(() => render(db, kind, format))();
-  db.prepare("INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, 'registry_exported', ?, ?)").run(
+  // One snapshot gives every table the same moment without holding up the
+  // running hub's writes. The audit row is written after it: upgrading a WAL
+  // read to a write fails when the hub has written meanwhile. The text is
+  // returned only once the audit row is in.
+  const result = await sql.snapshot(() => render(sql, kind, format));
+  await sql.run("INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, 'registry_exported', ?, ?)", [
     nowIso(),
     actor,
     kind,
     JSON.stringify({ kind, format, rows: result.rows }),
-  );
+  ]);
   return result;
 }

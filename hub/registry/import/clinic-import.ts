@@ -4,12 +4,12 @@
  * is often the county hospital outside the community's grids.
  */
 import { normaliseAddress } from "../../geo/household-locator.ts";
-import type { Db } from "../../storage/database.ts";
+import type { SqlSession } from "../../storage/sql/sql-port.ts";
 import { CLINIC_COLUMNS, CLINIC_REQUIRED } from "./csv-columns.ts";
 import { checkAll, type Planner, PROGRESS_EVERY, planFrom } from "./import-plan.ts";
 import type { ProgressListener, RowIssue } from "./import-types.ts";
 import type { ClinicRecord } from "./record-types.ts";
-import { codeToId, type GazetteerLookup, gazetteerLookup } from "./registry-snapshot.ts";
+import { addressesWithoutPoint, codeToId, type GazetteerLookup, gazetteerLookup } from "./registry-snapshot.ts";
 import { claimCode, type SourceRow, sourceRows, startChecks } from "./source-rows.ts";
 
 interface ValidClinic {
@@ -53,14 +53,16 @@ function checkClinic(row: SourceRow, context: ClinicContext): { valid: ValidClin
   return { valid: { record, exists: context.existing.has(record.code) }, issues: [] };
 }
 
-function writeClinics(db: Db, clinics: readonly ValidClinic[], onProgress: ProgressListener): void {
-  const upsert = db.prepare(
-    `INSERT INTO clinics (code, name, phone, address, lat, lng, capabilities, hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+async function writeClinics(
+  sql: SqlSession,
+  clinics: readonly ValidClinic[],
+  onProgress: ProgressListener,
+): Promise<void> {
+  const upsert = `INSERT INTO clinics (code, name, phone, address, lat, lng, capabilities, hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (code) DO UPDATE SET name = excluded.name, phone = excluded.phone, address = excluded.address,
-       lat = excluded.lat, lng = excluded.lng, capabilities = excluded.capabilities, hours = excluded.hours`,
-  );
-  clinics.forEach(({ record }, index) => {
-    upsert.run(
+       lat = excluded.lat, lng = excluded.lng, capabilities = excluded.capabilities, hours = excluded.hours`;
+  for (const [index, { record }] of clinics.entries()) {
+    await sql.run(upsert, [
       record.code,
       record.name,
       record.phone,
@@ -69,22 +71,22 @@ function writeClinics(db: Db, clinics: readonly ValidClinic[], onProgress: Progr
       record.lng,
       JSON.stringify(record.capabilities),
       JSON.stringify(record.hours),
-    );
+    ]);
     if ((index + 1) % PROGRESS_EVERY === 0) onProgress("writing", index + 1, clinics.length);
-  });
+  }
   onProgress("writing", clinics.length, clinics.length);
 }
 
-export const planClinics: Planner = (db, text, format, onProgress) => {
+export const planClinics: Planner = async (sql, text, format, onProgress) => {
   const { rows, unreadable } = sourceRows(text, format, CLINIC_COLUMNS, CLINIC_REQUIRED, "clinics");
   const context = {
-    gazetteer: gazetteerLookup(db, rows.length),
-    existing: codeToId(db, "clinics"),
+    gazetteer: await gazetteerLookup(sql, addressesWithoutPoint(rows.map((row) => row.raw))),
+    existing: await codeToId(sql, "clinics"),
     codesInFile: new Map(),
   };
   const result = checkAll(rows, (row) => checkClinic(row, context), onProgress);
   return planFrom(result, unreadable, {
     exists: (clinic) => clinic.exists,
-    write: (database, _stamp, progress, clinics) => writeClinics(database, clinics, progress),
+    write: (session, _stamp, progress, clinics) => writeClinics(session, clinics, progress),
   });
 };

@@ -6,7 +6,7 @@
  * the same transaction; each move is reported as a warning.
  */
 import { GridLocator, normaliseAddress } from "../../geo/household-locator.ts";
-import type { Db } from "../../storage/database.ts";
+import type { SqlSession } from "../../storage/sql/sql-port.ts";
 import { GAZETTEER_COLUMNS, GAZETTEER_REQUIRED } from "./csv-columns.ts";
 import { checkAll, type Planner, PROGRESS_EVERY, planFrom } from "./import-plan.ts";
 import type { ProgressListener, RowIssue } from "./import-types.ts";
@@ -44,15 +44,17 @@ function checkEntry(row: SourceRow, context: GazetteerContext): { valid: ValidEn
   return { valid: { record, exists: context.existing.has(address) }, issues: [] };
 }
 
-function writeEntries(db: Db, entries: readonly ValidEntry[], onProgress: ProgressListener): void {
-  const upsert = db.prepare(
-    `INSERT INTO gazetteer (address, lat, lng, source) VALUES (?, ?, ?, ?)
-     ON CONFLICT (address) DO UPDATE SET lat = excluded.lat, lng = excluded.lng, source = excluded.source`,
-  );
-  entries.forEach(({ record }, index) => {
-    upsert.run(record.address, record.lat, record.lng, record.source);
+async function writeEntries(
+  sql: SqlSession,
+  entries: readonly ValidEntry[],
+  onProgress: ProgressListener,
+): Promise<void> {
+  const upsert = `INSERT INTO gazetteer (address, lat, lng, source) VALUES (?, ?, ?, ?)
+     ON CONFLICT (address) DO UPDATE SET lat = excluded.lat, lng = excluded.lng, source = excluded.source`;
+  for (const [index, { record }] of entries.entries()) {
+    await sql.run(upsert, [record.address, record.lat, record.lng, record.source]);
     if ((index + 1) % PROGRESS_EVERY === 0) onProgress("writing", index + 1, entries.length);
-  });
+  }
   onProgress("writing", entries.length, entries.length);
 }
 
@@ -68,7 +70,7 @@ function moveWarning(code: string, reason: string, issue: "HOUSEHOLD_MOVED" | "H
 }
 
 /** Households placed through an address whose point this file changes. */
-function householdMoves(db: Db, entries: readonly ValidEntry[], context: GazetteerContext) {
+async function householdMoves(sql: SqlSession, entries: readonly ValidEntry[], context: GazetteerContext) {
   const moved = new Map<string, { lat: number; lng: number }>();
   for (const { record } of entries) {
     const before = context.existing.get(record.address);
@@ -77,12 +79,10 @@ function householdMoves(db: Db, entries: readonly ValidEntry[], context: Gazette
   const moves: HouseholdMove[] = [];
   const warnings: RowIssue[] = [];
   if (moved.size === 0) return { moves, warnings };
-  const grids = new GridLocator(loadGridOutlines(db));
-  const placed = db.prepare("SELECT id, code, address FROM households WHERE location_source = 'gazetteer'").all() as {
-    id: number;
-    code: string;
-    address: string;
-  }[];
+  const grids = new GridLocator(await loadGridOutlines(sql));
+  const placed = await sql.all<{ id: number; code: string; address: string }>(
+    "SELECT id, code, address FROM households WHERE location_source = 'gazetteer'",
+  );
   for (const household of placed) {
     const point = moved.get(normaliseAddress(household.address));
     if (!point) continue;
@@ -105,22 +105,23 @@ function householdMoves(db: Db, entries: readonly ValidEntry[], context: Gazette
   return { moves, warnings };
 }
 
-export const planGazetteer: Planner = (db, text, format, onProgress) => {
+export const planGazetteer: Planner = async (sql, text, format, onProgress) => {
   const { rows, unreadable } = sourceRows(text, format, GAZETTEER_COLUMNS, GAZETTEER_REQUIRED, "gazetteer entries");
-  const known = db.prepare("SELECT address, lat, lng FROM gazetteer").all() as GazetteerRecord[];
+  const known = await sql.all<GazetteerRecord>("SELECT address, lat, lng FROM gazetteer");
   const context = {
     existing: new Map(known.map((entry) => [entry.address, { lat: entry.lat, lng: entry.lng }])),
     inFile: new Map<string, string>(),
   };
   const result = checkAll(rows, (row) => checkEntry(row, context), onProgress);
-  const { moves, warnings } = householdMoves(db, result.accepted, context);
+  const { moves, warnings } = await householdMoves(sql, result.accepted, context);
   return planFrom(result, unreadable, {
     exists: (entry) => entry.exists,
     warnings,
-    write: (database, _stamp, progress, entries) => {
-      writeEntries(database, entries, progress);
-      const move = database.prepare("UPDATE households SET lat = ?, lng = ?, grid_id = ? WHERE id = ?");
-      for (const { id, lat, lng, gridId } of moves) move.run(lat, lng, gridId, id);
+    write: async (session, _stamp, progress, entries) => {
+      await writeEntries(session, entries, progress);
+      for (const { id, lat, lng, gridId } of moves) {
+        await session.run("UPDATE households SET lat = ?, lng = ?, grid_id = ? WHERE id = ?", [lat, lng, gridId, id]);
+      }
     },
   });
 };

@@ -7,7 +7,7 @@
  */
 import type { MultiPolygon, Polygon, Position } from "geojson";
 import { GridLocator, type GridOutline } from "../../geo/household-locator.ts";
-import type { Db } from "../../storage/database.ts";
+import type { SqlSession } from "../../storage/sql/sql-port.ts";
 import { ImportFileError } from "./import-errors.ts";
 import { checkAll, type Planner, PROGRESS_EVERY, planFrom } from "./import-plan.ts";
 import type { ProgressListener, RowIssue } from "./import-types.ts";
@@ -90,16 +90,10 @@ function futureOutlines(current: readonly GridOutline[], features: readonly Grid
   return [...byCode.values()].sort((a, b) => Math.abs(a.id) - Math.abs(b.id));
 }
 
-function placedHouseholds(db: Db) {
-  return db
-    .prepare("SELECT id, code, lat, lng, grid_id FROM households WHERE lat IS NOT NULL AND lng IS NOT NULL")
-    .all() as {
-    id: number;
-    code: string;
-    lat: number;
-    lng: number;
-    grid_id: number | null;
-  }[];
+function placedHouseholds(sql: SqlSession) {
+  return sql.all<{ id: number; code: string; lat: number; lng: number; grid_id: number | null }>(
+    "SELECT id, code, lat, lng, grid_id FROM households WHERE lat IS NOT NULL AND lng IS NOT NULL",
+  );
 }
 
 function outsideWarning(code: string): RowIssue {
@@ -114,27 +108,26 @@ function outsideWarning(code: string): RowIssue {
   };
 }
 
-function writeGrids(db: Db, grids: readonly GridFeature[], onProgress: ProgressListener): void {
-  const upsert = db.prepare(
-    `INSERT INTO grids (code, name, leader_name, leader_phone, polygon) VALUES (?, ?, ?, ?, ?)
+async function writeGrids(sql: SqlSession, grids: readonly GridFeature[], onProgress: ProgressListener): Promise<void> {
+  const upsert = `INSERT INTO grids (code, name, leader_name, leader_phone, polygon) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (code) DO UPDATE SET name = excluded.name, leader_name = excluded.leader_name,
-       leader_phone = excluded.leader_phone, polygon = excluded.polygon`,
-  );
-  grids.forEach(({ properties: p, geometry }, index) => {
-    upsert.run(p.code, p.name, p.leader_name, p.leader_phone, JSON.stringify(geometry));
+       leader_phone = excluded.leader_phone, polygon = excluded.polygon`;
+  for (const [index, { properties: p, geometry }] of grids.entries()) {
+    await sql.run(upsert, [p.code, p.name, p.leader_name, p.leader_phone, JSON.stringify(geometry)]);
     if ((index + 1) % PROGRESS_EVERY === 0) onProgress("writing", index + 1, grids.length);
-  });
+  }
   // Every placed household again, by point in polygon against the outlines as they now are.
-  const gridLocator = new GridLocator(loadGridOutlines(db));
-  const setGrid = db.prepare("UPDATE households SET grid_id = ? WHERE id = ?");
-  for (const household of placedHouseholds(db)) {
+  const gridLocator = new GridLocator(await loadGridOutlines(sql));
+  for (const household of await placedHouseholds(sql)) {
     const gridId = gridLocator.gridAt(household.lat, household.lng)?.id ?? null;
-    if (gridId !== household.grid_id) setGrid.run(gridId, household.id);
+    if (gridId !== household.grid_id) {
+      await sql.run("UPDATE households SET grid_id = ? WHERE id = ?", [gridId, household.id]);
+    }
   }
   onProgress("writing", grids.length, grids.length);
 }
 
-export const planGrids: Planner = (db, text, _format, onProgress) => {
+export const planGrids: Planner = async (sql, text, _format, onProgress) => {
   const collection = parseJson(text, "the grids file");
   if (!isRecord(collection) || collection.type !== "FeatureCollection" || !Array.isArray(collection.features)) {
     throw new ImportFileError(
@@ -143,16 +136,16 @@ export const planGrids: Planner = (db, text, _format, onProgress) => {
     );
   }
   const rows = jsonRows(collection.features, "features");
-  const existing = codeToId(db, "grids");
+  const existing = await codeToId(sql, "grids");
   const codesInFile = new Map<string, string>();
   const result = checkAll(rows, (row) => checkGrid(row, codesInFile), onProgress);
-  const locator = new GridLocator(futureOutlines(loadGridOutlines(db), result.accepted));
-  const warnings = placedHouseholds(db)
+  const locator = new GridLocator(futureOutlines(await loadGridOutlines(sql), result.accepted));
+  const warnings = (await placedHouseholds(sql))
     .filter((household) => locator.gridAt(household.lat, household.lng) === null)
     .map((household) => outsideWarning(household.code));
   return planFrom(result, [], {
     exists: (grid) => existing.has(grid.properties.code),
     warnings,
-    write: (database, _stamp, progress, grids) => writeGrids(database, grids, progress),
+    write: (session, _stamp, progress, grids) => writeGrids(session, grids, progress),
   });
 };

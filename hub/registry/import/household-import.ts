@@ -5,16 +5,10 @@ import { type HouseholdSource, householdsFromCsv, householdsFromJson } from "./h
 import { writeHouseholds } from "./household-writer.ts";
 import { checkAll, type Planner, planFrom } from "./import-plan.ts";
 import type { RowIssue } from "./import-types.ts";
-import { loadHouseholdContext } from "./registry-snapshot.ts";
-import { isBlank, isRecord } from "./row-checker.ts";
+import { addressesWithoutPoint, loadHouseholdContext } from "./registry-snapshot.ts";
 import { expectJsonArray, parseCsv, parseJson } from "./source-records.ts";
 
-/** Households that will need the gazetteer, to decide whether to load it whole. */
-function countAddressOnly(sources: readonly HouseholdSource[]): number {
-  return sources.filter((source) => isRecord(source.raw) && isBlank(source.raw.lat) && isBlank(source.raw.lng)).length;
-}
-
-export const planHouseholds: Planner = (db, text, format, onProgress) => {
+export const planHouseholds: Planner = async (sql, text, format, onProgress) => {
   let sources: HouseholdSource[];
   let unreadable: RowIssue[] = [];
   if (format === "csv") {
@@ -24,13 +18,14 @@ export const planHouseholds: Planner = (db, text, format, onProgress) => {
   } else {
     sources = householdsFromJson(expectJsonArray(parseJson(text, "the households file"), "households"));
   }
-  const context = loadHouseholdContext(db, countAddressOnly(sources));
+  const context = await loadHouseholdContext(sql, addressesWithoutPoint(sources.map((source) => source.raw)));
   const result = checkAll(sources, (source) => checkHousehold(source, context), onProgress);
   return planFrom(result, unreadable, {
     exists: (household) => household.existing !== null,
     devicesToCreate: result.accepted.reduce((sum, household) => sum + household.newDevices.length, 0),
-    write: (database, stamp, progress, households, credentials) => {
-      for (const credential of writeHouseholds(database, households, stamp, progress)) credentials.push(credential);
+    write: async (session, stamp, progress, households, credentials) => {
+      for (const credential of await writeHouseholds(session, households, stamp, progress))
+        credentials.push(credential);
     },
   });
 };

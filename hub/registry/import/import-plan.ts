@@ -4,7 +4,7 @@
  * transaction). Keeping the kinds behind one shape keeps the modes, the
  * transaction, the audit and the report in one place.
  */
-import type { Db } from "../../storage/database.ts";
+import type { SqlSession } from "../../storage/sql/sql-port.ts";
 import type { ImportFormat, ProgressListener, RowIssue } from "./import-types.ts";
 
 /** A provisioned button's secret, saved once to the credentials file; the database keeps only its hash. */
@@ -34,10 +34,16 @@ export interface ImportPlan {
   /** What writing would change beyond the file's own rows (a dry run reports them too). */
   warnings: RowIssue[];
   /** Writes the accepted rows and returns new device secrets; called inside the import's transaction, never for a dry run. */
-  write(db: Db, stamp: WriteStamp, onProgress: ProgressListener): DeviceCredential[];
+  write(sql: SqlSession, stamp: WriteStamp, onProgress: ProgressListener): Promise<DeviceCredential[]>;
 }
 
-export type Planner = (db: Db, text: string, format: ImportFormat, onProgress: ProgressListener) => ImportPlan;
+/** Reads what the checks need of the registry (before the import's transaction), then checks every row. */
+export type Planner = (
+  sql: SqlSession,
+  text: string,
+  format: ImportFormat,
+  onProgress: ProgressListener,
+) => Promise<ImportPlan>;
 
 /** How often (in rows) progress is reported: often enough for a smooth bar, rarely enough to cost nothing. */
 export const PROGRESS_EVERY = 500;
@@ -80,12 +86,12 @@ export function planFrom<V>(
     warnings?: RowIssue[];
     /** Writes `accepted`; a kind that provisions devices adds their secrets to `credentials`. */
     write: (
-      db: Db,
+      sql: SqlSession,
       stamp: WriteStamp,
       onProgress: ProgressListener,
       accepted: readonly V[],
       credentials: DeviceCredential[],
-    ) => void;
+    ) => Promise<void>;
   },
 ): ImportPlan {
   const issues = unreadable.length === 0 ? result.issues : [...unreadable, ...result.issues].sort(byPlace);
@@ -99,9 +105,9 @@ export function planFrom<V>(
     updated,
     devicesToCreate: parts.devicesToCreate ?? 0,
     warnings: parts.warnings ?? [],
-    write: (db, stamp, onProgress) => {
+    write: async (sql, stamp, onProgress) => {
       const credentials: DeviceCredential[] = [];
-      parts.write(db, stamp, onProgress, result.accepted, credentials);
+      await parts.write(sql, stamp, onProgress, result.accepted, credentials);
       return credentials;
     },
   };

@@ -3,14 +3,16 @@
  * - dry run: write nothing, report what would happen;
  * - all-or-nothing (the default): one rejected row and nothing is written;
  * - partial: write the accepted rows, report the rejected ones.
- * Writing is one IMMEDIATE transaction (with its audit row), so an import that
- * is killed half way leaves the database exactly as it was. Checking happens
- * before the transaction, so the hub's own writes wait only for the writing.
+ * Writing is one transaction (with its audit row), so an import that is killed
+ * half way leaves the database exactly as it was. Checking happens before the
+ * transaction, so the hub's own writes wait only for the writing. Either engine
+ * (the storage port): the hub's SQLite file or its PostgreSQL.
  */
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
-import { type Db, nowIso } from "../../storage/database.ts";
+import { nowIso } from "../../storage/database.ts";
+import type { SqlDatabase } from "../../storage/sql/sql-port.ts";
 import { planClinics } from "./clinic-import.ts";
 import {
   abandonCredentials,
@@ -45,7 +47,11 @@ const PLANNERS: Record<ImportKind, Planner> = {
 /** Enough log lines to find the pattern; the report holds every one. */
 const LOGGED_ISSUES_MAX = 200;
 
-export function importRegistryFile(db: Db, logger: Logger, options: ImportOptions): ImportReport {
+export async function importRegistryFile(
+  sql: SqlDatabase,
+  logger: Logger,
+  options: ImportOptions,
+): Promise<ImportReport> {
   const started = performance.now();
   const { kind, format } = options;
   if (!formatsOf(kind).includes(format)) {
@@ -55,7 +61,7 @@ export function importRegistryFile(db: Db, logger: Logger, options: ImportOption
     );
   }
   const onProgress = options.onProgress ?? (() => {});
-  const plan = PLANNERS[kind](db, readTextFile(options.file), format, onProgress);
+  const plan = await PLANNERS[kind](sql, readTextFile(options.file), format, onProgress);
   const mode: ImportMode = options.dryRun ? "dry-run" : options.allowPartial ? "partial" : "all-or-nothing";
   const file = path.basename(options.file);
   logRejections(logger, kind, file, plan);
@@ -63,7 +69,7 @@ export function importRegistryFile(db: Db, logger: Logger, options: ImportOption
   // Broken quoting can swallow the lines after it unseen, so not even a partial import trusts such a file.
   const unreadable = plan.issues.find((issue) => issue.code === "CSV_SYNTAX");
   const write = mode !== "dry-run" && plan.accepted > 0 && !unreadable && (plan.rejected === 0 || mode === "partial");
-  const written = write ? writeInOneTransaction(db, plan, options, { file, mode }) : null;
+  const written = write ? await writeInOneTransaction(sql, plan, options, { file, mode }) : null;
   const devicesCreated = written?.devicesCreated ?? 0;
   const credentialsFile = written?.credentialsFile ?? null;
   const report: ImportReport = {
@@ -106,36 +112,37 @@ export function importRegistryFile(db: Db, logger: Logger, options: ImportOption
 }
 
 /**
- * The accepted rows and the audit row in one IMMEDIATE transaction (the write
+ * The accepted rows and the audit row in one transaction (on SQLite the write
  * lock is taken up front, so the hub's writers queue behind it rather than
  * failing half way); new device secrets are saved before the commit and made
  * final after it.
  */
-function writeInOneTransaction(
-  db: Db,
+async function writeInOneTransaction(
+  sql: SqlDatabase,
   plan: ImportPlan,
   options: ImportOptions,
   about: { file: string; mode: ImportMode },
-): { devicesCreated: number; credentialsFile: string | null } {
+): Promise<{ devicesCreated: number; credentialsFile: string | null }> {
   const target =
     plan.devicesToCreate > 0 ? checkCredentialsTarget(options.credentialsFile, plan.devicesToCreate) : null;
   let devicesCreated = 0;
   try {
-    db.transaction(() => {
+    await sql.transaction(async (session) => {
       const now = nowIso();
-      const credentials = plan.write(db, { now, actor: options.actor }, options.onProgress ?? (() => {}));
+      const credentials = await plan.write(session, { now, actor: options.actor }, options.onProgress ?? (() => {}));
       if (target && credentials.length > 0) writePendingCredentials(target, credentials);
       devicesCreated = credentials.length;
       const { rows, created, updated, rejected } = plan;
-      db.prepare(
+      await session.run(
         "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, 'registry_imported', ?, ?)",
-      ).run(
-        now,
-        options.actor,
-        options.kind,
-        JSON.stringify({ ...about, format: options.format, rows, created, updated, rejected, devicesCreated }),
+        [
+          now,
+          options.actor,
+          options.kind,
+          JSON.stringify({ ...about, format: options.format, rows, created, updated, rejected, devicesCreated }),
+        ],
       );
-    }).immediate();
+    });
   } catch (error) {
     if (target) abandonCredentials(target);
     throw error;

@@ -5,7 +5,7 @@
  * has no GPS accuracy, so the phone's last one is cleared. The registry_version
  * triggers tell a running hub to rebuild its spatial index.
  */
-import type { Db } from "../../storage/database.ts";
+import type { SqlSession } from "../../storage/sql/sql-port.ts";
 import { WORKER_COLUMNS, WORKER_REQUIRED } from "./csv-columns.ts";
 import { checkAll, type Planner, PROGRESS_EVERY, planFrom } from "./import-plan.ts";
 import type { ProgressListener, RowIssue } from "./import-types.ts";
@@ -50,21 +50,24 @@ function checkWorker(row: SourceRow, context: WorkerContext): { valid: ValidWork
   return { valid: { record, gridId, exists: context.existing.has(record.code) }, issues: [] };
 }
 
-function writeWorkers(db: Db, workers: readonly ValidWorker[], now: string, onProgress: ProgressListener): void {
-  const upsert = db.prepare(
-    `INSERT INTO workers (code, name, phone, grid_id, on_duty, lat, lng, position_at, skills, shifts)
+async function writeWorkers(
+  sql: SqlSession,
+  workers: readonly ValidWorker[],
+  now: string,
+  onProgress: ProgressListener,
+): Promise<void> {
+  const upsert = `INSERT INTO workers (code, name, phone, grid_id, on_duty, lat, lng, position_at, skills, shifts)
      VALUES (@code, @name, @phone, @gridId, @onDuty, @lat, @lng, @positionAt, @skills, @shifts)
      ON CONFLICT (code) DO UPDATE SET name = excluded.name, phone = excluded.phone, grid_id = excluded.grid_id,
        skills = excluded.skills, shifts = excluded.shifts,
-       on_duty = CASE WHEN @keepDuty THEN workers.on_duty ELSE excluded.on_duty END,
-       lat = CASE WHEN @keepPosition THEN workers.lat ELSE excluded.lat END,
-       lng = CASE WHEN @keepPosition THEN workers.lng ELSE excluded.lng END,
-       position_at = CASE WHEN @keepPosition THEN workers.position_at ELSE excluded.position_at END,
-       position_accuracy_m = CASE WHEN @keepPosition THEN workers.position_accuracy_m ELSE NULL END`,
-  );
-  workers.forEach(({ record, gridId }, index) => {
+       on_duty = CASE WHEN @keepDuty = 1 THEN workers.on_duty ELSE excluded.on_duty END,
+       lat = CASE WHEN @keepPosition = 1 THEN workers.lat ELSE excluded.lat END,
+       lng = CASE WHEN @keepPosition = 1 THEN workers.lng ELSE excluded.lng END,
+       position_at = CASE WHEN @keepPosition = 1 THEN workers.position_at ELSE excluded.position_at END,
+       position_accuracy_m = CASE WHEN @keepPosition = 1 THEN workers.position_accuracy_m ELSE NULL END`;
+  for (const [index, { record, gridId }] of workers.entries()) {
     const hasPosition = record.lat !== null && record.lng !== null;
-    upsert.run({
+    await sql.run(upsert, {
       code: record.code,
       name: record.name,
       phone: record.phone,
@@ -79,16 +82,20 @@ function writeWorkers(db: Db, workers: readonly ValidWorker[], now: string, onPr
       keepPosition: hasPosition ? 0 : 1,
     });
     if ((index + 1) % PROGRESS_EVERY === 0) onProgress("writing", index + 1, workers.length);
-  });
+  }
   onProgress("writing", workers.length, workers.length);
 }
 
-export const planWorkers: Planner = (db, text, format, onProgress) => {
+export const planWorkers: Planner = async (sql, text, format, onProgress) => {
   const { rows, unreadable } = sourceRows(text, format, WORKER_COLUMNS, WORKER_REQUIRED, "workers");
-  const context = { gridIds: codeToId(db, "grids"), existing: codeToId(db, "workers"), codesInFile: new Map() };
+  const context = {
+    gridIds: await codeToId(sql, "grids"),
+    existing: await codeToId(sql, "workers"),
+    codesInFile: new Map(),
+  };
   const result = checkAll(rows, (row) => checkWorker(row, context), onProgress);
   return planFrom(result, unreadable, {
     exists: (worker) => worker.exists,
-    write: (database, stamp, progress, workers) => writeWorkers(database, workers, stamp.now, progress),
+    write: (session, stamp, progress, workers) => writeWorkers(session, workers, stamp.now, progress),
   });
 };

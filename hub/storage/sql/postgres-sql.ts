@@ -86,6 +86,14 @@ export class PostgresSql implements SqlDatabase {
       });
   }
 
+  async snapshot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.frames.current()) return work();
+    const result = await this.pool.begin("isolation level repeatable read read only", (tx) =>
+      this.frames.runTransaction(tx, work),
+    );
+    return result.value as T;
+  }
+
   afterCommit(callback: () => void): void {
     this.frames.afterCommit(callback);
   }

@@ -77,6 +77,12 @@ export interface SqlDatabase extends SqlSession {
    * holds: a console told of a change reads it from another connection (PostgreSQL), or another hub does.
    */
   afterCommit(callback: () => void): void;
+  /**
+   * Runs `work`, which only reads, on one consistent snapshot without taking the write lock (SQLite: a
+   * deferred transaction, so in WAL mode other processes keep writing; PostgreSQL: REPEATABLE READ READ
+   * ONLY). For a long read of many tables, such as an export, beside a running hub.
+   */
+  snapshot<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -92,13 +92,23 @@ export class SqliteSql implements SqlDatabase {
   async transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     const parent = this.frames.current();
     if (parent) return this.savepoint(parent, work);
+    return this.outermost("BEGIN IMMEDIATE", () => work(this));
+  }
+
+  snapshot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.frames.current()) return work();
+    // Deferred: the snapshot starts at the first read and never takes the write lock.
+    return this.outermost("BEGIN", work);
+  }
+
+  private async outermost<T>(begin: string, work: () => Promise<T>): Promise<T> {
     while (this.held) await this.connectionFree();
     this.held = true;
     let result: { value: T; afterCommit: (() => void)[] };
     try {
-      this.prepare("BEGIN IMMEDIATE").run();
+      this.prepare(begin).run();
       try {
-        result = await this.frames.runTransaction(null, () => work(this));
+        result = await this.frames.runTransaction(null, work);
       } catch (error) {
         if (this.db.inTransaction) this.prepare("ROLLBACK").run();
         throw error;
