@@ -7,14 +7,15 @@
  */
 import type { MqttBroker } from "./broker/mqtt-broker.ts";
 import type { HealthReport } from "./http/routes/health-routes.ts";
+import type { JobLeadership } from "./storage/job-leadership.ts";
 import type { SqlDatabase } from "./storage/sql/sql-port.ts";
 import { type DatabaseWriteProbe, PROBE_DEADLINE_MS, withinDeadline } from "./storage/write-probe.ts";
 
 export function healthReporter(
-  deps: { sql: SqlDatabase; broker: MqttBroker; writeProbe: DatabaseWriteProbe },
+  deps: { sql: SqlDatabase; broker: MqttBroker; writeProbe: DatabaseWriteProbe; leadership: JobLeadership },
   startedAt: number,
 ): () => Promise<HealthReport> {
-  const { sql, broker, writeProbe } = deps;
+  const { sql, broker, writeProbe, leadership } = deps;
   return async () => {
     const reasons: string[] = [];
     const databaseWrite = await writeProbe.check();
@@ -44,6 +45,7 @@ export function healthReporter(
       databaseWrite,
       mqtt: { listening: port !== null, port, node: broker.backplane.node },
       redis: broker.backplane.shared ? redisProblem === null : null,
+      jobs: { leading: leadership.leading },
       outboxPending,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
     };

@@ -47,6 +47,10 @@ describe("background jobs on one hub at a time", () => {
     }
   }
 
+  /** What each hub's /health says of the jobs, for whoever is on call. */
+  const healthSaysLeading = async (th: TestHub) =>
+    ((await (await fetch(`${th.httpUrl}/health`)).json()) as { jobs: { leading: boolean } }).jobs.leading;
+
   const outbox = (alarmId: number) =>
     database.sql.all<{ status: string; recipient: string }>("SELECT status, recipient FROM outbox WHERE alarm_id = ?", [
       alarmId,
@@ -55,6 +59,7 @@ describe("background jobs on one hub at a time", () => {
   it("lets only the leader run the jobs: a press stored by the other hub leaves through the leader's sender", async () => {
     expect(first.hub.leadsJobs).toBe(true);
     expect(second.hub.leadsJobs).toBe(false);
+    expect([await healthSaysLeading(first), await healthSaysLeading(second)]).toEqual([true, false]);
     expect(second.demoDevices).toEqual([]);
 
     const alarmId = await pressOn(second, 11);
@@ -89,6 +94,7 @@ describe("background jobs on one hub at a time", () => {
     expect(killed?.n).toBe(1);
     await waitFor(() => second.hub.leadsJobs, 10_000, "the second hub to take the jobs over");
     await waitFor(() => !first.hub.leadsJobs, 10_000, "the first hub to let go of the jobs");
+    expect([await healthSaysLeading(first), await healthSaysLeading(second)]).toEqual([false, true]);
 
     // A press on the hub that lost the lead: its SMS now leave through the new leader.
     const alarmId = await pressOn(first, 12);

@@ -14,6 +14,8 @@ export interface HealthReport {
   mqtt: { listening: boolean; port: number | null; node: string };
   /** Whether Redis answers, where the hubs share it (ANXIN_REDIS_URL); null for a hub alone. */
   redis: boolean | null;
+  /** Whether this hub runs the background jobs (SMS sender, deadlines, cascades): one hub at a time; always true alone. */
+  jobs: { leading: boolean };
   outboxPending: number | null;
   uptimeS: number;
 }
@@ -37,6 +39,7 @@ const HealthBody = Type.Object({
     node: Type.String(),
   }),
   redis: Type.Union([Type.Boolean(), Type.Null()]),
+  jobs: Type.Object({ leading: Type.Boolean() }),
   outboxPending: Type.Union([Type.Integer(), Type.Null()]),
   uptimeS: Type.Number(),
 });
