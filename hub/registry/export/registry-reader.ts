@@ -74,16 +74,9 @@ type ResidentRow = Omit<ResidentRecord, "consent" | "relatives"> & {
 
 export async function readHouseholds(sql: SqlSession): Promise<HouseholdRecord[]> {
   const households = sortedBy(
-    await sql.all<{
-      id: number;
-      code: string;
-      address: string;
-      lat: number | null;
-      lng: number | null;
-      key_holder: string | null;
-      access_notes: string | null;
-      location_source: string | null;
-    }>("SELECT id, code, address, lat, lng, key_holder, access_notes, location_source FROM households"),
+    await sql.all<Omit<HouseholdRecord, "device_ids" | "residents"> & { id: number; location_source: string | null }>(
+      "SELECT id, code, address, lat, lng, key_holder, access_notes, location_source FROM households",
+    ),
     (h) => h.code,
   );
   const residents = groupBy(await sql.all<ResidentRow>("SELECT * FROM residents ORDER BY id"), (r) => r.household_id);
