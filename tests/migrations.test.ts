@@ -206,4 +206,59 @@ describe("migrations", () => {
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+  it("version 21 keeps every alarm as a button alarm, lets a voice alarm have no device, and keeps the family trigger", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-mig-"));
+    const db = new Database(path.join(dir, "v20.db"));
+    db.pragma("foreign_keys = ON");
+    migrate(db, createLogger("silent"), 20);
+    db.exec(`
+      INSERT INTO households (id, code, address, lat, lng, created_at) VALUES (1, 'H1', 'addr', 37.5, 118.5, 'now');
+      INSERT INTO devices (id, household_id, secret_hash, created_at) VALUES ('D1', 1, 'x', 'now');
+      INSERT INTO alarms (id, device_id, kind, status, received_at, household_id, incident_scope)
+        VALUES (7, 'D1', 'sos', 'offered', 'now', 1, 'household:1');
+      INSERT INTO presses (device_id, press_id, kind, device_time, seq, battery, received_at, alarm_id)
+        VALUES ('D1', 'p1', 'sos', 'now', 1, 90, 'now', 7);
+    `);
+
+    migrate(db, createLogger("silent"));
+
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
+    expect(db.pragma("foreign_key_check")).toEqual([]);
+    expect(db.prepare("SELECT id, device_id, source, caller, incident_scope FROM alarms").all()).toEqual([
+      { id: 7, device_id: "D1", source: "button", caller: null, incident_scope: "household:1" },
+    ]);
+    // A voice alarm has no device, a button alarm always has one.
+    const insert = db.prepare(
+      "INSERT INTO alarms (device_id, kind, status, received_at, source, caller) VALUES (?, 'sos', 'unassigned', 'now', ?, ?)",
+    );
+    const voice = Number(insert.run(null, "voice", "+8613900000001").lastInsertRowid);
+    expect(() => insert.run("D1", "voice", "+8613900000001")).toThrow(/CHECK/);
+    expect(() => insert.run(null, "button", null)).toThrow(/CHECK/);
+    // Still one open SOS per household, and still the foreign keys to the rebuilt table.
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO alarms (device_id, kind, status, received_at, incident_scope) VALUES ('D1', 'sos', 'unassigned', 'now', 'household:1')",
+        )
+        .run(),
+    ).toThrow(/UNIQUE/);
+    db.prepare(
+      "INSERT INTO inbound_calls (call_sid, caller, called, alarm_id, received_at) VALUES ('CA1', '+8613900000001', '+865462222999', ?, 'now')",
+    ).run(voice);
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO inbound_calls (call_sid, caller, called, alarm_id, received_at) VALUES ('CA2', NULL, '+865462222999', 999, 'now')",
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
+    // The family-update trigger, made again after the rebuild, still reads the alarm's kind.
+    db.prepare("INSERT INTO alarm_events (alarm_id, at, type, actor) VALUES (7, 'now', 'on_scene', 'worker:1')").run();
+    expect(db.prepare("SELECT alarm_id, type FROM family_updates_due").all()).toEqual([
+      { alarm_id: 7, type: "on_scene" },
+    ]);
+    db.prepare("UPDATE households SET landline = '+865462000111' WHERE id = 1").run();
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

@@ -25,10 +25,11 @@ export function openDatabase(file: string, logger: Logger): Db {
   return db;
 }
 
-export function migrate(db: Db, logger: Logger): void {
+/** Runs the migrations above the database's version, up to `upTo` (a test brings a database to an older version). */
+export function migrate(db: Db, logger: Logger, upTo = Number.POSITIVE_INFINITY): void {
   const current = db.pragma("user_version", { simple: true }) as number;
   for (const migration of MIGRATIONS) {
-    if (migration.version <= current) continue;
+    if (migration.version <= current || migration.version > upTo) continue;
     // foreign_keys can only be switched outside a transaction.
     if (migration.rebuildsTables) db.pragma("foreign_keys = OFF");
     try {

@@ -26,6 +26,7 @@ import { ALARM_PATH_INDEXES_SQL } from "./017-alarm-path-indexes.ts";
 import { OUTBOX_PRIORITY_SQL } from "./018-outbox-priority.ts";
 import { FEEDBACK_INDEXES_SQL } from "./019-feedback-indexes.ts";
 import { CONNECTION_EPOCH_POSTGRES, CONNECTION_EPOCH_SQL } from "./020-connection-epoch.ts";
+import { INBOUND_CALLS_POSTGRES, INBOUND_CALLS_SQL } from "./021-inbound-calls.ts";
 
 export interface Migration {
   version: number;
@@ -135,5 +136,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "presence: the connection a device's online flag was said by",
     sql: CONNECTION_EPOCH_SQL,
     postgres: CONNECTION_EPOCH_POSTGRES,
+  },
+  {
+    version: 21,
+    name: "alarms from phone calls: a source, the caller, calls by CallSid, household landlines",
+    sql: INBOUND_CALLS_SQL,
+    postgres: INBOUND_CALLS_POSTGRES,
+    rebuildsTables: true,
   },
 ];
