@@ -5,6 +5,7 @@
 import { h, localTime, telLink } from "./dom.js";
 import { eventSummary, purposeText } from "./event-summary.js";
 import { t, tMaybe } from "./i18n.js";
+import { unplacedOrLocating } from "./queue-row.js";
 import { healthBlock } from "./resident-health.js";
 
 function section(titleKey, ...children) {
@@ -27,6 +28,13 @@ export function statusLine(a) {
       h("p", { class: "stage-error" }, `${t("detail.stageError")}: `, h("span", { content: true }, a.stageError)),
     );
   return h("div", { class: "status-line" }, lines);
+}
+
+/** Where the alarm came from: the button, or the number that called. */
+function origin(a) {
+  return a.source === "voice"
+    ? field("detail.caller", a.caller ?? t("caller.withheld"))
+    : field("detail.device", a.deviceId);
 }
 
 function field(labelKey, value, isContent = true, wide = false) {
@@ -64,11 +72,7 @@ export function avatar(name) {
 
 export function residentCard(a) {
   if (!a.resident || !a.household) {
-    return section(
-      "detail.resident",
-      h("p", { class: "locating" }, t("locating")),
-      h("dl", { class: "facts" }, field("detail.device", a.deviceId)),
-    );
+    return section("detail.resident", h("p", {}, unplacedOrLocating(a)), h("dl", { class: "facts" }, origin(a)));
   }
   // Health data and the key holder come from their own, audited request, once per opened
   // alarm (resident-health.js), not from the detail that every push re-reads.
@@ -89,7 +93,7 @@ export function residentCard(a) {
         field("detail.household", a.household.code),
         field("detail.address", a.household.address, true, true),
         a.household.gridName ? field("detail.grid", a.household.gridName) : field("detail.grid", t("noGrid"), false),
-        field("detail.device", a.deviceId),
+        origin(a),
       ),
     ),
     healthBlock(a.id),

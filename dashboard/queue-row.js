@@ -54,6 +54,16 @@ function deadlineEl(a) {
   return h("span", { class: `deadline deadline-${level}`, dataset: { stage: d.stage, at: d.at, level } }, text);
 }
 
+/**
+ * A call's household is found when the call is stored: a voice alarm without one stays unplaced (its
+ * caller shown, for an operator to place by hand), where a button's alarm is still being located.
+ */
+export function unplacedOrLocating(a) {
+  if (a.source !== "voice" || a.household) return h("span", { class: "locating" }, t("locating"));
+  const caller = a.caller ?? t("caller.withheld");
+  return h("span", { class: "locating unplaced", content: true }, t("caller.unplaced", { caller }));
+}
+
 export function rowEl(a, { unacked, selected, flashing }) {
   const located = a.household !== null && a.resident !== null;
   const resident = a.resident
@@ -62,7 +72,7 @@ export function rowEl(a, { unacked, selected, flashing }) {
         " ",
         h("span", { class: "years" }, t("age.years", { n: a.resident.age })),
       ]
-    : [h("span", { class: "locating" }, t("locating"))];
+    : [unplacedOrLocating(a)];
   const where = a.household
     ? [
         h("span", { class: "addr", content: true }, a.household.address),

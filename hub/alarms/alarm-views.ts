@@ -27,7 +27,12 @@ const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type
 
 export const AlarmSummarySchema = Type.Object({
   id: Type.Integer(),
-  deviceId: Type.String(),
+  /** The button that raised it; null when a phone call did (`source` voice). */
+  deviceId: Nullable(Type.String()),
+  /** `button`: a press over MQTT; `voice`: a call to the center's number. */
+  source: Type.Union([Type.Literal("button"), Type.Literal("voice")]),
+  /** A voice alarm's caller ID (E.164), null when withheld or for a button alarm: shown while the alarm is unplaced. */
+  caller: Nullable(Type.String()),
   kind: Type.Union([Type.Literal("sos"), Type.Literal("service"), Type.Literal("test")]),
   /** Where the response stands (unassigned → offered → accepted → on_scene → resolved …); never the acknowledgement. */
   status: Type.Enum(ALARM_STATUSES),
@@ -179,6 +184,8 @@ export class AlarmViews {
     return {
       id: row.id,
       deviceId: row.device_id,
+      source: row.source,
+      caller: row.caller,
       kind: row.kind,
       status: row.status,
       buttonState: buttonStateOf(row),

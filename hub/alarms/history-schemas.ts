@@ -56,7 +56,8 @@ export const HistoryRowSchema = Type.Object({
   kind: Type.String(),
   status: Type.String(),
   outcome: Nullable(Type.String()),
-  deviceId: Type.String(),
+  /** Null for an alarm a phone call raised. */
+  deviceId: Nullable(Type.String()),
   receivedAt: Type.String(),
   acknowledgedAt: Nullable(Type.String()),
   onSceneAt: Nullable(Type.String()),

@@ -88,6 +88,19 @@ export class LifecycleService {
     return pressCount;
   }
 
+  /** Inside the call's transaction: a call from the household while its SOS is open counts as a further press. */
+  async attachCallInTransaction(open: AlarmRow, caller: string | null, callSid: string, at: string): Promise<number> {
+    const pressCount = await this.deps.repo.addPress(open.id);
+    await this.deps.alarms.appendEvent(
+      open.id,
+      "pressed_again",
+      `caller:${caller ?? "withheld"}`,
+      { callSid, source: "voice", pressCount },
+      at,
+    );
+    return pressCount;
+  }
+
   /** Records the follow-up visit: `resolved → followed_up`. */
   async followUp(alarmId: number, user: UserRow, note: string, visitedAt: string): Promise<AlarmRow> {
     const at = this.deps.clock().toISOString();

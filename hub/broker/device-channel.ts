@@ -57,12 +57,13 @@ export class DeviceChannel implements DevicePort {
    * retained state a device ends with is the stored one, whatever order the
    * callers' commits and awaits interleaved in.
    */
-  async feedback(deviceId: string, state: FeedbackState, alarmId: number | null): Promise<void> {
+  async feedback(deviceId: string | null, state: FeedbackState, alarmId: number | null): Promise<void> {
     // Every button that pressed for the incident (two in one household) shows how it stands.
     const pressed = alarmId === null || !this.devicesOfAlarm ? [] : await this.devicesOfAlarm(alarmId);
     const others = pressed.filter((id) => id !== deviceId);
-    if (others.length === 0) return this.feedbackOne(deviceId, state, alarmId);
-    await Promise.all([deviceId, ...others].map((id) => this.feedbackOne(id, state, alarmId)));
+    if (others.length === 0 && deviceId !== null) return this.feedbackOne(deviceId, state, alarmId);
+    const all = deviceId === null ? others : [deviceId, ...others];
+    await Promise.all(all.map((id) => this.feedbackOne(id, state, alarmId)));
   }
 
   private feedbackOne(deviceId: string, state: FeedbackState, alarmId: number | null): Promise<void> {

@@ -12,7 +12,7 @@ export type Clock = () => Date;
 
 /** What dispatch needs to tell a device; `DeviceChannel` satisfies it. */
 export interface DeviceFeedback {
-  feedback(deviceId: string, state: FeedbackState, alarmId: number | null): Promise<void>;
+  feedback(deviceId: string | null, state: FeedbackState, alarmId: number | null): Promise<void>;
 }
 
 export interface WorkerCandidate extends GeoPoint {

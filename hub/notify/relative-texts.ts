@@ -41,7 +41,7 @@ const CALL_TEXT = {
 
 type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
 
-function say(parent: Pick<VoiceResponse, "say">, language: SmsLanguage, text: string): void {
+export function say(parent: Pick<VoiceResponse, "say">, language: SmsLanguage, text: string): void {
   // alice speaks both Mandarin (zh-CN) and US English; Twilio's default voice speaks no Chinese.
   parent.say({ language: SAY_LANGUAGE[language], voice: "alice" }, text);
 }

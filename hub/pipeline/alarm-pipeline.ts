@@ -11,6 +11,7 @@
  */
 import type { DeviceMessage } from "../broker/device-intake.ts";
 import { AlarmStageBatch, type AlarmStageBatchOptions } from "./alarm-stage-batch.ts";
+import { type CallOutcome, type InboundCall, raiseFromCall } from "./call-intake.ts";
 import { ackDeviceStage } from "./stages/ack-device.ts";
 import { dedupeStage } from "./stages/dedupe.ts";
 import { dispatchStage } from "./stages/dispatch.ts";
@@ -175,6 +176,11 @@ export class AlarmPipeline {
       this.inIntake.add(context.alarmId);
       held.push(context.alarmId);
     }
+  }
+
+  /** A call to the center's number: stored as an alarm (or a further press on the open one) before it resolves. */
+  raiseFromCall(call: InboundCall): Promise<CallOutcome> {
+    return raiseFromCall(this.deps, call, (alarmId) => this.runAlarmStages(alarmId));
   }
 
   /** Queues the stages this alarm has not completed yet for the next group commit; safe to call at any time. */

@@ -45,7 +45,10 @@ export interface PipelineDeps {
   /** The relatives' cascade (the `notify_relatives` stage starts it with the first wave). */
   relatives: Pick<RelativeCascadeService, "startInStage">;
   /** Cancel presses within the window, and repeated presses attached to the open alarm. */
-  lifecycle: Pick<LifecycleService, "cancelFromDeviceInTransaction" | "afterDeviceCancel" | "attachPressInTransaction">;
+  lifecycle: Pick<
+    LifecycleService,
+    "cancelFromDeviceInTransaction" | "afterDeviceCancel" | "attachPressInTransaction" | "attachCallInTransaction"
+  >;
   bus: EventBus;
   logger: Logger;
   settings: { publicUrl: string; smsLanguage: SmsLanguage; timeZone: string };

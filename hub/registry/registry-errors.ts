@@ -96,15 +96,16 @@ export function refuseIfReferenced(
 /** A UNIQUE or PRIMARY KEY violation: SQLite's two codes, PostgreSQL's SQLSTATE 23505. */
 const UNIQUE_VIOLATIONS: readonly unknown[] = ["SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY", "23505"];
 
+export function isUniqueViolation(error: unknown): boolean {
+  return UNIQUE_VIOLATIONS.includes((error as { code?: unknown } | null)?.code);
+}
+
 /** Runs a write; a UNIQUE or PRIMARY KEY violation becomes a coded 409 with `message`. */
 export async function uniquely<T>(write: () => Promise<T>, message: string): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (UNIQUE_VIOLATIONS.includes(code)) {
-      throw new RegistryError("REGISTRY_DUPLICATE", message);
-    }
+    if (isUniqueViolation(error)) throw new RegistryError("REGISTRY_DUPLICATE", message);
     throw error;
   }
 }

@@ -34,7 +34,8 @@ export interface Relatives {
   voice: VoiceNotifier;
   /** Calls to end because their cascade stopped; the outbox sender drains them. */
   hangups: CallHangups;
-  webhooks: TwilioWebhookOptions;
+  /** All but `calls`, which the pipeline answers (hub-app.ts joins them). */
+  webhooks: Omit<TwilioWebhookOptions, "calls">;
 }
 
 /** Where Twilio posts status callbacks for our messages and calls. */

@@ -50,9 +50,15 @@ export const FEEDBACK_ALARM_SQL = `WITH candidates(id) AS (
 export type AlarmOutcome = "real" | "false_alarm" | "test";
 export type IncidentKind = "sos" | "service" | "test";
 
+export type AlarmSource = "button" | "voice";
+
 export interface AlarmRow {
   id: number;
-  device_id: string;
+  /** The button that raised it; null for an alarm raised by a phone call (`source` voice). */
+  device_id: string | null;
+  source: AlarmSource;
+  /** A voice alarm's caller ID (E.164), null when withheld; null for a button alarm. */
+  caller: string | null;
   kind: IncidentKind;
   status: AlarmStatus;
   outcome: AlarmOutcome | null;
@@ -121,6 +127,42 @@ export class AlarmRepository {
     this.sql = sql;
   }
 
+  /**
+   * An SOS raised by a phone call (`source` voice): no device; the household found by the caller ID, if
+   * any, is set at once (the locate stage reads it), and `scope` holds it to one open SOS as for a press.
+   */
+  async insertVoiceAlarm(
+    caller: string | null,
+    householdId: number | null,
+    receivedAt: string,
+    scope: string | null,
+  ): Promise<number> {
+    const row = await this.sql.get<{ id: number }>(
+      `INSERT INTO alarms (device_id, kind, status, received_at, incident_scope, source, caller, household_id)
+       VALUES (NULL, 'sos', 'unassigned', ?, ?, 'voice', ?, ?) RETURNING id`,
+      [receivedAt, scope, caller, householdId],
+    );
+    return row?.id ?? 0;
+  }
+
+  /** The alarm a call (Twilio's CallSid) raised or joined, if it was stored already: a call's de-duplication. */
+  async alarmOfCall(callSid: string): Promise<number | undefined> {
+    return (
+      await this.sql.get<{ alarm_id: number }>("SELECT alarm_id FROM inbound_calls WHERE call_sid = ?", [callSid])
+    )?.alarm_id;
+  }
+
+  async insertCall(
+    call: { callSid: string; caller: string | null; called: string },
+    alarmId: number,
+    receivedAt: string,
+  ): Promise<void> {
+    await this.sql.run(
+      "INSERT INTO inbound_calls (call_sid, caller, called, alarm_id, received_at) VALUES (?, ?, ?, ?, ?)",
+      [call.callSid, call.caller, call.called, alarmId, receivedAt],
+    );
+  }
+
   findPress(deviceId: string, pressId: string): Promise<PressRow | undefined> {
     return this.sql.get<PressRow>("SELECT * FROM presses WHERE device_id = ? AND press_id = ?", [deviceId, pressId]);
   }
@@ -183,8 +225,9 @@ export class AlarmRepository {
 
   /** Every device that pressed for this alarm, whose button therefore shows how it stands. */
   async devicesOf(alarmId: number): Promise<string[]> {
+    // A voice alarm names no device: only the buttons that pressed for it since.
     const rows = await this.sql.all<{ device_id: string }>(
-      `SELECT device_id FROM alarms WHERE id = ?
+      `SELECT device_id FROM alarms WHERE id = ? AND device_id IS NOT NULL
        UNION SELECT device_id FROM presses WHERE alarm_id = ? AND kind IN ('sos', 'service')`,
       [alarmId, alarmId],
     );

@@ -116,6 +116,19 @@ export class RegistryRepository {
     return (await this.sql.get("SELECT * FROM households WHERE id = ?", [id])) as HouseholdRow | undefined;
   }
 
+  /**
+   * The households a phone number belongs to: a resident's own phone, or the household's landline
+   * (E.164, as the registry stores them). More than one means the number cannot say which home calls.
+   */
+  async householdsByPhone(phone: string): Promise<number[]> {
+    const rows = await this.sql.all<{ id: number }>(
+      `SELECT household_id AS id FROM residents WHERE phone = ?
+       UNION SELECT id FROM households WHERE landline = ?`,
+      [phone, phone],
+    );
+    return rows.map((row) => row.id).sort((a, b) => a - b);
+  }
+
   /** The household's first resident: one button serves one household, whose primary resident is listed first. */
   async primaryResident(householdId: number): Promise<ResidentRow | undefined> {
     return (await this.sql.get("SELECT * FROM residents WHERE household_id = ? ORDER BY id LIMIT 1", [householdId])) as

@@ -36,7 +36,7 @@ export interface DispatchHarness {
   service: DispatchService;
   watcher: OfferWatcher;
   actions: WorkerActions;
-  feedback: { deviceId: string; state: FeedbackState; alarmId: number | null }[];
+  feedback: { deviceId: string | null; state: FeedbackState; alarmId: number | null }[];
   changes: { alarmId: number; change: string }[];
   /** Stores an alarm for the n-th demo device, locates it, and runs the dispatch stage's work. */
   raise(deviceIndex: number, kind?: IncidentKind): Promise<number>;

@@ -100,6 +100,42 @@ export class TwilioWebhookClient {
     return this.post("/api/twilio/sms", params, options);
   }
 
+  /**
+   * A call to our number, as Twilio posts it to the number's Voice webhook when it rings (Twilio's
+   * parameters for an inbound call); `callSid` replays one, `from` "anonymous" is a withheld number.
+   */
+  inboundCall(call: { from: string; to?: string; callSid?: string }, options?: WebhookPostOptions) {
+    const params = {
+      Called: call.to ?? "+15005550006",
+      ToState: "CA",
+      CallerCountry: call.from.startsWith("+86") ? "CN" : "US",
+      Direction: "inbound",
+      CallerState: "",
+      ToZip: "",
+      CallSid: call.callSid ?? newSid("CA"),
+      To: call.to ?? "+15005550006",
+      CallerZip: "",
+      ToCountry: "US",
+      CallToken: "",
+      CalledZip: "",
+      ApiVersion: "2010-04-01",
+      CalledCity: "",
+      CallStatus: "ringing",
+      From: call.from,
+      AccountSid: this.state.accountSid,
+      CalledCountry: "US",
+      CallerCity: "",
+      ToCity: "",
+      FromCountry: call.from.startsWith("+86") ? "CN" : "US",
+      Caller: call.from,
+      FromCity: "",
+      CalledState: "CA",
+      FromZip: "",
+      FromState: "",
+    };
+    return this.post("/api/twilio/voice/inbound", params, options);
+  }
+
   /** A message status callback, to the StatusCallback the message was sent with. */
   messageStatus(sid: string, status: string, extra: { errorCode?: string } = {}, options?: WebhookPostOptions) {
     const message = this.state.messages.find((m) => m.sid === sid);

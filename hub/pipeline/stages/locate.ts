@@ -1,14 +1,26 @@
+import type { AlarmRow } from "../../storage/alarm-repo.ts";
 import type { AlarmStage } from "../types.ts";
 
-/** Finds the household and resident behind the button, and records where help must go. */
+function unlocatedReason(alarm: AlarmRow): string {
+  if (alarm.device_id !== null) return "device is not bound to a household";
+  return alarm.caller === null ? "caller ID withheld" : `caller ${alarm.caller} is not in the registry`;
+}
+
+/**
+ * Finds the household and resident behind the button, and records where help must go. A phone call's
+ * household was found by its caller ID when the call was stored (hub/pipeline/call-intake.ts).
+ */
 export const locateStage: AlarmStage = {
   name: "locate",
   async run(alarm, deps) {
-    const device = await deps.registry.findDevice(alarm.device_id);
-    const household = device?.household_id ? await deps.registry.household(device.household_id) : undefined;
+    const householdId =
+      alarm.device_id === null
+        ? alarm.household_id
+        : ((await deps.registry.findDevice(alarm.device_id))?.household_id ?? null);
+    const household = householdId ? await deps.registry.household(householdId) : undefined;
     if (!household) {
       await deps.alarms.setLocation(alarm.id, null, null);
-      await deps.alarms.appendEvent(alarm.id, "unlocated", "system", { reason: "device is not bound to a household" });
+      await deps.alarms.appendEvent(alarm.id, "unlocated", "system", { reason: unlocatedReason(alarm) });
       return;
     }
     const resident = await deps.registry.primaryResident(household.id);
