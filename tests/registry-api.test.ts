@@ -91,6 +91,7 @@ describe("registry API", () => {
       address: "垦利区测试路１２号",
       keyHolder: "邻居李四",
       accessNotes: "钥匙在门垫下；狗很友好",
+      landline: "+865462001234",
     });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({
@@ -101,7 +102,13 @@ describe("registry API", () => {
       locationSource: "gazetteer",
       grid: { code: "KL-G1" },
       accessNotes: "钥匙在门垫下；狗很友好",
+      landline: "+865462001234",
     });
+    // The landline places a call to the center (docs/voice.md): E.164 only, changed and cleared like any field.
+    const path = `/api/registry/households/${created.json().id}`;
+    const local = await call("PATCH", path, admin, { landline: "0546-2001234" });
+    expect([local.statusCode, local.json().code]).toEqual([400, "VALIDATION_FAILED"]);
+    expect((await call("PATCH", path, admin, { landline: null })).json()).toMatchObject({ landline: null });
 
     const unknown = await call("POST", "/api/registry/households", admin, { code: "T-H2", address: "垦利区无此路1号" });
     expect([unknown.statusCode, unknown.json().code]).toEqual([422, "ADDRESS_NOT_IN_GAZETTEER"]);

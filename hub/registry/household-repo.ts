@@ -17,6 +17,8 @@ export interface HouseholdRecord {
   grid_id: number | null;
   key_holder: string | null;
   access_notes: string | null;
+  /** The household's fixed line (E.164): a call from it is placed here (hub/pipeline/call-intake.ts). */
+  landline: string | null;
   location_source: "given" | "gazetteer" | null;
   created_at: string;
 }
@@ -99,8 +101,9 @@ export class HouseholdRepo {
     return Number(
       (
         await this.sql.get<{ id: number }>(
-          `INSERT INTO households (code, address, lat, lng, grid_id, key_holder, access_notes, location_source, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+          `INSERT INTO households (code, address, lat, lng, grid_id, key_holder, access_notes, landline, location_source,
+             created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
           [
             household.code,
             household.address,
@@ -109,6 +112,7 @@ export class HouseholdRepo {
             household.grid_id,
             household.key_holder,
             household.access_notes,
+            household.landline,
             household.location_source,
             nowIso(),
           ],

@@ -22,6 +22,7 @@ export interface HouseholdInput {
   lng?: number | null | undefined;
   keyHolder?: string | null | undefined;
   accessNotes?: string | null | undefined;
+  landline?: string | null | undefined;
 }
 
 export type HouseholdPatch = Partial<HouseholdInput>;
@@ -96,6 +97,7 @@ export class HouseholdService {
       ...placement,
       key_holder: input.keyHolder ?? null,
       access_notes: input.accessNotes ?? null,
+      landline: input.landline ?? null,
     };
     const id = await this.sql.transaction(async () => {
       const id = await uniquely(
@@ -125,6 +127,7 @@ export class HouseholdService {
     }
     if (patch.keyHolder !== undefined) changes.key_holder = patch.keyHolder;
     if (patch.accessNotes !== undefined) changes.access_notes = patch.accessNotes;
+    if (patch.landline !== undefined) changes.landline = patch.landline;
     if ((patch.lat === undefined) !== (patch.lng === undefined)) {
       throw fieldError(
         patch.lat === undefined ? "lat" : "lng",

@@ -33,6 +33,7 @@ export interface HouseholdView {
   grid: GridRef | null;
   keyHolder: string | null;
   accessNotes: string | null;
+  landline: string | null;
   createdAt: string;
 }
 
@@ -134,6 +135,7 @@ export function householdView(row: HouseholdRecord, grid: GridRef | null): House
     grid,
     keyHolder: row.key_holder,
     accessNotes: row.access_notes,
+    landline: row.landline,
     createdAt: row.created_at,
   };
 }

@@ -23,6 +23,8 @@ export const HouseholdCreateBody = strictObject({
   lng: Type.Optional(Nullable(Longitude)),
   keyHolder: Type.Optional(Nullable(Note(200))),
   accessNotes: Type.Optional(Nullable(Note(2000))),
+  /** The household's fixed line: a call from it to the center is placed at this household (docs/voice.md). */
+  landline: Type.Optional(Nullable(Phone)),
 });
 export const HouseholdPatchBody = patchOf(HouseholdCreateBody);
 
@@ -36,6 +38,7 @@ const householdProperties = {
   grid: Nullable(GridRefSchema),
   keyHolder: Nullable(Type.String()),
   accessNotes: Nullable(Type.String()),
+  landline: Nullable(Type.String()),
   createdAt: Type.String(),
 };
 export const HouseholdSchema = Type.Object(householdProperties);
