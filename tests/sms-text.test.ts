@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { relativeCallTwiml } from "../hub/notify/relative-texts.ts";
 import { formatTime, relativeAlarmSms, workerDispatchSms } from "../hub/notify/sms-text.ts";
 
 const facts = {
@@ -26,6 +27,18 @@ describe("SMS wording", () => {
     expect(text).toMatch(/^\[Anxin\] service request: 王秀英/);
     expect(text).toContain("08:05");
     expect(text).not.toMatch(/[紧急呼叫]/);
+  });
+
+  it("says how the alarm came: a press of the button, or a call to the center (which says who, not where)", () => {
+    expect(relativeAlarmSms(facts, "zh-CN")).toContain("按下了一键呼叫按钮");
+    expect(relativeAlarmSms({ ...facts, source: "voice" }, "zh-CN")).toContain("08:05拨打了紧急呼叫电话");
+    expect(relativeAlarmSms({ ...facts, source: "voice" }, "en")).toMatch(/phoned the emergency center at [^.]*08:05/);
+    const spoken = (source: "button" | "voice", language: "zh-CN" | "en") =>
+      relativeCallTwiml({ ...facts, source }, language, "https://anxin.example/api/twilio/voice/gather");
+    expect(spoken("voice", "zh-CN")).toContain("王秀英（住垦利区胜兴路12号3单元201室），于");
+    expect(spoken("voice", "zh-CN")).not.toContain("按下了");
+    expect(spoken("voice", "en")).toContain("王秀英, of 垦利区胜兴路12号3单元201室, phoned the emergency center");
+    expect(spoken("button", "en")).toContain("pressed the emergency call button at 垦利区胜兴路12号3单元201室");
   });
 
   it("tells the worker where to go and how far it is", () => {

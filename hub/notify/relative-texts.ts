@@ -20,8 +20,11 @@ const SPOKEN_ADDRESS_MAX = 120;
 
 const CALL_TEXT = {
   "zh-CN": {
-    alarm: (name: string, address: string, time: string) =>
-      `这里是安心紧急呼叫中心。您的家人${name}，于${time}在${address}按下了一键呼叫按钮。指挥中心正在处理，已通知社区工作人员。`,
+    alarm: (name: string, address: string, time: string, phoned: boolean) =>
+      // A call may come from the resident's mobile phone, away from home: the address says who, not where.
+      phoned
+        ? `这里是安心紧急呼叫中心。您的家人${name}（住${address}），于${time}拨打了紧急呼叫电话。指挥中心正在处理，已通知社区工作人员。`
+        : `这里是安心紧急呼叫中心。您的家人${name}，于${time}在${address}按下了一键呼叫按钮。指挥中心正在处理，已通知社区工作人员。`,
     pressOne: "如果您会负责照看，请按数字键1确认。",
     noKey: "我们没有收到您的按键。您也可以回复我们的短信，数字1，确认您已收到。再见。",
     thanks: "谢谢，已收到您的确认。指挥中心正在处理。再见。",
@@ -29,8 +32,10 @@ const CALL_TEXT = {
     goodbye: "这里是安心紧急呼叫中心。此呼叫已结束，再见。",
   },
   en: {
-    alarm: (name: string, address: string, time: string) =>
-      `This is the Anxin emergency call center. Your relative ${name} pressed the emergency call button at ${address} at ${time}. The command center is handling it and a community worker has been notified.`,
+    alarm: (name: string, address: string, time: string, phoned: boolean) =>
+      phoned
+        ? `This is the Anxin emergency call center. Your relative ${name}, of ${address}, phoned the emergency center at ${time}. The command center is handling it and a community worker has been notified.`
+        : `This is the Anxin emergency call center. Your relative ${name} pressed the emergency call button at ${address} at ${time}. The command center is handling it and a community worker has been notified.`,
     pressOne: "If you will take care of this, press 1 to confirm.",
     noKey: "We did not get a key press. You can also reply 1 to our text message to confirm. Goodbye.",
     thanks: "Thank you, we have your confirmation. The command center is handling it. Goodbye.",
@@ -71,7 +76,8 @@ export function relativeCallTwiml(facts: CallFacts, language: SmsLanguage, gathe
   const words = CALL_TEXT[language];
   const time = formatTime(facts.receivedAt, language, facts.timeZone);
   const name = clip(facts.residentName, SPOKEN_NAME_MAX);
-  const text = `${words.alarm(name, clip(facts.address, SPOKEN_ADDRESS_MAX), time)}${words.pressOne}`;
+  const phoned = facts.source === "voice";
+  const text = `${words.alarm(name, clip(facts.address, SPOKEN_ADDRESS_MAX), time, phoned)}${words.pressOne}`;
   const build = (readings: number): string => {
     const response = new twilio.twiml.VoiceResponse();
     for (let i = 0; i < readings; i++) say(gather(response, gatherUrl), language, text);

@@ -18,6 +18,8 @@ export interface AlarmSmsFacts {
   receivedAt: Date;
   link: string;
   timeZone: string;
+  /** How the alarm came: a button press (the default) or a phone call to the center; the text says which. */
+  source?: "button" | "voice";
 }
 
 const KIND_NAMES: Record<SmsLanguage, Record<IncidentKind, string>> = {
@@ -65,9 +67,11 @@ export function relativeAlarmSms(facts: AlarmSmsFacts, language: SmsLanguage): s
   const kind = KIND_NAMES[language][facts.kind];
   const time = formatTime(facts.receivedAt, language, facts.timeZone);
   if (language === "zh-CN") {
-    return `【安心】${kind}：${facts.residentName}（${facts.address}）于${time}按下了一键呼叫按钮，指挥中心正在处理，已通知社区工作人员。收到请回复1。进展请看：${facts.link}`;
+    const how = facts.source === "voice" ? "拨打了紧急呼叫电话" : "按下了一键呼叫按钮";
+    return `【安心】${kind}：${facts.residentName}（${facts.address}）于${time}${how}，指挥中心正在处理，已通知社区工作人员。收到请回复1。进展请看：${facts.link}`;
   }
-  return `[Anxin] ${kind}: ${facts.residentName} (${facts.address}) pressed the call button at ${time}. The command center is handling it and a community worker has been notified. Reply 1 to confirm you got this. Follow it here: ${facts.link}`;
+  const how = facts.source === "voice" ? "phoned the emergency center" : "pressed the call button";
+  return `[Anxin] ${kind}: ${facts.residentName} (${facts.address}) ${how} at ${time}. The command center is handling it and a community worker has been notified. Reply 1 to confirm you got this. Follow it here: ${facts.link}`;
 }
 
 export interface WorkerOfferFacts extends AlarmSmsFacts {

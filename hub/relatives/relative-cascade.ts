@@ -302,6 +302,7 @@ export class RelativeCascade {
       address: facts.address,
       receivedAt: new Date(facts.alarm.received_at),
       timeZone: this.settings.timeZone,
+      source: facts.alarm.source,
     };
   }
 

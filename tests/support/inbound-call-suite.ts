@@ -88,8 +88,17 @@ export function describeInboundCalls(engine: "sqlite" | "postgres"): void {
       );
       expect(events[0]).toEqual({ type: "received", actor: `caller:${home.phone}` });
       expect(events.map((e) => e.type)).toContain("located");
-      const sms = await th.hub.sql.all<{ purpose: string }>("SELECT purpose FROM outbox WHERE alarm_id = ?", [alarmId]);
-      expect(sms.some((row) => row.purpose.startsWith("relative:"))).toBe(true);
+      const sms = await th.hub.sql.all<{ purpose: string; body: string }>(
+        "SELECT purpose, body FROM outbox WHERE alarm_id = ?",
+        [alarmId],
+      );
+      const toRelatives = sms.filter((row) => row.purpose.startsWith("relative:"));
+      expect(toRelatives.length).toBeGreaterThan(0);
+      // The relatives read that the resident phoned: never that a button was pressed.
+      for (const { body } of toRelatives) {
+        expect(body).toMatch(/拨打了紧急呼叫电话|phoned the emergency center/);
+        expect(body).not.toMatch(/按下了一键呼叫按钮|pressed the call button/);
+      }
 
       // Twilio sending the same webhook again: the same alarm, nothing added.
       const before = await counts();
