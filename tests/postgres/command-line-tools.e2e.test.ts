@@ -114,6 +114,11 @@ describe("the command-line tools on PostgreSQL", () => {
           [ack.alarmId],
         ),
       ).toEqual({ household: "H001", grid: "G1" });
+      // A call from the landline the import gave H001 joins the button's open SOS: one alarm, two presses.
+      expect((await th.twilioWebhooks().inboundCall({ from: "+865462000101" })).status).toBe(200);
+      expect(await th.hub.sql.get("SELECT press_count FROM alarms WHERE id = ?", [ack.alarmId])).toEqual({
+        press_count: 2,
+      });
     } finally {
       await button.stop();
     }

@@ -58,6 +58,7 @@ export function householdsCsv(households: readonly HouseholdRecord[]): string {
         number(household.lng),
         text(household.key_holder),
         text(household.access_notes),
+        text(household.landline),
         joinList(household.device_ids),
         resident.name,
         resident.birth_date,

@@ -32,6 +32,7 @@ export const HOUSEHOLD_COLUMNS: readonly string[] = [
   "lng",
   "key_holder",
   "access_notes",
+  "landline",
   "device_id",
   "resident_name",
   ...RESIDENT_VALUE_FIELDS,
@@ -39,7 +40,15 @@ export const HOUSEHOLD_COLUMNS: readonly string[] = [
 ];
 
 /** The columns that describe the household itself, which repeat on each of its residents' lines. */
-export const HOUSEHOLD_LEVEL_COLUMNS = ["address", "lat", "lng", "key_holder", "access_notes", "device_id"] as const;
+export const HOUSEHOLD_LEVEL_COLUMNS = [
+  "address",
+  "lat",
+  "lng",
+  "key_holder",
+  "access_notes",
+  "landline",
+  "device_id",
+] as const;
 
 export const RELATIVE_FIELDS = ["name", "relation", "phone", "language"] as const;
 export type RelativeField = (typeof RELATIVE_FIELDS)[number];

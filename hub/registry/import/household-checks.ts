@@ -19,7 +19,17 @@ import {
 } from "./record-types.ts";
 import { checkKnownFields, isBlank, isRecord, RowChecker } from "./row-checker.ts";
 
-const HOUSEHOLD_FIELDS = ["code", "address", "lat", "lng", "key_holder", "access_notes", "device_ids", "residents"];
+const HOUSEHOLD_FIELDS = [
+  "code",
+  "address",
+  "lat",
+  "lng",
+  "key_holder",
+  "access_notes",
+  "landline",
+  "device_ids",
+  "residents",
+];
 const RESIDENT_FIELDS = ["name", ...RESIDENT_VALUE_FIELDS, "consent", "relatives"];
 const RELATIVE_FIELDS = ["name", "relation", "phone", "language"];
 
@@ -82,6 +92,7 @@ export function checkHousehold(
     lng: point !== null && point !== "absent" ? point.lng : null,
     key_holder: checker.text("key_holder", raw.key_holder, { max: 200 }),
     access_notes: checker.text("access_notes", raw.access_notes, { max: 1000 }),
+    landline: checker.phone("landline", raw.landline, false),
     device_ids: [],
     residents: checkResidents(checker, raw.residents),
   };

@@ -132,6 +132,7 @@ function buildHousehold(
     lng: cell(first, "lng"),
     key_holder: cell(first, "key_holder"),
     access_notes: cell(first, "access_notes"),
+    landline: cell(first, "landline"),
     device_ids: cell(first, "device_id"),
     residents,
   };

@@ -14,10 +14,12 @@ import type { ProgressListener } from "./import-types.ts";
 import type { ConsentRecord, ResidentRecord } from "./record-types.ts";
 
 const SQL = {
-  upsertHousehold: `INSERT INTO households (code, address, lat, lng, grid_id, key_holder, access_notes, location_source, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+  upsertHousehold: `INSERT INTO households (code, address, lat, lng, grid_id, key_holder, access_notes, landline,
+         location_source, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (code) DO UPDATE SET address = excluded.address, lat = excluded.lat, lng = excluded.lng,
          grid_id = excluded.grid_id, key_holder = excluded.key_holder, access_notes = excluded.access_notes,
+         landline = excluded.landline,
          location_source = excluded.location_source
        RETURNING id`,
   insertResident: `INSERT INTO residents (household_id, name, birth_date, sex, phone, language, conditions, medications, allergies,
@@ -107,6 +109,7 @@ async function writeHousehold(
     placement.gridId,
     record.key_holder,
     record.access_notes,
+    record.landline,
     placement.source,
     now,
   ])) as { id: number };

@@ -57,6 +57,8 @@ export interface HouseholdRecord {
   lng: number | null;
   key_holder: string | null;
   access_notes: string | null;
+  /** The household's fixed line (E.164): a call from it to the center is placed here (docs/voice.md). */
+  landline: string | null;
   /** Buttons bound to the household; an unknown id is provisioned with a new secret. */
   device_ids: string[];
   /** The first is the primary resident, the one an alarm names. */
