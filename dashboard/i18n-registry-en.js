@@ -67,6 +67,7 @@ export const registryEn = {
   "reg.f.locationSource": "Position from",
   "reg.f.keyHolder": "Key holder",
   "reg.f.accessNotes": "Access notes",
+  "reg.f.landline": "Landline",
   "reg.f.phone": "Phone",
   "reg.f.duty": "Duty",
   "reg.f.onDuty": "On duty (may be dispatched)",
@@ -106,6 +107,8 @@ export const registryEn = {
   "reg.f.consentNote": "Consent note",
   "reg.f.relation": "Relation",
   "reg.hint.coords": "Latitude and longitude (inside a grid); leave empty to place by standard address.",
+  "reg.hint.landline":
+    "International form, e.g. +865462001234: a call to the center from it is placed at this household.",
   "reg.hint.clinicCoords": "Leave empty to place by standard address.",
   "reg.hint.tags": "Comma separated; lower-case letters, digits or _, e.g. first_aid",
   "reg.hint.capabilities": "e.g. 24h, emergency, elder_care",

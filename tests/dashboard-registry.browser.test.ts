@@ -158,6 +158,8 @@ describe("registry pages (browser)", () => {
     // Key holder and how to get in.
     await page.fill(`${field(householdForm, "keyHolder")} input`, "王伟（邻居，302室）");
     await page.fill(`${field(householdForm, "accessNotes")} textarea`, "门禁密码 1234#");
+    // The landline a call to the center is placed by (docs/voice.md).
+    await page.fill(`${field(householdForm, "landline")} input`, "+865462001234");
     // While the save is in flight, the "created" line of the last save is gone: it would claim this one too.
     let releasePatch = () => {};
     const patchHeld = new Promise<void>((resolve) => {
@@ -176,12 +178,13 @@ describe("registry pages (browser)", () => {
     releasePatch();
     await page.waitForSelector("#reg-detail .reg-flash", { timeout: SHOW_MS });
     await page.unroute(`**/api/registry/households/${householdId}`);
-    const saved = await api<{ keyHolder: string; accessNotes: string; grid: { id: number } }>(
+    const saved = await api<{ keyHolder: string; accessNotes: string; landline: string; grid: { id: number } }>(
       `/api/registry/households/${householdId}`,
     );
     expect(saved).toMatchObject({
       keyHolder: "王伟（邻居，302室）",
       accessNotes: "门禁密码 1234#",
+      landline: "+865462001234",
       grid: { id: grid.id },
     });
 
