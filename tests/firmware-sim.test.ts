@@ -87,7 +87,12 @@ describe("SimulatedButton", () => {
     await reconnected;
     const ack = await pressed;
 
-    expect(received.map((alarm) => alarm.attempt)).toEqual([1, 2]);
+    // Attempt 2 came with the reconnect (the retry timer would have waited a minute). On a machine shared
+    // with two other suites a further reconnect once re-sent it a third time before the ack: more attempts
+    // of the same press are allowed (the hub acks copies as duplicates), fewer are the defect.
+    expect(received.slice(0, 2).map((alarm) => alarm.attempt)).toEqual([1, 2]);
+    expect(received.map((alarm) => alarm.attempt)).toEqual(received.map((_, index) => index + 1));
+    expect(new Set(received.map((alarm) => alarm.pressId)).size).toBe(1);
     expect(ack.pressId).toBe(received[0]?.pressId);
   });
 
