@@ -25,20 +25,6 @@ export const RESIDENT_VALUE_FIELDS = [
 /** Consent columns are `consent_<field>` for each field of the JSON consent object. */
 export const CONSENT_FIELDS = ["given_by", "relation", "at", "method", "note", "recorded_by", "recorded_at"] as const;
 
-export const HOUSEHOLD_COLUMNS: readonly string[] = [
-  "household_code",
-  "address",
-  "lat",
-  "lng",
-  "key_holder",
-  "access_notes",
-  "landline",
-  "device_id",
-  "resident_name",
-  ...RESIDENT_VALUE_FIELDS,
-  ...CONSENT_FIELDS.map((field) => `consent_${field}`),
-];
-
 /** The columns that describe the household itself, which repeat on each of its residents' lines. */
 export const HOUSEHOLD_LEVEL_COLUMNS = [
   "address",
@@ -49,6 +35,14 @@ export const HOUSEHOLD_LEVEL_COLUMNS = [
   "landline",
   "device_id",
 ] as const;
+
+export const HOUSEHOLD_COLUMNS: readonly string[] = [
+  "household_code",
+  ...HOUSEHOLD_LEVEL_COLUMNS,
+  "resident_name",
+  ...RESIDENT_VALUE_FIELDS,
+  ...CONSENT_FIELDS.map((field) => `consent_${field}`),
+];
 
 export const RELATIVE_FIELDS = ["name", "relation", "phone", "language"] as const;
 export type RelativeField = (typeof RELATIVE_FIELDS)[number];
