@@ -165,13 +165,18 @@ export function timelineCard(a) {
   );
 }
 
-/** The hub writes actors as "system", "device:<id>" or "user:<username>". */
+/** The hub writes actors as "system", "device:<id>", "user:<username>", "caller:<E.164|withheld>" or "phone:<E.164>". */
 function actorEl(actor) {
   if (!actor || actor === "system") return h("span", { class: "actor" }, t("event.system"));
   const [kind, ...rest] = actor.split(":");
   const who = rest.join(":");
   if (kind === "user" && who) return h("span", { class: "actor", content: true }, who);
   if (kind === "device" && who) return h("span", { class: "actor" }, t("event.device", { id: who }));
+  if (kind === "caller") {
+    const text = who === "withheld" ? t("event.callerWithheld") : t("event.caller", { number: who });
+    return h("span", { class: "actor", content: true }, text);
+  }
+  if (kind === "phone" && who) return h("span", { class: "actor", content: true }, t("event.phone", { number: who }));
   return h("span", { class: "actor", content: true }, actor);
 }
 

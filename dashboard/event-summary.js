@@ -82,6 +82,14 @@ const SUMMARIES = {
       d.worker ? [" · ", who(d.worker)] : null,
       d.note ? [" · ", h("span", { content: true }, d.note)] : null,
     ),
+  // A call to the center (issue 14): which number rang, who took it, or why nobody did.
+  received: (d) => (d.source === "voice" ? line(t("ev.byPhone")) : null),
+  pressed_again: (d) =>
+    d.source === "voice"
+      ? line(t("ev.byPhone"), d.pressCount ? [" · ", t("ev.pressCount", { n: d.pressCount })] : null)
+      : null,
+  call_answered: (d) => line(tMaybe(`ev.callStage.${d.stage}`) ?? ""),
+  call_unanswered: (d) => line(tMaybe(`ev.callWhy.${d.why}`) ?? d.why ?? ""),
   // Operators' own words, shown as typed (the author is the event's actor, beside it).
   note_added: (d) => line(h("span", { class: "note-text", content: true }, d.text ?? "")),
   follow_up_planned: (d) => line(d.dueAt ? t("ev.dueAt", { time: localTime(d.dueAt) }) : ""),

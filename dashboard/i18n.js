@@ -26,6 +26,8 @@ import { serviceEn } from "./i18n-service-en.js";
 import { serviceZh } from "./i18n-service-zh.js";
 import { usersEn } from "./i18n-users-en.js";
 import { usersZh } from "./i18n-users-zh.js";
+import { voiceEn } from "./i18n-voice-en.js";
+import { voiceZh } from "./i18n-voice-zh.js";
 import { zhCN } from "./i18n-zh.js";
 
 const LANG_KEY = "anxin.lang";
@@ -48,6 +50,7 @@ const dict = {
     ...actionsZh,
     ...residentZh,
     ...usersZh,
+    ...voiceZh,
   },
   en: {
     ...en,
@@ -63,6 +66,7 @@ const dict = {
     ...actionsEn,
     ...residentEn,
     ...usersEn,
+    ...voiceEn,
   },
 };
 

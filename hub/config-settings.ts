@@ -432,6 +432,13 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     help: "the command center's phone number, shown to relatives on the family page and in SMS",
   },
   {
+    env: "ANXIN_CALL_RING_S",
+    key: "callRingS",
+    fallback: "20",
+    parse: "int",
+    help: "a call to the center rings the operators on duty this long, then the supervisors as long (docs/voice.md)",
+  },
+  {
     env: "ANXIN_SUPERVISOR_PHONE",
     key: "supervisorPhone",
     fallback: null,

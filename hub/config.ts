@@ -129,6 +129,8 @@ export const HubConfigSchema = Type.Object({
   familyLinkGraceH: Type.Number({ minimum: 0, maximum: 24 * 30 }),
   /** The command center's phone number, as families dial it (on the family page and in the closing SMS); null: not shown. */
   centerPhone: Type.Union([Type.String({ pattern: "^\\+?[0-9][0-9 -]{2,19}$" }), Type.Null()]),
+  /** Seconds a call to the center rings the operators on duty, and then the supervisors (hub/voice/inbound-call-router.ts). */
+  callRingS: Type.Integer({ minimum: 5, maximum: 120 }),
   supervisorPhone: Type.Union([Type.String({ pattern: "^\\+[1-9]\\d{1,14}$" }), Type.Null()]),
   streetSupervisorPhone: Type.Union([Type.String({ pattern: "^\\+[1-9]\\d{1,14}$" }), Type.Null()]),
   twilio: Type.Union([

@@ -52,7 +52,7 @@ export async function buildHubApp(
       users,
     },
     serviceRequests: { service: parts.serviceRequests.service, views: parts.serviceRequests.views },
-    twilio: { ...parts.relatives.webhooks, calls: parts.pipeline },
+    twilio: { ...parts.relatives.webhooks, calls: parts.voice },
     family: { page: parts.family.page, logger: logger.child({ part: "family-page" }) },
     consoleDeadlines: {
       ackS: config.ackDeadlineS,

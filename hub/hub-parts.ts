@@ -45,6 +45,7 @@ import { createServiceRequests } from "./service/index.ts";
 import type { AlarmRepository } from "./storage/alarm-repo.ts";
 import type { Db } from "./storage/database.ts";
 import { GroupCommit } from "./storage/group-commit.ts";
+import { InboundCallRepository } from "./storage/inbound-call-repo.ts";
 import type { JobLeadership } from "./storage/job-leadership.ts";
 import type { OutboxRepository } from "./storage/outbox-repo.ts";
 import type { RegistryRepository } from "./storage/registry-repo.ts";
@@ -53,6 +54,7 @@ import { SummaryReads } from "./storage/summary-reads.ts";
 import type { UserRepository } from "./storage/user-repo.ts";
 import { DatabaseWriteProbe } from "./storage/write-probe.ts";
 import { createSupervision } from "./supervision/index.ts";
+import { InboundCallRouter } from "./voice/inbound-call-router.ts";
 
 export interface HubStorage {
   /** SQLite's connection itself (tests and benches read it directly); null on PostgreSQL. */
@@ -248,6 +250,21 @@ export function createHubParts(
     logger: logger.child({ part: "presence" }),
   });
   const alarmService = new AlarmService({ sql, alarms, devices, bus, logger, dispatch: closeOut });
+  const voice = new InboundCallRouter(
+    {
+      sql,
+      intake: pipeline,
+      calls: new InboundCallRepository(sql),
+      alarms,
+      alarmService,
+      registry,
+      users,
+      bus,
+      logger: logger.child({ part: "voice" }),
+      clock,
+    },
+    { ringS: config.callRingS, supervisorPhone: config.supervisorPhone, smsLanguage: config.smsLanguage },
+  );
   const dispatchViews = new DispatchViews({ repo: dispatchRepo, users });
   // Staff accounts: ending someone's sessions tells realtime over the bus to close their sockets.
   const accounts = new AccountService({ sql, users, bus });
@@ -302,6 +319,7 @@ export function createHubParts(
     supervision,
     presence,
     alarmService,
+    voice,
     accounts,
     offerWatcher,
     sender,

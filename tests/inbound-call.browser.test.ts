@@ -2,12 +2,15 @@
  * What an operator sees of alarms raised by phone calls (issue 14), in Debian's
  * Chromium at 1366×768, in both languages: an unplaced call shows its caller
  * ("unlocated: caller +86…", or that the number was withheld) instead of
- * "locating…", as text, and a placed call's detail names the caller, not a device.
+ * "locating…", as text, and a placed call's detail names the caller, not a device;
+ * a call an operator takes on their phone shows on the timeline, live.
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, openConsole } from "./support/console-page.ts";
+import { InboundCallPlayer } from "./support/inbound-call-player.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
+import { find } from "./support/twiml.ts";
 
 describe("the console shows who called", () => {
   let th: TestHub;
@@ -49,6 +52,49 @@ describe("the console shows who called", () => {
     await page.waitForFunction(`document.documentElement.lang === "en"`);
     expect(await rowText(unplaced.id)).toBe(`Unlocated: caller ${stranger}`);
     expect(await rowText(withheld.id)).toBe("Unlocated: caller number withheld");
+    expect(errors).toEqual([]);
+  });
+
+  it("shows live on the timeline who took a call on their phone, in zh-CN and English", async () => {
+    const password = "browser-call-Passw0rd!";
+    await th.hub.accounts.create(
+      { name: "test", userId: null },
+      { username: "op_phone", displayName: "值班员 Li", role: "operator", contact: "+8613900000011" },
+      { password, mustChange: false },
+    );
+    await th.login("op_phone", password); // signed in: on duty
+    const home = await th.hub.sql.get<{ phone: string }>(
+      `SELECT r.phone FROM residents r JOIN devices d ON d.household_id = r.household_id
+       WHERE d.id = ? ORDER BY r.id LIMIT 1`,
+      [th.demoDevices[3]?.deviceId ?? ""],
+    );
+    if (!home) throw new Error("no demo resident");
+    const errors: string[] = [];
+    const page = await openConsole(browser, th, errors);
+    const call = new InboundCallPlayer(th.twilioWebhooks(), home.phone);
+    const dial = find((await call.ring()).twiml, "Dial");
+    const stored = await th.hub.sql.get<{ alarm_id: number }>("SELECT alarm_id FROM inbound_calls WHERE call_sid = ?", [
+      call.callSid,
+    ]);
+    const alarmId = stored?.alarm_id ?? 0;
+    await page.click(`#queue .row[data-id="${alarmId}"]`);
+    await page.waitForSelector(".timeline .ev-received");
+    // The operator's phone picks up and they press a key: the console's timeline shows it without a reload.
+    const line = dial.children[0];
+    if (!line) throw new Error("nobody rung");
+    const whisper = await call.pickUp(line);
+    await call.press(whisper.twiml, whisper.childSid, line.text, "1");
+    await page.waitForSelector(".timeline .ev-call_answered", { timeout: 10_000 });
+    const event = async (type: string) =>
+      page.$eval(`.timeline .ev-${type}`, (li) =>
+        ["ev-type", "actor", "ev-detail"].map((part) => li.querySelector(`.${part}`)?.textContent ?? ""),
+      );
+    expect(await event("call_answered")).toEqual(["中心来电已接听", "op_phone", "值班员"]);
+    expect(await event("received")).toEqual(["收到警报", `来电 ${home.phone}`, "电话呼入"]);
+    await page.click(".topbar .lang-switch");
+    await page.waitForFunction(`document.documentElement.lang === "en"`);
+    expect(await event("call_answered")).toEqual(["Call to the center taken", "op_phone", "operators on duty"]);
+    expect(await event("received")).toEqual(["Alarm received", `caller ${home.phone}`, "by phone"]);
     expect(errors).toEqual([]);
   });
 });

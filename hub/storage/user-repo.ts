@@ -25,6 +25,13 @@ export interface UserRow {
   updated_at: string | null;
 }
 
+/** A member of staff a call can ring: `contact` is an E.164 number or a SIP address. */
+export interface StaffLine {
+  id: number;
+  contact: string;
+  language: string;
+}
+
 /** A user with the code and name of the worker record it is linked to (role `worker`). */
 export interface AccountRow extends UserRow {
   worker_code: string | null;
@@ -162,6 +169,24 @@ export class UserRepository {
         [exceptId],
       )) as { n: number }
     ).n;
+  }
+
+  /**
+   * Whom a call to the center rings (hub/voice/inbound-call-router.ts): enabled staff of the role with a
+   * phone or SIP contact and a settled password; with `signedInAt`, only those with a session unexpired
+   * then (an operator at the console is on duty). At most `limit`: Twilio dials ten at once.
+   */
+  async staffToRing(role: "operator" | "supervisor", signedInAt: string | null, limit: number): Promise<StaffLine[]> {
+    const onDuty =
+      signedInAt === null
+        ? ""
+        : "AND EXISTS (SELECT 1 FROM sessions WHERE sessions.user_id = users.id AND sessions.expires_at > ?)";
+    return this.sql.all<StaffLine>(
+      `SELECT id, contact, language FROM users
+        WHERE role = ? AND disabled = 0 AND must_change_password = 0 AND contact IS NOT NULL ${onDuty}
+        ORDER BY id LIMIT ?`,
+      signedInAt === null ? [role, limit] : [role, signedInAt, limit],
+    );
   }
 
   async count(): Promise<number> {

@@ -56,6 +56,15 @@ export class TwilioWebhookClient {
     this.target = target;
   }
 
+  /** The account Twilio signs for. */
+  get accountSid(): string {
+    return this.state.accountSid;
+  }
+
+  get authToken(): string {
+    return this.state.authToken;
+  }
+
   /** POSTs `params` to a public URL (or a path under it) as Twilio would. */
   async post(urlOrPath: string, params: Record<string, string>, options: WebhookPostOptions = {}) {
     const base = this.target.publicUrl.replace(/\/+$/, "");

@@ -1,6 +1,6 @@
 /**
  * Twilio's webhooks (`/api/twilio`): calls to the center's number (each raises
- * or joins an alarm), replies to our SMS, keys pressed during a relative's call
+ * or joins an alarm and rings the staff: twilio-voice-routes.ts), replies to our SMS, keys pressed during a relative's call
  * (`<Gather>`), and status callbacks for messages and calls. Twilio has no session, so these routes need none:
  * the `X-Twilio-Signature` is the authentication. It is checked with the
  * account's auth token against the public URL Twilio used (ANXIN_PUBLIC_URL +
@@ -12,7 +12,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import twilio from "twilio";
 import { AnxinError } from "../../errors.ts";
-import { inboundCallTwiml } from "../../notify/caller-texts.ts";
 import {
   callGoodbyeTwiml,
   emptyMessagingResponse,
@@ -22,6 +21,7 @@ import {
 } from "../../notify/relative-texts.ts";
 import type { DeliveryReport } from "../../relatives/cascade-service.ts";
 import type { TwilioWebhookOptions } from "../../relatives/webhook-options.ts";
+import { registerVoiceRoutes } from "./twilio-voice-routes.ts";
 
 export type { TwilioWebhookOptions };
 
@@ -30,11 +30,7 @@ type Form = Record<string, string>;
 const FORM = "application/x-www-form-urlencoded";
 /** Twilio's id of an SMS (SM…) or MMS (MM…). */
 const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/;
-/** Twilio's id of a call. */
-const CALL_SID = /^CA[0-9a-f]{32}$/;
-/** A caller ID Twilio could give; anything else (`anonymous`, `Restricted`, empty) is a withheld number. */
-const E164 = /^\+[1-9][0-9]{6,14}$/;
-const WEBHOOK_DOCS = { tags: ["twilio"], security: [], consumes: [FORM] };
+const WEBHOOK_DOCS = { tags: ["twilio"], security: [] as never[], consumes: [FORM] };
 
 export const twilioRoutes: FastifyPluginAsync<TwilioWebhookOptions> = async (app, options) => {
   const log = options.logger;
@@ -111,40 +107,7 @@ export const twilioRoutes: FastifyPluginAsync<TwilioWebhookOptions> = async (app
     },
   );
 
-  app.post(
-    "/voice/inbound",
-    {
-      schema: {
-        ...WEBHOOK_DOCS,
-        summary:
-          "Twilio: a call to the center's number (set it as the number's Voice webhook); raises or joins an alarm, answered with TwiML",
-      },
-    },
-    async (request, reply) => {
-      const form = verified(request);
-      const callSid = form.CallSid ?? "";
-      if (!CALL_SID.test(callSid) || (form.Direction !== undefined && form.Direction !== "inbound")) {
-        log.warn(
-          { code: "VALIDATION_FAILED", callSid, direction: form.Direction },
-          "inbound call webhook without a CallSid",
-        );
-        throw new AnxinError("VALIDATION_FAILED", "an inbound call needs a CallSid (CA…) and Direction inbound");
-      }
-      const from = form.From ?? "";
-      // Stored (committed) before Twilio hears anything: the call is an alarm from here on.
-      const outcome = await options.calls.raiseFromCall({
-        callSid,
-        caller: E164.test(from) ? from : null,
-        called: form.To ?? "",
-        receivedAt: new Date(),
-      });
-      if (outcome.replay) {
-        log.warn({ code: "TWILIO_CALL_REPLAYED", callSid, alarmId: outcome.alarmId }, "inbound call webhook again");
-      }
-      reply.type("text/xml; charset=utf-8");
-      return inboundCallTwiml(outcome.language, outcome.householdId !== null);
-    },
-  );
+  registerVoiceRoutes(app, { options, base, verified, docs: WEBHOOK_DOCS });
 
   app.post(
     "/voice/gather",

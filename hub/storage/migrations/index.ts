@@ -27,6 +27,7 @@ import { OUTBOX_PRIORITY_SQL } from "./018-outbox-priority.ts";
 import { FEEDBACK_INDEXES_SQL } from "./019-feedback-indexes.ts";
 import { CONNECTION_EPOCH_POSTGRES, CONNECTION_EPOCH_SQL } from "./020-connection-epoch.ts";
 import { INBOUND_CALLS_POSTGRES, INBOUND_CALLS_SQL } from "./021-inbound-calls.ts";
+import { CALL_ANSWERS_POSTGRES, CALL_ANSWERS_SQL } from "./022-call-answers.ts";
 
 export interface Migration {
   version: number;
@@ -143,5 +144,11 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: INBOUND_CALLS_SQL,
     postgres: INBOUND_CALLS_POSTGRES,
     rebuildsTables: true,
+  },
+  {
+    version: 22,
+    name: "calls to the center: who answered",
+    sql: CALL_ANSWERS_SQL,
+    postgres: CALL_ANSWERS_POSTGRES,
   },
 ];
