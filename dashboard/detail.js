@@ -12,6 +12,7 @@ import { createDispatchControl } from "./dispatch-control.js";
 import { ackBadge, h, kindBadge, statusBadge } from "./dom.js";
 import { t, tMaybe } from "./i18n.js";
 import { detailMap } from "./map-detail.js";
+import { createPlaceCard } from "./place-card.js";
 import * as queue from "./queue.js";
 import { serviceCard } from "./service-card.js";
 
@@ -24,6 +25,7 @@ let dispatchControl = null;
 let dispatchCardEl = null; // persistent: see render()
 let dispatchInfoEl = null;
 let actions = null; // notes and the follow-up visit (detail-actions.js)
+let placeCard = null; // an unlocated alarm placed by hand (place-card.js), kept like the dispatch card
 
 export function initDetail() {
   dispatchControl = createDispatchControl({
@@ -42,6 +44,12 @@ export function initDetail() {
   );
   actions = createDetailActions({
     onChanged: (summary) => {
+      queue.upsert(summary);
+      if (summary.id === currentId) load();
+    },
+  });
+  placeCard = createPlaceCard({
+    onPlaced: (summary) => {
       queue.upsert(summary);
       if (summary.id === currentId) load();
     },
@@ -67,6 +75,7 @@ export async function openDetail(id) {
     current = null;
     dispatchControl.setAlarm(null);
     actions.setAlarm(null);
+    placeCard.setAlarm(null);
     $("detail-body").replaceChildren(h("p", { class: "muted" }, t("detail.loading")));
   }
   currentId = id;
@@ -191,12 +200,18 @@ function render() {
   );
   dispatchControl.setAlarm(a);
   actions.setAlarm(a);
+  placeCard.setAlarm(a);
   // Every card but the dispatch and follow-up cards is rebuilt. Those are never detached,
   // since detaching would drop the focus and the text of their fields.
   const body = $("detail-body");
   const followUp = actions.followUpCard(); // resolved alarms: the visit is the work left, so it goes on top
-  for (const child of [...body.children]) if (child !== dispatchCardEl && child !== followUp) child.remove();
+  const kept = [dispatchCardEl, followUp, placeCard.el];
+  for (const child of [...body.children]) if (!kept.includes(child)) child.remove();
   if (followUp && body.firstElementChild !== followUp) body.prepend(followUp);
+  // An alarm nobody can be sent to until it is placed: placing it is the work, so it goes on top.
+  if (placeCard.wanted(a)) {
+    if (body.firstElementChild !== placeCard.el) body.prepend(placeCard.el);
+  } else placeCard.el.remove();
   if (!dispatchCardEl.isConnected) body.append(dispatchCardEl);
   // With nobody left to ask, the dispatch card (and its warning) moves to the top.
   if (isExhausted(a)) {

@@ -88,6 +88,11 @@ const SUMMARIES = {
     d.source === "voice"
       ? line(t("ev.byPhone"), d.pressCount ? [" · ", t("ev.pressCount", { n: d.pressCount })] : null)
       : null,
+  placed: (d) =>
+    line(
+      t("ev.placedAt", { code: d.household ?? "?" }),
+      d.remembered ? [" · ", tMaybe(`ev.remembered.${d.remembered}`) ?? d.remembered] : null,
+    ),
   call_answered: (d) => line(tMaybe(`ev.callStage.${d.stage}`) ?? ""),
   call_unanswered: (d) => line(tMaybe(`ev.callWhy.${d.why}`) ?? d.why ?? ""),
   // Operators' own words, shown as typed (the author is the event's actor, beside it).

@@ -65,6 +65,7 @@ export const en = {
   "age.years": "{n} y",
   locating: "Locating…",
   "caller.unplaced": "Unlocated: caller {caller}",
+  "caller.placeByHand": "Call back and place it by hand",
   "caller.withheld": "number withheld",
   noGrid: "No grid",
   "ackBy.none": "—",

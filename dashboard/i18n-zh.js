@@ -66,6 +66,7 @@ export const zhCN = {
   "age.years": "{n} 岁",
   locating: "定位中…",
   "caller.unplaced": "未定位：来电 {caller}",
+  "caller.placeByHand": "请回电并人工定位",
   "caller.withheld": "号码未显示",
   noGrid: "无网格",
   "ackBy.none": "—",

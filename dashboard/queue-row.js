@@ -80,7 +80,8 @@ export function rowEl(a, { unacked, selected, flashing }) {
           ? h("span", { class: "grid", content: true }, a.household.gridName)
           : h("span", { class: "grid" }, t("noGrid")),
       ]
-    : [h("span", { class: "locating" }, t("locating"))];
+    : // A call's alarm is not being located: its caller ID matched no household, so an operator places it.
+      [h("span", { class: "locating" }, t(a.source === "voice" ? "caller.placeByHand" : "locating"))];
   const presses =
     (a.priority ?? "normal") !== "normal"
       ? h("span", { class: `badge prio prio-${a.priority}` }, t("priority.presses", { n: a.pressCount }))

@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   USER_IS_SELF: 409,
   ALARM_NOT_FOUND: 404,
   ALARM_STATE_CONFLICT: 409,
+  /** Placing an unlocated alarm by hand at a household that already has an open alarm of that kind: close it as a duplicate. */
+  ALARM_PLACE_CONFLICT: 409,
   /** The alarm has no household or resident yet (the locate stage has not matched its button). */
   ALARM_NOT_LOCATED: 409,
   ALARM_TRANSITION_ILLEGAL: 409,

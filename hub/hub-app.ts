@@ -1,5 +1,6 @@
 /** Assembles the HTTP app from the hub's parts (fastify `buildApp`, not listening yet). */
 import type { FastifyInstance } from "fastify";
+import { AlarmPlacement } from "./alarms/alarm-placement.ts";
 import { AlarmResident } from "./alarms/alarm-resident.ts";
 import { AlarmHistory } from "./alarms/history-query.ts";
 import { AuditLog } from "./audit/audit-log.ts";
@@ -26,6 +27,15 @@ export async function buildHubApp(
     accounts: parts.accounts,
     alarmService: parts.alarmService,
     lifecycle: parts.lifecycle.service,
+    placement: new AlarmPlacement({
+      sql,
+      alarms: parts.alarms,
+      registry: parts.registry,
+      users,
+      stages: parts.pipeline,
+      bus: parts.bus,
+      clock: parts.clock,
+    }),
     views: parts.views,
     alarmResidents: new AlarmResident(sql, users),
     alarms: parts.alarms,

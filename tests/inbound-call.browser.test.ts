@@ -43,6 +43,8 @@ describe("the console shows who called", () => {
     await page.waitForSelector(`#queue .row[data-id="${unplaced.id}"]`);
     expect(await rowText(unplaced.id)).toBe(`未定位：来电 ${stranger}`);
     expect(await rowText(withheld.id)).toBe("未定位：来电 号码未显示");
+    // Not "locating…": nothing is being located; an operator has to call back and place it.
+    expect(await page.textContent(`#queue .row[data-id="${withheld.id}"] .c-where`)).toBe("请回电并人工定位");
     await page.click(`#queue .row[data-id="${unplaced.id}"]`);
     await page.waitForSelector(".card dd");
     const facts = await page.$$eval(".card dt, .card dd", (cells) => cells.map((cell) => cell.textContent ?? ""));
@@ -52,6 +54,39 @@ describe("the console shows who called", () => {
     await page.waitForFunction(`document.documentElement.lang === "en"`);
     expect(await rowText(unplaced.id)).toBe(`Unlocated: caller ${stranger}`);
     expect(await rowText(withheld.id)).toBe("Unlocated: caller number withheld");
+
+    // The operator called back and learned where the caller lives: they place the alarm by hand.
+    const home = await th.hub.sql.get<{ id: number; code: string; address: string }>(
+      "SELECT h.id, h.code, h.address FROM households h JOIN devices d ON d.household_id = h.id WHERE d.id = ?",
+      [th.demoDevices[12]?.deviceId ?? ""],
+    );
+    if (!home) throw new Error("no demo household");
+    await page.waitForSelector("#place-card");
+    expect(await page.textContent("#place-card h3")).toBe("Place this alarm");
+    await page.click(".topbar .lang-switch");
+    await page.waitForFunction(`document.documentElement.lang === "zh-CN"`);
+    expect(await page.textContent("#place-card h3")).toBe("人工定位此警报");
+    await page.fill("#place-search", home.code);
+    await page.click(`.place-option[data-id="${home.id}"]`);
+    expect(await page.textContent("#place-choice")).toBe(`已选：${home.code} · ${home.address}`);
+    await page.selectOption("#place-remember", "landline");
+    await page.click("#btn-place");
+    // Placed: the card goes, the resident shows in the queue, and the timeline says who placed it where.
+    await page.waitForSelector("#place-card", { state: "detached" });
+    await page.waitForSelector(`#queue .row[data-id="${unplaced.id}"] .name`);
+    await page.waitForSelector(".timeline .ev-placed");
+    const placedEvent = await page.$eval(".timeline .ev-placed", (li) =>
+      ["ev-type", "actor", "ev-detail"].map((part) => li.querySelector(`.${part}`)?.textContent ?? ""),
+    );
+    expect(placedEvent).toEqual(["人工定位", "admin", `住户 ${home.code} · 号码已存为家庭固话`]);
+    const kept = await th.hub.sql.get<{ landline: string | null }>("SELECT landline FROM households WHERE id = ?", [
+      home.id,
+    ]);
+    expect(kept?.landline).toBe(stranger);
+    // The withheld caller's alarm offers no number to keep.
+    await page.click(`#queue .row[data-id="${withheld.id}"]`);
+    await page.waitForSelector("#place-card");
+    expect(await page.isVisible("#place-remember")).toBe(false);
     expect(errors).toEqual([]);
   });
 

@@ -23,6 +23,7 @@ import Fastify, {
 import type { Logger } from "pino";
 import type { AccountService } from "../accounts/account-service.ts";
 import { AlarmNotes } from "../alarms/alarm-notes.ts";
+import type { AlarmPlacement } from "../alarms/alarm-placement.ts";
 import type { AlarmResident } from "../alarms/alarm-resident.ts";
 import type { AlarmService } from "../alarms/alarm-service.ts";
 import type { AlarmViews } from "../alarms/alarm-views.ts";
@@ -37,6 +38,7 @@ import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { ConsolePushSettings } from "./console-push.ts";
 import { alarmNoteRoutes } from "./routes/alarm-note-routes.ts";
+import { alarmPlacementRoutes } from "./routes/alarm-placement-routes.ts";
 import { alarmResidentRoutes } from "./routes/alarm-resident-routes.ts";
 import { alarmRoutes } from "./routes/alarm-routes.ts";
 import { type AuditRoutesOptions, auditRoutes } from "./routes/audit-routes.ts";
@@ -71,6 +73,8 @@ export interface AppDeps {
   alarmService: AlarmService;
   /** Cancel, follow-up and the overdue list (`/api/alarms`). */
   lifecycle: LifecycleService;
+  /** Placing an unlocated alarm by hand (`/api/alarms/:id/place`). */
+  placement: AlarmPlacement;
   views: AlarmViews;
   /** The resident card's health data, key holder and access notes (`/api/alarms/:id/resident`, audited). */
   alarmResidents: AlarmResident;
@@ -190,6 +194,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     prefix: "/api/alarms",
     sessions: deps.sessions,
     lifecycle: deps.lifecycle,
+    views: deps.views,
+  });
+  await app.register(alarmPlacementRoutes, {
+    prefix: "/api/alarms",
+    sessions: deps.sessions,
+    placement: deps.placement,
     views: deps.views,
   });
   // Notes need only the repository and the bus, so they are built here rather than passed in.

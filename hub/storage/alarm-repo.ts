@@ -288,6 +288,18 @@ export class AlarmRepository {
     return this.sql.all<AlarmEventRow>("SELECT * FROM alarm_events WHERE alarm_id = ? ORDER BY id", [alarmId]);
   }
 
+  /**
+   * An unlocated alarm placed by hand at a household: it becomes that household's incident, and every
+   * stage is to run again (located, relatives texted, a worker offered), as for a new alarm.
+   */
+  async placeAt(alarmId: number, householdId: number, scope: string | null): Promise<void> {
+    await this.sql.run(
+      `UPDATE alarms SET household_id = ?, resident_id = NULL, incident_scope = ?, stages_done = '[]', stage_error = NULL
+        WHERE id = ?`,
+      [householdId, scope, alarmId],
+    );
+  }
+
   async setLocation(alarmId: number, householdId: number | null, residentId: number | null): Promise<void> {
     await this.sql.run("UPDATE alarms SET household_id = ?, resident_id = ? WHERE id = ?", [
       householdId,

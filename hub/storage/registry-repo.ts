@@ -19,6 +19,8 @@ export interface HouseholdRow {
   lng: number | null;
   grid_id: number | null;
   key_holder: string | null;
+  /** The household's fixed line (E.164), by which a call to the center is placed (migration 21). */
+  landline: string | null;
 }
 
 export interface ResidentRow {
@@ -28,6 +30,8 @@ export interface ResidentRow {
   birth_date: string;
   sex: "F" | "M" | "X";
   language: string;
+  /** The resident's own phone (E.164), by which a call to the center is placed; null: none on record. */
+  phone: string | null;
 }
 
 export interface RelativeRow {
@@ -127,6 +131,16 @@ export class RegistryRepository {
       [phone, phone],
     );
     return rows.map((row) => row.id).sort((a, b) => a - b);
+  }
+
+  /** An operator placing a call's alarm keeps its number as the household's landline (hub/alarms/alarm-placement.ts). */
+  async setLandline(householdId: number, phone: string): Promise<void> {
+    await this.sql.run("UPDATE households SET landline = ? WHERE id = ?", [phone, householdId]);
+  }
+
+  /** …or as the resident's own phone. */
+  async setResidentPhone(residentId: number, phone: string): Promise<void> {
+    await this.sql.run("UPDATE residents SET phone = ? WHERE id = ?", [phone, residentId]);
   }
 
   /** The household's first resident: one button serves one household, whose primary resident is listed first. */

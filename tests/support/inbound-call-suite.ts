@@ -177,6 +177,80 @@ export function describeInboundCalls(engine: "sqlite" | "postgres"): void {
       expect(await alarm(anonymousId ?? 0)).toMatchObject({ source: "voice", caller: null, household_id: null });
     });
 
+    it("places an unknown caller's alarm by hand: the stages run again, and the number is kept for the next call", async () => {
+      const home = await household(9);
+      const stranger = "+8613700007777";
+      const callSid = newSid("CA");
+      expect((await th.twilioWebhooks().inboundCall({ from: stranger, callSid })).status).toBe(200);
+      const alarmId = (await alarmOfCall(callSid)) ?? 0;
+      await th.waitForPipeline(alarmId, 15_000);
+      const toRelatives = async () =>
+        Number(
+          (
+            await th.hub.sql.get<{ n: number }>(
+              "SELECT COUNT(*) AS n FROM outbox WHERE alarm_id = ? AND purpose LIKE 'relative:%'",
+              [alarmId],
+            )
+          )?.n,
+        );
+      expect(await toRelatives()).toBe(0); // nobody to text while nobody knows where the caller is
+
+      const cookie = await th.login();
+      const place = (body: unknown, id = alarmId) =>
+        fetch(`${th.httpUrl}/api/alarms/${id}/place`, {
+          method: "POST",
+          headers: { cookie, "content-type": "application/json", origin: th.httpUrl },
+          body: JSON.stringify(body),
+        });
+      // A household that does not exist, and a field that is not there, are refused and change nothing.
+      expect((await place({ householdId: 999_999 })).status).toBe(404);
+      expect((await place({ householdId: home.id, rememberAs: "mobile" })).status).toBe(400);
+      expect((await alarm(alarmId)).household_id).toBeNull();
+
+      const placed = await place({ householdId: home.id, rememberAs: "landline" });
+      expect(placed.status).toBe(200);
+      await th.waitForPipeline(alarmId, 15_000);
+      // Placed and processed as a new alarm: located, relatives texted, a worker offered.
+      expect(await alarm(alarmId)).toMatchObject({ household_id: home.id, status: "offered" });
+      expect(await toRelatives()).toBeGreaterThan(0);
+      const types = (
+        await th.hub.sql.all<{ type: string; actor: string }>(
+          "SELECT type, actor FROM alarm_events WHERE alarm_id = ? ORDER BY id",
+          [alarmId],
+        )
+      ).map((e) => `${e.type}:${e.actor}`);
+      expect(types).toContain("placed:user:admin");
+      expect(types.indexOf("located:system")).toBeGreaterThan(types.indexOf("placed:user:admin"));
+      // Kept as the household's landline (audited as a registry change); placing twice is refused.
+      const landline = await th.hub.sql.get<{ landline: string | null }>(
+        "SELECT landline FROM households WHERE id = ?",
+        [home.id],
+      );
+      expect(landline?.landline).toBe(stranger);
+      const audit = await th.hub.sql.all<{ action: string; target: string }>(
+        "SELECT action, target FROM audit_log WHERE actor = 'user:admin' AND action IN ('alarm_placed', 'registry_updated') ORDER BY id",
+      );
+      expect(audit).toEqual([
+        { action: "registry_updated", target: `household:${home.id}` },
+        { action: "alarm_placed", target: `alarm:${alarmId}` },
+      ]);
+      expect((await place({ householdId: home.id })).status).toBe(409);
+
+      // The next call from that number is placed at once, and joins the open alarm.
+      expect((await th.twilioWebhooks().inboundCall({ from: stranger })).status).toBe(200);
+      expect((await alarm(alarmId)).press_count).toBe(2);
+
+      // A withheld number cannot be kept; and an alarm cannot be placed where an emergency is already open.
+      const withheldSid = newSid("CA");
+      await th.twilioWebhooks().inboundCall({ from: "anonymous", callSid: withheldSid });
+      const withheldId = (await alarmOfCall(withheldSid)) ?? 0;
+      expect((await place({ householdId: home.id, rememberAs: "resident_phone" }, withheldId)).status).toBe(400);
+      const duplicate = await place({ householdId: home.id }, withheldId);
+      expect(duplicate.status).toBe(409);
+      expect(((await duplicate.json()) as { message: string }).message).toContain(`open alarm ${alarmId}`);
+      expect((await alarm(withheldId)).household_id).toBeNull();
+    });
+
     it("refuses unsigned, forged and other-account calls with 403 and stores nothing", async () => {
       const home = await household(7);
       const before = await counts();
