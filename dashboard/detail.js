@@ -5,6 +5,7 @@
 // the follow-up visit live in detail-actions.js, kept across refreshes likewise.
 
 import { api } from "./api.js";
+import { callsCard } from "./calls-card.js";
 import { createDetailActions } from "./detail-actions.js";
 import { relativesCard, residentCard, smsCard, statusLine, timelineCard } from "./detail-cards.js";
 import { dispatchInfo, isExhausted } from "./dispatch-card.js";
@@ -222,6 +223,9 @@ function render() {
     dispatchCardEl.after(smsCard(a), timelineCard(a));
   }
   dispatchCardEl.before(...serviceCard(a, { reload: load, showError }));
+  // Calling back sits right under who the resident and the relatives are.
+  const calls = callsCard(a, { reload: load, showError });
+  if (calls) dispatchCardEl.before(calls);
   dispatchCardEl.after(detailMap(a)); // kept across renders, like the dispatch card
   syncButtons();
 }

@@ -93,6 +93,17 @@ const SUMMARIES = {
       t("ev.placedAt", { code: d.household ?? "?" }),
       d.remembered ? [" · ", tMaybe(`ev.remembered.${d.remembered}`) ?? d.remembered] : null,
     ),
+  callback_placed: (d) =>
+    line(h("span", { class: "wname", content: true }, d.name ?? ""), " · ", tMaybe(`call.target.${d.target}`) ?? ""),
+  callback_status: (d) =>
+    line(
+      h("span", { class: "wname", content: true }, d.name ?? ""),
+      " · ",
+      tMaybe(`call.status.${d.status}`) ?? d.status ?? "",
+      d.durationS !== undefined ? [" · ", t("call.durationS", { s: d.durationS })] : null,
+    ),
+  callback_marked: (d) =>
+    line(h("span", { class: "wname", content: true }, d.name ?? ""), " · ", tMaybe(`call.mark.${d.mark}`) ?? ""),
   call_answered: (d) => line(tMaybe(`ev.callStage.${d.stage}`) ?? ""),
   call_unanswered: (d) => line(tMaybe(`ev.callWhy.${d.why}`) ?? d.why ?? ""),
   // Operators' own words, shown as typed (the author is the event's actor, beside it).

@@ -68,6 +68,7 @@ export const registryEn = {
   "reg.f.keyHolder": "Key holder",
   "reg.f.accessNotes": "Access notes",
   "reg.f.landline": "Landline",
+  "reg.f.keyHolderPhone": "Key holder's phone",
   "reg.f.phone": "Phone",
   "reg.f.duty": "Duty",
   "reg.f.onDuty": "On duty (may be dispatched)",

@@ -67,6 +67,7 @@ export const registryZh = {
   "reg.f.keyHolder": "钥匙保管人",
   "reg.f.accessNotes": "入户说明",
   "reg.f.landline": "家庭固话",
+  "reg.f.keyHolderPhone": "钥匙保管人电话",
   "reg.f.phone": "电话",
   "reg.f.duty": "在岗",
   "reg.f.onDuty": "在岗（可被派遣）",

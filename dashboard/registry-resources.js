@@ -46,6 +46,7 @@ export const households = {
     { name: "gridText", label: "reg.f.grid", type: "static" },
     { name: "locationText", label: "reg.f.locationSource", type: "static", isContent: false },
     { name: "keyHolder", label: "reg.f.keyHolder", wide: true },
+    { name: "keyHolderPhone", label: "reg.f.keyHolderPhone", type: "tel", placeholder: "+8613912345678" },
     // A call to the center from this number is placed at this household (docs/voice.md).
     { name: "landline", label: "reg.f.landline", type: "tel", placeholder: "+865462001234", hint: "reg.hint.landline" },
     { name: "accessNotes", label: "reg.f.accessNotes", type: "textarea", wide: true, rows: 3 },
@@ -61,6 +62,7 @@ export const households = {
     lat: v.lat,
     lng: v.lng,
     keyHolder: v.keyHolder,
+    keyHolderPhone: v.keyHolderPhone,
     landline: v.landline,
     accessNotes: v.accessNotes,
   }),

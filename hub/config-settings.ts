@@ -439,6 +439,13 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     help: "a call to the center rings the operators on duty this long, then the supervisors as long (docs/voice.md)",
   },
   {
+    env: "ANXIN_CALL_RECORDING",
+    key: "callRecording",
+    fallback: "false",
+    parse: "bool",
+    help: "record the calls operators place from the console (both sides, from the answer); supervisors can play them, each play audited",
+  },
+  {
     env: "ANXIN_SUPERVISOR_PHONE",
     key: "supervisorPhone",
     fallback: null,

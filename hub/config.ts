@@ -131,6 +131,8 @@ export const HubConfigSchema = Type.Object({
   centerPhone: Type.Union([Type.String({ pattern: "^\\+?[0-9][0-9 -]{2,19}$" }), Type.Null()]),
   /** Seconds a call to the center rings the operators on duty, and then the supervisors (hub/voice/inbound-call-router.ts). */
   callRingS: Type.Integer({ minimum: 5, maximum: 120 }),
+  /** Record the calls operators place from the console (hub/voice/console-calls.ts). */
+  callRecording: Type.Boolean(),
   supervisorPhone: Type.Union([Type.String({ pattern: "^\\+[1-9]\\d{1,14}$" }), Type.Null()]),
   streetSupervisorPhone: Type.Union([Type.String({ pattern: "^\\+[1-9]\\d{1,14}$" }), Type.Null()]),
   twilio: Type.Union([

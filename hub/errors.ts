@@ -36,6 +36,11 @@ export const ERROR_CODES = {
   ALARM_STATE_CONFLICT: 409,
   /** Placing an unlocated alarm by hand at a household that already has an open alarm of that kind: close it as a duplicate. */
   ALARM_PLACE_CONFLICT: 409,
+  /** Calling back from the console needs the operator's own phone or SIP address on their account. */
+  CALL_NO_OPERATOR_PHONE: 409,
+  /** Nobody to call: no number on record for that person (or no worker assigned). */
+  CALL_NO_NUMBER: 409,
+  CALL_NOT_FOUND: 404,
   /** The alarm has no household or resident yet (the locate stage has not matched its button). */
   ALARM_NOT_LOCATED: 409,
   ALARM_TRANSITION_ILLEGAL: 409,

@@ -13,6 +13,7 @@ import { buildApp } from "./http/app.ts";
 import type { HubParts } from "./hub-parts.ts";
 import { KpiService } from "./kpi/kpi-service.ts";
 import { MapViews } from "./map/map-views.ts";
+import { TwilioRecordings } from "./notify/twilio-recordings.ts";
 import { createRegistryServices } from "./registry/registry-services.ts";
 
 export async function buildHubApp(
@@ -27,6 +28,16 @@ export async function buildHubApp(
     accounts: parts.accounts,
     alarmService: parts.alarmService,
     lifecycle: parts.lifecycle.service,
+    consoleCalls: {
+      calls: parts.consoleCalls,
+      recordings: config.twilio
+        ? new TwilioRecordings({
+            accountSid: config.twilio.accountSid,
+            authToken: config.twilio.authToken,
+            ...(config.twilio.apiBaseUrl ? { apiBaseUrl: config.twilio.apiBaseUrl } : {}),
+          })
+        : null,
+    },
     placement: new AlarmPlacement({
       sql,
       alarms: parts.alarms,
@@ -62,7 +73,7 @@ export async function buildHubApp(
       users,
     },
     serviceRequests: { service: parts.serviceRequests.service, views: parts.serviceRequests.views },
-    twilio: { ...parts.relatives.webhooks, calls: parts.voice },
+    twilio: { ...parts.relatives.webhooks, calls: parts.voice, consoleCalls: parts.consoleCalls },
     family: { page: parts.family.page, logger: logger.child({ part: "family-page" }) },
     consoleDeadlines: {
       ackS: config.ackDeadlineS,

@@ -43,6 +43,7 @@ import type { ClusterFeed } from "./realtime/cluster-feed.ts";
 import { createRelatives } from "./relatives/index.ts";
 import { createServiceRequests } from "./service/index.ts";
 import type { AlarmRepository } from "./storage/alarm-repo.ts";
+import { ConsoleCallRepository } from "./storage/console-call-repo.ts";
 import type { Db } from "./storage/database.ts";
 import { GroupCommit } from "./storage/group-commit.ts";
 import { InboundCallRepository } from "./storage/inbound-call-repo.ts";
@@ -54,6 +55,7 @@ import { SummaryReads } from "./storage/summary-reads.ts";
 import type { UserRepository } from "./storage/user-repo.ts";
 import { DatabaseWriteProbe } from "./storage/write-probe.ts";
 import { createSupervision } from "./supervision/index.ts";
+import { ConsoleCalls } from "./voice/console-calls.ts";
 import { InboundCallRouter } from "./voice/inbound-call-router.ts";
 
 export interface HubStorage {
@@ -265,6 +267,21 @@ export function createHubParts(
     },
     { ringS: config.callRingS, supervisorPhone: config.supervisorPhone, smsLanguage: config.smsLanguage },
   );
+  const consoleCalls = new ConsoleCalls(
+    {
+      sql,
+      alarms,
+      registry,
+      calls: new ConsoleCallRepository(sql),
+      outbox,
+      relatives: relatives.service,
+      users,
+      bus,
+      logger: logger.child({ part: "console-calls" }),
+      clock,
+    },
+    { publicUrl: config.publicUrl, centerNumber: config.twilio?.from ?? null, recording: config.callRecording },
+  );
   const dispatchViews = new DispatchViews({ repo: dispatchRepo, users });
   // Staff accounts: ending someone's sessions tells realtime over the bus to close their sockets.
   const accounts = new AccountService({ sql, users, bus });
@@ -300,6 +317,7 @@ export function createHubParts(
     dispatch: dispatchViews,
     relatives: relatives.views,
     serviceRequests: serviceRequests.views,
+    consoleCalls: new ConsoleCallRepository(sql),
   });
   return {
     ...storage,
@@ -320,6 +338,7 @@ export function createHubParts(
     presence,
     alarmService,
     voice,
+    consoleCalls,
     accounts,
     offerWatcher,
     sender,

@@ -8,10 +8,12 @@ import { DispatchDetailSchema, type DispatchViews } from "../dispatch/dispatch-v
 import { type CascadeViews, ContactSchema, RelativeCascadeSchema } from "../relatives/cascade-views.ts";
 import { ServiceRequestSchema, type ServiceRequestViews } from "../service/service-views.ts";
 import { ALARM_STATUSES, type AlarmRepository, type AlarmRow } from "../storage/alarm-repo.ts";
+import type { ConsoleCallRepository } from "../storage/console-call-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { SummaryReads } from "../storage/summary-reads.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
+import { ConsoleCallSchema, consoleCallView } from "../voice/console-call-views.ts";
 import { ageOn } from "./age.ts";
 import { buttonStateOf } from "./button-state.ts";
 import { lookupForRows, type SummaryLookup } from "./summary-lookup.ts";
@@ -86,8 +88,21 @@ export const AlarmDetailSchema = Type.Intersect([
   AlarmSummarySchema,
   Type.Object({
     relatives: Type.Array(
-      Type.Object({ priority: Type.Integer(), name: Type.String(), relation: Type.String(), phone: Type.String() }),
+      Type.Object({
+        id: Type.Integer(),
+        priority: Type.Integer(),
+        name: Type.String(),
+        relation: Type.String(),
+        phone: Type.String(),
+      }),
     ),
+    /** Whom an operator can call from the console: a number is on record (hub/voice/console-calls.ts). */
+    callable: Type.Object({
+      resident: Type.Boolean(),
+      landline: Type.Boolean(),
+      keyHolder: Type.Boolean(),
+      worker: Type.Boolean(),
+    }),
     events: Type.Array(
       Type.Object({ at: Type.String(), type: Type.String(), actor: Type.String(), detail: Nullable(Type.Unknown()) }),
     ),
@@ -117,6 +132,8 @@ export const AlarmDetailSchema = Type.Intersect([
     dispatch: DispatchDetailSchema,
     /** A service press's request (open → assigned → done); null for other alarms. */
     serviceRequest: Type.Union([ServiceRequestSchema, Type.Null()]),
+    /** Calls operators placed from the console, oldest first. */
+    calls: Type.Array(ConsoleCallSchema),
   }),
 ]);
 export type AlarmDetail = Static<typeof AlarmDetailSchema>;
@@ -131,6 +148,7 @@ export class AlarmViews {
   private readonly dispatch: DispatchViews;
   private readonly relatives: CascadeViews;
   private readonly serviceRequests: Pick<ServiceRequestViews, "forAlarm"> | undefined;
+  private readonly consoleCalls: Pick<ConsoleCallRepository, "forAlarm">;
 
   constructor(deps: {
     alarms: AlarmRepository;
@@ -143,8 +161,11 @@ export class AlarmViews {
     dispatch: DispatchViews;
     relatives: CascadeViews;
     serviceRequests?: Pick<ServiceRequestViews, "forAlarm">;
+    /** Calls operators placed from the console. */
+    consoleCalls: Pick<ConsoleCallRepository, "forAlarm">;
   }) {
     this.serviceRequests = deps.serviceRequests;
+    this.consoleCalls = deps.consoleCalls;
     this.dispatch = deps.dispatch;
     this.relatives = deps.relatives;
     this.alarms = deps.alarms;
@@ -224,6 +245,17 @@ export class AlarmViews {
     };
   }
 
+  private async callable(row: AlarmRow): Promise<AlarmDetail["callable"]> {
+    const household = row.household_id === null ? undefined : await this.registry.household(row.household_id);
+    const resident = row.resident_id === null ? undefined : await this.registry.resident(row.resident_id);
+    return {
+      resident: Boolean(resident?.phone),
+      landline: Boolean(household?.landline),
+      keyHolder: Boolean(household?.key_holder_phone),
+      worker: row.worker_id !== null,
+    };
+  }
+
   async detail(row: AlarmRow): Promise<AlarmDetail> {
     const relatives = row.resident_id ? await this.registry.relatives(row.resident_id) : [];
     const contacts = await this.relatives.contactsByOutbox(row.id);
@@ -231,7 +263,14 @@ export class AlarmViews {
     const dispatch = await this.dispatch.detail(row.id);
     return {
       ...(await this.summary(row)),
-      relatives: relatives.map((r) => ({ priority: r.priority, name: r.name, relation: r.relation, phone: r.phone })),
+      relatives: relatives.map((r) => ({
+        id: Number(r.id),
+        priority: r.priority,
+        name: r.name,
+        relation: r.relation,
+        phone: r.phone,
+      })),
+      callable: await this.callable(row),
       events: (await this.alarms.events(row.id)).map((e) => ({
         at: e.at,
         type: e.type,
@@ -257,6 +296,7 @@ export class AlarmViews {
       relativeCascade,
       dispatch,
       serviceRequest: row.kind === "service" ? ((await this.serviceRequests?.forAlarm(row.id)) ?? null) : null,
+      calls: (await this.consoleCalls.forAlarm(row.id)).map(consoleCallView),
     };
   }
 }

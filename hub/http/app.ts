@@ -43,6 +43,7 @@ import { alarmResidentRoutes } from "./routes/alarm-resident-routes.ts";
 import { alarmRoutes } from "./routes/alarm-routes.ts";
 import { type AuditRoutesOptions, auditRoutes } from "./routes/audit-routes.ts";
 import { authRoutes } from "./routes/auth-routes.ts";
+import { type ConsoleCallRoutesOptions, consoleCallRoutes } from "./routes/console-call-routes.ts";
 import { type ConsoleDeadlines, consoleRoutes } from "./routes/console-routes.ts";
 import { type DeviceSupervisionRoutesOptions, deviceSupervisionRoutes } from "./routes/device-supervision-routes.ts";
 import { type DispatchHttpDeps, dispatchRoutes } from "./routes/dispatch-routes.ts";
@@ -75,6 +76,8 @@ export interface AppDeps {
   lifecycle: LifecycleService;
   /** Placing an unlocated alarm by hand (`/api/alarms/:id/place`). */
   placement: AlarmPlacement;
+  /** Calling back from the console (`/api/alarms/:id/calls`). */
+  consoleCalls: Omit<ConsoleCallRoutesOptions, "sessions">;
   views: AlarmViews;
   /** The resident card's health data, key holder and access notes (`/api/alarms/:id/resident`, audited). */
   alarmResidents: AlarmResident;
@@ -196,6 +199,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     lifecycle: deps.lifecycle,
     views: deps.views,
   });
+  await app.register(consoleCallRoutes, { prefix: "/api/alarms", sessions: deps.sessions, ...deps.consoleCalls });
   await app.register(alarmPlacementRoutes, {
     prefix: "/api/alarms",
     sessions: deps.sessions,

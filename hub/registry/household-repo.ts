@@ -19,6 +19,8 @@ export interface HouseholdRecord {
   access_notes: string | null;
   /** The household's fixed line (E.164): a call from it is placed here (hub/pipeline/call-intake.ts). */
   landline: string | null;
+  /** The key holder's phone (E.164), for an operator to call from the console (hub/voice/console-calls.ts). */
+  key_holder_phone: string | null;
   location_source: "given" | "gazetteer" | null;
   created_at: string;
 }
@@ -102,8 +104,8 @@ export class HouseholdRepo {
       (
         await this.sql.get<{ id: number }>(
           `INSERT INTO households (code, address, lat, lng, grid_id, key_holder, access_notes, landline, location_source,
-             created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+             created_at, key_holder_phone)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
           [
             household.code,
             household.address,
@@ -115,6 +117,7 @@ export class HouseholdRepo {
             household.landline,
             household.location_source,
             nowIso(),
+            household.key_holder_phone,
           ],
         )
       )?.id,

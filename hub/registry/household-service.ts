@@ -23,6 +23,7 @@ export interface HouseholdInput {
   keyHolder?: string | null | undefined;
   accessNotes?: string | null | undefined;
   landline?: string | null | undefined;
+  keyHolderPhone?: string | null | undefined;
 }
 
 export type HouseholdPatch = Partial<HouseholdInput>;
@@ -98,6 +99,7 @@ export class HouseholdService {
       key_holder: input.keyHolder ?? null,
       access_notes: input.accessNotes ?? null,
       landline: input.landline ?? null,
+      key_holder_phone: input.keyHolderPhone ?? null,
     };
     const id = await this.sql.transaction(async () => {
       const id = await uniquely(
@@ -128,6 +130,7 @@ export class HouseholdService {
     if (patch.keyHolder !== undefined) changes.key_holder = patch.keyHolder;
     if (patch.accessNotes !== undefined) changes.access_notes = patch.accessNotes;
     if (patch.landline !== undefined) changes.landline = patch.landline;
+    if (patch.keyHolderPhone !== undefined) changes.key_holder_phone = patch.keyHolderPhone;
     if ((patch.lat === undefined) !== (patch.lng === undefined)) {
       throw fieldError(
         patch.lat === undefined ? "lat" : "lng",

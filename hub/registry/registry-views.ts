@@ -34,6 +34,7 @@ export interface HouseholdView {
   keyHolder: string | null;
   accessNotes: string | null;
   landline: string | null;
+  keyHolderPhone: string | null;
   createdAt: string;
 }
 
@@ -136,6 +137,7 @@ export function householdView(row: HouseholdRecord, grid: GridRef | null): House
     keyHolder: row.key_holder,
     accessNotes: row.access_notes,
     landline: row.landline,
+    keyHolderPhone: row.key_holder_phone,
     createdAt: row.created_at,
   };
 }

@@ -16,7 +16,7 @@ import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type { CallHangupRepository } from "../storage/call-hangup-repo.ts";
 import { type DeliveryChannel, isAnsweredCall } from "../storage/delivery-status.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
-import type { RegistryRepository } from "../storage/registry-repo.ts";
+import type { RegistryRepository, RelativeRow } from "../storage/registry-repo.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
 import { CallCanceller } from "./call-cancel.ts";
 import { CascadeRepository, type ContactRow, type EndedContact } from "./cascade-repo.ts";
@@ -105,6 +105,16 @@ export class RelativeCascadeService {
     return () => {
       if (effects.outboxAdded > 0) this.deps.bus.emit("outbox.enqueued", { count: effects.outboxAdded });
     };
+  }
+
+  /**
+   * An operator reached a relative on a call from the console: stops the cascade as a confirmation does.
+   * Runs in the caller's transaction; the returned function tells the consoles once it has committed.
+   */
+  async confirmByOperatorInTransaction(alarmId: number, relative: RelativeRow): Promise<() => void> {
+    const effects = new CascadeEffects();
+    await this.cascade.confirmByOperator(alarmId, relative, effects);
+    return () => this.afterCommit(effects);
   }
 
   /**

@@ -35,7 +35,7 @@ export interface Relatives {
   /** Calls to end because their cascade stopped; the outbox sender drains them. */
   hangups: CallHangups;
   /** All but `calls`, which the pipeline answers (hub-app.ts joins them). */
-  webhooks: Omit<TwilioWebhookOptions, "calls">;
+  webhooks: Omit<TwilioWebhookOptions, "calls" | "consoleCalls">;
 }
 
 /** Where Twilio posts status callbacks for our messages and calls. */

@@ -25,7 +25,8 @@ import { normalisePhone } from "./replies.ts";
 import { type Clock, type EffectSink, type RelativeSettings, who } from "./types.ts";
 
 /** How a relative confirmed: a reply to the SMS, or 1 on the call's keypad. */
-export type ConfirmedVia = "sms" | "keypad";
+/** `operator_call`: an operator reached the relative on a call from the console (hub/voice/console-calls.ts). */
+export type ConfirmedVia = "sms" | "keypad" | "operator_call";
 
 interface Facts {
   alarm: AlarmRow;
@@ -185,6 +186,33 @@ export class RelativeCascade {
       await this.calls.cancelOpenCalls(contact.alarm_id, `${contact.name} confirmed ${how}`, effects, keep);
     }
     return true;
+  }
+
+  /**
+   * An operator reached this relative on a call from the console: the cascade stops exactly as for a
+   * confirming reply (through the relative's own contact when the cascade reached them; otherwise the
+   * cascade is finished directly and its calls stop).
+   */
+  async confirmByOperator(alarmId: number, relative: RelativeRow, effects: EffectSink): Promise<void> {
+    const contacts = (await this.repo.contacts(alarmId)).filter((c) => c.relative_id === relative.id);
+    const contact = contacts.at(-1);
+    const reply = "reached by the center's call";
+    if (contact) {
+      await this.confirm(contact, reply, effects, "operator_call");
+      return;
+    }
+    const at = this.now().toISOString();
+    const cascade = await this.repo.cascade(alarmId);
+    const stops = cascade !== undefined && ["texting", "calling", "unreachable"].includes(cascade.status);
+    if (stops) await this.repo.finish(alarmId, "confirmed", at);
+    await this.alarms.appendEvent(alarmId, "relative_confirmed", `relative:${relative.id}`, {
+      relative: who(relative),
+      reply,
+      via: "operator_call",
+      cascadeStopped: stops,
+    });
+    effects.change(alarmId, "relative_confirmed");
+    if (stops) await this.calls.cancelOpenCalls(alarmId, `${relative.name} was reached by the center`, effects, null);
   }
 
   /** A reply or key that is not a confirmation: shown to operators, the cascade goes on. */

@@ -3,6 +3,7 @@
  * relatives' side: declared here so the domain does not import the HTTP layer.
  */
 import type { Logger } from "pino";
+import type { ConsoleCalls } from "../voice/console-calls.ts";
 import type { InboundCallRouter } from "../voice/inbound-call-router.ts";
 import type { RelativeCascadeService } from "./cascade-service.ts";
 
@@ -14,5 +15,7 @@ export interface TwilioWebhookOptions {
   relatives: Pick<RelativeCascadeService, "onInboundSms" | "onKeypad" | "onDeliveryReport">;
   /** Calls to the center's number: raise alarms and ring the staff (hub/voice/inbound-call-router.ts). */
   calls: Pick<InboundCallRouter, "answer" | "whisper" | "accept" | "dialEnded">;
+  /** Calls operators place from the console: the callee's status, the recording (hub/voice/console-calls.ts). */
+  consoleCalls: Pick<ConsoleCalls, "onCalleeStatus" | "onRecording">;
   logger: Logger;
 }

@@ -21,6 +21,8 @@ export interface HouseholdRow {
   key_holder: string | null;
   /** The household's fixed line (E.164), by which a call to the center is placed (migration 21). */
   landline: string | null;
+  /** The key holder's phone (E.164), for an operator to call from the console (migration 23). */
+  key_holder_phone: string | null;
 }
 
 export interface ResidentRow {

@@ -55,13 +55,18 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** A fresh profile logged in as admin through the form; page errors land in `errors`. */
-export async function openConsole(browser: Browser, hub: TestHub, errors: string[]): Promise<Page> {
+export async function openConsole(
+  browser: Browser,
+  hub: TestHub,
+  errors: string[],
+  as: { username: string; password: string } = { username: "admin", password: hub.adminPassword },
+): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
   const page = await context.newPage();
   page.on("pageerror", (err) => errors.push(err.message));
   await page.goto(hub.httpUrl);
-  await page.fill("#login-username", "admin");
-  await page.fill("#login-password", hub.adminPassword);
+  await page.fill("#login-username", as.username);
+  await page.fill("#login-password", as.password);
   await page.click("#login-submit");
   await page.waitForSelector('body[data-view="console"]', { timeout: 5000 });
   return page;

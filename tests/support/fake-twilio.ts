@@ -111,6 +111,10 @@ export interface FakeTwilio {
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 const CALLS_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/;
 const CALL_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
+/** A recording's audio (GET, with the account's credentials, as Twilio's media URLs want by default). */
+const RECORDING_MEDIA_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Recordings\/(RE[0-9a-f]{32})\.mp3$/;
+/** What the stand-in plays for every recording: an MP3 frame header and silence. */
+export const FAKE_RECORDING_AUDIO = Buffer.concat([Buffer.from("ID3\x03\x00\x00\x00\x00\x00\x00"), Buffer.alloc(512)]);
 
 export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeTwilio> {
   const messages: FakeTwilioMessage[] = [];
@@ -158,6 +162,15 @@ export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeT
     };
 
     const raw = await readBody(req);
+    const media = RECORDING_MEDIA_PATH.exec(path);
+    if (media && method === "GET") {
+      const denied = checkAuth(req.headers.authorization, options) ?? checkAccount(media[1] ?? "", options, path);
+      if (denied) return refuse(denied);
+      requests.push({ method, path, status: 200, receivedAt });
+      res.writeHead(200, { "content-type": "audio/mpeg", "content-length": String(FAKE_RECORDING_AUDIO.length) });
+      res.end(FAKE_RECORDING_AUDIO);
+      return;
+    }
     to = raw ? (new URLSearchParams(raw).get("To") ?? undefined) : undefined;
     const match = MESSAGES_PATH.exec(path) ?? CALLS_PATH.exec(path) ?? CALL_PATH.exec(path);
     if (!match) {

@@ -6,7 +6,9 @@
  *   alarm first, then rings the operators on duty (or the supervisors);
  * - `/voice/whisper`: whoever picked up hears the household's code;
  * - `/voice/accept`: their key; the first takes the call;
- * - `/voice/dialed`: a stage's `<Dial>` ended; the next stage or the message.
+ * - `/voice/dialed`: a stage's `<Dial>` ended; the next stage or the message;
+ * - `/voice/callee-status`, `/voice/recording`: the calls operators place from
+ *   the console (hub/voice/console-calls.ts).
  *
  * The router's state (which call, stage and line) travels in the query of the
  * URLs the hub wrote into its TwiML. Twilio signs the whole URL, query included,
@@ -17,6 +19,7 @@ import Type, { type Static } from "typebox";
 import { AnxinError } from "../../errors.ts";
 import { hangupTwiml, ringTwiml, staffTwiml, unansweredTwiml, whisperTwiml } from "../../notify/caller-texts.ts";
 import type { SmsLanguage } from "../../notify/sms-text.ts";
+import { isRecordingUrl } from "../../notify/twilio-recordings.ts";
 import type { TwilioWebhookOptions } from "../../relatives/webhook-options.ts";
 import type { Answerer, Ring, RingStage } from "../../voice/inbound-call-router.ts";
 
@@ -48,6 +51,7 @@ export interface VoiceRouteContext {
 }
 
 export function registerVoiceRoutes(app: FastifyInstance, context: VoiceRouteContext): void {
+  registerConsoleCallWebhooks(app, context);
   const { options, base, verified, docs } = context;
   const log = options.logger;
   const calls = options.calls;
@@ -168,6 +172,70 @@ export function registerVoiceRoutes(app: FastifyInstance, context: VoiceRouteCon
       if (outcome.kind === "done") return hangupTwiml();
       if (outcome.kind === "ring") return ring(callSid, outcome.ring, null);
       return unansweredTwiml(outcome.language, outcome.placed);
+    },
+  );
+}
+
+/** The console's calls: where Twilio reports the callee's leg and the recording (hub/voice/console-calls.ts). */
+function registerConsoleCallWebhooks(app: FastifyInstance, context: VoiceRouteContext): void {
+  const { options, verified, docs } = context;
+  const log = options.logger;
+  const CallQuery = Type.Object({ call: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+
+  app.post(
+    "/voice/callee-status",
+    {
+      schema: {
+        ...docs,
+        querystring: CallQuery,
+        summary: "Twilio: the callee of an operator's call from the console rang, answered or hung up",
+      },
+    },
+    async (request, reply) => {
+      const form = verified(request);
+      const { call } = request.query as Static<typeof CallQuery>;
+      const sid = form.CallSid ?? "";
+      const status = form.CallStatus ?? "";
+      if (!CALL_SID.test(sid) || !/^[a-z-]{1,20}$/.test(status)) {
+        throw new AnxinError("VALIDATION_FAILED", "a call status callback needs CallSid and CallStatus");
+      }
+      const duration = Number(form.CallDuration ?? Number.NaN);
+      const outcome = await options.consoleCalls.onCalleeStatus(call, {
+        sid,
+        status,
+        durationS: Number.isInteger(duration) && duration >= 0 ? duration : null,
+      });
+      if (outcome === "unknown") log.warn({ code: "TWILIO_UNKNOWN_CALL", call, sid }, "status for a call never placed");
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    "/voice/recording",
+    {
+      schema: {
+        ...docs,
+        querystring: CallQuery,
+        summary: "Twilio: the recording of an operator's call from the console is ready (ANXIN_CALL_RECORDING)",
+      },
+    },
+    async (request, reply) => {
+      const form = verified(request);
+      const { call } = request.query as Static<typeof CallQuery>;
+      const url = form.RecordingUrl ?? "";
+      const sid = form.RecordingSid ?? "";
+      if (!options.account || !isRecordingUrl(url, options.account.accountSid) || !url.endsWith(sid)) {
+        log.warn({ code: "VALIDATION_FAILED", call, url: url.slice(0, 200) }, "recording callback with a foreign URL");
+        throw new AnxinError("VALIDATION_FAILED", "RecordingUrl must be a recording of this account");
+      }
+      const duration = Number(form.RecordingDuration ?? Number.NaN);
+      const outcome = await options.consoleCalls.onRecording(call, {
+        sid,
+        url,
+        durationS: Number.isInteger(duration) && duration >= 0 ? duration : null,
+      });
+      if (outcome === "unknown") log.warn({ code: "TWILIO_UNKNOWN_CALL", call }, "recording of a call never placed");
+      return reply.code(204).send();
     },
   );
 }

@@ -28,6 +28,7 @@ import { FEEDBACK_INDEXES_SQL } from "./019-feedback-indexes.ts";
 import { CONNECTION_EPOCH_POSTGRES, CONNECTION_EPOCH_SQL } from "./020-connection-epoch.ts";
 import { INBOUND_CALLS_POSTGRES, INBOUND_CALLS_SQL } from "./021-inbound-calls.ts";
 import { CALL_ANSWERS_POSTGRES, CALL_ANSWERS_SQL } from "./022-call-answers.ts";
+import { CONSOLE_CALLS_POSTGRES, CONSOLE_CALLS_SQL } from "./023-console-calls.ts";
 
 export interface Migration {
   version: number;
@@ -150,5 +151,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "calls to the center: who answered",
     sql: CALL_ANSWERS_SQL,
     postgres: CALL_ANSWERS_POSTGRES,
+  },
+  {
+    version: 23,
+    name: "operators call back from the console; the key holder's phone",
+    sql: CONSOLE_CALLS_SQL,
+    postgres: CONSOLE_CALLS_POSTGRES,
   },
 ];

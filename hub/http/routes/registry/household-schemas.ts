@@ -25,6 +25,8 @@ export const HouseholdCreateBody = strictObject({
   accessNotes: Type.Optional(Nullable(Note(2000))),
   /** The household's fixed line: a call from it to the center is placed at this household (docs/voice.md). */
   landline: Type.Optional(Nullable(Phone)),
+  /** The key holder's phone: operators can call the key holder from the alarm's detail (docs/voice.md). */
+  keyHolderPhone: Type.Optional(Nullable(Phone)),
 });
 export const HouseholdPatchBody = patchOf(HouseholdCreateBody);
 
@@ -39,6 +41,7 @@ const householdProperties = {
   keyHolder: Nullable(Type.String()),
   accessNotes: Nullable(Type.String()),
   landline: Nullable(Type.String()),
+  keyHolderPhone: Nullable(Type.String()),
   createdAt: Type.String(),
 };
 export const HouseholdSchema = Type.Object(householdProperties);
