@@ -4,6 +4,7 @@
  * fake's call resource must have exactly the spec's fields.
  */
 import { randomUUID } from "node:crypto";
+import { callbackTwiml } from "../../hub/notify/callback-texts.ts";
 import type { HangupResult, SendResult } from "../../hub/notify/notifier.ts";
 import { relativeCallTwiml } from "../../hub/notify/relative-texts.ts";
 import { TwilioVoiceNotifier } from "../../hub/notify/twilio-voice-notifier.ts";
@@ -75,8 +76,18 @@ export const CALL_TWIML = relativeCallTwiml(
   "https://hub.example.org/api/twilio/voice/gather",
 );
 
+/** An operator's call back from the console (hub/voice/console-calls.ts): dials the resident, recorded. */
+export const CALLBACK_TWIML = callbackTwiml({
+  language: "zh-CN",
+  calleeName: "王秀英",
+  calleePhone: "+8613800138000",
+  callerId: "+15005550006",
+  statusUrl: "https://hub.example.org/api/twilio/voice/callee-status?call=4",
+  recordingUrl: "https://hub.example.org/api/twilio/voice/recording?call=4",
+});
+
 export function callCases(prismUrl: string, fake: FakeTwilio, account: Account): Case[] {
-  const caller = (authToken = account.authToken) =>
+  const caller = (authToken = account.authToken, ringTimeoutS?: number) =>
     new TwilioVoiceNotifier({
       accountSid: account.accountSid,
       authToken,
@@ -84,8 +95,34 @@ export function callCases(prismUrl: string, fake: FakeTwilio, account: Account):
       apiBaseUrl: prismUrl,
       timeoutMs: 5000,
       statusCallbackUrl: "https://hub.example.org/api/twilio/status",
+      ...(ringTimeoutS ? { ringTimeoutS } : {}),
     });
   return [
+    {
+      name: "201 console call to the operator's SIP address, TwiML dialling the callee (callerId, record, statusCallback)",
+      run: () =>
+        caller().send({
+          outboxId: 23,
+          idempotencyKey: randomUUID(),
+          to: "sip:operator@center.example",
+          twiml: CALLBACK_TWIML,
+        }),
+      expected: { ok: true, sid: CALL_SID },
+      arrived: () =>
+        fake.calls.at(-1)?.twiml === CALLBACK_TWIML && fake.calls.at(-1)?.to === "sip:operator@center.example",
+    },
+    {
+      name: "201 call with Timeout (how long a relative's phone may ring)",
+      run: () =>
+        caller(account.authToken, 30).send({
+          outboxId: 24,
+          idempotencyKey: randomUUID(),
+          to: account.to,
+          twiml: CALL_TWIML,
+        }),
+      expected: { ok: true, sid: CALL_SID },
+      arrived: () => fake.calls.at(-1)?.twiml === CALL_TWIML,
+    },
     {
       name: "201 call created, zh-CN TwiML inline, StatusCallback",
       run: () => caller().send({ outboxId: 20, idempotencyKey: randomUUID(), to: account.to, twiml: CALL_TWIML }),

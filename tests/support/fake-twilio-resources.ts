@@ -56,6 +56,8 @@ export type ParsedMessage = Omit<FakeTwilioMessage, "sid" | "receivedAt">;
 export type ParsedCall = Omit<FakeTwilioCall, "sid" | "receivedAt" | "status" | "answeredAt" | "endedAt">;
 
 const E164 = /^\+[1-9]\d{1,14}$/;
+/** What Twilio takes as a call's To besides a number: `sip:user@host` (optionally `sips:`, with parameters). */
+const SIP_ADDRESS = /^sips?:[^@\s]+@[^\s]+$/;
 const MAX_BODY_CHARS = 1600;
 const MAX_TWIML_CHARS = 4000;
 const CALL_EVENTS = new Set(["initiated", "ringing", "answered", "completed"]);
@@ -103,7 +105,8 @@ export function parseCallForm(contentType: string | undefined, raw: string): Par
   const statusCallback = form.get("StatusCallback");
   const events = form.getAll("StatusCallbackEvent");
   if (!to) return refusal(400, 21201, "No 'To' number is specified");
-  if (!E164.test(to)) return refusal(400, 21211, `Invalid 'To' Phone Number: ${to}`);
+  // A call may go to a SIP address (an operator's softphone) as well as a phone number.
+  if (!E164.test(to) && !SIP_ADDRESS.test(to)) return refusal(400, 21211, `Invalid 'To' Phone Number: ${to}`);
   if (!from) return refusal(400, 21213, "No 'From' number is specified");
   if (!E164.test(from)) return refusal(400, 21212, `Invalid 'From' Phone Number: ${from}`);
   if (!twiml && !url && !form.get("ApplicationSid")) {
