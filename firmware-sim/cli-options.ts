@@ -22,6 +22,9 @@ export function parseCommandLine(args: string[]) {
       rate: text,
       duration: text,
       "data-dir": text,
+      http: text,
+      from: text,
+      answer: { type: "boolean" },
     },
   });
 }

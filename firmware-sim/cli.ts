@@ -1,13 +1,15 @@
 #!/usr/bin/env -S npx tsx
 /**
  * `npm run sim -- <command>`: simulated buttons against a running hub, to try the
- * device protocol by hand (`press`), find credentials (`list`) and load the hub (`fleet`).
+ * device protocol by hand (`press`), find credentials (`list`), load the hub (`fleet`),
+ * and ring the center without Twilio (`call`).
  */
 import { type AckMessage, deviceTopic, type FeedbackState } from "../protocol/index.ts";
 import { alarmKind, CliError, type CommandLineValues, parseCommandLine, positive } from "./cli-options.ts";
 import { type CredentialsFile, loadCredentials, mqttUrl } from "./credentials.ts";
 import { DeviceRefusedError, HubUnreachableError, SimulatedButton } from "./device.ts";
 import { fleet } from "./fleet-command.ts";
+import { simulateCall } from "./voice-call.ts";
 
 const HELP = `Usage: npm run sim -- <command> [options]
 
@@ -24,6 +26,12 @@ Commands:
       --kind <kind>         test (default) | sos | service. A test press travels the whole
                             path but texts nobody, offers no worker, and the hub closes it
                             as a manual test; sos and service presses alert real people.
+  call <household>          a phone call to the center from the household resident's phone, without
+                            Twilio (the hub must run without it): prints what the caller and the
+                            staff hear as the hub routes the call
+      --from <+86…>         call from this number instead (an unknown one raises an unplaced alarm)
+      --answer              the first line rung picks up and takes the call (default: nobody does)
+      --http <url>          hub HTTP URL (default http://127.0.0.1:<ANXIN_HTTP_PORT or 8080>)
 
 Common options:
   --url <url>               hub MQTT URL (default mqtt://127.0.0.1:<ANXIN_MQTT_PORT or the file's port or 1883>)
@@ -58,7 +66,8 @@ async function main(args: string[]): Promise<number> {
   if (command === "list") return list(await loadCredentials(values));
   if (command === "press") return press(rest[0], values);
   if (command === "fleet") return fleet(await loadCredentials(values), values);
-  throw new CliError(`unknown command ${JSON.stringify(command)}; expected list, press or fleet (see --help)`);
+  if (command === "call") return simulateCall(values, rest[0]);
+  throw new CliError(`unknown command ${JSON.stringify(command)}; expected list, press, fleet or call (see --help)`);
 }
 
 /** Terminal columns of a string: CJK characters take two, so a table with names still lines up. */

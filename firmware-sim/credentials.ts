@@ -11,6 +11,8 @@ const DemoDevice = Type.Object({
   household: Type.String(),
   address: Type.String(),
   resident: Type.String(),
+  /** The resident's phone (hubs seeded before it was written have none): `call` rings from it. */
+  phone: Type.Optional(Type.String()),
 });
 const CredentialsFile = Type.Object({
   generatedAt: Type.String(),

@@ -15,11 +15,18 @@ import { KpiService } from "./kpi/kpi-service.ts";
 import { MapViews } from "./map/map-views.ts";
 import { TwilioRecordings } from "./notify/twilio-recordings.ts";
 import { createRegistryServices } from "./registry/registry-services.ts";
+import type { VoiceSimAccount } from "./voice/voice-sim-account.ts";
 
 export async function buildHubApp(
   parts: HubParts,
   config: HubConfig,
-  options: { dashboardDir: string | null; startedAt: number; sessionCheckMs?: number },
+  options: {
+    dashboardDir: string | null;
+    startedAt: number;
+    sessionCheckMs?: number;
+    /** Without Twilio: the local key `npm run sim -- call` signs webhooks with (hub/voice/voice-sim-account.ts). */
+    voiceSim?: VoiceSimAccount | null;
+  },
 ): Promise<FastifyInstance> {
   const { sql, users, logger } = parts;
   return buildApp({
@@ -73,7 +80,12 @@ export async function buildHubApp(
       users,
     },
     serviceRequests: { service: parts.serviceRequests.service, views: parts.serviceRequests.views },
-    twilio: { ...parts.relatives.webhooks, calls: parts.voice, consoleCalls: parts.consoleCalls },
+    twilio: {
+      ...parts.relatives.webhooks,
+      account: parts.relatives.webhooks.account ?? options.voiceSim ?? null,
+      calls: parts.voice,
+      consoleCalls: parts.consoleCalls,
+    },
     family: { page: parts.family.page, logger: logger.child({ part: "family-page" }) },
     consoleDeadlines: {
       ackS: config.ackDeadlineS,

@@ -23,6 +23,7 @@ import { prepareFirstStart } from "./seed/first-start.ts";
 import { type Db, openDatabase } from "./storage/database.ts";
 import type { GroupCommitStats } from "./storage/group-commit.ts";
 import type { SqlDatabase } from "./storage/sql/sql-port.ts";
+import { ensureVoiceSimAccount, voiceSimFile } from "./voice/voice-sim-account.ts";
 
 /** At stop, how long HTTP requests in flight may take before every connection is closed. */
 const HTTP_STOP_GRACE_MS = 2000;
@@ -171,7 +172,16 @@ export class Hub {
     // Presence is written behind from here on (hub/storage/presence-buffer.ts); stop() writes what is left.
     registry.presence.start(logger.child({ part: "presence" }));
     await broker.start();
+    // Without Twilio, calls to the center can still be shown: `npm run sim -- call` signs with a local key.
+    const voiceSim = config.twilio ? null : ensureVoiceSimAccount(config.dataDir, config.publicUrl);
+    if (voiceSim) {
+      logger.info(
+        { file: voiceSimFile(config.dataDir) },
+        "Twilio is not configured: SMS and calls go to this log; simulate a call to the center with `npm run sim -- call <household>`",
+      );
+    }
     const app = await buildHubApp(parts, config, {
+      voiceSim,
       dashboardDir: this.deps.dashboardDir ?? null,
       startedAt: this.startedAt,
       ...(this.deps.sessionCheckMs === undefined ? {} : { sessionCheckMs: this.deps.sessionCheckMs }),

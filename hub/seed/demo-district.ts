@@ -40,6 +40,8 @@ export interface DemoDeviceCredential {
   household: string;
   address: string;
   resident: string;
+  /** The resident's phone: `npm run sim -- call <household>` rings the center from it (docs/voice.md). */
+  phone: string;
 }
 
 /** How a worker gets in; null: nothing beyond the key holder. */
@@ -140,6 +142,7 @@ export async function seedDemoDistrict(
       born.setUTCFullYear(born.getUTCFullYear() - age);
       born.setUTCDate(born.getUTCDate() - 1 - Math.floor(random() * 364));
       const birthDate = born.toISOString().slice(0, 10);
+      const residentPhone = phone("546");
       const residentId = await newId(
         `INSERT INTO residents (household_id, name, birth_date, sex, phone, language, conditions, medications, allergies, mobility, consent)
          VALUES (?, ?, ?, ?, ?, 'zh-CN', ?, ?, ?, ?, ?)`,
@@ -148,7 +151,7 @@ export async function seedDemoDistrict(
           name,
           birthDate,
           female ? "F" : "M",
-          phone("546"),
+          residentPhone,
           pick(["高血压", "糖尿病", "冠心病", "无"]),
           pick(["硝苯地平", "二甲双胍", "阿司匹林", "无"]),
           pick(["青霉素", "无"]),
@@ -171,7 +174,7 @@ export async function seedDemoDistrict(
         "INSERT INTO devices (id, household_id, secret_hash, status, created_at) VALUES (?, ?, ?, 'active', ?)",
         [deviceId, householdId, hashDeviceSecret(secret), createdAt],
       );
-      credentials.push({ deviceId, secret, household: code, address, resident: name });
+      credentials.push({ deviceId, secret, household: code, address, resident: name, phone: residentPhone });
     }
 
     for (let i = 0; i < size.workers; i += 1) {
