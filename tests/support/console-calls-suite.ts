@@ -161,6 +161,9 @@ export function describeConsoleCalls(engine: "sqlite" | "postgres"): void {
       expect((await detail(alarmId)).calls[0]).toMatchObject({ mark: "resident_ok", markedBy: "op_call" });
 
       // The recording: stored from Twilio's callback; a supervisor plays it (audited), an operator may not.
+      expect((await play.recording({ durationS: 61 }, { signature: "forged" })).status).toBe(403);
+      expect((await play.recording({ durationS: 61 }, { signature: null })).status).toBe(403);
+      expect((await detail(alarmId)).calls[0]?.recorded).toBe(false);
       expect((await play.recording({ durationS: 61, url: "https://evil.example/rec.mp3" })).status).toBe(400);
       expect((await play.recording({ durationS: 61 })).status).toBe(204);
       expect((await detail(alarmId)).calls[0]?.recorded).toBe(true);
