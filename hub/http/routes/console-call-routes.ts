@@ -11,6 +11,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import type { SessionService } from "../../auth/session-service.ts";
 import { AnxinError } from "../../errors.ts";
+import { CallMarkSchema, CallTargetSchema } from "../../voice/console-call-views.ts";
 import type { ConsoleCalls } from "../../voice/console-calls.ts";
 import { currentUser, requireRole } from "../guard.ts";
 import { ErrorBody } from "../schemas.ts";
@@ -39,13 +40,7 @@ export const consoleCallRoutes: FastifyPluginAsyncTypebox<ConsoleCallRoutesOptio
         params: Params,
         body: Type.Object(
           {
-            target: Type.Union([
-              Type.Literal("resident"),
-              Type.Literal("landline"),
-              Type.Literal("relative"),
-              Type.Literal("worker"),
-              Type.Literal("key_holder"),
-            ]),
+            target: CallTargetSchema,
             /** With target `relative`: which one. */
             relativeId: Type.Optional(Type.Integer({ minimum: 1 })),
           },
@@ -74,12 +69,7 @@ export const consoleCallRoutes: FastifyPluginAsyncTypebox<ConsoleCallRoutesOptio
         params: CallParams,
         body: Type.Object(
           {
-            mark: Type.Union([
-              Type.Literal("resident_ok"),
-              Type.Literal("resident_needs_help"),
-              Type.Literal("no_answer"),
-              Type.Literal("relative_reached"),
-            ]),
+            mark: CallMarkSchema,
           },
           { additionalProperties: false },
         ),

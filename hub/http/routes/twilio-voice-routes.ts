@@ -199,11 +199,10 @@ function registerConsoleCallWebhooks(app: FastifyInstance, context: VoiceRouteCo
       if (!CALL_SID.test(sid) || !/^[a-z-]{1,20}$/.test(status)) {
         throw new AnxinError("VALIDATION_FAILED", "a call status callback needs CallSid and CallStatus");
       }
-      const duration = Number(form.CallDuration ?? Number.NaN);
       const outcome = await options.consoleCalls.onCalleeStatus(call, {
         sid,
         status,
-        durationS: Number.isInteger(duration) && duration >= 0 ? duration : null,
+        durationS: wholeSeconds(form.CallDuration),
       });
       if (outcome === "unknown") log.warn({ code: "TWILIO_UNKNOWN_CALL", call, sid }, "status for a call never placed");
       return reply.code(204).send();
@@ -228,16 +227,21 @@ function registerConsoleCallWebhooks(app: FastifyInstance, context: VoiceRouteCo
         log.warn({ code: "VALIDATION_FAILED", call, url: url.slice(0, 200) }, "recording callback with a foreign URL");
         throw new AnxinError("VALIDATION_FAILED", "RecordingUrl must be a recording of this account");
       }
-      const duration = Number(form.RecordingDuration ?? Number.NaN);
       const outcome = await options.consoleCalls.onRecording(call, {
         sid,
         url,
-        durationS: Number.isInteger(duration) && duration >= 0 ? duration : null,
+        durationS: wholeSeconds(form.RecordingDuration),
       });
       if (outcome === "unknown") log.warn({ code: "TWILIO_UNKNOWN_CALL", call }, "recording of a call never placed");
       return reply.code(204).send();
     },
   );
+}
+
+/** Twilio's CallDuration or RecordingDuration: whole seconds, or null when absent or not a count. */
+function wholeSeconds(text: string | undefined): number | null {
+  const value = Number(text ?? Number.NaN);
+  return Number.isInteger(value) && value >= 0 ? value : null;
 }
 
 function answerer(query: Static<typeof LineQuery>): Answerer {
