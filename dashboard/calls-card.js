@@ -69,8 +69,13 @@ export function callsCard(a, { reload, showError }) {
     ? [
         a.callable?.resident ? callButton("call.resident", { target: "resident" }) : null,
         a.callable?.landline ? callButton("call.landline", { target: "landline" }) : null,
+        // The relative's name is registry content, kept apart from the interface words (and shown as text).
         ...(a.relatives ?? []).map((r) =>
-          callButton(null, { target: "relative", relativeId: r.id }, t("call.relative", { name: r.name })),
+          callButton(null, { target: "relative", relativeId: r.id }, [
+            t("call.relative"),
+            " ",
+            h("span", { content: true }, r.name),
+          ]),
         ),
         a.callable?.worker ? callButton("call.worker", { target: "worker" }) : null,
         a.callable?.keyHolder ? callButton("call.keyHolder", { target: "key_holder" }) : null,
@@ -94,8 +99,10 @@ export function callsCard(a, { reload, showError }) {
         : [
             h(
               "span",
-              { class: "call-mark", content: true },
-              t("call.marked", { mark: t(`call.mark.${call.mark}`), who: call.markedBy ?? "?" }),
+              { class: "call-mark" },
+              t(`call.mark.${call.mark}`),
+              " · ",
+              h("span", { content: true }, call.markedBy ?? "?"),
             ),
           ];
     const play =
@@ -124,8 +131,11 @@ export function callsCard(a, { reload, showError }) {
       " ",
       h(
         "span",
-        { class: "call-who", content: true },
-        t("call.line", { by: call.by, name: call.name, target: t(`call.target.${call.target}`) }),
+        { class: "call-who" },
+        h("span", { content: true }, call.by),
+        " → ",
+        h("span", { content: true }, call.name),
+        t("call.targetNote", { target: t(`call.target.${call.target}`) }),
       ),
       " · ",
       h("span", { class: "call-state" }, stateText(call)),

@@ -223,9 +223,11 @@ function render() {
     dispatchCardEl.after(smsCard(a), timelineCard(a));
   }
   dispatchCardEl.before(...serviceCard(a, { reload: load, showError }));
-  // Calling back sits right under who the resident and the relatives are.
+  // Calling back sits right under who the resident and the relatives are; with nobody left to ask,
+  // under the dispatch card, which then comes first.
   const calls = callsCard(a, { reload: load, showError });
-  if (calls) dispatchCardEl.before(calls);
+  if (calls && isExhausted(a)) dispatchCardEl.after(calls);
+  else if (calls) dispatchCardEl.before(calls);
   dispatchCardEl.after(detailMap(a)); // kept across renders, like the dispatch card
   syncButtons();
 }

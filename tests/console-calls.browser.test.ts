@@ -82,14 +82,14 @@ describe("an operator calls back from the console", () => {
 
     await page.click('#calls-card .mark-btn[data-mark="resident_ok"]');
     await page.waitForSelector("#calls-card .call-mark");
-    expect(await page.textContent("#calls-card .call-mark")).toBe("居民安好（op_cb）");
+    expect(await page.textContent("#calls-card .call-mark")).toBe("居民安好 · op_cb");
     const mark = await th.hub.sql.get<{ mark: string }>("SELECT mark FROM console_calls WHERE alarm_id = ?", [alarmId]);
     expect(mark?.mark).toBe("resident_ok");
 
     await page.click(".topbar .lang-switch");
     await page.waitForFunction(`document.documentElement.lang === "en"`);
     expect(await page.textContent("#calls-card .call .call-state")).toBe("ended · 1 min 23 s");
-    expect(await page.textContent("#calls-card .call-mark")).toBe("Resident OK (op_cb)");
+    expect(await page.textContent("#calls-card .call-mark")).toBe("Resident OK · op_cb");
     expect(await page.textContent('#calls-card .call-btn[data-target="resident"]')).toBe("Call the resident");
     expect(errors).toEqual([]);
   });

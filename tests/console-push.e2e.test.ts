@@ -37,7 +37,8 @@ async function summariesOverHttp(th: TestHub, cookie: string, ids: number[]): Pr
   for (const id of ids) {
     const response = await th.hub.app.inject({ method: "GET", url: `/api/alarms/${id}`, headers: { cookie } });
     expect(response.statusCode).toBe(200);
-    const { events, sms, relatives, relativeCascade, dispatch, serviceRequest, ...summary } = response.json().alarm;
+    const { events, sms, relatives, relativeCascade, dispatch, serviceRequest, callable, calls, ...summary } =
+      response.json().alarm;
     out.set(id, summary as AlarmSummary);
   }
   return out;
