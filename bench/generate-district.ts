@@ -150,8 +150,9 @@ export function generateDistrict(size: DistrictSize = DISTRICT_100K, seed = 20_2
       lng: addressOnly ? null : at.lng,
       key_holder: `${pick(SURNAMES)}${pick(YOUNGER)}（邻居）`,
       access_notes: random() < 0.3 ? "钥匙在物业" : null,
-      // No landlines: drawing them would change every later random draw, and the benches' districts with them.
+      // No landlines or key holders' phones: drawing them would change every later random draw, and the benches' districts with them.
       landline: null,
+      key_holder_phone: null,
       device_ids: [`BN-${String(i + 1).padStart(6, "0")}`],
       residents: couple
         ? [resident(surname, false), resident(pick(SURNAMES), true)]

@@ -109,6 +109,11 @@ describe("registry API", () => {
     const local = await call("PATCH", path, admin, { landline: "0546-2001234" });
     expect([local.statusCode, local.json().code]).toEqual([400, "VALIDATION_FAILED"]);
     expect((await call("PATCH", path, admin, { landline: null })).json()).toMatchObject({ landline: null });
+    // The key holder's phone, for operators to call from an alarm: E.164 only, like the landline.
+    const keyHolderLocal = await call("PATCH", path, admin, { keyHolderPhone: "139-0000" });
+    expect([keyHolderLocal.statusCode, keyHolderLocal.json().code]).toEqual([400, "VALIDATION_FAILED"]);
+    const keyHolderPhone = await call("PATCH", path, admin, { keyHolderPhone: "+8613900000777" });
+    expect(keyHolderPhone.json()).toMatchObject({ keyHolder: "邻居李四", keyHolderPhone: "+8613900000777" });
 
     const unknown = await call("POST", "/api/registry/households", admin, { code: "T-H2", address: "垦利区无此路1号" });
     expect([unknown.statusCode, unknown.json().code]).toEqual([422, "ADDRESS_NOT_IN_GAZETTEER"]);

@@ -81,13 +81,13 @@ describe("registry CLI", () => {
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/^line\s+column\s+code\s+reason$/m);
     expect(refused.stdout).toMatch(
-      /^3\s+27 relative1_phone\s+BAD_PHONE\s+"139-0000" is not an international \(E\.164\) phone number/m,
+      /^3\s+28 relative1_phone\s+BAD_PHONE\s+"139-0000" is not an international \(E\.164\) phone number/m,
     );
     expect(refused.stdout).toContain("Nothing was written.");
     const report = JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8"));
     expect(report).toMatchObject({ mode: "all-or-nothing", rejected: 1, written: false });
     expect(report.issues).toMatchObject([
-      { line: 3, column: "relative1_phone", columnNumber: 27, code: "BAD_PHONE", key: "H002" },
+      { line: 3, column: "relative1_phone", columnNumber: 28, code: "BAD_PHONE", key: "H002" },
     ]);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/dry run: 3 households checked; 3 would be imported/);

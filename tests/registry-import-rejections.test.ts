@@ -76,18 +76,18 @@ describe("rejected household rows (CSV)", () => {
     const report = await importText(sql, dir, { kind: "households", text });
     expect(report.rejected).toBe(11);
     expect(where(report.issues)).toEqual([
-      { line: 2, index: null, column: "relative1_phone", columnNumber: 27, code: "BAD_PHONE" },
-      { line: 3, index: null, column: "birth_date", columnNumber: 10, code: "BAD_DATE" },
-      { line: 4, index: null, column: "sex", columnNumber: 11, code: "UNKNOWN_SEX" },
-      { line: 4, index: null, column: "language", columnNumber: 13, code: "UNKNOWN_LANGUAGE" },
+      { line: 2, index: null, column: "relative1_phone", columnNumber: 28, code: "BAD_PHONE" },
+      { line: 3, index: null, column: "birth_date", columnNumber: 11, code: "BAD_DATE" },
+      { line: 4, index: null, column: "sex", columnNumber: 12, code: "UNKNOWN_SEX" },
+      { line: 4, index: null, column: "language", columnNumber: 14, code: "UNKNOWN_LANGUAGE" },
       { line: 5, index: null, column: "lat", columnNumber: 3, code: "BAD_NUMBER" },
       { line: 6, index: null, column: "lng", columnNumber: 4, code: "COORDINATES_INVALID" },
       { line: 7, index: null, column: "lat", columnNumber: 3, code: "COORDINATES_INVALID" },
-      { line: 8, index: null, column: "resident_name", columnNumber: 9, code: "REQUIRED" },
+      { line: 8, index: null, column: "resident_name", columnNumber: 10, code: "REQUIRED" },
       { line: 9, index: null, column: "household_code", columnNumber: 1, code: "BAD_CODE" },
-      { line: 10, index: null, column: "consent_relation", columnNumber: 19, code: "INCOMPLETE" },
-      { line: 11, index: null, column: "consent_method", columnNumber: 21, code: "INCOMPLETE" },
-      { line: 12, index: null, column: "landline", columnNumber: 7, code: "BAD_PHONE" },
+      { line: 10, index: null, column: "consent_relation", columnNumber: 20, code: "INCOMPLETE" },
+      { line: 11, index: null, column: "consent_method", columnNumber: 22, code: "INCOMPLETE" },
+      { line: 12, index: null, column: "landline", columnNumber: 8, code: "BAD_PHONE" },
     ]);
     const reasons = report.issues.map((issue) => issue.reason);
     expect(reasons[0]).toBe(
@@ -111,8 +111,8 @@ describe("rejected household rows (CSV)", () => {
     for (const text of [lines.join(""), lines.join("").replaceAll("\n", "\r\n")]) {
       // H1 spans lines 2-4 and line 5 is blank.
       expect(where((await importText(sql, dir, { kind: "households", text })).issues)).toEqual([
-        { line: 6, index: null, column: "sex", columnNumber: 11, code: "UNKNOWN_SEX" },
-        { line: 7, index: null, column: "", columnNumber: 37, code: "CSV_FIELD_COUNT" },
+        { line: 6, index: null, column: "sex", columnNumber: 12, code: "UNKNOWN_SEX" },
+        { line: 7, index: null, column: "", columnNumber: 38, code: "CSV_FIELD_COUNT" },
       ]);
     }
   });

@@ -59,7 +59,7 @@ const RELATIVE_HEADER = [1, 2, 3].map(
   (n) => `relative${n}_name,relative${n}_relation,relative${n}_phone,relative${n}_language`,
 );
 export const HOUSEHOLD_HEADER = [
-  "household_code,address,lat,lng,key_holder,access_notes,landline,device_id",
+  "household_code,address,lat,lng,key_holder,key_holder_phone,access_notes,landline,device_id",
   "resident_name,birth_date,sex,phone,language,conditions,medications,allergies,mobility",
   "consent_given_by,consent_relation,consent_at,consent_method,consent_note,consent_recorded_by,consent_recorded_at",
   ...RELATIVE_HEADER,
@@ -70,10 +70,10 @@ export const HOUSEHOLD_HEADER = [
  * lines; H003 has two buttons and an address that needs CSV quoting.
  */
 export const HOUSEHOLDS_CSV = `${BOM}${HOUSEHOLD_HEADER}
-H001,垦利区胜兴路12号,,,王伟（邻居）,门禁密码 1234#,+865462000101,KL-9001,张秀英,1941-03-05,F,+8613800000001,zh-CN,高血压,硝苯地平,青霉素,需拐杖,本人,self,2025-01-15,written,,cli:test,2025-01-15T08:00:00.000Z,张伟,儿子,+8613900000001,zh-CN,张静,女儿,+8613900000002,en,,,,
-H002,垦利区黄河路30号,37.56,118.57,,,,,李建国,1938-11-20,M,,zh-CN,,,,可独立行走,,,,,,,,李磊,儿子,+8613900000003,zh-CN,,,,,,,,
-H002,垦利区黄河路30号,37.56,118.57,,,,,王玉兰,1940-07-01,F,,zh-CN,,,,,,,,,,,,,,,,,,,,,,,
-H003,"垦利区民丰路3号, 2单元 ""东门""",37.551,118.501,,,,KL-9003;KL-9004,周德明,1935-01-31,M,,en,,,,轮椅,,,,,,,,周婷,孙女,+8613900000004,en,,,,,,,,
+H001,垦利区胜兴路12号,,,王伟（邻居）,+8613900000777,门禁密码 1234#,+865462000101,KL-9001,张秀英,1941-03-05,F,+8613800000001,zh-CN,高血压,硝苯地平,青霉素,需拐杖,本人,self,2025-01-15,written,,cli:test,2025-01-15T08:00:00.000Z,张伟,儿子,+8613900000001,zh-CN,张静,女儿,+8613900000002,en,,,,
+H002,垦利区黄河路30号,37.56,118.57,,,,,,李建国,1938-11-20,M,,zh-CN,,,,可独立行走,,,,,,,,李磊,儿子,+8613900000003,zh-CN,,,,,,,,
+H002,垦利区黄河路30号,37.56,118.57,,,,,,王玉兰,1940-07-01,F,,zh-CN,,,,,,,,,,,,,,,,,,,,,,,
+H003,"垦利区民丰路3号, 2单元 ""东门""",37.551,118.501,,,,,KL-9003;KL-9004,周德明,1935-01-31,M,,en,,,,轮椅,,,,,,,,周婷,孙女,+8613900000004,en,,,,,,,,
 `;
 
 export const WORKERS_CSV = `${BOM}code,name,phone,grid_code,on_duty,lat,lng,skills,shifts

@@ -48,6 +48,11 @@ export function describeRegistryImport(name: string, open: OpenRegistryDatabase)
         }
         expect(await exported(sql, "gazetteer")).toBe(GAZETTEER_CSV);
         expect(JSON.parse(await exported(sql, "grids", "json"))).toEqual(JSON.parse(GRIDS_GEOJSON));
+        // The key holder's phone and the landline are stored where the console and a call look for them.
+        expect(await sql.get("SELECT key_holder_phone, landline FROM households WHERE code = 'H001'")).toEqual({
+          key_holder_phone: "+8613900000777",
+          landline: "+865462000101",
+        });
         expect(await tableCounts(sql)).toMatchObject({
           households: 3,
           residents: 4,

@@ -57,6 +57,7 @@ export function householdsCsv(households: readonly HouseholdRecord[]): string {
         number(household.lat),
         number(household.lng),
         text(household.key_holder),
+        text(household.key_holder_phone),
         text(household.access_notes),
         text(household.landline),
         joinList(household.device_ids),

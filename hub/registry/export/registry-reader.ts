@@ -75,7 +75,7 @@ type ResidentRow = Omit<ResidentRecord, "consent" | "relatives"> & {
 export async function readHouseholds(sql: SqlSession): Promise<HouseholdRecord[]> {
   const households = sortedBy(
     await sql.all<Omit<HouseholdRecord, "device_ids" | "residents"> & { id: number; location_source: string | null }>(
-      "SELECT id, code, address, lat, lng, key_holder, access_notes, landline, location_source FROM households",
+      "SELECT id, code, address, lat, lng, key_holder, key_holder_phone, access_notes, landline, location_source FROM households",
     ),
     (h) => h.code,
   );
@@ -103,6 +103,7 @@ export async function readHouseholds(sql: SqlSession): Promise<HouseholdRecord[]
     lat: h.location_source === "gazetteer" ? null : h.lat,
     lng: h.location_source === "gazetteer" ? null : h.lng,
     key_holder: h.key_holder,
+    key_holder_phone: h.key_holder_phone,
     access_notes: h.access_notes,
     landline: h.landline,
     device_ids: (devices.get(h.id) ?? []).map((d) => d.id),

@@ -31,6 +31,7 @@ export const HOUSEHOLD_LEVEL_COLUMNS = [
   "lat",
   "lng",
   "key_holder",
+  "key_holder_phone",
   "access_notes",
   "landline",
   "device_id",

@@ -131,6 +131,7 @@ function buildHousehold(
     lat: cell(first, "lat"),
     lng: cell(first, "lng"),
     key_holder: cell(first, "key_holder"),
+    key_holder_phone: cell(first, "key_holder_phone"),
     access_notes: cell(first, "access_notes"),
     landline: cell(first, "landline"),
     device_ids: cell(first, "device_id"),

@@ -15,11 +15,11 @@ import type { ConsentRecord, ResidentRecord } from "./record-types.ts";
 
 const SQL = {
   upsertHousehold: `INSERT INTO households (code, address, lat, lng, grid_id, key_holder, access_notes, landline,
-         location_source, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         location_source, created_at, key_holder_phone)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (code) DO UPDATE SET address = excluded.address, lat = excluded.lat, lng = excluded.lng,
          grid_id = excluded.grid_id, key_holder = excluded.key_holder, access_notes = excluded.access_notes,
-         landline = excluded.landline,
+         landline = excluded.landline, key_holder_phone = excluded.key_holder_phone,
          location_source = excluded.location_source
        RETURNING id`,
   insertResident: `INSERT INTO residents (household_id, name, birth_date, sex, phone, language, conditions, medications, allergies,
@@ -112,6 +112,7 @@ async function writeHousehold(
     record.landline,
     placement.source,
     now,
+    record.key_holder_phone,
   ])) as { id: number };
   await writeResidents(sql, id, record.residents, household.existing?.residentIds ?? [], stamp);
   for (const deviceId of household.bindDevices) await sql.run(SQL.bindDevice, [id, deviceId]);

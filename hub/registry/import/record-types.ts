@@ -56,6 +56,8 @@ export interface HouseholdRecord {
   lat: number | null;
   lng: number | null;
   key_holder: string | null;
+  /** The key holder's phone (E.164), for operators to call from the console (docs/voice.md). */
+  key_holder_phone: string | null;
   access_notes: string | null;
   /** The household's fixed line (E.164): a call from it to the center is placed here (docs/voice.md). */
   landline: string | null;
