@@ -121,7 +121,8 @@ export class InboundCallRouter {
       { alarmId: stored.alarmId, callSid: call.callSid, stage: ring?.stage ?? null, lines: ring?.targets.length ?? 0 },
       ring ? "call to the center: ringing staff" : "call to the center: nobody to ring, the caller hears the message",
     );
-    if (!ring) await this.unanswered(call.callSid, stored.alarmId, "nobody_to_ring");
+    // Once per call: Twilio re-sending the webhook gets the same answer, not a second timeline line.
+    if (!ring && !stored.replay) await this.unanswered(call.callSid, stored.alarmId, "nobody_to_ring");
     return {
       alarmId: stored.alarmId,
       replay: stored.replay,

@@ -251,6 +251,45 @@ export function describeInboundCalls(engine: "sqlite" | "postgres"): void {
       expect((await alarm(withheldId)).household_id).toBeNull();
     });
 
+    it("places by hand the alarm of a button bound to no household, and a replayed call adds nothing", async () => {
+      const home = await household(11);
+      await th.hub.sql.run("UPDATE devices SET household_id = NULL WHERE id = ?", [home.credential.deviceId]);
+      const button = new SimulatedButton({
+        mqttUrl: th.mqttUrl,
+        deviceId: home.credential.deviceId,
+        secret: home.credential.secret,
+      });
+      await button.start({ timeoutMs: 5000 });
+      let acked: number | null;
+      try {
+        acked = (await button.press("sos")).alarmId;
+      } finally {
+        await button.stop();
+      }
+      const alarmId = Number(acked);
+      await th.waitForPipeline(alarmId, 15_000);
+      expect((await alarm(alarmId)).household_id).toBeNull();
+      const cookie = await th.login();
+      const placed = await fetch(`${th.httpUrl}/api/alarms/${alarmId}/place`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json", origin: th.httpUrl },
+        body: JSON.stringify({ householdId: home.id }),
+      });
+      expect(placed.status).toBe(200);
+      await th.waitForPipeline(alarmId, 15_000);
+      // Located where the operator placed it, although its button still belongs to no household.
+      expect(await alarm(alarmId)).toMatchObject({ household_id: home.id, status: "offered" });
+
+      // Twilio sending a call's webhook twice: one "nobody took the call" line, not two.
+      const callSid = newSid("CA");
+      for (let i = 0; i < 2; i++) await th.twilioWebhooks().inboundCall({ from: "+8613700005555", callSid });
+      const unanswered = await th.hub.sql.get<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM alarm_events WHERE type = 'call_unanswered' AND alarm_id = ?",
+        [(await alarmOfCall(callSid)) ?? 0],
+      );
+      expect(Number(unanswered?.n)).toBe(1);
+    });
+
     it("refuses unsigned, forged and other-account calls with 403 and stores nothing", async () => {
       const home = await household(7);
       const before = await counts();

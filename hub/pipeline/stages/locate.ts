@@ -8,15 +8,18 @@ function unlocatedReason(alarm: AlarmRow): string {
 
 /**
  * Finds the household and resident behind the button, and records where help must go. A phone call's
- * household was found by its caller ID when the call was stored (hub/pipeline/call-intake.ts).
+ * household was found by its caller ID when the call was stored (hub/pipeline/call-intake.ts), or set
+ * by an operator placing the alarm by hand.
  */
 export const locateStage: AlarmStage = {
   name: "locate",
   async run(alarm, deps) {
+    // A button's household is its device's; an operator may also have placed the alarm by hand
+    // (hub/alarms/alarm-placement.ts), for a call or a button bound to no household.
     const householdId =
       alarm.device_id === null
         ? alarm.household_id
-        : ((await deps.registry.findDevice(alarm.device_id))?.household_id ?? null);
+        : ((await deps.registry.findDevice(alarm.device_id))?.household_id ?? alarm.household_id);
     const household = householdId ? await deps.registry.household(householdId) : undefined;
     if (!household) {
       await deps.alarms.setLocation(alarm.id, null, null);
