@@ -104,6 +104,11 @@ const SUMMARIES = {
     ),
   callback_marked: (d) =>
     line(h("span", { class: "wname", content: true }, d.name ?? ""), " · ", tMaybe(`call.mark.${d.mark}`) ?? ""),
+  call_ended: (d) =>
+    line(
+      tMaybe(`call.status.${d.status}`) ?? d.status ?? "",
+      d.durationS !== null && d.durationS !== undefined ? [" · ", t("call.durationS", { s: d.durationS })] : null,
+    ),
   call_answered: (d) => line(tMaybe(`ev.callStage.${d.stage}`) ?? ""),
   call_unanswered: (d) => line(tMaybe(`ev.callWhy.${d.why}`) ?? d.why ?? ""),
   // Operators' own words, shown as typed (the author is the event's actor, beside it).

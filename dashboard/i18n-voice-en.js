@@ -67,4 +67,5 @@ export const voiceEn = {
   "error.CALL_NO_OPERATOR_PHONE": "Your account has no phone or SIP address to ring. Ask an administrator to add one.",
   "error.CALL_NO_NUMBER": "No phone number is on record for that person.",
   "error.CALL_NOT_FOUND": "That call or its recording was not found.",
+  "event.call_ended": "Call to the center ended",
 };

@@ -67,4 +67,5 @@ export const voiceZh = {
   "error.CALL_NO_OPERATOR_PHONE": "您的账户没有登记电话或SIP地址，无法呼叫。请联系管理员添加。",
   "error.CALL_NO_NUMBER": "该人员没有登记电话号码。",
   "error.CALL_NOT_FOUND": "找不到该通话或录音。",
+  "event.call_ended": "中心来电结束",
 };

@@ -14,7 +14,7 @@ export interface TwilioWebhookOptions {
   publicUrl: string;
   relatives: Pick<RelativeCascadeService, "onInboundSms" | "onKeypad" | "onDeliveryReport">;
   /** Calls to the center's number: raise alarms and ring the staff (hub/voice/inbound-call-router.ts). */
-  calls: Pick<InboundCallRouter, "answer" | "whisper" | "accept" | "dialEnded">;
+  calls: Pick<InboundCallRouter, "answer" | "whisper" | "accept" | "dialEnded" | "onStatus">;
   /** Calls operators place from the console: the callee's status, the recording (hub/voice/console-calls.ts). */
   consoleCalls: Pick<ConsoleCalls, "onCalleeStatus" | "onRecording">;
   logger: Logger;

@@ -14,6 +14,9 @@ export interface InboundCallRow {
   /** The account that accepted the call; null when nobody has, or when the supervisor phone (no account) did. */
   answered_by: number | null;
   answered_at: string | null;
+  /** How the call ended, from the number's status callback (completed, busy, no-answer, failed, canceled). */
+  ended_status: string | null;
+  duration_s: number | null;
 }
 
 export class InboundCallRepository {
@@ -25,6 +28,15 @@ export class InboundCallRepository {
 
   get(callSid: string): Promise<InboundCallRow | undefined> {
     return this.sql.get<InboundCallRow>("SELECT * FROM inbound_calls WHERE call_sid = ?", [callSid]);
+  }
+
+  /** Records how the call ended, once; true when this was the first word of its end. */
+  async markEnded(callSid: string, status: string, durationS: number | null): Promise<boolean> {
+    const result = await this.sql.run(
+      "UPDATE inbound_calls SET ended_status = ?, duration_s = ? WHERE call_sid = ? AND ended_status IS NULL",
+      [status, durationS, callSid],
+    );
+    return result.changes === 1;
   }
 
   /** Marks the call answered unless someone answered first; true when this answer counts. */

@@ -45,6 +45,9 @@ export interface InboundCalls {
   ): Promise<{ alarmId: number; replay: boolean; householdId: number | null; language: SmsLanguage }>;
 }
 
+/** A call's final statuses (Twilio's CallStatus). */
+const CALL_ENDS: readonly string[] = ["completed", "busy", "no-answer", "failed", "canceled"];
+
 /** Twilio dials at most ten numbers at once. */
 const MOST_AT_ONCE = 10;
 
@@ -179,6 +182,30 @@ export class InboundCallRouter {
     await this.unanswered(callSid, call.alarm_id, callerHungUp ? "caller_hung_up" : "nobody_answered", stage);
     if (callerHungUp) return { kind: "done" };
     return { kind: "message", ...(await this.callerFacts(call)) };
+  }
+
+  /**
+   * The center number's status callback: how a call to the center ended, shown once on its alarm's
+   * timeline. Progress before the end (ringing, in-progress) says nothing the timeline lacks.
+   */
+  async onStatus(report: {
+    sid: string;
+    status: string;
+    durationS: number | null;
+  }): Promise<"recorded" | "ignored" | "unknown"> {
+    const call = await this.deps.calls.get(report.sid);
+    if (!call) return "unknown";
+    if (!CALL_ENDS.includes(report.status)) return "ignored";
+    const at = this.deps.clock().toISOString();
+    const recorded = await this.deps.sql.transaction(async () => {
+      if (!(await this.deps.calls.markEnded(report.sid, report.status, report.durationS))) return false;
+      const detail = { callSid: report.sid, status: report.status, durationS: report.durationS };
+      await this.deps.alarms.appendEvent(call.alarm_id, "call_ended", "twilio", detail, at);
+      return true;
+    });
+    if (!recorded) return "ignored";
+    this.deps.bus.emit("alarm.changed", { alarmId: call.alarm_id, change: "call_ended" });
+    return "recorded";
   }
 
   private async ring(stage: RingStage): Promise<Ring | null> {

@@ -144,6 +144,14 @@ export function describeCallRouting(engine: "sqlite" | "postgres"): void {
       const ended = await call.dialEnded(dial, "completed");
       expect(verbs(ended.twiml)).toEqual(["Hangup"]);
       expect(await events(alarm.id, "call_unanswered")).toEqual([]);
+      // The number's own status callbacks, in order: the timeline says once how the call ended and how long.
+      for (const status of ["ringing", "in-progress"]) expect((await call.status(status)).status).toBe(204);
+      expect((await call.status("completed", { signature: "forged", durationS: 1 })).status).toBe(403);
+      expect((await call.status("completed", { durationS: 130 })).status).toBe(204);
+      expect((await call.status("completed", { durationS: 131 })).status).toBe(204); // Twilio retrying
+      expect(await events(alarm.id, "call_ended")).toEqual([
+        { actor: "twilio", detail: JSON.stringify({ callSid: call.callSid, status: "completed", durationS: 130 }) },
+      ]);
     });
 
     it("when no operator accepts (a voicemail picked up), rings the supervisors; then the caller hears help is coming", async () => {

@@ -39,6 +39,7 @@ export class InboundCallPlayer {
   readonly callSid = newSid("CA");
   private readonly hooks: TwilioWebhookClient;
   private readonly accountSid: string;
+  private sequence = 0;
   readonly from: string;
 
   constructor(hooks: TwilioWebhookClient, from: string) {
@@ -97,6 +98,29 @@ export class InboundCallPlayer {
         : {}),
     };
     return played(await this.hooks.post(attribute(dial, "action"), params, options));
+  }
+
+  /**
+   * The center number's status callback ("Call status changes", set to `/api/twilio/status`): the
+   * caller's own leg ringing, answered and ending, as Twilio posts it.
+   */
+  async status(callStatus: string, options: WebhookPostOptions & { durationS?: number } = {}) {
+    const params: Record<string, string> = {
+      AccountSid: this.accountSid,
+      ApiVersion: "2010-04-01",
+      CallSid: this.callSid,
+      CallStatus: callStatus,
+      CallbackSource: "call-progress-events",
+      Called: CENTER,
+      Caller: this.from,
+      Direction: "inbound",
+      From: this.from,
+      SequenceNumber: String(this.sequence++),
+      Timestamp: new Date().toUTCString().replace("GMT", "+0000"),
+      To: CENTER,
+      ...(options.durationS === undefined ? {} : { CallDuration: String(options.durationS), Duration: "1" }),
+    };
+    return this.hooks.post("/api/twilio/status", params, options);
   }
 
   private childParams(childSid: string, to: string): Record<string, string> {

@@ -21,7 +21,7 @@ import {
 } from "../../notify/relative-texts.ts";
 import type { DeliveryReport } from "../../relatives/cascade-service.ts";
 import type { TwilioWebhookOptions } from "../../relatives/webhook-options.ts";
-import { registerVoiceRoutes } from "./twilio-voice-routes.ts";
+import { registerVoiceRoutes, wholeSeconds } from "./twilio-voice-routes.ts";
 
 export type { TwilioWebhookOptions };
 
@@ -157,7 +157,16 @@ export const twilioRoutes: FastifyPluginAsync<TwilioWebhookOptions> = async (app
           "a status callback needs MessageSid/MessageStatus or CallSid/CallStatus",
         );
       }
-      const outcome = await options.relatives.onDeliveryReport(report);
+      // A relative's SMS or call (the outbox's sids); else a call to the center (the number's own callback).
+      let outcome = await options.relatives.onDeliveryReport(report);
+      if (outcome === "unknown_sid" && report.channel === "voice") {
+        const inbound = await options.calls.onStatus({
+          sid: report.sid,
+          status: report.status,
+          durationS: wholeSeconds(form.CallDuration),
+        });
+        if (inbound !== "unknown") outcome = "recorded";
+      }
       if (outcome === "unknown_sid") {
         log.warn(
           { code: "TWILIO_UNKNOWN_SID", sid: report.sid, status: report.status },

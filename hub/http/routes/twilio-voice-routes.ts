@@ -239,7 +239,7 @@ function registerConsoleCallWebhooks(app: FastifyInstance, context: VoiceRouteCo
 }
 
 /** Twilio's CallDuration or RecordingDuration: whole seconds, or null when absent or not a count. */
-function wholeSeconds(text: string | undefined): number | null {
+export function wholeSeconds(text: string | undefined): number | null {
   const value = Number(text ?? Number.NaN);
   return Number.isInteger(value) && value >= 0 ? value : null;
 }

@@ -148,7 +148,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 22,
-    name: "calls to the center: who answered",
+    name: "calls to the center: who answered, how they ended",
     sql: CALL_ANSWERS_SQL,
     postgres: CALL_ANSWERS_POSTGRES,
   },
