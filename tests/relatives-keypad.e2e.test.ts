@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type CascadeHub, type RelativeFixture, startCascadeHub } from "./support/relatives-harness.ts";
 import { TEST_TWILIO, waitFor } from "./support/test-hub.ts";
 import { twilioSignature } from "./support/twilio-webhooks.ts";
+import { find, parseTwiml, spoken, verbs } from "./support/twiml.ts";
 
 const A = { name: "赵丽", phone: "+8613900000301" };
 const B = { name: "Zhao Lei", phone: "+8613900000302", language: "en" as const };
@@ -41,6 +42,10 @@ describe("relatives confirm by phone keypad", () => {
     const twiml = hub.callsTo(A.phone)[0]?.twiml ?? "";
     expect(twiml.split(GATHER_TAG)).toHaveLength(3);
     expect(twiml).toContain(`${GATHER_TAG}<Say language="zh-CN" voice="alice">这里是安心紧急呼叫中心`);
+    // As Twilio reads it: the message read twice, each time in a Gather, then what to do without a key.
+    const call = parseTwiml(twiml);
+    expect(verbs(call)).toEqual(["Gather", "Gather", "Say"]);
+    expect(find(call, "Gather").attrs).toMatchObject({ numDigits: "1", method: "POST", timeout: "10" });
     const webhooks = hub.th.twilioWebhooks();
     const db = hub.th.hub.db;
     const snapshot = async () => ({
@@ -78,6 +83,7 @@ describe("relatives confirm by phone keypad", () => {
     expect(five.status).toBe(200);
     expect(five.contentType).toContain("text/xml");
     expect(five.body).toContain(`${GATHER_TAG}<Say language="zh-CN" voice="alice">您按的不是1。`);
+    expect(spoken(find(parseTwiml(five.body), "Gather"))).toMatch(/^您按的不是1。/);
     expect((await hub.cascade(alarmId))?.status).toBe("calling");
     expect(await hub.events(alarmId, "relative_replied")).toEqual([
       {
@@ -93,6 +99,7 @@ describe("relatives confirm by phone keypad", () => {
     expect(one.body).toBe(
       '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="zh-CN" voice="alice">谢谢，已收到您的确认。指挥中心正在处理。再见。</Say><Hangup/></Response>',
     );
+    expect(verbs(parseTwiml(one.body))).toEqual(["Say", "Hangup"]);
     expect(await hub.cascade(alarmId)).toMatchObject({ status: "confirmed", deadline_at: null });
     expect(await hub.events(alarmId, "relative_confirmed")).toEqual([
       {
