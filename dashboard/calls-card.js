@@ -44,12 +44,17 @@ function isSupervisor() {
 }
 
 export function callsCard(a, { reload, showError }) {
-  const act = async (path, body) => {
+  // One request per click: the button stays disabled until the hub answers (a double click must not ring the
+  // operator's phone twice, nor mark a call twice); a failure enables it again.
+  const act = async (ev, path, body) => {
+    const button = ev.currentTarget;
+    button.disabled = true;
     try {
       await request("POST", alarmPath(a.id, path), body);
       showError(null);
       await reload();
     } catch (err) {
+      button.disabled = false;
       showError(err);
     }
   };
@@ -61,7 +66,7 @@ export function callsCard(a, { reload, showError }) {
         type: "button",
         class: "btn call-btn",
         dataset: { target: body.target, ...(body.relativeId ? { relative: String(body.relativeId) } : {}) },
-        onclick: () => act("calls", body),
+        onclick: (ev) => act(ev, "calls", body),
       },
       label ?? t(key),
     );
@@ -91,7 +96,7 @@ export function callsCard(a, { reload, showError }) {
                 type: "button",
                 class: "btn btn-small mark-btn",
                 dataset: { mark },
-                onclick: () => act(`calls/${call.id}/mark`, { mark }),
+                onclick: (ev) => act(ev, `calls/${call.id}/mark`, { mark }),
               },
               t(`call.mark.${mark}`),
             ),

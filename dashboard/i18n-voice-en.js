@@ -68,4 +68,5 @@ export const voiceEn = {
   "error.CALL_NO_NUMBER": "No phone number is on record for that person.",
   "error.CALL_NOT_FOUND": "That call or its recording was not found.",
   "event.call_ended": "Call to the center ended",
+  "error.CALL_ALREADY_MARKED": "This call already has its result.",
 };

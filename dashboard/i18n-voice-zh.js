@@ -68,4 +68,5 @@ export const voiceZh = {
   "error.CALL_NO_NUMBER": "该人员没有登记电话号码。",
   "error.CALL_NOT_FOUND": "找不到该通话或录音。",
   "event.call_ended": "中心来电结束",
+  "error.CALL_ALREADY_MARKED": "该通话已标记结果。",
 };

@@ -41,6 +41,8 @@ export const ERROR_CODES = {
   /** Nobody to call: no number on record for that person (or no worker assigned). */
   CALL_NO_NUMBER: 409,
   CALL_NOT_FOUND: 404,
+  /** A call's result is marked once (a second click, or another operator first). */
+  CALL_ALREADY_MARKED: 409,
   /** The alarm has no household or resident yet (the locate stage has not matched its button). */
   ALARM_NOT_LOCATED: 409,
   ALARM_TRANSITION_ILLEGAL: 409,

@@ -9,7 +9,7 @@
  */
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
-import { notFound } from "../registry/registry-errors.ts";
+import { isUniqueViolation, notFound } from "../registry/registry-errors.ts";
 import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
@@ -40,7 +40,7 @@ export class AlarmPlacement {
     const { alarms, registry } = this.deps;
     const at = this.deps.clock().toISOString();
     const actor = `user:${user.username}`;
-    await this.deps.sql.transaction(async () => {
+    await this.placeInTransaction(async () => {
       const alarm = await alarms.getForUpdate(alarmId);
       if (!alarm) throw new AnxinError("ALARM_NOT_FOUND", `no alarm ${alarmId}`, { alarmId });
       if (CLOSED_STATUSES.includes(alarm.status)) {
@@ -87,6 +87,22 @@ export class AlarmPlacement {
     const placed = await alarms.get(alarmId);
     if (!placed) throw new AnxinError("ALARM_NOT_FOUND", `no alarm ${alarmId}`, { alarmId });
     return placed;
+  }
+
+  /**
+   * Two operators placing two alarms at one household at once both pass the open-incident check; the
+   * database's one-open-incident index refuses the second, which is told as the check would have.
+   */
+  private async placeInTransaction(work: () => Promise<void>): Promise<void> {
+    try {
+      await this.deps.sql.transaction(work);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw new AnxinError(
+        "ALARM_PLACE_CONFLICT",
+        "the household has just been given another open alarm: close this one as a duplicate of it",
+      );
+    }
   }
 
   /** Keeps the caller's number in the registry, audited as a registry change; returns where it went. */

@@ -84,15 +84,21 @@ export class ConsoleCallRepository {
     );
   }
 
+  /**
+   * Moves the callee's status on from `previous`, the status it was read with; false when another
+   * callback changed it meanwhile (the caller re-reads and decides again), so it never moves back.
+   */
   async setCalleeStatus(
     id: number,
+    previous: string | null,
     status: { sid: string; status: string; at: string; durationS: number | null },
-  ): Promise<void> {
-    await this.sql.run(
+  ): Promise<boolean> {
+    const result = await this.sql.run(
       `UPDATE console_calls SET callee_sid = ?, callee_status = ?, callee_status_at = ?,
-              duration_s = COALESCE(?, duration_s) WHERE id = ?`,
-      [status.sid, status.status, status.at, status.durationS, id],
+              duration_s = COALESCE(?, duration_s) WHERE id = ? AND callee_status IS NOT DISTINCT FROM ?`,
+      [status.sid, status.status, status.at, status.durationS, id, previous],
     );
+    return result.changes === 1;
   }
 
   async setRecording(id: number, recording: { sid: string; url: string; durationS: number | null }): Promise<void> {
@@ -102,12 +108,12 @@ export class ConsoleCallRepository {
     );
   }
 
-  async setMark(id: number, mark: CallMark, userId: number, at: string): Promise<void> {
-    await this.sql.run("UPDATE console_calls SET mark = ?, marked_by = ?, marked_at = ? WHERE id = ?", [
-      mark,
-      userId,
-      at,
-      id,
-    ]);
+  /** Marks the call once; false when it was marked already (a second click, another operator). */
+  async setMark(id: number, mark: CallMark, userId: number, at: string): Promise<boolean> {
+    const result = await this.sql.run(
+      "UPDATE console_calls SET mark = ?, marked_by = ?, marked_at = ? WHERE id = ? AND mark IS NULL",
+      [mark, userId, at, id],
+    );
+    return result.changes === 1;
   }
 }

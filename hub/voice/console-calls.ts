@@ -157,7 +157,10 @@ export class ConsoleCalls {
       const call = await this.deps.calls.get(callId);
       if (!call) return { kind: "unknown" as const };
       if (!advancesStatus("voice", call.callee_status, report.status)) return { kind: "stale" as const };
-      await this.deps.calls.setCalleeStatus(callId, { ...report, at });
+      // Conditional on the status read: two callbacks at once on two connections cannot both move it.
+      if (!(await this.deps.calls.setCalleeStatus(callId, call.callee_status, { ...report, at }))) {
+        return { kind: "stale" as const };
+      }
       await this.deps.alarms.appendEvent(
         call.alarm_id,
         "callback_status",
@@ -194,7 +197,9 @@ export class ConsoleCalls {
       if (!MARKS_FOR[call.target].includes(mark)) {
         throw new AnxinError("VALIDATION_FAILED", `a call to the ${call.target} cannot be marked ${mark}`);
       }
-      await this.deps.calls.setMark(callId, mark, user.id, at);
+      if (!(await this.deps.calls.setMark(callId, mark, user.id, at))) {
+        throw new AnxinError("CALL_ALREADY_MARKED", `call ${callId} already has its result`);
+      }
       await this.deps.alarms.appendEvent(
         alarmId,
         "callback_marked",

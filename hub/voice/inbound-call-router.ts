@@ -45,6 +45,11 @@ export interface InboundCalls {
   ): Promise<{ alarmId: number; replay: boolean; householdId: number | null; language: SmsLanguage }>;
 }
 
+/** A staff contact that is a SIP address rather than a phone number (hub/accounts/account-rules.ts). */
+function isSipAddress(contact: string): boolean {
+  return contact.startsWith("sip:") || contact.startsWith("sips:");
+}
+
 /** A call's final statuses (Twilio's CallStatus). */
 const CALL_ENDS: readonly string[] = ["completed", "busy", "no-answer", "failed", "canceled"];
 
@@ -152,6 +157,8 @@ export class InboundCallRouter {
     const call = await this.deps.calls.get(callSid);
     if (!call) return { kind: "unknown", language };
     const user = answerer.userId === null ? undefined : await this.deps.users.byId(answerer.userId);
+    // An account removed or disabled since its phone was rung takes no call in its name.
+    if (answerer.userId !== null && (!user || user.disabled !== 0)) return { kind: "unknown", language };
     const at = this.deps.clock().toISOString();
     const actor = user ? `user:${user.username}` : `phone:${this.settings.supervisorPhone ?? "supervisor"}`;
     const taken = await this.deps.sql.transaction(async () => {
@@ -210,18 +217,19 @@ export class InboundCallRouter {
 
   private async ring(stage: RingStage): Promise<Ring | null> {
     const signedInAt = stage === "operators" ? this.deps.clock().toISOString() : null;
-    const staff = await this.deps.users.staffToRing(
-      stage === "operators" ? "operator" : "supervisor",
-      signedInAt,
-      MOST_AT_ONCE,
-    );
-    const targets: RingTarget[] = staff.map((s) => ({ userId: s.id, contact: s.contact }));
+    const role = stage === "operators" ? "operator" : "supervisor";
+    const staff = await this.deps.users.staffToRing(role, signedInAt, MOST_AT_ONCE);
+    const lines: RingTarget[] = staff.map((s) => ({ userId: s.id, contact: s.contact }));
     const phone = this.settings.supervisorPhone;
-    if (stage === "supervisors" && phone !== null && !targets.some((t) => t.contact === phone)) {
-      targets.push({ userId: null, contact: phone });
+    if (stage === "supervisors" && phone !== null && !lines.some((t) => t.contact === phone)) {
+      lines.push({ userId: null, contact: phone });
     }
+    // Twilio takes one <Sip> per <Dial>, and no other noun beside it (unless the account has Enhanced
+    // Programmable SIP): the phones ring together; a SIP address only when nobody of the stage has a phone.
+    const phones = lines.filter((t) => !isSipAddress(t.contact));
+    const targets = phones.length > 0 ? phones.slice(0, MOST_AT_ONCE) : lines.slice(0, 1);
     if (targets.length === 0) return null;
-    return { stage, targets: targets.slice(0, MOST_AT_ONCE), ringS: this.settings.ringS };
+    return { stage, targets, ringS: this.settings.ringS };
   }
 
   private async unanswered(callSid: string, alarmId: number, why: string, stage?: RingStage): Promise<void> {
@@ -237,8 +245,14 @@ export class InboundCallRouter {
     try {
       await this.deps.alarmService.acknowledge(alarmId, user);
     } catch (error) {
-      // Acknowledged on a console meanwhile, or closed: the operator is still put through.
-      if (!(error instanceof AnxinError && error.code === "ALARM_STATE_CONFLICT")) throw error;
+      // Acknowledged on a console meanwhile, or closed: the operator is still put through. Any other failure
+      // must not cut the caller off either: the call is taken (committed); the alarm stays unacknowledged and
+      // escalates on its deadline, and the operator acknowledges it on the console.
+      if (error instanceof AnxinError && error.code === "ALARM_STATE_CONFLICT") return;
+      this.deps.logger.error(
+        { err: error, code: "CALL_ACK_FAILED", alarmId, user: user.username },
+        "the call was taken but the alarm could not be acknowledged in that name",
+      );
     }
   }
 

@@ -159,6 +159,11 @@ export function describeConsoleCalls(engine: "sqlite" | "postgres"): void {
         (await api("op_call", "POST", `/api/alarms/${alarmId}/calls/${callId}/mark`, { mark: "resident_ok" })).status,
       ).toBe(204);
       expect((await detail(alarmId)).calls[0]).toMatchObject({ mark: "resident_ok", markedBy: "op_call" });
+      // Marked once: a second click (or another operator) is told so, and nothing changes.
+      const again = await api("op_call", "POST", `/api/alarms/${alarmId}/calls/${callId}/mark`, { mark: "no_answer" });
+      expect([again.status, again.body.code]).toEqual([409, "CALL_ALREADY_MARKED"]);
+      expect((await detail(alarmId)).calls[0]).toMatchObject({ mark: "resident_ok" });
+      expect((await detail(alarmId)).events.filter((e) => e.type === "callback_marked")).toHaveLength(1);
 
       // The recording: stored from Twilio's callback; a supervisor plays it (audited), an operator may not.
       expect((await play.recording({ durationS: 61 }, { signature: "forged" })).status).toBe(403);

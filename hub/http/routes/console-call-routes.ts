@@ -5,12 +5,13 @@
  * - `POST /:id/calls/:callId/mark`: the result, one click;
  * - `GET /:id/calls/:callId/recording`: supervisors play a recording, each play
  *   audited; the audio is fetched from Twilio with the account's credentials
- *   and passed through, so the console never holds them.
+ *   and passed through (at most RECORDING_MAX_BYTES), so the console never holds them.
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import type { SessionService } from "../../auth/session-service.ts";
 import { AnxinError } from "../../errors.ts";
+import { RECORDING_MAX_BYTES } from "../../notify/twilio-recordings.ts";
 import { CallMarkSchema, CallTargetSchema } from "../../voice/console-call-views.ts";
 import type { ConsoleCalls } from "../../voice/console-calls.ts";
 import { currentUser, requireRole } from "../guard.ts";
@@ -21,6 +22,21 @@ export interface ConsoleCallRoutesOptions {
   calls: Pick<ConsoleCalls, "place" | "mark" | "recordingToPlay">;
   /** Fetches a recording's audio from Twilio; null without Twilio (no recording can exist). */
   recordings: { fetch(url: string): Promise<Response> } | null;
+}
+
+/** The body, or null once it passes `max` bytes (then the download is cancelled). */
+async function readAtMost(body: ReadableStream<Uint8Array>, max: number): Promise<Buffer | null> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > max) {
+      await body.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -103,9 +119,11 @@ export const consoleCallRoutes: FastifyPluginAsyncTypebox<ConsoleCallRoutesOptio
         );
         throw new AnxinError("CALL_NOT_FOUND", `Twilio answered ${audio.status} for the recording`);
       }
+      const bytes = await readAtMost(audio.body, RECORDING_MAX_BYTES);
+      if (bytes === null) throw new AnxinError("CALL_NOT_FOUND", "the recording is too long to play here");
       reply.header("cache-control", "no-store");
       reply.type(audio.headers.get("content-type") ?? "audio/mpeg");
-      return reply.send(Buffer.from(await audio.arrayBuffer()));
+      return reply.send(bytes);
     },
   );
 };
