@@ -43,14 +43,21 @@ async function leadsJobs(hub: HubProcess): Promise<boolean> {
  * resolves another of those that console knew. Only a reload can tell it of either.
  */
 async function actWhileAway(hub: HubProcess, away: ConsoleFeed, sql: SqlDatabase): Promise<void> {
-  // Two alarms the console knew whose every stage has run, so nothing but the operator changes them now.
+  // Two alarms the console knew whose every stage has run, so nothing but the operator changes them now. On a
+  // busy machine the survivors may still be running the stages of the dead hub's alarms: wait for two.
   const known = [...away.latest().keys()];
-  const settled = (
-    await sql.all<{ id: number; stages_done: string }>(
-      `SELECT id, stages_done FROM alarms WHERE id IN (${known.map(() => "?").join(", ")}) ORDER BY id`,
-      known,
-    )
-  ).filter((alarm) => (JSON.parse(alarm.stages_done) as string[]).includes("publish_dashboards"));
+  const settled = await waitFor(
+    async () => {
+      const rows = await sql.all<{ id: number; stages_done: string }>(
+        `SELECT id, stages_done FROM alarms WHERE id IN (${known.map(() => "?").join(", ")}) ORDER BY id`,
+        known,
+      );
+      const done = rows.filter((alarm) => (JSON.parse(alarm.stages_done) as string[]).includes("publish_dashboards"));
+      return done.length >= 2 ? done : undefined;
+    },
+    30_000,
+    "two alarms the console knew, with every stage run",
+  );
   const [acknowledged, resolved] = settled.map((alarm) => alarm.id);
   if (acknowledged === undefined || resolved === undefined) throw new Error("the console knew too few settled alarms");
   const cookie = await loginAt(hub.httpUrl);
