@@ -149,6 +149,19 @@ function startChildHub(nofile: number, env: Record<string, string>): Promise<Chi
 /** How long a hub may take to stop on SIGTERM (its stop gives idle HTTP connections 2 s). */
 const STOP_WAIT_MS = 8000;
 
+/** A count read every 100 ms until five readings in a row agree (at most 10 s), then that count. */
+async function steadyCount(read: () => number): Promise<number> {
+  let last = read();
+  let same = 0;
+  for (const deadline = Date.now() + 10_000; same < 4 && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = read();
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
 /** SIGTERM; a hub still running after STOP_WAIT_MS is killed (it would outlive the test run) and the test fails. */
 async function stopChildHub(hub: ChildHub): Promise<void> {
   const pid = hub.child.pid;
@@ -189,7 +202,9 @@ describe("the file descriptor limit", { timeout: CHILD_HUB_TEST_MS }, () => {
     const mqttPort = Number(new URL(started.mqtt).port);
     // prlimit execs node, so the child is the hub itself: its open descriptors are in /proc.
     const hubFds = () => fs.readdirSync(`/proc/${hub?.child.pid}/fd`).length;
-    const before = hubFds();
+    // Counted once the hub's own descriptors are steady: a file still being read as it finished starting (on a
+    // busy machine) would close later and leave the count below 400 for ever.
+    const before = await steadyCount(hubFds);
     const crowd = openIdleSockets(mqttPort, 400, "127.0.0.4");
     crowds.push(crowd);
     // Wait until the hub has dealt with every socket: each is either closed or holds one of its descriptors.
@@ -198,7 +213,10 @@ describe("the file descriptor limit", { timeout: CHILD_HUB_TEST_MS }, () => {
       // 400 accepts by a hub that shares two cores with two other suites took over 15 s once.
       40_000,
       "the hub to accept or refuse every attacking socket",
-    );
+    ).catch((error: unknown) => {
+      const state = { settled: crowd.settled(), closed: crowd.closed(), held: hubFds() - before, before };
+      throw new Error(`${String(error)}: ${JSON.stringify(state)}`);
+    });
     // Without a cap below the limit, 400 sockets leave no descriptor to accept HTTP with.
     expect(await health(started.http)).toBe(200);
     expect(await login(started.http)).toBe(200);
