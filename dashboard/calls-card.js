@@ -7,8 +7,8 @@
 import { request } from "./api.js";
 import { h, localTime } from "./dom.js";
 import { t, tMaybe } from "./i18n.js";
+import { isClosed } from "./queue.js";
 
-const CLOSED = ["resolved", "followed_up", "cancelled"];
 const MARKS = {
   resident: ["resident_ok", "resident_needs_help", "no_answer"],
   landline: ["resident_ok", "resident_needs_help", "no_answer"],
@@ -58,7 +58,7 @@ export function callsCard(a, { reload, showError }) {
       showError(err);
     }
   };
-  const open = !CLOSED.includes(a.status);
+  const open = !isClosed(a);
   const callButton = (key, body, label) =>
     h(
       "button",

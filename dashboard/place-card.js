@@ -9,6 +9,7 @@
 import { request } from "./api.js";
 import { h } from "./dom.js";
 import { applyStatic, t, tMaybe } from "./i18n.js";
+import { isClosed } from "./queue.js";
 
 const SEARCH_DELAY_MS = 250;
 
@@ -132,7 +133,7 @@ export function createPlaceCard({ onPlaced }) {
   return {
     el,
     /** Whether this alarm needs placing: no household, still open. */
-    wanted: (a) => a !== null && a.household === null && !["resolved", "followed_up", "cancelled"].includes(a.status),
+    wanted: (a) => a !== null && a.household === null && !isClosed(a),
     setAlarm(a) {
       if (a?.id !== alarm?.id) {
         chosen = null;

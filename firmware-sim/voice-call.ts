@@ -15,7 +15,7 @@ import path from "node:path";
 import twilio from "twilio";
 import { CliError, type CommandLineValues } from "./cli-options.ts";
 import { loadCredentials } from "./credentials.ts";
-import { find, parseTwiml, spoken, type TwimlNode } from "./twiml.ts";
+import { parseTwiml, spoken, type TwimlNode } from "./twiml.ts";
 
 interface SimAccount {
   accountSid: string;
@@ -126,7 +126,7 @@ export async function simulateCall(values: CommandLineValues, household: string 
     } else {
       console.log("Nobody picks up (pass --answer to take the call on the first line).");
     }
-    const action = dial.attrs.action ?? find(twiml, "Dial").attrs.action;
+    const action = dial.attrs.action;
     if (!action) break;
     twiml = await post(action, {
       ...caller,

@@ -15,6 +15,7 @@ import { KpiService } from "./kpi/kpi-service.ts";
 import { MapViews } from "./map/map-views.ts";
 import { TwilioRecordings } from "./notify/twilio-recordings.ts";
 import { createRegistryServices } from "./registry/registry-services.ts";
+import { twilioAccountOptions } from "./relatives/index.ts";
 import type { VoiceSimAccount } from "./voice/voice-sim-account.ts";
 
 export async function buildHubApp(
@@ -29,6 +30,7 @@ export async function buildHubApp(
   },
 ): Promise<FastifyInstance> {
   const { sql, users, logger } = parts;
+  const twilioAccount = twilioAccountOptions(config);
   return buildApp({
     logger,
     sessions: new SessionService({ users, bus: parts.bus }, { ttlHours: config.sessionTtlHours }),
@@ -37,13 +39,7 @@ export async function buildHubApp(
     lifecycle: parts.lifecycle.service,
     consoleCalls: {
       calls: parts.consoleCalls,
-      recordings: config.twilio
-        ? new TwilioRecordings({
-            accountSid: config.twilio.accountSid,
-            authToken: config.twilio.authToken,
-            ...(config.twilio.apiBaseUrl ? { apiBaseUrl: config.twilio.apiBaseUrl } : {}),
-          })
-        : null,
+      recordings: twilioAccount ? new TwilioRecordings(twilioAccount) : null,
     },
     placement: new AlarmPlacement({
       sql,

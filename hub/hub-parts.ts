@@ -267,12 +267,14 @@ export function createHubParts(
     },
     { ringS: config.callRingS, supervisorPhone: config.supervisorPhone, smsLanguage: config.smsLanguage },
   );
+  // One repository for the calls and the views that show them.
+  const consoleCallRepo = new ConsoleCallRepository(sql);
   const consoleCalls = new ConsoleCalls(
     {
       sql,
       alarms,
       registry,
-      calls: new ConsoleCallRepository(sql),
+      calls: consoleCallRepo,
       outbox,
       relatives: relatives.service,
       users,
@@ -317,7 +319,7 @@ export function createHubParts(
     dispatch: dispatchViews,
     relatives: relatives.views,
     serviceRequests: serviceRequests.views,
-    consoleCalls: new ConsoleCallRepository(sql),
+    consoleCalls: consoleCallRepo,
   });
   return {
     ...storage,

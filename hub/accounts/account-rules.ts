@@ -13,6 +13,11 @@ export const DISPLAY_NAME_MAX = 64;
 /** E.164 phone (`+8613912345678`) or SIP address (`sip:op1@pbx.example`): how the voice work reaches a person. */
 export const CONTACT_PATTERN = "^(\\+[1-9][0-9]{6,14}|sips?:[^\\s@]+@[^\\s@]+)$";
 export const CONTACT_MAX = 128;
+
+/** A contact that is a SIP address (`sip:…` or `sips:…`) rather than a phone number. */
+export function isSipAddress(contact: string): boolean {
+  return contact.startsWith("sip:") || contact.startsWith("sips:");
+}
 /** The API's contact field: a contact, or blank for none. */
 export const CONTACT_FIELD_PATTERN = `${CONTACT_PATTERN}|^\\s*$`;
 export const LANGUAGES = ["zh-CN", "en"] as const;

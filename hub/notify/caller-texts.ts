@@ -12,6 +12,7 @@
  *   alarm stands whether or not anyone answered.
  */
 import twilio from "twilio";
+import { isSipAddress } from "../accounts/account-rules.ts";
 import { say } from "./relative-texts.ts";
 import type { SmsLanguage } from "./sms-text.ts";
 
@@ -80,7 +81,7 @@ export function ringTwiml<T extends { contact: string }>(
   const dial = response.dial({ action: urls.dialed, method: "POST", timeout: ring.ringS });
   for (const target of ring.targets) {
     const screen = { url: urls.whisper(target), method: "POST" as const };
-    if (target.contact.startsWith("sip:") || target.contact.startsWith("sips:")) dial.sip(screen, target.contact);
+    if (isSipAddress(target.contact)) dial.sip(screen, target.contact);
     else dial.number(screen, target.contact);
   }
   return response.toString();

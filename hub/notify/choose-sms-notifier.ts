@@ -1,25 +1,18 @@
 import type { Logger } from "pino";
 import type { HubConfig } from "../config.ts";
-import { statusCallbackUrl } from "../relatives/index.ts";
+import { statusCallbackUrl, twilioAccountOptions } from "../relatives/index.ts";
 import { ConsoleSmsNotifier } from "./console-notifier.ts";
 import type { SmsNotifier } from "./notifier.ts";
 import { TwilioSmsNotifier } from "./twilio-notifier.ts";
 
 /** Twilio when all its credentials are configured; otherwise the console sink, said loudly, so nobody believes texts went out. */
 export function chooseSmsNotifier(config: HubConfig, logger: Logger): SmsNotifier {
-  const twilio = config.twilio;
-  if (!twilio) {
+  const account = twilioAccountOptions(config);
+  if (!account) {
     logger.warn(
       "no Twilio credentials: SMS go to the console log (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM)",
     );
     return new ConsoleSmsNotifier(logger.child({ part: "sms-console" }));
   }
-  return new TwilioSmsNotifier({
-    accountSid: twilio.accountSid,
-    authToken: twilio.authToken,
-    from: twilio.from,
-    statusCallbackUrl: statusCallbackUrl(config),
-    timeoutMs: config.twilioTimeoutMs,
-    ...(twilio.apiBaseUrl ? { apiBaseUrl: twilio.apiBaseUrl } : {}),
-  });
+  return new TwilioSmsNotifier({ ...account, statusCallbackUrl: statusCallbackUrl(config) });
 }

@@ -13,6 +13,7 @@ import type { FamilyLinkMinter } from "../family/family-links.ts";
 import { CallHangups } from "../notify/call-hangups.ts";
 import { ConsoleVoiceNotifier } from "../notify/console-notifier.ts";
 import type { VoiceNotifier } from "../notify/notifier.ts";
+import type { TwilioAccountOptions } from "../notify/twilio-client.ts";
 import { TwilioVoiceNotifier } from "../notify/twilio-voice-notifier.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import { CallHangupRepository } from "../storage/call-hangup-repo.ts";
@@ -36,6 +37,19 @@ export interface Relatives {
   hangups: CallHangups;
   /** All but `calls`, which the pipeline answers (hub-app.ts joins them). */
   webhooks: Omit<TwilioWebhookOptions, "calls" | "consoleCalls">;
+}
+
+/** The account every Twilio client of the hub uses (SMS, calls, recordings), and our number; null without Twilio. */
+export function twilioAccountOptions(config: HubConfig): (TwilioAccountOptions & { from: string }) | null {
+  const twilio = config.twilio;
+  if (!twilio) return null;
+  return {
+    accountSid: twilio.accountSid,
+    authToken: twilio.authToken,
+    from: twilio.from,
+    timeoutMs: config.twilioTimeoutMs,
+    ...(twilio.apiBaseUrl ? { apiBaseUrl: twilio.apiBaseUrl } : {}),
+  };
 }
 
 /** Where Twilio posts status callbacks for our messages and calls. */
@@ -62,16 +76,9 @@ export function createRelatives(deps: {
     logger: logger.child({ part: "relatives" }),
     settings: relativeSettingsFrom(config),
   });
-  const twilio = config.twilio;
-  const voice: VoiceNotifier = twilio
-    ? new TwilioVoiceNotifier({
-        accountSid: twilio.accountSid,
-        authToken: twilio.authToken,
-        from: twilio.from,
-        statusCallbackUrl: statusCallbackUrl(config),
-        timeoutMs: config.twilioTimeoutMs,
-        ...(twilio.apiBaseUrl ? { apiBaseUrl: twilio.apiBaseUrl } : {}),
-      })
+  const account = twilioAccountOptions(config);
+  const voice: VoiceNotifier = account
+    ? new TwilioVoiceNotifier({ ...account, statusCallbackUrl: statusCallbackUrl(config) })
     : new ConsoleVoiceNotifier(logger.child({ part: "voice-console" }));
   return {
     service,
@@ -83,7 +90,7 @@ export function createRelatives(deps: {
       { maxBackoffMs: config.outboxMaxBackoffMs },
     ),
     webhooks: {
-      account: twilio ? { accountSid: twilio.accountSid, authToken: twilio.authToken } : null,
+      account: account ? { accountSid: account.accountSid, authToken: account.authToken } : null,
       publicUrl: config.publicUrl,
       relatives: service,
       logger: logger.child({ part: "twilio-webhook" }),

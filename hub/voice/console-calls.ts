@@ -191,8 +191,8 @@ export class ConsoleCalls {
   /** The operator's one-click result of the call; reaching a relative stops the relatives' cascade. */
   async mark(alarmId: number, callId: number, user: UserRow, mark: CallMark): Promise<void> {
     const at = this.deps.clock().toISOString();
-    let afterCommit: (() => void) | null = null;
-    await this.deps.sql.transaction(async () => {
+    // What the relatives' cascade tells the consoles once this commits (when a relative was reached).
+    const afterCommit = await this.deps.sql.transaction(async (): Promise<(() => void) | null> => {
       const call = await this.callOf(alarmId, callId);
       if (!MARKS_FOR[call.target].includes(mark)) {
         throw new AnxinError("VALIDATION_FAILED", `a call to the ${call.target} cannot be marked ${mark}`);
@@ -212,10 +212,11 @@ export class ConsoleCalls {
         const relative = alarm.resident_id
           ? (await this.deps.registry.relatives(alarm.resident_id)).find((r) => r.id === call.relative_id)
           : undefined;
-        if (relative) afterCommit = await this.deps.relatives.confirmByOperatorInTransaction(alarmId, relative);
+        if (relative) return this.deps.relatives.confirmByOperatorInTransaction(alarmId, relative);
       }
+      return null;
     });
-    (afterCommit as (() => void) | null)?.();
+    afterCommit?.();
     this.deps.bus.emit("alarm.changed", { alarmId, change: "callback_marked" });
   }
 

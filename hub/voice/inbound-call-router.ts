@@ -18,6 +18,7 @@
  * (hub/notify/caller-texts.ts).
  */
 import type { Logger } from "pino";
+import { isSipAddress } from "../accounts/account-rules.ts";
 import type { AlarmService } from "../alarms/alarm-service.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
@@ -43,11 +44,6 @@ export interface InboundCalls {
   raiseFromCall(
     call: InboundCallFacts,
   ): Promise<{ alarmId: number; replay: boolean; householdId: number | null; language: SmsLanguage }>;
-}
-
-/** A staff contact that is a SIP address rather than a phone number (hub/accounts/account-rules.ts). */
-function isSipAddress(contact: string): boolean {
-  return contact.startsWith("sip:") || contact.startsWith("sips:");
 }
 
 /** A call's final statuses (Twilio's CallStatus). */
@@ -142,7 +138,8 @@ export class InboundCallRouter {
 
   /** Someone picked up: what they hear before they accept (the household's code, in their language). */
   async whisper(callSid: string, answerer: Answerer): Promise<WhisperOutcome> {
-    const language = await this.answererLanguage(answerer);
+    const user = answerer.userId === null ? undefined : await this.deps.users.byId(answerer.userId);
+    const language = this.languageOf(user);
     const call = await this.deps.calls.get(callSid);
     if (!call) return { kind: "unknown", language };
     if (call.answered_at !== null) return { kind: "taken", language };
@@ -153,12 +150,12 @@ export class InboundCallRouter {
 
   /** A key pressed after the whisper: the first acceptance takes the call and acknowledges the alarm. */
   async accept(callSid: string, answerer: Answerer, stage: RingStage): Promise<AcceptOutcome> {
-    const language = await this.answererLanguage(answerer);
+    const user = answerer.userId === null ? undefined : await this.deps.users.byId(answerer.userId);
+    const language = this.languageOf(user);
     const call = await this.deps.calls.get(callSid);
     if (!call) return { kind: "unknown", language };
-    const user = answerer.userId === null ? undefined : await this.deps.users.byId(answerer.userId);
     // An account removed or disabled since its phone was rung takes no call in its name.
-    if (answerer.userId !== null && (!user || user.disabled !== 0)) return { kind: "unknown", language };
+    if (answerer.userId !== null && user?.disabled !== 0) return { kind: "unknown", language };
     const at = this.deps.clock().toISOString();
     const actor = user ? `user:${user.username}` : `phone:${this.settings.supervisorPhone ?? "supervisor"}`;
     const taken = await this.deps.sql.transaction(async () => {
@@ -256,8 +253,8 @@ export class InboundCallRouter {
     }
   }
 
-  private async answererLanguage(answerer: Answerer): Promise<SmsLanguage> {
-    const user = answerer.userId === null ? undefined : await this.deps.users.byId(answerer.userId);
+  /** What whoever picked up hears in: their account's language; the center's for the supervisor phone. */
+  private languageOf(user: UserRow | undefined): SmsLanguage {
     return smsLanguageOf(user?.language ?? this.settings.smsLanguage, this.settings.smsLanguage);
   }
 

@@ -6,7 +6,7 @@
  */
 import { isValidDeviceId } from "../../../protocol/topics.ts";
 import type { HouseholdLocator } from "../../geo/household-locator.ts";
-import { CONSENT_FIELDS, RESIDENT_VALUE_FIELDS } from "./csv-columns.ts";
+import { CONSENT_FIELDS, HOUSEHOLD_LEVEL_COLUMNS, RESIDENT_VALUE_FIELDS } from "./csv-columns.ts";
 import type { HouseholdSource } from "./household-source.ts";
 import type { RowIssue } from "./import-types.ts";
 import {
@@ -19,16 +19,10 @@ import {
 } from "./record-types.ts";
 import { checkKnownFields, isBlank, isRecord, RowChecker } from "./row-checker.ts";
 
+/** The JSON format's household fields: the CSV's household columns, with the buttons as a list. */
 const HOUSEHOLD_FIELDS = [
   "code",
-  "address",
-  "lat",
-  "lng",
-  "key_holder",
-  "key_holder_phone",
-  "access_notes",
-  "landline",
-  "device_ids",
+  ...HOUSEHOLD_LEVEL_COLUMNS.map((column) => (column === "device_id" ? "device_ids" : column)),
   "residents",
 ];
 const RESIDENT_FIELDS = ["name", ...RESIDENT_VALUE_FIELDS, "consent", "relatives"];
