@@ -174,7 +174,9 @@ export class UserRepository {
   /**
    * Whom a call to the center rings (hub/voice/inbound-call-router.ts): enabled staff of the role with a
    * phone or SIP contact and a settled password; with `signedInAt`, only those with a session unexpired
-   * then (an operator at the console is on duty). At most `limit`: Twilio dials ten at once.
+   * then (an operator at the console is on duty). At most `limit`: Twilio dials ten at once. Phone numbers
+   * come first: a <Dial> rings phones together and a SIP address only alone, so ten softphones must not
+   * take the places of the phones.
    */
   async staffToRing(role: "operator" | "supervisor", signedInAt: string | null, limit: number): Promise<StaffLine[]> {
     const onDuty =
@@ -184,7 +186,7 @@ export class UserRepository {
     return this.sql.all<StaffLine>(
       `SELECT id, contact, language FROM users
         WHERE role = ? AND disabled = 0 AND must_change_password = 0 AND contact IS NOT NULL ${onDuty}
-        ORDER BY id LIMIT ?`,
+        ORDER BY CASE WHEN contact LIKE 'sip%' THEN 1 ELSE 0 END, id LIMIT ?`,
       signedInAt === null ? [role, limit] : [role, signedInAt, limit],
     );
   }
