@@ -20,7 +20,13 @@ export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
 }
 
+// Which login a request was sent under. A 401 answering a request sent before
+// the latest login speaks of the old session: under load it can arrive after
+// the operator has signed in again, and must not send them back to the form.
+let sessionEpoch = 0;
+
 export async function request(method, path, body, { quiet401 = false } = {}) {
+  const sentIn = sessionEpoch;
   let res;
   try {
     res = await fetch(path, {
@@ -40,7 +46,7 @@ export async function request(method, path, body, { quiet401 = false } = {}) {
     // Non-JSON error pages (a proxy, a crash) still become an ApiError below.
   }
   if (!res.ok) {
-    if (res.status === 401 && !quiet401) onUnauthorized();
+    if (res.status === 401 && !quiet401 && sentIn === sessionEpoch) onUnauthorized();
     const errors = Array.isArray(data?.errors) ? data.errors : [];
     throw new ApiError(res.status, data?.code ?? `HTTP_${res.status}`, data?.message ?? res.statusText, errors);
   }
@@ -71,7 +77,10 @@ export const api = {
   // Login and /me handle 401 themselves: it is an answer there, not an expired session.
   // Both answer with the center's zone too, which every date on the console is shown in (center-time.js).
   login: (username, password) =>
-    request("POST", "/api/auth/login", { username, password }, { quiet401: true }).then(adoptZone),
+    request("POST", "/api/auth/login", { username, password }, { quiet401: true }).then((answer) => {
+      sessionEpoch += 1;
+      return adoptZone(answer);
+    }),
   logout: () => request("POST", "/api/auth/logout", undefined, { quiet401: true }),
   me: () => request("GET", "/api/auth/me", undefined, { quiet401: true }).then(adoptZone),
   openAlarms,

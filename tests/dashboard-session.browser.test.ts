@@ -55,6 +55,19 @@ const WRAP_NOTIFICATION = `(() => {
   window.Notification = Counted;
 })()`;
 
+/** The console view after a login; a timeout says what the login form says instead. */
+async function waitForConsole(page: Page): Promise<void> {
+  try {
+    await page.waitForSelector('body[data-view="console"]', { timeout: SHOW_MS });
+  } catch (err) {
+    const view = await page.getAttribute("body", "data-view");
+    const said = await page.textContent("#login-error");
+    throw new Error(`the console did not open (view ${view}; the login form says ${JSON.stringify(said)})`, {
+      cause: err,
+    });
+  }
+}
+
 async function login(username: string, password: string, grantNotifications = false): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
   contexts.push(context);
@@ -151,6 +164,25 @@ describe("attention and session (browser)", () => {
 
     // The session ends on the hub (expired or revoked): its row is gone.
     hub.hub.db.prepare("DELETE FROM sessions").run();
+    // A request sent under the old session is answered by the hub (401) but the answer is held
+    // back until after the next login, as a slow answer under load would be: it speaks of the old
+    // session and must not end the new one.
+    let releaseStale = (): void => {};
+    const staleHeld = new Promise<void>((resolve) => {
+      releaseStale = resolve;
+    });
+    let held: number | null = null;
+    let staleDelivered = false;
+    await page.route(`**/api/alarms/${id}`, async (route) => {
+      if (held !== null || route.request().method() !== "GET") return route.continue();
+      const answer = await route.fetch();
+      held = answer.status();
+      await staleHeld;
+      await route.fulfill({ response: answer });
+      staleDelivered = true;
+    });
+    await page.click(row(id));
+    await expect.poll(() => held, { timeout: SHOW_MS }).toBe(401);
     // The next action is refused with 401, and the console says why.
     await page.keyboard.press("a");
     await page.waitForSelector('body[data-view="login"]', { timeout: SHOW_MS });
@@ -164,7 +196,12 @@ describe("attention and session (browser)", () => {
     await page.fill("#login-username", "li");
     await page.fill("#login-password", "operator-password-2");
     await page.click("#login-submit");
-    await page.waitForSelector('body[data-view="console"]', { timeout: SHOW_MS });
+    await waitForConsole(page);
+    releaseStale();
+    await expect.poll(() => staleDelivered, { timeout: SHOW_MS }).toBe(true);
+    // The page has had the stale 401 (a few turns of its event loop): it stays on the console.
+    await page.evaluate("new Promise((resolve) => setTimeout(resolve, 200))");
+    expect(await page.getAttribute("body", "data-view")).toBe("console");
     // It continues: the alarm that was open is open again, and acting on it works.
     await page.waitForSelector("#detail:not([hidden]) #detail-body .card", { timeout: SHOW_MS });
     expect(await page.textContent("#detail-title")).toContain(`#${id}`);
