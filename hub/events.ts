@@ -3,9 +3,9 @@
  * that throws or rejects is logged and the others still run, so a broken
  * realtime socket can never stop an alarm from reaching the rest of the hub.
  */
+
 import type { Logger } from "pino";
-import type { WriteCheck } from "./storage/write-probe.ts";
-import type { DeviceFault, DeviceTest } from "./supervision/supervision-views.ts";
+import type { DeviceFault, DeviceTest, WriteCheck } from "../protocol/console/index.ts";
 
 export interface HubEventMap {
   /** An alarm was created or changed; listeners re-read it from storage. */

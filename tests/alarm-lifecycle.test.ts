@@ -3,15 +3,17 @@
  * legal or refused with ALARM_TRANSITION_ILLEGAL, both by the pure check and by
  * the repository's conditional update on a real SQLite database.
  */
+
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALARM_STATUSES, AlarmRepository, type AlarmStatus } from "../hub/storage/alarm-repo.ts";
+import { AlarmRepository } from "../hub/storage/alarm-repo.ts";
 import { assertTransition, isLegalTransition, LEGAL_TRANSITIONS } from "../hub/storage/alarm-transitions.ts";
 import { type Db, openDatabase } from "../hub/storage/database.ts";
 import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
+import { ALARM_STATUSES, type AlarmStatus } from "../protocol/console/index.ts";
 
 const LEGAL = new Set([
   "unassigned→offered",

@@ -5,12 +5,13 @@
  * same frames to every console; a console that cannot keep up is closed with
  * 4002 and can come back; the open list pages past 1,000 for its reload.
  */
+
 import { isDeepStrictEqual } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
-import type { AlarmSummary } from "../hub/alarms/alarm-views.ts";
 import { BATCH_LIMITS } from "../hub/http/console-frames.ts";
 import { SLOW_CONSOLE_CLOSE } from "../hub/http/console-push.ts";
+import type { AlarmSummary } from "../protocol/console/index.ts";
 import { type ConsoleFeed, openConsoleFeed } from "./support/console-feed.ts";
 import { insertOpenAlarms } from "./support/queue-fixtures.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";

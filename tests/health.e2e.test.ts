@@ -4,6 +4,7 @@
  * here (tests/support/refuse-writes.ts), as a full or failing disk would, and
  * /health must answer 503 with the reason, log it once, and recover by itself.
  */
+
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,7 +14,8 @@ import { EventBus } from "../hub/events.ts";
 import { createLogger } from "../hub/log.ts";
 import { openDatabase } from "../hub/storage/database.ts";
 import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
-import { DatabaseWriteProbe, type WriteCheck } from "../hub/storage/write-probe.ts";
+import { DatabaseWriteProbe } from "../hub/storage/write-probe.ts";
+import type { WriteCheck } from "../protocol/console/index.ts";
 import { refuseFileWrites } from "./support/refuse-writes.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 

@@ -5,10 +5,11 @@
  * through the real twilio SDK to the local stand-in, and workers and operators
  * act through the HTTP API with real logins.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
 import { BusyWorkers } from "../hub/dispatch/busy-workers.ts";
-import type { ServiceRequestView } from "../hub/service/service-views.ts";
+import type { ServiceRequestView } from "../protocol/console/index.ts";
 import type { AlarmKind } from "../protocol/index.ts";
 import { haversineMetres } from "./support/geo.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";

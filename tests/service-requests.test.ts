@@ -3,16 +3,13 @@
  * states) and the order in which workers are routed and offered to the
  * operator. The repository runs on both engines: tests/support/service-storage-suite.ts.
  */
+
 import { describe, expect, it } from "vitest";
 import { AnxinError } from "../hub/errors.ts";
-import {
-  assertServiceTransition,
-  isLegalServiceTransition,
-  SERVICE_REQUEST_STATUSES,
-  type ServiceRequestStatus,
-} from "../hub/service/service-lifecycle.ts";
+import { assertServiceTransition, isLegalServiceTransition } from "../hub/service/service-lifecycle.ts";
 import type { ServiceWorkerRow } from "../hub/service/service-repo.ts";
 import { orderServiceCandidates } from "../hub/service/service-routing.ts";
+import { SERVICE_REQUEST_STATUSES, type ServiceRequestStatus } from "../protocol/console/index.ts";
 import { describeServiceStorage } from "./support/service-storage-suite.ts";
 import { sqliteScratch } from "./support/sqlite-scratch.ts";
 

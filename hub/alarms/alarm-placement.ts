@@ -7,10 +7,11 @@
  * number can be kept in the registry, as the resident's phone or the
  * household's landline, so the next call from it is placed at once.
  */
+import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import { isUniqueViolation, notFound } from "../registry/registry-errors.ts";
-import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { UserRepository, UserRow } from "../storage/user-repo.ts";

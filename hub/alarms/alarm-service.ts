@@ -9,17 +9,13 @@
  * waiting for an operator, so an alarm may already be `offered` (or even
  * `accepted`) when it is acknowledged, and it keeps that status.
  */
+
 import type { Logger } from "pino";
+import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import { DispatchEffects } from "../dispatch/offer-cascade.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
-import {
-  type AlarmOutcome,
-  type AlarmRepository,
-  type AlarmRow,
-  CLOSED_STATUSES,
-  foundAlarm,
-} from "../storage/alarm-repo.ts";
+import { type AlarmOutcome, type AlarmRepository, type AlarmRow, foundAlarm } from "../storage/alarm-repo.ts";
 import { nowIso } from "../storage/database.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { UserRow } from "../storage/user-repo.ts";

@@ -2,18 +2,18 @@
  * The API's shapes of an alarm, built from stored rows. One builder for the
  * list, the detail and the realtime push, so every console sees the same thing.
  */
-import Type, { type Static } from "typebox";
-import { FEEDBACK_STATES } from "../../protocol/index.ts";
-import { DispatchDetailSchema, type DispatchViews } from "../dispatch/dispatch-views.ts";
-import { type CascadeViews, ContactSchema, RelativeCascadeSchema } from "../relatives/cascade-views.ts";
-import { ServiceRequestSchema, type ServiceRequestViews } from "../service/service-views.ts";
-import { ALARM_STATUSES, type AlarmRepository, type AlarmRow } from "../storage/alarm-repo.ts";
+
+import type { AlarmDetail, AlarmSummary } from "../../protocol/console/index.ts";
+import type { DispatchViews } from "../dispatch/dispatch-views.ts";
+import type { CascadeViews } from "../relatives/cascade-views.ts";
+import type { ServiceRequestViews } from "../service/service-views.ts";
+import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type { ConsoleCallRepository } from "../storage/console-call-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { SummaryReads } from "../storage/summary-reads.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
-import { ConsoleCallSchema, consoleCallView } from "../voice/console-call-views.ts";
+import { consoleCallView } from "../voice/console-call-views.ts";
 import { ageOn } from "./age.ts";
 import { buttonStateOf } from "./button-state.ts";
 import { lookupForRows, type SummaryLookup } from "./summary-lookup.ts";
@@ -24,119 +24,6 @@ export { ageOn } from "./age.ts";
 export function priorityOf(pressCount: number): "normal" | "high" | "urgent" {
   return pressCount >= 3 ? "urgent" : pressCount === 2 ? "high" : "normal";
 }
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-
-export const AlarmSummarySchema = Type.Object({
-  id: Type.Integer(),
-  /** The button that raised it; null when a phone call did (`source` voice). */
-  deviceId: Nullable(Type.String()),
-  /** `button`: a press over MQTT; `voice`: a call to the center's number. */
-  source: Type.Union([Type.Literal("button"), Type.Literal("voice")]),
-  /** A voice alarm's caller ID (E.164), null when withheld or for a button alarm: shown while the alarm is unplaced. */
-  caller: Nullable(Type.String()),
-  kind: Type.Union([Type.Literal("sos"), Type.Literal("service"), Type.Literal("test")]),
-  /** Where the response stands (unassigned → offered → accepted → on_scene → resolved …); never the acknowledgement. */
-  status: Type.Enum(ALARM_STATUSES),
-  /** What the resident's button shows now, from the acknowledgement and the status (hub/alarms/button-state.ts). */
-  buttonState: Type.Enum(FEEDBACK_STATES),
-  outcome: Nullable(Type.Union([Type.Literal("real"), Type.Literal("false_alarm"), Type.Literal("test")])),
-  receivedAt: Type.String(),
-  acknowledgedAt: Nullable(Type.String()),
-  acknowledgedBy: Nullable(Type.String()),
-  /** When the first worker was asked, when one accepted, when one arrived. */
-  offeredAt: Nullable(Type.String()),
-  acceptedAt: Nullable(Type.String()),
-  onSceneAt: Nullable(Type.String()),
-  resolvedAt: Nullable(Type.String()),
-  resolvedBy: Nullable(Type.String()),
-  household: Nullable(
-    Type.Object({
-      code: Type.String(),
-      address: Type.String(),
-      lat: Nullable(Type.Number()),
-      lng: Nullable(Type.Number()),
-      gridName: Nullable(Type.String()),
-    }),
-  ),
-  resident: Nullable(
-    Type.Object({
-      name: Type.String(),
-      age: Type.Integer(),
-      sex: Type.Union([Type.Literal("F"), Type.Literal("M"), Type.Literal("X")]),
-    }),
-  ),
-  worker: Nullable(
-    Type.Object({ id: Type.Integer(), name: Type.String(), phone: Type.String(), distanceM: Type.Number() }),
-  ),
-  clinic: Nullable(
-    Type.Object({ id: Type.Integer(), name: Type.String(), phone: Type.String(), distanceM: Type.Number() }),
-  ),
-  pipelineComplete: Type.Boolean(),
-  stageError: Nullable(Type.String()),
-  /** Presses attached to the alarm; each further press raises the priority. */
-  pressCount: Type.Integer(),
-  priority: Type.Union([Type.Literal("normal"), Type.Literal("high"), Type.Literal("urgent")]),
-  /** How many times a missed deadline escalated it (0 none): louder on consoles, and each rise re-alerts them. */
-  escalation: Type.Integer(),
-  cancelledAt: Nullable(Type.String()),
-  followedUpAt: Nullable(Type.String()),
-});
-export type AlarmSummary = Static<typeof AlarmSummarySchema>;
-
-export const AlarmDetailSchema = Type.Intersect([
-  AlarmSummarySchema,
-  Type.Object({
-    relatives: Type.Array(
-      Type.Object({
-        id: Type.Integer(),
-        priority: Type.Integer(),
-        name: Type.String(),
-        relation: Type.String(),
-        phone: Type.String(),
-      }),
-    ),
-    /** Whom an operator can call from the console: a number is on record (hub/voice/console-calls.ts). */
-    callable: Type.Object({
-      resident: Type.Boolean(),
-      landline: Type.Boolean(),
-      keyHolder: Type.Boolean(),
-      worker: Type.Boolean(),
-    }),
-    events: Type.Array(
-      Type.Object({ at: Type.String(), type: Type.String(), actor: Type.String(), detail: Nullable(Type.Unknown()) }),
-    ),
-    /** Every outbound message of the alarm, SMS and (relatives' cascade) voice calls. */
-    sms: Type.Array(
-      Type.Object({
-        to: Type.String(),
-        purpose: Type.String(),
-        channel: Type.Union([Type.Literal("sms"), Type.Literal("voice")]),
-        /** The outbox's own state: waiting to be handed over, handed to the provider, or refused for good. */
-        status: Type.Union([Type.Literal("pending"), Type.Literal("sent"), Type.Literal("failed")]),
-        attempts: Type.Integer(),
-        lastError: Nullable(Type.String()),
-        /** The provider's status callbacks: queued … delivered / undelivered / failed; a call's completed, no-answer… */
-        deliveryStatus: Nullable(Type.String()),
-        deliveryStatusAt: Nullable(Type.String()),
-        deliveryError: Nullable(Type.String()),
-        /** The relative this message reached, for the relatives' cascade; null for workers and clinics. */
-        relative: ContactSchema,
-        /** When this relative confirmed by reply. */
-        confirmedAt: Nullable(Type.String()),
-      }),
-    ),
-    /** The relatives' cascade: texting, calling, confirmed (by whom), unreachable, or stopped. */
-    relativeCascade: RelativeCascadeSchema,
-    /** Ranking with a reason per position, why the worker was chosen, every offer, why this clinic. */
-    dispatch: DispatchDetailSchema,
-    /** A service press's request (open → assigned → done); null for other alarms. */
-    serviceRequest: Type.Union([ServiceRequestSchema, Type.Null()]),
-    /** Calls operators placed from the console, oldest first. */
-    calls: Type.Array(ConsoleCallSchema),
-  }),
-]);
-export type AlarmDetail = Static<typeof AlarmDetailSchema>;
 
 export class AlarmViews {
   private readonly alarms: AlarmRepository;

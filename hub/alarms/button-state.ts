@@ -13,8 +13,9 @@
  * It takes the acknowledgement as an argument of its own, so no caller can
  * derive the button from the status alone.
  */
+import type { AlarmStatus } from "../../protocol/console/index.ts";
 import type { FeedbackState } from "../../protocol/index.ts";
-import type { AlarmRow, AlarmStatus } from "../storage/alarm-repo.ts";
+import type { AlarmRow } from "../storage/alarm-repo.ts";
 
 /** The alarm facts the button depends on, and no others. */
 export type ButtonFacts = Pick<AlarmRow, "status" | "acknowledged_at">;

@@ -17,12 +17,14 @@
  * - resolution and follow-up: past due, the alarm is marked `overdue` once
  *   (it is listed by `GET /api/alarms/overdue` from the timestamps themselves).
  */
+
 import type { Logger } from "pino";
+import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import { forEachChunked } from "../chunked.ts";
 import type { Clock } from "../dispatch/types.ts";
 import type { EventBus } from "../events.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
-import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type { NewOutboxMessage, OutboxRepository } from "../storage/outbox-repo.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
 import { escalationSms } from "./escalation-text.ts";

@@ -3,8 +3,9 @@
  * bad value is a 400 VALIDATION_FAILED naming the field) and one row. A row is
  * flat on purpose: it is also one CSV line.
  */
+
 import Type, { type Static } from "typebox";
-import { ALARM_STATUSES } from "../storage/alarm-repo.ts";
+import { ALARM_STATUSES } from "../../protocol/console/index.ts";
 
 export const HISTORY_KINDS = ["sos", "service", "test"] as const;
 /** `none`: no outcome yet (open, or cancelled by the resident). */

@@ -3,7 +3,8 @@
  * (one row per alarm, kind and level, so each fires once even across restarts)
  * and the overdue list, all computed from stored timestamps.
  */
-import { ALARM_STATUSES, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import { ALARM_STATUSES, CLOSED_STATUSES } from "../../protocol/console/index.ts";
+import type { AlarmRow } from "../storage/alarm-repo.ts";
 import { isoPlusSeconds } from "../storage/sql/dialect-sql.ts";
 import type { SqlDialect, SqlSession } from "../storage/sql/sql-port.ts";
 

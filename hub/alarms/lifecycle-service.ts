@@ -5,12 +5,14 @@
  * Each is a legal transition (hub/storage/alarm-transitions.ts) plus an event, committed
  * together; then every console and the device's retained feedback are told.
  */
+
 import type { Logger } from "pino";
+import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import { DispatchEffects } from "../dispatch/offer-cascade.ts";
 import type { Clock } from "../dispatch/types.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
-import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES, foundAlarm } from "../storage/alarm-repo.ts";
+import { type AlarmRepository, type AlarmRow, foundAlarm } from "../storage/alarm-repo.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { UserRow } from "../storage/user-repo.ts";
 import type { DispatchCloseOut } from "./alarm-service.ts";

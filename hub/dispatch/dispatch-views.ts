@@ -3,112 +3,19 @@
  * reasons, offers, clinic reason) and what the worker page shows (profile and
  * current assignment). One builder each, from stored rows.
  */
-import Type, { type Static } from "typebox";
+
+import type {
+  Assignment,
+  DispatchDetail,
+  OfferView,
+  ResidentHealth,
+  WorkerProfile,
+} from "../../protocol/console/index.ts";
 import { ageOn } from "../alarms/age.ts";
 import { AnxinError } from "../errors.ts";
 import type { UserRepository, UserRow } from "../storage/user-repo.ts";
 import type { DispatchAlarmRow, DispatchRepository, DispatchWorkerRow, OfferRow } from "./dispatch-repo.ts";
 import { parseRanking } from "./offer-cascade.ts";
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-
-export const RankedWorkerSchema = Type.Object({
-  rank: Type.Integer(),
-  workerId: Type.Integer(),
-  code: Type.String(),
-  name: Type.String(),
-  distanceM: Type.Number(),
-  travelTimeS: Nullable(Type.Number()),
-  roadDistanceM: Nullable(Type.Number()),
-  sameGrid: Type.Boolean(),
-  busy: Type.Boolean(),
-  busyWithAlarmId: Nullable(Type.Integer()),
-  reason: Type.String(),
-  reasonCode: Type.String(),
-});
-
-export const OfferSchema = Type.Object({
-  id: Type.Integer(),
-  alarmId: Type.Integer(),
-  worker: Type.Object({ id: Type.Integer(), code: Nullable(Type.String()), name: Nullable(Type.String()) }),
-  rank: Type.Integer(),
-  distanceM: Nullable(Type.Number()),
-  status: Type.Enum(["offered", "accepted", "declined", "timed_out", "withdrawn"]),
-  offeredAt: Type.String(),
-  expiresAt: Type.String(),
-  respondedAt: Nullable(Type.String()),
-  offeredBy: Type.String(),
-  note: Nullable(Type.String()),
-});
-export type OfferView = Static<typeof OfferSchema>;
-
-export const DispatchDetailSchema = Type.Object({
-  metric: Nullable(Type.Enum(["great_circle", "travel_time"])),
-  refinement: Nullable(Type.String()),
-  rankingNote: Nullable(Type.String()),
-  ranking: Type.Array(RankedWorkerSchema),
-  reason: Nullable(Type.String()),
-  offers: Type.Array(OfferSchema),
-  clinicReason: Nullable(Type.String()),
-  offeredAt: Nullable(Type.String()),
-  acceptedAt: Nullable(Type.String()),
-  onSceneAt: Nullable(Type.String()),
-});
-export type DispatchDetail = Static<typeof DispatchDetailSchema>;
-
-export const WorkerProfileSchema = Type.Object({
-  id: Type.Integer(),
-  code: Type.String(),
-  name: Type.String(),
-  phone: Type.String(),
-  gridName: Nullable(Type.String()),
-  onDuty: Type.Boolean(),
-  skills: Type.Array(Type.String()),
-  position: Nullable(
-    Type.Object({
-      lat: Type.Number(),
-      lng: Type.Number(),
-      accuracyM: Nullable(Type.Number()),
-      at: Nullable(Type.String()),
-    }),
-  ),
-});
-
-export const AssignmentSchema = Type.Object({
-  state: Type.Enum(["offered", "accepted", "on_scene"]),
-  offer: Nullable(OfferSchema),
-  alarm: Type.Object({
-    id: Type.Integer(),
-    kind: Type.String(),
-    status: Type.String(),
-    receivedAt: Type.String(),
-    address: Type.String(),
-    householdCode: Type.String(),
-    lat: Nullable(Type.Number()),
-    lng: Nullable(Type.Number()),
-    /** RFC 5870 `geo:` URI: opens the phone's map app. */
-    geoUri: Nullable(Type.String()),
-    mapUrl: Nullable(Type.String()),
-    keyHolder: Nullable(Type.String()),
-    accessNotes: Nullable(Type.String()),
-  }),
-  resident: Nullable(
-    Type.Object({
-      name: Type.String(),
-      age: Type.Integer(),
-      sex: Type.String(),
-      phone: Nullable(Type.String()),
-      /**
-       * Where the assigned worker fetches the health data (after accepting). It is
-       * not inlined here: the page polls this assignment every few seconds, and
-       * only an actual fetch of health data is a view worth an audit row.
-       */
-      healthUrl: Nullable(Type.String()),
-      healthWithheld: Nullable(Type.String()),
-    }),
-  ),
-});
-export type Assignment = Static<typeof AssignmentSchema>;
 
 export class DispatchViews {
   private readonly repo: DispatchRepository;
@@ -155,7 +62,7 @@ export class DispatchViews {
     };
   }
 
-  async profile(worker: DispatchWorkerRow): Promise<Static<typeof WorkerProfileSchema>> {
+  async profile(worker: DispatchWorkerRow): Promise<WorkerProfile> {
     return {
       id: worker.id,
       code: worker.code,
@@ -218,11 +125,7 @@ export class DispatchViews {
    * The resident's health data, for the worker the alarm is assigned to (after
    * accepting) and nobody else. Every call is one view, and writes one audit row.
    */
-  async health(
-    worker: DispatchWorkerRow,
-    user: UserRow,
-    alarmId: number,
-  ): Promise<Static<typeof ResidentHealthSchema>> {
+  async health(worker: DispatchWorkerRow, user: UserRow, alarmId: number): Promise<ResidentHealth> {
     const alarm = await this.repo.assignedAlarm(worker.id);
     if (!alarm || alarm.id !== alarmId) {
       throw new AnxinError("AUTH_FORBIDDEN", `alarm ${alarmId} is not assigned to you`, { alarmId });
@@ -241,13 +144,6 @@ export class DispatchViews {
     };
   }
 }
-
-export const ResidentHealthSchema = Type.Object({
-  conditions: Nullable(Type.String()),
-  medications: Nullable(Type.String()),
-  allergies: Nullable(Type.String()),
-  mobility: Nullable(Type.String()),
-});
 
 function parseStrings(json: string): string[] {
   try {

@@ -6,8 +6,9 @@
  * sender) is collected in `DispatchEffects` and applied by the service.
  */
 
+import { type AlarmStatus, UNACCEPTED_STATUSES } from "../../protocol/console/index.ts";
 import { workerDispatchSms, workerStandDownSms } from "../notify/sms-text.ts";
-import { type AlarmRepository, type AlarmStatus, UNACCEPTED_STATUSES } from "../storage/alarm-repo.ts";
+import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { DispatchAlarmRow, DispatchRepository, DispatchWorkerRow, OfferRow } from "./dispatch-repo.ts";
 import type { Clock, DispatchSettings, StoredRanking } from "./types.ts";

@@ -5,8 +5,9 @@
  * assigned to, may act on it (AUTH_FORBIDDEN otherwise). Each action is an
  * alarm event with the worker's login as its actor.
  */
+import type { AlarmStatus } from "../../protocol/console/index.ts";
 import { AnxinError } from "../errors.ts";
-import type { AlarmOutcome, AlarmStatus } from "../storage/alarm-repo.ts";
+import type { AlarmOutcome } from "../storage/alarm-repo.ts";
 import type { UserRow } from "../storage/user-repo.ts";
 import type { DispatchAlarmRow, DispatchWorkerRow, OfferRow } from "./dispatch-repo.ts";
 import type { DispatchService } from "./dispatch-service.ts";

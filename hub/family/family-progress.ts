@@ -4,7 +4,8 @@
  * (which the lifecycle may rename). Nothing medical is read here at all, so the
  * family page cannot show it by mistake.
  */
-import { type AlarmEventRow, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
+import type { AlarmEventRow, AlarmRow } from "../storage/alarm-repo.ts";
 
 export interface FamilyProgress {
   residentName: string;

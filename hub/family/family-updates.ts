@@ -11,12 +11,14 @@
  * scans at start); after it, the outbox owns the SMS. Dedupe keys (one per
  * relative and step event) make each SMS go out once even if a pass repeats.
  */
+
 import type { Logger } from "pino";
+import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import type { Clock } from "../dispatch/types.ts";
 import type { EventBus } from "../events.ts";
 import { clinicStandDownSms, type FamilyStep, familyUpdateSms } from "../notify/family-texts.ts";
 import { type SmsLanguage, smsLanguageOf } from "../notify/sms-text.ts";
-import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";

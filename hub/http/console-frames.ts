@@ -1,28 +1,9 @@
 /**
- * The frames the hub sends a console over `GET /api/realtime` (a WebSocket),
- * documented in docs/architecture.md ("Console frames"). Every frame is one
- * JSON object with a `type`. Alarms, device faults and test requests travel
- * in batches: whatever changed within one push window, each item once, in
- * its state after the last change (see console-push.ts).
- *
+ * Packing the console's realtime frames (their shapes: protocol/console/realtime.ts).
  * Nothing is sent that a console must not miss: after any drop it reloads
  * the lists over HTTP, and the frames carry only what changes from then on.
  */
-import type { AlarmSummary } from "../alarms/alarm-views.ts";
-import type { WriteCheck } from "../storage/write-probe.ts";
-import type { DeviceFault, DeviceTest } from "../supervision/supervision-views.ts";
-
-export type ConsoleFrame =
-  /** First frame on every connection: the hub's clock, for the console's running durations. */
-  | { type: "hello"; serverTime: string }
-  /** Alarms created or changed: the same summaries as `GET /api/alarms`. */
-  | { type: "alarms"; alarms: AlarmSummary[] }
-  /** Device faults opened or cleared (`clearedAt` set). */
-  | { type: "device_faults"; faults: DeviceFault[] }
-  /** Test requests to devices made or moved on. */
-  | { type: "device_tests"; tests: DeviceTest[] }
-  /** The database stopped or resumed taking writes. */
-  | { type: "storage"; storage: WriteCheck };
+import type { ConsoleFrame } from "../../protocol/console/index.ts";
 
 /** The batch frames, and the key each one's list travels under. */
 export const BATCH_KEYS = { alarms: "alarms", device_faults: "faults", device_tests: "tests" } as const;

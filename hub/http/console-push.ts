@@ -29,14 +29,15 @@
  * gets nothing more; it reconnects and reloads its lists over HTTP, as after
  * any drop. Without this the hub would keep every frame for it in memory.
  */
+
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
+import type { ConsoleFrame, DeviceFault, DeviceTest } from "../../protocol/console/index.ts";
 import type { AlarmViews } from "../alarms/alarm-views.ts";
 import type { EventBus } from "../events.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
-import type { DeviceFault, DeviceTest } from "../supervision/supervision-views.ts";
-import { BATCH_LIMITS, type ConsoleFrame, encodeFrame, packBatches } from "./console-frames.ts";
+import { BATCH_LIMITS, encodeFrame, packBatches } from "./console-frames.ts";
 
 /** The close code of a console that fell too far behind; it reconnects and reloads. */
 export const SLOW_CONSOLE_CLOSE = 4002;

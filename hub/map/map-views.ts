@@ -6,11 +6,12 @@
  * comes with the alarm detail. The console polls this every few seconds while
  * a map is on screen, so it is a handful of indexed queries and nothing else.
  */
+
 import Type, { type Static } from "typebox";
+import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import type { DispatchRepository } from "../dispatch/dispatch-repo.ts";
 import { AnxinError } from "../errors.ts";
 import { parseStringList } from "../registry/weekly-hours.ts";
-import { CLOSED_STATUSES } from "../storage/alarm-repo.ts";
 import { nowIso } from "../storage/database.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
 

@@ -12,12 +12,13 @@
  * reloads its lists over HTTP, so an announcement missed meanwhile costs
  * nothing.
  */
+
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import type { DeviceFault, DeviceTest } from "../../protocol/console/index.ts";
 import type { EventBus } from "../events.ts";
 import type { PostgresSql } from "../storage/sql/postgres-sql.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
-import type { DeviceFault, DeviceTest } from "../supervision/supervision-views.ts";
 
 export interface ConsoleChanges {
   alarms: number[];

@@ -3,7 +3,7 @@
  * `relative_contacts` row per SMS or call to a relative. Every method runs in
  * the caller's transaction.
  */
-import { ALARM_STATUSES, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import { ALARM_STATUSES, CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import type { OutboxChannel } from "../storage/outbox-repo.ts";
 import type { SqlDialect, SqlSession } from "../storage/sql/sql-port.ts";
 

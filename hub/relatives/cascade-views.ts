@@ -1,49 +1,7 @@
 /** The relatives' cascade as the alarm detail shows it (see alarm-views.ts). */
-import Type, { type Static } from "typebox";
+
+import type { RelativeCascadeView } from "../../protocol/console/index.ts";
 import type { CascadeRepository, ContactRow } from "./cascade-repo.ts";
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-
-export const RelativeCascadeSchema = Nullable(
-  Type.Object({
-    status: Type.Union([
-      Type.Literal("texting"),
-      Type.Literal("calling"),
-      Type.Literal("confirmed"),
-      Type.Literal("unreachable"),
-      Type.Literal("stopped"),
-    ]),
-    /** SMS waves sent so far. */
-    wave: Type.Integer(),
-    /** When the current step moves on if nobody confirms; null once the cascade has ended. */
-    deadlineAt: Nullable(Type.String()),
-    startedAt: Type.String(),
-    finishedAt: Nullable(Type.String()),
-    confirmedBy: Nullable(
-      Type.Object({ priority: Type.Integer(), name: Type.String(), phone: Type.String(), at: Type.String() }),
-    ),
-  }),
-);
-export type RelativeCascadeView = Static<typeof RelativeCascadeSchema>;
-
-/** Per outbox row: which relative it reached and how that contact ended. */
-export const ContactSchema = Nullable(
-  Type.Object({
-    priority: Type.Integer(),
-    name: Type.String(),
-    /**
-     * `waiting`: no confirmation (yet); `failed`: not delivered / not reached; `answered`: a call ended
-     * unconfirmed; `cancelled`: the cascade stopped, so the hub withdrew the call or hung it up.
-     */
-    outcome: Type.Union([
-      Type.Literal("waiting"),
-      Type.Literal("failed"),
-      Type.Literal("answered"),
-      Type.Literal("confirmed"),
-      Type.Literal("cancelled"),
-    ]),
-  }),
-);
 
 export class CascadeViews {
   private readonly repo: CascadeRepository;

@@ -12,10 +12,11 @@
  * (`unreachable`); closing the alarm ends it (`stopped`). Confirmed or stopped,
  * its calls that have not ended are withdrawn or hung up (call-cancel.ts).
  */
+import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import type { FamilyLinkMinter } from "../family/family-links.ts";
 import { relativeCallTwiml } from "../notify/relative-texts.ts";
 import { relativeAlarmSms, type SmsLanguage, smsLanguageOf } from "../notify/sms-text.ts";
-import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import { relativeSmsPriority } from "../storage/outbox-priority.ts";
 import type { NewOutboxMessage, OutboxChannel, OutboxRepository } from "../storage/outbox-repo.ts";
 import type { RegistryRepository, RelativeRow } from "../storage/registry-repo.ts";

@@ -11,13 +11,8 @@
  * `SERVICE_REQUEST_TRANSITION_ILLEGAL`, so routing, operators, workers and the
  * alarm's close-out are all checked by the same table.
  */
+import type { ServiceRequestStatus } from "../../protocol/console/index.ts";
 import { AnxinError } from "../errors.ts";
-
-export const SERVICE_REQUEST_STATUSES = ["open", "assigned", "done", "cancelled"] as const;
-export type ServiceRequestStatus = (typeof SERVICE_REQUEST_STATUSES)[number];
-
-/** States in which someone still has to act. */
-export const ACTIVE_SERVICE_STATUSES: readonly ServiceRequestStatus[] = ["open", "assigned"];
 
 /** The legal transitions: from → the states it may move to. */
 export const SERVICE_TRANSITIONS: Readonly<Record<ServiceRequestStatus, readonly ServiceRequestStatus[]>> = {

@@ -3,8 +3,9 @@
  * `transition`, which checks the state machine and is conditional on the
  * current status, so two people acting at once cannot both win.
  */
+import type { ServiceRequestStatus } from "../../protocol/console/index.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
-import { assertServiceTransition, type ServiceRequestStatus } from "./service-lifecycle.ts";
+import { assertServiceTransition } from "./service-lifecycle.ts";
 
 export interface ServiceRequestRow {
   id: number;

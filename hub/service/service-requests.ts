@@ -10,17 +10,18 @@
  * and the worker's SMS in the outbox, committed together; console pushes and the
  * device's feedback follow the commit (DispatchEffects, applied by dispatch).
  */
+import { ACTIVE_SERVICE_STATUSES, CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import type { DispatchCloseOut } from "../alarms/alarm-service.ts";
 import type { DispatchRepository, HouseholdAccessRow } from "../dispatch/dispatch-repo.ts";
 import { DispatchEffects } from "../dispatch/offer-cascade.ts";
 import type { Clock } from "../dispatch/types.ts";
 import { AnxinError } from "../errors.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
-import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { UserRepository, UserRow } from "../storage/user-repo.ts";
-import { ACTIVE_SERVICE_STATUSES, serviceRequestNotFound } from "./service-lifecycle.ts";
+import { serviceRequestNotFound } from "./service-lifecycle.ts";
 import type { ServiceRequestRepository, ServiceRequestRow, ServiceWorkerRow } from "./service-repo.ts";
 import { distanceTo, orderServiceCandidates, routingReason, type ServiceCandidate } from "./service-routing.ts";
 import { serviceAssignedMessage, serviceStandDownMessage } from "./service-text.ts";

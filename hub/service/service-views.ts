@@ -3,61 +3,14 @@
  * the alarm detail and the worker page. No health data: a service request is
  * an errand, and the worker page shows it without an audited health view.
  */
-import Type, { type Static } from "typebox";
+
+import type { ServiceCandidateView, ServiceRequestView } from "../../protocol/console/index.ts";
+import { ACTIVE_SERVICE_STATUSES, type ServiceRequestStatus } from "../../protocol/console/index.ts";
 import { AnxinError } from "../errors.ts";
 import type { UserRow } from "../storage/user-repo.ts";
-import {
-  ACTIVE_SERVICE_STATUSES,
-  SERVICE_REQUEST_STATUSES,
-  type ServiceRequestStatus,
-  serviceRequestNotFound,
-} from "./service-lifecycle.ts";
+import { serviceRequestNotFound } from "./service-lifecycle.ts";
 import type { ServiceRequestListRow, ServiceRequestRepository } from "./service-repo.ts";
 import { orderServiceCandidates, type ServiceCandidate } from "./service-routing.ts";
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-
-export const ServiceRequestSchema = Type.Object({
-  id: Type.Integer(),
-  alarmId: Type.Integer(),
-  status: Type.Enum(SERVICE_REQUEST_STATUSES),
-  receivedAt: Type.String(),
-  deviceId: Type.String(),
-  household: Nullable(
-    Type.Object({
-      id: Type.Integer(),
-      code: Type.String(),
-      address: Type.String(),
-      lat: Nullable(Type.Number()),
-      lng: Nullable(Type.Number()),
-      keyHolder: Nullable(Type.String()),
-      accessNotes: Nullable(Type.String()),
-    }),
-  ),
-  grid: Nullable(Type.Object({ id: Type.Integer(), name: Nullable(Type.String()) })),
-  residentName: Nullable(Type.String()),
-  worker: Nullable(Type.Object({ id: Type.Integer(), code: Type.String(), name: Type.String(), phone: Type.String() })),
-  createdAt: Type.String(),
-  assignedAt: Nullable(Type.String()),
-  /** `system` (routed to the grid worker) or `user:<username>`. */
-  assignedBy: Nullable(Type.String()),
-  doneAt: Nullable(Type.String()),
-  doneBy: Nullable(Type.String()),
-  cancelledAt: Nullable(Type.String()),
-  cancelledBy: Nullable(Type.String()),
-  note: Nullable(Type.String()),
-});
-export type ServiceRequestView = Static<typeof ServiceRequestSchema>;
-
-export const ServiceCandidateSchema = Type.Object({
-  id: Type.Integer(),
-  code: Type.String(),
-  name: Type.String(),
-  onDuty: Type.Boolean(),
-  sameGrid: Type.Boolean(),
-  distanceM: Nullable(Type.Integer()),
-});
-export type ServiceCandidateView = Static<typeof ServiceCandidateSchema>;
 
 export function serviceRequestView(row: ServiceRequestListRow): ServiceRequestView {
   return {

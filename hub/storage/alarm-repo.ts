@@ -1,3 +1,4 @@
+import { type AlarmStatus, CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import type { AlarmMessage } from "../../protocol/index.ts";
 import { AnxinError } from "../errors.ts";
 import { assertTransition } from "./alarm-transitions.ts";
@@ -16,28 +17,6 @@ const forUpdate = (dialect: string) => (dialect === "postgres" ? " FOR UPDATE" :
 const STAGES_DONE_SQL = perDialect((dialect) => `SELECT stages_done FROM alarms WHERE id = ?${forUpdate(dialect)}`);
 const ALARM_FOR_UPDATE_SQL = perDialect((dialect) => `SELECT * FROM alarms WHERE id = ?${forUpdate(dialect)}`);
 
-/**
- * Where the response to an alarm stands, and nothing else: whether an operator
- * has acknowledged it is a separate fact (`acknowledged_at`), so that no
- * mapping can take one for the other (hub/alarms/button-state.ts).
- * `unassigned`: no worker asked yet; `offered`: a worker was asked and nobody
- * has accepted (or everybody asked has declined); `accepted`: a worker is on
- * the way; `on_scene`: arrived.
- */
-export const ALARM_STATUSES = [
-  "unassigned",
-  "offered",
-  "accepted",
-  "on_scene",
-  "resolved",
-  "followed_up",
-  "cancelled",
-] as const;
-export type AlarmStatus = (typeof ALARM_STATUSES)[number];
-/** States in which an alarm no longer needs anyone to act now. */
-export const CLOSED_STATUSES: readonly AlarmStatus[] = ["resolved", "followed_up", "cancelled"];
-/** States in which no worker has accepted yet: a worker may still be asked. */
-export const UNACCEPTED_STATUSES: readonly AlarmStatus[] = ["unassigned", "offered"];
 const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(", ");
 /** `feedbackAlarmFor`'s query (exported for its query-plan test). */
 export const FEEDBACK_ALARM_SQL = `WITH candidates(id) AS (

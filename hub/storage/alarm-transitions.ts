@@ -15,9 +15,9 @@
  * fields change (acknowledging, the next offer of an offered alarm) is not a
  * transition and is allowed for open states only.
  */
+import { type AlarmStatus, CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import { AnxinError } from "../errors.ts";
 // alarm-repo imports this module too: only read its values inside functions (ESM cycle).
-import { type AlarmStatus, CLOSED_STATUSES } from "./alarm-repo.ts";
 
 /** The legal transitions, as data: from → the states it may move to. */
 export const LEGAL_TRANSITIONS: Readonly<Record<AlarmStatus, readonly AlarmStatus[]>> = {

@@ -13,19 +13,10 @@
  * stop, so an operator's log alerting fires; info when they resume) and told to
  * every console through the bus.
  */
-import type { Logger } from "pino";
-import type { SqlDatabase } from "./sql/sql-port.ts";
 
-export interface WriteCheck {
-  ok: boolean;
-  /**
-   * The engine's code of the failure: SQLite's extended code (`SQLITE_FULL`, `SQLITE_READONLY`,
-   * `SQLITE_IOERR_WRITE`…), PostgreSQL's SQLSTATE (`53100`, `25006`…) or the connection's errno
-   * (`ECONNREFUSED`); null when ok.
-   */
-  code: string | null;
-  checkedAt: string;
-}
+import type { Logger } from "pino";
+import type { WriteCheck } from "../../protocol/console/index.ts";
+import type { SqlDatabase } from "./sql/sql-port.ts";
 
 /** Where a change is told (the hub's event bus; storage does not import the domain's bus itself). */
 export interface WriteCheckSink {

@@ -1,8 +1,9 @@
 /** Read side of supervision for the API: the fault list and one device's health. */
+import type { DeviceFault, DeviceHealth } from "../../protocol/console/index.ts";
 import { AnxinError } from "../errors.ts";
 import type { FaultRepository } from "./fault-repo.ts";
 import type { SupervisionSettings } from "./settings.ts";
-import { type DeviceFault, type DeviceHealth, faultView, parseJson, testView } from "./supervision-views.ts";
+import { faultView, parseJson, testView } from "./supervision-views.ts";
 import type { TestRepository } from "./test-repo.ts";
 
 const RECENT_FAULTS = 20;

@@ -4,11 +4,13 @@
  * is collected in `SupervisionEffects` and announced to the consoles only once
  * that transaction has committed (`transact`), never before.
  */
+
 import type { Logger } from "pino";
+import type { DeviceFault, DeviceTest, FaultKind } from "../../protocol/console/index.ts";
 import type { EventBus } from "../events.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
-import type { FaultKind, FaultRepository } from "./fault-repo.ts";
-import { type DeviceFault, type DeviceTest, faultView } from "./supervision-views.ts";
+import type { FaultRepository } from "./fault-repo.ts";
+import { faultView } from "./supervision-views.ts";
 
 /** What a committed supervision transaction must still do: pushes, and work such as MQTT publishes. */
 export class SupervisionEffects {

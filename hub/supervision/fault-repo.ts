@@ -3,11 +3,9 @@
  * the device columns the supervisor reads. Times are ISO strings written by the
  * hub (`toISOString()`), so they compare correctly as text in SQL.
  */
+import type { FaultKind } from "../../protocol/console/index.ts";
 import type { PresenceBuffer } from "../storage/presence-buffer.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
-
-export const FAULT_KINDS = ["offline", "silent", "low_battery", "test_failed"] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultRow {
   id: number;

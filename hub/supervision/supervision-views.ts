@@ -1,65 +1,8 @@
 /** The API's (and the realtime push's) shapes of device faults, test requests and a device's health. */
-import Type, { type Static } from "typebox";
-import { FAULT_KINDS, type FaultRow } from "./fault-repo.ts";
+
+import type { DeviceFault, DeviceTest } from "../../protocol/console/index.ts";
+import type { FaultRow } from "./fault-repo.ts";
 import type { TestRow } from "./test-repo.ts";
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-
-export const DeviceFaultSchema = Type.Object({
-  id: Type.Integer(),
-  deviceId: Type.String(),
-  kind: Type.Enum(FAULT_KINDS),
-  openedAt: Type.String(),
-  clearedAt: Nullable(Type.String()),
-  /** What raised it (for example the last time the device was heard from). */
-  detail: Nullable(Type.Unknown()),
-  clearReason: Nullable(Type.String()),
-  household: Nullable(Type.Object({ code: Type.String(), address: Type.String() })),
-});
-export type DeviceFault = Static<typeof DeviceFaultSchema>;
-
-export const DeviceTestSchema = Type.Object({
-  id: Type.Integer(),
-  requestId: Type.String(),
-  deviceId: Type.String(),
-  /** `manual`: a test press the hub did not ask for (the resident's test button, a simulator), recorded as it came. */
-  trigger: Type.Union([Type.Literal("schedule"), Type.Literal("drill"), Type.Literal("manual")]),
-  requestedBy: Type.String(),
-  requestedAt: Type.String(),
-  deadline: Type.String(),
-  status: Type.Union([
-    Type.Literal("requested"),
-    Type.Literal("answered"),
-    Type.Literal("completed"),
-    Type.Literal("failed"),
-  ]),
-  /** The `test` alarm that answered the request. */
-  alarmId: Nullable(Type.Integer()),
-  answeredAt: Nullable(Type.String()),
-  finishedAt: Nullable(Type.String()),
-});
-export type DeviceTest = Static<typeof DeviceTestSchema>;
-
-export const DeviceHealthSchema = Type.Object({
-  deviceId: Type.String(),
-  registryStatus: Type.Union([Type.Literal("active"), Type.Literal("revoked")]),
-  /** `never_seen`: provisioned, not heard from yet (not supervised until then). */
-  health: Type.Union([Type.Literal("ok"), Type.Literal("fault"), Type.Literal("never_seen"), Type.Literal("revoked")]),
-  online: Type.Boolean(),
-  lastSeenAt: Nullable(Type.String()),
-  silentForS: Nullable(Type.Integer()),
-  heartbeatIntervalS: Type.Integer(),
-  battery: Nullable(Type.Integer()),
-  firmware: Nullable(Type.String()),
-  openFaults: Type.Array(DeviceFaultSchema),
-  recentFaults: Type.Array(DeviceFaultSchema),
-  lastTest: Nullable(DeviceTestSchema),
-  nextTestDueAt: Nullable(Type.String()),
-  events: Type.Array(
-    Type.Object({ at: Type.String(), type: Type.String(), actor: Type.String(), detail: Nullable(Type.Unknown()) }),
-  ),
-});
-export type DeviceHealth = Static<typeof DeviceHealthSchema>;
 
 export function faultView(row: FaultRow): DeviceFault {
   return {

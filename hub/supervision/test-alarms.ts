@@ -16,18 +16,20 @@
  * is a `manual` test: recorded as passed and closed the same way once its
  * stages are done, so it never waits in the operators' queue.
  */
+
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { CLOSED_STATUSES, type DeviceTest } from "../../protocol/console/index.ts";
 
 import type { DevicePort } from "../alarms/device-port.ts";
 import { DispatchEffects } from "../dispatch/offer-cascade.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
-import { type AlarmRepository, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { FaultLedger, SupervisionEffects } from "./fault-ledger.ts";
 import type { FaultRepository } from "./fault-repo.ts";
 import { type SupervisionSettings, TEST_REQUESTS_PER_SCAN } from "./settings.ts";
-import { type DeviceTest, testView } from "./supervision-views.ts";
+import { testView } from "./supervision-views.ts";
 import type { TestRepository, TestRow, TestTrigger } from "./test-repo.ts";
 import { nextSlotAfter } from "./test-schedule.ts";
 

@@ -14,13 +14,15 @@
  * it, each play audited. After the call the operator marks its result; reaching
  * a relative stops the relatives' cascade as a confirming reply does.
  */
+
 import type { Logger } from "pino";
+import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import { callbackTwiml } from "../notify/callback-texts.ts";
 import { smsLanguageOf } from "../notify/sms-text.ts";
 import type { RelativeCascadeService } from "../relatives/cascade-service.ts";
-import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
+import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type {
   CallMark,
   CallTarget,

@@ -11,10 +11,10 @@
  * another and reloaded, as the dashboard does; and the buttons that were on the dead hub are back on another
  * within 15 s. The figures are printed for the closing note.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AlarmSummary } from "../../hub/alarms/alarm-views.ts";
-import { ALARM_STATUSES, CLOSED_STATUSES } from "../../hub/storage/alarm-repo.ts";
 import type { SqlDatabase } from "../../hub/storage/sql/sql-port.ts";
+import { ALARM_STATUSES, type AlarmSummary, CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import type { ConsoleFeed } from "../support/console-feed.ts";
 import {
   burst,

@@ -4,10 +4,9 @@
  * of the batch frames flattened in the order they arrived
  * (hub/http/console-frames.ts).
  */
+
 import WebSocket from "ws";
-import type { AlarmSummary } from "../../hub/alarms/alarm-views.ts";
-import type { ConsoleFrame } from "../../hub/http/console-frames.ts";
-import type { DeviceFault, DeviceTest } from "../../hub/supervision/supervision-views.ts";
+import type { AlarmSummary, ConsoleFrame, DeviceFault, DeviceTest } from "../../protocol/console/index.ts";
 
 export interface ConsoleFeed {
   socket: WebSocket;

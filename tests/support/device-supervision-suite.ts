@@ -5,11 +5,12 @@
  * console hears about it on the WebSocket, a returning device clears its
  * fault, a low battery is raised once, and all of it survives a restart.
  */
+
 import type net from "node:net";
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../../firmware-sim/device.ts";
-import type { DeviceFault } from "../../hub/supervision/supervision-views.ts";
+import type { DeviceFault } from "../../protocol/console/index.ts";
 import { deviceTopic, encodeMessage } from "../../protocol/index.ts";
 import { openConsoleFeed } from "./console-feed.ts";
 import { connectHalfOpen } from "./half-open-device.ts";

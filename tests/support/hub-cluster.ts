@@ -10,12 +10,13 @@
  * `burst` presses while something is done to the service half-way, and
  * `expectNothingLost` checks that no press and no SMS was lost or doubled.
  */
+
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "vitest";
 import { SimulatedButton } from "../../firmware-sim/device.ts";
-import type { AlarmSummary } from "../../hub/alarms/alarm-views.ts";
 import type { SqlDatabase } from "../../hub/storage/sql/sql-port.ts";
+import type { AlarmSummary } from "../../protocol/console/index.ts";
 import type { AckMessage } from "../../protocol/index.ts";
 import { type ConsoleFeed, openConsoleFeed } from "./console-feed.ts";
 import { type FakeTwilio, startFakeTwilio } from "./fake-twilio.ts";

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { AlarmSummarySchema } from "../../../protocol/console/index.ts";
 import { type AlarmNotes, NOTE_MAX_LENGTH } from "../../alarms/alarm-notes.ts";
-import { AlarmSummarySchema, type AlarmViews } from "../../alarms/alarm-views.ts";
+import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { currentUser, requireRole } from "../guard.ts";
 import { ErrorBody } from "../schemas.ts";

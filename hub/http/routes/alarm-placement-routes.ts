@@ -3,10 +3,12 @@
  * the household the operator learned on the phone; optionally the caller's
  * number kept in the registry. See hub/alarms/alarm-placement.ts.
  */
+
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { AlarmSummarySchema } from "../../../protocol/console/index.ts";
 import type { AlarmPlacement } from "../../alarms/alarm-placement.ts";
-import { AlarmSummarySchema, type AlarmViews } from "../../alarms/alarm-views.ts";
+import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { currentUser, requireRole } from "../guard.ts";
 import { ErrorBody } from "../schemas.ts";

@@ -7,12 +7,13 @@
  *   audited; the audio is fetched from Twilio with the account's credentials
  *   and passed through (at most RECORDING_MAX_BYTES), so the console never holds them.
  */
+
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { CallMarkSchema, CallTargetSchema } from "../../../protocol/console/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { AnxinError } from "../../errors.ts";
 import { RECORDING_MAX_BYTES } from "../../notify/twilio-recordings.ts";
-import { CallMarkSchema, CallTargetSchema } from "../../voice/console-call-views.ts";
 import type { ConsoleCalls } from "../../voice/console-calls.ts";
 import { currentUser, requireRole } from "../guard.ts";
 import { ErrorBody } from "../schemas.ts";

@@ -5,12 +5,13 @@
  * apart from alarms. Operators, supervisors and administrators may read them
  * and order a drill (a test press) for one device.
  */
+
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { DeviceFaultSchema, DeviceHealthSchema, DeviceTestSchema } from "../../../protocol/console/index.ts";
 import { DEVICE_ID_PATTERN } from "../../../protocol/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import type { DeviceHealthViews } from "../../supervision/device-health.ts";
-import { DeviceFaultSchema, DeviceHealthSchema, DeviceTestSchema } from "../../supervision/supervision-views.ts";
 import type { TestAlarms } from "../../supervision/test-alarms.ts";
 import { ALL_STAFF, currentUser, requireRole } from "../guard.ts";
 import { ErrorBody } from "../schemas.ts";

@@ -3,13 +3,15 @@
  * worker by hand. Any open offer is withdrawn, the chosen worker is offered the
  * alarm with the usual deadline, and the offer records who chose.
  */
+
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { AlarmSummarySchema, OfferSchema } from "../../../protocol/console/index.ts";
 import type { AlarmService } from "../../alarms/alarm-service.ts";
-import { AlarmSummarySchema, type AlarmViews } from "../../alarms/alarm-views.ts";
+import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import type { DispatchService } from "../../dispatch/dispatch-service.ts";
-import { type DispatchViews, OfferSchema } from "../../dispatch/dispatch-views.ts";
+import type { DispatchViews } from "../../dispatch/dispatch-views.ts";
 import type { WorkerActions } from "../../dispatch/worker-actions.ts";
 import { currentUser, requireRole } from "../guard.ts";
 import { ErrorBody } from "../schemas.ts";

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
 import Type from "typebox";
-import type { WriteCheck } from "../../storage/write-probe.ts";
+import type { WriteCheck } from "../../../protocol/console/index.ts";
 
 export interface HealthReport {
   status: "ok" | "degraded";

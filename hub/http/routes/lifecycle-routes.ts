@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { AlarmSummarySchema, type AlarmViews } from "../../alarms/alarm-views.ts";
+import { AlarmSummarySchema } from "../../../protocol/console/index.ts";
+import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import type { LifecycleService } from "../../alarms/lifecycle-service.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { currentUser, requireRole } from "../guard.ts";

@@ -7,12 +7,17 @@
  *   marking one done (only their own: AUTH_FORBIDDEN otherwise).
  * Every change is also an alarm event and an audit row (written by the service).
  */
+
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import {
+  SERVICE_REQUEST_STATUSES,
+  ServiceCandidateSchema,
+  ServiceRequestSchema,
+} from "../../../protocol/console/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
-import { SERVICE_REQUEST_STATUSES } from "../../service/service-lifecycle.ts";
 import type { ServiceRequestService } from "../../service/service-requests.ts";
-import { ServiceCandidateSchema, ServiceRequestSchema, type ServiceRequestViews } from "../../service/service-views.ts";
+import type { ServiceRequestViews } from "../../service/service-views.ts";
 import { currentUser, requireRole } from "../guard.ts";
 import { ErrorBody } from "../schemas.ts";
 

@@ -4,17 +4,18 @@
  * do on the operators' routes; a worker acting on another worker's offer or
  * alarm gets 403 too.
  */
+
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import type { SessionService } from "../../auth/session-service.ts";
-import type { DispatchAlarmRow } from "../../dispatch/dispatch-repo.ts";
 import {
   AssignmentSchema,
-  type DispatchViews,
   OfferSchema,
   ResidentHealthSchema,
   WorkerProfileSchema,
-} from "../../dispatch/dispatch-views.ts";
+} from "../../../protocol/console/index.ts";
+import type { SessionService } from "../../auth/session-service.ts";
+import type { DispatchAlarmRow } from "../../dispatch/dispatch-repo.ts";
+import type { DispatchViews } from "../../dispatch/dispatch-views.ts";
 import type { WorkerActions } from "../../dispatch/worker-actions.ts";
 import { currentUser, requireRole } from "../guard.ts";
 import { ErrorBody, UserBody, userBody } from "../schemas.ts";

@@ -6,7 +6,8 @@
  * worker offer for an alarm nobody needs to act on any more. The stage is
  * recorded as done, with a `stage_skipped` event saying why.
  */
-import { type AlarmRow, CLOSED_STATUSES } from "../../storage/alarm-repo.ts";
+import { CLOSED_STATUSES } from "../../../protocol/console/index.ts";
+import type { AlarmRow } from "../../storage/alarm-repo.ts";
 import type { PipelineDeps } from "../types.ts";
 
 /** True (and the skip recorded on the timeline) when the alarm is closed. */
