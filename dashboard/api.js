@@ -1,57 +1,12 @@
-// Thin JSON client for the hub's HTTP API. Same origin, so the session cookie
-// travels by itself; every error is turned into an ApiError carrying the
-// server's { code, message, errors? } so the UI can show all three (the
-// registry forms put each `errors[].field` message beside its field).
+// @ts-check
+// The console's endpoints on the hub, typed by the hub↔console contract (protocol/console/);
+// the client itself (errors, the session's 401, the hub's clock) is http.js, shared with the
+// worker page.
+
+/** @import { AlarmDetail, AlarmSummary, ConsoleSettings, SessionReply } from "../protocol/console/index.ts" */
 
 import { adoptZone } from "./center-time.js";
-
-export class ApiError extends Error {
-  constructor(status, code, message, errors = []) {
-    super(message || code || `HTTP ${status}`);
-    this.status = status;
-    this.code = code;
-    this.errors = errors;
-  }
-}
-
-/** Called on any 401 so the app can drop back to the login form from wherever it was. */
-let onUnauthorized = () => {};
-export function setUnauthorizedHandler(fn) {
-  onUnauthorized = fn;
-}
-
-// Which login a request was sent under. A 401 answering a request sent before
-// the latest login speaks of the old session: under load it can arrive after
-// the operator has signed in again, and must not send them back to the form.
-let sessionEpoch = 0;
-
-export async function request(method, path, body, { quiet401 = false } = {}) {
-  const sentIn = sessionEpoch;
-  let res;
-  try {
-    res = await fetch(path, {
-      method,
-      credentials: "same-origin",
-      headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (err) {
-    throw new ApiError(0, "NETWORK", String(err?.message ?? err));
-  }
-  if (res.status === 204) return null;
-  let data = null;
-  try {
-    data = await res.json();
-  } catch {
-    // Non-JSON error pages (a proxy, a crash) still become an ApiError below.
-  }
-  if (!res.ok) {
-    if (res.status === 401 && !quiet401 && sentIn === sessionEpoch) onUnauthorized();
-    const errors = Array.isArray(data?.errors) ? data.errors : [];
-    throw new ApiError(res.status, data?.code ?? `HTTP_${res.status}`, data?.message ?? res.statusText, errors);
-  }
-  return data;
-}
+import { request, signedIn } from "./http.js";
 
 /** The hub's largest page of alarms. */
 const ALARM_PAGE = 1000;
@@ -62,36 +17,82 @@ const ALARM_PAGE = 1000;
  * pages load come by the live feed, which is open before any reload starts.
  */
 async function openAlarms() {
+  /** @type {AlarmSummary[]} */
   const all = [];
+  /** @type {number | null} */
   let beforeId = null;
   for (;;) {
+    /** @type {string} */
     const after = beforeId === null ? "" : `&beforeId=${beforeId}`;
+    /** @type {{ alarms: AlarmSummary[] }} */
     const { alarms } = await request("GET", `/api/alarms?status=open&limit=${ALARM_PAGE}${after}`);
     all.push(...alarms);
-    if (alarms.length < ALARM_PAGE) return { alarms: all };
-    beforeId = alarms[alarms.length - 1].id;
+    /** @type {AlarmSummary | undefined} */
+    const last = alarms.at(-1);
+    if (alarms.length < ALARM_PAGE || !last) return { alarms: all };
+    beforeId = last.id;
   }
 }
+
+/** @typedef {{ alarm: AlarmSummary }} AlarmReply */
+/** @typedef {{ items: { id: number, code: string, name: string }[], total: number }} WorkerSearchReply */
+/** @param {number} id */
+const alarmPath = (id) => `/api/alarms/${encodeURIComponent(id)}`;
 
 export const api = {
   // Login and /me handle 401 themselves: it is an answer there, not an expired session.
   // Both answer with the center's zone too, which every date on the console is shown in (center-time.js).
+  /**
+   * @param {string} username
+   * @param {string} password
+   * @returns {Promise<SessionReply>}
+   */
   login: (username, password) =>
     request("POST", "/api/auth/login", { username, password }, { quiet401: true }).then((answer) => {
-      sessionEpoch += 1;
-      return adoptZone(answer);
+      signedIn();
+      return adoptZone(/** @type {SessionReply} */ (answer));
     }),
+  /** @returns {Promise<null>} */
   logout: () => request("POST", "/api/auth/logout", undefined, { quiet401: true }),
-  me: () => request("GET", "/api/auth/me", undefined, { quiet401: true }).then(adoptZone),
+  /** @returns {Promise<SessionReply>} */
+  me: () =>
+    request("GET", "/api/auth/me", undefined, { quiet401: true }).then((answer) =>
+      adoptZone(/** @type {SessionReply} */ (answer)),
+    ),
   openAlarms,
-  /** The lifecycle deadlines the queue counts down to. */
+  /**
+   * The lifecycle deadlines the queue counts down to.
+   * @returns {Promise<ConsoleSettings>}
+   */
   consoleSettings: () => request("GET", "/api/console/settings"),
-  alarm: (id) => request("GET", `/api/alarms/${encodeURIComponent(id)}`),
-  acknowledge: (id) => request("POST", `/api/alarms/${encodeURIComponent(id)}/acknowledge`),
-  resolve: (id, outcome, note) =>
-    request("POST", `/api/alarms/${encodeURIComponent(id)}/resolve`, note ? { outcome, note } : { outcome }),
-  /** Offer the alarm to a worker picked by hand; the hub withdraws any open offer first. */
-  dispatch: (id, workerId) => request("POST", `/api/alarms/${encodeURIComponent(id)}/dispatch`, { workerId }),
-  /** On-duty workers matching `q` (name or code), for the "dispatch to…" search. */
+  /**
+   * @param {number} id
+   * @returns {Promise<{ alarm: AlarmDetail }>}
+   */
+  alarm: (id) => request("GET", alarmPath(id)),
+  /**
+   * @param {number} id
+   * @returns {Promise<AlarmReply>}
+   */
+  acknowledge: (id) => request("POST", `${alarmPath(id)}/acknowledge`),
+  /**
+   * @param {number} id
+   * @param {string} outcome
+   * @param {string} [note]
+   * @returns {Promise<AlarmReply>}
+   */
+  resolve: (id, outcome, note) => request("POST", `${alarmPath(id)}/resolve`, note ? { outcome, note } : { outcome }),
+  /**
+   * Offer the alarm to a worker picked by hand; the hub withdraws any open offer first.
+   * @param {number} id
+   * @param {number} workerId
+   * @returns {Promise<AlarmReply>}
+   */
+  dispatch: (id, workerId) => request("POST", `${alarmPath(id)}/dispatch`, { workerId }),
+  /**
+   * On-duty workers matching `q` (name or code), for the "dispatch to…" search.
+   * @param {string} q
+   * @returns {Promise<WorkerSearchReply>}
+   */
   onDutyWorkers: (q) => request("GET", `/api/registry/workers?onDuty=true&limit=8&q=${encodeURIComponent(q)}`),
 };

@@ -4,15 +4,17 @@
 // and the switch between pages in nav.js. escalation.js picks the tone's pattern.
 // Accounts: the Users page in users.js; choosing one's own password in password.js.
 
-import { api, setUnauthorizedHandler } from "./api.js";
+import { api } from "./api.js";
 import * as attention from "./attention.js";
+import { setServerTime } from "./clock.js";
 import * as detail from "./detail.js";
 import * as devices from "./devices.js";
-import { setServerTime } from "./dom.js";
 import * as escalation from "./escalation.js";
 import * as records from "./history.js";
+import { setUnauthorizedHandler } from "./http.js";
 import * as hubHealth from "./hub-health.js";
-import { applyStatic, getLang, hasSavedLang, onLangChange, setLang, t } from "./i18n.js";
+import { applyStatic, getLang, hasSavedLang, onLangChange, setLang, t, useDictionaries } from "./i18n.js";
+import { consoleDictionaries } from "./i18n-console.js";
 import * as kpi from "./kpi.js";
 import * as mapPage from "./map-page.js";
 import * as nav from "./nav.js";
@@ -338,4 +340,6 @@ async function boot() {
   }
 }
 
+// The page's words first: everything below speaks through them.
+useDictionaries(consoleDictionaries);
 boot();

@@ -5,10 +5,10 @@
 // type the address; the hub refuses them anyway (403). Looking at the log is
 // itself audited by the hub.
 
-import { request } from "./api.js";
 import { showLastWeek } from "./center-time.js";
 import { h } from "./dom.js";
 import { dateTime, PAGE_SIZE, pager } from "./history.js";
+import { request } from "./http.js";
 import { getLang, t, tMaybe } from "./i18n.js";
 
 const READERS = new Set(["supervisor", "admin"]);

@@ -4,8 +4,8 @@
 // (live: every console re-reads on the push), the operator's one-click result, and, for
 // supervisors, the recording. Rebuilt on every render: it holds no text being typed.
 
-import { request } from "./api.js";
 import { h, localTime } from "./dom.js";
+import { request } from "./http.js";
 import { t, tMaybe } from "./i18n.js";
 import { isClosed } from "./queue.js";
 

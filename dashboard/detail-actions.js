@@ -4,9 +4,9 @@
 // here is built once and kept across the panel's live re-renders, like the
 // dispatch card, so text being typed survives the pushes other consoles cause.
 
-import { request } from "./api.js";
 import { centerWallTime, centerWallToIso, centerZone } from "./center-time.js";
 import { h } from "./dom.js";
+import { request } from "./http.js";
 import { getLang, t, tMaybe } from "./i18n.js";
 
 const alarmPath = (id, what) => `/api/alarms/${encodeURIComponent(id)}/${what}`;

@@ -5,7 +5,7 @@
 // change fires `anxin:faults` on document for the page, the nav badge and the
 // strip on the alarms page.
 
-import { request } from "./api.js";
+import { request } from "./http.js";
 
 /** low_battery is work for a technician (a maintenance task), the rest say a device may not call for help. */
 export const MAINTENANCE_KINDS = new Set(["low_battery"]);

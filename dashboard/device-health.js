@@ -4,8 +4,9 @@
 // Re-read whenever a fault or test frame names the device, so a drill's
 // progress (requested → answered → completed, or failed) shows live.
 
-import { request } from "./api.js";
-import { ageClock, h, localTime, serverNow } from "./dom.js";
+import { serverNow } from "./clock.js";
+import { ageClock, h, localTime } from "./dom.js";
+import { request } from "./http.js";
 import { t, tMaybe } from "./i18n.js";
 
 const EVENTS_SHOWN = 10;

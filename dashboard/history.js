@@ -5,10 +5,10 @@
 // the Alarms page. Also the entry point app.js calls for the audit page
 // (audit.js), so the app needs only one hook for both.
 
-import { request } from "./api.js";
 import * as audit from "./audit.js";
 import { centerZone, showLastWeek } from "./center-time.js";
 import { h, kindBadge, statusBadge } from "./dom.js";
+import { request } from "./http.js";
 import { getLang, onLangChange, t } from "./i18n.js";
 
 export const PAGE_SIZE = 50;

@@ -1,3 +1,4 @@
+// @ts-check
 // English strings for: the detail panel's notes and follow-up visit (detail-actions.js), and their timeline events.
 export const actionsEn = {
   "actions.note": "Add a note",

@@ -1,3 +1,4 @@
+// @ts-check
 // 中文：详情面板的备注与回访（detail-actions.js），以及时间线上的对应事件。
 export const actionsZh = {
   "actions.note": "添加备注",

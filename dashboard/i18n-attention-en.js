@@ -1,3 +1,4 @@
+// @ts-check
 // English strings for: Queue priority, deadlines, attention (title, favicon, notifications), session and roles.
 export const attentionEn = {
   "col.clockDeadline": "Age / deadline",

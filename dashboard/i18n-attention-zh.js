@@ -1,3 +1,4 @@
+// @ts-check
 // 简体中文: Queue priority, deadlines, attention (title, favicon, notifications), session and roles.
 export const attentionZh = {
   "col.clockDeadline": "已过 / 时限",

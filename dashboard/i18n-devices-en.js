@@ -1,3 +1,4 @@
+// @ts-check
 // English strings for: Device faults, maintenance and device health; and the
 // escalation re-alert on the alarm queue (keys equal to i18n-devices-zh.js).
 export const devicesEn = {

@@ -1,3 +1,4 @@
+// @ts-check
 // 简体中文: Device faults, maintenance and device health; and the escalation
 // re-alert on the alarm queue (keys equal to i18n-devices-en.js).
 export const devicesZh = {

@@ -1,3 +1,4 @@
+// @ts-check
 // Simplified Chinese for the dispatch card, the "dispatch to…" control, the queue's
 // dispatch badges and the dispatch events of the timeline. Same keys as i18n-dispatch-en.js.
 

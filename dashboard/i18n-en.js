@@ -1,3 +1,4 @@
+// @ts-check
 // English. Every key in i18n-zh.js must exist here too.
 
 export const en = {

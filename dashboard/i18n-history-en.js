@@ -1,3 +1,4 @@
+// @ts-check
 // English strings for: Alarm history, search, CSV export, and the audit log page.
 export const historyEn = {
   "nav.history": "History",

@@ -1,3 +1,4 @@
+// @ts-check
 // 简体中文: Alarm history, search, CSV export, and the audit log page.
 export const historyZh = {
   "nav.history": "历史记录",

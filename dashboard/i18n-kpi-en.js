@@ -1,3 +1,4 @@
+// @ts-check
 // KPI page strings, English (merged into the one dictionary by i18n.js).
 export const kpiEn = {
   "nav.kpi": "KPIs",

@@ -1,3 +1,4 @@
+// @ts-check
 // KPI page strings, Chinese (merged into the one dictionary by i18n.js).
 export const kpiZh = {
   "nav.kpi": "指标",

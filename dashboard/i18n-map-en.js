@@ -1,3 +1,4 @@
+// @ts-check
 // English strings for: Map (Leaflet) on the alarm detail and the map page.
 export const mapEn = {
   "nav.map": "Map",

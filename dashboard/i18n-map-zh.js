@@ -1,3 +1,4 @@
+// @ts-check
 // 简体中文: Map (Leaflet) on the alarm detail and the map page.
 export const mapZh = {
   "nav.map": "地图",

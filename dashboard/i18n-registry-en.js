@@ -1,3 +1,4 @@
+// @ts-check
 // English for the page switch (Alarms | Registry) and the registry pages.
 // Same keys as i18n-registry-zh.js.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Simplified Chinese for the page switch (警报 | 登记信息) and the registry pages.
 // Same keys as i18n-registry-en.js.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Timeline wording for the relatives' cascade (SMS waves, confirmation by reply or keypad, voice calls).
 export const enRelatives = {
   "event.relatives_wave_sent": "Relatives texted (one wave)",

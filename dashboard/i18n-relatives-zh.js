@@ -1,3 +1,4 @@
+// @ts-check
 // 亲属联系级联（短信分批、回复或按键确认、语音呼叫）的时间线用语。
 export const zhRelatives = {
   "event.relatives_wave_sent": "已短信通知一批亲属",

@@ -1,3 +1,4 @@
+// @ts-check
 // English strings for: the alarm detail's resident card (photo placeholder, health data, access to the home).
 export const residentEn = {
   "resident.photo": "No photo on file (placeholder)",

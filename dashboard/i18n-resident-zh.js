@@ -1,3 +1,4 @@
+// @ts-check
 // 中文：报警详情的居民卡片（照片占位、健康信息、入户信息）。
 export const residentZh = {
   "resident.photo": "暂无照片（占位）",

@@ -1,3 +1,4 @@
+// @ts-check
 // English strings for: Service requests (open → assigned → done) on the console.
 export const serviceEn = {
   "service.title": "Service request #{id}",

@@ -1,3 +1,4 @@
+// @ts-check
 // 简体中文: Service requests (open → assigned → done) on the console.
 export const serviceZh = {
   "service.title": "服务请求 #{id}",

@@ -1,3 +1,4 @@
+// @ts-check
 // English: the Users page, the change-password form (also used by the worker page) and
 // the account actions in the audit log. Every key here must exist in i18n-users-zh.js.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // 中文：用户页、修改密码表单（社区通页面也用）以及审计日志中的账号操作。每个键必须在 i18n-users-en.js 中也存在。
 
 export const usersZh = {

@@ -1,3 +1,4 @@
+// @ts-check
 // Timeline wording for calls to the center's number (issue 14): who called, who took the call.
 export const voiceEn = {
   "event.pressed_again": "Pressed again (or called again)",

@@ -1,3 +1,4 @@
+// @ts-check
 // 来电（拨打中心号码）在时间线上的文字（issue 14）：谁打来，谁接听。
 export const voiceZh = {
   "event.pressed_again": "再次呼叫（按键或来电）",

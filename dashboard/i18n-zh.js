@@ -1,3 +1,4 @@
+// @ts-check
 // Simplified Chinese (zh-CN), the console's default language and the fallback for a key
 // missing in another language. Every key here must also exist in i18n-en.js.
 

@@ -1,92 +1,56 @@
-// The one dictionary for every string the console shows, one file per language. Both languages
-// must stay complete: a missing key falls back to the key itself so a gap is obvious on screen.
+// @ts-check
+// The language of the page (console or worker page) and its words. Each page hands its own
+// dictionaries over once, before anything is drawn (app.js, worker/app.js); modules both pages
+// share (dom.js, …) then speak the page's language through the same `t`. The choice is kept in
+// the browser under one key, so a phone that is also used for the console keeps one choice.
 
-import { actionsEn } from "./i18n-actions-en.js";
-import { actionsZh } from "./i18n-actions-zh.js";
-import { attentionEn } from "./i18n-attention-en.js";
-import { attentionZh } from "./i18n-attention-zh.js";
-import { devicesEn } from "./i18n-devices-en.js";
-import { devicesZh } from "./i18n-devices-zh.js";
-import { dispatchEn } from "./i18n-dispatch-en.js";
-import { dispatchZh } from "./i18n-dispatch-zh.js";
-import { en } from "./i18n-en.js";
-import { historyEn } from "./i18n-history-en.js";
-import { historyZh } from "./i18n-history-zh.js";
-import { kpiEn } from "./i18n-kpi-en.js";
-import { kpiZh } from "./i18n-kpi-zh.js";
-import { mapEn } from "./i18n-map-en.js";
-import { mapZh } from "./i18n-map-zh.js";
-import { registryEn } from "./i18n-registry-en.js";
-import { registryZh } from "./i18n-registry-zh.js";
-import { enRelatives } from "./i18n-relatives-en.js";
-import { zhRelatives } from "./i18n-relatives-zh.js";
-import { residentEn } from "./i18n-resident-en.js";
-import { residentZh } from "./i18n-resident-zh.js";
-import { serviceEn } from "./i18n-service-en.js";
-import { serviceZh } from "./i18n-service-zh.js";
-import { usersEn } from "./i18n-users-en.js";
-import { usersZh } from "./i18n-users-zh.js";
-import { voiceEn } from "./i18n-voice-en.js";
-import { voiceZh } from "./i18n-voice-zh.js";
-import { zhCN } from "./i18n-zh.js";
+/** One language's words: key → text with `{name}` placeholders. @typedef {Readonly<Record<string, string>>} Dictionary */
+/** @typedef {"zh-CN" | "en"} Lang */
+/** @typedef {Readonly<Record<Lang, Dictionary>>} Dictionaries */
 
 const LANG_KEY = "anxin.lang";
+/** @type {readonly Lang[]} */
 export const LANGS = ["zh-CN", "en"];
 
-// Dispatch and registry strings live in their own files (one pair each) so that
-// several people can add keys without editing the same dictionary.
-const dict = {
-  "zh-CN": {
-    ...zhCN,
-    ...dispatchZh,
-    ...registryZh,
-    ...zhRelatives,
-    ...kpiZh,
-    ...serviceZh,
-    ...devicesZh,
-    ...mapZh,
-    ...historyZh,
-    ...attentionZh,
-    ...actionsZh,
-    ...residentZh,
-    ...usersZh,
-    ...voiceZh,
-  },
-  en: {
-    ...en,
-    ...dispatchEn,
-    ...registryEn,
-    ...enRelatives,
-    ...kpiEn,
-    ...serviceEn,
-    ...devicesEn,
-    ...mapEn,
-    ...historyEn,
-    ...attentionEn,
-    ...actionsEn,
-    ...residentEn,
-    ...usersEn,
-    ...voiceEn,
-  },
-};
+/** The page's dictionaries (for the completeness checks too). @type {Dictionaries} */
+export let dictionaries = { "zh-CN": {}, en: {} };
 
+/**
+ * The page's words: called once, before the first `t`.
+ * @param {Dictionaries} words
+ */
+export function useDictionaries(words) {
+  dictionaries = words;
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is Lang}
+ */
+function isLang(value) {
+  return LANGS.some((known) => known === value);
+}
+
+/** @type {Lang} */
 let lang = initialLang();
+/** @type {Set<(lang: Lang) => void>} */
 const listeners = new Set();
 
+/** @returns {Lang} */
 function initialLang() {
   try {
     const saved = localStorage.getItem(LANG_KEY);
-    if (saved && LANGS.includes(saved)) return saved;
+    if (isLang(saved)) return saved;
   } catch {
     // Storage can be disabled (private mode); zh-CN is the default anyway.
   }
   return "zh-CN";
 }
 
-/** True when the operator picked a language explicitly (so the account default must not override it). */
+/** True when the person picked a language explicitly (so the account default must not override it). */
 export function hasSavedLang() {
   try {
-    return LANGS.includes(localStorage.getItem(LANG_KEY) ?? "");
+    return isLang(localStorage.getItem(LANG_KEY));
   } catch {
     return false;
   }
@@ -96,23 +60,32 @@ export function getLang() {
   return lang;
 }
 
-/** Look up `key`, filling `{name}` placeholders from `vars`. */
+/**
+ * Look up `key` (falling back to zh-CN, then the key itself so gaps show), filling `{name}` placeholders from `vars`.
+ * @param {string} key
+ * @param {Readonly<Record<string, string | number>>} [vars]
+ */
 export function t(key, vars) {
-  const table = dict[lang] ?? dict["zh-CN"];
-  let s = table[key] ?? dict["zh-CN"][key] ?? key;
-  if (vars) {
-    for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
-  }
+  let s = dictionaries[lang][key] ?? dictionaries["zh-CN"][key] ?? key;
+  for (const [k, v] of Object.entries(vars ?? {})) s = s.replaceAll(`{${k}}`, String(v));
   return s;
 }
 
-/** Returns the translation only if one exists, so unknown server codes can fall back to the server message. */
+/**
+ * The translation only if one exists, so unknown server codes can fall back to the server's message.
+ * @param {string} key
+ * @returns {string | null}
+ */
 export function tMaybe(key) {
-  return Object.hasOwn(dict[lang], key) ? dict[lang][key] : null;
+  return Object.hasOwn(dictionaries[lang], key) ? (dictionaries[lang][key] ?? null) : null;
 }
 
+/**
+ * @param {string} next
+ * @param {{ persist?: boolean }} [options] persist: false for the account's default, which must not stick to the browser
+ */
 export function setLang(next, { persist = true } = {}) {
-  if (!LANGS.includes(next)) return;
+  if (!isLang(next)) return;
   lang = next;
   if (persist) {
     try {
@@ -125,17 +98,25 @@ export function setLang(next, { persist = true } = {}) {
   for (const fn of listeners) fn(lang);
 }
 
+/** @param {(lang: Lang) => void} fn */
 export function onLangChange(fn) {
   listeners.add(fn);
 }
 
-/** Fill every element carrying data-i18n (text) or data-i18n-placeholder / data-i18n-title. */
+/**
+ * Fill every element carrying data-i18n (text) or data-i18n-placeholder / data-i18n-title.
+ * @param {ParentNode} [root]
+ */
 export function applyStatic(root = document) {
   document.documentElement.lang = lang;
-  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-  for (const el of root.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
-  for (const el of root.querySelectorAll("[data-i18n-title]")) el.title = t(el.dataset.i18nTitle);
+  for (const el of root.querySelectorAll("[data-i18n]")) {
+    if (el instanceof HTMLElement) el.textContent = t(el.dataset.i18n ?? "");
+  }
+  for (const el of root.querySelectorAll("[data-i18n-placeholder]")) {
+    if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement)
+      el.placeholder = t(el.dataset.i18nPlaceholder ?? "");
+  }
+  for (const el of root.querySelectorAll("[data-i18n-title]")) {
+    if (el instanceof HTMLElement) el.title = t(el.dataset.i18nTitle ?? "");
+  }
 }
-
-// Exported for a completeness check in tests and for humans reviewing the wording.
-export const dictionaries = dict;

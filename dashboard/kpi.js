@@ -3,9 +3,9 @@
 // figures are the hub's (GET /api/kpi): this page only formats them, so the
 // console and the CSV can never disagree.
 
-import { request } from "./api.js";
 import { showLastWeek } from "./center-time.js";
 import { h } from "./dom.js";
+import { request } from "./http.js";
 import { t } from "./i18n.js";
 import { stackedBars } from "./kpi-chart.js";
 

@@ -6,8 +6,8 @@
 // use with import(): if it ever failed to load, only the map would be missing, never the queue.
 // Positions are not pushed over the WebSocket; a visible map polls /api/map every POLL_MS.
 
-import { request } from "./api.js";
 import { h } from "./dom.js";
+import { request } from "./http.js";
 import { onLangChange, t } from "./i18n.js";
 
 export const POLL_MS = 10_000;

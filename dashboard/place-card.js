@@ -6,8 +6,8 @@
 // Built once and kept across the panel's live re-renders, like the dispatch
 // card, so a search being typed survives pushes.
 
-import { request } from "./api.js";
 import { h } from "./dom.js";
+import { request } from "./http.js";
 import { applyStatic, t, tMaybe } from "./i18n.js";
 import { isClosed } from "./queue.js";
 

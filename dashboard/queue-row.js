@@ -2,7 +2,8 @@
 // words as well as colour (a colour-blind operator, a washed-out wall display):
 // the acknowledgement and dispatch badges, "pressed 3×", the deadline's "left" or "overdue".
 
-import { ackBadge, ageClock, h, kindBadge, localTime, serverNow } from "./dom.js";
+import { serverNow } from "./clock.js";
+import { ackBadge, ageClock, h, kindBadge, localTime } from "./dom.js";
 import { t } from "./i18n.js";
 import { stageDeadline } from "./queue-order.js";
 

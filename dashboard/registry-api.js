@@ -3,7 +3,7 @@
 // workers, clinics. Reads work for operator, supervisor and admin; the hub
 // refuses every write from anyone but admin, whatever this console shows.
 
-import { request } from "./api.js";
+import { request } from "./http.js";
 
 const BASE = "/api/registry";
 const enc = encodeURIComponent;

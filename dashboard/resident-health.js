@@ -8,8 +8,8 @@
 // closing it (also on logout, which closes the panel) drops the data, so a later
 // opening is a new, audited view and the next login never sees the last one's data.
 
-import { request } from "./api.js";
 import { h } from "./dom.js";
+import { request } from "./http.js";
 import { t } from "./i18n.js";
 
 const cache = new Map(); // alarmId → { status: loading|ok|error, data, error, promise }

@@ -7,9 +7,9 @@
 // survives the pushes. The candidates are asked of the hub once per request, in
 // the router's own order (the household's grid first, on duty, nearest).
 
-import { request } from "./api.js";
 import { byWhom, km } from "./dispatch-card.js";
 import { h, localTime, telLink } from "./dom.js";
+import { request } from "./http.js";
 import { t } from "./i18n.js";
 
 const ACTIVE = new Set(["open", "assigned"]);

@@ -6,7 +6,8 @@
 // then answers 401), and a light check every WATCH_MS notices an ended session
 // too, should the socket be down at that moment.
 
-import { api, request } from "./api.js";
+import { api } from "./api.js";
+import { request } from "./http.js";
 import { t } from "./i18n.js";
 import * as sound from "./sound.js";
 

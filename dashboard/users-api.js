@@ -2,7 +2,7 @@
 // password (/api/auth/password). A created or reset account's answer carries its
 // one-time password once; nothing here keeps it.
 
-import { request } from "./api.js";
+import { request } from "./http.js";
 
 const enc = encodeURIComponent;
 

@@ -17,7 +17,8 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   protocol: [],
   firmware: ["protocol"],
   gateway: ["protocol", "firmware"],
-  dashboard: [],
+  // Types only, through JSDoc `@import` (tests/dashboard-typecheck.test.ts: never at run time; the hub serves dashboard/ alone).
+  dashboard: ["protocol"],
   // Coded errors and small helpers every layer shares.
   kernel: ["protocol"],
   storage: ["protocol", "kernel"],

@@ -2,9 +2,9 @@
 // Each press disables every action button until the hub answers (a double tap must
 // not send twice), then says what happened and asks the hub for the new state.
 
+import { t, tMaybe } from "../i18n.js";
 import { api } from "./api.js";
 import { hideFeedback, showFeedback } from "./feedback.js";
-import { t, tMaybe } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 let ctx = null;

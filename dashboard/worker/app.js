@@ -3,11 +3,13 @@
 // workers). Rendering of the card lives in assignment.js, the buttons in actions.js.
 
 import { centerZone } from "../center-time.js";
+import { setUnauthorizedHandler } from "../http.js";
+import { applyStatic, getLang, hasSavedLang, onLangChange, setLang, t, useDictionaries } from "../i18n.js";
 import * as actions from "./actions.js";
-import { api, setUnauthorizedHandler } from "./api.js";
+import { api } from "./api.js";
 import { renderCard, secondsLeft, tickCountdown } from "./assignment.js";
 import { hideFeedback, refreshFeedback, showFeedback } from "./feedback.js";
-import { applyStatic, getLang, hasSavedLang, onLangChange, setLang, t } from "./i18n.js";
+import { workerDictionaries } from "./i18n.js";
 import * as password from "./password.js";
 import { startSharing, stopSharing } from "./position.js";
 import { clearServiceRequests, refreshServiceRequests, rerenderServiceRequests } from "./service-requests.js";
@@ -328,4 +330,6 @@ function boot() {
   enter();
 }
 
+// The page's words first: everything below speaks through them.
+useDictionaries(workerDictionaries);
 boot();

@@ -4,9 +4,9 @@
 // Registry text is marked data-content so language checks can tell it from UI text.
 
 import { centerZone } from "../center-time.js";
+import { serverNow } from "../clock.js";
 import { h, telLink } from "../dom.js";
-import { serverNow } from "./api.js";
-import { getLang, t } from "./i18n.js";
+import { getLang, t } from "../i18n.js";
 
 /** Below this many seconds the countdown turns red. */
 const URGENT_S = 30;

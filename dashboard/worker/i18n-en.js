@@ -1,3 +1,4 @@
+// @ts-check
 // English. Every key in i18n-zh.js must exist here too. Alarm kinds, outcomes and sex come from ../i18n-en.js.
 
 export const en = {

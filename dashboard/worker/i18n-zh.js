@@ -1,3 +1,4 @@
+// @ts-check
 // 简体中文（默认）。i18n-en.js 必须有同样的键。Alarm kinds, outcomes and sex come from ../i18n-zh.js.
 
 export const zhCN = {

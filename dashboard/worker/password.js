@@ -3,9 +3,9 @@
 // administrator set (the worker API answers AUTH_PASSWORD_CHANGE_REQUIRED until
 // then), and on request from the "Change password" button, in a dialog.
 
+import { onLangChange, t } from "../i18n.js";
 import { passwordForm } from "../password-form.js";
 import { api } from "./api.js";
-import { onLangChange, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 let required = null;

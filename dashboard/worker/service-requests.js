@@ -6,10 +6,10 @@
 
 import { centerZone } from "../center-time.js";
 import { h } from "../dom.js";
+import { getLang, t } from "../i18n.js";
 import { describe } from "./actions.js";
 import { api } from "./api.js";
 import { showFeedback } from "./feedback.js";
-import { getLang, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 let items = [];

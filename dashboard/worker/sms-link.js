@@ -3,7 +3,7 @@
 // this worker (ran out, withdrawn, handed to someone else) instead of silently showing
 // nothing or another offer.
 
-import { t } from "./i18n.js";
+import { t } from "../i18n.js";
 
 let linkedOfferId = fromHash();
 

@@ -13,4 +13,5 @@ export * from "./dispatch.ts";
 export * from "./realtime.ts";
 export * from "./schema-kit.ts";
 export * from "./service.ts";
+export * from "./session.ts";
 export * from "./statuses.ts";

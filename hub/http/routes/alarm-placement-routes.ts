@@ -6,12 +6,11 @@
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { AlarmSummarySchema } from "../../../protocol/console/index.ts";
+import { AlarmSummarySchema, ErrorBody } from "../../../protocol/console/index.ts";
 import type { AlarmPlacement } from "../../alarms/alarm-placement.ts";
 import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { currentUser, requireRole } from "../guard.ts";
-import { ErrorBody } from "../schemas.ts";
 
 export interface AlarmPlacementRoutesOptions {
   sessions: SessionService;

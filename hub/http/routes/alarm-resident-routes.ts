@@ -4,12 +4,13 @@
  * the detail is re-read on every push, and each answer carrying health data is
  * an audited view: the console fetches this once per opened alarm.
  */
+
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { ErrorBody } from "../../../protocol/console/index.ts";
 import { type AlarmResident, AlarmResidentSchema } from "../../alarms/alarm-resident.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { currentUser, requireRole } from "../guard.ts";
-import { ErrorBody } from "../schemas.ts";
 
 export interface AlarmResidentRoutesOptions {
   sessions: SessionService;

@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { AlarmDetailSchema, AlarmSummarySchema } from "../../../protocol/console/index.ts";
+import { AlarmDetailSchema, AlarmSummarySchema, ErrorBody } from "../../../protocol/console/index.ts";
 import type { AlarmService } from "../../alarms/alarm-service.ts";
 import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import type { AlarmRepository } from "../../storage/alarm-repo.ts";
 import { currentUser, requireRole } from "../guard.ts";
-import { ErrorBody } from "../schemas.ts";
 
 export interface AlarmRoutesOptions {
   sessions: SessionService;

@@ -4,15 +4,16 @@
  * them). Looking at the log and exporting it are audited too, after the read,
  * so the page shows the log as it was when asked.
  */
+
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { ErrorBody } from "../../../protocol/console/index.ts";
 import { CSV_MAX_ROWS, type CsvLang, csvText, localDateTime } from "../../alarms/history-csv.ts";
 import { AuditEntrySchema, AuditFilterQuery, type AuditLog } from "../../audit/audit-log.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import type { UserRepository } from "../../storage/user-repo.ts";
 import { assertExportFits, sendCsv } from "../csv-reply.ts";
 import { currentUser, requireRole } from "../guard.ts";
-import { ErrorBody } from "../schemas.ts";
 
 export interface AuditRoutesOptions {
   sessions: SessionService;

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { ErrorBody, SessionBody } from "../../../protocol/console/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { ALL_STAFF, currentUser, requireRole, SESSION_COOKIE } from "../guard.ts";
-import { ErrorBody, UserBody, userBody } from "../schemas.ts";
+import { userBody } from "../schemas.ts";
 
 export interface AuthRoutesOptions {
   sessions: SessionService;
@@ -13,7 +14,6 @@ export interface AuthRoutesOptions {
 }
 
 /** Who is logged in, and the zone the center's days and times are in. */
-const SessionBody = Type.Object({ user: UserBody, timeZone: Type.String() });
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
   const { sessions } = options;

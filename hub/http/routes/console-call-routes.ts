@@ -10,13 +10,12 @@
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { CallMarkSchema, CallTargetSchema } from "../../../protocol/console/index.ts";
+import { CallMarkSchema, CallTargetSchema, ErrorBody } from "../../../protocol/console/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { AnxinError } from "../../errors.ts";
 import { RECORDING_MAX_BYTES } from "../../notify/twilio-recordings.ts";
 import type { ConsoleCalls } from "../../voice/console-calls.ts";
 import { currentUser, requireRole } from "../guard.ts";
-import { ErrorBody } from "../schemas.ts";
 
 export interface ConsoleCallRoutesOptions {
   sessions: SessionService;

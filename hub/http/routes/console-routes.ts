@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import Type from "typebox";
+import { ConsoleSettingsSchema, ErrorBody } from "../../../protocol/console/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { requireRole } from "../guard.ts";
-import { ErrorBody } from "../schemas.ts";
 
 /** The lifecycle deadlines (seconds after an alarm was received) the deadline watcher enforces. */
 export interface ConsoleDeadlines {
@@ -32,14 +31,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<ConsoleRoutesOptions> = as
         tags: ["console"],
         summary: "Deadlines and session lifetime, for the operator console",
         response: {
-          200: Type.Object({
-            deadlines: Type.Object({
-              ackS: Type.Integer(),
-              arrivalS: Type.Integer(),
-              resolutionS: Type.Integer(),
-            }),
-            sessionTtlS: Type.Integer(),
-          }),
+          200: ConsoleSettingsSchema,
           401: ErrorBody,
           403: ErrorBody,
         },

@@ -8,13 +8,12 @@
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { DeviceFaultSchema, DeviceHealthSchema, DeviceTestSchema } from "../../../protocol/console/index.ts";
+import { DeviceFaultSchema, DeviceHealthSchema, DeviceTestSchema, ErrorBody } from "../../../protocol/console/index.ts";
 import { DEVICE_ID_PATTERN } from "../../../protocol/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import type { DeviceHealthViews } from "../../supervision/device-health.ts";
 import type { TestAlarms } from "../../supervision/test-alarms.ts";
 import { ALL_STAFF, currentUser, requireRole } from "../guard.ts";
-import { ErrorBody } from "../schemas.ts";
 
 export interface DeviceSupervisionRoutesOptions {
   sessions: SessionService;

@@ -6,7 +6,7 @@
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { AlarmSummarySchema, OfferSchema } from "../../../protocol/console/index.ts";
+import { AlarmSummarySchema, ErrorBody, OfferSchema } from "../../../protocol/console/index.ts";
 import type { AlarmService } from "../../alarms/alarm-service.ts";
 import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import type { SessionService } from "../../auth/session-service.ts";
@@ -14,7 +14,6 @@ import type { DispatchService } from "../../dispatch/dispatch-service.ts";
 import type { DispatchViews } from "../../dispatch/dispatch-views.ts";
 import type { WorkerActions } from "../../dispatch/worker-actions.ts";
 import { currentUser, requireRole } from "../guard.ts";
-import { ErrorBody } from "../schemas.ts";
 
 /** What the hub hands the HTTP layer for dispatch: this plugin and the worker API share it. */
 export interface DispatchHttpDeps {

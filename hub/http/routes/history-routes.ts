@@ -6,8 +6,10 @@
  * (tests/alarm-history.test.ts checks it). A CSV export carries residents'
  * names and addresses, so every export is written to the audit log.
  */
+
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { ErrorBody } from "../../../protocol/console/index.ts";
 import { CSV_MAX_ROWS, historyCsv } from "../../alarms/history-csv.ts";
 import type { AlarmHistory } from "../../alarms/history-query.ts";
 import { HistoryCsvQuery, HistoryPageQuery, HistoryPageSchema } from "../../alarms/history-schemas.ts";
@@ -15,7 +17,6 @@ import type { SessionService } from "../../auth/session-service.ts";
 import type { UserRepository } from "../../storage/user-repo.ts";
 import { assertExportFits, sendCsv } from "../csv-reply.ts";
 import { ALL_STAFF, currentUser, requireRole } from "../guard.ts";
-import { ErrorBody } from "../schemas.ts";
 
 export interface HistoryRoutesOptions {
   sessions: SessionService;

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { AlarmSummarySchema } from "../../../protocol/console/index.ts";
+import { AlarmSummarySchema, ErrorBody } from "../../../protocol/console/index.ts";
 import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import type { LifecycleService } from "../../alarms/lifecycle-service.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { currentUser, requireRole } from "../guard.ts";
-import { ErrorBody } from "../schemas.ts";
 
 export interface LifecycleRoutesOptions {
   sessions: SessionService;

@@ -4,14 +4,15 @@
  * administrators only: worker positions are not for community workers' eyes.
  * `no-store`, since positions move and the console polls.
  */
+
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { ErrorBody } from "../../../protocol/console/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { MapLayersSchema, type MapViews } from "../../map/map-views.ts";
 import { ALL_STAFF, requireRole } from "../guard.ts";
-import { ErrorBody } from "../schemas.ts";
 
 /**
  * Leaflet's own files, served from node_modules as installed by `npm install`:

@@ -5,13 +5,15 @@
  * may use besides who-am-I and logout. Rate-limited like the login: a stolen
  * session must not become a way to guess the password behind it.
  */
+
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { ErrorBody, UserBody } from "../../../protocol/console/index.ts";
 import { OwnPasswordBody } from "../../accounts/account-schemas.ts";
 import type { AccountService } from "../../accounts/account-service.ts";
 import { hashToken, type SessionService } from "../../auth/session-service.ts";
 import { ALL_STAFF, currentUser, requireRole, SESSION_COOKIE } from "../guard.ts";
-import { ErrorBody, UserBody, userBody } from "../schemas.ts";
+import { userBody } from "../schemas.ts";
 import { registryValidatorCompiler } from "./registry/registry-validation.ts";
 
 export interface PasswordRoutesOptions {

@@ -11,6 +11,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import {
+  ErrorBody,
   SERVICE_REQUEST_STATUSES,
   ServiceCandidateSchema,
   ServiceRequestSchema,
@@ -19,7 +20,6 @@ import type { SessionService } from "../../auth/session-service.ts";
 import type { ServiceRequestService } from "../../service/service-requests.ts";
 import type { ServiceRequestViews } from "../../service/service-views.ts";
 import { currentUser, requireRole } from "../guard.ts";
-import { ErrorBody } from "../schemas.ts";
 
 export interface ServiceRequestRoutesOptions {
   sessions: SessionService;

@@ -5,8 +5,10 @@
  * `no-store`: a created or reset account's answer carries its one-time password,
  * shown once and never kept by the hub.
  */
+
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
+import { ErrorBody } from "../../../protocol/console/index.ts";
 import {
   AccountChangesBody,
   AccountSchema,
@@ -17,7 +19,6 @@ import {
 import { type AccountService, actorOf } from "../../accounts/account-service.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { currentUser, requireRole } from "../guard.ts";
-import { ErrorBody } from "../schemas.ts";
 import { registryValidatorCompiler } from "./registry/registry-validation.ts";
 
 export interface UserRoutesOptions {

@@ -9,8 +9,10 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import {
   AssignmentSchema,
+  ErrorBody,
   OfferSchema,
   ResidentHealthSchema,
+  UserBody,
   WorkerProfileSchema,
 } from "../../../protocol/console/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
@@ -18,7 +20,7 @@ import type { DispatchAlarmRow } from "../../dispatch/dispatch-repo.ts";
 import type { DispatchViews } from "../../dispatch/dispatch-views.ts";
 import type { WorkerActions } from "../../dispatch/worker-actions.ts";
 import { currentUser, requireRole } from "../guard.ts";
-import { ErrorBody, UserBody, userBody } from "../schemas.ts";
+import { userBody } from "../schemas.ts";
 
 export interface WorkerRoutesOptions {
   sessions: SessionService;

@@ -1,9 +1,10 @@
 /** What every registry route file shares: the admin-only hook, error responses, options. */
+
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { ErrorBody } from "../../../../protocol/console/index.ts";
 import { AnxinError } from "../../../errors.ts";
 import type { RegistryServices } from "../../../registry/registry-services.ts";
 import { currentUser } from "../../guard.ts";
-import { ErrorBody } from "../../schemas.ts";
 
 export interface RegistryResourceOptions {
   services: RegistryServices;

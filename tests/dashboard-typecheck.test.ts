@@ -1,0 +1,184 @@
+/**
+ * The console and the worker page are typechecked against the hub↔console
+ * contract (tsconfig.dashboard.json, JSDoc types; `npm run typecheck` runs it):
+ * - a field renamed in the contract fails the typecheck in the dashboard file that reads it;
+ * - no value in a checked file is of type `any` (JSON.parse, an untyped parameter, a bare
+ *   `@type {any}`): `strict` alone lets those through;
+ * - files are converted one by one: every file starts with `// @ts-check` except those
+ *   still listed below, and the list only shrinks.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "./support/run-cli.ts";
+
+/** Dashboard files not yet converted. Converting one removes it from here; a new file is never added. */
+const NOT_YET_CHECKED: readonly string[] = [
+  "dashboard/app.js",
+  "dashboard/attention.js",
+  "dashboard/audit.js",
+  "dashboard/calls-card.js",
+  "dashboard/detail-actions.js",
+  "dashboard/detail-cards.js",
+  "dashboard/detail.js",
+  "dashboard/device-faults.js",
+  "dashboard/device-health.js",
+  "dashboard/devices.js",
+  "dashboard/dialog.js",
+  "dashboard/dispatch-card.js",
+  "dashboard/dispatch-control.js",
+  "dashboard/escalation.js",
+  "dashboard/event-summary.js",
+  "dashboard/form.js",
+  "dashboard/history.js",
+  "dashboard/hub-health.js",
+  "dashboard/kpi-chart.js",
+  "dashboard/kpi.js",
+  "dashboard/map-detail.js",
+  "dashboard/map-page.js",
+  "dashboard/map.js",
+  "dashboard/nav.js",
+  "dashboard/password-form.js",
+  "dashboard/password.js",
+  "dashboard/place-card.js",
+  "dashboard/queue-order.js",
+  "dashboard/queue-row.js",
+  "dashboard/queue.js",
+  "dashboard/realtime.js",
+  "dashboard/registry-api.js",
+  "dashboard/registry-detail.js",
+  "dashboard/registry-device.js",
+  "dashboard/registry-household.js",
+  "dashboard/registry-list.js",
+  "dashboard/registry-relatives.js",
+  "dashboard/registry-resident.js",
+  "dashboard/registry-resources.js",
+  "dashboard/registry.js",
+  "dashboard/resident-health.js",
+  "dashboard/resolve-dialog.js",
+  "dashboard/schedule-editor.js",
+  "dashboard/service-card.js",
+  "dashboard/session.js",
+  "dashboard/shortcuts.js",
+  "dashboard/sound.js",
+  "dashboard/users-api.js",
+  "dashboard/users-detail.js",
+  "dashboard/users.js",
+  "dashboard/worker/actions.js",
+  "dashboard/worker/api.js",
+  "dashboard/worker/app.js",
+  "dashboard/worker/assignment.js",
+  "dashboard/worker/feedback.js",
+  "dashboard/worker/password.js",
+  "dashboard/worker/position.js",
+  "dashboard/worker/service-requests.js",
+  "dashboard/worker/sms-link.js",
+];
+
+function dashboardFiles(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(path.join(repoRoot, dir), { withFileTypes: true })) {
+      const rel = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(rel);
+      else if (entry.name.endsWith(".js")) out.push(rel);
+    }
+  };
+  walk("dashboard");
+  return out.sort();
+}
+
+/** The dashboard's program, with `replace` standing in for the text of some files. */
+function dashboardProgram(replace: ReadonlyMap<string, string> = new Map()): ts.Program {
+  const configPath = path.join(repoRoot, "tsconfig.dashboard.json");
+  const config = ts.getParsedCommandLineOfConfigFile(
+    configPath,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+      },
+    },
+  );
+  if (!config) throw new Error("tsconfig.dashboard.json could not be read");
+  const host = ts.createCompilerHost(config.options);
+  const readFile = host.readFile.bind(host);
+  host.readFile = (file) => {
+    const rel = path.relative(repoRoot, file).split(path.sep).join("/");
+    return replace.get(rel) ?? readFile(file);
+  };
+  return ts.createProgram({ rootNames: config.fileNames, options: config.options, host });
+}
+
+function errorsOf(program: ts.Program): string[] {
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const where = d.file ? path.relative(repoRoot, d.file.fileName).split(path.sep).join("/") : "";
+    return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`;
+  });
+}
+
+/** Every expression or declared name in `file` whose type is `any`, as `file:line text`. */
+function anysIn(program: ts.Program, file: ts.SourceFile): string[] {
+  const checker = program.getTypeChecker();
+  const found: string[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isIdentifier(node) || ts.isCallExpression(node) || ts.isPropertyAccessExpression(node)) {
+      const type = checker.getTypeAtLocation(node);
+      if (type.flags & ts.TypeFlags.Any) {
+        const { line } = file.getLineAndCharacterOfPosition(node.getStart());
+        found.push(`${path.relative(repoRoot, file.fileName)}:${line + 1} ${node.getText().slice(0, 60)}`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+describe("dashboard typecheck", () => {
+  const program = dashboardProgram();
+
+  it("passes: the console and the worker page agree with the contract", () => {
+    expect(errorsOf(program)).toEqual([]);
+  });
+
+  it("fails when a field the console reads is renamed in the contract", () => {
+    const contract = "protocol/console/alarms.ts";
+    const text = fs.readFileSync(path.join(repoRoot, contract), "utf8");
+    const summary = text.indexOf("export const AlarmSummarySchema = Type.Object({\n  id: Type.Integer(),");
+    expect(summary).toBeGreaterThan(0);
+    const renamed = `${text.slice(0, summary)}${text.slice(summary).replace("  id: Type.Integer(),", "  alarmId: Type.Integer(),")}`;
+    const errors = errorsOf(dashboardProgram(new Map([[contract, renamed]])));
+    expect(errors.some((e) => e.startsWith("dashboard/") && e.includes("'id'"))).toBe(true);
+  });
+
+  it("has no value of type any in a checked file", () => {
+    const checked = program
+      .getSourceFiles()
+      .filter((f) => f.fileName.includes("/dashboard/") && f.text.startsWith("// @ts-check"));
+    expect(checked.length).toBeGreaterThan(0);
+    expect(checked.flatMap((f) => anysIn(program, f))).toEqual([]);
+  });
+
+  it("names the contract in types only: no module outside dashboard/ is imported at run time", () => {
+    // The hub serves dashboard/ alone; a runtime import of protocol/ would 404 in the browser.
+    const runtime = /^\s*import\b[^;]*?from\s*["']([^"']+)["']/gm;
+    const outside = dashboardFiles().flatMap((file) => {
+      const source = fs.readFileSync(path.join(repoRoot, file), "utf8");
+      return [...source.matchAll(runtime)]
+        .map((m) => path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1] ?? "")))
+        .filter((target) => !target.startsWith("dashboard/"))
+        .map((target) => `${file} imports ${target}`);
+    });
+    expect(outside).toEqual([]);
+  });
+
+  it("checks every dashboard file but those still listed as not yet converted", () => {
+    const unchecked = dashboardFiles().filter(
+      (f) => !fs.readFileSync(path.join(repoRoot, f), "utf8").startsWith("// @ts-check"),
+    );
+    expect(unchecked).toEqual([...NOT_YET_CHECKED].sort());
+  });
+});
