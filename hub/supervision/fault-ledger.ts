@@ -6,7 +6,14 @@
  */
 
 import type { Logger } from "pino";
-import type { DeviceFault, DeviceTest, FaultKind } from "../../protocol/console/index.ts";
+import type {
+  DeviceEventDetails,
+  DeviceFault,
+  DeviceTest,
+  FaultDetails,
+  FaultKind,
+  FaultOpened,
+} from "../../protocol/console/index.ts";
 import type { EventBus } from "../events.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { FaultRepository } from "./fault-repo.ts";
@@ -54,18 +61,20 @@ export class FaultLedger {
   }
 
   /** Inside a transaction: opens the fault unless one of its kind is open. Returns true when it opened. */
-  async open(
+  async open<K extends FaultKind>(
     deviceId: string,
-    kind: FaultKind,
+    kind: K,
     at: string,
-    detail: Record<string, unknown>,
+    detail: FaultDetails[K],
     effects: SupervisionEffects,
   ): Promise<boolean> {
     const row = await this.repo.open(deviceId, kind, at, detail);
     if (!row) return false;
-    await this.repo.appendEvent(deviceId, "fault_opened", "system", at, { faultId: row.id, kind, ...detail });
+    // `kind` and `detail` agree (both of K); TypeScript cannot carry that into the union of kinds by itself.
+    const opened = { faultId: row.id, kind, ...detail } as FaultOpened;
+    await this.repo.appendEvent(deviceId, "fault_opened", "system", at, opened);
     effects.faults.push(faultView(row));
-    this.logger.warn({ code: "DEVICE_FAULT", deviceId, kind, faultId: row.id, ...detail }, "device fault opened");
+    this.logger.warn({ code: "DEVICE_FAULT", deviceId, ...opened }, "device fault opened");
     return true;
   }
 
@@ -74,7 +83,7 @@ export class FaultLedger {
     deviceId: string,
     kinds: readonly FaultKind[],
     at: string,
-    reason: string,
+    reason: DeviceEventDetails["fault_cleared"]["reason"],
     actor: string,
     effects: SupervisionEffects,
   ): Promise<number> {
