@@ -5,7 +5,9 @@
  *
  * Readers (the console, exports) must still read defensively: rows written by
  * earlier versions may have types that are gone or details of another shape
- * (a plain English sentence where a `Reason` is now; `reasonOf` reads both).
+ * (a plain English sentence where a `Reason` is now; `reasonOf` reads both,
+ * and the console, which imports this contract for its types only, does the
+ * same in its own code).
  * The wire schema (`AlarmDetailSchema.events`) is therefore permissive; the
  * static type `AlarmDetailView` is what the current hub writes.
  *

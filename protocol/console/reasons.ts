@@ -15,7 +15,9 @@
  * reasons were coded hold an English sentence: `reasonOf` reads such a value,
  * and any value it cannot read as a known code, as `{ code: "text", params:
  * { text } }`, the hub's own words, which the console shows as they are,
- * marked as the hub's.
+ * marked as the hub's. The console imports this file for its types only (its
+ * modules load nothing outside dashboard/): it reads reasons the same way in
+ * its own code, and a console test can hold its dictionary against REASON_CODES.
  */
 import Type from "typebox";
 
