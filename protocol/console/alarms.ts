@@ -118,3 +118,27 @@ export const AlarmDetailSchema = Type.Intersect([
   }),
 ]);
 export type AlarmDetail = Static<typeof AlarmDetailSchema>;
+
+/** `GET /api/alarms`: a page of alarms, newest first. */
+export const AlarmListReply = Type.Object({ alarms: Type.Array(AlarmSummarySchema) });
+export type AlarmList = Static<typeof AlarmListReply>;
+
+/** `GET /api/alarms/:id`. */
+export const AlarmDetailReply = Type.Object({ alarm: AlarmDetailSchema });
+
+/** An operator's action on an alarm (acknowledge, resolve, dispatch…): the alarm as it now stands. */
+export const AlarmReply = Type.Object({ alarm: AlarmSummarySchema });
+
+/** How an alarm ended. */
+export const ALARM_OUTCOMES = ["real", "false_alarm", "test"] as const;
+export type AlarmOutcome = (typeof ALARM_OUTCOMES)[number];
+
+/** `POST /api/alarms/:id/resolve`. */
+export const ResolveBody = Type.Object(
+  {
+    outcome: Type.Enum(ALARM_OUTCOMES),
+    note: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+export type ResolveRequest = Static<typeof ResolveBody>;

@@ -15,3 +15,4 @@ export * from "./schema-kit.ts";
 export * from "./service.ts";
 export * from "./session.ts";
 export * from "./statuses.ts";
+export * from "./worker.ts";
