@@ -7,6 +7,7 @@ import { centerZone } from "../center-time.js";
 import { serverNow } from "../clock.js";
 import { h, telLink } from "../dom.js";
 import { getLang, t } from "../i18n.js";
+import { navLinks } from "./nav-links.js";
 
 /** Below this many seconds the countdown turns red. */
 const URGENT_S = 30;
@@ -54,26 +55,15 @@ function field(labelKey, value, { cls, warn } = {}) {
 }
 
 function navigation(alarm) {
-  if (!alarm.geoUri && !alarm.mapUrl) return h("p", { class: "muted" }, t("where.noMap"));
-  return h(
-    "div",
-    { class: "nav-links" },
-    // geo: hands the address to whatever map app the phone has (Amap, Baidu, Google…).
-    alarm.geoUri &&
-      h("a", { class: "btn btn-big btn-nav", href: alarm.geoUri, dataset: { nav: "geo" } }, t("where.navigate")),
-    alarm.mapUrl &&
-      h(
-        "a",
-        {
-          class: "btn btn-link",
-          href: alarm.mapUrl,
-          target: "_blank",
-          rel: "noopener noreferrer",
-          dataset: { nav: "osm" },
-        },
-        t("where.osm"),
-      ),
-  );
+  const links = navLinks({
+    lat: alarm.lat,
+    lng: alarm.lng,
+    householdCode: alarm.householdCode,
+    address: alarm.address,
+    geoUri: alarm.geoUri,
+    osmUrl: alarm.mapUrl,
+  });
+  return links ?? h("p", { class: "muted" }, t("where.noMap"));
 }
 
 function healthSection(resident) {

@@ -10,6 +10,7 @@ import { getLang, t } from "../i18n.js";
 import { describe } from "./actions.js";
 import { api } from "./api.js";
 import { showFeedback } from "./feedback.js";
+import { navLinks } from "./nav-links.js";
 
 const $ = (id) => document.getElementById(id);
 let items = [];
@@ -97,11 +98,13 @@ function item(request) {
     h("p", { class: "address", content: true }, home?.address || t("where.unknown")),
     home ? h("p", { class: "muted household" }, t("where.household", { code: home.code })) : null,
     located
-      ? h(
-          "a",
-          { class: "btn btn-link", href: `geo:${home.lat},${home.lng}?q=${home.lat},${home.lng}` },
-          t("where.navigate"),
-        )
+      ? navLinks({
+          lat: home.lat,
+          lng: home.lng,
+          householdCode: home.code,
+          address: home.address,
+          geoUri: `geo:${home.lat},${home.lng}?q=${home.lat},${home.lng}`,
+        })
       : null,
     access.length ? h("dl", { class: "fields" }, access) : null,
     h("label", { for: note.id }, h("span", {}, t("service.note")), note),
