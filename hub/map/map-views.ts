@@ -5,6 +5,8 @@
  * listed: a district can hold 100,000 of them, and an alarm's own household
  * comes with the alarm detail. The console polls this every few seconds while
  * a map is on screen, so it is a handful of indexed queries and nothing else.
+ * Road lines are not in it (hub/map/road-views.ts): only their version, so the
+ * console fetches them again when they change.
  */
 import Type, { type Static } from "typebox";
 import type { DispatchRepository } from "../dispatch/dispatch-repo.ts";
@@ -13,6 +15,7 @@ import { parseStringList } from "../registry/weekly-hours.ts";
 import { CLOSED_STATUSES } from "../storage/alarm-repo.ts";
 import { nowIso } from "../storage/database.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
+import { type MapRoads, readMapRoads, roadsVersion } from "./road-views.ts";
 
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -38,6 +41,8 @@ export const MapLayersSchema = Type.Object({
   /** Leaflet tile URL template (ANXIN_MAP_TILE_URL); null: vector layers on a plain background. */
   tileUrl: Nullable(Type.String()),
   generatedAt: Type.String(),
+  /** Moves when the road centre lines change: fetch `GET /api/map/roads` again. */
+  roadsVersion: Type.String(),
   grids: Type.Array(
     Type.Object({
       id: Type.Integer(),
@@ -162,6 +167,7 @@ export class MapViews {
     return {
       tileUrl: this.tileUrl,
       generatedAt: nowIso(),
+      roadsVersion: await roadsVersion(this.sql),
       grids: grids.map((g) => ({ id: g.id, code: g.code, name: g.name, geometry: parseGeometry(g.polygon) })),
       clinics: clinics.map((c) => ({
         id: c.id,
@@ -195,6 +201,11 @@ export class MapViews {
       })),
       focus,
     };
+  }
+
+  /** The road centre lines, bounded (road-views.ts). */
+  roads(): Promise<MapRoads> {
+    return readMapRoads(this.sql);
   }
 
   private async focus(alarmId: number): Promise<MapFocus> {
