@@ -146,7 +146,7 @@ describe("registry CLI", () => {
     const exported = await runCli(["export", "roads", ...common]);
     expect(exported.code).toBe(0);
     expect(exported.stdout).toBe(ROADS_GEOJSON);
-  });
+  }, 60_000); // four CLI processes (a second each, far more on a loaded machine)
 
   it("leaves the database exactly as it was when killed while writing", async () => {
     const dir = tempDir();
