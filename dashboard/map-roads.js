@@ -6,7 +6,7 @@
 // /api/map poll moves; the alarm's map and the map page share one copy. Names are registry data:
 // each label is a text node in an element marked as content, never HTML.
 
-import { request } from "./api.js";
+import { request } from "./http.js";
 import { h } from "./dom.js";
 
 /** Where a label may sit along its road: the middle, then either side of it. */
