@@ -58,3 +58,11 @@ export const DeviceHealthSchema = Type.Object({
   ),
 });
 export type DeviceHealth = Static<typeof DeviceHealthSchema>;
+
+/** `GET /api/devices/faults`: faults newest first (`open=true`: only those not cleared yet). */
+export const DeviceFaultListSchema = Type.Object({ faults: Type.Array(DeviceFaultSchema) });
+export type DeviceFaultList = Static<typeof DeviceFaultListSchema>;
+
+/** `POST /api/devices/:id/test` (202): the test request, and whether this call made it (false: one was pending). */
+export const DrillReplySchema = Type.Object({ test: DeviceTestSchema, created: Type.Boolean() });
+export type DrillReply = Static<typeof DrillReplySchema>;

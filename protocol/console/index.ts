@@ -6,10 +6,13 @@
  * Like the device contract beside it, it imports nothing of the hub.
  */
 export * from "./alarms.ts";
+export * from "./audit.ts";
 export * from "./calls.ts";
 export * from "./cascade.ts";
 export * from "./devices.ts";
 export * from "./dispatch.ts";
+export * from "./history.ts";
+export * from "./kpi.ts";
 export * from "./realtime.ts";
 export * from "./schema-kit.ts";
 export * from "./service.ts";
