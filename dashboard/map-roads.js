@@ -6,8 +6,8 @@
 // /api/map poll moves; the alarm's map and the map page share one copy. Names are registry data:
 // each label is a text node in an element marked as content, never HTML.
 
-import { request } from "./http.js";
 import { h } from "./dom.js";
+import { request } from "./http.js";
 
 /** Where a label may sit along its road: the middle, then either side of it. */
 const LABEL_AT = [0.5, 0.35, 0.65, 0.2, 0.8];

@@ -134,7 +134,10 @@ function anysIn(program: ts.Program, file: ts.SourceFile): string[] {
   return found;
 }
 
-describe("dashboard typecheck", () => {
+// Each program is a full typecheck of the dashboard and the contract: seconds alone, far more on a busy machine.
+const TYPECHECK_MS = 180_000;
+
+describe("dashboard typecheck", { timeout: TYPECHECK_MS }, () => {
   const program = dashboardProgram();
 
   it("passes: the console and the worker page agree with the contract", () => {
