@@ -14,7 +14,7 @@ import { scheduleEditor } from "./schedule-editor.js";
 
 let formCount = 0;
 
-/** The hub's field messages (hub/http/routes/registry/shared-schemas.ts) we can say in both languages. */
+/** The hub's field messages (hub/http/routes/registry/validation-messages.ts) we can say in both languages. */
 const SERVER_MESSAGES = [
   ["is required", "reg.msg.required"],
   ["must not be blank", "reg.msg.blank"],
