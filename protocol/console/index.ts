@@ -5,6 +5,7 @@
  * dashboard's JSDoc imports (tsconfig.dashboard.json checks it against them).
  * Like the device contract beside it, it imports nothing of the hub.
  */
+export * from "./accounts.ts";
 export * from "./alarms.ts";
 export * from "./audit.ts";
 export * from "./calls.ts";
@@ -12,8 +13,11 @@ export * from "./cascade.ts";
 export * from "./devices.ts";
 export * from "./dispatch.ts";
 export * from "./history.ts";
+export * from "./households.ts";
 export * from "./kpi.ts";
 export * from "./realtime.ts";
+export * from "./registry.ts";
+export * from "./registry-fields.ts";
 export * from "./schema-kit.ts";
 export * from "./service.ts";
 export * from "./session.ts";
