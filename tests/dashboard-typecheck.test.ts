@@ -65,15 +65,7 @@ const NOT_YET_CHECKED: readonly string[] = [
   "dashboard/users-api.js",
   "dashboard/users-detail.js",
   "dashboard/users.js",
-  "dashboard/worker/actions.js",
-  "dashboard/worker/api.js",
-  "dashboard/worker/app.js",
-  "dashboard/worker/assignment.js",
-  "dashboard/worker/feedback.js",
   "dashboard/worker/password.js",
-  "dashboard/worker/position.js",
-  "dashboard/worker/service-requests.js",
-  "dashboard/worker/sms-link.js",
 ];
 
 function dashboardFiles(): string[] {
