@@ -1,3 +1,4 @@
+// @ts-check
 // Links that open the household in the map apps workers in China actually use.
 // The registry's coordinates are WGS-84; Amap wants GCJ-02 and Baidu BD-09, so each
 // link carries coordinates converted for its app (../china-coords.js) and says which
@@ -33,16 +34,33 @@ import { wgs84ToBd09, wgs84ToGcj02 } from "../china-coords.js";
 const SOURCE = "anxin";
 const BAIDU_SOURCE = "webapp.anxin.worker";
 
+/** @param {number} n */
 const fixed = (n) => n.toFixed(6);
 
-/** Amap splits `to` on commas, and "|" separates points and fields in both providers' URIs: keep both out of names. */
+/**
+ * Amap splits `to` on commas, and "|" separates points and fields in both providers' URIs: keep both out of names.
+ * @param {string} text
+ */
 function clean(text) {
   return text.replace(/[,|]/g, " ").replace(/\s+/g, " ").trim();
 }
 
 /**
+ * A household to open in a map app: WGS-84 coordinates (none when it was never placed),
+ * and the code and address it is named by.
+ * @typedef {{
+ *   lat: number | null | undefined,
+ *   lng: number | null | undefined,
+ *   householdCode?: string | null,
+ *   address?: string | null,
+ * }} MapPlace
+ */
+
+/**
  * The Amap and Baidu links for a household at WGS-84 `lat`/`lng`, named by its code
  * and address; null without coordinates.
+ * @param {MapPlace} place
+ * @returns {{ amap: string, baidu: string } | null}
  */
 export function chinaMapLinks({ lat, lng, householdCode, address }) {
   if (lat === null || lat === undefined || lng === null || lng === undefined) return null;

@@ -1,3 +1,4 @@
+// @ts-check
 // "How to get there" for a household, shared by the assignment card and the service
 // requests: Amap and Baidu first (the apps most phones in China have, each given
 // coordinates in its own system: map-links.js), then any other map app through a
@@ -6,15 +7,26 @@
 // The web links open in a new tab, so the page (with its countdown and buttons)
 // stays where it is when the worker comes back from the map.
 
+/** @import { MapPlace } from "./map-links.js" */
+
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { chinaMapLinks } from "./map-links.js";
 
+/**
+ * @param {string} href
+ * @param {string} nav which link it is (data-nav, read by the tests)
+ * @param {string} cls
+ * @param {string} label
+ */
 function external(href, nav, cls, label) {
   return h("a", { class: cls, href, target: "_blank", rel: "noopener noreferrer", dataset: { nav } }, label);
 }
 
-/** The links for a household at WGS-84 lat/lng; null when it has no coordinates. */
+/**
+ * The links for a household at WGS-84 lat/lng; null when it has no coordinates.
+ * @param {MapPlace & { geoUri?: string | null, osmUrl?: string | null }} place
+ */
 export function navLinks({ lat, lng, householdCode, address, geoUri, osmUrl }) {
   const china = chinaMapLinks({ lat, lng, householdCode, address });
   if (!china && !geoUri && !osmUrl) return null;

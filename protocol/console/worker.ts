@@ -12,9 +12,11 @@ export type WorkerMe = Static<typeof WorkerMeReply>;
 
 /** Duty and position changes answer with the worker as they now stand. */
 export const WorkerReply = Type.Object({ worker: WorkerProfileSchema });
+export type WorkerReply = Static<typeof WorkerReply>;
 
 /** `POST /api/worker/duty`. */
 export const DutyBody = Type.Object({ onDuty: Type.Boolean() }, { additionalProperties: false });
+export type DutyRequest = Static<typeof DutyBody>;
 
 /** `POST /api/worker/position`. */
 export const PositionBody = Type.Object(
@@ -25,21 +27,26 @@ export const PositionBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export type PositionRequest = Static<typeof PositionBody>;
 
 /** `GET /api/worker/assignment`: the offer or alarm the worker has now, if any. */
 export const AssignmentReply = Type.Object({ assignment: Nullable(AssignmentSchema) });
+export type AssignmentReply = Static<typeof AssignmentReply>;
 
 /** `GET /api/worker/alarms/:id/health`: the resident's health data, for the worker who accepted (audited). */
 export const HealthDataReply = Type.Object({ health: ResidentHealthSchema });
+export type HealthDataReply = Static<typeof HealthDataReply>;
 
 /** Accepting or declining an offer answers with the offer. */
 export const OfferReply = Type.Object({ offer: OfferSchema });
+export type OfferReply = Static<typeof OfferReply>;
 
 /** `POST /api/worker/offers/:id/decline`. */
 export const DeclineBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 500 })) },
   { additionalProperties: false },
 );
+export type DeclineRequest = Static<typeof DeclineBody>;
 
 /** The alarm's steps as the worker moves it on (arrived, resolved). */
 export const WorkerAlarmStateSchema = Type.Object({
@@ -52,6 +59,7 @@ export const WorkerAlarmStateSchema = Type.Object({
 });
 export type WorkerAlarmState = Static<typeof WorkerAlarmStateSchema>;
 export const WorkerAlarmReply = Type.Object({ alarm: WorkerAlarmStateSchema });
+export type WorkerAlarmReply = Static<typeof WorkerAlarmReply>;
 
 /** `POST /api/worker/alarms/:id/resolve`: a worker says what happened (required). */
 export const WorkerResolveBody = Type.Object(
@@ -61,3 +69,4 @@ export const WorkerResolveBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export type WorkerResolveRequest = Static<typeof WorkerResolveBody>;
