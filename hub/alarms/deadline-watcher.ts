@@ -19,7 +19,7 @@
  */
 import type { Logger } from "pino";
 import { forEachChunked } from "../chunked.ts";
-import type { Clock } from "../dispatch/types.ts";
+import type { Clock } from "../clock.ts";
 import type { EventBus } from "../events.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
 import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";

@@ -6,8 +6,8 @@
  * together; then every console and the device's retained feedback are told.
  */
 import type { Logger } from "pino";
+import type { Clock } from "../clock.ts";
 import { DispatchEffects } from "../dispatch/offer-cascade.ts";
-import type { Clock } from "../dispatch/types.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES, foundAlarm } from "../storage/alarm-repo.ts";

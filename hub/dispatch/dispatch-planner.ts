@@ -13,7 +13,10 @@
  * Everything it writes commits with the stage or not at all, so a stage that is
  * retried starts from a clean slate; outbox dedupe keys make re-runs harmless.
  */
+
+import type { Clock } from "../clock.ts";
 import type { GeoPoint } from "../geo/nearest.ts";
+import { localClock } from "../geo/opening-hours.ts";
 import type { ResponderLocator } from "../geo/responders.ts";
 import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
@@ -22,9 +25,8 @@ import { auditClinicDisclosure, clinicAlertMessage } from "./clinic-alert.ts";
 import { chooseClinic, clinicNeed } from "./clinic-choice.ts";
 import type { DispatchAlarmRow, DispatchRepository, HouseholdAccessRow } from "./dispatch-repo.ts";
 import { DispatchEffects, type OfferCascade } from "./offer-cascade.ts";
-import { localClock } from "./opening-hours.ts";
 import { gatherCandidates, orderCandidates } from "./ranking.ts";
-import type { Clock, DispatchSettings, StoredRanking } from "./types.ts";
+import type { DispatchSettings, StoredRanking } from "./types.ts";
 
 export interface PlannerDeps {
   alarms: AlarmRepository;

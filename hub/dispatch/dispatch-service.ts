@@ -9,6 +9,7 @@
 import type { Logger } from "pino";
 import { buttonStateOf } from "../alarms/button-state.ts";
 import { CHUNK_SIZE } from "../chunked.ts";
+import type { Clock } from "../clock.ts";
 import { AnxinError, describeError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import { greatCircleMetres } from "../geo/nearest.ts";
@@ -22,7 +23,7 @@ import type { DispatchRepository, OfferRow } from "./dispatch-repo.ts";
 import { DispatchEffects, OFFERABLE_STATUSES, OfferCascade, parseRanking } from "./offer-cascade.ts";
 import { gatherCandidates, orderCandidates } from "./ranking.ts";
 import type { OsrmTableClient } from "./routing.ts";
-import type { Clock, DeviceFeedback, DispatchSettings, RankingMetric, StoredRanking } from "./types.ts";
+import type { DeviceFeedback, DispatchSettings, RankingMetric, StoredRanking } from "./types.ts";
 
 export interface DispatchServiceDeps {
   sql: SqlSession;

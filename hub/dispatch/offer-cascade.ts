@@ -6,11 +6,12 @@
  * sender) is collected in `DispatchEffects` and applied by the service.
  */
 
+import type { Clock } from "../clock.ts";
 import { workerDispatchSms, workerStandDownSms } from "../notify/sms-text.ts";
 import { type AlarmRepository, type AlarmStatus, UNACCEPTED_STATUSES } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { DispatchAlarmRow, DispatchRepository, DispatchWorkerRow, OfferRow } from "./dispatch-repo.ts";
-import type { Clock, DispatchSettings, StoredRanking } from "./types.ts";
+import type { DispatchSettings, StoredRanking } from "./types.ts";
 
 /** Alarm states in which a worker may still be asked: nobody has accepted yet. */
 export const OFFERABLE_STATUSES: readonly AlarmStatus[] = UNACCEPTED_STATUSES;

@@ -12,7 +12,7 @@
  * relative and step event) make each SMS go out once even if a pass repeats.
  */
 import type { Logger } from "pino";
-import type { Clock } from "../dispatch/types.ts";
+import type { Clock } from "../clock.ts";
 import type { EventBus } from "../events.ts";
 import { clinicStandDownSms, type FamilyStep, familyUpdateSms } from "../notify/family-texts.ts";
 import { type SmsLanguage, smsLanguageOf } from "../notify/sms-text.ts";

@@ -2,7 +2,7 @@
 import type { HubConfig } from "../config.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
 
-export type { Clock } from "../dispatch/types.ts";
+export type { Clock } from "../clock.ts";
 
 export interface RelativeSettings {
   /** Relatives texted at once, and per later wave (ANXIN_RELATIVES_FIRST_WAVE). */

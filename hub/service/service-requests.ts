@@ -11,9 +11,9 @@
  * device's feedback follow the commit (DispatchEffects, applied by dispatch).
  */
 import type { DispatchCloseOut } from "../alarms/alarm-service.ts";
+import type { Clock } from "../clock.ts";
 import type { DispatchRepository, HouseholdAccessRow } from "../dispatch/dispatch-repo.ts";
 import { DispatchEffects } from "../dispatch/offer-cascade.ts";
-import type { Clock } from "../dispatch/types.ts";
 import { AnxinError } from "../errors.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
 import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
