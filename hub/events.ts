@@ -4,6 +4,7 @@
  * realtime socket can never stop an alarm from reaching the rest of the hub.
  */
 import type { Logger } from "pino";
+import type { AfterCommit } from "./after-commit.ts";
 import type { WriteCheck } from "./storage/write-probe.ts";
 import type { DeviceFault, DeviceTest } from "./supervision/supervision-views.ts";
 
@@ -72,6 +73,12 @@ export class EventBus {
         this.logger.error({ err: error, event }, "event listener failed");
       }
     }
+  }
+
+  /** What a committed transaction changed (hub/after-commit.ts): each alarm change, then the outbox's new messages. */
+  announce(effects: AfterCommit): void {
+    for (const { alarmId, change } of effects.changes) this.emit("alarm.changed", { alarmId, change });
+    if (effects.outboxAdded > 0) this.emit("outbox.enqueued", { count: effects.outboxAdded });
   }
 
   removeAll(): void {

@@ -5,12 +5,12 @@
  * assigned to, may act on it (AUTH_FORBIDDEN otherwise). Each action is an
  * alarm event with the worker's login as its actor.
  */
+import type { AfterCommit } from "../after-commit.ts";
 import { AnxinError } from "../errors.ts";
 import type { AlarmOutcome, AlarmStatus } from "../storage/alarm-repo.ts";
 import type { UserRow } from "../storage/user-repo.ts";
 import type { DispatchAlarmRow, DispatchWorkerRow, OfferRow } from "./dispatch-repo.ts";
 import type { DispatchService } from "./dispatch-service.ts";
-import type { DispatchEffects } from "./offer-cascade.ts";
 
 export class WorkerActions {
   private readonly service: DispatchService;
@@ -120,7 +120,7 @@ export class WorkerActions {
     worker: DispatchWorkerRow,
     user: UserRow,
     reason: string | null,
-    effects: DispatchEffects,
+    effects: AfterCommit,
   ): Promise<OfferRow> {
     const { repo, alarms, clock } = this.service.deps;
     const at = clock().toISOString();

@@ -9,6 +9,7 @@
  * are ready together, share one transaction, each press and each alarm in its
  * own savepoint. Every ack still comes after the commit that holds its press.
  */
+import { AfterCommit } from "../after-commit.ts";
 import type { DeviceMessage } from "../broker/device-intake.ts";
 import { AlarmStageBatch, type AlarmStageBatchOptions } from "./alarm-stage-batch.ts";
 import { type CallOutcome, type InboundCall, raiseFromCall } from "./call-intake.ts";
@@ -22,7 +23,6 @@ import { publishDashboardsStage } from "./stages/publish-dashboards.ts";
 import { validateStage } from "./stages/validate.ts";
 import type {
   AlarmStage,
-  IntakeAfterCommit,
   IntakeOutcome,
   IntakeStage,
   PipelineDeps,
@@ -151,12 +151,12 @@ export class AlarmPipeline {
     storing: readonly StoringIntakeStage[],
     held: number[],
   ): Promise<IntakeOutcome> {
-    const followUps: IntakeAfterCommit[] = [];
+    const followUps = new AfterCommit();
     const outcome = await this.deps.commits.run(async (): Promise<IntakeOutcome> => {
       const heldBefore = held.length;
       try {
         for (const stage of storing) {
-          const result = await stage.run(context, this.deps, (work) => followUps.push(work));
+          const result = await stage.run(context, this.deps, (work) => followUps.add(work));
           this.hold(context, held);
           if (result === "halt") return "halt";
         }
@@ -167,7 +167,8 @@ export class AlarmPipeline {
         throw error;
       }
     }, URGENT);
-    for (const work of followUps) await work();
+    // Stored already: a follow-up that fails is logged, and the others and the ack still go ahead.
+    await followUps.run((error) => context.log.error({ err: error }, "after-commit work of a press failed"));
     return outcome;
   }
 

@@ -27,12 +27,14 @@
  * silent is faulted 3 intervals after the start, and never before the
  * protocol's longest reconnect wait (30 s) has passed.
  */
+
 import type { Logger } from "pino";
 import { RECONNECT_MAX_MS } from "../../protocol/index.ts";
+import type { AfterCommit } from "../after-commit.ts";
 import type { EventBus } from "../events.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
-import type { FaultLedger, SupervisionEffects } from "./fault-ledger.ts";
+import type { FaultLedger } from "./fault-ledger.ts";
 import type { FaultRepository } from "./fault-repo.ts";
 import type { SupervisionSettings } from "./settings.ts";
 import type { TestAlarms } from "./test-alarms.ts";
@@ -273,16 +275,11 @@ export class DeviceSupervisor {
     });
   }
 
-  private async returned(deviceId: string, at: string, reason: string, effects: SupervisionEffects): Promise<void> {
+  private async returned(deviceId: string, at: string, reason: string, effects: AfterCommit): Promise<void> {
     await this.deps.ledger.clear(deviceId, ["offline", "silent"], at, reason, `device:${deviceId}`, effects);
   }
 
-  private async checkBattery(
-    deviceId: string,
-    battery: number,
-    at: string,
-    effects: SupervisionEffects,
-  ): Promise<void> {
+  private async checkBattery(deviceId: string, battery: number, at: string, effects: AfterCommit): Promise<void> {
     const { ledger, settings } = this.deps;
     if (battery <= settings.lowBatteryPercent) {
       await ledger.open(
