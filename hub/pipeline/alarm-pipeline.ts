@@ -11,6 +11,7 @@
  */
 import { AfterCommit } from "../after-commit.ts";
 import type { DeviceMessage } from "../broker/device-intake.ts";
+import { IntervalLoop } from "../interval-loop.ts";
 import { AlarmStageBatch, type AlarmStageBatchOptions } from "./alarm-stage-batch.ts";
 import { type CallOutcome, type InboundCall, raiseFromCall } from "./call-intake.ts";
 import { ackDeviceStage } from "./stages/ack-device.ts";
@@ -46,7 +47,6 @@ export class AlarmPipeline {
   private readonly deps: PipelineDeps;
   private readonly intake: readonly IntakeStage[];
   private readonly stages: readonly AlarmStage[];
-  private readonly retryMs: number;
   private readonly batch: AlarmStageBatch;
   /**
    * Alarms stored but not yet acked. The retry timer leaves them alone: their
@@ -62,7 +62,8 @@ export class AlarmPipeline {
    * retries again later, and that copy is handled in full.
    */
   private readonly pressesInIntake = new Set<string>();
-  private retryTimer: NodeJS.Timeout | null = null;
+  /** Resumes alarms whose stages have not all committed, every `retryMs` and at start. */
+  private readonly retry: IntervalLoop;
 
   constructor(
     deps: PipelineDeps,
@@ -75,21 +76,22 @@ export class AlarmPipeline {
     },
   ) {
     this.deps = deps;
-    this.retryMs = options.retryMs;
+    this.retry = new IntervalLoop(() => this.resumeIncomplete(), {
+      intervalMs: options.retryMs,
+      logger: deps.logger,
+      failure: "could not resume incomplete alarms",
+    });
     this.intake = options.intake ?? INTAKE_STAGES;
     this.stages = options.stages ?? ALARM_STAGES;
     this.batch = new AlarmStageBatch(deps, this.stages, options.batch);
   }
 
   start(): void {
-    void this.resumeIncomplete();
-    this.retryTimer = setInterval(() => void this.resumeIncomplete(), this.retryMs);
-    this.retryTimer.unref();
+    this.retry.start();
   }
 
   stop(): void {
-    if (this.retryTimer) clearInterval(this.retryTimer);
-    this.retryTimer = null;
+    void this.retry.stop();
   }
 
   async handlePress(message: DeviceMessage): Promise<void> {

@@ -32,6 +32,7 @@ import type { Logger } from "pino";
 import { RECONNECT_MAX_MS } from "../../protocol/index.ts";
 import type { AfterCommit } from "../after-commit.ts";
 import type { EventBus } from "../events.ts";
+import { IntervalLoop } from "../interval-loop.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { FaultLedger } from "./fault-ledger.ts";
@@ -60,14 +61,18 @@ export interface DeviceSupervisorDeps {
 
 export class DeviceSupervisor {
   private readonly deps: DeviceSupervisorDeps;
-  private timer: NodeJS.Timeout | null = null;
-  private scanning: Promise<void> | null = null;
+  private readonly scans: IntervalLoop;
   private startedAt = 0;
   private unsubscribe: (() => void) | null = null;
   private readonly statuses = new TickBatch<StatusChange>((changes) => this.applyStatuses(changes));
 
   constructor(deps: DeviceSupervisorDeps) {
     this.deps = deps;
+    this.scans = new IntervalLoop(() => this.pass(), {
+      intervalMs: deps.settings.scanMs,
+      logger: deps.logger,
+      failure: "device supervision pass failed; retrying next tick",
+    });
   }
 
   /** Events and scans: a hub alone (and tests) supervises with both. */
@@ -95,16 +100,11 @@ export class DeviceSupervisor {
 
   /** Scans once at once (faults from while no hub scanned), then every `scanMs`: on the hub that leads the jobs. */
   startScans(): void {
-    if (this.timer) return;
-    void this.scan();
-    this.timer = setInterval(() => void this.scan(), this.deps.settings.scanMs);
-    this.timer.unref();
+    this.scans.start();
   }
 
-  async stopScans(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.scanning;
+  stopScans(): Promise<void> {
+    return this.scans.stop();
   }
 
   async stop(): Promise<void> {
@@ -184,25 +184,19 @@ export class DeviceSupervisor {
   }
 
   /** One pass; a pass still running is not overlapped. */
-  scan(): Promise<void> {
-    if (this.scanning !== null) return this.scanning;
-    this.scanning = (async () => {
-      try {
-        const now = new Date();
-        // The scans read presence from SQLite, where it is written behind (hub/storage/presence-buffer.ts).
-        await this.deps.registry.presence.flush();
-        await this.scanSilence(now);
-        await this.scanReturns();
-        await this.scanBatteries(now);
-        await this.scanRevoked(now);
-        await this.deps.tests.scan(now);
-      } catch (error) {
-        this.deps.logger.error({ err: error }, "device supervision pass failed; retrying next tick");
-      } finally {
-        this.scanning = null;
-      }
-    })();
-    return this.scanning;
+  async scan(): Promise<void> {
+    await this.scans.run();
+  }
+
+  private async pass(): Promise<void> {
+    const now = new Date();
+    // The scans read presence from SQLite, where it is written behind (hub/storage/presence-buffer.ts).
+    await this.deps.registry.presence.flush();
+    await this.scanSilence(now);
+    await this.scanReturns();
+    await this.scanBatteries(now);
+    await this.scanRevoked(now);
+    await this.deps.tests.scan(now);
   }
 
   private async onAlarmCreated(alarmId: number): Promise<void> {
