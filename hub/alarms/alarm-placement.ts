@@ -7,9 +7,8 @@
  * number can be kept in the registry, as the resident's phone or the
  * household's landline, so the next call from it is placed at once.
  */
-import { AnxinError } from "../errors.ts";
+import { AnxinError, isUniqueViolation, notFound } from "../errors.ts";
 import type { EventBus } from "../events.ts";
-import { isUniqueViolation, notFound } from "../registry/registry-errors.ts";
 import { type AlarmRepository, type AlarmRow, CLOSED_STATUSES } from "../storage/alarm-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";

@@ -6,7 +6,7 @@
  * field; what it cannot see (open = close, which could mean "never" or "all
  * day") is refused here.
  */
-import { type FieldProblem, RegistryFieldError } from "./registry-errors.ts";
+import { type FieldProblem, RegistryFieldError } from "../errors.ts";
 
 export interface WeeklyPeriod {
   days: number[];
