@@ -8,8 +8,8 @@
 import { request } from "./api.js";
 import { showLastWeek } from "./center-time.js";
 import { h } from "./dom.js";
-import { dateTime, PAGE_SIZE, pager } from "./history.js";
 import { getLang, t, tMaybe } from "./i18n.js";
+import { dateTime, PAGE_SIZE, pager } from "./records-shared.js";
 
 const READERS = new Set(["supervisor", "admin"]);
 let root = null;

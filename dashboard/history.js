@@ -7,11 +7,11 @@
 
 import { request } from "./api.js";
 import * as audit from "./audit.js";
-import { centerZone, showLastWeek } from "./center-time.js";
+import { showLastWeek } from "./center-time.js";
 import { h, kindBadge, statusBadge } from "./dom.js";
 import { getLang, onLangChange, t } from "./i18n.js";
+import { dateTime, PAGE_SIZE, pager } from "./records-shared.js";
 
-export const PAGE_SIZE = 50;
 const KINDS = ["sos", "service", "test"];
 const OUTCOMES = ["real", "false_alarm", "test", "none"];
 const STATUSES = ["open", "closed"];
@@ -23,43 +23,10 @@ let offset = 0;
 let seq = 0;
 const els = {};
 
-/** Date and time on the command center's clock, in the console's language. */
-export function dateTime(iso) {
-  if (!iso) return "—";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "—";
-  const opts = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" };
-  return new Intl.DateTimeFormat(getLang(), {
-    ...opts,
-    second: "2-digit",
-    hourCycle: "h23",
-    timeZone: centerZone(),
-  }).format(d);
-}
-
 export function seconds(secs) {
   if (secs === null || secs === undefined) return "—";
   if (secs < 120) return t("history.seconds", { n: secs });
   return t("history.minutes", { n: (secs / 60).toFixed(1) });
-}
-
-/** "1–50 / 123" and the previous / next buttons, shared with the audit page. */
-export function pager(prefix, onPage) {
-  const info = h("span", { id: `${prefix}-range`, class: "hist-range" });
-  const prev = h("button", { type: "button", id: `${prefix}-prev`, class: "btn", onclick: () => onPage(-1) });
-  const next = h("button", { type: "button", id: `${prefix}-next`, class: "btn", onclick: () => onPage(1) });
-  const el = h("div", { class: "hist-pager" }, prev, info, next);
-  return {
-    el,
-    update(total, from, count) {
-      info.textContent =
-        total === 0 ? t("history.none") : t("history.range", { a: from + 1, b: from + count, n: total });
-      prev.textContent = t("history.prev");
-      next.textContent = t("history.next");
-      prev.disabled = from === 0;
-      next.disabled = from + count >= total;
-    },
-  };
 }
 
 function select(id, name, values, prefix) {

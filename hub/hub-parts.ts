@@ -12,7 +12,7 @@ import { currentFeedbackFrom } from "./alarms/device-feedback.ts";
 import { createLifecycle } from "./alarms/lifecycle-index.ts";
 import { BrokerAcl } from "./broker/broker-acl.ts";
 import { BrokerAuth } from "./broker/broker-auth.ts";
-import { createBackplane } from "./broker/broker-backplane.ts";
+import { createBackplane } from "./broker/choose-backplane.ts";
 import { ConnectionGate } from "./broker/connection-gate.ts";
 import { DeviceChannel } from "./broker/device-channel.ts";
 import { DevicePresence } from "./broker/device-presence.ts";

@@ -13,7 +13,7 @@
  */
 import type { GeoIndex, GeoPoint } from "../geo/nearest.ts";
 import type { WorkerCandidate } from "../geo/responders.ts";
-import type { BusyLookup } from "./busy-workers.ts";
+import type { BusyLookup } from "./busy-source.ts";
 import type { RankedWorker, RankingMetric, RankingReasonCode } from "./types.ts";
 
 export interface RankingRequest {
