@@ -130,7 +130,6 @@ export class TestAlarms {
           { note: "manual test press", testId: row.id },
           dispatchEffects,
         );
-        effects.add(() => this.afterClosing(alarm.id, alarm.device_id, dispatchEffects));
         await faults.appendEvent(alarm.device_id, "test_completed", "system", at, {
           testId: row.id,
           trigger: "manual",
@@ -145,6 +144,8 @@ export class TestAlarms {
           "system",
           effects,
         );
+        // After the consoles hear of the test and the fault: the device's feedback may take a while.
+        effects.add(() => this.afterClosing(alarm.id, alarm.device_id, dispatchEffects));
       });
     }
   }
@@ -250,9 +251,13 @@ export class TestAlarms {
       if (!(await tests.finish(test.id, "answered", "completed", at))) return;
       // An operator may have closed it by hand already; then there is nothing left to close.
       const note = `requested test completed (${test.trigger})`;
-      if (await this.closeAlarm(alarmId, test.device_id, at, { note, requestId: test.request_id }, dispatchEffects)) {
-        effects.add(() => this.afterClosing(alarmId, test.device_id, dispatchEffects));
-      }
+      const closed = await this.closeAlarm(
+        alarmId,
+        test.device_id,
+        at,
+        { note, requestId: test.request_id },
+        dispatchEffects,
+      );
       await faults.appendEvent(test.device_id, "test_completed", "system", at, {
         testId: test.id,
         requestId: test.request_id,
@@ -261,6 +266,8 @@ export class TestAlarms {
       const row = await tests.get(test.id);
       if (row) this.deps.ledger.announceTest(testView(row), effects);
       await ledger.clear(test.device_id, ["test_failed"], at, `test ${test.request_id} completed`, "system", effects);
+      // After the consoles hear of the test and the fault: the device's feedback may take a while.
+      if (closed) effects.add(() => this.afterClosing(alarmId, test.device_id, dispatchEffects));
     });
   }
 
