@@ -5,12 +5,11 @@
  * The reason names what was passed over, so an operator who knows a closer
  * clinic sees at once why it was not chosen.
  */
-import { type GeoPoint, greatCircleMetres } from "../geo/nearest.ts";
+import { type GeoIndex, type GeoPoint, greatCircleMetres } from "../geo/nearest.ts";
+import { isNight, isOpenAt, type LocalClock } from "../geo/opening-hours.ts";
+import type { ClinicCandidate } from "../geo/responders.ts";
 import type { IncidentKind } from "../storage/alarm-repo.ts";
-import type { GeoIndex } from "./geo-index.ts";
-import { isNight, isOpenAt, type LocalClock } from "./opening-hours.ts";
 import { km } from "./ranking.ts";
-import type { ClinicCandidate } from "./types.ts";
 
 export interface ClinicNeed {
   /** Only clinics offering 24h or emergency care qualify. */

@@ -11,10 +11,10 @@
  * 4. the household's own grid worker goes first when at most `gridPreferenceM`
  *    farther than the nearest free worker: they know the resident and the building.
  */
-import type { GeoPoint } from "../geo/nearest.ts";
-import type { BusyLookup } from "./busy-workers.ts";
-import type { GeoIndex } from "./geo-index.ts";
-import type { RankedWorker, RankingMetric, RankingReasonCode, WorkerCandidate } from "./types.ts";
+import type { GeoIndex, GeoPoint } from "../geo/nearest.ts";
+import type { WorkerCandidate } from "../geo/responders.ts";
+import type { BusyLookup } from "./busy-source.ts";
+import type { RankedWorker, RankingMetric, RankingReasonCode } from "./types.ts";
 
 export interface RankingRequest {
   point: GeoPoint;

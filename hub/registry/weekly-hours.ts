@@ -7,7 +7,7 @@
  * day") is refused here.
  */
 import type { WeeklyPeriod } from "../../protocol/console/index.ts";
-import { type FieldProblem, RegistryFieldError } from "./registry-errors.ts";
+import { type FieldProblem, RegistryFieldError } from "../errors.ts";
 
 /** One period of the contract's weekly schedule (its patterns: protocol/console/registry-fields.ts). */
 export type { WeeklyPeriod };

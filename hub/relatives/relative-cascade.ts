@@ -13,6 +13,7 @@
  * its calls that have not ended are withdrawn or hung up (call-cancel.ts).
  */
 import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
+import type { AfterCommit } from "../after-commit.ts";
 import type { FamilyLinkMinter } from "../family/family-links.ts";
 import { relativeCallTwiml } from "../notify/relative-texts.ts";
 import { relativeAlarmSms, type SmsLanguage, smsLanguageOf } from "../notify/sms-text.ts";
@@ -23,7 +24,7 @@ import type { RegistryRepository, RelativeRow } from "../storage/registry-repo.t
 import type { CallCanceller } from "./call-cancel.ts";
 import type { CascadeRepository, ContactRow } from "./cascade-repo.ts";
 import { normalisePhone } from "./replies.ts";
-import { type Clock, type EffectSink, type RelativeSettings, who } from "./types.ts";
+import { type Clock, type RelativeSettings, who } from "./types.ts";
 
 /** How a relative confirmed: a reply to the SMS, or 1 on the call's keypad. */
 /** `operator_call`: an operator reached the relative on a call from the console (hub/voice/console-calls.ts). */
@@ -69,7 +70,7 @@ export class RelativeCascade {
   }
 
   /** The first wave (the `notify_relatives` stage). Only emergencies reach relatives. */
-  async start(alarm: AlarmRow, effects: EffectSink): Promise<void> {
+  async start(alarm: AlarmRow, effects: AfterCommit): Promise<void> {
     if (alarm.kind !== "sos" || (await this.repo.cascade(alarm.id))) return;
     const facts = await this.facts(alarm);
     if (!facts) {
@@ -88,7 +89,7 @@ export class RelativeCascade {
   }
 
   /** The current step is over without a confirmation: the next wave, the next call, or nobody left. */
-  async advance(alarmId: number, effects: EffectSink, after: string): Promise<void> {
+  async advance(alarmId: number, effects: AfterCommit, after: string): Promise<void> {
     const cascade = await this.repo.cascade(alarmId);
     const alarm = await this.alarms.get(alarmId);
     if (!cascade || !alarm || !RUNNING.includes(cascade.status)) return;
@@ -132,7 +133,7 @@ export class RelativeCascade {
     contact: ContactRow,
     outcome: "failed" | "answered",
     detail: Record<string, unknown>,
-    fx: EffectSink,
+    fx: AfterCommit,
   ): Promise<void> {
     if (!(await this.repo.settle(contact.id, outcome, this.now().toISOString(), ["waiting"]))) return;
     const type = outcome === "answered" ? "relative_call_completed" : "relative_contact_failed";
@@ -164,7 +165,7 @@ export class RelativeCascade {
    * A relative confirmed by reply or key press: the cascade ends, and its other
    * calls stop ringing. Returns false for a repeated confirmation.
    */
-  async confirm(contact: ContactRow, reply: string, effects: EffectSink, via: ConfirmedVia = "sms"): Promise<boolean> {
+  async confirm(contact: ContactRow, reply: string, effects: AfterCommit, via: ConfirmedVia = "sms"): Promise<boolean> {
     if (contact.outcome === "confirmed") return false;
     const at = this.now().toISOString();
     await this.repo.settle(contact.id, "confirmed", at, ["waiting", "failed", "answered", "cancelled"]);
@@ -194,7 +195,7 @@ export class RelativeCascade {
    * confirming reply (through the relative's own contact when the cascade reached them; otherwise the
    * cascade is finished directly and its calls stop).
    */
-  async confirmByOperator(alarmId: number, relative: RelativeRow, effects: EffectSink): Promise<void> {
+  async confirmByOperator(alarmId: number, relative: RelativeRow, effects: AfterCommit): Promise<void> {
     const contacts = (await this.repo.contacts(alarmId)).filter((c) => c.relative_id === relative.id);
     const contact = contacts.at(-1);
     const reply = "reached by the center's call";
@@ -217,7 +218,12 @@ export class RelativeCascade {
   }
 
   /** A reply or key that is not a confirmation: shown to operators, the cascade goes on. */
-  async recordReply(contact: ContactRow, reply: string, effects: EffectSink, via: ConfirmedVia = "sms"): Promise<void> {
+  async recordReply(
+    contact: ContactRow,
+    reply: string,
+    effects: AfterCommit,
+    via: ConfirmedVia = "sms",
+  ): Promise<void> {
     await this.alarms.appendEvent(contact.alarm_id, "relative_replied", `relative:${contact.relative_id}`, {
       relative: who(contact),
       reply: reply.slice(0, 160),
@@ -226,7 +232,7 @@ export class RelativeCascade {
     effects.change(contact.alarm_id, "relative_replied");
   }
 
-  async stop(alarmId: number, actor: string, reason: string, effects: EffectSink): Promise<void> {
+  async stop(alarmId: number, actor: string, reason: string, effects: AfterCommit): Promise<void> {
     const cascade = await this.repo.cascade(alarmId);
     if (!cascade || !RUNNING.includes(cascade.status)) return;
     await this.repo.finish(alarmId, "stopped", this.now().toISOString());
@@ -238,7 +244,7 @@ export class RelativeCascade {
   private async textWave(
     facts: Facts,
     relatives: readonly RelativeRow[],
-    effects: EffectSink,
+    effects: AfterCommit,
     after: string | null,
   ): Promise<void> {
     const alarmId = facts.alarm.id;
@@ -267,7 +273,7 @@ export class RelativeCascade {
     effects.change(alarmId, "relatives_wave_sent");
   }
 
-  private async placeCall(facts: Facts, relative: RelativeRow, effects: EffectSink, after: string): Promise<void> {
+  private async placeCall(facts: Facts, relative: RelativeRow, effects: AfterCommit, after: string): Promise<void> {
     const alarmId = facts.alarm.id;
     const deadlineAt = this.deadline();
     const wave = (await this.repo.cascade(alarmId))?.wave ?? 0;
@@ -292,7 +298,7 @@ export class RelativeCascade {
     relatives: readonly RelativeRow[],
     channel: OutboxChannel,
     step: number,
-    effects: EffectSink,
+    effects: AfterCommit,
     message: (relative: RelativeRow) => Promise<Pick<NewOutboxMessage, "body" | "purpose" | "dedupeKey" | "priority">>,
   ): Promise<void> {
     const createdAt = this.now().toISOString();
