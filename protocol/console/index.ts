@@ -5,6 +5,7 @@
  * dashboard's JSDoc imports (tsconfig.dashboard.json checks it against them).
  * Like the device contract beside it, it imports nothing of the hub.
  */
+export * from "./alarm-panel.ts";
 export * from "./alarms.ts";
 export * from "./calls.ts";
 export * from "./cascade.ts";

@@ -57,8 +57,10 @@ export type OfferStatus = (typeof OFFER_STATUSES)[number];
 export const SERVICE_REQUEST_STATUSES = ["open", "assigned", "done", "cancelled"] as const;
 export type ServiceRequestStatus = (typeof SERVICE_REQUEST_STATUSES)[number];
 
+const ACTIVE_SERVICE = ["open", "assigned"] as const satisfies readonly ServiceRequestStatus[];
 /** Service request states in which someone still has to act. */
-export const ACTIVE_SERVICE_STATUSES: readonly ServiceRequestStatus[] = ["open", "assigned"];
+export type ActiveServiceStatus = (typeof ACTIVE_SERVICE)[number];
+export const ACTIVE_SERVICE_STATUSES: readonly ServiceRequestStatus[] = ACTIVE_SERVICE;
 
 /** Kinds of device fault the supervision raises. */
 export const FAULT_KINDS = ["offline", "silent", "low_battery", "test_failed"] as const;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
 import Type from "typebox";
-import type { WriteCheck } from "../../../protocol/console/index.ts";
+import { type WriteCheck, WriteCheckSchema } from "../../../protocol/console/index.ts";
 
 export interface HealthReport {
   status: "ok" | "degraded";
@@ -28,11 +28,8 @@ const HealthBody = Type.Object({
   status: Type.String(),
   reasons: Type.Array(Type.String()),
   database: Type.Boolean(),
-  databaseWrite: Type.Object({
-    ok: Type.Boolean(),
-    code: Type.Union([Type.String(), Type.Null()]),
-    checkedAt: Type.String(),
-  }),
+  /** The console's banner reads it (dashboard/hub-health.js), as it reads the `storage` frame. */
+  databaseWrite: WriteCheckSchema,
   mqtt: Type.Object({
     listening: Type.Boolean(),
     port: Type.Union([Type.Integer(), Type.Null()]),
