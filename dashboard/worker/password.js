@@ -1,3 +1,4 @@
+// @ts-check
 // The worker's own password on the phone page, with the console's form
 // (../password-form.js): required after signing in with a password an
 // administrator set (the worker API answers AUTH_PASSWORD_CHANGE_REQUIRED until

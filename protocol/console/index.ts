@@ -6,6 +6,7 @@
  * Like the device contract beside it, it imports nothing of the hub.
  */
 export * from "./accounts.ts";
+export * from "./alarm-panel.ts";
 export * from "./alarms.ts";
 export * from "./audit.ts";
 export * from "./calls.ts";
