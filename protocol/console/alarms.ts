@@ -3,7 +3,7 @@ import Type, { type Static } from "typebox";
 import { FEEDBACK_STATES } from "../messages.ts";
 import { ConsoleCallSchema } from "./calls.ts";
 import { ContactSchema, RelativeCascadeSchema } from "./cascade.ts";
-import { DispatchDetailSchema } from "./dispatch.ts";
+import { DispatchDetailSchema, OfferSchema } from "./dispatch.ts";
 import { Nullable } from "./schema-kit.ts";
 import { ServiceRequestSchema } from "./service.ts";
 import { ALARM_STATUSES } from "./statuses.ts";
@@ -142,3 +142,6 @@ export const ResolveBody = Type.Object(
   { additionalProperties: false },
 );
 export type ResolveRequest = Static<typeof ResolveBody>;
+
+/** `POST /api/alarms/:id/dispatch`: the alarm and the offer made by hand. */
+export const DispatchReply = Type.Object({ alarm: AlarmSummarySchema, offer: OfferSchema });

@@ -57,3 +57,6 @@ export const ConsoleCallSchema = Type.Object({
   recordingDurationS: Nullable(Type.Integer()),
 });
 export type ConsoleCallView = Static<typeof ConsoleCallSchema>;
+
+/** `POST /api/alarms/:id/calls`: the call is being placed (its progress comes on the timeline). */
+export const CallPlacedReply = Type.Object({ callId: Type.Integer() });

@@ -6,7 +6,7 @@
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { AlarmSummarySchema, ErrorBody, PlaceAlarmBody } from "../../../protocol/console/index.ts";
+import { AlarmReply, ErrorBody, PlaceAlarmBody } from "../../../protocol/console/index.ts";
 import type { AlarmPlacement } from "../../alarms/alarm-placement.ts";
 import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import type { SessionService } from "../../auth/session-service.ts";
@@ -31,7 +31,7 @@ export const alarmPlacementRoutes: FastifyPluginAsyncTypebox<AlarmPlacementRoute
         params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
         body: PlaceAlarmBody,
         response: {
-          200: Type.Object({ alarm: AlarmSummarySchema }),
+          200: AlarmReply,
           400: ErrorBody,
           401: ErrorBody,
           403: ErrorBody,

@@ -10,7 +10,7 @@
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { ErrorBody, MarkCallBody, PlaceCallBody } from "../../../protocol/console/index.ts";
+import { CallPlacedReply, ErrorBody, MarkCallBody, PlaceCallBody } from "../../../protocol/console/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { AnxinError } from "../../errors.ts";
 import { RECORDING_MAX_BYTES } from "../../notify/twilio-recordings.ts";
@@ -55,7 +55,7 @@ export const consoleCallRoutes: FastifyPluginAsyncTypebox<ConsoleCallRoutesOptio
           "Call someone of the alarm through the operator's own phone (resident, household phone, relative, worker, key holder)",
         params: Params,
         body: PlaceCallBody,
-        response: { 202: Type.Object({ callId: Type.Integer() }), ...Errors },
+        response: { 202: CallPlacedReply, ...Errors },
       },
     },
     async (request, reply) => {

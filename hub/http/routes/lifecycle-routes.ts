@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { AlarmSummarySchema, ErrorBody, OverdueListSchema } from "../../../protocol/console/index.ts";
+import { AlarmReply, ErrorBody, OverdueListSchema } from "../../../protocol/console/index.ts";
 import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import type { LifecycleService } from "../../alarms/lifecycle-service.ts";
 import type { SessionService } from "../../auth/session-service.ts";
@@ -15,7 +15,7 @@ export interface LifecycleRoutesOptions {
 const AlarmParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const IsoTime = Type.String({ format: "date-time" });
 const Changed = {
-  200: Type.Object({ alarm: AlarmSummarySchema }),
+  200: AlarmReply,
   400: ErrorBody,
   401: ErrorBody,
   404: ErrorBody,
