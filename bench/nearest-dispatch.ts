@@ -13,9 +13,9 @@
  */
 import { performance } from "node:perf_hooks";
 import { chooseClinic, clinicNeed } from "../hub/dispatch/clinic-choice.ts";
-import { localClock, parseDayWindow } from "../hub/dispatch/opening-hours.ts";
 import { gatherCandidates, orderCandidates } from "../hub/dispatch/ranking.ts";
-import type { WorkerCandidate } from "../hub/dispatch/types.ts";
+import { localClock, parseDayWindow } from "../hub/geo/opening-hours.ts";
+import type { WorkerCandidate } from "../hub/geo/responders.ts";
 import { ResponderSnapshot, toClinicCandidate } from "../hub/geo/responders.ts";
 import { seededRandom } from "../hub/seed/prng.ts";
 

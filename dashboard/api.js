@@ -35,7 +35,10 @@ async function openAlarms() {
 }
 
 /** @typedef {{ alarm: AlarmSummary }} AlarmReply */
-/** @typedef {{ items: { id: number, code: string, name: string }[], total: number }} WorkerSearchReply */
+/**
+ * The part of the registry's worker page (GET /api/registry/workers) the dispatch search reads.
+ * @typedef {{ items: { id: number, code: string, name: string, grid: { id: number, code: string, name: string } | null }[], total: number }} WorkerSearchReply
+ */
 /** @param {number} id */
 const alarmPath = (id) => `/api/alarms/${encodeURIComponent(id)}`;
 

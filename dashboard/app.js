@@ -1,17 +1,23 @@
+// @ts-check
 // Entry point: session (login / logout / expiry), live feed wiring, sound,
 // title flashing and keyboard shortcuts. Rendering lives in queue.js and detail.js;
 // the registry page in registry.js, KPIs in kpi.js, device faults in devices.js,
 // and the switch between pages in nav.js. escalation.js picks the tone's pattern.
 // Accounts: the Users page in users.js; choosing one's own password in password.js.
 
+/** @import { AlarmSummary, SessionUser } from "../protocol/console/index.ts" */
+/** @import { Announcement } from "./attention.js" */
+/** @import { Level, SoundState } from "./sound.js" */
+
 import { api } from "./api.js";
 import * as attention from "./attention.js";
 import { setServerTime } from "./clock.js";
 import * as detail from "./detail.js";
 import * as devices from "./devices.js";
+import { byId } from "./dom.js";
 import * as escalation from "./escalation.js";
 import * as records from "./history.js";
-import { setUnauthorizedHandler } from "./http.js";
+import { ApiError, setUnauthorizedHandler } from "./http.js";
 import * as hubHealth from "./hub-health.js";
 import { applyStatic, getLang, hasSavedLang, onLangChange, setLang, t, useDictionaries } from "./i18n.js";
 import { consoleDictionaries } from "./i18n-console.js";
@@ -28,32 +34,38 @@ import { onKey } from "./shortcuts.js";
 import * as sound from "./sound.js";
 import * as users from "./users.js";
 
-const $ = (id) => document.getElementById(id);
+/** @type {SessionUser | null} */
 let user = null;
+/** @type {ReturnType<typeof connectRealtime> | null} */
 let feed = null;
+/** @type {Promise<void>} */
 let settingsLoaded = Promise.resolve(); // the first full queue render waits for the deadlines
+/** @type {Level} */
 let level = "none"; // the tone's pattern, from escalation.alertLevel
 
+/** @param {"login" | "console" | "password" | "monitor"} view */
 function setView(view) {
   document.body.dataset.view = view;
-  $("login-view").hidden = view !== "login";
-  $("console-view").hidden = view !== "console";
-  $("password-view").hidden = view !== "password";
-  $("monitor-view").hidden = view !== "monitor";
+  byId("login-view").hidden = view !== "login";
+  byId("console-view").hidden = view !== "console";
+  byId("password-view").hidden = view !== "password";
+  byId("monitor-view").hidden = view !== "monitor";
 }
 
 // ---- session ----
 
+/** @param {string | null} messageKey why the form is shown (an ended session), or nothing */
 function showLogin(messageKey) {
   teardown();
   setView("login");
-  const err = $("login-error");
+  const err = byId("login-error");
   err.hidden = !messageKey;
   err.textContent = messageKey ? t(messageKey) : "";
-  $("login-password").value = "";
-  $("login-username").focus();
+  byId("login-password", HTMLInputElement).value = "";
+  byId("login-username", HTMLInputElement).focus();
 }
 
+/** @param {SessionUser} u */
 function startConsole(u) {
   if (session.redirectWorker(u)) return;
   // The account's language applies only until the operator picks one on this machine.
@@ -76,10 +88,10 @@ function startConsole(u) {
   nav.apply();
   renderUser();
   sound.probeAudio();
-  $("queue-empty").textContent = t("queue.loading");
+  byId("queue-empty").textContent = t("queue.loading");
   feed = connectRealtime({
     onOpen: () => {
-      $("banner-rt").hidden = true;
+      byId("banner-rt").hidden = true;
       reloadQueue();
       devices.reload();
       hubHealth.refresh();
@@ -90,14 +102,14 @@ function startConsole(u) {
     onDeviceTests: (tests) => devices.testsPushed(tests),
     onStorage: (check) => hubHealth.pushed(check),
     onDown: () => {
-      $("banner-rt").hidden = false;
+      byId("banner-rt").hidden = false;
     },
     beforeRetry: async () => {
       try {
         await api.me();
         return true;
       } catch (err) {
-        if (err.status === 401) {
+        if (err instanceof ApiError && err.status === 401) {
           sessionExpired();
           return false;
         }
@@ -119,9 +131,12 @@ function startConsole(u) {
  * One frame of pushed alarms: the queue renders once and the tone restarts at
  * most once for the whole frame, however many alarms it carries (a burst is a
  * few frames of hundreds). Desktop notifications are attention.js's to bound.
+ * @param {readonly AlarmSummary[]} alarms
  */
 function alarmsPushed(alarms) {
+  /** @type {number[]} */
   const rose = [];
+  /** @type {Announcement[]} */
   const announce = [];
   for (const alarm of alarms) {
     const escalated = escalation.observe(alarm);
@@ -168,7 +183,7 @@ async function reloadQueue() {
     const open = detail.currentDetailId();
     if (open !== null) detail.alarmChanged(open);
   } catch (err) {
-    if (err.status !== 401) $("banner-rt").hidden = false;
+    if (!(err instanceof ApiError && err.status === 401)) byId("banner-rt").hidden = false;
   }
 }
 
@@ -202,9 +217,9 @@ async function logout() {
 
 function renderUser() {
   if (!user) return;
-  $("user-name").textContent = user.displayName || user.username;
-  $("user-role").textContent = t(`user.role.${user.role}`);
-  $("user-role").dataset.role = user.role;
+  byId("user-name").textContent = user.displayName || user.username;
+  byId("user-role").textContent = t(`user.role.${user.role}`);
+  byId("user-role").dataset.role = user.role;
 }
 
 // ---- queue-driven state: sound, title, counters ----
@@ -214,13 +229,13 @@ function onQueueChanged() {
   level = escalation.alertLevel(queue.sorted().filter(queue.isUnacknowledged));
   sound.setLevel(level);
   const total = queue.size();
-  $("queue-count").textContent = t("queue.count", { n: total });
-  $("unacked-count").hidden = unacked === 0;
-  $("unacked-count").textContent = t("queue.unacked", { n: unacked });
+  byId("queue-count").textContent = t("queue.count", { n: total });
+  byId("unacked-count").hidden = unacked === 0;
+  byId("unacked-count").textContent = t("queue.unacked", { n: unacked });
   nav.setUnacked(unacked, String(unacked));
   registry.setUnacked(unacked);
-  $("queue-empty").hidden = total > 0;
-  $("queue-empty").textContent = t("queue.empty");
+  byId("queue-empty").hidden = total > 0;
+  byId("queue-empty").textContent = t("queue.empty");
   updateTitle();
 }
 
@@ -230,16 +245,17 @@ function updateTitle() {
   attention.update({ unacked, escalated: user !== null && (level === "escalated" || escalation.reAlerting()) });
 }
 
+/** @param {SoundState} state */
 function onSoundChanged(state) {
   const blocked = state === "blocked" && user !== null;
-  $("banner-sound").hidden = !blocked;
-  $("btn-sound").hidden = state !== "blocked";
+  byId("banner-sound").hidden = !blocked;
+  byId("btn-sound").hidden = state !== "blocked";
   renderMute();
 }
 
 function renderMute() {
   const left = sound.mutedSecondsLeft();
-  const btn = $("btn-mute");
+  const btn = byId("btn-mute");
   btn.textContent = left > 0 ? `${t("sound.muted", { s: left })} · ${t("sound.unmute")}` : t("sound.mute");
   btn.classList.toggle("btn-active", left > 0);
   btn.setAttribute("aria-pressed", String(left > 0));
@@ -257,6 +273,7 @@ function everySecond() {
 
 function renderLangButtons() {
   for (const b of document.querySelectorAll(".lang-switch")) {
+    if (!(b instanceof HTMLElement)) continue;
     b.textContent = t("lang.switch");
     // The label is in the target language; say so for screen readers and language checks.
     b.lang = t("lang.switchLang");
@@ -269,23 +286,25 @@ async function boot() {
   document.title = t("app.title");
   setUnauthorizedHandler(sessionExpired);
   sound.initSound({ onChange: onSoundChanged });
-  queue.initQueue($("queue"), { onRowOpen: (id) => detail.openDetail(id) });
+  queue.initQueue(byId("queue"), { onRowOpen: (id) => detail.openDetail(id) });
   detail.initDetail();
+  const controls = document.querySelector(".topbar .controls");
+  if (!controls) throw new Error(".topbar .controls: not on this page");
   attention.initAttention({
-    controls: document.querySelector(".topbar .controls"),
-    before: $("btn-logout"),
+    controls,
+    before: byId("btn-logout"),
     openAlarm: (id) => detail.openDetail(id),
   });
-  registry.initRegistry($("registry-view"));
-  kpi.initKpi($("kpi-view"));
-  devices.initDevices($("devices-view"));
-  hubHealth.initHubHealth($("banner-db"));
-  users.initUsers($("users-view"));
+  registry.initRegistry(byId("registry-view"));
+  kpi.initKpi(byId("kpi-view"));
+  devices.initDevices(byId("devices-view"));
+  hubHealth.initHubHealth(byId("banner-db"));
+  users.initUsers(byId("users-view"));
   records.initRecords({
-    history: $("history-view"),
-    audit: $("audit-view"),
+    history: byId("history-view"),
+    audit: byId("audit-view"),
     // A history row opens the alarm in the Alarms page's detail panel.
-    openAlarm: (id) => {
+    openAlarm: (/** @type {number} */ id) => {
       location.hash = "#/alarms";
       detail.openDetail(id);
     },
@@ -315,14 +334,14 @@ async function boot() {
     attention.renderButton();
   });
 
-  $("login-form").addEventListener("submit", (ev) => session.submitLogin(ev, startConsole));
-  $("btn-logout").addEventListener("click", logout);
-  $("password-logout").addEventListener("click", logout);
-  $("monitor-logout").addEventListener("click", logout);
-  $("monitor-password").addEventListener("click", () => password.openDialog());
-  $("btn-password").addEventListener("click", () => password.openDialog());
-  $("btn-sound").addEventListener("click", () => sound.unlockAudio());
-  $("btn-mute").addEventListener("click", () => (sound.mutedSecondsLeft() > 0 ? sound.unmute() : sound.mute()));
+  byId("login-form", HTMLFormElement).addEventListener("submit", (ev) => session.submitLogin(ev, startConsole));
+  byId("btn-logout").addEventListener("click", logout);
+  byId("password-logout").addEventListener("click", logout);
+  byId("monitor-logout").addEventListener("click", logout);
+  byId("monitor-password").addEventListener("click", () => password.openDialog());
+  byId("btn-password").addEventListener("click", () => password.openDialog());
+  byId("btn-sound").addEventListener("click", () => sound.unlockAudio());
+  byId("btn-mute").addEventListener("click", () => (sound.mutedSecondsLeft() > 0 ? sound.unmute() : sound.mute()));
   for (const b of document.querySelectorAll(".lang-switch")) {
     b.addEventListener("click", () => setLang(getLang() === "zh-CN" ? "en" : "zh-CN"));
   }
@@ -333,8 +352,8 @@ async function boot() {
   setInterval(everySecond, 1000);
 
   try {
-    const { user: u } = await api.me();
-    startConsole(u);
+    const me = await api.me();
+    startConsole(me.user);
   } catch {
     showLogin(null);
   }

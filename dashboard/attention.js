@@ -1,3 +1,4 @@
+// @ts-check
 // Getting an operator's eyes back to the console: the favicon turns into a red-dot
 // variant while unacknowledged alarms wait (the tab title flashes too: app.js), and
 // a desktop notification is shown when the tab is hidden.
@@ -7,28 +8,46 @@
 // over an alarm is in the way, and one refused is remembered by the browser, so
 // the button hides for good instead of nagging.
 
+/** @import { AlarmSummary } from "../protocol/console/index.ts" */
+
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 
+/** @typedef {"normal" | "alert"} Favicon */
+/** A new or escalated alarm to announce. @typedef {{ alarm: AlarmSummary, escalated: boolean }} Announcement */
+/** A notification on the desktop for one alarm. @typedef {{ id: number, n: Notification, escalated: boolean, located: boolean }} LiveNotification */
+
+/** @param {boolean} dot */
 const ICON = (dot) =>
   `data:image/svg+xml,${encodeURIComponent(
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="2" y="2" width="28" height="28" rx="6" fill="#1f6feb"/><path d="M9 17l5 5 9-11" stroke="#fff" stroke-width="3.5" fill="none" stroke-linecap="round"/>${
       dot ? '<circle cx="23" cy="9" r="8.5" fill="#e5202f" stroke="#fff" stroke-width="2"/>' : ""
     }</svg>`,
   )}`;
+/** @type {Readonly<Record<Favicon, string>>} */
 const ICONS = { normal: ICON(false), alert: ICON(true) };
 
 // Read by tests (and a curious operator in devtools).
+/** @type {{ favicon: Favicon, notified: number, lastNotification: { title: string, body: string, tag: string } | null }} */
 const status = { favicon: "normal", notified: 0, lastNotification: null };
+/** @type {HTMLLinkElement | null} */
 let link = null;
+/** @type {HTMLButtonElement | null} */
 let button = null;
+/** @type {(alarmId: number) => void} */
 let onOpen = () => {};
+/** @type {Set<LiveNotification>} */
 const live = new Set(); // notifications still on screen, closed once the alarm is acknowledged
 
+/**
+ * @param {{ controls: Element, before: Element, openAlarm: (alarmId: number) => void }} options
+ *   the notification button goes into `controls`, before `before`
+ */
 export function initAttention({ controls, before, openAlarm }) {
-  window.anxinAttention = status;
+  Object.assign(window, { anxinAttention: status });
   onOpen = openAlarm;
-  link = document.querySelector('link[rel="icon"]') ?? document.head.appendChild(h("link", { rel: "icon" }));
+  const icon = document.querySelector('link[rel="icon"]');
+  link = icon instanceof HTMLLinkElement ? icon : document.head.appendChild(h("link", { rel: "icon" }));
   link.type = "image/svg+xml";
   setFavicon("normal");
   button = h("button", { type: "button", class: "btn", id: "btn-notify", hidden: true }, "");
@@ -54,8 +73,9 @@ export function renderButton() {
   button.hidden = !supported() || window.Notification.permission !== "default";
 }
 
+/** @param {Favicon} which */
 function setFavicon(which) {
-  if (status.favicon === which && link.href) return;
+  if (!link || (status.favicon === which && link.href)) return;
   status.favicon = which;
   link.href = ICONS[which];
 }
@@ -71,6 +91,7 @@ export function flip() {
  * The tab: "(3) Anxin" with a blinking flag (new alarm, or escalated) while
  * anything waits, and the red-dot favicon, steady, so a glance at the tab strip tells.
  * Blinking rather than a static prefix catches an operator working in another tab.
+ * @param {{ unacked: number, escalated: boolean }} state
  */
 export function update({ unacked, escalated }) {
   setFavicon(unacked > 0 ? "alert" : "normal");
@@ -88,6 +109,7 @@ const NOTIFY_EACH = 3;
  * hidden; a visible console already shows and sounds them. A burst of hundreds
  * must not bury the desktop: the first few get one notification each, the rest
  * one together, which opens the console.
+ * @param {readonly Announcement[]} items
  */
 export function announceAll(items) {
   if (!supported() || window.Notification.permission !== "granted") return;
@@ -105,6 +127,10 @@ export function announceAll(items) {
   status.lastNotification = { title, body: "", tag: "anxin-alarm-burst" };
 }
 
+/**
+ * @param {AlarmSummary} alarm
+ * @param {{ escalated: boolean }} how
+ */
 function announce(alarm, { escalated }) {
   const title = t(escalated ? "attention.notifyEscalated" : "attention.notifyTitle", { id: alarm.id });
   const body = [t(`kind.${alarm.kind}`), alarm.resident?.name, alarm.household?.address].filter(Boolean).join(" · ");
@@ -120,12 +146,14 @@ function announce(alarm, { escalated }) {
   status.lastNotification = { title, body, tag: `anxin-alarm-${alarm.id}` };
 }
 
+/** @param {AlarmSummary} alarm */
 const isLocated = (alarm) => Boolean(alarm.resident || alarm.household);
 
 /**
  * The hub pushes a new alarm at once, before it is located, and again once it
  * is: a notification shown without who and where is replaced (same tag, so
  * the desktop shows one, and it does not alert again) by one that says them.
+ * @param {readonly AlarmSummary[]} alarms
  */
 export function locatedAll(alarms) {
   for (const alarm of alarms) {
@@ -138,7 +166,10 @@ export function locatedAll(alarms) {
   }
 }
 
-/** Someone took the alarm (here or on another console): its notification is no longer a call to act. */
+/**
+ * Someone took the alarm (here or on another console): its notification is no longer a call to act.
+ * @param {number} alarmId
+ */
 export function settled(alarmId) {
   for (const entry of live) {
     if (entry.id !== alarmId) continue;

@@ -1,24 +1,42 @@
+// @ts-check
 // The audit log page (#/audit), for supervisors and administrators: who did
 // what and when (logins, alarm and registry actions, health-data views,
 // exports), filtered by date range, actor and action, paged, with a CSV link.
 // Operators never see the nav link, and the page says "not allowed" if they
 // type the address; the hub refuses them anyway (403). Looking at the log is
-// itself audited by the hub.
+// itself audited by the hub. The detail column reads as labelled values (audit-detail.js).
 
+/** @import { AuditPage, Role, SessionUser } from "../protocol/console/index.ts" */
+
+import { actionLabel, detailView } from "./audit-detail.js";
 import { showLastWeek } from "./center-time.js";
 import { h } from "./dom.js";
-import { dateTime, PAGE_SIZE, pager } from "./history.js";
 import { request } from "./http.js";
-import { getLang, t, tMaybe } from "./i18n.js";
+import { applyStatic, getLang, t } from "./i18n.js";
+import { dateTime, fillZoneNote, PAGE_SIZE, pager, refusalText, zoneNote } from "./records-shared.js";
 
+/**
+ * The page's elements, made once by initAudit (which the app calls before anything else here).
+ * @typedef {{
+ *   from: HTMLInputElement, to: HTMLInputElement, actor: HTMLInputElement, action: HTMLSelectElement,
+ *   csv: HTMLAnchorElement, form: HTMLFormElement, denied: HTMLParagraphElement, error: HTMLParagraphElement,
+ *   zone: HTMLParagraphElement, table: HTMLDivElement, pager: ReturnType<typeof pager>, body: HTMLDivElement,
+ * }} Els
+ */
+
+/** @type {ReadonlySet<Role>} */
 const READERS = new Set(["supervisor", "admin"]);
-let root = null;
+/** @type {HTMLElement} */
+let root;
+/** @type {SessionUser | null} */
 let user = null;
+/** @type {AuditPage | null} */
 let data = null;
 let offset = 0;
 let seq = 0;
-const els = {};
+const els = /** @type {Els} */ ({});
 
+/** @param {HTMLElement} el */
 export function initAudit(el) {
   root = el;
   // The range is filled at each login (setUser), once the hub has told its zone.
@@ -27,6 +45,11 @@ export function initAudit(el) {
   els.actor = h("input", { type: "search", id: "audit-actor", name: "actor", maxlength: 100 });
   els.action = h("select", { id: "audit-action", name: "action" }, h("option", { value: "" }));
   els.csv = h("a", { id: "audit-csv", class: "btn", download: "", "data-i18n": "audit.csv" });
+  /**
+   * @param {string} id
+   * @param {string} key
+   * @param {HTMLElement} input
+   */
   const field = (id, key, input) => h("label", { for: id }, h("span", { "data-i18n": key }), input);
   els.form = h(
     "form",
@@ -46,6 +69,7 @@ export function initAudit(el) {
     hidden: true,
   });
   els.error = h("p", { id: "audit-error", class: "form-error", role: "alert", hidden: true });
+  els.zone = zoneNote("audit-zone");
   els.table = h("div", { id: "audit-table", class: "hist-table-box" });
   els.pager = pager("audit", (dir) => {
     offset = Math.max(0, offset + dir * PAGE_SIZE);
@@ -56,6 +80,7 @@ export function initAudit(el) {
     { class: "audit-body" },
     h("div", { class: "hist-head" }, h("h2", { "data-i18n": "audit.heading" }), els.form),
     els.error,
+    els.zone,
     els.table,
     els.pager.el,
   );
@@ -65,22 +90,21 @@ export function initAudit(el) {
   updateCsvLink();
 }
 
+/** The page is built after the app's first applyStatic, so it fills its own labels. */
 function fillStatic() {
-  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  applyStatic(root);
+  fillZoneNote(els.zone);
   els.actor.placeholder = t("audit.actorHint");
   const first = els.action.options[0];
   if (first) first.textContent = t("history.any");
   for (const option of [...els.action.options].slice(1)) option.textContent = actionLabel(option.value);
 }
 
-/** Known actions read as words; an action added later shows its code rather than nothing. */
-function actionLabel(action) {
-  return tMaybe(`audit.act.${action}`) ?? action;
-}
-
+/** @param {SessionUser} u */
 export function setUser(u) {
   user = u;
   showLastWeek(els.from, els.to);
+  fillZoneNote(els.zone);
   const nav = document.getElementById("nav-audit");
   if (nav) nav.hidden = !READERS.has(u.role);
 }
@@ -104,6 +128,7 @@ function updateCsvLink() {
   els.csv.href = `/api/audit.csv?${params}`;
 }
 
+/** @param {SubmitEvent} ev */
 function onSubmit(ev) {
   ev.preventDefault();
   offset = 0;
@@ -136,6 +161,7 @@ async function load() {
   params.set("limit", String(PAGE_SIZE));
   params.set("offset", String(offset));
   try {
+    /** @type {AuditPage} */
     const result = await request("GET", `/api/audit?${params}`);
     if (mine !== seq) return;
     data = result;
@@ -144,10 +170,11 @@ async function load() {
     root.dataset.state = "ready";
   } catch (err) {
     if (mine !== seq) return;
-    showError(err.code === "DATE_RANGE_INVALID" ? t("history.rangeInvalid") : `${err.message} [${err.code}]`);
+    showError(refusalText(err));
   }
 }
 
+/** @param {readonly string[]} actions */
 function fillActions(actions) {
   const chosen = els.action.value;
   els.action.replaceChildren(
@@ -157,6 +184,7 @@ function fillActions(actions) {
   els.action.value = chosen;
 }
 
+/** @param {string} message */
 function showError(message) {
   root.dataset.state = "error";
   els.error.textContent = message;
@@ -173,6 +201,7 @@ export function rerender() {
 const COLUMNS = ["at", "actor", "action", "target", "detail"];
 
 function render() {
+  if (!data) return;
   const head = h(
     "tr",
     {},
@@ -181,13 +210,13 @@ function render() {
   const rows = data.entries.map((e) =>
     h(
       "tr",
-      { dataset: { id: e.id, action: e.action } },
+      { dataset: { id: String(e.id), action: e.action } },
       h("td", {}, dateTime(e.at)),
       h("td", { content: true }, e.actor),
       h("td", { title: e.action }, actionLabel(e.action)),
       h("td", { content: true }, e.target ?? "—"),
-      // Detail is the hub's JSON as stored: data, not interface text.
-      h("td", { content: true, class: "audit-detail" }, e.detail === null ? "—" : JSON.stringify(e.detail)),
+      // Labelled values: the labels are interface text, what people typed is marked as data.
+      h("td", { class: "audit-detail" }, detailView(e.detail)),
     ),
   );
   const empty = data.total === 0 ? h("p", { class: "hist-empty" }, t("audit.empty")) : null;

@@ -1,14 +1,19 @@
+// @ts-check
 // Calling back from the alarm's detail (issue 14). A button names whom to call; the hub
 // finds the number and rings the operator's own phone first, then connects the callee with
 // the center's number. Each call is listed with what Twilio reported of the callee's leg
 // (live: every console re-reads on the push), the operator's one-click result, and, for
 // supervisors, the recording. Rebuilt on every render: it holds no text being typed.
 
+/** @import { AlarmDetail, CallMark, CallTarget, ConsoleCallView, MarkCall, PlaceCall } from "../protocol/console/index.ts" */
+/** @import { Child } from "./dom.js" */
+
 import { h, localTime } from "./dom.js";
 import { request } from "./http.js";
 import { t, tMaybe } from "./i18n.js";
 import { isClosed } from "./queue.js";
 
+/** The results an operator can mark, per whom the call was to. @type {Readonly<Record<CallTarget, readonly CallMark[]>>} */
 const MARKS = {
   resident: ["resident_ok", "resident_needs_help", "no_answer"],
   landline: ["resident_ok", "resident_needs_help", "no_answer"],
@@ -17,14 +22,22 @@ const MARKS = {
   key_holder: ["no_answer"],
 };
 
+/**
+ * @param {number} id
+ * @param {string} rest
+ */
 const alarmPath = (id, rest) => `/api/alarms/${encodeURIComponent(id)}/${rest}`;
 
+/** @param {number} s */
 function duration(s) {
   const m = Math.floor(s / 60);
   return m > 0 ? t("call.durationMin", { m, s: s % 60 }) : t("call.durationS", { s });
 }
 
-/** What the callee's leg did, in words; before Twilio reports it, what the operator's own leg did. */
+/**
+ * What the callee's leg did, in words; before Twilio reports it, what the operator's own leg did.
+ * @param {ConsoleCallView} call
+ */
 function stateText(call) {
   if (call.status) {
     const words = tMaybe(`call.status.${call.status}`) ?? call.status;
@@ -32,7 +45,7 @@ function stateText(call) {
   }
   if (
     call.operatorLeg.outbox === "failed" ||
-    ["busy", "no-answer", "failed", "canceled"].includes(call.operatorLeg.status)
+    ["busy", "no-answer", "failed", "canceled"].includes(call.operatorLeg.status ?? "")
   ) {
     return t("call.operatorMissed");
   }
@@ -43,11 +56,21 @@ function isSupervisor() {
   return document.getElementById("user-role")?.dataset.role === "supervisor";
 }
 
+/**
+ * @param {AlarmDetail} a
+ * @param {{ reload: () => Promise<void>, showError: (err: unknown) => void }} handlers
+ */
 export function callsCard(a, { reload, showError }) {
   // One request per click: the button stays disabled until the hub answers (a double click must not ring the
   // operator's phone twice, nor mark a call twice); a failure enables it again.
+  /**
+   * @param {MouseEvent} ev the click on the button
+   * @param {string} path
+   * @param {PlaceCall | MarkCall} body
+   */
   const act = async (ev, path, body) => {
     const button = ev.currentTarget;
+    if (!(button instanceof HTMLButtonElement)) return;
     button.disabled = true;
     try {
       await request("POST", alarmPath(a.id, path), body);
@@ -59,6 +82,11 @@ export function callsCard(a, { reload, showError }) {
     }
   };
   const open = !isClosed(a);
+  /**
+   * @param {string | null} key the button's words, unless `label` gives them
+   * @param {PlaceCall} body
+   * @param {Child} [label]
+   */
   const callButton = (key, body, label) =>
     h(
       "button",
@@ -66,9 +94,9 @@ export function callsCard(a, { reload, showError }) {
         type: "button",
         class: "btn call-btn",
         dataset: { target: body.target, ...(body.relativeId ? { relative: String(body.relativeId) } : {}) },
-        onclick: (ev) => act(ev, "calls", body),
+        onclick: (/** @type {MouseEvent} */ ev) => act(ev, "calls", body),
       },
-      label ?? t(key),
+      label ?? t(key ?? ""),
     );
   const buttons = open
     ? [
@@ -96,7 +124,7 @@ export function callsCard(a, { reload, showError }) {
                 type: "button",
                 class: "btn btn-small mark-btn",
                 dataset: { mark },
-                onclick: (ev) => act(ev, `calls/${call.id}/mark`, { mark }),
+                onclick: (/** @type {MouseEvent} */ ev) => act(ev, `calls/${call.id}/mark`, { mark }),
               },
               t(`call.mark.${mark}`),
             ),
@@ -117,13 +145,13 @@ export function callsCard(a, { reload, showError }) {
             {
               type: "button",
               class: "btn btn-small play-btn",
-              onclick: (ev) => {
+              onclick: (/** @type {MouseEvent} */ ev) => {
                 const audio = h("audio", {
                   controls: true,
                   autoplay: true,
                   src: alarmPath(a.id, `calls/${call.id}/recording`),
                 });
-                ev.currentTarget.replaceWith(audio);
+                if (ev.currentTarget instanceof Element) ev.currentTarget.replaceWith(audio);
               },
             },
             t("call.play"),

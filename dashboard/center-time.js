@@ -28,6 +28,11 @@ export function centerZone() {
   return zone;
 }
 
+/** The zone's name for a note on a page ("times in Asia/Shanghai"): the center's, or else the browser's. */
+export function centerZoneName() {
+  return zone ?? new Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
 /**
  * A response carrying `timeZone` (login, me): adopts it and passes the response on.
  * @template {{ timeZone?: string }} T

@@ -1,20 +1,35 @@
+// @ts-check
 // The detail panel's notes and follow-up visit. A note can be added at any time,
 // on an open or a closed alarm; a resolved alarm gets its follow-up visit planned
 // (PUT follow-up-plan) and recorded (POST follow-up → followed_up). Everything
 // here is built once and kept across the panel's live re-renders, like the
 // dispatch card, so text being typed survives the pushes other consoles cause.
 
+/** @import { AlarmDetail, AlarmSummary, OverdueEntry, OverdueList } from "../protocol/console/index.ts" */
+/** @import { TimelineEvent } from "./event-summary.js" */
+
 import { centerWallTime, centerWallToIso, centerZone } from "./center-time.js";
 import { h } from "./dom.js";
-import { request } from "./http.js";
+import { asApiError, request } from "./http.js";
 import { getLang, t, tMaybe } from "./i18n.js";
 
+/** An action's answer: the alarm as it is now. @typedef {{ alarm: AlarmSummary }} AlarmReply */
+
+/**
+ * @param {number} id
+ * @param {string} what
+ */
 const alarmPath = (id, what) => `/api/alarms/${encodeURIComponent(id)}/${what}`;
 
-/** Date and time, always with the date: a visit is days away, not minutes. */
+/**
+ * Date and time, always with the date: a visit is days away, not minutes.
+ * @param {string | null | undefined} iso
+ */
 export function dateTime(iso) {
+  if (!iso) return "—";
   const d = new Date(iso);
-  if (!iso || Number.isNaN(d.getTime())) return "—";
+  if (Number.isNaN(d.getTime())) return "—";
+  /** @type {Intl.DateTimeFormatOptions} */
   const opts = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" };
   return new Intl.DateTimeFormat(getLang(), { ...opts, hourCycle: "h23", timeZone: centerZone() }).format(d);
 }
@@ -22,29 +37,56 @@ export function dateTime(iso) {
 /** A `datetime-local` input's value for a moment, on the center's clock (center-time.js). */
 const inputValue = centerWallTime;
 
-/** The input's wall-clock time, read on the center's clock, as the UTC ISO string the hub stores; null when unset. */
+/**
+ * The input's wall-clock time, read on the center's clock, as the UTC ISO string the hub stores; null when unset.
+ * @param {HTMLInputElement} input
+ */
 function isoOf(input) {
   return centerWallToIso(input.value);
 }
 
-function errorText(err) {
+/** @param {unknown} caught */
+function errorText(caught) {
+  const err = asApiError(caught);
   if (err.code === "NETWORK") return t("error.network");
   return tMaybe(`error.${err.code}`) ?? err.message ?? t("error.generic");
 }
 
+/**
+ * @param {HTMLElement} box
+ * @param {string | null} text
+ */
 function showError(box, text) {
   box.textContent = text ?? "";
   box.hidden = !text;
 }
 
+/**
+ * @param {string} key
+ * @param {HTMLElement} control
+ */
 const label = (key, control) => h("label", { for: control.id }, h("span", { "data-i18n": key }), control);
+
+/**
+ * The due date a follow-up plan on the timeline set, or null for any other event.
+ * @param {TimelineEvent} e
+ * @returns {string | null}
+ */
+function plannedDueOf(e) {
+  if (e.type !== "follow_up_planned" || typeof e.detail !== "object" || e.detail === null) return null;
+  const dueAt = "dueAt" in e.detail ? e.detail.dueAt : null;
+  return typeof dueAt === "string" && dueAt ? dueAt : null;
+}
 
 /**
  * `onChanged(summary)` runs after each successful action, so the panel and the
  * queue re-read the alarm without waiting for the push.
+ * @param {{ onChanged: (summary: AlarmSummary) => void }} handlers
  */
 export function createDetailActions({ onChanged }) {
+  /** @type {AlarmDetail | null} */
   let alarm = null;
+  /** @type {OverdueEntry | null} */
   let overdue = null; // the hub's overdue entry for this alarm's follow-up, if any
   let overdueSeq = 0;
 
@@ -98,17 +140,23 @@ export function createDetailActions({ onChanged }) {
     fuError,
   );
 
-  /** Runs one action: inline error on failure, `done` and a re-read on success. */
+  /**
+   * Runs one action: inline error on failure, `done` and a re-read on success.
+   * @param {HTMLButtonElement} button
+   * @param {HTMLElement} errorBox
+   * @param {(id: number) => Promise<AlarmReply>} call
+   * @param {() => void} done
+   */
   async function act(button, errorBox, call, done) {
     const id = alarm?.id;
     if (id === undefined) return;
     button.disabled = true;
     try {
-      const { alarm: summary } = await call(id);
+      const reply = await call(id);
       showError(errorBox, null);
       // The operator may have opened another alarm meanwhile: leave that one's forms alone.
       if (alarm?.id === id) done();
-      onChanged(summary);
+      onChanged(reply.alarm);
     } catch (err) {
       showError(errorBox, errorText(err));
     } finally {
@@ -158,23 +206,31 @@ export function createDetailActions({ onChanged }) {
 
   function fillText() {
     for (const root of [noteForm, card]) {
-      for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-      for (const el of root.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
+      for (const el of root.querySelectorAll("[data-i18n]")) {
+        if (el instanceof HTMLElement) el.textContent = t(el.dataset.i18n ?? "");
+      }
+      for (const el of root.querySelectorAll("[data-i18n-placeholder]")) {
+        if (el instanceof HTMLTextAreaElement) el.placeholder = t(el.dataset.i18nPlaceholder ?? "");
+      }
     }
   }
 
-  /** The latest planned due date: the summary has none, the timeline has every plan. */
-  function plannedDue() {
-    const plans = (alarm.events ?? []).filter((e) => e.type === "follow_up_planned" && e.detail?.dueAt);
-    return plans.length ? plans[plans.length - 1].detail.dueAt : null;
+  /**
+   * The latest planned due date: the summary has none, the timeline has every plan.
+   * @param {AlarmDetail} a
+   */
+  function plannedDue(a) {
+    const plans = (a.events ?? []).map(plannedDueOf).filter((dueAt) => dueAt !== null);
+    return plans.at(-1) ?? null;
   }
 
   function renderState() {
+    if (!alarm) return;
     if (alarm.status === "followed_up") {
       state.replaceChildren(t("actions.visited", { time: dateTime(alarm.followedUpAt) }));
       return;
     }
-    const due = plannedDue();
+    const due = plannedDue(alarm);
     const flag =
       overdue && h("span", { class: "badge fu-overdue" }, t("actions.overdue", { time: dateTime(overdue.dueAt) }));
     state.replaceChildren(
@@ -184,10 +240,14 @@ export function createDetailActions({ onChanged }) {
     card.classList.toggle("overdue", Boolean(overdue));
   }
 
-  /** The hub decides what is overdue (its clock, and the default due date of a real alarm). */
+  /**
+   * The hub decides what is overdue (its clock, and the default due date of a real alarm).
+   * @param {number} id
+   */
   async function loadOverdue(id) {
     const seq = ++overdueSeq;
     try {
+      /** @type {OverdueList} */
       const list = await request("GET", "/api/alarms/overdue");
       if (seq !== overdueSeq || alarm?.id !== id) return;
       overdue = list.overdue.find((o) => o.kind === "follow_up" && o.alarm.id === id) ?? null;
@@ -199,7 +259,10 @@ export function createDetailActions({ onChanged }) {
 
   return {
     noteForm,
-    /** Shows `a` (an AlarmDetail), or nothing for null. */
+    /**
+     * Shows `a` (an AlarmDetail), or nothing for null.
+     * @param {AlarmDetail | null} a
+     */
     setAlarm(a) {
       if (a?.id !== alarm?.id) {
         // Another alarm: nothing typed for the previous one may be posted to it.
@@ -212,7 +275,7 @@ export function createDetailActions({ onChanged }) {
       noteForm.hidden = !a;
       if (!a) return card.remove();
       fillText();
-      const due = plannedDue();
+      const due = plannedDue(a);
       if (due && !dueInput.value) dueInput.value = inputValue(new Date(due));
       const resolved = a.status === "resolved";
       planForm.hidden = !resolved;

@@ -1,6 +1,11 @@
+// @ts-check
 // The alarm detail panel's read-only cards, each built afresh from one AlarmDetail
 // (detail.js decides when to render them and owns the acknowledge / resolve actions;
 // the dispatch card lives in dispatch-card.js).
+
+/** @import { AlarmDetail } from "../protocol/console/index.ts" */
+/** @import { Child } from "./dom.js" */
+/** @import { TimelineEvent } from "./event-summary.js" */
 
 import { h, localTime, telLink } from "./dom.js";
 import { eventSummary, purposeText } from "./event-summary.js";
@@ -8,11 +13,17 @@ import { t, tMaybe } from "./i18n.js";
 import { unplacedOrLocating } from "./queue-row.js";
 import { healthBlock } from "./resident-health.js";
 
+/**
+ * @param {string} titleKey
+ * @param {...Child} children
+ */
 function section(titleKey, ...children) {
   return h("section", { class: "card" }, h("h3", {}, t(titleKey)), ...children);
 }
 
+/** @param {AlarmDetail} a */
 export function statusLine(a) {
+  /** @type {HTMLParagraphElement[]} */
   const lines = [];
   if (a.acknowledgedAt)
     lines.push(h("p", {}, t("detail.ackedBy", { who: a.acknowledgedBy ?? "?", time: localTime(a.acknowledgedAt) })));
@@ -30,13 +41,22 @@ export function statusLine(a) {
   return h("div", { class: "status-line" }, lines);
 }
 
-/** Where the alarm came from: the button, or the number that called. */
+/**
+ * Where the alarm came from: the button, or the number that called.
+ * @param {AlarmDetail} a
+ */
 function origin(a) {
   return a.source === "voice"
     ? field("detail.caller", a.caller ?? t("caller.withheld"))
     : field("detail.device", a.deviceId);
 }
 
+/**
+ * @param {string} labelKey
+ * @param {string | null} value
+ * @param {boolean} [isContent]
+ * @param {boolean} [wide]
+ */
 function field(labelKey, value, isContent = true, wide = false) {
   return [h("dt", {}, t(labelKey)), h("dd", { content: isContent, class: wide ? "wide" : null }, value ?? "—")];
 }
@@ -45,6 +65,7 @@ function field(labelKey, value, isContent = true, wide = false) {
  * An initials avatar where a photo would go: the hub keeps no photos, and a face-sized
  * mark still helps an operator keep two open alarms apart. CJK names show the given
  * name (the last two characters), others the first and last initials.
+ * @param {string | null | undefined} name
  */
 export function avatar(name) {
   const clean = (name ?? "").trim();
@@ -53,10 +74,10 @@ export function avatar(name) {
   const letters = cjk
     ? [...clean.replace(/\s+/g, "")].slice(-2).join("")
     : words.length > 1
-      ? `${words[0][0]}${words.at(-1)[0]}`
+      ? `${words[0]?.[0] ?? ""}${words.at(-1)?.[0] ?? ""}`
       : clean.slice(0, 2);
   let hash = 0;
-  for (const ch of clean) hash = (hash * 31 + ch.codePointAt(0)) % 360;
+  for (const ch of clean) hash = (hash * 31 + (ch.codePointAt(0) ?? 0)) % 360;
   return h(
     "div",
     {
@@ -70,6 +91,7 @@ export function avatar(name) {
   );
 }
 
+/** @param {AlarmDetail} a */
 export function residentCard(a) {
   if (!a.resident || !a.household) {
     return section("detail.resident", h("p", {}, unplacedOrLocating(a)), h("dl", { class: "facts" }, origin(a)));
@@ -100,6 +122,7 @@ export function residentCard(a) {
   );
 }
 
+/** @param {AlarmDetail} a */
 export function relativesCard(a) {
   if (!a.relatives?.length) return section("detail.relatives", h("p", { class: "muted" }, t("detail.relatives.none")));
   const rows = [...a.relatives].sort((x, y) => x.priority - y.priority);
@@ -122,6 +145,7 @@ export function relativesCard(a) {
   );
 }
 
+/** @param {AlarmDetail} a */
 export function smsCard(a) {
   if (!a.sms?.length) return section("detail.sms", h("p", { class: "muted" }, t("detail.sms.none")));
   return section(
@@ -144,6 +168,7 @@ export function smsCard(a) {
   );
 }
 
+/** @param {AlarmDetail} a */
 export function timelineCard(a) {
   const events = [...(a.events ?? [])].sort((x, y) => Date.parse(x.at) - Date.parse(y.at));
   return section(
@@ -165,7 +190,10 @@ export function timelineCard(a) {
   );
 }
 
-/** The hub writes actors as "system", "device:<id>", "user:<username>", "caller:<E.164|withheld>" or "phone:<E.164>". */
+/**
+ * The hub writes actors as "system", "device:<id>", "user:<username>", "caller:<E.164|withheld>" or "phone:<E.164>".
+ * @param {string} actor
+ */
 function actorEl(actor) {
   if (!actor || actor === "system") return h("span", { class: "actor" }, t("event.system"));
   const [kind, ...rest] = actor.split(":");
@@ -180,7 +208,10 @@ function actorEl(actor) {
   return h("span", { class: "actor", content: true }, actor);
 }
 
-/** A translated summary for the event types that have one, else the raw scalar fields. */
+/**
+ * A translated summary for the event types that have one, else the raw scalar fields.
+ * @param {TimelineEvent} e
+ */
 function detailEl(e) {
   if (!e.detail) return null;
   const summary = eventSummary(e);
@@ -188,9 +219,14 @@ function detailEl(e) {
   return h("span", { class: "ev-detail", content: true }, summarize(e.detail));
 }
 
-/** One line from an event's free-form detail object: scalar fields only, as key=value. */
+/**
+ * One line from an event's free-form detail object: scalar fields only, as key=value.
+ * @param {{}} detail
+ */
 function summarize(detail) {
-  return Object.entries(detail)
+  /** @type {[string, unknown][]} */
+  const fields = Object.entries(detail);
+  return fields
     .filter(([, v]) => v !== null && typeof v !== "object")
     .map(([k, v]) => (k === "outcome" ? t(`outcome.${v}`) : `${k}=${v}`))
     .join(" · ");

@@ -1,8 +1,11 @@
+// @ts-check
 // Alarm detail panel: resident, relatives, dispatch, SMS, timeline, and the
 // acknowledge / resolve actions. The action form lives in index.html and is never
 // rebuilt, so a note being typed survives live refreshes of the panel; the
 // dispatch card is kept for the same reason (its "dispatch to…" search). Notes and
 // the follow-up visit live in detail-actions.js, kept across refreshes likewise.
+
+/** @import { AlarmDetail, AlarmSummary } from "../protocol/console/index.ts" */
 
 import { api } from "./api.js";
 import { callsCard } from "./calls-card.js";
@@ -10,57 +13,77 @@ import { createDetailActions } from "./detail-actions.js";
 import { relativesCard, residentCard, smsCard, statusLine, timelineCard } from "./detail-cards.js";
 import { dispatchInfo, isExhausted } from "./dispatch-card.js";
 import { createDispatchControl } from "./dispatch-control.js";
-import { ackBadge, h, kindBadge, statusBadge } from "./dom.js";
+import { ackBadge, byId, h, kindBadge, statusBadge } from "./dom.js";
+import { asApiError } from "./http.js";
 import { t, tMaybe } from "./i18n.js";
 import { detailMap } from "./map-detail.js";
 import { createPlaceCard } from "./place-card.js";
 import * as queue from "./queue.js";
 import { serviceCard } from "./service-card.js";
 
-const $ = (id) => document.getElementById(id);
+/**
+ * The alarm's map card (map-detail.js, kept across renders): its type, declared here until
+ * that module is typechecked itself.
+ * @type {(alarm: AlarmDetail) => HTMLElement}
+ */
+const mapCard = detailMap;
+
+/**
+ * The parts of the panel built once (initDetail) and kept across renders: the dispatch card
+ * and its "dispatch to…" control, notes and the follow-up visit (detail-actions.js), and the
+ * card that places an unlocated alarm by hand (place-card.js). See render().
+ * @typedef {{
+ *   dispatchControl: ReturnType<typeof createDispatchControl>,
+ *   dispatchCardEl: HTMLElement,
+ *   dispatchTitle: HTMLElement,
+ *   dispatchInfoEl: HTMLElement,
+ *   actions: ReturnType<typeof createDetailActions>,
+ *   placeCard: ReturnType<typeof createPlaceCard>,
+ * }} KeptParts
+ */
+
+/** @type {number | null} */
 let currentId = null;
+/** @type {AlarmDetail | null} */
 let current = null; // last AlarmDetail shown
-let refreshTimer = null;
+/** @type {number | undefined} */
+let refreshTimer;
 let loadSeq = 0; // drops responses to requests that a newer one has superseded
-let dispatchControl = null;
-let dispatchCardEl = null; // persistent: see render()
-let dispatchInfoEl = null;
-let actions = null; // notes and the follow-up visit (detail-actions.js)
-let placeCard = null; // an unlocated alarm placed by hand (place-card.js), kept like the dispatch card
+/** @type {KeptParts | null} */
+let built = null;
+
+/** The kept parts; the panel is used only after initDetail (app.js's boot). */
+function parts() {
+  if (!built) throw new Error("detail.js: initDetail() has not run");
+  return built;
+}
+
+/** An action changed an alarm: the queue shows its answer, the panel re-reads it if open. @param {AlarmSummary} summary */
+function changed(summary) {
+  queue.upsert(summary);
+  if (summary.id === currentId) load();
+}
 
 export function initDetail() {
-  dispatchControl = createDispatchControl({
-    onDispatched: (summary) => {
-      queue.upsert(summary);
-      if (summary.id === currentId) load();
-    },
-  });
-  dispatchInfoEl = h("div", { class: "dispatch-info" });
-  dispatchCardEl = h(
+  const dispatchControl = createDispatchControl({ onDispatched: changed });
+  const dispatchInfoEl = h("div", { class: "dispatch-info" });
+  const dispatchTitle = h("h3", {}, "");
+  const dispatchCardEl = h(
     "section",
     { class: "card dispatch-card", id: "dispatch-card" },
-    h("h3", {}, ""),
+    dispatchTitle,
     dispatchInfoEl,
     dispatchControl.el,
   );
-  actions = createDetailActions({
-    onChanged: (summary) => {
-      queue.upsert(summary);
-      if (summary.id === currentId) load();
-    },
-  });
-  placeCard = createPlaceCard({
-    onPlaced: (summary) => {
-      queue.upsert(summary);
-      if (summary.id === currentId) load();
-    },
-  });
+  const actions = createDetailActions({ onChanged: changed });
+  const placeCard = createPlaceCard({ onPlaced: changed });
+  built = { dispatchControl, dispatchCardEl, dispatchTitle, dispatchInfoEl, actions, placeCard };
   // Below the acknowledge/resolve bar: a note can be added whatever the alarm's state.
-  $("detail-actions").after(actions.noteForm);
-  $("detail-close").addEventListener("click", closeDetail);
-  $("btn-ack").addEventListener("click", () => acknowledge(currentId));
-  $("outcome").addEventListener("change", syncButtons);
-  $("detail-actions").addEventListener("submit", (ev) => {
+  byId("detail-actions", HTMLFormElement).after(actions.noteForm);
+  byId("detail-close").addEventListener("click", closeDetail);
+  byId("btn-ack").addEventListener("click", () => acknowledge(currentId));
+  byId("outcome", HTMLSelectElement).addEventListener("change", syncButtons);
+  byId("detail-actions", HTMLFormElement).addEventListener("submit", (ev) => {
     ev.preventDefault();
     resolve();
   });
@@ -70,18 +93,20 @@ export function currentDetailId() {
   return currentId;
 }
 
+/** @param {number} id */
 export async function openDetail(id) {
   if (id !== currentId) {
-    $("detail-actions").reset();
+    const { dispatchControl, actions, placeCard } = parts();
+    byId("detail-actions", HTMLFormElement).reset();
     current = null;
     dispatchControl.setAlarm(null);
     actions.setAlarm(null);
     placeCard.setAlarm(null);
-    $("detail-body").replaceChildren(h("p", { class: "muted" }, t("detail.loading")));
+    byId("detail-body").replaceChildren(h("p", { class: "muted" }, t("detail.loading")));
   }
   currentId = id;
   document.body.classList.add("with-detail");
-  $("detail").hidden = false;
+  byId("detail").hidden = false;
   showError(null);
   await load();
 }
@@ -89,13 +114,16 @@ export async function openDetail(id) {
 export function closeDetail() {
   currentId = null;
   current = null;
-  dispatchControl?.setAlarm(null);
-  actions?.setAlarm(null);
+  built?.dispatchControl.setAlarm(null);
+  built?.actions.setAlarm(null);
   document.body.classList.remove("with-detail");
-  $("detail").hidden = true;
+  byId("detail").hidden = true;
 }
 
-/** A push touched `id`: refetch (debounced, since one press produces a burst of events). */
+/**
+ * A push touched `id`: refetch (debounced, since one press produces a burst of events).
+ * @param {number} id
+ */
 export function alarmChanged(id) {
   if (id !== currentId) return;
   clearTimeout(refreshTimer);
@@ -104,6 +132,8 @@ export function alarmChanged(id) {
 
 async function load() {
   const id = currentId;
+  // The debounced refresh of a panel closed meanwhile: nothing to read.
+  if (id === null) return;
   const seq = ++loadSeq;
   try {
     const { alarm } = await api.alarm(id);
@@ -115,7 +145,10 @@ async function load() {
   }
 }
 
-/** Acknowledge alarm `id` (from the button or the `a` shortcut). */
+/**
+ * Acknowledge alarm `id` (from the button or the `a` shortcut).
+ * @param {number | null} id
+ */
 export async function acknowledge(id) {
   if (id === null) return;
   try {
@@ -131,13 +164,13 @@ export async function acknowledge(id) {
 
 async function resolve() {
   const id = currentId;
-  const outcome = $("outcome").value;
+  const outcome = byId("outcome", HTMLSelectElement).value;
   if (id === null || !outcome) return;
-  $("btn-resolve").disabled = true;
+  byId("btn-resolve", HTMLButtonElement).disabled = true;
   try {
-    const { alarm } = await api.resolve(id, outcome, $("note").value.trim());
+    const { alarm } = await api.resolve(id, outcome, byId("note", HTMLTextAreaElement).value.trim());
     queue.upsert(alarm);
-    $("detail-actions").reset();
+    byId("detail-actions", HTMLFormElement).reset();
     await load();
   } catch (err) {
     showError(err);
@@ -146,13 +179,18 @@ async function resolve() {
   }
 }
 
-export function showError(err) {
-  const box = $("detail-error");
-  if (!err) {
+/**
+ * Says why the last action or read failed; null clears it.
+ * @param {unknown} failure
+ */
+export function showError(failure) {
+  const box = byId("detail-error");
+  if (!failure) {
     box.hidden = true;
     box.replaceChildren();
     return;
   }
+  const err = asApiError(failure);
   const text =
     (err.code === "NETWORK" && t("error.network")) || tMaybe(`error.${err.code}`) || err.message || t("error.generic");
   box.replaceChildren(
@@ -167,10 +205,11 @@ export function showError(err) {
 function syncButtons() {
   // Hidden rather than disabled once acknowledged: the status line already says who did it,
   // and the freed space keeps the timeline visible at 768px.
-  $("btn-ack").hidden = !current || !queue.isUnacknowledged(current);
-  $("btn-resolve").disabled = !current || queue.isClosed(current) || !$("outcome").value;
+  byId("btn-ack").hidden = !current || !queue.isUnacknowledged(current);
+  byId("btn-resolve", HTMLButtonElement).disabled =
+    !current || queue.isClosed(current) || !byId("outcome", HTMLSelectElement).value;
   // Nothing is left to do on a resolved alarm: drop the form instead of greying it out.
-  $("detail-actions").hidden = !current || queue.isClosed(current);
+  byId("detail-actions").hidden = !current || queue.isClosed(current);
 }
 
 /** Re-render after a language switch. */
@@ -180,11 +219,13 @@ export function rerender() {
 
 function render() {
   const a = current;
+  if (!a) return;
+  const { dispatchControl, dispatchCardEl, dispatchTitle, dispatchInfoEl, actions, placeCard } = parts();
   // The acknowledgement and the response are two facts, so two badges; and what the resident's
   // button shows now, so an operator on the phone knows what the resident is looking at.
   const ack = queue.isClosed(a) ? [] : [ackBadge(Boolean(a.acknowledgedAt)), " "];
   const button = t("button.shows", { state: t(`button.${a.buttonState}`) });
-  $("detail-title").replaceChildren(
+  byId("detail-title").replaceChildren(
     kindBadge(a.kind),
     " ",
     `#${a.id}`,
@@ -194,18 +235,19 @@ function render() {
     " ",
     h("span", { class: "button-state", dataset: { state: a.buttonState } }, button),
   );
-  dispatchCardEl.firstChild.textContent = t("dispatch.title");
+  dispatchTitle.textContent = t("dispatch.title");
   dispatchCardEl.classList.toggle("exhausted", isExhausted(a));
   dispatchInfoEl.replaceChildren(
-    ...dispatchInfo(a, { onPick: (worker) => dispatchControl.ask(worker) }).filter(Boolean),
+    ...dispatchInfo(a, { onPick: (worker) => dispatchControl.ask(worker) }).filter((el) => el !== null),
   );
   dispatchControl.setAlarm(a);
   actions.setAlarm(a);
   placeCard.setAlarm(a);
   // Every card but the dispatch and follow-up cards is rebuilt. Those are never detached,
   // since detaching would drop the focus and the text of their fields.
-  const body = $("detail-body");
+  const body = byId("detail-body");
   const followUp = actions.followUpCard(); // resolved alarms: the visit is the work left, so it goes on top
+  /** @type {(Element | null)[]} */
   const kept = [dispatchCardEl, followUp, placeCard.el];
   for (const child of [...body.children]) if (!kept.includes(child)) child.remove();
   if (followUp && body.firstElementChild !== followUp) body.prepend(followUp);
@@ -228,6 +270,6 @@ function render() {
   const calls = callsCard(a, { reload: load, showError });
   if (calls && isExhausted(a)) dispatchCardEl.after(calls);
   else if (calls) dispatchCardEl.before(calls);
-  dispatchCardEl.after(detailMap(a)); // kept across renders, like the dispatch card
+  dispatchCardEl.after(mapCard(a)); // kept across renders, like the dispatch card
   syncButtons();
 }

@@ -1,27 +1,44 @@
+// @ts-check
 // One device's health beside the fault tables (#/devices/<id>), from
 // `GET /api/devices/:id/health`: last heard, battery, open faults, the last
 // test, recent events, and the "test now" drill (`POST /api/devices/:id/test`).
 // Re-read whenever a fault or test frame names the device, so a drill's
 // progress (requested → answered → completed, or failed) shows live.
 
+/** @import { DeviceHealth, DeviceTest, DrillReply } from "../protocol/console/index.ts" */
+/** @import { Child } from "./dom.js" */
+
 import { serverNow } from "./clock.js";
 import { ageClock, h, localTime } from "./dom.js";
-import { request } from "./http.js";
+import { ApiError, request } from "./http.js";
 import { t, tMaybe } from "./i18n.js";
 
+/**
+ * Where the "test now" drill stands: asked (busy), answered (a test was created, or one was pending), or refused.
+ * @typedef {{ state: "busy" | "created" | "pending" } | { state: "error", message: string }} Drill
+ */
+/** One line of the recent events. @typedef {DeviceHealth["events"][number]} HealthEvent */
+
 const EVENTS_SHOWN = 10;
+/** @type {HTMLElement | null} */
 let el = null;
+/** @type {string | null} */
 let deviceId = null;
+/** @type {DeviceHealth | null} */
 let health = null;
+/** @type {string | null} */
 let failure = null;
-let drill = null; // { state: "busy" | "created" | "pending" | "error", message? }
+/** @type {Drill | null} */
+let drill = null;
 let canDrill = false;
 let seq = 0;
 
+/** @param {HTMLElement} container */
 export function initHealth(container) {
   el = container;
 }
 
+/** @param {boolean} allowed */
 export function setCanDrill(allowed) {
   canDrill = allowed;
 }
@@ -30,23 +47,33 @@ export function current() {
   return deviceId;
 }
 
-/** Running time since `iso` (mm:ss, h:mm:ss, then days), for faults that can stand for days. */
+/**
+ * Running time since `iso` (mm:ss, h:mm:ss, then days), for faults that can stand for days.
+ * @param {string} iso
+ */
 export function sinceText(iso) {
   const secs = Math.max(0, Math.floor((serverNow() - Date.parse(iso)) / 1000));
   if (secs < 86_400) return ageClock(iso);
   const rest = secs % 86_400;
+  /** @param {number} n */
   const pad = (n) => String(n).padStart(2, "0");
   const hms = `${Math.floor(rest / 3600)}:${pad(Math.floor(rest / 60) % 60)}:${pad(rest % 60)}`;
   return t("dev.days", { d: Math.floor(secs / 86_400), hms });
 }
 
-/** A sentence with a live clock in it: "{d} ago" / "{d} 前" keep each language's word order. */
+/**
+ * A sentence with a live clock in it: "{d} ago" / "{d} 前" keep each language's word order.
+ * @param {string} key
+ * @param {string} since
+ */
 export function withClock(key, since) {
   const [before, after = ""] = t(key).split("{d}");
   return [before, h("span", { class: "dev-dur", dataset: { since } }, sinceText(since)), after];
 }
 
+/** @param {string} id */
 export function open(id) {
+  if (!el) return;
   el.hidden = false;
   if (id === deviceId) return render();
   deviceId = id;
@@ -66,8 +93,10 @@ export function close() {
   el.replaceChildren();
 }
 
-/** A frame about `id` arrived: re-read its health if it is the one shown. */
-/** Pushed changes named these devices: re-read the health on screen if it is one of them (once). */
+/**
+ * Pushed changes named these devices: re-read the health on screen if it is one of them (once).
+ * @param {readonly string[]} ids
+ */
 export function devicesChanged(ids) {
   if (deviceId !== null && ids.includes(deviceId)) load();
 }
@@ -75,9 +104,11 @@ export function devicesChanged(ids) {
 async function load() {
   const mine = ++seq;
   const id = deviceId;
+  if (id === null) return;
   // A re-read keeps the current facts on screen until the new ones arrive.
   if (!health) render();
   try {
+    /** @type {DeviceHealth} */
     const data = await request("GET", `/api/devices/${encodeURIComponent(id)}/health`);
     if (mine !== seq) return; // another device was opened, or a newer frame asked again
     health = data;
@@ -91,9 +122,11 @@ async function load() {
 
 async function startDrill() {
   const id = deviceId;
+  if (id === null) return;
   drill = { state: "busy" };
   render();
   try {
+    /** @type {DrillReply} */
     const { created } = await request("POST", `/api/devices/${encodeURIComponent(id)}/test`);
     drill = { state: created ? "created" : "pending" };
   } catch (err) {
@@ -102,7 +135,9 @@ async function startDrill() {
   if (id === deviceId) load();
 }
 
+/** @param {unknown} err */
 function errorText(err) {
+  if (!(err instanceof ApiError)) return err instanceof Error ? err.message : String(err);
   return tMaybe(`error.${err.code}`) ?? `${err.message} [${err.code}]`;
 }
 
@@ -122,10 +157,15 @@ export function render() {
   el.replaceChildren(head, facts(health), drillBox(), lastTest(health.lastTest), events(health.events));
 }
 
+/**
+ * @param {string} key
+ * @param {...Child} value
+ */
 function fact(key, ...value) {
   return [h("dt", {}, t(`dev.h.${key}`)), h("dd", { dataset: { fact: key } }, ...value)];
 }
 
+/** @param {DeviceHealth} x */
 function facts(x) {
   const openKinds = x.openFaults.map((f) =>
     h("span", { class: `badge dev-kind dev-kind-${f.kind}` }, kindLabel(f.kind)),
@@ -146,6 +186,7 @@ function facts(x) {
   );
 }
 
+/** @param {string} kind */
 export function kindLabel(kind) {
   return tMaybe(`dev.kind.${kind}`) ?? kind;
 }
@@ -169,6 +210,7 @@ function drillBox() {
   );
 }
 
+/** @param {DeviceTest | null} test */
 function lastTest(test) {
   const body = test
     ? h(
@@ -187,26 +229,37 @@ function lastTest(test) {
   return h("section", { class: "dev-sub" }, h("h4", {}, t("dev.lastTest")), body);
 }
 
+/** @param {string} who */
 function actor(who) {
   if (who === "system") return t("event.system");
   return h("span", { content: true }, who.replace(/^(user|device):/, ""));
 }
 
+/**
+ * The kind named in an event's detail (fault opened / cleared), if any.
+ * @param {unknown} detail
+ */
+function kindOf(detail) {
+  return typeof detail === "object" && detail !== null && "kind" in detail && typeof detail.kind === "string"
+    ? detail.kind
+    : null;
+}
+
+/** @param {readonly HealthEvent[]} list */
 function events(list) {
-  const rows = list
-    .slice(0, EVENTS_SHOWN)
-    .map((e) =>
-      h(
-        "li",
-        { dataset: { type: e.type } },
-        h("time", { datetime: e.at }, localTime(e.at)),
-        " ",
-        tMaybe(`dev.event.${e.type}`) ?? e.type,
-        e.detail?.kind ? ` (${kindLabel(e.detail.kind)})` : "",
-        " · ",
-        actor(e.actor),
-      ),
+  const rows = list.slice(0, EVENTS_SHOWN).map((e) => {
+    const kind = kindOf(e.detail);
+    return h(
+      "li",
+      { dataset: { type: e.type } },
+      h("time", { datetime: e.at }, localTime(e.at)),
+      " ",
+      tMaybe(`dev.event.${e.type}`) ?? e.type,
+      kind ? ` (${kindLabel(kind)})` : "",
+      " · ",
+      actor(e.actor),
     );
+  });
   return h(
     "section",
     { class: "dev-sub" },

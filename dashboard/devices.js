@@ -1,3 +1,4 @@
+// @ts-check
 // The Devices page (#/devices, #/devices/<id>): open device faults (offline,
 // silent, failed test) and, apart from them, maintenance tasks (low battery),
 // live from device-faults.js, with one device's health beside them. Also the
@@ -5,19 +6,37 @@
 // strip above the alarm queue ("3 devices offline"). Amber, never red, and no
 // sound: a fault is work for a technician, not an emergency.
 
+/** @import { DeviceFault, DeviceTest, Role, SessionUser } from "../protocol/console/index.ts" */
+
+import { centerZoneName } from "./center-time.js";
 import * as store from "./device-faults.js";
 import * as health from "./device-health.js";
 import { h, localTime } from "./dom.js";
 import { t } from "./i18n.js";
 
-const DRILL_ROLES = new Set(["operator", "supervisor", "admin"]);
-let root = null;
-let user = null;
-const els = {};
+/** The route the app hands over (nav.js): `id` is the device whose health is open. @typedef {{ id: string | null }} Route */
+/**
+ * The page's elements, made once by initDevices (which the app calls before anything else here).
+ * @typedef {{
+ *   summary: HTMLParagraphElement, zone: HTMLParagraphElement, faults: HTMLDivElement, maint: HTMLDivElement,
+ *   health: HTMLElement, heading: HTMLHeadingElement, faultsHeading: HTMLHeadingElement,
+ *   maintHeading: HTMLHeadingElement, strip: HTMLAnchorElement,
+ * }} Els
+ */
 
+/** @type {ReadonlySet<Role>} */
+const DRILL_ROLES = new Set(["operator", "supervisor", "admin"]);
+/** @type {HTMLElement | null} */
+let root = null;
+/** @type {SessionUser | null} */
+let user = null;
+const els = /** @type {Els} */ ({});
+
+/** @param {HTMLElement} el */
 export function initDevices(el) {
   root = el;
   els.summary = h("p", { id: "dev-summary", class: "dev-summary" });
+  els.zone = h("p", { id: "dev-zone", class: "dev-zone" });
   els.faults = h("div", { id: "dev-faults", class: "dev-table-box" });
   els.maint = h("div", { id: "dev-maint", class: "dev-table-box" });
   els.health = h("aside", {
@@ -33,7 +52,7 @@ export function initDevices(el) {
     h(
       "div",
       { class: "dev-main" },
-      h("div", { class: "dev-head" }, els.heading, els.summary),
+      h("div", { class: "dev-head" }, els.heading, els.summary, els.zone),
       h("section", { class: "dev-panel dev-panel-faults" }, els.faultsHeading, els.faults),
       h("section", { class: "dev-panel dev-panel-maint" }, els.maintHeading, els.maint),
     ),
@@ -45,14 +64,16 @@ export function initDevices(el) {
   document.querySelector("#alarms-view .queue-head")?.after(els.strip);
   // Rows open the device's health; links and buttons inside keep their own job.
   root.addEventListener("click", (ev) => {
+    if (!(ev.target instanceof Element)) return;
     const row = ev.target.closest("tr[data-device-id]");
-    if (!row || ev.target.closest("a, button")) return;
-    location.hash = `#/devices/${encodeURIComponent(row.dataset.deviceId)}`;
+    if (!(row instanceof HTMLElement) || ev.target.closest("a, button")) return;
+    location.hash = `#/devices/${encodeURIComponent(row.dataset.deviceId ?? "")}`;
   });
   document.addEventListener("anxin:faults", render);
   render();
 }
 
+/** @param {SessionUser} u */
 export function setUser(u) {
   user = u;
   health.setCanDrill(DRILL_ROLES.has(u.role));
@@ -67,17 +88,24 @@ export async function reload() {
   }
 }
 
-/** One frame of pushed faults: the lists redraw once; the open device's health is re-read if it is named. */
+/**
+ * One frame of pushed faults: the lists redraw once; the open device's health is re-read if it is named.
+ * @param {readonly DeviceFault[]} faults
+ */
 export function faultsPushed(faults) {
   store.applyAll(faults);
   health.devicesChanged(faults.map((f) => f.deviceId));
 }
 
+/** @param {readonly DeviceTest[]} tests */
 export function testsPushed(tests) {
   health.devicesChanged(tests.map((t) => t.deviceId));
 }
 
-/** Called by the app whenever #/devices is shown. */
+/**
+ * Called by the app whenever #/devices is shown.
+ * @param {Route} route
+ */
 export function show(route) {
   if (!user) return;
   if (route.id) health.open(route.id);
@@ -99,7 +127,7 @@ export function rerender() {
 /** Every second: only the running durations change. */
 export function tick() {
   for (const el of document.querySelectorAll("#devices-view .dev-dur[data-since]")) {
-    el.textContent = health.sinceText(el.dataset.since);
+    if (el instanceof HTMLElement && el.dataset.since) el.textContent = health.sinceText(el.dataset.since);
   }
 }
 
@@ -107,6 +135,7 @@ function render() {
   if (!root) return;
   renderIndicators();
   els.heading.textContent = t("dev.heading");
+  els.zone.textContent = t("dev.zone", { zone: centerZoneName() });
   els.faultsHeading.textContent = t("dev.faults.heading");
   els.maintHeading.textContent = t("dev.maint.heading");
   const faults = store.faults();
@@ -139,6 +168,10 @@ function renderIndicators() {
   els.strip.textContent = parts.length ? `${t("dev.strip.lead")} ${parts.join(" · ")}` : "";
 }
 
+/**
+ * @param {readonly string[]} columns
+ * @param {readonly HTMLTableRowElement[]} rows
+ */
 function table(columns, rows) {
   return h(
     "table",
@@ -156,13 +189,15 @@ function table(columns, rows) {
   );
 }
 
+/** @param {DeviceFault} f */
 function rowAttrs(f) {
   return {
-    dataset: { faultId: f.id, deviceId: f.deviceId, kind: f.kind },
+    dataset: { faultId: String(f.id), deviceId: f.deviceId, kind: f.kind },
     "aria-selected": String(f.deviceId === health.current()),
   };
 }
 
+/** @param {DeviceFault} f */
 function common(f) {
   return {
     device: h("td", { class: "dev-id" }, h("span", { content: true }, f.deviceId)),
@@ -191,15 +226,28 @@ function common(f) {
   };
 }
 
+/** @param {DeviceFault} f */
 function faultRow(f) {
   const c = common(f);
   const kind = h("td", {}, h("span", { class: `badge dev-kind dev-kind-${f.kind}` }, health.kindLabel(f.kind)));
   return h("tr", rowAttrs(f), kind, c.device, c.household, c.opened, c.duration, c.actions);
 }
 
+/**
+ * The battery level a low-battery fault was raised at, if its detail says.
+ * @param {unknown} detail
+ */
+function batteryOf(detail) {
+  return typeof detail === "object" && detail !== null && "battery" in detail && typeof detail.battery === "number"
+    ? detail.battery
+    : null;
+}
+
+/** @param {DeviceFault} f */
 function taskRow(f) {
   const c = common(f);
-  const battery = typeof f.detail?.battery === "number" ? `${f.detail.battery} %` : "—";
+  const level = batteryOf(f.detail);
+  const battery = level === null ? "—" : `${level} %`;
   const task = h("td", {}, h("span", { class: "badge dev-task" }, t(`dev.task.${f.kind}`)));
   return h(
     "tr",

@@ -1,3 +1,4 @@
+// @ts-check
 // A modal confirmation for actions that cannot be undone (revoking a button,
 // removing a relative). A native <dialog>: it traps focus, Esc cancels, and the
 // console's single-key shortcuts stay off while it is open (see app.js).
@@ -5,7 +6,11 @@
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 
-/** Resolves true when the operator confirms, false on cancel or Esc. */
+/**
+ * Resolves true when the operator confirms, false on cancel or Esc.
+ * @param {{ title: string, body?: string | null, confirmText?: string | null, danger?: boolean }} question
+ * @returns {Promise<boolean>}
+ */
 export function confirmDialog({ title, body, confirmText, danger = false }) {
   return new Promise((resolve) => {
     const yes = h(

@@ -1,3 +1,4 @@
+// @ts-check
 // The alarm detail's dispatch card: who the hub ranked and why, whom it asked
 // (every offer, with its outcome), the clinic and why, and a loud warning when
 // nobody is left to ask. Rebuilt from each AlarmDetail; the "dispatch to…"
@@ -7,48 +8,83 @@
 // English free text; they are shown as the hub wrote them (lang="en") next to
 // our own translated summary, which uses the coded fields (reasonCode, status).
 
+/** @import { AlarmDetail, AlarmStatus, DispatchDetail, OfferView, UnacceptedAlarmStatus } from "../protocol/console/index.ts" */
+
 import { h, localTime, telLink } from "./dom.js";
 import { t } from "./i18n.js";
 
-/** Alarm states in which a worker may still be asked (the hub's OFFERABLE_STATUSES). */
-const OFFERABLE = new Set(["unassigned", "offered"]);
+/** A worker as the card names one: from the ranking, an offer, or a search. @typedef {{ id: number, name?: string | null, code?: string | null }} WorkerRef */
 
+/**
+ * Alarm states in which a worker may still be asked (the hub's OFFERABLE_STATUSES, the
+ * contract's UNACCEPTED_STATUSES): a copy, since the console cannot import protocol/ at run
+ * time, typed so that the typecheck fails when the two disagree.
+ * @type {{ readonly [S in AlarmStatus]: S extends UnacceptedAlarmStatus ? true : false }}
+ */
+const OFFERABLE = {
+  unassigned: true,
+  offered: true,
+  accepted: false,
+  on_scene: false,
+  resolved: false,
+  followed_up: false,
+  cancelled: false,
+};
+
+/** @param {Pick<AlarmDetail, "kind" | "status" | "household">} a */
 export function canDispatch(a) {
   // A service call is routed through its service request (re-assign on the service card), never offered.
-  return a.kind !== "service" && OFFERABLE.has(a.status) && a.household !== null;
+  return a.kind !== "service" && OFFERABLE[a.status] && a.household !== null;
 }
 
+/**
+ * @param {AlarmDetail} a
+ * @returns {OfferView | null}
+ */
 export function openOffer(a) {
   return a.dispatch?.offers.find((o) => o.status === "offered") ?? null;
 }
 
-/** True when the cascade ran out of workers and nothing was offered since: an operator must act. */
+/**
+ * True when the cascade ran out of workers and nothing was offered since: an operator must act.
+ * @param {AlarmDetail} a
+ */
 export function isExhausted(a) {
-  if (!OFFERABLE.has(a.status) || openOffer(a)) return false;
+  if (!OFFERABLE[a.status] || openOffer(a)) return false;
   const events = a.events ?? [];
+  /** @param {string} type */
   const last = (type) => events.findLastIndex((e) => e.type === type);
   const exhausted = last("dispatch_exhausted");
   return exhausted !== -1 && exhausted > last("offer_sent");
 }
 
-/** Text written by the hub in English: kept as is, and said to be English. */
+/**
+ * Text written by the hub in English: kept as is, and said to be English.
+ * @param {string | null | undefined} text
+ * @param {string} [cls]
+ */
 export function hubText(text, cls = "hub-text") {
   if (!text) return null;
   return h("span", { class: cls, lang: "en", content: true }, text);
 }
 
+/** @param {number | null | undefined} distanceM */
 export function km(distanceM) {
   return distanceM === null || distanceM === undefined
     ? "—"
     : t("detail.distance", { km: (distanceM / 1000).toFixed(1) });
 }
 
-/** `system` or `user:<name>` → who, for "sent by …". */
+/**
+ * `system` or `user:<name>` → who, for "sent by …".
+ * @param {string | null | undefined} actor
+ */
 export function byWhom(actor) {
   if (!actor || actor === "system") return t("event.system");
   return actor.startsWith("user:") ? actor.slice(5) : actor;
 }
 
+/** @param {WorkerRef} worker */
 function workerLabel(worker) {
   const code = worker.code ? ` (${worker.code})` : "";
   return h("span", { class: "wname", content: true }, `${worker.name ?? `#${worker.id}`}${code}`);
@@ -64,6 +100,7 @@ export function exhaustedAlert() {
   );
 }
 
+/** @param {DispatchDetail} d */
 function metricLine(d) {
   if (!d.metric) return null;
   const parts = [t(`dispatch.metric.${d.metric}`)];
@@ -72,6 +109,7 @@ function metricLine(d) {
   return h("p", { class: "muted metric" }, parts.join(" · "), d.rankingNote ? " · " : null, hubText(d.rankingNote));
 }
 
+/** @param {DispatchDetail["ranking"][number]} r */
 function distanceText(r) {
   if (r.travelTimeS !== null && r.travelTimeS !== undefined) {
     const min = Math.max(1, Math.round(r.travelTimeS / 60));
@@ -80,10 +118,15 @@ function distanceText(r) {
   return km(r.distanceM);
 }
 
+/**
+ * @param {AlarmDetail} a
+ * @param {{ onPick: (worker: WorkerRef) => void }} handlers
+ */
 function rankingList(a, { onPick }) {
   const d = a.dispatch;
   if (!d.ranking.length) return h("p", { class: "muted" }, t("dispatch.ranking.none"));
   const open = openOffer(a);
+  /** @param {number} workerId */
   const lastOfferFor = (workerId) => d.offers.findLast((o) => o.worker.id === workerId) ?? null;
   const offerable = canDispatch(a);
   return h(
@@ -96,7 +139,12 @@ function rankingList(a, { onPick }) {
         "li",
         {
           class: `rank-row${current ? " rank-current" : ""}`,
-          dataset: { workerId: r.workerId, rank: r.rank, busy: String(r.busy), current: String(current) },
+          dataset: {
+            workerId: String(r.workerId),
+            rank: String(r.rank),
+            busy: String(r.busy),
+            current: String(current),
+          },
         },
         h("span", { class: "rank-pos" }, `#${r.rank}`),
         workerLabel({ id: r.workerId, name: r.name, code: r.code }),
@@ -133,6 +181,7 @@ function rankingList(a, { onPick }) {
   );
 }
 
+/** @param {AlarmDetail} a */
 function chosenLine(a) {
   const d = a.dispatch;
   const latest = d.offers.at(-1) ?? null;
@@ -168,16 +217,20 @@ function chosenLine(a) {
   );
 }
 
+/** @param {DispatchDetail} d */
 function progressLine(d) {
-  const steps = [
+  /** @type {[string, string | null][]} */
+  const all = [
     ["dispatch.at.offered", d.offeredAt],
     ["dispatch.at.accepted", d.acceptedAt],
     ["dispatch.at.onScene", d.onSceneAt],
-  ].filter(([, at]) => at);
+  ];
+  const steps = all.filter(([, at]) => at);
   if (!steps.length) return null;
   return h("p", { class: "progress" }, steps.map(([key, at]) => t(key, { time: localTime(at) })).join(" · "));
 }
 
+/** @param {AlarmDetail} a */
 function offerSteps(a) {
   const offers = a.dispatch.offers;
   if (!offers.length) return h("p", { class: "muted" }, t("dispatch.offers.none"));
@@ -187,7 +240,10 @@ function offerSteps(a) {
     offers.map((o) =>
       h(
         "li",
-        { class: `offer offer-${o.status}`, dataset: { status: o.status, workerId: o.worker.id, offerId: o.id } },
+        {
+          class: `offer offer-${o.status}`,
+          dataset: { status: o.status, workerId: String(o.worker.id), offerId: String(o.id) },
+        },
         h("span", { class: `badge offer-state offer-${o.status}` }, t(`dispatch.offer.${o.status}`)),
         workerLabel(o.worker),
         h(
@@ -211,6 +267,7 @@ function offerSteps(a) {
   );
 }
 
+/** @param {AlarmDetail} a */
 function clinicBlock(a) {
   const c = a.clinic;
   return h(
@@ -235,7 +292,12 @@ function clinicBlock(a) {
   );
 }
 
-/** Everything in the card except the persistent "dispatch to…" control. */
+/**
+ * Everything in the card except the persistent "dispatch to…" control.
+ * @param {AlarmDetail} a
+ * @param {{ onPick: (worker: WorkerRef) => void }} handlers
+ * @returns {(HTMLElement | null)[]}
+ */
 export function dispatchInfo(a, { onPick }) {
   if (!a.dispatch) return [h("p", { class: "muted" }, t("detail.none"))];
   return [

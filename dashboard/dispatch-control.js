@@ -1,22 +1,39 @@
+// @ts-check
 // "Dispatch to…": the operator picks a worker, from the ranking or by searching
 // on-duty workers, confirms, and the hub offers the alarm to that worker
 // (withdrawing any open offer). Built once and kept across live refreshes of the
 // detail panel, so a search being typed or a pending confirmation survives the
 // pushes a busy alarm produces.
 
+/** @import { AlarmDetail, AlarmSummary } from "../protocol/console/index.ts" */
+/** @import { WorkerSearchReply } from "./api.js" */
+/** @import { WorkerRef } from "./dispatch-card.js" */
+/** @import { ApiError } from "./http.js" */
+
 import { api } from "./api.js";
 import { canDispatch, openOffer } from "./dispatch-card.js";
 import { h } from "./dom.js";
+import { asApiError } from "./http.js";
 import { t, tMaybe } from "./i18n.js";
 
 const SEARCH_DEBOUNCE_MS = 250;
 
+/**
+ * The line under the control, redrawn in the current language: what was sent, or why not.
+ * @typedef {{ ok: true, key: string, vars: { name: string } } | { ok: false, err: ApiError }} Note
+ */
+
+/** @param {{ onDispatched: (summary: AlarmSummary) => void }} handlers */
 export function createDispatchControl({ onDispatched }) {
+  /** @type {AlarmDetail | null} */
   let alarm = null;
+  /** @type {WorkerRef | null} */
   let pending = null; // worker awaiting confirmation
-  let searchTimer = null;
+  /** @type {number | undefined} */
+  let searchTimer;
   let searchSeq = 0;
-  let note = null; // { ok, key, vars } or { ok: false, err }: redrawn in the current language
+  /** @type {Note | null} */
+  let note = null;
 
   const input = h("input", {
     type: "search",
@@ -24,7 +41,8 @@ export function createDispatchControl({ onDispatched }) {
     autocomplete: "off",
     "aria-describedby": "dispatch-msg",
   });
-  const label = h("label", { for: "dispatch-search" }, h("span", {}, ""), input);
+  const labelText = h("span", {}, "");
+  const label = h("label", { for: "dispatch-search" }, labelText, input);
   const results = h("ul", { class: "dispatch-results", id: "dispatch-results" });
   const question = h("p", { class: "question" });
   const yes = h("button", { type: "button", class: "btn btn-primary", id: "dispatch-confirm" });
@@ -36,15 +54,8 @@ export function createDispatchControl({ onDispatched }) {
     h("div", { class: "buttons" }, yes, no),
   );
   const message = h("p", { class: "dispatch-msg", id: "dispatch-msg", role: "status" });
-  const el = h(
-    "div",
-    { class: "dispatch-to", id: "dispatch-to" },
-    h("h4", {}, ""),
-    label,
-    results,
-    confirmBox,
-    message,
-  );
+  const title = h("h4", {}, "");
+  const el = h("div", { class: "dispatch-to", id: "dispatch-to" }, title, label, results, confirmBox, message);
 
   input.addEventListener("input", () => {
     clearTimeout(searchTimer);
@@ -74,10 +85,11 @@ export function createDispatchControl({ onDispatched }) {
     }
   }
 
+  /** @param {WorkerSearchReply["items"][number]} w */
   function resultRow(w) {
     return h(
       "li",
-      { dataset: { workerId: w.id } },
+      { dataset: { workerId: String(w.id) } },
       h("span", { class: "wname", content: true }, `${w.name} (${w.code})`),
       w.grid ? h("span", { class: "muted", content: true }, w.grid.name) : null,
       h(
@@ -88,7 +100,10 @@ export function createDispatchControl({ onDispatched }) {
     );
   }
 
-  /** Ask the operator to confirm sending `worker` (from the ranking or the search). */
+  /**
+   * Ask the operator to confirm sending `worker` (from the ranking or the search).
+   * @param {WorkerRef} worker
+   */
   function ask(worker) {
     pending = worker;
     note = null;
@@ -102,13 +117,13 @@ export function createDispatchControl({ onDispatched }) {
     const worker = pending;
     yes.disabled = true;
     try {
-      const { alarm: summary } = await api.dispatch(alarm.id, worker.id);
+      const reply = await api.dispatch(alarm.id, worker.id);
       pending = null;
       input.value = "";
       results.replaceChildren();
       note = { ok: true, key: "dispatch.done", vars: { name: `${worker.name} (${worker.code})` } };
       renderMessage();
-      onDispatched(summary);
+      onDispatched(reply.alarm);
     } catch (err) {
       showMessage(err);
     } finally {
@@ -117,8 +132,9 @@ export function createDispatchControl({ onDispatched }) {
     }
   }
 
+  /** @param {unknown} err */
   function showMessage(err) {
-    note = { ok: false, err };
+    note = { ok: false, err: asApiError(err) };
     renderMessage();
   }
 
@@ -154,7 +170,10 @@ export function createDispatchControl({ onDispatched }) {
   return {
     el,
     ask,
-    /** A new AlarmDetail (or a language switch): refresh labels and whether dispatching is possible. */
+    /**
+     * A new AlarmDetail (or a language switch): refresh labels and whether dispatching is possible.
+     * @param {AlarmDetail | null} a
+     */
     setAlarm(a) {
       if (a?.id !== alarm?.id) {
         pending = null;
@@ -164,8 +183,8 @@ export function createDispatchControl({ onDispatched }) {
       }
       alarm = a;
       el.hidden = !a || !canDispatch(a);
-      el.querySelector("h4").textContent = t("dispatch.to.title");
-      label.firstChild.textContent = t("dispatch.search.label");
+      title.textContent = t("dispatch.to.title");
+      labelText.textContent = t("dispatch.search.label");
       input.placeholder = t("dispatch.search.placeholder");
       for (const b of results.querySelectorAll("button.pick")) b.textContent = t("dispatch.pick");
       for (const li of results.querySelectorAll("li.muted")) li.textContent = t("dispatch.search.none");

@@ -68,17 +68,20 @@ export function ageClock(receivedAt) {
 }
 
 /**
- * The center's wall-clock time; the date is added only when it is not the center's today, to keep rows short.
+ * The center's wall-clock time; the date is added only when it is not the center's today, to keep rows short,
+ * and the year only when it is not the center's year (a device last heard from two Junes ago is not "06/03").
  * @param {string | null | undefined} iso
  */
 export function localTime(iso) {
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "—";
-  const sameDay = centerDay(d) === centerDay();
+  const day = centerDay(d);
+  const today = centerDay();
   /** @type {Intl.DateTimeFormatOptions} */
   const opts = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: centerZone() };
-  if (!sameDay) Object.assign(opts, { month: "2-digit", day: "2-digit" });
+  if (day !== today) Object.assign(opts, { month: "2-digit", day: "2-digit" });
+  if (day.slice(0, 4) !== today.slice(0, 4)) opts.year = "numeric";
   return new Intl.DateTimeFormat(getLang(), opts).format(d);
 }
 

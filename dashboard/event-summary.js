@@ -1,30 +1,63 @@
+// @ts-check
 // One translated line for a timeline event's detail, for the event types that
 // dispatch and SMS delivery write. The hub's detail objects are for machines
 // (ids, nested workers); the operator needs "offered to 崔艳 (KL-W001), rank 1".
 // Returns null for a type it does not know: the timeline then falls back to
 // plain key=value pairs, so a new event type is never hidden.
 
+/** @import { AlarmDetail } from "../protocol/console/index.ts" */
+/** @import { WorkerRef } from "./dispatch-card.js" */
+/** @import { Child, Leaf } from "./dom.js" */
+
 import { hubText, km } from "./dispatch-card.js";
 import { h, localTime } from "./dom.js";
 import { t, tMaybe } from "./i18n.js";
 
+/** @typedef {AlarmDetail["events"][number]} TimelineEvent */
+
+/**
+ * The fields of the hub's event details that a summary below reads. The contract leaves an
+ * event's detail free-form (each event type writes its own object, for machines first), so
+ * every field is optional here, a summary reads only its own type's, and each has a
+ * fallback for a field that is missing.
+ * @typedef {{
+ *   ranking?: readonly unknown[], metric?: string, note?: string, reason?: string, why?: string,
+ *   clinic?: { name?: string }, distanceM?: number | null, notified?: boolean,
+ *   worker?: WorkerRef | null, rank?: number, expiresAt?: string, skipped?: readonly unknown[],
+ *   ranked?: number, asked?: number, step?: string, relatives?: readonly { name: string }[],
+ *   to?: string, purpose?: string, outcome?: string, source?: string, pressCount?: number,
+ *   household?: string, remembered?: string, name?: string, target?: string, status?: string,
+ *   durationS?: number | null, mark?: string, stage?: string, text?: string, dueAt?: string,
+ *   visitedAt?: string,
+ * }} EventDetail
+ */
+
+/** @param {WorkerRef | null | undefined} worker */
 function who(worker) {
   if (!worker) return null;
   const name = worker.name ?? `#${worker.id}`;
   return h("span", { class: "wname", content: true }, worker.code ? `${name} (${worker.code})` : name);
 }
 
+/**
+ * @param {...Child} parts
+ * @returns {Leaf[]}
+ */
 function line(...parts) {
   return parts.flat().filter((p) => p !== null && p !== undefined && p !== "");
 }
 
-/** SMS purposes are "worker", "clinic", "worker_stand_down" or "relative:<priority>". */
+/**
+ * SMS purposes are "worker", "clinic", "worker_stand_down" or "relative:<priority>".
+ * @param {string | null | undefined} purpose
+ */
 export function purposeText(purpose) {
   const [kind, n] = String(purpose).split(":");
   if (kind === "relative") return t("sms.purpose.relative", { n: n ?? "?" });
   return tMaybe(`sms.purpose.${kind}`) ?? String(purpose);
 }
 
+/** @type {Readonly<Record<string, (d: EventDetail) => Leaf[] | null>>} */
 const SUMMARIES = {
   dispatch_ranked: (d) =>
     line(t("ev.ranked", { n: d.ranking?.length ?? 0 }), " · ", d.metric ? t(`dispatch.metric.${d.metric}`) : ""),
@@ -43,7 +76,7 @@ const SUMMARIES = {
     line(
       who(d.worker),
       " · ",
-      d.rank > 0 ? t("dispatch.offer.rank", { n: d.rank }) : t("dispatch.offer.unranked"),
+      d.rank !== undefined && d.rank > 0 ? t("dispatch.offer.rank", { n: d.rank }) : t("dispatch.offer.unranked"),
       d.distanceM !== null && d.distanceM !== undefined ? [" · ", km(d.distanceM)] : null,
       d.expiresAt ? [" · ", t("dispatch.offer.expires", { time: localTime(d.expiresAt) })] : null,
       d.skipped?.length ? [" · ", t("ev.skipped", { n: d.skipped.length })] : null,
@@ -100,7 +133,8 @@ const SUMMARIES = {
       h("span", { class: "wname", content: true }, d.name ?? ""),
       " · ",
       tMaybe(`call.status.${d.status}`) ?? d.status ?? "",
-      d.durationS !== undefined ? [" · ", t("call.durationS", { s: d.durationS })] : null,
+      // The hub leaves the duration out until the call ended (never null here, unlike call_ended).
+      d.durationS !== null && d.durationS !== undefined ? [" · ", t("call.durationS", { s: d.durationS })] : null,
     ),
   callback_marked: (d) =>
     line(h("span", { class: "wname", content: true }, d.name ?? ""), " · ", tMaybe(`call.mark.${d.mark}`) ?? ""),
@@ -121,9 +155,12 @@ const SUMMARIES = {
     ),
 };
 
-/** Nodes for the event's detail, or null when this type has no translated summary. */
+/**
+ * Nodes for the event's detail, or null when this type has no translated summary.
+ * @param {TimelineEvent} event
+ */
 export function eventSummary(event) {
   const fn = SUMMARIES[event.type];
   if (!fn || !event.detail || typeof event.detail !== "object") return null;
-  return fn(event.detail);
+  return fn(/** @type {EventDetail} */ (event.detail));
 }

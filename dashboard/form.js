@@ -1,3 +1,4 @@
+// @ts-check
 // Registry forms from field specs. What a form promises the administrator:
 // required fields are marked and checked before anything is sent; everything
 // else is left to the hub, whose `errors[].field` messages (e.g. `body.phone`)
@@ -7,14 +8,76 @@
 // Field spec: { name, label, type, required, options, hint, wide, rows, paths, number, placeholder }
 // types: text tel number date datetime textarea select checkbox tags schedule json static
 
+/** @import { WeeklyPeriod } from "../protocol/console/index.ts" */
+/** @import { ScheduleEditor } from "./schedule-editor.js" */
+
 import { centerWallTime, centerWallToIso } from "./center-time.js";
 import { h } from "./dom.js";
+import { ApiError } from "./http.js";
 import { t, tMaybe } from "./i18n.js";
 import { scheduleEditor } from "./schedule-editor.js";
 
+/** @typedef {"text" | "tel" | "number" | "date" | "datetime" | "textarea" | "select" | "checkbox" | "tags" | "schedule" | "json" | "static"} FieldType */
+/**
+ * One choice of a select: its value, and its label, an i18n key or, when `isContent`, registry data shown as-is.
+ * @typedef {readonly [value: string | number, label: string, isContent?: boolean]} SelectOption
+ */
+/**
+ * One field of a form. `label`, `hint` and option labels are i18n keys; `paths` are the other
+ * places in a request body the hub may name for this field (`consent.at`); `number` reads a
+ * select's value as a number; `isContent: false` marks a static field's text as interface text.
+ * @typedef {{
+ *   name: string,
+ *   label: string,
+ *   type?: FieldType,
+ *   required?: boolean,
+ *   options?: readonly SelectOption[] | (() => readonly SelectOption[]),
+ *   hint?: string,
+ *   wide?: boolean,
+ *   rows?: number,
+ *   paths?: readonly string[],
+ *   number?: boolean,
+ *   placeholder?: string,
+ *   isContent?: boolean,
+ * }} FieldSpec
+ */
+/**
+ * A form's values by field name: what it was drawn with (a record's fields), or what it read
+ * (null for a field left empty; a number, a date-time, a list of tags, a schedule, parsed JSON).
+ * Which field holds what is the field specs' to say, so the values are `unknown` until read.
+ * @typedef {Readonly<Record<string, unknown>>} FormValues
+ */
+/** Coded refusals without a field (e.g. HOUSEHOLD_OUTSIDE_GRIDS) → the field they concern. @typedef {Readonly<Record<string, string>>} CodeFields */
+/** A field's control, where the person types or picks. @typedef {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} Control */
+/**
+ * One drawn field: its element (`input`: the control, the schedule's editor or a static text),
+ * its control when it has one, and where its error shows.
+ * @typedef {{
+ *   spec: FieldSpec,
+ *   input: HTMLElement,
+ *   control: Control | null,
+ *   schedule: ScheduleEditor | null,
+ *   error: HTMLParagraphElement,
+ *   wrap: HTMLDivElement,
+ * }} Part
+ */
+/**
+ * @typedef {{
+ *   el: HTMLFormElement,
+ *   read: () => Record<string, unknown> | null,
+ *   snapshot: () => Record<string, unknown>,
+ *   setErrors: (err: unknown) => void,
+ *   clearErrors: () => void,
+ *   input: (name: string) => HTMLElement | null,
+ * }} Form
+ */
+
 let formCount = 0;
 
-/** The hub's field messages (hub/http/routes/registry/shared-schemas.ts) we can say in both languages. */
+/** JSON.parse, whose answer is unknown until a reader narrows it (the hub checks a JSON field's value). */
+const parseJson = /** @type {(text: string) => unknown} */ (JSON.parse);
+
+/** The hub's field messages (hub/http/routes/registry/validation-messages.ts) we can say in both languages. */
 const SERVER_MESSAGES = [
   ["is required", "reg.msg.required"],
   ["must not be blank", "reg.msg.blank"],
@@ -33,16 +96,37 @@ const SERVER_MESSAGES = [
   ["must be a phone number in E.164 form", "users.msg.contact"],
 ];
 
+/** @param {string} message */
 function serverMessage(message) {
   const known = SERVER_MESSAGES.find(([prefix]) => String(message).startsWith(prefix));
   return known ? t(known[1]) : null;
 }
 
-/** ISO → the center's "YYYY-MM-DDTHH:MM" a datetime-local input takes (center-time.js). */
+/**
+ * ISO → the center's "YYYY-MM-DDTHH:MM" a datetime-local input takes (center-time.js).
+ * @param {string} iso
+ */
 function toLocalInput(iso) {
   return centerWallTime(new Date(iso));
 }
 
+/**
+ * A failure as an ApiError, to show: the hub's refusals are one already; anything else (a
+ * bug, a thrown Error) keeps its message under the code CLIENT_ERROR.
+ * @param {unknown} err
+ */
+export function apiErrorOf(err) {
+  if (err instanceof ApiError) return err;
+  return new ApiError(0, "CLIENT_ERROR", err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * @param {FieldSpec} spec
+ * @param {unknown} value
+ * @param {string} id
+ * @param {boolean} editable
+ * @returns {Control}
+ */
 function control(spec, value, id, editable) {
   const common = { id, name: spec.name, "aria-describedby": `${id}-err` };
   const v = value ?? "";
@@ -78,14 +162,19 @@ function control(spec, value, id, editable) {
     case "tags":
       return h("input", {
         ...common,
-        value: (value ?? []).join(", "),
+        value: Array.isArray(value) ? value.join(", ") : "",
         readonly: !editable,
         placeholder: spec.placeholder,
       });
     case "datetime":
-      return h("input", { ...common, type: "datetime-local", value: v ? toLocalInput(v) : "", readonly: !editable });
+      return h("input", {
+        ...common,
+        type: "datetime-local",
+        value: typeof v === "string" && v ? toLocalInput(v) : "",
+        readonly: !editable,
+      });
     default: {
-      const type = { number: "number", date: "date", tel: "tel" }[spec.type] ?? "text";
+      const type = spec.type === "number" || spec.type === "date" || spec.type === "tel" ? spec.type : "text";
       const extra = spec.type === "number" ? { step: "any" } : {};
       return h("input", {
         ...common,
@@ -103,6 +192,16 @@ function control(spec, value, id, editable) {
  * `createForm({fields, values, editable, submitKey, onSubmit, codeFields, extra})`.
  * `onSubmit(values)` may throw an ApiError; its field errors land beside the fields,
  * and `codeFields` maps coded refusals without a field (e.g. HOUSEHOLD_OUTSIDE_GRIDS) to one.
+ * @param {{
+ *   fields: readonly FieldSpec[],
+ *   values?: FormValues,
+ *   editable: boolean,
+ *   submitKey?: string,
+ *   onSubmit?: (values: Record<string, unknown>) => Promise<unknown>,
+ *   codeFields?: CodeFields,
+ *   extra?: Node | null,
+ * }} options
+ * @returns {Form}
  */
 export function createForm({
   fields,
@@ -115,7 +214,8 @@ export function createForm({
 }) {
   formCount += 1;
   const prefix = `rf${formCount}`;
-  const parts = new Map(); // name → { spec, input, error, schedule? }
+  /** @type {Map<string, Part>} */
+  const parts = new Map();
   const summary = h("div", { class: "form-error", role: "alert", hidden: true });
   const grid = h("div", { class: "form-grid" });
 
@@ -127,15 +227,22 @@ export function createForm({
       t(spec.label),
       spec.required && editable ? h("span", { class: "req", title: t("reg.required") }, " *") : null,
     );
-    let input = null;
+    /** @type {HTMLElement} */
+    let input;
+    /** @type {Control | null} */
+    let typed = null;
+    /** @type {ScheduleEditor | null} */
     let schedule = null;
     if (spec.type === "static") {
-      input = h("div", { id, class: "static", content: spec.isContent ?? true }, values[spec.name] ?? "—");
+      input = h("div", { id, class: "static", content: spec.isContent ?? true }, String(values[spec.name] ?? "—"));
     } else if (spec.type === "schedule") {
-      schedule = scheduleEditor(values[spec.name] ?? [], { editable, idPrefix: id, labelledBy: `${id}-label` });
+      // A schedule field is drawn with the record's schedule (the contract's weekly periods), or none.
+      const periods = /** @type {WeeklyPeriod[] | null | undefined} */ (values[spec.name]);
+      schedule = scheduleEditor(periods ?? [], { editable, idPrefix: id, labelledBy: `${id}-label` });
       input = schedule.el;
     } else {
-      input = control(spec, values[spec.name], id, editable);
+      typed = control(spec, values[spec.name], id, editable);
+      input = typed;
       if (spec.required && editable) input.setAttribute("aria-required", "true");
     }
     const error = h("p", { class: "field-error", id: `${id}-err`, hidden: true });
@@ -150,7 +257,7 @@ export function createForm({
       error,
     );
     grid.append(wrap);
-    parts.set(spec.name, { spec, input, error, schedule, wrap });
+    parts.set(spec.name, { spec, input, control: typed, error, schedule, wrap });
   }
 
   const submit =
@@ -158,6 +265,12 @@ export function createForm({
   const buttons = h("div", { class: "form-buttons" }, submit, extra ?? null);
   const el = h("form", { class: `reg-form${editable ? "" : " readonly"}`, novalidate: true }, summary, grid, buttons);
 
+  /**
+   * @param {string} name
+   * @param {string} text
+   * @param {"server" | "client"} source
+   * @param {string} [raw] the hub's own words, kept in the title
+   */
   function showError(name, text, source, raw) {
     const part = parts.get(name);
     if (!part) return false;
@@ -181,7 +294,11 @@ export function createForm({
     }
   }
 
-  /** `body.position.lat` → the field for it (a field may claim extra `paths`), and what is left of the path. */
+  /**
+   * `body.position.lat` → the field for it (a field may claim extra `paths`), and what is left of the path.
+   * @param {string} path
+   * @returns {{ name: string, sub: string } | null}
+   */
   function fieldFor(path) {
     const rest = String(path).replace(/^body\.?/, "");
     for (const [name, part] of parts) {
@@ -195,12 +312,18 @@ export function createForm({
     return null;
   }
 
-  /** Shows an ApiError: field errors beside their fields, anything else in the summary at the top. */
-  function setErrors(err) {
+  /**
+   * Shows an ApiError: field errors beside their fields, anything else in the summary at the top.
+   * @param {unknown} failure
+   */
+  function setErrors(failure) {
+    const err = apiErrorOf(failure);
     clearErrors();
+    /** @type {string[]} */
     const loose = [];
+    /** @type {string | null} */
     let first = null;
-    for (const e of err.errors ?? []) {
+    for (const e of err.errors) {
       const target = fieldFor(e.field);
       const text = serverMessage(e.message) ?? e.message;
       const where = target?.sub ? `${target.sub.replace(/^(\d+)/, (n) => `#${Number(n) + 1}`)}: ` : "";
@@ -217,29 +340,38 @@ export function createForm({
       h("code", { class: "err-code" }, ` [${err.code}${err.status ? ` · ${err.status}` : ""}]`),
     );
     summary.hidden = false;
-    if (first) parts.get(first).input.focus?.();
+    if (first) parts.get(first)?.input.focus?.();
   }
 
   /**
-   * The form's values, or null after marking what is missing or unreadable.
-   * `mark: false` reads without marking (the baseline a PATCH is compared with).
+   * The form's values, and the first field missing or unreadable (marked when `mark`).
+   * @param {boolean} mark
    */
-  function read({ mark = true } = {}) {
+  function collect(mark) {
     if (mark) clearErrors();
+    /** @type {Record<string, unknown>} */
     const out = {};
+    /** @type {string | null} */
     let first = null;
+    /**
+     * @param {string} name
+     * @param {string} key
+     */
     const bad = (name, key) => {
       if (mark) showError(name, t(key), "client");
       first ??= name;
     };
-    for (const [name, { spec, input, schedule }] of parts) {
+    for (const [name, { spec, control, schedule }] of parts) {
       if (spec.type === "static") continue;
+      /** @type {unknown} */
       let v;
       if (schedule) v = schedule.value();
-      else if (spec.type === "checkbox") v = input.checked;
-      else if (spec.type === "tags") v = input.value.split(/[,，;\s]+/).filter(Boolean);
+      else if (!control)
+        continue; // only static fields and schedules have no control
+      else if (spec.type === "checkbox") v = control instanceof HTMLInputElement && control.checked;
+      else if (spec.type === "tags") v = control.value.split(/[,，;\s]+/).filter(Boolean);
       else {
-        const raw = input.value.trim();
+        const raw = control.value.trim();
         if (raw === "") v = null;
         else if (spec.type === "number" || spec.number) {
           v = Number(raw);
@@ -249,7 +381,7 @@ export function createForm({
           if (v === null) bad(name, "reg.msg.datetime");
         } else if (spec.type === "json") {
           try {
-            v = JSON.parse(raw);
+            v = parseJson(raw);
           } catch {
             bad(name, "reg.msg.json");
           }
@@ -258,19 +390,24 @@ export function createForm({
       if (spec.required && (v === null || v === undefined)) bad(name, "reg.msg.required");
       out[name] = v;
     }
-    if (first && !mark) return out;
+    return { values: out, first };
+  }
+
+  /** The form's values, or null after marking what is missing or unreadable. */
+  function read() {
+    const { values, first } = collect(true);
     if (first) {
       summary.replaceChildren(h("strong", {}, t("reg.fixFields")));
       summary.hidden = false;
-      parts.get(first).input.focus?.();
+      parts.get(first)?.input.focus?.();
       return null;
     }
-    return out;
+    return values;
   }
 
   el.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    if (!submit) return;
+    if (!submit || !onSubmit) return;
     const v = read();
     if (!v) return;
     // A "saved" line on the page speaks of the last save: while this one is in
@@ -289,15 +426,21 @@ export function createForm({
   return {
     el,
     read,
-    snapshot: () => read({ mark: false }),
+    // Read without marking: the baseline a PATCH is compared with.
+    snapshot: () => collect(false).values,
     setErrors,
     clearErrors,
     input: (name) => parts.get(name)?.input ?? null,
   };
 }
 
-/** Keys of `body` whose value differs from `before` (a PATCH sends only what changed). */
+/**
+ * Keys of `body` whose value differs from `before` (a PATCH sends only what changed).
+ * @param {Readonly<Record<string, unknown>>} body
+ * @param {Readonly<Record<string, unknown>>} before
+ */
 export function changed(body, before) {
+  /** @type {Record<string, unknown>} */
   const out = {};
   for (const [k, v] of Object.entries(body)) {
     if (JSON.stringify(v ?? null) !== JSON.stringify(before[k] ?? null)) out[k] = v;

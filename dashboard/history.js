@@ -1,3 +1,4 @@
+// @ts-check
 // The alarm history page (#/history): every alarm, open or closed, filtered by
 // date range (default the last 7 days), grid, kind, outcome, status and free
 // text (resident, household, device, alarm number), paged, with a CSV link for
@@ -5,63 +6,57 @@
 // the Alarms page. Also the entry point app.js calls for the audit page
 // (audit.js), so the app needs only one hook for both.
 
+/** @import { HISTORY_KINDS, HISTORY_OUTCOMES, HistoryPage, HistoryRow, SessionUser } from "../protocol/console/index.ts" */
+
 import * as audit from "./audit.js";
-import { centerZone, showLastWeek } from "./center-time.js";
+import { showLastWeek } from "./center-time.js";
 import { h, kindBadge, statusBadge } from "./dom.js";
 import { request } from "./http.js";
-import { getLang, onLangChange, t } from "./i18n.js";
+import { applyStatic, getLang, onLangChange, t } from "./i18n.js";
+import { dateTime, fillZoneNote, PAGE_SIZE, pager, refusalText, zoneNote } from "./records-shared.js";
 
-export const PAGE_SIZE = 50;
+/** One grid in the filter's list. @typedef {{ id: number, code: string, name: string }} GridOption */
+/** The route the app hands over (nav.js). @typedef {{ page: string }} Route */
+/**
+ * The page's elements, made once by initRecords (which the app calls before anything else here).
+ * @typedef {{
+ *   from: HTMLInputElement, to: HTMLInputElement, grid: HTMLSelectElement, kind: HTMLSelectElement,
+ *   outcome: HTMLSelectElement, status: HTMLSelectElement, q: HTMLInputElement, csv: HTMLAnchorElement,
+ *   form: HTMLFormElement, error: HTMLParagraphElement, zone: HTMLParagraphElement, table: HTMLDivElement,
+ *   pager: ReturnType<typeof pager>,
+ * }} Els
+ */
+
+/** @type {readonly (typeof HISTORY_KINDS)[number][]} */
 const KINDS = ["sos", "service", "test"];
+/** @type {readonly (typeof HISTORY_OUTCOMES)[number][]} */
 const OUTCOMES = ["real", "false_alarm", "test", "none"];
 const STATUSES = ["open", "closed"];
-let root = null;
+/** @type {HTMLElement} */
+let root;
+/** @type {(id: number) => void} */
 let openAlarm = () => {};
+/** @type {HistoryPage | null} */
 let data = null;
+/** @type {GridOption[]} */
 let grids = [];
 let offset = 0;
 let seq = 0;
-const els = {};
+const els = /** @type {Els} */ ({});
 
-/** Date and time on the command center's clock, in the console's language. */
-export function dateTime(iso) {
-  if (!iso) return "—";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "—";
-  const opts = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" };
-  return new Intl.DateTimeFormat(getLang(), {
-    ...opts,
-    second: "2-digit",
-    hourCycle: "h23",
-    timeZone: centerZone(),
-  }).format(d);
-}
-
+/** @param {number | null | undefined} secs */
 export function seconds(secs) {
   if (secs === null || secs === undefined) return "—";
   if (secs < 120) return t("history.seconds", { n: secs });
   return t("history.minutes", { n: (secs / 60).toFixed(1) });
 }
 
-/** "1–50 / 123" and the previous / next buttons, shared with the audit page. */
-export function pager(prefix, onPage) {
-  const info = h("span", { id: `${prefix}-range`, class: "hist-range" });
-  const prev = h("button", { type: "button", id: `${prefix}-prev`, class: "btn", onclick: () => onPage(-1) });
-  const next = h("button", { type: "button", id: `${prefix}-next`, class: "btn", onclick: () => onPage(1) });
-  const el = h("div", { class: "hist-pager" }, prev, info, next);
-  return {
-    el,
-    update(total, from, count) {
-      info.textContent =
-        total === 0 ? t("history.none") : t("history.range", { a: from + 1, b: from + count, n: total });
-      prev.textContent = t("history.prev");
-      next.textContent = t("history.next");
-      prev.disabled = from === 0;
-      next.disabled = from + count >= total;
-    },
-  };
-}
-
+/**
+ * @param {string} id
+ * @param {string} name
+ * @param {readonly string[]} values
+ * @param {string} prefix the i18n keys' prefix of the values
+ */
 function select(id, name, values, prefix) {
   return h(
     "select",
@@ -71,14 +66,22 @@ function select(id, name, values, prefix) {
   );
 }
 
+/**
+ * @param {string} id
+ * @param {string} key
+ * @param {HTMLElement} input
+ */
 function field(id, key, input) {
   return h("label", { for: id }, h("span", { "data-i18n": key }), input);
 }
 
-export function initRecords({ history: historyEl, audit: auditEl, openAlarm: open }) {
-  openAlarm = open;
-  audit.initAudit(auditEl);
-  root = historyEl;
+/**
+ * @param {{ history: HTMLElement, audit: HTMLElement, openAlarm: (id: number) => void }} parts
+ */
+export function initRecords(parts) {
+  openAlarm = parts.openAlarm;
+  audit.initAudit(parts.audit);
+  root = parts.history;
   // The range is filled at each login (setUser), once the hub has told its zone.
   els.from = h("input", { type: "date", id: "hist-from", name: "from", required: true });
   els.to = h("input", { type: "date", id: "hist-to", name: "to", required: true });
@@ -108,6 +111,7 @@ export function initRecords({ history: historyEl, audit: auditEl, openAlarm: ope
     els.csv,
   );
   els.error = h("p", { id: "hist-error", class: "form-error", role: "alert", hidden: true });
+  els.zone = zoneNote("hist-zone");
   els.table = h("div", { id: "hist-table", class: "hist-table-box" });
   els.pager = pager("hist", (dir) => {
     offset = Math.max(0, offset + dir * PAGE_SIZE);
@@ -116,26 +120,37 @@ export function initRecords({ history: historyEl, audit: auditEl, openAlarm: ope
   root.replaceChildren(
     h("div", { class: "hist-head" }, h("h2", { "data-i18n": "history.heading" }), els.form),
     els.error,
+    els.zone,
     els.table,
     els.pager.el,
   );
   els.form.addEventListener("input", updateCsvLink);
   els.table.addEventListener("click", (ev) => {
-    const row = ev.target.closest("tr[data-id]");
-    if (row) openAlarm(Number(row.dataset.id));
+    const id = rowId(ev);
+    if (id !== null) openAlarm(id);
   });
   els.table.addEventListener("keydown", (ev) => {
-    const row = ev.target.closest("tr[data-id]");
-    if (row && ev.key === "Enter") openAlarm(Number(row.dataset.id));
+    const id = rowId(ev);
+    if (id !== null && ev.key === "Enter") openAlarm(id);
   });
   onLangChange(rerender);
   fillStatic();
   updateCsvLink();
 }
 
+/**
+ * The alarm of the row an event happened in, if any.
+ * @param {Event} ev
+ */
+function rowId(ev) {
+  const row = ev.target instanceof Element ? ev.target.closest("tr[data-id]") : null;
+  return row instanceof HTMLElement ? Number(row.dataset.id) : null;
+}
+
+/** The page is built after the app's first applyStatic, so it fills its own labels. */
 function fillStatic() {
-  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-  for (const el of root.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
+  applyStatic(root);
+  fillZoneNote(els.zone);
 }
 
 function query() {
@@ -153,13 +168,17 @@ function updateCsvLink() {
   els.csv.href = `/api/alarms/history.csv?${params}`;
 }
 
+/** @param {SubmitEvent} ev */
 function onSubmit(ev) {
   ev.preventDefault();
   offset = 0;
   load();
 }
 
-/** Called by the app whenever #/history or #/audit is shown. */
+/**
+ * Called by the app whenever a page is shown: loads #/history or #/audit.
+ * @param {Route} route
+ */
 export function show(route) {
   if (route.page === "audit") audit.show();
   if (route.page !== "history") return;
@@ -167,9 +186,13 @@ export function show(route) {
   load();
 }
 
-/** At each login: the default range is the center's last 7 days from today, in the zone the hub just told. */
+/**
+ * At each login: the default range is the center's last 7 days from today, in the zone the hub just told.
+ * @param {SessionUser} u
+ */
 export function setUser(u) {
   showLastWeek(els.from, els.to);
+  fillZoneNote(els.zone);
   audit.setUser(u);
 }
 
@@ -184,7 +207,9 @@ export function reset() {
 async function loadGrids() {
   if (grids.length > 0) return;
   try {
-    grids = (await request("GET", "/api/registry/grids?limit=500")).items;
+    /** @type {{ items: GridOption[] }} */
+    const answer = await request("GET", "/api/registry/grids?limit=500");
+    grids = answer.items;
     const chosen = els.grid.value;
     els.grid.replaceChildren(
       h("option", { value: "", "data-i18n": "history.any" }, t("history.any")),
@@ -207,6 +232,7 @@ async function load() {
   params.set("limit", String(PAGE_SIZE));
   params.set("offset", String(offset));
   try {
+    /** @type {HistoryPage} */
     const result = await request("GET", `/api/alarms/history?${params}`);
     if (mine !== seq) return; // a newer request (or a logout) overtook this one
     data = result;
@@ -214,10 +240,11 @@ async function load() {
     root.dataset.state = "ready";
   } catch (err) {
     if (mine !== seq) return;
-    showError(err.code === "DATE_RANGE_INVALID" ? t("history.rangeInvalid") : `${err.message} [${err.code}]`);
+    showError(refusalText(err));
   }
 }
 
+/** @param {string} message */
 function showError(message) {
   root.dataset.state = "error";
   els.error.textContent = message;
@@ -246,6 +273,7 @@ const COLUMNS = [
   "resolution",
 ];
 
+/** @param {HistoryRow} a */
 function cells(a) {
   const household = a.householdCode ? `${a.householdCode} · ${a.householdAddress}` : "—";
   return [
@@ -264,6 +292,7 @@ function cells(a) {
 }
 
 function render() {
+  if (!data) return;
   const head = h(
     "tr",
     {},
@@ -273,7 +302,7 @@ function render() {
   const rows = data.alarms.map((a) =>
     h(
       "tr",
-      { dataset: { id: a.id, kind: a.kind, outcome: a.outcome ?? "none" }, tabindex: 0, class: "hist-row" },
+      { dataset: { id: String(a.id), kind: a.kind, outcome: a.outcome ?? "none" }, tabindex: 0, class: "hist-row" },
       h("td", { content: true }, String(a.id)),
       cells(a).map((c, i) => h("td", { dataset: { col: COLUMNS[i] } }, c)),
     ),

@@ -31,6 +31,18 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A failure caught around a request, as the ApiError it nearly always is: a refusal or an
+ * unreachable hub is one already; anything else thrown (a bug on the page) keeps its
+ * message, under the code CLIENT, so that it is shown like the others rather than lost.
+ * @param {unknown} err
+ * @returns {ApiError}
+ */
+export function asApiError(err) {
+  if (err instanceof ApiError) return err;
+  return new ApiError(0, "CLIENT", err instanceof Error ? err.message : String(err));
+}
+
 /** @type {() => void} */
 let onUnauthorized = () => {};
 

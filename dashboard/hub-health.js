@@ -1,3 +1,4 @@
+// @ts-check
 // The hub's own health, as operators must see it. While the hub's database refuses
 // writes (disk full, read-only, failing), no new alarm can be stored: presses are
 // not getting through, though every button keeps retrying. A red banner on every
@@ -7,11 +8,16 @@
 // write at most every few seconds) whenever the live connection opens, and from
 // the `storage` push whenever it changes. A console that was away asks again.
 
+/** @import { WriteCheck } from "../protocol/console/index.ts" */
+
 import { t } from "./i18n.js";
 
+/** @type {HTMLElement | null} */
 let banner = null;
+/** @type {WriteCheck} */
 let check = { ok: true, code: null, checkedAt: "" };
 
+/** @param {HTMLElement} el */
 export function initHubHealth(el) {
   banner = el;
 }
@@ -20,14 +26,19 @@ export function initHubHealth(el) {
 export async function refresh() {
   try {
     const res = await fetch("/health", { headers: { accept: "application/json" } });
+    /** @type {unknown} */
     const body = await res.json();
-    if (body?.databaseWrite) show(body.databaseWrite);
+    // Its `databaseWrite` is the contract's WriteCheck, but the answer may be a proxy's page: read field by field.
+    if (isRecord(body) && isRecord(body.databaseWrite)) show(body.databaseWrite);
   } catch {
     // Network error or a proxy's page: keep what is shown.
   }
 }
 
-/** A `storage` frame from the live connection. */
+/**
+ * A `storage` frame from the live connection.
+ * @param {WriteCheck} next
+ */
 export function pushed(next) {
   show(next);
 }
@@ -45,6 +56,15 @@ export function rerender() {
   document.body.dataset.dbWrite = check.ok ? "ok" : "failed";
 }
 
+/**
+ * @param {unknown} value
+ * @returns {value is Record<string, unknown>}
+ */
+function isRecord(value) {
+  return typeof value === "object" && value !== null;
+}
+
+/** @param {Readonly<Record<string, unknown>>} next a write check, from a frame (typed) or /health (read field by field) */
 function show(next) {
   const checkedAt = typeof next.checkedAt === "string" ? next.checkedAt : "";
   // A /health answer computed before a push may arrive after it: the older result never wins.

@@ -7,6 +7,8 @@ import { actionsEn } from "./i18n-actions-en.js";
 import { actionsZh } from "./i18n-actions-zh.js";
 import { attentionEn } from "./i18n-attention-en.js";
 import { attentionZh } from "./i18n-attention-zh.js";
+import { auditEn } from "./i18n-audit-en.js";
+import { auditZh } from "./i18n-audit-zh.js";
 import { devicesEn } from "./i18n-devices-en.js";
 import { devicesZh } from "./i18n-devices-zh.js";
 import { dispatchEn } from "./i18n-dispatch-en.js";
@@ -43,6 +45,7 @@ export const consoleDictionaries = {
     ...devicesZh,
     ...mapZh,
     ...historyZh,
+    ...auditZh,
     ...attentionZh,
     ...actionsZh,
     ...residentZh,
@@ -59,6 +62,7 @@ export const consoleDictionaries = {
     ...devicesEn,
     ...mapEn,
     ...historyEn,
+    ...auditEn,
     ...attentionEn,
     ...actionsEn,
     ...residentEn,

@@ -8,6 +8,7 @@ export const devicesEn = {
   "error.DEVICE_UNKNOWN": "This device is not in the registry.",
   "dev.heading": "Device supervision",
   "dev.summary": "{faults} open fault(s) · {tasks} maintenance task(s)",
+  "dev.zone": "Times in {zone}",
   "dev.badgeTitle": "{n} open device fault(s)",
   "dev.faults.heading": "Open faults",
   "dev.faults.empty": "No open device faults.",

@@ -8,6 +8,7 @@ export const devicesZh = {
   "error.DEVICE_UNKNOWN": "登记信息中没有此设备。",
   "dev.heading": "设备监测",
   "dev.summary": "未恢复故障 {faults} 个 · 维护任务 {tasks} 项",
+  "dev.zone": "时间按 {zone} 时区",
   "dev.badgeTitle": "未恢复的设备故障 {n} 个",
   "dev.faults.heading": "未恢复故障",
   "dev.faults.empty": "暂无设备故障。",

@@ -40,6 +40,7 @@ export const historyEn = {
   "history.prev": "‹ Previous",
   "history.next": "Next ›",
   "history.rangeInvalid": "Invalid range: the start must not be after the end.",
+  "history.zone": "Times and days in {zone}",
   "audit.heading": "Audit log",
   "audit.from": "From",
   "audit.to": "To",

@@ -40,6 +40,7 @@ export const historyZh = {
   "history.prev": "‹ 上一页",
   "history.next": "下一页 ›",
   "history.rangeInvalid": "日期范围无效：开始日期不能晚于结束日期。",
+  "history.zone": "时间和日期按 {zone} 时区",
   "audit.heading": "审计日志",
   "audit.from": "开始日期",
   "audit.to": "结束日期",

@@ -1,20 +1,36 @@
+// @ts-check
 // The KPI page (#/kpi): a date range (default the last 7 days), headline tiles,
 // alarms per day by kind, a per-grid table, and the same figures as CSV. The
 // figures are the hub's (GET /api/kpi): this page only formats them, so the
 // console and the CSV can never disagree.
 
+/** @import { KpiGridRow, KpiReport } from "../protocol/console/index.ts" */
+
 import { showLastWeek } from "./center-time.js";
 import { h } from "./dom.js";
-import { request } from "./http.js";
-import { t } from "./i18n.js";
+import { ApiError, request } from "./http.js";
+import { applyStatic, getLang, t } from "./i18n.js";
 import { stackedBars } from "./kpi-chart.js";
 
+/**
+ * The page's elements, made once by initKpi (which the app calls before anything else here).
+ * @typedef {{
+ *   from: HTMLInputElement, to: HTMLInputElement, csv: HTMLAnchorElement, form: HTMLFormElement,
+ *   error: HTMLParagraphElement, zone: HTMLParagraphElement, tiles: HTMLDivElement, chart: HTMLDivElement,
+ *   grids: HTMLDivElement,
+ * }} Els
+ */
+
+/** @type {readonly (keyof KpiReport["totals"]["byKind"])[]} */
 const KINDS = ["sos", "service", "test"];
-let root = null;
+/** @type {HTMLElement} */
+let root;
+/** @type {KpiReport | null} */
 let report = null;
 let seq = 0;
-const els = {};
+const els = /** @type {Els} */ ({});
 
+/** @param {HTMLElement} el */
 export function initKpi(el) {
   root = el;
   // The range is filled at each login (resetRange), once the hub has told its zone.
@@ -49,7 +65,7 @@ export function initKpi(el) {
 
 /** The page is built after the app's first applyStatic, so it fills its own labels. */
 function fillStatic() {
-  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  applyStatic(root);
   els.csv.textContent = t("kpi.csv");
 }
 
@@ -61,17 +77,18 @@ function updateCsvLink() {
   els.csv.href = `/api/kpi.csv?${query()}`;
 }
 
+/** @param {SubmitEvent} ev */
 function onSubmit(ev) {
   ev.preventDefault();
   load();
 }
 
-/** Called by the app whenever #/kpi is shown. */
 /** At each login: the default range is the center's last 7 days from today, in the zone the hub just told. */
 export function resetRange() {
   showLastWeek(els.from, els.to);
 }
 
+/** Called by the app whenever #/kpi is shown. */
 export function show() {
   load();
 }
@@ -92,6 +109,7 @@ async function load() {
   const mine = ++seq;
   root.dataset.state = "loading";
   try {
+    /** @type {KpiReport} */
     const data = await request("GET", `/api/kpi?${query()}`);
     if (mine !== seq) return; // a newer request (or a logout) overtook this one
     report = data;
@@ -99,10 +117,13 @@ async function load() {
     root.dataset.state = "ready";
   } catch (err) {
     if (mine !== seq) return;
-    showError(err.code === "KPI_RANGE_INVALID" ? t("kpi.rangeInvalid") : `${err.message} [${err.code}]`);
+    if (err instanceof ApiError) {
+      showError(err.code === "KPI_RANGE_INVALID" ? t("kpi.rangeInvalid") : `${err.message} [${err.code}]`);
+    } else showError(err instanceof Error ? err.message : String(err));
   }
 }
 
+/** @param {string} message */
 function showError(message) {
   root.dataset.state = "error";
   els.error.textContent = message;
@@ -111,20 +132,28 @@ function showError(message) {
 
 // ---- formatting: rates arrive as fractions, times as seconds, null means "nothing to compute from" ----
 
+/** @param {number | null | undefined} v a fraction */
 function pct(v) {
   return v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)} %`;
 }
 
+/** @param {number | null | undefined} secs */
 export function duration(secs) {
   if (secs === null || secs === undefined) return "—";
   if (secs < 120) return t("kpi.seconds", { n: secs.toFixed(1) });
   return t("kpi.minutes", { n: (secs / 60).toFixed(1) });
 }
 
+/**
+ * @param {string} key
+ * @param {string} value the figure as shown
+ * @param {number | null} raw the figure as the hub gave it (for tests and tooltips)
+ * @param {HTMLElement} [extra]
+ */
 function tile(key, value, raw, extra) {
   return h(
     "div",
-    { class: "kpi-tile", dataset: { tile: key, value: raw ?? "" } },
+    { class: "kpi-tile", dataset: { tile: key, value: String(raw ?? "") } },
     h("span", { class: "kpi-label" }, t(`kpi.tile.${key}`)),
     h("span", { class: "kpi-value" }, value),
     extra,
@@ -137,6 +166,7 @@ export function rerender() {
 }
 
 function render() {
+  if (!report) return;
   els.zone.textContent = t("kpi.timeZone", { zone: report.timeZone });
   const total = report.totals;
   const ack = total.ackWithin60s;
@@ -157,13 +187,25 @@ function render() {
     tile("falseAlarm", pct(total.falseAlarmRate), total.falseAlarmRate),
     tile("closure", pct(total.closureRate), total.closureRate),
   );
-  renderChart();
-  renderGrids();
+  renderChart(report);
+  renderGrids(report);
 }
 
-function renderChart() {
+/**
+ * A KPI day as the chart labels it, in the console's language: 6月1日, Jun 1. The day is already the
+ * center's (YYYY-MM-DD), a date on a calendar rather than an instant: formatted in UTC, it stays that day.
+ * @param {string} date
+ */
+function dayLabel(date) {
+  return new Intl.DateTimeFormat(getLang(), { month: "short", day: "numeric", timeZone: "UTC" }).format(
+    new Date(`${date}T00:00:00Z`),
+  );
+}
+
+/** @param {KpiReport} report */
+function renderChart(report) {
   const series = KINDS.map((k) => ({ key: k, label: t(`kind.${k}`), className: `seg-${k}` }));
-  const bars = report.days.map((d) => ({ label: d.date.slice(5), values: d.byKind }));
+  const bars = report.days.map((d) => ({ label: dayLabel(d.date), values: d.byKind }));
   const legend = h(
     "div",
     { class: "kpi-legend" },
@@ -173,6 +215,7 @@ function renderChart() {
   els.chart.replaceChildren(legend, stackedBars(bars, series, { title: t("kpi.chart.heading") }), empty ?? "");
 }
 
+/** @type {readonly [string, (g: KpiGridRow) => string][]} */
 const COLUMNS = [
   ["alarms", (g) => String(g.alarms)],
   ["ack60", (g) => pct(g.ackWithin60s)],
@@ -187,7 +230,8 @@ const COLUMNS = [
   ["faults", (g) => String(Object.values(g.faults).reduce((a, b) => a + b, 0))],
 ];
 
-function renderGrids() {
+/** @param {KpiReport} report */
+function renderGrids(report) {
   const head = h(
     "tr",
     {},
@@ -197,7 +241,7 @@ function renderGrids() {
   const rows = report.grids.map((g) =>
     h(
       "tr",
-      { dataset: { gridId: g.gridId ?? "none" } },
+      { dataset: { gridId: g.gridId === null ? "none" : String(g.gridId) } },
       g.gridId === null
         ? h("th", { scope: "row" }, t("kpi.noGrid"))
         : h("th", { scope: "row", content: true }, `${g.code} · ${g.name}`),

@@ -42,7 +42,9 @@ function labels() {
   card.querySelector("h3").textContent = t("map.detail.title");
   card
     .querySelector(".map-legend-box")
-    .replaceChildren(legend(["household", "ownGrid", "worker", "chosenWorker", "busyWorker", "clinic", "route"]));
+    .replaceChildren(
+      legend(["household", "ownGrid", "worker", "chosenWorker", "busyWorker", "clinic", "route", "road"]),
+    );
 }
 
 /** Called by detail.js on each render: returns the card, and refreshes its map for `a`. */

@@ -42,7 +42,7 @@ function build() {
 function labels() {
   els.title.textContent = t("map.page.title");
   els.hint.textContent = t("map.page.hint");
-  els.legend.replaceChildren(legend(["alarm", "alarmAcked", "grid", "worker", "busyWorker", "clinic"]));
+  els.legend.replaceChildren(legend(["alarm", "alarmAcked", "grid", "worker", "busyWorker", "clinic", "road"]));
   counts();
 }
 

@@ -1,16 +1,20 @@
 // Leaflet maps of the console, shared by the alarm detail's map card (map-detail.js) and the
 // map page (map-page.js). Everything that matters is a vector layer drawn from GET /api/map:
 // grid outlines, clinics, on-duty workers, households. Tiles (ANXIN_MAP_TILE_URL) are only a
-// backdrop: with none configured, or none reachable, the map is the same on a plain
-// background, so it works in a command center without internet. Leaflet is loaded on first
-// use with import(): if it ever failed to load, only the map would be missing, never the queue.
+// backdrop: with none configured, or none reachable, the map says so and is the same on a plain
+// background with the registry's road centre lines under it (map-roads.js), so it works in a
+// command center without internet. Leaflet is loaded on first use with import(): if it ever
+// failed to load, only the map would be missing, never the queue.
 // Positions are not pushed over the WebSocket; a visible map polls /api/map every POLL_MS.
 
 import { h } from "./dom.js";
 import { request } from "./http.js";
 import { onLangChange, t } from "./i18n.js";
+import { createRoadLayer } from "./map-roads.js";
 
 export const POLL_MS = 10_000;
+/** How long tiles may take to show before the map says they are unavailable. */
+const TILE_WAIT_MS = 15_000;
 let leaflet = null;
 
 export function loadLeaflet() {
@@ -77,8 +81,12 @@ export async function createMap(container, { notice }) {
     alarms: L.layerGroup().addTo(map),
     focus: L.layerGroup().addTo(map),
   };
+  const roads = createRoadLayer(L, map);
   let tiles = null;
-  let tileUrl = null;
+  // undefined, not null: the first draw must take even a null URL (no tile server, the default)
+  // as news, or the map would never say that it has no backdrop.
+  let tileUrl;
+  let tileWait = null;
   let drawn = emptyInfo();
 
   function setTiles(url) {
@@ -86,12 +94,14 @@ export async function createMap(container, { notice }) {
     tileUrl = url;
     tiles?.remove();
     tiles = null;
+    clearTimeout(tileWait);
     if (!url) return tileState("none");
     tileState("loading");
     let loaded = 0;
     tiles = L.tileLayer(url, { maxZoom: 19, crossOrigin: false })
       .on("tileload", () => {
         loaded += 1;
+        clearTimeout(tileWait);
         tileState("ok");
       })
       // A failed tile is only a missing backdrop: the vector layers stay; say so once.
@@ -99,18 +109,30 @@ export async function createMap(container, { notice }) {
         if (loaded === 0) tileState("failed");
       })
       .addTo(map);
+    // A tile server behind a firewall that drops packets neither answers nor fails for minutes.
+    tileWait = setTimeout(() => {
+      if (loaded === 0) tileState("failed");
+    }, TILE_WAIT_MS);
   }
 
+  /** none: no tile server configured; loading; ok: tiles drawn; failed: none could be loaded. */
   function tileState(state) {
     container.dataset.tiles = state;
-    notice.hidden = state !== "failed" && state !== "none";
+    const hidden = state === "ok" || state === "loading";
+    const resized = notice.hidden !== hidden;
+    notice.hidden = hidden;
     notice.dataset.state = state;
     notice.textContent = state === "failed" ? t("map.tiles.failed") : t("map.tiles.none");
+    // The notice sits above the map, never over it: the map's box changed, so Leaflet measures it again.
+    if (resized) map.invalidateSize({ pan: false });
   }
+  onLangChange(() => {
+    if (container.dataset.tiles) tileState(container.dataset.tiles);
+  });
 
   function draw(layers, { ownGridId = null, chosenWorkerId = null, chosenClinicId = null, onAlarm = null } = {}) {
     setTiles(layers.tileUrl);
-    tileState(container.dataset.tiles); // again: the language may have changed
+    roads.update(layers.roadsVersion);
     for (const g of Object.values(groups)) g.clearLayers();
     drawn = emptyInfo();
     for (const grid of layers.grids) {
@@ -200,7 +222,12 @@ export async function createMap(container, { notice }) {
     resize: () => map.invalidateSize(),
     /** Replaces the extra information the owner adds (household, route…) in info(). */
     note: (extra) => Object.assign(drawn, extra),
-    info: () => ({ ...structuredClone(drawn), tiles: container.dataset.tiles ?? "none", zoom: map.getZoom() }),
+    info: () => ({
+      ...structuredClone(drawn),
+      tiles: container.dataset.tiles ?? "none",
+      roads: roads.info(),
+      zoom: map.getZoom(),
+    }),
   };
 }
 

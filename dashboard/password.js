@@ -1,30 +1,40 @@
+// @ts-check
 // The console's two ways to the change-password form (password-form.js):
 // - required: an account whose password an administrator set (or the first
 //   start generated) sees only this card after signing in, until it has its own;
 // - voluntary: "Change password" in the top bar opens it in a dialog, for anyone.
 
+/** @import { SessionUser } from "../protocol/console/index.ts" */
+
+import { byId } from "./dom.js";
 import { onLangChange, t } from "./i18n.js";
 import { passwordForm } from "./password-form.js";
 import { changeOwnPassword } from "./users-api.js";
 
-const $ = (id) => document.getElementById(id);
+/** @type {ReturnType<typeof passwordForm> | null} */
 let required = null;
 
 onLangChange(() => required?.relabel());
 
-/** Fills the required-change card (#password-view); `onDone(user)` once the password is the person's own. */
+/**
+ * Fills the required-change card (#password-view); `onDone(user)` once the password is the person's own.
+ * @param {(user: SessionUser) => void} onDone
+ */
 export function showRequired(onDone) {
   required = passwordForm({ t, submit: changeOwnPassword, onDone, idPrefix: "pw-required" });
-  $("password-form-slot").replaceChildren(required.el);
+  byId("password-form-slot").replaceChildren(required.el);
   required.focus();
 }
 
 export function clearRequired() {
   required = null;
-  $("password-form-slot")?.replaceChildren();
+  document.getElementById("password-form-slot")?.replaceChildren();
 }
 
-/** The dialog from the top bar; resolves when it closes. */
+/**
+ * The dialog from the top bar; resolves when it closes.
+ * @returns {Promise<void>}
+ */
 export function openDialog() {
   return new Promise((resolve) => {
     const dialog = document.createElement("dialog");

@@ -1,3 +1,4 @@
+// @ts-check
 // Placing an unlocated alarm by hand (issue 14): a call from a number the
 // registry does not know, or a withheld one, raises an alarm nobody can be sent
 // to. The operator calls back, learns where the caller is, picks the household
@@ -6,18 +7,33 @@
 // Built once and kept across the panel's live re-renders, like the dispatch
 // card, so a search being typed survives pushes.
 
+/** @import { AlarmDetail, AlarmSummary, PlaceAlarm } from "../protocol/console/index.ts" */
+
 import { h } from "./dom.js";
-import { request } from "./http.js";
+import { asApiError, request } from "./http.js";
 import { applyStatic, t, tMaybe } from "./i18n.js";
 import { isClosed } from "./queue.js";
 
 const SEARCH_DELAY_MS = 250;
 
+/** A household the operator can pick. @typedef {{ id: number, code: string, address: string }} HouseholdChoice */
+/** The part of the registry's household page (GET /api/registry/households) the search reads. @typedef {{ items: HouseholdChoice[] }} HouseholdMatches */
+
+/** @param {unknown} err */
+function errorText(err) {
+  const { code, message } = asApiError(err);
+  return tMaybe(`error.${code}`) ?? message ?? t("error.generic");
+}
+
+/** @param {{ onPlaced: (summary: AlarmSummary) => void }} handlers */
 export function createPlaceCard({ onPlaced }) {
+  /** @type {AlarmDetail | null} */
   let alarm = null;
-  let chosen = null; // { id, code, address }
+  /** @type {HouseholdChoice | null} */
+  let chosen = null;
   let searchSeq = 0;
-  let timer = null;
+  /** @type {number | undefined} */
+  let timer;
 
   const search = h("input", {
     id: "place-search",
@@ -61,6 +77,7 @@ export function createPlaceCard({ onPlaced }) {
     form,
   );
 
+  /** @param {string | null} text */
   function showError(text) {
     error.textContent = text ?? "";
     error.hidden = !text;
@@ -77,6 +94,7 @@ export function createPlaceCard({ onPlaced }) {
     const seq = ++searchSeq;
     if (!q) return options.replaceChildren();
     try {
+      /** @type {HouseholdMatches} */
       const page = await request("GET", `/api/registry/households?limit=8&q=${encodeURIComponent(q)}`);
       if (seq !== searchSeq) return;
       options.replaceChildren(
@@ -104,7 +122,7 @@ export function createPlaceCard({ onPlaced }) {
             )),
       );
     } catch (err) {
-      if (seq === searchSeq) showError(tMaybe(`error.${err.code}`) ?? err.message ?? t("error.generic"));
+      if (seq === searchSeq) showError(errorText(err));
     }
   }
 
@@ -118,13 +136,18 @@ export function createPlaceCard({ onPlaced }) {
     if (id === undefined || chosen === null) return;
     submit.disabled = true;
     try {
-      const rememberAs = alarm.caller && remember.value ? remember.value : null;
-      const body = { householdId: chosen.id, rememberAs };
-      const { alarm: summary } = await request("POST", `/api/alarms/${encodeURIComponent(id)}/place`, body);
+      const keep = remember.value;
+      /** @type {PlaceAlarm} */
+      const body = {
+        householdId: chosen.id,
+        rememberAs: alarm?.caller && (keep === "resident_phone" || keep === "landline") ? keep : null,
+      };
+      /** @type {{ alarm: AlarmSummary }} */
+      const reply = await request("POST", `/api/alarms/${encodeURIComponent(id)}/place`, body);
       showError(null);
-      onPlaced(summary);
+      onPlaced(reply.alarm);
     } catch (err) {
-      showError(tMaybe(`error.${err.code}`) ?? err.message ?? t("error.generic"));
+      showError(errorText(err));
     } finally {
       sync();
     }
@@ -132,8 +155,12 @@ export function createPlaceCard({ onPlaced }) {
 
   return {
     el,
-    /** Whether this alarm needs placing: no household, still open. */
+    /**
+     * Whether this alarm needs placing: no household, still open.
+     * @param {AlarmDetail | null} a
+     */
     wanted: (a) => a !== null && a.household === null && !isClosed(a),
+    /** @param {AlarmDetail | null} a */
     setAlarm(a) {
       if (a?.id !== alarm?.id) {
         chosen = null;

@@ -1,6 +1,10 @@
+// @ts-check
 // One row of the live queue, built from an AlarmSummary. Every state is shown in
 // words as well as colour (a colour-blind operator, a washed-out wall display):
 // the acknowledgement and dispatch badges, "pressed 3×", the deadline's "left" or "overdue".
+
+/** @import { AlarmSummary } from "../protocol/console/index.ts" */
+/** @import { DeadlineStage } from "./queue-order.js" */
 
 import { serverNow } from "./clock.js";
 import { ackBadge, ageClock, h, kindBadge, localTime } from "./dom.js";
@@ -10,10 +14,15 @@ import { stageDeadline } from "./queue-order.js";
 /** Below this many seconds left, the deadline turns amber: time to act, not yet late. */
 const SOON_S = 60;
 
+/** @typedef {"none" | "offered" | "exhausted" | "accepted" | "on_scene"} DispatchState */
+/** @typedef {"ok" | "soon" | "over"} DeadlineLevel */
+
 /**
  * offered | accepted | on_scene from the status and the current worker; an
  * offered alarm with no current worker means every ranked worker was asked
  * or passed over (dispatch_exhausted), so an operator must pick someone.
+ * @param {Pick<AlarmSummary, "status" | "worker">} a
+ * @returns {DispatchState}
  */
 export function dispatchState(a) {
   if (a.status === "offered") return a.worker ? "offered" : "exhausted";
@@ -26,6 +35,8 @@ export function dispatchState(a) {
  * The acknowledgement state (has an operator taken it?) and, beside it, the
  * dispatch state (whom the hub asked, who accepted, who is there). They are
  * separate because an SOS is offered to a worker before anyone acknowledges it.
+ * @param {AlarmSummary} a
+ * @param {boolean} unacked
  */
 function stateBadges(a, unacked) {
   const ack = ackBadge(!unacked);
@@ -39,7 +50,12 @@ function stateBadges(a, unacked) {
   return [ack, escalated, badge];
 }
 
-/** "Ack: 00:42 left" / "Ack: overdue 01:10", and its colour class. */
+/**
+ * "Ack: 00:42 left" / "Ack: overdue 01:10", and its colour class.
+ * @param {string} stage the deadline's stage (DeadlineStage; read back from a row's data-stage too)
+ * @param {number} at ms since the epoch
+ * @returns {{ text: string, level: DeadlineLevel }}
+ */
 export function deadlineView(stage, at) {
   const leftS = Math.floor((at - serverNow()) / 1000);
   const over = leftS < 0;
@@ -48,16 +64,18 @@ export function deadlineView(stage, at) {
   return { text, level: over ? "over" : leftS <= SOON_S ? "soon" : "ok" };
 }
 
+/** @param {AlarmSummary} a */
 function deadlineEl(a) {
   const d = stageDeadline(a);
   if (!d) return null;
   const { text, level } = deadlineView(d.stage, d.at);
-  return h("span", { class: `deadline deadline-${level}`, dataset: { stage: d.stage, at: d.at, level } }, text);
+  return h("span", { class: `deadline deadline-${level}`, dataset: { stage: d.stage, at: String(d.at), level } }, text);
 }
 
 /**
  * A call's household is found when the call is stored: a voice alarm without one stays unplaced (its
  * caller shown, for an operator to place by hand), where a button's alarm is still being located.
+ * @param {Pick<AlarmSummary, "source" | "household" | "caller">} a
  */
 export function unplacedOrLocating(a) {
   if (a.source !== "voice" || a.household) return h("span", { class: "locating" }, t("locating"));
@@ -65,6 +83,10 @@ export function unplacedOrLocating(a) {
   return h("span", { class: "locating unplaced", content: true }, t("caller.unplaced", { caller }));
 }
 
+/**
+ * @param {AlarmSummary} a
+ * @param {{ unacked: boolean, selected: boolean, flashing: boolean }} state
+ */
 export function rowEl(a, { unacked, selected, flashing }) {
   const located = a.household !== null && a.resident !== null;
   const resident = a.resident
@@ -94,7 +116,7 @@ export function rowEl(a, { unacked, selected, flashing }) {
       role: "option",
       "aria-selected": String(selected),
       dataset: {
-        id: a.id,
+        id: String(a.id),
         status: a.status,
         unacked: String(unacked),
         dispatch: dispatchState(a),
@@ -123,11 +145,17 @@ export function rowEl(a, { unacked, selected, flashing }) {
   );
 }
 
-/** Every second: the clocks and deadlines change, nothing else, so rows are not rebuilt. */
+/**
+ * Every second: the clocks and deadlines change, nothing else, so rows are not rebuilt.
+ * @param {HTMLElement} listEl
+ */
 export function tickRow(listEl) {
-  for (const el of listEl.querySelectorAll(".clock[data-since]")) el.textContent = ageClock(el.dataset.since);
+  for (const el of listEl.querySelectorAll(".clock[data-since]")) {
+    if (el instanceof HTMLElement) el.textContent = ageClock(el.dataset.since ?? "");
+  }
   for (const el of listEl.querySelectorAll(".deadline[data-at]")) {
-    const { text, level } = deadlineView(el.dataset.stage, Number(el.dataset.at));
+    if (!(el instanceof HTMLElement)) continue;
+    const { text, level } = deadlineView(el.dataset.stage ?? "", Number(el.dataset.at));
     el.textContent = text;
     if (el.dataset.level !== level) {
       el.dataset.level = level;

@@ -1,3 +1,4 @@
+// @ts-check
 // The open-alarm queue: the one store of AlarmSummary rows (keyed by id, so a
 // reload after reconnect or a push for a known alarm replaces, never duplicates)
 // and its rendering. The order is queue-order.js's; a row is queue-row.js's.
@@ -6,43 +7,66 @@
 // thousand open alarms, rebuilding every row on each push would cost the
 // operator a visible stall (and the scroll position) several times a second.
 
+/** @import { AlarmSummary } from "../protocol/console/index.ts" */
+
 import { getLang } from "./i18n.js";
-import { compareAlarms } from "./queue-order.js";
+import { compareAlarms, isClosed, progress } from "./queue-order.js";
 import { dispatchState, rowEl, tickRow } from "./queue-row.js";
 
-export { dispatchState };
+export { dispatchState, isClosed };
 
+/** @type {Map<number, AlarmSummary>} */
 const alarms = new Map();
 // Ids seen resolved. Status only moves forward, so a late push or list snapshot
 // that still shows one of these as open is stale and must not resurrect the row.
+/** @type {Set<number>} */
 const gone = new Set();
 // Rows re-alerted by an escalation, flashing until this time (ms): see flash().
+/** @type {Map<number, number>} */
 const flashUntil = new Map();
+/** @type {number | null} */
 let selectedId = null;
+/** @type {HTMLElement | null} */
 let listEl = null;
-/** id → { json, ctx, el }: the row built for that alarm, reused while nothing it shows changed. */
+/**
+ * The row built for an alarm, reused while nothing it shows changed.
+ * @typedef {{ json: string, ctx: string, flashing: boolean, el: HTMLElement }} BuiltRow
+ */
+/** @type {Map<number, BuiltRow>} */
 const built = new Map();
+/** @type {WeakMap<AlarmSummary, string>} */
 const jsonOf = new WeakMap(); // summary object → its JSON, computed once
 /** Bumped when something every row shows changes (deadlines loaded); forces a rebuild. */
 let epoch = 0;
 // For the bench and tests: how long the last render took, and how many rows it rebuilt; all renders' time.
+/** @type {{ renders: number, lastRenderMs: number, lastBuilt: number, totalMs: number, log: { ms: number, built: number, rows: number }[] }} */
 const stats = { renders: 0, lastRenderMs: 0, lastBuilt: 0, totalMs: 0, log: [] };
+/** @type {(id: number) => void} */
 let onOpen = () => {};
 
+/**
+ * @param {HTMLElement} el
+ * @param {{ onRowOpen: (id: number) => void }} handlers
+ */
 export function initQueue(el, { onRowOpen }) {
   listEl = el;
   onOpen = onRowOpen;
-  window.anxinQueue = stats;
+  Object.assign(window, { anxinQueue: stats });
   // One delegated listener for every row, reused or new.
-  listEl.addEventListener("click", (ev) => {
+  el.addEventListener("click", (ev) => {
+    if (!(ev.target instanceof Element)) return;
     const row = ev.target.closest(".row[data-id]");
-    if (!row || ev.target.closest("a")) return;
-    select(Number(row.dataset.id));
-    onOpen(selectedId);
+    if (!(row instanceof HTMLElement) || ev.target.closest("a")) return;
+    const id = Number(row.dataset.id);
+    select(id);
+    onOpen(id);
   });
 }
 
-/** Replace the whole queue with the server's list (initial load and every reconnect). */
+/**
+ * Replace the whole queue with the server's list (initial load and every reconnect).
+ * @param {readonly AlarmSummary[]} list
+ */
 export function replaceAll(list) {
   alarms.clear();
   for (const a of list) {
@@ -52,17 +76,23 @@ export function replaceAll(list) {
   render();
 }
 
-/** Apply one returned AlarmSummary (an action's answer). Resolved alarms leave the open queue. */
+/**
+ * Apply one returned AlarmSummary (an action's answer). Resolved alarms leave the open queue.
+ * @param {AlarmSummary} alarm
+ */
 export function upsert(alarm) {
   upsertMany([alarm]);
 }
 
-/** Apply a frame of pushed AlarmSummaries, in order, then render once. */
+/**
+ * Apply a frame of pushed AlarmSummaries, in order, then render once.
+ * @param {readonly AlarmSummary[]} list
+ */
 export function upsertMany(list) {
   for (const alarm of list) {
     const prev = alarms.get(alarm.id);
     // Pushes can overtake HTTP responses; never let an older state overwrite a newer one.
-    if (gone.has(alarm.id) || (prev && rank(prev) > rank(alarm))) continue;
+    if (gone.has(alarm.id) || (prev && progress(prev) > progress(alarm))) continue;
     if (isClosed(alarm)) {
       gone.add(alarm.id);
       alarms.delete(alarm.id);
@@ -71,26 +101,10 @@ export function upsertMany(list) {
   render();
 }
 
-const STATUS_ORDER = { unassigned: 0, offered: 1, accepted: 2, on_scene: 3 };
-const CLOSED = new Set(["resolved", "followed_up", "cancelled"]);
-
-export function isClosed(alarm) {
-  return CLOSED.has(alarm.status);
-}
-
-/**
- * How far an alarm has come, to drop pushes that arrive out of order. An
- * operator's acknowledgement is separate from the dispatch state (a worker may
- * be asked before anyone has acknowledged), so it counts as a half step.
- */
-function rank(alarm) {
-  const step = isClosed(alarm) ? 4 : (STATUS_ORDER[alarm.status] ?? 0);
-  return step * 2 + (alarm.acknowledgedAt ? 1 : 0);
-}
-
 /**
  * Unacknowledged means no operator has taken it yet, whatever dispatch has done
  * meanwhile: the sound must keep going until a person in the command center acts.
+ * @param {Pick<AlarmSummary, "status" | "acknowledgedAt">} alarm
  */
 export function isUnacknowledged(alarm) {
   return !isClosed(alarm) && !alarm.acknowledgedAt;
@@ -121,6 +135,7 @@ export function unackedCount() {
   return n;
 }
 
+/** @param {number} id */
 export function has(id) {
   return alarms.has(id);
 }
@@ -137,26 +152,32 @@ export function getSelected() {
   return selectedId;
 }
 
+/** @param {number} id */
 export function select(id) {
   selectedId = id;
+  if (!listEl) return;
   for (const row of listEl.querySelectorAll(".row[data-id]")) {
+    if (!(row instanceof HTMLElement)) continue;
     const on = Number(row.dataset.id) === id;
     row.setAttribute("aria-selected", String(on));
     if (on) row.scrollIntoView({ block: "nearest" });
   }
 }
 
-/** Move the selection by `delta` rows (j/k, arrows); starts at the top when nothing is selected. */
+/**
+ * Move the selection by `delta` rows (j/k, arrows); starts at the top when nothing is selected.
+ * @param {number} delta
+ */
 export function moveSelection(delta) {
   const ids = sorted().map((a) => a.id);
-  if (ids.length === 0) return;
-  const i = ids.indexOf(selectedId);
-  const next = i === -1 ? 0 : Math.min(ids.length - 1, Math.max(0, i + delta));
-  select(ids[next]);
+  const i = selectedId === null ? -1 : ids.indexOf(selectedId);
+  const next = ids[i === -1 ? 0 : Math.min(ids.length - 1, Math.max(0, i + delta))];
+  if (next !== undefined) select(next);
 }
 
 export function render() {
-  if (!listEl) return;
+  const list = listEl;
+  if (!list) return;
   const started = performance.now();
   const rows = sorted();
   if (selectedId !== null && !alarms.has(selectedId)) selectedId = null;
@@ -189,10 +210,10 @@ export function render() {
     return el;
   });
   // Move only rows that are out of place, so an unchanged queue touches nothing.
-  let cursor = listEl.firstElementChild;
+  let cursor = list.firstElementChild;
   for (const el of els) {
     if (el === cursor) cursor = cursor.nextElementSibling;
-    else listEl.insertBefore(el, cursor);
+    else list.insertBefore(el, cursor);
   }
   document.body.dataset.unacked = String(unackedCount());
   stats.renders += 1;
@@ -203,7 +224,11 @@ export function render() {
   document.dispatchEvent(new CustomEvent("anxin:queue"));
 }
 
-/** Makes the alarms' rows flash for `ms` (an escalation re-alert), with one render; rows are rebuilt, so the flag lives here. */
+/**
+ * Makes the alarms' rows flash for `ms` (an escalation re-alert), with one render; rows are rebuilt, so the flag lives here.
+ * @param {readonly number[]} ids
+ * @param {number} ms
+ */
 export function flash(ids, ms) {
   const until = Date.now() + ms;
   for (const id of ids) flashUntil.set(id, until);

@@ -1,10 +1,57 @@
+// @ts-check
 // WebSocket to /api/realtime with reconnect. A console that silently stops
 // receiving alarms is the worst failure this screen can have, so every close is
 // surfaced (onDown) and retried with capped, jittered backoff; the caller
 // reloads the full list on each (re)connect because pushes may have been missed.
 
+/** @import { AlarmSummary, ConsoleFrame, DeviceFault, DeviceTest, WriteCheck } from "../protocol/console/index.ts" */
+
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 15_000;
+
+/** @typedef {Extract<ConsoleFrame, { type: "hello" }>} HelloFrame */
+/**
+ * @typedef {{
+ *   onOpen: () => void,
+ *   onHello: (frame: HelloFrame) => void,
+ *   onAlarms: (alarms: AlarmSummary[]) => void,
+ *   onDeviceFaults?: (faults: DeviceFault[]) => void,
+ *   onDeviceTests?: (tests: DeviceTest[]) => void,
+ *   onStorage?: (check: WriteCheck) => void,
+ *   onDown: () => void,
+ *   beforeRetry?: () => Promise<boolean>,
+ * }} RealtimeHandlers
+ */
+
+/** JSON.parse, saying what it gives: anything at all, to be narrowed. @type {(text: string) => unknown} */
+const parseJson = JSON.parse;
+
+/**
+ * The frame a message carries, or null for a malformed one or one of a type the console
+ * does not know. The hub serialises every frame against the contract (ConsoleFrameSchema);
+ * what a handler relies on at once (the type, the list it walks) is checked here.
+ * @param {unknown} data
+ * @returns {ConsoleFrame | null}
+ */
+function parseFrame(data) {
+  /** @type {unknown} */
+  let msg;
+  try {
+    msg = parseJson(String(data));
+  } catch {
+    return null;
+  }
+  if (typeof msg !== "object" || msg === null) return null;
+  /** @type {{ type?: unknown, alarms?: unknown, faults?: unknown, tests?: unknown, storage?: unknown }} */
+  const fields = msg;
+  const known =
+    fields.type === "hello" ||
+    (fields.type === "alarms" && Array.isArray(fields.alarms)) ||
+    (fields.type === "device_faults" && Array.isArray(fields.faults)) ||
+    (fields.type === "device_tests" && Array.isArray(fields.tests)) ||
+    (fields.type === "storage" && Boolean(fields.storage));
+  return known ? /** @type {ConsoleFrame} */ (msg) : null;
+}
 
 // Alarms, device faults and test requests come in batches (`alarms`, `device_faults`,
 // `device_tests`: whatever changed within the hub's push window, each once, in its
@@ -13,6 +60,7 @@ const MAX_DELAY_MS = 15_000;
 // optional because a page that shows none of them can ignore them. A console that
 // falls too far behind is closed by the hub (code 4002) and, like after any drop,
 // reconnects and reloads.
+/** @param {RealtimeHandlers} handlers */
 export function connectRealtime({
   onOpen,
   onHello,
@@ -23,8 +71,10 @@ export function connectRealtime({
   onDown,
   beforeRetry,
 }) {
+  /** @type {WebSocket | null} */
   let ws = null;
   let attempt = 0;
+  /** @type {number | null} */
   let timer = null;
   let stopped = false;
 
@@ -35,33 +85,30 @@ export function connectRealtime({
 
   function open() {
     if (stopped) return;
-    ws = new WebSocket(url());
+    const socket = new WebSocket(url());
+    ws = socket;
     // "open" (not "hello") marks the connection as live, so a server that skips
     // the greeting still gets the list reloaded; hello only carries the clock.
-    ws.addEventListener("open", () => {
+    socket.addEventListener("open", () => {
       attempt = 0;
       onOpen();
     });
-    ws.addEventListener("message", (ev) => {
-      let msg;
-      try {
-        msg = JSON.parse(ev.data);
-      } catch {
-        return; // A malformed frame must not kill the live feed.
-      }
+    socket.addEventListener("message", (/** @type {MessageEvent<unknown>} */ ev) => {
+      // A malformed frame must not kill the live feed: it is skipped, like one of an unknown type.
+      const msg = parseFrame(ev.data);
       if (msg?.type === "hello") {
         onHello(msg);
-      } else if (msg?.type === "alarms" && Array.isArray(msg.alarms)) {
+      } else if (msg?.type === "alarms") {
         onAlarms(msg.alarms);
-      } else if (msg?.type === "device_faults" && Array.isArray(msg.faults)) {
+      } else if (msg?.type === "device_faults") {
         onDeviceFaults?.(msg.faults);
-      } else if (msg?.type === "device_tests" && Array.isArray(msg.tests)) {
+      } else if (msg?.type === "device_tests") {
         onDeviceTests?.(msg.tests);
-      } else if (msg?.type === "storage" && msg.storage) {
+      } else if (msg?.type === "storage") {
         onStorage?.(msg.storage);
       }
     });
-    ws.addEventListener("close", () => {
+    socket.addEventListener("close", () => {
       ws = null;
       if (stopped) return;
       onDown();

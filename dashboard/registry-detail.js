@@ -1,14 +1,41 @@
+// @ts-check
 // The right-hand side of a registry tab: one record's form (create, edit, or
 // read-only), with save and delete. Households and devices build on these
 // helpers and add their own sections.
+
+/** @import { GridView } from "../protocol/console/index.ts" */
+/** @import { Form } from "./form.js" */
+/** @import { CreatableKind, RegistryRecords } from "./registry-api.js" */
+/** @import { GenericTab, RecordSpec, Tab } from "./registry-resources.js" */
 
 import { confirmDialog } from "./dialog.js";
 import { h } from "./dom.js";
 import { changed, createForm } from "./form.js";
 import { t } from "./i18n.js";
 import { allGrids, registry } from "./registry-api.js";
+import { GENERIC } from "./registry-resources.js";
 
-/** The detail pane's heading: what kind of record, which one, and whether it can be changed here. */
+/**
+ * What a record's page is told and may do (registry.js hands it over): whether admin is
+ * signed in, a message to show (an i18n key), whether this drawing is still the one wanted,
+ * and what follows a save, a delete or a link to another record.
+ * @typedef {{
+ *   canWrite: boolean,
+ *   flash: string | null,
+ *   current: () => boolean,
+ *   saved: (savedId: string | number, message: string | null) => void,
+ *   deleted: () => void,
+ *   go: (tab: Tab, id: string | number | null) => void,
+ *   reloadList: () => void,
+ * }} DetailContext
+ */
+
+/**
+ * The detail pane's heading: what kind of record, which one, and whether it can be changed here.
+ * @param {Tab} kind
+ * @param {string | null} title null: a new record
+ * @param {DetailContext} ctx
+ */
 export function detailHeader(kind, title, ctx) {
   return h(
     "header",
@@ -29,13 +56,18 @@ export function detailHeader(kind, title, ctx) {
  * The record's form. Creating: POST the body without empty fields, then open the
  * new record. Editing: PATCH only what changed, compared with what the form
  * held when it was drawn (so unchanged values never travel, nor show in the audit).
+ * @template {CreatableKind} K
+ * @param {RecordSpec<K>} spec
+ * @param {{ record: RegistryRecords[K] | null, ctx: DetailContext, grids?: GridView[] }} options
+ * @returns {Form}
  */
 export function recordForm(spec, { record, ctx, grids = [] }) {
   const creating = !record;
-  const values = creating ? {} : spec.fromRecord(record);
+  const values = record ? spec.fromRecord(record) : {};
+  /** @type {Record<string, unknown>} */
   let baseline = {};
   const remove =
-    !creating && ctx.canWrite
+    record && ctx.canWrite
       ? h(
           "button",
           { type: "button", class: "btn btn-danger reg-delete", onclick: () => deleteRecord(spec, record, ctx, form) },
@@ -51,7 +83,7 @@ export function recordForm(spec, { record, ctx, grids = [] }) {
     extra: remove,
     onSubmit: async (v) => {
       const body = spec.toBody(v);
-      if (creating) {
+      if (!record) {
         const saved = await registry.create(spec.kind, spec.createBody(body));
         ctx.saved(saved.id, "reg.created");
         return;
@@ -70,7 +102,15 @@ export function recordForm(spec, { record, ctx, grids = [] }) {
   return form;
 }
 
+/**
+ * @template {CreatableKind} K
+ * @param {RecordSpec<K>} spec
+ * @param {RegistryRecords[K]} record
+ * @param {DetailContext} ctx
+ * @param {Form} form
+ */
 async function deleteRecord(spec, record, ctx, form) {
+  /** @type {boolean} */
   const ok = await confirmDialog({
     title: t("reg.deleteConfirm.title", { what: spec.title(record) }),
     body: t("reg.deleteConfirm.body"),
@@ -86,8 +126,16 @@ async function deleteRecord(spec, record, ctx, form) {
   }
 }
 
-/** Grids, workers, clinics and gazetteer entries: the form is the whole page. */
-export async function renderGeneric(container, spec, id, ctx) {
+/**
+ * Grids, workers, clinics and gazetteer entries: the form is the whole page.
+ * @template {GenericTab} K
+ * @param {HTMLElement} container
+ * @param {K} kind
+ * @param {string | number} id a record's id, or "new"
+ * @param {DetailContext} ctx
+ */
+export async function renderGeneric(container, kind, id, ctx) {
+  const spec = GENERIC[kind];
   const creating = id === "new";
   const [record, grids] = await Promise.all([
     creating ? null : registry.get(spec.kind, id),

@@ -1,32 +1,45 @@
+// @ts-check
 // A call button's page: its state, the household it is bound to, and admin's
 // actions: provision (new), bind or unbind, rotate the secret, revoke.
 // A secret exists in exactly one hub response (provision or rotate). It is shown
 // here once, in a panel that says so, and is gone as soon as the page changes:
 // it is never stored by this console, never put in the URL, never logged.
 
+/** @import { DetailContext } from "./registry-detail.js" */
+
 import { confirmDialog } from "./dialog.js";
 import { h, localTime } from "./dom.js";
-import { createForm } from "./form.js";
+import { apiErrorOf, createForm } from "./form.js";
+import { ApiError } from "./http.js";
 import { t, tMaybe } from "./i18n.js";
 import { householdByCode, registry } from "./registry-api.js";
 import { detailHeader } from "./registry-detail.js";
 import { deviceStatusBadge } from "./registry-resources.js";
 
+/** Refused here, before the hub is asked: the form shows it beside the household code. */
 function notFoundHousehold() {
-  return Object.assign(new Error("no household with this code"), {
-    code: "HOUSEHOLD_CODE_UNKNOWN",
-    errors: [{ field: "body.householdCode", message: t("reg.msg.noHousehold") }],
-  });
+  return new ApiError(0, "HOUSEHOLD_CODE_UNKNOWN", "no household with this code", [
+    { field: "body.householdCode", message: t("reg.msg.noHousehold") },
+  ]);
 }
 
+/**
+ * The id of the household a form's code names, null when none is typed.
+ * @param {unknown} code the form's value
+ */
 async function householdIdFor(code) {
   if (!code) return null;
-  const household = await householdByCode(code);
+  const household = await householdByCode(String(code));
   if (!household) throw notFoundHousehold();
   return household.id;
 }
 
-/** The one-time secret, with a copy button and a notice that it will not be shown again. */
+/**
+ * The one-time secret, with a copy button and a notice that it will not be shown again.
+ * @param {string} deviceId
+ * @param {string} secret
+ * @param {() => void} onDone
+ */
 function secretPanel(deviceId, secret, onDone) {
   const status = h("span", { class: "copy-status", id: "copy-status", role: "status" });
   const code = h("code", { class: "secret", id: "device-secret", content: true }, secret);
@@ -53,15 +66,23 @@ function secretPanel(deviceId, secret, onDone) {
   );
 }
 
+/**
+ * @param {HTMLElement} container
+ * @param {string | number} id a device's id, or "new"
+ * @param {DetailContext} ctx
+ */
 export async function renderDevice(container, id, ctx) {
   if (id === "new") return renderProvision(container, ctx);
   const device = await registry.get("devices", id);
   if (!ctx.current()) return;
   const error = h("div", { class: "form-error", role: "alert", hidden: true });
-  const fail = (err) => {
+  /** @param {unknown} failure */
+  const fail = (failure) => {
+    const err = apiErrorOf(failure);
     error.replaceChildren(`${t("error.generic")}: ${tMaybe(`error.${err.code}`) ?? err.message} [${err.code}]`);
     error.hidden = false;
   };
+  /** @param {string} secret */
   const showSecret = (secret) => {
     container.replaceChildren(
       detailHeader("devices", device.id, ctx),
@@ -114,6 +135,7 @@ export async function renderDevice(container, id, ctx) {
     });
     const rotate = h("button", { type: "button", class: "btn btn-warn", id: "device-rotate" }, t("reg.device.rotate"));
     rotate.addEventListener("click", async () => {
+      /** @type {boolean} */
       const ok = await confirmDialog({
         title: t("reg.device.rotateConfirm.title", { id: device.id }),
         body: t("reg.device.rotateConfirm.body"),
@@ -128,6 +150,7 @@ export async function renderDevice(container, id, ctx) {
       t("reg.device.revoke"),
     );
     revoke.addEventListener("click", async () => {
+      /** @type {boolean} */
       const ok = await confirmDialog({
         title: t("reg.device.revokeConfirm.title", { id: device.id }),
         body: t("reg.device.revokeConfirm.body"),
@@ -154,6 +177,10 @@ export async function renderDevice(container, id, ctx) {
   container.dataset.mode = ctx.canWrite ? "edit" : "view";
 }
 
+/**
+ * @param {HTMLElement} container
+ * @param {DetailContext} ctx
+ */
 function renderProvision(container, ctx) {
   const form = createForm({
     fields: [
@@ -165,7 +192,8 @@ function renderProvision(container, ctx) {
     codeFields: { REGISTRY_DUPLICATE: "id" },
     onSubmit: async (v) => {
       const householdId = await householdIdFor(v.householdCode);
-      const { device, secret } = await registry.provision(householdId ? { id: v.id, householdId } : { id: v.id });
+      const id = String(v.id); // required: the form sends nothing without it
+      const { device, secret } = await registry.provision(householdId ? { id, householdId } : { id });
       ctx.reloadList();
       container.replaceChildren(
         detailHeader("devices", device.id, ctx),

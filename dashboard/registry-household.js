@@ -1,7 +1,11 @@
+// @ts-check
 // A household page: its address, position and access (key holder, how to get
 // in), the residents with their relatives, and the buttons installed there.
 // A new household is placed by the hub from its coordinates (or the gazetteer)
 // and must lie inside a grid; residents are added once it exists.
+
+/** @import { HouseholdDetailView } from "../protocol/console/index.ts" */
+/** @import { DetailContext } from "./registry-detail.js" */
 
 import { h, localTime } from "./dom.js";
 import { t } from "./i18n.js";
@@ -10,6 +14,11 @@ import { detailHeader, recordForm } from "./registry-detail.js";
 import { newResidentForm, residentBlock } from "./registry-resident.js";
 import { deviceStatusBadge, households } from "./registry-resources.js";
 
+/**
+ * @param {HTMLElement} container
+ * @param {string | number} id a household's id, or "new"
+ * @param {DetailContext} ctx
+ */
 export async function renderHousehold(container, id, ctx) {
   if (id === "new") {
     const form = recordForm(households, { record: null, ctx });
@@ -52,6 +61,10 @@ export async function renderHousehold(container, id, ctx) {
   container.dataset.mode = ctx.canWrite ? "edit" : "view";
 }
 
+/**
+ * @param {HouseholdDetailView} record
+ * @param {DetailContext} ctx
+ */
 function devicesSection(record, ctx) {
   const rows = record.devices.map((d) =>
     h(

@@ -1,21 +1,46 @@
+// @ts-check
 // One registry list: a search box, a table of the current page and the pager.
 // The hub does the searching and paging (`q`, `limit`, `offset` →
 // `{items, total, limit, offset}`); this only keeps the state and draws it.
 
+/** @import { ListPage } from "../protocol/console/index.ts" */
+/** @import { ApiError } from "./http.js" */
+/** @import { RegistryItems } from "./registry-api.js" */
+/** @import { ListSpec } from "./registry-resources.js" */
+
 import { h } from "./dom.js";
+import { apiErrorOf } from "./form.js";
 import { t, tMaybe } from "./i18n.js";
 import { registry } from "./registry-api.js";
 
 const PAGE_SIZE = 25;
 const SEARCH_DEBOUNCE_MS = 300;
 
+/**
+ * A tab's list: its element, (re)loading the page, drawing it again (a language switch), and
+ * marking the open record's row.
+ * @typedef {{ el: HTMLDivElement, load: () => Promise<void>, render: () => void, select: (id: string | number | null) => void }} RegistryList
+ */
+
+/**
+ * @template {keyof RegistryItems} K
+ * @param {{
+ *   spec: ListSpec<K>,
+ *   onOpen: (id: string) => void,
+ *   rowId?: (r: RegistryItems[K]) => string | number,
+ * }} options
+ * @returns {RegistryList}
+ */
 export function createList({ spec, onOpen, rowId = (r) => r.id }) {
+  /** @type {{ q: string, offset: number, page: ListPage<RegistryItems[K]> | null, selected: string | null, error: ApiError | null }} */
   const state = { q: "", offset: 0, page: null, selected: null, error: null };
   let seq = 0;
-  let timer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
 
   const search = h("input", { type: "search", id: "reg-search", autocomplete: "off" });
-  const searchLabel = h("label", { for: "reg-search", class: "reg-search" }, h("span", {}, ""), search);
+  const searchText = h("span", {}, "");
+  const searchLabel = h("label", { for: "reg-search", class: "reg-search" }, searchText, search);
   const table = h("table", { class: "reg-table", id: "reg-table" });
   const status = h("p", { class: "reg-list-status", role: "status" });
   const prev = h("button", { type: "button", class: "btn", id: "reg-prev" });
@@ -58,14 +83,14 @@ export function createList({ spec, onOpen, rowId = (r) => r.id }) {
       state.error = null;
     } catch (err) {
       if (mine !== seq) return;
-      state.error = err;
+      state.error = apiErrorOf(err);
     }
     el.dataset.loading = "false";
     render();
   }
 
   function render() {
-    searchLabel.firstChild.textContent = t("reg.search");
+    searchText.textContent = t("reg.search");
     search.placeholder = t(`reg.searchHint.${spec.kind}`);
     prev.textContent = t("reg.prev");
     next.textContent = t("reg.next");
@@ -97,7 +122,7 @@ export function createList({ spec, onOpen, rowId = (r) => r.id }) {
           "aria-selected": String(selected),
           dataset: { id },
           onclick: () => onOpen(id),
-          onkeydown: (ev) => {
+          onkeydown: (/** @type {KeyboardEvent} */ ev) => {
             if (ev.key === "Enter" || ev.key === " ") {
               ev.preventDefault();
               onOpen(id);
@@ -121,10 +146,14 @@ export function createList({ spec, onOpen, rowId = (r) => r.id }) {
     el,
     load,
     render,
-    /** Marks the open record's row (by id) without reloading. */
+    /**
+     * Marks the open record's row (by id) without reloading.
+     * @param {string | number | null} id
+     */
     select(id) {
       state.selected = id === null ? null : String(id);
       for (const tr of table.querySelectorAll("tbody tr")) {
+        if (!(tr instanceof HTMLTableRowElement)) continue;
         const on = tr.dataset.id === state.selected;
         tr.classList.toggle("selected", on);
         tr.setAttribute("aria-selected", String(on));

@@ -1,18 +1,25 @@
+// @ts-check
 // A resident's relatives, in the order they are phoned (priority 1 first).
 // Admin moves one a step up or down (the hub renumbers them all at once with
 // PUT /residents/:id/relatives/order), edits one in place, removes one (after a
 // confirmation), or adds one at the end. Every change redraws the resident's
 // block through `refresh`, from what the hub then returns.
 
+/** @import { RelativeView, ResidentDetailView } from "../protocol/console/index.ts" */
+/** @import { FieldSpec, FormValues } from "./form.js" */
+/** @import { DetailContext } from "./registry-detail.js" */
+
 import { confirmDialog } from "./dialog.js";
 import { h, telLink } from "./dom.js";
-import { changed, createForm } from "./form.js";
+import { apiErrorOf, changed, createForm } from "./form.js";
 import { t, tMaybe } from "./i18n.js";
 import { registry } from "./registry-api.js";
 import { LANG_OPTIONS } from "./registry-resources.js";
 
+/** @param {Readonly<Record<string, unknown>>} o */
 const dropNulls = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
 
+/** @returns {FieldSpec[]} */
 const relativeFields = () => [
   { name: "name", label: "reg.f.name", required: true },
   { name: "relation", label: "reg.f.relation", required: true },
@@ -20,6 +27,7 @@ const relativeFields = () => [
   { name: "language", label: "reg.f.language", type: "select", required: true, options: LANG_OPTIONS },
   { name: "updates", label: "reg.f.updates", type: "checkbox" },
 ];
+/** @param {FormValues} v */
 const relativeBody = (v) => ({
   name: v.name,
   relation: v.relation,
@@ -28,16 +36,25 @@ const relativeBody = (v) => ({
   updates: Boolean(v.updates),
 });
 
-/** Which relative is being edited, per resident; survives the block being redrawn. */
+/** Which relative is being edited, per resident; survives the block being redrawn. @type {Map<number, number>} */
 const editing = new Map();
 
-/** The heading, the ordered list, an error line and (admin) the "add relative" form. */
+/**
+ * The heading, the ordered list, an error line and (admin) the "add relative" form.
+ * @param {ResidentDetailView} resident
+ * @param {DetailContext} ctx
+ * @param {(message: string | null) => Promise<void>} refresh redraws the resident's block, with a message (an i18n key)
+ * @returns {HTMLElement[]}
+ */
 export function relativesSection(resident, ctx, refresh) {
   const error = h("p", { class: "form-error", role: "alert", hidden: true });
-  const showError = (err) => {
+  /** @param {unknown} failure */
+  const showError = (failure) => {
+    const err = apiErrorOf(failure);
     error.textContent = `${t("error.generic")}: ${tMaybe(`error.${err.code}`) ?? err.message} [${err.code}]`;
     error.hidden = false;
   };
+  /** @param {number} relativeId */
   function startEditing(relativeId) {
     editing.set(resident.id, relativeId);
     refresh(null);
@@ -48,6 +65,10 @@ export function relativesSection(resident, ctx, refresh) {
   }
 
   const rels = [...resident.relatives].sort((a, b) => a.priority - b.priority);
+  /**
+   * @param {number} index
+   * @param {-1 | 1} delta
+   */
   const move = async (index, delta) => {
     const ids = rels.map((r) => r.id);
     [ids[index], ids[index + delta]] = [ids[index + delta], ids[index]];
@@ -58,7 +79,9 @@ export function relativesSection(resident, ctx, refresh) {
       showError(err);
     }
   };
+  /** @param {RelativeView} rel */
   const remove = async (rel) => {
+    /** @type {boolean} */
     const ok = await confirmDialog({
       title: t("reg.relativeDelete.title", { name: rel.name }),
       body: t("reg.relativeDelete.body"),
@@ -68,7 +91,7 @@ export function relativesSection(resident, ctx, refresh) {
     if (!ok) return;
     registry.remove("relatives", rel.id).then(
       () => refresh("reg.saved"),
-      (err) => showError(err),
+      (/** @type {unknown} */ err) => showError(err),
     );
   };
 
@@ -86,12 +109,17 @@ export function relativesSection(resident, ctx, refresh) {
           await refresh("reg.saved");
         },
       });
-      return h("li", { class: "relative editing", dataset: { relativeId: rel.id, priority: rel.priority } }, edit.el);
+      return h(
+        "li",
+        { class: "relative editing", dataset: { relativeId: String(rel.id), priority: String(rel.priority) } },
+        edit.el,
+      );
     }
+    /** @param {string} key */
     const named = (key) => t(key, { name: rel.name });
     return h(
       "li",
-      { class: "relative", dataset: { relativeId: rel.id, priority: rel.priority } },
+      { class: "relative", dataset: { relativeId: String(rel.id), priority: String(rel.priority) } },
       h("span", { class: "prio" }, t("detail.priority", { n: rel.priority })),
       h("span", { class: "name", content: true }, rel.name),
       h("span", { class: "relation", content: true }, rel.relation),
@@ -144,6 +172,7 @@ export function relativesSection(resident, ctx, refresh) {
     );
   });
 
+  /** @type {HTMLDivElement | null} */
   let addArea = null;
   if (ctx.canWrite) {
     const add = createForm({
@@ -171,5 +200,5 @@ export function relativesSection(resident, ctx, refresh) {
     rels.length ? h("ol", { class: "relatives" }, items) : h("p", { class: "muted" }, t("detail.relatives.none")),
     error,
     addArea,
-  ].filter(Boolean);
+  ].filter((part) => part !== null);
 }

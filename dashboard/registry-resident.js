@@ -1,8 +1,13 @@
+// @ts-check
 // One resident inside a household page: their record (with health data for the
 // command center, a "redacted" notice for admin, who maintains but may not read
 // it), the consent that allows keeping health data, and their relatives
 // (registry-relatives.js). A change here redraws only this resident's block, so
 // other unsaved edits on the household page stay as they are.
+
+/** @import { ResidentDetailView } from "../protocol/console/index.ts" */
+/** @import { CodeFields, FieldSpec, FormValues } from "./form.js" */
+/** @import { DetailContext } from "./registry-detail.js" */
 
 import { centerZone } from "./center-time.js";
 import { h } from "./dom.js";
@@ -13,8 +18,13 @@ import { relativesSection } from "./registry-relatives.js";
 import { LANG_OPTIONS } from "./registry-resources.js";
 
 const HEALTH = ["conditions", "medications", "allergies", "mobility"];
+/** @param {Readonly<Record<string, unknown>>} o */
 const dropNulls = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
 
+/**
+ * @param {boolean} redacted the health fields are withheld from this role
+ * @returns {FieldSpec[]}
+ */
 function residentFields(redacted) {
   return [
     { name: "name", label: "reg.f.name", required: true },
@@ -32,13 +42,15 @@ function residentFields(redacted) {
     },
     { name: "phone", label: "reg.f.phone", type: "tel", placeholder: "+8613912345678" },
     { name: "language", label: "reg.f.language", type: "select", required: true, options: LANG_OPTIONS },
-    ...HEALTH.map((name) => ({
-      name,
-      label: `reg.f.${name}`,
-      type: "textarea",
-      wide: true,
-      placeholder: redacted ? t("reg.redactedPlaceholder") : undefined,
-    })),
+    ...HEALTH.map(
+      /** @returns {FieldSpec} */ (name) => ({
+        name,
+        label: `reg.f.${name}`,
+        type: "textarea",
+        wide: true,
+        placeholder: redacted ? t("reg.redactedPlaceholder") : undefined,
+      }),
+    ),
     {
       name: "consentGivenBy",
       label: "reg.f.consentGivenBy",
@@ -58,18 +70,23 @@ function residentFields(redacted) {
   ];
 }
 
+/**
+ * @param {ResidentDetailView} r
+ * @returns {FormValues}
+ */
 function residentValues(r) {
-  const c = r.consent ?? {};
+  const c = r.consent;
   return {
     ...r,
-    consentGivenBy: c.givenBy ?? null,
-    consentRelation: c.relation ?? null,
-    consentAt: c.at ?? null,
-    consentMethod: c.method ?? null,
-    consentNote: c.note ?? null,
+    consentGivenBy: c?.givenBy ?? null,
+    consentRelation: c?.relation ?? null,
+    consentAt: c?.at ?? null,
+    consentMethod: c?.method ?? null,
+    consentNote: c?.note ?? null,
   };
 }
 
+/** @param {FormValues} v */
 function residentBody(v) {
   const consent = v.consentGivenBy
     ? dropNulls({
@@ -91,9 +108,14 @@ function residentBody(v) {
   };
 }
 
+/** @type {CodeFields} */
 const CODE_FIELDS = { HEALTH_CONSENT_REQUIRED: "consentGivenBy" };
 
-/** The form to add a resident to household `householdId`; `onAdded()` after the hub stored it. */
+/**
+ * The form to add a resident to household `householdId`; `onAdded()` after the hub stored it.
+ * @param {number} householdId
+ * @param {() => void} onAdded
+ */
 export function newResidentForm(householdId, onAdded) {
   const form = createForm({
     fields: residentFields(false),
@@ -114,9 +136,16 @@ export function newResidentForm(householdId, onAdded) {
   );
 }
 
+/**
+ * @param {ResidentDetailView} resident
+ * @param {DetailContext} ctx
+ * @param {string | null} [flash] a message to show (an i18n key)
+ * @returns {HTMLElement}
+ */
 export function residentBlock(resident, ctx, flash = null) {
-  const block = h("section", { class: "resident", dataset: { residentId: resident.id } });
+  const block = h("section", { class: "resident", dataset: { residentId: String(resident.id) } });
 
+  /** @param {string | null} message */
   async function refresh(message) {
     const fresh = await registry.get("residents", resident.id);
     block.replaceWith(residentBlock(fresh, ctx, message));
@@ -145,10 +174,11 @@ export function residentBlock(resident, ctx, flash = null) {
     form.el,
     ...relativesSection(resident, ctx, refresh),
   ];
-  block.append(...parts.filter(Boolean));
+  block.append(...parts.filter((part) => part !== null));
   return block;
 }
 
+/** @param {ResidentDetailView} r */
 function consentLine(r) {
   if (!r.consent) return h("p", { class: "consent muted" }, t("reg.consent.none"));
   const c = r.consent;

@@ -1,21 +1,69 @@
+// @ts-check
 // What each registry tab lists and edits: columns, form fields, and the mapping
 // between an API record, the form's flat values and a request body. Households
 // and devices add their own sections (registry-household.js, registry-device.js).
+
+/** @import { GridView } from "../protocol/console/index.ts" */
+/** @import { Child } from "./dom.js" */
+/** @import { CodeFields, FieldSpec, FormValues, SelectOption } from "./form.js" */
+/** @import { CreatableKind, RegistryItems, RegistryRecords } from "./registry-api.js" */
 
 import { h, localTime } from "./dom.js";
 import { t } from "./i18n.js";
 import { scheduleText } from "./schedule-editor.js";
 
+/** The registry page's tabs, each the kind it lists. @typedef {"households" | "workers" | "clinics" | "grids" | "devices" | "gazetteer"} Tab */
+/** The tabs whose record is the form alone (registry-detail.js `renderGeneric`). @typedef {"workers" | "clinics" | "grids" | "gazetteer"} GenericTab */
+/**
+ * A list column: its heading (an i18n key), what a row shows, and whether that is registry data.
+ * @template R
+ * @typedef {{ label: string, value: (r: R) => Child, content: boolean, cls: string | undefined }} Column
+ */
+/**
+ * What a tab lists: the kind, how one record is named, and the columns.
+ * @template {keyof RegistryItems} K
+ * @typedef {{ kind: K, title: (r: RegistryRecords[K]) => string, columns: Column<RegistryItems[K]>[] }} ListSpec
+ */
+/**
+ * What a tab lists and edits: the form's fields, the record → form values → request body
+ * mappings, and which field a coded refusal concerns. Bodies are built from what the form
+ * read; the hub checks each against the contract and names the field it refuses.
+ * @template {CreatableKind} K
+ * @typedef {ListSpec<K> & {
+ *   fields: (options: { grids: GridView[] }) => FieldSpec[],
+ *   fromRecord: (r: RegistryRecords[K]) => FormValues,
+ *   toBody: (v: FormValues) => Record<string, unknown>,
+ *   createBody: (body: Record<string, unknown>) => Record<string, unknown>,
+ *   patchBody?: (diff: Record<string, unknown>, body: Record<string, unknown>) => Record<string, unknown>,
+ *   codeFields: CodeFields,
+ * }} RecordSpec
+ */
+
+/** @param {unknown} v */
 const text = (v) => (v === null || v === undefined || v === "" ? "—" : String(v));
+/** @param {Readonly<Record<string, unknown>>} body */
 const dropNulls = (body) => Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null && v !== undefined));
+/** @param {number | null | undefined} v */
 const coord = (v) => (v === null || v === undefined ? "—" : Number(v).toFixed(5));
 
+/**
+ * @template R
+ * @param {string} label
+ * @param {(r: R) => Child} value
+ * @param {{ content?: boolean, cls?: string }} [opts]
+ * @returns {Column<R>}
+ */
 const col = (label, value, opts = {}) => ({ label, value, content: opts.content ?? true, cls: opts.cls });
 
+/** @param {boolean} onDuty */
 export function onDutyBadge(onDuty) {
   return h("span", { class: `badge duty duty-${onDuty ? "on" : "off"}` }, t(onDuty ? "reg.duty.on" : "reg.duty.off"));
 }
 
+/**
+ * Whether a button is active or revoked, and online (a device, or one of a household's).
+ * @param {{ status: string, online: boolean }} d
+ */
 export function deviceStatusBadge(d) {
   return [
     h("span", { class: `badge device-${d.status}` }, t(`reg.device.status.${d.status}`)),
@@ -24,11 +72,13 @@ export function deviceStatusBadge(d) {
   ];
 }
 
+/** @type {SelectOption[]} */
 const LANG_OPTIONS = [
   ["zh-CN", "reg.lang.zh"],
   ["en", "reg.lang.en"],
 ];
 
+/** @type {RecordSpec<"households">} */
 export const households = {
   kind: "households",
   title: (r) => r.code,
@@ -76,6 +126,7 @@ export const households = {
   },
 };
 
+/** @type {RecordSpec<"workers">} */
 export const workers = {
   kind: "workers",
   title: (r) => `${r.name} (${r.code})`,
@@ -131,6 +182,7 @@ export const workers = {
   codeFields: { REGISTRY_DUPLICATE: "code" },
 };
 
+/** @type {RecordSpec<"clinics">} */
 export const clinics = {
   kind: "clinics",
   title: (r) => r.name,
@@ -167,6 +219,7 @@ export const clinics = {
   codeFields: { ADDRESS_NOT_IN_GAZETTEER: "address", REGISTRY_DUPLICATE: "code" },
 };
 
+/** @type {RecordSpec<"grids">} */
 export const grids = {
   kind: "grids",
   title: (r) => `${r.name} (${r.code})`,
@@ -203,6 +256,7 @@ export const grids = {
   codeFields: { REGISTRY_DUPLICATE: "code" },
 };
 
+/** @type {RecordSpec<"gazetteer">} */
 export const gazetteer = {
   kind: "gazetteer",
   title: (r) => r.address,
@@ -224,6 +278,7 @@ export const gazetteer = {
   codeFields: { REGISTRY_DUPLICATE: "address" },
 };
 
+/** @type {ListSpec<"devices">} */
 export const devices = {
   kind: "devices",
   title: (r) => r.id,
@@ -238,6 +293,18 @@ export const devices = {
   ],
 };
 
+/** What each tab lists. @type {{ [K in Tab]: ListSpec<K> }} */
 export const RESOURCES = { households, workers, clinics, grids, devices, gazetteer };
+/** The tabs whose record page is the form alone, and what it edits. @type {{ [K in GenericTab]: RecordSpec<K> }} */
+export const GENERIC = { workers, clinics, grids, gazetteer };
+/** @type {readonly Tab[]} */
 export const TABS = ["households", "workers", "clinics", "grids", "devices", "gazetteer"];
+
+/**
+ * @param {unknown} value
+ * @returns {value is Tab}
+ */
+export function isTab(value) {
+  return TABS.some((tab) => tab === value);
+}
 export { LANG_OPTIONS };

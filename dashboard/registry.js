@@ -1,36 +1,66 @@
+// @ts-check
 // The registry page: tabs (households, workers, clinics, grids, devices,
 // gazetteer), each a searchable, paged list beside one record's detail. Routes
 // are hashes (#/registry/<tab>/<id|new>) so reload and Back keep the place.
 // Write controls exist only for admin; the hub refuses writes from anyone else too.
 // Alarms keep sounding while this page is open, and a banner says how many wait.
 
+/** @import { SessionUser } from "../protocol/console/index.ts" */
+/** @import { DetailContext } from "./registry-detail.js" */
+/** @import { RegistryList } from "./registry-list.js" */
+/** @import { Tab } from "./registry-resources.js" */
+
 import { h } from "./dom.js";
+import { apiErrorOf } from "./form.js";
 import { t, tMaybe } from "./i18n.js";
 import { allGrids } from "./registry-api.js";
 import { renderGeneric } from "./registry-detail.js";
 import { renderDevice } from "./registry-device.js";
 import { renderHousehold } from "./registry-household.js";
 import { createList } from "./registry-list.js";
-import { RESOURCES, TABS } from "./registry-resources.js";
+import { isTab, RESOURCES, TABS } from "./registry-resources.js";
 
+/** The part of a route (nav.js `parseRoute`) the registry reads: `#/registry/<tab>/<id|new>`. @typedef {{ tab: string | null, id: string | null }} RegistryRoute */
+
+/** @type {HTMLElement | null} */
 let root = null;
+/** @type {SessionUser | null} */
 let user = null;
+/** @type {Tab | null} */
 let tab = null;
+/** @type {RegistryList | null} */
 let list = null;
+/** @type {string | number | null} */
 let detailId = null;
 let detailSeq = 0;
 let unacked = 0;
-let pendingFlash = null; // "created" message carried across the route change to the new record
-const els = {};
+/** The "created" message carried across the route change to the new record. @type {string | null} */
+let pendingFlash = null;
+/**
+ * The page's parts, drawn once by initRegistry.
+ * @typedef {{
+ *   alert: HTMLDivElement,
+ *   tabs: HTMLElement,
+ *   readonly: HTMLParagraphElement,
+ *   create: HTMLAnchorElement,
+ *   listPane: HTMLDivElement,
+ *   detail: HTMLDivElement,
+ * }} Parts
+ */
+/** @type {Parts | null} */
+let els = null;
 
+/** @param {HTMLElement} el */
 export function initRegistry(el) {
   root = el;
-  els.alert = h("div", { class: "banner banner-danger reg-unacked", id: "reg-unacked", role: "alert", hidden: true });
-  els.tabs = h("nav", { class: "reg-tabs", id: "reg-tabs" });
-  els.readonly = h("p", { class: "reg-readonly-note", id: "reg-readonly", hidden: true });
-  els.create = h("a", { class: "btn btn-primary", id: "reg-new", hidden: true });
-  els.listPane = h("div", { class: "reg-list-pane", id: "reg-list-pane" });
-  els.detail = h("div", { class: "reg-detail-pane", id: "reg-detail", dataset: { mode: "none" } });
+  els = {
+    alert: h("div", { class: "banner banner-danger reg-unacked", id: "reg-unacked", role: "alert", hidden: true }),
+    tabs: h("nav", { class: "reg-tabs", id: "reg-tabs" }),
+    readonly: h("p", { class: "reg-readonly-note", id: "reg-readonly", hidden: true }),
+    create: h("a", { class: "btn btn-primary", id: "reg-new", hidden: true }),
+    listPane: h("div", { class: "reg-list-pane", id: "reg-list-pane" }),
+    detail: h("div", { class: "reg-detail-pane", id: "reg-detail", dataset: { mode: "none" } }),
+  };
   root.replaceChildren(
     els.alert,
     h("div", { class: "reg-head" }, els.tabs, els.readonly, els.create),
@@ -38,6 +68,7 @@ export function initRegistry(el) {
   );
 }
 
+/** @param {SessionUser | null} u */
 export function setUser(u) {
   user = u;
 }
@@ -51,13 +82,14 @@ export function reset() {
   list = null;
   detailId = null;
   detailSeq += 1;
-  els.listPane?.replaceChildren();
-  els.detail?.replaceChildren();
+  els?.listPane.replaceChildren();
+  els?.detail.replaceChildren();
 }
 
+/** @param {number} n */
 export function setUnacked(n) {
   unacked = n;
-  if (!els.alert) return;
+  if (!els) return;
   els.alert.hidden = n === 0;
   els.alert.replaceChildren(
     h("span", {}, t("reg.unackedBanner", { n })),
@@ -67,6 +99,7 @@ export function setUnacked(n) {
 }
 
 function renderChrome() {
+  if (!els || !root || !tab) return;
   els.tabs.replaceChildren(
     ...TABS.map((name) =>
       h(
@@ -90,13 +123,25 @@ function renderChrome() {
   setUnacked(unacked);
 }
 
-/** Show `#/registry/<tab>/<id>`; called by nav.js on every route change. */
+/**
+ * The list of a tab, for the kind it shows.
+ * @template {Tab} K
+ * @param {K} kind
+ */
+function listOf(kind) {
+  return createList({ spec: RESOURCES[kind], onOpen: (id) => go(kind, id) });
+}
+
+/**
+ * Show `#/registry/<tab>/<id>`; called by nav.js on every route change.
+ * @param {RegistryRoute} route
+ */
 export function show(route) {
-  if (!user) return;
-  const nextTab = TABS.includes(route.tab) ? route.tab : "households";
+  if (!user || !els) return;
+  const nextTab = isTab(route.tab) ? route.tab : "households";
   if (nextTab !== tab || !list) {
     tab = nextTab;
-    list = createList({ spec: RESOURCES[tab], onOpen: (id) => go(tab, id) });
+    list = listOf(tab);
     els.listPane.replaceChildren(list.el);
     list.load();
   }
@@ -112,16 +157,27 @@ export function rerender() {
   showDetail(detailId, null);
 }
 
+/**
+ * @param {Tab} toTab
+ * @param {string | number | null} id
+ */
 function go(toTab, id) {
   const hash = `#/registry/${toTab}${id ? `/${encodeURIComponent(id)}` : ""}`;
   if (location.hash === hash) showDetail(id, null);
   else location.hash = hash;
 }
 
+/**
+ * @param {string | number | null} id a record's id, "new", or null for none
+ * @param {string | null} flash a message to show (an i18n key)
+ */
 async function showDetail(id, flash) {
   detailId = id;
   const seq = ++detailSeq;
   list?.select(id === "new" ? null : id);
+  // The kind this record is of, also when a save answers after another tab was opened.
+  const kind = tab;
+  if (!els || !kind) return;
   const container = els.detail;
   if (id === null) {
     container.dataset.mode = "none";
@@ -133,22 +189,23 @@ async function showDetail(id, flash) {
     return;
   }
   container.dataset.mode = "loading";
+  /** @type {DetailContext} */
   const ctx = {
     canWrite: canWrite(),
     flash,
     current: () => seq === detailSeq,
     saved: (savedId, message) => {
-      if (tab === "grids") allGrids({ refresh: true }).catch(() => {});
+      if (kind === "grids") allGrids({ refresh: true }).catch(() => {});
       list?.load();
       if (String(savedId) === String(detailId)) showDetail(detailId, message);
       else {
         pendingFlash = message;
-        go(tab, savedId);
+        go(kind, savedId);
       }
     },
     deleted: () => {
       list?.load();
-      go(tab, null);
+      go(kind, null);
     },
     go,
     reloadList: () => list?.load(),
@@ -159,11 +216,12 @@ async function showDetail(id, flash) {
     pendingFlash = null;
   }
   try {
-    if (tab === "households") await renderHousehold(container, id, ctx);
-    else if (tab === "devices") await renderDevice(container, id, ctx);
-    else await renderGeneric(container, RESOURCES[tab], id, ctx);
-  } catch (err) {
+    if (kind === "households") await renderHousehold(container, id, ctx);
+    else if (kind === "devices") await renderDevice(container, id, ctx);
+    else await renderGeneric(container, kind, id, ctx);
+  } catch (failure) {
     if (seq !== detailSeq) return;
+    const err = apiErrorOf(failure);
     container.dataset.mode = "error";
     const text = tMaybe(`error.${err.code}`) ?? err.message;
     container.replaceChildren(

@@ -1,3 +1,4 @@
+// @ts-check
 // The resident card's health data, key holder and access notes
 // (GET /api/alarms/:id/resident), fetched once per opened alarm. The detail panel
 // re-renders on every push for its alarm, and every answer carrying health data is
@@ -8,21 +9,38 @@
 // closing it (also on logout, which closes the panel) drops the data, so a later
 // opening is a new, audited view and the next login never sees the last one's data.
 
+/** @import { AlarmResidentReply, AlarmResidentView } from "../protocol/console/index.ts" */
+/** @import { ApiError } from "./http.js" */
+
 import { h } from "./dom.js";
-import { request } from "./http.js";
+import { asApiError, request } from "./http.js";
 import { t } from "./i18n.js";
 
-const cache = new Map(); // alarmId → { status: loading|ok|error, data, error, promise }
+/**
+ * One opened alarm's answer: loading, there (`data`), or failed (`error`).
+ * @typedef {{
+ *   status: "loading" | "ok" | "error",
+ *   data: AlarmResidentView | null,
+ *   error: ApiError | null,
+ *   promise: Promise<void> | null,
+ * }} Entry
+ */
+
+/** @type {Map<number, Entry>} */
+const cache = new Map(); // alarmId → its entry
 let fetches = 0;
+/** @type {MutationObserver | null} */
 let observer = null;
 
 /** Exposed for tests: how many times the hub was asked (each a possible audit row). */
-window.anxinResidentHealth = {
-  get fetches() {
-    return fetches;
+Object.assign(window, {
+  anxinResidentHealth: {
+    get fetches() {
+      return fetches;
+    },
+    cached: () => [...cache.keys()],
   },
-  cached: () => [...cache.keys()],
-};
+});
 
 function watchPanel() {
   const panel = document.getElementById("detail");
@@ -34,22 +52,29 @@ function watchPanel() {
   observer.observe(panel, { attributes: true, attributeFilter: ["hidden"], attributeOldValue: true });
 }
 
-/** The entry for `alarmId`, fetching it only if this opening of the panel has not yet. */
+/**
+ * The entry for `alarmId`, fetching it only if this opening of the panel has not yet.
+ * @param {number} alarmId
+ * @returns {Entry}
+ */
 export function residentHealth(alarmId) {
   watchPanel();
   const known = cache.get(alarmId);
   if (known) return known;
   cache.clear(); // another alarm opened in the panel: the previous one's data goes
+  /** @type {Entry} */
   const entry = { status: "loading", data: null, error: null, promise: null };
   fetches += 1;
-  entry.promise = request("GET", `/api/alarms/${encodeURIComponent(alarmId)}/resident`).then(
+  /** @type {Promise<AlarmResidentReply>} */
+  const answer = request("GET", `/api/alarms/${encodeURIComponent(alarmId)}/resident`);
+  entry.promise = answer.then(
     ({ resident }) => {
       entry.status = "ok";
       entry.data = resident;
     },
-    (err) => {
+    (/** @type {unknown} */ err) => {
       entry.status = "error";
-      entry.error = err;
+      entry.error = asApiError(err);
       // A failure showed nothing and audited nothing: the next render may try again.
       if (cache.get(alarmId) === entry) cache.delete(alarmId);
     },
@@ -62,11 +87,17 @@ export function residentHealth(alarmId) {
 // written, but not raised in red: a red row must mean something to avoid.
 const NONE_WORDS = new Set(["无", "没有", "无过敏", "无已知过敏", "none", "no", "n/a", "nkda", "-", "—"]);
 
+/** @param {string | null} value */
 function noted(value) {
   const text = value?.trim().toLowerCase() ?? "";
   return text !== "" && !NONE_WORDS.has(text);
 }
 
+/**
+ * @param {string} labelKey
+ * @param {string | null} value
+ * @param {string | null} [cls]
+ */
 function row(labelKey, value, cls = null) {
   const empty = value === null || value === undefined || value.trim() === "";
   const dataset = { field: labelKey.slice("resident.".length) };
@@ -78,6 +109,10 @@ function row(labelKey, value, cls = null) {
   ];
 }
 
+/**
+ * @param {HTMLElement} el
+ * @param {Entry} entry
+ */
 function fill(el, entry) {
   el.dataset.state = entry.status;
   if (entry.status === "loading") return el.replaceChildren(h("p", { class: "muted" }, t("resident.loading")));
@@ -87,6 +122,7 @@ function fill(el, entry) {
     );
   }
   const r = entry.data;
+  if (!r) return; // "ok" comes with its data
   const hasAllergies = !r.healthRedacted && noted(r.allergies);
   el.classList.toggle("has-allergies", hasAllergies);
   const rows = [
@@ -109,11 +145,12 @@ function fill(el, entry) {
 /**
  * The health and access block for alarm `alarmId`: filled at once from the cache,
  * or when the one fetch answers (if this copy of the card is still on screen).
+ * @param {number} alarmId
  */
 export function healthBlock(alarmId) {
   const entry = residentHealth(alarmId);
   const el = h("div", { class: "resident-health" });
   fill(el, entry);
-  if (entry.status === "loading") entry.promise.then(() => el.isConnected && fill(el, entry));
+  if (entry.status === "loading") entry.promise?.then(() => el.isConnected && fill(el, entry));
   return el;
 }

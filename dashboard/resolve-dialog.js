@@ -1,14 +1,25 @@
+// @ts-check
 // The resolve dialog behind the `r` shortcut: the outcome is a required choice
 // (keys 1, 2, 3 or a click), with an optional note. A native <dialog>: it traps
 // focus, Esc cancels, and the console's single-key shortcuts are off while it is open.
 
+/** @import { AlarmSummary } from "../protocol/console/index.ts" */
+
 import { api } from "./api.js";
 import { h } from "./dom.js";
+import { asApiError } from "./http.js";
 import { t, tMaybe } from "./i18n.js";
 
+/** @typedef {NonNullable<AlarmSummary["outcome"]>} Outcome */
+
+/** @type {readonly Outcome[]} */
 const OUTCOMES = ["real", "false_alarm", "test"];
 
-/** Resolves with the resolved AlarmSummary, or null when cancelled. */
+/**
+ * Resolves with the resolved AlarmSummary, or null when cancelled.
+ * @param {number} alarmId
+ * @returns {Promise<AlarmSummary | null>}
+ */
 export function resolveDialog(alarmId) {
   return new Promise((resolve) => {
     const choices = OUTCOMES.map((outcome, i) =>
@@ -37,30 +48,38 @@ export function resolveDialog(alarmId) {
       h("div", { class: "buttons" }, cancel, ok),
     );
     const dialog = h("dialog", { class: "confirm-dialog resolve-dialog", "aria-labelledby": "resolve-title" }, form);
+    /** @type {AlarmSummary | null} */
     let result = null;
-    const chosen = () => form.querySelector('input[name="resolve-outcome"]:checked')?.value ?? "";
+    /** The outcome picked, or null before one is. @returns {Outcome | null} */
+    const chosen = () => {
+      const checked = form.querySelector('input[name="resolve-outcome"]:checked');
+      return OUTCOMES.find((outcome) => checked instanceof HTMLInputElement && checked.value === outcome) ?? null;
+    };
     form.addEventListener("change", () => {
       ok.disabled = !chosen();
     });
     // Number keys pick the outcome, except while typing the note.
     dialog.addEventListener("keydown", (ev) => {
       const i = Number(ev.key) - 1;
-      if (ev.target === note || !(i >= 0 && i < OUTCOMES.length)) return;
+      const input = choices[i]?.querySelector("input");
+      if (ev.target === note || !(i >= 0 && i < OUTCOMES.length) || !input) return;
       ev.preventDefault();
-      choices[i].querySelector("input").checked = true;
+      input.checked = true;
       ok.disabled = false;
       ok.focus();
     });
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
-      if (!chosen()) return;
+      const outcome = chosen();
+      if (!outcome) return;
       ok.disabled = true;
       try {
-        const { alarm } = await api.resolve(alarmId, chosen(), note.value.trim());
+        const { alarm } = await api.resolve(alarmId, outcome, note.value.trim());
         result = alarm;
         dialog.close();
       } catch (err) {
-        error.textContent = `${t("error.generic")}: ${tMaybe(`error.${err.code}`) ?? err.message} [${err.code}]`;
+        const { code, message } = asApiError(err);
+        error.textContent = `${t("error.generic")}: ${tMaybe(`error.${code}`) ?? message} [${code}]`;
         error.hidden = false;
         ok.disabled = false;
       }
@@ -72,6 +91,6 @@ export function resolveDialog(alarmId) {
     });
     document.body.append(dialog);
     dialog.showModal();
-    choices[0].querySelector("input").focus();
+    choices[0]?.querySelector("input")?.focus();
   });
 }

@@ -1,24 +1,52 @@
+// @ts-check
 // Weekly schedules (workers' shifts, clinics' opening hours): the hub's shape
 // `[{days: [1..7], open: "HH:MM", close: "HH:MM"}]`, 1 = Monday. Edited as rows
 // of day toggles and two times rather than as text, so nobody has to learn a
 // notation; "24:00" closes at the end of the day and a close before the open
 // runs past midnight (the hub explains its own refusals, shown beside the field).
 
+/** @import { WeeklyPeriod } from "../protocol/console/index.ts" */
+
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 
 const DAYS = [1, 2, 3, 4, 5, 6, 7];
 
-/** "周一、三、五 08:00–17:30" style text of one period. */
+/**
+ * A schedule's editor: its element, the periods it now holds, and a way to focus it.
+ * @typedef {{ el: HTMLElement, value: () => WeeklyPeriod[], focus: () => void }} ScheduleEditor
+ */
+
+/**
+ * "周一、三、五 08:00–17:30" style text of one period.
+ * @param {WeeklyPeriod} p
+ */
 export function periodText(p) {
   const days = [...p.days].sort((a, b) => a - b).map((d) => t(`reg.day.${d}`));
   return `${days.join(t("reg.day.sep"))} ${p.open}–${p.close}`;
 }
 
+/** @param {readonly WeeklyPeriod[] | null | undefined} periods */
 export function scheduleText(periods) {
   return periods?.length ? periods.map(periodText).join("; ") : t("reg.schedule.none");
 }
 
+/**
+ * The input `selector` finds in `root`, a row built here: one missing is a bug, said at once.
+ * @param {ParentNode} root
+ * @param {string} selector
+ */
+function inputIn(root, selector) {
+  const el = root.querySelector(selector);
+  if (!(el instanceof HTMLInputElement)) throw new Error(`${selector}: no input in this schedule row`);
+  return el;
+}
+
+/**
+ * @param {WeeklyPeriod[] | null | undefined} periods
+ * @param {{ editable: boolean, idPrefix: string, labelledBy: string }} options
+ * @returns {ScheduleEditor}
+ */
 export function scheduleEditor(periods, { editable, idPrefix, labelledBy }) {
   const list = h("ol", { class: "schedule", "aria-labelledby": labelledBy });
   const el = h("div", { class: "schedule-editor", id: idPrefix }, list);
@@ -33,6 +61,7 @@ export function scheduleEditor(periods, { editable, idPrefix, labelledBy }) {
     return { el, value: () => periods ?? [], focus() {} };
   }
 
+  /** @param {WeeklyPeriod} p */
   function row(p) {
     rowCount += 1;
     const rid = `${idPrefix}-${rowCount}`;
@@ -84,7 +113,7 @@ export function scheduleEditor(periods, { editable, idPrefix, labelledBy }) {
       onclick: () => {
         const li = row({ days: [1, 2, 3, 4, 5], open: "08:00", close: "17:30" });
         list.append(li);
-        li.querySelector("input.open").focus();
+        inputIn(li, "input.open").focus();
       },
     },
     t("reg.schedule.add"),
@@ -95,9 +124,11 @@ export function scheduleEditor(periods, { editable, idPrefix, labelledBy }) {
     el,
     value: () =>
       [...list.querySelectorAll("li.period")].map((li) => ({
-        days: [...li.querySelectorAll(".day input:checked")].map((i) => Number(i.value)),
-        open: li.querySelector("input.open").value.trim(),
-        close: li.querySelector("input.close").value.trim(),
+        days: [...li.querySelectorAll(".day input:checked")]
+          .filter((i) => i instanceof HTMLInputElement)
+          .map((i) => Number(i.value)),
+        open: inputIn(li, "input.open").value.trim(),
+        close: inputIn(li, "input.close").value.trim(),
       })),
     focus: () => (list.querySelector("input") ?? add).focus(),
   };

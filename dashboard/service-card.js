@@ -1,3 +1,4 @@
+// @ts-check
 // The alarm detail's service request card, for a `service` press: the request's
 // status, its worker, when and by whom it was assigned, done or cancelled, and
 // the operator's actions (assign / re-assign to a worker, mark done).
@@ -7,23 +8,74 @@
 // survives the pushes. The candidates are asked of the hub once per request, in
 // the router's own order (the household's grid first, on duty, nearest).
 
+/** @import { ActiveServiceStatus, AlarmDetail, ServiceCandidateView, ServiceRequestStatus, ServiceRequestView } from "../protocol/console/index.ts" */
+
 import { byWhom, km } from "./dispatch-card.js";
 import { h, localTime, telLink } from "./dom.js";
 import { request } from "./http.js";
 import { t } from "./i18n.js";
 
-const ACTIVE = new Set(["open", "assigned"]);
+/**
+ * Service request states in which someone still has to act (the contract's
+ * ACTIVE_SERVICE_STATUSES): a copy, since the console cannot import protocol/ at run time,
+ * typed so that the typecheck fails when the two disagree.
+ * @type {{ readonly [S in ServiceRequestStatus]: S extends ActiveServiceStatus ? true : false }}
+ */
+const ACTIVE = { open: true, assigned: true, done: false, cancelled: false };
+/**
+ * @param {number} id
+ * @param {string} action
+ */
 const path = (id, action) => `/api/service-requests/${encodeURIComponent(id)}/${action}`;
+/** @typedef {{ serviceRequest: ServiceRequestView }} ServiceRequestReply */
 const serviceApi = {
+  /**
+   * @param {number} id
+   * @returns {Promise<{ workers: ServiceCandidateView[] }>}
+   */
   candidates: (id) => request("GET", path(id, "candidates")),
+  /**
+   * @param {number} id
+   * @param {number} workerId
+   * @returns {Promise<ServiceRequestReply>}
+   */
   assign: (id, workerId) => request("POST", path(id, "assign"), { workerId }),
+  /**
+   * @param {number} id
+   * @param {string} note
+   * @returns {Promise<ServiceRequestReply>}
+   */
   done: (id, note) => request("POST", path(id, "done"), note ? { note } : {}),
 };
 
-/** The one card on screen: { requestId, status, workerId, candidates, el, info, form, select, note, assign, done }. */
+/** What the card's actions need. @typedef {{ reload: () => Promise<void>, showError: (err: unknown) => void }} CardHandlers */
+/**
+ * The one card on screen, kept per request.
+ * @typedef {{
+ *   requestId: number,
+ *   status: ServiceRequestStatus | null,
+ *   workerId: number | null,
+ *   candidates: ServiceCandidateView[] | null,
+ *   el: HTMLElement,
+ *   title: HTMLElement,
+ *   info: HTMLElement,
+ *   form: HTMLElement,
+ *   select: HTMLSelectElement,
+ *   note: HTMLInputElement,
+ *   assign: HTMLButtonElement,
+ *   done: HTMLButtonElement,
+ * }} ServiceCardState
+ */
+
+/** @type {ServiceCardState | null} */
 let card = null;
 
-/** [] for alarms without a service request, else the card; `reload` refetches the detail. */
+/**
+ * [] for alarms without a service request, else the card; `reload` refetches the detail.
+ * @param {AlarmDetail} alarm
+ * @param {CardHandlers} handlers
+ * @returns {HTMLElement[]}
+ */
 export function serviceCard(alarm, { reload, showError }) {
   const sr = alarm.serviceRequest;
   if (!sr) return [];
@@ -31,18 +83,28 @@ export function serviceCard(alarm, { reload, showError }) {
   card.status = sr.status;
   card.workerId = sr.worker?.id ?? null;
   card.el.dataset.status = sr.status;
-  card.el.firstChild.textContent = t("service.title", { id: sr.id });
+  card.title.textContent = t("service.title", { id: sr.id });
   card.info.replaceChildren(...info(sr));
-  card.form.hidden = !ACTIVE.has(sr.status);
+  card.form.hidden = !ACTIVE[sr.status];
   renderActions(card);
   return [card.el];
 }
 
+/**
+ * @param {number} requestId
+ * @param {CardHandlers} handlers
+ * @returns {ServiceCardState}
+ */
 function build(requestId, { reload, showError }) {
   const select = h("select", { id: "service-worker", name: "workerId" });
   const assign = h("button", { type: "button", class: "btn btn-primary", id: "service-assign" });
   const note = h("input", { id: "service-note", name: "note", maxlength: 2000, autocomplete: "off" });
   const done = h("button", { type: "button", class: "btn btn-resolve", id: "service-done" });
+  /**
+   * @param {string} forId
+   * @param {string} key
+   * @param {HTMLElement} control
+   */
   const label = (forId, key, control) => h("label", { for: forId }, h("span", { dataset: { i18nKey: key } }), control);
   const form = h(
     "div",
@@ -51,13 +113,16 @@ function build(requestId, { reload, showError }) {
     h("div", { class: "service-row" }, label("service-note", "service.doneNote", note), done),
   );
   const info = h("div", { class: "service-info" });
-  const el = h("section", { class: "card service-card", id: "service-card" }, h("h3", {}, ""), info, form);
+  const title = h("h3", {}, "");
+  const el = h("section", { class: "card service-card", id: "service-card" }, title, info, form);
+  /** @type {ServiceCardState} */
   const state = {
     requestId,
     status: null,
     workerId: null,
     candidates: null,
     el,
+    title,
     info,
     form,
     select,
@@ -65,6 +130,7 @@ function build(requestId, { reload, showError }) {
     assign,
     done,
   };
+  /** @param {() => Promise<unknown>} work */
   const act = async (work) => {
     assign.disabled = true;
     done.disabled = true;
@@ -95,6 +161,7 @@ function build(requestId, { reload, showError }) {
   return state;
 }
 
+/** @param {ServiceRequestView} sr */
 function info(sr) {
   const rows = [
     h(
@@ -128,6 +195,7 @@ function info(sr) {
         : h("span", { class: "muted" }, t("service.noWorker")),
     ),
   ];
+  /** @type {[string, string | null, string | null][]} */
   const steps = [
     ["service.assignedAt", sr.assignedAt, sr.assignedBy],
     ["service.doneAt", sr.doneAt, sr.doneBy],
@@ -142,6 +210,7 @@ function info(sr) {
   return rows;
 }
 
+/** @param {ServiceCandidateView} w */
 function candidateText(w) {
   return [
     `${w.name} (${w.code})`,
@@ -153,11 +222,16 @@ function candidateText(w) {
     .join(" · ");
 }
 
-/** Labels in the current language, and the worker choice: what the operator picked stays, else the best other worker. */
+/**
+ * Labels in the current language, and the worker choice: what the operator picked stays, else the best other worker.
+ * @param {ServiceCardState} state
+ */
 function renderActions(state) {
   if (state !== card) return;
   const { select, candidates, assign, done } = state;
-  for (const span of state.el.querySelectorAll("[data-i18n-key]")) span.textContent = t(span.dataset.i18nKey);
+  for (const span of state.el.querySelectorAll("[data-i18n-key]")) {
+    if (span instanceof HTMLElement) span.textContent = t(span.dataset.i18nKey ?? "");
+  }
   assign.textContent = t(state.status === "open" ? "service.assign" : "service.reassignButton");
   done.textContent = t("service.markDone");
   done.hidden = state.status !== "assigned";

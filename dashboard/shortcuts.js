@@ -1,3 +1,4 @@
+// @ts-check
 // Keyboard shortcuts of the Alarms page: a acknowledges the top unacknowledged
 // alarm, j/k or the arrows select, Enter opens, r resolves (a dialog asks for the
 // outcome), Esc closes. The help line at the bottom lists them (help.keysAll).
@@ -6,7 +7,10 @@ import * as detail from "./detail.js";
 import * as queue from "./queue.js";
 import { resolveDialog } from "./resolve-dialog.js";
 
-/** The alarm a shortcut means: the one open in the detail panel, else the selected row, else the top row. */
+/**
+ * The alarm a shortcut means: the one open in the detail panel, else the selected row, else the top row.
+ * @returns {number | null}
+ */
 function target() {
   return detail.currentDetailId() ?? queue.getSelected() ?? queue.sorted()[0]?.id ?? null;
 }
@@ -20,11 +24,16 @@ async function resolveTarget() {
   detail.alarmChanged(alarm.id);
 }
 
-/** `active()` is false while nobody is logged in. */
+/**
+ * `active()` is false while nobody is logged in.
+ * @param {KeyboardEvent} ev
+ * @param {() => boolean} active
+ */
 export function onKey(ev, active) {
   if (!active() || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  const on = ev.target instanceof Element ? ev.target : null;
   // Typing a note or a password must never acknowledge an alarm.
-  if (ev.target.closest?.("input, textarea, select")) return;
+  if (on?.closest("input, textarea, select")) return;
   // Nor a key pressed on the registry page (the alarm is not in view) or in a confirmation.
   if (document.body.dataset.page !== "alarms" || document.querySelector("dialog[open]")) return;
   switch (ev.key) {
@@ -43,7 +52,7 @@ export function onKey(ev, active) {
       break;
     case "Enter": {
       // Enter on a focused button must keep activating that button.
-      if (ev.target.closest?.("button, a")) return;
+      if (on?.closest("button, a")) return;
       const id = queue.getSelected() ?? queue.sorted()[0]?.id ?? null;
       if (id === null) return;
       queue.select(id);

@@ -1,3 +1,4 @@
+// @ts-check
 // Alarm tone with the Web Audio API (no audio files to fail loading).
 //
 // Browsers only let an AudioContext run after a user gesture. The login click is
@@ -12,7 +13,14 @@
 // without looking: a soft slow pair for service calls, the SOS pair, and a loud
 // fast three-tone once an unacknowledged alarm has missed a deadline.
 
-/** [frequency Hz, start offset s, duration s] per tone, repeated every periodS. */
+/** The tone's pattern: silence, or one of PATTERNS. @typedef {"none" | "service" | "normal" | "escalated"} Level */
+/** What the tone does now: "blocked" (the browser holds audio until a gesture), "playing" or "idle". @typedef {"blocked" | "playing" | "idle"} SoundState */
+/** @typedef {{ gain: number, periodS: number, tones: readonly (readonly [number, number, number])[] }} Pattern */
+
+/**
+ * [frequency Hz, start offset s, duration s] per tone, repeated every periodS.
+ * @type {Readonly<Record<Exclude<Level, "none">, Pattern>>}
+ */
 const PATTERNS = {
   service: {
     gain: 0.2,
@@ -40,6 +48,7 @@ const PATTERNS = {
     ],
   },
 };
+/** @type {readonly Level[]} */
 const LEVELS = ["none", "service", "normal", "escalated"];
 const LOOKAHEAD_S = 4; // how far ahead beeps are queued
 const TICK_MS = 500;
@@ -47,13 +56,19 @@ const MUTE_MS = 60_000;
 /** Escalated cycles played once when an acknowledged alarm escalates (nothing is looping then). */
 const BURST_CYCLES = 4;
 
+/** @type {AudioContext | null} */
 let ctx = null;
+/** @type {Level} */
 let level = "none";
 let mutedUntil = 0;
+/** @type {GainNode | null} */
 let bus = null; // gain node of the current playing run; dropping it silences queued beeps
 let nextBeepAt = 0;
-let tickTimer = null;
-let muteTimer = null;
+/** @type {number | undefined} */
+let tickTimer;
+/** @type {number | undefined} */
+let muteTimer;
+/** @type {(state: SoundState) => void} */
 let onChange = () => {};
 // Read by tests (and a curious operator in devtools): the gain is the live GainNode's.
 const status = {
@@ -64,7 +79,8 @@ const status = {
     return bus ? bus.gain.value : 0;
   },
   get periodS() {
-    return bus ? PATTERNS[level].periodS : 0;
+    // A run plays only at a level with a pattern (startLoop).
+    return bus && level !== "none" ? PATTERNS[level].periodS : 0;
   },
   reAlerts: 0,
   bursts: 0,
@@ -72,9 +88,10 @@ const status = {
   loops: 0,
 };
 
+/** @param {{ onChange?: (state: SoundState) => void }} opts */
 export function initSound(opts) {
   onChange = opts.onChange ?? onChange;
-  window.anxinSound = status;
+  Object.assign(window, { anxinSound: status });
   update();
 }
 
@@ -93,15 +110,21 @@ export function probeAudio() {
 
 function ensureContext() {
   if (ctx) return;
-  const Ctor = window.AudioContext ?? window.webkitAudioContext;
+  // Older Safari names it with its prefix only.
+  const prefixed = /** @type {{ webkitAudioContext?: typeof AudioContext }} */ (window);
+  /** @type {typeof AudioContext | undefined} */
+  const Ctor = window.AudioContext ?? prefixed.webkitAudioContext;
   if (!Ctor) return;
   ctx = new Ctor();
   // Kept on window so tests (and a curious operator in devtools) can read ctx.state.
-  window.anxinAudio = ctx;
+  Object.assign(window, { anxinAudio: ctx });
   ctx.addEventListener("statechange", update);
 }
 
-/** "none" (silence), "service", "normal" (SOS) or "escalated"; a change restarts the loop in the new pattern. */
+/**
+ * "none" (silence), "service", "normal" (SOS) or "escalated"; a change restarts the loop in the new pattern.
+ * @param {Level} next
+ */
 export function setLevel(next) {
   const wanted = LEVELS.includes(next) ? next : "normal";
   if (wanted === level) return;
@@ -143,6 +166,7 @@ export function mutedSecondsLeft() {
   return Math.max(0, Math.ceil((mutedUntil - Date.now()) / 1000));
 }
 
+/** @returns {SoundState} */
 export function soundState() {
   if (ctx?.state !== "running") return "blocked";
   return level !== "none" && !isMuted() ? "playing" : "idle";
@@ -163,7 +187,8 @@ function update() {
 }
 
 function startLoop() {
-  if (bus) return;
+  // Playing means a running context and a level with a pattern (soundState).
+  if (bus || !ctx || level === "none") return;
   status.loops += 1;
   bus = ctx.createGain();
   bus.gain.value = PATTERNS[level].gain;
@@ -175,14 +200,14 @@ function startLoop() {
 
 function stopLoop() {
   clearInterval(tickTimer);
-  tickTimer = null;
+  tickTimer = undefined;
   if (!bus) return;
   bus.disconnect();
   bus = null;
 }
 
 function tick() {
-  if (!bus) return;
+  if (!bus || !ctx || level === "none") return;
   // After a long throttle the clock may have run past nextBeepAt; do not burst.
   if (nextBeepAt < ctx.currentTime) nextBeepAt = ctx.currentTime + 0.05;
   const pattern = PATTERNS[level];
@@ -193,6 +218,7 @@ function tick() {
 }
 
 function burst() {
+  if (!ctx) return;
   status.bursts += 1;
   const pattern = PATTERNS.escalated;
   const out = ctx.createGain();
@@ -203,11 +229,23 @@ function burst() {
   setTimeout(() => out.disconnect(), (BURST_CYCLES * pattern.periodS + 0.5) * 1000);
 }
 
+/**
+ * @param {Pattern} pattern
+ * @param {number} at audio clock time (s)
+ * @param {AudioNode} out
+ */
 function cycle(pattern, at, out) {
   for (const [freq, offset, dur] of pattern.tones) tone(freq, at + offset, dur, out);
 }
 
+/**
+ * @param {number} freq Hz
+ * @param {number} at audio clock time (s)
+ * @param {number} dur s
+ * @param {AudioNode} out
+ */
 function tone(freq, at, dur, out) {
+  if (!ctx) return;
   const osc = ctx.createOscillator();
   const env = ctx.createGain();
   osc.type = "square";

@@ -1,8 +1,12 @@
+// @ts-check
 // One account on the Users page: its form (create, or edit display name, role,
 // language, phone or SIP address, worker record), and its actions: reset the
 // password, disable, enable. A new account's or a reset's one-time password is
 // shown once, in a panel with a copy button, and then only the person knows it.
 // The hub's refusals land beside the field they concern (form.js).
+
+/** @import { AccountView, AccountWithPassword, Role, SessionUser, WorkerView } from "../protocol/console/index.ts" */
+/** @import { CodeFields, FieldSpec, Form, FormValues, SelectOption } from "./form.js" */
 
 import { confirmDialog } from "./dialog.js";
 import { h } from "./dom.js";
@@ -10,7 +14,23 @@ import { changed, createForm } from "./form.js";
 import { t } from "./i18n.js";
 import { accounts as api } from "./users-api.js";
 
+/**
+ * What the Users page hands an account's form: the account (null: a new one), who is signed
+ * in, every account (one login per worker), a message to show (an i18n key), and what follows
+ * a change (users.js).
+ * @typedef {{
+ *   account: AccountView | null,
+ *   me: SessionUser,
+ *   accounts: AccountView[],
+ *   flash: string | null,
+ *   listChanged: () => void,
+ *   saved: (id: number, flash: string | null) => void,
+ * }} AccountContext
+ */
+
+/** The roles, in the order the form offers them (the contract's ROLES). @type {readonly Role[]} */
 const ROLES = ["operator", "supervisor", "admin", "worker", "monitor"];
+/** @type {CodeFields} */
 const CODE_FIELDS = {
   USER_EXISTS: "username",
   USER_WORKER_LINK_INVALID: "workerId",
@@ -21,14 +41,24 @@ const CODE_FIELDS = {
 };
 let renders = 0;
 
-/** enabled | disabled | mustChange: what the list's badge and the tests read. */
+/**
+ * enabled | disabled | mustChange: what the list's badge and the tests read.
+ * @param {AccountView} account
+ * @returns {"enabled" | "disabled" | "mustChange"}
+ */
 export function stateOf(account) {
   if (account.disabled) return "disabled";
   return account.mustChangePassword ? "mustChange" : "enabled";
 }
 
+/**
+ * @param {boolean} creating
+ * @param {SelectOption[]} workerOptions
+ * @returns {FieldSpec[]}
+ */
 function fields(creating, workerOptions) {
-  return [
+  /** @type {(FieldSpec | null)[]} */
+  const all = [
     creating ? { name: "username", label: "users.f.username", required: true, hint: "users.hint.username" } : null,
     { name: "displayName", label: "users.f.displayName", required: true },
     {
@@ -55,15 +85,27 @@ function fields(creating, workerOptions) {
       hint: "users.hint.worker",
       options: workerOptions,
     },
-  ].filter(Boolean);
+  ];
+  return all.filter((field) => field !== null);
 }
 
-/** Workers without a login, and this account's own: one login per worker. */
+/**
+ * Workers without a login, and this account's own: one login per worker.
+ * @param {WorkerView[]} workers
+ * @param {AccountView[]} accounts
+ * @param {AccountView | null} account
+ * @returns {SelectOption[]}
+ */
 function workerOptions(workers, accounts, account) {
-  const taken = new Set(accounts.filter((a) => a.worker && a.id !== account?.id).map((a) => a.worker.id));
+  const taken = new Set(accounts.filter((a) => a.worker && a.id !== account?.id).map((a) => a.worker?.id));
   return workers.filter((w) => !taken.has(w.id)).map((w) => [w.id, `${w.code} · ${w.name}`, true]);
 }
 
+/**
+ * @param {AccountView} account
+ * @param {string} password
+ * @param {() => void} onDone
+ */
 function onceSecretPanel(account, password, onDone) {
   const status = h("span", { class: "copy-status", id: "copy-status", role: "status" });
   const code = h("code", { class: "secret", id: "one-time-password", content: true }, password);
@@ -93,6 +135,29 @@ function onceSecretPanel(account, password, onDone) {
   );
 }
 
+/**
+ * The answer to a create or a reset: the account, and its one-time password shown once. The
+ * console never types a password for someone, so the hub generated one; were there none
+ * (null: a typed password), the account is shown as after any other change.
+ * @param {HTMLElement} container
+ * @param {AccountContext} ctx
+ * @param {AccountWithPassword} reply
+ * @param {string | null} flash
+ */
+function showOnce(container, ctx, { user, oneTimePassword }, flash) {
+  if (oneTimePassword === null) return ctx.saved(user.id, flash);
+  ctx.listChanged();
+  container.dataset.mode = "secret";
+  container.replaceChildren(
+    header(user, flash),
+    onceSecretPanel(user, oneTimePassword, () => ctx.saved(user.id, null)),
+  );
+}
+
+/**
+ * @param {AccountView | null} account
+ * @param {string | null} flash
+ */
 function header(account, flash) {
   return h(
     "header",
@@ -109,22 +174,35 @@ function header(account, flash) {
   );
 }
 
-/** Hides the worker field unless the role is `worker` (the hub links no other role). */
+/**
+ * Hides the worker field unless the role is `worker` (the hub links no other role).
+ * @param {Form} form
+ */
 function followRole(form) {
   const role = form.input("role");
+  if (!(role instanceof HTMLSelectElement)) throw new Error("the account form has no role select");
   const wrap = form.input("workerId")?.closest(".field");
   const apply = () => {
-    if (wrap) wrap.hidden = role.value !== "worker";
+    if (wrap instanceof HTMLElement) wrap.hidden = role.value !== "worker";
   };
   role.addEventListener("change", apply);
   apply();
 }
 
+/**
+ * @param {AccountView} account
+ * @param {SessionUser} me
+ * @param {AccountContext} ctx
+ * @param {Form} form
+ * @param {HTMLElement} container
+ */
 function actions(account, me, ctx, form, container) {
   if (account.id === me.id) return h("p", { class: "muted", id: "users-self-note" }, t("users.self"));
+  /** @param {unknown} err */
   const fail = (err) => form.setErrors(err);
   const reset = h("button", { type: "button", class: "btn", id: "users-reset" }, t("users.reset"));
   reset.addEventListener("click", async () => {
+    /** @type {boolean} */
     const ok = await confirmDialog({
       title: t("users.confirmReset", { name: account.displayName }),
       body: t("users.confirmResetBody"),
@@ -132,13 +210,7 @@ function actions(account, me, ctx, form, container) {
     });
     if (!ok) return;
     try {
-      const { user, oneTimePassword } = await api.resetPassword(account.id);
-      ctx.listChanged();
-      container.dataset.mode = "secret";
-      container.replaceChildren(
-        header(user, null),
-        onceSecretPanel(user, oneTimePassword, () => ctx.saved(user.id, null)),
-      );
+      showOnce(container, ctx, await api.resetPassword(account.id), null);
     } catch (err) {
       fail(err);
     }
@@ -148,6 +220,7 @@ function actions(account, me, ctx, form, container) {
     : h("button", { type: "button", class: "btn btn-danger", id: "users-disable" }, t("users.disable"));
   toggle.addEventListener("click", async () => {
     if (!account.disabled) {
+      /** @type {boolean} */
       const ok = await confirmDialog({
         title: t("users.confirmDisable", { name: account.displayName }),
         body: t("users.confirmDisableBody"),
@@ -167,12 +240,17 @@ function actions(account, me, ctx, form, container) {
   return h("div", { class: "users-actions" }, reset, toggle);
 }
 
-/** Draws `ctx.account` (null: a new account) into `container`. */
+/**
+ * Draws `ctx.account` (null: a new account) into `container`.
+ * @param {HTMLElement} container
+ * @param {AccountContext} ctx
+ */
 export async function renderAccount(container, ctx) {
   const mine = ++renders;
   const { account, me } = ctx;
   const creating = account === null;
   container.dataset.mode = "loading";
+  /** @type {WorkerView[]} */
   let workers = [];
   try {
     workers = (await api.workers()).items;
@@ -180,6 +258,7 @@ export async function renderAccount(container, ctx) {
     // Without the worker list a worker login cannot be linked here; the other roles still can.
   }
   if (mine !== renders) return;
+  /** @type {FormValues} */
   const values = creating
     ? { role: "operator", language: "zh-CN" }
     : {
@@ -189,6 +268,7 @@ export async function renderAccount(container, ctx) {
         contact: account.contact,
         workerId: account.worker?.id ?? null,
       };
+  /** @param {FormValues} v */
   const toBody = (v) => ({
     displayName: v.displayName,
     role: v.role,
@@ -196,6 +276,7 @@ export async function renderAccount(container, ctx) {
     contact: v.contact ?? null,
     workerId: v.role === "worker" ? (v.workerId ?? null) : null,
   });
+  /** @type {Record<string, unknown>} */
   let baseline = {};
   const form = createForm({
     fields: fields(creating, workerOptions(workers, ctx.accounts, account)),
@@ -205,13 +286,7 @@ export async function renderAccount(container, ctx) {
     codeFields: CODE_FIELDS,
     onSubmit: async (v) => {
       if (creating) {
-        const { user, oneTimePassword } = await api.create({ username: v.username, ...toBody(v) });
-        ctx.listChanged();
-        container.dataset.mode = "secret";
-        container.replaceChildren(
-          header(user, "users.created"),
-          onceSecretPanel(user, oneTimePassword, () => ctx.saved(user.id, null)),
-        );
+        showOnce(container, ctx, await api.create({ username: v.username, ...toBody(v) }), "users.created");
         return;
       }
       const diff = changed(toBody(v), baseline);

@@ -1,43 +1,74 @@
+// @ts-check
 // The Users page (#/users, #/users/<id>, #/users/new), for administrators: every
 // account in a list (command center staff, community workers, or all; searchable)
 // beside one account's form and actions (users-detail.js). The hub refuses
 // everyone else too; this page only does not offer what would be refused.
 // Names come from people: every one is drawn as text (dom.js `h`), never as markup.
 
+/** @import { AccountView, SessionUser } from "../protocol/console/index.ts" */
+
 import { h } from "./dom.js";
+import { apiErrorOf } from "./form.js";
 import { t, tMaybe } from "./i18n.js";
 import { accounts as api } from "./users-api.js";
 import { renderAccount, stateOf } from "./users-detail.js";
 
+/** The part of a route (nav.js `parseRoute`) the page reads: `#/users/<id|new>`. @typedef {{ id: string | null }} UsersRoute */
+
+/** @type {ReadonlySet<string>} */
 const STAFF = new Set(["operator", "supervisor", "admin", "monitor"]);
 const FILTERS = ["staff", "workers", "all"];
+/** @type {HTMLElement | null} */
 let root = null;
+/** @type {SessionUser | null} */
 let user = null;
+/** @type {AccountView[]} */
 let list = [];
 let loaded = false;
+/** @type {string | null} */
 let routeId = null;
 let seq = 0;
+/** @type {string | null} */
 let pendingFlash = null;
-const els = {};
+/**
+ * The page's parts, drawn once by initUsers.
+ * @typedef {{
+ *   denied: HTMLParagraphElement,
+ *   heading: HTMLHeadingElement,
+ *   filter: HTMLSelectElement,
+ *   filterLabel: HTMLLabelElement,
+ *   search: HTMLInputElement,
+ *   searchLabel: HTMLLabelElement,
+ *   create: HTMLAnchorElement,
+ *   count: HTMLParagraphElement,
+ *   tbody: HTMLTableSectionElement,
+ *   thead: HTMLTableSectionElement,
+ *   detail: HTMLDivElement,
+ *   body: HTMLDivElement,
+ * }} Parts
+ */
+/** @type {Parts | null} */
+let els = null;
 
+/** @param {HTMLElement} el */
 export function initUsers(el) {
   root = el;
-  els.denied = h("p", { class: "form-error", id: "users-denied", hidden: true });
-  els.heading = h("h2", { id: "users-heading" });
-  els.filter = h(
+  const denied = h("p", { class: "form-error", id: "users-denied", hidden: true });
+  const heading = h("h2", { id: "users-heading" });
+  const filter = h(
     "select",
     { id: "users-filter", name: "filter" },
     FILTERS.map((f) => h("option", { value: f })),
   );
-  els.filterLabel = h("label", { for: "users-filter" });
-  els.search = h("input", { id: "users-search", type: "search", name: "q", autocomplete: "off" });
-  els.searchLabel = h("label", { for: "users-search" });
-  els.create = h("a", { class: "btn btn-primary", id: "users-new", href: "#/users/new" });
-  els.count = h("p", { class: "reg-range", id: "users-count", role: "status" });
-  els.tbody = h("tbody");
-  els.thead = h("thead");
-  els.detail = h("div", { class: "reg-detail-pane", id: "users-detail", dataset: { mode: "none" } });
-  els.body = h(
+  const filterLabel = h("label", { for: "users-filter" });
+  const search = h("input", { id: "users-search", type: "search", name: "q", autocomplete: "off" });
+  const searchLabel = h("label", { for: "users-search" });
+  const create = h("a", { class: "btn btn-primary", id: "users-new", href: "#/users/new" });
+  const count = h("p", { class: "reg-range", id: "users-count", role: "status" });
+  const tbody = h("tbody");
+  const thead = h("thead");
+  const detail = h("div", { class: "reg-detail-pane", id: "users-detail", dataset: { mode: "none" } });
+  const body = h(
     "div",
     { class: "reg-body" },
     h(
@@ -46,25 +77,23 @@ export function initUsers(el) {
       h(
         "div",
         { class: "reg-list" },
-        h("div", { class: "reg-search users-filters" }, els.filterLabel, els.filter, els.searchLabel, els.search),
-        els.count,
-        h(
-          "div",
-          { class: "reg-table-wrap" },
-          h("table", { class: "reg-table", id: "users-table" }, els.thead, els.tbody),
-        ),
+        h("div", { class: "reg-search users-filters" }, filterLabel, filter, searchLabel, search),
+        count,
+        h("div", { class: "reg-table-wrap" }, h("table", { class: "reg-table", id: "users-table" }, thead, tbody)),
       ),
     ),
-    els.detail,
+    detail,
   );
-  root.replaceChildren(els.denied, h("div", { class: "reg-head users-head" }, els.heading, els.create), els.body);
-  els.filter.addEventListener("change", renderList);
-  els.search.addEventListener("input", renderList);
+  els = { denied, heading, filter, filterLabel, search, searchLabel, create, count, tbody, thead, detail, body };
+  root.replaceChildren(denied, h("div", { class: "reg-head users-head" }, heading, create), body);
+  filter.addEventListener("change", renderList);
+  search.addEventListener("input", renderList);
   label();
 }
 
 const isAdmin = () => user?.role === "admin";
 
+/** @param {SessionUser | null} u */
 export function setUser(u) {
   user = u;
   const nav = document.getElementById("nav-users");
@@ -78,11 +107,12 @@ export function reset() {
   loaded = false;
   routeId = null;
   seq += 1;
-  els.tbody?.replaceChildren();
-  els.detail?.replaceChildren();
+  els?.tbody.replaceChildren();
+  els?.detail.replaceChildren();
 }
 
 function label() {
+  if (!els) return;
   els.heading.textContent = t("users.heading");
   els.denied.textContent = t("users.denied");
   els.filterLabel.textContent = t("users.filter");
@@ -99,9 +129,12 @@ function label() {
   );
 }
 
-/** `#/users/<id|new>`; called by nav.js on every route change. */
+/**
+ * `#/users/<id|new>`; called by nav.js on every route change.
+ * @param {UsersRoute} route
+ */
 export function show(route) {
-  if (!user) return;
+  if (!user || !els) return;
   const allowed = isAdmin();
   els.denied.hidden = allowed;
   els.body.hidden = !allowed;
@@ -124,8 +157,13 @@ export function rerender() {
   }
 }
 
-/** Fetches the list again; the detail is redrawn too unless `detail` is false (a one-time password is on show). */
+/**
+ * Fetches the list again; the detail is redrawn too unless `detail` is false (a one-time password is on show).
+ * @param {string | null} [flash] a message to show (an i18n key)
+ * @param {{ detail?: boolean }} [options]
+ */
 async function reload(flash = null, { detail = true } = {}) {
+  if (!els) return;
   const mine = ++seq;
   els.count.textContent = t("users.loading");
   try {
@@ -135,13 +173,16 @@ async function reload(flash = null, { detail = true } = {}) {
     loaded = true;
     renderList();
     if (detail) renderDetail(flash);
-  } catch (err) {
+  } catch (failure) {
     if (mine !== seq) return;
+    const err = apiErrorOf(failure);
     els.count.textContent = `${t("error.generic")}: ${tMaybe(`error.${err.code}`) ?? err.message} [${err.code}]`;
   }
 }
 
+/** @param {AccountView} account */
 function matches(account) {
+  if (!els) return false;
   const filter = els.filter.value;
   if (filter === "staff" && !STAFF.has(account.role)) return false;
   if (filter === "workers" && account.role !== "worker") return false;
@@ -150,6 +191,7 @@ function matches(account) {
 }
 
 function renderList() {
+  if (!els) return;
   const shown = list.filter(matches);
   els.count.textContent = shown.length ? t("users.count", { n: shown.length }) : t("users.empty");
   els.tbody.replaceChildren(
@@ -158,7 +200,7 @@ function renderList() {
       const row = h(
         "tr",
         {
-          dataset: { id: a.id, username: a.username, state },
+          dataset: { id: String(a.id), username: a.username, state },
           class: String(a.id) === String(routeId) ? "selected" : null,
           tabindex: 0,
         },
@@ -179,7 +221,9 @@ function renderList() {
   );
 }
 
+/** @param {string | null} flash a message to show (an i18n key) */
 function renderDetail(flash) {
+  if (!els || !user) return;
   const message = flash ?? pendingFlash;
   pendingFlash = null;
   if (routeId === null) {

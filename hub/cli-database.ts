@@ -9,8 +9,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
-import { databaseUrlProblem } from "./config.ts";
 import { openDatabase } from "./storage/database.ts";
+import { databaseUrlProblem } from "./storage/sql/database-url.ts";
 import { migratePostgres } from "./storage/sql/migrate-postgres.ts";
 import { PostgresSql } from "./storage/sql/postgres-sql.ts";
 import type { SqlDatabase } from "./storage/sql/sql-port.ts";

@@ -1,13 +1,15 @@
 /**
  * Every environment variable the hub reads, in README order: how each becomes a
  * config value, its default, and the line `npm start -- --help` prints for it.
+ * Each `key` is checked against the config's schema in config.ts, which
+ * imports this file (this one cannot import that one back).
  */
-import type { HubConfig } from "./config.ts";
 
 /** Documented environment variables, in README order; `parse` turns the raw text into a config value. */
 export interface EnvSetting {
   env: string;
-  key: keyof HubConfig;
+  /** The key of `HubConfig` it sets. */
+  key: string;
   fallback: string | null;
   /** `list`: comma-separated, blanks dropped. */
   parse: "int" | "number" | "string" | "bool" | "nullableString" | "list";
@@ -17,7 +19,8 @@ export interface EnvSetting {
   secret?: boolean;
 }
 
-export const ENV_SETTINGS: readonly EnvSetting[] = [
+/** The settings with their literal types, so config.ts can check every key against the config. */
+export const ENV_SETTING_LIST = [
   { env: "ANXIN_HTTP_PORT", key: "httpPort", fallback: "8080", parse: "int", help: "operator console and API" },
   { env: "ANXIN_HTTP_HOST", key: "httpHost", fallback: "0.0.0.0", parse: "string", help: "interface for HTTP" },
   {
@@ -459,4 +462,6 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     parse: "nullableString",
     help: "street supervisor, texted on a twice-missed arrival deadline",
   },
-];
+] as const satisfies readonly EnvSetting[];
+
+export const ENV_SETTINGS: readonly EnvSetting[] = ENV_SETTING_LIST;

@@ -7,8 +7,9 @@ import path from "node:path";
 import Type, { type Static } from "typebox";
 import Compile from "typebox/compile";
 import { passwordProblem } from "./accounts/password-policy.ts";
-import { ENV_SETTINGS, type EnvSetting } from "./config-settings.ts";
+import { ENV_SETTING_LIST, type EnvSetting } from "./config-settings.ts";
 import { AnxinError } from "./errors.ts";
+import { databaseUrlProblem } from "./storage/sql/database-url.ts";
 
 export { ENV_SETTINGS } from "./config-settings.ts";
 
@@ -147,6 +148,9 @@ export const HubConfigSchema = Type.Object({
 });
 export type HubConfig = Static<typeof HubConfigSchema>;
 
+/** The settings, each checked to set a key of the config (config-settings.ts cannot name `HubConfig`). */
+const SETTINGS: readonly (EnvSetting & { key: keyof HubConfig })[] = ENV_SETTING_LIST;
+
 const validateConfig = Compile(HubConfigSchema);
 
 export const TWILIO_ENV = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] as const;
@@ -158,7 +162,7 @@ export const TWILIO_ENV = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FR
 export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubConfig {
   const problems: string[] = [];
   const raw: Record<string, unknown> = {};
-  for (const setting of ENV_SETTINGS) {
+  for (const setting of SETTINGS) {
     const text = env[setting.env] ?? setting.fallback;
     raw[setting.key] = parseSetting(setting, text, problems);
   }
@@ -180,7 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubConf
   if (!validateConfig.Check(raw)) {
     for (const error of validateConfig.Errors(raw)) {
       const key = error.instancePath.split("/")[1] ?? "";
-      const setting = ENV_SETTINGS.find((s) => s.key === key);
+      const setting = SETTINGS.find((s) => s.key === key);
       const name = setting?.env ?? (key === "twilio" ? "TWILIO_*" : key);
       problems.push(`${name}: ${error.message} (got ${JSON.stringify(readPath(raw, error.instancePath))})`);
     }
@@ -189,21 +193,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubConf
     throw new AnxinError("CONFIG_INVALID", `invalid configuration:\n  - ${problems.join("\n  - ")}`, { problems });
   }
   return raw as HubConfig;
-}
-
-/** What is wrong with a PostgreSQL URL, in words that never repeat it; null when it is one. */
-export function databaseUrlProblem(text: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return "not a URL (postgres://user:password@host:port/database)";
-  }
-  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
-    return `must start with postgres:// (got ${url.protocol}//…)`;
-  }
-  if (url.hostname === "" || url.pathname.length <= 1) return "needs a host and a database name";
-  return null;
 }
 
 /** What is wrong with a Redis URL, in words that never repeat it (it may hold a password); null when it is one. */

@@ -6,6 +6,7 @@
 
 import type { Logger } from "pino";
 import type { DeviceFault, DeviceTest, WriteCheck } from "../protocol/console/index.ts";
+import type { AfterCommit } from "./after-commit.ts";
 
 export interface HubEventMap {
   /** An alarm was created or changed; listeners re-read it from storage. */
@@ -72,6 +73,12 @@ export class EventBus {
         this.logger.error({ err: error, event }, "event listener failed");
       }
     }
+  }
+
+  /** What a committed transaction changed (hub/after-commit.ts): each alarm change, then the outbox's new messages. */
+  announce(effects: AfterCommit): void {
+    for (const { alarmId, change } of effects.changes) this.emit("alarm.changed", { alarmId, change });
+    if (effects.outboxAdded > 0) this.emit("outbox.enqueued", { count: effects.outboxAdded });
   }
 
   removeAll(): void {

@@ -5,8 +5,9 @@
  * answered with 503 and the reasons, in words for whoever is on call. Nothing
  * here names a file, a resident or a secret.
  */
+
+import type { HealthReport } from "../protocol/console/index.ts";
 import type { MqttBroker } from "./broker/mqtt-broker.ts";
-import type { HealthReport } from "./http/routes/health-routes.ts";
 import type { JobLeadership } from "./storage/job-leadership.ts";
 import type { SqlDatabase } from "./storage/sql/sql-port.ts";
 import { type DatabaseWriteProbe, PROBE_DEADLINE_MS, withinDeadline } from "./storage/write-probe.ts";

@@ -13,9 +13,9 @@ import { buildApp } from "./http/app.ts";
 import type { HubParts } from "./hub-parts.ts";
 import { KpiService } from "./kpi/kpi-service.ts";
 import { MapViews } from "./map/map-views.ts";
+import { twilioAccountOptions } from "./notify/twilio-account.ts";
 import { TwilioRecordings } from "./notify/twilio-recordings.ts";
 import { createRegistryServices } from "./registry/registry-services.ts";
-import { twilioAccountOptions } from "./relatives/index.ts";
 import type { VoiceSimAccount } from "./voice/voice-sim-account.ts";
 
 export async function buildHubApp(

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { chooseClinic, clinicNeed } from "../hub/dispatch/clinic-choice.ts";
-import { isNight, isOpenAt, localClock, parseDayWindow, parseOpeningHours } from "../hub/dispatch/opening-hours.ts";
+import { isNight, isOpenAt, localClock, parseDayWindow, parseOpeningHours } from "../hub/geo/opening-hours.ts";
 import { ResponderSnapshot, toClinicCandidate } from "../hub/geo/responders.ts";
 import { bruteForceClinic, type OracleClinic, oracleIsOpen } from "./support/dispatch-oracle.ts";
 

@@ -92,6 +92,13 @@ describe("pages that load from elsewhere, under the CSP (browser)", () => {
     });
     // The tile server saw requests for each, so nothing was refused before it left the browser.
     expect([...new Set(tileHosts.map((h) => h.split(":")[0]))].sort()).toEqual(hosts);
+    // With tiles, the map says nothing about them and the road lines (a backdrop for no tiles) step aside.
+    await page.waitForSelector('#page-map-canvas[data-tiles="ok"]', { timeout: SHOW_MS });
+    expect(await page.isVisible("#map-view .map-notice")).toBe(false);
+    await expect.poll(() => page.locator("#map-view path.map-road").count(), { timeout: SHOW_MS }).toBeGreaterThan(0);
+    expect(
+      await page.evaluate(`getComputedStyle(document.querySelector("#map-view .leaflet-roads-pane")).display`),
+    ).toBe("none");
     expect(errors).toEqual([]);
     await page.context().close();
   });

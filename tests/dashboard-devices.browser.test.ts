@@ -6,6 +6,8 @@
  * maintenance task, apart from the faults; the device's health opens beside
  * them and "test now" makes a real test request that the button answers; both
  * languages read right; and the fault leaves the page when the button returns.
+ * "Last seen" carries the day when it is not today, and the page says which
+ * zone its times are in.
  */
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -115,6 +117,9 @@ describe("Devices page (browser)", () => {
     });
     expect(await page.evaluate("location.hash")).toBe(`#/devices/${weak.deviceId}`);
     expect(await page.textContent('#dev-health [data-fact="battery"]')).toBe("15 %");
+    // Heard from today: the time alone, on the center's clock, whose zone the page names.
+    expect(await page.textContent('#dev-health [data-fact="lastSeen"] time')).toMatch(/^\d{2}:\d{2}:\d{2}$/);
+    expect(await page.textContent("#dev-zone")).toBe("时间按 Asia/Shanghai 时区");
     expect(await page.getAttribute("#dev-health", "data-test-status")).toBe("none");
     await page.click("#dev-drill");
     await page.waitForSelector("#dev-drill-result:visible", { timeout: SHOW_MS });
@@ -144,6 +149,7 @@ describe("Devices page (browser)", () => {
     expect(english.length).toBeGreaterThan(30);
     expect(english.filter((text) => CJK.test(text))).toEqual([]);
     expect(await untranslated(page)).toEqual([]);
+    expect(await page.textContent("#dev-zone")).toBe("Times in Asia/Shanghai");
     await page.screenshot({ path: path.join(RESULTS, "dashboard-devices-en.png") });
 
     // Both languages have the same keys.
@@ -159,4 +165,29 @@ describe("Devices page (browser)", () => {
     expect(await page.evaluate("window.sameDocument")).toBe(true);
     expect(pageErrors).toEqual([]);
   }, 90_000);
+
+  it("shows the day (and the year, not this year's) beside a last-seen time that is not today, in both languages", async () => {
+    // Last heard on 3 June 2025 at 00:30 in Shanghai (16:30 UTC the day before): a day, and a year, not today's.
+    const quiet = demo(2);
+    hub.hub.db
+      .prepare("UPDATE devices SET last_seen_at = ? WHERE id = ?")
+      .run("2025-06-02T16:30:00.000Z", quiet.deviceId);
+    const page = await openConsole(browser, hub, pageErrors);
+    await page.goto(`${hub.httpUrl}/#/devices/${quiet.deviceId}`);
+    const lastSeen = '#dev-health [data-fact="lastSeen"]';
+    await page.waitForSelector(`#dev-health[data-device-id="${quiet.deviceId}"][data-state="ready"]`, {
+      timeout: SHOW_MS,
+    });
+    expect(await page.textContent(`${lastSeen} time`)).toBe("2025/06/03 00:30:00");
+    expect(await page.getAttribute(`${lastSeen} time`, "datetime")).toBe("2025-06-02T16:30:00.000Z");
+    expect(await page.textContent(lastSeen)).toMatch(/^2025\/06\/03 00:30:00 · \d+ 天 /);
+    await page.screenshot({ path: path.join(RESULTS, "dashboard-devices-last-seen.png") });
+    await page.click(".topbar .lang-switch");
+    await page.waitForSelector('html[lang="en"]');
+    expect(await page.textContent(`${lastSeen} time`)).toBe("06/03/2025, 00:30:00");
+    expect(await page.textContent(lastSeen)).toMatch(/^06\/03\/2025, 00:30:00 · \d+ d /);
+    await page.screenshot({ path: path.join(RESULTS, "dashboard-devices-last-seen-en.png") });
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
 });

@@ -55,6 +55,8 @@ afterAll(async () => {
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
 const tileValue = (page: Page, key: string) => page.textContent(`.kpi-tile[data-tile="${key}"] .kpi-value`);
 
+const barLabels = (page: Page) => page.$$eval("#kpi-chart g.bar", (gs) => gs.map((g) => g.getAttribute("data-label")));
+
 async function tileLabels(page: Page): Promise<string[]> {
   return page.$$eval(".kpi-tile .kpi-label, .kpi-table thead th, #kpi-view h2, #kpi-view h3", (els) =>
     els.map((e) => e.textContent ?? ""),
@@ -104,6 +106,8 @@ describe("KPI page (browser)", () => {
 
     const bars = await page.$$eval("#kpi-chart g.bar", (gs) => gs.map((g) => g.getAttribute("data-total")));
     expect(bars).toEqual(expected.days.map((d) => String(d.alarms)));
+    // The days under the bars, the Chinese way.
+    expect(await barLabels(page)).toEqual(["3月1日", "3月2日", "3月3日"]);
     expect(await page.locator("#kpi-grids tbody tr").count()).toBe(expected.grids.length);
     const g1 = seed.grids.g1;
     expect(await page.textContent(`#kpi-grids tr[data-grid-id="${g1.id}"] td[data-col="alarms"]`)).toBe(
@@ -120,6 +124,7 @@ describe("KPI page (browser)", () => {
     expect(await tileValue(page, "ackMedian")).toBe(`${t.stages.ack.median.toFixed(1)} s`);
     expect(await tileValue(page, "ack60")).toBe(pct(t.ackWithin60s));
     expect(await page.textContent('.kpi-tile[data-tile="ack60"] .kpi-label')).toBe("Acknowledged within 60 s");
+    expect(await barLabels(page)).toEqual(["Mar 1", "Mar 2", "Mar 3"]);
     for (const label of await tileLabels(page)) expect(label).not.toMatch(CJK);
     await page.screenshot({ path: path.join(RESULTS, "dashboard-kpi-en.png"), fullPage: true });
 

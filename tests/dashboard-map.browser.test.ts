@@ -5,7 +5,8 @@
  * still show, as vector layers: the household at its stored point, its grid
  * outlined, every on-duty worker with a position (as many markers as the
  * database has), the clinics, the chosen worker and clinic highlighted, the
- * straight route line, and the "tiles unavailable" notice. Then the map page
+ * straight route line, the "tiles unavailable" notice, and the registry's road
+ * centre lines in place of the missing tiles. Then the map page
  * (#/map): every grid, the open alarm's pin, and a click on it opens the alarm.
  */
 import path from "node:path";
@@ -134,6 +135,13 @@ describe("map with the tile server unreachable (browser)", () => {
     expect(await page.textContent("#detail-map .map-notice")).toBe("底图不可用：矢量地图");
     expect(await page.textContent("#detail-map .map-route-note")).toMatch(/直线距离.*公里/);
     expect(await count(page, "#detail-map img.leaflet-tile-loaded")).toBe(0);
+    // Nor any backdrop but the registry's roads: their lines are drawn instead.
+    const roads = (hub.hub.db.prepare("SELECT COUNT(*) AS n FROM roads").get() as { n: number }).n;
+    expect(roads).toBeGreaterThan(0);
+    await expect.poll(() => count(page, "#detail-map path.map-road"), { timeout: SHOW_MS }).toBe(roads);
+    expect(
+      await page.evaluate(`getComputedStyle(document.querySelector("#detail-map .leaflet-roads-pane")).display`),
+    ).not.toBe("none");
 
     await page.screenshot({ path: path.join(RESULTS, "map-detail.png") });
 

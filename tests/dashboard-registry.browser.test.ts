@@ -5,7 +5,8 @@
  * them, sees the hub's phone error beside the phone field, records the key
  * holder, and provisions a button whose one-time secret really logs in over
  * MQTT; rotating and revoking follow. An operator then sees the same registry
- * read-only, with the health data an administrator sees redacted.
+ * read-only, with the health data an administrator sees redacted. Last, an
+ * administrator edits a worker's shifts in the schedule editor.
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -331,6 +332,49 @@ describe("registry pages (browser)", () => {
     await page.click("#reg-table tbody tr");
     await page.waitForSelector('#reg-detail[data-mode="view"] .device-facts', { timeout: SHOW_MS });
     expect(await page.locator("#device-rotate, #device-revoke, #reg-detail form").count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
+  it("edits a worker's shifts as rows of days and times, with the hub's refusal beside the period", async () => {
+    type Period = { days: number[]; open: string; close: string };
+    const first = (await api<{ items: { id: number; shifts: Period[] }[] }>("/api/registry/workers?limit=1")).items[0];
+    if (!first) throw new Error("the demo seed has no worker");
+    const shiftsOf = async () => (await api<{ shifts: Period[] }>(`/api/registry/workers/${first.id}`)).shifts;
+    const before = first.shifts;
+
+    const page = await openConsole("admin", hub.adminPassword);
+    await page.goto(`${hub.httpUrl}/#/registry/workers/${first.id}`);
+    const form = '#reg-detail[data-mode="edit"] > form.reg-form';
+    const shifts = field(form, "shifts");
+    await page.waitForSelector(`${shifts} .schedule-editor`, { timeout: SHOW_MS });
+    expect(await page.locator(`${shifts} li.period`).count()).toBe(before.length);
+
+    // A new row starts as Monday to Friday, 08:00–17:30; here it becomes a night shift, Friday off, Saturday on.
+    await page.click(`${shifts} button.add-period`);
+    const added = `${shifts} li.period:nth-child(${before.length + 1})`;
+    expect(await page.evaluate(`document.activeElement?.matches(${JSON.stringify(`${added} input.open`)})`)).toBe(true);
+    await page.uncheck(`${added} label.day:nth-child(5) input`);
+    await page.check(`${added} label.day:nth-child(6) input`);
+    await page.fill(`${added} input.open`, "22:00");
+    await page.fill(`${added} input.close`, "22:00");
+
+    // Close equal to open could mean never or all day: the hub refuses it, and the message names the row.
+    await page.click(`${form} button[type="submit"]`);
+    const error = `${shifts} .field-error[data-source="server"]`;
+    await page.waitForSelector(error, { timeout: SHOW_MS });
+    expect(await page.textContent(error)).toContain(`#${before.length + 1}.close`);
+    expect(await shiftsOf()).toEqual(before);
+
+    await page.fill(`${added} input.close`, "06:00");
+    await page.click(`${form} button[type="submit"]`);
+    await page.waitForSelector("#reg-detail .reg-flash", { timeout: SHOW_MS });
+    expect(await shiftsOf()).toEqual([...before, { days: [1, 2, 3, 4, 6], open: "22:00", close: "06:00" }]);
+
+    // Removed again: the worker's shifts are as they were.
+    await page.waitForSelector(`${shifts} li.period:nth-child(${before.length + 1})`, { timeout: SHOW_MS });
+    await page.click(`${shifts} li.period:nth-child(${before.length + 1}) button`);
+    await page.click(`${form} button[type="submit"]`);
+    await vi.waitFor(async () => expect(await shiftsOf()).toEqual(before), { timeout: SHOW_MS, interval: 100 });
     expect(pageErrors).toEqual([]);
   }, 60_000);
 });

@@ -181,7 +181,9 @@ describe("attention and session (browser)", () => {
       await route.fulfill({ response: answer });
       staleDelivered = true;
     });
-    await page.click(row(id));
+    // Enter reopens the selected alarm (a fresh GET); a click could miss a row the live queue is redrawing.
+    await page.evaluate("document.activeElement?.blur()");
+    await page.keyboard.press("Enter");
     await expect.poll(() => held, { timeout: SHOW_MS }).toBe(401);
     // The next action is refused with 401, and the console says why.
     await page.keyboard.press("a");

@@ -4,8 +4,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ageOn } from "../hub/alarms/alarm-views.ts";
 import { createLogger } from "../hub/log.ts";
+import { checkRoadLine } from "../hub/registry/road-lines.ts";
 import { type DemoDeviceCredential, seedDemoDistrict } from "../hub/seed/demo-district.ts";
+import { STREETS } from "../hub/seed/demo-names.ts";
 import { openDatabase } from "../hub/storage/database.ts";
+import { RegistryRepository } from "../hub/storage/registry-repo.ts";
 import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
 import { startTestHub } from "./support/test-hub.ts";
 
@@ -73,6 +76,54 @@ describe("seeded demo district", () => {
     for (const row of rows) {
       const ring = (JSON.parse(row.polygon) as { coordinates: number[][][] }).coordinates[0] ?? [];
       expect(inRing(row.lng, row.lat, ring)).toBe(true);
+    }
+  });
+
+  it("lays the streets its addresses name over its grids, as road lines the map draws", () => {
+    const roads = all<{ name: string; geometry: string; points: number }>("SELECT name, geometry, points FROM roads");
+    expect(roads.map((r) => r.name).sort()).toEqual([...STREETS].sort());
+    const rings = all<{ polygon: string }>("SELECT polygon FROM grids").map(
+      (g) => (JSON.parse(g.polygon) as { coordinates: number[][][] }).coordinates[0] ?? [],
+    );
+    const corners = rings.flat();
+    const [west, east] = [Math.min(...corners.map((c) => c[0] ?? 0)), Math.max(...corners.map((c) => c[0] ?? 0))];
+    const [south, north] = [Math.min(...corners.map((c) => c[1] ?? 0)), Math.max(...corners.map((c) => c[1] ?? 0))];
+    for (const road of roads) {
+      // What an import of the same line would accept, and stored as the import stores it.
+      const checked = checkRoadLine(JSON.parse(road.geometry));
+      expect(checked.ok && checked.points, road.name).toBe(road.points);
+      const line = (JSON.parse(road.geometry) as { coordinates: number[][] }).coordinates;
+      // Across the district (its middle inside the grids' box), at most a few hundred metres past its edge.
+      const [west0 = 0, south0 = 0] = line[0] ?? [];
+      const [east0 = 0, north0 = 0] = line[line.length - 1] ?? [];
+      const [midLng, midLat] = [(west0 + east0) / 2, (south0 + north0) / 2];
+      expect(midLng > west && midLng < east && midLat > south && midLat < north, road.name).toBe(true);
+      expect(Math.hypot(east0 - west0, north0 - south0), road.name).toBeGreaterThan(0.05);
+      for (const [lng = 0, lat = 0] of line) {
+        expect(lng).toBeGreaterThan(west - 0.006);
+        expect(lng).toBeLessThan(east + 0.006);
+        expect(lat).toBeGreaterThan(south - 0.006);
+        expect(lat).toBeLessThan(north + 0.006);
+      }
+    }
+    // Every household's address is on one of these streets.
+    const addresses = all<{ address: string }>("SELECT address FROM households");
+    expect(addresses.filter((h) => !roads.some((r) => h.address.includes(r.name)))).toEqual([]);
+  });
+
+  it("counts roads as registered: a registry holding only roads gets no demo district", async () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-own-roads-"));
+    const prepared = openDatabase(path.join(own, "anxin.db"), createLogger("silent"));
+    try {
+      const registry = new RegistryRepository(new SqliteSql(prepared));
+      expect(await registry.isEmpty()).toBe(true);
+      prepared
+        .prepare("INSERT INTO roads (code, name, geometry, points, updated_at) VALUES ('R1', '路', '{}', 2, 'now')")
+        .run();
+      expect(await registry.isEmpty()).toBe(false);
+    } finally {
+      prepared.close();
+      fs.rmSync(own, { recursive: true, force: true });
     }
   });
 

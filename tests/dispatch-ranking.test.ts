@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { gatherCandidates, orderCandidates, type RankingRequest } from "../hub/dispatch/ranking.ts";
-import type { RankedWorker, WorkerCandidate } from "../hub/dispatch/types.ts";
+import type { RankedWorker } from "../hub/dispatch/types.ts";
+import type { WorkerCandidate } from "../hub/geo/responders.ts";
 import { ResponderSnapshot } from "../hub/geo/responders.ts";
 import { seededRandom } from "../hub/seed/prng.ts";
 import { bruteForceRanking, type OracleWorker } from "./support/dispatch-oracle.ts";

@@ -3,12 +3,14 @@
  * exactly what the database holds (every grid with its outline, every clinic,
  * on-duty workers with a position and nobody else, open alarms' households),
  * with the worker the SOS was offered to marked busy on that alarm. Also: the
- * tile source comes from ANXIN_MAP_TILE_URL, and Leaflet is served by the hub.
+ * tile source comes from ANXIN_MAP_TILE_URL, the road centre lines are served
+ * apart with the version the poll carries, and Leaflet is served by the hub.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
 import { loadConfig } from "../hub/config.ts";
 import type { MapLayers } from "../hub/map/map-views.ts";
+import type { MapRoads } from "../hub/map/road-views.ts";
 import { createUser } from "./support/registry-app.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
@@ -135,6 +137,45 @@ describe("GET /api/map", () => {
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { code: string }).code).toBe("ALARM_NOT_FOUND");
     expect((await get("/api/map?alarmId=abc", admin)).status).toBe(400);
+  });
+
+  it("serves the road centre lines with the version the poll carries, to staff only", async () => {
+    const stored = hub.hub.db.prepare("SELECT id, code, name, geometry FROM roads ORDER BY id").all() as {
+      id: number;
+      code: string;
+      name: string;
+      geometry: string;
+    }[];
+    expect(stored.length).toBeGreaterThan(0); // the demo district's streets
+    const response = await get("/api/map/roads", admin);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const roads = (await response.json()) as MapRoads;
+    expect(roads.truncated).toBe(false);
+    expect(roads.roads).toEqual(stored.map((r) => ({ ...r, geometry: JSON.parse(r.geometry) })));
+    // The 10-second poll carries only the version, and it is the same while the roads are.
+    const map = await layers();
+    expect(map.roadsVersion).toBe(roads.version);
+    expect(JSON.stringify(map)).not.toContain(stored[0]?.name);
+
+    const worker = await createUser(hub, "roads-worker", "worker");
+    expect((await get("/api/map/roads", worker)).status).toBe(403);
+    expect((await get("/api/map/roads", null)).status).toBe(401);
+
+    // A road added moves the version the poll carries.
+    hub.hub.db.prepare("INSERT INTO roads (code, name, geometry, points, updated_at) VALUES (?, ?, ?, 2, ?)").run(
+      "T-1",
+      "测试路",
+      JSON.stringify({
+        type: "LineString",
+        coordinates: [
+          [118.52, 37.58],
+          [118.53, 37.58],
+        ],
+      }),
+      new Date().toISOString(),
+    );
+    expect((await layers()).roadsVersion).not.toBe(roads.version);
   });
 
   it("serves Leaflet from the hub itself, so the map needs no CDN", async () => {

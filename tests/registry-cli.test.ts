@@ -16,9 +16,10 @@ import { generateDistrict, writeDistrictFiles } from "../bench/generate-district
 import { createLogger } from "../hub/log.ts";
 import { householdsCsv } from "../hub/registry/export/file-formats.ts";
 import { importRegistryFile } from "../hub/registry/import/run-import.ts";
+import { ROAD_LIMITS } from "../hub/registry/road-lines.ts";
 import { openDatabase } from "../hub/storage/database.ts";
 import { SqliteSql } from "../hub/storage/sql/sqlite-sql.ts";
-import { HOUSEHOLDS_CSV, importPlaces, tableCounts } from "./support/registry-fixtures.ts";
+import { HOUSEHOLDS_CSV, importPlaces, ROADS_GEOJSON, tableCounts } from "./support/registry-fixtures.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dirs: string[] = [];
@@ -113,6 +114,39 @@ describe("registry CLI", () => {
       { actor, action: "registry_exported" },
     ]);
   });
+
+  it("imports and exports roads as GeoJSON, and refuses a file past the bounds with LIMIT_EXCEEDED", async () => {
+    const dir = tempDir();
+    const data = path.join(dir, "data");
+    const common = ["--data-dir", data];
+    const db = new SqliteSql(openDatabase(path.join(data, "anxin.db"), createLogger("silent")));
+    await importPlaces(db, dir);
+    await db.close();
+    const roads = write(dir, "roads.geojson", ROADS_GEOJSON);
+    const tooMany = write(
+      dir,
+      "many.geojson",
+      JSON.stringify({
+        type: "FeatureCollection",
+        features: Array.from({ length: ROAD_LIMITS.roads + 1 }, () => ({})),
+      }),
+    );
+    const [imported, refused, asCsv] = await Promise.all([
+      runCli(["import", "roads", roads, ...common]),
+      runCli(["import", "roads", tooMany, ...common]),
+      runCli(["import", "roads", roads, ...common, "--format", "csv"]),
+    ]);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toMatch(/2 of 2 roads imported \(2 new, 0 updated\)/);
+    expect(refused).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^LIMIT_EXCEEDED: the roads file has 2001/m),
+    });
+    expect(asCsv).toMatchObject({ code: 2, stderr: expect.stringMatching(/roads are GeoJSON: --format json/) });
+    const exported = await runCli(["export", "roads", ...common]);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toBe(ROADS_GEOJSON);
+  }, 60_000); // four CLI processes (a second each, far more on a loaded machine)
 
   it("leaves the database exactly as it was when killed while writing", async () => {
     const dir = tempDir();

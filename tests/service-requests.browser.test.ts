@@ -147,6 +147,14 @@ describe("service requests (browser)", () => {
     const item = `#service-list li[data-request-id="${request.id}"]`;
     await phone.waitForSelector(`#service-requests:not([hidden]) ${item}`, { timeout: SHOW_MS });
     expect(await phone.textContent(item)).toContain(hub.demoDevices[5]?.address ?? "?");
+    // The way there in the apps workers use (their coordinates are checked in worker-page.browser.test.ts).
+    expect(await phone.getAttribute(`${item} a[data-nav="amap"]`, "href")).toMatch(
+      /^https:\/\/uri\.amap\.com\/navigation\?to=1\d\d\./,
+    );
+    expect(await phone.getAttribute(`${item} a[data-nav="baidu"]`, "href")).toMatch(
+      /^https:\/\/api\.map\.baidu\.com\/marker\?location=\d\d\./,
+    );
+    expect(await phone.getAttribute(`${item} a[data-nav="geo"]`, "href")).toMatch(/^geo:\d/);
     await phone.locator(item).scrollIntoViewIfNeeded();
     await phone.screenshot({ path: path.join(RESULTS, "worker-service-request.png") });
     const workerKeys = await dictionaryKeys(phone, "/worker/i18n.js");

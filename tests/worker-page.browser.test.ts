@@ -3,7 +3,9 @@
  * button pressing SOS over MQTT, the offered worker's phone in headless Chromium
  * (390×844, geolocation granted and faked by playwright), and an operator's live
  * feed over the realtime WebSocket with the admin's cookie. Who gets the offer is
- * read from the hub's own `dispatch_offers` rows, never assumed.
+ * read from the hub's own `dispatch_offers` rows, never assumed. The household's
+ * Amap and Baidu links carry its coordinates converted by dashboard/china-coords.js
+ * (checked against the providers' own conversions in tests/china-coords.test.ts).
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -14,6 +16,17 @@ import { SimulatedButton } from "../firmware-sim/device.ts";
 import { type ConsoleFeed, openConsoleFeed } from "./support/console-feed.ts";
 import { launchChromium } from "./support/console-page.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
+
+interface LatLng {
+  lat: number;
+  lng: number;
+}
+// The dashboard is plain browser JavaScript without type declarations.
+const coordsModule: string = "../dashboard/china-coords.js";
+const coords = (await import(coordsModule)) as {
+  wgs84ToGcj02(point: LatLng): LatLng;
+  wgs84ToBd09(point: LatLng): LatLng;
+};
 
 const RESULTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "test-results");
 const SHOW_MS = 8_000;
@@ -53,6 +66,10 @@ let adminCookie: string;
 const buttons: SimulatedButton[] = [];
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
+/** Every request of a phone's pages that found nothing (a missing file, or a /favicon.ico asked for). */
+const missing: string[] = [];
+/** Files a page loads by itself, which fail as a request (not a response) when missing. */
+const PAGE_FILES = new Set(["stylesheet", "script", "image", "font"]);
 
 beforeAll(async () => {
   mkdirSync(RESULTS, { recursive: true });
@@ -130,6 +147,14 @@ async function openPhone(username: string, options: PhoneOptions = {}): Promise<
   contexts.push(context);
   const page = await context.newPage();
   page.on("pageerror", (err) => pageErrors.push(err.message));
+  page.on("response", (response) => {
+    if (response.status() === 404) missing.push(response.url());
+  });
+  // The hub answers a missing file with a 404 in JSON, which Chromium refuses to read as a stylesheet
+  // or script (nosniff): that shows as a failed request, with no response event.
+  page.on("requestfailed", (request) => {
+    if (PAGE_FILES.has(request.resourceType())) missing.push(`${request.url()}: ${request.failure()?.errorText}`);
+  });
   await page.goto(`${hub.httpUrl}/worker/${options.hash ?? ""}`);
   await page.waitForSelector("#login-form", { state: "visible" });
   await page.fill("#login-username", username);
@@ -138,6 +163,56 @@ async function openPhone(username: string, options: PhoneOptions = {}): Promise<
   await page.click("#login-submit");
   if (username !== "admin") await page.waitForSelector('body[data-view="main"]', { timeout: SHOW_MS });
   return page;
+}
+
+/** The alarm's household: where it is (WGS-84, as registered) and what it is called. */
+function householdOf(alarmId: number): { lat: number; lng: number; code: string; address: string } {
+  return hub.hub.db
+    .prepare(
+      "SELECT h.lat, h.lng, h.code, h.address FROM alarms a JOIN households h ON h.id = a.household_id WHERE a.id = ?",
+    )
+    .get(alarmId) as { lat: number; lng: number; code: string; address: string };
+}
+
+/**
+ * The card's Amap and Baidu links: each opens that app's web URI (which hands over to the
+ * app when installed) at the household, in the app's own coordinate system, named by the
+ * household, under the label `labels` of the page's language.
+ */
+async function expectChinaMapLinks(page: Page, alarmId: number, labels: { amap: string; baidu: string }) {
+  const home = householdOf(alarmId);
+  const near = (got: string | undefined, want: number) => Math.abs(Number(got) - want) < 1e-6;
+
+  const amap = new URL((await page.getAttribute('#assignment-card a[data-nav="amap"]', "href")) ?? "");
+  expect(`${amap.origin}${amap.pathname}`).toBe("https://uri.amap.com/navigation");
+  const gcj = coords.wgs84ToGcj02(home);
+  const [lng, lat, name] = (amap.searchParams.get("to") ?? "").split(",");
+  expect({ lng: near(lng, gcj.lng), lat: near(lat, gcj.lat), name }).toEqual({
+    lng: true,
+    lat: true,
+    name: `${home.code} ${home.address}`,
+  });
+  expect(amap.searchParams.get("callnative")).toBe("1");
+
+  const baidu = new URL((await page.getAttribute('#assignment-card a[data-nav="baidu"]', "href")) ?? "");
+  expect(`${baidu.origin}${baidu.pathname}`).toBe("https://api.map.baidu.com/marker");
+  const bd = coords.wgs84ToBd09(home);
+  const [bdLat, bdLng] = (baidu.searchParams.get("location") ?? "").split(",");
+  expect({ lat: near(bdLat, bd.lat), lng: near(bdLng, bd.lng) }).toEqual({ lat: true, lng: true });
+  expect(baidu.searchParams.get("coord_type")).toBe("bd09ll");
+  expect(baidu.searchParams.get("title")).toBe(home.code);
+  expect(baidu.searchParams.get("content")).toBe(home.address);
+
+  // The conversion moved the point (Kenli is in China): the links are not the registry's WGS-84.
+  expect(Math.abs(gcj.lng - home.lng) + Math.abs(gcj.lat - home.lat)).toBeGreaterThan(0.001);
+  expect(await page.textContent('#assignment-card a[data-nav="amap"]')).toBe(labels.amap);
+  expect(await page.textContent('#assignment-card a[data-nav="baidu"]')).toBe(labels.baidu);
+  // Both are big buttons, side by side on the phone.
+  const boxes = await Promise.all(
+    ["amap", "baidu"].map((nav) => page.locator(`#assignment-card a[data-nav="${nav}"]`).boundingBox()),
+  );
+  expect(boxes.every((box) => box !== null && box.height >= 60)).toBe(true);
+  expect(boxes[0]?.y).toBe(boxes[1]?.y);
 }
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(RESULTS, `worker-${name}.png`) });
@@ -175,6 +250,7 @@ describe("worker page (browser)", () => {
     expect(card).toContain(device?.address);
     expect(await phone.getAttribute('a[data-nav="geo"]', "href")).toMatch(/^geo:-?\d/);
     expect(await phone.getAttribute('a[data-nav="osm"]', "href")).toContain("openstreetmap.org");
+    await expectChinaMapLinks(phone, alarmId, { amap: "高德地图", baidu: "百度地图" });
     expect(await phone.textContent(".countdown")).toMatch(/\d:\d\d/);
     expect(await phone.isVisible(".health .withheld")).toBe(true);
     expect(await phone.isVisible("#link-notice")).toBe(false);
@@ -244,6 +320,7 @@ describe("worker page (browser)", () => {
     const english = await visibleInterfaceText(phone);
     expect(english.length).toBeGreaterThan(10);
     expect(english.filter((text) => CJK.test(text))).toEqual([]);
+    await expectChinaMapLinks(phone, alarmId, { amap: "Amap", baidu: "Baidu Maps" });
     await shot(phone, "on-scene-en");
     await phone.click(".topbar .lang-switch");
     expect(await phone.getAttribute("html", "lang")).toBe("zh-CN");
@@ -265,6 +342,7 @@ describe("worker page (browser)", () => {
     expect(resolved?.detail).toContain(note);
     await shot(phone, "resolved");
     expect(pageErrors).toEqual([]);
+    expect(missing).toEqual([]);
   }, 90_000);
 
   it("shows nothing to other workers, passes a declined offer on, and switches duty", async () => {
@@ -326,6 +404,7 @@ describe("worker page (browser)", () => {
     await phone.goto(`${hub.httpUrl}/worker/#/offers/${offer.id}`);
     await phone.waitForSelector("#link-notice:not([hidden])", { timeout: SHOW_MS });
     expect(pageErrors).toEqual([]);
+    expect(missing).toEqual([]);
   }, 90_000);
 
   it("refuses operator accounts and signs a worker out", async () => {
@@ -342,5 +421,6 @@ describe("worker page (browser)", () => {
     await phone.reload();
     await phone.waitForSelector('body[data-view="login"]', { timeout: SHOW_MS });
     expect(pageErrors).toEqual([]);
+    expect(missing).toEqual([]);
   }, 60_000);
 });

@@ -1,9 +1,15 @@
+// @ts-check
 // Entry point of the worker page ("社区通"): session, duty switch, position sharing,
 // and the assignment kept current by polling (the hub has no push channel for
 // workers). Rendering of the card lives in assignment.js, the buttons in actions.js.
 
+/** @import { Assignment, ResidentHealth, WorkerMe } from "../../protocol/console/index.ts" */
+/** @import { ShownAssignment } from "./assignment.js" */
+/** @import { SharingStatus } from "./position.js" */
+
 import { centerZone } from "../center-time.js";
-import { setUnauthorizedHandler } from "../http.js";
+import { byId } from "../dom.js";
+import { ApiError, setUnauthorizedHandler } from "../http.js";
 import { applyStatic, getLang, hasSavedLang, onLangChange, setLang, t, useDictionaries } from "../i18n.js";
 import * as actions from "./actions.js";
 import { api } from "./api.js";
@@ -22,15 +28,20 @@ const POLL_MS = 3_000;
  * audited view of the resident's health data.
  */
 const POLL_ASSIGNED_MS = 10_000;
-const $ = (id) => document.getElementById(id);
+const $ = byId;
 
-let me = null; // { user, worker } from /api/worker/me
-let current = null; // the last assignment shown, or null
+/** The signed-in worker, from /api/worker/me. @type {WorkerMe | null} */
+let me = null;
+/** The last assignment shown, or null. @type {ShownAssignment | null} */
+let current = null;
 let shownKey = ""; // what the card was built from, so polls rebuild it only on change
-let pollTimer = null;
+/** @type {number | undefined} */
+let pollTimer;
 let pollSeq = 0;
 let shownSeq = 0;
+/** @type {SharingStatus} */
 let positionState = { state: "off" };
+/** @param {"login" | "main" | "password"} view */
 function setView(view) {
   document.body.dataset.view = view;
   $("login-view").hidden = view !== "login";
@@ -40,6 +51,10 @@ function setView(view) {
 
 // ---- session ----
 
+/**
+ * @param {string | null} messageKey why the form is back (none after a plain sign-out)
+ * @param {string} [detail] the hub's refusal, after the message
+ */
 function showLogin(messageKey, detail) {
   stop();
   setView("login");
@@ -47,16 +62,20 @@ function showLogin(messageKey, detail) {
   const box = $("login-error");
   box.hidden = !messageKey;
   box.textContent = messageKey ? t(messageKey) + (detail ? ` ${detail}` : "") : "";
-  $("login-password").value = "";
+  $("login-password", HTMLInputElement).value = "";
 }
 
+/** @param {SubmitEvent} ev */
 async function onLogin(ev) {
   ev.preventDefault();
-  const btn = $("login-submit");
+  const btn = $("login-submit", HTMLButtonElement);
   btn.disabled = true;
   btn.textContent = t("login.busy");
   try {
-    const { user } = await api.login($("login-username").value.trim(), $("login-password").value);
+    const { user } = await api.login(
+      $("login-username", HTMLInputElement).value.trim(),
+      $("login-password", HTMLInputElement).value,
+    );
     if (user.role !== "worker") {
       // An operator account opens the console, not this page; do not leave it signed in here.
       await api.logout().catch(() => {});
@@ -64,7 +83,8 @@ async function onLogin(ev) {
     }
     await enter();
   } catch (err) {
-    const key = err.status === 401 ? "login.invalid" : err.status === 429 ? "login.rateLimited" : null;
+    const status = err instanceof ApiError ? err.status : 0;
+    const key = status === 401 ? "login.invalid" : status === 429 ? "login.rateLimited" : null;
     showLogin(key ?? "error.generic", key ? "" : actions.describe(err));
   } finally {
     btn.disabled = false;
@@ -77,13 +97,15 @@ async function enter() {
   try {
     me = await api.me();
   } catch (err) {
+    const refusal = err instanceof ApiError ? err : null;
     // A password an administrator set: choose one's own first, then come back in.
-    if (err.code === "AUTH_PASSWORD_CHANGE_REQUIRED") {
+    if (refusal?.code === "AUTH_PASSWORD_CHANGE_REQUIRED") {
       setView("password");
       return password.showRequired(enter);
     }
-    if (err.status === 403) return showLogin("login.notWorker");
-    return showLogin(err.status === 401 ? null : "error.generic", err.status === 401 ? "" : actions.describe(err));
+    if (refusal?.status === 403) return showLogin("login.notWorker");
+    const ended = refusal?.status === 401;
+    return showLogin(ended ? null : "error.generic", ended ? "" : actions.describe(err));
   }
   if (!hasSavedLang() && me.user.language && me.user.language !== getLang()) {
     setLang(me.user.language, { persist: false });
@@ -92,7 +114,7 @@ async function enter() {
   setView("main");
   // Nothing of a previous login on this phone may linger: messages, half-typed notes.
   hideFeedback();
-  $("resolve-form").reset();
+  $("resolve-form", HTMLFormElement).reset();
   $("decline-form").hidden = true;
   current = null;
   shownKey = "";
@@ -106,7 +128,8 @@ async function logout() {
     await api.logout();
   } catch (err) {
     // 401: the session had ended anyway. Anything else: the hub still holds the session, so say so.
-    if (err.status !== 401) return showFeedback("error", () => t("logout.failed", { reason: actions.describe(err) }));
+    if (!(err instanceof ApiError && err.status === 401))
+      return showFeedback("error", () => t("logout.failed", { reason: actions.describe(err) }));
   }
   me = null;
   showLogin(null);
@@ -115,7 +138,7 @@ async function logout() {
 function stop() {
   clearTimeout(pollTimer);
   password.clearRequired();
-  pollTimer = null;
+  pollTimer = undefined;
   stopSharing();
   clearServiceRequests();
   me = null;
@@ -142,8 +165,8 @@ function applyDuty() {
         const { worker } = await api.position(lat, lng, accuracyM);
         if (me) me.worker = worker;
       },
-      onStatus: (state, info) => {
-        positionState = { state, ...info };
+      onStatus: (status) => {
+        positionState = status;
         renderPosition();
       },
     });
@@ -154,25 +177,28 @@ function applyDuty() {
 
 function renderPosition() {
   const el = $("position-status");
-  const { state, at, accuracyM } = positionState;
-  const shown = me?.worker.onDuty ? state : "off";
-  el.dataset.state = shown;
-  if (shown === "shared") {
+  /** @type {SharingStatus} */
+  const shown = me?.worker.onDuty ? positionState : { state: "off" };
+  el.dataset.state = shown.state;
+  if (shown.state === "shared") {
+    const { at, accuracyM } = shown;
     const time = new Intl.DateTimeFormat(getLang(), {
       timeStyle: "medium",
       hourCycle: "h23",
       timeZone: centerZone(),
     }).format(new Date(at));
-    el.textContent = t("position.shared", { time }) + (accuracyM > 0 ? t("position.accuracy", { m: accuracyM }) : "");
+    el.textContent =
+      t("position.shared", { time }) +
+      (accuracyM !== null && accuracyM > 0 ? t("position.accuracy", { m: accuracyM }) : "");
   } else {
-    el.textContent = t(`position.${shown}`);
+    el.textContent = t(`position.${shown.state}`);
   }
 }
 
 async function toggleDuty() {
   if (!me) return;
   const next = !me.worker.onDuty;
-  const btn = $("duty-toggle");
+  const btn = $("duty-toggle", HTMLButtonElement);
   btn.disabled = true;
   try {
     me.worker = (await api.setDuty(next)).worker;
@@ -202,7 +228,7 @@ async function poll() {
     show(assignment);
     refreshServiceRequests();
   } catch (err) {
-    if (err.status === 401) return;
+    if (err instanceof ApiError && err.status === 401) return;
     $("conn-banner").hidden = false;
   }
   const assigned = current !== null && current.state !== "offered";
@@ -214,31 +240,40 @@ async function poll() {
  * Health data for the assigned alarm, fetched once and kept while the alarm is
  * this worker's: the hub writes an audit row per fetch, and a poll every few
  * seconds is not a new look at the resident's health.
+ * @type {{ alarmId: number | null, data: ResidentHealth | null }}
  */
 let health = { alarmId: null, data: null };
 
-async function loadHealth(assignment) {
-  const alarmId = assignment.alarm.id;
+/**
+ * @param {number} alarmId
+ * @param {string} healthUrl the assignment's resident.healthUrl
+ */
+async function loadHealth(alarmId, healthUrl) {
   try {
-    const { health: data } = await api.health(assignment.resident.healthUrl);
+    const data = (await api.health(healthUrl)).health;
     health = { alarmId, data };
     if (current?.alarm.id === alarmId) show(current);
   } catch (err) {
-    if (err.status !== 401) health = { alarmId: null, data: null };
+    if (!(err instanceof ApiError && err.status === 401)) health = { alarmId: null, data: null };
   }
 }
 
+/**
+ * @param {ShownAssignment | null} assignment
+ * @returns {ShownAssignment | null}
+ */
 function withHealth(assignment) {
-  const url = assignment?.resident?.healthUrl;
-  if (!url) return assignment;
+  const resident = assignment?.resident;
+  if (!assignment || !resident?.healthUrl) return assignment;
   if (health.alarmId !== assignment.alarm.id) {
     health = { alarmId: assignment.alarm.id, data: null };
-    loadHealth(assignment);
+    loadHealth(assignment.alarm.id, resident.healthUrl);
     return assignment;
   }
-  return health.data ? { ...assignment, resident: { ...assignment.resident, health: health.data } } : assignment;
+  return health.data ? { ...assignment, resident: { ...resident, health: health.data } } : assignment;
 }
 
+/** @param {Assignment | ShownAssignment | null} fetched */
 function show(fetched) {
   const assignment = withHealth(fetched);
   const before = current;
@@ -262,8 +297,10 @@ function renderActions() {
   $("offer-actions").hidden = state !== "offered" || declining;
   $("arrived-action").hidden = state !== "accepted";
   // An offer that has run out can no longer be accepted; the next poll replaces it.
-  document.querySelector('[data-action="accept"]').disabled =
-    document.body.dataset.busy === "true" || (current?.offer ? secondsLeft(current.offer.expiresAt) === 0 : false);
+  const accept = document.querySelector('[data-action="accept"]');
+  if (accept instanceof HTMLButtonElement)
+    accept.disabled =
+      document.body.dataset.busy === "true" || (current?.offer ? secondsLeft(current.offer.expiresAt) === 0 : false);
   $("action-bar").hidden = $("offer-actions").hidden && $("arrived-action").hidden;
   if (state !== "offered") $("decline-form").hidden = true;
   $("resolve-form").hidden = state !== "on_scene";
@@ -273,6 +310,7 @@ function renderActions() {
 
 function renderLangButtons() {
   for (const b of document.querySelectorAll(".lang-switch")) {
+    if (!(b instanceof HTMLElement)) continue;
     b.textContent = t("lang.switch");
     // The label is in the target language; say so for screen readers and language checks.
     b.lang = t("lang.switchLang");

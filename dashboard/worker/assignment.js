@@ -1,24 +1,38 @@
+// @ts-check
 // Renders the current assignment (an open offer, or the alarm the worker accepted)
 // into the card, and keeps the offer countdown ticking. Built with the DOM API only:
 // names, addresses and notes come from the registry and must never become markup.
 // Registry text is marked data-content so language checks can tell it from UI text.
 
+/** @import { Assignment, ResidentHealth } from "../../protocol/console/index.ts" */
+
 import { centerZone } from "../center-time.js";
 import { serverNow } from "../clock.js";
 import { h, telLink } from "../dom.js";
 import { getLang, t } from "../i18n.js";
+import { navLinks } from "./nav-links.js";
+
+/**
+ * The resident as the card shows them: the assignment's, with the health data once the
+ * page has fetched it (app.js, one audited fetch per alarm).
+ * @typedef {NonNullable<Assignment["resident"]> & { health?: ResidentHealth }} ShownResident
+ */
+/** The assignment as the card shows it. @typedef {Omit<Assignment, "resident"> & { resident: ShownResident | null }} ShownAssignment */
 
 /** Below this many seconds the countdown turns red. */
 const URGENT_S = 30;
 
+/** @param {string} expiresAt */
 export function secondsLeft(expiresAt) {
   return Math.max(0, Math.ceil((Date.parse(expiresAt) - serverNow()) / 1000));
 }
 
+/** @param {number} secs */
 function mmss(secs) {
   return `${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, "0")}`;
 }
 
+/** @param {string} iso */
 function clock(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "—";
@@ -30,11 +44,15 @@ function clock(iso) {
   }).format(d);
 }
 
-/** Updates every countdown in `root`; returns true when an offer has just run out. */
+/**
+ * Updates every countdown in `root`; returns true when an offer has just run out.
+ * @param {ParentNode} root
+ */
 export function tickCountdown(root) {
   let expired = false;
   for (const el of root.querySelectorAll(".countdown[data-expires]")) {
-    const left = secondsLeft(el.dataset.expires);
+    if (!(el instanceof HTMLElement)) continue;
+    const left = secondsLeft(el.dataset.expires ?? "");
     el.dataset.urgent = String(left <= URGENT_S);
     el.dataset.expired = String(left === 0);
     el.textContent = left > 0 ? t("offer.countdown", { time: mmss(left) }) : t("offer.expired");
@@ -43,6 +61,11 @@ export function tickCountdown(root) {
   return expired;
 }
 
+/**
+ * @param {string} labelKey
+ * @param {string | null | undefined} value registry text; no row without it
+ * @param {{ cls?: string, warn?: boolean }} [options] warn: shown as a warning (allergies)
+ */
 function field(labelKey, value, { cls, warn } = {}) {
   if (!value) return null;
   return h(
@@ -53,29 +76,20 @@ function field(labelKey, value, { cls, warn } = {}) {
   );
 }
 
+/** @param {Assignment["alarm"]} alarm */
 function navigation(alarm) {
-  if (!alarm.geoUri && !alarm.mapUrl) return h("p", { class: "muted" }, t("where.noMap"));
-  return h(
-    "div",
-    { class: "nav-links" },
-    // geo: hands the address to whatever map app the phone has (Amap, Baidu, Google…).
-    alarm.geoUri &&
-      h("a", { class: "btn btn-big btn-nav", href: alarm.geoUri, dataset: { nav: "geo" } }, t("where.navigate")),
-    alarm.mapUrl &&
-      h(
-        "a",
-        {
-          class: "btn btn-link",
-          href: alarm.mapUrl,
-          target: "_blank",
-          rel: "noopener noreferrer",
-          dataset: { nav: "osm" },
-        },
-        t("where.osm"),
-      ),
-  );
+  const links = navLinks({
+    lat: alarm.lat,
+    lng: alarm.lng,
+    householdCode: alarm.householdCode,
+    address: alarm.address,
+    geoUri: alarm.geoUri,
+    osmUrl: alarm.mapUrl,
+  });
+  return links ?? h("p", { class: "muted" }, t("where.noMap"));
 }
 
+/** @param {ShownResident} resident */
 function healthSection(resident) {
   const box = h("section", { class: "health", "aria-labelledby": "health-heading" });
   box.append(h("h3", { id: "health-heading" }, t("health.heading")));
@@ -102,7 +116,11 @@ function healthSection(resident) {
   return box;
 }
 
-/** Replaces the card's content with `assignment` (never null here). */
+/**
+ * Replaces the card's content with `assignment` (never null here).
+ * @param {HTMLElement} card
+ * @param {ShownAssignment} assignment
+ */
 export function renderCard(card, assignment) {
   const { state, offer, alarm, resident } = assignment;
   card.dataset.alarmId = String(alarm.id);

@@ -1,15 +1,26 @@
+// @ts-check
 // One place for what just happened: a short confirmation after each action, or the
 // hub's refusal. Confirmations fade; errors stay until the next message or a tap,
 // because a worker glancing back at the phone must still see that something failed.
 // The text is kept as a function so a language switch re-renders it.
 
+import { byId } from "../dom.js";
+
+/** @typedef {"ok" | "info" | "error"} FeedbackKind */
+
 const OK_MS = 6_000;
-let timer = null;
+/** @type {number | undefined} */
+let timer;
+/** @type {(() => string) | null} */
 let render = null;
 
-/** kind: ok | info | error; text: () => string, evaluated now and on every language change. */
+/**
+ * kind: ok | info | error; text: () => string, evaluated now and on every language change.
+ * @param {FeedbackKind} kind
+ * @param {() => string} text
+ */
 export function showFeedback(kind, text) {
-  const box = document.getElementById("feedback");
+  const box = byId("feedback");
   clearTimeout(timer);
   render = text;
   box.dataset.kind = kind;
@@ -20,14 +31,14 @@ export function showFeedback(kind, text) {
 }
 
 export function refreshFeedback() {
-  const box = document.getElementById("feedback");
+  const box = byId("feedback");
   if (render && !box.hidden) box.textContent = render();
 }
 
 export function hideFeedback() {
   clearTimeout(timer);
   render = null;
-  document.getElementById("feedback").hidden = true;
+  byId("feedback").hidden = true;
 }
 
-document.getElementById("feedback").addEventListener("click", hideFeedback);
+byId("feedback").addEventListener("click", hideFeedback);

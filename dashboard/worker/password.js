@@ -1,18 +1,24 @@
+// @ts-check
 // The worker's own password on the phone page, with the console's form
 // (../password-form.js): required after signing in with a password an
 // administrator set (the worker API answers AUTH_PASSWORD_CHANGE_REQUIRED until
 // then), and on request from the "Change password" button, in a dialog.
 
+import { byId } from "../dom.js";
 import { onLangChange, t } from "../i18n.js";
 import { passwordForm } from "../password-form.js";
 import { api } from "./api.js";
 
-const $ = (id) => document.getElementById(id);
+const $ = byId;
+/** The required-change form while it is shown. @type {ReturnType<typeof passwordForm> | null} */
 let required = null;
 
 onLangChange(() => required?.relabel());
 
-/** Fills the required-change card (#password-view); `onDone()` once the password is the worker's own. */
+/**
+ * Fills the required-change card (#password-view); `onDone()` once the password is the worker's own.
+ * @param {() => void} onDone
+ */
 export function showRequired(onDone) {
   required = passwordForm({ t, submit: api.changePassword, onDone, idPrefix: "pw-required" });
   $("password-form-slot").replaceChildren(required.el);

@@ -1,17 +1,22 @@
+// @ts-check
 // The worker's service requests (the non-emergency `service` press): each one
 // assigned to this worker, with the address, how to get in and a Done button.
 // Refreshed with every poll of the page; the list is rebuilt only when what the
 // hub says changed, so a note being typed survives the polls. Registry text is
 // marked data-content, as on the assignment card.
 
+/** @import { ServiceRequestView } from "../../protocol/console/index.ts" */
+
 import { centerZone } from "../center-time.js";
-import { h } from "../dom.js";
+import { byId, h } from "../dom.js";
 import { getLang, t } from "../i18n.js";
 import { describe } from "./actions.js";
 import { api } from "./api.js";
 import { showFeedback } from "./feedback.js";
+import { navLinks } from "./nav-links.js";
 
-const $ = (id) => document.getElementById(id);
+const $ = byId;
+/** @type {ServiceRequestView[]} */
 let items = [];
 let shownKey = "";
 let seq = 0;
@@ -39,6 +44,7 @@ export function rerenderServiceRequests() {
   show(items);
 }
 
+/** @param {ServiceRequestView[]} list */
 function show(list) {
   items = list;
   const key = JSON.stringify(list);
@@ -48,9 +54,11 @@ function show(list) {
   $("service-list").replaceChildren(...list.map(item));
 }
 
+/** @param {string} iso */
 function clock(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "—";
+  /** @type {Intl.DateTimeFormatOptions} */
   const opts = {
     month: "2-digit",
     day: "2-digit",
@@ -62,11 +70,16 @@ function clock(iso) {
   return new Intl.DateTimeFormat(getLang(), opts).format(d);
 }
 
+/**
+ * @param {string} labelKey
+ * @param {string | null | undefined} value registry text; no row without it
+ */
 function field(labelKey, value) {
   if (!value) return null;
   return h("div", { class: "field" }, h("dt", {}, t(labelKey)), h("dd", { content: true }, value));
 }
 
+/** @param {ServiceRequestView} request */
 function item(request) {
   const home = request.household;
   const note = h("textarea", {
@@ -77,7 +90,7 @@ function item(request) {
   });
   const button = h(
     "button",
-    { type: "button", class: "btn btn-big btn-primary", dataset: { serviceDone: request.id } },
+    { type: "button", class: "btn btn-big btn-primary", dataset: { serviceDone: String(request.id) } },
     t("service.done"),
   );
   button.addEventListener("click", () => done(request, note, button));
@@ -85,7 +98,7 @@ function item(request) {
   const access = [field("access.keyHolder", home?.keyHolder), field("access.notes", home?.accessNotes)].filter(Boolean);
   return h(
     "li",
-    { class: "service-item card", dataset: { requestId: request.id, status: request.status } },
+    { class: "service-item card", dataset: { requestId: String(request.id), status: request.status } },
     h(
       "header",
       { class: "card-head" },
@@ -97,11 +110,13 @@ function item(request) {
     h("p", { class: "address", content: true }, home?.address || t("where.unknown")),
     home ? h("p", { class: "muted household" }, t("where.household", { code: home.code })) : null,
     located
-      ? h(
-          "a",
-          { class: "btn btn-link", href: `geo:${home.lat},${home.lng}?q=${home.lat},${home.lng}` },
-          t("where.navigate"),
-        )
+      ? navLinks({
+          lat: home.lat,
+          lng: home.lng,
+          householdCode: home.code,
+          address: home.address,
+          geoUri: `geo:${home.lat},${home.lng}?q=${home.lat},${home.lng}`,
+        })
       : null,
     access.length ? h("dl", { class: "fields" }, access) : null,
     h("label", { for: note.id }, h("span", {}, t("service.note")), note),
@@ -109,6 +124,11 @@ function item(request) {
   );
 }
 
+/**
+ * @param {ServiceRequestView} request
+ * @param {HTMLTextAreaElement} note
+ * @param {HTMLButtonElement} button
+ */
 async function done(request, note, button) {
   button.disabled = true;
   try {

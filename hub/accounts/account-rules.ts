@@ -1,27 +1,24 @@
 /**
- * What an account may hold, as patterns and limits shared by the REST schemas
- * (hub/accounts/account-schemas.ts) and the service's own checks, which the
- * CLI and the seeding go through without any HTTP schema in front of them.
+ * What an account may hold: the contract's patterns and limits
+ * (protocol/console/accounts.ts), checked by the service itself too, since the
+ * CLI and the seeding go through it without any HTTP schema in front of them.
  */
+import {
+  CONTACT_MAX,
+  CONTACT_PATTERN,
+  DISPLAY_NAME_MAX,
+  LANGUAGES,
+  type Language,
+  ROLES,
+  type Role,
+  USERNAME_PATTERN,
+} from "../../protocol/console/index.ts";
 import { AnxinError } from "../errors.ts";
-import { ROLES, type Role } from "../storage/user-repo.ts";
-
-/** 2–32 letters, digits, '.', '_' or '-': typed at every login, also on a phone (demo workers: `KL-W001`). */
-export const USERNAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{1,31}$";
-export const USERNAME_MAX = 32;
-export const DISPLAY_NAME_MAX = 64;
-/** E.164 phone (`+8613912345678`) or SIP address (`sip:op1@pbx.example`): how the voice work reaches a person. */
-export const CONTACT_PATTERN = "^(\\+[1-9][0-9]{6,14}|sips?:[^\\s@]+@[^\\s@]+)$";
-export const CONTACT_MAX = 128;
 
 /** A contact that is a SIP address (`sip:…` or `sips:…`) rather than a phone number. */
 export function isSipAddress(contact: string): boolean {
   return contact.startsWith("sip:") || contact.startsWith("sips:");
 }
-/** The API's contact field: a contact, or blank for none. */
-export const CONTACT_FIELD_PATTERN = `${CONTACT_PATTERN}|^\\s*$`;
-export const LANGUAGES = ["zh-CN", "en"] as const;
-export type AccountLanguage = (typeof LANGUAGES)[number];
 
 export const RULE_MESSAGES = {
   username: "must be 2–32 letters, digits, '.', '_' or '-', starting with a letter or digit",
@@ -56,7 +53,7 @@ export function checkContact(value: string | null | undefined): string | null {
   return trimmed;
 }
 
-export function checkLanguage(value: string): AccountLanguage {
+export function checkLanguage(value: string): Language {
   const found = LANGUAGES.find((language) => language === value);
   if (!found) throw invalid("language", RULE_MESSAGES.language);
   return found;

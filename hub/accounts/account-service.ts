@@ -18,7 +18,7 @@ import type { EventBus, SessionsRevokedReason } from "../events.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { Role, UserChanges, UserRepository, UserRow } from "../storage/user-repo.ts";
 import { checkContact, checkDisplayName, checkLanguage, checkRole, checkUsername } from "./account-rules.ts";
-import { type AccountView, accountView } from "./account-schemas.ts";
+import { type AccountView, accountView } from "./account-view.ts";
 import { checkPasswordPolicy } from "./password-policy.ts";
 import { generatePassword, hashPassword, verifyPassword } from "./passwords.ts";
 

@@ -15,8 +15,8 @@ import { isAnxinError } from "../errors.ts";
 import { createLogger } from "../log.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import { UserRepository } from "../storage/user-repo.ts";
-import type { AccountView } from "./account-schemas.ts";
 import { type AccountActor, AccountService } from "./account-service.ts";
+import type { AccountView } from "./account-view.ts";
 import { MIN_PASSWORD_LENGTH } from "./password-policy.ts";
 
 const HELP = `Anxin staff accounts (README: Staff accounts)

@@ -7,11 +7,10 @@
  * no "one digit, one symbol" demands that only teach `Password1!`.
  */
 import fs from "node:fs";
+import { MAX_PASSWORD_LENGTH } from "../../protocol/console/index.ts";
 import { AnxinError } from "../errors.ts";
 
 export const MIN_PASSWORD_LENGTH = 12;
-/** Bounded so a request cannot make argon2 hash megabytes; the login form allows the same. */
-export const MAX_PASSWORD_LENGTH = 256;
 
 function readCommonPasswords(): ReadonlySet<string> {
   const text = fs.readFileSync(new URL("./common-passwords.txt", import.meta.url), "utf8");

@@ -8,9 +8,8 @@
  * household's landline, so the next call from it is placed at once.
  */
 import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
-import { AnxinError } from "../errors.ts";
+import { AnxinError, isUniqueViolation, notFound } from "../errors.ts";
 import type { EventBus } from "../events.ts";
-import { isUniqueViolation, notFound } from "../registry/registry-errors.ts";
 import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";

@@ -8,30 +8,14 @@
  * Who sees health data follows the registry's rule (`mayViewHealth`): operators
  * and supervisors do, administrators get the same answer with the health fields
  * null and `healthRedacted: true`, and no audit row, since nothing was shown.
+ * The answer's shape is the console's contract (protocol/console/alarm-panel.ts).
  */
-import Type, { type Static } from "typebox";
+import type { AlarmResidentView } from "../../protocol/console/index.ts";
 import { AnxinError } from "../errors.ts";
 import { mayViewHealth } from "../registry/health-access.ts";
 import { type Actor, actorName } from "../registry/registry-audit.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { UserRepository } from "../storage/user-repo.ts";
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-
-export const AlarmResidentSchema = Type.Object({
-  alarmId: Type.Integer(),
-  residentId: Type.Integer(),
-  name: Type.String(),
-  conditions: Nullable(Type.String()),
-  medications: Nullable(Type.String()),
-  allergies: Nullable(Type.String()),
-  mobility: Nullable(Type.String()),
-  /** True when the caller's role may not see health data: the four fields above are then null. */
-  healthRedacted: Type.Boolean(),
-  keyHolder: Nullable(Type.String()),
-  accessNotes: Nullable(Type.String()),
-});
-export type AlarmResidentView = Static<typeof AlarmResidentSchema>;
 
 interface Row {
   alarm_id: number;

@@ -12,7 +12,7 @@
 
 import type { Logger } from "pino";
 import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
-import { DispatchEffects } from "../dispatch/offer-cascade.ts";
+import { AfterCommit } from "../after-commit.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import { type AlarmOutcome, type AlarmRepository, type AlarmRow, foundAlarm } from "../storage/alarm-repo.ts";
@@ -25,8 +25,8 @@ import type { DevicePort } from "./device-port.ts";
 /** What closing an alarm asks of dispatch: withdraw open offers, stand down a worker, inside the same transaction. */
 export interface DispatchCloseOut {
   /** `closing` tells a service request whether it was done or called off; absent means resolved. */
-  closeOut(alarmId: number, actor: string, effects: DispatchEffects, closing?: "resolved" | "cancelled"): Promise<void>;
-  afterCommit(effects: DispatchEffects): Promise<void>;
+  closeOut(alarmId: number, actor: string, effects: AfterCommit, closing?: "resolved" | "cancelled"): Promise<void>;
+  afterCommit(effects: AfterCommit): Promise<void>;
 }
 
 export class AlarmService {
@@ -86,7 +86,7 @@ export class AlarmService {
   async resolve(alarmId: number, user: UserRow, outcome: AlarmOutcome, note: string | undefined): Promise<AlarmRow> {
     const at = nowIso();
     const actor = `user:${user.username}`;
-    const effects = new DispatchEffects();
+    const effects = new AfterCommit();
     await this.sql.transaction(async () => {
       const alarm = await this.getLocked(alarmId);
       if (CLOSED_STATUSES.includes(alarm.status)) {

@@ -21,8 +21,9 @@
 import type { Logger } from "pino";
 import { type AlarmEventDetails, CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import { forEachChunked } from "../chunked.ts";
-import type { Clock } from "../dispatch/types.ts";
+import type { Clock } from "../clock.ts";
 import type { EventBus } from "../events.ts";
+import { IntervalLoop } from "../interval-loop.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
 import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type { NewOutboxMessage, OutboxRepository } from "../storage/outbox-repo.ts";
@@ -65,65 +66,51 @@ export class DeadlineWatcher {
     clock: Clock;
     settings: DeadlineSettings;
   };
-  private readonly intervalMs: number;
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
-  private scanning: Promise<number> | null = null;
+  private readonly loop: IntervalLoop<number>;
 
   constructor(deps: DeadlineWatcher["deps"], options: { intervalMs: number }) {
     this.deps = deps;
-    this.intervalMs = options.intervalMs;
+    this.loop = new IntervalLoop((proceed) => this.pass(proceed), {
+      intervalMs: options.intervalMs,
+      logger: deps.logger,
+      failure: "deadline watcher pass failed; retrying next tick",
+    });
   }
 
   start(): void {
-    this.stopped = false;
-    void this.scan();
-    this.timer = setInterval(() => void this.scan(), this.intervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
   /** A pass under way ends at its next chunk; what it fired is committed, the rest is found at the next start. */
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    void this.loop.stop();
   }
 
   /**
-   * One pass; resolves with how many escalations fired. A pass still running
-   * is not overlapped. Escalations fire in chunks with a turn of the event
-   * loop between (hub/chunked.ts): a burst's deadlines fall due together.
+   * One pass; resolves with how many escalations fired (0 when it failed). A pass
+   * still running is not overlapped. Escalations fire in chunks with a turn of the
+   * event loop between (hub/chunked.ts): a burst's deadlines fall due together.
    */
-  scan(): Promise<number> {
-    if (!this.scanning) {
-      this.scanning = this.pass().finally(() => {
-        this.scanning = null;
-      });
-    }
-    return this.scanning;
+  async scan(): Promise<number> {
+    return (await this.loop.run()) ?? 0;
   }
 
-  private async pass(): Promise<number> {
-    try {
-      const due = [
-        ...(await this.ackEscalations()),
-        ...(await this.arrivalEscalations()),
-        ...(await this.overdueEscalations()),
-      ];
-      let fired = 0;
-      await forEachChunked(
-        due,
-        async (escalation) => {
-          if (await this.fire(escalation)) fired += 1;
-        },
-        () => !this.stopped,
-      );
-      if (fired > 0) this.deps.logger.warn({ fired }, "alarm deadlines missed; escalated");
-      return fired;
-    } catch (error) {
-      this.deps.logger.error({ err: error }, "deadline watcher pass failed; retrying next tick");
-      return 0;
-    }
+  private async pass(proceed: () => boolean): Promise<number> {
+    const due = [
+      ...(await this.ackEscalations()),
+      ...(await this.arrivalEscalations()),
+      ...(await this.overdueEscalations()),
+    ];
+    let fired = 0;
+    await forEachChunked(
+      due,
+      async (escalation) => {
+        if (await this.fire(escalation)) fired += 1;
+      },
+      proceed,
+    );
+    if (fired > 0) this.deps.logger.warn({ fired }, "alarm deadlines missed; escalated");
+    return fired;
   }
 
   private cutoff(seconds: number): string {

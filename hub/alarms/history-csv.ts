@@ -9,7 +9,7 @@
  * defused with a leading apostrophe: these cells come from registry input.
  */
 import { stringify } from "csv-stringify/sync";
-import type { HistoryRow } from "./history-schemas.ts";
+import type { HistoryRow } from "../../protocol/console/index.ts";
 
 export type CsvLang = "en" | "zh-CN";
 type Cell = string | number | null;

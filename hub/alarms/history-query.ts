@@ -9,12 +9,13 @@
  * scans `alarms`, which for one district's years of alarms is a few ms (the KPI
  * queries make the same choice), so no migration was added for it.
  */
+
+import type { HistoryRow } from "../../protocol/console/index.ts";
 import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import { AnxinError } from "../errors.ts";
 import { nextDay, startOfLocalDay } from "../kpi/local-day.ts";
 import { caseInsensitiveLike, likePattern, perDialect, secondsBetween } from "../storage/sql/dialect-sql.ts";
 import type { SqlDialect, SqlSession } from "../storage/sql/sql-port.ts";
-import type { HistoryRow } from "./history-schemas.ts";
 
 export interface HistoryFilter {
   from?: string | undefined;

@@ -1,17 +1,12 @@
 /**
- * The shapes of `/api/alarms/history`: the query (validated by fastify, so a
- * bad value is a 400 VALIDATION_FAILED naming the field) and one row. A row is
- * flat on purpose: it is also one CSV line.
+ * The queries of `/api/alarms/history` (validated by fastify, so a bad value is
+ * a 400 VALIDATION_FAILED naming the field). The page and its rows are the
+ * console's contract (protocol/console/history.ts).
  */
 
-import Type, { type Static } from "typebox";
-import { ALARM_STATUSES } from "../../protocol/console/index.ts";
+import Type from "typebox";
+import { ALARM_STATUSES, HISTORY_KINDS, HISTORY_OUTCOMES } from "../../protocol/console/index.ts";
 
-export const HISTORY_KINDS = ["sos", "service", "test"] as const;
-/** `none`: no outcome yet (open, or cancelled by the resident). */
-export const HISTORY_OUTCOMES = ["real", "false_alarm", "test", "none"] as const;
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const DATE = "^\\d{4}-\\d{2}-\\d{2}$";
 const Literals = (values: readonly string[], options: { description?: string } = {}) =>
   Type.Union(
@@ -51,37 +46,3 @@ export const HistoryCsvQuery = Type.Intersect([
     }),
   }),
 ]);
-
-export const HistoryRowSchema = Type.Object({
-  id: Type.Integer(),
-  kind: Type.String(),
-  status: Type.String(),
-  outcome: Nullable(Type.String()),
-  /** Null for an alarm a phone call raised. */
-  deviceId: Nullable(Type.String()),
-  receivedAt: Type.String(),
-  acknowledgedAt: Nullable(Type.String()),
-  onSceneAt: Nullable(Type.String()),
-  resolvedAt: Nullable(Type.String()),
-  cancelledAt: Nullable(Type.String()),
-  residentName: Nullable(Type.String()),
-  householdCode: Nullable(Type.String()),
-  householdAddress: Nullable(Type.String()),
-  gridId: Nullable(Type.Integer()),
-  gridCode: Nullable(Type.String()),
-  gridName: Nullable(Type.String()),
-  workerName: Nullable(Type.String()),
-  /** Seconds from received to acknowledged, to someone on scene, and to resolved (or cancelled). */
-  ackS: Nullable(Type.Integer()),
-  arrivalS: Nullable(Type.Integer()),
-  resolutionS: Nullable(Type.Integer()),
-});
-export type HistoryRow = Static<typeof HistoryRowSchema>;
-
-export const HistoryPageSchema = Type.Object({
-  total: Type.Integer(),
-  limit: Type.Integer(),
-  offset: Type.Integer(),
-  timeZone: Type.String(),
-  alarms: Type.Array(HistoryRowSchema),
-});

@@ -8,8 +8,8 @@
 
 import type { Logger } from "pino";
 import { CLOSED_STATUSES, type Reason } from "../../protocol/console/index.ts";
-import { DispatchEffects } from "../dispatch/offer-cascade.ts";
-import type { Clock } from "../dispatch/types.ts";
+import { AfterCommit } from "../after-commit.ts";
+import type { Clock } from "../clock.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import { type AlarmRepository, type AlarmRow, foundAlarm } from "../storage/alarm-repo.ts";
@@ -29,7 +29,7 @@ export interface LifecycleSettings {
 /** A cancel decided inside the press's transaction; its after-commit work runs once that committed. */
 export interface DeviceCancel {
   alarmId: number;
-  effects: DispatchEffects;
+  effects: AfterCommit;
 }
 
 export class LifecycleService {
@@ -62,7 +62,7 @@ export class LifecycleService {
     // The hub's clock (injectable), so that tests can move past the window.
     const elapsedMs = this.deps.clock().getTime() - Date.parse(open.received_at);
     if (elapsedMs > this.deps.settings.cancelWindowS * 1000) return null;
-    const effects = new DispatchEffects();
+    const effects = new AfterCommit();
     const reason = { code: "cancelled_on_device", params: {} } as const;
     await this.close(open, `device:${deviceId}`, pressedAt, { reason, elapsedMs }, effects);
     return { alarmId: open.id, effects };
@@ -76,7 +76,7 @@ export class LifecycleService {
   /** An operator closes an alarm as accidental (a false alarm): `cancelled`. */
   async cancelByOperator(alarmId: number, user: UserRow, reason: string): Promise<AlarmRow> {
     const at = this.deps.clock().toISOString();
-    const effects = new DispatchEffects();
+    const effects = new AfterCommit();
     await this.deps.sql.transaction(async () => {
       // The operator's own words: a note, as with a resolve (a `reason` on the timeline is always coded).
       await this.close(await this.open(alarmId), `user:${user.username}`, at, { note: reason }, effects);
@@ -157,7 +157,7 @@ export class LifecycleService {
     actor: string,
     at: string,
     detail: { reason: Reason<"cancelled_on_device">; elapsedMs: number } | { note: string },
-    effects: DispatchEffects,
+    effects: AfterCommit,
   ): Promise<void> {
     await this.deps.dispatch.closeOut(alarm.id, actor, effects, "cancelled");
     const moved = await this.deps.alarms.transition(alarm.id, alarm.status, "cancelled", {

@@ -7,11 +7,11 @@
  * back parsed.
  */
 import Type, { type Static } from "typebox";
+import type { AuditEntry } from "../../protocol/console/index.ts";
 import { localDayBounds } from "../alarms/history-query.ts";
 import { caseInsensitiveLike, likePattern } from "../storage/sql/dialect-sql.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
 
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const DATE = "^\\d{4}-\\d{2}-\\d{2}$";
 
 export const AuditFilterQuery = Type.Object({
@@ -23,16 +23,6 @@ export const AuditFilterQuery = Type.Object({
   action: Type.Optional(Type.String({ maxLength: 60, pattern: "^[a-z_]*$", description: "exact action, e.g. login" })),
 });
 export type AuditFilter = Static<typeof AuditFilterQuery>;
-
-export const AuditEntrySchema = Type.Object({
-  id: Type.Integer(),
-  at: Type.String(),
-  actor: Type.String(),
-  action: Type.String(),
-  target: Nullable(Type.String()),
-  detail: Nullable(Type.Unknown()),
-});
-export type AuditEntry = Static<typeof AuditEntrySchema>;
 
 interface StoredEntry {
   id: number;

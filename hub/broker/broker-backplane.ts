@@ -16,10 +16,8 @@
  */
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import type { Logger } from "pino";
 import { createBrokerPersistence } from "./broker-persistence.ts";
 import { type DeviceConnections, LocalConnections } from "./device-connections.ts";
-import { RedisBackplane } from "./redis-backplane.ts";
 
 /** What Aedes is created with (`Aedes.createBroker`), besides the hooks. */
 export interface BackplaneAedesOptions {
@@ -52,16 +50,6 @@ export function brokerNodeId(): string {
       .replace(/[^A-Za-z0-9._-]/g, "_")
       .slice(0, 40) || "hub";
   return `${host}-${process.pid}-${randomBytes(3).toString("hex")}`;
-}
-
-export function createBackplane(
-  config: { redisUrl: string | null; brokerHeartbeatMs: number },
-  logger: Logger,
-): BrokerBackplane {
-  const node = brokerNodeId();
-  return config.redisUrl === null
-    ? new SoleBroker(node)
-    : new RedisBackplane({ url: config.redisUrl, node, heartbeatMs: config.brokerHeartbeatMs, logger });
 }
 
 /** One hub alone: nothing shared. */

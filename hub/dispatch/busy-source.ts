@@ -4,9 +4,28 @@
  * themselves, asked inside the caller's transaction, so a lookup sees what
  * every node has committed and what this transaction wrote. (A mirror for
  * PostgreSQL would need every node's changes: LISTEN/NOTIFY; not built.)
+ * The definition of busy, the rows that hold a worker, is here for both.
  */
 import type { SqlSession } from "../storage/sql/sql-port.ts";
-import { type BusyLookup, HOLDING_ROWS } from "./busy-workers.ts";
+
+/**
+ * What the ranking asks about a worker; a `Map` of worker → alarm answers it too.
+ * A lookup answers for now: use it at once, never across an `await`.
+ */
+export interface BusyLookup {
+  has(workerId: number): boolean;
+  /** The alarm the worker is busy with, or undefined when free. */
+  get(workerId: number): number | undefined;
+}
+
+const BUSY_STATUSES = "'offered', 'accepted', 'on_scene'";
+export const alarmHolds = (row: "NEW" | "OLD" | "alarms") =>
+  `${row}.status IN (${BUSY_STATUSES}) AND ${row}.kind <> 'service' AND ${row}.worker_id IS NOT NULL`;
+export const offerHolds = (row: "NEW" | "OLD" | "dispatch_offers") => `${row}.status = 'offered'`;
+
+/** Every holding row, as (worker, alarm): the definition of busy, for the rebuild and the fallback. */
+export const HOLDING_ROWS = `SELECT worker_id, id AS alarm_id FROM alarms WHERE ${alarmHolds("alarms")}
+  UNION ALL SELECT worker_id, alarm_id FROM dispatch_offers WHERE ${offerHolds("dispatch_offers")}`;
 
 export interface BusySource {
   start(): void;

@@ -25,26 +25,7 @@
  */
 import type Database from "better-sqlite3";
 import type { Db } from "../storage/database.ts";
-import type { BusySource } from "./busy-source.ts";
-
-/**
- * What the ranking asks about a worker; a `Map` of worker → alarm answers it too.
- * A lookup answers for now: use it at once, never across an `await`.
- */
-export interface BusyLookup {
-  has(workerId: number): boolean;
-  /** The alarm the worker is busy with, or undefined when free. */
-  get(workerId: number): number | undefined;
-}
-
-const BUSY_STATUSES = "'offered', 'accepted', 'on_scene'";
-const alarmHolds = (row: "NEW" | "OLD" | "alarms") =>
-  `${row}.status IN (${BUSY_STATUSES}) AND ${row}.kind <> 'service' AND ${row}.worker_id IS NOT NULL`;
-const offerHolds = (row: "NEW" | "OLD" | "dispatch_offers") => `${row}.status = 'offered'`;
-
-/** Every holding row, as (worker, alarm): the definition of busy, for the rebuild and the fallback. */
-export const HOLDING_ROWS = `SELECT worker_id, id AS alarm_id FROM alarms WHERE ${alarmHolds("alarms")}
-  UNION ALL SELECT worker_id, alarm_id FROM dispatch_offers WHERE ${offerHolds("dispatch_offers")}`;
+import { alarmHolds, type BusyLookup, type BusySource, HOLDING_ROWS, offerHolds } from "./busy-source.ts";
 
 const CHANGED_FUNCTION = "anxin_busy_changed";
 

@@ -6,11 +6,10 @@
  * clinic sees at once why it was not chosen.
  */
 import type { Flag, Reason } from "../../protocol/console/index.ts";
-import { type GeoPoint, greatCircleMetres } from "../geo/nearest.ts";
+import { type GeoIndex, type GeoPoint, greatCircleMetres } from "../geo/nearest.ts";
+import { isNight, isOpenAt, type LocalClock } from "../geo/opening-hours.ts";
+import type { ClinicCandidate } from "../geo/responders.ts";
 import type { IncidentKind } from "../storage/alarm-repo.ts";
-import type { GeoIndex } from "./geo-index.ts";
-import { isNight, isOpenAt, type LocalClock } from "./opening-hours.ts";
-import type { ClinicCandidate } from "./types.ts";
 
 export interface ClinicNeed {
   /** Only clinics offering 24h or emergency care qualify. */

@@ -13,7 +13,11 @@
  * Everything it writes commits with the stage or not at all, so a stage that is
  * retried starts from a clean slate; outbox dedupe keys make re-runs harmless.
  */
+
+import { AfterCommit } from "../after-commit.ts";
+import type { Clock } from "../clock.ts";
 import type { GeoPoint } from "../geo/nearest.ts";
+import { localClock } from "../geo/opening-hours.ts";
 import type { ResponderLocator } from "../geo/responders.ts";
 import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
@@ -21,10 +25,9 @@ import type { UserRepository } from "../storage/user-repo.ts";
 import { auditClinicDisclosure, clinicAlertMessage } from "./clinic-alert.ts";
 import { chooseClinic, clinicNeed } from "./clinic-choice.ts";
 import type { DispatchAlarmRow, DispatchRepository, HouseholdAccessRow } from "./dispatch-repo.ts";
-import { DispatchEffects, type OfferCascade } from "./offer-cascade.ts";
-import { localClock } from "./opening-hours.ts";
+import type { OfferCascade } from "./offer-cascade.ts";
 import { gatherCandidates, orderCandidates, rankedParams } from "./ranking.ts";
-import type { Clock, DispatchSettings, StoredRanking } from "./types.ts";
+import type { DispatchSettings, StoredRanking } from "./types.ts";
 
 export interface PlannerDeps {
   alarms: AlarmRepository;
@@ -35,6 +38,8 @@ export interface PlannerDeps {
   cascade: OfferCascade;
   settings: DispatchSettings;
   clock: Clock;
+  /** Starts the OSRM refinement and first offer of an alarm (once its ranking is committed). */
+  refine(alarmId: number): void;
 }
 
 export class DispatchPlanner {
@@ -45,9 +50,9 @@ export class DispatchPlanner {
   }
 
   /** Runs inside the stage's transaction; returns what to do after it commits. */
-  async plan(row: AlarmRow): Promise<DispatchEffects> {
+  async plan(row: AlarmRow): Promise<AfterCommit> {
     const { repo, alarms } = this.deps;
-    const effects = new DispatchEffects();
+    const effects = new AfterCommit();
     const alarm = await repo.alarm(row.id);
     const household = alarm?.household_id ? await repo.household(alarm.household_id) : undefined;
     if (!alarm || !household || household.lat === null || household.lng === null) {
@@ -79,7 +84,7 @@ export class DispatchPlanner {
       const first = ranking.entries[0];
       await repo.setDispatchReason(alarm.id, first ? { code: "suggested", params: rankedParams(first) } : null);
     } else if (ranking.refinement === "pending") {
-      effects.refine.add(alarm.id);
+      effects.add(() => this.deps.refine(alarm.id), `refine:${alarm.id}`);
     } else {
       await this.deps.cascade.offerNext(alarm.id, effects, null);
     }
@@ -110,7 +115,7 @@ export class DispatchPlanner {
     alarm: DispatchAlarmRow,
     household: HouseholdAccessRow,
     point: GeoPoint,
-    effects: DispatchEffects,
+    effects: AfterCommit,
   ): Promise<void> {
     const { repo, alarms, settings, clock, responders, outbox, users } = this.deps;
     const now = clock();

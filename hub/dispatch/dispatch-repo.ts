@@ -8,8 +8,7 @@ import { type Reason, storedReason } from "../../protocol/console/index.ts";
 import type { AlarmRow } from "../storage/alarm-repo.ts";
 import { jsonTextField } from "../storage/sql/dialect-sql.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
-import type { BusySource } from "./busy-source.ts";
-import type { BusyLookup } from "./busy-workers.ts";
+import type { BusyLookup, BusySource } from "./busy-source.ts";
 import type { StoredRanking } from "./types.ts";
 
 export type OfferStatus = "offered" | "accepted" | "declined" | "timed_out" | "withdrawn";

@@ -8,8 +8,10 @@
  */
 import type { Logger } from "pino";
 import type { Reason } from "../../protocol/console/index.ts";
+import { AfterCommit } from "../after-commit.ts";
 import { buttonStateOf } from "../alarms/button-state.ts";
 import { CHUNK_SIZE } from "../chunked.ts";
+import type { Clock } from "../clock.ts";
 import { AnxinError, describeError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import { greatCircleMetres } from "../geo/nearest.ts";
@@ -20,10 +22,10 @@ import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { UserRepository, UserRow } from "../storage/user-repo.ts";
 import { DispatchPlanner } from "./dispatch-planner.ts";
 import type { DispatchRepository, OfferRow } from "./dispatch-repo.ts";
-import { DispatchEffects, OFFERABLE_STATUSES, OfferCascade, parseRanking } from "./offer-cascade.ts";
+import { OFFERABLE_STATUSES, OfferCascade, parseRanking } from "./offer-cascade.ts";
 import { gatherCandidates, orderCandidates } from "./ranking.ts";
 import type { OsrmTableClient } from "./routing.ts";
-import type { Clock, DeviceFeedback, DispatchSettings, RankingMetric, StoredRanking } from "./types.ts";
+import type { DeviceFeedback, DispatchSettings, RankingMetric, StoredRanking } from "./types.ts";
 
 export interface DispatchServiceDeps {
   sql: SqlSession;
@@ -51,7 +53,11 @@ export class DispatchService {
   constructor(deps: DispatchServiceDeps) {
     this.deps = deps;
     this.cascade = new OfferCascade(deps);
-    this.planner = new DispatchPlanner({ ...deps, cascade: this.cascade });
+    this.planner = new DispatchPlanner({
+      ...deps,
+      cascade: this.cascade,
+      refine: (alarmId) => void this.refineAndOffer(alarmId),
+    });
   }
 
   /** Builds the busy-worker mirror from the tables (outside any transaction); before it, rankings ask the tables. */
@@ -70,24 +76,26 @@ export class DispatchService {
   }
 
   /** Runs `work` in one transaction, then applies its effects. */
-  async transact<T>(work: (effects: DispatchEffects) => T | Promise<T>): Promise<T> {
-    const effects = new DispatchEffects();
+  async transact<T>(work: (effects: AfterCommit) => T | Promise<T>): Promise<T> {
+    const effects = new AfterCommit();
     const result = await this.deps.sql.transaction(async () => work(effects));
     await this.afterCommit(effects);
     return result;
   }
 
-  async afterCommit(effects: DispatchEffects): Promise<void> {
+  /**
+   * Once committed: the changes and the outbox announced, the queued work (an OSRM refinement started),
+   * then each alarm's buttons told its state, each on its own.
+   */
+  async afterCommit(effects: AfterCommit): Promise<void> {
     const { bus, repo, devices, logger } = this.deps;
     repo.busyMirror().sync();
-    for (const { alarmId, change } of effects.changes) bus.emit("alarm.changed", { alarmId, change });
-    if (effects.outboxAdded > 0) bus.emit("outbox.enqueued", { count: effects.outboxAdded });
-    for (const alarmId of effects.refine) void this.refineAndOffer(alarmId);
+    bus.announce(effects);
+    await effects.run((error) => logger.error({ err: error }, "after-commit work of dispatch failed"));
     for (const alarmId of effects.feedback) {
-      const alarm = await repo.alarm(alarmId);
-      if (!alarm) continue;
       try {
-        await devices.feedback(alarm.device_id, buttonStateOf(alarm), alarm.id);
+        const alarm = await repo.alarm(alarmId);
+        if (alarm) await devices.feedback(alarm.device_id, buttonStateOf(alarm), alarm.id);
       } catch (error) {
         // Committed already; the device learns the state from the retained message at its next reconnect.
         logger.warn({ err: error, alarmId }, "could not publish feedback to the device");
@@ -261,7 +269,7 @@ export class DispatchService {
    * For an alarm being closed by an operator, inside their transaction: the
    * open offer is withdrawn, and a worker who accepted is told to stand down.
    */
-  async closeOut(alarmId: number, actor: string, effects: DispatchEffects): Promise<void> {
+  async closeOut(alarmId: number, actor: string, effects: AfterCommit): Promise<void> {
     const { repo } = this.deps;
     const alarm = await repo.alarm(alarmId);
     if (!alarm) return;

@@ -3,7 +3,8 @@
  * awaits storage only), so an offer, its alarm event, the state change
  * and the worker's SMS in the outbox commit together or not at all. What must
  * happen after the commit (console pushes, device feedback, waking the outbox
- * sender) is collected in `DispatchEffects` and applied by the service.
+ * sender) is collected in the caller's `AfterCommit` (hub/after-commit.ts) and
+ * applied by the service.
  */
 
 import {
@@ -16,30 +17,17 @@ import {
   type SkippedWorker,
   UNACCEPTED_STATUSES,
 } from "../../protocol/console/index.ts";
+import type { AfterCommit } from "../after-commit.ts";
+import type { Clock } from "../clock.ts";
 import { workerDispatchSms, workerStandDownSms } from "../notify/sms-text.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { DispatchAlarmRow, DispatchRepository, DispatchWorkerRow, OfferRow } from "./dispatch-repo.ts";
 import { rankedParams } from "./ranking.ts";
-import type { Clock, DispatchSettings, StoredRanking } from "./types.ts";
+import type { DispatchSettings, StoredRanking } from "./types.ts";
 
 /** Alarm states in which a worker may still be asked: nobody has accepted yet. */
 export const OFFERABLE_STATUSES: readonly AlarmStatus[] = UNACCEPTED_STATUSES;
-
-/** What to do once the transaction has committed. */
-export class DispatchEffects {
-  readonly changes: { alarmId: number; change: string }[] = [];
-  /** Alarms whose device feedback must be restated from the committed status. */
-  readonly feedback = new Set<number>();
-  /** Alarms whose OSRM refinement and first offer should start now. */
-  readonly refine = new Set<number>();
-  outboxAdded = 0;
-
-  change(alarmId: number, change: string, options: { feedback?: boolean } = {}): void {
-    this.changes.push({ alarmId, change });
-    if (options.feedback) this.feedback.add(alarmId);
-  }
-}
 
 export interface OfferPlan {
   rank: number;
@@ -87,7 +75,7 @@ export class OfferCascade {
    * since the ranking, are passed over and named in the event. When nobody is
    * left it records `dispatch_exhausted`: from then on an operator must act.
    */
-  async offerNext(alarmId: number, effects: DispatchEffects, after: AfterParams | null): Promise<OfferRow | null> {
+  async offerNext(alarmId: number, effects: AfterCommit, after: AfterParams | null): Promise<OfferRow | null> {
     const { repo, alarms } = this.deps;
     const alarm = await repo.alarm(alarmId);
     if (!alarm || !OFFERABLE_STATUSES.includes(alarm.status)) return null;
@@ -148,7 +136,7 @@ export class OfferCascade {
   async makeOffer(
     alarm: DispatchAlarmRow,
     worker: DispatchWorkerRow,
-    effects: DispatchEffects,
+    effects: AfterCommit,
     plan: OfferPlan,
   ): Promise<OfferRow> {
     const { repo, alarms, settings, clock } = this.deps;
@@ -203,7 +191,7 @@ export class OfferCascade {
     alarmId: number,
     actor: string,
     why: "resolved" | "reassigned",
-    effects: DispatchEffects,
+    effects: AfterCommit,
   ): Promise<OfferRow | null> {
     const { repo, alarms, clock } = this.deps;
     const open = await repo.openOffer(alarmId);
@@ -234,7 +222,7 @@ export class OfferCascade {
     worker: DispatchWorkerRow,
     dedupe: string,
     why: "resolved" | "reassigned",
-    effects: DispatchEffects,
+    effects: AfterCommit,
   ): Promise<void> {
     const alarm = await this.deps.repo.alarm(alarmId);
     const household = alarm?.household_id ? await this.deps.repo.household(alarm.household_id) : undefined;
@@ -257,7 +245,7 @@ export class OfferCascade {
     worker: DispatchWorkerRow,
     offerId: number,
     distanceM: number | null,
-    effects: DispatchEffects,
+    effects: AfterCommit,
   ): Promise<void> {
     const { repo, settings, outbox } = this.deps;
     const household = alarm.household_id ? await repo.household(alarm.household_id) : undefined;

@@ -12,10 +12,10 @@
  *    farther than the nearest free worker: they know the resident and the building.
  */
 import type { DistanceParams, RankedParams, RankingParams, Reason } from "../../protocol/console/index.ts";
-import type { GeoPoint } from "../geo/nearest.ts";
-import type { BusyLookup } from "./busy-workers.ts";
-import type { GeoIndex } from "./geo-index.ts";
-import type { RankedWorker, RankingMetric, RankingReasonCode, WorkerCandidate } from "./types.ts";
+import type { GeoIndex, GeoPoint } from "../geo/nearest.ts";
+import type { WorkerCandidate } from "../geo/responders.ts";
+import type { BusyLookup } from "./busy-source.ts";
+import type { RankedWorker, RankingMetric, RankingReasonCode } from "./types.ts";
 
 export interface RankingRequest {
   point: GeoPoint;

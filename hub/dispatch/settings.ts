@@ -1,5 +1,5 @@
 import type { HubConfig } from "../config.ts";
-import { parseDayWindow } from "./opening-hours.ts";
+import { parseDayWindow } from "../geo/opening-hours.ts";
 import type { DispatchSettings } from "./types.ts";
 
 /** Dispatch's view of the hub configuration (validated at boot, so the day window parses). */

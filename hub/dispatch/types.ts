@@ -1,47 +1,15 @@
 /**
- * The shapes dispatch works with: responders as the ranking sees them, the
- * stored ranking (alarms.dispatch_ranking, JSON), and the settings taken from
- * the hub configuration.
+ * The shapes dispatch works with: the stored ranking (alarms.dispatch_ranking,
+ * JSON) and the settings taken from the hub configuration. Responders as the
+ * ranking sees them are in hub/geo/responders.ts.
  */
 import type { RankingReasonCode, Reason } from "../../protocol/console/index.ts";
 import type { FeedbackState } from "../../protocol/index.ts";
-import type { GeoPoint } from "../geo/nearest.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
-
-/** Injected everywhere a deadline is computed, so the cascade can be tested without waiting. */
-export type Clock = () => Date;
 
 /** What dispatch needs to tell a device; `DeviceChannel` satisfies it. */
 export interface DeviceFeedback {
   feedback(deviceId: string | null, state: FeedbackState, alarmId: number | null): Promise<void>;
-}
-
-export interface WorkerCandidate extends GeoPoint {
-  id: number;
-  code: string;
-  name: string;
-  gridId: number | null;
-  onDuty: boolean;
-}
-
-export interface ClinicCandidate extends GeoPoint {
-  id: number;
-  code: string;
-  name: string;
-  /** Offers 24h or emergency care. */
-  emergencyCapable: boolean;
-  /** `24h` capability: open whatever its hours say. */
-  alwaysOpen: boolean;
-  /** Opening hours flattened to per-weekday minute ranges (see opening-hours.ts). */
-  hours: readonly DaySegment[];
-}
-
-export interface DaySegment {
-  /** ISO weekday, 1 = Monday … 7 = Sunday. */
-  day: number;
-  /** Minutes after local midnight; `to` is exclusive and may be 1440. */
-  from: number;
-  to: number;
 }
 
 /** One position of a stored ranking. */

@@ -6,12 +6,12 @@
  * alarm event with the worker's login as its actor.
  */
 import { type AlarmEventDetails, type AlarmStatus, storedReason } from "../../protocol/console/index.ts";
+import type { AfterCommit } from "../after-commit.ts";
 import { AnxinError } from "../errors.ts";
 import type { AlarmOutcome } from "../storage/alarm-repo.ts";
 import type { UserRow } from "../storage/user-repo.ts";
 import type { DispatchAlarmRow, DispatchWorkerRow, OfferRow } from "./dispatch-repo.ts";
 import type { DispatchService } from "./dispatch-service.ts";
-import type { DispatchEffects } from "./offer-cascade.ts";
 
 export class WorkerActions {
   private readonly service: DispatchService;
@@ -122,7 +122,7 @@ export class WorkerActions {
     worker: DispatchWorkerRow,
     user: UserRow,
     reason: AlarmEventDetails["offer_declined"]["reason"],
-    effects: DispatchEffects,
+    effects: AfterCommit,
   ): Promise<OfferRow> {
     const { repo, alarms, clock } = this.service.deps;
     const at = clock().toISOString();

@@ -5,7 +5,7 @@
  * It works until the alarm has been closed for ANXIN_FAMILY_LINK_GRACE_H hours.
  */
 import { createHash, randomBytes } from "node:crypto";
-import type { Clock } from "../dispatch/types.ts";
+import type { Clock } from "../clock.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
 

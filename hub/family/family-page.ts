@@ -5,7 +5,7 @@
  * target `alarm:<id>`); the token never is. An expired link is audited as
  * refused; an unknown token has nobody to name and is only logged by the route.
  */
-import type { Clock } from "../dispatch/types.ts";
+import type { Clock } from "../clock.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";

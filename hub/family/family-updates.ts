@@ -14,7 +14,8 @@
 
 import type { Logger } from "pino";
 import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
-import type { Clock } from "../dispatch/types.ts";
+import { AfterCommit } from "../after-commit.ts";
+import type { Clock } from "../clock.ts";
 import type { EventBus } from "../events.ts";
 import { clinicStandDownSms, type FamilyStep, familyUpdateSms } from "../notify/family-texts.ts";
 import { type SmsLanguage, smsLanguageOf } from "../notify/sms-text.ts";
@@ -48,11 +49,6 @@ export interface FamilyUpdatesDeps {
 /** Steps handled per pass; the rest wait for the next (a second later), oldest first. */
 const BATCH = 100;
 
-interface Effects {
-  outboxAdded: number;
-  changes: string[];
-}
-
 export function familyStepOf(update: Pick<DueUpdate, "type" | "detail">): FamilyStep {
   switch (update.type) {
     case "offer_accepted":
@@ -79,7 +75,7 @@ export class FamilyUpdates {
     let waiting = 0;
     let failed = 0;
     for (const update of await this.deps.repo.pending(BATCH)) {
-      const effects: Effects = { outboxAdded: 0, changes: [] };
+      const effects = new AfterCommit();
       let outcome: "done" | "waiting";
       try {
         outcome = await this.deps.sql.transaction(() => this.handle(update, effects));
@@ -94,13 +90,16 @@ export class FamilyUpdates {
       }
       if (outcome === "done") done++;
       else waiting++;
-      if (effects.outboxAdded > 0) this.deps.bus.emit("outbox.enqueued", { count: effects.outboxAdded });
-      for (const change of effects.changes) this.deps.bus.emit("alarm.changed", { alarmId: update.alarm_id, change });
+      this.deps.bus.announce(effects);
+      // Nothing here queues work today; run all the same, so none is ever dropped.
+      await effects.run((error) =>
+        this.deps.logger.error({ err: error }, "after-commit work of a family update failed"),
+      );
     }
     return { done, waiting, failed };
   }
 
-  private async handle(update: DueUpdate, effects: Effects): Promise<"done" | "waiting"> {
+  private async handle(update: DueUpdate, effects: AfterCommit): Promise<"done" | "waiting"> {
     const { repo, alarms } = this.deps;
     // Re-read inside the transaction: another pass may have just done it.
     if (await repo.isDone(update.event_id)) return "done";
@@ -122,7 +121,7 @@ export class FamilyUpdates {
     update: DueUpdate,
     alarm: AlarmRow,
     step: FamilyStep,
-    effects: Effects,
+    effects: AfterCommit,
   ): Promise<Record<string, unknown>> {
     const { repo, settings, outbox } = this.deps;
     if (!settings.updates) return { skipped: "family updates are switched off (ANXIN_FAMILY_UPDATES)" };
@@ -152,7 +151,7 @@ export class FamilyUpdates {
     );
     const told = recipients.map((r) => ({ id: r.relative_id, name: r.name, phone: r.phone }));
     await this.deps.alarms.appendEvent(alarm.id, "family_updated", "system", { step, relatives: told });
-    effects.changes.push("family_updated");
+    effects.change(alarm.id, "family_updated");
     return { texted: told.map((r) => r.id) };
   }
 
@@ -161,7 +160,7 @@ export class FamilyUpdates {
    * alert never left (refused for good) was never told, so it is not bothered;
    * one whose alert is still queued makes the step wait.
    */
-  private async standDownClinics(alarm: AlarmRow, effects: Effects): Promise<"waiting" | { clinics: string[] }> {
+  private async standDownClinics(alarm: AlarmRow, effects: AfterCommit): Promise<"waiting" | { clinics: string[] }> {
     const alerts = (await this.deps.outbox.forAlarm(alarm.id)).filter((row) => row.purpose === "clinic");
     if (alerts.some((row) => row.status === "pending")) return "waiting";
     const told = alerts.filter((row) => row.status === "sent");
@@ -182,7 +181,7 @@ export class FamilyUpdates {
         },
       ]);
       await this.deps.alarms.appendEvent(alarm.id, "clinic_stood_down", "system", { to: alert.recipient });
-      effects.changes.push("clinic_stood_down");
+      effects.change(alarm.id, "clinic_stood_down");
     }
     return { clinics: told.map((row) => row.recipient) };
   }

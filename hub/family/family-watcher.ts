@@ -6,20 +6,17 @@
  */
 import type { Logger } from "pino";
 import type { EventBus } from "../events.ts";
+import { IntervalLoop } from "../interval-loop.ts";
 import type { FamilyUpdates } from "./family-updates.ts";
 
 export class FamilyWatcher {
   private readonly updates: Pick<FamilyUpdates, "scan">;
   private readonly bus: EventBus;
   private readonly logger: Logger;
-  private readonly intervalMs: number;
-  private timer: NodeJS.Timeout | null = null;
+  /** Asked for during a pass, it runs once more after it: a change during a pass is not missed. */
+  private readonly loop: IntervalLoop;
   private unsubscribe: (() => void) | null = null;
-  private running = false;
   private woken = false;
-  private scanning: Promise<void> | null = null;
-  /** Asked for while a pass ran. */
-  private again = false;
 
   constructor(
     deps: { updates: Pick<FamilyUpdates, "scan">; bus: EventBus; logger: Logger },
@@ -28,14 +25,16 @@ export class FamilyWatcher {
     this.updates = deps.updates;
     this.bus = deps.bus;
     this.logger = deps.logger;
-    this.intervalMs = options.intervalMs;
+    this.loop = new IntervalLoop(() => this.pass(), {
+      intervalMs: options.intervalMs,
+      logger: deps.logger,
+      failure: "family update pass failed; retrying next tick",
+      whileRunning: "again",
+    });
   }
 
   start(): void {
-    this.running = true;
-    void this.scan();
-    this.timer = setInterval(() => void this.scan(), this.intervalMs);
-    this.timer.unref();
+    this.loop.start();
     // Its own `family_updated` changes are skipped, so a pass never wakes another for nothing.
     this.unsubscribe = this.bus.on("alarm.changed", ({ change }) => {
       // `received` is a new alarm on the consoles: no step of it is for the family yet.
@@ -59,41 +58,20 @@ export class FamilyWatcher {
 
   /** Stops waking, and waits for a pass under way. */
   async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
     this.unsubscribe?.();
     this.unsubscribe = null;
-    await this.scanning;
+    await this.loop.stop();
   }
 
-  /**
-   * One pass at a time: asked while one runs, it runs once more after it (a change during a pass is
-   * not missed). Never rejects.
-   */
-  scan(): Promise<void> {
+  /** One pass at a time: asked while one runs, it runs once more after it. Never rejects. */
+  async scan(): Promise<void> {
     // A wake-up queued just before stop() must not touch a database that is being closed.
-    if (!this.running) return Promise.resolve();
-    if (this.scanning !== null) {
-      this.again = true;
-      return this.scanning;
-    }
-    this.scanning = this.pass().finally(() => {
-      this.scanning = null;
-      if (this.again && this.running) {
-        this.again = false;
-        void this.scan();
-      }
-    });
-    return this.scanning;
+    if (!this.loop.running) return;
+    await this.loop.run();
   }
 
   private async pass(): Promise<void> {
-    try {
-      const pass = await this.updates.scan();
-      if (pass.done > 0) this.logger.info(pass, "family updates queued");
-    } catch (error) {
-      this.logger.error({ err: error }, "family update pass failed; retrying next tick");
-    }
+    const pass = await this.updates.scan();
+    if (pass.done > 0) this.logger.info(pass, "family updates queued");
   }
 }

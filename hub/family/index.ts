@@ -5,8 +5,8 @@
  * `watcher.start()`/`stop()` run it.
  */
 import type { Logger } from "pino";
+import type { Clock } from "../clock.ts";
 import type { HubConfig } from "../config.ts";
-import type { Clock } from "../dispatch/types.ts";
 import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";

@@ -1,7 +1,9 @@
 /**
  * Nearest-responder queries over a static spatial index (kdbush + geokdbush,
  * great-circle distance). The index is rebuilt when the registry changes, which
- * is rare next to how often an alarm asks "who is closest?".
+ * is rare next to how often an alarm asks "who is closest?". A query can stop
+ * at a distance: the grid-preference question "is an own-grid worker within
+ * d + 1000 m?" must not walk the whole district when the answer is no.
  */
 
 import { around, distance } from "geokdbush";
@@ -22,7 +24,14 @@ export interface NearestResult<T> {
   distanceM: number;
 }
 
-export class NearestIndex<T> {
+export interface NearestQuery<T> {
+  count: number;
+  maxDistanceM?: number;
+  /** Called once for every entry the search reaches, nearest leaves first (not strictly in distance order). */
+  accept?: (item: T) => boolean;
+}
+
+export class GeoIndex<T> {
   private readonly entries: readonly Placed<T>[];
   private readonly index: KDBush | null;
 
@@ -35,11 +44,18 @@ export class NearestIndex<T> {
     return this.entries.length;
   }
 
-  /** The `count` nearest entries that pass `accept`, nearest first. */
-  nearest(point: GeoPoint, count: number, accept: (item: T) => boolean = () => true): NearestResult<T>[] {
-    if (!this.index) return [];
-    const ids = around(this.index, point.lng, point.lat, count, Number.POSITIVE_INFINITY, (i: number) =>
-      accept(this.entry(i).item),
+  /** The `count` nearest accepted entries within `maxDistanceM`, nearest first. */
+  nearest(point: GeoPoint, query: NearestQuery<T>): NearestResult<T>[] {
+    if (!this.index || query.count <= 0) return [];
+    const accept = query.accept;
+    const maxKm = query.maxDistanceM === undefined ? Number.POSITIVE_INFINITY : query.maxDistanceM / 1000;
+    const ids = around(
+      this.index,
+      point.lng,
+      point.lat,
+      query.count,
+      maxKm,
+      accept ? (i: number) => accept(this.entry(i).item) : undefined,
     );
     return ids.map((i: number) => {
       const entry = this.entry(i);
@@ -54,8 +70,16 @@ export class NearestIndex<T> {
   }
 }
 
+/**
+ * Points per kd-tree leaf. geokdbush measures the distance to every point of a
+ * leaf it opens, so smaller leaves than kdbush's default 64 mean fewer wasted
+ * haversines for a handful of neighbours: bench/nearest-dispatch.ts measured
+ * 16 about 10 % faster at p50 and p99 on 5,000 workers.
+ */
+const LEAF_SIZE = 16;
+
 function buildIndex<T>(entries: readonly Placed<T>[]): KDBush {
-  const index = new KDBush(entries.length);
+  const index = new KDBush(entries.length, LEAF_SIZE);
   for (const entry of entries) index.add(entry.lng, entry.lat);
   index.finish();
   return index;

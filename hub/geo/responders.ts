@@ -6,9 +6,29 @@
  * Opening hours and capabilities are parsed here, once per rebuild, so a query
  * at alarm time does no JSON work.
  */
-import { GeoIndex } from "../dispatch/geo-index.ts";
-import { parseOpeningHours } from "../dispatch/opening-hours.ts";
-import type { ClinicCandidate, WorkerCandidate } from "../dispatch/types.ts";
+import { GeoIndex, type GeoPoint } from "./nearest.ts";
+import { type DaySegment, parseOpeningHours } from "./opening-hours.ts";
+
+/** A worker with a known position, as the ranking sees them. */
+export interface WorkerCandidate extends GeoPoint {
+  id: number;
+  code: string;
+  name: string;
+  gridId: number | null;
+  onDuty: boolean;
+}
+
+export interface ClinicCandidate extends GeoPoint {
+  id: number;
+  code: string;
+  name: string;
+  /** Offers 24h or emergency care. */
+  emergencyCapable: boolean;
+  /** `24h` capability: open whatever its hours say. */
+  alwaysOpen: boolean;
+  /** Opening hours flattened to per-weekday minute ranges (see opening-hours.ts). */
+  hours: readonly DaySegment[];
+}
 
 export interface WorkerSourceRow {
   id: number;

@@ -37,6 +37,7 @@ import type { RegistryServices } from "../registry/registry-services.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { ConsolePushSettings } from "./console-push.ts";
+import { recordRouteReplies } from "./route-replies.ts";
 import { alarmNoteRoutes } from "./routes/alarm-note-routes.ts";
 import { alarmPlacementRoutes } from "./routes/alarm-placement-routes.ts";
 import { alarmResidentRoutes } from "./routes/alarm-resident-routes.ts";
@@ -128,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorateRequest("user", null);
+  recordRouteReplies(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ code: "NOT_FOUND", message: `no route ${request.method} ${request.url}` });

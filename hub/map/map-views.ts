@@ -5,6 +5,8 @@
  * listed: a district can hold 100,000 of them, and an alarm's own household
  * comes with the alarm detail. The console polls this every few seconds while
  * a map is on screen, so it is a handful of indexed queries and nothing else.
+ * Road lines are not in it (hub/map/road-views.ts): only their version, so the
+ * console fetches them again when they change.
  */
 
 import Type, { type Static } from "typebox";
@@ -14,6 +16,7 @@ import { AnxinError } from "../errors.ts";
 import { parseStringList } from "../registry/weekly-hours.ts";
 import { nowIso } from "../storage/database.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
+import { type MapRoads, readMapRoads, roadsVersion } from "./road-views.ts";
 
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -39,6 +42,8 @@ export const MapLayersSchema = Type.Object({
   /** Leaflet tile URL template (ANXIN_MAP_TILE_URL); null: vector layers on a plain background. */
   tileUrl: Nullable(Type.String()),
   generatedAt: Type.String(),
+  /** Moves when the road centre lines change: fetch `GET /api/map/roads` again. */
+  roadsVersion: Type.String(),
   grids: Type.Array(
     Type.Object({
       id: Type.Integer(),
@@ -163,6 +168,7 @@ export class MapViews {
     return {
       tileUrl: this.tileUrl,
       generatedAt: nowIso(),
+      roadsVersion: await roadsVersion(this.sql),
       grids: grids.map((g) => ({ id: g.id, code: g.code, name: g.name, geometry: parseGeometry(g.polygon) })),
       clinics: clinics.map((c) => ({
         id: c.id,
@@ -196,6 +202,11 @@ export class MapViews {
       })),
       focus,
     };
+  }
+
+  /** The road centre lines, bounded (road-views.ts). */
+  roads(): Promise<MapRoads> {
+    return readMapRoads(this.sql);
   }
 
   private async focus(alarmId: number): Promise<MapFocus> {

@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import type { HubConfig } from "../config.ts";
-import { statusCallbackUrl, twilioAccountOptions } from "../relatives/index.ts";
 import { ConsoleSmsNotifier } from "./console-notifier.ts";
 import type { SmsNotifier } from "./notifier.ts";
+import { statusCallbackUrl, twilioAccountOptions } from "./twilio-account.ts";
 import { TwilioSmsNotifier } from "./twilio-notifier.ts";
 
 /** Twilio when all its credentials are configured; otherwise the console sink, said loudly, so nobody believes texts went out. */

@@ -9,7 +9,9 @@
  * are ready together, share one transaction, each press and each alarm in its
  * own savepoint. Every ack still comes after the commit that holds its press.
  */
+import { AfterCommit } from "../after-commit.ts";
 import type { DeviceMessage } from "../broker/device-intake.ts";
+import { IntervalLoop } from "../interval-loop.ts";
 import { AlarmStageBatch, type AlarmStageBatchOptions } from "./alarm-stage-batch.ts";
 import { type CallOutcome, type InboundCall, raiseFromCall } from "./call-intake.ts";
 import { ackDeviceStage } from "./stages/ack-device.ts";
@@ -22,7 +24,6 @@ import { publishDashboardsStage } from "./stages/publish-dashboards.ts";
 import { validateStage } from "./stages/validate.ts";
 import type {
   AlarmStage,
-  IntakeAfterCommit,
   IntakeOutcome,
   IntakeStage,
   PipelineDeps,
@@ -46,7 +47,6 @@ export class AlarmPipeline {
   private readonly deps: PipelineDeps;
   private readonly intake: readonly IntakeStage[];
   private readonly stages: readonly AlarmStage[];
-  private readonly retryMs: number;
   private readonly batch: AlarmStageBatch;
   /**
    * Alarms stored but not yet acked. The retry timer leaves them alone: their
@@ -62,7 +62,8 @@ export class AlarmPipeline {
    * retries again later, and that copy is handled in full.
    */
   private readonly pressesInIntake = new Set<string>();
-  private retryTimer: NodeJS.Timeout | null = null;
+  /** Resumes alarms whose stages have not all committed, every `retryMs` and at start. */
+  private readonly retry: IntervalLoop;
 
   constructor(
     deps: PipelineDeps,
@@ -75,21 +76,22 @@ export class AlarmPipeline {
     },
   ) {
     this.deps = deps;
-    this.retryMs = options.retryMs;
+    this.retry = new IntervalLoop(() => this.resumeIncomplete(), {
+      intervalMs: options.retryMs,
+      logger: deps.logger,
+      failure: "could not resume incomplete alarms",
+    });
     this.intake = options.intake ?? INTAKE_STAGES;
     this.stages = options.stages ?? ALARM_STAGES;
     this.batch = new AlarmStageBatch(deps, this.stages, options.batch);
   }
 
   start(): void {
-    void this.resumeIncomplete();
-    this.retryTimer = setInterval(() => void this.resumeIncomplete(), this.retryMs);
-    this.retryTimer.unref();
+    this.retry.start();
   }
 
   stop(): void {
-    if (this.retryTimer) clearInterval(this.retryTimer);
-    this.retryTimer = null;
+    void this.retry.stop();
   }
 
   async handlePress(message: DeviceMessage): Promise<void> {
@@ -151,12 +153,12 @@ export class AlarmPipeline {
     storing: readonly StoringIntakeStage[],
     held: number[],
   ): Promise<IntakeOutcome> {
-    const followUps: IntakeAfterCommit[] = [];
+    const followUps = new AfterCommit();
     const outcome = await this.deps.commits.run(async (): Promise<IntakeOutcome> => {
       const heldBefore = held.length;
       try {
         for (const stage of storing) {
-          const result = await stage.run(context, this.deps, (work) => followUps.push(work));
+          const result = await stage.run(context, this.deps, (work) => followUps.add(work));
           this.hold(context, held);
           if (result === "halt") return "halt";
         }
@@ -167,7 +169,8 @@ export class AlarmPipeline {
         throw error;
       }
     }, URGENT);
-    for (const work of followUps) await work();
+    // Stored already: a follow-up that fails is logged, and the others and the ack still go ahead.
+    await followUps.run((error) => context.log.error({ err: error }, "after-commit work of a press failed"));
     return outcome;
   }
 

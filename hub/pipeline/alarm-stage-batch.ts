@@ -20,9 +20,10 @@
  * few bytes an alarm, not a queued job and its promise each (+500 MB at 2,000
  * new alarms/s for a minute).
  */
+import { AfterCommit } from "../after-commit.ts";
 import { describeError, isAnxinError } from "../errors.ts";
 import { TransactionEndedError } from "../storage/sql/sql-port.ts";
-import type { AfterCommit, AlarmStage, PipelineDeps } from "./types.ts";
+import type { AlarmStage, PipelineDeps } from "./types.ts";
 
 export interface AlarmStageBatchOptions {
   /** Most alarms in one job. */
@@ -33,7 +34,8 @@ export interface AlarmStageBatchOptions {
 
 interface AlarmOutcome {
   alarmId: number;
-  followUps: { stage: AlarmStage; work: AfterCommit }[];
+  /** Each committed stage's work, in stage order. */
+  followUps: { stage: AlarmStage; effects: AfterCommit }[];
   /** A stage failed, or the alarm's run did: operators are told once the batch committed. */
   failed: boolean;
 }
@@ -131,12 +133,12 @@ export class AlarmStageBatch {
     const outcome: AlarmOutcome = { alarmId, followUps: [], failed: false };
     for (const stage of this.stages) {
       if (done.has(stage.name)) continue;
-      const own: AfterCommit[] = [];
+      const own = new AfterCommit();
       try {
         await sql.transaction(async () => {
           const alarm = await alarms.get(alarmId);
           if (!alarm) throw new Error(`alarm ${alarmId} vanished`);
-          await stage.run(alarm, this.deps, (work) => own.push(work));
+          await stage.run(alarm, this.deps, (work) => own.add(work));
         });
       } catch (error) {
         // SQLite rolled back the whole batch (disk full, I/O error): nothing of it holds, all of it is retried.
@@ -146,7 +148,7 @@ export class AlarmStageBatch {
         break;
       }
       done.add(stage.name);
-      for (const work of own) outcome.followUps.push({ stage, work });
+      outcome.followUps.push({ stage, effects: own });
     }
     if (done.size > doneBefore.length) await alarms.setStagesDone(alarmId, [...done], !outcome.failed);
     return outcome;
@@ -176,15 +178,16 @@ export class AlarmStageBatch {
     }
   }
 
-  /** Follow-ups of committed stages; a failure here is logged, never turned into a stage failure. */
+  /**
+   * Follow-ups of committed stages; a failure here is logged, never turned into a stage failure. A stage's
+   * work returns at once (`StageAfterCommit`), so all of it has run when this returns.
+   */
   private afterCommit(outcome: AlarmOutcome): void {
     const { alarmId } = outcome;
-    for (const { stage, work } of outcome.followUps) {
-      try {
-        work();
-      } catch (error) {
-        this.deps.logger.error({ err: error, alarmId, stage: stage.name }, "after-commit work of a stage failed");
-      }
+    for (const { stage, effects } of outcome.followUps) {
+      void effects.run((error) =>
+        this.deps.logger.error({ err: error, alarmId, stage: stage.name }, "after-commit work of a stage failed"),
+      );
     }
     // Operators must see the alarm even when a later stage is broken.
     if (outcome.failed) this.deps.bus.emit("alarm.changed", { alarmId, change: "stage_failed" });

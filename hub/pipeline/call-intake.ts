@@ -16,8 +16,8 @@
  *   the alarm the call already raised.
  */
 
+import { isUniqueViolation } from "../errors.ts";
 import { type SmsLanguage, smsLanguageOf } from "../notify/sms-text.ts";
-import { isUniqueViolation } from "../registry/registry-errors.ts";
 import type { AlarmRow } from "../storage/alarm-repo.ts";
 import type { PipelineDeps } from "./types.ts";
 

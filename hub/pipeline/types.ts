@@ -14,6 +14,7 @@
  */
 import type { Logger } from "pino";
 import type { AlarmMessage } from "../../protocol/index.ts";
+import type { AfterCommitWork } from "../after-commit.ts";
 import type { LifecycleService } from "../alarms/lifecycle-service.ts";
 import type { DeviceChannel } from "../broker/device-channel.ts";
 import type { DispatchService } from "../dispatch/dispatch-service.ts";
@@ -80,8 +81,11 @@ export interface DeviceIntakeStage {
   run(context: PressContext, deps: PipelineDeps): IntakeOutcome | Promise<IntakeOutcome>;
 }
 
-/** What a storing intake stage leaves for after the commit that holds its press (awaited in order, before the ack). */
-export type IntakeAfterCommit = () => void | Promise<void>;
+/**
+ * What a storing intake stage leaves for after the commit that holds its press: awaited in order, before
+ * the ack; one that fails is logged and the others still run (hub/after-commit.ts).
+ */
+export type IntakeAfterCommit = AfterCommitWork;
 
 /**
  * An intake stage that reads and writes storage (dedupe, persist). It runs
@@ -102,7 +106,8 @@ export interface StoringIntakeStage {
 
 export type IntakeStage = DeviceIntakeStage | StoringIntakeStage;
 
-export type AfterCommit = () => void;
+/** What a post-storage stage leaves for after its commit: it returns at once (slow work it starts, it does not await). */
+export type StageAfterCommit = () => void;
 
 export interface AlarmStage {
   readonly name: string;
@@ -114,5 +119,5 @@ export interface AlarmStage {
    * `afterCommit`: it runs only once the commit succeeded, and is dropped with
    * the transaction when the stage fails.
    */
-  run(alarm: AlarmRow, deps: PipelineDeps, afterCommit: (work: AfterCommit) => void): void | Promise<void>;
+  run(alarm: AlarmRow, deps: PipelineDeps, afterCommit: (work: StageAfterCommit) => void): void | Promise<void>;
 }

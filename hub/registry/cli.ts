@@ -17,7 +17,14 @@ import { ImportProgress } from "./cli-progress.ts";
 import { reportText } from "./cli-report.ts";
 import { exportRegistry } from "./export/run-export.ts";
 import { isImportFileError } from "./import/import-errors.ts";
-import { IMPORT_KINDS, type ImportFormat, type ImportKind, isImportKind, ROW_NOUNS } from "./import/import-types.ts";
+import {
+  IMPORT_KINDS,
+  type ImportFormat,
+  type ImportKind,
+  isGeoJsonKind,
+  isImportKind,
+  ROW_NOUNS,
+} from "./import/import-types.ts";
 import { importRegistryFile } from "./import/run-import.ts";
 
 const HELP = `Anxin registry import and export (docs/registry-import.md)
@@ -28,7 +35,7 @@ const HELP = `Anxin registry import and export (docs/registry-import.md)
 kinds: ${IMPORT_KINDS.join(", ")} (bring in a district in that order: gazetteer, grids, then the rest)
 
 import options:
-  --format csv|json        default: from the file's extension (grids: GeoJSON, always json)
+  --format csv|json        default: from the file's extension (grids, roads: GeoJSON, always json)
   --dry-run                check and place every row, write nothing, report what would happen
   --allow-partial          write the good rows even if others are rejected (default: all or nothing)
   --credentials-out FILE   where secrets of newly provisioned devices go
@@ -36,7 +43,7 @@ import options:
   --report FILE            also save the full report, every rejected row, as JSON
 
 export options:
-  --format csv|json        default: from --out's extension, else csv (grids: GeoJSON)
+  --format csv|json        default: from --out's extension, else csv (grids, roads: GeoJSON)
   --out FILE               default: standard output
 
 common options:
@@ -72,8 +79,8 @@ function osUser(): string {
 }
 
 function formatFor(kind: ImportKind, given: string | undefined, file: string | undefined): ImportFormat {
-  if (kind === "grids") {
-    if (given && !["json", "geojson"].includes(given)) throw new UsageError("grids are GeoJSON: --format json");
+  if (isGeoJsonKind(kind)) {
+    if (given && !["json", "geojson"].includes(given)) throw new UsageError(`${kind} are GeoJSON: --format json`);
     return "json";
   }
   const chosen =

@@ -3,11 +3,11 @@
  * recommends one now; capabilities (e.g. `24h`, `emergency`) say what it can
  * do. A clinic without coordinates is placed from the gazetteer like a household.
  */
+import { AnxinError, fieldError, found, refuseIfReferenced, uniquely } from "../errors.ts";
 import { normaliseAddress } from "../geo/household-locator.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { PlaceRepo } from "./place-repo.ts";
 import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
-import { fieldError, found, RegistryError, refuseIfReferenced, uniquely } from "./registry-errors.ts";
 import type { ListQuery, Page } from "./registry-sql.ts";
 import { type ClinicView, clinicView, toPage } from "./registry-views.ts";
 import type { ClinicColumns, ClinicRecord, ResponderRepo } from "./responder-repo.ts";
@@ -130,7 +130,7 @@ export class ClinicService {
     }
     const point = await this.places.gazetteerPoint(address);
     if (!point) {
-      throw new RegistryError(
+      throw new AnxinError(
         "ADDRESS_NOT_IN_GAZETTEER",
         `no coordinates given and "${address}" is not a standard address in the gazetteer; give lat and lng`,
         { address },

@@ -7,15 +7,16 @@
  * the sessions opened with the old credentials at once; its ACL also refuses
  * any publish from such a session that would still arrive.
  */
+
 import { randomBytes } from "node:crypto";
 import { hashDeviceSecret } from "../accounts/device-secret.ts";
+import { AnxinError, fieldError, found, refuseIfReferenced, uniquely } from "../errors.ts";
 import type { DeviceCredentialsReason, EventBus } from "../events.ts";
 import { nowIso } from "../storage/database.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { DeviceRepo } from "./device-repo.ts";
 import type { HouseholdRepo } from "./household-repo.ts";
 import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
-import { fieldError, found, RegistryError, refuseIfReferenced, uniquely } from "./registry-errors.ts";
 import type { ListQuery, Page } from "./registry-sql.ts";
 import { type DeviceView, deviceView, toPage } from "./registry-views.ts";
 
@@ -69,7 +70,7 @@ export class DeviceService {
     const householdId = input.householdId ?? null;
     if (householdId !== null) await this.requireHousehold(householdId);
     if (await this.devices.isUsername(input.id)) {
-      throw new RegistryError("REGISTRY_DUPLICATE", `${input.id} is a hub user's name; choose another device id`);
+      throw new AnxinError("REGISTRY_DUPLICATE", `${input.id} is a hub user's name; choose another device id`);
     }
     const secret = newSecret();
     await this.sql.transaction(async () => {
@@ -142,7 +143,7 @@ export class DeviceService {
   private async activeDevice(id: string, action: string) {
     const device = found(await this.devices.device(id), "device", id);
     if (device.status === "revoked") {
-      throw new RegistryError("REGISTRY_CONFLICT", `cannot ${action} device ${id}: it is revoked; provision a new one`);
+      throw new AnxinError("REGISTRY_CONFLICT", `cannot ${action} device ${id}: it is revoked; provision a new one`);
     }
     return device;
   }

@@ -5,11 +5,11 @@
  * does not move households already placed from it: their coordinates were
  * copied when they were located, and moving people silently is worse.
  */
+import { fieldError, found, uniquely } from "../errors.ts";
 import { normaliseAddress } from "../geo/household-locator.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { GazetteerColumns, PlaceRepo } from "./place-repo.ts";
 import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
-import { fieldError, found, uniquely } from "./registry-errors.ts";
 import type { ListQuery, Page } from "./registry-sql.ts";
 import { type GazetteerView, gazetteerView, toPage } from "./registry-views.ts";
 

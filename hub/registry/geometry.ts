@@ -5,7 +5,7 @@
  * checked here so each problem names the exact position that is wrong.
  */
 import type { MultiPolygon, Polygon, Position } from "geojson";
-import { type FieldProblem, RegistryFieldError } from "./registry-errors.ts";
+import { type FieldProblem, RegistryFieldError } from "../errors.ts";
 
 export type GridPolygon = Polygon | MultiPolygon;
 

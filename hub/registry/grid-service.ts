@@ -4,12 +4,12 @@
  * outside every grid is refused, and households the grid no longer contains
  * move to the grid that now does.
  */
+import { AnxinError, found, refuseIfReferenced, uniquely } from "../errors.ts";
 import { GridLocator } from "../geo/household-locator.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import { checkGridPolygon, type PolygonInput } from "./geometry.ts";
 import type { GridColumns, PlaceRepo } from "./place-repo.ts";
 import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
-import { found, RegistryError, refuseIfReferenced, uniquely } from "./registry-errors.ts";
 import type { ListQuery, Page } from "./registry-sql.ts";
 import { type GridView, gridView, toPage } from "./registry-views.ts";
 
@@ -124,7 +124,7 @@ export class GridService {
     if (stranded.length > 0) {
       const listed = stranded.slice(0, MAX_LISTED_CODES).join(", ");
       const more = stranded.length > MAX_LISTED_CODES ? ` and ${stranded.length - MAX_LISTED_CODES} more` : "";
-      throw new RegistryError(
+      throw new AnxinError(
         "HOUSEHOLD_OUTSIDE_GRIDS",
         `the new outline would leave ${stranded.length} household(s) outside every grid: ${listed}${more}`,
         { households: stranded },

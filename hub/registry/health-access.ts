@@ -5,10 +5,10 @@
  * Every response that carries health data leaves one audit row per resident,
  * so "who looked at this person's medications" always has an answer.
  */
+import type { ResidentDetailView } from "../../protocol/console/index.ts";
 import type { Role } from "../storage/user-repo.ts";
 import type { ResidentRecord } from "./household-repo.ts";
 import type { Actor, RegistryAudit } from "./registry-audit.ts";
-import type { RelativeView } from "./registry-views.ts";
 
 export const HEALTH_FIELDS = ["conditions", "medications", "allergies", "mobility"] as const;
 export type HealthField = (typeof HEALTH_FIELDS)[number];
@@ -26,25 +26,9 @@ export interface ConsentRecord {
   recordedAt: string;
 }
 
-export interface ResidentView {
-  id: number;
-  householdId: number;
-  name: string;
-  birthDate: string;
-  sex: "F" | "M" | "X";
-  phone: string | null;
-  language: string;
-  consent: ConsentRecord | null;
-  conditions: string | null;
-  medications: string | null;
-  allergies: string | null;
-  mobility: string | null;
-  healthRedacted: boolean;
-}
-
-export interface ResidentDetailView extends ResidentView {
-  relatives: RelativeView[];
-}
+/** A resident as the API shows one (protocol/console/households.ts); the relatives are added by whoever reads them. */
+export type { ResidentDetailView };
+export type ResidentView = Omit<ResidentDetailView, "relatives">;
 
 export function parseConsent(stored: string | null): ConsentRecord | null {
   if (!stored) return null;

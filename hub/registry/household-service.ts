@@ -5,13 +5,13 @@
  * household that cannot be placed, or lies outside every grid, is refused,
  * never stored where no one would be sent.
  */
+import { AnxinError, fieldError, found, refuseIfReferenced, uniquely } from "../errors.ts";
 import { HouseholdLocator, normaliseAddress } from "../geo/household-locator.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { HealthAccess, ResidentDetailView } from "./health-access.ts";
 import type { HouseholdColumns, HouseholdRecord, HouseholdRepo } from "./household-repo.ts";
 import type { PlaceRepo } from "./place-repo.ts";
 import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
-import { fieldError, found, RegistryError, refuseIfReferenced, uniquely } from "./registry-errors.ts";
 import type { ListQuery, Page } from "./registry-sql.ts";
 import { type HouseholdView, householdView, relativeView, toPageReading } from "./registry-views.ts";
 
@@ -194,13 +194,13 @@ export class HouseholdService {
     }
     switch (result.code) {
       case "OUTSIDE_ALL_GRIDS":
-        throw new RegistryError(
+        throw new AnxinError(
           "HOUSEHOLD_OUTSIDE_GRIDS",
           `household ${code} is not stored: ${result.message}; no grid would answer for it (add or widen a grid first)`,
           { code, address },
         );
       case "ADDRESS_NOT_IN_GAZETTEER":
-        throw new RegistryError(
+        throw new AnxinError(
           "ADDRESS_NOT_IN_GAZETTEER",
           `household ${code} is not stored: ${result.message}; give lat and lng, or add the address to the gazetteer`,
           { code, address },

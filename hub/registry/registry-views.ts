@@ -1,99 +1,28 @@
 /**
- * The API's shapes of registry records, built from stored rows: camelCase,
+ * The API's registry records, built from stored rows: camelCase,
  * booleans as booleans, JSON columns parsed, and never a secret hash. Residents
  * have their own builder in `health-access.ts` because of their health data.
  */
+import type {
+  ClinicView,
+  DeviceView,
+  GazetteerView,
+  GridRef,
+  GridView,
+  HouseholdView,
+  RelativeView,
+  WorkerView,
+} from "../../protocol/console/index.ts";
 import type { DeviceListRow } from "./device-repo.ts";
 import type { GridPolygon } from "./geometry.ts";
 import type { HouseholdRecord, RelativeRecord } from "./household-repo.ts";
 import type { GazetteerRecord, GridRecord } from "./place-repo.ts";
 import type { ListQuery, Page } from "./registry-sql.ts";
 import type { ClinicRecord, WorkerRecord } from "./responder-repo.ts";
-import { parseStringList, parseWeeklySchedule, type WeeklyPeriod } from "./weekly-hours.ts";
+import { parseStringList, parseWeeklySchedule } from "./weekly-hours.ts";
 
-export interface GridRef {
-  id: number;
-  code: string;
-  name: string;
-}
-
-export interface GridView extends GridRef {
-  leaderName: string | null;
-  leaderPhone: string | null;
-  polygon: GridPolygon;
-}
-
-export interface HouseholdView {
-  id: number;
-  code: string;
-  address: string;
-  lat: number | null;
-  lng: number | null;
-  locationSource: "given" | "gazetteer" | null;
-  grid: GridRef | null;
-  keyHolder: string | null;
-  accessNotes: string | null;
-  landline: string | null;
-  keyHolderPhone: string | null;
-  createdAt: string;
-}
-
-export interface RelativeView {
-  id: number;
-  residentId: number;
-  priority: number;
-  name: string;
-  relation: string;
-  phone: string;
-  language: string;
-  /** Gets the update SMS after the first one (worker on the way, arrived, closed). */
-  updates: boolean;
-}
-
-export interface DeviceView {
-  id: string;
-  household: { id: number; code: string; address: string } | null;
-  status: "active" | "revoked";
-  online: boolean;
-  lastSeenAt: string | null;
-  battery: number | null;
-  firmware: string | null;
-  createdAt: string;
-  revokedAt: string | null;
-  secretRotatedAt: string | null;
-}
-
-export interface WorkerView {
-  id: number;
-  code: string;
-  name: string;
-  phone: string;
-  grid: GridRef | null;
-  skills: string[];
-  shifts: WeeklyPeriod[];
-  onDuty: boolean;
-  position: { lat: number; lng: number; at: string | null } | null;
-}
-
-export interface ClinicView {
-  id: number;
-  code: string;
-  name: string;
-  phone: string;
-  address: string;
-  lat: number;
-  lng: number;
-  capabilities: string[];
-  hours: WeeklyPeriod[];
-}
-
-export interface GazetteerView {
-  id: number;
-  address: string;
-  lat: number;
-  lng: number;
-  source: string | null;
-}
+/** The shapes are the contract's (protocol/console/registry.ts, households.ts). */
+export type { ClinicView, DeviceView, GazetteerView, GridRef, GridView, HouseholdView, RelativeView, WorkerView };
 
 export function toPage<Row, View>(
   result: { rows: Row[]; total: number },

@@ -3,10 +3,10 @@
  * first and listed first. Priorities stay 1..n without gaps or repeats through
  * every insert, move, reorder and delete.
  */
+import { fieldError, found, RegistryFieldError } from "../errors.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { HouseholdRepo, RelativeColumns } from "./household-repo.ts";
 import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
-import { fieldError, found, RegistryFieldError } from "./registry-errors.ts";
 import { type RelativeView, relativeView } from "./registry-views.ts";
 
 export interface RelativeInput {

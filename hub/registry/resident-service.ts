@@ -4,6 +4,7 @@
  * that sets health data needs one, and withdrawing consent means clearing the
  * health data in the same request. Reading goes through `HealthAccess`.
  */
+import { AnxinError, fieldError, found, refuseIfReferenced } from "../errors.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import {
   type ConsentRecord,
@@ -14,7 +15,6 @@ import {
 } from "./health-access.ts";
 import type { HouseholdRepo, ResidentColumns, ResidentRecord } from "./household-repo.ts";
 import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
-import { fieldError, found, RegistryError, refuseIfReferenced } from "./registry-errors.ts";
 import type { ListQuery, Page } from "./registry-sql.ts";
 import { relativeView, toPage } from "./registry-views.ts";
 
@@ -173,7 +173,7 @@ export class ResidentService {
   private requireConsent(resident: Pick<ResidentRecord, "consent" | (typeof HEALTH_FIELDS)[number]>): void {
     const kept = HEALTH_FIELDS.filter((field) => resident[field] !== null);
     if (kept.length === 0 || parseConsent(resident.consent) !== null) return;
-    throw new RegistryError(
+    throw new AnxinError(
       "HEALTH_CONSENT_REQUIRED",
       `health data (${kept.join(", ")}) may be kept only with a consent record: give consent {givenBy, relation, at, method}, or clear those fields`,
       { fields: kept },

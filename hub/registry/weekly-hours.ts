@@ -6,17 +6,11 @@
  * field; what it cannot see (open = close, which could mean "never" or "all
  * day") is refused here.
  */
-import { type FieldProblem, RegistryFieldError } from "./registry-errors.ts";
+import type { WeeklyPeriod } from "../../protocol/console/index.ts";
+import { type FieldProblem, RegistryFieldError } from "../errors.ts";
 
-export interface WeeklyPeriod {
-  days: number[];
-  open: string;
-  close: string;
-}
-
-/** The patterns the route schemas use, kept here so the rule and its wording live in one place. */
-export const OPEN_TIME_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
-export const CLOSE_TIME_PATTERN = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$";
+/** One period of the contract's weekly schedule (its patterns: protocol/console/registry-fields.ts). */
+export type { WeeklyPeriod };
 
 /** The schedule, days sorted for a stable stored form; or a 400 naming each ambiguous period. */
 export function checkWeeklySchedule(periods: readonly WeeklyPeriod[], field: string): WeeklyPeriod[] {

@@ -3,11 +3,11 @@
  * skills and shifts; its spatial index rebuilds itself after any write here
  * (migration 2's registry-version triggers).
  */
+import { fieldError, found, refuseIfReferenced, uniquely } from "../errors.ts";
 import { nowIso } from "../storage/database.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
 import type { PlaceRepo } from "./place-repo.ts";
 import { type Actor, diffRecords, type RegistryAudit } from "./registry-audit.ts";
-import { fieldError, found, refuseIfReferenced, uniquely } from "./registry-errors.ts";
 import type { ListQuery, Page } from "./registry-sql.ts";
 import { toPageReading, type WorkerView, workerView } from "./registry-views.ts";
 import type { ResponderRepo, WorkerColumns, WorkerRecord } from "./responder-repo.ts";

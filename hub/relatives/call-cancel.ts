@@ -14,12 +14,13 @@
  */
 
 import { type AlarmEventDetails, storedReason } from "../../protocol/console/index.ts";
+import type { AfterCommit } from "../after-commit.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { CallHangupRepository } from "../storage/call-hangup-repo.ts";
 import { isFinalStatus } from "../storage/delivery-status.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { CascadeRepository } from "./cascade-repo.ts";
-import { type Clock, type EffectSink, who } from "./types.ts";
+import { type Clock, who } from "./types.ts";
 
 export class CallCanceller {
   private readonly repo: CascadeRepository;
@@ -46,7 +47,7 @@ export class CallCanceller {
   async cancelOpenCalls(
     alarmId: number,
     reason: AlarmEventDetails["relative_calls_cancelled"]["reason"],
-    effects: EffectSink,
+    effects: AfterCommit,
     keepOutboxId: number | null = null,
   ): Promise<number> {
     const open = (await this.repo.calls(alarmId)).filter(

@@ -5,8 +5,10 @@
  * callbacks, and closing an alarm stops it. Each action is one SQLite
  * transaction; console pushes and the outbox sender's wake-up follow the commit.
  */
+
 import type { Logger } from "pino";
 import type { Reason } from "../../protocol/console/index.ts";
+import { AfterCommit } from "../after-commit.ts";
 import type { DispatchCloseOut } from "../alarms/alarm-service.ts";
 import { forEachChunked } from "../chunked.ts";
 import type { EventBus } from "../events.ts";
@@ -23,7 +25,7 @@ import { CallCanceller } from "./call-cancel.ts";
 import { CascadeRepository, type ContactRow, type EndedContact } from "./cascade-repo.ts";
 import { RelativeCascade } from "./relative-cascade.ts";
 import { isConfirmation, normalisePhone } from "./replies.ts";
-import { CascadeEffects, type Clock, type RelativeSettings } from "./types.ts";
+import type { Clock, RelativeSettings } from "./types.ts";
 
 /** Why a cascade stops when its alarm is closed (by anyone, or found closed by the watcher). */
 const ALARM_CLOSED: Reason<"alarm_closed"> = { code: "alarm_closed", params: {} };
@@ -104,10 +106,11 @@ export class RelativeCascadeService {
    * consoles hear of the new alarm from the pipeline's publish stage, complete.
    */
   async startInStage(alarm: AlarmRow): Promise<() => void> {
-    const effects = new CascadeEffects();
+    const effects = new AfterCommit();
     await this.cascade.start(alarm, effects);
     return () => {
       if (effects.outboxAdded > 0) this.deps.bus.emit("outbox.enqueued", { count: effects.outboxAdded });
+      this.runWork(effects);
     };
   }
 
@@ -116,7 +119,7 @@ export class RelativeCascadeService {
    * Runs in the caller's transaction; the returned function tells the consoles once it has committed.
    */
   async confirmByOperatorInTransaction(alarmId: number, relative: RelativeRow): Promise<() => void> {
-    const effects = new CascadeEffects();
+    const effects = new AfterCommit();
     await this.cascade.confirmByOperator(alarmId, relative, effects);
     return () => this.afterCommit(effects);
   }
@@ -255,7 +258,7 @@ export class RelativeCascadeService {
     return smsLanguageOf(contact.language, this.deps.settings.smsLanguage);
   }
 
-  private async settleEnded(contact: EndedContact, fx: CascadeEffects): Promise<void> {
+  private async settleEnded(contact: EndedContact, fx: AfterCommit): Promise<void> {
     const current = await this.repo.contact(contact.id);
     if (current?.outcome !== "waiting") return;
     if (contact.outbox_status === "failed") {
@@ -267,21 +270,23 @@ export class RelativeCascadeService {
     }
   }
 
-  private async transact<T>(work: (effects: CascadeEffects) => T | Promise<T>): Promise<T> {
-    const effects = new CascadeEffects();
+  private async transact<T>(work: (effects: AfterCommit) => T | Promise<T>): Promise<T> {
+    const effects = new AfterCommit();
     const result = await this.deps.sql.transaction(async () => work(effects));
     this.afterCommit(effects);
     return result;
   }
 
-  private afterCommit(effects: CascadeEffects): void {
-    const seen = new Set<string>();
-    for (const { alarmId, change } of effects.changes) {
-      const key = `${alarmId}:${change}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      this.deps.bus.emit("alarm.changed", { alarmId, change });
-    }
-    if (effects.outboxAdded > 0) this.deps.bus.emit("outbox.enqueued", { count: effects.outboxAdded });
+  /** Each distinct change once (a pass may record the same one for many contacts of an alarm), then the outbox. */
+  private afterCommit(effects: AfterCommit): void {
+    this.deps.bus.announce(effects);
+    this.runWork(effects);
+  }
+
+  /** The cascade queues no work of its own today; it is run all the same, so none is ever dropped. */
+  private runWork(effects: AfterCommit): void {
+    void effects.run((error) =>
+      this.deps.logger.error({ err: error }, "after-commit work of the relatives' cascade failed"),
+    );
   }
 }

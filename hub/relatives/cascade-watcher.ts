@@ -7,15 +7,13 @@
  * hub is back.
  */
 import type { Logger } from "pino";
+import { IntervalLoop } from "../interval-loop.ts";
 import type { RelativeCascadeService } from "./cascade-service.ts";
 
 export class CascadeWatcher {
   private readonly service: Pick<RelativeCascadeService, "scan">;
   private readonly logger: Logger;
-  private readonly intervalMs: number;
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
-  private scanning: Promise<void> | null = null;
+  private readonly loop: IntervalLoop;
 
   constructor(
     deps: { service: Pick<RelativeCascadeService, "scan">; logger: Logger },
@@ -23,39 +21,29 @@ export class CascadeWatcher {
   ) {
     this.service = deps.service;
     this.logger = deps.logger;
-    this.intervalMs = options.intervalMs;
+    this.loop = new IntervalLoop((proceed) => this.pass(proceed), {
+      intervalMs: options.intervalMs,
+      logger: deps.logger,
+      failure: "relatives' cascade pass failed; retrying next tick",
+    });
   }
 
   start(): void {
-    this.stopped = false;
-    void this.scan();
-    this.timer = setInterval(() => void this.scan(), this.intervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
   /** A pass under way ends at its next chunk; the rest is found at the next start. */
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    void this.loop.stop();
   }
 
   /** One pass, in chunks (the service's `scan`); a pass still running is not overlapped. */
-  scan(): Promise<void> {
-    if (!this.scanning) {
-      this.scanning = this.pass().finally(() => {
-        this.scanning = null;
-      });
-    }
-    return this.scanning;
+  async scan(): Promise<void> {
+    await this.loop.run();
   }
 
-  private async pass(): Promise<void> {
-    try {
-      const pass = await this.service.scan(() => !this.stopped);
-      if (pass.advanced + pass.settled + pass.stopped > 0) this.logger.info(pass, "relatives' cascade moved on");
-    } catch (error) {
-      this.logger.error({ err: error }, "relatives' cascade pass failed; retrying next tick");
-    }
+  private async pass(proceed: () => boolean): Promise<void> {
+    const pass = await this.service.scan(proceed);
+    if (pass.advanced + pass.settled + pass.stopped > 0) this.logger.info(pass, "relatives' cascade moved on");
   }
 }

@@ -13,7 +13,7 @@ import type { FamilyLinkMinter } from "../family/family-links.ts";
 import { CallHangups } from "../notify/call-hangups.ts";
 import { ConsoleVoiceNotifier } from "../notify/console-notifier.ts";
 import type { VoiceNotifier } from "../notify/notifier.ts";
-import type { TwilioAccountOptions } from "../notify/twilio-client.ts";
+import { statusCallbackUrl, twilioAccountOptions } from "../notify/twilio-account.ts";
 import { TwilioVoiceNotifier } from "../notify/twilio-voice-notifier.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import { CallHangupRepository } from "../storage/call-hangup-repo.ts";
@@ -24,7 +24,7 @@ import { RelativeCascadeService } from "./cascade-service.ts";
 import { CascadeViews } from "./cascade-views.ts";
 import { CascadeWatcher } from "./cascade-watcher.ts";
 import { type Clock, relativeSettingsFrom } from "./types.ts";
-import type { TwilioWebhookOptions } from "./webhook-options.ts";
+import type { RelativesWebhookOptions } from "./webhook-options.ts";
 
 export { CascadeWatcher } from "./cascade-watcher.ts";
 
@@ -35,26 +35,8 @@ export interface Relatives {
   voice: VoiceNotifier;
   /** Calls to end because their cascade stopped; the outbox sender drains them. */
   hangups: CallHangups;
-  /** All but `calls`, which the pipeline answers (hub-app.ts joins them). */
-  webhooks: Omit<TwilioWebhookOptions, "calls" | "consoleCalls">;
-}
-
-/** The account every Twilio client of the hub uses (SMS, calls, recordings), and our number; null without Twilio. */
-export function twilioAccountOptions(config: HubConfig): (TwilioAccountOptions & { from: string }) | null {
-  const twilio = config.twilio;
-  if (!twilio) return null;
-  return {
-    accountSid: twilio.accountSid,
-    authToken: twilio.authToken,
-    from: twilio.from,
-    timeoutMs: config.twilioTimeoutMs,
-    ...(twilio.apiBaseUrl ? { apiBaseUrl: twilio.apiBaseUrl } : {}),
-  };
-}
-
-/** Where Twilio posts status callbacks for our messages and calls. */
-export function statusCallbackUrl(config: HubConfig): string {
-  return `${config.publicUrl.replace(/\/+$/, "")}/api/twilio/status`;
+  /** The relatives' part of Twilio's webhook options (hub-app.ts joins the calls' part). */
+  webhooks: RelativesWebhookOptions;
 }
 
 export function createRelatives(deps: {

@@ -18,6 +18,7 @@ import {
   type CascadeStopReason,
   CLOSED_STATUSES,
 } from "../../protocol/console/index.ts";
+import type { AfterCommit } from "../after-commit.ts";
 import type { FamilyLinkMinter } from "../family/family-links.ts";
 import { relativeCallTwiml } from "../notify/relative-texts.ts";
 import { relativeAlarmSms, type SmsLanguage, smsLanguageOf } from "../notify/sms-text.ts";
@@ -28,7 +29,7 @@ import type { RegistryRepository, RelativeRow } from "../storage/registry-repo.t
 import type { CallCanceller } from "./call-cancel.ts";
 import type { CascadeRepository, ContactRow } from "./cascade-repo.ts";
 import { normalisePhone } from "./replies.ts";
-import { type Clock, type EffectSink, type RelativeSettings, who } from "./types.ts";
+import { type Clock, type RelativeSettings, who } from "./types.ts";
 
 /** How a relative confirmed: a reply to the SMS, or 1 on the call's keypad. */
 /** `operator_call`: an operator reached the relative on a call from the console (hub/voice/console-calls.ts). */
@@ -74,7 +75,7 @@ export class RelativeCascade {
   }
 
   /** The first wave (the `notify_relatives` stage). Only emergencies reach relatives. */
-  async start(alarm: AlarmRow, effects: EffectSink): Promise<void> {
+  async start(alarm: AlarmRow, effects: AfterCommit): Promise<void> {
     if (alarm.kind !== "sos" || (await this.repo.cascade(alarm.id))) return;
     const facts = await this.facts(alarm);
     if (!facts) {
@@ -97,7 +98,7 @@ export class RelativeCascade {
   }
 
   /** The current step is over without a confirmation: the next wave, the next call, or nobody left. */
-  async advance(alarmId: number, effects: EffectSink, after: CascadeStepReason): Promise<void> {
+  async advance(alarmId: number, effects: AfterCommit, after: CascadeStepReason): Promise<void> {
     const cascade = await this.repo.cascade(alarmId);
     const alarm = await this.alarms.get(alarmId);
     if (!cascade || !alarm || !RUNNING.includes(cascade.status)) return;
@@ -144,7 +145,7 @@ export class RelativeCascade {
     contact: ContactRow,
     outcome: "failed" | "answered",
     detail: { error: string | null } | { status: string | null },
-    fx: EffectSink,
+    fx: AfterCommit,
   ): Promise<void> {
     if (!(await this.repo.settle(contact.id, outcome, this.now().toISOString(), ["waiting"]))) return;
     const type = outcome === "answered" ? "relative_call_completed" : "relative_contact_failed";
@@ -179,7 +180,7 @@ export class RelativeCascade {
   async confirm(
     contact: ContactRow,
     reply: string | null,
-    effects: EffectSink,
+    effects: AfterCommit,
     via: ConfirmedVia = "sms",
   ): Promise<boolean> {
     if (contact.outcome === "confirmed") return false;
@@ -214,7 +215,7 @@ export class RelativeCascade {
    * confirming reply (through the relative's own contact when the cascade reached them; otherwise the
    * cascade is finished directly and its calls stop).
    */
-  async confirmByOperator(alarmId: number, relative: RelativeRow, effects: EffectSink): Promise<void> {
+  async confirmByOperator(alarmId: number, relative: RelativeRow, effects: AfterCommit): Promise<void> {
     const contacts = (await this.repo.contacts(alarmId)).filter((c) => c.relative_id === relative.id);
     const contact = contacts.at(-1);
     if (contact) {
@@ -243,7 +244,7 @@ export class RelativeCascade {
   async recordReply(
     contact: ContactRow,
     reply: string | null,
-    effects: EffectSink,
+    effects: AfterCommit,
     via: ConfirmedVia = "sms",
   ): Promise<void> {
     await this.alarms.appendEvent(contact.alarm_id, "relative_replied", `relative:${contact.relative_id}`, {
@@ -254,7 +255,7 @@ export class RelativeCascade {
     effects.change(contact.alarm_id, "relative_replied");
   }
 
-  async stop(alarmId: number, actor: string, reason: CascadeStopReason, effects: EffectSink): Promise<void> {
+  async stop(alarmId: number, actor: string, reason: CascadeStopReason, effects: AfterCommit): Promise<void> {
     const cascade = await this.repo.cascade(alarmId);
     if (!cascade || !RUNNING.includes(cascade.status)) return;
     await this.repo.finish(alarmId, "stopped", this.now().toISOString());
@@ -266,7 +267,7 @@ export class RelativeCascade {
   private async textWave(
     facts: Facts,
     relatives: readonly RelativeRow[],
-    effects: EffectSink,
+    effects: AfterCommit,
     after: CascadeStepReason | null,
   ): Promise<void> {
     const alarmId = facts.alarm.id;
@@ -298,7 +299,7 @@ export class RelativeCascade {
   private async placeCall(
     facts: Facts,
     relative: RelativeRow,
-    effects: EffectSink,
+    effects: AfterCommit,
     after: CascadeStepReason,
   ): Promise<void> {
     const alarmId = facts.alarm.id;
@@ -325,7 +326,7 @@ export class RelativeCascade {
     relatives: readonly RelativeRow[],
     channel: OutboxChannel,
     step: number,
-    effects: EffectSink,
+    effects: AfterCommit,
     message: (relative: RelativeRow) => Promise<Pick<NewOutboxMessage, "body" | "purpose" | "dedupeKey" | "priority">>,
   ): Promise<void> {
     const createdAt = this.now().toISOString();

@@ -1,8 +1,8 @@
-/** The relatives' cascade's settings and the effects its transactions leave for after the commit. */
+/** The relatives' cascade's settings. */
 import type { HubConfig } from "../config.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
 
-export type { Clock } from "../dispatch/types.ts";
+export type { Clock } from "../clock.ts";
 
 export interface RelativeSettings {
   /** Relatives texted at once, and per later wave (ANXIN_RELATIVES_FIRST_WAVE). */
@@ -32,19 +32,4 @@ export function voiceGatherUrl(publicUrl: string): string {
 /** A contact as events name it (the registry may change the relative later). */
 export function who(relative: { priority: number; name: string; phone: string }) {
   return { priority: relative.priority, name: relative.name, phone: relative.phone };
-}
-
-/** What must happen after the commit; `DispatchEffects` has the same shape, so a close-out can share one. */
-export interface EffectSink {
-  change(alarmId: number, change: string): void;
-  outboxAdded: number;
-}
-
-export class CascadeEffects implements EffectSink {
-  readonly changes: { alarmId: number; change: string }[] = [];
-  outboxAdded = 0;
-
-  change(alarmId: number, change: string): void {
-    this.changes.push({ alarmId, change });
-  }
 }

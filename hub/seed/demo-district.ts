@@ -2,7 +2,8 @@
  * The seeded demo district around Kenli, Dongying (about 37.59 N, 118.55 E),
  * written on first start into an empty database so that `npm start` gives a
  * working system: households with elderly residents and their relatives,
- * community workers, clinics, grids, and one button per household.
+ * community workers, clinics, grids, one button per household, and the streets'
+ * centre lines for the console map (demo-roads.ts).
  *
  * Layout is deterministic (a seeded PRNG) so tests can reason about it; device
  * secrets are truly random and leave the hub only in `demo-devices.json`, the
@@ -22,6 +23,7 @@ import {
   SURNAMES,
   YOUNGER,
 } from "./demo-names.ts";
+import { seedDemoRoads } from "./demo-roads.ts";
 import { seededRandom } from "./prng.ts";
 
 export const KENLI_CENTER = { lat: 37.59, lng: 118.55 };
@@ -216,6 +218,7 @@ export async function seedDemoDistrict(
         ],
       );
     }
+    await seedDemoRoads(sql, createdAt);
   });
   return credentials;
 }

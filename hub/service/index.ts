@@ -6,9 +6,9 @@
  * `createServiceRequests` only builds; there is nothing to start.
  */
 import type { DispatchCloseOut } from "../alarms/alarm-service.ts";
+import type { Clock } from "../clock.ts";
 import type { HubConfig } from "../config.ts";
 import type { DispatchRepository } from "../dispatch/dispatch-repo.ts";
-import type { Clock } from "../dispatch/types.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";

@@ -8,7 +8,7 @@
  * - An alarm closed any other way closes its request (`closingWith`).
  * Every change is a request transition (service-lifecycle.ts) plus alarm events
  * and the worker's SMS in the outbox, committed together; console pushes and the
- * device's feedback follow the commit (DispatchEffects, applied by dispatch).
+ * device's feedback follow the commit (AfterCommit, applied by dispatch).
  */
 import {
   ACTIVE_SERVICE_STATUSES,
@@ -16,10 +16,10 @@ import {
   CLOSED_STATUSES,
   type Reason,
 } from "../../protocol/console/index.ts";
+import { AfterCommit } from "../after-commit.ts";
 import type { DispatchCloseOut } from "../alarms/alarm-service.ts";
+import type { Clock } from "../clock.ts";
 import type { DispatchRepository, HouseholdAccessRow } from "../dispatch/dispatch-repo.ts";
-import { DispatchEffects } from "../dispatch/offer-cascade.ts";
-import type { Clock } from "../dispatch/types.ts";
 import { AnxinError } from "../errors.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
 import type { AlarmRepository, AlarmRow } from "../storage/alarm-repo.ts";
@@ -55,7 +55,7 @@ export class ServiceRequestService {
   /** The pipeline's dispatch stage, for a service alarm, inside its transaction; returns the after-commit work. */
   async openInStage(stageRow: AlarmRow): Promise<() => void> {
     const { alarms, repo, dispatchRepo, clock } = this.deps;
-    const effects = new DispatchEffects();
+    const effects = new AfterCommit();
     const alarm = await alarms.get(stageRow.id);
     // An alarm the resident already cancelled, or one given a request by migration 7, opens nothing.
     if (alarm?.kind !== "service" || CLOSED_STATUSES.includes(alarm.status) || (await repo.forAlarm(alarm.id))) {
@@ -177,7 +177,7 @@ export class ServiceRequestService {
   private async route(
     request: ServiceRequestRow,
     household: HouseholdAccessRow | undefined,
-    effects: DispatchEffects,
+    effects: AfterCommit,
   ): Promise<AlarmEventDetails["service_request_not_routed"]["reason"] | null> {
     if (!household) return { code: "alarm_unlocated", params: {} };
     if (household.grid_id === null) return { code: "household_without_grid", params: { household: household.code } };
@@ -196,7 +196,7 @@ export class ServiceRequestService {
     candidate: ServiceCandidate,
     actor: string,
     reason: AlarmEventDetails["service_request_assigned"]["reason"],
-    effects: DispatchEffects,
+    effects: AfterCommit,
   ): Promise<void> {
     const { repo, alarms, dispatchRepo, clock } = this.deps;
     const { worker, distanceM } = candidate;
@@ -241,7 +241,7 @@ export class ServiceRequestService {
     alarmId: number,
     actor: string,
     closing: "resolved" | "cancelled",
-    effects: DispatchEffects,
+    effects: AfterCommit,
   ): Promise<void> {
     const { repo, alarms, clock } = this.deps;
     const request = await repo.forAlarm(alarmId);
@@ -265,7 +265,7 @@ export class ServiceRequestService {
     request: ServiceRequestRow,
     alarm: AlarmRow,
     worker: ServiceWorkerRow,
-    effects: DispatchEffects,
+    effects: AfterCommit,
   ): Promise<void> {
     const { settings, dispatchRepo, outbox } = this.deps;
     const resident = alarm.resident_id ? await dispatchRepo.resident(alarm.resident_id) : undefined;
@@ -283,7 +283,7 @@ export class ServiceRequestService {
     request: ServiceRequestRow,
     worker: ServiceWorkerRow,
     reason: "reassigned" | "closed",
-    effects: DispatchEffects,
+    effects: AfterCommit,
   ): Promise<void> {
     const facts = { request, worker, address: (await this.household(request))?.address ?? "", reason };
     effects.outboxAdded += await this.deps.outbox.enqueue([
@@ -303,8 +303,8 @@ export class ServiceRequestService {
       : this.deps.dispatchRepo.household(request.household_id);
   }
 
-  private async transact(work: (effects: DispatchEffects) => void | Promise<void>): Promise<void> {
-    const effects = new DispatchEffects();
+  private async transact(work: (effects: AfterCommit) => void | Promise<void>): Promise<void> {
+    const effects = new AfterCommit();
     await this.deps.sql.transaction(async () => work(effects));
     await this.deps.closeOut.afterCommit(effects);
   }

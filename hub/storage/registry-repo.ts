@@ -191,7 +191,8 @@ export class RegistryRepository {
   async isEmpty(): Promise<boolean> {
     const row =
       (await this.sql.get(`SELECT (SELECT COUNT(*) FROM households) + (SELECT COUNT(*) FROM grids) + (SELECT COUNT(*) FROM workers)
-              + (SELECT COUNT(*) FROM clinics) + (SELECT COUNT(*) FROM gazetteer) + (SELECT COUNT(*) FROM devices) AS n`)) as {
+              + (SELECT COUNT(*) FROM clinics) + (SELECT COUNT(*) FROM gazetteer) + (SELECT COUNT(*) FROM devices)
+              + (SELECT COUNT(*) FROM roads) AS n`)) as {
         n: number;
       };
     return row.n === 0;

@@ -1,9 +1,12 @@
+import { ROLES, type Role } from "../../protocol/console/index.ts";
 import { nowIso } from "./database.ts";
 import type { SqlDatabase } from "./sql/sql-port.ts";
 
-/** `monitor`: watches device traffic over MQTT (migration 14); no console pages beyond its own password. */
-export type Role = "operator" | "supervisor" | "admin" | "worker" | "monitor";
-export const ROLES: readonly Role[] = ["operator", "supervisor", "admin", "worker", "monitor"];
+/**
+ * Who may sign in, and as what: the contract's list (protocol/console/session.ts).
+ * `monitor` watches device traffic over MQTT (migration 14); no console pages beyond its own password.
+ */
+export { ROLES, type Role };
 
 export interface UserRow {
   id: number;

@@ -13,9 +13,9 @@
  * stop, so an operator's log alerting fires; info when they resume) and told to
  * every console through the bus.
  */
-
 import type { Logger } from "pino";
 import type { WriteCheck } from "../../protocol/console/index.ts";
+import { IntervalLoop } from "../interval-loop.ts";
 import type { SqlDatabase } from "./sql/sql-port.ts";
 
 /** Where a change is told (the hub's event bus; storage does not import the domain's bus itself). */
@@ -41,7 +41,7 @@ export class DatabaseWriteProbe {
   private last: { check: WriteCheck; at: number } | null = null;
   /** The probe under way: callers meanwhile share it, so a burst of requests commits once. */
   private probing: Promise<WriteCheck> | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly loop: IntervalLoop<WriteCheck>;
 
   constructor(
     deps: { sql: SqlDatabase; logger: Logger; bus: WriteCheckSink },
@@ -53,18 +53,20 @@ export class DatabaseWriteProbe {
     this.intervalMs = options.intervalMs;
     // Monotonic by default: a wall clock set back must not freeze the cached result.
     this.now = options.now ?? (() => performance.now());
+    this.loop = new IntervalLoop(() => this.check(), {
+      intervalMs: options.intervalMs,
+      logger: deps.logger,
+      failure: "database write probe failed",
+    });
   }
 
   /** Probes now and then every interval, so a failure is logged and pushed even when nobody asks /health. */
   start(): void {
-    void this.check();
-    this.timer = setInterval(() => void this.check(), this.intervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    void this.loop.stop();
   }
 
   /** The latest result, probing first when it is older than the interval. */

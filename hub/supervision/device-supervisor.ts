@@ -27,13 +27,16 @@
  * silent is faulted 3 intervals after the start, and never before the
  * protocol's longest reconnect wait (30 s) has passed.
  */
+
 import type { Logger } from "pino";
 import type { Reason } from "../../protocol/console/index.ts";
 import { RECONNECT_MAX_MS } from "../../protocol/index.ts";
+import type { AfterCommit } from "../after-commit.ts";
 import type { EventBus } from "../events.ts";
+import { IntervalLoop } from "../interval-loop.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { SqlDatabase } from "../storage/sql/sql-port.ts";
-import type { FaultLedger, SupervisionEffects } from "./fault-ledger.ts";
+import type { FaultLedger } from "./fault-ledger.ts";
 import type { FaultRepository } from "./fault-repo.ts";
 import type { SupervisionSettings } from "./settings.ts";
 import type { TestAlarms } from "./test-alarms.ts";
@@ -59,14 +62,18 @@ export interface DeviceSupervisorDeps {
 
 export class DeviceSupervisor {
   private readonly deps: DeviceSupervisorDeps;
-  private timer: NodeJS.Timeout | null = null;
-  private scanning: Promise<void> | null = null;
+  private readonly scans: IntervalLoop;
   private startedAt = 0;
   private unsubscribe: (() => void) | null = null;
   private readonly statuses = new TickBatch<StatusChange>((changes) => this.applyStatuses(changes));
 
   constructor(deps: DeviceSupervisorDeps) {
     this.deps = deps;
+    this.scans = new IntervalLoop(() => this.pass(), {
+      intervalMs: deps.settings.scanMs,
+      logger: deps.logger,
+      failure: "device supervision pass failed; retrying next tick",
+    });
   }
 
   /** Events and scans: a hub alone (and tests) supervises with both. */
@@ -94,16 +101,11 @@ export class DeviceSupervisor {
 
   /** Scans once at once (faults from while no hub scanned), then every `scanMs`: on the hub that leads the jobs. */
   startScans(): void {
-    if (this.timer) return;
-    void this.scan();
-    this.timer = setInterval(() => void this.scan(), this.deps.settings.scanMs);
-    this.timer.unref();
+    this.scans.start();
   }
 
-  async stopScans(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.scanning;
+  stopScans(): Promise<void> {
+    return this.scans.stop();
   }
 
   async stop(): Promise<void> {
@@ -183,25 +185,19 @@ export class DeviceSupervisor {
   }
 
   /** One pass; a pass still running is not overlapped. */
-  scan(): Promise<void> {
-    if (this.scanning !== null) return this.scanning;
-    this.scanning = (async () => {
-      try {
-        const now = new Date();
-        // The scans read presence from SQLite, where it is written behind (hub/storage/presence-buffer.ts).
-        await this.deps.registry.presence.flush();
-        await this.scanSilence(now);
-        await this.scanReturns();
-        await this.scanBatteries(now);
-        await this.scanRevoked(now);
-        await this.deps.tests.scan(now);
-      } catch (error) {
-        this.deps.logger.error({ err: error }, "device supervision pass failed; retrying next tick");
-      } finally {
-        this.scanning = null;
-      }
-    })();
-    return this.scanning;
+  async scan(): Promise<void> {
+    await this.scans.run();
+  }
+
+  private async pass(): Promise<void> {
+    const now = new Date();
+    // The scans read presence from SQLite, where it is written behind (hub/storage/presence-buffer.ts).
+    await this.deps.registry.presence.flush();
+    await this.scanSilence(now);
+    await this.scanReturns();
+    await this.scanBatteries(now);
+    await this.scanRevoked(now);
+    await this.deps.tests.scan(now);
   }
 
   private async onAlarmCreated(alarmId: number): Promise<void> {
@@ -278,17 +274,12 @@ export class DeviceSupervisor {
     deviceId: string,
     at: string,
     reason: Reason<"device_online" | "device_heard_from">,
-    effects: SupervisionEffects,
+    effects: AfterCommit,
   ): Promise<void> {
     await this.deps.ledger.clear(deviceId, ["offline", "silent"], at, reason, `device:${deviceId}`, effects);
   }
 
-  private async checkBattery(
-    deviceId: string,
-    battery: number,
-    at: string,
-    effects: SupervisionEffects,
-  ): Promise<void> {
+  private async checkBattery(deviceId: string, battery: number, at: string, effects: AfterCommit): Promise<void> {
     const { ledger, settings } = this.deps;
     if (battery <= settings.lowBatteryPercent) {
       await ledger.open(

@@ -1,8 +1,9 @@
 /**
  * Opens and clears device faults. Each change is the fault row plus a
  * `device_events` row, written inside the caller's transaction; what changed
- * is collected in `SupervisionEffects` and announced to the consoles only once
- * that transaction has committed (`transact`), never before.
+ * is queued on the transaction's `AfterCommit` (hub/after-commit.ts) and
+ * announced to the consoles only once that transaction has committed
+ * (`transact`), never before.
  */
 
 import type { Logger } from "pino";
@@ -14,17 +15,11 @@ import type {
   FaultKind,
   FaultOpened,
 } from "../../protocol/console/index.ts";
+import { AfterCommit } from "../after-commit.ts";
 import type { EventBus } from "../events.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
 import type { FaultRepository } from "./fault-repo.ts";
 import { faultView } from "./supervision-views.ts";
-
-/** What a committed supervision transaction must still do: pushes, and work such as MQTT publishes. */
-export class SupervisionEffects {
-  readonly faults: DeviceFault[] = [];
-  readonly tests: DeviceTest[] = [];
-  readonly after: Array<() => void | Promise<void>> = [];
-}
 
 export class FaultLedger {
   private readonly sql: SqlSession;
@@ -40,24 +35,26 @@ export class FaultLedger {
   }
 
   /** Runs `work` in one transaction, then announces its effects; returns what `work` returned. */
-  async transact<T>(work: (effects: SupervisionEffects) => T | Promise<T>): Promise<T> {
-    const effects = new SupervisionEffects();
+  async transact<T>(work: (effects: AfterCommit) => T | Promise<T>): Promise<T> {
+    const effects = new AfterCommit();
     const result = await this.sql.transaction(async () => work(effects));
     await this.afterCommit(effects);
     return result;
   }
 
-  async afterCommit(effects: SupervisionEffects): Promise<void> {
-    for (const fault of effects.faults) this.bus.emit("device.fault", { fault });
-    for (const test of effects.tests) this.bus.emit("device.test", { test });
-    for (const work of effects.after) {
-      try {
-        await work();
-      } catch (error) {
-        // Committed already: a lost publish is made good by the next scan, a reconnect, or the deadline.
-        this.logger.warn({ err: error }, "after-commit work of device supervision failed");
-      }
-    }
+  async afterCommit(effects: AfterCommit): Promise<void> {
+    // Committed already: a lost publish is made good by the next scan, a reconnect, or the deadline.
+    await effects.run((error) => this.logger.warn({ err: error }, "after-commit work of device supervision failed"));
+  }
+
+  /** Inside a transaction: consoles hear of the fault once it has committed. */
+  announceFault(fault: DeviceFault, effects: AfterCommit): void {
+    effects.add(() => this.bus.emit("device.fault", { fault }));
+  }
+
+  /** Inside a transaction: consoles hear of the test request once it has committed. */
+  announceTest(test: DeviceTest, effects: AfterCommit): void {
+    effects.add(() => this.bus.emit("device.test", { test }));
   }
 
   /** Inside a transaction: opens the fault unless one of its kind is open. Returns true when it opened. */
@@ -66,14 +63,14 @@ export class FaultLedger {
     kind: K,
     at: string,
     detail: FaultDetails[K],
-    effects: SupervisionEffects,
+    effects: AfterCommit,
   ): Promise<boolean> {
     const row = await this.repo.open(deviceId, kind, at, detail);
     if (!row) return false;
     // `kind` and `detail` agree (both of K); TypeScript cannot carry that into the union of kinds by itself.
     const opened = { faultId: row.id, kind, ...detail } as FaultOpened;
     await this.repo.appendEvent(deviceId, "fault_opened", "system", at, opened);
-    effects.faults.push(faultView(row));
+    this.announceFault(faultView(row), effects);
     this.logger.warn({ code: "DEVICE_FAULT", deviceId, ...opened }, "device fault opened");
     return true;
   }
@@ -85,12 +82,12 @@ export class FaultLedger {
     at: string,
     reason: DeviceEventDetails["fault_cleared"]["reason"],
     actor: string,
-    effects: SupervisionEffects,
+    effects: AfterCommit,
   ): Promise<number> {
     const cleared = await this.repo.clear(deviceId, kinds, at, reason);
     for (const row of cleared) {
       await this.repo.appendEvent(deviceId, "fault_cleared", actor, at, { faultId: row.id, kind: row.kind, reason });
-      effects.faults.push(faultView(row));
+      this.announceFault(faultView(row), effects);
       this.logger.info({ deviceId, kind: row.kind, faultId: row.id, reason }, "device fault cleared");
     }
     return cleared.length;

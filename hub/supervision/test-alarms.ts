@@ -20,13 +20,12 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { CLOSED_STATUSES, type DeviceTest, type Reason } from "../../protocol/console/index.ts";
-
+import { AfterCommit } from "../after-commit.ts";
 import type { DevicePort } from "../alarms/device-port.ts";
-import { DispatchEffects } from "../dispatch/offer-cascade.ts";
 import { AnxinError } from "../errors.ts";
 import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
-import type { FaultLedger, SupervisionEffects } from "./fault-ledger.ts";
+import type { FaultLedger } from "./fault-ledger.ts";
 import type { FaultRepository } from "./fault-repo.ts";
 import { type SupervisionSettings, TEST_REQUESTS_PER_SCAN } from "./settings.ts";
 import { testView } from "./supervision-views.ts";
@@ -35,8 +34,8 @@ import { nextSlotAfter } from "./test-schedule.ts";
 
 /** What closing a test alarm asks of dispatch (an open offer would be withdrawn; a test never has one). */
 export interface TestDispatchCloseOut {
-  closeOut(alarmId: number, actor: string, effects: DispatchEffects): Promise<void>;
-  afterCommit(effects: DispatchEffects): Promise<void>;
+  closeOut(alarmId: number, actor: string, effects: AfterCommit): Promise<void>;
+  afterCommit(effects: AfterCommit): Promise<void>;
 }
 
 export interface TestAlarmsDeps {
@@ -114,7 +113,7 @@ export class TestAlarms {
     const { tests, faults, ledger, stageCount } = this.deps;
     const unrequested = await tests.unrequestedOpenTests(stageCount, deviceId === undefined ? {} : { deviceId });
     for (const alarm of unrequested) {
-      const dispatchEffects = new DispatchEffects();
+      const dispatchEffects = new AfterCommit();
       await ledger.transact(async (effects) => {
         const at = new Date().toISOString();
         // Re-read inside the transaction: a scan and an alarm's own call may both have found it.
@@ -128,14 +127,15 @@ export class TestAlarms {
         });
         const manual = { code: "manual_test_completed", params: { requestId: row.request_id } } as const;
         await this.closeAlarm(alarm.id, alarm.device_id, at, { reason: manual, testId: row.id }, dispatchEffects);
-        effects.after.push(() => this.afterClosing(alarm.id, alarm.device_id, dispatchEffects));
         await faults.appendEvent(alarm.device_id, "test_completed", "system", at, {
           testId: row.id,
           trigger: "manual",
           alarmId: alarm.id,
         });
-        effects.tests.push(testView(row));
+        this.deps.ledger.announceTest(testView(row), effects);
         await ledger.clear(alarm.device_id, ["test_failed"], at, manual, "system", effects);
+        // After the consoles hear of the test and the fault: the device's feedback may take a while.
+        effects.add(() => this.afterClosing(alarm.id, alarm.device_id, dispatchEffects));
       });
     }
   }
@@ -148,7 +148,7 @@ export class TestAlarms {
     detail:
       | { reason: Reason<"test_completed">; requestId: string }
       | { reason: Reason<"manual_test_completed">; testId: number },
-    dispatchEffects: DispatchEffects,
+    dispatchEffects: AfterCommit,
   ): Promise<boolean> {
     const { alarms, dispatch } = this.deps;
     const current = await alarms.get(alarmId);
@@ -183,7 +183,7 @@ export class TestAlarms {
     trigger: TestTrigger,
     actor: string,
     now: Date,
-    effects: SupervisionEffects,
+    effects: AfterCommit,
   ): Promise<TestRow> {
     const { tests, faults, settings } = this.deps;
     const requestedAt = now.toISOString();
@@ -201,8 +201,8 @@ export class TestAlarms {
       trigger,
       deadline: row.deadline,
     });
-    effects.tests.push(testView(row));
-    effects.after.push(() => this.sendCommand(row));
+    this.deps.ledger.announceTest(testView(row), effects);
+    effects.add(() => this.sendCommand(row));
     this.deps.logger.info({ deviceId, requestId: row.request_id, trigger, actor }, "test press requested");
     return row;
   }
@@ -226,7 +226,7 @@ export class TestAlarms {
         alarmId: found.id,
       });
       const row = await tests.get(test.id);
-      if (row) effects.tests.push(testView(row));
+      if (row) this.deps.ledger.announceTest(testView(row), effects);
       return true;
     });
   }
@@ -237,7 +237,7 @@ export class TestAlarms {
     const alarmId = test.alarm_id;
     const alarm = alarmId === null ? undefined : await alarms.get(alarmId);
     if (alarmId === null || !alarm || (await alarms.stagesDone(alarmId)).length < stageCount) return;
-    const dispatchEffects = new DispatchEffects();
+    const dispatchEffects = new AfterCommit();
     await ledger.transact(async (effects) => {
       const at = new Date().toISOString();
       if (!(await tests.finish(test.id, "answered", "completed", at))) return;
@@ -246,21 +246,27 @@ export class TestAlarms {
         code: "test_completed",
         params: { requestId: test.request_id, ...(test.trigger === "manual" ? {} : { trigger: test.trigger }) },
       };
-      if (await this.closeAlarm(alarmId, test.device_id, at, { reason, requestId: test.request_id }, dispatchEffects)) {
-        effects.after.push(() => this.afterClosing(alarmId, test.device_id, dispatchEffects));
-      }
+      const closed = await this.closeAlarm(
+        alarmId,
+        test.device_id,
+        at,
+        { reason, requestId: test.request_id },
+        dispatchEffects,
+      );
       await faults.appendEvent(test.device_id, "test_completed", "system", at, {
         testId: test.id,
         requestId: test.request_id,
         alarmId,
       });
       const row = await tests.get(test.id);
-      if (row) effects.tests.push(testView(row));
+      if (row) this.deps.ledger.announceTest(testView(row), effects);
       await ledger.clear(test.device_id, ["test_failed"], at, reason, "system", effects);
+      // After the consoles hear of the test and the fault: the device's feedback may take a while.
+      if (closed) effects.add(() => this.afterClosing(alarmId, test.device_id, dispatchEffects));
     });
   }
 
-  private async afterClosing(alarmId: number, deviceId: string, dispatchEffects: DispatchEffects): Promise<void> {
+  private async afterClosing(alarmId: number, deviceId: string, dispatchEffects: AfterCommit): Promise<void> {
     await this.deps.dispatch.afterCommit(dispatchEffects);
     this.deps.bus.emit("alarm.changed", { alarmId, change: "resolved" });
     await this.deps.devices.feedback(deviceId, "closed", alarmId);
@@ -277,7 +283,7 @@ export class TestAlarms {
         deadline: test.deadline,
       });
       const row = await tests.get(test.id);
-      if (row) effects.tests.push(testView(row));
+      if (row) this.deps.ledger.announceTest(testView(row), effects);
       // A device revoked meanwhile is out of service: its failed test is recorded, but it is nobody's fault to fix.
       if ((await faults.device(test.device_id))?.status !== "active") return;
       await ledger.open(

@@ -3,7 +3,7 @@ import Type, { type Static } from "typebox";
 import { FEEDBACK_STATES } from "../messages.ts";
 import { ConsoleCallSchema } from "./calls.ts";
 import { ContactSchema, RelativeCascadeSchema } from "./cascade.ts";
-import { DispatchDetailSchema } from "./dispatch.ts";
+import { DispatchDetailSchema, OfferSchema } from "./dispatch.ts";
 import type { AlarmEvent } from "./events.ts";
 import { Nullable } from "./schema-kit.ts";
 import { ServiceRequestSchema } from "./service.ts";
@@ -130,3 +130,30 @@ export type AlarmDetail = Static<typeof AlarmDetailSchema>;
  * `reasonOf`, which takes an older hub's sentence as `text`).
  */
 export type AlarmDetailView = Omit<AlarmDetail, "events"> & { events: AlarmEvent[] };
+
+/** `GET /api/alarms`: a page of alarms, newest first. */
+export const AlarmListReply = Type.Object({ alarms: Type.Array(AlarmSummarySchema) });
+export type AlarmList = Static<typeof AlarmListReply>;
+
+/** `GET /api/alarms/:id`. */
+export const AlarmDetailReply = Type.Object({ alarm: AlarmDetailSchema });
+
+/** An operator's action on an alarm (acknowledge, resolve, dispatch…): the alarm as it now stands. */
+export const AlarmReply = Type.Object({ alarm: AlarmSummarySchema });
+
+/** How an alarm ended. */
+export const ALARM_OUTCOMES = ["real", "false_alarm", "test"] as const;
+export type AlarmOutcome = (typeof ALARM_OUTCOMES)[number];
+
+/** `POST /api/alarms/:id/resolve`. */
+export const ResolveBody = Type.Object(
+  {
+    outcome: Type.Enum(ALARM_OUTCOMES),
+    note: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+export type ResolveRequest = Static<typeof ResolveBody>;
+
+/** `POST /api/alarms/:id/dispatch`: the alarm and the offer made by hand. */
+export const DispatchReply = Type.Object({ alarm: AlarmSummarySchema, offer: OfferSchema });

@@ -21,6 +21,21 @@ export const CallMarkSchema = Type.Union([
 ]);
 export type CallMark = Static<typeof CallMarkSchema>;
 
+/** `POST /api/alarms/:id/calls`: whom to call (the hub finds the number; the operator never types one). */
+export const PlaceCallBody = Type.Object(
+  {
+    target: CallTargetSchema,
+    /** With target `relative`: which one. */
+    relativeId: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type PlaceCall = Static<typeof PlaceCallBody>;
+
+/** `POST /api/alarms/:id/calls/:callId/mark`: the call's result, one click. */
+export const MarkCallBody = Type.Object({ mark: CallMarkSchema }, { additionalProperties: false });
+export type MarkCall = Static<typeof MarkCallBody>;
+
 export const ConsoleCallSchema = Type.Object({
   id: Type.Integer(),
   at: Type.String(),
@@ -42,3 +57,6 @@ export const ConsoleCallSchema = Type.Object({
   recordingDurationS: Nullable(Type.Integer()),
 });
 export type ConsoleCallView = Static<typeof ConsoleCallSchema>;
+
+/** `POST /api/alarms/:id/calls`: the call is being placed (its progress comes on the timeline). */
+export const CallPlacedReply = Type.Object({ callId: Type.Integer() });

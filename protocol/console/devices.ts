@@ -70,3 +70,11 @@ export type DeviceHealth = Static<typeof DeviceHealthSchema>;
 
 /** The health with its history typed by event (device-events.ts); older rows may differ, so read defensively. */
 export type DeviceHealthView = Omit<DeviceHealth, "events"> & { events: DeviceEvent[] };
+
+/** `GET /api/devices/faults`: faults newest first (`open=true`: only those not cleared yet). */
+export const DeviceFaultListSchema = Type.Object({ faults: Type.Array(DeviceFaultSchema) });
+export type DeviceFaultList = Static<typeof DeviceFaultListSchema>;
+
+/** `POST /api/devices/:id/test` (202): the test request, and whether this call made it (false: one was pending). */
+export const DrillReplySchema = Type.Object({ test: DeviceTestSchema, created: Type.Boolean() });
+export type DrillReply = Static<typeof DrillReplySchema>;

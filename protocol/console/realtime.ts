@@ -36,3 +36,27 @@ export const ConsoleFrameSchema = Type.Union([
   Type.Object({ type: Type.Literal("storage"), storage: WriteCheckSchema }),
 ]);
 export type ConsoleFrame = Static<typeof ConsoleFrameSchema>;
+
+/** `GET /health` (no login): liveness and readiness, the same shape with 503 when degraded. */
+export const HealthReportSchema = Type.Object({
+  status: Type.Union([Type.Literal("ok"), Type.Literal("degraded")]),
+  /** Why it is degraded, one sentence each; empty when ok. */
+  reasons: Type.Array(Type.String()),
+  /** True only while the database can be read and a write can be committed. */
+  database: Type.Boolean(),
+  /** The latest committed-write probe (at most one per ANXIN_HEALTH_PROBE_S). */
+  databaseWrite: WriteCheckSchema,
+  /** `node`: this hub's broker among the others (Aedes' id), for finding it in logs. */
+  mqtt: Type.Object({
+    listening: Type.Boolean(),
+    port: Nullable(Type.Integer()),
+    node: Type.String(),
+  }),
+  /** Whether Redis answers, where the hubs share it (ANXIN_REDIS_URL); null for a hub alone. */
+  redis: Nullable(Type.Boolean()),
+  /** Whether this hub runs the background jobs (SMS sender, deadlines, cascades): one hub at a time; always true alone. */
+  jobs: Type.Object({ leading: Type.Boolean() }),
+  outboxPending: Nullable(Type.Integer()),
+  uptimeS: Type.Number(),
+});
+export type HealthReport = Static<typeof HealthReportSchema>;

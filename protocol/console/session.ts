@@ -13,6 +13,10 @@ export type ErrorReply = Static<typeof ErrorBody>;
 export const ROLES = ["operator", "supervisor", "admin", "worker", "monitor"] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The languages of the console, the worker page and the texts to relatives. */
+export const LANGUAGES = ["zh-CN", "en"] as const;
+export type Language = (typeof LANGUAGES)[number];
+
 /** The logged-in person, as login, `/api/auth/me` and `/api/worker/me` answer it. */
 export const UserBody = Type.Object({
   id: Type.Integer(),

@@ -50,6 +50,49 @@ export const GRIDS_GEOJSON = `${JSON.stringify(
   2,
 )}\n`;
 
+/**
+ * Road centre lines across the two grids: 胜兴路 a LineString, 黄河路 a
+ * MultiLineString in two parts (a GIS tool splits a street at a bridge).
+ */
+export const ROADS_GEOJSON = `${JSON.stringify(
+  {
+    type: "FeatureCollection",
+    features: [
+      {
+        type: "Feature",
+        properties: { code: "R1", name: "胜兴路" },
+        geometry: {
+          type: "LineString",
+          coordinates: [
+            [118.505, 37.58],
+            [118.53, 37.5802],
+            [118.595, 37.5795],
+          ],
+        },
+      },
+      {
+        type: "Feature",
+        properties: { code: "R2", name: "黄河路" },
+        geometry: {
+          type: "MultiLineString",
+          coordinates: [
+            [
+              [118.52, 37.552],
+              [118.521, 37.575],
+            ],
+            [
+              [118.521, 37.576],
+              [118.5205, 37.598],
+            ],
+          ],
+        },
+      },
+    ],
+  },
+  null,
+  2,
+)}\n`;
+
 export const GAZETTEER_CSV = `${BOM}address,lat,lng,source
 垦利区胜兴路12号,37.58,118.52,民政局2025
 垦利区黄河路8号,37.57,118.58,民政局2025
@@ -113,7 +156,7 @@ let fileCounter = 0;
 
 /** Writes `text` to a file in `dir` and imports it as the test actor. */
 export function importText(sql: SqlDatabase, dir: string, call: ImportCall): Promise<ImportReport> {
-  const format = call.format ?? (call.kind === "grids" ? "json" : "csv");
+  const format = call.format ?? (call.kind === "grids" || call.kind === "roads" ? "json" : "csv");
   fileCounter += 1;
   const file = path.join(dir, `${call.kind}-${fileCounter}.${format}`);
   fs.writeFileSync(file, call.text);
@@ -139,6 +182,7 @@ export async function tableCounts(sql: SqlDatabase): Promise<Record<string, numb
     "devices",
     "workers",
     "clinics",
+    "roads",
     "audit_log",
   ];
   const counts: Record<string, number> = {};

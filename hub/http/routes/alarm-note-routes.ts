@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { AlarmSummarySchema, ErrorBody } from "../../../protocol/console/index.ts";
+import { AlarmReply, ErrorBody } from "../../../protocol/console/index.ts";
 import { type AlarmNotes, NOTE_MAX_LENGTH } from "../../alarms/alarm-notes.ts";
 import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import type { SessionService } from "../../auth/session-service.ts";
@@ -34,7 +34,7 @@ export const alarmNoteRoutes: FastifyPluginAsyncTypebox<AlarmNoteRoutesOptions> 
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ alarm: AlarmSummarySchema }), 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        response: { 200: AlarmReply, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
       },
     },
     async (request) => ({

@@ -6,7 +6,7 @@
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { AlarmSummarySchema, ErrorBody } from "../../../protocol/console/index.ts";
+import { AlarmReply, ErrorBody, PlaceAlarmBody } from "../../../protocol/console/index.ts";
 import type { AlarmPlacement } from "../../alarms/alarm-placement.ts";
 import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import type { SessionService } from "../../auth/session-service.ts";
@@ -17,17 +17,6 @@ export interface AlarmPlacementRoutesOptions {
   placement: AlarmPlacement;
   views: AlarmViews;
 }
-
-const PlaceBody = Type.Object(
-  {
-    householdId: Type.Integer({ minimum: 1 }),
-    /** Keep the caller's number as the primary resident's phone or the household's landline; null: do not. */
-    rememberAs: Type.Optional(
-      Type.Union([Type.Literal("resident_phone"), Type.Literal("landline"), Type.Null()], { default: null }),
-    ),
-  },
-  { additionalProperties: false },
-);
 
 export const alarmPlacementRoutes: FastifyPluginAsyncTypebox<AlarmPlacementRoutesOptions> = async (app, options) => {
   app.addHook("onRequest", requireRole(options.sessions));
@@ -40,9 +29,9 @@ export const alarmPlacementRoutes: FastifyPluginAsyncTypebox<AlarmPlacementRoute
         summary:
           "Place an unlocated alarm (a call from an unknown or withheld number) at a household: its stages run again (relatives texted, a worker offered)",
         params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-        body: PlaceBody,
+        body: PlaceAlarmBody,
         response: {
-          200: Type.Object({ alarm: AlarmSummarySchema }),
+          200: AlarmReply,
           400: ErrorBody,
           401: ErrorBody,
           403: ErrorBody,

@@ -7,8 +7,8 @@
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { ErrorBody } from "../../../protocol/console/index.ts";
-import { type AlarmResident, AlarmResidentSchema } from "../../alarms/alarm-resident.ts";
+import { AlarmResidentReplySchema, ErrorBody } from "../../../protocol/console/index.ts";
+import type { AlarmResident } from "../../alarms/alarm-resident.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { currentUser, requireRole } from "../guard.ts";
 
@@ -31,7 +31,7 @@ export const alarmResidentRoutes: FastifyPluginAsyncTypebox<AlarmResidentRoutesO
           "The alarm's resident: health data (operators and supervisors; redacted for admins), key holder, access notes. Each answer with health data is audited",
         params: IdParams,
         response: {
-          200: Type.Object({ resident: AlarmResidentSchema }),
+          200: AlarmResidentReplySchema,
           400: ErrorBody,
           401: ErrorBody,
           403: ErrorBody,

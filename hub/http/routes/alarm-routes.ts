@@ -1,6 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { AlarmDetailSchema, AlarmSummarySchema, ErrorBody } from "../../../protocol/console/index.ts";
+import {
+  AlarmDetailReply,
+  AlarmListReply,
+  AlarmReply,
+  ErrorBody,
+  ResolveBody,
+} from "../../../protocol/console/index.ts";
 import type { AlarmService } from "../../alarms/alarm-service.ts";
 import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import type { SessionService } from "../../auth/session-service.ts";
@@ -33,7 +39,7 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<AlarmRoutesOptions> = async 
           /** The next page: alarms with a lower id than the last one of the page before. */
           beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
         }),
-        response: { 200: Type.Object({ alarms: Type.Array(AlarmSummarySchema) }), 401: ErrorBody },
+        response: { 200: AlarmListReply, 401: ErrorBody },
       },
     },
     async (request) => {
@@ -54,7 +60,7 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<AlarmRoutesOptions> = async 
         tags: ["alarms"],
         summary: "One alarm with relatives, timeline and SMS status",
         params: AlarmParams,
-        response: { 200: Type.Object({ alarm: AlarmDetailSchema }), 401: ErrorBody, 404: ErrorBody },
+        response: { 200: AlarmDetailReply, 401: ErrorBody, 404: ErrorBody },
       },
     },
     async (request) => ({ alarm: await views.detail(await service.get(request.params.id)) }),
@@ -67,7 +73,7 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<AlarmRoutesOptions> = async 
         tags: ["alarms"],
         summary: "Take the alarm: stops the sound on every console and tells the resident's device",
         params: AlarmParams,
-        response: { 200: Type.Object({ alarm: AlarmSummarySchema }), 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 200: AlarmReply, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request) => ({
@@ -82,15 +88,9 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<AlarmRoutesOptions> = async 
         tags: ["alarms"],
         summary: "Close the alarm with its outcome",
         params: AlarmParams,
-        body: Type.Object(
-          {
-            outcome: Type.Union([Type.Literal("real"), Type.Literal("false_alarm"), Type.Literal("test")]),
-            note: Type.Optional(Type.String({ maxLength: 2000 })),
-          },
-          { additionalProperties: false },
-        ),
+        body: ResolveBody,
         response: {
-          200: Type.Object({ alarm: AlarmSummarySchema }),
+          200: AlarmReply,
           400: ErrorBody,
           401: ErrorBody,
           404: ErrorBody,

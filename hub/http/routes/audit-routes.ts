@@ -7,9 +7,9 @@
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { ErrorBody } from "../../../protocol/console/index.ts";
+import { AuditPageSchema, ErrorBody } from "../../../protocol/console/index.ts";
 import { CSV_MAX_ROWS, type CsvLang, csvText, localDateTime } from "../../alarms/history-csv.ts";
-import { AuditEntrySchema, AuditFilterQuery, type AuditLog } from "../../audit/audit-log.ts";
+import { AuditFilterQuery, type AuditLog } from "../../audit/audit-log.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import type { UserRepository } from "../../storage/user-repo.ts";
 import { assertExportFits, sendCsv } from "../csv-reply.ts";
@@ -55,17 +55,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
         tags,
         summary: "The audit log, newest first, filtered, with the total for paging (supervisors, admins)",
         querystring: AuditPageQuery,
-        response: {
-          200: Type.Object({
-            total: Type.Integer(),
-            limit: Type.Integer(),
-            offset: Type.Integer(),
-            timeZone: Type.String(),
-            actions: Type.Array(Type.String()),
-            entries: Type.Array(AuditEntrySchema),
-          }),
-          ...errors,
-        },
+        response: { 200: AuditPageSchema, ...errors },
       },
     },
     async (request) => {

@@ -10,7 +10,7 @@
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { CallMarkSchema, CallTargetSchema, ErrorBody } from "../../../protocol/console/index.ts";
+import { CallPlacedReply, ErrorBody, MarkCallBody, PlaceCallBody } from "../../../protocol/console/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { AnxinError } from "../../errors.ts";
 import { RECORDING_MAX_BYTES } from "../../notify/twilio-recordings.ts";
@@ -54,15 +54,8 @@ export const consoleCallRoutes: FastifyPluginAsyncTypebox<ConsoleCallRoutesOptio
         summary:
           "Call someone of the alarm through the operator's own phone (resident, household phone, relative, worker, key holder)",
         params: Params,
-        body: Type.Object(
-          {
-            target: CallTargetSchema,
-            /** With target `relative`: which one. */
-            relativeId: Type.Optional(Type.Integer({ minimum: 1 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 202: Type.Object({ callId: Type.Integer() }), ...Errors },
+        body: PlaceCallBody,
+        response: { 202: CallPlacedReply, ...Errors },
       },
     },
     async (request, reply) => {
@@ -83,12 +76,7 @@ export const consoleCallRoutes: FastifyPluginAsyncTypebox<ConsoleCallRoutesOptio
         summary:
           "The result of a call: resident OK / needs help / no answer, or relative reached (stops the relatives' cascade)",
         params: CallParams,
-        body: Type.Object(
-          {
-            mark: CallMarkSchema,
-          },
-          { additionalProperties: false },
-        ),
+        body: MarkCallBody,
         response: { 204: Type.Null(), ...Errors },
       },
     },

@@ -8,7 +8,12 @@
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { DeviceFaultSchema, DeviceHealthSchema, DeviceTestSchema, ErrorBody } from "../../../protocol/console/index.ts";
+import {
+  DeviceFaultListSchema,
+  DeviceHealthSchema,
+  DrillReplySchema,
+  ErrorBody,
+} from "../../../protocol/console/index.ts";
 import { DEVICE_ID_PATTERN } from "../../../protocol/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import type { DeviceHealthViews } from "../../supervision/device-health.ts";
@@ -43,7 +48,7 @@ export const deviceSupervisionRoutes: FastifyPluginAsyncTypebox<DeviceSupervisio
           deviceId: Type.Optional(Type.String({ pattern: DEVICE_ID_PATTERN })),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
         }),
-        response: { 200: Type.Object({ faults: Type.Array(DeviceFaultSchema) }), 400: ErrorBody, 401: ErrorBody },
+        response: { 200: DeviceFaultListSchema, 400: ErrorBody, 401: ErrorBody },
       },
     },
     async (request) => {
@@ -73,7 +78,7 @@ export const deviceSupervisionRoutes: FastifyPluginAsyncTypebox<DeviceSupervisio
         summary: "Drill: ask the device to make a test press now (its pending test, if one is pending)",
         params: DeviceParams,
         response: {
-          202: Type.Object({ test: DeviceTestSchema, created: Type.Boolean() }),
+          202: DrillReplySchema,
           401: ErrorBody,
           403: ErrorBody,
           404: ErrorBody,

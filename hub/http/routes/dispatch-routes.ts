@@ -6,7 +6,7 @@
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { AlarmSummarySchema, ErrorBody, OfferSchema } from "../../../protocol/console/index.ts";
+import { DispatchReply, ErrorBody } from "../../../protocol/console/index.ts";
 import type { AlarmService } from "../../alarms/alarm-service.ts";
 import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import type { SessionService } from "../../auth/session-service.ts";
@@ -42,7 +42,7 @@ export const dispatchRoutes: FastifyPluginAsyncTypebox<DispatchRoutesOptions> = 
         params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
         body: Type.Object({ workerId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
         response: {
-          200: Type.Object({ alarm: AlarmSummarySchema, offer: OfferSchema }),
+          200: DispatchReply,
           400: ErrorBody,
           401: ErrorBody,
           403: ErrorBody,

@@ -9,10 +9,10 @@
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { ErrorBody } from "../../../protocol/console/index.ts";
+import { ErrorBody, HistoryPageSchema } from "../../../protocol/console/index.ts";
 import { CSV_MAX_ROWS, historyCsv } from "../../alarms/history-csv.ts";
 import type { AlarmHistory } from "../../alarms/history-query.ts";
-import { HistoryCsvQuery, HistoryPageQuery, HistoryPageSchema } from "../../alarms/history-schemas.ts";
+import { HistoryCsvQuery, HistoryPageQuery } from "../../alarms/history-schemas.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import type { UserRepository } from "../../storage/user-repo.ts";
 import { assertExportFits, sendCsv } from "../csv-reply.ts";

@@ -7,10 +7,9 @@
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { ErrorBody } from "../../../protocol/console/index.ts";
+import { ErrorBody, KpiReportSchema } from "../../../protocol/console/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { kpiCsv } from "../../kpi/kpi-csv.ts";
-import { KpiReportSchema } from "../../kpi/kpi-schemas.ts";
 import type { KpiService } from "../../kpi/kpi-service.ts";
 import { sendCsv } from "../csv-reply.ts";
 import { ALL_STAFF, requireRole } from "../guard.ts";

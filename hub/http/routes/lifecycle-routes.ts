@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { AlarmSummarySchema, ErrorBody } from "../../../protocol/console/index.ts";
+import { AlarmReply, ErrorBody, OverdueListSchema } from "../../../protocol/console/index.ts";
 import type { AlarmViews } from "../../alarms/alarm-views.ts";
 import type { LifecycleService } from "../../alarms/lifecycle-service.ts";
 import type { SessionService } from "../../auth/session-service.ts";
@@ -15,7 +15,7 @@ export interface LifecycleRoutesOptions {
 const AlarmParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const IsoTime = Type.String({ format: "date-time" });
 const Changed = {
-  200: Type.Object({ alarm: AlarmSummarySchema }),
+  200: AlarmReply,
   400: ErrorBody,
   401: ErrorBody,
   404: ErrorBody,
@@ -34,15 +34,7 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesOptions> 
         tags: ["alarms"],
         summary: "Alarms past their resolution deadline, and resolved alarms past their follow-up date",
         response: {
-          200: Type.Object({
-            overdue: Type.Array(
-              Type.Object({
-                kind: Type.Union([Type.Literal("resolution"), Type.Literal("follow_up")]),
-                dueAt: Type.String(),
-                alarm: AlarmSummarySchema,
-              }),
-            ),
-          }),
+          200: OverdueListSchema,
           401: ErrorBody,
         },
       },

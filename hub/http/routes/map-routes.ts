@@ -1,6 +1,7 @@
 /**
  * `/api/map`: the layers of the console's map (grids, clinics, on-duty workers,
- * open alarms' households) and the tile source. Operators, supervisors and
+ * open alarms' households) and the tile source; `/api/map/roads`: the road
+ * centre lines drawn when there are no tiles (fetched when their version moves). Operators, supervisors and
  * administrators only: worker positions are not for community workers' eyes.
  * `no-store`, since positions move and the console polls.
  */
@@ -12,6 +13,7 @@ import Type from "typebox";
 import { ErrorBody } from "../../../protocol/console/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { MapLayersSchema, type MapViews } from "../../map/map-views.ts";
+import { MapRoadsSchema } from "../../map/road-views.ts";
 import { ALL_STAFF, requireRole } from "../guard.ts";
 
 /**
@@ -46,6 +48,21 @@ export const mapRoutes: FastifyPluginAsyncTypebox<MapRoutesOptions> = async (app
     async (request, reply) => {
       reply.header("cache-control", "no-store");
       return await options.map.layers(request.query.alarmId ?? null);
+    },
+  );
+
+  app.get(
+    "/map/roads",
+    {
+      schema: {
+        tags: ["map"],
+        summary: "Road centre lines with their names (bounded: at most 2,000 roads and 100,000 positions)",
+        response: { 200: MapRoadsSchema, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (_request, reply) => {
+      reply.header("cache-control", "no-store");
+      return await options.map.roads();
     },
   );
 };

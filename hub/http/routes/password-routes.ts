@@ -7,9 +7,7 @@
  */
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import Type from "typebox";
-import { ErrorBody, UserBody } from "../../../protocol/console/index.ts";
-import { OwnPasswordBody } from "../../accounts/account-schemas.ts";
+import { ErrorBody, OwnPasswordBody, OwnPasswordReplySchema } from "../../../protocol/console/index.ts";
 import type { AccountService } from "../../accounts/account-service.ts";
 import { hashToken, type SessionService } from "../../auth/session-service.ts";
 import { ALL_STAFF, currentUser, requireRole, SESSION_COOKIE } from "../guard.ts";
@@ -34,7 +32,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<PasswordRoutesOptions> = 
         summary: "Change your own password (ends your other sessions)",
         body: OwnPasswordBody,
         response: {
-          200: Type.Object({ user: UserBody }),
+          200: OwnPasswordReplySchema,
           400: ErrorBody,
           401: ErrorBody,
           403: ErrorBody,

@@ -20,7 +20,7 @@ import {
   messagingResponse,
 } from "../../notify/relative-texts.ts";
 import type { DeliveryReport } from "../../relatives/cascade-service.ts";
-import type { TwilioWebhookOptions } from "../../relatives/webhook-options.ts";
+import type { TwilioWebhookOptions } from "../../voice/webhook-options.ts";
 import { registerVoiceRoutes, wholeSeconds } from "./twilio-voice-routes.ts";
 
 export type { TwilioWebhookOptions };

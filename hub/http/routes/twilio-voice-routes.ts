@@ -20,8 +20,8 @@ import { AnxinError } from "../../errors.ts";
 import { hangupTwiml, ringTwiml, staffTwiml, unansweredTwiml, whisperTwiml } from "../../notify/caller-texts.ts";
 import type { SmsLanguage } from "../../notify/sms-text.ts";
 import { isRecordingUrl } from "../../notify/twilio-recordings.ts";
-import type { TwilioWebhookOptions } from "../../relatives/webhook-options.ts";
 import type { Answerer, Ring, RingStage } from "../../voice/inbound-call-router.ts";
+import type { TwilioWebhookOptions } from "../../voice/webhook-options.ts";
 
 type Form = Record<string, string>;
 

@@ -7,15 +7,16 @@
  */
 
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import Type from "typebox";
-import { ErrorBody } from "../../../protocol/console/index.ts";
 import {
   AccountChangesBody,
-  AccountSchema,
-  AccountWithPassword,
+  AccountListSchema,
+  AccountReplySchema,
+  AccountWithPasswordSchema,
+  ErrorBody,
+  IdParams,
   NewAccountBody,
   ResetPasswordBody,
-} from "../../accounts/account-schemas.ts";
+} from "../../../protocol/console/index.ts";
 import { type AccountService, actorOf } from "../../accounts/account-service.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import { currentUser, requireRole } from "../guard.ts";
@@ -26,9 +27,7 @@ export interface UserRoutesOptions {
   accounts: AccountService;
 }
 
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-const One = Type.Object({ user: AccountSchema });
 const tags = ["users"];
 
 export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (app, options) => {
@@ -47,7 +46,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
       schema: {
         tags,
         summary: "Every account: staff and community workers",
-        response: { 200: Type.Object({ users: Type.Array(AccountSchema) }), ...Errors },
+        response: { 200: AccountListSchema, ...Errors },
       },
     },
     async () => ({ users: await accounts.list() }),
@@ -55,7 +54,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
 
   app.get(
     "/:id",
-    { schema: { tags, summary: "One account", params: IdParams, response: { 200: One, ...Errors } } },
+    { schema: { tags, summary: "One account", params: IdParams, response: { 200: AccountReplySchema, ...Errors } } },
     async (request) => ({ user: await accounts.get(request.params.id) }),
   );
 
@@ -67,7 +66,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
         summary:
           "Create an account; its password (typed, or generated and answered once) must be changed at first login",
         body: NewAccountBody,
-        response: { 201: AccountWithPassword, ...Errors },
+        response: { 201: AccountWithPasswordSchema, ...Errors },
       },
     },
     async (request, reply) => {
@@ -85,7 +84,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
         summary: "Change display name, role, language, contact or worker link (a role change ends the sessions)",
         params: IdParams,
         body: AccountChangesBody,
-        response: { 200: One, ...Errors },
+        response: { 200: AccountReplySchema, ...Errors },
       },
     },
     async (request) => ({
@@ -101,7 +100,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
         summary: "Set a one-time password (typed, or generated and answered once); ends the person's sessions",
         params: IdParams,
         body: ResetPasswordBody,
-        response: { 200: AccountWithPassword, ...Errors },
+        response: { 200: AccountWithPasswordSchema, ...Errors },
       },
     },
     async (request) => {
@@ -119,7 +118,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
         tags,
         summary: "Disable the account; ends its sessions and open consoles at once",
         params: IdParams,
-        response: { 200: One, ...Errors },
+        response: { 200: AccountReplySchema, ...Errors },
       },
     },
     async (request) => ({ user: await accounts.disable(actorOf(currentUser(request)), request.params.id) }),
@@ -128,7 +127,12 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (a
   app.post(
     "/:id/enable",
     {
-      schema: { tags, summary: "Enable a disabled account", params: IdParams, response: { 200: One, ...Errors } },
+      schema: {
+        tags,
+        summary: "Enable a disabled account",
+        params: IdParams,
+        response: { 200: AccountReplySchema, ...Errors },
+      },
     },
     async (request) => ({ user: await accounts.enable(actorOf(currentUser(request)), request.params.id) }),
   );

@@ -8,12 +8,18 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import {
-  AssignmentSchema,
+  AssignmentReply,
+  DeclineBody,
+  DutyBody,
   ErrorBody,
-  OfferSchema,
-  ResidentHealthSchema,
-  UserBody,
-  WorkerProfileSchema,
+  HealthDataReply,
+  OfferReply,
+  PositionBody,
+  WorkerAlarmReply,
+  type WorkerAlarmState,
+  WorkerMeReply,
+  WorkerReply,
+  WorkerResolveBody,
 } from "../../../protocol/console/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import type { DispatchAlarmRow } from "../../dispatch/dispatch-repo.ts";
@@ -32,16 +38,7 @@ export interface WorkerRoutesOptions {
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-const AlarmState = Type.Object({
-  id: Type.Integer(),
-  status: Type.String(),
-  outcome: Type.Union([Type.String(), Type.Null()]),
-  acceptedAt: Type.Union([Type.String(), Type.Null()]),
-  onSceneAt: Type.Union([Type.String(), Type.Null()]),
-  resolvedAt: Type.Union([Type.String(), Type.Null()]),
-});
-
-function alarmState(alarm: DispatchAlarmRow) {
+function alarmState(alarm: DispatchAlarmRow): WorkerAlarmState {
   return {
     id: alarm.id,
     status: alarm.status,
@@ -64,7 +61,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
         tags,
         summary: "The logged-in worker: profile, duty state, last position",
         response: {
-          200: Type.Object({ user: UserBody, worker: WorkerProfileSchema, timeZone: Type.String() }),
+          200: WorkerMeReply,
           ...Errors,
         },
       },
@@ -82,8 +79,8 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
       schema: {
         tags,
         summary: "Go on or off duty (off duty declines an open offer; refused while an accepted alarm is open)",
-        body: Type.Object({ onDuty: Type.Boolean() }, { additionalProperties: false }),
-        response: { 200: Type.Object({ worker: WorkerProfileSchema }), ...Errors },
+        body: DutyBody,
+        response: { 200: WorkerReply, ...Errors },
       },
     },
     async (request) => ({
@@ -97,15 +94,8 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
       schema: {
         tags,
         summary: "Report where the worker is (used for ranking)",
-        body: Type.Object(
-          {
-            lat: Type.Number({ minimum: -90, maximum: 90 }),
-            lng: Type.Number({ minimum: -180, maximum: 180 }),
-            accuracyM: Type.Optional(Type.Number({ minimum: 0 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ worker: WorkerProfileSchema }), ...Errors },
+        body: PositionBody,
+        response: { 200: WorkerReply, ...Errors },
       },
     },
     async (request) => {
@@ -122,7 +112,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
         tags,
         summary:
           "The open offer, or the accepted alarm: address, map links, access notes, resident (health data once accepted)",
-        response: { 200: Type.Object({ assignment: Type.Union([AssignmentSchema, Type.Null()]) }), ...Errors },
+        response: { 200: AssignmentReply, ...Errors },
       },
     },
     async (request) => {
@@ -138,7 +128,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
         tags,
         summary: "The resident's health data, for the worker the alarm is assigned to; every call is audited",
         params: IdParams,
-        response: { 200: Type.Object({ health: ResidentHealthSchema }), ...Errors },
+        response: { 200: HealthDataReply, ...Errors },
       },
     },
     async (request) => {
@@ -154,7 +144,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
         tags,
         summary: "Accept the offer: the alarm is yours and the resident's button shows help is coming",
         params: IdParams,
-        response: { 200: Type.Object({ offer: OfferSchema }), ...Errors },
+        response: { 200: OfferReply, ...Errors },
       },
     },
     async (request) => ({ offer: await views.offer(await actions.accept(request.params.id, currentUser(request))) }),
@@ -167,10 +157,8 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
         tags,
         summary: "Decline the offer; the next ranked worker is asked at once",
         params: IdParams,
-        body: Type.Optional(
-          Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
-        ),
-        response: { 200: Type.Object({ offer: OfferSchema }), ...Errors },
+        body: Type.Optional(DeclineBody),
+        response: { 200: OfferReply, ...Errors },
       },
     },
     async (request) => {
@@ -186,7 +174,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
         tags,
         summary: "Arrived at the household: the resident's button shows help has arrived",
         params: IdParams,
-        response: { 200: Type.Object({ alarm: AlarmState }), ...Errors },
+        response: { 200: WorkerAlarmReply, ...Errors },
       },
     },
     async (request) => ({ alarm: alarmState(await actions.arrived(request.params.id, currentUser(request))) }),
@@ -199,14 +187,8 @@ export const workerRoutes: FastifyPluginAsyncTypebox<WorkerRoutesOptions> = asyn
         tags,
         summary: "Close the alarm with what happened",
         params: IdParams,
-        body: Type.Object(
-          {
-            outcome: Type.Union([Type.Literal("real"), Type.Literal("false_alarm"), Type.Literal("test")]),
-            note: Type.String({ minLength: 1, maxLength: 2000 }),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ alarm: AlarmState }), ...Errors },
+        body: WorkerResolveBody,
+        response: { 200: WorkerAlarmReply, ...Errors },
       },
     },
     async (request) => {

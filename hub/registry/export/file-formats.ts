@@ -21,6 +21,8 @@ import type {
   GridCollection,
   GridFeature,
   HouseholdRecord,
+  RoadCollection,
+  RoadFeature,
   WorkerRecord,
 } from "../import/record-types.ts";
 import { formatWeeklyHours } from "../import/weekly-hours.ts";
@@ -116,6 +118,11 @@ export function gazetteerCsv(entries: readonly GazetteerRecord[]): string {
 
 export function gridsGeoJson(features: readonly GridFeature[]): string {
   const collection: GridCollection = { type: "FeatureCollection", features: [...features] };
+  return jsonText(collection);
+}
+
+export function roadsGeoJson(features: readonly RoadFeature[]): string {
+  const collection: RoadCollection = { type: "FeatureCollection", features: [...features] };
   return jsonText(collection);
 }
 

@@ -17,6 +17,7 @@ import type {
   HouseholdRecord,
   RelativeRecord,
   ResidentRecord,
+  RoadFeature,
   WorkerRecord,
 } from "../import/record-types.ts";
 import type { WeeklySpan } from "../import/weekly-hours.ts";
@@ -173,4 +174,15 @@ export async function readGrids(sql: SqlSession): Promise<GridFeature[]> {
 
 export async function readGazetteer(sql: SqlSession): Promise<GazetteerRecord[]> {
   return sortedBy(await sql.all<GazetteerRecord>("SELECT address, lat, lng, source FROM gazetteer"), (g) => g.address);
+}
+
+export async function readRoads(sql: SqlSession): Promise<RoadFeature[]> {
+  const rows = await sql.all<{ code: string; name: string; geometry: string }>(
+    "SELECT code, name, geometry FROM roads",
+  );
+  return sortedBy(rows, (r) => r.code).map(({ code, name, geometry }) => ({
+    type: "Feature",
+    properties: { code, name },
+    geometry: parseJsonColumn<RoadFeature["geometry"]>(geometry, { type: "LineString", coordinates: [] }),
+  }));
 }

@@ -7,8 +7,16 @@ import { nowIso } from "../../storage/database.ts";
 import type { SqlDatabase, SqlSession } from "../../storage/sql/sql-port.ts";
 import { ImportFileError } from "../import/import-errors.ts";
 import { formatsOf, type ImportFormat, type ImportKind } from "../import/import-types.ts";
-import { clinicsCsv, gazetteerCsv, gridsGeoJson, householdsCsv, jsonText, workersCsv } from "./file-formats.ts";
-import { readClinics, readGazetteer, readGrids, readHouseholds, readWorkers } from "./registry-reader.ts";
+import {
+  clinicsCsv,
+  gazetteerCsv,
+  gridsGeoJson,
+  householdsCsv,
+  jsonText,
+  roadsGeoJson,
+  workersCsv,
+} from "./file-formats.ts";
+import { readClinics, readGazetteer, readGrids, readHouseholds, readRoads, readWorkers } from "./registry-reader.ts";
 
 export interface ExportOptions {
   kind: ImportKind;
@@ -43,6 +51,10 @@ async function render(sql: SqlSession, kind: ImportKind, format: ImportFormat): 
     case "grids": {
       const features = await readGrids(sql);
       return { rows: features.length, text: gridsGeoJson(features) };
+    }
+    case "roads": {
+      const features = await readRoads(sql);
+      return { rows: features.length, text: roadsGeoJson(features) };
     }
   }
 }

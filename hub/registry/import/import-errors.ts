@@ -9,6 +9,8 @@ export type ImportFileErrorCode =
   | "CSV_HEADER_INVALID"
   | "JSON_INVALID"
   | "JSON_SHAPE_INVALID"
+  /** More records than the registry keeps of that kind (roads: hub/registry/road-lines.ts). */
+  | "LIMIT_EXCEEDED"
   | "CREDENTIALS_FILE_REQUIRED"
   | "CREDENTIALS_FILE_EXISTS";
 

@@ -4,7 +4,7 @@
  * prints or saves with `--report`).
  */
 
-export const IMPORT_KINDS = ["households", "workers", "clinics", "grids", "gazetteer"] as const;
+export const IMPORT_KINDS = ["households", "workers", "clinics", "grids", "gazetteer", "roads"] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 /** What a kind's rows are called in sentences: "24 gazetteer entries imported". */
@@ -14,9 +14,10 @@ export const ROW_NOUNS: Record<ImportKind, string> = {
   clinics: "clinics",
   grids: "grids",
   gazetteer: "gazetteer entries",
+  roads: "roads",
 };
 
-/** `json` for grids means GeoJSON. */
+/** `json` for grids and roads means GeoJSON. */
 export const IMPORT_FORMATS = ["csv", "json"] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
@@ -24,9 +25,13 @@ export function isImportKind(value: string): value is ImportKind {
   return (IMPORT_KINDS as readonly string[]).includes(value);
 }
 
-/** Grids are polygons, so they only travel as GeoJSON. */
+/** Grids (polygons) and roads (lines) only travel as GeoJSON. */
+export function isGeoJsonKind(kind: ImportKind): kind is "grids" | "roads" {
+  return kind === "grids" || kind === "roads";
+}
+
 export function formatsOf(kind: ImportKind): readonly ImportFormat[] {
-  return kind === "grids" ? ["json"] : IMPORT_FORMATS;
+  return isGeoJsonKind(kind) ? ["json"] : IMPORT_FORMATS;
 }
 
 /** Why a row was refused; stable codes a script can match, with the plain-words reason beside them. */
@@ -48,6 +53,9 @@ export type RowIssueCode =
   | "BAD_TOKEN"
   | "BAD_HOURS"
   | "BAD_GEOMETRY"
+  | "TOO_MANY_POINTS"
+  | "BAD_NAME"
+  | "FAR_FROM_DISTRICT"
   | "INCOMPLETE"
   | "COORDINATES_INVALID"
   | "ADDRESS_NOT_IN_GAZETTEER"

@@ -4,7 +4,7 @@
  * produces them from a file, export produces them from the database, and the
  * bench generator produces them from thin air, so all three agree by type.
  */
-import type { MultiPolygon, Polygon } from "geojson";
+import type { LineString, MultiLineString, MultiPolygon, Polygon } from "geojson";
 import type { Language, Sex } from "./row-checker.ts";
 import type { WeeklySpan } from "./weekly-hours.ts";
 
@@ -116,4 +116,16 @@ export interface GridFeature {
 export interface GridCollection {
   type: "FeatureCollection";
   features: GridFeature[];
+}
+
+/** A road centre line: its name is the label the console map draws (hub/registry/road-lines.ts). */
+export interface RoadFeature {
+  type: "Feature";
+  properties: { code: string; name: string };
+  geometry: LineString | MultiLineString;
+}
+
+export interface RoadCollection {
+  type: "FeatureCollection";
+  features: RoadFeature[];
 }

@@ -33,6 +33,7 @@ import {
   type ImportReport,
   ROW_NOUNS,
 } from "./import-types.ts";
+import { planRoads } from "./road-import.ts";
 import { readTextFile } from "./source-records.ts";
 import { planWorkers } from "./worker-import.ts";
 
@@ -42,6 +43,7 @@ const PLANNERS: Record<ImportKind, Planner> = {
   clinics: planClinics,
   grids: planGrids,
   gazetteer: planGazetteer,
+  roads: planRoads,
 };
 
 /** Enough log lines to find the pattern; the report holds every one. */

@@ -29,6 +29,7 @@ import { CONNECTION_EPOCH_POSTGRES, CONNECTION_EPOCH_SQL } from "./020-connectio
 import { INBOUND_CALLS_POSTGRES, INBOUND_CALLS_SQL } from "./021-inbound-calls.ts";
 import { CALL_ANSWERS_POSTGRES, CALL_ANSWERS_SQL } from "./022-call-answers.ts";
 import { CONSOLE_CALLS_POSTGRES, CONSOLE_CALLS_SQL } from "./023-console-calls.ts";
+import { ROADS_POSTGRES, ROADS_SQL } from "./024-roads.ts";
 
 export interface Migration {
   version: number;
@@ -157,5 +158,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "operators call back from the console; the key holder's phone",
     sql: CONSOLE_CALLS_SQL,
     postgres: CONSOLE_CALLS_POSTGRES,
+  },
+  {
+    version: 24,
+    name: "road centre lines for the console map without tiles",
+    sql: ROADS_SQL,
+    postgres: ROADS_POSTGRES,
   },
 ];

@@ -4,7 +4,6 @@
  */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { currentUser } from "../../guard.ts";
 import {
   DeviceBindBody,
   DeviceListQuery,
@@ -13,7 +12,8 @@ import {
   DeviceProvisionBody,
   DeviceSchema,
   DeviceWithSecretSchema,
-} from "./responder-schemas.ts";
+} from "../../../../protocol/console/index.ts";
+import { currentUser } from "../../guard.ts";
 import { adminOnly, READ_ERRORS, type RegistryResourceOptions, WRITE_ERRORS } from "./route-support.ts";
 
 const tags = ["registry"];

@@ -1,14 +1,16 @@
 /** `/households`, `/residents` and `/relatives`: who lives where, and whom to call. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { currentUser } from "../../guard.ts";
 import {
   HouseholdCreateBody,
   HouseholdDetailSchema,
   HouseholdPage,
   HouseholdPatchBody,
   HouseholdSchema,
+  IdParams,
+  ListQuerystring,
   RelativeCreateBody,
+  RelativeList,
   RelativeOrderBody,
   RelativePatchBody,
   RelativeSchema,
@@ -16,9 +18,9 @@ import {
   ResidentDetailSchema,
   ResidentPage,
   ResidentPatchBody,
-} from "./household-schemas.ts";
+} from "../../../../protocol/console/index.ts";
+import { currentUser } from "../../guard.ts";
 import { adminOnly, READ_ERRORS, type RegistryResourceOptions, WRITE_ERRORS } from "./route-support.ts";
-import { IdParams, ListQuerystring } from "./shared-schemas.ts";
 
 const tags = ["registry"];
 
@@ -184,7 +186,7 @@ export const householdRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions>
         tags,
         summary: "A resident's relatives, in the order they are contacted",
         params: IdParams,
-        response: { 200: Type.Object({ items: Type.Array(RelativeSchema) }), ...READ_ERRORS },
+        response: { 200: RelativeList, ...READ_ERRORS },
       },
     },
     async (request) => ({ items: await relatives.list(request.params.id) }),
@@ -215,7 +217,7 @@ export const householdRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions>
         summary: "Reorder all of a resident's relatives; priorities become 1..n in the given order",
         params: IdParams,
         body: RelativeOrderBody,
-        response: { 200: Type.Object({ items: Type.Array(RelativeSchema) }), ...WRITE_ERRORS },
+        response: { 200: RelativeList, ...WRITE_ERRORS },
       },
     },
     async (request) => ({

@@ -1,7 +1,6 @@
 /** `/grids` and `/gazetteer`: the registry's map. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { currentUser } from "../../guard.ts";
 import {
   GazetteerCreateBody,
   GazetteerPage,
@@ -11,9 +10,11 @@ import {
   GridPage,
   GridPatchBody,
   GridSchema,
-} from "./place-schemas.ts";
+  IdParams,
+  ListQuerystring,
+} from "../../../../protocol/console/index.ts";
+import { currentUser } from "../../guard.ts";
 import { adminOnly, READ_ERRORS, type RegistryResourceOptions, WRITE_ERRORS } from "./route-support.ts";
-import { IdParams, ListQuerystring } from "./shared-schemas.ts";
 
 export const placeRoutes: FastifyPluginAsyncTypebox<RegistryResourceOptions> = async (app, options) => {
   const { grids, gazetteer } = options.services;

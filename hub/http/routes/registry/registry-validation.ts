@@ -10,7 +10,7 @@ import type { FastifySchemaCompiler, FastifySchemaValidationError } from "fastif
 import type { TSchema } from "typebox";
 import { Compile } from "typebox/compile";
 import { Value } from "typebox/value";
-import { FORMAT_MESSAGES, PATTERN_MESSAGES } from "./shared-schemas.ts";
+import { FORMAT_MESSAGES, PATTERN_MESSAGES } from "./validation-messages.ts";
 
 interface RawError {
   keyword: string;

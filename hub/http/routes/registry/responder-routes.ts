@@ -1,20 +1,21 @@
 /** `/workers` and `/clinics`: the responders dispatch chooses from. */
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { currentUser } from "../../guard.ts";
 import {
   ClinicCreateBody,
   ClinicPage,
   ClinicPatchBody,
   ClinicSchema,
+  IdParams,
+  ListQuerystring,
   WorkerCreateBody,
   WorkerListQuery,
   WorkerPage,
   WorkerPatchBody,
   WorkerSchema,
-} from "./responder-schemas.ts";
+} from "../../../../protocol/console/index.ts";
+import { currentUser } from "../../guard.ts";
 import { adminOnly, READ_ERRORS, type RegistryResourceOptions, WRITE_ERRORS } from "./route-support.ts";
-import { IdParams, ListQuerystring } from "./shared-schemas.ts";
 
 const tags = ["registry"];
 

@@ -6,7 +6,14 @@
  * is built, into per-weekday minute ranges, so "open now?" is a few comparisons
  * per clinic at alarm time.
  */
-import type { DaySegment } from "./types.ts";
+/** Opening hours flattened: one weekday's open minutes. */
+export interface DaySegment {
+  /** ISO weekday, 1 = Monday … 7 = Sunday. */
+  day: number;
+  /** Minutes after local midnight; `to` is exclusive and may be 1440. */
+  from: number;
+  to: number;
+}
 
 const MINUTES_PER_DAY = 24 * 60;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$|^24:00$/;

@@ -1,22 +1,25 @@
 /**
- * The accounts API's shapes (`/api/users`, `/api/auth/password`) and the one
- * view of an account every answer uses. No answer ever carries a password
- * hash; a generated password appears once, in the answer to the request that
- * made it.
+ * Staff accounts (`/api/users`, administrators only) and everyone's own password
+ * (`/api/auth/password`): the rules an account's fields follow, the bodies, and
+ * the one view of an account every answer uses. No answer ever carries a password
+ * hash; a generated password appears once, in the answer to the request that made it.
  */
-import Type from "typebox";
-import type { AccountRow } from "../storage/user-repo.ts";
-import {
-  CONTACT_FIELD_PATTERN,
-  CONTACT_MAX,
-  DISPLAY_NAME_MAX,
-  LANGUAGES,
-  USERNAME_MAX,
-  USERNAME_PATTERN,
-} from "./account-rules.ts";
-import { MAX_PASSWORD_LENGTH } from "./password-policy.ts";
+import Type, { type Static } from "typebox";
+import { LANGUAGES, ROLES, UserBody } from "./session.ts";
 
-const Role = Type.Enum(["operator", "supervisor", "admin", "worker", "monitor"]);
+/** 2–32 letters, digits, '.', '_' or '-': typed at every login, also on a phone (demo workers: `KL-W001`). */
+export const USERNAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{1,31}$";
+export const USERNAME_MAX = 32;
+export const DISPLAY_NAME_MAX = 64;
+/** E.164 phone (`+8613912345678`) or SIP address (`sip:op1@pbx.example`): how the voice work reaches a person. */
+export const CONTACT_PATTERN = "^(\\+[1-9][0-9]{6,14}|sips?:[^\\s@]+@[^\\s@]+)$";
+export const CONTACT_MAX = 128;
+/** The API's contact field: a contact, or blank for none. */
+export const CONTACT_FIELD_PATTERN = `${CONTACT_PATTERN}|^\\s*$`;
+/** Bounded so a request cannot make argon2 hash megabytes; the login form allows the same. */
+export const MAX_PASSWORD_LENGTH = 256;
+
+const Role = Type.Enum(ROLES);
 const Language = Type.Enum([...LANGUAGES]);
 const DisplayName = Type.String({ minLength: 1, maxLength: DISPLAY_NAME_MAX, pattern: "\\S" });
 /** Blank or null: no contact on record. */
@@ -39,6 +42,7 @@ export const NewAccountBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export type NewAccount = Static<typeof NewAccountBody>;
 
 export const AccountChangesBody = Type.Object(
   {
@@ -50,13 +54,19 @@ export const AccountChangesBody = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
+export type AccountChanges = Static<typeof AccountChangesBody>;
 
 export const ResetPasswordBody = Type.Object({ password: Type.Optional(Password) }, { additionalProperties: false });
+export type ResetPassword = Static<typeof ResetPasswordBody>;
 
 export const OwnPasswordBody = Type.Object(
   { currentPassword: Password, newPassword: Password },
   { additionalProperties: false },
 );
+export type OwnPassword = Static<typeof OwnPasswordBody>;
+/** `POST /api/auth/password`: the person, no longer asked to change the password. */
+export const OwnPasswordReplySchema = Type.Object({ user: UserBody });
+export type OwnPasswordReply = Static<typeof OwnPasswordReplySchema>;
 
 export const AccountSchema = Type.Object({
   id: Type.Integer(),
@@ -73,46 +83,20 @@ export const AccountSchema = Type.Object({
   passwordChangedAt: Type.Union([Type.String(), Type.Null()]),
   disabledAt: Type.Union([Type.String(), Type.Null()]),
 });
+export type AccountView = Static<typeof AccountSchema>;
 
-export const AccountWithPassword = Type.Object({
+/** `GET /api/users`: every account, staff and community workers. */
+export const AccountListSchema = Type.Object({ users: Type.Array(AccountSchema) });
+export type AccountList = Static<typeof AccountListSchema>;
+
+/** One account: read, changed, disabled or enabled. */
+export const AccountReplySchema = Type.Object({ user: AccountSchema });
+export type AccountReply = Static<typeof AccountReplySchema>;
+
+/** A created account or a reset password. */
+export const AccountWithPasswordSchema = Type.Object({
   user: AccountSchema,
   /** The generated one-time password, shown once; null when the administrator typed one. */
   oneTimePassword: Type.Union([Type.String(), Type.Null()]),
 });
-
-export interface AccountView {
-  id: number;
-  username: string;
-  displayName: string;
-  role: string;
-  language: string;
-  contact: string | null;
-  worker: { id: number; code: string; name: string } | null;
-  disabled: boolean;
-  mustChangePassword: boolean;
-  createdAt: string;
-  updatedAt: string | null;
-  passwordChangedAt: string | null;
-  disabledAt: string | null;
-}
-
-export function accountView(row: AccountRow): AccountView {
-  return {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    role: row.role,
-    language: row.language,
-    contact: row.contact,
-    worker:
-      row.worker_id !== null && row.worker_code !== null
-        ? { id: row.worker_id, code: row.worker_code, name: row.worker_name ?? "" }
-        : null,
-    disabled: row.disabled !== 0,
-    mustChangePassword: row.must_change_password !== 0,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    passwordChangedAt: row.password_changed_at,
-    disabledAt: row.disabled_at,
-  };
-}
+export type AccountWithPassword = Static<typeof AccountWithPasswordSchema>;

@@ -1,20 +1,24 @@
-/** Schemas of households, residents (with their health data and consent) and relatives. */
-import Type from "typebox";
+/**
+ * Households, their residents (with health data and the consent to keep it) and
+ * the relatives phoned in order: the registry's bodies (`/api/registry/households`,
+ * `/residents`, `/relatives`) and what the hub answers.
+ */
+import Type, { type Static } from "typebox";
 import {
   Address,
   Code,
   GridRefSchema,
-  Language,
+  LanguageField,
   Latitude,
   Longitude,
   Name,
   Note,
-  Nullable,
   Phone,
   pageOf,
   patchOf,
   strictObject,
-} from "./shared-schemas.ts";
+} from "./registry-fields.ts";
+import { Nullable } from "./schema-kit.ts";
 
 export const HouseholdCreateBody = strictObject({
   code: Code,
@@ -45,6 +49,7 @@ const householdProperties = {
   createdAt: Type.String(),
 };
 export const HouseholdSchema = Type.Object(householdProperties);
+export type HouseholdView = Static<typeof HouseholdSchema>;
 export const HouseholdPage = pageOf(HouseholdSchema);
 
 const HealthText = Type.Optional(Nullable(Note(1000)));
@@ -61,7 +66,7 @@ export const ResidentCreateBody = strictObject({
   birthDate: Type.String({ format: "date" }),
   sex: Type.Enum(["F", "M", "X"]),
   phone: Type.Optional(Nullable(Phone)),
-  language: Type.Optional(Language),
+  language: Type.Optional(LanguageField),
   conditions: HealthText,
   medications: HealthText,
   allergies: HealthText,
@@ -74,7 +79,7 @@ export const RelativeCreateBody = strictObject({
   name: Name,
   relation: Type.String({ minLength: 1, maxLength: 50 }),
   phone: Phone,
-  language: Type.Optional(Language),
+  language: Type.Optional(LanguageField),
   updates: Type.Optional(
     Type.Boolean({ description: "after the first SMS about an alarm, also text its progress (default true)" }),
   ),
@@ -84,6 +89,7 @@ export const RelativePatchBody = patchOf(RelativeCreateBody);
 export const RelativeOrderBody = strictObject({
   relativeIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100, description: "every relative, first first" }),
 });
+export type RelativeOrder = Static<typeof RelativeOrderBody>;
 
 export const RelativeSchema = Type.Object({
   id: Type.Integer(),
@@ -95,6 +101,8 @@ export const RelativeSchema = Type.Object({
   language: Type.String(),
   updates: Type.Boolean(),
 });
+export type RelativeView = Static<typeof RelativeSchema>;
+export const RelativeList = Type.Object({ items: Type.Array(RelativeSchema) });
 
 const residentProperties = {
   id: Type.Integer(),
@@ -122,6 +130,7 @@ const residentProperties = {
   healthRedacted: Type.Boolean({ description: "true: health fields are withheld from this role (they read null)" }),
 };
 export const ResidentDetailSchema = Type.Object({ ...residentProperties, relatives: Type.Array(RelativeSchema) });
+export type ResidentDetailView = Static<typeof ResidentDetailSchema>;
 
 export const ResidentSummarySchema = Type.Object({
   id: Type.Integer(),
@@ -134,6 +143,7 @@ export const ResidentSummarySchema = Type.Object({
   language: Type.String(),
   hasConsent: Type.Boolean(),
 });
+export type ResidentSummaryView = Static<typeof ResidentSummarySchema>;
 export const ResidentPage = pageOf(ResidentSummarySchema);
 
 export const HouseholdDetailSchema = Type.Object({
@@ -148,3 +158,4 @@ export const HouseholdDetailSchema = Type.Object({
     }),
   ),
 });
+export type HouseholdDetailView = Static<typeof HouseholdDetailSchema>;

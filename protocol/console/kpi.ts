@@ -1,5 +1,9 @@
-/** The KPI report's wire shape, for the API docs and fast serialization. Mirrors kpi-service.ts. */
-import Type from "typebox";
+/**
+ * The KPI report (`GET /api/kpi`, built by hub/kpi/kpi-service.ts): per local day, per grid and in
+ * total. Rates are fractions (null when there is nothing to divide), times seconds.
+ */
+import Type, { type Static } from "typebox";
+import { Nullable } from "./schema-kit.ts";
 
 const Count = Type.Integer({ minimum: 0 });
 const Rate = Type.Union([Type.Number(), Type.Null()], { description: "fraction 0…1; null when nothing to divide" });
@@ -17,7 +21,17 @@ const Figures = {
   falseAlarmRate: Rate,
   faults: Type.Object({ offline: Count, silent: Count, low_battery: Count, test_failed: Count }),
 };
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const KpiDaySchema = Type.Object({ date: Type.String(), ...Figures });
+export type KpiDayRow = Static<typeof KpiDaySchema>;
+
+export const KpiGridSchema = Type.Object({
+  gridId: Nullable(Type.Integer()),
+  code: Nullable(Type.String()),
+  name: Nullable(Type.String()),
+  ...Figures,
+});
+export type KpiGridRow = Static<typeof KpiGridSchema>;
 
 export const KpiReportSchema = Type.Object({
   from: Type.String(),
@@ -25,14 +39,8 @@ export const KpiReportSchema = Type.Object({
   timeZone: Type.String(),
   gridId: Nullable(Type.Integer()),
   ackTarget: Type.Number(),
-  days: Type.Array(Type.Object({ date: Type.String(), ...Figures })),
-  grids: Type.Array(
-    Type.Object({
-      gridId: Nullable(Type.Integer()),
-      code: Nullable(Type.String()),
-      name: Nullable(Type.String()),
-      ...Figures,
-    }),
-  ),
+  days: Type.Array(KpiDaySchema),
+  grids: Type.Array(KpiGridSchema),
   totals: Type.Object(Figures),
 });
+export type KpiReport = Static<typeof KpiReportSchema>;

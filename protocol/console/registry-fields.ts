@@ -1,38 +1,21 @@
 /**
- * Building blocks of the registry API's schemas. Each pattern here has a
- * readable explanation in `PATTERN_MESSAGES`, which the registry's validator
- * uses instead of echoing a regular expression back to the client.
+ * Building blocks of the registry's shapes (`/api/registry/...`): the field rules
+ * a request body is checked against, the weekly schedule, paging and search. The
+ * hub's registry validator explains each pattern in words (PATTERN_MESSAGES in
+ * hub/http/routes/registry/validation-messages.ts) instead of echoing a regular expression.
  */
-import Type, { type TSchema } from "typebox";
-import { DEVICE_ID_PATTERN } from "../../../../protocol/index.ts";
-import { CONTACT_FIELD_PATTERN, RULE_MESSAGES, USERNAME_PATTERN } from "../../../accounts/account-rules.ts";
-import { CLOSE_TIME_PATTERN, OPEN_TIME_PATTERN } from "../../../registry/weekly-hours.ts";
-
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+import Type, { type Static, type TSchema } from "typebox";
+import { LANGUAGES } from "./session.ts";
 
 export const PHONE_PATTERN = "^\\+[1-9][0-9]{6,14}$";
 export const CODE_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$";
 export const TAG_PATTERN = "^[a-z0-9][a-z0-9_]{0,31}$";
 /** At least one character that is not white space. */
 export const NOT_BLANK_PATTERN = "\\S";
-
-export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
-  [PHONE_PATTERN]: "must be an E.164 phone number: + and country code, digits only (e.g. +8613912345678)",
-  [CODE_PATTERN]: "must be 1–32 letters, digits, '-' or '_', starting with a letter or digit",
-  [TAG_PATTERN]: "must be 1–32 lower-case letters, digits or '_' (e.g. first_aid)",
-  [NOT_BLANK_PATTERN]: "must not be blank",
-  [DEVICE_ID_PATTERN]: "must be 1–64 letters, digits, '-' or '_'",
-  [OPEN_TIME_PATTERN]: "must be a time HH:MM from 00:00 to 23:59",
-  [CLOSE_TIME_PATTERN]: "must be a time HH:MM from 00:00 to 24:00",
-  // The accounts API (/api/users) uses the same validator.
-  [USERNAME_PATTERN]: RULE_MESSAGES.username,
-  [CONTACT_FIELD_PATTERN]: RULE_MESSAGES.contact,
-};
-
-export const FORMAT_MESSAGES: Readonly<Record<string, string>> = {
-  date: "must be a calendar date YYYY-MM-DD",
-  "date-time": "must be an ISO 8601 date and time with a zone (e.g. 2026-01-31T08:00:00+08:00)",
-};
+/** A weekly period's opening time, 00:00–23:59. */
+export const OPEN_TIME_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+/** A weekly period's closing time, 00:00–24:00 ("24:00": the very end of the day). */
+export const CLOSE_TIME_PATTERN = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$";
 
 export const Phone = Type.String({ pattern: PHONE_PATTERN, description: "E.164, e.g. +8613912345678" });
 export const Code = Type.String({ pattern: CODE_PATTERN, description: "stable code, the key for import and export" });
@@ -41,11 +24,15 @@ export const Address = Type.String({ minLength: 1, maxLength: 300, pattern: NOT_
 export const Note = (maxLength: number) => Type.String({ maxLength });
 export const Latitude = Type.Number({ minimum: -90, maximum: 90 });
 export const Longitude = Type.Number({ minimum: -180, maximum: 180 });
-export const Language = Type.Enum(["zh-CN", "en"]);
+export const LanguageField = Type.Enum([...LANGUAGES]);
 export const Tags = Type.Array(Type.String({ pattern: TAG_PATTERN }), { maxItems: 20, uniqueItems: true });
 
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
+/**
+ * Clinics' opening hours and workers' shifts, 1 = Monday … 7 = Sunday. A close
+ * earlier than the open runs past midnight into the next day.
+ */
 export const WeeklySchedule = Type.Array(
   Type.Object(
     {
@@ -65,8 +52,10 @@ export const WeeklySchedule = Type.Array(
   ),
   { maxItems: 50 },
 );
+export type WeeklyPeriod = Static<typeof WeeklySchedule>[number];
 
 export const GridRefSchema = Type.Object({ id: Type.Integer(), code: Type.String(), name: Type.String() });
+export type GridRef = Static<typeof GridRefSchema>;
 
 /** Paging and search, common to every list. */
 export const listQueryProperties = {
@@ -77,8 +66,16 @@ export const listQueryProperties = {
 
 export const ListQuerystring = Type.Object(listQueryProperties);
 
+/** One page of a registry list. */
 export const pageOf = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+/** What `pageOf(item)` answers: the page's items, how many match in all, and where the page starts. */
+export interface ListPage<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
 
 /** Wraps a body schema so an unknown field (a typo such as `adress`) is refused rather than silently dropped. */
 export const strictObject = <T extends Record<string, TSchema>>(properties: T) =>

@@ -1,0 +1,2 @@
+/** Injected everywhere a deadline is computed, so deadlines can be tested without waiting. */
+export type Clock = () => Date;
