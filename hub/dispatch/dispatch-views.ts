@@ -117,7 +117,7 @@ export class DispatchViews {
             sex: resident.sex,
             phone: resident.phone,
             healthUrl: assigned ? `/api/worker/alarms/${alarm.id}/health` : null,
-            healthWithheld: assigned ? null : "accept the offer to see health details",
+            healthWithheld: !assigned,
           }
         : null,
     };

@@ -108,7 +108,8 @@ export const AssignmentSchema = Type.Object({
        * only an actual fetch of health data is a view worth an audit row.
        */
       healthUrl: Nullable(Type.String()),
-      healthWithheld: Nullable(Type.String()),
+      /** True until the worker accepts: the health data is not theirs to see yet (the page says so in its language). */
+      healthWithheld: Type.Boolean(),
     }),
   ),
 });
