@@ -35,7 +35,9 @@ export function line(...parts) {
   /** @type {Leaf[]} */
   const out = [];
   for (const part of parts) {
-    const leaves = (Array.isArray(part) ? part : [part]).filter((p) => p !== null && p !== undefined && p !== "");
+    /** @type {Leaf[]} */
+    const flat = [part].flat();
+    const leaves = flat.filter((p) => p !== null && p !== undefined && p !== "");
     if (!leaves.length) continue;
     if (out.length) out.push(" · ");
     out.push(...leaves);

@@ -258,11 +258,14 @@ export function reasonOf(value) {
   return { code: "text", params: { text: typeof value === "string" ? value : JSON.stringify(value) } };
 }
 
+/** JSON.parse, saying what it gives: anything at all, to be narrowed. @type {(text: string) => unknown} */
+const parseJson = JSON.parse;
+
 /** @param {string} text */
 function parseObject(text) {
   if (!text.startsWith("{")) return null;
   try {
-    return /** @type {unknown} */ (JSON.parse(text));
+    return parseJson(text);
   } catch {
     return null;
   }
@@ -277,7 +280,9 @@ function isReason(value) {
   const { code, params } = /** @type {{ code?: unknown, params?: unknown }} */ (value);
   if (typeof code !== "string" || !Object.hasOwn(WORDS, code)) return false;
   if (typeof params !== "object" || params === null || Array.isArray(params)) return false;
-  return Object.values(params).every((v) => typeof v === "string" || typeof v === "number");
+  /** @type {unknown[]} */
+  const values = Object.values(params);
+  return values.every((v) => typeof v === "string" || typeof v === "number");
 }
 
 /**
