@@ -168,7 +168,8 @@ export async function measureAlarmPath(closed = 50_000, open = 10_000, fresh = 2
       const receivedAt = new Date().toISOString();
       const scope = `household:${device.household_id}`;
       const alarmId = await storage.alarms.insertAlarm(device.id, "sos", receivedAt, scope);
-      await storage.alarms.appendEvent(alarmId, "received", `device:${device.id}`, {}, receivedAt);
+      const received = { pressId: `bench-${alarmId}`, kind: "sos" as const, battery: 90, attempt: 1 };
+      await storage.alarms.appendEvent(alarmId, "received", `device:${device.id}`, received, receivedAt);
       parts.pipeline.runAlarmStages(alarmId);
       // Until its stages are committed: one alarm at a time, so each sample is one alarm's whole path.
       while ((await storage.alarms.stagesDone(alarmId)).length < ALARM_STAGES.length) {

@@ -11,6 +11,7 @@ import { h, localTime, telLink } from "./dom.js";
 import { eventSummary, purposeText } from "./event-summary.js";
 import { t, tMaybe } from "./i18n.js";
 import { unplacedOrLocating } from "./queue-row.js";
+import { codeText, content, foreignText, tNodes } from "./reasons.js";
 import { healthBlock } from "./resident-health.js";
 
 /**
@@ -35,9 +36,7 @@ export function statusLine(a) {
   }
   // A failed pipeline stage means part of the automatic help (SMS, dispatch…) may be missing.
   if (a.stageError)
-    lines.push(
-      h("p", { class: "stage-error" }, `${t("detail.stageError")}: `, h("span", { content: true }, a.stageError)),
-    );
+    lines.push(h("p", { class: "stage-error" }, `${t("detail.stageError")}: `, foreignText(a.stageError)));
   return h("div", { class: "status-line" }, lines);
 }
 
@@ -181,7 +180,9 @@ export function timelineCard(a) {
           "li",
           { class: `ev ev-${e.type}` },
           h("time", { datetime: e.at }, localTime(e.at)),
-          h("span", { class: "ev-type" }, tMaybe(`event.${e.type}`) ?? e.type),
+          tMaybe(`event.${e.type}`) !== null
+            ? h("span", { class: "ev-type" }, t(`event.${e.type}`))
+            : h("span", { class: "ev-type" }, codeText(e.type)),
           actorEl(e.actor),
           detailEl(e),
         ),
@@ -199,7 +200,7 @@ function actorEl(actor) {
   const [kind, ...rest] = actor.split(":");
   const who = rest.join(":");
   if (kind === "user" && who) return h("span", { class: "actor", content: true }, who);
-  if (kind === "device" && who) return h("span", { class: "actor" }, t("event.device", { id: who }));
+  if (kind === "device" && who) return h("span", { class: "actor" }, tNodes("event.device", { id: content(who) }));
   if (kind === "caller") {
     const text = who === "withheld" ? t("event.callerWithheld") : t("event.caller", { number: who });
     return h("span", { class: "actor", content: true }, text);
@@ -209,25 +210,10 @@ function actorEl(actor) {
 }
 
 /**
- * A translated summary for the event types that have one, else the raw scalar fields.
+ * The event's translated summary (see event-summary.js).
  * @param {TimelineEvent} e
  */
 function detailEl(e) {
-  if (!e.detail) return null;
   const summary = eventSummary(e);
-  if (summary) return h("span", { class: "ev-detail" }, summary);
-  return h("span", { class: "ev-detail", content: true }, summarize(e.detail));
-}
-
-/**
- * One line from an event's free-form detail object: scalar fields only, as key=value.
- * @param {{}} detail
- */
-function summarize(detail) {
-  /** @type {[string, unknown][]} */
-  const fields = Object.entries(detail);
-  return fields
-    .filter(([, v]) => v !== null && typeof v !== "object")
-    .map(([k, v]) => (k === "outcome" ? t(`outcome.${v}`) : `${k}=${v}`))
-    .join(" · ");
+  return summary.length ? h("span", { class: "ev-detail" }, summary) : null;
 }

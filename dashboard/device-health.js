@@ -9,9 +9,11 @@
 /** @import { Child } from "./dom.js" */
 
 import { serverNow } from "./clock.js";
+import { deviceEventSummary } from "./device-event-summary.js";
 import { ageClock, h, localTime } from "./dom.js";
 import { ApiError, request } from "./http.js";
 import { t, tMaybe } from "./i18n.js";
+import { codeText } from "./reasons.js";
 
 /**
  * Where the "test now" drill stands: asked (busy), answered (a test was created, or one was pending), or refused.
@@ -235,27 +237,18 @@ function actor(who) {
   return h("span", { content: true }, who.replace(/^(user|device):/, ""));
 }
 
-/**
- * The kind named in an event's detail (fault opened / cleared), if any.
- * @param {unknown} detail
- */
-function kindOf(detail) {
-  return typeof detail === "object" && detail !== null && "kind" in detail && typeof detail.kind === "string"
-    ? detail.kind
-    : null;
-}
-
 /** @param {readonly HealthEvent[]} list */
 function events(list) {
   const rows = list.slice(0, EVENTS_SHOWN).map((e) => {
-    const kind = kindOf(e.detail);
+    const summary = deviceEventSummary(e);
+    const name = tMaybe(`dev.event.${e.type}`);
     return h(
       "li",
       { dataset: { type: e.type } },
       h("time", { datetime: e.at }, localTime(e.at)),
       " ",
-      tMaybe(`dev.event.${e.type}`) ?? e.type,
-      kind ? ` (${kindLabel(kind)})` : "",
+      name ?? codeText(e.type),
+      summary.length ? [" · ", h("span", { class: "ev-detail" }, summary)] : null,
       " · ",
       actor(e.actor),
     );

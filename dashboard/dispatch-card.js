@@ -4,14 +4,14 @@
 // nobody is left to ask. Rebuilt from each AlarmDetail; the "dispatch to…"
 // control (dispatch-control.js) is a separate, persistent part of the card.
 //
-// The hub's reasons (`reason`, `clinicReason`, `rankingNote`, offer notes) are
-// English free text; they are shown as the hub wrote them (lang="en") next to
-// our own translated summary, which uses the coded fields (reasonCode, status).
+// The hub's reasons (`reason`, `clinicReason`, `rankingNote`, the ranking's and
+// offers' notes) are coded; reasons.js words them in the operator's language.
 
 /** @import { AlarmDetail, AlarmStatus, DispatchDetail, OfferView, UnacceptedAlarmStatus } from "../protocol/console/index.ts" */
 
 import { h, localTime, telLink } from "./dom.js";
 import { t } from "./i18n.js";
+import { distanceWords, reasonEl, reasonPlain } from "./reasons.js";
 
 /** A worker as the card names one: from the ranking, an offer, or a search. @typedef {{ id: number, name?: string | null, code?: string | null }} WorkerRef */
 
@@ -58,16 +58,6 @@ export function isExhausted(a) {
   return exhausted !== -1 && exhausted > last("offer_sent");
 }
 
-/**
- * Text written by the hub in English: kept as is, and said to be English.
- * @param {string | null | undefined} text
- * @param {string} [cls]
- */
-export function hubText(text, cls = "hub-text") {
-  if (!text) return null;
-  return h("span", { class: cls, lang: "en", content: true }, text);
-}
-
 /** @param {number | null | undefined} distanceM */
 export function km(distanceM) {
   return distanceM === null || distanceM === undefined
@@ -106,16 +96,7 @@ function metricLine(d) {
   const parts = [t(`dispatch.metric.${d.metric}`)];
   if (d.refinement === "pending") parts.push(t("dispatch.refinement.pending"));
   if (d.refinement === "failed") parts.push(t("dispatch.refinement.failed"));
-  return h("p", { class: "muted metric" }, parts.join(" · "), d.rankingNote ? " · " : null, hubText(d.rankingNote));
-}
-
-/** @param {DispatchDetail["ranking"][number]} r */
-function distanceText(r) {
-  if (r.travelTimeS !== null && r.travelTimeS !== undefined) {
-    const min = Math.max(1, Math.round(r.travelTimeS / 60));
-    return t("dispatch.travel", { min, km: ((r.roadDistanceM ?? r.distanceM) / 1000).toFixed(1) });
-  }
-  return km(r.distanceM);
+  return h("p", { class: "muted metric" }, parts.join(" · "), d.rankingNote ? " · " : null, reasonEl(d.rankingNote));
 }
 
 /**
@@ -148,7 +129,7 @@ function rankingList(a, { onPick }) {
         },
         h("span", { class: "rank-pos" }, `#${r.rank}`),
         workerLabel({ id: r.workerId, name: r.name, code: r.code }),
-        h("span", { class: "dist" }, distanceText(r)),
+        h("span", { class: "dist" }, distanceWords(r)),
         h(
           "span",
           { class: `badge grid-flag${r.sameGrid ? " same-grid" : ""}` },
@@ -175,7 +156,7 @@ function rankingList(a, { onPick }) {
               t("dispatch.pick"),
             )
           : null,
-        h("span", { class: "reason", title: r.reason }, t(`dispatch.reasonCode.${r.reasonCode}`)),
+        h("span", { class: "reason", title: reasonPlain(r.reason) }, t(`dispatch.reasonCode.${r.reasonCode}`)),
       );
     }),
   );
@@ -191,7 +172,7 @@ function chosenLine(a) {
       "div",
       { class: "chosen" },
       h("p", { class: "muted" }, t(key)),
-      d.reason ? h("p", {}, hubText(d.reason)) : null,
+      d.reason ? h("p", {}, reasonEl(d.reason)) : null,
     );
   }
   const worker = a.worker ?? latest?.worker;
@@ -213,7 +194,9 @@ function chosenLine(a) {
       a.worker ? [" ", h("span", { class: "dist" }, km(a.worker.distanceM)), " ", telLink(a.worker.phone)] : null,
       how ? h("span", { class: "muted" }, ` · ${how}`) : null,
     ),
-    d.reason ? h("p", { class: "why" }, h("span", { class: "role" }, t("dispatch.why")), " ", hubText(d.reason)) : null,
+    d.reason
+      ? h("p", { class: "why" }, h("span", { class: "role" }, t("dispatch.why")), " ", reasonEl(d.reason))
+      : null,
   );
 }
 
@@ -261,7 +244,7 @@ function offerSteps(a) {
           : o.respondedAt
             ? h("span", { class: "when" }, t(`dispatch.offer.at.${o.status}`, { time: localTime(o.respondedAt) }))
             : null,
-        o.note ? hubText(o.note, "hub-text note") : null,
+        o.note ? reasonEl(o.note, "reason-text note") : null,
       ),
     ),
   );
@@ -287,7 +270,13 @@ function clinicBlock(a) {
         : h("span", { class: "muted" }, t("detail.none")),
     ),
     a.dispatch.clinicReason
-      ? h("p", { class: "why" }, h("span", { class: "role" }, t("dispatch.why")), " ", hubText(a.dispatch.clinicReason))
+      ? h(
+          "p",
+          { class: "why" },
+          h("span", { class: "role" }, t("dispatch.why")),
+          " ",
+          reasonEl(a.dispatch.clinicReason),
+        )
       : null,
   );
 }

@@ -14,12 +14,16 @@ import { devicesZh } from "./i18n-devices-zh.js";
 import { dispatchEn } from "./i18n-dispatch-en.js";
 import { dispatchZh } from "./i18n-dispatch-zh.js";
 import { en } from "./i18n-en.js";
+import { eventsEn } from "./i18n-events-en.js";
+import { eventsZh } from "./i18n-events-zh.js";
 import { historyEn } from "./i18n-history-en.js";
 import { historyZh } from "./i18n-history-zh.js";
 import { kpiEn } from "./i18n-kpi-en.js";
 import { kpiZh } from "./i18n-kpi-zh.js";
 import { mapEn } from "./i18n-map-en.js";
 import { mapZh } from "./i18n-map-zh.js";
+import { reasonsEn } from "./i18n-reasons-en.js";
+import { reasonsZh } from "./i18n-reasons-zh.js";
 import { registryEn } from "./i18n-registry-en.js";
 import { registryZh } from "./i18n-registry-zh.js";
 import { enRelatives } from "./i18n-relatives-en.js";
@@ -40,6 +44,8 @@ export const consoleDictionaries = {
     ...dispatchZh,
     ...registryZh,
     ...zhRelatives,
+    ...eventsZh,
+    ...reasonsZh,
     ...kpiZh,
     ...serviceZh,
     ...devicesZh,
@@ -57,6 +63,8 @@ export const consoleDictionaries = {
     ...dispatchEn,
     ...registryEn,
     ...enRelatives,
+    ...eventsEn,
+    ...reasonsEn,
     ...kpiEn,
     ...serviceEn,
     ...devicesEn,

@@ -79,4 +79,8 @@ export const devicesEn = {
   "dev.event.test_answered": "Test press received",
   "dev.event.test_completed": "Test completed",
   "dev.event.test_failed": "Test failed",
+  "dev.ev.lastSeen": "last heard {time}",
+  "dev.ev.silentAfter": "silent for over {s} s",
+  "dev.ev.battery": "battery {n}% (alert below {threshold}%)",
+  "dev.ev.deadline": "due by {time}",
 };

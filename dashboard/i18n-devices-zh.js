@@ -79,4 +79,8 @@ export const devicesZh = {
   "dev.event.test_answered": "收到测试呼叫",
   "dev.event.test_completed": "测试完成",
   "dev.event.test_failed": "测试失败",
+  "dev.ev.lastSeen": "最后联系 {time}",
+  "dev.ev.silentAfter": "超过 {s} 秒无心跳",
+  "dev.ev.battery": "电量 {n}%（低于 {threshold}% 报警）",
+  "dev.ev.deadline": "须在 {time} 前完成",
 };

@@ -21,6 +21,7 @@ interface HouseholdRow {
 
 interface WorkerRow {
   id: number;
+  code: string;
   lat: number;
   lng: number;
   on_duty: number;
@@ -113,11 +114,17 @@ describe("alarm path: press → stored → ack → SMS → nearest responders �
     const stored = db
       .prepare("SELECT dispatch_ranking, dispatch_reason, clinic_reason FROM alarms WHERE id = ?")
       .get(ack.alarmId) as { dispatch_ranking: string; dispatch_reason: string; clinic_reason: string };
-    const storedRanking = JSON.parse(stored.dispatch_ranking) as { entries: { workerId: number; reason: string }[] };
+    const storedRanking = JSON.parse(stored.dispatch_ranking) as {
+      entries: { workerId: number; reasonCode: string; reason: { code: string } }[];
+    };
     expect(storedRanking.entries.map((e) => e.workerId)).toEqual(ranking.map((r) => r.id));
-    for (const entry of storedRanking.entries) expect(entry.reason).not.toBe("");
-    expect(stored.dispatch_reason).toContain("rank 1");
-    expect(stored.clinic_reason).toMatch(/^nearest open 24h\/emergency clinic \(required: SOS/);
+    for (const entry of storedRanking.entries) expect(entry.reason.code).toBe(entry.reasonCode);
+    // Coded reasons, stored as JSON in the TEXT columns.
+    expect(JSON.parse(stored.dispatch_reason)).toMatchObject({
+      code: "offer_ranked",
+      params: { rank: 1, workerCode: expectedWorker.code },
+    });
+    expect(JSON.parse(stored.clinic_reason)).toMatchObject({ code: "clinic_nearest", params: { sos: 1 } });
     const offer = db.prepare("SELECT * FROM dispatch_offers WHERE alarm_id = ?").all(ack.alarmId) as {
       id: number;
       worker_id: number;

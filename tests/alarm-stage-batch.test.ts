@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AnxinError } from "../hub/errors.ts";
 import { EventBus } from "../hub/events.ts";
 import { createLogger } from "../hub/log.ts";
 import { AlarmStageBatch } from "../hub/pipeline/alarm-stage-batch.ts";
@@ -57,7 +58,7 @@ describe("alarm stage batch", () => {
     name,
     run: (alarm) => {
       db.prepare("INSERT INTO stage_marks (alarm_id, stage) VALUES (?, ?)").run(alarm.id, name);
-      if (failing.has(alarm.id)) throw new Error(`${name} refused alarm ${alarm.id}`);
+      if (failing.has(alarm.id)) throw new AnxinError("DISPATCH_IMPOSSIBLE", `${name} refused alarm ${alarm.id}`);
     },
   });
   // The batch itself uses these; the rest of the pipeline's deps are for stages, and these stages need none.
@@ -95,6 +96,11 @@ describe("alarm stage batch", () => {
     expect((await alarms.incompleteStageIds(3)).filter((id) => queued.has(id))).toEqual([broken]);
     expect(await alarms.stagesDone(broken)).toEqual(["first"]);
     expect((await alarms.get(broken))?.stage_error).toBe(`second: second refused alarm ${broken}`);
+    // On the timeline: the exception's message as an `error` (not a coded reason), and its code.
+    const failed = db.prepare("SELECT detail FROM alarm_events WHERE alarm_id = ? AND type = 'stage_failed'");
+    expect((failed.pluck().all(broken) as string[]).map((d) => JSON.parse(d))).toEqual([
+      { stage: "second", error: `second refused alarm ${broken}`, code: "DISPATCH_IMPOSSIBLE" },
+    ]);
     // The failed stage's own write was rolled back with its savepoint; the third never ran for it.
     expect(db.prepare("SELECT stage FROM stage_marks WHERE alarm_id = ? ORDER BY rowid").pluck().all(broken)).toEqual([
       "first",

@@ -1,7 +1,7 @@
 /**
  * Which clinic: opening hours (including intervals that cross midnight, in the
- * hub's time zone), the night/SOS capability rule, 24h clinics, and the reason
- * text — then the spatial choice against brute force at random times.
+ * hub's time zone), the night/SOS capability rule, 24h clinics, and the coded
+ * reason — then the spatial choice against brute force at random times.
  */
 import { describe, expect, it } from "vitest";
 import { chooseClinic, clinicNeed } from "../hub/dispatch/clinic-choice.ts";
@@ -99,7 +99,17 @@ describe("clinic choice", () => {
   it("takes the nearest open clinic for a daytime call that needs no emergency care", () => {
     const choice = choose("test", "2026-11-23T10:00:00");
     expect(choice.clinic?.id).toBe(1);
-    expect(choice.reason).toBe("nearest open clinic, 0.3 km");
+    expect(choice.reason).toEqual({
+      code: "clinic_nearest",
+      params: {
+        distanceM: Math.round(choice.distanceM ?? -1),
+        sos: 0,
+        night: 0,
+        closerClosed: 0,
+        closerLackingCare: 0,
+      },
+    });
+    expect(Math.round((choice.distanceM ?? 0) / 100)).toBe(3);
   });
 
   it("requires 24h or emergency care for an SOS, even by day, and says what it passed over", () => {
@@ -108,15 +118,23 @@ describe("clinic choice", () => {
     expect(choice.clinic?.id).toBe(3);
     expect(choice.closerClosed).toBe(1);
     expect(choice.closerLackingCare).toBe(1);
-    expect(choice.reason).toBe(
-      "nearest open 24h/emergency clinic (required: SOS), 5.0 km; 1 closer one closed; 1 closer one lacks 24h/emergency care",
-    );
+    expect(choice.reason).toEqual({
+      code: "clinic_nearest",
+      params: {
+        distanceM: Math.round(choice.distanceM ?? -1),
+        sos: 1,
+        night: 0,
+        closerClosed: 1,
+        closerLackingCare: 1,
+      },
+    });
+    expect(Math.round((choice.distanceM ?? 0) / 100)).toBe(50);
   });
 
   it("requires emergency care at night, and finds a clinic open across midnight", () => {
     const late = choose("test", "2026-11-24T02:30:00");
     expect(late.clinic?.id).toBe(2);
-    expect(late.reason).toMatch(/^nearest open 24h\/emergency clinic \(required: night\), 0\.8 km; 1 closer one lacks/);
+    expect(late.reason).toMatchObject({ code: "clinic_nearest", params: { sos: 0, night: 1, closerLackingCare: 1 } });
     // At 17:00 (day) the day clinic is open, but an SOS still skips it.
     expect(choose("test", "2026-11-23T17:00:00").clinic?.id).toBe(1);
     expect(choose("sos", "2026-11-23T18:30:00").clinic?.id).toBe(2);
@@ -133,7 +151,7 @@ describe("clinic choice", () => {
     const clock = localClock(shanghai("2026-11-23T23:00:00"), TZ);
     const choice = chooseClinic(dayOnly.clinics, base, clock, clinicNeed("sos", clock, DAY));
     expect(choice.clinic).toBeNull();
-    expect(choice.reason).toBe("no open 24h/emergency clinic in the registry (required: SOS, night)");
+    expect(choice.reason).toEqual({ code: "clinic_none", params: { sos: 1, night: 1 } });
   });
 
   it("matches brute force for random clinics at random times of the week", () => {

@@ -197,8 +197,8 @@ describe("delivery and recovery", () => {
       .prepare("SELECT detail FROM alarm_events WHERE alarm_id = ? AND type = 'stage_skipped' ORDER BY id")
       .all(ack.alarmId) as { detail: string }[];
     expect(skipped.map((e) => JSON.parse(e.detail))).toEqual([
-      { stage: "notify_relatives", reason: "alarm already cancelled" },
-      { stage: "dispatch", reason: "alarm already cancelled" },
+      { stage: "notify_relatives", reason: { code: "alarm_closed", params: { status: "cancelled" } } },
+      { stage: "dispatch", reason: { code: "alarm_closed", params: { status: "cancelled" } } },
     ]);
   });
 });

@@ -6,6 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OfferRow } from "../hub/dispatch/dispatch-repo.ts";
 import { parseRanking } from "../hub/dispatch/offer-cascade.ts";
+import { rankedParams } from "../hub/dispatch/ranking.ts";
+import type { RankedWorker } from "../hub/dispatch/types.ts";
+import { reasonOf, storedReason } from "../protocol/console/index.ts";
 import { type DispatchHarness, startDispatchHarness } from "./support/dispatch-harness.ts";
 
 // setImmediate stays real: the harness uses it to let after-commit work settle.
@@ -46,7 +49,23 @@ describe("offer cascade", () => {
       .prepare("SELECT actor, detail FROM alarm_events WHERE alarm_id = ? AND type = 'offer_declined'")
       .get(alarmId) as { actor: string; detail: string };
     expect(declined.actor).toBe(`user:${ranking[0]?.code}`);
-    expect(JSON.parse(declined.detail)).toMatchObject({ reason: "在医院陪护家人" });
+    expect(JSON.parse(declined.detail)).toMatchObject({
+      reason: { code: "offer_declined", params: { note: "在医院陪护家人" } },
+    });
+    // The next offer says why, coded: who declined, in their words, then this worker's rank and basis.
+    expect(reasonOf((await h.repo.alarm(alarmId))?.dispatch_reason)).toEqual({
+      code: "offer_ranked",
+      params: {
+        ...rankedParams(ranking[1] as RankedWorker),
+        rank: 2,
+        after: "offer_declined",
+        afterWorker: ranking[0]?.name,
+        afterNote: "在医院陪护家人",
+      },
+    });
+    expect(await h.repo.offer(first.id)).toMatchObject({
+      note: storedReason({ code: "offer_declined", params: { note: "在医院陪护家人" } }),
+    });
 
     // Timeouts come from the stored deadline, scanned every second by the watcher.
     h.watcher.start();
@@ -79,7 +98,10 @@ describe("offer cascade", () => {
     ]);
     const alarm = await h.repo.alarm(alarmId);
     expect(alarm).toMatchObject({ status: "offered", worker_id: null });
-    expect(alarm?.dispatch_reason).toContain("an operator must dispatch by hand");
+    expect(reasonOf(alarm?.dispatch_reason)).toEqual({
+      code: "all_workers_asked",
+      params: { ranked: 5, after: "offer_timed_out", afterWorker: ranking[4]?.name },
+    });
     expect(h.changes).toContainEqual({ alarmId, change: "dispatch_exhausted" });
     // Each offer texted its worker once, with a link to that offer on the worker page.
     const texts = h.db.prepare("SELECT body FROM outbox WHERE alarm_id = ? AND purpose = 'worker'").all(alarmId) as {
@@ -147,7 +169,7 @@ describe("offer cascade", () => {
       .prepare("SELECT detail FROM alarm_events WHERE alarm_id = ? AND type = 'offer_sent' ORDER BY id DESC LIMIT 1")
       .get(secondAlarm) as { detail: string };
     expect(JSON.parse(sent.detail).skipped).toEqual([
-      { workerId: offDuty.workerId, code: offDuty.code, why: "went off duty" },
+      { workerId: offDuty.workerId, code: offDuty.code, why: { code: "went_off_duty", params: {} } },
     ]);
     expect(h.db.prepare("SELECT action, target FROM audit_log WHERE action = 'worker_duty_changed'").all()).toEqual([
       { action: "worker_duty_changed", target: `worker:${offDuty.workerId}` },
@@ -158,7 +180,14 @@ describe("offer cascade", () => {
     const alarmId = await h.raise(8);
     const first = await open(alarmId);
     await h.actions.setDuty(h.userOf(first.worker_id), false);
-    expect(await h.repo.offer(first.id)).toMatchObject({ status: "declined", note: "went off duty" });
+    expect(await h.repo.offer(first.id)).toMatchObject({
+      status: "declined",
+      note: storedReason({ code: "went_off_duty", params: {} }),
+    });
+    expect(reasonOf((await h.repo.alarm(alarmId))?.dispatch_reason)).toMatchObject({
+      code: "offer_ranked",
+      params: { rank: 2, after: "went_off_duty" },
+    });
     const second = await open(alarmId);
     expect(second.worker_id).not.toBe(first.worker_id);
     const worker = h.userOf(second.worker_id);
@@ -171,7 +200,11 @@ describe("offer cascade", () => {
     const alarmId = await h.raise(9, "service");
     expect(await offers(alarmId)).toEqual([]);
     expect(await h.repo.alarm(alarmId)).toMatchObject({ status: "unassigned", clinic_id: null });
-    expect((await h.repo.alarm(alarmId))?.dispatch_reason).toMatch(/^suggested: /);
+    const ranked = parseRanking((await h.repo.alarm(alarmId))?.dispatch_ranking ?? null)?.entries[0];
+    expect(reasonOf((await h.repo.alarm(alarmId))?.dispatch_reason)).toEqual({
+      code: "suggested",
+      params: rankedParams(ranked as RankedWorker),
+    });
     expect(h.eventTypes(alarmId)).toEqual(["dispatch_ranked"]);
     const testCall = await h.raise(10, "test");
     expect(await offers(testCall)).toEqual([]);

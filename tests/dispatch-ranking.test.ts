@@ -68,7 +68,8 @@ describe("worker ranking", () => {
         expect(r.distanceM).toBeCloseTo(expected[i]?.distanceM ?? -1, -1);
         expect(r.busy).toBe(expected[i]?.busy);
         expect(r.sameGrid).toBe(expected[i]?.sameGrid);
-        expect(r.reason.length).toBeGreaterThan(10);
+        // A coded reason, the entry's own code, with the distance it was ranked at.
+        expect(r.reason).toMatchObject({ code: r.reasonCode, params: { distanceM: r.distanceM } });
       });
     }
   });
@@ -90,7 +91,7 @@ describe("worker ranking", () => {
       [1, true, "busy_after_free"],
     ]);
     expect(ranked[1]?.busyWithAlarmId).toBe(77);
-    expect(ranked[1]?.reason).toContain("alarm #77");
+    expect(ranked[1]?.reason).toMatchObject({ code: "busy_after_free", params: { busyAlarmId: 77 } });
 
     const allBusy = rank(
       [near, far],
@@ -127,7 +128,15 @@ describe("worker ranking", () => {
       [2, "own_grid_preferred", true],
       [1, "nearest_free", false],
     ]);
-    expect(within[0]?.reason).toMatch(/0\.8 km farther than the nearest free worker worker 1/);
+    expect(within[0]?.reason).toEqual({
+      code: "own_grid_preferred",
+      params: { distanceM: within[0]?.distanceM, extraM: 800, nearestWorker: "worker 1", gridPreferenceM: 1000 },
+    });
+    // The nearest one comes second, after the own-grid worker, and says so.
+    expect(within[1]?.reason).toEqual({
+      code: "nearest_free",
+      params: { distanceM: within[1]?.distanceM, promotedWorker: "worker 2" },
+    });
     // 1200 m farther: outside the margin, distance decides.
     expect(rank([stranger, ownAt(1700)], request, options).map((r) => r.workerId)).toEqual([1, 2]);
     // A margin of 0 turns the preference off.
@@ -172,7 +181,11 @@ describe("worker ranking", () => {
       [2, "next_free"],
       [1, "no_route"],
     ]);
-    expect(ranked[0]?.reason).toContain("3 min");
+    expect(ranked[0]?.reason).toEqual({
+      code: "fastest_free",
+      params: { distanceM: ranked[0]?.distanceM, travelTimeS: 180, roadDistanceM: 1200 },
+    });
+    expect(ranked[2]?.reason).toEqual({ code: "no_route", params: { distanceM: ranked[2]?.distanceM } });
     expect(ranked[0]?.travelTimeS).toBe(180);
   });
 

@@ -182,9 +182,10 @@ describe("travel-time dispatch on a hub", () => {
     expect(offer.worker_id).toBe(expected[0]?.id);
     const stored = ranking(alarmId);
     expect(stored).toMatchObject({ metric: "great_circle", refinement: "failed" });
-    expect(stored.note).toMatch(
-      /^travel times unavailable \(OSRM table request failed: OSRM answered HTTP 503 NoTable/,
-    );
+    expect(stored.note).toMatchObject({
+      code: "routing_failed",
+      params: { error: expect.stringMatching(/^OSRM table request failed: OSRM answered HTTP 503 NoTable/) },
+    });
     expect(stored.entries.map((e) => e.workerId)).toEqual(expected.map((e) => e.id));
     const warning = await th.waitForLog((l) => l.code === "ROUTING_FAILED" && l.alarmId === alarmId);
     expect(warning.level).toBe(40);

@@ -86,7 +86,7 @@ describe("calls ended once the relatives' cascade stops", () => {
       expect.objectContaining({ result: "hung_up", sent_status: "canceled", call_status: "canceled", attempts: 1 }),
     ]);
     expect((await hub.events(alarmId, "relative_calls_cancelled"))[0]?.detail).toEqual({
-      reason: `${B.name} confirmed by SMS`,
+      reason: { code: "relative_confirmed", params: { relative: B.name, via: "sms" } },
       calls: [{ relative: { priority: 1, name: A.name, phone: A.phone }, placed: true, providerRef: sid }],
     });
     expect((await hub.events(alarmId, "call_hung_up"))[0]?.detail).toMatchObject({
@@ -154,7 +154,7 @@ describe("calls ended once the relatives' cascade stops", () => {
     await hub.th.twilioWebhooks().inboundSms({ from: B.phone, body: "ok" });
     expect(attempts()).toMatchObject({
       status: "failed",
-      last_error: `withdrawn before it was placed: ${B.name} confirmed by SMS`,
+      last_error: "withdrawn before it was placed (relative_confirmed)",
     });
     hub.twilio.resetFailures();
     await waitFor(() => hangups(hub, alarmId)[0]?.status === "done", 3000, "withdrawal settled");
@@ -225,7 +225,7 @@ describe("calls ended once the relatives' cascade stops", () => {
     const [update] = await hub.twilio.waitForCallUpdates(1, 3000);
     expect(update).toMatchObject({ sid, status: "canceled", after: "canceled" });
     expect((await hub.events(alarmId, "relative_calls_cancelled"))[0]?.detail).toMatchObject({
-      reason: "the alarm was closed",
+      reason: { code: "alarm_closed", params: {} },
     });
     expect((await hub.th.twilioWebhooks().callStatus(sid, "canceled")).status).toBe(204);
     hub.advance(3600);

@@ -17,6 +17,7 @@ import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 interface WorkerRow {
   id: number;
   code: string;
+  name: string;
   phone: string;
   grid_id: number;
   on_duty: number;
@@ -135,7 +136,14 @@ describe("service requests end to end", () => {
       expect.arrayContaining(["dispatch_ranked", "service_request_opened", "service_request_assigned"]),
     );
     const assigned = events(alarmId).find((e) => e.type === "service_request_assigned");
-    expect(assigned).toMatchObject({ actor: "system", detail: { requestId: stored.id, worker: { id: expected.id } } });
+    expect(assigned).toMatchObject({
+      actor: "system",
+      detail: {
+        requestId: stored.id,
+        worker: { id: expected.id },
+        reason: { code: "service_grid_worker", params: { worker: expected.name, workerCode: expected.code } },
+      },
+    });
     // An errand must not make the grid's worker "busy" for an SOS ranking.
     expect(BusyWorkers.of(db()).allNow(null).has(expected.id)).toBe(false);
 
@@ -212,7 +220,11 @@ describe("service requests end to end", () => {
       expect(request(alarmId)).toMatchObject({ status: "open", worker_id: null });
       expect(alarm(alarmId)).toMatchObject({ status: "unassigned", worker_id: null });
       const why = events(alarmId).find((e) => e.type === "service_request_not_routed");
-      expect(why?.detail?.reason).toBe(`no community worker is registered for grid ${household.grid_id}`);
+      const noWorker = { code: "grid_without_worker", params: { gridId: household.grid_id } };
+      expect(why?.detail?.reason).toEqual(noWorker);
+      // The dispatch card says the same, from the alarm's stored reason.
+      const open = await api(admin, "GET", `/api/alarms/${alarmId}`);
+      expect(open.json).toMatchObject({ alarm: { dispatch: { reason: noWorker } } });
       expect(outbox(alarmId, "worker_service")).toEqual([]);
 
       const id = request(alarmId).id;
@@ -233,7 +245,11 @@ describe("service requests end to end", () => {
       const last = events(alarmId).findLast((e) => e.type === "service_request_assigned");
       expect(last).toMatchObject({
         actor: "user:admin",
-        detail: { worker: { id: second.id }, previousWorker: { id: first.id } },
+        detail: {
+          worker: { id: second.id },
+          previousWorker: { id: first.id },
+          reason: { code: "service_assigned_by_operator", params: { operator: "admin", sameGrid: 0 } },
+        },
       });
       const unknown = await api(admin, "POST", `/api/service-requests/${id}/assign`, { workerId: 99_999 });
       expect(unknown).toMatchObject({ status: 404, json: { code: "WORKER_NOT_FOUND" } });
@@ -274,10 +290,10 @@ describe("service requests end to end", () => {
     const resolvedPlainly = await press(13, "service");
     const resolved = await api(admin, "POST", `/api/alarms/${resolvedPlainly}/resolve`, { outcome: "real" });
     expect(resolved.status).toBe(200);
-    expect(request(resolvedPlainly)).toMatchObject({
-      status: "done",
-      done_by: "user:admin",
-      note: "the alarm was resolved",
+    // The request's note is for people's words; why it closed is on the timeline, coded.
+    expect(request(resolvedPlainly)).toMatchObject({ status: "done", done_by: "user:admin", note: null });
+    expect(events(resolvedPlainly).find((e) => e.type === "service_request_done")?.detail).toMatchObject({
+      reason: { code: "alarm_closed", params: { status: "resolved" } },
     });
     const missing = await api(admin, "GET", "/api/service-requests/99999");
     expect(missing).toMatchObject({ status: 404, json: { code: "SERVICE_REQUEST_NOT_FOUND" } });

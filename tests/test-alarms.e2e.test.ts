@@ -57,6 +57,16 @@ async function startButton(th: TestHub, index: number, ignoreCommands = false): 
 const testsOf = (th: TestHub, deviceId: string) =>
   th.hub.db.prepare("SELECT * FROM device_tests WHERE device_id = ? ORDER BY id").all(deviceId) as TestRow[];
 
+/** The detail of the event that closed the alarm. */
+const resolvedDetail = (th: TestHub, alarmId: number) =>
+  JSON.parse(
+    (
+      th.hub.db.prepare("SELECT detail FROM alarm_events WHERE alarm_id = ? AND type = 'resolved'").get(alarmId) as {
+        detail: string;
+      }
+    ).detail,
+  ) as unknown;
+
 describe("scheduled test alarms", () => {
   let th: TestHub;
   beforeAll(async () => {
@@ -105,6 +115,11 @@ describe("scheduled test alarms", () => {
     ).map((e) => `${e.type}/${e.actor}`);
     expect(events[0]).toBe(`received/device:${deviceId}`);
     expect(events.at(-1)).toBe("resolved/system");
+    expect(resolvedDetail(th, alarmId)).toEqual({
+      outcome: "test",
+      reason: { code: "test_completed", params: { requestId: done.request_id, trigger: "schedule" } },
+      requestId: done.request_id,
+    });
     await waitFor(() => watched.feedback.includes("closed"), 5000, "closed feedback on the button");
     await waitFor(() => feed.tests.find((t) => t.status === "completed"), 5000, "the completed test on the console");
     // Nothing was queued for anyone, and Twilio never heard from the hub.
@@ -130,7 +145,11 @@ describe("scheduled test alarms", () => {
     await deaf.button.stop();
     await startButton(th, 1);
     await waitFor(() => faultOf()?.cleared_at, 20_000, "test_failed cleared by a completed test");
-    expect(faultOf()?.clear_reason).toMatch(/^test .* completed$/);
+    const completed = testsOf(th, deviceId).find((t) => t.status === "completed");
+    expect(JSON.parse(faultOf()?.clear_reason ?? "null")).toEqual({
+      code: "test_completed",
+      params: { requestId: completed?.request_id, trigger: "schedule" },
+    });
     expect(testsOf(th, deviceId).map((t) => t.status)).toContain("completed");
   });
 });
@@ -211,6 +230,12 @@ describe("drills", () => {
     expect(testsOf(th, deviceId)).toMatchObject([
       { trigger: "manual", status: "completed", alarm_id: alarmId, requested_by: `device:${deviceId}` },
     ]);
+    const [manual] = testsOf(th, deviceId);
+    expect(resolvedDetail(th, alarmId)).toEqual({
+      outcome: "test",
+      reason: { code: "manual_test_completed", params: { requestId: manual?.request_id } },
+      testId: manual?.id,
+    });
     await waitFor(() => watched.feedback.at(-1) === "closed", 5000, "closed on the button");
 
     const open = await th.hub.app.inject({

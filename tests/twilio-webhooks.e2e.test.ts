@@ -121,7 +121,7 @@ describe("Twilio webhooks", () => {
     expect((await hub.events(alarmId, "relatives_wave_sent"))[1]?.detail).toMatchObject({
       wave: 2,
       relatives: [{ name: C.name }],
-      after: `the SMS to ${B.name} failed`,
+      after: { code: "relative_contact_failed", params: { relative: B.name, channel: "sms" } },
     });
     // Undelivered is final: a late delivered does not undo it.
     await webhooks.messageStatus(sidB, "delivered");
@@ -145,7 +145,7 @@ describe("Twilio webhooks", () => {
     await waitFor(() => hub.smsTo(C.phone).length === 1, 4000, "the next relative texted after the refusal");
     expect((await hub.events(alarmId, "relative_contact_failed"))[0]?.detail).toMatchObject({
       relative: { name: A.name },
-      reason: expect.stringContaining("21211"),
+      error: expect.stringContaining("21211"),
     });
   });
 

@@ -381,9 +381,10 @@ describe("worker page (browser)", () => {
     const next = await openOffer(alarmId);
     expect(next.id).not.toBe(offer.id);
     expect(next.worker_id).not.toBe(offer.worker_id);
+    // Stored as a coded reason (JSON), the worker's words its param.
     expect(offers(alarmId).find((o) => o.id === offer.id)).toMatchObject({
       status: "declined",
-      note: "正在处理另一位老人",
+      note: JSON.stringify({ code: "offer_declined", params: { note: "正在处理另一位老人" } }),
     });
 
     // An operator hands the alarm to the idle worker, whose open page picks it up by itself.

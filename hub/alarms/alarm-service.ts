@@ -78,7 +78,7 @@ export class AlarmService {
       if (!acknowledged) {
         throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarmId} changed while being acknowledged`, {});
       }
-      await this.alarms.appendEvent(alarmId, "acknowledged", `user:${user.username}`, undefined, at);
+      await this.alarms.appendEvent(alarmId, "acknowledged", `user:${user.username}`, null, at);
     });
     return this.afterChange(alarmId, "acknowledged");
   }

@@ -19,7 +19,7 @@
  */
 
 import type { Logger } from "pino";
-import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
+import { type AlarmEventDetails, CLOSED_STATUSES } from "../../protocol/console/index.ts";
 import { forEachChunked } from "../chunked.ts";
 import type { Clock } from "../clock.ts";
 import type { EventBus } from "../events.ts";
@@ -47,7 +47,10 @@ interface Escalation {
   alarm: AlarmRow;
   kind: EscalationKind;
   level: number;
-  detail: Record<string, unknown>;
+  /** The timeline's event: `escalated` (acknowledgement, arrival) or `overdue` (resolution, follow-up). */
+  event:
+    | { type: "escalated"; detail: AlarmEventDetails["escalated"] }
+    | { type: "overdue"; detail: AlarmEventDetails["overdue"] };
   sms: NewOutboxMessage | null;
 }
 
@@ -128,7 +131,10 @@ export class DeadlineWatcher {
         alarm,
         kind: "ack",
         level,
-        detail: { deadlineS: settings.ackDeadlineS, notified: phone ? "supervisor" : null },
+        event: {
+          type: "escalated",
+          detail: { kind: "ack", level, deadlineS: settings.ackDeadlineS, notified: phone ? "supervisor" : null },
+        },
         sms: await this.sms(alarm, "ack", level, phone, settings.ackDeadlineS, "escalation_supervisor"),
       });
     }
@@ -147,7 +153,7 @@ export class DeadlineWatcher {
           alarm,
           kind: "arrival",
           level,
-          detail: { deadlineS, notified: phone ? who : null },
+          event: { type: "escalated", detail: { kind: "arrival", level, deadlineS, notified: phone ? who : null } },
           sms: await this.sms(alarm, "arrival", level, phone, deadlineS, `escalation_${who}`),
         });
       }
@@ -161,7 +167,7 @@ export class DeadlineWatcher {
       alarm: row.alarm,
       kind: row.kind,
       level: 1,
-      detail: { dueAt: row.dueAt },
+      event: { type: "overdue" as const, detail: { kind: row.kind, level: 1, dueAt: row.dueAt } },
       sms: null,
     }));
   }
@@ -200,13 +206,13 @@ export class DeadlineWatcher {
     const { sql, repo, alarms, outbox, bus, clock } = this.deps;
     const { alarm, kind, level } = escalation;
     const at = clock().toISOString();
-    const type = kind === "ack" || kind === "arrival" ? "escalated" : "overdue";
+    const { type, detail } = escalation.event;
     const result = await sql.transaction(async () => {
       // Chunks leave time between the pass's query and this: the alarm may have been acknowledged or closed since.
       const current = await alarms.get(alarm.id);
       if (!current || !stillDue(kind, current)) return null;
       if (!(await repo.recordEscalation(alarm.id, kind, level, at))) return null;
-      await alarms.appendEvent(alarm.id, type, "system", { kind, level, ...escalation.detail }, at);
+      await alarms.appendEvent(alarm.id, type, "system", detail, at);
       return { texts: escalation.sms ? await outbox.enqueue([escalation.sms]) : 0 };
     });
     if (result === null) return false;

@@ -7,7 +7,7 @@
  */
 
 import type { Logger } from "pino";
-import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
+import { CLOSED_STATUSES, type Reason } from "../../protocol/console/index.ts";
 import { AfterCommit } from "../after-commit.ts";
 import type { Clock } from "../clock.ts";
 import { AnxinError } from "../errors.ts";
@@ -63,7 +63,8 @@ export class LifecycleService {
     const elapsedMs = this.deps.clock().getTime() - Date.parse(open.received_at);
     if (elapsedMs > this.deps.settings.cancelWindowS * 1000) return null;
     const effects = new AfterCommit();
-    await this.close(open, `device:${deviceId}`, pressedAt, { reason: "cancelled on the device", elapsedMs }, effects);
+    const reason = { code: "cancelled_on_device", params: {} } as const;
+    await this.close(open, `device:${deviceId}`, pressedAt, { reason, elapsedMs }, effects);
     return { alarmId: open.id, effects };
   }
 
@@ -77,7 +78,8 @@ export class LifecycleService {
     const at = this.deps.clock().toISOString();
     const effects = new AfterCommit();
     await this.deps.sql.transaction(async () => {
-      await this.close(await this.open(alarmId), `user:${user.username}`, at, { reason }, effects);
+      // The operator's own words: a note, as with a resolve (a `reason` on the timeline is always coded).
+      await this.close(await this.open(alarmId), `user:${user.username}`, at, { note: reason }, effects);
     });
     await this.deps.dispatch.afterCommit(effects);
     return this.afterChange(alarmId, "cancelled");
@@ -154,7 +156,7 @@ export class LifecycleService {
     alarm: AlarmRow,
     actor: string,
     at: string,
-    detail: Record<string, unknown>,
+    detail: { reason: Reason<"cancelled_on_device">; elapsedMs: number } | { note: string },
     effects: AfterCommit,
   ): Promise<void> {
     await this.deps.dispatch.closeOut(alarm.id, actor, effects, "cancelled");

@@ -2,36 +2,36 @@
  * Which clinic is told. The nearest one that is open now (in the hub's time
  * zone) and can take the case: for an SOS, and for anything at night, only a
  * clinic with 24h or emergency care will do. A 24h clinic is always open.
- * The reason names what was passed over, so an operator who knows a closer
+ * The reason counts what was passed over, so an operator who knows a closer
  * clinic sees at once why it was not chosen.
  */
+import type { Flag, Reason } from "../../protocol/console/index.ts";
 import { type GeoIndex, type GeoPoint, greatCircleMetres } from "../geo/nearest.ts";
 import { isNight, isOpenAt, type LocalClock } from "../geo/opening-hours.ts";
 import type { ClinicCandidate } from "../geo/responders.ts";
 import type { IncidentKind } from "../storage/alarm-repo.ts";
-import { km } from "./ranking.ts";
 
 export interface ClinicNeed {
   /** Only clinics offering 24h or emergency care qualify. */
   emergencyCare: boolean;
-  /** Why, for the reason text: "SOS", "night", or both. */
-  why: string[];
+  /** Why, for the reason: an SOS, night time, or both (1). */
+  sos: Flag;
+  night: Flag;
 }
 
 export interface ClinicChoice {
   clinic: ClinicCandidate | null;
   distanceM: number | null;
-  reason: string;
+  reason: Reason<"clinic_nearest" | "clinic_none">;
   /** Closer clinics passed over, by cause. */
   closerClosed: number;
   closerLackingCare: number;
 }
 
 export function clinicNeed(kind: IncidentKind, clock: LocalClock, day: { from: number; to: number }): ClinicNeed {
-  const why: string[] = [];
-  if (kind === "sos") why.push("SOS");
-  if (isNight(clock, day)) why.push("night");
-  return { emergencyCare: why.length > 0, why };
+  const sos = kind === "sos" ? 1 : 0;
+  const night = isNight(clock, day) ? 1 : 0;
+  return { emergencyCare: sos === 1 || night === 1, sos, night };
 }
 
 export function clinicIsOpen(clinic: ClinicCandidate, clock: LocalClock): boolean {
@@ -61,19 +61,12 @@ export function chooseClinic(
   const closer = passedOver.filter((p) => greatCircleMetres(point, p.clinic) < limit);
   const closerClosed = closer.filter((p) => p.cause === "closed").length;
   const closerLackingCare = closer.filter((p) => p.cause === "care").length;
-  const kind = need.emergencyCare ? "open 24h/emergency clinic" : "open clinic";
-  const because = need.why.length > 0 ? ` (required: ${need.why.join(", ")})` : "";
-  const skipped = [
-    closerClosed > 0 ? `${closerClosed} closer ${closerClosed === 1 ? "one" : "ones"} closed` : "",
-    closerLackingCare > 0
-      ? `${closerLackingCare} closer ${closerLackingCare === 1 ? "one lacks" : "ones lack"} 24h/emergency care`
-      : "",
-  ].filter(Boolean);
+  const why = { sos: need.sos, night: need.night };
   if (!found) {
     return {
       clinic: null,
       distanceM: null,
-      reason: `no ${kind} in the registry${because}`,
+      reason: { code: "clinic_none", params: why },
       closerClosed,
       closerLackingCare,
     };
@@ -81,7 +74,10 @@ export function chooseClinic(
   return {
     clinic: found.item,
     distanceM: found.distanceM,
-    reason: `nearest ${kind}${because}, ${km(found.distanceM)}${skipped.length > 0 ? `; ${skipped.join("; ")}` : ""}`,
+    reason: {
+      code: "clinic_nearest",
+      params: { distanceM: Math.round(found.distanceM), ...why, closerClosed, closerLackingCare },
+    },
     closerClosed,
     closerLackingCare,
   };

@@ -26,7 +26,7 @@ import { auditClinicDisclosure, clinicAlertMessage } from "./clinic-alert.ts";
 import { chooseClinic, clinicNeed } from "./clinic-choice.ts";
 import type { DispatchAlarmRow, DispatchRepository, HouseholdAccessRow } from "./dispatch-repo.ts";
 import type { OfferCascade } from "./offer-cascade.ts";
-import { gatherCandidates, orderCandidates } from "./ranking.ts";
+import { gatherCandidates, orderCandidates, rankedParams } from "./ranking.ts";
 import type { DispatchSettings, StoredRanking } from "./types.ts";
 
 export interface PlannerDeps {
@@ -56,7 +56,11 @@ export class DispatchPlanner {
     const alarm = await repo.alarm(row.id);
     const household = alarm?.household_id ? await repo.household(alarm.household_id) : undefined;
     if (!alarm || !household || household.lat === null || household.lng === null) {
-      await alarms.appendEvent(row.id, "dispatch_impossible", "system", { reason: "household has no map position" });
+      await alarms.appendEvent(row.id, "dispatch_impossible", "system", {
+        reason: household
+          ? { code: "household_without_position", params: { household: household.code } }
+          : { code: "alarm_unlocated", params: {} },
+      });
       return effects;
     }
     const point = { lat: household.lat, lng: household.lng };
@@ -77,7 +81,8 @@ export class DispatchPlanner {
     if (alarm.kind !== "service") await this.chooseClinic(alarm, household, point, effects);
     if (alarm.kind !== "sos") {
       // Service and test calls get a suggestion, not an automatic cascade: an operator dispatches by hand.
-      await repo.setDispatchReason(alarm.id, ranking.entries[0] ? `suggested: ${ranking.entries[0].reason}` : null);
+      const first = ranking.entries[0];
+      await repo.setDispatchReason(alarm.id, first ? { code: "suggested", params: rankedParams(first) } : null);
     } else if (ranking.refinement === "pending") {
       effects.add(() => this.deps.refine(alarm.id), `refine:${alarm.id}`);
     } else {
@@ -102,7 +107,7 @@ export class DispatchPlanner {
       refinement: pending ? "pending" : "none",
       computedAt: clock().toISOString(),
       entries: orderCandidates(pool, request, options, "great_circle"),
-      note: pending ? "provisional: waiting for OSRM travel times before the first offer" : null,
+      note: pending ? { code: "ranking_provisional", params: {} } : null,
     };
   }
 
@@ -115,16 +120,13 @@ export class DispatchPlanner {
     const { repo, alarms, settings, clock, responders, outbox, users } = this.deps;
     const now = clock();
     const local = localClock(now, settings.timeZone);
-    const choice = chooseClinic(
-      (await responders.snapshot()).clinics,
-      point,
-      local,
-      clinicNeed(alarm.kind, local, settings.day),
-    );
+    const need = clinicNeed(alarm.kind, local, settings.day);
+    const choice = chooseClinic((await responders.snapshot()).clinics, point, local, need);
     await repo.setClinic(alarm.id, choice.clinic?.id ?? null, choice.distanceM, choice.reason);
     const clinic = choice.clinic ? await repo.clinic(choice.clinic.id) : undefined;
-    if (!clinic) {
-      await alarms.appendEvent(alarm.id, "clinic_unavailable", "system", { reason: choice.reason });
+    if (!clinic || choice.reason.code !== "clinic_nearest") {
+      const none = { code: "clinic_none", params: { sos: need.sos, night: need.night } } as const;
+      await alarms.appendEvent(alarm.id, "clinic_unavailable", "system", { reason: none });
       return;
     }
     let disclosed = false;

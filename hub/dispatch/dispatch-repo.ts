@@ -4,6 +4,7 @@
  * expose (codes, hours, access notes, health data, consent). SQL only; every
  * rule lives in the cascade and the service.
  */
+import { type Reason, storedReason } from "../../protocol/console/index.ts";
 import type { AlarmRow } from "../storage/alarm-repo.ts";
 import { jsonTextField } from "../storage/sql/dialect-sql.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
@@ -23,11 +24,13 @@ export interface OfferRow {
   expires_at: string;
   responded_at: string | null;
   offered_by: string;
+  /** A coded reason as JSON (an older row: an English sentence); read it with `reasonOf`. */
   note: string | null;
 }
 
 export interface DispatchAlarmRow extends AlarmRow {
   dispatch_ranking: string | null;
+  /** Coded reasons as JSON (an older row: an English sentence); read them with `reasonOf`. */
   dispatch_reason: string | null;
   clinic_reason: string | null;
 }
@@ -153,15 +156,19 @@ export class DispatchRepository {
     await this.sql.run("UPDATE alarms SET dispatch_ranking = ? WHERE id = ?", [JSON.stringify(ranking), alarmId]);
   }
 
-  async setDispatchReason(alarmId: number, reason: string | null): Promise<void> {
-    await this.sql.run("UPDATE alarms SET dispatch_reason = ? WHERE id = ?", [reason, alarmId]);
+  /** Why the alarm is with its current worker (or with nobody); a coded reason, stored as JSON text. */
+  async setDispatchReason(alarmId: number, reason: Reason | null): Promise<void> {
+    await this.sql.run("UPDATE alarms SET dispatch_reason = ? WHERE id = ?", [
+      reason === null ? null : storedReason(reason),
+      alarmId,
+    ]);
   }
 
-  async setClinic(alarmId: number, clinicId: number | null, distanceM: number | null, reason: string): Promise<void> {
+  async setClinic(alarmId: number, clinicId: number | null, distanceM: number | null, reason: Reason): Promise<void> {
     await this.sql.run("UPDATE alarms SET clinic_id = ?, clinic_distance_m = ?, clinic_reason = ? WHERE id = ?", [
       clinicId,
       distanceM,
-      reason,
+      storedReason(reason),
       alarmId,
     ]);
   }
@@ -216,11 +223,11 @@ export class DispatchRepository {
     offerId: number,
     status: Exclude<OfferStatus, "offered">,
     at: string,
-    note: string | null,
+    note: Reason | null,
   ): Promise<boolean> {
     const result = await this.sql.run(
       "UPDATE dispatch_offers SET status = ?, responded_at = ?, note = ? WHERE id = ? AND status = 'offered'",
-      [status, at, note, offerId],
+      [status, at, note === null ? null : storedReason(note), offerId],
     );
     return result.changes === 1;
   }

@@ -7,6 +7,7 @@
  * outbox sender's wake-up — happens in `afterCommit`, never before.
  */
 import type { Logger } from "pino";
+import type { Reason } from "../../protocol/console/index.ts";
 import { AfterCommit } from "../after-commit.ts";
 import { buttonStateOf } from "../alarms/button-state.ts";
 import { CHUNK_SIZE } from "../chunked.ts";
@@ -130,7 +131,10 @@ export class DispatchService {
         expiresAt: offer.expires_at,
       });
       effects.change(offer.alarm_id, "offer_timed_out");
-      await this.cascade.offerNext(offer.alarm_id, effects, `${worker?.name ?? "the worker"} did not answer in time`);
+      await this.cascade.offerNext(offer.alarm_id, effects, {
+        after: "offer_timed_out",
+        ...(worker ? { afterWorker: worker.name } : {}),
+      });
     });
   }
 
@@ -164,7 +168,7 @@ export class DispatchService {
         options,
       );
       let metric: RankingMetric = "great_circle";
-      let note: string | null = null;
+      let note: Reason<"routing_failed"> | null = null;
       try {
         if (!router) throw new AnxinError("ROUTING_FAILED", "no router configured");
         const travel = await router.toDestination(
@@ -177,7 +181,7 @@ export class DispatchService {
         });
         metric = "travel_time";
       } catch (error) {
-        note = `travel times unavailable (${describeError(error)}); ranked by great-circle distance`;
+        note = { code: "routing_failed", params: { error: describeError(error) } };
         logger.warn({ err: error, alarmId, code: "ROUTING_FAILED" }, "OSRM failed; ranking by great-circle distance");
       }
       const ranking: StoredRanking = {
@@ -242,16 +246,21 @@ export class DispatchService {
           : null;
       const entry = parseRanking(alarm.dispatch_ranking)?.entries.find((e) => e.workerId === workerId);
       const busyWith = (await repo.busyLookup(alarmId)).get(workerId);
-      const notes = [
-        entry ? `ranked ${entry.rank}` : "not in the ranking",
-        worker.on_duty === 1 ? null : "off duty",
-        busyWith === undefined ? null : `busy on alarm #${busyWith}`,
-      ].filter(Boolean);
       return this.cascade.makeOffer((await repo.alarm(alarmId)) ?? alarm, worker, effects, {
         rank: entry?.rank ?? 0,
         distanceM,
         offeredBy: actor,
-        reason: `chosen by operator ${operator.username}: ${worker.name} (${worker.code}); ${notes.join(", ")}`,
+        reason: {
+          code: "offer_by_operator",
+          params: {
+            operator: operator.username,
+            worker: worker.name,
+            workerCode: worker.code,
+            ...(entry ? { rank: entry.rank } : {}),
+            onDuty: worker.on_duty === 1 ? 1 : 0,
+            ...(busyWith === undefined ? {} : { busyAlarmId: busyWith }),
+          },
+        },
       });
     });
   }

@@ -4,12 +4,13 @@
  * current assignment). One builder each, from stored rows.
  */
 
-import type {
-  Assignment,
-  DispatchDetail,
-  OfferView,
-  ResidentHealth,
-  WorkerProfile,
+import {
+  type Assignment,
+  type DispatchDetail,
+  type OfferView,
+  type ResidentHealth,
+  reasonOf,
+  type WorkerProfile,
 } from "../../protocol/console/index.ts";
 import { ageOn } from "../alarms/age.ts";
 import { AnxinError } from "../errors.ts";
@@ -39,7 +40,7 @@ export class DispatchViews {
       expiresAt: row.expires_at,
       respondedAt: row.responded_at,
       offeredBy: row.offered_by,
-      note: row.note,
+      note: reasonOf(row.note),
     };
   }
 
@@ -53,9 +54,10 @@ export class DispatchViews {
       refinement: ranking?.refinement ?? null,
       rankingNote: ranking?.note ?? null,
       ranking: ranking?.entries ?? [],
-      reason: alarm?.dispatch_reason ?? null,
+      // Coded reasons are stored as JSON; an alarm's older sentence reads as `text` (the hub's own words).
+      reason: reasonOf(alarm?.dispatch_reason),
       offers,
-      clinicReason: alarm?.clinic_reason ?? null,
+      clinicReason: reasonOf(alarm?.clinic_reason),
       offeredAt: alarm?.offered_at ?? null,
       acceptedAt: alarm?.accepted_at ?? null,
       onSceneAt: alarm?.on_scene_at ?? null,
@@ -115,7 +117,7 @@ export class DispatchViews {
             sex: resident.sex,
             phone: resident.phone,
             healthUrl: assigned ? `/api/worker/alarms/${alarm.id}/health` : null,
-            healthWithheld: assigned ? null : "accept the offer to see health details",
+            healthWithheld: !assigned,
           }
         : null,
     };

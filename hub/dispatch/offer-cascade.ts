@@ -7,13 +7,23 @@
  * applied by the service.
  */
 
-import { type AlarmStatus, UNACCEPTED_STATUSES } from "../../protocol/console/index.ts";
+import {
+  type AfterParams,
+  type AlarmEventDetails,
+  type AlarmStatus,
+  RANKING_REASON_CODES,
+  type Reason,
+  reasonOf,
+  type SkippedWorker,
+  UNACCEPTED_STATUSES,
+} from "../../protocol/console/index.ts";
 import type { AfterCommit } from "../after-commit.ts";
 import type { Clock } from "../clock.ts";
 import { workerDispatchSms, workerStandDownSms } from "../notify/sms-text.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { OutboxRepository } from "../storage/outbox-repo.ts";
 import type { DispatchAlarmRow, DispatchRepository, DispatchWorkerRow, OfferRow } from "./dispatch-repo.ts";
+import { rankedParams } from "./ranking.ts";
 import type { DispatchSettings, StoredRanking } from "./types.ts";
 
 /** Alarm states in which a worker may still be asked: nobody has accepted yet. */
@@ -25,8 +35,8 @@ export interface OfferPlan {
   /** `system`, or `user:<name>` for an operator's pick. */
   offeredBy: string;
   /** Stored as the alarm's dispatch_reason. */
-  reason: string;
-  skipped?: { workerId: number; code: string; why: string }[];
+  reason: AlarmEventDetails["offer_sent"]["reason"];
+  skipped?: AlarmEventDetails["dispatch_exhausted"]["skipped"];
 }
 
 export interface CascadeDeps {
@@ -37,8 +47,19 @@ export interface CascadeDeps {
   clock: Clock;
 }
 
+/** The stored ranking; one stored before reasons were coded has its sentences read as `text` reasons. */
 export function parseRanking(json: string | null): StoredRanking | null {
-  return json ? (JSON.parse(json) as StoredRanking) : null;
+  if (!json) return null;
+  const stored = JSON.parse(json) as StoredRanking;
+  return {
+    ...stored,
+    note: reasonOf(stored.note, ["ranking_provisional", "routing_failed"]),
+    entries: stored.entries.map((e) => ({ ...e, reason: reasonOf(e.reason, RANKING_REASON_CODES) ?? textReason("") })),
+  };
+}
+
+function textReason(text: string): Reason<"text"> {
+  return { code: "text", params: { text } };
 }
 
 export class OfferCascade {
@@ -54,7 +75,7 @@ export class OfferCascade {
    * since the ranking, are passed over and named in the event. When nobody is
    * left it records `dispatch_exhausted`: from then on an operator must act.
    */
-  async offerNext(alarmId: number, effects: AfterCommit, after: string | null): Promise<OfferRow | null> {
+  async offerNext(alarmId: number, effects: AfterCommit, after: AfterParams | null): Promise<OfferRow | null> {
     const { repo, alarms } = this.deps;
     const alarm = await repo.alarm(alarmId);
     if (!alarm || !OFFERABLE_STATUSES.includes(alarm.status)) return null;
@@ -69,32 +90,38 @@ export class OfferCascade {
       if (asked.has(entry.workerId)) continue;
       const worker = await repo.worker(entry.workerId);
       const busyWith = busy.get(entry.workerId);
-      const why = !worker
-        ? "no longer in the registry"
+      const why: SkippedWorker["why"] | null = !worker
+        ? { code: "worker_removed", params: {} }
         : worker.on_duty !== 1
-          ? "went off duty"
+          ? { code: "went_off_duty", params: {} }
           : !entry.busy && busyWith !== undefined
-            ? `became busy on alarm #${busyWith}`
+            ? { code: "worker_became_busy", params: { busyAlarmId: busyWith } }
             : null;
       if (why || !worker) {
-        skipped.push({ workerId: entry.workerId, code: entry.code, why: why ?? "unknown" });
+        skipped.push({
+          workerId: entry.workerId,
+          code: entry.code,
+          why: why ?? { code: "worker_removed", params: {} },
+        });
         continue;
       }
-      const lead = after ? `${after}; ` : "";
       return this.makeOffer(alarm, worker, effects, {
         rank: entry.rank,
         distanceM: entry.distanceM,
         offeredBy: "system",
-        reason: `${lead}rank ${entry.rank}, ${worker.name} (${worker.code}): ${entry.reason}`,
+        reason: {
+          code: "offer_ranked",
+          params: { ...after, ...rankedParams({ ...entry, name: worker.name, code: worker.code }), rank: entry.rank },
+        },
         skipped,
       });
     }
     await repo.setCurrentWorker(alarmId, null, null);
-    const reason =
+    const reason: AlarmEventDetails["dispatch_exhausted"]["reason"] =
       ranking.entries.length === 0
-        ? "no on-duty worker with a known position to ask; an operator must dispatch by hand"
-        : `all ${ranking.entries.length} ranked workers were asked or passed over; an operator must dispatch by hand`;
-    await repo.setDispatchReason(alarmId, after ? `${after}; ${reason}` : reason);
+        ? { code: "no_worker_to_ask", params: { ...after } }
+        : { code: "all_workers_asked", params: { ...after, ranked: ranking.entries.length } };
+    await repo.setDispatchReason(alarmId, reason);
     await alarms.appendEvent(alarmId, "dispatch_exhausted", "system", {
       ranked: ranking.entries.length,
       asked: asked.size,
@@ -170,7 +197,14 @@ export class OfferCascade {
     const open = await repo.openOffer(alarmId);
     if (!open) return null;
     const at = clock().toISOString();
-    await repo.settleOffer(open.id, "withdrawn", at, why === "resolved" ? "alarm closed" : `reassigned by ${actor}`);
+    await repo.settleOffer(
+      open.id,
+      "withdrawn",
+      at,
+      why === "resolved"
+        ? { code: "offer_withdrawn_alarm_closed", params: {} }
+        : { code: "offer_withdrawn_reassigned", params: { actor } },
+    );
     const worker = await repo.worker(open.worker_id);
     await alarms.appendEvent(alarmId, "offer_withdrawn", actor, {
       offerId: open.id,

@@ -11,6 +11,7 @@
  * 4. the household's own grid worker goes first when at most `gridPreferenceM`
  *    farther than the nearest free worker: they know the resident and the building.
  */
+import type { DistanceParams, RankedParams, RankingParams, Reason } from "../../protocol/console/index.ts";
 import type { GeoIndex, GeoPoint } from "../geo/nearest.ts";
 import type { WorkerCandidate } from "../geo/responders.ts";
 import type { BusyLookup } from "./busy-source.ts";
@@ -111,7 +112,7 @@ export function orderCandidates(
   ordered.push(...busy.slice(0, options.size - ordered.length));
 
   return ordered.map((c, i) => {
-    const { code, text } = reasonFor(c, i, { first, promoted, freeCount: free.length, metric, options });
+    const reason = reasonFor(c, i, { first, promoted, freeCount: free.length, metric, options });
     return {
       rank: i + 1,
       workerId: c.worker.id,
@@ -123,8 +124,8 @@ export function orderCandidates(
       sameGrid: sameGrid(c),
       busy: c.busyWithAlarmId !== null,
       busyWithAlarmId: c.busyWithAlarmId,
-      reason: text + (sameGrid(c) && code !== "own_grid_preferred" ? "; in the household's grid" : ""),
-      reasonCode: code,
+      reason,
+      reasonCode: reason.code,
     };
   });
 }
@@ -137,46 +138,59 @@ interface ReasonContext {
   options: RankingOptions;
 }
 
-function reasonFor(c: Candidate, position: number, ctx: ReasonContext): { code: RankingReasonCode; text: string } {
-  const where = describeDistance(c);
+function reasonFor(c: Candidate, position: number, ctx: ReasonContext): Reason<RankingReasonCode> {
+  const at = distanceParams(c);
   if (c.busyWithAlarmId !== null) {
-    return ctx.freeCount === 0
-      ? { code: "all_busy", text: `no on-duty worker is free; busy on alarm #${c.busyWithAlarmId} (${where})` }
-      : {
-          code: "busy_after_free",
-          text: `busy on alarm #${c.busyWithAlarmId}; asked only after every free worker (${where})`,
-        };
+    const params = { ...at, busyAlarmId: c.busyWithAlarmId };
+    return ctx.freeCount === 0 ? { code: "all_busy", params } : { code: "busy_after_free", params };
   }
-  if (ctx.metric === "travel_time" && c.travelTimeS === null) {
-    return { code: "no_route", text: `OSRM found no road route; after every routed worker (${where})` };
-  }
+  if (ctx.metric === "travel_time" && c.travelTimeS === null) return { code: "no_route", params: at };
   if (position === 0 && ctx.promoted && ctx.promoted !== ctx.first && ctx.first) {
     const extra = Math.max(0, (c.roadDistanceM ?? c.distanceM) - (ctx.first.roadDistanceM ?? ctx.first.distanceM));
     return {
       code: "own_grid_preferred",
-      text: `household's own grid worker, preferred: ${km(extra)} farther than the nearest free worker ${ctx.first.worker.name} (within the ${km(ctx.options.gridPreferenceM)} grid preference; ${where})`,
+      params: {
+        ...at,
+        extraM: Math.round(extra),
+        nearestWorker: ctx.first.worker.name,
+        gridPreferenceM: ctx.options.gridPreferenceM,
+      },
     };
   }
-  const routed = ctx.metric === "travel_time";
-  const isNearest = c === ctx.first;
-  if (position === 0 || (isNearest && ctx.promoted)) {
-    const lead = routed ? "fastest free on-duty worker by road" : "nearest free on-duty worker";
-    const after = position === 0 ? "" : ", after the own-grid worker";
-    return { code: routed ? "fastest_free" : "nearest_free", text: `${lead} (${where})${after}` };
-  }
+  const code = ctx.metric === "travel_time" ? "fastest_free" : "nearest_free";
+  if (position === 0) return { code, params: at };
+  // The nearest one, second after the own-grid worker the preference put first.
+  if (c === ctx.first && ctx.promoted) return { code, params: { ...at, promotedWorker: ctx.promoted.worker.name } };
+  return { code: "next_free", params: at };
+}
+
+/** Distance, and travel time and road distance when OSRM gave them (rounded: metres, seconds). */
+function distanceParams(c: Candidate): DistanceParams {
   return {
-    code: "next_free",
-    text: `${routed ? "next fastest free worker by road" : "next nearest free worker"} (${where})`,
+    distanceM: Math.round(c.distanceM),
+    ...(c.travelTimeS === null ? {} : { travelTimeS: Math.round(c.travelTimeS) }),
+    ...(c.roadDistanceM === null ? {} : { roadDistanceM: Math.round(c.roadDistanceM) }),
   };
 }
 
-function describeDistance(c: Candidate): string {
-  if (c.travelTimeS !== null) {
-    return `${Math.max(1, Math.round(c.travelTimeS / 60))} min, ${km(c.roadDistanceM ?? c.distanceM)} by road`;
-  }
-  return `${km(c.distanceM)}`;
+/** A ranked worker as the reasons that name one say it (offer_ranked, suggested): who, and why this position. */
+export function rankedParams(entry: RankedWorker): RankedParams {
+  const basis: RankingParams = entry.reason.code === "text" ? storedParams(entry) : entry.reason.params;
+  return {
+    ...basis,
+    worker: entry.name,
+    workerCode: entry.code,
+    sameGrid: entry.sameGrid ? 1 : 0,
+    basis: entry.reasonCode,
+  };
 }
 
-export function km(metres: number): string {
-  return `${(metres / 1000).toFixed(1)} km`;
+/** A ranking stored before reasons were coded: the params its entry's own fields still tell. */
+function storedParams(entry: RankedWorker): RankingParams {
+  return {
+    distanceM: entry.distanceM,
+    ...(entry.travelTimeS === null ? {} : { travelTimeS: entry.travelTimeS }),
+    ...(entry.roadDistanceM === null ? {} : { roadDistanceM: entry.roadDistanceM }),
+    ...(entry.busyWithAlarmId === null ? {} : { busyAlarmId: entry.busyWithAlarmId }),
+  };
 }

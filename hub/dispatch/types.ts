@@ -3,6 +3,7 @@
  * JSON) and the settings taken from the hub configuration. Responders as the
  * ranking sees them are in hub/geo/responders.ts.
  */
+import type { RankingReasonCode, Reason } from "../../protocol/console/index.ts";
 import type { FeedbackState } from "../../protocol/index.ts";
 import type { SmsLanguage } from "../notify/sms-text.ts";
 
@@ -28,19 +29,12 @@ export interface RankedWorker {
   /** Was busy (active alarm or open offer) when ranked: offered only after every free worker. */
   busy: boolean;
   busyWithAlarmId: number | null;
-  /** Why this worker holds this position, for the operator (English), and as a code a console can translate. */
-  reason: string;
+  /** Why this worker holds this position, coded; `text` in a ranking stored before reasons were coded. */
+  reason: Reason<RankingReasonCode | "text">;
   reasonCode: RankingReasonCode;
 }
 
-export type RankingReasonCode =
-  | "nearest_free"
-  | "fastest_free"
-  | "own_grid_preferred"
-  | "next_free"
-  | "no_route"
-  | "busy_after_free"
-  | "all_busy";
+export type { RankingReasonCode };
 
 export type RankingMetric = "great_circle" | "travel_time";
 /**
@@ -56,8 +50,8 @@ export interface StoredRanking {
   refinement: RankingRefinement;
   computedAt: string;
   entries: RankedWorker[];
-  /** e.g. why travel times are missing. */
-  note: string | null;
+  /** Provisional (waiting for OSRM), or why travel times are missing; `text` when stored before reasons were coded. */
+  note: Reason<"ranking_provisional" | "routing_failed" | "text"> | null;
 }
 
 export interface RoutingSettings {

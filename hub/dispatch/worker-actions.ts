@@ -5,7 +5,7 @@
  * assigned to, may act on it (AUTH_FORBIDDEN otherwise). Each action is an
  * alarm event with the worker's login as its actor.
  */
-import type { AlarmStatus } from "../../protocol/console/index.ts";
+import { type AlarmEventDetails, type AlarmStatus, storedReason } from "../../protocol/console/index.ts";
 import type { AfterCommit } from "../after-commit.ts";
 import { AnxinError } from "../errors.ts";
 import type { AlarmOutcome } from "../storage/alarm-repo.ts";
@@ -53,7 +53,8 @@ export class WorkerActions {
   async decline(offerId: number, user: UserRow, reason: string | null): Promise<OfferRow> {
     return this.service.transact(async (effects) => {
       const { offer, worker } = await this.ownOpenOffer(offerId, user);
-      return this.declineOffer(offer, worker, user, reason, effects);
+      const why = { code: "offer_declined", params: reason ? { note: reason } : {} } as const;
+      return this.declineOffer(offer, worker, user, why, effects);
     });
   }
 
@@ -99,7 +100,7 @@ export class WorkerActions {
           );
         }
         const open = await repo.openOfferForWorker(worker.id);
-        if (open) await this.declineOffer(open, worker, user, "went off duty", effects);
+        if (open) await this.declineOffer(open, worker, user, { code: "went_off_duty", params: {} }, effects);
       }
       await repo.setDuty(worker.id, onDuty);
       await users.audit(`user:${user.username}`, "worker_duty_changed", `worker:${worker.id}`, { onDuty });
@@ -120,7 +121,7 @@ export class WorkerActions {
     offer: OfferRow,
     worker: DispatchWorkerRow,
     user: UserRow,
-    reason: string | null,
+    reason: AlarmEventDetails["offer_declined"]["reason"],
     effects: AfterCommit,
   ): Promise<OfferRow> {
     const { repo, alarms, clock } = this.service.deps;
@@ -134,9 +135,13 @@ export class WorkerActions {
       at,
     );
     effects.change(offer.alarm_id, "offer_declined");
-    const after = `${worker.name} declined${reason ? ` ("${reason}")` : ""}`;
-    await this.service.cascade.offerNext(offer.alarm_id, effects, after);
-    return { ...offer, status: "declined", responded_at: at, note: reason };
+    const note = reason.code === "offer_declined" ? reason.params.note : undefined;
+    await this.service.cascade.offerNext(offer.alarm_id, effects, {
+      after: reason.code,
+      afterWorker: worker.name,
+      ...(note ? { afterNote: note } : {}),
+    });
+    return { ...offer, status: "declined", responded_at: at, note: storedReason(reason) };
   }
 
   private async ownOpenOffer(offerId: number, user: UserRow): Promise<{ offer: OfferRow; worker: DispatchWorkerRow }> {

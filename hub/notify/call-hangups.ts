@@ -16,6 +16,7 @@
  * state that can change: it has ended) both mean it no longer rings: done.
  */
 import type { Logger } from "pino";
+import type { AlarmEventDetails } from "../../protocol/console/index.ts";
 import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { CallHangupRepository, DueHangup, HangupStatus } from "../storage/call-hangup-repo.ts";
@@ -113,6 +114,8 @@ export class CallHangups {
       );
       log.info({ sid, status, callStatus: result.callStatus }, "voice call ended");
       await this.record(row, "call_hung_up", {
+        to: row.recipient,
+        purpose: row.purpose,
         status,
         callStatus: result.callStatus,
         result: outcome,
@@ -123,7 +126,13 @@ export class CallHangups {
     if (!result.ok && (result.status === 404 || GONE_CODES.has(String(result.providerCode ?? "")))) {
       await this.repo.markDone(row.outbox_id, "already_ended", { sid, sentStatus: status, callStatus: null }, true);
       log.info({ sid, status, reason: result.message }, "voice call to end was already gone");
-      await this.record(row, "call_hung_up", { status, result: "already_ended", providerRef: sid });
+      await this.record(row, "call_hung_up", {
+        to: row.recipient,
+        purpose: row.purpose,
+        status,
+        result: "already_ended",
+        providerRef: sid,
+      });
       return;
     }
     const reason = result.ok
@@ -140,12 +149,23 @@ export class CallHangups {
     }
     await this.repo.markFailed(row.outbox_id, reason, { sid, status });
     log.error({ code: "TWILIO_HANGUP_REFUSED", sid, reason }, "ending a voice call refused by provider, not retried");
-    await this.record(row, "call_hangup_failed", { status, reason, providerRef: sid });
+    // The provider's words, as they came: an `error`, not one of our coded reasons.
+    await this.record(row, "call_hangup_failed", {
+      to: row.recipient,
+      purpose: row.purpose,
+      status,
+      error: reason,
+      providerRef: sid,
+    });
   }
 
-  private async record(row: DueHangup, type: string, detail: Record<string, unknown>): Promise<void> {
+  private async record<T extends "call_hung_up" | "call_hangup_failed">(
+    row: DueHangup,
+    type: T,
+    detail: AlarmEventDetails[T],
+  ): Promise<void> {
     if (row.alarm_id === null) return;
-    await this.alarms.appendEvent(row.alarm_id, type, "system", { to: row.recipient, purpose: row.purpose, ...detail });
+    await this.alarms.appendEvent(row.alarm_id, type, "system", detail);
     this.bus.emit("alarm.changed", { alarmId: row.alarm_id, change: type });
   }
 }

@@ -19,6 +19,7 @@
  * picked again before.
  */
 import type { Logger } from "pino";
+import type { AlarmEventDetails } from "../../protocol/console/index.ts";
 import type { EventBus } from "../events.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { OutboxRepository, OutboxRow } from "../storage/outbox-repo.ts";
@@ -92,17 +93,18 @@ export class OutboxOutcomes {
     const voice = row.channel === "voice";
     const what = voice ? "voice call" : "SMS";
     const prefix = voice ? "call" : "sms";
+    const sent = `${prefix}_sent` as const;
     const log = () =>
       this.logger.child({ outboxId: row.id, to: row.recipient, purpose: row.purpose, alarmId: row.alarm_id });
     if (result.ok) {
       await this.outbox.markSent(row.id, result.providerRef);
-      await this.appendEvent(row, `${prefix}_sent`, {
+      await this.appendEvent(row, sent, {
         to: row.recipient,
         purpose: row.purpose,
         providerRef: result.providerRef,
       });
       return () => {
-        this.announce(row, `${prefix}_sent`);
+        this.announce(row, sent);
         const channel = voice ? this.options.voiceChannel : this.options.smsChannel;
         log().info({ providerRef: result.providerRef, channel }, `${what} sent`);
       };
@@ -116,14 +118,20 @@ export class OutboxOutcomes {
       return () => log().warn({ reason, attempt, retryInMs: delay, answered }, `${what} failed, will retry`);
     }
     await this.outbox.markFailed(row.id, reason);
-    await this.appendEvent(row, `${prefix}_failed`, { to: row.recipient, purpose: row.purpose, reason });
+    // The provider's words, as they came: an `error`, not one of our coded reasons.
+    const failed = `${prefix}_failed` as const;
+    await this.appendEvent(row, failed, { to: row.recipient, purpose: row.purpose, error: reason });
     return () => {
-      this.announce(row, `${prefix}_failed`);
+      this.announce(row, failed);
       log().error({ reason }, `${what} refused by provider, not retried`);
     };
   }
 
-  private async appendEvent(row: OutboxRow, type: string, detail: Record<string, unknown>): Promise<void> {
+  private async appendEvent<T extends "sms_sent" | "call_sent" | "sms_failed" | "call_failed">(
+    row: OutboxRow,
+    type: T,
+    detail: AlarmEventDetails[T],
+  ): Promise<void> {
     if (row.alarm_id !== null) await this.alarms.appendEvent(row.alarm_id, type, "system", detail);
   }
 

@@ -167,7 +167,9 @@ export class AlarmStageBatch {
         await alarms.setStageError(alarmId, `${stage.name}: ${reason}`);
         // One event per distinct failure, not one per retry, keeps the timeline readable.
         if (previous !== `${stage.name}: ${reason}`) {
-          await alarms.appendEvent(alarmId, "stage_failed", "system", { stage: stage.name, reason });
+          // The exception's own message (an `error`, not a coded reason), and our code when it is one of ours.
+          const code = isAnxinError(error) ? { code: error.code } : {};
+          await alarms.appendEvent(alarmId, "stage_failed", "system", { stage: stage.name, error: reason, ...code });
         }
       });
     } catch (recordError) {

@@ -13,6 +13,7 @@
  * (canceled, completed) never moves any cascade on.
  */
 
+import { type AlarmEventDetails, storedReason } from "../../protocol/console/index.ts";
 import type { AfterCommit } from "../after-commit.ts";
 import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { CallHangupRepository } from "../storage/call-hangup-repo.ts";
@@ -45,7 +46,7 @@ export class CallCanceller {
   /** Inside the caller's transaction. `keepOutboxId`: the call a relative just confirmed on. Returns how many. */
   async cancelOpenCalls(
     alarmId: number,
-    reason: string,
+    reason: AlarmEventDetails["relative_calls_cancelled"]["reason"],
     effects: AfterCommit,
     keepOutboxId: number | null = null,
   ): Promise<number> {
@@ -60,8 +61,9 @@ export class CallCanceller {
     const listed = [];
     for (const call of open) {
       const placed = call.outbox_status === "sent";
-      if (!placed) await this.outbox.withdraw(call.outbox_id, `withdrawn before it was placed: ${reason}`);
-      await this.hangups.request(call.outbox_id, alarmId, reason);
+      // The outbox's error column is for the provider's words and ours alike: the code says which stop it was.
+      if (!placed) await this.outbox.withdraw(call.outbox_id, `withdrawn before it was placed (${reason.code})`);
+      await this.hangups.request(call.outbox_id, alarmId, storedReason(reason));
       await this.repo.settle(call.id, "cancelled", at, ["waiting"]);
       listed.push({ relative: who(call), placed, ...(call.provider_ref ? { providerRef: call.provider_ref } : {}) });
     }

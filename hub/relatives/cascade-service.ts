@@ -7,6 +7,7 @@
  */
 
 import type { Logger } from "pino";
+import type { Reason } from "../../protocol/console/index.ts";
 import { AfterCommit } from "../after-commit.ts";
 import type { DispatchCloseOut } from "../alarms/alarm-service.ts";
 import { forEachChunked } from "../chunked.ts";
@@ -25,6 +26,9 @@ import { CascadeRepository, type ContactRow, type EndedContact } from "./cascade
 import { RelativeCascade } from "./relative-cascade.ts";
 import { isConfirmation, normalisePhone } from "./replies.ts";
 import type { Clock, RelativeSettings } from "./types.ts";
+
+/** Why a cascade stops when its alarm is closed (by anyone, or found closed by the watcher). */
+const ALARM_CLOSED: Reason<"alarm_closed"> = { code: "alarm_closed", params: {} };
 
 export interface InboundSms {
   /** Twilio's id of the message: a second request with it is a replay. */
@@ -132,7 +136,7 @@ export class RelativeCascadeService {
     const closed = await this.repo.runningForClosedAlarms();
     await forEachChunked(
       closed,
-      (alarmId) => this.transact((fx) => this.cascade.stop(alarmId, "system", "the alarm was closed", fx)),
+      (alarmId) => this.transact((fx) => this.cascade.stop(alarmId, "system", ALARM_CLOSED, fx)),
       proceed,
     );
     const now = this.deps.clock().toISOString();
@@ -146,11 +150,14 @@ export class RelativeCascadeService {
       // Re-read inside the transaction: a confirmation may have just ended it.
       const cascade = await this.repo.cascade(alarmId);
       if (!cascade?.deadline_at || cascade.deadline_at > now) return;
-      const after =
+      const seconds = this.deps.settings.confirmS;
+      await this.cascade.advance(
+        alarmId,
+        fx,
         cascade.status === "calling"
-          ? `the call was not confirmed within ${this.deps.settings.confirmS} s`
-          : `nobody confirmed within ${this.deps.settings.confirmS} s`;
-      await this.cascade.advance(alarmId, fx, after);
+          ? { code: "call_not_confirmed_in_time", params: { seconds } }
+          : { code: "nobody_confirmed_in_time", params: { seconds } },
+      );
     });
   }
 
@@ -226,7 +233,7 @@ export class RelativeCascadeService {
         const kind = (await this.cascade.confirm(contact, "1", fx, "keypad")) ? "confirmed" : "repeated";
         return { kind, ...facts };
       }
-      await this.cascade.recordReply(contact, press.digits === "" ? "(no key)" : press.digits, fx, "keypad");
+      await this.cascade.recordReply(contact, press.digits === "" ? null : press.digits, fx, "keypad");
       return { kind: "not_confirmation", ...facts };
     });
   }
@@ -236,7 +243,7 @@ export class RelativeCascadeService {
     return {
       closeOut: async (alarmId, actor, effects) => {
         await dispatch.closeOut(alarmId, actor, effects);
-        await this.cascade.stop(alarmId, actor, "the alarm was closed", effects);
+        await this.cascade.stop(alarmId, actor, ALARM_CLOSED, effects);
       },
       afterCommit: (effects) => dispatch.afterCommit(effects),
     };
@@ -255,7 +262,7 @@ export class RelativeCascadeService {
     const current = await this.repo.contact(contact.id);
     if (current?.outcome !== "waiting") return;
     if (contact.outbox_status === "failed") {
-      await this.cascade.contactEnded(current, "failed", { reason: contact.last_error }, fx);
+      await this.cascade.contactEnded(current, "failed", { error: contact.last_error }, fx);
     } else if (isAnsweredCall(contact.channel, contact.delivery_status)) {
       await this.cascade.contactEnded(current, "answered", { status: contact.delivery_status }, fx);
     } else {

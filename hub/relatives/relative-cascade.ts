@@ -12,7 +12,12 @@
  * (`unreachable`); closing the alarm ends it (`stopped`). Confirmed or stopped,
  * its calls that have not ended are withdrawn or hung up (call-cancel.ts).
  */
-import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
+import {
+  type AlarmEventDetails,
+  type CascadeStepReason,
+  type CascadeStopReason,
+  CLOSED_STATUSES,
+} from "../../protocol/console/index.ts";
 import type { AfterCommit } from "../after-commit.ts";
 import type { FamilyLinkMinter } from "../family/family-links.ts";
 import { relativeCallTwiml } from "../notify/relative-texts.ts";
@@ -74,13 +79,17 @@ export class RelativeCascade {
     if (alarm.kind !== "sos" || (await this.repo.cascade(alarm.id))) return;
     const facts = await this.facts(alarm);
     if (!facts) {
-      await this.alarms.appendEvent(alarm.id, "relatives_not_notified", "system", { reason: "household unknown" });
+      await this.alarms.appendEvent(alarm.id, "relatives_not_notified", "system", {
+        reason: { code: "household_unknown", params: {} },
+      });
       effects.change(alarm.id, "relatives_not_notified");
       return;
     }
     const relatives = await this.registry.relatives(facts.residentId);
     if (relatives.length === 0) {
-      await this.alarms.appendEvent(alarm.id, "relatives_not_notified", "system", { reason: "no relatives on record" });
+      await this.alarms.appendEvent(alarm.id, "relatives_not_notified", "system", {
+        reason: { code: "no_relatives", params: {} },
+      });
       effects.change(alarm.id, "relatives_not_notified");
       return;
     }
@@ -89,13 +98,16 @@ export class RelativeCascade {
   }
 
   /** The current step is over without a confirmation: the next wave, the next call, or nobody left. */
-  async advance(alarmId: number, effects: AfterCommit, after: string): Promise<void> {
+  async advance(alarmId: number, effects: AfterCommit, after: CascadeStepReason): Promise<void> {
     const cascade = await this.repo.cascade(alarmId);
     const alarm = await this.alarms.get(alarmId);
     if (!cascade || !alarm || !RUNNING.includes(cascade.status)) return;
     const facts = await this.facts(alarm);
     if (!facts || CLOSED_STATUSES.includes(alarm.status)) {
-      await this.stop(alarmId, "system", facts ? `the alarm is ${alarm.status}` : "household unknown", effects);
+      const why: CascadeStopReason = facts
+        ? { code: "alarm_closed", params: { status: alarm.status } }
+        : { code: "household_unknown", params: {} };
+      await this.stop(alarmId, "system", why, effects);
       return;
     }
     const relatives = await this.registry.relatives(facts.residentId);
@@ -132,7 +144,7 @@ export class RelativeCascade {
   async contactEnded(
     contact: ContactRow,
     outcome: "failed" | "answered",
-    detail: Record<string, unknown>,
+    detail: { error: string | null } | { status: string | null },
     fx: AfterCommit,
   ): Promise<void> {
     if (!(await this.repo.settle(contact.id, outcome, this.now().toISOString(), ["waiting"]))) return;
@@ -145,10 +157,10 @@ export class RelativeCascade {
     fx.change(contact.alarm_id, type);
     const cascade = await this.repo.cascade(contact.alarm_id);
     if (!cascade || !RUNNING.includes(cascade.status) || cascade.step !== contact.step) return;
-    const why =
+    const why: CascadeStepReason =
       outcome === "answered"
-        ? `${contact.name} answered the call but has not confirmed`
-        : `the ${contact.channel === "sms" ? "SMS" : "call"} to ${contact.name} failed`;
+        ? { code: "relative_answered_unconfirmed", params: { relative: contact.name } }
+        : { code: "relative_contact_failed", params: { relative: contact.name, channel: contact.channel } };
     if (contact.channel === "sms" && (await this.repo.waitingInStep(contact.alarm_id, cascade.step)) > 0) {
       const alarm = await this.alarms.get(contact.alarm_id);
       const facts = alarm && !CLOSED_STATUSES.includes(alarm.status) ? await this.facts(alarm) : undefined;
@@ -165,7 +177,12 @@ export class RelativeCascade {
    * A relative confirmed by reply or key press: the cascade ends, and its other
    * calls stop ringing. Returns false for a repeated confirmation.
    */
-  async confirm(contact: ContactRow, reply: string, effects: AfterCommit, via: ConfirmedVia = "sms"): Promise<boolean> {
+  async confirm(
+    contact: ContactRow,
+    reply: string | null,
+    effects: AfterCommit,
+    via: ConfirmedVia = "sms",
+  ): Promise<boolean> {
     if (contact.outcome === "confirmed") return false;
     const at = this.now().toISOString();
     await this.repo.settle(contact.id, "confirmed", at, ["waiting", "failed", "answered", "cancelled"]);
@@ -175,17 +192,20 @@ export class RelativeCascade {
     const first = cascade?.confirmed_contact_id ? await this.repo.contact(cascade.confirmed_contact_id) : undefined;
     await this.alarms.appendEvent(contact.alarm_id, "relative_confirmed", `relative:${contact.relative_id}`, {
       relative: who(contact),
-      reply: reply.slice(0, 160),
+      reply: reply === null ? null : reply.slice(0, 160),
       via,
       cascadeStopped: stops,
       ...(first ? { alreadyConfirmedBy: who(first) } : {}),
     });
     effects.change(contact.alarm_id, "relative_confirmed");
     if (stops) {
-      const how = via === "keypad" ? "by pressing 1 on the call" : "by SMS";
       // The call a relative confirmed on is left to say thank you; every other one stops.
       const keep = via === "keypad" ? contact.outbox_id : null;
-      await this.calls.cancelOpenCalls(contact.alarm_id, `${contact.name} confirmed ${how}`, effects, keep);
+      const why: AlarmEventDetails["relative_calls_cancelled"]["reason"] =
+        via === "operator_call"
+          ? { code: "relative_reached_by_center", params: { relative: contact.name } }
+          : { code: "relative_confirmed", params: { relative: contact.name, via } };
+      await this.calls.cancelOpenCalls(contact.alarm_id, why, effects, keep);
     }
     return true;
   }
@@ -198,9 +218,9 @@ export class RelativeCascade {
   async confirmByOperator(alarmId: number, relative: RelativeRow, effects: AfterCommit): Promise<void> {
     const contacts = (await this.repo.contacts(alarmId)).filter((c) => c.relative_id === relative.id);
     const contact = contacts.at(-1);
-    const reply = "reached by the center's call";
     if (contact) {
-      await this.confirm(contact, reply, effects, "operator_call");
+      // No reply of theirs: `via` says an operator reached them.
+      await this.confirm(contact, null, effects, "operator_call");
       return;
     }
     const at = this.now().toISOString();
@@ -209,30 +229,33 @@ export class RelativeCascade {
     if (stops) await this.repo.finish(alarmId, "confirmed", at);
     await this.alarms.appendEvent(alarmId, "relative_confirmed", `relative:${relative.id}`, {
       relative: who(relative),
-      reply,
+      reply: null,
       via: "operator_call",
       cascadeStopped: stops,
     });
     effects.change(alarmId, "relative_confirmed");
-    if (stops) await this.calls.cancelOpenCalls(alarmId, `${relative.name} was reached by the center`, effects, null);
+    if (stops) {
+      const why = { code: "relative_reached_by_center", params: { relative: relative.name } } as const;
+      await this.calls.cancelOpenCalls(alarmId, why, effects, null);
+    }
   }
 
-  /** A reply or key that is not a confirmation: shown to operators, the cascade goes on. */
+  /** A reply or key that is not a confirmation (null: no key pressed): shown to operators, the cascade goes on. */
   async recordReply(
     contact: ContactRow,
-    reply: string,
+    reply: string | null,
     effects: AfterCommit,
     via: ConfirmedVia = "sms",
   ): Promise<void> {
     await this.alarms.appendEvent(contact.alarm_id, "relative_replied", `relative:${contact.relative_id}`, {
       relative: who(contact),
-      reply: reply.slice(0, 160),
+      reply: reply === null ? null : reply.slice(0, 160),
       via,
     });
     effects.change(contact.alarm_id, "relative_replied");
   }
 
-  async stop(alarmId: number, actor: string, reason: string, effects: AfterCommit): Promise<void> {
+  async stop(alarmId: number, actor: string, reason: CascadeStopReason, effects: AfterCommit): Promise<void> {
     const cascade = await this.repo.cascade(alarmId);
     if (!cascade || !RUNNING.includes(cascade.status)) return;
     await this.repo.finish(alarmId, "stopped", this.now().toISOString());
@@ -245,7 +268,7 @@ export class RelativeCascade {
     facts: Facts,
     relatives: readonly RelativeRow[],
     effects: AfterCommit,
-    after: string | null,
+    after: CascadeStepReason | null,
   ): Promise<void> {
     const alarmId = facts.alarm.id;
     const wave = ((await this.repo.cascade(alarmId))?.wave ?? 0) + 1;
@@ -273,7 +296,12 @@ export class RelativeCascade {
     effects.change(alarmId, "relatives_wave_sent");
   }
 
-  private async placeCall(facts: Facts, relative: RelativeRow, effects: AfterCommit, after: string): Promise<void> {
+  private async placeCall(
+    facts: Facts,
+    relative: RelativeRow,
+    effects: AfterCommit,
+    after: CascadeStepReason,
+  ): Promise<void> {
     const alarmId = facts.alarm.id;
     const deadlineAt = this.deadline();
     const wave = (await this.repo.cascade(alarmId))?.wave ?? 0;

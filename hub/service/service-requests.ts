@@ -10,7 +10,12 @@
  * and the worker's SMS in the outbox, committed together; console pushes and the
  * device's feedback follow the commit (AfterCommit, applied by dispatch).
  */
-import { ACTIVE_SERVICE_STATUSES, CLOSED_STATUSES } from "../../protocol/console/index.ts";
+import {
+  ACTIVE_SERVICE_STATUSES,
+  type AlarmEventDetails,
+  CLOSED_STATUSES,
+  type Reason,
+} from "../../protocol/console/index.ts";
 import { AfterCommit } from "../after-commit.ts";
 import type { DispatchCloseOut } from "../alarms/alarm-service.ts";
 import type { Clock } from "../clock.ts";
@@ -68,7 +73,7 @@ export class ServiceRequestService {
     effects.change(alarm.id, "service_request_opened");
     const why = await this.route(await this.request(requestId), household, effects);
     if (why) {
-      await dispatchRepo.setDispatchReason(alarm.id, `service request open: ${why}`);
+      await dispatchRepo.setDispatchReason(alarm.id, why);
       await alarms.appendEvent(alarm.id, "service_request_not_routed", "system", { requestId, reason: why });
     }
     return () => void this.deps.closeOut.afterCommit(effects);
@@ -88,11 +93,16 @@ export class ServiceRequestService {
         sameGrid: request.grid_id !== null && worker.grid_id === request.grid_id,
         distanceM: distanceTo(worker, pointOf(household)),
       };
-      const notes = [
-        candidate.sameGrid ? "grid worker" : "from another grid",
-        worker.on_duty === 1 ? null : "off duty",
-      ];
-      const reason = `chosen by ${user.username}: ${worker.name} (${worker.code}), ${notes.filter(Boolean).join(", ")}`;
+      const reason: Reason<"service_assigned_by_operator"> = {
+        code: "service_assigned_by_operator",
+        params: {
+          operator: user.username,
+          worker: worker.name,
+          workerCode: worker.code,
+          sameGrid: candidate.sameGrid ? 1 : 0,
+          onDuty: worker.on_duty === 1 ? 1 : 0,
+        },
+      };
       await this.assignInTransaction(request, candidate, actor, reason, effects);
       await this.deps.users.audit(actor, "service_request_assigned", `service_request:${request.id}`, {
         alarmId: request.alarm_id,
@@ -168,15 +178,15 @@ export class ServiceRequestService {
     request: ServiceRequestRow,
     household: HouseholdAccessRow | undefined,
     effects: AfterCommit,
-  ): Promise<string | null> {
-    if (!household) return "the button is not installed in a household";
-    if (household.grid_id === null) return "the household is in no grid";
+  ): Promise<AlarmEventDetails["service_request_not_routed"]["reason"] | null> {
+    if (!household) return { code: "alarm_unlocated", params: {} };
+    if (household.grid_id === null) return { code: "household_without_grid", params: { household: household.code } };
     const best = orderServiceCandidates(
       await this.deps.repo.workers(household.grid_id),
       household.grid_id,
       pointOf(household),
     )[0];
-    if (!best) return `no community worker is registered for grid ${household.grid_id}`;
+    if (!best) return { code: "grid_without_worker", params: { gridId: household.grid_id } };
     await this.assignInTransaction(request, best, "system", routingReason(best), effects);
     return null;
   }
@@ -185,7 +195,7 @@ export class ServiceRequestService {
     request: ServiceRequestRow,
     candidate: ServiceCandidate,
     actor: string,
-    reason: string,
+    reason: AlarmEventDetails["service_request_assigned"]["reason"],
     effects: AfterCommit,
   ): Promise<void> {
     const { repo, alarms, dispatchRepo, clock } = this.deps;
@@ -207,7 +217,7 @@ export class ServiceRequestService {
       throw new AnxinError("ALARM_STATE_CONFLICT", `alarm ${alarm.id} is ${alarm.status}`, { status: alarm.status });
     }
     await dispatchRepo.setCurrentWorker(alarm.id, worker.id, distanceM);
-    await dispatchRepo.setDispatchReason(alarm.id, `service request: ${reason}`);
+    await dispatchRepo.setDispatchReason(alarm.id, reason);
     const previous = request.worker_id === null ? undefined : await repo.worker(request.worker_id);
     await alarms.appendEvent(
       alarm.id,
@@ -215,7 +225,7 @@ export class ServiceRequestService {
       actor,
       {
         requestId: request.id,
-        ...who(worker),
+        worker: { id: worker.id, code: worker.code, name: worker.name },
         previousWorker: previous ? who(previous).worker : null,
         distanceM: distanceM === null ? null : Math.round(distanceM),
         reason,
@@ -238,10 +248,11 @@ export class ServiceRequestService {
     if (!request || !ACTIVE_SERVICE_STATUSES.includes(request.status)) return;
     const at = clock().toISOString();
     const done = closing === "resolved" && request.status === "assigned";
-    const reason = `the alarm was ${closing}`;
+    // The request's note is for people's words; why it closed is the event's coded reason.
+    const reason: Reason<"alarm_closed"> = { code: "alarm_closed", params: { status: closing } };
     const moved = done
-      ? await repo.transition(request, "done", { done_at: at, done_by: actor, note: reason })
-      : await repo.transition(request, "cancelled", { cancelled_at: at, cancelled_by: actor, note: reason });
+      ? await repo.transition(request, "done", { done_at: at, done_by: actor, note: null })
+      : await repo.transition(request, "cancelled", { cancelled_at: at, cancelled_by: actor, note: null });
     if (!moved) throw changed(request.id);
     const worker = request.worker_id === null ? undefined : await repo.worker(request.worker_id);
     const type = done ? "service_request_done" : "service_request_cancelled";

@@ -5,6 +5,7 @@
  * The same order lists the candidates an operator picks from when
  * re-assigning (other grids after the household's own).
  */
+import type { Reason } from "../../protocol/console/index.ts";
 import { type GeoPoint, greatCircleMetres } from "../geo/nearest.ts";
 import type { ServiceWorkerRow } from "./service-repo.ts";
 
@@ -40,10 +41,16 @@ export function orderServiceCandidates(
   );
 }
 
-/** Why the router chose this worker, in words for the timeline. */
-export function routingReason(candidate: ServiceCandidate): string {
+/** Why the router chose this worker, for the timeline and the dispatch card (off duty: nobody of the grid is on). */
+export function routingReason(candidate: ServiceCandidate): Reason<"service_grid_worker"> {
   const { worker, distanceM } = candidate;
-  const where = distanceM === null ? "position unknown" : `${(distanceM / 1000).toFixed(1)} km away`;
-  const duty = worker.on_duty === 1 ? "on duty" : "off duty: no grid worker is on duty";
-  return `grid worker ${worker.name} (${worker.code}), ${duty}, ${where}`;
+  return {
+    code: "service_grid_worker",
+    params: {
+      worker: worker.name,
+      workerCode: worker.code,
+      onDuty: worker.on_duty === 1 ? 1 : 0,
+      ...(distanceM === null ? {} : { distanceM: Math.round(distanceM) }),
+    },
+  };
 }

@@ -1,4 +1,9 @@
-import { type AlarmStatus, CLOSED_STATUSES } from "../../protocol/console/index.ts";
+import {
+  type AlarmEventDetails,
+  type AlarmEventType,
+  type AlarmStatus,
+  CLOSED_STATUSES,
+} from "../../protocol/console/index.ts";
 import type { AlarmMessage } from "../../protocol/index.ts";
 import { AnxinError } from "../errors.ts";
 import { assertTransition } from "./alarm-transitions.ts";
@@ -247,11 +252,12 @@ export class AlarmRepository {
     ]);
   }
 
-  async appendEvent(
+  /** One timeline entry: only a type of the contract's map, with a detail of that type's shape (events.ts). */
+  async appendEvent<T extends AlarmEventType>(
     alarmId: number,
-    type: string,
+    type: T,
     actor: string,
-    detail?: Record<string, unknown>,
+    detail: AlarmEventDetails[T],
     at = nowIso(),
   ): Promise<void> {
     await this.sql.run("INSERT INTO alarm_events (alarm_id, at, type, actor, detail) VALUES (?, ?, ?, ?, ?)", [
@@ -259,7 +265,7 @@ export class AlarmRepository {
       at,
       type,
       actor,
-      detail === undefined ? null : JSON.stringify(detail),
+      detail === null ? null : JSON.stringify(detail),
     ]);
   }
 

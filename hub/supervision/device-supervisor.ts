@@ -29,6 +29,7 @@
  */
 
 import type { Logger } from "pino";
+import type { Reason } from "../../protocol/console/index.ts";
 import { RECONNECT_MAX_MS } from "../../protocol/index.ts";
 import type { AfterCommit } from "../after-commit.ts";
 import type { EventBus } from "../events.ts";
@@ -122,7 +123,7 @@ export class DeviceSupervisor {
     if (await this.faultsToChange(deviceId, battery)) {
       await this.deps.registry.presence.flush(); // as for statuses: `online` is stored before the faults change
       await this.deps.ledger.transact(async (effects) => {
-        await this.returned(deviceId, at.toISOString(), "heartbeat received", effects);
+        await this.returned(deviceId, at.toISOString(), { code: "device_heard_from", params: {} }, effects);
         await this.checkBattery(deviceId, battery, at.toISOString(), effects);
       });
     }
@@ -154,14 +155,14 @@ export class DeviceSupervisor {
       for (const { deviceId, online, at } of changes) {
         // A device coming online with nothing open (a reconnecting fleet, mostly) has no fault to clear.
         if (online && (await this.faultsToChange(deviceId, null))) {
-          await this.returned(deviceId, at, "device online", effects);
+          await this.returned(deviceId, at, { code: "device_online", params: {} }, effects);
         }
         if (!online) {
           await this.deps.ledger.open(
             deviceId,
             "offline",
             at,
-            { reason: "status offline (Last Will or goodbye)" },
+            { reason: { code: "device_reported_offline", params: {} } },
             effects,
           );
         }
@@ -234,7 +235,7 @@ export class DeviceSupervisor {
     if (returned.length === 0) return;
     await this.deps.ledger.transact(async (effects) => {
       for (const row of returned) {
-        await this.returned(row.device_id, row.last_seen_at, "device heard from again", effects);
+        await this.returned(row.device_id, row.last_seen_at, { code: "device_heard_from", params: {} }, effects);
       }
     });
   }
@@ -261,7 +262,7 @@ export class DeviceSupervisor {
           device_id,
           ["offline", "silent", "low_battery", "test_failed"],
           now.toISOString(),
-          "device revoked",
+          { code: "device_revoked", params: {} },
           "system",
           effects,
         );
@@ -269,7 +270,12 @@ export class DeviceSupervisor {
     });
   }
 
-  private async returned(deviceId: string, at: string, reason: string, effects: AfterCommit): Promise<void> {
+  private async returned(
+    deviceId: string,
+    at: string,
+    reason: Reason<"device_online" | "device_heard_from">,
+    effects: AfterCommit,
+  ): Promise<void> {
     await this.deps.ledger.clear(deviceId, ["offline", "silent"], at, reason, `device:${deviceId}`, effects);
   }
 
@@ -284,7 +290,8 @@ export class DeviceSupervisor {
         effects,
       );
     } else if (battery >= settings.batteryClearPercent) {
-      await ledger.clear(deviceId, ["low_battery"], at, `battery reads ${battery}%`, `device:${deviceId}`, effects);
+      const reason = { code: "battery_recovered", params: { battery } } as const;
+      await ledger.clear(deviceId, ["low_battery"], at, reason, `device:${deviceId}`, effects);
     }
   }
 }

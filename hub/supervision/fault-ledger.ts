@@ -7,7 +7,14 @@
  */
 
 import type { Logger } from "pino";
-import type { DeviceFault, DeviceTest, FaultKind } from "../../protocol/console/index.ts";
+import type {
+  DeviceEventDetails,
+  DeviceFault,
+  DeviceTest,
+  FaultDetails,
+  FaultKind,
+  FaultOpened,
+} from "../../protocol/console/index.ts";
 import { AfterCommit } from "../after-commit.ts";
 import type { EventBus } from "../events.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
@@ -51,18 +58,20 @@ export class FaultLedger {
   }
 
   /** Inside a transaction: opens the fault unless one of its kind is open. Returns true when it opened. */
-  async open(
+  async open<K extends FaultKind>(
     deviceId: string,
-    kind: FaultKind,
+    kind: K,
     at: string,
-    detail: Record<string, unknown>,
+    detail: FaultDetails[K],
     effects: AfterCommit,
   ): Promise<boolean> {
     const row = await this.repo.open(deviceId, kind, at, detail);
     if (!row) return false;
-    await this.repo.appendEvent(deviceId, "fault_opened", "system", at, { faultId: row.id, kind, ...detail });
+    // `kind` and `detail` agree (both of K); TypeScript cannot carry that into the union of kinds by itself.
+    const opened = { faultId: row.id, kind, ...detail } as FaultOpened;
+    await this.repo.appendEvent(deviceId, "fault_opened", "system", at, opened);
     this.announceFault(faultView(row), effects);
-    this.logger.warn({ code: "DEVICE_FAULT", deviceId, kind, faultId: row.id, ...detail }, "device fault opened");
+    this.logger.warn({ code: "DEVICE_FAULT", deviceId, ...opened }, "device fault opened");
     return true;
   }
 
@@ -71,7 +80,7 @@ export class FaultLedger {
     deviceId: string,
     kinds: readonly FaultKind[],
     at: string,
-    reason: string,
+    reason: DeviceEventDetails["fault_cleared"]["reason"],
     actor: string,
     effects: AfterCommit,
   ): Promise<number> {

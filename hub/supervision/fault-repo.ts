@@ -3,7 +3,14 @@
  * the device columns the supervisor reads. Times are ISO strings written by the
  * hub (`toISOString()`), so they compare correctly as text in SQL.
  */
-import type { FaultKind } from "../../protocol/console/index.ts";
+import {
+  type DeviceEventDetails,
+  type DeviceEventType,
+  type FaultDetails,
+  type FaultKind,
+  type Reason,
+  storedReason,
+} from "../../protocol/console/index.ts";
 import type { PresenceBuffer } from "../storage/presence-buffer.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
 
@@ -53,7 +60,12 @@ export class FaultRepository {
   }
 
   /** Opens the fault unless one of this kind is already open for the device; returns the new row, or null. */
-  async open(deviceId: string, kind: FaultKind, at: string, detail: Record<string, unknown>): Promise<FaultRow | null> {
+  async open<K extends FaultKind>(
+    deviceId: string,
+    kind: K,
+    at: string,
+    detail: FaultDetails[K],
+  ): Promise<FaultRow | null> {
     // The partial unique index device_faults_one_open refuses a second open fault of a kind.
     const inserted = await this.sql.get<{ id: number }>(
       `INSERT INTO device_faults (device_id, kind, opened_at, detail) VALUES (?, ?, ?, ?)
@@ -63,12 +75,12 @@ export class FaultRepository {
     return inserted ? ((await this.fault(inserted.id)) ?? null) : null;
   }
 
-  /** Clears the device's open faults of these kinds; returns the rows that were open. */
-  async clear(deviceId: string, kinds: readonly FaultKind[], at: string, reason: string): Promise<FaultRow[]> {
+  /** Clears the device's open faults of these kinds (the reason stored as JSON); returns the rows that were open. */
+  async clear(deviceId: string, kinds: readonly FaultKind[], at: string, reason: Reason): Promise<FaultRow[]> {
     const cleared = await this.sql.all<{ id: number }>(
       `UPDATE device_faults SET cleared_at = ?, clear_reason = ?
          WHERE device_id = ? AND cleared_at IS NULL AND kind IN (${kinds.map(() => "?").join(", ")}) RETURNING id`,
-      [at, reason, deviceId, ...kinds],
+      [at, storedReason(reason), deviceId, ...kinds],
     );
     const rows: FaultRow[] = [];
     for (const { id } of cleared) {
@@ -93,19 +105,20 @@ export class FaultRepository {
     ]);
   }
 
-  async appendEvent(
+  /** One entry of the device's history: only a type of the contract's map, with its detail (device-events.ts). */
+  async appendEvent<T extends DeviceEventType>(
     deviceId: string,
-    type: string,
+    type: T,
     actor: string,
     at: string,
-    detail?: Record<string, unknown>,
+    detail: DeviceEventDetails[T],
   ): Promise<void> {
     await this.sql.run("INSERT INTO device_events (device_id, at, type, actor, detail) VALUES (?, ?, ?, ?, ?)", [
       deviceId,
       at,
       type,
       actor,
-      detail === undefined ? null : JSON.stringify(detail),
+      JSON.stringify(detail),
     ]);
   }
 

@@ -1,6 +1,6 @@
 /** The API's (and the realtime push's) shapes of device faults, test requests and a device's health. */
 
-import type { DeviceFault, DeviceTest } from "../../protocol/console/index.ts";
+import { type DeviceFault, type DeviceTest, reasonOf } from "../../protocol/console/index.ts";
 import type { FaultRow } from "./fault-repo.ts";
 import type { TestRow } from "./test-repo.ts";
 
@@ -12,7 +12,8 @@ export function faultView(row: FaultRow): DeviceFault {
     openedAt: row.opened_at,
     clearedAt: row.cleared_at,
     detail: parseJson(row.detail),
-    clearReason: row.clear_reason,
+    // JSON since reasons are coded; an older row's sentence reads as `text`.
+    clearReason: reasonOf(row.clear_reason),
     household:
       row.household_code !== null && row.household_address !== null
         ? { code: row.household_code, address: row.household_address }

@@ -19,7 +19,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { CLOSED_STATUSES, type DeviceTest } from "../../protocol/console/index.ts";
+import { CLOSED_STATUSES, type DeviceTest, type Reason } from "../../protocol/console/index.ts";
 import { AfterCommit } from "../after-commit.ts";
 import type { DevicePort } from "../alarms/device-port.ts";
 import { AnxinError } from "../errors.ts";
@@ -125,27 +125,15 @@ export class TestAlarms {
           receivedAt: alarm.received_at,
           at,
         });
-        await this.closeAlarm(
-          alarm.id,
-          alarm.device_id,
-          at,
-          { note: "manual test press", testId: row.id },
-          dispatchEffects,
-        );
+        const manual = { code: "manual_test_completed", params: { requestId: row.request_id } } as const;
+        await this.closeAlarm(alarm.id, alarm.device_id, at, { reason: manual, testId: row.id }, dispatchEffects);
         await faults.appendEvent(alarm.device_id, "test_completed", "system", at, {
           testId: row.id,
           trigger: "manual",
           alarmId: alarm.id,
         });
         this.deps.ledger.announceTest(testView(row), effects);
-        await ledger.clear(
-          alarm.device_id,
-          ["test_failed"],
-          at,
-          `manual test ${row.request_id} completed`,
-          "system",
-          effects,
-        );
+        await ledger.clear(alarm.device_id, ["test_failed"], at, manual, "system", effects);
         // After the consoles hear of the test and the fault: the device's feedback may take a while.
         effects.add(() => this.afterClosing(alarm.id, alarm.device_id, dispatchEffects));
       });
@@ -157,7 +145,9 @@ export class TestAlarms {
     alarmId: number,
     deviceId: string,
     at: string,
-    detail: Record<string, unknown>,
+    detail:
+      | { reason: Reason<"test_completed">; requestId: string }
+      | { reason: Reason<"manual_test_completed">; testId: number },
     dispatchEffects: AfterCommit,
   ): Promise<boolean> {
     const { alarms, dispatch } = this.deps;
@@ -252,12 +242,15 @@ export class TestAlarms {
       const at = new Date().toISOString();
       if (!(await tests.finish(test.id, "answered", "completed", at))) return;
       // An operator may have closed it by hand already; then there is nothing left to close.
-      const note = `requested test completed (${test.trigger})`;
+      const reason: Reason<"test_completed"> = {
+        code: "test_completed",
+        params: { requestId: test.request_id, ...(test.trigger === "manual" ? {} : { trigger: test.trigger }) },
+      };
       const closed = await this.closeAlarm(
         alarmId,
         test.device_id,
         at,
-        { note, requestId: test.request_id },
+        { reason, requestId: test.request_id },
         dispatchEffects,
       );
       await faults.appendEvent(test.device_id, "test_completed", "system", at, {
@@ -267,7 +260,7 @@ export class TestAlarms {
       });
       const row = await tests.get(test.id);
       if (row) this.deps.ledger.announceTest(testView(row), effects);
-      await ledger.clear(test.device_id, ["test_failed"], at, `test ${test.request_id} completed`, "system", effects);
+      await ledger.clear(test.device_id, ["test_failed"], at, reason, "system", effects);
       // After the consoles hear of the test and the fault: the device's feedback may take a while.
       if (closed) effects.add(() => this.afterClosing(alarmId, test.device_id, dispatchEffects));
     });

@@ -18,6 +18,7 @@
  * (hub/notify/caller-texts.ts).
  */
 import type { Logger } from "pino";
+import type { AlarmEventDetails } from "../../protocol/console/index.ts";
 import { isSipAddress } from "../accounts/account-rules.ts";
 import type { AlarmService } from "../alarms/alarm-service.ts";
 import { AnxinError } from "../errors.ts";
@@ -229,7 +230,12 @@ export class InboundCallRouter {
     return { stage, targets, ringS: this.settings.ringS };
   }
 
-  private async unanswered(callSid: string, alarmId: number, why: string, stage?: RingStage): Promise<void> {
+  private async unanswered(
+    callSid: string,
+    alarmId: number,
+    why: AlarmEventDetails["call_unanswered"]["why"],
+    stage?: RingStage,
+  ): Promise<void> {
     const at = this.deps.clock().toISOString();
     await this.deps.alarms.appendEvent(alarmId, "call_unanswered", "system", { callSid, why, stage }, at);
     this.deps.logger.warn({ code: "CALL_UNANSWERED", alarmId, callSid, why }, "nobody at the center took the call");

@@ -4,6 +4,7 @@ import { FEEDBACK_STATES } from "../messages.ts";
 import { ConsoleCallSchema } from "./calls.ts";
 import { ContactSchema, RelativeCascadeSchema } from "./cascade.ts";
 import { DispatchDetailSchema, OfferSchema } from "./dispatch.ts";
+import type { AlarmEvent } from "./events.ts";
 import { Nullable } from "./schema-kit.ts";
 import { ServiceRequestSchema } from "./service.ts";
 import { ALARM_STATUSES } from "./statuses.ts";
@@ -84,6 +85,10 @@ export const AlarmDetailSchema = Type.Intersect([
       keyHolder: Type.Boolean(),
       worker: Type.Boolean(),
     }),
+    /**
+     * The timeline, oldest first. Permissive on the wire: rows of earlier versions may carry types and
+     * details this hub no longer writes. `AlarmDetailView` types what the current hub writes (events.ts).
+     */
     events: Type.Array(
       Type.Object({ at: Type.String(), type: Type.String(), actor: Type.String(), detail: Nullable(Type.Unknown()) }),
     ),
@@ -118,6 +123,13 @@ export const AlarmDetailSchema = Type.Intersect([
   }),
 ]);
 export type AlarmDetail = Static<typeof AlarmDetailSchema>;
+
+/**
+ * The detail with its timeline typed by event (`AlarmEvent`, events.ts), for readers. What the current hub
+ * writes; an older row may still differ, so read unknown types and fields defensively (and reasons through
+ * `reasonOf`, which takes an older hub's sentence as `text`).
+ */
+export type AlarmDetailView = Omit<AlarmDetail, "events"> & { events: AlarmEvent[] };
 
 /** `GET /api/alarms`: a page of alarms, newest first. */
 export const AlarmListReply = Type.Object({ alarms: Type.Array(AlarmSummarySchema) });

@@ -1,7 +1,9 @@
 /** Device faults, test requests and a device's health, as the API and the realtime push carry them. */
 import Type, { type Static } from "typebox";
+import type { DeviceEvent, FaultDetails } from "./device-events.ts";
+import { ReasonSchema } from "./reasons.ts";
 import { Nullable } from "./schema-kit.ts";
-import { FAULT_KINDS } from "./statuses.ts";
+import { FAULT_KINDS, type FaultKind } from "./statuses.ts";
 
 export const DeviceFaultSchema = Type.Object({
   id: Type.Integer(),
@@ -9,12 +11,18 @@ export const DeviceFaultSchema = Type.Object({
   kind: Type.Enum(FAULT_KINDS),
   openedAt: Type.String(),
   clearedAt: Nullable(Type.String()),
-  /** What raised it (for example the last time the device was heard from). */
+  /** What raised it (for example the last time the device was heard from): `FaultDetails` of its kind. */
   detail: Nullable(Type.Unknown()),
-  clearReason: Nullable(Type.String()),
+  /** Why it was cleared; null while open. */
+  clearReason: Nullable(ReasonSchema),
   household: Nullable(Type.Object({ code: Type.String(), address: Type.String() })),
 });
 export type DeviceFault = Static<typeof DeviceFaultSchema>;
+
+/** A fault with its detail typed by kind, for readers (an older row's detail may differ: read it defensively). */
+export type DeviceFaultView = {
+  [K in FaultKind]: Omit<DeviceFault, "kind" | "detail"> & { kind: K; detail: FaultDetails[K] };
+}[FaultKind];
 
 export const DeviceTestSchema = Type.Object({
   id: Type.Integer(),
@@ -53,11 +61,15 @@ export const DeviceHealthSchema = Type.Object({
   recentFaults: Type.Array(DeviceFaultSchema),
   lastTest: Nullable(DeviceTestSchema),
   nextTestDueAt: Nullable(Type.String()),
+  /** Newest first; permissive on the wire (older rows may differ): `DeviceHealthView` types them. */
   events: Type.Array(
     Type.Object({ at: Type.String(), type: Type.String(), actor: Type.String(), detail: Nullable(Type.Unknown()) }),
   ),
 });
 export type DeviceHealth = Static<typeof DeviceHealthSchema>;
+
+/** The health with its history typed by event (device-events.ts); older rows may differ, so read defensively. */
+export type DeviceHealthView = Omit<DeviceHealth, "events"> & { events: DeviceEvent[] };
 
 /** `GET /api/devices/faults`: faults newest first (`open=true`: only those not cleared yet). */
 export const DeviceFaultListSchema = Type.Object({ faults: Type.Array(DeviceFaultSchema) });

@@ -4,6 +4,7 @@
  * and current assignment, and the resident's health data for the assigned worker.
  */
 import Type, { type Static } from "typebox";
+import { type RankingReasonCode, ReasonSchema } from "./reasons.ts";
 import { Nullable } from "./schema-kit.ts";
 import { OFFER_STATUSES } from "./statuses.ts";
 
@@ -18,8 +19,10 @@ export const RankedWorkerSchema = Type.Object({
   sameGrid: Type.Boolean(),
   busy: Type.Boolean(),
   busyWithAlarmId: Nullable(Type.Integer()),
-  reason: Type.String(),
-  reasonCode: Type.String(),
+  /** Why this worker holds this position (a ranking code; an older alarm's stored sentence reads as `text`). */
+  reason: ReasonSchema,
+  /** The ranking code alone, as always: the same as `reason.code`, except for an older alarm's `text`. */
+  reasonCode: Type.Unsafe<RankingReasonCode>(Type.String()),
 });
 
 export const OfferSchema = Type.Object({
@@ -33,18 +36,22 @@ export const OfferSchema = Type.Object({
   expiresAt: Type.String(),
   respondedAt: Nullable(Type.String()),
   offeredBy: Type.String(),
-  note: Nullable(Type.String()),
+  /** Why the offer ended as it did (declined, in the worker's words; withdrawn…); null when the status says it all. */
+  note: Nullable(ReasonSchema),
 });
 export type OfferView = Static<typeof OfferSchema>;
 
 export const DispatchDetailSchema = Type.Object({
   metric: Nullable(Type.Enum(["great_circle", "travel_time"])),
   refinement: Nullable(Type.String()),
-  rankingNote: Nullable(Type.String()),
+  /** About the ranking as a whole: provisional (waiting for OSRM), or why travel times are missing. */
+  rankingNote: Nullable(ReasonSchema),
   ranking: Type.Array(RankedWorkerSchema),
-  reason: Nullable(Type.String()),
+  /** Why the current worker was asked (or suggested, or why nobody is left to ask). */
+  reason: Nullable(ReasonSchema),
   offers: Type.Array(OfferSchema),
-  clinicReason: Nullable(Type.String()),
+  /** Why this clinic, or why none. */
+  clinicReason: Nullable(ReasonSchema),
   offeredAt: Nullable(Type.String()),
   acceptedAt: Nullable(Type.String()),
   onSceneAt: Nullable(Type.String()),
@@ -101,7 +108,8 @@ export const AssignmentSchema = Type.Object({
        * only an actual fetch of health data is a view worth an audit row.
        */
       healthUrl: Nullable(Type.String()),
-      healthWithheld: Nullable(Type.String()),
+      /** True until the worker accepts: the health data is not theirs to see yet (the page says so in its language). */
+      healthWithheld: Type.Boolean(),
     }),
   ),
 });

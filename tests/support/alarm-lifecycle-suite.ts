@@ -79,9 +79,10 @@ export function describeAlarmLifecycle(engine: "sqlite" | "postgres"): void {
       const done = await hub.api("POST", `/api/alarms/${alarmId}/cancel`, { reason: "老人误按" });
       expect(done.status).toBe(200);
       expect(done.json.alarm).toMatchObject({ id: alarmId, status: "cancelled", outcome: "false_alarm" });
+      // The operator's own words are a note; a `reason` on the timeline is always coded.
       expect((await hub.events(alarmId, "cancelled"))[0]).toMatchObject({
         actor: "user:admin",
-        detail: { reason: "老人误按" },
+        detail: { outcome: "false_alarm", note: "老人误按" },
       });
       await waitFor(() => hub.button.feedbackState === "closed", 3000, "closed feedback");
       expect((await offers(hub, alarmId)).map((o) => o.status)).not.toContain("offered");

@@ -94,9 +94,12 @@ export function describeAlarmStorage(name: string, open: () => Promise<{ sql: Sq
       await alarms.setStagesDone(id, ["persist", "ack", "locate"], true);
       expect(await alarms.incompleteStageIds(3)).not.toContain(id);
       expect((await alarms.get(id))?.stage_error).toBeNull();
-      await alarms.appendEvent(id, "located", "system", { household: "H-1" }, nextDay());
+      const located = { household: "H-1", address: "1 Road", lat: null, lng: null, grid: null, resident: null };
+      await alarms.appendEvent(id, "located", "system", located, nextDay());
+      await alarms.appendEvent(id, "acknowledged", "user:op", null, nextDay());
       expect((await alarms.events(id)).map((e) => [e.type, JSON.parse(e.detail ?? "null")])).toEqual([
-        ["located", { household: "H-1" }],
+        ["located", located],
+        ["acknowledged", null],
       ]);
       const page = await alarms.list({ openOnly: true, limit: 2 });
       expect(page.map((a) => a.id)[0]).toBe(id);

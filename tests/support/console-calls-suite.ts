@@ -208,8 +208,9 @@ export function describeConsoleCalls(engine: "sqlite" | "postgres"): void {
       expect(mark.status).toBe(204);
       expect(await cascade()).toBe("confirmed");
       const confirmed = (await detail(alarmId)).events.filter((e) => e.type === "relative_confirmed");
-      expect(confirmed.map((e) => [e.actor, e.detail?.via, e.detail?.cascadeStopped])).toEqual([
-        [`relative:${relative.id}`, "operator_call", true],
+      // No reply of the relative's own: `via` says the center reached them.
+      expect(confirmed.map((e) => [e.actor, e.detail?.via, e.detail?.cascadeStopped, e.detail?.reply])).toEqual([
+        [`relative:${relative.id}`, "operator_call", true, null],
       ]);
     });
 

@@ -25,7 +25,7 @@ export function describeDeviceSupervision(engine: "sqlite" | "postgres"): void {
     openedAt: string;
     clearedAt: string | null;
     detail: Record<string, unknown> | null;
-    clearReason: string | null;
+    clearReason: { code: string; params: Record<string, string | number> } | null;
   }
 
   const SUPERVISION_ENV = { ANXIN_HEARTBEAT_INTERVAL_S: "1", ANXIN_LOW_BATTERY_PERCENT: "20" };
@@ -97,6 +97,7 @@ export function describeDeviceSupervision(engine: "sqlite" | "postgres"): void {
         "offline fault on the console",
       );
       expect(Date.parse(pushed.openedAt)).toBeGreaterThanOrEqual(killedAt - 1000);
+      expect(pushed.detail).toEqual({ reason: { code: "device_reported_offline", params: {} } });
       expect(await openFaults(deviceId)).toMatchObject([{ id: pushed.id, kind: "offline", clearedAt: null }]);
       const health = await api(`/api/devices/${deviceId}/health`);
       expect(health).toMatchObject({ deviceId, health: "fault", online: false, heartbeatIntervalS: 1 });
@@ -111,7 +112,7 @@ export function describeDeviceSupervision(engine: "sqlite" | "postgres"): void {
         FAULT_WINDOW_MS,
         "the cleared fault on the console",
       );
-      expect(cleared.clearReason).toBe("device online");
+      expect(cleared.clearReason).toEqual({ code: "device_online", params: {} });
       expect(await openFaults(deviceId)).toEqual([]);
       expect((await api(`/api/devices/${deviceId}/health`)).health).toBe("ok");
       const events = await th.hub.sql.all<{ type: string; actor: string }>(

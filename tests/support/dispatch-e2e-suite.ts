@@ -181,8 +181,9 @@ export function describeDispatchEndToEnd(engine: "sqlite" | "postgres"): void {
       const detail = (await call(admin, "GET", `/api/alarms/${alarmId}`)).json().alarm;
       expect(detail.dispatch.ranking).toHaveLength(5);
       expect(detail.dispatch.ranking[0]).toMatchObject({ rank: 1, workerId: offer.worker_id, busy: false });
-      expect(detail.dispatch.reason).toContain("rank 1");
-      expect(detail.dispatch.clinicReason).toMatch(/^nearest open 24h\/emergency clinic/);
+      expect(detail.dispatch.reason).toMatchObject({ code: "offer_ranked", params: { rank: 1 } });
+      expect(detail.dispatch.clinicReason).toMatchObject({ code: "clinic_nearest", params: { sos: 1 } });
+      expect(detail.dispatch.rankingNote).toBeNull();
       expect(detail.dispatch.offers).toEqual([expect.objectContaining({ id: offer.id, status: "accepted" })]);
       expect(detail.dispatch.acceptedAt).not.toBeNull();
       const byWorker = (detail.events as { type: string; actor: string }[]).filter((e) =>
@@ -225,7 +226,15 @@ export function describeDispatchEndToEnd(engine: "sqlite" | "postgres"): void {
       expect(withdrawn.body).toContain("已改派他人");
 
       const detail = (await call(admin, "GET", `/api/alarms/${alarmId}`)).json().alarm;
-      expect(detail.dispatch.reason).toContain("chosen by operator admin");
+      expect(detail.dispatch.reason).toMatchObject({
+        code: "offer_by_operator",
+        params: { operator: "admin", workerCode: await code(chosen) },
+      });
+      // The withdrawn offer's note: coded, naming who reassigned it.
+      expect(detail.dispatch.offers[0]).toMatchObject({
+        status: "withdrawn",
+        note: { code: "offer_withdrawn_reassigned", params: { actor: "user:admin" } },
+      });
       expect(detail.worker.id).toBe(chosen);
       const events = (detail.events as { type: string; actor: string }[]).filter((e) => e.type.startsWith("offer_"));
       expect(events).toEqual([

@@ -159,7 +159,9 @@ export function describeInboundCalls(engine: "sqlite" | "postgres"): void {
         "SELECT detail FROM alarm_events WHERE alarm_id = ? AND type = 'unlocated'",
         [unplaced.id],
       );
-      expect(JSON.parse(unlocated?.detail ?? "{}")).toEqual({ reason: `caller ${stranger} is not in the registry` });
+      expect(JSON.parse(unlocated?.detail ?? "{}")).toEqual({
+        reason: { code: "caller_unknown", params: { caller: stranger } },
+      });
       // On the console: the caller, for an operator to place by hand.
       const cookie = await th.login();
       const summary = (await (
@@ -175,6 +177,12 @@ export function describeInboundCalls(engine: "sqlite" | "postgres"): void {
       const anonymousId = await alarmOfCall(withheld);
       expect(anonymousId).toBeDefined();
       expect(await alarm(anonymousId ?? 0)).toMatchObject({ source: "voice", caller: null, household_id: null });
+      await th.waitForPipeline(anonymousId ?? 0, 15_000);
+      const whyWithheld = await th.hub.sql.get<{ detail: string }>(
+        "SELECT detail FROM alarm_events WHERE alarm_id = ? AND type = 'unlocated'",
+        [anonymousId ?? 0],
+      );
+      expect(JSON.parse(whyWithheld?.detail ?? "{}")).toEqual({ reason: { code: "caller_withheld", params: {} } });
     });
 
     it("places an unknown caller's alarm by hand: the stages run again, and the number is kept for the next call", async () => {

@@ -106,7 +106,16 @@ export function describeRelativesCascade(engine: "sqlite" | "postgres"): void {
         "relative_call_completed",
         "relatives_unreachable",
       ]);
-      expect((await hub.events(alarmId, "relatives_unreachable"))[0]?.detail).toMatchObject({ texted: 3, called: 3 });
+      expect((await hub.events(alarmId, "relatives_unreachable"))[0]?.detail).toMatchObject({
+        texted: 3,
+        called: 3,
+        after: { code: "relative_answered_unconfirmed", params: { relative: C.name } },
+      });
+      // Why each call was placed, coded: no answer from A; B's call not confirmed within the deadline.
+      expect((await hub.events(alarmId, "relative_call_placed")).slice(1).map((e) => e.detail?.after)).toEqual([
+        { code: "relative_contact_failed", params: { relative: A.name, channel: "voice" } },
+        { code: "call_not_confirmed_in_time", params: { seconds: expect.any(Number) } },
+      ]);
 
       // The operator sees every contact with its channel and delivery status.
       const cookie = await hub.th.login();

@@ -36,14 +36,17 @@ export function describeSupervisionStorage(
     afterAll(() => db?.close());
 
     it("opens one fault per device and kind until it is cleared, then a new one", async () => {
-      const first = await faults.open("btn-1", "silent", at(1), { lastSeenAt: at(0) });
+      const silent = { lastSeenAt: at(0), silentAfterS: 90 };
+      const first = await faults.open("btn-1", "silent", at(1), silent);
       expect(first).toMatchObject({ device_id: "btn-1", kind: "silent", cleared_at: null });
-      expect(await faults.open("btn-1", "silent", at(2), {})).toBeNull();
-      expect(await faults.open("btn-1", "low_battery", at(2), { battery: 12 })).not.toBeNull();
+      expect(await faults.open("btn-1", "silent", at(2), silent)).toBeNull();
+      expect(await faults.open("btn-1", "low_battery", at(2), { battery: 12, thresholdPercent: 20 })).not.toBeNull();
       expect([...(await faults.openKinds("btn-1"))].sort()).toEqual(["low_battery", "silent"]);
-      const cleared = await faults.clear("btn-1", ["silent", "offline"], at(3), "heard from");
-      expect(cleared.map((f) => [f.id, f.clear_reason])).toEqual([[first?.id, "heard from"]]);
-      expect(await faults.open("btn-1", "silent", at(4), {})).not.toBeNull();
+      const heard = { code: "device_heard_from", params: {} } as const;
+      const cleared = await faults.clear("btn-1", ["silent", "offline"], at(3), heard);
+      // Stored as JSON text (the column stays TEXT); the views read it back with `reasonOf`.
+      expect(cleared.map((f) => [f.id, JSON.parse(f.clear_reason ?? "null")])).toEqual([[first?.id, heard]]);
+      expect(await faults.open("btn-1", "silent", at(4), silent)).not.toBeNull();
       expect((await faults.list({ openOnly: true, deviceId: "btn-1", limit: 10 })).map((f) => f.kind)).toEqual([
         "silent",
         "low_battery",

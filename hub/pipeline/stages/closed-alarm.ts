@@ -19,7 +19,7 @@ export async function skippedAsClosed(
   if (!CLOSED_STATUSES.includes(alarm.status)) return false;
   await deps.alarms.appendEvent(alarm.id, "stage_skipped", "system", {
     stage,
-    reason: `alarm already ${alarm.status}`,
+    reason: { code: "alarm_closed", params: { status: alarm.status } },
   });
   return true;
 }

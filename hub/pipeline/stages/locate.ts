@@ -1,9 +1,12 @@
+import type { AlarmEventDetails } from "../../../protocol/console/index.ts";
 import type { AlarmRow } from "../../storage/alarm-repo.ts";
 import type { AlarmStage } from "../types.ts";
 
-function unlocatedReason(alarm: AlarmRow): string {
-  if (alarm.device_id !== null) return "device is not bound to a household";
-  return alarm.caller === null ? "caller ID withheld" : `caller ${alarm.caller} is not in the registry`;
+function unlocatedReason(alarm: AlarmRow): AlarmEventDetails["unlocated"]["reason"] {
+  if (alarm.device_id !== null) return { code: "device_unbound", params: { deviceId: alarm.device_id } };
+  return alarm.caller === null
+    ? { code: "caller_withheld", params: {} }
+    : { code: "caller_unknown", params: { caller: alarm.caller } };
 }
 
 /**
