@@ -16,6 +16,7 @@ export * from "./dispatch.ts";
 export * from "./history.ts";
 export * from "./households.ts";
 export * from "./kpi.ts";
+export * from "./map.ts";
 export * from "./realtime.ts";
 export * from "./registry.ts";
 export * from "./registry-fields.ts";
