@@ -9,7 +9,6 @@
 
 /** @import { MapRoads } from "../protocol/console/index.ts" */
 /** @import { LatLng, LeafletMap, Marker, Point } from "/vendor/leaflet/leaflet-src.esm.js" */
-/** @import { Leaflet } from "./map.js" */
 
 import { h } from "./dom.js";
 import { asApiError, request } from "./http.js";
@@ -23,6 +22,7 @@ const LABEL_ROOM = 150;
 /** What leaving the middle costs, per unit of the road's length (pixels of room). */
 const OFF_MIDDLE = 40;
 
+/** Leaflet's module (types/leaflet.d.ts), as map.js loads it. @typedef {typeof import("/vendor/leaflet/leaflet-src.esm.js")} Leaflet */
 /** One road of the hub's answer. @typedef {MapRoads["roads"][number]} Road */
 /** A line's longest part, as points, and its projected length. @typedef {{ latLngs: LatLng[], length: number }} LinePart */
 /** Projects a place onto the plane the labels are measured in. @typedef {(latLng: LatLng) => Point} Project */

@@ -10,6 +10,7 @@
 
 /** @import { MapLayers } from "../protocol/console/index.ts" */
 /** @import { TileLayer } from "/vendor/leaflet/leaflet-src.esm.js" */
+/** @import { Leaflet } from "./map-roads.js" */
 
 import { h } from "./dom.js";
 import { request } from "./http.js";
@@ -20,7 +21,6 @@ export const POLL_MS = 10_000;
 /** How long tiles may take to show before the map says they are unavailable. */
 const TILE_WAIT_MS = 15_000;
 
-/** Leaflet's module (types/leaflet.d.ts). @typedef {typeof import("/vendor/leaflet/leaflet-src.esm.js")} Leaflet */
 /** A place on the map. @typedef {{ lat: number, lng: number }} Place */
 /** none: no tile server configured; loading; ok: tiles drawn; failed: none could be loaded. @typedef {"none" | "loading" | "ok" | "failed"} TileState */
 /** An on-duty worker of the map's answer. @typedef {MapLayers["workers"][number]} MapWorker */
