@@ -10,6 +10,7 @@
 
 import { actionLabel, detailView } from "./audit-detail.js";
 import { showLastWeek } from "./center-time.js";
+import { checkDayRange, dayInput, guardDownload } from "./day-field.js";
 import { h } from "./dom.js";
 import { request } from "./http.js";
 import { applyStatic, getLang, t } from "./i18n.js";
@@ -40,8 +41,8 @@ const els = /** @type {Els} */ ({});
 export function initAudit(el) {
   root = el;
   // The range is filled at each login (setUser), once the hub has told its zone.
-  els.from = h("input", { type: "date", id: "audit-from", name: "from" });
-  els.to = h("input", { type: "date", id: "audit-to", name: "to" });
+  els.from = dayInput({ id: "audit-from", name: "from" });
+  els.to = dayInput({ id: "audit-to", name: "to" });
   els.actor = h("input", { type: "search", id: "audit-actor", name: "actor", maxlength: 100 });
   els.action = h("select", { id: "audit-action", name: "action" }, h("option", { value: "" }));
   els.csv = h("a", { id: "audit-csv", class: "btn", download: "", "data-i18n": "audit.csv" });
@@ -53,7 +54,8 @@ export function initAudit(el) {
   const field = (id, key, input) => h("label", { for: id }, h("span", { "data-i18n": key }), input);
   els.form = h(
     "form",
-    { id: "audit-form", class: "hist-form", onsubmit: onSubmit },
+    // novalidate: the page checks the days itself, in the console's language (day-field.js).
+    { id: "audit-form", class: "hist-form", novalidate: true, onsubmit: onSubmit },
     field("audit-from", "audit.from", els.from),
     field("audit-to", "audit.to", els.to),
     field("audit-actor", "audit.actor", els.actor),
@@ -86,6 +88,7 @@ export function initAudit(el) {
   );
   root.replaceChildren(els.denied, els.body);
   els.form.addEventListener("input", updateCsvLink);
+  guardDownload(els.csv, checkedRange, updateCsvLink);
   fillStatic();
   updateCsvLink();
 }
@@ -151,10 +154,16 @@ export function reset() {
   els.table?.replaceChildren();
 }
 
-async function load() {
-  updateCsvLink();
+/** The range (either end may be left empty) is well written and in order, with any earlier error taken away; otherwise false, after saying what is wrong. */
+function checkedRange() {
   els.error.hidden = true;
-  if (els.from.value && els.to.value && els.from.value > els.to.value) return showError(t("history.rangeInvalid"));
+  const from = { input: els.from, label: "audit.from" };
+  return checkDayRange(from, { input: els.to, label: "audit.to" }, { required: false, showError });
+}
+
+async function load() {
+  if (!checkedRange()) return;
+  updateCsvLink();
   const mine = ++seq;
   root.dataset.state = "loading";
   const params = query();

@@ -12,6 +12,7 @@
 /** @import { ScheduleEditor } from "./schedule-editor.js" */
 
 import { centerWallTime, centerWallToIso } from "./center-time.js";
+import { DAY_INPUT, dayProblemKey, parseDay } from "./day-field.js";
 import { h } from "./dom.js";
 import { ApiError } from "./http.js";
 import { t, tMaybe } from "./i18n.js";
@@ -166,6 +167,9 @@ function control(spec, value, id, editable) {
         readonly: !editable,
         placeholder: spec.placeholder,
       });
+    case "date":
+      // Typed as YYYY-MM-DD, not the browser's date picker, which writes dates its own way (day-field.js).
+      return h("input", { ...common, ...DAY_INPUT, value: String(v), readonly: !editable });
     case "datetime":
       return h("input", {
         ...common,
@@ -174,7 +178,7 @@ function control(spec, value, id, editable) {
         readonly: !editable,
       });
     default: {
-      const type = spec.type === "number" || spec.type === "date" || spec.type === "tel" ? spec.type : "text";
+      const type = spec.type === "number" || spec.type === "tel" ? spec.type : "text";
       const extra = spec.type === "number" ? { step: "any" } : {};
       return h("input", {
         ...common,
@@ -376,6 +380,10 @@ export function createForm({
         else if (spec.type === "number" || spec.number) {
           v = Number(raw);
           if (!Number.isFinite(v)) bad(name, "reg.msg.number");
+        } else if (spec.type === "date") {
+          const reading = parseDay(raw);
+          v = "day" in reading ? reading.day : raw;
+          if ("problem" in reading) bad(name, dayProblemKey(reading.problem));
         } else if (spec.type === "datetime") {
           v = centerWallToIso(raw);
           if (v === null) bad(name, "reg.msg.datetime");

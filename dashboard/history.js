@@ -10,6 +10,7 @@
 
 import * as audit from "./audit.js";
 import { showLastWeek } from "./center-time.js";
+import { checkDayRange, dayInput, guardDownload } from "./day-field.js";
 import { h, kindBadge, statusBadge } from "./dom.js";
 import { request } from "./http.js";
 import { applyStatic, getLang, onLangChange, t } from "./i18n.js";
@@ -83,8 +84,8 @@ export function initRecords(parts) {
   audit.initAudit(parts.audit);
   root = parts.history;
   // The range is filled at each login (setUser), once the hub has told its zone.
-  els.from = h("input", { type: "date", id: "hist-from", name: "from", required: true });
-  els.to = h("input", { type: "date", id: "hist-to", name: "to", required: true });
+  els.from = dayInput({ id: "hist-from", name: "from", required: true });
+  els.to = dayInput({ id: "hist-to", name: "to", required: true });
   els.grid = h("select", { id: "hist-grid", name: "gridId" }, h("option", { value: "", "data-i18n": "history.any" }));
   els.kind = select("hist-kind", "kind", KINDS, "kind");
   els.outcome = select("hist-outcome", "outcome", OUTCOMES, "history.outcome");
@@ -99,7 +100,8 @@ export function initRecords(parts) {
   els.csv = h("a", { id: "hist-csv", class: "btn", download: "", "data-i18n": "history.csv" });
   els.form = h(
     "form",
-    { id: "hist-form", class: "hist-form", onsubmit: onSubmit },
+    // novalidate: the page checks the days itself, in the console's language (day-field.js).
+    { id: "hist-form", class: "hist-form", novalidate: true, onsubmit: onSubmit },
     field("hist-from", "history.from", els.from),
     field("hist-to", "history.to", els.to),
     field("hist-grid", "history.grid", els.grid),
@@ -125,6 +127,7 @@ export function initRecords(parts) {
     els.pager.el,
   );
   els.form.addEventListener("input", updateCsvLink);
+  guardDownload(els.csv, checkedRange, updateCsvLink);
   els.table.addEventListener("click", (ev) => {
     const id = rowId(ev);
     if (id !== null) openAlarm(id);
@@ -221,11 +224,17 @@ async function loadGrids() {
   }
 }
 
-async function load() {
-  updateCsvLink();
+/** The range is well written and in order, with any earlier error taken away; otherwise false, after saying what is wrong. */
+function checkedRange() {
   els.error.hidden = true;
-  // Checked here too, so an impossible range is explained without a round trip.
-  if (els.from.value && els.to.value && els.from.value > els.to.value) return showError(t("history.rangeInvalid"));
+  const from = { input: els.from, label: "history.from" };
+  return checkDayRange(from, { input: els.to, label: "history.to" }, { required: true, showError });
+}
+
+async function load() {
+  // Checked here too, so a bad day or an impossible range is explained without a round trip.
+  if (!checkedRange()) return;
+  updateCsvLink();
   const mine = ++seq;
   root.dataset.state = "loading";
   const params = query();

@@ -9,6 +9,8 @@ import { attentionEn } from "./i18n-attention-en.js";
 import { attentionZh } from "./i18n-attention-zh.js";
 import { auditEn } from "./i18n-audit-en.js";
 import { auditZh } from "./i18n-audit-zh.js";
+import { datesEn } from "./i18n-dates-en.js";
+import { datesZh } from "./i18n-dates-zh.js";
 import { devicesEn } from "./i18n-devices-en.js";
 import { devicesZh } from "./i18n-devices-zh.js";
 import { dispatchEn } from "./i18n-dispatch-en.js";
@@ -57,6 +59,7 @@ export const consoleDictionaries = {
     ...residentZh,
     ...usersZh,
     ...voiceZh,
+    ...datesZh,
   },
   en: {
     ...en,
@@ -76,5 +79,6 @@ export const consoleDictionaries = {
     ...residentEn,
     ...usersEn,
     ...voiceEn,
+    ...datesEn,
   },
 };

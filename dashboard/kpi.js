@@ -7,6 +7,7 @@
 /** @import { KpiGridRow, KpiReport } from "../protocol/console/index.ts" */
 
 import { showLastWeek } from "./center-time.js";
+import { checkDayRange, dayInput, guardDownload } from "./day-field.js";
 import { h } from "./dom.js";
 import { ApiError, request } from "./http.js";
 import { applyStatic, getLang, t } from "./i18n.js";
@@ -34,12 +35,13 @@ const els = /** @type {Els} */ ({});
 export function initKpi(el) {
   root = el;
   // The range is filled at each login (resetRange), once the hub has told its zone.
-  els.from = h("input", { type: "date", id: "kpi-from", name: "from", required: true });
-  els.to = h("input", { type: "date", id: "kpi-to", name: "to", required: true });
+  els.from = dayInput({ id: "kpi-from", name: "from", required: true });
+  els.to = dayInput({ id: "kpi-to", name: "to", required: true });
   els.csv = h("a", { id: "kpi-csv", class: "btn", download: "" });
   els.form = h(
     "form",
-    { id: "kpi-form", class: "kpi-form", onsubmit: onSubmit },
+    // novalidate: the page checks the days itself, in the console's language (day-field.js).
+    { id: "kpi-form", class: "kpi-form", novalidate: true, onsubmit: onSubmit },
     h("label", { for: "kpi-from" }, h("span", { "data-i18n": "kpi.from" }), els.from),
     h("label", { for: "kpi-to" }, h("span", { "data-i18n": "kpi.to" }), els.to),
     h("button", { type: "submit", class: "btn btn-primary", "data-i18n": "kpi.show" }),
@@ -59,6 +61,7 @@ export function initKpi(el) {
     h("section", { class: "kpi-panel" }, h("h3", { "data-i18n": "kpi.grids.heading" }), els.grids),
   );
   for (const input of [els.from, els.to]) input.addEventListener("change", updateCsvLink);
+  guardDownload(els.csv, checkedRange, updateCsvLink);
   updateCsvLink();
   fillStatic();
 }
@@ -101,11 +104,18 @@ export function reset() {
   els.grids?.replaceChildren();
 }
 
-async function load() {
-  updateCsvLink();
+/** The range is well written and in order, with any earlier error taken away; otherwise false, after saying what is wrong. */
+function checkedRange() {
   els.error.hidden = true;
-  // Checked here too, so an impossible range is explained without a round trip.
-  if (!els.from.value || !els.to.value || els.from.value > els.to.value) return showError(t("kpi.rangeInvalid"));
+  const from = { input: els.from, label: "kpi.from" };
+  return checkDayRange(from, { input: els.to, label: "kpi.to" }, { required: true, showError });
+}
+
+async function load() {
+  // Checked here too, so a bad day or an impossible range is explained without a round trip
+  // (the 366 days at most are the hub's to say: KPI_RANGE_INVALID).
+  if (!checkedRange()) return;
+  updateCsvLink();
   const mine = ++seq;
   root.dataset.state = "loading";
   try {

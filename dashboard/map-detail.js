@@ -1,3 +1,4 @@
+// @ts-check
 // The alarm detail's map card: the household pinned, its grid outlined (other grids faint),
 // clinics, on-duty workers, the chosen worker and clinic highlighted, and a straight line
 // from the household to the chosen worker. There is no road geometry (OSRM only gives the
@@ -7,59 +8,83 @@
 // every push, and a map rebuilt each time would flicker and lose the operator's zoom. The
 // view is framed again only when another alarm is opened.
 
+/** @import { AlarmDetail, MapLayers } from "../protocol/console/index.ts" */
+/** @import { Polyline } from "/vendor/leaflet/leaflet-src.esm.js" */
+/** @import { MapHandle } from "./map.js" */
+
 import { h } from "./dom.js";
+import { asApiError } from "./http.js";
 import { onLangChange, t } from "./i18n.js";
 import { createMap, distanceM, expose, fetchLayers, legend, mapFrame, POLL_MS, textTip } from "./map.js";
 
-let card = null;
-let frame = null;
-let handle = null; // createMap's result, once Leaflet is loaded
+/**
+ * The card's parts, made once by build.
+ * @typedef {{ card: HTMLElement, frame: { notice: HTMLElement, canvas: HTMLElement }, title: HTMLElement, note: HTMLElement, legend: HTMLElement }} Parts
+ */
+
+/** @type {Parts | null} */
+let parts = null;
+/** createMap's result, once Leaflet is loaded. @type {MapHandle | null} */
+let handle = null;
+/** @type {Promise<MapHandle> | null} */
 let creating = null;
-let alarm = null; // the AlarmDetail on screen
-let framedFor = null; // alarm id the view was last framed for
+/** The alarm on screen. @type {AlarmDetail | null} */
+let alarm = null;
+/** The alarm id the view was last framed for. @type {number | null} */
+let framedFor = null;
+/** @type {MapLayers | null} */
 let layers = null;
-let timer = null;
+/** @type {number | undefined} */
+let timer;
 let seq = 0;
 
+/** @returns {Parts} */
 function build() {
-  frame = mapFrame("detail-map-canvas");
-  card = h(
+  const frame = mapFrame("detail-map-canvas");
+  const title = h("h3", {}, "");
+  const note = h("p", { class: "map-route-note muted" });
+  const legendBox = h("div", { class: "map-legend-box" });
+  const card = h(
     "section",
     { class: "card map-card", id: "detail-map" },
-    h("h3", {}, ""),
+    title,
     frame.notice,
     frame.canvas,
-    h("p", { class: "map-route-note muted" }),
-    h("div", { class: "map-legend-box" }),
+    note,
+    legendBox,
   );
   onLangChange(() => {
     labels();
     if (layers) redraw();
   });
+  return { card, frame, title, note, legend: legendBox };
 }
 
 function labels() {
-  card.querySelector("h3").textContent = t("map.detail.title");
-  card
-    .querySelector(".map-legend-box")
-    .replaceChildren(
-      legend(["household", "ownGrid", "worker", "chosenWorker", "busyWorker", "clinic", "route", "road"]),
-    );
+  if (!parts) return;
+  parts.title.textContent = t("map.detail.title");
+  parts.legend.replaceChildren(
+    legend(["household", "ownGrid", "worker", "chosenWorker", "busyWorker", "clinic", "route", "road"]),
+  );
 }
 
-/** Called by detail.js on each render: returns the card, and refreshes its map for `a`. */
+/**
+ * Called by detail.js on each render: returns the card, and refreshes its map for `a`.
+ * @param {AlarmDetail} a
+ */
 export function detailMap(a) {
-  if (!card) build();
+  parts ??= build();
   const changed = alarm?.id !== a.id;
   alarm = a;
   labels();
   if (changed) layers = null;
-  refresh();
-  return card;
+  refresh(parts);
+  return parts.card;
 }
 
-async function ensureMap() {
-  creating ??= createMap(frame.canvas, { notice: frame.notice }).then((m) => {
+/** @param {Parts} p */
+async function ensureMap(p) {
+  creating ??= createMap(p.frame.canvas, { notice: p.frame.notice }).then((m) => {
     handle = m;
     expose("detail", { info, map: m.map });
     return m;
@@ -67,33 +92,39 @@ async function ensureMap() {
   return creating;
 }
 
-async function refresh() {
+/** @param {Parts} p */
+async function refresh(p) {
   clearTimeout(timer);
   const a = alarm;
+  if (!a) return;
   const mine = ++seq;
   try {
-    await ensureMap();
+    await ensureMap(p);
     const next = await fetchLayers(a.id);
     if (mine !== seq || alarm?.id !== a.id) return;
     layers = next;
     redraw();
   } catch (err) {
-    if (mine === seq) card.querySelector(".map-route-note").textContent = `${t("map.error")} [${err.code ?? "?"}]`;
+    if (mine === seq) p.note.textContent = `${t("map.error")} [${asApiError(err).code}]`;
   }
-  schedule();
+  schedule(p);
 }
 
-/** Positions move: poll while the card is on screen and the tab is visible; stop otherwise. */
-function schedule() {
+/**
+ * Positions move: poll while the card is on screen and the tab is visible; stop otherwise.
+ * @param {Parts} p
+ */
+function schedule(p) {
+  const { card } = p;
   clearTimeout(timer);
   timer = setTimeout(() => {
-    if (card.isConnected && card.checkVisibility() && !document.hidden && alarm) refresh();
-    else if (card.isConnected && alarm) schedule();
+    if (card.isConnected && card.checkVisibility() && !document.hidden && alarm) refresh(p);
+    else if (card.isConnected && alarm) schedule(p);
   }, POLL_MS);
 }
 
 function redraw() {
-  if (!handle || !layers) return;
+  if (!handle || !layers || !alarm || !parts) return;
   const focus = layers.focus;
   const household = focus?.household ?? null;
   // The worker the alarm is with now; the hub's focus has their current position.
@@ -106,8 +137,9 @@ function redraw() {
   });
   // The other open alarms stay on the page map; here they would only clutter.
   groups.alarms.clearLayers();
+  /** @type {Polyline | null} */
   let route = null;
-  const note = card.querySelector(".map-route-note");
+  const { note } = parts;
   if (household && worker) {
     const km = (distanceM(household, worker) / 1000).toFixed(1);
     route = L.polyline(
@@ -154,6 +186,7 @@ function redraw() {
   }
 }
 
+/** @returns {unknown} what the detail's map shows, for tests */
 function info() {
   return handle ? handle.info() : null;
 }

@@ -1,31 +1,48 @@
+// @ts-check
 // The map page (#/map): the whole district at a glance: every grid, the clinics, the on-duty
 // workers where they are now (busy ones in violet), and each open alarm's household as a pin;
 // clicking a pin opens that alarm on the Alarms page. Polls /api/map while shown (map.js).
 
+/** @import { MapLayers } from "../protocol/console/index.ts" */
+/** @import { MapHandle } from "./map.js" */
+
 import * as detail from "./detail.js";
-import { h } from "./dom.js";
+import { byId, h } from "./dom.js";
+import { asApiError } from "./http.js";
 import { onLangChange, t } from "./i18n.js";
 import { createMap, expose, fetchLayers, legend, mapFrame, POLL_MS } from "./map.js";
 
+/**
+ * The page's elements, made by build on the first show (before anything else here runs).
+ * @typedef {{ title: HTMLElement, counts: HTMLElement, hint: HTMLElement, legend: HTMLElement, error: HTMLElement }} Els
+ */
+
+/** @type {HTMLElement | null} */
 let root = null;
-let frame = null;
+/** @type {{ notice: HTMLElement, canvas: HTMLElement }} */
+let frame;
+/** @type {MapHandle | null} */
 let handle = null;
+/** @type {Promise<MapHandle> | null} */
 let creating = null;
+/** @type {MapLayers | null} */
 let layers = null;
 let framed = false;
-let timer = null;
+/** @type {number | undefined} */
+let timer;
 let seq = 0;
-const els = {};
+const els = /** @type {Els} */ ({});
 
+/** @returns {HTMLElement} */
 function build() {
-  root = document.getElementById("map-view");
+  const page = byId("map-view");
   frame = mapFrame("page-map-canvas");
   els.title = h("h2", {});
   els.counts = h("p", { class: "map-counts muted", id: "map-counts" });
   els.hint = h("p", { class: "muted" });
   els.legend = h("div", { class: "map-legend-box" });
   els.error = h("p", { class: "form-error", role: "alert", hidden: true });
-  root.replaceChildren(
+  page.replaceChildren(
     h("div", { class: "map-view-head" }, els.title, els.counts, els.hint),
     els.error,
     frame.notice,
@@ -37,6 +54,7 @@ function build() {
     labels();
     redraw();
   });
+  return page;
 }
 
 function labels() {
@@ -59,17 +77,17 @@ function counts() {
 
 /** nav.js showed the page (built on first use, so app.js needs only this one call). */
 export async function show() {
-  if (!root) build();
+  root ??= build();
   const mine = ++seq;
   clearTimeout(timer);
   try {
     creating ??= createMap(frame.canvas, { notice: frame.notice }).then((m) => {
       handle = m;
-      expose("page", { info: () => handle.info(), map: m.map });
+      expose("page", { info: () => m.info(), map: m.map });
       return m;
     });
-    await creating;
-    handle.resize(); // the page was hidden (zero size) until now
+    const map = await creating;
+    map.resize(); // the page was hidden (zero size) until now
     const next = await fetchLayers();
     if (mine !== seq) return;
     layers = next;
@@ -77,7 +95,7 @@ export async function show() {
     redraw();
   } catch (err) {
     if (mine !== seq) return;
-    els.error.textContent = `${t("map.error")} [${err.code ?? "?"}]`;
+    els.error.textContent = `${t("map.error")} [${asApiError(err).code}]`;
     els.error.hidden = false;
   }
   schedule();
@@ -94,7 +112,7 @@ function schedule() {
 }
 
 function redraw() {
-  if (!handle || !layers) return;
+  if (!handle || !layers || !root) return;
   handle.draw(layers, { onAlarm: openAlarm });
   root.dataset.alarms = String(layers.alarms.length);
   counts();
@@ -104,6 +122,7 @@ function redraw() {
   }
 }
 
+/** @param {number} id */
 function openAlarm(id) {
   location.hash = "#/alarms";
   detail.openDetail(id);

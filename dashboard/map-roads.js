@@ -1,3 +1,4 @@
+// @ts-check
 // The district's road centre lines under the console map's own layers: thin grey lines with each
 // street's name, so a map without tiles (none configured, or none reachable: an offline command
 // center) shows its streets rather than a blank background. map.css hides them once tiles show.
@@ -6,8 +7,11 @@
 // /api/map poll moves; the alarm's map and the map page share one copy. Names are registry data:
 // each label is a text node in an element marked as content, never HTML.
 
+/** @import { MapRoads } from "../protocol/console/index.ts" */
+/** @import { LatLng, LeafletMap, Marker, Point } from "/vendor/leaflet/leaflet-src.esm.js" */
+
 import { h } from "./dom.js";
-import { request } from "./http.js";
+import { asApiError, request } from "./http.js";
 
 /** Where a label may sit along its road: the middle, then either side of it. */
 const LABEL_AT = [0.5, 0.35, 0.65, 0.2, 0.8];
@@ -18,11 +22,38 @@ const LABEL_ROOM = 150;
 /** What leaving the middle costs, per unit of the road's length (pixels of room). */
 const OFF_MIDDLE = 40;
 
-let cached = null; // { version, promise }: the last roads fetched
+/** Leaflet's module (types/leaflet.d.ts), as map.js loads it. @typedef {typeof import("/vendor/leaflet/leaflet-src.esm.js")} Leaflet */
+/** One road of the hub's answer. @typedef {MapRoads["roads"][number]} Road */
+/** A line's longest part, as points, and its projected length. @typedef {{ latLngs: LatLng[], length: number }} LinePart */
+/** Projects a place onto the plane the labels are measured in. @typedef {(latLng: LatLng) => Point} Project */
+/**
+ * A place a label may sit at: the point along its road, the text's turn there, whether it is
+ * written top to bottom, and how far along the road it is.
+ * @typedef {{ latLng: LatLng, angle: number, vertical: boolean, fraction: number }} LabelSpot
+ */
+/** A label's box on screen. @typedef {{ left: number, right: number, top: number, bottom: number }} Box */
+/** A label's size. @typedef {{ w: number, hgt: number }} Size */
+/**
+ * One road name on the map, with the places it may sit at and its size once measured.
+ * @typedef {{
+ *   name: string,
+ *   marker: Marker,
+ *   el: HTMLElement,
+ *   candidates: LabelSpot[],
+ *   sizes: { across: Size, vertical: Size } | null,
+ *   visible: boolean,
+ * }} RoadLabel
+ */
 
+/** The last roads fetched. @type {{ version: string, promise: Promise<MapRoads> } | null} */
+let cached = null;
+
+/** @param {string} version */
 function fetchRoads(version) {
   if (cached?.version !== version) {
-    const promise = request("GET", "/api/map/roads").catch((err) => {
+    /** @type {Promise<MapRoads>} */
+    const answer = request("GET", "/api/map/roads");
+    const promise = answer.catch((/** @type {unknown} */ err) => {
       if (cached?.promise === promise) cached = null; // the next poll tries again
       throw err;
     });
@@ -31,9 +62,19 @@ function fetchRoads(version) {
   return cached.promise;
 }
 
-/** The longest part of a LineString or MultiLineString, as Leaflet points [lat, lng]. */
+/**
+ * The longest part of a LineString or MultiLineString, as Leaflet points [lat, lng].
+ * @param {Leaflet} L
+ * @param {Road["geometry"]} geometry
+ * @param {Project} project
+ * @returns {LinePart}
+ */
 function longestPart(L, geometry, project) {
-  const parts = geometry.type === "LineString" ? [geometry.coordinates] : geometry.coordinates;
+  // The hub checked each line's shape before serving it (hub/map/road-views.ts): positions are [lng, lat].
+  const parts = /** @type {[number, number][][]} */ (
+    geometry.type === "LineString" ? [geometry.coordinates] : geometry.coordinates
+  );
+  /** @type {LinePart} */
   let best = { latLngs: [], length: 0 };
   for (const part of parts) {
     const latLngs = part.map(([lng, lat]) => L.latLng(lat, lng));
@@ -48,6 +89,11 @@ function longestPart(L, geometry, project) {
  * The place `fraction` of the way along the line and the text's turn there: degrees clockwise,
  * kept upright. A steep road's name is written top to bottom (Chinese street names on maps are),
  * turned from the vertical by the road's lean. Mercator keeps angles, so they hold at every zoom.
+ * @param {Leaflet} L
+ * @param {LinePart} part
+ * @param {number} fraction
+ * @param {Project} project
+ * @returns {LabelSpot}
  */
 function alongLine(L, { latLngs, length }, fraction, project) {
   let left = length * fraction;
@@ -72,7 +118,14 @@ function alongLine(L, { latLngs, length }, fraction, project) {
   return { latLng: latLngs[0], angle: 0, vertical: false, fraction };
 }
 
-/** The screen box of a w×h label centred at `p` and turned by `angle` degrees. */
+/**
+ * The screen box of a w×h label centred at `p` and turned by `angle` degrees.
+ * @param {Point} p
+ * @param {number} w
+ * @param {number} hgt
+ * @param {number} angle
+ * @returns {Box}
+ */
 function boxAt(p, w, hgt, angle) {
   const rad = (angle * Math.PI) / 180;
   const bw = Math.abs(w * Math.cos(rad)) + Math.abs(hgt * Math.sin(rad));
@@ -80,6 +133,10 @@ function boxAt(p, w, hgt, angle) {
   return { left: p.x - bw / 2, right: p.x + bw / 2, top: p.y - bh / 2, bottom: p.y + bh / 2 };
 }
 
+/**
+ * @param {Box} a
+ * @param {Box} b
+ */
 function overlaps(a, b) {
   return (
     a.left < b.right + LABEL_GAP &&
@@ -92,21 +149,29 @@ function overlaps(a, b) {
 /**
  * The road layer of one map, in panes of its own between the tiles and the vector layers.
  * `update(version)` fetches and redraws when the version moved; `info()` says what is drawn.
+ * @param {Leaflet} L
+ * @param {LeafletMap} map
  */
 export function createRoadLayer(L, map) {
   map.createPane("roadsPane");
   map.createPane("roadLabelsPane");
   const lines = L.layerGroup().addTo(map);
   const labels = L.layerGroup().addTo(map);
+  /** @type {Project} */
   const project = (latLng) => L.CRS.EPSG3857.project(latLng);
+  /** @type {string | null} */
   let drawnVersion = null;
-  let placed = []; // { name, marker, el, candidates, visible }
+  /** @type {RoadLabel[]} */
+  let placed = [];
+  /** The error code of the last fetch, null once one succeeded. @type {string | null} */
   let failed = null;
 
+  /** @param {readonly Road[]} roads */
   function draw(roads) {
     lines.clearLayers();
     labels.clearLayers();
-    const longest = new Map(); // one label per name, on its longest line
+    /** One label per name, on its longest line. @type {Map<string, { part: LinePart }>} */
+    const longest = new Map();
     for (const road of roads) {
       L.geoJSON(road.geometry, {
         pane: "roadsPane",
@@ -140,9 +205,11 @@ export function createRoadLayer(L, map) {
    * Again on every zoom: what fits changes with it.
    */
   function place() {
-    const taken = []; // { box, at }
+    /** @type {{ box: Box, at: Point }[]} */
+    const taken = [];
     for (const label of placed) {
       const sizes = measured(label);
+      /** @type {{ c: LabelSpot, at: Point, box: Box, score: number } | null} */
       let best = null;
       for (const c of label.candidates) {
         const { w, hgt } = c.vertical ? sizes.vertical : sizes.across;
@@ -164,7 +231,11 @@ export function createRoadLayer(L, map) {
   }
   map.on("zoomend resize", place);
 
-  /** A label's size written across and top to bottom, measured once it is on screen (zero while hidden). */
+  /**
+   * A label's size written across and top to bottom, measured once it is on screen (zero while hidden).
+   * @param {RoadLabel} label
+   * @returns {{ across: Size, vertical: Size }}
+   */
   function measured(label) {
     if (!label.sizes?.across.w) {
       const size = () => ({ w: label.el.offsetWidth, hgt: label.el.offsetHeight });
@@ -176,6 +247,7 @@ export function createRoadLayer(L, map) {
     return label.sizes;
   }
 
+  /** @param {string | undefined} version the map poll's roadsVersion */
   async function update(version) {
     if (version === undefined || version === drawnVersion) return;
     try {
@@ -186,7 +258,7 @@ export function createRoadLayer(L, map) {
       draw(answer.roads);
     } catch (err) {
       // Only the streets are missing: everything else on the map is drawn; the next poll tries again.
-      failed = err.code ?? "?";
+      failed = asApiError(err).code;
     }
   }
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Leaflet maps of the console, shared by the alarm detail's map card (map-detail.js) and the
 // map page (map-page.js). Everything that matters is a vector layer drawn from GET /api/map:
 // grid outlines, clinics, on-duty workers, households. Tiles (ANXIN_MAP_TILE_URL) are only a
@@ -7,6 +8,10 @@
 // failed to load, only the map would be missing, never the queue.
 // Positions are not pushed over the WebSocket; a visible map polls /api/map every POLL_MS.
 
+/** @import { MapLayers } from "../protocol/console/index.ts" */
+/** @import { TileLayer } from "/vendor/leaflet/leaflet-src.esm.js" */
+/** @import { Leaflet } from "./map-roads.js" */
+
 import { h } from "./dom.js";
 import { request } from "./http.js";
 import { onLangChange, t } from "./i18n.js";
@@ -15,8 +20,35 @@ import { createRoadLayer } from "./map-roads.js";
 export const POLL_MS = 10_000;
 /** How long tiles may take to show before the map says they are unavailable. */
 const TILE_WAIT_MS = 15_000;
+
+/** A place on the map. @typedef {{ lat: number, lng: number }} Place */
+/** none: no tile server configured; loading; ok: tiles drawn; failed: none could be loaded. @typedef {"none" | "loading" | "ok" | "failed"} TileState */
+/** An on-duty worker of the map's answer. @typedef {MapLayers["workers"][number]} MapWorker */
+/**
+ * What a draw highlights: the alarm's grid, worker and clinic; `onAlarm` makes the alarm pins clickable.
+ * @typedef {{
+ *   ownGridId?: number | null,
+ *   chosenWorkerId?: number | null,
+ *   chosenClinicId?: number | null,
+ *   onAlarm?: ((alarmId: number) => void) | null,
+ * }} DrawOptions
+ */
+/**
+ * What a map has drawn, for tests (`info()`); the owner adds its own facts with `note()`.
+ * @typedef {{
+ *   grids: number[],
+ *   clinics: number[],
+ *   workers: { id: number, lat: number, lng: number }[],
+ *   alarms: { id: number, lat: number, lng: number }[],
+ *   ownGridId: number | null,
+ * }} DrawnInfo
+ */
+/** A map on screen, as createMap makes it. @typedef {Awaited<ReturnType<typeof createMap>>} MapHandle */
+
+/** @type {Promise<Leaflet> | null} */
 let leaflet = null;
 
+/** @returns {Promise<Leaflet>} */
 export function loadLeaflet() {
   leaflet ??= import("/vendor/leaflet/leaflet-src.esm.js");
   return leaflet;
@@ -27,16 +59,25 @@ export function loadLeaflet() {
  * bindTooltip as HTML, and grid, clinic and worker names, addresses and codes are
  * typed by people: a name like `<img src=x onerror=…>` would run as script in a
  * console that can read health data. An element is inserted as it is.
+ * @param {string} text
  */
 export function textTip(text) {
   return h("span", { class: "map-tip" }, text);
 }
 
+/**
+ * @param {number | null} [alarmId]
+ * @returns {Promise<MapLayers>}
+ */
 export function fetchLayers(alarmId = null) {
   return request("GET", alarmId === null ? "/api/map" : `/api/map?alarmId=${encodeURIComponent(alarmId)}`);
 }
 
-/** Great-circle distance in metres: what the straight route line honestly is. */
+/**
+ * Great-circle distance in metres: what the straight route line honestly is.
+ * @param {Place} a
+ * @param {Place} b
+ */
 export function distanceM(a, b) {
   const rad = Math.PI / 180;
   const dLat = (b.lat - a.lat) * rad;
@@ -49,6 +90,8 @@ export function distanceM(a, b) {
  * A Leaflet map in `container` with one group per layer. Returns the map's handle:
  * `draw(layers, focus)` replaces the vector layers, `info()` describes what is drawn
  * (for tests: window.anxinMap), `fit(points)` frames places, `resize()` after a show.
+ * @param {HTMLElement} container
+ * @param {{ notice: HTMLElement }} parts the tile notice above the map
  */
 export async function createMap(container, { notice }) {
   const L = await loadLeaflet();
@@ -68,7 +111,7 @@ export async function createMap(container, { notice }) {
       ["leaflet-control-zoom-in", "map.zoomIn"],
       ["leaflet-control-zoom-out", "map.zoomOut"],
     ]) {
-      const button = zoom.getContainer().querySelector(`.${cls}`);
+      const button = zoom.getContainer()?.querySelector(`.${cls}`);
       button?.setAttribute("title", t(key));
       button?.setAttribute("aria-label", t(key));
     }
@@ -82,13 +125,19 @@ export async function createMap(container, { notice }) {
     focus: L.layerGroup().addTo(map),
   };
   const roads = createRoadLayer(L, map);
+  /** @type {TileLayer | null} */
   let tiles = null;
   // undefined, not null: the first draw must take even a null URL (no tile server, the default)
   // as news, or the map would never say that it has no backdrop.
+  /** @type {string | null | undefined} */
   let tileUrl;
-  let tileWait = null;
+  /** @type {number | undefined} */
+  let tileWait;
+  /** The tiles' state as last shown (also in the container's data-tiles), for a change of language. @type {TileState | null} */
+  let shownTiles = null;
   let drawn = emptyInfo();
 
+  /** @param {string | null} url */
   function setTiles(url) {
     if (url === tileUrl) return;
     tileUrl = url;
@@ -115,8 +164,9 @@ export async function createMap(container, { notice }) {
     }, TILE_WAIT_MS);
   }
 
-  /** none: no tile server configured; loading; ok: tiles drawn; failed: none could be loaded. */
+  /** @param {TileState} state */
   function tileState(state) {
+    shownTiles = state;
     container.dataset.tiles = state;
     const hidden = state === "ok" || state === "loading";
     const resized = notice.hidden !== hidden;
@@ -127,9 +177,13 @@ export async function createMap(container, { notice }) {
     if (resized) map.invalidateSize({ pan: false });
   }
   onLangChange(() => {
-    if (container.dataset.tiles) tileState(container.dataset.tiles);
+    if (shownTiles) tileState(shownTiles);
   });
 
+  /**
+   * @param {MapLayers} layers
+   * @param {DrawOptions} [options]
+   */
   function draw(layers, { ownGridId = null, chosenWorkerId = null, chosenClinicId = null, onAlarm = null } = {}) {
     setTiles(layers.tileUrl);
     roads.update(layers.roadsVersion);
@@ -196,13 +250,18 @@ export async function createMap(container, { notice }) {
     return { L, groups };
   }
 
+  /** @param {MapWorker} w */
   function workerTip(w) {
     const state = w.busyWithAlarmId !== null ? t("map.worker.busy", { id: w.busyWithAlarmId }) : t("map.worker.free");
     return `${t("map.worker")}: ${w.name}${w.code ? ` (${w.code})` : ""} · ${state}`;
   }
 
+  /**
+   * @param {readonly (Place | null)[]} points the places to frame; null ones (not known) are skipped
+   * @param {number} [maxZoom]
+   */
   function fit(points, maxZoom = 16) {
-    const pts = points.filter(Boolean).map((p) => [p.lat, p.lng]);
+    const pts = points.filter((p) => p !== null).map((p) => L.latLng(p.lat, p.lng));
     if (pts.length === 0) return;
     map.fitBounds(L.latLngBounds(pts), { padding: [30, 30], maxZoom, animate: false });
   }
@@ -220,7 +279,10 @@ export async function createMap(container, { notice }) {
     fit,
     fitGrids,
     resize: () => map.invalidateSize(),
-    /** Replaces the extra information the owner adds (household, route…) in info(). */
+    /**
+     * Replaces the extra information the owner adds (household, route…) in info().
+     * @param {Readonly<Record<string, unknown>>} extra
+     */
     note: (extra) => Object.assign(drawn, extra),
     info: () => ({
       ...structuredClone(drawn),
@@ -231,18 +293,25 @@ export async function createMap(container, { notice }) {
   };
 }
 
+/** @returns {DrawnInfo} */
 function emptyInfo() {
   return { grids: [], clinics: [], workers: [], alarms: [], ownGridId: null };
 }
 
-/** The box a map sits in: the tile notice above the map itself. */
+/**
+ * The box a map sits in: the tile notice above the map itself.
+ * @param {string} id the map element's id
+ */
 export function mapFrame(id) {
   const notice = h("p", { class: "map-notice", role: "status", hidden: true });
   const canvas = h("div", { class: "anxin-map", id });
   return { notice, canvas };
 }
 
-/** A small legend: what each symbol means. */
+/**
+ * A small legend: what each symbol means.
+ * @param {readonly string[]} keys
+ */
 export function legend(keys) {
   return h(
     "ul",
@@ -251,8 +320,16 @@ export function legend(keys) {
   );
 }
 
-/** Test hook: the maps on screen and what they show. */
-export function expose(name, handle) {
-  window.anxinMap ??= {};
-  window.anxinMap[name] = handle;
+/** What a map shows tests: `info()` and Leaflet's map. @typedef {{ info: () => unknown, map: unknown }} MapHook */
+/** @type {Record<string, MapHook>} */
+const exposed = {};
+
+/**
+ * Test hook: the maps on screen and what they show (window.anxinMap).
+ * @param {"detail" | "page"} name
+ * @param {MapHook} hook
+ */
+export function expose(name, hook) {
+  exposed[name] = hook;
+  Object.assign(window, { anxinMap: exposed });
 }

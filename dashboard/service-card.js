@@ -8,7 +8,19 @@
 // survives the pushes. The candidates are asked of the hub once per request, in
 // the router's own order (the household's grid first, on duty, nearest).
 
-/** @import { ActiveServiceStatus, AlarmDetail, ServiceCandidateView, ServiceRequestStatus, ServiceRequestView } from "../protocol/console/index.ts" */
+/**
+ * @import {
+ *   ActiveServiceStatus,
+ *   AlarmDetail,
+ *   ServiceAssignRequest,
+ *   ServiceCandidates,
+ *   ServiceCandidateView,
+ *   ServiceDoneRequest,
+ *   ServiceRequestReply,
+ *   ServiceRequestStatus,
+ *   ServiceRequestView,
+ * } from "../protocol/console/index.ts"
+ */
 
 import { byWhom, km } from "./dispatch-card.js";
 import { h, localTime, telLink } from "./dom.js";
@@ -27,11 +39,10 @@ const ACTIVE = { open: true, assigned: true, done: false, cancelled: false };
  * @param {string} action
  */
 const path = (id, action) => `/api/service-requests/${encodeURIComponent(id)}/${action}`;
-/** @typedef {{ serviceRequest: ServiceRequestView }} ServiceRequestReply */
 const serviceApi = {
   /**
    * @param {number} id
-   * @returns {Promise<{ workers: ServiceCandidateView[] }>}
+   * @returns {Promise<ServiceCandidates>}
    */
   candidates: (id) => request("GET", path(id, "candidates")),
   /**
@@ -39,13 +50,21 @@ const serviceApi = {
    * @param {number} workerId
    * @returns {Promise<ServiceRequestReply>}
    */
-  assign: (id, workerId) => request("POST", path(id, "assign"), { workerId }),
+  assign: (id, workerId) => {
+    /** @type {ServiceAssignRequest} */
+    const body = { workerId };
+    return request("POST", path(id, "assign"), body);
+  },
   /**
    * @param {number} id
    * @param {string} note
    * @returns {Promise<ServiceRequestReply>}
    */
-  done: (id, note) => request("POST", path(id, "done"), note ? { note } : {}),
+  done: (id, note) => {
+    /** @type {ServiceDoneRequest} */
+    const body = note ? { note } : {};
+    return request("POST", path(id, "done"), body);
+  },
 };
 
 /** What the card's actions need. @typedef {{ reload: () => Promise<void>, showError: (err: unknown) => void }} CardHandlers */

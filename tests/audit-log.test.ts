@@ -144,9 +144,14 @@ describe("audit log API", () => {
     expect(second.total).toBe(logins.total);
     expect(second.entries[0]?.id).toBeLessThan(logins.entries[1]?.id ?? 0);
     expect((await audit("from=2001-01-01&to=2001-01-31")).total).toBe(0);
-    const bad = await call("GET", "/api/audit?from=2025-06-03&to=2025-06-01", supervisor);
-    expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { code: string }).code).toBe("DATE_RANGE_INVALID");
+    // A range backwards, and a day that is not on the calendar (the page and its CSV alike).
+    for (const query of ["from=2025-06-03&to=2025-06-01", "to=2026-02-30"]) {
+      for (const path of ["/api/audit", "/api/audit.csv"]) {
+        const bad = await call("GET", `${path}?${query}`, supervisor);
+        expect(bad.status, `${path}?${query}`).toBe(400);
+        expect(((await bad.json()) as { code: string }).code, `${path}?${query}`).toBe("DATE_RANGE_INVALID");
+      }
+    }
     expect((await call("GET", "/api/audit?action=DROP%20TABLE", supervisor)).status).toBe(400);
   });
 

@@ -143,7 +143,7 @@ describe("KPI page (browser)", () => {
     await page.fill("#kpi-to", "2026-03-01");
     await page.click('#kpi-form button[type="submit"]');
     await page.waitForSelector("#kpi-error:not([hidden])", { timeout: SHOW_MS });
-    expect(await page.textContent("#kpi-error")).toMatch(/Invalid range/);
+    expect(await page.textContent("#kpi-error")).toBe("Invalid range: the start date is after the end date.");
 
     expect(pageErrors).toEqual([]);
     await context.close();

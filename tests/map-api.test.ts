@@ -9,8 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
 import { loadConfig } from "../hub/config.ts";
-import type { MapLayers } from "../hub/map/map-views.ts";
-import type { MapRoads } from "../hub/map/road-views.ts";
+import type { MapLayers, MapRoads } from "../protocol/console/index.ts";
 import { createUser } from "./support/registry-app.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 

@@ -11,7 +11,9 @@
  *   HealthDataReply,
  *   OfferReply,
  *   PositionRequest,
- *   ServiceRequestView,
+ *   ServiceDoneRequest,
+ *   ServiceRequestList,
+ *   ServiceRequestReply,
  *   SessionReply,
  *   SessionUser,
  *   WorkerAlarmReply,
@@ -24,8 +26,6 @@
 import { adoptZone } from "../center-time.js";
 import { request, signedIn } from "../http.js";
 
-/** `GET /api/worker/service-requests`: the worker's own requests still to do. @typedef {{ serviceRequests: ServiceRequestView[] }} ServiceRequestList */
-/** `POST /api/worker/service-requests/:id/done`. @typedef {{ serviceRequest: ServiceRequestView }} ServiceRequestReply */
 /** `POST /api/auth/password`: the person, no longer flagged to change it. @typedef {{ user: SessionUser }} PasswordReply */
 
 /** @param {number} v */
@@ -116,13 +116,16 @@ export const api = {
     const body = { outcome, note };
     return request("POST", `/api/worker/alarms/${id(alarmId)}/resolve`, body);
   },
-  /** @returns {Promise<ServiceRequestList>} */
+  /** The worker's own service requests still to do. @returns {Promise<ServiceRequestList>} */
   serviceRequests: () => request("GET", "/api/worker/service-requests"),
   /**
    * @param {number} requestId
    * @param {string} [note]
    * @returns {Promise<ServiceRequestReply>}
    */
-  serviceDone: (requestId, note) =>
-    request("POST", `/api/worker/service-requests/${id(requestId)}/done`, note ? { note } : {}),
+  serviceDone: (requestId, note) => {
+    /** @type {ServiceDoneRequest} */
+    const body = note ? { note } : {};
+    return request("POST", `/api/worker/service-requests/${id(requestId)}/done`, body);
+  },
 };

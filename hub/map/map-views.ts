@@ -6,96 +6,17 @@
  * comes with the alarm detail. The console polls this every few seconds while
  * a map is on screen, so it is a handful of indexed queries and nothing else.
  * Road lines are not in it (hub/map/road-views.ts): only their version, so the
- * console fetches them again when they change.
+ * console fetches them again when they change. The answer's shape is the
+ * contract's (protocol/console/map.ts).
  */
 
-import Type, { type Static } from "typebox";
-import { CLOSED_STATUSES } from "../../protocol/console/index.ts";
+import { CLOSED_STATUSES, type MapFocus, type MapLayers, type MapRoads } from "../../protocol/console/index.ts";
 import type { DispatchRepository } from "../dispatch/dispatch-repo.ts";
 import { AnxinError } from "../errors.ts";
 import { parseStringList } from "../registry/weekly-hours.ts";
 import { nowIso } from "../storage/database.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
-import { type MapRoads, readMapRoads, roadsVersion } from "./road-views.ts";
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-
-const Point = { lat: Type.Number(), lng: Type.Number() };
-
-/**
- * One alarm's places, for the map on its detail: the household with its grid id
- * (the alarm detail names the grid, not its id), and where the chosen worker
- * and clinic are now, so the route line is drawn even to a worker who has since
- * gone off duty and left the workers layer.
- */
-const MapFocusSchema = Type.Object({
-  alarmId: Type.Integer(),
-  household: Nullable(Type.Object({ code: Type.String(), gridId: Nullable(Type.Integer()), ...Point })),
-  worker: Nullable(
-    Type.Object({ id: Type.Integer(), name: Type.String(), positionAt: Nullable(Type.String()), ...Point }),
-  ),
-  clinic: Nullable(Type.Object({ id: Type.Integer(), name: Type.String(), ...Point })),
-});
-export type MapFocus = Static<typeof MapFocusSchema>;
-
-export const MapLayersSchema = Type.Object({
-  /** Leaflet tile URL template (ANXIN_MAP_TILE_URL); null: vector layers on a plain background. */
-  tileUrl: Nullable(Type.String()),
-  generatedAt: Type.String(),
-  /** Moves when the road centre lines change: fetch `GET /api/map/roads` again. */
-  roadsVersion: Type.String(),
-  grids: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      code: Type.String(),
-      name: Type.String(),
-      /** GeoJSON Polygon or MultiPolygon of [lng, lat]. */
-      geometry: Type.Object({ type: Type.String(), coordinates: Type.Array(Type.Unknown()) }),
-    }),
-  ),
-  clinics: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      code: Nullable(Type.String()),
-      name: Type.String(),
-      lat: Type.Number(),
-      lng: Type.Number(),
-      capabilities: Type.Array(Type.String()),
-    }),
-  ),
-  /** On duty and with a position only: the others cannot be drawn. */
-  workers: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      code: Nullable(Type.String()),
-      name: Type.String(),
-      gridId: Nullable(Type.Integer()),
-      lat: Type.Number(),
-      lng: Type.Number(),
-      positionAt: Nullable(Type.String()),
-      /** The open alarm the worker is on or being asked about; null when free. */
-      busyWithAlarmId: Nullable(Type.Integer()),
-    }),
-  ),
-  /** Open alarms whose household has a map point. */
-  alarms: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      kind: Type.String(),
-      status: Type.String(),
-      acknowledged: Type.Boolean(),
-      receivedAt: Type.String(),
-      householdCode: Type.String(),
-      address: Type.String(),
-      gridId: Nullable(Type.Integer()),
-      lat: Type.Number(),
-      lng: Type.Number(),
-    }),
-  ),
-  /** With `?alarmId=`: that alarm's household, chosen worker and clinic; otherwise null. */
-  focus: Nullable(MapFocusSchema),
-});
-export type MapLayers = Static<typeof MapLayersSchema>;
+import { readMapRoads, roadsVersion } from "./road-views.ts";
 
 interface GridRow {
   id: number;

@@ -10,31 +10,10 @@
  * and the answer stops at the district bounds of hub/registry/road-lines.ts,
  * saying so (`truncated`).
  */
-import Type, { type Static } from "typebox";
+import type { MapRoads } from "../../protocol/console/index.ts";
 import { checkRoadLine, ROAD_LIMITS, roadNameProblem } from "../registry/road-lines.ts";
 import { nowIso } from "../storage/database.ts";
 import type { SqlSession } from "../storage/sql/sql-port.ts";
-
-export const MapRoadsSchema = Type.Object({
-  /** The same as `roadsVersion` in `GET /api/map` while the roads are unchanged. */
-  version: Type.String(),
-  generatedAt: Type.String(),
-  /** Some stored roads were left out: unreadable, or past the bounds. */
-  truncated: Type.Boolean(),
-  roads: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      code: Type.String(),
-      name: Type.String(),
-      /** GeoJSON LineString or MultiLineString of [lng, lat]. */
-      geometry: Type.Object({
-        type: Type.Union([Type.Literal("LineString"), Type.Literal("MultiLineString")]),
-        coordinates: Type.Array(Type.Unknown()),
-      }),
-    }),
-  ),
-});
-export type MapRoads = Static<typeof MapRoadsSchema>;
 
 /** Changes whenever a road is added, changed or removed: the count and the latest change (indexed). */
 export async function roadsVersion(sql: SqlSession): Promise<string> {

@@ -18,6 +18,7 @@ export * from "./events.ts";
 export * from "./history.ts";
 export * from "./households.ts";
 export * from "./kpi.ts";
+export * from "./map.ts";
 export * from "./realtime.ts";
 export * from "./reasons.ts";
 export * from "./registry.ts";

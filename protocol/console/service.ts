@@ -44,3 +44,29 @@ export const ServiceCandidateSchema = Type.Object({
   distanceM: Nullable(Type.Integer()),
 });
 export type ServiceCandidateView = Static<typeof ServiceCandidateSchema>;
+
+/** `GET /api/service-requests` and the worker's `GET /api/worker/service-requests`: newest first. */
+export const ServiceRequestListReply = Type.Object({ serviceRequests: Type.Array(ServiceRequestSchema) });
+export type ServiceRequestList = Static<typeof ServiceRequestListReply>;
+
+/** One request, and what assigning it or marking it done answers with: the request as it now stands. */
+export const ServiceRequestReply = Type.Object({ serviceRequest: ServiceRequestSchema });
+export type ServiceRequestReply = Static<typeof ServiceRequestReply>;
+
+/** `GET /api/service-requests/:id/candidates`: workers to assign it to, in the router's order. */
+export const ServiceCandidatesReply = Type.Object({ workers: Type.Array(ServiceCandidateSchema) });
+export type ServiceCandidates = Static<typeof ServiceCandidatesReply>;
+
+/** `POST /api/service-requests/:id/assign`: assign, or re-assign, to a worker. */
+export const ServiceAssignBody = Type.Object(
+  { workerId: Type.Integer({ minimum: 1 }) },
+  { additionalProperties: false },
+);
+export type ServiceAssignRequest = Static<typeof ServiceAssignBody>;
+
+/** Marking a request done (the operator's or the worker's own): an optional note. The body itself may be absent. */
+export const ServiceDoneBody = Type.Object(
+  { note: Type.Optional(Type.String({ maxLength: 2000 })) },
+  { additionalProperties: false },
+);
+export type ServiceDoneRequest = Static<typeof ServiceDoneBody>;

@@ -10,10 +10,9 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { ErrorBody } from "../../../protocol/console/index.ts";
+import { ErrorBody, MapLayersSchema, MapRoadsSchema } from "../../../protocol/console/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
-import { MapLayersSchema, type MapViews } from "../../map/map-views.ts";
-import { MapRoadsSchema } from "../../map/road-views.ts";
+import type { MapViews } from "../../map/map-views.ts";
 import { ALL_STAFF, requireRole } from "../guard.ts";
 
 /**

@@ -13,8 +13,11 @@ import Type from "typebox";
 import {
   ErrorBody,
   SERVICE_REQUEST_STATUSES,
-  ServiceCandidateSchema,
-  ServiceRequestSchema,
+  ServiceAssignBody,
+  ServiceCandidatesReply,
+  ServiceDoneBody,
+  ServiceRequestListReply,
+  ServiceRequestReply,
 } from "../../../protocol/console/index.ts";
 import type { SessionService } from "../../auth/session-service.ts";
 import type { ServiceRequestService } from "../../service/service-requests.ts";
@@ -29,11 +32,7 @@ export interface ServiceRequestRoutesOptions {
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const Errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-const One = Type.Object({ serviceRequest: ServiceRequestSchema });
-const Many = Type.Object({ serviceRequests: Type.Array(ServiceRequestSchema) });
-const DoneBody = Type.Optional(
-  Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
-);
+const DoneBody = Type.Optional(ServiceDoneBody);
 
 const staffRoutes: FastifyPluginAsyncTypebox<ServiceRequestRoutesOptions> = async (app, options) => {
   const { service, views } = options;
@@ -50,7 +49,7 @@ const staffRoutes: FastifyPluginAsyncTypebox<ServiceRequestRoutesOptions> = asyn
           status: Type.Optional(Type.Enum(SERVICE_REQUEST_STATUSES)),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
         }),
-        response: { 200: Many, ...Errors },
+        response: { 200: ServiceRequestListReply, ...Errors },
       },
     },
     async (request) => {
@@ -61,7 +60,14 @@ const staffRoutes: FastifyPluginAsyncTypebox<ServiceRequestRoutesOptions> = asyn
 
   app.get(
     "/:id",
-    { schema: { tags, summary: "One service request", params: IdParams, response: { 200: One, ...Errors } } },
+    {
+      schema: {
+        tags,
+        summary: "One service request",
+        params: IdParams,
+        response: { 200: ServiceRequestReply, ...Errors },
+      },
+    },
     async (request) => ({ serviceRequest: await views.view(request.params.id) }),
   );
 
@@ -72,7 +78,7 @@ const staffRoutes: FastifyPluginAsyncTypebox<ServiceRequestRoutesOptions> = asyn
         tags,
         summary: "Workers to assign it to: the household's grid first, then on duty, then nearest",
         params: IdParams,
-        response: { 200: Type.Object({ workers: Type.Array(ServiceCandidateSchema) }), ...Errors },
+        response: { 200: ServiceCandidatesReply, ...Errors },
       },
     },
     async (request) => ({ workers: await views.candidates(request.params.id) }),
@@ -85,8 +91,8 @@ const staffRoutes: FastifyPluginAsyncTypebox<ServiceRequestRoutesOptions> = asyn
         tags,
         summary: "Assign the request to a worker, or re-assign it (the previous worker is texted to stand down)",
         params: IdParams,
-        body: Type.Object({ workerId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
-        response: { 200: One, ...Errors },
+        body: ServiceAssignBody,
+        response: { 200: ServiceRequestReply, ...Errors },
       },
     },
     async (request) => {
@@ -103,7 +109,7 @@ const staffRoutes: FastifyPluginAsyncTypebox<ServiceRequestRoutesOptions> = asyn
         summary: "Mark the request done: its alarm is resolved as real",
         params: IdParams,
         body: DoneBody,
-        response: { 200: One, ...Errors },
+        response: { 200: ServiceRequestReply, ...Errors },
       },
     },
     async (request) => {
@@ -122,7 +128,11 @@ const workerServiceRoutes: FastifyPluginAsyncTypebox<ServiceRequestRoutesOptions
   app.get(
     "/",
     {
-      schema: { tags, summary: "The worker's own service requests still to do", response: { 200: Many, ...Errors } },
+      schema: {
+        tags,
+        summary: "The worker's own service requests still to do",
+        response: { 200: ServiceRequestListReply, ...Errors },
+      },
     },
     async (request) => ({ serviceRequests: await views.forWorker(currentUser(request)) }),
   );
@@ -135,7 +145,7 @@ const workerServiceRoutes: FastifyPluginAsyncTypebox<ServiceRequestRoutesOptions
         summary: "Mark your own service request done",
         params: IdParams,
         body: DoneBody,
-        response: { 200: One, ...Errors },
+        response: { 200: ServiceRequestReply, ...Errors },
       },
     },
     async (request) => {
