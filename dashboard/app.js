@@ -32,6 +32,7 @@ import * as registry from "./registry.js";
 import * as session from "./session.js";
 import { onKey } from "./shortcuts.js";
 import * as sound from "./sound.js";
+import { closeUserMenu, initUserMenu } from "./user-menu.js";
 import * as users from "./users.js";
 
 /** @type {SessionUser | null} */
@@ -204,6 +205,7 @@ function teardown() {
   attention.reset();
   session.unwatch();
   sound.setLevel("none");
+  closeUserMenu();
 }
 
 async function logout() {
@@ -218,6 +220,7 @@ async function logout() {
 function renderUser() {
   if (!user) return;
   byId("user-name").textContent = user.displayName || user.username;
+  byId("user-full-name").textContent = user.displayName || user.username;
   byId("user-role").textContent = t(`user.role.${user.role}`);
   byId("user-role").dataset.role = user.role;
 }
@@ -250,6 +253,8 @@ function onSoundChanged(state) {
   const blocked = state === "blocked" && user !== null;
   byId("banner-sound").hidden = !blocked;
   byId("btn-sound").hidden = state !== "blocked";
+  // Nothing to mute while the browser holds the sound: the enable button takes the mute button's place.
+  byId("btn-mute").hidden = state === "blocked";
   renderMute();
 }
 
@@ -288,10 +293,9 @@ async function boot() {
   sound.initSound({ onChange: onSoundChanged });
   queue.initQueue(byId("queue"), { onRowOpen: (id) => detail.openDetail(id) });
   detail.initDetail();
-  const controls = document.querySelector(".topbar .controls");
-  if (!controls) throw new Error(".topbar .controls: not on this page");
+  initUserMenu(byId("user-menu", HTMLDetailsElement));
   attention.initAttention({
-    controls,
+    menu: byId("user-menu-items"),
     before: byId("btn-logout"),
     openAlarm: (id) => detail.openDetail(id),
   });

@@ -40,10 +40,10 @@ let onOpen = () => {};
 const live = new Set(); // notifications still on screen, closed once the alarm is acknowledged
 
 /**
- * @param {{ controls: Element, before: Element, openAlarm: (alarmId: number) => void }} options
- *   the notification button goes into `controls`, before `before`
+ * @param {{ menu: Element, before: Element, openAlarm: (alarmId: number) => void }} options
+ *   the notification button goes into the top bar's account `menu` (user-menu.js), before `before`
  */
-export function initAttention({ controls, before, openAlarm }) {
+export function initAttention({ menu, before, openAlarm }) {
   Object.assign(window, { anxinAttention: status });
   onOpen = openAlarm;
   const icon = document.querySelector('link[rel="icon"]');
@@ -58,7 +58,7 @@ export function initAttention({ controls, before, openAlarm }) {
       renderButton();
     }
   });
-  controls.insertBefore(button, before);
+  menu.insertBefore(button, before);
   renderButton();
 }
 

@@ -1,9 +1,10 @@
 // @ts-check
-// Alarm detail panel: resident, relatives, dispatch, SMS, timeline, and the
-// acknowledge / resolve actions. The action form lives in index.html and is never
-// rebuilt, so a note being typed survives live refreshes of the panel; the
-// dispatch card is kept for the same reason (its "dispatch to…" search). Notes and
-// the follow-up visit live in detail-actions.js, kept across refreshes likewise.
+// Alarm detail panel: resident and map side by side, relatives, dispatch, SMS,
+// timeline, and the acknowledge / resolve bar at the bottom (index.html, never
+// rebuilt; resolving asks for the outcome in the resolve dialog, as the r key does).
+// The dispatch card is kept across live refreshes (its "dispatch to…" search); notes
+// and the follow-up visit live in detail-actions.js, kept likewise, so text being
+// typed survives them.
 
 /** @import { AlarmDetail, AlarmSummary } from "../protocol/console/index.ts" */
 
@@ -19,6 +20,7 @@ import { t, tMaybe } from "./i18n.js";
 import { detailMap } from "./map-detail.js";
 import { createPlaceCard } from "./place-card.js";
 import * as queue from "./queue.js";
+import { resolveDialog } from "./resolve-dialog.js";
 import { serviceCard } from "./service-card.js";
 
 /**
@@ -78,15 +80,11 @@ export function initDetail() {
   const actions = createDetailActions({ onChanged: changed });
   const placeCard = createPlaceCard({ onPlaced: changed });
   built = { dispatchControl, dispatchCardEl, dispatchTitle, dispatchInfoEl, actions, placeCard };
-  // Below the acknowledge/resolve bar: a note can be added whatever the alarm's state.
-  byId("detail-actions", HTMLFormElement).after(actions.noteForm);
+  // Beside the acknowledge/resolve buttons: a note can be added whatever the alarm's state.
+  byId("detail-actions").after(actions.noteForm);
   byId("detail-close").addEventListener("click", closeDetail);
   byId("btn-ack").addEventListener("click", () => acknowledge(currentId));
-  byId("outcome", HTMLSelectElement).addEventListener("change", syncButtons);
-  byId("detail-actions", HTMLFormElement).addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    resolve();
-  });
+  byId("btn-resolve").addEventListener("click", () => resolve(currentId));
 }
 
 export function currentDetailId() {
@@ -97,7 +95,6 @@ export function currentDetailId() {
 export async function openDetail(id) {
   if (id !== currentId) {
     const { dispatchControl, actions, placeCard } = parts();
-    byId("detail-actions", HTMLFormElement).reset();
     current = null;
     dispatchControl.setAlarm(null);
     actions.setAlarm(null);
@@ -162,21 +159,15 @@ export async function acknowledge(id) {
   }
 }
 
-async function resolve() {
-  const id = currentId;
-  const outcome = byId("outcome", HTMLSelectElement).value;
-  if (id === null || !outcome) return;
-  byId("btn-resolve", HTMLButtonElement).disabled = true;
-  try {
-    const { alarm } = await api.resolve(id, outcome, byId("note", HTMLTextAreaElement).value.trim());
-    queue.upsert(alarm);
-    byId("detail-actions", HTMLFormElement).reset();
-    await load();
-  } catch (err) {
-    showError(err);
-  } finally {
-    syncButtons();
-  }
+/**
+ * Resolve alarm `id` (the button, or the `r` shortcut): the dialog asks for the outcome and a note,
+ * and shows its own errors; nothing changes when the operator cancels it.
+ * @param {number | null} id
+ */
+export async function resolve(id) {
+  if (id === null) return;
+  const alarm = await resolveDialog(id);
+  if (alarm) changed(alarm);
 }
 
 /**
@@ -203,12 +194,9 @@ export function showError(failure) {
 }
 
 function syncButtons() {
-  // Hidden rather than disabled once acknowledged: the status line already says who did it,
-  // and the freed space keeps the timeline visible at 768px.
+  // Hidden rather than disabled once acknowledged: the status line already says who did it.
   byId("btn-ack").hidden = !current || !queue.isUnacknowledged(current);
-  byId("btn-resolve", HTMLButtonElement).disabled =
-    !current || queue.isClosed(current) || !byId("outcome", HTMLSelectElement).value;
-  // Nothing is left to do on a resolved alarm: drop the form instead of greying it out.
+  // Nothing is left to do on a resolved alarm: drop the buttons instead of greying them out.
   byId("detail-actions").hidden = !current || queue.isClosed(current);
 }
 
@@ -257,11 +245,12 @@ function render() {
   } else placeCard.el.remove();
   if (!dispatchCardEl.isConnected) body.append(dispatchCardEl);
   // With nobody left to ask, the dispatch card (and its warning) moves to the top.
+  const resident = residentCard(a);
   if (isExhausted(a)) {
     dispatchCardEl.before(statusLine(a));
-    dispatchCardEl.after(residentCard(a), relativesCard(a), smsCard(a), timelineCard(a));
+    dispatchCardEl.after(resident, relativesCard(a), smsCard(a), timelineCard(a));
   } else {
-    dispatchCardEl.before(statusLine(a), residentCard(a), relativesCard(a));
+    dispatchCardEl.before(statusLine(a), resident, relativesCard(a));
     dispatchCardEl.after(smsCard(a), timelineCard(a));
   }
   dispatchCardEl.before(...serviceCard(a, { reload: load, showError }));
@@ -270,6 +259,7 @@ function render() {
   const calls = callsCard(a, { reload: load, showError });
   if (calls && isExhausted(a)) dispatchCardEl.after(calls);
   else if (calls) dispatchCardEl.before(calls);
-  dispatchCardEl.after(mapCard(a)); // kept across renders, like the dispatch card
+  // Beside the resident card (detail.css): who and where are on screen together without scrolling.
+  resident.after(mapCard(a)); // kept across renders, like the dispatch card
   syncButtons();
 }

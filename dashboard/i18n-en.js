@@ -4,6 +4,7 @@
 export const en = {
   "app.title": "Anxin · Command Center",
   "app.brand": "Anxin · Command Center",
+  "app.name": "Anxin",
   "app.newAlarm": "[NEW ALARM]",
   "lang.switch": "中文",
   "lang.switchLang": "zh-CN",
@@ -18,6 +19,7 @@ export const en = {
   "user.role.supervisor": "Supervisor",
   "user.role.admin": "Administrator",
   "user.logout": "Sign out",
+  "user.menu": "Account menu",
   "sound.enable": "Click to enable sound",
   "sound.blocked": 'Sound is blocked by the browser: new alarms will NOT ring! Click "Click to enable sound".',
   "sound.mute": "Mute 1 min",
@@ -99,7 +101,6 @@ export const en = {
   "detail.ack": "Acknowledge",
   "detail.resolve": "Resolve",
   "detail.outcome": "Outcome",
-  "detail.outcomeChoose": "— choose —",
   "detail.note": "Note",
   "detail.notePlaceholder": "Optional: what happened",
   "detail.ackedBy": "Acknowledged by {who} at {time}",

@@ -5,6 +5,7 @@
 export const zhCN = {
   "app.title": "安心 · 指挥中心",
   "app.brand": "安心 · 指挥中心",
+  "app.name": "安心",
   "app.newAlarm": "【新警报】",
   "lang.switch": "English",
   "lang.switchLang": "en",
@@ -19,6 +20,7 @@ export const zhCN = {
   "user.role.supervisor": "主管",
   "user.role.admin": "管理员",
   "user.logout": "退出登录",
+  "user.menu": "账户菜单",
   "sound.enable": "点击启用声音",
   "sound.blocked": "声音被浏览器阻止：新警报不会响铃！请点击“点击启用声音”。",
   "sound.mute": "静音 1 分钟",
@@ -100,7 +102,6 @@ export const zhCN = {
   "detail.ack": "确认接警",
   "detail.resolve": "结案",
   "detail.outcome": "处理结果",
-  "detail.outcomeChoose": "— 请选择 —",
   "detail.note": "备注",
   "detail.notePlaceholder": "可选：情况说明",
   "detail.ackedBy": "{who} 于 {time} 确认",

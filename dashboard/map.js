@@ -263,7 +263,14 @@ export async function createMap(container, { notice }) {
   function fit(points, maxZoom = 16) {
     const pts = points.filter((p) => p !== null).map((p) => L.latLng(p.lat, p.lng));
     if (pts.length === 0) return;
-    map.fitBounds(L.latLngBounds(pts), { padding: [30, 30], maxZoom, animate: false });
+    // Clear of the zoom control (top left, about 44 × 72 px): in the alarm's narrow map beside the
+    // resident card, a place framed at the left edge would otherwise sit under its buttons.
+    map.fitBounds(L.latLngBounds(pts), {
+      paddingTopLeft: [56, 30],
+      paddingBottomRight: [30, 30],
+      maxZoom,
+      animate: false,
+    });
   }
 
   function fitGrids() {

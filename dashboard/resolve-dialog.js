@@ -32,7 +32,12 @@ export function resolveDialog(alarmId) {
         t(`outcome.${outcome}`),
       ),
     );
-    const note = h("textarea", { id: "resolve-note", rows: 2, maxlength: 500 });
+    const note = h("textarea", {
+      id: "resolve-note",
+      rows: 2,
+      maxlength: 500,
+      placeholder: t("detail.notePlaceholder"),
+    });
     const error = h("p", { class: "form-error", role: "alert", hidden: true });
     const ok = h("button", { type: "submit", class: "btn btn-big btn-resolve", id: "resolve-yes", disabled: true });
     ok.textContent = t("resolve.confirm");

@@ -5,7 +5,6 @@
 
 import * as detail from "./detail.js";
 import * as queue from "./queue.js";
-import { resolveDialog } from "./resolve-dialog.js";
 
 /**
  * The alarm a shortcut means: the one open in the detail panel, else the selected row, else the top row.
@@ -13,15 +12,6 @@ import { resolveDialog } from "./resolve-dialog.js";
  */
 function target() {
   return detail.currentDetailId() ?? queue.getSelected() ?? queue.sorted()[0]?.id ?? null;
-}
-
-async function resolveTarget() {
-  const id = target();
-  if (id === null) return;
-  const alarm = await resolveDialog(id);
-  if (!alarm) return;
-  queue.upsert(alarm);
-  detail.alarmChanged(alarm.id);
 }
 
 /**
@@ -51,8 +41,8 @@ export function onKey(ev, active) {
       queue.moveSelection(-1);
       break;
     case "Enter": {
-      // Enter on a focused button must keep activating that button.
-      if (on?.closest("button, a")) return;
+      // Enter on a focused button must keep activating that button (the account menu's name too).
+      if (on?.closest("button, a, summary")) return;
       const id = queue.getSelected() ?? queue.sorted()[0]?.id ?? null;
       if (id === null) return;
       queue.select(id);
@@ -60,7 +50,7 @@ export function onKey(ev, active) {
       break;
     }
     case "r":
-      resolveTarget();
+      detail.resolve(target());
       break;
     case "Escape":
       detail.closeDetail();

@@ -97,9 +97,11 @@ describe("alarm detail actions (browser)", () => {
     await second.waitForSelector("#detail-body .timeline .ev-note_added", { timeout: SHOW_MS });
     expect(await timeline(second, "note_added")).toEqual(["admin | Daughter called back, on her way"]);
 
-    // Resolve with an outcome: the follow-up card appears and the note box stays.
-    await first.selectOption("#outcome", "real");
+    // Resolve with an outcome (the action bar's button asks in the resolve dialog): the follow-up card
+    // appears and the note box stays.
     await first.click("#btn-resolve");
+    await first.check('.resolve-dialog[open] input[value="real"]');
+    await first.click("#resolve-yes");
     await first.waitForSelector("#detail .badge.state-resolved", { timeout: SHOW_MS });
     await first.waitForSelector("#follow-up-card #fu-plan-form", { state: "visible", timeout: SHOW_MS });
     expect(stored(alarmId)).toMatchObject({ status: "resolved", outcome: "real", follow_up_due_at: null });

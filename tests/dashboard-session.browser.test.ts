@@ -13,7 +13,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
-import { launchChromium, waitForExpression } from "./support/console-page.ts";
+import { launchChromium, openUserMenu, waitForExpression } from "./support/console-page.ts";
 import { createUser } from "./support/registry-app.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
@@ -107,8 +107,10 @@ describe("attention and session (browser)", () => {
   it("shows the red-dot favicon and, with the tab hidden, a desktop notification until acknowledged", async () => {
     const page = await login("admin", hub.adminPassword, true);
     await page.waitForSelector('body[data-view="console"]', { timeout: SHOW_MS });
-    // Permission is granted already: nothing to ask, so no button.
+    // Permission is granted already: nothing to ask, so no button in the account menu.
+    await openUserMenu(page);
     expect(await page.isHidden("#btn-notify")).toBe(true);
+    await page.keyboard.press("Escape");
     expect(await favicon(page)).toBe("normal");
     expect(await page.getAttribute('link[rel="icon"]', "href")).toMatch(/^data:image\/svg\+xml,/);
 
@@ -149,7 +151,9 @@ describe("attention and session (browser)", () => {
     const page = await login("admin", hub.adminPassword);
     await page.waitForSelector('body[data-view="console"]', { timeout: SHOW_MS });
     const permission = await page.evaluate("Notification.permission");
-    // Headless Chromium answers "default" or "denied" for a profile never asked; the button follows it.
+    // Headless Chromium answers "default" or "denied" for a profile never asked; the button (in the
+    // account menu) follows it.
+    await openUserMenu(page);
     expect(await page.isVisible("#btn-notify")).toBe(permission === "default");
     if (permission === "default") expect(await page.textContent("#btn-notify")).toBe("启用桌面通知");
   }, 30_000);
@@ -211,7 +215,8 @@ describe("attention and session (browser)", () => {
     await page.waitForSelector(`${row(id)}[data-unacked="false"]`, { timeout: SHOW_MS });
     expect(await page.textContent(`${row(id)} .ack-by`)).toBe("li");
 
-    // Logout is there, and ends the session on the hub too.
+    // Logout is there (in the account menu), and ends the session on the hub too.
+    await openUserMenu(page);
     await page.click("#btn-logout");
     await page.waitForSelector('body[data-view="login"]', { timeout: SHOW_MS });
     expect(await page.isVisible("#login-error")).toBe(false);

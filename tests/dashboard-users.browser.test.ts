@@ -10,7 +10,15 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { client } from "./support/accounts-client.ts";
-import { CJK, I18N_KEY, interfaceText, launchChromium, RESULTS, waitForExpression } from "./support/console-page.ts";
+import {
+  CJK,
+  I18N_KEY,
+  interfaceText,
+  launchChromium,
+  openUserMenu,
+  RESULTS,
+  waitForExpression,
+} from "./support/console-page.ts";
 import { createUser } from "./support/registry-app.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
 
@@ -202,6 +210,7 @@ describe("Users page (browser)", () => {
     await page.waitForSelector("#users-self-note", { timeout: SHOW_MS });
     expect(await page.isHidden("#users-disable")).toBe(true);
 
+    await openUserMenu(page);
     await page.click("#btn-password");
     await page.waitForSelector("#password-dialog", { timeout: SHOW_MS });
     await page.fill("#pw-own-current", "not my password");
@@ -225,6 +234,7 @@ describe("Users page (browser)", () => {
     await createUser(hub, "sup.en", "supervisor", "supervisor's first one");
     const page = await newPage("en");
     await signIn(page, "sup.en", "supervisor's first one");
+    await openUserMenu(page);
     await page.click("#btn-password");
     await page.fill("#pw-own-current", "supervisor's first one");
     await page.fill("#pw-own-next", "supervisor's second one");

@@ -180,10 +180,12 @@ describe("operator console (browser)", () => {
     expect(await first.getAttribute("html", "lang")).toBe("zh-CN");
     expect(await first.textContent("#queue-heading")).toMatch(CJK);
 
-    // Resolve as a false alarm: it leaves the open queue on both consoles.
-    await first.selectOption("#outcome", "false_alarm");
-    await first.fill("#note", "测试：居民误按");
+    // Resolve as a false alarm (the action bar's button asks in the resolve dialog): it leaves the
+    // open queue on both consoles.
     await first.click("#btn-resolve");
+    await first.check('.resolve-dialog[open] input[value="false_alarm"]');
+    await first.fill("#resolve-note", "测试：居民误按");
+    await first.click("#resolve-yes");
     for (const page of [first, second]) {
       await page.waitForSelector(row(alarmId), { state: "detached", timeout: SHOW_MS });
     }

@@ -7,6 +7,10 @@
  * watched here. What is checked instead is what decides it: the served HTML, before
  * any script runs, names an icon; that icon loads as an image under the page's
  * Content-Security-Policy; and nothing the page loads is missing.
+ *
+ * Static HTML includes nothing, so what the two heads share is written in both: the
+ * same charset, theme colour and icon, and the shared stylesheet (dashboard/base.css)
+ * linked first. The last test keeps them alike.
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -59,5 +63,34 @@ describe("page icons (browser)", () => {
     })`);
     expect({ loaded, missing, errors }).toEqual({ loaded: true, missing: [], errors: [] });
     await context.close();
+  });
+
+  it("gives both pages the same head: charset, theme colour, icon, and base.css linked first", async () => {
+    const heads = await Promise.all(
+      PAGES.map(async ({ path }) => {
+        const url = `${hub.httpUrl}${path}`;
+        const html = await (await fetch(url)).text();
+        const head = html.slice(0, html.indexOf("</head>"));
+        const tag = (pattern: RegExp) => head.match(pattern)?.[0] ?? null;
+        const sheets = [...head.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map(
+          (m) => new URL(m[1] ?? "", url).href,
+        );
+        return {
+          charset: tag(/<meta charset="[^"]*" \/>/),
+          themeColor: tag(/<meta name="theme-color" content="[^"]*" \/>/),
+          icon: tag(/<link rel="icon" [^>]*>/),
+          firstSheet: sheets[0] ?? null,
+        };
+      }),
+    );
+    const [console_, worker] = heads;
+    expect(console_).toEqual({
+      charset: '<meta charset="utf-8" />',
+      themeColor: expect.stringContaining("#0b0f14"),
+      icon: expect.stringContaining("data:image/svg+xml,"),
+      firstSheet: `${hub.httpUrl}/base.css`,
+    });
+    expect(worker).toEqual(console_);
+    expect((await fetch(`${hub.httpUrl}/base.css`)).headers.get("content-type")).toMatch(/^text\/css/);
   });
 });

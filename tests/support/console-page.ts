@@ -72,6 +72,16 @@ export async function openConsole(
   return page;
 }
 
+/**
+ * Opens the top bar's account menu (change password, desktop alerts, sign out: dashboard/user-menu.js),
+ * so its items can be clicked or checked for visibility.
+ */
+export async function openUserMenu(page: Page): Promise<void> {
+  if (await page.evaluate(`document.getElementById("user-menu").open`)) return;
+  await page.click("#user-menu > summary");
+  await page.waitForSelector("#user-menu[open] #btn-logout", { state: "visible", timeout: 5000 });
+}
+
 export interface ToneState {
   /** playing | idle | blocked */
   sound: string;
