@@ -136,6 +136,9 @@ export interface MapOptions {
 
 export interface FitBoundsOptions {
   padding?: PointExpression;
+  /** Padding at the top left only (e.g. clear of the zoom control), in pixels. */
+  paddingTopLeft?: PointExpression;
+  paddingBottomRight?: PointExpression;
   maxZoom?: number;
   animate?: boolean;
 }
