@@ -3,13 +3,13 @@
 // fault opened and what raised it, why it cleared, and how a test press went. The mapped
 // type fails the typecheck on a device event type without its summary.
 
-/** @import { DeviceEvent, DeviceEventDetails, DeviceEventType, DeviceHealth, FaultOpened } from "../protocol/console/index.ts" */
+/** @import { DeviceEventDetails, DeviceEventType, DeviceHealth, FaultOpened } from "../protocol/console/index.ts" */
 /** @import { Leaf } from "./dom.js" */
 
 import { localTime } from "./dom.js";
-import { line } from "./event-summary-kit.js";
+import { line, summaryOf } from "./event-summary-kit.js";
 import { t, tMaybe } from "./i18n.js";
-import { codeText, content, foreignText, reasonWords } from "./reasons.js";
+import { codeText, content, reasonWords } from "./reasons.js";
 
 /** @param {string} kind */
 function kindText(kind) {
@@ -55,28 +55,11 @@ const SUMMARIES = {
   test_failed: (d) => line(content(d.requestId), t("dev.ev.deadline", { time: localTime(d.deadline) })),
 };
 
-/** Every device event type with a summary (a test holds it against the contract's DEVICE_EVENT_TYPES). */
-export const SUMMARIZED_DEVICE_TYPES = /** @type {readonly DeviceEventType[]} */ (Object.keys(SUMMARIES));
-
-/**
- * @param {DeviceHealth["events"][number]} event
- * @returns {event is DeviceEvent}
- */
-function isKnown(event) {
-  return Object.hasOwn(SUMMARIES, event.type);
-}
-
 /**
  * Nodes for a device event's detail; a detail an older hub wrote differently shows as its data.
  * @param {DeviceHealth["events"][number]} event
  * @returns {Leaf[]}
  */
 export function deviceEventSummary(event) {
-  if (!isKnown(event)) return event.detail ? [foreignText(JSON.stringify(event.detail))] : [];
-  const summary = /** @type {(d: DeviceEvent["detail"]) => Leaf[]} */ (SUMMARIES[event.type]);
-  try {
-    return summary(event.detail);
-  } catch {
-    return [foreignText(JSON.stringify(event.detail))];
-  }
+  return summaryOf(SUMMARIES, event);
 }

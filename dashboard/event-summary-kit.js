@@ -8,7 +8,7 @@
 
 import { h } from "./dom.js";
 import { t, tMaybe } from "./i18n.js";
-import { codeText, content } from "./reasons.js";
+import { codeText, content, foreignText } from "./reasons.js";
 
 /**
  * A summary per event type of T: the translated line for that type's detail.
@@ -84,4 +84,24 @@ export function stageText(stage) {
  */
 export function data(text) {
   return text ? h("span", { content: true }, text) : null;
+}
+
+/**
+ * The summary of one event (alarm or device) by the summaries of its kind of history: nodes for
+ * its detail, empty when there is nothing to add to its name. A type this console has no summary
+ * for, or a detail an older hub wrote in another shape, shows as the hub's data, marked as such,
+ * rather than breaking the list.
+ * @param {Readonly<Record<string, (d: never) => Leaf[]>>} summaries
+ * @param {{ type: string, detail?: unknown }} event
+ * @returns {Leaf[]}
+ */
+export function summaryOf(summaries, event) {
+  const raw = () => (event.detail ? [foreignText(JSON.stringify(event.detail))] : []);
+  if (!Object.hasOwn(summaries, event.type)) return raw();
+  const summary = /** @type {(d: unknown) => Leaf[]} */ (summaries[event.type]);
+  try {
+    return summary(event.detail);
+  } catch {
+    return raw();
+  }
 }

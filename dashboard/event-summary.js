@@ -6,14 +6,14 @@
 // A detail of another shape (a row written by an older hub) that a summary cannot read
 // shows as the hub's data, marked as such, rather than breaking the timeline.
 
-/** @import { AlarmDetail, AlarmEvent, AlarmEventType } from "../protocol/console/index.ts" */
+/** @import { AlarmDetail, AlarmEventType } from "../protocol/console/index.ts" */
 /** @import { Leaf } from "./dom.js" */
 /** @import { Summaries } from "./event-summary-kit.js" */
 
 import { alarmSummaries } from "./event-summary-alarm.js";
 import { dispatchSummaries } from "./event-summary-dispatch.js";
+import { summaryOf } from "./event-summary-kit.js";
 import { relativeSummaries } from "./event-summary-relatives.js";
-import { foreignText } from "./reasons.js";
 
 export { purposeText } from "./event-summary-kit.js";
 
@@ -22,28 +22,11 @@ export { purposeText } from "./event-summary-kit.js";
 /** @type {Summaries<AlarmEventType>} */
 const SUMMARIES = { ...alarmSummaries, ...dispatchSummaries, ...relativeSummaries };
 
-/** Every event type with a summary (a test holds it against the contract's ALARM_EVENT_TYPES). */
-export const SUMMARIZED_TYPES = /** @type {readonly AlarmEventType[]} */ (Object.keys(SUMMARIES));
-
-/**
- * @param {TimelineEvent} event
- * @returns {event is AlarmEvent}
- */
-function isKnown(event) {
-  return Object.hasOwn(SUMMARIES, event.type);
-}
-
 /**
  * Nodes for the event's detail (empty when there is nothing to add to its name).
  * @param {TimelineEvent} event
  * @returns {Leaf[]}
  */
 export function eventSummary(event) {
-  if (!isKnown(event)) return event.detail ? [foreignText(JSON.stringify(event.detail))] : [];
-  const summary = /** @type {(d: AlarmEvent["detail"]) => Leaf[]} */ (SUMMARIES[event.type]);
-  try {
-    return summary(event.detail);
-  } catch {
-    return [foreignText(JSON.stringify(event.detail))];
-  }
+  return summaryOf(SUMMARIES, event);
 }

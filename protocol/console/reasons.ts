@@ -236,13 +236,7 @@ export type Reason<C extends ReasonCode = ReasonCode> = { [K in C]: { code: K; p
 /** Every code, for a dictionary check on the console side. */
 export const REASON_CODES = [
   "text",
-  "nearest_free",
-  "fastest_free",
-  "own_grid_preferred",
-  "next_free",
-  "no_route",
-  "busy_after_free",
-  "all_busy",
+  ...RANKING_REASON_CODES,
   "offer_ranked",
   "offer_by_operator",
   "suggested",
