@@ -327,6 +327,13 @@ describe("worker page (browser)", () => {
 
     const note = "老人在卫生间滑倒，已扶起，无明显外伤，已通知女儿";
     await phone.check('input[name="outcome"][value="real"]');
+    // A note of only spaces is refused at the field, in the page's language, and nothing is sent.
+    await phone.fill("#resolve-note", "   ");
+    await phone.click('[data-action="resolve"]');
+    expect(await phone.evaluate('document.getElementById("resolve-note").validationMessage')).toBe(
+      "请填写处理情况：只有空格不算填写。",
+    );
+    expect(hub.hub.db.prepare("SELECT status FROM alarms WHERE id = ?").get(alarmId)).toEqual({ status: "on_scene" });
     await phone.fill("#resolve-note", note);
     await shot(phone, "on-scene");
     await phone.click('[data-action="resolve"]');

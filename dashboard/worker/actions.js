@@ -114,7 +114,14 @@ function resolve(ev) {
   const radios = form.elements.namedItem("outcome");
   // The form's radios carry the contract's outcomes (index.html); reportValidity made sure one is picked.
   const outcome = /** @type {AlarmOutcome} */ (radios instanceof RadioNodeList ? radios.value : "");
-  const note = $("resolve-note", HTMLTextAreaElement).value.trim();
+  const noteField = $("resolve-note", HTMLTextAreaElement);
+  const note = noteField.value.trim();
+  // `required` takes a note of only spaces; the hub would refuse it. Say so at the field, send nothing.
+  if (!note) {
+    noteField.setCustomValidity(t("resolve.noteBlank"));
+    noteField.reportValidity();
+    return;
+  }
   return run(async () => {
     await api.resolve(alarm.id, outcome, note);
     answered.add(`alarm:${alarm.id}`);
@@ -157,4 +164,5 @@ export function initActions(context) {
   $("decline-form").addEventListener("submit", decline);
   $("decline-cancel").addEventListener("click", cancelDecline);
   $("resolve-form").addEventListener("submit", resolve);
+  $("resolve-note").addEventListener("input", () => $("resolve-note", HTMLTextAreaElement).setCustomValidity(""));
 }

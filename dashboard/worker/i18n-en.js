@@ -43,6 +43,7 @@ export const en = {
   "resolve.outcome": "Outcome",
   "resolve.note": "What happened (required)",
   "resolve.placeholder": "e.g. resident fell, helped up, no visible injury, family informed",
+  "resolve.noteBlank": "Write what happened: a note of only spaces says nothing.",
   "resolve.submit": "Close alarm",
   "action.decline": "Decline",
   "action.accept": "Accept",

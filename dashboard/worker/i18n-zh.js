@@ -40,6 +40,7 @@ export const zhCN = {
   "resolve.outcome": "处理结果",
   "resolve.note": "处理情况（必填）",
   "resolve.placeholder": "例如：老人摔倒，已扶起，无明显外伤，已通知家属",
+  "resolve.noteBlank": "请填写处理情况：只有空格不算填写。",
   "resolve.submit": "提交结案",
   "action.decline": "拒绝",
   "action.accept": "接单",
