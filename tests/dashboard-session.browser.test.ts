@@ -166,11 +166,11 @@ describe("attention and session (browser)", () => {
     await page.click(row(id));
     await page.waitForSelector("#detail:not([hidden]) #detail-body .card", { timeout: SHOW_MS });
 
-    // The session ends on the hub (expired or revoked): its row is gone.
-    hub.hub.db.prepare("DELETE FROM sessions").run();
-    // A request sent under the old session is answered by the hub (401) but the answer is held
-    // back until after the next login, as a slow answer under load would be: it speaks of the old
-    // session and must not end the new one.
+    // The session ends on the hub (expired or revoked: its row is gone) just as the console asks for
+    // the alarm again. Ended there, not before, so that no other request of the console (the realtime
+    // socket, the map) meets the 401 first and the key press below lands on the login form instead.
+    // That request is answered by the hub (401) but the answer is held back until after the next
+    // login, as a slow answer under load would be: it speaks of the old session and must not end the new one.
     let releaseStale = (): void => {};
     const staleHeld = new Promise<void>((resolve) => {
       releaseStale = resolve;
@@ -179,6 +179,7 @@ describe("attention and session (browser)", () => {
     let staleDelivered = false;
     await page.route(`**/api/alarms/${id}`, async (route) => {
       if (held !== null || route.request().method() !== "GET") return route.continue();
+      hub.hub.db.prepare("DELETE FROM sessions").run();
       const answer = await route.fetch();
       held = answer.status();
       await staleHeld;
