@@ -221,7 +221,7 @@ describe("typed dates (browser)", () => {
     }
     expect(pageErrors).toEqual([]);
     await page.context().close();
-  });
+  }, 120_000);
 
   it("a resident's date of birth takes YYYY-MM-DD, and a bad one is explained beside the field and not sent, in both languages", async () => {
     const { page, sent } = await openConsole();
@@ -277,5 +277,5 @@ describe("typed dates (browser)", () => {
     expect(stored.birth_date).toBe("1940-02-29");
     expect(pageErrors).toEqual([]);
     await page.context().close();
-  });
+  }, 120_000);
 });
