@@ -6,16 +6,14 @@
 /** @import { Leaf } from "./dom.js" */
 /** @import { Summaries } from "./event-summary-kit.js" */
 
-import { h, localTime } from "./dom.js";
+import { h, km, localTime } from "./dom.js";
 import { line, who } from "./event-summary-kit.js";
 import { t } from "./i18n.js";
 import { content, reasonWords } from "./reasons.js";
 
 /** @param {number | null | undefined} distanceM */
-function km(distanceM) {
-  return distanceM === null || distanceM === undefined
-    ? null
-    : t("detail.distance", { km: (distanceM / 1000).toFixed(1) });
+function distance(distanceM) {
+  return distanceM === null || distanceM === undefined ? null : km(distanceM);
 }
 
 /**
@@ -53,7 +51,7 @@ export const dispatchSummaries = {
   clinic_selected: (d) =>
     line(
       content(d.clinic?.name),
-      km(d.distanceM),
+      distance(d.distanceM),
       d.notified ? t("ev.clinicNotified") : t("ev.clinicNotNotified"),
       d.healthDataDisclosed ? t("ev.healthDataDisclosed") : null,
       reasonWords(d.reason),
@@ -63,7 +61,7 @@ export const dispatchSummaries = {
     line(
       who(d.worker),
       d.rank > 0 ? t("dispatch.offer.rank", { n: d.rank }) : t("dispatch.offer.unranked"),
-      km(d.distanceM),
+      distance(d.distanceM),
       d.expiresAt ? t("dispatch.offer.expires", { time: localTime(d.expiresAt) }) : null,
       reasonWords(d.reason),
       skippedWords(d.skipped),
@@ -88,7 +86,7 @@ export const dispatchSummaries = {
       t("ev.request", { id: d.requestId }),
       who(d.worker),
       d.previousWorker ? [t("ev.insteadOf"), who(d.previousWorker)] : null,
-      km(d.distanceM),
+      distance(d.distanceM),
       reasonWords(d.reason),
     ),
   service_request_done: (d) =>

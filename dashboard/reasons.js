@@ -10,7 +10,7 @@
 /** @import { AfterParams, DistanceParams, RankedParams, Reason, ReasonCode, ReasonParams } from "../protocol/console/index.ts" */
 /** @import { Leaf } from "./dom.js" */
 
-import { h } from "./dom.js";
+import { h, km } from "./dom.js";
 import { t } from "./i18n.js";
 
 /** A value for a `{name}` placeholder: text, a number, or nodes (content, nested words). @typedef {Leaf | readonly Leaf[]} Part */
@@ -68,11 +68,6 @@ export function codeText(code) {
   return h("span", { class: "hub-code", lang: "en", content: true }, code ?? "?");
 }
 
-/** @param {number} distanceM */
-function kmText(distanceM) {
-  return t("detail.distance", { km: (distanceM / 1000).toFixed(1) });
-}
-
 /**
  * How far a worker is: by road (minutes and km) when the ranking had travel times, else straight-line km.
  * @param {{ distanceM: number, travelTimeS?: number | null, roadDistanceM?: number | null }} d
@@ -82,7 +77,7 @@ export function distanceWords(d) {
     const min = Math.max(1, Math.round(d.travelTimeS / 60));
     return t("dispatch.travel", { min, km: ((d.roadDistanceM ?? d.distanceM) / 1000).toFixed(1) });
   }
-  return kmText(d.distanceM);
+  return km(d.distanceM);
 }
 
 /** @param {{ worker: string, workerCode: string }} p */
@@ -141,9 +136,9 @@ const WORDS = {
   fastest_free: (p) => firstWords(p, "reason.fastest_free"),
   own_grid_preferred: (p) =>
     tNodes("reason.own_grid_preferred", {
-      extra: kmText(p.extraM),
+      extra: km(p.extraM),
       nearest: content(p.nearestWorker),
-      preference: kmText(p.gridPreferenceM),
+      preference: km(p.gridPreferenceM),
       where: distanceWords(p),
     }),
   next_free: (p) => tNodes("reason.next_free", { where: distanceWords(p) }),
@@ -188,7 +183,7 @@ const WORDS = {
   ranking_provisional: () => [t("reason.ranking_provisional")],
   routing_failed: (p) => tNodes("reason.routing_failed", { error: foreignText(p.error) }),
   clinic_nearest: (p) => [
-    t("reason.clinic_nearest", { km: kmText(p.distanceM), care: careNeeded(p.sos, p.night) }),
+    t("reason.clinic_nearest", { km: km(p.distanceM), care: careNeeded(p.sos, p.night) }),
     p.closerClosed > 0 ? t("reason.clinic.closerClosed", { n: p.closerClosed }) : null,
     p.closerLackingCare > 0 ? t("reason.clinic.closerLackingCare", { n: p.closerLackingCare }) : null,
   ],
@@ -205,7 +200,7 @@ const WORDS = {
   service_grid_worker: (p) => [
     ...tNodes("reason.service_grid_worker", { worker: workerName(p) }),
     p.onDuty ? null : t("reason.gridNobodyOnDuty"),
-    p.distanceM === undefined ? null : `, ${kmText(p.distanceM)}`,
+    p.distanceM === undefined ? null : `, ${km(p.distanceM)}`,
   ],
   service_assigned_by_operator: (p) => [
     ...tNodes("reason.service_assigned_by_operator", { operator: content(p.operator), worker: workerName(p) }),
