@@ -13,7 +13,8 @@ const PLAIN_INTERVAL_MS = 5000;
 export class CopyProgressBar {
   private readonly stream: NodeJS.WriteStream;
   private bar: cliProgress.SingleBar | null = null;
-  private lastPlainLineAt = 0;
+  /** The first plain line comes after an interval: a copy that takes less prints only its last line. */
+  private lastPlainLineAt = Date.now();
   private finished = false;
 
   constructor(stream: NodeJS.WriteStream) {

@@ -20,7 +20,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { AnxinError } from "../errors.ts";
-import { DataDirLock } from "../storage/data-dir-lock.ts";
+import { DataDirLock, giveToDirectoryOwner } from "../storage/data-dir-lock.ts";
 import { MIGRATIONS } from "../storage/migrations/index.ts";
 import { looksLikeSqlite, settleAndInspect, type TableCounts } from "../storage/sqlite-backup.ts";
 import { DATABASE_FILE, DATABASE_SIDE_FILES, fsyncDir, fsyncFile, removeIfThere, utcStamp } from "./backup-files.ts";
@@ -55,7 +55,7 @@ export function restoreDatabase(backup: string, dataDir: string, now: Date = new
       fs.copyFileSync(backup, incoming);
       // It holds residents' health data; and a root shell's restore must leave a file the service's user can write.
       fs.chmodSync(incoming, 0o600);
-      ownLikeDirectory(incoming, dataDir);
+      giveToDirectoryOwner(incoming, dataDir);
       const checked = checkCopy(incoming, backup);
       fsyncFile(incoming);
       const setAside = setAsideDatabase(database, utcStamp(now));
@@ -127,11 +127,4 @@ function setAsideDatabase(database: string, stamp: string): { from: string; to: 
   }
   for (const { from, to } of moved) fs.renameSync(from, to);
   return moved;
-}
-
-/** Run as root, the file gets the data directory's owner, so the hub's own user can open it. */
-function ownLikeDirectory(file: string, dir: string): void {
-  if (process.getuid?.() !== 0) return;
-  const { uid, gid } = fs.statSync(dir);
-  fs.chownSync(file, uid, gid);
 }

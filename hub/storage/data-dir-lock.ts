@@ -63,13 +63,20 @@ export class DataDirLock {
       });
     }
     this.db = db;
+    giveToDirectoryOwner(path.join(this.dataDir, LOCK_FILE), this.dataDir);
     const holder: LockHolder = {
       role: this.role,
       pid: process.pid,
       host: os.hostname(),
       since: new Date().toISOString(),
     };
-    fs.writeFileSync(path.join(this.dataDir, LOCK_HOLDER_FILE), `${JSON.stringify(holder)}\n`);
+    const holderFile = path.join(this.dataDir, LOCK_HOLDER_FILE);
+    try {
+      fs.writeFileSync(holderFile, `${JSON.stringify(holder)}\n`);
+      giveToDirectoryOwner(holderFile, this.dataDir);
+    } catch {
+      // Only words for a refusal's message: the lock is held either way.
+    }
   }
 
   /** Lets go (a second call does nothing). `hub.lock.json` is left: it is only read once the lock is found taken. */
@@ -96,4 +103,14 @@ export function describeHolder(dataDir: string): string {
     holder.since === undefined ? null : `since ${holder.since}`,
   ].filter((part) => part !== null);
   return where.length > 0 ? `${who} holds it (${where.join(", ")})` : `${who} holds it`;
+}
+
+/**
+ * Run as root (a restore from a root shell), a file made in the data directory gets the directory's
+ * owner, so the hub's own user can still open and lock it.
+ */
+export function giveToDirectoryOwner(file: string, dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  const { uid, gid } = fs.statSync(dir);
+  fs.chownSync(file, uid, gid);
 }
