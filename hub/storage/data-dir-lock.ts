@@ -10,7 +10,8 @@
  * would outlive a crash, and after a reboot its pid may belong to another
  * program: a hub that refused to start then would leave the residents without
  * alarms. SQLite also keeps two connections of one process apart, which plain
- * POSIX locks do not.
+ * POSIX locks do not. (While it is held SQLite keeps a small `hub.lock-journal`
+ * beside it; neither file holds anything.)
  *
  * Beside it, `hub.lock.json` says who holds it (pid, host, since), for the
  * refusal's message only: it is written after the lock is taken and is never
