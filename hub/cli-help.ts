@@ -46,7 +46,8 @@ export function hubHelp(env: NodeJS.ProcessEnv): string {
     "  ANXIN_SEED_DEMO=false ANXIN_DATA_DIR=/var/lib/anxin npm start",
     "",
     "Next to it: npm run sim (simulated buttons), npm run gateway (Arduino buttons),",
-    "npm run registry (import and export the registry), npm run users (staff accounts).",
+    "npm run registry (import and export the registry), npm run users (staff accounts),",
+    "npm run backup and npm run restore (the SQLite database; docs/operations.md).",
   ].join("\n");
 }
 

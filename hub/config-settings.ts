@@ -88,6 +88,27 @@ export const ENV_SETTING_LIST = [
     help: "SQLite database, demo-devices.json and demo-workers.json",
   },
   {
+    env: "ANXIN_BACKUP_DIR",
+    key: "backupDir",
+    fallback: null,
+    parse: "nullableString",
+    help: "the hub backs its SQLite database up into this directory by itself (unset: no scheduled backups; docs/operations.md)",
+  },
+  {
+    env: "ANXIN_BACKUP_EVERY_H",
+    key: "backupEveryH",
+    fallback: "24",
+    parse: "number",
+    help: "with ANXIN_BACKUP_DIR: a backup once the newest there is this many hours old",
+  },
+  {
+    env: "ANXIN_BACKUP_KEEP",
+    key: "backupKeep",
+    fallback: "7",
+    parse: "int",
+    help: "with ANXIN_BACKUP_DIR: scheduled backups kept; older ones are removed",
+  },
+  {
     env: "ANXIN_DATABASE_URL",
     key: "databaseUrl",
     fallback: null,

@@ -37,6 +37,12 @@ export const HubConfigSchema = Type.Object({
   dataDir: Type.String({ minLength: 1 }),
   /** PostgreSQL's URL (`ANXIN_DATABASE_URL`); null: the SQLite file in `dataDir`, the embedded default. */
   databaseUrl: Type.Union([Type.String(), Type.Null()]),
+  /** Where the hub writes its scheduled backups of the SQLite database (hub/backup/scheduled-backups.ts); null: none. */
+  backupDir: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+  /** A scheduled backup is taken once the newest one in `backupDir` is this many hours old. */
+  backupEveryH: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 365 }),
+  /** Scheduled backups kept in `backupDir`; the older ones are removed after each new one. */
+  backupKeep: Type.Integer({ minimum: 1, maximum: 10_000 }),
   /** Redis's URL (`ANXIN_REDIS_URL`): the brokers of hubs sharing it are one MQTT service; null: one hub alone. */
   redisUrl: Type.Union([Type.String(), Type.Null()]),
   /** With Redis, Aedes' `heartbeatInterval`: a hub silent for three of these is dead (its devices' Wills go out). */
@@ -167,6 +173,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubConf
     raw[setting.key] = parseSetting(setting, text, problems);
   }
   raw.dataDir = path.resolve(cwd, String(raw.dataDir));
+  if (typeof raw.backupDir === "string") raw.backupDir = path.resolve(cwd, raw.backupDir);
+  if (raw.backupDir && raw.databaseUrl) {
+    problems.push(
+      "ANXIN_BACKUP_DIR: scheduled backups copy the SQLite database, and this hub uses PostgreSQL (ANXIN_DATABASE_URL): back that up with pg_dump (docs/operations.md)",
+    );
+  }
   raw.publicUrl ??= `http://localhost:${String(raw.httpPort)}`;
   raw.twilio = readTwilio(env, problems);
   // The policy, not the schema: a schema problem is reported with the value, and this value is a password.

@@ -118,6 +118,12 @@ export const ERROR_CODES = {
   /** A person's MQTT session (a monitor) stopped reading its socket: closed, so no delivery waits for it. */
   MQTT_SUBSCRIBER_STALLED: 503,
   STORAGE_FAILED: 500,
+  /** A hub, or `npm run restore`, holds the data directory's lock (hub/storage/data-dir-lock.ts): one at a time. */
+  DATA_DIR_IN_USE: 409,
+  /** A backup could not be taken or did not pass its checks; a scheduled one is tried again at the next check. */
+  BACKUP_FAILED: 500,
+  /** A file given to restore is not an Anxin SQLite database, is damaged, or comes from a newer Anxin. */
+  BACKUP_INVALID: 422,
   /** The database cannot commit a write (disk full, read-only, I/O error): new alarms cannot be stored. `/health` answers 503. */
   DATABASE_WRITE_FAILED: 503,
   /** Redis (ANXIN_REDIS_URL) cannot be reached: this hub's broker is cut off from the others. `/health` answers 503. */

@@ -9,6 +9,7 @@ import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { AccountService } from "./accounts/account-service.ts";
+import { ScheduledBackups } from "./backup/scheduled-backups.ts";
 import type { DeviceChannel } from "./broker/device-channel.ts";
 import type { IntakeGateStats } from "./broker/intake-gate.ts";
 import type { Clock } from "./clock.ts";
@@ -20,6 +21,7 @@ import { hubStorage, postgresHubStorage } from "./hub-storage.ts";
 import { createLogger } from "./log.ts";
 import type { SmsNotifier } from "./notify/notifier.ts";
 import { prepareFirstStart } from "./seed/first-start.ts";
+import { DataDirLock } from "./storage/data-dir-lock.ts";
 import { type Db, openDatabase } from "./storage/database.ts";
 import type { GroupCommitStats } from "./storage/group-commit.ts";
 import type { SqlDatabase } from "./storage/sql/sql-port.ts";
@@ -54,6 +56,8 @@ export interface HubStartReport {
 interface Running {
   parts: HubParts;
   app: FastifyInstance;
+  /** The hub's own backups (`ANXIN_BACKUP_DIR`); null when off. */
+  backups: ScheduledBackups | null;
 }
 
 export class Hub {
@@ -62,6 +66,8 @@ export class Hub {
   private readonly deps: HubDeps;
   private running: Running | null = null;
   private startedAt = 0;
+  /** Held while this hub uses a SQLite data directory: no restore under it, no second hub on it. */
+  private dataDirLock: DataDirLock | null = null;
 
   constructor(config: HubConfig, deps: HubDeps = {}) {
     this.config = config;
@@ -139,6 +145,20 @@ export class Hub {
 
   async start(): Promise<HubStartReport> {
     if (this.running) throw new Error("hub already started");
+    if (this.config.databaseUrl !== null) return this.startParts();
+    // Before the database is opened: a restore may be swapping it (hub/storage/data-dir-lock.ts).
+    const lock = new DataDirLock(this.config.dataDir, "hub");
+    lock.acquire();
+    this.dataDirLock = lock;
+    try {
+      return await this.startParts();
+    } catch (error) {
+      this.releaseDataDir();
+      throw error;
+    }
+  }
+
+  private async startParts(): Promise<HubStartReport> {
     const { config, logger } = this;
     this.startedAt = Date.now();
     const storage =
@@ -186,7 +206,19 @@ export class Hub {
       startedAt: this.startedAt,
       ...(this.deps.sessionCheckMs === undefined ? {} : { sessionCheckMs: this.deps.sessionCheckMs }),
     });
-    this.running = { parts, app };
+    const backups =
+      config.backupDir === null
+        ? null
+        : new ScheduledBackups(
+            {
+              dataDir: config.dataDir,
+              backupDir: config.backupDir,
+              everyH: config.backupEveryH,
+              keep: config.backupKeep,
+            },
+            { logger: logger.child({ part: "backup" }) },
+          );
+    this.running = { parts, app, backups };
 
     // What this hub's own presses say about their devices, whether or not it leads the jobs.
     supervision.supervisor.startEvents();
@@ -194,6 +226,7 @@ export class Hub {
     // The background jobs run on one hub at a time (always this one on SQLite): storage/job-leadership.ts.
     parts.leadership.start({ lead: () => startJobs(parts), follow: () => stopJobs(parts) });
     parts.writeProbe.start();
+    backups?.start();
     parts.httpConnections.cap.apply(app.server);
     parts.httpConnections.refusals.start();
     await app.listen({ port: config.httpPort, host: config.httpHost });
@@ -221,6 +254,7 @@ export class Hub {
     clearTimeout(grace);
     parts.httpConnections.refusals.stop();
     parts.writeProbe.stop();
+    await running.backups?.stop();
     await stopJobs(parts);
     await parts.leadership.stop();
     await parts.supervision.supervisor.stop();
@@ -233,7 +267,13 @@ export class Hub {
     parts.dispatch.stop();
     // Waits for a port transaction still open, then closes the connection.
     await parts.sql.close();
+    this.releaseDataDir();
     this.logger.info("Anxin hub stopped");
+  }
+
+  private releaseDataDir(): void {
+    this.dataDirLock?.release();
+    this.dataDirLock = null;
   }
 
   private require(): Running {

@@ -9,7 +9,7 @@
  * hard limit when it starts (src/node.cc, PlatformInit), and it offers no
  * setrlimit, so by the time this runs the soft limit is already as high as an
  * unprivileged process can make it. Only whoever starts the hub can raise the
- * hard limit (systemd `LimitNOFILE=`, see deploy/anxin-hub.service; `ulimit -Hn`
+ * hard limit (systemd `LimitNOFILE=`, see deploy/anxin.service; `ulimit -Hn`
  * as root). This module reads what the process got and says it at start.
  */
 import fs from "node:fs";
