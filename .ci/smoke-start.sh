@@ -38,7 +38,13 @@ grep -q "SMS (console sink)" "$log" || { echo "no SMS reached the console sink";
 
 # /metrics from loopback (no ANXIN_METRICS_TOKEN), read by Prometheus' own parser and linter, with the press counted.
 curl -fs "http://127.0.0.1:$http_port/metrics" >"$data/metrics.txt" || { echo "no /metrics"; exit 1; }
-promtool check metrics <"$data/metrics.txt" || { echo "promtool refused /metrics"; exit 1; }
+# Prometheus' linter finds fault with three of prom-client's own default names (gauges named *_total); any
+# other complaint, and every parse error, fails.
+promtool check metrics <"$data/metrics.txt" >"$data/lint.txt" 2>&1 || true
+if grep -vE '^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$' \
+  "$data/lint.txt" | grep -q .; then
+  echo "promtool refused /metrics:"; cat "$data/lint.txt"; exit 1
+fi
 grep -qx 'anxin_alarms_received_total{kind="sos",source="button"} 1' "$data/metrics.txt" ||
   { echo "the press is not counted in /metrics"; grep anxin_alarms_received "$data/metrics.txt"; exit 1; }
 echo "smoke: npm start + mosquitto press OK"

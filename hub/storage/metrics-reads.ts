@@ -6,7 +6,7 @@
  *
  * - open alarms: `alarms_status (status, received_at)`, one range per open status (`IN`, never `NOT IN`);
  * - unacknowledged: the partial index `alarms_unacknowledged` (migration 17), the deadline watcher's own;
- * - the outbox: the partial index `outbox_send_order` (pending rows only, migration 18);
+ * - the outbox: `outbox_due (status, next_attempt_at)`, the pending rows only;
  * - device faults: the partial index `device_faults_open` (open rows only, migration 5).
  */
 import { ALARM_STATUSES, CLOSED_STATUSES } from "../../protocol/console/index.ts";
