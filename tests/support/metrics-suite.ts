@@ -138,6 +138,21 @@ export function describeMetrics(engine: "sqlite" | "postgres"): void {
       expect(after.value("anxin_alarms_unacknowledged_overdue", { kind: "sos" })).toBe(0);
     });
 
+    it("counts a call to the center as a voice SOS, once however often Twilio sends it", async () => {
+      const before = await scrape(th.httpUrl);
+      const received = (s: Scrape) => s.value("anxin_alarms_received_total", { kind: "sos", source: "voice" });
+      const callSid = `CA${"7".repeat(32)}`;
+      // A number no household has: an unplaced alarm showing the caller, for an operator to place.
+      for (let i = 0; i < 2; i += 1) {
+        expect((await th.twilioWebhooks().inboundCall({ from: "+8613912345678", callSid })).status).toBe(200);
+      }
+      const after = await scrape(th.httpUrl);
+      expect(received(after) - received(before)).toBe(1);
+      expect(after.value("anxin_alarms_received_total", { kind: "sos", source: "button" })).toBe(
+        before.value("anxin_alarms_received_total", { kind: "sos", source: "button" }),
+      );
+    });
+
     it("counts the SMS sent, and shows the outbox's depth and age as the table holds them", async () => {
       // The stand-in takes every SMS: once nothing is pending, the counter equals the table's sent rows.
       const drained = await scrapeUntil(
