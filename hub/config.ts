@@ -188,6 +188,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubConf
     problems.push(
       `ANXIN_METRICS_TOKEN: must be at least ${METRICS_TOKEN_MIN_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`,
     );
+  } else if (typeof raw.metricsToken === "string" && /\s/.test(raw.metricsToken)) {
+    // A bearer token is one word: a scrape could never send this one.
+    problems.push("ANXIN_METRICS_TOKEN: must not contain spaces or line breaks");
   }
   const redisProblem = typeof raw.redisUrl === "string" ? redisUrlProblem(raw.redisUrl) : null;
   if (redisProblem) problems.push(`ANXIN_REDIS_URL: ${redisProblem}`);

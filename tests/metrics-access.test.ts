@@ -124,7 +124,7 @@ describe("the metrics route's terms", () => {
     for (const address of no) expect(isLoopback(address), String(address)).toBe(false);
   });
 
-  it("refuses a short token at boot, without ever quoting it", () => {
+  it("refuses a short token, or one with a space, at boot, without ever quoting it", () => {
     const secret = "short-but-secret-token";
     let thrown: unknown;
     try {
@@ -136,6 +136,9 @@ describe("the metrics route's terms", () => {
     const problems = (thrown as AnxinError).details?.problems as string[];
     expect(problems).toEqual([expect.stringMatching(/^ANXIN_METRICS_TOKEN: must be at least 32 characters/)]);
     expect(JSON.stringify(problems)).not.toContain(secret);
+    expect(() => loadConfig({ ANXIN_METRICS_TOKEN: `${TOKEN}\n` })).toThrow(
+      /ANXIN_METRICS_TOKEN: must not contain spaces or line breaks/,
+    );
     expect(loadConfig({ ANXIN_METRICS_TOKEN: TOKEN }).metricsToken).toBe(TOKEN);
     expect(loadConfig({}).metricsToken).toBeNull();
   });
