@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the hub exactly as `npm start` does (fresh data dir, free ports), then
 # presses a demo button with the mosquitto clients, as docs/protocol.md shows,
-# and checks the ack, the retained feedback and the API.
+# and checks the ack, the retained feedback, the API and /metrics (with promtool).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=$(mktemp -d)
@@ -35,4 +35,16 @@ cat "$data/sub.txt"
 grep -q "/ack {\"pressId\":\"smoke-" "$data/sub.txt" || { echo "no ack"; exit 1; }
 grep -q '"state":"received"' "$data/sub.txt" || { echo "no feedback"; exit 1; }
 grep -q "SMS (console sink)" "$log" || { echo "no SMS reached the console sink"; exit 1; }
+
+# /metrics from loopback (no ANXIN_METRICS_TOKEN), read by Prometheus' own parser and linter, with the press counted.
+curl -fs "http://127.0.0.1:$http_port/metrics" >"$data/metrics.txt" || { echo "no /metrics"; exit 1; }
+# Prometheus' linter finds fault with three of prom-client's own default names (gauges named *_total); any
+# other complaint, and every parse error, fails.
+promtool check metrics <"$data/metrics.txt" >"$data/lint.txt" 2>&1 || true
+if grep -vE '^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$' \
+  "$data/lint.txt" | grep -q .; then
+  echo "promtool refused /metrics:"; cat "$data/lint.txt"; exit 1
+fi
+grep -qx 'anxin_alarms_received_total{kind="sos",source="button"} 1' "$data/metrics.txt" ||
+  { echo "the press is not counted in /metrics"; grep anxin_alarms_received "$data/metrics.txt"; exit 1; }
 echo "smoke: npm start + mosquitto press OK"

@@ -7,7 +7,7 @@
  * 1. New alarms run the real post-storage stages (locate, relatives, dispatch,
  *    consoles), one at a time; then every periodic pass runs once (offer and
  *    deadline watchers, relatives' cascade, family updates, pipeline retry,
- *    device supervision, the outbox's due query). Every SQL text they prepare
+ *    device supervision, the outbox's due query, a metrics scrape). Every SQL text they prepare
  *    is recorded and its `EXPLAIN QUERY PLAN` read: any full scan of a table
  *    that grows with the history or the backlog is listed. Goal: none.
  * 2. Who is busy: the query the ranking used to run for every alarm, against
@@ -194,6 +194,8 @@ export async function measureAlarmPath(closed = 50_000, open = 10_000, fresh = 2
     await pass("pipeline retry", () => parts.pipeline.resumeIncomplete());
     await pass("device supervision", () => parts.supervision.supervisor.scan());
     await pass("outbox due", () => [storage.outbox.nextDue(Date.now()), storage.outbox.nextDueAt()]);
+    // Prometheus' scrape, every 15 s: the gauges read from the database (hub/storage/metrics-reads.ts).
+    await pass("metrics scrape", () => parts.metrics.exposition());
     db.prepare = prepare;
 
     // A partial index holds only the rows a pass is after (pending, open…): reading all of it is fine.

@@ -245,6 +245,14 @@ export const ENV_SETTING_LIST = [
     help: "how often a tiny committed write proves the database takes writes (/health, console warning)",
   },
   {
+    env: "ANXIN_METRICS_TOKEN",
+    key: "metricsToken",
+    fallback: null,
+    parse: "nullableString",
+    help: "bearer token Prometheus scrapes GET /metrics with (32+ characters); unset: only loopback may scrape",
+    secret: true,
+  },
+  {
     env: "ANXIN_CONSOLE_PUSH_MS",
     key: "consolePushMs",
     fallback: "10",

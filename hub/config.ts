@@ -74,6 +74,11 @@ export const HubConfigSchema = Type.Object({
   outboxPollMs: Type.Integer({ minimum: 10 }),
   /** How often the hub commits a tiny write to prove its database still takes them (`/health`, console warning). */
   healthProbeS: Type.Integer({ minimum: 1, maximum: 300 }),
+  /**
+   * The bearer token `GET /metrics` asks for (`ANXIN_METRICS_TOKEN`); null: only loopback may scrape
+   * (hub/http/routes/metrics-routes.ts). Its length is checked in loadConfig, which never quotes it.
+   */
+  metricsToken: Type.Union([Type.String(), Type.Null()]),
   /** At most one push to the consoles per this many ms; changes meanwhile go together (0: every tick). */
   consolePushMs: Type.Integer({ minimum: 0, maximum: 1000 }),
   /** A console with more unsent push data than this (KiB) is closed so it reloads. */
@@ -159,6 +164,9 @@ const SETTINGS: readonly (EnvSetting & { key: keyof HubConfig })[] = ENV_SETTING
 
 const validateConfig = Compile(HubConfigSchema);
 
+/** A scrape token shorter than this could be guessed; `openssl rand -hex 32` gives 64 characters. */
+export const METRICS_TOKEN_MIN_LENGTH = 32;
+
 export const TWILIO_ENV = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] as const;
 
 /**
@@ -187,6 +195,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubConf
   // Checked here, not by the schema: its problems would quote the value, and the URL holds a password.
   const databaseProblem = typeof raw.databaseUrl === "string" ? databaseUrlProblem(raw.databaseUrl) : null;
   if (databaseProblem) problems.push(`ANXIN_DATABASE_URL: ${databaseProblem}`);
+  // Checked here, not by the schema: its problems would quote the value, and this value is a secret.
+  if (typeof raw.metricsToken === "string" && raw.metricsToken.length < METRICS_TOKEN_MIN_LENGTH) {
+    problems.push(
+      `ANXIN_METRICS_TOKEN: must be at least ${METRICS_TOKEN_MIN_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`,
+    );
+  } else if (typeof raw.metricsToken === "string" && /\s/.test(raw.metricsToken)) {
+    // A bearer token is one word: a scrape could never send this one.
+    problems.push("ANXIN_METRICS_TOKEN: must not contain spaces or line breaks");
+  }
   const redisProblem = typeof raw.redisUrl === "string" ? redisUrlProblem(raw.redisUrl) : null;
   if (redisProblem) problems.push(`ANXIN_REDIS_URL: ${redisProblem}`);
   if (typeof raw.timeZone === "string" && !isTimeZone(raw.timeZone)) {

@@ -82,6 +82,10 @@ export const ERROR_CODES = {
   /** A CSV export that would be larger than the cap: narrow the filters. */
   EXPORT_TOO_LARGE: 400,
   TWILIO_SIGNATURE_INVALID: 403,
+  /** `GET /metrics` with ANXIN_METRICS_TOKEN set, without `Authorization: Bearer <that token>`. */
+  METRICS_TOKEN_INVALID: 401,
+  /** `GET /metrics` without ANXIN_METRICS_TOKEN, from anywhere but loopback, or forwarded by a proxy. */
+  METRICS_LOOPBACK_ONLY: 403,
   /*
    * HTTP connection refusals: the socket is closed before a request is read
    * (one bounded log line per code, hub/net/refusal-log.ts).

@@ -7,14 +7,26 @@
 import type { Logger } from "pino";
 import type { DeviceFault, DeviceTest, WriteCheck } from "../protocol/console/index.ts";
 import type { AfterCommit } from "./after-commit.ts";
+import type { AlarmSource, IncidentKind } from "./storage/alarm-repo.ts";
+import type { OutboxChannel } from "./storage/outbox-repo.ts";
 
 export interface HubEventMap {
   /** An alarm was created or changed; listeners re-read it from storage. */
   "alarm.changed": { alarmId: number; change: string };
+  /**
+   * A new alarm was stored (committed): a press or a call that opened an incident, not one that joined
+   * an open one. Said once, by the hub that stored it (the metrics count it).
+   */
+  "alarm.received": { alarmId: number; kind: IncidentKind; source: AlarmSource };
   /** A device connected, disconnected or reported its status. */
   "device.status": { deviceId: string; online: boolean };
   /** New messages are waiting in the outbox. */
   "outbox.enqueued": { count: number };
+  /**
+   * The provider answered a message or call of the outbox, and the outcome was committed: `sent`,
+   * `failed` (refused for good) or `retried` (due again after a backoff). Hang-ups are not messages.
+   */
+  "outbox.outcome": { channel: OutboxChannel; outcome: OutboxOutcome };
   /** A device fault was opened or cleared (committed); the payload is what consoles are shown. */
   "device.fault": { fault: DeviceFault };
   /** A test request to a device was made or moved on (committed). */
@@ -35,6 +47,8 @@ export interface HubEventMap {
    */
   "device.credentials_changed": { deviceId: string; reason: DeviceCredentialsReason };
 }
+
+export type OutboxOutcome = "sent" | "failed" | "retried";
 
 export type DeviceCredentialsReason = "secret_rotated" | "revoked" | "deleted";
 

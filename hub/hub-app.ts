@@ -93,5 +93,11 @@ export async function buildHubApp(
       { tileUrl: config.mapTileUrl },
     ),
     health: { report: healthReporter(parts, options.startedAt) },
+    metrics: {
+      metrics: parts.metrics,
+      token: config.metricsToken,
+      refusals: parts.httpConnections.refusals,
+      countConsoles: (count) => parts.metrics.countConsoles(count),
+    },
   });
 }

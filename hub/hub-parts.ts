@@ -33,12 +33,13 @@ import type { EventBus } from "./events.ts";
 import { createFamily } from "./family/index.ts";
 import { ResponderLocator } from "./geo/responders.ts";
 import { HttpConnectionCap } from "./http/connection-cap.ts";
+import { HubMetrics } from "./metrics/hub-metrics.ts";
 import { type ConnectionCaps, connectionCaps, type FdLimits, readFdLimits } from "./net/fd-limits.ts";
 import { RefusalLog } from "./net/refusal-log.ts";
 import { chooseSmsNotifier } from "./notify/choose-sms-notifier.ts";
 import type { SmsNotifier } from "./notify/notifier.ts";
 import { OutboxSender } from "./notify/outbox-sender.ts";
-import { ALARM_STAGES, AlarmPipeline } from "./pipeline/alarm-pipeline.ts";
+import { ALARM_STAGES, AlarmPipeline, INTAKE_STAGES } from "./pipeline/alarm-pipeline.ts";
 import type { ClusterFeed } from "./realtime/cluster-feed.ts";
 import { createRelatives } from "./relatives/index.ts";
 import { createServiceRequests } from "./service/index.ts";
@@ -48,6 +49,7 @@ import type { Db } from "./storage/database.ts";
 import { GroupCommit } from "./storage/group-commit.ts";
 import { InboundCallRepository } from "./storage/inbound-call-repo.ts";
 import type { JobLeadership } from "./storage/job-leadership.ts";
+import { MetricsReads } from "./storage/metrics-reads.ts";
 import type { OutboxRepository } from "./storage/outbox-repo.ts";
 import type { RegistryRepository } from "./storage/registry-repo.ts";
 import type { SqlDatabase } from "./storage/sql/sql-port.ts";
@@ -131,6 +133,38 @@ function createHttpConnectionCap(
   return { cap, refusals };
 }
 
+/**
+ * The hub's metrics (`GET /metrics`): counted from the bus and the pipeline's timing, and read at each scrape
+ * from storage and from the parts that hold live figures (the broker, the pipeline, the job leadership).
+ * The pipeline is asked lazily: it is built after the metrics, which it reports its timing to.
+ */
+function createMetrics(
+  storage: Pick<HubStorage, "db" | "sql" | "alarms" | "bus" | "leadership">,
+  config: HubConfig,
+  live: { broker: MqttBroker; pipeline: () => AlarmPipeline },
+  clock: Clock,
+): HubMetrics {
+  return new HubMetrics(
+    {
+      bus: storage.bus,
+      alarms: storage.alarms,
+      reads: new MetricsReads(storage.sql),
+      live: {
+        devicesConnected: () => live.broker.devicesConnected(),
+        pressesPending: () => live.broker.intakeStats.inPipeline,
+        alarmsWaitingForStages: () => live.pipeline().alarmsWaiting,
+        leadsJobs: () => storage.leadership.leading,
+      },
+      clock,
+    },
+    {
+      stages: [...INTAKE_STAGES, ...ALARM_STAGES].map((stage) => stage.name),
+      ackDeadlineS: config.ackDeadlineS,
+      walFile: storage.db === null ? null : `${storage.db.name}-wal`,
+    },
+  );
+}
+
 export function createHubParts(
   storage: HubStorage,
   config: HubConfig,
@@ -205,6 +239,7 @@ export function createHubParts(
     clock,
     dispatch: closeOut,
   });
+  const metrics = createMetrics(storage, config, { broker, pipeline: () => pipeline }, clock);
   // Presses and alarm stages that come together share one commit; each press is acked after its own.
   const commits = new GroupCommit(
     { sql },
@@ -230,6 +265,7 @@ export function createHubParts(
     {
       retryMs: config.pipelineRetryMs,
       batch: { maxAlarms: config.commitMaxBatch, budgetMs: config.commitMaxBatchMs },
+      meter: metrics.pipeline,
     },
   );
   const supervision = createSupervision({
@@ -345,6 +381,7 @@ export function createHubParts(
     offerWatcher,
     sender,
     views,
+    metrics,
     httpConnections: createHttpConnectionCap(config, caps, logger),
     // `/health` and the consoles' warning: a small committed write, at most once per ANXIN_HEALTH_PROBE_S.
     writeProbe: new DatabaseWriteProbe({ sql, logger, bus }, { intervalMs: config.healthProbeS * 1000 }),

@@ -187,6 +187,8 @@ export class Hub {
     // Credentials that changed end the sessions opened with them, at once (the ACL also re-checks each publish).
     bus.on("device.credentials_changed", ({ deviceId, reason }) => void broker.closeDeviceSessions(deviceId, reason));
     bus.on("user.sessions_revoked", ({ userId, reason }) => void broker.closeUserSessions(userId, reason));
+    // Before the broker: the first press is counted.
+    parts.metrics.start();
     // Before the broker: a press that arrives at once is stored, not refused.
     parts.commits.start();
     // Presence is written behind from here on (hub/storage/presence-buffer.ts); stop() writes what is left.
@@ -263,6 +265,7 @@ export class Hub {
     await parts.commits.stop();
     await parts.broker.stop();
     await parts.registry.presence.stop();
+    parts.metrics.stop();
     parts.bus.removeAll();
     parts.dispatch.stop();
     // Waits for a port transaction still open, then closes the connection.

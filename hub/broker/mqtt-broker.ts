@@ -137,6 +137,19 @@ export class MqttBroker {
     return this.options.connectionCap;
   }
 
+  /**
+   * Devices logged in on this broker now, each once however many connections it holds (`<id>:<suffix>`
+   * client ids). One pass over the sessions: read at a metrics scrape, not per message.
+   */
+  devicesConnected(): number {
+    const devices = new Set<string>();
+    for (const client of this.clients) {
+      const identity = this.deps.auth.identity(client);
+      if (identity?.type === "device") devices.add(identity.deviceId);
+    }
+    return devices.size;
+  }
+
   /** What this broker shares with the other hubs' (broker-backplane.ts): its node id, device connections, readiness. */
   get backplane(): BrokerBackplane {
     return this.deps.backplane;

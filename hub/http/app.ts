@@ -2,8 +2,8 @@
  * The HTTP side of the hub, fastify style: `buildApp(deps)` returns the app
  * without listening, each resource is an encapsulated plugin, and tests use
  * `inject()`. Every route except login, health, docs, Twilio's signed
- * webhooks, the families' token pages (`/f/<token>`) and the static console
- * needs a session.
+ * webhooks, the families' token pages (`/f/<token>`), the static console and
+ * the metrics (a bearer token or loopback: metrics-routes.ts) needs a session.
  */
 import cookie from "@fastify/cookie";
 import rateLimit from "@fastify/rate-limit";
@@ -54,6 +54,7 @@ import { type HistoryRoutesOptions, historyRoutes } from "./routes/history-route
 import { type KpiRoutesOptions, kpiRoutes } from "./routes/kpi-routes.ts";
 import { lifecycleRoutes } from "./routes/lifecycle-routes.ts";
 import { LEAFLET_DIST, mapRoutes } from "./routes/map-routes.ts";
+import { type MetricsRoutesOptions, metricsRoutes } from "./routes/metrics-routes.ts";
 import { passwordRoutes } from "./routes/password-routes.ts";
 import { realtimeRoutes } from "./routes/realtime-routes.ts";
 import { registryRoutes } from "./routes/registry-routes.ts";
@@ -89,6 +90,11 @@ export interface AppDeps {
   /** The consoles' changes to and from the other hubs (hub/realtime/cluster-feed.ts). */
   cluster: ClusterFeed;
   health: HealthProbe;
+  /**
+   * `GET /metrics` for Prometheus (bearer token or loopback), and the live consoles' count it reports;
+   * unset (tests of single parts): no such route.
+   */
+  metrics?: MetricsRoutesOptions & { countConsoles(count: () => number): void };
   /** Folder of the operator console's static files; none means no console is served. */
   dashboardDir: string | null;
   settings: {
@@ -169,6 +175,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerOriginCheck(app, deps.settings);
 
   await app.register(healthRoutes, { health: deps.health });
+  const metrics = deps.metrics;
+  if (metrics) await app.register(metricsRoutes, metrics);
   await app.register(authRoutes, {
     prefix: "/api/auth",
     sessions: deps.sessions,
@@ -253,6 +261,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger.child({ part: "console-push" }),
     ...(deps.sessionCheckMs === undefined ? {} : { sessionCheckMs: deps.sessionCheckMs }),
     ...(deps.consolePush === undefined ? {} : { push: deps.consolePush }),
+    ...(metrics === undefined ? {} : { countConsoles: (count: () => number) => metrics.countConsoles(count) }),
   });
   if (deps.dashboardDir) {
     // Leaflet for the console's map, from node_modules: nothing is fetched from a CDN at run time.

@@ -105,6 +105,7 @@ export class OutboxOutcomes {
       });
       return () => {
         this.announce(row, sent);
+        this.bus.emit("outbox.outcome", { channel: row.channel, outcome: "sent" });
         const channel = voice ? this.options.voiceChannel : this.options.smsChannel;
         log().info({ providerRef: result.providerRef, channel }, `${what} sent`);
       };
@@ -115,7 +116,10 @@ export class OutboxOutcomes {
       const delay = retryDelayMs(attempt, this.options.maxBackoffMs, result.retryAfterMs);
       const answered = result.status !== undefined;
       await this.outbox.markRetry(row.id, reason, Date.now() + delay, answered);
-      return () => log().warn({ reason, attempt, retryInMs: delay, answered }, `${what} failed, will retry`);
+      return () => {
+        this.bus.emit("outbox.outcome", { channel: row.channel, outcome: "retried" });
+        log().warn({ reason, attempt, retryInMs: delay, answered }, `${what} failed, will retry`);
+      };
     }
     await this.outbox.markFailed(row.id, reason);
     // The provider's words, as they came: an `error`, not one of our coded reasons.
@@ -123,6 +127,7 @@ export class OutboxOutcomes {
     await this.appendEvent(row, failed, { to: row.recipient, purpose: row.purpose, error: reason });
     return () => {
       this.announce(row, failed);
+      this.bus.emit("outbox.outcome", { channel: row.channel, outcome: "failed" });
       log().error({ reason }, `${what} refused by provider, not retried`);
     };
   }

@@ -22,13 +22,15 @@ import { notifyRelativesStage } from "./stages/notify-relatives.ts";
 import { persistStage } from "./stages/persist.ts";
 import { publishDashboardsStage } from "./stages/publish-dashboards.ts";
 import { validateStage } from "./stages/validate.ts";
-import type {
-  AlarmStage,
-  IntakeOutcome,
-  IntakeStage,
-  PipelineDeps,
-  PressContext,
-  StoringIntakeStage,
+import {
+  type AlarmStage,
+  type IntakeOutcome,
+  type IntakeStage,
+  NO_METER,
+  type PipelineDeps,
+  type PipelineMeter,
+  type PressContext,
+  type StoringIntakeStage,
 } from "./types.ts";
 
 /** A device waits for this press's ack: its batch goes before alarm stages (taking turns with them). */
@@ -64,6 +66,8 @@ export class AlarmPipeline {
   private readonly pressesInIntake = new Set<string>();
   /** Resumes alarms whose stages have not all committed, every `retryMs` and at start. */
   private readonly retry: IntervalLoop;
+  /** Each stage's time and each press's time to its ack, for the metrics. */
+  private readonly meter: PipelineMeter;
 
   constructor(
     deps: PipelineDeps,
@@ -73,9 +77,12 @@ export class AlarmPipeline {
       batch: AlarmStageBatchOptions;
       intake?: readonly IntakeStage[];
       stages?: readonly AlarmStage[];
+      /** The hub's metrics (hub/metrics/); none: nothing is timed. */
+      meter?: PipelineMeter;
     },
   ) {
     this.deps = deps;
+    this.meter = options.meter ?? NO_METER;
     this.retry = new IntervalLoop(() => this.resumeIncomplete(), {
       intervalMs: options.retryMs,
       logger: deps.logger,
@@ -83,11 +90,16 @@ export class AlarmPipeline {
     });
     this.intake = options.intake ?? INTAKE_STAGES;
     this.stages = options.stages ?? ALARM_STAGES;
-    this.batch = new AlarmStageBatch(deps, this.stages, options.batch);
+    this.batch = new AlarmStageBatch(deps, this.stages, options.batch, this.meter);
   }
 
   start(): void {
     this.retry.start();
+  }
+
+  /** Alarms stored and waiting for their post-storage stages, or in them now (the metrics' backlog). */
+  get alarmsWaiting(): number {
+    return this.batch.backlog;
   }
 
   stop(): void {
@@ -128,11 +140,22 @@ export class AlarmPipeline {
           const storing = storingRun(this.intake, index);
           index += storing.length;
           outcome = await this.store(context, storing, held);
+          this.announceReceived(context);
         } else {
           index += 1;
-          const result = stage.run(context, this.deps);
-          this.hold(context, held);
-          outcome = result instanceof Promise ? await result : result;
+          const started = performance.now();
+          try {
+            const result = stage.run(context, this.deps);
+            this.hold(context, held);
+            outcome = result instanceof Promise ? await result : result;
+          } finally {
+            this.meter.stageRan(stage.name, (performance.now() - started) / 1000);
+          }
+          if (stage.acks && context.message) {
+            // The broker's clock of the press (a Date) against now: a wall clock set back counts as 0.
+            const seconds = Math.max(0, Date.now() - context.receivedAt.getTime()) / 1000;
+            this.meter.pressAcked(context.message.kind, seconds);
+          }
         }
         if (outcome === "halt") return;
       }
@@ -158,7 +181,13 @@ export class AlarmPipeline {
       const heldBefore = held.length;
       try {
         for (const stage of storing) {
-          const result = await stage.run(context, this.deps, (work) => followUps.add(work));
+          const started = performance.now();
+          let result: IntakeOutcome;
+          try {
+            result = await stage.run(context, this.deps, (work) => followUps.add(work));
+          } finally {
+            this.meter.stageRan(stage.name, (performance.now() - started) / 1000);
+          }
           this.hold(context, held);
           if (result === "halt") return "halt";
         }
@@ -172,6 +201,13 @@ export class AlarmPipeline {
     // Stored already: a follow-up that fails is logged, and the others and the ack still go ahead.
     await followUps.run((error) => context.log.error({ err: error }, "after-commit work of a press failed"));
     return outcome;
+  }
+
+  /** Once the press's commit returned: a press that opened a new incident is a new alarm (button alarms are counted here). */
+  private announceReceived(context: PressContext): void {
+    const kind = context.message?.kind;
+    if (!context.createdAlarm || context.alarmId === null || kind === undefined || kind === "cancel") return;
+    this.deps.bus.emit("alarm.received", { alarmId: context.alarmId, kind, source: "button" });
   }
 
   private hold(context: PressContext, held: number[]): void {

@@ -23,7 +23,7 @@
 import { AfterCommit } from "../after-commit.ts";
 import { describeError, isAnxinError } from "../errors.ts";
 import { TransactionEndedError } from "../storage/sql/sql-port.ts";
-import type { AlarmStage, PipelineDeps } from "./types.ts";
+import { type AlarmStage, NO_METER, type PipelineDeps, type PipelineMeter } from "./types.ts";
 
 export interface AlarmStageBatchOptions {
   /** Most alarms in one job. */
@@ -49,11 +49,18 @@ export class AlarmStageBatch {
   /** Alarms in the job now queued or running, until its after-commit work is done. */
   private readonly inJob = new Set<number>();
   private jobQueued = false;
+  private readonly meter: PipelineMeter;
 
-  constructor(deps: PipelineDeps, stages: readonly AlarmStage[], options: AlarmStageBatchOptions) {
+  constructor(
+    deps: PipelineDeps,
+    stages: readonly AlarmStage[],
+    options: AlarmStageBatchOptions,
+    meter: PipelineMeter = NO_METER,
+  ) {
     this.deps = deps;
     this.stages = stages;
     this.options = options;
+    this.meter = meter;
   }
 
   /** Alarms waiting or being run now (a backlog under a mass event). */
@@ -134,6 +141,7 @@ export class AlarmStageBatch {
     for (const stage of this.stages) {
       if (done.has(stage.name)) continue;
       const own = new AfterCommit();
+      const started = performance.now();
       try {
         await sql.transaction(async () => {
           const alarm = await alarms.get(alarmId);
@@ -143,10 +151,13 @@ export class AlarmStageBatch {
       } catch (error) {
         // SQLite rolled back the whole batch (disk full, I/O error): nothing of it holds, all of it is retried.
         if (error instanceof TransactionEndedError) throw error;
+        this.meter.stageRan(stage.name, (performance.now() - started) / 1000);
+        this.meter.stageFailed(stage.name);
         outcome.failed = true;
         await this.recordFailure(alarmId, stage, error);
         break;
       }
+      this.meter.stageRan(stage.name, (performance.now() - started) / 1000);
       done.add(stage.name);
       outcome.followUps.push({ stage, effects: own });
     }

@@ -69,7 +69,10 @@ export async function raiseFromCall(
     replay ? "call already stored" : "call stored",
   );
   if (!replay && attached) deps.bus.emit("alarm.changed", { alarmId, change: "pressed_again" });
-  if (!replay && !attached) runStages(alarmId);
+  if (!replay && !attached) {
+    deps.bus.emit("alarm.received", { alarmId, kind: "sos", source: "voice" });
+    runStages(alarmId);
+  }
   return outcome;
 }
 

@@ -13,7 +13,7 @@
  *   resumed later from where it stopped and the stored alarm is never lost.
  */
 import type { Logger } from "pino";
-import type { AlarmMessage } from "../../protocol/index.ts";
+import type { AlarmKind, AlarmMessage } from "../../protocol/index.ts";
 import type { AfterCommitWork } from "../after-commit.ts";
 import type { LifecycleService } from "../alarms/lifecycle-service.ts";
 import type { DeviceChannel } from "../broker/device-channel.ts";
@@ -55,6 +55,26 @@ export interface PipelineDeps {
   settings: { publicUrl: string; smsLanguage: SmsLanguage; timeZone: string };
 }
 
+/**
+ * What the pipeline times as it goes, for the hub's metrics (hub/metrics/). Called on the hot path, so
+ * each call only records numbers: it never awaits, never reads storage, and must not throw.
+ */
+export interface PipelineMeter {
+  /** A stage ran for `seconds`: an intake stage, or an alarm stage in its savepoint; failed runs too. */
+  stageRan(stage: string, seconds: number): void;
+  /** An alarm stage threw (rolled back; its alarm waits for the retry). */
+  stageFailed(stage: string): void;
+  /** A press (a copy acked again as a duplicate too) was acked `seconds` after the broker took it. */
+  pressAcked(kind: AlarmKind, seconds: number): void;
+}
+
+/** Times nothing: a pipeline built without the hub's metrics (tests of one part). */
+export const NO_METER: PipelineMeter = {
+  stageRan() {},
+  stageFailed() {},
+  pressAcked() {},
+};
+
 /** What intake knows about one received press, filled in stage by stage. */
 export interface PressContext {
   deviceId: string;
@@ -78,6 +98,8 @@ export type IntakeOutcome = "continue" | "halt";
 export interface DeviceIntakeStage {
   readonly name: string;
   readonly stores?: false;
+  /** It answers the device: once it returned, the press is acked (the press → ack time is taken then). */
+  readonly acks?: true;
   run(context: PressContext, deps: PipelineDeps): IntakeOutcome | Promise<IntakeOutcome>;
 }
 

@@ -22,6 +22,8 @@ export interface RealtimeRoutesOptions {
   sessionCheckMs?: number;
   /** The push window and the slow-console bound (console-push.ts); the hub's config sets them. */
   push?: ConsolePushSettings;
+  /** Hands the hub's metrics a way to read how many consoles are open here (`anxin_console_clients`). */
+  countConsoles?: (count: () => number) => void;
 }
 
 /** The close code a console sees when its session was ended under it (disabled, reset, expired). */
@@ -50,6 +52,7 @@ interface Holder {
  */
 export const realtimeRoutes: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, options) => {
   const sockets = new Map<WebSocket, Holder>();
+  options.countConsoles?.(() => sockets.size);
   const push = new ConsolePush(
     { bus: options.bus, commits: options.commits, views: options.views, logger: options.logger },
     options.push ?? DEFAULT_CONSOLE_PUSH,

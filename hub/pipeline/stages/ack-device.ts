@@ -12,6 +12,7 @@ import type { IntakeStage } from "../types.ts";
  */
 export const ackDeviceStage: IntakeStage = {
   name: "ack",
+  acks: true,
   async run(context, deps) {
     const message = context.message;
     if (!message) return "halt";
