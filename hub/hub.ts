@@ -4,7 +4,6 @@
  * outbox → HTTP) and `stop()` takes them down in reverse.
  */
 import fs from "node:fs";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
@@ -14,10 +13,12 @@ import type { IntakeGateStats } from "./broker/intake-gate.ts";
 import type { Clock } from "./clock.ts";
 import type { HubConfig } from "./config.ts";
 import type { EventBus } from "./events.ts";
+import { HttpListeners } from "./http/http-listeners.ts";
 import { buildHubApp } from "./hub-app.ts";
 import { createHubParts, type HubParts } from "./hub-parts.ts";
 import { hubStorage, postgresHubStorage } from "./hub-storage.ts";
 import { createLogger } from "./log.ts";
+import { TlsCredentials, type TlsReload } from "./net/tls-material.ts";
 import type { SmsNotifier } from "./notify/notifier.ts";
 import { prepareFirstStart } from "./seed/first-start.ts";
 import { type Db, openDatabase } from "./storage/database.ts";
@@ -43,8 +44,14 @@ export interface HubDeps {
 }
 
 export interface HubStartReport {
+  /** The plain HTTP port (with HTTPS on, it only redirects). */
   httpUrl: string;
-  mqttUrl: string;
+  /** HTTPS; null when off. */
+  httpsUrl: string | null;
+  /** Plain MQTT; null when off. */
+  mqttUrl: string | null;
+  /** MQTT over TLS; null when off. */
+  mqttsUrl: string | null;
   generatedAdminPassword: string | null;
   seededDevices: number;
   demoDevicesFile: string | null;
@@ -54,6 +61,9 @@ export interface HubStartReport {
 interface Running {
   parts: HubParts;
   app: FastifyInstance;
+  http: HttpListeners;
+  /** The certificate files in service; null without TLS. */
+  tls: TlsCredentials | null;
 }
 
 export class Hub {
@@ -121,12 +131,43 @@ export class Hub {
     return this.require().parts.httpConnections.cap.open;
   }
 
+  /** The plain HTTP port (with HTTPS on, the one that only redirects). */
   get httpPort(): number {
-    return (this.require().app.server.address() as AddressInfo).port;
+    return this.require().http.httpPort;
   }
 
+  /** The HTTPS port; null when off. */
+  get httpsPort(): number | null {
+    return this.require().http.httpsPort;
+  }
+
+  /** Plain MQTT's port; throws when it is off (ANXIN_MQTT_PORT=off). */
   get mqttPort(): number {
     return this.require().parts.broker.port;
+  }
+
+  /** MQTT over TLS's port; null when off. */
+  get mqttTlsPort(): number | null {
+    return this.require().parts.broker.ports.mqtts;
+  }
+
+  /**
+   * Reads the certificate files again (SIGHUP; hub/main.ts) and puts them in service for new TLS connections,
+   * MQTT and HTTPS alike; connections already open stay. A file that cannot be used is logged (TLS_CERT_INVALID)
+   * and the certificate in service stays. Without TLS there is nothing to reload.
+   */
+  reloadTls(): TlsReload | null {
+    const { tls, parts, http } = this.require();
+    if (!tls) {
+      this.logger.info("TLS reload asked for, but no TLS listener is configured");
+      return null;
+    }
+    const outcome = tls.reload();
+    if (outcome.ok) {
+      parts.broker.useCertificate(tls.current);
+      http.useCertificate(tls.current);
+    }
+    return outcome;
   }
 
   get demoDevicesFile(): string {
@@ -141,6 +182,9 @@ export class Hub {
     if (this.running) throw new Error("hub already started");
     const { config, logger } = this;
     this.startedAt = Date.now();
+    // Before anything is opened: a hub that cannot serve its TLS does not start (TLS_CERT_INVALID).
+    const tls = tlsCredentials(config, logger);
+    const material = tls?.load() ?? null;
     const storage =
       config.databaseUrl === null
         ? hubStorage(openDatabase(path.join(config.dataDir, "anxin.db"), logger), logger)
@@ -155,6 +199,7 @@ export class Hub {
     const parts = createHubParts(storage, config, {
       logger,
       clock: this.deps.clock ?? (() => new Date()),
+      tls: material,
       ...(this.deps.smsNotifier ? { smsNotifier: this.deps.smsNotifier } : {}),
     });
     const { broker, pipeline, presence, supervision } = parts;
@@ -182,11 +227,17 @@ export class Hub {
     }
     const app = await buildHubApp(parts, config, {
       voiceSim,
+      tls: material,
       dashboardDir: this.deps.dashboardDir ?? null,
       startedAt: this.startedAt,
       ...(this.deps.sessionCheckMs === undefined ? {} : { sessionCheckMs: this.deps.sessionCheckMs }),
     });
-    this.running = { parts, app };
+    const http = new HttpListeners(
+      app,
+      { host: config.httpHost, httpPort: config.httpPort, httpsPort: config.httpsPort, publicUrl: config.publicUrl },
+      parts.httpConnections,
+    );
+    this.running = { parts, app, http, tls };
 
     // What this hub's own presses say about their devices, whether or not it leads the jobs.
     supervision.supervisor.startEvents();
@@ -194,18 +245,23 @@ export class Hub {
     // The background jobs run on one hub at a time (always this one on SQLite): storage/job-leadership.ts.
     parts.leadership.start({ lead: () => startJobs(parts), follow: () => stopJobs(parts) });
     parts.writeProbe.start();
-    parts.httpConnections.cap.apply(app.server);
     parts.httpConnections.refusals.start();
-    await app.listen({ port: config.httpPort, host: config.httpHost });
+    await http.start();
+    const { mqtt, mqtts } = broker.ports;
     const report: HubStartReport = {
-      httpUrl: `http://127.0.0.1:${this.httpPort}`,
-      mqttUrl: `mqtt://127.0.0.1:${this.mqttPort}`,
+      httpUrl: `http://127.0.0.1:${http.httpPort}`,
+      httpsUrl: http.httpsPort === null ? null : `https://127.0.0.1:${http.httpsPort}`,
+      mqttUrl: mqtt === null ? null : `mqtt://127.0.0.1:${mqtt}`,
+      mqttsUrl: mqtts === null ? null : `mqtts://127.0.0.1:${mqtts}`,
       generatedAdminPassword: firstStart.generatedAdminPassword,
       seededDevices: firstStart.seededDevices,
       demoDevicesFile: fs.existsSync(this.demoDevicesFile) ? this.demoDevicesFile : null,
       demoWorkersFile: fs.existsSync(this.demoWorkersFile) ? this.demoWorkersFile : null,
     };
-    logger.info({ http: report.httpUrl, mqtt: report.mqttUrl }, "Anxin hub started");
+    logger.info(
+      { http: report.httpUrl, https: report.httpsUrl, mqtt: report.mqttUrl, mqtts: report.mqttsUrl },
+      "Anxin hub started",
+    );
     return report;
   }
 
@@ -214,7 +270,7 @@ export class Hub {
     if (!running) return;
     this.running = null;
     const { parts } = running;
-    const closing = running.app.close();
+    const closing = Promise.all([running.app.close(), running.http.stopRedirect()]);
     // Requests in flight get a moment to finish; connections that sent none would hold close() for a minute.
     const grace = setTimeout(() => parts.httpConnections.cap.destroyAll(), HTTP_STOP_GRACE_MS);
     await closing;
@@ -240,6 +296,16 @@ export class Hub {
     if (!this.running) throw new Error("hub is not running");
     return this.running;
   }
+}
+
+/** The certificate files the config names, when a TLS listener needs them; null without TLS. */
+function tlsCredentials(config: HubConfig, logger: Logger): TlsCredentials | null {
+  if (config.mqttTlsPort === null && config.httpsPort === null) return null;
+  if (config.tlsCert === null || config.tlsKey === null) throw new Error("TLS ports set without ANXIN_TLS_CERT/KEY");
+  return new TlsCredentials(
+    { cert: config.tlsCert, key: config.tlsKey, clientCa: config.mqttClientCa },
+    logger.child({ part: "tls" }),
+  );
 }
 
 /**
