@@ -8,6 +8,7 @@
  */
 import fs from "node:fs";
 import http from "node:http";
+import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
 import { openConsoleFeed } from "./support/console-feed.ts";
@@ -150,5 +151,56 @@ describe("HTTPS", () => {
     await waitFor(() => feed.latest().get(ack.alarmId ?? -1), 5000, "the alarm on the console's feed");
     await button.stop();
     feed.close();
+  });
+});
+
+describe("HTTPS and the plain port together", () => {
+  let pki: TestPki;
+  let th: TestHub;
+  beforeAll(async () => {
+    pki = await makeTestPki();
+    const server = await pki.server("3501");
+    th = await startTestHub({
+      twilio: false,
+      env: {
+        ANXIN_HTTPS_PORT: "0",
+        ANXIN_TLS_CERT: server.cert,
+        ANXIN_TLS_KEY: server.key,
+        ANXIN_PUBLIC_URL: PUBLIC_URL,
+        ANXIN_HTTP_MAX_CONNECTIONS: "8",
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await th?.stop();
+    pki?.remove();
+  });
+
+  it("share one connection cap: eight over HTTPS fill it for the plain port too", async () => {
+    const ca = fs.readFileSync(pki.ca.cert);
+    // Handshakes done: the hub has counted each of them.
+    const held = await Promise.all(
+      Array.from(
+        { length: 8 },
+        () =>
+          new Promise<tls.TLSSocket>((resolve, reject) => {
+            const socket = tls.connect({ host: "127.0.0.1", port: th.hub.httpsPort ?? 0, ca }, () => resolve(socket));
+            socket.once("error", reject);
+          }),
+      ),
+    );
+    // The plain server holds none of them, under its own cap of eight: only the count over both refuses this one.
+    await expect(plainRequest(th.hub.httpPort, "/health")).rejects.toThrow();
+    await th.waitForLog((l) => l.code === "HTTP_CONNECTIONS_FULL" && l.cap === 8);
+    for (const socket of held) socket.destroy();
+    await waitFor(
+      () =>
+        plainRequest(th.hub.httpPort, "/health").then(
+          (answer) => answer.status === 200,
+          () => false,
+        ),
+      5000,
+      "/health once the HTTPS connections closed",
+    );
   });
 });

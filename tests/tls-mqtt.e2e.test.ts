@@ -12,12 +12,13 @@
  *   listens in plain and a device without a certificate is refused.
  */
 import fs from "node:fs";
+import net from "node:net";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HubUnreachableError, SimulatedButton } from "../firmware-sim/device.ts";
 import { HubLink } from "../gateway/hub-link.ts";
 import type { AckMessage } from "../protocol/index.ts";
-import { hugeConnectHeader, mqttLoginResult } from "./support/hostile-clients.ts";
+import { hugeConnectHeader, mqttLoginResult, within } from "./support/hostile-clients.ts";
 import { runCli } from "./support/run-cli.ts";
 import { type LogLine, startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 import { makeTestPki, type TestPki } from "./support/tls-certs.ts";
@@ -152,6 +153,17 @@ describe("MQTT over TLS", () => {
   it("counts TLS connections that have not logged in against the per-address gate, and guards their packet size", async () => {
     const port = Number(new URL(url).port);
     const ca = read(pki.ca.cert);
+    // Logged in, they no longer count: three sessions, and a fourth login still gets in.
+    const sessions = await Promise.all(
+      [7, 8, 9].map(async (index) => {
+        const { deviceId, secret } = device(index);
+        const button = new SimulatedButton({ mqttUrl: url, deviceId, secret, tls: { ca } });
+        await button.start({ timeoutMs: 5000 });
+        return button;
+      }),
+    );
+    expect(await tlsLogin(url, { ca: pki.ca.cert }, deviceLogin(4, "while-three-sessions"))).toBe("connected");
+    await Promise.all(sessions.map((button) => button.stop()));
     // Three handshakes done and no CONNECT: the address holds its most connections not logged in.
     const idle = await Promise.all(
       [1, 2, 3].map(
@@ -221,6 +233,55 @@ describe("MQTT over TLS", () => {
   });
 });
 
+describe("plain MQTT and MQTT over TLS together", () => {
+  let pki: TestPki;
+  let th: TestHub;
+  beforeAll(async () => {
+    pki = await makeTestPki();
+    const server = await pki.server("1501");
+    th = await startTestHub({
+      twilio: false,
+      env: {
+        ANXIN_MQTT_TLS_PORT: "0",
+        ANXIN_TLS_CERT: server.cert,
+        ANXIN_TLS_KEY: server.key,
+        ANXIN_MQTT_MAX_CONNECTIONS: "4",
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await th?.stop();
+    pki?.remove();
+  });
+
+  it("share one connection cap: four over TLS fill it for plain MQTT too", async () => {
+    const tlsPort = th.hub.mqttTlsPort ?? 0;
+    const ca = read(pki.ca.cert);
+    const credential = th.demoDevices[0];
+    if (!credential) throw new Error("no demo device");
+    const login = { clientId: `${credential.deviceId}:t`, username: credential.deviceId, password: credential.secret };
+    // Handshakes done: the hub has admitted each of them.
+    const secure = await Promise.all(
+      [1, 2, 3, 4].map(
+        () =>
+          new Promise<tls.TLSSocket>((resolve, reject) => {
+            const socket = tls.connect({ host: "127.0.0.1", port: tlsPort, ca }, () => resolve(socket));
+            socket.once("error", reject);
+          }),
+      ),
+    );
+    // The plain server holds none of them, under its own cap of four: only the count over both refuses this one.
+    expect(await mqttLoginResult(th.hub.mqttPort, "127.0.0.1", login)).toBe(-1);
+    await th.waitForLog((l) => l.code === "MQTT_CONNECTIONS_FULL" && l.cap === 4);
+    for (const socket of secure) socket.destroy();
+    await waitFor(
+      async () => (await mqttLoginResult(th.hub.mqttPort, "127.0.0.1", login)) === "connected",
+      5000,
+      "a plain login once the TLS connections closed",
+    );
+  });
+});
+
 describe("MQTT over TLS only, client certificates required", () => {
   let pki: TestPki;
   let th: TestHub;
@@ -236,6 +297,7 @@ describe("MQTT over TLS only, client certificates required", () => {
         ANXIN_TLS_KEY: server.key,
         ANXIN_MQTT_CLIENT_CA: pki.ca.cert,
         ANXIN_MQTT_REQUIRE_CLIENT_CERT: "true",
+        ANXIN_MQTT_CONNECT_TIMEOUT_MS: "3000",
       },
     });
   }, 60_000);
@@ -252,6 +314,14 @@ describe("MQTT over TLS only, client certificates required", () => {
     expect(health.json()).toMatchObject({ mqtt: { listening: true, port: null, tlsPort: th.hub.mqttTlsPort } });
     const started = await th.waitForLog((l) => l.msg === "Anxin hub started");
     expect(started).toMatchObject({ mqtt: null, mqtts: th.mqttsUrl });
+  });
+
+  it("closes a connection that never starts its handshake after the CONNECT timeout, not Node's two minutes", async () => {
+    const socket = net.connect(th.hub.mqttTlsPort ?? 0, "127.0.0.1");
+    socket.on("error", () => {});
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    await within(closed, 20_000, "the silent connection to be closed");
+    await th.waitForLog((l) => l.code === "TLS_HANDSHAKE_FAILED" && /timeout/i.test(String(l.reason)));
   });
 
   it("refuses a device without a certificate, even with its secret; takes its press with one", async () => {

@@ -143,13 +143,16 @@ export class MqttTlsListener {
   }
 
   /**
-   * Why a handshake failed (an alert, a timeout, not TLS at all), kept for the line logged when its TCP socket
-   * closes. TLS may say so only after that socket closed, its address gone: the line then says it closed.
-   * A socket the broker refused (full, too many pending) is not here: it was logged as that already.
+   * A handshake failed (an alert, a timeout, not TLS at all). Node leaves closing the socket to whoever
+   * listens for this: a tls.Server with a listener that does not close it keeps a silent connection open
+   * past its handshake timeout, for good. Why it failed is kept for the line logged when the TCP socket
+   * closes; TLS may say so only after that socket closed, its address gone, and the line then says it
+   * closed. A socket the broker refused (full, too many pending) is not here: it was logged as that already.
    */
   private failed(error: NodeJS.ErrnoException, secure: tls.TLSSocket): void {
     const handshake = this.handshaking.get(connectionKey(secure));
     if (handshake) handshake.reason = `${error.code ?? "ERROR"}: ${error.message}`.slice(0, 200);
+    secure.destroy();
   }
 }
 
