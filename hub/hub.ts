@@ -258,8 +258,9 @@ export class Hub {
       demoDevicesFile: fs.existsSync(this.demoDevicesFile) ? this.demoDevicesFile : null,
       demoWorkersFile: fs.existsSync(this.demoWorkersFile) ? this.demoWorkersFile : null,
     };
+    // The pid is the one to send SIGHUP to (npm and tsx, which `npm start` runs it under, do not pass it on).
     logger.info(
-      { http: report.httpUrl, https: report.httpsUrl, mqtt: report.mqttUrl, mqtts: report.mqttsUrl },
+      { http: report.httpUrl, https: report.httpsUrl, mqtt: report.mqttUrl, mqtts: report.mqttsUrl, pid: process.pid },
       "Anxin hub started",
     );
     return report;

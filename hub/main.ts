@@ -61,6 +61,10 @@ async function main(): Promise<void> {
   if (report.httpsUrl !== null) {
     lines.push(`  Plain HTTP:        port ${hub.httpPort} redirects to ${config.publicUrl} (except /health)`);
   }
+  if (mqtts !== null || report.httpsUrl !== null) {
+    // This process, not npm's or tsx's: they do not pass SIGHUP on, and npm would die of it.
+    lines.push(`  New certificate:   kill -HUP ${process.pid}`);
+  }
   if (report.generatedAdminPassword) {
     lines.push(
       "",
