@@ -67,7 +67,7 @@ export function mqttUrl(values: CommandLineValues, credentials: CredentialsFile 
 /** The hub's ports from the environment (as the hub reads it) or the credentials file; null: off or unknown. */
 export function hubPorts(credentials: CredentialsFile | null): { plain: number | null; tls: number | null } {
   const port = (text: string | undefined, fallback: number | null | undefined): number | null => {
-    if (text === undefined) return fallback ?? null;
+    if (text === undefined || text.trim() === "") return fallback ?? null;
     return /^off$/i.test(text.trim()) ? null : Number(text);
   };
   return {

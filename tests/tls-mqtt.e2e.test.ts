@@ -324,6 +324,16 @@ describe("MQTT over TLS only, client certificates required", () => {
     await th.waitForLog((l) => l.code === "TLS_HANDSHAKE_FAILED" && /timeout/i.test(String(l.reason)));
   });
 
+  it("the simulator says plain MQTT is off rather than trying it", async () => {
+    const credential = th.demoDevices[0];
+    if (!credential) throw new Error("no demo device");
+    const run = await runCli("firmware-sim/cli.ts", ["press", credential.deviceId, "--data-dir", th.dataDir], {
+      ANXIN_MQTT_PORT: "",
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("plain MQTT is off at this hub (ANXIN_MQTT_PORT=off): pass --ca <file>");
+  });
+
   it("refuses a device without a certificate, even with its secret; takes its press with one", async () => {
     const url = th.mqttsUrl ?? "";
     const credential = th.demoDevices[0];
