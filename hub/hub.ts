@@ -163,9 +163,15 @@ export class Hub {
       return null;
     }
     const outcome = tls.reload();
-    if (outcome.ok) {
+    if (!outcome.ok) return outcome;
+    try {
       parts.broker.useCertificate(tls.current);
       http.useCertificate(tls.current);
+    } catch (error) {
+      // Checked as the servers use them already (tls-material.ts); should a server still refuse, the hub runs on.
+      const reason = error instanceof Error ? error.message : String(error);
+      this.logger.error({ code: "TLS_CERT_INVALID", reason }, "a TLS server refused the reloaded certificate");
+      return { ok: false, reason };
     }
     return outcome;
   }
