@@ -1,11 +1,15 @@
 /** How a simulated button is configured, and the defaults that make it behave like the real device. */
 import type { IClientOptions } from "mqtt";
 import { CONNACK_WAIT_MS, deviceTopic, encodeMessage } from "../protocol/index.ts";
+import { type DeviceTls, tlsClientOptions } from "./device-tls.ts";
 
 export interface SimulatedButtonOptions {
+  /** `mqtt://host:1883`, or `mqtts://host:8883` over TLS (then `tls` says whom to trust). */
   mqttUrl: string;
   deviceId: string;
   secret: string;
+  /** For `mqtts://`: the CA to trust the hub by, and the device's own certificate for mutual TLS. */
+  tls?: DeviceTls;
   /** Default 60 000 ms, the real device's interval. */
   heartbeatIntervalMs?: number;
   /** Delay before the first re-send of an unacknowledged press (default 2 000 ms); it doubles on every retry… */
@@ -35,6 +39,7 @@ export function withDefaults(options: SimulatedButtonOptions): ButtonSettings {
     mqttUrl: options.mqttUrl,
     deviceId: options.deviceId,
     secret: options.secret,
+    tls: options.tls ?? {},
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 60_000,
     retryInitialMs: options.retryInitialMs ?? 2_000,
     retryMaxMs: options.retryMaxMs ?? 30_000,
@@ -48,6 +53,7 @@ export function withDefaults(options: SimulatedButtonOptions): ButtonSettings {
 export function connectOptions(settings: ButtonSettings): IClientOptions {
   const { deviceId, firmware } = settings;
   return {
+    ...tlsClientOptions(settings.tls),
     clientId: deviceId,
     username: deviceId,
     password: settings.secret,

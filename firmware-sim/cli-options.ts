@@ -25,6 +25,9 @@ export function parseCommandLine(args: string[]) {
       http: text,
       from: text,
       answer: { type: "boolean" },
+      ca: text,
+      cert: text,
+      key: text,
     },
   });
 }

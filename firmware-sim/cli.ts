@@ -6,7 +6,7 @@
  */
 import { type AckMessage, deviceTopic, type FeedbackState } from "../protocol/index.ts";
 import { alarmKind, CliError, type CommandLineValues, parseCommandLine, positive } from "./cli-options.ts";
-import { type CredentialsFile, loadCredentials, mqttUrl } from "./credentials.ts";
+import { type CredentialsFile, deviceTls, hubPorts, loadCredentials, mqttUrl } from "./credentials.ts";
 import { DeviceRefusedError, HubUnreachableError, SimulatedButton } from "./device.ts";
 import { fleet } from "./fleet-command.ts";
 import { simulateCall } from "./voice-call.ts";
@@ -34,7 +34,12 @@ Commands:
       --http <url>          hub HTTP URL (default http://127.0.0.1:<ANXIN_HTTP_PORT or 8080>)
 
 Common options:
-  --url <url>               hub MQTT URL (default mqtt://127.0.0.1:<ANXIN_MQTT_PORT or the file's port or 1883>)
+  --url <url>               hub MQTT URL (default mqtt://127.0.0.1:<ANXIN_MQTT_PORT or the file's port or 1883>;
+                            with --ca, mqtts://localhost:<ANXIN_MQTT_TLS_PORT or the file's TLS port or 8883>)
+  --ca <file>               connect over TLS, trusting the hub's certificate by this CA (PEM)
+  --cert <file>, --key <file>
+                            the device's own certificate and key (PEM; CN = the device id), for a hub
+                            that asks for client certificates (ANXIN_MQTT_CLIENT_CA)
   --data-dir <dir>          the hub's data directory (default $ANXIN_DATA_DIR or ./data)
   -h, --help                this text
 
@@ -63,7 +68,7 @@ async function main(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (command === "list") return list(await loadCredentials(values));
+  if (command === "list") return list(await loadCredentials(values), values);
   if (command === "press") return press(rest[0], values);
   if (command === "fleet") return fleet(await loadCredentials(values), values);
   if (command === "call") return simulateCall(values, rest[0]);
@@ -78,7 +83,7 @@ function columns(text: string): number {
   );
 }
 
-function list(credentials: CredentialsFile): number {
+function list(credentials: CredentialsFile, values: CommandLineValues): number {
   const header = ["deviceId", "secret", "household", "resident", "address"];
   const rows = [header, ...credentials.devices.map((d) => [d.deviceId, d.secret, d.household, d.resident, d.address])];
   const widths = header.map((_, i) => Math.max(...rows.map((row) => columns(row[i] ?? ""))));
@@ -90,8 +95,11 @@ function list(credentials: CredentialsFile): number {
   const id = first.deviceId;
   const now = new Date().toISOString();
   const alarm = { pressId: crypto.randomUUID(), kind: "test", deviceTime: now, seq: 0, battery: 100, attempt: 1 };
-  const port = process.env.ANXIN_MQTT_PORT ?? credentials.mqttPort;
-  const login = (clientId: string) => `-h 127.0.0.1 -p ${port} -i ${clientId} -u ${id} -P '${first.secret}'`;
+  // Plain MQTT when the hub serves it; else over TLS, trusting the CA given with --ca (or a file of your own).
+  const { plain, tls } = hubPorts(credentials);
+  const target =
+    plain === null ? `-h localhost -p ${tls ?? 8883} --cafile ${values.ca ?? "ca.pem"}` : `-h 127.0.0.1 -p ${plain}`;
+  const login = (clientId: string) => `${target} -i ${clientId} -u ${id} -P '${first.secret}'`;
   const topics = (["ack", "feedback", "error"] as const).map((kind) => `-t ${deviceTopic(id, kind)}`).join(" ");
   // A watcher needs its own client id, or it would take over the device's session; the hub accepts `<id>:<suffix>`.
   console.log(`\nWatch ${id} in one terminal:`);
@@ -113,7 +121,7 @@ async function press(deviceId: string | undefined, values: CommandLineValues): P
     throw new CliError(`unknown device ${JSON.stringify(deviceId)} (${hint}); or pass --secret`);
   }
   const url = mqttUrl(values, credentials);
-  const button = new SimulatedButton({ mqttUrl: url, deviceId, secret });
+  const button = new SimulatedButton({ mqttUrl: url, deviceId, secret, tls: deviceTls(values) });
   const startedAt = performance.now();
   const log = (line: string) => console.log(`${elapsed(startedAt).padStart(7)} ms  ${line}`);
 

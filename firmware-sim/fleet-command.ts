@@ -1,6 +1,6 @@
 /** `npm run sim -- fleet`: many buttons pressing at once against a running hub, with ack latency. */
 import { alarmKind, CliError, type CommandLineValues, positive } from "./cli-options.ts";
-import { type CredentialsFile, mqttUrl } from "./credentials.ts";
+import { type CredentialsFile, deviceTls, mqttUrl } from "./credentials.ts";
 import { SimulatedButton } from "./device.ts";
 
 export async function fleet(credentials: CredentialsFile, values: CommandLineValues): Promise<number> {
@@ -9,9 +9,12 @@ export async function fleet(credentials: CredentialsFile, values: CommandLineVal
   const durationMs = positive(values, "duration", 30) * 1000;
   const kind = alarmKind(values, "test");
   const url = mqttUrl(values, credentials);
+  const tls = deviceTls(values);
   const devices = credentials.devices.slice(0, count);
   if (devices.length < count) console.error(`only ${devices.length} demo devices in the file; using all of them`);
-  const buttons = devices.map((d) => new SimulatedButton({ mqttUrl: url, deviceId: d.deviceId, secret: d.secret }));
+  const buttons = devices.map(
+    (d) => new SimulatedButton({ mqttUrl: url, deviceId: d.deviceId, secret: d.secret, tls }),
+  );
   const stats = { connected: 0, pressed: 0, retries: 0, acked: 0, duplicates: 0, latencies: [] as number[] };
   for (const button of buttons) {
     button.on("connected", () => stats.connected++);

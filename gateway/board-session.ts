@@ -56,7 +56,13 @@ export class BoardSession {
   ) {
     this.deviceId = board.deviceId;
     this.link = new HubLink(
-      { ...gateway, deviceId: board.deviceId, secret: board.secret, firmware: GATEWAY_FIRMWARE },
+      {
+        ...gateway,
+        deviceId: board.deviceId,
+        secret: board.secret,
+        firmware: GATEWAY_FIRMWARE,
+        ...(board.tls ? { tls: board.tls } : {}),
+      },
       {
         connected: () => this.log("info", `${this.deviceId}: connected to the hub`),
         disconnected: () => {

@@ -8,6 +8,7 @@ import path from "node:path";
 import Type, { type Static } from "typebox";
 import Compile from "typebox/compile";
 import { Settings } from "typebox/system";
+import type { DeviceTls } from "../firmware-sim/device-tls.ts";
 import { DEVICE_ID_PATTERN } from "../protocol/index.ts";
 import { GatewayError } from "./errors.ts";
 
@@ -42,6 +43,9 @@ const BoardSchema = Type.Object(
     ),
     holdMs: Type.Optional(Ms(50)),
     cancelWindowMs: Type.Optional(Ms(100)),
+    /** The device's own certificate and key (PEM, CN = deviceId), for a hub that asks for client certificates. */
+    certFile: Type.Optional(Type.String({ minLength: 1 })),
+    keyFile: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -49,6 +53,8 @@ const BoardSchema = Type.Object(
 export const GatewayConfigSchema = Type.Object(
   {
     mqttUrl: Type.String({ pattern: "^(mqtts?|wss?|tcp)://" }),
+    /** With `mqtts://`: the CA (PEM) the hub's certificate must chain to; unset, the system's CAs. */
+    caFile: Type.Optional(Type.String({ minLength: 1 })),
     dataDir: Type.String({ minLength: 1 }),
     heartbeatIntervalMs: Type.Optional(Ms(1000)),
     /** How often a missing or unplugged board is looked for again. */
@@ -75,6 +81,8 @@ export interface BoardConfig {
   pins: { button: number; led: number; buzzer: number; pullup: boolean };
   holdMs: number;
   cancelWindowMs: number;
+  /** The gateway's CA and this board's own certificate, read from the files the config names (none: plain or system CAs). */
+  tls?: DeviceTls;
 }
 
 export interface GatewayConfig {
@@ -129,6 +137,12 @@ export function parseGatewayConfig(raw: unknown, baseDir = process.cwd(), source
   }
   const config = raw as RawConfig;
   for (const [index, board] of config.boards.entries()) checkBoard(board, index, problems);
+  const ca =
+    config.caFile === undefined ? undefined : readPem(path.resolve(baseDir, config.caFile), "/caFile", problems);
+  const tls = config.boards.map((board, index) => ({
+    ...boardCertificate(board, index, baseDir, problems),
+    ...(ca ? { ca } : {}),
+  }));
   const seen = new Map<string, number>();
   config.boards.forEach((board, index) => {
     const first = seen.get(board.deviceId);
@@ -147,13 +161,14 @@ export function parseGatewayConfig(raw: unknown, baseDir = process.cwd(), source
     retryInitialMs: config.retryInitialMs ?? DEFAULTS.retryInitialMs,
     retryMaxMs: config.retryMaxMs ?? DEFAULTS.retryMaxMs,
     unreachableAfterMs: config.unreachableAfterMs ?? DEFAULTS.unreachableAfterMs,
-    boards: config.boards.map((board) => ({
+    boards: config.boards.map((board, index) => ({
       deviceId: board.deviceId,
       secret: board.secret,
       port: board.path !== undefined ? { path: board.path } : { usb: board.usb ?? { vendorId: "", productId: "" } },
       pins: board.pins,
       holdMs: board.holdMs ?? DEFAULTS.holdMs,
       cancelWindowMs: board.cancelWindowMs ?? DEFAULTS.cancelWindowMs,
+      tls: tls[index] ?? {},
     })),
   };
 }
@@ -181,6 +196,29 @@ function checkBoard(board: RawBoard, index: number, problems: string[]): void {
   const { button, led, buzzer } = board.pins;
   if (new Set([button, led, buzzer]).size < 3) {
     problems.push(`${at}/pins: button, led and buzzer need three different pins (got ${button}, ${led}, ${buzzer})`);
+  }
+}
+
+/** A board's own certificate and key, relative to the config file; both or neither. */
+function boardCertificate(board: RawBoard, index: number, baseDir: string, problems: string[]): DeviceTls {
+  const at = `/boards/${index}`;
+  if (board.certFile === undefined && board.keyFile === undefined) return {};
+  if (board.certFile === undefined || board.keyFile === undefined) {
+    problems.push(`${at}: set both "certFile" and "keyFile", or neither`);
+    return {};
+  }
+  const cert = readPem(path.resolve(baseDir, board.certFile), `${at}/certFile`, problems);
+  const key = readPem(path.resolve(baseDir, board.keyFile), `${at}/keyFile`, problems);
+  return cert && key ? { cert, key } : {};
+}
+
+/** A PEM file's bytes; a file that cannot be read is a problem named by its field. */
+function readPem(file: string, field: string, problems: string[]): Buffer | undefined {
+  try {
+    return fs.readFileSync(file);
+  } catch (error) {
+    problems.push(`${field}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    return undefined;
   }
 }
 

@@ -9,6 +9,7 @@
  * hub opens an `offline` fault while presses taken before the unplug still get through.
  */
 import { connect, ErrorWithReasonCode, type IClientOptions, type MqttClient } from "mqtt";
+import { type DeviceTls, tlsClientOptions } from "../firmware-sim/device-tls.ts";
 import { PressQueue } from "../firmware-sim/press-queue.ts";
 import { ReconnectLoop } from "../firmware-sim/reconnect-backoff.ts";
 import {
@@ -32,7 +33,9 @@ export const GATEWAY_CLIENT_SUFFIX = "gw";
 export const MAINS_BATTERY = 100;
 
 export interface HubLinkOptions {
+  /** `mqtt://…`, or `mqtts://…` with `tls` saying whom to trust and which certificate to show. */
   mqttUrl: string;
+  tls?: DeviceTls;
   deviceId: string;
   secret: string;
   firmware: string;
@@ -162,6 +165,7 @@ export class HubLink {
   private connectOptions(): IClientOptions {
     const { deviceId, secret, firmware } = this.options;
     return {
+      ...tlsClientOptions(this.options.tls ?? {}),
       clientId: `${deviceId}${CLIENT_ID_SEPARATOR}${GATEWAY_CLIENT_SUFFIX}`,
       username: deviceId,
       password: secret,

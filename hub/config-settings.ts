@@ -2,8 +2,10 @@
  * Every environment variable the hub reads, in README order: how each becomes a
  * config value, its default, and the line `npm start -- --help` prints for it.
  * Each `key` is checked against the config's schema in config.ts, which
- * imports this file (this one cannot import that one back).
+ * imports this file (this one cannot import that one back). The TLS variables
+ * are config-tls.ts's, listed here after the plain ports.
  */
+import { TLS_SETTING_LIST } from "./config-tls.ts";
 
 /** Documented environment variables, in README order; `parse` turns the raw text into a config value. */
 export interface EnvSetting {
@@ -11,8 +13,8 @@ export interface EnvSetting {
   /** The key of `HubConfig` it sets. */
   key: string;
   fallback: string | null;
-  /** `list`: comma-separated, blanks dropped. */
-  parse: "int" | "number" | "string" | "bool" | "nullableString" | "list";
+  /** `list`: comma-separated, blanks dropped. `portOrOff`: a port number, or `off` (null: no listener). */
+  parse: "int" | "number" | "string" | "bool" | "nullableString" | "list" | "portOrOff";
   /** One line for `npm start -- --help`; the README's table says more. */
   help: string;
   /** Never echo its value (`--help` shows only that it is set). */
@@ -27,8 +29,8 @@ export const ENV_SETTING_LIST = [
     env: "ANXIN_MQTT_PORT",
     key: "mqttPort",
     fallback: "1883",
-    parse: "int",
-    help: "MQTT broker for devices and gateways",
+    parse: "portOrOff",
+    help: "MQTT broker for devices and gateways (off: no plain MQTT, only ANXIN_MQTT_TLS_PORT)",
   },
   { env: "ANXIN_MQTT_HOST", key: "mqttHost", fallback: "0.0.0.0", parse: "string", help: "interface for MQTT" },
   {
@@ -80,6 +82,7 @@ export const ENV_SETTING_LIST = [
     parse: "int",
     help: "failed MQTT logins per address or username before each next one waits (1 s, doubling to 15 min)",
   },
+  ...TLS_SETTING_LIST,
   {
     env: "ANXIN_DATA_DIR",
     key: "dataDir",

@@ -8,6 +8,7 @@ import Type, { type Static } from "typebox";
 import Compile from "typebox/compile";
 import { passwordProblem } from "./accounts/password-policy.ts";
 import { ENV_SETTING_LIST, type EnvSetting } from "./config-settings.ts";
+import { defaultPublicUrl, resolveTlsFiles, TLS_CONFIG_PROPERTIES, tlsConfigProblems } from "./config-tls.ts";
 import { AnxinError } from "./errors.ts";
 import { databaseUrlProblem } from "./storage/sql/database-url.ts";
 
@@ -18,7 +19,8 @@ const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 export const HubConfigSchema = Type.Object({
   httpPort: Port,
   httpHost: Type.String({ minLength: 1 }),
-  mqttPort: Port,
+  /** Plain MQTT's port; null (`off`): devices connect over TLS only. */
+  mqttPort: Type.Union([Port, Type.Null()]),
   mqttHost: Type.String({ minLength: 1 }),
   /** Largest MQTT packet a client may send (the fixed header's declared length), checked before it is buffered. */
   mqttMaxPacketBytes: Type.Integer({ minimum: 512, maximum: 1024 * 1024 }),
@@ -34,6 +36,8 @@ export const HubConfigSchema = Type.Object({
   mqttConnectTimeoutMs: Type.Integer({ minimum: 200, maximum: 60_000 }),
   /** Failed MQTT logins per address or username before each further one must wait, doubling from 1 s to 15 min. */
   mqttLoginFailures: Type.Integer({ minimum: 1 }),
+  /** MQTT over TLS, HTTPS, the certificate and devices' client certificates (config-tls.ts). */
+  ...TLS_CONFIG_PROPERTIES,
   dataDir: Type.String({ minLength: 1 }),
   /** PostgreSQL's URL (`ANXIN_DATABASE_URL`); null: the SQLite file in `dataDir`, the embedded default. */
   databaseUrl: Type.Union([Type.String(), Type.Null()]),
@@ -187,7 +191,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubConf
       "ANXIN_BACKUP_DIR: scheduled backups copy the SQLite database, and this hub uses PostgreSQL (ANXIN_DATABASE_URL): back that up with pg_dump (docs/operations.md)",
     );
   }
-  raw.publicUrl ??= `http://localhost:${String(raw.httpPort)}`;
+  resolveTlsFiles(raw, cwd);
+  const publicUrlSet = raw.publicUrl != null;
+  raw.publicUrl ??= defaultPublicUrl(raw);
+  problems.push(...tlsConfigProblems(raw, publicUrlSet));
   raw.twilio = readTwilio(env, problems);
   // The policy, not the schema: a schema problem is reported with the value, and this value is a password.
   const adminProblem = typeof raw.adminPassword === "string" ? passwordProblem(raw.adminPassword) : null;
@@ -260,6 +267,15 @@ function parseSetting(setting: EnvSetting, text: string | null, problems: string
       return undefined;
     case "nullableString":
       return text === "" ? null : text;
+    case "portOrOff": {
+      if (/^off$/i.test(text.trim())) return null;
+      const port = Number(text);
+      if (text.trim() === "" || Number.isNaN(port)) {
+        problems.push(`${setting.env}: must be a port number or off (got ${JSON.stringify(text)})`);
+        return undefined;
+      }
+      return port;
+    }
     case "list":
       return text
         .split(",")

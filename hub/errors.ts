@@ -121,6 +121,18 @@ export const ERROR_CODES = {
   MQTT_CREDENTIALS_CHANGED: 401,
   /** A person's MQTT session (a monitor) stopped reading its socket: closed, so no delivery waits for it. */
   MQTT_SUBSCRIBER_STALLED: 503,
+  /*
+   * TLS (issue 16; docs/operations.md, TLS). Logged with these codes; the
+   * status is what HTTP would have said.
+   */
+  /** A certificate, key or client CA file that cannot be read or used: the hub does not start; a reload keeps the old one. */
+  TLS_CERT_INVALID: 500,
+  /** The hub's certificate has expired, or expires within 30 days (logged at start and at each reload). */
+  TLS_CERT_EXPIRING: 500,
+  /** A TLS handshake that failed (a client that does not trust the hub's CA, a plain client on a TLS port, a timeout). */
+  TLS_HANDSHAKE_FAILED: 400,
+  /** A device's client certificate not from ANXIN_MQTT_CLIENT_CA, for another name, or missing where required (CONNACK 5). */
+  MQTT_CLIENT_CERT_REFUSED: 401,
   STORAGE_FAILED: 500,
   /** A hub, or `npm run restore`, holds the data directory's lock (hub/storage/data-dir-lock.ts): one at a time. */
   DATA_DIR_IN_USE: 409,

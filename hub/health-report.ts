@@ -21,12 +21,9 @@ export function healthReporter(
     const reasons: string[] = [];
     const databaseWrite = await writeProbe.check();
     if (!databaseWrite.ok) reasons.push(`database refuses writes (${databaseWrite.code}): new alarms cannot be stored`);
-    let port: number | null = null;
-    try {
-      port = broker.port;
-    } catch {
-      reasons.push("MQTT broker is not listening: buttons cannot connect");
-    }
+    // Plain MQTT may be off (ANXIN_MQTT_PORT=off); the broker listens while either port does.
+    const { mqtt: port, mqtts: tlsPort } = broker.ports;
+    if (port === null && tlsPort === null) reasons.push("MQTT broker is not listening: buttons cannot connect");
     const redisProblem = await broker.backplane.problem();
     if (redisProblem) reasons.push(redisProblem);
     let outboxPending: number | null = null;
@@ -44,7 +41,7 @@ export function healthReporter(
       reasons,
       database: databaseWrite.ok && outboxPending !== null,
       databaseWrite,
-      mqtt: { listening: port !== null, port, node: broker.backplane.node },
+      mqtt: { listening: port !== null || tlsPort !== null, port, tlsPort, node: broker.backplane.node },
       redis: broker.backplane.shared ? redisProblem === null : null,
       jobs: { leading: leadership.leading },
       outboxPending,

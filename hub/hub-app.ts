@@ -13,10 +13,17 @@ import { buildApp } from "./http/app.ts";
 import type { HubParts } from "./hub-parts.ts";
 import { KpiService } from "./kpi/kpi-service.ts";
 import { MapViews } from "./map/map-views.ts";
+import type { TlsMaterial } from "./net/tls-material.ts";
 import { twilioAccountOptions } from "./notify/twilio-account.ts";
 import { TwilioRecordings } from "./notify/twilio-recordings.ts";
 import { createRegistryServices } from "./registry/registry-services.ts";
 import type { VoiceSimAccount } from "./voice/voice-sim-account.ts";
+
+/**
+ * Time a new HTTPS connection has for its TLS handshake (Node's default is 2 minutes): a connection that
+ * never completes one holds a place under the HTTP connection caps only this long.
+ */
+const HTTPS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export async function buildHubApp(
   parts: HubParts,
@@ -27,11 +34,18 @@ export async function buildHubApp(
     sessionCheckMs?: number;
     /** Without Twilio: the local key `npm run sim -- call` signs webhooks with (hub/voice/voice-sim-account.ts). */
     voiceSim?: VoiceSimAccount | null;
+    /** The certificate read at start: the app serves HTTPS with it when ANXIN_HTTPS_PORT is set. */
+    tls?: TlsMaterial | null;
   },
 ): Promise<FastifyInstance> {
   const { sql, users, logger } = parts;
   const twilioAccount = twilioAccountOptions(config);
+  const https =
+    config.httpsPort !== null && options.tls
+      ? { cert: options.tls.cert, key: options.tls.key, handshakeTimeoutMs: HTTPS_HANDSHAKE_TIMEOUT_MS }
+      : null;
   return buildApp({
+    https,
     logger,
     sessions: new SessionService({ users, bus: parts.bus }, { ttlHours: config.sessionTtlHours }),
     accounts: parts.accounts,
@@ -65,6 +79,7 @@ export async function buildHubApp(
       timeZone: config.timeZone,
       allowedOrigins: config.allowedOrigins,
       mapTileUrl: config.mapTileUrl,
+      hstsMaxAgeS: config.hstsMaxAgeS,
     },
     dispatch: { service: parts.dispatch, workerActions: new WorkerActions(parts.dispatch), views: parts.dispatchViews },
     registry: createRegistryServices({ sql, users, bus: parts.bus, presence: parts.registry.presence }),

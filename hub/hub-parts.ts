@@ -36,6 +36,7 @@ import { HttpConnectionCap } from "./http/connection-cap.ts";
 import { HubMetrics } from "./metrics/hub-metrics.ts";
 import { type ConnectionCaps, connectionCaps, type FdLimits, readFdLimits } from "./net/fd-limits.ts";
 import { RefusalLog } from "./net/refusal-log.ts";
+import type { TlsMaterial } from "./net/tls-material.ts";
 import { chooseSmsNotifier } from "./notify/choose-sms-notifier.ts";
 import type { SmsNotifier } from "./notify/notifier.ts";
 import { OutboxSender } from "./notify/outbox-sender.ts";
@@ -86,6 +87,7 @@ function createBroker(
   config: HubConfig,
   descriptors: { limits: FdLimits | null; caps: ConnectionCaps },
   logger: Logger,
+  tls: TlsMaterial | null,
 ): MqttBroker {
   const { registry, users } = storage;
   const mqttLogger = logger.child({ part: "mqtt" });
@@ -105,6 +107,7 @@ function createBroker(
     gate,
     refusals,
     connections,
+    certificates: { asked: config.mqttClientCa !== null, required: config.mqttRequireClientCert },
   });
   const acl = new BrokerAcl({ auth, registry, refusals, gate });
   const intake = new IntakeGate({ maxPending: config.intakeMaxPending });
@@ -113,6 +116,7 @@ function createBroker(
     {
       host: config.mqttHost,
       port: config.mqttPort,
+      tls: config.mqttTlsPort === null ? null : { port: config.mqttTlsPort, material: requireTls(tls) },
       maxPacketBytes: config.mqttMaxPacketBytes,
       maxConnections: config.mqttMaxConnections,
       connectionCap: descriptors.caps.mqtt,
@@ -120,6 +124,12 @@ function createBroker(
       connectTimeoutMs: config.mqttConnectTimeoutMs,
     },
   );
+}
+
+/** The certificate the hub read at start; MQTT over TLS without one is a wiring mistake, not a plain fallback. */
+function requireTls(tls: TlsMaterial | null): TlsMaterial {
+  if (tls === null) throw new Error("ANXIN_MQTT_TLS_PORT is set but no certificate was read");
+  return tls;
 }
 
 /** The HTTP server's connection bounds: its share of the descriptors (hub/net/fd-limits.ts) and a per-address cap. */
@@ -168,7 +178,13 @@ function createMetrics(
 export function createHubParts(
   storage: HubStorage,
   config: HubConfig,
-  options: { logger: Logger; clock: Clock; smsNotifier?: SmsNotifier },
+  options: {
+    logger: Logger;
+    clock: Clock;
+    smsNotifier?: SmsNotifier;
+    /** The certificate read at start (hub/net/tls-material.ts); null without TLS. */
+    tls?: TlsMaterial | null;
+  },
 ) {
   const { sql, registry, alarms, outbox, users, bus } = storage;
   const { logger, clock } = options;
@@ -178,7 +194,7 @@ export function createHubParts(
   // One reading of the descriptor limit shared out to both servers, so their caps always add up.
   const fdLimits = readFdLimits();
   const caps = connectionCaps({ mqtt: config.mqttMaxConnections, http: config.httpMaxConnections }, fdLimits);
-  const broker = createBroker({ registry, users }, config, { limits: fdLimits, caps }, logger);
+  const broker = createBroker({ registry, users }, config, { limits: fdLimits, caps }, logger, options.tls ?? null);
   // Feedback is read from storage when it is published, so racing commits cannot leave a stale state.
   const devices = new DeviceChannel({
     broker,

@@ -4,7 +4,6 @@
  * outbox → HTTP) and `stop()` takes them down in reverse.
  */
 import fs from "node:fs";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
@@ -15,10 +14,12 @@ import type { IntakeGateStats } from "./broker/intake-gate.ts";
 import type { Clock } from "./clock.ts";
 import type { HubConfig } from "./config.ts";
 import type { EventBus } from "./events.ts";
+import { HttpListeners } from "./http/http-listeners.ts";
 import { buildHubApp } from "./hub-app.ts";
 import { createHubParts, type HubParts } from "./hub-parts.ts";
 import { hubStorage, postgresHubStorage } from "./hub-storage.ts";
 import { createLogger } from "./log.ts";
+import { TlsCredentials, type TlsReload } from "./net/tls-material.ts";
 import type { SmsNotifier } from "./notify/notifier.ts";
 import { prepareFirstStart } from "./seed/first-start.ts";
 import { DataDirLock } from "./storage/data-dir-lock.ts";
@@ -45,8 +46,14 @@ export interface HubDeps {
 }
 
 export interface HubStartReport {
+  /** The plain HTTP port (with HTTPS on, it only redirects). */
   httpUrl: string;
-  mqttUrl: string;
+  /** HTTPS; null when off. */
+  httpsUrl: string | null;
+  /** Plain MQTT; null when off. */
+  mqttUrl: string | null;
+  /** MQTT over TLS; null when off. */
+  mqttsUrl: string | null;
   generatedAdminPassword: string | null;
   seededDevices: number;
   demoDevicesFile: string | null;
@@ -58,6 +65,9 @@ interface Running {
   app: FastifyInstance;
   /** The hub's own backups (`ANXIN_BACKUP_DIR`); null when off. */
   backups: ScheduledBackups | null;
+  http: HttpListeners;
+  /** The certificate files in service; null without TLS. */
+  tls: TlsCredentials | null;
 }
 
 export class Hub {
@@ -127,12 +137,49 @@ export class Hub {
     return this.require().parts.httpConnections.cap.open;
   }
 
+  /** The plain HTTP port (with HTTPS on, the one that only redirects). */
   get httpPort(): number {
-    return (this.require().app.server.address() as AddressInfo).port;
+    return this.require().http.httpPort;
   }
 
+  /** The HTTPS port; null when off. */
+  get httpsPort(): number | null {
+    return this.require().http.httpsPort;
+  }
+
+  /** Plain MQTT's port; throws when it is off (ANXIN_MQTT_PORT=off). */
   get mqttPort(): number {
     return this.require().parts.broker.port;
+  }
+
+  /** MQTT over TLS's port; null when off. */
+  get mqttTlsPort(): number | null {
+    return this.require().parts.broker.ports.mqtts;
+  }
+
+  /**
+   * Reads the certificate files again (SIGHUP; hub/main.ts) and puts them in service for new TLS connections,
+   * MQTT and HTTPS alike; connections already open stay. A file that cannot be used is logged (TLS_CERT_INVALID)
+   * and the certificate in service stays. Without TLS there is nothing to reload.
+   */
+  reloadTls(): TlsReload | null {
+    const { tls, parts, http } = this.require();
+    if (!tls) {
+      this.logger.info("TLS reload asked for, but no TLS listener is configured");
+      return null;
+    }
+    const outcome = tls.reload();
+    if (!outcome.ok) return outcome;
+    try {
+      parts.broker.useCertificate(tls.current);
+      http.useCertificate(tls.current);
+    } catch (error) {
+      // Checked as the servers use them already (tls-material.ts); should a server still refuse, the hub runs on.
+      const reason = error instanceof Error ? error.message : String(error);
+      this.logger.error({ code: "TLS_CERT_INVALID", reason }, "a TLS server refused the reloaded certificate");
+      return { ok: false, reason };
+    }
+    return outcome;
   }
 
   get demoDevicesFile(): string {
@@ -161,6 +208,9 @@ export class Hub {
   private async startParts(): Promise<HubStartReport> {
     const { config, logger } = this;
     this.startedAt = Date.now();
+    // Before anything is opened: a hub that cannot serve its TLS does not start (TLS_CERT_INVALID).
+    const tls = tlsCredentials(config, logger);
+    const material = tls?.load() ?? null;
     const storage =
       config.databaseUrl === null
         ? hubStorage(openDatabase(path.join(config.dataDir, "anxin.db"), logger), logger)
@@ -175,6 +225,7 @@ export class Hub {
     const parts = createHubParts(storage, config, {
       logger,
       clock: this.deps.clock ?? (() => new Date()),
+      tls: material,
       ...(this.deps.smsNotifier ? { smsNotifier: this.deps.smsNotifier } : {}),
     });
     const { broker, pipeline, presence, supervision } = parts;
@@ -204,6 +255,7 @@ export class Hub {
     }
     const app = await buildHubApp(parts, config, {
       voiceSim,
+      tls: material,
       dashboardDir: this.deps.dashboardDir ?? null,
       startedAt: this.startedAt,
       ...(this.deps.sessionCheckMs === undefined ? {} : { sessionCheckMs: this.deps.sessionCheckMs }),
@@ -220,7 +272,12 @@ export class Hub {
             },
             { logger: logger.child({ part: "backup" }) },
           );
-    this.running = { parts, app, backups };
+        const http = new HttpListeners(
+      app,
+      { host: config.httpHost, httpPort: config.httpPort, httpsPort: config.httpsPort, publicUrl: config.publicUrl },
+      parts.httpConnections,
+    );
+    this.running = { parts, app, backups, http, tls };
 
     // What this hub's own presses say about their devices, whether or not it leads the jobs.
     supervision.supervisor.startEvents();
@@ -229,18 +286,24 @@ export class Hub {
     parts.leadership.start({ lead: () => startJobs(parts), follow: () => stopJobs(parts) });
     parts.writeProbe.start();
     backups?.start();
-    parts.httpConnections.cap.apply(app.server);
     parts.httpConnections.refusals.start();
-    await app.listen({ port: config.httpPort, host: config.httpHost });
+    await http.start();
+    const { mqtt, mqtts } = broker.ports;
     const report: HubStartReport = {
-      httpUrl: `http://127.0.0.1:${this.httpPort}`,
-      mqttUrl: `mqtt://127.0.0.1:${this.mqttPort}`,
+      httpUrl: `http://127.0.0.1:${http.httpPort}`,
+      httpsUrl: http.httpsPort === null ? null : `https://127.0.0.1:${http.httpsPort}`,
+      mqttUrl: mqtt === null ? null : `mqtt://127.0.0.1:${mqtt}`,
+      mqttsUrl: mqtts === null ? null : `mqtts://127.0.0.1:${mqtts}`,
       generatedAdminPassword: firstStart.generatedAdminPassword,
       seededDevices: firstStart.seededDevices,
       demoDevicesFile: fs.existsSync(this.demoDevicesFile) ? this.demoDevicesFile : null,
       demoWorkersFile: fs.existsSync(this.demoWorkersFile) ? this.demoWorkersFile : null,
     };
-    logger.info({ http: report.httpUrl, mqtt: report.mqttUrl }, "Anxin hub started");
+    // The pid is the one to send SIGHUP to (npm and tsx, which `npm start` runs it under, do not pass it on).
+    logger.info(
+      { http: report.httpUrl, https: report.httpsUrl, mqtt: report.mqttUrl, mqtts: report.mqttsUrl, pid: process.pid },
+      "Anxin hub started",
+    );
     return report;
   }
 
@@ -249,7 +312,7 @@ export class Hub {
     if (!running) return;
     this.running = null;
     const { parts } = running;
-    const closing = running.app.close();
+    const closing = Promise.all([running.app.close(), running.http.stopRedirect()]);
     // Requests in flight get a moment to finish; connections that sent none would hold close() for a minute.
     const grace = setTimeout(() => parts.httpConnections.cap.destroyAll(), HTTP_STOP_GRACE_MS);
     await closing;
@@ -283,6 +346,16 @@ export class Hub {
     if (!this.running) throw new Error("hub is not running");
     return this.running;
   }
+}
+
+/** The certificate files the config names, when a TLS listener needs them; null without TLS. */
+function tlsCredentials(config: HubConfig, logger: Logger): TlsCredentials | null {
+  if (config.mqttTlsPort === null && config.httpsPort === null) return null;
+  if (config.tlsCert === null || config.tlsKey === null) throw new Error("TLS ports set without ANXIN_TLS_CERT/KEY");
+  return new TlsCredentials(
+    { cert: config.tlsCert, key: config.tlsKey, clientCa: config.mqttClientCa },
+    logger.child({ part: "tls" }),
+  );
 }
 
 /**

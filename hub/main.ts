@@ -1,7 +1,8 @@
 /**
  * `npm start`: reads the configuration from the environment, starts the hub,
- * and stops it cleanly on SIGINT/SIGTERM. `npm start -- --help` prints the
- * usage and every setting, and creates nothing.
+ * and stops it cleanly on SIGINT/SIGTERM. SIGHUP re-reads the TLS certificate
+ * files (`systemctl reload`), and never stops the hub. `npm start -- --help`
+ * prints the usage and every setting, and creates nothing.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,14 +37,34 @@ async function main(): Promise<void> {
     throw error;
   }
   const hub = new Hub(config, { dashboardDir: path.join(repoRoot, "dashboard") });
-  const report = await hub.start();
+  let report: Awaited<ReturnType<Hub["start"]>>;
+  try {
+    report = await hub.start();
+  } catch (error) {
+    // A coded refusal (a certificate file that cannot be used) is the operator's to fix: its words, no stack.
+    if (isAnxinError(error)) {
+      process.stderr.write(`Anxin hub failed to start: ${error.code}: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const mqtt = config.mqttPort === null ? null : hub.mqttPort;
+  const mqtts = hub.mqttTlsPort;
   const lines = [
     "",
     "  安心 Anxin hub is running",
     `  Operator console:  ${config.publicUrl}/`,
     `  API docs:          ${config.publicUrl}/docs`,
-    `  MQTT broker:       mqtt://localhost:${hub.mqttPort}`,
   ];
+  if (mqtt !== null) lines.push(`  MQTT broker:       mqtt://localhost:${mqtt}`);
+  if (mqtts !== null) lines.push(`  MQTT over TLS:     mqtts://localhost:${mqtts}`);
+  if (report.httpsUrl !== null) {
+    lines.push(`  Plain HTTP:        port ${hub.httpPort} redirects to ${config.publicUrl} (except /health)`);
+  }
+  if (mqtts !== null || report.httpsUrl !== null) {
+    // This process, not npm's or tsx's: they do not pass SIGHUP on, and npm would die of it.
+    lines.push(`  New certificate:   kill -HUP ${process.pid}`);
+  }
   if (report.generatedAdminPassword) {
     lines.push(
       "",
@@ -81,6 +102,12 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
+  // Reload, as daemons do: new certificate files for new TLS connections; a broken one is logged and the old one stays.
+  process.on("SIGHUP", () => {
+    if (stopping) return;
+    hub.logger.info({ signal: "SIGHUP" }, "reloading the TLS certificate");
+    hub.reloadTls();
+  });
 }
 
 main().catch((error: unknown) => {

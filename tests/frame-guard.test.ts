@@ -41,6 +41,28 @@ async function guardedServer(): Promise<{ port: number; guarded: Guarded }> {
   return { port: (server.address() as net.AddressInfo).port, guarded };
 }
 
+/**
+ * A server that guards each socket only once `bytes` of it are buffered, as a TLS socket is guarded after its
+ * handshake (hub/broker/mqtt-listeners.ts), then reads it as Aedes does.
+ */
+async function lateGuardedServer(bytes: number): Promise<{ port: number; guarded: Guarded }> {
+  const guarded: Guarded = { read: [], rejections: [], closed: false };
+  const server = net.createServer((socket) => {
+    socket.on("error", () => {});
+    void waitFor(() => socket.readableLength >= bytes, 3000, "bytes buffered before the guard").then(() => {
+      const conn = guardSocket(socket, LIMIT, (rejection) => guarded.rejections.push(rejection));
+      conn.on("readable", () => {
+        for (let chunk = conn.read(); chunk !== null; chunk = conn.read()) guarded.read.push(chunk as Buffer);
+      });
+      conn.on("close", () => (guarded.closed = true));
+      if (conn.destroyed) guarded.closed = true;
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { port: (server.address() as net.AddressInfo).port, guarded };
+}
+
 async function send(port: number, chunks: Buffer[]): Promise<net.Socket> {
   const client = net.connect(port, "127.0.0.1");
   client.on("error", () => {});
@@ -88,5 +110,23 @@ describe("guardSocket", () => {
     expect(read.equals(fine.subarray(0, read.length))).toBe(true);
     await waitFor(() => client.destroyed || client.readableEnded, 3000, "the client to see the close");
     client.destroy();
+  });
+
+  it("scans what was buffered before it was applied: passed on unchanged, or refused before the reader sees it", async () => {
+    const fine = Buffer.concat([packet(1, 30), packet(3, 200)]);
+    const late = await lateGuardedServer(fine.length);
+    const client = await send(late.port, [fine]);
+    await waitFor(() => Buffer.concat(late.guarded.read).length === fine.length, 3000, "the buffered bytes");
+    expect(Buffer.concat(late.guarded.read).equals(fine)).toBe(true);
+    expect(late.guarded.rejections).toEqual([]);
+    client.destroy();
+
+    const header = Buffer.concat([Buffer.from([0x10]), remainingLength(268_000_000)]);
+    const refused = await lateGuardedServer(header.length + 100);
+    const hostile = await send(refused.port, [Buffer.concat([header, Buffer.alloc(100)])]);
+    await waitFor(() => refused.guarded.closed, 3000, "the guarded socket to close");
+    expect(refused.guarded.rejections).toMatchObject([{ code: "MQTT_PACKET_TOO_LARGE", packetType: 1 }]);
+    expect(refused.guarded.read).toEqual([]);
+    hostile.destroy();
   });
 });

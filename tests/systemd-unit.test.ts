@@ -109,6 +109,8 @@ describe("deploy/anxin.service", () => {
     };
     expect(pkg.scripts.start).toBe("tsx hub/main.ts");
     expect(service("ExecStart")).toMatch(/^\/\S+\/node --import tsx hub\/main\.ts$/);
+    // systemctl reload renews the TLS certificate: SIGHUP to that process (tests/tls-reload.e2e.test.ts).
+    expect(service("ExecReload")).toBe("/bin/kill -HUP $MAINPID");
     expect(value(unit, "Install", "WantedBy")).toBe("multi-user.target");
   });
 

@@ -11,6 +11,10 @@
  * is over. A device's secret is always checked: a correct one is never
  * throttled (a 192-bit secret cannot be guessed at any rate, and refusing it
  * would let anyone lock a resident's button out by failing in its name).
+ *
+ * Over TLS with ANXIN_MQTT_CLIENT_CA set, a client certificate is checked too,
+ * once the credentials hold (client-certificate.ts): it must come from that CA
+ * and name the username.
  */
 import { timingSafeEqual } from "node:crypto";
 import type { Client } from "aedes";
@@ -21,6 +25,7 @@ import { hashPassword, verifyPassword } from "../accounts/passwords.ts";
 import type { RefusalLog } from "../net/refusal-log.ts";
 import type { RegistryRepository } from "../storage/registry-repo.ts";
 import type { Role, UserRepository } from "../storage/user-repo.ts";
+import { type ClientCertificateRules, clientCertificateProblem } from "./client-certificate.ts";
 import type { ConnectionGate } from "./connection-gate.ts";
 import type { DeviceConnections } from "./device-connections.ts";
 import { logged } from "./logged.ts";
@@ -49,10 +54,19 @@ function secretMatches(secret: string, storedHash: string): boolean {
   return candidate.length === stored.length && timingSafeEqual(candidate, stored);
 }
 
-type Refusal = Error & { returnCode: number; target: string | null; throttled: boolean };
+/** How a refusal is logged: a refused certificate has a code of its own, everything else is a refused login. */
+type RefusalCode = "MQTT_AUTH_REFUSED" | "MQTT_CLIENT_CERT_REFUSED";
 
-function refusal(message: string, returnCode: number, target: string | null = null, throttled = false): Refusal {
-  return Object.assign(new Error(message), { returnCode, target, throttled });
+type Refusal = Error & { returnCode: number; target: string | null; throttled: boolean; logCode: RefusalCode };
+
+function refusal(
+  message: string,
+  returnCode: number,
+  target: string | null = null,
+  throttled = false,
+  logCode: RefusalCode = "MQTT_AUTH_REFUSED",
+): Refusal {
+  return Object.assign(new Error(message), { returnCode, target, throttled, logCode });
 }
 
 export class BrokerAuth {
@@ -64,6 +78,7 @@ export class BrokerAuth {
   private readonly gate: ConnectionGate;
   private readonly refusals: RefusalLog;
   private readonly connections: DeviceConnections;
+  private readonly certificates: ClientCertificateRules;
   private readonly identities = new WeakMap<Client, BrokerIdentity>();
   /** Verified against when the username is unknown, so timing does not tell which people exist. */
   private dummyHash: Promise<string> | null = null;
@@ -77,6 +92,8 @@ export class BrokerAuth {
     gate: ConnectionGate;
     refusals: RefusalLog;
     connections: DeviceConnections;
+    /** Devices' client certificates over TLS (ANXIN_MQTT_CLIENT_CA); default: none asked for. */
+    certificates?: ClientCertificateRules;
   }) {
     this.registry = deps.registry;
     this.users = deps.users;
@@ -86,6 +103,7 @@ export class BrokerAuth {
     this.gate = deps.gate;
     this.refusals = deps.refusals;
     this.connections = deps.connections;
+    this.certificates = deps.certificates ?? { asked: false, required: false };
   }
 
   identity(client: Client): BrokerIdentity | undefined {
@@ -118,7 +136,7 @@ export class BrokerAuth {
         this.throttle.failed(address, username, now.getTime());
         const login = { address, username, target: error.target ?? null, reason: error.message, throttled };
         this.recordSafely(() => this.audit.failed(login, now));
-        const code = throttled ? "MQTT_LOGIN_THROTTLED" : "MQTT_AUTH_REFUSED";
+        const code = throttled ? "MQTT_LOGIN_THROTTLED" : (error.logCode ?? "MQTT_AUTH_REFUSED");
         const details = {
           clientId: logged(client.id),
           username: logged(username),
@@ -177,6 +195,7 @@ export class BrokerAuth {
       if (!clientIdBelongsTo(client.id, username)) {
         throw refusal(`client id must be "${username}" or start with "${username}:"`, NOT_AUTHORIZED, target);
       }
+      this.checkCertificate(client, username, target);
       // Counted only once the login holds; with Redis away it fails, and the device retries (redis-backplane.ts).
       const connection = await this.connections.opened(username);
       return { type: "device", deviceId: username, secretHash: device.secret_hash, connection };
@@ -204,6 +223,7 @@ export class BrokerAuth {
     // A one-time password opens only the password change (console), never a monitoring session.
     if (user.must_change_password !== 0)
       throw refusal("change the password in the console first", NOT_AUTHORIZED, target);
+    this.checkCertificate(client, user.username, target);
     return {
       type: "user",
       userId: user.id,
@@ -211,6 +231,12 @@ export class BrokerAuth {
       role: user.role,
       passwordChangedAt: user.password_changed_at,
     };
+  }
+
+  /** A client certificate that does not let `username` in is a refusal of its own (CONNACK 5). */
+  private checkCertificate(client: Client, username: string, target: string): void {
+    const problem = clientCertificateProblem(client.conn, username, this.certificates);
+    if (problem !== null) throw refusal(problem, NOT_AUTHORIZED, target, false, "MQTT_CLIENT_CERT_REFUSED");
   }
 
   /**

@@ -38,6 +38,17 @@ export class ConnectionGate {
     return this.connections.get(connection)?.address ?? "unknown";
   }
 
+  /**
+   * A TLS connection's handshake is done: its TLS socket, which wraps the TCP socket tracked so far, is the
+   * connection from now on (still pending until it logs in).
+   */
+  handOver(from: object, to: object): void {
+    const tracked = this.connections.get(from);
+    if (!tracked) return;
+    this.connections.delete(from);
+    this.connections.set(to, tracked);
+  }
+
   loggedIn(connection: object): void {
     this.settle(connection);
   }

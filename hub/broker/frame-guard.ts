@@ -106,5 +106,17 @@ export function guardSocket<S extends Duplex>(
     }
     return push.call(socket, chunk, encoding);
   };
+  // A TLS socket is guarded once its handshake is done: should cleartext have been buffered by then, it is
+  // scanned before anything reads it (a plain socket is guarded as it is accepted, with nothing buffered).
+  if (socket.readableLength > 0) {
+    const buffered: unknown = socket.read();
+    if (Buffer.isBuffer(buffered)) {
+      const rejection = scanner.scan(buffered);
+      if (rejection) {
+        socket.destroy();
+        onReject(rejection);
+      } else socket.unshift(buffered);
+    }
+  }
   return socket;
 }

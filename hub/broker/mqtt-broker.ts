@@ -14,39 +14,30 @@
  * behind them, acks included, in a queue that costs O(n) per message (at 2,000
  * presses/s the hub spent 70% of its time there and acked nothing for 36 s).
  *
- * Before Aedes sees a socket, the server caps connections (below the file
- * descriptor limit, fd-limits.ts), the gate caps connections per address that
- * have not logged in (connection-gate.ts), and every socket is guarded so that
- * no packet over the size limit is ever buffered (frame-guard.ts).
+ * Connections come in through mqtt-listeners.ts: plain MQTT and MQTT over
+ * TLS, both capped, gated per address and guarded against oversized packets
+ * before Aedes sees them.
  */
 
 import type { EventEmitter } from "node:events";
-import type { AddressInfo } from "node:net";
-import net from "node:net";
 import { Aedes, type Client, type PublishPacket } from "aedes";
 import type { Logger } from "pino";
 import type { DeviceToHubKind } from "../../protocol/index.ts";
-import { addressKey } from "../net/address-key.ts";
 import type { FdLimits } from "../net/fd-limits.ts";
 import type { RefusalLog } from "../net/refusal-log.ts";
+import type { TlsMaterial } from "../net/tls-material.ts";
 import { type BrokerAcl, MAX_TOPIC_LEVELS } from "./broker-acl.ts";
 import type { BrokerAuth, BrokerIdentity } from "./broker-auth.ts";
 import type { BrokerBackplane } from "./broker-backplane.ts";
 import type { ConnectionGate } from "./connection-gate.ts";
 import { DeviceIntake, type DeviceMessageHandler, type OrphanWill } from "./device-intake.ts";
-import { guardSocket } from "./frame-guard.ts";
 import type { IntakeGate, IntakeGateStats } from "./intake-gate.ts";
 import { logged } from "./logged.ts";
 import type { LoginAudit } from "./login-audit.ts";
+import { type MqttListenerOptions, MqttListeners } from "./mqtt-listeners.ts";
 
 /** How often people's MQTT sessions are checked against their accounts (a few monitors: cheap). */
 const PEOPLE_SWEEP_MS = 2000;
-/**
- * Connections the kernel may hold for us before we accept them (Linux caps it at net.core.somaxconn,
- * 4096 by default). Node's 511 overflowed when a fleet reconnected at once: dropped handshakes are
- * retried by the device's TCP a second or more later, which is time lost for nothing.
- */
-const LISTEN_BACKLOG = 4096;
 /**
  * Messages Aedes' bus delivers at once: no bound. A bound queues every message behind the deliveries
  * waiting for slow sockets, one client's slowness holding back everyone's acks; unbounded, a delivery
@@ -66,17 +57,11 @@ export interface PublishOptions {
   retain: boolean;
 }
 
-export interface BrokerOptions {
-  host: string;
-  port: number;
-  maxPacketBytes: number;
+export interface BrokerOptions extends MqttListenerOptions {
   /** The configured cap (ANXIN_MQTT_MAX_CONNECTIONS), for the start-up log. */
   maxConnections: number;
-  /** The cap in force: the configured one, lowered to the broker's share of the descriptors (hub/net/fd-limits.ts). */
-  connectionCap: number;
   /** The process's descriptor limits, for the start-up log; null where they cannot be read. */
   fdLimits: FdLimits | null;
-  connectTimeoutMs: number;
 }
 
 export interface BrokerDeps {
@@ -99,10 +84,8 @@ export class MqttBroker {
   private readonly devices: DeviceIntake;
   /** Logged-in clients, so sessions can be closed when their credentials change. */
   private readonly clients = new Set<Client>();
-  /** Every open connection, logged in or not: stopping closes them all (the server would wait for them). */
-  private readonly connections = new Set<net.Socket>();
+  private readonly listeners: MqttListeners;
   private aedes: Aedes | null = null;
-  private server: net.Server | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(deps: BrokerDeps, options: BrokerOptions) {
@@ -115,6 +98,7 @@ export class MqttBroker {
       logger: deps.logger,
       node: deps.backplane.node,
     });
+    this.listeners = new MqttListeners(options, { gate: deps.gate, refusals: deps.refusals });
   }
 
   /** One handler per message kind (aedes style); registering twice is a programming error. */
@@ -122,10 +106,21 @@ export class MqttBroker {
     this.devices.handle(kind, handler);
   }
 
+  /** Plain MQTT's port; throws when plain MQTT is off or the broker is not listening. */
   get port(): number {
-    const address = this.server?.address() as AddressInfo | null | undefined;
-    if (!address) throw new Error("broker is not listening");
-    return address.port;
+    const { mqtt } = this.listeners.ports;
+    if (mqtt === null) throw new Error(this.options.port === null ? "plain MQTT is off" : "broker is not listening");
+    return mqtt;
+  }
+
+  /** The ports listening now, read from the servers: null for a listener that is off (or not started). */
+  get ports(): { mqtt: number | null; mqtts: number | null } {
+    return this.listeners.ports;
+  }
+
+  /** A new certificate (SIGHUP): new TLS handshakes get it; connected devices stay connected. */
+  useCertificate(material: TlsMaterial): void {
+    this.listeners.useCertificate(material);
   }
 
   get intakeStats(): IntakeGateStats {
@@ -202,28 +197,9 @@ export class MqttBroker {
         "MQTT connection error",
       ),
     );
-    // noDelay: acks and feedback are tiny and urgent; Nagle's algorithm would hold each one back ~40 ms.
-    const server = net.createServer({ noDelay: true }, (socket) => this.accept(aedes, socket));
-    // Past the cap Node accepts and at once closes a socket, so the descriptors stay below the limit.
-    server.maxConnections = this.options.connectionCap;
-    server.on("drop", (data) =>
-      this.deps.refusals.refused(
-        "MQTT_CONNECTIONS_FULL",
-        addressKey(data?.remoteAddress),
-        { cap: this.options.connectionCap },
-        "MQTT connection refused: the broker is full",
-      ),
-    );
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen({ port: this.options.port, host: this.options.host, backlog: LISTEN_BACKLOG }, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    await this.listeners.start(aedes);
     this.aedes = aedes;
     this.devices.start();
-    this.server = server;
     this.deps.refusals.start();
     this.deps.loginAudit.start();
     this.sweepTimer = setInterval(() => {
@@ -234,7 +210,9 @@ export class MqttBroker {
     this.sweepTimer.unref();
     this.logger.info(
       {
-        port: this.port,
+        port: this.ports.mqtt,
+        tlsPort: this.ports.mqtts,
+        clientCertificates: this.options.tls?.material.clientCa ? "asked" : "not asked",
         host: this.options.host,
         fdSoftLimit: this.options.fdLimits?.soft ?? null,
         fdHardLimit: this.options.fdLimits?.hard ?? null,
@@ -249,19 +227,15 @@ export class MqttBroker {
   }
 
   async stop(): Promise<void> {
-    const { aedes, server } = this;
+    const { aedes } = this;
     this.aedes = null;
     this.devices.stop();
-    this.server = null;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
     this.deps.intake.stop();
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
     await this.deps.backplane.stop();
-    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
-    // Aedes closes its clients; sockets that never sent CONNECT are not among them.
-    for (const connection of this.connections) connection.destroy();
-    await closed;
+    await this.listeners.stop();
     this.clients.clear();
     this.deps.refusals.stop();
     await this.deps.loginAudit.stop();
@@ -346,36 +320,6 @@ export class MqttBroker {
       closed += 1;
     }
     return closed;
-  }
-
-  private accept(aedes: Aedes, socket: net.Socket): void {
-    const { gate, refusals } = this.deps;
-    const address = addressKey(socket.remoteAddress);
-    if (!gate.admit(address)) {
-      refusals.refused(
-        "MQTT_PENDING_LIMIT",
-        address,
-        {},
-        "MQTT connection refused: too many not logged in from this address",
-      );
-      socket.destroy();
-      return;
-    }
-    const connection = guardSocket(socket, this.options.maxPacketBytes, (rejection) =>
-      refusals.refused(
-        rejection.code,
-        address,
-        { ...rejection, limit: this.options.maxPacketBytes },
-        "MQTT packet refused; connection closed",
-      ),
-    );
-    gate.track(connection, address);
-    this.connections.add(connection);
-    connection.once("close", () => {
-      gate.closed(connection);
-      this.connections.delete(connection);
-    });
-    aedes.handle(connection);
   }
 }
 

@@ -106,7 +106,14 @@ export interface AppDeps {
     allowedOrigins?: readonly string[];
     /** The map's tile server, which the Content-Security-Policy lets images come from. */
     mapTileUrl?: string | null;
+    /** With HTTPS: Strict-Transport-Security's max-age; 0 or unset: not sent. */
+    hstsMaxAgeS?: number;
   };
+  /**
+   * The app serves HTTPS with this certificate (ANXIN_HTTPS_PORT; the hub swaps it on SIGHUP through
+   * `app.server`, a `tls.Server`); null or unset: plain HTTP.
+   */
+  https?: { cert: Buffer; key: Buffer; handshakeTimeoutMs: number } | null;
   dispatch: DispatchHttpDeps;
   registry: RegistryServices;
   /** Twilio's webhooks (replies, status callbacks): signed by Twilio, no session. */
@@ -130,10 +137,17 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Fastify's logger type is pino's base interface; the hub's pino logger satisfies it at run time.
   const loggerInstance = deps.logger as unknown as FastifyBaseLogger;
-  const app = Fastify({
-    loggerInstance,
-    logController: new LogController({ disableRequestLogging: true }),
-  }).withTypeProvider<TypeBoxTypeProvider>();
+  const options = { loggerInstance, logController: new LogController({ disableRequestLogging: true }) };
+  const { https } = deps;
+  // Over HTTPS the routes are the same; only the server differs (an https.Server, typed here as the plain one).
+  const app = (
+    https
+      ? (Fastify({
+          ...options,
+          https: { cert: https.cert, key: https.key, handshakeTimeout: https.handshakeTimeoutMs },
+        }) as unknown as FastifyInstance)
+      : Fastify(options)
+  ).withTypeProvider<TypeBoxTypeProvider>();
   app.decorateRequest("user", null);
   recordRouteReplies(app);
   app.setErrorHandler(errorHandler);

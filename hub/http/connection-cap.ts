@@ -10,7 +10,8 @@
  * is accepted, and says so with a `drop` event) and a per-address one, so that
  * one address cannot fill the total and lock every console out. Both refusals
  * close the socket before a byte is read and are logged through the bounded
- * refusal log.
+ * refusal log. With HTTPS on, the cap is applied to both servers (HTTPS and
+ * the plain port that redirects) and counts their connections together.
  */
 import type { Server, Socket } from "node:net";
 import { addressKey } from "../net/address-key.ts";
@@ -49,7 +50,7 @@ export class HttpConnectionCap {
     for (const socket of this.sockets) socket.destroy();
   }
 
-  /** Applies both bounds to `server`; call before it listens. */
+  /** Applies both bounds to `server`; call before it listens. Servers it is applied to share the total. */
   apply(server: Server): void {
     server.maxConnections = this.limits.max;
     server.on("drop", (data) =>
@@ -65,6 +66,17 @@ export class HttpConnectionCap {
 
   private admit(socket: Socket): void {
     const address = addressKey(socket.remoteAddress);
+    // Each server caps its own connections (`maxConnections`); this caps them together.
+    if (this.sockets.size >= this.limits.max) {
+      this.refusals.refused(
+        "HTTP_CONNECTIONS_FULL",
+        address,
+        { cap: this.limits.max },
+        "HTTP connection refused: the server holds its most connections",
+      );
+      socket.destroy();
+      return;
+    }
     const count = this.perAddress.get(address) ?? 0;
     if (count >= this.limits.perAddress) {
       this.refusals.refused(

@@ -6,7 +6,8 @@
  *   console run only the hub's own scripts and styles (no inline script, no
  *   `eval`), load images only from itself and the map's tile server, and connect
  *   only back to itself; no framing (`frame-ancestors 'none'`, X-Frame-Options
- *   DENY); `nosniff`; `Referrer-Policy: no-referrer`. Routes with their own
+ *   DENY); `nosniff`; `Referrer-Policy: no-referrer`; with HTTPS, HSTS when
+ *   ANXIN_HSTS_MAX_AGE_S asks for it. Routes with their own
  *   policy (the family page, the API docs) set theirs over it.
  * - **Origin.** A browser says which page sent a request. A state-changing
  *   request (anything but GET/HEAD/OPTIONS) or a WebSocket upgrade that names an
@@ -36,6 +37,8 @@ export interface SecuritySettings {
   allowedOrigins?: readonly string[];
   /** The console map's tile URL template; its origin may serve images. */
   mapTileUrl?: string | null;
+  /** With HTTPS: Strict-Transport-Security's max-age (ANXIN_HSTS_MAX_AGE_S); 0 or unset: not sent. */
+  hstsMaxAgeS?: number;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -92,8 +95,9 @@ export async function registerSecurity(app: FastifyInstance, settings: SecurityS
     },
     frameguard: { action: "deny" },
     referrerPolicy: { policy: "no-referrer" },
-    // Over plain HTTP (a console on the center's LAN) HSTS means nothing; TLS is its own issue.
-    strictTransportSecurity: false,
+    // Off unless asked for (docs/operations.md, TLS): a browser that learnt it would also go to https:// on the
+    // plain HTTP port of the same host, where no TLS answers, and a bookmarked console would stop opening.
+    strictTransportSecurity: settings.hstsMaxAgeS ? { maxAge: settings.hstsMaxAgeS, includeSubDomains: false } : false,
     // Map tiles come from another origin and send no CORP header.
     crossOriginEmbedderPolicy: false,
   });

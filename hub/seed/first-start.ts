@@ -42,7 +42,7 @@ export async function prepareFirstStart(
   // Only into an empty registry: never mix demo homes into a district that has begun importing its own.
   const seeded = config.seedDemo && (await registry.isEmpty()) ? await seedDemoDistrict(sql) : [];
   if (seeded.length > 0) {
-    writeSheet(files.demoDevices, { mqttPort: config.mqttPort, devices: seeded });
+    writeSheet(files.demoDevices, { mqttPort: config.mqttPort, mqttTlsPort: config.mqttTlsPort, devices: seeded });
     logger.info({ households: seeded.length, file: files.demoDevices }, "seeded the demo district");
     const workerLogins = await seedDemoWorkerLogins(sql, accounts);
     writeSheet(files.demoWorkers, { workerPage: `${config.publicUrl}/worker/`, workers: workerLogins });

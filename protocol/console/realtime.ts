@@ -46,10 +46,14 @@ export const HealthReportSchema = Type.Object({
   database: Type.Boolean(),
   /** The latest committed-write probe (at most one per ANXIN_HEALTH_PROBE_S). */
   databaseWrite: WriteCheckSchema,
-  /** `node`: this hub's broker among the others (Aedes' id), for finding it in logs. */
+  /**
+   * `port`: plain MQTT's, `tlsPort`: MQTT over TLS's (null: off); `node`: this hub's broker among the others
+   * (Aedes' id), for finding it in logs.
+   */
   mqtt: Type.Object({
     listening: Type.Boolean(),
     port: Nullable(Type.Integer()),
+    tlsPort: Nullable(Type.Integer()),
     node: Type.String(),
   }),
   /** Whether Redis answers, where the hubs share it (ANXIN_REDIS_URL); null for a hub alone. */

@@ -23,9 +23,9 @@ export interface ConsoleFeed {
   close(): void;
 }
 
-/** Opens a feed with the session cookie; resolves once the hub's `hello` arrived. */
-export async function openConsoleFeed(wsUrl: string, cookie: string): Promise<ConsoleFeed> {
-  const socket = new WebSocket(wsUrl, { headers: { cookie } });
+/** Opens a feed with the session cookie (over `wss://`, trusting `ca`); resolves once the hub's `hello` arrived. */
+export async function openConsoleFeed(wsUrl: string, cookie: string, ca?: Buffer): Promise<ConsoleFeed> {
+  const socket = new WebSocket(wsUrl, { headers: { cookie }, ...(ca ? { ca } : {}) });
   const feed: ConsoleFeed = {
     socket,
     frames: [],

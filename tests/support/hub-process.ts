@@ -22,6 +22,9 @@ export interface HubProcess {
   output: string[];
   /** Sends the signal and waits until the process is gone. */
   kill(signal: NodeJS.Signals): Promise<void>;
+  /** Sends a signal that should not end it (SIGHUP: reload); `running` says whether it did. */
+  signal(signal: NodeJS.Signals): void;
+  readonly running: boolean;
 }
 
 export async function startHubProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<HubProcess> {
@@ -81,6 +84,12 @@ export async function startHubProcess(env: Record<string, string>, timeoutMs = 3
         if (child.exitCode === null && child.signalCode === null) child.kill(signal);
         await exited;
         fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+      signal(signal) {
+        child.kill(signal);
+      },
+      get running() {
+        return child.exitCode === null && child.signalCode === null;
       },
     };
   } catch (error) {

@@ -56,8 +56,13 @@ export interface TestHubOptions {
 
 export interface TestHub {
   hub: Hub;
+  /** The plain HTTP port (with ANXIN_HTTPS_PORT set, it only redirects). */
   httpUrl: string;
+  /** Plain MQTT (with ANXIN_MQTT_PORT=off, an address that never answers). */
   mqttUrl: string;
+  /** MQTT over TLS and HTTPS, when the test's env sets ANXIN_MQTT_TLS_PORT / ANXIN_HTTPS_PORT; else null. */
+  mqttsUrl: string | null;
+  httpsUrl: string | null;
   wsUrl: string;
   dataDir: string;
   adminPassword: string;
@@ -144,12 +149,19 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   let hub = new Hub(config, hubDeps);
   await hub.start();
   // Kept from the first start so a restart (even after the test stopped the hub itself) reuses the same ports.
-  const ports = { http: hub.httpPort, mqtt: hub.mqttPort };
+  const ports = {
+    http: hub.httpPort,
+    mqtt: config.mqttPort === null ? null : hub.mqttPort,
+    mqtts: hub.mqttTlsPort,
+    https: hub.httpsPort,
+  };
 
   const testHub: TestHub = {
     hub,
     httpUrl: `http://127.0.0.1:${hub.httpPort}`,
-    mqttUrl: `mqtt://127.0.0.1:${hub.mqttPort}`,
+    mqttUrl: ports.mqtt === null ? "mqtt://plain-mqtt-is-off.invalid:1883" : `mqtt://127.0.0.1:${ports.mqtt}`,
+    mqttsUrl: ports.mqtts === null ? null : `mqtts://127.0.0.1:${ports.mqtts}`,
+    httpsUrl: ports.https === null ? null : `https://127.0.0.1:${ports.https}`,
     wsUrl: `ws://127.0.0.1:${hub.httpPort}/api/realtime`,
     dataDir,
     adminPassword: TEST_ADMIN_PASSWORD,
@@ -192,7 +204,13 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     },
     async restart() {
       await hub.stop();
-      config = loadConfig({ ...env, ANXIN_HTTP_PORT: String(ports.http), ANXIN_MQTT_PORT: String(ports.mqtt) });
+      config = loadConfig({
+        ...env,
+        ANXIN_HTTP_PORT: String(ports.http),
+        ANXIN_MQTT_PORT: String(ports.mqtt ?? "off"),
+        ...(ports.mqtts === null ? {} : { ANXIN_MQTT_TLS_PORT: String(ports.mqtts) }),
+        ...(ports.https === null ? {} : { ANXIN_HTTPS_PORT: String(ports.https) }),
+      });
       hub = new Hub(config, hubDeps);
       await hub.start();
       testHub.hub = hub;
