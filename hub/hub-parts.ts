@@ -171,6 +171,8 @@ function createMetrics(
       stages: [...INTAKE_STAGES, ...ALARM_STAGES].map((stage) => stage.name),
       ackDeadlineS: config.ackDeadlineS,
       walFile: storage.db === null ? null : `${storage.db.name}-wal`,
+      backup: config.backupDir === null ? null : { dir: config.backupDir, everyH: config.backupEveryH },
+      tls: config.mqttTlsPort !== null || config.httpsPort !== null,
     },
   );
 }

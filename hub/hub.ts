@@ -229,6 +229,7 @@ export class Hub {
       ...(this.deps.smsNotifier ? { smsNotifier: this.deps.smsNotifier } : {}),
     });
     const { broker, pipeline, presence, supervision } = parts;
+    if (tls) parts.metrics.watchCertificate(() => tls.current.identity.validTo);
     await parts.responders.refresh();
     // Who is busy, from the tables into memory: rankings must not scan the open alarms (issue 12).
     parts.dispatch.start();
@@ -272,7 +273,7 @@ export class Hub {
             },
             { logger: logger.child({ part: "backup" }) },
           );
-        const http = new HttpListeners(
+    const http = new HttpListeners(
       app,
       { host: config.httpHost, httpPort: config.httpPort, httpsPort: config.httpsPort, publicUrl: config.publicUrl },
       parts.httpConnections,

@@ -5,19 +5,27 @@
  * by Prometheus (`promtool test rules deploy/prometheus/anxin-alerts.test.yml`, run by .ci/run).
  */
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Scrape, scrape } from "./support/scrape.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
+import { makeTestPki, type TestPki } from "./support/tls-certs.ts";
 
 const RULES = new URL("../deploy/prometheus/anxin-alerts.yml", import.meta.url);
 const EXAMPLE = new URL("../deploy/prometheus/prometheus.yml", import.meta.url);
-/** The emergencies issue 16 asks an alert for, and a hub that cannot be scraped at all. */
+/**
+ * The emergencies issue 16 asks an alert for, a hub that cannot be scraped at all, and what keeps the service
+ * up for years (its backups, its certificate).
+ */
 const ALERTS = [
   "AnxinOutboxStuck",
   "AnxinAlarmUnacknowledged",
   "AnxinDevicesDropped",
   "AnxinEventLoopLagging",
   "AnxinHubDown",
+  "AnxinBackupOverdue",
+  "AnxinTlsCertificateExpiring",
 ];
 
 /** The metric names a text mentions (ours and the process's), each once. */
@@ -26,15 +34,32 @@ function metricNames(text: string): string[] {
 }
 
 let th: TestHub;
+let pki: TestPki;
+let backupDir: string;
 let exposed: Scrape;
 
 beforeAll(async () => {
-  th = await startTestHub({ twilio: false, env: { ANXIN_SEED_DEMO: "false" } });
+  // A hub with every series a rule may name: scheduled backups and TLS on.
+  pki = await makeTestPki();
+  const server = await pki.server("7001");
+  backupDir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-rules-backups-"));
+  th = await startTestHub({
+    twilio: false,
+    env: {
+      ANXIN_SEED_DEMO: "false",
+      ANXIN_BACKUP_DIR: backupDir,
+      ANXIN_MQTT_TLS_PORT: "0",
+      ANXIN_TLS_CERT: server.cert,
+      ANXIN_TLS_KEY: server.key,
+    },
+  });
   exposed = await scrape(th.httpUrl);
 }, 60_000);
 
 afterAll(async () => {
   await th?.stop();
+  pki?.remove();
+  if (backupDir) fs.rmSync(backupDir, { recursive: true, force: true });
 });
 
 describe("deploy/prometheus alert rules", () => {

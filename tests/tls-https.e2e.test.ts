@@ -2,7 +2,8 @@
  * Issue 16: HTTPS. A real hub with ANXIN_HTTPS_PORT and a certificate made for
  * the test: the console and the API over HTTPS with a `Secure` session cookie
  * and HSTS when asked for; the plain HTTP port answering only with redirects to
- * the public URL (same path and query, method kept), except `/health`; the
+ * the public URL (same path and query, method kept), except `/health` and a
+ * loopback scrape of `/metrics`; the
  * consoles' live connection over `wss://`, fed by a press that came over MQTT
  * with TLS.
  */
@@ -11,6 +12,7 @@ import http from "node:http";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
+import { servedPlain } from "../hub/http/http-listeners.ts";
 import { openConsoleFeed } from "./support/console-feed.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 import { makeTestPki, type TestPki } from "./support/tls-certs.ts";
@@ -22,7 +24,7 @@ const PUBLIC_URL = "https://anxin.test";
 function plainRequest(
   port: number,
   path: string,
-  options: { method?: string; body?: string } = {},
+  options: { method?: string; body?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(
@@ -31,7 +33,7 @@ function plainRequest(
         port,
         path,
         method: options.method ?? "GET",
-        headers: options.body ? { "content-type": "application/json" } : {},
+        headers: { ...(options.body ? { "content-type": "application/json" } : {}), ...options.headers },
         agent: false,
       },
       (response) => {
@@ -132,6 +134,28 @@ describe("HTTPS", () => {
     expect(head.status).toBe(200);
     // Anything else at /health is redirected like the rest.
     expect((await plainRequest(th.hub.httpPort, "/health", { method: "POST", body: "{}" })).status).toBe(308);
+  });
+
+  it("serves /metrics plain to a Prometheus on this machine; forwarded or from elsewhere it is redirected", async () => {
+    const scrape = await plainRequest(th.hub.httpPort, "/metrics");
+    expect(scrape.status).toBe(200);
+    expect(scrape.body).toMatch(/^# TYPE anxin_alarms_received_total counter$/m);
+    // HAProxy on this machine forwards for someone else: redirected, like a scrape from another host.
+    const forwarded = await plainRequest(th.hub.httpPort, "/metrics", {
+      headers: { "x-forwarded-for": "203.0.113.9" },
+    });
+    expect(forwarded.status).toBe(308);
+    expect(forwarded.headers.location).toBe(`${PUBLIC_URL}/metrics`);
+    // The socket's peer decides (this test's requests all come from loopback, so the rule is asked directly).
+    const from = (remoteAddress: string, method = "GET", url = "/metrics") =>
+      servedPlain({ method, url, headers: {}, socket: { remoteAddress } as http.IncomingMessage["socket"] });
+    expect(from("127.0.0.1")).toBe(true);
+    expect(from("::1")).toBe(true);
+    expect(from("10.0.0.5")).toBe(false);
+    expect(from("::ffff:192.0.2.7")).toBe(false);
+    expect(from("127.0.0.1", "POST")).toBe(false);
+    expect(from("10.0.0.5", "GET", "/health")).toBe(true);
+    expect(from("127.0.0.1", "GET", "/api/alarms")).toBe(false);
   });
 
   it("keeps the consoles' live connection over wss://, and a press over MQTT with TLS reaches it", async () => {

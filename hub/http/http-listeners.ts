@@ -8,10 +8,13 @@
  * request's own answer: a password, a cookie or a family's token sent there by
  * mistake gets no answer that would make the mistake work, and the redirect
  * names the address on the certificate, not whatever `Host` the request said.
- * One path stays plain: `GET /health` is answered by the app itself, as over
+ * Two paths stay plain: `GET /health` is answered by the app itself, as over
  * HTTPS, so a load balancer or a monitoring probe on the machine checks it
  * without TLS (it names nothing secret; HAProxy's checks in deploy/haproxy.cfg
- * keep working).
+ * keep working); and `GET /metrics` from this machine's loopback, so a
+ * Prometheus beside the hub scrapes it as before (it never crosses a network;
+ * the route's own rules still apply: metrics-routes.ts). From anywhere else
+ * /metrics is redirected like the rest: a token goes over HTTPS.
  *
  * Both servers share one connection cap (connection-cap.ts). A new certificate
  * (SIGHUP) goes to the HTTPS server's secure context: open connections and the
@@ -25,6 +28,7 @@ import { addressKey } from "../net/address-key.ts";
 import type { RefusalLog } from "../net/refusal-log.ts";
 import type { TlsMaterial } from "../net/tls-material.ts";
 import type { HttpConnectionCap } from "./connection-cap.ts";
+import { isForwarded, isLoopback } from "./routes/metrics-routes.ts";
 
 /** How long a browser may keep the redirect: it must not outlive HTTPS being switched off by much. */
 const REDIRECT_CACHE_S = 3600;
@@ -112,13 +116,20 @@ export class HttpListeners {
 }
 
 /** The plain port's whole answer while HTTPS is on: `/health` by the app, everything else a 308 to HTTPS. */
-export function redirectToHttps(publicUrl: string, health: http.RequestListener): http.RequestListener {
+/** What the plain port answers itself with HTTPS on (the module's comment says why); the rest is redirected. */
+export function servedPlain(request: Pick<http.IncomingMessage, "method" | "url" | "headers" | "socket">): boolean {
+  if (request.method !== "GET" && request.method !== "HEAD") return false;
+  const path = (request.url ?? "/").split("?")[0];
+  if (path === "/health") return true;
+  return path === "/metrics" && isLoopback(request.socket.remoteAddress) && !isForwarded(request.headers);
+}
+
+export function redirectToHttps(publicUrl: string, plain: http.RequestListener): http.RequestListener {
   const base = publicUrl.replace(/\/+$/, "");
   return (request, response) => {
     const url = request.url ?? "/";
-    const path = url.split("?")[0];
-    if ((request.method === "GET" || request.method === "HEAD") && path === "/health") {
-      health(request, response);
+    if (servedPlain(request)) {
+      plain(request, response);
       return;
     }
     // Only a path goes after the base: an absolute-form request target must not choose the host.

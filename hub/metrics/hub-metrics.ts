@@ -7,7 +7,8 @@
  * - What flows (alarms stored, stage and ack times, the outbox's answers) is counted as it happens
  *   (flow-metrics.ts): from the bus, and from the pipeline's own timing (its `PipelineMeter`).
  * - What stands (open alarms, overdue acknowledgements, the outbox's depth and age, device faults,
- *   connected devices, live consoles, the WAL's size) is read at each scrape (state-gauges.ts).
+ *   connected devices, live consoles, the WAL's size) is read at each scrape (state-gauges.ts), and so
+ *   is what keeps the service up for years: the newest backup, the certificate's expiry (service-gauges.ts).
  *
  * docs/operations.md lists every metric and the alert rules in deploy/prometheus/ that use them.
  */
@@ -18,6 +19,7 @@ import type { AlarmRepository } from "../storage/alarm-repo.ts";
 import type { MetricsReads } from "../storage/metrics-reads.ts";
 import { FlowMetrics } from "./flow-metrics.ts";
 import { processRegistry } from "./process-metrics.ts";
+import { type BackupWatch, ServiceGauges } from "./service-gauges.ts";
 import { type LiveFigures, StateGauges } from "./state-gauges.ts";
 
 export interface HubMetricsDeps {
@@ -34,6 +36,10 @@ export interface HubMetricsOptions {
   ackDeadlineS: number;
   /** SQLite's write-ahead log; null on PostgreSQL. */
   walFile: string | null;
+  /** The hub's scheduled backups (ANXIN_BACKUP_DIR); null when it takes none. */
+  backup: BackupWatch | null;
+  /** Whether the hub serves TLS (MQTT or HTTPS). */
+  tls: boolean;
 }
 
 export class HubMetrics {
@@ -43,6 +49,7 @@ export class HubMetrics {
   private readonly bus: EventBus;
   private readonly flow: FlowMetrics;
   private readonly state: StateGauges;
+  private readonly service: ServiceGauges;
 
   constructor(deps: HubMetricsDeps, options: HubMetricsOptions) {
     this.bus = deps.bus;
@@ -54,6 +61,7 @@ export class HubMetrics {
       ackDeadlineS: options.ackDeadlineS,
       walFile: options.walFile,
     });
+    this.service = new ServiceGauges(this.registry, { backup: options.backup, tls: options.tls });
   }
 
   /** What the pipeline reports as it runs (its `PipelineMeter`: stage times, press → ack). */
@@ -74,6 +82,11 @@ export class HubMetrics {
   /** The realtime route's count of its open consoles. */
   countConsoles(count: () => number): void {
     this.state.countConsoles(count);
+  }
+
+  /** The TLS certificate in service (hub/net/tls-material.ts), asked at each scrape: it changes on SIGHUP. */
+  watchCertificate(validTo: () => string | null): void {
+    this.service.watchCertificate(validTo);
   }
 
   /** Every metric of this hub and of its process, as Prometheus scrapes them. Rejects when storage cannot be read. */

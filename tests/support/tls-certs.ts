@@ -25,8 +25,8 @@ export interface TestPki {
   ca: KeyPair;
   /** A CA that signed nothing the hub trusts or serves. */
   otherCa: KeyPair;
-  /** A server certificate for localhost and 127.0.0.1, signed by `ca`, with the given serial (hex). */
-  server(serial: string): Promise<KeyPair>;
+  /** A server certificate for localhost and 127.0.0.1, signed by `ca`, with the given serial (hex), valid `days` (2). */
+  server(serial: string, days?: number): Promise<KeyPair>;
   /** A client certificate whose CN is `cn`, signed by `ca` (or `otherCa`). */
   client(cn: string, signer?: "ca" | "otherCa"): Promise<KeyPair>;
   remove(): void;
@@ -46,7 +46,13 @@ export async function makeTestPki(): Promise<TestPki> {
     await run("openssl", ["req", "-x509", "-new", "-key", key, "-out", cert, "-days", "2", "-subj", subject]);
     return { cert, key };
   };
-  const signed = async (signer: KeyPair, cn: string, extensions: string, serial: string): Promise<KeyPair> => {
+  const signed = async (
+    signer: KeyPair,
+    cn: string,
+    extensions: string,
+    serial: string,
+    days = 2,
+  ): Promise<KeyPair> => {
     made += 1;
     const name = `leaf-${made}`;
     const key = await newKey(`${name}.key`);
@@ -67,7 +73,7 @@ export async function makeTestPki(): Promise<TestPki> {
       "-set_serial",
       `0x${serial}`,
       "-days",
-      "2",
+      String(days),
       "-extfile",
       ext,
       "-out",
@@ -81,12 +87,13 @@ export async function makeTestPki(): Promise<TestPki> {
     dir,
     ca,
     otherCa,
-    server: (serial) =>
+    server: (serial, days) =>
       signed(
         ca,
         "localhost",
         "basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
         serial,
+        days,
       ),
     client: (cn, signer = "ca") =>
       signed(

@@ -13,6 +13,7 @@
  * and never written to the audit log: a scrape is not a person's login.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 import net from "node:net";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import Type from "typebox";
@@ -44,14 +45,18 @@ export function isLoopback(address: string | undefined): boolean {
   return address === "::1";
 }
 
+/** Whether a proxy forwarded this request for someone else (it carries one of their headers). */
+export function isForwarded(headers: IncomingHttpHeaders): boolean {
+  return FORWARDING_HEADERS.some((name) => headers[name] !== undefined);
+}
+
 /** Why this request may not scrape (the refusal's code), or null when it may. */
 export function scrapeRefusal(request: FastifyRequest, token: string | null): ErrorCode | null {
   if (token !== null) {
     const given = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? "")?.[1];
     return given !== undefined && sameSecret(given, token) ? null : "METRICS_TOKEN_INVALID";
   }
-  const forwarded = FORWARDING_HEADERS.some((name) => request.headers[name] !== undefined);
-  return !forwarded && isLoopback(request.socket.remoteAddress) ? null : "METRICS_LOOPBACK_ONLY";
+  return !isForwarded(request.headers) && isLoopback(request.socket.remoteAddress) ? null : "METRICS_LOOPBACK_ONLY";
 }
 
 function sameSecret(given: string, expected: string): boolean {

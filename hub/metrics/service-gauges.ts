@@ -1,0 +1,62 @@
+/**
+ * What keeps the service itself running for years, read at each scrape: the hub's own backups
+ * (ANXIN_BACKUP_DIR) and the TLS certificate in service. Neither fails loudly on the day it matters:
+ * a backup that stopped being taken is only missed at the restore, and an expired certificate locks
+ * every button and console out at once. The alert rules (deploy/prometheus/anxin-alerts.yml) watch both.
+ *
+ * The newest backup is read from the directory's names, as the schedule itself reads it
+ * (hub/backup/scheduled-backups.ts): it survives restarts, and a failed backup leaves no file, so
+ * the newest name is the newest backup that passed its checks.
+ */
+import { Gauge, type Registry } from "prom-client";
+import { listScheduledBackups } from "../backup/backup-files.ts";
+
+export interface BackupWatch {
+  /** ANXIN_BACKUP_DIR. */
+  dir: string;
+  /** ANXIN_BACKUP_EVERY_H. */
+  everyH: number;
+}
+
+export class ServiceGauges {
+  /** The certificate's end of validity (ISO time); null until the hub has read it. */
+  private certificateValidTo: () => string | null = () => null;
+
+  /** `tls`: whether the hub serves TLS (a TLS port is set); without it the certificate's gauge is absent. */
+  constructor(registry: Registry, watch: { backup: BackupWatch | null; tls: boolean }) {
+    const registers = [registry];
+    const { backup } = watch;
+    if (backup !== null) {
+      new Gauge({
+        name: "anxin_backup_newest_timestamp_seconds",
+        help: "When the newest scheduled backup in ANXIN_BACKUP_DIR was taken (Unix time); 0 when there is none",
+        registers,
+        collect() {
+          const newest = listScheduledBackups(backup.dir)[0];
+          this.set(newest ? newest.at.getTime() / 1000 : 0);
+        },
+      });
+      new Gauge({
+        name: "anxin_backup_interval_seconds",
+        help: "ANXIN_BACKUP_EVERY_H in seconds: a scheduled backup is due once the newest is this old",
+        registers,
+      }).set(backup.everyH * 3600);
+    }
+    if (!watch.tls) return;
+    const read = () => this.certificateValidTo();
+    new Gauge({
+      name: "anxin_tls_certificate_expiry_timestamp_seconds",
+      help: "When the TLS certificate in service (ANXIN_TLS_CERT, as last loaded) expires (Unix time); absent without TLS",
+      registers,
+      collect() {
+        const validTo = read();
+        if (validTo !== null) this.set(Date.parse(validTo) / 1000);
+      },
+    });
+  }
+
+  /** The certificate in service, asked at each scrape (it changes on SIGHUP). */
+  watchCertificate(validTo: () => string | null): void {
+    this.certificateValidTo = validTo;
+  }
+}
