@@ -19,7 +19,7 @@ import { buildHubApp } from "./hub-app.ts";
 import { createHubParts, type HubParts } from "./hub-parts.ts";
 import { hubStorage, postgresHubStorage } from "./hub-storage.ts";
 import { createLogger } from "./log.ts";
-import { TlsCredentials, type TlsReload } from "./net/tls-material.ts";
+import { TlsCredentials, type TlsMaterial, type TlsReload } from "./net/tls-material.ts";
 import type { SmsNotifier } from "./notify/notifier.ts";
 import { prepareFirstStart } from "./seed/first-start.ts";
 import { DataDirLock } from "./storage/data-dir-lock.ts";
@@ -192,25 +192,25 @@ export class Hub {
 
   async start(): Promise<HubStartReport> {
     if (this.running) throw new Error("hub already started");
-    if (this.config.databaseUrl !== null) return this.startParts();
+    // Before anything is opened or locked: a hub that cannot serve its TLS does not start (TLS_CERT_INVALID).
+    const tls = tlsCredentials(this.config, this.logger);
+    const material = tls?.load() ?? null;
+    if (this.config.databaseUrl !== null) return this.startParts(tls, material);
     // Before the database is opened: a restore may be swapping it (hub/storage/data-dir-lock.ts).
     const lock = new DataDirLock(this.config.dataDir, "hub");
     lock.acquire();
     this.dataDirLock = lock;
     try {
-      return await this.startParts();
+      return await this.startParts(tls, material);
     } catch (error) {
       this.releaseDataDir();
       throw error;
     }
   }
 
-  private async startParts(): Promise<HubStartReport> {
+  private async startParts(tls: TlsCredentials | null, material: TlsMaterial | null): Promise<HubStartReport> {
     const { config, logger } = this;
     this.startedAt = Date.now();
-    // Before anything is opened: a hub that cannot serve its TLS does not start (TLS_CERT_INVALID).
-    const tls = tlsCredentials(config, logger);
-    const material = tls?.load() ?? null;
     const storage =
       config.databaseUrl === null
         ? hubStorage(openDatabase(path.join(config.dataDir, "anxin.db"), logger), logger)
