@@ -24,7 +24,7 @@ export const TLS_SETTING_LIST = [
     key: "httpsPort",
     fallback: "off",
     parse: "portOrOff",
-    help: "console and API over HTTPS; the HTTP port then only redirects to ANXIN_PUBLIC_URL (except /health)",
+    help: "console and API over HTTPS; the HTTP port then only redirects to ANXIN_PUBLIC_URL (except /health and loopback's /metrics)",
   },
   {
     env: "ANXIN_TLS_CERT",

@@ -84,8 +84,13 @@ export const ERROR_CODES = {
   TWILIO_SIGNATURE_INVALID: 403,
   /** `GET /metrics` with ANXIN_METRICS_TOKEN set, without `Authorization: Bearer <that token>`. */
   METRICS_TOKEN_INVALID: 401,
-  /** `GET /metrics` without ANXIN_METRICS_TOKEN, from anywhere but loopback, or forwarded by a proxy. */
+  /**
+   * `GET /metrics` without ANXIN_METRICS_TOKEN, from anywhere but loopback, forwarded by a proxy, or over
+   * HTTPS (a TLS-passthrough proxy on the hub's machine would make every client look local).
+   */
   METRICS_LOOPBACK_ONLY: 403,
+  /** `GET /metrics` on the plain HTTP port from elsewhere than loopback while HTTPS is on: scrape HTTPS. */
+  METRICS_HTTPS_REQUIRED: 403,
   /*
    * HTTP connection refusals: the socket is closed before a request is read
    * (one bounded log line per code, hub/net/refusal-log.ts).

@@ -37,6 +37,21 @@ async function main(): Promise<void> {
     throw error;
   }
   const hub = new Hub(config, { dashboardDir: path.join(repoRoot, "dashboard") });
+  // Before the start, which may take a while (migrations): SIGHUP's default action ends the process, and
+  // systemd takes `systemctl reload` as soon as the process runs. A reload asked meanwhile is done once started.
+  let started = false;
+  let reloadAsked = false;
+  let stopping = false;
+  process.on("SIGHUP", () => {
+    if (stopping) return;
+    if (!started) {
+      reloadAsked = true;
+      hub.logger.info({ signal: "SIGHUP" }, "reload asked while starting: done once started");
+      return;
+    }
+    hub.logger.info({ signal: "SIGHUP" }, "reloading the TLS certificate");
+    hub.reloadTls();
+  });
   let report: Awaited<ReturnType<Hub["start"]>>;
   try {
     report = await hub.start();
@@ -59,7 +74,9 @@ async function main(): Promise<void> {
   if (mqtt !== null) lines.push(`  MQTT broker:       mqtt://localhost:${mqtt}`);
   if (mqtts !== null) lines.push(`  MQTT over TLS:     mqtts://localhost:${mqtts}`);
   if (report.httpsUrl !== null) {
-    lines.push(`  Plain HTTP:        port ${hub.httpPort} redirects to ${config.publicUrl} (except /health)`);
+    lines.push(
+      `  Plain HTTP:        port ${hub.httpPort} redirects to ${config.publicUrl} (except /health and loopback's /metrics)`,
+    );
   }
   if (mqtts !== null || report.httpsUrl !== null) {
     // This process, not npm's or tsx's: they do not pass SIGHUP on, and npm would die of it.
@@ -87,7 +104,6 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${lines.join("\n")}\n\n`);
 
-  let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -102,12 +118,13 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
-  // Reload, as daemons do: new certificate files for new TLS connections; a broken one is logged and the old one stays.
-  process.on("SIGHUP", () => {
-    if (stopping) return;
+  // Reload, as daemons do (the handler above): new certificate files for new TLS connections; a broken one is
+  // logged and the old one stays.
+  started = true;
+  if (reloadAsked) {
     hub.logger.info({ signal: "SIGHUP" }, "reloading the TLS certificate");
     hub.reloadTls();
-  });
+  }
 }
 
 main().catch((error: unknown) => {

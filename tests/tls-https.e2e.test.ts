@@ -12,7 +12,7 @@ import http from "node:http";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
-import { servedPlain } from "../hub/http/http-listeners.ts";
+import { plainPortAnswer } from "../hub/http/http-listeners.ts";
 import { openConsoleFeed } from "./support/console-feed.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 import { makeTestPki, type TestPki } from "./support/tls-certs.ts";
@@ -136,26 +136,32 @@ describe("HTTPS", () => {
     expect((await plainRequest(th.hub.httpPort, "/health", { method: "POST", body: "{}" })).status).toBe(308);
   });
 
-  it("serves /metrics plain to a Prometheus on this machine; forwarded or from elsewhere it is redirected", async () => {
+  it("serves /metrics plain to a Prometheus on this machine; from elsewhere refuses it (never a redirect)", async () => {
     const scrape = await plainRequest(th.hub.httpPort, "/metrics");
     expect(scrape.status).toBe(200);
     expect(scrape.body).toMatch(/^# TYPE anxin_alarms_received_total counter$/m);
-    // HAProxy on this machine forwards for someone else: redirected, like a scrape from another host.
+    // A redirect would be followed to the public URL (a load balancer: another hub) with the scraper's token.
     const forwarded = await plainRequest(th.hub.httpPort, "/metrics", {
       headers: { "x-forwarded-for": "203.0.113.9" },
     });
-    expect(forwarded.status).toBe(308);
-    expect(forwarded.headers.location).toBe(`${PUBLIC_URL}/metrics`);
+    expect(forwarded.status).toBe(403);
+    expect(forwarded.headers.location).toBeUndefined();
+    expect(JSON.parse(forwarded.body)).toEqual({ code: "METRICS_HTTPS_REQUIRED", message: expect.any(String) });
+    expect(th.logs.some((line) => line.code === "METRICS_HTTPS_REQUIRED")).toBe(true);
+    // Over HTTPS without a token, even from loopback: a TLS-passthrough proxy here would look local.
+    const overTls = await httpsRequest(`${base}/metrics`, pki.ca.cert);
+    expect(overTls.status).toBe(403);
+    expect(JSON.parse(overTls.body)).toMatchObject({ code: "METRICS_LOOPBACK_ONLY" });
     // The socket's peer decides (this test's requests all come from loopback, so the rule is asked directly).
     const from = (remoteAddress: string, method = "GET", url = "/metrics") =>
-      servedPlain({ method, url, headers: {}, socket: { remoteAddress } as http.IncomingMessage["socket"] });
-    expect(from("127.0.0.1")).toBe(true);
-    expect(from("::1")).toBe(true);
-    expect(from("10.0.0.5")).toBe(false);
-    expect(from("::ffff:192.0.2.7")).toBe(false);
-    expect(from("127.0.0.1", "POST")).toBe(false);
-    expect(from("10.0.0.5", "GET", "/health")).toBe(true);
-    expect(from("127.0.0.1", "GET", "/api/alarms")).toBe(false);
+      plainPortAnswer({ method, url, headers: {}, socket: { remoteAddress } as http.IncomingMessage["socket"] });
+    expect(from("127.0.0.1")).toBe("app");
+    expect(from("::1")).toBe("app");
+    expect(from("10.0.0.5")).toBe("metrics_https_required");
+    expect(from("::ffff:192.0.2.7")).toBe("metrics_https_required");
+    expect(from("127.0.0.1", "POST")).toBe("redirect");
+    expect(from("10.0.0.5", "GET", "/health")).toBe("app");
+    expect(from("127.0.0.1", "GET", "/api/alarms")).toBe("redirect");
   });
 
   it("keeps the consoles' live connection over wss://, and a press over MQTT with TLS reaches it", async () => {

@@ -14,7 +14,7 @@
  * keep working); and `GET /metrics` from this machine's loopback, so a
  * Prometheus beside the hub scrapes it as before (it never crosses a network;
  * the route's own rules still apply: metrics-routes.ts). From anywhere else
- * /metrics is redirected like the rest: a token goes over HTTPS.
+ * /metrics is refused (403 METRICS_HTTPS_REQUIRED), not redirected.
  *
  * Both servers share one connection cap (connection-cap.ts). A new certificate
  * (SIGHUP) goes to the HTTPS server's secure context: open connections and the
@@ -88,7 +88,7 @@ export class HttpListeners {
     );
     await app.listen({ port: options.httpsPort, host: options.host });
     const redirect = http.createServer(
-      redirectToHttps(options.publicUrl, (request, response) => app.routing(request, response)),
+      redirectToHttps(options.publicUrl, (request, response) => app.routing(request, response), this.refusals),
     );
     this.cap.apply(redirect);
     await new Promise<void>((resolve, reject) => {
@@ -115,21 +115,46 @@ export class HttpListeners {
   }
 }
 
-/** The plain port's whole answer while HTTPS is on: `/health` by the app, everything else a 308 to HTTPS. */
-/** What the plain port answers itself with HTTPS on (the module's comment says why); the rest is redirected. */
-export function servedPlain(request: Pick<http.IncomingMessage, "method" | "url" | "headers" | "socket">): boolean {
-  if (request.method !== "GET" && request.method !== "HEAD") return false;
+/** What the plain port does with a request while HTTPS is on (the module's comment says why). */
+export type PlainPortAnswer = "app" | "metrics_https_required" | "redirect";
+
+export function plainPortAnswer(
+  request: Pick<http.IncomingMessage, "method" | "url" | "headers" | "socket">,
+): PlainPortAnswer {
+  if (request.method !== "GET" && request.method !== "HEAD") return "redirect";
   const path = (request.url ?? "/").split("?")[0];
-  if (path === "/health") return true;
-  return path === "/metrics" && isLoopback(request.socket.remoteAddress) && !isForwarded(request.headers);
+  if (path === "/health") return "app";
+  if (path !== "/metrics") return "redirect";
+  return isLoopback(request.socket.remoteAddress) && !isForwarded(request.headers) ? "app" : "metrics_https_required";
 }
 
-export function redirectToHttps(publicUrl: string, plain: http.RequestListener): http.RequestListener {
+/**
+ * The plain port's whole answer while HTTPS is on. A scrape from elsewhere is refused, never redirected:
+ * Prometheus would follow a redirect to the public URL (the load balancer, so some other hub) with its
+ * token, and file that hub's figures under this one's name.
+ */
+export function redirectToHttps(
+  publicUrl: string,
+  plain: http.RequestListener,
+  refusals: Pick<RefusalLog, "refused">,
+): http.RequestListener {
   const base = publicUrl.replace(/\/+$/, "");
   return (request, response) => {
     const url = request.url ?? "/";
-    if (servedPlain(request)) {
+    const answer = plainPortAnswer(request);
+    if (answer === "app") {
       plain(request, response);
+      return;
+    }
+    if (answer === "metrics_https_required") {
+      const address = addressKey(request.socket.remoteAddress);
+      refusals.refused("METRICS_HTTPS_REQUIRED", address, { url: "/metrics" }, "metrics scrape refused");
+      response.writeHead(403, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+      const body = {
+        code: "METRICS_HTTPS_REQUIRED",
+        message: "this hub serves /metrics over HTTPS: scrape its HTTPS port",
+      };
+      response.end(request.method === "HEAD" ? undefined : JSON.stringify(body));
       return;
     }
     // Only a path goes after the base: an absolute-form request target must not choose the host.

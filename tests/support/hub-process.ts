@@ -27,7 +27,16 @@ export interface HubProcess {
   readonly running: boolean;
 }
 
-export async function startHubProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<HubProcess> {
+export interface StartOptions {
+  /** Sends `signal` once, as soon as the hub prints a line containing `when` (e.g. while it is starting). */
+  signalWhen?: { when: string; signal: NodeJS.Signals };
+}
+
+export async function startHubProcess(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  options: StartOptions = {},
+): Promise<HubProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-node-"));
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -54,11 +63,17 @@ export async function startHubProcess(env: Record<string, string>, timeoutMs = 3
   const started = new Promise<{ http: string; mqtt: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the hub did not start:\n${output.join("\n")}`)), timeoutMs);
     let partial = "";
+    let signalled = false;
     const read = (chunk: Buffer) => {
       const lines = (partial + chunk.toString("utf8")).split("\n");
       partial = lines.pop() ?? "";
       for (const line of lines) {
         output.push(line);
+        const { signalWhen } = options;
+        if (signalWhen && !signalled && line.includes(signalWhen.when)) {
+          signalled = true;
+          child.kill(signalWhen.signal);
+        }
         const started = parseStarted(line);
         if (started) {
           clearTimeout(timer);

@@ -7,7 +7,8 @@
  * - without it, only loopback may scrape (127.0.0.0/8, ::1), as the socket's peer says, never a header;
  *   and a request that carries a proxy's forwarding header (`Forwarded`, `X-Forwarded-For`,
  *   `X-Real-IP`) is not loopback's, even from 127.0.0.1: it was forwarded for someone else by a proxy on
- *   this machine (HAProxy in docs/deploy.md adds `X-Forwarded-For`, and denies /metrics itself).
+ *   this machine (HAProxy in docs/deploy.md adds `X-Forwarded-For`, and denies /metrics itself). Nor is
+ *   a request over HTTPS: a proxy passing TLS through (HAProxy's TCP mode) adds no header at all.
  *
  * A refusal is a coded error (ErrorBody), logged at most twice per code per 10 s (hub/net/refusal-log.ts),
  * and never written to the audit log: a scrape is not a person's login.
@@ -56,7 +57,12 @@ export function scrapeRefusal(request: FastifyRequest, token: string | null): Er
     const given = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? "")?.[1];
     return given !== undefined && sameSecret(given, token) ? null : "METRICS_TOKEN_INVALID";
   }
-  return !isForwarded(request.headers) && isLoopback(request.socket.remoteAddress) ? null : "METRICS_LOOPBACK_ONLY";
+  // Over TLS a proxy may pass the connection through unread (HAProxy's TCP mode, docs/operations.md),
+  // adding no header: loopback without a token is trusted on the plain port only.
+  const encrypted = (request.socket as { encrypted?: boolean }).encrypted === true;
+  return !encrypted && !isForwarded(request.headers) && isLoopback(request.socket.remoteAddress)
+    ? null
+    : "METRICS_LOOPBACK_ONLY";
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -66,7 +72,8 @@ function sameSecret(given: string, expected: string): boolean {
 
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
   METRICS_TOKEN_INVALID: "metrics need Authorization: Bearer <ANXIN_METRICS_TOKEN>",
-  METRICS_LOOPBACK_ONLY: "metrics are served to loopback only (set ANXIN_METRICS_TOKEN to scrape from elsewhere)",
+  METRICS_LOOPBACK_ONLY:
+    "metrics are served to loopback's plain HTTP only (set ANXIN_METRICS_TOKEN to scrape from elsewhere or over HTTPS)",
 };
 
 export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (app, options) => {
