@@ -80,6 +80,21 @@ describe("the service's own metrics", () => {
     expect((await scrape(th.httpUrl)).value("anxin_tls_certificate_expiry_timestamp_seconds")).toBe(renewed);
   }, 60_000);
 
+  it("count a backup directory the hub cannot read as no backup, and the scrape still answers", async () => {
+    // A file where the directory should be: listing it fails (ENOTDIR), as an unreadable one would.
+    const notADir = path.join(backupDir, "not-a-directory");
+    fs.writeFileSync(notADir, "");
+    const broken = await startTestHub({ twilio: false, env: { ANXIN_SEED_DEMO: "false", ANXIN_BACKUP_DIR: notADir } });
+    try {
+      const scraped = await scrape(broken.httpUrl);
+      expect(scraped.value("anxin_backup_newest_timestamp_seconds")).toBe(0);
+      expect(scraped.value("anxin_devices_connected")).toBe(0);
+      await broken.waitForLog((line) => line.code === "BACKUP_FAILED", 90_000);
+    } finally {
+      await broken.stop();
+    }
+  }, 120_000);
+
   it("are absent from a hub without backups or TLS", async () => {
     const plain = await startTestHub({ twilio: false, env: { ANXIN_SEED_DEMO: "false" } });
     try {

@@ -15,7 +15,7 @@ import { Writable } from "node:stream";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LATEST_SCHEMA_VERSION } from "../hub/backup/restore-database.ts";
-import { type BackupCheck, ScheduledBackups } from "../hub/backup/scheduled-backups.ts";
+import { type BackupCheck, backupInChildProcess, ScheduledBackups } from "../hub/backup/scheduled-backups.ts";
 import { loadConfig } from "../hub/config.ts";
 import { createLogger } from "../hub/log.ts";
 import { type LogLine, startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
@@ -151,15 +151,30 @@ describe("scheduled backups", () => {
 
   it("stop a backup under way with the hub, leaving no file behind", async () => {
     const dir = path.join(scratch, "stopped");
-    const { logger } = capturedLogger();
-    const job = new ScheduledBackups({ dataDir: th.dataDir, backupDir: dir, everyH: 24, keep: 3 }, { logger });
-    const running = job.run();
-    await waitFor(() => fs.existsSync(dir), 10_000, "the backup directory");
+    const { logger, lines } = capturedLogger();
+    // The real child process, stopped as soon as it has been spawned: it cannot have written anything yet,
+    // so the only right outcome is "stopped" (a stop that did nothing would let it finish: "written").
+    let spawned: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      spawned = resolve;
+    });
+    const job = new ScheduledBackups(
+      { dataDir: th.dataDir, backupDir: dir, everyH: 24, keep: 3 },
+      {
+        logger,
+        runBackup: (out, dataDir, signal) => {
+          const backup = backupInChildProcess(out, dataDir, signal);
+          spawned();
+          return backup;
+        },
+      },
+    );
+    const check = job.run();
+    await running;
     await job.stop();
-    const check = await running;
-    expect(["stopped", "written"]).toContain(check?.kind);
-    const left = fs.readdirSync(dir);
-    expect(left.filter((n) => n.includes(".partial"))).toEqual([]);
-    expect(left.length).toBe(check?.kind === "written" ? 1 : 0);
+    expect(await check).toEqual({ kind: "stopped" });
+    expect(lines.some((line) => line.msg === "scheduled backup stopped with the hub; nothing was written")).toBe(true);
+    expect(lines.some((line) => line.code === "BACKUP_FAILED")).toBe(false);
+    expect(fs.readdirSync(dir)).toEqual([]);
   }, 60_000);
 });

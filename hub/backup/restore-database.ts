@@ -118,7 +118,9 @@ function checkCopy(copy: string, backup: string): { version: number; counts: Tab
 function setAsideDatabase(database: string, stamp: string): { from: string; to: string }[] {
   const moved: { from: string; to: string }[] = [];
   const aside = `${database}.before-restore-${stamp}`;
-  for (const suffix of ["", ...DATABASE_SIDE_FILES]) {
+  // The side files first: a crash between two renames must never leave an old -wal beside no database, where
+  // the next open would create a fresh file and could replay that log into it.
+  for (const suffix of [...DATABASE_SIDE_FILES, ""]) {
     const from = `${database}${suffix}`;
     if (!fs.existsSync(from)) continue;
     const to = `${aside}${suffix}`;

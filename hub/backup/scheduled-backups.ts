@@ -19,6 +19,7 @@
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Clock } from "../clock.ts";
@@ -98,15 +99,16 @@ export class ScheduledBackups {
   private async check(proceed: () => boolean): Promise<BackupCheck> {
     const { backupDir, everyH, keep, dataDir } = this.settings;
     const now = this.clock();
-    // Only stamps up to now count: a backup named in the future (a clock set back) must not stop the next ones.
-    const newest = listScheduledBackups(backupDir).find((b) => b.at.getTime() <= now.getTime());
-    if (newest && now.getTime() - newest.at.getTime() < everyH * HOUR_MS) {
-      return { kind: "not_due", newest: newest.file };
-    }
     const out = path.join(backupDir, scheduledBackupName(now));
     const aborter = new AbortController();
     this.aborter = aborter;
     try {
+      // Only stamps up to now count: a backup named in the future (a clock set back) must not stop the next ones.
+      // Inside the try: a directory that cannot be read is a failed backup (BACKUP_FAILED), like one not written.
+      const newest = listScheduledBackups(backupDir).find((b) => b.at.getTime() <= now.getTime());
+      if (newest && now.getTime() - newest.at.getTime() < everyH * HOUR_MS) {
+        return { kind: "not_due", newest: newest.file };
+      }
       fs.mkdirSync(backupDir, { recursive: true });
       removeDeadPartials(backupDir);
       const report = await this.runBackup(out, dataDir, aborter.signal);
@@ -174,6 +176,9 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
+/** The backup's niceness (0 is the hub's, 19 the lowest priority). */
+const BACKUP_NICENESS = 10;
+
 /** Most of a failed backup's stderr kept for its log line. */
 const STDERR_KEPT = 4000;
 
@@ -187,6 +192,15 @@ export const backupInChildProcess: BackupRunner = (out, dataDir, signal) => {
     ["--import", "tsx", BACKUP_CLI, "--out", out, "--data-dir", dataDir, "--json"],
     { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
   );
+  // Below the hub: on a small machine the copy and its checks must not slow the presses' acks (a backup
+  // due at start meets the reconnect storm of a restart). Only lowered, so it needs no privilege.
+  if (child.pid !== undefined) {
+    try {
+      os.setPriority(child.pid, BACKUP_NICENESS);
+    } catch {
+      // Not fatal: the backup runs at the hub's priority.
+    }
+  }
   // Stopped: SIGTERM, on which backup-cli.ts removes its partial file and exits; this waits for that exit.
   const stop = () => child.kill("SIGTERM");
   if (signal.aborted) stop();

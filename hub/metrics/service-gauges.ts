@@ -32,7 +32,14 @@ export class ServiceGauges {
         help: "When the newest scheduled backup in ANXIN_BACKUP_DIR was taken (Unix time); 0 when there is none",
         registers,
         collect() {
-          const newest = listScheduledBackups(backup.dir)[0];
+          // A directory it cannot read counts as no backup (the overdue alert fires; the schedule logs
+          // BACKUP_FAILED with the reason), never as a failed scrape, which would read as the hub down.
+          let newest: { at: Date } | undefined;
+          try {
+            newest = listScheduledBackups(backup.dir)[0];
+          } catch {
+            newest = undefined;
+          }
           this.set(newest ? newest.at.getTime() / 1000 : 0);
         },
       });
