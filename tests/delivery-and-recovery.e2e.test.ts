@@ -10,6 +10,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
+import { type Scrape, scrape } from "./support/scrape.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 
 const count = (th: TestHub, sql: string, ...params: unknown[]) =>
@@ -84,6 +85,21 @@ describe("delivery and recovery", () => {
       .prepare("SELECT type FROM alarm_events WHERE alarm_id = ? AND type = 'sms_failed'")
       .all(ack.alarmId);
     expect(events).toHaveLength(1);
+
+    // /metrics counts each answer once (issue 16): the sent SMS as the table holds them, the refused number,
+    // and the four injected refusals that were tried again.
+    const sms = (s: Scrape, outcome: string) => s.value("anxin_outbox_messages_total", { channel: "sms", outcome });
+    const figures = await waitFor(
+      async () => {
+        const s = await scrape(hub.httpUrl);
+        const sentRows = count(hub, "SELECT COUNT(*) AS n FROM outbox WHERE channel = 'sms' AND status = 'sent'");
+        return sms(s, "sent") === sentRows ? s : null;
+      },
+      15_000,
+      "every sent SMS counted",
+    );
+    expect(sms(figures, "failed")).toBe(1);
+    expect(sms(figures, "retried")).toBe(4);
   });
 
   it("keeps and completes an alarm whose stage fails, and resumes it after a restart", async () => {

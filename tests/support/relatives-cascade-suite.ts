@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { type CascadeHub, startCascadeHub } from "./relatives-harness.ts";
+import { type Scrape, scrape } from "./scrape.ts";
 import { waitFor } from "./test-hub.ts";
 
 const A = { name: "王建国", phone: "+8613900000101" };
@@ -140,6 +141,24 @@ export function describeRelativesCascade(engine: "sqlite" | "postgres"): void {
       expect(toRelatives[4]).toMatchObject({ deliveryStatus: null, relative: { outcome: "waiting" } });
       expect(toRelatives[5]).toMatchObject({ deliveryStatus: "completed", relative: { outcome: "answered" } });
       expect(detail.relativeCascade).toMatchObject({ status: "unreachable", wave: 2, confirmedBy: null });
+
+      // /metrics counts each call Twilio took, once, beside the SMS (issue 16): three calls, none refused, and the
+      // SMS as the table holds them (a counter moves just after its row's commit: read until they agree).
+      const voice = (s: Scrape, outcome: string) =>
+        s.value("anxin_outbox_messages_total", { channel: "voice", outcome });
+      const figures = await waitFor(
+        async () => {
+          const s = await scrape(hub.th.httpUrl);
+          const smsSent = await hub.th.hub.sql.get<{ n: number | string }>(
+            "SELECT COUNT(*) AS n FROM outbox WHERE channel = 'sms' AND status = 'sent'",
+          );
+          const smsCounted = s.value("anxin_outbox_messages_total", { channel: "sms", outcome: "sent" });
+          return voice(s, "sent") === 3 && smsCounted === Number(smsSent?.n) ? s : null;
+        },
+        15_000,
+        "the three calls and every sent SMS counted",
+      );
+      expect(voice(figures, "failed") + voice(figures, "retried")).toBe(0);
     });
 
     it("stops at the first confirming reply, thanks the relative in their language, and records later replies", async () => {
