@@ -30,6 +30,8 @@ interface Acked {
   deviceId: string;
   pressId: string;
   alarmId: number;
+  /** When the button had the ack (this machine's clock, as the backup's snapshot time is). */
+  at: number;
 }
 
 const sha256 = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
@@ -64,7 +66,7 @@ describe("backup during a burst of presses, restore into a fresh data dir, a hub
       const deviceId = credentials[i]?.deviceId ?? "";
       for (let n = 0; pressing; n++) {
         const ack = await button.press(n === 0 ? "sos" : "test");
-        if (ack.alarmId !== null) acked.push({ deviceId, pressId: ack.pressId, alarmId: ack.alarmId });
+        if (ack.alarmId !== null) acked.push({ deviceId, pressId: ack.pressId, alarmId: ack.alarmId, at: Date.now() });
       }
     });
     try {
@@ -100,10 +102,17 @@ describe("backup during a burst of presses, restore into a fresh data dir, a hub
       expect(restored.stdout).toContain("nothing was set aside");
       expect(sha256(path.join(restoredDir, "anxin.db"))).toBe(sha256(backupFile));
 
+      // The report's snapshot time: every alarm acked before it (stored before its ack) must be in the copy,
+      // those acked while the backup process was starting included, not only those before it was spawned.
+      const snapshotAt = Date.parse(/as it was at (\S+): every alarm/.exec(taken.stdout)?.[1] ?? "");
+      expect(Number.isFinite(snapshotAt), taken.stdout).toBe(true);
+      const beforeSnapshot = acked.filter((a) => a.at < snapshotAt);
+      expect(beforeSnapshot.length).toBeGreaterThan(ackedBefore.length);
+
       const second = await startTestHub({ dataDir: restoredDir, twilio: false });
       try {
         const db = second.hub.db;
-        const missing = ackedBefore.filter(
+        const missing = beforeSnapshot.filter(
           (a) =>
             db
               .prepare("SELECT 1 FROM presses WHERE device_id = ? AND press_id = ? AND alarm_id = ?")
