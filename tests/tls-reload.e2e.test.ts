@@ -15,7 +15,7 @@ import { openConsoleFeed } from "./support/console-feed.ts";
 import { startHubProcess } from "./support/hub-process.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 import { install, type KeyPair, makeTestPki, type TestPki } from "./support/tls-certs.ts";
-import { httpsRequest, servedSerial } from "./support/tls-clients.ts";
+import { httpsRequest, servedSerial, tlsLogin } from "./support/tls-clients.ts";
 
 describe("reloading the certificate", () => {
   let pki: TestPki;
@@ -112,6 +112,47 @@ describe("reloading the certificate", () => {
     expect(th.hub.reloadTls()).toMatchObject({ ok: true });
     expect(await servedSerial(ports().mqtts, pki.ca.cert)).toBe("4003");
   });
+});
+
+describe("the devices' client CA on reload", () => {
+  it("is re-read with the certificate: a device certificate of the new CA is taken, one of the old refused", async () => {
+    const pki = await makeTestPki();
+    const server = await pki.server("4101");
+    const clientCa = path.join(pki.dir, "client-ca.pem");
+    fs.copyFileSync(pki.ca.cert, clientCa);
+    const hub = await startTestHub({
+      twilio: false,
+      env: {
+        ANXIN_MQTT_TLS_PORT: "0",
+        ANXIN_TLS_CERT: server.cert,
+        ANXIN_TLS_KEY: server.key,
+        ANXIN_MQTT_CLIENT_CA: clientCa,
+      },
+    });
+    try {
+      const credential = hub.demoDevices[3];
+      if (!credential) throw new Error("no demo device");
+      const url = hub.mqttsUrl ?? "";
+      const login = (suffix: string) => ({
+        clientId: `${credential.deviceId}:${suffix}`,
+        username: credential.deviceId,
+        password: credential.secret,
+      });
+      const ofCa = await pki.client(credential.deviceId);
+      const ofOtherCa = await pki.client(credential.deviceId, "otherCa");
+      expect(await tlsLogin(url, { ca: pki.ca.cert, client: ofCa }, login("a"))).toBe("connected");
+      expect(await tlsLogin(url, { ca: pki.ca.cert, client: ofOtherCa }, login("b"))).toBe(5);
+
+      // The devices' certificates move to another CA: the file is replaced and the hub told.
+      fs.copyFileSync(pki.otherCa.cert, clientCa);
+      expect(hub.hub.reloadTls()).toMatchObject({ ok: true });
+      expect(await tlsLogin(url, { ca: pki.ca.cert, client: ofOtherCa }, login("c"))).toBe("connected");
+      expect(await tlsLogin(url, { ca: pki.ca.cert, client: ofCa }, login("d"))).toBe(5);
+    } finally {
+      await hub.stop();
+      pki.remove();
+    }
+  }, 60_000);
 });
 
 describe("SIGHUP to a running hub", () => {
