@@ -10,7 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Scrape, scrape } from "./support/scrape.ts";
 import { startTestHub, type TestHub } from "./support/test-hub.ts";
-import { makeTestPki, type TestPki } from "./support/tls-certs.ts";
+import { makeTestPki, mqttTlsEnv, type TestPki } from "./support/tls-certs.ts";
 
 const RULES = new URL("../deploy/prometheus/anxin-alerts.yml", import.meta.url);
 const EXAMPLE = new URL("../deploy/prometheus/prometheus.yml", import.meta.url);
@@ -48,9 +48,7 @@ beforeAll(async () => {
     env: {
       ANXIN_SEED_DEMO: "false",
       ANXIN_BACKUP_DIR: backupDir,
-      ANXIN_MQTT_TLS_PORT: "0",
-      ANXIN_TLS_CERT: server.cert,
-      ANXIN_TLS_KEY: server.key,
+      ...mqttTlsEnv(server),
     },
   });
   exposed = await scrape(th.httpUrl);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listScheduledBackups } from "../hub/backup/backup-files.ts";
 import { scrape } from "./support/scrape.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
-import { install, makeTestPki, type TestPki } from "./support/tls-certs.ts";
+import { install, makeTestPki, mqttTlsEnv, type TestPki } from "./support/tls-certs.ts";
 
 const expiryS = (certFile: string) => Date.parse(new X509Certificate(fs.readFileSync(certFile)).validTo) / 1000;
 
@@ -35,9 +35,7 @@ beforeAll(async () => {
       ANXIN_SEED_DEMO: "false",
       ANXIN_BACKUP_DIR: backupDir,
       ANXIN_BACKUP_EVERY_H: "6",
-      ANXIN_MQTT_TLS_PORT: "0",
-      ANXIN_TLS_CERT: live.cert,
-      ANXIN_TLS_KEY: live.key,
+      ...mqttTlsEnv(live),
     },
   });
 }, 60_000);

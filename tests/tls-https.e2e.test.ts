@@ -15,7 +15,7 @@ import { SimulatedButton } from "../firmware-sim/device.ts";
 import { plainPortAnswer } from "../hub/http/http-listeners.ts";
 import { openConsoleFeed } from "./support/console-feed.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
-import { makeTestPki, type TestPki } from "./support/tls-certs.ts";
+import { makeTestPki, mqttTlsEnv, type TestPki } from "./support/tls-certs.ts";
 import { httpsRequest } from "./support/tls-clients.ts";
 
 const PUBLIC_URL = "https://anxin.test";
@@ -61,9 +61,7 @@ describe("HTTPS", () => {
       twilio: false,
       env: {
         ANXIN_HTTPS_PORT: "0",
-        ANXIN_MQTT_TLS_PORT: "0",
-        ANXIN_TLS_CERT: server.cert,
-        ANXIN_TLS_KEY: server.key,
+        ...mqttTlsEnv(server),
         ANXIN_PUBLIC_URL: PUBLIC_URL,
         ANXIN_HSTS_MAX_AGE_S: "600",
       },

@@ -21,7 +21,7 @@ import type { AckMessage } from "../protocol/index.ts";
 import { hugeConnectHeader, mqttLoginResult, within } from "./support/hostile-clients.ts";
 import { runCli } from "./support/run-cli.ts";
 import { type LogLine, startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
-import { makeTestPki, type TestPki } from "./support/tls-certs.ts";
+import { makeTestPki, mqttTlsEnv, type TestPki } from "./support/tls-certs.ts";
 import { tlsLogin } from "./support/tls-clients.ts";
 
 const read = (file: string) => fs.readFileSync(file);
@@ -36,9 +36,7 @@ describe("MQTT over TLS", () => {
     th = await startTestHub({
       twilio: false,
       env: {
-        ANXIN_MQTT_TLS_PORT: "0",
-        ANXIN_TLS_CERT: server.cert,
-        ANXIN_TLS_KEY: server.key,
+        ...mqttTlsEnv(server),
         ANXIN_MQTT_CLIENT_CA: pki.ca.cert,
         // Small, to show the gate counts TLS connections that have not logged in (the tests here log in one by one).
         ANXIN_MQTT_PENDING_PER_ADDRESS: "3",
@@ -242,9 +240,7 @@ describe("plain MQTT and MQTT over TLS together", () => {
     th = await startTestHub({
       twilio: false,
       env: {
-        ANXIN_MQTT_TLS_PORT: "0",
-        ANXIN_TLS_CERT: server.cert,
-        ANXIN_TLS_KEY: server.key,
+        ...mqttTlsEnv(server),
         ANXIN_MQTT_MAX_CONNECTIONS: "4",
       },
     });
@@ -292,9 +288,7 @@ describe("MQTT over TLS only, client certificates required", () => {
       twilio: false,
       env: {
         ANXIN_MQTT_PORT: "off",
-        ANXIN_MQTT_TLS_PORT: "0",
-        ANXIN_TLS_CERT: server.cert,
-        ANXIN_TLS_KEY: server.key,
+        ...mqttTlsEnv(server),
         ANXIN_MQTT_CLIENT_CA: pki.ca.cert,
         ANXIN_MQTT_REQUIRE_CLIENT_CERT: "true",
         ANXIN_MQTT_CONNECT_TIMEOUT_MS: "3000",

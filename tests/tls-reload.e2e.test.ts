@@ -14,7 +14,7 @@ import { SimulatedButton } from "../firmware-sim/device.ts";
 import { openConsoleFeed } from "./support/console-feed.ts";
 import { startHubProcess } from "./support/hub-process.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
-import { install, type KeyPair, makeTestPki, type TestPki } from "./support/tls-certs.ts";
+import { install, type KeyPair, makeTestPki, mqttTlsEnv, type TestPki } from "./support/tls-certs.ts";
 import { httpsRequest, servedSerial, tlsLogin } from "./support/tls-clients.ts";
 
 describe("reloading the certificate", () => {
@@ -123,9 +123,7 @@ describe("the devices' client CA on reload", () => {
     const hub = await startTestHub({
       twilio: false,
       env: {
-        ANXIN_MQTT_TLS_PORT: "0",
-        ANXIN_TLS_CERT: server.cert,
-        ANXIN_TLS_KEY: server.key,
+        ...mqttTlsEnv(server),
         ANXIN_MQTT_CLIENT_CA: clientCa,
       },
     });
@@ -161,9 +159,7 @@ describe("SIGHUP to a running hub", () => {
     const live = { cert: path.join(pki.dir, "hub.pem"), key: path.join(pki.dir, "hub.key") };
     install(await pki.server("5001"), live);
     const hub = await startHubProcess({
-      ANXIN_MQTT_TLS_PORT: "0",
-      ANXIN_TLS_CERT: live.cert,
-      ANXIN_TLS_KEY: live.key,
+      ...mqttTlsEnv(live),
       ANXIN_LOG_LEVEL: "info",
     });
     try {
@@ -213,11 +209,9 @@ describe("SIGHUP while the hub is starting", () => {
     install(await pki.server("5101"), live);
     // systemd accepts `systemctl reload` as soon as the process runs: here, right after the certificate
     // was read, with the database, the broker and HTTP still to come. Node's default for SIGHUP ends it.
-    const hub = await startHubProcess(
-      { ANXIN_MQTT_TLS_PORT: "0", ANXIN_TLS_CERT: live.cert, ANXIN_TLS_KEY: live.key, ANXIN_LOG_LEVEL: "info" },
-      90_000,
-      { signalWhen: { when: '"msg":"TLS certificate loaded"', signal: "SIGHUP" } },
-    );
+    const hub = await startHubProcess({ ...mqttTlsEnv(live), ANXIN_LOG_LEVEL: "info" }, 90_000, {
+      signalWhen: { when: '"msg":"TLS certificate loaded"', signal: "SIGHUP" },
+    });
     try {
       await waitFor(
         () => hub.output.map(parse).find((l) => l?.msg === "TLS certificate reloaded" && l.serialNumber === "5101"),

@@ -9,7 +9,7 @@
  */
 import fs from "node:fs";
 import os from "node:os";
-import { parseArgs } from "node:util";
+import { parseCommandLine, UsageError } from "../cli-args.ts";
 import { DatabaseChoiceError, openCliDatabase } from "../cli-database.ts";
 import { isAnxinError } from "../errors.ts";
 import { createLogger } from "../log.ts";
@@ -56,8 +56,6 @@ common options:
 exit codes: 0 done, 1 refused (the reason is printed with its code), 2 usage or database error
 `;
 
-class UsageError extends Error {}
-
 const OPTIONS = {
   role: { type: "string" },
   name: { type: "string" },
@@ -70,15 +68,7 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-type Values = ReturnType<typeof parseCommandLine>["values"];
-
-function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
+type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>["values"];
 
 function osUser(): string {
   try {
@@ -199,7 +189,7 @@ async function run(command: string, positionals: string[], values: Values, sql: 
 }
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(args);
+  const { values, positionals } = parseCommandLine(args, OPTIONS);
   const command = positionals[0];
   if (values.help || command === undefined) {
     process.stdout.write(HELP);

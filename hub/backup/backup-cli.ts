@@ -7,7 +7,7 @@
  * FILE unless it is 0.
  */
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine, UsageError } from "../cli-args.ts";
 import { isAnxinError } from "../errors.ts";
 import { DATABASE_FILE, partialFileOf, removeIfThere } from "./backup-files.ts";
 import { backupText } from "./backup-text.ts";
@@ -40,8 +40,6 @@ const POSTGRES_REFUSAL = `ANXIN_DATABASE_URL is set: this hub keeps its data in 
 Back it up with pg_dump: docs/operations.md, "PostgreSQL".
 `;
 
-class UsageError extends Error {}
-
 const OPTIONS = {
   out: { type: "string" },
   "data-dir": { type: "string" },
@@ -49,16 +47,8 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(args);
+  const { values, positionals } = parseCommandLine(args, OPTIONS);
   if (values.help) {
     process.stdout.write(HELP);
     return 0;

@@ -5,7 +5,7 @@
  * changed), 2 usage or file system error.
  */
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine, UsageError } from "../cli-args.ts";
 import { isAnxinError } from "../errors.ts";
 import { restoreText } from "./backup-text.ts";
 import { LATEST_SCHEMA_VERSION, restoreDatabase } from "./restore-database.ts";
@@ -37,23 +37,13 @@ const POSTGRES_REFUSAL = `ANXIN_DATABASE_URL is set: this hub keeps its data in 
 Restore it with pg_restore: docs/operations.md, "PostgreSQL".
 `;
 
-class UsageError extends Error {}
-
 const OPTIONS = {
   "data-dir": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
-function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
 function main(args: string[]): number {
-  const { values, positionals } = parseCommandLine(args);
+  const { values, positionals } = parseCommandLine(args, OPTIONS);
   if (values.help) {
     process.stdout.write(HELP);
     return 0;

@@ -7,10 +7,11 @@
  * Exit codes: 0 ok, 1 rows rejected, 2 usage, file or database errors. See
  * docs/registry-import.md.
  */
+
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine, UsageError } from "../cli-args.ts";
 import { type CliDatabase, DatabaseChoiceError, openCliDatabase } from "../cli-database.ts";
 import { createLogger } from "../log.ts";
 import { ImportProgress } from "./cli-progress.ts";
@@ -55,8 +56,6 @@ common options:
 
 exit codes: 0 done, 1 rows rejected (nothing written unless --allow-partial), 2 usage, file or database error
 `;
-
-class UsageError extends Error {}
 
 const OPTIONS = {
   format: { type: "string" },
@@ -164,18 +163,10 @@ async function runExport(positionals: string[], values: Values, dataDir: string,
   }
 }
 
-type Values = ReturnType<typeof parseCommandLine>["values"];
-
-function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
+type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>["values"];
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(args);
+  const { values, positionals } = parseCommandLine(args, OPTIONS);
   if (values.help || positionals.length === 0) {
     process.stdout.write(HELP);
     return values.help ? 0 : 2;

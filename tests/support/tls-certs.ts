@@ -32,6 +32,11 @@ export interface TestPki {
   remove(): void;
 }
 
+/** A hub's settings for MQTT over TLS on an ephemeral port, serving `pair`. */
+export function mqttTlsEnv(pair: KeyPair): Record<string, string> {
+  return { ANXIN_MQTT_TLS_PORT: "0", ANXIN_TLS_CERT: pair.cert, ANXIN_TLS_KEY: pair.key };
+}
+
 export async function makeTestPki(): Promise<TestPki> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "anxin-pki-"));
   const file = (name: string) => path.join(dir, name);
