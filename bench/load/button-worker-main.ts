@@ -26,6 +26,7 @@ class ButtonWorker implements ButtonHost {
   readonly relay: boolean;
   readonly host: string;
   readonly port: number;
+  readonly tlsCa: string | null;
   readonly keepaliveS: number;
   readonly reconnect: WorkerInit["reconnect"];
   private readonly init: WorkerInit;
@@ -45,6 +46,7 @@ class ButtonWorker implements ButtonHost {
     this.relay = init.relay;
     this.host = init.host;
     this.port = init.port;
+    this.tlsCa = init.tlsCa;
     this.keepaliveS = init.keepaliveS;
     this.reconnect = init.reconnect;
     this.buttons = init.buttons.map((b) => new RawButton(b.credential, b.localAddress, this));

@@ -40,6 +40,7 @@ export async function connectFleet(
   const fleet = await ButtonFleet.start({
     host: "127.0.0.1",
     port: target.mqttPort,
+    tlsCa: ctx.tls?.caPem ?? null,
     relay: target.relay,
     credentials: ctx.template.credentials.slice(0, count),
     workers: options.generators,
