@@ -23,6 +23,12 @@ import { ResultTable } from "./table.ts";
 import { makeBenchTls } from "./tls-files.ts";
 import { startTwilioStandIn } from "./twilio-standin.ts";
 
+/** What differs between the three over TLS beyond the code: printed under a `--tls` table. */
+const TLS_NOTE =
+  "over TLS (--tls): TLS 1.3, one EC P-256 certificate for all three, a full handshake per connect (the buttons keep no " +
+  "session); the hub's plain MQTT is off and a handshake must finish within ANXIN_MQTT_CONNECT_TIMEOUT_MS (5 s), the " +
+  "bare Aedes has Node's default 120 s, Mosquitto none";
+
 function districtSize(options: LoadOptions): number {
   const sizes = [options.fleet];
   if (options.scenarios.includes("storm")) sizes.push(Math.min(options.buttons, childFdLimit()));
@@ -84,7 +90,7 @@ export async function runLoadBench(argv: string[]): Promise<number> {
     tls: options.tls ? makeBenchTls(workDir) : null,
     table,
     problems: [],
-    notes: mosquitto ? [] : [MOSQUITTO_MISSING],
+    notes: [...(mosquitto ? [] : [MOSQUITTO_MISSING]), ...(options.tls ? [TLS_NOTE] : [])],
     details: {},
   };
   addStormAndLatencyRows(ctx, table);
