@@ -43,8 +43,11 @@ export interface ButtonHost {
   readonly relay: boolean;
   readonly host: string;
   readonly port: number;
-  /** The CA (PEM) to trust over TLS; null: plain MQTT. */
-  readonly tlsCa: string | null;
+  /**
+   * Over TLS, the context trusting the bench's CA, made once per worker: given a `ca` instead, tls.connect
+   * would parse the PEM and build a context for every connect, load-generator CPU that no device spends.
+   */
+  readonly tlsContext: tls.SecureContext | null;
   readonly keepaliveS: number;
   readonly reconnect: ReconnectPolicy;
   ready(button: RawButton, at: number): void;
@@ -103,18 +106,18 @@ export class RawButton {
 
   connect(): void {
     if (this.stopped || this.socket) return;
-    const { host, port, tlsCa } = this.host;
+    const { host, port, tlsContext } = this.host;
     const socket =
-      tlsCa === null
+      tlsContext === null
         ? net.connect({ host, port, localAddress: this.localAddress })
-        : tls.connect(tlsOptions({ host, port, localAddress: this.localAddress, ca: tlsCa }));
+        : tls.connect(tlsOptions({ host, port, localAddress: this.localAddress, secureContext: tlsContext }));
     socket.setNoDelay(true);
     const framing = parser({ protocolVersion: 4 });
     this.socket = socket;
     framing.on("packet", (packet: Packet) => this.onPacket(packet));
     framing.on("error", () => socket.destroy());
     // CONNECT goes once the connection is usable: over TLS, once the handshake is done.
-    socket.on(tlsCa === null ? "connect" : "secureConnect", () => {
+    socket.on(tlsContext === null ? "connect" : "secureConnect", () => {
       this.send({
         cmd: "connect",
         protocolId: "MQTT",
