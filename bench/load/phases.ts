@@ -63,7 +63,7 @@ export async function connectFleet(
   let totals = await fleet.totals();
   while (totals.readySincePhase < count && Date.now() < deadline && !target.crashReport()) {
     progress.update(
-      `${totals.readySincePhase}/${count} connected and subscribed, ${round((epochMs() - started) / 1000)} s`,
+      `${totals.readySincePhase}/${count} connected and subscribed (${totals.waiting} waiting to retry, ${totals.connecting} awaiting CONNACK, ${totals.subscribing} SUBACK), ${round((epochMs() - started) / 1000)} s`,
     );
     totals = await fleet.totals();
   }
