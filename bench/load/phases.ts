@@ -24,6 +24,8 @@ export interface ConnectResult {
   count: number;
   generatorCores: number;
   targetCores: number;
+  /** The system's CPU time over the phase (NaN if it restarted or crashed). */
+  targetCpuMs: number;
 }
 
 export function isHub(target: Target): target is HubTarget {
@@ -83,6 +85,7 @@ export async function connectFleet(
     count,
     generatorCores: generatorCpu.read(),
     targetCores: targetCpu.read(),
+    targetCpuMs: targetCpu.readMs(),
   };
 }
 
