@@ -11,6 +11,7 @@ import path from "node:path";
 import { REPO_ROOT } from "./hub-process.ts";
 import { withFdLimit } from "./proc-stats.ts";
 import { sleep } from "./stats.ts";
+import type { BenchTls } from "./tls-files.ts";
 
 export const MOSQUITTO_MISSING =
   "Mosquitto is not installed, so its column is skipped. On Debian or Ubuntu: sudo apt-get install mosquitto " +
@@ -82,10 +83,12 @@ export function findMosquitto(): string | null {
  * (the bare brokers check no credentials), no persistence, unlimited
  * connections, Nagle off like the hub's broker. As root it would drop to the
  * `mosquitto` user, which could not write our log; it stays root here.
+ * With `--tls` its one listener serves TLS only (no client certificates asked for, as the hub's).
  */
-export function mosquittoConfig(port: number, logFile: string, asRoot: boolean): string {
+export function mosquittoConfig(port: number, logFile: string, asRoot: boolean, tls: BenchTls | null = null): string {
   return [
     `listener ${port} 127.0.0.1`,
+    ...(tls ? [`cafile ${tls.caFile}`, `certfile ${tls.certFile}`, `keyfile ${tls.keyFile}`] : []),
     "allow_anonymous true",
     "max_connections -1",
     "persistence false",
@@ -99,10 +102,15 @@ export function mosquittoConfig(port: number, logFile: string, asRoot: boolean):
   ].join("\n");
 }
 
-export async function startMosquitto(binary: string, port: number, dir: string): Promise<BrokerProcess> {
+export async function startMosquitto(
+  binary: string,
+  port: number,
+  dir: string,
+  tls: BenchTls | null = null,
+): Promise<BrokerProcess> {
   const configFile = path.join(dir, "mosquitto.conf");
   const logFile = path.join(dir, "mosquitto.log");
-  fs.writeFileSync(configFile, mosquittoConfig(port, logFile, process.getuid?.() === 0));
+  fs.writeFileSync(configFile, mosquittoConfig(port, logFile, process.getuid?.() === 0, tls));
   const { command, args } = withFdLimit(binary, ["-c", configFile]);
   const out = fs.openSync(logFile, "a");
   const child = spawn(command, args, { stdio: ["ignore", out, out] });
@@ -117,7 +125,7 @@ export async function startMosquitto(binary: string, port: number, dir: string):
   };
 }
 
-export async function startBareAedes(port: number, dir: string): Promise<BrokerProcess> {
+export async function startBareAedes(port: number, dir: string, tls: BenchTls | null = null): Promise<BrokerProcess> {
   const logFile = path.join(dir, "bare-aedes.log");
   const out = fs.openSync(logFile, "a");
   const { command, args } = withFdLimit(process.execPath, [
@@ -125,6 +133,7 @@ export async function startBareAedes(port: number, dir: string): Promise<BrokerP
     "tsx",
     path.join(REPO_ROOT, "bench/load/bare-aedes-main.ts"),
     String(port),
+    ...(tls ? [tls.certFile, tls.keyFile] : []),
   ]);
   const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ["ignore", out, out] });
   fs.closeSync(out);

@@ -18,6 +18,8 @@ export interface WorkerInit {
   workerIndex: number;
   host: string;
   port: number;
+  /** `--tls`: the CA (PEM) the buttons trust, connecting over TLS; null: plain MQTT. */
+  tlsCa: string | null;
   /** Bare brokers: the button also subscribes to its own `alarm` topic and takes the broker's relay of it as the ack. */
   relay: boolean;
   buttons: { credential: ButtonCredential; localAddress: string }[];

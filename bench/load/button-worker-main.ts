@@ -5,6 +5,7 @@
  * every second, and at the end of a phase reports every press, and checks its
  * presses against the hub's database (opened read-only).
  */
+import tls from "node:tls";
 import Database from "better-sqlite3";
 import type { PressPlan, WorkerCommand, WorkerInit, WorkerMessage, WorkerReport } from "./button-types.ts";
 import { PressDriver } from "./press-driver.ts";
@@ -26,6 +27,7 @@ class ButtonWorker implements ButtonHost {
   readonly relay: boolean;
   readonly host: string;
   readonly port: number;
+  readonly tlsContext: tls.SecureContext | null;
   readonly keepaliveS: number;
   readonly reconnect: WorkerInit["reconnect"];
   private readonly init: WorkerInit;
@@ -45,6 +47,7 @@ class ButtonWorker implements ButtonHost {
     this.relay = init.relay;
     this.host = init.host;
     this.port = init.port;
+    this.tlsContext = init.tlsCa === null ? null : tls.createSecureContext({ ca: init.tlsCa });
     this.keepaliveS = init.keepaliveS;
     this.reconnect = init.reconnect;
     this.buttons = init.buttons.map((b) => new RawButton(b.credential, b.localAddress, this));

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { DistrictTemplate } from "./district.ts";
 import type { LoadOptions } from "./options.ts";
 import type { ResultTable } from "./table.ts";
+import type { BenchTls } from "./tls-files.ts";
 import type { TwilioStandIn } from "./twilio-standin.ts";
 
 export interface BenchContext {
@@ -18,6 +19,8 @@ export interface BenchContext {
   notes: string[];
   /** Details per scenario for the JSON file. */
   details: Record<string, unknown>;
+  /** `--tls`: the certificate every target serves and the CA the buttons trust; null: plain MQTT. */
+  tls: BenchTls | null;
   /** The Twilio stand-in of `--smoke`'s shared hub (P6 starts its own otherwise). */
   twilio?: TwilioStandIn;
 }

@@ -23,6 +23,8 @@ import { sleep } from "./stats.ts";
 export interface FleetOptions {
   host: string;
   port: number;
+  /** `--tls`: the CA (PEM) the buttons trust; null: plain MQTT. */
+  tlsCa: string | null;
   relay: boolean;
   credentials: readonly ButtonCredential[];
   workers: number;
@@ -83,6 +85,7 @@ export class ButtonFleet {
         workerIndex: w,
         host: options.host,
         port: options.port,
+        tlsCa: options.tlsCa,
         relay: options.relay,
         buttons,
         keepaliveS: options.keepaliveS,

@@ -20,7 +20,14 @@ import { addThroughputRows, runThroughput } from "./scenarios/throughput.ts";
 import { closeSharedSessions } from "./sessions.ts";
 import { round } from "./stats.ts";
 import { ResultTable } from "./table.ts";
+import { makeBenchTls } from "./tls-files.ts";
 import { startTwilioStandIn } from "./twilio-standin.ts";
+
+/** What differs between the three over TLS beyond the code: printed under a `--tls` table. */
+const TLS_NOTE =
+  "over TLS (--tls): TLS 1.3, one EC P-256 certificate for all three, a full handshake per connect (the buttons keep no " +
+  "session); the hub's plain MQTT is off and a handshake must finish within ANXIN_MQTT_CONNECT_TIMEOUT_MS (5 s), the " +
+  "bare Aedes has Node's default 120 s, Mosquitto none";
 
 function districtSize(options: LoadOptions): number {
   const sizes = [options.fleet];
@@ -60,13 +67,17 @@ export async function runLoadBench(argv: string[]): Promise<number> {
   const table = new ResultTable();
   const households = districtSize(options);
   console.log(
-    `Anxin load bench${options.smoke ? " (smoke)" : ""} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}, load average ${os
+    `Anxin load bench${options.smoke ? " (smoke)" : ""}${options.tls ? " over TLS" : ""} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}, load average ${os
       .loadavg()
       .map((l) => round(l, 1))
       .join(" ")}`,
   );
   console.log(`  work directory ${workDir}${options.keep ? " (kept)" : ""}`);
   if (!mosquitto && options.targets.includes("mosquitto")) note(MOSQUITTO_MISSING);
+  if (options.tls)
+    note(
+      "MQTT over TLS (--tls): every target serves TLS only, with a throwaway certificate; buttons do full handshakes",
+    );
   note(`district: ${households} households, one button each (imported before the hub starts)`);
   const buildStarted = Date.now();
   const template = await buildDistrictTemplate(path.join(workDir, "template"), households);
@@ -76,9 +87,10 @@ export async function runLoadBench(argv: string[]): Promise<number> {
     workDir,
     template,
     mosquitto,
+    tls: options.tls ? makeBenchTls(workDir) : null,
     table,
     problems: [],
-    notes: mosquitto ? [] : [MOSQUITTO_MISSING],
+    notes: [...(mosquitto ? [] : [MOSQUITTO_MISSING]), ...(options.tls ? [TLS_NOTE] : [])],
     details: {},
   };
   addStormAndLatencyRows(ctx, table);
@@ -110,7 +122,9 @@ export async function runLoadBench(argv: string[]): Promise<number> {
     .loadavg()
     .map((l) => round(l, 1))
     .join(" ");
-  table.print(`Anxin load bench, ${new Date().toISOString()}, ${minutes} min, load average at the end ${load}`);
+  table.print(
+    `Anxin load bench${options.tls ? " over TLS" : ""}, ${new Date().toISOString()}, ${minutes} min, load average at the end ${load}`,
+  );
   for (const text of ctx.notes) console.log(`  note: ${text}`);
   if (options.json) {
     table.writeJson(options.json, {

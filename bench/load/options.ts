@@ -48,6 +48,8 @@ export interface LoadOptions {
   json: string | null;
   keep: boolean;
   smoke: boolean;
+  /** Every target serves MQTT over TLS only, with a throwaway certificate; the buttons do full handshakes. */
+  tls: boolean;
 }
 
 export const LOAD_HELP = `npm run bench -- load [options]
@@ -82,6 +84,9 @@ buttons that follow docs/protocol.md and 10 console WebSockets, and prints one t
   --overload S          P2's open loop stops pressing once S seconds of presses are pending unacked (30)
   --hub-env KEY=VALUE   extra hub setting, repeatable (e.g. --hub-env ANXIN_OUTBOX_POLL_MS=100)
   --hub-cpu-prof DIR    run each hub as node --cpu-prof --import tsx hub/main.ts; a .cpuprofile per hub lands in DIR
+  --tls                 MQTT over TLS: a throwaway CA and server certificate (EC P-256) in the work directory;
+                        the hub with ANXIN_MQTT_TLS_PORT and plain MQTT off, the bare Aedes on tls.createServer,
+                        Mosquitto with a TLS listener; every button connect is a full handshake (no resumption)
   --json FILE           also write the table as JSON
   --keep                keep the work directory (databases, logs)
 `;
@@ -165,6 +170,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions | "help" {
       json: { type: "string" },
       keep: { type: "boolean" },
       smoke: { type: "boolean" },
+      tls: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -223,5 +229,6 @@ export function parseLoadOptions(argv: string[]): LoadOptions | "help" {
     json: values.json ?? null,
     keep: values.keep === true,
     smoke,
+    tls: values.tls === true,
   };
 }

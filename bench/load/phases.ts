@@ -24,6 +24,8 @@ export interface ConnectResult {
   count: number;
   generatorCores: number;
   targetCores: number;
+  /** The system's CPU time over the phase (NaN if it restarted or crashed). */
+  targetCpuMs: number;
 }
 
 export function isHub(target: Target): target is HubTarget {
@@ -40,6 +42,7 @@ export async function connectFleet(
   const fleet = await ButtonFleet.start({
     host: "127.0.0.1",
     port: target.mqttPort,
+    tlsCa: ctx.tls?.caPem ?? null,
     relay: target.relay,
     credentials: ctx.template.credentials.slice(0, count),
     workers: options.generators,
@@ -62,7 +65,7 @@ export async function connectFleet(
   let totals = await fleet.totals();
   while (totals.readySincePhase < count && Date.now() < deadline && !target.crashReport()) {
     progress.update(
-      `${totals.readySincePhase}/${count} connected and subscribed, ${round((epochMs() - started) / 1000)} s`,
+      `${totals.readySincePhase}/${count} connected and subscribed (${totals.waiting} waiting to retry, ${totals.connecting} awaiting CONNACK, ${totals.subscribing} SUBACK), ${round((epochMs() - started) / 1000)} s`,
     );
     totals = await fleet.totals();
   }
@@ -82,6 +85,7 @@ export async function connectFleet(
     count,
     generatorCores: generatorCpu.read(),
     targetCores: targetCpu.read(),
+    targetCpuMs: targetCpu.readMs(),
   };
 }
 

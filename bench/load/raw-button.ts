@@ -9,8 +9,13 @@
  * Against a bare broker (`relay`) nobody acks: the button also subscribes to
  * its own `alarm` topic and takes the broker's QoS 1 relay of a press back to
  * it as its ack, so the same loop measures the broker's relay.
+ *
+ * Over TLS (`--tls`) the socket is `tls.connect`'s, trusting the bench's CA,
+ * and every connect is a full handshake: no session is kept for the next one,
+ * as an ESP32-class button that lost power keeps none.
  */
 import net from "node:net";
+import tls from "node:tls";
 import { generate, type IPublishPacket, type Packet, parser } from "mqtt-packet";
 import { isConnectionRefused, ReconnectBackoff } from "../../firmware-sim/reconnect-backoff.ts";
 import { CONNACK_WAIT_MS } from "../../protocol/index.ts";
@@ -38,6 +43,11 @@ export interface ButtonHost {
   readonly relay: boolean;
   readonly host: string;
   readonly port: number;
+  /**
+   * Over TLS, the context trusting the bench's CA, made once per worker: given a `ca` instead, tls.connect
+   * would parse the PEM and build a context for every connect, load-generator CPU that no device spends.
+   */
+  readonly tlsContext: tls.SecureContext | null;
   readonly keepaliveS: number;
   readonly reconnect: ReconnectPolicy;
   ready(button: RawButton, at: number): void;
@@ -49,6 +59,14 @@ export interface ButtonHost {
   refused(): void;
   subscriptionRefused(): void;
   hubMessage(kind: "feedback" | "error" | "command"): void;
+}
+
+/**
+ * tls.connect hands its options to the TCP connect it makes (Node's tls.connect), so a source address
+ * works; its type does not say so.
+ */
+function tlsOptions(options: tls.ConnectionOptions & { localAddress: string }): tls.ConnectionOptions {
+  return options;
 }
 
 const PRESS_ID = /"pressId":"([A-Za-z0-9_-]+)"/;
@@ -88,13 +106,18 @@ export class RawButton {
 
   connect(): void {
     if (this.stopped || this.socket) return;
-    const socket = net.connect({ host: this.host.host, port: this.host.port, localAddress: this.localAddress });
+    const { host, port, tlsContext } = this.host;
+    const socket =
+      tlsContext === null
+        ? net.connect({ host, port, localAddress: this.localAddress })
+        : tls.connect(tlsOptions({ host, port, localAddress: this.localAddress, secureContext: tlsContext }));
     socket.setNoDelay(true);
     const framing = parser({ protocolVersion: 4 });
     this.socket = socket;
     framing.on("packet", (packet: Packet) => this.onPacket(packet));
     framing.on("error", () => socket.destroy());
-    socket.on("connect", () => {
+    // CONNECT goes once the connection is usable: over TLS, once the handshake is done.
+    socket.on(tlsContext === null ? "connect" : "secureConnect", () => {
       this.send({
         cmd: "connect",
         protocolId: "MQTT",

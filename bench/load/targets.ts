@@ -11,6 +11,7 @@ import type { BenchContext } from "./context.ts";
 import { freshDataDir } from "./district.ts";
 import { BENCH_ADMIN_PASSWORD, HubProcess } from "./hub-process.ts";
 import type { TargetKind } from "./options.ts";
+import type { BenchTls } from "./tls-files.ts";
 
 export const TARGET_NAMES: Record<TargetKind, string> = {
   hub: "Anxin hub",
@@ -101,6 +102,7 @@ export async function startHub(
     ...(ctx.options.hubCpuProf ? { cpuProfDir: path.resolve(ctx.options.hubCpuProf) } : {}),
     env: {
       ANXIN_MQTT_MAX_CONNECTIONS: String(Math.max(buttons, fleet) + 1000),
+      ...(ctx.tls ? hubTlsEnv(ctx.tls, mqttPort) : {}),
       ...options.env,
       ...ctx.options.hubEnv,
     },
@@ -134,12 +136,25 @@ export async function startHub(
   };
 }
 
+/**
+ * `--tls`: the hub serves MQTT over TLS on the port the bench gave MQTT, and plain MQTT is off, as once every
+ * device speaks TLS (docs/operations.md, ## TLS): no button can end up on plain MQTT by mistake.
+ */
+function hubTlsEnv(tls: BenchTls, mqttPort: number): Record<string, string> {
+  return {
+    ANXIN_MQTT_PORT: "off",
+    ANXIN_MQTT_TLS_PORT: String(mqttPort),
+    ANXIN_TLS_CERT: tls.certFile,
+    ANXIN_TLS_KEY: tls.keyFile,
+  };
+}
+
 export async function startBroker(ctx: BenchContext, kind: "aedes" | "mosquitto"): Promise<Target> {
   const port = await freePort();
   const broker =
     kind === "aedes"
-      ? await startBareAedes(port, ctx.workDir)
-      : await startMosquitto(ctx.mosquitto ?? "mosquitto", port, ctx.workDir);
+      ? await startBareAedes(port, ctx.workDir, ctx.tls)
+      : await startMosquitto(ctx.mosquitto ?? "mosquitto", port, ctx.workDir, ctx.tls);
   return {
     kind,
     name: TARGET_NAMES[kind],
