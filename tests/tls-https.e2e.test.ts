@@ -8,7 +8,7 @@
  * with TLS.
  */
 import fs from "node:fs";
-import http from "node:http";
+import type http from "node:http";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimulatedButton } from "../firmware-sim/device.ts";
@@ -16,39 +16,9 @@ import { plainPortAnswer } from "../hub/http/http-listeners.ts";
 import { openConsoleFeed } from "./support/console-feed.ts";
 import { startTestHub, type TestHub, waitFor } from "./support/test-hub.ts";
 import { makeTestPki, mqttTlsEnv, type TestPki } from "./support/tls-certs.ts";
-import { httpsRequest } from "./support/tls-clients.ts";
+import { httpsRequest, plainHttpRequest } from "./support/tls-clients.ts";
 
 const PUBLIC_URL = "https://anxin.test";
-
-/** A plain HTTP request as a browser or a tool would send it, the path exactly as given (no normalising). */
-function plainRequest(
-  port: number,
-  path: string,
-  options: { method?: string; body?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        method: options.method ?? "GET",
-        headers: { ...(options.body ? { "content-type": "application/json" } : {}), ...options.headers },
-        agent: false,
-      },
-      (response) => {
-        let body = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => {
-          body += chunk;
-        });
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
-      },
-    );
-    request.once("error", reject);
-    request.end(options.body);
-  });
-}
 
 describe("HTTPS", () => {
   let pki: TestPki;
@@ -101,45 +71,45 @@ describe("HTTPS", () => {
 
   it("answers plain HTTP only with a redirect to the same path and query under the public URL, keeping the method", async () => {
     const port = th.hub.httpPort;
-    const page = await plainRequest(port, "/");
+    const page = await plainHttpRequest(port, "/");
     expect(page.status).toBe(308);
     expect(page.headers.location).toBe(`${PUBLIC_URL}/`);
 
-    const list = await plainRequest(port, "/api/alarms/history?from=2026-01-01&to=2026-01-31");
+    const list = await plainHttpRequest(port, "/api/alarms/history?from=2026-01-01&to=2026-01-31");
     expect(list.status).toBe(308);
     expect(list.headers.location).toBe(`${PUBLIC_URL}/api/alarms/history?from=2026-01-01&to=2026-01-31`);
 
     // A password sent in clear by mistake gets a redirect, never a session.
     const body = JSON.stringify({ username: "admin", password: th.adminPassword });
-    const signIn = await plainRequest(port, "/api/auth/login", { method: "POST", body });
+    const signIn = await plainHttpRequest(port, "/api/auth/login", { method: "POST", body });
     expect(signIn.status).toBe(308);
     expect(signIn.headers.location).toBe(`${PUBLIC_URL}/api/auth/login`);
     expect(signIn.headers["set-cookie"]).toBeUndefined();
 
     // The request cannot choose where it is sent: the host is always the public URL's.
-    expect((await plainRequest(port, "//evil.example/x")).headers.location).toBe(`${PUBLIC_URL}//evil.example/x`);
-    expect((await plainRequest(port, "http://evil.example/x")).headers.location).toBe(`${PUBLIC_URL}/`);
+    expect((await plainHttpRequest(port, "//evil.example/x")).headers.location).toBe(`${PUBLIC_URL}//evil.example/x`);
+    expect((await plainHttpRequest(port, "http://evil.example/x")).headers.location).toBe(`${PUBLIC_URL}/`);
   });
 
   it("keeps /health plain, for a load balancer's checks without TLS", async () => {
-    const health = await plainRequest(th.hub.httpPort, "/health");
+    const health = await plainHttpRequest(th.hub.httpPort, "/health");
     expect(health.status).toBe(200);
     expect(JSON.parse(health.body)).toMatchObject({
       status: "ok",
       mqtt: { listening: true, tlsPort: th.hub.mqttTlsPort },
     });
-    const head = await plainRequest(th.hub.httpPort, "/health", { method: "HEAD" });
+    const head = await plainHttpRequest(th.hub.httpPort, "/health", { method: "HEAD" });
     expect(head.status).toBe(200);
     // Anything else at /health is redirected like the rest.
-    expect((await plainRequest(th.hub.httpPort, "/health", { method: "POST", body: "{}" })).status).toBe(308);
+    expect((await plainHttpRequest(th.hub.httpPort, "/health", { method: "POST", body: "{}" })).status).toBe(308);
   });
 
   it("serves /metrics plain to a Prometheus on this machine; from elsewhere refuses it (never a redirect)", async () => {
-    const scrape = await plainRequest(th.hub.httpPort, "/metrics");
+    const scrape = await plainHttpRequest(th.hub.httpPort, "/metrics");
     expect(scrape.status).toBe(200);
     expect(scrape.body).toMatch(/^# TYPE anxin_alarms_received_total counter$/m);
     // A redirect would be followed to the public URL (a load balancer: another hub) with the scraper's token.
-    const forwarded = await plainRequest(th.hub.httpPort, "/metrics", {
+    const forwarded = await plainHttpRequest(th.hub.httpPort, "/metrics", {
       headers: { "x-forwarded-for": "203.0.113.9" },
     });
     expect(forwarded.status).toBe(403);
@@ -218,12 +188,12 @@ describe("HTTPS and the plain port together", () => {
       ),
     );
     // The plain server holds none of them, under its own cap of eight: only the count over both refuses this one.
-    await expect(plainRequest(th.hub.httpPort, "/health")).rejects.toThrow();
+    await expect(plainHttpRequest(th.hub.httpPort, "/health")).rejects.toThrow();
     await th.waitForLog((l) => l.code === "HTTP_CONNECTIONS_FULL" && l.cap === 8);
     for (const socket of held) socket.destroy();
     await waitFor(
       () =>
-        plainRequest(th.hub.httpPort, "/health").then(
+        plainHttpRequest(th.hub.httpPort, "/health").then(
           (answer) => answer.status === 200,
           () => false,
         ),

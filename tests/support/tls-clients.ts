@@ -1,9 +1,10 @@
 /**
  * Clients that speak TLS to a test hub: an MQTT login over TLS with a chosen CA
  * and client certificate, a bare handshake that reports the hub's certificate,
- * and HTTPS requests (node:https, so each names the CA it trusts; fetch cannot).
+ * and HTTPS requests (node:https, so each names the CA it trusts; fetch cannot), and plain HTTP ones.
  */
 import fs from "node:fs";
+import http from "node:http";
 import https from "node:https";
 import tls from "node:tls";
 import mqtt from "mqtt";
@@ -72,20 +73,48 @@ export function httpsRequest(
   ca: string,
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<HttpsAnswer> {
+  return send(
+    (answer) =>
+      https.request(
+        url,
+        { method: options.method ?? "GET", headers: options.headers ?? {}, ca: fs.readFileSync(ca), agent: false },
+        answer,
+      ),
+    options.body,
+  );
+}
+
+/**
+ * One plain HTTP request to 127.0.0.1:`port` as a browser or a tool would send it, the path exactly as
+ * given (no normalising: an absolute-form or `//` target stays as it is); the answer as text.
+ */
+export function plainHttpRequest(
+  port: number,
+  path: string,
+  options: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<HttpsAnswer> {
+  const headers = { ...(options.body ? { "content-type": "application/json" } : {}), ...options.headers };
+  return send(
+    (answer) =>
+      http.request({ host: "127.0.0.1", port, path, method: options.method ?? "GET", headers, agent: false }, answer),
+    options.body,
+  );
+}
+
+function send(
+  open: (answer: (response: http.IncomingMessage) => void) => http.ClientRequest,
+  body: string | undefined,
+): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
-    const request = https.request(
-      url,
-      { method: options.method ?? "GET", headers: options.headers ?? {}, ca: fs.readFileSync(ca), agent: false },
-      (response) => {
-        let body = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => {
-          body += chunk;
-        });
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
-      },
-    );
+    const request = open((response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
+    });
     request.once("error", reject);
-    request.end(options.body);
+    request.end(body);
   });
 }
