@@ -143,6 +143,16 @@ export async function measureAlarmPath(closed = 50_000, open = 10_000, fresh = 2
       ANXIN_LOG_LEVEL: "silent",
       ANXIN_ADMIN_PASSWORD: "bench-admin-password",
     });
+    // Every SQL text the hub prepares while recording. Installed before the hub's storage exists: its port
+    // (hub/storage/sql/sqlite-sql.ts) keeps the connection's `prepare` as it is when the port is made, so a
+    // wrapper installed later sees only the few statements prepared on the connection directly.
+    const seen = new Set<string>();
+    let recording = false;
+    const prepare = db.prepare;
+    db.prepare = ((sql: string) => {
+      if (recording) seen.add(sql);
+      return prepare(sql);
+    }) as Db["prepare"];
     const storage = hubStorage(db, logger);
     const parts = createHubParts(storage, config, { logger, clock: () => new Date() });
     await parts.responders.refresh();
@@ -150,12 +160,7 @@ export async function measureAlarmPath(closed = 50_000, open = 10_000, fresh = 2
     // The alarm stages run in group commits (hub/storage/group-commit.ts), as in a started hub.
     parts.commits.start();
 
-    const seen = new Set<string>();
-    const prepare = db.prepare;
-    db.prepare = ((sql: string) => {
-      seen.add(sql);
-      return prepare(sql);
-    }) as Db["prepare"];
+    recording = true;
 
     // The first households: the open backlog took the last ones.
     const devices = db.prepare("SELECT id, household_id FROM devices ORDER BY household_id LIMIT ?").all(fresh) as {
@@ -196,7 +201,7 @@ export async function measureAlarmPath(closed = 50_000, open = 10_000, fresh = 2
     await pass("outbox due", () => [storage.outbox.nextDue(Date.now()), storage.outbox.nextDueAt()]);
     // Prometheus' scrape, every 15 s: the gauges read from the database (hub/storage/metrics-reads.ts).
     await pass("metrics scrape", () => parts.metrics.exposition());
-    db.prepare = prepare;
+    recording = false;
 
     // A partial index holds only the rows a pass is after (pending, open…): reading all of it is fine.
     const partial = new Set(
@@ -209,7 +214,10 @@ export async function measureAlarmPath(closed = 50_000, open = 10_000, fresh = 2
     const fullScans: string[] = [];
     for (const sql of seen) {
       if (/^\s*(PRAGMA|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|CREATE|DROP)\b/i.test(sql)) continue;
-      const params = new Array((sql.match(/\?/g) ?? []).length).fill(null);
+      // The plan is the same whatever the values: null for each `?` and each named parameter.
+      const params: unknown[] = new Array((sql.match(/\?/g) ?? []).length).fill(null);
+      const names = [...sql.matchAll(/[@$:]([A-Za-z_]\w*)/g)].map((m) => m[1] ?? "");
+      if (names.length > 0) params.unshift(Object.fromEntries(names.map((name) => [name, null])));
       const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
       for (const { detail } of plan) {
         const [, table, index] = /^SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?/.exec(detail) ?? [];
