@@ -168,10 +168,12 @@ describe("backup during a burst of presses, restore into a fresh data dir, a hub
     // The first pages (the schema) kept, the rest of the tables cut off.
     fs.writeFileSync(damaged, whole.subarray(0, Math.floor(whole.length / 2)));
 
+    // One data dir each: at once into one dir, all but one would be refused for its lock (DATA_DIR_IN_USE).
+    const targets = ["a", "b", "c"].map((name) => path.join(target, name));
     const [a, b, c] = await Promise.all([
-      restore([notSqlite, "--data-dir", target]),
-      restore([foreign, "--data-dir", target]),
-      restore([damaged, "--data-dir", target]),
+      restore([notSqlite, "--data-dir", targets[0] ?? ""]),
+      restore([foreign, "--data-dir", targets[1] ?? ""]),
+      restore([damaged, "--data-dir", targets[2] ?? ""]),
     ]);
     for (const run of [a, b, c]) {
       expect(run.code, run.stderr).toBe(1);
@@ -181,7 +183,10 @@ describe("backup during a burst of presses, restore into a fresh data dir, a hub
     expect(a.stderr).toContain(`${notSqlite} is not a SQLite database`);
     expect(b.stderr).toContain("not Anxin's");
     expect(c.stderr).toMatch(/is damaged|cannot be read/);
-    expect(fs.readdirSync(target).filter((name) => name.startsWith("anxin.db"))).toEqual([]);
+    for (const dir of targets) {
+      const left = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+      expect(left.filter((name) => name.startsWith("anxin.db"))).toEqual([]);
+    }
   }, 60_000);
 
   it("refuses a backup from a newer Anxin: restore it with a newer Anxin", async () => {
