@@ -15,6 +15,7 @@ import net from "node:net";
 import type tls from "node:tls";
 import type { Aedes } from "aedes";
 import { addressKey } from "../net/address-key.ts";
+import { listen } from "../net/listen.ts";
 import type { RefusalLog } from "../net/refusal-log.ts";
 import type { TlsMaterial } from "../net/tls-material.ts";
 import type { ConnectionGate } from "./connection-gate.ts";
@@ -111,13 +112,7 @@ export class MqttListeners {
         "MQTT connection refused: the broker is full",
       ),
     );
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen({ port, host: this.options.host, backlog: LISTEN_BACKLOG }, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    await listen(server, { port, host: this.options.host, backlog: LISTEN_BACKLOG });
     return server;
   }
 

@@ -22,6 +22,7 @@
 import type net from "node:net";
 import tls from "node:tls";
 import { addressKey } from "../net/address-key.ts";
+import { listen } from "../net/listen.ts";
 import type { RefusalLog } from "../net/refusal-log.ts";
 import type { TlsMaterial } from "../net/tls-material.ts";
 
@@ -87,13 +88,7 @@ export class MqttTlsListener {
     server.on("connection", (raw: net.Socket) => this.admitted(raw));
     server.on("secureConnection", (secure: tls.TLSSocket) => this.secured(secure));
     server.on("tlsClientError", (error: NodeJS.ErrnoException, secure: tls.TLSSocket) => this.failed(error, secure));
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen({ port: options.port, host: options.host, backlog: options.backlog }, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    await listen(server, { port: options.port, host: options.host, backlog: options.backlog });
     this.server = server;
   }
 

@@ -25,6 +25,7 @@ import type { AddressInfo } from "node:net";
 import type tls from "node:tls";
 import type { FastifyInstance } from "fastify";
 import { addressKey } from "../net/address-key.ts";
+import { listen } from "../net/listen.ts";
 import type { RefusalLog } from "../net/refusal-log.ts";
 import type { TlsMaterial } from "../net/tls-material.ts";
 import type { HttpConnectionCap } from "./connection-cap.ts";
@@ -91,13 +92,7 @@ export class HttpListeners {
       redirectToHttps(options.publicUrl, (request, response) => app.routing(request, response), this.refusals),
     );
     this.cap.apply(redirect);
-    await new Promise<void>((resolve, reject) => {
-      redirect.once("error", reject);
-      redirect.listen({ port: options.httpPort, host: options.host }, () => {
-        redirect.off("error", reject);
-        resolve();
-      });
-    });
+    await listen(redirect, { port: options.httpPort, host: options.host });
     this.redirect = redirect;
   }
 
