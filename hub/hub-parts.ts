@@ -151,7 +151,7 @@ function createHttpConnectionCap(
 function createMetrics(
   storage: Pick<HubStorage, "db" | "sql" | "alarms" | "bus" | "leadership">,
   config: HubConfig,
-  live: { broker: MqttBroker; pipeline: () => AlarmPipeline },
+  live: { broker: MqttBroker; pipeline: () => AlarmPipeline; certificateValidTo: (() => string) | null },
   clock: Clock,
 ): HubMetrics {
   return new HubMetrics(
@@ -172,7 +172,7 @@ function createMetrics(
       ackDeadlineS: config.ackDeadlineS,
       walFile: storage.db === null ? null : `${storage.db.name}-wal`,
       backup: config.backupDir === null ? null : { dir: config.backupDir, everyH: config.backupEveryH },
-      tls: config.mqttTlsPort !== null || config.httpsPort !== null,
+      certificateValidTo: live.certificateValidTo,
     },
   );
 }
@@ -186,6 +186,8 @@ export function createHubParts(
     smsNotifier?: SmsNotifier;
     /** The certificate read at start (hub/net/tls-material.ts); null without TLS. */
     tls?: TlsMaterial | null;
+    /** The certificate in service's end of validity, for /metrics (it changes on SIGHUP); null without TLS. */
+    certificateValidTo?: (() => string) | null;
   },
 ) {
   const { sql, registry, alarms, outbox, users, bus } = storage;
@@ -257,7 +259,12 @@ export function createHubParts(
     clock,
     dispatch: closeOut,
   });
-  const metrics = createMetrics(storage, config, { broker, pipeline: () => pipeline }, clock);
+  const metrics = createMetrics(
+    storage,
+    config,
+    { broker, pipeline: () => pipeline, certificateValidTo: options.certificateValidTo ?? null },
+    clock,
+  );
   // Presses and alarm stages that come together share one commit; each press is acked after its own.
   const commits = new GroupCommit(
     { sql },

@@ -226,10 +226,10 @@ export class Hub {
       logger,
       clock: this.deps.clock ?? (() => new Date()),
       tls: material,
+      certificateValidTo: tls ? () => tls.current.identity.validTo : null,
       ...(this.deps.smsNotifier ? { smsNotifier: this.deps.smsNotifier } : {}),
     });
     const { broker, pipeline, presence, supervision } = parts;
-    if (tls) parts.metrics.watchCertificate(() => tls.current.identity.validTo);
     await parts.responders.refresh();
     // Who is busy, from the tables into memory: rankings must not scan the open alarms (issue 12).
     parts.dispatch.start();

@@ -38,8 +38,8 @@ export interface HubMetricsOptions {
   walFile: string | null;
   /** The hub's scheduled backups (ANXIN_BACKUP_DIR); null when it takes none. */
   backup: BackupWatch | null;
-  /** Whether the hub serves TLS (MQTT or HTTPS). */
-  tls: boolean;
+  /** The TLS certificate in service's end of validity (ISO time), asked at each scrape; null without TLS. */
+  certificateValidTo: (() => string) | null;
 }
 
 export class HubMetrics {
@@ -49,7 +49,6 @@ export class HubMetrics {
   private readonly bus: EventBus;
   private readonly flow: FlowMetrics;
   private readonly state: StateGauges;
-  private readonly service: ServiceGauges;
 
   constructor(deps: HubMetricsDeps, options: HubMetricsOptions) {
     this.bus = deps.bus;
@@ -61,7 +60,7 @@ export class HubMetrics {
       ackDeadlineS: options.ackDeadlineS,
       walFile: options.walFile,
     });
-    this.service = new ServiceGauges(this.registry, { backup: options.backup, tls: options.tls });
+    new ServiceGauges(this.registry, { backup: options.backup, certificateValidTo: options.certificateValidTo });
   }
 
   /** What the pipeline reports as it runs (its `PipelineMeter`: stage times, press → ack). */
@@ -82,11 +81,6 @@ export class HubMetrics {
   /** The realtime route's count of its open consoles. */
   countConsoles(count: () => number): void {
     this.state.countConsoles(count);
-  }
-
-  /** The TLS certificate in service (hub/net/tls-material.ts), asked at each scrape: it changes on SIGHUP. */
-  watchCertificate(validTo: () => string | null): void {
-    this.service.watchCertificate(validTo);
   }
 
   /** Every metric of this hub and of its process, as Prometheus scrapes them. Rejects when storage cannot be read. */

@@ -18,14 +18,16 @@ export interface BackupWatch {
   everyH: number;
 }
 
-export class ServiceGauges {
-  /** The certificate's end of validity (ISO time); null until the hub has read it. */
-  private certificateValidTo: () => string | null = () => null;
+export interface ServiceWatch {
+  backup: BackupWatch | null;
+  /** The end of validity (ISO time) of the certificate in service, asked at each scrape (SIGHUP changes it); null without TLS. */
+  certificateValidTo: (() => string) | null;
+}
 
-  /** `tls`: whether the hub serves TLS (a TLS port is set); without it the certificate's gauge is absent. */
-  constructor(registry: Registry, watch: { backup: BackupWatch | null; tls: boolean }) {
+export class ServiceGauges {
+  constructor(registry: Registry, watch: ServiceWatch) {
     const registers = [registry];
-    const { backup } = watch;
+    const { backup, certificateValidTo } = watch;
     if (backup !== null) {
       new Gauge({
         name: "anxin_backup_newest_timestamp_seconds",
@@ -49,21 +51,14 @@ export class ServiceGauges {
         registers,
       }).set(backup.everyH * 3600);
     }
-    if (!watch.tls) return;
-    const read = () => this.certificateValidTo();
+    if (certificateValidTo === null) return;
     new Gauge({
       name: "anxin_tls_certificate_expiry_timestamp_seconds",
       help: "When the TLS certificate in service (ANXIN_TLS_CERT, as last loaded) expires (Unix time); absent without TLS",
       registers,
       collect() {
-        const validTo = read();
-        if (validTo !== null) this.set(Date.parse(validTo) / 1000);
+        this.set(Date.parse(certificateValidTo()) / 1000);
       },
     });
-  }
-
-  /** The certificate in service, asked at each scrape (it changes on SIGHUP). */
-  watchCertificate(validTo: () => string | null): void {
-    this.certificateValidTo = validTo;
   }
 }
