@@ -20,6 +20,7 @@ import type { RefusalLog } from "../net/refusal-log.ts";
 import type { TlsMaterial } from "../net/tls-material.ts";
 import type { ConnectionGate } from "./connection-gate.ts";
 import { guardSocket } from "./frame-guard.ts";
+import { capMqttConnections } from "./mqtt-connection-cap.ts";
 import { MqttTlsListener } from "./tls-listener.ts";
 
 /**
@@ -102,16 +103,7 @@ export class MqttListeners {
       const address = this.admit(socket);
       if (address !== null) this.attach(aedes, socket, address);
     });
-    // Past the cap Node accepts and at once closes a socket, so the descriptors stay below the limit.
-    server.maxConnections = this.options.connectionCap;
-    server.on("drop", (data) =>
-      this.refusals.refused(
-        "MQTT_CONNECTIONS_FULL",
-        addressKey(data?.remoteAddress),
-        { cap: this.options.connectionCap },
-        "MQTT connection refused: the broker is full",
-      ),
-    );
+    capMqttConnections(server, this.options.connectionCap, this.refusals);
     await listen(server, { port, host: this.options.host, backlog: LISTEN_BACKLOG });
     return server;
   }

@@ -25,6 +25,7 @@ import { addressKey } from "../net/address-key.ts";
 import { listen } from "../net/listen.ts";
 import type { RefusalLog } from "../net/refusal-log.ts";
 import type { TlsMaterial } from "../net/tls-material.ts";
+import { capMqttConnections } from "./mqtt-connection-cap.ts";
 
 export interface TlsListenerOptions {
   host: string;
@@ -75,15 +76,7 @@ export class MqttTlsListener {
       // As for plain MQTT: acks and feedback are tiny and urgent.
       noDelay: true,
     });
-    server.maxConnections = options.connectionCap;
-    server.on("drop", (data) =>
-      deps.refusals.refused(
-        "MQTT_CONNECTIONS_FULL",
-        addressKey(data?.remoteAddress),
-        { cap: options.connectionCap },
-        "MQTT connection refused: the broker is full",
-      ),
-    );
+    capMqttConnections(server, options.connectionCap, deps.refusals);
     // tls.Server's own listener has wrapped the socket already; this one runs next, before any byte is read.
     server.on("connection", (raw: net.Socket) => this.admitted(raw));
     server.on("secureConnection", (secure: tls.TLSSocket) => this.secured(secure));
