@@ -42,15 +42,15 @@ async function main(): Promise<void> {
   let started = false;
   let reloadAsked = false;
   let stopping = false;
-  process.on("SIGHUP", () => {
-    if (stopping) return;
-    if (!started) {
-      reloadAsked = true;
-      hub.logger.info({ signal: "SIGHUP" }, "reload asked while starting: done once started");
-      return;
-    }
+  const reload = () => {
     hub.logger.info({ signal: "SIGHUP" }, "reloading the TLS certificate");
     hub.reloadTls();
+  };
+  process.on("SIGHUP", () => {
+    if (stopping) return;
+    if (started) return reload();
+    reloadAsked = true;
+    hub.logger.info({ signal: "SIGHUP" }, "reload asked while starting: done once started");
   });
   let report: Awaited<ReturnType<Hub["start"]>>;
   try {
@@ -121,10 +121,7 @@ async function main(): Promise<void> {
   // Reload, as daemons do (the handler above): new certificate files for new TLS connections; a broken one is
   // logged and the old one stays.
   started = true;
-  if (reloadAsked) {
-    hub.logger.info({ signal: "SIGHUP" }, "reloading the TLS certificate");
-    hub.reloadTls();
-  }
+  if (reloadAsked) reload();
 }
 
 main().catch((error: unknown) => {
